@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The published entry point: the compiled CLI in dist/ (built by `npm run build`, which `npm ci` runs).
+import { existsSync } from 'node:fs';
+
+const entry = new URL('../dist/cli/bin.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('labelform: dist/ is missing; run `npm run build` (npm ci runs it for you).\n');
+  process.exit(1);
+}
+await import(entry.href);

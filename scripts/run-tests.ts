@@ -1,0 +1,102 @@
+/**
+ * The test command. `unit` runs the suites that need no server (unit tests and the contract
+ * suite against the in-repo fake). `all` also installs and starts one real, pinned Label Studio
+ * for the whole run (global set-up), runs the contract suite against it and the end-to-end
+ * tests, then stops it (global tear-down). Prints one closing line: "N passed, N failed".
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const mode = process.argv[2] === 'unit' ? 'unit' : 'all';
+const only = process.argv[3]; // optional: a single suite folder, e.g. `e2e`
+
+interface SuiteResult {
+  name: string;
+  passed: number;
+  failed: number;
+  skipped: number;
+  code: number;
+}
+
+async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+  if (!existsSync(`${root}${dir}`)) return { name, passed: 0, failed: 0, skipped: 0, code: 0 };
+  process.stdout.write(`\n=== ${name} (${dir}) ===\n`);
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, '.test.ts$'], {
+    cwd: root,
+    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+    process.stdout.write(chunk);
+  });
+  const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
+  const num = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? 0);
+  const total = num('Total');
+  const passed = num('Passed');
+  const skipped = num('Skipped');
+  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
+  process.stdout.write(`--- ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return { name, passed, failed, skipped, code };
+}
+
+const results: SuiteResult[] = [];
+let stopServer: (() => Promise<void>) | undefined;
+let exitCode = 0;
+try {
+  const suites: Array<[string, string]> = [
+    ['unit', 'test/unit'],
+    ['contract (fake Label Studio)', 'test/contract'],
+  ];
+  for (const [name, dir] of suites) {
+    if (only && !dir.endsWith(only)) continue;
+    results.push(await runSuite(name, dir, { LABELFORM_TEST_TARGET: 'fake' }));
+  }
+  if (mode === 'all') {
+    const { startLabelStudio } = await import('./local-label-studio.ts');
+    process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
+    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`) });
+    stopServer = () => server.stop();
+    const env = {
+      LABELFORM_TEST_TARGET: 'real',
+      LABELFORM_TEST_LS_URL: server.url,
+      LABELFORM_TEST_LS_TOKEN: server.token,
+      LABELFORM_TEST_LS_USERNAME: server.username,
+      LABELFORM_TEST_LS_PASSWORD: server.password,
+      LABELFORM_TEST_LS_DATA_DIR: server.dataDir,
+    };
+    for (const [name, dir] of [
+      ['contract (real Label Studio)', 'test/contract'],
+      ['end-to-end (real Label Studio)', 'test/e2e'],
+    ] as const) {
+      if (only && !dir.endsWith(only)) continue;
+      results.push(await runSuite(name, dir, env));
+    }
+  }
+} catch (err) {
+  process.stderr.write(`test run failed to set up: ${(err as Error).stack ?? String(err)}\n`);
+  exitCode = 1;
+} finally {
+  if (stopServer) {
+    process.stdout.write('\n=== stopping Label Studio ===\n');
+    await stopServer();
+  }
+}
+
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+const skipped = results.reduce((n, r) => n + r.skipped, 0);
+if (results.some((r) => r.code !== 0) || failed > 0 || skipped > 0) exitCode = 1;
+if (passed === 0) {
+  process.stdout.write('no tests ran\n');
+  exitCode = 1;
+}
+process.stdout.write('\n');
+for (const r of results) process.stdout.write(`  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}\n`);
+process.stdout.write(`${passed} passed, ${failed} failed\n`);
+process.exit(exitCode);

@@ -1,0 +1,153 @@
+import type { Readable } from 'node:stream';
+import { ApiError } from './errors.ts';
+import { createHttp, type Http, type HttpOptions } from './http.ts';
+import type {
+  LsAnnotation,
+  LsConfigValidation,
+  LsExportFormat,
+  LsExportSnapshot,
+  LsImportResult,
+  LsPage,
+  LsProject,
+  LsProjectSummary,
+  LsTask,
+  LsTaskPage,
+  LsTemplate,
+  LsUser,
+  LsVersion,
+} from './types.ts';
+
+/** Largest page the projects list serves (`ProjectListPagination.max_page_size`). */
+export const PROJECTS_PAGE_SIZE = 100;
+
+export type ProjectWrite = Partial<Omit<LsProject, 'id'>>;
+
+/**
+ * Typed Label Studio API. Route strings are exact, trailing slash included: the server only
+ * adds a missing slash, and routes declared without one (`/import`, `/exports/{id}`) 404 with it.
+ */
+export interface LabelStudioClient {
+  readonly http: Http;
+  version(): Promise<LsVersion>;
+  whoami(): Promise<LsUser>;
+
+  /** Every project, page by page (`page_size=100`), optionally trimmed with `fields=`. */
+  listProjects(opts?: { fields?: readonly string[]; pageSize?: number }): AsyncGenerator<LsProject[]>;
+  getProject(id: number): Promise<LsProject>;
+  createProject(body: ProjectWrite): Promise<LsProject>;
+  updateProject(id: number, body: ProjectWrite): Promise<LsProject>;
+  deleteProject(id: number): Promise<void>;
+  /** Structural check, no auth needed; resolves when valid, rejects with the server's message. */
+  validateConfig(labelConfig: string): Promise<void>;
+  /** Strict per-project check (refuses removed labels still used by annotations). */
+  validateProjectConfig(id: number, labelConfig: string): Promise<LsConfigValidation>;
+  projectSummary(id: number): Promise<LsProjectSummary>;
+
+  importTasks(projectId: number, tasks: readonly unknown[], opts?: { returnTaskIds?: boolean }): Promise<LsImportResult>;
+  /** One page of `/api/tasks/`; past the last page the server answers 404, returned as an empty page. */
+  listTasksPage(projectId: number, page: number, opts?: { pageSize?: number; fields?: 'all' | 'task_only' }): Promise<LsTaskPage>;
+  /** Every task, page by page. */
+  listTasks(projectId: number, opts?: { pageSize?: number; fields?: 'all' | 'task_only' }): AsyncGenerator<LsTask[]>;
+  createAnnotation(taskId: number, body: { result: unknown[]; [key: string]: unknown }): Promise<LsAnnotation>;
+
+  exportFormats(projectId: number): Promise<LsExportFormat[]>;
+  /** The synchronous export as a stream (`GET /api/projects/{id}/export`). */
+  downloadExport(projectId: number, opts: { exportType: string; downloadAllTasks?: boolean; timeoutMs?: number }): Promise<{ stream: Readable; headers: Record<string, string> }>;
+  createExportSnapshot(projectId: number, body?: Record<string, unknown>): Promise<LsExportSnapshot>;
+  getExportSnapshot(projectId: number, exportId: number): Promise<LsExportSnapshot>;
+  convertExportSnapshot(projectId: number, exportId: number, exportType: string): Promise<{ export_type: string; converted_format: number }>;
+  downloadExportSnapshot(projectId: number, exportId: number, exportType: string): Promise<{ stream: Readable; headers: Record<string, string> }>;
+  deleteExportSnapshot(projectId: number, exportId: number): Promise<void>;
+
+  templates(): Promise<LsTemplate[]>;
+  /** Creates a personal access token for the calling user (409 when one exists). */
+  createPersonalAccessToken(): Promise<string>;
+}
+
+export function createClient(opts: HttpOptions): LabelStudioClient {
+  const http = createHttp(opts);
+  const req = http.request.bind(http);
+
+  async function* listProjects(o: { fields?: readonly string[]; pageSize?: number } = {}): AsyncGenerator<LsProject[]> {
+    const pageSize = Math.min(o.pageSize ?? PROJECTS_PAGE_SIZE, PROJECTS_PAGE_SIZE);
+    for (let page = 1; ; page++) {
+      const body = await req<LsPage<LsProject>>('GET', '/api/projects/', {
+        params: { page, page_size: pageSize, ...(o.fields ? { fields: o.fields.join(',') } : {}) },
+      });
+      yield body.results;
+      if (!body.next || body.results.length === 0 || page * pageSize >= body.count) return;
+    }
+  }
+
+  async function listTasksPage(projectId: number, page: number, o: { pageSize?: number; fields?: 'all' | 'task_only' } = {}): Promise<LsTaskPage> {
+    try {
+      return await req<LsTaskPage>('GET', '/api/tasks/', {
+        params: { project: projectId, page, page_size: o.pageSize ?? 100, ...(o.fields ? { fields: o.fields } : {}) },
+      });
+    } catch (err) {
+      // An out-of-range page is a 404 from Django's paginator.
+      if (err instanceof ApiError && err.status === 404 && page > 1) return { tasks: [], total: 0, total_annotations: 0, total_predictions: 0 };
+      throw err;
+    }
+  }
+
+  async function* listTasks(projectId: number, o: { pageSize?: number; fields?: 'all' | 'task_only' } = {}): AsyncGenerator<LsTask[]> {
+    const pageSize = o.pageSize ?? 100;
+    for (let page = 1; ; page++) {
+      const body = await listTasksPage(projectId, page, { ...o, pageSize });
+      if (body.tasks.length > 0) yield body.tasks;
+      if (body.tasks.length < pageSize || page * pageSize >= body.total) return;
+    }
+  }
+
+  return {
+    http,
+    version: () => req<LsVersion>('GET', '/api/version/'),
+    whoami: () => req<LsUser>('GET', '/api/current-user/whoami'),
+    listProjects,
+    getProject: (id) => req<LsProject>('GET', `/api/projects/${id}/`),
+    // Creating is never retried blindly: a lost answer could mean a project was made. The
+    // reconciler looks for its ownership marker before trying again.
+    createProject: (body) => req<LsProject>('POST', '/api/projects/', { data: body, idempotent: false }),
+    updateProject: (id, body) => req<LsProject>('PATCH', `/api/projects/${id}/`, { data: body, idempotent: true }),
+    deleteProject: async (id) => {
+      await req<unknown>('DELETE', `/api/projects/${id}/`);
+    },
+    validateConfig: async (labelConfig) => {
+      await req<unknown>('POST', '/api/projects/validate/', { data: { label_config: labelConfig }, idempotent: true, anonymous: true });
+    },
+    validateProjectConfig: (id, labelConfig) =>
+      req<LsConfigValidation>('POST', `/api/projects/${id}/validate/`, { data: { label_config: labelConfig }, idempotent: true }),
+    projectSummary: (id) => req<LsProjectSummary>('GET', `/api/projects/${id}/summary/`),
+
+    importTasks: (projectId, tasks, o = {}) =>
+      req<LsImportResult>('POST', `/api/projects/${projectId}/import`, {
+        data: tasks,
+        idempotent: false,
+        params: o.returnTaskIds ? { return_task_ids: true } : undefined,
+        timeoutMs: 600_000,
+      }),
+    listTasksPage,
+    listTasks,
+    createAnnotation: (taskId, body) => req<LsAnnotation>('POST', `/api/tasks/${taskId}/annotations/`, { data: body, idempotent: false }),
+
+    exportFormats: (projectId) => req<LsExportFormat[]>('GET', `/api/projects/${projectId}/export/formats`),
+    downloadExport: (projectId, o) =>
+      http.stream('GET', `/api/projects/${projectId}/export`, {
+        params: { exportType: o.exportType, ...(o.downloadAllTasks ? { download_all_tasks: true } : {}) },
+        timeoutMs: o.timeoutMs ?? 600_000,
+      }),
+    createExportSnapshot: (projectId, body = {}) => req<LsExportSnapshot>('POST', `/api/projects/${projectId}/exports/`, { data: body, idempotent: false }),
+    getExportSnapshot: (projectId, exportId) => req<LsExportSnapshot>('GET', `/api/projects/${projectId}/exports/${exportId}`),
+    convertExportSnapshot: (projectId, exportId, exportType) =>
+      req('POST', `/api/projects/${projectId}/exports/${exportId}/convert`, { data: { export_type: exportType }, idempotent: false }),
+    downloadExportSnapshot: (projectId, exportId, exportType) =>
+      http.stream('GET', `/api/projects/${projectId}/exports/${exportId}/download`, { params: { exportType }, timeoutMs: 600_000 }),
+    deleteExportSnapshot: async (projectId, exportId) => {
+      await req<unknown>('DELETE', `/api/projects/${projectId}/exports/${exportId}`);
+    },
+
+    templates: async () => (await req<{ templates: LsTemplate[] }>('GET', '/api/templates/')).templates,
+    createPersonalAccessToken: async () => (await req<{ token: string }>('POST', '/api/token/', { idempotent: false })).token,
+  };
+}

@@ -1,0 +1,121 @@
+import type { Plan } from '../../generated/schema-types.ts';
+import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
+import { renderPlanText } from '../../reconcile/render-text.ts';
+import { plural } from '../../reconcile/render-values.ts';
+import { readLiveState, type LiveState } from '../../state/live-state.ts';
+import { checkPlanFreshness, readPlanFile } from '../../state/saved-plan.ts';
+import { UserError } from '../../util/errors.ts';
+import { withServer } from '../connect.ts';
+import { styleFor, type Io } from '../io.ts';
+import { fieldsToRead, openSession, readAndPlan, type Session } from '../plan-shell.ts';
+import { pythonStrip } from '../../kinds/project/normalise.ts';
+
+export interface ApplyArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly debug: boolean;
+  readonly planFile?: string;
+  readonly autoApprove: boolean;
+  readonly prune: boolean;
+  readonly allowDataLoss: boolean;
+  readonly allowDuplicateTitle: boolean;
+  readonly target: readonly string[];
+}
+
+/**
+ * `labelform apply [PLANFILE]`: without a file, plan, show and ask (or --auto-approve); with a
+ * saved plan, refuse it if anything it targets changed on the server since, else carry it out.
+ */
+export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
+  const s = styleFor(io.color);
+  const session = await openSession(io, args);
+  let plan: Plan;
+  let live: LiveState;
+  if (args.planFile) {
+    plan = await readPlanFile(args.planFile);
+    if (args.target.length) throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
+    if (args.prune && !plan.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
+    live = await withServer(session.target, () => readLiveState(session.client, fieldsToRead(session.repo)));
+    const problems = checkPlanFreshness(plan, session.repo, live, session.target);
+    if (problems.length) {
+      throw new UserError(`the saved plan ${args.planFile} is stale; nothing was applied:\n${problems.map((p) => `  - ${p}`).join('\n')}`, [], 'Run `labelform plan` again and review the new plan.');
+    }
+  } else {
+    ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune }));
+    io.stdout(renderPlanText(plan, { color: io.color }));
+    if (plan.summary.errors > 0) {
+      io.stderr(`${s.red('Error:')} the plan has ${plural(plan.summary.errors, 'error')}; nothing was applied.\n`);
+      return 1;
+    }
+  }
+  const pending = plan.changes.filter((c) => c.action !== 'no-op');
+  if (pending.length === 0) {
+    io.stdout('Nothing to apply: the server matches the manifests.\n');
+    return 0;
+  }
+  if (!args.planFile && !args.autoApprove) {
+    if (!io.interactive) {
+      throw new UserError('refusing to apply without confirmation in a non-interactive shell', [], 'Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.');
+    }
+    const answer = await io.prompt(`\nApply ${plural(pending.length, 'change')} to ${session.target.url}? Only "yes" is accepted: `);
+    if (answer.trim() !== 'yes') {
+      io.stdout('Apply cancelled; nothing was changed.\n');
+      return 1;
+    }
+  }
+  return execute(io, session, plan, live, args);
+}
+
+async function execute(io: Io, session: Session, plan: Plan, live: LiveState, args: ApplyArgs): Promise<number> {
+  const s = styleFor(io.color);
+  const interactive = io.interactive && !args.autoApprove;
+  const results: StepResult[] = await applyPlan(
+    plan,
+    session.repo,
+    live,
+    {
+      client: session.client,
+      now: io.now,
+      progress: (e) => io.stdout(progressLine(e, s)),
+      ...(interactive
+        ? {
+            confirmDelete: async (c) => {
+              const typed = await io.prompt(`Type the title of project ${c.key} (id ${c.id}) to delete it ("${c.title ?? ''}"): `);
+              return pythonStrip(typed) === pythonStrip(c.title ?? '');
+            },
+          }
+        : {}),
+    },
+    { allowDataLoss: args.allowDataLoss },
+  );
+  const by = (action: string) => results.filter((r) => r.action === action && r.outcome === 'done').length;
+  const failed = results.filter((r) => r.outcome === 'failed');
+  const skipped = results.filter((r) => r.outcome === 'skipped');
+  io.stdout(
+    `\n${failed.length ? s.red('Apply finished with failures') : s.green('Apply complete')}: ${by('create')} created, ${by('update')} updated, ${by('adopt')} adopted, ${by('delete')} deleted` +
+      `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}.\n`,
+  );
+  if (failed.length) {
+    io.stderr(`${s.red('Error:')} ${plural(failed.length, 'project')} failed: ${failed.map((f) => f.key).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
+    return 1;
+  }
+  return 0;
+}
+
+function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
+  const c = e.change;
+  const name = `${c.key}${c.id ? ` (id ${c.id})` : ''}`;
+  switch (e.type) {
+    case 'start':
+      return '';
+    case 'done': {
+      const verb = { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[c.action];
+      const what = c.action === 'update' || c.action === 'adopt' ? `: ${c.fields.map((f) => f.field).join(', ') || 'marker'}` : '';
+      return `${s.green('✔')} ${name} ${verb}${c.action === 'create' ? ` as id ${e.id}` : ''}${what} (${(e.ms / 1000).toFixed(2)} s)${e.note ? ` — ${e.note}` : ''}\n`;
+    }
+    case 'failed':
+      return `${s.red('✖')} ${name} ${c.action} failed: ${e.message}\n`;
+    case 'skipped':
+      return `${s.yellow('-')} ${name} ${c.action} skipped: ${e.reason}\n`;
+  }
+}

@@ -1,0 +1,35 @@
+import { renderPlanMarkdown } from '../../reconcile/render-markdown.ts';
+import { renderPlanText } from '../../reconcile/render-text.ts';
+import { writePlanFile } from '../../state/saved-plan.ts';
+import { openSession, readAndPlan } from '../plan-shell.ts';
+import type { Io } from '../io.ts';
+
+export interface PlanArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly debug: boolean;
+  readonly out?: string;
+  readonly json: boolean;
+  readonly markdown: boolean;
+  readonly detailedExitcode: boolean;
+  readonly target: readonly string[];
+  readonly allowDuplicateTitle: boolean;
+  readonly prune: boolean;
+}
+
+/**
+ * `labelform plan`: live state vs manifests, as text, Markdown or JSON. Exit 1 when the plan has
+ * errors; with --detailed-exitcode, 2 when there are changes and 0 when there are none.
+ */
+export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
+  const session = await openSession(io, args);
+  const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune });
+  if (args.out) await writePlanFile(args.out, plan);
+  if (args.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
+  else if (args.markdown) io.stdout(renderPlanMarkdown(plan));
+  else io.stdout(renderPlanText(plan, { color: io.color }));
+  if (args.out && !args.json) io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.\n`);
+  if (plan.summary.errors > 0) return 1;
+  const changes = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
+  return args.detailedExitcode && changes > 0 ? 2 : 0;
+}

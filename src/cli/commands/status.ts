@@ -1,0 +1,57 @@
+import { decodeJwtPayload } from '../../api/auth.ts';
+import { loadRootConfig } from '../../manifest/load.ts';
+import { UserError } from '../../util/errors.ts';
+import { connect, resolveEnvironment, withServer } from '../connect.ts';
+import { styleFor, type Io } from '../io.ts';
+
+export interface StatusArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly json: boolean;
+  readonly debug: boolean;
+}
+
+/**
+ * `labelform status`: checks the URL and token of an environment and reports the server
+ * version, the user and the auth scheme in use, or exactly what is wrong.
+ */
+export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
+  const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
+  const target = resolveEnvironment(config, args.env, io.env);
+  const client = connect(target, io, { debug: args.debug });
+  // /api/version/ needs no credentials: it separates "not Label Studio" from "wrong token".
+  const version = await withServer(target, () => client.version());
+  if (typeof version?.release !== 'string') {
+    throw new UserError(`${target.url} answered /api/version/ without a release: it does not look like a Label Studio server`);
+  }
+  const user = await withServer(target, () => client.whoami());
+  const scheme = client.http.scheme === 'personal-access-token' ? 'personal access token (JWT, exchanged for short-lived access tokens)' : 'legacy token';
+  const pat = client.http.scheme === 'personal-access-token' ? decodeJwtPayload(target.token) : undefined;
+  const result = {
+    environment: target.name,
+    url: target.url,
+    version: version.release,
+    edition: typeof version.edition === 'string' ? version.edition : undefined,
+    user: { id: user.id, email: user.email },
+    auth: client.http.scheme,
+    tokenEnv: target.tokenEnv,
+    ...(pat?.exp ? { tokenExpires: new Date(pat.exp * 1000).toISOString() } : {}),
+    requests: client.http.stats.requests,
+  };
+  if (args.json) {
+    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
+    return 0;
+  }
+  const s = styleFor(io.color);
+  io.stdout(
+    [
+      `${s.green('✔')} Label Studio ${result.version}${result.edition ? ` (${result.edition})` : ''} at ${target.url}`,
+      `  environment: ${target.name}${config ? '' : ' (from LABEL_STUDIO_URL; no labelform.yaml here)'}`,
+      `  user:        ${user.email} (id ${user.id})`,
+      `  auth:        ${scheme}, from ${target.tokenEnv}${result.tokenExpires ? `; token valid until ${result.tokenExpires}` : ''}`,
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

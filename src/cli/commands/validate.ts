@@ -1,0 +1,53 @@
+import { loadRepository } from '../../manifest/load.ts';
+import { sortDiagnostics } from '../../util/diagnostics.ts';
+import { styleFor, type Io } from '../io.ts';
+import { countSeverities, plural, printDiagnostics } from '../report.ts';
+
+export interface ValidateArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly json: boolean;
+}
+
+/** `labelform validate [dir]`: offline checks of every manifest and label config. Exit 0 clean, 1 otherwise. */
+export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
+  const started = io.now();
+  const result = await loadRepository(args.dir, {
+    env: io.env,
+    requireEnv: false,
+    checkAllEnvironments: true,
+    cwd: io.cwd,
+    ...(args.env ? { environment: args.env } : {}),
+  });
+  const { errors, warnings } = countSeverities(result.diagnostics);
+  const repo = result.repository;
+  if (args.json) {
+    io.stdout(
+      `${JSON.stringify(
+        {
+          valid: errors === 0,
+          files: result.fileCount,
+          errors,
+          warnings,
+          projects: repo?.projects.map((p) => p.name) ?? [],
+          labelConfigs: repo?.labelConfigs.map((l) => l.name) ?? [],
+          diagnostics: sortDiagnostics(result.diagnostics),
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return errors === 0 ? 0 : 1;
+  }
+  printDiagnostics(io, result.diagnostics);
+  const style = styleFor(io.color);
+  const ms = io.now() - started;
+  if (errors === 0 && repo) {
+    io.stdout(
+      `${style.green('✔')} ${plural(result.fileCount, 'manifest file')} valid: ${plural(repo.projects.length, 'project')}, ${plural(repo.labelConfigs.length, 'label config')}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, 'warning')}` : ''} (${ms} ms)\n`,
+    );
+    return 0;
+  }
+  io.stderr(`${style.red('✖')} ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.fileCount, 'manifest file')}\n`);
+  return 1;
+}

@@ -1,0 +1,56 @@
+/**
+ * Everything a command touches outside its arguments comes in through Io, so tests can run a
+ * command in-process with captured output, a fake clock and a scripted prompt.
+ */
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** True when stdin and stdout are terminals (prompts and progress bars allowed). */
+  readonly interactive: boolean;
+  /** True when stderr is a terminal (progress bars and colour). */
+  readonly stderrIsTTY: boolean;
+  readonly color: boolean;
+  /** Asks one question on the terminal; only called when `interactive`. */
+  readonly prompt: (question: string) => Promise<string>;
+  readonly now: () => number;
+}
+
+export function processIo(): Io {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === undefined && process.env.TERM !== 'dumb';
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    env: process.env,
+    cwd: process.cwd(),
+    interactive,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    color,
+    prompt: async (question) => {
+      const { createInterface } = await import('node:readline/promises');
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      try {
+        return await rl.question(question);
+      } finally {
+        rl.close();
+      }
+    },
+    now: () => Date.now(),
+  };
+}
+
+export interface Style {
+  readonly bold: (s: string) => string;
+  readonly dim: (s: string) => string;
+  readonly red: (s: string) => string;
+  readonly green: (s: string) => string;
+  readonly yellow: (s: string) => string;
+  readonly cyan: (s: string) => string;
+}
+
+export function styleFor(color: boolean): Style {
+  const wrap = (open: number, close: number) => (s: string) => (color ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+}

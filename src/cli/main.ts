@@ -1,0 +1,217 @@
+import yargs, { type Argv } from 'yargs';
+import { isUserError, UserError } from '../util/errors.ts';
+import { redact } from '../util/redact.ts';
+import { runApply } from './commands/apply.ts';
+import { runDrift } from './commands/drift.ts';
+import { runImport } from './commands/import.ts';
+import { runPlan } from './commands/plan.ts';
+import { runPull } from './commands/pull.ts';
+import { runStatus } from './commands/status.ts';
+import { runValidate } from './commands/validate.ts';
+import { processIo, styleFor, type Io } from './io.ts';
+import { printDiagnostics } from './report.ts';
+import { VERSION } from './version.ts';
+
+
+/**
+ * Runs the CLI with the given arguments and returns the exit code: 0 success/no changes,
+ * 1 error, 2 changes or drift present (plan --detailed-exitcode, drift).
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const safeIo: Io = { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
+  let exitCode = 0;
+  const run = (fn: () => Promise<number>) => async () => {
+    exitCode = await guard(safeIo, fn);
+  };
+  const cli = buildCli(argv, safeIo, run);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    // yargs reports usage errors through .fail(); anything here is unexpected.
+    exitCode = await guard(safeIo, () => Promise.reject(err));
+  }
+  return exitCode;
+}
+
+type Runner = (fn: () => Promise<number>) => () => Promise<void>;
+
+function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
+  return yargs([...argv])
+    .scriptName('labelform')
+    .usage('$0 <command> [options]\n\nManage Label Studio projects and label configs from git.')
+    .option('dir', {
+      alias: 'C',
+      type: 'string',
+      default: '.',
+      describe: 'Directory holding labelform.yaml and the manifests',
+      global: true,
+    })
+    .option('debug', { type: 'boolean', default: false, describe: 'Log every HTTP request (never headers or bodies) to stderr', global: true })
+    .option('env', { alias: 'e', type: 'string', describe: 'Environment from labelform.yaml (default: its defaultEnvironment)', global: true })
+    .command(
+      'validate [path]',
+      'Check every manifest and label config offline (no server). Exit 0 when clean, 1 otherwise.',
+      (y) =>
+        y
+          .positional('path', { type: 'string', describe: 'Manifest directory (default: --dir)' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print diagnostics as JSON' }),
+      (a) =>
+        run(() =>
+          runValidate(io, {
+            dir: a.path ?? a.dir,
+            json: a.json,
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command(
+      'status',
+      'Check the URL and token of an environment: server version, user, auth scheme.',
+      (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
+      (a) => run(() => runStatus(io, { dir: a.dir, json: a.json, debug: a.debug, ...(a.env ? { env: a.env } : {}) }))(),
+    )
+    .command(
+      'plan',
+      'Compare the server with the manifests and show what apply would do. Exit 0 (no changes or changes), 1 error; with --detailed-exitcode 2 when there are changes.',
+      (y) =>
+        y
+          .option('out', { type: 'string', describe: 'Save the plan (JSON) for `labelform apply FILE`' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the plan as JSON (schemas/plan.schema.json)' })
+          .option('markdown', { type: 'boolean', default: false, describe: 'Print the plan as Markdown for a PR comment' })
+          .check((a) => {
+            if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
+            return true;
+          })
+          .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are changes' })
+          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these projects (metadata.name), repeatable' })
+          .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
+          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' }),
+      (a) =>
+        run(() =>
+          runPlan(io, {
+            dir: a.dir,
+            debug: a.debug,
+            json: a.json,
+            markdown: a.markdown,
+            detailedExitcode: a['detailed-exitcode'],
+            target: a.target,
+            prune: a.prune,
+            allowDuplicateTitle: a['allow-duplicate-title'],
+            ...(a.out ? { out: a.out } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command(
+      'apply [planfile]',
+      'Create and update projects to match the manifests (asks first, unless --auto-approve or a saved plan). Exit 0 done, 1 if anything failed.',
+      (y) =>
+        y
+          .positional('planfile', { type: 'string', describe: 'A plan saved with `plan --out`; refused if the server changed since' })
+          .option('auto-approve', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
+          .option('prune', { type: 'boolean', default: false, describe: 'Also delete orphans of this namespace' })
+          .option('allow-data-loss', { type: 'boolean', default: false, describe: 'Let --prune delete projects that have annotations' })
+          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
+          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these projects (metadata.name), repeatable' }),
+      (a) =>
+        run(() =>
+          runApply(io, {
+            dir: a.dir,
+            debug: a.debug,
+            autoApprove: a['auto-approve'],
+            prune: a.prune,
+            allowDataLoss: a['allow-data-loss'],
+            allowDuplicateTitle: a['allow-duplicate-title'],
+            target: a.target,
+            ...(a.planfile ? { planFile: a.planfile } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command(
+      'drift',
+      'Report what changed on the server outside git. Exit 0 no drift, 2 drift, 1 error.',
+      (y) =>
+        y
+          .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
+          .option('markdown', { type: 'boolean', default: false, describe: 'Print the report as Markdown' })
+          .check((a) => {
+            if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
+            return true;
+          }),
+      (a) => run(() => runDrift(io, { dir: a.dir, debug: a.debug, json: a.json, markdown: a.markdown, ...(a.env ? { env: a.env } : {}) }))(),
+    )
+    .command(
+      'import <name> <id>',
+      'Adopt an existing project under the manifest NAME (writes the ownership marker only).',
+      (y) =>
+        y
+          .positional('name', { type: 'string', demandOption: true, describe: 'metadata.name of a Project manifest' })
+          .positional('id', { type: 'number', demandOption: true, describe: 'Server id of the project' }),
+      (a) => run(() => runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
+    )
+    .command(
+      'pull',
+      'Write manifests and .xml files from live projects (unmanaged ones are adopted on the next apply).',
+      (y) =>
+        y
+          .option('project', { type: 'number', array: true, default: [] as number[], describe: 'Project id to pull, repeatable' })
+          .option('all', { type: 'boolean', default: false, describe: 'Pull every project not managed by another namespace' })
+          .option('out', { type: 'string', describe: 'Directory to write into (default: --dir)' })
+          .option('namespace', { type: 'string', describe: 'Namespace for a new labelform.yaml (default: "default")' }),
+      (a) =>
+        run(() =>
+          runPull(io, {
+            dir: a.dir,
+            debug: a.debug,
+            project: a.project.map(checkId),
+            all: a.all,
+            ...(a.out ? { out: a.out } : {}),
+            ...(a.namespace ? { namespace: a.namespace } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .demandCommand(1, 'Name a command; `labelform --help` lists them.')
+    .recommendCommands()
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      io.stderr(`labelform: ${msg}\nRun \`labelform --help\` for usage.\n`);
+      throw new UsageError(msg);
+    });
+}
+
+class UsageError extends Error {}
+
+function checkId(id: unknown): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`"${String(id)}" is not a project id (a positive whole number)`);
+  return n;
+}
+
+async function guard(io: Io, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (err) {
+    const style = styleFor(io.color);
+    if (err instanceof UsageError) return 1;
+    if (isUserError(err)) {
+      if (err.diagnostics.length) printDiagnostics(io, err.diagnostics);
+      io.stderr(`${style.red('Error:')} ${err.message}\n`);
+      if (err.hint) io.stderr(`${err.hint}\n`);
+      return 1;
+    }
+    const e = err as Error;
+    io.stderr(
+      `${style.red('labelform: internal error:')} ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
+        `This is a bug in labelform ${VERSION}; please report it with the command you ran.\n`,
+    );
+    return 1;
+  }
+}

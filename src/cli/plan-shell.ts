@@ -1,0 +1,75 @@
+import type { LabelStudioClient } from '../api/client.ts';
+import type { Plan } from '../generated/schema-types.ts';
+import { PROJECT_FIELDS, type ProjectField } from '../kinds/project/fields.ts';
+import { loadRepository } from '../manifest/load.ts';
+import type { Repository } from '../manifest/types.ts';
+import { impactChecksNeeded, matchProjects, planChanges } from '../reconcile/plan.ts';
+import { readImpactFacts } from '../state/read-impact.ts';
+import { readLiveState, type LiveState } from '../state/live-state.ts';
+import { UserError } from '../util/errors.ts';
+import { connect, resolveEnvironment, withServer, type ResolvedEnvironment } from './connect.ts';
+import type { Io } from './io.ts';
+import { printDiagnostics } from './report.ts';
+import { VERSION } from './version.ts';
+
+export interface ShellArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly debug?: boolean;
+}
+
+export interface Session {
+  readonly repo: Repository;
+  readonly target: ResolvedEnvironment;
+  readonly client: LabelStudioClient;
+}
+
+/** Loads the manifests (all `${env:...}` required) and connects to the environment. */
+export async function openSession(io: Io, args: ShellArgs): Promise<Session> {
+  const loaded = await loadRepository(args.dir, { env: io.env, requireEnv: true, cwd: io.cwd, ...(args.env ? { environment: args.env } : {}) });
+  if (!loaded.repository) {
+    throw new UserError('the manifests have errors; nothing was sent to the server', loaded.diagnostics);
+  }
+  const warnings = loaded.diagnostics.filter((d) => d.severity === 'warning');
+  if (warnings.length) printDiagnostics(io, warnings);
+  const repo = loaded.repository;
+  const target = resolveEnvironment(repo.config, repo.environment, io.env);
+  return { repo, target, client: connect(target, io, { debug: args.debug ?? false }) };
+}
+
+/** The fields to read from the server: every field a manifest manages (or all of them). */
+export function fieldsToRead(repo: Repository, all = false): ProjectField[] {
+  if (all) return PROJECT_FIELDS;
+  const fields = new Set<ProjectField>(['label_config']);
+  for (const p of repo.projects) for (const f of Object.keys(p.spec)) fields.add(f as ProjectField);
+  return [...fields];
+}
+
+export interface PlanOptions {
+  readonly targets?: readonly string[];
+  readonly allowDuplicateTitle?: boolean;
+  readonly prune?: boolean;
+}
+
+/** Read the live state, read the impact facts the planner needs, then plan (pure). */
+export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): Promise<{ plan: Plan; live: LiveState }> {
+  const { repo, target, client } = session;
+  const started = io.now();
+  return withServer(target, async () => {
+    const live = await readLiveState(client, fieldsToRead(repo));
+    const impact = await readImpactFacts(client, impactChecksNeeded(matchProjects(repo, live, opts.targets)));
+    const plan = planChanges({
+      repo,
+      live,
+      server: { url: target.url, environment: target.name },
+      ...(opts.targets?.length ? { targets: opts.targets } : {}),
+      allowDuplicateTitle: opts.allowDuplicateTitle ?? false,
+      prune: opts.prune ?? false,
+      impact,
+      stats: { requests: client.http.stats.requests, durationMs: io.now() - started },
+      createdAt: new Date(io.now()).toISOString(),
+      labelformVersion: VERSION,
+    });
+    return { plan, live };
+  });
+}

@@ -1,0 +1,45 @@
+import equal from 'fast-deep-equal';
+import type { FieldChange } from '../../generated/schema-types.ts';
+import type { ProjectResource } from '../../manifest/types.ts';
+import type { LiveProject } from '../../state/live-state.ts';
+import { fingerprintValue } from '../../state/fingerprint.ts';
+import type { ProjectField } from './fields.ts';
+import { stripMarker } from './marker.ts';
+import { normaliseProjectField } from './normalise.ts';
+
+/** The live value of a field as the manifest sees it (the description without the marker). */
+export function liveValue(live: LiveProject, field: ProjectField): unknown {
+  return field === 'description' ? stripMarker(live.description) : live.fields[field];
+}
+
+/**
+ * Field changes between a manifest and a live project: only the fields the manifest sets
+ * (omitted means unmanaged), each compared after normalisation. Secrets carry no values.
+ */
+export function compareProject(desired: ProjectResource, live: LiveProject | undefined): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+    const after = desired.spec[field];
+    if (after === undefined) continue;
+    const sensitive = desired.sensitive.has(field);
+    if (live) {
+      const before = liveValue(live, field);
+      if (equal(normaliseProjectField(field, after, 'desired'), normaliseProjectField(field, before, 'live'))) continue;
+      changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after });
+    } else {
+      changes.push(sensitive ? { field, sensitive: true } : { field, after });
+    }
+  }
+  return changes;
+}
+
+/** Per managed field, a hash of the normalised live value (secrets excluded), for stale-plan checks. */
+export function fingerprintProject(desired: ProjectResource, live: LiveProject): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+    if (desired.sensitive.has(field)) continue;
+    out[field] = fingerprintValue(normaliseProjectField(field, liveValue(live, field), 'live'));
+  }
+  out.marker = fingerprintValue(live.marker ?? null);
+  return out;
+}

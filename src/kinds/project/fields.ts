@@ -1,0 +1,43 @@
+import type { ProjectSpec } from '../../generated/schema-types.ts';
+
+export type ProjectField = keyof ProjectSpec;
+
+/**
+ * Every writable project setting labelform manages, with the server's default (Label Studio
+ * `Project` model). `pull` leaves a setting out of the manifest when it has its default.
+ */
+export const PROJECT_FIELD_DEFAULTS: Readonly<Record<ProjectField, unknown>> = {
+  title: '',
+  description: '',
+  label_config: '<View></View>',
+  expert_instruction: '',
+  show_instruction: false,
+  show_skip_button: true,
+  enable_empty_annotation: true,
+  show_annotation_history: false,
+  color: '#FFFFFF',
+  maximum_annotations: 1,
+  is_published: false,
+  is_draft: false,
+  model_version: '',
+  min_annotations_to_start_training: 0,
+  start_training_on_annotation_update: false,
+  show_collab_predictions: true,
+  sampling: 'Sequential sampling',
+  show_ground_truth_first: false,
+  annotator_evaluation_enabled: false,
+  show_overlap_first: false,
+  overlap_cohort_percentage: 100,
+  task_data_login: null,
+  task_data_password: null,
+  control_weights: null,
+  evaluate_predictions_automatically: false,
+  skip_queue: 'REQUEUE_FOR_OTHERS',
+  reveal_preannotations_interactively: false,
+  pinned_at: null,
+};
+
+export const PROJECT_FIELDS = Object.keys(PROJECT_FIELD_DEFAULTS) as ProjectField[];
+
+/** Read-only counters asked for with the list's `include=` (they also cost the server a query each). */
+export const PROJECT_COUNTERS = ['task_number', 'total_annotations_number'] as const;

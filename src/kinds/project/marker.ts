@@ -1,0 +1,40 @@
+/**
+ * The ownership marker: one footer line in a project's `description`, which the server
+ * round-trips and which tells a person in the UI that the project is managed from git.
+ *
+ *   [labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted.
+ */
+export interface Marker {
+  readonly namespace: string;
+  readonly key: string;
+}
+
+const MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.[^\n]*$/m;
+
+export function formatMarker(m: Marker): string {
+  return `[labelform] Managed from git (namespace: ${m.namespace}, key: ${m.key}). Change it there; edits made here are reverted.`;
+}
+
+export function parseMarker(description: string | null | undefined): Marker | undefined {
+  const m = MARKER_LINE.exec(description ?? '');
+  return m ? { namespace: m[1]!, key: m[2]! } : undefined;
+}
+
+/** The description without the marker line and the blank line before it: what a person wrote. */
+export function stripMarker(description: string | null | undefined): string {
+  const text = description ?? '';
+  const m = MARKER_LINE.exec(text);
+  if (!m) return text;
+  return (text.slice(0, m.index) + text.slice(m.index + m[0].length)).replace(/\s+$/, '');
+}
+
+/** A description carrying the marker after the person-written part. */
+export function withMarker(userPart: string, m: Marker): string {
+  const body = userPart.replace(/\s+$/, '');
+  return body ? `${body}\n\n${formatMarker(m)}` : formatMarker(m);
+}
+
+/** Text to find a marked project with the list's `search=` (title/description substring). */
+export function markerSearchText(m: Marker): string {
+  return `(namespace: ${m.namespace}, key: ${m.key})`;
+}

@@ -1,0 +1,87 @@
+import { parseFragment, serialize, type DefaultTreeAdapterMap } from 'parse5';
+import type { ProjectField } from './fields.ts';
+
+/**
+ * Puts a desired or live value of a project field into the form the server would store, so that
+ * "apply, then plan" shows no change. Every server rewrite we know of is accounted for here:
+ * - title, description and label_config are trimmed by DRF (Python `str.strip()` rules);
+ * - expert_instruction goes through bleach with Label Studio's allowlist and is re-serialised;
+ * - pinned_at comes back in UTC;
+ * - null and '' are the same for the nullable strings.
+ */
+export function normaliseProjectField(field: ProjectField, value: unknown, side: 'desired' | 'live'): unknown {
+  switch (field) {
+    case 'title':
+    case 'description':
+    case 'label_config':
+    case 'model_version':
+    case 'task_data_login':
+    case 'task_data_password':
+      return value === null || value === undefined ? '' : pythonStrip(String(value));
+    case 'expert_instruction': {
+      const html = value === null || value === undefined ? '' : pythonStrip(String(value));
+      return normaliseHtml(html, side === 'desired');
+    }
+    case 'pinned_at': {
+      if (value === null || value === undefined || value === '') return null;
+      const t = Date.parse(String(value));
+      return Number.isNaN(t) ? String(value) : new Date(t).toISOString();
+    }
+    default:
+      return value === undefined ? null : value;
+  }
+}
+
+/** Python's `str.strip()`: the whitespace set differs from JavaScript's `trim()` (no U+FEFF, plus U+001C-U+001F and U+0085). */
+export function pythonStrip(s: string): string {
+  return s.replace(PY_SPACE_START, '').replace(PY_SPACE_END, '');
+}
+const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PY_SPACE_START = new RegExp(`^[${PY_SPACE}]+`);
+const PY_SPACE_END = new RegExp(`[${PY_SPACE}]+$`);
+
+// Label Studio's allowlist for expert_instruction (`label_studio/constants.py`), applied with bleach.
+const SAFE_TAGS = new Set(
+  'html base head link meta style title body address article aside footer header h1 h2 h3 h4 h5 h6 main nav section blockquote dd div dl dt figcaption figure hr li menu ol p pre ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time u var wbr area audio img map track video embed iframe object picture portal source svg math canvas noscript script del ins caption col colgroup table tbody td tfoot th thead tr button datalist fieldset form input label legend meter optgroup option output progress select textarea details dialog summary slot template'.split(' '),
+);
+const SAFE_ATTRIBUTES = new Set(
+  'align alink alt bgcolor border cellpadding cellspacing class color cols colspan coords dir face href height hspace ismap lang marginheight marginwidth multiple name nohref noresize noshade nowrap ref rel rev rows rowspan scrolling shape span src summary tabindex title type usemap valign value vlink vspace width'.split(' '),
+);
+const URL_ATTRIBUTES = new Set(['href', 'src']);
+const SAFE_PROTOCOLS = /^(https?|mailto):/i;
+
+type ChildNode = DefaultTreeAdapterMap['childNode'];
+type Element = DefaultTreeAdapterMap['element'];
+
+/**
+ * Parses HTML the way browsers (and bleach's html5lib) do and serialises it again; with
+ * `sanitise`, first drops what bleach would: attributes off the allowlist, URL attributes with a
+ * non-http(s)/mailto protocol, and tags off the allowlist (escaped as text, as bleach does).
+ */
+export function normaliseHtml(html: string, sanitise: boolean): string {
+  if (!html.includes('<') && !html.includes('&') && !html.includes('>')) return html;
+  const fragment = parseFragment(html);
+  if (sanitise) sanitiseNodes(fragment.childNodes);
+  return serialize(fragment);
+}
+
+function sanitiseNodes(nodes: ChildNode[]): void {
+  for (let i = 0; i < nodes.length; i++) {
+    const node = nodes[i]!;
+    if (!('tagName' in node)) continue;
+    const el = node as Element;
+    const written = el.attrs.map((a) => ` ${a.name}="${a.value}"`).join('');
+    el.attrs = el.attrs.filter(
+      (a) => SAFE_ATTRIBUTES.has(a.name) && !(URL_ATTRIBUTES.has(a.name) && /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) && !SAFE_PROTOCOLS.test(a.value.trim())),
+    );
+    sanitiseNodes(el.childNodes);
+    if ('content' in el && el.content) sanitiseNodes((el.content as { childNodes: ChildNode[] }).childNodes);
+    if (!SAFE_TAGS.has(el.tagName)) {
+      // bleach escapes a disallowed element's tags and keeps its children.
+      const open = { nodeName: '#text', value: `<${el.tagName}${written}>`, parentNode: el.parentNode } as unknown as ChildNode;
+      const close = { nodeName: '#text', value: `</${el.tagName}>`, parentNode: el.parentNode } as unknown as ChildNode;
+      nodes.splice(i, 1, open, ...el.childNodes, close);
+      i += el.childNodes.length + 1;
+    }
+  }
+}

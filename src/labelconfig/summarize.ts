@@ -1,0 +1,95 @@
+import { walkElements, type XmlElement } from './parse-xml.ts';
+import { LABEL_TAGS, NON_RESULT_CONTROLS, OBJECT_TAGS } from './tags.ts';
+
+export interface ControlSummary {
+  readonly name: string;
+  readonly type: string;
+  readonly toName: readonly string[];
+  readonly labels: readonly string[];
+}
+
+export interface DataKey {
+  /** Top-level key of a task's `data` (`$image` -> `image`). */
+  readonly key: string;
+  readonly tag: string;
+  readonly line: number;
+}
+
+export interface LabelConfigSummary {
+  readonly controls: readonly ControlSummary[];
+  readonly dataKeys: readonly DataKey[];
+}
+
+/** Controls with their options, and the task data keys the object tags read. */
+export function summarizeLabelConfig(root: XmlElement): LabelConfigSummary {
+  const controls: ControlSummary[] = [];
+  const dataKeys: DataKey[] = [];
+  for (const el of walkElements(root)) {
+    const { name, toName } = el.attrs;
+    if (name !== undefined && toName !== undefined && !NON_RESULT_CONTROLS.has(el.tag)) {
+      const labels = [...walkElements(el)]
+        .filter((c) => c !== el && LABEL_TAGS.has(c.tag))
+        .map((c) => c.attrs.value ?? c.attrs.alias ?? '')
+        .filter((v) => v !== '');
+      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels });
+    }
+    if (OBJECT_TAGS.has(el.tag)) {
+      for (const attr of ['value', 'valueList']) {
+        const key = dataKeyOf(el.attrs[attr]);
+        if (key && !dataKeys.some((k) => k.key === key)) dataKeys.push({ key, tag: el.tag, line: el.line });
+      }
+    }
+  }
+  return { controls, dataKeys };
+}
+
+/** `$image` -> `image`; `$item.url` -> `item`; a literal value or `$` alone -> undefined. */
+function dataKeyOf(value: string | undefined): string | undefined {
+  const m = value === undefined ? null : /^\$([A-Za-z_][\w-]*)/.exec(value.trim());
+  return m?.[1];
+}
+
+export interface ControlChange {
+  readonly control: string;
+  readonly type: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  readonly labelsAdded: readonly string[];
+  readonly labelsRemoved: readonly string[];
+  /** Set when the control's type or targets changed. */
+  readonly detail?: string;
+}
+
+/** Per control tag: labels added and removed, controls added, removed or retargeted. */
+export function diffLabelConfigs(before: LabelConfigSummary, after: LabelConfigSummary): ControlChange[] {
+  const changes: ControlChange[] = [];
+  const afterByName = new Map(after.controls.map((c) => [c.name, c]));
+  const beforeByName = new Map(before.controls.map((c) => [c.name, c]));
+  for (const b of before.controls) {
+    const a = afterByName.get(b.name);
+    if (!a) {
+      changes.push({ control: b.name, type: b.type, change: 'removed', labelsAdded: [], labelsRemoved: [...b.labels] });
+      continue;
+    }
+    const labelsAdded = a.labels.filter((l) => !b.labels.includes(l));
+    const labelsRemoved = b.labels.filter((l) => !a.labels.includes(l));
+    const details: string[] = [];
+    if (a.type !== b.type) details.push(`type ${b.type} -> ${a.type}`);
+    if (a.toName.join(',') !== b.toName.join(',')) details.push(`toName ${b.toName.join(',')} -> ${a.toName.join(',')}`);
+    if (labelsAdded.length || labelsRemoved.length || details.length) {
+      changes.push({
+        control: a.name,
+        type: a.type,
+        change: 'changed',
+        labelsAdded,
+        labelsRemoved,
+        ...(details.length ? { detail: details.join('; ') } : {}),
+      });
+    }
+  }
+  for (const a of after.controls) {
+    if (!beforeByName.has(a.name)) {
+      changes.push({ control: a.name, type: a.type, change: 'added', labelsAdded: [...a.labels], labelsRemoved: [] });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,381 @@
+import { stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import type { Environment, LabelformConfig } from '../generated/schema-types.ts';
+import { checkLabelConfig } from '../labelconfig/check.ts';
+import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
+import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
+import { diag, type Diagnostic } from '../util/diagnostics.ts';
+import { discoverManifestFiles, looksLikeJsonManifest, ROOT_CONFIG_NAMES } from './discover.ts';
+import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
+import { resolveRepoPath } from './repo-path.ts';
+import { validateAgainstSchema, type SchemaName } from './schemas.ts';
+import { MAX_MANIFEST_BYTES, readTextFile } from './source-file.ts';
+import {
+  SECRET_FIELDS,
+  type DeclaredTaskFile,
+  type DesiredProjectSpec,
+  type LabelConfigResource,
+  type ProjectResource,
+  type Repository,
+  type RootConfig,
+  type XmlSource,
+} from './types.ts';
+import { parseYamlSource, type SourceDocument } from './yaml-source.ts';
+import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
+
+export interface LoadOptions {
+  /** `--env`; default: labelform.yaml's defaultEnvironment, its only environment, or `default`. */
+  readonly environment?: string;
+  /** The process environment, for `${env:NAME}`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Plan/apply need every `${env:NAME}`; offline validate only notes the unset ones. */
+  readonly requireEnv: boolean;
+  /** Also check that every `${var.NAME}` is defined in every environment (validate does). */
+  readonly checkAllEnvironments?: boolean;
+  /** Base for the file paths shown in messages. Default: process.cwd(). */
+  readonly cwd?: string;
+}
+
+export interface LoadResult {
+  readonly repository?: Repository;
+  readonly diagnostics: Diagnostic[];
+  /** How many manifest files were read. */
+  readonly fileCount: number;
+}
+
+const KIND_SCHEMAS: Record<string, SchemaName> = { Project: 'project', LabelConfig: 'label-config', Config: 'labelform' };
+
+interface RawDoc {
+  readonly path: string;
+  readonly doc: SourceDocument;
+}
+
+/**
+ * Loads and validates every manifest under `dir` in stages — read, parse, interpolate, schema,
+ * cross-references, label configs — and returns every problem found, each with its location.
+ * A repository is returned only when there is no error.
+ */
+export async function loadRepository(dir: string, opts: LoadOptions): Promise<LoadResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const root = resolve(cwd, dir);
+  const show = (p: string) => displayPath(cwd, p);
+  const diagnostics: Diagnostic[] = [];
+  const rootStat = await stat(root).catch(() => undefined);
+  if (!rootStat?.isDirectory()) {
+    diagnostics.push(diag('no-directory', `${show(root)} is not a directory`, { file: show(root) }));
+    return { diagnostics, fileCount: 0 };
+  }
+
+  const { files, truncated, unreadable } = await discoverManifestFiles(root);
+  for (const d of unreadable) diagnostics.push(diag('directory-unreadable', `cannot read directory ${show(d)}`, { file: show(d) }));
+  if (truncated) diagnostics.push(diag('too-many-files', `more than ${files.length} candidate manifest files; stopped reading`, { file: show(root) }));
+  const configPath = ROOT_CONFIG_NAMES.map((n) => join(root, n)).find((p) => files.includes(p));
+  if (!configPath) {
+    diagnostics.push(
+      diag('no-root-config', `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`, { file: show(root) }),
+    );
+  }
+
+  // Stage 1: read and parse every file (bounded parallelism keeps file descriptors in check).
+  const limit = pLimit(32);
+  const parsed = await Promise.all(
+    files.map((path) =>
+      limit(async () => {
+        const file = show(path);
+        const isJson = /\.json$/i.test(path);
+        if (isJson) {
+          const size = (await stat(path).catch(() => undefined))?.size ?? 0;
+          if (size > MAX_MANIFEST_BYTES) return { path, docs: [] as SourceDocument[], diagnostics: [] as Diagnostic[], skipped: true };
+        }
+        const read = await readTextFile(path, file);
+        if (!read.ok) return { path, docs: [], diagnostics: [read.diagnostic], skipped: false };
+        if (isJson && !looksLikeJsonManifest(read.text)) return { path, docs: [], diagnostics: [], skipped: true };
+        const source = parseYamlSource(read.text, file);
+        return { path, docs: source.documents, diagnostics: source.diagnostics, skipped: false };
+      }),
+    ),
+  );
+  const manifestFiles = parsed.filter((p) => !p.skipped);
+  for (const p of manifestFiles) diagnostics.push(...p.diagnostics);
+  if (manifestFiles.length === 0 || (manifestFiles.length === 1 && configPath && manifestFiles[0]!.path === configPath)) {
+    if (configPath) diagnostics.push(diag('no-manifests', `no Project or LabelConfig manifests under ${show(root)}`, { file: show(root) }));
+  }
+
+  // Stage 2: the root config decides the environment, and with it the variables.
+  const docs: RawDoc[] = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
+  const configDocs = docs.filter((d) => d.path === configPath);
+  const otherDocs = docs.filter((d) => d.path !== configPath);
+  const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : undefined;
+  const selected = config ? selectEnvironmentName(config, opts.environment, diagnostics) : undefined;
+  const variables: Record<string, Scalar> = (selected && config?.environments[selected]?.variables) || {};
+
+  // Stage 3: every other document — kind, interpolation, schema.
+  const projects: Array<{ raw: RawDoc; value: Record<string, unknown>; sensitive: Set<string> }> = [];
+  const labelConfigs: Array<{ raw: RawDoc; value: Record<string, unknown> }> = [];
+  for (const raw of otherDocs) {
+    const { doc } = raw;
+    const at = (pointer: string, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
+    const v = doc.value;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      diagnostics.push(diag('not-a-manifest', 'a manifest must be a mapping with apiVersion, kind, metadata and spec', at('')));
+      continue;
+    }
+    const kind = (v as Record<string, unknown>).kind;
+    if (kind === 'Config') {
+      diagnostics.push(diag('misplaced-config', 'kind Config belongs in labelform.yaml at the repository root', at('/kind')));
+      continue;
+    }
+    if (typeof kind !== 'string' || !(kind in KIND_SCHEMAS)) {
+      diagnostics.push(
+        diag('unknown-kind', kind === undefined ? 'missing "kind": expected Project or LabelConfig' : `unknown kind ${JSON.stringify(kind)}: expected Project or LabelConfig`, at(kind === undefined ? '' : '/kind')),
+      );
+      continue;
+    }
+    const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
+    for (const issue of interpolated.issues) diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
+    for (const pointer of interpolated.unresolved) {
+      diagnostics.push(diag('env-unset', `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? 'an environment variable'} is not set; this value is not checked offline and plan will need it`, at(pointer), 'warning'));
+    }
+    if (opts.checkAllEnvironments && config) {
+      for (const ref of collectVariableReferences(v)) {
+        for (const [envName, env] of Object.entries(config.environments)) {
+          if (envName !== selected && !(ref.name in (env.variables ?? {}))) {
+            diagnostics.push(diag('interpolation-undefined-var', `variable "${ref.name}" is not defined for environment "${envName}"`, at(ref.pointer)));
+          }
+        }
+      }
+    }
+    const value = interpolated.value as Record<string, unknown>;
+    // A value still holding `${...}` (unset env, or an interpolation error reported above) is not schema-checked.
+    const unresolved = new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
+    const schemaIssues = validateAgainstSchema(KIND_SCHEMAS[kind]!, value).filter((i) => !unresolved.has(i.pointer));
+    for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
+    if (schemaIssues.length > 0 || interpolated.issues.length > 0) continue;
+    if (kind === 'Project') {
+      const sensitive = new Set(
+        interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
+      );
+      projects.push({ raw, value, sensitive });
+    } else {
+      labelConfigs.push({ raw, value });
+    }
+  }
+
+  // Stage 4: names and references across documents, then the label configs themselves.
+  const seenNames = new Map<string, RawDoc>();
+  for (const { raw, value } of [...projects, ...labelConfigs]) {
+    const name = String((value.metadata as { name: string }).name);
+    const key = `${String(value.kind)}/${name}`;
+    const first = seenNames.get(key);
+    if (first) {
+      const loc = first.doc.locate('/metadata/name');
+      diagnostics.push(
+        diag('duplicate-name', `${String(value.kind)} "${name}" is already defined at ${first.doc.file}:${loc.line}:${loc.col}`, {
+          file: raw.doc.file,
+          ...raw.doc.locate('/metadata/name'),
+          pointer: '/metadata/name',
+        }),
+      );
+    } else {
+      seenNames.set(key, raw);
+    }
+  }
+
+  const root_ = root;
+  const loadXml = async (raw: RawDoc, pointer: string, spec: unknown): Promise<Omit<XmlSource, 'ref'> | undefined> => {
+    const { doc } = raw;
+    if (typeof spec === 'string') {
+      const info = doc.scalarInfo(pointer);
+      const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
+      const at = info?.positionAt ?? ((line: number, col: number) =>
+        start.block
+          ? { line: start.line + line - 1, col: start.indent + col }
+          : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
+      return checkXml(spec, doc.file, at, diagnostics);
+    }
+    const ref = (spec as { file: string }).file;
+    const resolved = await resolveRepoPath(root_, raw.path, ref);
+    if (!resolved.ok) {
+      diagnostics.push(diag('file-reference', resolved.message, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }));
+      return undefined;
+    }
+    const file = show(resolved.path);
+    const read = await readTextFile(resolved.path, file, 'label config', MAX_LABEL_CONFIG_BYTES);
+    if (!read.ok) {
+      diagnostics.push(read.diagnostic);
+      return undefined;
+    }
+    return checkXml(read.text, file, (line, col) => ({ line, col }), diagnostics);
+  };
+
+  const labelConfigResources: LabelConfigResource[] = [];
+  for (const { raw, value } of labelConfigs) {
+    const spec = value.spec as { label_config: unknown };
+    const source = await loadXml(raw, '/spec/label_config', spec.label_config);
+    labelConfigResources.push({
+      kind: 'LabelConfig',
+      name: String((value.metadata as { name: string }).name),
+      file: raw.doc.file,
+      doc: raw.doc,
+      ...(source ? { source } : {}),
+    });
+  }
+  const labelConfigByName = new Map(labelConfigResources.map((l) => [l.name, l]));
+
+  const projectResources: ProjectResource[] = [];
+  for (const { raw, value, sensitive } of projects) {
+    const name = String((value.metadata as { name: string }).name);
+    const rawSpec = value.spec as Record<string, unknown>;
+    let labelConfig: XmlSource | undefined;
+    const lc = rawSpec.label_config;
+    if (lc !== undefined) {
+      if (typeof lc === 'object' && lc !== null && 'ref' in lc) {
+        const refName = String((lc as { ref: string }).ref);
+        const target = labelConfigByName.get(refName);
+        if (!target) {
+          const known = [...labelConfigByName.keys()];
+          diagnostics.push(
+            diag('missing-label-config', `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(', ')})` : ' (no LabelConfig manifests are defined)'}`, {
+              file: raw.doc.file,
+              ...raw.doc.locate('/spec/label_config/ref'),
+              pointer: '/spec/label_config/ref',
+            }),
+          );
+        } else if (target.source) {
+          labelConfig = { ...target.source, ref: refName };
+        }
+      } else {
+        labelConfig = await loadXml(raw, '/spec/label_config', lc);
+      }
+    }
+    for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
+    const tasks: DeclaredTaskFile[] = [];
+    const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
+    for (const [i, t] of declared.entries()) {
+      const pointer = `/tasks/${i}/file`;
+      const resolved = await resolveRepoPath(root_, raw.path, t.file);
+      if (!resolved.ok) {
+        diagnostics.push(diag('file-reference', resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        continue;
+      }
+      tasks.push({ ...t, path: resolved.path, display: show(resolved.path), pointer });
+    }
+    const spec: DesiredProjectSpec = { ...(rawSpec as DesiredProjectSpec) };
+    if (labelConfig) spec.label_config = labelConfig.xml;
+    else delete spec.label_config;
+    projectResources.push({
+      kind: 'Project',
+      name,
+      file: raw.doc.file,
+      doc: raw.doc,
+      spec,
+      ...(labelConfig ? { labelConfig } : {}),
+      sensitive,
+      tasks,
+      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number' ? { importId: (value.import as { id: number }).id } : {}),
+    });
+  }
+
+  const fileCount = manifestFiles.length;
+  if (diagnostics.some((d) => d.severity === 'error') || !config || !selected) return { diagnostics, fileCount };
+  return {
+    diagnostics,
+    fileCount,
+    repository: {
+      root,
+      config,
+      environment: selected,
+      projects: projectResources.sort((a, b) => a.name.localeCompare(b.name)),
+      labelConfigs: labelConfigResources,
+    },
+  };
+}
+
+function checkXml(
+  xml: string,
+  file: string,
+  at: XmlSource['at'],
+  diagnostics: Diagnostic[],
+): Omit<XmlSource, 'ref'> | undefined {
+  const parsed = parseLabelConfigXml(xml);
+  if (!parsed.ok) {
+    const { line, col } = at(parsed.problem.line, parsed.problem.col);
+    diagnostics.push(diag(parsed.problem.code, parsed.problem.message, { file, line, col }));
+    return undefined;
+  }
+  const problems = checkLabelConfig(parsed.root, at);
+  for (const p of problems) diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
+  if (problems.length > 0) return undefined;
+  return { xml, file, at, summary: summarizeLabelConfig(parsed.root) };
+}
+
+function readRootConfig(docs: RawDoc[], file: string, diagnostics: Diagnostic[]): RootConfig | undefined {
+  const raw = docs[0];
+  if (!raw) return undefined; // parse errors were reported already
+  const { doc } = raw;
+  const at = (pointer: string, key = false) => ({ file, ...doc.locate(pointer, { key }), pointer });
+  if (docs.length > 1) diagnostics.push(diag('config-multiple-documents', 'labelform.yaml must hold a single document', at('')));
+  const v = doc.value as Record<string, unknown> | null;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    diagnostics.push(diag('not-a-manifest', 'labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)', at('')));
+    return undefined;
+  }
+  // Environment URLs may use ${env:NAME}; they are resolved when a command connects, not here.
+  const issues = validateAgainstSchema('labelform', v);
+  for (const issue of issues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
+  if (issues.length > 0) return undefined;
+  const cfg = v as unknown as LabelformConfig;
+  const environments: Record<string, Environment> = { ...(cfg.environments ?? {}) };
+  const implicitEnvironment = Object.keys(environments).length === 0;
+  if (implicitEnvironment) environments.default = {};
+  const names = Object.keys(environments);
+  const defaultEnvironment = cfg.defaultEnvironment ?? (names.length === 1 ? names[0]! : 'default');
+  if (!(defaultEnvironment in environments)) {
+    diagnostics.push(diag('unknown-environment', `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(', ')})`, at(cfg.defaultEnvironment ? '/defaultEnvironment' : '/environments')));
+  }
+  return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
+}
+
+function selectEnvironmentName(config: RootConfig, requested: string | undefined, diagnostics: Diagnostic[]): string | undefined {
+  const name = requested ?? config.defaultEnvironment;
+  if (!(name in config.environments)) {
+    if (requested !== undefined) {
+      diagnostics.push(diag('unknown-environment', `--env ${requested}: no such environment in labelform.yaml (defined: ${Object.keys(config.environments).join(', ')})`, { file: config.file }));
+    }
+    return undefined;
+  }
+  return name;
+}
+
+function pick(value: unknown, pointer: string): unknown {
+  let v: unknown = value;
+  for (const seg of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  return v;
+}
+
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
+}
+
+/**
+ * Reads only labelform.yaml (for commands such as `status` that need the environments but not
+ * the manifests). Returns no config and no diagnostics when the file does not exist.
+ */
+export async function loadRootConfig(dir: string, cwd: string = process.cwd()): Promise<{ config?: RootConfig; diagnostics: Diagnostic[] }> {
+  const root = resolve(cwd, dir);
+  for (const name of ROOT_CONFIG_NAMES) {
+    const path = join(root, name);
+    if (!(await stat(path).catch(() => undefined))?.isFile()) continue;
+    const file = displayPath(cwd, path);
+    const read = await readTextFile(path, file);
+    if (!read.ok) return { diagnostics: [read.diagnostic] };
+    const source = parseYamlSource(read.text, file);
+    const diagnostics = [...source.diagnostics];
+    if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
+    const config = readRootConfig(source.documents.map((doc) => ({ path, doc })), file, diagnostics);
+    return { ...(config && !diagnostics.some((d) => d.severity === 'error') ? { config } : {}), diagnostics };
+  }
+  return { diagnostics: [] };
+}

@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+
+/** schemas/ sits beside src/ and dist/, so the same relative path works from both. */
+export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
+
+export type SchemaName = 'labelform' | 'project' | 'label-config' | 'plan';
+
+export interface SchemaIssue {
+  /** JSON pointer of the offending value (or, for unknown fields, of the key). */
+  readonly pointer: string;
+  /** True when the location is a mapping key (an unknown field). */
+  readonly atKey: boolean;
+  readonly message: string;
+}
+
+let ajv: Ajv | undefined;
+const compiled = new Map<SchemaName, ValidateFunction>();
+
+function getAjv(): Ajv {
+  if (ajv) return ajv;
+  ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
+  // ajv-formats is published as CommonJS with a default export.
+  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => void;
+  addFormats(ajv);
+  // A schema annotation carrying the message to show instead of a oneOf's branch errors.
+  ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
+  for (const name of ['labelform', 'project', 'label-config', 'plan'] as const) {
+    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object, `${name}.schema.json`);
+  }
+  return ajv;
+}
+
+export function loadSchema(name: SchemaName): object {
+  return JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object;
+}
+
+/** Validates a value against one of the schemas in `schemas/`, returning every issue. */
+export function validateAgainstSchema(name: SchemaName, value: unknown): SchemaIssue[] {
+  let validate = compiled.get(name);
+  if (!validate) {
+    validate = getAjv().getSchema(`${name}.schema.json`)!;
+    compiled.set(name, validate);
+  }
+  if (validate(value)) return [];
+  return toIssues(validate.errors ?? []);
+}
+
+function toIssues(errors: ErrorObject[]): SchemaIssue[] {
+  // A failed oneOf with an `x-error` message replaces the errors of its branches.
+  const collapsed = errors.filter((e) => e.keyword === 'oneOf' && typeof e.parentSchema?.['x-error'] === 'string');
+  const issues: SchemaIssue[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    // Branch errors sit at or under the oneOf's value; with `$ref` branches their schemaPath is the
+    // referenced definition's, outside the property's own schema.
+    const owner = collapsed.find(
+      (c) =>
+        c !== e &&
+        (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)) &&
+        (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ''))),
+    );
+    if (owner) continue;
+    const issue = toIssue(e);
+    if (!issue) continue;
+    const key = `${issue.pointer}\u0000${issue.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function toIssue(e: ErrorObject): SchemaIssue | undefined {
+  const at = e.instancePath;
+  const custom = e.parentSchema?.['x-error'];
+  const field = fieldName(at);
+  switch (e.keyword) {
+    case 'oneOf':
+      return { pointer: at, atKey: false, message: `${field} ${typeof custom === 'string' ? custom : 'does not match any allowed form'}` };
+    case 'required':
+      return { pointer: at, atKey: false, message: `missing required field "${(e.params as { missingProperty: string }).missingProperty}"${at ? ` in ${field}` : ''}` };
+    case 'additionalProperties': {
+      const prop = (e.params as { additionalProperty: string }).additionalProperty;
+      const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
+      const hint = closest(prop, allowed);
+      return {
+        pointer: `${at}/${prop.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        atKey: true,
+        message: `unknown field "${prop}"${at ? ` in ${field}` : ''}${hint ? `; did you mean "${hint}"?` : ''}`,
+      };
+    }
+    case 'const':
+      return { pointer: at, atKey: false, message: `${field} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${preview(e.data)}` };
+    case 'enum':
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${preview(e.data)}`,
+      };
+    case 'type':
+      return { pointer: at, atKey: false, message: `${field} must be ${article((e.params as { type: string | string[] }).type)}, got ${describeType(e.data)}${e.data === null ? '' : ` ${preview(e.data)}`}` };
+    case 'pattern':
+      // Under propertyNames the offending value is a key: point at it, not at the whole mapping.
+      if (e.propertyName !== undefined) {
+        return { pointer: `${at}/${e.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`, atKey: true, message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}` };
+      }
+      return { pointer: at, atKey: false, message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}` };
+    case 'minLength':
+    case 'maxLength':
+      return { pointer: at, atKey: false, message: `${field} must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} character${(e.params as { limit: number }).limit === 1 ? '' : 's'}, got ${String(e.data).length}` };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { pointer: at, atKey: false, message: `${field} ${e.message ?? 'is out of range'}, got ${preview(e.data)}` };
+    case 'propertyNames':
+      return undefined; // reported by the nested `pattern` error with the key itself
+    case 'format':
+      return { pointer: at, atKey: false, message: `${field} must be a ${(e.params as { format: string }).format} (ISO 8601), got ${preview(e.data)}` };
+    default:
+      return { pointer: at, atKey: false, message: `${field} ${e.message ?? 'is invalid'}` };
+  }
+}
+
+function fieldName(pointer: string): string {
+  if (!pointer) return 'document';
+  return pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+}
+
+function patternMessage(pointer: string, pattern: string): string {
+  if (pointer.endsWith('/color')) return 'must be a color in #RRGGBB form';
+  if (pointer.endsWith('/name') || pointer.endsWith('/ref') || pointer === '/namespace') {
+    return 'must be lowercase letters, digits and "-", starting with a letter or digit';
+  }
+  return `must match ${pattern}`;
+}
+
+function article(type: string | string[]): string {
+  const types = Array.isArray(type) ? type : [type];
+  return types.map((t) => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'an integer' : t === 'null' ? 'null' : `a ${t}`)).join(' or ');
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'number' && Number.isInteger(v) ? 'an integer' : `a ${typeof v}`;
+}
+
+function preview(v: unknown): string {
+  if (typeof v === 'object' && v !== null) return Array.isArray(v) ? '[...]' : '{...}';
+  const s = JSON.stringify(v);
+  return s.length > 60 ? `${s.slice(0, 57)}..."` : s;
+}
+
+/** The allowed name nearest to a misspelt one (edit distance <= 3), for "did you mean". */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.min(3, Math.floor(word.length / 2) + 1);
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance || (d === bestDistance && best === undefined && d <= 1)) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,216 @@
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node as YamlNode,
+} from 'yaml';
+import { diag, type Diagnostic } from '../util/diagnostics.ts';
+
+/** One YAML (or JSON) document of a manifest file, with a way back from JSON pointers to lines. */
+export interface SourceDocument {
+  readonly file: string;
+  /** 0-based index of the document in a multi-document file. */
+  readonly index: number;
+  readonly value: unknown;
+  /** Line/column of the value (or, with `key`, of the mapping key) at `pointer`. */
+  locate(pointer: string, opts?: { key?: boolean }): { line: number; col: number };
+  /** Where a string scalar's content begins, and how it is written (for XML inside YAML). */
+  scalarInfo(pointer: string): ScalarInfo | undefined;
+}
+
+export interface ScalarInfo {
+  readonly line: number;
+  readonly col: number;
+  readonly block: boolean;
+  readonly indent: number;
+  /**
+   * For a quoted or plain scalar: maps a line/column inside its value to the file position.
+   * Escapes (`\"` in JSON and double-quoted YAML, `''` in single quotes) make the two differ;
+   * a flow scalar folded over several source lines maps every position to its start.
+   */
+  readonly positionAt?: (line: number, col: number) => { line: number; col: number };
+}
+
+export interface ParsedSource {
+  readonly documents: SourceDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** YAML aliases may not expand into more nodes than this ("billion laughs" in YAML form). */
+const MAX_ALIAS_COUNT = 100;
+
+export function parseYamlSource(text: string, file: string): ParsedSource {
+  const lineCounter = new LineCounter();
+  const diagnostics: Diagnostic[] = [];
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    keepSourceTokens: false,
+  });
+  const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
+  const pos = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  for (const doc of docs) {
+    for (const e of [...doc.errors, ...doc.warnings]) {
+      const at = pos(e.pos[0]);
+      diagnostics.push(
+        diag(
+          e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+          yamlMessage(e.code, e.message),
+          { file, ...at },
+          doc.errors.includes(e as never) ? 'error' : 'warning',
+        ),
+      );
+    }
+  }
+  if (diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
+
+  const documents: SourceDocument[] = [];
+  docs.forEach((doc, index) => {
+    // An empty document (a trailing `---`, or two in a row) parses as an empty null scalar.
+    const contents = doc.contents;
+    if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) return;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (err) {
+      diagnostics.push(
+        diag('yaml-aliases', `YAML aliases expand too far: ${(err as Error).message}`, {
+          file,
+          ...pos(doc.range[0]),
+        }),
+      );
+      return;
+    }
+    const root = doc.contents as YamlNode;
+    const find = (pointer: string, key: boolean): { line: number; col: number } => {
+      const node = findNode(root, pointerSegments(pointer), key);
+      return pos(node?.range?.[0] ?? doc.range[0]);
+    };
+    documents.push({
+      file,
+      index,
+      value,
+      locate: (pointer, opts) => find(pointer, opts?.key ?? false),
+      scalarInfo: (pointer) => {
+        const node = findNode(root, pointerSegments(pointer), false);
+        if (!node || !isScalar(node) || !node.range) return undefined;
+        const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+        const start = pos(node.range[0]);
+        if (!block) {
+          const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
+          const contentStart = { ...start, col: start.col + (node.type === 'PLAIN' ? 0 : 1) };
+          const positionAt = (line: number, col: number) => {
+            if (!offsets) return contentStart;
+            const index = indexOfLineCol(String(node.value), line, col);
+            return pos(node.range![0] + (offsets[Math.min(index, offsets.length - 1)] ?? 0));
+          };
+          return { ...contentStart, block, indent: 0, positionAt };
+        }
+        // A block scalar's content starts on the line after its header; its indentation is that
+        // of its first non-blank line.
+        const contentLine = start.line + 1;
+        const lines = text.split('\n');
+        const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== '') ?? '';
+        const indent = lineText.length - lineText.trimStart().length;
+        return { line: contentLine, col: indent + 1, block, indent };
+      },
+    });
+  });
+  if (documents.length === 0 && diagnostics.length === 0) {
+    diagnostics.push(diag('empty-file', 'manifest has no YAML documents', { file, line: 1, col: 1 }));
+  }
+  return { documents, diagnostics };
+}
+
+export function pointerSegments(pointer: string): string[] {
+  if (pointer === '' || pointer === '/') return [];
+  return pointer
+    .replace(/^\//, '')
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+export function joinPointer(...segments: Array<string | number>): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** Walks the YAML AST along a JSON pointer; stops at the deepest node that exists. */
+function findNode(root: YamlNode | null, segments: string[], wantKey: boolean): YamlNode | undefined {
+  let node: YamlNode | undefined = root ?? undefined;
+  for (let i = 0; i < segments.length; i++) {
+    const seg = segments[i]!;
+    const last = i === segments.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === seg);
+      if (!pair) return node;
+      if (last && wantKey) return pair.key as YamlNode;
+      node = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
+    } else if (isSeq(node)) {
+      const item = node.items[Number(seg)];
+      if (!item) return node;
+      node = item as YamlNode;
+    } else {
+      return node;
+    }
+  }
+  return node;
+}
+
+/**
+ * For each UTF-16 unit of a one-line flow scalar's value, its offset in the scalar's source
+ * (`source` includes the quotes). Undefined when the scalar spans lines (folding) or the
+ * mapping does not add up.
+ */
+function flowScalarOffsets(source: string, type: string | undefined, value: string): number[] | undefined {
+  if (/[\r\n]/.test(source)) return undefined;
+  const offsets: number[] = [];
+  if (type === 'QUOTE_DOUBLE') {
+    for (let i = 1; i < source.length - 1; ) {
+      if (source[i] !== '\\') {
+        offsets.push(i++);
+        continue;
+      }
+      const kind = source[i + 1];
+      const length = kind === 'x' ? 4 : kind === 'u' ? 6 : kind === 'U' ? 10 : 2;
+      const codePoint = kind === 'U' ? Number.parseInt(source.slice(i + 2, i + 10), 16) : 0;
+      const units = codePoint > 0xffff && codePoint <= 0x10ffff ? 2 : 1; // astral: a surrogate pair
+      for (let k = 0; k < units; k++) offsets.push(i);
+      i += length;
+    }
+  } else if (type === 'QUOTE_SINGLE') {
+    for (let i = 1; i < source.length - 1; i++) {
+      offsets.push(i);
+      if (source[i] === "'") i++; // '' writes one quote
+    }
+  } else {
+    for (let i = 0; i < value.length; i++) offsets.push(i);
+  }
+  return offsets.length === value.length ? offsets : undefined;
+}
+
+/** Index in `text` of a 1-based line and column. */
+function indexOfLineCol(text: string, line: number, col: number): number {
+  let index = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', index);
+    if (nl < 0) break;
+    index = nl + 1;
+  }
+  return index + col - 1;
+}
+
+function yamlMessage(code: string, message: string): string {
+  // The yaml library appends a source excerpt and position; the diagnostic carries both already.
+  const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+  if (code === 'DUPLICATE_KEY') return `duplicate key in a YAML mapping: ${first}`;
+  return `YAML syntax error: ${first}`;
+}

@@ -1,0 +1,94 @@
+import type { Plan } from '../generated/schema-types.ts';
+import { styleFor } from '../cli/io.ts';
+import { plural, showChange } from './render-values.ts';
+import { formatDiagnostic } from '../util/diagnostics.ts';
+
+export interface DriftEntry {
+  readonly key: string;
+  readonly id?: number;
+  readonly kind: 'changed' | 'missing' | 'unmanaged' | 'orphan';
+  readonly message: string;
+  readonly fields: ReadonlyArray<{ readonly field: string; readonly git?: unknown; readonly server?: unknown; readonly sensitive?: boolean }>;
+}
+
+export interface DriftReport {
+  readonly environment: string;
+  readonly url: string;
+  readonly namespace: string;
+  readonly drift: boolean;
+  readonly entries: readonly DriftEntry[];
+  readonly errors: Plan['diagnostics'];
+  readonly checked: number;
+}
+
+/**
+ * Drift is the plan read the other way round: what the server has that git does not say — fields
+ * changed outside git, managed projects missing on the server, and orphans of this namespace.
+ */
+export function driftFromPlan(plan: Plan): DriftReport {
+  const entries: DriftEntry[] = [];
+  for (const c of plan.changes) {
+    if (c.action === 'update' && c.fields.length) {
+      entries.push({
+        key: c.key,
+        ...(c.id ? { id: c.id } : {}),
+        kind: 'changed',
+        message: `${plural(c.fields.length, 'field')} differ from git`,
+        fields: c.fields.map((f) => (f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, git: f.after, server: f.before })),
+      });
+    } else if (c.action === 'create') {
+      entries.push({ key: c.key, kind: 'missing', message: 'no project on the server carries this key (deleted there, or never applied)', fields: [] });
+    } else if (c.action === 'adopt') {
+      entries.push({ key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `project ${c.id} is named by import.id but does not carry the marker yet`, fields: [] });
+    }
+  }
+  for (const o of plan.orphans) {
+    entries.push({ key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest ("${o.title}", ${plural(o.annotations, 'annotation')})`, fields: [] });
+  }
+  return {
+    environment: plan.server.environment,
+    url: plan.server.url,
+    namespace: plan.namespace,
+    drift: entries.length > 0,
+    entries,
+    errors: plan.diagnostics.filter((d) => d.severity === 'error'),
+    checked: plan.changes.length,
+  };
+}
+
+export function renderDriftText(r: DriftReport, color = false): string {
+  const s = styleFor(color);
+  const out: string[] = [s.bold(`Drift check for environment "${r.environment}" — ${r.url}, namespace "${r.namespace}"`), ''];
+  for (const e of r.entries) {
+    out.push(`${s.yellow('!')} ${s.bold(e.key)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}`);
+    for (const f of e.fields) {
+      const v = showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never });
+      out.push(`    ${f.field}: server has ${v.before}, git has ${v.after}`);
+    }
+  }
+  for (const d of r.errors) out.push(s.red(formatDiagnostic(d)));
+  if (r.entries.length) out.push('');
+  out.push(r.drift ? `Drift found in ${plural(r.entries.length, 'project')} (${plural(r.checked, 'managed project')} checked). \`labelform apply\` puts git's values back.` : `No drift: ${plural(r.checked, 'managed project')} match git.`);
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDriftMarkdown(r: DriftReport): string {
+  const out: string[] = ['<!-- labelform:drift -->', `### labelform drift · \`${r.environment}\` · namespace \`${r.namespace}\``, ''];
+  if (!r.drift) {
+    out.push(`✅ No drift: ${plural(r.checked, 'managed project')} match git.`);
+    return `${out.join('\n')}\n`;
+  }
+  out.push(`⚠️ **Drift in ${plural(r.entries.length, 'project')}**`, '', '| Project | Id | Drift | Field | Server | Git |', '|---|---|---|---|---|---|');
+  for (const e of r.entries) {
+    if (!e.fields.length) out.push(`| \`${e.key}\` | ${e.id ?? ''} | ${e.kind} | | | |`);
+    for (const f of e.fields) {
+      const v = showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never }, 120);
+      out.push(`| \`${e.key}\` | ${e.id ?? ''} | ${e.kind} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+function cell(s: string): string {
+  return `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/\|/g, '\\|')}</code>`;
+}

@@ -1,0 +1,258 @@
+import type {
+  FieldChange,
+  Orphan,
+  Plan,
+  PlanDiagnostic,
+  ResourceChange,
+  TaskImport,
+} from '../generated/schema-types.ts';
+import type { ProjectResource, Repository } from '../manifest/types.ts';
+import { compareProject, fingerprintProject } from '../kinds/project/compare.ts';
+import { pythonStrip } from '../kinds/project/normalise.ts';
+import type { AnnotationUsage } from '../state/annotation-usage.ts';
+import { fingerprintValue } from '../state/fingerprint.ts';
+import type { LiveProject, LiveState } from '../state/live-state.ts';
+import { describeLabelConfigChange, removesSomething } from './label-config-diff.ts';
+
+export const PLAN_FORMAT_VERSION = 1;
+
+/** What the reads found about a label-config change on a project with annotations. */
+export interface ImpactFacts {
+  /** The strict per-project validate endpoint's verdict. */
+  readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
+  /** Label use counted from the annotations (only when the change removes something). */
+  readonly usage?: AnnotationUsage;
+}
+
+export interface PlanInput {
+  readonly repo: Repository;
+  readonly live: LiveState;
+  readonly server: { readonly url: string; readonly environment: string };
+  readonly targets?: readonly string[];
+  readonly allowDuplicateTitle?: boolean;
+  readonly prune?: boolean;
+  /** By manifest key. */
+  readonly impact?: ReadonlyMap<string, ImpactFacts>;
+  /** Declared task files not yet on the server, by manifest key. */
+  readonly taskImports?: ReadonlyMap<string, readonly TaskImport[]>;
+  readonly stats: { readonly requests: number; readonly durationMs: number };
+  readonly createdAt: string;
+  readonly labelformVersion: string;
+}
+
+/** A manifest matched with what the server has for its key. */
+export interface ProjectMatch {
+  readonly desired: ProjectResource;
+  /** The project carrying this key's marker (none when it does not exist yet). */
+  readonly live?: LiveProject;
+  /** More than one project carries this key. */
+  readonly duplicates: readonly LiveProject[];
+  /** `import: {id}` names this project (and it carries no marker yet). */
+  readonly adopt?: LiveProject;
+}
+
+/** Matches manifests to live projects by ownership marker (and `import: {id}`); pure. */
+export function matchProjects(repo: Repository, live: LiveState, targets?: readonly string[]): ProjectMatch[] {
+  const ns = repo.config.namespace;
+  const byKey = new Map<string, LiveProject[]>();
+  for (const p of live.projects) {
+    if (p.marker?.namespace !== ns) continue;
+    const list = byKey.get(p.marker.key) ?? [];
+    list.push(p);
+    byKey.set(p.marker.key, list);
+  }
+  const byId = new Map(live.projects.map((p) => [p.id, p]));
+  return repo.projects
+    .filter((d) => !targets?.length || targets.includes(d.name))
+    .map((desired) => {
+      const marked = byKey.get(desired.name) ?? [];
+      const adoptCandidate = desired.importId !== undefined && marked.length === 0 ? byId.get(desired.importId) : undefined;
+      return {
+        desired,
+        ...(marked.length === 1 ? { live: marked[0]! } : {}),
+        duplicates: marked.length > 1 ? marked : [],
+        ...(adoptCandidate ? { adopt: adoptCandidate } : {}),
+      };
+    });
+}
+
+/** Label-config changes on projects with annotations: the reads the planner needs facts for. */
+export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ key: string; projectId: number; xml: string; removes: boolean }> {
+  const out: Array<{ key: string; projectId: number; xml: string; removes: boolean }> = [];
+  for (const m of matches) {
+    const target = m.live ?? m.adopt;
+    const lc = m.desired.labelConfig;
+    if (!target || !lc || target.annotationCount === 0) continue;
+    const fields = compareProject(m.desired, target);
+    if (!fields.some((f) => f.field === 'label_config')) continue;
+    const change = describeLabelConfigChange(String(target.fields.label_config ?? ''), lc);
+    out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes: removesSomething(change) || change.controls.length === 0 });
+  }
+  return out;
+}
+
+/**
+ * The planner: a pure, synchronous function of the desired state (manifests), the live state
+ * and the facts read about annotation impact. All reads happen before it, all writes after.
+ */
+export function planChanges(input: PlanInput): Plan {
+  const { repo, live } = input;
+  const ns = repo.config.namespace;
+  const diagnostics: PlanDiagnostic[] = [];
+  const changes: ResourceChange[] = [];
+  const matches = matchProjects(repo, live, input.targets);
+  const unknownTargets = (input.targets ?? []).filter((t) => !repo.projects.some((p) => p.name === t));
+  for (const t of unknownTargets) diagnostics.push({ severity: 'error', code: 'unknown-target', message: `--target ${t}: no Project manifest has metadata.name "${t}"` });
+
+  for (const m of matches) {
+    const d = m.desired;
+    const at = locate(d, '/metadata/name');
+    const err = (code: string, message: string, pointer = '/metadata/name') => diagnostics.push({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
+    const title = d.spec.title;
+
+    if (m.duplicates.length > 0) {
+      err('duplicate-marker', `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); delete or unmark all but one in Label Studio`);
+      continue;
+    }
+    const target = m.live ?? m.adopt;
+    if (d.importId !== undefined && !m.live && !m.adopt) {
+      const other = live.projects.find((p) => p.id === d.importId);
+      err('import-missing', other ? `import.id ${d.importId}: that project already carries the marker of ${other.marker?.namespace}/${other.marker?.key}` : `import.id ${d.importId}: no project with this id on ${input.server.url}`, '/import/id');
+      continue;
+    }
+    if (m.adopt?.marker) {
+      err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, '/import/id');
+      continue;
+    }
+
+    const fields = compareProject(d, target);
+    const lcField = fields.find((f) => f.field === 'label_config');
+    const labelConfig = lcField && d.labelConfig
+      ? describeLabelConfigChange(target ? String(target.fields.label_config ?? '') : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file })
+      : undefined;
+    const tasks = input.taskImports?.get(d.name) ?? [];
+    const base = {
+      kind: 'Project' as const,
+      key: d.name,
+      file: d.file,
+      line: at.line,
+      ...(title !== undefined ? { title } : target ? { title: target.title } : {}),
+      fields,
+      ...(labelConfig ? { labelConfig } : {}),
+      ...(tasks.length ? { tasks: [...tasks] } : {}),
+    };
+
+    if (!target) {
+      const sameTitle = title === undefined ? [] : live.projects.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
+      if (sameTitle.length > 0 && !input.allowDuplicateTitle) {
+        err(
+          'adopt-candidate',
+          `adopt? an unmanaged project already has the title "${title}" (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
+            `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
+        );
+        continue;
+      }
+      changes.push({ action: 'create', ...base });
+      continue;
+    }
+
+    if (lcField && target.annotationCount > 0) {
+      checkAnnotationImpact(target, labelConfig, input.impact?.get(d.name), err);
+    }
+    const fingerprint = fingerprintProject(d, target);
+    if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
+    const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
+    changes.push({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  }
+
+  const orphans: Orphan[] = input.targets?.length
+    ? []
+    : live.projects
+        .filter((p) => p.marker?.namespace === ns && !repo.projects.some((d) => d.name === p.marker!.key))
+        .map((p) => ({ id: p.id, key: p.marker!.key, title: p.title, annotations: p.annotationCount, tasks: p.taskCount }));
+  if (input.prune) {
+    for (const o of orphans) {
+      changes.push({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: o.title, fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ns, key: o.key }) } });
+    }
+  }
+
+  const count = (a: ResourceChange['action']) => changes.filter((c) => c.action === a).length;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    labelformVersion: input.labelformVersion,
+    createdAt: input.createdAt,
+    server: { ...input.server, version: live.serverVersion },
+    namespace: ns,
+    ...(input.targets?.length ? { targets: [...input.targets] } : {}),
+    ...(input.prune ? { prune: true } : {}),
+    desiredDigest: desiredDigest(repo, input.targets),
+    changes,
+    orphans,
+    diagnostics,
+    summary: {
+      create: count('create'),
+      update: count('update'),
+      adopt: count('adopt'),
+      delete: count('delete'),
+      noop: count('no-op'),
+      errors: diagnostics.filter((x) => x.severity === 'error').length,
+      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0),
+    },
+    stats: { requests: input.stats.requests, durationMs: input.stats.durationMs },
+  };
+}
+
+function checkAnnotationImpact(
+  target: LiveProject,
+  change: ReturnType<typeof describeLabelConfigChange> | undefined,
+  facts: ImpactFacts | undefined,
+  err: (code: string, message: string, pointer?: string) => void,
+): void {
+  const pointer = '/spec/label_config';
+  if (!facts) {
+    err('impact-unknown', `label_config changes on project ${target.id}, which has ${target.annotationCount} annotations, and its impact was not checked`, pointer);
+    return;
+  }
+  const orphaned: string[] = [];
+  const usage = facts.usage;
+  for (const c of change?.controls ?? []) {
+    const controlUse = usage?.controls[c.control] ?? 0;
+    if ((c.change === 'removed' || c.detail) && controlUse > 0) {
+      orphaned.push(`control "${c.control}" (${c.type}) ${c.change === 'removed' ? 'is removed' : `changes (${c.detail})`} but ${plural(controlUse, 'annotation')} use it`);
+      continue;
+    }
+    for (const label of c.labelsRemoved) {
+      const n = usage?.labels[c.control]?.[label] ?? 0;
+      if (n > 0) orphaned.push(`label "${label}" of ${c.type} "${c.control}" is removed but ${plural(n, 'annotation')} use it`);
+    }
+  }
+  for (const o of orphaned) err('orphans-annotations', `${o}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`, pointer);
+  if (!facts.serverCheck.ok && orphaned.length === 0) {
+    err('server-rejects-config', `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`, pointer);
+  }
+}
+
+function locate(d: ProjectResource, pointer: string): { file: string; line: number; col: number } {
+  const p = d.doc.locate(pointer);
+  return { file: d.file, line: p.line, col: p.col };
+}
+
+/** Hash of what the manifests ask for (secrets by field name only). */
+export function desiredDigest(repo: Repository, targets?: readonly string[]): string {
+  return fingerprintValue(
+    repo.projects
+      .filter((p) => !targets?.length || targets.includes(p.name))
+      .map((p) => ({
+        key: p.name,
+        spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? '(sensitive)' : v])),
+        tasks: p.tasks.map((t) => t.display),
+        import: p.importId ?? null,
+      })),
+  );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+export type { FieldChange };

@@ -1,0 +1,93 @@
+import type { Plan, ResourceChange } from '../generated/schema-types.ts';
+import { plural, showChange } from './render-values.ts';
+import { summaryLine } from './render-text.ts';
+
+/** GitHub's limit is 65,536 characters per comment; stay well under it. */
+export const MARKDOWN_LIMIT = 60_000;
+const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
+
+/** A PR comment: summary table first, then one collapsible section per changed project. */
+export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
+  const head: string[] = [];
+  head.push('<!-- labelform:plan -->');
+  head.push(`### labelform plan · \`${plan.server.environment}\` · namespace \`${plan.namespace}\``);
+  head.push('');
+  head.push(`**${escapeText(summaryLine(plan))}**`);
+  head.push('');
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  if (plan.diagnostics.length) {
+    head.push(errors.length ? `#### ❌ ${plural(errors.length, 'error')}: nothing will be applied until they are fixed` : '#### ⚠️ Warnings');
+    for (const d of plan.diagnostics) head.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
+    head.push('');
+  }
+  const changed = plan.changes.filter((c) => c.action !== 'no-op');
+  if (changed.length) {
+    head.push('| | Project | Id | Changes |', '|---|---|---|---|');
+    for (const c of changed) {
+      const what = [...c.fields.map((f) => f.field), ...(c.tasks?.length ? ['tasks'] : [])];
+      head.push(`| ${ICON[c.action]} | \`${c.key}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? `${plural(c.annotations ?? 0, 'annotation')}` : c.action === 'adopt' ? 'marker' : ''))} |`);
+    }
+    head.push('');
+  }
+  if (plan.orphans.length && !plan.prune) {
+    head.push(`<details><summary>${plural(plan.orphans.length, 'orphan')} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`, '');
+    for (const o of plan.orphans) head.push(`- \`${o.key}\` (id ${o.id}) ${escapeText(o.title)}: ${plural(o.annotations, 'annotation')}`);
+    head.push('', '</details>', '');
+  }
+  let out = head.join('\n');
+  const sections = changed.map(renderDetails);
+  let shown = 0;
+  for (const section of sections) {
+    const notice = truncationNotice(sections.length - shown);
+    if (out.length + section.length + notice.length + 2 > limit) break;
+    out += `${section}\n\n`;
+    shown++;
+  }
+  if (shown < sections.length) out += truncationNotice(sections.length - shown);
+  if (out.length > limit) out = `${out.slice(0, limit - 200)}\n\n${truncationNotice(sections.length - shown)}`;
+  return out;
+}
+
+function truncationNotice(hidden: number): string {
+  return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this comment under ${MARKDOWN_LIMIT.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
+}
+
+function renderDetails(c: ResourceChange): string {
+  const lines: string[] = [];
+  lines.push(`<details><summary>${ICON[c.action]} <code>${c.key}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`, '');
+  const rows = c.fields.filter((f) => !(f.field === 'label_config' && c.labelConfig));
+  if (rows.length) {
+    lines.push(c.action === 'create' ? '| Field | Value |' : '| Field | Before | After |', c.action === 'create' ? '|---|---|' : '|---|---|---|');
+    for (const f of rows) {
+      const v = showChange(f, 200);
+      lines.push(c.action === 'create' ? `| ${f.field} | ${code(v.after)} |` : `| ${f.field} | ${code(v.before)} | ${code(v.after)} |`);
+    }
+    lines.push('');
+  }
+  if (c.labelConfig) {
+    for (const x of c.labelConfig.controls) {
+      lines.push(`- \`${x.control}\` (${x.type}): ${x.change}${x.labelsAdded.length ? `, added ${x.labelsAdded.map((l) => `\`${escapeInline(l)}\``).join(', ')}` : ''}${x.labelsRemoved.length ? `, removed ${x.labelsRemoved.map((l) => `\`${escapeInline(l)}\``).join(', ')}` : ''}${x.detail ? ` (${escapeText(x.detail)})` : ''}`);
+    }
+    if (c.action !== 'create') lines.push('', '```diff', c.labelConfig.diff.replace(/```/g, '`\u200b``'), '```');
+    lines.push('');
+  }
+  for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
+  lines.push('</details>');
+  return lines.join('\n');
+}
+
+function code(s: string): string {
+  return s === '' ? '' : `<code>${escapeCell(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))}</code>`;
+}
+
+function escapeCell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function escapeInline(s: string): string {
+  return s.replace(/`/g, "'");
+}
+
+function escapeText(s: string): string {
+  return s.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}

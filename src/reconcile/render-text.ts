@@ -1,0 +1,74 @@
+import type { Plan, ResourceChange } from '../generated/schema-types.ts';
+import { styleFor, type Style } from '../cli/io.ts';
+import { formatDiagnostic } from '../util/diagnostics.ts';
+import { plural, showChange } from './render-values.ts';
+
+const SYMBOL: Record<ResourceChange['action'], string> = { create: '+', update: '~', adopt: '⇄', delete: '-', 'no-op': '=' };
+
+/** The plan for a terminal or a CI log. */
+export function renderPlanText(plan: Plan, opts: { color?: boolean; showDiff?: boolean } = {}): string {
+  const s = styleFor(opts.color ?? false);
+  const out: string[] = [];
+  out.push(s.bold(`Plan for environment "${plan.server.environment}" — ${plan.server.url} (Label Studio ${plan.server.version ?? '?'}), namespace "${plan.namespace}"${plan.targets ? `, targets: ${plan.targets.join(', ')}` : ''}`));
+  out.push('');
+  const changed = plan.changes.filter((c) => c.action !== 'no-op');
+  for (const c of changed) out.push(...renderChange(c, s, opts.showDiff ?? true), '');
+  const noop = plan.changes.filter((c) => c.action === 'no-op');
+  if (noop.length) out.push(s.dim(`= ${plural(noop.length, 'project')} unchanged: ${noop.map((c) => c.key).join(', ')}`), '');
+  if (plan.orphans.length && !plan.prune) {
+    out.push(s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`));
+    for (const o of plan.orphans) out.push(`  ${o.key} (id ${o.id}) "${o.title}" — ${plural(o.annotations, 'annotation')}, ${plural(o.tasks ?? 0, 'task')}`);
+    out.push('');
+  }
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
+  if (plan.diagnostics.length) {
+    out.push(errors.length ? s.red(`${plural(errors.length, 'error')} — nothing can be applied until they are fixed:`) : s.yellow('Warnings:'));
+    for (const d of plan.diagnostics) out.push(`  ${formatDiagnostic(d)}`);
+    out.push('');
+  }
+  out.push(summaryLine(plan));
+  return `${out.join('\n')}\n`;
+}
+
+export function summaryLine(plan: Plan): string {
+  const { summary: m, stats } = plan;
+  const parts = [`${m.create} to create`, `${m.update} to update`];
+  if (m.adopt) parts.push(`${m.adopt} to adopt`);
+  parts.push(`${m.delete} to delete`, `${m.noop} unchanged`);
+  if (m.tasksToImport) parts.push(`${m.tasksToImport} tasks to import`);
+  if (plan.orphans.length && !plan.prune) parts.push(plural(plan.orphans.length, 'orphan'));
+  if (m.errors) parts.push(plural(m.errors, 'error'));
+  const none = m.create + m.update + m.adopt + m.delete === 0 && !m.errors;
+  return `${none ? 'No changes. ' : ''}Plan: ${parts.join(', ')}. Read the server in ${plural(stats.requests, 'API request')}, ${(stats.durationMs / 1000).toFixed(2)} s.`;
+}
+
+function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] {
+  const color = c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
+  const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
+  const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(c.key)}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` "${c.title}"` : ''}${where}`;
+  const lines = [head];
+  if (c.action === 'adopt') lines.push('    ownership marker: added to the description (the project becomes managed)');
+  if (c.action === 'delete') lines.push(`    deletes the project${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`);
+  const width = Math.max(12, ...c.fields.map((f) => f.field.length));
+  for (const f of c.fields) {
+    if (f.field === 'label_config' && c.labelConfig) continue;
+    const v = showChange(f);
+    lines.push(`    ${f.field.padEnd(width)}  ${c.action === 'create' ? v.after : `${v.before} → ${v.after}`}`);
+  }
+  if (c.labelConfig) {
+    const lc = c.labelConfig;
+    const summary = lc.controls.length
+      ? lc.controls
+          .map((x) => `${x.control} (${x.type}): ${x.change === 'added' ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, 'label')}` : ''}` : x.change === 'removed' ? 'removed' : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ''].filter(Boolean).join(' ')}`)
+          .join('; ')
+      : c.action === 'create'
+        ? 'new'
+        : 'layout/attributes only, no labels added or removed';
+    lines.push(`    ${'label_config'.padEnd(width)}  ${summary}${lc.source ? s.dim(`  (from ${lc.source})`) : ''}`);
+    if (showDiff && c.action !== 'create') {
+      for (const l of lc.diff.split('\n')) lines.push(`      ${l.startsWith('+') && !l.startsWith('+++') ? s.green(l) : l.startsWith('-') && !l.startsWith('---') ? s.red(l) : l}`);
+    }
+  }
+  for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
+  return lines;
+}

@@ -1,0 +1,57 @@
+import type { LabelStudioClient } from '../api/client.ts';
+
+/** How many annotations (and drafts) use each control tag and each of its labels. */
+export interface AnnotationUsage {
+  readonly annotations: number;
+  /** control name -> annotations with a result from that control */
+  readonly controls: Readonly<Record<string, number>>;
+  /** control name -> label -> annotations using that label */
+  readonly labels: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/**
+ * Counts label use by reading the annotations themselves (`/api/tasks/?fields=all`). The
+ * server's own guard is not enough (probed on 1.23.2): its project summary misses annotations
+ * that came in through the import endpoint, and it lets a config drop the last control tag.
+ * Only called for a project whose config change removes labels or controls.
+ */
+export async function readAnnotationUsage(client: LabelStudioClient, projectId: number): Promise<AnnotationUsage> {
+  let annotations = 0;
+  const controls: Record<string, number> = {};
+  const labels: Record<string, Record<string, number>> = {};
+  for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500 })) {
+    for (const task of tasks) {
+      const items = [...((task.annotations as unknown[]) ?? []), ...(((task.drafts as unknown[]) ?? []))];
+      for (const item of items) {
+        const result = (item as { result?: unknown }).result;
+        if (!Array.isArray(result)) continue;
+        annotations++;
+        const usedControls = new Set<string>();
+        const usedLabels = new Set<string>();
+        for (const r of result) {
+          const from = (r as { from_name?: unknown }).from_name;
+          if (typeof from !== 'string') continue;
+          usedControls.add(from);
+          for (const label of labelsOf((r as { value?: unknown }).value)) usedLabels.add(`${from}\u0000${label}`);
+        }
+        for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
+        for (const key of usedLabels) {
+          const [c, l] = key.split('\u0000') as [string, string];
+          (labels[c] ??= {})[l] = (labels[c]![l] ?? 0) + 1;
+        }
+      }
+    }
+  }
+  return { annotations, controls, labels };
+}
+
+/** Label values in a result's `value`: `{choices: [..]}`, `{rectanglelabels: [..]}`, taxonomy paths. */
+function labelsOf(value: unknown): string[] {
+  if (!value || typeof value !== 'object') return [];
+  const out: string[] = [];
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (key === 'text' || !Array.isArray(v)) continue; // free text (TextArea) is not a label
+    for (const item of v.flat(3)) if (typeof item === 'string') out.push(item);
+  }
+  return out;
+}

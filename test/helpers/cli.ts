@@ -1,0 +1,70 @@
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/io.ts';
+
+export interface CliResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  readonly cwd?: string;
+  readonly env?: Record<string, string | undefined>;
+  readonly interactive?: boolean;
+  /** Answers for prompts, in order. */
+  readonly answers?: string[];
+}
+
+/** Runs the CLI in-process with captured output and no colour. */
+export async function runCli(args: string[], opts: CliOptions = {}): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  const answers = [...(opts.answers ?? [])];
+  const io: Io = {
+    stdout: (t) => void (stdout += t),
+    stderr: (t) => void (stderr += t),
+    env: opts.env ?? {},
+    cwd: opts.cwd ?? process.cwd(),
+    interactive: opts.interactive ?? false,
+    stderrIsTTY: false,
+    color: false,
+    prompt: async (q) => {
+      stderr += q;
+      return answers.shift() ?? '';
+    },
+    now: () => Date.now(),
+  };
+  const code = await main(args, io);
+  return { code, stdout, stderr };
+}
+
+/** Writes a throwaway directory tree ({relative path: content}) and returns its path. */
+export async function writeTree(files: Record<string, string | Uint8Array>): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-test-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const path = join(dir, rel);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, content);
+  }
+  return dir;
+}
+
+export async function removeTree(dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+}
+
+/** A minimal valid labelform.yaml. */
+export const ROOT_CONFIG = 'apiVersion: labelform/v1\nkind: Config\nnamespace: test\n';
+
+/** A minimal valid project manifest with the given spec lines (YAML, indented by two spaces). */
+export function projectYaml(name: string, specLines: string): string {
+  return `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: ${name}\nspec:\n${specLines}`;
+}
+
+/** True when the text looks like a JavaScript stack trace. */
+export function hasStackTrace(text: string): boolean {
+  return /\n\s+at .+[:(]\d+:\d+\)?/.test(text) || /internal error/.test(text);
+}

@@ -31,7 +31,10 @@ export interface LabelStudioClient {
   version(): Promise<LsVersion>;
   whoami(): Promise<LsUser>;
 
-  /** Every project, page by page (`page_size=100`), optionally trimmed with `fields=`. */
+  /**
+   * Every project, page by page (`page_size=100`), optionally trimmed to `fields`. Sent as
+   * `include=`: Label Studio 1.23 ignores `fields=` on projects and trims with `include=`.
+   */
   listProjects(opts?: { fields?: readonly string[]; pageSize?: number }): AsyncGenerator<LsProject[]>;
   getProject(id: number): Promise<LsProject>;
   createProject(body: ProjectWrite): Promise<LsProject>;
@@ -72,7 +75,7 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     const pageSize = Math.min(o.pageSize ?? PROJECTS_PAGE_SIZE, PROJECTS_PAGE_SIZE);
     for (let page = 1; ; page++) {
       const body = await req<LsPage<LsProject>>('GET', '/api/projects/', {
-        params: { page, page_size: pageSize, ...(o.fields ? { fields: o.fields.join(',') } : {}) },
+        params: { page, page_size: pageSize, ...(o.fields ? { include: o.fields.join(',') } : {}) },
       });
       yield body.results;
       if (!body.next || body.results.length === 0 || page * pageSize >= body.count) return;

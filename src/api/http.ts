@@ -88,6 +88,12 @@ export function createHttp(opts: HttpOptions): Http {
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const limit = pLimit(opts.concurrency ?? 4);
+  // Writes go one at a time. Label Studio 1.23 on SQLite re-runs a whole request when the
+  // database is locked (so parallel creates can make duplicates), and a project delete switches
+  // off model signals process-wide without nesting (so parallel deletes can leave them off).
+  const writeLimit = pLimit(1);
+  const limited = <T>(method: Method, fn: () => Promise<T>): Promise<T> =>
+    ['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) ? limit(fn) : writeLimit(() => limit(fn));
   const stats: HttpStats = { requests: 0, retries: 0, refreshes: 0 };
   const agentOptions = { keepAlive: true, maxSockets: (opts.concurrency ?? 4) + 2 };
   const ax: AxiosInstance = axios.create({
@@ -213,9 +219,9 @@ export function createHttp(opts: HttpOptions): Http {
     baseUrl,
     scheme,
     stats,
-    request: <T>(method: Method, path: string, o: RequestOptions = {}) => limit(() => send<T>(method, path, o)),
+    request: <T>(method: Method, path: string, o: RequestOptions = {}) => limited(method, () => send<T>(method, path, o)),
     stream: (method, path, o = {}) =>
-      limit(async () => {
+      limited(method, async () => {
         const res = await send<AxiosResponse>(method, path, { ...o, responseType: 'stream' }, 'stream');
         const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
         return { stream: res.data as Readable, headers };

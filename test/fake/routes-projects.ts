@@ -1,0 +1,128 @@
+/** Project routes: list, detail, create, update, delete, the two config validators, summary. */
+import { envelope, fail, json, noContent, pageUrl, paginate, readData, type Ctx, type Reply } from './http.ts';
+import { checkLabelConfig, checkWithLxml, essentialDataChanged } from './label-config.ts';
+import { parseChar } from './fields.ts';
+import { validateProjectConfig } from './project-body.ts';
+import { createProject, deleteProject, findProject, serializeProject, updateProject } from './project-model.ts';
+import type { FakeProject } from './state.ts';
+
+/** GET /api/projects/: newest first (pinned first), 30 a page, at most 100; `include=` trims. */
+export function listProjects(ctx: Ctx): Reply {
+  const { state, query } = ctx;
+  let projects = [...state.projects.values()];
+  const ids = query.get('ids');
+  if (ids) {
+    const wanted = new Set(ids.split(',').map(Number));
+    projects = projects.filter((p) => wanted.has(p.id));
+  }
+  const title = query.get('title');
+  if (title) projects = projects.filter((p) => String(p.fields.title ?? '').toLowerCase().includes(title.toLowerCase()));
+  const search = query.get('search');
+  if (search) {
+    const s = search.toLowerCase();
+    projects = projects.filter((p) => `${p.fields.title ?? ''}\n${p.fields.description ?? ''}`.toLowerCase().includes(s));
+  }
+  const filter = query.get('filter');
+  if (filter === 'pinned_only') projects = projects.filter((p) => p.fields.pinned_at);
+  if (filter === 'exclude_pinned') projects = projects.filter((p) => !p.fields.pinned_at);
+  projects.sort(ordering(query.get('ordering')));
+  const { page, pages, items } = paginate(ctx, projects, 30, 100);
+  const include = includeParam(ctx);
+  return json(200, {
+    count: projects.length,
+    next: page < pages ? pageUrl(ctx, page + 1) : null,
+    previous: page > 1 ? pageUrl(ctx, page === 2 ? undefined : page - 1) : null,
+    results: items.map((p) => serializeProject(state, p, { counters: true, include })),
+  });
+}
+
+export function getProject(ctx: Ctx): Reply {
+  const project = findProject(ctx.state, ctx.params.id);
+  return json(200, serializeProject(ctx.state, project, { counters: true, include: includeParam(ctx) }));
+}
+
+export function postProject(ctx: Ctx): Reply {
+  return createProject(ctx);
+}
+
+export function patchProject(ctx: Ctx): Reply {
+  return updateProject(ctx, findProject(ctx.state, ctx.params.id));
+}
+
+export function removeProject(ctx: Ctx): Reply {
+  deleteProject(ctx.state, findProject(ctx.state, ctx.params.id));
+  return noContent();
+}
+
+/**
+ * POST /api/projects/validate/ (no auth needed): 204, or DRF's plain `{"label_config": [...]}`
+ * without Label Studio's envelope; an encoding declaration is a 500 with the envelope.
+ */
+export function validateConfig(ctx: Ctx): Reply {
+  const body = readData(ctx) as Record<string, unknown>;
+  const raw = body && typeof body === 'object' && !Array.isArray(body) ? body.label_config : undefined;
+  if (raw === undefined) return json(400, { label_config: ['This field is required.'] });
+  const parsed = parseChar(raw, {});
+  if (!parsed.ok) return json(400, { label_config: parsed.errors });
+  const problem = checkLabelConfig(parsed.value);
+  if (problem?.status === 500) return envelope(500, problem.message);
+  if (problem) return json(400, { label_config: [problem.message] });
+  return noContent();
+}
+
+/**
+ * POST /api/projects/{id}/validate/: the strict check (refuses removed labels still counted in
+ * the summary). 200 `{config_essential_data_has_changed: true | null}`.
+ */
+export function validateProjectConfigRoute(ctx: Ctx): Reply {
+  const project = findProject(ctx.state, ctx.params.id);
+  if (ctx.method === 'GET') return json(200, { label_config: project.fields.label_config });
+  const body = readData(ctx) as Record<string, unknown>;
+  const config = body && typeof body === 'object' && !Array.isArray(body) ? body.label_config : undefined;
+  if (!config) fail(envelope(400, 'Validation error', { non_field_errors: ['Label config is not set or is empty'] }));
+  if (typeof config !== 'string') fail(envelope(500, 'can only parse strings'));
+  // The lxml pre-check runs on the raw string and the stored config, before any validation.
+  const lxml = checkWithLxml(config);
+  if (lxml) fail(envelope(lxml.status, lxml.message));
+  const changed = essentialDataChanged(config, String(project.fields.label_config ?? ''));
+  const message = validateProjectConfig(ctx.state, project, config, true);
+  if (message) fail(envelope(400, 'Validation error', { non_field_errors: [message] }));
+  return json(200, { config_essential_data_has_changed: changed });
+}
+
+export function projectSummary(ctx: Ctx): Reply {
+  const project = findProject(ctx.state, ctx.params.id, 'ProjectSummary');
+  const s = project.summary;
+  return json(200, {
+    project: project.id,
+    created_at: s.created_at,
+    all_data_columns: s.all_data_columns,
+    common_data_columns: s.common_data_columns,
+    created_annotations: s.created_annotations,
+    created_labels: s.created_labels,
+    created_labels_drafts: s.created_labels_drafts,
+  });
+}
+
+/** `?include=a,b` (present but empty trims everything); `fields=` is ignored, as on the server. */
+function includeParam(ctx: Ctx): string[] | undefined {
+  const raw = ctx.query.get('include');
+  return raw === null ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function ordering(raw: string | null): (a: FakeProject, b: FakeProject) => number {
+  const field = raw?.replace(/^-/, '');
+  if (field && ['id', 'created_at', 'title'].includes(field)) {
+    const dir = raw!.startsWith('-') ? -1 : 1;
+    const key = (p: FakeProject) => (field === 'id' ? p.id : field === 'created_at' ? p.created_at : String(p.fields.title ?? ''));
+    return (a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0);
+  }
+  return (a, b) => {
+    const pa = a.fields.pinned_at as string | null;
+    const pb = b.fields.pinned_at as string | null;
+    if (pa && !pb) return -1;
+    if (pb && !pa) return 1;
+    if (pa && pb && pa !== pb) return pa < pb ? 1 : -1;
+    return b.id - a.id;
+  };
+}

@@ -1,13 +1,6 @@
 import yargs, { type Argv } from 'yargs';
 import { isUserError, UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
-import { runApply } from './commands/apply.ts';
-import { runDrift } from './commands/drift.ts';
-import { runImport } from './commands/import.ts';
-import { runPlan } from './commands/plan.ts';
-import { runPull } from './commands/pull.ts';
-import { runStatus } from './commands/status.ts';
-import { runValidate } from './commands/validate.ts';
 import { processIo, styleFor, type Io } from './io.ts';
 import { printDiagnostics } from './report.ts';
 import { VERSION } from './version.ts';
@@ -56,8 +49,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .positional('path', { type: 'string', describe: 'Manifest directory (default: --dir)' })
           .option('json', { type: 'boolean', default: false, describe: 'Print diagnostics as JSON' }),
       (a) =>
-        run(() =>
-          runValidate(io, {
+        run(async () =>
+          (await import('./commands/validate.ts')).runValidate(io, {
             dir: a.path ?? a.dir,
             json: a.json,
             ...(a.env ? { env: a.env } : {}),
@@ -68,7 +61,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       'status',
       'Check the URL and token of an environment: server version, user, auth scheme.',
       (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
-      (a) => run(() => runStatus(io, { dir: a.dir, json: a.json, debug: a.debug, ...(a.env ? { env: a.env } : {}) }))(),
+      (a) => run(async () => (await import('./commands/status.ts')).runStatus(io, { dir: a.dir, json: a.json, debug: a.debug, ...(a.env ? { env: a.env } : {}) }))(),
     )
     .command(
       'plan',
@@ -87,8 +80,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' }),
       (a) =>
-        run(() =>
-          runPlan(io, {
+        run(async () =>
+          (await import('./commands/plan.ts')).runPlan(io, {
             dir: a.dir,
             debug: a.debug,
             json: a.json,
@@ -114,8 +107,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
           .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these projects (metadata.name), repeatable' }),
       (a) =>
-        run(() =>
-          runApply(io, {
+        run(async () =>
+          (await import('./commands/apply.ts')).runApply(io, {
             dir: a.dir,
             debug: a.debug,
             autoApprove: a['auto-approve'],
@@ -139,7 +132,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
             return true;
           }),
-      (a) => run(() => runDrift(io, { dir: a.dir, debug: a.debug, json: a.json, markdown: a.markdown, ...(a.env ? { env: a.env } : {}) }))(),
+      (a) => run(async () => (await import('./commands/drift.ts')).runDrift(io, { dir: a.dir, debug: a.debug, json: a.json, markdown: a.markdown, ...(a.env ? { env: a.env } : {}) }))(),
     )
     .command(
       'import <name> <id>',
@@ -148,7 +141,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
         y
           .positional('name', { type: 'string', demandOption: true, describe: 'metadata.name of a Project manifest' })
           .positional('id', { type: 'number', demandOption: true, describe: 'Server id of the project' }),
-      (a) => run(() => runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
+      (a) => run(async () => (await import('./commands/import.ts')).runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
     )
     .command(
       'pull',
@@ -160,14 +153,104 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('out', { type: 'string', describe: 'Directory to write into (default: --dir)' })
           .option('namespace', { type: 'string', describe: 'Namespace for a new labelform.yaml (default: "default")' }),
       (a) =>
-        run(() =>
-          runPull(io, {
+        run(async () =>
+          (await import('./commands/pull.ts')).runPull(io, {
             dir: a.dir,
             debug: a.debug,
             project: a.project.map(checkId),
             all: a.all,
             ...(a.out ? { out: a.out } : {}),
             ...(a.namespace ? { namespace: a.namespace } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command('tasks', 'Import and list tasks of a project (PROJECT: manifest key, id, or exact title).', (y) =>
+      y
+        .command(
+          'import <project> <input>',
+          'Stream tasks from FILE, DIR or - (stdin) into a project, checked first, in batches, resumable.',
+          (yy) =>
+            yy
+              .positional('project', { type: 'string', demandOption: true })
+              .positional('input', { type: 'string', demandOption: true, describe: 'A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin' })
+              .option('format', { choices: ['json', 'jsonl', 'csv', 'tsv'] as const, describe: 'Default: from the file extension' })
+              .option('batch-size', { type: 'number', default: 1000, describe: 'Tasks per request' })
+              .option('max-batch-mb', { type: 'number', default: 16, describe: 'Largest request body, in MiB (the server refuses bodies over its upload limit)' })
+              .option('resume', { type: 'boolean', default: false, describe: 'Continue an import that stopped (see the .labelform-import.json sidecar)' })
+              .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
+          (a) =>
+            run(async () =>
+              (await import('./commands/tasks-import.ts')).runTasksImport(io, {
+                dir: a.dir,
+                debug: a.debug,
+                project: String(a.project),
+                input: String(a.input),
+                batchSize: a['batch-size'],
+                maxBatchMb: a['max-batch-mb'],
+                resume: a.resume,
+                quiet: a.quiet,
+                ...(a.format ? { format: a.format } : {}),
+                ...(a.env ? { env: a.env } : {}),
+              }),
+            )(),
+        )
+        .command(
+          'list <project>',
+          'Page through the tasks of a project and stream them to stdout (JSON Lines, or --json).',
+          (yy) =>
+            yy
+              .positional('project', { type: 'string', demandOption: true })
+              .option('page-size', { type: 'number', default: 100, describe: 'Tasks per request' })
+              .option('fields', { choices: ['all'] as const, describe: 'all: include annotations, predictions and drafts' })
+              .option('jsonl', { type: 'boolean', default: false, describe: 'One task per line (the default)' })
+              .option('json', { type: 'boolean', default: false, describe: 'One JSON array' })
+              .check((a) => {
+                if (a.json && a.jsonl) throw new Error('--json and --jsonl cannot be used together');
+                if (!Number.isInteger(a['page-size']) || a['page-size'] < 1) throw new Error('--page-size must be a positive whole number');
+                return true;
+              }),
+          (a) =>
+            run(async () =>
+              (await import('./commands/tasks-list.ts')).runTasksList(io, {
+                dir: a.dir,
+                debug: a.debug,
+                project: String(a.project),
+                pageSize: a['page-size'],
+                json: a.json,
+                ...(a.fields ? { fields: a.fields } : {}),
+                ...(a.env ? { env: a.env } : {}),
+              }),
+            )(),
+        )
+        .demandCommand(1, 'Name a tasks command: import or list.'),
+    )
+    .command(
+      'export <project>',
+      'Download annotations: the synchronous export, or --snapshot for large projects; --list-formats.',
+      (y) =>
+        y
+          .positional('project', { type: 'string', demandOption: true })
+          .option('format', { type: 'string', default: 'JSON', describe: 'Export format name (see --list-formats)' })
+          .option('out', { type: 'string', describe: "Output file (default: the server's file name, in the current directory)" })
+          .option('snapshot', { type: 'boolean', default: false, describe: 'Export through a snapshot (wait, convert, download)' })
+          .option('list-formats', { type: 'boolean', default: false, describe: 'List the formats the server offers for this project' })
+          .option('all-tasks', { type: 'boolean', default: false, describe: 'Include tasks without annotations' })
+          .option('json', { type: 'boolean', default: false, describe: 'With --list-formats: print JSON' })
+          .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
+      (a) =>
+        run(async () =>
+          (await import('./commands/export.ts')).runExport(io, {
+            dir: a.dir,
+            debug: a.debug,
+            project: String(a.project),
+            format: a.format,
+            snapshot: a.snapshot,
+            listFormats: a['list-formats'],
+            allTasks: a['all-tasks'],
+            quiet: a.quiet,
+            json: a.json,
+            ...(a.out ? { out: a.out } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

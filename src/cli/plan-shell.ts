@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../api/client.ts';
-import type { Plan } from '../generated/schema-types.ts';
+import type { Plan, PlanDiagnostic, TaskImport } from '../generated/schema-types.ts';
+import { readDatasetState, toTaskImports } from '../tasks/datasets.ts';
 import { PROJECT_FIELDS, type ProjectField } from '../kinds/project/fields.ts';
 import { loadRepository } from '../manifest/load.ts';
 import type { Repository } from '../manifest/types.ts';
@@ -49,6 +50,8 @@ export interface PlanOptions {
   readonly targets?: readonly string[];
   readonly allowDuplicateTitle?: boolean;
   readonly prune?: boolean;
+  /** Read declared task files and count what the server holds of them (plan and apply do). */
+  readonly datasets?: boolean;
 }
 
 /** Read the live state, read the impact facts the planner needs, then plan (pure). */
@@ -57,7 +60,19 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
   const started = io.now();
   return withServer(target, async () => {
     const live = await readLiveState(client, fieldsToRead(repo));
-    const impact = await readImpactFacts(client, impactChecksNeeded(matchProjects(repo, live, opts.targets)));
+    const matches = matchProjects(repo, live, opts.targets);
+    const impact = await readImpactFacts(client, impactChecksNeeded(matches));
+    const taskImports = new Map<string, TaskImport[]>();
+    const readDiagnostics: PlanDiagnostic[] = [];
+    if (opts.datasets ?? true) {
+      for (const m of matches) {
+        if (m.desired.tasks.length === 0) continue;
+        const target = m.live ?? m.adopt;
+        const states = await Promise.all(m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, repo.config.namespace, repo.root, f)));
+        taskImports.set(m.desired.name, toTaskImports(states));
+        for (const st of states) readDiagnostics.push(...st.problems);
+      }
+    }
     const plan = planChanges({
       repo,
       live,
@@ -66,6 +81,8 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
       allowDuplicateTitle: opts.allowDuplicateTitle ?? false,
       prune: opts.prune ?? false,
       impact,
+      taskImports,
+      readDiagnostics,
       stats: { requests: client.http.stats.requests, durationMs: io.now() - started },
       createdAt: new Date(io.now()).toISOString(),
       labelformVersion: VERSION,

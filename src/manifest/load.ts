@@ -1,12 +1,14 @@
 import { stat } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { Environment, LabelformConfig } from '../generated/schema-types.ts';
 import { checkLabelConfig } from '../labelconfig/check.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { discoverManifestFiles, looksLikeJsonManifest, ROOT_CONFIG_NAMES } from './discover.ts';
+import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts';
+
+export { displayPath, loadRootConfig } from './load-root-config.ts';
 import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
 import { resolveRepoPath } from './repo-path.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
@@ -46,10 +48,6 @@ export interface LoadResult {
 
 const KIND_SCHEMAS: Record<string, SchemaName> = { Project: 'project', LabelConfig: 'label-config', Config: 'labelform' };
 
-interface RawDoc {
-  readonly path: string;
-  readonly doc: SourceDocument;
-}
 
 /**
  * Loads and validates every manifest under `dir` in stages — read, parse, interpolate, schema,
@@ -310,33 +308,6 @@ function checkXml(
   return { xml, file, at, summary: summarizeLabelConfig(parsed.root) };
 }
 
-function readRootConfig(docs: RawDoc[], file: string, diagnostics: Diagnostic[]): RootConfig | undefined {
-  const raw = docs[0];
-  if (!raw) return undefined; // parse errors were reported already
-  const { doc } = raw;
-  const at = (pointer: string, key = false) => ({ file, ...doc.locate(pointer, { key }), pointer });
-  if (docs.length > 1) diagnostics.push(diag('config-multiple-documents', 'labelform.yaml must hold a single document', at('')));
-  const v = doc.value as Record<string, unknown> | null;
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    diagnostics.push(diag('not-a-manifest', 'labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)', at('')));
-    return undefined;
-  }
-  // Environment URLs may use ${env:NAME}; they are resolved when a command connects, not here.
-  const issues = validateAgainstSchema('labelform', v);
-  for (const issue of issues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
-  if (issues.length > 0) return undefined;
-  const cfg = v as unknown as LabelformConfig;
-  const environments: Record<string, Environment> = { ...(cfg.environments ?? {}) };
-  const implicitEnvironment = Object.keys(environments).length === 0;
-  if (implicitEnvironment) environments.default = {};
-  const names = Object.keys(environments);
-  const defaultEnvironment = cfg.defaultEnvironment ?? (names.length === 1 ? names[0]! : 'default');
-  if (!(defaultEnvironment in environments)) {
-    diagnostics.push(diag('unknown-environment', `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(', ')})`, at(cfg.defaultEnvironment ? '/defaultEnvironment' : '/environments')));
-  }
-  return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
-}
-
 function selectEnvironmentName(config: RootConfig, requested: string | undefined, diagnostics: Diagnostic[]): string | undefined {
   const name = requested ?? config.defaultEnvironment;
   if (!(name in config.environments)) {
@@ -354,28 +325,3 @@ function pick(value: unknown, pointer: string): unknown {
   return v;
 }
 
-export function displayPath(cwd: string, path: string): string {
-  const rel = relative(cwd, path);
-  return rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
-
-/**
- * Reads only labelform.yaml (for commands such as `status` that need the environments but not
- * the manifests). Returns no config and no diagnostics when the file does not exist.
- */
-export async function loadRootConfig(dir: string, cwd: string = process.cwd()): Promise<{ config?: RootConfig; diagnostics: Diagnostic[] }> {
-  const root = resolve(cwd, dir);
-  for (const name of ROOT_CONFIG_NAMES) {
-    const path = join(root, name);
-    if (!(await stat(path).catch(() => undefined))?.isFile()) continue;
-    const file = displayPath(cwd, path);
-    const read = await readTextFile(path, file);
-    if (!read.ok) return { diagnostics: [read.diagnostic] };
-    const source = parseYamlSource(read.text, file);
-    const diagnostics = [...source.diagnostics];
-    if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-    const config = readRootConfig(source.documents.map((doc) => ({ path, doc })), file, diagnostics);
-    return { ...(config && !diagnostics.some((d) => d.severity === 'error') ? { config } : {}), diagnostics };
-  }
-  return { diagnostics: [] };
-}

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormatsModule from 'ajv-formats';
 
 /** schemas/ sits beside src/ and dist/, so the same relative path works from both. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
@@ -22,15 +21,19 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function getAjv(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  // ajv-formats is published as CommonJS with a default export.
-  const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (a: Ajv) => void;
-  addFormats(ajv);
+  // The one format the schemas use; ajv-formats would load dozens more for this.
+  ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   // A schema annotation carrying the message to show instead of a oneOf's branch errors.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   for (const name of ['labelform', 'project', 'label-config', 'plan'] as const) {
     ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object, `${name}.schema.json`);
   }
   return ajv;
+}
+
+/** RFC 3339 date-time, as Label Studio's `pinned_at` takes it. */
+function isDateTime(s: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s));
 }
 
 export function loadSchema(name: SchemaName): object {

@@ -8,7 +8,7 @@ import type {
 } from '../generated/schema-types.ts';
 import type { ProjectResource, Repository } from '../manifest/types.ts';
 import { compareProject, fingerprintProject } from '../kinds/project/compare.ts';
-import { pythonStrip } from '../kinds/project/normalise.ts';
+import { pythonStrip } from '../util/python-strip.ts';
 import type { AnnotationUsage } from '../state/annotation-usage.ts';
 import { fingerprintValue } from '../state/fingerprint.ts';
 import type { LiveProject, LiveState } from '../state/live-state.ts';
@@ -35,6 +35,8 @@ export interface PlanInput {
   readonly impact?: ReadonlyMap<string, ImpactFacts>;
   /** Declared task files not yet on the server, by manifest key. */
   readonly taskImports?: ReadonlyMap<string, readonly TaskImport[]>;
+  /** Problems found by the reads (for example invalid tasks in a declared file). */
+  readonly readDiagnostics?: readonly PlanDiagnostic[];
   readonly stats: { readonly requests: number; readonly durationMs: number };
   readonly createdAt: string;
   readonly labelformVersion: string;
@@ -98,7 +100,7 @@ export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ ke
 export function planChanges(input: PlanInput): Plan {
   const { repo, live } = input;
   const ns = repo.config.namespace;
-  const diagnostics: PlanDiagnostic[] = [];
+  const diagnostics: PlanDiagnostic[] = [...(input.readDiagnostics ?? [])];
   const changes: ResourceChange[] = [];
   const matches = matchProjects(repo, live, input.targets);
   const unknownTargets = (input.targets ?? []).filter((t) => !repo.projects.some((p) => p.name === t));

@@ -76,3 +76,26 @@ export const TEXT_CHOICES = (choices: string[]) =>
 export function projectManifest(name: string, spec: string, extra = ''): string {
   return `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: ${name}\nspec:\n${spec}${extra}`;
 }
+
+/**
+ * The published entry point (bin/labelform.js, run through its shebang, on dist/ built by
+ * `npm test` before the suites) as a child process, with its peak memory.
+ */
+export function spawnBuiltCli(cwd: string, args: string[], extraEnv: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; maxRssKiB?: number }> } {
+  const child = spawn(`${REPO_ROOT}bin/labelform.js`, args, {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv(), LABELFORM_REPORT_MAXRSS: '1', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; maxRssKiB?: number }>((res) =>
+    child.on('close', (code, signal) => {
+      const rss = /labelform-maxrss-kib=(\d+)/.exec(stderr)?.[1];
+      res({ code, signal, stdout, stderr, ...(rss ? { maxRssKiB: Number(rss) } : {}) });
+    }),
+  );
+  return { child, done };
+}

@@ -8,7 +8,8 @@ import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
 import { fieldsToRead, openSession, readAndPlan, type Session } from '../plan-shell.ts';
-import { pythonStrip } from '../../kinds/project/normalise.ts';
+import { pythonStrip } from '../../util/python-strip.ts';
+import { importDataset } from '../../tasks/datasets.ts';
 
 export interface ApplyArgs {
   readonly dir: string;
@@ -77,6 +78,14 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
       client: session.client,
       now: io.now,
       progress: (e) => io.stdout(progressLine(e, s)),
+      importTasks: async (projectId, _change, desired) => {
+        const notes: string[] = [];
+        for (const file of desired.tasks) {
+          const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file);
+          notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`);
+        }
+        return notes.join('; ');
+      },
       ...(interactive
         ? {
             confirmDelete: async (c) => {

@@ -13,7 +13,7 @@ export interface DriftArgs {
 /** `labelform drift`: exit 2 when the server differs from git, 0 when it does not, 1 on error. */
 export async function runDrift(io: Io, args: DriftArgs): Promise<number> {
   const session = await openSession(io, args);
-  const { plan } = await readAndPlan(io, session, {});
+  const { plan } = await readAndPlan(io, session, { datasets: false });
   const report = driftFromPlan(plan);
   if (args.json) io.stdout(`${JSON.stringify(report, null, 2)}\n`);
   else if (args.markdown) io.stdout(renderDriftMarkdown(report));

@@ -1,5 +1,5 @@
 import { decodeJwtPayload } from '../../api/auth.ts';
-import { loadRootConfig } from '../../manifest/load.ts';
+import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import { UserError } from '../../util/errors.ts';
 import { connect, resolveEnvironment, withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';

@@ -1,5 +1,8 @@
 import { parseFragment, serialize, type DefaultTreeAdapterMap } from 'parse5';
+import { pythonStrip } from '../../util/python-strip.ts';
 import type { ProjectField } from './fields.ts';
+
+export { pythonStrip };
 
 /**
  * Puts a desired or live value of a project field into the form the server would store, so that
@@ -31,14 +34,6 @@ export function normaliseProjectField(field: ProjectField, value: unknown, side:
       return value === undefined ? null : value;
   }
 }
-
-/** Python's `str.strip()`: the whitespace set differs from JavaScript's `trim()` (no U+FEFF, plus U+001C-U+001F and U+0085). */
-export function pythonStrip(s: string): string {
-  return s.replace(PY_SPACE_START, '').replace(PY_SPACE_END, '');
-}
-const PY_SPACE = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const PY_SPACE_START = new RegExp(`^[${PY_SPACE}]+`);
-const PY_SPACE_END = new RegExp(`[${PY_SPACE}]+$`);
 
 // Label Studio's allowlist for expert_instruction (`label_studio/constants.py`), applied with bleach.
 const SAFE_TAGS = new Set(

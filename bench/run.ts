@@ -1,0 +1,145 @@
+/**
+ * `npm run bench`: side-by-side measurements, printed as figures and ratios (nothing asserted:
+ * these machines are noisy).
+ *   1. plan: 1,000 managed projects on the fake Label Studio with 20 ms per request, against a
+ *      loop that GETs each project.
+ *   2. validate: 200 manifests, in process.
+ *   3. tasks import into a real Label Studio (upload limit lowered to 10 MiB): labelform's
+ *      streaming batches against one request with the whole file (the naive way).
+ * Pass section numbers to run only some: `npm run bench -- 1 2`.
+ */
+import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient } from '../src/api/client.ts';
+import { loadRepository } from '../src/manifest/load.ts';
+import { runCli } from '../test/helpers/cli.ts';
+import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';
+import { thousandManagedProjects } from '../test/helpers/scale.ts';
+import { startLabelStudio } from '../scripts/local-label-studio.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const only = process.argv.slice(2);
+const want = (n: string) => only.length === 0 || only.includes(n);
+const rows: string[] = [];
+const say = (s: string) => {
+  console.log(s);
+  rows.push(s);
+};
+
+if (want('1')) {
+  say('\n## 1. plan: 1,000 managed projects, 20 ms latency per request (fake Label Studio)');
+  const ls = await startFakeLabelStudio();
+  const dir = await thousandManagedProjects(ls);
+  ls.setLatency(20);
+  const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token };
+  ls.resetRequestCount();
+  let t = Date.now();
+  const plan = await runCli(['plan', '--json', '-C', dir], { env });
+  const planMs = Date.now() - t;
+  const planRequests = ls.requestCount;
+  if (plan.code !== 0) throw new Error(plan.stderr);
+  ls.resetRequestCount();
+  t = Date.now();
+  const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 1 });
+  for (let id = 1; id <= 1000; id++) await client.getProject(id);
+  const loopMs = Date.now() - t;
+  const loopRequests = ls.requestCount;
+  ls.resetRequestCount();
+  t = Date.now();
+  const parallel = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 4 });
+  await Promise.all(Array.from({ length: 1000 }, (_, i) => parallel.getProject(i + 1)));
+  const parallelMs = Date.now() - t;
+  await ls.stop();
+  await rm(dir, { recursive: true, force: true });
+  say(`| approach | requests | wall time |\n|---|---|---|`);
+  say(`| labelform plan (list, page_size=100, include=) | ${planRequests} | ${(planMs / 1000).toFixed(2)} s |`);
+  say(`| loop: GET each project, one at a time | ${loopRequests} | ${(loopMs / 1000).toFixed(2)} s |`);
+  say(`| loop: GET each project, 4 at a time | 1000 | ${(parallelMs / 1000).toFixed(2)} s |`);
+  say(`ratio: ${(loopRequests / planRequests).toFixed(0)}x fewer requests; ${(loopMs / planMs).toFixed(1)}x faster than the sequential loop, ${(parallelMs / planMs).toFixed(1)}x faster than 4 at a time.`);
+}
+
+if (want('2')) {
+  say('\n## 2. validate: 200 manifests (190 projects, 10 shared label configs), in process');
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: bench\n');
+  for (let i = 0; i < 10; i++) {
+    await writeFile(join(dir, `lc-${i}.yaml`), `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: lc-${i}\nspec:\n  label_config: |\n    <View>\n      <Text name="text" value="$text"/>\n      <Labels name="ner" toName="text">\n${Array.from({ length: 8 }, (_, k) => `        <Label value="L${k}"/>`).join('\n')}\n      </Labels>\n    </View>\n`);
+  }
+  for (let i = 0; i < 190; i++) {
+    await writeFile(join(dir, `p-${i}.yaml`), `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p-${i}\nspec:\n  title: Project number ${i}\n  color: "#123456"\n  maximum_annotations: 2\n  label_config:\n    ref: lc-${i % 10}\n`);
+  }
+  const times: number[] = [];
+  for (let run = 0; run < 7; run++) {
+    const t = performance.now();
+    const r = await loadRepository(dir, { env: {}, requireEnv: false, checkAllEnvironments: true });
+    times.push(performance.now() - t);
+    if (!r.repository) throw new Error('bench repository does not validate');
+  }
+  times.sort((a, b) => a - b);
+  const cli = await timeProcess(`${ROOT}bin/labelform.js`, ['validate', dir]);
+  await rm(dir, { recursive: true, force: true });
+  say(`in process: median ${times[3]!.toFixed(0)} ms (first run, cold: ${Math.max(...times).toFixed(0)} ms); whole \`labelform validate\` process: ${cli.ms} ms`);
+}
+
+if (want('3')) {
+  say('\n## 3. tasks import into a real Label Studio 1.23.2 with DATA_UPLOAD_MAX_MEMORY_SIZE=10 MiB');
+  const ls = await startLabelStudio({ log: (m) => console.log(`  ${m}`), env: { DATA_UPLOAD_MAX_MEMORY_SIZE: String(10 * 1024 * 1024) } });
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  try {
+    const client = createClient({ baseUrl: ls.url, token: ls.token });
+    const config = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+    const big = join(dir, 'big.jsonl');
+    const small = join(dir, 'small.jsonl');
+    const bigBytes = await writeTasks(big, 100_000);
+    const smallBytes = await writeTasks(small, 30_000);
+    say(`files: big.jsonl 100,000 tasks (${(bigBytes / 1048576).toFixed(1)} MiB), small.jsonl 30,000 tasks (${(smallBytes / 1048576).toFixed(1)} MiB)`);
+    say('| file | approach | result | wall time | tasks/s | peak RSS |\n|---|---|---|---|---|---|');
+    for (const [name, file, n] of [['small', small, 30_000], ['big', big, 100_000]] as const) {
+      const p1 = (await client.createProject({ title: `bench labelform ${name}`, label_config: config })).id;
+      const lf = await timeProcess(`${ROOT}bin/labelform.js`, ['tasks', 'import', String(p1), file, '--quiet'], { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' });
+      const lfRss = Number(/labelform-maxrss-kib=(\d+)/.exec(lf.stderr)?.[1] ?? 0);
+      const lfCount = (await client.getProject(p1)).task_number;
+      say(`| ${name} | labelform (batches of 1,000, streamed) | ${lf.code === 0 ? `ok, ${lfCount} tasks` : `exit ${lf.code}`} | ${(lf.ms / 1000).toFixed(1)} s | ${Math.round((n * 1000) / lf.ms)} | ${(lfRss / 1024).toFixed(0)} MiB |`);
+      const p2 = (await client.createProject({ title: `bench naive ${name}`, label_config: config })).id;
+      const naive = await timeProcess(process.execPath, [`${ROOT}bench/naive-import.mjs`, ls.url, ls.token, String(p2), file]);
+      const result = JSON.parse(naive.stdout.trim().split('\n').pop() ?? '{}') as { status: number; detail: string; maxRssKiB: number };
+      const naiveCount = (await client.getProject(p2)).task_number;
+      say(`| ${name} | naive (one request, whole file) | ${result.status === 201 ? `ok, ${naiveCount} tasks` : `refused: HTTP ${result.status} ${JSON.stringify(result.detail).slice(0, 70)}, ${naiveCount} tasks`} | ${(naive.ms / 1000).toFixed(1)} s | ${result.status === 201 ? Math.round((n * 1000) / naive.ms) : '-'} | ${(result.maxRssKiB / 1024).toFixed(0)} MiB |`);
+      await client.deleteProject(p1);
+      await client.deleteProject(p2);
+    }
+  } finally {
+    await ls.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+console.log('\n(figures above; paste them into the README when they change)');
+
+async function writeTasks(path: string, n: number): Promise<number> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  for (let i = 0; i < n; i++) {
+    const line = `${JSON.stringify({ text: `Task ${i}: the quick brown fox jumps over the lazy dog; pack my box with five dozen liquor jugs.`, source: 'bench', n: i })}\n`;
+    bytes += line.length;
+    if (!out.write(line)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return bytes;
+}
+
+function timeProcess(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+  return new Promise((res) => {
+    const t = Date.now();
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => res({ code, ms: Date.now() - t, stdout, stderr }));
+  });
+}

@@ -1,0 +1,49 @@
+import type { DataKey } from '../labelconfig/summarize.ts';
+
+/** A task as Label Studio's import takes it. */
+export interface TaskItem {
+  data: Record<string, unknown>;
+  meta?: Record<string, unknown>;
+  annotations?: unknown[];
+  predictions?: unknown[];
+  [key: string]: unknown;
+}
+
+/**
+ * Label Studio's rule (`TaskValidator`): an item with a `data` object is a task; any other object
+ * is the task's data itself.
+ */
+export function toTask(item: unknown): TaskItem | undefined {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const o = item as Record<string, unknown>;
+  if (o.data && typeof o.data === 'object' && !Array.isArray(o.data)) return o as TaskItem;
+  return { data: o };
+}
+
+/** Object tags that show media read a URL (or, for Image with valueList, a list of them). */
+const URL_TAGS = new Set(['Image', 'Audio', 'AudioPlus', 'Video', 'Pdf']);
+
+/**
+ * What is wrong with one task for a project whose object tags read these data keys, or
+ * undefined: a missing key, or a value of a type the tag cannot show (mirroring the server's
+ * "key is expected in task data" and "is of type ..., but the object tag ... expects" checks).
+ */
+export function checkTask(item: unknown, dataKeys: readonly DataKey[]): string | undefined {
+  const task = toTask(item);
+  if (!task) return `a task must be a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}`;
+  for (const k of dataKeys) {
+    if (!(k.key in task.data)) {
+      const have = Object.keys(task.data);
+      return `missing data key "${k.key}" (read by <${k.tag}>); the task has ${have.length ? have.map((h) => `"${h}"`).join(', ') : 'no keys'}`;
+    }
+    const v = task.data[k.key];
+    if (v === null || v === undefined) return `data key "${k.key}" is null; <${k.tag}> needs a value`;
+    if (URL_TAGS.has(k.tag) && typeof v !== 'string' && !(Array.isArray(v) && k.tag === 'Image')) {
+      return `data key "${k.key}" is ${Array.isArray(v) ? 'a list' : typeof v}; <${k.tag}> expects a URL string`;
+    }
+    if (typeof v === 'object' && !Array.isArray(v) && (k.tag === 'Text' || k.tag === 'HyperText')) {
+      return `data key "${k.key}" is an object; <${k.tag}> expects text`;
+    }
+  }
+  return undefined;
+}

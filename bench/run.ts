@@ -103,7 +103,7 @@ if (want('3')) {
       const lf = await timeProcess(`${ROOT}bin/labelform.js`, ['tasks', 'import', String(p1), file, '--quiet'], { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' });
       const lfRss = Number(/labelform-maxrss-kib=(\d+)/.exec(lf.stderr)?.[1] ?? 0);
       const lfCount = (await client.getProject(p1)).task_number;
-      say(`| ${name} | labelform (batches of 1,000, streamed) | ${lf.code === 0 ? `ok, ${lfCount} tasks` : `exit ${lf.code}`} | ${(lf.ms / 1000).toFixed(1)} s | ${Math.round((n * 1000) / lf.ms)} | ${(lfRss / 1024).toFixed(0)} MiB |`);
+      say(`| ${name} | labelform (batches of 2,500, streamed) | ${lf.code === 0 ? `ok, ${lfCount} tasks` : `exit ${lf.code}`} | ${(lf.ms / 1000).toFixed(1)} s | ${Math.round((n * 1000) / lf.ms)} | ${(lfRss / 1024).toFixed(0)} MiB |`);
       const p2 = (await client.createProject({ title: `bench naive ${name}`, label_config: config })).id;
       const naive = await timeProcess(process.execPath, [`${ROOT}bench/naive-import.mjs`, ls.url, ls.token, String(p2), file]);
       const result = JSON.parse(naive.stdout.trim().split('\n').pop() ?? '{}') as { status: number; detail: string; maxRssKiB: number };

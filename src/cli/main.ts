@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from '../tasks/limits.ts';
 import { isUserError, UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
 import { processIo, styleFor, type Io } from './io.ts';
@@ -16,7 +17,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const run = (fn: () => Promise<number>) => async () => {
     exitCode = await guard(safeIo, fn);
   };
-  const cli = buildCli(argv, safeIo, run);
+  // yargs turns a lone "-" into "": keep it recognisable as "standard input".
+  const cli = buildCli(argv.map((a) => (a === '-' ? STDIN_ARG : a)), safeIo, run);
   try {
     await cli.parseAsync();
   } catch (err) {
@@ -25,6 +27,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   return exitCode;
 }
+
+/** What a lone "-" argument (standard input) becomes while yargs parses. */
+const STDIN_ARG = '<stdin>';
 
 type Runner = (fn: () => Promise<number>) => () => Promise<void>;
 
@@ -175,8 +180,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
               .positional('project', { type: 'string', demandOption: true })
               .positional('input', { type: 'string', demandOption: true, describe: 'A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin' })
               .option('format', { choices: ['json', 'jsonl', 'csv', 'tsv'] as const, describe: 'Default: from the file extension' })
-              .option('batch-size', { type: 'number', default: 1000, describe: 'Tasks per request' })
-              .option('max-batch-mb', { type: 'number', default: 16, describe: 'Largest request body, in MiB (the server refuses bodies over its upload limit)' })
+              .option('batch-size', { type: 'number', default: DEFAULT_BATCH_SIZE, describe: 'Tasks per request' })
+              .option('max-batch-mb', { type: 'number', default: DEFAULT_MAX_BATCH_MIB, describe: 'Largest request body, in MiB (the server refuses bodies over its upload limit)' })
               .option('resume', { type: 'boolean', default: false, describe: 'Continue an import that stopped (see the .labelform-import.json sidecar)' })
               .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
           (a) =>
@@ -185,7 +190,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
                 dir: a.dir,
                 debug: a.debug,
                 project: String(a.project),
-                input: String(a.input),
+                input: a.input === STDIN_ARG ? '-' : String(a.input),
                 batchSize: a['batch-size'],
                 maxBatchMb: a['max-batch-mb'],
                 resume: a.resume,

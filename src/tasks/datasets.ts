@@ -7,6 +7,7 @@ import type { DeclaredTaskFile, ProjectResource } from '../manifest/types.ts';
 import { fingerprintValue } from '../state/fingerprint.ts';
 import { checkTask, toTask } from './check-task.ts';
 import { runImport, type ImportProgress } from './import-tasks.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from './limits.ts';
 import { formatFromPath, readTaskRecords, TaskFileError, type TaskRecord } from './read-records.ts';
 import { countTaggedTasks, listTaggedMeta } from './tagged-tasks.ts';
 
@@ -124,8 +125,8 @@ export async function importDataset(
     tag: (task) => `${tagPrefix} task=${taskHash(task)}`,
     tagPrefix,
     alreadyTagged,
-    batchSize: opts.batchSize ?? 1000,
-    maxBatchBytes: opts.maxBatchBytes ?? 16 * 1024 * 1024,
+    batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
+    maxBatchBytes: opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_MIB * 1024 * 1024,
     ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
   });
   return { ...result, skipped: state.count - state.missing };

@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../api/client.ts';
 import { isApiError } from '../api/errors.ts';
+import { UserError } from '../util/errors.ts';
 import type { LsImportResult } from '../api/types.ts';
 import { toTask, type TaskItem } from './check-task.ts';
 import type { TaskRecord } from './read-records.ts';
@@ -91,6 +92,14 @@ async function sendBatch(run: ImportRun, body: string, count: number, taggedBefo
         timeoutMs: 600_000,
       });
     } catch (err) {
+      if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
+        // Django's answer to a body over DATA_UPLOAD_MAX_MEMORY_SIZE (nothing was created).
+        throw new UserError(
+          `the server refused a batch of ${(Buffer.byteLength(body) / 1048576).toFixed(1)} MiB (${count} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
+          [],
+          'Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there.',
+        );
+      }
       const ambiguous = isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 3) throw err;
       await sleep(1000 * (attempt + 1));

@@ -43,7 +43,7 @@ export async function resolveSources(input: string, format: TaskFormat | undefin
   if (!st) throw new UserError(`${input}: no such file or directory`);
   const show = (p: string) => relative(cwd, p) || p;
   if (st.isDirectory()) {
-    const names = (await readdir(path)).filter((n) => !n.startsWith('.') && formatFromPath(n) !== undefined).sort();
+    const names = (await readdir(path)).filter((n) => !n.startsWith('.') && !n.endsWith('.labelform-import.json') && formatFromPath(n) !== undefined).sort();
     if (names.length === 0) throw new UserError(`${input}: no task files (.json, .jsonl, .ndjson, .csv, .tsv) in this directory`);
     return names.map((n) => ({ path: join(path, n), display: show(join(path, n)), format: format ?? formatFromPath(n)! }));
   }

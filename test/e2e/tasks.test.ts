@@ -39,7 +39,7 @@ test('100,000 tasks from JSON Lines: peak memory under 150 MB, the server count 
   const run = spawnBuiltCli(dir, ['tasks', 'import', String(id), 'tasks.jsonl']);
   const r = await run.done;
   assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /Imported 100000 tasks, 0 annotations, 0 predictions into project \d+ "Import 100k" in 100 batches/);
+  assert.match(r.stdout, /Imported 100000 tasks, 0 annotations, 0 predictions into project \d+ "Import 100k" in 40 batches/);
   assert.ok(r.maxRssKiB !== undefined && r.maxRssKiB < 150 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
   console.log(`  100k import: peak RSS ${Math.round(r.maxRssKiB! / 1024)} MiB`);
   assert.is(await taskCount(id), 100_000);

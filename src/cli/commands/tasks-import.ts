@@ -43,9 +43,9 @@ export async function runTasksImport(io: Io, args: TasksImportArgs): Promise<num
   if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
   const client = connect(target, io, { debug: args.debug });
-  const sources = await resolveSources(args.input, args.format, io.cwd);
   const inputPath = args.input === '-' ? undefined : resolve(io.cwd, args.input);
   if (args.resume && !inputPath) throw new UserError('--resume needs a file or directory: standard input cannot be read again');
+  const sources = await resolveSources(args.input, args.format, io.cwd);
   const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat(inputPath)).isDirectory()) : undefined;
 
   return withServer(target, async () => {

@@ -1,3 +1,5 @@
+import { pythonStripEnd } from '../../util/python-strip.ts';
+
 /**
  * The ownership marker: one footer line in a project's `description`, which the server
  * round-trips and which tells a person in the UI that the project is managed from git.
@@ -25,12 +27,13 @@ export function stripMarker(description: string | null | undefined): string {
   const text = description ?? '';
   const m = MARKER_LINE.exec(text);
   if (!m) return text;
-  return (text.slice(0, m.index) + text.slice(m.index + m[0].length)).replace(/\s+$/, '');
+  // Python's whitespace, as the server's strip: JavaScript's \s would also eat a trailing U+FEFF.
+  return pythonStripEnd(text.slice(0, m.index) + text.slice(m.index + m[0].length));
 }
 
 /** A description carrying the marker after the person-written part. */
 export function withMarker(userPart: string, m: Marker): string {
-  const body = userPart.replace(/\s+$/, '');
+  const body = pythonStripEnd(userPart);
   return body ? `${body}\n\n${formatMarker(m)}` : formatMarker(m);
 }
 

@@ -50,8 +50,8 @@ type Element = DefaultTreeAdapterMap['element'];
 
 /**
  * Parses HTML the way browsers (and bleach's html5lib) do and serialises it again; with
- * `sanitise`, first drops what bleach would: attributes off the allowlist, URL attributes with a
- * non-http(s)/mailto protocol, and tags off the allowlist (escaped as text, as bleach does).
+ * `sanitise`, first drops what bleach would: comments, attributes off the allowlist, URL attributes
+ * with a non-http(s)/mailto protocol, and tags off the allowlist (escaped as text, as bleach does).
  */
 export function normaliseHtml(html: string, sanitise: boolean): string {
   if (!html.includes('<') && !html.includes('&') && !html.includes('>')) return html;
@@ -63,6 +63,11 @@ export function normaliseHtml(html: string, sanitise: boolean): string {
 function sanitiseNodes(nodes: ChildNode[]): void {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
+    if (node.nodeName === '#comment') {
+      // bleach.clean strips comments by default (strip_comments=True).
+      nodes.splice(i--, 1);
+      continue;
+    }
     if (!('tagName' in node)) continue;
     const el = node as Element;
     const written = el.attrs.map((a) => ` ${a.name}="${a.value}"`).join('');

@@ -1,3 +1,4 @@
+import { relative, sep } from 'node:path';
 import type {
   FieldChange,
   Orphan,
@@ -247,7 +248,9 @@ export function desiredDigest(repo: Repository, targets?: readonly string[]): st
       .map((p) => ({
         key: p.name,
         spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? '(sensitive)' : v])),
-        tasks: p.tasks.map((t) => t.display),
+        // Relative to the repository, not to the working directory (display paths are): a plan
+        // saved from one directory must still apply from another.
+        tasks: p.tasks.map((t) => relative(repo.root, t.path).split(sep).join('/')),
         import: p.importId ?? null,
       })),
   );

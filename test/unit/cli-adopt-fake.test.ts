@@ -105,6 +105,24 @@ test('pull --all writes manifests with import: {id} and config.xml; plan shows o
   assert.match(second.stdout, /Pulled 1 project\(s\) into \.\. Next:/);
 });
 
+test('pull keeps titles as the server counts and trims them (code points, Python whitespace): plan shows no field change', async () => {
+  const emoji = await client.createProject({ title: '🚀'.repeat(30) }); // 30 characters for Python, 60 UTF-16 units
+  const bom = await client.createProject({ title: '\ufeffPasted title\ufeff' }); // Python's strip keeps U+FEFF
+  const dir = await tree({});
+  const pulled = await cli(dir, ['pull', '--all', '--namespace', NS]);
+  assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
+  assert.not.match(pulled.stdout, /note:/);
+  const plan = await cli(dir, ['plan', '--json']);
+  assert.is(plan.code, 0, plan.stderr);
+  const changes = JSON.parse(plan.stdout).changes as Array<{ action: string; id: number; title: string; fields: unknown[] }>;
+  assert.equal(changes.map((c) => [c.action, c.id, c.title, c.fields]).sort((a, b) => Number(a[1]) - Number(b[1])), [
+    ['adopt', emoji.id, '🚀'.repeat(30), []],
+    ['adopt', bom.id, '\ufeffPasted title\ufeff', []],
+  ]);
+  assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
+  assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
+});
+
 test('pull refuses to overwrite existing directories and writes nothing', async () => {
   await existingServer();
   const dir = await tree({

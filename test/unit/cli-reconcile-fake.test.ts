@@ -242,6 +242,20 @@ test('plan --out, then apply PLANFILE applies it without asking; a stale one is 
   assert.is(ls.state.projects.get(id)!.fields.color, '#101010', 'nothing applied');
 });
 
+test('a saved plan applies from another working directory (declared task files included)', async () => {
+  const dir = await repo({
+    'a.yaml': simple('alpha', 'Alpha project') + 'tasks:\n  - file: ./data/tasks.jsonl\n',
+    'data/tasks.jsonl': '{"text": "one"}\n{"text": "two"}\n',
+  });
+  const planFile = join(dir, 'plan.json');
+  const planned = await runCli(['plan', '--out', planFile, '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token }, cwd: dir });
+  assert.is(planned.code, 0, planned.stderr);
+  const elsewhere = await runCli(['apply', planFile, '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token }, cwd: ROOT });
+  assert.is(elsewhere.code, 0, elsewhere.stdout + elsewhere.stderr);
+  assert.match(elsewhere.stdout, /✔ alpha created as id \d+ .*2 tasks imported from /);
+  assert.is(ls.state.tasks.size, 2);
+});
+
 // ---- output formats and secrets ----
 
 test('plan --json is a valid plan; --markdown is the PR comment; --out with --json writes the same plan', async () => {

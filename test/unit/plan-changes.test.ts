@@ -286,6 +286,14 @@ test('desiredDigest: moves when a manifest changes, not when the server does; se
   assert.is(desiredDigest(s1), desiredDigest(s2));
 });
 
+test('desiredDigest: declared task files count by their place in the repository, not by the working directory', () => {
+  const withTasks = (display: string, path = '/repo/data/tasks.jsonl') =>
+    repository([manifest('a', { title: 'Project A' }, { tasks: [{ file: './data/tasks.jsonl', path, display, pointer: '/tasks/0/file' }] })]);
+  assert.is(desiredDigest(withTasks('data/tasks.jsonl')), desiredDigest(withTasks('../elsewhere/repo/data/tasks.jsonl')));
+  assert.is.not(desiredDigest(withTasks('data/other.jsonl', '/repo/data/other.jsonl')), desiredDigest(withTasks('data/tasks.jsonl')));
+  assert.is.not(desiredDigest(repository([manifest('a', { title: 'Project A' })])), desiredDigest(withTasks('data/tasks.jsonl')));
+});
+
 test('a plan holds no secret value anywhere', () => {
   const repo = repository([manifest('a', { title: 'Secretive', task_data_login: 'login-value-123', task_data_password: 'password-value-456' }, { sensitive: ['task_data_login', 'task_data_password'] })]);
   for (const state of [liveState([]), liveState([live(1, 'Secretive', { key: 'a', fields: { task_data_login: 'old-login-789', task_data_password: 'old-password-000' } })])]) {

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { compareProject, fingerprintProject } from '../../src/kinds/project/compare.ts';
 import { formatMarker, markerSearchText, parseMarker, stripMarker, withMarker } from '../../src/kinds/project/marker.ts';
 import { normaliseHtml, normaliseProjectField, pythonStrip } from '../../src/kinds/project/normalise.ts';
+import { keyFromTitle, projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import { createBody, updateBody } from '../../src/kinds/project/write.ts';
 import { sanitizeHtml } from '../fake/sanitize-html.ts';
 import { pyStrip } from '../fake/python.ts';
@@ -227,6 +228,54 @@ test('updateBody: only the changed fields; the marker is kept or added, the live
   assert.equal(updateBody(desired, [], 'Written in the UI', M, true), { description: `Written in the UI\n\n${FOOTER}` });
   const withDescription = manifest('ner-news', { description: 'From git' });
   assert.equal(updateBody(withDescription, ['description'], withMarker('UI text', M), M, false), { description: `From git\n\n${FOOTER}` });
+});
+
+// ---- pull: live project -> manifest ----
+
+test('projectToManifest: settings that differ from the defaults, the description without marker, secrets left out', () => {
+  const config = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+  const pulled = projectToManifest(
+    {
+      id: 3,
+      title: '  Support tickets ',
+      description: withMarker('Triage queue', M),
+      label_config: `${config}`,
+      color: '#FFFFFF',
+      maximum_annotations: 2,
+      show_skip_button: false,
+      sampling: 'Sequential sampling',
+      pinned_at: null,
+      task_data_password: 'server-secret',
+      control_weights: { c: { overall: 1, type: 'Choices', labels: { a: 1 } } },
+      total_annotations_number: 5,
+    } as never,
+    'support',
+    3,
+  );
+  assert.equal(pulled.manifest, {
+    apiVersion: 'labelform/v1',
+    kind: 'Project',
+    metadata: { name: 'support' },
+    spec: { title: 'Support tickets', description: 'Triage queue', label_config: { file: './config.xml' }, show_skip_button: false, maximum_annotations: 2 },
+    import: { id: 3 },
+  });
+  assert.is(pulled.xml, config);
+  assert.equal(pulled.notes, ['task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)']);
+  // Weights a person changed are kept.
+  const weighted = projectToManifest({ id: 3, title: 'Weighted', label_config: config, control_weights: { c: { overall: 0.5, type: 'Choices', labels: { a: 1 } } } } as never, 'w');
+  assert.equal(weighted.manifest.spec.control_weights, { c: { overall: 0.5, type: 'Choices', labels: { a: 1 } } });
+  assert.is(weighted.manifest.import, undefined);
+});
+
+test('projectToManifest: titles are trimmed and counted as the server does', () => {
+  assert.is(projectToManifest({ id: 1, title: '\ufeffBOM\ufeff' } as never, 'k').manifest.spec.title, '\ufeffBOM\ufeff');
+  assert.is(projectToManifest({ id: 1, title: '🚀'.repeat(50) } as never, 'k').manifest.spec.title, '🚀'.repeat(50));
+  const long = projectToManifest({ id: 1, title: 'x'.repeat(51) } as never, 'k');
+  assert.is(long.manifest.spec.title, undefined);
+  assert.equal(long.notes, [`title "${'x'.repeat(51)}" is not 3-50 characters and was left out`]);
+  assert.is(projectToManifest({ id: 1, title: '' } as never, 'k').manifest.spec.title, undefined);
+  assert.is(keyFromTitle('Événements – NER (v2)!', 9), 'evenements-ner-v2');
+  assert.is(keyFromTitle('🚀🚀', 9), 'project-9');
 });
 
 test.run();

@@ -6,7 +6,7 @@ import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../../labelconfig/summarize.ts';
 import { PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
-import { normaliseProjectField } from './normalise.ts';
+import { normaliseProjectField, pythonStrip } from './normalise.ts';
 
 /** Fields `pull` never writes into git: secrets, and values the server derives from others. */
 const NOT_PULLED: ReadonlySet<ProjectField> = new Set(['task_data_login', 'task_data_password', 'start_training_on_annotation_update', 'label_config', 'description']);
@@ -27,8 +27,10 @@ export interface PulledProject {
 export function projectToManifest(p: LsProject, key: string, adoptId?: number): PulledProject {
   const notes: string[] = [];
   const spec: Record<string, unknown> = {};
-  const title = (p.title ?? '').trim();
-  if (title.length >= 3 && title.length <= 50) spec.title = title;
+  // As the server trims and counts: Python's whitespace (U+FEFF stays) and code points, not UTF-16 units.
+  const title = pythonStrip(p.title ?? '');
+  const titleLength = [...title].length;
+  if (titleLength >= 3 && titleLength <= 50) spec.title = title;
   else notes.push(`title ${JSON.stringify(p.title)} is not 3-50 characters and was left out`);
   const description = stripMarker(p.description);
   if (description) spec.description = description;

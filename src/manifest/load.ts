@@ -11,6 +11,7 @@ import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts'
 export { displayPath, loadRootConfig } from './load-root-config.ts';
 import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
 import { resolveRepoPath } from './repo-path.ts';
+import { checkProjectRules } from './rules.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
 import { MAX_MANIFEST_BYTES, readTextFile } from './source-file.ts';
 import {
@@ -246,6 +247,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       } else {
         labelConfig = await loadXml(raw, '/spec/label_config', lc);
       }
+    }
+    for (const issue of checkProjectRules(rawSpec, labelConfig?.summary)) {
+      diagnostics.push(diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
     }
     for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
     const tasks: DeclaredTaskFile[] = [];

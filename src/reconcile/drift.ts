@@ -68,14 +68,14 @@ export function renderDriftText(r: DriftReport, color = false): string {
   }
   for (const d of r.errors) out.push(s.red(formatDiagnostic(d)));
   if (r.entries.length) out.push('');
-  out.push(r.drift ? `Drift found in ${plural(r.entries.length, 'project')} (${plural(r.checked, 'managed project')} checked). \`labelform apply\` puts git's values back.` : `No drift: ${plural(r.checked, 'managed project')} match git.`);
+  out.push(r.drift ? `Drift found in ${plural(r.entries.length, 'project')} (${plural(r.checked, 'managed project')} checked). \`labelform apply\` puts git's values back.` : `No drift: ${r.checked === 1 ? 'the managed project matches' : `${plural(r.checked, 'managed project')} match`} git.`);
   return `${out.join('\n')}\n`;
 }
 
 export function renderDriftMarkdown(r: DriftReport): string {
   const out: string[] = ['<!-- labelform:drift -->', `### labelform drift · \`${r.environment}\` · namespace \`${r.namespace}\``, ''];
   if (!r.drift) {
-    out.push(`✅ No drift: ${plural(r.checked, 'managed project')} match git.`);
+    out.push(`✅ No drift: ${r.checked === 1 ? 'the managed project matches' : `${plural(r.checked, 'managed project')} match`} git.`);
     return `${out.join('\n')}\n`;
   }
   out.push(`⚠️ **Drift in ${plural(r.entries.length, 'project')}**`, '', '| Project | Id | Drift | Field | Server | Git |', '|---|---|---|---|---|---|');

@@ -119,8 +119,7 @@ export function planChanges(input: PlanInput): Plan {
     }
     const target = m.live ?? m.adopt;
     if (d.importId !== undefined && !m.live && !m.adopt) {
-      const other = live.projects.find((p) => p.id === d.importId);
-      err('import-missing', other ? `import.id ${d.importId}: that project already carries the marker of ${other.marker?.namespace}/${other.marker?.key}` : `import.id ${d.importId}: no project with this id on ${input.server.url}`, '/import/id');
+      err('import-missing', `import.id ${d.importId}: no project with this id on ${input.server.url}`, '/import/id');
       continue;
     }
     if (m.adopt?.marker) {

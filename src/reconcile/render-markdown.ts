@@ -38,18 +38,18 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
   const sections = changed.map(renderDetails);
   let shown = 0;
   for (const section of sections) {
-    const notice = truncationNotice(sections.length - shown);
+    const notice = truncationNotice(sections.length - shown, limit);
     if (out.length + section.length + notice.length + 2 > limit) break;
     out += `${section}\n\n`;
     shown++;
   }
-  if (shown < sections.length) out += truncationNotice(sections.length - shown);
-  if (out.length > limit) out = `${out.slice(0, limit - 200)}\n\n${truncationNotice(sections.length - shown)}`;
+  if (shown < sections.length) out += truncationNotice(sections.length - shown, limit);
+  if (out.length > limit) out = `${out.slice(0, limit - 300)}\n\n${truncationNotice(sections.length - shown, limit)}`;
   return out;
 }
 
-function truncationNotice(hidden: number): string {
-  return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this comment under ${MARKDOWN_LIMIT.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
+function truncationNotice(hidden: number, limit: number): string {
+  return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this comment under ${limit.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
 }
 
 function renderDetails(c: ResourceChange): string {

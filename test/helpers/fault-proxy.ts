@@ -9,13 +9,15 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
   | { readonly kind: 'reset' }
-  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string }
+  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'drop-answer' };
 
 export interface Rule {
   readonly method?: string;
   readonly path?: RegExp;
+  /** Matches the request body (as text). */
+  readonly body?: RegExp;
   /** How many matching requests get the fault. */
   times: number;
   readonly fault: Fault;
@@ -62,7 +64,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
       const path = req.url ?? '/';
-      const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === method) && (!r.path || r.path.test(path)));
+      const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === method) && (!r.path || r.path.test(path)) && (!r.body || r.body.test(body.toString('utf8'))));
       if (rule) rule.times--;
       seen.push({ method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) });
       const fault = rule?.fault;
@@ -85,7 +87,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           req.socket.destroy();
           return;
         case 'status':
-          res.writeHead(fault.status, { 'content-type': 'text/html', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
+          res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
           res.end(fault.body ?? `<html><body>${fault.status}</body></html>`);
           return;
         case 'delay':

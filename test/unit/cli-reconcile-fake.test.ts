@@ -12,6 +12,7 @@ import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import { formatMarker, parseMarker, withMarker } from '../../src/kinds/project/marker.ts';
 import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { hasStackTrace, projectYaml, removeTree, runCli, writeTree, type CliResult } from '../helpers/cli.ts';
 
 const NS = 'test';
@@ -195,21 +196,28 @@ test('interactive apply --prune asks for the title to be typed back; a wrong tit
 // ---- partial failure ----
 
 test('a failure on one project does not stop the others; exit 1 with a summary', async () => {
-  // The manifest schema has no upper bound; the server's integer field does (int32).
   const dir = await repo({
     'a.yaml': simple('a-first', 'First project'),
-    'b.yaml': simple('b-broken', 'Broken project', '  maximum_annotations: 3000000000\n'),
+    'b.yaml': simple('b-broken', 'Broken project'),
     'c.yaml': simple('c-third', 'Third project'),
   });
-  const r = await cli(dir, ['apply', '--auto-approve']);
-  assert.is(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /✔ a-first created as id \d+/);
-  assert.match(r.stdout, /✖ b-broken create failed: POST \/api\/projects\/ failed with HTTP 400: maximum_annotations: Ensure this value is less than or equal to 2147483647\./);
-  assert.match(r.stdout, /✔ c-third created as id \d+/);
-  assert.match(r.stdout, /Apply finished with failures: 2 created, 0 updated, 0 adopted, 0 deleted, 1 failed\./);
-  assert.match(r.stderr, /Error: 1 project failed: b-broken\. The others were applied/);
-  assert.not.ok(hasStackTrace(r.stdout + r.stderr));
-  assert.equal(serverProjects().map(([, , key]) => key).sort(), ['a-first', 'c-third']);
+  // The server refuses the second create (as it would, say, a model_version it does not know).
+  const proxy = await startFaultProxy(ls.url);
+  const refusal = JSON.stringify({ id: 'x', status_code: 400, version: '1.23.2', detail: 'Validation error', validation_errors: { model_version: ["Model version doesn't exist either as live model or as static predictions."] }, exc_info: null });
+  proxy.inject({ method: 'POST', path: /^\/api\/projects\/$/, body: /b-broken/, times: 1, fault: { kind: 'status', status: 400, body: refusal, contentType: 'application/json' } });
+  try {
+    const r = await runCli(['apply', '--auto-approve', '-C', dir], { env: { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: ls.token }, cwd: dir });
+    assert.is(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /✔ a-first created as id \d+/);
+    assert.match(r.stdout, /✖ b-broken create failed: POST \/api\/projects\/ failed with HTTP 400: model_version: Model version doesn't exist/);
+    assert.match(r.stdout, /✔ c-third created as id \d+/);
+    assert.match(r.stdout, /Apply finished with failures: 2 created, 0 updated, 0 adopted, 0 deleted, 1 failed\./);
+    assert.match(r.stderr, /Error: 1 project failed: b-broken\. The others were applied/);
+    assert.not.ok(hasStackTrace(r.stdout + r.stderr));
+    assert.equal(serverProjects().map(([, , key]) => key).sort(), ['a-first', 'c-third']);
+  } finally {
+    await proxy.close();
+  }
 });
 
 // ---- saved plans ----

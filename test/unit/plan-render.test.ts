@@ -169,8 +169,8 @@ test('drift: changed fields (git vs server), missing projects, unmanaged imports
 test('drift: none when the server matches git', () => {
   const report = driftFromPlan(plan(repository([manifest('same', { title: 'Same' })]), liveState([live(8, 'Same', { key: 'same' })])));
   assert.equal([report.drift, report.entries, report.checked], [false, [], 1]);
-  assert.is(renderDriftText(report).trim().split('\n').at(-1), 'No drift: 1 managed project match git.');
-  assert.match(renderDriftMarkdown(report), /✅ No drift: 1 managed project match git\./);
+  assert.is(renderDriftText(report).trim().split('\n').at(-1), 'No drift: the managed project matches git.');
+  assert.match(renderDriftMarkdown(report), /✅ No drift: the managed project matches git\./);
 });
 
 test.run();

@@ -27,14 +27,19 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, '.test.ts$'], {
     cwd: root,
     env: { ...process.env, ...env, FORCE_COLOR: '0' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString();
     process.stdout.write(chunk);
   });
+  child.stderr.on('data', (chunk: Buffer) => {
+    transcript.push(chunk.toString());
+    process.stderr.write(chunk);
+  });
   const code: number = await new Promise((res) => child.on('close', (c) => res(c ?? 1)));
+  transcript.push(out);
   const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
   const num = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? 0);
   const total = num('Total');
@@ -46,6 +51,9 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
 }
 
 const results: SuiteResult[] = [];
+/** Everything every suite printed: searched for the test server's secrets at the end. */
+const transcript: string[] = [];
+const secrets: string[] = [];
 let stopServer: (() => Promise<void>) | undefined;
 let exitCode = 0;
 try {
@@ -62,6 +70,7 @@ try {
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
     const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`) });
     stopServer = () => server.stop();
+    secrets.push(server.token, server.password);
     const env = {
       LABELFORM_TEST_TARGET: 'real',
       LABELFORM_TEST_LS_URL: server.url,
@@ -86,6 +95,15 @@ try {
     process.stdout.write('\n=== stopping Label Studio ===\n');
     await stopServer();
   }
+}
+
+// The last line of defence for "secrets never show": no suite printed the server's token or password.
+const leaked = secrets.filter((secret) => transcript.some((t) => t.includes(secret)));
+if (leaked.length) {
+  process.stdout.write(`\nFAIL: the test output contains ${leaked.length} secret(s) of the test server (token or password)\n`);
+  exitCode = 1;
+} else if (secrets.length) {
+  process.stdout.write(`\nchecked: no suite printed the test server's token or password (${transcript.join('').length} characters of output)\n`);
 }
 
 const passed = results.reduce((n, r) => n + r.passed, 0);

@@ -22,6 +22,13 @@ export const PROJECTS_PAGE_SIZE = 100;
 
 export type ProjectWrite = Partial<Omit<LsProject, 'id'>>;
 
+export interface TaskListOptions {
+  readonly pageSize?: number;
+  readonly fields?: 'all' | 'task_only';
+  /** A Data Manager query (`{"filters": {...}}`) as JSON. */
+  readonly query?: string;
+}
+
 /**
  * Typed Label Studio API. Route strings are exact, trailing slash included: the server only
  * adds a missing slash, and routes declared without one (`/import`, `/exports/{id}`) 404 with it.
@@ -48,9 +55,9 @@ export interface LabelStudioClient {
 
   importTasks(projectId: number, tasks: readonly unknown[], opts?: { returnTaskIds?: boolean }): Promise<LsImportResult>;
   /** One page of `/api/tasks/`; past the last page the server answers 404, returned as an empty page. */
-  listTasksPage(projectId: number, page: number, opts?: { pageSize?: number; fields?: 'all' | 'task_only' }): Promise<LsTaskPage>;
+  listTasksPage(projectId: number, page: number, opts?: TaskListOptions): Promise<LsTaskPage>;
   /** Every task, page by page. */
-  listTasks(projectId: number, opts?: { pageSize?: number; fields?: 'all' | 'task_only' }): AsyncGenerator<LsTask[]>;
+  listTasks(projectId: number, opts?: TaskListOptions): AsyncGenerator<LsTask[]>;
   createAnnotation(taskId: number, body: { result: unknown[]; [key: string]: unknown }): Promise<LsAnnotation>;
 
   exportFormats(projectId: number): Promise<LsExportFormat[]>;
@@ -82,10 +89,10 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     }
   }
 
-  async function listTasksPage(projectId: number, page: number, o: { pageSize?: number; fields?: 'all' | 'task_only' } = {}): Promise<LsTaskPage> {
+  async function listTasksPage(projectId: number, page: number, o: TaskListOptions = {}): Promise<LsTaskPage> {
     try {
       return await req<LsTaskPage>('GET', '/api/tasks/', {
-        params: { project: projectId, page, page_size: o.pageSize ?? 100, ...(o.fields ? { fields: o.fields } : {}) },
+        params: { project: projectId, page, page_size: o.pageSize ?? 100, ...(o.fields ? { fields: o.fields } : {}), ...(o.query ? { query: o.query } : {}) },
       });
     } catch (err) {
       // An out-of-range page is a 404 from Django's paginator.
@@ -94,7 +101,7 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     }
   }
 
-  async function* listTasks(projectId: number, o: { pageSize?: number; fields?: 'all' | 'task_only' } = {}): AsyncGenerator<LsTask[]> {
+  async function* listTasks(projectId: number, o: TaskListOptions = {}): AsyncGenerator<LsTask[]> {
     const pageSize = o.pageSize ?? 100;
     for (let page = 1; ; page++) {
       const body = await listTasksPage(projectId, page, { ...o, pageSize });

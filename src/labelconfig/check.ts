@@ -23,7 +23,7 @@ export function checkLabelConfig(
   const report = (el: XmlElement, code: string, message: string) =>
     problems.push({ code, message, line: el.line, col: el.col, element: describeElement(el) });
 
-  if (root.tag !== 'View') {
+  if (root.tag.toLowerCase() !== 'view') {
     report(root, 'config-root', `the root element must be <View>, not <${root.tag}>`);
   }
 
@@ -42,9 +42,7 @@ export function checkLabelConfig(
   for (const el of walkElements(root)) {
     const toName = el.attrs.toName;
     if (toName !== undefined) {
-      if (el.attrs.name === undefined || el.attrs.name === '') {
-        report(el, 'config-control-name', `<${el.tag}> has toName but no name`);
-      }
+      if (el.attrs.name === undefined) report(el, 'config-control-name', `<${el.tag}> has toName but no name`);
       for (const target of toName.split(',').map((s) => s.trim())) {
         const obj = byName.get(target);
         if (!target) {
@@ -52,8 +50,8 @@ export function checkLabelConfig(
         } else if (!obj) {
           const known = [...byName.values()].filter(isObjectLike).map((o) => o.attrs.name);
           report(el, 'config-toname', `toName="${target}" names no tag; object tags here: ${known.length ? known.join(', ') : 'none'}`);
-        } else if (!isObjectLike(obj)) {
-          report(el, 'config-toname', `toName="${target}" names ${describeElement(obj)}, which is not an object tag`);
+        } else if (LABEL_TAGS.has(obj.tag)) {
+          report(el, 'config-toname', `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`);
         }
       }
     }

@@ -29,7 +29,7 @@ const MAX_DEPTH = 64;
  * DTDs are refused outright, so no entity can be declared or expanded: "billion laughs" and
  * external entities never get a chance. Only XML's five predefined entities and character
  * references are accepted — what Label Studio's defusedxml parser (`forbid_dtd=True`) allows.
- * An XML declaration is refused too: Label Studio's PATCH answers a 500 to `encoding=`.
+ * An XML declaration with an encoding is refused too: Label Studio answers a 500 to it.
  */
 export function parseLabelConfigXml(xml: string): XmlParseResult {
   if (Buffer.byteLength(xml, 'utf8') > MAX_LABEL_CONFIG_BYTES) {
@@ -50,14 +50,12 @@ export function parseLabelConfigXml(xml: string): XmlParseResult {
     const start = positionOf(xml, xml.lastIndexOf('<!DOCTYPE', parser.position));
     stop('xml-doctype', 'a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)', start?.line, start?.col);
   });
-  parser.on('xmldecl', () =>
-    stop(
-      'xml-declaration',
-      'remove the <?xml ...?> declaration: Label Studio fails on it when a config is updated',
-      1,
-      1,
-    ),
-  );
+  parser.on('xmldecl', (decl) => {
+    // Label Studio stores `<?xml version="1.0"?>` as it is, but answers a 500 to an encoding.
+    if (decl.encoding !== undefined) {
+      stop('xml-declaration', `remove encoding="${decl.encoding}" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration`, 1, 1);
+    }
+  });
   parser.on('processinginstruction', (pi) =>
     stop('xml-processing-instruction', `processing instruction <?${pi.target} ...?> is not allowed`),
   );

@@ -5,7 +5,10 @@ export interface ControlSummary {
   readonly name: string;
   readonly type: string;
   readonly toName: readonly string[];
+  /** Each option as annotations and control_weights store it: its alias when it has one, else its value. */
   readonly labels: readonly string[];
+  /** Options come from task data (`value="$key"`) or an API, not from the config. */
+  readonly dynamic: boolean;
 }
 
 export interface DataKey {
@@ -29,9 +32,10 @@ export function summarizeLabelConfig(root: XmlElement): LabelConfigSummary {
     if (name !== undefined && toName !== undefined && !NON_RESULT_CONTROLS.has(el.tag)) {
       const labels = [...walkElements(el)]
         .filter((c) => c !== el && LABEL_TAGS.has(c.tag))
-        .map((c) => c.attrs.value ?? c.attrs.alias ?? '')
+        .map((c) => c.attrs.alias ?? c.attrs.value ?? '')
         .filter((v) => v !== '');
-      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels });
+      const dynamic = el.attrs.value !== undefined || el.attrs.apiUrl !== undefined;
+      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels, dynamic });
     }
     if (OBJECT_TAGS.has(el.tag)) {
       for (const attr of ['value', 'valueList']) {

@@ -13,7 +13,8 @@ import { pythonStrip } from '../util/python-strip.ts';
 import type { AnnotationUsage } from '../state/annotation-usage.ts';
 import { fingerprintValue } from '../state/fingerprint.ts';
 import type { LiveProject, LiveState } from '../state/live-state.ts';
-import { describeLabelConfigChange, removesSomething } from './label-config-diff.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
+import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -79,17 +80,25 @@ export function matchProjects(repo: Repository, live: LiveState, targets?: reado
     });
 }
 
-/** Label-config changes on projects with annotations: the reads the planner needs facts for. */
+/**
+ * The label-config changes the planner needs facts for: every change that takes something away
+ * (a control, a label, a control's type or target; or any change when the live config cannot be
+ * read) gets its annotations and drafts counted — whatever the project's counters say, since
+ * they leave drafts out — and every change on a project with annotations gets the server's
+ * strict check.
+ */
 export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ key: string; projectId: number; xml: string; removes: boolean }> {
   const out: Array<{ key: string; projectId: number; xml: string; removes: boolean }> = [];
   for (const m of matches) {
     const target = m.live ?? m.adopt;
     const lc = m.desired.labelConfig;
-    if (!target || !lc || target.annotationCount === 0) continue;
+    if (!target || !lc) continue;
     const fields = compareProject(m.desired, target);
     if (!fields.some((f) => f.field === 'label_config')) continue;
-    const change = describeLabelConfigChange(String(target.fields.label_config ?? ''), lc);
-    out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes: removesSomething(change) || change.controls.length === 0 });
+    const liveXml = String(target.fields.label_config ?? '');
+    const change = describeLabelConfigChange(liveXml, lc);
+    const removes = removesSomething(change) || summarizeLive(liveXml) === undefined;
+    if (removes || target.annotationCount > 0) out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
   }
   return out;
 }
@@ -158,8 +167,9 @@ export function planChanges(input: PlanInput): Plan {
       continue;
     }
 
-    if (lcField && target.annotationCount > 0) {
-      checkAnnotationImpact(target, labelConfig, input.impact?.get(d.name), err);
+    const facts = input.impact?.get(d.name);
+    if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
+      checkAnnotationImpact(target, d.labelConfig.summary, facts, err);
     }
     const fingerprint = fingerprintProject(d, target);
     if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
@@ -204,34 +214,54 @@ export function planChanges(input: PlanInput): Plan {
   };
 }
 
+/**
+ * Every control and label that annotations or drafts use must survive the change: checked from
+ * the annotations themselves against the desired config (so it holds even when the live config
+ * cannot be parsed), plus the server's strict validation.
+ */
 function checkAnnotationImpact(
   target: LiveProject,
-  change: ReturnType<typeof describeLabelConfigChange> | undefined,
+  desired: LabelConfigSummary,
   facts: ImpactFacts | undefined,
   err: (code: string, message: string, pointer?: string) => void,
 ): void {
   const pointer = '/spec/label_config';
   if (!facts) {
-    err('impact-unknown', `label_config changes on project ${target.id}, which has ${target.annotationCount} annotations, and its impact was not checked`, pointer);
+    err('impact-unknown', `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked`, pointer);
     return;
   }
   const orphaned: string[] = [];
   const usage = facts.usage;
-  for (const c of change?.controls ?? []) {
-    const controlUse = usage?.controls[c.control] ?? 0;
-    if ((c.change === 'removed' || c.detail) && controlUse > 0) {
-      orphaned.push(`control "${c.control}" (${c.type}) ${c.change === 'removed' ? 'is removed' : `changes (${c.detail})`} but ${plural(controlUse, 'annotation')} use it`);
+  const live = summarizeLive(String(target.fields.label_config ?? ''));
+  for (const [control, used] of Object.entries(usage?.controls ?? {})) {
+    if (used === 0) continue;
+    const now = desired.controls.find((c) => c.name === control);
+    const before = live?.controls.find((c) => c.name === control);
+    if (!now) {
+      orphaned.push(`control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}`);
       continue;
     }
-    for (const label of c.labelsRemoved) {
-      const n = usage?.labels[c.control]?.[label] ?? 0;
-      if (n > 0) orphaned.push(`label "${label}" of ${c.type} "${c.control}" is removed but ${plural(n, 'annotation')} use it`);
+    if (before && before.type !== now.type) {
+      orphaned.push(`control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}`);
+      continue;
+    }
+    if (before && before.toName.join(',') !== now.toName.join(',')) {
+      orphaned.push(`control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}`);
+      continue;
+    }
+    if (now.dynamic) continue; // options come from task data: nothing in the config to lose
+    for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
+      if (n > 0 && !now.labels.includes(label)) orphaned.push(`label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}`);
     }
   }
   for (const o of orphaned) err('orphans-annotations', `${o}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`, pointer);
   if (!facts.serverCheck.ok && orphaned.length === 0) {
     err('server-rejects-config', `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`, pointer);
   }
+}
+
+function usesIt(n: number): string {
+  return n === 1 ? '1 annotation uses it' : `${n} annotations use it`;
 }
 
 function locate(d: ProjectResource, pointer: string): { file: string; line: number; col: number } {

@@ -9,17 +9,28 @@ export interface AnnotationUsage {
   readonly labels: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
+/** Tasks with at least one annotation or draft (Data Manager filters; checked on 1.23.2). */
+const WITH_ANNOTATIONS_OR_DRAFTS = JSON.stringify({
+  filters: {
+    conjunction: 'or',
+    items: [
+      { filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 },
+      { filter: 'filter:tasks:drafts', operator: 'greater', type: 'Number', value: 0 },
+    ],
+  },
+});
+
 /**
- * Counts label use by reading the annotations themselves (`/api/tasks/?fields=all`). The
- * server's own guard is not enough (probed on 1.23.2): its project summary misses annotations
- * that came in through the import endpoint, and it lets a config drop the last control tag.
- * Only called for a project whose config change removes labels or controls.
+ * Counts label use by reading the annotations and drafts themselves (`/api/tasks/?fields=all`,
+ * only the tasks that have any). The server's own guard is not enough (probed on 1.23.2): its
+ * project summary misses annotations that came in through the import endpoint, and it lets a
+ * config drop the last control tag. Only called for a config change that takes something away.
  */
 export async function readAnnotationUsage(client: LabelStudioClient, projectId: number): Promise<AnnotationUsage> {
   let annotations = 0;
   const controls: Record<string, number> = {};
   const labels: Record<string, Record<string, number>> = {};
-  for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500 })) {
+  for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500, query: WITH_ANNOTATIONS_OR_DRAFTS })) {
     for (const task of tasks) {
       const items = [...((task.annotations as unknown[]) ?? []), ...(((task.drafts as unknown[]) ?? []))];
       for (const item of items) {

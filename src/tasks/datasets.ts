@@ -104,12 +104,13 @@ export async function importDataset(
   namespace: string,
   root: string,
   file: DeclaredTaskFile,
-  opts: { batchSize?: number; maxBatchBytes?: number; onCommitted?: (p: Readonly<ImportProgress>) => void } = {},
+  opts: { batchSize?: number; maxBatchBytes?: number; onStart?: (missing: number) => Promise<void> | void; onCommitted?: (p: Readonly<ImportProgress>) => void } = {},
 ): Promise<ImportProgress & { skipped: number }> {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
   if (state.problems.length) throw new Error(`${file.display}: ${state.problems[0]!.message}`);
   const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, skipped: state.count };
   if (state.missing === 0) return empty;
+  await opts.onStart?.(state.missing);
   const present = state.missing === state.count ? new Set<string>() : await presentHashes(client, projectId, state.datasetId);
   const format = file.format ?? formatFromPath(file.path)!;
   async function* missingRecords(): AsyncGenerator<TaskRecord> {

@@ -77,7 +77,7 @@ test('a removed label still used by annotations: plan exits 1 naming it and its 
   const plan = await cli(dir, ['plan', '--detailed-exitcode']);
   assert.is(plan.code, 1, plan.stdout + plan.stderr);
   assert.match(plan.stdout, /label "Positive" of Choices "sentiment" is removed but 2 annotations use it/);
-  assert.match(plan.stdout, /label "Neutral" of Choices "sentiment" is removed but 1 annotation use it/);
+  assert.match(plan.stdout, /label "Neutral" of Choices "sentiment" is removed but 1 annotation uses it/);
   assert.match(plan.stdout, /p\.yaml:\d+:\d+: error/);
   assert.not.ok(hasStackTrace(plan.stdout + plan.stderr));
   const applied = await cli(dir, ['apply', '--auto-approve']);

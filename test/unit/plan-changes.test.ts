@@ -189,7 +189,7 @@ test('impact: a removed label used by annotations is an error at the label confi
     p.diagnostics[0]!.message,
     'label "Positive" of Choices "sentiment" is removed but 2 annotations use it; Label Studio\'s PATCH would accept this and orphan them. Keep the label, or relabel those annotations first',
   );
-  assert.match(p.diagnostics[1]!.message, /^label "Neutral" of Choices "sentiment" is removed but 1 annotation use it;/);
+  assert.match(p.diagnostics[1]!.message, /^label "Neutral" of Choices "sentiment" is removed but 1 annotation uses it;/);
   assert.equal([p.diagnostics[0]!.pointer, p.diagnostics[0]!.file, p.diagnostics[0]!.line, p.diagnostics[0]!.key], ['/spec/label_config', 'projects/s.yaml', 9, 's']);
   assert.is(p.summary.errors, 2);
   // The change itself is in the plan (for review), with the per-control summary.
@@ -212,7 +212,7 @@ test('impact: a removed control still used is an error', () => {
   const usage = { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { Positive: 1 } } };
   const p = plan(repo, state, { impact: facts({ serverCheck: { ok: true }, usage }) });
   assert.equal(codes(p), ['orphans-annotations']);
-  assert.match(p.diagnostics[0]!.message, /^control "sentiment" \(Choices\) is removed but 1 annotation use it;/);
+  assert.match(p.diagnostics[0]!.message, /^control "sentiment" \(Choices\) is removed but 1 annotation uses it;/);
 });
 
 test('impact: the server refusing the config is an error with its message; no facts at all is an error too', () => {
@@ -227,14 +227,47 @@ test('impact: the server refusing the config is an error with its message; no fa
   assert.equal(ok.diagnostics, []);
 });
 
-test('impactChecksNeeded: only for a changed config on a project with annotations; adding labels needs no usage count', () => {
+test('impact is judged from the annotations against the desired config: aliases, an unreadable live config, drafts', () => {
+  // Annotations store a label's alias; the desired config still has Negative's alias "neg" only if it keeps the label.
+  const aliased = (labels: string[]) => `<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n${labels.map((l) => `    <Choice value="${l}" alias="${l.slice(0, 3).toLowerCase()}"/>`).join('\n')}\n  </Choices>\n</View>`;
+  const usedAlias = { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { neg: 1 } } };
+  const repoA = repository([manifest('s', { title: 'Sentiment', label_config: aliased(['Positive']) })]);
+  const stateA = liveState([live(8, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: aliased(['Positive', 'Negative']) } })]);
+  const pA = plan(repoA, stateA, { impact: facts({ serverCheck: { ok: true }, usage: usedAlias }) });
+  assert.equal(pA.diagnostics.map((d) => d.message.split(';')[0]), ['label "neg" of Choices "sentiment" is removed but 1 annotation uses it']);
+  const keep = plan(repository([manifest('s', { title: 'Sentiment', label_config: aliased(['Positive', 'Negative', 'Neutral']) })]), stateA, { impact: facts({ serverCheck: { ok: true }, usage: usedAlias }) });
+  assert.equal(keep.diagnostics, []);
+
+  // A live config labelform cannot parse: the change is still counted and judged.
+  const unreadable = `<?xml version="1.0" encoding="ascii"?>${ABC}`;
+  const stateB = liveState([live(8, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: unreadable } })]);
+  const repoB = repository([manifest('s', { title: 'Sentiment', label_config: choicesXml(['Positive']) })]);
+  assert.equal(impactChecksNeeded(matchProjects(repoB, stateB)).map((c) => c.removes), [true]);
+  const pB = plan(repoB, stateB, { impact: facts({ serverCheck: { ok: true }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { Negative: 1 } } } }) });
+  assert.equal(pB.diagnostics.map((d) => d.message.split(';')[0]), ['label "Negative" of Choices "sentiment" is removed but 1 annotation uses it']);
+
+  // Only drafts (the counters say 0 annotations) still block the removal.
+  const { repo, state } = impactCase(choicesXml(['Positive']), 0);
+  const pC = plan(repo, state, { impact: facts({ serverCheck: { ok: true }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { Negative: 1 } } } }) });
+  assert.equal(codes(pC), ['orphans-annotations']);
+
+  // A removed control, and a control whose options come from the data, are judged by the control.
+  const dynamicRepo = repository([manifest('s', { title: 'Sentiment', label_config: '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text" value="$options"/></View>' })]);
+  const dyn = plan(dynamicRepo, liveState([live(8, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: ABC } })]), { impact: facts({ serverCheck: { ok: true }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { Whatever: 1 } } } }) });
+  assert.equal(dyn.diagnostics, []);
+  const gone = plan(repository([manifest('s', { title: 'Sentiment', label_config: '<View><Text name="text" value="$text"/></View>' })]), stateA, { impact: facts({ serverCheck: { ok: true }, usage: usedAlias }) });
+  assert.equal(gone.diagnostics.map((d) => d.message.split(';')[0]), ['control "sentiment" (Choices) is removed but 1 annotation uses it']);
+});
+
+test('impactChecksNeeded: a change that removes something is always counted (drafts are not in the counters); adding labels needs only the server check', () => {
   assert.equal(impactCase(ABC).checks, [], 'unchanged config');
   assert.equal(impactCase(`\n${ABC}\n`).checks, [], 'unchanged after trimming');
-  assert.equal(impactCase(choicesXml(['Positive']), 0).checks, [], 'no annotations');
+  assert.equal(impactCase(choicesXml(['Positive']), 0).checks.map((c) => c.removes), [true], 'no annotations, but drafts may use the removed labels');
   assert.equal(impactCase(choicesXml(['Positive', 'Negative', 'Neutral', 'Mixed'])).checks.map((c) => c.removes), [false]);
-  // A project without annotations plans the change without facts and without errors.
+  assert.equal(impactCase(choicesXml(['Positive', 'Negative', 'Neutral', 'Mixed']), 0).checks, [], 'only additions, no annotations: nothing to check');
+  // A project without annotations whose removals nobody uses plans without errors.
   const { repo, state } = impactCase(choicesXml(['Positive']), 0);
-  assert.equal(plan(repo, state).diagnostics, []);
+  assert.equal(plan(repo, state, { impact: new Map([['s', { serverCheck: { ok: true }, usage: { annotations: 0, controls: {}, labels: {} } }]]) }).diagnostics, []);
   // Only the label config triggers it: other field changes on an annotated project do not.
   const repo2 = repository([manifest('s', { title: 'Sentiment', color: '#123456', label_config: ABC })]);
   const state2 = liveState([live(8, 'Sentiment', { key: 's', annotations: 5, fields: { label_config: ABC, color: '#FFFFFF' } })]);

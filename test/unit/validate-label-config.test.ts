@@ -94,10 +94,12 @@ test('undefined entities are refused; the five predefined ones and character ref
   if (ok.ok) assert.is(ok.root.children[0]!.attrs.value, 'A & B AB <>"\'');
 });
 
-test('an XML declaration and processing instructions are refused', () => {
+test('an XML declaration with an encoding and processing instructions are refused', () => {
   assert.equal(problems('<?xml version="1.0" encoding="UTF-8"?>\n<View/>'), [
-    '1:1 xml-declaration: remove the <?xml ...?> declaration: Label Studio fails on it when a config is updated',
+    '1:1 xml-declaration: remove encoding="UTF-8" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration',
   ]);
+  // Without an encoding the server stores it as it is: accepted.
+  assert.equal(problems('<?xml version="1.0"?>\n<View/>'), []);
   assert.equal(problems('<View>\n  <?render fast?>\n</View>'), [
     '2:17 xml-processing-instruction: processing instruction <?render ...?> is not allowed',
   ]);
@@ -141,11 +143,15 @@ test('toName must name an existing object tag', () => {
   assert.equal(problems(view(`${TEXT}\n${labels('')}`)), ['3:3 config-toname: toName is empty [<Labels name="l">]']);
 });
 
-test('toName must not name a control tag', () => {
-  const xml = view(`${TEXT}\n  <Labels name="l" toName="text"><Label value="A"/></Labels>\n  <Choices name="c" toName="l"><Choice value="x"/></Choices>`);
-  assert.equal(problems(xml), [
-    '4:3 config-toname: toName="l" names <Labels name="l">, which is not an object tag [<Choices name="c">]',
-  ]);
+test('toName may name a control (Filter, per-region choices) as Label Studio allows, but not an option', () => {
+  const xml = view(`${TEXT}\n  <Labels name="l" toName="text"><Label value="A"/></Labels>\n  <Filter name="f" toName="l"/>\n  <Choices name="c" toName="l"><Choice value="x"/></Choices>`);
+  assert.equal(problems(xml), []);
+  const option = view(`${TEXT}\n  <Labels name="l" toName="text"><Label name="a" value="A"/></Labels>\n  <Choices name="c" toName="a"><Choice value="x"/></Choices>`);
+  assert.equal(problems(option), ['4:3 config-toname: toName="a" names <Label name="a">, an option of a control, not a tag to label [<Choices name="c">]']);
+});
+
+test('a lowercase <view> root and an empty control name are accepted, as the server accepts them', () => {
+  assert.equal(problems('<view><Text name="t" value="$t"/><Choices name="" toName="t"><Choice value="x"/></Choices></view>'), []);
 });
 
 test('Labels/Choices need options, or a dynamic value="$key"', () => {
@@ -209,8 +215,8 @@ test('summary: controls with their labels, and the task data keys', () => {
   if (!parsed.ok) return;
   const summary = summarizeLabelConfig(parsed.root);
   assert.equal(summary.controls, [
-    { name: 'box', type: 'RectangleLabels', toName: ['img'], labels: ['Car', 'Bus'] },
-    { name: 'c', type: 'Choices', toName: ['t', 'img'], labels: ['Yes'] },
+    { name: 'box', type: 'RectangleLabels', toName: ['img'], labels: ['Car', 'Bus'], dynamic: false },
+    { name: 'c', type: 'Choices', toName: ['t', 'img'], labels: ['Yes'], dynamic: false },
   ]);
   assert.equal(summary.dataKeys.map((k) => [k.key, k.tag, k.line]), [
     ['image', 'Image', 2],

@@ -10,6 +10,7 @@ import { styleFor, type Io } from '../io.ts';
 import { fieldsToRead, openSession, readAndPlan, type Session } from '../plan-shell.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { importDataset } from '../../tasks/datasets.ts';
+import { createProgress, type Progress } from '../progress.ts';
 
 export interface ApplyArgs {
   readonly dir: string;
@@ -81,7 +82,14 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
       importTasks: async (projectId, _change, desired) => {
         const notes: string[] = [];
         for (const file of desired.tasks) {
-          const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file);
+          let progress: Progress | undefined;
+          const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file, {
+            onStart: async (missing) => {
+              progress = await createProgress(io, { label: `  ${desired.name}: importing ${file.display}`, unit: 'tasks', total: missing });
+            },
+            onCommitted: (p) => progress?.update(p.tasks),
+          });
+          progress?.stop();
           notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`);
         }
         return notes.join('; ');

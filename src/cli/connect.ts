@@ -59,6 +59,11 @@ export function resolveEnvironment(config: RootConfig | undefined, requested: st
   if (!/^https?:\/\/[^\s/]+/i.test(url.trim())) {
     throw new UserError(`${urlSource}: "${url}" is not an http(s) URL (environment "${name}")`);
   }
+  if (/^https?:\/\/[^/@\s]*@/i.test(url.trim())) {
+    // Credentials in the URL would replace the token's Authorization header, and show in errors.
+    registerSecret(url.trim().replace(/^https?:\/\//i, '').split('@')[0]);
+    throw new UserError(`${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`);
+  }
   const tokenEnv = def.tokenEnv ?? DEFAULT_TOKEN_ENV;
   const token = (env[tokenEnv] ?? '').trim();
   if (!token) {

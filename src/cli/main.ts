@@ -269,9 +269,11 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
     .wrap(Math.min(100, process.stdout.columns || 100))
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
-      io.stderr(`labelform: ${msg}\nRun \`labelform --help\` for usage.\n`);
-      throw new UsageError(msg);
+      // Commands run inside guard(), so whatever reaches here is about the arguments: a missing
+      // or unknown one, or a .check() that threw.
+      const text = msg ?? err?.message ?? 'invalid arguments';
+      io.stderr(`labelform: ${text}\nRun \`labelform --help\` for usage.\n`);
+      throw new UsageError(text);
     });
 }
 

@@ -69,7 +69,7 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
         if (m.desired.tasks.length === 0) continue;
         const target = m.live ?? m.adopt;
         const states = await Promise.all(m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, repo.config.namespace, repo.root, f)));
-        taskImports.set(m.desired.name, toTaskImports(states));
+        taskImports.set(m.desired.name, toTaskImports(states, repo.root));
         for (const st of states) readDiagnostics.push(...st.problems);
       }
     }

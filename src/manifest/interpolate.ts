@@ -24,6 +24,8 @@ export interface InterpolationResult {
   readonly sensitive: readonly string[];
   /** Pointers that still contain an unresolved `${env:...}` (only when `requireEnv` is false). */
   readonly unresolved: readonly string[];
+  /** The values that came from `${env:...}`, for the output redactor. */
+  readonly secrets: readonly string[];
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -37,6 +39,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
   const issues: InterpolationIssue[] = [];
   const sensitive: string[] = [];
   const unresolved: string[] = [];
+  const secrets: string[] = [];
 
   const visit = (v: unknown, path: Array<string | number>): unknown => {
     if (typeof v === 'string') return visitString(v, joinPointer(...path));
@@ -85,6 +88,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
           return match;
         }
         fromEnv = true;
+        secrets.push(val);
         return val;
       }
       issues.push({
@@ -99,7 +103,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
     return out;
   };
 
-  return { value: visit(value, []), issues, sensitive, unresolved };
+  return { value: visit(value, []), issues, sensitive, unresolved, secrets };
 }
 
 function undefinedVar(pointer: string, name: string, ctx: InterpolationContext): InterpolationIssue {

@@ -5,6 +5,7 @@ import { checkLabelConfig } from '../labelconfig/check.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
+import { registerSecret } from '../util/redact.ts';
 import { discoverManifestFiles, looksLikeJsonManifest, ROOT_CONFIG_NAMES } from './discover.ts';
 import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts';
 
@@ -132,6 +133,8 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       continue;
     }
     const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
+    // Values from ${env:...} are secrets wherever they end up (a title, a label config, an error).
+    for (const secret of interpolated.secrets) registerSecret(secret);
     for (const issue of interpolated.issues) diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
     for (const pointer of interpolated.unresolved) {
       diagnostics.push(diag('env-unset', `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? 'an environment variable'} is not set; this value is not checked offline and plan will need it`, at(pointer), 'warning'));
@@ -277,6 +280,19 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       tasks,
       ...(typeof (value.import as { id?: number } | undefined)?.id === 'number' ? { importId: (value.import as { id: number }).id } : {}),
     });
+  }
+
+  // One existing project can be adopted by one manifest only.
+  const importIds = new Map<number, ProjectResource>();
+  for (const p of projectResources) {
+    if (p.importId === undefined) continue;
+    const first = importIds.get(p.importId);
+    if (first) {
+      const at = first.doc.locate('/import/id');
+      diagnostics.push(diag('duplicate-import', `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`, { file: p.file, ...p.doc.locate('/import/id'), pointer: '/import/id' }));
+    } else {
+      importIds.set(p.importId, p);
+    }
   }
 
   const fileCount = manifestFiles.length;

@@ -1,4 +1,5 @@
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
+import { containsMarker } from '../kinds/project/marker.ts';
 import { pythonStrip } from '../util/python-strip.ts';
 
 /** A rule's finding: where in the manifest, and what is wrong. */
@@ -12,7 +13,14 @@ export interface RuleIssue {
  * refuse, or rewrite so that plan could never converge. Each rule is one small function.
  */
 export function checkProjectRules(spec: Readonly<Record<string, unknown>>, labelConfig: LabelConfigSummary | undefined): RuleIssue[] {
-  return [titleAfterTrimming, draftAndPublished, predictionsAndModelVersion, trainingSwitches, completeControlWeights].flatMap((rule) => rule(spec, labelConfig));
+  return [markerInDescription, titleAfterTrimming, draftAndPublished, predictionsAndModelVersion, trainingSwitches, completeControlWeights].flatMap((rule) => rule(spec, labelConfig));
+}
+
+/** A marker line in a manifest's description would claim the project for whatever key it names. */
+function markerInDescription(spec: Readonly<Record<string, unknown>>): RuleIssue[] {
+  return typeof spec.description === 'string' && containsMarker(spec.description)
+    ? [{ pointer: '/spec/description', message: 'spec.description contains a "[labelform] Managed from git (...)" line; labelform writes that line itself, and a copied one would claim the project for another key or namespace. Remove it' }]
+    : [];
 }
 
 /** The server trims before it checks the 3-50 character rule, and counts characters, not UTF-16 units. */

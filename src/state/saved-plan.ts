@@ -6,12 +6,15 @@ import { fingerprintProject } from '../kinds/project/compare.ts';
 import { PLAN_FORMAT_VERSION, desiredDigest, matchProjects } from '../reconcile/plan.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
+import { redact } from '../util/redact.ts';
 import { fingerprintValue } from './fingerprint.ts';
+import { hashFile, repoRelative } from '../tasks/datasets.ts';
 import type { LiveState } from './live-state.ts';
 
 /** Saves a plan (it holds no secrets, but it describes a server: readable by its owner only). */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
-  await writeFileAtomic(path, `${JSON.stringify(plan, null, 2)}\n`, 0o600);
+  // Secret fields carry no values; redact catches a secret that made its way into any other one.
+  await writeFileAtomic(path, redact(`${JSON.stringify(plan, null, 2)}\n`), 0o600);
 }
 
 export async function readPlanFile(path: string): Promise<Plan> {
@@ -83,6 +86,19 @@ export function checkPlanFreshness(plan: Plan, repo: Repository, live: LiveState
       if (now[field] !== undefined && now[field] !== hash) {
         problems.push(field === 'annotations' ? `${c.key} (id ${c.id}): annotations changed since the plan (now ${target.annotationCount})` : `${c.key} (id ${c.id}): field ${field} changed on the server since the plan`);
       }
+    }
+  }
+  return problems;
+}
+
+/** Declared task files whose content changed since the plan counted their tasks. */
+export async function checkTaskFilesFresh(plan: Plan, repo: Repository): Promise<string[]> {
+  const problems: string[] = [];
+  for (const c of plan.changes) {
+    for (const t of c.tasks ?? []) {
+      const file = repo.projects.find((p) => p.name === c.key)?.tasks.find((f) => repoRelative(repo.root, f.path) === t.file);
+      const now = file ? await hashFile(file.path).catch(() => undefined) : undefined;
+      if (now !== t.fingerprint) problems.push(`${c.key}: task file ${t.file} ${now === undefined ? 'is gone' : 'changed'} since the plan`);
     }
   }
   return problems;

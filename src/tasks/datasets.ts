@@ -31,7 +31,7 @@ export interface DatasetState {
 }
 
 export function datasetId(namespace: string, key: string, root: string, file: DeclaredTaskFile): string {
-  return fingerprintValue({ namespace, key, path: relative(root, file.path).split('\\').join('/') });
+  return fingerprintValue({ namespace, key, path: repoRelative(root, file.path) });
 }
 
 /** Hash of a task as it would be sent (the dataset tag not included). */
@@ -133,12 +133,16 @@ export async function importDataset(
   return { ...result, skipped: state.count - state.missing };
 }
 
-/** The plan's view of the declared files of one project. */
-export function toTaskImports(states: readonly DatasetState[]): TaskImport[] {
-  return states.filter((s) => s.missing > 0).map((s) => ({ file: s.file.display, fingerprint: s.fileHash, tasks: s.missing }));
+/** The plan's view of the declared files of one project (paths relative to the repository, so a saved plan applies from anywhere). */
+export function toTaskImports(states: readonly DatasetState[], root: string): TaskImport[] {
+  return states.filter((s) => s.missing > 0).map((s) => ({ file: repoRelative(root, s.file.path), fingerprint: s.fileHash, tasks: s.missing }));
 }
 
-async function hashFile(path: string): Promise<string> {
+export function repoRelative(root: string, path: string): string {
+  return relative(root, path).split('\\').join('/');
+}
+
+export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex').slice(0, 16);

@@ -40,7 +40,8 @@ export async function describeSources(sources: readonly TaskSource[]): Promise<I
   return Promise.all(
     sources.map(async (s) => {
       const st = await stat(s.path);
-      return { file: s.display, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
+      // Absolute: the same import can be resumed from any working directory.
+      return { file: s.path, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
     }),
   );
 }

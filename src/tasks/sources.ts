@@ -12,6 +12,8 @@ export interface TaskSource {
   readonly path: string;
   readonly display: string;
   readonly format: TaskFormat;
+  /** A temporary copy (standard input) to delete when done. */
+  readonly temporary?: boolean;
 }
 
 /** A record with the file it came from and its position across all the sources. */
@@ -36,7 +38,7 @@ export async function resolveSources(input: string, format: TaskFormat | undefin
     const path = join(dir, 'stdin');
     await pipeline(stdin, createWriteStream(path));
     const fmt = format ?? (await sniffFormat(path));
-    return [{ path, display: '<stdin>', format: fmt }];
+    return [{ path, display: '<stdin>', format: fmt, temporary: true }];
   }
   const path = resolve(cwd, input);
   const st = await stat(path).catch(() => undefined);
@@ -50,6 +52,13 @@ export async function resolveSources(input: string, format: TaskFormat | undefin
   const fmt = format ?? formatFromPath(path);
   if (!fmt) throw new UserError(`${input}: cannot tell the format from the extension; pass --format json|jsonl|csv|tsv`);
   return [{ path, display: show(path), format: fmt }];
+}
+
+/** Removes the temporary copies among the sources (standard input). */
+export async function removeTemporarySources(sources: readonly TaskSource[]): Promise<void> {
+  const { rm } = await import('node:fs/promises');
+  const { dirname } = await import('node:path');
+  for (const s of sources) if (s.temporary) await rm(dirname(s.path), { recursive: true, force: true });
 }
 
 async function sniffFormat(path: string): Promise<TaskFormat> {

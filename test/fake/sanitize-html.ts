@@ -25,7 +25,8 @@ const SAFE_ATTRIBUTES = new Set(
   ).split(' '),
 );
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
-const RAW_TEXT = new Set(['script', 'style']);
+// Raw-text elements: Label Studio 1.23.2 (bleach) stores their content escaped (checked: style, script, noscript, iframe).
+const RAW_TEXT = new Set(['script', 'style', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes', 'textarea', 'title']);
 const URL_ATTRIBUTES = new Set(['href', 'src']);
 const SAFE_PROTOCOLS = new Set(['http', 'https', 'mailto']);
 
@@ -61,7 +62,7 @@ export function sanitizeHtml(html: string): string {
     if (RAW_TEXT.has(name)) {
       const end = html.toLowerCase().indexOf(`</${name}`, i);
       const stop = end < 0 ? html.length : end;
-      out += html.slice(i, stop);
+      out += escapeText(html.slice(i, stop));
       i = stop;
     }
   }

@@ -3,7 +3,7 @@ import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/app
 import { renderPlanText } from '../../reconcile/render-text.ts';
 import { plural } from '../../reconcile/render-values.ts';
 import { readLiveState, type LiveState } from '../../state/live-state.ts';
-import { checkPlanFreshness, readPlanFile } from '../../state/saved-plan.ts';
+import { checkPlanFreshness, checkTaskFilesFresh, readPlanFile } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
@@ -38,7 +38,7 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
     if (args.target.length) throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
     if (args.prune && !plan.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
     live = await withServer(session.target, () => readLiveState(session.client, fieldsToRead(session.repo)));
-    const problems = checkPlanFreshness(plan, session.repo, live, session.target);
+    const problems = [...checkPlanFreshness(plan, session.repo, live, session.target), ...(await checkTaskFilesFresh(plan, session.repo))];
     if (problems.length) {
       throw new UserError(`the saved plan ${args.planFile} is stale; nothing was applied:\n${problems.map((p) => `  - ${p}`).join('\n')}`, [], 'Run `labelform plan` again and review the new plan.');
     }

@@ -1,8 +1,9 @@
-import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { isApiError } from '../../api/errors.ts';
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LsExportFormat, LsExportSnapshot } from '../../api/types.ts';
-import { formatBytes } from '../../manifest/source-file.ts';
+import { describeFsError, formatBytes } from '../../manifest/source-file.ts';
 import { downloadToFile, suggestedFileName } from '../../tasks/download.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
@@ -59,19 +60,36 @@ export async function runExport(io: Io, args: ExportArgs): Promise<number> {
     };
     let download: { stream: import('node:stream').Readable; headers: Record<string, string> };
     let note = '';
+    let snapshotId: number | undefined;
     if (args.snapshot) {
       const snap = await waitForSnapshot(io, client, project.id, args);
+      snapshotId = snap.id;
       if (format.name !== 'JSON') await waitForConversion(io, client, project.id, snap, format.name, args);
       download = await client.downloadExportSnapshot(project.id, snap.id, format.name);
       note = ` from snapshot ${snap.id}`;
     } else {
       download = await client.downloadExport(project.id, { exportType: format.name, downloadAllTasks: args.allTasks });
     }
-    const out = resolve(io.cwd, args.out ?? suggestedFileName(download.headers, `project-${project.id}-export.${format.name.toLowerCase()}`));
-    const bytes = await downloadToFile(download.stream, out, onBytes);
+    const suggested = suggestedFileName(download.headers, `project-${project.id}-export.${format.name.toLowerCase()}`);
+    const out = await outputPath(io.cwd, args.out, suggested);
+    const bytes = await downloadToFile(download.stream, out, onBytes).catch((err: NodeJS.ErrnoException) => {
+      download.stream.destroy();
+      throw new UserError(`cannot write ${out}: ${describeFsError(err)}`);
+    });
+    if (snapshotId !== undefined) await client.deleteExportSnapshot(project.id, snapshotId).catch(() => undefined);
     io.stdout(`${s.green('✔')} Exported project ${project.id} as ${format.name}${note}: ${out} (${formatBytes(bytes)}, ${((io.now() - started) / 1000).toFixed(1)} s)\n`);
     return 0;
   });
+}
+
+/** --out as given, or inside it when it is a directory; its directory must exist. */
+async function outputPath(cwd: string, out: string | undefined, suggested: string): Promise<string> {
+  const path = resolve(cwd, out ?? suggested);
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isDirectory()) return join(path, suggested);
+  const parent = await stat(dirname(path)).catch(() => undefined);
+  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname(path)} does not exist`);
+  return path;
 }
 
 function pickFormat(formats: readonly LsExportFormat[], wanted: string): LsExportFormat {

@@ -1,6 +1,9 @@
 import { renderPlanMarkdown } from '../../reconcile/render-markdown.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
+import { resolve } from 'node:path';
+import { describeFsError } from '../../manifest/source-file.ts';
 import { writePlanFile } from '../../state/saved-plan.ts';
+import { UserError } from '../../util/errors.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 import type { Io } from '../io.ts';
 
@@ -24,7 +27,12 @@ export interface PlanArgs {
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
   const session = await openSession(io, args);
   const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune });
-  if (args.out) await writePlanFile(args.out, plan);
+  if (args.out) {
+    const out = args.out;
+    await writePlanFile(resolve(io.cwd, out), plan).catch((err: NodeJS.ErrnoException) => {
+      throw new UserError(`--out ${out}: cannot write the plan there (${describeFsError(err)})`);
+    });
+  }
   if (args.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
   else if (args.markdown) io.stdout(renderPlanMarkdown(plan));
   else io.stdout(renderPlanText(plan, { color: io.color }));

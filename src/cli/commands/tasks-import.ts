@@ -3,16 +3,16 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig, type DataKey } from '../../labelconfig/summarize.ts';
-import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { plural } from '../../reconcile/render-values.ts';
 import { runImport } from '../../tasks/import-tasks.ts';
 import type { TaskFormat } from '../../tasks/read-records.ts';
 import { describeSources, readSidecar, sameSources, sidecarPath, writeSidecar, type ImportSidecar } from '../../tasks/sidecar.ts';
-import { readSources, resolveSources, scanSources } from '../../tasks/sources.ts';
+import { readSources, removeTemporarySources, resolveSources, scanSources, type TaskSource } from '../../tasks/sources.ts';
 import { countTaggedTasks } from '../../tasks/tagged-tasks.ts';
 import { UserError } from '../../util/errors.ts';
-import { connect, resolveEnvironment, withServer } from '../connect.ts';
+import { withServer } from '../connect.ts';
+import { openServer } from '../server-session.ts';
 import { styleFor, type Io } from '../io.ts';
 import { createProgress } from '../progress.ts';
 import { resolveProject } from '../project-ref.ts';
@@ -38,16 +38,22 @@ export interface TasksImportArgs {
 export async function runTasksImport(io: Io, args: TasksImportArgs): Promise<number> {
   if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 100_000) throw new UserError('--batch-size must be a whole number from 1 to 100000');
   if (!(args.maxBatchMb > 0 && args.maxBatchMb <= 200)) throw new UserError('--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)');
-  const s = styleFor(io.color);
-  const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
-  const target = resolveEnvironment(config, args.env, io.env);
-  const client = connect(target, io, { debug: args.debug });
+  const server = await openServer(io, args);
   const inputPath = args.input === '-' ? undefined : resolve(io.cwd, args.input);
   if (args.resume && !inputPath) throw new UserError('--resume needs a file or directory: standard input cannot be read again');
   const sources = await resolveSources(args.input, args.format, io.cwd);
   const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat(inputPath)).isDirectory()) : undefined;
 
+  try {
+    return await importInto(io, args, server, sources, sidecarFile);
+  } finally {
+    await removeTemporarySources(sources);
+  }
+}
+
+async function importInto(io: Io, args: TasksImportArgs, server: Awaited<ReturnType<typeof openServer>>, sources: TaskSource[], sidecarFile: string | undefined): Promise<number> {
+  const { config, target, client } = server;
+  const s = styleFor(io.color);
   return withServer(target, async () => {
     const project = await resolveProject(client, args.project, config);
     const dataKeys = dataKeysOf(project.label_config);

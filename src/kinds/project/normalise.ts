@@ -27,8 +27,10 @@ export function normaliseProjectField(field: ProjectField, value: unknown, side:
     }
     case 'pinned_at': {
       if (value === null || value === undefined || value === '') return null;
-      const t = Date.parse(String(value));
-      return Number.isNaN(t) ? String(value) : new Date(t).toISOString();
+      // The server reads a time without an offset as UTC; Date.parse would read it as local time.
+      const text = String(value);
+      const t = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(text) || !/T\d/.test(text) ? text : `${text}Z`);
+      return Number.isNaN(t) ? text : new Date(t).toISOString();
     }
     default:
       return value === undefined ? null : value;
@@ -48,19 +50,24 @@ const SAFE_PROTOCOLS = /^(https?|mailto):/i;
 type ChildNode = DefaultTreeAdapterMap['childNode'];
 type Element = DefaultTreeAdapterMap['element'];
 
+/** Elements whose content parse5 writes back raw, but bleach writes as escaped text. */
+const RAW_TEXT = new Set(['style', 'script', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes']);
+
 /**
  * Parses HTML the way browsers (and bleach's html5lib) do and serialises it again; with
- * `sanitise`, first drops what bleach would: comments, attributes off the allowlist, URL attributes
- * with a non-http(s)/mailto protocol, and tags off the allowlist (escaped as text, as bleach does).
+ * `sanitise`, first does what bleach does to it: drops comments, attributes off the allowlist and
+ * URL attributes with a non-http(s)/mailto protocol, escapes the content of raw-text elements,
+ * and escapes tags off the allowlist exactly as they were written. Checked against what Label
+ * Studio 1.23.2 stored for 19 kinds of input (test/unit/expert-instruction.test.ts).
  */
 export function normaliseHtml(html: string, sanitise: boolean): string {
   if (!html.includes('<') && !html.includes('&') && !html.includes('>')) return html;
-  const fragment = parseFragment(html);
-  if (sanitise) sanitiseNodes(fragment.childNodes);
+  const fragment = parseFragment(html, { sourceCodeLocationInfo: sanitise });
+  if (sanitise) sanitiseNodes(fragment.childNodes, html);
   return serialize(fragment);
 }
 
-function sanitiseNodes(nodes: ChildNode[]): void {
+function sanitiseNodes(nodes: ChildNode[], source: string): void {
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (node.nodeName === '#comment') {
@@ -70,18 +77,27 @@ function sanitiseNodes(nodes: ChildNode[]): void {
     }
     if (!('tagName' in node)) continue;
     const el = node as Element;
-    const written = el.attrs.map((a) => ` ${a.name}="${a.value}"`).join('');
+    if (RAW_TEXT.has(el.tagName)) {
+      for (const child of el.childNodes) if (child.nodeName === '#text') (child as { value: string }).value = escapeText((child as { value: string }).value);
+    }
     el.attrs = el.attrs.filter(
       (a) => SAFE_ATTRIBUTES.has(a.name) && !(URL_ATTRIBUTES.has(a.name) && /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) && !SAFE_PROTOCOLS.test(a.value.trim())),
     );
-    sanitiseNodes(el.childNodes);
-    if ('content' in el && el.content) sanitiseNodes((el.content as { childNodes: ChildNode[] }).childNodes);
+    sanitiseNodes(el.childNodes, source);
+    if ('content' in el && el.content) sanitiseNodes((el.content as { childNodes: ChildNode[] }).childNodes, source);
     if (!SAFE_TAGS.has(el.tagName)) {
-      // bleach escapes a disallowed element's tags and keeps its children.
-      const open = { nodeName: '#text', value: `<${el.tagName}${written}>`, parentNode: el.parentNode } as unknown as ChildNode;
-      const close = { nodeName: '#text', value: `</${el.tagName}>`, parentNode: el.parentNode } as unknown as ChildNode;
-      nodes.splice(i, 1, open, ...el.childNodes, close);
-      i += el.childNodes.length + 1;
+      // bleach escapes a disallowed element's tags as written (`<x a="1"/>` stays `/>`) and keeps its children.
+      const loc = el.sourceCodeLocation;
+      const open = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
+      const close = loc?.endTag ? source.slice(loc.endTag.startOffset, loc.endTag.endOffset) : '';
+      const text = (value: string) => ({ nodeName: '#text', value, parentNode: el.parentNode }) as unknown as ChildNode;
+      const replacement = [text(open), ...el.childNodes, ...(close ? [text(close)] : [])];
+      nodes.splice(i, 1, ...replacement);
+      i += replacement.length - 1;
     }
   }
+}
+
+function escapeText(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

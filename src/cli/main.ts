@@ -145,7 +145,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       (y) =>
         y
           .positional('name', { type: 'string', demandOption: true, describe: 'metadata.name of a Project manifest' })
-          .positional('id', { type: 'number', demandOption: true, describe: 'Server id of the project' }),
+          .positional('id', { type: 'string', demandOption: true, describe: 'Server id of the project' }),
       (a) => run(async () => (await import('./commands/import.ts')).runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
     )
     .command(

@@ -28,6 +28,4 @@ export function countSeverities(diagnostics: readonly Diagnostic[]): { errors: n
   };
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
+export { plural } from '../util/plural.ts';

@@ -205,7 +205,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const file = show(resolved.path);
     const read = await readTextFile(resolved.path, file, 'label config', MAX_LABEL_CONFIG_BYTES);
     if (!read.ok) {
-      diagnostics.push(read.diagnostic);
+      // A file that cannot be read at all is the manifest's mistake: point at the reference.
+      const atReference = read.diagnostic.line === undefined;
+      diagnostics.push(atReference ? diag(read.diagnostic.code, `label config "${ref}": ${read.diagnostic.message}`, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }) : read.diagnostic);
       return undefined;
     }
     return checkXml(read.text, file, (line, col) => ({ line, col }), diagnostics);

@@ -1,5 +1,7 @@
 import type { LabelStudioClient } from '../api/client.ts';
 import { isApiError } from '../api/errors.ts';
+import { isUserError } from '../util/errors.ts';
+import { plural } from '../util/plural.ts';
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { ProjectResource, Repository } from '../manifest/types.ts';
 import { createBody, createProjectOnce, updateBody } from '../kinds/project/write.ts';
@@ -72,7 +74,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
         case 'delete': {
           id = change.id!;
           if ((change.annotations ?? 0) > 0 && !opts.allowDataLoss) {
-            throw new Refusal(`has ${change.annotations} annotations; deleting would lose them (pass --allow-data-loss to delete anyway)`);
+            throw new Refusal(`has ${plural(change.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`);
           }
           if (ports.confirmDelete && !(await ports.confirmDelete(change))) {
             results.push({ key: change.key, action: change.action, outcome: 'skipped', id, message: 'not confirmed' });
@@ -89,7 +91,8 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
       results.push({ key: change.key, action: change.action, outcome: 'done', id });
       ports.progress({ type: 'done', change, id, ms: ports.now() - started, ...(notes.length ? { note: notes.join('; ') } : {}) });
     } catch (err) {
-      const message = err instanceof Refusal || isApiError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`;
+      const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ''})` : '';
+      const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}${change.action === 'delete' ? '' : where}`;
       results.push({ key: change.key, action: change.action, outcome: 'failed', message, ...(change.id ? { id: change.id } : {}) });
       ports.progress({ type: 'failed', change, message, ms: ports.now() - started });
     }

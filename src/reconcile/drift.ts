@@ -1,5 +1,5 @@
 import type { Plan } from '../generated/schema-types.ts';
-import { styleFor } from '../cli/io.ts';
+import { styleFor } from '../util/style.ts';
 import { plural, showChange } from './render-values.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
 
@@ -33,7 +33,7 @@ export function driftFromPlan(plan: Plan): DriftReport {
         key: c.key,
         ...(c.id ? { id: c.id } : {}),
         kind: 'changed',
-        message: `${plural(c.fields.length, 'field')} differ from git`,
+        message: c.fields.length === 1 ? '1 field differs from git' : `${c.fields.length} fields differ from git`,
         fields: c.fields.map((f) => (f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, git: f.after, server: f.before })),
       });
     } else if (c.action === 'create') {
@@ -41,6 +41,10 @@ export function driftFromPlan(plan: Plan): DriftReport {
     } else if (c.action === 'adopt') {
       entries.push({ key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `project ${c.id} is named by import.id but does not carry the marker yet`, fields: [] });
     }
+  }
+  // A project whose marker was removed in the UI shows up as an "adopt?" candidate: that is drift.
+  for (const d of plan.diagnostics.filter((x) => x.code === 'adopt-candidate')) {
+    entries.push({ key: d.key ?? '?', kind: 'unmanaged', message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`, fields: [] });
   }
   for (const o of plan.orphans) {
     entries.push({ key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest ("${o.title}", ${plural(o.annotations, 'annotation')})`, fields: [] });
@@ -51,7 +55,7 @@ export function driftFromPlan(plan: Plan): DriftReport {
     namespace: plan.namespace,
     drift: entries.length > 0,
     entries,
-    errors: plan.diagnostics.filter((d) => d.severity === 'error'),
+    errors: plan.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'adopt-candidate'),
     checked: plan.changes.length,
   };
 }

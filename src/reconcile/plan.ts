@@ -15,6 +15,7 @@ import { fingerprintValue } from '../state/fingerprint.ts';
 import type { LiveProject, LiveState } from '../state/live-state.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
+import { plural } from '../util/plural.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -184,6 +185,9 @@ export function planChanges(input: PlanInput): Plan {
         .map((p) => ({ id: p.id, key: p.marker!.key, title: p.title, annotations: p.annotationCount, tasks: p.taskCount }));
   if (input.prune) {
     for (const o of orphans) {
+      if (o.annotations > 0) {
+        diagnostics.push({ severity: 'warning', code: 'prune-annotations', key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss` });
+      }
       changes.push({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: o.title, fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ns, key: o.key }) } });
     }
   }
@@ -285,8 +289,5 @@ export function desiredDigest(repo: Repository, targets?: readonly string[]): st
   );
 }
 
-function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
 
 export type { FieldChange };

@@ -1,5 +1,5 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
-import { styleFor, type Style } from '../cli/io.ts';
+import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
 import { plural, showChange } from './render-values.ts';
 
@@ -35,7 +35,7 @@ export function summaryLine(plan: Plan): string {
   const parts = [`${m.create} to create`, `${m.update} to update`];
   if (m.adopt) parts.push(`${m.adopt} to adopt`);
   parts.push(`${m.delete} to delete`, `${m.noop} unchanged`);
-  if (m.tasksToImport) parts.push(`${m.tasksToImport} tasks to import`);
+  if (m.tasksToImport) parts.push(`${plural(m.tasksToImport, 'task')} to import`);
   if (plan.orphans.length && !plan.prune) parts.push(plural(plan.orphans.length, 'orphan'));
   if (m.errors) parts.push(plural(m.errors, 'error'));
   const none = m.create + m.update + m.adopt + m.delete === 0 && !m.errors;

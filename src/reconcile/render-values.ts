@@ -12,6 +12,4 @@ export function showChange(f: FieldChange, max = 80): { before: string; after: s
   return { before: 'before' in f ? showValue(f.before, max) : '', after: showValue(f.after, max) };
 }
 
-export function plural(n: number, word: string, many = `${word}s`): string {
-  return `${n} ${n === 1 ? word : many}`;
-}
+export { plural } from '../util/plural.ts';

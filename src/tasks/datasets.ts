@@ -5,6 +5,7 @@ import type { LabelStudioClient } from '../api/client.ts';
 import type { PlanDiagnostic, TaskImport } from '../generated/schema-types.ts';
 import type { DeclaredTaskFile, ProjectResource } from '../manifest/types.ts';
 import { fingerprintValue } from '../state/fingerprint.ts';
+import { UserError } from '../util/errors.ts';
 import { checkTask, toTask } from './check-task.ts';
 import { runImport, type ImportProgress } from './import-tasks.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from './limits.ts';
@@ -107,7 +108,7 @@ export async function importDataset(
   opts: { batchSize?: number; maxBatchBytes?: number; onStart?: (missing: number) => Promise<void> | void; onCommitted?: (p: Readonly<ImportProgress>) => void } = {},
 ): Promise<ImportProgress & { skipped: number }> {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
-  if (state.problems.length) throw new Error(`${file.display}: ${state.problems[0]!.message}`);
+  if (state.problems.length) throw new UserError(`${state.problems[0]!.file ?? file.display}:${state.problems[0]!.line ?? 1}: ${state.problems[0]!.message}`);
   const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, skipped: state.count };
   if (state.missing === 0) return empty;
   await opts.onStart?.(state.missing);

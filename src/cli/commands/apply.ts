@@ -127,7 +127,7 @@ function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
       return '';
     case 'done': {
       const verb = { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[c.action];
-      const what = c.action === 'update' || c.action === 'adopt' ? `: ${c.fields.map((f) => f.field).join(', ') || 'marker'}` : '';
+      const what = c.action === 'update' || c.action === 'adopt' ? `: ${[...c.fields.map((f) => f.field), ...(c.action === 'adopt' ? ['marker'] : [])].join(', ') || 'tasks'}` : '';
       return `${s.green('✔')} ${name} ${verb}${c.action === 'create' ? ` as id ${e.id}` : ''}${what} (${(e.ms / 1000).toFixed(2)} s)${e.note ? ` — ${e.note}` : ''}\n`;
     }
     case 'failed':

@@ -69,6 +69,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   });
 
   const s = styleFor(io.color);
+  const createdOutDir = !existsSync(outDir);
+  if (createdOutDir) await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, '.labelform-pull-'));
   const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const skipped: string[] = [];
@@ -107,6 +109,9 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       );
     }
     for (const name of await readdir(staging)) await rename(join(staging, name), join(outDir, name));
+  } catch (err) {
+    if (createdOutDir) await rm(outDir, { recursive: true, force: true });
+    throw err;
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -164,6 +164,11 @@ export function planChanges(input: PlanInput): Plan {
         );
         continue;
       }
+      // A renamed namespace would silently duplicate every project: say so.
+      const elsewhere = live.projects.find((p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== undefined && pythonStrip(p.title) === pythonStrip(title));
+      if (elsewhere) {
+        diagnostics.push({ severity: 'warning', code: 'other-namespace', key: d.name, ...at, pointer: '/metadata/name', message: `project ${elsewhere.id} "${elsewhere.title}" has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
+      }
       changes.push({ action: 'create', ...base });
       continue;
     }

@@ -336,4 +336,14 @@ test('a plan holds no secret value anywhere', () => {
   }
 });
 
+
+
+test('a create whose key and title exist under another namespace warns (a renamed namespace would duplicate it)', () => {
+  const repo = repository([manifest('news', { title: 'News' })]);
+  const p = plan(repo, liveState([live(4, 'News', { key: 'news', namespace: 'old-name' })]));
+  assert.equal(actions(p), [['create', 'news', null]]);
+  assert.equal(p.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'other-namespace']]);
+  assert.match(p.diagnostics[0]!.message, /project 4 "News" has this key and title but belongs to namespace "old-name"/);
+  assert.is(p.summary.errors, 0);
+});
 test.run();

@@ -4,6 +4,7 @@ import { summaryLine } from './render-text.ts';
 
 /** GitHub's limit is 65,536 characters per comment; stay well under it. */
 export const MARKDOWN_LIMIT = 60_000;
+const MAX_DIAGNOSTICS = 50;
 const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
 
 /** A PR comment: summary table first, then one collapsible section per changed project. */
@@ -17,7 +18,9 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   if (plan.diagnostics.length) {
     head.push(errors.length ? `#### ❌ ${plural(errors.length, 'error')}: nothing will be applied until they are fixed` : '#### ⚠️ Warnings');
-    for (const d of plan.diagnostics) head.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
+    // A comment has room for the first few; the job log and the JSON plan have them all.
+    for (const d of plan.diagnostics.slice(0, MAX_DIAGNOSTICS)) head.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
+    if (plan.diagnostics.length > MAX_DIAGNOSTICS) head.push(`- … and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
     head.push('');
   }
   const changed = plan.changes.filter((c) => c.action !== 'no-op');

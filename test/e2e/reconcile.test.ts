@@ -93,6 +93,32 @@ test('a removed label still used by annotations: plan exits 1 naming it and its 
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
 });
 
+test('aliases, drafts and a live config labelform cannot parse are protected too (found on 1.23.2)', async () => {
+  const ns = uniqueNamespace('alias');
+  const config = (labels: string[]) => `<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text">\n${labels.map((l) => `    <Choice value="${l}" alias="${l.slice(0, 3).toLowerCase()}"/>`).join('\n')}\n  </Choices>\n</View>\n`;
+  const spec = (labels: string[]) => `  title: Alias ${ns}\n  label_config: |\n${config(labels).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`;
+  const dir = await makeRepo(ns, { 'p.yaml': projectManifest('aliased', spec(['Positive', 'Negative', 'Neutral'])) });
+  assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
+  const id = await idOf(ns, 'aliased');
+  // An imported annotation stores the alias ("neg"); a draft uses "neu"; the counters see neither as annotations made in the UI.
+  await client.importTasks(id, [{ data: { text: 'a' }, annotations: [{ result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neg'] } }] }] }, { text: 'b' }]);
+  const drafted = (await client.listTasksPage(id, 1)).tasks.find((t) => t.data.text === 'b')!;
+  await client.http.request('POST', `/api/tasks/${drafted.id}/drafts`, { data: { result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neu'] } }] } });
+  await writeFile(join(dir, 'p.yaml'), projectManifest('aliased', spec(['Positive'])));
+  const plan = await cli(dir, ['plan']);
+  assert.is(plan.code, 1, plan.stdout + plan.stderr);
+  assert.match(plan.stdout, /label "neg" of Choices "c" is removed but 1 annotation uses it/);
+  assert.match(plan.stdout, /label "neu" of Choices "c" is removed but 1 annotation uses it/);
+  // A live config with an XML declaration (the server takes it; labelform only refuses an encoding) is still judged.
+  const before = (await client.getProject(id)).label_config;
+  await client.updateProject(id, { label_config: `<?xml version="1.0"?>\n${before}` });
+  const again = await cli(dir, ['plan']);
+  assert.is(again.code, 1);
+  assert.match(again.stdout, /label "neg" of Choices "c" is removed but 1 annotation uses it/);
+  assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 1);
+  assert.match((await client.getProject(id)).label_config, /alias="neg"/, 'nothing was sent');
+});
+
 test('a saved plan is refused when the server changed since, naming the project and field', async () => {
   const ns = uniqueNamespace('stale');
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('stale', `  title: Stale ${ns}\n  color: "#101010"\n`) });

@@ -53,7 +53,8 @@ export interface LabelStudioClient {
   validateProjectConfig(id: number, labelConfig: string): Promise<LsConfigValidation>;
   projectSummary(id: number): Promise<LsProjectSummary>;
 
-  importTasks(projectId: number, tasks: readonly unknown[], opts?: { returnTaskIds?: boolean }): Promise<LsImportResult>;
+  /** Tasks as values, or already serialised as one JSON array (batches built as text). Never retried. */
+  importTasks(projectId: number, tasks: readonly unknown[] | string, opts?: { returnTaskIds?: boolean }): Promise<LsImportResult>;
   /** One page of `/api/tasks/`; past the last page the server answers 404, returned as an empty page. */
   listTasksPage(projectId: number, page: number, opts?: TaskListOptions): Promise<LsTaskPage>;
   /** Every task, page by page. */
@@ -133,6 +134,7 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     importTasks: (projectId, tasks, o = {}) =>
       req<LsImportResult>('POST', `/api/projects/${projectId}/import`, {
         data: tasks,
+        ...(typeof tasks === 'string' ? { headers: { 'Content-Type': 'application/json' } } : {}),
         idempotent: false,
         params: o.returnTaskIds ? { return_task_ids: true } : undefined,
         timeoutMs: 600_000,

@@ -66,7 +66,7 @@ export function renderDriftText(r: DriftReport, color = false): string {
   for (const e of r.entries) {
     out.push(`${s.yellow('!')} ${s.bold(e.key)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}`);
     for (const f of e.fields) {
-      const v = showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never });
+      const v = showDrift(f);
       out.push(`    ${f.field}: server has ${v.before}, git has ${v.after}`);
     }
   }
@@ -86,11 +86,16 @@ export function renderDriftMarkdown(r: DriftReport): string {
   for (const e of r.entries) {
     if (!e.fields.length) out.push(`| \`${e.key}\` | ${e.id ?? ''} | ${e.kind} | | | |`);
     for (const f of e.fields) {
-      const v = showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never }, 120);
+      const v = showDrift(f, 120);
       out.push(`| \`${e.key}\` | ${e.id ?? ''} | ${e.kind} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
     }
   }
   return `${out.join('\n')}\n`;
+}
+
+/** A drift field as "server value" (before) and "git value" (after); secrets without values. */
+function showDrift(f: DriftEntry['fields'][number], max?: number): { before: string; after: string } {
+  return showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never }, max);
 }
 
 function cell(s: string): string {

@@ -85,12 +85,7 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
 async function sendBatch(run: ImportRun, body: string, count: number, taggedBefore: number, sleep: (ms: number) => Promise<void>): Promise<LsImportResult> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await run.client.http.request<LsImportResult>('POST', `/api/projects/${run.projectId}/import`, {
-        data: body,
-        headers: { 'Content-Type': 'application/json' },
-        idempotent: false,
-        timeoutMs: 600_000,
-      });
+      return await run.client.importTasks(run.projectId, body);
     } catch (err) {
       if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
         // Django's answer to a body over DATA_UPLOAD_MAX_MEMORY_SIZE (nothing was created).

@@ -21,17 +21,7 @@ export async function countTaggedTasks(client: LabelStudioClient, projectId: num
 
 /** The `meta.labelform` strings of every task carrying `text`, page by page. */
 export async function* listTaggedMeta(client: LabelStudioClient, projectId: number, text: string, pageSize = 1000): AsyncGenerator<string[]> {
-  for (let page = 1; ; page++) {
-    let body: LsTaskPage;
-    try {
-      body = await client.http.request<LsTaskPage>('GET', '/api/tasks/', {
-        params: { project: projectId, page, page_size: pageSize, fields: 'task_only', query: metaQuery(text) },
-      });
-    } catch (err) {
-      if ((err as { status?: number }).status === 404 && page > 1) return;
-      throw err;
-    }
-    yield body.tasks.map((t) => String((t.meta as Record<string, unknown> | null)?.[META_KEY] ?? ''));
-    if (body.tasks.length < pageSize || page * pageSize >= body.total) return;
+  for await (const tasks of client.listTasks(projectId, { pageSize, fields: 'task_only', query: metaQuery(text) })) {
+    yield tasks.map((t) => String((t.meta as Record<string, unknown> | null)?.[META_KEY] ?? ''));
   }
 }

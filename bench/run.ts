@@ -6,6 +6,10 @@
  *   2. validate: 200 manifests, in process.
  *   3. tasks import into a real Label Studio (upload limit lowered to 10 MiB): labelform's
  *      streaming batches against one request with the whole file (the naive way).
+ *   4. apply: 200 creates on a server holding 1,000 other projects (fake, 20 ms per request):
+ *      labelform's settled create (POST, then a read of what is new) against the lookup used
+ *      before (a `search=` page, which the server ignores, then the POST) and against an exact
+ *      lookup that reads the whole list before every create.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -16,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '../src/api/client.ts';
 import { loadRepository } from '../src/manifest/load.ts';
+import { LOOKUP_INCLUDE, readAllProjects } from '../src/state/project-list.ts';
 import { runCli } from '../test/helpers/cli.ts';
 import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';
 import { thousandManagedProjects } from '../test/helpers/scale.ts';
@@ -116,6 +121,62 @@ if (want('3')) {
     await ls.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+if (want('4')) {
+  say('\n## 4. apply: 200 creates beside 1,000 other projects, 20 ms latency per request (fake Label Studio)');
+  const creates = 200;
+  const manifests: Record<string, string> = {};
+  for (let i = 0; i < creates; i++) manifests[`p${i}.yaml`] = `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: c${i}\nspec:\n  title: Created ${i}\n`;
+  const fresh = async () => {
+    const ls = await startFakeLabelStudio();
+    const seed = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 8 });
+    await Promise.all(Array.from({ length: 1000 }, (_, i) => seed.createProject({ title: `Someone else's ${i}` })));
+    ls.setLatency(20);
+    ls.resetRequestCount();
+    return ls;
+  };
+  const rowsOut: Array<[string, number, number, number]> = [];
+  // labelform apply
+  {
+    const ls = await fresh();
+    const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+    await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: bench\n');
+    for (const [f, text] of Object.entries(manifests)) await writeFile(join(dir, f), text);
+    const planOnly = await runCli(['plan', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } });
+    if (planOnly.code !== 0) throw new Error(planOnly.stderr);
+    const readRequests = ls.requestCount;
+    ls.resetRequestCount();
+    const t = Date.now();
+    const r = await runCli(['apply', '--auto-approve', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } });
+    if (r.code !== 0) throw new Error(r.stdout + r.stderr);
+    rowsOut.push(['labelform apply: POST, then read what is new (settled)', ls.requestCount - readRequests, Date.now() - t - 0, readRequests]);
+    await ls.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+  // Before: one `search=` page (ignored by the server: it returns the 100 newest), then the POST.
+  for (const [label, look] of [
+    ['before: a search= page, then POST (misses older projects)', async (c: ReturnType<typeof createClient>, key: string) => {
+      await c.http.request('GET', '/api/projects/', { params: { search: `(namespace: bench, key: ${key})`, page_size: 100, include: 'id,title,description' } });
+    }],
+    ['exact lookup by reading the whole list, then POST', async (c: ReturnType<typeof createClient>) => {
+      await readAllProjects(c, LOOKUP_INCLUDE);
+    }],
+  ] as const) {
+    const ls = await fresh();
+    const c = createClient({ baseUrl: ls.url, token: ls.token });
+    const t = Date.now();
+    for (let i = 0; i < creates; i++) {
+      await look(c, `c${i}`);
+      await c.createProject({ title: `Created ${i}`, description: `[labelform] Managed from git (namespace: bench, key: c${i}).` });
+    }
+    rowsOut.push([label, ls.requestCount, Date.now() - t, 0]);
+    await ls.stop();
+  }
+  say('| approach | requests for 200 creates | per create | wall time |\n|---|---|---|---|');
+  for (const [label, requests, ms] of rowsOut) say(`| ${label} | ${requests} | ${(requests / creates).toFixed(2)} | ${(ms / 1000).toFixed(1)} s |`);
+  const [mine, before, exact] = rowsOut;
+  say(`ratio: labelform makes ${(mine![1] / before![1]).toFixed(2)}x the requests of the old lookup (which was wrong past 100 projects) and ${(exact![1] / mine![1]).toFixed(1)}x fewer than an exact whole-list lookup; the plan before the apply read the server in ${mine![3]} requests.`);
 }
 
 console.log('\n(figures above; paste them into the README when they change)');

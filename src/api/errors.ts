@@ -1,4 +1,4 @@
-import { redact } from '../util/redact.ts';
+import { redact, showRequestPath, withholdSecrets } from '../util/redact.ts';
 
 export type ApiErrorKind =
   /** The server answered with an HTTP error status. */
@@ -23,13 +23,28 @@ export class ApiError extends Error {
     /** Path and query, relative to the server's base URL. */
     readonly path: string,
     readonly status: number | undefined,
-    readonly detail: string,
-    readonly validationErrors: Readonly<Record<string, string[]>> | undefined,
+    detail: string,
+    validationErrors: Readonly<Record<string, string[]>> | undefined,
     /** Network error code (ECONNREFUSED, ...) when kind is network. */
     readonly code?: string,
   ) {
-    super(redact(formatApiError(kind, method, path, status, detail, validationErrors)));
+    // The server's own words may quote a value sent from ${env:...}: such a message is withheld
+    // whole (never cut), here, so that no caller can pass it on.
+    const safeDetail = withholdSecrets(detail);
+    const safeErrors = validationErrors && withholdFieldErrors(validationErrors);
+    super(redact(formatApiError(kind, method, showRequestPath(path), status, safeDetail, safeErrors)));
+    this.detail = safeDetail;
+    this.validationErrors = safeErrors;
   }
+
+  /** Label Studio's `detail` (withheld when it contains a secret value). */
+  readonly detail: string;
+  /** Label Studio's field errors (each withheld when it contains a secret value). */
+  readonly validationErrors: Readonly<Record<string, string[]>> | undefined;
+}
+
+function withholdFieldErrors(errors: Readonly<Record<string, string[]>>): Record<string, string[]> {
+  return Object.fromEntries(Object.entries(errors).map(([field, msgs]) => [field, msgs.map(withholdSecrets)]));
 }
 
 export function isApiError(err: unknown): err is ApiError {

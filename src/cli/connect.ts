@@ -4,7 +4,7 @@ import type { Exchange } from '../api/http.ts';
 import type { RootConfig } from '../manifest/types.ts';
 import { interpolate } from '../manifest/interpolate.ts';
 import { UserError } from '../util/errors.ts';
-import { registerSecret } from '../util/redact.ts';
+import { registerSecret, showRequestPath } from '../util/redact.ts';
 import type { Io } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -93,7 +93,7 @@ export function connect(target: ResolvedEnvironment, io: Io, opts: { debug?: boo
     timeoutMs: target.timeoutMs,
     concurrency: target.concurrency,
     userAgent: `labelform/${VERSION}`,
-    ...(opts.debug ? { onExchange: (e: Exchange) => io.stderr(`[http] ${e.method} ${e.path} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ''})\n`) } : {}),
+    ...(opts.debug ? { onExchange: (e: Exchange) => io.stderr(`[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ''})\n`) } : {}),
   });
 }
 

@@ -15,6 +15,8 @@ export interface Io {
   /** Asks one question on the terminal; only called when `interactive`. */
   readonly prompt: (question: string) => Promise<string>;
   readonly now: () => number;
+  /** Waits; default a real timer (tests pass a shorter one). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export function processIo(): Io {

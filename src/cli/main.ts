@@ -83,6 +83,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are changes' })
           .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these projects (metadata.name), repeatable' })
           .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
+          .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' }),
       (a) =>
         run(async () =>
@@ -94,6 +95,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             detailedExitcode: a['detailed-exitcode'],
             target: a.target,
             prune: a.prune,
+            dedupe: a.dedupe,
             allowDuplicateTitle: a['allow-duplicate-title'],
             ...(a.out ? { out: a.out } : {}),
             ...(a.env ? { env: a.env } : {}),
@@ -109,6 +111,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('auto-approve', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
           .option('prune', { type: 'boolean', default: false, describe: 'Also delete orphans of this namespace' })
           .option('allow-data-loss', { type: 'boolean', default: false, describe: 'Let --prune delete projects that have annotations' })
+          .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
           .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these projects (metadata.name), repeatable' }),
       (a) =>
@@ -120,6 +123,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             prune: a.prune,
             allowDataLoss: a['allow-data-loss'],
             allowDuplicateTitle: a['allow-duplicate-title'],
+            dedupe: a.dedupe,
             target: a.target,
             ...(a.planfile ? { planFile: a.planfile } : {}),
             ...(a.env ? { env: a.env } : {}),

@@ -50,6 +50,7 @@ export interface PlanOptions {
   readonly targets?: readonly string[];
   readonly allowDuplicateTitle?: boolean;
   readonly prune?: boolean;
+  readonly dedupe?: boolean;
   /** Read declared task files and count what the server holds of them (plan and apply do). */
   readonly datasets?: boolean;
 }
@@ -59,8 +60,8 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
   const { repo, target, client } = session;
   const started = io.now();
   return withServer(target, async () => {
-    const live = await readLiveState(client, fieldsToRead(repo));
-    const matches = matchProjects(repo, live, opts.targets);
+    const live = await readSettledLiveState(io, client, repo, opts);
+    const matches = matchProjects(repo, live, opts.targets, { dedupe: opts.dedupe ?? false });
     const impact = await readImpactFacts(client, impactChecksNeeded(matches));
     const taskImports = new Map<string, TaskImport[]>();
     const readDiagnostics: PlanDiagnostic[] = [];
@@ -80,6 +81,7 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
       ...(opts.targets?.length ? { targets: opts.targets } : {}),
       allowDuplicateTitle: opts.allowDuplicateTitle ?? false,
       prune: opts.prune ?? false,
+      dedupe: opts.dedupe ?? false,
       impact,
       taskImports,
       readDiagnostics,
@@ -89,4 +91,27 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
     });
     return { plan, live };
   });
+}
+
+/** Waits before reading again while a key looks doubled by a racing run: 0.5 s, 1 s, 2 s. */
+const SETTLE_WAITS_MS = [500, 1000, 2000];
+
+/**
+ * The live state, read again (a few times, briefly) while some key is carried by several
+ * projects whose extra copies are all empty: that is what another `apply` looks like between
+ * its create and its settling, which takes a request or two. A run started a moment later then
+ * plans against the settled server instead of failing on a duplicate that is about to vanish.
+ * Duplicates that stay are reported as before.
+ */
+async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Repository, opts: PlanOptions): Promise<LiveState> {
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  let live = await readLiveState(client, fieldsToRead(repo));
+  if (opts.dedupe) return live;
+  for (const ms of SETTLE_WAITS_MS) {
+    const settling = matchProjects(repo, live, opts.targets).some((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => p.taskCount === 0 && p.annotationCount === 0));
+    if (!settling) break;
+    await sleep(ms);
+    live = await readLiveState(client, fieldsToRead(repo));
+  }
+  return live;
 }

@@ -1,7 +1,8 @@
 import { isApiError } from '../api/errors.ts';
 import type { LabelStudioClient } from '../api/client.ts';
-import type { LsPage, LsProject } from '../api/types.ts';
-import { findMarkedProject } from '../kinds/project/write.ts';
+import type { LsProject } from '../api/types.ts';
+import { findMarkedProjects } from '../kinds/project/carriers.ts';
+import { readProjectsTitled } from '../state/project-list.ts';
 import { pythonStrip } from '../util/python-strip.ts';
 import type { RootConfig } from '../manifest/types.ts';
 import { UserError } from '../util/errors.ts';
@@ -12,7 +13,8 @@ import { UserError } from '../util/errors.ts';
  * candidates; titles are not unique in Label Studio.
  */
 export async function resolveProject(client: LabelStudioClient, ref: string, config: RootConfig | undefined): Promise<LsProject> {
-  const text = ref.trim();
+  // Trimmed the way the server trims titles (JavaScript's trim() also drops U+FEFF, which a title can keep).
+  const text = pythonStrip(ref);
   if (/^\d+$/.test(text)) {
     try {
       return await client.getProject(Number(text));
@@ -22,15 +24,14 @@ export async function resolveProject(client: LabelStudioClient, ref: string, con
     }
   }
   if (config && /^[a-z0-9][a-z0-9-]*$/.test(text)) {
-    const marked = await findMarkedProject(client, { namespace: config.namespace, key: text });
-    if (marked) return client.getProject(marked.id);
+    const marked = await findMarkedProjects(client, { namespace: config.namespace, key: text });
+    if (marked.length > 1) {
+      throw new UserError(`${marked.length} projects carry the marker of "${text}" (ids ${marked.map((c) => c.id).join(', ')}); name the project by id, or settle the key with \`labelform apply --dedupe\``);
+    }
+    if (marked.length === 1) return client.getProject(marked[0]!.id);
   }
-  const candidates: Array<{ id: number; title: string }> = [];
-  for (let page = 1; ; page++) {
-    const body = await client.http.request<LsPage<LsProject>>('GET', '/api/projects/', { params: { page, page_size: 100, search: text, include: 'id,title' } });
-    for (const p of body.results) if (pythonStrip(p.title ?? '') === text) candidates.push({ id: p.id, title: p.title ?? '' });
-    if (!body.next) break;
-  }
+  // `title=` is a case-insensitive substring filter; the exact match happens here.
+  const candidates = (await readProjectsTitled(client, text, 'id,title', pythonStrip)).map((p) => ({ id: p.id, title: p.title ?? '' }));
   if (candidates.length === 1) return client.getProject(candidates[0]!.id);
   if (candidates.length > 1) {
     throw new UserError(`the title "${text}" is ambiguous: ${candidates.map((c) => `id ${c.id}`).join(', ')} have it; name the project by id`);

@@ -20,6 +20,10 @@ export interface LabelformConfig {
    */
   defaultEnvironment?: string;
   /**
+   * Globs of files and folders not to read as manifests, relative to this file ("/"-separated; *, ** and ?). A pattern without "/" matches a name at any depth; a folder excludes everything in it. Only files with a labelform apiVersion are read anyway: this is for look-alikes, templates and big folders.
+   */
+  exclude?: string[];
+  /**
    * Label Studio servers by name. Without any, an implicit `default` environment reads LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY.
    */
   environments?: {
@@ -242,9 +246,17 @@ export interface Plan {
    */
   prune?: boolean;
   /**
+   * True when planned with --dedupe: a key carried by several projects keeps the lowest id, and the empty copies are planned as deletes.
+   */
+  dedupe?: boolean;
+  /**
+   * True when planned with --allow-duplicate-title.
+   */
+  allowDuplicateTitle?: boolean;
+  /**
    * Hash of the desired state the plan was made from; apply PLANFILE refuses manifests that changed since.
    */
-  desiredDigest?: string;
+  desiredDigest: string;
   changes: ResourceChange[];
   orphans: Orphan[];
   diagnostics: PlanDiagnostic[];
@@ -277,7 +289,7 @@ export interface ResourceChange {
   labelConfig?: LabelConfigChange;
   tasks?: TaskImport[];
   /**
-   * Per managed field, a hash of the live value the plan was made against.
+   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
    */
   fingerprint?: {
     [k: string]: string;
@@ -286,6 +298,10 @@ export interface ResourceChange {
    * Annotations on the live project.
    */
   annotations?: number;
+  /**
+   * A delete of an empty copy (with --dedupe): the id of the project that keeps the key.
+   */
+  duplicateOf?: number;
 }
 export interface FieldChange {
   field: string;

@@ -26,6 +26,14 @@ export interface InterpolationResult {
   readonly unresolved: readonly string[];
   /** The values that came from `${env:...}`, for the output redactor. */
   readonly secrets: readonly string[];
+  /** Every `${env:NAME}` that was replaced: where, which variable, and its value. */
+  readonly envRefs: readonly EnvReference[];
+}
+
+export interface EnvReference {
+  readonly pointer: string;
+  readonly name: string;
+  readonly value: string;
 }
 
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
@@ -40,6 +48,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
   const sensitive: string[] = [];
   const unresolved: string[] = [];
   const secrets: string[] = [];
+  const envRefs: EnvReference[] = [];
 
   const visit = (v: unknown, path: Array<string | number>): unknown => {
     if (typeof v === 'string') return visitString(v, joinPointer(...path));
@@ -89,6 +98,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
         }
         fromEnv = true;
         secrets.push(val);
+        envRefs.push({ pointer, name, value: val });
         return val;
       }
       issues.push({
@@ -103,7 +113,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
     return out;
   };
 
-  return { value: visit(value, []), issues, sensitive, unresolved, secrets };
+  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs };
 }
 
 function undefinedVar(pointer: string, name: string, ctx: InterpolationContext): InterpolationIssue {

@@ -1,20 +1,21 @@
 import { stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import pLimit from 'p-limit';
+import { resolve } from 'node:path';
 import { checkLabelConfig } from '../labelconfig/check.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
-import { registerSecret } from '../util/redact.ts';
-import { discoverManifestFiles, looksLikeJsonManifest, ROOT_CONFIG_NAMES } from './discover.ts';
+import { describeSecret, findSecret, registerEnvSecret } from '../util/redact.ts';
+import { discoverManifests } from './discover.ts';
+import { limitPerFile } from './limit-diagnostics.ts';
 import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts';
 
 export { displayPath, loadRootConfig } from './load-root-config.ts';
 import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
 import { resolveRepoPath } from './repo-path.ts';
 import { checkProjectRules } from './rules.ts';
+import { checkSecretReferences } from './secret-references.ts';
 import { validateAgainstSchema, type SchemaName } from './schemas.ts';
-import { MAX_MANIFEST_BYTES, readTextFile } from './source-file.ts';
+import { readTextFile } from './source-file.ts';
 import {
   SECRET_FIELDS,
   type DeclaredTaskFile,
@@ -25,7 +26,6 @@ import {
   type RootConfig,
   type XmlSource,
 } from './types.ts';
-import { parseYamlSource, type SourceDocument } from './yaml-source.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
 
 export interface LoadOptions {
@@ -46,6 +46,8 @@ export interface LoadResult {
   readonly diagnostics: Diagnostic[];
   /** How many manifest files were read. */
   readonly fileCount: number;
+  /** Every `${env:NAME}` the manifests reference whose variable is set, with its value (for `pull`). */
+  readonly envSecrets?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
 const KIND_SCHEMAS: Record<string, SchemaName> = { Project: 'project', LabelConfig: 'label-config', Config: 'labelform' };
@@ -67,39 +69,16 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     return { diagnostics, fileCount: 0 };
   }
 
-  const { files, truncated, unreadable } = await discoverManifestFiles(root);
-  for (const d of unreadable) diagnostics.push(diag('directory-unreadable', `cannot read directory ${show(d)}`, { file: show(d) }));
-  if (truncated) diagnostics.push(diag('too-many-files', `more than ${files.length} candidate manifest files; stopped reading`, { file: show(root) }));
-  const configPath = ROOT_CONFIG_NAMES.map((n) => join(root, n)).find((p) => files.includes(p));
-  if (!configPath) {
-    diagnostics.push(
-      diag('no-root-config', `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`, { file: show(root) }),
-    );
-  }
-
-  // Stage 1: read and parse every file (bounded parallelism keeps file descriptors in check).
-  const limit = pLimit(32);
-  const parsed = await Promise.all(
-    files.map((path) =>
-      limit(async () => {
-        const file = show(path);
-        const isJson = /\.json$/i.test(path);
-        if (isJson) {
-          const size = (await stat(path).catch(() => undefined))?.size ?? 0;
-          if (size > MAX_MANIFEST_BYTES) return { path, docs: [] as SourceDocument[], diagnostics: [] as Diagnostic[], skipped: true };
-        }
-        const read = await readTextFile(path, file);
-        if (!read.ok) return { path, docs: [], diagnostics: [read.diagnostic], skipped: false };
-        if (isJson && !looksLikeJsonManifest(read.text)) return { path, docs: [], diagnostics: [], skipped: true };
-        const source = parseYamlSource(read.text, file);
-        return { path, docs: source.documents, diagnostics: source.diagnostics, skipped: false };
-      }),
-    ),
-  );
-  const manifestFiles = parsed.filter((p) => !p.skipped);
+  // Stage 1: find and parse labelform.yaml and every file with a labelform apiVersion.
+  const discovered = await discoverManifests(root, show);
+  diagnostics.push(...discovered.diagnostics);
+  const configPath = discovered.configPath;
+  const manifestFiles = discovered.files;
   for (const p of manifestFiles) diagnostics.push(...p.diagnostics);
-  if (manifestFiles.length === 0 || (manifestFiles.length === 1 && configPath && manifestFiles[0]!.path === configPath)) {
-    if (configPath) diagnostics.push(diag('no-manifests', `no Project or LabelConfig manifests under ${show(root)}`, { file: show(root) }));
+  if (configPath && !manifestFiles.some((p) => p.path !== configPath)) {
+    // An empty desired state is valid (a repository whose projects were all retired), but say so.
+    const ns = (manifestFiles[0]?.docs[0]?.value as { namespace?: unknown } | null)?.namespace;
+    diagnostics.push(diag('no-manifests', `no Project or LabelConfig manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ''))}`, { file: show(root) }, 'warning'));
   }
 
   // Stage 2: the root config decides the environment, and with it the variables.
@@ -113,6 +92,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   // Stage 3: every other document — kind, interpolation, schema.
   const projects: Array<{ raw: RawDoc; value: Record<string, unknown>; sensitive: Set<string> }> = [];
   const labelConfigs: Array<{ raw: RawDoc; value: Record<string, unknown> }> = [];
+  /** LabelConfig manifests whose XML holds a value from ${env:...}: secret in every project using them. */
+  const sensitiveLabelConfigs = new Set<string>();
+  const envSecrets: Array<{ name: string; value: string }> = [];
   for (const raw of otherDocs) {
     const { doc } = raw;
     const at = (pointer: string, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
@@ -133,8 +115,14 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       continue;
     }
     const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
-    // Values from ${env:...} are secrets wherever they end up (a title, a label config, an error).
-    for (const secret of interpolated.secrets) registerSecret(secret);
+    // Values from ${env:...} are secrets: masked wherever they are printed, never written by pull.
+    const secretIssues = checkSecretReferences(interpolated.envRefs);
+    for (const ref of interpolated.envRefs) {
+      if (secretIssues.some((i) => i.pointer === ref.pointer)) continue;
+      registerEnvSecret(ref.name, ref.value);
+      if (!envSecrets.some((e) => e.name === ref.name)) envSecrets.push({ name: ref.name, value: ref.value });
+    }
+    for (const issue of secretIssues) diagnostics.push(diag(issue.code, issue.message, at(issue.pointer)));
     for (const issue of interpolated.issues) diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
     for (const pointer of interpolated.unresolved) {
       diagnostics.push(diag('env-unset', `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? 'an environment variable'} is not set; this value is not checked offline and plan will need it`, at(pointer), 'warning'));
@@ -151,9 +139,10 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const value = interpolated.value as Record<string, unknown>;
     // A value still holding `${...}` (unset env, or an interpolation error reported above) is not schema-checked.
     const unresolved = new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
-    const schemaIssues = validateAgainstSchema(KIND_SCHEMAS[kind]!, value).filter((i) => !unresolved.has(i.pointer));
+    const fromEnv = new Set(interpolated.sensitive);
+    const schemaIssues = validateAgainstSchema(KIND_SCHEMAS[kind]!, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
-    if (schemaIssues.length > 0 || interpolated.issues.length > 0) continue;
+    if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
     if (kind === 'Project') {
       const sensitive = new Set(
         interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
@@ -161,6 +150,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       projects.push({ raw, value, sensitive });
     } else {
       labelConfigs.push({ raw, value });
+      if (interpolated.sensitive.some((p) => p.startsWith('/spec/label_config'))) sensitiveLabelConfigs.add(String((value.metadata as { name: string }).name));
     }
   }
 
@@ -248,6 +238,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
           );
         } else if (target.source) {
           labelConfig = { ...target.source, ref: refName };
+          if (sensitiveLabelConfigs.has(refName)) sensitive.add('label_config');
         }
       } else {
         labelConfig = await loadXml(raw, '/spec/label_config', lc);
@@ -297,11 +288,23 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     }
   }
 
+  // A message about a value from ${env:...} (an XML parser's, a rule's naming a label) may quote
+  // it: such a message is withheld as a whole, never cut, and its location stays.
+  for (const [i, d] of diagnostics.entries()) {
+    const found = findSecret(`${d.message}\n${d.element ?? ''}`);
+    if (found) {
+      const { element: _element, ...rest } = d;
+      diagnostics[i] = { ...rest, message: `this ${d.code} message would show the value of ${describeSecret(found.name)}, so it is withheld; check that value` };
+    }
+  }
+
+  diagnostics.splice(0, diagnostics.length, ...limitPerFile(diagnostics));
   const fileCount = manifestFiles.length;
-  if (diagnostics.some((d) => d.severity === 'error') || !config || !selected) return { diagnostics, fileCount };
+  if (diagnostics.some((d) => d.severity === 'error') || !config || !selected) return { diagnostics, fileCount, envSecrets };
   return {
     diagnostics,
     fileCount,
+    envSecrets,
     repository: {
       root,
       config,

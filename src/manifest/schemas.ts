@@ -40,18 +40,22 @@ export function loadSchema(name: SchemaName): object {
   return JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object;
 }
 
-/** Validates a value against one of the schemas in `schemas/`, returning every issue. */
-export function validateAgainstSchema(name: SchemaName, value: unknown): SchemaIssue[] {
+/**
+ * Validates a value against one of the schemas in `schemas/`, returning every issue. Messages
+ * quote the offending value ("got a string ...") except where `hideValue` says the value is a
+ * secret (it came from `${env:...}`).
+ */
+export function validateAgainstSchema(name: SchemaName, value: unknown, opts: { hideValue?: (pointer: string) => boolean } = {}): SchemaIssue[] {
   let validate = compiled.get(name);
   if (!validate) {
     validate = getAjv().getSchema(`${name}.schema.json`)!;
     compiled.set(name, validate);
   }
   if (validate(value)) return [];
-  return toIssues(validate.errors ?? []);
+  return toIssues(validate.errors ?? [], opts.hideValue ?? (() => false));
 }
 
-function toIssues(errors: ErrorObject[]): SchemaIssue[] {
+function toIssues(errors: ErrorObject[], hideValue: (pointer: string) => boolean): SchemaIssue[] {
   // A failed oneOf with an `x-error` message replaces the errors of its branches.
   const collapsed = errors.filter((e) => e.keyword === 'oneOf' && typeof e.parentSchema?.['x-error'] === 'string');
   const issues: SchemaIssue[] = [];
@@ -66,7 +70,7 @@ function toIssues(errors: ErrorObject[]): SchemaIssue[] {
         (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ''))),
     );
     if (owner) continue;
-    const issue = toIssue(e);
+    const issue = toIssue(e, hideValue(e.instancePath));
     if (!issue) continue;
     const key = `${issue.pointer}\u0000${issue.message}`;
     if (seen.has(key)) continue;
@@ -76,8 +80,9 @@ function toIssues(errors: ErrorObject[]): SchemaIssue[] {
   return issues;
 }
 
-function toIssue(e: ErrorObject): SchemaIssue | undefined {
+function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
   const at = e.instancePath;
+  const preview = (v: unknown) => (hidden ? 'a value from ${env:...} (not shown)' : previewValue(v));
   const custom = e.parentSchema?.['x-error'];
   const field = fieldName(at);
   switch (e.keyword) {
@@ -104,7 +109,7 @@ function toIssue(e: ErrorObject): SchemaIssue | undefined {
         message: `${field} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${preview(e.data)}`,
       };
     case 'type':
-      return { pointer: at, atKey: false, message: `${field} must be ${article((e.params as { type: string | string[] }).type)}, got ${describeType(e.data)}${e.data === null ? '' : ` ${preview(e.data)}`}` };
+      return { pointer: at, atKey: false, message: `${field} must be ${article((e.params as { type: string | string[] }).type)}, got ${describeType(e.data)}${e.data === null || hidden ? '' : ` ${preview(e.data)}`}` };
     case 'pattern':
       // Under propertyNames the offending value is a key: point at it, not at the whole mapping.
       if (e.propertyName !== undefined) {
@@ -153,7 +158,7 @@ function describeType(v: unknown): string {
   return typeof v === 'number' && Number.isInteger(v) ? 'an integer' : `a ${typeof v}`;
 }
 
-function preview(v: unknown): string {
+function previewValue(v: unknown): string {
   if (typeof v === 'object' && v !== null) return Array.isArray(v) ? '[...]' : '{...}';
   const s = JSON.stringify(v);
   return s.length > 60 ? `${s.slice(0, 57)}..."` : s;

@@ -1,6 +1,6 @@
 import type { Plan } from '../generated/schema-types.ts';
 import { styleFor } from '../util/style.ts';
-import { plural, showChange } from './render-values.ts';
+import { plural, showChange, showTitle } from './render-values.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
 
 export interface DriftEntry {
@@ -37,7 +37,12 @@ export function driftFromPlan(plan: Plan): DriftReport {
         fields: c.fields.map((f) => (f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, git: f.after, server: f.before })),
       });
     } else if (c.action === 'create') {
-      entries.push({ key: c.key, kind: 'missing', message: 'no project on the server carries this key (deleted there, or never applied)', fields: [] });
+      const gone = plan.diagnostics.find((d) => d.code === 'import-missing' && d.key === c.key);
+      const importId = gone && /^import\.id (\d+)/.exec(gone.message)?.[1];
+      const message = importId
+        ? `no project on the server carries this key, and its import.id ${importId} names no project (deleted there?)`
+        : 'no project on the server carries this key (deleted there, or never applied)';
+      entries.push({ key: c.key, kind: 'missing', message, fields: [] });
     } else if (c.action === 'adopt') {
       entries.push({ key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `project ${c.id} is named by import.id but does not carry the marker yet`, fields: [] });
     }
@@ -47,7 +52,7 @@ export function driftFromPlan(plan: Plan): DriftReport {
     entries.push({ key: d.key ?? '?', kind: 'unmanaged', message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`, fields: [] });
   }
   for (const o of plan.orphans) {
-    entries.push({ key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest ("${o.title}", ${plural(o.annotations, 'annotation')})`, fields: [] });
+    entries.push({ key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, 'annotation')})`, fields: [] });
   }
   return {
     environment: plan.server.environment,

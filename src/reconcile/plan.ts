@@ -16,6 +16,8 @@ import type { LiveProject, LiveState } from '../state/live-state.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
 import { plural } from '../util/plural.ts';
+import { SENSITIVE_MASK } from '../util/redact.ts';
+import { maskLabelConfigChange } from './mask-sensitive.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
 
@@ -34,6 +36,8 @@ export interface PlanInput {
   readonly targets?: readonly string[];
   readonly allowDuplicateTitle?: boolean;
   readonly prune?: boolean;
+  /** Settle keys carried by several projects: keep the lowest id, delete the empty copies. */
+  readonly dedupe?: boolean;
   /** By manifest key. */
   readonly impact?: ReadonlyMap<string, ImpactFacts>;
   /** Declared task files not yet on the server, by manifest key. */
@@ -48,16 +52,20 @@ export interface PlanInput {
 /** A manifest matched with what the server has for its key. */
 export interface ProjectMatch {
   readonly desired: ProjectResource;
-  /** The project carrying this key's marker (none when it does not exist yet). */
+  /** The project carrying this key's marker (none when it does not exist yet; with dedupe, the lowest id of several). */
   readonly live?: LiveProject;
-  /** More than one project carries this key. */
+  /** More than one project carries this key: all of them, lowest id first. */
   readonly duplicates: readonly LiveProject[];
   /** `import: {id}` names this project (and it carries no marker yet). */
   readonly adopt?: LiveProject;
 }
 
-/** Matches manifests to live projects by ownership marker (and `import: {id}`); pure. */
-export function matchProjects(repo: Repository, live: LiveState, targets?: readonly string[]): ProjectMatch[] {
+/**
+ * Matches manifests to live projects by ownership marker (and `import: {id}`); pure. A key
+ * carried by several projects has no live project, unless `dedupe` settles it on the lowest id
+ * (the survivor racing runs also choose).
+ */
+export function matchProjects(repo: Repository, live: LiveState, targets?: readonly string[], opts: { dedupe?: boolean } = {}): ProjectMatch[] {
   const ns = repo.config.namespace;
   const byKey = new Map<string, LiveProject[]>();
   for (const p of live.projects) {
@@ -70,11 +78,11 @@ export function matchProjects(repo: Repository, live: LiveState, targets?: reado
   return repo.projects
     .filter((d) => !targets?.length || targets.includes(d.name))
     .map((desired) => {
-      const marked = byKey.get(desired.name) ?? [];
+      const marked = [...(byKey.get(desired.name) ?? [])].sort((a, b) => a.id - b.id);
       const adoptCandidate = desired.importId !== undefined && marked.length === 0 ? byId.get(desired.importId) : undefined;
       return {
         desired,
-        ...(marked.length === 1 ? { live: marked[0]! } : {}),
+        ...(marked.length === 1 || (opts.dedupe && marked.length > 1) ? { live: marked[0]! } : {}),
         duplicates: marked.length > 1 ? marked : [],
         ...(adoptCandidate ? { adopt: adoptCandidate } : {}),
       };
@@ -113,7 +121,7 @@ export function planChanges(input: PlanInput): Plan {
   const ns = repo.config.namespace;
   const diagnostics: PlanDiagnostic[] = [...(input.readDiagnostics ?? [])];
   const changes: ResourceChange[] = [];
-  const matches = matchProjects(repo, live, input.targets);
+  const matches = matchProjects(repo, live, input.targets, { dedupe: input.dedupe ?? false });
   const unknownTargets = (input.targets ?? []).filter((t) => !repo.projects.some((p) => p.name === t));
   for (const t of unknownTargets) diagnostics.push({ severity: 'error', code: 'unknown-target', message: `--target ${t}: no Project manifest has metadata.name "${t}"` });
 
@@ -122,15 +130,35 @@ export function planChanges(input: PlanInput): Plan {
     const at = locate(d, '/metadata/name');
     const err = (code: string, message: string, pointer = '/metadata/name') => diagnostics.push({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
     const title = d.spec.title;
+    const hideTitle = d.sensitive.has('title');
+    const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
 
     if (m.duplicates.length > 0) {
-      err('duplicate-marker', `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); delete or unmark all but one in Label Studio`);
-      continue;
+      if (!input.dedupe) {
+        const empty = m.duplicates.slice(1).filter((p) => p.taskCount === 0 && p.annotationCount === 0);
+        err(
+          'duplicate-marker',
+          `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); ` +
+            (empty.length ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})` : 'delete or unmark all but one in Label Studio'),
+        );
+        continue;
+      }
+      changes.push(...planDuplicateRemoval(d.name, m.duplicates, ns, (code, message) => diagnostics.push({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }), hideTitle));
     }
     const target = m.live ?? m.adopt;
     if (d.importId !== undefined && !m.live && !m.adopt) {
-      err('import-missing', `import.id ${d.importId}: no project with this id on ${input.server.url}`, '/import/id');
-      continue;
+      // The server cannot tell "adopted, then deleted in the UI" from "never existed" (ids are
+      // not reused): either way no project holds this key, so it is missing and planned as a
+      // create, which the plan shows for review. The create path's "adopt?" check still stops a
+      // wrong id when an unmanaged project has the title.
+      diagnostics.push({
+        severity: 'warning',
+        code: 'import-missing',
+        key: d.name,
+        ...locate(d, '/import/id'),
+        pointer: '/import/id',
+        message: `import.id ${d.importId}: no project with this id on ${input.server.url} and none carries the marker of "${d.name}" (deleted on the server, or a wrong id), so this plan creates a new project; remove \`import:\` once it is applied`,
+      });
     }
     if (m.adopt?.marker) {
       err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, '/import/id');
@@ -140,7 +168,10 @@ export function planChanges(input: PlanInput): Plan {
     const fields = compareProject(d, target);
     const lcField = fields.find((f) => f.field === 'label_config');
     const labelConfig = lcField && d.labelConfig
-      ? describeLabelConfigChange(target ? String(target.fields.label_config ?? '') : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file })
+      ? maskLabelConfigChange(
+          describeLabelConfigChange(target ? String(target.fields.label_config ?? '') : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
+          d.sensitive.has('label_config'),
+        )
       : undefined;
     const tasks = input.taskImports?.get(d.name) ?? [];
     const base = {
@@ -148,7 +179,8 @@ export function planChanges(input: PlanInput): Plan {
       key: d.name,
       file: d.file,
       line: at.line,
-      ...(title !== undefined ? { title } : target ? { title: target.title } : {}),
+      // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
+      ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: target.title } : {}),
       fields,
       ...(labelConfig ? { labelConfig } : {}),
       ...(tasks.length ? { tasks: [...tasks] } : {}),
@@ -159,7 +191,7 @@ export function planChanges(input: PlanInput): Plan {
       if (sameTitle.length > 0 && !input.allowDuplicateTitle) {
         err(
           'adopt-candidate',
-          `adopt? an unmanaged project already has the title "${title}" (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
+          `adopt? an unmanaged project already has the title ${quoteTitle(title!)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
             `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
         );
         continue;
@@ -167,7 +199,7 @@ export function planChanges(input: PlanInput): Plan {
       // A renamed namespace would silently duplicate every project: say so.
       const elsewhere = live.projects.find((p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== undefined && pythonStrip(p.title) === pythonStrip(title));
       if (elsewhere) {
-        diagnostics.push({ severity: 'warning', code: 'other-namespace', key: d.name, ...at, pointer: '/metadata/name', message: `project ${elsewhere.id} "${elsewhere.title}" has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
+        diagnostics.push({ severity: 'warning', code: 'other-namespace', key: d.name, ...at, pointer: '/metadata/name', message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
       }
       changes.push({ action: 'create', ...base });
       continue;
@@ -206,6 +238,8 @@ export function planChanges(input: PlanInput): Plan {
     namespace: ns,
     ...(input.targets?.length ? { targets: [...input.targets] } : {}),
     ...(input.prune ? { prune: true } : {}),
+    ...(input.dedupe ? { dedupe: true } : {}),
+    ...(input.allowDuplicateTitle ? { allowDuplicateTitle: true } : {}),
     desiredDigest: desiredDigest(repo, input.targets),
     changes,
     orphans,
@@ -235,9 +269,20 @@ function checkAnnotationImpact(
   err: (code: string, message: string, pointer?: string) => void,
 ): void {
   const pointer = '/spec/label_config';
+  for (const p of annotationImpactProblems(target, desired, facts)) err(p.code, p.message, pointer);
+}
+
+/**
+ * Why a label-config change would orphan annotations or drafts (empty when it would not); pure.
+ * Used by the planner, and by apply right before it sends the change.
+ */
+export function annotationImpactProblems(
+  target: LiveProject,
+  desired: LabelConfigSummary,
+  facts: ImpactFacts | undefined,
+): Array<{ code: string; message: string }> {
   if (!facts) {
-    err('impact-unknown', `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked`, pointer);
-    return;
+    return [{ code: 'impact-unknown', message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked` }];
   }
   const orphaned: string[] = [];
   const usage = facts.usage;
@@ -263,10 +308,28 @@ function checkAnnotationImpact(
       if (n > 0 && !now.labels.includes(label)) orphaned.push(`label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}`);
     }
   }
-  for (const o of orphaned) err('orphans-annotations', `${o}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`, pointer);
+  const problems = orphaned.map((o) => ({ code: 'orphans-annotations', message: `${o}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first` }));
   if (!facts.serverCheck.ok && orphaned.length === 0) {
-    err('server-rejects-config', `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`, pointer);
+    problems.push({ code: 'server-rejects-config', message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}` });
   }
+  return problems;
+}
+
+/**
+ * With --dedupe: the copies of a key beyond the lowest id. Empty ones (no tasks, no annotations)
+ * are planned as deletes; copies holding data are never deleted, only listed.
+ */
+function planDuplicateRemoval(key: string, carriers: readonly LiveProject[], ns: string, warn: (code: string, message: string) => void, hideTitle = false): ResourceChange[] {
+  const [keep, ...extra] = carriers;
+  const out: ResourceChange[] = [];
+  for (const p of extra) {
+    if (p.taskCount > 0 || p.annotationCount > 0) {
+      warn('duplicate-with-data', `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`);
+      continue;
+    }
+    out.push({ action: 'delete', kind: 'Project', key, id: p.id, ...(hideTitle ? {} : { title: p.title }), fields: [], annotations: 0, duplicateOf: keep!.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+  }
+  return out;
 }
 
 function usesIt(n: number): string {

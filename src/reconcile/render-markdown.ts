@@ -1,5 +1,5 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
-import { plural, showChange } from './render-values.ts';
+import { plural, showChange, showTitle } from './render-values.ts';
 import { summaryLine } from './render-text.ts';
 
 /** GitHub's limit is 65,536 characters per comment; stay well under it. */
@@ -28,13 +28,13 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
     head.push('| | Project | Id | Changes |', '|---|---|---|---|');
     for (const c of changed) {
       const what = [...c.fields.map((f) => f.field), ...(c.tasks?.length ? ['tasks'] : [])];
-      head.push(`| ${ICON[c.action]} | \`${c.key}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? `${plural(c.annotations ?? 0, 'annotation')}` : c.action === 'adopt' ? 'marker' : ''))} |`);
+      head.push(`| ${ICON[c.action]} | \`${c.key}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`);
     }
     head.push('');
   }
   if (plan.orphans.length && !plan.prune) {
     head.push(`<details><summary>${plural(plan.orphans.length, 'orphan')} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`, '');
-    for (const o of plan.orphans) head.push(`- \`${o.key}\` (id ${o.id}) ${escapeText(o.title)}: ${plural(o.annotations, 'annotation')}`);
+    for (const o of plan.orphans) head.push(`- \`${o.key}\` (id ${o.id}) ${escapeText(showTitle(o.title))}: ${plural(o.annotations, 'annotation')}`);
     head.push('', '</details>', '');
   }
   let out = head.join('\n');

@@ -9,12 +9,18 @@ export interface AnnotationUsage {
   readonly labels: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** Tasks with at least one annotation or draft (Data Manager filters; checked on 1.23.2). */
+/**
+ * Tasks with at least one annotation or draft (Data Manager filters; checked on 1.23.2). The
+ * task's stored `total_annotations` is not enough: editing an annotation through the API
+ * (`PATCH /api/annotations/{id}/`) leaves it at 0 on 1.23.2 (and empties the project summary's
+ * labels), so the live list of annotation ids is asked too.
+ */
 const WITH_ANNOTATIONS_OR_DRAFTS = JSON.stringify({
   filters: {
     conjunction: 'or',
     items: [
       { filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 },
+      { filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: false },
       { filter: 'filter:tasks:drafts', operator: 'greater', type: 'Number', value: 0 },
     ],
   },

@@ -1,15 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import type { Plan } from '../generated/schema-types.ts';
-import type { Repository } from '../manifest/types.ts';
+import equal from 'fast-deep-equal';
+import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { validateAgainstSchema } from '../manifest/schemas.ts';
-import { fingerprintProject } from '../kinds/project/compare.ts';
-import { PLAN_FORMAT_VERSION, desiredDigest, matchProjects } from '../reconcile/plan.ts';
+import { PLAN_FORMAT_VERSION } from '../reconcile/plan.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
-import { fingerprintValue } from './fingerprint.ts';
-import { hashFile, repoRelative } from '../tasks/datasets.ts';
-import type { LiveState } from './live-state.ts';
 
 /** Saves a plan (it holds no secrets, but it describes a server: readable by its owner only). */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
@@ -40,68 +36,90 @@ export async function readPlanFile(path: string): Promise<Plan> {
 }
 
 /**
- * Why a saved plan can no longer be applied: another server or namespace, manifests changed
- * since, or a targeted project changed on the server since (naming the project and the field).
+ * Why a saved plan may not be applied. A saved plan is a contract: apply makes a fresh plan at
+ * the moment of writing and goes ahead only when it yields exactly the saved changes — the same
+ * projects, actions, fields and values. So a hand-edited file cannot delete, add or change
+ * anything a fresh plan would not, and whatever moved since (a field on the server, an
+ * annotation relabelled, a task file, the manifests) is named. The first difference comes first.
  */
-export function checkPlanFreshness(plan: Plan, repo: Repository, live: LiveState, server: { url: string }): string[] {
+export function savedPlanDifferences(saved: Plan, fresh: Plan, here: { readonly url: string; readonly environment: string }): string[] {
+  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
+  if (saved.server.environment !== here.environment) return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
+  if (saved.namespace !== fresh.namespace) return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
+  if (saved.diagnostics.some((d) => d.severity === 'error')) return ['the plan has errors; fix them and make a new plan'];
+  const freshErrors = fresh.diagnostics.filter((d) => d.severity === 'error');
+  if (freshErrors.length) {
+    return freshErrors.map((d) => `a fresh plan has an error${d.file ? ` at ${d.file}${d.line ? `:${d.line}` : ''}` : ''}: ${d.message}`);
+  }
   const problems: string[] = [];
-  if (normaliseUrl(plan.server.url) !== normaliseUrl(server.url)) {
-    return [`the plan was made for ${plan.server.url}, not ${server.url}`];
-  }
-  if (plan.namespace !== repo.config.namespace) {
-    return [`the plan was made for namespace "${plan.namespace}", but labelform.yaml says "${repo.config.namespace}"`];
-  }
-  if (plan.diagnostics.some((d) => d.severity === 'error')) {
-    return ['the plan has errors; fix them and make a new plan'];
-  }
-  if (plan.desiredDigest && plan.desiredDigest !== desiredDigest(repo, plan.targets)) {
-    problems.push('the manifests changed since the plan was made');
-  }
-  const matches = new Map(matchProjects(repo, live, plan.changes.map((c) => c.key)).map((m) => [m.desired.name, m]));
-  for (const c of plan.changes) {
-    if (c.action === 'no-op') continue;
-    const m = matches.get(c.key);
-    if (c.action === 'delete') {
-      const p = live.projects.find((x) => x.id === c.id);
-      if (!p || p.marker?.key !== c.key || p.marker.namespace !== plan.namespace) problems.push(`${c.key}: project ${c.id} is gone or no longer carries its marker`);
-      else if (p.annotationCount !== (c.annotations ?? 0)) problems.push(`${c.key}: project ${c.id} now has ${p.annotationCount} annotations (the plan saw ${c.annotations ?? 0})`);
+  if (saved.desiredDigest !== fresh.desiredDigest) problems.push('the manifests changed since the plan was made');
+  const freshByKey = new Map(fresh.changes.map((c) => [identity(c), c]));
+  const savedKeys = new Set(saved.changes.map(identity));
+  for (const c of saved.changes) {
+    const now = freshByKey.get(identity(c));
+    if (!now) {
+      const other = fresh.changes.find((f) => f.key === c.key && f.action !== 'no-op');
+      problems.push(
+        other
+          ? `${c.key}: the plan says ${describe(c)}, a fresh plan says ${describe(other)}`
+          : c.action === 'no-op'
+            ? `${c.key}: the plan has no change for it, a fresh plan ${fresh.changes.some((f) => f.key === c.key) ? 'has a different one' : 'does not list it'}`
+            : `${c.key}: the plan says ${describe(c)}, a fresh plan has no such change`,
+      );
       continue;
     }
-    if (!m) {
-      problems.push(`${c.key}: no manifest for it any more`);
-      continue;
-    }
-    const target = c.action === 'adopt' ? m.adopt : m.live;
-    if (c.action === 'create') {
-      if (m.live || m.duplicates.length) problems.push(`${c.key}: a project carrying its marker appeared since the plan (id ${(m.live ?? m.duplicates[0])!.id})`);
-      continue;
-    }
-    if (!target || target.id !== c.id) {
-      problems.push(`${c.key}: project ${c.id} ${c.action === 'adopt' ? 'was adopted or removed' : 'is gone or lost its marker'} since the plan`);
-      continue;
-    }
-    const now = fingerprintProject(m.desired, target);
-    now.annotations = fingerprintValue(target.annotationCount);
-    for (const [field, hash] of Object.entries(c.fingerprint ?? {})) {
-      if (now[field] !== undefined && now[field] !== hash) {
-        problems.push(field === 'annotations' ? `${c.key} (id ${c.id}): annotations changed since the plan (now ${target.annotationCount})` : `${c.key} (id ${c.id}): field ${field} changed on the server since the plan`);
-      }
+    problems.push(...changeDifferences(c, now));
+  }
+  for (const c of fresh.changes) {
+    if (!savedKeys.has(identity(c)) && c.action !== 'no-op' && !saved.changes.some((s) => s.key === c.key && s.action !== 'no-op')) {
+      problems.push(`${c.key}: a fresh plan says ${describe(c)}, which the plan does not have`);
     }
   }
   return problems;
 }
 
-/** Declared task files whose content changed since the plan counted their tasks. */
-export async function checkTaskFilesFresh(plan: Plan, repo: Repository): Promise<string[]> {
-  const problems: string[] = [];
-  for (const c of plan.changes) {
-    for (const t of c.tasks ?? []) {
-      const file = repo.projects.find((p) => p.name === c.key)?.tasks.find((f) => repoRelative(repo.root, f.path) === t.file);
-      const now = file ? await hashFile(file.path).catch(() => undefined) : undefined;
-      if (now !== t.fingerprint) problems.push(`${c.key}: task file ${t.file} ${now === undefined ? 'is gone' : 'changed'} since the plan`);
+/** A change's identity: kind, key and the project it acts on (a key with copies has several). */
+function identity(c: ResourceChange): string {
+  return `${c.kind}/${c.key}/${c.action === 'create' ? 'new' : (c.id ?? '?')}/${c.action}`;
+}
+
+function describe(c: ResourceChange): string {
+  return `${c.action}${c.id !== undefined ? ` of id ${c.id}` : ''}`;
+}
+
+/** Where one saved change and its fresh counterpart differ, in the order a reviewer reads it. */
+function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string[] {
+  const out: string[] = [];
+  const who = `${saved.key}${saved.id !== undefined ? ` (id ${saved.id})` : ''}`;
+  if ((saved.title ?? null) !== (fresh.title ?? null)) out.push(`${who}: the title differs from a fresh plan`);
+  const freshFields = new Map(fresh.fields.map((f) => [f.field, f]));
+  for (const f of saved.fields) {
+    const now = freshFields.get(f.field);
+    if (!now) {
+      out.push(`${who}: field ${f.field} is in the plan but a fresh plan does not change it`);
+      continue;
     }
+    if (Boolean(f.sensitive) !== Boolean(now.sensitive)) out.push(`${who}: field ${f.field} differs from a fresh plan`);
+    else if (!equal(f.before ?? null, now.before ?? null)) out.push(`${who}: field ${f.field} changed on the server since the plan`);
+    else if (!equal(f.after ?? null, now.after ?? null)) out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
   }
-  return problems;
+  for (const f of fresh.fields) {
+    if (saved.fields.some((s) => s.field === f.field)) continue;
+    // Not in the plan, changed now: with the same manifests, the server moved.
+    out.push(saved.action === 'create' ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`);
+  }
+  if (!equal(stripSource(saved.labelConfig), stripSource(fresh.labelConfig))) out.push(`${who}: the label_config change differs from a fresh plan`);
+  if (!equal(saved.tasks ?? [], fresh.tasks ?? [])) out.push(`${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`);
+  if (saved.action === 'delete' && (saved.annotations ?? 0) !== (fresh.annotations ?? 0)) out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null)) out.push(`${who}: the copy it removes is kept by another project than the plan says`);
+  return out;
+}
+
+/** `source` names the file as seen from the working directory, which may differ between plan and apply. */
+function stripSource(lc: ResourceChange['labelConfig']): unknown {
+  if (!lc) return null;
+  const { source: _source, ...rest } = lc;
+  return rest;
 }
 
 function normaliseUrl(url: string): string {

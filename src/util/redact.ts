@@ -1,27 +1,102 @@
 /**
- * Last line of defence for secrets: every value registered here (API tokens, access tokens,
- * `${env:...}` values) is replaced by `[redacted]` in anything labelform prints. Code should not
- * print secrets in the first place; this catches what slips through (an error message that
- * quotes a header, a server that echoes a field).
+ * Two kinds of secret, treated differently because replacing text inside other text garbles it
+ * (`3 projects un[redacted]`, a key `product-[redacted]` in a saved plan) and shows where the
+ * value was:
+ *
+ * - Credentials (the API token, an access token, a URL's user info) are long random strings
+ *   that cannot occur in ordinary text by chance, so `redact` replaces them wherever they appear
+ *   in anything labelform prints: the last line of defence, and one that cannot garble.
+ * - Values of `${env:NAME}` are ordinary text (`images`, `changed`). They are masked as whole
+ *   values where labelform knows it prints one (a sensitive field, a title from the environment):
+ *   see `SENSITIVE_MASK`. Text that labelform did not write itself (a server message, a parser
+ *   message about a value from the environment) is withheld as a whole when it contains one:
+ *   see `withholdSecrets`. Nothing replaces a part of a string.
  */
-const secrets = new Set<string>();
+const credentials = new Set<string>();
+const envSecrets = new Map<string, string>();
 
-/** Values shorter than this are not registered: redacting "abc" everywhere would garble output. */
-const MIN_SECRET_LENGTH = 6;
+/** Shown instead of a value that came from `${env:...}`. */
+export const SENSITIVE_MASK = '(sensitive)';
 
+/**
+ * The shortest value `${env:NAME}` may hold. A shorter one could not be told apart from ordinary
+ * words when labelform checks a server message or a pulled file for it (see README: Interpolation).
+ */
+export const MIN_SECRET_LENGTH = 8;
+
+/** Credentials shorter than this are not replaced in output: "abc" everywhere would garble it. */
+const MIN_CREDENTIAL_LENGTH = 6;
+
+/** A credential (API token, access token): replaced by `[redacted]` wherever it appears. */
 export function registerSecret(value: string | undefined | null): void {
-  if (typeof value === 'string' && value.length >= MIN_SECRET_LENGTH) secrets.add(value);
+  if (typeof value === 'string' && value.length >= MIN_CREDENTIAL_LENGTH) credentials.add(value);
 }
 
+/** The value of `${env:NAME}`: never printed, and never written by `pull`. */
+export function registerEnvSecret(name: string, value: string): void {
+  if (value !== '') envSecrets.set(value, name);
+}
+
+/** Replaces credentials and Authorization header values; leaves every other character alone. */
 export function redact(text: string): string {
-  if (secrets.size === 0 || text.length === 0) return text;
+  if (text.length === 0) return text;
   let out = text;
-  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+  for (const s of credentials) if (out.includes(s)) out = out.split(s).join('[redacted]');
   // Authorization headers, whatever their value: never print one.
   return out.replace(/\b(Authorization|X-Api-Key)(["']?\s*[:=]\s*["']?)(Token|Bearer)?\s*[A-Za-z0-9._~+/=-]{8,}/gi, '$1$2[redacted]');
 }
 
+/** The name of the first `${env:NAME}` (or credential) whose value occurs in the text. */
+export function findSecret(text: string): { readonly name: string } | undefined {
+  if (text.length === 0) return undefined;
+  for (const [value, name] of envSecrets) if (text.includes(value)) return { name };
+  for (const c of credentials) if (text.includes(c)) return { name: 'the API token' };
+  return undefined;
+}
+
+/**
+ * Text labelform did not write (a server's error message, a parser's), unchanged, or, when it
+ * contains a secret value, a notice in its place: the whole text goes, never a part of it.
+ */
+export function withholdSecrets(text: string): string {
+  const found = findSecret(text);
+  return found ? `(message withheld: it contains the value of ${describeSecret(found.name)})` : text;
+}
+
+/** A request path for messages: its query, when it holds a secret value (a `title=` lookup), is withheld whole. */
+export function showRequestPath(path: string): string {
+  const q = path.indexOf('?');
+  if (q < 0) return path;
+  const query = path.slice(q);
+  if (!findSecret(query) && !findSecret(decodeQuery(query))) return path;
+  return `${path.slice(0, q)}?(query withheld: it contains a secret value)`;
+}
+
+/** A value shown whole, or the mask when it contains a secret value. */
+export function maskIfSecret(text: string): string {
+  return findSecret(text) ? SENSITIVE_MASK : text;
+}
+
+/** Every registered `${env:NAME}` value with its name, longest first (for `pull`). */
+export function envSecretValues(): ReadonlyArray<{ readonly name: string; readonly value: string }> {
+  return [...envSecrets].map(([value, name]) => ({ name, value })).sort((a, b) => b.value.length - a.value.length);
+}
+
 /** For tests: forget every registered secret. */
 export function clearSecrets(): void {
-  secrets.clear();
+  credentials.clear();
+  envSecrets.clear();
+}
+
+function decodeQuery(query: string): string {
+  try {
+    return decodeURIComponent(query.replace(/\+/g, ' '));
+  } catch {
+    return query;
+  }
+}
+
+/** `${env:NAME}`, or "the API token": how messages name a secret without showing it. */
+export function describeSecret(name: string): string {
+  return name === 'the API token' ? name : `\${env:${name}}`;
 }

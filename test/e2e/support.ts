@@ -53,11 +53,15 @@ export function cli(dir: string, args: string[], extraEnv: Record<string, string
   return runCli([...args, '-C', dir], { env: serverEnv(extraEnv), cwd: dir });
 }
 
-/** The CLI as a child process (for kill -9 and real exit codes). */
-export function spawnCli(dir: string, args: string[]): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', `${REPO_ROOT}src/cli/bin.ts`, ...args, '-C', dir], {
-    cwd: REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv() },
+/**
+ * The CLI as a child process (for kill -9 and real exit codes) on the repository in `dir`; file
+ * arguments are relative to `cwd` (default the project root), and `env` goes on top of the real
+ * server's (e.g. a URL through a proxy).
+ */
+export function spawnCli(dir: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+  const child = spawn(process.execPath, ['--import', `${REPO_ROOT}node_modules/tsx/dist/loader.mjs`, `${REPO_ROOT}src/cli/bin.ts`, ...args, '-C', dir], {
+    cwd: opts.cwd ?? REPO_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv(), ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -74,7 +74,7 @@ export function createProject(ctx: Ctx): Reply {
   fields.control_weights = regenerateWeights(fields.control_weights, derived.parsed);
   settle(fields);
   const id = state.nextId.project++;
-  const created_at = isoNow(state);
+  const created_at = nextCreatedAt(state);
   const project: FakeProject = {
     id,
     created_at,
@@ -108,6 +108,20 @@ export function updateProject(ctx: Ctx, project: FakeProject): Reply {
   project.bulk = derived.bulk;
   return json(200, serializeProject(state, project, { counters: true }));
 }
+
+/**
+ * A creation time later than every earlier project's. The server's list is newest first by
+ * `created_at`, which on a real server follows the ids; the fake's random microseconds alone
+ * could order two projects made in the same millisecond against their ids.
+ */
+function nextCreatedAt(state: FakeState): string {
+  const micros = (iso: string) => Date.parse(iso) * 1000 + Number(iso.slice(-4, -1));
+  const previous = lastCreatedAt.get(state);
+  const us = Math.max(micros(isoNow(state)), previous === undefined ? 0 : previous + 1);
+  lastCreatedAt.set(state, us);
+  return new Date(Math.floor(us / 1000)).toISOString().replace(/\.(\d{3})Z$/, `.$1${String(us % 1000).padStart(3, '0')}Z`);
+}
+const lastCreatedAt = new WeakMap<FakeState, number>();
 
 export function findProject(state: FakeState, id: string | undefined, model = 'Project'): FakeProject {
   const project = state.projects.get(Number(id));

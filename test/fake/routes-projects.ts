@@ -3,25 +3,26 @@ import { envelope, fail, json, noContent, pageUrl, paginate, readData, type Ctx,
 import { checkLabelConfig, checkWithLxml, essentialDataChanged } from './label-config.ts';
 import { parseChar } from './fields.ts';
 import { validateProjectConfig } from './project-body.ts';
+import { pyRepr, pyStrip } from './python.ts';
 import { createProject, deleteProject, findProject, serializeProject, updateProject } from './project-model.ts';
 import type { FakeProject } from './state.ts';
 
-/** GET /api/projects/: newest first (pinned first), 30 a page, at most 100; `include=` trims. */
+/**
+ * GET /api/projects/, as 1.23.2 on SQLite answers it (reference §12.1): pinned first, then newest
+ * first (`-created_at`); 30 a page, at most 100; `include=` trims. It filters on `ids=1,2,3` and
+ * `title=` (stripped, then a substring match that ignores case for ASCII letters only, like
+ * SQLite's LIKE), and `filter=pinned_only|exclude_pinned`. `search=` is accepted and ignored.
+ */
 export function listProjects(ctx: Ctx): Reply {
   const { state, query } = ctx;
   let projects = [...state.projects.values()];
   const ids = query.get('ids');
   if (ids) {
-    const wanted = new Set(ids.split(',').map(Number));
+    const wanted = new Set(ids.split(',').map(checkId));
     projects = projects.filter((p) => wanted.has(p.id));
   }
-  const title = query.get('title');
-  if (title) projects = projects.filter((p) => String(p.fields.title ?? '').toLowerCase().includes(title.toLowerCase()));
-  const search = query.get('search');
-  if (search) {
-    const s = search.toLowerCase();
-    projects = projects.filter((p) => `${p.fields.title ?? ''}\n${p.fields.description ?? ''}`.toLowerCase().includes(s));
-  }
+  const title = pyStrip(query.get('title') ?? '');
+  if (title) projects = projects.filter((p) => asciiLower(String(p.fields.title ?? '')).includes(asciiLower(title)));
   const filter = query.get('filter');
   if (filter === 'pinned_only') projects = projects.filter((p) => p.fields.pinned_at);
   if (filter === 'exclude_pinned') projects = projects.filter((p) => !p.fields.pinned_at);
@@ -123,6 +124,18 @@ function ordering(raw: string | null): (a: FakeProject, b: FakeProject) => numbe
     if (pa && !pb) return -1;
     if (pb && !pa) return 1;
     if (pa && pb && pa !== pb) return pa < pb ? 1 : -1;
+    if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
     return b.id - a.id;
   };
+}
+
+/** An `ids=` item: Django's IntegerField lookup refuses anything that is not a number with a 500. */
+function checkId(raw: string): number {
+  if (!/^\s*[+-]?\d+\s*$/.test(raw)) fail(envelope(500, `Field 'id' expected a number but got ${pyRepr(raw)}.`));
+  return Number(raw);
+}
+
+/** SQLite's LIKE folds case for ASCII letters only (`ÉCLAIR` matches `Éclair`, `éclair` does not). */
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }

@@ -14,8 +14,8 @@ export interface CliOptions {
   readonly cwd?: string;
   readonly env?: Record<string, string | undefined>;
   readonly interactive?: boolean;
-  /** Answers for prompts, in order. */
-  readonly answers?: string[];
+  /** Answers for prompts, in order; a function is called with the question (and may act meanwhile). */
+  readonly answers?: Array<string | ((question: string) => Promise<string>)>;
 }
 
 /** Runs the CLI in-process with captured output and no colour. */
@@ -33,9 +33,12 @@ export async function runCli(args: string[], opts: CliOptions = {}): Promise<Cli
     color: false,
     prompt: async (q) => {
       stderr += q;
-      return answers.shift() ?? '';
+      const answer = answers.shift() ?? '';
+      return typeof answer === 'function' ? answer(q) : answer;
     },
     now: () => Date.now(),
+    // Real waits, twenty times shorter: in-process runs race on one event loop.
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms / 20)),
   };
   const code = await main(args, io);
   return { code, stdout, stderr };

@@ -1,8 +1,10 @@
 /**
  * A fault-injecting HTTP proxy for 127.0.0.1: forwards to a target server and, for requests that
  * match a rule, resets the connection, answers an error status (with Retry-After), answers slower
- * than a client's timeout, or forwards the request and then drops the answer (the server acted,
- * the client never hears).
+ * than a client's timeout, forwards the request and then drops the answer (the server acted,
+ * the client never hears), or delivers the request twice and answers with the second answer (what
+ * Label Studio's `DatabaseIsLockedRetryMiddleware` does on SQLite when a write hits a locked
+ * database: the request runs again, and the client only sees the last answer).
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,7 +13,8 @@ export type Fault =
   | { readonly kind: 'reset' }
   | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
   | { readonly kind: 'delay'; readonly ms: number }
-  | { readonly kind: 'drop-answer' };
+  | { readonly kind: 'drop-answer' }
+  | { readonly kind: 'deliver-twice' };
 
 export interface Rule {
   readonly method?: string;
@@ -95,6 +98,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           return;
         case 'drop-answer':
           forward(req, body, () => req.socket.destroy(), () => req.socket.destroy());
+          return;
+        case 'deliver-twice':
+          // One after the other, as the middleware does: the first run has finished (and
+          // committed) before the second starts.
+          forward(req, body, () => pass(), () => res.destroy());
           return;
       }
     });

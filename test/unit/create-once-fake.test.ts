@@ -1,14 +1,17 @@
 /**
  * createProjectOnce against the fake Label Studio behind a fault-injecting proxy: a project that
  * already carries the marker is found instead of created, a lost answer is found by its marker,
- * and an ambiguous failure is never retried without looking first. Sleeps are injected.
+ * an ambiguous failure is never retried without looking first, and a key carried by more than
+ * one project after the create (a re-run POST, a racing run) settles on the lowest id, removing
+ * only fresh, empty copies. Sleeps are injected.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import { parseMarker, withMarker } from '../../src/kinds/project/marker.ts';
-import { createProjectOnce, findMarkedProject } from '../../src/kinds/project/write.ts';
+import { createMarkerIndex, findMarkedProjects, settleCarriers } from '../../src/kinds/project/carriers.ts';
+import { createProjectOnce } from '../../src/kinds/project/write.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 
@@ -40,32 +43,119 @@ const body = (title = 'Alpha project') => ({ title, description: withMarker('', 
 const posts = () => proxy.seen.filter((s) => s.method === 'POST').length;
 const marked = () => [...ls.state.projects.values()].filter((p) => parseMarker(String(p.fields.description))?.key === M.key && parseMarker(String(p.fields.description))?.namespace === M.namespace);
 
-test('findMarkedProject: exact namespace and key, not a prefix of either', async () => {
+test('findMarkedProjects: exact namespace and key, not a prefix of either, lowest id first', async () => {
   await client.createProject({ title: 'Longer key', description: withMarker('', { namespace: 'test', key: 'alpha-2' }) });
   await client.createProject({ title: 'Longer namespace', description: withMarker('', { namespace: 'test-2', key: 'alpha' }) });
   await client.createProject({ title: 'Quoted in text', description: 'see (namespace: test, key: alpha) elsewhere' });
-  assert.is(await findMarkedProject(client, M), undefined);
-  const real = await client.createProject(body());
-  assert.is((await findMarkedProject(client, M))?.id, real.id);
+  assert.equal(await findMarkedProjects(client, M), []);
+  const a = await client.createProject(body());
+  const b = await client.createProject(body());
+  assert.equal((await findMarkedProjects(client, M)).map((c) => c.id), [a.id, b.id]);
 });
 
 test('a project already carrying the marker is returned, and nothing is posted', async () => {
   const existing = await client.createProject(body('Made by an earlier run'));
   proxy.clear();
-  assert.equal(await createProjectOnce(client, body(), M, sleep), { id: existing.id, found: 'before-post' });
+  assert.equal(await createProjectOnce(client, body(), M, { sleep }), { id: existing.id, found: 'before-post', removed: [], left: [] });
   assert.is(posts(), 0);
   assert.is(marked().length, 1);
 });
 
-test('no marked project: one look, one POST', async () => {
-  const outcome = await createProjectOnce(client, body(), M, sleep);
-  assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST']);
-  assert.equal(outcome, { id: marked()[0]!.id });
+test('no marked project: one read of the list, one POST, one read of what is new', async () => {
+  const outcome = await createProjectOnce(client, body(), M, { sleep });
+  assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST', 'GET']);
+  assert.equal(outcome, { id: marked()[0]!.id, removed: [], left: [] });
+});
+
+test('with an index kept by the caller: one POST and one read per create', async () => {
+  const index = createMarkerIndex(client, []);
+  await index.refresh();
+  proxy.clear();
+  for (const key of ['k1', 'k2', 'k3']) {
+    const m = { namespace: 'test', key };
+    await createProjectOnce(client, { title: `Project ${key}`, description: withMarker('', m) }, m, { index, createdAfter: 0, sleep });
+  }
+  assert.equal(proxy.seen.map((s) => s.method), ['POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
+});
+
+test('the server runs the POST twice (its SQLite retry middleware): the later copy is removed, the lowest id kept', async () => {
+  const twice: LabelStudioClient = {
+    ...client,
+    createProject: async (b) => {
+      await client.createProject(b); // the run the client never hears about
+      return client.createProject(b);
+    },
+  };
+  const outcome = await createProjectOnce(twice, body(), M, { sleep });
+  assert.is(marked().length, 1);
+  assert.is(outcome.id, marked()[0]!.id);
+  assert.is(outcome.createdId, outcome.id + 1, 'the id the answer named was the copy');
+  assert.equal(outcome.removed, [outcome.id + 1]);
+  assert.equal(outcome.left, []);
+});
+
+test('two runs racing on one key settle on the same project and leave exactly one', async () => {
+  const runs = await Promise.all([createProjectOnce(client, body(), M, { sleep }), createProjectOnce(client, body(), M, { sleep })]);
+  assert.is(marked().length, 1);
+  assert.is(runs[0]!.id, runs[1]!.id);
+  assert.is(runs[0]!.id, marked()[0]!.id);
+});
+
+test('a copy that holds tasks, or that existed before the run, is left in place and reported', async () => {
+  const older = await client.createProject(body('Older copy'));
+  await client.importTasks(older.id, [{ text: 'keep me' }]);
+  const index = createMarkerIndex(client, []);
+  await index.refresh();
+  // The older one is the lowest: it wins; the new one this run made is empty and removed.
+  const outcome = await createProjectOnce(client, body(), M, { index, createdAfter: 0, sleep });
+  assert.is(outcome.id, older.id);
+  assert.is(outcome.found, 'before-post');
+  assert.is(marked().length, 1);
+  // A copy with data above the winner is never deleted.
+  const winner = marked()[0]!;
+  const withData = await client.createProject(body('Copy with data'));
+  await client.importTasks(withData.id, [{ text: 'data' }]);
+  const carriers = await findMarkedProjects(client, M);
+  const settled = await settleCarriers(client, carriers, 0, { sleep });
+  assert.is(settled.winner.id, winner.id);
+  assert.equal(settled.removed, []);
+  assert.equal(settled.left, [{ id: withData.id, reason: 'it holds 1 task(s) and 0 annotation(s)' }]);
+  // An empty copy that predates the run is not provably this run's either.
+  const predates = await client.createProject(body('Empty but old'));
+  const again = await settleCarriers(client, await findMarkedProjects(client, M), predates.id, { sleep });
+  assert.equal(again.removed, []);
+  assert.equal(again.left.map((l) => [l.id, l.reason]), [[withData.id, 'it existed before this run'], [predates.id, 'it existed before this run']]);
+});
+
+test("a copy another run made is left to that run; removed here only when it is still there after the waits", async () => {
+  const winner = await client.createProject(body('Winner'));
+  const theirs = await client.createProject(body('Theirs'));
+  proxy.clear();
+  // The other run removes its copy while this one waits: nothing is deleted from here.
+  const deletes = () => proxy.seen.filter((x) => x.method === 'DELETE').length;
+  const settledByThem = await settleCarriers(client, await findMarkedProjects(client, M), 0, {
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      if (ls.state.projects.has(theirs.id)) ls.state.projects.delete(theirs.id);
+    },
+  });
+  assert.equal([settledByThem.winner.id, settledByThem.removed, sleeps, deletes()], [winner.id, [], [500], 0]);
+  // The other run died before settling: after 0.5 + 1 + 2 s its empty copy is removed here.
+  const orphan = await client.createProject(body('Left by a dead run'));
+  sleeps = [];
+  const settledHere = await settleCarriers(client, await findMarkedProjects(client, M), 0, { sleep });
+  assert.equal([settledHere.removed, sleeps], [[orphan.id], [500, 1000, 2000]]);
+  // This run's own copies (the server ran its POST twice) go at once, without waiting.
+  const own = await client.createProject(body('Own copy'));
+  sleeps = [];
+  const settledOwn = await settleCarriers(client, await findMarkedProjects(client, M), 0, { sleep, own: (id) => id === own.id });
+  assert.equal([settledOwn.removed, sleeps], [[own.id], []]);
+  assert.equal(marked().map((p) => p.id), [winner.id]);
 });
 
 test('the answer to the POST is lost: the project is found by its marker, not created twice', async () => {
   proxy.inject({ ...POST, times: 1, fault: { kind: 'drop-answer' } });
-  const outcome = await createProjectOnce(client, body(), M, sleep);
+  const outcome = await createProjectOnce(client, body(), M, { sleep });
   assert.is(outcome.found, 'after-failed-post');
   assert.is(posts(), 1);
   assert.is(marked().length, 1);
@@ -75,7 +165,7 @@ test('the answer to the POST is lost: the project is found by its marker, not cr
 
 test('a reset before the server saw the POST: looks, finds nothing, posts once more', async () => {
   proxy.inject({ ...POST, times: 1, fault: { kind: 'reset' } });
-  const outcome = await createProjectOnce(client, body(), M, sleep);
+  const outcome = await createProjectOnce(client, body(), M, { sleep });
   assert.is(outcome.found, undefined);
   assert.is(posts(), 2);
   assert.is(marked().length, 1);
@@ -84,7 +174,7 @@ test('a reset before the server saw the POST: looks, finds nothing, posts once m
 
 test('a server that keeps failing with 5xx: three POSTs at most, each after a look, then the error', async () => {
   proxy.inject({ ...POST, times: 10, fault: { kind: 'status', status: 503 } });
-  const err = await createProjectOnce(client, body(), M, sleep).catch((e: unknown) => e);
+  const err = await createProjectOnce(client, body(), M, { sleep }).catch((e: unknown) => e);
   assert.instance(err, ApiError);
   assert.is((err as ApiError).status, 503);
   assert.is(posts(), 3);
@@ -94,7 +184,7 @@ test('a server that keeps failing with 5xx: three POSTs at most, each after a lo
 });
 
 test('a 400 is not ambiguous: one POST, no second look', async () => {
-  const err = await createProjectOnce(client, body('no'), M, sleep).catch((e: unknown) => e);
+  const err = await createProjectOnce(client, body('no'), M, { sleep }).catch((e: unknown) => e);
   assert.instance(err, ApiError);
   assert.match((err as ApiError).message, /HTTP 400: title: Ensure this field has at least 3 characters\./);
   assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST']);

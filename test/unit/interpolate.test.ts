@@ -135,10 +135,10 @@ test('${env:NAME}: unset is a warning offline (exit stays clean); set, it is use
     'p.yaml:7:23: warning env-unset: TASK_PW is not set; this value is not checked offline and plan will need it',
   ]);
   assert.ok(unset.result.repository, 'warnings do not block');
-  const set = await loadSpec('  title: Hello ${env:SITE}\n  task_data_password: ${env:TASK_PW}\n', { env: { TASK_PW: 'pw', SITE: 'eu' } });
+  const set = await loadSpec('  title: Hello ${env:SITE}\n  task_data_password: ${env:TASK_PW}\n', { env: { TASK_PW: 'pw-long-enough', SITE: 'eu-west-1' } });
   assert.equal(set.lines, []);
   const project = set.result.repository?.projects[0];
-  assert.equal(project?.spec, { title: 'Hello eu', task_data_password: 'pw' });
+  assert.equal(project?.spec, { title: 'Hello eu-west-1', task_data_password: 'pw-long-enough' });
   assert.equal([...(project?.sensitive ?? [])].sort(), ['task_data_password', 'title']);
 });
 
@@ -146,8 +146,9 @@ test('an unset ${env:NAME} value is not schema-checked offline; a set one is', a
   assert.equal((await loadSpec('  color: ${env:BRAND_COLOR}\n')).lines, [
     'p.yaml:6:10: warning env-unset: BRAND_COLOR is not set; this value is not checked offline and plan will need it',
   ]);
-  assert.equal((await loadSpec('  color: ${env:BRAND_COLOR}\n', { env: { BRAND_COLOR: 'blue' } })).lines, [
-    'p.yaml:6:10: schema: spec.color must be a color in #RRGGBB form, got "blue"',
+  // The value is a secret: the message does not quote it.
+  assert.equal((await loadSpec('  color: ${env:BRAND_COLOR}\n', { env: { BRAND_COLOR: 'blue-green' } })).lines, [
+    'p.yaml:6:10: schema: spec.color must be a color in #RRGGBB form, got a value from ${env:...} (not shown)',
   ]);
 });
 

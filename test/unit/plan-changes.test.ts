@@ -73,13 +73,13 @@ test('adopt: import: {id} names an unmarked project; its differences are planned
   assert.equal(actions(adopted), [['no-op', 'legacy', 12]]);
 });
 
-test('adopt: an id that does not exist, or is managed by another namespace, is an error at import.id', () => {
+test('adopt: an id that does not exist is a create with a warning at import.id; one managed by another namespace is an error', () => {
   const repo = repository([manifest('legacy', { title: 'Legacy' }, { importId: 12 })]);
   const missing = plan(repo, liveState([]));
   assert.equal(codes(missing), ['import-missing']);
-  assert.is(missing.diagnostics[0]!.message, `import.id 12: no project with this id on ${SERVER.url}`);
-  assert.equal([missing.diagnostics[0]!.pointer, missing.diagnostics[0]!.line, missing.diagnostics[0]!.key], ['/import/id', 20, 'legacy']);
-  assert.equal(missing.changes, []);
+  assert.match(missing.diagnostics[0]!.message, `import.id 12: no project with this id on ${SERVER.url}`);
+  assert.equal([missing.diagnostics[0]!.severity, missing.diagnostics[0]!.pointer, missing.diagnostics[0]!.line, missing.diagnostics[0]!.key], ['warning', '/import/id', 20, 'legacy']);
+  assert.equal(actions(missing), [['create', 'legacy', null]]);
   const taken = plan(repo, liveState([live(12, 'Legacy', { key: 'other-key', namespace: 'other-team' })]));
   assert.equal(codes(taken), ['import-marked']);
   assert.is(taken.diagnostics[0]!.message, 'import.id 12 is already managed as other-team/other-key');
@@ -140,10 +140,33 @@ test('two projects carrying the same marker: an error naming both ids; nothing p
   const state = liveState([live(5, 'Dup', { key: 'dup' }), live(9, 'Dup copy', { key: 'dup' })]);
   const p = plan(repo, state);
   assert.equal(codes(p), ['duplicate-marker']);
-  assert.is(p.diagnostics[0]!.message, '2 projects carry the marker of "dup" (ids 5, 9); delete or unmark all but one in Label Studio');
+  assert.is(p.diagnostics[0]!.message, '2 projects carry the marker of "dup" (ids 5, 9); `labelform apply --dedupe` keeps id 5 and deletes the empty copy (id 9)');
   assert.equal([p.diagnostics[0]!.file, p.diagnostics[0]!.line, p.diagnostics[0]!.col], ['projects/dup.yaml', 4, 3]);
   assert.equal(actions(p), [['create', 'fine', null]]);
   assert.is(p.summary.errors, 1);
+  // Copies holding data: nothing to offer but a person's decision.
+  const full = plan(repo, liveState([live(5, 'Dup', { key: 'dup' }), live(9, 'Dup copy', { key: 'dup', tasks: 3 })]));
+  assert.is(full.diagnostics[0]!.message, '2 projects carry the marker of "dup" (ids 5, 9); delete or unmark all but one in Label Studio');
+});
+
+test('--dedupe: the lowest id keeps the key, empty copies are deleted, copies with data are listed and kept', () => {
+  const repo = repository([manifest('dup', { title: 'Dup', color: '#123456' })]);
+  const state = liveState([
+    live(12, 'Dup copy', { key: 'dup', tasks: 4 }),
+    live(9, 'Dup', { key: 'dup', fields: { color: '#000000' } }),
+    live(15, 'Dup', { key: 'dup' }),
+    live(11, 'Dup', { key: 'dup', annotations: 1, tasks: 1 }),
+  ]);
+  const p = plan(repo, state, { dedupe: true });
+  assert.equal(actions(p), [['delete', 'dup', 15], ['update', 'dup', 9]]);
+  assert.is(p.changes[0]!.duplicateOf, 9);
+  assert.equal(p.diagnostics.map((d) => [d.severity, d.code]), [['warning', 'duplicate-with-data'], ['warning', 'duplicate-with-data']]);
+  assert.match(p.diagnostics[0]!.message, /^project 11 "Dup" also carries the marker of "dup" and holds 1 task and 1 annotation: left in place/);
+  assert.match(p.diagnostics[1]!.message, /^project 12 "Dup copy" also carries the marker of "dup" and holds 4 tasks and 0 annotations: left in place/);
+  assert.is(p.summary.errors, 0);
+  assert.is(p.dedupe, true);
+  // A key carried once is not touched by --dedupe.
+  assert.equal(actions(plan(repo, liveState([live(9, 'Dup', { key: 'dup', fields: { color: '#123456' } })]), { dedupe: true })), [['no-op', 'dup', 9]]);
 });
 
 test('adopt?: an unmanaged project with the same title blocks the create; --allow-duplicate-title lets it through', () => {
@@ -299,8 +322,8 @@ test('summary counts every kind of change and the errors', () => {
     live(60, 'Orphan', { key: 'orphan' }),
   ]);
   const p = plan(repo, state, { prune: true });
-  assert.equal(p.summary, { create: 1, update: 1, adopt: 1, delete: 1, noop: 1, errors: 1, tasksToImport: 0 });
-  assert.equal(actions(p), [['adopt', 'adopt-me', 50], ['create', 'create-me', null], ['no-op', 'same', 11], ['update', 'update-me', 10], ['delete', 'orphan', 60]]);
+  assert.equal(p.summary, { create: 2, update: 1, adopt: 1, delete: 1, noop: 1, errors: 0, tasksToImport: 0 });
+  assert.equal(actions(p), [['adopt', 'adopt-me', 50], ['create', 'broken', null], ['create', 'create-me', null], ['no-op', 'same', 11], ['update', 'update-me', 10], ['delete', 'orphan', 60]]);
   assert.equal(codes(p), ['import-missing']);
 });
 

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareProject, fingerprintProject } from '../../src/kinds/project/compare.ts';
-import { formatMarker, markerSearchText, parseMarker, stripMarker, withMarker } from '../../src/kinds/project/marker.ts';
+import { formatMarker, parseMarker, stripMarker, withMarker } from '../../src/kinds/project/marker.ts';
 import { normaliseHtml, normaliseProjectField, pythonStrip } from '../../src/kinds/project/normalise.ts';
 import { keyFromTitle, projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import { createBody, updateBody } from '../../src/kinds/project/write.ts';
@@ -22,7 +22,6 @@ test('marker: the footer line names namespace and key, and parses back', () => {
   assert.is(formatMarker(M), FOOTER);
   assert.equal(parseMarker(FOOTER), M);
   assert.equal(parseMarker(`Some notes\n\n${FOOTER}`), M);
-  assert.is(markerSearchText(M), '(namespace: acme-labeling, key: ner-news)');
 });
 
 test('marker: no marker, a mangled one, or an empty description parse to undefined', () => {

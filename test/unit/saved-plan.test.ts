@@ -1,13 +1,13 @@
 /**
- * Saved plans: the file (round trip, permissions, versions) and the staleness check `apply
- * PLANFILE` runs against a fresh read of the server.
+ * Saved plans: the file (round trip, permissions, versions) and the contract `apply PLANFILE`
+ * enforces: a fresh plan made at the moment of writing must yield exactly the saved changes.
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Plan } from '../../src/generated/schema-types.ts';
-import { checkPlanFreshness, readPlanFile, writePlanFile } from '../../src/state/saved-plan.ts';
+import { readPlanFile, savedPlanDifferences, writePlanFile } from '../../src/state/saved-plan.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { removeTree, writeTree } from '../helpers/cli.ts';
 import { choicesXml, live, liveState, manifest, plan, repository, SERVER } from './support/plan-fixtures.ts';
@@ -62,84 +62,110 @@ test('readPlanFile: missing, not JSON, or not a plan', async () => {
   assert.match((await refusal(readPlanFile(invalid))).message, new RegExp(`^${invalid} is not a valid plan: /changes: `));
 });
 
-// ---- freshness ----
+// ---- a saved plan is a contract: apply goes ahead only when a fresh plan is the same ----
 
-const here = { url: SERVER.url };
+const here = { url: SERVER.url, environment: SERVER.environment };
+/** The saved plan against a fresh plan of (repo, state), made with the saved plan's options. */
+const check = (saved: Plan, repo = repoA(), state = liveA(), at = here, extra: Parameters<typeof plan>[2] = {}) =>
+  savedPlanDifferences(saved, plan(repo, state, { ...(saved.prune ? { prune: true } : {}), ...(saved.dedupe ? { dedupe: true } : {}), ...extra }), at);
 
-test('fresh: nothing moved since the plan (a trailing slash or case in the URL does not matter)', () => {
+test('same: nothing moved since the plan (a trailing slash or case in the URL does not matter)', () => {
   const p = plan(repoA(), liveA());
-  assert.equal(checkPlanFreshness(p, repoA(), liveA(), here), []);
-  assert.equal(checkPlanFreshness(p, repoA(), liveA(), { url: `${SERVER.url.toUpperCase()}/` }), []);
+  assert.equal(check(p), []);
+  assert.equal(check(p, repoA(), liveA(), { ...here, url: `${SERVER.url.toUpperCase()}/` }), []);
+  // A change the server would normalise away, or an unmanaged field moving, is not a difference.
+  assert.equal(check(p, repoA(), liveState([live(1, 'Project A ', { key: 'a', fields: { color: '#000000', maximum_annotations: 9 } })])), []);
 });
 
-test('stale: another server, or another namespace', () => {
+test('refused: another server, environment or namespace', () => {
   const p = plan(repoA(), liveA());
-  assert.equal(checkPlanFreshness(p, repoA(), liveA(), { url: 'http://other:8080' }), [`the plan was made for ${SERVER.url}, not http://other:8080`]);
+  assert.equal(check(p, repoA(), liveA(), { ...here, url: 'http://other:8080' }), [`the plan was made for ${SERVER.url}, not http://other:8080`]);
+  assert.equal(check(p, repoA(), liveA(), { ...here, environment: 'production' }), ['the plan was made for environment "default", not "production"']);
+  assert.equal(check({ ...p, server: { ...p.server, environment: 'staging' } }), ['the plan was made for environment "staging", not "default"']);
   const otherNs = repository(repoA().projects, 'someone-else');
-  assert.equal(checkPlanFreshness(p, otherNs, liveA(), here), ['the plan was made for namespace "test", but labelform.yaml says "someone-else"']);
+  assert.equal(check(p, otherNs), ['the plan was made for namespace "test", but labelform.yaml says "someone-else"']);
 });
 
-test('stale: a plan with errors is never applied', () => {
+test('refused: a plan with errors is never applied, nor one whose fresh plan has errors', () => {
   const repo = repository([manifest('dup', { title: 'Dup' })]);
   const state = liveState([live(1, 'Dup', { key: 'dup' }), live(2, 'Dup', { key: 'dup' })]);
-  assert.equal(checkPlanFreshness(plan(repo, state), repo, state, here), ['the plan has errors; fix them and make a new plan']);
+  assert.equal(check(plan(repo, state), repo, state), ['the plan has errors; fix them and make a new plan']);
+  const clean = liveState([live(1, 'Dup', { key: 'dup' })]);
+  const problems = check(plan(repo, clean), repo, state);
+  assert.is(problems.length, 1);
+  assert.match(problems[0]!, /^a fresh plan has an error at projects\/dup\.yaml:4: 2 projects carry the marker of "dup" \(ids 1, 2\)/);
 });
 
-test('stale: the manifests changed since the plan', () => {
+test('refused: the manifests changed since the plan, naming the field', () => {
   const p = plan(repoA(), liveA());
   const edited = repository([manifest('a', { title: 'Project A', color: '#222222' }), manifest('b', { title: 'Project B' })]);
-  assert.equal(checkPlanFreshness(p, edited, liveA(), here), ['the manifests changed since the plan was made']);
+  assert.equal(check(p, edited), ['the manifests changed since the plan was made', 'a (id 1): field color would be set to a value other than the plan says']);
 });
 
-test('stale: a field changed on the server since, naming the project and the field', () => {
+test('refused: a field changed on the server since, naming the project and the field', () => {
   const p = plan(repoA(), liveA());
   const moved = liveState([live(1, 'Project A renamed', { key: 'a', fields: { color: '#000000' } })]);
-  assert.equal(checkPlanFreshness(p, repoA(), moved, here), ['a (id 1): field title changed on the server since the plan']);
-  const both = liveState([live(1, 'Project A renamed', { key: 'a', fields: { color: '#333333' } })]);
-  assert.equal(checkPlanFreshness(p, repoA(), both, here), ['a (id 1): field title changed on the server since the plan', 'a (id 1): field color changed on the server since the plan']);
-  // A change the server would normalise away is not a change.
-  const trimmed = liveState([live(1, 'Project A ', { key: 'a', fields: { color: '#000000' } })]);
-  assert.equal(checkPlanFreshness(p, repoA(), trimmed, here), []);
-  // An unmanaged field moving does not matter either.
-  const unmanaged = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#000000', maximum_annotations: 9 } })]);
-  assert.equal(checkPlanFreshness(p, repoA(), unmanaged, here), []);
+  assert.equal(check(p, repoA(), moved), ['a (id 1): field title changed on the server since the plan']);
+  const colour = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#333333' } })]);
+  assert.equal(check(p, repoA(), colour), ['a (id 1): field color changed on the server since the plan']);
+  // Moved to what the manifest wants: the fresh plan has no change where the plan had one.
+  const converged = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]);
+  assert.equal(check(p, repoA(), converged), ['a: the plan says update of id 1, a fresh plan has no such change']);
 });
 
-test('stale: an updated project lost its marker, or gained annotations under a label-config change', () => {
+test('refused: an updated project lost its marker; a project carrying a planned create appeared', () => {
   const p = plan(repoA(), liveA());
-  assert.equal(checkPlanFreshness(p, repoA(), liveState([live(1, 'Project A', { fields: { color: '#000000' } })]), here), ['a: project 1 is gone or lost its marker since the plan']);
-  const repo = repository([manifest('s', { title: 'Sentiment', label_config: choicesXml(['A', 'B', 'C']) })]);
-  const before = liveState([live(4, 'Sentiment', { key: 's', fields: { label_config: choicesXml(['A', 'B']) } })]);
-  const sp = plan(repo, before);
-  assert.is(sp.summary.update, 1);
-  const annotated = liveState([live(4, 'Sentiment', { key: 's', annotations: 3, fields: { label_config: choicesXml(['A', 'B']) } })]);
-  assert.equal(checkPlanFreshness(sp, repo, annotated, here), ['s (id 4): annotations changed since the plan (now 3)']);
-});
-
-test('stale: a project carrying the marker of a planned create appeared since', () => {
-  const p = plan(repoA(), liveA());
+  const unmarked = check(p, repoA(), liveState([live(1, 'Project A', { fields: { color: '#000000' } })]));
+  assert.match(unmarked[0]!, /^a fresh plan has an error at projects\/a\.yaml:4: adopt\? an unmanaged project already has the title "Project A" \(id 1\)/);
   assert.equal(p.changes.find((c) => c.key === 'b')?.action, 'create');
   const appeared = liveState([...liveA().projects, live(77, 'Project B', { key: 'b' })]);
-  assert.equal(checkPlanFreshness(p, repoA(), appeared, here), ['b: a project carrying its marker appeared since the plan (id 77)']);
+  assert.equal(check(p, repoA(), appeared), ['b: the plan says create, a fresh plan has no such change']);
 });
 
-test('stale: an adoption whose project was adopted (or deleted) meanwhile', () => {
+test('refused: an adoption whose project was adopted (or deleted) meanwhile', () => {
   const repo = repository([manifest('legacy', { title: 'Legacy' }, { importId: 12 })]);
   const p = plan(repo, liveState([live(12, 'Legacy')]));
   assert.equal(p.changes.map((c) => c.action), ['adopt']);
-  assert.equal(checkPlanFreshness(p, repo, liveState([live(12, 'Legacy', { key: 'legacy' })]), here), ['legacy: project 12 was adopted or removed since the plan']);
-  assert.equal(checkPlanFreshness(p, repo, liveState([]), here), ['legacy: project 12 was adopted or removed since the plan']);
+  assert.equal(check(p, repo, liveState([live(12, 'Legacy', { key: 'legacy' })])), ['legacy: the plan says adopt of id 12, a fresh plan has no such change']);
+  assert.match(check(p, repo, liveState([])).join('\n'), /^legacy: the plan says adopt of id 12, a fresh plan says create$/m);
 });
 
-test('stale: a delete whose target is gone, unmarked, or has new annotations', () => {
+test('refused: a delete whose target is gone, unmarked, or has new annotations', () => {
   const repo = repository([]);
   const state = liveState([live(5, 'Old', { key: 'old', annotations: 0 })]);
   const p: Plan = plan(repo, state, { prune: true });
   assert.equal(p.changes.map((c) => [c.action, c.id]), [['delete', 5]]);
-  assert.equal(checkPlanFreshness(p, repo, state, here), []);
-  assert.equal(checkPlanFreshness(p, repo, liveState([]), here), ['old: project 5 is gone or no longer carries its marker']);
-  assert.equal(checkPlanFreshness(p, repo, liveState([live(5, 'Old')]), here), ['old: project 5 is gone or no longer carries its marker']);
-  assert.equal(checkPlanFreshness(p, repo, liveState([live(5, 'Old', { key: 'old', annotations: 2 })]), here), ['old: project 5 now has 2 annotations (the plan saw 0)']);
+  assert.equal(check(p, repo, state), []);
+  assert.equal(check(p, repo, liveState([])), ['old: the plan says delete of id 5, a fresh plan has no such change']);
+  assert.equal(check(p, repo, liveState([live(5, 'Old')])), ['old: the plan says delete of id 5, a fresh plan has no such change']);
+  assert.equal(check(p, repo, liveState([live(5, 'Old', { key: 'old', annotations: 2 })])), ['old (id 5): now has 2 annotations (the plan saw 0)']);
+});
+
+test('refused: a hand-edited plan — a no-op turned into a delete, an edited value, an added change', () => {
+  const p = plan(repoA(), liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]));
+  assert.equal(p.changes.map((c) => c.action), ['no-op', 'create']);
+  const state = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]);
+  const toDelete: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'a' ? { ...c, action: 'delete' as const } : c)) };
+  assert.equal(check(toDelete, repoA(), state), ['a: the plan says delete of id 1, a fresh plan has no such change']);
+  const edited: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c)) };
+  assert.equal(check(edited, repoA(), state), ['b: field title would be set to a value other than the plan says']);
+  const extraDelete: Plan = { ...p, changes: [...p.changes, { action: 'delete', kind: 'Project', key: 'zzz', id: 99, fields: [] }] };
+  assert.equal(check(extraDelete, repoA(), state), ['zzz: the plan says delete of id 99, a fresh plan has no such change']);
+  const dropped: Plan = { ...p, changes: p.changes.filter((c) => c.key !== 'b') };
+  assert.equal(check(dropped, repoA(), state), ['b: a fresh plan says create, which the plan does not have']);
+});
+
+test('refused: a label relabelled after the plan is caught by the same impact check plan runs', () => {
+  const repo = repository([manifest('s', { title: 'Sentiment', label_config: choicesXml(['A']) })]);
+  const before = liveState([live(4, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: choicesXml(['A', 'B']) } })]);
+  const usesA = { serverCheck: { ok: true as const }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { A: 1 } } } };
+  const usesB = { serverCheck: { ok: true as const }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { B: 1 } } } };
+  const saved = plan(repo, before, { impact: new Map([['s', usesA]]) });
+  assert.equal(saved.summary.errors, 0);
+  assert.equal(check(saved, repo, before, here, { impact: new Map([['s', usesA]]) }), []);
+  const problems = check(saved, repo, before, here, { impact: new Map([['s', usesB]]) });
+  assert.is(problems.length, 1);
+  assert.match(problems[0]!, /^a fresh plan has an error at projects\/s\.yaml:9: label "B" of Choices "sentiment" is removed but 1 annotation uses it/);
 });
 
 test.run();

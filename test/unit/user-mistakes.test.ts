@@ -58,7 +58,8 @@ test('output paths that cannot be written name the path; pull creates a missing 
   const intoDir = await runCli(['export', String(p.id), '--out', dir, '--quiet'], { env, cwd: dir });
   assert.is(intoDir.code, 0, intoDir.stderr);
   assert.match(intoDir.stdout, new RegExp(`${dir.replace(/[/.]/g, '\\$&')}/project-${p.id}-`));
-  const out = join(dir, 'new', 'nested');
+  // Outside the repository: inside it, pull would use the repository's labelform.yaml.
+  const out = join(await writeTree({}), 'new', 'nested');
   const pulled = await runCli(['pull', '--project', String(p.id), '--out', out, '--namespace', 'pulled'], { env, cwd: dir });
   assert.is(pulled.code, 0, pulled.stderr);
   assert.ok(existsSync(join(out, 'labelform.yaml')));

@@ -151,25 +151,10 @@ const CASES: Record<string, BadCase> = {
     errors: ['c.xml:1:1: error: label config is not valid UTF-8 (byte 0xff at offset 0); save it as UTF-8'],
     fileCount: 2,
   },
-  'an empty file': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(TITLE), 'q.yaml': '' },
-    errors: ['q.yaml:1:1: error: manifest is empty'],
-    fileCount: 3,
-  },
-  'a file with only blank lines and comments': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(TITLE), 'q.yaml': '\n   \n', 'r.yaml': '# TODO\n' },
-    errors: ['q.yaml:1:1: error: manifest is empty', 'r.yaml:1:1: error: manifest has no YAML documents'],
-    fileCount: 4,
-  },
   'an empty labelform.yaml': {
     files: { 'labelform.yaml': '', 'p.yaml': P(TITLE) },
     errors: ['labelform.yaml:1:1: error: manifest is empty'],
     fileCount: 2,
-  },
-  'a directory with no manifests': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'README.md': '# nothing\n', 'tasks.json': '[{"data": {"text": "hi"}}]' },
-    errors: ['.: error: no Project or LabelConfig manifests under .'],
-    fileCount: 1,
   },
   'a directory with no labelform.yaml': {
     files: { 'projects/p.yaml': P(TITLE) },

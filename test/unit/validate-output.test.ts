@@ -100,12 +100,12 @@ test('--json: a clean run lists what was loaded', async () => {
 });
 
 test('--json: bad input is still JSON, without a stack trace', async () => {
-  const dir = await tree({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a]) });
+  const dir = await tree({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': Buffer.concat([Buffer.from('apiVersion: labelform/v1\n'), Buffer.from([0x61, 0x3a, 0x20, 0xff, 0x0a])]) });
   const r = await runCli(['validate', dir, '--json'], { cwd: dir });
   assert.is(r.code, 1);
   assert.is(hasStackTrace(r.stdout + r.stderr), false);
   const out = JSON.parse(r.stdout) as { diagnostics: Array<{ code: string; line: number; col: number }> };
-  assert.equal(out.diagnostics.map((d) => [d.code, d.line, d.col]), [['not-utf8', 1, 4]]);
+  assert.equal(out.diagnostics.map((d) => [d.code, d.line, d.col]), [['not-utf8', 2, 4]]);
 });
 
 test('GITHUB_ACTIONS=true: an ::error / ::warning annotation per problem on stdout, plus the usual stderr', async () => {

@@ -39,7 +39,7 @@ test('apiVersion must be labelform/v1', async () => {
   });
   assert.equal(lines, [
     'p.yaml:1:13: schema: apiVersion must be "labelform/v1", got "labelform/v2"',
-    'q.yaml:1:1: schema: missing required field "apiVersion"',
+    'q.yaml:1:7: manifest-look-alike: kind: Project but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 (or list the file under exclude: in labelform.yaml)',
   ]);
 });
 
@@ -58,7 +58,7 @@ test('kind is Project or LabelConfig (schema const and loader dispatch)', async 
     'a.yaml': 'apiVersion: labelform/v1\nkind: Projekt\nmetadata:\n  name: a\nspec: {}\n',
     'b.yaml': 'apiVersion: labelform/v1\nmetadata:\n  name: b\nspec: {}\n',
     'c.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: other\n',
-    'd.yaml': '- just\n- a list\n',
+    'd.yaml': '- apiVersion: labelform/v1\n- a list\n',
     'e.yaml': projectYaml('e', '  title: Fine\n'),
   });
   assert.equal(lines, [

@@ -2,12 +2,11 @@ import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
 import { plural } from '../../reconcile/render-values.ts';
-import { readLiveState, type LiveState } from '../../state/live-state.ts';
-import { checkPlanFreshness, checkTaskFilesFresh, readPlanFile } from '../../state/saved-plan.ts';
+import type { LiveState } from '../../state/live-state.ts';
+import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
-import { withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
-import { fieldsToRead, openSession, readAndPlan, type Session } from '../plan-shell.ts';
+import { openSession, readAndPlan, type Session } from '../plan-shell.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { importDataset } from '../../tasks/datasets.ts';
 import { createProgress, type Progress } from '../progress.ts';
@@ -21,6 +20,7 @@ export interface ApplyArgs {
   readonly prune: boolean;
   readonly allowDataLoss: boolean;
   readonly allowDuplicateTitle: boolean;
+  readonly dedupe: boolean;
   readonly target: readonly string[];
 }
 
@@ -37,13 +37,27 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
     plan = await readPlanFile(args.planFile);
     if (args.target.length) throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
     if (args.prune && !plan.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
-    live = await withServer(session.target, () => readLiveState(session.client, fieldsToRead(session.repo)));
-    const problems = [...checkPlanFreshness(plan, session.repo, live, session.target), ...(await checkTaskFilesFresh(plan, session.repo))];
+    if (args.dedupe && !plan.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
+    // The saved plan is a contract: plan again now, with the saved plan's options, and go ahead
+    // only when the fresh plan yields exactly the saved changes.
+    const saved = plan;
+    ({ plan, live } = await readAndPlan(io, session, {
+      ...(saved.targets?.length ? { targets: saved.targets } : {}),
+      allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
+      prune: saved.prune ?? false,
+      dedupe: saved.dedupe ?? false,
+    }));
+    const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
     if (problems.length) {
-      throw new UserError(`the saved plan ${args.planFile} is stale; nothing was applied:\n${problems.map((p) => `  - ${p}`).join('\n')}`, [], 'Run `labelform plan` again and review the new plan.');
+      const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+      throw new UserError(
+        `the saved plan ${args.planFile} does not match a fresh plan; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`,
+        [],
+        'Run `labelform plan` again and review the new plan.',
+      );
     }
   } else {
-    ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune }));
+    ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
     io.stdout(renderPlanText(plan, { color: io.color }));
     if (plan.summary.errors > 0) {
       io.stderr(`${s.red('Error:')} the plan has ${plural(plan.summary.errors, 'error')}; nothing was applied.\n`);
@@ -78,6 +92,7 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
     {
       client: session.client,
       now: io.now,
+      ...(io.sleep ? { sleep: io.sleep } : {}),
       progress: (e) => io.stdout(progressLine(e, s)),
       importTasks: async (projectId, _change, desired) => {
         const notes: string[] = [];
@@ -108,10 +123,21 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
   const by = (action: string) => results.filter((r) => r.action === action && r.outcome === 'done').length;
   const failed = results.filter((r) => r.outcome === 'failed');
   const skipped = results.filter((r) => r.outcome === 'skipped');
+  const removedCopies = results.reduce((n, r) => n + (r.removedCopies?.length ?? 0), 0);
+  const left = results.filter((r) => r.leftCopies?.length);
   io.stdout(
     `\n${failed.length ? s.red('Apply finished with failures') : s.green('Apply complete')}: ${by('create')} created, ${by('update')} updated, ${by('adopt')} adopted, ${by('delete')} deleted` +
-      `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}.\n`,
+      `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
+      `${removedCopies ? `; ${plural(removedCopies, 'empty copy', 'empty copies')} of created projects removed` : ''}.\n`,
   );
+  if (left.length) {
+    io.stderr(
+      `${s.red('Error:')} ${plural(left.length, 'key')} ended up carried by more than one project, and the copies could not be proven fresh and empty, so they were left in place: ` +
+        `${left.map((r) => `${r.key} (kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id}: ${l.reason}`).join(', ')})`).join('; ')}. ` +
+        'Move their data into the kept project or remove their markers by hand; `labelform apply --dedupe` removes copies once they are empty.\n',
+    );
+    return 1;
+  }
   if (failed.length) {
     io.stderr(`${s.red('Error:')} ${plural(failed.length, 'project')} failed: ${failed.map((f) => f.key).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
     return 1;
@@ -120,13 +146,18 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
 }
 
 function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
+  if (e.type === 'settled') {
+    return `${s.yellow('!')} ${e.key} was carried by more than one project after the run: kept id ${e.winner}` +
+      `${e.removed.length ? `, removed empty ${e.removed.length === 1 ? 'copy' : 'copies'} ${e.removed.map((id) => `id ${id}`).join(', ')}` : ''}` +
+      `${e.left.length ? `, left ${e.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}` : ''}\n`;
+  }
   const c = e.change;
   const name = `${c.key}${c.id ? ` (id ${c.id})` : ''}`;
   switch (e.type) {
     case 'start':
       return '';
     case 'done': {
-      const verb = { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[c.action];
+      const verb = c.duplicateOf !== undefined ? `deleted (an empty copy; id ${c.duplicateOf} keeps the key)` : { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[c.action];
       const what = c.action === 'update' || c.action === 'adopt' ? `: ${[...c.fields.map((f) => f.field), ...(c.action === 'adopt' ? ['marker'] : [])].join(', ') || 'tasks'}` : '';
       return `${s.green('✔')} ${name} ${verb}${c.action === 'create' ? ` as id ${e.id}` : ''}${what} (${(e.ms / 1000).toFixed(2)} s)${e.note ? ` — ${e.note}` : ''}\n`;
     }

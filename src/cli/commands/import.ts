@@ -1,6 +1,7 @@
 import { isApiError } from '../../api/errors.ts';
-import { findMarkedProject } from '../../kinds/project/write.ts';
+import { findMarkedProjects } from '../../kinds/project/carriers.ts';
 import { parseMarker, stripMarker, withMarker } from '../../kinds/project/marker.ts';
+import { showTitle } from '../../reconcile/render-values.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
@@ -34,19 +35,19 @@ export async function runImport(io: Io, args: ImportArgs): Promise<number> {
     });
     const current = parseMarker(project.description);
     if (current?.namespace === marker.namespace && current.key === marker.key) {
-      io.stdout(`Project ${project.id} "${project.title}" is already managed as ${marker.key}.\n`);
+      io.stdout(`Project ${project.id} ${showTitle(project.title ?? '')} is already managed as ${marker.key}.\n`);
       return 0;
     }
     if (current) {
-      throw new UserError(`project ${project.id} "${project.title}" is already managed as ${current.namespace}/${current.key}; remove that marker from its description first`);
+      throw new UserError(`project ${project.id} ${showTitle(project.title ?? '')} is already managed as ${current.namespace}/${current.key}; remove that marker from its description first`);
     }
-    const holder = await findMarkedProject(client, marker);
-    if (holder && holder.id !== project.id) {
-      throw new UserError(`project ${holder.id} "${holder.title}" already carries the marker of ${marker.key}; one key can manage one project`);
+    const holder = (await findMarkedProjects(client, marker)).find((c) => c.id !== project.id);
+    if (holder) {
+      throw new UserError(`project ${holder.id} ${showTitle(holder.title ?? '')} already carries the marker of ${marker.key}; one key can manage one project`);
     }
     await client.updateProject(project.id, { description: withMarker(stripMarker(project.description), marker) });
     const s = styleFor(io.color);
-    io.stdout(`${s.green('✔')} Adopted project ${project.id} "${project.title}" as ${marker.key} (namespace ${marker.namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.\n`);
+    io.stdout(`${s.green('✔')} Adopted project ${project.id} ${showTitle(project.title ?? '')} as ${marker.key} (namespace ${marker.namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.\n`);
     return 0;
   });
 }

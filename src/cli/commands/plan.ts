@@ -18,6 +18,7 @@ export interface PlanArgs {
   readonly target: readonly string[];
   readonly allowDuplicateTitle: boolean;
   readonly prune: boolean;
+  readonly dedupe: boolean;
 }
 
 /**
@@ -26,7 +27,7 @@ export interface PlanArgs {
  */
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
   const session = await openSession(io, args);
-  const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune });
+  const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
   if (args.out) {
     const out = args.out;
     await writePlanFile(resolve(io.cwd, out), plan).catch((err: NodeJS.ErrnoException) => {

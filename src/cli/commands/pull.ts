@@ -1,16 +1,19 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isApiError } from '../../api/errors.ts';
 import type { LsProject } from '../../api/types.ts';
 import { PROJECT_FIELDS } from '../../kinds/project/fields.ts';
 import { parseMarker } from '../../kinds/project/marker.ts';
-import { keyFromTitle, manifestYaml, projectToManifest } from '../../kinds/project/to-manifest.ts';
+import { holdsSecret, keyFromTitle, manifestYaml, projectToManifest, type PullSecret } from '../../kinds/project/to-manifest.ts';
+import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository, loadRootConfig } from '../../manifest/load.ts';
-import { SCHEMA_DIR } from '../../manifest/schemas.ts';
+import type { RootConfig } from '../../manifest/types.ts';
 import { readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
-import { connect, resolveEnvironment, withServer } from '../connect.ts';
+import type { Diagnostic } from '../../util/diagnostics.ts';
+import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
+import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
 
 export interface PullArgs {
@@ -28,33 +31,48 @@ export interface PullArgs {
  * existing server gets a working repository in one command. Projects without a marker get an
  * `import: {id}` block: the next apply adopts them instead of creating copies. All files are
  * written aside first and moved into place only when every one of them is ready.
+ *
+ * Pulling into a folder of an existing repository (labelform.yaml in a directory above) uses that
+ * repository's config and namespace. No secret it knows of is written: see `pullSecrets`.
  */
 export async function runPull(io: Io, args: PullArgs): Promise<number> {
   if (!args.all && args.project.length === 0) throw new UserError('name the projects to pull with --project ID (repeatable), or pass --all');
   const outDir = resolve(io.cwd, args.out ?? args.dir);
-  const { config, diagnostics } = await loadRootConfig(outDir, io.cwd);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError(`fix labelform.yaml in ${outDir} first`, diagnostics);
+  const root = (await findRepositoryRoot(outDir)) ?? outDir;
+  const { config, diagnostics } = await loadRootConfig(root, io.cwd);
+  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError(`fix labelform.yaml in ${root} first`, diagnostics);
   const namespace = config?.namespace ?? args.namespace ?? 'default';
   if (config && args.namespace && args.namespace !== config.namespace) {
-    throw new UserError(`--namespace ${args.namespace} differs from labelform.yaml's namespace "${config.namespace}"`);
+    throw new UserError(`--namespace ${args.namespace} differs from the namespace "${config.namespace}" in ${config.file}`);
   }
   if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace)) throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
 
   // What the repository already manages, so a second pull adds only what is new.
   const existingKeys = new Set<string>();
   const existingIds = new Set<number>();
+  let envSecrets: readonly PullSecret[] = [];
   if (config) {
-    const repo = await loadRepository(outDir, { env: io.env, requireEnv: false, cwd: io.cwd });
+    const repo = await loadRepository(root, { env: io.env, requireEnv: false, cwd: io.cwd });
     if (!repo.repository && repo.diagnostics.some((d) => d.code !== 'no-manifests' && d.severity === 'error')) {
-      throw new UserError(`the repository in ${outDir} has errors; fix them before pulling into it`, repo.diagnostics);
+      throw new UserError(`the repository in ${root} has errors; fix them before pulling into it`, repo.diagnostics);
     }
+    envSecrets = repo.envSecrets ?? [];
     for (const p of repo.repository?.projects ?? []) {
       existingKeys.add(p.name);
       if (p.importId !== undefined) existingIds.add(p.importId);
     }
+    warnUnsetSecrets(io, repo.diagnostics);
+  }
+  // Pulling from one repository (-C, default: here) into a folder outside it: its secrets count too.
+  const dirRoot = await findRepositoryRoot(resolve(io.cwd, args.dir));
+  if (dirRoot && dirRoot !== root) {
+    const other = await loadRepository(dirRoot, { env: io.env, requireEnv: false, cwd: io.cwd });
+    envSecrets = [...envSecrets, ...(other.envSecrets ?? [])];
+    warnUnsetSecrets(io, other.diagnostics);
   }
 
   const target = resolveEnvironment(config, args.env, io.env);
+  const secrets = pullSecrets(envSecrets, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
   const projects: LsProject[] = await withServer(target, async () => {
     if (args.all) return (await readLiveState(client, PROJECT_FIELDS)).projects.map((p) => p.fields as LsProject);
@@ -74,26 +92,30 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const staging = await mkdtemp(join(outDir, '.labelform-pull-'));
   const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const skipped: string[] = [];
+  const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${t ?? ''}"`);
+  const schemaDir = await findSchemaDir(root);
   try {
     const used = new Set(existingKeys);
     for (const p of projects) {
       const marker = parseMarker(p.description);
       if (marker && marker.namespace !== namespace) {
-        skipped.push(`${p.id} "${p.title}": managed by namespace ${marker.namespace}`);
+        skipped.push(`${p.id} ${showTitle(p.title)}: managed by namespace ${marker.namespace}`);
         continue;
       }
       if ((marker && existingKeys.has(marker.key)) || existingIds.has(p.id)) {
-        skipped.push(`${p.id} "${p.title}": already in the repository`);
+        skipped.push(`${p.id} ${showTitle(p.title)}: already in the repository`);
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
+      // A key (and its directory name) made from a title that holds a secret would hold it too.
+      if (!marker && keyHoldsSecret(key, secrets)) key = `project-${p.id}`;
       if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
       used.add(key);
-      const pulled = projectToManifest(p, key, marker ? undefined : p.id);
+      const pulled = projectToManifest(p, key, marker ? undefined : p.id, secrets);
       const dir = join(staging, key);
       await mkdir(dir, { recursive: true });
       const finalFile = join(outDir, key, 'project.yaml');
-      const schemaPath = relative(dirname(finalFile), join(SCHEMA_DIR, 'project.schema.json')).split('\\').join('/');
+      const schemaPath = schemaReference(dirname(finalFile), join(schemaDir, 'project.schema.json'));
       await writeFile(join(dir, 'project.yaml'), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
       if (pulled.xml !== undefined) await writeFile(join(dir, 'config.xml'), `${pulled.xml}\n`);
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
@@ -105,7 +127,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     if (!config) {
       await writeFile(
         join(staging, 'labelform.yaml'),
-        `# yaml-language-server: $schema=${relative(outDir, join(SCHEMA_DIR, 'labelform.schema.json')).split('\\').join('/')}\napiVersion: labelform/v1\nkind: Config\nnamespace: ${namespace}\n# Without environments, the server URL comes from LABEL_STUDIO_URL and the token from LABEL_STUDIO_API_KEY.\n`,
+        `# yaml-language-server: $schema=${schemaReference(outDir, join(schemaDir, 'labelform.schema.json'))}\napiVersion: labelform/v1\nkind: Config\nnamespace: ${namespace}\n# Without environments, the server URL comes from LABEL_STUDIO_URL and the token from LABEL_STUDIO_API_KEY.\n`,
       );
     }
     for (const name of await readdir(staging)) await rename(join(staging, name), join(outDir, name));
@@ -121,6 +143,55 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     for (const n of p.notes) io.stdout(`    note: ${n}\n`);
   }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}\n`);
-  io.stdout(`\nPulled ${planned.length} project(s) into ${relative(io.cwd, outDir) || '.'}${config ? '' : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.\n`);
+  const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes('holds the value of ${env:')).length;
+  if (secretNotes) io.stdout(`\n${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.\n`);
+  io.stdout(`\nPulled ${planned.length} project(s) into ${relative(io.cwd, outDir) || '.'}${config ? (root !== outDir ? ` (repository ${relative(io.cwd, root) || '.'}, namespace ${namespace})` : '') : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.\n`);
   return 0;
+}
+
+/** Names of environment variables that hold secrets by convention (not PWD, not SSH_AUTH_SOCK). */
+const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
+
+/**
+ * The values `pull` must not write (README: pull):
+ * - every `${env:NAME}` referenced by the manifests of the repository pulled into, and of the one
+ *   pull runs from (-C), whose variable is set: the repository says which variables are secrets;
+ * - the API token of the environment used and of every environment in labelform.yaml;
+ * - every variable whose name says it is a secret (`*SECRET*`, `*PASSWORD*`, `*TOKEN*`,
+ *   `*API_KEY*`, ...), for a pull into a new folder, where no manifest names them.
+ * The rest of the process environment (PATH, HOME, USER, ...) holds no secrets and is ignored:
+ * treating "root" or "/home/x" as secrets would rewrite ordinary text.
+ */
+function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | undefined, target: ResolvedEnvironment, env: Io['env']): PullSecret[] {
+  const out: PullSecret[] = [];
+  const add = (name: string, value: string | undefined, trim = true) => {
+    const v = trim ? value?.trim() : value;
+    if (v && !out.some((s) => s.value === v)) out.push({ name, value: v });
+  };
+  for (const s of envSecrets) add(s.name, s.value, false);
+  add(target.tokenEnv, target.token);
+  for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
+  for (const [name, value] of Object.entries(env)) {
+    if (SECRET_NAME.test(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
+  }
+  return out;
+}
+
+/** A referenced variable that is not set: pull cannot recognise its value, so it says so. */
+function warnUnsetSecrets(io: Io, diagnostics: readonly Diagnostic[]): void {
+  const names = new Set(diagnostics.filter((d) => d.code === 'env-unset').map((d) => /^([A-Za-z_][A-Za-z0-9_]*) is not set/.exec(d.message)?.[1]).filter((n): n is string => n !== undefined));
+  for (const name of names) io.stderr(`warning: ${name} is not set, so pull cannot recognise its value (\${env:${name}}) in what it writes; set it and pull again if the server may hold it\n`);
+}
+
+function keyHoldsSecret(key: string, secrets: readonly PullSecret[]): boolean {
+  return secrets.some((s) => {
+    const slug = keyFromTitle(s.value, 0);
+    return key.includes(s.value.toLowerCase()) || (slug !== 'project-0' && key.includes(slug));
+  });
+}
+
+/** A `$schema` path relative to the file's directory, as editors resolve it. */
+function schemaReference(fromDir: string, schemaFile: string): string {
+  const rel = relative(fromDir, schemaFile).split(sep).join('/');
+  return rel.startsWith('.') ? rel : `./${rel}`;
 }

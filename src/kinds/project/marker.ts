@@ -48,8 +48,3 @@ export function withMarker(userPart: string, m: Marker): string {
   const body = pythonStripEnd(userPart);
   return body ? `${body}\n\n${formatMarker(m)}` : formatMarker(m);
 }
-
-/** Text to find a marked project with the list's `search=` (title/description substring). */
-export function markerSearchText(m: Marker): string {
-  return `(namespace: ${m.namespace}, key: ${m.key})`;
-}

@@ -3,6 +3,7 @@ import { stringify } from 'yaml';
 import type { LsProject } from '../../api/types.ts';
 import type { ProjectManifest, ProjectSpec } from '../../generated/schema-types.ts';
 import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
+import { interpolate } from '../../manifest/interpolate.ts';
 import { summarizeLabelConfig } from '../../labelconfig/summarize.ts';
 import { PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
@@ -19,35 +20,69 @@ export interface PulledProject {
   readonly notes: readonly string[];
 }
 
+/** A secret `pull` must not write: the value of an environment variable, and its name. */
+export interface PullSecret {
+  readonly name: string;
+  readonly value: string;
+}
+
 /**
  * A manifest for a live project: its title, description (without the marker), label config and
  * every setting that differs from the server default, so that planning it changes nothing.
  * `adoptId` adds `import: {id}` for a project that does not carry the marker yet.
+ *
+ * Every string is written so that interpolation gives it back exactly: a literal `${` becomes
+ * `$${`, and a secret value (`secrets`, longest first) becomes its `${env:NAME}` reference. A value
+ * holding a secret that cannot be written back exactly is left out, with a note; a label config
+ * holding one is written inline (an .xml file is not interpolated). No secret value is returned.
  */
-export function projectToManifest(p: LsProject, key: string, adoptId?: number): PulledProject {
+export function projectToManifest(p: LsProject, key: string, adoptId?: number, secrets: readonly PullSecret[] = []): PulledProject {
   const notes: string[] = [];
   const spec: Record<string, unknown> = {};
+  const put = (field: string, value: string): void => {
+    const written = writeBack(value, secrets);
+    if (written.ok) {
+      spec[field] = written.text;
+      if (written.refs.length) notes.push(`${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(', ')}, written as that reference`);
+    } else {
+      notes.push(`${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(', ')} and a reference would not give it back exactly`);
+    }
+  };
+  // Numbers, switches and mappings (control_weights): a secret in one is left out, not rewritten.
+  const putStructured = (field: string, value: unknown): void => {
+    const names = secrets.filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
+    if (names.length) notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(', ')}`);
+    else spec[field] = escapeStrings(value);
+  };
   // As the server trims and counts: Python's whitespace (U+FEFF stays) and code points, not UTF-16 units.
   const title = pythonStrip(p.title ?? '');
   const titleLength = [...title].length;
-  if (titleLength >= 3 && titleLength <= 50) spec.title = title;
-  else notes.push(`title ${JSON.stringify(p.title)} is not 3-50 characters and was left out`);
+  if (titleLength >= 3 && titleLength <= 50) put('title', title);
+  else notes.push(`title ${holdsSecret(p.title ?? '', secrets) ? '(sensitive)' : JSON.stringify(p.title)} is not 3-50 characters and was left out`);
   const description = stripMarker(p.description);
-  if (description) spec.description = description;
+  if (description) put('description', description);
   const xml = normaliseProjectField('label_config', p.label_config, 'live') as string;
-  const hasConfig = xml !== '' && xml !== PROJECT_FIELD_DEFAULTS.label_config;
-  if (hasConfig) spec.label_config = { file: './config.xml' };
+  let hasConfig = xml !== '' && xml !== PROJECT_FIELD_DEFAULTS.label_config;
+  if (hasConfig && holdsSecret(xml, secrets)) {
+    // config.xml is read as it is, so the reference can only live in the manifest.
+    hasConfig = false;
+    put('label_config', xml);
+    if (spec.label_config !== undefined) notes[notes.length - 1] += ' (inline in project.yaml: an .xml file is not interpolated)';
+  } else if (hasConfig) {
+    spec.label_config = { file: './config.xml' };
+  }
   for (const field of PROJECT_FIELDS) {
     if (NOT_PULLED.has(field) || field === 'title') continue;
     const value = p[field];
     if (value === undefined) continue;
     if (field === 'control_weights') {
-      if (!isDerivedWeights(value, p.label_config)) spec.control_weights = value;
+      if (!isDerivedWeights(value, p.label_config)) putStructured(field, value);
       continue;
     }
     const norm = normaliseProjectField(field, value, 'live');
     if (equal(norm, normaliseProjectField(field, PROJECT_FIELD_DEFAULTS[field], 'live'))) continue;
-    spec[field] = value;
+    if (typeof value === 'string') put(field, value);
+    else putStructured(field, value);
   }
   if (p.task_data_login || p.task_data_password) {
     notes.push('task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)');
@@ -60,6 +95,43 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number): 
     ...(adoptId !== undefined ? { import: { id: adoptId } } : {}),
   };
   return { manifest, ...(hasConfig ? { xml } : {}), notes };
+}
+
+/** `${` as `$${`, so that interpolation gives the text back as it is. */
+export function escapeInterpolation(text: string): string {
+  return text.split('${').join('$${');
+}
+
+/** True when the text contains a secret value. */
+export function holdsSecret(text: string, secrets: readonly PullSecret[]): boolean {
+  return secrets.some((s) => text.includes(s.value));
+}
+
+/**
+ * A pulled string as the manifest writes it: escaped, each secret value replaced by its reference,
+ * checked by interpolating it back; `ok: false` when that does not give exactly the value.
+ */
+export function writeBack(value: string, secrets: readonly PullSecret[]): { ok: true; text: string; refs: string[] } | { ok: false; names: string[] } {
+  let text = escapeInterpolation(value);
+  const refs: string[] = [];
+  for (const s of [...secrets].sort((a, b) => b.value.length - a.value.length)) {
+    const needle = escapeInterpolation(s.value);
+    if (!text.includes(needle)) continue;
+    text = text.split(needle).join(`\${env:${s.name}}`);
+    refs.push(s.name);
+  }
+  if (refs.length === 0) return { ok: true, text, refs };
+  const env = Object.fromEntries(secrets.map((s) => [s.name, s.value]));
+  const back = interpolate(text, { variables: {}, env, requireEnv: true });
+  const exact = back.issues.length === 0 && back.value === value && !holdsSecret(text, secrets);
+  return exact ? { ok: true, text, refs } : { ok: false, names: refs };
+}
+
+function escapeStrings(value: unknown): unknown {
+  if (typeof value === 'string') return escapeInterpolation(value);
+  if (Array.isArray(value)) return value.map(escapeStrings);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  return value;
 }
 
 /** True when weights are what the server derives by itself: 1.0 for every control and label. */

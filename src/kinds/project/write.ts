@@ -1,9 +1,10 @@
 import type { LabelStudioClient, ProjectWrite } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import type { LsPage, LsProject } from '../../api/types.ts';
+import { LOOKUP_INCLUDE, readAllProjects } from '../../state/project-list.ts';
+import { createMarkerIndex, settleCarriers, type MarkerIndex, type Settlement } from './carriers.ts';
 import type { ProjectResource } from '../../manifest/types.ts';
 import type { ProjectField } from './fields.ts';
-import { markerSearchText, parseMarker, stripMarker, withMarker, type Marker } from './marker.ts';
+import { stripMarker, withMarker, type Marker } from './marker.ts';
 
 /** The POST body for a new project: every field the manifest sets, and the marker. */
 export function createBody(desired: ProjectResource, marker: Marker): ProjectWrite {
@@ -25,39 +26,54 @@ export function updateBody(desired: ProjectResource, fields: readonly string[], 
   return body as ProjectWrite;
 }
 
-/** The project carrying this marker, if any (one request: the list's title/description search). */
-export async function findMarkedProject(client: LabelStudioClient, marker: Marker): Promise<LsProject | undefined> {
-  const page = await client.http.request<LsPage<LsProject>>('GET', '/api/projects/', {
-    params: { search: markerSearchText(marker), page_size: 100, include: 'id,title,description' },
-  });
-  return page.results.find((p) => {
-    const m = parseMarker(p.description);
-    return m?.namespace === marker.namespace && m.key === marker.key;
-  });
+export interface CreateOutcome {
+  /** The project the key settled on (not always the one this run's POST made). */
+  readonly id: number;
+  /** Set when the project was found instead of created (a run that died after its POST, or a racing run). */
+  readonly found?: 'before-post' | 'after-failed-post';
+  /** The id this run's POST returned, when the key settled on another project. */
+  readonly createdId?: number;
+  /** Copies removed and copies left when more than one project carried the marker. */
+  readonly removed: readonly number[];
+  readonly left: Settlement['left'];
 }
 
-export interface CreateOutcome {
-  readonly id: number;
-  /** Set when the project was found instead of created (a run that died after its POST). */
-  readonly found?: 'before-post' | 'after-failed-post';
+export interface CreateContext {
+  /** Known carriers, kept current through the run; default: one read of the whole list. */
+  readonly index?: MarkerIndex;
+  /** Projects with a higher id were created during this run (default: the index's highest id now). */
+  readonly createdAfter?: number;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
- * Creates a project exactly once. Before the POST it looks for the marker (an earlier run may have
- * died after its POST); after a POST whose answer was lost (network error, timeout, 5xx) it looks
- * again before trying a second time. A create is never retried blindly.
+ * Creates a project for a marker exactly once, and settles the key on one project afterwards.
+ *
+ * Before the POST it looks for the marker (an earlier run may have died after its POST, or a
+ * racing run may have made it). After a POST whose answer was lost (network error, timeout, 5xx)
+ * it looks again before trying a second time; a create is never retried blindly. After the POST
+ * it reads what was created since and settles the key on the lowest id: on SQLite the server
+ * re-runs a POST that hit a locked database (reference §12.2) and a racing apply may have posted
+ * too, so more than one project can carry the marker even though this run posted once.
  */
-export async function createProjectOnce(
-  client: LabelStudioClient,
-  body: ProjectWrite,
-  marker: Marker,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-): Promise<CreateOutcome> {
-  const existing = await findMarkedProject(client, marker);
-  if (existing) return { id: existing.id, found: 'before-post' };
+export async function createProjectOnce(client: LabelStudioClient, body: ProjectWrite, marker: Marker, ctx: CreateContext = {}): Promise<CreateOutcome> {
+  const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const index = ctx.index ?? createMarkerIndex(client, await readAllProjects(client, LOOKUP_INCLUDE));
+  const createdAfter = ctx.createdAfter ?? index.highestId;
+  const settle = async (found?: CreateOutcome['found'], createdId?: number, own?: (id: number) => boolean): Promise<CreateOutcome> => {
+    const s = await settleCarriers(client, index.carriers(marker), createdAfter, { index, sleep, ...(own ? { own } : {}) });
+    return { id: s.winner.id, ...(found ? { found } : {}), ...(createdId !== undefined && createdId !== s.winner.id ? { createdId } : {}), removed: s.removed, left: s.left };
+  };
+  if (index.carriers(marker).length > 0) return settle('before-post');
+  // Projects above this id and up to the answer's were made by this run's POST: the server may
+  // have run it more than once, and only the last run's answer reaches us.
+  const before = index.highestId;
   for (let attempt = 0; ; attempt++) {
     try {
-      return { id: (await client.createProject(body)).id };
+      const created = await client.createProject(body);
+      index.add(created);
+      await index.refresh();
+      return await settle(undefined, created.id, (id) => id > before && id <= created.id);
     } catch (err) {
       const ambiguous = isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 2) throw err;
@@ -67,8 +83,8 @@ export async function createProjectOnce(
       for (let look = 0; look < 3; look++) {
         await sleep(400 * (look + 1));
         try {
-          const found = await findMarkedProject(client, marker);
-          if (found) return { id: found.id, found: 'after-failed-post' };
+          await index.refresh();
+          if (index.carriers(marker).length > 0) return await settle('after-failed-post', undefined, (id) => id > before);
           lookedOk = true;
         } catch {
           // the server is still unreachable; look again

@@ -1,0 +1,28 @@
+import type { LabelStudioClient } from '../api/client.ts';
+import type { LsProject } from '../api/types.ts';
+import type { ProjectResource } from '../manifest/types.ts';
+import { readImpactFacts } from '../state/read-impact.ts';
+import { toLiveProject } from '../state/live-state.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
+import { annotationImpactProblems } from './plan.ts';
+
+/**
+ * The annotation-impact check again, right before a label_config PATCH: the project is read
+ * anew and judged exactly as `plan` judges it, so an annotation or draft relabelled since the
+ * plan (minutes ago in a review, or a moment ago in another tab) is caught. Label Studio has no
+ * ETag or If-Match, so this is as small as the window between check and write can be made.
+ * Returns the problems (empty: safe to send).
+ */
+export async function checkLabelConfigWriteNow(client: LabelStudioClient, projectId: number, desired: ProjectResource): Promise<string[]> {
+  const lc = desired.labelConfig;
+  if (!lc) return [];
+  const project = await client.http.request<LsProject>('GET', `/api/projects/${projectId}/`, {
+    params: { include: 'id,title,description,label_config,task_number,total_annotations_number' },
+  });
+  const live = toLiveProject(project);
+  const liveXml = String(project.label_config ?? '');
+  const removes = removesSomething(describeLabelConfigChange(liveXml, lc)) || summarizeLive(liveXml) === undefined;
+  if (!removes && live.annotationCount === 0) return [];
+  const facts = await readImpactFacts(client, [{ key: desired.name, projectId, xml: lc.xml, removes }]);
+  return annotationImpactProblems(live, lc.summary, facts.get(desired.name)).map((p) => p.message);
+}

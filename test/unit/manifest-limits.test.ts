@@ -1,0 +1,69 @@
+/**
+ * Hostile or broken manifests stay cheap and readable (issue 8): a 2 MB `.json` manifest of
+ * nested `[[[[` took 13 s and 1.8 GB and printed 788 errors. Nesting is capped (one error at the
+ * place it passes the cap, before the YAML composer recurses), and so is the number of problems
+ * reported per file and printed per run ("… and N more").
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { MAX_NESTING, parseYamlSource } from '../../src/manifest/yaml-source.ts';
+import { runCli } from '../helpers/cli.ts';
+import { cleanupTrees, load, projectYaml, ROOT_CONFIG, tree } from './support/validate-fixtures.ts';
+
+test.after(cleanupTrees);
+
+const MiB = 1024 * 1024;
+const HEAD = '{"apiVersion": "labelform/v1", "kind": "Project", "metadata": {"name": "deep"}, "spec": {"title": ';
+
+test('a 2 MB JSON manifest of nested [ is one error at the level that passes the cap', async () => {
+  const text = `${HEAD}${'['.repeat(2 * MiB - HEAD.length - 1)}`;
+  const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'deep.json': text });
+  const col = HEAD.length + MAX_NESTING - 2; // the document, `{` and `"spec": {` are three levels already
+  assert.equal(lines, [`deep.json:1:${col}: too-deep: nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`]);
+});
+
+test('deep nesting in YAML is caught however it is written: flow, compact "- - -", indentation', () => {
+  const flow = `a: ${'{b: '.repeat(200)}1${'}'.repeat(200)}\n`;
+  const compact = `a:\n  ${'- '.repeat(5000)}x\n`;
+  const indented = `${Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`;
+  for (const [name, text] of Object.entries({ flow, compact, indented })) {
+    const r = parseYamlSource(text, `${name}.yaml`);
+    assert.equal(r.documents, [], name);
+    assert.equal(r.diagnostics.map((d) => d.code), ['too-deep'], name);
+    assert.ok((r.diagnostics[0]!.line ?? 0) >= 1, name);
+  }
+  const sequence = parseYamlSource(`a:\n  ${'- '.repeat(5000)}x\n`, 's.yaml').diagnostics[0]!;
+  assert.equal([sequence.line, sequence.col], [2, 3 + 2 * (MAX_NESTING - 2)]); // `a:` and the line's own level count too
+});
+
+test('ordinary nesting is untouched: a label config block, flow lists, 20 levels of mappings', () => {
+  const twenty = `${Array.from({ length: 20 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} [1, [2, [3, {x: [4]}]]]\n`;
+  const r = parseYamlSource(twenty, 'ok.yaml');
+  assert.equal(r.diagnostics, []);
+  const xml = `spec:\n  label_config: |\n    ${'<View>'.repeat(100)}\n    [[[[[[[[[[ {{{{{{{{{{ ${'['.repeat(200)}\n  title: "${'['.repeat(200)}"\n  other: '${'{'.repeat(200)}'\n# ${'['.repeat(200)}\n`;
+  assert.equal(parseYamlSource(xml, 'block.yaml').diagnostics, []);
+});
+
+test('at most 20 problems per file, then one "… and N more" line for that file', async () => {
+  const fields = Array.from({ length: 300 }, (_, i) => `  bogus_${String(i).padStart(3, '0')}: 1\n`).join('');
+  const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', `  title: Fine title\n${fields}`), 'q.yaml': projectYaml('q', '  title: x\n') });
+  const forP = lines.filter((l) => l.startsWith('p.yaml'));
+  assert.is(forP.length, 21);
+  assert.match(forP[0]!, /^p\.yaml:7:3: schema: unknown field "bogus_000"/);
+  assert.equal(forP.filter((l) => l.includes('more-problems')), ['p.yaml:27:3: more-problems: … and 280 more problems in this file from here on (the first 20 are shown)']);
+  assert.equal(lines.filter((l) => l.startsWith('q.yaml')).length, 1, 'other files keep theirs');
+});
+
+test('validate prints at most 100 problems per run, then "… and N more"', async () => {
+  const files: Record<string, string> = { 'labelform.yaml': ROOT_CONFIG };
+  for (let i = 0; i < 30; i++) files[`p${String(i).padStart(2, '0')}.yaml`] = projectYaml(`p${i}`, `  title: Fine title\n${Array.from({ length: 5 }, (_, k) => `  bad_${k}: 1\n`).join('')}`);
+  const dir = await tree(files);
+  const r = await runCli(['validate', dir], { cwd: dir });
+  assert.is(r.code, 1);
+  const out = r.stderr.trimEnd().split('\n');
+  assert.is(out.length, 102, out.slice(-3).join('\n'));
+  assert.is(out[100], '… and 50 more problems (150 in all)');
+  assert.match(out[101]!, /^✖ 150 errors in 31 manifest files$/);
+});
+
+test.run();

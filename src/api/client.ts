@@ -22,6 +22,14 @@ export const PROJECTS_PAGE_SIZE = 100;
 
 export type ProjectWrite = Partial<Omit<LsProject, 'id'>>;
 
+/** One Data Manager filter item (`filter:tasks:meta` contains, `filter:tasks:total_annotations` equal, ...). */
+export interface TaskFilter {
+  readonly filter: string;
+  readonly operator: string;
+  readonly type: string;
+  readonly value: string | number;
+}
+
 export interface TaskListOptions {
   readonly pageSize?: number;
   readonly fields?: 'all' | 'task_only';
@@ -60,6 +68,14 @@ export interface LabelStudioClient {
   /** Every task, page by page. */
   listTasks(projectId: number, opts?: TaskListOptions): AsyncGenerator<LsTask[]>;
   createAnnotation(taskId: number, body: { result: unknown[]; [key: string]: unknown }): Promise<LsAnnotation>;
+  /**
+   * Deletes the tasks among `ids` that also match `where` (Data Manager filter items, e.g. a
+   * `filter:tasks:meta` contains), in one request: the Data Manager `delete_tasks` action. The
+   * filter makes a repeated request harmless, since SQLite hands a deleted id to the next new
+   * task. Resolves to the number deleted. An empty `ids` is refused: the server reads an empty
+   * selection as "every task" (checked on 1.23.2).
+   */
+  deleteTasks(projectId: number, ids: readonly number[], where: readonly TaskFilter[]): Promise<number>;
 
   exportFormats(projectId: number): Promise<LsExportFormat[]>;
   /** The synchronous export as a stream (`GET /api/projects/{id}/export`). */
@@ -142,6 +158,12 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     listTasksPage,
     listTasks,
     createAnnotation: (taskId, body) => req<LsAnnotation>('POST', `/api/tasks/${taskId}/annotations/`, { data: body, idempotent: false }),
+    deleteTasks: async (projectId, ids, where) => {
+      if (ids.length === 0 || where.length === 0) throw new Error('deleteTasks needs task ids and at least one filter');
+      const body = { selectedItems: { all: false, included: ids }, filters: { conjunction: 'and', items: where } };
+      const result = await req<{ processed_items?: number }>('POST', '/api/dm/actions/', { params: { id: 'delete_tasks', project: projectId }, data: body, idempotent: true });
+      return Number(result.processed_items ?? 0);
+    },
 
     exportFormats: (projectId) => req<LsExportFormat[]>('GET', `/api/projects/${projectId}/export/formats`),
     downloadExport: (projectId, o) =>

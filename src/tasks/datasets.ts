@@ -7,18 +7,22 @@ import type { DeclaredTaskFile, ProjectResource } from '../manifest/types.ts';
 import { fingerprintValue } from '../state/fingerprint.ts';
 import { UserError } from '../util/errors.ts';
 import { checkTask, toTask } from './check-task.ts';
-import { runImport, type ImportProgress } from './import-tasks.ts';
+import { runImport, type DoubledBatch, type ImportProgress } from './import-tasks.ts';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from './limits.ts';
 import { formatFromPath, readTaskRecords, TaskFileError, type TaskRecord } from './read-records.ts';
+import { settleCopies } from './settle-copies.ts';
+import { checkTaskSize } from './sources.ts';
 import { countTaggedTasks, listTaggedMeta } from './tagged-tasks.ts';
 
 /**
  * Declared datasets (`tasks: [{file}]` in a Project manifest). Every task labelform imports from
- * one carries `meta.labelform = "labelform-dataset=<dataset> file=<file hash> task=<task hash>"`:
+ * one carries `meta.labelform = "labelform-dataset=<dataset> file=<file hash> batch=<run>.<n>
+ * item=<index> task=<task hash>"` (tags written before batches and items existed lack those two):
  * the dataset id names (namespace, project key, path), the file hash the file's content when it
  * was imported, the task hash the task itself. An unchanged file is recognised with one request
  * (the count of tasks carrying its file hash); a changed file is compared task by task, and only
- * the tasks not yet on the server are imported. Tasks never get deleted because a file changed.
+ * the tasks not yet on the server are imported. Tasks never get deleted because a file changed;
+ * only copies of one row of one file version are (two runs racing, a request the server re-ran).
  */
 export interface DatasetState {
   readonly file: DeclaredTaskFile;
@@ -65,8 +69,10 @@ export async function readDatasetState(
     return { file, datasetId: id, fileHash, count: 0, missing: 0, problems, hashes };
   }
   try {
-    for await (const r of readTaskRecords(file.path, format, file.display)) {
-      const message = checkTask(r.item, dataKeys);
+    // apply imports declared files with the default batch cap: a task over it can never go.
+    const maxBatchBytes = DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
+    for await (const r of readTaskRecords(file.path, format, file.display, { maxItemBytes: maxBatchBytes })) {
+      const message = checkTask(r.item, dataKeys) ?? checkTaskSize(r.item, maxBatchBytes);
       if (message && problems.length < 20) problems.push({ severity: 'error', code: 'task-invalid', message: `item ${r.index + 1}: ${message}`, key: desired.name, file: file.display, line: r.line });
       hashes.push(taskHash(r.item));
     }
@@ -97,7 +103,21 @@ async function presentHashes(client: LabelStudioClient, projectId: number, id: s
   return present;
 }
 
-/** Imports the tasks of a declared file that the server does not hold yet. */
+/** What importing a declared file did. */
+export interface DatasetImport extends ImportProgress {
+  /** Tasks of the file already on the server. */
+  readonly skipped: number;
+  /** Lines for the person running apply: copies removed, copies kept (with their ids). */
+  readonly notes: string[];
+}
+
+/**
+ * Imports the tasks of a declared file that the server does not hold yet, then makes sure each
+ * row of this file version is on the server once: another run may have imported the same rows
+ * at the same time (two applies racing), or the server may have stored a batch twice. When the
+ * server holds more tasks of this file version than were there before plus what this run added,
+ * copies are settled (lowest id stays; a copy someone worked on is kept and reported).
+ */
 export async function importDataset(
   client: LabelStudioClient,
   projectId: number,
@@ -105,11 +125,17 @@ export async function importDataset(
   namespace: string,
   root: string,
   file: DeclaredTaskFile,
-  opts: { batchSize?: number; maxBatchBytes?: number; onStart?: (missing: number) => Promise<void> | void; onCommitted?: (p: Readonly<ImportProgress>) => void } = {},
-): Promise<ImportProgress & { skipped: number }> {
+  opts: {
+    batchSize?: number;
+    maxBatchBytes?: number;
+    onStart?: (missing: number) => Promise<void> | void;
+    onCommitted?: (p: Readonly<ImportProgress>) => void;
+    onDoubled?: (d: DoubledBatch) => void;
+  } = {},
+): Promise<DatasetImport> {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
   if (state.problems.length) throw new UserError(`${state.problems[0]!.file ?? file.display}:${state.problems[0]!.line ?? 1}: ${state.problems[0]!.message}`);
-  const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, skipped: state.count };
+  const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [], skipped: state.count, notes: [] };
   if (state.missing === 0) return empty;
   await opts.onStart?.(state.missing);
   const present = state.missing === state.count ? new Set<string>() : await presentHashes(client, projectId, state.datasetId);
@@ -117,21 +143,32 @@ export async function importDataset(
   async function* missingRecords(): AsyncGenerator<TaskRecord> {
     for await (const r of readTaskRecords(file.path, format, file.display)) if (!present.has(taskHash(r.item))) yield r;
   }
-  const tagPrefix = `${prefix(state.datasetId)}file=${state.fileHash}`;
-  const alreadyTagged = await countTaggedTasks(client, projectId, tagPrefix);
+  const scope = `${prefix(state.datasetId)}file=${state.fileHash}`;
+  const before = await countTaggedTasks(client, projectId, scope);
   const result = await runImport({
     client,
     projectId,
     records: missingRecords(),
     skip: 0,
-    tag: (task) => `${tagPrefix} task=${taskHash(task)}`,
-    tagPrefix,
-    alreadyTagged,
+    scope,
+    tagSuffix: (task) => ` task=${taskHash(task)}`,
     batchSize: opts.batchSize ?? DEFAULT_BATCH_SIZE,
     maxBatchBytes: opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_MIB * 1024 * 1024,
     ...(opts.onCommitted ? { onCommitted: opts.onCommitted } : {}),
+    ...(opts.onDoubled ? { onDoubled: opts.onDoubled } : {}),
   });
-  return { ...result, skipped: state.count - state.missing };
+  let removed = result.copiesRemoved;
+  const kept = [...result.copiesKept];
+  // Only another writer makes the count differ from what this run can account for.
+  if ((await countTaggedTasks(client, projectId, scope)) !== before + result.tasks) {
+    const settled = await settleCopies(client, projectId, scope);
+    removed += settled.removed;
+    kept.push(...settled.kept.filter((id) => !kept.includes(id)));
+  }
+  const notes: string[] = [];
+  if (removed > 0) notes.push(`removed ${removed} duplicate ${removed === 1 ? 'copy' : 'copies'} (another run imported the same rows, or the server stored a batch twice)`);
+  if (kept.length > 0) notes.push(`${kept.length} duplicate ${kept.length === 1 ? 'copy was' : 'copies were'} kept because someone worked on ${kept.length === 1 ? 'it' : 'them'}: task ids ${kept.join(', ')}`);
+  return { ...result, copiesRemoved: removed, copiesKept: kept, skipped: state.count - state.missing, notes };
 }
 
 /** The plan's view of the declared files of one project (paths relative to the repository, so a saved plan applies from anywhere). */

@@ -1,20 +1,36 @@
+import { randomBytes } from 'node:crypto';
 import type { LabelStudioClient } from '../api/client.ts';
 import { isApiError } from '../api/errors.ts';
 import { UserError } from '../util/errors.ts';
 import type { LsImportResult } from '../api/types.ts';
 import { toTask, type TaskItem } from './check-task.ts';
 import type { TaskRecord } from './read-records.ts';
-import { META_KEY, countTaggedTasks } from './tagged-tasks.ts';
+import { settleCopies, type SettleReport } from './settle-copies.ts';
+import { META_KEY, batchText, countTaggedTasks, taskTag } from './tagged-tasks.ts';
 
 export interface ImportProgress {
   /** Records of the file consumed so far (skipped ones included). */
   records: number;
-  /** Tasks this run sent and the server committed. */
+  /** Tasks this run sent and the server committed (once each, whatever the server repeated). */
   tasks: number;
   annotations: number;
   predictions: number;
   batches: number;
   bytes: number;
+  /** Extra copies of this run's batches that the server made and this run deleted. */
+  copiesRemoved: number;
+  /** Extra copies left in place because someone worked on them. */
+  copiesKept: number[];
+}
+
+/** A batch the server stored more than once, and what was done about it. */
+export interface DoubledBatch extends SettleReport {
+  /** 1-based, within this run. */
+  readonly batch: number;
+  /** Tasks in the batch. */
+  readonly size: number;
+  /** Tasks of the batch on the server before settling. */
+  readonly found: number;
 }
 
 export interface ImportRun {
@@ -23,27 +39,37 @@ export interface ImportRun {
   readonly records: AsyncIterable<TaskRecord>;
   /** Records at the start of the file already on the server (a resumed run). */
   readonly skip: number;
-  /** The `meta.labelform` string for a task. */
-  readonly tag: (task: TaskItem, record: TaskRecord) => string;
-  /** A substring all this run's tags share, to count them on the server. */
-  readonly tagPrefix: string;
-  /** Tasks on the server carrying tagPrefix before this run sent anything. */
-  readonly alreadyTagged: number;
+  /**
+   * What every task of this import carries at the start of its `meta.labelform` tag
+   * (`labelform-import=<id>`, or a dataset's `labelform-dataset=<id> file=<hash>`); the batch
+   * and item follow (see tagged-tasks.ts).
+   */
+  readonly scope: string;
+  /** Text after the item in a task's tag (a dataset's ` task=<hash>`). */
+  readonly tagSuffix?: (task: TaskItem) => string;
+  /** Names this run's batches; random unless given. */
+  readonly runId?: string;
   readonly batchSize: number;
   readonly maxBatchBytes: number;
   readonly onCommitted?: (p: Readonly<ImportProgress>) => Promise<void> | void;
+  /** A batch turned out to be on the server more than once (and was settled). */
+  readonly onDoubled?: (d: DoubledBatch) => void;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Sends tasks in batches that stay inside the server's limits (tasks per request and bytes per
- * request), in file order, one batch at a time. Each batch is all-or-nothing on the server, so
- * after a failure whose answer was lost the tagged-task count says whether it landed; a batch is
- * sent again only when it positively did not.
+ * request), in file order, one batch at a time. Each batch carries its own tag, so after each
+ * one the server's count of that tag says how many times it was stored: Label Studio on SQLite
+ * re-runs a request that hit a locked database, and an import that was committed before the
+ * lock is then committed twice while the client sees one answer. Extra copies are settled at
+ * once (settle-copies.ts). After a failure whose answer was lost, the same count says whether
+ * the batch landed; it is sent again only when it positively did not.
  */
 export async function runImport(run: ImportRun): Promise<ImportProgress> {
-  const progress: ImportProgress = { records: 0, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0 };
+  const progress: ImportProgress = { records: 0, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [] };
   const sleep = run.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const runId = run.runId ?? randomBytes(4).toString('hex');
   let parts: string[] = [];
   let bytes = 2;
   let pendingRecords = 0;
@@ -52,11 +78,20 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
     if (parts.length === 0) return;
     const body = `[${parts.join(',')}]`;
     const count = parts.length;
-    const result = await sendBatch(run, body, count, run.alreadyTagged + progress.tasks, sleep);
+    const n = progress.batches + 1;
+    const text = batchText(run.scope, batchName(runId, n));
+    const result = await sendBatch(run, body, count, text, sleep);
+    const found = await countTaggedTasks(run.client, run.projectId, text);
+    if (found > count) {
+      const settled = await settleCopies(run.client, run.projectId, text);
+      progress.copiesRemoved += settled.removed;
+      progress.copiesKept.push(...settled.kept);
+      run.onDoubled?.({ ...settled, batch: n, size: count, found });
+    }
     progress.tasks += result.task_count ?? count;
     progress.annotations += Number(result.annotation_count ?? 0);
     progress.predictions += Number(result.prediction_count ?? 0);
-    progress.batches++;
+    progress.batches = n;
     progress.bytes += bytes;
     progress.records += pendingRecords;
     parts = [];
@@ -71,18 +106,26 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
       continue;
     }
     const task = toTask(record.item)!;
-    const tagged = { ...task, meta: { ...(task.meta ?? {}), [META_KEY]: run.tag(task, record) } };
-    const json = JSON.stringify(tagged);
-    if (parts.length > 0 && (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)) await flush();
-    parts.push(json);
-    bytes += Buffer.byteLength(json) + 1;
+    const tag = taskTag(run.scope, batchName(runId, progress.batches + 1), record.index, run.tagSuffix?.(task) ?? '');
+    const json = JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: tag } });
+    if (parts.length > 0 && (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)) {
+      await flush();
+      // The batch number is in the tag: a task that starts a new batch is tagged again.
+      const retagged = taskTag(run.scope, batchName(runId, progress.batches + 1), record.index, run.tagSuffix?.(task) ?? '');
+      parts.push(JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: retagged } }));
+    } else parts.push(json);
+    bytes += Buffer.byteLength(parts.at(-1)!) + 1;
     pendingRecords++;
   }
   await flush();
   return progress;
 }
 
-async function sendBatch(run: ImportRun, body: string, count: number, taggedBefore: number, sleep: (ms: number) => Promise<void>): Promise<LsImportResult> {
+function batchName(runId: string, n: number): string {
+  return `${runId}.${n}`;
+}
+
+async function sendBatch(run: ImportRun, body: string, count: number, text: string, sleep: (ms: number) => Promise<void>): Promise<LsImportResult> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await run.client.importTasks(run.projectId, body);
@@ -98,9 +141,10 @@ async function sendBatch(run: ImportRun, body: string, count: number, taggedBefo
       const ambiguous = isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 3) throw err;
       await sleep(1000 * (attempt + 1));
-      const now = await countTaggedTasks(run.client, run.projectId, run.tagPrefix).catch(() => undefined);
-      if (now === taggedBefore + count) return { task_count: count, annotation_count: null, prediction_count: null };
-      if (now !== taggedBefore) throw err; // neither landed nor absent: do not guess
+      const now = await countTaggedTasks(run.client, run.projectId, text).catch(() => undefined);
+      // Landed (once or more: the caller counts again and settles copies).
+      if (now !== undefined && now >= count) return { task_count: count, annotation_count: null, prediction_count: null };
+      if (now !== 0) throw err; // neither landed nor absent: do not guess
     }
   }
 }

@@ -5,3 +5,9 @@
  */
 export const DEFAULT_BATCH_SIZE = 2500;
 export const DEFAULT_MAX_BATCH_MIB = 16;
+
+/**
+ * Room for what the `meta.labelform` tag adds to a task as sent (the longest tag, a dataset's, is
+ * well under 200 bytes): a task's size is checked before its tag exists.
+ */
+export const TASK_TAG_ALLOWANCE_BYTES = 256;

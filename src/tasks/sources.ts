@@ -5,8 +5,10 @@ import { join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { DataKey } from '../labelconfig/summarize.ts';
 import { UserError } from '../util/errors.ts';
-import { checkTask } from './check-task.ts';
-import { formatFromPath, readTaskRecords, TaskFileError, type TaskFormat, type TaskRecord } from './read-records.ts';
+import { formatBytes } from '../manifest/source-file.ts';
+import { checkTask, toTask } from './check-task.ts';
+import { DEFAULT_MAX_BATCH_MIB, TASK_TAG_ALLOWANCE_BYTES } from './limits.ts';
+import { formatFromPath, readTaskRecords, TaskFileError, type ReadOptions, type TaskFormat, type TaskRecord } from './read-records.ts';
 
 export interface TaskSource {
   readonly path: string;
@@ -73,25 +75,37 @@ async function sniffFormat(path: string): Promise<TaskFormat> {
 }
 
 /** Every record of every source, in order, with one running index. */
-export async function* readSources(sources: readonly TaskSource[]): AsyncGenerator<SourcedRecord> {
+export async function* readSources(sources: readonly TaskSource[], opts: ReadOptions = {}): AsyncGenerator<SourcedRecord> {
   let index = 0;
   for (const s of sources) {
-    for await (const r of readTaskRecords(s.path, s.format, s.display)) yield { ...r, index: index++, file: s.display };
+    for await (const r of readTaskRecords(s.path, s.format, s.display, opts)) yield { ...r, index: index++, file: s.display };
   }
+}
+
+export interface ScanOptions {
+  /** The batch byte cap of the import to come: a bigger task is refused here. */
+  readonly maxBatchBytes?: number;
+  /** How to raise the cap, for the message (`--max-batch-mb`). */
+  readonly capSetting?: string;
+  readonly maxProblems?: number;
 }
 
 /**
  * The check before anything is sent: every item is read and checked against the data keys the
- * project's label config reads. Returns the number of tasks and the first problems found.
+ * project's label config reads, and against the batch byte cap (a task is sent whole, so one
+ * bigger than a batch can never go; reading stops at such an item instead of holding it).
+ * Returns the number of tasks and the first problems found.
  */
-export async function scanSources(sources: readonly TaskSource[], dataKeys: readonly DataKey[], maxProblems = 50): Promise<{ count: number; problems: TaskProblem[]; problemCount: number }> {
+export async function scanSources(sources: readonly TaskSource[], dataKeys: readonly DataKey[], opts: ScanOptions = {}): Promise<{ count: number; problems: TaskProblem[]; problemCount: number }> {
+  const maxProblems = opts.maxProblems ?? 50;
+  const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
   const problems: TaskProblem[] = [];
   let problemCount = 0;
   let count = 0;
   try {
-    for await (const r of readSources(sources)) {
+    for await (const r of readSources(sources, { maxItemBytes: maxBatchBytes })) {
       count++;
-      const message = checkTask(r.item, dataKeys);
+      const message = checkTask(r.item, dataKeys) ?? checkTaskSize(r.item, maxBatchBytes, opts.capSetting);
       if (message) {
         problemCount++;
         if (problems.length < maxProblems) problems.push({ file: r.file, line: r.line, index: r.index, message });
@@ -103,4 +117,16 @@ export async function scanSources(sources: readonly TaskSource[], dataKeys: read
     problems.push({ file: err.file, line: err.line, index: count, message: err.reason });
   }
   return { count, problems, problemCount };
+}
+
+/**
+ * Why a task cannot be imported in a batch of at most `maxBatchBytes` (its JSON as sent, with the
+ * room its labelform tag takes), or undefined. `capSetting` names how to raise the cap.
+ */
+export function checkTaskSize(item: unknown, maxBatchBytes: number, capSetting?: string): string | undefined {
+  const task = toTask(item);
+  if (!task) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(task)) + TASK_TAG_ALLOWANCE_BYTES + 2;
+  if (bytes <= maxBatchBytes) return undefined;
+  return `this task is ${formatBytes(bytes)} as sent, over the batch limit of ${formatBytes(maxBatchBytes)}${capSetting ? ` (${capSetting})` : ''}; a task is sent whole, in one request, so it cannot be imported`;
 }

@@ -117,7 +117,7 @@ test('a declared dataset: apply imports it, a second apply imports nothing, a ch
   assert.is(await taskCount(id), 250, 'a second apply imports nothing');
   // The server keeps labelform's fingerprint in each task's meta.
   const page = await client.listTasksPage(id, 1, { pageSize: 1 });
-  assert.match(String(page.tasks[0]!.meta?.labelform), /^labelform-dataset=[0-9a-f]+ file=[0-9a-f]+ task=[0-9a-f]+$/);
+  assert.match(String(page.tasks[0]!.meta?.labelform), /^labelform-dataset=[0-9a-f]+ file=[0-9a-f]+ batch=[0-9a-f]+\.\d+ item=\d+ task=[0-9a-f]+$/);
 
   await writeFile(join(dir, 'tasks.jsonl'), rows(260));
   const changed = await cli(dir, ['plan', '--detailed-exitcode']);

@@ -18,7 +18,7 @@ import { envelope, html404, isReplyThrow, methodNotAllowed, type Ctx, type Reply
 import { convertSnapshot, downloadSnapshot, exportFormats, snapshot, snapshots, syncExport } from './routes-export.ts';
 import { health, legacyToken, templates, version, whoami } from './routes-misc.ts';
 import { getProject, listProjects, patchProject, postProject, projectSummary, removeProject, validateConfig, validateProjectConfigRoute } from './routes-projects.ts';
-import { importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
+import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
 import { createState, type FakeState, type FakeStateOptions } from './state.ts';
 
 export interface FakeLabelStudioOptions extends FakeStateOptions {
@@ -74,6 +74,7 @@ const ROUTES: readonly Route[] = [
   { path: '/api/projects/:id/exports/:eid/download', auth: 'required', methods: { GET: downloadSnapshot } },
   { path: '/api/tasks/', auth: 'required', methods: { GET: listTasks } },
   { path: '/api/tasks/:id/annotations/', auth: 'required', methods: { GET: taskAnnotations, POST: taskAnnotations } },
+  { path: '/api/dm/actions/', auth: 'required', methods: { POST: dmAction } },
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
 ];
 

@@ -1,10 +1,13 @@
-/** Task routes: the synchronous import, the `/api/tasks/` list, annotation create/list. */
+/**
+ * Task routes: the synchronous import, the `/api/tasks/` list, annotation create/list, and the
+ * Data Manager's `delete_tasks` action.
+ */
 import { performance } from 'node:perf_hooks';
 import { envelope, fail, html404, json, paginate, readData, readObject, validationError, type Ctx, type Reply } from './http.ts';
 import { findProject, projectTasks } from './project-model.ts';
 import { pythonJson } from './export-format.ts';
 import type { FakeTask } from './state.ts';
-import { addAnnotation, checkImportItems, createTasks, serializeAnnotation, serializeTask } from './task-model.ts';
+import { addAnnotation, checkImportItems, createTasks, deleteTasks, serializeAnnotation, serializeTask } from './task-model.ts';
 
 /** POST /api/projects/{id}/import (no trailing slash): JSON list or object, all-or-nothing. */
 export function importTasks(ctx: Ctx): Reply {
@@ -47,7 +50,7 @@ export function listTasks(ctx: Ctx): Reply {
     fail(envelope(400, 'Validation error', { project: `Incorrect value in key "project" = "${raw}". It should be digit string.` }));
   }
   const project = findProject(state, raw);
-  const tasks = filterTasks(projectTasks(state, project), query.get('query'));
+  const tasks = selectTasks(projectTasks(state, project), parseQuery(query.get('query')));
   let totalAnnotations = 0;
   let totalPredictions = 0;
   for (const t of tasks) {
@@ -84,22 +87,84 @@ export function taskAnnotations(ctx: Ctx): Reply {
 }
 
 /**
- * The Data Manager `query` filters the tasks list accepts, for `filter:tasks:meta` and
- * `filter:tasks:data.<key>` with contains / not_contains (case-insensitive, over the JSON text
- * for meta) and equal / not_equal. Other filters are ignored.
+ * POST /api/dm/actions/?id=&project=: only `delete_tasks`. The selection is the body's
+ * `selectedItems` narrowed by its `filters`; `{"all": false, "included": []}` selects every task
+ * (the server only narrows by a non-empty `included`), as does a missing `selectedItems`.
  */
-function filterTasks(tasks: FakeTask[], raw: string | null): FakeTask[] {
-  if (!raw) return tasks;
-  let query: { filters?: { conjunction?: string; items?: Array<{ filter?: string; operator?: string; value?: unknown }> } };
-  try {
-    query = JSON.parse(raw);
-  } catch {
-    return tasks;
+export function dmAction(ctx: Ctx): Reply {
+  const { state, query } = ctx;
+  const raw = query.get('project') ?? '';
+  const project = /^\d+$/.test(raw) ? state.projects.get(Number(raw)) : undefined;
+  if (!project) fail(envelope(404, 'No Project matches the given query.'));
+  const action = query.get('id');
+  if (action === null) return json(422, { detail: 'No action id "None", use ?id=<action-id>' });
+  if (action !== 'delete_tasks') fail(envelope(500, `Can't find '${action}' in registered actions`));
+  const body = readObject(ctx) as DmQuery;
+  if (body.selectedItems !== undefined && (typeof body.selectedItems !== 'object' || body.selectedItems === null || Array.isArray(body.selectedItems))) {
+    fail(envelope(500, `selectedItems must be JSON encoded string for dict: {"all": [true|false], "excluded | included": [...task_ids...]}. Found: ${stringOf(body.selectedItems)}`));
   }
-  const items = (query.filters?.items ?? []).filter((i) => /^filter:tasks:(meta|data\.)/.test(i.filter ?? ''));
+  const selected = selectTasks(projectTasks(state, project), body);
+  deleteTasks(state, project, selected);
+  // The server reloads the Data Manager when the project is left without tasks.
+  return json(200, { processed_items: selected.length, reload: project.taskIds.length === 0, detail: `Deleted ${selected.length} tasks` });
+}
+
+interface DmFilter {
+  filter?: string;
+  operator?: string;
+  value?: unknown;
+}
+
+interface DmQuery {
+  filters?: { conjunction?: string; items?: DmFilter[] };
+  selectedItems?: { all?: boolean; included?: number[]; excluded?: number[] };
+}
+
+function parseQuery(raw: string | null): DmQuery {
+  if (!raw) return {};
+  try {
+    const q = JSON.parse(raw);
+    return q && typeof q === 'object' ? (q as DmQuery) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** The filters, then the selection (`included` only narrows when it is non-empty). */
+function selectTasks(tasks: FakeTask[], query: DmQuery): FakeTask[] {
+  const filtered = filterTasks(tasks, query);
+  const sel = query.selectedItems;
+  if (sel?.all === false && sel.included?.length) {
+    const ids = new Set(sel.included.map(Number));
+    return filtered.filter((t) => ids.has(t.id));
+  }
+  if (sel?.all === true && sel.excluded?.length) {
+    const ids = new Set(sel.excluded.map(Number));
+    return filtered.filter((t) => !ids.has(t.id));
+  }
+  return filtered;
+}
+
+/**
+ * The Data Manager filters the fake understands: `filter:tasks:meta` and
+ * `filter:tasks:data.<key>` with contains / not_contains (case-insensitive, over the JSON text
+ * for meta) and equal / not_equal, `filter:tasks:total_annotations` / `cancelled_annotations`
+ * with equal / not_equal, and `filter:tasks:annotations_ids` empty (no annotation rows). Other
+ * filters are ignored.
+ */
+function filterTasks(tasks: FakeTask[], query: DmQuery): FakeTask[] {
+  const items = (query.filters?.items ?? []).filter((i) => /^filter:tasks:(meta|data\.|total_annotations$|cancelled_annotations$|annotations_ids$)/.test(i.filter ?? ''));
   if (items.length === 0) return tasks;
-  const test = (task: FakeTask, item: (typeof items)[number]): boolean => {
+  const test = (task: FakeTask, item: DmFilter): boolean => {
     const field = item.filter!.slice('filter:tasks:'.length);
+    // Annotation rows, cancelled ones included; other operators on it are not modelled.
+    if (field === 'annotations_ids') return item.operator === 'empty' ? (task.annotations.length === 0) === ['true', true, 1, '1'].includes(item.value as string) : true;
+    if (field === 'total_annotations' || field === 'cancelled_annotations') {
+      const cancelled = task.annotations.filter((a) => a.was_cancelled).length;
+      const n = field === 'cancelled_annotations' ? cancelled : task.annotations.length - cancelled;
+      const wanted = Number(item.value);
+      return item.operator === 'not_equal' ? n !== wanted : item.operator === 'equal' ? n === wanted : true;
+    }
     const value = field === 'meta' ? pythonJson(task.meta) : stringOf(task.data[field.slice('data.'.length)]);
     const wanted = stringOf(item.value);
     switch (item.operator) {

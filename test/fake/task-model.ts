@@ -149,6 +149,23 @@ export function createTasks(state: FakeState, project: FakeProject, items: reado
   return { ids, annotations: annotationCount, predictions: predictionCount };
 }
 
+/**
+ * Deletes tasks (the Data Manager's `delete_tasks`): with every task of the project gone the
+ * summary is reset, as the server does.
+ */
+export function deleteTasks(state: FakeState, project: FakeProject, tasks: readonly FakeTask[]): void {
+  const gone = new Set(tasks.map((t) => t.id));
+  for (const id of gone) state.tasks.delete(id);
+  project.taskIds = project.taskIds.filter((id) => !gone.has(id));
+  if (project.taskIds.length === 0) {
+    project.summary.all_data_columns = {};
+    project.summary.common_data_columns = [];
+    project.summary.created_annotations = {};
+    project.summary.created_labels = {};
+    project.summary.created_labels_drafts = {};
+  }
+}
+
 /** POST /api/tasks/{id}/annotations/: the annotation, plus the summary updates imports skip. */
 export function addAnnotation(state: FakeState, project: FakeProject, task: FakeTask, body: Record<string, unknown>): FakeAnnotation {
   const annotation = newAnnotation(state, body, { imported: false, ground_truth: Boolean(body.ground_truth ?? false) });

@@ -105,7 +105,7 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
             onCommitted: (p) => progress?.update(p.tasks),
           });
           progress?.stop();
-          notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`);
+          notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`, ...r.notes);
         }
         return notes.join('; ');
       },

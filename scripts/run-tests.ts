@@ -5,7 +5,10 @@
  * tests, then stops it (global tear-down). Prints one closing line: "N passed, N failed".
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { filesHoldingSecrets } from '../test/helpers/secret-scan.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,7 +29,7 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, '.test.ts$'], {
     cwd: root,
-    env: { ...process.env, ...env, FORCE_COLOR: '0' },
+    env: { ...process.env, ...env, TMPDIR: scratch, FORCE_COLOR: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -50,6 +53,9 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   return { name, passed, failed, skipped, code };
 }
 
+// Every suite writes its temporary files under one scratch directory, searched for the test
+// server's secrets at the end (test/helpers/secret-scan.ts), then removed.
+const scratch = mkdtempSync(join(tmpdir(), 'labelform-run-'));
 const results: SuiteResult[] = [];
 /** Everything every suite printed: searched for the test server's secrets at the end. */
 const transcript: string[] = [];
@@ -105,6 +111,15 @@ if (leaked.length) {
 } else if (secrets.length) {
   process.stdout.write(`\nchecked: no suite printed the test server's token or password (${transcript.join('').length} characters of output)\n`);
 }
+// And on disk: every file the suites left (repositories, pulled manifests, saved plans, exports).
+const leakingFiles = await filesHoldingSecrets(scratch, secrets);
+if (leakingFiles.length) {
+  process.stdout.write(`\nFAIL: ${leakingFiles.length} file(s) the tests wrote hold a secret of the test server: ${leakingFiles.join(', ')}\n`);
+  exitCode = 1;
+} else if (secrets.length) {
+  process.stdout.write(`checked: no file the suites left in their scratch directory holds the test server's token or password\n`);
+}
+rmSync(scratch, { recursive: true, force: true });
 
 const passed = results.reduce((n, r) => n + r.passed, 0);
 const failed = results.reduce((n, r) => n + r.failed, 0);

@@ -1,5 +1,6 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { filesHoldingSecrets, testRunSecrets } from './secret-scan.ts';
 import { dirname, join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/io.ts';
@@ -55,8 +56,11 @@ export async function writeTree(files: Record<string, string | Uint8Array>): Pro
   return dir;
 }
 
+/** Removes a throwaway tree, after checking that nothing in it holds a secret of the test run. */
 export async function removeTree(dir: string): Promise<void> {
+  const leaking = await filesHoldingSecrets(dir, testRunSecrets());
   await rm(dir, { recursive: true, force: true });
+  if (leaking.length) throw new Error(`files written during the test hold a secret of the test run: ${leaking.join(', ')}`);
 }
 
 /** A minimal valid labelform.yaml. */

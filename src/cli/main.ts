@@ -3,6 +3,8 @@ import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from '../tasks/limits.ts';
 import { isUserError, UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
 import { processIo, styleFor, type Io } from './io.ts';
+import { emitAnnotations } from './annotations.ts';
+import { renderFailureDocument, requestedDocument, type DocumentRequest } from './failure-document.ts';
 import { printDiagnostics } from './report.ts';
 import { VERSION } from './version.ts';
 
@@ -14,8 +16,9 @@ import { VERSION } from './version.ts';
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const safeIo: Io = { ...io, stdout: (t) => io.stdout(redact(t)), stderr: (t) => io.stderr(redact(t)) };
   let exitCode = 0;
+  const document = requestedDocument(argv);
   const run = (fn: () => Promise<number>) => async () => {
-    exitCode = await guard(safeIo, fn);
+    exitCode = await guard(safeIo, fn, document);
   };
   // yargs turns a lone "-" into "": keep it recognisable as "standard input".
   const cli = buildCli(argv.map((a) => (a === '-' ? STDIN_ARG : a)), safeIo, run);
@@ -23,7 +26,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await cli.parseAsync();
   } catch (err) {
     // yargs reports usage errors through .fail(); anything here is unexpected.
-    exitCode = await guard(safeIo, () => Promise.reject(err));
+    exitCode = await guard(safeIo, () => Promise.reject(err), document);
   }
   return exitCode;
 }
@@ -84,10 +87,14 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these projects (metadata.name), repeatable' })
           .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
           .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)' })
-          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' }),
+          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
+          .option('comment', { type: 'boolean', default: false, describe: 'Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)' })
+          .option('comment-token-env', { type: 'string', describe: 'Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)' }),
       (a) =>
         run(async () =>
           (await import('./commands/plan.ts')).runPlan(io, {
+            comment: a.comment,
+            ...(a['comment-token-env'] ? { commentTokenEnv: a['comment-token-env'] } : {}),
             dir: a.dir,
             debug: a.debug,
             json: a.json,
@@ -132,16 +139,29 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
     )
     .command(
       'drift',
-      'Report what changed on the server outside git. Exit 0 no drift, 2 drift, 1 error.',
+      'Report where the server and git differ, and which side moved since the last apply. Exit 0 none, 2 differs (changed on the server or not yet applied), 1 error.',
       (y) =>
         y
           .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
           .option('markdown', { type: 'boolean', default: false, describe: 'Print the report as Markdown' })
+          .option('issue', { type: 'boolean', default: false, describe: 'With drift, open or update the drift issue (GitHub); without, close it' })
+          .option('issue-token-env', { type: 'string', describe: 'Variable holding the token for --issue (default GITHUB_TOKEN)' })
           .check((a) => {
             if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
             return true;
           }),
-      (a) => run(async () => (await import('./commands/drift.ts')).runDrift(io, { dir: a.dir, debug: a.debug, json: a.json, markdown: a.markdown, ...(a.env ? { env: a.env } : {}) }))(),
+      (a) =>
+        run(async () =>
+          (await import('./commands/drift.ts')).runDrift(io, {
+            dir: a.dir,
+            debug: a.debug,
+            json: a.json,
+            markdown: a.markdown,
+            issue: a.issue,
+            ...(a['issue-token-env'] ? { issueTokenEnv: a['issue-token-env'] } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
     )
     .command(
       'import <name> <id>',
@@ -289,19 +309,27 @@ function checkId(id: unknown): number {
   return n;
 }
 
-async function guard(io: Io, fn: () => Promise<number>): Promise<number> {
+/**
+ * Runs a command and turns what it throws into exit code 1: a user mistake as one message on
+ * stderr (with its located problems and their annotations), a bug with its stack. A command asked
+ * for a document (`--json`, `--markdown`) still prints one on stdout, saying that it failed and why.
+ */
+async function guard(io: Io, fn: () => Promise<number>, document?: DocumentRequest): Promise<number> {
   try {
     return await fn();
   } catch (err) {
     const style = styleFor(io.color);
     if (err instanceof UsageError) return 1;
     if (isUserError(err)) {
+      if (document) io.stdout(renderFailureDocument(document, { message: err.message, diagnostics: err.diagnostics, ...(err.hint ? { hint: err.hint } : {}) }));
       if (err.diagnostics.length) printDiagnostics(io, err.diagnostics);
+      else emitAnnotations(io, [{ severity: 'error', code: 'error', message: err.message }]);
       io.stderr(`${style.red('Error:')} ${err.message}\n`);
       if (err.hint) io.stderr(`${err.hint}\n`);
       return 1;
     }
     const e = err as Error;
+    if (document) io.stdout(renderFailureDocument(document, { message: `internal error: ${e?.message ?? String(err)}`, diagnostics: [], internal: true }));
     io.stderr(
       `${style.red('labelform: internal error:')} ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
         `This is a bug in labelform ${VERSION}; please report it with the command you ran.\n`,

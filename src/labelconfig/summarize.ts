@@ -9,6 +9,9 @@ export interface ControlSummary {
   readonly labels: readonly string[];
   /** Options come from task data (`value="$key"`) or an API, not from the config. */
   readonly dynamic: boolean;
+  /** Where the control's element starts in the XML (1-based). */
+  readonly line: number;
+  readonly col: number;
 }
 
 export interface DataKey {
@@ -21,6 +24,8 @@ export interface DataKey {
 export interface LabelConfigSummary {
   readonly controls: readonly ControlSummary[];
   readonly dataKeys: readonly DataKey[];
+  /** Where the root element (`<View>`) starts in the XML, when the config was parsed. */
+  readonly root?: { readonly line: number; readonly col: number };
 }
 
 /** Controls with their options, and the task data keys the object tags read. */
@@ -35,7 +40,7 @@ export function summarizeLabelConfig(root: XmlElement): LabelConfigSummary {
         .map((c) => c.attrs.alias ?? c.attrs.value ?? '')
         .filter((v) => v !== '');
       const dynamic = el.attrs.value !== undefined || el.attrs.apiUrl !== undefined;
-      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels, dynamic });
+      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels, dynamic, line: el.line, col: el.col });
     }
     if (OBJECT_TAGS.has(el.tag)) {
       for (const attr of ['value', 'valueList']) {
@@ -44,7 +49,7 @@ export function summarizeLabelConfig(root: XmlElement): LabelConfigSummary {
       }
     }
   }
-  return { controls, dataKeys };
+  return { controls, dataKeys, root: { line: root.line, col: root.col } };
 }
 
 /** `$image` -> `image`; `$item.url` -> `item`; a literal value or `$` alone -> undefined. */

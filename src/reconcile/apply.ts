@@ -10,6 +10,7 @@ import { compareProject } from '../kinds/project/compare.ts';
 import { parseMarker, type Marker } from '../kinds/project/marker.ts';
 import { LOOKUP_INCLUDE } from '../state/project-list.ts';
 import { createBody, createProjectOnce, updateBody } from '../kinds/project/write.ts';
+import type { AppliedFrom } from '../kinds/project/applied-record.ts';
 import { toLiveProject, type LiveState } from '../state/live-state.ts';
 import { checkLabelConfigWriteNow } from './impact-guard.ts';
 
@@ -47,6 +48,8 @@ export interface ApplyPorts {
 
 export interface ApplyOptions {
   readonly allowDataLoss: boolean;
+  /** The commit (and repository) being applied, recorded in the marker of every project written. */
+  readonly appliedFrom?: AppliedFrom;
 }
 
 /**
@@ -84,7 +87,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
             await index.refresh();
           }
           const want = need(desired, change);
-          const outcome = await createProjectOnce(ports.client, createBody(want, marker), marker, { index, createdAfter, ...(ports.sleep ? { sleep: ports.sleep } : {}) });
+          const outcome = await createProjectOnce(ports.client, createBody(want, marker, opts.appliedFrom), marker, { index, createdAfter, ...(ports.sleep ? { sleep: ports.sleep } : {}) });
           id = outcome.id;
           created.push(marker);
           if (outcome.found) notes.push(`found id ${id} already carrying the marker (${outcome.found === 'before-post' ? 'another run created it' : 'the answer to the create was lost'})`);
@@ -94,7 +97,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
           settledCopies = { ...(outcome.removed.length ? { removedCopies: outcome.removed } : {}), ...(outcome.left.length ? { leftCopies: outcome.left } : {}) };
           // The key settled on a project this run did not make: make it match the manifest too.
           if (outcome.found || outcome.createdId !== undefined) {
-            const fixed = await alignProject(ports.client, id, want, marker);
+            const fixed = await alignProject(ports.client, id, want, marker, opts.appliedFrom);
             if (fixed.length) notes.push(`updated ${fixed.join(', ')} on it`);
           }
           break;
@@ -110,7 +113,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
               if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join('; ')}`);
             }
             const current = liveById.get(id);
-            await ports.client.updateProject(id, updateBody(want, fields, current?.description ?? '', marker, change.action === 'adopt'));
+            await ports.client.updateProject(id, updateBody(want, fields, current?.description ?? '', marker, change.action === 'adopt', opts.appliedFrom));
           }
           break;
         }
@@ -178,7 +181,7 @@ async function confirmCreatedKeys(ports: ApplyPorts, index: MarkerIndex, created
 }
 
 /** Makes a project the key settled on match the manifest (it was made by another run or an earlier one). */
-async function alignProject(client: ApplyPorts['client'], id: number, desired: ProjectResource, marker: Marker): Promise<string[]> {
+async function alignProject(client: ApplyPorts['client'], id: number, desired: ProjectResource, marker: Marker, from?: AppliedFrom): Promise<string[]> {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
   if (fields.length === 0) return [];
@@ -186,7 +189,7 @@ async function alignProject(client: ApplyPorts['client'], id: number, desired: P
     const problems = await checkLabelConfigWriteNow(client, id, desired);
     if (problems.length) throw new Refusal(`project ${id} carries the marker but its label_config cannot be changed: ${problems.join('; ')}`);
   }
-  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false));
+  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
   return fields;
 }
 

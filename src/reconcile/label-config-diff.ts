@@ -8,7 +8,7 @@ import { pythonStrip } from '../util/python-strip.ts';
 export function describeLabelConfigChange(liveXml: string, desired: { xml: string; summary: LabelConfigSummary; source?: string }): LabelConfigChange {
   const before = pythonStrip(liveXml);
   const after = pythonStrip(desired.xml);
-  const diff = createTwoFilesPatch('live', 'desired', `${before}\n`, `${after}\n`, '', '', { context: 3 })
+  const diff = (createTwoFilesPatch('live', 'desired', `${before}\n`, `${after}\n`, '', '', { context: 3, maxEditLength: MAX_EDIT_LINES }) ?? wholeReplacement(before, after))
     .split('\n')
     .filter((l) => !/^={10,}$/.test(l))
     .join('\n')
@@ -19,6 +19,22 @@ export function describeLabelConfigChange(liveXml: string, desired: { xml: strin
     controls: liveSummary ? diffLabelConfigs(liveSummary, desired.summary).map((c) => ({ ...c, labelsAdded: [...c.labelsAdded], labelsRemoved: [...c.labelsRemoved] })) : [],
     ...(desired.source ? { source: desired.source } : {}),
   };
+}
+
+/**
+ * Lines of edit distance past which the diff stops looking for common lines: the search costs
+ * time in proportion to the distance times the length (10,000 changed labels took 40 s), and a
+ * diff that long is read as "everything changed" anyway.
+ */
+const MAX_EDIT_LINES = 2000;
+
+/** The diff of a config replaced whole: every old line removed, every new one added. */
+function wholeReplacement(before: string, after: string): string {
+  const lines = (text: string, sign: string) => (text === '' ? [] : text.split('\n').map((l) => `${sign}${l}`));
+  const removed = lines(before, '-');
+  const added = lines(after, '+');
+  const range = (n: number) => (n === 0 ? '0,0' : `1,${n}`);
+  return `--- live\n+++ desired\n@@ -${range(removed.length)} +${range(added.length)} @@\n${[...removed, ...added].join('\n')}\n`;
 }
 
 /** The live config's controls, or undefined when it does not parse (it is the server's text). */

@@ -16,7 +16,7 @@ import type { LiveProject, LiveState } from '../state/live-state.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
 import { plural } from '../util/plural.ts';
-import { SENSITIVE_MASK } from '../util/redact.ts';
+import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../util/redact.ts';
 import { maskLabelConfigChange } from './mask-sensitive.ts';
 
 export const PLAN_FORMAT_VERSION = 1;
@@ -207,7 +207,7 @@ export function planChanges(input: PlanInput): Plan {
 
     const facts = input.impact?.get(d.name);
     if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
-      checkAnnotationImpact(target, d.labelConfig.summary, facts, err);
+      checkAnnotationImpact(d, target, facts, (x) => diagnostics.push(x), (pointer) => locate(d, pointer));
     }
     const fingerprint = fingerprintProject(d, target);
     if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
@@ -260,31 +260,45 @@ export function planChanges(input: PlanInput): Plan {
 /**
  * Every control and label that annotations or drafts use must survive the change: checked from
  * the annotations themselves against the desired config (so it holds even when the live config
- * cannot be parsed), plus the server's strict validation.
+ * cannot be parsed), plus the server's strict validation. A problem about a control points at
+ * that control's element in the XML (the `.xml` file, or the inline XML in the manifest), where
+ * the label was removed; a removed control points at the root element.
  */
 function checkAnnotationImpact(
+  d: ProjectResource,
   target: LiveProject,
-  desired: LabelConfigSummary,
   facts: ImpactFacts | undefined,
-  err: (code: string, message: string, pointer?: string) => void,
+  push: (diagnostic: PlanDiagnostic) => void,
+  locateAt: (pointer: string) => { file: string; line: number; col: number },
 ): void {
-  const pointer = '/spec/label_config';
-  for (const p of annotationImpactProblems(target, desired, facts)) err(p.code, p.message, pointer);
+  const lc = d.labelConfig!;
+  for (const p of annotationImpactProblems(target, lc.summary, facts)) {
+    const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
+    const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
+    const where = at
+      ? { file: lc.file, ...lc.at(at.line, at.col), element: control ? `<${control.type} name="${control.name}">` : '<View>' }
+      : { ...locateAt('/spec/label_config'), pointer: '/spec/label_config' };
+    // A config from `${env:...}` may name a label with a secret: such a message or element goes whole.
+    const hide = d.sensitive.has('label_config');
+    const shown = 'element' in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
+    push({ severity: 'error', code: p.code, message: hide ? withholdSecrets(p.message) : p.message, key: d.name, ...shown });
+  }
 }
 
 /**
  * Why a label-config change would orphan annotations or drafts (empty when it would not); pure.
- * Used by the planner, and by apply right before it sends the change.
+ * Used by the planner, and by apply right before it sends the change. `control` names the
+ * control a problem is about.
  */
 export function annotationImpactProblems(
   target: LiveProject,
   desired: LabelConfigSummary,
   facts: ImpactFacts | undefined,
-): Array<{ code: string; message: string }> {
+): Array<{ code: string; message: string; control?: string }> {
   if (!facts) {
     return [{ code: 'impact-unknown', message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked` }];
   }
-  const orphaned: string[] = [];
+  const orphaned: Array<{ control: string; text: string }> = [];
   const usage = facts.usage;
   const live = summarizeLive(String(target.fields.label_config ?? ''));
   for (const [control, used] of Object.entries(usage?.controls ?? {})) {
@@ -292,23 +306,27 @@ export function annotationImpactProblems(
     const now = desired.controls.find((c) => c.name === control);
     const before = live?.controls.find((c) => c.name === control);
     if (!now) {
-      orphaned.push(`control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}`);
+      orphaned.push({ control, text: `control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}` });
       continue;
     }
     if (before && before.type !== now.type) {
-      orphaned.push(`control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}`);
+      orphaned.push({ control, text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}` });
       continue;
     }
     if (before && before.toName.join(',') !== now.toName.join(',')) {
-      orphaned.push(`control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}`);
+      orphaned.push({ control, text: `control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}` });
       continue;
     }
     if (now.dynamic) continue; // options come from task data: nothing in the config to lose
     for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
-      if (n > 0 && !now.labels.includes(label)) orphaned.push(`label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}`);
+      if (n > 0 && !now.labels.includes(label)) orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
     }
   }
-  const problems = orphaned.map((o) => ({ code: 'orphans-annotations', message: `${o}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first` }));
+  const problems: Array<{ code: string; message: string; control?: string }> = orphaned.map((o) => ({
+    code: 'orphans-annotations',
+    message: `${o.text}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`,
+    control: o.control,
+  }));
   if (!facts.serverCheck.ok && orphaned.length === 0) {
     problems.push({ code: 'server-rejects-config', message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}` });
   }

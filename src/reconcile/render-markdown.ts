@@ -1,6 +1,7 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { plural, showChange, showTitle } from './render-values.ts';
 import { summaryLine } from './render-text.ts';
+import { labelConfigControlsMarkdown, labelConfigDiffMarkdown } from './render-label-config.ts';
 
 /** GitHub's limit is 65,536 characters per comment; stay well under it. */
 export const MARKDOWN_LIMIT = 60_000;
@@ -10,16 +11,18 @@ const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', 
 /** A PR comment: summary table first, then one collapsible section per changed project. */
 export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
   const head: string[] = [];
+  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   head.push('<!-- labelform:plan -->');
-  head.push(`### labelform plan · \`${plan.server.environment}\` · namespace \`${plan.namespace}\``);
+  // A plan that failed says so first: the reason is what a reviewer needs from the comment.
+  head.push(`### ${errors.length ? '❌ labelform plan failed' : 'labelform plan'} · \`${plan.server.environment}\` · namespace \`${plan.namespace}\``);
   head.push('');
   head.push(`**${escapeText(summaryLine(plan))}**`);
   head.push('');
-  const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   if (plan.diagnostics.length) {
     head.push(errors.length ? `#### ❌ ${plural(errors.length, 'error')}: nothing will be applied until they are fixed` : '#### ⚠️ Warnings');
     // A comment has room for the first few; the job log and the JSON plan have them all.
-    for (const d of plan.diagnostics.slice(0, MAX_DIAGNOSTICS)) head.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
+    const ordered = [...errors, ...plan.diagnostics.filter((d) => d.severity !== 'error')];
+    for (const d of ordered.slice(0, MAX_DIAGNOSTICS)) head.push(`- ${d.severity === 'error' ? '' : '⚠️ '}${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
     if (plan.diagnostics.length > MAX_DIAGNOSTICS) head.push(`- … and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
     head.push('');
   }
@@ -68,10 +71,8 @@ function renderDetails(c: ResourceChange): string {
     lines.push('');
   }
   if (c.labelConfig) {
-    for (const x of c.labelConfig.controls) {
-      lines.push(`- \`${x.control}\` (${x.type}): ${x.change}${x.labelsAdded.length ? `, added ${x.labelsAdded.map((l) => `\`${escapeInline(l)}\``).join(', ')}` : ''}${x.labelsRemoved.length ? `, removed ${x.labelsRemoved.map((l) => `\`${escapeInline(l)}\``).join(', ')}` : ''}${x.detail ? ` (${escapeText(x.detail)})` : ''}`);
-    }
-    if (c.action !== 'create') lines.push('', '```diff', c.labelConfig.diff.replace(/```/g, '`\u200b``'), '```');
+    lines.push(...labelConfigControlsMarkdown(c.labelConfig));
+    if (c.action !== 'create') lines.push('', ...labelConfigDiffMarkdown(c.labelConfig.diff));
     lines.push('');
   }
   for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
@@ -85,10 +86,6 @@ function code(s: string): string {
 
 function escapeCell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
-function escapeInline(s: string): string {
-  return s.replace(/`/g, "'");
 }
 
 function escapeText(s: string): string {

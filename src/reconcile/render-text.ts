@@ -2,6 +2,7 @@ import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
 import { plural, showChange, showTitle } from './render-values.ts';
+import { labelConfigDiffLines, labelConfigSummaryText } from './render-label-config.ts';
 
 const SYMBOL: Record<ResourceChange['action'], string> = { create: '+', update: '~', adopt: '⇄', delete: '-', 'no-op': '=' };
 
@@ -58,16 +59,10 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
   }
   if (c.labelConfig) {
     const lc = c.labelConfig;
-    const summary = lc.controls.length
-      ? lc.controls
-          .map((x) => `${x.control} (${x.type}): ${x.change === 'added' ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, 'label')}` : ''}` : x.change === 'removed' ? 'removed' : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ''].filter(Boolean).join(' ')}`)
-          .join('; ')
-      : c.action === 'create'
-        ? 'new'
-        : 'layout/attributes only, no labels added or removed';
+    const summary = labelConfigSummaryText(lc, c.action === 'create');
     lines.push(`    ${'label_config'.padEnd(width)}  ${summary}${lc.source ? s.dim(`  (from ${lc.source})`) : ''}`);
     if (showDiff && c.action !== 'create') {
-      for (const l of lc.diff.split('\n')) lines.push(`      ${l.startsWith('+') && !l.startsWith('+++') ? s.green(l) : l.startsWith('-') && !l.startsWith('---') ? s.red(l) : l}`);
+      for (const l of labelConfigDiffLines(lc.diff, s)) lines.push(`      ${l}`);
     }
   }
   for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);

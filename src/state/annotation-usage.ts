@@ -1,4 +1,5 @@
 import type { LabelStudioClient } from '../api/client.ts';
+import { isApiError } from '../api/errors.ts';
 
 /** How many annotations (and drafts) use each control tag and each of its labels. */
 export interface AnnotationUsage {
@@ -36,28 +37,32 @@ export async function readAnnotationUsage(client: LabelStudioClient, projectId: 
   let annotations = 0;
   const controls: Record<string, number> = {};
   const labels: Record<string, Record<string, number>> = {};
-  for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500, query: WITH_ANNOTATIONS_OR_DRAFTS })) {
-    for (const task of tasks) {
-      const items = [...((task.annotations as unknown[]) ?? []), ...(((task.drafts as unknown[]) ?? []))];
-      for (const item of items) {
-        const result = (item as { result?: unknown }).result;
-        if (!Array.isArray(result)) continue;
-        annotations++;
-        const usedControls = new Set<string>();
-        const usedLabels = new Set<string>();
-        for (const r of result) {
-          const from = (r as { from_name?: unknown }).from_name;
-          if (typeof from !== 'string') continue;
-          usedControls.add(from);
-          for (const label of labelsOf((r as { value?: unknown }).value)) usedLabels.add(`${from}\u0000${label}`);
-        }
-        for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
-        for (const key of usedLabels) {
-          const [c, l] = key.split('\u0000') as [string, string];
-          (labels[c] ??= {})[l] = (labels[c]![l] ?? 0) + 1;
+  try {
+    for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500, query: WITH_ANNOTATIONS_OR_DRAFTS })) {
+      for (const task of tasks) {
+        const items = [...((task.annotations as unknown[]) ?? []), ...(((task.drafts as unknown[]) ?? []))];
+        for (const item of items) {
+          const result = (item as { result?: unknown }).result;
+          if (!Array.isArray(result)) continue;
+          annotations++;
+          const usedControls = new Set<string>();
+          const usedLabels = new Set<string>();
+          for (const r of result) {
+            const from = (r as { from_name?: unknown }).from_name;
+            if (typeof from !== 'string') continue;
+            usedControls.add(from);
+            for (const label of labelsOf((r as { value?: unknown }).value)) usedLabels.add(`${from}\u0000${label}`);
+          }
+          for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
+          for (const key of usedLabels) {
+            const [c, l] = key.split('\u0000') as [string, string];
+            (labels[c] ??= {})[l] = (labels[c]![l] ?? 0) + 1;
+          }
         }
       }
     }
+  } catch (err) {
+    if (!(isApiError(err) && err.status === 500 && (await hasNoTasks(client, projectId)))) throw err;
   }
   return { annotations, controls, labels };
 }
@@ -71,4 +76,13 @@ function labelsOf(value: unknown): string[] {
     for (const item of v.flat(3)) if (typeof item === 'string') out.push(item);
   }
   return out;
+}
+
+/**
+ * On a project without tasks, 1.23.2 answers the filtered task list with HTTP 500 ("Field 'id'
+ * expected a number but got ''"), which made a label removed from an empty project unplannable.
+ * After a 500, one unfiltered page of one task tells: no tasks means no annotations, no drafts.
+ */
+async function hasNoTasks(client: LabelStudioClient, projectId: number): Promise<boolean> {
+  return (await client.listTasksPage(projectId, 1, { pageSize: 1 })).total === 0;
 }

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { hasStackTrace, writeTree } from '../helpers/cli.ts';
-import { api, cli, makeRepo, projectManifest, REPO_ROOT, resetServer, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import { api, cli, makeRepo, projectManifest, REPO_ROOT, resetServer, TEXT_CHOICES, uniqueNamespace, markedProjectId } from './support.ts';
 
 const client = api();
 
@@ -37,7 +37,7 @@ test('drift: a field changed through the API is named (exit 2); apply puts it ba
     'p.yaml': projectManifest('drifty', `  title: Drift target ${ns}\n  color: "#112233"\n  maximum_annotations: 2\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']), 4)}`),
   });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
-  const id = await idOf(ns, 'drifty');
+  const id = await markedProjectId(ns, 'drifty');
   await client.updateProject(id, { color: '#FF0000', maximum_annotations: 7, show_skip_button: false });
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
@@ -62,7 +62,7 @@ test('a removed label still used by annotations: plan exits 1 naming it and its 
   const spec = (choices: string[]) => `  title: Sentiment ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(choices), 4)}`;
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('sentiment', spec(['Positive', 'Negative', 'Neutral', 'Mixed'])) });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
-  const id = await idOf(ns, 'sentiment');
+  const id = await markedProjectId(ns, 'sentiment');
   // Two annotations made through the API use Positive, one Negative; an imported one uses Neutral
   // (the server's own summary does not count imported annotations).
   await client.importTasks(id, [{ text: 'good' }, { text: 'great' }, { text: 'bad' }]);
@@ -99,7 +99,7 @@ test('aliases, drafts and a live config labelform cannot parse are protected too
   const spec = (labels: string[]) => `  title: Alias ${ns}\n  label_config: |\n${config(labels).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`;
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('aliased', spec(['Positive', 'Negative', 'Neutral'])) });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
-  const id = await idOf(ns, 'aliased');
+  const id = await markedProjectId(ns, 'aliased');
   // An imported annotation stores the alias ("neg"); a draft uses "neu"; the counters see neither as annotations made in the UI.
   await client.importTasks(id, [{ data: { text: 'a' }, annotations: [{ result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neg'] } }] }] }, { text: 'b' }]);
   const drafted = (await client.listTasksPage(id, 1)).tasks.find((t) => t.data.text === 'b')!;
@@ -127,7 +127,7 @@ test('a saved plan is refused when the server changed since, naming the project 
   const planFile = join(dir, 'plan.json');
   const planned = await cli(dir, ['plan', '--out', planFile]);
   assert.is(planned.code, 0, planned.stderr);
-  const id = await idOf(ns, 'stale');
+  const id = await markedProjectId(ns, 'stale');
   await client.updateProject(id, { title: `Renamed ${ns}` });
   const refused = await cli(dir, ['apply', planFile]);
   assert.is(refused.code, 1);
@@ -164,13 +164,6 @@ test('adopt?: an unmanaged project with the same title blocks the create; import
   assert.match(live.description ?? '', /^made by hand\n\n\[labelform\] Managed from git/);
 });
 
-async function idOf(namespace: string, key: string): Promise<number> {
-  for await (const page of client.listProjects()) {
-    const p = page.find((x) => { const m = parseMarker(x.description); return m?.namespace === namespace && m.key === key; });
-    if (p) return p.id;
-  }
-  throw new Error(`no project for ${namespace}/${key}`);
-}
 
 function indent(text: string, n: number): string {
   return text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');

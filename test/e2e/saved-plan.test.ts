@@ -7,9 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
-import { api, cli, makeRepo, projectManifest, serverEnv, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import { api, cli, makeRepo, projectManifest, serverEnv, TEXT_CHOICES, uniqueNamespace, markedProjectId } from './support.ts';
 
 const client = api();
 const cleanup: number[] = [];
@@ -26,7 +25,7 @@ async function annotatedProject(): Promise<{ ns: string; dir: string; id: number
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('sentiment', spec(ns, ['A', 'B'])) });
   const applied = await cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
-  const id = await idOf(ns, 'sentiment');
+  const id = await markedProjectId(ns, 'sentiment');
   cleanup.push(id);
   await client.importTasks(id, [{ text: 'first' }]);
   const taskId = (await client.listTasksPage(id, 1)).tasks[0]!.id;
@@ -144,15 +143,5 @@ test('an untouched saved plan applies, and the next plan has no changes', async 
   assert.is((await cli(p.dir, ['plan', '--detailed-exitcode'])).code, 0);
 });
 
-async function idOf(namespace: string, key: string): Promise<number> {
-  for await (const page of client.listProjects({ fields: ['id', 'description'] })) {
-    const p = page.find((x) => {
-      const m = parseMarker(x.description);
-      return m?.namespace === namespace && m.key === key;
-    });
-    if (p) return p.id;
-  }
-  throw new Error(`no project for ${namespace}/${key}`);
-}
 
 test.run();

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
+import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { runCli, writeTree, type CliResult } from '../helpers/cli.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,4 +103,16 @@ export function spawnBuiltCli(cwd: string, args: string[], extraEnv: Record<stri
     }),
   );
   return { child, done };
+}
+
+/** The id of the project carrying the marker of namespace/key on the test server. */
+export async function markedProjectId(namespace: string, key: string, client = api()): Promise<number> {
+  for await (const page of client.listProjects({ fields: ['id', 'description'] })) {
+    const p = page.find((x) => {
+      const m = parseMarker(x.description);
+      return m?.namespace === namespace && m.key === key;
+    });
+    if (p) return p.id;
+  }
+  throw new Error(`no project for ${namespace}/${key}`);
 }

@@ -50,16 +50,20 @@ export function parseXml(text: string): XmlParseResult {
   const declaredEntities = new Set<string>();
   let root: XmlNode | undefined;
 
+  // Newline offsets, found once: every element asks for its line, and a scan from the start each
+  // time made a 10,000-label config take minutes.
+  const newlines: number[] = [];
+  for (let k = 0; k < s.length; k++) if (s[k] === '\n') newlines.push(k);
   const lineCol = (pos: number): [number, number] => {
-    let line = 1;
-    let last = -1;
-    for (let k = 0; k < pos && k < s.length; k++) {
-      if (s[k] === '\n') {
-        line++;
-        last = k;
-      }
+    const end = Math.min(pos, s.length);
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (newlines[mid]! < end) lo = mid + 1;
+      else hi = mid;
     }
-    return [line, pos - last - 1];
+    return [lo + 1, pos - (lo > 0 ? newlines[lo - 1]! : -1) - 1];
   };
   const expat = (msg: string, pos: number) => {
     if (expatError) return;

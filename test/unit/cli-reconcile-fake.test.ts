@@ -119,7 +119,7 @@ test('convergence: values the server rewrites (comments in expert_instruction, a
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   const stored = [...ls.state.projects.values()][0]!.fields;
   assert.is(stored.expert_instruction, '<p>Read <a>this</a></p><table><tbody><tr><td>1</td></tr></tbody></table>');
-  assert.is(stored.description, `Notes kept verbatim\ufeff\n\n${formatMarker({ namespace: NS, key: 'rewritten' })}`);
+  assert.ok(String(stored.description).startsWith(`Notes kept verbatim\ufeff\n\n${formatMarker({ namespace: NS, key: 'rewritten' })} [lf1 `), String(stored.description));
   const again = await cli(dir, ['plan', '--detailed-exitcode']);
   assert.is(again.code, 0, again.stdout);
 });

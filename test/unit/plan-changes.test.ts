@@ -213,7 +213,8 @@ test('impact: a removed label used by annotations is an error at the label confi
     'label "Positive" of Choices "sentiment" is removed but 2 annotations use it; Label Studio\'s PATCH would accept this and orphan them. Keep the label, or relabel those annotations first',
   );
   assert.match(p.diagnostics[1]!.message, /^label "Neutral" of Choices "sentiment" is removed but 1 annotation uses it;/);
-  assert.equal([p.diagnostics[0]!.pointer, p.diagnostics[0]!.file, p.diagnostics[0]!.line, p.diagnostics[0]!.key], ['/spec/label_config', 'projects/s.yaml', 9, 's']);
+  // At the element in the XML where the label was taken away, for an annotation on that line.
+  assert.equal([p.diagnostics[0]!.file, p.diagnostics[0]!.line, p.diagnostics[0]!.col, p.diagnostics[0]!.element, p.diagnostics[0]!.key], ['projects/config.xml', 3, 3, '<Choices name="sentiment">', 's']);
   assert.is(p.summary.errors, 2);
   // The change itself is in the plan (for review), with the per-control summary.
   const c = p.changes[0]!;

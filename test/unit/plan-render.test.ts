@@ -154,15 +154,15 @@ test('drift: changed fields (git vs server), missing projects, unmanaged imports
   );
   const moved = report.entries.find((e) => e.key === 'moved')!;
   assert.equal(moved.fields.slice(0, 2), [
-    { field: 'color', git: '#112233', server: '#FFFFFF' },
-    { field: 'task_data_password', sensitive: true },
+    { field: 'color', origin: 'unknown', git: '#112233', server: '#FFFFFF' },
+    { field: 'task_data_password', origin: 'unknown', sensitive: true },
   ]);
   const text = renderDriftText(report);
   assert.match(text, /    color: server has "#FFFFFF", git has "#112233"\n/);
   assert.match(text, /    task_data_password: server has \(sensitive\), git has \(sensitive, changed\)\n/);
   assert.match(text, /Drift found in 4 projects \(4 managed projects checked\)\./);
   const md = renderDriftMarkdown(report);
-  assert.match(md, /\| `moved` \| 7 \| changed \| color \| <code>"#FFFFFF"<\/code> \| <code>"#112233"<\/code> \|/);
+  assert.match(md, /\| `moved` \| 7 \| differs \(origin unknown\) \| color \| <code>"#FFFFFF"<\/code> \| <code>"#112233"<\/code> \|/);
   for (const out of [text, md, JSON.stringify(report)]) assert.not.ok(out.includes('hunter2-secret') || out.includes('old-secret-value'));
 });
 

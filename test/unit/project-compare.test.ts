@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { compareProject, fingerprintProject } from '../../src/kinds/project/compare.ts';
 import { formatMarker, parseMarker, stripMarker, withMarker } from '../../src/kinds/project/marker.ts';
+import { recordApplied } from '../../src/kinds/project/applied-record.ts';
 import { normaliseHtml, normaliseProjectField, pythonStrip } from '../../src/kinds/project/normalise.ts';
 import { keyFromTitle, projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import { createBody, updateBody } from '../../src/kinds/project/write.ts';
@@ -217,16 +218,19 @@ test('fingerprintProject: one hash per managed field and the marker; secrets lef
 
 test('createBody: every manifest field plus the description with the marker', () => {
   const desired = manifest('ner-news', { title: 'News', color: '#112233', description: 'About news' });
-  assert.equal(createBody(desired, M), { title: 'News', color: '#112233', description: `About news\n\n${FOOTER}` });
-  assert.equal(createBody(manifest('ner-news', { title: 'News' }), M), { title: 'News', description: FOOTER });
+  assert.equal(createBody(desired, M), { title: 'News', color: '#112233', description: `About news\n\n${formatMarker(M, recordApplied(desired))}` });
+  const bare = manifest('ner-news', { title: 'News' });
+  assert.equal(createBody(bare, M), { title: 'News', description: formatMarker(M, recordApplied(bare)) });
 });
 
 test('updateBody: only the changed fields; the marker is kept or added, the live text kept when unmanaged', () => {
   const desired = manifest('ner-news', { title: 'News', color: '#112233' });
-  assert.equal(updateBody(desired, ['color'], withMarker('UI text', M), M, false), { color: '#112233' });
-  assert.equal(updateBody(desired, [], 'Written in the UI', M, true), { description: `Written in the UI\n\n${FOOTER}` });
+  // Whatever is written, the marker's record is rewritten with it, so the description always goes too.
+  assert.equal(updateBody(desired, ['color'], withMarker('UI text', M), M, false), { color: '#112233', description: `UI text\n\n${formatMarker(M, recordApplied(desired))}` });
+  assert.equal(updateBody(desired, [], 'Written in the UI', M, true), { description: `Written in the UI\n\n${formatMarker(M, recordApplied(desired))}` });
+  assert.equal(updateBody(desired, [], withMarker('UI text', M), M, false), {}, 'nothing to write, nothing sent');
   const withDescription = manifest('ner-news', { description: 'From git' });
-  assert.equal(updateBody(withDescription, ['description'], withMarker('UI text', M), M, false), { description: `From git\n\n${FOOTER}` });
+  assert.equal(updateBody(withDescription, ['description'], withMarker('UI text', M), M, false), { description: `From git\n\n${formatMarker(M, recordApplied(withDescription))}` });
 });
 
 // ---- pull: live project -> manifest ----

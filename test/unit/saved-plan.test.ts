@@ -165,7 +165,7 @@ test('refused: a label relabelled after the plan is caught by the same impact ch
   assert.equal(check(saved, repo, before, here, { impact: new Map([['s', usesA]]) }), []);
   const problems = check(saved, repo, before, here, { impact: new Map([['s', usesB]]) });
   assert.is(problems.length, 1);
-  assert.match(problems[0]!, /^a fresh plan has an error at projects\/s\.yaml:9: label "B" of Choices "sentiment" is removed but 1 annotation uses it/);
+  assert.match(problems[0]!, /^a fresh plan has an error at projects\/config\.xml:3: label "B" of Choices "sentiment" is removed but 1 annotation uses it/);
 });
 
 test.run();

@@ -215,8 +215,8 @@ test('summary: controls with their labels, and the task data keys', () => {
   if (!parsed.ok) return;
   const summary = summarizeLabelConfig(parsed.root);
   assert.equal(summary.controls, [
-    { name: 'box', type: 'RectangleLabels', toName: ['img'], labels: ['Car', 'Bus'], dynamic: false },
-    { name: 'c', type: 'Choices', toName: ['t', 'img'], labels: ['Yes'], dynamic: false },
+    { name: 'box', type: 'RectangleLabels', toName: ['img'], labels: ['Car', 'Bus'], dynamic: false, line: 4, col: 3 },
+    { name: 'c', type: 'Choices', toName: ['t', 'img'], labels: ['Yes'], dynamic: false, line: 5, col: 3 },
   ]);
   assert.equal(summary.dataKeys.map((k) => [k.key, k.tag, k.line]), [
     ['image', 'Image', 2],

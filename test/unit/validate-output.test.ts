@@ -1,6 +1,7 @@
 /**
  * How `validate` reports: the text lines and summary, `--json`, and GitHub Actions annotations.
  */
+import { basename, join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatDiagnostic, formatGithubAnnotation } from '../../src/util/diagnostics.ts';
@@ -108,41 +109,48 @@ test('--json: bad input is still JSON, without a stack trace', async () => {
   assert.equal(out.diagnostics.map((d) => [d.code, d.line, d.col]), [['not-utf8', 2, 4]]);
 });
 
-test('GITHUB_ACTIONS=true: an ::error / ::warning annotation per problem on stdout, plus the usual stderr', async () => {
+const annotationsIn = (text: string) => text.split('\n').filter((l) => l.startsWith('::'));
+
+test('GITHUB_ACTIONS=true: an ::error / ::warning annotation per problem on stderr (never in the stdout document), plus the usual lines', async () => {
   const dir = await tree(BROKEN);
   const r = await runCli(['validate', dir], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(r.code, 1);
-  assert.is(r.stdout, [
+  assert.is(r.stdout, '');
+  assert.equal(annotationsIn(r.stderr), [
     '::error file=p.yaml,line=6,col=10,title=labelform schema::spec.title must be at least 3 characters, got 2',
     '::error file=q.yaml,line=9,col=7,title=labelform config-toname::toName="x" names no tag; object tags here: t',
     '::warning file=p.yaml,line=7,col=23,title=labelform env-unset::TASK_PW is not set; this value is not checked offline and plan will need it',
-    '',
-  ].join('\n'));
+  ]);
   assert.match(r.stderr, /^p\.yaml:6:10: error: spec\.title/);
+  // Paths are the repository's (GITHUB_WORKSPACE), wherever the command ran from.
+  const nested = await runCli(['validate', dir], { cwd: dir, env: { GITHUB_ACTIONS: 'true', GITHUB_WORKSPACE: join(dir, '..') } });
+  assert.match(annotationsIn(nested.stderr)[0]!, new RegExp(`^::error file=${basename(dir)}/p\\.yaml,line=6,col=10,`));
   // Outside Actions (or with any other value) there are no annotations.
   for (const env of [{}, { GITHUB_ACTIONS: 'false' }]) {
     const plain = await runCli(['validate', dir], { cwd: dir, env });
-    assert.is(plain.stdout, '');
+    assert.equal(annotationsIn(plain.stdout + plain.stderr), []);
   }
 });
 
-test('GITHUB_ACTIONS=true: annotations stop at 10 per severity (GitHub shows no more); the log keeps all', async () => {
+test('GITHUB_ACTIONS=true: 10 annotations per severity (GitHub shows no more), then one notice saying how many more are in the log', async () => {
   const files: Record<string, string> = { 'labelform.yaml': ROOT_CONFIG };
   for (let i = 0; i < 12; i++) files[`p${String(i).padStart(2, '0')}.yaml`] = projectYaml(`p${i}`, '  title: x\n');
   const dir = await tree(files);
   const r = await runCli(['validate', dir], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
-  const annotations = r.stdout.trimEnd().split('\n');
-  assert.is(annotations.length, 10);
-  assert.ok(annotations.every((a) => /^::error file=p\d\d\.yaml,line=6,col=10,title=labelform schema::spec\.title must be at least 3 characters, got 1$/.test(a)));
-  assert.is(r.stderr.trimEnd().split('\n').length, 13); // 12 errors and the summary
+  const annotations = annotationsIn(r.stderr);
+  assert.is(annotations.length, 11);
+  assert.ok(annotations.slice(0, 10).every((a) => /^::error file=p\d\d\.yaml,line=6,col=10,title=labelform schema::spec\.title must be at least 3 characters, got 1$/.test(a)));
+  assert.is(annotations[10], "::notice title=labelform::2 more errors than GitHub shows per step: see this step's log");
+  assert.is(r.stderr.split('\n').filter((l) => /^p\d\d\.yaml:6:10: error:/.test(l)).length, 12, 'the log keeps all');
 });
 
-test('GITHUB_ACTIONS=true with --json: stdout stays pure JSON', async () => {
+test('GITHUB_ACTIONS=true with --json: stdout stays pure JSON, the annotations go to stderr', async () => {
   const dir = await tree(BROKEN);
   const r = await runCli(['validate', dir, '--json'], { cwd: dir, env: { GITHUB_ACTIONS: 'true' } });
   assert.is(r.code, 1);
   assert.not.match(r.stdout, /::error/);
   assert.is((JSON.parse(r.stdout) as { errors: number }).errors, 2);
+  assert.is(annotationsIn(r.stderr).length, 3);
 });
 
 test('annotation escaping: % CR LF in the message; also : and , in properties', () => {

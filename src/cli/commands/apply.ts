@@ -6,10 +6,14 @@ import type { LiveState } from '../../state/live-state.ts';
 import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { styleFor, type Io } from '../io.ts';
+import { emitAnnotations } from '../annotations.ts';
 import { openSession, readAndPlan, type Session } from '../plan-shell.ts';
+import { readAppliedFrom } from '../applied-from.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { importDataset } from '../../tasks/datasets.ts';
 import { createProgress, type Progress } from '../progress.ts';
+import { summarizePlan } from '../../ci/publish-plan.ts';
+import { summarizeApply } from '../../ci/publish-apply.ts';
 
 export interface ApplyArgs {
   readonly dir: string;
@@ -50,23 +54,31 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
     if (problems.length) {
       const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+      // Located: the fresh plan's own errors at their manifest lines, and the plan file itself.
+      const located = [
+        { severity: 'error' as const, code: 'saved-plan-differs', message: `does not match a fresh plan: ${problems[0]}`, file: args.planFile },
+        ...plan.diagnostics.filter((d) => d.severity === 'error'),
+      ];
       throw new UserError(
         `the saved plan ${args.planFile} does not match a fresh plan; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`,
-        [],
+        located,
         'Run `labelform plan` again and review the new plan.',
       );
     }
   } else {
     ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
     io.stdout(renderPlanText(plan, { color: io.color }));
+    emitAnnotations(io, plan.diagnostics);
     if (plan.summary.errors > 0) {
       io.stderr(`${s.red('Error:')} the plan has ${plural(plan.summary.errors, 'error')}; nothing was applied.\n`);
+      await summarizePlan(io, args.dir, plan);
       return 1;
     }
   }
   const pending = plan.changes.filter((c) => c.action !== 'no-op');
   if (pending.length === 0) {
     io.stdout('Nothing to apply: the server matches the manifests.\n');
+    await summarizePlan(io, args.dir, plan);
     return 0;
   }
   if (!args.planFile && !args.autoApprove) {
@@ -118,13 +130,14 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
           }
         : {}),
     },
-    { allowDataLoss: args.allowDataLoss },
+    { allowDataLoss: args.allowDataLoss, appliedFrom: await readAppliedFrom(io.env, session.repo.root) },
   );
   const by = (action: string) => results.filter((r) => r.action === action && r.outcome === 'done').length;
   const failed = results.filter((r) => r.outcome === 'failed');
   const skipped = results.filter((r) => r.outcome === 'skipped');
   const removedCopies = results.reduce((n, r) => n + (r.removedCopies?.length ?? 0), 0);
   const left = results.filter((r) => r.leftCopies?.length);
+  await summarizeApply(io, args.dir, plan, results);
   io.stdout(
     `\n${failed.length ? s.red('Apply finished with failures') : s.green('Apply complete')}: ${by('create')} created, ${by('update')} updated, ${by('adopt')} adopted, ${by('delete')} deleted` +
       `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
@@ -138,6 +151,13 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
     );
     return 1;
   }
+  emitAnnotations(
+    io,
+    failed.map((f) => {
+      const change = plan.changes.find((c) => c.key === f.key && c.action === f.action);
+      return { severity: 'error' as const, code: `${f.action}-failed`, message: `${f.key}: ${f.action} failed: ${f.message ?? ''}`, ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}) };
+    }),
+  );
   if (failed.length) {
     io.stderr(`${s.red('Error:')} ${plural(failed.length, 'project')} failed: ${failed.map((f) => f.key).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
     return 1;

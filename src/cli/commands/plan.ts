@@ -6,6 +6,8 @@ import { writePlanFile } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 import type { Io } from '../io.ts';
+import { emitAnnotations } from '../annotations.ts';
+import { publishPlanRun, type PlanRun } from '../../ci/publish-plan.ts';
 
 export interface PlanArgs {
   readonly dir: string;
@@ -19,6 +21,10 @@ export interface PlanArgs {
   readonly allowDuplicateTitle: boolean;
   readonly prune: boolean;
   readonly dedupe: boolean;
+  /** Create or update the pull request's plan comment (GitHub) or merge request note (GitLab). */
+  readonly comment?: boolean;
+  /** The variable holding the token for --comment (default GITHUB_TOKEN, or GITLAB_TOKEN). */
+  readonly commentTokenEnv?: string;
 }
 
 /**
@@ -26,6 +32,15 @@ export interface PlanArgs {
  * errors; with --detailed-exitcode, 2 when there are changes and 0 when there are none.
  */
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
+  // Also into the step summary and, with --comment, the pull request (see src/ci/).
+  return publishPlanRun(
+    io,
+    { dir: args.dir, comment: args.comment ?? false, debug: args.debug, ...(args.env ? { env: args.env } : {}), ...(args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}), ...(args.out ? { out: args.out } : {}) },
+    () => planAndPrint(io, args),
+  );
+}
+
+async function planAndPrint(io: Io, args: PlanArgs): Promise<PlanRun> {
   const session = await openSession(io, args);
   const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
   if (args.out) {
@@ -37,8 +52,9 @@ export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
   if (args.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
   else if (args.markdown) io.stdout(renderPlanMarkdown(plan));
   else io.stdout(renderPlanText(plan, { color: io.color }));
+  emitAnnotations(io, plan.diagnostics);
   if (args.out && !args.json) io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.\n`);
-  if (plan.summary.errors > 0) return 1;
+  if (plan.summary.errors > 0) return { plan, code: 1 };
   const changes = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
-  return args.detailedExitcode && changes > 0 ? 2 : 0;
+  return { plan, code: args.detailedExitcode && changes > 0 ? 2 : 0 };
 }

@@ -1,6 +1,7 @@
 import { loadRepository } from '../../manifest/load.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
 import { styleFor, type Io } from '../io.ts';
+import { emitAnnotations } from '../annotations.ts';
 import { countSeverities, plural, printDiagnostics } from '../report.ts';
 
 export interface ValidateArgs {
@@ -37,6 +38,7 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
         2,
       )}\n`,
     );
+    emitAnnotations(io, sortDiagnostics(result.diagnostics));
     return errors === 0 ? 0 : 1;
   }
   printDiagnostics(io, result.diagnostics);

@@ -1,17 +1,84 @@
 import { pythonStripEnd } from '../../util/python-strip.ts';
+import type { ProjectField } from './fields.ts';
 
 /**
  * The ownership marker: one footer line in a project's `description`, which the server
- * round-trips and which tells a person in the UI that the project is managed from git.
+ * round-trips and which tells a person in the UI that the project is managed from git. Since
+ * labelform records what it applied, the line goes on with where it was applied from and a
+ * fingerprint of the values it applied:
  *
- *   [labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted.
+ *   [labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted. Last applied from commit 3f9a2c1d0b7e of acme/labeling. [lf1 ti:Ab3x lc:P0aa co:x1y2]
+ *
+ * A line without the record (written before, or by `labelform import`) still parses; so does a
+ * line with a record written by a later version (what follows the identity is read leniently).
  */
 export interface Marker {
   readonly namespace: string;
   readonly key: string;
 }
 
-const MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.[^\n]*$/gm;
+/**
+ * What the last apply wrote, as the marker records it. With it, drift tells "changed on the
+ * server since it was last applied" from "changed in git, not yet applied" without a state file.
+ */
+export interface AppliedRecord {
+  /** The commit applied from: 12 hex digits, `-dirty` when the working tree had changes. */
+  readonly commit?: string;
+  /** The repository (`owner/name`), when CI names it. */
+  readonly repository?: string;
+  /**
+   * Every field the manifest managed when it was applied: a 4-character hash of its normalised
+   * value as applied (24 bits: enough to tell a change, far too little to recover a value), or
+   * `SECRET_HASH` for a secret, whose value is never hashed.
+   */
+  readonly fields: Readonly<Partial<Record<ProjectField, string>>>;
+}
+
+/** Stands in for the hash of a field whose value is a secret (it is not hashed at all). */
+export const SECRET_HASH = '*';
+
+/** The version of the fingerprint: a record of another version is not read (its hashes mean something else). */
+const RECORD_TAG = 'lf1';
+
+/**
+ * Two letters per field keep the line short (all 28 fields: about 230 characters). Never reuse
+ * or change a code: markers on servers hold them.
+ */
+const FIELD_CODES: Readonly<Record<ProjectField, string>> = {
+  title: 'ti',
+  description: 'de',
+  label_config: 'lc',
+  expert_instruction: 'ei',
+  show_instruction: 'si',
+  show_skip_button: 'sk',
+  enable_empty_annotation: 'ee',
+  show_annotation_history: 'ah',
+  color: 'co',
+  maximum_annotations: 'ma',
+  is_published: 'pu',
+  is_draft: 'dr',
+  model_version: 'mv',
+  min_annotations_to_start_training: 'mt',
+  start_training_on_annotation_update: 'st',
+  show_collab_predictions: 'cp',
+  sampling: 'sa',
+  show_ground_truth_first: 'gt',
+  annotator_evaluation_enabled: 'ae',
+  show_overlap_first: 'of',
+  overlap_cohort_percentage: 'oc',
+  task_data_login: 'tl',
+  task_data_password: 'tp',
+  control_weights: 'cw',
+  evaluate_predictions_automatically: 'ep',
+  skip_queue: 'sq',
+  reveal_preannotations_interactively: 'rp',
+  pinned_at: 'pa',
+};
+const FIELDS_BY_CODE = new Map(Object.entries(FIELD_CODES).map(([field, code]) => [code, field as ProjectField]));
+
+const MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
+const APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
+const FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
 
 /** The last marker line: labelform always appends it, so text above it is a person's. */
 function lastMarker(text: string): RegExpExecArray | undefined {
@@ -25,13 +92,33 @@ export function containsMarker(text: string): boolean {
   return lastMarker(text) !== undefined;
 }
 
-export function formatMarker(m: Marker): string {
-  return `[labelform] Managed from git (namespace: ${m.namespace}, key: ${m.key}). Change it there; edits made here are reverted.`;
+/** The marker line; with a record, where it was applied from and the fingerprint of what was applied. */
+export function formatMarker(m: Marker, record?: AppliedRecord): string {
+  const line = `[labelform] Managed from git (namespace: ${m.namespace}, key: ${m.key}). Change it there; edits made here are reverted.`;
+  return record ? `${line}${formatRecord(record)}` : line;
 }
 
 export function parseMarker(description: string | null | undefined): Marker | undefined {
   const m = lastMarker(description ?? '');
   return m ? { namespace: m[1]!, key: m[2]! } : undefined;
+}
+
+/**
+ * What the marker records about the last apply; undefined when it records nothing (a marker
+ * written before labelform kept a record, or by `labelform import`, which applies no fields).
+ */
+export function parseAppliedRecord(description: string | null | undefined): AppliedRecord | undefined {
+  const m = lastMarker(description ?? '');
+  const rest = m?.[3] ?? '';
+  const fp = FINGERPRINT.exec(rest);
+  if (!fp) return undefined;
+  const fields: Partial<Record<ProjectField, string>> = {};
+  for (const pair of fp[1]!.trim().split(' ').filter(Boolean)) {
+    const field = FIELDS_BY_CODE.get(pair.slice(0, 2));
+    if (field) fields[field] = pair.slice(3);
+  }
+  const from = APPLIED_FROM.exec(rest);
+  return { ...(from ? { commit: from[1]! } : {}), ...(from?.[2] ? { repository: from[2] } : {}), fields };
 }
 
 /** The description without the marker line and the blank line before it: what a person wrote. */
@@ -43,8 +130,17 @@ export function stripMarker(description: string | null | undefined): string {
   return pythonStripEnd(text.slice(0, m.index) + text.slice(m.index + m[0].length));
 }
 
-/** A description carrying the marker after the person-written part. */
-export function withMarker(userPart: string, m: Marker): string {
+/** A description carrying the marker (and, from apply, the record) after the person-written part. */
+export function withMarker(userPart: string, m: Marker, record?: AppliedRecord): string {
   const body = pythonStripEnd(userPart);
-  return body ? `${body}\n\n${formatMarker(m)}` : formatMarker(m);
+  const line = formatMarker(m, record);
+  return body ? `${body}\n\n${line}` : line;
+}
+
+function formatRecord(r: AppliedRecord): string {
+  const commit = r.commit && /^[0-9a-f]{7,40}(-dirty)?$/.test(r.commit) ? r.commit : undefined;
+  const repository = r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : undefined;
+  const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ''}.` : '';
+  const pairs = (Object.keys(FIELD_CODES) as ProjectField[]).filter((f) => r.fields[f] !== undefined).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
+  return `${from} [${RECORD_TAG}${pairs.join('')}]`;
 }

@@ -4,24 +4,27 @@ import { LOOKUP_INCLUDE, readAllProjects } from '../../state/project-list.ts';
 import { createMarkerIndex, settleCarriers, type MarkerIndex, type Settlement } from './carriers.ts';
 import type { ProjectResource } from '../../manifest/types.ts';
 import type { ProjectField } from './fields.ts';
+import { recordApplied, type AppliedFrom } from './applied-record.ts';
 import { stripMarker, withMarker, type Marker } from './marker.ts';
 
-/** The POST body for a new project: every field the manifest sets, and the marker. */
-export function createBody(desired: ProjectResource, marker: Marker): ProjectWrite {
+/** The POST body for a new project: every field the manifest sets, and the marker with the record of what was applied. */
+export function createBody(desired: ProjectResource, marker: Marker, from: AppliedFrom = {}): ProjectWrite {
   const body: Record<string, unknown> = { ...desired.spec };
-  body.description = withMarker(desired.spec.description ?? '', marker);
+  body.description = withMarker(desired.spec.description ?? '', marker, recordApplied(desired, from));
   return body as ProjectWrite;
 }
 
 /**
- * The PATCH body for an existing project: only the given fields. The description always keeps
- * (or, when adopting, gains) the marker after the person-written part.
+ * The PATCH body for an existing project: the given fields, and the description with the marker
+ * after the person-written part. Whenever anything is written the marker's record is rewritten
+ * for every managed field (after the write the project holds all of them as git has them), so
+ * the description is always sent. Nothing to write gives an empty body.
  */
-export function updateBody(desired: ProjectResource, fields: readonly string[], liveDescription: string, marker: Marker, addMarker: boolean): ProjectWrite {
+export function updateBody(desired: ProjectResource, fields: readonly string[], liveDescription: string, marker: Marker, addMarker: boolean, from: AppliedFrom = {}): ProjectWrite {
   const body: Record<string, unknown> = {};
   for (const f of fields) body[f] = desired.spec[f as ProjectField];
-  if (fields.includes('description') || addMarker) {
-    body.description = withMarker(desired.spec.description ?? stripMarker(liveDescription), marker);
+  if (fields.length || addMarker) {
+    body.description = withMarker(desired.spec.description ?? stripMarker(liveDescription), marker, recordApplied(desired, from));
   }
   return body as ProjectWrite;
 }

@@ -1,0 +1,44 @@
+import { execFile } from 'node:child_process';
+import type { AppliedFrom } from '../kinds/project/applied-record.ts';
+
+/** Runs git with arguments in a directory; resolves to its stdout, rejects when it fails. */
+export type RunGit = (args: readonly string[], cwd: string) => Promise<string>;
+
+/**
+ * Where an apply runs from, for the ownership marker: CI's own variables first (`GITHUB_SHA`
+ * with `GITHUB_REPOSITORY`, GitLab's `CI_COMMIT_SHA` with `CI_PROJECT_PATH`), else the commit
+ * checked out in the repository, marked `-dirty` when the manifests' folder has uncommitted
+ * changes (then the commit alone is not what was applied). Nothing when none of these is known
+ * (no git, not a repository): the marker then records the values without a commit.
+ */
+export async function readAppliedFrom(env: Readonly<Record<string, string | undefined>>, root: string, runGit: RunGit = execGit): Promise<AppliedFrom> {
+  const fromCi = ciCommit(env);
+  if (fromCi) return fromCi;
+  try {
+    const head = (await runGit(['rev-parse', 'HEAD'], root)).trim();
+    if (!/^[0-9a-f]{40}$/.test(head)) return {};
+    const status = await runGit(['status', '--porcelain', '--', '.'], root);
+    return { commit: `${head.slice(0, COMMIT_LENGTH)}${status.trim() ? '-dirty' : ''}` };
+  } catch {
+    return {};
+  }
+}
+
+/** 12 hex digits: unambiguous in any repository of ordinary size, short enough to read. */
+const COMMIT_LENGTH = 12;
+
+function ciCommit(env: Readonly<Record<string, string | undefined>>): AppliedFrom | undefined {
+  for (const [shaVar, repoVar] of [['GITHUB_SHA', 'GITHUB_REPOSITORY'], ['CI_COMMIT_SHA', 'CI_PROJECT_PATH']] as const) {
+    const sha = env[shaVar]?.trim().toLowerCase();
+    if (!sha || !/^[0-9a-f]{40}$/.test(sha)) continue;
+    const repository = env[repoVar]?.trim();
+    return { commit: sha.slice(0, COMMIT_LENGTH), ...(repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {}) };
+  }
+  return undefined;
+}
+
+function execGit(args: readonly string[], cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('git', [...args], { cwd, timeout: 5000, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+}

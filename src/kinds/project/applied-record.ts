@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import type { ProjectResource } from '../../manifest/types.ts';
+import type { LiveProject } from '../../state/live-state.ts';
+import { canonicalJson } from '../../state/fingerprint.ts';
+import { liveValue } from './compare.ts';
+import type { ProjectField } from './fields.ts';
+import { parseAppliedRecord, SECRET_HASH, type AppliedRecord } from './marker.ts';
+import { normaliseProjectField } from './normalise.ts';
+
+/** Where an apply ran from, for the marker: a person in the UI can find the commit. */
+export interface AppliedFrom {
+  readonly commit?: string;
+  readonly repository?: string;
+}
+
+/**
+ * The record an apply writes into the marker: every field the manifest manages, hashed in the
+ * form the server stores it (the normalised desired value, so a value the server rewrites —
+ * trimmed text, sanitised HTML, a UTC time — hashes as it will be read back). Secrets are
+ * listed but never hashed.
+ */
+export function recordApplied(desired: ProjectResource, from: AppliedFrom = {}): AppliedRecord {
+  const fields: Partial<Record<ProjectField, string>> = {};
+  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+    const value = desired.spec[field];
+    if (value === undefined) continue;
+    fields[field] = desired.sensitive.has(field) ? SECRET_HASH : hashFieldValue(normaliseProjectField(field, value, 'desired'));
+  }
+  return { ...(from.commit ? { commit: from.commit } : {}), ...(from.repository ? { repository: from.repository } : {}), fields };
+}
+
+/** 24 bits of SHA-256 of the canonical JSON, in 4 base64url characters. */
+export function hashFieldValue(normalised: unknown): string {
+  return createHash('sha256').update(canonicalJson(normalised)).digest('base64url').slice(0, 4);
+}
+
+/**
+ * Which side moved since the last apply, for a field where git and the server differ:
+ * - `server`: git still holds what was applied; the server does not (someone edited it there);
+ * - `git`: the server still holds what was applied; git changed since (not applied yet), or git
+ *   did not manage the field when it was last applied;
+ * - `both`: neither holds what was applied;
+ * - `unknown`: nothing to compare with (no record in the marker, or the field is a secret).
+ */
+export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
+
+export function attributeChange(field: ProjectField, desired: ProjectResource, live: LiveProject, record: AppliedRecord | undefined = parseAppliedRecord(live.description)): ChangeOrigin {
+  if (!record) return 'unknown';
+  const applied = record.fields[field];
+  if (applied === SECRET_HASH || desired.sensitive.has(field)) return 'unknown';
+  if (applied === undefined) return 'git';
+  const gitMoved = hashFieldValue(normaliseProjectField(field, desired.spec[field], 'desired')) !== applied;
+  const serverMoved = hashFieldValue(normaliseProjectField(field, liveValue(live, field), 'live')) !== applied;
+  if (gitMoved && serverMoved) return 'both';
+  if (gitMoved) return 'git';
+  if (serverMoved) return 'server';
+  return 'unknown'; // the values differ but both hash as applied: 24 bits collided
+}

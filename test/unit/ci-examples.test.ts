@@ -1,0 +1,162 @@
+/**
+ * The CI examples (examples/github, examples/gitlab) and action.yml agree with labelform and with
+ * each other: every flag they pass exists on that command, every input and output of the action
+ * they use is declared, the jobs that write have the permissions and the queueing they need, and
+ * the README's "In CI" section points at files that exist. (The action itself is run step by step
+ * against a real server in test/e2e/action.test.ts.)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { parse } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const read = (rel: string) => readFileSync(join(ROOT, rel), 'utf8');
+
+interface Step {
+  readonly id?: string;
+  readonly uses?: string;
+  readonly run?: string;
+  readonly if?: string;
+  readonly with?: Record<string, unknown>;
+}
+interface Workflow {
+  readonly permissions?: Record<string, string>;
+  readonly concurrency?: { readonly group: string; readonly 'cancel-in-progress': boolean };
+  readonly jobs: Record<string, { readonly steps: Step[]; readonly permissions?: Record<string, string> }>;
+}
+interface Action {
+  readonly inputs: Record<string, unknown>;
+  readonly outputs: Record<string, unknown>;
+  readonly runs: { readonly steps: Step[] };
+}
+
+const action = parse(read('action.yml')) as Action;
+const workflows = readdirSync(join(ROOT, 'examples', 'github'))
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => ({ file: `examples/github/${f}`, flow: parse(read(`examples/github/${f}`)) as Workflow }));
+const isLabelform = (s: Step) => /^[^/]+\/labelform@/.test(s.uses ?? '');
+
+/** The long options of `labelform COMMAND --help`. */
+const helpCache = new Map<string, Set<string>>();
+function optionsOf(command: string): Set<string> {
+  let options = helpCache.get(command);
+  if (!options) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), command, '--help'], { cwd: ROOT, encoding: 'utf8' });
+    assert.is(r.status, 0, r.stderr);
+    options = new Set([...r.stdout.matchAll(/(?:^|\s)(--[a-z][a-z-]*|-[A-Za-z])\b/gm)].map((m) => m[1]!));
+    helpCache.set(command, options);
+  }
+  return options;
+}
+
+function assertFlagsExist(command: string, words: readonly string[], where: string): void {
+  for (const word of words.filter((w) => w.startsWith('-'))) {
+    assert.ok(optionsOf(command).has(word.replace(/=.*$/, '')), `${where}: labelform ${command} has no option ${word}`);
+  }
+}
+
+test('the flags action.yml passes exist on each command', () => {
+  const script = action.runs.steps.find((s) => s.run?.includes('args=("$LF_COMMAND"'))?.run;
+  assert.ok(script, 'the step that runs labelform');
+  // `plan) ... args+=(--detailed-exitcode) ...;;` and the branches for the other commands.
+  const branches = [...script!.matchAll(/^\s*([a-z |]+)\)\n([\s\S]*?);;/gm)];
+  const seen = new Set<string>();
+  for (const [, labels, body] of branches) {
+    const flags = [...body!.matchAll(/args\+=\((--[a-z-]+)/g)].map((m) => m[1]!);
+    for (const command of labels!.split('|').map((l) => l.trim())) {
+      if (!['validate', 'plan', 'apply', 'drift'].includes(command)) continue;
+      seen.add(command);
+      assertFlagsExist(command, ['-C', '-e', ...flags], `action.yml (${command})`);
+    }
+  }
+  assert.equal([...seen].sort(), ['apply', 'drift', 'plan', 'validate']);
+  // The pairs the issue asks for: comment → plan --comment, drift --issue; plan-file → plan --out.
+  assert.match(script!, /plan\)[\s\S]*?--out "\$LF_PLAN_FILE"[\s\S]*?--comment[\s\S]*?;;/);
+  assert.match(script!, /args\+=\(--issue\)/);
+});
+
+test('example workflows use only inputs and outputs the action declares, with commands it knows', () => {
+  let uses = 0;
+  for (const { file, flow } of workflows) {
+    for (const job of Object.values(flow.jobs)) {
+      const ours = new Set(job.steps.filter(isLabelform).map((s) => s.id).filter(Boolean));
+      for (const step of job.steps) {
+        if (isLabelform(step)) {
+          uses++;
+          for (const key of Object.keys(step.with ?? {})) assert.ok(key in action.inputs, `${file}: input ${key} is not declared in action.yml`);
+          assert.ok(['validate', 'plan', 'apply', 'drift'].includes(String(step.with?.command)), `${file}: command ${String(step.with?.command)}`);
+          if (step.with?.args) assertFlagsExist(String(step.with.command), String(step.with.args).split(/\s+/), file);
+        }
+        const text = JSON.stringify(step);
+        for (const m of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+          if (ours.has(m[1]!)) assert.ok(m[2]! in action.outputs, `${file}: output ${m[2]} is not declared in action.yml`);
+        }
+      }
+    }
+  }
+  assert.ok(uses >= 5);
+});
+
+test('example workflows: permissions for what they write, one apply at a time, plans kept as artifacts', () => {
+  const byFile = Object.fromEntries(workflows.map((w) => [w.file.split('/').pop()!, w.flow]));
+  const plan = byFile['labelform-plan.yml']!;
+  const apply = byFile['labelform-apply.yml']!;
+  const drift = byFile['labelform-drift.yml']!;
+  assert.equal(plan.permissions, { contents: 'read', 'pull-requests': 'write' });
+  assert.equal(drift.permissions, { contents: 'read', issues: 'write' });
+  assert.equal(apply.permissions, { contents: 'read' });
+  assert.is(apply.concurrency?.['cancel-in-progress'], false);
+  assert.ok(apply.concurrency?.group);
+  assert.is.not(drift.concurrency?.group, apply.concurrency?.group, 'a drift run waiting in the apply group could replace a waiting apply');
+
+  const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
+  const withOf = (w: Workflow, command: string) => steps(w).filter(isLabelform).filter((s) => s.with?.command === command).map((s) => s.with!);
+  assert.equal(withOf(plan, 'plan').map((w) => [String(w.comment), Boolean(w['plan-file'])]), [['true', true]]);
+  assert.equal(withOf(plan, 'validate').length, 1);
+  assert.equal(withOf(drift, 'drift').map((w) => String(w.comment)), ['true']);
+  // apply: a fresh plan saved and that very file applied, in one job.
+  const [planned] = withOf(apply, 'plan');
+  const [applied] = withOf(apply, 'apply');
+  assert.ok(planned?.['plan-file'] && planned['plan-file'] === applied?.['plan-file']);
+  for (const w of [plan, apply]) {
+    const upload = steps(w).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+    assert.is(upload?.with?.path, 'labelform.plan.json');
+  }
+});
+
+test('the GitLab example: flags that exist, a resource group on apply, jobs on the right pipelines', () => {
+  const ci = parse(read('examples/gitlab/.gitlab-ci.yml')) as Record<string, { script?: string[]; rules?: Array<{ if: string }>; resource_group?: string }>;
+  let commands = 0;
+  for (const [name, job] of Object.entries(ci)) {
+    for (const line of job.script ?? []) {
+      for (const m of line.matchAll(/\blabelform ([a-z]+)((?: +-[^\s|;&>]+(?: +[^\s|;&>-][^\s|;&>]*)?)*)/g)) {
+        commands++;
+        assertFlagsExist(m[1]!, m[2]!.trim().split(/\s+/).filter(Boolean), `.gitlab-ci.yml job ${name}`);
+      }
+    }
+  }
+  assert.ok(commands >= 5);
+  assert.ok(ci.apply?.resource_group);
+  assert.match(ci.plan!.script!.join('\n'), /labelform plan --comment/);
+  assert.match(ci.plan!.rules![0]!.if, /merge_request_event/);
+  assert.match(ci.apply!.rules![0]!.if, /CI_DEFAULT_BRANCH/);
+  assert.match(ci.drift!.rules![0]!.if, /schedule/);
+});
+
+test('README "In CI" uses the examples and the action, not a registry package', () => {
+  const readme = read('README.md');
+  const section = /\n### In CI\n([\s\S]*?)\n##? /.exec(readme)?.[1];
+  assert.ok(section, 'README has an "In CI" section');
+  assert.not.match(section!, /run: npx labelform/, 'the package is not on the registry');
+  const links = [...section!.matchAll(/\]\((examples\/[^)#]+)\)/g)].map((m) => m[1]!);
+  for (const f of ['examples/github/labelform-plan.yml', 'examples/github/labelform-apply.yml', 'examples/github/labelform-drift.yml', 'examples/gitlab/.gitlab-ci.yml']) {
+    assert.ok(links.includes(f), `README "In CI" links ${f}`);
+  }
+  for (const link of links) assert.ok(existsSync(join(ROOT, link)), `${link} exists`);
+});
+
+test.run();

@@ -55,7 +55,7 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
 }
 
 function truncationNotice(hidden: number, limit: number): string {
-  return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this comment under ${limit.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
+  return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this report under ${limit.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
 }
 
 function renderDetails(c: ResourceChange): string {

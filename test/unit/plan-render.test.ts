@@ -115,7 +115,7 @@ test(`markdown: hundreds of large label-config diffs stay under ${MARKDOWN_LIMIT
   const shown = md.match(/<details><summary>🟡 update/g)?.length ?? 0;
   assert.ok(shown > 0 && shown < 300, `${shown} shown`);
   assert.is(md.match(/<details>/g)?.length, md.match(/<\/details>/g)?.length, 'only whole sections are shown');
-  assert.ok(md.includes(`> ✂️ Truncated: ${300 - shown} more projects not shown to keep this comment under 60,000 characters.`));
+  assert.ok(md.includes(`> ✂️ Truncated: ${300 - shown} more projects not shown to keep this report under 60,000 characters.`));
   assert.ok(md.trimEnd().endsWith('for the full plan.'));
   // The summary table still lists every project.
   assert.is(md.match(/^\| 🟡 update \|/gm)?.length, 300);

@@ -35,7 +35,8 @@ export async function publishDrift(io: Io, opts: DriftPublishing, report: DriftR
     return { platform: 'none' } as const;
   });
   const context = contextOf(scope, ci);
-  const render = (limit: number) => cutMarkdown(renderDriftMarkdown(report), limit);
+  // The renderer cuts by rows and says what it cut; cutMarkdown stays as the last resort.
+  const render = (limit: number) => cutMarkdown(renderDriftMarkdown(report, limit), limit);
   await appendStepSummary(io, (budget) => composeReport({ render, context, fullAt: 'the job log of this run, where `labelform drift` prints it whole' }, budget));
   if (opts.issue) await keepIssue(io, opts, ci, scope, context, report, render);
   return code;

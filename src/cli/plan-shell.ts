@@ -107,9 +107,16 @@ async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Rep
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let live = await readLiveState(client, fieldsToRead(repo));
   if (opts.dedupe) return live;
+  let before = '';
   for (const ms of SETTLE_WAITS_MS) {
-    const settling = matchProjects(repo, live, opts.targets).some((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => p.taskCount === 0 && p.annotationCount === 0));
-    if (!settling) break;
+    // The empty extra copies of doubled keys, as a comparable list of ids.
+    const copies = matchProjects(repo, live, opts.targets)
+      .filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => p.taskCount === 0 && p.annotationCount === 0))
+      .flatMap((m) => m.duplicates.slice(1).map((p) => p.id))
+      .join(',');
+    // Nothing settling, or the same copies as a wait ago: an old duplicate, not a run mid-settle.
+    if (copies === '' || copies === before) break;
+    before = copies;
     await sleep(ms);
     live = await readLiveState(client, fieldsToRead(repo));
   }

@@ -5,10 +5,9 @@ import { plural } from '../util/plural.ts';
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { ProjectResource, Repository } from '../manifest/types.ts';
 import type { LsProject } from '../api/types.ts';
-import { createMarkerIndex, settleCarriers, type MarkerIndex } from '../kinds/project/carriers.ts';
+import { createMarkerIndex, readProject, settleCarriers, type MarkerIndex } from '../kinds/project/carriers.ts';
 import { compareProject } from '../kinds/project/compare.ts';
 import { parseMarker, type Marker } from '../kinds/project/marker.ts';
-import { LOOKUP_INCLUDE } from '../state/project-list.ts';
 import { createBody, createProjectOnce, updateBody } from '../kinds/project/write.ts';
 import type { AppliedFrom } from '../kinds/project/applied-record.ts';
 import { toLiveProject, type LiveState } from '../state/live-state.ts';
@@ -63,7 +62,6 @@ export interface ApplyOptions {
  */
 export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, ports: ApplyPorts, opts: ApplyOptions): Promise<StepResult[]> {
   const desiredByKey = new Map(repo.projects.map((p) => [p.name, p]));
-  const liveById = new Map(live.projects.map((p) => [p.id, p]));
   const order: ResourceChange['action'][] = ['create', 'adopt', 'update', 'delete'];
   const steps = plan.changes.filter((c) => c.action !== 'no-op').sort((a, b) => order.indexOf(a.action) - order.indexOf(b.action));
   const results: StepResult[] = [];
@@ -112,8 +110,11 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
               const problems = await checkLabelConfigWriteNow(ports.client, id, want);
               if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join('; ')}`);
             }
-            const current = liveById.get(id);
-            await ports.client.updateProject(id, updateBody(want, fields, current?.description ?? '', marker, change.action === 'adopt', opts.appliedFrom));
+            // The description is always sent (it carries the marker and its applied record). When
+            // the manifest does not manage it, the person-written part is read again right now, so
+            // an edit made in the UI since the plan read it is kept, not overwritten.
+            const liveDescription = want.spec.description !== undefined ? '' : await readDescription(ports.client, id);
+            await ports.client.updateProject(id, updateBody(want, fields, liveDescription, marker, change.action === 'adopt', opts.appliedFrom));
           }
           break;
         }
@@ -126,8 +127,11 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
             // An empty copy (--dedupe): read it again right before deleting; anything that came
             // into it since the plan keeps it.
             const why = await whyNotAnEmptyCopy(ports.client, id, marker);
+            if (why === 'gone') break;
             if (why) throw new Refusal(`the copy was not deleted: ${why}`);
-            await ports.client.deleteProject(id);
+            await ports.client.deleteProject(id).catch((err: unknown) => {
+              if (!(isApiError(err) && err.status === 404)) throw err;
+            });
             break;
           }
           if (ports.confirmDelete && !(await ports.confirmDelete(change))) {
@@ -193,13 +197,19 @@ async function alignProject(client: ApplyPorts['client'], id: number, desired: P
   return fields;
 }
 
-async function whyNotAnEmptyCopy(client: ApplyPorts['client'], id: number, marker: Marker): Promise<string | undefined> {
-  const now = await client.http.request<LsProject>('GET', `/api/projects/${id}/`, { params: { include: LOOKUP_INCLUDE } });
+async function whyNotAnEmptyCopy(client: ApplyPorts['client'], id: number, marker: Marker): Promise<string | 'gone' | undefined> {
+  const now = await readProject(client, id);
+  if (!now) return 'gone'; // a racing `apply --dedupe` removed it first
   const m = parseMarker(now.description);
   if (m?.namespace !== marker.namespace || m.key !== marker.key) return 'it no longer carries the marker';
   const tasks = Number(now.task_number ?? 0) || 0;
   const annotations = Number(now.total_annotations_number ?? 0) || 0;
   return tasks || annotations ? `it now holds ${plural(tasks, 'task')} and ${plural(annotations, 'annotation')}` : undefined;
+}
+
+async function readDescription(client: ApplyPorts['client'], id: number): Promise<string> {
+  const now = await client.http.request<LsProject>('GET', `/api/projects/${id}/`, { params: { include: 'id,description' } });
+  return now.description ?? '';
 }
 
 function copies(ids: readonly number[]): string {

@@ -77,11 +77,6 @@ export function maskIfSecret(text: string): string {
   return findSecret(text) ? SENSITIVE_MASK : text;
 }
 
-/** Every registered `${env:NAME}` value with its name, longest first (for `pull`). */
-export function envSecretValues(): ReadonlyArray<{ readonly name: string; readonly value: string }> {
-  return [...envSecrets].map(([value, name]) => ({ name, value })).sort((a, b) => b.value.length - a.value.length);
-}
-
 /** For tests: forget every registered secret. */
 export function clearSecrets(): void {
   credentials.clear();

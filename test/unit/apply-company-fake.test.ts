@@ -139,9 +139,38 @@ test('a duplicate that another run is about to settle: plan reads again and plan
   } finally {
     await proxy.close();
   }
-  // A duplicate that stays is still an error (after the short waits).
+  // A duplicate that stays is still an error, found after one short wait: the same copies a
+  // wait later are an old duplicate, not a run mid-settle.
   await fake.client.createProject({ title: 'Project k', description });
-  assert.is((await cli(dir, ['plan'])).code, 1);
+  const again = await startFaultProxy(fake.ls.url);
+  try {
+    assert.is((await cli(dir, ['plan'], again.url)).code, 1);
+    assert.is(again.seen.filter((x) => x.method === 'GET' && x.path.startsWith('/api/projects/?')).length, 2, 'one read, one read again');
+  } finally {
+    await again.close();
+  }
+});
+
+test('an update keeps a description written in the UI after the plan read it (the marker is rewritten around it)', async () => {
+  const dir = await repo(['k']);
+  assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
+  const [id] = carriers().get('k')!;
+  await fake.client.updateProject(id!, { color: '#000000' });
+  const r = await fake.cli(dir, ['apply'], {
+    interactive: true,
+    answers: [
+      async () => {
+        // The plan is shown; meanwhile someone writes a description in the UI (description is not managed).
+        const now = await fake.client.getProject(id!);
+        await fake.client.updateProject(id!, { description: `Notes from the UI\n\n${now.description}` });
+        return 'yes';
+      },
+    ],
+  });
+  assert.is(r.code, 0, r.stdout + r.stderr);
+  const after = await fake.client.getProject(id!);
+  assert.is(after.color, '#102030');
+  assert.match(after.description ?? '', /^Notes from the UI\n\n\[labelform\] Managed from git \(namespace: company, key: k\)/);
 });
 
 test.run();

@@ -143,26 +143,25 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
       `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +
       `${removedCopies ? `; ${plural(removedCopies, 'empty copy', 'empty copies')} of created projects removed` : ''}.\n`,
   );
+  emitAnnotations(
+    io,
+    [...failed, ...left].map((f) => {
+      const change = plan.changes.find((c) => c.key === f.key && c.action === f.action);
+      const message = f.outcome === 'failed' ? `${f.key}: ${f.action} failed: ${f.message ?? ''}` : `${f.key}: copies left in place: ${f.leftCopies!.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`;
+      return { severity: 'error' as const, code: f.outcome === 'failed' ? `${f.action}-failed` : 'copies-left', message, ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}) };
+    }),
+  );
   if (left.length) {
     io.stderr(
       `${s.red('Error:')} ${plural(left.length, 'key')} ended up carried by more than one project, and the copies could not be proven fresh and empty, so they were left in place: ` +
         `${left.map((r) => `${r.key} (kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id}: ${l.reason}`).join(', ')})`).join('; ')}. ` +
         'Move their data into the kept project or remove their markers by hand; `labelform apply --dedupe` removes copies once they are empty.\n',
     );
-    return 1;
   }
-  emitAnnotations(
-    io,
-    failed.map((f) => {
-      const change = plan.changes.find((c) => c.key === f.key && c.action === f.action);
-      return { severity: 'error' as const, code: `${f.action}-failed`, message: `${f.key}: ${f.action} failed: ${f.message ?? ''}`, ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}) };
-    }),
-  );
   if (failed.length) {
     io.stderr(`${s.red('Error:')} ${plural(failed.length, 'project')} failed: ${failed.map((f) => f.key).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
-    return 1;
   }
-  return 0;
+  return failed.length || left.length ? 1 : 0;
 }
 
 function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {

@@ -35,7 +35,8 @@ export async function runDrift(io: Io, args: DriftArgs): Promise<number> {
     // drift report, in the format asked for, with its errors: never "no drift".
     const failed = failedDriftReport(err.diagnostics.length ? err.diagnostics : [{ severity: 'error', code: 'error', message: err.message }], args.env ? { environment: args.env } : {});
     if (args.json || args.markdown) io.stdout(args.json ? renderDriftJson(failed) : renderDriftMarkdown(failed));
-    await publishDrift(io, publishing, failed, 1);
+    // Publishing must not hide why the check failed: its own trouble is only a warning here.
+    await publishDrift(io, publishing, failed, 1).catch((e: unknown) => io.stderr(`warning: the failed drift check could not be published: ${(e as Error).message}\n`));
     throw err;
   }
   if (args.json) io.stdout(renderDriftJson(report));

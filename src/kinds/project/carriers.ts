@@ -144,7 +144,8 @@ export async function settleCarriers(client: LabelStudioClient, carriers: readon
   return { winner, removed, left };
 }
 
-async function readProject(client: LabelStudioClient, id: number): Promise<LsProject | undefined> {
+/** A project with the lookup fields (marker, counters), or undefined when it is gone (404). */
+export async function readProject(client: LabelStudioClient, id: number): Promise<LsProject | undefined> {
   try {
     return await client.http.request<LsProject>('GET', `/api/projects/${id}/`, { params: { include: LOOKUP_INCLUDE } });
   } catch (err) {

@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '../src/api/client.ts';
 import { loadRepository } from '../src/manifest/load.ts';
-import { LOOKUP_INCLUDE, readAllProjects } from '../src/state/project-list.ts';
+import { LOOKUP_INCLUDE, readAllProjects } from '../src/kinds/project/project-list.ts';
 import { runCli } from '../test/helpers/cli.ts';
 import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';
 import { thousandManagedProjects } from '../test/helpers/scale.ts';

@@ -1,6 +1,7 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { StepResult } from '../reconcile/apply.ts';
 import { plural } from '../util/plural.ts';
+import { resourceName } from '../reconcile/render-values.ts';
 
 const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
 const OUTCOME: Record<StepResult['outcome'], string> = { done: '✅ done', failed: '❌ failed', skipped: '⏭️ skipped' };
@@ -27,10 +28,10 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
   ];
   if (left.length) {
     head.push(`#### ❌ ${plural(left.length, 'key')} carried by more than one project, copies left in place`);
-    for (const r of left) head.push(`- \`${r.key}\`: kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id} (${escapeText(l.reason)})`).join(', ')}`);
+    for (const r of left) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id} (${escapeText(l.reason)})`).join(', ')}`);
     head.push('');
   }
-  const rows = results.map((r) => row(r, plan.changes.find((c) => c.key === r.key && c.action === r.action)));
+  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action)));
   let out = [...head, '| | Project | Id | Result |', '|---|---|---|---|'].join('\n');
   let shown = 0;
   for (const line of rows) {
@@ -49,7 +50,7 @@ function row(r: StepResult, change: ResourceChange | undefined): string {
     r.outcome === 'done'
       ? `${OUTCOME.done}${fields.length ? `: ${fields.join(', ')}` : r.action === 'adopt' ? ': marker' : ''}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? 'copy' : 'copies'} ${r.removedCopies.map((id) => `id ${id}`).join(', ')}` : ''}`
       : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ''}`;
-  return `| ${ICON[r.action]} | \`${r.key}\` | ${r.id ?? ''} | ${escapeCell(what)} |`;
+  return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${r.id ?? ''} | ${escapeCell(what)} |`;
 }
 
 function escapeCell(s: string): string {

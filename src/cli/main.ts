@@ -84,7 +84,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             return true;
           })
           .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are changes' })
-          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these projects (metadata.name), repeatable' })
+          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' })
           .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
           .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
@@ -120,7 +120,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('allow-data-loss', { type: 'boolean', default: false, describe: 'Let --prune delete projects that have annotations' })
           .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
-          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these projects (metadata.name), repeatable' }),
+          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' }),
       (a) =>
         run(async () =>
           (await import('./commands/apply.ts')).runApply(io, {

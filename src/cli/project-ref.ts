@@ -2,7 +2,7 @@ import { isApiError } from '../api/errors.ts';
 import type { LabelStudioClient } from '../api/client.ts';
 import type { LsProject } from '../api/types.ts';
 import { findMarkedProjects } from '../kinds/project/carriers.ts';
-import { readProjectsTitled } from '../state/project-list.ts';
+import { readProjectsTitled } from '../kinds/project/project-list.ts';
 import { pythonStrip } from '../util/python-strip.ts';
 import type { RootConfig } from '../manifest/types.ts';
 import { UserError } from '../util/errors.ts';

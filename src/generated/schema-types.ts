@@ -61,6 +61,41 @@ export interface Environment {
 export type InlineXml = string;
 
 /**
+ * A labeling configuration shared by several projects, referenced from a Project as `label_config: {ref: NAME}`.
+ */
+export interface LabelConfigManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'LabelConfig';
+  metadata: Metadata;
+  spec: {
+    /**
+     * The XML, inline or as {file: ./config.xml} relative to this manifest.
+     */
+    label_config: InlineXml | FileReference;
+  };
+}
+export interface Metadata {
+  /**
+   * Stable key of this resource in the namespace. Renaming it means a different project.
+   */
+  name: string;
+  /**
+   * A note for people reading the repository; not sent to the server.
+   */
+  description?: string;
+}
+export interface FileReference {
+  /**
+   * Path relative to this manifest; must stay inside the repository.
+   */
+  file: string;
+}
+
+/**
+ * The label config XML, written inline (a YAML block scalar `|` keeps it readable).
+ */
+/**
  * A Label Studio project managed from git. `spec` uses Label Studio's own API field names; only the fields written here are managed (omitted means unmanaged, never reset).
  */
 export interface ProjectManifest {
@@ -74,16 +109,6 @@ export interface ProjectManifest {
    * Declared datasets: task files imported once by `apply` (a content fingerprint kept in each task's meta says what is already on the server).
    */
   tasks?: TaskFile[];
-}
-export interface Metadata {
-  /**
-   * Stable key of this resource in the namespace. Renaming it means a different project.
-   */
-  name: string;
-  /**
-   * A note for people reading the repository; not sent to the server.
-   */
-  description?: string;
 }
 export interface ProjectSpec {
   /**
@@ -168,12 +193,6 @@ export interface ProjectSpec {
    */
   pinned_at?: string | null;
 }
-export interface FileReference {
-  /**
-   * Path relative to this manifest; must stay inside the repository.
-   */
-  file: string;
-}
 export interface LabelConfigReference {
   /**
    * metadata.name of a LabelConfig manifest.
@@ -211,34 +230,21 @@ export interface TaskFile {
 }
 
 /**
- * The label config XML, written inline (a YAML block scalar `|` keeps it readable).
+ * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
+export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;
+
 /**
- * A labeling configuration shared by several projects, referenced from a Project as `label_config: {ref: NAME}`.
- */
-export interface LabelConfigManifest {
-  $schema?: string;
-  apiVersion: 'labelform/v1';
-  kind: 'LabelConfig';
-  metadata: Metadata;
-  spec: {
-    /**
-     * The XML, inline or as {file: ./config.xml} relative to this manifest.
-     */
-    label_config: InlineXml | FileReference;
-  };
-}
-/**
- * What `labelform plan` found and what `apply` would do, as plain data. Written by `plan --out FILE` and `plan --json`. formatVersion changes on breaking changes; new optional keys may appear at any time. Never holds secret values.
+ * What `labelform plan` found and what `apply` would do, as plain data, for every kind of resource. Written by `plan --out FILE` and `plan --json`. formatVersion changes on breaking changes (2: several kinds, identity (kind, parent, key), changes as a union by action); new optional keys may appear at any time. Never holds secret values.
  */
 export interface Plan {
-  formatVersion: 1;
+  formatVersion: 2;
   labelformVersion: string;
   createdAt: string;
   server: PlanServer;
   namespace: string;
   /**
-   * Keys given with --target; absent for a full plan.
+   * The --target values as given (`Kind/key`, or a bare key for a Project); absent for a full plan.
    */
   targets?: string[];
   /**
@@ -246,7 +252,7 @@ export interface Plan {
    */
   prune?: boolean;
   /**
-   * True when planned with --dedupe: a key carried by several projects keeps the lowest id, and the empty copies are planned as deletes.
+   * True when planned with --dedupe: an identity carried by several resources keeps the lowest id, and the empty copies are planned as deletes.
    */
   dedupe?: boolean;
   /**
@@ -268,17 +274,23 @@ export interface PlanServer {
   environment: string;
   version?: string;
 }
-export interface ResourceChange {
-  action: 'create' | 'update' | 'adopt' | 'delete' | 'no-op';
-  kind: 'Project';
+/**
+ * A resource to create: it has no server id yet (nor fingerprint, annotations or duplicateOf).
+ */
+export interface CreateChange {
+  action: 'create';
+  /**
+   * The resource kind (a `kind:` of the registry), for example "Project".
+   */
+  kind: string;
   /**
    * metadata.name
    */
   key: string;
+  parent?: ParentRef;
   /**
-   * Server id of the existing project (update, adopt, delete, no-op).
+   * What people call the resource (a project's title), when it is not secret.
    */
-  id?: number;
   title?: string;
   /**
    * Manifest file.
@@ -289,19 +301,21 @@ export interface ResourceChange {
   labelConfig?: LabelConfigChange;
   tasks?: TaskImport[];
   /**
-   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
+   * What else the change does on the server, in words (for review).
    */
-  fingerprint?: {
-    [k: string]: string;
-  };
-  /**
-   * Annotations on the live project.
-   */
-  annotations?: number;
-  /**
-   * A delete of an empty copy (with --dedupe): the id of the project that keeps the key.
-   */
-  duplicateOf?: number;
+  notes?: string[];
+  id?: never;
+  fingerprint?: never;
+  annotations?: never;
+  duplicateOf?: never;
+}
+/**
+ * The resource that owns this one. `id` is absent when the parent is created by the same plan: apply passes the new id on.
+ */
+export interface ParentRef {
+  kind: string;
+  key: string;
+  id?: number;
 }
 export interface FieldChange {
   field: string;
@@ -345,7 +359,184 @@ export interface TaskImport {
    */
   tasks: number;
 }
+export interface UpdateChange {
+  action: 'update';
+  /**
+   * The resource kind (a `kind:` of the registry), for example "Project".
+   */
+  kind: string;
+  /**
+   * metadata.name
+   */
+  key: string;
+  parent?: ParentRef;
+  /**
+   * Server id of the existing resource.
+   */
+  id: number;
+  /**
+   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
+   */
+  fingerprint?: {
+    [k: string]: string;
+  };
+  /**
+   * Annotations on the live project (Project only).
+   */
+  annotations?: number;
+  /**
+   * What people call the resource (a project's title), when it is not secret.
+   */
+  title?: string;
+  /**
+   * Manifest file.
+   */
+  file?: string;
+  line?: number;
+  fields: FieldChange[];
+  labelConfig?: LabelConfigChange;
+  tasks?: TaskImport[];
+  /**
+   * What else the change does on the server, in words (for review).
+   */
+  notes?: string[];
+  duplicateOf?: never;
+}
+export interface AdoptChange {
+  action: 'adopt';
+  /**
+   * The resource kind (a `kind:` of the registry), for example "Project".
+   */
+  kind: string;
+  /**
+   * metadata.name
+   */
+  key: string;
+  parent?: ParentRef;
+  /**
+   * Server id of the existing resource.
+   */
+  id: number;
+  /**
+   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
+   */
+  fingerprint?: {
+    [k: string]: string;
+  };
+  /**
+   * Annotations on the live project (Project only).
+   */
+  annotations?: number;
+  /**
+   * What people call the resource (a project's title), when it is not secret.
+   */
+  title?: string;
+  /**
+   * Manifest file.
+   */
+  file?: string;
+  line?: number;
+  fields: FieldChange[];
+  labelConfig?: LabelConfigChange;
+  tasks?: TaskImport[];
+  /**
+   * What else the change does on the server, in words (for review).
+   */
+  notes?: string[];
+  duplicateOf?: never;
+}
+export interface DeleteChange {
+  action: 'delete';
+  /**
+   * The resource kind (a `kind:` of the registry), for example "Project".
+   */
+  kind: string;
+  /**
+   * metadata.name
+   */
+  key: string;
+  parent?: ParentRef;
+  /**
+   * Server id of the existing resource.
+   */
+  id: number;
+  /**
+   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
+   */
+  fingerprint?: {
+    [k: string]: string;
+  };
+  /**
+   * Annotations on the live project (Project only).
+   */
+  annotations?: number;
+  /**
+   * A delete of an empty copy (with --dedupe): the id of the project that keeps the key.
+   */
+  duplicateOf?: number;
+  /**
+   * What people call the resource (a project's title), when it is not secret.
+   */
+  title?: string;
+  /**
+   * Manifest file.
+   */
+  file?: string;
+  line?: number;
+  fields: FieldChange[];
+  labelConfig?: LabelConfigChange;
+  tasks?: TaskImport[];
+  /**
+   * What else the change does on the server, in words (for review).
+   */
+  notes?: string[];
+}
+export interface NoopChange {
+  action: 'no-op';
+  /**
+   * The resource kind (a `kind:` of the registry), for example "Project".
+   */
+  kind: string;
+  /**
+   * metadata.name
+   */
+  key: string;
+  parent?: ParentRef;
+  /**
+   * Server id of the existing resource.
+   */
+  id: number;
+  /**
+   * Per managed field, a hash of the live value the plan was made against (for reference: apply PLANFILE compares a fresh plan with the saved one).
+   */
+  fingerprint?: {
+    [k: string]: string;
+  };
+  /**
+   * Annotations on the live project (Project only).
+   */
+  annotations?: number;
+  /**
+   * What people call the resource (a project's title), when it is not secret.
+   */
+  title?: string;
+  /**
+   * Manifest file.
+   */
+  file?: string;
+  line?: number;
+  fields: FieldChange[];
+  labelConfig?: LabelConfigChange;
+  tasks?: TaskImport[];
+  /**
+   * What else the change does on the server, in words (for review).
+   */
+  notes?: string[];
+  duplicateOf?: never;
+}
 export interface Orphan {
+  kind: string;
+  parent?: ParentRef;
   id: number;
   key: string;
   title: string;

@@ -12,20 +12,12 @@ import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts'
 export { displayPath, loadRootConfig } from './load-root-config.ts';
 import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
 import { resolveRepoPath } from './repo-path.ts';
-import { checkProjectRules } from './rules.ts';
 import { checkSecretReferences } from './secret-references.ts';
-import { validateAgainstSchema, type SchemaName } from './schemas.ts';
+import { validateAgainstSchema } from './schemas.ts';
 import { readTextFile } from './source-file.ts';
-import {
-  SECRET_FIELDS,
-  type DeclaredTaskFile,
-  type DesiredProjectSpec,
-  type LabelConfigResource,
-  type ProjectResource,
-  type Repository,
-  type RootConfig,
-  type XmlSource,
-} from './types.ts';
+import type { LabelConfigResource, ProjectResource, Repository, RootConfig, XmlSource } from './types.ts';
+import type { DesiredResource, LoadContext, ManifestDocument } from '../kinds/kind.ts';
+import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
 
 export interface LoadOptions {
@@ -50,7 +42,6 @@ export interface LoadResult {
   readonly envSecrets?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
 
-const KIND_SCHEMAS: Record<string, SchemaName> = { Project: 'project', LabelConfig: 'label-config', Config: 'labelform' };
 
 
 /**
@@ -78,7 +69,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   if (configPath && !manifestFiles.some((p) => p.path !== configPath)) {
     // An empty desired state is valid (a repository whose projects were all retired), but say so.
     const ns = (manifestFiles[0]?.docs[0]?.value as { namespace?: unknown } | null)?.namespace;
-    diagnostics.push(diag('no-manifests', `no Project or LabelConfig manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ''))}`, { file: show(root) }, 'warning'));
+    diagnostics.push(diag('no-manifests', `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ''))}`, { file: show(root) }, 'warning'));
   }
 
   // Stage 2: the root config decides the environment, and with it the variables.
@@ -90,10 +81,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const variables: Record<string, Scalar> = (selected && config?.environments[selected]?.variables) || {};
 
   // Stage 3: every other document — kind, interpolation, schema.
-  const projects: Array<{ raw: RawDoc; value: Record<string, unknown>; sensitive: Set<string> }> = [];
-  const labelConfigs: Array<{ raw: RawDoc; value: Record<string, unknown> }> = [];
-  /** LabelConfig manifests whose XML holds a value from ${env:...}: secret in every project using them. */
-  const sensitiveLabelConfigs = new Set<string>();
+  const docsByKind = new Map<string, ManifestDocument[]>(MANIFEST_KINDS.map((k) => [k.kind, []]));
   const envSecrets: Array<{ name: string; value: string }> = [];
   for (const raw of otherDocs) {
     const { doc } = raw;
@@ -108,10 +96,10 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       diagnostics.push(diag('misplaced-config', 'kind Config belongs in labelform.yaml at the repository root', at('/kind')));
       continue;
     }
-    if (typeof kind !== 'string' || !(kind in KIND_SCHEMAS)) {
-      diagnostics.push(
-        diag('unknown-kind', kind === undefined ? 'missing "kind": expected Project or LabelConfig' : `unknown kind ${JSON.stringify(kind)}: expected Project or LabelConfig`, at(kind === undefined ? '' : '/kind')),
-      );
+    const manifestKind = typeof kind === 'string' ? findManifestKind(kind) : undefined;
+    if (!manifestKind) {
+      const expected = `expected ${kindNamesForMessages()}`;
+      diagnostics.push(diag('unknown-kind', kind === undefined ? `missing "kind": ${expected}` : `unknown kind ${JSON.stringify(kind)}: ${expected}`, at(kind === undefined ? '' : '/kind')));
       continue;
     }
     const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
@@ -140,23 +128,17 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     // A value still holding `${...}` (unset env, or an interpolation error reported above) is not schema-checked.
     const unresolved = new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
     const fromEnv = new Set(interpolated.sensitive);
-    const schemaIssues = validateAgainstSchema(KIND_SCHEMAS[kind]!, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
+    const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
     if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
-    if (kind === 'Project') {
-      const sensitive = new Set(
-        interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
-      );
-      projects.push({ raw, value, sensitive });
-    } else {
-      labelConfigs.push({ raw, value });
-      if (interpolated.sensitive.some((p) => p.startsWith('/spec/label_config'))) sensitiveLabelConfigs.add(String((value.metadata as { name: string }).name));
-    }
+    const sensitive = new Set(interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
+    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.sensitive });
   }
 
-  // Stage 4: names and references across documents, then the label configs themselves.
+  // Stage 4: names across documents (unique per kind), then each kind's own loading, in
+  // registry order (a Project's `label_config: {ref}` needs the LabelConfigs loaded first).
   const seenNames = new Map<string, RawDoc>();
-  for (const { raw, value } of [...projects, ...labelConfigs]) {
+  for (const { raw, value } of [...docsByKind.values()].flat()) {
     const name = String((value.metadata as { name: string }).name);
     const key = `${String(value.kind)}/${name}`;
     const first = seenNames.get(key);
@@ -203,90 +185,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     return checkXml(read.text, file, (line, col) => ({ line, col }), diagnostics);
   };
 
-  const labelConfigResources: LabelConfigResource[] = [];
-  for (const { raw, value } of labelConfigs) {
-    const spec = value.spec as { label_config: unknown };
-    const source = await loadXml(raw, '/spec/label_config', spec.label_config);
-    labelConfigResources.push({
-      kind: 'LabelConfig',
-      name: String((value.metadata as { name: string }).name),
-      file: raw.doc.file,
-      doc: raw.doc,
-      ...(source ? { source } : {}),
-    });
-  }
-  const labelConfigByName = new Map(labelConfigResources.map((l) => [l.name, l]));
-
-  const projectResources: ProjectResource[] = [];
-  for (const { raw, value, sensitive } of projects) {
-    const name = String((value.metadata as { name: string }).name);
-    const rawSpec = value.spec as Record<string, unknown>;
-    let labelConfig: XmlSource | undefined;
-    const lc = rawSpec.label_config;
-    if (lc !== undefined) {
-      if (typeof lc === 'object' && lc !== null && 'ref' in lc) {
-        const refName = String((lc as { ref: string }).ref);
-        const target = labelConfigByName.get(refName);
-        if (!target) {
-          const known = [...labelConfigByName.keys()];
-          diagnostics.push(
-            diag('missing-label-config', `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(', ')})` : ' (no LabelConfig manifests are defined)'}`, {
-              file: raw.doc.file,
-              ...raw.doc.locate('/spec/label_config/ref'),
-              pointer: '/spec/label_config/ref',
-            }),
-          );
-        } else if (target.source) {
-          labelConfig = { ...target.source, ref: refName };
-          if (sensitiveLabelConfigs.has(refName)) sensitive.add('label_config');
-        }
-      } else {
-        labelConfig = await loadXml(raw, '/spec/label_config', lc);
-      }
-    }
-    for (const issue of checkProjectRules(rawSpec, labelConfig?.summary)) {
-      diagnostics.push(diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
-    }
-    for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
-    const tasks: DeclaredTaskFile[] = [];
-    const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
-    for (const [i, t] of declared.entries()) {
-      const pointer = `/tasks/${i}/file`;
-      const resolved = await resolveRepoPath(root_, raw.path, t.file);
-      if (!resolved.ok) {
-        diagnostics.push(diag('file-reference', resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
-        continue;
-      }
-      tasks.push({ ...t, path: resolved.path, display: show(resolved.path), pointer });
-    }
-    const spec: DesiredProjectSpec = { ...(rawSpec as DesiredProjectSpec) };
-    if (labelConfig) spec.label_config = labelConfig.xml;
-    else delete spec.label_config;
-    projectResources.push({
-      kind: 'Project',
-      name,
-      file: raw.doc.file,
-      doc: raw.doc,
-      spec,
-      ...(labelConfig ? { labelConfig } : {}),
-      sensitive,
-      tasks,
-      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number' ? { importId: (value.import as { id: number }).id } : {}),
-    });
-  }
-
-  // One existing project can be adopted by one manifest only.
-  const importIds = new Map<number, ProjectResource>();
-  for (const p of projectResources) {
-    if (p.importId === undefined) continue;
-    const first = importIds.get(p.importId);
-    if (first) {
-      const at = first.doc.locate('/import/id');
-      diagnostics.push(diag('duplicate-import', `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`, { file: p.file, ...p.doc.locate('/import/id'), pointer: '/import/id' }));
-    } else {
-      importIds.set(p.importId, p);
-    }
-  }
+  const loaded = new Map<string, unknown[]>();
+  const context: LoadContext = { root, show, diagnostics, loaded: (kind) => loaded.get(kind) ?? [], loadXml };
+  for (const k of MANIFEST_KINDS) loaded.set(k.kind, await k.load(docsByKind.get(k.kind) ?? [], context));
 
   // A message about a value from ${env:...} (an XML parser's, a rule's naming a label) may quote
   // it: such a message is withheld as a whole, never cut, and its location stays.
@@ -301,6 +202,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   diagnostics.splice(0, diagnostics.length, ...limitPerFile(diagnostics));
   const fileCount = manifestFiles.length;
   if (diagnostics.some((d) => d.severity === 'error') || !config || !selected) return { diagnostics, fileCount, envSecrets };
+  const resources = Object.fromEntries(
+    RESOURCE_KINDS.map((k) => [k.kind, [...((loaded.get(k.kind) ?? []) as DesiredResource[])].sort((a, b) => a.name.localeCompare(b.name))]),
+  );
   return {
     diagnostics,
     fileCount,
@@ -309,8 +213,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       root,
       config,
       environment: selected,
-      projects: projectResources.sort((a, b) => a.name.localeCompare(b.name)),
-      labelConfigs: labelConfigResources,
+      resources,
+      projects: (resources.Project ?? []) as ProjectResource[],
+      labelConfigs: (loaded.get('LabelConfig') ?? []) as LabelConfigResource[],
     },
   };
 }

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { kindSchemas } from '../kinds/registry.ts';
 
 /** schemas/ sits beside src/ and dist/, so the same relative path works from both. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-export type SchemaName = 'labelform' | 'project' | 'label-config' | 'plan';
+/** A schema file's stem: `labelform`, `plan`, or a kind's (see the registry). */
+export type SchemaName = string;
 
 export interface SchemaIssue {
   /** JSON pointer of the offending value (or, for unknown fields, of the key). */
@@ -25,7 +27,7 @@ function getAjv(): Ajv {
   ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   // A schema annotation carrying the message to show instead of a oneOf's branch errors.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-  for (const name of ['labelform', 'project', 'label-config', 'plan'] as const) {
+  for (const name of ['labelform', ...kindSchemas(), 'plan']) {
     ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object, `${name}.schema.json`);
   }
   return ajv;

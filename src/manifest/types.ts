@@ -1,6 +1,13 @@
-import type { Environment, ProjectSpec, TaskFile } from '../generated/schema-types.ts';
+import type { Environment } from '../generated/schema-types.ts';
+import type { DesiredResource } from '../kinds/kind.ts';
+import type { LabelConfigResource } from '../kinds/label-config/types.ts';
+import type { ProjectResource } from '../kinds/project/types.ts';
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
 import type { SourceDocument } from './yaml-source.ts';
+
+export type { DeclaredTaskFile, DesiredProjectSpec, ProjectResource } from '../kinds/project/types.ts';
+export { SECRET_FIELDS } from '../kinds/project/types.ts';
+export type { LabelConfigResource } from '../kinds/label-config/types.ts';
 
 /** The parsed labelform.yaml. */
 export interface RootConfig {
@@ -24,48 +31,15 @@ export interface XmlSource {
   readonly ref?: string;
 }
 
-/** The desired spec, with `label_config` resolved to its XML text. */
-export type DesiredProjectSpec = Omit<ProjectSpec, 'label_config'> & { label_config?: string };
-
-export interface DeclaredTaskFile extends TaskFile {
-  /** Absolute path. */
-  readonly path: string;
-  /** Display path. */
-  readonly display: string;
-  readonly pointer: string;
-}
-
-export interface ProjectResource {
-  readonly kind: 'Project';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
-  readonly spec: DesiredProjectSpec;
-  readonly labelConfig?: XmlSource;
-  /** spec fields whose value came from `${env:...}` or that are secrets by nature. */
-  readonly sensitive: ReadonlySet<string>;
-  readonly tasks: readonly DeclaredTaskFile[];
-  /** `import: {id}`: adopt this existing project instead of creating one. */
-  readonly importId?: number;
-}
-
-export interface LabelConfigResource {
-  readonly kind: 'LabelConfig';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
-  readonly source?: XmlSource;
-}
-
 export interface Repository {
   /** Absolute path of the directory holding labelform.yaml. */
   readonly root: string;
   readonly config: RootConfig;
   /** The environment the manifests were interpolated for. */
   readonly environment: string;
+  /** Every loaded resource, by kind (registry order), each list sorted by key. */
+  readonly resources?: Readonly<Record<string, readonly DesiredResource[]>>;
+  /** The Project resources (the same objects as `resources.Project`). */
   readonly projects: readonly ProjectResource[];
   readonly labelConfigs: readonly LabelConfigResource[];
 }
-
-/** Spec fields that are secrets whatever their source: never printed, never stored in plans. */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set(['task_data_password']);

@@ -1,14 +1,13 @@
 import type { LabelConfigChange, Plan, PlanDiagnostic } from '../generated/schema-types.ts';
-import { attributeChange, type ChangeOrigin } from '../kinds/project/applied-record.ts';
-import type { ProjectField } from '../kinds/project/fields.ts';
-import { parseAppliedRecord } from '../kinds/project/marker.ts';
+import type { ChangeOrigin } from '../kinds/kind.ts';
+import { findResourceKind } from '../kinds/registry.ts';
 import type { Repository } from '../manifest/types.ts';
-import type { LiveState } from '../state/live-state.ts';
+import { liveOf, type LiveState } from '../state/live-state.ts';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.ts';
 import { styleFor } from '../util/style.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffLines, labelConfigDiffMarkdown, labelConfigSummaryText } from './render-label-config.ts';
 import { MARKDOWN_LIMIT } from './render-markdown.ts';
-import { plural, showChange, showTitle } from './render-values.ts';
+import { plural, resourceName, showChange, showTitle } from './render-values.ts';
 
 export type { ChangeOrigin };
 
@@ -22,6 +21,10 @@ export interface DriftField {
 }
 
 export interface DriftEntry {
+  /** The resource's kind (`Project`, ...); `kind` says what happened to it. */
+  readonly resourceKind: string;
+  /** Key of the resource that owns it, for a kind with a parent. */
+  readonly parent?: string;
   readonly key: string;
   readonly id?: number;
   readonly kind: 'changed' | 'missing' | 'unmanaged' | 'orphan';
@@ -91,20 +94,21 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
       warnings.push(toDiagnostic(d));
     }
   }
-  const desiredByKey = new Map(sources?.repo.projects.map((p) => [p.name, p]));
-  const liveById = new Map(sources?.live.projects.map((p) => [p.id, p]));
   for (const c of plan.changes) {
     const at = { ...(c.file ? { file: c.file } : {}), ...(c.line ? { line: c.line } : {}) };
+    const kind = findResourceKind(c.kind);
+    const who = { resourceKind: c.kind, ...(c.parent ? { parent: c.parent.key } : {}) };
     if (c.action === 'update' && c.fields.length) {
-      const desired = desiredByKey.get(c.key);
-      const live = c.id === undefined ? undefined : liveById.get(c.id);
-      const record = live ? parseAppliedRecord(live.description) : undefined;
+      const desired = sources && kind?.desired(sources.repo).find((d) => d.name === c.key && d.parent === c.parent?.key);
+      const live = sources && liveOf(sources.live, c.kind).find((l) => l.id === c.id);
+      const record = live ? kind?.lastApplied?.(live) : undefined;
       const fields: DriftField[] = c.fields.map((f) => {
-        const origin = desired && live ? attributeChange(f.field as ProjectField, desired, live, record) : 'unknown';
+        const origin = desired && live && kind?.attribute ? kind.attribute(f.field, desired, live) : 'unknown';
         return f.sensitive ? { field: f.field, origin, sensitive: true } : { field: f.field, origin, git: f.after, server: f.before };
       });
-      const blocked = blockers.get(c.key);
+      const blocked = c.kind === 'Project' ? blockers.get(c.key) : undefined;
       entries.push({
+        ...who,
         key: c.key,
         ...(c.id ? { id: c.id } : {}),
         kind: 'changed',
@@ -112,7 +116,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
         ...at,
         fields,
         ...(c.labelConfig ? { labelConfig: serverToGit(c.labelConfig) } : {}),
-        ...(record ? { lastApplied: { ...(record.commit ? { commit: record.commit } : {}), ...(record.repository ? { repository: record.repository } : {}) } } : {}),
+        ...(record ? { lastApplied: record } : {}),
         ...(blocked ? { blockers: blocked } : {}),
       });
     } else if (c.action === 'create') {
@@ -121,17 +125,17 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
       const message = importId
         ? `no project on the server carries this key, and its import.id ${importId} names no project (deleted there?)`
         : 'no project on the server carries this key (deleted there, or never applied)';
-      entries.push({ key: c.key, kind: 'missing', message, ...at, fields: [] });
+      entries.push({ ...who, key: c.key, kind: 'missing', message, ...at, fields: [] });
     } else if (c.action === 'adopt') {
-      entries.push({ key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `project ${c.id} is named by import.id but does not carry the marker yet`, ...at, fields: [] });
+      entries.push({ ...who, key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `${kind?.noun ?? c.kind} ${c.id} is named by import.id but does not carry the marker yet`, ...at, fields: [] });
     }
   }
   // A project whose marker was removed in the UI shows up as an "adopt?" candidate: that is drift.
   for (const d of plan.diagnostics.filter((x) => x.code === 'adopt-candidate')) {
-    entries.push({ key: d.key ?? '?', kind: 'unmanaged', message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}), fields: [] });
+    entries.push({ resourceKind: 'Project', key: d.key ?? '?', kind: 'unmanaged', message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}), fields: [] });
   }
   for (const o of plan.orphans) {
-    entries.push({ key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, 'annotation')})`, fields: [] });
+    entries.push({ resourceKind: o.kind, ...(o.parent ? { parent: o.parent.key } : {}), key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, 'annotation')})`, fields: [] });
   }
   const errors = plan.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'adopt-candidate' && !IMPACT_CODES.has(d.code)).map(toDiagnostic);
   const drift = entries.some((e) => e.kind !== 'changed' || e.fields.some((f) => f.origin !== 'git'));
@@ -170,7 +174,7 @@ export function driftExitCode(r: DriftReport): number {
 export function driftDiagnostics(r: DriftReport): Diagnostic[] {
   const found: Diagnostic[] = r.entries
     .filter((e) => e.file)
-    .map((e) => ({ severity: 'warning' as const, code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`, message: `${e.key}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`, file: e.file!, ...(e.line ? { line: e.line } : {}) }));
+    .map((e) => ({ severity: 'warning' as const, code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`, message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`, file: e.file!, ...(e.line ? { line: e.line } : {}) }));
   return [...r.errors, ...r.warnings, ...found];
 }
 
@@ -190,10 +194,10 @@ export function renderDriftText(r: DriftReport, color = false): string {
   for (const e of r.entries) {
     const where = e.file ? s.dim(`  ${e.file}${e.line ? `:${e.line}` : ''}`) : '';
     if (e.kind !== 'changed') {
-      out.push(`${s.yellow('!')} ${s.bold(e.key)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}${where}`);
+      out.push(`${s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}${where}`);
       continue;
     }
-    out.push(`${e.fields.every((f) => f.origin === 'git') ? s.cyan('~') : s.yellow('!')} ${s.bold(e.key)}${e.id ? ` (id ${e.id})` : ''}${where}`);
+    out.push(`${e.fields.every((f) => f.origin === 'git') ? s.cyan('~') : s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}${where}`);
     for (const origin of ORIGIN_ORDER) {
       const fields = e.fields.filter((f) => f.origin === origin);
       if (!fields.length) continue;
@@ -255,14 +259,14 @@ export function renderDriftMarkdown(r: DriftReport, limit = MARKDOWN_LIMIT): str
       for (const f of e.fields.filter((x) => x.origin === origin)) {
         if (f.field === 'label_config' && e.labelConfig) {
           const sides = labelSides(e.labelConfig);
-          rows.push(`| \`${e.key}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | label_config | ${sides.server} | ${sides.git} |`);
+          rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | label_config | ${sides.server} | ${sides.git} |`);
           continue;
         }
         const v = showDrift(f, 120);
-        rows.push(`| \`${e.key}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
+        rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
       }
     }
-    if (e.kind !== 'changed') rows.push(`| \`${e.key}\` | ${e.id ?? ''} | ${KIND_SHORT[e.kind]} | | ${escapeCell(escapeText(e.message))} | |`);
+    if (e.kind !== 'changed') rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${KIND_SHORT[e.kind]} | | ${escapeCell(escapeText(e.message))} | |`);
   }
   let out = head.join('\n');
   const notice = (what: string) => `\n> ✂️ Truncated: ${what} not shown to keep this under ${limit.toLocaleString('en')} characters. Run \`labelform drift\` (or see the job log / \`drift --json\`) for the full report.\n`;
@@ -355,7 +359,7 @@ function someOf(labels: readonly string[], max = 8): string {
 function renderLabelConfigDetails(e: DriftEntry): string {
   const lc = e.labelConfig!;
   const origin = e.fields.find((f) => f.field === 'label_config')?.origin ?? 'unknown';
-  const lines = [`<details><summary><code>${e.key}</code>${e.id ? ` (id ${e.id})` : ''}: label_config ${ORIGIN_SHORT[origin]} (<code>-</code> server, <code>+</code> git)</summary>`, ''];
+  const lines = [`<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ''}: label_config ${ORIGIN_SHORT[origin]} (<code>-</code> server, <code>+</code> git)</summary>`, ''];
   lines.push(...labelConfigControlsMarkdown(lc));
   lines.push('', ...labelConfigDiffMarkdown(lc.diff), '', '</details>');
   return lines.join('\n');
@@ -384,4 +388,9 @@ function escapeCell(s: string): string {
 
 function escapeText(s: string): string {
   return s.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}
+
+/** A drift entry's resource, named as plans name it. */
+function entryName(e: DriftEntry): string {
+  return resourceName({ kind: e.resourceKind, key: e.key, parent: e.parent });
 }

@@ -1,5 +1,6 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
-import { plural, showChange, showTitle } from './render-values.ts';
+import { DEFAULT_KIND } from '../kinds/registry.ts';
+import { plural, resourceName, showChange, showTitle } from './render-values.ts';
 import { summaryLine } from './render-text.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffMarkdown } from './render-label-config.ts';
 
@@ -28,16 +29,16 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
   }
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   if (changed.length) {
-    head.push('| | Project | Id | Changes |', '|---|---|---|---|');
+    head.push(`| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? 'Project' : 'Resource'} | Id | Changes |`, '|---|---|---|---|');
     for (const c of changed) {
       const what = [...c.fields.map((f) => f.field), ...(c.tasks?.length ? ['tasks'] : [])];
-      head.push(`| ${ICON[c.action]} | \`${c.key}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`);
+      head.push(`| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`);
     }
     head.push('');
   }
   if (plan.orphans.length && !plan.prune) {
     head.push(`<details><summary>${plural(plan.orphans.length, 'orphan')} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`, '');
-    for (const o of plan.orphans) head.push(`- \`${o.key}\` (id ${o.id}) ${escapeText(showTitle(o.title))}: ${plural(o.annotations, 'annotation')}`);
+    for (const o of plan.orphans) head.push(`- \`${resourceName(o)}\` (id ${o.id}) ${escapeText(showTitle(o.title))}: ${plural(o.annotations, 'annotation')}`);
     head.push('', '</details>', '');
   }
   let out = head.join('\n');
@@ -60,7 +61,7 @@ function truncationNotice(hidden: number, limit: number): string {
 
 function renderDetails(c: ResourceChange): string {
   const lines: string[] = [];
-  lines.push(`<details><summary>${ICON[c.action]} <code>${c.key}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`, '');
+  lines.push(`<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`, '');
   const rows = c.fields.filter((f) => !(f.field === 'label_config' && c.labelConfig));
   if (rows.length) {
     lines.push(c.action === 'create' ? '| Field | Value |' : '| Field | Before | After |', c.action === 'create' ? '|---|---|' : '|---|---|---|');
@@ -76,6 +77,7 @@ function renderDetails(c: ResourceChange): string {
     lines.push('');
   }
   for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
+  for (const n of c.notes ?? []) lines.push(`- ${escapeText(n)}`);
   lines.push('</details>');
   return lines.join('\n');
 }

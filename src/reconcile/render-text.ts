@@ -1,7 +1,7 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
-import { plural, showChange, showTitle } from './render-values.ts';
+import { nounFor, nounOf, plural, resourceName, showChange, showTitle } from './render-values.ts';
 import { labelConfigDiffLines, labelConfigSummaryText } from './render-label-config.ts';
 
 const SYMBOL: Record<ResourceChange['action'], string> = { create: '+', update: '~', adopt: '⇄', delete: '-', 'no-op': '=' };
@@ -15,10 +15,10 @@ export function renderPlanText(plan: Plan, opts: { color?: boolean; showDiff?: b
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   for (const c of changed) out.push(...renderChange(c, s, opts.showDiff ?? true), '');
   const noop = plan.changes.filter((c) => c.action === 'no-op');
-  if (noop.length) out.push(s.dim(`= ${plural(noop.length, 'project')} unchanged: ${noop.map((c) => c.key).join(', ')}`), '');
+  if (noop.length) out.push(s.dim(`= ${plural(noop.length, nounFor(noop))} unchanged: ${noop.map(resourceName).join(', ')}`), '');
   if (plan.orphans.length && !plan.prune) {
     out.push(s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`));
-    for (const o of plan.orphans) out.push(`  ${o.key} (id ${o.id}) ${showTitle(o.title)} — ${plural(o.annotations, 'annotation')}, ${plural(o.tasks ?? 0, 'task')}`);
+    for (const o of plan.orphans) out.push(`  ${resourceName(o)} (id ${o.id}) ${showTitle(o.title)} — ${plural(o.annotations, 'annotation')}, ${plural(o.tasks ?? 0, 'task')}`);
     out.push('');
   }
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
@@ -46,11 +46,11 @@ export function summaryLine(plan: Plan): string {
 function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] {
   const color = c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
-  const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(c.key)}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
+  const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
   const lines = [head];
-  if (c.action === 'adopt') lines.push('    ownership marker: added to the description (the project becomes managed)');
+  if (c.action === 'adopt') lines.push(c.kind === 'Project' ? '    ownership marker: added to the description (the project becomes managed)' : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`);
   if (c.action === 'delete' && c.duplicateOf !== undefined) lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
-  else if (c.action === 'delete') lines.push(`    deletes the project${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`);
+  else if (c.action === 'delete') lines.push(`    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`);
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
     if (f.field === 'label_config' && c.labelConfig) continue;
@@ -66,5 +66,6 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
     }
   }
   for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
+  for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }

@@ -1,4 +1,5 @@
 import type { FieldChange } from '../generated/schema-types.ts';
+import { DEFAULT_KIND, findResourceKind } from '../kinds/registry.ts';
 import { findSecret, SENSITIVE_MASK } from '../util/redact.ts';
 
 /** One value, shown on one line: strings quoted, long ones cut in the middle of nothing important. */
@@ -22,3 +23,24 @@ export function showTitle(title: string): string {
 }
 
 export { plural } from '../util/plural.ts';
+
+/**
+ * How a resource is named in output: a project by its key (as always), any other kind as
+ * `Kind parent/key`, so a project's webhook reads `Webhook sentiment/train`.
+ */
+export function resourceName(r: { readonly kind: string; readonly key: string; readonly parent?: { readonly key: string } | string | undefined }): string {
+  if (r.kind === DEFAULT_KIND) return r.key;
+  const parent = typeof r.parent === 'string' ? r.parent : r.parent?.key;
+  return `${r.kind} ${parent !== undefined ? `${parent}/` : ''}${r.key}`;
+}
+
+/** The word for one resource of a kind ("project"). */
+export function nounOf(kind: string): string {
+  return findResourceKind(kind)?.noun ?? kind;
+}
+
+/** The word for a list of changes: their kind's noun when they share one, else "resource". */
+export function nounFor(items: ReadonlyArray<{ readonly kind: string }>): string {
+  const kinds = new Set(items.map((i) => i.kind));
+  return kinds.size === 1 ? nounOf([...kinds][0]!) : 'resource';
+}

@@ -1,49 +1,37 @@
 import type { LabelStudioClient } from '../api/client.ts';
-import type { LsProject } from '../api/types.ts';
-import { PROJECT_COUNTERS, type ProjectField } from '../kinds/project/fields.ts';
-import { parseMarker, type Marker } from '../kinds/project/marker.ts';
-import { readAllProjects } from './project-list.ts';
+import type { LiveResource, ResourceKind } from '../kinds/kind.ts';
+import { RESOURCE_KINDS } from '../kinds/registry.ts';
+import type { Repository } from '../manifest/types.ts';
 
-/** One project as the server has it, with the ownership marker read out of its description. */
-export interface LiveProject {
-  readonly id: number;
-  readonly title: string;
-  /** The raw description, marker included. */
-  readonly description: string;
-  readonly marker?: Marker;
-  /** Raw values of the fields that were read. */
-  readonly fields: Readonly<Record<string, unknown>>;
-  readonly taskCount: number;
-  readonly annotationCount: number;
-}
-
+/** What the server has, per kind, as the kinds read it. */
 export interface LiveState {
   readonly serverVersion: string;
-  readonly projects: readonly LiveProject[];
+  /** Live resources by kind name. */
+  readonly resources: Readonly<Record<string, readonly LiveResource[]>>;
 }
 
 /**
- * Reads every project of the server in as few requests as possible: the list endpoint at its
- * largest page size (100), trimmed with `include=` to the fields being compared (Label Studio
- * 1.23 ignores `fields=`; `include=` both trims and picks the counters to compute), ordered by id
- * and checked for consistency while others write (see readAllProjects).
+ * Reads the server's version and every resource of every kind; a kind with a parent is read
+ * after its parent kind (it gets the parents' live resources, to find its own under them).
  */
-export async function readLiveState(client: LabelStudioClient, fields: readonly ProjectField[]): Promise<LiveState> {
-  const include = [...new Set(['id', 'title', 'description', ...fields, ...PROJECT_COUNTERS])].join(',');
-  const [version, projects] = await Promise.all([client.version(), readAllProjects(client, include)]);
-  return { serverVersion: typeof version?.release === 'string' ? version.release : 'unknown', projects: projects.map(toLiveProject) };
+export async function readLiveState(
+  client: LabelStudioClient,
+  repo: Repository,
+  opts: { readonly all?: boolean; readonly kinds?: readonly ResourceKind[] } = {},
+): Promise<LiveState> {
+  const kinds = opts.kinds ?? RESOURCE_KINDS;
+  const resources: Record<string, LiveResource[]> = {};
+  const version = client.version();
+  version.catch(() => undefined); // observed below; a failure must not go unhandled meanwhile
+  for (const k of kinds) {
+    const parents = k.parent ? resources[k.parent] ?? [] : undefined;
+    resources[k.kind] = await k.readLive(client, repo, { ...(opts.all ? { all: true } : {}), ...(parents ? { parents } : {}) });
+  }
+  const v = await version;
+  return { serverVersion: typeof v?.release === 'string' ? v.release : 'unknown', resources };
 }
 
-export function toLiveProject(p: LsProject): LiveProject {
-  const description = p.description ?? '';
-  const marker = parseMarker(description);
-  return {
-    id: p.id,
-    title: p.title ?? '',
-    description,
-    ...(marker ? { marker } : {}),
-    fields: p,
-    taskCount: Number(p.task_number ?? 0) || 0,
-    annotationCount: Number(p.total_annotations_number ?? 0) || 0,
-  };
+/** The live resources of one kind. */
+export function liveOf<L extends LiveResource>(live: LiveState, kind: string): readonly L[] {
+  return (live.resources[kind] ?? []) as readonly L[];
 }

@@ -6,6 +6,7 @@ import { PLAN_FORMAT_VERSION } from '../reconcile/plan.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
+import { resourceName } from '../reconcile/render-values.ts';
 
 /** Saves a plan (it holds no secrets, but it describes a server: readable by its owner only). */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
@@ -58,29 +59,34 @@ export function savedPlanDifferences(saved: Plan, fresh: Plan, here: { readonly 
   for (const c of saved.changes) {
     const now = freshByKey.get(identity(c));
     if (!now) {
-      const other = fresh.changes.find((f) => f.key === c.key && f.action !== 'no-op');
+      const other = fresh.changes.find((f) => sameResource(f, c) && f.action !== 'no-op');
       problems.push(
         other
-          ? `${c.key}: the plan says ${describe(c)}, a fresh plan says ${describe(other)}`
+          ? `${resourceName(c)}: the plan says ${describe(c)}, a fresh plan says ${describe(other)}`
           : c.action === 'no-op'
-            ? `${c.key}: the plan has no change for it, a fresh plan ${fresh.changes.some((f) => f.key === c.key) ? 'has a different one' : 'does not list it'}`
-            : `${c.key}: the plan says ${describe(c)}, a fresh plan has no such change`,
+            ? `${resourceName(c)}: the plan has no change for it, a fresh plan ${fresh.changes.some((f) => sameResource(f, c)) ? 'has a different one' : 'does not list it'}`
+            : `${resourceName(c)}: the plan says ${describe(c)}, a fresh plan has no such change`,
       );
       continue;
     }
     problems.push(...changeDifferences(c, now));
   }
   for (const c of fresh.changes) {
-    if (!savedKeys.has(identity(c)) && c.action !== 'no-op' && !saved.changes.some((s) => s.key === c.key && s.action !== 'no-op')) {
-      problems.push(`${c.key}: a fresh plan says ${describe(c)}, which the plan does not have`);
+    if (!savedKeys.has(identity(c)) && c.action !== 'no-op' && !saved.changes.some((s) => sameResource(s, c) && s.action !== 'no-op')) {
+      problems.push(`${resourceName(c)}: a fresh plan says ${describe(c)}, which the plan does not have`);
     }
   }
   return problems;
 }
 
-/** A change's identity: kind, key and the project it acts on (a key with copies has several). */
+/** A change's identity: (kind, parent, key), and the resource it acts on (a key with copies has several). */
 function identity(c: ResourceChange): string {
-  return `${c.kind}/${c.key}/${c.action === 'create' ? 'new' : (c.id ?? '?')}/${c.action}`;
+  return `${c.kind}/${c.parent?.key ?? ''}/${c.key}/${c.action === 'create' ? 'new' : c.id}/${c.action}`;
+}
+
+/** The same resource, whatever the action: (kind, parent, key). */
+function sameResource(a: ResourceChange, b: ResourceChange): boolean {
+  return a.kind === b.kind && a.key === b.key && a.parent?.key === b.parent?.key;
 }
 
 function describe(c: ResourceChange): string {
@@ -90,7 +96,7 @@ function describe(c: ResourceChange): string {
 /** Where one saved change and its fresh counterpart differ, in the order a reviewer reads it. */
 function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string[] {
   const out: string[] = [];
-  const who = `${saved.key}${saved.id !== undefined ? ` (id ${saved.id})` : ''}`;
+  const who = `${resourceName(saved)}${saved.id !== undefined ? ` (id ${saved.id})` : ''}`;
   if ((saved.title ?? null) !== (fresh.title ?? null)) out.push(`${who}: the title differs from a fresh plan`);
   const freshFields = new Map(fresh.fields.map((f) => [f.field, f]));
   for (const f of saved.fields) {
@@ -111,6 +117,7 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
   if (!equal(stripSource(saved.labelConfig), stripSource(fresh.labelConfig))) out.push(`${who}: the label_config change differs from a fresh plan`);
   if (!equal(saved.tasks ?? [], fresh.tasks ?? [])) out.push(`${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`);
   if (saved.action === 'delete' && (saved.annotations ?? 0) !== (fresh.annotations ?? 0)) out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  if (!equal(saved.notes ?? [], fresh.notes ?? [])) out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
   if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null)) out.push(`${who}: the copy it removes is kept by another project than the plan says`);
   return out;
 }

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsPage, LsProject } from '../../src/api/types.ts';
-import { readProjectsTitled } from '../../src/state/project-list.ts';
+import { readProjectsTitled } from '../../src/kinds/project/project-list.ts';
 import { pythonStrip } from '../../src/util/python-strip.ts';
 import { expectApiError, startTarget, type Target } from './target.ts';
 

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
-import { readAnnotationUsage } from '../../src/state/annotation-usage.ts';
+import { readAnnotationUsage } from '../../src/kinds/project/annotation-usage.ts';
 
 function stubClient(total: number): LabelStudioClient {
   return {

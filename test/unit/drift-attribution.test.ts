@@ -12,7 +12,7 @@ import { containsMarker, formatMarker, parseAppliedRecord, parseMarker, stripMar
 import { readAppliedFrom } from '../../src/cli/applied-from.ts';
 import { driftDiagnostics, driftExitCode, driftFromPlan, failedDriftReport, renderDriftJson, renderDriftMarkdown, renderDriftText, type DriftReport } from '../../src/reconcile/drift.ts';
 import type { ProjectResource } from '../../src/manifest/types.ts';
-import { toLiveProject, type LiveProject } from '../../src/state/live-state.ts';
+import { toLiveProject, type LiveProject } from '../../src/kinds/project/live.ts';
 import { pyStrip } from '../fake/python.ts';
 import { choicesXml, liveState, manifest, NS, plan, repository } from './support/plan-fixtures.ts';
 

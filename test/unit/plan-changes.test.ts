@@ -3,8 +3,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { desiredDigest, impactChecksNeeded, matchProjects, PLAN_FORMAT_VERSION } from '../../src/reconcile/plan.ts';
-import type { ImpactFacts } from '../../src/reconcile/plan.ts';
+import { desiredDigest, PLAN_FORMAT_VERSION } from '../../src/reconcile/plan.ts';
+import { impactChecksNeeded, matchProjects } from '../../src/kinds/project/plan.ts';
+import type { ImpactFacts } from '../../src/kinds/project/plan.ts';
 import { fingerprintValue } from '../../src/state/fingerprint.ts';
 import { choicesXml, live, liveState, manifest, NS, plan, repository, SERVER } from './support/plan-fixtures.ts';
 
@@ -95,7 +96,7 @@ test('orphans: projects marked with this namespace and no manifest are listed, n
     live(4, 'Unmanaged'),
   ]);
   const p = plan(repo, state);
-  assert.equal(p.orphans, [{ id: 2, key: 'gone', title: 'Gone', annotations: 3, tasks: 10 }]);
+  assert.equal(p.orphans, [{ kind: 'Project', id: 2, key: 'gone', title: 'Gone', annotations: 3, tasks: 10 }]);
   assert.equal(actions(p), [['no-op', 'kept', 1]]);
   assert.is(p.summary.delete, 0);
   assert.is(p.prune, undefined);

@@ -11,7 +11,7 @@ import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import type { RootConfig } from '../../src/manifest/types.ts';
 import { withMarker } from '../../src/kinds/project/marker.ts';
 import { resolveProject } from '../../src/cli/project-ref.ts';
-import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan, readProjectsTitled } from '../../src/state/project-list.ts';
+import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan, readProjectsTitled } from '../../src/kinds/project/project-list.ts';
 import { pythonStrip } from '../../src/util/python-strip.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';

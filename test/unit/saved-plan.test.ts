@@ -6,7 +6,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Plan } from '../../src/generated/schema-types.ts';
+import type { Plan, ResourceChange } from '../../src/generated/schema-types.ts';
 import { readPlanFile, savedPlanDifferences, writePlanFile } from '../../src/state/saved-plan.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { removeTree, writeTree } from '../helpers/cli.ts';
@@ -44,12 +44,12 @@ test('writePlanFile / readPlanFile: the same plan back, in a file only its owner
 });
 
 test('readPlanFile: another format version is refused with what to do', async () => {
-  const file = join(dir, 'v2.json');
-  await writeFile(file, JSON.stringify({ ...plan(repoA(), liveA()), formatVersion: 2 }));
+  const file = join(dir, 'v1.json');
+  await writeFile(file, JSON.stringify({ ...plan(repoA(), liveA()), formatVersion: 1 }));
   const err = await refusal(readPlanFile(file));
-  assert.is(err.message, `${file} has plan format 2; this labelform reads format 1. Make a new plan.`);
+  assert.is(err.message, `${file} has plan format 1; this labelform reads format 2. Make a new plan.`);
   await writeFile(file, JSON.stringify({ changes: [] }));
-  assert.is((await refusal(readPlanFile(file))).message, `${file} has plan format undefined; this labelform reads format 1. Make a new plan.`);
+  assert.is((await refusal(readPlanFile(file))).message, `${file} has plan format undefined; this labelform reads format 2. Make a new plan.`);
 });
 
 test('readPlanFile: missing, not JSON, or not a plan', async () => {
@@ -145,7 +145,7 @@ test('refused: a hand-edited plan — a no-op turned into a delete, an edited va
   const p = plan(repoA(), liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]));
   assert.equal(p.changes.map((c) => c.action), ['no-op', 'create']);
   const state = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]);
-  const toDelete: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'a' ? { ...c, action: 'delete' as const } : c)) };
+  const toDelete: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'a' ? ({ ...c, action: 'delete' } as ResourceChange) : c)) };
   assert.equal(check(toDelete, repoA(), state), ['a: the plan says delete of id 1, a fresh plan has no such change']);
   const edited: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c)) };
   assert.equal(check(edited, repoA(), state), ['b: field title would be set to a value other than the plan says']);

@@ -1,7 +1,9 @@
 import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
-import { plural } from '../../reconcile/render-values.ts';
+import { nounFor, nounOf, plural, resourceName } from '../../reconcile/render-values.ts';
+import type { ProjectApplyExtras } from '../../kinds/project/apply.ts';
+import { findResourceKind } from '../../kinds/registry.ts';
 import type { LiveState } from '../../state/live-state.ts';
 import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
@@ -97,6 +99,22 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
 async function execute(io: Io, session: Session, plan: Plan, live: LiveState, args: ApplyArgs): Promise<number> {
   const s = styleFor(io.color);
   const interactive = io.interactive && !args.autoApprove;
+  // Declared task files, imported after a project's create or update (Project's applier calls it).
+  const importTasks: ProjectApplyExtras['importTasks'] = async (projectId, _change, desired) => {
+    const notes: string[] = [];
+    for (const file of desired.tasks) {
+      let progress: Progress | undefined;
+      const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file, {
+        onStart: async (missing) => {
+          progress = await createProgress(io, { label: `  ${desired.name}: importing ${file.display}`, unit: 'tasks', total: missing });
+        },
+        onCommitted: (p) => progress?.update(p.tasks),
+      });
+      progress?.stop();
+      notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`, ...r.notes);
+    }
+    return notes.join('; ');
+  };
   const results: StepResult[] = await applyPlan(
     plan,
     session.repo,
@@ -106,31 +124,16 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
       now: io.now,
       ...(io.sleep ? { sleep: io.sleep } : {}),
       progress: (e) => io.stdout(progressLine(e, s)),
-      importTasks: async (projectId, _change, desired) => {
-        const notes: string[] = [];
-        for (const file of desired.tasks) {
-          let progress: Progress | undefined;
-          const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file, {
-            onStart: async (missing) => {
-              progress = await createProgress(io, { label: `  ${desired.name}: importing ${file.display}`, unit: 'tasks', total: missing });
-            },
-            onCommitted: (p) => progress?.update(p.tasks),
-          });
-          progress?.stop();
-          notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`, ...r.notes);
-        }
-        return notes.join('; ');
-      },
       ...(interactive
         ? {
             confirmDelete: async (c) => {
-              const typed = await io.prompt(`Type the title of project ${c.key} (id ${c.id}) to delete it ("${c.title ?? ''}"): `);
+              const typed = await io.prompt(`Type the title of ${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id}) to delete it ("${c.title ?? ''}"): `);
               return pythonStrip(typed) === pythonStrip(c.title ?? '');
             },
           }
         : {}),
     },
-    { allowDataLoss: args.allowDataLoss, appliedFrom: await readAppliedFrom(io.env, session.repo.root) },
+    { allowDataLoss: args.allowDataLoss, extras: { appliedFrom: await readAppliedFrom(io.env, session.repo.root), importTasks } satisfies ProjectApplyExtras },
   );
   const by = (action: string) => results.filter((r) => r.action === action && r.outcome === 'done').length;
   const failed = results.filter((r) => r.outcome === 'failed');
@@ -146,32 +149,32 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
   emitAnnotations(
     io,
     [...failed, ...left].map((f) => {
-      const change = plan.changes.find((c) => c.key === f.key && c.action === f.action);
-      const message = f.outcome === 'failed' ? `${f.key}: ${f.action} failed: ${f.message ?? ''}` : `${f.key}: copies left in place: ${f.leftCopies!.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`;
+      const change = plan.changes.find((c) => c.kind === f.kind && c.key === f.key && c.action === f.action);
+      const message = f.outcome === 'failed' ? `${resourceName(f)}: ${f.action} failed: ${f.message ?? ''}` : `${resourceName(f)}: copies left in place: ${f.leftCopies!.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`;
       return { severity: 'error' as const, code: f.outcome === 'failed' ? `${f.action}-failed` : 'copies-left', message, ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}) };
     }),
   );
   if (left.length) {
     io.stderr(
       `${s.red('Error:')} ${plural(left.length, 'key')} ended up carried by more than one project, and the copies could not be proven fresh and empty, so they were left in place: ` +
-        `${left.map((r) => `${r.key} (kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id}: ${l.reason}`).join(', ')})`).join('; ')}. ` +
+        `${left.map((r) => `${resourceName(r)} (kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id}: ${l.reason}`).join(', ')})`).join('; ')}. ` +
         'Move their data into the kept project or remove their markers by hand; `labelform apply --dedupe` removes copies once they are empty.\n',
     );
   }
   if (failed.length) {
-    io.stderr(`${s.red('Error:')} ${plural(failed.length, 'project')} failed: ${failed.map((f) => f.key).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
+    io.stderr(`${s.red('Error:')} ${plural(failed.length, nounFor(failed))} failed: ${failed.map((f) => resourceName(f)).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
   }
   return failed.length || left.length ? 1 : 0;
 }
 
 function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
   if (e.type === 'settled') {
-    return `${s.yellow('!')} ${e.key} was carried by more than one project after the run: kept id ${e.winner}` +
+    return `${s.yellow('!')} ${resourceName(e)} was carried by more than one ${nounOf(e.kind)} after the run: kept id ${e.winner}` +
       `${e.removed.length ? `, removed empty ${e.removed.length === 1 ? 'copy' : 'copies'} ${e.removed.map((id) => `id ${id}`).join(', ')}` : ''}` +
       `${e.left.length ? `, left ${e.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}` : ''}\n`;
   }
   const c = e.change;
-  const name = `${c.key}${c.id ? ` (id ${c.id})` : ''}`;
+  const name = `${resourceName(c)}${c.id ? ` (id ${c.id})` : ''}`;
   switch (e.type) {
     case 'start':
       return '';

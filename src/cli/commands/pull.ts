@@ -9,7 +9,7 @@ import { holdsSecret, keyFromTitle, manifestYaml, projectToManifest, type PullSe
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository, loadRootConfig } from '../../manifest/load.ts';
 import type { RootConfig } from '../../manifest/types.ts';
-import { readLiveState } from '../../state/live-state.ts';
+import { readLiveProjects } from '../../kinds/project/live.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
@@ -75,7 +75,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const secrets = pullSecrets(envSecrets, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
   const projects: LsProject[] = await withServer(target, async () => {
-    if (args.all) return (await readLiveState(client, PROJECT_FIELDS)).projects.map((p) => p.fields as LsProject);
+    if (args.all) return (await readLiveProjects(client, PROJECT_FIELDS)).map((p) => p.fields as LsProject);
     return Promise.all(
       args.project.map((id) =>
         client.getProject(id).catch((err: unknown) => {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { ProjectResource } from '../../manifest/types.ts';
-import type { LiveProject } from '../../state/live-state.ts';
+import type { ProjectResource } from './types.ts';
+import type { ChangeOrigin } from '../kind.ts';
+import type { LiveProject } from './live.ts';
 import { canonicalJson } from '../../state/fingerprint.ts';
 import { liveValue } from './compare.ts';
 import type { ProjectField } from './fields.ts';
@@ -34,15 +35,7 @@ export function hashFieldValue(normalised: unknown): string {
   return createHash('sha256').update(canonicalJson(normalised)).digest('base64url').slice(0, 4);
 }
 
-/**
- * Which side moved since the last apply, for a field where git and the server differ:
- * - `server`: git still holds what was applied; the server does not (someone edited it there);
- * - `git`: the server still holds what was applied; git changed since (not applied yet), or git
- *   did not manage the field when it was last applied;
- * - `both`: neither holds what was applied;
- * - `unknown`: nothing to compare with (no record in the marker, or the field is a secret).
- */
-export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
+export type { ChangeOrigin };
 
 export function attributeChange(field: ProjectField, desired: ProjectResource, live: LiveProject, record: AppliedRecord | undefined = parseAppliedRecord(live.description)): ChangeOrigin {
   if (!record) return 'unknown';

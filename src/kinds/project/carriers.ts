@@ -1,7 +1,7 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
 import type { LsProject } from '../../api/types.ts';
-import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan } from '../../state/project-list.ts';
+import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan } from './project-list.ts';
 import { parseMarker, type Marker } from './marker.ts';
 
 /** A project carrying an ownership marker, with what tells a fresh, empty copy. */

@@ -1,7 +1,7 @@
 import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
-import type { ProjectResource } from '../../manifest/types.ts';
-import type { LiveProject } from '../../state/live-state.ts';
+import type { ProjectResource } from './types.ts';
+import type { LiveProject } from './live.ts';
 import { fingerprintValue } from '../../state/fingerprint.ts';
 import type { ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';

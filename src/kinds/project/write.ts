@@ -1,8 +1,8 @@
 import type { LabelStudioClient, ProjectWrite } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import { LOOKUP_INCLUDE, readAllProjects } from '../../state/project-list.ts';
+import { LOOKUP_INCLUDE, readAllProjects } from './project-list.ts';
 import { createMarkerIndex, settleCarriers, type MarkerIndex, type Settlement } from './carriers.ts';
-import type { ProjectResource } from '../../manifest/types.ts';
+import type { ProjectResource } from './types.ts';
 import type { ProjectField } from './fields.ts';
 import { recordApplied, type AppliedFrom } from './applied-record.ts';
 import { stripMarker, withMarker, type Marker } from './marker.ts';

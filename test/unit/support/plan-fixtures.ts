@@ -10,7 +10,10 @@ import { withMarker } from '../../../src/kinds/project/marker.ts';
 import type { DeclaredTaskFile, ProjectResource, Repository, XmlSource } from '../../../src/manifest/types.ts';
 import type { SourceDocument } from '../../../src/manifest/yaml-source.ts';
 import { planChanges, type PlanInput } from '../../../src/reconcile/plan.ts';
-import { toLiveProject, type LiveProject, type LiveState } from '../../../src/state/live-state.ts';
+import { toLiveProject, type LiveProject } from '../../../src/kinds/project/live.ts';
+import type { ImpactFacts } from '../../../src/kinds/project/plan.ts';
+import type { LiveState } from '../../../src/state/live-state.ts';
+import type { TaskImport } from '../../../src/generated/schema-types.ts';
 
 export const NS = 'test';
 export const SERVER = { url: 'http://ls.example:8080', environment: 'default' };
@@ -102,12 +105,20 @@ export function live(id: number, title: string, opts: LiveOptions = {}): LivePro
   } as Parameters<typeof toLiveProject>[0]);
 }
 
-export function liveState(projects: readonly LiveProject[]): LiveState {
-  return { serverVersion: '1.23.2', projects };
+/** A live state holding these projects (also under `projects`, for building the next one). */
+export function liveState(projects: readonly LiveProject[]): LiveState & { readonly projects: readonly LiveProject[] } {
+  return { serverVersion: '1.23.2', resources: { Project: projects }, projects };
 }
 
-/** planChanges with a fixed clock, version and stats. */
-export function plan(repo: Repository, state: LiveState, extra: Partial<PlanInput> = {}): Plan {
+/** Project's facts, as its `readFacts` returns them, given by manifest key. */
+export interface ProjectFactsInput {
+  readonly impact?: ReadonlyMap<string, ImpactFacts>;
+  readonly taskImports?: ReadonlyMap<string, readonly TaskImport[]>;
+}
+
+/** planChanges with a fixed clock, version and stats; `impact` and `taskImports` become Project's facts. */
+export function plan(repo: Repository, state: LiveState, extra: Partial<PlanInput> & ProjectFactsInput = {}): Plan {
+  const { impact, taskImports, ...rest } = extra;
   return planChanges({
     repo,
     live: state,
@@ -115,7 +126,8 @@ export function plan(repo: Repository, state: LiveState, extra: Partial<PlanInpu
     stats: { requests: 3, durationMs: 250 },
     createdAt: '2025-01-02T03:04:05.000Z',
     labelformVersion: '0.1.0',
-    ...extra,
+    ...(impact || taskImports ? { facts: { Project: { impact: impact ?? new Map(), taskImports: taskImports ?? new Map() } } } : {}),
+    ...rest,
   });
 }
 

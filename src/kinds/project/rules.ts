@@ -1,6 +1,6 @@
-import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
-import { containsMarker } from '../kinds/project/marker.ts';
-import { pythonStrip } from '../util/python-strip.ts';
+import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
+import { containsMarker } from './marker.ts';
+import { pythonStrip } from '../../util/python-strip.ts';
 
 /** A rule's finding: where in the manifest, and what is wrong. */
 export interface RuleIssue {

@@ -1,6 +1,6 @@
-import type { LabelStudioClient } from '../api/client.ts';
-import { isApiError } from '../api/errors.ts';
-import type { ImpactFacts } from '../reconcile/plan.ts';
+import type { LabelStudioClient } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import type { ImpactFacts } from './plan.ts';
 import { readAnnotationUsage, type AnnotationUsage } from './annotation-usage.ts';
 
 /**

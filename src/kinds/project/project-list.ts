@@ -1,7 +1,7 @@
-import type { LabelStudioClient } from '../api/client.ts';
-import { PROJECTS_PAGE_SIZE } from '../api/client.ts';
-import { isApiError } from '../api/errors.ts';
-import type { LsPage, LsProject } from '../api/types.ts';
+import type { LabelStudioClient } from '../../api/client.ts';
+import { PROJECTS_PAGE_SIZE } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import type { LsPage, LsProject } from '../../api/types.ts';
 
 /**
  * Exact reads of the project list on a server of any size, while others write to it.

@@ -1,10 +1,10 @@
-import type { LabelStudioClient } from '../api/client.ts';
-import type { LsProject } from '../api/types.ts';
-import type { ProjectResource } from '../manifest/types.ts';
-import { readImpactFacts } from '../state/read-impact.ts';
-import { toLiveProject } from '../state/live-state.ts';
-import { describeLabelConfigChange, removesSomething, summarizeLive } from './label-config-diff.ts';
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { LsProject } from '../../api/types.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../reconcile/label-config-diff.ts';
+import { toLiveProject } from './live.ts';
 import { annotationImpactProblems } from './plan.ts';
+import { readImpactFacts } from './read-impact.ts';
+import type { ProjectResource } from './types.ts';
 
 /**
  * The annotation-impact check again, right before a label_config PATCH: the project is read

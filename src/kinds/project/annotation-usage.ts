@@ -1,5 +1,5 @@
-import type { LabelStudioClient } from '../api/client.ts';
-import { isApiError } from '../api/errors.ts';
+import type { LabelStudioClient } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
 
 /** How many annotations (and drafts) use each control tag and each of its labels. */
 export interface AnnotationUsage {

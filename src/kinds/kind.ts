@@ -1,0 +1,214 @@
+/**
+ * The contract every resource kind implements (Project today; webhooks, storages, ML backends
+ * and views next). The planner, the applier, the saved-plan check, the renderers and the CLI know
+ * kinds only through it and through `registry.ts`, the one list of kinds. In the spirit of a
+ * Pulumi dynamic provider or a Grizzly handler: check, read live, identify by marker, normalise,
+ * diff, plan, create, update, delete, plus optional per-kind facts (the annotation impact of a
+ * label-config change is Project's).
+ */
+import type { LabelStudioClient } from '../api/client.ts';
+import type { CreateChange, DeleteChange, FieldChange, Orphan, PlanDiagnostic, ResourceChange, UpdateChange, AdoptChange } from '../generated/schema-types.ts';
+import type { RawDoc } from '../manifest/load-root-config.ts';
+import type { Repository, XmlSource } from '../manifest/types.ts';
+import type { SourceDocument } from '../manifest/yaml-source.ts';
+import type { Diagnostic } from '../util/diagnostics.ts';
+
+/** A resource as its manifest declares it, after loading. */
+export interface DesiredResource {
+  readonly kind: string;
+  /** metadata.name: the key of the resource within its kind (and parent). */
+  readonly name: string;
+  readonly file: string;
+  readonly doc: SourceDocument;
+  /** Key of the resource that owns this one (a project's webhook names its Project). */
+  readonly parent?: string;
+  /** `import: {id}`: adopt this existing resource instead of creating one. */
+  readonly importId?: number;
+}
+
+/** Who owns a live resource: labelform's marker, read back from the server. */
+export interface ResourceMarker {
+  readonly namespace: string;
+  readonly key: string;
+  /** Key of the parent resource, for a kind with a parent. */
+  readonly parent?: string;
+}
+
+/** A resource as the server has it, with the marker that says which manifest owns it. */
+export interface LiveResource {
+  readonly id: number;
+  /** What people call it (a project's title), for messages. */
+  readonly title: string;
+  readonly marker?: ResourceMarker;
+  /** Server id of the resource that owns this one. */
+  readonly parentId?: number;
+}
+
+/** One manifest document of a kind, schema-valid and interpolated, ready for the kind's `load`. */
+export interface ManifestDocument {
+  readonly raw: RawDoc;
+  readonly value: Record<string, unknown>;
+  /** Top-level spec fields whose value came from `${env:...}`. */
+  readonly sensitive: Set<string>;
+  /** JSON pointers of every value that came from `${env:...}`. */
+  readonly envPointers: readonly string[];
+}
+
+/** What a kind's loader can use: where the repository is, shared helpers, kinds loaded before it. */
+export interface LoadContext {
+  readonly root: string;
+  /** Turns an absolute path into the one shown in messages. */
+  readonly show: (path: string) => string;
+  readonly diagnostics: Diagnostic[];
+  /** Resources of a kind loaded earlier in registry order. */
+  readonly loaded: (kind: string) => readonly unknown[];
+  /** Reads and checks a label config given inline or as `{file}` at `pointer`. */
+  readonly loadXml: (raw: RawDoc, pointer: string, spec: unknown) => Promise<Omit<XmlSource, 'ref'> | undefined>;
+}
+
+/** The manifest side of a kind: its schema and how its documents become resources. */
+export interface ManifestKind<D = unknown> {
+  /** The manifest's `kind:`, and the plan's. */
+  readonly kind: string;
+  /** `schemas/<schema>.schema.json` validates its manifests (and types are generated from it). */
+  readonly schema: string;
+  /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
+  load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
+}
+
+/** A manifest matched with what the server has for its identity. */
+export interface Match<D extends DesiredResource = DesiredResource, L extends LiveResource = LiveResource> {
+  readonly desired: D;
+  /** The resource carrying this identity's marker (with dedupe, the lowest id of several). */
+  readonly live?: L;
+  /** More than one resource carries this identity: all of them, lowest id first. */
+  readonly duplicates: readonly L[];
+  /** `import: {id}` names this resource (and it carries no marker yet). */
+  readonly adopt?: L;
+}
+
+/** What `plan` was asked for, as every kind's planner sees it. */
+export interface PlanRequest {
+  readonly repo: Repository;
+  readonly namespace: string;
+  readonly server: { readonly url: string; readonly environment: string };
+  readonly allowDuplicateTitle: boolean;
+  readonly dedupe: boolean;
+  readonly prune: boolean;
+}
+
+/** Where a kind's planner puts what it decides. */
+export interface PlanSink {
+  readonly change: (c: ResourceChange) => void;
+  readonly diagnostic: (d: PlanDiagnostic) => void;
+}
+
+/** Everything a kind's planner gets for one resource: pure data. */
+export interface KindPlanContext<L extends LiveResource, F> extends PlanRequest, PlanSink {
+  /** Every live resource of this kind. */
+  readonly live: readonly L[];
+  /** The facts the kind read before planning (`readFacts`). */
+  readonly facts: F | undefined;
+  /** The parent's identity on the plan (`parent` of its changes), when the kind has a parent. */
+  readonly parentOf: (desired: DesiredResource) => ResourceChange['parent'];
+}
+
+/** The outcome of one step, as the kind reports it. */
+export interface StepDone {
+  /** Server id of the resource the step left (created, updated, deleted). */
+  readonly id: number;
+  readonly notes?: readonly string[];
+  /** Copies of a created resource removed after the create (a re-run POST, a racing apply). */
+  readonly removedCopies?: readonly number[];
+  /** Copies that could not be proven fresh and empty: left in place, listed here. */
+  readonly leftCopies?: ReadonlyArray<{ readonly id: number; readonly reason: string }>;
+  /** Not done, and why (for example a deletion nobody confirmed). */
+  readonly skipped?: string;
+}
+
+/** What a kind's applier is given for a whole run. */
+export interface ApplyRun<L extends LiveResource = LiveResource> {
+  readonly client: LabelStudioClient;
+  readonly namespace: string;
+  /** Every live resource of this kind, as the plan read them. */
+  readonly live: readonly L[];
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly allowDataLoss: boolean;
+  /** Asks a person to confirm one deletion (type the title back); absent when not interactive. */
+  readonly confirmDelete?: (change: DeleteChange) => Promise<boolean>;
+  /** Kind-specific ports and options from the CLI, passed through untouched (Project: applied-from record, task import). */
+  readonly extras: Readonly<Record<string, unknown>>;
+}
+
+/** Carries out one kind's steps of a plan; made once per run, so it can keep state across steps. */
+export interface KindApplier<D extends DesiredResource = DesiredResource> {
+  create(change: CreateChange, desired: D | undefined, parentId: number | undefined): Promise<StepDone>;
+  update(change: UpdateChange | AdoptChange, desired: D | undefined, parentId: number | undefined): Promise<StepDone>;
+  delete(change: DeleteChange): Promise<StepDone>;
+  /** After every step of every kind: a last look (Project settles keys doubled by racing runs). */
+  finish?(report: (event: SettledEvent) => void): Promise<void>;
+}
+
+/** The final check found an identity carried by more than one resource and settled it. */
+export interface SettledEvent {
+  readonly kind: string;
+  readonly key: string;
+  readonly winner: number;
+  readonly removed: readonly number[];
+  readonly left: ReadonlyArray<{ id: number; reason: string }>;
+}
+
+/**
+ * Which side moved since the last apply, for a field where git and the server differ:
+ * - `server`: git still holds what was applied; the server does not (someone edited it there);
+ * - `git`: the server still holds what was applied; git changed since (not applied yet), or git
+ *   did not manage the field when it was last applied;
+ * - `both`: neither holds what was applied;
+ * - `unknown`: nothing to compare with (no record, or the field is a secret).
+ */
+export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
+
+/**
+ * A kind of resource labelform manages on the server. `D` is the desired resource, `L` the live
+ * one, `F` the facts read between the live read and the (pure) planner.
+ */
+export interface ResourceKind<D extends DesiredResource = DesiredResource, L extends LiveResource = LiveResource, F = unknown> extends ManifestKind<D> {
+  /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
+  readonly parent?: string;
+  /** The word for one resource in messages ("project"). */
+  readonly noun: string;
+  /** The resources a loaded repository declares of this kind. */
+  desired(repo: Repository): readonly D[];
+  /**
+   * Reads every resource of this kind the plan needs (`all`: every field, for pull). `parents`
+   * are the live resources of the parent kind, read first.
+   */
+  readLive(client: LabelStudioClient, repo: Repository, opts: { readonly all?: boolean; readonly parents?: readonly LiveResource[] }): Promise<L[]>;
+  /** Whether a live resource holds data a delete would lose (a project's tasks); a copy that does is never removed. */
+  holdsData?(live: L): boolean;
+  /** The marker a live resource carries, if any. */
+  identify(live: L): ResourceMarker | undefined;
+  /** One named function that makes a field's value comparable (both sides go through it). */
+  normalise(field: string, value: unknown, side: 'desired' | 'live'): unknown;
+  /** Field changes from live to desired (only the fields the manifest sets); secrets carry no values. */
+  diff(desired: D, live: L | undefined): FieldChange[];
+  /** Reads what the planner needs beyond the live state (may be slow; only for the matches given). */
+  readFacts?(client: LabelStudioClient, matches: readonly Match<D, L>[], req: PlanRequest & { readonly datasets: boolean }): Promise<{ readonly facts: F; readonly diagnostics: readonly PlanDiagnostic[] }>;
+  /** Decides the change for one matched manifest; pure. */
+  plan(match: Match<D, L>, ctx: KindPlanContext<L, F>): void;
+  /** A live resource of this namespace with no manifest. */
+  orphan(live: L): Omit<Orphan, 'kind' | 'parent'>;
+  /** With --prune: the delete planned for an orphan; pure. */
+  planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F>): void;
+  /** What of a manifest goes into the plan's `desiredDigest` (secrets by name only). */
+  digest(desired: D, root: string): unknown;
+  /** The applier for one run. */
+  startApply(run: ApplyRun<L>): KindApplier<D>;
+  /** Drift: which side moved since the last apply, per field. */
+  attribute?(field: string, desired: D, live: L): ChangeOrigin;
+  /** Drift: what the marker records about the last apply. */
+  lastApplied?(live: L): { readonly commit?: string; readonly repository?: string } | undefined;
+}
+
+/** A step the kind refuses to carry out; its message is shown as it is. */
+export class Refusal extends Error {}

@@ -1,0 +1,27 @@
+import type { ManifestKind } from '../kind.ts';
+import type { LabelConfigResource } from './types.ts';
+
+/**
+ * `kind: LabelConfig`: a label config shared by projects (`label_config: {ref: NAME}`). It lives
+ * only in git: the server has no such resource, so it is loaded and checked but never planned.
+ */
+export const labelConfigKind: ManifestKind<LabelConfigResource> = {
+  kind: 'LabelConfig',
+  schema: 'label-config',
+  async load(docs, ctx) {
+    const out: LabelConfigResource[] = [];
+    for (const { raw, value, envPointers } of docs) {
+      const spec = value.spec as { label_config: unknown };
+      const source = await ctx.loadXml(raw, '/spec/label_config', spec.label_config);
+      out.push({
+        kind: 'LabelConfig',
+        name: String((value.metadata as { name: string }).name),
+        file: raw.doc.file,
+        doc: raw.doc,
+        ...(source ? { source } : {}),
+        sensitive: envPointers.some((p) => p.startsWith('/spec/label_config')),
+      });
+    }
+    return out;
+  },
+};

@@ -1,0 +1,164 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import type { LsProject } from '../../api/types.ts';
+import type { CreateChange, DeleteChange, ResourceChange } from '../../generated/schema-types.ts';
+import { plural } from '../../util/plural.ts';
+import { Refusal, type ApplyRun, type KindApplier, type SettledEvent, type StepDone } from '../kind.ts';
+import type { AppliedFrom } from './applied-record.ts';
+import { createMarkerIndex, readProject, settleCarriers, type MarkerIndex } from './carriers.ts';
+import { compareProject } from './compare.ts';
+import { checkLabelConfigWriteNow } from './impact-guard.ts';
+import { toLiveProject, type LiveProject } from './live.ts';
+import { parseMarker, type Marker } from './marker.ts';
+import type { ProjectResource } from './types.ts';
+import { createBody, createProjectOnce, updateBody } from './write.ts';
+
+/** What the CLI passes to the Project applier through `ApplyRun.extras`. */
+export interface ProjectApplyExtras {
+  /** The commit (and repository) being applied, recorded in the marker of every project written. */
+  readonly appliedFrom?: AppliedFrom;
+  /** Imports declared task files after a create or update; returns a note for the progress line. */
+  readonly importTasks?: (projectId: number, change: ResourceChange, desired: ProjectResource) => Promise<string>;
+}
+
+/**
+ * Project's steps. Every create is settled: afterwards the key must be carried by exactly one
+ * project (the lowest id; see createProjectOnce), checked once more for every created key at the
+ * end of the run (`finish`). A label_config change is judged again against the annotations right
+ * before it is sent.
+ */
+export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<ProjectResource> {
+  const { client } = run;
+  const extras = run.extras as ProjectApplyExtras;
+  const from = extras.appliedFrom;
+  const sleep = run.sleep ? { sleep: run.sleep } : {};
+  // Projects above this id were created during this run: only those may be removed as copies.
+  const createdAfter = run.live.reduce((max, p) => Math.max(max, p.id), 0);
+  let index: MarkerIndex | undefined;
+  const created: Marker[] = [];
+  const withTasks = async (id: number, change: ResourceChange, desired: ProjectResource | undefined, notes: string[]): Promise<string[]> => {
+    if (change.tasks?.length && extras.importTasks && desired) notes.push(await extras.importTasks(id, change, desired));
+    return notes;
+  };
+
+  return {
+    async create(change, desired) {
+      const marker = { namespace: run.namespace, key: change.key };
+      if (!index) {
+        index = createMarkerIndex(client, run.live.map((p) => p.fields as LsProject));
+        await index.refresh();
+      }
+      const want = need(desired, change);
+      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, { index, createdAfter, ...sleep });
+      const id = outcome.id;
+      created.push(marker);
+      const notes: string[] = [];
+      if (outcome.found) notes.push(`found id ${id} already carrying the marker (${outcome.found === 'before-post' ? 'another run created it' : 'the answer to the create was lost'})`);
+      if (outcome.createdId !== undefined) notes.push(`kept id ${id}, the lowest carrying the marker, instead of id ${outcome.createdId}`);
+      if (outcome.removed.length) notes.push(`removed ${copies(outcome.removed)} made during this run`);
+      if (outcome.left.length) notes.push(`left ${outcome.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`);
+      const settled = { ...(outcome.removed.length ? { removedCopies: outcome.removed } : {}), ...(outcome.left.length ? { leftCopies: outcome.left } : {}) };
+      // The key settled on a project this run did not make: make it match the manifest too.
+      if (outcome.found || outcome.createdId !== undefined) {
+        const fixed = await alignProject(client, id, want, marker, from);
+        if (fixed.length) notes.push(`updated ${fixed.join(', ')} on it`);
+      }
+      return { id, ...settled, notes: await withTasks(id, change, desired, notes) };
+    },
+
+    async update(change, desired) {
+      const id = change.id;
+      const marker = { namespace: run.namespace, key: change.key };
+      const fields = change.fields.map((f) => f.field);
+      if (fields.length || change.action === 'adopt') {
+        const want = need(desired, change);
+        if (fields.includes('label_config')) {
+          const problems = await checkLabelConfigWriteNow(client, id, want);
+          if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join('; ')}`);
+        }
+        // The description is always sent (it carries the marker and its applied record). When
+        // the manifest does not manage it, the person-written part is read again right now, so
+        // an edit made in the UI since the plan read it is kept, not overwritten.
+        const liveDescription = want.spec.description !== undefined ? '' : await readDescription(client, id);
+        await client.updateProject(id, updateBody(want, fields, liveDescription, marker, change.action === 'adopt', from));
+      }
+      return { id, notes: await withTasks(id, change, desired, []) };
+    },
+
+    async delete(change: DeleteChange): Promise<StepDone> {
+      const id = change.id;
+      const marker = { namespace: run.namespace, key: change.key };
+      if ((change.annotations ?? 0) > 0 && !run.allowDataLoss) {
+        throw new Refusal(`has ${plural(change.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`);
+      }
+      if (change.duplicateOf !== undefined) {
+        // An empty copy (--dedupe): read it again right before deleting; anything that came
+        // into it since the plan keeps it.
+        const why = await whyNotAnEmptyCopy(client, id, marker);
+        if (why === 'gone') return { id };
+        if (why) throw new Refusal(`the copy was not deleted: ${why}`);
+        await client.deleteProject(id).catch((err: unknown) => {
+          if (!(isApiError(err) && err.status === 404)) throw err;
+        });
+        return { id };
+      }
+      if (run.confirmDelete && !(await run.confirmDelete(change))) return { id, skipped: 'the title typed back did not match' };
+      await client.deleteProject(id);
+      return { id };
+    },
+
+    /**
+     * The last look: every key this run created is carried by exactly one project. A copy that
+     * appeared after its own create was settled (a racing run that posted later settles on the
+     * same lowest id and removes its own copy; this catches what is left) is settled here the
+     * same way.
+     */
+    async finish(report: (e: SettledEvent) => void) {
+      if (!index || !created.length) return;
+      await index.refresh();
+      for (const marker of created) {
+        const carriers = index.carriers(marker);
+        if (carriers.length <= 1) continue;
+        const s = await settleCarriers(client, carriers, createdAfter, { index, ...sleep });
+        report({ kind: 'Project', key: marker.key, winner: s.winner.id, removed: s.removed, left: s.left });
+      }
+    },
+  };
+}
+
+/** Makes a project the key settled on match the manifest (it was made by another run or an earlier one). */
+async function alignProject(client: LabelStudioClient, id: number, desired: ProjectResource, marker: Marker, from?: AppliedFrom): Promise<string[]> {
+  const live = toLiveProject(await client.getProject(id));
+  const fields = compareProject(desired, live).map((f) => f.field);
+  if (fields.length === 0) return [];
+  if (fields.includes('label_config')) {
+    const problems = await checkLabelConfigWriteNow(client, id, desired);
+    if (problems.length) throw new Refusal(`project ${id} carries the marker but its label_config cannot be changed: ${problems.join('; ')}`);
+  }
+  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
+  return fields;
+}
+
+async function whyNotAnEmptyCopy(client: LabelStudioClient, id: number, marker: Marker): Promise<string | 'gone' | undefined> {
+  const now = await readProject(client, id);
+  if (!now) return 'gone'; // a racing `apply --dedupe` removed it first
+  const m = parseMarker(now.description);
+  if (m?.namespace !== marker.namespace || m.key !== marker.key) return 'it no longer carries the marker';
+  const tasks = Number(now.task_number ?? 0) || 0;
+  const annotations = Number(now.total_annotations_number ?? 0) || 0;
+  return tasks || annotations ? `it now holds ${plural(tasks, 'task')} and ${plural(annotations, 'annotation')}` : undefined;
+}
+
+async function readDescription(client: LabelStudioClient, id: number): Promise<string> {
+  const now = await client.http.request<LsProject>('GET', `/api/projects/${id}/`, { params: { include: 'id,description' } });
+  return now.description ?? '';
+}
+
+function copies(ids: readonly number[]): string {
+  return `${ids.length === 1 ? 'an empty copy' : `${ids.length} empty copies`} (id ${ids.join(', ')})`;
+}
+
+function need(desired: ProjectResource | undefined, change: CreateChange | ResourceChange): ProjectResource {
+  if (!desired) throw new Refusal(`no manifest for "${change.key}" any more`);
+  return desired;
+}

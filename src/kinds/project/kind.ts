@@ -1,0 +1,53 @@
+import { relative, sep } from 'node:path';
+import type { ResourceKind } from '../kind.ts';
+import { attributeChange } from './applied-record.ts';
+import { startProjectApply } from './apply.ts';
+import { compareProject } from './compare.ts';
+import { PROJECT_FIELDS, type ProjectField } from './fields.ts';
+import { readLiveProjects, type LiveProject } from './live.ts';
+import { loadProjects } from './load.ts';
+import { parseAppliedRecord } from './marker.ts';
+import { normaliseProjectField } from './normalise.ts';
+import { planProject, planProjectPrune, readProjectFacts, type ProjectFacts } from './plan.ts';
+import type { ProjectResource } from './types.ts';
+
+/**
+ * `kind: Project`: a Label Studio project, its settings and label config, and its declared task
+ * files. Identity: the ownership marker line at the end of the description.
+ */
+export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFacts> = {
+  kind: 'Project',
+  schema: 'project',
+  noun: 'project',
+  load: loadProjects,
+  desired: (repo) => repo.projects,
+  readLive: (client, repo, opts) => readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(repo.projects)),
+  identify: (live) => live.marker,
+  holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
+  normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
+  diff: compareProject,
+  readFacts: readProjectFacts,
+  plan: planProject,
+  orphan: (p) => ({ id: p.id, key: p.marker!.key, title: p.title, annotations: p.annotationCount, tasks: p.taskCount }),
+  planPrune: (o, _live, ctx) => planProjectPrune(o, ctx),
+  digest: (p, root) => ({
+    spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? '(sensitive)' : v])),
+    // Relative to the repository, not to the working directory (display paths are): a plan
+    // saved from one directory must still apply from another.
+    tasks: p.tasks.map((t) => relative(root, t.path).split(sep).join('/')),
+    import: p.importId ?? null,
+  }),
+  startApply: startProjectApply,
+  attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),
+  lastApplied: (live) => {
+    const record = parseAppliedRecord(live.description);
+    return record ? { ...(record.commit ? { commit: record.commit } : {}), ...(record.repository ? { repository: record.repository } : {}) } : undefined;
+  },
+};
+
+/** The fields to read from the server: every field a manifest manages, and the label config. */
+export function fieldsToRead(projects: readonly ProjectResource[]): ProjectField[] {
+  const fields = new Set<ProjectField>(['label_config']);
+  for (const p of projects) for (const f of Object.keys(p.spec)) fields.add(f as ProjectField);
+  return [...fields];
+}

@@ -1,0 +1,88 @@
+import { resolveRepoPath } from '../../manifest/repo-path.ts';
+import type { XmlSource } from '../../manifest/types.ts';
+import { diag } from '../../util/diagnostics.ts';
+import type { LoadContext, ManifestDocument } from '../kind.ts';
+import type { LabelConfigResource } from '../label-config/types.ts';
+import { checkProjectRules } from './rules.ts';
+import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type ProjectResource } from './types.ts';
+
+/**
+ * Project manifests as resources: `label_config` resolved (inline, `{file}` or `{ref}` to a
+ * LabelConfig), the cross-field rules checked, declared task files resolved inside the
+ * repository, and one `import.id` per existing project.
+ */
+export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ProjectResource[]> {
+  const { diagnostics } = ctx;
+  const labelConfigByName = new Map((ctx.loaded('LabelConfig') as readonly LabelConfigResource[]).map((l) => [l.name, l]));
+  const out: ProjectResource[] = [];
+  for (const { raw, value, sensitive } of docs) {
+    const name = String((value.metadata as { name: string }).name);
+    const rawSpec = value.spec as Record<string, unknown>;
+    let labelConfig: XmlSource | undefined;
+    const lc = rawSpec.label_config;
+    if (lc !== undefined) {
+      if (typeof lc === 'object' && lc !== null && 'ref' in lc) {
+        const refName = String((lc as { ref: string }).ref);
+        const target = labelConfigByName.get(refName);
+        if (!target) {
+          const known = [...labelConfigByName.keys()];
+          diagnostics.push(
+            diag('missing-label-config', `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(', ')})` : ' (no LabelConfig manifests are defined)'}`, {
+              file: raw.doc.file,
+              ...raw.doc.locate('/spec/label_config/ref'),
+              pointer: '/spec/label_config/ref',
+            }),
+          );
+        } else if (target.source) {
+          labelConfig = { ...target.source, ref: refName };
+          if (target.sensitive) sensitive.add('label_config');
+        }
+      } else {
+        labelConfig = await ctx.loadXml(raw, '/spec/label_config', lc);
+      }
+    }
+    for (const issue of checkProjectRules(rawSpec, labelConfig?.summary)) {
+      diagnostics.push(diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
+    }
+    for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
+    const tasks: DeclaredTaskFile[] = [];
+    const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
+    for (const [i, t] of declared.entries()) {
+      const pointer = `/tasks/${i}/file`;
+      const resolved = await resolveRepoPath(ctx.root, raw.path, t.file);
+      if (!resolved.ok) {
+        diagnostics.push(diag('file-reference', resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        continue;
+      }
+      tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
+    }
+    const spec: DesiredProjectSpec = { ...(rawSpec as DesiredProjectSpec) };
+    if (labelConfig) spec.label_config = labelConfig.xml;
+    else delete spec.label_config;
+    out.push({
+      kind: 'Project',
+      name,
+      file: raw.doc.file,
+      doc: raw.doc,
+      spec,
+      ...(labelConfig ? { labelConfig } : {}),
+      sensitive,
+      tasks,
+      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number' ? { importId: (value.import as { id: number }).id } : {}),
+    });
+  }
+
+  // One existing project can be adopted by one manifest only.
+  const importIds = new Map<number, ProjectResource>();
+  for (const p of out) {
+    if (p.importId === undefined) continue;
+    const first = importIds.get(p.importId);
+    if (first) {
+      const at = first.doc.locate('/import/id');
+      diagnostics.push(diag('duplicate-import', `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`, { file: p.file, ...p.doc.locate('/import/id'), pointer: '/import/id' }));
+    } else {
+      importIds.set(p.importId, p);
+    }
+  }
+  return out;
+}

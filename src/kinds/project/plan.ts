@@ -1,0 +1,290 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
+import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../reconcile/label-config-diff.ts';
+import { maskLabelConfigChange } from '../../reconcile/mask-sensitive.ts';
+import { matchResources } from '../../reconcile/match.ts';
+import { isTargeted, parseTarget } from '../../reconcile/targets.ts';
+import { fingerprintValue } from '../../state/fingerprint.ts';
+import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
+import { plural } from '../../util/plural.ts';
+import { pythonStrip } from '../../util/python-strip.ts';
+import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
+import type { KindPlanContext, Match, PlanRequest } from '../kind.ts';
+import type { AnnotationUsage } from './annotation-usage.ts';
+import { compareProject, fingerprintProject } from './compare.ts';
+import type { LiveProject } from './live.ts';
+import { readImpactFacts } from './read-impact.ts';
+import type { ProjectResource } from './types.ts';
+import type { Repository } from '../../manifest/types.ts';
+
+/** What the reads found about a label-config change on a project with annotations. */
+export interface ImpactFacts {
+  /** The strict per-project validate endpoint's verdict. */
+  readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
+  /** Label use counted from the annotations (only when the change removes something). */
+  readonly usage?: AnnotationUsage;
+}
+
+/** What Project reads before planning: annotation impact and declared task files, by manifest key. */
+export interface ProjectFacts {
+  readonly impact: ReadonlyMap<string, ImpactFacts>;
+  /** Declared task files not yet on the server. */
+  readonly taskImports: ReadonlyMap<string, readonly TaskImport[]>;
+}
+
+/** A manifest matched with what the server has for its key. */
+export type ProjectMatch = Match<ProjectResource, LiveProject>;
+
+/** Projects matched by marker and `import: {id}` (see matchResources); `targets` as given to --target. */
+export function matchProjects(repo: Repository, live: { readonly resources: Readonly<Record<string, readonly unknown[]>> }, targets?: readonly string[], opts: { dedupe?: boolean } = {}): ProjectMatch[] {
+  const parsed = targets?.map(parseTarget);
+  const desired = repo.projects.filter((d) => isTargeted(parsed, d));
+  return matchResources(desired, (live.resources.Project ?? []) as LiveProject[], repo.config.namespace, (p) => p.marker, opts);
+}
+
+/**
+ * The label-config changes the planner needs facts for: every change that takes something away
+ * (a control, a label, a control's type or target; or any change when the live config cannot be
+ * read) gets its annotations and drafts counted — whatever the project's counters say, since
+ * they leave drafts out — and every change on a project with annotations gets the server's
+ * strict check.
+ */
+export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ key: string; projectId: number; xml: string; removes: boolean }> {
+  const out: Array<{ key: string; projectId: number; xml: string; removes: boolean }> = [];
+  for (const m of matches) {
+    const target = m.live ?? m.adopt;
+    const lc = m.desired.labelConfig;
+    if (!target || !lc) continue;
+    const fields = compareProject(m.desired, target);
+    if (!fields.some((f) => f.field === 'label_config')) continue;
+    const liveXml = String(target.fields.label_config ?? '');
+    const change = describeLabelConfigChange(liveXml, lc);
+    const removes = removesSomething(change) || summarizeLive(liveXml) === undefined;
+    if (removes || target.annotationCount > 0) out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
+  }
+  return out;
+}
+
+/** Reads the annotation impact of label-config changes and, with `datasets`, the declared task files. */
+export async function readProjectFacts(client: LabelStudioClient, matches: readonly ProjectMatch[], req: PlanRequest & { readonly datasets: boolean }): Promise<{ facts: ProjectFacts; diagnostics: PlanDiagnostic[] }> {
+  const impact = await readImpactFacts(client, impactChecksNeeded(matches));
+  const taskImports = new Map<string, TaskImport[]>();
+  const diagnostics: PlanDiagnostic[] = [];
+  if (req.datasets) {
+    for (const m of matches) {
+      if (m.desired.tasks.length === 0) continue;
+      const target = m.live ?? m.adopt;
+      const states = await Promise.all(m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, req.namespace, req.repo.root, f)));
+      taskImports.set(m.desired.name, toTaskImports(states, req.repo.root));
+      for (const st of states) diagnostics.push(...st.problems);
+    }
+  }
+  return { facts: { impact, taskImports }, diagnostics };
+}
+
+/**
+ * The change for one Project manifest; pure. Duplicated markers, `import: {id}`, an unmanaged
+ * project with the same title ("adopt?"), the annotation impact of a label-config change.
+ */
+export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, ProjectFacts>): void {
+  const ns = ctx.namespace;
+  const d = m.desired;
+  const at = locate(d, '/metadata/name');
+  const err = (code: string, message: string, pointer = '/metadata/name') => ctx.diagnostic({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
+  const title = d.spec.title;
+  const hideTitle = d.sensitive.has('title');
+  const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
+
+  if (m.duplicates.length > 0) {
+    if (!ctx.dedupe) {
+      const empty = m.duplicates.slice(1).filter((p) => p.taskCount === 0 && p.annotationCount === 0);
+      err(
+        'duplicate-marker',
+        `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); ` +
+          (empty.length ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})` : 'delete or unmark all but one in Label Studio'),
+      );
+      return;
+    }
+    planDuplicateRemoval(d.name, m.duplicates, ns, (code, message) => ctx.diagnostic({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }), hideTitle).forEach(ctx.change);
+  }
+  const target = m.live ?? m.adopt;
+  if (d.importId !== undefined && !m.live && !m.adopt) {
+    // The server cannot tell "adopted, then deleted in the UI" from "never existed" (ids are
+    // not reused): either way no project holds this key, so it is missing and planned as a
+    // create, which the plan shows for review. The create path's "adopt?" check still stops a
+    // wrong id when an unmanaged project has the title.
+    ctx.diagnostic({
+      severity: 'warning',
+      code: 'import-missing',
+      key: d.name,
+      ...locate(d, '/import/id'),
+      pointer: '/import/id',
+      message: `import.id ${d.importId}: no project with this id on ${ctx.server.url} and none carries the marker of "${d.name}" (deleted on the server, or a wrong id), so this plan creates a new project; remove \`import:\` once it is applied`,
+    });
+  }
+  if (m.adopt?.marker) {
+    err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, '/import/id');
+    return;
+  }
+
+  const fields = compareProject(d, target);
+  const lcField = fields.find((f) => f.field === 'label_config');
+  const labelConfig = lcField && d.labelConfig
+    ? maskLabelConfigChange(
+        describeLabelConfigChange(target ? String(target.fields.label_config ?? '') : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
+        d.sensitive.has('label_config'),
+      )
+    : undefined;
+  const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
+  const base = {
+    kind: 'Project' as const,
+    key: d.name,
+    file: d.file,
+    line: at.line,
+    // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
+    ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: target.title } : {}),
+    fields,
+    ...(labelConfig ? { labelConfig } : {}),
+    ...(tasks.length ? { tasks: [...tasks] } : {}),
+  };
+
+  if (!target) {
+    const sameTitle = title === undefined ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
+    if (sameTitle.length > 0 && !ctx.allowDuplicateTitle) {
+      err(
+        'adopt-candidate',
+        `adopt? an unmanaged project already has the title ${quoteTitle(title!)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
+          `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
+      );
+      return;
+    }
+    // A renamed namespace would silently duplicate every project: say so.
+    const elsewhere = ctx.live.find((p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== undefined && pythonStrip(p.title) === pythonStrip(title));
+    if (elsewhere) {
+      ctx.diagnostic({ severity: 'warning', code: 'other-namespace', key: d.name, ...at, pointer: '/metadata/name', message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
+    }
+    ctx.change({ action: 'create', ...base });
+    return;
+  }
+
+  const facts = ctx.facts?.impact.get(d.name);
+  if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
+    checkAnnotationImpact(d, target, facts, (x) => ctx.diagnostic(x), (pointer) => locate(d, pointer));
+  }
+  const fingerprint = fingerprintProject(d, target);
+  if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
+  const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
+  ctx.change({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+}
+
+/** With --prune: a project of this namespace with no manifest is planned as a delete. */
+export function planProjectPrune(o: { id: number; key: string; title: string; annotations: number }, ctx: KindPlanContext<LiveProject, ProjectFacts>): void {
+  if (o.annotations > 0) {
+    ctx.diagnostic({ severity: 'warning', code: 'prune-annotations', key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss` });
+  }
+  ctx.change({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: o.title, fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
+}
+
+/**
+ * Every control and label that annotations or drafts use must survive the change: checked from
+ * the annotations themselves against the desired config (so it holds even when the live config
+ * cannot be parsed), plus the server's strict validation. A problem about a control points at
+ * that control's element in the XML (the `.xml` file, or the inline XML in the manifest), where
+ * the label was removed; a removed control points at the root element.
+ */
+function checkAnnotationImpact(
+  d: ProjectResource,
+  target: LiveProject,
+  facts: ImpactFacts | undefined,
+  push: (diagnostic: PlanDiagnostic) => void,
+  locateAt: (pointer: string) => { file: string; line: number; col: number },
+): void {
+  const lc = d.labelConfig!;
+  for (const p of annotationImpactProblems(target, lc.summary, facts)) {
+    const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
+    const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
+    const where = at
+      ? { file: lc.file, ...lc.at(at.line, at.col), element: control ? `<${control.type} name="${control.name}">` : '<View>' }
+      : { ...locateAt('/spec/label_config'), pointer: '/spec/label_config' };
+    // A config from `${env:...}` may name a label with a secret: such a message or element goes whole.
+    const hide = d.sensitive.has('label_config');
+    const shown = 'element' in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
+    push({ severity: 'error', code: p.code, message: hide ? withholdSecrets(p.message) : p.message, key: d.name, ...shown });
+  }
+}
+
+/**
+ * Why a label-config change would orphan annotations or drafts (empty when it would not); pure.
+ * Used by the planner, and by apply right before it sends the change. `control` names the
+ * control a problem is about.
+ */
+export function annotationImpactProblems(
+  target: LiveProject,
+  desired: LabelConfigSummary,
+  facts: ImpactFacts | undefined,
+): Array<{ code: string; message: string; control?: string }> {
+  if (!facts) {
+    return [{ code: 'impact-unknown', message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked` }];
+  }
+  const orphaned: Array<{ control: string; text: string }> = [];
+  const usage = facts.usage;
+  const live = summarizeLive(String(target.fields.label_config ?? ''));
+  for (const [control, used] of Object.entries(usage?.controls ?? {})) {
+    if (used === 0) continue;
+    const now = desired.controls.find((c) => c.name === control);
+    const before = live?.controls.find((c) => c.name === control);
+    if (!now) {
+      orphaned.push({ control, text: `control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}` });
+      continue;
+    }
+    if (before && before.type !== now.type) {
+      orphaned.push({ control, text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}` });
+      continue;
+    }
+    if (before && before.toName.join(',') !== now.toName.join(',')) {
+      orphaned.push({ control, text: `control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}` });
+      continue;
+    }
+    if (now.dynamic) continue; // options come from task data: nothing in the config to lose
+    for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
+      if (n > 0 && !now.labels.includes(label)) orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
+    }
+  }
+  const problems: Array<{ code: string; message: string; control?: string }> = orphaned.map((o) => ({
+    code: 'orphans-annotations',
+    message: `${o.text}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`,
+    control: o.control,
+  }));
+  if (!facts.serverCheck.ok && orphaned.length === 0) {
+    problems.push({ code: 'server-rejects-config', message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}` });
+  }
+  return problems;
+}
+
+/**
+ * With --dedupe: the copies of a key beyond the lowest id. Empty ones (no tasks, no annotations)
+ * are planned as deletes; copies holding data are never deleted, only listed.
+ */
+function planDuplicateRemoval(key: string, carriers: readonly LiveProject[], ns: string, warn: (code: string, message: string) => void, hideTitle = false): ResourceChange[] {
+  const [keep, ...extra] = carriers;
+  const out: ResourceChange[] = [];
+  for (const p of extra) {
+    if (p.taskCount > 0 || p.annotationCount > 0) {
+      warn('duplicate-with-data', `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`);
+      continue;
+    }
+    out.push({ action: 'delete', kind: 'Project', key, id: p.id, ...(hideTitle ? {} : { title: p.title }), fields: [], annotations: 0, duplicateOf: keep!.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+  }
+  return out;
+}
+
+function usesIt(n: number): string {
+  return n === 1 ? '1 annotation uses it' : `${n} annotations use it`;
+}
+
+export function locate(d: ProjectResource, pointer: string): { file: string; line: number; col: number } {
+  const p = d.doc.locate(pointer);
+  return { file: d.file, line: p.line, col: p.col };
+}
+

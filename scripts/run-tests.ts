@@ -74,7 +74,8 @@ try {
   if (mode === 'all') {
     const { startLabelStudio } = await import('./local-label-studio.ts');
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
-    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`) });
+    // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
+    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`), env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false' } });
     stopServer = () => server.stop();
     secrets.push(server.token, server.password);
     const env = {

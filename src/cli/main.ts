@@ -165,11 +165,11 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
     )
     .command(
       'import <name> <id>',
-      'Adopt an existing project under the manifest NAME (writes the ownership marker only).',
+      'Adopt an existing resource under the manifest NAME (Kind/key, or a bare key for a project); writes the ownership marker only.',
       (y) =>
         y
-          .positional('name', { type: 'string', demandOption: true, describe: 'metadata.name of a Project manifest' })
-          .positional('id', { type: 'string', demandOption: true, describe: 'Server id of the project' }),
+          .positional('name', { type: 'string', demandOption: true, describe: 'Kind/key of a manifest (a bare key: a Project)' })
+          .positional('id', { type: 'string', demandOption: true, describe: 'Server id of the resource' }),
       (a) => run(async () => (await import('./commands/import.ts')).runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
     )
     .command(

@@ -230,6 +230,72 @@ export interface TaskFile {
 }
 
 /**
+ * A Label Studio webhook: a project's (spec.project names its Project manifest) or the organization's (no spec.project). Field names are the API's (/api/webhooks/).
+ */
+export interface WebhookManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'Webhook';
+  metadata: Metadata;
+  import?: WebhookImportBlock;
+  spec: WebhookSpec;
+}
+/**
+ * Adopt an existing webhook on the next apply instead of creating one (written by `labelform pull`).
+ */
+export interface WebhookImportBlock {
+  /**
+   * Server id of the webhook to adopt.
+   */
+  id: number;
+}
+export interface WebhookSpec {
+  /**
+   * metadata.name of the Project manifest this webhook belongs to. Without it the webhook is the organization's (it fires for every project; the server's ALLOW_ORGANIZATION_WEBHOOKS gates them in the UI). It cannot move to another project: changing it deletes and creates (with --prune).
+   */
+  project?: string;
+  /**
+   * Where the server POSTs events. The server refuses private and loopback addresses unless SSRF_PROTECTION_ENABLED=false.
+   */
+  url: string;
+  /**
+   * Send the event's data, not only its name (server default true).
+   */
+  send_payload?: boolean;
+  /**
+   * Fire for every action (server default true); false fires only for `actions`.
+   */
+  send_for_all_actions?: boolean;
+  /**
+   * The actions it fires for (with send_for_all_actions: false). Always sent in full: the server clears them on a PATCH without them.
+   */
+  actions?: (
+    | 'PROJECT_CREATED'
+    | 'PROJECT_UPDATED'
+    | 'PROJECT_DELETED'
+    | 'TASKS_CREATED'
+    | 'TASKS_DELETED'
+    | 'ANNOTATION_CREATED'
+    | 'ANNOTATIONS_CREATED'
+    | 'ANNOTATION_UPDATED'
+    | 'ANNOTATIONS_DELETED'
+    | 'LABEL_LINK_CREATED'
+    | 'LABEL_LINK_UPDATED'
+    | 'LABEL_LINK_DELETED'
+  )[];
+  /**
+   * Extra HTTP headers on every delivery (at most 9: the server allows 10 and labelform uses one, X-Labelform-Managed, as its ownership marker). A header that carries a credential takes its value from ${env:...}.
+   */
+  headers?: {
+    [k: string]: string;
+  };
+  /**
+   * Deliver events (server default true). The server turns a webhook off after 50 failed deliveries in a row: drift shows it.
+   */
+  is_active?: boolean;
+}
+
+/**
  * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
 export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;

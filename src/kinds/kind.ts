@@ -12,6 +12,7 @@ import type { RawDoc } from '../manifest/load-root-config.ts';
 import type { Repository, XmlSource } from '../manifest/types.ts';
 import type { SourceDocument } from '../manifest/yaml-source.ts';
 import type { Diagnostic } from '../util/diagnostics.ts';
+import type { PullSecret } from '../manifest/pulled.ts';
 
 /** A resource as its manifest declares it, after loading. */
 export interface DesiredResource {
@@ -74,6 +75,34 @@ export interface ManifestKind<D = unknown> {
   readonly schema: string;
   /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
   load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
+}
+
+/** What a kind's live read is told. */
+export interface ReadLiveOptions {
+  readonly namespace: string;
+  /** The manifests (absent for `pull`, which reads what is there). */
+  readonly repo?: Repository;
+  /** Every field, not only those the manifests manage (pull). */
+  readonly all?: boolean;
+  /** The live resources of the parent kind, read first (for a kind with a parent). */
+  readonly parents?: readonly LiveResource[];
+}
+
+/** What `pull` gives a kind to write a manifest for one of its live resources. */
+export interface PullContext {
+  readonly key: string;
+  /** The parent's key in the pulled repository. */
+  readonly parentKey?: string;
+  /** The resource carries no marker yet: the manifest gets `import: {id}`. */
+  readonly adopt: boolean;
+  /** Values that must not be written (they become `${env:NAME}` or are left out). */
+  readonly secrets: readonly PullSecret[];
+}
+
+/** A pulled manifest: the document, and what a person should know about it. */
+export interface PulledManifest {
+  readonly manifest: Record<string, unknown>;
+  readonly notes: readonly string[];
 }
 
 /** A manifest matched with what the server has for its identity. */
@@ -183,7 +212,7 @@ export interface ResourceKind<D extends DesiredResource = DesiredResource, L ext
    * Reads every resource of this kind the plan needs (`all`: every field, for pull). `parents`
    * are the live resources of the parent kind, read first.
    */
-  readLive(client: LabelStudioClient, repo: Repository, opts: { readonly all?: boolean; readonly parents?: readonly LiveResource[] }): Promise<L[]>;
+  readLive(client: LabelStudioClient, opts: ReadLiveOptions): Promise<L[]>;
   /** Whether a live resource holds data a delete would lose (a project's tasks); a copy that does is never removed. */
   holdsData?(live: L): boolean;
   /** The marker a live resource carries, if any. */
@@ -204,6 +233,14 @@ export interface ResourceKind<D extends DesiredResource = DesiredResource, L ext
   digest(desired: D, root: string): unknown;
   /** The applier for one run. */
   startApply(run: ApplyRun<L>): KindApplier<D>;
+  /** pull: a manifest for a live resource that plans as no change (no secret value in it); absent when it cannot be written. */
+  toManifest?(live: L, ctx: PullContext): PulledManifest | { readonly skipped: string };
+  /**
+   * `labelform import Kind/key ID`: marks an existing resource as this manifest's, changing
+   * nothing else. `parentId` is the server id of the manifest's parent. Refuses a resource that
+   * is someone else's, under another parent, or a key another resource already carries.
+   */
+  adopt?(client: LabelStudioClient, id: number, desired: D, ctx: { readonly namespace: string; readonly parentId?: number }): Promise<{ readonly already: boolean; readonly title: string }>;
   /** Drift: which side moved since the last apply, per field. */
   attribute?(field: string, desired: D, live: L): ChangeOrigin;
   /** Drift: what the marker records about the last apply. */

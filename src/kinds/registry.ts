@@ -7,10 +7,12 @@
 import type { ManifestKind, ResourceKind } from './kind.ts';
 import { labelConfigKind } from './label-config/kind.ts';
 import { projectKind } from './project/kind.ts';
+import { webhookKind } from './webhook/kind.ts';
 
 export const MANIFEST_KINDS: readonly ManifestKind[] = [
   labelConfigKind,
   projectKind,
+  webhookKind,
 ];
 
 /** The kinds that are resources on the server (planned, applied, checked for drift), parents first. */

@@ -68,7 +68,7 @@ export function planChanges(input: PlanInput): Plan {
       facts: input.facts?.[kind.kind],
       change: (c) => changes.push(c),
       diagnostic: (d) => diagnostics.push(d),
-      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns),
+      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns, changes),
     };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe })) kind.plan(m, ctx);
 
@@ -136,9 +136,15 @@ function unknownTarget(t: Target, repo: Repository, kinds: readonly ResourceKind
   return `--target ${t.given}: no ${kind.kind} manifest has metadata.name "${t.key}"`;
 }
 
-/** The plan's reference to a parent resource: its id when it exists on the server already. */
-function parentRef(kind: string | undefined, key: string | undefined, parents: readonly LiveResource[], ns: string): ResourceChange['parent'] {
+/**
+ * The plan's reference to a parent resource: its id when it exists on the server already. The
+ * parent's own change (planned first) says so best, an adoption included; without one (a plan
+ * targeted at the child) its marker does.
+ */
+function parentRef(kind: string | undefined, key: string | undefined, parents: readonly LiveResource[], ns: string, planned: readonly ResourceChange[] = []): ResourceChange['parent'] {
   if (kind === undefined || key === undefined) return undefined;
+  const own = planned.find((c) => c.kind === kind && c.key === key && c.action !== 'delete');
+  if (own) return { kind, key, ...(own.action !== 'create' ? { id: own.id } : {}) };
   const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
   return { kind, key, ...(live.length === 1 ? { id: live[0]!.id } : {}) };
 }

@@ -19,6 +19,7 @@ import { convertSnapshot, downloadSnapshot, exportFormats, snapshot, snapshots, 
 import { health, legacyToken, templates, version, whoami } from './routes-misc.ts';
 import { getProject, listProjects, patchProject, postProject, projectSummary, removeProject, validateConfig, validateProjectConfigRoute } from './routes-projects.ts';
 import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
+import { createWebhook, listWebhooks, webhook } from './routes-webhooks.ts';
 import { createState, type FakeState, type FakeStateOptions } from './state.ts';
 
 export interface FakeLabelStudioOptions extends FakeStateOptions {
@@ -76,6 +77,8 @@ const ROUTES: readonly Route[] = [
   { path: '/api/tasks/:id/annotations/', auth: 'required', methods: { GET: taskAnnotations, POST: taskAnnotations } },
   { path: '/api/dm/actions/', auth: 'required', methods: { POST: dmAction } },
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
+  { path: '/api/webhooks/', auth: 'required', methods: { GET: listWebhooks, POST: createWebhook } },
+  { path: '/api/webhooks/:id/', auth: 'required', methods: { GET: webhook, PATCH: webhook, PUT: webhook, DELETE: webhook } },
 ];
 
 const COMPILED = ROUTES.map((route) => {

@@ -131,6 +131,8 @@ export function findProject(state: FakeState, id: string | undefined, model = 'P
 
 export function deleteProject(state: FakeState, project: FakeProject): void {
   for (const id of project.taskIds) state.tasks.delete(id);
+  // The project's webhooks go with it (a foreign key with CASCADE).
+  for (const [id, w] of state.webhooks) if (w.project === project.id) state.webhooks.delete(id);
   state.projects.delete(project.id);
 }
 

@@ -92,6 +92,20 @@ export interface FakeProject {
   exports: Map<number, FakeExport>;
 }
 
+/** A webhook as the server stores it (`webhooks.Webhook` with its `WebhookAction` rows). */
+export interface FakeWebhook {
+  readonly id: number;
+  readonly project: number | null;
+  url: string;
+  send_payload: boolean;
+  send_for_all_actions: boolean;
+  headers: Record<string, string>;
+  is_active: boolean;
+  actions: string[];
+  readonly created_at: string;
+  updated_at: string;
+}
+
 export interface FakePat {
   readonly jti: string;
   readonly userId: number;
@@ -115,7 +129,8 @@ export interface FakeState {
   pats: Map<string, FakePat>;
   projects: Map<number, FakeProject>;
   tasks: Map<number, FakeTask>;
-  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number };
+  webhooks: Map<number, FakeWebhook>;
+  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number };
   versionCalls: number;
 }
 
@@ -141,7 +156,8 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
     pats: new Map(),
     projects: new Map(),
     tasks: new Map(),
-    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1 },
+    webhooks: new Map(),
+    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1 },
     versionCalls: 0,
   };
 }

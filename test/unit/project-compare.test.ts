@@ -8,7 +8,8 @@ import { compareProject, fingerprintProject } from '../../src/kinds/project/comp
 import { formatMarker, parseMarker, stripMarker, withMarker } from '../../src/kinds/project/marker.ts';
 import { recordApplied } from '../../src/kinds/project/applied-record.ts';
 import { normaliseHtml, normaliseProjectField, pythonStrip } from '../../src/kinds/project/normalise.ts';
-import { keyFromTitle, projectToManifest } from '../../src/kinds/project/to-manifest.ts';
+import { projectToManifest } from '../../src/kinds/project/to-manifest.ts';
+import { keyFromTitle } from '../../src/manifest/pulled.ts';
 import { createBody, updateBody } from '../../src/kinds/project/write.ts';
 import { sanitizeHtml } from '../fake/sanitize-html.ts';
 import { pyStrip } from '../fake/python.ts';

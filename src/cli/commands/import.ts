@@ -1,7 +1,7 @@
-import { isApiError } from '../../api/errors.ts';
-import { findMarkedProjects } from '../../kinds/project/carriers.ts';
-import { parseMarker, stripMarker, withMarker } from '../../kinds/project/marker.ts';
-import { showTitle } from '../../reconcile/render-values.ts';
+import { findResourceKind } from '../../kinds/registry.ts';
+import { resourceName } from '../../reconcile/render-values.ts';
+import { parseTarget } from '../../reconcile/targets.ts';
+import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
@@ -11,43 +11,44 @@ export interface ImportArgs {
   readonly dir: string;
   readonly env?: string;
   readonly debug: boolean;
+  /** `Kind/key`, or a bare key for a Project. */
   readonly name: string;
   readonly projectId: number;
 }
 
 /**
- * `labelform import NAME PROJECT_ID`: adopts an existing project under a manifest by writing the
- * ownership marker into its description. Nothing else changes; `plan` then shows the real
- * differences between the manifest and the project.
+ * `labelform import [KIND/]NAME ID`: adopts an existing resource under a manifest by writing its
+ * ownership marker (a project's description line, a webhook's header). Nothing else changes;
+ * `plan` then shows the real differences between the manifest and the resource.
  */
 export async function runImport(io: Io, args: ImportArgs): Promise<number> {
   const session = await openSession(io, args);
   const { repo, client, target } = session;
-  const desired = repo.projects.find((p) => p.name === args.name);
-  if (!desired) {
-    throw new UserError(`no Project manifest named "${args.name}" (defined: ${repo.projects.map((p) => p.name).join(', ') || 'none'})`);
-  }
-  const marker = { namespace: repo.config.namespace, key: args.name };
+  const wanted = parseTarget(args.name);
+  const kind = findResourceKind(wanted.kind);
+  if (!kind?.adopt) throw new UserError(`${wanted.kind} is not a kind labelform can import (${kind ? 'it has no marker to write' : 'no such kind'})`);
+  const declared = kind.desired(repo);
+  const desired = declared.find((d) => d.name === wanted.key);
+  if (!desired) throw new UserError(`no ${kind.kind} manifest named "${wanted.key}" (defined: ${declared.map((d) => d.name).join(', ') || 'none'})`);
+  const namespace = repo.config.namespace;
   return withServer(target, async () => {
-    const project = await client.getProject(args.projectId).catch((err: unknown) => {
-      if (isApiError(err) && err.status === 404) throw new UserError(`no project with id ${args.projectId} on ${target.url}`);
-      throw err;
-    });
-    const current = parseMarker(project.description);
-    if (current?.namespace === marker.namespace && current.key === marker.key) {
-      io.stdout(`Project ${project.id} ${showTitle(project.title ?? '')} is already managed as ${marker.key}.\n`);
-      return 0;
+    let parentId: number | undefined;
+    if (kind.parent && desired.parent !== undefined) {
+      const parentKind = findResourceKind(kind.parent)!;
+      const live = await readLiveState(client, repo, { kinds: [parentKind] });
+      const holders = liveOf(live, parentKind.kind).filter((p) => p.marker?.namespace === namespace && p.marker.key === desired.parent);
+      if (holders.length !== 1) throw new UserError(`${parentKind.noun} ${desired.parent} ${holders.length ? 'is carried by several resources' : 'is not on the server (or not managed yet)'}: import or apply it first`);
+      parentId = holders[0]!.id;
     }
-    if (current) {
-      throw new UserError(`project ${project.id} ${showTitle(project.title ?? '')} is already managed as ${current.namespace}/${current.key}; remove that marker from its description first`);
-    }
-    const holder = (await findMarkedProjects(client, marker)).find((c) => c.id !== project.id);
-    if (holder) {
-      throw new UserError(`project ${holder.id} ${showTitle(holder.title ?? '')} already carries the marker of ${marker.key}; one key can manage one project`);
-    }
-    await client.updateProject(project.id, { description: withMarker(stripMarker(project.description), marker) });
+    const done = await kind.adopt!(client, args.projectId, desired, { namespace, ...(parentId !== undefined ? { parentId } : {}) });
+    const name = resourceName({ kind: kind.kind, key: desired.name, parent: desired.parent });
     const s = styleFor(io.color);
-    io.stdout(`${s.green('✔')} Adopted project ${project.id} ${showTitle(project.title ?? '')} as ${marker.key} (namespace ${marker.namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.\n`);
+    if (done.already) io.stdout(`${capitalise(done.title)} is already managed as ${name}.\n`);
+    else io.stdout(`${s.green('✔')} Adopted ${done.title} as ${name} (namespace ${namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.\n`);
     return 0;
   });
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

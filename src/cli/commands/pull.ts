@@ -5,11 +5,13 @@ import { isApiError } from '../../api/errors.ts';
 import type { LsProject } from '../../api/types.ts';
 import { PROJECT_FIELDS } from '../../kinds/project/fields.ts';
 import { parseMarker } from '../../kinds/project/marker.ts';
-import { holdsSecret, keyFromTitle, manifestYaml, projectToManifest, type PullSecret } from '../../kinds/project/to-manifest.ts';
+import { projectToManifest } from '../../kinds/project/to-manifest.ts';
+import { holdsSecret, keyFromTitle, manifestYaml, type PullSecret } from '../../manifest/pulled.ts';
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository, loadRootConfig } from '../../manifest/load.ts';
 import type { RootConfig } from '../../manifest/types.ts';
 import { readLiveProjects } from '../../kinds/project/live.ts';
+import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
@@ -50,6 +52,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   // What the repository already manages, so a second pull adds only what is new.
   const existingKeys = new Set<string>();
   const existingIds = new Set<number>();
+  /** Other kinds' keys and adopted ids already in the repository. */
+  const existingChildren = new Map<string, { keys: Set<string>; ids: Set<number> }>();
   let envSecrets: readonly PullSecret[] = [];
   if (config) {
     const repo = await loadRepository(root, { env: io.env, requireEnv: false, cwd: io.cwd });
@@ -60,6 +64,10 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     for (const p of repo.repository?.projects ?? []) {
       existingKeys.add(p.name);
       if (p.importId !== undefined) existingIds.add(p.importId);
+    }
+    for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
+      if (kind === 'Project') continue;
+      existingChildren.set(kind, { keys: new Set(list.map((r) => r.name)), ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)) });
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
@@ -92,6 +100,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const staging = await mkdtemp(join(outDir, '.labelform-pull-'));
   const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const skipped: string[] = [];
+  const pulledChildren: Array<{ path: string; kind: string; noun: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${t ?? ''}"`);
   const schemaDir = await findSchemaDir(root);
   try {
@@ -120,6 +129,40 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       if (pulled.xml !== undefined) await writeFile(join(dir, 'config.xml'), `${pulled.xml}\n`);
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
+    // What belongs to each pulled project (its webhooks, ...), beside its project.yaml.
+    const parents = planned.map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
+    for (const kind of RESOURCE_KINDS.filter((k) => k.parent === 'Project' && k.toManifest)) {
+      const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
+      const existing = existingChildren.get(kind.kind) ?? { keys: new Set<string>(), ids: new Set<number>() };
+      const usedKeys = new Set(existing.keys);
+      for (const l of lives) {
+        const parent = planned.find((p) => p.id === l.parentId);
+        if (!parent) continue;
+        const marker = kind.identify(l);
+        const label = `${kind.noun} ${l.id} of project ${parent.id}`;
+        if (marker && marker.namespace !== namespace) {
+          skipped.push(`${label}: managed by namespace ${marker.namespace}`);
+          continue;
+        }
+        if ((marker && existing.keys.has(marker.key)) || existing.ids.has(l.id)) {
+          skipped.push(`${label}: already in the repository`);
+          continue;
+        }
+        let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.noun);
+        if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.noun}-${l.id}`;
+        if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
+        usedKeys.add(key);
+        const pulled = kind.toManifest!(l, { key, parentKey: parent.key, adopt: !marker, secrets });
+        if ('skipped' in pulled) {
+          skipped.push(`${label}: ${pulled.skipped}`);
+          continue;
+        }
+        const file = `${kind.noun}-${key}.yaml`;
+        const schemaPath = schemaReference(join(outDir, parent.key), join(schemaDir, `${kind.schema}.schema.json`));
+        await writeFile(join(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
+        pulledChildren.push({ path: `${parent.key}/${file}`, kind: kind.kind, noun: kind.noun, id: l.id, notes: pulled.notes, adopt: !marker });
+      }
+    }
     const clashes = planned.filter((x) => existsSync(join(outDir, x.key)));
     if (clashes.length) {
       throw new UserError(`these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(', ')}`, [], 'Pull into an empty directory with --out, or move them aside.');
@@ -141,6 +184,10 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   for (const p of planned) {
     io.stdout(`${s.green('✔')} ${p.key}/project.yaml ← project ${p.id}${p.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`);
     for (const n of p.notes) io.stdout(`    note: ${n}\n`);
+  }
+  for (const c of pulledChildren) {
+    io.stdout(`${s.green('✔')} ${c.path} ← ${c.noun} ${c.id}${c.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`);
+    for (const n of c.notes) io.stdout(`    note: ${n}\n`);
   }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}\n`);
   const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes('holds the value of ${env:')).length;

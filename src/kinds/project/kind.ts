@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import type { ResourceKind } from '../kind.ts';
+import { adoptProject } from './adopt.ts';
 import { attributeChange } from './applied-record.ts';
 import { startProjectApply } from './apply.ts';
 import { compareProject } from './compare.ts';
@@ -21,7 +22,7 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
   noun: 'project',
   load: loadProjects,
   desired: (repo) => repo.projects,
-  readLive: (client, repo, opts) => readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(repo.projects)),
+  readLive: (client, opts) => readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
   identify: (live) => live.marker,
   holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
   normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
@@ -38,6 +39,7 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
     import: p.importId ?? null,
   }),
   startApply: startProjectApply,
+  adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),
   attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),
   lastApplied: (live) => {
     const record = parseAppliedRecord(live.description);

@@ -1,0 +1,94 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { liveWebhookValue } from './compare.ts';
+import { formatWebhookMarker, MARKER_HEADER, parseWebhookMarker, withoutMarker } from './marker.ts';
+import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookResource } from './types.ts';
+
+/**
+ * Webhook steps. Every write sends `actions` and `headers` in full (the server clears actions on
+ * a PATCH without them and replaces the headers map), the headers always with the marker. A
+ * create is settled at once: webhooks hold no data, so when more than one carries the marker
+ * (the server ran the POST twice, or a racing run posted too) all but the lowest id are deleted.
+ */
+export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<WebhookResource> {
+  const { client } = run;
+  const marker = (key: string) => formatWebhookMarker(run.namespace, key);
+  return {
+    async create(change, desired, parentId) {
+      const want = need(desired, change.key);
+      if (parentId === undefined) throw new Refusal('an organization webhook cannot be created through the API');
+      // A run that died after its POST left the webhook behind: find it instead of posting again.
+      const before = await carriers(client, parentId, run.namespace, change.key);
+      let id: number;
+      const notes: string[] = [];
+      if (before.length) {
+        id = before[0]!.id;
+        notes.push(`found id ${id} already carrying the marker`);
+        await client.http.request('PATCH', `/api/webhooks/${id}/`, { data: writeBody(want, before[0]!, marker(change.key)) });
+      } else {
+        const made = await client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: parentId, ...writeBody(want, undefined, marker(change.key)) } });
+        id = made.id;
+      }
+      const after = await carriers(client, parentId, run.namespace, change.key);
+      const keep = after[0]?.id ?? id;
+      const removed: number[] = [];
+      for (const copy of after.slice(1)) {
+        await deleteWebhook(client, copy.id);
+        removed.push(copy.id);
+      }
+      if (removed.length) notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(', ')}`);
+      return { id: keep, notes, ...(removed.length ? { removedCopies: removed } : {}) };
+    },
+
+    async update(change, desired) {
+      const want = need(desired, change.key);
+      const live = await client.http.request<LsWebhook>('GET', `/api/webhooks/${change.id}/`);
+      await client.http.request('PATCH', `/api/webhooks/${change.id}/`, { data: writeBody(want, live, marker(change.key)) });
+      return { id: change.id };
+    },
+
+    async delete(change) {
+      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the URL typed back did not match' };
+      await deleteWebhook(client, change.id);
+      return { id: change.id };
+    },
+  };
+}
+
+/**
+ * What a POST or PATCH sends: every field the manifest sets; for the rest, what the server has
+ * (so `actions` and `headers` are never left out); the headers with the marker.
+ */
+export function writeBody(desired: WebhookResource, live: LsWebhook | undefined, markerValue: string): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const f of WEBHOOK_FIELDS) {
+    const v = desired.spec[f] ?? (live ? liveWebhookValue({ id: live.id, title: live.url, raw: live }, f) : undefined);
+    if (v !== undefined) body[f] = v;
+  }
+  body.actions = desired.spec.actions ?? live?.actions ?? [];
+  body.headers = { ...withoutMarker((desired.spec.headers ?? live?.headers ?? {}) as Record<string, string>), [MARKER_HEADER]: markerValue };
+  return body;
+}
+
+/** The webhooks of a project carrying this key's marker, lowest id first. */
+async function carriers(client: LabelStudioClient, projectId: number, namespace: string, key: string): Promise<LsWebhook[]> {
+  const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/', { params: { project: projectId } });
+  return list
+    .filter((w) => {
+      const m = parseWebhookMarker(w.headers);
+      return m?.namespace === namespace && m.key === key && w.project === projectId;
+    })
+    .sort((a, b) => a.id - b.id);
+}
+
+async function deleteWebhook(client: LabelStudioClient, id: number): Promise<void> {
+  await client.http.request('DELETE', `/api/webhooks/${id}/`).catch((err: unknown) => {
+    if (!(isApiError(err) && err.status === 404)) throw err; // gone already: a racing run removed it
+  });
+}
+
+function need(desired: WebhookResource | undefined, key: string): WebhookResource {
+  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
+  return desired;
+}

@@ -1,0 +1,37 @@
+import equal from 'fast-deep-equal';
+import type { FieldChange } from '../../generated/schema-types.ts';
+import { withoutMarker } from './marker.ts';
+import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookField, type WebhookResource } from './types.ts';
+
+/**
+ * A webhook field made comparable: `actions` are a set (the server stores them as rows), the
+ * marker header is labelform's, not the manifest's.
+ */
+export function normaliseWebhookField(field: WebhookField, value: unknown): unknown {
+  if (field === 'actions') return [...((value as string[] | null) ?? [])].sort();
+  if (field === 'headers') return withoutMarker(value as Record<string, string> | null);
+  return value ?? null;
+}
+
+/** The live value of a field, from the server's answer. */
+export function liveWebhookValue(live: LiveWebhook, field: WebhookField): unknown {
+  return (live.raw as LsWebhook)[field];
+}
+
+/** Field changes for the fields the manifest sets; a field holding a secret carries no values. */
+export function compareWebhook(desired: WebhookResource, live: LiveWebhook | undefined): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of WEBHOOK_FIELDS) {
+    const after = desired.spec[field];
+    if (after === undefined) continue;
+    const sensitive = desired.sensitive.has(field);
+    if (live) {
+      const before = liveWebhookValue(live, field);
+      if (equal(normaliseWebhookField(field, after), normaliseWebhookField(field, before))) continue;
+      changes.push(sensitive ? { field, sensitive: true } : { field, before: field === 'headers' ? withoutMarker(before as Record<string, string>) : (before ?? null), after });
+    } else {
+      changes.push(sensitive ? { field, sensitive: true } : { field, after });
+    }
+  }
+  return changes;
+}

@@ -1,0 +1,26 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { LiveResource } from '../kind.ts';
+import { parseWebhookMarker } from './marker.ts';
+import type { LiveWebhook, LsWebhook } from './types.ts';
+
+/**
+ * Every webhook of the organization in one request (`GET /api/webhooks/`: all projects' and the
+ * organization's, not paginated). A webhook's parent key is the marker key of its project.
+ */
+export async function readLiveWebhooks(client: LabelStudioClient, parents: readonly LiveResource[], namespace: string): Promise<LiveWebhook[]> {
+  const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/');
+  return list.map((w) => toLiveWebhook(w, parents, namespace));
+}
+
+export function toLiveWebhook(w: LsWebhook, parents: readonly LiveResource[], namespace: string): LiveWebhook {
+  const mine = parseWebhookMarker(w.headers);
+  const project = w.project === null ? undefined : parents.find((p) => p.id === w.project);
+  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : undefined;
+  return {
+    id: w.id,
+    title: w.url,
+    ...(mine ? { marker: { ...mine, ...(w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {}) } } : {}),
+    ...(w.project !== null ? { parentId: w.project } : {}),
+    raw: w,
+  };
+}

@@ -1,0 +1,55 @@
+import type { WebhookSpec } from '../../generated/schema-types.ts';
+import { diag } from '../../util/diagnostics.ts';
+import type { LoadContext, ManifestDocument } from '../kind.ts';
+import type { ProjectResource } from '../project/types.ts';
+import { MARKER_HEADER } from './marker.ts';
+import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
+
+/** Header names that carry credentials: their values must come from `${env:...}`. */
+const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
+
+/**
+ * Webhook manifests as resources, with the checks the schema cannot make: the Project it names
+ * exists, no organization-only action on a project's webhook (the server refuses it), no header
+ * that would clash with the marker, and no credential written literally in git.
+ */
+export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<WebhookResource[]> {
+  const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+  const out: WebhookResource[] = [];
+  for (const { raw, value, sensitive, envPointers } of docs) {
+    const spec = value.spec as WebhookSpec;
+    const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
+    const errors: Array<[string, string, ReturnType<typeof at>]> = [];
+    if (spec.project !== undefined && !projects.has(spec.project)) {
+      errors.push(['missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')]);
+    }
+    if (spec.project !== undefined) {
+      for (const [i, a] of (spec.actions ?? []).entries()) {
+        if (ORGANIZATION_ONLY_ACTIONS.has(a)) errors.push(['rule', `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`, at(`/spec/actions/${i}`)]);
+      }
+    }
+    for (const [name, v] of Object.entries(spec.headers ?? {})) {
+      const pointer = `/spec/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (name.toLowerCase() === MARKER_HEADER.toLowerCase()) errors.push(['rule', `header ${name} is labelform's ownership marker; it is written by labelform`, at(pointer, true)]);
+      else if (CREDENTIAL_HEADER.test(name) && v !== '' && !envPointers.includes(pointer)) {
+        errors.push(['secret-literal', `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, at(pointer)]);
+      }
+    }
+    for (const [code, message, where] of errors) ctx.diagnostics.push(diag(code, message, where));
+    if (spec.actions?.length && spec.send_for_all_actions !== false) {
+      ctx.diagnostics.push(diag('rule', 'actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false', at('/spec/actions'), 'warning'));
+    }
+    const importId = (value.import as { id?: number } | undefined)?.id;
+    out.push({
+      kind: 'Webhook',
+      name: String((value.metadata as { name: string }).name),
+      file: raw.doc.file,
+      doc: raw.doc,
+      ...(spec.project !== undefined ? { parent: spec.project } : {}),
+      ...(typeof importId === 'number' ? { importId } : {}),
+      spec,
+      sensitive,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,39 @@
+import type { WebhookSpec } from '../../generated/schema-types.ts';
+import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { LiveResource } from '../kind.ts';
+
+/** A Webhook manifest as loaded. `parent` is its Project's key (absent: the organization's). */
+export interface WebhookResource {
+  readonly kind: 'Webhook';
+  readonly name: string;
+  readonly file: string;
+  readonly doc: SourceDocument;
+  readonly parent?: string;
+  readonly importId?: number;
+  readonly spec: WebhookSpec;
+  /** spec fields holding a value from `${env:...}` (for a webhook: `headers`, `url`). */
+  readonly sensitive: ReadonlySet<string>;
+}
+
+/** A webhook as the server answers it (`/api/webhooks/`). */
+export interface LsWebhook {
+  readonly id: number;
+  readonly project: number | null;
+  readonly url: string;
+  readonly send_payload: boolean;
+  readonly send_for_all_actions: boolean;
+  readonly headers: Readonly<Record<string, string>> | null;
+  readonly is_active: boolean;
+  readonly actions: readonly string[];
+}
+
+export interface LiveWebhook extends LiveResource {
+  readonly raw: LsWebhook;
+}
+
+/** The fields labelform compares and writes, in the order plans list them. */
+export const WEBHOOK_FIELDS = ['url', 'send_payload', 'send_for_all_actions', 'actions', 'headers', 'is_active'] as const;
+export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
+
+/** Actions only an organization's webhook may have (the server refuses them on a project's). */
+export const ORGANIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['PROJECT_CREATED', 'PROJECT_DELETED']);

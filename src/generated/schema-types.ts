@@ -296,6 +296,77 @@ export interface WebhookSpec {
 }
 
 /**
+ * A Data Manager tab of a project. The spec fields are the keys of the API's `data` object (/api/dm/views/): title, filters, ordering, hiddenColumns.
+ */
+export interface ViewManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'View';
+  metadata: Metadata;
+  import?: ViewImportBlock;
+  spec: ViewSpec;
+}
+/**
+ * Adopt an existing tab on the next apply instead of creating one (written by `labelform pull`).
+ */
+export interface ViewImportBlock {
+  /**
+   * Server id of the tab to adopt.
+   */
+  id: number;
+}
+export interface ViewSpec {
+  /**
+   * metadata.name of the Project manifest the tab belongs to.
+   */
+  project: string;
+  /**
+   * The tab's name in the Data Manager. Unique within the project: a tab that lost labelform's marker (a save in the UI may drop it) is found again by it.
+   */
+  title: string;
+  filters?: ViewFilters;
+  /**
+   * Sort columns, as tasks:<column> (a leading - sorts descending).
+   */
+  ordering?: string[];
+  hiddenColumns?: ViewHiddenColumns;
+}
+export interface ViewFilters {
+  conjunction: 'and' | 'or';
+  items: ViewFilter[];
+}
+export interface ViewFilter {
+  /**
+   * The column, as filter:tasks:<column> (filter:tasks:data.text, filter:tasks:total_annotations, ...).
+   */
+  filter: string;
+  /**
+   * equal, not_equal, contains, not_contains, less, greater, less_or_equal, greater_or_equal, in, not_in, empty, ...
+   */
+  operator: string;
+  /**
+   * The column's type: String, Number, Boolean, Datetime, List, Unknown, ...
+   */
+  type: string;
+  /**
+   * What to compare with; {min, max} for `in` ranges, true/false for `empty`.
+   */
+  value: {
+    [k: string]: unknown;
+  };
+}
+export interface ViewHiddenColumns {
+  /**
+   * Columns hidden in the list view (tasks:<column>).
+   */
+  explore?: string[];
+  /**
+   * Columns hidden in the labeling view.
+   */
+  labeling?: string[];
+}
+
+/**
  * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
 export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;

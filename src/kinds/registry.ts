@@ -7,12 +7,14 @@
 import type { ManifestKind, ResourceKind } from './kind.ts';
 import { labelConfigKind } from './label-config/kind.ts';
 import { projectKind } from './project/kind.ts';
+import { viewKind } from './view/kind.ts';
 import { webhookKind } from './webhook/kind.ts';
 
 export const MANIFEST_KINDS: readonly ManifestKind[] = [
   labelConfigKind,
   projectKind,
   webhookKind,
+  viewKind,
 ];
 
 /** The kinds that are resources on the server (planned, applied, checked for drift), parents first. */

@@ -19,6 +19,7 @@ import { convertSnapshot, downloadSnapshot, exportFormats, snapshot, snapshots, 
 import { health, legacyToken, templates, version, whoami } from './routes-misc.ts';
 import { getProject, listProjects, patchProject, postProject, projectSummary, removeProject, validateConfig, validateProjectConfigRoute } from './routes-projects.ts';
 import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
+import { createView, listViews, view } from './routes-views.ts';
 import { createWebhook, listWebhooks, webhook } from './routes-webhooks.ts';
 import { createState, type FakeState, type FakeStateOptions } from './state.ts';
 
@@ -77,6 +78,8 @@ const ROUTES: readonly Route[] = [
   { path: '/api/tasks/:id/annotations/', auth: 'required', methods: { GET: taskAnnotations, POST: taskAnnotations } },
   { path: '/api/dm/actions/', auth: 'required', methods: { POST: dmAction } },
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
+  { path: '/api/dm/views/', auth: 'required', methods: { GET: listViews, POST: createView } },
+  { path: '/api/dm/views/:id/', auth: 'required', methods: { GET: view, PATCH: view, PUT: view, DELETE: view } },
   { path: '/api/webhooks/', auth: 'required', methods: { GET: listWebhooks, POST: createWebhook } },
   { path: '/api/webhooks/:id/', auth: 'required', methods: { GET: webhook, PATCH: webhook, PUT: webhook, DELETE: webhook } },
 ];

@@ -133,6 +133,7 @@ export function deleteProject(state: FakeState, project: FakeProject): void {
   for (const id of project.taskIds) state.tasks.delete(id);
   // The project's webhooks go with it (a foreign key with CASCADE).
   for (const [id, w] of state.webhooks) if (w.project === project.id) state.webhooks.delete(id);
+  for (const [id, v] of state.views) if (v.project === project.id) state.views.delete(id);
   state.projects.delete(project.id);
 }
 

@@ -106,6 +106,16 @@ export interface FakeWebhook {
   updated_at: string;
 }
 
+/** A Data Manager tab: `data` as stored, with its filters and ordering kept apart as the server keeps them. */
+export interface FakeView {
+  readonly id: number;
+  readonly project: number;
+  data: Record<string, unknown>;
+  filters: { conjunction: string; items: Array<Record<string, unknown>> } | null;
+  ordering: unknown[] | null;
+  order: number;
+}
+
 export interface FakePat {
   readonly jti: string;
   readonly userId: number;
@@ -130,7 +140,8 @@ export interface FakeState {
   projects: Map<number, FakeProject>;
   tasks: Map<number, FakeTask>;
   webhooks: Map<number, FakeWebhook>;
-  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number };
+  views: Map<number, FakeView>;
+  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number; view: number };
   versionCalls: number;
 }
 
@@ -157,7 +168,8 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
     projects: new Map(),
     tasks: new Map(),
     webhooks: new Map(),
-    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1 },
+    views: new Map(),
+    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1, view: 1 },
     versionCalls: 0,
   };
 }

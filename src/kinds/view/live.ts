@@ -1,0 +1,21 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { LiveResource } from '../kind.ts';
+import { parseViewMarker } from './marker.ts';
+import type { LiveView, LsView } from './types.ts';
+
+/**
+ * Every tab of the organization in one request: `GET /api/dm/views/` without `?project=` lists
+ * them all (measured on 1.23.2), not paginated. A tab's parent key is its project's marker key.
+ */
+export async function readLiveViews(client: LabelStudioClient, parents: readonly LiveResource[], namespace: string): Promise<LiveView[]> {
+  const list = await client.http.request<LsView[]>('GET', '/api/dm/views/');
+  return list.map((v) => toLiveView(v, parents, namespace));
+}
+
+export function toLiveView(v: LsView, parents: readonly LiveResource[], namespace: string): LiveView {
+  const mine = parseViewMarker(v);
+  const project = parents.find((p) => p.id === v.project);
+  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${v.project}`;
+  const title = typeof v.data?.title === 'string' ? v.data.title : '';
+  return { id: v.id, title, ...(mine ? { marker: { ...mine, parent: parentKey } } : {}), parentId: v.project, raw: v };
+}

@@ -1,0 +1,42 @@
+import type { ViewSpec } from '../../generated/schema-types.ts';
+import { diag } from '../../util/diagnostics.ts';
+import type { LoadContext, ManifestDocument } from '../kind.ts';
+import type { ProjectResource } from '../project/types.ts';
+import type { ViewResource } from './types.ts';
+
+/**
+ * View manifests as resources: the Project each names exists, and titles are unique within a
+ * project (a tab that lost its marker is found again by its title, so two with one title would
+ * be ambiguous).
+ */
+export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ViewResource[]> {
+  const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+  const out: ViewResource[] = [];
+  const titles = new Map<string, ViewResource>();
+  for (const { raw, value, sensitive } of docs) {
+    const spec = value.spec as ViewSpec;
+    const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
+    if (!projects.has(spec.project)) {
+      ctx.diagnostics.push(diag('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')));
+    }
+    const importId = (value.import as { id?: number } | undefined)?.id;
+    const view: ViewResource = {
+      kind: 'View',
+      name: String((value.metadata as { name: string }).name),
+      file: raw.doc.file,
+      doc: raw.doc,
+      parent: spec.project,
+      ...(typeof importId === 'number' ? { importId } : {}),
+      spec,
+      sensitive,
+    };
+    const titleKey = `${spec.project}\u0000${spec.title.trim()}`;
+    const first = titles.get(titleKey);
+    if (first) {
+      const loc = first.doc.locate('/spec/title');
+      ctx.diagnostics.push(diag('duplicate-title', `project ${spec.project} already has a View titled "${spec.title}" (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at('/spec/title')));
+    } else titles.set(titleKey, view);
+    out.push(view);
+  }
+  return out;
+}

@@ -1,0 +1,93 @@
+/**
+ * /api/dm/views/ as labelform's View kind relies on it (reference §6.5, measured on 1.23.2): the
+ * list of every tab without `?project=`, `data` stored as given (labelform's marker key in it),
+ * filters reshaped into {conjunction, items} with an item's `id` dropped, a PATCH of `data` that
+ * replaces the rest of it but keeps filters and ordering unless sent, and tabs deleted with their
+ * project.
+ */
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { LabelStudioClient } from '../../src/api/client.ts';
+import { isApiError, type ApiError } from '../../src/api/errors.ts';
+import type { LsView } from '../../src/kinds/view/types.ts';
+import { SENTIMENT_CONFIG, startTarget, type Target } from './target.ts';
+
+let t: Target;
+let client: LabelStudioClient;
+let projectId: number;
+
+test.before(async () => {
+  t = await startTarget();
+  client = t.client();
+  projectId = t.track((await client.createProject({ title: `${t.prefix} views`, label_config: SENTIMENT_CONFIG })).id);
+});
+
+test.after(async () => {
+  await t.cleanup();
+  await t.stop();
+});
+
+const post = (data: Record<string, unknown>) => client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: projectId, data } });
+const patch = (id: number, data: Record<string, unknown>) => client.http.request<LsView>('PATCH', `/api/dm/views/${id}/`, { data: { data } });
+const get = (id: number) => client.http.request<LsView>('GET', `/api/dm/views/${id}/`);
+
+async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (isApiError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected the server to refuse');
+}
+
+const FILTERS = {
+  conjunction: 'or',
+  items: [
+    { id: 'abc', filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 2 },
+    { filter: 'filter:tasks:completed_at', operator: 'in', type: 'Datetime', value: { min: '2024-01-01T00:00:00.000Z', max: '2024-02-01T00:00:00.000Z' } },
+    { filter: 'filter:tasks:data.text', operator: 'empty', type: 'String', value: true },
+  ],
+};
+
+test('data comes back as sent, an unknown key (the marker) included; filters without item ids, in order', async () => {
+  const v = await post({ title: 'Review', labelformManaged: 'ns/review', filters: FILTERS, ordering: ['-tasks:id'], hiddenColumns: { explore: ['tasks:inner_id'], labeling: [] } });
+  const back = await get(v.id);
+  assert.is(back.project, projectId);
+  assert.equal(back.data, {
+    title: 'Review',
+    labelformManaged: 'ns/review',
+    hiddenColumns: { explore: ['tasks:inner_id'], labeling: [] },
+    filters: { conjunction: 'or', items: FILTERS.items.map(({ id: _id, ...rest }) => rest) },
+    ordering: ['-tasks:id'],
+  });
+  const all = await client.http.request<LsView[]>('GET', '/api/dm/views/');
+  assert.ok(all.some((x) => x.id === v.id), 'the list without ?project= holds every tab');
+  assert.equal((await client.http.request<LsView[]>('GET', '/api/dm/views/', { params: { project: projectId } })).map((x) => x.id).includes(v.id), true);
+});
+
+test('trap: a PATCH of data drops the keys it leaves out, but keeps filters and ordering', async () => {
+  const v = await post({ title: 'Before', labelformManaged: 'ns/x', filters: { conjunction: 'and', items: [FILTERS.items[2]] }, ordering: ['tasks:id'], hiddenColumns: { explore: ['tasks:id'] } });
+  const after = await patch(v.id, { title: 'After' });
+  assert.equal(after.data, { title: 'After', filters: { conjunction: 'and', items: [FILTERS.items[2]] }, ordering: ['tasks:id'] });
+  const cleared = await patch(v.id, { title: 'After', filters: { conjunction: 'and', items: [] } });
+  assert.equal(cleared.data?.filters, { conjunction: 'and', items: [] });
+});
+
+test('a tab without filters has no filters key; a bad filter column is refused; an unknown project is a 400', async () => {
+  const bare = await post({ title: 'Bare' });
+  assert.equal(bare.data, { title: 'Bare' });
+  const bad = await refusal(post({ title: 'Bad', filters: { conjunction: 'and', items: [{ filter: 'nope', operator: 'equal', type: 'Number', value: 1 }] } }));
+  assert.is(bad.status, 400);
+  assert.equal(Object.keys(bad.validationErrors ?? {}), ['filter_group']);
+  assert.is((await refusal(client.http.request('GET', '/api/dm/views/', { params: { project: 987654 } }))).status, 400);
+});
+
+test('a deleted project takes its tabs with it', async () => {
+  const doomed = (await client.createProject({ title: `${t.prefix} views doomed`, label_config: SENTIMENT_CONFIG })).id;
+  const v = await client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: doomed, data: { title: 'Gone soon' } } });
+  await client.deleteProject(doomed);
+  assert.is((await refusal(get(v.id))).status, 404);
+});
+
+test.run();

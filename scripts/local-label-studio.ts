@@ -193,7 +193,7 @@ async function stopGroup(child: ChildProcess, exit: Promise<number | null>): Pro
   }
 }
 
-function findPython(): { path: string; version: string } {
+export function findPython(): { path: string; version: string } {
   const candidates = ['python3.13', 'python3.12', 'python3.11', 'python3.10', 'python3', 'python'];
   const seen: string[] = [];
   for (const name of candidates) {
@@ -210,7 +210,7 @@ function findPython(): { path: string; version: string } {
   );
 }
 
-function run(cmd: string, args: string[], failure: string): void {
+export function run(cmd: string, args: string[], failure: string): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) throw new HarnessError(`${failure}:\n${tail(`${r.stdout ?? ''}${r.stderr ?? ''}`)}`);
 }

@@ -76,9 +76,17 @@ try {
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
     // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
     const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`), env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false' } });
-    stopServer = () => server.stop();
+    // A real S3-compatible server (moto) for the storage suites, started and stopped like Label Studio.
+    const { startS3 } = await import('./local-s3.ts');
+    const s3 = await startS3({ log: (m: string) => process.stdout.write(`${m}\n`) });
+    stopServer = async () => {
+      await s3.stop();
+      await server.stop();
+    };
     secrets.push(server.token, server.password);
     const env = {
+      LABELFORM_TEST_S3_URL: s3.url,
+      LABELFORM_TEST_S3_PYTHON: s3.python,
       LABELFORM_TEST_TARGET: 'real',
       LABELFORM_TEST_LS_URL: server.url,
       LABELFORM_TEST_LS_TOKEN: server.token,

@@ -194,6 +194,20 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           }),
         )(),
     )
+    .command('storage', 'Work with the storages declared in git.', (y) =>
+      y
+        .command(
+          'sync <name>',
+          'Sync a declared storage now (PROJECT/KEY) and wait for the end, with progress.',
+          (yy) =>
+            yy
+              .positional('name', { type: 'string', demandOption: true, describe: 'PROJECT/KEY: the metadata.name of the Project and of the storage' })
+              .option('export', { type: 'boolean', default: false, describe: 'The ExportStorage of that key (default: the ImportStorage, or the only one)' })
+              .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
+          (a) => run(async () => (await import('./commands/storage-sync.ts')).runStorageSync(io, { dir: a.dir, debug: a.debug, name: String(a.name), export: a.export, quiet: a.quiet, ...(a.env ? { env: a.env } : {}) }))(),
+        )
+        .demandCommand(1, 'name a storage command: sync'),
+    )
     .command('tasks', 'Import and list tasks of a project (PROJECT: manifest key, id, or exact title).', (y) =>
       y
         .command(

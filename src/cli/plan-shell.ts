@@ -102,7 +102,7 @@ const SETTLE_WAITS_MS = [500, 1000, 2000];
  */
 async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Repository, opts: PlanOptions): Promise<LiveState> {
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
-  let live = await readLiveState(client, repo);
+  let live = await readLiveState(client, repo, { prune: opts.prune ?? false });
   if (opts.dedupe) return live;
   const targets = opts.targets?.map(parseTarget);
   let before = '';
@@ -117,7 +117,7 @@ async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Rep
     if (copies === '' || copies === before) break;
     before = copies;
     await sleep(ms);
-    live = await readLiveState(client, repo);
+    live = await readLiveState(client, repo, { prune: opts.prune ?? false });
   }
   return live;
 }

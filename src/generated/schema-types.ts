@@ -367,6 +367,324 @@ export interface ViewHiddenColumns {
 }
 
 /**
+ * An ML backend connected to a project (/api/ml/). Field names are the API's.
+ */
+export interface MlBackendManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'MlBackend';
+  metadata: Metadata;
+  import?: MlBackendImportBlock;
+  spec: MlBackendSpec;
+}
+/**
+ * Adopt an existing ML backend on the next apply instead of creating one (written by `labelform pull`).
+ */
+export interface MlBackendImportBlock {
+  id: number;
+}
+export interface MlBackendSpec {
+  /**
+   * metadata.name of the Project manifest it serves.
+   */
+  project: string;
+  /**
+   * The backend's base URL. The server calls its /health and /setup on every create and update (and on every read): it must be up to be created.
+   */
+  url: string;
+  /**
+   * Shown in the UI; creating the backend sets the project's model_version to it when that is empty.
+   */
+  title?: string;
+  /**
+   * A note shown in the UI; labelform adds its ownership line after it.
+   */
+  description?: string;
+  /**
+   * Used for interactive pre-annotation (server default false).
+   */
+  is_interactive?: boolean;
+  auth_method?: 'NONE' | 'BASIC_AUTH';
+  basic_auth_user?: string;
+  /**
+   * Write-only on the server: take it from ${env:...}. labelform keeps a fingerprint of it in the description and sends it again only when it changes.
+   */
+  basic_auth_pass?: string;
+  /**
+   * Passed to the backend's /setup.
+   */
+  extra_params?: {};
+  /**
+   * Seconds the server waits for predictions (server default 100).
+   */
+  timeout?: number;
+  /**
+   * Take the model version the backend reports (server default true).
+   */
+  auto_update?: boolean;
+  /**
+   * With auto_update: false, the model version to use.
+   */
+  model_version?: string;
+}
+
+/**
+ * A project's source storage: tasks come from a bucket, container, Redis or a local directory (/api/storages/<type>/). Field names are the API's. Secrets are never answered by the server: take them from ${env:...}.
+ */
+export interface ImportStorageManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'ImportStorage';
+  metadata: Metadata;
+  import?: ImportStorageImportBlock;
+  spec: ImportStorageSpec;
+}
+/**
+ * Adopt an existing storage on the next apply instead of creating one (written by `labelform pull`).
+ */
+export interface ImportStorageImportBlock {
+  id: number;
+}
+export interface ImportStorageSpec {
+  /**
+   * metadata.name of the Project manifest it belongs to.
+   */
+  project: string;
+  /**
+   * The storage type; the fields below apply per type (validate says which do not).
+   */
+  type: 's3' | 'gcs' | 'azure' | 'redis' | 'localfiles';
+  /**
+   * Shown in the UI.
+   */
+  title?: string;
+  /**
+   * A note shown in the UI; labelform adds its ownership line after it.
+   */
+  description?: string;
+  /**
+   * Can be synced (server default true).
+   */
+  synchronizable?: boolean;
+  /**
+   * s3, gcs, azure: only keys under this prefix.
+   */
+  prefix?: string;
+  /**
+   * Only objects whose key matches (for example .*\.json).
+   */
+  regex_filter?: string;
+  /**
+   * true: every object is one task whose data holds its URL; false: objects are JSON task files.
+   */
+  use_blob_urls?: boolean;
+  /**
+   * s3, gcs: the bucket.
+   */
+  bucket?: string;
+  /**
+   * s3: the region.
+   */
+  region_name?: string;
+  /**
+   * s3: an S3-compatible endpoint (MinIO, moto, ...). The server refuses private addresses unless SSRF_PROTECTION_ENABLED=false.
+   */
+  s3_endpoint?: string;
+  /**
+   * s3: secret, from ${env:...}. Sent with aws_secret_access_key (the server wants both together).
+   */
+  aws_access_key_id?: string;
+  /**
+   * s3: secret, from ${env:...}.
+   */
+  aws_secret_access_key?: string;
+  /**
+   * s3: secret, from ${env:...}.
+   */
+  aws_session_token?: string;
+  /**
+   * s3: the KMS key for server-side encryption.
+   */
+  aws_sse_kms_key_id?: string;
+  /**
+   * gcs: the service account JSON, as a string; secret, from ${env:...}.
+   */
+  google_application_credentials?: string;
+  /**
+   * gcs: the Google Cloud project.
+   */
+  google_project_id?: string;
+  /**
+   * azure: the blob container.
+   */
+  container?: string;
+  /**
+   * azure: secret (the server never answers it), from ${env:...}.
+   */
+  account_name?: string;
+  /**
+   * azure: secret, from ${env:...}.
+   */
+  account_key?: string;
+  /**
+   * redis: the host.
+   */
+  host?: string;
+  /**
+   * redis: the port.
+   */
+  port?: number | string;
+  /**
+   * redis: the database number.
+   */
+  db?: number;
+  /**
+   * redis: secret, from ${env:...}.
+   */
+  password?: string;
+  /**
+   * redis: the key path; localfiles: the absolute directory (under LOCAL_FILES_DOCUMENT_ROOT on the server).
+   */
+  path?: string;
+  /**
+   * s3, gcs, azure: presigned URLs in task data (server default true).
+   */
+  presign?: boolean;
+  /**
+   * s3, gcs, azure: presigned URL lifetime in minutes.
+   */
+  presign_ttl?: number;
+  /**
+   * s3, gcs, azure, localfiles: scan below the prefix recursively.
+   */
+  recursive_scan?: boolean;
+}
+
+/**
+ * A project's target storage: annotations are written to a bucket, container, Redis or a local directory (/api/storages/export/<type>). Creating one syncs the existing annotations at once. Field names are the API's.
+ */
+export interface ExportStorageManifest {
+  $schema?: string;
+  apiVersion: 'labelform/v1';
+  kind: 'ExportStorage';
+  metadata: Metadata;
+  import?: ExportStorageImportBlock;
+  spec: ExportStorageSpec;
+}
+/**
+ * Adopt an existing storage on the next apply instead of creating one (written by `labelform pull`).
+ */
+export interface ExportStorageImportBlock {
+  id: number;
+}
+export interface ExportStorageSpec {
+  /**
+   * metadata.name of the Project manifest it belongs to.
+   */
+  project: string;
+  /**
+   * The storage type; the fields below apply per type (validate says which do not).
+   */
+  type: 's3' | 'gcs' | 'azure' | 'redis' | 'localfiles';
+  /**
+   * Shown in the UI.
+   */
+  title?: string;
+  /**
+   * A note shown in the UI; labelform adds its ownership line after it.
+   */
+  description?: string;
+  /**
+   * Can be synced (server default true).
+   */
+  synchronizable?: boolean;
+  /**
+   * s3, gcs, azure: only keys under this prefix.
+   */
+  prefix?: string;
+  /**
+   * Only annotations whose key matches.
+   */
+  regex_filter?: string;
+  /**
+   * Write annotations as blobs.
+   */
+  use_blob_urls?: boolean;
+  /**
+   * s3, gcs: the bucket.
+   */
+  bucket?: string;
+  /**
+   * s3: the region.
+   */
+  region_name?: string;
+  /**
+   * s3: an S3-compatible endpoint (MinIO, moto, ...). The server refuses private addresses unless SSRF_PROTECTION_ENABLED=false.
+   */
+  s3_endpoint?: string;
+  /**
+   * s3: secret, from ${env:...}. Sent with aws_secret_access_key (the server wants both together).
+   */
+  aws_access_key_id?: string;
+  /**
+   * s3: secret, from ${env:...}.
+   */
+  aws_secret_access_key?: string;
+  /**
+   * s3: secret, from ${env:...}.
+   */
+  aws_session_token?: string;
+  /**
+   * s3: the KMS key for server-side encryption.
+   */
+  aws_sse_kms_key_id?: string;
+  /**
+   * gcs: the service account JSON, as a string; secret, from ${env:...}.
+   */
+  google_application_credentials?: string;
+  /**
+   * gcs: the Google Cloud project.
+   */
+  google_project_id?: string;
+  /**
+   * azure: the blob container.
+   */
+  container?: string;
+  /**
+   * azure: secret (the server never answers it), from ${env:...}.
+   */
+  account_name?: string;
+  /**
+   * azure: secret, from ${env:...}.
+   */
+  account_key?: string;
+  /**
+   * redis: the host.
+   */
+  host?: string;
+  /**
+   * redis: the port.
+   */
+  port?: number | string;
+  /**
+   * redis: the database number.
+   */
+  db?: number;
+  /**
+   * redis: secret, from ${env:...}.
+   */
+  password?: string;
+  /**
+   * redis: the key path; localfiles: the absolute directory (under LOCAL_FILES_DOCUMENT_ROOT on the server).
+   */
+  path?: string;
+  /**
+   * Delete an annotation's object when the annotation is deleted.
+   */
+  can_delete_objects?: boolean;
+}
+
+/**
  * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
 export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;
@@ -468,6 +786,10 @@ export interface FieldChange {
    * A secret: values are never written here.
    */
   sensitive?: boolean;
+  /**
+   * For a secret: the environment variables (of ${env:NAME}) its value comes from; names only.
+   */
+  env?: string[];
 }
 export interface LabelConfigChange {
   /**

@@ -53,6 +53,8 @@ export interface ManifestDocument {
   readonly sensitive: Set<string>;
   /** JSON pointers of every value that came from `${env:...}`. */
   readonly envPointers: readonly string[];
+  /** Every `${env:NAME}` used, with where (names only, never values). */
+  readonly envNames: ReadonlyArray<{ readonly pointer: string; readonly name: string }>;
 }
 
 /** What a kind's loader can use: where the repository is, shared helpers, kinds loaded before it. */
@@ -86,6 +88,8 @@ export interface ReadLiveOptions {
   readonly all?: boolean;
   /** The live resources of the parent kind, read first (for a kind with a parent). */
   readonly parents?: readonly LiveResource[];
+  /** The plan will prune: orphans must be found, even of a kind the manifests do not use. */
+  readonly prune?: boolean;
 }
 
 /** What `pull` gives a kind to write a manifest for one of its live resources. */

@@ -6,6 +6,9 @@
  */
 import type { ManifestKind, ResourceKind } from './kind.ts';
 import { labelConfigKind } from './label-config/kind.ts';
+import { exportStorageKind } from './export-storage/kind.ts';
+import { importStorageKind } from './import-storage/kind.ts';
+import { mlBackendKind } from './ml-backend/kind.ts';
 import { projectKind } from './project/kind.ts';
 import { viewKind } from './view/kind.ts';
 import { webhookKind } from './webhook/kind.ts';
@@ -15,6 +18,9 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
   projectKind,
   webhookKind,
   viewKind,
+  mlBackendKind,
+  importStorageKind,
+  exportStorageKind,
 ];
 
 /** The kinds that are resources on the server (planned, applied, checked for drift), parents first. */

@@ -132,7 +132,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
     if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
     const sensitive = new Set(interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
-    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.sensitive });
+    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.sensitive, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in

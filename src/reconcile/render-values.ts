@@ -10,7 +10,7 @@ export function showValue(value: unknown, max = 80): string {
 }
 
 export function showChange(f: FieldChange, max = 80): { before: string; after: string } {
-  if (f.sensitive) return { before: '(sensitive)', after: '(sensitive, changed)' };
+  if (f.sensitive) return { before: '(sensitive)', after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(', ')})` : '(sensitive, changed)' };
   return { before: 'before' in f ? showValue(f.before, max) : '', after: showValue(f.after, max) };
 }
 

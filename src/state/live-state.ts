@@ -17,7 +17,7 @@ export interface LiveState {
 export async function readLiveState(
   client: LabelStudioClient,
   repo: Repository,
-  opts: { readonly all?: boolean; readonly kinds?: readonly ResourceKind[] } = {},
+  opts: { readonly all?: boolean; readonly prune?: boolean; readonly kinds?: readonly ResourceKind[] } = {},
 ): Promise<LiveState> {
   const kinds = opts.kinds ?? RESOURCE_KINDS;
   const resources: Record<string, LiveResource[]> = {};
@@ -25,7 +25,7 @@ export async function readLiveState(
   version.catch(() => undefined); // observed below; a failure must not go unhandled meanwhile
   for (const k of kinds) {
     const parents = k.parent ? resources[k.parent] ?? [] : undefined;
-    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...(opts.all ? { all: true } : {}), ...(parents ? { parents } : {}) });
+    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...(opts.all ? { all: true } : {}), ...(opts.prune ? { prune: true } : {}), ...(parents ? { parents } : {}) });
   }
   const v = await version;
   return { serverVersion: typeof v?.release === 'string' ? v.release : 'unknown', resources };

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import * as assert from 'uvu/assert';
 import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
-import { ApiError } from '../../src/api/errors.ts';
+import { ApiError, isApiError } from '../../src/api/errors.ts';
 import type { HttpOptions } from '../../src/api/http.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
 
@@ -145,4 +145,15 @@ function required(name: string): string {
   const v = process.env[name];
   if (!v) throw new Error(`LABELFORM_TEST_TARGET=real needs ${name}`);
   return v;
+}
+
+/** The server's refusal of a call that is expected to fail (anything else fails the test). */
+export async function refusal(p: Promise<unknown>): Promise<ApiError> {
+  try {
+    await p;
+  } catch (err) {
+    if (isApiError(err)) return err;
+    throw err;
+  }
+  throw new Error('expected the server to refuse');
 }

@@ -8,9 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
-import { isApiError, type ApiError } from '../../src/api/errors.ts';
 import type { LsView } from '../../src/kinds/view/types.ts';
-import { SENTIMENT_CONFIG, startTarget, type Target } from './target.ts';
+import { SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
 
 let t: Target;
 let client: LabelStudioClient;
@@ -30,16 +29,6 @@ test.after(async () => {
 const post = (data: Record<string, unknown>) => client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: projectId, data } });
 const patch = (id: number, data: Record<string, unknown>) => client.http.request<LsView>('PATCH', `/api/dm/views/${id}/`, { data: { data } });
 const get = (id: number) => client.http.request<LsView>('GET', `/api/dm/views/${id}/`);
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isApiError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 const FILTERS = {
   conjunction: 'or',

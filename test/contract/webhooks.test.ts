@@ -8,9 +8,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
-import { isApiError, type ApiError } from '../../src/api/errors.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
-import { SENTIMENT_CONFIG, startTarget, type Target } from './target.ts';
+import { SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
 
 let t: Target;
 let client: LabelStudioClient;
@@ -33,16 +32,6 @@ const post = (data: Record<string, unknown>) => client.http.request<LsWebhook>('
 const patch = (id: number, data: Record<string, unknown>) => client.http.request<LsWebhook>('PATCH', `/api/webhooks/${id}/`, { data });
 const get = (id: number) => client.http.request<LsWebhook>('GET', `/api/webhooks/${id}/`);
 const list = (params: Record<string, string | number> = {}) => client.http.request<LsWebhook[]>('GET', '/api/webhooks/', { params });
-
-async function refusal(p: Promise<unknown>): Promise<ApiError> {
-  try {
-    await p;
-  } catch (err) {
-    if (isApiError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 test('a project webhook: fields, defaults, headers in full, listed per project and in the whole list', async () => {
   const w = await post({ project: projectA, url: 'http://127.0.0.1:9/hook', headers: { 'X-Labelform-Managed': 'ns/one', Authorization: 'Bearer abc' }, actions: ['ANNOTATION_CREATED'], send_for_all_actions: false });

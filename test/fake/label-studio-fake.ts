@@ -19,6 +19,8 @@ import { convertSnapshot, downloadSnapshot, exportFormats, snapshot, snapshots, 
 import { health, legacyToken, templates, version, whoami } from './routes-misc.ts';
 import { getProject, listProjects, patchProject, postProject, projectSummary, removeProject, validateConfig, validateProjectConfigRoute } from './routes-projects.ts';
 import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
+import { createMlBackend, listMlBackends, mlBackend } from './routes-ml.ts';
+import { storageRoutes } from './routes-storages.ts';
 import { createView, listViews, view } from './routes-views.ts';
 import { createWebhook, listWebhooks, webhook } from './routes-webhooks.ts';
 import { createState, type FakeState, type FakeStateOptions } from './state.ts';
@@ -43,7 +45,8 @@ export interface FakeLabelStudio {
   stop(): Promise<void>;
 }
 
-type Handler = (ctx: Ctx) => Reply;
+/** Most answer at once; a few (ML backends) call out first. */
+type Handler = (ctx: Ctx) => Reply | Promise<Reply>;
 
 interface Route {
   readonly path: string;
@@ -78,6 +81,9 @@ const ROUTES: readonly Route[] = [
   { path: '/api/tasks/:id/annotations/', auth: 'required', methods: { GET: taskAnnotations, POST: taskAnnotations } },
   { path: '/api/dm/actions/', auth: 'required', methods: { POST: dmAction } },
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
+  ...storageRoutes(),
+  { path: '/api/ml/', auth: 'required', methods: { GET: listMlBackends, POST: createMlBackend } },
+  { path: '/api/ml/:id', auth: 'required', methods: { GET: mlBackend, PATCH: mlBackend, PUT: mlBackend, DELETE: mlBackend } },
   { path: '/api/dm/views/', auth: 'required', methods: { GET: listViews, POST: createView } },
   { path: '/api/dm/views/:id/', auth: 'required', methods: { GET: view, PATCH: view, PUT: view, DELETE: view } },
   { path: '/api/webhooks/', auth: 'required', methods: { GET: listWebhooks, POST: createWebhook } },
@@ -132,14 +138,14 @@ async function handle(state: FakeState, req: IncomingMessage, res: ServerRespons
   try {
     const rawBody = await readBody(req);
     if (state.latencyMs > 0) await new Promise((r) => setTimeout(r, state.latencyMs));
-    reply = route(state, req, method, rawBody);
+    reply = await route(state, req, method, rawBody);
   } catch (err) {
     reply = isReplyThrow(err) ? err.reply : envelope(500, err instanceof Error ? err.message : String(err));
   }
   send(res, method, reply);
 }
 
-function route(state: FakeState, req: IncomingMessage, method: string, rawBody: Buffer): Reply {
+function route(state: FakeState, req: IncomingMessage, method: string, rawBody: Buffer): Reply | Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://fake');
   if (url.pathname === '/') return { status: 302, headers: { Location: '/user/login/', 'Content-Type': 'text/html; charset=utf-8' }, body: '' };
   // Django's APPEND_SLASH, without the redirect: only a missing slash is forgiven.

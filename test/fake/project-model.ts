@@ -134,6 +134,8 @@ export function deleteProject(state: FakeState, project: FakeProject): void {
   // The project's webhooks go with it (a foreign key with CASCADE).
   for (const [id, w] of state.webhooks) if (w.project === project.id) state.webhooks.delete(id);
   for (const [id, v] of state.views) if (v.project === project.id) state.views.delete(id);
+  for (const [id, b] of state.mlBackends) if (b.project === project.id) state.mlBackends.delete(id);
+  for (const [id, st] of state.storages) if (st.project === project.id) state.storages.delete(id);
   state.projects.delete(project.id);
 }
 

@@ -116,6 +116,26 @@ export interface FakeView {
   order: number;
 }
 
+/** An ML backend's record (the password kept, never answered). */
+export interface FakeMlBackend {
+  readonly id: number;
+  readonly project: number;
+  fields: Record<string, unknown>;
+  basicAuthPass: string;
+  state: string;
+}
+
+/** A source or target storage: its fields as sent (secrets kept, never answered). */
+export interface FakeStorage {
+  readonly id: number;
+  readonly direction: 'import' | 'export';
+  readonly type: string;
+  readonly project: number;
+  fields: Record<string, unknown>;
+  status: string;
+  lastSyncCount: number | null;
+}
+
 export interface FakePat {
   readonly jti: string;
   readonly userId: number;
@@ -141,7 +161,9 @@ export interface FakeState {
   tasks: Map<number, FakeTask>;
   webhooks: Map<number, FakeWebhook>;
   views: Map<number, FakeView>;
-  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number; view: number };
+  mlBackends: Map<number, FakeMlBackend>;
+  storages: Map<number, FakeStorage>;
+  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number; view: number; mlBackend: number; storage: number };
   versionCalls: number;
 }
 
@@ -169,7 +191,9 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
     tasks: new Map(),
     webhooks: new Map(),
     views: new Map(),
-    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1, view: 1 },
+    mlBackends: new Map(),
+    storages: new Map(),
+    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1, view: 1, mlBackend: 1, storage: 1 },
     versionCalls: 0,
   };
 }

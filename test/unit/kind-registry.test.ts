@@ -26,8 +26,8 @@ test('the registry is the one list of kinds: each has its schema, and types are 
   const schemas = await readdir(join(ROOT, 'schemas'));
   for (const k of MANIFEST_KINDS) assert.ok(schemas.includes(`${k.schema}.schema.json`), `schemas/${k.schema}.schema.json for ${k.kind}`);
   assert.equal([...SCHEMA_FILES], ['labelform.schema.json', ...MANIFEST_KINDS.map((k) => `${k.schema}.schema.json`), 'plan.schema.json']);
-  assert.equal(RESOURCE_KINDS.map((k) => k.kind), ['Project', 'Webhook', 'View']);
-  assert.is(kindNamesForMessages(), 'Project, Webhook, View or LabelConfig');
+  assert.equal(RESOURCE_KINDS.map((k) => k.kind), ['Project', 'Webhook', 'View', 'MlBackend', 'ImportStorage', 'ExportStorage']);
+  assert.is(kindNamesForMessages(), 'Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig');
 });
 
 test('only src/kinds/ knows Project: the planner, applier, live state, saved plans, renderers and the plan shell import no kind', async () => {
@@ -55,7 +55,7 @@ test('--target: a bare key is a project; Kind/key names the kind; an unknown kin
   assert.is(kinded.desiredDigest, bare.desiredDigest);
   assert.equal(kinded.targets, ['Project/b']);
   const wrong = plan(repo, state, { targets: ['Projekt/b', 'Project/zzz'] });
-  assert.equal(wrong.diagnostics.map((d) => d.message), ['--target Projekt/b: no kind "Projekt" (kinds: Project, Webhook, View)', '--target Project/zzz: no Project manifest has metadata.name "zzz"']);
+  assert.equal(wrong.diagnostics.map((d) => d.message), ['--target Projekt/b: no kind "Projekt" (kinds: Project, Webhook, View, MlBackend, ImportStorage, ExportStorage)', '--target Project/zzz: no Project manifest has metadata.name "zzz"']);
 });
 
 test('a plan is format 2: it validates against the schema, and a create cannot carry an id', () => {

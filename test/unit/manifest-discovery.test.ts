@@ -57,7 +57,7 @@ test('a file with a labelform apiVersion is a manifest, with every error it has'
   });
   assert.equal(lines, [
     'list.yaml:1:1: not-a-manifest: a manifest must be a mapping with apiVersion, kind, metadata and spec',
-    'nokind.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View or LabelConfig',
+    'nokind.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
     'v2.yaml:1:13: schema: apiVersion must be "labelform/v1", got "labelform/v2"',
   ]);
 });
@@ -150,7 +150,7 @@ test('a root config with no manifests is valid: validate exits 0 and says the de
   const dir = await tree({ 'labelform.yaml': ROOT_CONFIG, 'README.md': '# nothing\n', 'tasks.json': '[{"data": {"text": "hi"}}]', 'docker-compose.yml': 'services: {}\n' });
   const r = await runCli(['validate', dir], { cwd: dir });
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /warning: no Project, Webhook, View or LabelConfig manifests under \.: the desired state is empty; `apply --prune` would delete every project of namespace "test"/);
+  assert.match(r.stderr, /warning: no Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig manifests under \.: the desired state is empty; `apply --prune` would delete every project of namespace "test"/);
   assert.match(r.stdout, /^✔ 1 manifest file valid: 0 projects, 0 label configs, namespace "test", 1 warning/);
 });
 

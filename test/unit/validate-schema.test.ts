@@ -62,8 +62,8 @@ test('kind is Project or LabelConfig (schema const and loader dispatch)', async 
     'e.yaml': projectYaml('e', '  title: Fine\n'),
   });
   assert.equal(lines, [
-    'a.yaml:2:7: unknown-kind: unknown kind "Projekt": expected Project, Webhook, View or LabelConfig',
-    'b.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View or LabelConfig',
+    'a.yaml:2:7: unknown-kind: unknown kind "Projekt": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
+    'b.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
     'c.yaml:2:7: misplaced-config: kind Config belongs in labelform.yaml at the repository root',
     'd.yaml:1:1: not-a-manifest: a manifest must be a mapping with apiVersion, kind, metadata and spec',
   ]);

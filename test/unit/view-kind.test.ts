@@ -12,6 +12,7 @@ import { planChanges } from '../../src/reconcile/plan.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import { live } from './support/plan-fixtures.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { runCli } from '../helpers/cli.ts';
 
 test.after(cleanupTrees);
 
@@ -68,6 +69,22 @@ test('plan: an unmarked tab with the title in the same project is taken back; in
   assert.is(planOf(repo, [lsView(8, 4, { title: 'Review' }), lsView(9, 4, { title: 'Review' })]).changes.find((c) => c.kind === 'View')!.action, 'create');
   const marked = planOf(repo, [lsView(8, 4, { title: 'Review', ordering: ['tasks:id'], labelformManaged: 'test/a' })]).changes.find((c) => c.kind === 'View')!;
   assert.equal([marked.action, marked.fields], ['update', [{ field: 'ordering', before: ['tasks:id'], after: ['-tasks:id'] }]]);
+});
+
+test('validate counts every kind the repository declares, and --json lists their keys', async () => {
+  const files = {
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': projectYaml('p', '  title: Tabs\n'),
+    'a.yaml': view('a', '  title: Review\n'),
+    'b.yaml': view('b', '  title: Done\n'),
+    'h.yaml': 'apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: hook\nspec:\n  project: p\n  url: https://hooks.example.com/x\n',
+  };
+  const dir = (await load(files)).dir;
+  const text = await runCli(['validate', '-C', dir]);
+  assert.is(text.code, 0, text.stderr);
+  assert.match(text.stdout, /✔ 5 manifest files valid: 1 project, 1 webhook, 2 views, 0 label configs, namespace "test"/);
+  const json = JSON.parse((await runCli(['validate', '--json', '-C', dir])).stdout);
+  assert.equal(json.resources, { Webhook: ['p/hook'], View: ['p/a', 'p/b'] });
 });
 
 test.run();

@@ -83,7 +83,7 @@ test('plan: a header from ${env:...} is compared but never shown', async () => {
   const projects = [live(4, 'Hooked', { key: 'p' })];
   const p = planOf(repo, state(projects, [lsHook(9, 4, { headers: { Authorization: 'Bearer old-token-value', 'X-Labelform-Managed': 'test/a' } })]));
   const change = p.changes.find((c) => c.kind === 'Webhook')!;
-  assert.equal(change.fields, [{ field: 'headers', sensitive: true }]);
+  assert.equal(change.fields, [{ field: 'headers', sensitive: true, env: ['HOOK_TOKEN'] }]);
   assert.not.ok(JSON.stringify(p).includes(SECRET) || renderPlanText(p).includes(SECRET));
   const same = planOf(repo, state(projects, [lsHook(9, 4, { headers: { Authorization: `Bearer ${SECRET}`, 'X-Labelform-Managed': 'test/a' } })]));
   assert.is(same.changes.find((c) => c.kind === 'Webhook')!.action, 'no-op');

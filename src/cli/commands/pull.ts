@@ -148,8 +148,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
           skipped.push(`${label}: already in the repository`);
           continue;
         }
-        let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.noun);
-        if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.noun}-${l.id}`;
+        let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
+        if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.schema}-${l.id}`;
         if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
         usedKeys.add(key);
         const pulled = kind.toManifest!(l, { key, parentKey: parent.key, adopt: !marker, secrets });
@@ -157,7 +157,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
           skipped.push(`${label}: ${pulled.skipped}`);
           continue;
         }
-        const file = `${kind.noun}-${key}.yaml`;
+        const file = `${kind.schema}-${key}.yaml`;
         const schemaPath = schemaReference(join(outDir, parent.key), join(schemaDir, `${kind.schema}.schema.json`));
         await writeFile(join(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
         pulledChildren.push({ path: `${parent.key}/${file}`, kind: kind.kind, noun: kind.noun, id: l.id, notes: pulled.notes, adopt: !marker });

@@ -1,3 +1,5 @@
+import { RESOURCE_KINDS } from '../../kinds/registry.ts';
+import type { Repository } from '../../manifest/types.ts';
 import { loadRepository } from '../../manifest/load.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
 import { styleFor, type Io } from '../io.ts';
@@ -32,6 +34,8 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
           warnings,
           projects: repo?.projects.map((p) => p.name) ?? [],
           labelConfigs: repo?.labelConfigs.map((l) => l.name) ?? [],
+          // Every other kind's keys, by kind (Webhook, View, ...), when the repository has some.
+          ...otherKeys(repo),
           diagnostics: sortDiagnostics(result.diagnostics),
         },
         null,
@@ -46,10 +50,24 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
   const ms = io.now() - started;
   if (errors === 0 && repo) {
     io.stdout(
-      `${style.green('✔')} ${plural(result.fileCount, 'manifest file')} valid: ${plural(repo.projects.length, 'project')}, ${plural(repo.labelConfigs.length, 'label config')}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, 'warning')}` : ''} (${ms} ms)\n`,
+      `${style.green('✔')} ${plural(result.fileCount, 'manifest file')} valid: ${plural(repo.projects.length, 'project')}, ${others(repo)}${plural(repo.labelConfigs.length, 'label config')}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, 'warning')}` : ''} (${ms} ms)\n`,
     );
     return 0;
   }
   io.stderr(`${style.red('✖')} ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.fileCount, 'manifest file')}\n`);
   return 1;
+}
+
+/** "2 webhooks, 1 view, " for the kinds other than Project the repository declares (nothing for none). */
+function others(repo: Repository): string {
+  return RESOURCE_KINDS.filter((k) => k.kind !== 'Project' && k.desired(repo).length)
+    .map((k) => `${plural(k.desired(repo).length, k.noun)}, `)
+    .join('');
+}
+
+/** `{resources: {Webhook: ['p/hook'], ...}}` for the kinds other than Project the repository declares; nothing for none. */
+function otherKeys(repo: Repository | undefined): { resources?: Record<string, string[]> } {
+  if (!repo) return {};
+  const kinds = RESOURCE_KINDS.filter((k) => k.kind !== 'Project' && k.desired(repo).length);
+  return kinds.length ? { resources: Object.fromEntries(kinds.map((k) => [k.kind, k.desired(repo).map((d) => (d.parent ? `${d.parent}/${d.name}` : d.name))])) } : {};
 }

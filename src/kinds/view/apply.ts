@@ -1,6 +1,7 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { createSettled } from '../shared/create-settled.ts';
 import { formatViewMarker, MARKER_KEY, parseViewMarker } from './marker.ts';
 import { VIEW_FIELDS, type LiveView, type LsView, type ViewResource } from './types.ts';
 
@@ -17,25 +18,13 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
     async create(change, desired, parentId) {
       const want = need(desired, change.key);
       if (parentId === undefined) throw new Refusal(`its project ${want.parent} has no id`);
-      const before = await carriers(client, parentId, run.namespace, change.key);
-      const notes: string[] = [];
-      let id: number;
-      if (before.length) {
-        id = before[0]!.id;
-        notes.push(`found id ${id} already carrying the marker`);
-        await client.http.request('PATCH', `/api/dm/views/${id}/`, { data: { data: writeData(want, before[0]!, marker(change.key)) } });
-      } else {
-        id = (await client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: parentId, data: writeData(want, undefined, marker(change.key)) } })).id;
-      }
-      const after = await carriers(client, parentId, run.namespace, change.key);
-      const keep = after[0]?.id ?? id;
-      const removed: number[] = [];
-      for (const copy of after.slice(1)) {
-        await deleteView(client, copy.id);
-        removed.push(copy.id);
-      }
-      if (removed.length) notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(', ')}`);
-      return { id: keep, notes, ...(removed.length ? { removedCopies: removed } : {}) };
+      const { found: _found, ...done } = await createSettled<LsView>({
+        carriers: () => carriers(client, parentId, run.namespace, change.key),
+        create: async () => (await client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: parentId, data: writeData(want, undefined, marker(change.key)) } })).id,
+        update: async (found) => void (await client.http.request('PATCH', `/api/dm/views/${found.id}/`, { data: { data: writeData(want, found, marker(change.key)) } })),
+        remove: (copy) => deleteView(client, copy.id),
+      });
+      return done;
     },
     async update(change, desired) {
       const want = need(desired, change.key);

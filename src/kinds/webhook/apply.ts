@@ -1,6 +1,7 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { createSettled } from '../shared/create-settled.ts';
 import { liveWebhookValue } from './compare.ts';
 import { formatWebhookMarker, MARKER_HEADER, parseWebhookMarker, withoutMarker } from './marker.ts';
 import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookResource } from './types.ts';
@@ -18,27 +19,13 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
     async create(change, desired, parentId) {
       const want = need(desired, change.key);
       if (parentId === undefined) throw new Refusal('an organization webhook cannot be created through the API');
-      // A run that died after its POST left the webhook behind: find it instead of posting again.
-      const before = await carriers(client, parentId, run.namespace, change.key);
-      let id: number;
-      const notes: string[] = [];
-      if (before.length) {
-        id = before[0]!.id;
-        notes.push(`found id ${id} already carrying the marker`);
-        await client.http.request('PATCH', `/api/webhooks/${id}/`, { data: writeBody(want, before[0]!, marker(change.key)) });
-      } else {
-        const made = await client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: parentId, ...writeBody(want, undefined, marker(change.key)) } });
-        id = made.id;
-      }
-      const after = await carriers(client, parentId, run.namespace, change.key);
-      const keep = after[0]?.id ?? id;
-      const removed: number[] = [];
-      for (const copy of after.slice(1)) {
-        await deleteWebhook(client, copy.id);
-        removed.push(copy.id);
-      }
-      if (removed.length) notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(', ')}`);
-      return { id: keep, notes, ...(removed.length ? { removedCopies: removed } : {}) };
+      const { found: _found, ...done } = await createSettled<LsWebhook>({
+        carriers: () => carriers(client, parentId, run.namespace, change.key),
+        create: async () => (await client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: parentId, ...writeBody(want, undefined, marker(change.key)) } })).id,
+        update: async (found) => void (await client.http.request('PATCH', `/api/webhooks/${found.id}/`, { data: writeBody(want, found, marker(change.key)) })),
+        remove: (copy) => deleteWebhook(client, copy.id),
+      });
+      return done;
     },
 
     async update(change, desired) {

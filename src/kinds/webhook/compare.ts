@@ -1,5 +1,6 @@
 import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
+import { secretChange } from '../shared/env-names.ts';
 import { withoutMarker } from './marker.ts';
 import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookField, type WebhookResource } from './types.ts';
 
@@ -28,9 +29,9 @@ export function compareWebhook(desired: WebhookResource, live: LiveWebhook | und
     if (live) {
       const before = liveWebhookValue(live, field);
       if (equal(normaliseWebhookField(field, after), normaliseWebhookField(field, before))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: field === 'headers' ? withoutMarker(before as Record<string, string>) : (before ?? null), after });
+      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: field === 'headers' ? withoutMarker(before as Record<string, string>) : (before ?? null), after });
     } else {
-      changes.push(sensitive ? { field, sensitive: true } : { field, after });
+      changes.push(sensitive ? secretChange(field, desired.env) : { field, after });
     }
   }
   return changes;

@@ -2,6 +2,7 @@ import type { WebhookSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
+import { envNamesByField } from '../shared/env-names.ts';
 import { MARKER_HEADER } from './marker.ts';
 import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
 
@@ -16,7 +17,8 @@ const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|
 export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<WebhookResource[]> {
   const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
   const out: WebhookResource[] = [];
-  for (const { raw, value, sensitive, envPointers } of docs) {
+  for (const doc of docs) {
+    const { raw, value, sensitive, envPointers } = doc;
     const spec = value.spec as WebhookSpec;
     const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors: Array<[string, string, ReturnType<typeof at>]> = [];
@@ -49,6 +51,7 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
       ...(typeof importId === 'number' ? { importId } : {}),
       spec,
       sensitive,
+      env: envNamesByField(doc),
     });
   }
   return out;

@@ -13,6 +13,8 @@ export interface WebhookResource {
   readonly spec: WebhookSpec;
   /** spec fields holding a value from `${env:...}` (for a webhook: `headers`, `url`). */
   readonly sensitive: ReadonlySet<string>;
+  /** Per spec field, the `${env:...}` variables it comes from. */
+  readonly env?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A webhook as the server answers it (`/api/webhooks/`). */

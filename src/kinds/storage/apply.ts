@@ -1,0 +1,79 @@
+import type { LabelStudioClient } from '../../api/client.ts';
+import { isApiError } from '../../api/errors.ts';
+import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { createSettled } from '../shared/create-settled.ts';
+import { parseDescriptionMarker, secretFingerprint, stripDescriptionMarker, withDescriptionMarker } from '../shared/description-marker.ts';
+import { declaredSecrets } from './compare.ts';
+import { syncStorage } from './sync.ts';
+import { itemPath, listPath, STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type LsStorage, type StorageResource } from './types.ts';
+
+/**
+ * Storage steps. The secrets are sent on create, and on an update only when their fingerprint
+ * changed (a PATCH without them keeps the stored ones); the marker line records the fingerprint.
+ * A new import storage is synced once; an export storage syncs itself on create. Creates are
+ * settled like a webhook's: extra copies carrying the marker are deleted.
+ */
+export function storageApplier(direction: Direction) {
+  return (run: ApplyRun<LiveStorage>): KindApplier<StorageResource> => {
+    const { client } = run;
+    return {
+      async create(change, desired, parentId) {
+        const want = need(desired, change.key);
+        if (parentId === undefined) throw new Refusal(`its project ${want.parent} has no id`);
+        const type = want.spec.type;
+        const { found, ...done } = await createSettled<LsStorage>({
+          carriers: () => carriers(client, direction, parentId, run.namespace, change.key),
+          create: async () => (await client.http.request<LsStorage>('POST', listPath(direction, type), { data: writeBody(direction, want, undefined, run.namespace, parentId, true) })).id,
+          update: async (s) => void (await client.http.request('PATCH', itemPath(direction, type, s.id), { data: writeBody(direction, want, s, run.namespace, parentId, true), idempotent: true })),
+          remove: (copy) => client.http.request('DELETE', itemPath(direction, copy.type, copy.id)).then(() => undefined, ignore404),
+        });
+        // Synced once: also when an earlier run died between its create and its sync.
+        if (direction === 'import' && want.spec.synchronizable !== false && (found?.last_sync ?? null) === null) {
+          const synced = await syncStorage(client, direction, type, done.id, run.sleep ? { sleep: run.sleep } : {});
+          done.notes.push(synced.status === 'completed' ? `synced: ${Number(synced.last_sync_count ?? 0)} task(s) from it` : `sync ended ${String(synced.status)}${synced.traceback ? ' (see the storage in the UI)' : ''}`);
+        }
+        return done;
+      },
+      async update(change, desired, parentId) {
+        const want = need(desired, change.key);
+        const live = await client.http.request<LsStorage>('GET', itemPath(direction, want.spec.type, change.id));
+        const sendSecrets = change.fields.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === 'adopt';
+        await client.http.request('PATCH', itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run.namespace, parentId ?? live.project, sendSecrets), idempotent: true });
+        return { id: change.id };
+      },
+      async delete(change) {
+        if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
+        const live = run.live.find((l) => l.id === change.id);
+        if (!live) throw new Refusal(`storage ${change.id} was not in the live state`);
+        await client.http.request('DELETE', itemPath(direction, live.raw.type, change.id)).catch(ignore404);
+        return { id: change.id };
+      },
+    };
+  };
+}
+
+/** Every managed field, the project, the description with the marker, the secrets when asked. */
+export function writeBody(direction: Direction, desired: StorageResource, live: LsStorage | undefined, namespace: string, projectId: number, sendSecrets: boolean): Record<string, unknown> {
+  const body: Record<string, unknown> = { project: projectId };
+  for (const f of storageFields(direction, desired.spec.type)) if (f !== 'description' && desired.spec[f] !== undefined) body[f] = desired.spec[f];
+  const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);
+  if (sendSecrets) for (const s of secrets) body[s] = desired.spec[s];
+  const kept = live ? parseDescriptionMarker(live.description)?.secret : undefined;
+  const fingerprint = !secrets.length ? undefined : sendSecrets ? secretFingerprint(namespace, desired.name, declaredSecrets(desired)) : kept;
+  body.description = withDescriptionMarker(String(desired.spec.description ?? stripDescriptionMarker(live?.description ?? '')), { namespace, key: desired.name, ...(fingerprint ? { secret: fingerprint } : {}) });
+  return body;
+}
+
+async function carriers(client: LabelStudioClient, direction: Direction, projectId: number, namespace: string, key: string): Promise<LsStorage[]> {
+  const list = await client.http.request<LsStorage[]>('GET', direction === 'import' ? '/api/storages/' : '/api/storages/export', { params: { project: projectId } });
+  return list.filter((s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key).sort((a, b) => a.id - b.id);
+}
+
+function ignore404(err: unknown): void {
+  if (!(isApiError(err) && err.status === 404)) throw err;
+}
+
+function need(desired: StorageResource | undefined, key: string): StorageResource {
+  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
+  return desired;
+}

@@ -1,0 +1,44 @@
+import equal from 'fast-deep-equal';
+import type { FieldChange } from '../../generated/schema-types.ts';
+import { secretFingerprint, stripDescriptionMarker } from '../shared/description-marker.ts';
+import { secretChange } from '../shared/env-names.ts';
+import { STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
+
+export function normaliseStorageField(field: string, value: unknown): unknown {
+  if (field === 'description') return stripDescriptionMarker(value as string | null);
+  if (field === 'title') return value ?? '';
+  if (field === 'port' && typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return value ?? null;
+}
+
+/** The declared secret values, in a fixed order, for the fingerprint. */
+export function declaredSecrets(d: StorageResource): string[] {
+  return STORAGE_TYPES[d.spec.type].secrets.map((s) => (d.spec[s] === undefined ? '' : String(d.spec[s])));
+}
+
+/**
+ * Field changes for the fields the manifest sets. Secrets cannot be read back: when the
+ * fingerprint of the declared ones (kept in the marker line) is not the live one, every declared
+ * secret is sent again, and each is listed as a sensitive change.
+ */
+export function compareStorage(direction: Direction, desired: StorageResource, live: LiveStorage | undefined): FieldChange[] {
+  const changes: FieldChange[] = [];
+  for (const field of storageFields(direction, desired.spec.type)) {
+    const after = desired.spec[field];
+    if (after === undefined) continue;
+    const sensitive = desired.sensitive.has(field);
+    if (live) {
+      const before = live.raw[field];
+      if (equal(normaliseStorageField(field, after), normaliseStorageField(field, before))) continue;
+      const shown = field === 'description' ? stripDescriptionMarker(before as string | null) : before;
+      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: (shown ?? null) as FieldChange['before'], after: after as FieldChange['after'] });
+    } else {
+      changes.push(sensitive ? secretChange(field, desired.env) : { field, after: after as FieldChange['after'] });
+    }
+  }
+  const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);
+  if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {
+    for (const s of secrets) changes.push(secretChange(s, desired.env));
+  }
+  return changes;
+}

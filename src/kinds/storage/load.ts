@@ -1,0 +1,40 @@
+import { diag } from '../../util/diagnostics.ts';
+import type { LoadContext, ManifestDocument } from '../kind.ts';
+import type { ProjectResource } from '../project/types.ts';
+import { envNamesByField } from '../shared/env-names.ts';
+import { STORAGE_TYPES, storageFields, type Direction, type StorageResource, type StorageType } from './types.ts';
+
+/**
+ * Storage manifests as resources, with what the schema cannot say: the Project exists, every
+ * field applies to the storage's type and direction, every secret comes from `${env:...}` (a
+ * literal one is an error at its line), and S3 keys come as a pair (S3 needs both).
+ */
+export function storageLoader(direction: Direction) {
+  const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
+  return async (docs: readonly ManifestDocument[], ctx: LoadContext): Promise<StorageResource[]> => {
+    const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+    const out: StorageResource[] = [];
+    for (const doc of docs) {
+      const { raw, value, sensitive, envPointers } = doc;
+      const spec = value.spec as StorageResource['spec'];
+      const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
+      if (!projects.has(spec.project)) ctx.diagnostics.push(diag('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')));
+      const type = spec.type as StorageType;
+      const allowed = new Set(['project', 'type', ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
+      for (const field of Object.keys(spec)) {
+        if (!allowed.has(field)) ctx.diagnostics.push(diag('rule', `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true)));
+      }
+      for (const secret of STORAGE_TYPES[type].secrets) {
+        if (spec[secret] !== undefined && !envPointers.includes(`/spec/${secret}`)) {
+          ctx.diagnostics.push(diag('secret-literal', `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, at(`/spec/${secret}`)));
+        }
+      }
+      if (type === 's3' && (spec.aws_access_key_id === undefined) !== (spec.aws_secret_access_key === undefined)) {
+        ctx.diagnostics.push(diag('rule', 'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)', at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id')));
+      }
+      const importId = (value.import as { id?: number } | undefined)?.id;
+      out.push({ kind, name: String((value.metadata as { name: string }).name), file: raw.doc.file, doc: raw.doc, parent: spec.project, ...(typeof importId === 'number' ? { importId } : {}), spec, sensitive, env: envNamesByField(doc) });
+    }
+    return out;
+  };
+}

@@ -79,7 +79,10 @@ try {
     // A real S3-compatible server (moto) for the storage suites, started and stopped like Label Studio.
     const { startS3 } = await import('./local-s3.ts');
     const s3 = await startS3({ log: (m: string) => process.stdout.write(`${m}\n`) });
+    const { startRedis } = await import('./local-redis.ts');
+    const redis = await startRedis({ log: (m: string) => process.stdout.write(`${m}\n`) });
     stopServer = async () => {
+      await redis.stop();
       await s3.stop();
       await server.stop();
     };
@@ -87,6 +90,7 @@ try {
     const env = {
       LABELFORM_TEST_S3_URL: s3.url,
       LABELFORM_TEST_S3_PYTHON: s3.python,
+      LABELFORM_TEST_REDIS_PORT: String(redis.port),
       LABELFORM_TEST_TARGET: 'real',
       LABELFORM_TEST_LS_URL: server.url,
       LABELFORM_TEST_LS_TOKEN: server.token,

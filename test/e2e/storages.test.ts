@@ -4,7 +4,9 @@
  * export storage receives the annotations; a rotated secret is one update that sends only that
  * storage's secrets; `storage sync` brings in new objects with progress; drift names a storage
  * changed on the server and apply restores it; prune removes one storage and nothing else.
+ * Redis storages against a real redis-server.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -91,6 +93,45 @@ test('an S3 import storage and an S3 export storage: synced, annotations exporte
   assert.equal((await client.http.request<LsStorage[]>('GET', '/api/storages/export', { params: { project: projectId } })).length, 0);
   assert.equal((await client.http.request<LsStorage[]>('GET', '/api/storages/', { params: { project: projectId } })).length, 1);
   assert.is((await client.getProject(projectId)).task_number, 4, 'no task was lost');
+});
+
+/** redis-cli against the tests' Redis (Debian's redis-server, started by scripts/run-tests.ts). */
+function redis(db: number, ...args: string[]): string {
+  const port = process.env.LABELFORM_TEST_REDIS_PORT;
+  if (!port) throw new Error('the storage suites need the Redis that `npm test` starts (LABELFORM_TEST_REDIS_PORT is not set)');
+  return execFileSync('redis-cli', ['-p', port, '-n', String(db), ...args], { encoding: 'utf8' }).trim();
+}
+
+test('Redis storages against a real redis-server: keys become tasks, annotations are written, the password is a secret', async () => {
+  const ns = uniqueNamespace('redis');
+  for (const [i, text] of ['alpha', 'beta'].entries()) redis(1, 'SET', `${ns}:tasks:${i}`, JSON.stringify({ text }));
+  const port = process.env.LABELFORM_TEST_REDIS_PORT!;
+  const storage = (kind: string, name: string, spec: string) => `apiVersion: labelform/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  project: queue\n  type: redis\n  host: 127.0.0.1\n  port: ${port}\n${spec}`;
+  const dir = await makeRepo(ns, {
+    'project.yaml': projectManifest('queue', `  title: Redis ${ns}\n  label_config: '${CONFIG}'\n`),
+    'source.yaml': storage('ImportStorage', 'from-redis', `  db: 1\n  path: "${ns}:tasks:"\n  use_blob_urls: false\n`),
+    'target.yaml': storage('ExportStorage', 'to-redis', `  db: 2\n  path: "${ns}:ann:"\n`),
+  });
+  const applied = await cli(dir, ['apply', '--auto-approve']);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  assert.match(applied.stdout, /ImportStorage queue\/from-redis created as id \d+ .*synced: 2 task\(s\) from it/);
+  const projectId = await markedProjectId(ns, 'queue');
+  assert.is((await client.getProject(projectId)).task_number, 2);
+  assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0, 'converged (the server answers the port as a string)');
+  let taskId = 0;
+  for await (const page of client.listTasks(projectId, { pageSize: 10 })) taskId = page[0]!.id;
+  await client.createAnnotation(taskId, { result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Negative'] } }] });
+  const exported = await cli(dir, ['storage', 'sync', 'queue/to-redis', '--export']);
+  assert.is(exported.code, 0, exported.stdout + exported.stderr);
+  const keys = redis(2, 'KEYS', '*').split('\n').filter(Boolean);
+  assert.ok(keys.length >= 1, `keys in db 2: ${keys.join(', ')}`);
+  assert.ok(keys.some((k) => redis(2, 'GET', k).includes('Negative')), 'the annotation was written to Redis');
+
+  // db 0 is refused by the server with a message that names nothing: validate says why first.
+  const bad = await makeRepo(ns, { 'project.yaml': projectManifest('queue', `  title: Redis ${ns}\n`), 'source.yaml': storage('ImportStorage', 'zero', '  db: 0\n') });
+  const refused = await cli(bad, ['validate']);
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /source\.yaml:\d+:\d+: .*db 0 is refused by Label Studio/);
 });
 
 test.run();

@@ -32,6 +32,10 @@ export function storageLoader(direction: Direction) {
       if (type === 's3' && (spec.aws_access_key_id === undefined) !== (spec.aws_secret_access_key === undefined)) {
         ctx.diagnostics.push(diag('rule', 'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)', at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id')));
       }
+      if (type === 'redis' && spec.db === 0) {
+        // io_storages/redis/models.py refuses db 0 (to guard the default database) and the API says only "Can't connect to Redis server.".
+        ctx.diagnostics.push(diag('rule', 'db 0 is refused by Label Studio (it guards the default database; the server only says "Can\'t connect to Redis server."): use 1 or more', at('/spec/db')));
+      }
       const importId = (value.import as { id?: number } | undefined)?.id;
       out.push({ kind, name: String((value.metadata as { name: string }).name), file: raw.doc.file, doc: raw.doc, parent: spec.project, ...(typeof importId === 'number' ? { importId } : {}), spec, sensitive, env: envNamesByField(doc) });
     }

@@ -5,6 +5,7 @@ import { compareMlBackend, normaliseMlField } from './compare.ts';
 import { readLiveMlBackends } from './live.ts';
 import { loadMlBackends } from './load.ts';
 import { planMlBackend } from './plan.ts';
+import { readsKind } from '../shared/read-scope.ts';
 import { mlBackendToManifest } from './to-manifest.ts';
 import type { LiveMlBackend, MlBackendResource, MlField } from './types.ts';
 
@@ -22,8 +23,7 @@ export const mlBackendKind: ResourceKind<MlBackendResource, LiveMlBackend> = {
   load: loadMlBackends,
   desired: (repo) => (repo.resources?.MlBackend ?? []) as readonly MlBackendResource[],
   readLive: (client, opts) => {
-    const declares = (opts.repo?.resources?.MlBackend?.length ?? 0) > 0;
-    if (!opts.all && !opts.prune && !declares) return Promise.resolve([]);
+    if (!readsKind('MlBackend', opts)) return Promise.resolve([]);
     const parents = (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace);
     return readLiveMlBackends(client, parents, opts.namespace);
   },

@@ -5,6 +5,7 @@ import { compareStorage, normaliseStorageField } from './compare.ts';
 import { readLiveStorages } from './live.ts';
 import { storageLoader } from './load.ts';
 import { storagePlanner } from './plan.ts';
+import { readsKind } from '../shared/read-scope.ts';
 import { storageToManifest } from './to-manifest.ts';
 import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
@@ -24,8 +25,7 @@ export function storageKind(direction: Direction): ResourceKind<StorageResource,
     load: storageLoader(direction),
     desired: (repo) => (repo.resources?.[kind] ?? []) as readonly StorageResource[],
     readLive: (client, opts) => {
-      const declares = (opts.repo?.resources?.[kind]?.length ?? 0) > 0;
-      if (!opts.all && !opts.prune && !declares) return Promise.resolve([]);
+      if (!readsKind(kind, opts)) return Promise.resolve([]);
       const parents = (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace);
       return readLiveStorages(client, direction, parents, opts.namespace);
     },

@@ -5,6 +5,7 @@ import { compareView, normaliseViewField } from './compare.ts';
 import { readLiveViews } from './live.ts';
 import { loadViews } from './load.ts';
 import { planView } from './plan.ts';
+import { readsKind } from '../shared/read-scope.ts';
 import { viewToManifest } from './to-manifest.ts';
 import type { LiveView, ViewField, ViewResource } from './types.ts';
 
@@ -19,7 +20,7 @@ export const viewKind: ResourceKind<ViewResource, LiveView> = {
   noun: 'view',
   load: loadViews,
   desired: (repo) => (repo.resources?.View ?? []) as readonly ViewResource[],
-  readLive: (client, opts) => readLiveViews(client, opts.parents ?? [], opts.namespace),
+  readLive: (client, opts) => (readsKind('View', opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([])),
   identify: (live) => live.marker,
   normalise: (field, value) => normaliseViewField(field as ViewField, value),
   diff: compareView,

@@ -5,6 +5,7 @@ import { compareWebhook, normaliseWebhookField } from './compare.ts';
 import { readLiveWebhooks } from './live.ts';
 import { loadWebhooks } from './load.ts';
 import { planWebhook } from './plan.ts';
+import { readsKind } from '../shared/read-scope.ts';
 import { webhookToManifest } from './to-manifest.ts';
 import type { LiveWebhook, WebhookField, WebhookResource } from './types.ts';
 
@@ -19,7 +20,7 @@ export const webhookKind: ResourceKind<WebhookResource, LiveWebhook> = {
   noun: 'webhook',
   load: loadWebhooks,
   desired: (repo) => (repo.resources?.Webhook ?? []) as readonly WebhookResource[],
-  readLive: (client, opts) => readLiveWebhooks(client, opts.parents ?? [], opts.namespace),
+  readLive: (client, opts) => (readsKind('Webhook', opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([])),
   toManifest: webhookToManifest,
   identify: (live) => live.marker,
   normalise: (field, value) => normaliseWebhookField(field as WebhookField, value),

@@ -1,0 +1,12 @@
+import type { ReadLiveOptions } from '../kind.ts';
+
+/**
+ * Whether a sub-resource kind is read at all: when the repository declares some of it, when the
+ * plan prunes (orphans must be found), and for pull (`all`). A repository that does not use a
+ * kind pays no request for it, and a token that may not read it (webhooks are the
+ * organization's) does not break plans that never needed it. The price: without --prune, drift
+ * does not list orphans of a kind the repository no longer declares at all.
+ */
+export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
+  return Boolean(opts.all || opts.prune || (opts.repo?.resources?.[kind]?.length ?? 0) > 0);
+}

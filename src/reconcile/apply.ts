@@ -94,6 +94,8 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
   };
   // Server ids by identity: from the plan, then from each create as it lands (for its children).
   const ids = new Map<string, number>();
+  // Resources whose write failed: their children are skipped, not written under a stale state.
+  const failedParents = new Set<string>();
   for (const c of plan.changes) if (c.action !== 'create' && c.action !== 'delete') ids.set(identity(c.kind, c.parent?.key, c.key), c.id);
 
   for (const [i, change] of steps.entries()) {
@@ -103,10 +105,12 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
       const kind = kinds.find((k) => k.kind === change.kind);
       if (!kind) throw new Refusal(`this labelform does not know kind "${change.kind}"`);
       let parentId: number | undefined;
-      if (change.parent) {
-        parentId = change.parent.id ?? ids.get(identity(change.parent.kind, undefined, change.parent.key));
+      // A delete needs no parent (an orphan's may be unmanaged); a write needs one that is there.
+      if (change.parent && change.action !== 'delete') {
+        const parentIdentity = identity(change.parent.kind, undefined, change.parent.key);
+        parentId = failedParents.has(parentIdentity) ? undefined : (change.parent.id ?? ids.get(parentIdentity));
         if (parentId === undefined) {
-          const reason = `its ${change.parent.kind} ${change.parent.key} was not created`;
+          const reason = `its ${change.parent.kind} ${change.parent.key} ${failedParents.has(parentIdentity) ? 'failed' : 'was not created'}`;
           results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'skipped', message: reason });
           ports.progress({ type: 'skipped', change, reason });
           continue;
@@ -142,6 +146,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
       const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ''})` : '';
       const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}${change.action === 'delete' ? '' : where}`;
       results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'failed', message, ...('id' in change ? { id: change.id } : {}) });
+      if (change.action !== 'delete') failedParents.add(identity(change.kind, change.parent?.key, change.key));
       ports.progress({ type: 'failed', change, message, ms: ports.now() - started });
     }
   }

@@ -60,7 +60,7 @@ export function planChanges(input: PlanInput): Plan {
 
   for (const kind of kinds) {
     const desired = selectDesired(kind, repo, targets);
-    const lives = liveOf(live, kind.kind);
+    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes) : liveOf(live, kind.kind);
     const parentKind = kind.parent;
     const ctx: KindPlanContext<LiveResource, unknown> = {
       ...request,
@@ -111,6 +111,21 @@ export function planChanges(input: PlanInput): Plan {
     },
     stats: { requests: input.stats.requests, durationMs: input.stats.durationMs },
   };
+}
+
+/**
+ * A child kind's live resources, without those under a copy of a parent: when a parent key is
+ * carried by several resources and the plan settled on one (--dedupe keeps the lowest id), the
+ * children of the other copies are not this key's children (nor its orphans or duplicates).
+ */
+function underChosenParents(lives: readonly LiveResource[], parentKind: string, planned: readonly ResourceChange[]): LiveResource[] {
+  const chosen = new Map<string, number>();
+  for (const c of planned) if (c.kind === parentKind && c.action !== 'delete' && c.action !== 'create') chosen.set(c.key, c.id);
+  return lives.filter((l) => {
+    const key = l.marker?.parent;
+    const id = key === undefined ? undefined : chosen.get(key);
+    return id === undefined || l.parentId === id;
+  });
 }
 
 /** The manifests of a kind that the targets select (all of them without targets). */

@@ -98,6 +98,7 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
   const out: string[] = [];
   const who = `${resourceName(saved)}${saved.id !== undefined ? ` (id ${saved.id})` : ''}`;
   if ((saved.title ?? null) !== (fresh.title ?? null)) out.push(`${who}: the title differs from a fresh plan`);
+  if ((saved.parent?.id ?? null) !== (fresh.parent?.id ?? null)) out.push(`${who}: its ${saved.parent?.kind ?? 'parent'} ${saved.parent?.key ?? ''} is now id ${fresh.parent?.id ?? '(none)'}, not id ${saved.parent?.id ?? '(none)'} as the plan says`);
   const freshFields = new Map(fresh.fields.map((f) => [f.field, f]));
   for (const f of saved.fields) {
     const now = freshFields.get(f.field);

@@ -139,8 +139,8 @@ test('apply: a child whose parent failed to be created is skipped, naming the pa
   ]);
   assert.equal(log, [
     'failed Shelf poetry: the server said no (shelfs/poetry.yaml:1)',
-    'skipped Book odes: its Shelf poetry was not created',
-    'skipped Book dune: its Shelf poetry was not created',
+    'skipped Book odes: its Shelf poetry failed',
+    'skipped Book dune: its Shelf poetry failed',
   ]);
 });
 
@@ -172,6 +172,36 @@ test('a saved plan is checked by (kind, parent, key): a child moved to another p
   const moved: Plan = { ...saved, changes: saved.changes.map((c) => (c.kind === 'Book' && c.key === 'odes' ? { ...c, parent: { kind: 'Shelf', key: 'fiction' } } : c)) };
   assert.equal(savedPlanDifferences(saved, saved, SERVER), []);
   assert.equal(savedPlanDifferences(moved, saved, SERVER), ['Book fiction/odes: the plan says create, a fresh plan has no such change', 'Book poetry/odes: a fresh plan says create, which the plan does not have']);
+});
+
+test('an orphan under a parent that is not managed (or is gone) is still deleted with --prune: a delete needs no parent id', async () => {
+  const server = memoryServer();
+  server.rows.set(8, { kind: 'Book', key: 'stray', parentId: 99, label: 'Stray', ns: NS });
+  const { kinds, state, repo, plan: p } = setup(server, { books: [memoryLive(8, 'stray', 'Stray', NS, { key: '#99', id: 99 })] });
+  assert.equal(p.orphans.map((o) => [o.kind, o.key, o.parent?.key]), [['Book', 'stray', '#99']]);
+  const results = await applyPlan(p, repo, state, { client: {} as never, progress: () => undefined, now: () => 0 }, { allowDataLoss: false }, kinds);
+  assert.equal(results.filter((r) => r.kind === 'Book' && r.action === 'delete').map((r) => [r.key, r.outcome]), [['stray', 'done']]);
+  assert.not.ok(server.rows.has(8));
+});
+
+test('children of a parent key carried by two resources: only those under the one the plan keeps count', () => {
+  const server = memoryServer();
+  // Shelf "fiction" is carried by ids 7 and 9; with --dedupe the plan keeps 7. The book under 9 is
+  // not fiction's book (nor its duplicate, nor an orphan).
+  const shelves = [memoryLive(7, 'fiction', 'Fiction', NS), memoryLive(9, 'fiction', 'Fiction', NS)];
+  const books = [memoryLive(70, 'dune', 'Dune', NS, { key: 'fiction', id: 7 }), memoryLive(60, 'dune', 'Dune', NS, { key: 'fiction', id: 9 })];
+  const kinds = [memoryKind('Book', server, [memoryDesired('Book', 'dune', 'Dune', 'fiction')], 'Shelf'), memoryKind('Shelf', server, [memoryDesired('Shelf', 'fiction', 'Fiction')])];
+  const state: LiveState = { serverVersion: '1.23.2', resources: { Shelf: shelves, Book: books } };
+  const p = planChanges({ repo: repository([]), live: state, server: SERVER, stats: { requests: 0, durationMs: 0 }, createdAt: '2025-01-02T03:04:05.000Z', labelformVersion: '0.1.0', kinds, dedupe: true });
+  assert.equal(p.changes.filter((c) => c.kind === 'Book').map((c) => [c.action, 'id' in c ? c.id : null]), [['no-op', 70]]);
+  assert.equal(p.orphans, []);
+});
+
+test('a saved plan whose child would now go under another parent id is refused', () => {
+  const server = memoryServer();
+  const { plan: saved } = setup(server, { shelves: [memoryLive(7, 'fiction', 'Fiction', NS)] });
+  const moved: Plan = { ...saved, changes: saved.changes.map((c) => (c.kind === 'Book' && c.parent?.key === 'fiction' ? { ...c, parent: { kind: 'Shelf', key: 'fiction', id: 8 } } : c)) };
+  assert.equal(savedPlanDifferences(moved, saved, SERVER), ['Book fiction/dune: its Shelf fiction is now id 7, not id 8 as the plan says']);
 });
 
 test.run();

@@ -85,4 +85,14 @@ test('plan: a storage cannot change its type; a write sends the secrets only whe
   assert.match(String(keeping.description), /^a note\n\n.*\[lf-secret Abc123\]$/);
 });
 
+test('plan: ids are counted per storage type, so import: {id} takes the storage of the manifest\'s type', async () => {
+  const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Stored\n'), 's.yaml': `${doc('ImportStorage', 's', '  type: s3\n  bucket: in\n')}import:\n  id: 9\n` });
+  const repo = r.result.repository!;
+  const both = planOf(repo, [lsStorage({ id: 9, type: 'gcs', bucket: 'other' }), lsStorage({ id: 9, type: 's3', bucket: 'in' })]);
+  const change = both.changes.find((c) => c.kind === 'ImportStorage')!;
+  assert.equal([change.action, 'id' in change ? change.id : null, both.diagnostics], ['adopt', 9, []]);
+  const onlyGcs = planOf(repo, [lsStorage({ id: 9, type: 'gcs', bucket: 'other' })]);
+  assert.equal(onlyGcs.diagnostics.map((d) => [d.code, d.message]), [['import-type', 'import.id 9: no s3 storage with this id in project p']]);
+});
+
 test.run();

@@ -100,7 +100,8 @@ test('plan: copies carrying the marker are deleted (webhooks hold no data), the 
     ['no-op', 'a', 9, null],
     ['delete', 'old', 12, null],
   ]);
-  assert.equal(p.orphans, [{ kind: 'Webhook', parent: { kind: 'Project', key: 'p', id: 4 }, id: 12, key: 'old', title: 'https://hooks.example.com/old', annotations: 0 }]);
+  // A live URL is shown by its host only: a path can hold a token.
+  assert.equal(p.orphans, [{ kind: 'Webhook', parent: { kind: 'Project', key: 'p', id: 4 }, id: 12, key: 'old', title: 'https://hooks.example.com/…', annotations: 0 }]);
 });
 
 test('plan: the API makes no organization webhooks; an existing one can be adopted with import', async () => {
@@ -110,6 +111,14 @@ test('plan: the API makes no organization webhooks; an existing one can be adopt
   const adopt = await repoWith({ 'o.yaml': `${hook('o', '  url: https://hooks.example.com/o\n', '')}import:\n  id: 3\n` });
   const q = planOf(adopt, state([], [{ ...lsHook(3, 0, { url: 'https://hooks.example.com/o', headers: {} }), project: null }]));
   assert.equal(q.changes.filter((c) => c.kind === 'Webhook').map((c) => [c.action, c.key, 'id' in c ? c.id : null]), [['adopt', 'o', 3]]);
+});
+
+test('plan: a credential header the server has is never shown, even when the manifest writes its headers literally', async () => {
+  const repo = await repoWith({ 'a.yaml': hook('a', '  url: https://hooks.example.com/a\n  headers:\n    X-Team: vision\n') });
+  const p = planOf(repo, state([live(4, 'Hooked', { key: 'p' })], [lsHook(9, 4, { headers: { 'X-Team': 'vision', Authorization: 'Bearer left-on-server-123', 'X-Labelform-Managed': 'test/a' } })]));
+  const change = p.changes.find((c) => c.kind === 'Webhook')!;
+  assert.equal(change.fields, [{ field: 'headers', before: { 'X-Team': 'vision', Authorization: '(sensitive)' }, after: { 'X-Team': 'vision' } }]);
+  assert.not.ok(JSON.stringify(p).includes('left-on-server-123'));
 });
 
 test.run();

@@ -5,7 +5,7 @@ import { compareMlBackend, normaliseMlField } from './compare.ts';
 import { readLiveMlBackends } from './live.ts';
 import { loadMlBackends } from './load.ts';
 import { planMlBackend } from './plan.ts';
-import { readsKind } from '../shared/read-scope.ts';
+import { parentsToRead, readsKind } from '../shared/read-scope.ts';
 import { mlBackendToManifest } from './to-manifest.ts';
 import type { LiveMlBackend, MlBackendResource, MlField } from './types.ts';
 
@@ -24,8 +24,7 @@ export const mlBackendKind: ResourceKind<MlBackendResource, LiveMlBackend> = {
   desired: (repo) => (repo.resources?.MlBackend ?? []) as readonly MlBackendResource[],
   readLive: (client, opts) => {
     if (!readsKind('MlBackend', opts)) return Promise.resolve([]);
-    const parents = (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace);
-    return readLiveMlBackends(client, parents, opts.namespace);
+    return readLiveMlBackends(client, parentsToRead(opts), opts.namespace);
   },
   identify: (live) => live.marker,
   normalise: (field, value) => normaliseMlField(field as MlField, value),

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
 import { parseDescriptionMarker } from '../shared/description-marker.ts';
+import { urlTitle } from '../shared/url-title.ts';
 import type { LiveMlBackend, LsMlBackend } from './types.ts';
 
 /** How many projects' backends are read at once: each read makes the server call every backend of that project. */
@@ -25,7 +26,7 @@ export function toLiveMlBackend(b: LsMlBackend, parents: readonly LiveResource[]
   const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${b.project}`;
   return {
     id: b.id,
-    title: b.title || b.url,
+    title: b.title || urlTitle(b.url),
     ...(mine ? { marker: { namespace: mine.namespace, key: mine.key, parent: parentKey } } : {}),
     ...(mine?.secret ? { secretFingerprint: mine.secret } : {}),
     parentId: b.project,

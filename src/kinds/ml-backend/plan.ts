@@ -1,5 +1,6 @@
 import { fingerprintValue } from '../../state/fingerprint.ts';
 import type { KindPlanContext, Match } from '../kind.ts';
+import { urlTitle } from '../shared/url-title.ts';
 import { compareMlBackend, liveMlValue, normaliseMlField } from './compare.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource } from './types.ts';
 
@@ -24,7 +25,7 @@ export function planMlBackend(m: Match<MlBackendResource, LiveMlBackend>, ctx: K
   }
   const target = m.live ?? keep ?? m.adopt;
   const fields = compareMlBackend(d, target);
-  const base = { kind: 'MlBackend', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, ...(d.sensitive.has('url') ? {} : { title: d.spec.title || d.spec.url }), fields };
+  const base = { kind: 'MlBackend', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, ...(d.sensitive.has('url') || d.sensitive.has('title') ? {} : { title: d.spec.title || urlTitle(d.spec.url) }), fields };
   if (!target) {
     const notes = [
       'the server calls the backend (/health, /setup) while creating it: it must be up',

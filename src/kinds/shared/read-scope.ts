@@ -1,4 +1,4 @@
-import type { ReadLiveOptions } from '../kind.ts';
+import type { LiveResource, ReadLiveOptions } from '../kind.ts';
 
 /**
  * Whether a sub-resource kind is read at all: when the repository declares some of it, when the
@@ -9,4 +9,14 @@ import type { ReadLiveOptions } from '../kind.ts';
  */
 export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
   return Boolean(opts.all || opts.prune || (opts.repo?.resources?.[kind]?.length ?? 0) > 0);
+}
+
+/**
+ * The parents whose sub-resources a per-project read covers: the projects of this namespace and
+ * the ones a manifest adopts with `import: {id}` (not marked yet, but their storages and backends
+ * are what `import: {id}` in their children names); every project for pull.
+ */
+export function parentsToRead(opts: ReadLiveOptions): LiveResource[] {
+  const adopted = new Set((opts.repo?.projects ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined));
+  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }

@@ -24,11 +24,15 @@ export function storageApplier(direction: Direction) {
         const { found, ...done } = await createSettled<LsStorage>({
           carriers: () => carriers(client, direction, parentId, run.namespace, change.key),
           create: async () => (await client.http.request<LsStorage>('POST', listPath(direction, type), { data: writeBody(direction, want, undefined, run.namespace, parentId, true) })).id,
-          update: async (s) => void (await client.http.request('PATCH', itemPath(direction, type, s.id), { data: writeBody(direction, want, s, run.namespace, parentId, true), idempotent: true })),
+          update: async (s) => void (await client.http.request('PATCH', itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run.namespace, parentId, true), idempotent: true })),
           remove: (copy) => client.http.request('DELETE', itemPath(direction, copy.type, copy.id)).then(() => undefined, ignore404),
         });
         // Synced once: also when an earlier run died between its create and its sync.
-        if (direction === 'import' && want.spec.synchronizable !== false && (found?.last_sync ?? null) === null) {
+        // Not when another of the project's import storages reads the same objects (a storage
+        // given a new key): tasks are only told apart per storage, so a sync would import them again.
+        const twin = direction === 'import' ? run.live.find((l) => l.parentId === parentId && l.id !== done.id && sameSource(l.raw, want)) : undefined;
+        if (twin) done.notes.push(`not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`);
+        else if (direction === 'import' && want.spec.synchronizable !== false && (found?.last_sync ?? null) === null) {
           const synced = await syncStorage(client, direction, type, done.id, run.sleep ? { sleep: run.sleep } : {});
           done.notes.push(synced.status === 'completed' ? `synced: ${Number(synced.last_sync_count ?? 0)} task(s) from it` : `sync ended ${String(synced.status)}${synced.traceback ? ' (see the storage in the UI)' : ''}`);
         }
@@ -43,8 +47,10 @@ export function storageApplier(direction: Direction) {
       },
       async delete(change) {
         if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
-        const live = run.live.find((l) => l.id === change.id);
-        if (!live) throw new Refusal(`storage ${change.id} was not in the live state`);
+        // Ids are counted per storage type: the one to delete is the one with this id that
+        // carries this key's marker (prunes and copies only ever delete marked storages).
+        const live = run.live.find((l) => l.id === change.id && l.marker?.namespace === run.namespace && l.marker.key === change.key);
+        if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
         await client.http.request('DELETE', itemPath(direction, live.raw.type, change.id)).catch(ignore404);
         return { id: change.id };
       },
@@ -67,6 +73,12 @@ export function writeBody(direction: Direction, desired: StorageResource, live: 
 async function carriers(client: LabelStudioClient, direction: Direction, projectId: number, namespace: string, key: string): Promise<LsStorage[]> {
   const list = await client.http.request<LsStorage[]>('GET', direction === 'import' ? '/api/storages/' : '/api/storages/export', { params: { project: projectId } });
   return list.filter((s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key).sort((a, b) => a.id - b.id);
+}
+
+/** Whether a live storage reads the same objects as a manifest: same type, place and prefix. */
+function sameSource(live: LsStorage, desired: StorageResource): boolean {
+  const place = (x: Readonly<Record<string, unknown>>) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => (v === '' ? null : v));
+  return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
 }
 
 function ignore404(err: unknown): void {

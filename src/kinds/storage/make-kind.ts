@@ -5,7 +5,7 @@ import { compareStorage, normaliseStorageField } from './compare.ts';
 import { readLiveStorages } from './live.ts';
 import { storageLoader } from './load.ts';
 import { storagePlanner } from './plan.ts';
-import { readsKind } from '../shared/read-scope.ts';
+import { parentsToRead, readsKind } from '../shared/read-scope.ts';
 import { storageToManifest } from './to-manifest.ts';
 import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
@@ -26,8 +26,7 @@ export function storageKind(direction: Direction): ResourceKind<StorageResource,
     desired: (repo) => (repo.resources?.[kind] ?? []) as readonly StorageResource[],
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      const parents = (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace);
-      return readLiveStorages(client, direction, parents, opts.namespace);
+      return readLiveStorages(client, direction, parentsToRead(opts), opts.namespace);
     },
     identify: (live) => live.marker,
     normalise: (field, value) => normaliseStorageField(field, value),

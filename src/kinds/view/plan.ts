@@ -33,7 +33,7 @@ export function planView(m: Match<ViewResource, LiveView>, ctx: KindPlanContext<
     }
   }
   const fields = compareView(d, target);
-  const base = { kind: 'View', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, title: d.spec.title, fields, ...(notes.length ? { notes } : {}) };
+  const base = { kind: 'View', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, ...(d.sensitive.has('title') ? {} : { title: d.spec.title }), fields, ...(notes.length ? { notes } : {}) };
   if (!target) {
     ctx.change({ action: 'create', ...base });
     return;

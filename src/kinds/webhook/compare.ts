@@ -29,10 +29,21 @@ export function compareWebhook(desired: WebhookResource, live: LiveWebhook | und
     if (live) {
       const before = liveWebhookValue(live, field);
       if (equal(normaliseWebhookField(field, after), normaliseWebhookField(field, before))) continue;
-      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: field === 'headers' ? withoutMarker(before as Record<string, string>) : (before ?? null), after });
+      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: field === 'headers' ? maskCredentials(withoutMarker(before as Record<string, string>)) : (before ?? null), after });
     } else {
       changes.push(sensitive ? secretChange(field, desired.env) : { field, after });
     }
   }
   return changes;
+}
+
+/** Header names that carry credentials (as the loader checks them). */
+export const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
+
+/**
+ * The server's headers as a plan may show them: a credential header's value (one the manifest no
+ * longer declares, or declares literally where the server has another) is never printed.
+ */
+export function maskCredentials(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, CREDENTIAL_HEADER.test(k) ? '(sensitive)' : v]));
 }

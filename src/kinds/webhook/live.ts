@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
+import { urlTitle } from '../shared/url-title.ts';
 import { parseWebhookMarker } from './marker.ts';
 import type { LiveWebhook, LsWebhook } from './types.ts';
 
@@ -18,7 +19,7 @@ export function toLiveWebhook(w: LsWebhook, parents: readonly LiveResource[], na
   const parentKey = project?.marker?.namespace === namespace ? project.marker.key : undefined;
   return {
     id: w.id,
-    title: w.url,
+    title: urlTitle(w.url),
     ...(mine ? { marker: { ...mine, ...(w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {}) } } : {}),
     ...(w.project !== null ? { parentId: w.project } : {}),
     raw: w,

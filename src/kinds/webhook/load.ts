@@ -3,11 +3,10 @@ import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
 import { envNamesByField } from '../shared/env-names.ts';
+import { CREDENTIAL_HEADER } from './compare.ts';
 import { MARKER_HEADER } from './marker.ts';
 import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
 
-/** Header names that carry credentials: their values must come from `${env:...}`. */
-const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
 
 /**
  * Webhook manifests as resources, with the checks the schema cannot make: the Project it names

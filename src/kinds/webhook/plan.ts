@@ -1,5 +1,6 @@
 import { fingerprintValue } from '../../state/fingerprint.ts';
 import type { KindPlanContext, Match } from '../kind.ts';
+import { urlTitle } from '../shared/url-title.ts';
 import { compareWebhook, liveWebhookValue, normaliseWebhookField } from './compare.ts';
 import { WEBHOOK_FIELDS, type LiveWebhook, type WebhookResource } from './types.ts';
 
@@ -26,7 +27,7 @@ export function planWebhook(m: Match<WebhookResource, LiveWebhook>, ctx: KindPla
     return;
   }
   const fields = compareWebhook(d, target);
-  const base = { kind: 'Webhook', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, ...(d.sensitive.has('url') ? {} : { title: d.spec.url }), fields };
+  const base = { kind: 'Webhook', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: at.line, ...(d.sensitive.has('url') ? {} : { title: urlTitle(d.spec.url) }), fields };
   if (!target) {
     if (!parent) {
       // Measured on 1.23.2: POST /api/webhooks/ without a project answers 404 "Project not found.".

@@ -1,10 +1,9 @@
 import { writeBack } from '../../manifest/pulled.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
+import { CREDENTIAL_HEADER } from './compare.ts';
 import { withoutMarker } from './marker.ts';
 import type { LiveWebhook } from './types.ts';
 
-/** Header names that carry credentials (as the loader checks them). */
-const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
 
 /**
  * A Webhook manifest for a live webhook that plans as no change. Header values holding a known

@@ -1,5 +1,5 @@
-import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
+import { compareFields } from '../shared/plan-child.ts';
 import { secretFingerprint, stripDescriptionMarker } from '../shared/description-marker.ts';
 import { secretChange } from '../shared/env-names.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
@@ -22,20 +22,13 @@ export function declaredSecrets(d: StorageResource): string[] {
  * secret is sent again, and each is listed as a sensitive change.
  */
 export function compareStorage(direction: Direction, desired: StorageResource, live: LiveStorage | undefined): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const field of storageFields(direction, desired.spec.type)) {
-    const after = desired.spec[field];
-    if (after === undefined) continue;
-    const sensitive = desired.sensitive.has(field);
-    if (live) {
-      const before = live.raw[field];
-      if (equal(normaliseStorageField(field, after), normaliseStorageField(field, before))) continue;
-      const shown = field === 'description' ? stripDescriptionMarker(before as string | null) : before;
-      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: (shown ?? null) as FieldChange['before'], after: after as FieldChange['after'] });
-    } else {
-      changes.push(sensitive ? secretChange(field, desired.env) : { field, after: after as FieldChange['after'] });
-    }
-  }
+  const changes = compareFields(
+    storageFields(direction, desired.spec.type),
+    desired,
+    live && ((f) => live.raw[f]),
+    normaliseStorageField,
+    (f, v) => (f === 'description' ? stripDescriptionMarker(v as string | null) : v),
+  );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);
   if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {
     for (const s of secrets) changes.push(secretChange(s, desired.env));

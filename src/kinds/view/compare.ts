@@ -1,5 +1,5 @@
-import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
+import { compareFields } from '../shared/plan-child.ts';
 import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
 
 /**
@@ -36,18 +36,5 @@ export function liveViewValue(live: LiveView, field: ViewField): unknown {
 
 /** Field changes for the fields the manifest sets. */
 export function compareView(desired: ViewResource, live: LiveView | undefined): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const field of VIEW_FIELDS) {
-    const after = desired.spec[field];
-    if (after === undefined) continue;
-    const sensitive = desired.sensitive.has(field);
-    if (live) {
-      const before = liveViewValue(live, field);
-      if (equal(normaliseViewField(field, after), normaliseViewField(field, before))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: (before ?? null) as FieldChange['before'], after: after as FieldChange['after'] });
-    } else {
-      changes.push(sensitive ? { field, sensitive: true } : { field, after: after as FieldChange['after'] });
-    }
-  }
-  return changes;
+  return compareFields(VIEW_FIELDS, desired, live && ((f) => liveViewValue(live, f as ViewField)), (f, v) => normaliseViewField(f as ViewField, v));
 }

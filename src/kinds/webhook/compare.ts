@@ -1,6 +1,5 @@
-import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
-import { secretChange } from '../shared/env-names.ts';
+import { compareFields } from '../shared/plan-child.ts';
 import { withoutMarker } from './marker.ts';
 import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookField, type WebhookResource } from './types.ts';
 
@@ -21,20 +20,13 @@ export function liveWebhookValue(live: LiveWebhook, field: WebhookField): unknow
 
 /** Field changes for the fields the manifest sets; a field holding a secret carries no values. */
 export function compareWebhook(desired: WebhookResource, live: LiveWebhook | undefined): FieldChange[] {
-  const changes: FieldChange[] = [];
-  for (const field of WEBHOOK_FIELDS) {
-    const after = desired.spec[field];
-    if (after === undefined) continue;
-    const sensitive = desired.sensitive.has(field);
-    if (live) {
-      const before = liveWebhookValue(live, field);
-      if (equal(normaliseWebhookField(field, after), normaliseWebhookField(field, before))) continue;
-      changes.push(sensitive ? secretChange(field, desired.env) : { field, before: field === 'headers' ? maskCredentials(withoutMarker(before as Record<string, string>)) : (before ?? null), after });
-    } else {
-      changes.push(sensitive ? secretChange(field, desired.env) : { field, after });
-    }
-  }
-  return changes;
+  return compareFields(
+    WEBHOOK_FIELDS,
+    desired,
+    live && ((f) => liveWebhookValue(live, f as WebhookField)),
+    (f, v) => normaliseWebhookField(f as WebhookField, v),
+    (f, v) => (f === 'headers' ? maskCredentials(withoutMarker(v as Record<string, string>)) : v),
+  );
 }
 
 /** Header names that carry credentials (as the loader checks them). */

@@ -94,7 +94,7 @@ test('one project, two webhooks, two S3 storages, an ML backend, two views: appl
   assert.equal([deliveries.find((d) => d.path === '/train')?.action, deliveries.find((d) => d.path === '/audit')?.action], ['ANNOTATION_CREATED', 'TASKS_CREATED']);
   assert.ok(ml.calls.some((c) => c.path === '/predict'), 'predictions were requested');
 
-  // Every sub-resource changed on the server: drift names each, apply restores them all.
+  // Every sub-resource (all seven) changed on the server: drift names each, apply restores them all.
   const train = ours.find((w) => w.url.endsWith('/train'))!;
   const todo = views.find((v) => v.data?.title === 'To do')!;
   const done = views.find((v) => v.data?.title === 'Done')!;
@@ -104,13 +104,17 @@ test('one project, two webhooks, two S3 storages, an ML backend, two views: appl
   await client.http.request('PATCH', `/api/dm/views/${done.id}/`, { data: { data: { ...done.data, ordering: ['tasks:id'] } } });
   const [source] = await client.http.request<Array<{ id: number }>>('GET', '/api/storages/', { params: { project: projectId } });
   await client.http.request('PATCH', `/api/storages/s3/${source!.id}`, { data: { project: projectId, prefix: 'elsewhere/' }, idempotent: true });
+  const audit = ours.find((w) => w.url.endsWith('/audit'))!;
+  await client.http.request('PATCH', `/api/webhooks/${audit.id}/`, { data: { actions: ['TASKS_DELETED'] } });
+  const [target] = await client.http.request<Array<{ id: number }>>('GET', '/api/storages/export', { params: { project: projectId } });
+  await client.http.request('PATCH', `/api/storages/export/s3/${target!.id}`, { data: { project: projectId, prefix: 'moved/' }, idempotent: true });
   const drift = await cli(dir, ['drift', '--json'], env);
   assert.is(drift.code, 2, drift.stderr);
   const entries = (JSON.parse(drift.stdout) as { entries: Array<{ resourceKind: string; key: string; fields: Array<{ field: string }> }> }).entries;
-  assert.equal(entries.map((e) => `${e.resourceKind}/${e.key}: ${e.fields.map((f) => f.field).join(',')}`).sort(), ['ImportStorage/source: prefix', 'MlBackend/model: title', 'View/done: ordering', 'View/todo: filters', 'Webhook/train: url']);
+  assert.equal(entries.map((e) => `${e.resourceKind}/${e.key}: ${e.fields.map((f) => f.field).join(',')}`).sort(), ['ExportStorage/target: prefix', 'ImportStorage/source: prefix', 'MlBackend/model: title', 'View/done: ordering', 'View/todo: filters', 'Webhook/audit: actions', 'Webhook/train: url']);
   const restored = await cli(dir, ['apply', '--auto-approve'], env);
   assert.is(restored.code, 0, restored.stdout + restored.stderr);
-  assert.match(restored.stdout, /0 created, 5 updated/);
+  assert.match(restored.stdout, /0 created, 7 updated/);
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'], env)).code, 0);
 
   // pull of that project: a repository whose plan adopts (the server's own ML webhook) and changes nothing.

@@ -10,6 +10,8 @@
  *      labelform's settled create (POST, then a read of what is new) against the lookup used
  *      before (a `search=` page, which the server ignores, then the POST) and against an exact
  *      lookup that reads the whole list before every create.
+ *   5. preview: 10 changed label configs drawn before and after with one browser for the run,
+ *      against starting a browser per config.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -177,6 +179,48 @@ if (want('4')) {
   for (const [label, requests, ms] of rowsOut) say(`| ${label} | ${requests} | ${(requests / creates).toFixed(2)} | ${(ms / 1000).toFixed(1)} s |`);
   const [mine, before, exact] = rowsOut;
   say(`ratio: labelform makes ${(mine![1] / before![1]).toFixed(2)}x the requests of the old lookup (which was wrong past 100 projects) and ${(exact![1] / mine![1]).toFixed(1)}x fewer than an exact whole-list lookup; the plan before the apply read the server in ${mine![3]} requests.`);
+}
+
+if (want('5')) {
+  say('\n## 5. preview: 10 changed label configs, before and after (Debian Chromium, the pinned package\'s editor, offline)');
+  const { PreviewRenderer } = await import('../src/preview/renderer.ts');
+  const { packageEditor } = await import('../src/preview/editor-source.ts');
+  const { findBrowser } = await import('../src/preview/browser.ts');
+  const { previewSubjects } = await import('../src/preview/run.ts');
+  const { VENV_DIR } = await import('../scripts/local-label-studio.ts');
+  const { readdirSync, existsSync } = await import('node:fs');
+  const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+  const browser = findBrowser(process.env);
+  const config = (i: number, extra: boolean) =>
+    `<View><Text name="text" value="$text"/><Labels name="ner" toName="text">${Array.from({ length: 4 + (i % 3) }, (_, k) => `<Label value="Entity ${i}-${k}"/>`).join('')}${extra ? '<Label value="Added"/>' : ''}</Labels></View>`;
+  const subjects = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, slug: `p${i}`, file: `p${i}.xml`, xml: config(i, true), review: [] }));
+  const base = new Map(subjects.map((s, i) => [s.name, config(i, false)]));
+  const out = await mkdtemp(join(tmpdir(), 'lf-bench-preview-'));
+  const timed: Array<[string, number]> = [];
+  // labelform: the browser started once, a fresh context per page, two configs at a time.
+  let t = Date.now();
+  const r = await PreviewRenderer.open(browser, packageEditor(sitePackages));
+  const results = await previewSubjects(r, subjects, { outDir: out, base });
+  await r.close();
+  timed.push(['labelform (one browser, 2 configs at a time)', Date.now() - t]);
+  const changed = results.filter((x) => x.visual?.changed).length;
+  t = Date.now();
+  const serial = await PreviewRenderer.open(browser, packageEditor(sitePackages));
+  await previewSubjects(serial, subjects, { outDir: out, base, concurrency: 1 });
+  await serial.close();
+  timed.push(['one browser, one config at a time', Date.now() - t]);
+  // Naive: a browser per config, as a script that launches Chromium for each screenshot would.
+  t = Date.now();
+  for (const s of subjects) {
+    const one = await PreviewRenderer.open(browser, packageEditor(sitePackages));
+    await previewSubjects(one, [s], { outDir: out, base });
+    await one.close();
+  }
+  timed.push(['a browser started per config', Date.now() - t]);
+  await rm(out, { recursive: true, force: true });
+  say('| approach | 10 configs, before + after + side by side | per config |\n|---|---|---|');
+  for (const [label, ms] of timed) say(`| ${label} | ${(ms / 1000).toFixed(1)} s | ${(ms / 10000).toFixed(2)} s |`);
+  say(`ratio: one config at a time takes ${(timed[1]![1] / timed[0]![1]).toFixed(2)}x labelform's time, a browser per config ${(timed[2]![1] / timed[0]![1]).toFixed(2)}x; ${changed} of 10 previews show the added label as a changed region.`);
 }
 
 console.log('\n(figures above; paste them into the README when they change)');

@@ -1,7 +1,7 @@
 import type { Plan } from '../generated/schema-types.ts';
 import type { Io } from '../cli/io.ts';
 import { renderFailureDocument } from '../cli/failure-document.ts';
-import { renderPlanMarkdown } from '../reconcile/render-markdown.ts';
+import { renderPlanMarkdown, type MarkdownExtras } from '../reconcile/render-markdown.ts';
 import { isUserError, UserError } from '../util/errors.ts';
 import { readCiContext, type CiContext } from './ci-context.ts';
 import { composeReport, contextOf } from './compose-report.ts';
@@ -24,6 +24,8 @@ export interface PlanPublishing {
   readonly debug: boolean;
   /** `--out`, for the pointer to the whole plan. */
   readonly out?: string;
+  /** What the Markdown plan shows beyond the plan (label-config previews). */
+  readonly extras?: MarkdownExtras;
 }
 
 export interface PlanRun {
@@ -55,7 +57,7 @@ export async function publishPlanRun(io: Io, opts: PlanPublishing, run: () => Pr
   }
   const { plan, code } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
-  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit), code);
+  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code);
 }
 
 /** The step summary of an `apply` that applied nothing: its plan (with errors, or no changes). */

@@ -89,11 +89,13 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
           .option('comment', { type: 'boolean', default: false, describe: 'Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)' })
-          .option('comment-token-env', { type: 'string', describe: 'Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)' }),
+          .option('comment-token-env', { type: 'string', describe: 'Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)' })
+          .option('previews', { type: 'string', describe: 'Show the label-config previews `labelform preview --out DIR` wrote to DIR in the Markdown plan (comment, step summary)' }),
       (a) =>
         run(async () =>
           (await import('./commands/plan.ts')).runPlan(io, {
             comment: a.comment,
+            ...(a.previews ? { previews: a.previews } : {}),
             ...(a['comment-token-env'] ? { commentTokenEnv: a['comment-token-env'] } : {}),
             dir: a.dir,
             debug: a.debug,
@@ -105,6 +107,42 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             dedupe: a.dedupe,
             allowDuplicateTitle: a['allow-duplicate-title'],
             ...(a.out ? { out: a.out } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command(
+      'preview [names..]',
+      'Draw label configs with Label Studio\'s own editor (headless Chrome/Chromium) to PNGs and an HTML report; with --base, --plan or --live also before and after, side by side. Never writes to a server. Exit 1 when a config cannot be drawn.',
+      (y) =>
+        y
+          .positional('names', { type: 'string', array: true, describe: 'Projects or LabelConfigs (default: every one with a label config)' })
+          .option('base', { type: 'string', describe: 'Compare with the configs at this git revision (e.g. origin/main)' })
+          .option('plan', { type: 'string', describe: 'Compare with the server\'s configs as this saved plan recorded them' })
+          .option('live', { type: 'boolean', default: false, describe: 'Compare with the server\'s current configs (reads the server)' })
+          .option('out', { type: 'string', default: 'labelform-preview', describe: 'Directory for the PNGs, index.html and summary.json' })
+          .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
+          .option('browser', { type: 'string', describe: 'Chrome or Chromium executable (default: LABELFORM_BROWSER, then chromium / google-chrome on PATH)' })
+          .option('editor', { type: 'string', describe: 'Where the editor comes from: a server URL, or the site-packages directory of an installed label-studio (default: the environment\'s server, else LABELFORM_EDITOR, else python3\'s label-studio)' })
+          .option('publish-branch', { type: 'string', describe: 'Also commit the images to this branch of the repository and push it, for inline images in PR comments' })
+          .option('publish-remote', { type: 'string', default: 'origin', describe: 'Remote for --publish-branch' })
+          .option('publish-url', { type: 'string', describe: 'Where the branch\'s files are served (default in GitHub Actions: https://github.com/OWNER/REPO/raw/BRANCH)' }),
+      (a) =>
+        run(async () =>
+          (await import('./commands/preview.ts')).runPreview(io, {
+            dir: a.dir,
+            debug: a.debug,
+            names: (a.names ?? []).map(String),
+            live: a.live,
+            out: a.out,
+            json: a.json,
+            publishRemote: a['publish-remote'],
+            ...(a.base ? { base: a.base } : {}),
+            ...(a.plan ? { plan: a.plan } : {}),
+            ...(a.browser ? { browser: a.browser } : {}),
+            ...(a.editor ? { editor: a.editor } : {}),
+            ...(a['publish-branch'] ? { publishBranch: a['publish-branch'] } : {}),
+            ...(a['publish-url'] ? { publishUrl: a['publish-url'] } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { checkLabelConfig } from '../labelconfig/check.ts';
+import { reviewLabelConfig } from '../labelconfig/review.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
@@ -235,7 +236,8 @@ function checkXml(
   const problems = checkLabelConfig(parsed.root, at);
   for (const p of problems) diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return undefined;
-  return { xml, file, at, summary: summarizeLabelConfig(parsed.root) };
+  const review = reviewLabelConfig(parsed.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
+  return { xml, file, at, summary: summarizeLabelConfig(parsed.root), review };
 }
 
 function selectEnvironmentName(config: RootConfig, requested: string | undefined, diagnostics: Diagnostic[]): string | undefined {

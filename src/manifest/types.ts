@@ -1,3 +1,4 @@
+import type { ReviewFinding } from '../labelconfig/review.ts';
 import type { Environment } from '../generated/schema-types.ts';
 import type { DesiredResource } from '../kinds/kind.ts';
 import type { LabelConfigResource } from '../kinds/label-config/types.ts';
@@ -27,6 +28,8 @@ export interface XmlSource {
   readonly file: string;
   readonly at: (line: number, col: number) => { line: number; col: number };
   readonly summary: LabelConfigSummary;
+  /** What a reviewer would miss (hotkey clashes, look-alike colours …), at positions in `file`. */
+  readonly review: readonly ReviewFinding[];
   /** The LabelConfig manifest it came from, for `{ref: NAME}`. */
   readonly ref?: string;
 }

@@ -1,5 +1,6 @@
 import type { LabelConfigChange, Plan, PlanDiagnostic } from '../generated/schema-types.ts';
 import type { ChangeOrigin } from '../kinds/kind.ts';
+import { REVIEW_CODES } from '../labelconfig/review.ts';
 import { findResourceKind } from '../kinds/registry.ts';
 import type { Repository } from '../manifest/types.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
@@ -90,7 +91,8 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
       const message = `apply cannot put git's label_config back: ${d.message}`;
       blockers.set(d.key, [...(blockers.get(d.key) ?? []), message]);
       warnings.push(toDiagnostic({ ...d, severity: 'warning', message }));
-    } else if (d.severity === 'warning' && d.code !== 'import-missing') {
+    } else if (d.severity === 'warning' && d.code !== 'import-missing' && !REVIEW_CODES.has(d.code)) {
+      // Review warnings (hotkey clashes …) are for whoever reviews a change of git, not drift.
       warnings.push(toDiagnostic(d));
     }
   }

@@ -9,8 +9,13 @@ export const MARKDOWN_LIMIT = 60_000;
 const MAX_DIAGNOSTICS = 50;
 const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
 
+export interface MarkdownExtras {
+  /** Markdown shown under a change's label config (its preview), by resource name. */
+  readonly previews?: ReadonlyMap<string, string>;
+}
+
 /** A PR comment: summary table first, then one collapsible section per changed project. */
-export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
+export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: MarkdownExtras = {}): string {
   const head: string[] = [];
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   head.push('<!-- labelform:plan -->');
@@ -42,7 +47,7 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT): string {
     head.push('', '</details>', '');
   }
   let out = head.join('\n');
-  const sections = changed.map(renderDetails);
+  const sections = changed.map((c) => renderDetails(c, extras));
   let shown = 0;
   for (const section of sections) {
     const notice = truncationNotice(sections.length - shown, limit);
@@ -59,7 +64,7 @@ function truncationNotice(hidden: number, limit: number): string {
   return `\n> ✂️ Truncated: ${plural(hidden, 'more project')} not shown to keep this report under ${limit.toLocaleString('en')} characters. Run \`labelform plan\` (or see the job log / plan JSON) for the full plan.\n`;
 }
 
-function renderDetails(c: ResourceChange): string {
+function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
   const lines: string[] = [];
   lines.push(`<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`, '');
   const rows = c.fields.filter((f) => !(f.field === 'label_config' && c.labelConfig));
@@ -75,6 +80,8 @@ function renderDetails(c: ResourceChange): string {
     lines.push(...labelConfigControlsMarkdown(c.labelConfig));
     if (c.action !== 'create') lines.push('', ...labelConfigDiffMarkdown(c.labelConfig.diff));
     lines.push('');
+    const preview = extras.previews?.get(resourceName(c));
+    if (preview) lines.push(preview, '');
   }
   for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
   for (const n of c.notes ?? []) lines.push(`- ${escapeText(n)}`);

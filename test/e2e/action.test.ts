@@ -182,7 +182,7 @@ test('inputs never become shell code: args are split on whitespace only, directo
 test('a wrong input is one clear error and labelform does not run', async () => {
   const ws = await workspace(uniqueNamespace('action'));
   const cases: Array<[Record<string, string>, RegExp]> = [
-    [{ command: 'deploy' }, /::error title=labelform action::input command must be validate, plan, apply or drift, not "deploy"/],
+    [{ command: 'deploy' }, /::error title=labelform action::input command must be validate, plan, apply, drift or preview, not "deploy"/],
     [{ command: 'plan', comment: 'yes' }, /::error title=labelform action::input comment must be true or false, not "yes"/],
     [{ command: 'plan', 'fail-on-changes': '1' }, /input fail-on-changes must be true or false, not "1"/],
     [{ command: 'validate', comment: 'true' }, /input comment works with plan \(the PR comment\) and drift \(the drift issue\), not validate/],

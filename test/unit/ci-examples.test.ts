@@ -88,7 +88,7 @@ test('example workflows use only inputs and outputs the action declares, with co
         if (isLabelform(step)) {
           uses++;
           for (const key of Object.keys(step.with ?? {})) assert.ok(key in action.inputs, `${file}: input ${key} is not declared in action.yml`);
-          assert.ok(['validate', 'plan', 'apply', 'drift'].includes(String(step.with?.command)), `${file}: command ${String(step.with?.command)}`);
+          assert.ok(['validate', 'plan', 'apply', 'drift', 'preview'].includes(String(step.with?.command)), `${file}: command ${String(step.with?.command)}`);
           if (step.with?.args) assertFlagsExist(String(step.with.command), String(step.with.args).split(/\s+/), file);
         }
         const text = JSON.stringify(step);
@@ -123,9 +123,15 @@ test('example workflows: permissions for what they write, one apply at a time, p
   const [applied] = withOf(apply, 'apply');
   assert.ok(planned?.['plan-file'] && planned['plan-file'] === applied?.['plan-file']);
   for (const w of [plan, apply]) {
-    const upload = steps(w).find((s) => s.uses?.startsWith('actions/upload-artifact@'));
-    assert.is(upload?.with?.path, 'labelform.plan.json');
+    const uploads = steps(w).filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path);
+    assert.ok(uploads.includes('labelform.plan.json'), String(uploads));
   }
+  // Pull requests: the previews are drawn from the base branch, kept as an artifact, and the plan comment shows them.
+  const [preview] = withOf(plan, 'preview');
+  const out = /--out (\S+)/.exec(String(preview?.args))?.[1];
+  assert.match(String(preview?.args), /--base origin\/\$\{\{ github\.base_ref \}\}/);
+  assert.ok(out && steps(plan).some((s) => s.uses?.startsWith('actions/upload-artifact@') && s.with?.path === out));
+  assert.match(String(withOf(plan, 'plan')[0]?.args), new RegExp(`--previews ${out}`));
 });
 
 test('the GitLab example: flags that exist, a resource group on apply, jobs on the right pipelines', () => {

@@ -1,4 +1,4 @@
-import { renderPlanMarkdown } from '../../reconcile/render-markdown.ts';
+import { renderPlanMarkdown, type MarkdownExtras } from '../../reconcile/render-markdown.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
 import { resolve } from 'node:path';
 import { describeFsError } from '../../manifest/source-file.ts';
@@ -25,6 +25,8 @@ export interface PlanArgs {
   readonly comment?: boolean;
   /** The variable holding the token for --comment (default GITHUB_TOKEN, or GITLAB_TOKEN). */
   readonly commentTokenEnv?: string;
+  /** `labelform preview --out DIR`'s directory: its previews go into the Markdown plan. */
+  readonly previews?: string;
 }
 
 /**
@@ -32,15 +34,17 @@ export interface PlanArgs {
  * errors; with --detailed-exitcode, 2 when there are changes and 0 when there are none.
  */
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
+  const previews = args.previews ? await (await import('../../preview/plan-links.ts')).previewLinks(args.previews, io.cwd) : undefined;
+  const extras = previews ? { previews } : {};
   // Also into the step summary and, with --comment, the pull request (see src/ci/).
   return publishPlanRun(
     io,
-    { dir: args.dir, comment: args.comment ?? false, debug: args.debug, ...(args.env ? { env: args.env } : {}), ...(args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}), ...(args.out ? { out: args.out } : {}) },
-    () => planAndPrint(io, args),
+    { dir: args.dir, comment: args.comment ?? false, debug: args.debug, extras, ...(args.env ? { env: args.env } : {}), ...(args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}), ...(args.out ? { out: args.out } : {}) },
+    () => planAndPrint(io, args, extras),
   );
 }
 
-async function planAndPrint(io: Io, args: PlanArgs): Promise<PlanRun> {
+async function planAndPrint(io: Io, args: PlanArgs, extras: MarkdownExtras): Promise<PlanRun> {
   const session = await openSession(io, args);
   const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
   if (args.out) {
@@ -50,7 +54,7 @@ async function planAndPrint(io: Io, args: PlanArgs): Promise<PlanRun> {
     });
   }
   if (args.json) io.stdout(`${JSON.stringify(plan, null, 2)}\n`);
-  else if (args.markdown) io.stdout(renderPlanMarkdown(plan));
+  else if (args.markdown) io.stdout(renderPlanMarkdown(plan, undefined, extras));
   else io.stdout(renderPlanText(plan, { color: io.color }));
   emitAnnotations(io, plan.diagnostics);
   if (args.out && !args.json) io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.\n`);

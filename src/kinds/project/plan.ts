@@ -136,6 +136,10 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
         d.sensitive.has('label_config'),
       )
     : undefined;
+  // What annotators would trip over in the new config: warnings for the reviewer, never errors.
+  if (labelConfig && d.labelConfig && !d.sensitive.has('label_config')) {
+    for (const f of d.labelConfig.review) ctx.diagnostic({ severity: 'warning', code: f.code, message: f.message, key: d.name, file: d.labelConfig.file, line: f.line, col: f.col, element: f.element });
+  }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {
     kind: 'Project' as const,

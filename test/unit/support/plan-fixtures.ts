@@ -5,6 +5,7 @@
  */
 import type { Plan } from '../../../src/generated/schema-types.ts';
 import { parseLabelConfigXml } from '../../../src/labelconfig/parse-xml.ts';
+import { reviewLabelConfig } from '../../../src/labelconfig/review.ts';
 import { summarizeLabelConfig } from '../../../src/labelconfig/summarize.ts';
 import { withMarker } from '../../../src/kinds/project/marker.ts';
 import type { DeclaredTaskFile, ProjectResource, Repository, XmlSource } from '../../../src/manifest/types.ts';
@@ -35,7 +36,7 @@ export function stubDoc(file: string): SourceDocument {
 export function xmlSource(xml: string, file = 'projects/config.xml'): XmlSource {
   const parsed = parseLabelConfigXml(xml);
   if (!parsed.ok) throw new Error(`fixture XML does not parse: ${parsed.problem.message}`);
-  return { xml, file, at: (line, col) => ({ line, col }), summary: summarizeLabelConfig(parsed.root) };
+  return { xml, file, at: (line, col) => ({ line, col }), summary: summarizeLabelConfig(parsed.root), review: reviewLabelConfig(parsed.root) };
 }
 
 export interface ProjectOptions {

@@ -23,11 +23,10 @@ export interface ResolvedEnvironment {
 }
 
 /**
- * Picks the environment's URL and token: from labelform.yaml when there is one (the URL may use
- * ${env:NAME}; the token always comes from the env var named by tokenEnv), else from
- * LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. Each missing or malformed setting is named exactly.
+ * The environment's server URL alone (no token needed): for what reads only the server's public
+ * files, such as `preview` loading the labeling editor.
  */
-export function resolveEnvironment(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): ResolvedEnvironment {
+export function resolveServerUrl(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): { name: string; url: string; urlSource: string; def: NonNullable<RootConfig['environments'][string]> | Record<string, never> } {
   const name = requested ?? config?.defaultEnvironment ?? 'default';
   const def = config ? config.environments[name] : {};
   if (!def) {
@@ -64,6 +63,21 @@ export function resolveEnvironment(config: RootConfig | undefined, requested: st
     registerSecret(url.trim().replace(/^https?:\/\//i, '').split('@')[0]);
     throw new UserError(`${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`);
   }
+  return { name, url: url.trim(), urlSource, def };
+}
+
+/**
+ * Picks the environment's URL and token: from labelform.yaml when there is one (the URL may use
+ * ${env:NAME}; the token always comes from the env var named by tokenEnv), else from
+ * LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. Each missing or malformed setting is named exactly.
+ */
+export function resolveEnvironment(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): ResolvedEnvironment {
+  const { name, url, urlSource, def } = resolveServerUrl(config, requested, env);
+  const pos = (pointer: string) => {
+    if (!config) return '';
+    const at = config.doc.locate(pointer);
+    return `${config.file}:${at.line}:${at.col}`;
+  };
   const tokenEnv = def.tokenEnv ?? DEFAULT_TOKEN_ENV;
   const token = (env[tokenEnv] ?? '').trim();
   if (!token) {
@@ -77,7 +91,7 @@ export function resolveEnvironment(config: RootConfig | undefined, requested: st
   registerSecret(token);
   return {
     name,
-    url: url.trim(),
+    url,
     token,
     tokenEnv,
     urlSource,

@@ -145,7 +145,7 @@ async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: Pr
 }
 
 /** The first task of the project's first task file, else a sample built from the config. */
-async function taskFor(s: PreviewSubject, root: XmlElement): Promise<{ data: Record<string, unknown>; task: string }> {
+export async function taskFor(s: PreviewSubject, root: XmlElement): Promise<{ data: Record<string, unknown>; task: string }> {
   if (s.taskFile) {
     try {
       for await (const record of readTaskRecords(s.taskFile.path, s.taskFile.format, s.taskFile.display)) {

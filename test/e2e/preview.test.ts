@@ -212,8 +212,13 @@ test('plan --previews after preview --live: the Markdown plan shows the preview;
   assert.is(res.visual?.changed, true);
   assert.equal(res.findings.map((f) => f.code), ['config-hotkey-clash']);
 
-  const plan = await cli(dir, ['plan', '--markdown', '--previews', out]);
+  const plan = await cli(dir, ['plan', '--markdown', '--previews', out, '--out', join(dir, 'plan.json')]);
   assert.is(plan.code, 0, plan.stderr);
+  // The same before, from the live config the saved plan recorded.
+  const fromPlan = await cli(dir, ['preview', '--plan', join(dir, 'plan.json'), '--out', join(dir, 'from-plan'), '--json']);
+  assert.is(fromPlan.code, 0, fromPlan.stderr);
+  const planned = (JSON.parse(fromPlan.stdout) as PreviewSummary).results[0]!;
+  assert.equal([planned.status, planned.visual?.regions], ['changed', res.visual?.regions]);
   assert.match(plan.stdout, /\*\*Preview\*\* \(before and after, \d+ changed regions? outlined\): `.*previews\/reviewed\.compare\.png`, in the run's preview artifact/);
   assert.ok(plan.stdout.includes('⚠️ `p/config.xml:5` hotkey "p" of &lt;Choice value="Partly positive"&gt; is also the hotkey of &lt;Choice value="Positive"&gt; on line 4'), plan.stdout);
 });

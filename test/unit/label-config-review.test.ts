@@ -12,7 +12,7 @@ import { colorDistance, parseCssColor } from '../../src/labelconfig/colors.ts';
 import { parseLabelConfigXml, type XmlElement } from '../../src/labelconfig/parse-xml.ts';
 import { MAX_STACKED_CHOICES, reviewLabelConfig } from '../../src/labelconfig/review.ts';
 import { findBrowser } from '../../src/preview/browser.ts';
-import { labelNames } from '../../src/preview/run.ts';
+import { labelNames, taskFor } from '../../src/preview/run.ts';
 import { SAMPLE_AUDIO_URL, SAMPLE_IMAGE_URL, sampleTaskData } from '../../src/preview/sample-task.ts';
 import { isUserError } from '../../src/util/errors.ts';
 
@@ -93,6 +93,19 @@ test('the offline sample task fills every $key by the tag that reads it', () => 
   assert.equal(data.options, [{ value: 'Option A' }, { value: 'Option B' }]);
   // Deterministic: the same config, the same task.
   assert.equal(sampleTaskData(root('<View><Text name="t" value="$text"/></View>')), sampleTaskData(root('<View><Text name="t" value="$text"/></View>')));
+});
+
+test("a project's first declared task is shown (keys the config reads but the task lacks come from the sample); a bad file falls back to the sample", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lf-task-'));
+  const xml = '<View><Header value="$title"/><Text name="t" value="$text"/></View>';
+  writeFileSync(join(dir, 'tasks.jsonl'), '{"data": {"text": "Zebra crossing at noon"}}\n{"data": {"text": "second"}}\n');
+  const subject = { name: 'p', slug: 'p', file: 'p.xml', xml, review: [] };
+  const first = await taskFor({ ...subject, taskFile: { path: join(dir, 'tasks.jsonl'), display: 'tasks.jsonl', format: 'jsonl' } }, root(xml));
+  assert.equal(first, { data: { title: 'Sample title', text: 'Zebra crossing at noon' }, task: 'tasks.jsonl:1' });
+  writeFileSync(join(dir, 'broken.json'), '[{"text": ');
+  const fallback = await taskFor({ ...subject, taskFile: { path: join(dir, 'broken.json'), display: 'broken.json', format: 'json' } }, root(xml));
+  assert.is(fallback.task, 'sample');
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('label names expected on the page leave out Taxonomy and per-region options', () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { previewLinks } from '../../src/preview/plan-links.ts';
+import { previewLinks, previewMarkdown } from '../../src/preview/plan-links.ts';
 import { publishToBranch } from '../../src/preview/publish-branch.ts';
 import type { PreviewSummary } from '../../src/preview/report.ts';
 import { isUserError } from '../../src/util/errors.ts';
@@ -98,6 +98,11 @@ test('plan --previews: published images inline, otherwise the file in the artifa
   assert.is(links.get('spaces'), "**Preview** (before and after: no visible change): `summary/s.compare.png`, in the run's preview artifact");
   assert.match(links.get('broken')!, /❌ Label Studio's editor cannot draw this config: Attribute choice of tag &lt;Choices&gt; has invalid type/);
   assert.is(links.has('same'), false);
+  // The step summary: each config with its labels added, its warnings and its image.
+  const md = previewMarkdown({ ...summary, results: [{ ...summary.results[0]!, controls: [{ control: 'label', type: 'Labels', change: 'changed', labelsAdded: ['Product'], labelsRemoved: [] }], findings: [{ code: 'config-hotkey-clash', message: 'hotkey "p" of <Label value="Product"> is also the hotkey of <Label value="Person"> on line 3', line: 4, col: 5, element: '<Label>' }] }] }, 'summary');
+  assert.match(md, /^### labelform preview\n\nDrawn by Label Studio's editor from the server at http:\/\/ls; before: `git:origin\/main`\./);
+  assert.match(md, /#### `ner` · changed\n\n- `<Labels name="label">` changed: added `Product`\n- ⚠️ `p\.xml:4` hotkey "p" of &lt;Label value="Product"&gt;/);
+  assert.match(md, /!\[ner: before and after, 1 changed region outlined\]/);
   const missing = await previewLinks('nowhere', scratch).catch((e: unknown) => e);
   assert.match((missing as Error).message, /^--previews nowhere: no summary.json there/);
 });

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readCiContext } from '../../ci/ci-context.ts';
 import { cutMarkdown } from '../../ci/fit-markdown.ts';
@@ -16,7 +16,7 @@ import { previewSubjects, subjectsOf, type PreviewSubject } from '../../preview/
 import { readPlanFile } from '../../state/saved-plan.ts';
 import type { Plan } from '../../generated/schema-types.ts';
 import { UserError } from '../../util/errors.ts';
-import { resolveEnvironment } from '../connect.ts';
+import { resolveServerUrl } from '../connect.ts';
 import type { Io } from '../io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 
@@ -59,10 +59,15 @@ export async function runPreview(io: Io, args: PreviewArgs): Promise<number> {
     const known = subjectsOf(repo, []).subjects.map((s) => s.name);
     throw new UserError(`no label config named ${unknown.map((n) => `"${n}"`).join(', ')} in ${args.dir} (projects and LabelConfigs with one: ${known.join(', ') || 'none'})`);
   }
+  if (subjects.length === 0) {
+    io.stderr(`Nothing to draw: no project or LabelConfig in ${args.dir} has a label config${withheld.length ? ' that is not a secret' : ''}.\n`);
+    return 0;
+  }
   const browserPath = findBrowser(io.env, args.browser);
   const { base, label } = await readBase(io, args, subjects);
   const editor = await chooseEditor(io, args, repo);
   const outDir = resolve(io.cwd, args.out);
+  await clearOldImages(outDir);
 
   const renderer = await PreviewRenderer.open(browserPath, editor);
   let summary: PreviewSummary;
@@ -85,6 +90,12 @@ export async function runPreview(io: Io, args: PreviewArgs): Promise<number> {
   const failed = summary.results.filter((r) => r.status === 'error');
   for (const r of failed) io.stderr(`Error: ${r.name} (${r.file}): Label Studio's editor cannot draw this label config: ${r.error}\n`);
   return failed.length ? 1 : 0;
+}
+
+/** Images an earlier preview left in the folder: gone, so an uploaded folder shows this run only. */
+async function clearOldImages(outDir: string): Promise<void> {
+  const names = await readdir(outDir).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm(join(outDir, n), { force: true })));
 }
 
 /** What each subject's config was before: at a git revision, in a saved plan, or on the server now. */
@@ -135,9 +146,9 @@ async function chooseEditor(io: Io, args: PreviewArgs, repo: Repository): Promis
   if (args.editor) return /^https?:\/\//i.test(args.editor) ? serverEditor(args.editor) : packageEditor(resolve(io.cwd, args.editor));
   let url: string | undefined;
   try {
-    url = resolveEnvironment(repo.config, args.env ?? repo.environment, io.env).url;
+    url = resolveServerUrl(repo.config, args.env ?? repo.environment, io.env).url;
   } catch {
-    url = io.env.LABEL_STUDIO_URL || undefined;
+    url = undefined;
   }
   if (url) {
     const base = url.replace(/\/+$/, '');

@@ -1,5 +1,6 @@
 import { createClient, type LabelStudioClient } from '../api/client.ts';
 import { isApiError, type ApiError } from '../api/errors.ts';
+import { FEATURE_SINCE, showSince } from '../api/server-versions.ts';
 import type { Exchange } from '../api/http.ts';
 import type { RootConfig } from '../manifest/types.ts';
 import { interpolate } from '../manifest/interpolate.ts';
@@ -115,10 +116,18 @@ export function connect(target: ResolvedEnvironment, io: Io, opts: { debug?: boo
  * Turns an API failure into the message a person needs: unreachable, not Label Studio, wrong
  * token, legacy tokens disabled (with the fix), expired or revoked personal access token.
  */
-export function explainApiError(err: ApiError, target: ResolvedEnvironment): UserError {
+export function explainApiError(err: ApiError, target: ResolvedEnvironment, serverVersion?: string): UserError {
   const detail = err.detail ?? '';
   if (err.kind === 'network' || err.kind === 'timeout') {
     return new UserError(`cannot reach Label Studio at ${target.url} (${target.urlSource}): ${detail}`, [], 'Check the URL and that the server is running.');
+  }
+  if (patRefreshMissing(err)) {
+    const since = showSince(FEATURE_SINCE.personalAccessTokens);
+    return new UserError(
+      `the token in ${target.tokenEnv} is a personal access token, and personal access tokens need Label Studio ${since} or later; this server ${serverVersion ? `is ${serverVersion}` : `has no token refresh route, so it is older than ${since}`}`,
+      [],
+      'Use your account\'s legacy API token instead (Account & Settings → Access Token: a plain hexadecimal string, no dots), or upgrade the server.',
+    );
   }
   if (err.kind === 'not-label-studio') {
     return new UserError(`${target.url} (${target.urlSource}) does not look like a Label Studio server: ${detail}`);
@@ -157,7 +166,23 @@ export async function withServer<T>(target: ResolvedEnvironment, fn: () => Promi
   try {
     return await fn();
   } catch (err) {
-    if (isApiError(err)) throw explainApiError(err, target);
+    if (isApiError(err)) throw explainApiError(err, target, patRefreshMissing(err) ? await anonymousVersion(target.url) : undefined);
     throw err;
+  }
+}
+
+/** A personal access token sent to a server without `/api/token/refresh/` (older than 1.17). */
+function patRefreshMissing(err: ApiError): boolean {
+  return err.path.startsWith('/api/token/refresh') && (err.status === 404 || err.status === 405 || (err.kind === 'not-label-studio' && err.status !== 200));
+}
+
+/** The server's release from `/api/version/` (which needs no credentials), or undefined. */
+async function anonymousVersion(url: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`${url.replace(/\/+$/, '')}/api/version/`, { signal: AbortSignal.timeout(5000) });
+    const body = (await res.json()) as { release?: unknown };
+    return typeof body.release === 'string' ? body.release : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -124,7 +124,8 @@ export interface Match<D extends DesiredResource = DesiredResource, L extends Li
 export interface PlanRequest {
   readonly repo: Repository;
   readonly namespace: string;
-  readonly server: { readonly url: string; readonly environment: string };
+  /** `version`: the server's release as it reported it, when the live state was read. */
+  readonly server: { readonly url: string; readonly environment: string; readonly version?: string };
   readonly allowDuplicateTitle: boolean;
   readonly dedupe: boolean;
   readonly prune: boolean;

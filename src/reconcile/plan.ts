@@ -52,7 +52,7 @@ export function planChanges(input: PlanInput): Plan {
   const request: PlanRequest = {
     repo,
     namespace: ns,
-    server: input.server,
+    server: { ...input.server, version: live.serverVersion },
     allowDuplicateTitle: input.allowDuplicateTitle ?? false,
     dedupe: input.dedupe ?? false,
     prune: input.prune ?? false,

@@ -45,5 +45,53 @@ export function checkTask(item: unknown, dataKeys: readonly DataKey[]): string |
       return `data key "${k.key}" is an object; <${k.tag}> expects text`;
     }
   }
+  const bad = findUnstorableText(task);
+  if (bad) return `${bad.path} holds ${bad.what}: Label Studio on PostgreSQL refuses the whole batch with an HTTP 500 (JSON in PostgreSQL cannot store it; SQLite does), so it is refused here on every server; remove or replace it`;
+  return undefined;
+}
+
+/**
+ * The first string (value or key, at any depth) holding text PostgreSQL's JSON cannot store:
+ * U+0000, or half of a surrogate pair without its other half (`"\ud800"` in JSON).
+ */
+export function findUnstorableText(value: unknown, path = 'the task'): { path: string; what: string } | undefined {
+  const what = (s: string) => {
+    if (s.includes('\u0000')) return 'U+0000 (a NUL character)';
+    const half = loneSurrogate(s);
+    return half ? `a lone surrogate (U+${half})` : undefined;
+  };
+  if (typeof value === 'string') {
+    const w = what(value);
+    return w ? { path, what: w } : undefined;
+  }
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      const found = findUnstorableText(v, `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const here = path === 'the task' ? k : `${path}.${k}`;
+      const wk = what(k);
+      if (wk) return { path: `the key ${JSON.stringify(k.replace(/[\u0000\ud800-\udfff]/g, '?'))} of ${path === 'the task' ? 'the task' : path}`, what: wk };
+      const found = findUnstorableText(v, here);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+/** The first half of a surrogate pair standing alone, as hex, or undefined. */
+function loneSurrogate(s: string): string | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) i++;
+      else return c.toString(16).toUpperCase();
+    } else if (c >= 0xdc00 && c <= 0xdfff) return c.toString(16).toUpperCase();
+  }
   return undefined;
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LabelStudioClient } from '../api/client.ts';
-import { isApiError } from '../api/errors.ts';
+import { isApiError, type ApiError } from '../api/errors.ts';
 import { UserError } from '../util/errors.ts';
 import type { LsImportResult } from '../api/types.ts';
 import { toTask, type TaskItem } from './check-task.ts';
@@ -126,6 +126,9 @@ function batchName(runId: string, n: number): string {
 }
 
 async function sendBatch(run: ImportRun, body: string, count: number, text: string, sleep: (ms: number) => Promise<void>): Promise<LsImportResult> {
+  // The server's last answer to this batch, when it answered with a 5xx: the same answer twice
+  // is the server's verdict on the batch, not a lost answer, and is not sent a third time.
+  let previous: string | undefined;
   for (let attempt = 0; ; attempt++) {
     try {
       return await run.client.importTasks(run.projectId, body);
@@ -145,6 +148,23 @@ async function sendBatch(run: ImportRun, body: string, count: number, text: stri
       // Landed (once or more: the caller counts again and settles copies).
       if (now !== undefined && now >= count) return { task_count: count, annotation_count: null, prediction_count: null };
       if (now !== 0) throw err; // neither landed nor absent: do not guess
+      const answer = err.kind === 'http' ? `${err.status} ${err.detail}` : undefined;
+      if (answer !== undefined && answer === previous) throw refusedTwice(err, count);
+      previous = answer;
     }
   }
+}
+
+/**
+ * A batch the server failed on twice in the same way, with nothing stored: said in words. The
+ * server's text of a 500 is often a fragment of its SQL, which helps nobody here; its log has it.
+ */
+function refusedTwice(err: ApiError, count: number): UserError {
+  const postgresText = /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(err.detail);
+  return new UserError(
+    `the server failed twice in the same way (HTTP ${err.status}) on a batch of ${count} task${count === 1 ? '' : 's'} and stored none of it, so it is not sent again` +
+      (postgresText ? ': its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate' : '; the server\'s log says why'),
+    [],
+    'The batches before this one are committed; fix the cause and run the same command with --resume to continue from this batch.',
+  );
 }

@@ -6,7 +6,8 @@
  * not an error by itself: the request just goes on unauthenticated.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { envelope, fail, json, noContent, readObject, type Ctx, type Reply } from './http.ts';
+import { envelope, fail, html404, json, noContent, readObject, type Ctx, type Reply } from './http.ts';
+import { releaseBefore } from './release.ts';
 import { nowMs, type FakeState, type FakeUser } from './state.ts';
 
 const PAT_LIFETIME_SECONDS = 6_307_200_000;
@@ -74,6 +75,8 @@ export function listPats(ctx: Ctx): Reply {
 /** POST /api/token/refresh/ {refresh} → {access}; no auth, the PAT is the credential. */
 export function refreshAccess(ctx: Ctx): Reply {
   const { state } = ctx;
+  // Before 1.17 there is no jwt_auth app: Django's HTML 404 page.
+  if (releaseBefore(state.release, [1, 17])) return html404();
   const body = readObject(ctx);
   if (body.refresh === undefined || body.refresh === null || body.refresh === '') {
     const msg = body.refresh === undefined ? 'This field is required.' : body.refresh === null ? 'This field may not be null.' : 'This field may not be blank.';

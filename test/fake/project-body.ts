@@ -9,6 +9,7 @@ import { checkAgainstSummary, checkLabelConfig, checkWithLxml, extractDataTypes 
 import { checkColor, parseBool, parseChar, parseChoice, parseDateTime, parseInt32, type Parsed } from './fields.ts';
 import { sanitizeHtml } from './sanitize-html.ts';
 import { pyRepr, pyTypeName } from './python.ts';
+import { releaseBefore } from './release.ts';
 import type { FakeProject, FakeState } from './state.ts';
 
 /** The writable fields of ProjectSerializer, in Meta order (errors come back in this order). */
@@ -34,6 +35,8 @@ export function checkBody(state: FakeState, body: Record<string, unknown>, insta
   const errors: Record<string, unknown> = {};
   for (const key of WRITABLE) {
     if (!(key in body)) continue;
+    // Before 1.23 the serializer has no such field: DRF ignores it.
+    if (key === 'annotator_evaluation_enabled' && releaseBefore(state.release, [1, 23])) continue;
     const parsed = parseField(state, key, body[key], instance);
     if (parsed.ok) values[key] = parsed.value;
     else errors[key] = parsed.errors;

@@ -8,6 +8,7 @@ import { checkBody } from './project-body.ts';
 import { envelope, fail, json, readObject, type Ctx, type Reply } from './http.ts';
 import { extractDataTypes, parseLabelConfig, suitableForBulkAnnotation, type ParsedConfig } from './label-config.ts';
 import { pyTypeName } from './python.ts';
+import { releaseBefore } from './release.ts';
 import { isoNow, type FakeProject, type FakeState, type FakeTask } from './state.ts';
 
 export const DEFAULT_LABEL_CONFIG = '<View></View>';
@@ -167,6 +168,7 @@ export function serializeProject(state: FakeState, project: FakeProject, o: Seri
   const out: Record<string, unknown> = {};
   for (const key of PROJECT_KEYS) {
     if (include && !include.has(key)) continue;
+    if (key === 'annotator_evaluation_enabled' && releaseBefore(state.release, [1, 23])) continue;
     out[key] = COUNTER_KEYS.has(key) ? (counts ? counts[key] : null) : all[key];
   }
   return out;

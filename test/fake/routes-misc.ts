@@ -9,6 +9,8 @@ import { ADMIN_PERMISSIONS, TEMPLATE_GROUPS, TEMPLATES, VERSION_REPORT } from '.
 export function version(ctx: Ctx): Reply {
   const first = ctx.state.versionCalls++ === 0;
   const report = structuredClone(VERSION_REPORT) as Record<string, Record<string, unknown> | string>;
+  report.release = ctx.state.release;
+  (report['label-studio-os-package'] as Record<string, unknown>).version = ctx.state.release;
   if (first) return json(200, report);
   const short = (key: string) => {
     const part = report[key] as Record<string, unknown>;

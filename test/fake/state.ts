@@ -147,6 +147,8 @@ export interface FakePat {
 export interface FakeState {
   /** Added to Date.now(): move it forward to expire access tokens without waiting. */
   clockOffsetMs: number;
+  /** The release this fake behaves as (FakeStateOptions.release). */
+  readonly release: string;
   latencyMs: number;
   requestCount: number;
   /** Like Django's DATA_UPLOAD_MAX_MEMORY_SIZE; undefined = no limit. */
@@ -173,11 +175,18 @@ export interface FakeStateOptions {
   readonly latencyMs?: number;
   readonly maxBodyBytes?: number;
   readonly legacyTokensEnabled?: boolean;
+  /**
+   * The release to behave as (default 1.23.2). Older releases lack what they lacked: no personal
+   * access tokens before 1.17 (the refresh route is a 404 page), no `annotator_evaluation_enabled`
+   * before 1.23 (dropped on write, absent on read).
+   */
+  readonly release?: string;
 }
 
 export function createState(opts: FakeStateOptions = {}): FakeState {
   return {
     clockOffsetMs: 0,
+    release: opts.release ?? '1.23.2',
     latencyMs: opts.latencyMs ?? 0,
     requestCount: 0,
     maxBodyBytes: opts.maxBodyBytes,

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { isApiError } from '../../api/errors.ts';
 import type { LabelStudioClient } from '../../api/client.ts';
+import { FEATURE_SINCE, showSince, supports } from '../../api/server-versions.ts';
 import type { LsExportFormat, LsExportSnapshot } from '../../api/types.ts';
 import { describeFsError, formatBytes } from '../../manifest/source-file.ts';
 import { downloadToFile, suggestedFileName } from '../../tasks/download.ts';
@@ -62,6 +63,13 @@ export async function runExport(io: Io, args: ExportArgs): Promise<number> {
     let note = '';
     let snapshotId: number | undefined;
     if (args.snapshot) {
+      // Before the snapshot is made: a format it cannot be converted to is said first.
+      if (format.name !== 'JSON') {
+        const release = (await client.version()).release;
+        if (typeof release === 'string' && !supports(release, 'snapshotConvert')) {
+          throw new UserError(`--snapshot --format ${format.name}: converting an export snapshot needs Label Studio ${showSince(FEATURE_SINCE.snapshotConvert)} or later; this server is ${release}; use --format JSON with --snapshot, or the synchronous export (without --snapshot)`);
+        }
+      }
       const snap = await waitForSnapshot(io, client, project.id, args);
       snapshotId = snap.id;
       if (format.name !== 'JSON') await waitForConversion(io, client, project.id, snap, format.name, args);

@@ -1,4 +1,6 @@
 import { decodeJwtPayload } from '../../api/auth.ts';
+import { atLeast, FEATURE_NAMES, FEATURE_SINCE, showSince, supports, type Feature } from '../../api/server-versions.ts';
+import { PROJECT_FIELD_SINCE } from '../../kinds/project/fields.ts';
 import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import { UserError } from '../../util/errors.ts';
 import { connect, resolveEnvironment, withServer } from '../connect.ts';
@@ -37,6 +39,9 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
     auth: client.http.scheme,
     tokenEnv: target.tokenEnv,
     ...(pat?.exp ? { tokenExpires: new Date(pat.exp * 1000).toISOString() } : {}),
+    // What this release has, from labelform's table (src/api/server-versions.ts, project fields.ts).
+    supports: Object.fromEntries((Object.keys(FEATURE_SINCE) as Feature[]).map((f) => [f, supports(version.release, f)])),
+    projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE).filter(([, since]) => !atLeast(version.release, since!)).map(([field, since]) => ({ field, since })),
     requests: client.http.stats.requests,
   };
   if (args.json) {
@@ -50,6 +55,8 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
       `  environment: ${target.name}${config ? '' : ' (from LABEL_STUDIO_URL; no labelform.yaml here)'}`,
       `  user:        ${user.email} (id ${user.id})`,
       `  auth:        ${scheme}, from ${target.tokenEnv}${result.tokenExpires ? `; token valid until ${result.tokenExpires}` : ''}`,
+      `  supports:    ${(Object.keys(FEATURE_SINCE) as Feature[]).map((f) => `${result.supports[f] ? s.green('✔') : s.red('✘')} ${FEATURE_NAMES[f]} (${showSince(FEATURE_SINCE[f])}+)`).join('\n               ')}`,
+      ...(result.projectFieldsMissing.length ? [`  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since!)}+)`).join(', ')}; a manifest that sets one is a plan error`] : []),
       '',
     ].join('\n'),
   );

@@ -39,5 +39,15 @@ export const PROJECT_FIELD_DEFAULTS: Readonly<Record<ProjectField, unknown>> = {
 
 export const PROJECT_FIELDS = Object.keys(PROJECT_FIELD_DEFAULTS) as ProjectField[];
 
+/**
+ * The first Label Studio release whose project API has a field; the others are in every release
+ * labelform supports (1.8 and later). An older server drops such a field on write and leaves it
+ * out of reads, so managing it there would be an endless diff: the plan refuses it instead.
+ */
+export const PROJECT_FIELD_SINCE: Readonly<Partial<Record<ProjectField, string>>> = {
+  // projects/migrations/0034_project_annotator_evaluation_enabled.py; not in 1.22's serializer.
+  annotator_evaluation_enabled: '1.23.0',
+};
+
 /** Read-only counters asked for with the list's `include=` (they also cost the server a query each). */
 export const PROJECT_COUNTERS = ['task_number', 'total_annotations_number'] as const;

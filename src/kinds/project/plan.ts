@@ -1,4 +1,5 @@
 import type { LabelStudioClient } from '../../api/client.ts';
+import { atLeast, showSince } from '../../api/server-versions.ts';
 import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../reconcile/label-config-diff.ts';
@@ -13,6 +14,7 @@ import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact
 import type { KindPlanContext, Match, PlanRequest } from '../kind.ts';
 import type { AnnotationUsage } from './annotation-usage.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
+import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
 import { readImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
@@ -127,6 +129,11 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, '/import/id');
     return;
   }
+
+  // A field this server's release does not have: an error at its line, not an endless diff.
+  const missing = (Object.keys(d.spec) as ProjectField[]).filter((f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]!));
+  for (const f of missing) err('field-needs-version', `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`, `/spec/${f}`);
+  if (missing.length) return;
 
   const fields = compareProject(d, target);
   const lcField = fields.find((f) => f.field === 'label_config');

@@ -75,7 +75,10 @@ try {
     const { startLabelStudio } = await import('./local-label-studio.ts');
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
     // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
-    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`), env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false' } });
+    // LABELFORM_TEST_DB=postgresql: the same suites against Label Studio on a throwaway PostgreSQL.
+    const postgres = process.env.LABELFORM_TEST_DB === 'postgresql' ? await (await import('./local-postgres.ts')).startPostgres({ log: (m: string) => process.stdout.write(`${m}\n`) }) : undefined;
+    if (postgres) stopServer = () => postgres.stop();
+    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`), env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false', ...(postgres?.env ?? {}) } });
     // A real S3-compatible server (moto) for the storage suites, started and stopped like Label Studio.
     const { startS3 } = await import('./local-s3.ts');
     const s3 = await startS3({ log: (m: string) => process.stdout.write(`${m}\n`) });
@@ -85,6 +88,7 @@ try {
       await redis.stop();
       await s3.stop();
       await server.stop();
+      await postgres?.stop();
     };
     secrets.push(server.token, server.password);
     const env = {
@@ -92,6 +96,7 @@ try {
       LABELFORM_TEST_S3_PYTHON: s3.python,
       LABELFORM_TEST_REDIS_PORT: String(redis.port),
       LABELFORM_TEST_TARGET: 'real',
+      LABELFORM_TEST_DB: postgres ? 'postgresql' : 'sqlite',
       LABELFORM_TEST_LS_URL: server.url,
       LABELFORM_TEST_LS_TOKEN: server.token,
       LABELFORM_TEST_LS_USERNAME: server.username,

@@ -186,6 +186,13 @@ export function createHttp(opts: HttpOptions): Http {
         await sleep(Math.min(wait, maxBackoffMs * 4));
         continue;
       }
+      if (status === 404 && method.toUpperCase() === 'DELETE' && attempt > 0 && !isHtml(res)) {
+        // A DELETE sent again after its answer was lost: the first one did it (a project with
+        // 100,000 tasks takes PostgreSQL longer than the timeout to delete). Gone is what was asked.
+        await drain(res);
+        opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'ok' });
+        return undefined as T;
+      }
       if (status >= 400) {
         const body = o.responseType === 'stream' ? await readStream(res.data as Readable) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'error' });

@@ -19,7 +19,7 @@ test.before(async () => {
   const p = await client.createProject({ title: `${t.prefix} export`, label_config: SENTIMENT_CONFIG });
   projectId = t.track(p.id);
   const imported = await client.importTasks(projectId, [{ text: 'good day' }, { text: 'fine' }, { text: 'bad day' }], { returnTaskIds: true });
-  taskIds = imported.task_ids!;
+  taskIds = [...imported.task_ids!].sort((a, b) => a - b);
   await client.createAnnotation(taskIds[0]!, choice('Positive'));
   await client.createAnnotation(taskIds[2]!, choice('Negative'));
 });
@@ -46,19 +46,20 @@ test('export formats: objects with name and title; JSON, JSON_MIN, CSV, TSV enab
 test('sync JSON export: an attachment holding exactly the annotated tasks', async () => {
   const { stream, headers } = await client.downloadExport(projectId, { exportType: 'JSON' });
   assert.match(headers['content-disposition'] ?? '', /^attachment; filename="project-\d+-at-[\d-]+-[0-9a-f]{8}\.json"$/);
-  const exported = JSON.parse(await readAll(stream)) as Array<{ id: number; data: unknown; annotations: Array<{ result: unknown; completed_by: number }> }>;
+  // Tasks come in the database's order: by id on SQLite, not on PostgreSQL. Compared by id.
+  const exported = byId(JSON.parse(await readAll(stream)) as Array<{ id: number; data: unknown; annotations: Array<{ result: unknown; completed_by: number }> }>);
   assert.equal(exported.map((task) => task.id), [taskIds[0], taskIds[2]]);
   assert.equal(exported.map((task) => task.data), [{ text: 'good day' }, { text: 'bad day' }]);
   assert.equal(exported.map((task) => task.annotations.map((a) => a.result)), [[choice('Positive').result], [choice('Negative').result]]);
   const live = await client.listTasksPage(projectId, 1, { fields: 'all' });
-  const annotated = live.tasks.filter((task) => (task.annotations?.length ?? 0) > 0);
+  const annotated = byId(live.tasks.filter((task) => (task.annotations?.length ?? 0) > 0));
   assert.equal(exported.map((task) => task.annotations[0]!.completed_by), annotated.map((task) => task.annotations![0]!.completed_by));
 });
 
 test('sync export: download_all_tasks includes unannotated tasks; JSON_MIN and CSV', async () => {
-  const all = JSON.parse(await readAll((await client.downloadExport(projectId, { exportType: 'JSON', downloadAllTasks: true })).stream)) as Array<{ id: number }>;
+  const all = byId(JSON.parse(await readAll((await client.downloadExport(projectId, { exportType: 'JSON', downloadAllTasks: true })).stream)) as Array<{ id: number }>);
   assert.equal(all.map((task) => task.id), taskIds);
-  const min = JSON.parse(await readAll((await client.downloadExport(projectId, { exportType: 'JSON_MIN' })).stream)) as Array<Record<string, unknown>>;
+  const min = byId(JSON.parse(await readAll((await client.downloadExport(projectId, { exportType: 'JSON_MIN' })).stream)) as Array<Record<string, unknown> & { id: number }>);
   assert.equal(min.map((row) => [row.id, row.text, row.sentiment]), [[taskIds[0], 'good day', 'Positive'], [taskIds[2], 'bad day', 'Negative']]);
   const csv = await client.downloadExport(projectId, { exportType: 'CSV' });
   assert.match(csv.headers['content-disposition'] ?? '', /\.csv"$/);
@@ -80,7 +81,7 @@ test('snapshot: create (completed at once) → get → download JSON of every ta
   assert.is(got.md5, created.md5);
   const { stream, headers } = await client.downloadExportSnapshot(projectId, created.id, 'JSON');
   assert.match(headers['content-disposition'] ?? '', /^attachment; filename="project-\d+-at-.*\.json"$/);
-  const tasks = JSON.parse(await readAll(stream)) as Array<{ id: number }>;
+  const tasks = byId(JSON.parse(await readAll(stream)) as Array<{ id: number }>);
   assert.equal(tasks.map((task) => task.id), taskIds);
   await client.deleteExportSnapshot(projectId, created.id);
   const gone = await expectApiError(client.getExportSnapshot(projectId, created.id));
@@ -109,3 +110,8 @@ test('snapshot convert: once per format (400 "already started" the second time);
 });
 
 test.run();
+
+/** Sorted by id: the export's order is the database's, not part of the contract. */
+function byId<T extends { id: number }>(items: T[]): T[] {
+  return [...items].sort((a, b) => a.id - b.id);
+}

@@ -34,6 +34,14 @@ export interface Target {
   stop(): Promise<void>;
 }
 
+/**
+ * The database behind the server: the real server on PostgreSQL when the harness ran with
+ * LABELFORM_TEST_DB=postgresql; SQLite otherwise (the fake plays 1.23.2 on SQLite).
+ */
+export function targetDatabase(): 'sqlite' | 'postgresql' {
+  return targetKind() === 'real' && process.env.LABELFORM_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
 export function targetKind(): TargetKind {
   const raw = (process.env.LABELFORM_TEST_TARGET ?? 'fake').trim().toLowerCase();
   if (raw !== 'fake' && raw !== 'real') throw new Error(`LABELFORM_TEST_TARGET must be "fake" or "real", not "${raw}"`);

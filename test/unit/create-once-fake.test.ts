@@ -191,4 +191,15 @@ test('a 400 is not ambiguous: one POST, no second look', async () => {
   assert.equal(sleeps, []);
 });
 
+test('a DELETE whose answer is lost is sent again; the 404 that follows means done, not an error', async () => {
+  const { id } = await createClient({ baseUrl: ls.url, token: ls.token }).createProject({ title: 'Slow to delete' });
+  proxy.inject({ method: 'DELETE', path: /^\/api\/projects\/\d+\/$/, times: 1, fault: { kind: 'drop-answer' } });
+  await client.deleteProject(id);
+  assert.equal(proxy.seen.filter((x) => x.method === 'DELETE').map((x) => x.fault ?? 'answered'), ['drop-answer', 'answered']);
+  assert.is(ls.state.projects.has(id), false);
+  // A first DELETE of something that is not there is still a 404 error.
+  const missing = await client.deleteProject(id).then(() => undefined, (err: unknown) => err);
+  assert.ok(missing instanceof ApiError && missing.status === 404);
+});
+
 test.run();

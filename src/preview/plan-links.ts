@@ -9,14 +9,19 @@ import type { PreviewSummary } from './report.ts';
  * (`preview --publish-branch`) are shown inline; otherwise the snippet names the file in DIR,
  * which the example workflow uploads as the run's `labelform-preview` artifact.
  */
-export async function previewLinks(dir: string, cwd: string): Promise<ReadonlyMap<string, string>> {
+export async function previewLinks(dir: string, cwd: string, warn: (message: string) => void): Promise<ReadonlyMap<string, string>> {
   const file = join(resolve(cwd, dir), 'summary.json');
   let summary: PreviewSummary;
   try {
     summary = JSON.parse(await readFile(file, 'utf8')) as PreviewSummary;
   } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no summary.json there (run `labelform preview --out DIR` first)' : `cannot read ${file}: ${(err as Error).message}`;
-    throw new UserError(`--previews ${dir}: ${why}`);
+    // No previews (the preview step failed before writing them): the plan goes on without them,
+    // so the pull request still gets its plan.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      warn(`--previews ${dir}: no summary.json there (did \`labelform preview --out ${dir}\` run?); the plan shows no previews`);
+      return new Map();
+    }
+    throw new UserError(`--previews ${dir}: cannot read ${file}: ${(err as Error).message}`);
   }
   if (summary?.version !== 1 || !Array.isArray(summary.results)) throw new UserError(`--previews ${dir}: ${file} is not a labelform preview summary`);
   return previewSnippets(summary, dir);

@@ -93,7 +93,8 @@ test('plan --previews: published images inline, otherwise the file in the artifa
     published: { branch: 'previews', urls: { 'ner.compare.png': 'https://github.com/a/b/raw/previews/pr-1/x/ner.compare.png' } },
   };
   writeFileSync(join(dir, 'summary.json'), JSON.stringify(summary));
-  const links = await previewLinks('summary', scratch);
+  const warnings: string[] = [];
+  const links = await previewLinks('summary', scratch, (m) => warnings.push(m));
   assert.match(links.get('ner')!, /!\[ner: before and after, 1 changed region outlined\]\(https:\/\/github\.com\/a\/b\/raw\/previews\/pr-1\/x\/ner\.compare\.png\)/);
   assert.is(links.get('spaces'), "**Preview** (before and after: no visible change): `summary/s.compare.png`, in the run's preview artifact");
   assert.match(links.get('broken')!, /❌ Label Studio's editor cannot draw this config: Attribute choice of tag &lt;Choices&gt; has invalid type/);
@@ -103,8 +104,12 @@ test('plan --previews: published images inline, otherwise the file in the artifa
   assert.match(md, /^### labelform preview\n\nDrawn by Label Studio's editor from the server at http:\/\/ls; before: `git:origin\/main`\./);
   assert.match(md, /#### `ner` · changed\n\n- `<Labels name="label">` changed: added `Product`\n- ⚠️ `p\.xml:4` hotkey "p" of &lt;Label value="Product"&gt;/);
   assert.match(md, /!\[ner: before and after, 1 changed region outlined\]/);
-  const missing = await previewLinks('nowhere', scratch).catch((e: unknown) => e);
-  assert.match((missing as Error).message, /^--previews nowhere: no summary.json there/);
+  // No previews (the preview step failed): a warning, and the plan goes on without them.
+  assert.equal((await previewLinks('nowhere', scratch, (m) => warnings.push(m))).size, 0);
+  assert.equal(warnings, ['--previews nowhere: no summary.json there (did `labelform preview --out nowhere` run?); the plan shows no previews']);
+  writeFileSync(join(dir, 'summary.json'), '{"version": 7}');
+  const wrong = await previewLinks('summary', scratch, () => {}).catch((e: unknown) => e);
+  assert.match((wrong as Error).message, /^--previews summary: .*summary\.json is not a labelform preview summary/);
 });
 
 test.run();

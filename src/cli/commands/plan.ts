@@ -34,7 +34,7 @@ export interface PlanArgs {
  * errors; with --detailed-exitcode, 2 when there are changes and 0 when there are none.
  */
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
-  const previews = args.previews ? await (await import('../../preview/plan-links.ts')).previewLinks(args.previews, io.cwd) : undefined;
+  const previews = args.previews ? await (await import('../../preview/plan-links.ts')).previewLinks(args.previews, io.cwd, (m) => io.stderr(`Warning: ${m}\n`)) : undefined;
   const extras = previews ? { previews } : {};
   // Also into the step summary and, with --comment, the pull request (see src/ci/).
   return publishPlanRun(

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,14 +53,19 @@ export async function publishToBranch(req: PublishRequest): Promise<Record<strin
       throw Object.assign(new Error(e.stderr?.trim() || String(err)), { gitFailed: true });
     }
   };
-  const localRef = `refs/labelform/preview-${process.pid}`;
+  // Private to this call: two publishes at once (in one process or two) never share it.
+  const localRef = `refs/labelform/preview-${process.pid}-${randomBytes(6).toString('hex')}`;
   try {
+    // Fetched and pushed by URL, so no remote-tracking ref (or FETCH_HEAD) is written: two runs at
+    // once in one clone would otherwise fight over those locks. A URL's credentials (an
+    // actions/checkout extraheader) apply all the same.
+    const url = await git(['remote', 'get-url', req.remote]).catch(() => req.remote);
     const blobs = new Map<string, string>();
     for (const f of req.files) blobs.set(f, await git(['hash-object', '-w', join(req.outDir, f)]));
     for (let attempt = 1; ; attempt++) {
       let parent: string | undefined;
       try {
-        await git(['fetch', '--quiet', '--no-tags', req.remote, `+refs/heads/${req.branch}:${localRef}`]);
+        await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `+refs/heads/${req.branch}:${localRef}`]);
         parent = await git(['rev-parse', localRef]);
       } catch (err) {
         if (!/couldn't find remote ref|could not find remote ref/i.test((err as Error).message)) throw publishError(req, 'fetch', err);
@@ -69,7 +75,7 @@ export async function publishToBranch(req: PublishRequest): Promise<Record<strin
       const tree = await git(['write-tree']);
       const commit = await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', `labelform preview: ${req.folder}`]);
       try {
-        await git(['push', '--quiet', req.remote, `${commit}:refs/heads/${req.branch}`]);
+        await git(['push', '--quiet', url, `${commit}:refs/heads/${req.branch}`]);
         break;
       } catch (err) {
         const raced = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test((err as Error).message);

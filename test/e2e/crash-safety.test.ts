@@ -70,8 +70,24 @@ test('kill -9 during an apply of projects with webhooks, views and S3 import sto
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let round = 0; round < 6; round++) {
     const run = spawnCli(dir, ['apply', '--auto-approve'], { env });
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), 900 + Math.floor(random() * 1200));
+    // Even rounds kill at a random time; odd ones once a random number of webhooks exist, so some
+    // kills land among the webhook creates however fast or loaded the machine is.
+    const timer = round % 2 === 0 ? setTimeout(() => run.child.kill('SIGKILL'), 900 + Math.floor(random() * 1200)) : undefined;
+    const target = 1 + Math.floor(random() * 14);
+    let watching = round % 2 === 1;
+    const watch = async () => {
+      while (watching) {
+        if ((await managedWebhooks(ns).catch(() => [])).length >= target) {
+          run.child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const watcher = watch();
     const result = await run.done;
+    watching = false;
+    await watcher;
     clearTimeout(timer);
     counts.push((await managedWebhooks(ns)).length);
     if (result.signal !== 'SIGKILL') assert.is(result.code, 0, `round ${round} finished before the kill but failed:\n${result.stdout}${result.stderr}`);

@@ -41,10 +41,14 @@ function cached(description: string, load: (path: string) => Promise<EditorFile 
 }
 
 /** The editor a running server serves (static files: no token is sent). */
-export function serverEditor(url: string): EditorSource {
+export function serverEditor(url: string, firstTimeoutMs = 60_000): EditorSource {
   const base = url.replace(/\/+$/, '');
+  // The first request says whether the server answers at all: it may be given less time.
+  let timeoutMs = firstTimeoutMs;
   return cached(`the server at ${base}`, async (path) => {
-    const res = await fetch(`${base}${path}`, { redirect: 'follow', signal: AbortSignal.timeout(60_000) });
+    const signal = AbortSignal.timeout(timeoutMs);
+    timeoutMs = 60_000;
+    const res = await fetch(`${base}${path}`, { redirect: 'follow', signal });
     // A file the server does not have is a 404, or a 400 from its manifest-aware static view.
     if (res.status === 404 || res.status === 400) return undefined;
     if (!res.ok) throw new UserError(`could not load the labeling editor from ${base}${path}: HTTP ${res.status}`);

@@ -81,24 +81,23 @@ export class PreviewRenderer {
 
   /** Before and after compared in the browser's canvas: changed regions, and one image showing both. */
   async compare(before: Buffer, after: Buffer): Promise<Comparison> {
-    const context = await this.browser.newContext({ viewport: VIEWPORT });
-    try {
-      const page = await blankPage(context);
-      const result = await page.evaluate(compareImages, { before: before.toString('base64'), after: after.toString('base64') });
-      return { changed: result.regions.length > 0, regions: result.regions, png: Buffer.from(result.png, 'base64') };
-    } finally {
-      await context.close().catch(() => undefined);
-    }
+    const result = await this.onBlankPage((page) => page.evaluate(compareImages, { before: before.toString('base64'), after: after.toString('base64') }));
+    return { changed: result.regions.length > 0, regions: result.regions, png: Buffer.from(result.png, 'base64') };
   }
 
   /** The share of pixels that differ from the background: 0 for a blank image. */
   async ink(png: Buffer): Promise<number> {
-    const context = await this.browser.newContext({ viewport: VIEWPORT });
+    return this.onBlankPage((page) => page.evaluate(inkOf, png.toString('base64')));
+  }
+
+  /** A blank page of the shared context (no context made per comparison), closed afterwards. */
+  private async onBlankPage<T>(fn: (page: Page) => Promise<T>): Promise<T> {
+    const page = await (await (this.shared ??= this.newContext())).newPage();
     try {
-      const page = await blankPage(context);
-      return await page.evaluate(inkOf, png.toString('base64'));
+      await page.evaluate(NAME_HELPER);
+      return await fn(page);
     } finally {
-      await context.close().catch(() => undefined);
+      await page.close().catch(() => undefined);
     }
   }
 
@@ -135,12 +134,6 @@ export class PreviewRenderer {
  * text calls esbuild's `__name` helper, which the page must then have.
  */
 const NAME_HELPER = 'globalThis.__name ??= (f) => f;';
-
-async function blankPage(context: BrowserContext): Promise<Page> {
-  const page = await context.newPage();
-  await page.evaluate(NAME_HELPER);
-  return page;
-}
 
 /**
  * The page the editor runs in: the app's runtime, then its shared code and the app itself with

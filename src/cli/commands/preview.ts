@@ -152,10 +152,11 @@ async function chooseEditor(io: Io, args: PreviewArgs, repo: Repository): Promis
   }
   if (url) {
     const base = url.replace(/\/+$/, '');
+    // The probe is the editor source's own first fetch: runtime.js is not downloaded twice.
+    const server = serverEditor(base, 5000);
     try {
-      const res = await fetch(`${base}/react-app/runtime.js`, { signal: AbortSignal.timeout(5000) });
-      if (res.ok) return serverEditor(base);
-      io.stderr(`Note: ${base} serves no /react-app/runtime.js (HTTP ${res.status}); `);
+      if (await server.get('/react-app/runtime.js')) return server;
+      io.stderr(`Note: ${base} serves no /react-app/runtime.js; `);
     } catch (err) {
       io.stderr(`Note: ${base} did not answer (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}); `);
     }

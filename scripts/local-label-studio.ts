@@ -26,6 +26,17 @@ export const LABEL_STUDIO_VERSION = process.env.LABEL_STUDIO_VERSION?.trim() || 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const VENV_DIR = join(REPO_ROOT, '.venv', `label-studio-${LABEL_STUDIO_VERSION}`);
 const INSTALLED_MARKER = join(VENV_DIR, '.labelform-installed');
+/**
+ * Dependencies an old release must be installed with today. PyJWT 2.15 refuses the dummy
+ * signature Label Studio 1.17-1.22 put on a PAT to blacklist it ("Invalid crypto padding", so
+ * `/api/token/blacklist/` answers 404 for every token); 1.23's SDK holds PyJWT below that.
+ */
+const INSTALL_PINS: Readonly<Record<string, readonly string[]>> = {
+  '1.17.0': ['pyjwt==2.13.0'],
+  '1.20.0': ['pyjwt==2.13.0'],
+};
+const PINS = INSTALL_PINS[LABEL_STUDIO_VERSION] ?? [];
+const MARKER_TEXT = `${[LABEL_STUDIO_VERSION, ...PINS].join(' ')}\n`;
 const MIN_PYTHON: [number, number] = [3, 10];
 
 export interface LocalLabelStudio {
@@ -40,6 +51,8 @@ export interface LocalLabelStudio {
   readonly logFile: string;
   /** Seconds from spawn to a healthy /health/. */
   readonly startSeconds: number;
+  /** The release the server reports at `/api/version/` (for example `1.23.2`). */
+  readonly release: string;
   stop(): Promise<void>;
 }
 
@@ -58,17 +71,17 @@ export class HarnessError extends Error {}
 /** Finds a Python >= 3.10, creates the venv and installs the pinned Label Studio (once). */
 export function ensureLabelStudioInstalled(log: (m: string) => void = () => {}): { bin: string; installedNow: boolean; seconds: number } {
   const bin = join(VENV_DIR, 'bin', 'label-studio');
-  if (existsSync(INSTALLED_MARKER) && existsSync(bin)) return { bin, installedNow: false, seconds: 0 };
+  if (existsSync(INSTALLED_MARKER) && existsSync(bin) && readFileSync(INSTALLED_MARKER, 'utf8') === MARKER_TEXT) return { bin, installedNow: false, seconds: 0 };
   const python = findPython();
   const started = Date.now();
-  log(`installing label-studio==${LABEL_STUDIO_VERSION} into ${VENV_DIR} with ${python.path} (Python ${python.version}); the first install takes about a minute`);
+  log(`installing label-studio==${LABEL_STUDIO_VERSION}${PINS.length ? ` (with ${PINS.join(' ')})` : ''} into ${VENV_DIR} with ${python.path} (Python ${python.version}); the first install takes about a minute`);
   mkdirSync(join(REPO_ROOT, '.venv'), { recursive: true });
   rmSync(VENV_DIR, { recursive: true, force: true });
   run(python.path, ['-m', 'venv', VENV_DIR], 'creating the virtual environment failed (on Debian/Ubuntu: apt-get install python3-venv)');
   const pip = join(VENV_DIR, 'bin', 'pip');
-  run(pip, ['install', '--disable-pip-version-check', '--no-input', '-q', `label-studio==${LABEL_STUDIO_VERSION}`], `pip install label-studio==${LABEL_STUDIO_VERSION} failed`);
+  run(pip, ['install', '--disable-pip-version-check', '--no-input', '-q', `label-studio==${LABEL_STUDIO_VERSION}`, ...PINS], `pip install label-studio==${LABEL_STUDIO_VERSION} ${PINS.join(' ')} failed`);
   if (!existsSync(bin)) throw new HarnessError(`the install finished but ${bin} is missing`);
-  writeFileSync(INSTALLED_MARKER, `${LABEL_STUDIO_VERSION}\n`);
+  writeFileSync(INSTALLED_MARKER, MARKER_TEXT);
   const seconds = (Date.now() - started) / 1000;
   log(`installed in ${seconds.toFixed(1)} s`);
   return { bin, installedNow: true, seconds };
@@ -135,9 +148,14 @@ export async function startLabelStudio(opts: StartOptions = {}): Promise<LocalLa
     const url = `http://127.0.0.1:${port}`;
     await waitForHealth(url, exit, opts.startTimeoutMs ?? 240_000);
     const startSeconds = (Date.now() - started) / 1000;
+    const release = await readRelease(url);
+    if (release !== LABEL_STUDIO_VERSION) throw new HarnessError(`asked for Label Studio ${LABEL_STUDIO_VERSION}, but the server in ${VENV_DIR} says it is ${release}`);
+    // 1.17 has personal access tokens and turns legacy tokens off, with no start flag to turn them
+    // on: the admin signs in and switches them on for the organisation.
+    if (supports(release, 'personalAccessTokens') && !supports(release, 'legacyTokenStartFlag')) await enableLegacyTokens(url, username, password);
     if (port !== requestedPort) log(`port ${requestedPort} was taken; Label Studio moved to ${port}`);
     log(`Label Studio ${LABEL_STUDIO_VERSION} is up at ${url} (started in ${startSeconds.toFixed(1)} s, pid ${child.pid})`);
-    return { url, port, username, password, token, dataDir, pid: child.pid!, logFile, startSeconds, stop };
+    return { url, port, username, password, token, dataDir, pid: child.pid!, logFile, startSeconds, release, stop };
   } catch (err) {
     await stop().catch(() => {});
     throw err;
@@ -174,6 +192,49 @@ async function waitForHealth(url: string, exit: Promise<number | null>, timeoutM
     await delay(300);
   }
   throw new HarnessError(`${url}/health/ did not answer within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Signs in through the login form (session and CSRF cookies) and turns legacy tokens on in
+ * `/api/jwt/settings`, as the organisation page of 1.17 does.
+ */
+async function enableLegacyTokens(url: string, username: string, password: string): Promise<void> {
+  const cookies = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const at = pair!.indexOf('=');
+      if (at > 0) cookies.set(pair!.slice(0, at).trim(), pair!.slice(at + 1).trim());
+    }
+  };
+  const cookieHeader = () => [...cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  const page = await fetch(`${url}/user/login/`, { redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  keep(page);
+  const csrf = () => cookies.get('csrftoken') ?? '';
+  if (!csrf()) throw new HarnessError(`${url}/user/login/ set no csrftoken cookie (HTTP ${page.status})`);
+  const login = await fetch(`${url}/user/login/`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookieHeader(), Referer: `${url}/user/login/` },
+    body: new URLSearchParams({ csrfmiddlewaretoken: csrf(), email: username, password }).toString(),
+    signal: AbortSignal.timeout(15_000),
+  });
+  keep(login);
+  if (!cookies.has('sessionid')) throw new HarnessError(`signing in to ${url} as ${username} failed (HTTP ${login.status}, no session)`);
+  const res = await fetch(`${url}/api/jwt/settings`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: cookieHeader(), 'X-CSRFToken': csrf(), Referer: `${url}/organization/` },
+    body: JSON.stringify({ api_tokens_enabled: true, legacy_api_tokens_enabled: true, api_token_ttl_days: 30 }),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (!res.ok) throw new HarnessError(`turning legacy tokens on at ${url}/api/jwt/settings answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+}
+
+async function readRelease(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/version/`, { signal: AbortSignal.timeout(10_000) });
+  const body = (await res.json().catch(() => ({}))) as { release?: unknown };
+  if (!res.ok || typeof body.release !== 'string') throw new HarnessError(`${url}/api/version/ answered HTTP ${res.status} without a release`);
+  return body.release;
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {

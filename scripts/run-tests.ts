@@ -2,17 +2,21 @@
  * The test command. `unit` runs the suites that need no server (unit tests and the contract
  * suite against the in-repo fake). `all` also installs and starts one real, pinned Label Studio
  * for the whole run (global set-up), runs the contract suite against it and the end-to-end
- * tests, then stops it (global tear-down). Prints one closing line: "N passed, N failed".
+ * tests, then stops it (global tear-down). `server` runs only the suites against the real server
+ * (a cell of the compatibility matrix, scripts/matrix.ts). Prints one closing line: "N passed,
+ * N failed" (and "N not applicable": tests whose subject the server's release does not have,
+ * test/helpers/applicable.ts, which are never counted as passed).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filesHoldingSecrets } from '../test/helpers/secret-scan.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const mode = process.argv[2] === 'unit' ? 'unit' : 'all';
+/** `unit`: no server; `all`: every suite; `server`: only the suites against the real server (a matrix cell). */
+const mode = process.argv[2] === 'unit' ? 'unit' : process.argv[2] === 'server' ? 'server' : 'all';
 const only = process.argv[3]; // optional: a single suite folder, e.g. `e2e`
 
 interface SuiteResult {
@@ -20,16 +24,19 @@ interface SuiteResult {
   passed: number;
   failed: number;
   skipped: number;
+  /** Tests whose subject this server's release does not have (test/helpers/applicable.ts). */
+  notApplicable: Array<{ name: string; reason: string }>;
   code: number;
 }
 
 async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<SuiteResult> {
-  if (!existsSync(`${root}${dir}`)) return { name, passed: 0, failed: 0, skipped: 0, code: 0 };
+  if (!existsSync(`${root}${dir}`)) return { name, passed: 0, failed: 0, skipped: 0, notApplicable: [], code: 0 };
   process.stdout.write(`\n=== ${name} (${dir}) ===\n`);
   const started = Date.now();
+  const naFile = join(scratch, `not-applicable-${results.length}.jsonl`);
   const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, '.test.ts$'], {
     cwd: root,
-    env: { ...process.env, ...env, TMPDIR: scratch, FORCE_COLOR: '0' },
+    env: { ...process.env, ...env, TMPDIR: scratch, FORCE_COLOR: '0', LABELFORM_TEST_NA_FILE: naFile },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -46,11 +53,16 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   const plain = out.replace(/\u001b\[[0-9;]*m/g, '');
   const num = (label: string) => Number(new RegExp(`${label}:\\s+(\\d+)`).exec(plain)?.[1] ?? 0);
   const total = num('Total');
-  const passed = num('Passed');
   const skipped = num('Skipped');
-  const failed = Math.max(total - passed - skipped, code === 0 ? 0 : 1);
-  process.stdout.write(`--- ${name}: ${passed} passed, ${failed} failed, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-  return { name, passed, failed, skipped, code };
+  // uvu counts a test recorded as not applicable as passed: it is not.
+  const notApplicable = existsSync(naFile)
+    ? readFileSync(naFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { name: string; reason: string })
+    : [];
+  const passed = num('Passed') - notApplicable.length;
+  const failed = Math.max(total - num('Passed') - skipped, code === 0 ? 0 : 1);
+  const na = notApplicable.length ? `, ${notApplicable.length} not applicable` : '';
+  process.stdout.write(`--- ${name}: ${passed} passed, ${failed} failed${na}, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  return { name, passed, failed, skipped, notApplicable, code };
 }
 
 // Every suite writes its temporary files under one scratch directory, searched for the test
@@ -61,6 +73,8 @@ const results: SuiteResult[] = [];
 const transcript: string[] = [];
 const secrets: string[] = [];
 let stopServer: (() => Promise<void>) | undefined;
+/** The release the real server reported (`/api/version/`). */
+let serverRelease: string | undefined;
 let exitCode = 0;
 try {
   const suites: Array<[string, string]> = [
@@ -69,9 +83,10 @@ try {
   ];
   for (const [name, dir] of suites) {
     if (only && !dir.endsWith(only)) continue;
+    if (mode === 'server') continue;
     results.push(await runSuite(name, dir, { LABELFORM_TEST_TARGET: 'fake' }));
   }
-  if (mode === 'all') {
+  if (mode !== 'unit') {
     const { startLabelStudio } = await import('./local-label-studio.ts');
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
     // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
@@ -91,6 +106,7 @@ try {
       await postgres?.stop();
     };
     secrets.push(server.token, server.password);
+    serverRelease = server.release;
     const env = {
       LABELFORM_TEST_S3_URL: s3.url,
       LABELFORM_TEST_S3_PYTHON: s3.python,
@@ -102,6 +118,7 @@ try {
       LABELFORM_TEST_LS_USERNAME: server.username,
       LABELFORM_TEST_LS_PASSWORD: server.password,
       LABELFORM_TEST_LS_DATA_DIR: server.dataDir,
+      LABELFORM_TEST_LS_VERSION: server.release,
     };
     for (const [name, dir] of [
       ['contract (real Label Studio)', 'test/contract'],
@@ -148,6 +165,14 @@ if (passed === 0) {
   exitCode = 1;
 }
 process.stdout.write('\n');
-for (const r of results) process.stdout.write(`  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''}\n`);
-process.stdout.write(`${passed} passed, ${failed} failed\n`);
+const notApplicable = results.reduce((n, r) => n + r.notApplicable.length, 0);
+for (const r of results) {
+  process.stdout.write(`  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.notApplicable.length ? `, ${r.notApplicable.length} not applicable` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}\n`);
+  for (const na of r.notApplicable) process.stdout.write(`    n/a  ${na.name} (${na.reason})\n`);
+}
+process.stdout.write(`${passed} passed, ${failed} failed${notApplicable ? `, ${notApplicable} not applicable` : ''}\n`);
+// For the compatibility matrix (scripts/matrix.ts): the same figures, per suite, as JSON.
+if (process.env.LABELFORM_TEST_RESULTS) {
+  writeFileSync(process.env.LABELFORM_TEST_RESULTS, `${JSON.stringify({ exitCode, release: serverRelease, database: process.env.LABELFORM_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite', suites: results.map(({ code: _code, ...r }) => r) }, null, 2)}\n`);
+}
 process.exit(exitCode);

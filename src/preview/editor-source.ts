@@ -62,12 +62,18 @@ export function serverEditor(url: string, firstTimeoutMs = 60_000): EditorSource
  */
 export function packageEditor(dir: string): EditorSource {
   const pkg = existsSync(join(dir, 'label_studio', 'core')) ? join(dir, 'label_studio') : dir;
-  const app = resolve(pkg, '..', 'web', 'dist', 'apps', 'labelstudio');
-  if (!existsSync(join(app, 'main.js'))) {
-    throw new UserError(`${dir}: no Label Studio web app here (looked for ${join(app, 'main.js')}); give the site-packages directory of an installed label-studio (1.8 or later)`);
+  // 1.13 and later: the web app under web/dist (the editor on its own in libs/editor until 1.16);
+  // 1.8 to 1.12: frontend/dist, the editor in lsf/.
+  const web = resolve(pkg, '..', 'web', 'dist', 'apps', 'labelstudio');
+  const frontend = join(pkg, 'frontend', 'dist');
+  const app = existsSync(join(web, 'main.js')) ? web : join(frontend, 'react-app');
+  const editorDir = existsSync(join(frontend, 'lsf')) ? join(frontend, 'lsf') : resolve(pkg, '..', 'web', 'dist', 'libs', 'editor');
+  if (!existsSync(join(web, 'main.js')) && !existsSync(join(frontend, 'lsf', 'js', 'main.js'))) {
+    throw new UserError(`${dir}: no Label Studio web app here (looked for ${join(web, 'main.js')} and ${join(frontend, 'lsf', 'js', 'main.js')}); give the site-packages directory of an installed label-studio (1.8 or later)`);
   }
   const roots = (path: string): string[] => {
     if (path.startsWith('/react-app/')) return [join(app, path.slice('/react-app/'.length))];
+    if (path.startsWith(STANDALONE_DIR)) return [join(editorDir, path.slice(STANDALONE_DIR.length))];
     if (path.startsWith('/static/')) return [join(pkg, 'core', 'static_build', path.slice('/static/'.length)), join(pkg, 'core', 'static', path.slice('/static/'.length))];
     return [];
   };
@@ -95,8 +101,15 @@ export function findPackageEditor(env: Readonly<Record<string, string | undefine
   return undefined;
 }
 
-/** How to load the editor out of the app's bundles: found by reading them, per version. */
+/** Where 1.8 to 1.12 serve the editor as a bundle of its own (`label-studio-frontend`). */
+const STANDALONE_DIR = '/label-studio-frontend/';
+
+/**
+ * How to load the editor out of the app's bundles: found by reading them, per version. A
+ * standalone editor (1.8 to 1.12) has no chunks: its script sets `window.LabelStudio` itself.
+ */
 export interface EditorEntry {
+  readonly standalone?: boolean;
   /** `self.webpackChunk<name>`, the array the bundles push their modules into. */
   readonly chunkArray: string;
   /** The scripts the server's page loads first (runtime, shared vendor code, the app). */
@@ -105,6 +118,15 @@ export interface EditorEntry {
   /** The lazy chunks holding the editor, and the module that sets `window.LabelStudio`. */
   readonly chunks: readonly number[];
   readonly module: number;
+}
+
+/**
+ * Whether a source holds an editor preview can load: the web app's runtime (1.17 and later) or a
+ * standalone editor (1.8 to 1.16). The files read are cached, so loading it later fetches nothing twice.
+ */
+export async function holdsEditor(source: EditorSource): Promise<boolean> {
+  for (const path of ['/react-app/runtime.js', `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`]) if (await source.get(path)) return true;
+  return false;
 }
 
 /**
@@ -117,7 +139,15 @@ export async function findEditorEntry(source: EditorSource): Promise<EditorEntry
   const [runtime, main] = await Promise.all([text('/react-app/runtime.js'), text('/react-app/main.js')]);
   const unsupported = (why: string) =>
     new UserError(`the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`);
-  if (!runtime || !main) throw unsupported('no /react-app/runtime.js or /react-app/main.js');
+  if (!runtime || !main) {
+    // 1.8 to 1.12 serve it as js/main.js and css/main.css; 1.13 to 1.16 as main.js and main.css.
+    for (const [script, css] of [['js/main.js', 'css/main.css'], ['main.js', 'main.css']] as const) {
+      if (!(await text(`${STANDALONE_DIR}${script}`))?.includes('LabelStudio')) continue;
+      const styles = (await source.get(`${STANDALONE_DIR}${css}`)) ? [`${STANDALONE_DIR}${css}`] : [];
+      return { standalone: true, chunkArray: '', scripts: [`${STANDALONE_DIR}${script}`], styles, chunks: [], module: -1 };
+    }
+    throw unsupported(`no /react-app/runtime.js and /react-app/main.js, and no ${STANDALONE_DIR}main.js`);
+  }
   const chunkArray = /self\.(webpackChunk\w+)/.exec(runtime)?.[1];
   if (!chunkArray) throw unsupported('the runtime names no chunk array');
   const candidates = new Map<string, { chunks: number[]; module: number }>();

@@ -8,13 +8,35 @@
 /** The interface's visible text, and the editor's own error box when it shows one. */
 export function readShown(): { text: string; error: string | undefined } {
   const root = document.getElementById('root')!;
-  const errors = root.querySelector('.lsf-errors') as HTMLElement | null;
+  // `ls-errors` up to 1.16 (the standalone editor), `lsf-errors` after.
+  const errors = root.querySelector('.lsf-errors, .ls-errors') as HTMLElement | null;
   return { text: root.innerText, error: errors?.innerText.trim() || undefined };
 }
 
 /** True once images are decoded and no loading message shows. */
 export function isQuiet(): boolean {
   return [...document.images].every((i) => i.complete) && !/Downloading (image|audio)|Loading/i.test(document.getElementById('root')?.innerText ?? '');
+}
+
+/**
+ * What the page has drawn, cheaply: the size of the editor's DOM and a sampled hash of every 2D
+ * canvas (an audio waveform is drawn into one once the sound is decoded, after the page is quiet).
+ */
+export function pageSignature(): string {
+  const canvases = [...document.querySelectorAll('canvas')].map((c) => {
+    if (!c.width || !c.height) return '0';
+    try {
+      const ctx = c.getContext('2d', { willReadFrequently: true });
+      if (!ctx) return `${c.width}x${c.height}`;
+      const data = ctx.getImageData(0, 0, c.width, c.height).data;
+      let h = 0;
+      for (let i = 0; i < data.length; i += 61) h = (h * 31 + data[i]!) | 0;
+      return `${c.width}x${c.height}:${h}`;
+    } catch {
+      return `${c.width}x${c.height}`;
+    }
+  });
+  return `${document.getElementById('root')?.innerHTML.length ?? 0}|${canvases.join(',')}`;
 }
 
 /** Fonts loaded, then three frames drawn. */
@@ -26,13 +48,19 @@ export async function nextFrames(): Promise<void> {
 /** Runs in the page: load the editor's chunks, start it on the config and a task, open an annotation. */
 export async function startEditor(args: { config: string; data: Record<string, unknown>; chunks: number[]; module: number; timeoutMs: number }): Promise<{ error?: string }> {
   const w = window as unknown as { __labelformRequire: ((id: number) => unknown) & { e: (id: number) => Promise<unknown> }; LabelStudio: new (el: HTMLElement, opts: unknown) => unknown };
-  const require = w.__labelformRequire;
-  await Promise.all(args.chunks.map((c) => require.e(c)));
-  require(args.module);
+  // A standalone editor (module -1) has set window.LabelStudio by loading.
+  if (args.module >= 0) {
+    const require = w.__labelformRequire;
+    await Promise.all(args.chunks.map((c) => require.e(c)));
+    require(args.module);
+  }
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ error: `the editor did not finish loading in ${args.timeoutMs / 1000} s` }), args.timeoutMs);
     try {
-      new w.LabelStudio(document.getElementById('root')!, {
+      // The standalone bundle of 1.8 to 1.12 sets the library object, the class inside it.
+      const lib = w.LabelStudio as unknown as { LabelStudio?: unknown; default?: unknown };
+      const Editor = (typeof lib === 'function' ? lib : (lib.LabelStudio ?? lib.default)) as typeof w.LabelStudio;
+      new Editor(document.getElementById('root')!, {
         config: args.config,
         task: { id: 1, annotations: [], predictions: [], data: args.data },
         interfaces: [],

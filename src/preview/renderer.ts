@@ -2,7 +2,7 @@ import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { launchBrowser } from './browser.ts';
 import { findEditorEntry, type EditorEntry, type EditorSource } from './editor-source.ts';
 import { sampleAudioWav, sampleImagePng } from './media.ts';
-import { compareImages, inkOf, isQuiet, nextFrames, readShown, startEditor } from './in-page.ts';
+import { compareImages, inkOf, isQuiet, nextFrames, pageSignature, readShown, startEditor } from './in-page.ts';
 import { PREVIEW_ORIGIN } from './sample-task.ts';
 
 /** What the editor drew for one config. */
@@ -26,6 +26,8 @@ export interface Comparison {
 
 export const VIEWPORT = { width: 1280, height: 800 } as const;
 const RENDER_TIMEOUT_MS = 30_000;
+/** How long, once a page is quiet, to wait for what it draws to stop changing. */
+const STABLE_WAIT_MS = 5_000;
 
 /**
  * One browser, one editor: renders label configs with Label Studio's own editor and compares
@@ -116,7 +118,7 @@ export class PreviewRenderer {
       if (url.pathname === '/') return route.fulfill({ contentType: 'text/html; charset=utf-8', body: hostPage(this.entry) });
       if (url.pathname === '/__labelform/sample.png') return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
       if (url.pathname === '/__labelform/sample.wav') return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
-      if (url.pathname.startsWith('/react-app/') || url.pathname.startsWith('/static/')) {
+      if (url.pathname.startsWith('/react-app/') || url.pathname.startsWith('/static/') || url.pathname.startsWith('/label-studio-frontend/')) {
         const file = await this.editor.get(url.pathname).catch(() => undefined);
         return file ? route.fulfill({ contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
       }
@@ -140,6 +142,18 @@ const NAME_HELPER = 'globalThis.__name ??= (f) => f;';
  * their entry points switched off (the app would take over the page), so only the editor runs.
  */
 function hostPage(entry: EditorEntry): string {
+  if (entry.standalone) {
+    return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+${entry.styles.map((s) => `<link rel="stylesheet" href="${s}">`).join('\n')}
+<style>html,body{margin:0;background:#fff}#root{min-height:${VIEWPORT.height}px}</style></head>
+<body><div id="root"></div>
+<script>
+// The bundle sets window.LabelStudio, then its UMD wrapper overwrites it with an undefined default export.
+(() => { let editor; Object.defineProperty(window, 'LabelStudio', { configurable: true, get: () => editor, set: (v) => { if (v) editor = v; } }); })();
+</script>
+${entry.scripts.map((s) => `<script src="${s}"></script>`).join('\n')}
+</body></html>`;
+  }
   const arr = `self.${entry.chunkArray}`;
   return `<!doctype html><html lang="en"><head><meta charset="utf-8">
 ${entry.styles.map((s) => `<link rel="stylesheet" href="${s}">`).join('\n')}
@@ -173,11 +187,19 @@ function track(page: Page): { pending: () => number } {
 async function settle(page: Page, traffic: { pending: () => number }): Promise<void> {
   const end = Date.now() + RENDER_TIMEOUT_MS;
   let calm = 0;
+  let last = '';
+  // What is drawn must also stop changing (a waveform drawn late on a loaded machine), for at
+  // most STABLE_WAIT_MS after the page went quiet: something that animates for ever is let be.
+  let stableUntil = 0;
   while (calm < 2 && Date.now() < end) {
     await page.waitForTimeout(50);
     const quiet = traffic.pending() === 0 && (await page.evaluate(isQuiet));
     if (quiet) await page.evaluate(nextFrames);
-    calm = quiet && traffic.pending() === 0 ? calm + 1 : 0;
+    const signature = quiet ? await page.evaluate(pageSignature) : '';
+    if (quiet && !stableUntil) stableUntil = Date.now() + STABLE_WAIT_MS;
+    const stable = signature === last || Date.now() > stableUntil;
+    last = signature;
+    calm = quiet && traffic.pending() === 0 ? (stable ? calm + 1 : 0) : 0;
     if (calm === 1) await page.waitForTimeout(100);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onlyFrom } from '../helpers/applicable.ts';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import { SENTIMENT_CONFIG, choice, expectApiError, rawRequest, startTarget, type Target } from './target.ts';
 
@@ -63,7 +64,7 @@ test('per-project validate: null when nothing essential changes, true when it do
   assert.match(malformed.detail, 'Opening and ending tag mismatch');
 });
 
-test('summary and strict validate after annotations made through the API', async () => {
+onlyFrom(test, '1.13', 'the wording of strict validate of 1.13 and later (1.8.2 runs the sentences together)')('summary and strict validate after annotations made through the API', async () => {
   const p = await client.createProject({ title: `${t.prefix} summary`, label_config: SENTIMENT_CONFIG });
   t.track(p.id);
   const imported = await client.importTasks(p.id, [{ text: 'good day' }, { text: 'fine' }, { text: 'bad day' }], { returnTaskIds: true });

@@ -7,6 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onlyFrom } from '../helpers/applicable.ts';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsMlBackend } from '../../src/kinds/ml-backend/types.ts';
 import { startMlBackend, type MlBackend } from '../helpers/ml-backend.ts';
@@ -38,7 +39,7 @@ async function project(name: string): Promise<number> {
 const post = (data: Record<string, unknown>) => client.http.request<LsMlBackend>('POST', '/api/ml/', { data });
 const patch = (id: number, data: Record<string, unknown>) => client.http.request<LsMlBackend>('PATCH', `/api/ml/${id}`, { data, idempotent: true });
 
-test('create calls the backend (health, setup), takes its model version, names the project model_version after it, and adds a webhook', async () => {
+onlyFrom(test, '1.13', 'a backend\'s model version taken at create (1.8.2 leaves it empty)')('create calls the backend (health, setup), takes its model version, names the project model_version after it, and adds a webhook', async () => {
   const p = await project('ml create');
   const before = ml.calls.length;
   const b = await post({ project: p, url: ml.url, title: 'Sentiment model', description: 'note\n\n[labelform] Managed from git (namespace: ns, key: m).', extra_params: { threshold: 0.5 } });
@@ -64,7 +65,7 @@ test('trap: an update without url or project fails with a 500; with both it work
   assert.is(ok.title, 'B');
 });
 
-test('basic auth: the password is never answered, is required to create, and is kept by an update that sends it empty', async () => {
+onlyFrom(test, '1.13', 'ML backends with basic auth (1.8.2 calls /health without it)')('basic auth: the password is never answered, is required to create, and is kept by an update that sends it empty', async () => {
   const p = await project('ml auth');
   const wrong = await refusal(post({ project: p, url: secured.url, auth_method: 'BASIC_AUTH', basic_auth_user: 'bot', basic_auth_pass: 'wrong-password' }));
   assert.is(wrong.status, 400);

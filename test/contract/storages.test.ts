@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsStorage } from '../../src/kinds/storage/types.ts';
 import { s3, S3_KEY_ID, S3_SECRET } from '../helpers/s3.ts';
-import { SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
 
 let t: Target;
 let client: LabelStudioClient;
@@ -39,7 +39,9 @@ const s3Fields = (extra: Record<string, unknown> = {}) => ({ project: projectId,
 test('an S3 import storage: secrets never answered; listed with every type of the project; a PATCH without secrets keeps working; sync answers the count', async () => {
   const made = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: s3Fields({ title: 'Source', description: 'note', prefix: 'tasks/', use_blob_urls: false }) });
   assert.equal([made.type, made.project, made.title, made.description, made.bucket, made.prefix], ['s3', projectId, 'Source', 'note', bucket, 'tasks/']);
-  for (const secret of ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']) assert.not.ok(secret in made, `${secret} is not answered`);
+  // 1.20.0 and older answer aws_session_token (as sent): labelform's storage kinds never show it (e2e storages).
+  const unanswered = releaseAtLeast('1.23') ? ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] : ['aws_access_key_id', 'aws_secret_access_key'];
+  for (const secret of unanswered) assert.not.ok(secret in made, `${secret} is not answered`);
   const listed = await client.http.request<LsStorage[]>('GET', '/api/storages/', { params: { project: projectId } });
   assert.equal(listed.map((s) => [s.id, s.type]), [[made.id, 's3']]);
   const patched = await client.http.request<LsStorage>('PATCH', `/api/storages/s3/${made.id}`, { data: { project: projectId, title: 'Renamed' }, idempotent: true });
@@ -50,17 +52,30 @@ test('an S3 import storage: secrets never answered; listed with every type of th
 });
 
 test('surprises on 1.23.2 (the reference says otherwise): a key id without its secret is taken; a list without a project, or of an unknown one, is empty, not a 404', async () => {
-  const half = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID } });
-  assert.is(half.type, 's3');
-  await client.http.request('DELETE', `/api/storages/s3/${half.id}`);
+  if (releaseAtLeast('1.13')) {
+    const half = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID } });
+    assert.is(half.type, 's3');
+    await client.http.request('DELETE', `/api/storages/s3/${half.id}`);
+  } else {
+    // 1.8.2 refuses it: "It seems access keys are incorrect: can only concatenate str (not "NoneType") to str".
+    const half = await refusal(client.http.request('POST', '/api/storages/s3/', { data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID } }));
+    assert.match(half.message, /access keys are incorrect/);
+  }
   assert.equal(await client.http.request('GET', '/api/storages/'), []);
-  assert.equal(await client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }), []);
+  if (releaseAtLeast('1.20')) assert.equal(await client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }), []);
+  // 1.17.0 and older fail on it: "can only concatenate list (not "dict") to list".
+  else assert.is((await refusal(client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }))).status, 500);
   if (t.kind === 'real') {
     // A bucket that does not exist is a 500 with a message that names nothing (not the
     // reference's 400 "Cannot find bucket"): apply reports it as the server's failure.
     const missing = await refusal(client.http.request('POST', '/api/storages/s3/', { data: s3Fields({ bucket: `${bucket}-nope` }) }));
-    assert.is(missing.status, 500);
-    assert.match(missing.message, /Debugging info is not available for s3 endpoints/);
+    if (releaseAtLeast('1.17')) {
+      assert.is(missing.status, 500);
+      assert.match(missing.message, /Debugging info is not available for s3 endpoints/);
+    } else {
+      // 1.13.1 and older answer the reference's 400.
+      assert.is(missing.status, 400, missing.message);
+    }
   }
 });
 

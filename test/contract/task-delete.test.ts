@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsTask } from '../../src/api/types.ts';
 import { batchText, countTaggedTasks, metaContains, readTaggedTasks } from '../../src/tasks/tagged-tasks.ts';
-import { SENTIMENT_CONFIG, choice, rawRequest, startTarget, type Target } from './target.ts';
+import { projectNotFound, SENTIMENT_CONFIG, choice, rawRequest, startTarget, type Target } from './target.ts';
 
 let t: Target;
 let client: LabelStudioClient;
@@ -110,7 +110,7 @@ test('actions: a missing action id is a 422, an unknown one a 500, an unknown pr
   assert.is(JSON.parse(unknown.text).detail, "Can't find 'nope' in registered actions");
   const noProject = await rawRequest(t.url, 'POST', '/api/dm/actions/?id=delete_tasks&project=99999999', { headers: auth, body });
   assert.is(noProject.status, 404);
-  assert.is(JSON.parse(noProject.text).detail, 'No Project matches the given query.');
+  assert.is(JSON.parse(noProject.text).detail, projectNotFound());
 });
 
 test('what tells an imported copy from one someone worked on: updated_by on the task and on its annotations', async () => {

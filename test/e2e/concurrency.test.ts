@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { load } from '../helpers/load.ts';
 import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
@@ -41,10 +42,12 @@ function repoOf(namespace: string, keys: readonly string[]): Promise<string> {
 
 const KEYS = ['r1', 'r2', 'r3', 'r4', 'r5'];
 
+const ROUNDS = load(10, 3);
+
 for (const runs of [2, 3]) {
-  test(`${runs} apply runs started together, 10 rounds: one project per key every time, and the next plan has no changes`, async () => {
+  test(`${runs} apply runs started together, ${ROUNDS} rounds: one project per key every time, and the next plan has no changes`, async () => {
     const summary: string[] = [];
-    for (let round = 0; round < 10; round++) {
+    for (let round = 0; round < ROUNDS; round++) {
       const ns = uniqueNamespace(`race${runs}`);
       const dir = await repoOf(ns, KEYS);
       const started = Array.from({ length: runs }, () => spawnBuiltCli(dir, ['apply', '--auto-approve']));
@@ -109,7 +112,7 @@ test('apply --dedupe: keeps the lowest id, deletes the empty copies, lists and k
 });
 
 test('1,000 creates while another client writes to the server: exactly 1,000 marked projects, one per key', async () => {
-  const count = Number(process.env.LABELFORM_TEST_CREATES ?? 1000);
+  const count = Number(process.env.LABELFORM_TEST_CREATES ?? load(1000, 150));
   const ns = uniqueNamespace('many');
   const files: Record<string, string> = {};
   for (let i = 0; i < count; i++) files[`p${i}.yaml`] = projectManifest(`p${String(i).padStart(4, '0')}`, `  title: Many ${i}\n`);

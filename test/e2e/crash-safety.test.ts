@@ -58,7 +58,7 @@ test('kill -9 during an apply of projects with webhooks, views and S3 import sto
   for (let i = 1; i <= 4; i++) {
     files[`p${i}.yaml`] = projectManifest(`proj-${i}`, `  title: Crash hooks ${ns} ${i}\n`);
     for (let j = 1; j <= 4; j++) {
-      files[`h${i}-${j}.yaml`] = child('Webhook', `hook-${i}-${j}`, `proj-${i}`, `  url: http://127.0.0.1:9/${i}/${j}\n  send_for_all_actions: false\n  actions: [TASKS_CREATED]\n`);
+      files[`h${i}-${j}.yaml`] = child('Webhook', `hook-${i}-${j}`, `proj-${i}`, `  url: http://127.0.0.1:19/${i}/${j}\n  send_for_all_actions: false\n  actions: [TASKS_CREATED]\n`);
     }
     files[`v${i}.yaml`] = child('View', `view-${i}`, `proj-${i}`, '  title: To do\n');
     files[`s${i}.yaml`] = child('ImportStorage', `source-${i}`, `proj-${i}`, `  type: s3\n  bucket: ${bucket}\n  prefix: tasks/\n  use_blob_urls: false\n  s3_endpoint: ${s3Server().url}\n  region_name: us-east-1\n  aws_access_key_id: \${env:S3_KEY}\n  aws_secret_access_key: \${env:S3_SECRET}\n`);

@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onlyFrom } from '../helpers/applicable.ts';
 import type { LsMlBackend } from '../../src/kinds/ml-backend/types.ts';
 import { startMlBackend, type MlBackend } from '../helpers/ml-backend.ts';
 import { api, cli, makeRepo, markedProjectId, projectManifest, uniqueNamespace } from './support.ts';
@@ -24,7 +25,7 @@ test.after(async () => {
 
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
 
-test('an ML backend with basic auth: applied, predictions requested, drift and restore, a rotated password, a dead backend', async () => {
+onlyFrom(test, '1.13', 'ML backends with basic auth (1.8.2 calls /health without it)')('an ML backend with basic auth: applied, predictions requested, drift and restore, a rotated password, a dead backend', async () => {
   const ns = uniqueNamespace('ml');
   const dir = await makeRepo(ns, {
     'p.yaml': projectManifest('scored', `  title: ML ${ns}\n  label_config: '${CONFIG}'\n`),

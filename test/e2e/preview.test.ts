@@ -17,7 +17,9 @@ import { findBrowser } from '../../src/preview/browser.ts';
 import { serverEditor } from '../../src/preview/editor-source.ts';
 import { PreviewRenderer } from '../../src/preview/renderer.ts';
 import type { PreviewSummary } from '../../src/preview/report.ts';
-import { labelNames } from '../../src/preview/run.ts';
+import { labelNames, missingLabels } from '../../src/preview/run.ts';
+import { atLeast } from '../../src/api/server-versions.ts';
+import { testRelease } from '../helpers/applicable.ts';
 import { sampleTaskData } from '../../src/preview/sample-task.ts';
 import { VENV_DIR } from '../../scripts/local-label-studio.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -85,7 +87,7 @@ test.before(async () => {
   renderer = await PreviewRenderer.open(browserPath, serverEditor(realServer().url));
 });
 test.after(async () => {
-  await renderer.close();
+  await renderer?.close();
 });
 
 test("each template as the server's editor draws it: every label name is visible text, and the page is not blank", async () => {
@@ -97,11 +99,19 @@ test("each template as the server's editor draws it: every label name is visible
     const text = shown.text.replace(/\s+/g, ' ');
     const labels = labelNames(parsed.root);
     assert.ok(labels.length >= 2, name);
+    if (name === 'nested-choices' && !atLeast(testRelease(), '1.13')) {
+      // 1.8.2's editor draws the top level only: preview names the nested labels it left out.
+      assert.equal(missingLabels(parsed.root, text), ['Football', 'Tennis', 'Elections']);
+      continue;
+    }
     for (const label of labels) assert.ok(text.includes(label), `${name}: "${label}" is not on the page (text: ${text.slice(0, 300)})`);
     const ink = await renderer.ink(shown.png);
     assert.ok(ink > 0.002, `${name}: the image is blank (${(ink * 100).toFixed(2)} % ink)`);
     // Drawn again, the same config gives the same picture (media, fonts and canvases settled).
-    if (name === 'image-bbox' || name === 'audio') {
+    // Before 1.23 the editor's waveform of the same sound differs a little from one drawing to the
+    // next (seen on 1.20.0, 1.13.1 and 1.8.2), so an audio config drawn twice may show a region
+    // there (README, previews).
+    if (name === 'image-bbox' || (name === 'audio' && atLeast(testRelease(), '1.23'))) {
       const again = await renderer.render(xml, sampleTaskData(parsed.root));
       assert.equal((await renderer.compare(shown.png, again.png)).regions, [], `${name} drawn twice differs`);
     }
@@ -140,11 +150,15 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
   for (const name of Object.keys(TEMPLATES)) {
     const res = byName.get(name)!;
     assert.is(res.status, 'changed', name);
-    assert.equal(res.labelsNotShown, [], name);
+    // 1.8.2's editor draws the top level of nested choices only; the label added under one is not drawn either.
+    const topLevelOnly = name === 'nested-choices' && !atLeast(testRelease(), '1.13');
+    assert.equal(res.labelsNotShown, topLevelOnly ? ['Football', 'Addednestedchoices', 'Tennis', 'Elections'] : [], name);
     for (const f of [res.images.before, res.images.after, res.images.sideBySide]) assert.ok(f && existsSync(join(out, f)), `${name}: ${f}`);
     if (name === 'text-classification') {
       assert.equal(res.visual, { changed: false, regions: [] }, 'a whitespace-only change draws the same interface');
       assert.equal(res.controls, []);
+    } else if (topLevelOnly) {
+      assert.equal(res.controls.map((c) => c.labelsAdded), [['Addednestedchoices']], name);
     } else {
       assert.is(res.visual?.changed, true, name);
       assert.ok(res.visual!.regions.length >= 1, name);

@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { onlyFrom } from '../helpers/applicable.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
 import { api, cli, makeRepo, projectManifest, serverEnv, TEXT_CHOICES, uniqueNamespace, markedProjectId } from './support.ts';
 
@@ -123,7 +124,7 @@ test('a relabel while apply waits at its confirmation prompt is caught right bef
   assert.is((await client.getProject(p.id)).label_config, before, 'nothing was sent');
 });
 
-test('pinned on 1.23.2: editing an annotation through the API leaves the task counted as unannotated, and empties the summary', async () => {
+onlyFrom(test, '1.23', 'a counter bug of 1.23.2 (1.8.2 keeps counting the edited annotation)')('pinned on 1.23.2: editing an annotation through the API leaves the task counted as unannotated, and empties the summary', async () => {
   const p = await annotatedProject();
   await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, { data: { result: [choice('B')] }, idempotent: true });
   const counted = (items: unknown[]) =>

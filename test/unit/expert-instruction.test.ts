@@ -21,4 +21,15 @@ test('a real change still shows as one', () => {
   assert.is.not(normaliseProjectField('expert_instruction', '<b>bold</b>', 'desired'), normaliseProjectField('expert_instruction', '<i>bold</i>', 'live'));
 });
 
+test('the rewrite follows the release: from 1.7 the server sanitises, before it stores the text as sent', () => {
+  const sent = '<p onclick="x()">Read <b>carefully</b></p><!-- note -->';
+  // 1.23.2 (and an unknown release, taken as new) stores it cleaned: the cleaned text converges.
+  for (const release of ['1.23.2', '1.8.2', undefined]) {
+    assert.is(normaliseProjectField('expert_instruction', sent, 'desired', release), normaliseProjectField('expert_instruction', '<p>Read <b>carefully</b></p>', 'live', release), String(release));
+  }
+  // 1.6 stores it as sent: the text as sent converges, and the cleaned one is a change.
+  assert.is(normaliseProjectField('expert_instruction', sent, 'desired', '1.6.0'), normaliseProjectField('expert_instruction', sent, 'live', '1.6.0'));
+  assert.is.not(normaliseProjectField('expert_instruction', sent, 'desired', '1.6.0'), normaliseProjectField('expert_instruction', '<p>Read <b>carefully</b></p>', 'live', '1.6.0'));
+});
+
 test.run();

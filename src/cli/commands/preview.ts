@@ -8,7 +8,7 @@ import { loadRepository } from '../../manifest/load.ts';
 import type { Repository } from '../../manifest/types.ts';
 import { checkoutAt } from '../../preview/base.ts';
 import { findBrowser } from '../../preview/browser.ts';
-import { findPackageEditor, packageEditor, serverEditor, type EditorSource } from '../../preview/editor-source.ts';
+import { findPackageEditor, holdsEditor, packageEditor, serverEditor, type EditorSource } from '../../preview/editor-source.ts';
 import { publishToBranch } from '../../preview/publish-branch.ts';
 import { PreviewRenderer } from '../../preview/renderer.ts';
 import { summaryHtml, summaryText, type PreviewSummary } from '../../preview/report.ts';
@@ -152,11 +152,11 @@ async function chooseEditor(io: Io, args: PreviewArgs, repo: Repository): Promis
   }
   if (url) {
     const base = url.replace(/\/+$/, '');
-    // The probe is the editor source's own first fetch: runtime.js is not downloaded twice.
+    // The probe is the editor source's own first fetch: nothing is downloaded twice.
     const server = serverEditor(base, 5000);
     try {
-      if (await server.get('/react-app/runtime.js')) return server;
-      io.stderr(`Note: ${base} serves no /react-app/runtime.js; `);
+      if (await holdsEditor(server)) return server;
+      io.stderr(`Note: ${base} serves no labeling editor (/react-app/runtime.js or /label-studio-frontend/); `);
     } catch (err) {
       io.stderr(`Note: ${base} did not answer (${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}); `);
     }

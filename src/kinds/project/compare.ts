@@ -14,9 +14,10 @@ export function liveValue(live: LiveProject, field: ProjectField): unknown {
 
 /**
  * Field changes between a manifest and a live project: only the fields the manifest sets
- * (omitted means unmanaged), each compared after normalisation. Secrets carry no values.
+ * (omitted means unmanaged), each compared after normalisation, as the server's `release` would
+ * store them. Secrets carry no values.
  */
-export function compareProject(desired: ProjectResource, live: LiveProject | undefined): FieldChange[] {
+export function compareProject(desired: ProjectResource, live: LiveProject | undefined, release?: string): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of Object.keys(desired.spec) as ProjectField[]) {
     const after = desired.spec[field];
@@ -24,7 +25,7 @@ export function compareProject(desired: ProjectResource, live: LiveProject | und
     const sensitive = desired.sensitive.has(field);
     if (live) {
       const before = liveValue(live, field);
-      if (equal(normaliseProjectField(field, after, 'desired'), normaliseProjectField(field, before, 'live'))) continue;
+      if (equal(normaliseProjectField(field, after, 'desired', release), normaliseProjectField(field, before, 'live', release))) continue;
       changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after });
     } else {
       changes.push(sensitive ? { field, sensitive: true } : { field, after });

@@ -1,5 +1,6 @@
 import { parseFragment, serialize, type DefaultTreeAdapterMap } from 'parse5';
 import { pythonStrip } from '../../util/python-strip.ts';
+import { supports } from '../../api/server-versions.ts';
 import type { ProjectField } from './fields.ts';
 
 export { pythonStrip };
@@ -8,11 +9,12 @@ export { pythonStrip };
  * Puts a desired or live value of a project field into the form the server would store, so that
  * "apply, then plan" shows no change. Every server rewrite we know of is accounted for here:
  * - title, description and label_config are trimmed by DRF (Python `str.strip()` rules);
- * - expert_instruction goes through bleach with Label Studio's allowlist and is re-serialised;
+ * - expert_instruction goes through bleach with Label Studio's allowlist and is re-serialised
+ *   (from 1.7: `release`, the server's, when known; an unknown release counts as new);
  * - pinned_at comes back in UTC;
  * - null and '' are the same for the nullable strings.
  */
-export function normaliseProjectField(field: ProjectField, value: unknown, side: 'desired' | 'live'): unknown {
+export function normaliseProjectField(field: ProjectField, value: unknown, side: 'desired' | 'live', release?: string): unknown {
   switch (field) {
     case 'title':
     case 'description':
@@ -23,7 +25,7 @@ export function normaliseProjectField(field: ProjectField, value: unknown, side:
       return value === null || value === undefined ? '' : pythonStrip(String(value));
     case 'expert_instruction': {
       const html = value === null || value === undefined ? '' : pythonStrip(String(value));
-      return normaliseHtml(html, side === 'desired');
+      return normaliseHtml(html, side === 'desired' && supports(release, 'expertInstructionSanitised'));
     }
     case 'pinned_at': {
       if (value === null || value === undefined || value === '') return null;

@@ -135,7 +135,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   for (const f of missing) err('field-needs-version', `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`, `/spec/${f}`);
   if (missing.length) return;
 
-  const fields = compareProject(d, target);
+  const fields = compareProject(d, target, ctx.server.version);
   const lcField = fields.find((f) => f.field === 'label_config');
   const labelConfig = lcField && d.labelConfig
     ? maskLabelConfigChange(

@@ -44,12 +44,16 @@ function predictionsAndModelVersion(spec: Readonly<Record<string, unknown>>): Ru
     : [];
 }
 
-/** start_training_on_annotation_update is min_annotations_to_start_training seen as a boolean. */
+/**
+ * start_training_on_annotation_update is min_annotations_to_start_training seen as a boolean, and
+ * sending it stores `int(flag)` there (`to_internal_value` in projects/serializers.py): beside it,
+ * only 1 (true) or 0 (false) stays as written. Found by the compatibility matrix (issue 12).
+ */
 function trainingSwitches(spec: Readonly<Record<string, unknown>>): RuleIssue[] {
   const flag = spec.start_training_on_annotation_update;
   const min = spec.min_annotations_to_start_training;
-  if (typeof flag !== 'boolean' || typeof min !== 'number' || flag === min > 0) return [];
-  return [{ pointer: '/spec/start_training_on_annotation_update', message: `start_training_on_annotation_update: ${flag} contradicts min_annotations_to_start_training: ${min}; the server stores one as the other (set only one of them)` }];
+  if (typeof flag !== 'boolean' || typeof min !== 'number' || min === (flag ? 1 : 0)) return [];
+  return [{ pointer: '/spec/start_training_on_annotation_update', message: `start_training_on_annotation_update: ${flag} makes the server store min_annotations_to_start_training: ${flag ? 1 : 0}, not ${min} (set only one of them)` }];
 }
 
 /**

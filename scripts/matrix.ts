@@ -1,0 +1,118 @@
+/**
+ * The compatibility matrix (issue 12): the contract and end-to-end suites against every Label
+ * Studio release and database teams run, one cell after the other, each cell a fresh server
+ * started and stopped by the harness (scripts/run-tests.ts). The first cell is `npm test` itself
+ * (unit tests and the fake too). The next cell's release is installed into `.venv/` while the
+ * current one runs.
+ *
+ *   npm run test:matrix                  # every cell; then writes docs/compatibility.json and the README's table
+ *   npm run test:matrix -- 1.13.1        # only the cells whose name contains "1.13.1" (merged into the last run)
+ *   LABEL_STUDIO_VERSION=1.13.1 npm test # one cell, without touching the table
+ *
+ * A test whose subject a release lacks is "not applicable" there (test/helpers/applicable.ts)
+ * and never counted as passed. With CI set, a README table that differs from this run's fails it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { COMPAT_ROWS } from '../test/e2e/compat-rows.ts';
+import { CELLS, COMPAT_FILE, README, renderTable, replaceTable, type CellRun, type MatrixRun } from './compat-table.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const selected = CELLS.filter((c) => filter.length === 0 || filter.some((f) => c.name.includes(f)));
+if (selected.length === 0) {
+  process.stderr.write(`no cell matches ${filter.join(', ')}; the cells are: ${CELLS.map((c) => c.name).join(', ')}\n`);
+  process.exit(1);
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<{ code: number; output: string }> {
+  return new Promise((res) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const take = (stream: NodeJS.WriteStream) => (chunk: Buffer) => {
+      output += chunk.toString();
+      if (!quiet) stream.write(chunk);
+    };
+    child.stdout.on('data', take(process.stdout));
+    child.stderr.on('data', take(process.stderr));
+    child.on('close', (code) => res({ code: code ?? 1, output }));
+  });
+}
+
+const tsx = join(root, 'node_modules', '.bin', 'tsx');
+/** Installs a release into .venv/ in the background (a no-op when it is there). */
+const install = (version: string) => run(tsx, ['scripts/local-label-studio.ts', 'install'], { LABEL_STUDIO_VERSION: version }, true);
+
+const scratch = mkdtempSync(join(tmpdir(), 'labelform-matrix-'));
+const runs: CellRun[] = [];
+const started = Date.now();
+let pending = install(selected[0]!.version);
+for (const [i, cell] of selected.entries()) {
+  const installed = await pending;
+  if (installed.code !== 0) process.stderr.write(`installing Label Studio ${cell.version} failed:\n${installed.output}\n`);
+  const next = selected[i + 1];
+  pending = next ? install(next.version) : Promise.resolve({ code: 0, output: '' });
+  process.stdout.write(`\n##### matrix cell ${i + 1}/${selected.length}: Label Studio ${cell.version} on ${cell.db === 'postgresql' ? 'PostgreSQL' : 'SQLite'} #####\n`);
+  const resultsFile = join(scratch, `results-${i}.json`);
+  const rowsFile = join(scratch, `rows-${i}.jsonl`);
+  const cellStarted = Date.now();
+  const r = await run(tsx, ['scripts/run-tests.ts', cell.full ? 'all' : 'server'], {
+    LABEL_STUDIO_VERSION: cell.version,
+    LABELFORM_TEST_DB: cell.db,
+    LABELFORM_TEST_RESULTS: resultsFile,
+    LABELFORM_COMPAT_FILE: rowsFile,
+    // The other cells run the scale and racing tests on less work (test/helpers/load.ts).
+    ...(cell.full ? {} : { LABELFORM_TEST_LOAD: 'light' }),
+  });
+  const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<CellRun, 'name' | 'seconds' | 'rows'>) : undefined;
+  const held = new Set(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { row: string }).row) : []);
+  const notApplicable = new Map((results?.suites ?? []).flatMap((s) => s.notApplicable).map((na) => [na.name, na.reason] as const));
+  const rows: CellRun['rows'] = {};
+  for (const row of COMPAT_ROWS) rows[row] = held.has(row) ? { status: 'ok' } : notApplicable.has(row) ? { status: 'n/a', reason: notApplicable.get(row)! } : { status: 'fail' };
+  runs.push({
+    name: cell.name,
+    version: cell.version,
+    db: cell.db,
+    release: results?.release,
+    exitCode: results?.exitCode ?? r.code,
+    suites: results?.suites ?? [],
+    rows,
+    seconds: Math.round((Date.now() - cellStarted) / 1000),
+  });
+}
+await pending;
+rmSync(scratch, { recursive: true, force: true });
+
+// Merge into the last run: a partial run replaces only its own cells.
+const previous: MatrixRun | undefined = existsSync(COMPAT_FILE) ? (JSON.parse(readFileSync(COMPAT_FILE, 'utf8')) as MatrixRun) : undefined;
+const commit = await run('git', ['rev-parse', '--short=12', 'HEAD'], {}, true);
+const matrix: MatrixRun = {
+  ranAt: new Date().toISOString(),
+  commit: commit.code === 0 ? commit.output.trim() : 'unknown',
+  cells: CELLS.map((c) => runs.find((r) => r.name === c.name) ?? previous?.cells.find((p) => p.name === c.name)).filter((c): c is CellRun => c !== undefined),
+};
+writeFileSync(COMPAT_FILE, `${JSON.stringify(matrix, null, 2)}\n`);
+const readme = readFileSync(README, 'utf8');
+const table = renderTable(matrix);
+const updated = replaceTable(readme, table);
+const readmeChanged = updated !== readme;
+if (readmeChanged) writeFileSync(README, updated);
+
+process.stdout.write(`\n##### compatibility matrix (${Math.round((Date.now() - started) / 60_000)} min) #####\n`);
+let exitCode = 0;
+for (const r of runs) {
+  const count = (k: 'passed' | 'failed') => r.suites.reduce((n, s) => n + s[k], 0);
+  const na = r.suites.reduce((n, s) => n + s.notApplicable.length, 0);
+  const failedRows = Object.entries(r.rows).filter(([, v]) => v.status === 'fail').map(([k]) => k);
+  process.stdout.write(`  ${r.name}: ${count('passed')} passed, ${count('failed')} failed, ${na} not applicable (${Math.round(r.seconds / 60)} min)${failedRows.length ? `; rows failed: ${failedRows.join(', ')}` : ''}\n`);
+  if (r.exitCode !== 0 || failedRows.length) exitCode = 1;
+}
+process.stdout.write(`wrote ${COMPAT_FILE.slice(root.length)}${readmeChanged ? ' and the README table (it changed)' : '; the README table is unchanged'}\n`);
+if (readmeChanged && process.env.CI) {
+  process.stdout.write('FAIL: the README\'s compatibility table does not match this run (run `npm run test:matrix` and commit README.md and docs/compatibility.json)\n');
+  exitCode = 1;
+}
+process.exit(exitCode);

@@ -1,9 +1,9 @@
 /**
  * The compatibility matrix (issue 12): the contract and end-to-end suites against every Label
- * Studio release and database teams run, one cell after the other, each cell a fresh server
- * started and stopped by the harness (scripts/run-tests.ts). The first cell is `npm test` itself
- * (unit tests and the fake too). The next cell's release is installed into `.venv/` while the
- * current one runs.
+ * Studio release and database teams run, each cell a fresh server started and stopped by the
+ * harness (scripts/run-tests.ts). The first cell is `npm test` itself (unit tests and the fake
+ * too), alone; the others follow two at a time. Every release is installed into `.venv/` in the
+ * background from the start.
  *
  *   npm run test:matrix                  # every cell; then writes docs/compatibility.json and the README's table
  *   npm run test:matrix -- 1.13.1        # only the cells whose name contains "1.13.1" (merged into the last run)
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPAT_ROWS } from '../test/e2e/compat-rows.ts';
-import { CELLS, COMPAT_FILE, README, renderTable, replaceTable, type CellRun, type MatrixRun } from './compat-table.ts';
+import { CELLS, COMPAT_FILE, README, renderTable, replaceTable, type Cell, type CellRun, type MatrixRun } from './compat-table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -49,30 +49,51 @@ const install = (version: string) => run(tsx, ['scripts/local-label-studio.ts', 
 const scratch = mkdtempSync(join(tmpdir(), 'labelform-matrix-'));
 const runs: CellRun[] = [];
 const started = Date.now();
-let pending = install(selected[0]!.version);
-for (const [i, cell] of selected.entries()) {
-  const installed = await pending;
+/**
+ * The light cells run this many at a time (LABELFORM_MATRIX_JOBS, default 2): each is a server
+ * of its own, mostly waiting on Python, and two at once keep the matrix within CI's 45 minutes
+ * on a 2-core machine. `npm test`'s own cell runs alone, first, at full load.
+ */
+const JOBS = Math.max(1, Number(process.env.LABELFORM_MATRIX_JOBS ?? 2) || 1);
+
+// Every release is installed once, one pip at a time, in the background from the start; a cell
+// waits for its own.
+const installs = new Map<string, Promise<{ code: number; output: string }>>();
+let chain: Promise<unknown> = Promise.resolve();
+for (const version of new Set(selected.map((c) => c.version))) {
+  const done = chain.then(() => install(version));
+  installs.set(version, done);
+  chain = done;
+}
+
+async function runCell(cell: Cell, index: number, quiet: boolean): Promise<CellRun> {
+  const installed = await installs.get(cell.version)!;
   if (installed.code !== 0) process.stderr.write(`installing Label Studio ${cell.version} failed:\n${installed.output}\n`);
-  const next = selected[i + 1];
-  pending = next ? install(next.version) : Promise.resolve({ code: 0, output: '' });
-  process.stdout.write(`\n##### matrix cell ${i + 1}/${selected.length}: Label Studio ${cell.version} on ${cell.db === 'postgresql' ? 'PostgreSQL' : 'SQLite'} #####\n`);
-  const resultsFile = join(scratch, `results-${i}.json`);
-  const rowsFile = join(scratch, `rows-${i}.jsonl`);
+  const title = `matrix cell ${index + 1}/${selected.length}: Label Studio ${cell.version} on ${cell.db === 'postgresql' ? 'PostgreSQL' : 'SQLite'}`;
+  process.stdout.write(`\n##### ${title}${quiet ? ' (started; its output follows when it ends)' : ''} #####\n`);
+  const resultsFile = join(scratch, `results-${index}.json`);
+  const rowsFile = join(scratch, `rows-${index}.jsonl`);
   const cellStarted = Date.now();
-  const r = await run(tsx, ['scripts/run-tests.ts', cell.full ? 'all' : 'server'], {
-    LABEL_STUDIO_VERSION: cell.version,
-    LABELFORM_TEST_DB: cell.db,
-    LABELFORM_TEST_RESULTS: resultsFile,
-    LABELFORM_COMPAT_FILE: rowsFile,
-    // The other cells run the scale and racing tests on less work (test/helpers/load.ts).
-    ...(cell.full ? {} : { LABELFORM_TEST_LOAD: 'light' }),
-  });
+  const r = await run(
+    tsx,
+    ['scripts/run-tests.ts', cell.full ? 'all' : 'server'],
+    {
+      LABEL_STUDIO_VERSION: cell.version,
+      LABELFORM_TEST_DB: cell.db,
+      LABELFORM_TEST_RESULTS: resultsFile,
+      LABELFORM_COMPAT_FILE: rowsFile,
+      // The other cells run the scale and racing tests on less work (test/helpers/load.ts).
+      ...(cell.full ? {} : { LABELFORM_TEST_LOAD: 'light' }),
+    },
+    quiet,
+  );
+  if (quiet) process.stdout.write(`\n##### ${title}: its output #####\n${r.output}\n`);
   const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<CellRun, 'name' | 'seconds' | 'rows'>) : undefined;
   const held = new Set(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { row: string }).row) : []);
   const notApplicable = new Map((results?.suites ?? []).flatMap((s) => s.notApplicable).map((na) => [na.name, na.reason] as const));
   const rows: CellRun['rows'] = {};
   for (const row of COMPAT_ROWS) rows[row] = held.has(row) ? { status: 'ok' } : notApplicable.has(row) ? { status: 'n/a', reason: notApplicable.get(row)! } : { status: 'fail' };
-  runs.push({
+  return {
     name: cell.name,
     version: cell.version,
     db: cell.db,
@@ -81,9 +102,19 @@ for (const [i, cell] of selected.entries()) {
     suites: results?.suites ?? [],
     rows,
     seconds: Math.round((Date.now() - cellStarted) / 1000),
-  });
+  };
 }
-await pending;
+
+const indexed = selected.map((cell, index) => ({ cell, index }));
+for (const { cell, index } of indexed.filter((c) => c.cell.full)) runs.push(await runCell(cell, index, false));
+const light = indexed.filter((c) => !c.cell.full);
+const quiet = JOBS > 1 && light.length > 1;
+await Promise.all(
+  Array.from({ length: Math.min(JOBS, light.length) }, async () => {
+    for (let next = light.shift(); next; next = light.shift()) runs.push(await runCell(next.cell, next.index, quiet));
+  }),
+);
+await chain;
 rmSync(scratch, { recursive: true, force: true });
 
 // Merge into the last run: a partial run replaces only its own cells.
@@ -103,7 +134,7 @@ if (readmeChanged) writeFileSync(README, updated);
 
 process.stdout.write(`\n##### compatibility matrix (${Math.round((Date.now() - started) / 60_000)} min) #####\n`);
 let exitCode = 0;
-for (const r of runs) {
+for (const r of CELLS.map((c) => runs.find((x) => x.name === c.name)).filter((x): x is CellRun => x !== undefined)) {
   const count = (k: 'passed' | 'failed') => r.suites.reduce((n, s) => n + s[k], 0);
   const na = r.suites.reduce((n, s) => n + s.notApplicable.length, 0);
   const failedRows = Object.entries(r.rows).filter(([, v]) => v.status === 'fail').map(([k]) => k);

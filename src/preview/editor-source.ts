@@ -62,8 +62,8 @@ export function serverEditor(url: string, firstTimeoutMs = 60_000): EditorSource
  */
 export function packageEditor(dir: string): EditorSource {
   const pkg = existsSync(join(dir, 'label_studio', 'core')) ? join(dir, 'label_studio') : dir;
-  // 1.13 and later: the web app under web/dist (the editor on its own in libs/editor until 1.16);
-  // 1.8 to 1.12: frontend/dist, the editor in lsf/.
+  // The web app under web/dist (1.13.1 and later; on 1.13.1 the editor on its own in
+  // web/dist/libs/editor), or frontend/dist with the editor in lsf/ (1.8.2).
   const web = resolve(pkg, '..', 'web', 'dist', 'apps', 'labelstudio');
   const frontend = join(pkg, 'frontend', 'dist');
   const app = existsSync(join(web, 'main.js')) ? web : join(frontend, 'react-app');
@@ -101,12 +101,12 @@ export function findPackageEditor(env: Readonly<Record<string, string | undefine
   return undefined;
 }
 
-/** Where 1.8 to 1.12 serve the editor as a bundle of its own (`label-studio-frontend`). */
+/** Where releases before 1.17 serve the editor as a bundle of its own (seen on 1.8.2 and 1.13.1). */
 const STANDALONE_DIR = '/label-studio-frontend/';
 
 /**
  * How to load the editor out of the app's bundles: found by reading them, per version. A
- * standalone editor (1.8 to 1.12) has no chunks: its script sets `window.LabelStudio` itself.
+ * standalone editor (before 1.17) has no chunks: its script sets `window.LabelStudio` itself.
  */
 export interface EditorEntry {
   readonly standalone?: boolean;
@@ -122,7 +122,7 @@ export interface EditorEntry {
 
 /**
  * Whether a source holds an editor preview can load: the web app's runtime (1.17 and later) or a
- * standalone editor (1.8 to 1.16). The files read are cached, so loading it later fetches nothing twice.
+ * standalone editor (before 1.17). The files read are cached, so loading it later fetches nothing twice.
  */
 export async function holdsEditor(source: EditorSource): Promise<boolean> {
   for (const path of ['/react-app/runtime.js', `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`]) if (await source.get(path)) return true;
@@ -140,7 +140,7 @@ export async function findEditorEntry(source: EditorSource): Promise<EditorEntry
   const unsupported = (why: string) =>
     new UserError(`the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`);
   if (!runtime || !main) {
-    // 1.8 to 1.12 serve it as js/main.js and css/main.css; 1.13 to 1.16 as main.js and main.css.
+    // 1.8.2 serves it as js/main.js and css/main.css, 1.13.1 as main.js and main.css.
     for (const [script, css] of [['js/main.js', 'css/main.css'], ['main.js', 'main.css']] as const) {
       if (!(await text(`${STANDALONE_DIR}${script}`))?.includes('LabelStudio')) continue;
       const styles = (await source.get(`${STANDALONE_DIR}${css}`)) ? [`${STANDALONE_DIR}${css}`] : [];

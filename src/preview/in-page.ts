@@ -8,7 +8,7 @@
 /** The interface's visible text, and the editor's own error box when it shows one. */
 export function readShown(): { text: string; error: string | undefined } {
   const root = document.getElementById('root')!;
-  // `ls-errors` up to 1.16 (the standalone editor), `lsf-errors` after.
+  // `ls-errors` in the standalone editor before 1.17, `lsf-errors` after.
   const errors = root.querySelector('.lsf-errors, .ls-errors') as HTMLElement | null;
   return { text: root.innerText, error: errors?.innerText.trim() || undefined };
 }
@@ -57,7 +57,7 @@ export async function startEditor(args: { config: string; data: Record<string, u
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ error: `the editor did not finish loading in ${args.timeoutMs / 1000} s` }), args.timeoutMs);
     try {
-      // The standalone bundle of 1.8 to 1.12 sets the library object, the class inside it.
+      // A standalone bundle (before 1.17) may set the library object, the class inside it.
       const lib = w.LabelStudio as unknown as { LabelStudio?: unknown; default?: unknown };
       const Editor = (typeof lib === 'function' ? lib : (lib.LabelStudio ?? lib.default)) as typeof w.LabelStudio;
       new Editor(document.getElementById('root')!, {

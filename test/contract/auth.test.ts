@@ -6,8 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { onlyFrom, testRelease } from '../helpers/applicable.ts';
-import { atLeast } from '../../src/api/server-versions.ts';
+import { onlyFrom, releaseAtLeast } from '../helpers/applicable.ts';
 import { decodeJwtPayload } from '../../src/api/auth.ts';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
@@ -93,7 +92,7 @@ onlyFrom(test, '1.17', 'personal access tokens')('a personal access token create
     const again = await rawRequest(t.url, 'POST', '/api/token/blacklist/', { body: { refresh: pat }, headers: { Authorization: `Token ${t.token}` } });
     assert.is(again.status, 404);
     // 1.17.0 says so in other words.
-    assert.equal(JSON.parse(again.text), { detail: atLeast(testRelease(), '1.20') ? 'Token is invalid or already blacklisted.' : 'Token is blacklisted' });
+    assert.equal(JSON.parse(again.text), { detail: releaseAtLeast('1.20') ? 'Token is invalid or already blacklisted.' : 'Token is blacklisted' });
   } finally {
     if (!blacklisted) await blacklist(pat);
   }

@@ -13,11 +13,9 @@ import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError, isApiError } from '../../src/api/errors.ts';
 import type { HttpOptions } from '../../src/api/http.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
-import { atLeast } from '../../src/api/server-versions.ts';
-import { testRelease } from '../helpers/applicable.ts';
+import { releaseAtLeast } from '../helpers/applicable.ts';
 
-/** Whether the server under test is `since` or later (the fake plays 1.23.2). */
-export const releaseAtLeast = (since: string): boolean => atLeast(testRelease(), since);
+export { releaseAtLeast };
 
 /** Django's 404 detail for a missing project: its own words from 1.17 (seen on 1.17.0; 1.13.1 and 1.8.2 say "Not found."). */
 export const projectNotFound = (): string => (releaseAtLeast('1.17') ? 'No Project matches the given query.' : 'Not found.');

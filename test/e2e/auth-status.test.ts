@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient } from '../../src/api/client.ts';
-import { atLeast } from '../../src/api/server-versions.ts';
-import { onlyFrom, testRelease } from '../helpers/applicable.ts';
+import { onlyFrom, releaseAtLeast, testRelease } from '../helpers/applicable.ts';
 import { runCli, type CliResult } from '../helpers/cli.ts';
 import { api, makeRepo, projectManifest, realServer, uniqueNamespace } from './support.ts';
 
@@ -31,7 +30,7 @@ test('a legacy token works, and status says so', async () => {
   const r = await status(url, token);
   assert.is(r.code, 0, r.stderr);
   // 1.13.1 and older name no edition.
-  assert.ok(r.stdout.includes(`Label Studio ${testRelease()}${atLeast(testRelease(), '1.17') ? ' (Community)' : ' at '}`), r.stdout);
+  assert.ok(r.stdout.includes(`Label Studio ${testRelease()}${releaseAtLeast('1.17') ? ' (Community)' : ' at '}`), r.stdout);
   assert.match(r.stdout, /auth: +legacy token, from LABEL_STUDIO_API_KEY/);
 });
 

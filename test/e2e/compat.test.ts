@@ -8,7 +8,7 @@
  * rows from there and the not-applicable ones from the test runner's record.
  */
 import { appendFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -202,7 +202,6 @@ test('export: the formats, and every task as JSON', async () => {
   assert.ok(formats.some((f) => f.name === 'JSON') && formats.some((f) => f.name === 'CSV'), JSON.stringify(formats));
   const r = await cli(dir, ['export', String(projectId), '--out', 'export.json', '--all-tasks', '--quiet']);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  const { readFile } = await import('node:fs/promises');
   assert.is((JSON.parse(await readFile(join(dir, 'export.json'), 'utf8')) as unknown[]).length, 250);
   row('export: JSON');
 });
@@ -210,7 +209,6 @@ test('export: the formats, and every task as JSON', async () => {
 test('export snapshot: JSON', async () => {
   const r = await cli(dir, ['export', String(projectId), '--snapshot', '--out', 'snap.json', '--all-tasks', '--quiet']);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  const { readFile } = await import('node:fs/promises');
   assert.is((JSON.parse(await readFile(join(dir, 'snap.json'), 'utf8')) as unknown[]).length, 250);
   row('export snapshot: JSON');
 });
@@ -218,7 +216,6 @@ test('export snapshot: JSON', async () => {
 onlyFrom(test, '1.8', 'snapshots converted to other formats')('export snapshot: CSV (converted)', async () => {
   const r = await cli(dir, ['export', String(projectId), '--snapshot', '--format', 'CSV', '--out', 'snap.csv', '--all-tasks', '--quiet']);
   assert.is(r.code, 0, r.stdout + r.stderr);
-  const { readFile } = await import('node:fs/promises');
   const lines = (await readFile(join(dir, 'snap.csv'), 'utf8')).trim().split('\n');
   assert.is(lines.length, 251, 'a header and 250 rows');
   row('export snapshot: CSV');

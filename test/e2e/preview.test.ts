@@ -18,8 +18,7 @@ import { serverEditor } from '../../src/preview/editor-source.ts';
 import { PreviewRenderer } from '../../src/preview/renderer.ts';
 import type { PreviewSummary } from '../../src/preview/report.ts';
 import { labelNames, missingLabels } from '../../src/preview/run.ts';
-import { atLeast } from '../../src/api/server-versions.ts';
-import { testRelease } from '../helpers/applicable.ts';
+import { releaseAtLeast } from '../helpers/applicable.ts';
 import { sampleTaskData } from '../../src/preview/sample-task.ts';
 import { VENV_DIR } from '../../scripts/local-label-studio.ts';
 import { runCli } from '../helpers/cli.ts';
@@ -99,7 +98,7 @@ test("each template as the server's editor draws it: every label name is visible
     const text = shown.text.replace(/\s+/g, ' ');
     const labels = labelNames(parsed.root);
     assert.ok(labels.length >= 2, name);
-    if (name === 'nested-choices' && !atLeast(testRelease(), '1.13')) {
+    if (name === 'nested-choices' && !releaseAtLeast('1.13')) {
       // 1.8.2's editor draws the top level only: preview names the nested labels it left out.
       assert.equal(missingLabels(parsed.root, text), ['Football', 'Tennis', 'Elections']);
       continue;
@@ -111,7 +110,7 @@ test("each template as the server's editor draws it: every label name is visible
     // Before 1.23 the editor's waveform of the same sound differs a little from one drawing to the
     // next (seen on 1.20.0, 1.13.1 and 1.8.2), so an audio config drawn twice may show a region
     // there (README, previews).
-    if (name === 'image-bbox' || (name === 'audio' && atLeast(testRelease(), '1.23'))) {
+    if (name === 'image-bbox' || (name === 'audio' && releaseAtLeast('1.23'))) {
       const again = await renderer.render(xml, sampleTaskData(parsed.root));
       assert.equal((await renderer.compare(shown.png, again.png)).regions, [], `${name} drawn twice differs`);
     }
@@ -151,7 +150,7 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
     const res = byName.get(name)!;
     assert.is(res.status, 'changed', name);
     // 1.8.2's editor draws the top level of nested choices only; the label added under one is not drawn either.
-    const topLevelOnly = name === 'nested-choices' && !atLeast(testRelease(), '1.13');
+    const topLevelOnly = name === 'nested-choices' && !releaseAtLeast('1.13');
     assert.equal(res.labelsNotShown, topLevelOnly ? ['Football', 'Addednestedchoices', 'Tennis', 'Elections'] : [], name);
     for (const f of [res.images.before, res.images.after, res.images.sideBySide]) assert.ok(f && existsSync(join(out, f)), `${name}: ${f}`);
     if (name === 'text-classification') {

@@ -22,6 +22,11 @@ export function testRelease(): string {
   return process.env.LABELFORM_TEST_LS_VERSION?.trim() || FAKE_RELEASE;
 }
 
+/** Whether the server under test is `since` or later. */
+export function releaseAtLeast(since: string): boolean {
+  return atLeast(testRelease(), since);
+}
+
 /** Why a test of something that exists from `since` does not apply here, or undefined when it does. */
 export function notApplicableReason(since: string, what: string): string | undefined {
   const release = testRelease();

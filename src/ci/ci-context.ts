@@ -14,6 +14,10 @@ export interface GitHubContext {
   readonly pullRequest?: { readonly number: number };
   /** The event name, for messages ("push", "schedule"). */
   readonly event?: string;
+  /** `GITHUB_REF`: the ref the run is for (`refs/heads/main`, `refs/pull/7/merge`). */
+  readonly ref?: string;
+  /** The repository's default branch, from the event payload. */
+  readonly defaultBranch?: string;
   /** The commit a person recognises as planned; see `commitOf`. */
   readonly commit?: Commit;
   /** This run's page, for pointers to its step summary and log. */
@@ -29,6 +33,10 @@ export interface GitLabContext {
   /** `CI_MERGE_REQUEST_IID`: set only in merge request pipelines. */
   readonly mergeRequestIid?: number;
   readonly commit?: Commit;
+  /** `CI_COMMIT_BRANCH`: set in branch pipelines only. */
+  readonly branch?: string;
+  /** `CI_DEFAULT_BRANCH`. */
+  readonly defaultBranch?: string;
   /** `CI_JOB_URL`. */
   readonly runUrl?: string;
 }
@@ -55,7 +63,11 @@ export async function readCiContext(env: Readonly<Record<string, string | undefi
   const payload = env.GITHUB_EVENT_PATH ? await readEvent(env.GITHUB_EVENT_PATH, read) : undefined;
   const pr = payload?.pull_request;
   const number = typeof pr?.number === 'number' ? pr.number : undefined;
-  const sha = (typeof pr?.head?.sha === 'string' ? pr.head.sha : undefined) ?? (env.GITHUB_SHA || undefined);
+  // pull_request_target runs on the base branch's commit (GITHUB_SHA): that is what is planned,
+  // and labelform refuses to send credentials for any other checkout there (ci-trust.ts).
+  const headSha = event !== 'pull_request_target' && typeof pr?.head?.sha === 'string' ? pr.head.sha : undefined;
+  const sha = headSha ?? (env.GITHUB_SHA || undefined);
+  const defaultBranch = typeof payload?.repository?.default_branch === 'string' ? payload.repository.default_branch : undefined;
   const base = repository ? `${serverUrl}/${repository.owner}/${repository.repo}` : undefined;
   return {
     platform: 'github',
@@ -63,6 +75,8 @@ export async function readCiContext(env: Readonly<Record<string, string | undefi
     ...(repository ? { repository } : {}),
     ...(number !== undefined ? { pullRequest: { number } } : {}),
     ...(event ? { event } : {}),
+    ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
+    ...(defaultBranch ? { defaultBranch } : {}),
     ...(sha ? { commit: { sha, ...(base ? { url: number !== undefined ? `${base}/pull/${number}/commits/${sha}` : `${base}/commit/${sha}` } : {}) } } : {}),
     ...(base && env.GITHUB_RUN_ID ? { runUrl: `${base}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}` } : {}),
   };
@@ -79,6 +93,8 @@ function readGitLab(env: Readonly<Record<string, string | undefined>>): GitLabCo
     ...(env.CI_API_V4_URL ? { apiUrl: env.CI_API_V4_URL.replace(/\/+$/, '') } : {}),
     ...(env.CI_PROJECT_ID ? { projectId: env.CI_PROJECT_ID } : {}),
     ...(Number.isInteger(iid) && iid > 0 ? { mergeRequestIid: iid } : {}),
+    ...(env.CI_COMMIT_BRANCH ? { branch: env.CI_COMMIT_BRANCH } : {}),
+    ...(env.CI_DEFAULT_BRANCH ? { defaultBranch: env.CI_DEFAULT_BRANCH } : {}),
     ...(sha ? { commit: { sha, ...(project ? { url: `${project}/-/commit/${sha}` } : {}) } } : {}),
     ...(env.CI_JOB_URL ? { runUrl: env.CI_JOB_URL } : {}),
   };
@@ -86,6 +102,7 @@ function readGitLab(env: Readonly<Record<string, string | undefined>>): GitLabCo
 
 interface EventPayload {
   readonly pull_request?: { readonly number?: unknown; readonly head?: { readonly sha?: unknown } };
+  readonly repository?: { readonly default_branch?: unknown };
 }
 
 async function readEvent(path: string, read: (path: string) => Promise<string>): Promise<EventPayload> {

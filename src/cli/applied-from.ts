@@ -1,8 +1,7 @@
-import { execFile } from 'node:child_process';
 import type { AppliedFrom } from '../kinds/project/applied-record.ts';
+import { execGit, type RunGit } from './git.ts';
 
-/** Runs git with arguments in a directory; resolves to its stdout, rejects when it fails. */
-export type RunGit = (args: readonly string[], cwd: string) => Promise<string>;
+export type { RunGit };
 
 /**
  * Where an apply runs from, for the ownership marker: CI's own variables first (`GITHUB_SHA`
@@ -35,10 +34,4 @@ function ciCommit(env: Readonly<Record<string, string | undefined>>): AppliedFro
     return { commit: sha.slice(0, COMMIT_LENGTH), ...(repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {}) };
   }
   return undefined;
-}
-
-function execGit(args: readonly string[], cwd: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('git', [...args], { cwd, timeout: 5000, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
-  });
 }

@@ -6,6 +6,7 @@ import type { RootConfig } from '../manifest/types.ts';
 import { interpolate } from '../manifest/interpolate.ts';
 import { UserError } from '../util/errors.ts';
 import { registerSecret, showRequestPath } from '../util/redact.ts';
+import { assertTokenDestination } from './ci-trust.ts';
 import type { Io } from './io.ts';
 import { VERSION } from './version.ts';
 
@@ -71,6 +72,7 @@ export function resolveServerUrl(config: RootConfig | undefined, requested: stri
  * Picks the environment's URL and token: from labelform.yaml when there is one (the URL may use
  * ${env:NAME}; the token always comes from the env var named by tokenEnv), else from
  * LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. Each missing or malformed setting is named exactly.
+ * In CI, a URL from the repository must be one the job names (`assertTokenDestination`).
  */
 export function resolveEnvironment(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): ResolvedEnvironment {
   const { name, url, urlSource, def } = resolveServerUrl(config, requested, env);
@@ -80,6 +82,8 @@ export function resolveEnvironment(config: RootConfig | undefined, requested: st
     return `${config.file}:${at.line}:${at.col}`;
   };
   const tokenEnv = def.tokenEnv ?? DEFAULT_TOKEN_ENV;
+  // Before the token is even read: in CI, a URL from the repository must be one the job names.
+  assertTokenDestination({ name, url, urlSource, tokenEnv, fromRepository: def.url !== undefined }, env);
   const token = (env[tokenEnv] ?? '').trim();
   if (!token) {
     const where = def.tokenEnv ? ` (tokenEnv at ${pos(`/environments/${name}/tokenEnv`)})` : '';

@@ -8,6 +8,7 @@ import { planChanges, selectDesired } from '../reconcile/plan.ts';
 import { parseTarget } from '../reconcile/targets.ts';
 import { liveOf, readLiveState, type LiveState } from '../state/live-state.ts';
 import { UserError } from '../util/errors.ts';
+import { assertTrustedCheckout } from './ci-trust.ts';
 import { connect, resolveEnvironment, withServer, type ResolvedEnvironment } from './connect.ts';
 import type { Io } from './io.ts';
 import { printDiagnostics } from './report.ts';
@@ -35,6 +36,7 @@ export async function openSession(io: Io, args: ShellArgs): Promise<Session> {
   if (warnings.length) printDiagnostics(io, warnings);
   const repo = loaded.repository;
   const target = resolveEnvironment(repo.config, repo.environment, io.env);
+  await assertTrustedCheckout(io.env, repo.root);
   return { repo, target, client: connect(target, io, { debug: args.debug ?? false }) };
 }
 

@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { assertTrustedCheckout } from './ci-trust.ts';
 import type { LabelStudioClient } from '../api/client.ts';
 import { loadRootConfig } from '../manifest/load-root-config.ts';
 import type { RootConfig } from '../manifest/types.ts';
@@ -10,5 +12,6 @@ export async function openServer(io: Io, args: { dir: string; env?: string; debu
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
   if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
+  await assertTrustedCheckout(io.env, resolve(io.cwd, args.dir));
   return { ...(config ? { config } : {}), target, client: connect(target, io, { debug: args.debug ?? false }) };
 }

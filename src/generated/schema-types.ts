@@ -698,6 +698,7 @@ export interface Plan {
   createdAt: string;
   server: PlanServer;
   namespace: string;
+  source?: PlanSource;
   /**
    * The --target values as given (`Kind/key`, or a bare key for a Project); absent for a full plan.
    */
@@ -728,6 +729,30 @@ export interface PlanServer {
   url: string;
   environment: string;
   version?: string;
+}
+/**
+ * What the plan was made from: the commit checked out and, in a pull request's job, the pull request and its head commit. Apply of a merged pull request's plan (`apply --merged`) requires the head commit to be the one merged.
+ */
+export interface PlanSource {
+  /**
+   * git HEAD of the repository holding labelform.yaml when the plan was made.
+   */
+  commit?: string;
+  /**
+   * True when the manifests' folder had uncommitted changes: the commit alone is not what was planned.
+   */
+  dirty?: boolean;
+  pullRequest?: PlanPullRequest;
+}
+export interface PlanPullRequest {
+  /**
+   * The pull request (GitHub) or merge request IID (GitLab).
+   */
+  number: number;
+  /**
+   * The head commit of the pull request that was planned.
+   */
+  headSha: string;
 }
 /**
  * A resource to create: it has no server id yet (nor fingerprint, annotations or duplicateOf).

@@ -5,6 +5,7 @@ import { describeFsError } from '../../manifest/source-file.ts';
 import { writePlanFile } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
+import { readPlanSource } from '../plan-source.ts';
 import type { Io } from '../io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { publishPlanRun, type PlanRun } from '../../ci/publish-plan.ts';
@@ -46,7 +47,9 @@ export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
 
 async function planAndPrint(io: Io, args: PlanArgs, extras: MarkdownExtras): Promise<PlanRun> {
   const session = await openSession(io, args);
-  const { plan } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
+  const planned = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
+  const source = await readPlanSource(io.env, session.repo.root);
+  const plan = Object.keys(source).length ? { ...planned.plan, source } : planned.plan;
   if (args.out) {
     const out = args.out;
     await writePlanFile(resolve(io.cwd, out), plan).catch((err: NodeJS.ErrnoException) => {

@@ -15,6 +15,7 @@ import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
+import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
 
@@ -80,6 +81,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   }
 
   const target = resolveEnvironment(config, args.env, io.env);
+  await assertTrustedCheckout(io.env, resolve(io.cwd, args.dir));
   const secrets = pullSecrets(envSecrets, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
   const projects: LsProject[] = await withServer(target, async () => {

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { decodeJwtPayload } from '../../api/auth.ts';
 import { atLeast, FEATURE_NAMES, FEATURE_SINCE, showSince, supports, type Feature } from '../../api/server-versions.ts';
 import { PROJECT_FIELD_SINCE } from '../../kinds/project/fields.ts';
 import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import { UserError } from '../../util/errors.ts';
+import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, resolveEnvironment, withServer } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
 
@@ -21,6 +23,7 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
   if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
+  await assertTrustedCheckout(io.env, resolve(io.cwd, args.dir));
   const client = connect(target, io, { debug: args.debug });
   // /api/version/ needs no credentials: it separates "not Label Studio" from "wrong token".
   const version = await withServer(target, () => client.version());

@@ -21,7 +21,9 @@ export interface DriftIssueInput {
 /**
  * Keeps one open issue per directory and environment in step with the drift check: opened (or
  * its body updated) while there is drift, closed with a comment once there is none. A check with
- * errors and no drift leaves it alone: an incomplete check must not close it.
+ * errors and no drift leaves it alone: an incomplete check must not close it. The issue is the
+ * one `tracker.findOpen` returns: carrying the marker and opened by the token's own account, so
+ * a look-alike anyone else opened is never updated or closed.
  */
 export async function syncDriftIssue(tracker: IssueTracker, input: DriftIssueInput): Promise<DriftIssueOutcome> {
   if (!input.drift && input.errors) return { action: 'left' };

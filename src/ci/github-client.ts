@@ -96,7 +96,7 @@ export interface GitHubAction {
 
 /** A failed GitHub request as one line naming the setting to fix (no stack, no token). */
 export function describeGitHubError(err: unknown, action: GitHubAction): UserError {
-  if (!isHttpFailure(err)) return new UserError(`cannot ${action.what}: ${withholdSecrets(String((err as Error)?.message ?? err))}`);
+  if (!isHttpFailure(err)) return new UserError(`cannot ${action.what}: ${oneLine(String((err as Error)?.message ?? err))}`);
   const said = oneLine(err.message);
   const headers = err.response?.headers ?? {};
   if (!err.response) {

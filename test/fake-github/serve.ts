@@ -41,6 +41,8 @@ export interface FakeServer {
   readonly requests: LoggedRequest[];
   /** Answers the next matching request(s) with `reply` instead. */
   fail(failure: Omit<ScriptedFailure, 'times'> & { times?: number }): void;
+  /** Forgets the scripted failures not used up yet. */
+  clearFailures(): void;
   stop(): Promise<void>;
 }
 
@@ -85,6 +87,7 @@ export async function serveFake(handle: (req: FakeRequest) => FakeReply): Promis
     url: `http://127.0.0.1:${port}`,
     requests,
     fail: (f) => failures.push({ ...f, times: f.times ?? 1 }),
+    clearFailures: () => void failures.splice(0),
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -2,7 +2,8 @@
  * `labelform drift --issue` against the fake Label Studio and the fake GitHub REST API: with drift
  * it opens one issue (found again by its hidden marker among 100+ issues and pull requests) and
  * updates it; once the server matches git it closes it with a comment; a check with errors leaves
- * it alone; failures name the permission; the token is never printed.
+ * it alone; a look-alike opened by anyone else is never written to; failures name the permission;
+ * the token is never printed.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -29,6 +30,11 @@ async function driftedRepo(): Promise<string> {
 function editOnServer(color: string): void {
   const live = [...f.ls.state.projects.values()][0]!;
   live.fields.color = color;
+}
+
+/** A request that changes something: not a GET, nor the GraphQL query asking who the token is. */
+function isWrite(r: { method: string; path: string }): boolean {
+  return r.method !== 'GET' && r.path !== '/graphql';
 }
 
 function assertNoToken(r: CliResult): void {
@@ -86,7 +92,7 @@ test('drift opens one issue, a second run updates it, and once the server matche
   const fourth = await f.cli(dir, ['drift', '--issue'], { env });
   assert.is(fourth.code, 0);
   assert.match(fourth.stderr, /No drift, and no open drift issue to close\./);
-  assert.not.ok(github.current.requests.some((r) => r.method !== 'GET'), 'nothing written');
+  assert.not.ok(github.current.requests.some(isWrite), 'nothing written');
   for (const r of [first, second, third, fourth]) assertNoToken(r);
   assert.not.match(first.stdout + second.stdout, /Drift issue/, 'stdout holds the report only');
 });
@@ -126,7 +132,54 @@ test('a drift check with errors leaves the open issue alone', async () => {
   assert.match(r.stderr, /The drift check has errors and found no drift: the drift issue, if one is open, is left as it is\./);
   assert.is(github.current.openIssues().length, 1);
   assert.is(github.current.openIssues()[0]!.body, before);
-  assert.not.ok(github.current.requests.some((q) => q.method !== 'GET'));
+  assert.not.ok(github.current.requests.some(isWrite));
+});
+
+test('a look-alike drift issue opened by someone else is never written to: the bot opens, updates and closes its own', async () => {
+  const fake = `${MARKER}\nNo drift. Nothing to see here.`;
+  const lookAlike = github.current.addIssue('labelform: drift in environment default', fake, { user: 'mallory' });
+  const dir = await driftedRepo();
+  const env = githubEnv(github.current, { dir, sha: 'd'.repeat(40), event: 'schedule' });
+
+  const first = await f.cli(dir, ['drift', '--issue'], { env });
+  assert.is(first.code, 2, first.stderr);
+  assert.match(first.stderr, /Drift issue #\d+ opened/);
+  // The identity is read once for the run, though both findOpen and open need it.
+  assert.equal(github.current.requests.filter((r) => r.path === '/user' || r.path === '/graphql').length, 2);
+  const ours = github.current.openIssues().find((i) => i.number !== lookAlike)!;
+  assert.is(ours.user, 'github-actions[bot]');
+  assert.ok(ours.body.startsWith(MARKER));
+
+  editOnServer('#00FF00');
+  const second = await f.cli(dir, ['drift', '--issue'], { env });
+  assert.is(second.code, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`Drift issue #${ours.number} updated`));
+  assert.match(github.current.issues.get(ours.number)!.body, /00FF00/i);
+
+  assert.is((await f.cli(dir, ['apply', '--auto-approve'])).code, 0);
+  const third = await f.cli(dir, ['drift', '--issue'], { env });
+  assert.is(third.code, 0, third.stderr);
+  assert.match(third.stderr, new RegExp(`Drift issue #${ours.number} closed`));
+
+  const theirs = github.current.issues.get(lookAlike)!;
+  assert.equal([theirs.title, theirs.body, theirs.state, theirs.user], ['labelform: drift in environment default', fake, 'open', 'mallory'], 'the look-alike is untouched');
+  assert.is(github.current.commentsOn(lookAlike).length, 0);
+  assert.not.ok(
+    github.current.requests.some((r) => r.method !== 'GET' && r.path.startsWith(`/repos/acme/labels/issues/${lookAlike}`)),
+    'nothing was written to the look-alike',
+  );
+});
+
+test('drift --issue whose token has no identity to learn: one line naming the variable, exit 1, no issue opened', async () => {
+  const dir = await driftedRepo();
+  github.current.fail({ path: /^\/graphql$/, reply: { status: 200, body: { data: { viewer: { login: '' } } } } });
+  const r = await f.cli(dir, ['drift', '--issue', '--issue-token-env', 'DRIFT_TOKEN'], { env: { ...githubEnv(github.current, { dir, event: 'schedule', token: null }), DRIFT_TOKEN: github.current.token } });
+  assert.is(r.code, 1);
+  assert.match(r.stderr, /^Error: cannot learn which account the token in DRIFT_TOKEN posts as: neither GET \/user nor GraphQL's viewer named a login/m);
+  assert.is(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1);
+  assert.not.ok(hasStackTrace(r.stderr));
+  assertNoToken(r);
+  assert.is(github.current.openIssues().length, 0);
 });
 
 test('no permission, no repository, no token: one line naming the setting, exit 1', async () => {

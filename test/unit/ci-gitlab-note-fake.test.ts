@@ -1,7 +1,8 @@
 /**
  * `labelform plan --comment` in GitLab CI (`GITLAB_CI=true`): one merge request note per
  * directory and environment, updated in place, found past the first page of notes; outside a
- * merge request pipeline it says so; failures name the setting; the token is never printed.
+ * merge request pipeline it says so; a look-alike note by another user is never touched (the note
+ * is the token's own user's, from GET /user); failures name the setting; the token is never printed.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,6 +20,7 @@ test.before(async () => {
 test.before.each(() => {
   gl.notes.clear();
   gl.requests.length = 0;
+  gl.clearFailures();
   gl.readOnly = false;
 });
 test.after(async () => {
@@ -88,6 +90,54 @@ test('bad token, no permission, wrong project, missing token: one line naming th
   for (const r of [bad, denied, elsewhere, missing]) {
     assert.not.ok(hasStackTrace(r.stderr));
     assert.match(r.stdout, /Plan: 1 to create/, 'the plan is printed all the same');
+    assertNoToken(r);
+  }
+  assert.is(gl.notesOn(7).length, 0);
+});
+
+test("a look-alike note by another user is never edited or removed; the token's own user's note is the one kept", async () => {
+  const marker = '<!-- labelform:plan dir=. env=default -->';
+  const fake = `${marker}\n**Plan: No changes.**`;
+  const lookAlike = gl.addNote(7, fake, false, 'alice');
+  const dir = await f.repo(news);
+  const first = await f.cli(dir, ['plan', '--comment'], { env: gitlabEnv(gl, { sha: '3'.repeat(40) }) });
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stderr, /Plan comment created on merge request !7\./);
+  assert.equal(gl.requests.filter((r) => r.path === '/api/v4/user').length, 1, 'the user is read once');
+  const second = await f.cli(dir, ['plan', '--comment'], { env: gitlabEnv(gl, { sha: '4'.repeat(40) }) });
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stderr, /Plan comment updated on merge request !7\./);
+  const notes = gl.notesOn(7);
+  assert.equal(notes.map((n) => n.author), ['alice', gl.username]);
+  assert.is(gl.notes.get(lookAlike)!.body, fake, 'the look-alike is untouched');
+  assert.match(notes[1]!.body, /<code>4444444<\/code>/);
+  assert.not.ok(gl.requests.some((r) => (r.method === 'PUT' || r.method === 'DELETE') && r.path.endsWith(`/notes/${lookAlike}`)));
+
+  // A person's own token posts as that person: their note is labelform's then, and the bot's is not.
+  gl.addToken('glpat-aliceOwnToken000000000', 'alice');
+  const asAlice = await f.cli(dir, ['plan', '--comment'], { env: gitlabEnv(gl, { sha: '5'.repeat(40), token: 'glpat-aliceOwnToken000000000' }) });
+  assert.is(asAlice.code, 0, asAlice.stderr);
+  assert.match(asAlice.stderr, /Plan comment updated on merge request !7\./);
+  assert.match(gl.notes.get(lookAlike)!.body, /<code>5555555<\/code>/);
+  assert.match(gl.notesOn(7)[1]!.body, /<code>4444444<\/code>/, "the bot's note is left as it was");
+  assert.not.ok(asAlice.stderr.includes('glpat-aliceOwnToken000000000'));
+});
+
+test('a user that cannot be learned (GET /user refused or nameless): one line naming the variable, exit 1, nothing posted', async () => {
+  const dir = await f.repo(news);
+  gl.fail({ path: /^\/api\/v4\/user$/, reply: { status: 403, body: { error: 'insufficient_scope' } } });
+  const refused = await f.cli(dir, ['plan', '--comment'], { env: gitlabEnv(gl) });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /^Error: cannot learn which user the token in GITLAB_TOKEN posts as: the token in GITLAB_TOKEN may not do that \(403 insufficient_scope\); it needs the api scope/m);
+
+  gl.fail({ path: /^\/api\/v4\/user$/, reply: { status: 200, body: { id: 1 } } });
+  const nameless = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'LABELFORM_GITLAB_TOKEN'], { env: gitlabEnv(gl, { tokenEnv: 'LABELFORM_GITLAB_TOKEN' }) });
+  assert.is(nameless.code, 1);
+  assert.match(nameless.stderr, /^Error: cannot learn which user the token in LABELFORM_GITLAB_TOKEN posts as: GitLab's GET \/user named no username; labelform edits only the notes its own user wrote/m);
+
+  for (const r of [refused, nameless]) {
+    assert.not.ok(hasStackTrace(r.stderr));
+    assert.is(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1, r.stderr);
     assertNoToken(r);
   }
   assert.is(gl.notesOn(7).length, 0);

@@ -72,26 +72,31 @@ test('fitDocument: whole when it fits; otherwise rendered again with less room, 
   assert.match(stubborn.text, /✂️ Truncated: the last [\d,]+ of 5,001 lines are not shown here\.\n\nCut to fit/);
 });
 
-/** A thread in memory; `race` comments appear on the next list after ours is created. */
-function memoryThread(initial: ThreadComment[], race: ThreadComment[] = []): CommentThread & { all: Map<number, ThreadComment>; log: string[] } {
+/** A thread in memory, written by "bot" unless a comment says otherwise; `race` comments appear on the next list after ours is created. */
+type Seed = Omit<ThreadComment, 'author'> & { author?: string };
+function memoryThread(seed: Seed[], raceSeed: Seed[] = []): CommentThread & { all: Map<number, ThreadComment>; log: string[] } {
+  const own = (c: Seed): ThreadComment => ({ author: 'bot', ...c });
+  const initial = seed.map(own);
+  const race = raceSeed.map(own);
   const all = new Map(initial.map((c) => [c.id, c]));
   const log: string[] = [];
   let next = 100;
   return {
     all,
     log,
+    self: async () => 'bot',
     list: async () => [...all.values()],
     create: async (body) => {
       for (const c of race.splice(0)) all.set(c.id, c);
-      const c = { id: next++, body };
+      const c = own({ id: next++, body });
       all.set(c.id, c);
       log.push(`create ${c.id}`);
       return c;
     },
     update: async (id, body) => {
-      all.set(id, { id, body });
+      all.set(id, own({ id, body }));
       log.push(`update ${id}`);
-      return { id, body };
+      return own({ id, body });
     },
     remove: async (id) => {
       all.delete(id);

@@ -1,8 +1,9 @@
 /**
  * `labelform plan --comment` on GitHub, against the fake Label Studio and the fake GitHub REST API:
  * one comment per pull request, directory and environment, updated in place; found among many
- * comments; settled when two runs race; outside a pull request it says so and keeps the plan's
- * exit code; failures are one line naming the setting to fix; the token is never printed.
+ * comments; settled when two runs race; a look-alike by anyone else is never touched (the comment
+ * is the token's own account's); outside a pull request it says so and keeps the plan's exit
+ * code; failures are one line naming the setting to fix; the token is never printed.
  */
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -109,7 +110,7 @@ test('two runs that race to create the first comment settle on one', async () =>
   ]);
   assert.is(a.code, 0, a.stderr);
   assert.is(b.code, 0, b.stderr);
-  assert.is(github.current.requests.filter((r) => r.method === 'POST').length, 2, 'both created one');
+  assert.is(github.current.requests.filter((r) => r.method === 'POST' && /\/comments$/.test(r.path)).length, 2, 'both created one');
   assert.is(github.current.commentsOn(pr).length, 1, 'one is left');
 });
 
@@ -202,7 +203,7 @@ test('no permission, wrong repository, bad or missing token: one line naming the
 test("GitHub's messages are shown without the token, and with --debug only methods and paths are logged", async () => {
   const pr = github.current.addPullRequest();
   const dir = await f.repo(project('news', 'News'));
-  github.current.fail({ method: 'POST', reply: { status: 422, body: { message: `Validation Failed for token ${github.current.token}` } } });
+  github.current.fail({ method: 'POST', path: /\/comments$/, reply: { status: 422, body: { message: `Validation Failed for token ${github.current.token}` } } });
   const r = await f.cli(dir, ['plan', '--comment', '--debug'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(r.code, 1);
   assert.match(r.stderr, /GitHub: GET \/repos\/acme\/labels\/issues\/\d+\/comments\?per_page=100 → 200/);
@@ -214,18 +215,102 @@ test("GitHub's messages are shown without the token, and with --debug only metho
 test('a secondary rate limit is waited out as Retry-After says; one that stays is a clear error', async () => {
   const pr = github.current.addPullRequest();
   const dir = await f.repo(project('news', 'News'));
-  github.current.fail({ method: 'POST', reply: secondaryRateLimit(3) });
+  github.current.fail({ method: 'POST', path: /\/comments$/, reply: secondaryRateLimit(3) });
   const waited = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(waited.code, 0, waited.stderr);
   assert.match(waited.stderr, /GitHub's secondary rate limit: waiting 3 s before trying again/);
   assert.is(github.current.commentsOn(pr).length, 1);
-  assert.equal(github.current.requests.filter((q) => q.method === 'POST').map((q) => q.status), [403, 201]);
+  assert.equal(github.current.requests.filter((q) => q.method === 'POST' && /\/comments$/.test(q.path)).map((q) => q.status), [403, 201]);
 
   github.current.fail({ method: 'PATCH', reply: secondaryRateLimit(1), times: 10 });
   const gaveUp = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA2, dir }) });
   assert.is(gaveUp.code, 1);
   assert.match(gaveUp.stderr, /Error: cannot update comment \d+ on pull request #\d+ of acme\/labels: GitHub's secondary rate limit still applies after 3 waits/);
   assert.is(github.current.requests.filter((q) => q.method === 'PATCH').length, 4);
+});
+
+test('a look-alike comment by someone else (same marker) is never edited or removed: the bot creates and then updates its own', async () => {
+  const pr = github.current.addPullRequest();
+  const marker = '<!-- labelform:plan dir=. env=default -->';
+  const fake = `${marker}\n**Plan: No changes.** Merge away.`;
+  const before = github.current.addComment(pr, fake, 'mallory');
+  const dir = await f.repo(project('news', 'News'));
+  const first = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
+  assert.is(first.code, 0, first.stderr);
+  assert.match(first.stderr, /Plan comment created on pull request #\d+/);
+  assert.not.match(first.stderr, /duplicate/);
+  // Another one after ours, with a lower and a higher id than ours around it.
+  const after = github.current.addComment(pr, fake, 'mallory');
+  const second = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA2, dir }) });
+  assert.is(second.code, 0, second.stderr);
+  assert.match(second.stderr, /Plan comment updated on pull request #\d+/);
+
+  const comments = github.current.commentsOn(pr);
+  assert.equal(comments.map((c) => c.user), ['mallory', 'github-actions[bot]', 'mallory']);
+  for (const id of [before, after]) assert.is(github.current.comments.get(id)!.body, fake, 'the look-alike is untouched');
+  const ours = comments[1]!;
+  assert.match(ours.body, /<code>2222222<\/code>/);
+  assert.match(ours.body, /1 to create/);
+  const touched = github.current.requests.filter((r) => r.method === 'PATCH' || r.method === 'DELETE').map((r) => r.path);
+  assert.equal(touched, [`/repos/acme/labels/issues/comments/${ours.id}`], 'only our own comment was written to');
+  assertNoToken(first);
+  assertNoToken(second);
+});
+
+test("the identity is the token's: a personal access token (GET /user) does not adopt the workflow token's comment, and the workflow token asks GraphQL once", async () => {
+  const pr = github.current.addPullRequest();
+  const dir = await f.repo(project('news', 'News'));
+  const byWorkflow = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
+  assert.is(byWorkflow.code, 0, byWorkflow.stderr);
+  // GITHUB_TOKEN: GET /user is refused to an installation; the GraphQL viewer names the bot, once.
+  assert.equal(
+    github.current.requests.filter((r) => r.path === '/user' || r.path === '/graphql').map((r) => `${r.method} ${r.path} ${r.status}`),
+    ['GET /user 403', 'POST /graphql 200'],
+  );
+  github.current.requests.length = 0;
+  const byPat = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA2, dir, token: github.current.pat }) });
+  assert.is(byPat.code, 0, byPat.stderr);
+  assert.match(byPat.stderr, /Plan comment created/);
+  assert.equal(
+    github.current.requests.filter((r) => r.path === '/user' || r.path === '/graphql').map((r) => `${r.method} ${r.path} ${r.status}`),
+    ['GET /user 200'],
+  );
+  const comments = github.current.commentsOn(pr);
+  assert.equal(comments.map((c) => c.user), ['github-actions[bot]', 'labelform-bot']);
+  assert.match(comments[0]!.body, /<code>1111111<\/code>/, "the workflow token's comment is left as it was");
+  assert.match(comments[1]!.body, /<code>2222222<\/code>/);
+  assert.not.ok(byPat.stderr.includes(github.current.pat));
+});
+
+test('when the token\'s identity cannot be learned: one line naming the variable, exit 1, nothing posted, the look-alike untouched', async () => {
+  const pr = github.current.addPullRequest();
+  const fake = '<!-- labelform:plan dir=. env=default -->\nold';
+  const lookAlike = github.current.addComment(pr, fake, 'mallory');
+  const dir = await f.repo(project('news', 'News'));
+  const env = githubEnv(github.current, { pr, sha: SHA1, dir });
+
+  github.current.fail({ path: /^\/graphql$/, reply: { status: 200, body: { data: { viewer: null } } } });
+  const nobody = await f.cli(dir, ['plan', '--comment'], { env });
+  assert.is(nobody.code, 1);
+  assert.match(nobody.stdout, /Plan: 1 to create/, 'the plan is printed all the same');
+  assert.match(
+    nobody.stderr,
+    /^Error: cannot learn which account the token in GITHUB_TOKEN posts as: neither GET \/user nor GraphQL's viewer named a login; labelform edits only the comments and issues its own account wrote/m,
+  );
+
+  github.current.fail({ path: /^\/graphql$/, reply: { status: 200, body: { data: null, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] } } });
+  const refused = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'BOT_TOKEN'], { env: { ...githubEnv(github.current, { pr, sha: SHA1, dir, token: null }), BOT_TOKEN: github.current.token } });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /^Error: cannot learn which account the token in BOT_TOKEN posts as: .*Resource not accessible by integration/m, refused.stderr);
+
+  for (const r of [nobody, refused]) {
+    assert.not.ok(hasStackTrace(r.stderr), r.stderr);
+    assert.is(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1, r.stderr);
+    assertNoToken(r);
+  }
+  assert.equal(github.current.commentsOn(pr).map((c) => c.id), [lookAlike], 'nothing posted');
+  assert.is(github.current.comments.get(lookAlike)!.body, fake);
+  assert.not.ok(github.current.requests.some((r) => r.method === 'PATCH' || r.method === 'DELETE' || (r.method === 'POST' && r.path !== '/graphql')));
 });
 
 function prefixed(prefix: string, files: Record<string, string>): Record<string, string> {

@@ -3,14 +3,14 @@
  * (test/helpers/run-action.ts): inputs, `env:`, `GITHUB_OUTPUT` / `GITHUB_PATH` /
  * `GITHUB_STEP_SUMMARY` files, outputs read back, against the real Label Studio. The action's
  * checkout is a copy of this working tree (the files git would check out, as the runner
- * downloads them), so its install step really runs `npm ci` and the build there. The steps that
- * use other actions (actions/setup-node, actions/cache) are not run; what they are given is
- * checked instead.
+ * downloads them: no node_modules, no dist/), and the action runs the committed bundle in it
+ * (action-dist/) with `npm`, `npx` and `tsc` on PATH replaced by stand-ins that record a call and
+ * fail: nothing is installed or built. The step that uses another action (actions/setup-node) is
+ * not run; what it is given is checked instead.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { test } from 'uvu';
@@ -19,21 +19,32 @@ import { parse } from 'yaml';
 import { githubEnv } from '../fake-github/ci-env.ts';
 import { startFakeGitHub } from '../fake-github/github-fake.ts';
 import { runAction, type ActionResult } from '../helpers/run-action.ts';
+import type { PreviewSummary } from '../../src/preview/report.ts';
+import { VENV_DIR } from '../../scripts/local-label-studio.ts';
 import { api, REPO_ROOT, rootConfig, serverEnv, TEXT_CHOICES, projectManifest, uniqueNamespace, markedProjectId } from './support.ts';
 
 const client = api();
 const cleanup: number[] = [];
 let actionPath = '';
+/** Stand-ins for npm, npx, tsc and the like, first on PATH: each records its call and fails. */
+let shims = '';
+const BUILD_TOOLS = ['npm', 'npx', 'tsc', 'tsx', 'yarn', 'pnpm', 'corepack'];
 
 test.before(async () => {
   actionPath = await copyCheckout();
+  shims = await mkdtemp(join(tmpdir(), 'no-build-tools-'));
+  for (const tool of BUILD_TOOLS) {
+    await writeFile(join(shims, tool), `#!/bin/sh\necho "${tool} $*" >> "${join(shims, 'calls.log')}"\necho "${tool} is not to be run by the action" >&2\nexit 127\n`);
+    await chmod(join(shims, tool), 0o755);
+  }
 });
 
 test.after(async () => {
   for (const id of cleanup) await client.deleteProject(id).catch(() => undefined);
-  // npm's download of the dependencies: nothing of this run is in it, and it is 100 MB to scan.
-  if (actionPath) await rm(join(actionPath, 'node_modules'), { recursive: true, force: true });
 });
+
+/** Every call the action made to npm, npx, tsc, ... (none is expected). */
+const buildToolCalls = async () => (existsSync(join(shims, 'calls.log')) ? (await readFile(join(shims, 'calls.log'), 'utf8')).trim() : '');
 
 const manifest = (ns: string, title = `Action ${ns}`) =>
   projectManifest('reviews', `  title: ${title}\n  label_config: |\n${TEXT_CHOICES(['Good', 'Bad']).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`);
@@ -47,8 +58,8 @@ async function workspace(ns: string, files: Record<string, string> = { 'reviews.
   return dir;
 }
 
-function run(ws: string, inputs: Record<string, string>, extra: { runnerTemp?: string } = {}): Promise<ActionResult> {
-  return runAction({ actionPath, workspace: ws, inputs: { directory: 'repo', ...inputs }, env: serverEnv(), ...extra });
+function run(ws: string, inputs: Record<string, string>, extra: { runnerTemp?: string; env?: Record<string, string> } = {}): Promise<ActionResult> {
+  return runAction({ actionPath, workspace: ws, inputs: { directory: 'repo', ...inputs }, env: serverEnv(), path: [shims], ...extra });
 }
 
 const stepOf = (r: ActionResult, name: string) => {
@@ -66,31 +77,39 @@ test('no run: script of action.yml has an expression in it: inputs reach the she
   for (const s of runSteps) assert.not.match(s.run!, /\$\{\{/, `step "${s.name}" puts an expression into its script`);
 });
 
-test('validate: installs labelform from the checkout with the lockfile, puts it on PATH; exit 0', async () => {
+test('validate: runs the committed bundle, nothing installed or built; labelform on PATH; exit 0', async () => {
   const ws = await workspace(uniqueNamespace('action'));
   const r = await run(ws, { command: 'validate' });
   assert.is(r.conclusion, 'success', explain(r));
   assert.equal(r.outputs, { exitcode: '0', 'has-changes': '', 'summary-file': '' });
-  assert.match(r.log, /npm ci and build/);
-  assert.ok(existsSync(join(actionPath, 'dist', 'cli', 'bin.js')), 'built in the action checkout');
+
+  // No npm ci, no build: npm/npx/tsc were never called, and the checkout has no node_modules or dist/.
+  assert.is(await buildToolCalls(), '', 'the action ran a build tool');
+  assert.not.ok(existsSync(join(actionPath, 'node_modules')), 'node_modules appeared in the action checkout');
+  assert.not.ok(existsSync(join(actionPath, 'dist')), 'dist/ appeared in the action checkout');
+  assert.equal(r.steps.map((s) => s.name), ['Check Node.js', 'Set up Node.js', 'Put labelform on PATH', 'Run labelform', 'Result']);
+  assert.match(r.log, /labelform: .*action-dist\/cli\/labelform\.mjs \(Node\.js v\d+/);
+
+  // How long a job waits for labelform: from the action's first step to labelform's first output.
+  const runStep = stepOf(r, 'Run labelform');
+  const announce = /^labelform validate -C repo\n/m.exec(runStep.output!.map((p) => p.text).join(''));
+  assert.ok(announce, 'the run step announces the command');
+  let seen = 0;
+  const first = runStep.output!.find((p) => (seen += p.text.length) > announce!.index + announce![0].length);
+  assert.ok(first, `labelform printed nothing:\n${explain(r)}`);
+  console.log(`    action start → labelform's first output: ${first!.at - r.steps[0]!.startedAt!} ms (run step start → first output: ${first!.at - runStep.startedAt!} ms)`);
 
   // The runner's own Node.js is new enough: setup-node is left out, so the job keeps its node.
   assert.is(stepOf(r, 'Set up Node.js').outcome, 'skipped');
-  // The npm cache is keyed on labelform's lockfile, hashed by the action itself.
-  const lock = createHash('sha256').update(await readFile(join(actionPath, 'package-lock.json'))).digest('hex');
-  const cache = stepOf(r, 'Cache npm downloads');
-  assert.is(cache.outcome, 'success');
-  assert.is(cache.with?.key, `labelform-npm-Linux-${lock}`);
-  assert.ok(cache.with?.path && existsSync(cache.with.path), `npm cache path ${cache.with?.path}`);
 
-  // `labelform` on PATH for the job's later steps.
+  // `labelform` on PATH for the job's later steps, with the version of the checkout.
   assert.is(r.path.length, 1);
   const version = spawnSync('labelform', ['--version'], { env: { PATH: `${r.path[0]}${delimiter}${process.env.PATH}`, HOME: process.env.HOME ?? '' }, encoding: 'utf8' });
   const expected = (JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.is(version.stdout.trim(), expected, version.stderr);
 });
 
-test('validate with a broken manifest: the step fails with exit 1 and annotations; a second use in the job skips the install', async () => {
+test('validate with a broken manifest: the step fails with exit 1 and annotations', async () => {
   const ns = uniqueNamespace('action');
   const ws = await workspace(ns, { 'reviews.yaml': manifest(ns, 'ab') });
   const r = await run(ws, { command: 'validate' });
@@ -100,9 +119,31 @@ test('validate with a broken manifest: the step fails with exit 1 and annotation
   assert.is(stepOf(r, 'Run labelform').outcome, 'success', 'outputs are written by a step that does not fail');
   assert.is(stepOf(r, 'Result').outcome, 'failure');
   assert.match(r.log, /::error file=repo\/reviews\.yaml,line=\d+/);
-  assert.match(r.log, /already built/);
-  assert.not.match(r.log, /npm ci and build/);
-  assert.is(stepOf(r, 'Cache npm downloads').outcome, 'skipped');
+});
+
+test('a checkout without the bundle: one clear error, labelform does not run', async () => {
+  const bare = await mkdtemp(join(tmpdir(), 'labelform-action-bare-'));
+  await cp(join(actionPath, 'action.yml'), join(bare, 'action.yml'));
+  const ws = await workspace(uniqueNamespace('action'));
+  const r = await runAction({ actionPath: bare, workspace: ws, inputs: { command: 'validate', directory: 'repo' }, env: serverEnv(), path: [shims] });
+  assert.is(r.conclusion, 'failure');
+  assert.match(r.log, /::error title=labelform action::this checkout of the action has no bundle/);
+  assert.is(stepOf(r, 'Run labelform').outcome, 'skipped');
+});
+
+test('preview: the bundle drives the browser with the playwright-core shipped beside it', async () => {
+  const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+  const ns = uniqueNamespace('action');
+  const ws = await workspace(ns);
+  // The editor of the installed label-studio package: no server needed to draw.
+  const r = await run(ws, { command: 'preview', args: '--out preview-out --json' }, { env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages } });
+  assert.is(r.conclusion, 'success', explain(r));
+  assert.is(r.outputs.exitcode, '0');
+  const summary = JSON.parse(await readFile(join(ws, 'preview-out', 'summary.json'), 'utf8')) as PreviewSummary;
+  assert.is(summary.results[0]!.status, 'current', explain(r));
+  assert.ok(existsSync(join(ws, 'preview-out', summary.results[0]!.images.after!)), 'the PNG is drawn');
+  assert.is(await buildToolCalls(), '');
+  assert.not.ok(existsSync(join(actionPath, 'node_modules')));
 });
 
 test('plan → apply the saved plan → plan → drift: exit codes and has-changes, against the real server', async () => {
@@ -262,7 +303,8 @@ test('node-version: setup-node is asked for that version and not for the caller\
   const r = await run(ws, { command: 'validate', 'node-version': '24' });
   const setup = stepOf(r, 'Set up Node.js');
   assert.is(setup.outcome, 'success');
-  assert.is(setup.uses, 'actions/setup-node@v6');
+  // Pinned by commit (the tag in a comment, which YAML drops).
+  assert.match(setup.uses!, /^actions\/setup-node@[0-9a-f]{40}$/);
   assert.equal(setup.with, { 'node-version': '24', 'package-manager-cache': 'false' });
 });
 
@@ -270,7 +312,8 @@ test.run();
 
 /**
  * The action's checkout: every file git would check out of this working tree (tracked and new,
- * not ignored), without node_modules or dist, as the runner downloads an action.
+ * not ignored: the committed bundle in action-dist/, no node_modules or dist/), as the runner
+ * downloads an action.
  */
 async function copyCheckout(): Promise<string> {
   const dest = await mkdtemp(join(tmpdir(), 'labelform-action-'));

@@ -8,7 +8,9 @@
  * action (setup-node, cache) are not run: they are recorded with their evaluated `with:` so a
  * test can check what they would have been given. An expression outside that subset, a context
  * or input the action does not define, or an input the action does not declare is an error, so
- * a typo in action.yml fails the test instead of evaluating to an empty string.
+ * a typo in action.yml fails the test instead of evaluating to an empty string. Each run step's
+ * output is kept with the time each piece arrived, so a test can measure how long the action
+ * takes to get to labelform's first output.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -44,6 +46,10 @@ export interface StepRecord {
   readonly outcome: 'success' | 'failure' | 'skipped';
   readonly exitCode?: number;
   readonly outputs: Record<string, string>;
+  /** When the step started (Date.now()); absent for a skipped step. */
+  readonly startedAt?: number;
+  /** What a run step printed (stdout and stderr), piece by piece, with the time each piece arrived. */
+  readonly output?: ReadonlyArray<{ readonly at: number; readonly text: string }>;
 }
 
 export interface ActionResult {
@@ -117,11 +123,12 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
     const stepEnv: Record<string, string> = {};
     for (const [key, value] of Object.entries(step.env ?? {})) stepEnv[key] = interpolate(String(value), context, `env ${key} of "${name}"`);
 
+    const startedAt = Date.now();
     if (step.uses) {
       const withValues: Record<string, string> = {};
       for (const [key, value] of Object.entries(step.with ?? {})) withValues[key] = interpolate(String(value), context, `with.${key} of "${name}"`);
       const outputs = opts.usesOutputs?.[step.uses] ?? {};
-      records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'uses', uses: step.uses, with: withValues, outcome: 'success', outputs });
+      records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'uses', uses: step.uses, with: withValues, outcome: 'success', outputs, startedAt });
       if (step.id) stepsContext[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
       continue;
     }
@@ -152,7 +159,8 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
       GITHUB_STEP_SUMMARY: files.summary,
     };
     const run = await spawnBash(script, cwd, env);
-    log += `::step:: ${name}\n${run.output}`;
+    const output = run.pieces.map((p) => p.text).join('');
+    log += `::step:: ${name}\n${output}`;
     const outputs = parseFileCommand(await readFile(files.output, 'utf8'));
     Object.assign(jobEnv, parseFileCommand(await readFile(files.env, 'utf8')));
     for (const line of (await readFile(files.path, 'utf8')).split('\n')) if (line.trim()) pathAdditions.push(line.trim());
@@ -160,7 +168,7 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
     if (summary) await writeFile(jobSummaryFile, summary, { flag: 'a' });
     const outcome = run.code === 0 ? 'success' : 'failure';
     if (outcome === 'failure') failed = true;
-    records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'run', outcome, exitCode: run.code, outputs });
+    records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'run', outcome, exitCode: run.code, outputs, startedAt, output: run.pieces });
     if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion: outcome };
   }
 
@@ -194,14 +202,15 @@ export function parseFileCommand(text: string): Record<string, string> {
   return values;
 }
 
-function spawnBash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+function spawnBash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; pieces: Array<{ at: number; text: string }> }> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    const pieces: Array<{ at: number; text: string }> = [];
+    const add = (c: Buffer) => pieces.push({ at: Date.now(), text: c.toString() });
+    child.stdout.on('data', add);
+    child.stderr.on('data', add);
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+    child.on('close', (code) => resolve({ code: code ?? 1, pieces }));
   });
 }
 

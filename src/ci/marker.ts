@@ -1,5 +1,5 @@
-/** What a marker tags: the plan comment of a pull request, or the drift issue. */
-export type MarkerKind = 'plan' | 'drift';
+/** What a marker tags: the plan comment of a pull request, the apply result posted to a merged one, or the drift issue. */
+export type MarkerKind = 'plan' | 'drift' | 'apply';
 
 /** The repository directory (labelform.yaml's, relative to the repository's top) and environment. */
 export interface MarkerScope {

@@ -7,6 +7,7 @@ import { readCiContext, type CiContext } from './ci-context.ts';
 import { composeReport, contextOf } from './compose-report.ts';
 import { COMMENT_BUDGET, cutMarkdown } from './fit-markdown.ts';
 import { markerFor, type MarkerScope } from './marker.ts';
+import { encodePlanData } from './plan-data.ts';
 import { readToken } from './read-token.ts';
 import { scopeFor } from './report-scope.ts';
 import { appendStepSummary } from './step-summary.ts';
@@ -57,7 +58,7 @@ export async function publishPlanRun(io: Io, opts: PlanPublishing, run: () => Pr
   }
   const { plan, code } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
-  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code);
+  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code, opts.comment ? encodePlanData(plan) : undefined);
 }
 
 /** The step summary of an `apply` that applied nothing: its plan (with errors, or no changes). */
@@ -79,7 +80,14 @@ async function publishFailure(io: Io, opts: PlanPublishing, err: unknown): Promi
   await publish(io, opts, scope, (limit) => cutMarkdown(markdown, limit), 1);
 }
 
-async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render: (limit: number) => string, code: number): Promise<number> {
+/**
+ * The most of a comment the saved plan may take: the Markdown keeps at least the rest. A plan
+ * whose compressed data is larger is not carried (the comment says so, and `apply --merged`
+ * refuses it after merge).
+ */
+const PLAN_DATA_MAX = COMMENT_BUDGET.max - 16_000;
+
+async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render: (limit: number) => string, code: number, data?: string): Promise<number> {
   // The summary does without a commit when the event payload cannot be read; the comment cannot.
   const ci = await readCiContext(io.env).catch((err: unknown) => {
     if (opts.comment) throw err;
@@ -93,7 +101,12 @@ async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render:
   const thread = await openThread(io, opts, ci);
   if (!thread) return code;
   const marker = markerFor('plan', scope);
-  const body = composeReport({ marker, render, context, fullAt: commentFullAt }, COMMENT_BUDGET).text;
+  const carried = data !== undefined && data.length <= PLAN_DATA_MAX ? data : undefined;
+  const tooLarge = data !== undefined && !carried ? `\n> ⚠️ **This plan is too large to travel in this comment** (${Math.ceil(data.length / 1024)} KiB compressed; at most ${Math.floor(PLAN_DATA_MAX / 1024)} KiB fit), so \`labelform apply --merged\` will refuse it after merge. Split the change into smaller pull requests.\n` : '';
+  const withNote = tooLarge ? (limit: number) => `${render(Math.max(0, limit - tooLarge.length))}${tooLarge}` : render;
+  const budget = carried ? { ...COMMENT_BUDGET, max: COMMENT_BUDGET.max - carried.length - 1 } : COMMENT_BUDGET;
+  const text = composeReport({ marker, render: withNote, context, fullAt: commentFullAt }, budget).text;
+  const body = carried ? `${text}${text.endsWith('\n') ? '' : '\n'}${carried}` : text;
   const done = await upsertMarkedComment(thread.comments, marker, body);
   io.stderr(`Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ''}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? '' : 's'})` : ''}.\n`);
   return code;

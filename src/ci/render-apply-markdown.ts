@@ -31,7 +31,7 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
     for (const r of left) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id} (${escapeText(l.reason)})`).join(', ')}`);
     head.push('');
   }
-  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action)));
+  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action), plan.server.url));
   let out = [...head, '| | Project | Id | Result |', '|---|---|---|---|'].join('\n');
   let shown = 0;
   for (const line of rows) {
@@ -44,13 +44,16 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
   return out;
 }
 
-function row(r: StepResult, change: ResourceChange | undefined): string {
+function row(r: StepResult, change: ResourceChange | undefined, serverUrl: string): string {
   const fields = change ? [...change.fields.map((f) => f.field), ...(change.tasks?.length ? ['tasks'] : [])] : [];
   const what =
     r.outcome === 'done'
       ? `${OUTCOME.done}${fields.length ? `: ${fields.join(', ')}` : r.action === 'adopt' ? ': marker' : ''}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? 'copy' : 'copies'} ${r.removedCopies.map((id) => `id ${id}`).join(', ')}` : ''}`
       : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ''}`;
-  return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${r.id ?? ''} | ${escapeCell(what)} |`;
+  // A link to the project in Label Studio, while it exists (not after a delete).
+  const projectId = r.kind === 'Project' ? r.id : change?.parent?.id;
+  const id = r.id === undefined ? '' : projectId !== undefined && !(r.kind === 'Project' && r.action === 'delete' && r.outcome === 'done') ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/projects/${projectId}/)` : String(r.id);
+  return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell(what)} |`;
 }
 
 function escapeCell(s: string): string {

@@ -158,10 +158,16 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('allow-data-loss', { type: 'boolean', default: false, describe: 'Let --prune delete projects that have annotations' })
           .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)' })
           .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
-          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' }),
+          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' })
+          .option('merged', { type: 'boolean', default: false, describe: 'In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there' })
+          .option('comment-token-env', { type: 'string', describe: 'For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)' })
+          .option('allow-rollback', { type: 'boolean', default: false, describe: 'Apply although a managed project was last applied from a commit this checkout does not contain' }),
       (a) =>
         run(async () =>
           (await import('./commands/apply.ts')).runApply(io, {
+            merged: a.merged,
+            allowRollback: a['allow-rollback'],
+            ...(a['comment-token-env'] ? { commentTokenEnv: a['comment-token-env'] } : {}),
             dir: a.dir,
             debug: a.debug,
             autoApprove: a['auto-approve'],

@@ -10,8 +10,7 @@ import { resourceName } from '../reconcile/render-values.ts';
 
 /** Saves a plan (it holds no secrets, but it describes a server: readable by its owner only). */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
-  // Secret fields carry no values; redact catches a secret that made its way into any other one.
-  await writeFileAtomic(path, redact(`${JSON.stringify(plan, null, 2)}\n`), 0o600);
+  await writeFileAtomic(path, planText(plan), 0o600);
 }
 
 export async function readPlanFile(path: string): Promise<Plan> {
@@ -21,19 +20,29 @@ export async function readPlanFile(path: string): Promise<Plan> {
   } catch (err) {
     throw new UserError(`cannot read plan file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
   }
+  return parsePlan(text, path);
+}
+
+/** A saved plan's text, checked: JSON, this labelform's format, the plan schema. `where` names it in errors. */
+export function parsePlan(text: string, where: string): Plan {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${path} is not a labelform plan: ${(err as Error).message}`);
+    throw new UserError(`${where} is not a labelform plan: ${(err as Error).message}`);
   }
   const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`${path} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
+    throw new UserError(`${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
   }
   const issues = validateAgainstSchema('plan', value);
-  if (issues.length) throw new UserError(`${path} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ')}`);
+  if (issues.length) throw new UserError(`${where} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ')}`);
   return value as Plan;
+}
+
+/** The text a plan is saved as: secret fields carry no values, and redact catches any other secret. */
+export function planText(plan: Plan): string {
+  return redact(`${JSON.stringify(plan, null, 2)}\n`);
 }
 
 /**

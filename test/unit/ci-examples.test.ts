@@ -106,26 +106,39 @@ test('example workflows: permissions for what they write, one apply at a time, p
   const plan = byFile['labelform-plan.yml']!;
   const apply = byFile['labelform-apply.yml']!;
   const drift = byFile['labelform-drift.yml']!;
-  assert.equal(plan.permissions, { contents: 'read', 'pull-requests': 'write' });
+  // Least privilege: the workflow reads; only the jobs that write say so.
+  assert.equal(plan.permissions, { contents: 'read' });
+  assert.equal(plan.jobs.plan?.permissions, { contents: 'read', 'pull-requests': 'write' });
+  assert.is(plan.jobs.check?.permissions, undefined);
   assert.equal(drift.permissions, { contents: 'read', issues: 'write' });
-  assert.equal(apply.permissions, { contents: 'read' });
+  assert.equal(apply.permissions, { contents: 'read', 'pull-requests': 'write' });
   assert.is(apply.concurrency?.['cancel-in-progress'], false);
   assert.ok(apply.concurrency?.group);
   assert.is.not(drift.concurrency?.group, apply.concurrency?.group, 'a drift run waiting in the apply group could replace a waiting apply');
+  // Apply runs only for the default branch (no workflow_dispatch from any ref), never on pull_request_target.
+  const on = (w: Workflow) => (w as unknown as { on: Record<string, unknown> }).on;
+  assert.equal(Object.keys(on(apply)), ['push']);
+  assert.equal(on(apply).push, { branches: ['main'] });
+  assert.equal(Object.keys(on(plan)), ['pull_request']);
 
   const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
   const withOf = (w: Workflow, command: string) => steps(w).filter(isLabelform).filter((s) => s.with?.command === command).map((s) => s.with!);
   assert.equal(withOf(plan, 'plan').map((w) => [String(w.comment), Boolean(w['plan-file'])]), [['true', true]]);
-  assert.equal(withOf(plan, 'validate').length, 1);
+  // validate and preview in a job that needs no secret and runs for forks too (no `if:` on it).
+  assert.equal(plan.jobs.check?.steps.filter(isLabelform).map((s) => s.with?.command), ['validate', 'preview']);
+  assert.is((plan.jobs.check as { if?: string }).if, undefined);
+  // The plan job without the token fails visibly instead of being skipped.
+  const credentials = plan.jobs.plan!.steps[0]!;
+  assert.match(String((credentials as { run?: string }).run), /::error [^\n]*Not planned[\s\S]*exit 1/);
   assert.equal(withOf(drift, 'drift').map((w) => String(w.comment)), ['true']);
-  // apply: a fresh plan saved and that very file applied, in one job.
-  const [planned] = withOf(apply, 'plan');
-  const [applied] = withOf(apply, 'apply');
-  assert.ok(planned?.['plan-file'] && planned['plan-file'] === applied?.['plan-file']);
-  for (const w of [plan, apply]) {
-    const uploads = steps(w).filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path);
-    assert.ok(uploads.includes('labelform.plan.json'), String(uploads));
-  }
+  // apply: the plan reviewed in the merged pull request, nothing else.
+  assert.equal(withOf(apply, 'plan'), []);
+  assert.equal(withOf(apply, 'apply').map((w) => String(w.args)), ['--merged']);
+  assert.is((apply.jobs.apply!.steps[0]!.with as Record<string, unknown>)['fetch-depth'], 0);
+  const uploads = steps(plan).filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path);
+  assert.ok(uploads.includes('labelform.plan.json'), String(uploads));
+  // Every action pinned by a full commit SHA.
+  for (const w of [plan, apply, drift]) for (const st of steps(w)) if (st.uses) assert.match(st.uses, /@[0-9a-f]{40}$/, st.uses);
   // Pull requests: the previews are drawn from the base branch, kept as an artifact, and the plan comment shows them.
   const [preview] = withOf(plan, 'preview');
   const out = /--out (\S+)/.exec(String(preview?.args))?.[1];
@@ -145,7 +158,8 @@ test('the GitLab example: flags that exist, a resource group on apply, jobs on t
       }
     }
   }
-  assert.ok(commands >= 5);
+  assert.ok(commands >= 4);
+  assert.match(ci.apply!.script!.join('\n'), /labelform apply --merged/);
   assert.ok(ci.apply?.resource_group);
   assert.match(ci.plan!.script!.join('\n'), /labelform plan --comment/);
   assert.match(ci.plan!.rules![0]!.if, /merge_request_event/);

@@ -38,7 +38,8 @@ test('apply writes what it applied; an apply with nothing to do or a failed plan
   let text = await readFile(summary, 'utf8');
   assert.match(text, /### ✅ labelform apply · `default` · namespace `test`/);
   assert.match(text, /\*\*Apply complete: 1 created, 0 updated, 0 adopted, 0 deleted\.\*\*/);
-  assert.match(text, /\| 🟢 create \| `news` \| \d+ \| ✅ done: title, color, label_config \|/);
+  // The id links to the project in Label Studio.
+  assert.match(text, /\| 🟢 create \| `news` \| \[\d+\]\(http:\/\/127\.0\.0\.1:\d+\/projects\/\d+\/\) \| ✅ done: title, color, label_config \|/);
 
   await writeFile(summary, '');
   const again = await f.cli(dir, ['apply', '--auto-approve'], { env });

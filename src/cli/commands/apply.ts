@@ -9,7 +9,11 @@ import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { styleFor, type Io } from '../io.ts';
 import { emitAnnotations } from '../annotations.ts';
-import { openSession, readAndPlan, type Session } from '../plan-shell.ts';
+import { openSession, readAndPlan, type PlanOptions, type Session } from '../plan-shell.ts';
+import { execGit } from '../git.ts';
+import { findRollback } from '../rollback-guard.ts';
+import { readMergedPlan, type MergedPlan } from '../../ci/merged-plan.ts';
+import { renderApplyMarkdown } from '../../ci/render-apply-markdown.ts';
 import { readAppliedFrom } from '../applied-from.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { importDataset } from '../../tasks/datasets.ts';
@@ -28,6 +32,12 @@ export interface ApplyArgs {
   readonly allowDuplicateTitle: boolean;
   readonly dedupe: boolean;
   readonly target: readonly string[];
+  /** Apply the plan reviewed in the pull request merged as this commit (CI, default branch). */
+  readonly merged?: boolean;
+  /** The variable holding the GitHub / GitLab token for --merged. */
+  readonly commentTokenEnv?: string;
+  /** Apply although the markers record a commit that this checkout does not contain. */
+  readonly allowRollback?: boolean;
 }
 
 /**
@@ -36,37 +46,22 @@ export interface ApplyArgs {
  */
 export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
   const s = styleFor(io.color);
+  if (args.merged && args.planFile) throw new UserError('--merged takes the plan reviewed in the merged pull request; give no plan file');
+  if (args.merged && args.target.length) throw new UserError('--target cannot be combined with --merged: the reviewed plan already says what it targets');
   const session = await openSession(io, args);
+  if (args.merged) return applyMerged(io, session, args);
   let plan: Plan;
   let live: LiveState;
   if (args.planFile) {
-    plan = await readPlanFile(args.planFile);
+    const saved = await readPlanFile(args.planFile);
     if (args.target.length) throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
-    if (args.prune && !plan.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
-    if (args.dedupe && !plan.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
+    if (args.prune && !saved.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
+    if (args.dedupe && !saved.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
     // The saved plan is a contract: plan again now, with the saved plan's options, and go ahead
     // only when the fresh plan yields exactly the saved changes.
-    const saved = plan;
-    ({ plan, live } = await readAndPlan(io, session, {
-      ...(saved.targets?.length ? { targets: saved.targets } : {}),
-      allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
-      prune: saved.prune ?? false,
-      dedupe: saved.dedupe ?? false,
-    }));
+    ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
-    if (problems.length) {
-      const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
-      // Located: the fresh plan's own errors at their manifest lines, and the plan file itself.
-      const located = [
-        { severity: 'error' as const, code: 'saved-plan-differs', message: `does not match a fresh plan: ${problems[0]}`, file: args.planFile },
-        ...plan.diagnostics.filter((d) => d.severity === 'error'),
-      ];
-      throw new UserError(
-        `the saved plan ${args.planFile} does not match a fresh plan; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`,
-        located,
-        'Run `labelform plan` again and review the new plan.',
-      );
-    }
+    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile}`, problems, plan, args.planFile, 'Run `labelform plan` again and review the new plan.');
   } else {
     ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
     io.stdout(renderPlanText(plan, { color: io.color }));
@@ -83,6 +78,7 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
     await summarizePlan(io, args.dir, plan);
     return 0;
   }
+  await guardRollback(io, session, live, plan, args.allowRollback ?? false);
   if (!args.planFile && !args.autoApprove) {
     if (!io.interactive) {
       throw new UserError('refusing to apply without confirmation in a non-interactive shell', [], 'Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.');
@@ -96,7 +92,92 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
   return execute(io, session, plan, live, args);
 }
 
-async function execute(io: Io, session: Session, plan: Plan, live: LiveState, args: ApplyArgs): Promise<number> {
+/**
+ * `apply --merged`: the plan reviewed in the pull request merged as this commit, or nothing. A
+ * fresh plan with nothing to do needs no reviewed plan (a push that changed no manifest); any
+ * change needs one, equal to a fresh plan. Refusals and the result go to the merged pull request.
+ */
+async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<number> {
+  const head = await execGit(['rev-parse', 'HEAD'], session.repo.root).then((o) => o.trim().toLowerCase(), () => '');
+  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, root: session.repo.root, head, debug: args.debug, ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}) });
+  const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
+  const pending = plan.changes.filter((c) => c.action !== 'no-op');
+  if (pending.length === 0 && plan.summary.errors === 0) {
+    io.stdout(renderPlanText(plan, { color: io.color }));
+    io.stdout('Nothing to apply: the server matches the manifests.\n');
+    await summarizePlan(io, args.dir, plan);
+    return 0;
+  }
+  const how = `To apply commit ${merged.commit.slice(0, 7)}, have a plan of it reviewed: open a pull request into the default branch (an empty commit will do: \`git commit --allow-empty -m "labelform: plan again"\`), let its plan job comment the plan, and merge it; the apply job applies that plan.`;
+  const problems = merged.plan ? savedPlanDifferences(merged.plan, plan, { url: session.target.url, environment: session.target.name }) : [merged.problem ?? 'no reviewed plan was found'];
+  const rollback = problems.length ? [] : await rollbackProblems(io, session, live, plan, args.allowRollback ?? false);
+  const refusal = [...problems, ...rollback];
+  if (refusal.length) {
+    await postOrSay(io, merged, (limit) => renderRefusalMarkdown(merged, refusal, how, limit));
+    const what = merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : `no reviewed plan to apply`;
+    throw savedPlanRefusal(what, refusal, plan, undefined, rollback.length ? ROLLBACK_HINT : how);
+  }
+  io.stdout(`Applying the plan reviewed in ${merged.changeName} (${merged.change?.url ?? ''}) to ${session.target.url}.\n`.replace(' ()', ''));
+  return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
+    await postOrSay(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
+  });
+}
+
+/** Posts to the merged pull request; a post that fails is said, and fails the run, after the fact. */
+async function postOrSay(io: Io, merged: MergedPlan, render: (limit: number) => string): Promise<void> {
+  const where = await merged.post(render);
+  if (where) io.stderr(`Apply result posted to ${where}.\n`);
+}
+
+function renderRefusalMarkdown(merged: MergedPlan, problems: readonly string[], how: string, limit: number): string {
+  const lines = ['### ❌ labelform apply refused: nothing was applied', '', ...problems.slice(0, 20).map((p) => `- ${escapeMarkdown(p)}`), ...(problems.length > 20 ? [`- … and ${problems.length - 20} more`] : []), '', escapeMarkdown(how), ''];
+  const text = lines.join('\n');
+  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}…\n` : text;
+}
+
+function escapeMarkdown(s: string): string {
+  return s.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
+}
+
+/** A saved plan's options, for the fresh plan it is compared with. */
+function savedOptions(saved: Plan): PlanOptions {
+  return {
+    ...(saved.targets?.length ? { targets: saved.targets } : {}),
+    allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
+    prune: saved.prune ?? false,
+    dedupe: saved.dedupe ?? false,
+  };
+}
+
+function savedPlanRefusal(what: string, problems: readonly string[], plan: Plan, file: string | undefined, hint: string): UserError {
+  const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+  // Located: the fresh plan's own errors at their manifest lines, and the plan file itself.
+  const located = [
+    ...(file ? [{ severity: 'error' as const, code: 'saved-plan-differs', message: `does not match a fresh plan: ${problems[0]}`, file }] : []),
+    ...plan.diagnostics.filter((d) => d.severity === 'error'),
+  ];
+  return new UserError(`${what}; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`, located, hint);
+}
+
+const ROLLBACK_HINT = 'Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.';
+
+/** Refuses an apply whose checkout does not contain the commit a managed project was last applied from. */
+async function guardRollback(io: Io, session: Session, live: LiveState, plan: Plan, allow: boolean): Promise<void> {
+  const problems = await rollbackProblems(io, session, live, plan, allow);
+  if (problems.length) throw savedPlanRefusal('refusing to apply an older or unrelated commit over a newer one', problems, plan, undefined, ROLLBACK_HINT);
+}
+
+async function rollbackProblems(io: Io, session: Session, live: LiveState, plan: Plan, allow: boolean): Promise<string[]> {
+  const found = await findRollback(session.repo.root, live, plan.namespace);
+  if (found.problems.length === 0) return [];
+  if (allow) {
+    io.stderr(`Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ''} although ${found.problems.join('; ')}.\n`);
+    return [];
+  }
+  return [...found.problems];
+}
+
+async function execute(io: Io, session: Session, plan: Plan, live: LiveState, args: ApplyArgs, report?: (results: readonly StepResult[]) => Promise<void>): Promise<number> {
   const s = styleFor(io.color);
   const interactive = io.interactive && !args.autoApprove;
   // Declared task files, imported after a project's create or update (Project's applier calls it).
@@ -141,6 +222,7 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
   const removedCopies = results.reduce((n, r) => n + (r.removedCopies?.length ?? 0), 0);
   const left = results.filter((r) => r.leftCopies?.length);
   await summarizeApply(io, args.dir, plan, results);
+  await report?.(results);
   io.stdout(
     `\n${failed.length ? s.red('Apply finished with failures') : s.green('Apply complete')}: ${by('create')} created, ${by('update')} updated, ${by('adopt')} adopted, ${by('delete')} deleted` +
       `${skipped.length ? `, ${skipped.length} skipped` : ''}${failed.length ? `, ${failed.length} failed` : ''}` +

@@ -1,0 +1,45 @@
+import type { LiveProject } from '../kinds/project/live.ts';
+import { parseAppliedRecord } from '../kinds/project/marker.ts';
+import { liveOf, type LiveState } from '../state/live-state.ts';
+import { execGit, isAncestor, type RunGit } from './git.ts';
+
+/** Why an apply from this checkout would go back in time or sideways, one line per commit; empty when it would not. */
+export interface RollbackFinding {
+  /** The checkout's commit (40 hex digits), or undefined when git cannot read it. */
+  readonly head?: string;
+  /** One line per recorded commit that the checkout does not contain (or that git does not know). */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Every managed project's marker records the commit it was last applied from. Applying a
+ * checkout that does not contain that commit would put older manifests (a re-run of an old
+ * apply job, an old pipeline that ran late) or a side branch (a dispatch from a feature branch)
+ * over what was applied last. So each recorded commit must be an ancestor of HEAD, or HEAD
+ * itself. A commit git does not know (a shallow clone, another repository) cannot be proven
+ * older and counts as a problem too: fetch the history, or say `--allow-rollback`.
+ */
+export async function findRollback(root: string, live: LiveState, namespace: string, runGit: RunGit = execGit): Promise<RollbackFinding> {
+  const byCommit = new Map<string, string[]>();
+  for (const p of liveOf<LiveProject>(live, 'Project')) {
+    if (p.marker?.namespace !== namespace) continue;
+    const commit = parseAppliedRecord(p.description)?.commit?.replace(/-dirty$/, '');
+    if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;
+    byCommit.set(commit, [...(byCommit.get(commit) ?? []), p.marker.key]);
+  }
+  if (byCommit.size === 0) return { problems: [] };
+  const head = await runGit(['rev-parse', 'HEAD'], root).then((o) => o.trim().toLowerCase(), () => '');
+  if (!/^[0-9a-f]{40}$/.test(head)) return { problems: [] };
+  const problems: string[] = [];
+  for (const [commit, keys] of byCommit) {
+    const contained = await isAncestor(runGit, root, commit, head);
+    if (contained === true) continue;
+    const who = `${keys.length === 1 ? 'project' : 'projects'} ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ` and ${keys.length - 5} more` : ''}`;
+    problems.push(
+      contained === false
+        ? `${who} ${keys.length === 1 ? 'was' : 'were'} last applied from commit ${commit}, which this checkout (commit ${head.slice(0, 12)}) does not contain: it is newer, or on another branch`
+        : `${who} ${keys.length === 1 ? 'was' : 'were'} last applied from commit ${commit}, which this clone does not know (a shallow clone, or another repository), so it cannot be shown to be older than commit ${head.slice(0, 12)}`,
+    );
+  }
+  return { head, problems };
+}

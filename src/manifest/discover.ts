@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { compileExcludes } from './exclude.ts';
-import { closest } from './schemas.ts';
+import { EMPTY_FILE_MESSAGE, findLookAlike, isEmptyText } from './look-alike.ts';
 import { decodeUtf8, MAX_MANIFEST_BYTES, readTextFile } from './source-file.ts';
 import { parseYamlSource, type SourceDocument } from './yaml-source.ts';
 
@@ -24,20 +24,34 @@ export interface DiscoveredManifests {
   readonly configPath?: string;
   /** labelform.yaml first, then every manifest, in path order. */
   readonly files: readonly ManifestFile[];
-  /** Folder-level problems, and errors for files that look like manifests but lack labelform's apiVersion. */
+  /** Folder-level problems. */
   readonly diagnostics: readonly Diagnostic[];
+  /**
+   * Files not read as manifests that must not be skipped in silence: empty ones, and look-alikes
+   * (meant as manifests, but without labelform's apiVersion). The loader reports them, except the
+   * files a manifest names as its data (task files), which are not manifests whatever they hold.
+   */
+  readonly suspects: readonly Suspect[];
+}
+
+/** A file that is not read as a manifest, with the error it is unless a manifest names it as data. */
+export interface Suspect {
+  readonly path: string;
+  readonly problem: Diagnostic;
 }
 
 /**
  * Finds and reads the manifests under `root`: labelform.yaml always, and every other
  * .yaml/.yml/.json file whose text has a labelform `apiVersion`, minus the `exclude:` globs of
- * labelform.yaml. Other tools' YAML (docker-compose, CI, Helm) is left alone; a file that looks
- * meant as a manifest but has no labelform apiVersion (a typo) is an error, not silence.
+ * labelform.yaml. Other tools' YAML (docker-compose, CI, Helm) is left alone; an empty file, or
+ * one that looks meant as a manifest but has no labelform apiVersion (a typo, a lost first line),
+ * is a suspect, not silence (see `findLookAlike`, `isEmptyText`).
  * `show` turns an absolute path into the one shown in messages.
  */
 export async function discoverManifests(root: string, show: (path: string) => string): Promise<DiscoveredManifests> {
   const diagnostics: Diagnostic[] = [];
   const files: ManifestFile[] = [];
+  const suspects: Suspect[] = [];
   let configPath: string | undefined;
   for (const name of ROOT_CONFIG_NAMES) {
     const path = join(root, name);
@@ -65,9 +79,9 @@ export async function discoverManifests(root: string, show: (path: string) => st
   const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path)))));
   for (const r of read) {
     if (r.kind === 'manifest') files.push(r.file);
-    else if (r.kind === 'look-alike') diagnostics.push(r.problem);
+    else if (r.kind === 'suspect') suspects.push(r.suspect);
   }
-  return { ...(configPath ? { configPath } : {}), files, diagnostics };
+  return { ...(configPath ? { configPath } : {}), files, diagnostics, suspects };
 }
 
 /** Reads and parses a file known to be a manifest (labelform.yaml). */
@@ -78,21 +92,25 @@ async function readManifest(path: string, file: string): Promise<ManifestFile> {
   return { path, docs: source.documents, diagnostics: source.diagnostics };
 }
 
-type Candidate = { kind: 'manifest'; file: ManifestFile } | { kind: 'look-alike'; problem: Diagnostic } | { kind: 'other' };
+type Candidate = { kind: 'manifest'; file: ManifestFile } | { kind: 'suspect'; suspect: Suspect } | { kind: 'other' };
 
 async function readCandidate(path: string, file: string): Promise<Candidate> {
   const size = (await stat(path).catch(() => undefined))?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     // Only a manifest's size is our business: refuse it (readTextFile says why), skip the rest.
     const head = await readHead(path, HEAD_BYTES).catch(() => undefined);
-    return head && hasLabelformApiVersion(sniffText(head)) ? { kind: 'manifest', file: await readManifest(path, file) } : { kind: 'other' };
+    if (!head) return { kind: 'other' };
+    const text = sniffText(head);
+    if (hasLabelformApiVersion(text)) return { kind: 'manifest', file: await readManifest(path, file) };
+    return suspect(path, findLookAlike(text, file));
   }
   const bytes = await readFile(path).catch(() => undefined);
   if (!bytes) return { kind: 'manifest', file: await readManifest(path, file) }; // says why it cannot be read
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
-    const problem = lookAlike(text, file);
-    return problem ? { kind: 'look-alike', problem } : { kind: 'other' };
+    // An emptied manifest and a truncated one must stop validate and plan: skipped, --prune would delete what they declared.
+    if (isEmptyText(text)) return suspect(path, diag('empty-file', EMPTY_FILE_MESSAGE, { file, line: 1, col: 1 }));
+    return suspect(path, findLookAlike(text, file));
   }
   const decoded = decodeUtf8(bytes, file, 'manifest');
   if (!decoded.ok) return { kind: 'manifest', file: { path, docs: [], diagnostics: [decoded.diagnostic] } };
@@ -100,39 +118,16 @@ async function readCandidate(path: string, file: string): Promise<Candidate> {
   return { kind: 'manifest', file: { path, docs: source.documents, diagnostics: source.diagnostics } };
 }
 
+function suspect(path: string, problem: Diagnostic | undefined): Candidate {
+  return problem ? { kind: 'suspect', suspect: { path, problem } } : { kind: 'other' };
+}
+
 // A top-level (or flow/JSON) `apiVersion: labelform/...`; not inside a `#` comment.
 const LABELFORM_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?labelform\//m;
-const ANY_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]+)/gm;
-const MANIFEST_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?(Project|LabelConfig)\b/m;
 
 /** True when the text declares a labelform `apiVersion` (any version: a wrong one is a schema error). */
 export function hasLabelformApiVersion(text: string): boolean {
   return LABELFORM_API_VERSION.test(text);
-}
-
-/**
- * An error for a file that was almost certainly meant as a manifest: an apiVersion one or two
- * typos away from labelform's, or a top-level `kind: Project` / `kind: LabelConfig` with no
- * apiVersion at all. Skipping it quietly would turn its project into an orphan (`--prune` would
- * delete it), so it stops validate and plan; `exclude:` is the way to say it is not ours. Another
- * tool's apiVersion (`project.openshift.io/v1`) is not a look-alike and stays silent.
- */
-function lookAlike(text: string, file: string): Diagnostic | undefined {
-  const hint = '(or list the file under exclude: in labelform.yaml)';
-  let sawApiVersion = false;
-  for (const m of text.matchAll(ANY_API_VERSION)) {
-    sawApiVersion = true;
-    const value = m[1]!;
-    const group = value.split('/')[0]!;
-    if (closest(group.toLowerCase(), ['labelform']) === undefined) continue;
-    const at = lineCol(text, m.index! + m[0].length - value.length);
-    return diag('manifest-look-alike', `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${hint}`, { file, ...at });
-  }
-  if (sawApiVersion) return undefined;
-  const kind = MANIFEST_KIND.exec(text);
-  if (!kind) return undefined;
-  const at = lineCol(text, kind.index + kind[0].length - kind[1]!.length);
-  return diag('manifest-look-alike', `kind: ${kind[1]} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${hint}`, { file, ...at });
 }
 
 /** Text good enough to look for apiVersion in: UTF-16 (with a byte-order mark) or lenient UTF-8. */
@@ -151,16 +146,6 @@ async function readHead(path: string, bytes: number): Promise<Buffer> {
   } finally {
     await handle.close();
   }
-}
-
-function lineCol(text: string, index: number): { line: number; col: number } {
-  let line = 1;
-  let start = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    start = i + 1;
-  }
-  return { line, col: index - start + 1 };
 }
 
 /** The `exclude:` list of a root config value, as far as it is a list of strings (the schema reports the rest). */

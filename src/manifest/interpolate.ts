@@ -28,6 +28,12 @@ export interface InterpolationResult {
   readonly secrets: readonly string[];
   /** Every `${env:NAME}` that was replaced: where, which variable, and its value. */
   readonly envRefs: readonly EnvReference[];
+  /**
+   * Pointers whose text holds a `${env:NAME}` reference, whether the variable is set or not: what
+   * the manifest itself says is a secret. Whether a value is "a credential written in git" is
+   * decided from this, never from the environment (offline validate has no secrets).
+   */
+  readonly envPointers: readonly string[];
 }
 
 export interface EnvReference {
@@ -49,6 +55,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
   const unresolved: string[] = [];
   const secrets: string[] = [];
   const envRefs: EnvReference[] = [];
+  const envPointers: string[] = [];
 
   const visit = (v: unknown, path: Array<string | number>): unknown => {
     if (typeof v === 'string') return visitString(v, joinPointer(...path));
@@ -72,6 +79,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
     }
     let fromEnv = false;
     let pending = false;
+    let referencesEnv = false;
     const out = s.replace(REFERENCE, (match, inner: string | undefined) => {
       if (match === '$${') return '${';
       const ref = (inner ?? '').trim();
@@ -87,6 +95,7 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
       const envRef = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(ref);
       if (envRef) {
         const name = envRef[1]!;
+        referencesEnv = true;
         const val = ctx.env[name];
         if (val === undefined || val === '') {
           if (ctx.requireEnv) {
@@ -110,10 +119,11 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
     });
     if (fromEnv) sensitive.push(pointer);
     if (pending) unresolved.push(pointer);
+    if (referencesEnv) envPointers.push(pointer);
     return out;
   };
 
-  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs };
+  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs, envPointers };
 }
 
 function undefinedVar(pointer: string, name: string, ctx: InterpolationContext): InterpolationIssue {
@@ -123,6 +133,16 @@ function undefinedVar(pointer: string, name: string, ctx: InterpolationContext):
     kind: 'undefined-var',
     message: `variable "${name}" is not defined for this environment${known.length ? ` (defined: ${known.join(', ')})` : ' (it defines no variables)'}`,
   };
+}
+
+/**
+ * True when a value at a pointer of `envPointers` is still unresolved: offline validate left a
+ * `${env:NAME}` whose variable is not set in place. Such a value is unknown, so no rule may judge
+ * it (a title's length, a label config's XML); plan and apply, which need every variable, never
+ * see one.
+ */
+export function holdsUnresolvedEnv(value: unknown): boolean {
+  return typeof value === 'string' && /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/.test(value);
 }
 
 /** Names of all `${var.NAME}` references in a value, for checking them against every environment. */

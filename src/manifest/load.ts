@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { checkLabelConfig } from '../labelconfig/check.ts';
 import { reviewLabelConfig } from '../labelconfig/review.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
@@ -75,6 +75,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
 
   // Stage 2: the root config decides the environment, and with it the variables.
   const docs: RawDoc[] = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
+  // Empty files and look-alikes are errors, but a file a manifest names as its data is not a manifest.
+  const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
+  for (const s of discovered.suspects) if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : undefined;
@@ -83,6 +86,8 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
 
   // Stage 3: every other document — kind, interpolation, schema.
   const docsByKind = new Map<string, ManifestDocument[]>(MANIFEST_KINDS.map((k) => [k.kind, []]));
+  // Values still holding a `${env:NAME}` whose variable is unset (offline validate): not checked.
+  const unresolvedByDoc = new Map<RawDoc, ReadonlySet<string>>();
   const envSecrets: Array<{ name: string; value: string }> = [];
   for (const raw of otherDocs) {
     const { doc } = raw;
@@ -128,12 +133,14 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const value = interpolated.value as Record<string, unknown>;
     // A value still holding `${...}` (unset env, or an interpolation error reported above) is not schema-checked.
     const unresolved = new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
-    const fromEnv = new Set(interpolated.sensitive);
+    unresolvedByDoc.set(raw, unresolved);
+    const fromEnv = new Set(interpolated.envPointers);
     const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
     if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
-    const sensitive = new Set(interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
-    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.sensitive, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    // What is a secret is what the manifest text says (a `${env:...}` reference), set or not: offline validate has no secrets.
+    const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
+    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in
@@ -161,6 +168,8 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const loadXml = async (raw: RawDoc, pointer: string, spec: unknown): Promise<Omit<XmlSource, 'ref'> | undefined> => {
     const { doc } = raw;
     if (typeof spec === 'string') {
+      // XML from an unset ${env:...} is unknown offline (the env-unset warning says so).
+      if (unresolvedByDoc.get(raw)?.has(pointer)) return undefined;
       const info = doc.scalarInfo(pointer);
       const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
       const at = info?.positionAt ?? ((line: number, col: number) =>
@@ -249,6 +258,24 @@ function selectEnvironmentName(config: RootConfig, requested: string | undefined
     return undefined;
   }
   return name;
+}
+
+/**
+ * Absolute paths of the files the manifests name as data (`tasks[].file`, `label_config: {file}`),
+ * read from the documents as written (before any check): such a file is never a suspect.
+ */
+function dataFileReferences(docs: readonly RawDoc[]): string[] {
+  const refs: string[] = [];
+  const add = (raw: RawDoc, ref: unknown) => {
+    if (typeof ref === 'string' && ref !== '') refs.push(resolve(dirname(raw.path), ref).replace(/[\\/]+$/, ''));
+  };
+  for (const raw of docs) {
+    const v = raw.doc.value as { tasks?: unknown; spec?: { label_config?: { file?: unknown } } } | null;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v.tasks)) for (const t of v.tasks) add(raw, (t as { file?: unknown } | null)?.file);
+    add(raw, v.spec?.label_config?.file);
+  }
+  return refs;
 }
 
 function pick(value: unknown, pointer: string): unknown {

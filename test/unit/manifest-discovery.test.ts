@@ -6,7 +6,9 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { MANIFEST_KINDS } from '../../src/kinds/registry.ts';
 import { compileExcludes } from '../../src/manifest/exclude.ts';
+import { isEmptyText } from '../../src/manifest/look-alike.ts';
 import { runCli } from '../helpers/cli.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG, tree } from './support/validate-fixtures.ts';
 
@@ -15,20 +17,22 @@ test.after(cleanupTrees);
 const MiB = 1024 * 1024;
 const P = (name: string) => projectYaml(name, '  title: Fine title\n');
 
-test('other tools\' YAML is not read: docker-compose, mkdocs, a broken YAML, a big data file, empty files', async () => {
+test('other tools\' YAML is not read: docker-compose, mkdocs, CI, a broken YAML, a big data file, task data', async () => {
   const { lines, result } = await load({
     'labelform.yaml': ROOT_CONFIG,
     'p.yaml': P('p1'),
     'docker-compose.yml': 'services:\n  web:\n    image: nginx\n',
     'mkdocs.yml': 'site_name: docs\nnav:\n  - Home: index.md\n',
+    'ci/workflow.yml': 'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n',
+    'ci/.gitlab-ci.yml': 'stages: [test]\n',
+    'ci/drone.yml': 'kind: pipeline\ntype: docker\nname: default\nsteps:\n  - name: test\n',
     'deploy/broken.yaml': 'key: [unclosed\n  - : :\n',
     'deploy/values.yaml': 'apiVersion: v2\nkind: Chart\nname: web\n',
     'data/huge.yaml': `rows:\n${'  - {a: 1}\n'.repeat((3 * MiB) / 11)}`,
-    'empty.yaml': '',
-    'blank.yaml': '\n   \n',
-    'comments.yaml': '# TODO\n',
-    'disabled.yaml': '# apiVersion: labelform/v1\n# kind: Project\n',
     'tasks.json': '[{"data": {"text": "hi"}}]',
+    'empty-list.json': '[]',
+    'empty-object.json': '{}',
+    'null.yaml': 'null\n',
   });
   assert.equal(lines, []);
   assert.is(result.fileCount, 2, 'labelform.yaml and p.yaml');
@@ -93,6 +97,123 @@ test('a manifest saved as UTF-16 is reported, not skipped', async () => {
   const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(P('u'), 'utf16le')]);
   const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P('p1'), 'u.yaml': utf16 });
   assert.equal(lines, ['u.yaml:1:1: not-utf8: manifest is not valid UTF-8 (byte 0xff at offset 0); save it as UTF-8']);
+});
+
+// --- empty files ------------------------------------------------------------------------------
+
+const EMPTY = 'empty-file: empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
+
+test('an empty .yaml/.yml/.json file where manifests live is an error at its path: skipped, --prune would delete what it declared', async () => {
+  const { lines, result } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': P('p1'),
+    'a/zero.yaml': '',
+    'a/blank.yml': '\n   \n\t\n',
+    'a/comments.yaml': '# yaml-language-server: $schema=../schemas/project.schema.json\n# TODO\n',
+    'a/disabled.yaml': '# apiVersion: labelform/v1\n# kind: Project\n',
+    'a/dashes.yaml': '---\n',
+    'a/markers.yaml': '%YAML 1.2\n--- # nothing\n...\n',
+    'a/crlf.yaml': '\r\n# x\r\n\r\n',
+    'a/bom.yaml': '\uFEFF',
+    'a/nul.yaml': Buffer.alloc(512),
+    'a/zero.json': '',
+    'a/blank.json': '  \n',
+  });
+  const names = ['blank.json', 'blank.yml', 'bom.yaml', 'comments.yaml', 'crlf.yaml', 'dashes.yaml', 'disabled.yaml', 'markers.yaml', 'nul.yaml', 'zero.json', 'zero.yaml'];
+  assert.equal(lines, names.map((n) => `a/${n}:1:1: ${EMPTY}`));
+  assert.is(result.repository, undefined, 'no repository to plan from');
+});
+
+test('isEmptyText: no document at all; null, {} and [] are documents', () => {
+  for (const t of ['', ' ', '\n\n', '# c', '  # c\n', '---', '--- \n', '---\n---\n', '...', '%YAML 1.2\n---', '\uFEFF\n', '\0\0\0', '\r\n']) assert.ok(isEmptyText(t), JSON.stringify(t));
+  for (const t of ['null', '~', '{}', '[]', 'a: 1', '--- {}', '---\nx', '#c\nkey:', '"', '- a']) assert.not.ok(isEmptyText(t), JSON.stringify(t));
+});
+
+test('an empty file is fine where manifests do not live: excluded, in a dot folder or node_modules, or named by a manifest as its task data', async () => {
+  const { lines, result } = await load({
+    'labelform.yaml': `${ROOT_CONFIG}exclude: [scratch]\n`,
+    'p.yaml': `${P('p1')}tasks:\n  - file: data/new.json\n  - file: ../repo-data/empty.jsonl\n  - file: more/\n`,
+    'scratch/empty.yaml': '',
+    '.github/empty.yml': '',
+    'node_modules/x/empty.json': '',
+    'data/new.json': '',
+    'more/a.json': '',
+  });
+  // The task files' own checks happen at plan time; here only: not an empty-manifest error.
+  assert.equal(lines.filter((l) => l.includes('empty-file')), []);
+  assert.equal(lines.filter((l) => !l.includes('file-reference')), [], 'nothing but the missing ../repo-data reference');
+  assert.is(result.fileCount, 2);
+});
+
+// --- look-alikes of every kind -------------------------------------------------------------
+
+const MANIFEST_OF: Record<string, string> = {
+  Project: 'spec:\n  title: Fine title\n',
+  LabelConfig: 'spec:\n  label_config: <View/>\n',
+  Webhook: 'spec:\n  project: p1\n  url: https://example.com/hook\n',
+  View: 'spec:\n  project: p1\n  title: Mine\n',
+  MlBackend: 'spec:\n  project: p1\n  url: https://ml.example.com\n',
+  ImportStorage: 'spec:\n  project: p1\n  type: redis\n  db: 1\n',
+  ExportStorage: 'spec:\n  project: p1\n  type: redis\n  db: 1\n',
+};
+
+test('every kind of the registry: a manifest that lost its apiVersion line is an error at its kind (a skipped one is deleted by --prune)', async () => {
+  assert.equal(Object.keys(MANIFEST_OF).sort(), MANIFEST_KINDS.map((k) => k.kind).sort(), 'this test covers every registered kind');
+  const files: Record<string, string> = { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P('p1') };
+  for (const { kind } of MANIFEST_KINDS) {
+    files[`${kind}.yaml`] = `kind: ${kind}\nmetadata:\n  name: x\n${MANIFEST_OF[kind]}`;
+    files[`${kind}-quoted.yaml`] = `# header\nkind: "${kind}"  # comment\nmetadata: {name: x}\n${MANIFEST_OF[kind]}`;
+    files[`${kind}.json`] = JSON.stringify({ kind, metadata: { name: 'x' }, spec: {} }, null, 2);
+    // Cut short as well: not valid JSON any more.
+    files[`${kind}-cut.json`] = `{\n  "kind": "${kind}",\n  "metadata": {\n    "na`;
+  }
+  const { lines } = await load(files);
+  const expected = MANIFEST_KINDS.flatMap(({ kind }) => {
+    const msg = `manifest-look-alike: kind: ${kind} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 (or list the file under exclude: in labelform.yaml)`;
+    return [`${kind}-cut.json:2:12: ${msg}`, `${kind}-quoted.yaml:2:8: ${msg}`, `${kind}.json:2:12: ${msg}`, `${kind}.yaml:1:7: ${msg}`];
+  });
+  assert.equal(lines, expected.sort());
+});
+
+test('a manifest that lost its apiVersion and kind lines (metadata.name and spec left) is an error; a cut in another way that leaves labelform\'s apiVersion is read and fails its schema', async () => {
+  const { lines } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': P('p1'),
+    'v.yaml': 'metadata:\n  name: v1\nspec:\n  project: p1\n  title: Mine\n',
+    'w.yaml': '# yaml-language-server: $schema=x\n\nmetadata:\n  name: w1\n  description: hook\nimport: {id: 3}\nspec:\n  project: p1\n',
+    'j.json': '{\n  "metadata": {"name": "j"},\n  "spec": {"project": "p1", "title": "T"}\n}\n',
+    'cut-after-kind.yaml': 'apiVersion: labelform/v1\nkind: View\n',
+    'cut-in-metadata.yaml': 'apiVersion: labelform/v1\nkind: View\nmetadata:\n  na',
+  });
+  const msg = (at: string) =>
+    `${at}: manifest-look-alike: metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig) (or list the file under exclude: in labelform.yaml)`;
+  assert.equal(lines, [
+    'cut-after-kind.yaml:1:1: schema: missing required field "metadata"',
+    'cut-after-kind.yaml:1:1: schema: missing required field "spec"',
+    'cut-in-metadata.yaml:4:3: schema: metadata must be a mapping, got a string "na"',
+    'cut-in-metadata.yaml:1:1: schema: missing required field "spec"',
+    msg('j.json:2:3'),
+    msg('v.yaml:1:1'),
+    msg('w.yaml:3:1'),
+  ].sort());
+});
+
+test('other tools\' files with a manifest-like shape stay silent: their own apiVersion, a kubectl patch, extra keys, kind in nested data', async () => {
+  const { lines } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': P('p1'),
+    'k8s-view.yaml': 'apiVersion: example.com/v1\nkind: View\nmetadata:\n  name: x\nspec: {}\n',
+    'k8s-list.yaml': 'items:\n  - apiVersion: v1\n    kind: Project\n',
+    'patch.yaml': 'spec:\n  replicas: 3\n',
+    'patch-labels.yaml': 'metadata:\n  labels:\n    app: web\nspec:\n  replicas: 3\n',
+    'extra-keys.yaml': 'metadata:\n  name: x\nspec: {}\nservices: {}\n',
+    'nested-kind.yaml': 'data:\n  kind: Project\n',
+    'tasks.json': '[{"data": {"kind": "View", "metadata": {"name": "x"}, "spec": 1}}]',
+    'task.json': '{"data": {"kind": "Project"}, "meta": {"spec": true, "metadata": {"name": "n"}}}',
+    'lowercase.yaml': 'kind: view\nmetadata:\n  name: x\n',
+    'prefix.yaml': 'kind: ProjectTemplate\n',
+  });
+  assert.equal(lines, []);
 });
 
 // --- exclude ----------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+import { holdsUnresolvedEnv } from '../../manifest/interpolate.ts';
 import { resolveRepoPath } from '../../manifest/repo-path.ts';
 import type { XmlSource } from '../../manifest/types.ts';
 import { diag } from '../../util/diagnostics.ts';
@@ -8,14 +9,15 @@ import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type Pro
 
 /**
  * Project manifests as resources: `label_config` resolved (inline, `{file}` or `{ref}` to a
- * LabelConfig), the cross-field rules checked, declared task files resolved inside the
- * repository, and one `import.id` per existing project.
+ * LabelConfig), the cross-field rules checked, secrets (`task_data_password`) taken from
+ * `${env:...}` and never written in git, declared task files resolved inside the repository, and
+ * one `import.id` per existing project.
  */
 export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ProjectResource[]> {
   const { diagnostics } = ctx;
   const labelConfigByName = new Map((ctx.loaded('LabelConfig') as readonly LabelConfigResource[]).map((l) => [l.name, l]));
   const out: ProjectResource[] = [];
-  for (const { raw, value, sensitive } of docs) {
+  for (const { raw, value, sensitive, envPointers } of docs) {
     const name = String((value.metadata as { name: string }).name);
     const rawSpec = value.spec as Record<string, unknown>;
     let labelConfig: XmlSource | undefined;
@@ -41,10 +43,20 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
         labelConfig = await ctx.loadXml(raw, '/spec/label_config', lc);
       }
     }
-    for (const issue of checkProjectRules(rawSpec, labelConfig?.summary)) {
+    // A value from an unset ${env:...} (offline validate) is unknown: no rule judges it.
+    const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));
+    for (const issue of checkProjectRules(known, labelConfig?.summary)) {
       diagnostics.push(diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
     }
-    for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
+    for (const field of Object.keys(rawSpec)) {
+      if (!SECRET_FIELDS.has(field)) continue;
+      sensitive.add(field);
+      // Decided from the text (a `${env:...}` reference), never from whether the variable is set.
+      const pointer = `/spec/${field}`;
+      if (typeof rawSpec[field] === 'string' && rawSpec[field] !== '' && !envPointers.includes(pointer)) {
+        diagnostics.push(diag('secret-literal', `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+      }
+    }
     const tasks: DeclaredTaskFile[] = [];
     const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
     for (const [i, t] of declared.entries()) {

@@ -5175,10 +5175,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep8, value } = collItem;
+        const { start, key, sep: sep9, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5192,7 +5192,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep8) {
+          if (!keyProps.anchor && !keyProps.tag && !sep9) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -5216,7 +5216,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep8 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep9 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5232,7 +5232,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep8, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep9, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -5323,7 +5323,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep8 = "";
+        let sep9 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -5337,13 +5337,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep8 + cb;
-              sep8 = "";
+                comment += sep9 + cb;
+              sep9 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep8 += source;
+                sep9 += source;
               hasSpace = true;
               break;
             default:
@@ -5386,18 +5386,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep8, value } = collItem;
+        const { start, key, sep: sep9, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep8?.[0],
+          next: key ?? sep9?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep8 && !value) {
+          if (!props.anchor && !props.tag && !sep9 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -5451,8 +5451,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep8 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep8, null, props, onError);
+        if (!isMap2 && !sep9 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep9, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -5464,7 +5464,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep8 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep9 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -5475,8 +5475,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep8)
-                for (const st of sep8) {
+              if (sep9)
+                for (const st of sep9) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -5493,7 +5493,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep8, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep9, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -5673,7 +5673,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep8 = "";
+      let sep9 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -5690,24 +5690,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep8 + indent.slice(trimIndent) + content;
-          sep8 = "\n";
+          value += sep9 + indent.slice(trimIndent) + content;
+          sep9 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep8 === " ")
-            sep8 = "\n";
-          else if (!prevMoreIndented && sep8 === "\n")
-            sep8 = "\n\n";
-          value += sep8 + indent.slice(trimIndent) + content;
-          sep8 = "\n";
+          if (sep9 === " ")
+            sep9 = "\n";
+          else if (!prevMoreIndented && sep9 === "\n")
+            sep9 = "\n\n";
+          value += sep9 + indent.slice(trimIndent) + content;
+          sep9 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep8 === "\n")
+          if (sep9 === "\n")
             value += "\n";
           else
-            sep8 = "\n";
+            sep9 = "\n";
         } else {
-          value += sep8 + content;
-          sep8 = " ";
+          value += sep9 + content;
+          sep9 = " ";
           prevMoreIndented = false;
         }
       }
@@ -5890,25 +5890,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep8 = " ";
+      let sep9 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep8 === "\n")
-            res += sep8;
+          if (sep9 === "\n")
+            res += sep9;
           else
-            sep8 = "\n";
+            sep9 = "\n";
         } else {
-          res += sep8 + lm;
-          sep8 = " ";
+          res += sep9 + lm;
+          sep9 = " ";
         }
         pos = line2.lastIndex;
       }
       const last2 = /[ \t]*(.*)/sy;
       last2.lastIndex = pos;
       match = last2.exec(source);
-      return res + sep8 + (match?.[1] ?? "");
+      return res + sep9 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -6718,14 +6718,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep8, value }) {
+    function stringifyItem({ start, key, sep: sep9, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep8)
-        for (const st of sep8)
+      if (sep9)
+        for (const st of sep9)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -7892,18 +7892,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep8;
+          let sep9;
           if (scalar.end) {
-            sep8 = scalar.end;
-            sep8.push(this.sourceToken);
+            sep9 = scalar.end;
+            sep9.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep8 = [this.sourceToken];
+            sep9 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep8 }]
+            items: [{ start, key: scalar, sep: sep9 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -8056,15 +8056,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep8 = it.sep;
-                  sep8.push(this.sourceToken);
+                  const sep9 = it.sep;
+                  sep9.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep8 }]
+                    items: [{ start: start2, key, sep: sep9 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8258,13 +8258,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep8 = fc.end.splice(1, fc.end.length);
-            sep8.push(this.sourceToken);
+            const sep9 = fc.end.splice(1, fc.end.length);
+            sep9.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep8 }]
+              items: [{ start, key: fc, sep: sep9 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -8781,6 +8781,7 @@ function interpolate(value, ctx) {
   const unresolved = [];
   const secrets = [];
   const envRefs = [];
+  const envPointers = [];
   const visit = (v, path) => {
     if (typeof v === "string") return visitString(v, joinPointer(...path));
     if (Array.isArray(v)) return v.map((item, i) => visit(item, [...path, i]));
@@ -8802,6 +8803,7 @@ function interpolate(value, ctx) {
     }
     let fromEnv = false;
     let pending = false;
+    let referencesEnv = false;
     const out = s.replace(REFERENCE, (match, inner) => {
       if (match === "$${") return "${";
       const ref = (inner ?? "").trim();
@@ -8817,6 +8819,7 @@ function interpolate(value, ctx) {
       const envRef = /^env:([A-Za-z_][A-Za-z0-9_]*)$/.exec(ref);
       if (envRef) {
         const name = envRef[1];
+        referencesEnv = true;
         const val = ctx.env[name];
         if (val === void 0 || val === "") {
           if (ctx.requireEnv) {
@@ -8840,9 +8843,10 @@ function interpolate(value, ctx) {
     });
     if (fromEnv) sensitive.push(pointer);
     if (pending) unresolved.push(pointer);
+    if (referencesEnv) envPointers.push(pointer);
     return out;
   };
-  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs };
+  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs, envPointers };
 }
 function undefinedVar(pointer, name, ctx) {
   const known = Object.keys(ctx.variables);
@@ -8851,6 +8855,9 @@ function undefinedVar(pointer, name, ctx) {
     kind: "undefined-var",
     message: `variable "${name}" is not defined for this environment${known.length ? ` (defined: ${known.join(", ")})` : " (it defines no variables)"}`
   };
+}
+function holdsUnresolvedEnv(value) {
+  return typeof value === "string" && /\$\{env:[A-Za-z_][A-Za-z0-9_]*\}/.test(value);
 }
 function collectVariableReferences(value, path = []) {
   if (typeof value === "string") {
@@ -43342,8 +43349,8 @@ async function resolveSources(input, format3, cwd, stdin = process.stdin) {
 }
 async function removeTemporarySources(sources) {
   const { rm: rm7 } = await import("node:fs/promises");
-  const { dirname: dirname12 } = await import("node:path");
-  for (const s of sources) if (s.temporary) await rm7(dirname12(s.path), { recursive: true, force: true });
+  const { dirname: dirname13 } = await import("node:path");
+  for (const s of sources) if (s.temporary) await rm7(dirname13(s.path), { recursive: true, force: true });
 }
 async function sniffFormat(path) {
   const { createReadStream: createReadStream3 } = await import("node:fs");
@@ -43879,18 +43886,18 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
   const sleep = ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const index = ctx.index ?? createMarkerIndex(client, await readAllProjects(client, LOOKUP_INCLUDE));
   const createdAfter = ctx.createdAfter ?? index.highestId;
-  const settle3 = async (found, createdId, own2) => {
+  const settle4 = async (found, createdId, own2) => {
     const s = await settleCarriers(client, index.carriers(marker), createdAfter, { index, sleep, ...own2 ? { own: own2 } : {} });
     return { id: s.winner.id, ...found ? { found } : {}, ...createdId !== void 0 && createdId !== s.winner.id ? { createdId } : {}, removed: s.removed, left: s.left };
   };
-  if (index.carriers(marker).length > 0) return settle3("before-post");
+  if (index.carriers(marker).length > 0) return settle4("before-post");
   const before = index.highestId;
   for (let attempt = 0; ; attempt++) {
     try {
       const created = await client.createProject(body);
       index.add(created);
       await index.refresh();
-      return await settle3(void 0, created.id, (id) => id > before && id <= created.id);
+      return await settle4(void 0, created.id, (id) => id > before && id <= created.id);
     } catch (err) {
       const ambiguous = isApiError(err) && (err.kind === "network" || err.kind === "timeout" || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 2) throw err;
@@ -43899,7 +43906,7 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
         await sleep(400 * (look + 1));
         try {
           await index.refresh();
-          if (index.carriers(marker).length > 0) return await settle3("after-failed-post", void 0, (id) => id > before);
+          if (index.carriers(marker).length > 0) return await settle4("after-failed-post", void 0, (id) => id > before);
           lookedOk = true;
         } catch {
         }
@@ -44153,7 +44160,7 @@ async function loadProjects(docs, ctx) {
   const { diagnostics } = ctx;
   const labelConfigByName = new Map(ctx.loaded("LabelConfig").map((l) => [l.name, l]));
   const out = [];
-  for (const { raw, value, sensitive } of docs) {
+  for (const { raw, value, sensitive, envPointers } of docs) {
     const name = String(value.metadata.name);
     const rawSpec = value.spec;
     let labelConfig;
@@ -44163,9 +44170,9 @@ async function loadProjects(docs, ctx) {
         const refName = String(lc.ref);
         const target = labelConfigByName.get(refName);
         if (!target) {
-          const known = [...labelConfigByName.keys()];
+          const known2 = [...labelConfigByName.keys()];
           diagnostics.push(
-            diag("missing-label-config", `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(", ")})` : " (no LabelConfig manifests are defined)"}`, {
+            diag("missing-label-config", `no LabelConfig named "${refName}"${known2.length ? ` (defined: ${known2.join(", ")})` : " (no LabelConfig manifests are defined)"}`, {
               file: raw.doc.file,
               ...raw.doc.locate("/spec/label_config/ref"),
               pointer: "/spec/label_config/ref"
@@ -44179,10 +44186,18 @@ async function loadProjects(docs, ctx) {
         labelConfig = await ctx.loadXml(raw, "/spec/label_config", lc);
       }
     }
-    for (const issue of checkProjectRules(rawSpec, labelConfig?.summary)) {
+    const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));
+    for (const issue of checkProjectRules(known, labelConfig?.summary)) {
       diagnostics.push(diag("rule", issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
     }
-    for (const field of Object.keys(rawSpec)) if (SECRET_FIELDS.has(field)) sensitive.add(field);
+    for (const field of Object.keys(rawSpec)) {
+      if (!SECRET_FIELDS.has(field)) continue;
+      sensitive.add(field);
+      const pointer = `/spec/${field}`;
+      if (typeof rawSpec[field] === "string" && rawSpec[field] !== "" && !envPointers.includes(pointer)) {
+        diagnostics.push(diag("secret-literal", `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+      }
+    }
     const tasks = [];
     const declared = value.tasks ?? [];
     for (const [i, t] of declared.entries()) {
@@ -44225,6 +44240,7 @@ async function loadProjects(docs, ctx) {
 var init_load3 = __esm({
   "src/kinds/project/load.ts"() {
     "use strict";
+    init_interpolate();
     init_repo_path();
     init_diagnostics();
     init_rules();
@@ -49663,7 +49679,7 @@ var require_core = __commonJS({
         if (typeof this.opts.loadSchema != "function") {
           throw new Error("options.loadSchema should be a function");
         }
-        const { loadSchema } = this.opts;
+        const { loadSchema: loadSchema2 } = this.opts;
         return runCompileAsync.call(this, schema, meta);
         async function runCompileAsync(_schema, _meta) {
           await loadMetaSchema.call(this, _schema.$schema);
@@ -49703,7 +49719,7 @@ var require_core = __commonJS({
           if (p)
             return p;
           try {
-            return await (this._loading[ref] = loadSchema(ref));
+            return await (this._loading[ref] = loadSchema2(ref));
           } finally {
             delete this._loading[ref];
           }
@@ -52151,6 +52167,9 @@ function getAjv() {
 function isDateTime(s) {
   return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s));
 }
+function loadSchema(name) {
+  return JSON.parse(readFileSync5(`${SCHEMA_DIR}${name}.schema.json`, "utf8"));
+}
 function validateAgainstSchema(name, value, opts = {}) {
   let validate2 = compiled.get(name);
   if (!validate2) {
@@ -52292,12 +52311,193 @@ var init_schemas = __esm({
   }
 });
 
+// src/manifest/look-alike.ts
+function isEmptyText(text) {
+  for (const raw of text.replace(/^\uFEFF/, "").replace(/\0/g, "").split("\n")) {
+    const line2 = raw.replace(/\r$/, "");
+    if (/^[ \t]*(#.*)?$/.test(line2) || /^(---|\.\.\.)([ \t]+(#.*)?)?$/.test(line2) || /^%/.test(line2)) continue;
+    return false;
+  }
+  return true;
+}
+function findLookAlike(text, file) {
+  let sawApiVersion = false;
+  for (const m of text.matchAll(ANY_API_VERSION)) {
+    sawApiVersion = true;
+    const value = m[1];
+    const group = value.split("/")[0];
+    if (closest(group.toLowerCase(), ["labelform"]) === void 0) continue;
+    const at = lineCol(text, m.index + m[0].length - value.length);
+    return diag("manifest-look-alike", `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`, { file, ...at });
+  }
+  if (sawApiVersion) return void 0;
+  if (!/\bkind\b/.test(text) && !(text.includes("metadata") && text.includes("spec"))) return void 0;
+  const docs = topLevelShapes(text);
+  const kinds = new Set(MANIFEST_KINDS.map((k) => k.kind));
+  for (const doc of docs) {
+    const kind = doc.entries.find((e) => e.key === "kind" && e.scalar !== void 0 && kinds.has(e.scalar));
+    if (kind) {
+      return diag("manifest-look-alike", `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`, { file, ...lineCol(text, kind.valueIndex) });
+    }
+  }
+  const allowed = manifestTopLevelKeys();
+  for (const doc of docs) {
+    const keys = doc.entries.map((e) => e.key);
+    const metadata = doc.entries.find((e) => e.key === "metadata");
+    if (doc.other || !metadata?.childKeys.includes("name") || !keys.includes("spec") || !keys.every((k) => allowed.has(k))) continue;
+    return diag(
+      "manifest-look-alike",
+      `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${kindNamesForMessages()}) ${HINT}`,
+      { file, ...lineCol(text, metadata.index) }
+    );
+  }
+  return void 0;
+}
+function topLevelShapes(text) {
+  const body = text.replace(/^\uFEFF/, "");
+  const first = /^(?:[ \t\r\n]|#[^\n]*)*/.exec(body)[0].length;
+  if (body[first] === "[") return [];
+  return body[first] === "{" ? [scanFlow(body, first)] : scanBlock(body);
+}
+function scanBlock(text) {
+  const docs = [{ entries: [], other: false }];
+  let current;
+  let childIndent;
+  let offset = 0;
+  for (const raw of text.split("\n")) {
+    const lineStart = offset;
+    offset += raw.length + 1;
+    const line2 = raw.replace(/\r$/, "");
+    const marker = /^(---|\.\.\.)(?=[ \t]|$)/.exec(line2);
+    if (marker) {
+      docs.push({ entries: [], other: !/^[ \t]*(#.*)?$/.test(line2.slice(3)) });
+      current = void 0;
+      continue;
+    }
+    if (/^[ \t]*(#.*)?$/.test(line2) || line2.startsWith("%")) continue;
+    const doc = docs.at(-1);
+    const indent = /^[ \t]*/.exec(line2)[0].length;
+    if (indent > 0) {
+      if (!current) {
+        doc.other = true;
+        continue;
+      }
+      childIndent ??= indent;
+      const child = indent === childIndent ? BLOCK_KEY.exec(line2.slice(indent)) : null;
+      if (child) current.childKeys.push(child[1] ?? child[2] ?? child[3]);
+      continue;
+    }
+    const m = BLOCK_KEY.exec(line2);
+    if (!m) {
+      doc.other = true;
+      current = void 0;
+      continue;
+    }
+    const rest = line2.slice(m[0].length);
+    const valueIndex = lineStart + m[0].length + /^[ \t]*["']?/.exec(rest)[0].length;
+    current = { key: m[1] ?? m[2] ?? m[3], index: lineStart, valueIndex, childKeys: [] };
+    childIndent = void 0;
+    const value = rest.replace(/(^|[ \t]+)#.*$/, "").trim();
+    const scalar = /^(?:"([^"]*)"|'([^']*)'|([^\s{[|>&*!"'][^#]*))$/.exec(value);
+    if (scalar) current.scalar = (scalar[1] ?? scalar[2] ?? scalar[3]).trim();
+    if (value.startsWith("{")) for (const k of value.matchAll(/[{,][ \t]*["']?([\w$.-]+)["']?[ \t]*:/g)) current.childKeys.push(k[1]);
+    doc.entries.push(current);
+  }
+  return docs.filter((d) => d.entries.length > 0 || d.other);
+}
+function scanFlow(text, start) {
+  const doc = { entries: [], other: false };
+  const stack = [];
+  let current;
+  let pending;
+  let afterColon = false;
+  let i = start;
+  const token = (t) => {
+    if (!afterColon) {
+      pending = t;
+      return;
+    }
+    afterColon = false;
+    if (stack.length === 1 && current && current.scalar === void 0) {
+      current.scalar = t.text;
+      current.valueIndex = t.index + (t.quoted ? 1 : 0);
+    }
+  };
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      let j = i + 1;
+      while (j < text.length && text[j] !== c) j += c === '"' && text[j] === "\\" ? 2 : 1;
+      token({ text: text.slice(i + 1, j), index: i, quoted: true });
+      i = j + 1;
+      continue;
+    }
+    if (c === "{" || c === "[") {
+      if (stack.length === 0 && c === "[") doc.other = true;
+      if (afterColon && stack.length === 1 && current) current.valueIndex = i;
+      stack.push(c);
+      afterColon = false;
+      pending = void 0;
+    } else if (c === "}" || c === "]") {
+      stack.pop();
+      if (stack.length === 0) break;
+    } else if (c === ":") {
+      if (pending && stack.at(-1) === "{") {
+        if (stack.length === 1) {
+          current = { key: pending.text, index: pending.index, valueIndex: i + 1, childKeys: [] };
+          doc.entries.push(current);
+        } else if (stack.length === 2 && current) {
+          current.childKeys.push(pending.text);
+        }
+        afterColon = true;
+      }
+      pending = void 0;
+    } else if (c !== "," && c !== " " && c !== "\n" && c !== "\r" && c !== "	") {
+      WORD.lastIndex = i;
+      const word = WORD.exec(text)?.[0] ?? c;
+      token({ text: word, index: i, quoted: false });
+      i += word.length;
+      continue;
+    }
+    i++;
+  }
+  return doc;
+}
+function manifestTopLevelKeys() {
+  topLevelKeys ??= new Set(MANIFEST_KINDS.flatMap((k) => Object.keys(loadSchema(k.schema).properties ?? {})));
+  return topLevelKeys;
+}
+function lineCol(text, index) {
+  let line2 = 1;
+  let start = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) {
+    line2++;
+    start = i + 1;
+  }
+  return { line: line2, col: index - start + 1 };
+}
+var HINT, EMPTY_FILE_MESSAGE, ANY_API_VERSION, BLOCK_KEY, WORD, topLevelKeys;
+var init_look_alike = __esm({
+  "src/manifest/look-alike.ts"() {
+    "use strict";
+    init_registry();
+    init_diagnostics();
+    init_schemas();
+    HINT = "(or list the file under exclude: in labelform.yaml)";
+    EMPTY_FILE_MESSAGE = "empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml";
+    ANY_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]+)/gm;
+    BLOCK_KEY = /^(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z_$][\w$.-]*))[ \t]*:(?=[ \t\r]|$)/;
+    WORD = /[^\s{}[\],:"']+(?::[^\s{}[\],"']+)*/y;
+  }
+});
+
 // src/manifest/discover.ts
 import { open, readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
 import { join as join3, relative as relative7, sep as sep4 } from "node:path";
 async function discoverManifests(root, show) {
   const diagnostics = [];
   const files = [];
+  const suspects = [];
   let configPath;
   for (const name of ROOT_CONFIG_NAMES) {
     const path = join3(root, name);
@@ -52322,9 +52522,9 @@ async function discoverManifests(root, show) {
   const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path)))));
   for (const r of read) {
     if (r.kind === "manifest") files.push(r.file);
-    else if (r.kind === "look-alike") diagnostics.push(r.problem);
+    else if (r.kind === "suspect") suspects.push(r.suspect);
   }
-  return { ...configPath ? { configPath } : {}, files, diagnostics };
+  return { ...configPath ? { configPath } : {}, files, diagnostics, suspects };
 }
 async function readManifest(path, file) {
   const read = await readTextFile(path, file);
@@ -52336,39 +52536,28 @@ async function readCandidate(path, file) {
   const size = (await stat3(path).catch(() => void 0))?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     const head = await readHead(path, HEAD_BYTES).catch(() => void 0);
-    return head && hasLabelformApiVersion(sniffText(head)) ? { kind: "manifest", file: await readManifest(path, file) } : { kind: "other" };
+    if (!head) return { kind: "other" };
+    const text2 = sniffText(head);
+    if (hasLabelformApiVersion(text2)) return { kind: "manifest", file: await readManifest(path, file) };
+    return suspect(path, findLookAlike(text2, file));
   }
   const bytes = await readFile2(path).catch(() => void 0);
   if (!bytes) return { kind: "manifest", file: await readManifest(path, file) };
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
-    const problem = lookAlike(text, file);
-    return problem ? { kind: "look-alike", problem } : { kind: "other" };
+    if (isEmptyText(text)) return suspect(path, diag("empty-file", EMPTY_FILE_MESSAGE, { file, line: 1, col: 1 }));
+    return suspect(path, findLookAlike(text, file));
   }
   const decoded = decodeUtf8(bytes, file, "manifest");
   if (!decoded.ok) return { kind: "manifest", file: { path, docs: [], diagnostics: [decoded.diagnostic] } };
   const source = parseYamlSource(decoded.text, file);
   return { kind: "manifest", file: { path, docs: source.documents, diagnostics: source.diagnostics } };
 }
+function suspect(path, problem) {
+  return problem ? { kind: "suspect", suspect: { path, problem } } : { kind: "other" };
+}
 function hasLabelformApiVersion(text) {
   return LABELFORM_API_VERSION.test(text);
-}
-function lookAlike(text, file) {
-  const hint = "(or list the file under exclude: in labelform.yaml)";
-  let sawApiVersion = false;
-  for (const m of text.matchAll(ANY_API_VERSION)) {
-    sawApiVersion = true;
-    const value = m[1];
-    const group = value.split("/")[0];
-    if (closest(group.toLowerCase(), ["labelform"]) === void 0) continue;
-    const at2 = lineCol(text, m.index + m[0].length - value.length);
-    return diag("manifest-look-alike", `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${hint}`, { file, ...at2 });
-  }
-  if (sawApiVersion) return void 0;
-  const kind = MANIFEST_KIND.exec(text);
-  if (!kind) return void 0;
-  const at = lineCol(text, kind.index + kind[0].length - kind[1].length);
-  return diag("manifest-look-alike", `kind: ${kind[1]} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${hint}`, { file, ...at });
 }
 function sniffText(bytes) {
   if (bytes[0] === 255 && bytes[1] === 254) return bytes.subarray(2).toString("utf16le");
@@ -52384,15 +52573,6 @@ async function readHead(path, bytes) {
   } finally {
     await handle.close();
   }
-}
-function lineCol(text, index) {
-  let line2 = 1;
-  let start = 0;
-  for (let i = text.indexOf("\n"); i !== -1 && i < index; i = text.indexOf("\n", i + 1)) {
-    line2++;
-    start = i + 1;
-  }
-  return { line: line2, col: index - start + 1 };
 }
 function excludePatterns(value) {
   const list = value?.exclude;
@@ -52424,22 +52604,20 @@ async function listCandidateFiles(root, excluded) {
   }
   return { files, truncated: false, unreadable };
 }
-var ROOT_CONFIG_NAMES, MAX_FILES, HEAD_BYTES, LABELFORM_API_VERSION, ANY_API_VERSION, MANIFEST_KIND;
+var ROOT_CONFIG_NAMES, MAX_FILES, HEAD_BYTES, LABELFORM_API_VERSION;
 var init_discover = __esm({
   "src/manifest/discover.ts"() {
     "use strict";
     init_p_limit();
     init_diagnostics();
     init_exclude();
-    init_schemas();
+    init_look_alike();
     init_source_file();
     init_yaml_source();
     ROOT_CONFIG_NAMES = ["labelform.yaml", "labelform.yml"];
     MAX_FILES = 2e4;
     HEAD_BYTES = 64 * 1024;
     LABELFORM_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?labelform\//m;
-    ANY_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]+)/gm;
-    MANIFEST_KIND = /^["']?kind["']?[ \t]*:[ \t]*["']?(Project|LabelConfig)\b/m;
   }
 });
 
@@ -52568,7 +52746,7 @@ var init_secret_references = __esm({
 
 // src/manifest/load.ts
 import { stat as stat5 } from "node:fs/promises";
-import { resolve as resolve9 } from "node:path";
+import { dirname as dirname4, resolve as resolve9, sep as sep5 } from "node:path";
 async function loadRepository(dir, opts) {
   const cwd = opts.cwd ?? process.cwd();
   const root = resolve9(cwd, dir);
@@ -52589,12 +52767,15 @@ async function loadRepository(dir, opts) {
     diagnostics.push(diag("no-manifests", `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ""))}`, { file: show(root) }, "warning"));
   }
   const docs = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
+  const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
+  for (const s of discovered.suspects) if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep5}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : void 0;
   const selected = config ? selectEnvironmentName(config, opts.environment, diagnostics) : void 0;
   const variables = selected && config?.environments[selected]?.variables || {};
   const docsByKind = new Map(MANIFEST_KINDS.map((k) => [k.kind, []]));
+  const unresolvedByDoc = /* @__PURE__ */ new Map();
   const envSecrets2 = [];
   for (const raw of otherDocs) {
     const { doc } = raw;
@@ -52638,12 +52819,13 @@ async function loadRepository(dir, opts) {
     }
     const value = interpolated.value;
     const unresolved = /* @__PURE__ */ new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
-    const fromEnv = new Set(interpolated.sensitive);
+    unresolvedByDoc.set(raw, unresolved);
+    const fromEnv = new Set(interpolated.envPointers);
     const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag("schema", issue.message, at(issue.pointer, issue.atKey)));
     if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
-    const sensitive = new Set(interpolated.sensitive.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f) => f !== void 0));
-    docsByKind.get(manifestKind.kind).push({ raw, value, sensitive, envPointers: interpolated.sensitive, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f) => f !== void 0));
+    docsByKind.get(manifestKind.kind).push({ raw, value, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
   }
   const seenNames = /* @__PURE__ */ new Map();
   for (const { raw, value } of [...docsByKind.values()].flat()) {
@@ -52667,6 +52849,7 @@ async function loadRepository(dir, opts) {
   const loadXml = async (raw, pointer, spec) => {
     const { doc } = raw;
     if (typeof spec === "string") {
+      if (unresolvedByDoc.get(raw)?.has(pointer)) return void 0;
       const info = doc.scalarInfo(pointer);
       const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
       const at = info?.positionAt ?? ((line2, col) => start.block ? { line: start.line + line2 - 1, col: start.indent + col } : { line: start.line + line2 - 1, col: line2 === 1 ? start.col + col - 1 : col });
@@ -52740,6 +52923,19 @@ function selectEnvironmentName(config, requested, diagnostics) {
     return void 0;
   }
   return name;
+}
+function dataFileReferences(docs) {
+  const refs = [];
+  const add = (raw, ref) => {
+    if (typeof ref === "string" && ref !== "") refs.push(resolve9(dirname4(raw.path), ref).replace(/[\\/]+$/, ""));
+  };
+  for (const raw of docs) {
+    const v = raw.doc.value;
+    if (v === null || typeof v !== "object") continue;
+    if (Array.isArray(v.tasks)) for (const t of v.tasks) add(raw, t?.file);
+    add(raw, v.spec?.label_config?.file);
+  }
+  return refs;
 }
 function pick(value, pointer) {
   let v = value;
@@ -52847,6 +53043,14 @@ function execGit(args, cwd) {
   return new Promise((resolve22, reject) => {
     execFile("git", [...args], { cwd, timeout: 5e3, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } }, (err, stdout) => err ? reject(err) : resolve22(stdout));
   });
+}
+async function isAncestor(runGit, cwd, ancestor, descendant) {
+  try {
+    await runGit(["merge-base", "--is-ancestor", ancestor, descendant], cwd);
+    return true;
+  } catch (err) {
+    return err.code === 1 ? false : void 0;
+  }
 }
 var init_git = __esm({
   "src/cli/git.ts"() {
@@ -53512,9 +53716,9 @@ var init_plan6 = __esm({
 // src/util/atomic-write.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { rename, rm, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname4, join as join5 } from "node:path";
+import { basename as basename2, dirname as dirname5, join as join5 } from "node:path";
 async function writeFileAtomic(path, data, mode = 420) {
-  const tmp = join5(dirname4(path), `.${basename2(path)}.${randomBytes2(4).toString("hex")}.tmp`);
+  const tmp = join5(dirname5(path), `.${basename2(path)}.${randomBytes2(4).toString("hex")}.tmp`);
   try {
     await writeFile2(tmp, data, { mode });
     await rename(tmp, path);
@@ -53532,8 +53736,7 @@ var init_atomic_write = __esm({
 // src/state/saved-plan.ts
 import { readFile as readFile3 } from "node:fs/promises";
 async function writePlanFile(path, plan) {
-  await writeFileAtomic(path, redact(`${JSON.stringify(plan, null, 2)}
-`), 384);
+  await writeFileAtomic(path, planText(plan), 384);
 }
 async function readPlanFile(path) {
   let text;
@@ -53542,19 +53745,26 @@ async function readPlanFile(path) {
   } catch (err) {
     throw new UserError(`cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`);
   }
+  return parsePlan(text, path);
+}
+function parsePlan(text, where) {
   let value;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UserError(`${path} is not a labelform plan: ${err.message}`);
+    throw new UserError(`${where} is not a labelform plan: ${err.message}`);
   }
   const version = value?.formatVersion;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`${path} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
+    throw new UserError(`${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
   }
   const issues = validateAgainstSchema("plan", value);
-  if (issues.length) throw new UserError(`${path} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || "/"}: ${i.message}`).join("; ")}`);
+  if (issues.length) throw new UserError(`${where} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || "/"}: ${i.message}`).join("; ")}`);
   return value;
+}
+function planText(plan) {
+  return redact(`${JSON.stringify(plan, null, 2)}
+`);
 }
 function savedPlanDifferences(saved, fresh, here) {
   if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
@@ -53961,6 +54171,55 @@ var init_marker4 = __esm({
   }
 });
 
+// src/ci/plan-data.ts
+import { createHash as createHash5 } from "node:crypto";
+import { gunzipSync, gzipSync } from "node:zlib";
+function encodePlanData(plan) {
+  const text = planText(plan);
+  const packed = gzipSync(Buffer.from(text, "utf8"), { level: 9 }).toString("base64");
+  const lines = [];
+  for (let i = 0; i < packed.length; i += LINE2) lines.push(packed.slice(i, i + LINE2));
+  return `${OPEN} sha256=${sha256(text)} bytes=${Buffer.byteLength(text)}
+${lines.join("\n")}
+${CLOSE}`;
+}
+function decodePlanData(body, where) {
+  const start = body.lastIndexOf(`
+${OPEN} `);
+  if (start < 0) return { problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)` };
+  const end = body.indexOf(CLOSE, start + OPEN.length + 1);
+  if (end < 0) return { problem: `${where}: the saved plan in it is cut off` };
+  const [header = "", ...data] = body.slice(start + 1, end).trim().split("\n");
+  const digest = /\ssha256=([0-9a-f]{64})\b/.exec(header)?.[1];
+  let text;
+  try {
+    text = gunzipSync(Buffer.from(data.join(""), "base64")).toString("utf8");
+  } catch {
+    return { problem: `${where}: the saved plan in it cannot be read (it was edited by hand?)` };
+  }
+  if (!digest || sha256(text) !== digest) return { problem: `${where}: the saved plan in it does not match its checksum (it was edited by hand?)` };
+  try {
+    return { plan: parsePlan(text, `the saved plan in ${where}`) };
+  } catch (err) {
+    if (isUserError(err)) return { problem: err.message };
+    throw err;
+  }
+}
+function sha256(text) {
+  return createHash5("sha256").update(text, "utf8").digest("hex");
+}
+var OPEN, CLOSE, LINE2;
+var init_plan_data = __esm({
+  "src/ci/plan-data.ts"() {
+    "use strict";
+    init_saved_plan();
+    init_errors();
+    OPEN = "<!-- labelform:plan-data v1";
+    CLOSE = "-->";
+    LINE2 = 100;
+  }
+});
+
 // src/ci/read-token.ts
 function readToken(io, tokenEnv, flag, hint) {
   const token = io.env[tokenEnv];
@@ -53976,7 +54235,7 @@ var init_read_token = __esm({
 
 // src/ci/repo-dir.ts
 import { stat as stat6, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname5, isAbsolute as isAbsolute4, join as join6, relative as relative9, resolve as resolve11, sep as sep5 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute4, join as join6, relative as relative9, resolve as resolve11, sep as sep6 } from "node:path";
 async function repoRelativeDir(dir, env2, cwd) {
   const abs = await realpath2(resolve11(cwd, dir)).catch(() => resolve11(cwd, dir));
   const tops = [await findGitTop(abs), env2.GITHUB_WORKSPACE, env2.CI_PROJECT_DIR, cwd];
@@ -53984,14 +54243,14 @@ async function repoRelativeDir(dir, env2, cwd) {
     if (!top2) continue;
     const rel = relative9(await realpath2(top2).catch(() => top2), abs);
     if (rel === "") return ".";
-    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep5).join("/");
+    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep6).join("/");
   }
-  return abs.split(sep5).join("/");
+  return abs.split(sep6).join("/");
 }
 async function findGitTop(start) {
-  for (let dir = start; ; dir = dirname5(dir)) {
+  for (let dir = start; ; dir = dirname6(dir)) {
     if (await stat6(join6(dir, ".git")).then(() => true, () => false)) return dir;
-    if (dirname5(dir) === dir) return void 0;
+    if (dirname6(dir) === dir) return void 0;
   }
 }
 var init_repo_dir = __esm({
@@ -56814,13 +57073,13 @@ async function hook(token, request3, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
   return request3(endpoint2);
 }
-var b64url, sep6, jwtRE, isJWT, createTokenAuth;
+var b64url, sep7, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     "use strict";
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep6 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep6}${b64url}${sep6}${b64url}$`);
+    sep7 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep7}${b64url}${sep7}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -60009,7 +60268,7 @@ async function publishPlanRun(io, opts, run3) {
   }
   const { plan, code: code2 } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
-  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code2);
+  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code2, opts.comment ? encodePlanData(plan) : void 0);
 }
 async function summarizePlan(io, dir, plan) {
   if (!io.env.GITHUB_STEP_SUMMARY) return;
@@ -60023,20 +60282,27 @@ async function publishFailure(io, opts, err) {
   const scope = await scopeFor(io, opts.dir, void 0, opts.env);
   await publish(io, opts, scope, (limit) => cutMarkdown(markdown, limit), 1);
 }
-async function publish(io, opts, scope, render, code2) {
+async function publish(io, opts, scope, render, code2, data) {
   const ci = await readCiContext(io.env).catch((err) => {
     if (opts.comment) throw err;
     return { platform: "none" };
   });
   const context = contextOf(scope, ci);
   const fullAt = `${JOB_LOG}${opts.out ? ` and the saved plan \`${opts.out}\`` : ""}`;
-  const summary = await appendStepSummary(io, (budget) => composeReport({ render, context, fullAt }, budget));
+  const summary = await appendStepSummary(io, (budget2) => composeReport({ render, context, fullAt }, budget2));
   if (!opts.comment) return code2;
   const commentFullAt = summary && !summary.truncated ? `the step summary of ${ci.platform === "github" && ci.runUrl ? `[this run](${ci.runUrl})` : "this run"}` : fullAt;
   const thread = await openThread(io, opts, ci);
   if (!thread) return code2;
   const marker = markerFor("plan", scope);
-  const body = composeReport({ marker, render, context, fullAt: commentFullAt }, COMMENT_BUDGET).text;
+  const carried = data !== void 0 && data.length <= PLAN_DATA_MAX ? data : void 0;
+  const tooLarge2 = data !== void 0 && !carried ? `
+> \u26A0\uFE0F **This plan is too large to travel in this comment** (${Math.ceil(data.length / 1024)} KiB compressed; at most ${Math.floor(PLAN_DATA_MAX / 1024)} KiB fit), so \`labelform apply --merged\` will refuse it after merge. Split the change into smaller pull requests.
+` : "";
+  const withNote = tooLarge2 ? (limit) => `${render(Math.max(0, limit - tooLarge2.length))}${tooLarge2}` : render;
+  const budget = carried ? { ...COMMENT_BUDGET, max: COMMENT_BUDGET.max - carried.length - 1 } : COMMENT_BUDGET;
+  const text = composeReport({ marker, render: withNote, context, fullAt: commentFullAt }, budget).text;
+  const body = carried ? `${text}${text.endsWith("\n") ? "" : "\n"}${carried}` : text;
   const done = await upsertMarkedComment(thread.comments, marker, body);
   io.stderr(`Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ""}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? "" : "s"})` : ""}.
 `);
@@ -60084,7 +60350,7 @@ async function openThread(io, opts, ci) {
     }
   }
 }
-var JOB_LOG;
+var JOB_LOG, PLAN_DATA_MAX;
 var init_publish_plan = __esm({
   "src/ci/publish-plan.ts"() {
     "use strict";
@@ -60095,11 +60361,13 @@ var init_publish_plan = __esm({
     init_compose_report();
     init_fit_markdown();
     init_marker4();
+    init_plan_data();
     init_read_token();
     init_report_scope();
     init_step_summary();
     init_upsert_comment();
     JOB_LOG = "the job log of this run, where labelform prints it whole";
+    PLAN_DATA_MAX = COMMENT_BUDGET.max - 16e3;
   }
 });
 
@@ -60226,7 +60494,7 @@ var init_plan7 = __esm({
 import { execFile as execFile2 } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname6, join as join8, relative as relative10, resolve as resolve15 } from "node:path";
+import { dirname as dirname7, join as join8, relative as relative10, resolve as resolve15 } from "node:path";
 import { promisify } from "node:util";
 async function git(cwd, args, what) {
   try {
@@ -60250,7 +60518,7 @@ async function checkoutAt(dir, ref) {
     for (const name of names) {
       const body = await git(top2, ["cat-file", "blob", `${commit}:${name}`], what);
       const to = join8(tmp, name);
-      await mkdir(dirname6(to), { recursive: true });
+      await mkdir(dirname7(to), { recursive: true });
       await writeFile3(to, body);
     }
   } catch (err) {
@@ -60328,7 +60596,7 @@ var init_browser = __esm({
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile as readFile6 } from "node:fs/promises";
-import { dirname as dirname7, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
+import { dirname as dirname8, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
   return {
@@ -60367,7 +60635,7 @@ function packageEditor(dir) {
     if (path.startsWith("/static/")) return [join10(pkg, "core", "static_build", path.slice("/static/".length)), join10(pkg, "core", "static", path.slice("/static/".length))];
     return [];
   };
-  return cached(`the label-studio package at ${dirname7(pkg)}`, async (path) => {
+  return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
       const body = await readFile6(file).catch(() => void 0);
@@ -61429,6 +61697,189 @@ var init_apply6 = __esm({
   }
 });
 
+// src/cli/rollback-guard.ts
+async function findRollback(root, live, namespace, runGit = execGit) {
+  const byCommit = /* @__PURE__ */ new Map();
+  for (const p of liveOf(live, "Project")) {
+    if (p.marker?.namespace !== namespace) continue;
+    const commit = parseAppliedRecord(p.description)?.commit?.replace(/-dirty$/, "");
+    if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;
+    byCommit.set(commit, [...byCommit.get(commit) ?? [], p.marker.key]);
+  }
+  if (byCommit.size === 0) return { problems: [] };
+  const head = await runGit(["rev-parse", "HEAD"], root).then((o) => o.trim().toLowerCase(), () => "");
+  if (!/^[0-9a-f]{40}$/.test(head)) return { problems: [] };
+  const problems = [];
+  for (const [commit, keys] of byCommit) {
+    const contained = await isAncestor(runGit, root, commit, head);
+    if (contained === true) continue;
+    const who = `${keys.length === 1 ? "project" : "projects"} ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
+    problems.push(
+      contained === false ? `${who} ${keys.length === 1 ? "was" : "were"} last applied from commit ${commit}, which this checkout (commit ${head.slice(0, 12)}) does not contain: it is newer, or on another branch` : `${who} ${keys.length === 1 ? "was" : "were"} last applied from commit ${commit}, which this clone does not know (a shallow clone, or another repository), so it cannot be shown to be older than commit ${head.slice(0, 12)}`
+    );
+  }
+  return { head, problems };
+}
+var init_rollback_guard = __esm({
+  "src/cli/rollback-guard.ts"() {
+    "use strict";
+    init_marker();
+    init_live_state();
+    init_git();
+  }
+});
+
+// src/ci/merged-plan.ts
+async function readMergedPlan(io, opts) {
+  const ci = await readCiContext(io.env);
+  const scope = await scopeFor(io, opts.dir, opts.environment, void 0);
+  const sleep = io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const debug = opts.debug ? (line2) => io.stderr(`${line2}
+`) : void 0;
+  switch (ci.platform) {
+    case "none":
+      throw new UserError('--merged applies the plan reviewed in the pull request merged as this commit, so it runs in GitHub Actions or GitLab CI (GITHUB_ACTIONS or GITLAB_CI is "true"); locally, apply a plan file instead');
+    case "github": {
+      if (!ci.repository) throw new UserError("--merged: GITHUB_REPOSITORY is not set to owner/name; the runner sets it");
+      if (!ci.defaultBranch) throw new UserError("--merged: the event payload (GITHUB_EVENT_PATH) does not name the default branch; run it on push or workflow_dispatch");
+      if (ci.ref !== `refs/heads/${ci.defaultBranch}`) {
+        throw new UserError(`--merged applies only on the default branch ${ci.defaultBranch}; this run is for ${ci.ref ?? "(GITHUB_REF is not set)"} (event ${ci.event ?? "unknown"}), so nothing was applied`, [], "Merge the change into the default branch through a pull request; its apply job applies the plan reviewed there.");
+      }
+      const commit = requireCommit(io.env.GITHUB_SHA, "GITHUB_SHA", opts.head);
+      const tokenEnv = opts.tokenEnv ?? "GITHUB_TOKEN";
+      const token = readToken(io, tokenEnv, "--merged", "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`");
+      const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+      const { mergedPullRequestOf: mergedPullRequestOf2, pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
+      const gh = createGitHub2({ token, apiUrl: ci.apiUrl, sleep, notice: (line2) => io.stderr(`${line2}
+`), ...debug ? { debug } : {} });
+      const settings = { tokenEnv, apiUrl: ci.apiUrl };
+      const change = await mergedPullRequestOf2(gh, ci.repository, commit, settings);
+      const thread = change ? pullRequestComments2(gh, ci.repository, change.number, settings) : void 0;
+      return settle3(commit, change, change ? `pull request #${change.number}` : void 0, thread, scope, { ...contextOf(scope, ci), commit: { sha: commit, ...ci.commit?.url ? { url: ci.commit.url } : {} } });
+    }
+    case "gitlab": {
+      if (!ci.defaultBranch || ci.branch !== ci.defaultBranch) {
+        throw new UserError(`--merged applies only on the default branch${ci.defaultBranch ? ` ${ci.defaultBranch}` : ""}; this pipeline is for ${ci.branch ? `branch ${ci.branch}` : "no branch (CI_COMMIT_BRANCH is not set: a tag or merge request pipeline)"}, so nothing was applied`, [], "Merge the change into the default branch through a merge request; its apply job applies the plan reviewed there.");
+      }
+      if (!ci.apiUrl || !ci.projectId) throw new UserError("--merged: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)");
+      const commit = requireCommit(io.env.CI_COMMIT_SHA, "CI_COMMIT_SHA", opts.head);
+      const tokenEnv = opts.tokenEnv ?? "GITLAB_TOKEN";
+      const token = readToken(io, tokenEnv, "--merged", "Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name");
+      const { mergedMergeRequestOf: mergedMergeRequestOf2, mergeRequestNotes: mergeRequestNotes2 } = await Promise.resolve().then(() => (init_gitlab_notes(), gitlab_notes_exports));
+      const api = { apiUrl: ci.apiUrl, projectId: ci.projectId, token, tokenEnv, sleep, ...debug ? { debug } : {} };
+      const change = await mergedMergeRequestOf2(api, commit);
+      const thread = change ? mergeRequestNotes2({ ...api, iid: change.number }) : void 0;
+      return settle3(commit, change, change ? `merge request !${change.number}` : void 0, thread, scope, contextOf(scope, ci));
+    }
+  }
+}
+async function settle3(commit, change, changeName, thread, scope, context) {
+  const post = async (render) => {
+    if (!thread) return void 0;
+    const marker = markerFor("apply", scope);
+    const body = composeReport({ marker, render, context, fullAt: "the job log of this run" }, COMMENT_BUDGET).text;
+    const done = await upsertMarkedComment(thread, marker, body);
+    return done.comment.url ?? changeName;
+  };
+  const base = { commit, post, ...change ? { change } : {}, ...changeName ? { changeName } : {} };
+  if (!change || !thread) return { ...base, problem: `commit ${shortSha(commit)} was not merged from a pull request (a direct push?), so no plan of it was reviewed` };
+  const comments = ownMarked(await thread.list(), markerFor("plan", scope), await thread.self());
+  const comment = comments[0];
+  const where = `labelform's plan comment on ${changeName}`;
+  if (!comment) return { ...base, problem: `${changeName} has no plan comment of labelform for directory ${scope.dir} and environment ${scope.env}, so no plan of it was reviewed` };
+  const decoded = decodePlanData(comment.body, where);
+  if ("problem" in decoded) return { ...base, problem: decoded.problem };
+  const planned = decoded.plan.source?.pullRequest;
+  if (!planned || planned.number !== change.number || planned.headSha !== change.headSha.toLowerCase()) {
+    return {
+      ...base,
+      problem: `${where} is a plan of ${planned ? `commit ${shortSha(planned.headSha)}${planned.number !== change.number ? ` of #${planned.number}` : ""}` : "an unknown commit"}, but ${changeName} was merged at commit ${shortSha(change.headSha)}: what was merged was not planned (the last plan job failed, was cancelled, or has not finished)`
+    };
+  }
+  return { ...base, plan: decoded.plan };
+}
+function requireCommit(value, name, head) {
+  const commit = value?.trim().toLowerCase() ?? "";
+  if (!/^[0-9a-f]{40}$/.test(commit)) throw new UserError(`--merged: ${name} is not set to a commit; CI sets it`);
+  if (commit !== head) throw new UserError(`--merged: the checkout is commit ${shortSha(head) || "(none: no git repository)"}, not ${shortSha(commit)} that this run is for (${name}); check out the run's commit`);
+  return commit;
+}
+var init_merged_plan = __esm({
+  "src/ci/merged-plan.ts"() {
+    "use strict";
+    init_errors();
+    init_ci_context();
+    init_compose_report();
+    init_fit_markdown();
+    init_marker4();
+    init_plan_data();
+    init_read_token();
+    init_report_scope();
+    init_upsert_comment();
+  }
+});
+
+// src/ci/render-apply-markdown.ts
+function renderApplyMarkdown(plan, results, limit = Infinity) {
+  const done = (action) => results.filter((r) => r.action === action && r.outcome === "done").length;
+  const failed = results.filter((r) => r.outcome === "failed").length;
+  const skipped = results.filter((r) => r.outcome === "skipped").length;
+  const left2 = results.filter((r) => r.leftCopies?.length);
+  const ok = failed === 0 && left2.length === 0;
+  const counts = [`${done("create")} created`, `${done("update")} updated`, `${done("adopt")} adopted`, `${done("delete")} deleted`];
+  if (skipped) counts.push(`${skipped} skipped`);
+  if (failed) counts.push(`${failed} failed`);
+  const head = [
+    "<!-- labelform:apply -->",
+    `### ${ok ? "\u2705 labelform apply" : "\u274C labelform apply finished with failures"} \xB7 \`${plan.server.environment}\` \xB7 namespace \`${plan.namespace}\``,
+    "",
+    `**${ok ? "Apply complete" : "Apply finished with failures"}: ${counts.join(", ")}.**`,
+    ""
+  ];
+  if (left2.length) {
+    head.push(`#### \u274C ${plural(left2.length, "key")} carried by more than one project, copies left in place`);
+    for (const r of left2) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies.map((l) => `id ${l.id} (${escapeText6(l.reason)})`).join(", ")}`);
+    head.push("");
+  }
+  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action), plan.server.url));
+  let out = [...head, "| | Project | Id | Result |", "|---|---|---|---|"].join("\n");
+  let shown = 0;
+  for (const line2 of rows) {
+    if (out.length + line2.length + 200 > limit) break;
+    out += `
+${line2}`;
+    shown++;
+  }
+  out += "\n";
+  if (shown < rows.length) out += `
+> \u2702\uFE0F Truncated: ${plural(rows.length - shown, "more project")} not shown.
+`;
+  return out;
+}
+function row(r, change, serverUrl) {
+  const fields = change ? [...change.fields.map((f) => f.field), ...change.tasks?.length ? ["tasks"] : []] : [];
+  const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id2) => `id ${id2}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
+  const projectId = r.kind === "Project" ? r.id : change?.parent?.id;
+  const id = r.id === void 0 ? "" : projectId !== void 0 && !(r.kind === "Project" && r.action === "delete" && r.outcome === "done") ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/projects/${projectId}/)` : String(r.id);
+  return `| ${ICON2[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell2(what)} |`;
+}
+function escapeCell2(s) {
+  return escapeText6(s).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+function escapeText6(s) {
+  return s.replace(/[<>]/g, (c) => c === "<" ? "&lt;" : "&gt;");
+}
+var ICON2, OUTCOME;
+var init_render_apply_markdown = __esm({
+  "src/ci/render-apply-markdown.ts"() {
+    "use strict";
+    init_plural();
+    init_render_values();
+    ICON2 = { create: "\u{1F7E2} create", update: "\u{1F7E1} update", adopt: "\u{1F535} adopt", delete: "\u{1F534} delete", "no-op": "\u26AA no-op" };
+    OUTCOME = { done: "\u2705 done", failed: "\u274C failed", skipped: "\u23ED\uFE0F skipped" };
+  }
+});
+
 // src/cli/applied-from.ts
 async function readAppliedFrom(env2, root, runGit = execGit) {
   const fromCi = ciCommit(env2);
@@ -62403,65 +62854,6 @@ var init_progress = __esm({
   }
 });
 
-// src/ci/render-apply-markdown.ts
-function renderApplyMarkdown(plan, results, limit = Infinity) {
-  const done = (action) => results.filter((r) => r.action === action && r.outcome === "done").length;
-  const failed = results.filter((r) => r.outcome === "failed").length;
-  const skipped = results.filter((r) => r.outcome === "skipped").length;
-  const left2 = results.filter((r) => r.leftCopies?.length);
-  const ok = failed === 0 && left2.length === 0;
-  const counts = [`${done("create")} created`, `${done("update")} updated`, `${done("adopt")} adopted`, `${done("delete")} deleted`];
-  if (skipped) counts.push(`${skipped} skipped`);
-  if (failed) counts.push(`${failed} failed`);
-  const head = [
-    "<!-- labelform:apply -->",
-    `### ${ok ? "\u2705 labelform apply" : "\u274C labelform apply finished with failures"} \xB7 \`${plan.server.environment}\` \xB7 namespace \`${plan.namespace}\``,
-    "",
-    `**${ok ? "Apply complete" : "Apply finished with failures"}: ${counts.join(", ")}.**`,
-    ""
-  ];
-  if (left2.length) {
-    head.push(`#### \u274C ${plural(left2.length, "key")} carried by more than one project, copies left in place`);
-    for (const r of left2) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies.map((l) => `id ${l.id} (${escapeText6(l.reason)})`).join(", ")}`);
-    head.push("");
-  }
-  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action)));
-  let out = [...head, "| | Project | Id | Result |", "|---|---|---|---|"].join("\n");
-  let shown = 0;
-  for (const line2 of rows) {
-    if (out.length + line2.length + 200 > limit) break;
-    out += `
-${line2}`;
-    shown++;
-  }
-  out += "\n";
-  if (shown < rows.length) out += `
-> \u2702\uFE0F Truncated: ${plural(rows.length - shown, "more project")} not shown.
-`;
-  return out;
-}
-function row(r, change) {
-  const fields = change ? [...change.fields.map((f) => f.field), ...change.tasks?.length ? ["tasks"] : []] : [];
-  const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id) => `id ${id}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
-  return `| ${ICON2[r.action]} | \`${resourceName(r)}\` | ${r.id ?? ""} | ${escapeCell2(what)} |`;
-}
-function escapeCell2(s) {
-  return escapeText6(s).replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
-}
-function escapeText6(s) {
-  return s.replace(/[<>]/g, (c) => c === "<" ? "&lt;" : "&gt;");
-}
-var ICON2, OUTCOME;
-var init_render_apply_markdown = __esm({
-  "src/ci/render-apply-markdown.ts"() {
-    "use strict";
-    init_plural();
-    init_render_values();
-    ICON2 = { create: "\u{1F7E2} create", update: "\u{1F7E1} update", adopt: "\u{1F535} adopt", delete: "\u{1F534} delete", "no-op": "\u26AA no-op" };
-    OUTCOME = { done: "\u2705 done", failed: "\u274C failed", skipped: "\u23ED\uFE0F skipped" };
-  }
-});
-
 // src/ci/publish-apply.ts
 async function summarizeApply(io, dir, plan, results) {
   if (!io.env.GITHUB_STEP_SUMMARY) return;
@@ -62487,36 +62879,20 @@ __export(apply_exports, {
 });
 async function runApply(io, args) {
   const s = styleFor(io.color);
+  if (args.merged && args.planFile) throw new UserError("--merged takes the plan reviewed in the merged pull request; give no plan file");
+  if (args.merged && args.target.length) throw new UserError("--target cannot be combined with --merged: the reviewed plan already says what it targets");
   const session = await openSession(io, args);
+  if (args.merged) return applyMerged(io, session, args);
   let plan;
   let live;
   if (args.planFile) {
-    plan = await readPlanFile(args.planFile);
+    const saved = await readPlanFile(args.planFile);
     if (args.target.length) throw new UserError("--target cannot be combined with a saved plan: the plan already says what it targets");
-    if (args.prune && !plan.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
-    if (args.dedupe && !plan.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
-    const saved = plan;
-    ({ plan, live } = await readAndPlan(io, session, {
-      ...saved.targets?.length ? { targets: saved.targets } : {},
-      allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
-      prune: saved.prune ?? false,
-      dedupe: saved.dedupe ?? false
-    }));
+    if (args.prune && !saved.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
+    if (args.dedupe && !saved.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
+    ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
-    if (problems.length) {
-      const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join("\n");
-      const located2 = [
-        { severity: "error", code: "saved-plan-differs", message: `does not match a fresh plan: ${problems[0]}`, file: args.planFile },
-        ...plan.diagnostics.filter((d) => d.severity === "error")
-      ];
-      throw new UserError(
-        `the saved plan ${args.planFile} does not match a fresh plan; nothing was applied:
-${shown}${problems.length > 20 ? `
-  \u2026 and ${problems.length - 20} more` : ""}`,
-        located2,
-        "Run `labelform plan` again and review the new plan."
-      );
-    }
+    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile} does not match a fresh plan`, problems, plan, args.planFile, "Run `labelform plan` again and review the new plan.");
   } else {
     ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
     io.stdout(renderPlanText(plan, { color: io.color }));
@@ -62534,6 +62910,7 @@ ${shown}${problems.length > 20 ? `
     await summarizePlan(io, args.dir, plan);
     return 0;
   }
+  await guardRollback(io, session, live, plan, args.allowRollback ?? false);
   if (!args.planFile && !args.autoApprove) {
     if (!io.interactive) {
       throw new UserError("refusing to apply without confirmation in a non-interactive shell", [], "Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.");
@@ -62547,7 +62924,79 @@ Apply ${plural(pending.length, "change")} to ${session.target.url}? Only "yes" i
   }
   return execute(io, session, plan, live, args);
 }
-async function execute(io, session, plan, live, args) {
+async function applyMerged(io, session, args) {
+  const head = await execGit(["rev-parse", "HEAD"], session.repo.root).then((o) => o.trim().toLowerCase(), () => "");
+  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, root: session.repo.root, head, debug: args.debug, ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {} });
+  const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
+  const pending = plan.changes.filter((c) => c.action !== "no-op");
+  if (pending.length === 0 && plan.summary.errors === 0) {
+    io.stdout(renderPlanText(plan, { color: io.color }));
+    io.stdout("Nothing to apply: the server matches the manifests.\n");
+    await summarizePlan(io, args.dir, plan);
+    return 0;
+  }
+  const how = `To apply commit ${merged.commit.slice(0, 7)}, have a plan of it reviewed: open a pull request into the default branch (an empty commit will do: \`git commit --allow-empty -m "labelform: plan again"\`), let its plan job comment the plan, and merge it; the apply job applies that plan.`;
+  const problems = merged.plan ? savedPlanDifferences(merged.plan, plan, { url: session.target.url, environment: session.target.name }) : [merged.problem ?? "no reviewed plan was found"];
+  const rollback = problems.length ? [] : await rollbackProblems(io, session, live, plan, args.allowRollback ?? false);
+  const refusal = [...problems, ...rollback];
+  if (refusal.length) {
+    await postOrSay(io, merged, (limit) => renderRefusalMarkdown(merged, refusal, how, limit));
+    const what = merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : `no reviewed plan to apply`;
+    throw savedPlanRefusal(what, refusal, plan, void 0, rollback.length ? ROLLBACK_HINT : how);
+  }
+  io.stdout(`Applying the plan reviewed in ${merged.changeName} (${merged.change?.url ?? ""}) to ${session.target.url}.
+`.replace(" ()", ""));
+  return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
+    await postOrSay(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
+  });
+}
+async function postOrSay(io, merged, render) {
+  const where = await merged.post(render);
+  if (where) io.stderr(`Apply result posted to ${where}.
+`);
+}
+function renderRefusalMarkdown(merged, problems, how, limit) {
+  const lines = ["### \u274C labelform apply refused: nothing was applied", "", ...problems.slice(0, 20).map((p) => `- ${escapeMarkdown(p)}`), ...problems.length > 20 ? [`- \u2026 and ${problems.length - 20} more`] : [], "", escapeMarkdown(how), ""];
+  const text = lines.join("\n");
+  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}\u2026
+` : text;
+}
+function escapeMarkdown(s) {
+  return s.replace(/[<>]/g, (c) => c === "<" ? "&lt;" : "&gt;");
+}
+function savedOptions(saved) {
+  return {
+    ...saved.targets?.length ? { targets: saved.targets } : {},
+    allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
+    prune: saved.prune ?? false,
+    dedupe: saved.dedupe ?? false
+  };
+}
+function savedPlanRefusal(what, problems, plan, file, hint) {
+  const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join("\n");
+  const located2 = [
+    ...file ? [{ severity: "error", code: "saved-plan-differs", message: `does not match a fresh plan: ${problems[0]}`, file }] : [],
+    ...plan.diagnostics.filter((d) => d.severity === "error")
+  ];
+  return new UserError(`${what}; nothing was applied:
+${shown}${problems.length > 20 ? `
+  \u2026 and ${problems.length - 20} more` : ""}`, located2, hint);
+}
+async function guardRollback(io, session, live, plan, allow) {
+  const problems = await rollbackProblems(io, session, live, plan, allow);
+  if (problems.length) throw savedPlanRefusal("refusing to apply an older or unrelated commit over a newer one", problems, plan, void 0, ROLLBACK_HINT);
+}
+async function rollbackProblems(io, session, live, plan, allow) {
+  const found = await findRollback(session.repo.root, live, plan.namespace);
+  if (found.problems.length === 0) return [];
+  if (allow) {
+    io.stderr(`Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ""} although ${found.problems.join("; ")}.
+`);
+    return [];
+  }
+  return [...found.problems];
+}
+async function execute(io, session, plan, live, args, report) {
   const s = styleFor(io.color);
   const interactive = io.interactive && !args.autoApprove;
   const importTasks = async (projectId, _change, desired) => {
@@ -62589,6 +63038,7 @@ async function execute(io, session, plan, live, args) {
   const removedCopies = results.reduce((n, r) => n + (r.removedCopies?.length ?? 0), 0);
   const left2 = results.filter((r) => r.leftCopies?.length);
   await summarizeApply(io, args.dir, plan, results);
+  await report?.(results);
   io.stdout(
     `
 ${failed.length ? s.red("Apply finished with failures") : s.green("Apply complete")}: ${by("create")} created, ${by("update")} updated, ${by("adopt")} adopted, ${by("delete")} deleted${skipped.length ? `, ${skipped.length} skipped` : ""}${failed.length ? `, ${failed.length} failed` : ""}${removedCopies ? `; ${plural(removedCopies, "empty copy", "empty copies")} of created projects removed` : ""}.
@@ -62638,6 +63088,7 @@ function progressLine(e, s) {
 `;
   }
 }
+var ROLLBACK_HINT;
 var init_apply7 = __esm({
   "src/cli/commands/apply.ts"() {
     "use strict";
@@ -62650,12 +63101,17 @@ var init_apply7 = __esm({
     init_io();
     init_annotations();
     init_plan_shell();
+    init_git();
+    init_rollback_guard();
+    init_merged_plan();
+    init_render_apply_markdown();
     init_applied_from();
     init_python_strip();
     init_datasets();
     init_progress();
     init_publish_plan();
     init_publish_apply();
+    ROLLBACK_HINT = "Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.";
   }
 });
 
@@ -63226,21 +63682,21 @@ var init_to_manifest5 = __esm({
 
 // src/manifest/find-root.ts
 import { stat as stat8 } from "node:fs/promises";
-import { dirname as dirname8, join as join15 } from "node:path";
+import { dirname as dirname9, join as join15 } from "node:path";
 async function findRepositoryRoot(start) {
-  for (let dir = start; ; dir = dirname8(dir)) {
+  for (let dir = start; ; dir = dirname9(dir)) {
     for (const name of ROOT_CONFIG_NAMES) {
       if ((await stat8(join15(dir, name)).catch(() => void 0))?.isFile()) return dir;
     }
     if (await stat8(join15(dir, ".git")).catch(() => void 0)) return void 0;
-    if (dirname8(dir) === dir) return void 0;
+    if (dirname9(dir) === dir) return void 0;
   }
 }
 async function findSchemaDir(root) {
-  for (let dir = root; ; dir = dirname8(dir)) {
+  for (let dir = root; ; dir = dirname9(dir)) {
     const candidate = join15(dir, "node_modules", "labelform", "schemas");
     if ((await stat8(join15(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
-    if (dirname8(dir) === dir) break;
+    if (dirname9(dir) === dir) break;
   }
   return join15(root, "node_modules", "labelform", "schemas");
 }
@@ -63258,7 +63714,7 @@ __export(pull_exports, {
 });
 import { existsSync as existsSync2 } from "node:fs";
 import { mkdir as mkdir3, mkdtemp as mkdtemp4, readdir as readdir4, rename as rename2, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname9, join as join16, relative as relative11, resolve as resolve18, sep as sep7 } from "node:path";
+import { dirname as dirname10, join as join16, relative as relative11, resolve as resolve18, sep as sep8 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0) throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
   const outDir = resolve18(io.cwd, args.out ?? args.dir);
@@ -63340,7 +63796,7 @@ async function runPull(io, args) {
       const dir = join16(staging, key);
       await mkdir3(dir, { recursive: true });
       const finalFile = join16(outDir, key, "project.yaml");
-      const schemaPath = schemaReference(dirname9(finalFile), join16(schemaDir, "project.schema.json"));
+      const schemaPath = schemaReference(dirname10(finalFile), join16(schemaDir, "project.schema.json"));
       await writeFile6(join16(dir, "project.yaml"), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
       if (pulled.xml !== void 0) await writeFile6(join16(dir, "config.xml"), `${pulled.xml}
 `);
@@ -63450,7 +63906,7 @@ function keyHoldsSecret(key, secrets) {
   });
 }
 function schemaReference(fromDir, schemaFile) {
-  const rel = relative11(fromDir, schemaFile).split(sep7).join("/");
+  const rel = relative11(fromDir, schemaFile).split(sep8).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 var SECRET_NAME;
@@ -65497,11 +65953,11 @@ var init_tasks_list = __esm({
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { rename as rename3, rm as rm6 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname10, join as join17 } from "node:path";
+import { basename as basename3, dirname as dirname11, join as join17 } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function downloadToFile(stream4, path, onBytes) {
-  const part = join17(dirname10(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
+  const part = join17(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
   let total = 0;
   const counter = new Transform2({
     transform(chunk2, _enc, done) {
@@ -65537,7 +65993,7 @@ __export(export_exports, {
   runExport: () => runExport
 });
 import { stat as stat11 } from "node:fs/promises";
-import { dirname as dirname11, join as join18, resolve as resolve21 } from "node:path";
+import { dirname as dirname12, join as join18, resolve as resolve21 } from "node:path";
 async function runExport(io, args) {
   const { config, target, client } = await openServer(io, args);
   const s = styleFor(io.color);
@@ -65601,8 +66057,8 @@ async function outputPath(cwd, out, suggested) {
   const path = resolve21(cwd, out ?? suggested);
   const st = await stat11(path).catch(() => void 0);
   if (st?.isDirectory()) return join18(path, suggested);
-  const parent = await stat11(dirname11(path)).catch(() => void 0);
-  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname11(path)} does not exist`);
+  const parent = await stat11(dirname12(path)).catch(() => void 0);
+  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname12(path)} does not exist`);
   return path;
 }
 function pickFormat(formats, wanted) {
@@ -68938,13 +69394,13 @@ function usage(yargs, shim3) {
   };
   self2.stringifiedValues = function stringifiedValues(values, separator) {
     let string = "";
-    const sep8 = separator || ", ";
+    const sep9 = separator || ", ";
     const array = [].concat(values);
     if (!values || !array.length)
       return string;
     array.forEach((value) => {
       if (string.length)
-        string += sep8;
+        string += sep9;
       string += JSON.stringify(value);
     });
     return string;
@@ -71311,9 +71767,12 @@ function buildCli(argv, io, run3) {
   ).command(
     "apply [planfile]",
     "Create and update projects to match the manifests (asks first, unless --auto-approve or a saved plan). Exit 0 done, 1 if anything failed.",
-    (y) => y.positional("planfile", { type: "string", describe: "A plan saved with `plan --out`; refused if the server changed since" }).option("auto-approve", { type: "boolean", default: false, describe: "Do not ask for confirmation" }).option("prune", { type: "boolean", default: false, describe: "Also delete orphans of this namespace" }).option("allow-data-loss", { type: "boolean", default: false, describe: "Let --prune delete projects that have annotations" }).option("dedupe", { type: "boolean", default: false, describe: "For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)" }).option("allow-duplicate-title", { type: "boolean", default: false, describe: "Create even when an unmanaged project has the same title" }).option("target", { type: "string", array: true, default: [], describe: "Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable" }),
+    (y) => y.positional("planfile", { type: "string", describe: "A plan saved with `plan --out`; refused if the server changed since" }).option("auto-approve", { type: "boolean", default: false, describe: "Do not ask for confirmation" }).option("prune", { type: "boolean", default: false, describe: "Also delete orphans of this namespace" }).option("allow-data-loss", { type: "boolean", default: false, describe: "Let --prune delete projects that have annotations" }).option("dedupe", { type: "boolean", default: false, describe: "For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)" }).option("allow-duplicate-title", { type: "boolean", default: false, describe: "Create even when an unmanaged project has the same title" }).option("target", { type: "string", array: true, default: [], describe: "Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable" }).option("merged", { type: "boolean", default: false, describe: "In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there" }).option("comment-token-env", { type: "string", describe: "For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)" }).option("allow-rollback", { type: "boolean", default: false, describe: "Apply although a managed project was last applied from a commit this checkout does not contain" }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_apply7(), apply_exports))).runApply(io, {
+        merged: a.merged,
+        allowRollback: a["allow-rollback"],
+        ...a["comment-token-env"] ? { commentTokenEnv: a["comment-token-env"] } : {},
         dir: a.dir,
         debug: a.debug,
         autoApprove: a["auto-approve"],

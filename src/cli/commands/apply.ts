@@ -61,7 +61,7 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
     // only when the fresh plan yields exactly the saved changes.
     ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
-    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile}`, problems, plan, args.planFile, 'Run `labelform plan` again and review the new plan.');
+    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile} does not match a fresh plan`, problems, plan, args.planFile, 'Run `labelform plan` again and review the new plan.');
   } else {
     ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
     io.stdout(renderPlanText(plan, { color: io.color }));

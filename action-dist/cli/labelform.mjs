@@ -53052,6 +53052,16 @@ async function isAncestor(runGit, cwd, ancestor, descendant) {
     return err.code === 1 ? false : void 0;
   }
 }
+async function readHead2(runGit, cwd) {
+  const head = await runGit(["rev-parse", "HEAD"], cwd).then((o) => o.trim().toLowerCase(), () => "");
+  return /^[0-9a-f]{40}$/.test(head) ? head : void 0;
+}
+async function readCheckout(runGit, cwd) {
+  const head = await readHead2(runGit, cwd);
+  if (!head) return void 0;
+  const status = await runGit(["status", "--porcelain", "--", "."], cwd).then((o) => o, () => void 0);
+  return status === void 0 ? void 0 : { head, dirty: status.trim() !== "" };
+}
 var init_git = __esm({
   "src/cli/git.ts"() {
     "use strict";
@@ -53083,7 +53093,7 @@ function assertTokenDestination(target, env2) {
 async function assertTrustedCheckout(env2, dir, runGit = execGit) {
   if (env2.GITHUB_EVENT_NAME !== "pull_request_target") return;
   const base = env2.GITHUB_SHA?.trim().toLowerCase() ?? "";
-  const head = await runGit(["rev-parse", "HEAD"], dir).then((out) => out.trim().toLowerCase(), () => "");
+  const head = await readHead2(runGit, dir) ?? "";
   if (head && base && head === base) return;
   const checkout = head ? `the checkout is ${head.slice(0, 12)}` : "which commit is checked out cannot be read (no git repository)";
   throw new UserError(
@@ -54018,13 +54028,12 @@ var init_ci_context = __esm({
 
 // src/cli/plan-source.ts
 async function readPlanSource(env2, root, runGit = execGit) {
-  const head = await runGit(["rev-parse", "HEAD"], root).then((o) => o.trim().toLowerCase(), () => "");
-  const dirty = /^[0-9a-f]{40}$/.test(head) ? await runGit(["status", "--porcelain", "--", "."], root).then((o) => o.trim() !== "", () => false) : false;
+  const checkout = await readCheckout(runGit, root);
   const ci = await readCiContext(env2).catch(() => void 0);
   const pullRequest = ci?.platform === "github" && ci.pullRequest && ci.commit && ci.event !== "pull_request_target" ? { number: ci.pullRequest.number, headSha: ci.commit.sha.toLowerCase() } : ci?.platform === "gitlab" && ci.mergeRequestIid && ci.commit ? { number: ci.mergeRequestIid, headSha: ci.commit.sha.toLowerCase() } : void 0;
   return {
-    .../^[0-9a-f]{40}$/.test(head) ? { commit: head } : {},
-    ...dirty ? { dirty } : {},
+    ...checkout ? { commit: checkout.head } : {},
+    ...checkout?.dirty ? { dirty: true } : {},
     ...pullRequest && /^[0-9a-f]{40}$/.test(pullRequest.headSha) ? { pullRequest } : {}
   };
 }
@@ -60011,6 +60020,20 @@ var init_github_client = __esm({
   }
 });
 
+// src/util/once.ts
+function once(fn) {
+  let pending;
+  return () => pending ??= fn().catch((err) => {
+    pending = void 0;
+    throw err;
+  });
+}
+var init_once = __esm({
+  "src/util/once.ts"() {
+    "use strict";
+  }
+});
+
 // src/ci/github-threads.ts
 var github_threads_exports = {};
 __export(github_threads_exports, {
@@ -60091,13 +60114,6 @@ async function readOwnLogin(gh, settings) {
     `cannot ${action.what}: neither GET /user nor GraphQL's viewer named a login; labelform edits only the comments and issues its own account wrote, so it writes nothing without knowing it. Set ${settings.tokenEnv} to the workflow token (\`\${{ github.token }}\`), a GitHub App installation token or a personal access token`
   );
 }
-function once(fn) {
-  let pending;
-  return () => pending ??= fn().catch((err) => {
-    pending = void 0;
-    throw err;
-  });
-}
 async function guard(action, fn) {
   try {
     return await fn();
@@ -60115,6 +60131,7 @@ var init_github_threads = __esm({
   "src/ci/github-threads.ts"() {
     "use strict";
     init_errors();
+    init_once();
     init_ci_context();
     init_marker4();
     init_github_client();
@@ -60131,12 +60148,8 @@ function mergeRequestNotes(opts) {
   registerSecret(opts.token);
   const base = `${opts.apiUrl.replace(/\/+$/, "")}/projects/${encodeURIComponent(opts.projectId)}/merge_requests/${opts.iid}/notes`;
   const call = (what, method, url2, body) => request2(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url2, body);
-  let self2;
   return {
-    self: () => self2 ??= readOwnUsername(opts).catch((err) => {
-      self2 = void 0;
-      throw err;
-    }),
+    self: once(() => readOwnUsername(opts)),
     list: async () => {
       const notes = [];
       for (const n of await readAllPages((page) => call("read the notes of", "GET", `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`))) notes.push(toComment2(n));
@@ -60242,6 +60255,7 @@ var init_gitlab_notes = __esm({
   "src/ci/gitlab-notes.ts"() {
     "use strict";
     init_errors();
+    init_once();
     init_redact();
     init_ci_context();
     RETRIES = 3;
@@ -61707,8 +61721,8 @@ async function findRollback(root, live, namespace, runGit = execGit) {
     byCommit.set(commit, [...byCommit.get(commit) ?? [], p.marker.key]);
   }
   if (byCommit.size === 0) return { problems: [] };
-  const head = await runGit(["rev-parse", "HEAD"], root).then((o) => o.trim().toLowerCase(), () => "");
-  if (!/^[0-9a-f]{40}$/.test(head)) return { problems: [] };
+  const head = await readHead2(runGit, root);
+  if (!head) return { problems: [] };
   const problems = [];
   for (const [commit, keys] of byCommit) {
     const contained = await isAncestor(runGit, root, commit, head);
@@ -61856,6 +61870,20 @@ ${line2}`;
 `;
   return out;
 }
+function renderApplyRefusalMarkdown(problems, how, limit = Infinity) {
+  const lines = [
+    "### \u274C labelform apply refused: nothing was applied",
+    "",
+    ...problems.slice(0, 20).map((p) => `- ${escapeText6(p)}`),
+    ...problems.length > 20 ? [`- \u2026 and ${problems.length - 20} more`] : [],
+    "",
+    escapeText6(how),
+    ""
+  ];
+  const text = lines.join("\n");
+  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}\u2026
+` : text;
+}
 function row(r, change, serverUrl) {
   const fields = change ? [...change.fields.map((f) => f.field), ...change.tasks?.length ? ["tasks"] : []] : [];
   const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id2) => `id ${id2}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
@@ -61884,14 +61912,8 @@ var init_render_apply_markdown = __esm({
 async function readAppliedFrom(env2, root, runGit = execGit) {
   const fromCi = ciCommit(env2);
   if (fromCi) return fromCi;
-  try {
-    const head = (await runGit(["rev-parse", "HEAD"], root)).trim();
-    if (!/^[0-9a-f]{40}$/.test(head)) return {};
-    const status = await runGit(["status", "--porcelain", "--", "."], root);
-    return { commit: `${head.slice(0, COMMIT_LENGTH)}${status.trim() ? "-dirty" : ""}` };
-  } catch {
-    return {};
-  }
+  const checkout = await readCheckout(runGit, root);
+  return checkout ? { commit: `${checkout.head.slice(0, COMMIT_LENGTH)}${checkout.dirty ? "-dirty" : ""}` } : {};
 }
 function ciCommit(env2) {
   for (const [shaVar, repoVar] of [["GITHUB_SHA", "GITHUB_REPOSITORY"], ["CI_COMMIT_SHA", "CI_PROJECT_PATH"]]) {
@@ -62925,8 +62947,8 @@ Apply ${plural(pending.length, "change")} to ${session.target.url}? Only "yes" i
   return execute(io, session, plan, live, args);
 }
 async function applyMerged(io, session, args) {
-  const head = await execGit(["rev-parse", "HEAD"], session.repo.root).then((o) => o.trim().toLowerCase(), () => "");
-  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, root: session.repo.root, head, debug: args.debug, ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {} });
+  const head = await readHead2(execGit, session.repo.root) ?? "";
+  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, head, debug: args.debug, ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {} });
   const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
   const pending = plan.changes.filter((c) => c.action !== "no-op");
   if (pending.length === 0 && plan.summary.errors === 0) {
@@ -62940,29 +62962,20 @@ async function applyMerged(io, session, args) {
   const rollback = problems.length ? [] : await rollbackProblems(io, session, live, plan, args.allowRollback ?? false);
   const refusal = [...problems, ...rollback];
   if (refusal.length) {
-    await postOrSay(io, merged, (limit) => renderRefusalMarkdown(merged, refusal, how, limit));
-    const what = merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : `no reviewed plan to apply`;
+    await postResult(io, merged, (limit) => renderApplyRefusalMarkdown(refusal, how, limit));
+    const what = rollback.length ? "refusing to apply an older or unrelated commit over a newer one" : merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : "no reviewed plan to apply";
     throw savedPlanRefusal(what, refusal, plan, void 0, rollback.length ? ROLLBACK_HINT : how);
   }
-  io.stdout(`Applying the plan reviewed in ${merged.changeName} (${merged.change?.url ?? ""}) to ${session.target.url}.
-`.replace(" ()", ""));
+  io.stdout(`Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ""} to ${session.target.url}.
+`);
   return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
-    await postOrSay(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
+    await postResult(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
   });
 }
-async function postOrSay(io, merged, render) {
+async function postResult(io, merged, render) {
   const where = await merged.post(render);
   if (where) io.stderr(`Apply result posted to ${where}.
 `);
-}
-function renderRefusalMarkdown(merged, problems, how, limit) {
-  const lines = ["### \u274C labelform apply refused: nothing was applied", "", ...problems.slice(0, 20).map((p) => `- ${escapeMarkdown(p)}`), ...problems.length > 20 ? [`- \u2026 and ${problems.length - 20} more`] : [], "", escapeMarkdown(how), ""];
-  const text = lines.join("\n");
-  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}\u2026
-` : text;
-}
-function escapeMarkdown(s) {
-  return s.replace(/[<>]/g, (c) => c === "<" ? "&lt;" : "&gt;");
 }
 function savedOptions(saved) {
   return {

@@ -1,4 +1,5 @@
 import { UserError } from '../util/errors.ts';
+import { once } from '../util/once.ts';
 import { shortSha } from './ci-context.ts';
 import { carriesMarker } from './marker.ts';
 import type { MergedChange } from './merged-change.ts';
@@ -137,16 +138,6 @@ async function readOwnLogin(gh: GitHub, settings: GitHubSettings & { readonly pe
     `cannot ${action.what}: neither GET /user nor GraphQL's viewer named a login; labelform edits only the comments and issues its own account wrote, so it writes nothing without knowing it. ` +
       `Set ${settings.tokenEnv} to the workflow token (\`\${{ github.token }}\`), a GitHub App installation token or a personal access token`,
   );
-}
-
-/** One call of `fn` shared by every caller; a failure is not kept, so a later call asks again. */
-function once<T>(fn: () => Promise<T>): () => Promise<T> {
-  let pending: Promise<T> | undefined;
-  return () =>
-    (pending ??= fn().catch((err: unknown) => {
-      pending = undefined;
-      throw err;
-    }));
 }
 
 async function guard<T>(action: GitHubAction, fn: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@
  * for which a GitLab client library would bring its whole API surface, and axios stays inside src/api/.
  */
 import { UserError } from '../util/errors.ts';
+import { once } from '../util/once.ts';
 import { registerSecret, withholdSecrets } from '../util/redact.ts';
 import { shortSha } from './ci-context.ts';
 import type { MergedChange } from './merged-change.ts';
@@ -35,13 +36,8 @@ export function mergeRequestNotes(opts: GitLabNotesOptions): CommentThread {
   registerSecret(opts.token);
   const base = `${opts.apiUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(opts.projectId)}/merge_requests/${opts.iid}/notes`;
   const call = (what: string, method: string, url: string, body?: unknown) => request(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url, body);
-  let self: Promise<string> | undefined;
   return {
-    self: () =>
-      (self ??= readOwnUsername(opts).catch((err: unknown) => {
-        self = undefined;
-        throw err;
-      })),
+    self: once(() => readOwnUsername(opts)),
     list: async () => {
       const notes: ThreadComment[] = [];
       for (const n of await readAllPages<GitLabNote>((page) => call('read the notes of', 'GET', `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`))) notes.push(toComment(n));

@@ -31,12 +31,10 @@ export interface MergedPlanOptions {
   readonly dir: string;
   /** The environment in use, for the comments' marker. */
   readonly environment: string;
-  /** The repository root, whose checkout must be the run's commit. */
-  readonly root: string;
   /** The variable holding the GitHub / GitLab token (default GITHUB_TOKEN / GITLAB_TOKEN). */
   readonly tokenEnv?: string;
   readonly debug: boolean;
-  /** git HEAD of the checkout. */
+  /** git HEAD of the checkout, which must be the run's commit. */
   readonly head: string;
 }
 

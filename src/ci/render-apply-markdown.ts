@@ -44,6 +44,24 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
   return out;
 }
 
+/**
+ * Why `apply --merged` applied nothing, for the merged pull request: each reason (at most 20),
+ * then how to have a plan reviewed; cut to `limit` characters.
+ */
+export function renderApplyRefusalMarkdown(problems: readonly string[], how: string, limit = Infinity): string {
+  const lines = [
+    '### ❌ labelform apply refused: nothing was applied',
+    '',
+    ...problems.slice(0, 20).map((p) => `- ${escapeText(p)}`),
+    ...(problems.length > 20 ? [`- … and ${problems.length - 20} more`] : []),
+    '',
+    escapeText(how),
+    '',
+  ];
+  const text = lines.join('\n');
+  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}…\n` : text;
+}
+
 function row(r: StepResult, change: ResourceChange | undefined, serverUrl: string): string {
   const fields = change ? [...change.fields.map((f) => f.field), ...(change.tasks?.length ? ['tasks'] : [])] : [];
   const what =

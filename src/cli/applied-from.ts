@@ -1,5 +1,5 @@
 import type { AppliedFrom } from '../kinds/project/applied-record.ts';
-import { execGit, type RunGit } from './git.ts';
+import { execGit, readCheckout, type RunGit } from './git.ts';
 
 export type { RunGit };
 
@@ -13,14 +13,8 @@ export type { RunGit };
 export async function readAppliedFrom(env: Readonly<Record<string, string | undefined>>, root: string, runGit: RunGit = execGit): Promise<AppliedFrom> {
   const fromCi = ciCommit(env);
   if (fromCi) return fromCi;
-  try {
-    const head = (await runGit(['rev-parse', 'HEAD'], root)).trim();
-    if (!/^[0-9a-f]{40}$/.test(head)) return {};
-    const status = await runGit(['status', '--porcelain', '--', '.'], root);
-    return { commit: `${head.slice(0, COMMIT_LENGTH)}${status.trim() ? '-dirty' : ''}` };
-  } catch {
-    return {};
-  }
+  const checkout = await readCheckout(runGit, root);
+  return checkout ? { commit: `${checkout.head.slice(0, COMMIT_LENGTH)}${checkout.dirty ? '-dirty' : ''}` } : {};
 }
 
 /** 12 hex digits: unambiguous in any repository of ordinary size, short enough to read. */

@@ -1,5 +1,5 @@
 import { UserError } from '../util/errors.ts';
-import { execGit, type RunGit } from './git.ts';
+import { execGit, readHead, type RunGit } from './git.ts';
 
 /**
  * The variable a CI job sets to name the Label Studio servers its token may go to: URLs (or
@@ -49,7 +49,7 @@ export function assertTokenDestination(target: { readonly name: string; readonly
 export async function assertTrustedCheckout(env: Env, dir: string, runGit: RunGit = execGit): Promise<void> {
   if (env.GITHUB_EVENT_NAME !== 'pull_request_target') return;
   const base = env.GITHUB_SHA?.trim().toLowerCase() ?? '';
-  const head = await runGit(['rev-parse', 'HEAD'], dir).then((out) => out.trim().toLowerCase(), () => '');
+  const head = (await readHead(runGit, dir)) ?? '';
   if (head && base && head === base) return;
   const checkout = head ? `the checkout is ${head.slice(0, 12)}` : 'which commit is checked out cannot be read (no git repository)';
   throw new UserError(

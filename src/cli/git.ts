@@ -20,3 +20,20 @@ export async function isAncestor(runGit: RunGit, cwd: string, ancestor: string, 
     return (err as { code?: unknown }).code === 1 ? false : undefined;
   }
 }
+
+/** The commit checked out in `cwd` (40 lowercase hex digits), or undefined without git or a repository. */
+export async function readHead(runGit: RunGit, cwd: string): Promise<string | undefined> {
+  const head = await runGit(['rev-parse', 'HEAD'], cwd).then((o) => o.trim().toLowerCase(), () => '');
+  return /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+}
+
+/**
+ * The commit checked out and whether the folder `cwd` has uncommitted changes (then the commit
+ * alone is not what is read); undefined when git cannot tell either.
+ */
+export async function readCheckout(runGit: RunGit, cwd: string): Promise<{ readonly head: string; readonly dirty: boolean } | undefined> {
+  const head = await readHead(runGit, cwd);
+  if (!head) return undefined;
+  const status = await runGit(['status', '--porcelain', '--', '.'], cwd).then((o) => o, () => undefined);
+  return status === undefined ? undefined : { head, dirty: status.trim() !== '' };
+}

@@ -1,6 +1,6 @@
 import type { PlanSource } from '../generated/schema-types.ts';
 import { readCiContext } from '../ci/ci-context.ts';
-import { execGit, type RunGit } from './git.ts';
+import { execGit, readCheckout, type RunGit } from './git.ts';
 
 /**
  * What a plan is made from, for the plan itself: the commit checked out (what was actually read,
@@ -9,8 +9,7 @@ import { execGit, type RunGit } from './git.ts';
  * it when there is no git and no CI.
  */
 export async function readPlanSource(env: Readonly<Record<string, string | undefined>>, root: string, runGit: RunGit = execGit): Promise<PlanSource> {
-  const head = await runGit(['rev-parse', 'HEAD'], root).then((o) => o.trim().toLowerCase(), () => '');
-  const dirty = /^[0-9a-f]{40}$/.test(head) ? await runGit(['status', '--porcelain', '--', '.'], root).then((o) => o.trim() !== '', () => false) : false;
+  const checkout = await readCheckout(runGit, root);
   const ci = await readCiContext(env).catch(() => undefined);
   const pullRequest =
     ci?.platform === 'github' && ci.pullRequest && ci.commit && ci.event !== 'pull_request_target'
@@ -19,8 +18,8 @@ export async function readPlanSource(env: Readonly<Record<string, string | undef
         ? { number: ci.mergeRequestIid, headSha: ci.commit.sha.toLowerCase() }
         : undefined;
   return {
-    ...(/^[0-9a-f]{40}$/.test(head) ? { commit: head } : {}),
-    ...(dirty ? { dirty } : {}),
+    ...(checkout ? { commit: checkout.head } : {}),
+    ...(checkout?.dirty ? { dirty: true } : {}),
     ...(pullRequest && /^[0-9a-f]{40}$/.test(pullRequest.headSha) ? { pullRequest } : {}),
   };
 }

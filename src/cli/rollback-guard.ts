@@ -1,7 +1,7 @@
 import type { LiveProject } from '../kinds/project/live.ts';
 import { parseAppliedRecord } from '../kinds/project/marker.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
-import { execGit, isAncestor, type RunGit } from './git.ts';
+import { execGit, isAncestor, readHead, type RunGit } from './git.ts';
 
 /** Why an apply from this checkout would go back in time or sideways, one line per commit; empty when it would not. */
 export interface RollbackFinding {
@@ -28,8 +28,8 @@ export async function findRollback(root: string, live: LiveState, namespace: str
     byCommit.set(commit, [...(byCommit.get(commit) ?? []), p.marker.key]);
   }
   if (byCommit.size === 0) return { problems: [] };
-  const head = await runGit(['rev-parse', 'HEAD'], root).then((o) => o.trim().toLowerCase(), () => '');
-  if (!/^[0-9a-f]{40}$/.test(head)) return { problems: [] };
+  const head = await readHead(runGit, root);
+  if (!head) return { problems: [] };
   const problems: string[] = [];
   for (const [commit, keys] of byCommit) {
     const contained = await isAncestor(runGit, root, commit, head);

@@ -10,10 +10,10 @@ import { UserError } from '../../util/errors.ts';
 import { styleFor, type Io } from '../io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { openSession, readAndPlan, type PlanOptions, type Session } from '../plan-shell.ts';
-import { execGit } from '../git.ts';
+import { execGit, readHead } from '../git.ts';
 import { findRollback } from '../rollback-guard.ts';
 import { readMergedPlan, type MergedPlan } from '../../ci/merged-plan.ts';
-import { renderApplyMarkdown } from '../../ci/render-apply-markdown.ts';
+import { renderApplyMarkdown, renderApplyRefusalMarkdown } from '../../ci/render-apply-markdown.ts';
 import { readAppliedFrom } from '../applied-from.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { importDataset } from '../../tasks/datasets.ts';
@@ -98,8 +98,8 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
  * change needs one, equal to a fresh plan. Refusals and the result go to the merged pull request.
  */
 async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<number> {
-  const head = await execGit(['rev-parse', 'HEAD'], session.repo.root).then((o) => o.trim().toLowerCase(), () => '');
-  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, root: session.repo.root, head, debug: args.debug, ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}) });
+  const head = (await readHead(execGit, session.repo.root)) ?? '';
+  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, head, debug: args.debug, ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}) });
   const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
   const pending = plan.changes.filter((c) => c.action !== 'no-op');
   if (pending.length === 0 && plan.summary.errors === 0) {
@@ -113,30 +113,24 @@ async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<n
   const rollback = problems.length ? [] : await rollbackProblems(io, session, live, plan, args.allowRollback ?? false);
   const refusal = [...problems, ...rollback];
   if (refusal.length) {
-    await postOrSay(io, merged, (limit) => renderRefusalMarkdown(merged, refusal, how, limit));
-    const what = merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : `no reviewed plan to apply`;
+    await postResult(io, merged, (limit) => renderApplyRefusalMarkdown(refusal, how, limit));
+    const what = rollback.length
+      ? 'refusing to apply an older or unrelated commit over a newer one'
+      : merged.plan
+        ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}`
+        : 'no reviewed plan to apply';
     throw savedPlanRefusal(what, refusal, plan, undefined, rollback.length ? ROLLBACK_HINT : how);
   }
-  io.stdout(`Applying the plan reviewed in ${merged.changeName} (${merged.change?.url ?? ''}) to ${session.target.url}.\n`.replace(' ()', ''));
+  io.stdout(`Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ''} to ${session.target.url}.\n`);
   return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
-    await postOrSay(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
+    await postResult(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
   });
 }
 
-/** Posts to the merged pull request; a post that fails is said, and fails the run, after the fact. */
-async function postOrSay(io: Io, merged: MergedPlan, render: (limit: number) => string): Promise<void> {
+/** Posts to the merged pull request; a post that fails fails the run (after the apply, which stands). */
+async function postResult(io: Io, merged: MergedPlan, render: (limit: number) => string): Promise<void> {
   const where = await merged.post(render);
   if (where) io.stderr(`Apply result posted to ${where}.\n`);
-}
-
-function renderRefusalMarkdown(merged: MergedPlan, problems: readonly string[], how: string, limit: number): string {
-  const lines = ['### ❌ labelform apply refused: nothing was applied', '', ...problems.slice(0, 20).map((p) => `- ${escapeMarkdown(p)}`), ...(problems.length > 20 ? [`- … and ${problems.length - 20} more`] : []), '', escapeMarkdown(how), ''];
-  const text = lines.join('\n');
-  return text.length > limit ? `${text.slice(0, Math.max(0, limit - 2))}…\n` : text;
-}
-
-function escapeMarkdown(s: string): string {
-  return s.replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'));
 }
 
 /** A saved plan's options, for the fresh plan it is compared with. */

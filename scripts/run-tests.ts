@@ -18,6 +18,8 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 /** `unit`: no server; `all`: every suite; `server`: only the suites against the real server (a matrix cell). */
 const mode = process.argv[2] === 'unit' ? 'unit' : process.argv[2] === 'server' ? 'server' : 'all';
 const only = process.argv[3]; // optional: a single suite folder, e.g. `e2e`
+/** Which test files of a suite run: all by default; LABELFORM_TEST_PATTERN narrows it (a regular expression on file names). */
+const PATTERN = process.env.LABELFORM_TEST_PATTERN || '.test.ts$';
 
 interface SuiteResult {
   name: string;
@@ -34,7 +36,7 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   process.stdout.write(`\n=== ${name} (${dir}) ===\n`);
   const started = Date.now();
   const naFile = join(scratch, `not-applicable-${results.length}.jsonl`);
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, '.test.ts$'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, PATTERN], {
     cwd: root,
     env: { ...process.env, ...env, TMPDIR: scratch, FORCE_COLOR: '0', LABELFORM_TEST_NA_FILE: naFile },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,7 +7,7 @@
  * Redis storages against a real redis-server.
  */
 import { execFileSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -87,7 +87,8 @@ test('an S3 import storage and an S3 export storage: synced, annotations exporte
   assert.is((await client.http.request<LsStorage>('GET', `/api/storages/s3/${source!.id}`)).prefix, 'tasks/');
 
   // The export storage leaves git: prune deletes it and nothing else.
-  await writeFile(join(dir, 'target.yaml'), '# retired\n');
+  // Retired by deleting its file (an emptied or commented-out manifest is an error, never a delete).
+  await rm(join(dir, 'target.yaml'));
   const pruned = await cli(dir, ['apply', '--auto-approve', '--prune'], rotatedEnv);
   assert.is(pruned.code, 0, pruned.stdout + pruned.stderr);
   assert.match(pruned.stdout, /0 created, 0 updated, 0 adopted, 1 deleted/);

@@ -4,7 +4,7 @@
  * the UI that drops the marker (the tab is taken back by its title, not duplicated); removed from
  * git (prune deletes it alone); pulled back as manifests that plan as no change.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -68,7 +68,8 @@ test('two tabs: applied with the project, converged; drift and restore; a lost m
   assert.is(fromPull.code, 0, fromPull.stdout + fromPull.stderr);
 
   // Removed from git: prune deletes that tab and nothing else.
-  await writeFile(join(dir, 'done.yaml'), '# retired\n');
+  // Retired by deleting its file (an emptied or commented-out manifest is an error, never a delete).
+  await rm(join(dir, 'done.yaml'));
   const pruned = await cli(dir, ['apply', '--auto-approve', '--prune']);
   assert.is(pruned.code, 0, pruned.stdout + pruned.stderr);
   assert.match(pruned.stdout, /1 deleted/);

@@ -6,7 +6,7 @@
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -113,7 +113,8 @@ test('a project with two webhooks: applied, delivered with the declared headers,
   assert.equal([back.actions, back.is_active, back.headers?.Authorization], [['ANNOTATION_CREATED'], false, `Bearer ${SECRET}`]);
 
   // The audit webhook leaves git: without --prune it is an orphan; with it, it alone is deleted.
-  await writeFile(join(dir, 'audit.yaml'), '# retired\n');
+  // Retired by deleting its file (an emptied or commented-out manifest is an error, never a delete).
+  await rm(join(dir, 'audit.yaml'));
   const orphaned = await cli(dir, ['plan'], env);
   assert.match(orphaned.stdout, /Orphans:[\s\S]*Webhook reviews\/audit/);
   const pruned = await cli(dir, ['apply', '--auto-approve', '--prune'], env);

@@ -9,7 +9,7 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -132,7 +132,8 @@ test('one project, two webhooks, two S3 storages, an ML backend, two views: appl
   assert.equal(pulledPlan.changes.filter((c) => c.action !== 'no-op').map((c) => `${c.action} ${c.kind}`), serverMade.map(() => 'adopt Webhook'));
 
   // A webhook removed from git: apply --prune deletes it and nothing else.
-  await writeFile(join(dir, 'hook-audit.yaml'), '# retired\n');
+  // Retired by deleting its file (an emptied or commented-out manifest is an error, never a delete).
+  await rm(join(dir, 'hook-audit.yaml'));
   const pruned = await cli(dir, ['apply', '--auto-approve', '--prune'], env);
   assert.is(pruned.code, 0, pruned.stdout + pruned.stderr);
   assert.match(pruned.stdout, /Apply complete: 0 created, 0 updated, 0 adopted, 1 deleted/);

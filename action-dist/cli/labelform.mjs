@@ -54202,7 +54202,7 @@ ${OPEN} `);
   const digest = /\ssha256=([0-9a-f]{64})\b/.exec(header)?.[1];
   let text;
   try {
-    text = gunzipSync(Buffer.from(data.join(""), "base64")).toString("utf8");
+    text = gunzipSync(Buffer.from(data.join(""), "base64"), { maxOutputLength: MAX_PLAN_BYTES }).toString("utf8");
   } catch {
     return { problem: `${where}: the saved plan in it cannot be read (it was edited by hand?)` };
   }
@@ -54217,7 +54217,7 @@ ${OPEN} `);
 function sha256(text) {
   return createHash5("sha256").update(text, "utf8").digest("hex");
 }
-var OPEN, CLOSE, LINE2;
+var OPEN, CLOSE, LINE2, MAX_PLAN_BYTES;
 var init_plan_data = __esm({
   "src/ci/plan-data.ts"() {
     "use strict";
@@ -54226,6 +54226,7 @@ var init_plan_data = __esm({
     OPEN = "<!-- labelform:plan-data v1";
     CLOSE = "-->";
     LINE2 = 100;
+    MAX_PLAN_BYTES = 64 * 1024 * 1024;
   }
 });
 

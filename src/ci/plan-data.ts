@@ -14,6 +14,8 @@ import { isUserError } from '../util/errors.ts';
 const OPEN = '<!-- labelform:plan-data v1';
 const CLOSE = '-->';
 const LINE = 100;
+/** A plan that fits a comment compressed is far smaller than this uncompressed. */
+const MAX_PLAN_BYTES = 64 * 1024 * 1024;
 
 /** The hidden block for a plan: `<!-- labelform:plan-data v1 sha256=… bytes=…` + base64 lines + `-->`. */
 export function encodePlanData(plan: Plan): string {
@@ -36,7 +38,8 @@ export function decodePlanData(body: string, where: string): DecodedPlan {
   const digest = /\ssha256=([0-9a-f]{64})\b/.exec(header)?.[1];
   let text: string;
   try {
-    text = gunzipSync(Buffer.from(data.join(''), 'base64')).toString('utf8');
+    // Bounded: the comment is the bot's, but the plan job that wrote it ran a pull request's workflow.
+    text = gunzipSync(Buffer.from(data.join(''), 'base64'), { maxOutputLength: MAX_PLAN_BYTES }).toString('utf8');
   } catch {
     return { problem: `${where}: the saved plan in it cannot be read (it was edited by hand?)` };
   }

@@ -21,14 +21,29 @@ test('kill -9 at random moments during an apply of 20 projects, then one more ap
   const dir = await makeRepo(ns, files);
   const counts: number[] = [];
   // Seeded, so a failure can be replayed. Start-up and planning take ~0.8 s and each create
-  // ~0.1 s, so each run is killed after a few creates, at a different point.
+  // ~0.1 s on an idle machine, so a timed kill lands after a few creates, at a different point.
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
   for (let round = 0; round < 6; round++) {
     const run = spawnCli(dir, ['apply', '--auto-approve']);
-    const delay = 800 + Math.floor(random() * 900);
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), delay);
+    // Even rounds kill at a random time; odd ones once a random number of projects exist, so some
+    // kills land among the creates however fast or loaded the machine is (two matrix cells at once).
+    const timer = round % 2 === 0 ? setTimeout(() => run.child.kill('SIGKILL'), 800 + Math.floor(random() * 900)) : undefined;
+    const target = 1 + Math.floor(random() * 18);
+    let watching = round % 2 === 1;
+    const watch = async () => {
+      while (watching) {
+        if ((await managedCount(ns).catch(() => 0)) >= target) {
+          run.child.kill('SIGKILL');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    const watcher = watch();
     const result = await run.done;
+    watching = false;
+    await watcher;
     clearTimeout(timer);
     counts.push(await managedCount(ns));
     if (result.signal !== 'SIGKILL') {

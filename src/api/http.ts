@@ -67,13 +67,33 @@ export interface Http {
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
-const RETRY_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_NETWORK']);
+/** Statuses of a gateway whose server is away (restarting, or gone); 429 is a server that is there. */
+const GATEWAY_STATUSES = new Set([502, 503, 504]);
+const RETRY_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_NETWORK']);
+/**
+ * Nothing listens there (refused) or the name does not exist: no request reached a server, and
+ * asking again will not find one. Not retried, and every later request fails at once.
+ */
+const SERVER_GONE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+
+/** Why the server is taken for gone: every request after it fails with this, without a connection. */
+interface ServerGone {
+  readonly kind: 'network' | 'timeout' | 'http';
+  readonly status?: number;
+  readonly code?: string;
+  readonly detail: string;
+}
 
 /**
  * The transport under every API call: base URL handling, auth (legacy token or PAT with access
  * token refresh before `exp` and once on a 401), a concurrency limit, timeouts, retries with
  * exponential backoff and full jitter for requests safe to repeat (honouring Retry-After), and
  * errors turned into ApiError without headers. The only place that imports axios.
+ *
+ * A server that is gone stops the whole client, not one request: once a connection is refused
+ * (or the host does not resolve), or one request has spent all its retries on network failures or
+ * gateway errors (502/503/504), every queued and later request fails at once with that error
+ * instead of retrying on its own (300 queued reads used to take ~4 minutes to fail, one by one).
  */
 export function createHttp(opts: HttpOptions): Http {
   const baseUrl = opts.baseUrl.trim().replace(/\/+$/, '');
@@ -109,6 +129,9 @@ export function createHttp(opts: HttpOptions): Http {
     transitional: { clarifyTimeoutError: true },
   });
 
+  let gone: ServerGone | undefined;
+  const goneError = (method: Method, shown: string, g: ServerGone) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, undefined, g.code);
+
   let access: { token: string; payload: JwtPayload | undefined } | undefined;
   let refreshing: Promise<void> | undefined;
 
@@ -140,6 +163,9 @@ export function createHttp(opts: HttpOptions): Http {
     const shown = describePath(path, o.params);
     let refreshedAfter401 = false;
     for (let attempt = 0; ; attempt++) {
+      // Checked before every attempt: a request waiting in the queue or between two attempts
+      // when the server went away is not sent.
+      if (gone) throw goneError(method, shown, gone);
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (!o.anonymous) headers.Authorization = await authHeader();
       const started = now();
@@ -159,13 +185,16 @@ export function createHttp(opts: HttpOptions): Http {
         });
       } catch (err) {
         const { kind, code, detail } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
-        const retry = idempotent && attempt < maxRetries && (kind === 'timeout' || RETRY_NETWORK_CODES.has(code ?? ''));
+        const retryable = kind === 'timeout' || RETRY_NETWORK_CODES.has(code ?? '');
+        const retry = idempotent && attempt < maxRetries && retryable;
         opts.onExchange?.({ method, path: shown, ms: now() - started, attempt, outcome: retry ? 'retry' : 'error' });
         if (retry) {
           stats.retries++;
           await sleep(backoff(attempt));
           continue;
         }
+        // Refused, or still failing after every retry: the server is gone, not having a moment.
+        if (SERVER_GONE_CODES.has(code ?? '') || (retryable && idempotent && attempt > 0)) gone ??= { kind, ...(code ? { code } : {}), detail };
         throw new ApiError(kind, method.toUpperCase(), shown, undefined, detail, undefined, code);
       }
       const status = res.status;
@@ -197,6 +226,8 @@ export function createHttp(opts: HttpOptions): Http {
         const body = o.responseType === 'stream' ? await readStream(res.data as Readable) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'error' });
         const { detail, validationErrors } = parseErrorBody(body);
+        // A gateway still answering 502/503/504 after every retry: its server is not coming back soon.
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0) gone ??= { kind: 'http', status, detail };
         const kind = isHtml(res) && (status === 404 || status === 405) ? 'not-label-studio' : 'http';
         throw new ApiError(
           kind,

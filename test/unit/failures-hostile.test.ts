@@ -1,0 +1,161 @@
+/**
+ * Failures that must end a run quickly and clearly: a server killed in the middle of a plan stops
+ * the plan at the first refused connection (the queued reads do not each retry), while the
+ * retries that are right stay (one reset, a proxy's 503 during a restart).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createClient } from '../../src/api/client.ts';
+import { ApiError } from '../../src/api/errors.ts';
+import { withMarker } from '../../src/kinds/project/marker.ts';
+import { startFakeLabelStudio } from '../fake/label-studio-fake.ts';
+import { hasStackTrace, projectYaml, removeTree, writeTree } from '../helpers/cli.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const children: ChildProcess[] = [];
+const trees: string[] = [];
+test.after(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await Promise.all(trees.map(removeTree));
+});
+
+/** The fake Label Studio in a child process, so it can be killed like a real server. */
+async function startFakeProcess(): Promise<{ url: string; token: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-process.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const first = await new Promise<string>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (l) => resolve(l));
+    child.once('exit', (code) => reject(new Error(`the fake server exited (${code}) before it started`)));
+  });
+  return { ...(JSON.parse(first) as { url: string; token: string }), child };
+}
+
+function cliEnv(url: string, token: string): NodeJS.ProcessEnv {
+  const { GITHUB_ACTIONS: _gha, NO_COLOR: _nc, FORCE_COLOR: _fc, CI: _ci, ...env } = process.env;
+  return { ...env, LABEL_STUDIO_URL: url, LABEL_STUDIO_API_KEY: token };
+}
+
+test('the server killed during a plan of 300 projects: the plan stops at the refused connection, with one clear message', async () => {
+  const N = 300;
+  const server = await startFakeProcess();
+  const seed = createClient({ baseUrl: server.url, token: server.token, concurrency: 8 });
+  const files: Record<string, string> = { 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: dead\n' };
+  for (let i = 0; i < N; i++) {
+    await seed.createProject({ title: `Dead server ${i}`, description: withMarker('', { namespace: 'dead', key: `p${i}` }) });
+    files[`projects/p${i}.yaml`] = projectYaml(`p${i}`, `  title: Dead server ${i}\n`);
+  }
+  // One ML backend in the repository: the plan reads the backends of each of the 300 projects.
+  files['ml.yaml'] = 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
+  const dir = await writeTree(files);
+  trees.push(dir);
+
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'plan', '--debug', '-C', dir], { cwd: ROOT, env: cliEnv(server.url, server.token), stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(cli);
+  let stdout = '';
+  let stderr = '';
+  cli.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  // Every HTTP attempt is one --debug line. The server is killed after 20 backend reads; from then
+  // on, attempts are counted, and a client that retries each queued read is stopped at 40.
+  const BOUND = 40;
+  let backendReads = 0;
+  let afterKill: number | undefined;
+  const lines = createInterface({ input: cli.stderr! });
+  lines.on('line', (line) => {
+    stderr += `${line}\n`;
+    if (!line.startsWith('[http] ')) return;
+    if (afterKill !== undefined) {
+      afterKill++;
+      if (afterKill > BOUND) cli.kill('SIGKILL');
+    } else if (line.startsWith('[http] GET /api/ml/') && ++backendReads === 20) {
+      server.child.kill('SIGKILL');
+      afterKill = 0;
+    }
+  });
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => cli.on('close', (c, s) => r([c, s])));
+
+  assert.ok(afterKill !== undefined, `the server was never killed:\n${stderr}`);
+  assert.is(signal, null, `still trying after ${BOUND} attempts past the kill:\n${stderr.slice(-3000)}`);
+  // What was in flight when it died may fail and be tried once more; nothing queued is sent.
+  assert.ok(afterKill <= 12, `${afterKill} attempts after the kill:\n${stderr}`);
+  assert.is(code, 1, stdout + stderr);
+  const messages = stderr.split('\n').filter((l) => l && !l.startsWith('[http] '));
+  assert.is(hasStackTrace(stderr), false, stderr);
+  assert.ok(messages.length >= 1 && messages.length <= 2, messages.join('\n'));
+  assert.match(messages[0]!, new RegExp(`^Error: cannot reach Label Studio at ${server.url.replace(/\./g, '\\.')} \\(LABEL_STUDIO_URL\\): .*connection refused`));
+  assert.is(stderr.split('connection refused').length - 1, 1, 'said once');
+  assert.is(stdout, '');
+});
+
+// --- the retries that stay, and what stops them -------------------------------------------------
+
+test('a single reset and a proxy answering 503 during a restart are still retried, and the client goes on', async () => {
+  const ls = await startFakeLabelStudio();
+  const proxy = await startFaultProxy(ls.url);
+  try {
+    const client = createClient({ baseUrl: proxy.url, token: ls.token, sleep: noSleep });
+    proxy.inject({ method: 'GET', path: /^\/api\/version\//, times: 1, fault: { kind: 'reset' } });
+    proxy.inject({ method: 'GET', path: /whoami/, times: 3, fault: { kind: 'status', status: 503 } });
+    await client.version();
+    await client.whoami();
+    await client.version();
+    assert.equal(proxy.seen.map((x) => x.fault ?? 'passed'), ['reset', 'passed', 'status', 'status', 'status', 'passed', 'passed']);
+  } finally {
+    await proxy.close();
+    await ls.stop();
+  }
+});
+
+test('a gateway answering 502 after every retry: the queued requests fail at once, without being sent', async () => {
+  const ls = await startFakeLabelStudio();
+  const proxy = await startFaultProxy(ls.url);
+  try {
+    const client = createClient({ baseUrl: proxy.url, token: ls.token, sleep: noSleep, concurrency: 1, maxRetries: 4 });
+    proxy.inject({ method: 'GET', times: 1000, fault: { kind: 'status', status: 502 } });
+    const results = await Promise.allSettled(Array.from({ length: 50 }, (_, i) => client.getProject(i + 1)));
+    assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof ApiError && r.reason.status === 502));
+    // One request's five attempts; the 49 behind it are not sent.
+    assert.is(proxy.seen.length, 5);
+    assert.match(String((results[49] as PromiseRejectedResult).reason), /^ApiError: GET \/api\/projects\/50\/ failed with HTTP 502/);
+    // A 429 is a server that is there: it does not stop the client.
+    const other = createClient({ baseUrl: proxy.url, token: ls.token, sleep: noSleep, concurrency: 1, maxRetries: 1 });
+    proxy.clear();
+    proxy.inject({ method: 'GET', times: 2, fault: { kind: 'status', status: 429 } });
+    await other.version().catch(() => undefined);
+    await other.version();
+    assert.equal(proxy.seen.map((x) => x.fault ?? 'passed'), ['status', 'status', 'passed']);
+  } finally {
+    await proxy.close();
+    await ls.stop();
+  }
+});
+
+test('a refused connection: not retried, and nothing after it is sent, reads or writes', async () => {
+  const ls = await startFakeLabelStudio();
+  const proxy = await startFaultProxy(ls.url);
+  const client = createClient({ baseUrl: proxy.url, token: ls.token, sleep: noSleep, concurrency: 4 });
+  await client.version();
+  // Nothing listens on the port any more: connections to it are refused.
+  await proxy.close();
+  await ls.stop();
+  const before = client.http.stats.requests;
+  const results = await Promise.allSettled([...Array.from({ length: 100 }, (_, i) => client.getProject(i + 1)), client.createProject({ title: 'Never sent' })]);
+  const attempts = client.http.stats.requests - before;
+  // At most the four already on their way, each tried once more when it had gone out on a kept-alive
+  // connection the server's death reset; none of the 97 queued behind them.
+  assert.ok(attempts >= 1 && attempts <= 8, `${attempts} attempts`);
+  for (const r of results) {
+    assert.is(r.status, 'rejected');
+    const err = (r as PromiseRejectedResult).reason as ApiError;
+    assert.equal([err.kind, err.code], ['network', 'ECONNREFUSED']);
+    assert.match(err.message, /connection refused/);
+  }
+});
+
+const noSleep = async () => undefined;
+
+test.run();

@@ -12,6 +12,8 @@
  *   message about a value from the environment) is withheld as a whole when it contains one:
  *   see `withholdSecrets`. Nothing replaces a part of a string.
  */
+import { isCredentialName, maskUrlCredentials, maskUrlsInText } from './credentials.ts';
+
 const credentials = new Set<string>();
 const envSecrets = new Map<string, string>();
 
@@ -37,13 +39,32 @@ export function registerEnvSecret(name: string, value: string): void {
   if (value !== '') envSecrets.set(value, name);
 }
 
-/** Replaces credentials and Authorization header values; leaves every other character alone. */
+/**
+ * Replaces registered credentials, the values of headers that carry a credential (by the one rule
+ * in credentials.ts: `X-Access-Key: …`, `"X-Session": "…"`, `Authorization: Bearer …`) and the
+ * credentials inside URLs (user info, credential query parameters, a chat webhook's secret path);
+ * leaves every other character alone.
+ */
 export function redact(text: string): string {
   if (text.length === 0) return text;
   let out = text;
   for (const s of credentials) if (out.includes(s)) out = out.split(s).join('[redacted]');
-  // Authorization headers, whatever their value: never print one.
-  return out.replace(/\b(Authorization|X-Api-Key)(["']?\s*[:=]\s*["']?)(Token|Bearer)?\s*[A-Za-z0-9._~+/=-]{8,}/gi, '$1$2[redacted]');
+  out = maskUrlsInText(out);
+  // A header and its value. The name has no `_` (snake_case words are labelform's field names:
+  // `task_data_password` in a saved plan is a field, not a header); the value looks like a token.
+  return out.replace(HEADER_VALUE, (all, name: string, sep: string, scheme: string | undefined, value: string) =>
+    isCredentialName(name) && (scheme !== undefined || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep}[redacted]` : all,
+  );
+}
+
+const HEADER_VALUE = /(?<![\w-])([A-Za-z][A-Za-z0-9-]*)(["']?\s*[:=]\s*["']?)(?:(Token|Bearer|Basic)\s+)?([A-Za-z0-9._~+/=-]{8,})/gi;
+
+/** Headers whose value is redacted whatever it looks like. */
+const ALWAYS_REDACTED = /^(authorization|x-api-key|proxy-authorization|cookie)$/i;
+
+/** A value with a digit, or a long one: a token, not a word in a sentence ("Session: afternoon"). */
+function looksRandom(value: string): boolean {
+  return /\d/.test(value) || value.length >= 20;
 }
 
 /** The name of the first `${env:NAME}` (or credential) whose value occurs in the text. */
@@ -75,6 +96,15 @@ export function showRequestPath(path: string): string {
 /** A value shown whole, or the mask when it contains a secret value. */
 export function maskIfSecret(text: string): string {
   return findSecret(text) ? SENSITIVE_MASK : text;
+}
+
+/**
+ * A URL as a message may show it: the mask when it holds a secret value (any part of it came
+ * from `${env:...}`: not even its host is shown), else with its credentials masked (user info,
+ * token parameters, a Slack-style secret path).
+ */
+export function showUrl(url: string): string {
+  return findSecret(url) || findSecret(decodeQuery(url)) ? SENSITIVE_MASK : maskUrlCredentials(url);
 }
 
 /** For tests: forget every registered secret. */

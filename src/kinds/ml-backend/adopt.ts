@@ -1,6 +1,8 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
+import { showTitle } from '../../reconcile/render-values.ts';
 import { UserError } from '../../util/errors.ts';
+import { showUrl } from '../../util/redact.ts';
 import { keepBasicAuth } from './apply.ts';
 import { parseDescriptionMarker, stripDescriptionMarker, withDescriptionMarker } from '../shared/description-marker.ts';
 import type { LsMlBackend, MlBackendResource } from './types.ts';
@@ -11,7 +13,9 @@ export async function adoptMlBackend(client: LabelStudioClient, id: number, desi
     if (isApiError(err) && err.status === 404) throw new UserError(`no ML backend with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
-  const title = `ML backend ${b.id} (${b.url})`;
+  // Named by id; its title or URL only when the manifest writes that in git, with secrets masked.
+  const shown = b.title && !desired.sensitive.has('title') ? showTitle(b.title) : desired.sensitive.has('url') ? undefined : `(${showUrl(b.url)})`;
+  const title = `ML backend ${b.id}${shown ? ` ${shown}` : ''}`;
   const current = parseDescriptionMarker(b.description);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);

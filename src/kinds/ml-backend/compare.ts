@@ -2,6 +2,7 @@ import type { FieldChange } from '../../generated/schema-types.ts';
 import { compareFields } from '../shared/plan-child.ts';
 import { secretFingerprint, stripDescriptionMarker } from '../shared/description-marker.ts';
 import { secretChange } from '../shared/env-names.ts';
+import { isCredential, maskUrlCredentials } from '../../util/credentials.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
 
 export function normaliseMlField(field: MlField, value: unknown): unknown {
@@ -25,7 +26,7 @@ export function compareMlBackend(desired: MlBackendResource, live: LiveMlBackend
     desired,
     live && ((f) => liveMlValue(live, f as MlField)),
     (f, v) => normaliseMlField(f as MlField, v),
-    (f, v) => (f === 'description' ? stripDescriptionMarker(v as string | null) : v),
+    showLiveMlValue,
   );
   const pass = desired.spec.basic_auth_pass;
   // Salted with the live marker's own namespace: without a marker the password is sent again.
@@ -33,4 +34,18 @@ export function compareMlBackend(desired: MlBackendResource, live: LiveMlBackend
     changes.push(secretChange('basic_auth_pass', desired.env));
   }
   return changes;
+}
+
+/**
+ * A live value as a plan may show it: the description without the marker line, the URL's
+ * credentials (user info, a token parameter) and credential values of extra_params masked.
+ * Masked in the plan's data, so every renderer and a saved plan show the same.
+ */
+export function showLiveMlValue(field: string, value: unknown): unknown {
+  if (field === 'description') return stripDescriptionMarker(value as string | null);
+  if (field === 'url' && typeof value === 'string') return maskUrlCredentials(value);
+  if (field === 'extra_params' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? '(sensitive)' : v]));
+  }
+  return value;
 }

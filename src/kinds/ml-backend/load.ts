@@ -3,11 +3,14 @@ import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
 import { envNamesByField } from '../shared/env-names.ts';
+import { urlCredentialErrors } from '../shared/url-credentials.ts';
+import { isCredential } from '../../util/credentials.ts';
 import type { MlBackendResource } from './types.ts';
 
 /**
  * MlBackend manifests as resources: the Project exists, basic auth has both its parts (the
- * server refuses it otherwise), the password comes from `${env:...}`, and a model_version is
+ * server refuses it otherwise), the password comes from `${env:...}`, and so does every other
+ * credential (in the URL, in extra_params: util/credentials.ts says what is one), and a model_version is
  * declared only with auto_update: false (the server overwrites it from the backend otherwise).
  */
 export async function loadMlBackends(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<MlBackendResource[]> {
@@ -21,6 +24,13 @@ export async function loadMlBackends(docs: readonly ManifestDocument[], ctx: Loa
     if (!projects.has(spec.project)) push('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, '/spec/project');
     if (spec.basic_auth_pass !== undefined && !envPointers.includes('/spec/basic_auth_pass')) {
       push('secret-literal', 'basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)', '/spec/basic_auth_pass');
+    }
+    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url'));
+    for (const [name, v] of Object.entries(spec.extra_params ?? {})) {
+      const pointer = `/spec/extra_params/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+      if (typeof v === 'string' && isCredential(name, v) && !envPointers.includes(pointer)) {
+        push('secret-literal', `extra_params.${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, pointer);
+      }
     }
     if (spec.auth_method === 'BASIC_AUTH' && (spec.basic_auth_user === undefined || spec.basic_auth_pass === undefined)) {
       push('rule', 'auth_method BASIC_AUTH needs basic_auth_user and basic_auth_pass (the server refuses it otherwise)', '/spec/auth_method');

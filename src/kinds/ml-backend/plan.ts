@@ -1,6 +1,7 @@
 import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
 import { urlTitle } from '../shared/url-title.ts';
+import { maskUrlCredentials } from '../../util/credentials.ts';
 import { compareMlBackend, liveMlValue, normaliseMlField } from './compare.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
 
@@ -20,7 +21,7 @@ export function planMlBackend(m: Match<MlBackendResource, LiveMlBackend>, ctx: K
     const notes = [
       'the server calls the backend (/health, /setup) while creating it: it must be up',
       `the server sets project ${d.parent}'s model_version to this backend's title when the project shows predictions and has none`,
-      `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has('url') ? 'the backend' : d.spec.url.replace(/\/+$/, '')}/webhook for every action (for training); labelform leaves it alone`,
+      `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has('url') ? 'the backend' : maskUrlCredentials(d.spec.url.replace(/\/+$/, ''))}/webhook for every action (for training); labelform leaves it alone`,
     ];
     ctx.change({ action: 'create', ...base, notes });
     return;

@@ -1,15 +1,27 @@
 import { writeBack } from '../../manifest/pulled.ts';
+import { describeUrlCredential, isCredential, literalUrlCredentials } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { stripDescriptionMarker } from '../shared/description-marker.ts';
 import type { LiveMlBackend } from './types.ts';
 
-/** A manifest for a live ML backend; its password, which the server never answers, becomes an `${env:...}` to set. */
+/**
+ * A manifest for a live ML backend; its password, which the server never answers, becomes an
+ * `${env:...}` to set, and so does every credential it holds in clear (util/credentials.ts): the
+ * whole URL when it has user info or a token parameter, a credential value of extra_params.
+ */
 export function mlBackendToManifest(b: LiveMlBackend, ctx: PullContext): PulledManifest | { skipped: string } {
   const r = b.raw;
   const notes: string[] = [];
   const url = writeBack(r.url, ctx.secrets);
   if (!url.ok) return { skipped: 'its URL holds a secret value' };
   const spec: Record<string, unknown> = { project: ctx.parentKey, url: url.text };
+  const inUrl = literalUrlCredentials(url.text);
+  if (inUrl.length > 0) {
+    // The whole URL as one reference: what to set is then simply the URL the server has.
+    const variable = envName(ctx.key, 'URL');
+    spec.url = `\${env:${variable}}`;
+    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0]!)}): written as \${env:${variable}}; set ${variable} to the backend's URL as Label Studio has it before \`labelform plan\``);
+  }
   const text = (v: string | null | undefined) => (v ? writeBack(v, ctx.secrets) : undefined);
   const title = text(r.title);
   if (title?.ok) spec.title = title.text;
@@ -19,15 +31,32 @@ export function mlBackendToManifest(b: LiveMlBackend, ctx: PullContext): PulledM
   if (r.auth_method === 'BASIC_AUTH') {
     spec.auth_method = 'BASIC_AUTH';
     spec.basic_auth_user = r.basic_auth_user ?? '';
-    const variable = `ML_BACKEND_${ctx.key}_PASSWORD`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    const variable = envName(ctx.key, 'PASSWORD');
     spec.basic_auth_pass = `\${env:${variable}}`;
     notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${variable}}; set ${variable} before \`labelform plan\` (the first apply sends it once)`);
   }
-  if (r.extra_params && Object.keys(r.extra_params).length) spec.extra_params = r.extra_params;
+  if (r.extra_params && Object.keys(r.extra_params).length) {
+    const params: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(r.extra_params)) {
+      const back = typeof value === 'string' ? writeBack(value, ctx.secrets) : undefined;
+      if (typeof value !== 'string' || (back?.ok && (back.refs.length > 0 || !isCredential(name, value)))) {
+        params[name] = back?.ok ? back.text : value;
+        continue;
+      }
+      const variable = envName(ctx.key, name);
+      params[name] = `\${env:${variable}}`;
+      notes.push(`extra_params.${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+    }
+    spec.extra_params = params;
+  }
   if (r.timeout !== 100) spec.timeout = r.timeout;
   if (!r.auto_update) {
     spec.auto_update = false;
     if (r.model_version) spec.model_version = r.model_version;
   }
   return { manifest: { apiVersion: 'labelform/v1', kind: 'MlBackend', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: b.id } } : {}) }, notes };
+}
+
+function envName(key: string, part: string): string {
+  return `ML_BACKEND_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
+import { showTitle } from '../../reconcile/render-values.ts';
 import { UserError } from '../../util/errors.ts';
 import { formatViewMarker, MARKER_KEY, parseViewMarker } from './marker.ts';
 import type { LsView, ViewResource } from './types.ts';
@@ -10,7 +11,8 @@ export async function adoptView(client: LabelStudioClient, id: number, desired: 
     if (isApiError(err) && err.status === 404) throw new UserError(`no Data Manager tab with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
-  const title = `tab ${v.id} "${String(v.data?.title ?? '')}"`;
+  // Named by id; its title only when the manifest writes it in git, and masked when it holds a secret value.
+  const title = `tab ${v.id}${desired.sensitive.has('title') ? '' : ` ${showTitle(String(v.data?.title ?? ''))}`}`;
   const current = parseViewMarker(v);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);

@@ -1,4 +1,5 @@
 import type { FieldChange } from '../../generated/schema-types.ts';
+import { maskCredentialHeaders, maskUrlCredentials } from '../../util/credentials.ts';
 import { compareFields } from '../shared/plan-child.ts';
 import { withoutMarker } from './marker.ts';
 import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookField, type WebhookResource } from './types.ts';
@@ -25,17 +26,24 @@ export function compareWebhook(desired: WebhookResource, live: LiveWebhook | und
     desired,
     live && ((f) => liveWebhookValue(live, f as WebhookField)),
     (f, v) => normaliseWebhookField(f as WebhookField, v),
-    (f, v) => (f === 'headers' ? maskCredentials(withoutMarker(v as Record<string, string>)) : v),
+    showLiveWebhookValue,
   );
 }
 
-/** Header names that carry credentials (as the loader checks them). */
-export const CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
-
 /**
- * The server's headers as a plan may show them: a credential header's value (one the manifest no
- * longer declares, or declares literally where the server has another) is never printed.
+ * A live value as a plan may show it: the marker header left out, a credential header's value
+ * (one the manifest no longer declares, or declares literally where the server has another) and
+ * the credentials in a URL (user info, a token parameter, a Slack path) masked. Masked here, in
+ * the plan's data, so that text, Markdown, JSON and a saved plan show the same, and a saved plan
+ * equals a fresh one (the fingerprint, not the shown value, says whether the server moved).
  */
+export function showLiveWebhookValue(field: string, value: unknown): unknown {
+  if (field === 'headers') return maskCredentials(withoutMarker(value as Record<string, string>));
+  if (field === 'url' && typeof value === 'string') return maskUrlCredentials(value);
+  return value;
+}
+
+/** The server's headers as a plan may show them: the value of each that carries a credential masked. */
 export function maskCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, CREDENTIAL_HEADER.test(k) ? '(sensitive)' : v]));
+  return maskCredentialHeaders(headers);
 }

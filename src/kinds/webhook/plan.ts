@@ -2,7 +2,8 @@ import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
 import { urlTitle } from '../shared/url-title.ts';
 import { compareWebhook, liveWebhookValue, normaliseWebhookField } from './compare.ts';
-import { WEBHOOK_FIELDS, type LiveWebhook, type WebhookField, type WebhookResource } from './types.ts';
+import { MARKER_HEADER, withoutMarker } from './marker.ts';
+import { MAX_MANIFEST_HEADERS, WEBHOOK_FIELDS, type LiveWebhook, type WebhookField, type WebhookResource } from './types.ts';
 
 /**
  * The change for one Webhook manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -21,6 +22,12 @@ export function planWebhook(m: Match<WebhookResource, LiveWebhook>, ctx: KindPla
       return;
     }
     ctx.change({ action: 'create', ...base });
+    return;
+  }
+  const kept = Object.keys(withoutMarker(target.raw.headers)).length;
+  if (d.spec.headers === undefined && kept > MAX_MANIFEST_HEADERS) {
+    // Every write sends the live headers and the marker: one over the server's 10 is refused.
+    ctx.diagnostic({ severity: 'error', code: 'webhook-headers', key: d.name, file: d.file, ...d.doc.locate('/spec'), pointer: '/spec', message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio` });
     return;
   }
   const managed = WEBHOOK_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));

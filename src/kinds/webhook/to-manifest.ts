@@ -1,35 +1,52 @@
 import { writeBack } from '../../manifest/pulled.ts';
+import { isCredential, literalUrlCredentials, describeUrlCredential } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
-import { CREDENTIAL_HEADER } from './compare.ts';
-import { withoutMarker } from './marker.ts';
-import type { LiveWebhook } from './types.ts';
+import { MARKER_HEADER, withoutMarker } from './marker.ts';
+import { MAX_MANIFEST_HEADERS, type LiveWebhook } from './types.ts';
 
+/** Header names the server and the schema accept. */
+const HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
 
 /**
- * A Webhook manifest for a live webhook that plans as no change. Header values holding a known
- * secret become its `${env:NAME}`; a credential header whose value is not known becomes a
- * `${env:...}` reference to set (its value is never written); a URL holding a secret that cannot
- * be written back skips the webhook.
+ * A Webhook manifest for a live webhook that plans as no change. Values holding a known secret
+ * become its `${env:NAME}`; a credential (util/credentials.ts) whose value is not known becomes a
+ * `${env:...}` reference to set, never written: a credential header's value, or the whole URL
+ * when it holds user info, a token parameter or a Slack-style secret path. A webhook a manifest
+ * cannot declare (more headers than the schema allows beside the marker) is skipped, saying why.
  */
 export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManifest | { skipped: string } {
   const raw = w.raw;
   const notes: string[] = [];
-  const url = writeBack(raw.url, ctx.secrets);
-  if (!url.ok) return { skipped: `its URL holds the value of \${env:${url.names.join('}, ${env:')}} and cannot be written without it` };
+  const declared = Object.entries(withoutMarker(raw.headers));
+  if (declared.length > MAX_MANIFEST_HEADERS) {
+    return { skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? 'one header' : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again` };
+  }
+  const badName = declared.find(([name]) => !HEADER_NAME.test(name));
+  if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
+  const back = writeBack(raw.url, ctx.secrets);
+  if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join('}, ${env:')}} and cannot be written without it` };
+  let url = back.text;
+  const inUrl = literalUrlCredentials(back.text);
+  if (inUrl.length > 0) {
+    // The whole URL as one reference: what to set is then simply the URL the server has.
+    const variable = envName(ctx.key, 'URL');
+    url = `\${env:${variable}}`;
+    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0]!)}): written as \${env:${variable}}; set ${variable} to the webhook's URL as Label Studio has it before \`labelform plan\``);
+  }
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(withoutMarker(raw.headers))) {
-    const back = writeBack(value, ctx.secrets);
-    if (back.ok && (back.refs.length > 0 || !CREDENTIAL_HEADER.test(name))) {
-      headers[name] = back.text;
+  for (const [name, value] of declared) {
+    const hb = writeBack(value, ctx.secrets);
+    if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
+      headers[name] = hb.text;
       continue;
     }
-    const variable = `WEBHOOK_${ctx.key}_${name}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    const variable = envName(ctx.key, name);
     headers[name] = `\${env:${variable}}`;
     notes.push(`header ${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
   }
   const spec: Record<string, unknown> = {
     ...(ctx.parentKey !== undefined ? { project: ctx.parentKey } : {}),
-    url: url.text,
+    url,
     send_payload: raw.send_payload,
     send_for_all_actions: raw.send_for_all_actions,
     ...(raw.actions.length || !raw.send_for_all_actions ? { actions: [...raw.actions].sort() } : {}),
@@ -40,4 +57,8 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
     manifest: { apiVersion: 'labelform/v1', kind: 'Webhook', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: w.id } } : {}) },
     notes,
   };
+}
+
+function envName(key: string, part: string): string {
+  return `WEBHOOK_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

@@ -39,3 +39,6 @@ export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
 
 /** Actions only an organization's webhook may have (the server refuses them on a project's). */
 export const ORGANIZATION_ONLY_ACTIONS: ReadonlySet<string> = new Set(['PROJECT_CREATED', 'PROJECT_DELETED']);
+
+/** Headers a manifest may declare: the server allows 10 and the marker takes one (as schemas/webhook.schema.json says). */
+export const MAX_MANIFEST_HEADERS = 9;

@@ -65,6 +65,8 @@ export interface DriftReport {
   readonly warnings: readonly Diagnostic[];
   /** Managed projects compared. */
   readonly checked: number;
+  /** Managed resources compared, by kind (`Project`, `Webhook`, …): a project's webhooks are not projects. */
+  readonly checkedByKind: Readonly<Record<string, number>>;
 }
 
 /** The manifests and the live state the plan was made from: with them, each change gets its origin. */
@@ -142,6 +144,8 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
   const errors = plan.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'adopt-candidate' && !IMPACT_CODES.has(d.code)).map(toDiagnostic);
   const drift = entries.some((e) => e.kind !== 'changed' || e.fields.some((f) => f.origin !== 'git'));
   const pending = entries.some((e) => e.fields.some((f) => f.origin === 'git'));
+  const checkedByKind: Record<string, number> = {};
+  for (const c of plan.changes) checkedByKind[c.kind] = (checkedByKind[c.kind] ?? 0) + 1;
   return {
     status: errors.length ? 'error' : drift ? 'drift' : pending ? 'pending' : 'clean',
     environment: plan.server.environment,
@@ -152,7 +156,8 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
     entries,
     errors,
     warnings,
-    checked: plan.changes.length,
+    checked: checkedByKind.Project ?? 0,
+    checkedByKind,
   };
 }
 
@@ -161,7 +166,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
  * errors, a server that cannot be read): the same three renderings then say why.
  */
 export function failedDriftReport(errors: readonly Diagnostic[], where: { readonly environment?: string; readonly url?: string; readonly namespace?: string } = {}): DriftReport {
-  return { status: 'error', ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0 };
+  return { status: 'error', ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0, checkedByKind: {} };
 }
 
 /** 0 when the server matches git, 2 when it does not (drift or changes not applied yet), 1 when the check failed. */
@@ -299,15 +304,37 @@ const MAX_LISTED = 50;
 
 function summaryText(r: DriftReport): string {
   const parts: string[] = [];
-  const drifted = r.entries.filter((e) => e.kind !== 'changed' || e.fields.some((f) => f.origin !== 'git')).length;
-  const pending = r.entries.filter((e) => e.fields.some((f) => f.origin === 'git')).length;
-  const checked = r.checked === 1 ? 'the managed project' : plural(r.checked, 'managed project');
+  const drifted = r.entries.filter((e) => e.kind !== 'changed' || e.fields.some((f) => f.origin !== 'git'));
+  const pending = r.entries.filter((e) => e.fields.some((f) => f.origin === 'git'));
+  const checked = checkedText(r);
+  const total = Object.values(r.checkedByKind).reduce((a, b) => a + b, 0);
   if (r.errors.length) parts.push(`Drift check incomplete: ${plural(r.errors.length, 'error')}.`);
-  if (drifted) parts.push(`Drift found in ${plural(drifted, 'project')} (${plural(r.checked, 'managed project')} checked). \`labelform apply\` puts git's values back.`);
-  if (pending) parts.push(`${plural(pending, 'project')} ${pending === 1 ? 'has' : 'have'} changes in git not yet applied: \`labelform apply\` applies them.`);
-  if (!r.errors.length && !drifted) parts.unshift(pending ? 'No drift on the server.' : `No drift: ${r.checked === 1 ? 'the managed project matches' : `${checked} match`} git.`);
-  if (r.errors.length && !drifted && !pending && r.checked > 0) parts.push(`Nothing else differs in the ${plural(r.checked, 'managed project')} that could be checked.`);
+  if (drifted.length) parts.push(`Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`);
+  if (pending.length) parts.push(`${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? 'has' : 'have'} changes in git not yet applied: \`labelform apply\` applies them.`);
+  if (!r.errors.length && !drifted.length) parts.unshift(pending.length ? 'No drift on the server.' : `No drift: ${total === 1 && r.checked === 1 ? 'the managed project matches' : `${checked} match`} git.`);
+  if (r.errors.length && !drifted.length && !pending.length && total > 0) parts.push(`Nothing else differs in the ${checked} that could be checked.`);
   return parts.join(' ');
+}
+
+/** What was compared: "300 managed projects", plus "and 1500 other resources (300 webhooks, …)". */
+function checkedText(r: DriftReport): string {
+  const projects = plural(r.checked, 'managed project');
+  const others = Object.entries(r.checkedByKind).filter(([kind, n]) => kind !== 'Project' && n > 0);
+  if (!others.length) return projects;
+  const n = others.reduce((a, [, k]) => a + k, 0);
+  return `${projects} and ${plural(n, 'other resource')} (${others.map(([kind, k]) => plural(k, nounOf(kind))).join(', ')})`;
+}
+
+/** "2 projects", "1 project and 3 webhooks": resources counted as what they are, in the registry's order. */
+function countByNoun(kinds: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) => plural(n, nounOf(kind)));
+  return parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
+}
+
+function nounOf(kind: string): string {
+  return findResourceKind(kind)?.noun ?? kind;
 }
 
 function originHeading(origin: ChangeOrigin, e: DriftEntry): string {

@@ -13,8 +13,10 @@ import { ApiError } from '../../src/api/errors.ts';
 import { withMarker } from '../../src/kinds/project/marker.ts';
 import { startFakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { hasStackTrace, projectYaml, removeTree, writeTree } from '../helpers/cli.ts';
+import { useFakeCli } from '../helpers/fake-cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 
+const fake = useFakeCli(test);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 const trees: string[] = [];
@@ -157,5 +159,31 @@ test('a refused connection: not retried, and nothing after it is sent, reads or 
 });
 
 const noSleep = async () => undefined;
+
+// --- drift counts what it checked as what it is ---------------------------------------------------
+
+test('drift: projects counted as projects, their webhooks and tabs as what they are', async () => {
+  const files: Record<string, string> = {};
+  for (const k of ['a', 'b', 'c']) {
+    files[`${k}.yaml`] = projectYaml(k, `  title: Counted ${k}\n`);
+    files[`${k}-hook.yaml`] = `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${k}-hook\nspec:\n  project: ${k}\n  url: https://hooks.example.com/${k}\n`;
+    files[`${k}-tab.yaml`] = `apiVersion: labelform/v1\nkind: View\nmetadata:\n  name: ${k}-tab\nspec:\n  project: ${k}\n  title: Tab ${k}\n`;
+  }
+  const dir = await fake.repo(files);
+  const applied = await fake.cli(dir, ['apply', '--auto-approve']);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  const clean = await fake.cli(dir, ['drift']);
+  assert.is(clean.code, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /\nNo drift: 3 managed projects and 6 other resources \(3 webhooks, 3 views\) match git\.\n$/);
+  const json = JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout) as { checked: number; checkedByKind: Record<string, number> };
+  assert.equal([json.checked, json.checkedByKind], [3, { Project: 3, Webhook: 3, View: 3 }]);
+
+  // A webhook edited on the server is drift in a webhook, not in a project.
+  const hook = [...fake.ls.state.webhooks.values()][0]!;
+  hook.url = 'https://hooks.example.com/moved';
+  const drifted = await fake.cli(dir, ['drift']);
+  assert.is(drifted.code, 2, drifted.stdout + drifted.stderr);
+  assert.match(drifted.stdout, /\nDrift found in 1 webhook \(3 managed projects and 6 other resources \(3 webhooks, 3 views\) checked\)\./);
+});
 
 test.run();

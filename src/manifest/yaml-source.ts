@@ -7,6 +7,8 @@ import {
   Lexer,
   LineCounter,
   parseAllDocuments,
+  visit,
+  type Alias,
   type Document,
   type Node as YamlNode,
 } from 'yaml';
@@ -93,6 +95,11 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     // An empty document (a trailing `---`, or two in a row) parses as an empty null scalar.
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) return;
+    const unknownAlias = findUnknownAlias(doc);
+    if (unknownAlias) {
+      diagnostics.push(diag('yaml-unknown-alias', `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      return;
+    }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -144,6 +151,19 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     diagnostics.push(diag('empty-file', 'manifest has no YAML documents', { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
+}
+
+/** The first alias (`*name`) with no anchor set before it: toJS would fail on it with a message about expansion. */
+function findUnknownAlias(doc: Document.Parsed): Alias | undefined {
+  let found: Alias | undefined;
+  visit(doc, {
+    Alias: (_, node) => {
+      if (node.resolve(doc) !== undefined) return undefined;
+      found = node;
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /**

@@ -98,6 +98,20 @@ test('an alias bomb ("billion laughs" in YAML) is refused; a few aliases are fin
   assert.equal(ok.documents[0]!.value, { base: { x: 1 }, copy: { x: 1 } });
 });
 
+test('an alias with no anchor is an unknown alias at its own line:col, naming it (not an expansion problem)', () => {
+  const cases: Array<[string, number, number, string]> = [
+    ['spec:\n  title: *nosuchanchor\n', 2, 10, 'nosuchanchor'],
+    // The anchor comes after the alias, or in another document of the file: not set before it.
+    ['a: *x\nb: &x 1\n', 1, 4, 'x'],
+    ['a: &x 1\n---\nb:\n  - *x\n', 4, 5, 'x'],
+  ];
+  for (const [text, line, col, name] of cases) {
+    const { documents, diagnostics } = parseYamlSource(text, 'm.yaml');
+    assert.equal(diagnostics, [{ severity: 'error', code: 'yaml-unknown-alias', message: `unknown alias *${name}: no anchor &${name} is set before it in this document`, file: 'm.yaml', line, col }], text);
+    assert.ok(documents.length <= 1);
+  }
+});
+
 test('a file with only comments has no documents', () => {
   assert.equal(parseYamlSource('# nothing here\n', 'm.yaml').diagnostics, [
     { severity: 'error', code: 'empty-file', message: 'manifest has no YAML documents', file: 'm.yaml', line: 1, col: 1 },

@@ -59,7 +59,7 @@ test('an S3 import storage and an S3 export storage: synced, annotations exporte
   await client.createAnnotation(taskId, { result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Positive'] } }] });
   const exported = await cli(dir, ['storage', 'sync', 'reviews/target', '--export'], env);
   assert.is(exported.code, 0, exported.stdout + exported.stderr);
-  assert.match(exported.stdout, /✔ Synced export storage reviews\/target \(s3 Annotations, id \d+\): 1 annotation\(s\)/);
+  assert.match(exported.stdout, /✔ Synced export storage reviews\/target \(s3, id \d+\): 1 annotation\(s\)/);
   const objects = s3.list(outBucket, 'ann/');
   assert.is(objects.length, 1, `objects in the export bucket: ${objects.join(', ')}`);
   assert.match(s3.get(outBucket, objects[0]!), /"Positive"/);

@@ -4,10 +4,26 @@
  * `/api/storages/export/<type>` (without); all of a project's storages of a direction in one list
  * (without `?project=`, or for an unknown project, an empty list); secrets never answered; a PATCH without them keeps them; an export
  * storage syncs on create. The fake does not connect to anything: a
- * sync finds no objects and counts the project's annotations.
+ * sync finds no objects and counts the project's annotations. `last_sync` is set only by a sync
+ * that finished (a sync clears it when it starts, as io_storages/base_models.py does). Tests can
+ * make the next syncs of a state fail (`failNextSyncs`): ended `failed` with a traceback and the
+ * count reached, or answered with an error status before anything ran.
  */
 import { envelope, fail, json, noContent, readData, validationError, type Ctx, type Reply } from './http.ts';
-import type { FakeStorage } from './state.ts';
+import type { FakeState, FakeStorage } from './state.ts';
+
+/** What the next sync of a state does instead of completing. */
+export type SyncFault =
+  | { readonly kind: 'failed'; readonly traceback: string; readonly count?: number }
+  | { readonly kind: 'status'; readonly status: number; readonly detail: string };
+
+const syncFaults = new WeakMap<FakeState, SyncFault[]>();
+const tracebacks = new WeakMap<FakeStorage, string>();
+
+/** The next `faults.length` syncs (import or export) of this state end as told, one each. */
+export function failNextSyncs(state: FakeState, ...faults: SyncFault[]): void {
+  syncFaults.set(state, [...(syncFaults.get(state) ?? []), ...faults]);
+}
 
 const TYPES = ['s3', 'gcs', 'azure', 'redis', 'localfiles'] as const;
 const SECRETS: Record<string, readonly string[]> = {
@@ -84,11 +100,20 @@ function sync(ctx: Ctx, direction: FakeStorage['direction'], type: string): Repl
   const s = ctx.state.storages.get(Number(ctx.params.id));
   if (!s || s.direction !== direction || s.type !== type) return envelope(404, 'No Storage matches the given query.');
   if (s.fields.synchronizable === false) return json(400, { message: `Storage ${s.id} is not synchronizable` });
-  runSync(ctx, s);
+  const fault = syncFaults.get(ctx.state)?.shift();
+  if (fault?.kind === 'status') return envelope(fault.status, fault.detail);
+  runSync(ctx, s, fault);
   return json(200, serialize(s));
 }
 
-function runSync(ctx: Ctx, s: FakeStorage): void {
+function runSync(ctx: Ctx, s: FakeStorage, fault?: Extract<SyncFault, { kind: 'failed' }>): void {
+  tracebacks.delete(s);
+  if (fault) {
+    s.status = 'failed';
+    s.lastSyncCount = fault.count ?? null;
+    tracebacks.set(s, fault.traceback);
+    return;
+  }
   s.status = 'completed';
   if (s.direction === 'import') s.lastSyncCount = 0;
   else {
@@ -104,11 +129,11 @@ function serialize(s: FakeStorage): Record<string, unknown> {
     type: s.type,
     synchronizable: true,
     ...(s.direction === 'import' ? { presign: true } : {}),
-    last_sync: s.lastSyncCount === null ? null : new Date().toISOString(),
+    last_sync: s.status === 'completed' || s.status === 'completed_with_errors' ? new Date().toISOString() : null,
     last_sync_count: s.lastSyncCount,
     last_sync_job: null,
     status: s.status,
-    traceback: null,
+    traceback: tracebacks.get(s) ?? null,
     meta: {},
     title: null,
     description: null,

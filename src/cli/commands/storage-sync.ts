@@ -1,6 +1,7 @@
 import { findResourceKind } from '../../kinds/registry.ts';
 import type { LiveStorage, StorageResource } from '../../kinds/storage/types.ts';
 import { syncStorage } from '../../kinds/storage/sync.ts';
+import { explainS3Failure, syncOutcome } from '../../kinds/storage/sync-state.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
@@ -41,14 +42,20 @@ export async function runStorageSync(io: Io, args: StorageSyncArgs): Promise<num
     if (!storage) throw new UserError(`${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`);
     const started = io.now();
     const progress = await createProgress(io, { label: `  syncing ${direction} storage ${projectKey}/${key}`, unit: direction === 'import' ? 'tasks' : 'annotations', ...(args.quiet ? { quiet: true } : {}) });
-    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s) => progress.update(Number(s.last_sync_count ?? 0)), ...(io.sleep ? { sleep: io.sleep } : {}) });
+    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s) => progress.update(Number(s.last_sync_count ?? 0)), ...(io.sleep ? { sleep: io.sleep } : {}) }).catch((err: unknown) => {
+      progress.stop();
+      const why = explainS3Failure(err, chosen.desired, direction);
+      throw why ? new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) failed: ${why}`) : err;
+    });
     progress.stop();
     const s = styleFor(io.color);
     const seconds = ((io.now() - started) / 1000).toFixed(2);
-    if (done.status === 'completed') {
-      io.stdout(`${s.green('✔')} Synced ${direction} storage ${projectKey}/${key} (${storage.title}, id ${storage.id}): ${Number(done.last_sync_count ?? 0)} ${direction === 'import' ? 'task(s)' : 'annotation(s)'} (${seconds} s)\n`);
+    // Named by its key, type and id only: a title or bucket can come from ${env:...}.
+    const outcome = syncOutcome(direction, done);
+    if (outcome.ok) {
+      io.stdout(`${s.green('✔')} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)\n`);
       return 0;
     }
-    throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ended ${String(done.status)}${done.traceback ? `: ${String(done.traceback).trim().split('\n').at(-1)}` : ''}`);
+    throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ${outcome.message}`);
   });
 }

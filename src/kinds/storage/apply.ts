@@ -5,13 +5,16 @@ import { createSettled } from '../shared/create-settled.ts';
 import { parseDescriptionMarker, secretFingerprint, stripDescriptionMarker, withDescriptionMarker } from '../shared/description-marker.ts';
 import { declaredSecrets } from './compare.ts';
 import { syncStorage } from './sync.ts';
-import { itemPath, listPath, STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type LsStorage, type StorageResource } from './types.ts';
+import { explainS3Failure, SYNC_FIELD, syncOutcome, syncRunning, twinOf, unsynced } from './sync-state.ts';
+import { itemPath, listPath, STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type LsStorage, type StorageResource, type StorageType } from './types.ts';
 
 /**
  * Storage steps. The secrets are sent on create, and on an update only when their fingerprint
  * changed (a PATCH without them keeps the stored ones); the marker line records the fingerprint.
- * A new import storage is synced once; an export storage syncs itself on create. Creates are
- * settled like a webhook's: extra copies carrying the marker are deleted.
+ * A new import storage is synced once, and so is one the plan found never synced (the `sync`
+ * field); an export storage syncs itself on create. A sync that does not complete fails the step
+ * (the storage stays, and the next plan asks for the sync again). Creates are settled like a
+ * webhook's: extra copies carrying the marker are deleted.
  */
 export function storageApplier(direction: Direction) {
   return (run: ApplyRun<LiveStorage>): KindApplier<StorageResource> => {
@@ -23,27 +26,36 @@ export function storageApplier(direction: Direction) {
         const type = want.spec.type;
         const { found, ...done } = await createSettled<LsStorage>({
           carriers: () => carriers(client, direction, parentId, run.namespace, change.key),
-          create: async () => (await client.http.request<LsStorage>('POST', listPath(direction, type), { data: writeBody(direction, want, undefined, run.namespace, parentId, true) })).id,
-          update: async (s) => void (await client.http.request('PATCH', itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run.namespace, parentId, true), idempotent: true })),
+          create: async () => (await client.http.request<LsStorage>('POST', listPath(direction, type), { data: writeBody(direction, want, undefined, run.namespace, parentId, true) }).catch(explained(want, direction))).id,
+          update: async (s) => void (await client.http.request('PATCH', itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run.namespace, parentId, true), idempotent: true }).catch(explained(want, direction))),
           remove: (copy) => client.http.request('DELETE', itemPath(direction, copy.type, copy.id)).then(() => undefined, ignore404),
         });
-        // Synced once: also when an earlier run died between its create and its sync.
+        // Synced once: also when an earlier run died between its create and its sync (and the
+        // next plan asks for the sync of one whose sync never finished).
         // Not when another of the project's import storages reads the same objects (a storage
         // given a new key): tasks are only told apart per storage, so a sync would import them again.
-        const twin = direction === 'import' ? run.live.find((l) => l.parentId === parentId && l.id !== done.id && sameSource(l.raw, want)) : undefined;
+        const twin = direction === 'import' ? twinOf(want, { id: done.id, type }, parentId, run.live) : undefined;
         if (twin) done.notes.push(`not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`);
-        else if (direction === 'import' && want.spec.synchronizable !== false && (found?.last_sync ?? null) === null) {
-          const synced = await syncStorage(client, direction, type, done.id, run.sleep ? { sleep: run.sleep } : {});
-          done.notes.push(synced.status === 'completed' ? `synced: ${Number(synced.last_sync_count ?? 0)} task(s) from it` : `sync ended ${String(synced.status)}${synced.traceback ? ' (see the storage in the UI)' : ''}`);
+        else if (direction === 'import' && want.spec.synchronizable !== false && (!found || (unsynced(found) && !syncRunning(found)))) {
+          done.notes.push(await syncOnce(client, want, type, done.id, `created as id ${done.id}, but `, run.sleep));
         }
         return done;
       },
       async update(change, desired, parentId) {
         const want = need(desired, change.key);
+        const sync = change.fields.some((f) => f.field === SYNC_FIELD);
+        const written = change.fields.filter((f) => f.field !== SYNC_FIELD);
         const live = await client.http.request<LsStorage>('GET', itemPath(direction, want.spec.type, change.id));
-        const sendSecrets = change.fields.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === 'adopt';
-        await client.http.request('PATCH', itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run.namespace, parentId ?? live.project, sendSecrets), idempotent: true });
-        return { id: change.id };
+        if (written.length || change.action === 'adopt') {
+          const sendSecrets = written.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === 'adopt';
+          await client.http.request('PATCH', itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run.namespace, parentId ?? live.project, sendSecrets), idempotent: true }).catch(explained(want, direction));
+        }
+        if (!sync) return { id: change.id };
+        // Read just now: a racing run (or the UI) may have synced it since the plan, or be syncing it.
+        if (syncRunning(live)) return { id: change.id, notes: [`not synced: a sync of it is running now (status ${String(live.status)})`] };
+        if (!unsynced(live)) return { id: change.id, notes: ['not synced: a sync of it finished since the plan'] };
+        const note = await syncOnce(client, want, want.spec.type, change.id, written.length || change.action === 'adopt' ? `${change.action === 'adopt' ? 'adopted' : 'updated'}, but ` : '', run.sleep);
+        return { id: change.id, notes: [note] };
       },
       async delete(change) {
         if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
@@ -75,10 +87,28 @@ async function carriers(client: LabelStudioClient, direction: Direction, project
   return list.filter((s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key).sort((a, b) => a.id - b.id);
 }
 
-/** Whether a live storage reads the same objects as a manifest: same type, place and prefix. */
-function sameSource(live: LsStorage, desired: StorageResource): boolean {
-  const place = (x: Readonly<Record<string, unknown>>) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => (v === '' ? null : v));
-  return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
+/**
+ * Syncs an import storage and waits for the end; a sync that does not complete is a Refusal (the
+ * step fails, apply exits 1), saying what was done before it (`done`: "created as id 3, but ").
+ */
+async function syncOnce(client: LabelStudioClient, want: StorageResource, type: StorageType, id: number, done: string, sleep: ((ms: number) => Promise<void>) | undefined): Promise<string> {
+  const synced = await syncStorage(client, 'import', type, id, sleep ? { sleep } : {}).catch((err: unknown) => {
+    const why = explainS3Failure(err, want, 'import') ?? (isApiError(err) ? err.message : undefined);
+    if (why) throw new Refusal(`${done}its sync failed: ${why}; \`labelform plan\` shows the sync until one completes`);
+    throw err;
+  });
+  const outcome = syncOutcome('import', synced);
+  // A sync that completed with errors set last_sync: another would refuse the same objects again.
+  if (!outcome.ok) throw new Refusal(`${done}its sync ${outcome.message}${unsynced(synced) ? '; `labelform plan` shows the sync until one completes' : ''}`);
+  return `synced: ${outcome.count} from it`;
+}
+
+/** A write's error, explained when Label Studio hid why it could not reach the S3 bucket. */
+function explained(want: StorageResource, direction: Direction) {
+  return (err: unknown): never => {
+    const why = explainS3Failure(err, want, direction);
+    throw why ? new Refusal(why) : err;
+  };
 }
 
 function ignore404(err: unknown): void {

@@ -7,6 +7,7 @@ import { storageLoader } from './load.ts';
 import { storagePlanner } from './plan.ts';
 import { parentsToRead, readsKind } from '../shared/read-scope.ts';
 import { storageToManifest } from './to-manifest.ts';
+import { SYNC_FIELD } from './sync-state.ts';
 import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
 /**
@@ -31,6 +32,8 @@ export function storageKind(direction: Direction): ResourceKind<StorageResource,
     identify: (live) => live.marker,
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
+    // A sync that never finished is the server's side missing data (other fields: no record of the last apply).
+    attribute: (field) => (field === SYNC_FIELD ? 'server' : 'unknown'),
     plan: storagePlanner(direction),
     orphan: (s) => ({ id: s.id, key: s.marker!.key, title: s.title, annotations: 0 }),
     planPrune: (o, s, ctx) => ctx.change({ action: 'delete', kind, key: o.key, ...(o.parent ? { parent: o.parent } : {}), id: o.id, title: s.title, fields: [] }),

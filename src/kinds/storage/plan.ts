@@ -1,13 +1,16 @@
 import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
 import { compareStorage, normaliseStorageField } from './compare.ts';
+import { pendingSync } from './sync-state.ts';
 import { storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
 /**
  * The change for one storage manifest; pure. Copies carrying the marker are deleted (a storage
  * record holds no data: deleting one leaves its tasks and the bucket as they are). A storage
  * cannot change its type. A create says what else happens: an import storage is synced once
- * after it is created; an export storage syncs the project's annotations at once.
+ * after it is created; an export storage syncs the project's annotations at once. An import
+ * storage that exists but whose sync never finished (an apply stopped before it, or it failed)
+ * gets the sync as a change of its own (see `pendingSync`).
  */
 export function storagePlanner(direction: Direction) {
   return (match: Match<StorageResource, LiveStorage>, ctx: KindPlanContext<LiveStorage, unknown>): void => {
@@ -29,11 +32,14 @@ export function storagePlanner(direction: Direction) {
       const notes =
         direction === 'export'
           ? ['the server checks the connection, and creating it syncs the project\'s existing annotations to it at once (SYNC_ON_TARGET_STORAGE_CREATION)']
-          : ['the server checks the connection; labelform then syncs it once (tasks appear for its objects); later, `labelform storage sync` or the UI syncs it again'];
+          : [`the server checks the connection${d.spec.type === 's3' && typeof d.spec.prefix === 'string' && d.spec.prefix !== '' ? ' (the bucket must exist and hold at least one object under the prefix)' : ''}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`];
       ctx.change({ action: 'create', ...base, notes });
       return;
     }
     const managed = storageFields(direction, d.spec.type).filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-    ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])));
+    const pending = pendingSync(direction, d, target, ctx.live);
+    if (pending && 'running' in pending) ctx.diagnostic({ severity: 'warning', code: 'storage-syncing', key: d.name, file: d.file, ...d.doc.locate('/metadata/name'), pointer: '/metadata/name', message: `${direction} storage ${parent?.key ?? d.parent}/${d.name} (id ${target.id}): ${pending.running}` });
+    const withSync = pending && 'sync' in pending ? { ...base, fields: [...base.fields, pending.sync], notes: [pending.note] } : base;
+    ctx.change(existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])));
   };
 }

@@ -1,0 +1,115 @@
+import type { FieldChange } from '../../generated/schema-types.ts';
+import { isApiError } from '../../api/errors.ts';
+import { withholdSecrets } from '../../util/redact.ts';
+import type { Direction, LiveStorage, LsStorage, StorageResource } from './types.ts';
+
+/**
+ * The field of a plan's change that stands for a sync labelform runs: not a field of the storage,
+ * but how a pending sync shows in every renderer, in drift and in a saved plan (`status` as the
+ * server answers it → `completed`).
+ */
+export const SYNC_FIELD = 'sync';
+
+/** Statuses of a sync that is running now (queued in a job queue, or inline). */
+const RUNNING = new Set(['queued', 'in_progress']);
+
+/**
+ * Whether no sync of an import storage has finished: never run (`initialized`), or the last one
+ * failed or was stopped part way (`failed`). Label Studio clears `last_sync` whenever a sync starts
+ * and sets it only when one finishes (io_storages/base_models.py `_update_queued_status`,
+ * `info_set_completed`), and records nothing of who started it: a failed sync started in the UI
+ * counts too, since its objects did not arrive either.
+ */
+export function unsynced(s: LsStorage): 'never' | 'failed' | undefined {
+  if (s.status === 'failed') return 'failed';
+  if (s.status === 'initialized' && !s.last_sync) return 'never';
+  return undefined;
+}
+
+export function syncRunning(s: LsStorage): boolean {
+  return RUNNING.has(String(s.status));
+}
+
+/** Whether a live storage reads the same objects as a manifest: same type, place and prefix. */
+export function sameSource(live: LsStorage, desired: StorageResource): boolean {
+  const place = (x: Readonly<Record<string, unknown>>) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => (v === '' ? null : v));
+  return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
+}
+
+/**
+ * Another import storage of the same project that reads the same objects (a storage given a new
+ * key): tasks are told apart per storage only, so syncing this one would import them again.
+ */
+export function twinOf(desired: StorageResource, self: { readonly id: number; readonly type: string } | undefined, projectId: number, live: readonly LiveStorage[]): LiveStorage | undefined {
+  return live.find((l) => l.parentId === projectId && !(self && l.id === self.id && l.raw.type === self.type) && sameSource(l.raw, desired));
+}
+
+export type PendingSync =
+  | { readonly sync: FieldChange; readonly note: string }
+  | { readonly running: string }
+  | undefined;
+
+/**
+ * What the plan says about syncing a managed import storage that exists; pure. A storage whose
+ * sync never finished gets one (the promise of "synced once" also holds after an apply that died
+ * between its create and its sync, or a sync that failed), unless the manifest or the server says
+ * it is not synchronizable, or another storage of the project reads the same objects. A sync
+ * running now is left alone (two at once could import an object twice); the plan warns.
+ */
+export function pendingSync(direction: Direction, desired: StorageResource, target: LiveStorage, live: readonly LiveStorage[]): PendingSync {
+  if (direction !== 'import') return undefined;
+  const s = target.raw;
+  if ((desired.spec.synchronizable ?? s.synchronizable) === false) return undefined;
+  if (twinOf(desired, s, s.project, live)) return undefined;
+  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} task(s) so far` : ''}), so none is planned; if that sync died with its server, \`labelform storage sync\` starts another` };
+  const why = unsynced(s);
+  if (!why) return undefined;
+  const sync: FieldChange = { field: SYNC_FIELD, before: String(s.status), after: 'completed' };
+  const reason =
+    why === 'never'
+      ? 'it has never been synced (an earlier apply may have stopped between its create and its sync)'
+      : `its last sync did not finish: ${failureText(s)}`;
+  return { sync, note: `labelform syncs it: ${reason}; a sync imports only the objects that have no task from this storage yet` };
+}
+
+/** How a sync ended, for apply and `storage sync` alike: only `completed` is a success. */
+export function syncOutcome(direction: Direction, s: LsStorage): { readonly ok: true; readonly count: string } | { readonly ok: false; readonly message: string } {
+  const count = Number(s.last_sync_count ?? 0);
+  const unit = direction === 'import' ? 'task(s)' : 'annotation(s)';
+  if (s.status === 'completed') return { ok: true, count: `${count} ${unit}` };
+  if (s.status === 'completed_with_errors') return { ok: false, message: `completed with errors: ${count} ${unit}, and some were refused${lastLine(s.traceback) ? ` (${lastLine(s.traceback)})` : ''}; see the storage in the UI` };
+  if (syncRunning(s)) return { ok: false, message: `was still ${String(s.status)} when labelform stopped waiting (${count} ${unit} so far)` };
+  return { ok: false, message: `ended ${String(s.status)}: ${failureText(s)}` };
+}
+
+/**
+ * Label Studio 1.23.2 hides why an S3 connection check failed when `s3_endpoint` is not on one of
+ * its S3_TRUSTED_STORAGE_DOMAINS (io_storages/s3/utils.py `catch_and_reraise_from_none`): a 500
+ * that names nothing. The check (`S3StorageMixin.validate_connection`) fails for a missing bucket,
+ * refused credentials, and, for an import storage with a prefix, no object under that prefix.
+ */
+export function explainS3Failure(err: unknown, desired: StorageResource, direction: Direction): string | undefined {
+  if (!(isApiError(err) && err.status === 500 && /Debugging info is not available for s3 endpoints/i.test(err.detail))) return undefined;
+  const prefix = desired.spec.prefix;
+  const hasPrefix = direction === 'import' && typeof prefix === 'string' && prefix !== '';
+  const causes = ['the bucket does not exist', 'the credentials are refused', ...(hasPrefix ? ['no object exists under the prefix (an import storage with a prefix needs at least one)'] : [])];
+  return (
+    `Label Studio could not connect to the S3 bucket, and does not say why for an s3_endpoint outside its S3_TRUSTED_STORAGE_DOMAINS (HTTP 500 to ${err.method} ${err.path}). ` +
+    `It refuses when ${causes.join(', or ')}: check ${hasPrefix ? 'those, or put an object under the prefix first' : 'both'}. The server's log shows the real error`
+  );
+}
+
+function failureText(s: LsStorage): string {
+  const line = lastLine(s.traceback);
+  const count = s.last_sync_count ? ` after ${Number(s.last_sync_count)} task(s)` : '';
+  return `status ${String(s.status)}${count}${line ? ` (${line})` : ''}`;
+}
+
+/** The last line of the server's traceback, withheld whole when it holds a secret value, cut at 200 characters. */
+function lastLine(traceback: unknown): string | undefined {
+  if (typeof traceback !== 'string') return undefined;
+  const line = traceback.trim().split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
+  if (!line) return undefined;
+  const safe = withholdSecrets(line);
+  return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
+}

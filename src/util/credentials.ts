@@ -136,7 +136,7 @@ export function findUrlCredentials(url: string): UrlCredential[] {
       const eq = pair.indexOf('=');
       if (eq > 0) {
         const value = pair.slice(eq + 1);
-        if (isCredential(safeDecode(pair.slice(0, eq)), safeDecode(value))) {
+        if (!value.startsWith(MASK) && isCredential(safeDecode(pair.slice(0, eq)), safeDecode(value))) {
           out.push({ part: 'query', name: safeDecode(pair.slice(0, eq)), start: p + eq + 1, end: p + pair.length, secretStart: p + eq + 1, secretEnd: p + pair.length });
         }
       }
@@ -162,7 +162,17 @@ export function maskUrlCredentials(url: string): string {
 /** Every `http(s)://…` URL in a text, masked as `maskUrlCredentials` does. */
 export function maskUrlsInText(text: string): string {
   if (!text.includes('://')) return text;
-  return text.replace(/\bhttps?:\/\/[^\s"'<>`\\]+/gi, (u) => maskUrlCredentials(u));
+  return text.replace(/\bhttps?:\/\/[^\s"'<>`\\]+/gi, (u) => {
+    // Punctuation after a URL in prose, and the `)` closing a parenthesis around it, are not part of it.
+    let end = u.length;
+    for (;;) {
+      const last = u[end - 1];
+      if (last !== undefined && '.,;:!?'.includes(last)) end--;
+      else if (last === ')' && count(u.slice(0, end), '(') < count(u.slice(0, end), ')')) end--;
+      else break;
+    }
+    return maskUrlCredentials(u.slice(0, end)) + u.slice(end);
+  });
 }
 
 /** How a message names a credential in a URL, without showing it. */
@@ -199,6 +209,10 @@ function colonOutsideReferences(info: string): number {
     else if (info[i] === ':' && depth === 0) return i;
   }
   return -1;
+}
+
+function count(text: string, char: string): number {
+  return text.split(char).length - 1;
 }
 
 function after(segments: readonly string[], word: string): number | undefined {

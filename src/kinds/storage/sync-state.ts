@@ -13,6 +13,9 @@ export const SYNC_FIELD = 'sync';
 /** Statuses of a sync that is running now (queued in a job queue, or inline). */
 const RUNNING = new Set(['queued', 'in_progress']);
 
+/** Label Studio's words when it hides why S3 failed (io_storages/s3/utils.py `catch_and_reraise_from_none`). */
+const HIDDEN_S3 = /Debugging info is not available for s3 endpoints/i;
+
 /**
  * Whether no sync of an import storage has finished: never run (`initialized`), or the last one
  * failed or was stopped part way (`failed`). Label Studio clears `last_sync` whenever a sync starts
@@ -89,7 +92,7 @@ export function syncOutcome(direction: Direction, s: LsStorage): { readonly ok: 
  * refused credentials, and, for an import storage with a prefix, no object under that prefix.
  */
 export function explainS3Failure(err: unknown, desired: StorageResource, direction: Direction): string | undefined {
-  if (!(isApiError(err) && err.status === 500 && /Debugging info is not available for s3 endpoints/i.test(err.detail))) return undefined;
+  if (!(isApiError(err) && err.status === 500 && HIDDEN_S3.test(err.detail))) return undefined;
   const prefix = desired.spec.prefix;
   const hasPrefix = direction === 'import' && typeof prefix === 'string' && prefix !== '';
   const causes = ['the bucket does not exist', 'the credentials are refused', ...(hasPrefix ? ['no object exists under the prefix (an import storage with a prefix needs at least one)'] : [])];
@@ -102,14 +105,27 @@ export function explainS3Failure(err: unknown, desired: StorageResource, directi
 function failureText(s: LsStorage): string {
   const line = lastLine(s.traceback);
   const count = s.last_sync_count ? ` after ${Number(s.last_sync_count)} task(s)` : '';
-  return `status ${String(s.status)}${count}${line ? ` (${line})` : ''}`;
+  // io_storages/s3/utils.py hides the cause for an s3_endpoint outside S3_TRUSTED_STORAGE_DOMAINS, reading objects too.
+  const hidden = line && HIDDEN_S3.test(line) ? `Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file (with use_blob_urls: false), or one it cannot read; its log shows which` : undefined;
+  return `status ${String(s.status)}${count}${hidden ? ` (${hidden})` : line ? ` (${line})` : ''}`;
 }
 
-/** The last line of the server's traceback, withheld whole when it holds a secret value, cut at 200 characters. */
+/**
+ * The error a server's traceback ends with (`ValueError: …`, with the lines its message runs on),
+ * else its last line; withheld whole when it holds a secret value, cut at 200 characters.
+ */
 function lastLine(traceback: unknown): string | undefined {
   if (typeof traceback !== 'string') return undefined;
-  const line = traceback.trim().split('\n').map((l) => l.trim()).filter(Boolean).at(-1);
-  if (!line) return undefined;
-  const safe = withholdSecrets(line);
+  const lines = traceback.trim().split('\n').map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) return undefined;
+  let from = lines.length - 1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(lines[i]!)) {
+      from = i;
+      break;
+    }
+    if (/^File "/.test(lines[i]!)) break;
+  }
+  const safe = withholdSecrets(lines.slice(from).join(' '));
   return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;
 }

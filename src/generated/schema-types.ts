@@ -321,12 +321,12 @@ export interface ViewSpec {
    */
   project: string;
   /**
-   * The tab's name in the Data Manager. Unique within the project: a tab that lost labelform's marker (a save in the UI may drop it) is found again by it.
+   * The tab's name in the Data Manager (the server sets no length limit). Unique within the project: a tab that lost labelform's marker (a save in the UI may drop it) is found again by it. Without it the title is not managed (a tab made through the API may have none).
    */
-  title: string;
+  title?: string;
   filters?: ViewFilters;
   /**
-   * Sort columns, as tasks:<column> (a leading - sorts descending).
+   * Sort columns, as tasks:<column> (a leading - sorts descending); the server sorts by the first. validate refuses an unknown column: the tab would answer 500.
    */
   ordering?: string[];
   hiddenColumns?: ViewHiddenColumns;
@@ -337,7 +337,7 @@ export interface ViewFilters {
 }
 export interface ViewFilter {
   /**
-   * The column, as filter:tasks:<column> (filter:tasks:data.text, filter:tasks:total_annotations, ...).
+   * The column, as filter:tasks:<column>: a task column (id, inner_id, completed_at, total_annotations, cancelled_annotations, total_predictions, annotators, annotations_results, annotations_ids, predictions_score, predictions_model_versions, predictions_results, file_upload, storage_filename, created_at, updated_at, updated_by, avg_lead_time, draft_exists, ...) or data.<key>. validate refuses an unknown column: the tab would answer 500.
    */
   filter: string;
   /**
@@ -349,12 +349,15 @@ export interface ViewFilter {
    */
   type: string;
   /**
-   * What to compare with; {min, max} for `in` ranges, true/false for `empty`.
+   * What to compare with: a number, string or boolean; {min, max} for in/not_in; a list for in_list/not_in_list; true/false for empty. It must fit the type (Number: a number; Datetime: 2024-01-31T00:00:00.000Z; Boolean: true/false) and the column: validate refuses what would make the tab answer 500.
    */
   value: {
     [k: string]: unknown;
   };
 }
+/**
+ * Hidden columns; give both lists (an empty one hides nothing): with only one of them the tab answers 500.
+ */
 export interface ViewHiddenColumns {
   /**
    * Columns hidden in the list view (tasks:<column>).

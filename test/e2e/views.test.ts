@@ -24,7 +24,7 @@ test('two tabs: applied with the project, converged; drift and restore; a lost m
   const ns = uniqueNamespace('views');
   const dir = await makeRepo(ns, {
     'p.yaml': projectManifest('triage', `  title: Views ${ns}\n  label_config: |\n${TEXT_CHOICES(['Yes', 'No']).split('\n').map((l) => `    ${l}`).join('\n')}\n`),
-    'todo.yaml': viewManifest('todo', '  title: To do\n  filters:\n    conjunction: and\n    items:\n      - filter: "filter:tasks:total_annotations"\n        operator: equal\n        type: Number\n        value: 0\n  ordering: ["-tasks:id"]\n  hiddenColumns:\n    explore: ["tasks:inner_id", "tasks:annotators"]\n'),
+    'todo.yaml': viewManifest('todo', '  title: To do\n  filters:\n    conjunction: and\n    items:\n      - filter: "filter:tasks:total_annotations"\n        operator: equal\n        type: Number\n        value: 0\n  ordering: ["-tasks:id"]\n  hiddenColumns:\n    explore: ["tasks:inner_id", "tasks:annotators"]\n    labeling: []\n'),
     'done.yaml': viewManifest('done', '  title: Done\n  filters:\n    conjunction: and\n    items:\n      - filter: "filter:tasks:total_annotations"\n        operator: greater\n        type: Number\n        value: 0\n'),
   });
   const applied = await cli(dir, ['apply', '--auto-approve']);
@@ -48,14 +48,14 @@ test('two tabs: applied with the project, converged; drift and restore; a lost m
 
   // A save in the UI rewrites data without labelform's key: the tab is taken back by its title.
   const { labelformManaged: _marker, ...uiData } = todo.data as Record<string, unknown>;
-  await client.http.request('PATCH', `/api/dm/views/${todo.id}/`, { data: { data: { ...uiData, hiddenColumns: { explore: [] } } } });
+  await client.http.request('PATCH', `/api/dm/views/${todo.id}/`, { data: { data: { ...uiData, hiddenColumns: { explore: [], labeling: [] } } } });
   const lost = await cli(dir, ['plan']);
   assert.match(lost.stdout, /⇄ adopt\s+View triage\/todo \(id \d+\)/);
   assert.match(lost.stdout, /no marker \(lost when the tab was saved in the UI, or made there\): it is taken back, not duplicated/);
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   const back = await tabs(projectId);
   assert.is(back.length, 2, 'no second "To do" tab');
-  assert.equal(back.find((v) => v.id === todo.id)!.data?.hiddenColumns, { explore: ['tasks:inner_id', 'tasks:annotators'] });
+  assert.equal(back.find((v) => v.id === todo.id)!.data?.hiddenColumns, { explore: ['tasks:inner_id', 'tasks:annotators'], labeling: [] });
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
 
   // pull writes both tabs; their plan is no change.

@@ -8,6 +8,7 @@ import { findProject, projectTasks } from './project-model.ts';
 import { pythonJson } from './export-format.ts';
 import type { FakeTask } from './state.ts';
 import { addAnnotation, checkImportItems, createTasks, deleteTasks, serializeAnnotation, serializeTask } from './task-model.ts';
+import { viewTaskListFailure } from './routes-views.ts';
 
 /** POST /api/projects/{id}/import (no trailing slash): JSON list or object, all-or-nothing. */
 export function importTasks(ctx: Ctx): Reply {
@@ -50,6 +51,9 @@ export function listTasks(ctx: Ctx): Reply {
     fail(envelope(400, 'Validation error', { project: `Incorrect value in key "project" = "${raw}". It should be digit string.` }));
   }
   const project = findProject(state, raw);
+  // A tab whose filters the server cannot turn into a query answers 500 (routes-views.ts).
+  const broken = query.get('view') === null ? undefined : viewTaskListFailure(ctx, query.get('view')!);
+  if (broken) return broken;
   const tasks = selectTasks(projectTasks(state, project), parseQuery(query.get('query')));
   let totalAnnotations = 0;
   let totalPredictions = 0;

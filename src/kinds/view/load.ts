@@ -2,12 +2,14 @@ import type { ViewSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
+import { checkViewSpec } from './check-filters.ts';
 import type { ViewResource } from './types.ts';
 
 /**
- * View manifests as resources: the Project each names exists, and titles are unique within a
- * project (a tab that lost its marker is found again by its title, so two with one title would
- * be ambiguous).
+ * View manifests as resources: the Project each names exists, titles are unique within a project
+ * (a tab that lost its marker is found again by its title, so two with one title would be
+ * ambiguous), and nothing in the filters, ordering or hidden columns would make the tab answer 500
+ * (check-filters.ts).
  */
 export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ViewResource[]> {
   const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
@@ -30,12 +32,16 @@ export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadCont
       spec,
       sensitive,
     };
-    const titleKey = `${spec.project}\u0000${spec.title.trim()}`;
-    const first = titles.get(titleKey);
-    if (first) {
-      const loc = first.doc.locate('/spec/title');
-      ctx.diagnostics.push(diag('duplicate-title', `project ${spec.project} already has a View titled "${spec.title}" (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at('/spec/title')));
-    } else titles.set(titleKey, view);
+    for (const p of checkViewSpec(spec, { sensitive })) ctx.diagnostics.push(diag('view-filter', p.message, at(p.pointer)));
+    // A tab without a title (the server keeps none) is never found again by one.
+    if (spec.title !== undefined) {
+      const titleKey = `${spec.project}\u0000${spec.title.trim()}`;
+      const first = titles.get(titleKey);
+      if (first) {
+        const loc = first.doc.locate('/spec/title');
+        ctx.diagnostics.push(diag('duplicate-title', `project ${spec.project} already has a View titled ${sensitive.has('title') ? '(sensitive)' : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at('/spec/title')));
+      } else titles.set(titleKey, view);
+    }
     out.push(view);
   }
   return out;

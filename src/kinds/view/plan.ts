@@ -16,14 +16,15 @@ export function planView(m: Match<ViewResource, LiveView>, ctx: KindPlanContext<
   const { parent } = start;
   let target = start.target;
   const notes: string[] = [];
-  if (!target && parent?.id !== undefined) {
-    const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === d.spec.title.trim());
+  const title = d.spec.title;
+  if (!target && parent?.id !== undefined && title !== undefined) {
+    const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
     if (sameTitle.length === 1) {
       target = sameTitle[0]!;
       notes.push(`tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`);
     }
   }
-  const base = { kind: 'View', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: d.doc.locate('/metadata/name').line, ...(d.sensitive.has('title') ? {} : { title: d.spec.title }), fields: compareView(d, target), ...(notes.length ? { notes } : {}) };
+  const base = { kind: 'View', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: d.doc.locate('/metadata/name').line, ...(title === undefined || d.sensitive.has('title') ? {} : { title }), fields: compareView(d, target), ...(notes.length ? { notes } : {}) };
   if (!target) {
     ctx.change({ action: 'create', ...base });
     return;

@@ -50,10 +50,12 @@ export function redact(text: string): string {
   let out = text;
   for (const s of credentials) if (out.includes(s)) out = out.split(s).join('[redacted]');
   out = maskUrlsInText(out);
-  // A header and its value. The name has no `_` (snake_case words are labelform's field names:
-  // `task_data_password` in a saved plan is a field, not a header); the value looks like a token.
+  // A header and its value. Only names shaped like HTTP headers (`X-Access-Key`, `Private-Key`,
+  // `Authorization`): a one-word name is a JSON key of labelform's own as often (`"key":` in a
+  // saved plan), and snake_case ones are its field names (`task_data_password`). The value looks
+  // like a token.
   return out.replace(HEADER_VALUE, (all, name: string, sep: string, scheme: string | undefined, value: string) =>
-    isCredentialName(name) && (scheme !== undefined || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep}[redacted]` : all,
+    (name.includes('-') || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== undefined || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep}[redacted]` : all,
   );
 }
 

@@ -96,6 +96,8 @@ test('redact: credential headers by the rule, URL credentials; field names of a 
   const plan = '{"fingerprint": {"task_data_password": "sha256-0123456789abcdef", "basic_auth_user": "abc12345678"}}';
   assert.is(redact(plan), plan);
   assert.is(redact('Session: afternoon'), 'Session: afternoon');
+  const keys = '{"key": "catalogue2-images", "token": "abc123def456", "title": "Key: 2024-batch"}';
+  assert.is(redact(keys), keys, 'one-word JSON keys of a saved plan (key) are not headers');
   assert.is(redact(redact('see http://a:b@c/d')), 'see http://(sensitive)@c/d');
   assert.is(redact('webhook 8 (http://u:p@h/x?token=t-1), then http://u:p@h/y.'), 'webhook 8 (http://(sensitive)@h/x?token=(sensitive)), then http://(sensitive)@h/y.');
   assert.is(redact('(http://(sensitive)@h/x?token=(sensitive))'), '(http://(sensitive)@h/x?token=(sensitive))', 'what is masked stays as it is');

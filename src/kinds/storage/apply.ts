@@ -36,7 +36,7 @@ export function storageApplier(direction: Direction) {
         // given a new key): tasks are only told apart per storage, so a sync would import them again.
         const twin = direction === 'import' ? twinOf(want, { id: done.id, type }, parentId, run.live) : undefined;
         if (twin) done.notes.push(`not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`);
-        else if (direction === 'import' && want.spec.synchronizable !== false && (!found || (unsynced(found) && !syncRunning(found)))) {
+        else if (direction === 'import' && (want.spec.synchronizable ?? found?.synchronizable) !== false && (!found || (unsynced(found) && !syncRunning(found)))) {
           done.notes.push(await syncOnce(client, want, type, done.id, `created as id ${done.id}, but `, run.sleep));
         }
         return done;

@@ -64,7 +64,9 @@ export function pendingSync(direction: Direction, desired: StorageResource, targ
   const s = target.raw;
   if ((desired.spec.synchronizable ?? s.synchronizable) === false) return undefined;
   if (twinOf(desired, s, s.project, live)) return undefined;
-  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} task(s) so far` : ''}), so none is planned; if that sync died with its server, \`labelform storage sync\` starts another` };
+  // A sync that stopped without a word (its server killed) is marked failed by Label Studio's own
+  // list read once it has not progressed for 5 × STORAGE_IN_PROGRESS_TIMER (`health_check`): then planned.
+  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} task(s) so far` : ''}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 × STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one` };
   const why = unsynced(s);
   if (!why) return undefined;
   const sync: FieldChange = { field: SYNC_FIELD, before: String(s.status), after: 'completed' };
@@ -80,7 +82,7 @@ export function syncOutcome(direction: Direction, s: LsStorage): { readonly ok: 
   const count = Number(s.last_sync_count ?? 0);
   const unit = direction === 'import' ? 'task(s)' : 'annotation(s)';
   if (s.status === 'completed') return { ok: true, count: `${count} ${unit}` };
-  if (s.status === 'completed_with_errors') return { ok: false, message: `completed with errors: ${count} ${unit}, and some were refused${lastLine(s.traceback) ? ` (${lastLine(s.traceback)})` : ''}; see the storage in the UI` };
+  if (s.status === 'completed_with_errors') return { ok: false, message: `completed with errors: ${count} ${unit}, and some were refused${tracebackError(s.traceback) ? ` (${tracebackError(s.traceback)})` : ''}; see the storage in the UI` };
   if (syncRunning(s)) return { ok: false, message: `was still ${String(s.status)} when labelform stopped waiting (${count} ${unit} so far)` };
   return { ok: false, message: `ended ${String(s.status)}: ${failureText(s)}` };
 }
@@ -103,7 +105,7 @@ export function explainS3Failure(err: unknown, desired: StorageResource, directi
 }
 
 function failureText(s: LsStorage): string {
-  const line = lastLine(s.traceback);
+  const line = tracebackError(s.traceback);
   const count = s.last_sync_count ? ` after ${Number(s.last_sync_count)} task(s)` : '';
   // io_storages/s3/utils.py hides the cause for an s3_endpoint outside S3_TRUSTED_STORAGE_DOMAINS, reading objects too.
   const hidden = line && HIDDEN_S3.test(line) ? `Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file (with use_blob_urls: false), or one it cannot read; its log shows which` : undefined;
@@ -114,7 +116,7 @@ function failureText(s: LsStorage): string {
  * The error a server's traceback ends with (`ValueError: …`, with the lines its message runs on),
  * else its last line; withheld whole when it holds a secret value, cut at 200 characters.
  */
-function lastLine(traceback: unknown): string | undefined {
+function tracebackError(traceback: unknown): string | undefined {
   if (typeof traceback !== 'string') return undefined;
   const lines = traceback.trim().split('\n').map((l) => l.trim()).filter(Boolean);
   if (!lines.length) return undefined;

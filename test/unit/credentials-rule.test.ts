@@ -19,6 +19,7 @@ import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
 import { findUrlCredentials, isCredential, isCredentialName, isCredentialValue, literalUrlCredentials, maskUrlCredentials } from '../../src/util/credentials.ts';
 import { clearSecrets, redact, registerEnvSecret, showUrl } from '../../src/util/redact.ts';
 import { projectYaml, type CliResult } from '../helpers/cli.ts';
+import { startMlBackend } from '../helpers/ml-backend.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
 
@@ -316,6 +317,26 @@ test('import View/KEY ID: a title from ${env:...} is not printed', async () => {
   assert.is(imported.code, 0, imported.stdout + imported.stderr);
   assert.match(imported.stdout, new RegExp(`Adopted tab ${v.id} as View p/queue`));
   assert.not.ok((imported.stdout + imported.stderr).includes('Zephyrine'));
+});
+
+test('import MlBackend/KEY ID: neither its URL nor its title from ${env:...} is printed', async () => {
+  const backend = await startMlBackend();
+  try {
+    const project = await fake.client.createProject({ title: 'Scored' });
+    const env = { ML_URL: `${backend.url}/?token=mltok-0a9b8c7d`, ML_TITLE: 'Zephyrine scorer' };
+    const dir = await fake.repo({
+      'p.yaml': projectYaml('p', '  title: Scored\n'),
+      'm.yaml': 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p\n  url: ${env:ML_URL}\n  title: ${env:ML_TITLE}\n',
+    });
+    assert.is((await cli(dir, ['import', 'p', String(project.id)], env)).code, 0);
+    const b = await fake.client.http.request<{ id: number }>('POST', '/api/ml/', { data: { project: project.id, url: env.ML_URL, title: env.ML_TITLE } });
+    const imported = await cli(dir, ['import', 'MlBackend/m', String(b.id)], env);
+    assert.is(imported.code, 0, imported.stdout + imported.stderr);
+    assert.match(imported.stdout, new RegExp(`Adopted ML backend ${b.id} as MlBackend p/m`));
+    for (const s of ['mltok', 'Zephyrine', '127.0.0.1']) assert.not.ok((imported.stdout + imported.stderr).includes(s), s);
+  } finally {
+    await backend.stop();
+  }
 });
 
 test('import of a webhook with 10 headers is refused before anything is sent', async () => {

@@ -78,7 +78,7 @@ onlyFrom(test, '1.13', 'tab filters checked by the server (1.8.2 stores a bad co
 const taskList = async (view: LsView) =>
   client.http.request('GET', '/api/tasks/', { params: { view: view.id, project: projectId, page: 1, page_size: 30 } }).then(
     () => 200,
-    async (err: unknown) => (await refusal(Promise.reject(err))).status,
+    async (err: unknown) => (await refusal(Promise.reject(err))).status ?? 0,
   );
 
 test('trap: a tab is stored with filters, ordering or hidden columns the server cannot apply; its task list then answers 500', async () => {

@@ -14,7 +14,9 @@ import { readLiveProjects } from '../../kinds/project/live.ts';
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
+import { isCredentialName } from '../../util/credentials.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
+import type { LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
 import { styleFor, type Io } from '../io.ts';
@@ -53,6 +55,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   // What the repository already manages, so a second pull adds only what is new.
   const existingKeys = new Set<string>();
   const existingIds = new Set<number>();
+  /** Where each project already in the repository is declared (as shown from the working directory), by its key and by its adopted id. */
+  const existingFiles = new Map<string | number, string>();
   /** Other kinds' keys and adopted ids already in the repository. */
   const existingChildren = new Map<string, { keys: Set<string>; ids: Set<number> }>();
   let envSecrets: readonly PullSecret[] = [];
@@ -64,7 +68,11 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     envSecrets = repo.envSecrets ?? [];
     for (const p of repo.repository?.projects ?? []) {
       existingKeys.add(p.name);
-      if (p.importId !== undefined) existingIds.add(p.importId);
+      existingFiles.set(p.name, p.file);
+      if (p.importId !== undefined) {
+        existingIds.add(p.importId);
+        existingFiles.set(p.importId, p.file);
+      }
     }
     for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
       if (kind === 'Project') continue;
@@ -105,6 +113,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const pulledChildren: Array<{ path: string; kind: string; noun: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${t ?? ''}"`);
   const schemaDir = await findSchemaDir(root);
+  /** Requested projects already in the repository: their tabs and webhooks are looked at, to say which are not pulled. */
+  const inRepository: Array<{ id: number; key: string; file: string }> = [];
   try {
     const used = new Set(existingKeys);
     for (const p of projects) {
@@ -114,7 +124,9 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         continue;
       }
       if ((marker && existingKeys.has(marker.key)) || existingIds.has(p.id)) {
-        skipped.push(`${p.id} ${showTitle(p.title)}: already in the repository`);
+        const file = (marker && existingFiles.get(marker.key)) || existingFiles.get(p.id) || '';
+        skipped.push(`${p.id} ${showTitle(p.title)}: already in the repository${file ? ` (${file})` : ''}`);
+        inRepository.push({ id: p.id, key: marker?.key ?? `#${p.id}`, file });
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
@@ -132,15 +144,39 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
     // What belongs to each pulled project (its webhooks, ...), beside its project.yaml.
-    const parents = planned.map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
+    const parents: LiveResource[] = [...planned, ...inRepository].map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
     for (const kind of RESOURCE_KINDS.filter((k) => k.parent === 'Project' && k.toManifest)) {
       const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
       const existing = existingChildren.get(kind.kind) ?? { keys: new Set<string>(), ids: new Set<number>() };
       const usedKeys = new Set(existing.keys);
-      for (const l of lives) {
+      /** Marker keys met in this pull, with the id that wrote them (copies of a marker are skipped). */
+      const markerIds = new Map<string, number>();
+      /** Titles of the tabs pulled per project (a View's title is unique within its project). */
+      const titles = new Map<string, number>();
+      // Marked ones first, each by id, so that a marker's key is never given to a title's key, and
+      // of copies carrying one marker the lowest id is the one written (the one apply keeps).
+      for (const l of [...lives].sort((a, b) => Number(!kind.identify(a)) - Number(!kind.identify(b)) || a.id - b.id)) {
+        const marker = kind.identify(l);
+        if (l.parentId === undefined) {
+          if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
+          if (existing.ids.has(l.id)) continue;
+          skipped.push(`organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? '' : `, with import: {id: ${l.id}}`}`);
+          continue;
+        }
+        const home = inRepository.find((p) => p.id === l.parentId);
+        if (home) {
+          // A tab or webhook made in the UI for a project the repository already has.
+          if ((marker?.namespace === namespace && existing.keys.has(marker.key)) || existing.ids.has(l.id)) continue;
+          const where = home.file ? ` (${home.file})` : '';
+          skipped.push(
+            marker && marker.namespace !== namespace
+              ? `${kind.noun} ${l.id} of project ${home.id}: managed by namespace ${marker.namespace}`
+              : `${kind.noun} ${l.id} of project ${home.id}: not pulled, its project is already in the repository${where} and pull writes a project's ${kind.noun}s only with the project; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`,
+          );
+          continue;
+        }
         const parent = planned.find((p) => p.id === l.parentId);
         if (!parent) continue;
-        const marker = kind.identify(l);
         const label = `${kind.noun} ${l.id} of project ${parent.id}`;
         if (marker && marker.namespace !== namespace) {
           skipped.push(`${label}: managed by namespace ${marker.namespace}`);
@@ -150,15 +186,29 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
           skipped.push(`${label}: already in the repository`);
           continue;
         }
+        if (marker && markerIds.has(marker.key)) {
+          skipped.push(`${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`);
+          continue;
+        }
+        // A View's title is unique within its project (load.ts): of two tabs with one title, the second is not written.
+        const titleKey = kind.kind === 'View' && l.title.trim() !== '' ? `${l.parentId}\u0000${l.title.trim()}` : undefined;
+        const sameTitle = titleKey === undefined ? undefined : titles.get(titleKey);
+        if (sameTitle !== undefined) {
+          skipped.push(`${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`);
+          continue;
+        }
         let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
         if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.schema}-${l.id}`;
         if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
-        usedKeys.add(key);
+        for (let n = 2; !marker && usedKeys.has(key); n++) key = `${kind.schema}-${l.id}-${n}`;
         const pulled = kind.toManifest!(l, { key, parentKey: parent.key, adopt: !marker, secrets });
         if ('skipped' in pulled) {
           skipped.push(`${label}: ${pulled.skipped}`);
           continue;
         }
+        usedKeys.add(key);
+        if (marker) markerIds.set(marker.key, l.id);
+        if (titleKey !== undefined) titles.set(titleKey, l.id);
         const file = `${kind.schema}-${key}.yaml`;
         const schemaPath = schemaReference(join(outDir, parent.key), join(schemaDir, `${kind.schema}.schema.json`));
         await writeFile(join(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
@@ -198,16 +248,13 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   return 0;
 }
 
-/** Names of environment variables that hold secrets by convention (not PWD, not SSH_AUTH_SOCK). */
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
-
 /**
  * The values `pull` must not write (README: pull):
  * - every `${env:NAME}` referenced by the manifests of the repository pulled into, and of the one
  *   pull runs from (-C), whose variable is set: the repository says which variables are secrets;
  * - the API token of the environment used and of every environment in labelform.yaml;
- * - every variable whose name says it is a secret (`*SECRET*`, `*PASSWORD*`, `*TOKEN*`,
- *   `*API_KEY*`, ...), for a pull into a new folder, where no manifest names them.
+ * - every variable whose name says it is a secret (`isCredentialName` in util/credentials.ts, the
+ *   one rule for what is a credential), for a pull into a new folder, where no manifest names them.
  * The rest of the process environment (PATH, HOME, USER, ...) holds no secrets and is ignored:
  * treating "root" or "/home/x" as secrets would rewrite ordinary text.
  */
@@ -221,7 +268,7 @@ function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | und
   add(target.tokenEnv, target.token);
   for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env)) {
-    if (SECRET_NAME.test(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
+    if (isCredentialName(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
   return out;
 }

@@ -1,13 +1,24 @@
 import { writeBack } from '../../manifest/pulled.ts';
+import { validateAgainstSchema } from '../../manifest/schemas.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
+import { checkViewSpec } from './check-filters.ts';
 import { VIEW_FIELDS, type LiveView } from './types.ts';
 
-/** A View manifest for a live tab: its title and whichever of filters, ordering and hidden columns it has. */
+/**
+ * A View manifest for a live tab that validates and plans as no change: its title (none when the
+ * tab has none: then the title is not managed, rather than invented) and whichever of filters,
+ * ordering and hidden columns it has. A tab a manifest cannot declare as it is (filters that make
+ * the server answer 500, shapes the schema refuses) is skipped, saying why.
+ */
 export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | { skipped: string } {
-  const title = writeBack(v.title, ctx.secrets);
-  if (!title.ok) return { skipped: 'its title holds a secret value' };
+  const spec: Record<string, unknown> = { project: ctx.parentKey };
+  const rawTitle = v.raw.data?.title;
+  if (typeof rawTitle === 'string' && rawTitle !== '') {
+    const title = writeBack(rawTitle, ctx.secrets);
+    if (!title.ok) return { skipped: 'its title holds a secret value' };
+    spec.title = title.text;
+  }
   if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))) return { skipped: 'its filters hold a secret value' };
-  const spec: Record<string, unknown> = { project: ctx.parentKey, title: title.text || `Tab ${v.id}` };
   for (const f of VIEW_FIELDS) {
     if (f === 'title') continue;
     const value = v.raw.data?.[f];
@@ -17,5 +28,10 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
       spec.filters = { conjunction: (value as { conjunction?: string }).conjunction ?? 'and', items };
     } else spec[f] = value;
   }
-  return { manifest: { apiVersion: 'labelform/v1', kind: 'View', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: v.id } } : {}) }, notes: [] };
+  const broken = checkViewSpec(spec);
+  if (broken.length) return { skipped: `the server cannot list its tasks as it is (it answers 500 for this tab): ${broken[0]!.pointer.replace(/^\/spec\//, '')}: ${broken[0]!.message.replace(/; the tab would answer 500 for everyone$/, '')}. Fix or delete the tab in Label Studio, then pull again` };
+  const manifest = { apiVersion: 'labelform/v1', kind: 'View', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: v.id } } : {}) };
+  const issues = validateAgainstSchema('view', manifest);
+  if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0]!.message})` };
+  return { manifest, notes: [] };
 }

@@ -114,7 +114,7 @@ test('showUrl: the mask for a URL holding a value from ${env:...} (not even its 
 
 test('validate: credentials written in git in a webhook URL, its headers and an ML backend are errors at their line and column', async () => {
   const r = await load({
-    'labelform.yaml': `${ROOT_CONFIG}environments:\n  default:\n    url: http://ls.example\n    variables:\n      PASS: hunter2pass\n`,
+    'labelform.yaml': `${ROOT_CONFIG}environments:\n  default:\n    url: http://ls.example\n    variables:\n      PASS: hunter2pass\n      HOOK: https://hooks.slack.com/services/T1/B2/abcdefghijkl\n`,
     'p.yaml': projectYaml('p', '  title: Hooked\n'),
     'a.yaml': hook('a', '  url: http://user:hunter2pass@hooks.example.com/hook?q=1&token=tok-abc123\n'),
     'b.yaml': hook('b', '  url: "https://hooks.slack.com/services/T0123ABCD/B0456EFGH/abcdEFGHijklMNOPqrstUVWX"\n'),
@@ -122,6 +122,7 @@ test('validate: credentials written in git in a webhook URL, its headers and an 
     'd.yaml': hook('d', '  url: http://user:${var.PASS}@hooks.example.com/d\n'),
     'e.yaml': hook('e', '  url: http://user:${env:HOOK_PASS}@hooks.example.com/e?token=${env:HOOK_TOKEN}\n  headers:\n    X-Access-Key: ${env:HOOK_KEY}\n'),
     'f.yaml': hook('f', '  url: ${env:SLACK_URL}\n'),
+    'g.yaml': hook('g', '  url: ${var.HOOK}\n'),
     'm.yaml': 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p\n  url: http://bot:mlpass-0a9b@ml.example:9090\n  extra_params:\n    api_key: sk-0123456789\n    threshold: 0.5\n',
   }, { env: { HOOK_PASS: 'hook-pass-0a9b', HOOK_TOKEN: 'hook-token-0a9b', HOOK_KEY: 'hook-key-0a9b', SLACK_URL: 'https://hooks.slack.com/services/T1/B2/abcdefghijkl' } });
   const take = 'it is then kept out of plans, logs and saved plans';
@@ -136,6 +137,7 @@ test('validate: credentials written in git in a webhook URL, its headers and an 
     `c.yaml:12:16: ${header('X-Session')}`,
     `c.yaml:13:13: ${header('X-Team')}`,
     `d.yaml:7:20: secret-literal: url holds a credential written in git: its user info (before "@"). Take it from \${env:NAME} (${take})`,
+    `g.yaml:7:8: secret-literal: url holds a credential written in git: its path (a Slack webhook URL's path is its secret). Take the URL from \${env:NAME} (${take})`,
     `m.yaml:7:19: secret-literal: url holds a credential written in git: its user info (before "@"). Take it from \${env:NAME} (${take})`,
     'm.yaml:9:14: secret-literal: extra_params.api_key looks like a credential written in git; take its value from ${env:NAME} (it is then kept out of plans and logs)',
   ]);

@@ -25,7 +25,7 @@ export async function loadMlBackends(docs: readonly ManifestDocument[], ctx: Loa
     if (spec.basic_auth_pass !== undefined && !envPointers.includes('/spec/basic_auth_pass')) {
       push('secret-literal', 'basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)', '/spec/basic_auth_pass');
     }
-    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url'));
+    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url', { value: spec.url, envPointers }));
     for (const [name, v] of Object.entries(spec.extra_params ?? {})) {
       const pointer = `/spec/extra_params/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       if (typeof v === 'string' && isCredential(name, v) && !envPointers.includes(pointer)) {

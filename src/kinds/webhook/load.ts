@@ -40,7 +40,7 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
       }
     }
     for (const [code, message, where] of errors) ctx.diagnostics.push(diag(code, message, where));
-    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url'));
+    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url', { value: spec.url, envPointers }));
     if (spec.actions?.length && spec.send_for_all_actions !== false) {
       ctx.diagnostics.push(diag('rule', 'actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false', at('/spec/actions'), 'warning'));
     }

@@ -71,6 +71,14 @@ test('plan: an unmarked tab with the title in the same project is taken back; in
   assert.equal([marked.action, marked.fields], ['update', [{ field: 'ordering', before: ['tasks:id'], after: ['-tasks:id'] }]]);
 });
 
+test('a tab without a title: two in one project validate; plan compares nothing for the title and never takes a tab back by title', async () => {
+  const repo = await repoWith({ 'a.yaml': view('a', '  ordering: ["tasks:id"]\n'), 'b.yaml': view('b', '  ordering: ["-tasks:id"]\n') });
+  const adopted = planOf(repo, [lsView(8, 4, { ordering: ['tasks:id'], labelformManaged: 'test/a' }), lsView(9, 4, { title: 'Tab 9', ordering: ['-tasks:id'], labelformManaged: 'test/b' })]).changes.filter((c) => c.kind === 'View');
+  assert.equal(adopted.map((c) => [c.action, c.fields, c.title]), [['no-op', [], undefined], ['no-op', [], undefined]]);
+  const unmarked = planOf(repo, [lsView(8, 4, { ordering: ['tasks:id'] })]).changes.filter((c) => c.kind === 'View');
+  assert.equal(unmarked.map((c) => c.action), ['create', 'create']);
+});
+
 test('validate counts every kind the repository declares, and --json lists their keys', async () => {
   const files = {
     'labelform.yaml': ROOT_CONFIG,

@@ -141,6 +141,11 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
     return typeof v === 'string' || Array.isArray(v) ? undefined : bad(`${column} ${op} takes a model version or a list of them, got ${describe(v)}`);
   }
   if (kind === 'results' && ['equal', 'not_equal', 'contains', 'not_contains'].includes(op)) return undefined;
+  // On PostgreSQL these two are arrays, and the server refuses an *equal* operator on an array for
+  // every task list of the tab (400 "Not supported filter type"); on SQLite it compares a joined string.
+  if ((column === 'annotators' || kind === 'model-versions') && op.includes('equal')) {
+    return { field: 'operator', message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains` };
+  }
 
   const values = range ? [v.min, v.max] : Array.isArray(v) && (op === 'in_list' || op === 'not_in_list') ? v : [v];
   const typeMismatch = (message: string) => ({ field: 'type' as const, message: `${message}; the tab would answer 500 for everyone` });

@@ -52,7 +52,10 @@ export function planText(plan: Plan): string {
  * anything a fresh plan would not, and whatever moved since (a field on the server, an
  * annotation relabelled, a task file, the manifests) is named. The first difference comes first.
  */
-export function savedPlanDifferences(saved: Plan, fresh: Plan, here: { readonly url: string; readonly environment: string }): string[] {
+export function savedPlanDifferences(saved: Plan, unsaved: Plan, here: { readonly url: string; readonly environment: string }): string[] {
+  // Compared as saved: the saved file went through redact (a credential in a live value, such as
+  // a URL's user info in a description, is masked there), so the fresh plan goes through it too.
+  const fresh = JSON.parse(planText(unsaved)) as Plan;
   if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
   if (saved.server.environment !== here.environment) return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
   if (saved.namespace !== fresh.namespace) return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];

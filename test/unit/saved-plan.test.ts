@@ -113,6 +113,20 @@ test('refused: a field changed on the server since, naming the project and the f
   assert.equal(check(p, repoA(), converged), ['a: the plan says update of id 1, a fresh plan has no such change']);
 });
 
+test('same: a credential in a live value, masked in the saved file, is no difference', async () => {
+  // The saved file is redacted (a URL's user info is a credential); apply compares it with a fresh plan redacted the same way.
+  const withUrl = () => liveState([live(1, 'Project A', { key: 'a', text: 'hook http://bot:hunter2pass@hooks.example/x', fields: { color: '#000000' } })]);
+  const repo = () => repository([manifest('a', { title: 'Project A', color: '#111111', description: 'no hook' }), manifest('b', { title: 'Project B' })]);
+  const file = join(dir, 'credential.json');
+  await writePlanFile(file, plan(repo(), withUrl()));
+  const saved = await readPlanFile(file);
+  assert.not.ok(JSON.stringify(saved).includes('hunter2pass'));
+  assert.ok(JSON.stringify(saved).includes('hooks.example'));
+  assert.equal(check(saved, repo(), withUrl()), []);
+  // A change elsewhere is still found.
+  assert.equal(check(saved, repo(), liveState([live(1, 'Project A', { key: 'a', text: 'hook http://bot:hunter2pass@hooks.example/x', fields: { color: '#333333' } })])), ['a (id 1): field color changed on the server since the plan']);
+});
+
 test('refused: an updated project lost its marker; a project carrying a planned create appeared', () => {
   const p = plan(repoA(), liveA());
   const unmarked = check(p, repoA(), liveState([live(1, 'Project A', { fields: { color: '#000000' } })]));

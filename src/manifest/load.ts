@@ -89,6 +89,10 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   // Values still holding a `${env:NAME}` whose variable is unset (offline validate): not checked.
   const unresolvedByDoc = new Map<RawDoc, ReadonlySet<string>>();
   const envSecrets: Array<{ name: string; value: string }> = [];
+  // Documents loaded without their broken fields (file, field names), and `Kind/name` of those
+  // that could not be loaded at all although their name is known.
+  const partial: Array<{ file: string; fields: readonly string[] }> = [];
+  const unloadable = new Set<string>();
   for (const raw of otherDocs) {
     const { doc } = raw;
     const at = (pointer: string, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
@@ -137,10 +141,26 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const fromEnv = new Set(interpolated.envPointers);
     const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
-    if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
+    let checked = value;
+    const broken = [...schemaIssues, ...interpolated.issues, ...secretIssues];
+    if (broken.length > 0) {
+      // The second pass (references, rules, label configs) still runs on the rest of the
+      // document: without its fields of the wrong shape, with those whose content alone is
+      // refused (a URL with a space) as they are, when that is schema-valid apart from them.
+      const kept = new Set(schemaIssues.filter((i) => i.wellTyped).map((i) => i.pointer));
+      const rest = withoutFields(value, broken.map((i) => i.pointer).filter((p) => !kept.has(p)));
+      const left = rest && validateAgainstSchema(manifestKind.schema, rest.value).filter((i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer)));
+      if (!rest || left!.length > 0) {
+        const name = (value.metadata as { name?: unknown } | undefined)?.name;
+        if (typeof name === 'string' && !broken.some((i) => i.pointer === '' || i.pointer.startsWith('/metadata'))) unloadable.add(`${manifestKind.kind}/${name}`);
+        continue;
+      }
+      checked = rest.value;
+      partial.push({ file: doc.file, fields: [...rest.fields, ...[...kept].map(topField)] });
+    }
     // What is a secret is what the manifest text says (a `${env:...}` reference), set or not: offline validate has no secrets.
     const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
-    docsByKind.get(manifestKind.kind)!.push({ raw, value, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    docsByKind.get(manifestKind.kind)!.push({ raw, value: checked, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in
@@ -197,7 +217,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
 
   const loaded = new Map<string, unknown[]>();
   const context: LoadContext = { root, show, diagnostics, loaded: (kind) => loaded.get(kind) ?? [], loadXml };
+  const firstPass = diagnostics.length;
   for (const k of MANIFEST_KINDS) loaded.set(k.kind, await k.load(docsByKind.get(k.kind) ?? [], context));
+  dropKnockOnErrors(diagnostics, firstPass, partial, unloadable);
 
   // A message about a value from ${env:...} (an XML parser's, a rule's naming a label) may quote
   // it: such a message is withheld as a whole, never cut, and its location stays.
@@ -276,6 +298,62 @@ function dataFileReferences(docs: readonly RawDoc[]): string[] {
     add(raw, v.spec?.label_config?.file);
   }
   return refs;
+}
+
+/** Fields of a manifest that can be left out for the second pass; the rest identify the document. */
+const IDENTITY_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
+
+/**
+ * The document without the fields holding the problems at `pointers` (a `spec` field, or a
+ * top-level one such as `tasks` or `import`), and their names; undefined when a problem is in
+ * what identifies the document (apiVersion, kind, metadata) or in `spec` as a whole.
+ */
+function withoutFields(value: Record<string, unknown>, pointers: readonly string[]): { value: Record<string, unknown>; fields: string[] } | undefined {
+  if (pointers.length === 0) return { value, fields: [] };
+  const spec = value.spec !== null && typeof value.spec === 'object' && !Array.isArray(value.spec) ? { ...(value.spec as Record<string, unknown>) } : undefined;
+  const rest: Record<string, unknown> = { ...value, ...(spec ? { spec } : {}) };
+  const fields: string[] = [];
+  for (const pointer of pointers) {
+    const [top, field] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    if (top === undefined) return undefined;
+    if (top === 'spec') {
+      if (field === undefined || !spec) return undefined;
+      delete spec[field];
+      fields.push(field);
+    } else {
+      if (IDENTITY_FIELDS.has(top)) return undefined;
+      delete rest[top];
+      fields.push(top);
+    }
+  }
+  return { value: rest, fields };
+}
+
+/** The spec field (or top-level field) a pointer is in: `url` for /spec/url, `tasks` for /tasks/0/file. */
+function topField(pointer: string): string {
+  const [top, field] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return (top === 'spec' ? field : top) ?? '';
+}
+
+/**
+ * Errors the second pass made only because of problems already reported: one at a value the
+ * schema refused, a rule of a document checked without some of its fields (or with a refused
+ * value) that names one of them ("BASIC_AUTH needs basic_auth_pass"), and "no Project named x"
+ * for an x whose manifest is there but broken.
+ */
+function dropKnockOnErrors(diagnostics: Diagnostic[], firstPass: number, partial: ReadonlyArray<{ file: string; fields: readonly string[] }>, unloadable: ReadonlySet<string>): void {
+  const mentions = (message: string, field: string) => new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(message);
+  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== undefined).map((d) => `${d.file}\u0000${d.pointer}`));
+  const knockOn = (d: Diagnostic): boolean => {
+    const missing = /^no (\w+) named "([^"]*)"/.exec(d.message);
+    if (missing && d.code.startsWith('missing-') && unloadable.has(`${missing[1]}/${missing[2]}`)) return true;
+    const mine = partial.filter((p) => p.file === d.file);
+    if (mine.length === 0) return false;
+    // One problem per value: one the first pass refused is not judged again by the second.
+    if (d.pointer !== undefined && reportedAt.has(`${d.file}\u0000${d.pointer}`)) return true;
+    return d.code === 'rule' && mine.some((p) => p.fields.some((f) => mentions(d.message, f)));
+  };
+  diagnostics.splice(firstPass, diagnostics.length - firstPass, ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)));
 }
 
 function pick(value: unknown, pointer: string): unknown {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { kindSchemas } from '../kinds/registry.ts';
+import { URL_FORMATS, urlProblem, type UrlFormat } from './url-rules.ts';
 
 /** schemas/ sits beside src/ and dist/, so the same relative path works from both. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
@@ -15,7 +16,14 @@ export interface SchemaIssue {
   /** True when the location is a mapping key (an unknown field). */
   readonly atKey: boolean;
   readonly message: string;
+  /**
+   * The value has the right type and only its content is refused (a pattern, a format, a length,
+   * a range): code that reads the document by its types can still read it.
+   */
+  readonly wellTyped?: boolean;
 }
+
+const CONTENT_KEYWORDS = new Set(['pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
 
 let ajv: Ajv | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -23,8 +31,10 @@ const compiled = new Map<SchemaName, ValidateFunction>();
 function getAjv(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-  // The one format the schemas use; ajv-formats would load dozens more for this.
+  // The formats the schemas use; ajv-formats would load dozens more for these.
   ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
+  // URL-typed fields: one rule each for what the server accepts (see url-rules.ts).
+  for (const format of URL_FORMATS) ajv.addFormat(format, { type: 'string', validate: (s: string) => urlProblem(format, s) === undefined });
   // A schema annotation carrying the message to show instead of a oneOf's branch errors.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   for (const name of ['labelform', ...kindSchemas(), 'plan']) {
@@ -72,14 +82,21 @@ function toIssues(errors: ErrorObject[], hideValue: (pointer: string) => boolean
         (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ''))),
     );
     if (owner) continue;
-    const issue = toIssue(e, hideValue(e.instancePath));
-    if (!issue) continue;
+    const found = toIssue(e, hideValue(e.instancePath));
+    if (!found) continue;
+    const issue = CONTENT_KEYWORDS.has(e.keyword) && e.propertyName === undefined ? { ...found, wellTyped: true } : found;
     const key = `${issue.pointer}\u0000${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(issue);
   }
-  return issues;
+  // One problem per value: a URL that fails its pattern (^https?://) is not also told its format.
+  return issues.filter((i) => !(isFormatIssue(i) && issues.some((o) => o.pointer === i.pointer && !isFormatIssue(o))));
+}
+
+const FORMAT_ISSUE = Symbol('format');
+function isFormatIssue(i: SchemaIssue): boolean {
+  return (i as SchemaIssue & { [FORMAT_ISSUE]?: true })[FORMAT_ISSUE] === true;
 }
 
 function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
@@ -128,12 +145,21 @@ function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
       return { pointer: at, atKey: false, message: `${field} ${e.message ?? 'is out of range'}, got ${preview(e.data)}` };
     case 'propertyNames':
       return undefined; // reported by the nested `pattern` error with the key itself
-    case 'format':
-      return { pointer: at, atKey: false, message: `${field} must be a ${(e.params as { format: string }).format} (ISO 8601), got ${preview(e.data)}` };
+    case 'format': {
+      const format = (e.params as { format: string }).format;
+      if (!(URL_FORMATS as readonly string[]).includes(format)) return { pointer: at, atKey: false, message: `${field} must be a ${format} (ISO 8601), got ${preview(e.data)}` };
+      // The reason may quote part of the value: not for a value from ${env:...}.
+      const message = hidden
+        ? `${field} must be ${FORMAT_NOUN[format as UrlFormat]}; the value from \${env:...} (not shown) is not`
+        : `${field} ${urlProblem(format as UrlFormat, String(e.data)) ?? 'is invalid'}, got ${preview(e.data)}`;
+      return Object.assign({ pointer: at, atKey: false, message }, { [FORMAT_ISSUE]: true as const });
+    }
     default:
       return { pointer: at, atKey: false, message: `${field} ${e.message ?? 'is invalid'}` };
   }
 }
+
+const FORMAT_NOUN: Record<UrlFormat, string> = { 'webhook-url': 'a URL the server accepts for a webhook', 'http-url': 'an http(s) URL', 'env-http-url': 'an http(s) URL', 'host-name': 'a host name or address' };
 
 function fieldName(pointer: string): string {
   if (!pointer) return 'document';

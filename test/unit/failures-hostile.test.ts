@@ -11,16 +11,19 @@ import * as assert from 'uvu/assert';
 import { createClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import { withMarker } from '../../src/kinds/project/marker.ts';
+import { urlProblem } from '../../src/manifest/url-rules.ts';
 import { startFakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { hasStackTrace, projectYaml, removeTree, writeTree } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
 
 const fake = useFakeCli(test);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcess[] = [];
 const trees: string[] = [];
 test.after(async () => {
+  await cleanupTrees();
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   await Promise.all(trees.map(removeTree));
 });
@@ -184,6 +187,110 @@ test('drift: projects counted as projects, their webhooks and tabs as what they 
   const drifted = await fake.cli(dir, ['drift']);
   assert.is(drifted.code, 2, drifted.stdout + drifted.stderr);
   assert.match(drifted.stdout, /\nDrift found in 1 webhook \(3 managed projects and 6 other resources \(3 webhooks, 3 views\) checked\)\./);
+});
+
+// --- validate: every problem in one run -----------------------------------------------------------
+
+const hook = (name: string, spec: string) => `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+const ml = (name: string, spec: string) => `apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+const storage = (kind: 'ImportStorage' | 'ExportStorage', name: string, spec: string) => `apiVersion: labelform/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  project: p\n${spec}`;
+const BAD_CONFIG = `'<View><Text name="t" value="$t"/><Choices name="c" toName="nope"><Choice value="x"/></Choices></View>'`;
+
+test('schema errors do not hide the second pass: label configs, references and rules of the rest of each document, in one run', async () => {
+  const r = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    // A schema error (title too short, a misspelt field) and a label config that names no tag.
+    'a.yaml': projectYaml('a', `  title: A\n  colr: "#112233"\n  label_config: ${BAD_CONFIG}\n`),
+    // A project whose spec is not even a mapping: its name is still known to references.
+    'b.yaml': 'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: b\nspec: [1, 2]\n',
+    // A URL with a space and a project that does not exist: both.
+    'h.yaml': hook('h', '  project: missing\n  url: "https://hooks.example.com/a b"\n'),
+    // References to the broken projects are not "missing".
+    'v.yaml': 'apiVersion: labelform/v1\nkind: View\nmetadata:\n  name: v\nspec:\n  project: b\n  title: Tab\n',
+    'm.yaml': ml('m', '  project: a\n  url: http://ml-backend:9090\n  auth_method: BASIC_AUTH\n  basic_auth_user: 7\n'),
+  });
+  assert.equal(r.lines, [
+    'a.yaml:6:10: schema: spec.title must be at least 3 characters, got 1',
+    'a.yaml:7:3: schema: unknown field "colr" in spec; did you mean "color"?',
+    'a.yaml:8:51: config-toname: toName="nope" names no tag; object tags here: t',
+    'b.yaml:5:7: schema: spec must be a mapping, got a list [...]',
+    'h.yaml:6:12: missing-project: no Project named "missing" (defined: a)',
+    'h.yaml:7:8: schema: spec.url contains a space after "/hooks.example.com/a" (write a space in a path or query as %20), got "https://hooks.example.com/a b"',
+    // basic_auth_user has the wrong type: the rule that needs it is not reported on top.
+    'm.yaml:9:20: schema: spec.basic_auth_user must be a string, got an integer 7',
+  ]);
+});
+
+test('every URL-typed field refuses a space at its file:line:col, and what the server refuses', async () => {
+  const r = await load({
+    'labelform.yaml': `${ROOT_CONFIG}environments:\n  default:\n    url: http://ls.example.com/label studio\n  staging:\n    url: \${env:STAGING_URL}\n  prod:\n    url: https://\${env:PROD_HOST}/ls\n`,
+    'p.yaml': projectYaml('p', '  title: Project\n'),
+    'h1.yaml': hook('h1', '  project: p\n  url: "http://host/a b"\n'),
+    'h2.yaml': hook('h2', '  project: p\n  url: http://receiver:8080/hook\n'),
+    'h3.yaml': hook('h3', '  project: p\n  url: http://127.0.0.1:9/hook\n'),
+    'm1.yaml': ml('m1', '  project: p\n  url: "http://ml.example.com:9090/a b"\n'),
+    'm2.yaml': ml('m2', '  project: p\n  url: http://ml-backend:9090\n'),
+    's1.yaml': storage('ImportStorage', 's1', '  type: s3\n  bucket: b\n  s3_endpoint: "http://minio :9000"\n'),
+    's2.yaml': storage('ExportStorage', 's2', '  type: s3\n  bucket: b\n  s3_endpoint: minio:9000\n'),
+    's3.yaml': storage('ImportStorage', 's3', '  type: redis\n  host: redis://cache.example.com\n'),
+    's4.yaml': storage('ExportStorage', 's4', '  type: redis\n  host: "cache host"\n'),
+    's5.yaml': storage('ImportStorage', 's5', '  type: redis\n  host: cache.internal\n'),
+  });
+  assert.equal(r.lines, [
+    'h1.yaml:7:8: schema: spec.url contains a space after "http://host/a" (write a space in a path or query as %20), got "http://host/a b"',
+    `h2.yaml:7:8: schema: spec.url has the host "receiver", which the server refuses for a webhook (Django's URLValidator): use a name with a domain (receiver.example.com), localhost or an IP address, got "http://receiver:8080/hook"`,
+    'labelform.yaml:6:10: schema: environments.default.url contains a space after "ls.example.com/label" (write a space in a path or query as %20), got "http://ls.example.com/label studio"',
+    'm1.yaml:7:8: schema: spec.url contains a space after "l.example.com:9090/a" (write a space in a path or query as %20), got "http://ml.example.com:9090/a b"',
+    's1.yaml:9:16: schema: spec.s3_endpoint contains a space after "http://minio" (write a space in a path or query as %20), got "http://minio :9000"',
+    's2.yaml:9:16: schema: spec.s3_endpoint is not a URL: it must start with http:// or https://, got "minio:9000"',
+    's3.yaml:8:9: schema: spec.host is a URL; give the host name or address only (without a scheme), got "redis://cache.example.com"',
+    's4.yaml:8:9: schema: spec.host contains a space after "cache", got "cache host"',
+  ]);
+});
+
+test('a URL from ${env:...} that does not fit is refused without showing it', async () => {
+  const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Project\n'), 'h.yaml': hook('h', '  project: p\n  url: ${env:HOOK_URL}\n') }, { env: { HOOK_URL: 'https://hooks.example.com/secret path-zq81' } });
+  assert.equal(r.lines, ['h.yaml:7:8: schema: spec.url must be a URL the server accepts for a webhook; the value from ${env:...} (not shown) is not']);
+});
+
+// Verdicts of Label Studio 1.23.2's own webhook URL field (DRF URLField: Django 5.2's URLValidator),
+// run on the server's installed packages for each of these URLs.
+const DJANGO_ACCEPTS: Record<string, boolean> = {
+  'http://host/a b': false,
+  'http://hooks.example.com/a%20b': true,
+  'https://hooks.example.com/x': true,
+  'http://receiver:8080/hook': false,
+  'http://localhost:8080/hook': true,
+  'http://127.0.0.1:9/hook': true,
+  'http://256.1.1.1/x': false,
+  'http://[::1]:8080/x': true,
+  'http://[::zz]/x': false,
+  'http://user:pass@hooks.example.com/x': true,
+  'http://a@b@hooks.example.com/x': false,
+  'http://hooks.example.com:123456/x': false,
+  'http://hooks_x.example.com/x': false,
+  'http://-bad.example.com/x': false,
+  'http://hooks.example.c/x': false,
+  'http://hooks.example.com./x': true,
+  'http://xn--bcher-kva.example/x': true,
+  'http://bücher.example/x': true,
+  'http://hooks.example.com?x=1': true,
+  'http://hooks.example.com#f': true,
+  'http:///x': false,
+  'http://hooks.example.com/\tx': false,
+  'http://1.2.3/x': false,
+  'http://01.2.3.4/x': false,
+  'http://a.b-.com/x': false,
+  'HTTP://HOOKS.EXAMPLE.COM/X': true,
+  'http://hooks.example.com:/x': false,
+  'http://hooks.example.com:0/x': true,
+};
+
+test("webhook-url agrees with the server's URLValidator; it is stricter only where the server's answer could never work or settle", () => {
+  for (const [url, accepted] of Object.entries(DJANGO_ACCEPTS)) assert.is(urlProblem('webhook-url', url) === undefined, accepted, url);
+  // The server accepts these; labelform does not: a port no connection can use, and spaces the
+  // server trims away (the stored URL would differ from git's, and plan would never settle).
+  for (const url of ['http://hooks.example.com:65536/x', ' http://hooks.example.com/x', 'http://hooks.example.com/x ']) assert.ok(urlProblem('webhook-url', url), url);
 });
 
 test.run();

@@ -69,7 +69,10 @@ function hslToRgb(h: number, s: number, l: number): Rgb {
   return [f(0) * 255, f(8) * 255, f(4) * 255];
 }
 
-function toLab([r, g, b]: Rgb): [number, number, number] {
+/** A colour in CIELAB (D65): what colorDistanceLab compares; worth computing once per colour when comparing many pairs. */
+export type Lab = readonly [number, number, number];
+
+export function toLab([r, g, b]: Rgb): Lab {
   const lin = (c: number) => {
     const v = c / 255;
     return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
@@ -84,17 +87,22 @@ function toLab([r, g, b]: Rgb): [number, number, number] {
 
 /** CIEDE2000 colour difference: about 1 is the smallest step people notice side by side. */
 export function colorDistance(a: Rgb, b: Rgb): number {
-  const [L1, a1, b1] = toLab(a);
-  const [L2, a2, b2] = toLab(b);
+  return colorDistanceLab(toLab(a), toLab(b));
+}
+
+/** colorDistance of two colours already in CIELAB. */
+export function colorDistanceLab([L1, a1, b1]: Lab, [L2, a2, b2]: Lab): number {
+  // Written with products and square roots rather than ** and Math.hypot: it runs for every pair
+  // of a control's label colours (closePairs), and this is several times faster in V8.
   const rad = Math.PI / 180;
-  const C1 = Math.hypot(a1, b1);
-  const C2 = Math.hypot(a2, b2);
-  const Cm = (C1 + C2) / 2;
-  const G = 0.5 * (1 - Math.sqrt(Cm ** 7 / (Cm ** 7 + 25 ** 7)));
+  const C1 = Math.sqrt(a1 * a1 + b1 * b1);
+  const C2 = Math.sqrt(a2 * a2 + b2 * b2);
+  const Cm7 = pow7((C1 + C2) / 2);
+  const G = 0.5 * (1 - Math.sqrt(Cm7 / (Cm7 + POW25_7)));
   const a1p = (1 + G) * a1;
   const a2p = (1 + G) * a2;
-  const C1p = Math.hypot(a1p, b1);
-  const C2p = Math.hypot(a2p, b2);
+  const C1p = Math.sqrt(a1p * a1p + b1 * b1);
+  const C2p = Math.sqrt(a2p * a2p + b2 * b2);
   const hue = (x: number, y: number) => (x === 0 && y === 0 ? 0 : (Math.atan2(y, x) / rad + 360) % 360);
   const h1p = hue(a1p, b1);
   const h2p = hue(a2p, b2);
@@ -108,11 +116,45 @@ export function colorDistance(a: Rgb, b: Rgb): number {
   let hm = h1p + h2p;
   if (C1p * C2p !== 0) hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
   const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
-  const dTheta = 30 * Math.exp(-(((hm - 275) / 25) ** 2));
-  const Rc = 2 * Math.sqrt(Cmp ** 7 / (Cmp ** 7 + 25 ** 7));
-  const Sl = 1 + (0.015 * (Lm - 50) ** 2) / Math.sqrt(20 + (Lm - 50) ** 2);
+  const th = (hm - 275) / 25;
+  const dTheta = 30 * Math.exp(-(th * th));
+  const Cmp7 = pow7(Cmp);
+  const Rc = 2 * Math.sqrt(Cmp7 / (Cmp7 + POW25_7));
+  const l50 = (Lm - 50) * (Lm - 50);
+  const Sl = 1 + (0.015 * l50) / Math.sqrt(20 + l50);
   const Sc = 1 + 0.045 * Cmp;
   const Sh = 1 + 0.015 * Cmp * T;
   const Rt = -Math.sin(2 * dTheta * rad) * Rc;
-  return Math.sqrt((dL / Sl) ** 2 + (dC / Sc) ** 2 + (dH / Sh) ** 2 + Rt * (dC / Sc) * (dH / Sh));
+  const x = dL / Sl;
+  const y = dC / Sc;
+  const z = dH / Sh;
+  return Math.sqrt(x * x + y * y + z * z + Rt * y * z);
+}
+
+const POW25_7 = 25 ** 7;
+function pow7(v: number): number {
+  const v2 = v * v;
+  return v2 * v2 * v2 * v;
+}
+
+/**
+ * Calls `visit(i, j, d)` for every pair of `colors` (i > j as indices of `colors`) closer than
+ * `limit` (CIEDE2000). Pairs whose lightness alone puts them apart are never computed: the
+ * lightness term of CIEDE2000 is ΔL / S_L with S_L at most 1.75 (at L = 0 or 100), and the rest
+ * of the sum under the root is never negative (|R_T| ≤ 2, so x² + y² + R_T·x·y ≥ (|x| − |y|)²);
+ * so |ΔL| ≥ 1.75 · limit means a difference of at least `limit`. Sorted by lightness, each colour
+ * is compared only with those within that window (2,000 label colours: about a third of the pairs).
+ */
+export function closePairs(colors: readonly Lab[], limit: number, visit: (i: number, j: number, d: number) => void): void {
+  const order = colors.map((_, i) => i).sort((x, y) => colors[x]![0] - colors[y]![0]);
+  const window = 1.75 * limit;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    for (let m = k - 1; m >= 0; m--) {
+      const j = order[m]!;
+      if (colors[i]![0] - colors[j]![0] >= window) break;
+      const d = colorDistanceLab(colors[i]!, colors[j]!);
+      if (d < limit) visit(Math.max(i, j), Math.min(i, j), d);
+    }
+  }
 }

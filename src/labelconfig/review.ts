@@ -1,4 +1,4 @@
-import { colorDistance, parseCssColor } from './colors.ts';
+import { closePairs, parseCssColor, toLab } from './colors.ts';
 import { describeElement, type XmlElement } from './parse-xml.ts';
 import { LABEL_TAGS, OBJECT_TAGS } from './tags.ts';
 
@@ -23,6 +23,8 @@ export interface ReviewFinding {
  * image with a chip elsewhere on screen, at 20–40 % opacity, so the bar is set well above that.
  */
 export const MIN_COLOR_DISTANCE = 10;
+/** Similar-colour pairs of one control warned about one by one; more make one warning naming this many. */
+export const MAX_COLOR_PAIRS_LISTED = 3;
 
 /**
  * Choices stacked in a column (Label Studio's default layout) take about 44 px each as the 1.23
@@ -62,7 +64,10 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     else byKey.set(key, el);
   }
 
-  // Colours of the options of one control, compared pairwise.
+  // Colours of the options of one control, compared pairwise (each colour turned into CIELAB
+  // once, pairs far apart in lightness skipped: colors.ts closePairs). A few similar pairs are one warning
+  // each; more are one warning for the control, with the closest pairs as examples, so a config
+  // of 2,000 labels gives one line, not 60,000.
   for (const control of all) {
     if (control.attrs.toName === undefined) continue;
     const options = control.children.flatMap(function options(c): XmlElement[] {
@@ -70,17 +75,31 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     });
     const coloured = options.flatMap((o) => {
       const rgb = o.attrs.background === undefined ? undefined : parseCssColor(o.attrs.background);
-      return rgb ? [{ o, rgb }] : [];
+      return rgb ? [{ o, lab: toLab(rgb) }] : [];
     });
-    for (let i = 0; i < coloured.length; i++) {
-      for (let j = 0; j < i; j++) {
-        const d = colorDistance(coloured[i]!.rgb, coloured[j]!.rgb);
-        if (d < MIN_COLOR_DISTANCE) {
-          const a = coloured[j]!.o;
-          const b = coloured[i]!.o;
-          report(b, 'config-similar-colors', `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}: colour difference ${d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
+    const similar: Array<{ a: XmlElement; b: XmlElement; d: number }> = [];
+    let count = 0;
+    closePairs(
+      coloured.map((c) => c.lab),
+      MIN_COLOR_DISTANCE,
+      (i, j, d) => {
+        count++;
+        // Only the closest few are kept (to list), not every pair.
+        if (similar.length < MAX_COLOR_PAIRS_LISTED || d < similar[similar.length - 1]!.d) {
+          similar.push({ a: coloured[j]!.o, b: coloured[i]!.o, d });
+          similar.sort((x, y) => x.d - y.d);
+          if (similar.length > MAX_COLOR_PAIRS_LISTED) similar.pop();
         }
+      },
+    );
+    const pair = ({ a, b }: { a: XmlElement; b: XmlElement }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
+    if (count <= MAX_COLOR_PAIRS_LISTED) {
+      for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
+        report(p.b, 'config-similar-colors', `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
       }
+    } else {
+      const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join('; ');
+      report(control, 'config-similar-colors', `${describeElement(control)}: ${count.toLocaleString('en-US')} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`);
     }
   }
 

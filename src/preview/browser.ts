@@ -1,5 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { accessSync, constants, statSync } from 'node:fs';
+import { chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { delimiter, dirname, join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { UserError } from '../util/errors.ts';
 
@@ -46,15 +47,147 @@ function isExecutable(path: string): boolean {
 /**
  * Flags for a closed network and a throwaway profile: no background fetches (update checks, sync,
  * QUIC probes) that would fail, slow the start or reach the internet.
+ *
+ * The page draws task data from a pull request, so the browser gets no network at all, below
+ * request interception (which does not see `<object>`, `<embed>`, WebSocket, preconnects or DNS
+ * prefetches): every host name, IP literals and loopback included, resolves to "not found" (no
+ * lookup is made), and every connection would go through a proxy that the same rule makes
+ * unreachable (`<-loopback>` removes the usual exemption of loopback from the proxy), so neither
+ * alone is relied on. Measured on Chromium 156
+ * (test/e2e/preview-hostile.test.ts): without them, `<object>`, `<embed>`, `<iframe>` and WebSocket
+ * reached listeners on 127.0.0.1 and host names were looked up; with them, nothing. The
+ * preview's own files are answered by request interception before the network, so they still load.
+ * WebRTC may use no UDP outside the (closed) proxy.
+ *
+ * The renderer's JavaScript heap is capped too (and its whole memory by memory-watch.ts): a config
+ * or task that makes the page grow without end crashes its page (reported as that config's
+ * error), not the machine.
  */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--font-render-hinting=none', '--hide-scrollbars'];
+export const NETWORK_FLAGS = [
+  '--host-resolver-rules=MAP * ~NOTFOUND',
+  // Port 9 (discard), not served on loopback; nothing connects to it anyway: the rule above
+  // makes 127.0.0.1 "not found" too.
+  '--proxy-server=http://127.0.0.1:9',
+  '--proxy-bypass-list=<-loopback>',
+  '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
+  '--dns-prefetch-disable',
+];
+const FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--font-render-hinting=none', '--hide-scrollbars', '--js-flags=--max-old-space-size=512', ...NETWORK_FLAGS];
 
-export async function launchBrowser(executablePath: string): Promise<Browser> {
+/** How the browser was started: with its sandbox, or why not. */
+export interface LaunchedBrowser {
+  readonly browser: Browser;
+  /** Empty when sandboxed; otherwise why the browser runs without its sandbox (said to the user). */
+  readonly unsandboxed?: string;
+  /** Removes what the launch left behind (the unprivileged user's profile). */
+  readonly cleanup: () => Promise<void>;
+}
+
+/**
+ * Starts the browser sandboxed. Chromium refuses its sandbox to root, so under root (containers,
+ * some CI images) it runs as the unprivileged user `nobody` (through `setpriv`, with a profile of
+ * its own), where its user-namespace sandbox works; when that is not possible (no `nobody`, no
+ * `setpriv`, a kernel without user namespaces) it runs with `--no-sandbox`, and says so.
+ */
+export async function launchBrowser(executablePath: string, options: { readonly extraArgs?: readonly string[] } = {}): Promise<LaunchedBrowser> {
   const { chromium } = await import('playwright-core');
+  const args = [...FLAGS, ...(options.extraArgs ?? [])];
+  const launch = (path: string, sandbox: boolean) => chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox });
+  const none = async () => undefined;
+  let last: unknown;
+  if (process.platform === 'linux' && process.getuid?.() === 0) {
+    const asNobody = await unprivilegedLauncher(executablePath);
+    if (typeof asNobody !== 'string') {
+      try {
+        return { browser: await launch(asNobody.wrapper, true), cleanup: asNobody.cleanup };
+      } catch (err) {
+        last = err;
+        await asNobody.cleanup();
+      }
+    }
+    const why = typeof asNobody === 'string' ? asNobody : `running as root, and the browser did not start as the user nobody (${firstLine(last)})`;
+    try {
+      return { browser: await launch(executablePath, false), unsandboxed: why, cleanup: none };
+    } catch (err) {
+      last = err;
+    }
+  } else {
+    try {
+      return { browser: await launch(executablePath, true), cleanup: none };
+    } catch (err) {
+      last = err;
+    }
+    try {
+      return { browser: await launch(executablePath, false), unsandboxed: `the browser did not start with its sandbox here (${firstLine(last)})`, cleanup: none };
+    } catch (err) {
+      last = err;
+    }
+  }
+  throw new UserError(`could not start the browser ${executablePath}: ${firstLine(last)}`);
+}
+
+function firstLine(err: unknown): string {
+  return String((err as Error)?.message ?? err).split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+}
+
+/**
+ * A launcher that runs the browser as `nobody`: a shell script that gives it a profile directory
+ * `nobody` owns (in place of the one Playwright made, which `nobody` may not reach) and drops to
+ * that user with `setpriv`. A string says why there is none.
+ */
+async function unprivilegedLauncher(executablePath: string): Promise<{ wrapper: string; cleanup: () => Promise<void> } | string> {
+  const nobody = await passwdEntry('nobody');
+  if (!nobody) return 'running as root, and there is no user nobody to run the browser as';
+  const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'].find(isExecutable);
+  if (!setpriv) return 'running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody';
+  // /tmp is world-writable; a TMPDIR of root's own may not be reachable by nobody.
+  const base = ['/tmp', '/var/tmp', '/dev/shm'].find((d) => isWorldWritableDir(d));
+  if (!base) return 'running as root, and no world-writable /tmp for the browser\'s profile as the user nobody';
+  const home = await mkdtemp(join(base, 'labelform-browser-'));
+  const profile = join(home, 'profile');
+  await mkdir(profile);
+  await chown(home, nobody.uid, nobody.gid);
+  await chown(profile, nobody.uid, nobody.gid);
+  const wrapper = join(await mkdtemp(join(base, 'labelform-launch-')), 'browser');
+  const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  await writeFile(
+    wrapper,
+    `#!/bin/sh
+# labelform preview: the browser as the user nobody, so that its sandbox works (Chromium refuses it to root).
+for arg do
+  shift
+  case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
+  set -- "$@" "$arg"
+done
+HOME=${q(home)} XDG_CONFIG_HOME=${q(home)} XDG_CACHE_HOME=${q(home)}
+export HOME XDG_CONFIG_HOME XDG_CACHE_HOME
+exec ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
+`,
+    { mode: 0o700 },
+  );
+  return {
+    wrapper,
+    cleanup: async () => {
+      await rm(home, { recursive: true, force: true });
+      await rm(dirname(wrapper), { recursive: true, force: true });
+    },
+  };
+}
+
+async function passwdEntry(name: string): Promise<{ uid: number; gid: number } | undefined> {
+  const text = await readFile('/etc/passwd', 'utf8').catch(() => '');
+  const fields = text.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+  if (!fields) return undefined;
+  const uid = Number(fields[2]);
+  const gid = Number(fields[3]);
+  return Number.isInteger(uid) && Number.isInteger(gid) && uid > 0 ? { uid, gid } : undefined;
+}
+
+function isWorldWritableDir(path: string): boolean {
   try {
-    return await chromium.launch({ executablePath, headless: true, args: FLAGS });
-  } catch (err) {
-    const first = String((err as Error).message ?? err).split('\n').find((l) => l.trim()) ?? 'unknown error';
-    throw new UserError(`could not start the browser ${executablePath}: ${first}`);
+    const st = statSync(path);
+    return st.isDirectory() && (st.mode & 0o1777) === 0o1777;
+  } catch {
+    return false;
   }
 }

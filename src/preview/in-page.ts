@@ -13,6 +13,11 @@ export function readShown(): { text: string; error: string | undefined } {
   return { text: root.innerText, error: errors?.innerText.trim() || undefined };
 }
 
+/** How far the page reaches, in CSS pixels. */
+export function pageSize(): { width: number; height: number } {
+  return { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
+}
+
 /** True once images are decoded and no loading message shows. */
 export function isQuiet(): boolean {
   return [...document.images].every((i) => i.complete) && !/Downloading (image|audio)|Loading/i.test(document.getElementById('root')?.innerText ?? '');

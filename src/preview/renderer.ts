@@ -1,14 +1,16 @@
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
-import { launchBrowser } from './browser.ts';
+import { randomUUID } from 'node:crypto';
+import { launchBrowser, type LaunchedBrowser } from './browser.ts';
+import { watchMemory, type MemoryCaps, type MemoryWatch } from './memory-watch.ts';
 import { findEditorEntry, type EditorEntry, type EditorSource } from './editor-source.ts';
 import { sampleAudioWav, sampleImagePng } from './media.ts';
-import { compareImages, inkOf, isQuiet, nextFrames, pageSignature, readShown, startEditor } from './in-page.ts';
-import { PREVIEW_ORIGIN } from './sample-task.ts';
+import { compareImages, inkOf, isQuiet, nextFrames, pageSignature, pageSize, readShown, startEditor } from './in-page.ts';
+import { PREVIEW_ORIGIN, sampleDocument } from './sample-task.ts';
 
 /** What the editor drew for one config. */
 export interface Rendering {
-  /** The page as a PNG: the labeling interface the config defines (no side panels). */
-  readonly png: Buffer;
+  /** The page as a PNG: the labeling interface the config defines (no side panels); absent when nothing could be drawn. */
+  readonly png?: Buffer;
   /** The interface's visible text (label names, choices, the task's text). */
   readonly text: string;
   /** Set when the editor could not draw the config: its own error message, or the exception. */
@@ -25,9 +27,26 @@ export interface Comparison {
 }
 
 export const VIEWPORT = { width: 1280, height: 800 } as const;
-const RENDER_TIMEOUT_MS = 30_000;
+/**
+ * The largest image of one config: what lies beyond is not drawn. A page as tall as a 2 MB task
+ * (tens of thousands of pixels) or as wide as a line of 1 MB without a space would otherwise be
+ * one bitmap of gigabytes, and a report nobody can open.
+ */
+export const MAX_SHOT = { width: 1920, height: 4000 } as const;
+/**
+ * Each drawing of a config, from opening its page to the screenshot, gets this long; past it the
+ * page is closed and the config is reported as not drawn (the other configs are drawn).
+ */
+export const RENDER_DEADLINE_MS = 30_000;
+/** Of the deadline, what is kept back for the screenshot once the page has settled (or not). */
+const SHOT_RESERVE_MS = 8_000;
 /** How long, once a page is quiet, to wait for what it draws to stop changing. */
 const STABLE_WAIT_MS = 5_000;
+/** Error messages of the editor can quote the task (a "URL" of 2 MB): they are cut to this. */
+const MAX_ERROR_CHARS = 600;
+
+/** A step of a drawing that ran past the config's deadline. */
+class PastDeadline extends Error {}
 
 /**
  * One browser, one editor: renders label configs with Label Studio's own editor and compares
@@ -43,41 +62,75 @@ export class PreviewRenderer {
   private shared: Promise<BrowserContext> | undefined;
 
   private constructor(
-    private readonly browser: Browser,
+    private readonly launched: LaunchedBrowser,
     private readonly editor: EditorSource,
     private readonly entry: EditorEntry,
+    private readonly memory: MemoryWatch,
   ) {}
 
-  static async open(browserPath: string, editor: EditorSource): Promise<PreviewRenderer> {
+  static async open(browserPath: string, editor: EditorSource, options: { readonly extraArgs?: readonly string[]; readonly memory?: MemoryCaps } = {}): Promise<PreviewRenderer> {
     const entry = await findEditorEntry(editor);
-    const browser = await launchBrowser(browserPath);
-    return new PreviewRenderer(browser, editor, entry);
+    // A switch Chromium ignores, naming this browser among the processes (memory-watch.ts).
+    const marker = `--labelform-preview=${process.pid}-${randomUUID()}`;
+    const launched = await launchBrowser(browserPath, { extraArgs: [...(options.extraArgs ?? []), marker] });
+    return new PreviewRenderer(launched, editor, entry, watchMemory(marker, options.memory));
+  }
+
+  /** Why the browser runs without its sandbox, when it does. */
+  get unsandboxed(): string | undefined {
+    return this.launched.unsandboxed;
+  }
+
+  private get browser(): Browser {
+    return this.launched.browser;
   }
 
   async close(): Promise<void> {
+    this.memory.stop();
     await this.browser.close().catch(() => undefined);
+    await this.launched.cleanup().catch(() => undefined);
   }
 
+  /**
+   * Draws a config with a task. Never throws for what the config or the task do: a page that
+   * crashes (out of memory), runs past RENDER_DEADLINE_MS or cannot be drawn comes back as an
+   * `error` (with the image when there is one).
+   */
   async render(config: string, data: Record<string, unknown>): Promise<Rendering> {
-    const context = await (this.shared ??= this.newContext());
-    const page = await context.newPage();
+    const deadline = Date.now() + RENDER_DEADLINE_MS;
+    let page: Page | undefined;
+    let crashed = false;
     try {
+      const context = await within((this.shared ??= this.newContext()), deadline);
+      page = await within(context.newPage(), deadline);
+      page.on('crash', () => (crashed = true));
       const pageErrors: string[] = [];
       page.on('pageerror', (err) => pageErrors.push(err.message.split('\n')[0] ?? String(err)));
       const traffic = track(page);
-      await page.goto(`${PREVIEW_ORIGIN}/`);
+      await within(page.goto(`${PREVIEW_ORIGIN}/`), deadline);
       // The editor's own loading failing (a bundle this version lays out differently) is said as
       // this config's error, like a config it cannot draw, not as a crash of the run.
-      const init = await page
-        .evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: RENDER_TIMEOUT_MS })
-        .catch((err: Error) => ({ error: `the editor did not start: ${String(err.message).split('\n')[0]}` }));
-      await settle(page, traffic);
-      const shown = await page.evaluate(readShown);
-      const png = await page.screenshot({ fullPage: true, animations: 'disabled', caret: 'hide' });
+      const startMs = Math.max(1000, deadline - SHOT_RESERVE_MS - Date.now());
+      const init = await within(
+        page
+          .evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: startMs })
+          .catch((err: Error) => (crashed ? Promise.reject(err) : { error: `the editor did not start: ${String(err.message).split('\n')[0]}` })),
+        deadline,
+      );
+      await settle(page, traffic, deadline - SHOT_RESERVE_MS);
+      const shown = await within(page.evaluate(readShown), deadline);
+      const png = await within(shoot(page, deadline), deadline);
       const error = shown.error ?? init.error ?? (shown.text.trim() === '' ? pageErrors[0] : undefined);
-      return { png, text: shown.text, ...(error ? { error: error.replace(/\s+/g, ' ') } : {}) };
+      return { png, text: shown.text, ...(error ? { error: cut(error.replace(/\s+/g, ' ')) } : {}) };
+    } catch (err) {
+      if (crashed || /Target crashed|Page crashed/i.test(String((err as Error)?.message))) {
+        return { text: '', error: 'its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw' };
+      }
+      if (err instanceof PastDeadline) return { text: '', error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1000} s, the time preview gives each drawing` };
+      return { text: '', error: cut(`the browser failed to draw it: ${String((err as Error)?.message ?? err).split('\n')[0]}`) };
     } finally {
-      await page.close().catch(() => undefined);
+      // A page stuck in a long layout may not answer; it is not waited for long.
+      if (page) await within(page.close(), Date.now() + 10_000).catch(() => undefined);
     }
   }
 
@@ -105,7 +158,8 @@ export class PreviewRenderer {
 
   private async newContext(): Promise<BrowserContext> {
     const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block' });
-    await context.route('**/*', (route) => this.answer(route));
+    // A page closed at its deadline leaves requests that can no longer be answered.
+    await context.route('**/*', (route) => this.answer(route).catch(() => undefined));
     await context.addInitScript(`${NAME_HELPER} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
     return context;
   }
@@ -118,6 +172,8 @@ export class PreviewRenderer {
       if (url.pathname === '/') return route.fulfill({ contentType: 'text/html; charset=utf-8', body: hostPage(this.entry) });
       if (url.pathname === '/__labelform/sample.png') return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
       if (url.pathname === '/__labelform/sample.wav') return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
+      const sample = sampleDocument(url);
+      if (sample) return route.fulfill({ contentType: sample.type, body: sample.body });
       if (url.pathname.startsWith('/react-app/') || url.pathname.startsWith('/static/') || url.pathname.startsWith('/label-studio-frontend/')) {
         const file = await this.editor.get(url.pathname).catch(() => undefined);
         return file ? route.fulfill({ contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
@@ -184,18 +240,17 @@ function track(page: Page): { pending: () => number } {
  * such as the canvas drawing it, has happened by then). All answers come from this process, so
  * this takes milliseconds, not the half second of quiet a network-idle wait would.
  */
-async function settle(page: Page, traffic: { pending: () => number }): Promise<void> {
-  const end = Date.now() + RENDER_TIMEOUT_MS;
+async function settle(page: Page, traffic: { pending: () => number }, until: number): Promise<void> {
   let calm = 0;
   let last = '';
   // What is drawn must also stop changing (a waveform drawn late on a loaded machine), for at
   // most STABLE_WAIT_MS after the page went quiet: something that animates for ever is let be.
   let stableUntil = 0;
-  while (calm < 2 && Date.now() < end) {
+  while (calm < 2 && Date.now() < until) {
     await page.waitForTimeout(50);
-    const quiet = traffic.pending() === 0 && (await page.evaluate(isQuiet));
-    if (quiet) await page.evaluate(nextFrames);
-    const signature = quiet ? await page.evaluate(pageSignature) : '';
+    const quiet = traffic.pending() === 0 && (await within(page.evaluate(isQuiet), until));
+    if (quiet) await within(page.evaluate(nextFrames), until);
+    const signature = quiet ? await within(page.evaluate(pageSignature), until) : '';
     if (quiet && !stableUntil) stableUntil = Date.now() + STABLE_WAIT_MS;
     const stable = signature === last || Date.now() > stableUntil;
     last = signature;
@@ -204,3 +259,27 @@ async function settle(page: Page, traffic: { pending: () => number }): Promise<v
   }
 }
 
+/** The page from its top left, at most MAX_SHOT: what lies beyond is left out of the image. */
+async function shoot(page: Page, deadline: number): Promise<Buffer> {
+  const size = await page.evaluate(pageSize);
+  const width = Math.min(Math.max(size.width, VIEWPORT.width), MAX_SHOT.width);
+  const height = Math.min(Math.max(size.height, VIEWPORT.height), MAX_SHOT.height);
+  return page.screenshot({ clip: { x: 0, y: 0, width, height }, fullPage: true, animations: 'disabled', caret: 'hide', timeout: Math.max(1000, deadline - Date.now()) });
+}
+
+/**
+ * A promise, or a PastDeadline rejection once `deadline` (epoch ms) has passed, whichever comes
+ * first. The step left behind is abandoned (its page is closed by the caller).
+ */
+function within<T>(step: Promise<T>, deadline: number): Promise<T> {
+  step.catch(() => undefined);
+  const ms = deadline - Date.now();
+  if (ms <= 0) return Promise.reject(new PastDeadline());
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new PastDeadline()), ms)));
+  return Promise.race([step, late]).finally(() => clearTimeout(timer));
+}
+
+function cut(message: string): string {
+  return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters)` : message;
+}

@@ -8,7 +8,8 @@ import type { Repository } from '../manifest/types.ts';
 import { formatFromPath, readTaskRecords } from '../tasks/read-records.ts';
 import { toTask } from '../tasks/check-task.ts';
 import type { PreviewRenderer } from './renderer.ts';
-import { sampleTaskData } from './sample-task.ts';
+import { boundTask } from './bound-task.ts';
+import { SAMPLE_IMAGE_URL, sampleTaskData } from './sample-task.ts';
 
 /** One label config to show: a project's, or a LabelConfig manifest's. */
 export interface PreviewSubject {
@@ -92,7 +93,10 @@ export interface PreviewOptions {
   readonly concurrency?: number;
 }
 
-/** Renders each subject (and its base, when it changed) with one renderer, and writes the images. */
+/**
+ * Renders each subject (and its base, when it changed) with one renderer, and writes the images.
+ * A config that fails in any way is that config's error; the others are still drawn.
+ */
 export async function previewSubjects(renderer: PreviewRenderer, subjects: readonly PreviewSubject[], opts: PreviewOptions): Promise<PreviewResult[]> {
   await mkdir(opts.outDir, { recursive: true });
   const limit = pLimit(opts.concurrency ?? 2);
@@ -100,7 +104,17 @@ export async function previewSubjects(renderer: PreviewRenderer, subjects: reado
   return Promise.all(
     subjects.map((s) =>
       limit(async () => {
-        const result = await previewOne(renderer, s, opts);
+        const result = await previewOne(renderer, s, opts).catch((err: unknown): PreviewResult => ({
+          name: s.name,
+          file: s.file,
+          status: 'error',
+          images: {},
+          controls: [],
+          labelsNotShown: [],
+          findings: s.review,
+          task: 'none (not drawn)',
+          error: `preview could not draw it: ${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 600)}`,
+        }));
         opts.progress?.(++done, subjects.length, s.name);
         return result;
       }),
@@ -119,16 +133,18 @@ async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: Pr
   }
   const { data, task } = await taskFor(s, root);
   const after = await renderer.render(s.xml, data);
-  const labelsNotShown = missingLabels(root, after.text);
+  const labelsNotShown = after.error && !after.text ? [] : missingLabels(root, after.text);
   const afterFile = `${s.slug}.after.png`;
-  await writeFile(join(opts.outDir, afterFile), after.png);
-  if (after.error) return { ...common, status: 'error', images: { after: afterFile }, labelsNotShown, task, error: after.error };
+  if (after.png) await writeFile(join(opts.outDir, afterFile), after.png);
+  const afterImages = after.png ? { after: afterFile } : {};
+  if (after.error || !after.png) return { ...common, status: 'error', images: afterImages, labelsNotShown, task, error: after.error ?? 'nothing was drawn' };
   if (before === undefined || before === null) {
     return { ...common, status: before === null ? 'new' : 'current', images: { after: afterFile }, labelsNotShown, task };
   }
   // The base is drawn with the same task, so only the config differs between the two images.
   // One after the other: the configs themselves are already drawn side by side (concurrency).
   const old = await renderer.render(before, data);
+  if (!old.png) return { ...common, status: 'changed', images: { after: afterFile }, labelsNotShown, task: `${task}; the base config could not be drawn: ${old.error ?? 'no image'}` };
   const beforeFile = `${s.slug}.before.png`;
   await writeFile(join(opts.outDir, beforeFile), old.png);
   const comparison = await renderer.compare(old.png, after.png);
@@ -144,20 +160,26 @@ async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: Pr
   };
 }
 
-/** The first task of the project's first task file, else a sample built from the config. */
+/**
+ * The first task of the project's first task file, else a sample built from the config; long
+ * values cut (bound-task.ts), which the `task` line says.
+ */
 export async function taskFor(s: PreviewSubject, root: XmlElement): Promise<{ data: Record<string, unknown>; task: string }> {
+  let found: { data: Record<string, unknown>; task: string } | undefined;
   if (s.taskFile) {
     try {
       for await (const record of readTaskRecords(s.taskFile.path, s.taskFile.format, s.taskFile.display)) {
         const task = toTask(record.item);
-        if (task) return { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
+        if (task) found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
         break;
       }
     } catch {
       // An unreadable task file is validate's and apply's to report; the preview shows a sample.
     }
   }
-  return { data: sampleTaskData(root), task: 'sample' };
+  found ??= { data: sampleTaskData(root), task: 'sample' };
+  const bounded = boundTask(found.data, SAMPLE_IMAGE_URL);
+  return { data: bounded.data, task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join('; ')})` : found.task };
 }
 
 /** Options of the config's controls that the page's text does not contain (dynamic options aside). */

@@ -104,7 +104,7 @@ test("each template as the server's editor draws it: every label name is visible
       continue;
     }
     for (const label of labels) assert.ok(text.includes(label), `${name}: "${label}" is not on the page (text: ${text.slice(0, 300)})`);
-    const ink = await renderer.ink(shown.png);
+    const ink = await renderer.ink(shown.png!);
     assert.ok(ink > 0.002, `${name}: the image is blank (${(ink * 100).toFixed(2)} % ink)`);
     // Drawn again, the same config gives the same picture (media, fonts and canvases settled).
     // Before 1.23 the editor's waveform of the same sound differs a little from one drawing to the
@@ -112,12 +112,12 @@ test("each template as the server's editor draws it: every label name is visible
     // there (README, previews).
     if (name === 'image-bbox' || (name === 'audio' && releaseAtLeast('1.23'))) {
       const again = await renderer.render(xml, sampleTaskData(parsed.root));
-      assert.equal((await renderer.compare(shown.png, again.png)).regions, [], `${name} drawn twice differs`);
+      assert.equal((await renderer.compare(shown.png!, again.png!)).regions, [], `${name} drawn twice differs`);
     }
   }
   // A blank page has no ink: the measure can fail.
   const blank = await renderer.render('<View><Header value=" "/></View>', {});
-  assert.ok((await renderer.ink(blank.png)) < 0.001);
+  assert.ok((await renderer.ink(blank.png!)) < 0.001);
 });
 
 test('preview --base HEAD: one added label changes the "after" image and marks a region; whitespace only shows no change', async () => {

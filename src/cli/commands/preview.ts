@@ -70,6 +70,7 @@ export async function runPreview(io: Io, args: PreviewArgs): Promise<number> {
   await clearOldImages(outDir);
 
   const renderer = await PreviewRenderer.open(browserPath, editor);
+  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (README, previews).\n`);
   let summary: PreviewSummary;
   try {
     const results = await previewSubjects(renderer, subjects, {
@@ -77,7 +78,7 @@ export async function runPreview(io: Io, args: PreviewArgs): Promise<number> {
       ...(base ? { base } : {}),
       ...(io.stderrIsTTY && !args.json ? { progress: (done: number, total: number, name: string) => io.stderr(`Rendered ${name} (${done}/${total})\n`) } : {}),
     });
-    summary = { version: 1, editor: editor.description, ...(label ? { base: label } : {}), results };
+    summary = { version: 1, editor: editor.description, ...(label ? { base: label } : {}), sandboxed: !renderer.unsandboxed, results };
   } finally {
     await renderer.close();
   }

@@ -7,7 +7,8 @@
  * sync finds no objects and counts the project's annotations. `last_sync` is set only by a sync
  * that finished (a sync clears it when it starts, as io_storages/base_models.py does). Tests can
  * make the next syncs of a state fail (`failNextSyncs`): ended `failed` with a traceback and the
- * count reached, or answered with an error status before anything ran.
+ * count reached, or answered with an error status before anything ran (a failed one applies to the
+ * sync an export storage's create runs too).
  */
 import { envelope, fail, json, noContent, readData, validationError, type Ctx, type Reply } from './http.ts';
 import type { FakeState, FakeStorage } from './state.ts';
@@ -78,8 +79,16 @@ function create(ctx: Ctx, direction: FakeStorage['direction'], type: string): Re
   const { project: _p, ...fields } = body;
   const s: FakeStorage = { id: ctx.state.nextId.storage++, direction, type, project: project.id, fields, status: 'initialized', lastSyncCount: null };
   ctx.state.storages.set(s.id, s);
-  if (direction === 'export') runSync(ctx, s); // SYNC_ON_TARGET_STORAGE_CREATION
-  return json(201, serialize(s));
+  if (direction !== 'export') return json(201, serialize(s));
+  // SYNC_ON_TARGET_STORAGE_CREATION: the sync runs inside the create, and the answer is the record
+  // as it was when the sync was queued (io_storages/api.py `perform_create`: the serializer's
+  // instance is the one `info_set_queued` saved; the sync ends on another copy read from the
+  // database). A sync that fails there still answers 201 (`storage_background_failure`); an
+  // error status is for a sync request only, so it waits for one.
+  const queued = serialize({ ...s, status: 'queued', lastSyncCount: null });
+  const faults = syncFaults.get(ctx.state);
+  runSync(ctx, s, faults?.[0]?.kind === 'failed' ? (faults.shift() as Extract<SyncFault, { kind: 'failed' }>) : undefined);
+  return json(201, queued);
 }
 
 function item(ctx: Ctx, direction: FakeStorage['direction'], type: string): Reply {

@@ -5,6 +5,8 @@
  * apply (exit 1, ✖) as it fails `storage sync`; neither prints a title or traceback that holds a
  * value from `${env:...}`. Pure plans first, then the CLI against the in-repo fake with faults.
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { withDescriptionMarker } from '../../src/kinds/shared/description-marker.ts';
@@ -20,7 +22,7 @@ import { renderPlanMarkdown } from '../../src/reconcile/render-markdown.ts';
 import { renderPlanText } from '../../src/reconcile/render-text.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import { failNextSyncs } from '../fake/routes-storages.ts';
-import type { FakeStorage } from '../fake/state.ts';
+import type { FakeAnnotation, FakeStorage } from '../fake/state.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { live } from './support/plan-fixtures.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
@@ -105,6 +107,36 @@ test('an S3 connection check the server hides (500 for an endpoint outside S3_TR
   assert.is(explainS3Failure(new ApiError('http', 'POST', '/api/storages/s3/', 500, 'Server error', undefined), desired('x/'), 'import'), undefined);
 });
 
+// ---- export storages ----
+
+const exportDoc = (name: string, spec: string) => doc(name, spec).replace('kind: ImportStorage', 'kind: ExportStorage');
+const EXPORT_SPEC = '  type: s3\n  title: Target\n  bucket: out\n  prefix: ann/\n';
+
+function exportPlanOf(repo: Repository, storages: LsStorage[]): Plan {
+  const projects = [live(4, 'Stored', { key: 'p' })];
+  const state: LiveState = { serverVersion: '1.23.2', resources: { Project: projects, ExportStorage: storages.map((s) => toLiveStorage(s, projects, 'test')) } };
+  return planChanges({ repo, live: state, server: { url: 'http://ls', environment: 'default' }, stats: { requests: 0, durationMs: 0 }, createdAt: '2025-01-01T00:00:00.000Z', labelformVersion: '0' });
+}
+const exportChange = (p: Plan) => p.changes.find((c) => c.kind === 'ExportStorage' && c.action !== 'delete')!;
+
+test('plan: an export storage whose last sync failed plans a sync, counted in annotations, in text and drift; never synced, synced, or not synchronizable plans none; a running one warns', async () => {
+  const repo = await repoWith({ 'e.yaml': exportDoc('s', EXPORT_SPEC) });
+  const target = (over: Partial<LsStorage>) => lsStorage({ title: 'Target', bucket: 'out', prefix: 'ann/', ...over });
+  const failed = exportPlanOf(repo, [target({ status: 'failed', last_sync: null, last_sync_count: 40, traceback: 'Traceback (most recent call last):\ndjango.db.utils.OperationalError: database is locked' })]);
+  const c = exportChange(failed);
+  assert.equal([c.action, c.fields], ['update', [{ field: 'sync', before: 'failed', after: 'completed' }]]);
+  assert.equal(c.notes, ['labelform syncs it: its last sync did not finish: status failed after 40 annotation(s) (django.db.utils.OperationalError: database is locked); a sync writes every annotation of the project to it again, over the objects written before']);
+  assert.match(renderPlanText(failed), /~ update\s+ExportStorage p\/s \(id 9\)[\s\S]*sync\s+"failed" → "completed"/);
+  assert.match(renderDriftText(driftFromPlan(failed)), /sync: server has "failed", git has "completed"/);
+  // Never synced: the server did not sync it on create (SYNC_ON_TARGET_STORAGE_CREATION off), its choice.
+  assert.is(exportChange(exportPlanOf(repo, [target({ status: 'initialized', last_sync: null, last_sync_count: null })])).action, 'no-op');
+  assert.is(exportChange(exportPlanOf(repo, [target({})])).action, 'no-op');
+  assert.is(exportChange(exportPlanOf(repo, [target({ status: 'failed', synchronizable: false })])).action, 'no-op', 'Label Studio refuses to sync it (400)');
+  const running = exportPlanOf(repo, [target({ status: 'in_progress', last_sync: null, last_sync_count: 7 })]);
+  assert.is(exportChange(running).action, 'no-op');
+  assert.match(running.diagnostics.map((d) => d.message).join('\n'), /export storage p\/s \(id 9\): a sync of it is running now \(status in_progress, 7 annotation\(s\) so far\)/);
+});
+
 // ---- the CLI against the fake ----
 
 const f = useFakeCli(test, { namespace: 'test' });
@@ -180,6 +212,55 @@ test('a storage made not synchronizable in the manifest is created and never syn
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   assert.is(storages()[0]!.status, 'initialized');
   assert.is((await f.cli(dir, ['plan', '--detailed-exitcode'], { env: ENV })).code, 0, 'not synchronizable: nothing to sync');
+});
+
+const exportStorages = (): FakeStorage[] => [...f.ls.state.storages.values()].filter((s) => s.direction === 'export');
+const EXPORT_FAKE = '  type: s3\n  title: ${env:TITLE}\n  bucket: out\n  prefix: ann/\n  aws_access_key_id: ${env:KEY}\n  aws_secret_access_key: ${env:SECRET}\n';
+
+test('apply: the sync an export storage\'s create runs ends failed: ✖ and exit 1 (not ✔); plan and drift show the sync; the next apply runs it and converges; no secret printed', async () => {
+  const dir = await f.repo({ 'p.yaml': projectYaml('p', '  title: Stored\n'), 'e.yaml': exportDoc('s', EXPORT_FAKE) });
+  failNextSyncs(f.ls.state, { kind: 'failed', count: 2, traceback: 'Traceback (most recent call last):\nsqlite3.OperationalError: database is locked' });
+  const first = await f.cli(dir, ['apply', '--auto-approve'], { env: ENV });
+  assert.is(first.code, 1, first.stdout + first.stderr);
+  assert.match(first.stdout, /✖ ExportStorage p\/s create failed: created as id \d+, but the sync Label Studio runs on create ended failed: status failed after 2 annotation\(s\) \(sqlite3\.OperationalError: database is locked\); `labelform plan` shows the sync until one completes \(e\.yaml:4\)/);
+  assert.not.match(first.stdout, /✔ ExportStorage/);
+  assert.is(exportStorages().length, 1, 'the storage stays');
+
+  const plan = await f.cli(dir, ['plan', '--detailed-exitcode'], { env: ENV });
+  assert.is(plan.code, 2, plan.stdout + plan.stderr);
+  assert.match(plan.stdout, /~ update\s+ExportStorage p\/s \(id \d+\)[\s\S]*sync\s+"failed" → "completed"[\s\S]*note: labelform syncs it: its last sync did not finish: status failed after 2 annotation\(s\)/);
+  const drift = await f.cli(dir, ['drift'], { env: ENV });
+  assert.is(drift.code, 2, drift.stdout + drift.stderr);
+  assert.match(drift.stdout, /ExportStorage p\/s[\s\S]*sync: server has "failed", git has "completed"/);
+
+  failNextSyncs(f.ls.state, { kind: 'failed', traceback: 'OSError: disk full' });
+  const still = await f.cli(dir, ['apply', '--auto-approve'], { env: ENV });
+  assert.is(still.code, 1, 'a sync labelform started that ends failed is exit 1 too');
+  assert.match(still.stdout, /✖ ExportStorage p\/s \(id \d+\) update failed: its sync ended failed: status failed \(OSError: disk full\); `labelform plan` shows the sync until one completes/);
+
+  const fixed = await f.cli(dir, ['apply', '--auto-approve'], { env: ENV });
+  assert.is(fixed.code, 0, fixed.stdout + fixed.stderr);
+  assert.match(fixed.stdout, /✔ ExportStorage p\/s \(id \d+\) updated: sync .*— synced: 0 annotation\(s\) to it/);
+  assert.is(exportStorages()[0]!.status, 'completed');
+  assert.is((await f.cli(dir, ['plan', '--detailed-exitcode'], { env: ENV })).code, 0, 'converged');
+  const out = [first, plan, drift, still, fixed].map((r) => r.stdout + r.stderr).join('');
+  for (const v of Object.values(ENV)) assert.not.ok(out.includes(v), `${v} printed`);
+});
+
+test('apply: an export storage whose create synced reports the count read back after the create (its answer says queued), and plans clean', async () => {
+  const dir = await f.repo({ 'p.yaml': projectYaml('p', '  title: Stored\n') });
+  assert.is((await f.cli(dir, ['apply', '--auto-approve'], { env: ENV })).code, 0);
+  const project = [...f.ls.state.projects.values()].find((p) => p.fields.title === 'Stored')!;
+  // Three annotations on one task: what the create's sync writes to the bucket.
+  const at = '2025-01-01T00:00:00Z';
+  const annotation = (id: number): FakeAnnotation => ({ id, result: [], completed_by: 1, was_cancelled: false, ground_truth: false, lead_time: null, created_at: at, updated_at: at, updated_by: null, imported: false, unique_id: `a${id}` });
+  f.ls.state.tasks.set(9001, { id: 9001, project: project.id, inner_id: 1, data: { text: 'x' }, meta: {}, created_at: at, updated_at: at, updated_by: null, annotations: [annotation(1), annotation(2), annotation(3)], predictions: [] });
+  project.taskIds.push(9001);
+  await writeFile(join(dir, 'e.yaml'), exportDoc('s', EXPORT_FAKE));
+  const applied = await f.cli(dir, ['apply', '--auto-approve'], { env: ENV });
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  assert.match(applied.stdout, /✔ ExportStorage p\/s created as id \d+ \([^)]*\) — synced: 3 annotation\(s\) to it/);
+  assert.is((await f.cli(dir, ['plan', '--detailed-exitcode'], { env: ENV })).code, 0);
 });
 
 test.run();

@@ -17,15 +17,19 @@ const RUNNING = new Set(['queued', 'in_progress']);
 const HIDDEN_S3 = /Debugging info is not available for s3 endpoints/i;
 
 /**
- * Whether no sync of an import storage has finished: never run (`initialized`), or the last one
- * failed or was stopped part way (`failed`). Label Studio clears `last_sync` whenever a sync starts
- * and sets it only when one finishes (io_storages/base_models.py `_update_queued_status`,
- * `info_set_completed`), and records nothing of who started it: a failed sync started in the UI
- * counts too, since its objects did not arrive either.
+ * Whether a storage needs a sync labelform runs. Import: no sync has finished: never run
+ * (`initialized`), or the last one failed or was stopped part way (`failed`). Label Studio clears
+ * `last_sync` whenever a sync starts and sets it only when one finishes (io_storages/base_models.py
+ * `_update_queued_status`, `info_set_completed`), and records nothing of who started it: a failed
+ * sync started in the UI counts too, since its objects did not arrive either. Export: only a
+ * `failed` last sync. The server syncs a new export storage itself, inside its create request
+ * (`ExportStorageListAPI.perform_create`, SYNC_ON_TARGET_STORAGE_CREATION); one never synced was
+ * made on a server with that setting off, whose choice it is, and every annotation saved later is
+ * written to it as it is saved either way.
  */
-export function unsynced(s: LsStorage): 'never' | 'failed' | undefined {
+export function unsynced(direction: Direction, s: LsStorage): 'never' | 'failed' | undefined {
   if (s.status === 'failed') return 'failed';
-  if (s.status === 'initialized' && !s.last_sync) return 'never';
+  if (direction === 'import' && s.status === 'initialized' && !s.last_sync) return 'never';
   return undefined;
 }
 
@@ -53,38 +57,41 @@ export type PendingSync =
   | undefined;
 
 /**
- * What the plan says about syncing a managed import storage that exists; pure. A storage whose
+ * What the plan says about syncing a managed storage that exists; pure. An import storage whose
  * sync never finished gets one (the promise of "synced once" also holds after an apply that died
  * between its create and its sync, or a sync that failed), unless the manifest or the server says
- * it is not synchronizable, or another storage of the project reads the same objects. A sync
- * running now is left alone (two at once could import an object twice); the plan warns.
+ * it is not synchronizable, or another storage of the project reads the same objects. An export
+ * storage gets one when its last sync failed (the one its create ran, or a later one): the
+ * project's annotations did not all reach it. A sync running now is left alone (two at once could
+ * import an object twice); the plan warns.
  */
 export function pendingSync(direction: Direction, desired: StorageResource, target: LiveStorage, live: readonly LiveStorage[]): PendingSync {
-  if (direction !== 'import') return undefined;
   const s = target.raw;
+  // Label Studio refuses to sync a storage that is not synchronizable (400), export storages too.
   if ((desired.spec.synchronizable ?? s.synchronizable) === false) return undefined;
-  if (twinOf(desired, s, s.project, live)) return undefined;
+  if (direction === 'import' && twinOf(desired, s, s.project, live)) return undefined;
   // A sync that stopped without a word (its server killed) is marked failed by Label Studio's own
   // list read once it has not progressed for 5 × STORAGE_IN_PROGRESS_TIMER (`health_check`): then planned.
-  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} task(s) so far` : ''}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 × STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one` };
-  const why = unsynced(s);
+  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} ${unitOf(direction)} so far` : ''}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 × STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one` };
+  const why = unsynced(direction, s);
   if (!why) return undefined;
   const sync: FieldChange = { field: SYNC_FIELD, before: String(s.status), after: 'completed' };
   const reason =
     why === 'never'
       ? 'it has never been synced (an earlier apply may have stopped between its create and its sync)'
-      : `its last sync did not finish: ${failureText(s)}`;
-  return { sync, note: `labelform syncs it: ${reason}; a sync imports only the objects that have no task from this storage yet` };
+      : `its last sync did not finish: ${failureText(direction, s)}`;
+  const what = direction === 'import' ? 'a sync imports only the objects that have no task from this storage yet' : 'a sync writes every annotation of the project to it again, over the objects written before';
+  return { sync, note: `labelform syncs it: ${reason}; ${what}` };
 }
 
 /** How a sync ended, for apply and `storage sync` alike: only `completed` is a success. */
 export function syncOutcome(direction: Direction, s: LsStorage): { readonly ok: true; readonly count: string } | { readonly ok: false; readonly message: string } {
   const count = Number(s.last_sync_count ?? 0);
-  const unit = direction === 'import' ? 'task(s)' : 'annotation(s)';
+  const unit = unitOf(direction);
   if (s.status === 'completed') return { ok: true, count: `${count} ${unit}` };
   if (s.status === 'completed_with_errors') return { ok: false, message: `completed with errors: ${count} ${unit}, and some were refused${tracebackError(s.traceback) ? ` (${tracebackError(s.traceback)})` : ''}; see the storage in the UI` };
   if (syncRunning(s)) return { ok: false, message: `was still ${String(s.status)} when labelform stopped waiting (${count} ${unit} so far)` };
-  return { ok: false, message: `ended ${String(s.status)}: ${failureText(s)}` };
+  return { ok: false, message: `ended ${String(s.status)}: ${failureText(direction, s)}` };
 }
 
 /**
@@ -104,9 +111,13 @@ export function explainS3Failure(err: unknown, desired: StorageResource, directi
   );
 }
 
-function failureText(s: LsStorage): string {
+function unitOf(direction: Direction): string {
+  return direction === 'import' ? 'task(s)' : 'annotation(s)';
+}
+
+function failureText(direction: Direction, s: LsStorage): string {
   const line = tracebackError(s.traceback);
-  const count = s.last_sync_count ? ` after ${Number(s.last_sync_count)} task(s)` : '';
+  const count = s.last_sync_count ? ` after ${Number(s.last_sync_count)} ${unitOf(direction)}` : '';
   // io_storages/s3/utils.py hides the cause for an s3_endpoint outside S3_TRUSTED_STORAGE_DOMAINS, reading objects too.
   const hidden = line && HIDDEN_S3.test(line) ? `Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file (with use_blob_urls: false), or one it cannot read; its log shows which` : undefined;
   return `status ${String(s.status)}${count}${hidden ? ` (${hidden})` : line ? ` (${line})` : ''}`;

@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { testRelease } from '../helpers/applicable.ts';
 import { createClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
-import { parseMarker } from '../../src/kinds/project/marker.ts';
+import { parseMarker, withMarker } from '../../src/kinds/project/marker.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { api, makeRepo, projectManifest, realServer, resetServer, uniqueNamespace } from './support.ts';
@@ -96,6 +96,35 @@ test('apply through a proxy that loses the answer to the create: exactly one pro
   assert.is(await countMarked(ns2), 1);
   const plan = await runCli(['plan', '--detailed-exitcode', '-C', dir2], { env, cwd: dir2 });
   assert.is(plan.code, 0);
+});
+
+test('the server goes away during a plan (its port refuses): the plan fails at once with one clear message, the queued reads are not each retried', async () => {
+  const ns = uniqueNamespace('gone');
+  const N = 30;
+  const files: Record<string, string> = {};
+  for (let i = 0; i < N; i++) {
+    await direct.createProject({ title: `Gone ${ns} ${i}`, description: withMarker('', { namespace: ns, key: `p${i}` }) });
+    files[`p${i}.yaml`] = projectManifest(`p${i}`, `  title: Gone ${ns} ${i}\n`);
+  }
+  // One ML backend in the repository: the plan reads the backends of every project, one request each.
+  files['ml.yaml'] = 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
+  const dir = await makeRepo(ns, files);
+  const dying = await startFaultProxy(realServer().url);
+  let backendReads = 0;
+  dying.onRequest = (r) => {
+    if (r.path.startsWith('/api/ml/') && ++backendReads === 5) void dying.close();
+  };
+  const plan = await runCli(['plan', '--debug', '-C', dir], { env: { LABEL_STUDIO_URL: dying.url, LABEL_STUDIO_API_KEY: realServer().token }, cwd: dir });
+  assert.is(plan.code, 1, plan.stdout + plan.stderr);
+  assert.ok(backendReads >= 5);
+  // Each attempt is one --debug line; the failed ones are those in flight when it went (at most
+  // the client's 4, each tried once more), not the ~25 reads queued behind them, five times each.
+  const failedAttempts = plan.stderr.split('\n').filter((l) => /^\[http\] GET \/api\/ml\/.* -> (error|retry)/.test(l)).length;
+  assert.ok(failedAttempts >= 1 && failedAttempts <= 8, plan.stderr);
+  const messages = plan.stderr.split('\n').filter((l) => l && !l.startsWith('[http] '));
+  assert.match(messages[0]!, `cannot reach Label Studio at ${dying.url} (LABEL_STUDIO_URL): cannot connect to ${dying.url}: connection refused`);
+  assert.is(plan.stderr.split('connection refused').length - 1, 1);
+  assert.not.match(plan.stderr, /\n\s+at .+:\d+:\d+/);
 });
 
 async function countMarked(ns: string): Promise<number> {

@@ -4,7 +4,8 @@
  * than a client's timeout, forwards the request and then drops the answer (the server acted,
  * the client never hears), or delivers the request twice and answers with the second answer (what
  * Label Studio's `DatabaseIsLockedRetryMiddleware` does on SQLite when a write hits a locked
- * database: the request runs again, and the client only sees the last answer).
+ * database: the request runs again, and the client only sees the last answer). Closed, its port
+ * refuses connections: a server that died.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -36,6 +37,8 @@ export interface SeenRequest {
 export interface FaultProxy {
   readonly url: string;
   readonly seen: SeenRequest[];
+  /** Called for each request as it arrives (before any fault): e.g. to stop the proxy at the Nth. */
+  onRequest?: (r: SeenRequest) => void;
   inject(rule: Rule): void;
   clear(): void;
   close(): Promise<void>;
@@ -69,7 +72,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const path = req.url ?? '/';
       const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === method) && (!r.path || r.path.test(path)) && (!r.body || r.body.test(body.toString('utf8'))));
       if (rule) rule.times--;
-      seen.push({ method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) });
+      const entry = { method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) };
+      seen.push(entry);
+      proxy.onRequest?.(entry);
       const fault = rule?.fault;
       const pass = () =>
         forward(
@@ -113,7 +118,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return {
+  const proxy: FaultProxy = {
     url: `http://127.0.0.1:${port}`,
     seen,
     inject: (rule) => rules.push(rule),
@@ -127,4 +132,5 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         server.close(() => r());
       }),
   };
+  return proxy;
 }

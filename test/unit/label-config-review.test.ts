@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { colorDistance, parseCssColor } from '../../src/labelconfig/colors.ts';
+import { closePairs, colorDistance, colorDistanceLab, parseCssColor, toLab } from '../../src/labelconfig/colors.ts';
 import { parseLabelConfigXml, type XmlElement } from '../../src/labelconfig/parse-xml.ts';
-import { MAX_STACKED_CHOICES, reviewLabelConfig } from '../../src/labelconfig/review.ts';
+import { MAX_COLOR_PAIRS_LISTED, MAX_STACKED_CHOICES, MIN_COLOR_DISTANCE, reviewLabelConfig } from '../../src/labelconfig/review.ts';
 import { findBrowser } from '../../src/preview/browser.ts';
 import { labelNames, taskFor } from '../../src/preview/run.ts';
-import { SAMPLE_AUDIO_URL, SAMPLE_IMAGE_URL, sampleTaskData } from '../../src/preview/sample-task.ts';
+import { SAMPLE_AUDIO_URL, SAMPLE_HTML_URL, SAMPLE_IMAGE_URL, SAMPLE_TEXT_URL, sampleDocument, sampleTaskData } from '../../src/preview/sample-task.ts';
 import { isUserError } from '../../src/util/errors.ts';
 
 function root(xml: string): XmlElement {
@@ -55,6 +55,49 @@ test('colours: CSS forms parse alike, near-identical label colours are flagged, 
   assert.match(findings[0]!.message, /<Label value="Truck"> \(background #F20505\) looks almost like <Label value="Car"> \(background #FF0000\)/);
   // The examples' palette (Material colours) passes.
   assert.equal(codes(`<View><Image name="i" value="$image"/><RectangleLabels name="b" toName="i"><Label value="Car" background="#FF5722"/><Label value="Truck" background="#795548"/><Label value="Bicycle" background="#3F51B5"/><Label value="Pedestrian" background="#E91E63"/><Label value="Sign" background="#FFC107"/></RectangleLabels></View>`), []);
+});
+
+test('many similar colours in one control are one bounded warning with the closest pairs; closePairs finds exactly the pairs a full comparison finds', () => {
+  // 2,000 labels of spread-out colours: thousands of close pairs, one warning line.
+  const labels = Array.from({ length: 2000 }, (_, i) => `<Label value="L${i}" background="hsl(${((i * 137.508) % 360).toFixed(1)}, ${50 + (i % 40)}%, ${35 + (i % 30)}%)"/>`).join('\n');
+  const findings = reviewLabelConfig(root(`<View><Text name="t" value="$text"/>\n<Labels name="l" toName="t">\n${labels}\n</Labels></View>`));
+  const similar = findings.filter((f) => f.code === 'config-similar-colors');
+  assert.is(similar.length, 1);
+  assert.is(similar[0]!.line, 2, 'at the control');
+  const count = Number(/: ([\d,]+) pairs of its labels have colours closer than 10/.exec(similar[0]!.message)?.[1]?.replace(/,/g, ''));
+  assert.ok(count > 1000, similar[0]!.message.slice(0, 200));
+  assert.is(similar[0]!.message.match(/looks almost like/g)?.length, MAX_COLOR_PAIRS_LISTED);
+  assert.ok(similar[0]!.message.length < 1200);
+  // Up to MAX_COLOR_PAIRS_LISTED pairs: one warning each, as before.
+  const three = reviewLabelConfig(root(`<View><Text name="t" value="$text"/><Labels name="l" toName="t"><Label value="A" background="#FF0000"/><Label value="B" background="#FE0101"/><Label value="C" background="#FD0202"/></Labels></View>`));
+  assert.equal(three.map((f) => f.code), ['config-similar-colors', 'config-similar-colors', 'config-similar-colors']);
+
+  // The lightness window skips only pairs that cannot be close: same pairs as comparing all.
+  let seed = 7;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 256;
+  const labs = Array.from({ length: 400 }, () => toLab([rnd(), rnd(), rnd()]));
+  const windowed: string[] = [];
+  closePairs(labs, MIN_COLOR_DISTANCE * 2, (i, j) => windowed.push(`${i}-${j}`));
+  const everyPair: string[] = [];
+  for (let i = 0; i < labs.length; i++) for (let j = 0; j < i; j++) if (colorDistanceLab(labs[i]!, labs[j]!) < MIN_COLOR_DISTANCE * 2) everyPair.push(`${i}-${j}`);
+  assert.ok(everyPair.length > 100);
+  assert.equal(windowed.sort(), everyPair.sort());
+  assert.ok(Math.abs(colorDistanceLab(toLab([255, 0, 0]), toLab([0, 0, 255])) - colorDistance([255, 0, 0], [0, 0, 255])) < 1e-9);
+});
+
+test('a tag with valueType="url" gets a URL the preview answers itself, with content it can draw', () => {
+  const data = sampleTaskData(root(`<View><Text name="t" value="$text" valueType="url"/><HyperText name="h" value="$html" valuetype="url"/><Paragraphs name="p" value="$dialog" valueType="url" nameKey="who" textKey="said"/><Text name="plain" value="$plain"/></View>`));
+  assert.is(data.text, SAMPLE_TEXT_URL);
+  assert.is(data.html, SAMPLE_HTML_URL);
+  assert.match(String(data.dialog), /^http:\/\/preview\.labelform\/__labelform\/paragraphs\.json\?/);
+  assert.not.match(String(data.plain), /^http/);
+  assert.match(sampleDocument(new URL(SAMPLE_TEXT_URL))!.body, /Alice Johnson/);
+  assert.match(sampleDocument(new URL(SAMPLE_HTML_URL))!.body, /<h3>Sample page<\/h3>/);
+  const rows = JSON.parse(sampleDocument(new URL(String(data.dialog)))!.body) as Array<Record<string, string>>;
+  assert.equal(Object.keys(rows[0]!), ['who', 'said']);
+  // Another origin or path is not answered from here.
+  assert.is(sampleDocument(new URL('http://example.com/__labelform/sample.txt')), undefined);
+  assert.is(sampleDocument(new URL('http://preview.labelform/__labelform/other')), undefined);
 });
 
 test('a control whose object is hidden, or shown only on a condition the control does not share, is flagged', () => {

@@ -2,6 +2,7 @@ import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
 import { nounFor, nounOf, plural, resourceName } from '../../reconcile/render-values.ts';
+import { describeSecret, findSecret, MIN_SECRET_LENGTH, redact } from '../../util/redact.ts';
 import type { ProjectApplyExtras } from '../../kinds/project/apply.ts';
 import { findResourceKind } from '../../kinds/registry.ts';
 import type { LiveState } from '../../state/live-state.ts';
@@ -202,7 +203,14 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
       ...(interactive
         ? {
             confirmDelete: async (c) => {
-              const typed = await io.prompt(`Type the title of ${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id}) to delete it ("${c.title ?? ''}"): `);
+              const noun = `${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id})`;
+              // A title holding a value from ${env:...} or a credential is never printed: the key (or id) is typed back instead.
+              const hidden = hiddenTitle(c.title ?? '', io.env);
+              if (hidden) {
+                const typed = pythonStrip(await io.prompt(`Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden}): `));
+                return typed === c.key || typed === String(c.id);
+              }
+              const typed = await io.prompt(`Type the title of ${noun} to delete it ("${c.title ?? ''}"): `);
               return pythonStrip(typed) === pythonStrip(c.title ?? '');
             },
           }
@@ -264,4 +272,18 @@ function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
     case 'skipped':
       return `${s.yellow('-')} ${name} ${c.action} skipped: ${e.reason}\n`;
   }
+}
+
+/**
+ * Why a title may not be printed (in a delete prompt): it holds a value from `${env:...}` or a
+ * credential. The resource deleted may be one whose manifest is gone, so no manifest names the
+ * variable its title came from any more: a value of any variable of this run's environment counts
+ * too (at worst a title is not shown, and the key is asked for).
+ */
+function hiddenTitle(title: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+  const secret = findSecret(title);
+  if (secret) return `the value of ${describeSecret(secret.name)}`;
+  if (redact(title) !== title) return 'a credential';
+  const variable = Object.entries(env).find(([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH && title.includes(v));
+  return variable ? `the value of the environment variable ${variable[0]}` : undefined;
 }

@@ -64,7 +64,7 @@ export function storageApplier(direction: Direction) {
         return { id: change.id, notes: [note] };
       },
       async delete(change) {
-        if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
+        if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'what was typed back did not match' };
         // Ids are counted per storage type: the one to delete is the one with this id that
         // carries this key's marker (prunes and copies only ever delete marked storages).
         const live = run.live.find((l) => l.id === change.id && l.marker?.namespace === run.namespace && l.marker.key === change.key);

@@ -92,8 +92,9 @@ interface ServerGone {
  *
  * A server that is gone stops the whole client, not one request: once a connection is refused
  * (or the host does not resolve), or one request has spent all its retries on network failures or
- * gateway errors (502/503/504), every queued and later request fails at once with that error
- * instead of retrying on its own (300 queued reads used to take ~4 minutes to fail, one by one).
+ * gateway errors (502/503/504) while no request got an answer from the server, every queued and
+ * later request fails at once with that error instead of retrying on its own (300 queued reads
+ * used to take ~4 minutes to fail, one by one).
  */
 export function createHttp(opts: HttpOptions): Http {
   const baseUrl = opts.baseUrl.trim().replace(/\/+$/, '');
@@ -130,6 +131,9 @@ export function createHttp(opts: HttpOptions): Http {
   });
 
   let gone: ServerGone | undefined;
+  // Answers from the server itself (any status but a gateway's): a request that spent its
+  // retries while others were answered met a bad endpoint, not a server that is gone.
+  let answered = 0;
   const goneError = (method: Method, shown: string, g: ServerGone) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, undefined, g.code);
 
   let access: { token: string; payload: JwtPayload | undefined } | undefined;
@@ -162,6 +166,7 @@ export function createHttp(opts: HttpOptions): Http {
     const idempotent = o.idempotent ?? ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method.toUpperCase());
     const shown = describePath(path, o.params);
     let refreshedAfter401 = false;
+    const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
       // Checked before every attempt: a request waiting in the queue or between two attempts
       // when the server went away is not sent.
@@ -194,10 +199,11 @@ export function createHttp(opts: HttpOptions): Http {
           continue;
         }
         // Refused, or still failing after every retry: the server is gone, not having a moment.
-        if (SERVER_GONE_CODES.has(code ?? '') || (retryable && idempotent && attempt > 0)) gone ??= { kind, ...(code ? { code } : {}), detail };
+        if (SERVER_GONE_CODES.has(code ?? '') || (retryable && idempotent && attempt > 0 && answered === answeredBefore)) gone ??= { kind, ...(code ? { code } : {}), detail };
         throw new ApiError(kind, method.toUpperCase(), shown, undefined, detail, undefined, code);
       }
       const status = res.status;
+      if (!GATEWAY_STATUSES.has(status)) answered++;
       if (status === 401 && !o.anonymous && scheme === 'personal-access-token' && !refreshedAfter401) {
         // An access token can expire between our `exp` check and the server's: refresh once.
         await drain(res);
@@ -227,7 +233,7 @@ export function createHttp(opts: HttpOptions): Http {
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'error' });
         const { detail, validationErrors } = parseErrorBody(body);
         // A gateway still answering 502/503/504 after every retry: its server is not coming back soon.
-        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0) gone ??= { kind: 'http', status, detail };
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind: 'http', status, detail };
         const kind = isHtml(res) && (status === 404 || status === 405) ? 'not-label-studio' : 'http';
         throw new ApiError(
           kind,

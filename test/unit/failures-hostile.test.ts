@@ -127,6 +127,14 @@ test('a gateway answering 502 after every retry: the queued requests fail at onc
     // One request's five attempts; the 49 behind it are not sent.
     assert.is(proxy.seen.length, 5);
     assert.match(String((results[49] as PromiseRejectedResult).reason), /^ApiError: GET \/api\/projects\/50\/ failed with HTTP 502/);
+    // One endpoint failing while the server answers others is not a server that is gone.
+    // (Between two attempts, the same client gets an answer from the server on another request.)
+    const busy: ReturnType<typeof createClient> = createClient({ baseUrl: proxy.url, token: ls.token, sleep: async () => void (await busy.version()), concurrency: 2, maxRetries: 2 });
+    proxy.clear();
+    proxy.inject({ method: 'GET', path: /^\/api\/projects\/1\//, times: 1000, fault: { kind: 'status', status: 502 } });
+    const broken = await busy.getProject(1).catch((e: unknown) => e);
+    assert.ok(broken instanceof ApiError && broken.status === 502);
+    assert.ok((await busy.whoami()).email);
     // A 429 is a server that is there: it does not stop the client.
     const other = createClient({ baseUrl: proxy.url, token: ls.token, sleep: noSleep, concurrency: 1, maxRetries: 1 });
     proxy.clear();

@@ -1,4 +1,5 @@
 import type { FieldChange } from '../../generated/schema-types.ts';
+import { maskUrlsInText } from '../../util/credentials.ts';
 import { compareFields } from '../shared/plan-child.ts';
 import { secretFingerprint, stripDescriptionMarker } from '../shared/description-marker.ts';
 import { secretChange } from '../shared/env-names.ts';
@@ -27,7 +28,11 @@ export function compareStorage(direction: Direction, desired: StorageResource, l
     desired,
     live && ((f) => live.raw[f]),
     normaliseStorageField,
-    (f, v) => (f === 'description' ? stripDescriptionMarker(v as string | null) : v),
+    // A live URL's credentials (user info, a token parameter: an s3_endpoint made in the UI) are never shown.
+    (f, v) => {
+      const shown = f === 'description' ? stripDescriptionMarker(v as string | null) : v;
+      return typeof shown === 'string' ? maskUrlsInText(shown) : shown;
+    },
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);
   if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {

@@ -2,12 +2,15 @@ import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
 import { envNamesByField } from '../shared/env-names.ts';
+import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type StorageResource, type StorageType } from './types.ts';
 
 /**
  * Storage manifests as resources, with what the schema cannot say: the Project exists, every
  * field applies to the storage's type and direction, every secret comes from `${env:...}` (a
- * literal one is an error at its line), and S3 keys come as a pair (S3 needs both).
+ * literal one is an error at its line), a URL-shaped value (`s3_endpoint`, a Redis `host`) holds
+ * no credential written in git (user info, a token parameter: an error at the credential), and
+ * S3 keys come as a pair (S3 needs both).
  */
 export function storageLoader(direction: Direction) {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
@@ -28,6 +31,10 @@ export function storageLoader(direction: Direction) {
         if (spec[secret] !== undefined && !envPointers.includes(`/spec/${secret}`)) {
           ctx.diagnostics.push(diag('secret-literal', `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, at(`/spec/${secret}`)));
         }
+      }
+      // A URL-shaped value (s3_endpoint, a Redis host, a description that is a link) is under the one credential rule.
+      for (const field of storageFields(direction, type)) {
+        if (typeof spec[field] === 'string') ctx.diagnostics.push(...urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers }));
       }
       if (type === 's3' && (spec.aws_access_key_id === undefined) !== (spec.aws_secret_access_key === undefined)) {
         ctx.diagnostics.push(diag('rule', 'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)', at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id')));

@@ -1,9 +1,13 @@
 import { writeBack } from '../../manifest/pulled.ts';
+import { describeUrlCredential, literalUrlCredentials } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { stripDescriptionMarker } from '../shared/description-marker.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type LiveStorage } from './types.ts';
 
-/** A manifest for a live storage; its secrets, which the server never answers, become `${env:...}` to set. */
+/**
+ * A manifest for a live storage; its secrets, which the server never answers, become `${env:...}`
+ * to set, and so does a value holding a credential in a URL (an `s3_endpoint` with user info).
+ */
 export function storageToManifest(direction: Direction) {
   return (s: LiveStorage, ctx: PullContext): PulledManifest | { skipped: string } => {
     const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
@@ -16,15 +20,27 @@ export function storageToManifest(direction: Direction) {
         const back = writeBack(v, ctx.secrets);
         if (!back.ok) return { skipped: `its ${f} holds a secret value` };
         v = back.text;
+        // The value as a URL (s3_endpoint), or URLs inside it (a description with a link).
+        const inUrl = [back.text, ...(back.text.match(/\bhttps?:\/\/[^\s"'<>`\\]+/gi) ?? [])].flatMap(literalUrlCredentials);
+        if (inUrl.length > 0) {
+          // The whole value as one reference: what to set is then simply the value the server has.
+          const variable = envName(ctx.key, f);
+          v = `\${env:${variable}}`;
+          notes.push(`${f} holds a credential (${describeUrlCredential(inUrl[0]!)}): written as \${env:${variable}}; set ${variable} to the ${f} Label Studio has before \`labelform plan\``);
+        }
       }
       spec[f] = v;
     }
     for (const secret of STORAGE_TYPES[s.raw.type].secrets) {
       if (secret === 'aws_session_token') continue;
-      const variable = `STORAGE_${ctx.key}_${secret}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+      const variable = envName(ctx.key, secret);
       spec[secret] = `\${env:${variable}}`;
       notes.push(`${secret} cannot be read from the server: written as \${env:${variable}}; set it before \`labelform plan\` (the first apply sends it once)`);
     }
     return { manifest: { apiVersion: 'labelform/v1', kind, metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: s.id } } : {}) }, notes };
   };
+}
+
+function envName(key: string, field: string): string {
+  return `STORAGE_${key}_${field}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

@@ -12,6 +12,8 @@
  *      lookup that reads the whole list before every create.
  *   5. preview: 10 changed label configs drawn before and after with one browser for the run,
  *      against starting a browser per config.
+ *   6. preview of hostile configs (bench/preview-hostile.ts): time and peak PSS of the whole
+ *      process tree per config; `--base` with 3,000 data files.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -221,6 +223,12 @@ if (want('5')) {
   say('| approach | 10 configs, before + after + side by side | per config |\n|---|---|---|');
   for (const [label, ms] of timed) say(`| ${label} | ${(ms / 1000).toFixed(1)} s | ${(ms / 10000).toFixed(2)} s |`);
   say(`ratio: one config at a time takes ${(timed[1]![1] / timed[0]![1]).toFixed(2)}x labelform's time, a browser per config ${(timed[2]![1] / timed[0]![1]).toFixed(2)}x; ${changed} of 10 previews show the added label as a changed region.`);
+}
+
+if (want('6')) {
+  say('\n## 6. preview of hostile configs, one run each (Debian Chromium, the pinned package\'s editor, offline)');
+  const { benchPreviewHostile } = await import('./preview-hostile.ts');
+  await benchPreviewHostile(say);
 }
 
 console.log('\n(figures above; paste them into the README when they change)');

@@ -91,8 +91,11 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const envSecrets: Array<{ name: string; value: string }> = [];
   // Documents loaded without their broken fields (file, field names), and `Kind/name` of those
   // that could not be loaded at all although their name is known.
-  const partial: Array<{ file: string; fields: readonly string[] }> = [];
+  const partial: Array<{ file: string; start: number; fields: readonly string[] }> = [];
   const unloadable = new Set<string>();
+  // Where each document of a file begins: a diagnostic belongs to the last one before its line.
+  const docStarts = new Map<string, number[]>();
+  for (const { doc } of otherDocs) docStarts.set(doc.file, [...(docStarts.get(doc.file) ?? []), doc.locate('').line]);
   for (const raw of otherDocs) {
     const { doc } = raw;
     const at = (pointer: string, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
@@ -156,7 +159,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
         continue;
       }
       checked = rest.value;
-      partial.push({ file: doc.file, fields: [...rest.fields, ...[...kept].map(topField)] });
+      partial.push({ file: doc.file, start: doc.locate('').line, fields: [...rest.fields, ...[...kept].map(topField)] });
     }
     // What is a secret is what the manifest text says (a `${env:...}` reference), set or not: offline validate has no secrets.
     const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
@@ -219,7 +222,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const context: LoadContext = { root, show, diagnostics, loaded: (kind) => loaded.get(kind) ?? [], loadXml };
   const firstPass = diagnostics.length;
   for (const k of MANIFEST_KINDS) loaded.set(k.kind, await k.load(docsByKind.get(k.kind) ?? [], context));
-  dropKnockOnErrors(diagnostics, firstPass, partial, unloadable);
+  dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStarts);
 
   // A message about a value from ${env:...} (an XML parser's, a rule's naming a label) may quote
   // it: such a message is withheld as a whole, never cut, and its location stays.
@@ -341,16 +344,19 @@ function topField(pointer: string): string {
  * value) that names one of them ("BASIC_AUTH needs basic_auth_pass"), and "no Project named x"
  * for an x whose manifest is there but broken.
  */
-function dropKnockOnErrors(diagnostics: Diagnostic[], firstPass: number, partial: ReadonlyArray<{ file: string; fields: readonly string[] }>, unloadable: ReadonlySet<string>): void {
+function dropKnockOnErrors(diagnostics: Diagnostic[], firstPass: number, partial: ReadonlyArray<{ file: string; start: number; fields: readonly string[] }>, unloadable: ReadonlySet<string>, docStarts: ReadonlyMap<string, readonly number[]>): void {
   const mentions = (message: string, field: string) => new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(message);
-  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== undefined).map((d) => `${d.file}\u0000${d.pointer}`));
+  // The document of a file a diagnostic is in (its first line), so that two documents of one file stay apart.
+  const docOf = (d: Diagnostic): number => Math.max(-1, ...(docStarts.get(d.file ?? '') ?? []).filter((start) => start <= (d.line ?? 0)));
+  const valueKey = (d: Diagnostic) => `${d.file}\u0000${docOf(d)}\u0000${d.pointer}`;
+  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== undefined).map(valueKey));
   const knockOn = (d: Diagnostic): boolean => {
     const missing = /^no (\w+) named "([^"]*)"/.exec(d.message);
     if (missing && d.code.startsWith('missing-') && unloadable.has(`${missing[1]}/${missing[2]}`)) return true;
-    const mine = partial.filter((p) => p.file === d.file);
+    const mine = partial.filter((p) => p.file === d.file && p.start === docOf(d));
     if (mine.length === 0) return false;
     // One problem per value: one the first pass refused is not judged again by the second.
-    if (d.pointer !== undefined && reportedAt.has(`${d.file}\u0000${d.pointer}`)) return true;
+    if (d.pointer !== undefined && reportedAt.has(valueKey(d))) return true;
     return d.code === 'rule' && mine.some((p) => p.fields.some((f) => mentions(d.message, f)));
   };
   diagnostics.splice(firstPass, diagnostics.length - firstPass, ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)));

@@ -230,6 +230,18 @@ test('schema errors do not hide the second pass: label configs, references and r
   ]);
 });
 
+test('two documents in one file: a schema error in one hides nothing of the other (its value at the same pointer included)', async () => {
+  const r = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': projectYaml('p', '  title: Ppp\n'),
+    'hooks.yaml': `${hook('a', '  project: p\n  url: "https://hooks.example.com/a b"\n')}---\n${hook('b', '  project: p\n  url: "https://user:hunter2pass@hooks.example.com/b"\n')}`,
+  });
+  assert.is(r.lines.length, 2, r.lines.join('\n'));
+  assert.match(r.lines[0]!, /^hooks\.yaml:7:8: schema: spec\.url contains a space/);
+  assert.match(r.lines[1]!, /^hooks\.yaml:15:\d+: secret-literal: url holds a credential written in git: its user info/);
+  assert.not.ok(r.lines.join('\n').includes('hunter2pass'));
+});
+
 test('every URL-typed field refuses a space at its file:line:col, and what the server refuses', async () => {
   const r = await load({
     'labelform.yaml': `${ROOT_CONFIG}environments:\n  default:\n    url: http://ls.example.com/label studio\n  staging:\n    url: \${env:STAGING_URL}\n  prod:\n    url: https://\${env:PROD_HOST}/ls\n`,

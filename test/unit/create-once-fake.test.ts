@@ -5,6 +5,7 @@
  * one project after the create (a re-run POST, a racing run) settles on the lowest id, removing
  * only fresh, empty copies. Sleeps are injected.
  */
+import { createServer } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
@@ -65,6 +66,21 @@ test('no marked project: one read of the list, one POST, one read of what is new
   const outcome = await createProjectOnce(client, body(), M, { sleep });
   assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST', 'GET']);
   assert.equal(outcome, { id: marked()[0]!.id, removed: [], left: [] });
+});
+
+test('a refused connection sent nothing: the create fails at once, without looking for what it might have made', async () => {
+  const closed = createServer();
+  await new Promise<void>((r) => closed.listen(0, '127.0.0.1', () => r()));
+  const port = (closed.address() as { port: number }).port;
+  await new Promise<void>((r) => closed.close(() => r()));
+  const gone = createClient({ baseUrl: `http://127.0.0.1:${port}`, token: ls.token, sleep, backoffMs: 1 });
+  const err = await createProjectOnce(gone, body(), M, { index: createMarkerIndex(gone, []), createdAfter: 0, sleep }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.instance(err, ApiError);
+  assert.is((err as ApiError).code, 'ECONNREFUSED');
+  assert.equal(sleeps, []);
 });
 
 test('with an index kept by the caller: one POST and one read per create', async () => {

@@ -78,7 +78,9 @@ export async function createProjectOnce(client: LabelStudioClient, body: Project
       await index.refresh();
       return await settle(undefined, created.id, (id) => id > before && id <= created.id);
     } catch (err) {
-      const ambiguous = isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
+      // A refused connection (or a name that does not resolve) sent nothing: there is nothing to look for.
+      const unsent = isApiError(err) && err.kind === 'network' && (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND');
+      const ambiguous = isApiError(err) && !unsent && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 2) throw err;
       // The server may have created it and only the answer was lost: look before posting again,
       // and post again only when a look positively found nothing.

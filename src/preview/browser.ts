@@ -159,8 +159,9 @@ for arg do
   case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
   set -- "$@" "$arg"
 done
-HOME=${q(home)} XDG_CONFIG_HOME=${q(home)} XDG_CACHE_HOME=${q(home)}
-export HOME XDG_CONFIG_HOME XDG_CACHE_HOME
+# Its own temporary folder too: root's TMPDIR may be closed to nobody (Chromium puts its profile lock's socket there).
+HOME=${q(home)} XDG_CONFIG_HOME=${q(home)} XDG_CACHE_HOME=${q(home)} TMPDIR=${q(home)}
+export HOME XDG_CONFIG_HOME XDG_CACHE_HOME TMPDIR
 exec ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
 `,
     { mode: 0o700 },

@@ -70,7 +70,10 @@ test('task HTML reaching for the network: no connection to listeners on 127.0.0.
   const logDir = mkdtempSync('/tmp/lf-netlog-');
   chmodSync(logDir, 0o777);
   const netLog = join(logDir, 'net.json');
-  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages), { extraArgs: [`--log-net-log=${netLog}`, '--net-log-capture-mode=Everything'] });
+  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages), { extraArgs: [`--log-net-log=${netLog}`, '--net-log-capture-mode=Everything'] }).catch((err: unknown) => {
+    rmSync(logDir, { recursive: true, force: true });
+    throw err;
+  });
   try {
     if (process.getuid?.() === 0) assert.is(renderer.unsandboxed, undefined, `under root the browser runs sandboxed as nobody here: ${renderer.unsandboxed}`);
     const shown = await renderer.render(HYPERTEXT, { html: beaconHtml(l.port) });
@@ -84,9 +87,9 @@ test('task HTML reaching for the network: no connection to listeners on 127.0.0.
     await renderer.close();
     l.close();
   }
-  assert.equal(l.count, {}, 'connections seen by the listeners');
   const log = readNetLog(readFileSync(netLog, 'utf8'));
   rmSync(logDir, { recursive: true, force: true });
+  assert.equal(l.count, {}, 'connections seen by the listeners');
   const names = Object.fromEntries(Object.entries(log.constants.logEventTypes).map(([k, v]) => [v, k]));
   const lookups = log.events.filter((e) => names[e.type] === 'HOST_RESOLVER_SYSTEM_TASK' || names[e.type] === 'HOST_RESOLVER_DNS_TASK');
   assert.is(lookups.length, 0, 'host name lookups in the net log');

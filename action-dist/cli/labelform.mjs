@@ -64,12 +64,12 @@ var require_emoji_regex = __commonJS({
 var require_get_caller_file = __commonJS({
   "node_modules/get-caller-file/index.js"(exports, module) {
     "use strict";
-    module.exports = function getCallerFile2(position) {
-      if (position === void 0) {
-        position = 2;
+    module.exports = function getCallerFile2(position2) {
+      if (position2 === void 0) {
+        position2 = 2;
       }
-      if (position >= Error.stackTraceLimit) {
-        throw new TypeError("getCallerFile(position) requires position be less then Error.stackTraceLimit but position was: `" + position + "` and Error.stackTraceLimit was: `" + Error.stackTraceLimit + "`");
+      if (position2 >= Error.stackTraceLimit) {
+        throw new TypeError("getCallerFile(position) requires position be less then Error.stackTraceLimit but position was: `" + position2 + "` and Error.stackTraceLimit was: `" + Error.stackTraceLimit + "`");
       }
       var oldPrepareStackTrace = Error.prepareStackTrace;
       Error.prepareStackTrace = function(_, stack2) {
@@ -78,7 +78,7 @@ var require_get_caller_file = __commonJS({
       var stack = new Error().stack;
       Error.prepareStackTrace = oldPrepareStackTrace;
       if (stack !== null && typeof stack === "object") {
-        return stack[position] ? stack[position].getFileName() : void 0;
+        return stack[position2] ? stack[position2].getFileName() : void 0;
       }
     };
   }
@@ -116,6 +116,172 @@ var init_errors = __esm({
   }
 });
 
+// src/util/credentials.ts
+function isCredentialName(name) {
+  const words = name.replace(/([a-z0-9])([A-Z])/g, "$1 $2").toLowerCase().split(/[^a-z0-9]+/).filter((w) => w !== "");
+  if (words.length === 0) return false;
+  if (words.length === 1 && CREDENTIAL_WHOLE.has(words[0])) return true;
+  if (words.some((w) => CREDENTIAL_WORD.has(w))) return true;
+  return CREDENTIAL_PART.test(words.join("-")) || CREDENTIAL_PART.test(words.join(""));
+}
+function isCredentialValue(value) {
+  const v = value.trim();
+  return AUTH_SCHEME_VALUE.test(v) || TOKEN_FORMATS.some((f) => f.test(v));
+}
+function isCredential(name, value) {
+  return value !== "" && value !== MASK && (isCredentialName(name) || isCredentialValue(value));
+}
+function maskCredentialHeaders(headers) {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? MASK : v]));
+}
+function findUrlCredentials(url2) {
+  const m = /^(\s*[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)/.exec(url2);
+  if (!m) return [];
+  const out = [];
+  const authorityStart = m[1].length;
+  const authority = m[2];
+  const at = authority.lastIndexOf("@");
+  if (at > 0 && authority.slice(0, at) !== MASK) {
+    const info = authority.slice(0, at);
+    const colon = colonOutsideReferences(info);
+    const secretStart = authorityStart + (colon >= 0 && colon < info.length - 1 ? colon + 1 : 0);
+    out.push({ part: "user-info", start: authorityStart, end: authorityStart + at, secretStart, secretEnd: authorityStart + at });
+  }
+  const host = authority.slice(at + 1).replace(/:\d*$/, "").toLowerCase();
+  let i = authorityStart + authority.length;
+  const pathEnd = firstOf(url2, ["?", "#"], i);
+  const path = url2.slice(i, pathEnd);
+  const service = SECRET_PATH_SERVICES.find((s) => s.host.test(host));
+  if (service) {
+    const segments = path.split("/").slice(1);
+    const from = service.from(segments.map(safeDecode));
+    let offset = i + 1;
+    for (const [n, seg] of segments.entries()) {
+      if (from !== void 0 && n >= from && seg !== "" && seg !== MASK) out.push({ part: "path", name: service.name, start: offset, end: offset + seg.length, secretStart: offset, secretEnd: offset + seg.length });
+      offset += seg.length + 1;
+    }
+  }
+  i = pathEnd;
+  while (i < url2.length) {
+    const end = url2[i] === "?" ? firstOf(url2, ["#"], i + 1) : url2.length;
+    let p = i + 1;
+    for (const pair of url2.slice(i + 1, end).split(/[&;]/)) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) {
+        const value = pair.slice(eq + 1);
+        if (!value.startsWith(MASK) && isCredential(safeDecode(pair.slice(0, eq)), safeDecode(value))) {
+          out.push({ part: "query", name: safeDecode(pair.slice(0, eq)), start: p + eq + 1, end: p + pair.length, secretStart: p + eq + 1, secretEnd: p + pair.length });
+        }
+      }
+      p += pair.length + 1;
+    }
+    i = end;
+  }
+  return out;
+}
+function maskUrlCredentials(url2) {
+  let out = url2;
+  for (const c of [...findUrlCredentials(url2)].reverse()) out = `${out.slice(0, c.start)}${MASK}${out.slice(c.end)}`;
+  return out;
+}
+function maskUrlsInText(text) {
+  if (!text.includes("://")) return text;
+  return text.replace(/\bhttps?:\/\/[^\s"'<>`\\]+/gi, (u) => {
+    let end = u.length;
+    for (; ; ) {
+      const last2 = u[end - 1];
+      if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
+      else if (last2 === ")" && count(u.slice(0, end), "(") < count(u.slice(0, end), ")")) end--;
+      else break;
+    }
+    return maskUrlCredentials(u.slice(0, end)) + u.slice(end);
+  });
+}
+function describeUrlCredential(c) {
+  switch (c.part) {
+    case "user-info":
+      return 'its user info (before "@")';
+    case "query":
+      return `its query parameter ${c.name}`;
+    case "path":
+      return `its path (a ${c.name} webhook URL's path is its secret)`;
+    default: {
+      const never = c.part;
+      return never;
+    }
+  }
+}
+function literalUrlCredentials(text) {
+  return findUrlCredentials(text).filter((c) => !/(^|[^$])\$\{env:/.test(text.slice(c.secretStart, c.secretEnd)));
+}
+function colonOutsideReferences(info) {
+  let depth = 0;
+  for (let i = 0; i < info.length; i++) {
+    if (info.startsWith("${", i)) depth++;
+    else if (info[i] === "}" && depth > 0) depth--;
+    else if (info[i] === ":" && depth === 0) return i;
+  }
+  return -1;
+}
+function count(text, char) {
+  return text.split(char).length - 1;
+}
+function after(segments, word) {
+  const i = segments.findIndex((s) => s.toLowerCase() === word);
+  return i < 0 ? void 0 : i + 1;
+}
+function firstOf(text, chars, from) {
+  let best = text.length;
+  for (const c of chars) {
+    const i = text.indexOf(c, from);
+    if (i >= 0 && i < best) best = i;
+  }
+  return best;
+}
+function safeDecode(s) {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, " "));
+  } catch {
+    return s;
+  }
+}
+var MASK, CREDENTIAL_PART, CREDENTIAL_WORD, CREDENTIAL_WHOLE, AUTH_SCHEME_VALUE, TOKEN_FORMATS, SECRET_PATH_SERVICES;
+var init_credentials = __esm({
+  "src/util/credentials.ts"() {
+    "use strict";
+    MASK = "(sensitive)";
+    CREDENTIAL_PART = /auth(?!or(?!iz))|token|secret|passw(or)?d|passphrase|credential|signature|cookie|session|api-?key|access-?key|private-?key/;
+    CREDENTIAL_WORD = /* @__PURE__ */ new Set(["key", "pass", "pwd", "sig", "jwt", "bearer", "creds", "cred", "otp", "hmac", "sid"]);
+    CREDENTIAL_WHOLE = /* @__PURE__ */ new Set(["code"]);
+    AUTH_SCHEME_VALUE = /^\s*(bearer|token|basic|digest|negotiate|hmac|apikey|api-key)\s+\S+/i;
+    TOKEN_FORMATS = [
+      /^eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*$/,
+      // a JWT
+      /^(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})$/,
+      // GitHub
+      /^glpat-[A-Za-z0-9_-]{16,}$/,
+      // GitLab
+      /^xox[abposr]-[A-Za-z0-9-]{10,}$/,
+      // Slack
+      /^(AKIA|ASIA)[0-9A-Z]{16}$/,
+      // AWS access key id
+      /^(sk|rk)_(live|test)_[A-Za-z0-9]{10,}$/
+      // Stripe
+    ];
+    SECRET_PATH_SERVICES = [
+      { name: "Slack", host: /^hooks\.slack(-gov)?\.com$/, from: () => 1 },
+      { name: "Discord", host: /^((ptb|canary)\.)?discord(app)?\.com$/, from: (s) => after(s, "webhooks") },
+      { name: "Microsoft Teams", host: /(^|\.)webhook\.office\.com$|^outlook\.office(365)?\.com$/, from: (s) => after(s, "webhook") ?? after(s, "webhookb2") },
+      { name: "Zapier", host: /^hooks\.zapier\.com$/, from: (s) => after(s, "catch") },
+      { name: "Telegram", host: /^api\.telegram\.org$/, from: (s) => {
+        const i = s.findIndex((x) => /^bot./i.test(x));
+        return i < 0 ? void 0 : i;
+      } },
+      { name: "IFTTT", host: /^maker\.ifttt\.com$/, from: (s) => after(s, "key") }
+    ];
+  }
+});
+
 // src/util/redact.ts
 function registerSecret(value) {
   if (typeof value === "string" && value.length >= MIN_CREDENTIAL_LENGTH) credentials.add(value);
@@ -127,7 +293,14 @@ function redact(text) {
   if (text.length === 0) return text;
   let out = text;
   for (const s of credentials) if (out.includes(s)) out = out.split(s).join("[redacted]");
-  return out.replace(/\b(Authorization|X-Api-Key)(["']?\s*[:=]\s*["']?)(Token|Bearer)?\s*[A-Za-z0-9._~+/=-]{8,}/gi, "$1$2[redacted]");
+  out = maskUrlsInText(out);
+  return out.replace(
+    HEADER_VALUE,
+    (all3, name, sep9, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep9}[redacted]` : all3
+  );
+}
+function looksRandom(value) {
+  return /\d/.test(value) || value.length >= 20;
 }
 function findSecret(text) {
   if (text.length === 0) return void 0;
@@ -149,6 +322,9 @@ function showRequestPath(path) {
 function maskIfSecret(text) {
   return findSecret(text) ? SENSITIVE_MASK : text;
 }
+function showUrl(url2) {
+  return findSecret(url2) || findSecret(decodeQuery(url2)) ? SENSITIVE_MASK : maskUrlCredentials(url2);
+}
 function decodeQuery(query) {
   try {
     return decodeURIComponent(query.replace(/\+/g, " "));
@@ -159,15 +335,18 @@ function decodeQuery(query) {
 function describeSecret(name) {
   return name === "the API token" ? name : `\${env:${name}}`;
 }
-var credentials, envSecrets, SENSITIVE_MASK, MIN_SECRET_LENGTH, MIN_CREDENTIAL_LENGTH;
+var credentials, envSecrets, SENSITIVE_MASK, MIN_SECRET_LENGTH, MIN_CREDENTIAL_LENGTH, HEADER_VALUE, ALWAYS_REDACTED;
 var init_redact = __esm({
   "src/util/redact.ts"() {
     "use strict";
+    init_credentials();
     credentials = /* @__PURE__ */ new Set();
     envSecrets = /* @__PURE__ */ new Map();
     SENSITIVE_MASK = "(sensitive)";
     MIN_SECRET_LENGTH = 8;
     MIN_CREDENTIAL_LENGTH = 6;
+    HEADER_VALUE = /(?<![\w-])([A-Za-z][A-Za-z0-9-]*)(["']?\s*[:=]\s*["']?)(?:(Token|Bearer|Basic)\s+)?([A-Za-z0-9._~+/=-]{8,})/gi;
+    ALWAYS_REDACTED = /^(authorization|x-api-key|proxy-authorization|cookie)$/i;
   }
 });
 
@@ -643,10 +822,10 @@ async function createSettled(ports) {
   } else {
     id = await ports.create();
   }
-  const after = await ports.carriers();
-  const keep = after[0]?.id ?? id;
+  const after2 = await ports.carriers();
+  const keep = after2[0]?.id ?? id;
   const removed = [];
-  for (const copy of after.slice(1)) {
+  for (const copy of after2.slice(1)) {
     await ports.remove(copy);
     removed.push(copy.id);
   }
@@ -760,12 +939,12 @@ function compareFields(fields, desired, liveValue2, normalise, shown = (_f, v) =
   const spec = desired.spec;
   const changes = [];
   for (const field of fields) {
-    const after = spec[field];
-    if (after === void 0) continue;
+    const after2 = spec[field];
+    if (after2 === void 0) continue;
     const before = liveValue2?.(field);
-    if (liveValue2 && (0, import_fast_deep_equal.default)(normalise(field, after), normalise(field, before))) continue;
+    if (liveValue2 && (0, import_fast_deep_equal.default)(normalise(field, after2), normalise(field, before))) continue;
     if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
-    else changes.push(liveValue2 ? { field, before: shown(field, before) ?? null, after } : { field, after });
+    else changes.push(liveValue2 ? { field, before: shown(field, before) ?? null, after: after2 } : { field, after: after2 });
   }
   return changes;
 }
@@ -795,7 +974,11 @@ function compareStorage(direction, desired, live) {
     desired,
     live && ((f) => live.raw[f]),
     normaliseStorageField,
-    (f, v) => f === "description" ? stripDescriptionMarker(v) : v
+    // A live URL's credentials (user info, a token parameter: an s3_endpoint made in the UI) are never shown.
+    (f, v) => {
+      const shown = f === "description" ? stripDescriptionMarker(v) : v;
+      return typeof shown === "string" ? maskUrlsInText(shown) : shown;
+    }
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== void 0);
   if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {
@@ -806,6 +989,7 @@ function compareStorage(direction, desired, live) {
 var init_compare = __esm({
   "src/kinds/storage/compare.ts"() {
     "use strict";
+    init_credentials();
     init_plan_child();
     init_description_marker();
     init_env_names();
@@ -813,25 +997,106 @@ var init_compare = __esm({
   }
 });
 
+// src/kinds/storage/sync-state.ts
+function unsynced(direction, s) {
+  if (s.status === "failed") return "failed";
+  if (direction === "import" && s.status === "initialized" && !s.last_sync) return "never";
+  return void 0;
+}
+function syncRunning(s) {
+  return RUNNING.has(String(s.status));
+}
+function sameSource(live, desired) {
+  const place = (x) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => v === "" ? null : v);
+  return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
+}
+function twinOf(desired, self2, projectId, live) {
+  return live.find((l) => l.parentId === projectId && !(self2 && l.id === self2.id && l.raw.type === self2.type) && sameSource(l.raw, desired));
+}
+function pendingSync(direction, desired, target, live) {
+  const s = target.raw;
+  if ((desired.spec.synchronizable ?? s.synchronizable) === false) return void 0;
+  if (direction === "import" && twinOf(desired, s, s.project, live)) return void 0;
+  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} ${unitOf(direction)} so far` : ""}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 \xD7 STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one` };
+  const why = unsynced(direction, s);
+  if (!why) return void 0;
+  const sync = { field: SYNC_FIELD, before: String(s.status), after: "completed" };
+  const reason = why === "never" ? "it has never been synced (an earlier apply may have stopped between its create and its sync)" : `its last sync did not finish: ${failureText(direction, s)}`;
+  const what = direction === "import" ? "a sync imports only the objects that have no task from this storage yet" : "a sync writes every annotation of the project to it again, over the objects written before";
+  return { sync, note: `labelform syncs it: ${reason}; ${what}` };
+}
+function syncOutcome(direction, s) {
+  const count3 = Number(s.last_sync_count ?? 0);
+  const unit = unitOf(direction);
+  if (s.status === "completed") return { ok: true, count: `${count3} ${unit}` };
+  if (s.status === "completed_with_errors") return { ok: false, message: `completed with errors: ${count3} ${unit}, and some were refused${tracebackError(s.traceback) ? ` (${tracebackError(s.traceback)})` : ""}; see the storage in the UI` };
+  if (syncRunning(s)) return { ok: false, message: `was still ${String(s.status)} when labelform stopped waiting (${count3} ${unit} so far)` };
+  return { ok: false, message: `ended ${String(s.status)}: ${failureText(direction, s)}` };
+}
+function explainS3Failure(err, desired, direction) {
+  if (!(isApiError(err) && err.status === 500 && HIDDEN_S3.test(err.detail))) return void 0;
+  const prefix2 = desired.spec.prefix;
+  const hasPrefix2 = direction === "import" && typeof prefix2 === "string" && prefix2 !== "";
+  const causes = ["the bucket does not exist", "the credentials are refused", ...hasPrefix2 ? ["no object exists under the prefix (an import storage with a prefix needs at least one)"] : []];
+  return `Label Studio could not connect to the S3 bucket, and does not say why for an s3_endpoint outside its S3_TRUSTED_STORAGE_DOMAINS (HTTP 500 to ${err.method} ${err.path}). It refuses when ${causes.join(", or ")}: check ${hasPrefix2 ? "those, or put an object under the prefix first" : "both"}. The server's log shows the real error`;
+}
+function unitOf(direction) {
+  return direction === "import" ? "task(s)" : "annotation(s)";
+}
+function failureText(direction, s) {
+  const line2 = tracebackError(s.traceback);
+  const count3 = s.last_sync_count ? ` after ${Number(s.last_sync_count)} ${unitOf(direction)}` : "";
+  const hidden2 = line2 && HIDDEN_S3.test(line2) ? `Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file (with use_blob_urls: false), or one it cannot read; its log shows which` : void 0;
+  return `status ${String(s.status)}${count3}${hidden2 ? ` (${hidden2})` : line2 ? ` (${line2})` : ""}`;
+}
+function tracebackError(traceback) {
+  if (typeof traceback !== "string") return void 0;
+  const lines = traceback.trim().split("\n").map((l) => l.trim()).filter(Boolean);
+  if (!lines.length) return void 0;
+  let from = lines.length - 1;
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(lines[i])) {
+      from = i;
+      break;
+    }
+    if (/^File "/.test(lines[i])) break;
+  }
+  const safe = withholdSecrets(lines.slice(from).join(" "));
+  return safe.length > 200 ? `${safe.slice(0, 199)}\u2026` : safe;
+}
+var SYNC_FIELD, RUNNING, HIDDEN_S3;
+var init_sync_state = __esm({
+  "src/kinds/storage/sync-state.ts"() {
+    "use strict";
+    init_errors2();
+    init_redact();
+    SYNC_FIELD = "sync";
+    RUNNING = /* @__PURE__ */ new Set(["queued", "in_progress"]);
+    HIDDEN_S3 = /Debugging info is not available for s3 endpoints/i;
+  }
+});
+
 // src/kinds/storage/sync.ts
 async function syncStorage(client, direction, type, id, opts = {}) {
+  const s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, { idempotent: true });
+  return waitForSync(client, direction, s, opts);
+}
+async function waitForSync(client, direction, s, opts = {}) {
   const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-  let s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, { idempotent: true });
   const end = Date.now() + (opts.timeoutMs ?? 30 * 6e4);
-  while (!FINISHED.has(String(s.status)) && Date.now() < end) {
+  while (syncRunning(s) && Date.now() < end) {
     opts.onProgress?.(s);
     await sleep(opts.pollMs ?? 1e3);
-    s = await client.http.request("GET", itemPath(direction, type, id));
+    s = await client.http.request("GET", itemPath(direction, s.type, s.id));
   }
   opts.onProgress?.(s);
   return s;
 }
-var FINISHED;
 var init_sync = __esm({
   "src/kinds/storage/sync.ts"() {
     "use strict";
+    init_sync_state();
     init_types();
-    FINISHED = /* @__PURE__ */ new Set(["completed", "completed_with_errors", "failed"]);
   }
 });
 
@@ -846,27 +1111,39 @@ function storageApplier(direction) {
         const type = want.spec.type;
         const { found, ...done } = await createSettled({
           carriers: () => carriers(client, direction, parentId, run3.namespace, change.key),
-          create: async () => (await client.http.request("POST", listPath(direction, type), { data: writeBody(direction, want, void 0, run3.namespace, parentId, true) })).id,
-          update: async (s) => void await client.http.request("PATCH", itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run3.namespace, parentId, true), idempotent: true }),
+          create: async () => (await client.http.request("POST", listPath(direction, type), { data: writeBody(direction, want, void 0, run3.namespace, parentId, true) }).catch(explained(want, direction))).id,
+          update: async (s) => void await client.http.request("PATCH", itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run3.namespace, parentId, true), idempotent: true }).catch(explained(want, direction)),
           remove: (copy) => client.http.request("DELETE", itemPath(direction, copy.type, copy.id)).then(() => void 0, ignore404)
         });
-        const twin = direction === "import" ? run3.live.find((l) => l.parentId === parentId && l.id !== done.id && sameSource(l.raw, want)) : void 0;
+        if (direction === "export") {
+          const note = await exportSynced(client, want, found, done.id, run3.sleep);
+          if (note) done.notes.push(note);
+          return done;
+        }
+        const twin = twinOf(want, { id: done.id, type }, parentId, run3.live);
         if (twin) done.notes.push(`not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`);
-        else if (direction === "import" && want.spec.synchronizable !== false && (found?.last_sync ?? null) === null) {
-          const synced = await syncStorage(client, direction, type, done.id, run3.sleep ? { sleep: run3.sleep } : {});
-          done.notes.push(synced.status === "completed" ? `synced: ${Number(synced.last_sync_count ?? 0)} task(s) from it` : `sync ended ${String(synced.status)}${synced.traceback ? " (see the storage in the UI)" : ""}`);
+        else if ((want.spec.synchronizable ?? found?.synchronizable) !== false && (!found || unsynced("import", found) && !syncRunning(found))) {
+          done.notes.push(await syncOnce(client, direction, want, type, done.id, `created as id ${done.id}, but `, run3.sleep));
         }
         return done;
       },
       async update(change, desired, parentId) {
         const want = need(desired, change.key);
+        const sync = change.fields.some((f) => f.field === SYNC_FIELD);
+        const written = change.fields.filter((f) => f.field !== SYNC_FIELD);
         const live = await client.http.request("GET", itemPath(direction, want.spec.type, change.id));
-        const sendSecrets = change.fields.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === "adopt";
-        await client.http.request("PATCH", itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run3.namespace, parentId ?? live.project, sendSecrets), idempotent: true });
-        return { id: change.id };
+        if (written.length || change.action === "adopt") {
+          const sendSecrets = written.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === "adopt";
+          await client.http.request("PATCH", itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run3.namespace, parentId ?? live.project, sendSecrets), idempotent: true }).catch(explained(want, direction));
+        }
+        if (!sync) return { id: change.id };
+        if (syncRunning(live)) return { id: change.id, notes: [`not synced: a sync of it is running now (status ${String(live.status)})`] };
+        if (!unsynced(direction, live)) return { id: change.id, notes: ["not synced: a sync of it finished since the plan"] };
+        const note = await syncOnce(client, direction, want, want.spec.type, change.id, written.length || change.action === "adopt" ? `${change.action === "adopt" ? "adopted" : "updated"}, but ` : "", run3.sleep);
+        return { id: change.id, notes: [note] };
       },
       async delete(change) {
-        if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the title typed back did not match" };
+        if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "what was typed back did not match" };
         const live = run3.live.find((l) => l.id === change.id && l.marker?.namespace === run3.namespace && l.marker.key === change.key);
         if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
         await client.http.request("DELETE", itemPath(direction, live.raw.type, change.id)).catch(ignore404);
@@ -889,9 +1166,39 @@ async function carriers(client, direction, projectId, namespace, key) {
   const list = await client.http.request("GET", direction === "import" ? "/api/storages/" : "/api/storages/export", { params: { project: projectId } });
   return list.filter((s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key).sort((a, b) => a.id - b.id);
 }
-function sameSource(live, desired) {
-  const place = (x) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => v === "" ? null : v);
-  return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
+async function syncOnce(client, direction, want, type, id, done, sleep) {
+  const synced = await syncStorage(client, direction, type, id, sleep ? { sleep } : {}).catch((err) => {
+    const why = explainS3Failure(err, want, direction) ?? (isApiError(err) ? err.message : void 0);
+    if (why) throw new Refusal(`${done}its sync failed: ${why}; \`labelform plan\` shows the sync until one completes`);
+    throw err;
+  });
+  return syncedNote(direction, want, synced, `${done}its sync `);
+}
+async function exportSynced(client, want, found, id, sleep) {
+  const type = want.spec.type;
+  const now = await client.http.request("GET", itemPath("export", type, id));
+  if (found) {
+    if (syncRunning(now)) return `not synced: a sync of it is running now (status ${String(now.status)})`;
+    if (unsynced("export", now) && (want.spec.synchronizable ?? now.synchronizable) !== false) return syncOnce(client, "export", want, type, id, `found as id ${id}, but `, sleep);
+    return void 0;
+  }
+  const ended = await waitForSync(client, "export", now, sleep ? { sleep } : {});
+  if (ended.status === "initialized" && !ended.last_sync) return "not synced: this server does not sync a new export storage (SYNC_ON_TARGET_STORAGE_CREATION is off), so the project's existing annotations are not in it; `labelform storage sync` writes them (each annotation saved from now on is written as it is saved)";
+  return syncedNote("export", want, ended, `created as id ${id}, but the sync Label Studio runs on create `);
+}
+function syncedNote(direction, want, synced, failedPrefix) {
+  const outcome = syncOutcome(direction, synced);
+  if (!outcome.ok) {
+    const planned = unsynced(direction, synced) && (want.spec.synchronizable ?? synced.synchronizable) !== false;
+    throw new Refusal(`${failedPrefix}${outcome.message}${planned ? "; `labelform plan` shows the sync until one completes" : ""}`);
+  }
+  return direction === "import" ? `synced: ${outcome.count} from it` : `synced: ${outcome.count} to it`;
+}
+function explained(want, direction) {
+  return (err) => {
+    const why = explainS3Failure(err, want, direction);
+    throw why ? new Refusal(why) : err;
+  };
 }
 function ignore404(err) {
   if (!(isApiError(err) && err.status === 404)) throw err;
@@ -909,6 +1216,7 @@ var init_apply = __esm({
     init_description_marker();
     init_compare();
     init_sync();
+    init_sync_state();
     init_types();
   }
 });
@@ -1122,6 +1430,44 @@ var init_live = __esm({
   }
 });
 
+// src/kinds/shared/url-credentials.ts
+function urlCredentialErrors(doc, pointer, field, interpolated) {
+  const text = valueAt(doc.value, pointer);
+  if (typeof text !== "string") return [];
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  let found = literalUrlCredentials(text);
+  const whole = found.length === 0 && interpolated && !interpolated.envPointers.includes(pointer) && typeof interpolated.value === "string" && interpolated.value !== text ? interpolated.value : void 0;
+  if (whole !== void 0) found = findUrlCredentials(whole);
+  for (const c of found) {
+    const what = describeUrlCredential(c);
+    if (seen.has(what)) continue;
+    seen.add(what);
+    out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${c.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file: doc.file, ...whole !== void 0 ? doc.locate(pointer) : position(doc, pointer, c), pointer }));
+  }
+  return out;
+}
+function position(doc, pointer, c) {
+  const info = doc.scalarInfo(pointer);
+  const at = info?.positionAt?.(1, c.secretStart + 1);
+  return at ?? doc.locate(pointer);
+}
+function valueAt(root, pointer) {
+  let v = root;
+  for (const seg of pointer.split("/").slice(1)) {
+    if (v === null || typeof v !== "object") return void 0;
+    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return v;
+}
+var init_url_credentials = __esm({
+  "src/kinds/shared/url-credentials.ts"() {
+    "use strict";
+    init_credentials();
+    init_diagnostics();
+  }
+});
+
 // src/kinds/storage/load.ts
 function storageLoader(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
@@ -1143,6 +1489,9 @@ function storageLoader(direction) {
           ctx.diagnostics.push(diag("secret-literal", `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, at(`/spec/${secret}`)));
         }
       }
+      for (const field of storageFields(direction, type)) {
+        if (typeof spec[field] === "string") ctx.diagnostics.push(...urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers }));
+      }
       if (type === "s3" && spec.aws_access_key_id === void 0 !== (spec.aws_secret_access_key === void 0)) {
         ctx.diagnostics.push(diag("rule", "aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)", at(spec.aws_access_key_id === void 0 ? "/spec/aws_secret_access_key" : "/spec/aws_access_key_id")));
       }
@@ -1160,6 +1509,7 @@ var init_load = __esm({
     "use strict";
     init_diagnostics();
     init_env_names();
+    init_url_credentials();
     init_types();
   }
 });
@@ -1181,12 +1531,15 @@ function storagePlanner(direction) {
     const title = ["title", "bucket", "container", "path"].some((f) => d.sensitive.has(f)) ? d.name : String(d.spec.title ?? d.spec.bucket ?? d.spec.container ?? d.spec.path ?? d.name);
     const base = { kind: d.kind, key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, title: `${d.spec.type} ${title}`, fields: compareStorage(direction, d, target) };
     if (!target) {
-      const notes = direction === "export" ? ["the server checks the connection, and creating it syncs the project's existing annotations to it at once (SYNC_ON_TARGET_STORAGE_CREATION)"] : ["the server checks the connection; labelform then syncs it once (tasks appear for its objects); later, `labelform storage sync` or the UI syncs it again"];
+      const notes = direction === "export" ? ["the server checks the connection, and creating it syncs the project's existing annotations to it at once (SYNC_ON_TARGET_STORAGE_CREATION)"] : [`the server checks the connection${d.spec.type === "s3" && typeof d.spec.prefix === "string" && d.spec.prefix !== "" ? " (the bucket must exist and hold at least one object under the prefix)" : ""}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`];
       ctx.change({ action: "create", ...base, notes });
       return;
     }
     const managed = storageFields(direction, d.spec.type).filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-    ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])));
+    const pending = pendingSync(direction, d, target, ctx.live);
+    if (pending && "running" in pending) ctx.diagnostic({ severity: "warning", code: "storage-syncing", key: d.name, file: d.file, ...d.doc.locate("/metadata/name"), pointer: "/metadata/name", message: `${direction} storage ${parent?.key ?? d.parent}/${d.name} (id ${target.id}): ${pending.running}` });
+    const withSync = pending && "sync" in pending ? { ...base, fields: [...base.fields, pending.sync], notes: [pending.note] } : base;
+    ctx.change(existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])));
   };
 }
 var init_plan = __esm({
@@ -1194,6 +1547,7 @@ var init_plan = __esm({
     "use strict";
     init_plan_child();
     init_compare();
+    init_sync_state();
     init_types();
   }
 });
@@ -1227,7 +1581,7 @@ var require_identity = __commonJS({
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
-    var isScalar2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
+    var isScalar3 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SCALAR;
     var isSeq2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === SEQ;
     function isCollection(node) {
       if (node && typeof node === "object")
@@ -1249,7 +1603,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node) => (isScalar2(node) || isCollection(node)) && !!node.anchor;
+    var hasAnchor = (node) => (isScalar3(node) || isCollection(node)) && !!node.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -1264,7 +1618,7 @@ var require_identity = __commonJS({
     exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair2;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.isSeq = isSeq2;
   }
 });
@@ -1277,7 +1631,7 @@ var require_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove node");
-    function visit(node, visitor) {
+    function visit2(node, visitor) {
       const visitor_ = initVisitor(visitor);
       if (identity4.isDocument(node)) {
         const cd = visit_(null, node.contents, visitor_, Object.freeze([node]));
@@ -1286,9 +1640,9 @@ var require_visit = __commonJS({
       } else
         visit_(null, node, visitor_, Object.freeze([]));
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
     function visit_(key, node, visitor, path) {
       const ctrl = callVisitor(key, node, visitor, path);
       if (identity4.isNode(ctrl) || identity4.isPair(ctrl)) {
@@ -1422,7 +1776,7 @@ var require_visit = __commonJS({
         throw new Error(`Cannot replace node with ${pt} parent`);
       }
     }
-    exports.visit = visit;
+    exports.visit = visit2;
     exports.visitAsync = visitAsync;
   }
 });
@@ -1432,7 +1786,7 @@ var require_directives = __commonJS({
   "node_modules/yaml/dist/doc/directives.js"(exports) {
     "use strict";
     var identity4 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var escapeChars = {
       "!": "%21",
       ",": "%2C",
@@ -1576,7 +1930,7 @@ var require_directives = __commonJS({
         let tagNames;
         if (doc && tagEntries.length > 0 && identity4.isNode(doc.contents)) {
           const tags = {};
-          visit.visit(doc.contents, (_key, node) => {
+          visit2.visit(doc.contents, (_key, node) => {
             if (identity4.isNode(node) && node.tag)
               tags[node.tag] = true;
           });
@@ -1603,7 +1957,7 @@ var require_anchors = __commonJS({
   "node_modules/yaml/dist/doc/anchors.js"(exports) {
     "use strict";
     var identity4 = require_identity();
-    var visit = require_visit();
+    var visit2 = require_visit();
     function anchorIsValid(anchor) {
       if (/[\x00-\x19\s,[\]{}]/.test(anchor)) {
         const sa = JSON.stringify(anchor);
@@ -1614,7 +1968,7 @@ var require_anchors = __commonJS({
     }
     function anchorNames(root) {
       const anchors = /* @__PURE__ */ new Set();
-      visit.visit(root, {
+      visit2.visit(root, {
         Value(_key, node) {
           if (node.anchor)
             anchors.add(node.anchor);
@@ -1780,8 +2134,8 @@ var require_Node = __commonJS({
         };
         const res = toJS.toJS(this, "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
     };
@@ -1794,7 +2148,7 @@ var require_Alias = __commonJS({
   "node_modules/yaml/dist/nodes/Alias.js"(exports) {
     "use strict";
     var anchors = require_anchors();
-    var visit = require_visit();
+    var visit2 = require_visit();
     var identity4 = require_identity();
     var Node2 = require_Node();
     var toJS = require_toJS();
@@ -1820,7 +2174,7 @@ var require_Alias = __commonJS({
           nodes = ctx.aliasResolveCache;
         } else {
           nodes = [];
-          visit.visit(doc, {
+          visit2.visit(doc, {
             Node: (_key, node) => {
               if (identity4.isAlias(node) || identity4.hasAnchor(node))
                 nodes.push(node);
@@ -1889,13 +2243,13 @@ var require_Alias = __commonJS({
         const anchor = anchors2 && source && anchors2.get(source);
         return anchor ? anchor.count * anchor.aliasCount : 0;
       } else if (identity4.isCollection(node)) {
-        let count2 = 0;
+        let count3 = 0;
         for (const item of node.items) {
           const c = getAliasCount(doc, item, anchors2);
-          if (c > count2)
-            count2 = c;
+          if (c > count3)
+            count3 = c;
         }
-        return count2;
+        return count3;
       } else if (identity4.isPair(node)) {
         const kc = getAliasCount(doc, node.key, anchors2);
         const vc = getAliasCount(doc, node.value, anchors2);
@@ -4848,8 +5202,8 @@ var require_Document = __commonJS({
         };
         const res = toJS.toJS(this.contents, jsonArg ?? "", ctx);
         if (typeof onAnchor === "function")
-          for (const { count: count2, res: res2 } of ctx.anchors.values())
-            onAnchor(res2, count2);
+          for (const { count: count3, res: res2 } of ctx.anchors.values())
+            onAnchor(res2, count3);
         return typeof reviver === "function" ? applyReviver.applyReviver(reviver, { "": res }, "", res) : res;
       }
       /**
@@ -4926,12 +5280,12 @@ var require_errors = __commonJS({
         lineStr = prev + lineStr;
       }
       if (/[^ ]/.test(lineStr)) {
-        let count2 = 1;
+        let count3 = 1;
         const end = error.linePos[1];
         if (end?.line === line2 && end.col > col) {
-          count2 = Math.max(1, Math.min(end.col - col, 80 - ci));
+          count3 = Math.max(1, Math.min(end.col - col, 80 - ci));
         }
-        const pointer = " ".repeat(ci) + "^".repeat(count2);
+        const pointer = " ".repeat(ci) + "^".repeat(count3);
         error.message += `:
 
 ${lineStr}
@@ -6742,15 +7096,15 @@ var require_cst_visit = __commonJS({
     var BREAK = /* @__PURE__ */ Symbol("break visit");
     var SKIP = /* @__PURE__ */ Symbol("skip children");
     var REMOVE = /* @__PURE__ */ Symbol("remove item");
-    function visit(cst, visitor) {
+    function visit2(cst, visitor) {
       if ("type" in cst && cst.type === "document")
         cst = { start: cst.start, value: cst.value };
       _visit(Object.freeze([]), cst, visitor);
     }
-    visit.BREAK = BREAK;
-    visit.SKIP = SKIP;
-    visit.REMOVE = REMOVE;
-    visit.itemAtPath = (cst, path) => {
+    visit2.BREAK = BREAK;
+    visit2.SKIP = SKIP;
+    visit2.REMOVE = REMOVE;
+    visit2.itemAtPath = (cst, path) => {
       let item = cst;
       for (const [field, index] of path) {
         const tok = item?.[field];
@@ -6761,8 +7115,8 @@ var require_cst_visit = __commonJS({
       }
       return item;
     };
-    visit.parentCollection = (cst, path) => {
-      const parent = visit.itemAtPath(cst, path.slice(0, -1));
+    visit2.parentCollection = (cst, path) => {
+      const parent = visit2.itemAtPath(cst, path.slice(0, -1));
       const field = path[path.length - 1][0];
       const coll = parent?.[field];
       if (coll && "items" in coll)
@@ -6793,7 +7147,7 @@ var require_cst_visit = __commonJS({
       }
       return typeof ctrl === "function" ? ctrl(item, path) : ctrl;
     }
-    exports.visit = visit;
+    exports.visit = visit2;
   }
 });
 
@@ -6809,7 +7163,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar3 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -6893,7 +7247,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar2;
+    exports.isScalar = isScalar3;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -8509,7 +8863,7 @@ var require_dist = __commonJS({
     var lineCounter = require_line_counter();
     var parser2 = require_parser();
     var publicApi = require_public_api();
-    var visit = require_visit();
+    var visit2 = require_visit();
     exports.Composer = composer.Composer;
     exports.Document = Document.Document;
     exports.Schema = Schema.Schema;
@@ -8537,8 +8891,8 @@ var require_dist = __commonJS({
     exports.parseAllDocuments = publicApi.parseAllDocuments;
     exports.parseDocument = publicApi.parseDocument;
     exports.stringify = publicApi.stringify;
-    exports.visit = visit.visit;
-    exports.visitAsync = visit.visitAsync;
+    exports.visit = visit2.visit;
+    exports.visitAsync = visit2.visitAsync;
   }
 });
 
@@ -8583,6 +8937,11 @@ function parseYamlSource(text, file) {
   docs.forEach((doc, index) => {
     const contents = doc.contents;
     if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null && !contents.source) return;
+    const unknownAlias = findUnknownAlias(doc);
+    if (unknownAlias) {
+      diagnostics.push(diag("yaml-unknown-alias", `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      return;
+    }
     let value;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -8632,6 +8991,17 @@ function parseYamlSource(text, file) {
     diagnostics.push(diag("empty-file", "manifest has no YAML documents", { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
+}
+function findUnknownAlias(doc) {
+  let found;
+  (0, import_yaml.visit)(doc, {
+    Alias: (_, node) => {
+      if (node.resolve(doc) !== void 0) return void 0;
+      found = node;
+      return import_yaml.visit.BREAK;
+    }
+  });
+  return found;
 }
 function findExcessiveNesting(text, max) {
   if (text.length <= max) return void 0;
@@ -8782,11 +9152,11 @@ function interpolate(value, ctx) {
   const secrets = [];
   const envRefs = [];
   const envPointers = [];
-  const visit = (v, path) => {
+  const visit2 = (v, path) => {
     if (typeof v === "string") return visitString(v, joinPointer(...path));
-    if (Array.isArray(v)) return v.map((item, i) => visit(item, [...path, i]));
+    if (Array.isArray(v)) return v.map((item, i) => visit2(item, [...path, i]));
     if (v !== null && typeof v === "object") {
-      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, visit(item, [...path, k])]));
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, visit2(item, [...path, k])]));
     }
     return v;
   };
@@ -8846,7 +9216,7 @@ function interpolate(value, ctx) {
     if (referencesEnv) envPointers.push(pointer);
     return out;
   };
-  return { value: visit(value, []), issues, sensitive, unresolved, secrets, envRefs, envPointers };
+  return { value: visit2(value, []), issues, sensitive, unresolved, secrets, envRefs, envPointers };
 }
 function undefinedVar(pointer, name, ctx) {
   const known = Object.keys(ctx.variables);
@@ -8932,22 +9302,32 @@ function storageToManifest(direction) {
         const back = writeBack(v, ctx.secrets);
         if (!back.ok) return { skipped: `its ${f} holds a secret value` };
         v = back.text;
+        const inUrl = [back.text, ...back.text.match(/\bhttps?:\/\/[^\s"'<>`\\]+/gi) ?? []].flatMap(literalUrlCredentials);
+        if (inUrl.length > 0) {
+          const variable = envName(ctx.key, f);
+          v = `\${env:${variable}}`;
+          notes.push(`${f} holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the ${f} Label Studio has before \`labelform plan\``);
+        }
       }
       spec[f] = v;
     }
     for (const secret of STORAGE_TYPES[s.raw.type].secrets) {
       if (secret === "aws_session_token") continue;
-      const variable = `STORAGE_${ctx.key}_${secret}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+      const variable = envName(ctx.key, secret);
       spec[secret] = `\${env:${variable}}`;
       notes.push(`${secret} cannot be read from the server: written as \${env:${variable}}; set it before \`labelform plan\` (the first apply sends it once)`);
     }
     return { manifest: { apiVersion: "labelform/v1", kind, metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: s.id } } : {} }, notes };
   };
 }
+function envName(key, field) {
+  return `STORAGE_${key}_${field}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
 var init_to_manifest = __esm({
   "src/kinds/storage/to-manifest.ts"() {
     "use strict";
     init_pulled();
+    init_credentials();
     init_description_marker();
     init_types();
   }
@@ -8970,6 +9350,8 @@ function storageKind(direction) {
     identify: (live) => live.marker,
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
+    // A sync that never finished is the server's side missing data (other fields: no record of the last apply).
+    attribute: (field) => field === SYNC_FIELD ? "server" : "unknown",
     plan: storagePlanner(direction),
     orphan: (s) => ({ id: s.id, key: s.marker.key, title: s.title, annotations: 0 }),
     planPrune: (o, s, ctx) => ctx.change({ action: "delete", kind, key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: s.title, fields: [] }),
@@ -8990,6 +9372,7 @@ var init_make_kind = __esm({
     init_plan();
     init_read_scope();
     init_to_manifest();
+    init_sync_state();
     init_types();
   }
 });
@@ -9011,6 +9394,40 @@ var init_kind4 = __esm({
     "use strict";
     init_make_kind();
     importStorageKind = storageKind("import");
+  }
+});
+
+// src/reconcile/render-values.ts
+function showValue(value, max = 80) {
+  if (value === void 0) return "(unset)";
+  const s = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return s.length > max ? `${s.slice(0, max - 12)}\u2026" (${s.length} chars)` : s;
+}
+function showChange(f, max = 80) {
+  if (f.sensitive) return { before: "(sensitive)", after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)" };
+  return { before: "before" in f ? showValue(f.before, max) : "", after: showValue(f.after, max) };
+}
+function showTitle(title) {
+  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
+}
+function resourceName(r) {
+  if (r.kind === DEFAULT_KIND) return r.key;
+  const parent = typeof r.parent === "string" ? r.parent : r.parent?.key;
+  return `${r.kind} ${parent !== void 0 ? `${parent}/` : ""}${r.key}`;
+}
+function nounOf(kind) {
+  return findResourceKind(kind)?.noun ?? kind;
+}
+function nounFor(items) {
+  const kinds = new Set(items.map((i) => i.kind));
+  return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
+}
+var init_render_values = __esm({
+  "src/reconcile/render-values.ts"() {
+    "use strict";
+    init_registry();
+    init_redact();
+    init_plural();
   }
 });
 
@@ -9095,7 +9512,8 @@ async function adoptMlBackend(client, id, desired, ctx) {
     if (isApiError(err) && err.status === 404) throw new UserError(`no ML backend with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
-  const title = `ML backend ${b.id} (${b.url})`;
+  const shown = b.title && !desired.sensitive.has("title") ? showTitle(b.title) : desired.sensitive.has("url") ? void 0 : `(${showUrl(b.url)})`;
+  const title = `ML backend ${b.id}${shown ? ` ${shown}` : ""}`;
   const current = parseDescriptionMarker(b.description);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);
@@ -9107,7 +9525,9 @@ var init_adopt2 = __esm({
   "src/kinds/ml-backend/adopt.ts"() {
     "use strict";
     init_errors2();
+    init_render_values();
     init_errors();
+    init_redact();
     init_apply2();
     init_description_marker();
   }
@@ -9129,7 +9549,7 @@ function compareMlBackend(desired, live) {
     desired,
     live && ((f) => liveMlValue(live, f)),
     (f, v) => normaliseMlField(f, v),
-    (f, v) => f === "description" ? stripDescriptionMarker(v) : v
+    showLiveMlValue
   );
   const pass = desired.spec.basic_auth_pass;
   if (pass !== void 0 && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, [pass]))) {
@@ -9137,12 +9557,21 @@ function compareMlBackend(desired, live) {
   }
   return changes;
 }
+function showLiveMlValue(field, value) {
+  if (field === "description") return stripDescriptionMarker(value);
+  if (field === "url" && typeof value === "string") return maskUrlCredentials(value);
+  if (field === "extra_params" && value !== null && typeof value === "object" && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? "(sensitive)" : v]));
+  }
+  return value;
+}
 var init_compare2 = __esm({
   "src/kinds/ml-backend/compare.ts"() {
     "use strict";
     init_plan_child();
     init_description_marker();
     init_env_names();
+    init_credentials();
     init_types2();
   }
 });
@@ -9205,6 +9634,13 @@ async function loadMlBackends(docs, ctx) {
     if (spec.basic_auth_pass !== void 0 && !envPointers.includes("/spec/basic_auth_pass")) {
       push("secret-literal", "basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)", "/spec/basic_auth_pass");
     }
+    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, "/spec/url", "url", { value: spec.url, envPointers }));
+    for (const [name, v] of Object.entries(spec.extra_params ?? {})) {
+      const pointer = `/spec/extra_params/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      if (typeof v === "string" && isCredential(name, v) && !envPointers.includes(pointer)) {
+        push("secret-literal", `extra_params.${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, pointer);
+      }
+    }
     if (spec.auth_method === "BASIC_AUTH" && (spec.basic_auth_user === void 0 || spec.basic_auth_pass === void 0)) {
       push("rule", "auth_method BASIC_AUTH needs basic_auth_user and basic_auth_pass (the server refuses it otherwise)", "/spec/auth_method");
     }
@@ -9224,6 +9660,8 @@ var init_load2 = __esm({
     "use strict";
     init_diagnostics();
     init_env_names();
+    init_url_credentials();
+    init_credentials();
   }
 });
 
@@ -9238,7 +9676,7 @@ function planMlBackend(m, ctx) {
     const notes = [
       "the server calls the backend (/health, /setup) while creating it: it must be up",
       `the server sets project ${d.parent}'s model_version to this backend's title when the project shows predictions and has none`,
-      `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has("url") ? "the backend" : d.spec.url.replace(/\/+$/, "")}/webhook for every action (for training); labelform leaves it alone`
+      `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has("url") ? "the backend" : maskUrlCredentials(d.spec.url.replace(/\/+$/, ""))}/webhook for every action (for training); labelform leaves it alone`
     ];
     ctx.change({ action: "create", ...base, notes });
     return;
@@ -9251,6 +9689,7 @@ var init_plan2 = __esm({
     "use strict";
     init_plan_child();
     init_url_title();
+    init_credentials();
     init_compare2();
     init_types2();
   }
@@ -9263,6 +9702,12 @@ function mlBackendToManifest(b, ctx) {
   const url2 = writeBack(r.url, ctx.secrets);
   if (!url2.ok) return { skipped: "its URL holds a secret value" };
   const spec = { project: ctx.parentKey, url: url2.text };
+  const inUrl = literalUrlCredentials(url2.text);
+  if (inUrl.length > 0) {
+    const variable = envName2(ctx.key, "URL");
+    spec.url = `\${env:${variable}}`;
+    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the backend's URL as Label Studio has it before \`labelform plan\``);
+  }
   const text = (v) => v ? writeBack(v, ctx.secrets) : void 0;
   const title = text(r.title);
   if (title?.ok) spec.title = title.text;
@@ -9272,11 +9717,24 @@ function mlBackendToManifest(b, ctx) {
   if (r.auth_method === "BASIC_AUTH") {
     spec.auth_method = "BASIC_AUTH";
     spec.basic_auth_user = r.basic_auth_user ?? "";
-    const variable = `ML_BACKEND_${ctx.key}_PASSWORD`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+    const variable = envName2(ctx.key, "PASSWORD");
     spec.basic_auth_pass = `\${env:${variable}}`;
     notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${variable}}; set ${variable} before \`labelform plan\` (the first apply sends it once)`);
   }
-  if (r.extra_params && Object.keys(r.extra_params).length) spec.extra_params = r.extra_params;
+  if (r.extra_params && Object.keys(r.extra_params).length) {
+    const params = {};
+    for (const [name, value] of Object.entries(r.extra_params)) {
+      const back = typeof value === "string" ? writeBack(value, ctx.secrets) : void 0;
+      if (typeof value !== "string" || back?.ok && (back.refs.length > 0 || !isCredential(name, value))) {
+        params[name] = back?.ok ? back.text : value;
+        continue;
+      }
+      const variable = envName2(ctx.key, name);
+      params[name] = `\${env:${variable}}`;
+      notes.push(`extra_params.${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+    }
+    spec.extra_params = params;
+  }
   if (r.timeout !== 100) spec.timeout = r.timeout;
   if (!r.auto_update) {
     spec.auto_update = false;
@@ -9284,10 +9742,14 @@ function mlBackendToManifest(b, ctx) {
   }
   return { manifest: { apiVersion: "labelform/v1", kind: "MlBackend", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: b.id } } : {} }, notes };
 }
+function envName2(key, part) {
+  return `ML_BACKEND_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
 var init_to_manifest2 = __esm({
   "src/kinds/ml-backend/to-manifest.ts"() {
     "use strict";
     init_pulled();
+    init_credentials();
     init_description_marker();
   }
 });
@@ -9327,40 +9789,6 @@ var init_kind5 = __esm({
       adopt: adoptMlBackend,
       toManifest: mlBackendToManifest
     };
-  }
-});
-
-// src/reconcile/render-values.ts
-function showValue(value, max = 80) {
-  if (value === void 0) return "(unset)";
-  const s = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return s.length > max ? `${s.slice(0, max - 12)}\u2026" (${s.length} chars)` : s;
-}
-function showChange(f, max = 80) {
-  if (f.sensitive) return { before: "(sensitive)", after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)" };
-  return { before: "before" in f ? showValue(f.before, max) : "", after: showValue(f.after, max) };
-}
-function showTitle(title) {
-  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
-}
-function resourceName(r) {
-  if (r.kind === DEFAULT_KIND) return r.key;
-  const parent = typeof r.parent === "string" ? r.parent : r.parent?.key;
-  return `${r.kind} ${parent !== void 0 ? `${parent}/` : ""}${r.key}`;
-}
-function nounOf(kind) {
-  return findResourceKind(kind)?.noun ?? kind;
-}
-function nounFor(items) {
-  const kinds = new Set(items.map((i) => i.kind));
-  return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
-}
-var init_render_values = __esm({
-  "src/reconcile/render-values.ts"() {
-    "use strict";
-    init_registry();
-    init_redact();
-    init_plural();
   }
 });
 
@@ -9724,14 +10152,14 @@ var init_utils = __esm({
       } while (sourceObj && (!filter2 || filter2(sourceObj, destObj)) && sourceObj !== Object.prototype);
       return destObj;
     };
-    endsWith = (str, searchString, position) => {
+    endsWith = (str, searchString, position2) => {
       str = String(str);
-      if (position === void 0 || position > str.length) {
-        position = str.length;
+      if (position2 === void 0 || position2 > str.length) {
+        position2 = str.length;
       }
-      position -= searchString.length;
-      const lastIndex = str.indexOf(searchString, position);
-      return lastIndex !== -1 && lastIndex === position;
+      position2 -= searchString.length;
+      const lastIndex = str.indexOf(searchString, position2);
+      return lastIndex !== -1 && lastIndex === position2;
     };
     toArray = (thing) => {
       if (!thing) return null;
@@ -9838,7 +10266,7 @@ var init_utils = __esm({
     };
     toJSONObject = (obj) => {
       const visited = /* @__PURE__ */ new WeakSet();
-      const visit = (source) => {
+      const visit2 = (source) => {
         if (isObject(source)) {
           if (visited.has(source)) {
             return;
@@ -9852,13 +10280,13 @@ var init_utils = __esm({
             if (isSet(source)) {
               target = [];
               for (const value of source) {
-                const reducedValue = visit(value);
+                const reducedValue = visit2(value);
                 !isUndefined(reducedValue) && target.push(reducedValue);
               }
             } else {
               target = isArray(source) ? [] : {};
               forEach(source, (value, key) => {
-                const reducedValue = visit(value);
+                const reducedValue = visit2(value);
                 !isUndefined(reducedValue) && (target[key] = reducedValue);
               });
             }
@@ -9868,7 +10296,7 @@ var init_utils = __esm({
         }
         return source;
       };
-      return visit(obj);
+      return visit2(obj);
     };
     isAsyncFn = kindOfTest("AsyncFunction");
     isThenable = (thing) => thing && (isObject(thing) || isFunction2(thing)) && isFunction2(thing.then) && isFunction2(thing.catch);
@@ -10423,7 +10851,7 @@ function hasOwnOrPrototypeToJSON(source) {
 function redactConfig(config, redactKeys) {
   const lowerKeys = new Set(redactKeys.map((k) => String(k).toLowerCase()));
   const seen = [];
-  const visit = (source) => {
+  const visit2 = (source) => {
     if (source === null || typeof source !== "object") return source;
     if (utils_default.isBuffer(source)) return source;
     if (seen.indexOf(source) !== -1) return void 0;
@@ -10435,7 +10863,7 @@ function redactConfig(config, redactKeys) {
     if (utils_default.isArray(source)) {
       result = [];
       source.forEach((v, i) => {
-        const reducedValue = visit(v);
+        const reducedValue = visit2(v);
         if (!utils_default.isUndefined(reducedValue)) {
           result[i] = reducedValue;
         }
@@ -10447,7 +10875,7 @@ function redactConfig(config, redactKeys) {
       }
       result = /* @__PURE__ */ Object.create(null);
       for (const [key, value] of Object.entries(source)) {
-        const reducedValue = lowerKeys.has(key.toLowerCase()) ? REDACTED : visit(value);
+        const reducedValue = lowerKeys.has(key.toLowerCase()) ? REDACTED : visit2(value);
         if (!utils_default.isUndefined(reducedValue)) {
           result[key] = reducedValue;
         }
@@ -10456,7 +10884,7 @@ function redactConfig(config, redactKeys) {
     seen.pop();
     return result;
   };
-  return visit(config);
+  return visit2(config);
 }
 function stringifySafely(value) {
   try {
@@ -22865,9 +23293,9 @@ var require_parse_proxy_response = __commonJS({
             read();
             return;
           }
-          const firstLine = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
-          const statusCode = +firstLine.split(" ")[1];
-          debug("got proxy server response: %o", firstLine);
+          const firstLine2 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
+          const statusCode = +firstLine2.split(" ")[1];
+          debug("got proxy server response: %o", firstLine2);
           resolve22({
             statusCode,
             buffered
@@ -28132,6 +28560,9 @@ function createHttp(opts) {
     maxBodyLength: Infinity,
     transitional: { clarifyTimeoutError: true }
   });
+  let gone;
+  let answered = 0;
+  const goneError = (method, shown, g) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, void 0, g.code);
   let access;
   let refreshing;
   const refreshAccessToken = () => {
@@ -28159,7 +28590,9 @@ function createHttp(opts) {
     const idempotent = o.idempotent ?? ["GET", "HEAD", "DELETE", "OPTIONS"].includes(method.toUpperCase());
     const shown = describePath(path, o.params);
     let refreshedAfter401 = false;
+    const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
+      if (gone) throw goneError(method, shown, gone);
       const headers = { ...o.headers ?? {} };
       if (!o.anonymous) headers.Authorization = await authHeader();
       const started = now();
@@ -28179,16 +28612,19 @@ function createHttp(opts) {
         });
       } catch (err) {
         const { kind, code: code2, detail: detail2 } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
-        const retry2 = idempotent && attempt < maxRetries && (kind === "timeout" || RETRY_NETWORK_CODES.has(code2 ?? ""));
+        const retryable = kind === "timeout" || RETRY_NETWORK_CODES.has(code2 ?? "");
+        const retry2 = idempotent && attempt < maxRetries && retryable;
         opts.onExchange?.({ method, path: shown, ms: now() - started, attempt, outcome: retry2 ? "retry" : "error" });
         if (retry2) {
           stats.retries++;
           await sleep(backoff(attempt));
           continue;
         }
+        if (SERVER_GONE_CODES.has(code2 ?? "") || retryable && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind, ...code2 ? { code: code2 } : {}, detail: detail2 };
         throw new ApiError(kind, method.toUpperCase(), shown, void 0, detail2, void 0, code2);
       }
       const status = res.status;
+      if (!GATEWAY_STATUSES.has(status)) answered++;
       if (status === 401 && !o.anonymous && scheme === "personal-access-token" && !refreshedAfter401) {
         await drain(res);
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "refresh" });
@@ -28214,6 +28650,7 @@ function createHttp(opts) {
         const body = o.responseType === "stream" ? await readStream2(res.data) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "error" });
         const { detail: detail2, validationErrors } = parseErrorBody(body);
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind: "http", status, detail: detail2 };
         const kind = isHtml(res) && (status === 404 || status === 405) ? "not-label-studio" : "http";
         throw new ApiError(
           kind,
@@ -28298,7 +28735,7 @@ async function readStream2(stream4) {
 function stripUndefined2(params) {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== void 0));
 }
-var RETRY_STATUSES, RETRY_NETWORK_CODES;
+var RETRY_STATUSES, GATEWAY_STATUSES, RETRY_NETWORK_CODES, SERVER_GONE_CODES;
 var init_http2 = __esm({
   "src/api/http.ts"() {
     "use strict";
@@ -28308,7 +28745,9 @@ var init_http2 = __esm({
     init_auth();
     init_errors2();
     RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
-    RETRY_NETWORK_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK"]);
+    GATEWAY_STATUSES = /* @__PURE__ */ new Set([502, 503, 504]);
+    RETRY_NETWORK_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK"]);
+    SERVER_GONE_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND"]);
   }
 });
 
@@ -28317,13 +28756,13 @@ function createClient(opts) {
   const http3 = createHttp(opts);
   const req = http3.request.bind(http3);
   async function* listProjects(o = {}) {
-    const pageSize = Math.min(o.pageSize ?? PROJECTS_PAGE_SIZE, PROJECTS_PAGE_SIZE);
+    const pageSize2 = Math.min(o.pageSize ?? PROJECTS_PAGE_SIZE, PROJECTS_PAGE_SIZE);
     for (let page = 1; ; page++) {
       const body = await req("GET", "/api/projects/", {
-        params: { page, page_size: pageSize, ...o.fields ? { include: o.fields.join(",") } : {} }
+        params: { page, page_size: pageSize2, ...o.fields ? { include: o.fields.join(",") } : {} }
       });
       yield body.results;
-      if (!body.next || body.results.length === 0 || page * pageSize >= body.count) return;
+      if (!body.next || body.results.length === 0 || page * pageSize2 >= body.count) return;
     }
   }
   async function listTasksPage(projectId, page, o = {}) {
@@ -28337,11 +28776,11 @@ function createClient(opts) {
     }
   }
   async function* listTasks(projectId, o = {}) {
-    const pageSize = o.pageSize ?? 100;
+    const pageSize2 = o.pageSize ?? 100;
     for (let page = 1; ; page++) {
-      const body = await listTasksPage(projectId, page, { ...o, pageSize });
+      const body = await listTasksPage(projectId, page, { ...o, pageSize: pageSize2 });
       if (body.tasks.length > 0) yield body.tasks;
-      if (body.tasks.length < pageSize || page * pageSize >= body.total) return;
+      if (body.tasks.length < pageSize2 || page * pageSize2 >= body.total) return;
     }
   }
   return {
@@ -28419,7 +28858,7 @@ async function readProjectList(client, include, filter2) {
     const newest = await fetchPage(client, include, filter2, 1, "-id");
     const pageCount = Math.ceil(newest.count / PROJECTS_PAGE_SIZE);
     const middle = await Promise.all(Array.from({ length: Math.max(0, pageCount - 2) }, (_, i) => fetchPageOrEnd(client, include, filter2, i + 2, "id")));
-    const after = await fetchPage(client, "id", filter2, 1, "-id");
+    const after2 = await fetchPage(client, "id", filter2, 1, "-id");
     const found = /* @__PURE__ */ new Map();
     for (const p of [...first.results, ...newest.results, ...middle.flatMap((m) => m.results)]) found.set(p.id, p);
     const covered = [[0, lastId(first.results)]];
@@ -28427,9 +28866,9 @@ async function readProjectList(client, include, filter2) {
     if (newest.results.length) covered.push([Math.min(...newest.results.map((p) => p.id)), Infinity]);
     const gaps = idGaps(covered);
     const highestBefore = newest.results.length ? Math.max(...newest.results.map((p) => p.id)) : 0;
-    const created = after.results.filter((p) => p.id > highestBefore).length;
-    const countedAll = created < after.results.length || !after.next;
-    const quiet = countedAll && newest.count + created === after.count;
+    const created = after2.results.filter((p) => p.id > highestBefore).length;
+    const countedAll = created < after2.results.length || !after2.next;
+    const quiet = countedAll && newest.count + created === after2.count;
     const open2 = quiet ? gaps.filter(([lo]) => lo === lastId(first.results) + 1) : gaps;
     if (!quiet && attempt < READ_ATTEMPTS && requestsFor(open2) > pageCount) continue;
     for (const p of await readIds(client, include, filter2, open2)) found.set(p.id, p);
@@ -29076,8 +29515,8 @@ var init_preprocessor = __esm({
           this._err(ERR.noncharacterInInputStream);
         }
       }
-      retreat(count2) {
-        this.pos -= count2;
+      retreat(count3) {
+        this.pos -= count3;
         while (this.pos < this.lastGapPos) {
           this.lastGapPos = this.gapStack.pop();
           this.pos--;
@@ -30625,9 +31064,9 @@ var init_tokenizer = __esm({
         this.consumedAfterSnapshot++;
         return this.preprocessor.advance();
       }
-      _advanceBy(count2) {
-        this.consumedAfterSnapshot += count2;
-        for (let i = 0; i < count2; i++) {
+      _advanceBy(count3) {
+        this.consumedAfterSnapshot += count3;
+        for (let i = 0; i < count3; i++) {
           this.preprocessor.advance();
         }
       }
@@ -33813,12 +34252,12 @@ var init_formatting_element_list = __esm({
       pushElement(element, token) {
         if (this.index === null) {
           let oldest = null;
-          let count2 = 0;
+          let count3 = 0;
           for (let entry = this.newest; entry !== null && entry.type === EntryType.Element; entry = entry.older) {
             oldest = entry;
-            count2++;
+            count3++;
           }
-          if (count2 >= NOAH_ARK_CAPACITY) {
+          if (count3 >= NOAH_ARK_CAPACITY) {
             this.index = { arks: /* @__PURE__ */ new Map(), tagNames: /* @__PURE__ */ new Map() };
             for (let entry = oldest; entry !== null && entry.type === EntryType.Element; entry = entry.newer) {
               this._addToIndex(this.index, entry);
@@ -37864,15 +38303,15 @@ function liveValue(live, field) {
 function compareProject(desired, live, release) {
   const changes = [];
   for (const field of Object.keys(desired.spec)) {
-    const after = desired.spec[field];
-    if (after === void 0) continue;
+    const after2 = desired.spec[field];
+    if (after2 === void 0) continue;
     const sensitive = desired.sensitive.has(field);
     if (live) {
       const before = liveValue(live, field);
-      if ((0, import_fast_deep_equal2.default)(normaliseProjectField(field, after, "desired", release), normaliseProjectField(field, before, "live", release))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after });
+      if ((0, import_fast_deep_equal2.default)(normaliseProjectField(field, after2, "desired", release), normaliseProjectField(field, before, "live", release))) continue;
+      changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after: after2 });
     } else {
-      changes.push(sensitive ? { field, sensitive: true } : { field, after });
+      changes.push(sensitive ? { field, sensitive: true } : { field, after: after2 });
     }
   }
   return changes;
@@ -40554,9 +40993,9 @@ function dataKeyOf(value) {
   const m = value === void 0 ? null : /^\$([A-Za-z_][\w-]*)/.exec(value.trim());
   return m?.[1];
 }
-function diffLabelConfigs(before, after) {
+function diffLabelConfigs(before, after2) {
   const changes = [];
-  const afterByName = new Map(after.controls.map((c) => [c.name, c]));
+  const afterByName = new Map(after2.controls.map((c) => [c.name, c]));
   const beforeByName = new Map(before.controls.map((c) => [c.name, c]));
   for (const b of before.controls) {
     const a = afterByName.get(b.name);
@@ -40580,7 +41019,7 @@ function diffLabelConfigs(before, after) {
       });
     }
   }
-  for (const a of after.controls) {
+  for (const a of after2.controls) {
     if (!beforeByName.has(a.name)) {
       changes.push({ control: a.name, type: a.type, change: "added", labelsAdded: [...a.labels], labelsRemoved: [] });
     }
@@ -40598,10 +41037,10 @@ var init_summarize = __esm({
 // src/reconcile/label-config-diff.ts
 function describeLabelConfigChange(liveXml, desired) {
   const before = pythonStrip(liveXml);
-  const after = pythonStrip(desired.xml);
+  const after2 = pythonStrip(desired.xml);
   const diff = (createTwoFilesPatch("live", "desired", `${before}
-`, `${after}
-`, "", "", { context: 3, maxEditLength: MAX_EDIT_LINES }) ?? wholeReplacement(before, after)).split("\n").filter((l) => !/^={10,}$/.test(l)).join("\n").trimEnd();
+`, `${after2}
+`, "", "", { context: 3, maxEditLength: MAX_EDIT_LINES }) ?? wholeReplacement(before, after2)).split("\n").filter((l) => !/^={10,}$/.test(l)).join("\n").trimEnd();
   const liveSummary = before === "" ? { controls: [], dataKeys: [] } : summarizeLive(liveXml);
   return {
     diff,
@@ -40609,10 +41048,10 @@ function describeLabelConfigChange(liveXml, desired) {
     ...desired.source ? { source: desired.source } : {}
   };
 }
-function wholeReplacement(before, after) {
+function wholeReplacement(before, after2) {
   const lines = (text, sign) => text === "" ? [] : text.split("\n").map((l) => `${sign}${l}`);
   const removed = lines(before, "-");
-  const added = lines(after, "+");
+  const added = lines(after2, "+");
   const range = (n) => n === 0 ? "0,0" : `1,${n}`;
   return `--- live
 +++ desired
@@ -40884,11 +41323,11 @@ async function countTaggedTasks(client, projectId, text) {
   });
   return Number(page.total) || 0;
 }
-async function* listTaggedMeta(client, projectId, text, pageSize = 1e3) {
-  for await (const tasks of listTagged(client, projectId, text, pageSize)) yield tasks.map((t) => t.tag);
+async function* listTaggedMeta(client, projectId, text, pageSize2 = 1e3) {
+  for await (const tasks of listTagged(client, projectId, text, pageSize2)) yield tasks.map((t) => t.tag);
 }
-async function* listTagged(client, projectId, text, pageSize = 1e3) {
-  for await (const tasks of client.listTasks(projectId, { pageSize, fields: "task_only", query: metaQuery(text) })) {
+async function* listTagged(client, projectId, text, pageSize2 = 1e3) {
+  for await (const tasks of client.listTasks(projectId, { pageSize: pageSize2, fields: "task_only", query: metaQuery(text) })) {
     yield tasks.map((t) => ({ id: t.id, tag: tagOf(t) }));
   }
 }
@@ -40961,9 +41400,9 @@ async function deleteCopies(client, projectId, scope, tasks) {
       { filter: "filter:tasks:total_annotations", operator: "equal", type: "Number", value: annotations },
       { filter: "filter:tasks:cancelled_annotations", operator: "equal", type: "Number", value: cancelled }
     ];
-    const shape = shapes.get(key) ?? { where, ids: [] };
-    shape.ids.push(t.id);
-    shapes.set(key, shape);
+    const shape2 = shapes.get(key) ?? { where, ids: [] };
+    shape2.ids.push(t.id);
+    shapes.set(key, shape2);
   }
   let removed = 0;
   for (const { where, ids } of shapes.values()) {
@@ -40992,18 +41431,18 @@ async function runImport(run3) {
   const flush = async () => {
     if (parts.length === 0) return;
     const body = `[${parts.join(",")}]`;
-    const count2 = parts.length;
+    const count3 = parts.length;
     const n = progress.batches + 1;
     const text = batchText(run3.scope, batchName(runId, n));
-    const result = await sendBatch(run3, body, count2, text, sleep);
+    const result = await sendBatch(run3, body, count3, text, sleep);
     const found = await countTaggedTasks(run3.client, run3.projectId, text);
-    if (found > count2) {
+    if (found > count3) {
       const settled = await settleCopies(run3.client, run3.projectId, text);
       progress.copiesRemoved += settled.removed;
       progress.copiesKept.push(...settled.kept);
-      run3.onDoubled?.({ ...settled, batch: n, size: count2, found });
+      run3.onDoubled?.({ ...settled, batch: n, size: count3, found });
     }
-    progress.tasks += result.task_count ?? count2;
+    progress.tasks += result.task_count ?? count3;
     progress.annotations += Number(result.annotation_count ?? 0);
     progress.predictions += Number(result.prediction_count ?? 0);
     progress.batches = n;
@@ -41036,7 +41475,7 @@ async function runImport(run3) {
 function batchName(runId, n) {
   return `${runId}.${n}`;
 }
-async function sendBatch(run3, body, count2, text, sleep) {
+async function sendBatch(run3, body, count3, text, sleep) {
   let previous;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -41044,7 +41483,7 @@ async function sendBatch(run3, body, count2, text, sleep) {
     } catch (err) {
       if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
         throw new UserError(
-          `the server refused a batch of ${(Buffer.byteLength(body) / 1048576).toFixed(1)} MiB (${count2} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
+          `the server refused a batch of ${(Buffer.byteLength(body) / 1048576).toFixed(1)} MiB (${count3} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
           [],
           "Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there."
         );
@@ -41053,18 +41492,18 @@ async function sendBatch(run3, body, count2, text, sleep) {
       if (!ambiguous || attempt >= 3) throw err;
       await sleep(1e3 * (attempt + 1));
       const now = await countTaggedTasks(run3.client, run3.projectId, text).catch(() => void 0);
-      if (now !== void 0 && now >= count2) return { task_count: count2, annotation_count: null, prediction_count: null };
+      if (now !== void 0 && now >= count3) return { task_count: count3, annotation_count: null, prediction_count: null };
       if (now !== 0) throw err;
       const answer = err.kind === "http" ? `${err.status} ${err.detail}` : void 0;
-      if (answer !== void 0 && answer === previous) throw refusedTwice(err, count2);
+      if (answer !== void 0 && answer === previous) throw refusedTwice(err, count3);
       previous = answer;
     }
   }
 }
-function refusedTwice(err, count2) {
+function refusedTwice(err, count3) {
   const postgresText = /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(err.detail);
   return new UserError(
-    `the server failed twice in the same way (HTTP ${err.status}) on a batch of ${count2} task${count2 === 1 ? "" : "s"} and stored none of it, so it is not sent again` + (postgresText ? ": its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate" : "; the server's log says why"),
+    `the server failed twice in the same way (HTTP ${err.status}) on a batch of ${count3} task${count3 === 1 ? "" : "s"} and stored none of it, so it is not sent again` + (postgresText ? ": its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate" : "; the server's log says why"),
     [],
     "The batches before this one are committed; fix the cause and run the same command with --resume to continue from this batch."
   );
@@ -43348,9 +43787,9 @@ async function resolveSources(input, format3, cwd, stdin = process.stdin) {
   return [{ path, display: show(path), format: fmt }];
 }
 async function removeTemporarySources(sources) {
-  const { rm: rm7 } = await import("node:fs/promises");
-  const { dirname: dirname13 } = await import("node:path");
-  for (const s of sources) if (s.temporary) await rm7(dirname13(s.path), { recursive: true, force: true });
+  const { rm: rm8 } = await import("node:fs/promises");
+  const { dirname: dirname14 } = await import("node:path");
+  for (const s of sources) if (s.temporary) await rm8(dirname14(s.path), { recursive: true, force: true });
 }
 async function sniffFormat(path) {
   const { createReadStream: createReadStream3 } = await import("node:fs");
@@ -43373,10 +43812,10 @@ async function scanSources(sources, dataKeys, opts = {}) {
   const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
   const problems = [];
   let problemCount = 0;
-  let count2 = 0;
+  let count3 = 0;
   try {
     for await (const r of readSources(sources, { maxItemBytes: maxBatchBytes })) {
-      count2++;
+      count3++;
       const message = checkTask(r.item, dataKeys) ?? checkTaskSize(r.item, maxBatchBytes, opts.capSetting);
       if (message) {
         problemCount++;
@@ -43386,9 +43825,9 @@ async function scanSources(sources, dataKeys, opts = {}) {
   } catch (err) {
     if (!(err instanceof TaskFileError)) throw err;
     problemCount++;
-    problems.push({ file: err.file, line: err.line, index: count2, message: err.reason });
+    problems.push({ file: err.file, line: err.line, index: count3, message: err.reason });
   }
-  return { count: count2, problems, problemCount };
+  return { count: count3, problems, problemCount };
 }
 function checkTaskSize(item, maxBatchBytes, capSetting) {
   const task = toTask(item);
@@ -43899,7 +44338,8 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
       await index.refresh();
       return await settle4(void 0, created.id, (id) => id > before && id <= created.id);
     } catch (err) {
-      const ambiguous = isApiError(err) && (err.kind === "network" || err.kind === "timeout" || (err.status ?? 0) >= 500);
+      const unsent = isApiError(err) && err.kind === "network" && (err.code === "ECONNREFUSED" || err.code === "ENOTFOUND");
+      const ambiguous = isApiError(err) && !unsent && (err.kind === "network" || err.kind === "timeout" || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 2) throw err;
       let lookedOk = false;
       for (let look = 0; look < 3; look++) {
@@ -44325,7 +44765,7 @@ async function adoptView(client, id, desired, ctx) {
     if (isApiError(err) && err.status === 404) throw new UserError(`no Data Manager tab with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
-  const title = `tab ${v.id} "${String(v.data?.title ?? "")}"`;
+  const title = `tab ${v.id}${desired.sensitive.has("title") ? "" : ` ${showTitle(String(v.data?.title ?? ""))}`}`;
   const current = parseViewMarker(v);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);
@@ -44337,6 +44777,7 @@ var init_adopt4 = __esm({
   "src/kinds/view/adopt.ts"() {
     "use strict";
     init_errors2();
+    init_render_values();
     init_errors();
     init_marker2();
   }
@@ -44465,6 +44906,192 @@ var init_live4 = __esm({
   }
 });
 
+// src/kinds/view/check-filters.ts
+function checkViewSpec(spec, opts = {}) {
+  const out = [];
+  const show = opts.sensitive?.has("filters") ? (x) => shape(x) : describe;
+  const filters = spec.filters;
+  const items = Array.isArray(filters?.items) ? filters.items : [];
+  items.forEach((raw, i) => {
+    if (!isObject2(raw)) return;
+    const at = `/spec/filters/items/${i}`;
+    const filter2 = typeof raw.filter === "string" ? raw.filter : void 0;
+    if (filter2 === void 0 || !filter2.startsWith("filter:tasks:")) return;
+    const column = filter2.slice("filter:tasks:".length);
+    const kind = columnKind(column);
+    if (kind === void 0) {
+      out.push({ pointer: `${at}/filter`, message: unknownColumn(column, "filters on") });
+      return;
+    }
+    const problem = checkFilterValue({ operator: String(raw.operator ?? ""), type: String(raw.type ?? ""), value: raw.value }, column, kind, show);
+    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message });
+  });
+  if (Array.isArray(spec.ordering)) {
+    spec.ordering.forEach((entry, i) => {
+      if (typeof entry !== "string") return;
+      const column = entry.replace(/^-/, "").replace(/^tasks:/, "");
+      if (entry.replace(/^-/, "").startsWith("tasks:") && columnKind(column) === void 0) out.push({ pointer: `/spec/ordering/${i}`, message: unknownColumn(column, "sorts by") });
+    });
+  }
+  const hidden2 = spec.hiddenColumns;
+  if (isObject2(hidden2) && Object.keys(hidden2).length > 0) {
+    const missing = ["explore", "labeling"].filter((k) => hidden2[k] === void 0);
+    if (missing.length === 1) {
+      out.push({
+        pointer: "/spec/hiddenColumns",
+        message: `hiddenColumns needs both explore and labeling: the server reads both lists whenever it lists the tab's tasks, so without ${missing[0]} the tab answers 500 for everyone (write ${missing[0]}: [] to hide nothing there)`
+      });
+    }
+  }
+  return out;
+}
+function columnKind(column) {
+  if (column.startsWith("data.")) return "json";
+  return Object.hasOwn(TASK_COLUMNS, column) ? TASK_COLUMNS[column] : void 0;
+}
+function unknownColumn(column, verb) {
+  return `"tasks:${column}" is not a task column: a tab that ${verb} it answers 500 for everyone ("Cannot resolve keyword '${column}'"). Task columns: ${COLUMN_LIST}`;
+}
+function checkFilterValue(f, column, kind, describe4) {
+  const bad = (message) => ({ field: "value", message: `${message}; the tab would answer 500 for everyone` });
+  const v = f.value;
+  const op = f.operator;
+  if (v === null || v === void 0) return bad("a filter needs a value (null is not one)");
+  const range = isObject2(v);
+  if (range && !(isScalar2(v.min) && isScalar2(v.max))) return bad("a range value is {min, max}, each a number or a string");
+  if ((op === "in" || op === "not_in") && !range) return bad(`operator ${op} needs a range value {min, max}, got ${describe4(v)}`);
+  if (range && op !== "in" && op !== "not_in") return bad(`a range value {min, max} goes with operator in or not_in, not ${op || "an empty operator"}`);
+  if ((op === "in_list" || op === "not_in_list") && !Array.isArray(v)) return bad(`operator ${op} needs a list value, got ${describe4(v)}`);
+  if (op === "empty") return isBoolish(v) ? void 0 : bad(`operator empty takes true or false, got ${describe4(v)}`);
+  if (kind === "users" && (op === "contains" || op === "not_contains")) {
+    return isIntegerLike(v) ? void 0 : bad(`${column} ${op} takes a user id (an integer), got ${describe4(v)}`);
+  }
+  if (kind === "annotation-ids" && (op.includes("contains") || op.includes("equal")) && typeof v !== "string") {
+    return bad(`${column} with operator ${op} takes a string of annotation ids ("1,2,3"), got ${describe4(v)}`);
+  }
+  if (kind === "annotation-ids" && op.includes("contains")) return void 0;
+  if (kind === "model-versions" && (op === "contains" || op === "not_contains")) {
+    return typeof v === "string" || Array.isArray(v) ? void 0 : bad(`${column} ${op} takes a model version or a list of them, got ${describe4(v)}`);
+  }
+  if (kind === "results" && ["equal", "not_equal", "contains", "not_contains"].includes(op)) return void 0;
+  if ((column === "annotators" || kind === "model-versions") && op.includes("equal")) {
+    return { field: "operator", message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains` };
+  }
+  const values = range ? [v.min, v.max] : Array.isArray(v) && (op === "in_list" || op === "not_in_list") ? v : [v];
+  const typeMismatch = (message) => ({ field: "type", message: `${message}; the tab would answer 500 for everyone` });
+  switch (f.type) {
+    case "Number":
+      if (op === "in_list" || op === "not_in_list") break;
+      if (kind === "datetime") return typeMismatch(`type Number on the date column ${column}: use type Datetime`);
+      for (const x of values) if (!isNumberLike(x)) return bad(`type Number needs a number, got ${describe4(x)}`);
+      return void 0;
+    case "Datetime":
+      if (op === "in_list" || op === "not_in_list") break;
+      if (kind !== "datetime") return typeMismatch(`type Datetime on ${column}, which is not a date column (${dateColumns()})`);
+      for (const x of values) if (!isDmDatetime(x)) return bad(`type Datetime needs a time written as 2024-01-31T00:00:00.000Z (milliseconds and Z included), got ${describe4(x)}`);
+      return void 0;
+    case "Boolean":
+      if (op === "in_list" || op === "not_in_list") break;
+      if (kind === "datetime") return typeMismatch(`type Boolean on the date column ${column}`);
+      for (const x of values) if (!isBoolish(x) || typeof x === "number" && x !== 0 && x !== 1) return bad(`type Boolean needs true or false, got ${describe4(x)}`);
+      return void 0;
+  }
+  if (op === "contains" || op === "not_contains" || op === "regex") return void 0;
+  for (const x of values) {
+    if (kind === "integer" && !isIntegerLike(x) || kind === "float" && !isNumberLike(x)) return bad(`${column} holds numbers, got ${describe4(x)}`);
+    if (kind === "datetime" && !isDjangoDate(x)) return bad(`${column} holds dates, got ${describe4(x)} (write 2024-01-31 or 2024-01-31T10:00:00Z)`);
+    if (kind === "boolean" && !isDjangoBoolean(x)) return bad(`${column} holds true or false, got ${describe4(x)}`);
+  }
+  return void 0;
+}
+function dateColumns() {
+  return Object.entries(TASK_COLUMNS).filter(([, k]) => k === "datetime").map(([c]) => c).join(", ");
+}
+function isObject2(x) {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function isScalar2(x) {
+  return typeof x === "string" || typeof x === "number" && Number.isFinite(x);
+}
+function isNumberLike(x) {
+  if (typeof x === "number" || typeof x === "boolean") return true;
+  return typeof x === "string" && /^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?)|(\.\d(_?\d)*))([eE][+-]?\d(_?\d)*)?\s*$|^\s*[+-]?(inf|infinity|nan)\s*$/i.test(x);
+}
+function isIntegerLike(x) {
+  if (typeof x === "boolean") return true;
+  if (typeof x === "number") return Number.isFinite(x);
+  return typeof x === "string" && /^\s*[+-]?\d(_?\d)*\s*$/.test(x);
+}
+function isBoolish(x) {
+  if (typeof x === "string") return ["true", "yes", "on", "1", "false", "no", "not", "off", "0"].includes(x.toLowerCase());
+  return typeof x === "boolean" || typeof x === "number";
+}
+function isDjangoBoolean(x) {
+  return typeof x === "boolean" || x === 0 || x === 1 || typeof x === "string" && ["t", "f", "True", "False", "true", "false", "1", "0"].includes(x);
+}
+function isDmDatetime(x) {
+  if (typeof x !== "string") return false;
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})\.\d{1,6}Z$/.exec(x);
+  return m !== null && validDate(+m[1], +m[2], +m[3]) && +m[4] < 24 && +m[5] < 60 && +m[6] <= 61;
+}
+function isDjangoDate(x) {
+  if (typeof x !== "string") return false;
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(x.trim());
+  return m !== null && validDate(+m[1], +m[2], +m[3]) && (m[4] === void 0 || +m[4] < 24 && +m[5] < 60 && (m[6] === void 0 || +m[6] < 60));
+}
+function validDate(y, mo, d) {
+  if (y < 1 || mo < 1 || mo > 12 || d < 1) return false;
+  return d <= new Date(Date.UTC(y, mo, 0)).getUTCDate();
+}
+function describe(x) {
+  if (Array.isArray(x) || isObject2(x)) return shape(x);
+  return JSON.stringify(x) ?? String(x);
+}
+function shape(x) {
+  if (Array.isArray(x)) return "a list";
+  if (isObject2(x)) return "an object";
+  if (x === null) return "null";
+  return `a ${typeof x} (from \${env:...}, not shown)`;
+}
+var TASK_COLUMNS, COLUMN_LIST;
+var init_check_filters = __esm({
+  "src/kinds/view/check-filters.ts"() {
+    "use strict";
+    TASK_COLUMNS = {
+      id: "integer",
+      inner_id: "integer",
+      completed_at: "datetime",
+      total_annotations: "integer",
+      cancelled_annotations: "integer",
+      total_predictions: "integer",
+      annotators: "users",
+      annotations_results: "results",
+      annotations_ids: "annotation-ids",
+      predictions_score: "float",
+      predictions_model_versions: "model-versions",
+      predictions_results: "results",
+      file_upload: "text",
+      storage_filename: "text",
+      created_at: "datetime",
+      updated_at: "datetime",
+      updated_by: "users",
+      avg_lead_time: "float",
+      draft_exists: "boolean",
+      data: "json",
+      // Task model fields.
+      is_labeled: "boolean",
+      overlap: "integer",
+      allow_skip: "boolean",
+      meta: "json",
+      comment_count: "integer",
+      unresolved_comment_count: "integer",
+      last_comment_updated_at: "datetime",
+      precomputed_agreement: "float"
+    };
+    COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(", ")}, or data.<key> for the task's data`;
+  }
+});
+
 // src/kinds/view/load.ts
 async function loadViews(docs, ctx) {
   const projects = new Set(ctx.loaded("Project").map((p) => p.name));
@@ -44487,12 +45114,15 @@ async function loadViews(docs, ctx) {
       spec,
       sensitive
     };
-    const titleKey = `${spec.project}\0${spec.title.trim()}`;
-    const first = titles.get(titleKey);
-    if (first) {
-      const loc = first.doc.locate("/spec/title");
-      ctx.diagnostics.push(diag("duplicate-title", `project ${spec.project} already has a View titled "${spec.title}" (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at("/spec/title")));
-    } else titles.set(titleKey, view);
+    for (const p of checkViewSpec(spec, { sensitive })) ctx.diagnostics.push(diag("view-filter", p.message, at(p.pointer)));
+    if (spec.title !== void 0) {
+      const titleKey = `${spec.project}\0${spec.title.trim()}`;
+      const first = titles.get(titleKey);
+      if (first) {
+        const loc = first.doc.locate("/spec/title");
+        ctx.diagnostics.push(diag("duplicate-title", `project ${spec.project} already has a View titled ${sensitive.has("title") ? "(sensitive)" : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at("/spec/title")));
+      } else titles.set(titleKey, view);
+    }
     out.push(view);
   }
   return out;
@@ -44501,6 +45131,7 @@ var init_load4 = __esm({
   "src/kinds/view/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_check_filters();
   }
 });
 
@@ -44512,14 +45143,15 @@ function planView(m, ctx) {
   const { parent } = start;
   let target = start.target;
   const notes = [];
-  if (!target && parent?.id !== void 0) {
-    const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === d.spec.title.trim());
+  const title = d.spec.title;
+  if (!target && parent?.id !== void 0 && title !== void 0) {
+    const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
     if (sameTitle.length === 1) {
       target = sameTitle[0];
       notes.push(`tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`);
     }
   }
-  const base = { kind: "View", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...d.sensitive.has("title") ? {} : { title: d.spec.title }, fields: compareView(d, target), ...notes.length ? { notes } : {} };
+  const base = { kind: "View", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...title === void 0 || d.sensitive.has("title") ? {} : { title }, fields: compareView(d, target), ...notes.length ? { notes } : {} };
   if (!target) {
     ctx.change({ action: "create", ...base });
     return;
@@ -44534,750 +45166,6 @@ var init_plan4 = __esm({
     init_plan_child();
     init_compare4();
     init_types4();
-  }
-});
-
-// src/kinds/view/to-manifest.ts
-function viewToManifest(v, ctx) {
-  const title = writeBack(v.title, ctx.secrets);
-  if (!title.ok) return { skipped: "its title holds a secret value" };
-  if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))) return { skipped: "its filters hold a secret value" };
-  const spec = { project: ctx.parentKey, title: title.text || `Tab ${v.id}` };
-  for (const f of VIEW_FIELDS) {
-    if (f === "title") continue;
-    const value = v.raw.data?.[f];
-    if (value === void 0 || value === null) continue;
-    if (f === "filters") {
-      const items = (value.items ?? []).map((i) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null }));
-      spec.filters = { conjunction: value.conjunction ?? "and", items };
-    } else spec[f] = value;
-  }
-  return { manifest: { apiVersion: "labelform/v1", kind: "View", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: v.id } } : {} }, notes: [] };
-}
-var init_to_manifest3 = __esm({
-  "src/kinds/view/to-manifest.ts"() {
-    "use strict";
-    init_pulled();
-    init_types4();
-  }
-});
-
-// src/kinds/view/kind.ts
-var viewKind;
-var init_kind7 = __esm({
-  "src/kinds/view/kind.ts"() {
-    "use strict";
-    init_adopt4();
-    init_apply4();
-    init_compare4();
-    init_live4();
-    init_load4();
-    init_plan4();
-    init_read_scope();
-    init_to_manifest3();
-    viewKind = {
-      kind: "View",
-      schema: "view",
-      parent: "Project",
-      noun: "view",
-      load: loadViews,
-      desired: (repo) => repo.resources?.View ?? [],
-      readLive: (client, opts) => readsKind("View", opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
-      identify: (live) => live.marker,
-      normalise: (field, value) => normaliseViewField(field, value),
-      diff: compareView,
-      plan: planView,
-      orphan: (v) => ({ id: v.id, key: v.marker.key, title: v.title, annotations: 0 }),
-      planPrune: (o, v, ctx) => ctx.change({ action: "delete", kind: "View", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: v.title, fields: [] }),
-      digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),
-      startApply: startViewApply,
-      adopt: adoptView,
-      toManifest: viewToManifest
-    };
-  }
-});
-
-// src/kinds/webhook/marker.ts
-function formatWebhookMarker(namespace, key) {
-  return `${namespace}/${key}`;
-}
-function parseWebhookMarker(headers) {
-  const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === MARKER_HEADER.toLowerCase());
-  const m = entry && /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(entry[1].trim());
-  return m ? { namespace: m[1], key: m[2] } : void 0;
-}
-function withoutMarker(headers) {
-  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()));
-}
-var MARKER_HEADER;
-var init_marker3 = __esm({
-  "src/kinds/webhook/marker.ts"() {
-    "use strict";
-    MARKER_HEADER = "X-Labelform-Managed";
-  }
-});
-
-// src/kinds/webhook/adopt.ts
-async function adoptWebhook(client, id, desired, ctx) {
-  const w = await client.http.request("GET", `/api/webhooks/${id}/`).catch((err) => {
-    if (isApiError(err) && err.status === 404) throw new UserError(`no webhook with id ${id} on ${client.http.baseUrl}`);
-    throw err;
-  });
-  const title = `webhook ${w.id} (${w.url})`;
-  const current = parseWebhookMarker(w.headers);
-  if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
-  if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}; remove its ${MARKER_HEADER} header first`);
-  if ((w.project ?? void 0) !== ctx.parentId) {
-    throw new UserError(`${title} belongs to ${w.project === null ? "the organization" : `project ${w.project}`}, but ${desired.file} declares it for ${desired.parent ? `project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : " (not on the server yet)"}` : "the organization"}; a webhook cannot move`);
-  }
-  const all3 = await client.http.request("GET", "/api/webhooks/", w.project === null ? {} : { params: { project: w.project } });
-  const holder = all3.find((o) => o.id !== w.id && parseWebhookMarker(o.headers)?.namespace === ctx.namespace && parseWebhookMarker(o.headers)?.key === desired.name && o.project === w.project);
-  if (holder) throw new UserError(`webhook ${holder.id} already carries the marker of ${desired.name}; one key can manage one webhook`);
-  await client.http.request("PATCH", `/api/webhooks/${w.id}/`, { data: { headers: { ...withoutMarker(w.headers), [MARKER_HEADER]: formatWebhookMarker(ctx.namespace, desired.name) }, actions: w.actions } });
-  return { already: false, title };
-}
-var init_adopt5 = __esm({
-  "src/kinds/webhook/adopt.ts"() {
-    "use strict";
-    init_errors2();
-    init_errors();
-    init_marker3();
-  }
-});
-
-// src/kinds/webhook/types.ts
-var WEBHOOK_FIELDS, ORGANIZATION_ONLY_ACTIONS;
-var init_types5 = __esm({
-  "src/kinds/webhook/types.ts"() {
-    "use strict";
-    WEBHOOK_FIELDS = ["url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active"];
-    ORGANIZATION_ONLY_ACTIONS = /* @__PURE__ */ new Set(["PROJECT_CREATED", "PROJECT_DELETED"]);
-  }
-});
-
-// src/kinds/webhook/compare.ts
-function normaliseWebhookField(field, value) {
-  if (field === "actions") return [...value ?? []].sort();
-  if (field === "headers") return withoutMarker(value);
-  return value ?? null;
-}
-function liveWebhookValue(live, field) {
-  return live.raw[field];
-}
-function compareWebhook(desired, live) {
-  return compareFields(
-    WEBHOOK_FIELDS,
-    desired,
-    live && ((f) => liveWebhookValue(live, f)),
-    (f, v) => normaliseWebhookField(f, v),
-    (f, v) => f === "headers" ? maskCredentials(withoutMarker(v)) : v
-  );
-}
-function maskCredentials(headers) {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, CREDENTIAL_HEADER.test(k) ? "(sensitive)" : v]));
-}
-var CREDENTIAL_HEADER;
-var init_compare5 = __esm({
-  "src/kinds/webhook/compare.ts"() {
-    "use strict";
-    init_plan_child();
-    init_marker3();
-    init_types5();
-    CREDENTIAL_HEADER = /auth|token|secret|password|passwd|api-?key|signature|cookie/i;
-  }
-});
-
-// src/kinds/webhook/apply.ts
-function startWebhookApply(run3) {
-  const { client } = run3;
-  const marker = (key) => formatWebhookMarker(run3.namespace, key);
-  return {
-    async create(change, desired, parentId) {
-      const want = need5(desired, change.key);
-      if (parentId === void 0) throw new Refusal("an organization webhook cannot be created through the API");
-      const { found: _found, ...done } = await createSettled({
-        carriers: () => carriers4(client, parentId, run3.namespace, change.key),
-        create: async () => (await client.http.request("POST", "/api/webhooks/", { data: { project: parentId, ...writeBody3(want, void 0, marker(change.key)) } })).id,
-        update: async (found) => void await client.http.request("PATCH", `/api/webhooks/${found.id}/`, { data: writeBody3(want, found, marker(change.key)) }),
-        remove: (copy) => deleteWebhook(client, copy.id)
-      });
-      return done;
-    },
-    async update(change, desired) {
-      const want = need5(desired, change.key);
-      const live = await client.http.request("GET", `/api/webhooks/${change.id}/`);
-      await client.http.request("PATCH", `/api/webhooks/${change.id}/`, { data: writeBody3(want, live, marker(change.key)) });
-      return { id: change.id };
-    },
-    async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the URL typed back did not match" };
-      await deleteWebhook(client, change.id);
-      return { id: change.id };
-    }
-  };
-}
-function writeBody3(desired, live, markerValue) {
-  const body = {};
-  for (const f of WEBHOOK_FIELDS) {
-    const v = desired.spec[f] ?? (live ? liveWebhookValue({ id: live.id, title: live.url, raw: live }, f) : void 0);
-    if (v !== void 0) body[f] = v;
-  }
-  body.actions = desired.spec.actions ?? live?.actions ?? [];
-  body.headers = { ...withoutMarker(desired.spec.headers ?? live?.headers ?? {}), [MARKER_HEADER]: markerValue };
-  return body;
-}
-async function carriers4(client, projectId, namespace, key) {
-  const list = await client.http.request("GET", "/api/webhooks/", { params: { project: projectId } });
-  return list.filter((w) => {
-    const m = parseWebhookMarker(w.headers);
-    return m?.namespace === namespace && m.key === key && w.project === projectId;
-  }).sort((a, b) => a.id - b.id);
-}
-async function deleteWebhook(client, id) {
-  await client.http.request("DELETE", `/api/webhooks/${id}/`).catch((err) => {
-    if (!(isApiError(err) && err.status === 404)) throw err;
-  });
-}
-function need5(desired, key) {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
-}
-var init_apply5 = __esm({
-  "src/kinds/webhook/apply.ts"() {
-    "use strict";
-    init_errors2();
-    init_kind2();
-    init_create_settled();
-    init_compare5();
-    init_marker3();
-    init_types5();
-  }
-});
-
-// src/kinds/webhook/live.ts
-async function readLiveWebhooks(client, parents, namespace) {
-  const list = await client.http.request("GET", "/api/webhooks/");
-  return list.map((w) => toLiveWebhook(w, parents, namespace));
-}
-function toLiveWebhook(w, parents, namespace) {
-  const mine = parseWebhookMarker(w.headers);
-  const project = w.project === null ? void 0 : parents.find((p) => p.id === w.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : void 0;
-  return {
-    id: w.id,
-    title: urlTitle(w.url),
-    ...mine ? { marker: { ...mine, ...w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {} } } : {},
-    ...w.project !== null ? { parentId: w.project } : {},
-    raw: w
-  };
-}
-var init_live5 = __esm({
-  "src/kinds/webhook/live.ts"() {
-    "use strict";
-    init_url_title();
-    init_marker3();
-  }
-});
-
-// src/kinds/webhook/load.ts
-async function loadWebhooks(docs, ctx) {
-  const projects = new Set(ctx.loaded("Project").map((p) => p.name));
-  const out = [];
-  for (const doc of docs) {
-    const { raw, value, sensitive, envPointers } = doc;
-    const spec = value.spec;
-    const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
-    const errors = [];
-    if (spec.project !== void 0 && !projects.has(spec.project)) {
-      errors.push(["missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, at("/spec/project")]);
-    }
-    if (spec.project !== void 0) {
-      for (const [i, a] of (spec.actions ?? []).entries()) {
-        if (ORGANIZATION_ONLY_ACTIONS.has(a)) errors.push(["rule", `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`, at(`/spec/actions/${i}`)]);
-      }
-    }
-    for (const [name, v] of Object.entries(spec.headers ?? {})) {
-      const pointer = `/spec/headers/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      if (name.toLowerCase() === MARKER_HEADER.toLowerCase()) errors.push(["rule", `header ${name} is labelform's ownership marker; it is written by labelform`, at(pointer, true)]);
-      else if (CREDENTIAL_HEADER.test(name) && v !== "" && !envPointers.includes(pointer)) {
-        errors.push(["secret-literal", `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, at(pointer)]);
-      }
-    }
-    for (const [code2, message, where] of errors) ctx.diagnostics.push(diag(code2, message, where));
-    if (spec.actions?.length && spec.send_for_all_actions !== false) {
-      ctx.diagnostics.push(diag("rule", "actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false", at("/spec/actions"), "warning"));
-    }
-    const importId = value.import?.id;
-    out.push({
-      kind: "Webhook",
-      name: String(value.metadata.name),
-      file: raw.doc.file,
-      doc: raw.doc,
-      ...spec.project !== void 0 ? { parent: spec.project } : {},
-      ...typeof importId === "number" ? { importId } : {},
-      spec,
-      sensitive,
-      env: envNamesByField(doc)
-    });
-  }
-  return out;
-}
-var init_load5 = __esm({
-  "src/kinds/webhook/load.ts"() {
-    "use strict";
-    init_diagnostics();
-    init_env_names();
-    init_compare5();
-    init_marker3();
-    init_types5();
-  }
-});
-
-// src/kinds/webhook/plan.ts
-function planWebhook(m, ctx) {
-  const d = m.desired;
-  const start = startChild(m, ctx, "webhook");
-  if (!start) return;
-  const { parent, target } = start;
-  const base = { kind: "Webhook", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...d.sensitive.has("url") ? {} : { title: urlTitle(d.spec.url) }, fields: compareWebhook(d, target) };
-  if (!target) {
-    if (!parent) {
-      ctx.diagnostic({ severity: "error", code: "organization-webhook", key: d.name, file: d.file, ...d.doc.locate("/spec"), pointer: "/spec", message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}" });
-      return;
-    }
-    ctx.change({ action: "create", ...base });
-    return;
-  }
-  const managed = WEBHOOK_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseWebhookField(f, liveWebhookValue(target, f))));
-}
-var init_plan5 = __esm({
-  "src/kinds/webhook/plan.ts"() {
-    "use strict";
-    init_plan_child();
-    init_url_title();
-    init_compare5();
-    init_types5();
-  }
-});
-
-// src/kinds/webhook/to-manifest.ts
-function webhookToManifest(w, ctx) {
-  const raw = w.raw;
-  const notes = [];
-  const url2 = writeBack(raw.url, ctx.secrets);
-  if (!url2.ok) return { skipped: `its URL holds the value of \${env:${url2.names.join("}, ${env:")}} and cannot be written without it` };
-  const headers = {};
-  for (const [name, value] of Object.entries(withoutMarker(raw.headers))) {
-    const back = writeBack(value, ctx.secrets);
-    if (back.ok && (back.refs.length > 0 || !CREDENTIAL_HEADER.test(name))) {
-      headers[name] = back.text;
-      continue;
-    }
-    const variable = `WEBHOOK_${ctx.key}_${name}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-    headers[name] = `\${env:${variable}}`;
-    notes.push(`header ${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
-  }
-  const spec = {
-    ...ctx.parentKey !== void 0 ? { project: ctx.parentKey } : {},
-    url: url2.text,
-    send_payload: raw.send_payload,
-    send_for_all_actions: raw.send_for_all_actions,
-    ...raw.actions.length || !raw.send_for_all_actions ? { actions: [...raw.actions].sort() } : {},
-    ...Object.keys(headers).length ? { headers } : {},
-    is_active: raw.is_active
-  };
-  return {
-    manifest: { apiVersion: "labelform/v1", kind: "Webhook", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: w.id } } : {} },
-    notes
-  };
-}
-var init_to_manifest4 = __esm({
-  "src/kinds/webhook/to-manifest.ts"() {
-    "use strict";
-    init_pulled();
-    init_compare5();
-    init_marker3();
-  }
-});
-
-// src/kinds/webhook/kind.ts
-var webhookKind;
-var init_kind8 = __esm({
-  "src/kinds/webhook/kind.ts"() {
-    "use strict";
-    init_adopt5();
-    init_apply5();
-    init_compare5();
-    init_live5();
-    init_load5();
-    init_plan5();
-    init_read_scope();
-    init_to_manifest4();
-    webhookKind = {
-      kind: "Webhook",
-      schema: "webhook",
-      parent: "Project",
-      noun: "webhook",
-      load: loadWebhooks,
-      desired: (repo) => repo.resources?.Webhook ?? [],
-      readLive: (client, opts) => readsKind("Webhook", opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
-      toManifest: webhookToManifest,
-      identify: (live) => live.marker,
-      normalise: (field, value) => normaliseWebhookField(field, value),
-      diff: compareWebhook,
-      plan: planWebhook,
-      orphan: (w) => ({ id: w.id, key: w.marker.key, title: w.title, annotations: 0 }),
-      planPrune: (o, w, ctx) => ctx.change({ action: "delete", kind: "Webhook", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: w.title, fields: [] }),
-      digest: (w) => ({ spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? "(sensitive)" : v])), import: w.importId ?? null }),
-      startApply: startWebhookApply,
-      adopt: adoptWebhook
-    };
-  }
-});
-
-// src/kinds/registry.ts
-function isResourceKind(k) {
-  return typeof k.readLive === "function";
-}
-function findManifestKind(name) {
-  return MANIFEST_KINDS.find((k) => k.kind === name);
-}
-function findResourceKind(name) {
-  return RESOURCE_KINDS.find((k) => k.kind === name);
-}
-function kindSchemas() {
-  return MANIFEST_KINDS.map((k) => k.schema);
-}
-function kindNamesForMessages() {
-  const names = [...RESOURCE_KINDS.map((k) => k.kind), ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)];
-  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
-}
-function kindDepth(kind, kinds = RESOURCE_KINDS) {
-  let depth = 0;
-  for (let k = kinds.find((x) => x.kind === kind); k?.parent; k = kinds.find((x) => x.kind === k.parent)) {
-    depth++;
-    if (depth > kinds.length) throw new Error(`kind ${kind}: its parents form a cycle`);
-  }
-  return depth;
-}
-function orderParentsFirst(kinds) {
-  return [...kinds].map((k, i) => ({ k, i, d: kindDepth(k.kind, kinds) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.k);
-}
-var MANIFEST_KINDS, RESOURCE_KINDS, DEFAULT_KIND;
-var init_registry = __esm({
-  "src/kinds/registry.ts"() {
-    "use strict";
-    init_kind();
-    init_kind3();
-    init_kind4();
-    init_kind5();
-    init_kind6();
-    init_kind7();
-    init_kind8();
-    MANIFEST_KINDS = [
-      labelConfigKind,
-      projectKind,
-      webhookKind,
-      viewKind,
-      mlBackendKind,
-      importStorageKind,
-      exportStorageKind
-    ];
-    RESOURCE_KINDS = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
-    DEFAULT_KIND = "Project";
-  }
-});
-
-// src/labelconfig/check.ts
-function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
-  const problems = [];
-  const report = (el, code2, message) => problems.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
-  if (root.tag.toLowerCase() !== "view") {
-    report(root, "config-root", `the root element must be <View>, not <${root.tag}>`);
-  }
-  const byName = /* @__PURE__ */ new Map();
-  for (const el of walkElements(root)) {
-    const name = el.attrs.name;
-    if (name === void 0) continue;
-    const first = byName.get(name);
-    if (first) {
-      report(el, "config-duplicate-name", `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`);
-    } else {
-      byName.set(name, el);
-    }
-  }
-  for (const el of walkElements(root)) {
-    const toName = el.attrs.toName;
-    if (toName !== void 0) {
-      if (el.attrs.name === void 0) report(el, "config-control-name", `<${el.tag}> has toName but no name`);
-      for (const target of toName.split(",").map((s) => s.trim())) {
-        const obj = byName.get(target);
-        if (!target) {
-          report(el, "config-toname", `toName is empty`);
-        } else if (!obj) {
-          const known = [...byName.values()].filter(isObjectLike).map((o) => o.attrs.name);
-          report(el, "config-toname", `toName="${target}" names no tag; object tags here: ${known.length ? known.join(", ") : "none"}`);
-        } else if (LABEL_TAGS.has(obj.tag)) {
-          report(el, "config-toname", `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`);
-        }
-      }
-    }
-    if (LABELED_CONTROL_TAGS.has(el.tag)) {
-      if (toName === void 0) report(el, "config-control-toname", `<${el.tag}> needs a toName naming the object tag it labels`);
-      if (el.attrs.name === void 0) report(el, "config-control-name", `<${el.tag}> needs a name`);
-      const dynamic = el.attrs.value !== void 0 || el.attrs.apiUrl !== void 0;
-      const hasOptions = [...walkElements(el)].some((c) => c !== el && LABEL_TAGS.has(c.tag));
-      if (!dynamic && !hasOptions) {
-        report(el, "config-no-labels", `<${el.tag}> has no <${el.tag === "Choices" || el.tag === "Taxonomy" ? "Choice" : "Label"}> children (or a dynamic value="$key")`);
-      }
-    }
-    if (LABEL_TAGS.has(el.tag) && (el.attrs.value === void 0 || el.attrs.value === "") && el.attrs.alias === void 0) {
-      report(el, "config-label-value", `<${el.tag}> needs a value`);
-    }
-    if (OBJECT_TAGS.has(el.tag)) {
-      if (el.attrs.name === void 0) report(el, "config-object-name", `object tag <${el.tag}> needs a name`);
-      if (el.attrs.value === void 0 && el.attrs.valueList === void 0) {
-        report(el, "config-object-value", `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`);
-      }
-    }
-  }
-  return problems;
-}
-function isObjectLike(el) {
-  if (OBJECT_TAGS.has(el.tag)) return true;
-  return el.attrs.toName === void 0 && !LABEL_TAGS.has(el.tag) && !LABELED_CONTROL_TAGS.has(el.tag);
-}
-var init_check = __esm({
-  "src/labelconfig/check.ts"() {
-    "use strict";
-    init_parse_xml();
-    init_tags();
-  }
-});
-
-// src/labelconfig/colors.ts
-function parseCssColor(text) {
-  const s = text.trim().toLowerCase();
-  const named = NAMED[s];
-  if (named) return hex(named);
-  let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
-  if (m) {
-    const h = m[1];
-    return h.length <= 4 ? hex(h.slice(0, 3).split("").map((c) => c + c).join("")) : hex(h.slice(0, 6));
-  }
-  m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
-  if (m) return [channel(m[1]), channel(m[2]), channel(m[3])];
-  m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
-  if (m) return hslToRgb(Number(m[1]) % 360, Number(m[2]) / 100, Number(m[3]) / 100);
-  return void 0;
-}
-function hex(h) {
-  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
-}
-function channel(v) {
-  const n = v.endsWith("%") ? Number(v.slice(0, -1)) * 255 / 100 : Number(v);
-  return Math.max(0, Math.min(255, n));
-}
-function hslToRgb(h, s, l) {
-  const k = (n) => (n + h / 30) % 12;
-  const a = s * Math.min(l, 1 - l);
-  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
-  return [f(0) * 255, f(8) * 255, f(4) * 255];
-}
-function toLab([r, g, b]) {
-  const lin = (c) => {
-    const v = c / 255;
-    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  };
-  const [R, G2, B] = [lin(r), lin(g), lin(b)];
-  const x = (0.4124564 * R + 0.3575761 * G2 + 0.1804375 * B) / 0.95047;
-  const y = 0.2126729 * R + 0.7151522 * G2 + 0.072175 * B;
-  const z = (0.0193339 * R + 0.119192 * G2 + 0.9503041 * B) / 1.08883;
-  const f = (t) => t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
-  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
-}
-function colorDistance(a, b) {
-  const [L1, a1, b1] = toLab(a);
-  const [L2, a2, b2] = toLab(b);
-  const rad = Math.PI / 180;
-  const C1 = Math.hypot(a1, b1);
-  const C2 = Math.hypot(a2, b2);
-  const Cm = (C1 + C2) / 2;
-  const G2 = 0.5 * (1 - Math.sqrt(Cm ** 7 / (Cm ** 7 + 25 ** 7)));
-  const a1p = (1 + G2) * a1;
-  const a2p = (1 + G2) * a2;
-  const C1p = Math.hypot(a1p, b1);
-  const C2p = Math.hypot(a2p, b2);
-  const hue = (x, y) => x === 0 && y === 0 ? 0 : (Math.atan2(y, x) / rad + 360) % 360;
-  const h1p = hue(a1p, b1);
-  const h2p = hue(a2p, b2);
-  const dL = L2 - L1;
-  const dC = C2p - C1p;
-  let dh = 0;
-  if (C1p * C2p !== 0) dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
-  const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin(dh / 2 * rad);
-  const Lm = (L1 + L2) / 2;
-  const Cmp = (C1p + C2p) / 2;
-  let hm = h1p + h2p;
-  if (C1p * C2p !== 0) hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
-  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
-  const dTheta = 30 * Math.exp(-(((hm - 275) / 25) ** 2));
-  const Rc = 2 * Math.sqrt(Cmp ** 7 / (Cmp ** 7 + 25 ** 7));
-  const Sl = 1 + 0.015 * (Lm - 50) ** 2 / Math.sqrt(20 + (Lm - 50) ** 2);
-  const Sc = 1 + 0.045 * Cmp;
-  const Sh = 1 + 0.015 * Cmp * T;
-  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
-  return Math.sqrt((dL / Sl) ** 2 + (dC / Sc) ** 2 + (dH / Sh) ** 2 + Rt * (dC / Sc) * (dH / Sh));
-}
-var NAMED;
-var init_colors = __esm({
-  "src/labelconfig/colors.ts"() {
-    "use strict";
-    NAMED = Object.fromEntries(
-      "aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000 darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000 greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4 indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5 lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1 lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899 lightslategrey 778899 lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6 magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6 olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9 peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090 slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32".split(" ").reduce((pairs, word, i, words) => i % 2 === 0 ? [...pairs, [word, words[i + 1]]] : pairs, [])
-    );
-  }
-});
-
-// src/labelconfig/review.ts
-function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
-  const findings = [];
-  const report = (el, code2, message) => findings.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
-  const parents = /* @__PURE__ */ new Map();
-  const all3 = [];
-  (function walk(el) {
-    all3.push(el);
-    for (const c of el.children) {
-      parents.set(c, el);
-      walk(c);
-    }
-  })(root);
-  const ancestors = (el) => {
-    const out = [];
-    for (let p = parents.get(el); p; p = parents.get(p)) out.push(p);
-    return out;
-  };
-  const label = (el) => el.attrs.value !== void 0 ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el);
-  const byKey = /* @__PURE__ */ new Map();
-  for (const el of all3) {
-    const key = el.attrs.hotkey?.trim().toLowerCase();
-    if (!key) continue;
-    const first = byKey.get(key);
-    if (first) report(el, "config-hotkey-clash", `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`);
-    else byKey.set(key, el);
-  }
-  for (const control of all3) {
-    if (control.attrs.toName === void 0) continue;
-    const options = control.children.flatMap(function options2(c) {
-      return LABEL_TAGS.has(c.tag) ? [c] : c.children.flatMap(options2);
-    });
-    const coloured = options.flatMap((o) => {
-      const rgb = o.attrs.background === void 0 ? void 0 : parseCssColor(o.attrs.background);
-      return rgb ? [{ o, rgb }] : [];
-    });
-    for (let i = 0; i < coloured.length; i++) {
-      for (let j = 0; j < i; j++) {
-        const d = colorDistance(coloured[i].rgb, coloured[j].rgb);
-        if (d < MIN_COLOR_DISTANCE) {
-          const a = coloured[j].o;
-          const b = coloured[i].o;
-          report(b, "config-similar-colors", `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}: colour difference ${d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
-        }
-      }
-    }
-  }
-  const byName = new Map(all3.filter((el) => el.attrs.name !== void 0).map((el) => [el.attrs.name, el]));
-  for (const control of all3) {
-    if (control.attrs.toName === void 0) continue;
-    const controlChain = /* @__PURE__ */ new Set([control, ...ancestors(control)]);
-    for (const target of control.attrs.toName.split(",").map((s) => s.trim())) {
-      const obj = byName.get(target);
-      if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
-      const hider = [obj, ...ancestors(obj)].find((el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0));
-      if (!hider) continue;
-      const why = hidden(hider) ? `is hidden by ${hider === obj ? "its own" : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
-      report(control, "config-hidden-object", `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`);
-    }
-  }
-  for (const el of all3) {
-    if (el.tag !== "Choices") continue;
-    const count2 = el.children.flatMap(function options(c) {
-      return c.tag === "Choice" ? [c] : c.children.flatMap(options);
-    }).length;
-    const inline = el.attrs.layout === "inline" || el.attrs.showInline === "true";
-    const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
-    if (count2 > max) {
-      report(el, "config-long-choices", `${describeElement(el)} has ${count2} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`);
-    }
-  }
-  return findings.sort((a, b) => a.line - b.line || a.col - b.col);
-}
-function hidden(el) {
-  const style = el.attrs.style?.toLowerCase().replace(/\s+/g, "") ?? "";
-  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
-}
-var REVIEW_CODES, MIN_COLOR_DISTANCE, MAX_STACKED_CHOICES, MAX_INLINE_CHOICES;
-var init_review = __esm({
-  "src/labelconfig/review.ts"() {
-    "use strict";
-    init_colors();
-    init_parse_xml();
-    init_tags();
-    REVIEW_CODES = /* @__PURE__ */ new Set(["config-hotkey-clash", "config-similar-colors", "config-hidden-object", "config-long-choices"]);
-    MIN_COLOR_DISTANCE = 10;
-    MAX_STACKED_CHOICES = 12;
-    MAX_INLINE_CHOICES = 40;
-  }
-});
-
-// src/manifest/exclude.ts
-function compileExcludes(patterns) {
-  const regexps = patterns.map(toRegExp).filter((r) => r !== void 0);
-  if (regexps.length === 0) return () => false;
-  return (relPath) => {
-    const segments = relPath.split("/").filter((s) => s !== "" && s !== ".");
-    for (let n = segments.length; n > 0; n--) {
-      const candidate = segments.slice(0, n).join("/");
-      if (regexps.some((r) => r.test(candidate))) return true;
-    }
-    return false;
-  };
-}
-function toRegExp(pattern2) {
-  const p = pattern2.trim().replace(/^(\.\/)+/, "").replace(/\/+$/, "");
-  if (p === "") return void 0;
-  const anchored = p.includes("/");
-  let re = "";
-  for (let i = 0; i < p.length; i++) {
-    const ch = p[i];
-    if (ch === "*") {
-      if (p[i + 1] === "*") {
-        const atStart = i === 0 || p[i - 1] === "/";
-        const atEnd = i + 2 === p.length || p[i + 2] === "/";
-        if (atStart && atEnd) {
-          if (i + 2 === p.length) re += ".*";
-          else {
-            re += "(?:[^/]*/)*";
-            i++;
-          }
-          i++;
-          continue;
-        }
-        i++;
-      }
-      re += "[^/]*";
-    } else if (ch === "?") {
-      re += "[^/]";
-    } else {
-      re += ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
-    }
-  }
-  return new RegExp(anchored ? `^${re}$` : `^(?:.*/)?${re}$`);
-}
-var init_exclude = __esm({
-  "src/manifest/exclude.ts"() {
-    "use strict";
   }
 });
 
@@ -47433,20 +47321,20 @@ var require_resolve = __commonJS({
       return false;
     }
     function countKeys(schema) {
-      let count2 = 0;
+      let count3 = 0;
       for (const key in schema) {
         if (key === "$ref")
           return Infinity;
-        count2++;
+        count3++;
         if (SIMPLE_INLINED.has(key))
           continue;
         if (typeof schema[key] == "object") {
-          (0, util_1.eachItem)(schema[key], (sch) => count2 += countKeys(sch));
+          (0, util_1.eachItem)(schema[key], (sch) => count3 += countKeys(sch));
         }
-        if (count2 === Infinity)
+        if (count3 === Infinity)
           return Infinity;
       }
-      return count2;
+      return count3;
     }
     function getFullPath(resolver, id = "", normalize2) {
       if (normalize2 !== false)
@@ -50984,8 +50872,8 @@ var require_contains = __commonJS({
         cxt.result(valid, () => cxt.reset());
         function validateItemsWithCount() {
           const schValid = gen.name("_valid");
-          const count2 = gen.let("count", 0);
-          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count2)));
+          const count3 = gen.let("count", 0);
+          validateItems(schValid, () => gen.if(schValid, () => checkLimits(count3)));
         }
         function validateItems(_valid, block) {
           gen.forRange("i", 0, len, (i) => {
@@ -50998,16 +50886,16 @@ var require_contains = __commonJS({
             block();
           });
         }
-        function checkLimits(count2) {
-          gen.code((0, codegen_1._)`${count2}++`);
+        function checkLimits(count3) {
+          gen.code((0, codegen_1._)`${count3}++`);
           if (max === void 0) {
-            gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true).break());
+            gen.if((0, codegen_1._)`${count3} >= ${min}`, () => gen.assign(valid, true).break());
           } else {
-            gen.if((0, codegen_1._)`${count2} > ${max}`, () => gen.assign(valid, false).break());
+            gen.if((0, codegen_1._)`${count3} > ${max}`, () => gen.assign(valid, false).break());
             if (min === 1)
               gen.assign(valid, true);
             else
-              gen.if((0, codegen_1._)`${count2} >= ${min}`, () => gen.assign(valid, true));
+              gen.if((0, codegen_1._)`${count3} >= ${min}`, () => gen.assign(valid, true));
           }
         }
       }
@@ -52151,6 +52039,85 @@ var require_ajv = __commonJS({
   }
 });
 
+// src/manifest/url-rules.ts
+function urlProblem(format3, value) {
+  switch (format3) {
+    case "host-name":
+      return hostNameProblem(value);
+    case "http-url":
+      return httpUrlProblem(value);
+    case "env-http-url":
+      if (/^\s*\$\{/.test(value)) return void 0;
+      return httpUrlProblem(value.replace(/\$\{[^}]*\}/g, "x"));
+    case "webhook-url":
+      return httpUrlProblem(value) ?? webhookUrlProblem(value);
+  }
+}
+function whitespaceProblem(value, inUrl) {
+  const i = value.search(/[\s\u0000-\u001f\u007f]/);
+  if (i < 0) return void 0;
+  const c = value[i];
+  const what = c === " " ? "a space" : c === "	" ? "a tab" : c === "\n" || c === "\r" ? "a line break" : /\s/.test(c) ? "a whitespace character" : "a control character";
+  const where = i === 0 ? "at its start" : i === value.length - 1 ? "at its end" : `after "${value.slice(Math.max(0, i - 20), i)}"`;
+  return `contains ${what} ${where}${inUrl && c === " " && i > 0 && i < value.length - 1 ? " (write a space in a path or query as %20)" : ""}`;
+}
+function httpUrlProblem(value) {
+  const ws = whitespaceProblem(value, true);
+  if (ws) return ws;
+  const m = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(value);
+  if (!m) return "is not a URL: it must start with http:// or https://";
+  if (!/^https?$/i.test(m[1])) return `must start with http:// or https://, not ${m[1]}://`;
+  const host = m[2].replace(/^.*@/, "").replace(/:\d*$/, "");
+  if (host === "" || host === "[]") return "has no host after the scheme";
+  const port = /:([^:\]]*)$/.exec(m[2].replace(/^.*@/, ""))?.[1];
+  if (port !== void 0 && !host.startsWith("[") && (!/^\d{0,5}$/.test(port) || Number(port) > 65535)) return `has a port that is not a number from 0 to 65535: ":${port}"`;
+  if (/^[0-9.]+$/.test(host) && !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host)) return `has a host "${host}" that is not a valid IPv4 address`;
+  try {
+    new URL(value);
+  } catch {
+    return "is not a URL a client can read";
+  }
+  return void 0;
+}
+function webhookUrlProblem(value) {
+  if (DJANGO_URL.test(value)) {
+    const host2 = new URL(value).hostname;
+    return host2.length > 253 ? "has a host name longer than 253 characters" : void 0;
+  }
+  const authority = /^[^:]*:\/\/([^/?#]*)/.exec(value)?.[1] ?? "";
+  const userInfo = /^(.*)@/.exec(authority)?.[1];
+  if (userInfo !== void 0 && !/^[^\s:@/]+(?::[^\s:@/]*)?$/.test(userInfo)) return 'has user information the server refuses (a second "@" or ":")';
+  const host = authority.replace(/^.*@/, "").replace(/:\d{1,5}$/, "");
+  if (/^[a-z0-9-]+$/i.test(host) && host.toLowerCase() !== "localhost") {
+    return `has the host "${host}", which the server refuses for a webhook (Django's URLValidator): use a name with a domain (${host}.example.com), localhost or an IP address`;
+  }
+  return "is not a URL the server accepts for a webhook (Django's URLValidator)";
+}
+function hostNameProblem(value) {
+  const ws = whitespaceProblem(value, false);
+  if (ws) return ws;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return "is a URL; give the host name or address only (without a scheme)";
+  if (/[/?#@]/.test(value)) return 'is not a host name or address (it holds "/", "?", "#" or "@")';
+  return void 0;
+}
+var URL_FORMATS, UL, IPV4, IPV6, HOSTNAME, DOMAIN, TLD, DJANGO_URL;
+var init_url_rules = __esm({
+  "src/manifest/url-rules.ts"() {
+    "use strict";
+    URL_FORMATS = ["webhook-url", "http-url", "env-http-url", "host-name"];
+    UL = "\\u00a1-\\uffff";
+    IPV4 = "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}";
+    IPV6 = "\\[[0-9a-f:.]+\\]";
+    HOSTNAME = `[a-z${UL}0-9](?:[a-z${UL}0-9-]{0,61}[a-z${UL}0-9])?`;
+    DOMAIN = `(?:\\.(?!-)[a-z${UL}0-9-]{1,63}(?<!-))*`;
+    TLD = `\\.(?!-)(?:[a-z${UL}-]{2,63}|xn--[a-z0-9]{1,59})(?<!-)\\.?`;
+    DJANGO_URL = new RegExp(
+      `^(?:[a-z0-9.+-]*)://(?:[^\\s:@/]+(?::[^\\s:@/]*)?@)?(?:${IPV4}|${IPV6}|(?:${HOSTNAME}${DOMAIN}${TLD}|localhost))(?::[0-9]{1,5})?(?:[/?#][^\\s]*)?$`,
+      "iu"
+    );
+  }
+});
+
 // src/manifest/schemas.ts
 import { readFileSync as readFileSync5 } from "node:fs";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
@@ -52158,6 +52125,7 @@ function getAjv() {
   if (ajv) return ajv;
   ajv = new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addFormat("date-time", { type: "string", validate: isDateTime });
+  for (const format3 of URL_FORMATS) ajv.addFormat(format3, { type: "string", validate: (s) => urlProblem(format3, s) === void 0 });
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   for (const name of ["labelform", ...kindSchemas(), "plan"]) {
     ajv.addSchema(JSON.parse(readFileSync5(`${SCHEMA_DIR}${name}.schema.json`, "utf8")), `${name}.schema.json`);
@@ -52188,14 +52156,18 @@ function toIssues(errors, hideValue) {
       (c) => c !== e && (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)) && (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, "")))
     );
     if (owner) continue;
-    const issue = toIssue(e, hideValue(e.instancePath));
-    if (!issue) continue;
+    const found = toIssue(e, hideValue(e.instancePath));
+    if (!found) continue;
+    const issue = CONTENT_KEYWORDS.has(e.keyword) && e.propertyName === void 0 ? { ...found, wellTyped: true } : found;
     const key = `${issue.pointer}\0${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push(issue);
   }
-  return issues;
+  return issues.filter((i) => !(isFormatIssue(i) && issues.some((o) => o.pointer === i.pointer && !isFormatIssue(o))));
+}
+function isFormatIssue(i) {
+  return i[FORMAT_ISSUE] === true;
 }
 function toIssue(e, hidden2) {
   const at = e.instancePath;
@@ -52243,8 +52215,12 @@ function toIssue(e, hidden2) {
     case "propertyNames":
       return void 0;
     // reported by the nested `pattern` error with the key itself
-    case "format":
-      return { pointer: at, atKey: false, message: `${field} must be a ${e.params.format} (ISO 8601), got ${preview(e.data)}` };
+    case "format": {
+      const format3 = e.params.format;
+      if (!URL_FORMATS.includes(format3)) return { pointer: at, atKey: false, message: `${field} must be a ${format3} (ISO 8601), got ${preview(e.data)}` };
+      const message = hidden2 ? `${field} must be ${FORMAT_NOUN[format3]}; the value from \${env:...} (not shown) is not` : `${field} ${urlProblem(format3, String(e.data)) ?? "is invalid"}, got ${preview(e.data)}`;
+      return Object.assign({ pointer: at, atKey: false, message }, { [FORMAT_ISSUE]: true });
+    }
     default:
       return { pointer: at, atKey: false, message: `${field} ${e.message ?? "is invalid"}` };
   }
@@ -52300,14 +52276,845 @@ function editDistance(a, b) {
   }
   return row2[b.length];
 }
-var import_ajv, SCHEMA_DIR, ajv, compiled;
+var import_ajv, SCHEMA_DIR, CONTENT_KEYWORDS, ajv, compiled, FORMAT_ISSUE, FORMAT_NOUN;
 var init_schemas = __esm({
   "src/manifest/schemas.ts"() {
     "use strict";
     import_ajv = __toESM(require_ajv(), 1);
     init_registry();
+    init_url_rules();
     SCHEMA_DIR = fileURLToPath2(new URL("../../schemas/", import.meta.url));
+    CONTENT_KEYWORDS = /* @__PURE__ */ new Set(["pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]);
     compiled = /* @__PURE__ */ new Map();
+    FORMAT_ISSUE = /* @__PURE__ */ Symbol("format");
+    FORMAT_NOUN = { "webhook-url": "a URL the server accepts for a webhook", "http-url": "an http(s) URL", "env-http-url": "an http(s) URL", "host-name": "a host name or address" };
+  }
+});
+
+// src/kinds/view/to-manifest.ts
+function viewToManifest(v, ctx) {
+  const spec = { project: ctx.parentKey };
+  const rawTitle = v.raw.data?.title;
+  if (typeof rawTitle === "string" && rawTitle !== "") {
+    const title = writeBack(rawTitle, ctx.secrets);
+    if (!title.ok) return { skipped: "its title holds a secret value" };
+    spec.title = title.text;
+  }
+  if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))) return { skipped: "its filters hold a secret value" };
+  for (const f of VIEW_FIELDS) {
+    if (f === "title") continue;
+    const value = v.raw.data?.[f];
+    if (value === void 0 || value === null) continue;
+    if (f === "filters") {
+      const items = (value.items ?? []).map((i) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null }));
+      spec.filters = { conjunction: value.conjunction ?? "and", items };
+    } else spec[f] = value;
+  }
+  const broken = checkViewSpec(spec);
+  if (broken.length) return { skipped: `the server cannot list its tasks as it is (it answers 500 for this tab): ${broken[0].pointer.replace(/^\/spec\//, "")}: ${broken[0].message.replace(/; the tab would answer 500 for everyone$/, "")}. Fix or delete the tab in Label Studio, then pull again` };
+  const manifest = { apiVersion: "labelform/v1", kind: "View", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: v.id } } : {} };
+  const issues = validateAgainstSchema("view", manifest);
+  if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0].message})` };
+  return { manifest, notes: [] };
+}
+var init_to_manifest3 = __esm({
+  "src/kinds/view/to-manifest.ts"() {
+    "use strict";
+    init_pulled();
+    init_schemas();
+    init_check_filters();
+    init_types4();
+  }
+});
+
+// src/kinds/view/kind.ts
+var viewKind;
+var init_kind7 = __esm({
+  "src/kinds/view/kind.ts"() {
+    "use strict";
+    init_adopt4();
+    init_apply4();
+    init_compare4();
+    init_live4();
+    init_load4();
+    init_plan4();
+    init_read_scope();
+    init_to_manifest3();
+    viewKind = {
+      kind: "View",
+      schema: "view",
+      parent: "Project",
+      noun: "view",
+      load: loadViews,
+      desired: (repo) => repo.resources?.View ?? [],
+      readLive: (client, opts) => readsKind("View", opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
+      identify: (live) => live.marker,
+      normalise: (field, value) => normaliseViewField(field, value),
+      diff: compareView,
+      plan: planView,
+      orphan: (v) => ({ id: v.id, key: v.marker.key, title: v.title, annotations: 0 }),
+      planPrune: (o, v, ctx) => ctx.change({ action: "delete", kind: "View", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: v.title, fields: [] }),
+      digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),
+      startApply: startViewApply,
+      adopt: adoptView,
+      toManifest: viewToManifest
+    };
+  }
+});
+
+// src/kinds/webhook/marker.ts
+function formatWebhookMarker(namespace, key) {
+  return `${namespace}/${key}`;
+}
+function parseWebhookMarker(headers) {
+  const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === MARKER_HEADER.toLowerCase());
+  const m = entry && /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(entry[1].trim());
+  return m ? { namespace: m[1], key: m[2] } : void 0;
+}
+function withoutMarker(headers) {
+  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()));
+}
+var MARKER_HEADER;
+var init_marker3 = __esm({
+  "src/kinds/webhook/marker.ts"() {
+    "use strict";
+    MARKER_HEADER = "X-Labelform-Managed";
+  }
+});
+
+// src/kinds/webhook/types.ts
+var WEBHOOK_FIELDS, ORGANIZATION_ONLY_ACTIONS, MAX_MANIFEST_HEADERS;
+var init_types5 = __esm({
+  "src/kinds/webhook/types.ts"() {
+    "use strict";
+    WEBHOOK_FIELDS = ["url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active"];
+    ORGANIZATION_ONLY_ACTIONS = /* @__PURE__ */ new Set(["PROJECT_CREATED", "PROJECT_DELETED"]);
+    MAX_MANIFEST_HEADERS = 9;
+  }
+});
+
+// src/kinds/webhook/adopt.ts
+async function adoptWebhook(client, id, desired, ctx) {
+  const w = await client.http.request("GET", `/api/webhooks/${id}/`).catch((err) => {
+    if (isApiError(err) && err.status === 404) throw new UserError(`no webhook with id ${id} on ${client.http.baseUrl}`);
+    throw err;
+  });
+  const title = `webhook ${w.id}${desired.sensitive.has("url") ? "" : ` (${showUrl(w.url)})`}`;
+  const current = parseWebhookMarker(w.headers);
+  if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
+  if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}; remove its ${MARKER_HEADER} header first`);
+  if ((w.project ?? void 0) !== ctx.parentId) {
+    throw new UserError(`${title} belongs to ${w.project === null ? "the organization" : `project ${w.project}`}, but ${desired.file} declares it for ${desired.parent ? `project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : " (not on the server yet)"}` : "the organization"}; a webhook cannot move`);
+  }
+  const headers = Object.keys(withoutMarker(w.headers)).length;
+  if (headers > MAX_MANIFEST_HEADERS) throw new UserError(`${title} has ${headers} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage a webhook with at most ${MAX_MANIFEST_HEADERS}. Remove a header in Label Studio first`);
+  const all3 = await client.http.request("GET", "/api/webhooks/", w.project === null ? {} : { params: { project: w.project } });
+  const holder = all3.find((o) => o.id !== w.id && parseWebhookMarker(o.headers)?.namespace === ctx.namespace && parseWebhookMarker(o.headers)?.key === desired.name && o.project === w.project);
+  if (holder) throw new UserError(`webhook ${holder.id} already carries the marker of ${desired.name}; one key can manage one webhook`);
+  await client.http.request("PATCH", `/api/webhooks/${w.id}/`, { data: { headers: { ...withoutMarker(w.headers), [MARKER_HEADER]: formatWebhookMarker(ctx.namespace, desired.name) }, actions: w.actions } });
+  return { already: false, title };
+}
+var init_adopt5 = __esm({
+  "src/kinds/webhook/adopt.ts"() {
+    "use strict";
+    init_errors2();
+    init_errors();
+    init_redact();
+    init_marker3();
+    init_types5();
+  }
+});
+
+// src/kinds/webhook/compare.ts
+function normaliseWebhookField(field, value) {
+  if (field === "actions") return [...value ?? []].sort();
+  if (field === "headers") return withoutMarker(value);
+  return value ?? null;
+}
+function liveWebhookValue(live, field) {
+  return live.raw[field];
+}
+function compareWebhook(desired, live) {
+  return compareFields(
+    WEBHOOK_FIELDS,
+    desired,
+    live && ((f) => liveWebhookValue(live, f)),
+    (f, v) => normaliseWebhookField(f, v),
+    showLiveWebhookValue
+  );
+}
+function showLiveWebhookValue(field, value) {
+  if (field === "headers") return maskCredentials(withoutMarker(value));
+  if (field === "url" && typeof value === "string") return maskUrlCredentials(value);
+  return value;
+}
+function maskCredentials(headers) {
+  return maskCredentialHeaders(headers);
+}
+var init_compare5 = __esm({
+  "src/kinds/webhook/compare.ts"() {
+    "use strict";
+    init_credentials();
+    init_plan_child();
+    init_marker3();
+    init_types5();
+  }
+});
+
+// src/kinds/webhook/apply.ts
+function startWebhookApply(run3) {
+  const { client } = run3;
+  const marker = (key) => formatWebhookMarker(run3.namespace, key);
+  return {
+    async create(change, desired, parentId) {
+      const want = need5(desired, change.key);
+      if (parentId === void 0) throw new Refusal("an organization webhook cannot be created through the API");
+      const { found: _found, ...done } = await createSettled({
+        carriers: () => carriers4(client, parentId, run3.namespace, change.key),
+        create: async () => (await client.http.request("POST", "/api/webhooks/", { data: { project: parentId, ...writeBody3(want, void 0, marker(change.key)) } })).id,
+        update: async (found) => void await client.http.request("PATCH", `/api/webhooks/${found.id}/`, { data: writeBody3(want, found, marker(change.key)) }),
+        remove: (copy) => deleteWebhook(client, copy.id)
+      });
+      return done;
+    },
+    async update(change, desired) {
+      const want = need5(desired, change.key);
+      const live = await client.http.request("GET", `/api/webhooks/${change.id}/`);
+      await client.http.request("PATCH", `/api/webhooks/${change.id}/`, { data: writeBody3(want, live, marker(change.key)) });
+      return { id: change.id };
+    },
+    async delete(change) {
+      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the URL typed back did not match" };
+      await deleteWebhook(client, change.id);
+      return { id: change.id };
+    }
+  };
+}
+function writeBody3(desired, live, markerValue) {
+  const body = {};
+  for (const f of WEBHOOK_FIELDS) {
+    const v = desired.spec[f] ?? (live ? liveWebhookValue({ id: live.id, title: live.url, raw: live }, f) : void 0);
+    if (v !== void 0) body[f] = v;
+  }
+  body.actions = desired.spec.actions ?? live?.actions ?? [];
+  body.headers = { ...withoutMarker(desired.spec.headers ?? live?.headers ?? {}), [MARKER_HEADER]: markerValue };
+  return body;
+}
+async function carriers4(client, projectId, namespace, key) {
+  const list = await client.http.request("GET", "/api/webhooks/", { params: { project: projectId } });
+  return list.filter((w) => {
+    const m = parseWebhookMarker(w.headers);
+    return m?.namespace === namespace && m.key === key && w.project === projectId;
+  }).sort((a, b) => a.id - b.id);
+}
+async function deleteWebhook(client, id) {
+  await client.http.request("DELETE", `/api/webhooks/${id}/`).catch((err) => {
+    if (!(isApiError(err) && err.status === 404)) throw err;
+  });
+}
+function need5(desired, key) {
+  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
+  return desired;
+}
+var init_apply5 = __esm({
+  "src/kinds/webhook/apply.ts"() {
+    "use strict";
+    init_errors2();
+    init_kind2();
+    init_create_settled();
+    init_compare5();
+    init_marker3();
+    init_types5();
+  }
+});
+
+// src/kinds/webhook/live.ts
+async function readLiveWebhooks(client, parents, namespace) {
+  const list = await client.http.request("GET", "/api/webhooks/");
+  return list.map((w) => toLiveWebhook(w, parents, namespace));
+}
+function toLiveWebhook(w, parents, namespace) {
+  const mine = parseWebhookMarker(w.headers);
+  const project = w.project === null ? void 0 : parents.find((p) => p.id === w.project);
+  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : void 0;
+  return {
+    id: w.id,
+    title: urlTitle(w.url),
+    ...mine ? { marker: { ...mine, ...w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {} } } : {},
+    ...w.project !== null ? { parentId: w.project } : {},
+    raw: w
+  };
+}
+var init_live5 = __esm({
+  "src/kinds/webhook/live.ts"() {
+    "use strict";
+    init_url_title();
+    init_marker3();
+  }
+});
+
+// src/kinds/webhook/load.ts
+async function loadWebhooks(docs, ctx) {
+  const projects = new Set(ctx.loaded("Project").map((p) => p.name));
+  const out = [];
+  for (const doc of docs) {
+    const { raw, value, sensitive, envPointers } = doc;
+    const spec = value.spec;
+    const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
+    const errors = [];
+    if (spec.project !== void 0 && !projects.has(spec.project)) {
+      errors.push(["missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, at("/spec/project")]);
+    }
+    if (spec.project !== void 0) {
+      for (const [i, a] of (spec.actions ?? []).entries()) {
+        if (ORGANIZATION_ONLY_ACTIONS.has(a)) errors.push(["rule", `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`, at(`/spec/actions/${i}`)]);
+      }
+    }
+    for (const [name, v] of Object.entries(spec.headers ?? {})) {
+      const pointer = `/spec/headers/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      if (name.toLowerCase() === MARKER_HEADER.toLowerCase()) errors.push(["rule", `header ${name} is labelform's ownership marker; it is written by labelform`, at(pointer, true)]);
+      else if (typeof v === "string" && isCredential(name, v) && !envPointers.includes(pointer)) {
+        errors.push(["secret-literal", `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, at(pointer)]);
+      }
+    }
+    for (const [code2, message, where] of errors) ctx.diagnostics.push(diag(code2, message, where));
+    ctx.diagnostics.push(...urlCredentialErrors(raw.doc, "/spec/url", "url", { value: spec.url, envPointers }));
+    if (spec.actions?.length && spec.send_for_all_actions !== false) {
+      ctx.diagnostics.push(diag("rule", "actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false", at("/spec/actions"), "warning"));
+    }
+    const importId = value.import?.id;
+    out.push({
+      kind: "Webhook",
+      name: String(value.metadata.name),
+      file: raw.doc.file,
+      doc: raw.doc,
+      ...spec.project !== void 0 ? { parent: spec.project } : {},
+      ...typeof importId === "number" ? { importId } : {},
+      spec,
+      sensitive,
+      env: envNamesByField(doc)
+    });
+  }
+  return out;
+}
+var init_load5 = __esm({
+  "src/kinds/webhook/load.ts"() {
+    "use strict";
+    init_diagnostics();
+    init_env_names();
+    init_url_credentials();
+    init_credentials();
+    init_marker3();
+    init_types5();
+  }
+});
+
+// src/kinds/webhook/plan.ts
+function planWebhook(m, ctx) {
+  const d = m.desired;
+  const start = startChild(m, ctx, "webhook");
+  if (!start) return;
+  const { parent, target } = start;
+  const base = { kind: "Webhook", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...d.sensitive.has("url") ? {} : { title: urlTitle(d.spec.url) }, fields: compareWebhook(d, target) };
+  if (!target) {
+    if (!parent) {
+      ctx.diagnostic({ severity: "error", code: "organization-webhook", key: d.name, file: d.file, ...d.doc.locate("/spec"), pointer: "/spec", message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}" });
+      return;
+    }
+    ctx.change({ action: "create", ...base });
+    return;
+  }
+  const kept = Object.keys(withoutMarker(target.raw.headers)).length;
+  if (d.spec.headers === void 0 && kept > MAX_MANIFEST_HEADERS) {
+    ctx.diagnostic({ severity: "error", code: "webhook-headers", key: d.name, file: d.file, ...d.doc.locate("/spec"), pointer: "/spec", message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio` });
+    return;
+  }
+  const managed = WEBHOOK_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
+  ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseWebhookField(f, liveWebhookValue(target, f))));
+}
+var init_plan5 = __esm({
+  "src/kinds/webhook/plan.ts"() {
+    "use strict";
+    init_plan_child();
+    init_url_title();
+    init_compare5();
+    init_marker3();
+    init_types5();
+  }
+});
+
+// src/kinds/webhook/to-manifest.ts
+function webhookToManifest(w, ctx) {
+  const raw = w.raw;
+  const notes = [];
+  const declared = Object.entries(withoutMarker(raw.headers));
+  if (declared.length > MAX_MANIFEST_HEADERS) {
+    return { skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? "one header" : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again` };
+  }
+  const badName = declared.find(([name]) => !HEADER_NAME.test(name));
+  if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
+  const back = writeBack(raw.url, ctx.secrets);
+  if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join("}, ${env:")}} and cannot be written without it` };
+  let url2 = back.text;
+  const inUrl = literalUrlCredentials(back.text);
+  if (inUrl.length > 0) {
+    const variable = envName3(ctx.key, "URL");
+    url2 = `\${env:${variable}}`;
+    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the webhook's URL as Label Studio has it before \`labelform plan\``);
+  }
+  const headers = {};
+  for (const [name, value] of declared) {
+    const hb = writeBack(value, ctx.secrets);
+    if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
+      headers[name] = hb.text;
+      continue;
+    }
+    const variable = envName3(ctx.key, name);
+    headers[name] = `\${env:${variable}}`;
+    notes.push(`header ${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+  }
+  const spec = {
+    ...ctx.parentKey !== void 0 ? { project: ctx.parentKey } : {},
+    url: url2,
+    send_payload: raw.send_payload,
+    send_for_all_actions: raw.send_for_all_actions,
+    ...raw.actions.length || !raw.send_for_all_actions ? { actions: [...raw.actions].sort() } : {},
+    ...Object.keys(headers).length ? { headers } : {},
+    is_active: raw.is_active
+  };
+  return {
+    manifest: { apiVersion: "labelform/v1", kind: "Webhook", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: w.id } } : {} },
+    notes
+  };
+}
+function envName3(key, part) {
+  return `WEBHOOK_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+}
+var HEADER_NAME;
+var init_to_manifest4 = __esm({
+  "src/kinds/webhook/to-manifest.ts"() {
+    "use strict";
+    init_pulled();
+    init_credentials();
+    init_marker3();
+    init_types5();
+    HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
+  }
+});
+
+// src/kinds/webhook/kind.ts
+var webhookKind;
+var init_kind8 = __esm({
+  "src/kinds/webhook/kind.ts"() {
+    "use strict";
+    init_adopt5();
+    init_apply5();
+    init_compare5();
+    init_live5();
+    init_load5();
+    init_plan5();
+    init_read_scope();
+    init_to_manifest4();
+    webhookKind = {
+      kind: "Webhook",
+      schema: "webhook",
+      parent: "Project",
+      noun: "webhook",
+      load: loadWebhooks,
+      desired: (repo) => repo.resources?.Webhook ?? [],
+      readLive: (client, opts) => readsKind("Webhook", opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
+      toManifest: webhookToManifest,
+      identify: (live) => live.marker,
+      normalise: (field, value) => normaliseWebhookField(field, value),
+      diff: compareWebhook,
+      plan: planWebhook,
+      orphan: (w) => ({ id: w.id, key: w.marker.key, title: w.title, annotations: 0 }),
+      planPrune: (o, w, ctx) => ctx.change({ action: "delete", kind: "Webhook", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: w.title, fields: [] }),
+      digest: (w) => ({ spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? "(sensitive)" : v])), import: w.importId ?? null }),
+      startApply: startWebhookApply,
+      adopt: adoptWebhook
+    };
+  }
+});
+
+// src/kinds/registry.ts
+function isResourceKind(k) {
+  return typeof k.readLive === "function";
+}
+function findManifestKind(name) {
+  return MANIFEST_KINDS.find((k) => k.kind === name);
+}
+function findResourceKind(name) {
+  return RESOURCE_KINDS.find((k) => k.kind === name);
+}
+function kindSchemas() {
+  return MANIFEST_KINDS.map((k) => k.schema);
+}
+function kindNamesForMessages() {
+  const names = [...RESOURCE_KINDS.map((k) => k.kind), ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)];
+  return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
+}
+function kindDepth(kind, kinds = RESOURCE_KINDS) {
+  let depth = 0;
+  for (let k = kinds.find((x) => x.kind === kind); k?.parent; k = kinds.find((x) => x.kind === k.parent)) {
+    depth++;
+    if (depth > kinds.length) throw new Error(`kind ${kind}: its parents form a cycle`);
+  }
+  return depth;
+}
+function orderParentsFirst(kinds) {
+  return [...kinds].map((k, i) => ({ k, i, d: kindDepth(k.kind, kinds) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.k);
+}
+var MANIFEST_KINDS, RESOURCE_KINDS, DEFAULT_KIND;
+var init_registry = __esm({
+  "src/kinds/registry.ts"() {
+    "use strict";
+    init_kind();
+    init_kind3();
+    init_kind4();
+    init_kind5();
+    init_kind6();
+    init_kind7();
+    init_kind8();
+    MANIFEST_KINDS = [
+      labelConfigKind,
+      projectKind,
+      webhookKind,
+      viewKind,
+      mlBackendKind,
+      importStorageKind,
+      exportStorageKind
+    ];
+    RESOURCE_KINDS = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
+    DEFAULT_KIND = "Project";
+  }
+});
+
+// src/labelconfig/check.ts
+function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
+  const problems = [];
+  const report = (el, code2, message) => problems.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
+  if (root.tag.toLowerCase() !== "view") {
+    report(root, "config-root", `the root element must be <View>, not <${root.tag}>`);
+  }
+  const byName = /* @__PURE__ */ new Map();
+  for (const el of walkElements(root)) {
+    const name = el.attrs.name;
+    if (name === void 0) continue;
+    const first = byName.get(name);
+    if (first) {
+      report(el, "config-duplicate-name", `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`);
+    } else {
+      byName.set(name, el);
+    }
+  }
+  for (const el of walkElements(root)) {
+    const toName = el.attrs.toName;
+    if (toName !== void 0) {
+      if (el.attrs.name === void 0) report(el, "config-control-name", `<${el.tag}> has toName but no name`);
+      for (const target of toName.split(",").map((s) => s.trim())) {
+        const obj = byName.get(target);
+        if (!target) {
+          report(el, "config-toname", `toName is empty`);
+        } else if (!obj) {
+          const known = [...byName.values()].filter(isObjectLike).map((o) => o.attrs.name);
+          report(el, "config-toname", `toName="${target}" names no tag; object tags here: ${known.length ? known.join(", ") : "none"}`);
+        } else if (LABEL_TAGS.has(obj.tag)) {
+          report(el, "config-toname", `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`);
+        }
+      }
+    }
+    if (LABELED_CONTROL_TAGS.has(el.tag)) {
+      if (toName === void 0) report(el, "config-control-toname", `<${el.tag}> needs a toName naming the object tag it labels`);
+      if (el.attrs.name === void 0) report(el, "config-control-name", `<${el.tag}> needs a name`);
+      const dynamic = el.attrs.value !== void 0 || el.attrs.apiUrl !== void 0;
+      const hasOptions = [...walkElements(el)].some((c) => c !== el && LABEL_TAGS.has(c.tag));
+      if (!dynamic && !hasOptions) {
+        report(el, "config-no-labels", `<${el.tag}> has no <${el.tag === "Choices" || el.tag === "Taxonomy" ? "Choice" : "Label"}> children (or a dynamic value="$key")`);
+      }
+    }
+    if (LABEL_TAGS.has(el.tag) && (el.attrs.value === void 0 || el.attrs.value === "") && el.attrs.alias === void 0) {
+      report(el, "config-label-value", `<${el.tag}> needs a value`);
+    }
+    if (OBJECT_TAGS.has(el.tag)) {
+      if (el.attrs.name === void 0) report(el, "config-object-name", `object tag <${el.tag}> needs a name`);
+      if (el.attrs.value === void 0 && el.attrs.valueList === void 0) {
+        report(el, "config-object-value", `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`);
+      }
+    }
+  }
+  return problems;
+}
+function isObjectLike(el) {
+  if (OBJECT_TAGS.has(el.tag)) return true;
+  return el.attrs.toName === void 0 && !LABEL_TAGS.has(el.tag) && !LABELED_CONTROL_TAGS.has(el.tag);
+}
+var init_check = __esm({
+  "src/labelconfig/check.ts"() {
+    "use strict";
+    init_parse_xml();
+    init_tags();
+  }
+});
+
+// src/labelconfig/colors.ts
+function parseCssColor(text) {
+  const s = text.trim().toLowerCase();
+  const named = NAMED[s];
+  if (named) return hex(named);
+  let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
+  if (m) {
+    const h = m[1];
+    return h.length <= 4 ? hex(h.slice(0, 3).split("").map((c) => c + c).join("")) : hex(h.slice(0, 6));
+  }
+  m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
+  if (m) return [channel(m[1]), channel(m[2]), channel(m[3])];
+  m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
+  if (m) return hslToRgb(Number(m[1]) % 360, Number(m[2]) / 100, Number(m[3]) / 100);
+  return void 0;
+}
+function hex(h) {
+  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+}
+function channel(v) {
+  const n = v.endsWith("%") ? Number(v.slice(0, -1)) * 255 / 100 : Number(v);
+  return Math.max(0, Math.min(255, n));
+}
+function hslToRgb(h, s, l) {
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [f(0) * 255, f(8) * 255, f(4) * 255];
+}
+function toLab([r, g, b]) {
+  const lin = (c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [R, G2, B] = [lin(r), lin(g), lin(b)];
+  const x = (0.4124564 * R + 0.3575761 * G2 + 0.1804375 * B) / 0.95047;
+  const y = 0.2126729 * R + 0.7151522 * G2 + 0.072175 * B;
+  const z = (0.0193339 * R + 0.119192 * G2 + 0.9503041 * B) / 1.08883;
+  const f = (t) => t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
+  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+}
+function colorDistanceLab([L1, a1, b1], [L2, a2, b2]) {
+  const rad = Math.PI / 180;
+  const C1 = Math.sqrt(a1 * a1 + b1 * b1);
+  const C2 = Math.sqrt(a2 * a2 + b2 * b2);
+  const Cm7 = pow7((C1 + C2) / 2);
+  const G2 = 0.5 * (1 - Math.sqrt(Cm7 / (Cm7 + POW25_7)));
+  const a1p = (1 + G2) * a1;
+  const a2p = (1 + G2) * a2;
+  const C1p = Math.sqrt(a1p * a1p + b1 * b1);
+  const C2p = Math.sqrt(a2p * a2p + b2 * b2);
+  const hue = (x2, y2) => x2 === 0 && y2 === 0 ? 0 : (Math.atan2(y2, x2) / rad + 360) % 360;
+  const h1p = hue(a1p, b1);
+  const h2p = hue(a2p, b2);
+  const dL = L2 - L1;
+  const dC = C2p - C1p;
+  let dh = 0;
+  if (C1p * C2p !== 0) dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
+  const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin(dh / 2 * rad);
+  const Lm = (L1 + L2) / 2;
+  const Cmp = (C1p + C2p) / 2;
+  let hm = h1p + h2p;
+  if (C1p * C2p !== 0) hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
+  const th = (hm - 275) / 25;
+  const dTheta = 30 * Math.exp(-(th * th));
+  const Cmp7 = pow7(Cmp);
+  const Rc = 2 * Math.sqrt(Cmp7 / (Cmp7 + POW25_7));
+  const l50 = (Lm - 50) * (Lm - 50);
+  const Sl = 1 + 0.015 * l50 / Math.sqrt(20 + l50);
+  const Sc = 1 + 0.045 * Cmp;
+  const Sh = 1 + 0.015 * Cmp * T;
+  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
+  const x = dL / Sl;
+  const y = dC / Sc;
+  const z = dH / Sh;
+  return Math.sqrt(x * x + y * y + z * z + Rt * y * z);
+}
+function pow7(v) {
+  const v2 = v * v;
+  return v2 * v2 * v2 * v;
+}
+function closePairs(colors, limit, visit2) {
+  const order = colors.map((_, i) => i).sort((x, y) => colors[x][0] - colors[y][0]);
+  const window2 = 1.75 * limit;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    for (let m = k - 1; m >= 0; m--) {
+      const j = order[m];
+      if (colors[i][0] - colors[j][0] >= window2) break;
+      const d = colorDistanceLab(colors[i], colors[j]);
+      if (d < limit) visit2(Math.max(i, j), Math.min(i, j), d);
+    }
+  }
+}
+var NAMED, POW25_7;
+var init_colors = __esm({
+  "src/labelconfig/colors.ts"() {
+    "use strict";
+    NAMED = Object.fromEntries(
+      "aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000 darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000 greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4 indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5 lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1 lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899 lightslategrey 778899 lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6 magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6 olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9 peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090 slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32".split(" ").reduce((pairs, word, i, words) => i % 2 === 0 ? [...pairs, [word, words[i + 1]]] : pairs, [])
+    );
+    POW25_7 = 25 ** 7;
+  }
+});
+
+// src/labelconfig/review.ts
+function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
+  const findings = [];
+  const report = (el, code2, message) => findings.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
+  const parents = /* @__PURE__ */ new Map();
+  const all3 = [];
+  (function walk(el) {
+    all3.push(el);
+    for (const c of el.children) {
+      parents.set(c, el);
+      walk(c);
+    }
+  })(root);
+  const ancestors = (el) => {
+    const out = [];
+    for (let p = parents.get(el); p; p = parents.get(p)) out.push(p);
+    return out;
+  };
+  const label = (el) => el.attrs.value !== void 0 ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el);
+  const byKey = /* @__PURE__ */ new Map();
+  for (const el of all3) {
+    const key = el.attrs.hotkey?.trim().toLowerCase();
+    if (!key) continue;
+    const first = byKey.get(key);
+    if (first) report(el, "config-hotkey-clash", `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`);
+    else byKey.set(key, el);
+  }
+  for (const control of all3) {
+    if (control.attrs.toName === void 0) continue;
+    const options = control.children.flatMap(function options2(c) {
+      return LABEL_TAGS.has(c.tag) ? [c] : c.children.flatMap(options2);
+    });
+    const coloured = options.flatMap((o) => {
+      const rgb = o.attrs.background === void 0 ? void 0 : parseCssColor(o.attrs.background);
+      return rgb ? [{ o, lab: toLab(rgb) }] : [];
+    });
+    const similar = [];
+    let count3 = 0;
+    closePairs(
+      coloured.map((c) => c.lab),
+      MIN_COLOR_DISTANCE,
+      (i, j, d) => {
+        count3++;
+        if (similar.length < MAX_COLOR_PAIRS_LISTED || d < similar[similar.length - 1].d) {
+          similar.push({ a: coloured[j].o, b: coloured[i].o, d });
+          similar.sort((x, y) => x.d - y.d);
+          if (similar.length > MAX_COLOR_PAIRS_LISTED) similar.pop();
+        }
+      }
+    );
+    const pair = ({ a, b }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
+    if (count3 <= MAX_COLOR_PAIRS_LISTED) {
+      for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
+        report(p.b, "config-similar-colors", `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
+      }
+    } else {
+      const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join("; ");
+      report(control, "config-similar-colors", `${describeElement(control)}: ${count3.toLocaleString("en-US")} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`);
+    }
+  }
+  const byName = new Map(all3.filter((el) => el.attrs.name !== void 0).map((el) => [el.attrs.name, el]));
+  for (const control of all3) {
+    if (control.attrs.toName === void 0) continue;
+    const controlChain = /* @__PURE__ */ new Set([control, ...ancestors(control)]);
+    for (const target of control.attrs.toName.split(",").map((s) => s.trim())) {
+      const obj = byName.get(target);
+      if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
+      const hider = [obj, ...ancestors(obj)].find((el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0));
+      if (!hider) continue;
+      const why = hidden(hider) ? `is hidden by ${hider === obj ? "its own" : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
+      report(control, "config-hidden-object", `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`);
+    }
+  }
+  for (const el of all3) {
+    if (el.tag !== "Choices") continue;
+    const count3 = el.children.flatMap(function options(c) {
+      return c.tag === "Choice" ? [c] : c.children.flatMap(options);
+    }).length;
+    const inline = el.attrs.layout === "inline" || el.attrs.showInline === "true";
+    const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
+    if (count3 > max) {
+      report(el, "config-long-choices", `${describeElement(el)} has ${count3} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`);
+    }
+  }
+  return findings.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+function hidden(el) {
+  const style = el.attrs.style?.toLowerCase().replace(/\s+/g, "") ?? "";
+  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
+}
+var REVIEW_CODES, MIN_COLOR_DISTANCE, MAX_COLOR_PAIRS_LISTED, MAX_STACKED_CHOICES, MAX_INLINE_CHOICES;
+var init_review = __esm({
+  "src/labelconfig/review.ts"() {
+    "use strict";
+    init_colors();
+    init_parse_xml();
+    init_tags();
+    REVIEW_CODES = /* @__PURE__ */ new Set(["config-hotkey-clash", "config-similar-colors", "config-hidden-object", "config-long-choices"]);
+    MIN_COLOR_DISTANCE = 10;
+    MAX_COLOR_PAIRS_LISTED = 3;
+    MAX_STACKED_CHOICES = 12;
+    MAX_INLINE_CHOICES = 40;
+  }
+});
+
+// src/manifest/exclude.ts
+function compileExcludes(patterns) {
+  const regexps = patterns.map(toRegExp).filter((r) => r !== void 0);
+  if (regexps.length === 0) return () => false;
+  return (relPath) => {
+    const segments = relPath.split("/").filter((s) => s !== "" && s !== ".");
+    for (let n = segments.length; n > 0; n--) {
+      const candidate = segments.slice(0, n).join("/");
+      if (regexps.some((r) => r.test(candidate))) return true;
+    }
+    return false;
+  };
+}
+function toRegExp(pattern2) {
+  const p = pattern2.trim().replace(/^(\.\/)+/, "").replace(/\/+$/, "");
+  if (p === "") return void 0;
+  const anchored = p.includes("/");
+  let re = "";
+  for (let i = 0; i < p.length; i++) {
+    const ch = p[i];
+    if (ch === "*") {
+      if (p[i + 1] === "*") {
+        const atStart = i === 0 || p[i - 1] === "/";
+        const atEnd = i + 2 === p.length || p[i + 2] === "/";
+        if (atStart && atEnd) {
+          if (i + 2 === p.length) re += ".*";
+          else {
+            re += "(?:[^/]*/)*";
+            i++;
+          }
+          i++;
+          continue;
+        }
+        i++;
+      }
+      re += "[^/]*";
+    } else if (ch === "?") {
+      re += "[^/]";
+    } else {
+      re += ch.replace(/[\\^$.|+()[\]{}]/g, "\\$&");
+    }
+  }
+  return new RegExp(anchored ? `^${re}$` : `^(?:.*/)?${re}$`);
+}
+var init_exclude = __esm({
+  "src/manifest/exclude.ts"() {
+    "use strict";
   }
 });
 
@@ -52777,6 +53584,10 @@ async function loadRepository(dir, opts) {
   const docsByKind = new Map(MANIFEST_KINDS.map((k) => [k.kind, []]));
   const unresolvedByDoc = /* @__PURE__ */ new Map();
   const envSecrets2 = [];
+  const partial = [];
+  const unloadable = /* @__PURE__ */ new Set();
+  const docStarts = /* @__PURE__ */ new Map();
+  for (const { doc } of otherDocs) docStarts.set(doc.file, [...docStarts.get(doc.file) ?? [], doc.locate("").line]);
   for (const raw of otherDocs) {
     const { doc } = raw;
     const at = (pointer, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
@@ -52810,9 +53621,9 @@ async function loadRepository(dir, opts) {
     }
     if (opts.checkAllEnvironments && config) {
       for (const ref of collectVariableReferences(v)) {
-        for (const [envName, env2] of Object.entries(config.environments)) {
-          if (envName !== selected && !(ref.name in (env2.variables ?? {}))) {
-            diagnostics.push(diag("interpolation-undefined-var", `variable "${ref.name}" is not defined for environment "${envName}"`, at(ref.pointer)));
+        for (const [envName4, env2] of Object.entries(config.environments)) {
+          if (envName4 !== selected && !(ref.name in (env2.variables ?? {}))) {
+            diagnostics.push(diag("interpolation-undefined-var", `variable "${ref.name}" is not defined for environment "${envName4}"`, at(ref.pointer)));
           }
         }
       }
@@ -52823,9 +53634,22 @@ async function loadRepository(dir, opts) {
     const fromEnv = new Set(interpolated.envPointers);
     const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
     for (const issue of schemaIssues) diagnostics.push(diag("schema", issue.message, at(issue.pointer, issue.atKey)));
-    if (schemaIssues.length > 0 || interpolated.issues.length > 0 || secretIssues.length > 0) continue;
+    let checked = value;
+    const broken = [...schemaIssues, ...interpolated.issues, ...secretIssues];
+    if (broken.length > 0) {
+      const kept = new Set(schemaIssues.filter((i) => i.wellTyped).map((i) => i.pointer));
+      const rest = withoutFields(value, broken.map((i) => i.pointer).filter((p) => !kept.has(p)));
+      const left2 = rest && validateAgainstSchema(manifestKind.schema, rest.value).filter((i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer)));
+      if (!rest || left2.length > 0) {
+        const name = value.metadata?.name;
+        if (typeof name === "string" && !broken.some((i) => i.pointer === "" || i.pointer.startsWith("/metadata"))) unloadable.add(`${manifestKind.kind}/${name}`);
+        continue;
+      }
+      checked = rest.value;
+      partial.push({ file: doc.file, start: doc.locate("").line, fields: [...rest.fields, ...[...kept].map(topField)] });
+    }
     const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f) => f !== void 0));
-    docsByKind.get(manifestKind.kind).push({ raw, value, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    docsByKind.get(manifestKind.kind).push({ raw, value: checked, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
   }
   const seenNames = /* @__PURE__ */ new Map();
   for (const { raw, value } of [...docsByKind.values()].flat()) {
@@ -52872,7 +53696,9 @@ async function loadRepository(dir, opts) {
   };
   const loaded = /* @__PURE__ */ new Map();
   const context = { root, show, diagnostics, loaded: (kind) => loaded.get(kind) ?? [], loadXml };
+  const firstPass = diagnostics.length;
   for (const k of MANIFEST_KINDS) loaded.set(k.kind, await k.load(docsByKind.get(k.kind) ?? [], context));
+  dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStarts);
   for (const [i, d] of diagnostics.entries()) {
     const found = findSecret(`${d.message}
 ${d.element ?? ""}`);
@@ -52937,11 +53763,51 @@ function dataFileReferences(docs) {
   }
   return refs;
 }
+function withoutFields(value, pointers) {
+  if (pointers.length === 0) return { value, fields: [] };
+  const spec = value.spec !== null && typeof value.spec === "object" && !Array.isArray(value.spec) ? { ...value.spec } : void 0;
+  const rest = { ...value, ...spec ? { spec } : {} };
+  const fields = [];
+  for (const pointer of pointers) {
+    const [top2, field] = pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+    if (top2 === void 0) return void 0;
+    if (top2 === "spec") {
+      if (field === void 0 || !spec) return void 0;
+      delete spec[field];
+      fields.push(field);
+    } else {
+      if (IDENTITY_FIELDS.has(top2)) return void 0;
+      delete rest[top2];
+      fields.push(top2);
+    }
+  }
+  return { value: rest, fields };
+}
+function topField(pointer) {
+  const [top2, field] = pointer.split("/").slice(1).map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return (top2 === "spec" ? field : top2) ?? "";
+}
+function dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStarts) {
+  const mentions = (message, field) => new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w]|$)`).test(message);
+  const docOf = (d) => Math.max(-1, ...(docStarts.get(d.file ?? "") ?? []).filter((start) => start <= (d.line ?? 0)));
+  const valueKey = (d) => `${d.file}\0${docOf(d)}\0${d.pointer}`;
+  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== void 0).map(valueKey));
+  const knockOn = (d) => {
+    const missing = /^no (\w+) named "([^"]*)"/.exec(d.message);
+    if (missing && d.code.startsWith("missing-") && unloadable.has(`${missing[1]}/${missing[2]}`)) return true;
+    const mine = partial.filter((p) => p.file === d.file && p.start === docOf(d));
+    if (mine.length === 0) return false;
+    if (d.pointer !== void 0 && reportedAt.has(valueKey(d))) return true;
+    return d.code === "rule" && mine.some((p) => p.fields.some((f) => mentions(d.message, f)));
+  };
+  diagnostics.splice(firstPass, diagnostics.length - firstPass, ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)));
+}
 function pick(value, pointer) {
   let v = value;
   for (const seg of pointer.split("/").slice(1)) v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   return v;
 }
+var IDENTITY_FIELDS;
 var init_load6 = __esm({
   "src/manifest/load.ts"() {
     "use strict";
@@ -52962,6 +53828,7 @@ var init_load6 = __esm({
     init_source_file();
     init_registry();
     init_parse_xml();
+    IDENTITY_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata", "spec"]);
   }
 });
 
@@ -53379,12 +54246,12 @@ function labelConfigControlsMarkdown(lc) {
 function labelConfigDiffMarkdown(diff) {
   const lines = diff.split("\n");
   const shown = lines.length > MARKDOWN_DIFF_LINES ? lines.slice(0, MARKDOWN_DIFF_LINES) : lines;
-  const cut = lines.length - shown.length;
+  const cut2 = lines.length - shown.length;
   return [
     "```diff",
     shown.join("\n").replace(/```/g, "`\u200B``"),
     "```",
-    ...cut ? [`\u2702\uFE0F ${cut.toLocaleString("en")} more lines of the diff not shown here (\`labelform plan\` prints it whole).`] : []
+    ...cut2 ? [`\u2702\uFE0F ${cut2.toLocaleString("en")} more lines of the diff not shown here (\`labelform plan\` prints it whole).`] : []
   ];
 }
 function listLabels(labels) {
@@ -53649,7 +54516,7 @@ function planChanges(input) {
       if (input.prune) kind.planPrune(orphan, l, ctx);
     }
   }
-  const count2 = (a) => changes.filter((c) => c.action === a).length;
+  const count3 = (a) => changes.filter((c) => c.action === a).length;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     labelformVersion: input.labelformVersion,
@@ -53665,11 +54532,11 @@ function planChanges(input) {
     orphans,
     diagnostics,
     summary: {
-      create: count2("create"),
-      update: count2("update"),
-      adopt: count2("adopt"),
-      delete: count2("delete"),
-      noop: count2("no-op"),
+      create: count3("create"),
+      update: count3("update"),
+      adopt: count3("adopt"),
+      delete: count3("delete"),
+      noop: count3("no-op"),
       errors: diagnostics.filter((x) => x.severity === "error").length,
       tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
     },
@@ -53776,7 +54643,8 @@ function planText(plan) {
   return redact(`${JSON.stringify(plan, null, 2)}
 `);
 }
-function savedPlanDifferences(saved, fresh, here) {
+function savedPlanDifferences(saved, unsaved, here) {
+  const fresh = JSON.parse(planText(unsaved));
   if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
   if (saved.server.environment !== here.environment) return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
   if (saved.namespace !== fresh.namespace) return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
@@ -53794,7 +54662,7 @@ function savedPlanDifferences(saved, fresh, here) {
     if (!now) {
       const other = fresh.changes.find((f) => sameResource(f, c) && f.action !== "no-op");
       problems.push(
-        other ? `${resourceName(c)}: the plan says ${describe(c)}, a fresh plan says ${describe(other)}` : c.action === "no-op" ? `${resourceName(c)}: the plan has no change for it, a fresh plan ${fresh.changes.some((f) => sameResource(f, c)) ? "has a different one" : "does not list it"}` : `${resourceName(c)}: the plan says ${describe(c)}, a fresh plan has no such change`
+        other ? `${resourceName(c)}: the plan says ${describe2(c)}, a fresh plan says ${describe2(other)}` : c.action === "no-op" ? `${resourceName(c)}: the plan has no change for it, a fresh plan ${fresh.changes.some((f) => sameResource(f, c)) ? "has a different one" : "does not list it"}` : `${resourceName(c)}: the plan says ${describe2(c)}, a fresh plan has no such change`
       );
       continue;
     }
@@ -53802,7 +54670,7 @@ function savedPlanDifferences(saved, fresh, here) {
   }
   for (const c of fresh.changes) {
     if (!savedKeys.has(identity2(c)) && c.action !== "no-op" && !saved.changes.some((s) => sameResource(s, c) && s.action !== "no-op")) {
-      problems.push(`${resourceName(c)}: a fresh plan says ${describe(c)}, which the plan does not have`);
+      problems.push(`${resourceName(c)}: a fresh plan says ${describe2(c)}, which the plan does not have`);
     }
   }
   return problems;
@@ -53813,7 +54681,7 @@ function identity2(c) {
 function sameResource(a, b) {
   return a.kind === b.kind && a.key === b.key && a.parent?.key === b.parent?.key;
 }
-function describe(c) {
+function describe2(c) {
   return `${c.action}${c.id !== void 0 ? ` of id ${c.id}` : ""}`;
 }
 function changeDifferences(saved, fresh) {
@@ -54074,7 +54942,7 @@ function cutMarkdown(text, max, measure = (s) => s.length) {
   for (const line2 of lines) {
     const size = measure(line2) + 1;
     const nextFence = /^\s*(```|~~~)/.test(line2) ? !fence : fence;
-    const nextDetails = details + count(line2, /<details\b/g) - count(line2, /<\/details>/g);
+    const nextDetails = details + count2(line2, /<details\b/g) - count2(line2, /<\/details>/g);
     const closing = closingFor(nextFence, nextDetails);
     if (used + size + measure(closing) + measure(noticeFor(lines.length, lines.length)) > max) break;
     used += size;
@@ -54092,7 +54960,7 @@ function closeOpenBlocks(text) {
   let details = 0;
   for (const line2 of text.split("\n")) {
     if (/^\s*(```|~~~)/.test(line2)) fence = !fence;
-    else if (!fence) details = Math.max(0, details + count(line2, /<details\b/g) - count(line2, /<\/details>/g));
+    else if (!fence) details = Math.max(0, details + count2(line2, /<details\b/g) - count2(line2, /<\/details>/g));
   }
   const closing = closingFor(fence, details);
   return closing ? `${text}${text.endsWith("\n") ? "" : "\n"}${closing}` : text;
@@ -54105,7 +54973,7 @@ function noticeFor(hidden2, total) {
 > \u2702\uFE0F Truncated: the last ${hidden2.toLocaleString("en")} of ${total.toLocaleString("en")} lines are not shown here.
 `;
 }
-function count(line2, re) {
+function count2(line2, re) {
   return line2.match(re)?.length ?? 0;
 }
 var COMMENT_LIMIT, SUMMARY_LIMIT_BYTES, COMMENT_BUDGET, FRAME_SLACK, MIN_BODY;
@@ -54328,13 +55196,13 @@ async function upsertMarkedComment(thread, marker, body) {
   }
   const created = await thread.create(body);
   if (created.author !== self2) throw identityMismatch(created, self2);
-  const after = ownMarked(await thread.list(), marker, self2);
-  const lowest = after[0];
+  const after2 = ownMarked(await thread.list(), marker, self2);
+  const lowest = after2[0];
   if (!lowest || lowest.id >= created.id) {
-    return { action: "created", comment: created, removed: await removeAll(thread, after.filter((c) => c.id !== created.id)) };
+    return { action: "created", comment: created, removed: await removeAll(thread, after2.filter((c) => c.id !== created.id)) };
   }
   const comment = await thread.update(lowest.id, body);
-  const others2 = [...after.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
+  const others2 = [...after2.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
   return { action: "updated", comment, removed: await removeAll(thread, others2) };
 }
 function ownMarked(comments, marker, self2) {
@@ -55738,10 +56606,10 @@ async function wrapRequest(state, octokit, request3, options) {
   const limiter = new import_light.default();
   limiter.on("failed", function(error, info) {
     const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
+    const after2 = ~~error.request.request?.retryAfter;
     options.request.retryCount = info.retryCount + 1;
     if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
+      return after2 * state.retryAfterBaseValue;
     }
   });
   return limiter.schedule(
@@ -56429,8 +57297,8 @@ var init_json_with_bigint = __esm({
       const isFunctionReplacer = typeof replacer === "function";
       const propertyList = Array.isArray(replacer) ? new Set(replacer.map(String)) : null;
       const prepareVal = (parent, key, val) => {
-        const isObject2 = val !== null && typeof val === "object";
-        const hasToJSON = isObject2 && typeof val.toJSON === "function";
+        const isObject3 = val !== null && typeof val === "object";
+        const hasToJSON = isObject3 && typeof val.toJSON === "function";
         if (hasToJSON) {
           val = val.toJSON(key);
         }
@@ -59958,8 +60826,8 @@ function secondaryLimitWait(err) {
   if (!isHttpFailure(err) || err.status !== 403 && err.status !== 429) return void 0;
   const headers = err.response?.headers ?? {};
   if (String(headers["x-ratelimit-remaining"]) === "0") return void 0;
-  const after = headers["retry-after"];
-  if (after !== void 0 && Number.isFinite(Number(after)) && Number(after) >= 0) return Number(after);
+  const after2 = headers["retry-after"];
+  if (after2 !== void 0 && Number.isFinite(Number(after2)) && Number(after2) >= 0) return Number(after2);
   return /secondary rate limit/i.test(err.message) ? 60 : void 0;
 }
 function describeGitHubError(err, action) {
@@ -60217,16 +61085,16 @@ async function request2(opts, what, method, url2, body, check = "check CI_PROJEC
       await opts.sleep(wait * 1e3);
       continue;
     }
-    throw await describe2(res, what, opts, check);
+    throw await describe3(res, what, opts, check);
   }
 }
 function retryWait(res, attempt) {
   if (![429, 502, 503, 504].includes(res.status)) return void 0;
-  const after = Number(res.headers.get("retry-after"));
-  const wait = res.headers.has("retry-after") && Number.isFinite(after) && after >= 0 ? after : 2 ** attempt;
+  const after2 = Number(res.headers.get("retry-after"));
+  const wait = res.headers.has("retry-after") && Number.isFinite(after2) && after2 >= 0 ? after2 : 2 ** attempt;
   return wait <= MAX_WAIT_SECONDS2 ? wait : void 0;
 }
-async function describe2(res, what, opts, check) {
+async function describe3(res, what, opts, check) {
   const said = await messageOf(res);
   switch (res.status) {
     case 401:
@@ -60506,7 +61374,7 @@ var init_plan7 = __esm({
 });
 
 // src/preview/base.ts
-import { execFile as execFile2 } from "node:child_process";
+import { execFile as execFile2, spawn } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
 import { dirname as dirname7, join as join8, relative as relative10, resolve as resolve15 } from "node:path";
@@ -60527,20 +61395,70 @@ async function checkoutAt(dir, ref) {
   const top2 = (await git(dir, ["rev-parse", "--show-toplevel"], `${what}: ${dir} is not in a git repository`)).toString("utf8").trim();
   const commit = (await git(top2, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, "")}\` or actions/checkout with fetch-depth: 0)`)).toString("utf8").trim();
   const sub = relative10(top2, resolve15(dir)).split("\\").join("/");
-  const names = (await git(top2, ["ls-tree", "-r", "-z", "--name-only", commit, "--", sub || "."], what)).toString("utf8").split("\0").filter(Boolean);
+  const entries = (await git(top2, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", sub || "."], what)).toString("utf8").split("\0").filter(Boolean).flatMap((line2) => {
+    const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line2);
+    return m && m[1] === "blob" ? [{ oid: m[2], name: m[3] }] : [];
+  });
   const tmp = await mkdtemp2(join8(tmpdir2(), "labelform-base-"));
   try {
-    for (const name of names) {
-      const body = await git(top2, ["cat-file", "blob", `${commit}:${name}`], what);
+    await catBlobs(top2, entries, what, async (name, body) => {
       const to = join8(tmp, name);
       await mkdir(dirname7(to), { recursive: true });
       await writeFile3(to, body);
-    }
+    });
   } catch (err) {
     await rm2(tmp, { recursive: true, force: true });
     throw err;
   }
   return { dir: join8(tmp, sub), remove: () => rm2(tmp, { recursive: true, force: true }) };
+}
+async function catBlobs(cwd, entries, what, write) {
+  if (entries.length === 0) return;
+  const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr.on("data", (c) => stderr += c.toString("utf8"));
+  const exited = new Promise((resolve22, reject) => {
+    child.on("error", (err) => reject(err.code === "ENOENT" ? new UserError(`${what}: git is not installed (it is needed to read another revision)`) : err));
+    child.on("close", (code2) => code2 === 0 ? resolve22() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`)));
+  });
+  exited.catch(() => void 0);
+  child.stdin.on("error", () => void 0);
+  child.stdin.end(entries.map((e) => `${e.oid}
+`).join(""));
+  let chunks = [];
+  let have = 0;
+  let need6 = 0;
+  let index = 0;
+  const take = (n) => {
+    const all3 = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+    chunks = all3.length > n ? [all3.subarray(n)] : [];
+    have = all3.length - n;
+    return all3.subarray(0, n);
+  };
+  for await (const chunk2 of child.stdout) {
+    chunks.push(chunk2);
+    have += chunk2.length;
+    for (; ; ) {
+      if (need6 === 0) {
+        const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
+        chunks = [joined];
+        const eol = joined.indexOf(10);
+        if (eol < 0) break;
+        const header = take(eol + 1).toString("utf8").trim();
+        const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
+        if (!m) throw new UserError(`${what}: git cat-file answered "${header.slice(0, 80)}"`);
+        need6 = Number(m[2]) + 1;
+      }
+      if (have < need6) break;
+      const body = take(need6).subarray(0, need6 - 1);
+      need6 = 0;
+      const entry = entries[index++];
+      if (!entry) throw new UserError(`${what}: git cat-file answered more objects than asked for`);
+      await write(entry.name, Buffer.from(body));
+    }
+  }
+  await exited;
+  if (index !== entries.length) throw new UserError(`${what}: git cat-file answered ${index} of ${entries.length} files`);
 }
 var run;
 var init_base2 = __esm({
@@ -60552,8 +61470,9 @@ var init_base2 = __esm({
 });
 
 // src/preview/browser.ts
-import { accessSync, constants } from "node:fs";
-import { delimiter, join as join9 } from "node:path";
+import { accessSync, constants, statSync as statSync3 } from "node:fs";
+import { chown, mkdir as mkdir2, mkdtemp as mkdtemp3, readFile as readFile6, rm as rm3, writeFile as writeFile4 } from "node:fs/promises";
+import { delimiter, dirname as dirname8, join as join9 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
   if (chosen) {
@@ -60579,16 +61498,100 @@ function isExecutable(path) {
     return false;
   }
 }
-async function launchBrowser(executablePath) {
+async function launchBrowser(executablePath, options = {}) {
   const { chromium } = await import("../playwright-core/index.mjs");
+  const args = [...FLAGS, ...options.extraArgs ?? []];
+  const launch = (path, sandbox) => chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox });
+  const none = async () => void 0;
+  let last2;
+  if (process.platform === "linux" && process.getuid?.() === 0) {
+    const asNobody = await unprivilegedLauncher(executablePath);
+    if (typeof asNobody !== "string") {
+      try {
+        return { browser: await launch(asNobody.wrapper, true), cleanup: asNobody.cleanup };
+      } catch (err) {
+        last2 = err;
+        await asNobody.cleanup();
+      }
+    }
+    const why = typeof asNobody === "string" ? asNobody : `running as root, and the browser did not start as the user nobody (${firstLine(last2)})`;
+    try {
+      return { browser: await launch(executablePath, false), unsandboxed: why, cleanup: none };
+    } catch (err) {
+      last2 = err;
+    }
+  } else {
+    try {
+      return { browser: await launch(executablePath, true), cleanup: none };
+    } catch (err) {
+      last2 = err;
+    }
+    try {
+      return { browser: await launch(executablePath, false), unsandboxed: `the browser did not start with its sandbox here (${firstLine(last2)})`, cleanup: none };
+    } catch (err) {
+      last2 = err;
+    }
+  }
+  throw new UserError(`could not start the browser ${executablePath}: ${firstLine(last2)}`);
+}
+function firstLine(err) {
+  return String(err?.message ?? err).split("\n").find((l) => l.trim())?.trim() ?? "unknown error";
+}
+async function unprivilegedLauncher(executablePath) {
+  const nobody = await passwdEntry("nobody");
+  if (!nobody) return "running as root, and there is no user nobody to run the browser as";
+  const setpriv = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find(isExecutable);
+  if (!setpriv) return "running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody";
+  const base = ["/tmp", "/var/tmp", "/dev/shm"].find((d) => isWorldWritableDir(d));
+  if (!base) return "running as root, and no world-writable /tmp for the browser's profile as the user nobody";
+  const home = await mkdtemp3(join9(base, "labelform-browser-"));
+  const profile = join9(home, "profile");
+  await mkdir2(profile);
+  await chown(home, nobody.uid, nobody.gid);
+  await chown(profile, nobody.uid, nobody.gid);
+  const wrapper = join9(await mkdtemp3(join9(base, "labelform-launch-")), "browser");
+  const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  await writeFile4(
+    wrapper,
+    `#!/bin/sh
+# labelform preview: the browser as the user nobody, so that its sandbox works (Chromium refuses it to root).
+for arg do
+  shift
+  case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
+  set -- "$@" "$arg"
+done
+# Its own temporary folder too: root's TMPDIR may be closed to nobody (Chromium puts its profile lock's socket there).
+HOME=${q(home)} XDG_CONFIG_HOME=${q(home)} XDG_CACHE_HOME=${q(home)} TMPDIR=${q(home)}
+export HOME XDG_CONFIG_HOME XDG_CACHE_HOME TMPDIR
+exec ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
+`,
+    { mode: 448 }
+  );
+  return {
+    wrapper,
+    cleanup: async () => {
+      await rm3(home, { recursive: true, force: true });
+      await rm3(dirname8(wrapper), { recursive: true, force: true });
+    }
+  };
+}
+async function passwdEntry(name) {
+  const text = await readFile6("/etc/passwd", "utf8").catch(() => "");
+  const fields = text.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
+  if (!fields) return void 0;
+  const uid = Number(fields[2]);
+  const gid = Number(fields[3]);
+  return Number.isInteger(uid) && Number.isInteger(gid) && uid > 0 ? { uid, gid } : void 0;
+}
+function isWorldWritableDir(path) {
   try {
-    return await chromium.launch({ executablePath, headless: true, args: FLAGS });
-  } catch (err) {
-    const first = String(err.message ?? err).split("\n").find((l) => l.trim()) ?? "unknown error";
-    throw new UserError(`could not start the browser ${executablePath}: ${first}`);
+    const st = statSync3(path);
+    return st.isDirectory() && (st.mode & 1023) === 1023;
+  } catch {
+    return false;
   }
 }
-var KNOWN_PATHS, PATH_NAMES, FLAGS;
+var KNOWN_PATHS, PATH_NAMES, NETWORK_FLAGS, FLAGS;
 var init_browser = __esm({
   "src/preview/browser.ts"() {
     "use strict";
@@ -60603,15 +61606,24 @@ var init_browser = __esm({
       "/Applications/Chromium.app/Contents/MacOS/Chromium"
     ];
     PATH_NAMES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome"];
-    FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--font-render-hinting=none", "--hide-scrollbars"];
+    NETWORK_FLAGS = [
+      "--host-resolver-rules=MAP * ~NOTFOUND",
+      // Port 9 (discard), not served on loopback; nothing connects to it anyway: the rule above
+      // makes 127.0.0.1 "not found" too.
+      "--proxy-server=http://127.0.0.1:9",
+      "--proxy-bypass-list=<-loopback>",
+      "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+      "--dns-prefetch-disable"
+    ];
+    FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--font-render-hinting=none", "--hide-scrollbars", "--js-flags=--max-old-space-size=512", ...NETWORK_FLAGS];
   }
 });
 
 // src/preview/editor-source.ts
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile as readFile6 } from "node:fs/promises";
-import { dirname as dirname8, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
+import { readFile as readFile7 } from "node:fs/promises";
+import { dirname as dirname9, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
   return {
@@ -60650,10 +61662,10 @@ function packageEditor(dir) {
     if (path.startsWith("/static/")) return [join10(pkg, "core", "static_build", path.slice("/static/".length)), join10(pkg, "core", "static", path.slice("/static/".length))];
     return [];
   };
-  return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
+  return cached(`the label-studio package at ${dirname9(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
-      const body = await readFile6(file).catch(() => void 0);
+      const body = await readFile7(file).catch(() => void 0);
       if (body) return { body, type: TYPES[extname2(file)] ?? "application/octet-stream" };
     }
     return void 0;
@@ -60732,13 +61744,13 @@ var init_editor_source = __esm({
 // src/preview/publish-branch.ts
 import { execFile as execFile3 } from "node:child_process";
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { mkdtemp as mkdtemp3, rm as rm3 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm4 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join11 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 async function publishToBranch(req) {
   if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes("..")) throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
-  const tmp = await mkdtemp3(join11(tmpdir3(), "labelform-publish-"));
+  const tmp = await mkdtemp4(join11(tmpdir3(), "labelform-publish-"));
   const env2 = {
     ...req.env,
     GIT_INDEX_FILE: join11(tmp, "index"),
@@ -60784,7 +61796,7 @@ async function publishToBranch(req) {
     }
   } finally {
     await git2(["update-ref", "-d", localRef]).catch(() => void 0);
-    await rm3(tmp, { recursive: true, force: true });
+    await rm4(tmp, { recursive: true, force: true });
   }
   const base = req.urlBase.replace(/\/+$/, "");
   return Object.fromEntries(req.files.map((f) => [f, `${base}/${req.folder.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(f)}`]));
@@ -60804,6 +61816,78 @@ var init_publish_branch = __esm({
     init_errors();
     run2 = promisify2(execFile3);
     PUSH_ATTEMPTS = 4;
+  }
+});
+
+// src/preview/memory-watch.ts
+import { readdir as readdir3, readFile as readFile8 } from "node:fs/promises";
+function watchMemory(marker, caps = DEFAULT_MEMORY_CAPS) {
+  const killed = [];
+  if (process.platform !== "linux") return { stop: () => void 0, killed };
+  let stopped = false;
+  let timer;
+  const tick = async () => {
+    try {
+      const procs = await browserTree(marker);
+      let total = 0;
+      let largest;
+      for (const p of procs) {
+        const kib = await pss(p.pid);
+        total += kib;
+        if (p.renderer && (!largest || kib > largest.kib)) largest = { pid: p.pid, kib };
+      }
+      if (largest && (largest.kib > caps.rendererKiB || total > caps.totalKiB)) {
+        try {
+          process.kill(largest.pid, "SIGKILL");
+          killed.push(largest);
+        } catch {
+        }
+      }
+    } catch {
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), caps.intervalMs).unref();
+  };
+  timer = setTimeout(() => void tick(), caps.intervalMs).unref();
+  return {
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+    killed
+  };
+}
+async function browserTree(marker) {
+  const children = /* @__PURE__ */ new Map();
+  for (const name of await readdir3("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat12 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat12.slice(stat12.lastIndexOf(")") + 2).split(" ")[1]);
+    if (!Number.isInteger(ppid)) continue;
+    const list = children.get(ppid) ?? [];
+    list.push(Number(name));
+    children.set(ppid, list);
+  }
+  const out = [];
+  let inside = false;
+  const walk = async (pid, under) => {
+    const cmdline = await readFile8(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const here = under || cmdline.includes(marker);
+    if (here) out.push({ pid, renderer: cmdline.includes("--type=renderer") });
+    inside ||= here;
+    for (const child of children.get(pid) ?? []) await walk(child, here);
+  };
+  for (const child of children.get(process.pid) ?? []) await walk(child, false);
+  return inside ? out : [];
+}
+async function pss(pid) {
+  const text = await readFile8(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+  return Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
+}
+var DEFAULT_MEMORY_CAPS;
+var init_memory_watch = __esm({
+  "src/preview/memory-watch.ts"() {
+    "use strict";
+    DEFAULT_MEMORY_CAPS = { rendererKiB: 700 * 1024, totalKiB: 1400 * 1024, intervalMs: 150 };
   }
 });
 
@@ -60878,6 +61962,9 @@ function readShown() {
   const root = document.getElementById("root");
   const errors = root.querySelector(".lsf-errors, .ls-errors");
   return { text: root.innerText, error: errors?.innerText.trim() || void 0 };
+}
+function pageSize() {
+  return { width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight };
 }
 function isQuiet() {
   return [...document.images].every((i) => i.complete) && !/Downloading (image|audio)|Loading/i.test(document.getElementById("root")?.innerText ?? "");
@@ -61051,7 +62138,7 @@ function sampleTaskData(root) {
         put(key, `Sample ${key}`);
         continue;
       }
-      put(key, valueFor(el, key));
+      put(key, byUrl(el) ? urlFor(el) : valueFor(el, key));
     }
   }
   return data;
@@ -61064,15 +62151,9 @@ function valueFor(el, key) {
     case "AudioPlus":
       return SAMPLE_AUDIO_URL;
     case "HyperText":
-      return `<div><h3>Sample page</h3><p>${SAMPLE_TEXT}</p></div>`;
-    case "Paragraphs": {
-      const name = el.attrs.nameKey ?? "author";
-      const text = el.attrs.textKey ?? "text";
-      return [
-        { [name]: "Alice", [text]: "Hi, is the warehouse project on schedule?" },
-        { [name]: "Bob", [text]: "Yes. The robots arrive in Tokyo on Monday." }
-      ];
-    }
+      return SAMPLE_HTML;
+    case "Paragraphs":
+      return paragraphs(el.attrs.nameKey ?? "author", el.attrs.textKey ?? "text");
     case "Table":
       return { city: "Paris", country: "France", population: 2102650 };
     case "TimeSeries": {
@@ -61098,7 +62179,57 @@ function valueFor(el, key) {
       return key === "text" ? SAMPLE_TEXT : `Sample ${key}`;
   }
 }
-var PREVIEW_ORIGIN, SAMPLE_IMAGE_URL, SAMPLE_AUDIO_URL, SAMPLE_TEXT;
+function byUrl(el) {
+  return Object.entries(el.attrs).some(([name, value]) => name.toLowerCase() === "valuetype" && value.trim().toLowerCase() === "url");
+}
+function urlFor(el) {
+  switch (el.tag) {
+    case "HyperText":
+      return SAMPLE_HTML_URL;
+    case "Paragraphs":
+      return `${PREVIEW_ORIGIN}${SAMPLE_PARAGRAPHS_PATH}?${new URLSearchParams({ name: el.attrs.nameKey ?? "author", text: el.attrs.textKey ?? "text" })}`;
+    case "TimeSeries": {
+      const time = el.attrs.timeColumn ?? "time";
+      const columns = el.children.filter((c) => c.tag === "Channel").map((c) => c.attrs.column).filter((c) => !!c);
+      return `${PREVIEW_ORIGIN}${SAMPLE_TIMESERIES_PATH}?${new URLSearchParams({ time, columns: columns.join(",") })}`;
+    }
+    case "Image":
+      return SAMPLE_IMAGE_URL;
+    case "Audio":
+    case "AudioPlus":
+      return SAMPLE_AUDIO_URL;
+    default:
+      return SAMPLE_TEXT_URL;
+  }
+}
+function paragraphs(name, text) {
+  return [
+    { [name]: "Alice", [text]: "Hi, is the warehouse project on schedule?" },
+    { [name]: "Bob", [text]: "Yes. The robots arrive in Tokyo on Monday." }
+  ];
+}
+function sampleDocument(url2) {
+  if (url2.origin !== PREVIEW_ORIGIN) return void 0;
+  const q = url2.searchParams;
+  switch (url2.pathname) {
+    case "/__labelform/sample.txt":
+      return { type: "text/plain; charset=utf-8", body: SAMPLE_TEXT };
+    case "/__labelform/sample.html":
+      return { type: "text/html; charset=utf-8", body: SAMPLE_HTML };
+    case SAMPLE_PARAGRAPHS_PATH:
+      return { type: "application/json", body: JSON.stringify(paragraphs(q.get("name") || "author", q.get("text") || "text")) };
+    case SAMPLE_TIMESERIES_PATH: {
+      const columns = (q.get("columns") ?? "").split(",").filter(Boolean);
+      const rows = Array.from({ length: 50 }, (_, t) => [t, ...columns.map((_2, n) => Math.round(100 * Math.sin(t / (4 + n))) / 100)].join(","));
+      return { type: "text/csv; charset=utf-8", body: `${[q.get("time") || "time", ...columns].join(",")}
+${rows.join("\n")}
+` };
+    }
+    default:
+      return void 0;
+  }
+}
+var PREVIEW_ORIGIN, SAMPLE_IMAGE_URL, SAMPLE_AUDIO_URL, SAMPLE_TEXT_URL, SAMPLE_HTML_URL, SAMPLE_PARAGRAPHS_PATH, SAMPLE_TIMESERIES_PATH, SAMPLE_TEXT, SAMPLE_HTML;
 var init_sample_task = __esm({
   "src/preview/sample-task.ts"() {
     "use strict";
@@ -61106,11 +62237,17 @@ var init_sample_task = __esm({
     PREVIEW_ORIGIN = "http://preview.labelform";
     SAMPLE_IMAGE_URL = `${PREVIEW_ORIGIN}/__labelform/sample.png`;
     SAMPLE_AUDIO_URL = `${PREVIEW_ORIGIN}/__labelform/sample.wav`;
+    SAMPLE_TEXT_URL = `${PREVIEW_ORIGIN}/__labelform/sample.txt`;
+    SAMPLE_HTML_URL = `${PREVIEW_ORIGIN}/__labelform/sample.html`;
+    SAMPLE_PARAGRAPHS_PATH = "/__labelform/paragraphs.json";
+    SAMPLE_TIMESERIES_PATH = "/__labelform/timeseries.csv";
     SAMPLE_TEXT = "Alice Johnson flew from Paris to Tokyo on Monday to meet the Acme Robotics team about the new warehouse project.";
+    SAMPLE_HTML = `<div><h3>Sample page</h3><p>${SAMPLE_TEXT}</p></div>`;
   }
 });
 
 // src/preview/renderer.ts
+import { randomUUID } from "node:crypto";
 function hostPage(entry) {
   if (entry.standalone) {
     return `<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -61145,16 +62282,15 @@ function track(page) {
   page.on("requestfailed", () => pending--);
   return { pending: () => pending };
 }
-async function settle2(page, traffic) {
-  const end = Date.now() + RENDER_TIMEOUT_MS;
+async function settle2(page, traffic, until) {
   let calm = 0;
   let last2 = "";
   let stableUntil = 0;
-  while (calm < 2 && Date.now() < end) {
+  while (calm < 2 && Date.now() < until) {
     await page.waitForTimeout(50);
-    const quiet = traffic.pending() === 0 && await page.evaluate(isQuiet);
-    if (quiet) await page.evaluate(nextFrames);
-    const signature = quiet ? await page.evaluate(pageSignature) : "";
+    const quiet = traffic.pending() === 0 && await within(page.evaluate(isQuiet), until);
+    if (quiet) await within(page.evaluate(nextFrames), until);
+    const signature = quiet ? await within(page.evaluate(pageSignature), until) : "";
     if (quiet && !stableUntil) stableUntil = Date.now() + STABLE_WAIT_MS;
     const stable = signature === last2 || Date.now() > stableUntil;
     last2 = signature;
@@ -61162,62 +62298,116 @@ async function settle2(page, traffic) {
     if (calm === 1) await page.waitForTimeout(100);
   }
 }
-var VIEWPORT, RENDER_TIMEOUT_MS, STABLE_WAIT_MS, PreviewRenderer, NAME_HELPER;
+async function shoot(page, deadline) {
+  const size = await page.evaluate(pageSize);
+  const width = Math.min(Math.max(size.width, VIEWPORT.width), MAX_SHOT.width);
+  const height = Math.min(Math.max(size.height, VIEWPORT.height), MAX_SHOT.height);
+  return page.screenshot({ clip: { x: 0, y: 0, width, height }, fullPage: true, animations: "disabled", caret: "hide", timeout: Math.max(1e3, deadline - Date.now()) });
+}
+function within(step, deadline) {
+  step.catch(() => void 0);
+  const ms = deadline - Date.now();
+  if (ms <= 0) return Promise.reject(new PastDeadline());
+  let timer;
+  const late = new Promise((_, reject) => timer = setTimeout(() => reject(new PastDeadline()), ms));
+  return Promise.race([step, late]).finally(() => clearTimeout(timer));
+}
+function cut(message) {
+  return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}\u2026 (${message.length - MAX_ERROR_CHARS} more characters)` : message;
+}
+var VIEWPORT, MAX_SHOT, RENDER_DEADLINE_MS, SHOT_RESERVE_MS, STABLE_WAIT_MS, MAX_ERROR_CHARS, PastDeadline, PreviewRenderer, NAME_HELPER;
 var init_renderer = __esm({
   "src/preview/renderer.ts"() {
     "use strict";
     init_browser();
+    init_memory_watch();
     init_editor_source();
     init_media();
     init_in_page();
     init_sample_task();
     VIEWPORT = { width: 1280, height: 800 };
-    RENDER_TIMEOUT_MS = 3e4;
+    MAX_SHOT = { width: 1920, height: 4e3 };
+    RENDER_DEADLINE_MS = 3e4;
+    SHOT_RESERVE_MS = 8e3;
     STABLE_WAIT_MS = 5e3;
+    MAX_ERROR_CHARS = 600;
+    PastDeadline = class extends Error {
+    };
     PreviewRenderer = class _PreviewRenderer {
-      constructor(browser, editor, entry) {
-        this.browser = browser;
+      constructor(launched, editor, entry, memory) {
+        this.launched = launched;
         this.editor = editor;
         this.entry = entry;
+        this.memory = memory;
       }
-      browser;
+      launched;
       editor;
       entry;
+      memory;
       /**
        * One browser context for every rendering, a fresh page in it for each: making a context per
        * rendering cost a quarter of the run (10 configs: 24.2 s against 18.7 s, `npm run bench -- 5`).
        * Local and session storage are cleared as each page starts, so nothing carries over.
        */
       shared;
-      static async open(browserPath, editor) {
+      static async open(browserPath, editor, options = {}) {
         const entry = await findEditorEntry(editor);
-        const browser = await launchBrowser(browserPath);
-        return new _PreviewRenderer(browser, editor, entry);
+        const marker = `--labelform-preview=${process.pid}-${randomUUID()}`;
+        const launched = await launchBrowser(browserPath, { extraArgs: [...options.extraArgs ?? [], marker] });
+        return new _PreviewRenderer(launched, editor, entry, watchMemory(marker, options.memory));
+      }
+      /** Why the browser runs without its sandbox, when it does. */
+      get unsandboxed() {
+        return this.launched.unsandboxed;
+      }
+      get browser() {
+        return this.launched.browser;
       }
       async close() {
+        this.memory.stop();
         await this.browser.close().catch(() => void 0);
+        await this.launched.cleanup().catch(() => void 0);
       }
+      /**
+       * Draws a config with a task. Never throws for what the config or the task do: a page that
+       * crashes (out of memory), runs past RENDER_DEADLINE_MS or cannot be drawn comes back as an
+       * `error` (with the image when there is one).
+       */
       async render(config, data) {
-        const context = await (this.shared ??= this.newContext());
-        const page = await context.newPage();
+        const deadline = Date.now() + RENDER_DEADLINE_MS;
+        let page;
+        let crashed = false;
         try {
+          const context = await within(this.shared ??= this.newContext(), deadline);
+          page = await within(context.newPage(), deadline);
+          page.on("crash", () => crashed = true);
           const pageErrors = [];
           page.on("pageerror", (err) => pageErrors.push(err.message.split("\n")[0] ?? String(err)));
           const traffic = track(page);
-          await page.goto(`${PREVIEW_ORIGIN}/`);
-          const init = await page.evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: RENDER_TIMEOUT_MS }).catch((err) => ({ error: `the editor did not start: ${String(err.message).split("\n")[0]}` }));
-          await settle2(page, traffic);
-          const shown = await page.evaluate(readShown);
-          const png = await page.screenshot({ fullPage: true, animations: "disabled", caret: "hide" });
+          await within(page.goto(`${PREVIEW_ORIGIN}/`), deadline);
+          const startMs = Math.max(1e3, deadline - SHOT_RESERVE_MS - Date.now());
+          const init = await within(
+            page.evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: startMs }).catch((err) => crashed ? Promise.reject(err) : { error: `the editor did not start: ${String(err.message).split("\n")[0]}` }),
+            deadline
+          );
+          await settle2(page, traffic, deadline - SHOT_RESERVE_MS);
+          const shown = await within(page.evaluate(readShown), deadline);
+          const png = await within(shoot(page, deadline), deadline);
           const error = shown.error ?? init.error ?? (shown.text.trim() === "" ? pageErrors[0] : void 0);
-          return { png, text: shown.text, ...error ? { error: error.replace(/\s+/g, " ") } : {} };
+          return { png, text: shown.text, ...error ? { error: cut(error.replace(/\s+/g, " ")) } : {} };
+        } catch (err) {
+          if (crashed || /Target crashed|Page crashed/i.test(String(err?.message))) {
+            return { text: "", error: "its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw" };
+          }
+          if (err instanceof PastDeadline) return { text: "", error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1e3} s, the time preview gives each drawing` };
+          return { text: "", error: cut(`the browser failed to draw it: ${String(err?.message ?? err).split("\n")[0]}`) };
         } finally {
-          await page.close().catch(() => void 0);
+          if (page) await within(page.close(), Date.now() + 1e4).catch(() => void 0);
         }
       }
       /** Before and after compared in the browser's canvas: changed regions, and one image showing both. */
-      async compare(before, after) {
-        const result = await this.onBlankPage((page) => page.evaluate(compareImages, { before: before.toString("base64"), after: after.toString("base64") }));
+      async compare(before, after2) {
+        const result = await this.onBlankPage((page) => page.evaluate(compareImages, { before: before.toString("base64"), after: after2.toString("base64") }));
         return { changed: result.regions.length > 0, regions: result.regions, png: Buffer.from(result.png, "base64") };
       }
       /** The share of pixels that differ from the background: 0 for a blank image. */
@@ -61236,7 +62426,7 @@ var init_renderer = __esm({
       }
       async newContext() {
         const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: "reduce", locale: "en-US", timezoneId: "UTC", serviceWorkers: "block" });
-        await context.route("**/*", (route) => this.answer(route));
+        await context.route("**/*", (route) => this.answer(route).catch(() => void 0));
         await context.addInitScript(`${NAME_HELPER} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
         return context;
       }
@@ -61248,6 +62438,8 @@ var init_renderer = __esm({
           if (url2.pathname === "/") return route.fulfill({ contentType: "text/html; charset=utf-8", body: hostPage(this.entry) });
           if (url2.pathname === "/__labelform/sample.png") return route.fulfill({ contentType: "image/png", body: sampleImagePng() });
           if (url2.pathname === "/__labelform/sample.wav") return route.fulfill({ contentType: "audio/wav", body: sampleAudioWav() });
+          const sample = sampleDocument(url2);
+          if (sample) return route.fulfill({ contentType: sample.type, body: sample.body });
           if (url2.pathname.startsWith("/react-app/") || url2.pathname.startsWith("/static/") || url2.pathname.startsWith("/label-studio-frontend/")) {
             const file = await this.editor.get(url2.pathname).catch(() => void 0);
             return file ? route.fulfill({ contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: "" });
@@ -61264,7 +62456,7 @@ var init_renderer = __esm({
 });
 
 // src/preview/report.ts
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile9 } from "node:fs/promises";
 import { join as join12 } from "node:path";
 function summaryText(summary, outDir) {
   const lines = [];
@@ -61275,7 +62467,7 @@ function summaryText(summary, outDir) {
       const parts = [c.labelsAdded.length ? `+ ${c.labelsAdded.join(", ")}` : "", c.labelsRemoved.length ? `- ${c.labelsRemoved.join(", ")}` : "", c.detail ?? ""].filter(Boolean);
       lines.push(`  <${c.type} name="${c.control}"> ${c.change}${parts.length ? `: ${parts.join("; ")}` : ""}`);
     }
-    if (r.labelsNotShown.length) lines.push(`  not shown on the page: ${r.labelsNotShown.join(", ")}`);
+    if (r.labelsNotShown.length) lines.push(`  not shown on the page: ${listed(r.labelsNotShown)}`);
     for (const f of r.findings) lines.push(`  warning: ${r.file}:${f.line}:${f.col}: ${f.message} [${f.code}]`);
     const files = [r.images.sideBySide, r.images.before, r.images.after].filter(Boolean);
     if (files.length) lines.push(`  ${files.map((f) => join12(outDir, f)).join("  ")}`);
@@ -61287,13 +62479,16 @@ function summaryText(summary, outDir) {
 async function summaryHtml(summary, outDir) {
   const img = async (file, alt) => {
     if (!file) return "";
-    const data = (await readFile7(join12(outDir, file))).toString("base64");
-    return `<figure><img alt="${esc(alt)}" src="data:image/png;base64,${data}"><figcaption>${esc(file)}</figcaption></figure>`;
+    const body = await readFile9(join12(outDir, file)).catch(() => void 0);
+    if (!body) return "";
+    const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString("base64")}` : encodeURI(file);
+    return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
   };
   const sections = [];
   for (const r of summary.results) {
     const controls = r.controls.length ? `<table><tr><th>Control</th><th>Change</th><th>Labels added</th><th>Labels removed</th></tr>${r.controls.map((c) => `<tr><td>&lt;${esc(c.type)} name="${esc(c.control)}"&gt;</td><td>${esc(c.change)}${c.detail ? ` (${esc(c.detail)})` : ""}</td><td class="add">${esc(c.labelsAdded.join(", "))}</td><td class="del">${esc(c.labelsRemoved.join(", "))}</td></tr>`).join("")}</table>` : "";
-    const warnings = [...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`), ...r.labelsNotShown.length ? [`not shown on the page: ${r.labelsNotShown.join(", ")}`] : []];
+    const all3 = [...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`), ...r.labelsNotShown.length ? [`not shown on the page: ${listed(r.labelsNotShown)}`] : []];
+    const warnings = all3.length > MAX_HTML_WARNINGS ? [...all3.slice(0, MAX_HTML_WARNINGS), `and ${all3.length - MAX_HTML_WARNINGS} more warnings (summary.json has them all)`] : all3;
     const images = r.status === "changed" ? `${await img(r.images.sideBySide, `${r.name}: before and after`)}` : await img(r.images.after, r.name);
     sections.push(`<section id="${esc(r.name)}"><h2>${esc(r.name)} <small>${esc(r.file)}</small> <span class="status ${r.status}">${esc(statusLabel(r))}</span></h2>
 ${r.error ? `<p class="error">The editor cannot draw this config: ${esc(r.error)}</p>` : ""}${controls}${warnings.length ? `<ul class="warn">${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>` : ""}${images}<p class="task">Task shown: ${esc(r.task)}</p></section>`);
@@ -61307,20 +62502,65 @@ td,th{border:1px solid #e5e7eb;padding:4px 8px;text-align:left}.add{color:#04785
 ${sections.join("\n")}</body></html>
 `;
 }
+function listed(names) {
+  return names.length > 30 ? `${names.slice(0, 30).join(", ")} and ${names.length - 30} more` : names.join(", ");
+}
 function statusLabel(r) {
   if (r.status === "changed") return r.visual?.changed ? `changed (${r.visual.regions.length} region${r.visual.regions.length === 1 ? "" : "s"})` : "changed, no visible change";
   return r.status;
 }
-var esc;
+var esc, MAX_INLINE_IMAGE_BYTES, MAX_HTML_WARNINGS;
 var init_report2 = __esm({
   "src/preview/report.ts"() {
     "use strict";
     esc = (s) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+    MAX_INLINE_IMAGE_BYTES = 3 * 1024 * 1024;
+    MAX_HTML_WARNINGS = 50;
+  }
+});
+
+// src/preview/bound-task.ts
+function boundTask(data, dataUrlReplacement) {
+  const cuts = [];
+  const n = (x) => x.toLocaleString("en-US");
+  const walk = (value, path, depth) => {
+    if (typeof value === "string") {
+      if (value.startsWith("data:")) {
+        if (value.length <= MAX_DATA_URL_CHARS) return value;
+        cuts.push(`${path}: a data: URL of ${n(value.length)} characters, replaced by the sample`);
+        return dataUrlReplacement;
+      }
+      if (value.length <= MAX_TEXT_CHARS) return value;
+      cuts.push(`${path}: ${n(value.length)} characters, the first ${n(MAX_TEXT_CHARS)} drawn`);
+      return `${value.slice(0, MAX_TEXT_CHARS)}
+
+[\u2026 cut by labelform preview: ${n(value.length - MAX_TEXT_CHARS)} more characters are not drawn]`;
+    }
+    if (depth > 20 || value === null || typeof value !== "object") return value;
+    if (Array.isArray(value)) {
+      if (value.length > MAX_ITEMS) cuts.push(`${path}: ${n(value.length)} items, the first ${n(MAX_ITEMS)} drawn`);
+      return value.slice(0, MAX_ITEMS).map((v, i) => walk(v, `${path}[${i}]`, depth + 1));
+    }
+    const entries = Object.entries(value);
+    if (entries.length > MAX_ITEMS) cuts.push(`${path}: ${n(entries.length)} fields, the first ${n(MAX_ITEMS)} drawn`);
+    return Object.fromEntries(entries.slice(0, MAX_ITEMS).map(([k, v]) => [k, walk(v, `${path}.${k}`, depth + 1)]));
+  };
+  const out = {};
+  for (const [key, value] of Object.entries(data)) out[key] = walk(value, key, 0);
+  return { data: out, cuts: cuts.slice(0, 5).concat(cuts.length > 5 ? [`and ${cuts.length - 5} more values`] : []) };
+}
+var MAX_TEXT_CHARS, MAX_ITEMS, MAX_DATA_URL_CHARS;
+var init_bound_task = __esm({
+  "src/preview/bound-task.ts"() {
+    "use strict";
+    MAX_TEXT_CHARS = 2e4;
+    MAX_ITEMS = 2e3;
+    MAX_DATA_URL_CHARS = 5e6;
   }
 });
 
 // src/preview/run.ts
-import { mkdir as mkdir2, writeFile as writeFile4 } from "node:fs/promises";
+import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function subjectsOf(repo, names) {
   const all3 = [];
@@ -61351,13 +62591,23 @@ function slugOf(name) {
   return name.replace(/[^A-Za-z0-9._-]+/g, "-");
 }
 async function previewSubjects(renderer, subjects, opts) {
-  await mkdir2(opts.outDir, { recursive: true });
+  await mkdir3(opts.outDir, { recursive: true });
   const limit = pLimit(opts.concurrency ?? 2);
   let done = 0;
   return Promise.all(
     subjects.map(
       (s) => limit(async () => {
-        const result = await previewOne(renderer, s, opts);
+        const result = await previewOne(renderer, s, opts).catch((err) => ({
+          name: s.name,
+          file: s.file,
+          status: "error",
+          images: {},
+          controls: [],
+          labelsNotShown: [],
+          findings: s.review,
+          task: "none (not drawn)",
+          error: `preview could not draw it: ${String(err?.message ?? err).split("\n")[0].slice(0, 600)}`
+        }));
         opts.progress?.(++done, subjects.length, s.name);
         return result;
       })
@@ -61374,20 +62624,22 @@ async function previewOne(renderer, s, opts) {
     return { ...common, status: "unchanged", images: {}, labelsNotShown: [], task: "none (not rendered)" };
   }
   const { data, task } = await taskFor(s, root);
-  const after = await renderer.render(s.xml, data);
-  const labelsNotShown = missingLabels(root, after.text);
+  const after2 = await renderer.render(s.xml, data);
+  const labelsNotShown = after2.error && !after2.text ? [] : missingLabels(root, after2.text);
   const afterFile = `${s.slug}.after.png`;
-  await writeFile4(join13(opts.outDir, afterFile), after.png);
-  if (after.error) return { ...common, status: "error", images: { after: afterFile }, labelsNotShown, task, error: after.error };
+  if (after2.png) await writeFile5(join13(opts.outDir, afterFile), after2.png);
+  const afterImages = after2.png ? { after: afterFile } : {};
+  if (after2.error || !after2.png) return { ...common, status: "error", images: afterImages, labelsNotShown, task, error: after2.error ?? "nothing was drawn" };
   if (before === void 0 || before === null) {
     return { ...common, status: before === null ? "new" : "current", images: { after: afterFile }, labelsNotShown, task };
   }
   const old = await renderer.render(before, data);
+  if (!old.png) return { ...common, status: "changed", images: { after: afterFile }, labelsNotShown, task: `${task}; the base config could not be drawn: ${old.error ?? "no image"}` };
   const beforeFile = `${s.slug}.before.png`;
-  await writeFile4(join13(opts.outDir, beforeFile), old.png);
-  const comparison = await renderer.compare(old.png, after.png);
+  await writeFile5(join13(opts.outDir, beforeFile), old.png);
+  const comparison = await renderer.compare(old.png, after2.png);
   const sideBySide = `${s.slug}.compare.png`;
-  await writeFile4(join13(opts.outDir, sideBySide), comparison.png);
+  await writeFile5(join13(opts.outDir, sideBySide), comparison.png);
   return {
     ...common,
     status: "changed",
@@ -61398,17 +62650,20 @@ async function previewOne(renderer, s, opts) {
   };
 }
 async function taskFor(s, root) {
+  let found;
   if (s.taskFile) {
     try {
       for await (const record of readTaskRecords(s.taskFile.path, s.taskFile.format, s.taskFile.display)) {
         const task = toTask(record.item);
-        if (task) return { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
+        if (task) found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
         break;
       }
     } catch {
     }
   }
-  return { data: sampleTaskData(root), task: "sample" };
+  found ??= { data: sampleTaskData(root), task: "sample" };
+  const bounded = boundTask(found.data, SAMPLE_IMAGE_URL);
+  return { data: bounded.data, task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join("; ")})` : found.task };
 }
 function missingLabels(root, text) {
   const shown = text.replace(/\s+/g, " ");
@@ -61439,6 +62694,7 @@ var init_run = __esm({
     init_summarize();
     init_read_records();
     init_check_task();
+    init_bound_task();
     init_sample_task();
   }
 });
@@ -61448,7 +62704,7 @@ var preview_exports = {};
 __export(preview_exports, {
   runPreview: () => runPreview
 });
-import { readdir as readdir3, rm as rm4, writeFile as writeFile5 } from "node:fs/promises";
+import { readdir as readdir4, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join14, resolve as resolve17 } from "node:path";
 async function runPreview(io, args) {
   const bases = [args.base !== void 0, args.plan !== void 0, args.live].filter(Boolean).length;
@@ -61474,6 +62730,8 @@ async function runPreview(io, args) {
   const outDir = resolve17(io.cwd, args.out);
   await clearOldImages(outDir);
   const renderer = await PreviewRenderer.open(browserPath, editor);
+  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (README, previews).
+`);
   let summary;
   try {
     const results = await previewSubjects(renderer, subjects, {
@@ -61482,14 +62740,14 @@ async function runPreview(io, args) {
       ...io.stderrIsTTY && !args.json ? { progress: (done, total, name) => io.stderr(`Rendered ${name} (${done}/${total})
 `) } : {}
     });
-    summary = { version: 1, editor: editor.description, ...label ? { base: label } : {}, results };
+    summary = { version: 1, editor: editor.description, ...label ? { base: label } : {}, sandboxed: !renderer.unsandboxed, results };
   } finally {
     await renderer.close();
   }
   if (args.publishBranch) summary = { ...summary, published: await publish2(io, args, outDir, summary) };
-  await writeFile5(join14(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}
+  await writeFile6(join14(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}
 `);
-  await writeFile5(join14(outDir, "index.html"), await summaryHtml(summary, outDir));
+  await writeFile6(join14(outDir, "index.html"), await summaryHtml(summary, outDir));
   io.stdout(args.json ? `${JSON.stringify(summary, null, 2)}
 ` : summaryText(summary, args.out));
   const markdown = previewMarkdown(summary, args.out);
@@ -61500,8 +62758,8 @@ async function runPreview(io, args) {
   return failed.length ? 1 : 0;
 }
 async function clearOldImages(outDir) {
-  const names = await readdir3(outDir).catch(() => []);
-  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join14(outDir, n), { force: true })));
+  const names = await readdir4(outDir).catch(() => []);
+  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm5(join14(outDir, n), { force: true })));
 }
 async function readBase(io, args, subjects) {
   if (args.base !== void 0) {
@@ -63039,7 +64297,13 @@ async function execute(io, session, plan, live, args, report) {
       progress: (e) => io.stdout(progressLine(e, s)),
       ...interactive ? {
         confirmDelete: async (c) => {
-          const typed = await io.prompt(`Type the title of ${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id}) to delete it ("${c.title ?? ""}"): `);
+          const noun = `${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id})`;
+          const hidden2 = hiddenTitle(c.title ?? "", io.env);
+          if (hidden2) {
+            const typed2 = pythonStrip(await io.prompt(`Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden2}): `));
+            return typed2 === c.key || typed2 === String(c.id);
+          }
+          const typed = await io.prompt(`Type the title of ${noun} to delete it ("${c.title ?? ""}"): `);
           return pythonStrip(typed) === pythonStrip(c.title ?? "");
         }
       } : {}
@@ -63102,6 +64366,13 @@ function progressLine(e, s) {
 `;
   }
 }
+function hiddenTitle(title, env2) {
+  const secret = findSecret(title);
+  if (secret) return `the value of ${describeSecret(secret.name)}`;
+  if (redact(title) !== title) return "a credential";
+  const variable = Object.entries(env2).find(([, v]) => typeof v === "string" && v.length >= MIN_SECRET_LENGTH && title.includes(v));
+  return variable ? `the value of the environment variable ${variable[0]}` : void 0;
+}
 var ROLLBACK_HINT;
 var init_apply7 = __esm({
   "src/cli/commands/apply.ts"() {
@@ -63109,6 +64380,7 @@ var init_apply7 = __esm({
     init_apply6();
     init_render_text();
     init_render_values();
+    init_redact();
     init_registry();
     init_saved_plan();
     init_errors();
@@ -63186,6 +64458,8 @@ function driftFromPlan(plan, sources) {
   const errors = plan.diagnostics.filter((d) => d.severity === "error" && d.code !== "adopt-candidate" && !IMPACT_CODES.has(d.code)).map(toDiagnostic);
   const drift = entries.some((e) => e.kind !== "changed" || e.fields.some((f) => f.origin !== "git"));
   const pending = entries.some((e) => e.fields.some((f) => f.origin === "git"));
+  const checkedByKind = {};
+  for (const c of plan.changes) checkedByKind[c.kind] = (checkedByKind[c.kind] ?? 0) + 1;
   return {
     status: errors.length ? "error" : drift ? "drift" : pending ? "pending" : "clean",
     environment: plan.server.environment,
@@ -63196,11 +64470,12 @@ function driftFromPlan(plan, sources) {
     entries,
     errors,
     warnings,
-    checked: plan.changes.length
+    checked: checkedByKind.Project ?? 0,
+    checkedByKind
   };
 }
 function failedDriftReport(errors, where = {}) {
-  return { status: "error", ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0 };
+  return { status: "error", ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0, checkedByKind: {} };
 }
 function driftExitCode(r) {
   return r.errors.length ? 1 : r.drift || r.pending ? 2 : 0;
@@ -63319,15 +64594,32 @@ function renderDriftMarkdown(r, limit = MARKDOWN_LIMIT) {
 }
 function summaryText2(r) {
   const parts = [];
-  const drifted = r.entries.filter((e) => e.kind !== "changed" || e.fields.some((f) => f.origin !== "git")).length;
-  const pending = r.entries.filter((e) => e.fields.some((f) => f.origin === "git")).length;
-  const checked = r.checked === 1 ? "the managed project" : plural(r.checked, "managed project");
+  const drifted = r.entries.filter((e) => e.kind !== "changed" || e.fields.some((f) => f.origin !== "git"));
+  const pending = r.entries.filter((e) => e.fields.some((f) => f.origin === "git"));
+  const checked = checkedText(r);
+  const total = Object.values(r.checkedByKind).reduce((a, b) => a + b, 0);
   if (r.errors.length) parts.push(`Drift check incomplete: ${plural(r.errors.length, "error")}.`);
-  if (drifted) parts.push(`Drift found in ${plural(drifted, "project")} (${plural(r.checked, "managed project")} checked). \`labelform apply\` puts git's values back.`);
-  if (pending) parts.push(`${plural(pending, "project")} ${pending === 1 ? "has" : "have"} changes in git not yet applied: \`labelform apply\` applies them.`);
-  if (!r.errors.length && !drifted) parts.unshift(pending ? "No drift on the server." : `No drift: ${r.checked === 1 ? "the managed project matches" : `${checked} match`} git.`);
-  if (r.errors.length && !drifted && !pending && r.checked > 0) parts.push(`Nothing else differs in the ${plural(r.checked, "managed project")} that could be checked.`);
+  if (drifted.length) parts.push(`Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`);
+  if (pending.length) parts.push(`${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? "has" : "have"} changes in git not yet applied: \`labelform apply\` applies them.`);
+  if (!r.errors.length && !drifted.length) parts.unshift(pending.length ? "No drift on the server." : `No drift: ${total === 1 && r.checked === 1 ? "the managed project matches" : `${checked} match`} git.`);
+  if (r.errors.length && !drifted.length && !pending.length && total > 0) parts.push(`Nothing else differs in the ${checked} that could be checked.`);
   return parts.join(" ");
+}
+function checkedText(r) {
+  const projects = plural(r.checked, "managed project");
+  const others2 = Object.entries(r.checkedByKind).filter(([kind, n2]) => kind !== "Project" && n2 > 0);
+  if (!others2.length) return projects;
+  const n = others2.reduce((a, [, k]) => a + k, 0);
+  return `${projects} and ${plural(n, "other resource")} (${others2.map(([kind, k]) => plural(k, nounOf2(kind))).join(", ")})`;
+}
+function countByNoun(kinds) {
+  const counts = /* @__PURE__ */ new Map();
+  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
+  const parts = [...counts].map(([kind, n]) => plural(n, nounOf2(kind)));
+  return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
+}
+function nounOf2(kind) {
+  return findResourceKind(kind)?.noun ?? kind;
 }
 function originHeading(origin2, e) {
   const from = e.lastApplied?.commit ? ` (commit ${e.lastApplied.commit}${e.lastApplied.repository ? ` of ${e.lastApplied.repository}` : ""})` : "";
@@ -63696,21 +64988,21 @@ var init_to_manifest5 = __esm({
 
 // src/manifest/find-root.ts
 import { stat as stat8 } from "node:fs/promises";
-import { dirname as dirname9, join as join15 } from "node:path";
+import { dirname as dirname10, join as join15 } from "node:path";
 async function findRepositoryRoot(start) {
-  for (let dir = start; ; dir = dirname9(dir)) {
+  for (let dir = start; ; dir = dirname10(dir)) {
     for (const name of ROOT_CONFIG_NAMES) {
       if ((await stat8(join15(dir, name)).catch(() => void 0))?.isFile()) return dir;
     }
     if (await stat8(join15(dir, ".git")).catch(() => void 0)) return void 0;
-    if (dirname9(dir) === dir) return void 0;
+    if (dirname10(dir) === dir) return void 0;
   }
 }
 async function findSchemaDir(root) {
-  for (let dir = root; ; dir = dirname9(dir)) {
+  for (let dir = root; ; dir = dirname10(dir)) {
     const candidate = join15(dir, "node_modules", "labelform", "schemas");
     if ((await stat8(join15(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
-    if (dirname9(dir) === dir) break;
+    if (dirname10(dir) === dir) break;
   }
   return join15(root, "node_modules", "labelform", "schemas");
 }
@@ -63727,8 +65019,8 @@ __export(pull_exports, {
   runPull: () => runPull
 });
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir3, mkdtemp as mkdtemp4, readdir as readdir4, rename as rename2, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
-import { dirname as dirname10, join as join16, relative as relative11, resolve as resolve18, sep as sep8 } from "node:path";
+import { mkdir as mkdir4, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname11, join as join16, relative as relative11, resolve as resolve18, sep as sep8 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0) throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
   const outDir = resolve18(io.cwd, args.out ?? args.dir);
@@ -63742,6 +65034,7 @@ async function runPull(io, args) {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace)) throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
   const existingKeys = /* @__PURE__ */ new Set();
   const existingIds = /* @__PURE__ */ new Set();
+  const existingFiles = /* @__PURE__ */ new Map();
   const existingChildren = /* @__PURE__ */ new Map();
   let envSecrets2 = [];
   if (config) {
@@ -63752,7 +65045,11 @@ async function runPull(io, args) {
     envSecrets2 = repo.envSecrets ?? [];
     for (const p of repo.repository?.projects ?? []) {
       existingKeys.add(p.name);
-      if (p.importId !== void 0) existingIds.add(p.importId);
+      existingFiles.set(p.name, p.file);
+      if (p.importId !== void 0) {
+        existingIds.add(p.importId);
+        existingFiles.set(p.importId, p.file);
+      }
     }
     for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
       if (kind === "Project") continue;
@@ -63783,13 +65080,14 @@ async function runPull(io, args) {
   });
   const s = styleFor(io.color);
   const createdOutDir = !existsSync2(outDir);
-  if (createdOutDir) await mkdir3(outDir, { recursive: true });
-  const staging = await mkdtemp4(join16(outDir, ".labelform-pull-"));
+  if (createdOutDir) await mkdir4(outDir, { recursive: true });
+  const staging = await mkdtemp5(join16(outDir, ".labelform-pull-"));
   const planned = [];
   const skipped = [];
   const pulledChildren = [];
   const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${t ?? ""}"`;
   const schemaDir = await findSchemaDir(root);
+  const inRepository = [];
   try {
     const used = new Set(existingKeys);
     for (const p of projects) {
@@ -63799,7 +65097,9 @@ async function runPull(io, args) {
         continue;
       }
       if (marker && existingKeys.has(marker.key) || existingIds.has(p.id)) {
-        skipped.push(`${p.id} ${showTitle2(p.title)}: already in the repository`);
+        const file = marker && existingFiles.get(marker.key) || existingFiles.get(p.id) || "";
+        skipped.push(`${p.id} ${showTitle2(p.title)}: already in the repository${file ? ` (${file})` : ""}`);
+        inRepository.push({ id: p.id, key: marker?.key ?? `#${p.id}`, file });
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
@@ -63808,23 +65108,40 @@ async function runPull(io, args) {
       used.add(key);
       const pulled = projectToManifest(p, key, marker ? void 0 : p.id, secrets);
       const dir = join16(staging, key);
-      await mkdir3(dir, { recursive: true });
+      await mkdir4(dir, { recursive: true });
       const finalFile = join16(outDir, key, "project.yaml");
-      const schemaPath = schemaReference(dirname10(finalFile), join16(schemaDir, "project.schema.json"));
-      await writeFile6(join16(dir, "project.yaml"), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
-      if (pulled.xml !== void 0) await writeFile6(join16(dir, "config.xml"), `${pulled.xml}
+      const schemaPath = schemaReference(dirname11(finalFile), join16(schemaDir, "project.schema.json"));
+      await writeFile7(join16(dir, "project.yaml"), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
+      if (pulled.xml !== void 0) await writeFile7(join16(dir, "config.xml"), `${pulled.xml}
 `);
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
-    const parents = planned.map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
+    const parents = [...planned, ...inRepository].map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
     for (const kind of RESOURCE_KINDS.filter((k) => k.parent === "Project" && k.toManifest)) {
       const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
       const existing = existingChildren.get(kind.kind) ?? { keys: /* @__PURE__ */ new Set(), ids: /* @__PURE__ */ new Set() };
       const usedKeys = new Set(existing.keys);
-      for (const l of lives) {
+      const markerIds = /* @__PURE__ */ new Map();
+      const titles = /* @__PURE__ */ new Map();
+      for (const l of [...lives].sort((a, b) => Number(!kind.identify(a)) - Number(!kind.identify(b)) || a.id - b.id)) {
+        const marker = kind.identify(l);
+        if (l.parentId === void 0) {
+          if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
+          if (existing.ids.has(l.id)) continue;
+          skipped.push(`organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? "" : `, with import: {id: ${l.id}}`}`);
+          continue;
+        }
+        const home = inRepository.find((p) => p.id === l.parentId);
+        if (home) {
+          if (marker?.namespace === namespace && existing.keys.has(marker.key) || existing.ids.has(l.id)) continue;
+          const where = home.file ? ` (${home.file})` : "";
+          skipped.push(
+            marker && marker.namespace !== namespace ? `${kind.noun} ${l.id} of project ${home.id}: managed by namespace ${marker.namespace}` : `${kind.noun} ${l.id} of project ${home.id}: not pulled, its project is already in the repository${where} and pull writes a project's ${kind.noun}s only with the project; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`
+          );
+          continue;
+        }
         const parent = planned.find((p) => p.id === l.parentId);
         if (!parent) continue;
-        const marker = kind.identify(l);
         const label = `${kind.noun} ${l.id} of project ${parent.id}`;
         if (marker && marker.namespace !== namespace) {
           skipped.push(`${label}: managed by namespace ${marker.namespace}`);
@@ -63834,18 +65151,31 @@ async function runPull(io, args) {
           skipped.push(`${label}: already in the repository`);
           continue;
         }
+        if (marker && markerIds.has(marker.key)) {
+          skipped.push(`${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`);
+          continue;
+        }
+        const titleKey = kind.kind === "View" && l.title.trim() !== "" ? `${l.parentId}\0${l.title.trim()}` : void 0;
+        const sameTitle = titleKey === void 0 ? void 0 : titles.get(titleKey);
+        if (sameTitle !== void 0) {
+          skipped.push(`${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle2(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`);
+          continue;
+        }
         let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
         if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.schema}-${l.id}`;
         if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
-        usedKeys.add(key);
+        for (let n = 2; !marker && usedKeys.has(key); n++) key = `${kind.schema}-${l.id}-${n}`;
         const pulled = kind.toManifest(l, { key, parentKey: parent.key, adopt: !marker, secrets });
         if ("skipped" in pulled) {
           skipped.push(`${label}: ${pulled.skipped}`);
           continue;
         }
+        usedKeys.add(key);
+        if (marker) markerIds.set(marker.key, l.id);
+        if (titleKey !== void 0) titles.set(titleKey, l.id);
         const file = `${kind.schema}-${key}.yaml`;
         const schemaPath = schemaReference(join16(outDir, parent.key), join16(schemaDir, `${kind.schema}.schema.json`));
-        await writeFile6(join16(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
+        await writeFile7(join16(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
         pulledChildren.push({ path: `${parent.key}/${file}`, kind: kind.kind, noun: kind.noun, id: l.id, notes: pulled.notes, adopt: !marker });
       }
     }
@@ -63854,7 +65184,7 @@ async function runPull(io, args) {
       throw new UserError(`these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(", ")}`, [], "Pull into an empty directory with --out, or move them aside.");
     }
     if (!config) {
-      await writeFile6(
+      await writeFile7(
         join16(staging, "labelform.yaml"),
         `# yaml-language-server: $schema=${schemaReference(outDir, join16(schemaDir, "labelform.schema.json"))}
 apiVersion: labelform/v1
@@ -63864,12 +65194,12 @@ namespace: ${namespace}
 `
       );
     }
-    for (const name of await readdir4(staging)) await rename2(join16(staging, name), join16(outDir, name));
+    for (const name of await readdir5(staging)) await rename2(join16(staging, name), join16(outDir, name));
   } catch (err) {
-    if (createdOutDir) await rm5(outDir, { recursive: true, force: true });
+    if (createdOutDir) await rm6(outDir, { recursive: true, force: true });
     throw err;
   } finally {
-    await rm5(staging, { recursive: true, force: true });
+    await rm6(staging, { recursive: true, force: true });
   }
   for (const p of planned) {
     io.stdout(`${s.green("\u2714")} ${p.key}/project.yaml \u2190 project ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
@@ -63904,7 +65234,7 @@ function pullSecrets(envSecrets2, config, target, env2) {
   add(target.tokenEnv, target.token);
   for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env2[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env2)) {
-    if (SECRET_NAME.test(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
+    if (isCredentialName(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
   return out;
 }
@@ -63923,7 +65253,6 @@ function schemaReference(fromDir, schemaFile) {
   const rel = relative11(fromDir, schemaFile).split(sep8).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
-var SECRET_NAME;
 var init_pull = __esm({
   "src/cli/commands/pull.ts"() {
     "use strict";
@@ -63937,11 +65266,11 @@ var init_pull = __esm({
     init_live3();
     init_registry();
     init_errors();
+    init_credentials();
     init_redact();
     init_ci_trust();
     init_connect();
     init_io();
-    SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_?KEY|CREDENTIAL/i;
   }
 });
 
@@ -63967,16 +65296,21 @@ async function runStorageSync(io, args) {
     if (!storage) throw new UserError(`${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`);
     const started = io.now();
     const progress = await createProgress(io, { label: `  syncing ${direction} storage ${projectKey}/${key}`, unit: direction === "import" ? "tasks" : "annotations", ...args.quiet ? { quiet: true } : {} });
-    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s2) => progress.update(Number(s2.last_sync_count ?? 0)), ...io.sleep ? { sleep: io.sleep } : {} });
+    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s2) => progress.update(Number(s2.last_sync_count ?? 0)), ...io.sleep ? { sleep: io.sleep } : {} }).catch((err) => {
+      progress.stop();
+      const why = explainS3Failure(err, chosen.desired, direction);
+      throw why ? new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) failed: ${why}`) : err;
+    });
     progress.stop();
     const s = styleFor(io.color);
     const seconds = ((io.now() - started) / 1e3).toFixed(2);
-    if (done.status === "completed") {
-      io.stdout(`${s.green("\u2714")} Synced ${direction} storage ${projectKey}/${key} (${storage.title}, id ${storage.id}): ${Number(done.last_sync_count ?? 0)} ${direction === "import" ? "task(s)" : "annotation(s)"} (${seconds} s)
+    const outcome = syncOutcome(direction, done);
+    if (outcome.ok) {
+      io.stdout(`${s.green("\u2714")} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)
 `);
       return 0;
     }
-    throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ended ${String(done.status)}${done.traceback ? `: ${String(done.traceback).trim().split("\n").at(-1)}` : ""}`);
+    throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ${outcome.message}`);
   });
 }
 var init_storage_sync = __esm({
@@ -63984,6 +65318,7 @@ var init_storage_sync = __esm({
     "use strict";
     init_registry();
     init_sync();
+    init_sync_state();
     init_live_state();
     init_errors();
     init_connect();
@@ -64086,29 +65421,29 @@ var require_polyfills = __commonJS({
         })(fs.rename);
       }
       fs.read = typeof fs.read !== "function" ? fs.read : (function(fs$read) {
-        function read(fd, buffer, offset, length, position, callback_) {
+        function read(fd, buffer, offset, length, position2, callback_) {
           var callback;
           if (callback_ && typeof callback_ === "function") {
             var eagCounter = 0;
             callback = function(er, _, __) {
               if (er && er.code === "EAGAIN" && eagCounter < 10) {
                 eagCounter++;
-                return fs$read.call(fs, fd, buffer, offset, length, position, callback);
+                return fs$read.call(fs, fd, buffer, offset, length, position2, callback);
               }
               callback_.apply(this, arguments);
             };
           }
-          return fs$read.call(fs, fd, buffer, offset, length, position, callback);
+          return fs$read.call(fs, fd, buffer, offset, length, position2, callback);
         }
         if (Object.setPrototypeOf) Object.setPrototypeOf(read, fs$read);
         return read;
       })(fs.read);
       fs.readSync = typeof fs.readSync !== "function" ? fs.readSync : /* @__PURE__ */ (function(fs$readSync) {
-        return function(fd, buffer, offset, length, position) {
+        return function(fd, buffer, offset, length, position2) {
           var eagCounter = 0;
           while (true) {
             try {
-              return fs$readSync.call(fs, fd, buffer, offset, length, position);
+              return fs$readSync.call(fs, fd, buffer, offset, length, position2);
             } catch (er) {
               if (er.code === "EAGAIN" && eagCounter < 10) {
                 eagCounter++;
@@ -64488,8 +65823,8 @@ var require_graceful_fs = __commonJS({
       fs2.createReadStream = createReadStream3;
       fs2.createWriteStream = createWriteStream3;
       var fs$readFile = fs2.readFile;
-      fs2.readFile = readFile9;
-      function readFile9(path, options, cb) {
+      fs2.readFile = readFile11;
+      function readFile11(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$readFile(path, options, cb);
@@ -64505,8 +65840,8 @@ var require_graceful_fs = __commonJS({
         }
       }
       var fs$writeFile = fs2.writeFile;
-      fs2.writeFile = writeFile7;
-      function writeFile7(path, data, options, cb) {
+      fs2.writeFile = writeFile8;
+      function writeFile8(path, data, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$writeFile(path, data, options, cb);
@@ -64560,9 +65895,9 @@ var require_graceful_fs = __commonJS({
         }
       }
       var fs$readdir = fs2.readdir;
-      fs2.readdir = readdir5;
+      fs2.readdir = readdir6;
       var noReaddirOptionVersions = /^v[0-5]\./;
-      function readdir5(path, options, cb) {
+      function readdir6(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         var go$readdir = noReaddirOptionVersions.test(process.version) ? function go$readdir2(path2, options2, cb2, startTime) {
@@ -64893,11 +66228,11 @@ var require_retry_operation = __commonJS({
       for (var i = 0; i < this._errors.length; i++) {
         var error = this._errors[i];
         var message = error.message;
-        var count2 = (counts[message] || 0) + 1;
-        counts[message] = count2;
-        if (count2 >= mainErrorCount) {
+        var count3 = (counts[message] || 0) + 1;
+        counts[message] = count3;
+        if (count3 >= mainErrorCount) {
           mainError = error;
-          mainErrorCount = count2;
+          mainErrorCount = count3;
         }
       }
       return mainError;
@@ -65579,13 +66914,13 @@ var require_proper_lockfile = __commonJS({
 });
 
 // src/tasks/sidecar.ts
-import { readFile as readFile8, stat as stat9 } from "node:fs/promises";
+import { readFile as readFile10, stat as stat9 } from "node:fs/promises";
 function sidecarPath(input, isDirectory) {
   return isDirectory ? `${input.replace(/\/+$/, "")}/.labelform-import.json` : `${input}.labelform-import.json`;
 }
 async function readSidecar(path) {
   try {
-    const value = JSON.parse(await readFile8(path, "utf8"));
+    const value = JSON.parse(await readFile10(path, "utf8"));
     return value.version === 1 ? value : void 0;
   } catch {
     return void 0;
@@ -65966,12 +67301,12 @@ var init_tasks_list = __esm({
 // src/tasks/download.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
-import { rename as rename3, rm as rm6 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname11, join as join17 } from "node:path";
+import { rename as rename3, rm as rm7 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname12, join as join17 } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function downloadToFile(stream4, path, onBytes) {
-  const part = join17(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
+  const part = join17(dirname12(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
   let total = 0;
   const counter = new Transform2({
     transform(chunk2, _enc, done) {
@@ -65984,7 +67319,7 @@ async function downloadToFile(stream4, path, onBytes) {
     await pipeline2(stream4, counter, createWriteStream2(part, { mode: 420 }));
     await rename3(part, path);
   } catch (err) {
-    await rm6(part, { force: true });
+    await rm7(part, { force: true });
     throw err;
   }
   return total;
@@ -66007,7 +67342,7 @@ __export(export_exports, {
   runExport: () => runExport
 });
 import { stat as stat11 } from "node:fs/promises";
-import { dirname as dirname12, join as join18, resolve as resolve21 } from "node:path";
+import { dirname as dirname13, join as join18, resolve as resolve21 } from "node:path";
 async function runExport(io, args) {
   const { config, target, client } = await openServer(io, args);
   const s = styleFor(io.color);
@@ -66071,8 +67406,8 @@ async function outputPath(cwd, out, suggested) {
   const path = resolve21(cwd, out ?? suggested);
   const st = await stat11(path).catch(() => void 0);
   if (st?.isDirectory()) return join18(path, suggested);
-  const parent = await stat11(dirname12(path)).catch(() => void 0);
-  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname12(path)} does not exist`);
+  const parent = await stat11(dirname13(path)).catch(() => void 0);
+  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname13(path)} does not exist`);
   return path;
 }
 function pickFormat(formats, wanted) {
@@ -68406,7 +69741,7 @@ function argsert(arg1, arg2, arg3) {
     ];
   }
   try {
-    let position = 0;
+    let position2 = 0;
     const [parsed2, callerArguments, _length] = parseArgs();
     const args = [].slice.call(callerArguments);
     while (args.length && args[args.length - 1] === void 0)
@@ -68424,8 +69759,8 @@ function argsert(arg1, arg2, arg3) {
       const observedType = guessType(arg);
       const matchingTypes = demanded.cmd.filter((type) => type === observedType || type === "*");
       if (matchingTypes.length === 0)
-        argumentTypeError(observedType, demanded.cmd, position);
-      position += 1;
+        argumentTypeError(observedType, demanded.cmd, position2);
+      position2 += 1;
     });
     parsed2.optional.forEach((optional) => {
       if (args.length === 0)
@@ -68434,8 +69769,8 @@ function argsert(arg1, arg2, arg3) {
       const observedType = guessType(arg);
       const matchingTypes = optional.cmd.filter((type) => type === observedType || type === "*");
       if (matchingTypes.length === 0)
-        argumentTypeError(observedType, optional.cmd, position);
-      position += 1;
+        argumentTypeError(observedType, optional.cmd, position2);
+      position2 += 1;
     });
   } catch (err) {
     console.warn(err.stack);
@@ -68449,8 +69784,8 @@ function guessType(arg) {
   }
   return typeof arg;
 }
-function argumentTypeError(observedType, allowedTypes, position) {
-  throw new YError(`Invalid ${positionName[position] || "manyith"} argument. Expected ${allowedTypes.join(" or ")} but received ${observedType}.`);
+function argumentTypeError(observedType, allowedTypes, position2) {
+  throw new YError(`Invalid ${positionName[position2] || "manyith"} argument. Expected ${allowedTypes.join(" or ")} but received ${observedType}.`);
 }
 
 // node_modules/yargs/build/lib/middleware.js
@@ -68572,7 +69907,7 @@ var CommandInstance = class {
     });
     if (!Array.isArray(opts.extensions))
       opts.extensions = ["js"];
-    const visit = typeof opts.visit === "function" ? opts.visit : (o) => o;
+    const visit2 = typeof opts.visit === "function" ? opts.visit : (o) => o;
     for (const fileb of files) {
       const file = fileb.toString();
       if (opts.exclude) {
@@ -68604,7 +69939,7 @@ var CommandInstance = class {
         const joined = this.shim.path.join(fullDirPath, file);
         const module = req(joined);
         const extendableModule = Object.create(null, Object.getOwnPropertyDescriptors({ ...module }));
-        const visited = visit(extendableModule, joined, file);
+        const visited = visit2(extendableModule, joined, file);
         if (visited) {
           if (this.requireCache.has(joined))
             continue;
@@ -68920,8 +70255,8 @@ var CommandInstance = class {
     }
     return void 0;
   }
-  extractDesc({ describe: describe3, description, desc }) {
-    for (const test2 of [describe3, description, desc]) {
+  extractDesc({ describe: describe4, description, desc }) {
+    for (const test2 of [describe4, description, desc]) {
       if (typeof test2 === "string" || test2 === false)
         return test2;
       assertNotStrictEqual(test2, true, this.shim);
@@ -69097,7 +70432,7 @@ function usage(yargs, shim3) {
   };
   self2.getCommands = () => commands;
   let descriptions = {};
-  self2.describe = function describe3(keyOrKeys, desc) {
+  self2.describe = function describe4(keyOrKeys, desc) {
     if (Array.isArray(keyOrKeys)) {
       keyOrKeys.forEach((k) => {
         self2.describe(k, desc);
@@ -70164,14 +71499,14 @@ function getPathToDefaultConfig(cwd, pathToExtend) {
 }
 function mergeDeep(config1, config2) {
   const target = {};
-  function isObject2(obj) {
+  function isObject3(obj) {
     return obj && typeof obj === "object" && !Array.isArray(obj);
   }
   Object.assign(target, config1);
   for (const key of Object.keys(config2)) {
     if (key === "__proto__")
       continue;
-    if (isObject2(config2[key]) && isObject2(target[key])) {
+    if (isObject3(config2[key]) && isObject3(target[key])) {
       target[key] = mergeDeep(config1[key], config2[key]);
     } else {
       target[key] = config2[key];

@@ -75,9 +75,16 @@ const RETRY_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNA
  * asking again will not find one. Not retried, and every later request fails at once.
  */
 const SERVER_GONE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND']);
+/**
+ * How long a server taken for gone stays so: after it, one request goes out as a probe (a
+ * server restarted on the same port, a long-lived client), and any answer clears the state.
+ */
+const GONE_FOR_MS = 2000;
 
 /** Why the server is taken for gone: every request after it fails with this, without a connection. */
 interface ServerGone {
+  /** When the state began (or the last probe went out). */
+  at: number;
   readonly kind: 'network' | 'timeout' | 'http';
   readonly status?: number;
   readonly code?: string;
@@ -94,7 +101,8 @@ interface ServerGone {
  * (or the host does not resolve), or one request has spent all its retries on network failures or
  * gateway errors (502/503/504) while no request got an answer from the server, every queued and
  * later request fails at once with that error instead of retrying on its own (300 queued reads
- * used to take ~4 minutes to fail, one by one).
+ * used to take ~4 minutes to fail, one by one). Two seconds on, one request goes out again as a
+ * probe, and any answer from the server ends the state. A timeout never starts it.
  */
 export function createHttp(opts: HttpOptions): Http {
   const baseUrl = opts.baseUrl.trim().replace(/\/+$/, '');
@@ -134,6 +142,7 @@ export function createHttp(opts: HttpOptions): Http {
   // Answers from the server itself (any status but a gateway's): a request that spent its
   // retries while others were answered met a bad endpoint, not a server that is gone.
   let answered = 0;
+  const markGone = (g: Omit<ServerGone, 'at'>) => void (gone ??= { ...g, at: now() });
   const goneError = (method: Method, shown: string, g: ServerGone) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, undefined, g.code);
 
   let access: { token: string; payload: JwtPayload | undefined } | undefined;
@@ -169,8 +178,11 @@ export function createHttp(opts: HttpOptions): Http {
     const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
       // Checked before every attempt: a request waiting in the queue or between two attempts
-      // when the server went away is not sent.
-      if (gone) throw goneError(method, shown, gone);
+      // when the server went away is not sent; once the state is old, this one goes as a probe.
+      if (gone) {
+        if (now() - gone.at < GONE_FOR_MS) throw goneError(method, shown, gone);
+        gone.at = now();
+      }
       const headers: Record<string, string> = { ...(o.headers ?? {}) };
       if (!o.anonymous) headers.Authorization = await authHeader();
       const started = now();
@@ -198,12 +210,17 @@ export function createHttp(opts: HttpOptions): Http {
           await sleep(backoff(attempt));
           continue;
         }
-        // Refused, or still failing after every retry: the server is gone, not having a moment.
-        if (SERVER_GONE_CODES.has(code ?? '') || (retryable && idempotent && attempt > 0 && answered === answeredBefore)) gone ??= { kind, ...(code ? { code } : {}), detail };
+        // Refused, or the connection still failing after every retry while nothing else was
+        // answered: the server is gone, not having a moment. Not a timeout: a slow request
+        // (a large project's PATCH) says nothing about the next one.
+        if (SERVER_GONE_CODES.has(code ?? '') || (kind !== 'timeout' && retryable && idempotent && attempt > 0 && answered === answeredBefore)) markGone({ kind, ...(code ? { code } : {}), detail });
         throw new ApiError(kind, method.toUpperCase(), shown, undefined, detail, undefined, code);
       }
       const status = res.status;
-      if (!GATEWAY_STATUSES.has(status)) answered++;
+      if (!GATEWAY_STATUSES.has(status)) {
+        answered++;
+        gone = undefined;
+      }
       if (status === 401 && !o.anonymous && scheme === 'personal-access-token' && !refreshedAfter401) {
         // An access token can expire between our `exp` check and the server's: refresh once.
         await drain(res);
@@ -233,7 +250,7 @@ export function createHttp(opts: HttpOptions): Http {
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'error' });
         const { detail, validationErrors } = parseErrorBody(body);
         // A gateway still answering 502/503/504 after every retry: its server is not coming back soon.
-        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind: 'http', status, detail };
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind: 'http', status, detail });
         const kind = isHtml(res) && (status === 404 || status === 405) ? 'not-label-studio' : 'http';
         throw new ApiError(
           kind,

@@ -28,12 +28,43 @@ export function urlProblem(format: UrlFormat, value: string): string | undefined
       return httpUrlProblem(value);
     case 'env-http-url':
       // labelform.yaml is checked before interpolation: `${env:NAME}` for the whole URL is known
-      // only at plan time; inside a URL, each reference stands for some host or path text.
+      // only at plan time; inside a URL, a reference may stand for any part of it.
       if (/^\s*\$\{/.test(value)) return undefined;
-      return httpUrlProblem(value.replace(/\$\{[^}]*\}/g, 'x'));
+      return whitespaceProblem(value, true) ?? httpUrlProblem(withPlaceholders(value));
     case 'webhook-url':
       return httpUrlProblem(value) ?? webhookUrlProblem(value);
   }
+}
+
+const REF = '\u{e000}';
+
+/**
+ * `value` with each `${...}` replaced so that only the parts written out are judged: a part of the
+ * authority (user info, host, port) holding a reference becomes a valid stand-in (`x` for user info
+ * and host, no port; a scheme with one is http), since the variable may give any host or port
+ * (`http://localhost:${env:PORT}`, `http://[${env:V6}]`); in the path, query or fragment a
+ * reference is plain text. `$${` is a literal `${`, judged as written.
+ */
+function withPlaceholders(value: string): string {
+  const marked = value.replace(/\$\$\{|\$\{[^}]*\}/g, (ref) => (ref === '$${' ? '${' : REF));
+  const m = /^([^:/?#]*:\/\/)([^/?#]*)(.*)$/s.exec(marked);
+  if (!m) return marked.split(REF).join('x');
+  const [, written, authority, rest] = m as unknown as [string, string, string, string];
+  const scheme = written.includes(REF) ? 'http://' : written;
+  const at = authority.lastIndexOf('@');
+  const userInfo = at < 0 ? undefined : authority.slice(0, at);
+  const hostPort = authority.slice(at + 1);
+  const split = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/s.exec(hostPort);
+  const host = split?.[1] ?? hostPort;
+  const port = split?.[2];
+  const keep = (part: string, standIn: string) => (part.includes(REF) ? standIn : part);
+  return (
+    scheme +
+    (userInfo === undefined ? '' : `${keep(userInfo, 'x')}@`) +
+    keep(host, 'x') +
+    (port === undefined || port.includes(REF) ? '' : `:${port}`) +
+    rest.split(REF).join('x')
+  );
 }
 
 function whitespaceProblem(value: string, inUrl: boolean): string | undefined {

@@ -274,6 +274,44 @@ test('a URL from ${env:...} that does not fit is refused without showing it', as
   assert.equal(r.lines, ['h.yaml:7:8: schema: spec.url must be a URL the server accepts for a webhook; the value from ${env:...} (not shown) is not']);
 });
 
+test('labelform.yaml: a reference in the port, host, user info or scheme of a url is not judged as text ("${env:LS_PORT}" is no bad port)', async () => {
+  const envs = {
+    local: 'http://localhost:${env:LS_PORT}',
+    byvar: 'http://localhost:${var.port}/ls',
+    both: 'http://${env:LS_HOST}:${env:LS_PORT}',
+    v6: 'http://[${env:LS_V6}]:8080',
+    sub: 'https://${env:SUB}.example.com:${env:LS_PORT}/ls?x=${env:Q}#${env:F}',
+    digits: 'http://localhost:80${env:LS_PORT_END}',
+    scheme: 'http${env:TLS}://localhost:8080',
+  };
+  const config = `${ROOT_CONFIG}defaultEnvironment: local\nenvironments:\n${Object.entries(envs).map(([name, url]) => `  ${name}:\n    url: ${url}\n    variables:\n      port: 8080\n`).join('')}`;
+  const r = await load({ 'labelform.yaml': config, 'p.yaml': projectYaml('p', '  title: Project\n') });
+  assert.equal(r.lines, []);
+  for (const url of Object.values(envs)) assert.is(urlProblem('env-http-url', url), undefined, url);
+  // What is written out is still judged, and the message quotes it, not a stand-in.
+  assert.is(urlProblem('env-http-url', 'http://999.1.1.1:${env:P}'), 'has a host "999.1.1.1" that is not a valid IPv4 address');
+  assert.is(urlProblem('env-http-url', 'ftp://host:${env:P}'), 'must start with http:// or https://, not ftp://');
+  assert.is(urlProblem('env-http-url', 'http://:${env:P}'), 'has no host after the scheme');
+  assert.match(urlProblem('env-http-url', 'http://localhost:${env:P}/a b') ?? '', /^contains a space after "[^"]*:\$\{env:P\}\/a"/);
+});
+
+test('URL fields of manifests with ${env:...} inside: not judged while unset, judged whole (and not shown) once set', async () => {
+  const files = {
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': projectYaml('p', '  title: Project\n'),
+    'h.yaml': hook('h', '  project: p\n  url: https://hooks.example.com/in?token=${env:HOOK_TOKEN}\n'),
+    's.yaml': storage('ImportStorage', 's', '  type: s3\n  bucket: b\n  s3_endpoint: http://minio:${env:MINIO_PASS}@minio.internal:9000\n'),
+  };
+  const unset = await load(files);
+  assert.equal(unset.lines.map((l) => l.replace(/ is not set.*/, '')), ['h.yaml:7:8: warning env-unset: HOOK_TOKEN', 's.yaml:9:16: warning env-unset: MINIO_PASS']);
+  // Tokens and passwords as services hand them out (base64, percent-encoded user info) fit.
+  const set = await load(files, { env: { HOOK_TOKEN: 'xoxb-1234/abcd+EF==', MINIO_PASS: 'Secr3t%2FPa:ss' } });
+  assert.equal(set.lines, []);
+  // A password with a raw "/" cuts the authority short for every client: refused, not shown.
+  const broken = await load(files, { env: { HOOK_TOKEN: 'xoxb-1234/abcd+EF==', MINIO_PASS: 'Secr3t/Pass' } });
+  assert.equal(broken.lines, ['s.yaml:9:16: schema: spec.s3_endpoint must be an http(s) URL; the value from ${env:...} (not shown) is not']);
+});
+
 test("webhook-url agrees with the server's URLValidator; it is stricter only where the server's answer could never work or settle", () => {
   for (const [url, accepted] of Object.entries(SERVER_TAKES_WEBHOOK_URL)) assert.is(urlProblem('webhook-url', url) === undefined, accepted, url);
   for (const url of STRICTER_THAN_SERVER) assert.ok(urlProblem('webhook-url', url), url);

@@ -52,6 +52,18 @@ export function isCredentialName(name: string): boolean {
   return CREDENTIAL_PART.test(words.join('-')) || CREDENTIAL_PART.test(words.join(''));
 }
 
+/**
+ * Environment variables every session has whose names only look like a credential's (`PWD` is
+ * the working directory, `SSH_AUTH_SOCK` a socket path, `XDG_SESSION_ID` a number): their values
+ * are ordinary text, and taking them for secrets would rewrite a path wherever it appears.
+ */
+const ORDINARY_VARIABLE = /^(PWD|OLDPWD|SSH_AUTH_SOCK|SSH_AGENT_PID|SESSION_MANAGER|DESKTOP_SESSION|KRB5CCNAME|(XDG|DBUS|GPG|GNOME_KEYRING)_[A-Z0-9_]*)$/;
+
+/** Whether an environment variable holds a secret by its name (the credential rule, less the session's ordinary variables). */
+export function isSecretVariableName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !ORDINARY_VARIABLE.test(name) && isCredentialName(name);
+}
+
 /** Whether a value is a credential by its form alone (`Bearer …`, `Token …`, `Basic …`, a JWT, …). */
 export function isCredentialValue(value: string): boolean {
   const v = value.trim();

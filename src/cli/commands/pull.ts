@@ -14,7 +14,7 @@ import { readLiveProjects } from '../../kinds/project/live.ts';
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
-import { isCredentialName } from '../../util/credentials.ts';
+import { isSecretVariableName } from '../../util/credentials.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
 import type { LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
@@ -253,8 +253,9 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
  * - every `${env:NAME}` referenced by the manifests of the repository pulled into, and of the one
  *   pull runs from (-C), whose variable is set: the repository says which variables are secrets;
  * - the API token of the environment used and of every environment in labelform.yaml;
- * - every variable whose name says it is a secret (`isCredentialName` in util/credentials.ts, the
- *   one rule for what is a credential), for a pull into a new folder, where no manifest names them.
+ * - every variable whose name says it is a secret (`isSecretVariableName` in util/credentials.ts:
+ *   the one rule for what is a credential, less PWD, SSH_AUTH_SOCK, XDG_SESSION_ID and the like),
+ *   for a pull into a new folder, where no manifest names them.
  * The rest of the process environment (PATH, HOME, USER, ...) holds no secrets and is ignored:
  * treating "root" or "/home/x" as secrets would rewrite ordinary text.
  */
@@ -268,7 +269,7 @@ function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | und
   add(target.tokenEnv, target.token);
   for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env)) {
-    if (isCredentialName(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
+    if (isSecretVariableName(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
   return out;
 }

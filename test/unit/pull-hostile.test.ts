@@ -41,6 +41,26 @@ test.before.each(() => {
   fake.ls.state.webhooks.clear();
 });
 
+test('a tab validate refuses where labelform is stricter than the server: skipped with its own reason, not "answers 500"', async () => {
+  const project = await fake.client.createProject({ title: 'Stricter tabs' });
+  const equal = await tab(project.id, { title: 'Mine', filters: { conjunction: 'and', items: [{ filter: 'filter:tasks:annotators', operator: 'equal', type: 'List', value: 1 }] } });
+  const later = await tab(project.id, { title: 'Later', ordering: ['tasks:id', 'tasks:bogus'] });
+  const descending = await tab(project.id, { title: 'Newest', ordering: ['tasks:-id'] });
+  const dir = await fake.tree({});
+  const pulled = await fake.cli(dir, ['pull', '--project', String(project.id), '--namespace', NS]);
+  assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
+  const line = (id: number) => pulled.stdout.split('\n').find((l) => l.includes(`- skipped view ${id} `)) ?? '';
+  assert.match(line(equal.id), /: the server cannot list its tasks on PostgreSQL \(it answers 400 for this tab there\): filters\/items\/0\/operator: annotators holds a list: operator equal makes the tab answer 400 for everyone on a server with PostgreSQL/);
+  assert.match(line(later.id), /: the server lists its tasks, but validate refuses the tab as it is: ordering\/1: "tasks:bogus" is not a task column\. .*The server sorts by the first entry only and ignores this one/);
+  for (const id of [equal.id, later.id]) assert.not.match(line(id), /500/);
+  assert.is(line(descending.id), '', 'tasks:-id is pulled as the server sorts by it');
+  const files = (await listing(dir)).filter((f) => f.includes('/view-'));
+  assert.is(files.length, 1, files.join('\n'));
+  assert.equal((parse(await readFile(join(dir, files[0]!), 'utf8')) as { spec: { ordering: string[] } }).spec.ordering, ['tasks:-id']);
+  const validated = await fake.cli(dir, ['validate']);
+  assert.is(validated.code, 0, validated.stdout + validated.stderr);
+});
+
 test('hostile tabs: one title twice, 250 characters, none at all, a broken filter; pulled files validate and re-plan to zero', async () => {
   const project = await fake.client.createProject({ title: 'Hostile tabs' });
   const long = `Review ${'x'.repeat(243)}`;

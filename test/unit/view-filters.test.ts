@@ -52,6 +52,23 @@ test("the issue's three: an unknown column, an unknown sort column, a Number tha
   assert.match(r.lines[3]!, /^d\.yaml:9:5: view-filter: hiddenColumns needs both explore and labeling: .*write labeling: \[\] to hide nothing there/);
 });
 
+test("ordering as preprocess_field_name reads it: one '-' before or after tasks:, the first entry sorts", async () => {
+  const order = (...ordering: string[]) => checkViewSpec({ ordering }).map((p) => `${p.pointer} ${p.answer} ${p.message}`);
+  assert.equal(order('tasks:-id'), [], 'a "-" after tasks: sorts descending on the server');
+  assert.equal(order('-tasks:id'), []);
+  assert.equal(order('tasks:-data.text'), []);
+  assert.equal(order('-tasks:-id'), [`/spec/ordering/0 500 "-tasks:-id" sorts descending twice: the server takes one "-" (before or after "tasks:"), so it looks for a column "-id" and the tab answers 500 for everyone ("Cannot resolve keyword '-id'"); write "-tasks:id".`]);
+  assert.match(order('tasks:-bogus')[0]!, /^\/spec\/ordering\/0 500 "tasks:bogus" is not a task column: a tab that sorts by it answers 500 for everyone/);
+  // Where labelform is stricter than the server, the message does not claim a 500.
+  const later = order('tasks:id', '-tasks:bogus');
+  assert.is(later.length, 1);
+  assert.match(later[0]!, /^\/spec\/ordering\/1 200 "tasks:bogus" is not a task column\. .* The server sorts by the first entry only and ignores this one/);
+  assert.not.match(later[0]!, /500/);
+  assert.match(order('tasks:annotations')[0]!, /^\/spec\/ordering\/0 200 "tasks:annotations" is a relation of the Task model, not a task column: the server sorts by it/);
+  const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Tabs\n'), 'a.yaml': view('a', '  title: A\n  ordering: ["tasks:-id"]\n') });
+  assert.equal(r.lines, []);
+});
+
 test('values that do not fit the type or the column, one message each', () => {
   const msg = (item: Record<string, unknown>) => checkViewSpec({ filters: { conjunction: 'and', items: [item] } }).map((p) => `${p.pointer} ${p.message}`);
   const f = (filter: string, operator: string, type: string, value: unknown) => msg({ filter: `filter:tasks:${filter}`, operator, type, value });

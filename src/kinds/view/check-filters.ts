@@ -49,11 +49,20 @@ export const TASK_COLUMNS: Readonly<Record<string, ColumnKind>> = {
   precomputed_agreement: 'float',
 };
 
-/** A problem in a view's spec: where (a JSON pointer under /spec) and what. */
+/** A problem in a view's spec: where (a JSON pointer under /spec), what, and what the server answers for the tab. */
 export interface ViewProblem {
   readonly pointer: string;
   readonly message: string;
+  /**
+   * What listing the tab's tasks answers: 500 for everyone; 400 on a server with PostgreSQL; 200
+   * where labelform is stricter than the server (a sort column it ignores or that sorts by a
+   * relation). The message gives the reason in its own words.
+   */
+  readonly answer: 500 | 400 | 200;
 }
+
+/** What the Task model resolves besides its columns (relations, foreign keys): the server sorts by them. */
+const TASK_RELATIONS = ['annotations', 'predictions', 'drafts', 'locks', 'project', 'project_id', 'file_upload_id', 'updated_by_id', 'comment_authors', 'failed_predictions', 'fsm_states'];
 
 const COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(', ')}, or data.<key> for the task's data`;
 
@@ -72,17 +81,17 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
     const column = filter.slice('filter:tasks:'.length);
     const kind = columnKind(column);
     if (kind === undefined) {
-      out.push({ pointer: `${at}/filter`, message: unknownColumn(column, 'filters on') });
+      out.push({ pointer: `${at}/filter`, message: unknownColumn(column, 'filters on'), answer: 500 });
       return;
     }
     const problem = checkFilterValue({ operator: String(raw.operator ?? ''), type: String(raw.type ?? ''), value: raw.value }, column, kind, show);
-    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message });
+    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
   });
   if (Array.isArray(spec.ordering)) {
     spec.ordering.forEach((entry, i) => {
       if (typeof entry !== 'string') return;
-      const column = entry.replace(/^-/, '').replace(/^tasks:/, '');
-      if (entry.replace(/^-/, '').startsWith('tasks:') && columnKind(column) === undefined) out.push({ pointer: `/spec/ordering/${i}`, message: unknownColumn(column, 'sorts by') });
+      const problem = orderingProblem(entry, i);
+      if (problem) out.push({ pointer: `/spec/ordering/${i}`, ...problem });
     });
   }
   const hidden = spec.hiddenColumns;
@@ -92,10 +101,37 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
       out.push({
         pointer: '/spec/hiddenColumns',
         message: `hiddenColumns needs both explore and labeling: the server reads both lists whenever it lists the tab's tasks, so without ${missing[0]} the tab answers 500 for everyone (write ${missing[0]}: [] to hide nothing there)`,
+        answer: 500,
       });
     }
   }
   return out;
+}
+
+/**
+ * Why the server cannot sort a tab by `entry` (the `i`-th sort column), read as
+ * `preprocess_field_name` (data_manager/functions.py, 1.23.2) reads it: one "-" for descending,
+ * before the `tasks:` prefix or after it (`-tasks:id`, `tasks:-id`), not both. The server sorts by
+ * the first entry only; a later one that could not be the first is refused all the same.
+ */
+function orderingProblem(entry: string, i: number): { message: string; answer: 500 | 200 } | undefined {
+  const unsigned = entry.startsWith('-') ? entry.slice(1) : entry;
+  if (!unsigned.startsWith('tasks:')) return undefined; // the schema says so
+  let column = unsigned.slice('tasks:'.length);
+  if (column.startsWith('-') && unsigned === entry) column = column.slice(1);
+  const ignored = i > 0 ? ` The server sorts by the first entry only and ignores this one, but labelform refuses it as it would refuse it first.` : '';
+  if (column.startsWith('-')) {
+    return {
+      message: `"${entry}" sorts descending twice: the server takes one "-" (before or after "tasks:"), so it looks for a column "${column}"${i > 0 ? '' : ` and the tab answers 500 for everyone ("Cannot resolve keyword '${column}'")`}; write "-tasks:${column.replace(/^-+/, '')}".${ignored}`,
+      answer: i > 0 ? 200 : 500,
+    };
+  }
+  if (columnKind(column) !== undefined) return undefined;
+  if (TASK_RELATIONS.includes(column)) {
+    return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };
+  }
+  if (i > 0) return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
+  return { message: unknownColumn(column, 'sorts by'), answer: 500 };
 }
 
 /** The column's kind, or undefined for a column the server cannot resolve. */
@@ -115,7 +151,7 @@ interface FilterItem {
 }
 
 /** The first reason the server cannot apply this filter, following `apply_filters` in data_manager/managers.py. */
-function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, describe: (x: unknown) => string): { field: 'value' | 'type' | 'operator'; message: string } | undefined {
+function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, describe: (x: unknown) => string): { field: 'value' | 'type' | 'operator'; message: string; answer?: 400 } | undefined {
   const bad = (message: string) => ({ field: 'value' as const, message: `${message}; the tab would answer 500 for everyone` });
   const v = f.value;
   const op = f.operator;
@@ -144,7 +180,7 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
   // On PostgreSQL these two are arrays, and the server refuses an *equal* operator on an array for
   // every task list of the tab (400 "Not supported filter type"); on SQLite it compares a joined string.
   if ((column === 'annotators' || kind === 'model-versions') && op.includes('equal')) {
-    return { field: 'operator', message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains` };
+    return { field: 'operator', message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`, answer: 400 };
   }
 
   const values = range ? [v.min, v.max] : Array.isArray(v) && (op === 'in_list' || op === 'not_in_list') ? v : [v];

@@ -1,7 +1,7 @@
 import { writeBack } from '../../manifest/pulled.ts';
 import { validateAgainstSchema } from '../../manifest/schemas.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
-import { checkViewSpec } from './check-filters.ts';
+import { checkViewSpec, type ViewProblem } from './check-filters.ts';
 import { VIEW_FIELDS, type LiveView } from './types.ts';
 
 /**
@@ -29,9 +29,17 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
     } else spec[f] = value;
   }
   const broken = checkViewSpec(spec);
-  if (broken.length) return { skipped: `the server cannot list its tasks as it is (it answers 500 for this tab): ${broken[0]!.pointer.replace(/^\/spec\//, '')}: ${broken[0]!.message.replace(/; the tab would answer 500 for everyone$/, '')}. Fix or delete the tab in Label Studio, then pull again` };
+  if (broken.length) return { skipped: skipReason(broken[0]!) };
   const manifest = { apiVersion: 'labelform/v1', kind: 'View', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: v.id } } : {}) };
   const issues = validateAgainstSchema('view', manifest);
   if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0]!.message})` };
   return { manifest, notes: [] };
+}
+
+/** Why pull skips a tab validate would refuse, in the problem's own words: a 500, a 400 on PostgreSQL, or labelform being stricter. */
+function skipReason(p: ViewProblem): string {
+  const at = `${p.pointer.replace(/^\/spec\//, '')}: ${p.message.replace(/; the tab would answer 500 for everyone$/, '').replace(/\.$/, '')}`;
+  if (p.answer === 500) return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
+  const why = p.answer === 400 ? 'the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)' : 'the server lists its tasks, but validate refuses the tab as it is';
+  return `${why}: ${at}. Change the tab in Label Studio, then pull again`;
 }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mlBackendToManifest } from '../../src/kinds/ml-backend/to-manifest.ts';
+import { toLiveWebhook } from '../../src/kinds/webhook/live.ts';
+import { webhookToManifest } from '../../src/kinds/webhook/to-manifest.ts';
 import { toLiveMlBackend } from '../../src/kinds/ml-backend/live.ts';
 import type { LsMlBackend } from '../../src/kinds/ml-backend/types.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
@@ -263,9 +265,31 @@ test('pull of an ML backend: a URL with user info and a credential in extra_para
   assert.ok('manifest' in pulled);
   const spec = (pulled.manifest as { spec: Record<string, unknown> }).spec;
   assert.is(spec.url, '${env:ML_BACKEND_MODEL_URL}');
-  assert.equal(spec.extra_params, { api_key: '${env:ML_BACKEND_MODEL_API_KEY}', threshold: 0.5 });
+  assert.equal(spec.extra_params, { api_key: '${env:ML_BACKEND_MODEL_PARAM_API_KEY}', threshold: 0.5 });
   assert.not.ok(JSON.stringify(pulled).includes('mlpass-0a9b') || JSON.stringify(pulled).includes('sk-0123456789'));
-  assert.equal(pulled.notes.map((n) => /set (\w+)/.exec(n)?.[1]), ['ML_BACKEND_MODEL_URL', 'ML_BACKEND_MODEL_API_KEY']);
+  assert.equal(pulled.notes.map((n) => /set (\w+)/.exec(n)?.[1]), ['ML_BACKEND_MODEL_URL', 'ML_BACKEND_MODEL_PARAM_API_KEY']);
+});
+
+test('pull names one variable per value: a header or a parameter named URL or PASSWORD, and names that read alike, get names of their own', () => {
+  const w: LsWebhook = {
+    id: 5, project: 4, url: 'https://hooks.example.com/in?token=tok-0123456789', send_payload: true, send_for_all_actions: true, is_active: true, actions: [],
+    headers: { URL: 'Bearer aaaa-0123456789', 'X-Token': 'tok-aaaa-0123456789', X_Token: 'tok-bbbb-0123456789', 'X-Callback': 'https://cb:cbpass-0123456789@cb.example.com/' },
+  };
+  const hook = webhookToManifest(toLiveWebhook(w, [], 'test'), { key: 'alerts', parentKey: 'p', adopt: true, secrets: [] });
+  assert.ok('manifest' in hook);
+  const spec = (hook.manifest as { spec: { url: string; headers: Record<string, string> } }).spec;
+  assert.is(spec.url, '${env:WEBHOOK_ALERTS_URL}');
+  assert.equal(spec.headers, { URL: '${env:WEBHOOK_ALERTS_HEADER_URL}', 'X-Token': '${env:WEBHOOK_ALERTS_HEADER_X_TOKEN}', X_Token: '${env:WEBHOOK_ALERTS_HEADER_X_TOKEN_2}', 'X-Callback': '${env:WEBHOOK_ALERTS_HEADER_X_CALLBACK}' });
+  const names = hook.notes.map((n) => /set (\w+)/.exec(n)?.[1]);
+  assert.is(new Set(names).size, 5, names.join(' '));
+  assert.not.match(JSON.stringify(hook), /0123456789/);
+
+  const b: LsMlBackend = { id: 3, project: 4, url: 'http://bot:mlpass-0a9b@ml.example:9090', title: 'Model', description: '', is_interactive: false, auth_method: 'BASIC_AUTH', basic_auth_user: 'bot', basic_auth_pass_is_set: true, extra_params: { url: 'https://u:pw-0123456789@x.example', password: 'pw-0123456789' }, timeout: 100, auto_update: true, model_version: '' };
+  const ml = mlBackendToManifest(toLiveMlBackend(b, [], 'test'), { key: 'model', parentKey: 'p', adopt: true, secrets: [] });
+  assert.ok('manifest' in ml);
+  const mlSpec = (ml.manifest as { spec: Record<string, unknown> }).spec;
+  assert.equal([mlSpec.url, mlSpec.basic_auth_pass, mlSpec.extra_params], ['${env:ML_BACKEND_MODEL_URL}', '${env:ML_BACKEND_MODEL_PASSWORD}', { url: '${env:ML_BACKEND_MODEL_PARAM_URL}', password: '${env:ML_BACKEND_MODEL_PARAM_PASSWORD}' }]);
+  assert.not.match(JSON.stringify(ml), /0123456789|mlpass/);
 });
 
 // ---- import messages ----

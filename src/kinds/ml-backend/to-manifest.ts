@@ -1,7 +1,8 @@
 import { writeBack } from '../../manifest/pulled.ts';
-import { describeUrlCredential, isCredential, literalUrlCredentials } from '../../util/credentials.ts';
+import { isCredential } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { stripDescriptionMarker } from '../shared/description-marker.ts';
+import { pulledVariableNames, urlCredentialAsVariable } from '../shared/pulled-credentials.ts';
 import type { LiveMlBackend } from './types.ts';
 
 /**
@@ -14,14 +15,11 @@ export function mlBackendToManifest(b: LiveMlBackend, ctx: PullContext): PulledM
   const notes: string[] = [];
   const url = writeBack(r.url, ctx.secrets);
   if (!url.ok) return { skipped: 'its URL holds a secret value' };
-  const spec: Record<string, unknown> = { project: ctx.parentKey, url: url.text };
-  const inUrl = literalUrlCredentials(url.text);
-  if (inUrl.length > 0) {
-    // The whole URL as one reference: what to set is then simply the URL the server has.
-    const variable = envName(ctx.key, 'URL');
-    spec.url = `\${env:${variable}}`;
-    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0]!)}): written as \${env:${variable}}; set ${variable} to the backend's URL as Label Studio has it before \`labelform plan\``);
-  }
+  const variable = pulledVariableNames('ML_BACKEND', ctx.key);
+  // The whole URL as one reference: what to set is then simply the URL the server has.
+  const inUrl = urlCredentialAsVariable(url.text, () => variable('URL'), { field: 'the URL', owner: "the backend's URL" });
+  if (inUrl) notes.push(inUrl.note);
+  const spec: Record<string, unknown> = { project: ctx.parentKey, url: inUrl?.text ?? url.text };
   const text = (v: string | null | undefined) => (v ? writeBack(v, ctx.secrets) : undefined);
   const title = text(r.title);
   if (title?.ok) spec.title = title.text;
@@ -31,21 +29,24 @@ export function mlBackendToManifest(b: LiveMlBackend, ctx: PullContext): PulledM
   if (r.auth_method === 'BASIC_AUTH') {
     spec.auth_method = 'BASIC_AUTH';
     spec.basic_auth_user = r.basic_auth_user ?? '';
-    const variable = envName(ctx.key, 'PASSWORD');
-    spec.basic_auth_pass = `\${env:${variable}}`;
-    notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${variable}}; set ${variable} before \`labelform plan\` (the first apply sends it once)`);
+    const name = variable('PASSWORD');
+    spec.basic_auth_pass = `\${env:${name}}`;
+    notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${name}}; set ${name} before \`labelform plan\` (the first apply sends it once)`);
   }
   if (r.extra_params && Object.keys(r.extra_params).length) {
     const params: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(r.extra_params)) {
       const back = typeof value === 'string' ? writeBack(value, ctx.secrets) : undefined;
       if (typeof value !== 'string' || (back?.ok && (back.refs.length > 0 || !isCredential(name, value)))) {
-        params[name] = back?.ok ? back.text : value;
+        // A URL with a credential in it (user info, a token parameter) is one too.
+        const inUrl = back?.ok && back.refs.length === 0 ? urlCredentialAsVariable(back.text, () => variable('PARAM', name), { field: `extra_params.${name}`, owner: 'its value' }) : undefined;
+        if (inUrl) notes.push(inUrl.note);
+        params[name] = inUrl?.text ?? (back?.ok ? back.text : value);
         continue;
       }
-      const variable = envName(ctx.key, name);
-      params[name] = `\${env:${variable}}`;
-      notes.push(`extra_params.${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+      const param = variable('PARAM', name);
+      params[name] = `\${env:${param}}`;
+      notes.push(`extra_params.${name} looks like a credential: written as \${env:${param}}; set ${param} to its value before \`labelform plan\``);
     }
     spec.extra_params = params;
   }
@@ -55,8 +56,4 @@ export function mlBackendToManifest(b: LiveMlBackend, ctx: PullContext): PulledM
     if (r.model_version) spec.model_version = r.model_version;
   }
   return { manifest: { apiVersion: 'labelform/v1', kind: 'MlBackend', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: b.id } } : {}) }, notes };
-}
-
-function envName(key: string, part: string): string {
-  return `ML_BACKEND_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

@@ -1,6 +1,7 @@
 import { writeBack } from '../../manifest/pulled.ts';
-import { isCredential, literalUrlCredentials, describeUrlCredential } from '../../util/credentials.ts';
+import { isCredential } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
+import { pulledVariableNames, urlCredentialAsVariable } from '../shared/pulled-credentials.ts';
 import { MARKER_HEADER, withoutMarker } from './marker.ts';
 import { MAX_MANIFEST_HEADERS, type LiveWebhook } from './types.ts';
 
@@ -25,24 +26,24 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
   if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
   const back = writeBack(raw.url, ctx.secrets);
   if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join('}, ${env:')}} and cannot be written without it` };
-  let url = back.text;
-  const inUrl = literalUrlCredentials(back.text);
-  if (inUrl.length > 0) {
-    // The whole URL as one reference: what to set is then simply the URL the server has.
-    const variable = envName(ctx.key, 'URL');
-    url = `\${env:${variable}}`;
-    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0]!)}): written as \${env:${variable}}; set ${variable} to the webhook's URL as Label Studio has it before \`labelform plan\``);
-  }
+  const variable = pulledVariableNames('WEBHOOK', ctx.key);
+  // The whole URL as one reference: what to set is then simply the URL the server has.
+  const inUrl = urlCredentialAsVariable(back.text, () => variable('URL'), { field: 'the URL', owner: "the webhook's URL" });
+  if (inUrl) notes.push(inUrl.note);
+  const url = inUrl?.text ?? back.text;
   const headers: Record<string, string> = {};
   for (const [name, value] of declared) {
     const hb = writeBack(value, ctx.secrets);
     if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
-      headers[name] = hb.text;
+      // A URL with a credential in it (user info, a token parameter) is one too.
+      const inUrl = hb.refs.length === 0 ? urlCredentialAsVariable(hb.text, () => variable('HEADER', name), { field: `header ${name}`, owner: 'its value' }) : undefined;
+      if (inUrl) notes.push(inUrl.note);
+      headers[name] = inUrl?.text ?? hb.text;
       continue;
     }
-    const variable = envName(ctx.key, name);
-    headers[name] = `\${env:${variable}}`;
-    notes.push(`header ${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+    const header = variable('HEADER', name);
+    headers[name] = `\${env:${header}}`;
+    notes.push(`header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``);
   }
   const spec: Record<string, unknown> = {
     ...(ctx.parentKey !== undefined ? { project: ctx.parentKey } : {}),
@@ -57,8 +58,4 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
     manifest: { apiVersion: 'labelform/v1', kind: 'Webhook', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: w.id } } : {}) },
     notes,
   };
-}
-
-function envName(key: string, part: string): string {
-  return `WEBHOOK_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, '_');
 }

@@ -1,0 +1,36 @@
+import { describeUrlCredential, literalUrlCredentials } from '../../util/credentials.ts';
+
+/**
+ * The names pull gives the `${env:NAME}` variables it writes for one resource's credentials:
+ * `<PREFIX>_<KEY>_<PART...>` in capitals, anything but letters and digits as `_`. Each call names
+ * one value, and no two values of a resource get one name: a name already given (two header
+ * names that read alike, `X-Token` and `x_token`) gets `_2`, `_3`, ... Callers keep their kinds of
+ * part apart by a word of their own (`HEADER`, `PARAM`), so a header named `URL` is not the URL.
+ */
+export function pulledVariableNames(prefix: string, key: string): (...parts: string[]) => string {
+  const given = new Set<string>();
+  return (...parts) => {
+    const base = [prefix, key, ...parts].join('_').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    let name = base;
+    for (let n = 2; given.has(name); n++) name = `${base}_${n}`;
+    given.add(name);
+    return name;
+  };
+}
+
+/**
+ * A value holding a credential in a URL written in clear (the value as a URL: a webhook's or an
+ * ML backend's URL, an s3_endpoint; or a link inside it: a description) becomes one
+ * `${env:NAME}` for the whole value, with the note saying what to set: the value as Label Studio
+ * has it. Undefined when it holds none. `field` names the value in the note ("the URL",
+ * "s3_endpoint"); `owner` whose it is ("the webhook's URL", "the s3_endpoint").
+ */
+export function urlCredentialAsVariable(text: string, variable: () => string, said: { readonly field: string; readonly owner: string }): { readonly text: string; readonly note: string } | undefined {
+  const found = [text, ...(text.match(/\bhttps?:\/\/[^\s"'<>`\\]+/gi) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
+  if (found.length === 0) return undefined;
+  const name = variable();
+  return {
+    text: `\${env:${name}}`,
+    note: `${said.field} holds a credential (${describeUrlCredential(found[0]!)}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``,
+  };
+}

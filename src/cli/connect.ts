@@ -43,7 +43,7 @@ export function resolveServerUrl(config: RootConfig | undefined, requested: stri
   let urlSource: string;
   if (def.url !== undefined) {
     urlSource = pos(`/environments/${name}/url`);
-    const resolved = interpolate(def.url, { variables: {}, env, requireEnv: true });
+    const resolved = interpolate(def.url, { variables: ('variables' in def && def.variables) || {}, env, requireEnv: true });
     if (resolved.issues.length > 0) throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0]!.message}`);
     url = String(resolved.value);
   } else {

@@ -32,7 +32,7 @@ export interface LabelformConfig {
 }
 export interface Environment {
   /**
-   * Base URL of the server (a path prefix is allowed). May use ${env:NAME}. Default: ${env:LABEL_STUDIO_URL}.
+   * Base URL of the server (a path prefix is allowed). May use ${env:NAME} and this environment's ${var.NAME}. Default: ${env:LABEL_STUDIO_URL}.
    */
   url?: string;
   /**

@@ -174,6 +174,19 @@ const noSleep = async () => undefined;
 
 // --- drift counts what it checked as what it is ---------------------------------------------------
 
+test("an environment's url with its own ${var.NAME} (a port) validates and connects", async () => {
+  const port = new URL(fake.ls.url).port;
+  const dir = await fake.tree({
+    'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: test\nenvironments:\n  default:\n    url: http://127.0.0.1:\${var.port}\n    variables:\n      port: "${port}"\n`,
+    'p.yaml': projectYaml('p', '  title: Port from a variable\n'),
+  });
+  const validated = await fake.cli(dir, ['validate']);
+  assert.is(validated.code, 0, validated.stdout + validated.stderr);
+  const planned = await fake.cli(dir, ['plan'], { url: 'http://127.0.0.1:9' });
+  assert.is(planned.code, 0, planned.stdout + planned.stderr);
+  assert.match(planned.stdout, /Port from a variable/);
+});
+
 test('drift: projects counted as projects, their webhooks and tabs as what they are', async () => {
   const files: Record<string, string> = {};
   for (const k of ['a', 'b', 'c']) {

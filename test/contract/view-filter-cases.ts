@@ -60,6 +60,8 @@ export const VIEW_CASES: readonly ViewCase[] = [
   { name: "is_labeled", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:is_labeled", "operator": "equal", "type": "Boolean", "value": true}]}}, server: 200 },
   { name: "overlap-order", data: {"ordering": ["tasks:overlap"]}, server: 200 },
   { name: "order-data", data: {"ordering": ["-tasks:data.text"]}, server: 200 },
+  { name: "order-desc-after", data: {"ordering": ["tasks:-id"]}, server: 200 },
+  { name: "order-desc-twice", data: {"ordering": ["-tasks:-id"]}, server: 500 },
   { name: "order-data-empty", data: {"ordering": ["tasks:data."]}, server: 200 },
   { name: "filter-data-empty", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:data.", "operator": "equal", "type": "String", "value": "x"}]}}, server: 200 },
   { name: "filter-data-root", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:data", "operator": "contains", "type": "String", "value": "x"}]}}, server: 200 },

@@ -101,7 +101,11 @@ export function viewTaskListFailure(ctx: Ctx, viewId: string): Reply | undefined
   }
   const first = v.ordering?.[0];
   if (typeof first === 'string') {
-    const column = first.replace(/^-/, '').replace(/^tasks:/, '');
+    // As the server reads it (data_manager/functions.py preprocess_field_name): one `-` before the
+    // prefix, or else one after it.
+    const descending = first.startsWith('-');
+    const bare = first.replace(/^-/, '').replace(/^filter:/, '').replace(/^tasks:/, '');
+    const column = descending ? bare : bare.replace(/^-/, '');
     if (!column.startsWith('data.') && !(column in FAKE_COLUMNS) && !TASK_RELATIONS.includes(column)) return e500(`Cannot resolve keyword '${column}' into field. Choices are: ${Object.keys(FAKE_COLUMNS).sort().join(', ')}`);
   }
   return undefined;

@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { UserError } from '../util/errors.ts';
 
@@ -38,10 +38,15 @@ export async function checkoutAt(dir: string, ref: string): Promise<{ dir: strin
       const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line);
       return m && m[1] === 'blob' ? [{ oid: m[2]!, name: m[3]! }] : [];
     });
+  // A tree made by hand (`git mktree`) may hold an entry named `..`, `.git` or with a backslash:
+  // `labels/../../x` would be written outside the temporary folder. Refused before anything is written.
+  const unsafe = entries.find((e) => !isSafeTreePath(e.name));
+  if (unsafe) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`);
   const tmp = await mkdtemp(join(tmpdir(), 'labelform-base-'));
   try {
     await catBlobs(top, entries, what, async (name, body) => {
-      const to = join(tmp, name);
+      const to = resolve(tmp, name);
+      if (!to.startsWith(tmp + sep)) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`);
       await mkdir(dirname(to), { recursive: true });
       await writeFile(to, body);
     });
@@ -50,6 +55,12 @@ export async function checkoutAt(dir: string, ref: string): Promise<{ dir: strin
     throw err;
   }
   return { dir: join(tmp, sub), remove: () => rm(tmp, { recursive: true, force: true }) };
+}
+
+/** A path from `git ls-tree` that stays inside the folder it is written to. */
+export function isSafeTreePath(name: string): boolean {
+  if (name === '' || name.startsWith('/') || name.includes('\\') || name.includes('\0')) return false;
+  return name.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..' && seg.toLowerCase() !== '.git');
 }
 
 /**

@@ -69,4 +69,55 @@ test('the folder at a revision, byte for byte, from one git cat-file process', a
   }
 });
 
+/**
+ * A commit whose tree was made by hand (`git mktree` takes `..`, `.git` or a backslash as an
+ * entry's name): its names are refused, one clear error naming the path, and nothing is written,
+ * neither outside the temporary folder nor inside it.
+ */
+test('a tree entry that would leave the folder (.., .git, a backslash) is refused, nothing written', async () => {
+  const top = mkdtempSync(join(tmpdir(), 'lf-base-evil-'));
+  const git = (input: string | undefined, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: top, input }).toString('utf8').trim();
+  try {
+    git(undefined, 'init', '-q', '-b', 'main');
+    const blob = git('owned\n', 'hash-object', '-w', '--stdin');
+    const yaml = git('apiVersion: labelform/v1\nkind: Config\nnamespace: t\n', 'hash-object', '-w', '--stdin');
+    const tree = (...lines: string[]) => git(lines.map((l) => `${l}\n`).join(''), 'mktree');
+    // A uniquely named target beside the temporary folder (tmpdir()/<target>), so that an escape is seen.
+    const target = `lf-escaped-${process.pid}-${Date.now()}`;
+    const escaped = join(tmpdir(), target);
+    const cases: Array<[string, string]> = [
+      // labels/../../<target>: from <tmp>/labels/.. up to tmpdir()
+      ['..', tree(`040000 tree ${tree(`040000 tree ${tree(`100644 blob ${blob}\t${target}`)}\t..`)}\t..`)],
+      ['.git', tree(`040000 tree ${tree(`100644 blob ${blob}\tconfig`)}\t.git`)],
+      ['backslash', tree(`100644 blob ${blob}\t..\\${target}`)],
+      ['.', tree(`040000 tree ${tree(`100644 blob ${blob}\tx`)}\t.`)],
+    ];
+    for (const [label, evil] of cases) {
+      // The evil entries sit beside the folder that is read (labels-evil), and at the top of the tree too.
+      const roots = {
+        beside: tree(`040000 tree ${tree(`100644 blob ${yaml}\tlabelform.yaml`)}\tlabels`, `040000 tree ${evil}\tlabels-evil`),
+        top: tree(`100644 blob ${yaml}\tlabelform.yaml`, ...git(undefined, 'ls-tree', evil).split('\n')),
+      };
+      for (const [where, t] of Object.entries(roots)) {
+        const commit = git(undefined, 'commit-tree', t, '-m', `${label} ${where}`);
+        git(undefined, 'update-ref', 'refs/heads/evil', commit);
+        const bad = git(undefined, 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit).split('\0').filter((n) => n && !n.endsWith('labelform.yaml'));
+        assert.equal(bad.length, 1, `${label} ${where}: ${bad.join(', ')}`);
+        const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('labelform-base-')));
+        const err = await checkoutAt(top, 'evil').catch((e: unknown) => e);
+        assert.not.ok(existsSync(escaped), `${label} ${where}: wrote ${escaped}`);
+        assert.ok(isUserError(err), `${label} ${where}: ${String(err)}`);
+        assert.match((err as Error).message, /^--base evil: /);
+        assert.ok((err as Error).message.includes(JSON.stringify(bad[0]!)), `${label} ${where}: names ${bad[0]}: ${(err as Error).message}`);
+        const left = readdirSync(tmpdir()).filter((n) => n.startsWith('labelform-base-') && !before.has(n));
+        assert.equal(left, [], `${label} ${where}: temporary folder left behind`);
+      }
+    }
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+    for (const n of readdirSync(tmpdir())) if (n.startsWith(`lf-escaped-${process.pid}-`)) rmSync(join(tmpdir(), n), { force: true });
+  }
+});
+
 test.run();

@@ -6,6 +6,7 @@ import type { LsProject } from '../../api/types.ts';
 import { PROJECT_FIELDS } from '../../kinds/project/fields.ts';
 import { parseMarker } from '../../kinds/project/marker.ts';
 import { projectToManifest } from '../../kinds/project/to-manifest.ts';
+import { literalTextCredentials } from '../../kinds/project/credentials.ts';
 import { holdsSecret, keyFromTitle, manifestYaml, type PullSecret } from '../../manifest/pulled.ts';
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository, loadRootConfig } from '../../manifest/load.ts';
@@ -14,7 +15,7 @@ import { readLiveProjects } from '../../kinds/project/live.ts';
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
-import { isSecretVariableName } from '../../util/credentials.ts';
+import { isSecretVariableName, maskUrlsInText } from '../../util/credentials.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
 import type { LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
@@ -111,7 +112,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const skipped: string[] = [];
   const pulledChildren: Array<{ path: string; kind: string; noun: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
-  const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${t ?? ''}"`);
+  const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? '')}"`);
   const schemaDir = await findSchemaDir(root);
   /** Requested projects already in the repository: their tabs and webhooks are looked at, to say which are not pulled. */
   const inRepository: Array<{ id: number; key: string; file: string }> = [];
@@ -130,8 +131,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
-      // A key (and its directory name) made from a title that holds a secret would hold it too.
-      if (!marker && keyHoldsSecret(key, secrets)) key = `project-${p.id}`;
+      // A key (and its directory name) made from a title that holds a secret (or a URL credential) would hold it too.
+      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? '').length > 0)) key = `project-${p.id}`;
       if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
       used.add(key);
       const pulled = projectToManifest(p, key, marker ? undefined : p.id, secrets);

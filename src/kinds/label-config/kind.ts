@@ -1,4 +1,5 @@
 import type { ManifestKind } from '../kind.ts';
+import { labelConfigCredentialErrors } from '../project/credentials.ts';
 import type { LabelConfigResource } from './types.ts';
 
 /**
@@ -13,6 +14,8 @@ export const labelConfigKind: ManifestKind<LabelConfigResource> = {
     for (const { raw, value, envPointers } of docs) {
       const spec = value.spec as { label_config: unknown };
       const source = await ctx.loadXml(raw, '/spec/label_config', spec.label_config);
+      // A URL credential written in git (an <Image value="https://…?token=…"/>) is an error at it, as in a Project.
+      ctx.diagnostics.push(...labelConfigCredentialErrors(raw.doc, '/spec/label_config', spec.label_config, source));
       out.push({
         kind: 'LabelConfig',
         name: String((value.metadata as { name: string }).name),

@@ -3,6 +3,7 @@ import type { FieldChange } from '../../generated/schema-types.ts';
 import type { ProjectResource } from './types.ts';
 import type { LiveProject } from './live.ts';
 import { fingerprintValue } from '../../state/fingerprint.ts';
+import { maskUrlsInText } from '../../util/credentials.ts';
 import type { ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
@@ -15,7 +16,7 @@ export function liveValue(live: LiveProject, field: ProjectField): unknown {
 /**
  * Field changes between a manifest and a live project: only the fields the manifest sets
  * (omitted means unmanaged), each compared after normalisation, as the server's `release` would
- * store them. Secrets carry no values.
+ * store them. Secrets carry no values; a live value's URL credentials are masked.
  */
 export function compareProject(desired: ProjectResource, live: LiveProject | undefined, release?: string): FieldChange[] {
   const changes: FieldChange[] = [];
@@ -26,7 +27,8 @@ export function compareProject(desired: ProjectResource, live: LiveProject | und
     if (live) {
       const before = liveValue(live, field);
       if (equal(normaliseProjectField(field, after, 'desired', release), normaliseProjectField(field, before, 'live', release))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after });
+      // A live URL's credentials (user info, a token parameter: a description or label config made in the UI) are never shown.
+      changes.push(sensitive ? { field, sensitive: true } : { field, before: typeof before === 'string' ? maskUrlsInText(before) : before ?? null, after });
     } else {
       changes.push(sensitive ? { field, sensitive: true } : { field, after });
     }

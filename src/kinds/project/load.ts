@@ -4,14 +4,17 @@ import type { XmlSource } from '../../manifest/types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { LabelConfigResource } from '../label-config/types.ts';
+import { urlCredentialErrors } from '../shared/url-credentials.ts';
+import { labelConfigCredentialErrors, textCredentialErrors, valuePosition } from './credentials.ts';
 import { checkProjectRules } from './rules.ts';
 import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type ProjectResource } from './types.ts';
 
 /**
  * Project manifests as resources: `label_config` resolved (inline, `{file}` or `{ref}` to a
  * LabelConfig), the cross-field rules checked, secrets (`task_data_password`) taken from
- * `${env:...}` and never written in git, declared task files resolved inside the repository, and
- * one `import.id` per existing project.
+ * `${env:...}` and never written in git, no URL credential written in git (user info, a token
+ * parameter in a text field, a link in it or the label config: an error at the credential),
+ * declared task files resolved inside the repository, and one `import.id` per existing project.
  */
 export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ProjectResource[]> {
   const { diagnostics } = ctx;
@@ -41,7 +44,17 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
         }
       } else {
         labelConfig = await ctx.loadXml(raw, '/spec/label_config', lc);
+        // A label config linking a URL with a credential (an <Image value>, a <HyperText>) is under the one credential rule.
+        diagnostics.push(...labelConfigCredentialErrors(raw.doc, '/spec/label_config', lc, labelConfig));
       }
+    }
+    // A text field holding a URL with a credential, or linking one (a description, an instruction), is under the one credential rule.
+    for (const [field, v] of Object.entries(rawSpec)) {
+      if (typeof v !== 'string' || field === 'label_config' || SECRET_FIELDS.has(field)) continue;
+      const pointer = `/spec/${field}`;
+      const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
+      const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
+      diagnostics.push(...(asUrl.length || typeof written !== 'string' ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer))));
     }
     // A value from an unset ${env:...} (offline validate) is unknown: no rule judges it.
     const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));

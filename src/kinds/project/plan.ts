@@ -10,6 +10,7 @@ import { fingerprintValue } from '../../state/fingerprint.ts';
 import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
 import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
+import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
 import type { KindPlanContext, Match, PlanRequest } from '../kind.ts';
 import type { AnnotationUsage } from './annotation-usage.ts';
@@ -137,9 +138,10 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
 
   const fields = compareProject(d, target, ctx.server.version);
   const lcField = fields.find((f) => f.field === 'label_config');
+  // The diff shows the live XML with its URL credentials masked (a config made in the UI may link one).
   const labelConfig = lcField && d.labelConfig
     ? maskLabelConfigChange(
-        describeLabelConfigChange(target ? String(target.fields.label_config ?? '') : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
+        describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? '')) : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
         d.sensitive.has('label_config'),
       )
     : undefined;
@@ -154,7 +156,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     file: d.file,
     line: at.line,
     // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
-    ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: target.title } : {}),
+    ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: maskUrlsInText(target.title) } : {}),
     fields,
     ...(labelConfig ? { labelConfig } : {}),
     ...(tasks.length ? { tasks: [...tasks] } : {}),
@@ -194,7 +196,7 @@ export function planProjectPrune(o: { id: number; key: string; title: string; an
   if (o.annotations > 0) {
     ctx.diagnostic({ severity: 'warning', code: 'prune-annotations', key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss` });
   }
-  ctx.change({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: o.title, fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
+  ctx.change({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: maskUrlsInText(o.title), fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
 }
 
 /**
@@ -285,7 +287,7 @@ function planDuplicateRemoval(key: string, carriers: readonly LiveProject[], ns:
       warn('duplicate-with-data', `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`);
       continue;
     }
-    out.push({ action: 'delete', kind: 'Project', key, id: p.id, ...(hideTitle ? {} : { title: p.title }), fields: [], annotations: 0, duplicateOf: keep!.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+    out.push({ action: 'delete', kind: 'Project', key, id: p.id, ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }), fields: [], annotations: 0, duplicateOf: keep!.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
   }
   return out;
 }

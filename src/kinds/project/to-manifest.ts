@@ -6,6 +6,9 @@ export type { PullSecret };
 import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
 import { escapeInterpolation, holdsSecret, writeBack, type PullSecret } from '../../manifest/pulled.ts';
 import { summarizeLabelConfig } from '../../labelconfig/summarize.ts';
+import { maskUrlsInText } from '../../util/credentials.ts';
+import { pulledVariableNames, urlCredentialAsVariable, urlCredentialLinksAsVariables } from '../shared/pulled-credentials.ts';
+import { literalTextCredentials } from './credentials.ts';
 import { PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
 import { normaliseProjectField, pythonStrip } from './normalise.ts';
@@ -29,16 +32,31 @@ export interface PulledProject {
  * Every string is written so that interpolation gives it back exactly: a literal `${` becomes
  * `$${`, and a secret value (`secrets`, longest first) becomes its `${env:NAME}` reference. A value
  * holding a secret that cannot be written back exactly is left out, with a note; a label config
- * holding one is written inline (an .xml file is not interpolated). No secret value is returned.
+ * holding one is written inline (an .xml file is not interpolated). A text holding a URL
+ * credential (user info, a token parameter, a Slack path) is written as `${env:PROJECT_<KEY>_<FIELD>}`
+ * to set, and each such link of a label config as its own reference, in the XML written inline.
+ * No secret value is returned.
  */
 export function projectToManifest(p: LsProject, key: string, adoptId?: number, secrets: readonly PullSecret[] = []): PulledProject {
   const notes: string[] = [];
   const spec: Record<string, unknown> = {};
+  const variable = pulledVariableNames('PROJECT', key);
   const put = (field: string, value: string): void => {
     const written = writeBack(value, secrets);
     if (written.ok) {
-      spec[field] = written.text;
       if (written.refs.length) notes.push(`${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(', ')}, written as that reference`);
+      if (field === 'label_config') {
+        // A link with a credential in the XML becomes its own reference: the rest stays readable.
+        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, 'URL'), { field, owner: 'the label config' });
+        notes.push(...links.notes);
+        spec[field] = links.text;
+        return;
+      }
+      // The value as a URL, or URLs inside it (a description with a link), as one reference: what
+      // to set is then simply the value the server has.
+      const inUrl = urlCredentialAsVariable(written.text, () => variable(field), { field, owner: `the ${field}` });
+      if (inUrl) notes.push(inUrl.note);
+      spec[field] = inUrl?.text ?? written.text;
     } else {
       notes.push(`${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(', ')} and a reference would not give it back exactly`);
     }
@@ -53,13 +71,13 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number, s
   const title = pythonStrip(p.title ?? '');
   const titleLength = [...title].length;
   if (titleLength >= 3 && titleLength <= 50) put('title', title);
-  else notes.push(`title ${holdsSecret(p.title ?? '', secrets) ? '(sensitive)' : JSON.stringify(p.title)} is not 3-50 characters and was left out`);
+  else notes.push(`title ${holdsSecret(p.title ?? '', secrets) ? '(sensitive)' : JSON.stringify(maskUrlsInText(p.title ?? ''))} is not 3-50 characters and was left out`);
   const description = stripMarker(p.description);
   if (description) put('description', description);
   const xml = normaliseProjectField('label_config', p.label_config, 'live') as string;
   let hasConfig = xml !== '' && xml !== PROJECT_FIELD_DEFAULTS.label_config;
-  if (hasConfig && holdsSecret(xml, secrets)) {
-    // config.xml is read as it is, so the reference can only live in the manifest.
+  if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
+    // config.xml is read as it is, so a reference (a secret's value, a link with a credential) can only live in the manifest.
     hasConfig = false;
     put('label_config', xml);
     if (spec.label_config !== undefined) notes[notes.length - 1] += ' (inline in project.yaml: an .xml file is not interpolated)';

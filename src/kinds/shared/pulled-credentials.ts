@@ -1,4 +1,4 @@
-import { describeUrlCredential, literalUrlCredentials } from '../../util/credentials.ts';
+import { describeUrlCredential, literalUrlCredentials, maskUrlCredentials } from '../../util/credentials.ts';
 
 /**
  * The names pull gives the `${env:NAME}` variables it writes for one resource's credentials:
@@ -33,4 +33,27 @@ export function urlCredentialAsVariable(text: string, variable: () => string, sa
     text: `\${env:${name}}`,
     note: `${said.field} holds a credential (${describeUrlCredential(found[0]!)}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``,
   };
+}
+
+/**
+ * Each link in a text that holds a credential written in clear (a label config's
+ * `<Image value="https://…?token=…"/>`, where the text around it should stay readable) becomes
+ * its own `${env:NAME}`, with a note per link naming the link masked and what to set: the link as
+ * the text writes it. The text is unchanged, with no note, when it links none.
+ */
+export function urlCredentialLinksAsVariables(text: string, variable: () => string, said: { readonly field: string; readonly owner: string }): { readonly text: string; readonly notes: readonly string[] } {
+  const notes: string[] = [];
+  let out = '';
+  let from = 0;
+  for (const m of text.matchAll(/\bhttps?:\/\/[^\s"'<>`\\]+/gi)) {
+    // Punctuation after a link in prose is not part of it (as maskUrlsInText reads it).
+    const link = m[0].replace(/[.,;:!?]+$/, '');
+    const found = literalUrlCredentials(link);
+    if (found.length === 0) continue;
+    const name = variable();
+    out += `${text.slice(from, m.index)}\${env:${name}}`;
+    from = m.index + link.length;
+    notes.push(`${said.field} holds a credential (${describeUrlCredential(found[0]!)}) in ${maskUrlCredentials(link)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``);
+  }
+  return { text: out + text.slice(from), notes };
 }

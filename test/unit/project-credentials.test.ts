@@ -59,4 +59,67 @@ test('validate: a URL credential written in git in a title, a description (a lin
   for (const s of [...SECRETS, 'p4ssw0rd99', 'k3y-998877', 'envpass123']) assert.not.ok(all.includes(s), `${s} quoted`);
 });
 
+const DESCRIPTION = `Source files: ${USERINFO}\nAlerts: ${SLACK}`;
+const INSTRUCTION = `Read https://docs.example.com/guide?access_token=${TOKEN} first`;
+const CONFIG = '<View>\n  <Image name="img" value="https://cdn.example.com/a.png?token=tok-img-4455"/>\n  <Choices name="c" toName="img"><Choice value="yes"/></Choices>\n</View>';
+
+test('pull: a UI-made project whose description, expert_instruction and label config hold URL credentials is written with ${env:NAME} to set, nothing in clear; the pulled repository validates, plans (adopt) and re-plans to zero', async () => {
+  const made = await fake.client.createProject({ title: 'Made in the UI', description: DESCRIPTION, expert_instruction: INSTRUCTION, label_config: CONFIG });
+  const into = await fake.tree({});
+  const pulled = await cli(into, ['pull', '--project', String(made.id), '--namespace', 'test']);
+  assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
+  assert.equal(await filesHoldingSecrets(into, SECRETS), [], 'a pulled file holds a credential');
+  const entries = await readdir(into, { recursive: true, withFileTypes: true });
+  assert.not.ok(entries.some((e) => e.name === 'config.xml'), 'the label config is written inline (an .xml file is not interpolated)');
+  const yaml = await readFile(join(entries.find((e) => e.name === 'project.yaml')!.parentPath, 'project.yaml'), 'utf8');
+  for (const s of SECRETS) assert.not.ok((pulled.stdout + pulled.stderr).includes(s), `${s} was printed`);
+  const toSet = new Map<string, string>();
+  for (const m of pulled.stdout.matchAll(/note: (\w+) holds a credential.*?written as \$\{env:(\w+)\}/g)) toSet.set(m[1]!, m[2]!);
+  assert.equal(toSet, new Map([['description', 'PROJECT_MADE_IN_THE_UI_DESCRIPTION'], ['expert_instruction', 'PROJECT_MADE_IN_THE_UI_EXPERT_INSTRUCTION'], ['label_config', 'PROJECT_MADE_IN_THE_UI_LABEL_CONFIG_URL']]));
+  assert.match(pulled.stdout, /note: label_config holds a credential \(its query parameter token\) in https:\/\/cdn\.example\.com\/a\.png\?token=\(sensitive\): written as \$\{env:PROJECT_MADE_IN_THE_UI_LABEL_CONFIG_URL\}/);
+  assert.ok(yaml.includes('<Image name="img" value="${env:PROJECT_MADE_IN_THE_UI_LABEL_CONFIG_URL}"/>'), yaml);
+  const env = {
+    PROJECT_MADE_IN_THE_UI_DESCRIPTION: DESCRIPTION,
+    PROJECT_MADE_IN_THE_UI_EXPERT_INSTRUCTION: INSTRUCTION,
+    PROJECT_MADE_IN_THE_UI_LABEL_CONFIG_URL: 'https://cdn.example.com/a.png?token=tok-img-4455',
+  };
+  const validated = await cli(into, ['validate'], env);
+  assert.is(validated.code, 0, validated.stdout + validated.stderr);
+  const plan = await cli(into, ['plan', '--json'], env);
+  assert.is(plan.code, 0, plan.stderr);
+  const change = (JSON.parse(plan.stdout).changes as Array<{ kind: string; action: string; id?: number; fields: Array<{ field: string }> }>).find((c) => c.kind === 'Project')!;
+  assert.equal([change.action, change.id, change.fields], ['adopt', made.id, []]);
+  const applied = await cli(into, ['apply', '--auto-approve'], env);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  for (const s of SECRETS) assert.not.ok((plan.stdout + applied.stdout + applied.stderr).includes(s), `${s} was printed`);
+  const live = fake.ls.state.projects.get(made.id)!.fields;
+  assert.equal([live.expert_instruction, String(live.label_config).trim(), String(live.description).startsWith(DESCRIPTION)], [INSTRUCTION, CONFIG, true]);
+  assert.is((await cli(into, ['plan', '--detailed-exitcode'], env)).code, 0, 're-plans to zero');
+  assert.equal(await filesHoldingSecrets(into, SECRETS), []);
+});
+
+test('pull: a title holding a URL credential is written as ${env:NAME} and names no directory', async () => {
+  const made = await fake.client.createProject({ title: 'https://bob:hunter2pw@f.io/x' });
+  const into = await fake.tree({});
+  const pulled = await cli(into, ['pull', '--project', String(made.id), '--namespace', 'test']);
+  assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
+  assert.not.ok(pulled.stdout.includes('hunter2pw'));
+  assert.equal(await filesHoldingSecrets(into, SECRETS), []);
+  const entries = await readdir(into, { recursive: true });
+  assert.ok(entries.includes(`project-${made.id}`), entries.join(', '));
+  assert.not.ok(entries.some((e) => e.includes('hunter2pw')));
+  assert.match(pulled.stdout, new RegExp(`note: title holds a credential \\(its user info \\(before "@"\\)\\): written as \\$\\{env:PROJECT_PROJECT_${made.id}_TITLE\\}`));
+});
+
+test('to-manifest alone: a label config linking two credential URLs gets one variable each, the rest of the XML as it was; a clean one goes to config.xml', () => {
+  const base = { id: 4, title: 'Two links', description: '' } as unknown as LsProject;
+  const xml = '<View>\n  <Image name="a" value="https://a.example.com/1.png?token=tok-img-4455"/>\n  <Header value="https://u:hunter2pw@b.example.com/"/>\n  <Image name="b" value="$image"/>\n</View>';
+  const m = projectToManifest({ ...base, label_config: xml }, 'two');
+  assert.is(m.xml, undefined);
+  assert.is((m.manifest.spec as Record<string, unknown>).label_config, '<View>\n  <Image name="a" value="${env:PROJECT_TWO_LABEL_CONFIG_URL}"/>\n  <Header value="${env:PROJECT_TWO_LABEL_CONFIG_URL_2}"/>\n  <Image name="b" value="$image"/>\n</View>');
+  assert.is(m.notes.filter((n) => n.startsWith('label_config holds a credential')).length, 2);
+  const clean = projectToManifest({ ...base, label_config: '<View>\n  <Image name="b" value="https://a.example.com/1.png?page=2"/>\n</View>' }, 'two');
+  assert.equal([clean.xml !== undefined, (clean.manifest.spec as Record<string, unknown>).label_config], [true, { file: './config.xml' }]);
+});
+
 test.run();

@@ -178,6 +178,15 @@ test('compareProject: the description is compared without the marker', () => {
   assert.equal(compareProject(desired, server), [{ field: 'description', before: 'Old text', after: 'New text' }]);
 });
 
+test('compareProject: a live value\'s URL credentials (made in the UI) are masked in the change itself, so no plan holds them', () => {
+  const desired = manifest('p', { description: 'New text', expert_instruction: 'Read the guide' });
+  const server = live(5, 'T', { key: 'p', text: 'Files at https://bob:hunter2pw@files.example.com/x', fields: { expert_instruction: 'See https://docs.example.com/?access_token=ghp_abcdefghijklmnopqrstuvwxyz0123456789' } });
+  assert.equal(compareProject(desired, server), [
+    { field: 'description', before: 'Files at https://(sensitive)@files.example.com/x', after: 'New text' },
+    { field: 'expert_instruction', before: 'See https://docs.example.com/?access_token=(sensitive)', after: 'Read the guide' },
+  ]);
+});
+
 test('compareProject: a null live value shows as null, and a create has only after values', () => {
   const desired = manifest('p', { title: 'News', task_data_login: 'me' });
   assert.equal(compareProject(desired, live(5, 'News', { key: 'p', fields: { task_data_login: null } })), [{ field: 'task_data_login', before: null, after: 'me' }]);

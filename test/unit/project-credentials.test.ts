@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { stripMarker } from '../../src/kinds/project/marker.ts';
 import { projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import type { LsProject } from '../../src/api/types.ts';
 import { clearSecrets } from '../../src/util/redact.ts';
@@ -109,6 +110,38 @@ test('pull: a title holding a URL credential is written as ${env:NAME} and names
   assert.ok(entries.includes(`project-${made.id}`), entries.join(', '));
   assert.not.ok(entries.some((e) => e.includes('hunter2pw')));
   assert.match(pulled.stdout, new RegExp(`note: title holds a credential \\(its user info \\(before "@"\\)\\): written as \\$\\{env:PROJECT_PROJECT_${made.id}_TITLE\\}`));
+});
+
+test('plan: a description, instruction and label config with URL credentials made in the UI are masked in text, Markdown, JSON, --debug, --out and drift; apply from the saved plan puts git back, then nothing to do', async () => {
+  const xml = '<View>\n  <Image name="img" value="$image"/>\n  <Choices name="c" toName="img"><Choice value="yes"/></Choices>\n</View>';
+  const dir = await fake.repo({ 'p.yaml': projectYaml('p', `  title: Planned\n  description: Plain words\n  expert_instruction: Be careful\n  label_config: |\n${xml.split('\n').map((l) => `    ${l}`).join('\n')}\n`) });
+  const applied = await cli(dir, ['apply', '--auto-approve']);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  const live = [...fake.ls.state.projects.values()].find((p) => p.fields.title === 'Planned')!;
+  // Changed in the UI: links with credentials.
+  live.fields.description = String(live.fields.description).replace('Plain words', DESCRIPTION);
+  live.fields.expert_instruction = INSTRUCTION;
+  live.fields.label_config = CONFIG;
+  const out = join(dir, 'plan.json');
+  const outputs: string[] = [];
+  for (const args of [['plan'], ['plan', '--json'], ['plan', '--markdown'], ['plan', '--debug'], ['plan', '--out', out], ['drift'], ['drift', '--json']]) {
+    const r = await cli(dir, args);
+    assert.ok(r.code === 0 || r.code === 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    outputs.push(r.stdout, r.stderr);
+  }
+  outputs.push(await readFile(out, 'utf8'));
+  for (const s of SECRETS) assert.not.ok(outputs.some((o) => o.includes(s)), `${s} was printed or saved`);
+  const plan = JSON.parse(outputs.at(-1)!);
+  const fields = plan.changes.find((c: { key: string }) => c.key === 'p').fields as Array<{ field: string; before?: string }>;
+  assert.equal(fields.find((f) => f.field === 'description'), { field: 'description', before: 'Source files: https://(sensitive)@files.example.com/x\nAlerts: https://hooks.slack.com/services/(sensitive)/(sensitive)/(sensitive)', after: 'Plain words' });
+  assert.equal(fields.find((f) => f.field === 'expert_instruction'), { field: 'expert_instruction', before: 'Read https://docs.example.com/guide?access_token=(sensitive) first', after: 'Be careful' });
+  assert.ok(fields.find((f) => f.field === 'label_config')!.before!.includes('value="https://cdn.example.com/a.png?token=(sensitive)"'));
+  assert.ok(plan.changes.find((c: { key: string }) => c.key === 'p').labelConfig.diff.includes('-  <Image name="img" value="https://cdn.example.com/a.png?token=(sensitive)"/>'));
+  const fromPlan = await cli(dir, ['apply', out]);
+  assert.is(fromPlan.code, 0, fromPlan.stdout + fromPlan.stderr);
+  assert.equal([live.fields.expert_instruction, String(live.fields.label_config).trim(), stripMarker(String(live.fields.description))], ['Be careful', xml, 'Plain words']);
+  assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
+  assert.equal(await filesHoldingSecrets(dir, SECRETS), []);
 });
 
 test('to-manifest alone: a label config linking two credential URLs gets one variable each, the rest of the XML as it was; a clean one goes to config.xml', () => {

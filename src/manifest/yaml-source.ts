@@ -1,5 +1,6 @@
 import {
   CST,
+  isAlias,
   isMap,
   isPair,
   isScalar,
@@ -53,6 +54,9 @@ export const MAX_NESTING = 64;
 /** YAML aliases may not expand into more nodes than this ("billion laughs" in YAML form). */
 const MAX_ALIAS_COUNT = 100;
 
+/** Aliases (and, apart, anchors) one document may hold: yaml resolves each alias by a scan of all of them. */
+const MAX_ALIASES = 1000;
+
 export function parseYamlSource(text: string, file: string): ParsedSource {
   const tooDeep = findExcessiveNesting(text, MAX_NESTING);
   if (tooDeep !== undefined) {
@@ -95,9 +99,15 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     // An empty document (a trailing `---`, or two in a row) parses as an empty null scalar.
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) return;
-    const unknownAlias = findUnknownAlias(doc);
-    if (unknownAlias) {
+    const aliases = checkAliases(doc);
+    if (aliases?.unknown) {
+      const unknownAlias = aliases.unknown;
       diagnostics.push(diag('yaml-unknown-alias', `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      return;
+    }
+    if (aliases?.tooMany) {
+      const { node, what } = aliases.tooMany;
+      diagnostics.push(diag('yaml-aliases', `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`, { file, ...pos(node.range?.[0] ?? doc.range[0]) }));
       return;
     }
     let value: unknown;
@@ -153,17 +163,43 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   return { documents, diagnostics };
 }
 
-/** The first alias (`*name`) with no anchor set before it: toJS would fail on it with a message about expansion. */
-function findUnknownAlias(doc: Document.Parsed): Alias | undefined {
-  let found: Alias | undefined;
+/**
+ * The first alias (`*name`) with no anchor set before it (toJS would fail on it with a message
+ * about expansion), or the first alias or anchor past MAX_ALIASES. One walk of the document in
+ * order, recording anchors as they are met (a node's anchor before its contents, as yaml's own
+ * `Alias.resolve` sees it); calling `resolve` per alias walked the whole document each time
+ * (20,000 aliases: 53 s). toJS's own resolution scans every anchor and alias before each alias,
+ * and MAX_ALIAS_COUNT bounds the uses of one anchor only: 400 anchors used 50 times each took 10 s.
+ */
+function checkAliases(doc: Document.Parsed): { unknown?: Alias; tooMany?: { node: YamlNode; what: string } } | undefined {
+  const anchors = new Set<string>();
+  let anchorCount = 0;
+  let aliasCount = 0;
+  let result: { unknown?: Alias; tooMany?: { node: YamlNode; what: string } } | undefined;
   visit(doc, {
-    Alias: (_, node) => {
-      if (node.resolve(doc) !== undefined) return undefined;
-      found = node;
-      return visit.BREAK;
+    Node: (_, node) => {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) {
+          result = { unknown: node };
+          return visit.BREAK;
+        }
+        if (++aliasCount > MAX_ALIASES) {
+          result = { tooMany: { node, what: 'aliases' } };
+          return visit.BREAK;
+        }
+        return undefined;
+      }
+      if (node.anchor) {
+        anchors.add(node.anchor);
+        if (++anchorCount > MAX_ALIASES) {
+          result = { tooMany: { node, what: 'anchors' } };
+          return visit.BREAK;
+        }
+      }
+      return undefined;
     },
   });
-  return found;
+  return result;
 }
 
 /**

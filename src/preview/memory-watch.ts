@@ -67,7 +67,7 @@ export function watchMemory(marker: string, caps: MemoryCaps = DEFAULT_MEMORY_CA
 }
 
 /** The browser's process (the one with `marker` in its command line, below this process) and every process below it. */
-async function browserTree(marker: string): Promise<Array<{ pid: number; renderer: boolean }>> {
+export async function browserTree(marker: string): Promise<Array<{ pid: number; renderer: boolean }>> {
   const children = new Map<number, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;

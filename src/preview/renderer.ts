@@ -160,7 +160,7 @@ export class PreviewRenderer {
     const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block' });
     // A page closed at its deadline leaves requests that can no longer be answered.
     await context.route('**/*', (route) => this.answer(route).catch(() => undefined));
-    await context.addInitScript(`${NAME_HELPER} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
+    await context.addInitScript(`${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
     return context;
   }
 
@@ -192,6 +192,12 @@ export class PreviewRenderer {
  * text calls esbuild's `__name` helper, which the page must then have.
  */
 const NAME_HELPER = 'globalThis.__name ??= (f) => f;';
+
+/**
+ * Run in every frame before its own scripts: no WebRTC (the editor uses none). A task's HTML could
+ * otherwise send STUN packets to any address; the browser's switch (browser.ts) stops those too.
+ */
+export const NO_WEBRTC = "for (const n of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport', 'RTCRtpSender', 'RTCRtpReceiver']) { try { delete globalThis[n]; } catch {} }";
 
 /**
  * The page the editor runs in: the app's runtime, then its shared code and the app itself with

@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { linksInText, textCredentialErrors } from '../../src/kinds/project/credentials.ts';
 import { stripMarker } from '../../src/kinds/project/marker.ts';
 import { projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import type { LsProject } from '../../src/api/types.ts';
@@ -153,6 +154,16 @@ test('to-manifest alone: a label config linking two credential URLs gets one var
   assert.is(m.notes.filter((n) => n.startsWith('label_config holds a credential')).length, 2);
   const clean = projectToManifest({ ...base, label_config: '<View>\n  <Image name="b" value="https://a.example.com/1.png?page=2"/>\n</View>' }, 'two');
   assert.equal([clean.xml !== undefined, (clean.manifest.spec as Record<string, unknown>).label_config], [true, { file: './config.xml' }]);
+});
+
+test('a text a pull request wrote to be slow: 200,000 closing parentheses, 20,000 links with a token, each read once', () => {
+  // Trimming counted the parentheses again for each one (hours for this text); now one pass.
+  assert.equal(linksInText(`see http://a.example.com/x${')'.repeat(200_000)}`), [{ link: 'http://a.example.com/x', at: 4 }]);
+  assert.equal(linksInText('(see http://a.example.com/x_(y)).'), [{ link: 'http://a.example.com/x_(y)', at: 5 }]);
+  const lines = Array.from({ length: 20_000 }, (_, i) => `link ${i}: https://h.example.com/p?token=secret${i}xyz`).join('\n');
+  const errors = textCredentialErrors(lines, 'description', 'p.yaml', '/spec/description', (line, col) => ({ line, col }));
+  assert.is(errors.length, 20_000);
+  assert.equal([errors[19_999]!.line, errors[19_999]!.col], [20_000, 'link 19999: https://h.example.com/p?token='.length + 1]);
 });
 
 test.run();

@@ -10,14 +10,24 @@ export function linksInText(text: string): Array<{ readonly link: string; readon
   if (!text.includes('://')) return [];
   const out: Array<{ link: string; at: number }> = [];
   for (const m of text.matchAll(/\bhttps?:\/\/[^\s"'<>`\\]+/gi)) {
-    let link = m[0];
-    for (;;) {
-      const last = link[link.length - 1];
-      if (last !== undefined && '.,;:!?'.includes(last)) link = link.slice(0, -1);
-      else if (last === ')' && link.split('(').length < link.split(')').length) link = link.slice(0, -1);
-      else break;
+    const link = m[0];
+    // Parentheses counted once, then kept in step while trimming: linear in the link's length.
+    let open = 0;
+    let close = 0;
+    for (const ch of link) {
+      if (ch === '(') open++;
+      else if (ch === ')') close++;
     }
-    out.push({ link, at: m.index });
+    let end = link.length;
+    for (;;) {
+      const last = link[end - 1];
+      if (last !== undefined && '.,;:!?'.includes(last)) end--;
+      else if (last === ')' && open < close) {
+        end--;
+        close--;
+      } else break;
+    }
+    out.push({ link: link.slice(0, end), at: m.index });
   }
   return out;
 }
@@ -36,16 +46,31 @@ export function literalTextCredentials(text: string): Array<{ readonly credentia
 export function textCredentialErrors(text: string, field: string, file: string, pointer: string | undefined, at: (line: number, col: number) => { line: number; col: number }): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const { credential, offset } of literalTextCredentials(text)) {
-    const what = describeUrlCredential(credential);
-    // A Slack path is one credential in three segments: one error per link and kind of credential.
-    const link = linksInText(text).find((l) => l.at <= offset && offset < l.at + l.link.length)?.at ?? offset;
-    if (seen.has(`${link} ${what}`)) continue;
-    seen.add(`${link} ${what}`);
-    const before = text.slice(0, offset);
-    const line = before.split('\n').length;
-    const col = offset - (before.lastIndexOf('\n') + 1) + 1;
-    out.push(diag('secret-literal', `${field} holds a credential written in git: ${what}. Take ${credential.part === 'path' ? 'the URL' : 'it'} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file, ...at(line, col), ...(pointer ? { pointer } : {}) }));
+  // Line starts once (a text with many links is read once, not once per credential).
+  const lineStarts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset: number): number => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  for (const { link: l, at: linkAt } of linksInText(text)) {
+    for (const credential of literalUrlCredentials(l)) {
+      const offset = linkAt + credential.secretStart;
+      const what = describeUrlCredential(credential);
+      // A Slack path is one credential in three segments: one error per link and kind of credential.
+      if (seen.has(`${linkAt} ${what}`)) continue;
+      seen.add(`${linkAt} ${what}`);
+      const index = lineOf(offset);
+      const line = index + 1;
+      const col = offset - lineStarts[index]! + 1;
+      out.push(diag('secret-literal', `${field} holds a credential written in git: ${what}. Take ${credential.part === 'path' ? 'the URL' : 'it'} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file, ...at(line, col), ...(pointer ? { pointer } : {}) }));
+    }
   }
   return out;
 }

@@ -5,6 +5,7 @@
  * frame, each measured alone against a UDP listener that a plain browser does reach), and the
  * folders made to run the browser as nobody are gone after it closes.
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { existsSync, readdirSync } from 'node:fs';
@@ -69,6 +70,23 @@ linuxOnly('under root, the browser\'s folders as nobody are removed when it clos
   await launched.browser.close();
   await launched.cleanup();
   for (const n of made) assert.not.ok(existsSync(join('/tmp', n)), `/tmp/${n} left behind`);
+});
+
+linuxOnly('under root, a run that exits without its cleanup leaves no folder of the browser\'s behind', async () => {
+  if (process.getuid?.() !== 0) return;
+  const ours = () => new Set(readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n)));
+  const before = ours();
+  const code = `import { launchBrowser } from ${JSON.stringify(new URL('../../src/preview/browser.ts', import.meta.url).href)};
+const launched = await launchBrowser(${JSON.stringify(browserPath)});
+const made = (await import('node:fs')).readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n));
+console.log(JSON.stringify(made));
+process.exit(3);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+  assert.is(r.status, 3, r.stderr);
+  const made = (JSON.parse(r.stdout.trim().split('\n').pop()!) as string[]).filter((n) => !before.has(n));
+  assert.ok(made.length >= 2, `made: ${made.join(', ')}`);
+  const left = [...ours()].filter((n) => !before.has(n));
+  assert.equal(left, [], 'left behind');
 });
 
 /** A UDP listener on 127.0.0.1 counting the packets it gets (STUN binding requests). */

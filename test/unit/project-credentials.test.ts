@@ -11,7 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linksInText, textCredentialErrors } from '../../src/kinds/project/credentials.ts';
+import { linksInText, textCredentialErrors } from '../../src/kinds/shared/text-credentials.ts';
 import { stripMarker } from '../../src/kinds/project/marker.ts';
 import { projectToManifest } from '../../src/kinds/project/to-manifest.ts';
 import type { LsProject } from '../../src/api/types.ts';

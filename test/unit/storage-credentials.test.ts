@@ -44,14 +44,16 @@ test('validate: user info or a token parameter written in git in s3_endpoint (al
     'e.yaml': storage('ImportStorage', 'e', `  type: s3\n  bucket: b\n  s3_endpoint: \${env:ENDPOINT}\n${KEYS}`),
     'f.yaml': storage('ExportStorage', 'f', `  type: s3\n  bucket: b\n  s3_endpoint: http://minio:\${env:MINIO_PASS}@minio.local:9000\n${KEYS}`),
     'g.yaml': storage('ImportStorage', 'g', `  type: s3\n  bucket: b\n  s3_endpoint: http://minio.local:9000\n${KEYS}`),
+    'h.yaml': storage('ImportStorage', 'h', `  type: s3\n  bucket: b\n  description: see https://bob:linkpass77@files.example.com/x for the layout\n${KEYS}`),
   }, { env: { ...ENV, ENDPOINT: 'http://minio:envpass123@minio.local:9000', MINIO_PASS: 'envpass123' } });
   assert.equal(r.lines, [
     `a.yaml:9:29: secret-literal: s3_endpoint holds a credential written in git: its user info (before "@"). Take it from \${env:NAME} (${take})`,
     `b.yaml:9:46: secret-literal: s3_endpoint holds a credential written in git: its query parameter token. Take it from \${env:NAME} (${take})`,
     `d.yaml:9:16: secret-literal: s3_endpoint holds a credential written in git: its user info (before "@"). Take it from \${env:NAME} (${take})`,
+    `h.yaml:9:32: secret-literal: description holds a credential written in git: its user info (before "@"). Take it from \${env:NAME} (${take})`,
   ]);
   const all = r.lines.join('\n');
-  for (const s of ['hunter2pass', 'tok-abc123', 'varpass99', 'envpass123']) assert.not.ok(all.includes(s), `${s} quoted`);
+  for (const s of ['hunter2pass', 'tok-abc123', 'varpass99', 'envpass123', 'linkpass77']) assert.not.ok(all.includes(s), `${s} quoted`);
 });
 
 test('plan: an s3_endpoint with user info made in the UI is masked in text, Markdown, JSON, --out, --debug and drift; one from ${env:...} is a sensitive change', async () => {

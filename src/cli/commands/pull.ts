@@ -6,7 +6,7 @@ import type { LsProject } from '../../api/types.ts';
 import { PROJECT_FIELDS } from '../../kinds/project/fields.ts';
 import { parseMarker } from '../../kinds/project/marker.ts';
 import { projectToManifest } from '../../kinds/project/to-manifest.ts';
-import { literalTextCredentials } from '../../kinds/project/credentials.ts';
+import { literalTextCredentials } from '../../kinds/shared/text-credentials.ts';
 import { holdsSecret, keyFromTitle, manifestYaml, type PullSecret } from '../../manifest/pulled.ts';
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository, loadRootConfig } from '../../manifest/load.ts';

@@ -1,5 +1,5 @@
 import type { ManifestKind } from '../kind.ts';
-import { labelConfigCredentialErrors } from '../project/credentials.ts';
+import { labelConfigCredentialErrors } from '../shared/text-credentials.ts';
 import type { LabelConfigResource } from './types.ts';
 
 /**

@@ -5,7 +5,7 @@ import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { LabelConfigResource } from '../label-config/types.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
-import { labelConfigCredentialErrors, textCredentialErrors, valuePosition } from './credentials.ts';
+import { labelConfigCredentialErrors, textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { checkProjectRules } from './rules.ts';
 import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type ProjectResource } from './types.ts';
 

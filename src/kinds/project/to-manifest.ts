@@ -8,7 +8,7 @@ import { escapeInterpolation, holdsSecret, writeBack, type PullSecret } from '..
 import { summarizeLabelConfig } from '../../labelconfig/summarize.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { pulledVariableNames, urlCredentialAsVariable, urlCredentialLinksAsVariables } from '../shared/pulled-credentials.ts';
-import { literalTextCredentials } from './credentials.ts';
+import { literalTextCredentials } from '../shared/text-credentials.ts';
 import { PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
 import { normaliseProjectField, pythonStrip } from './normalise.ts';

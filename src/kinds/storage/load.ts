@@ -2,6 +2,7 @@ import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { ProjectResource } from '../project/types.ts';
 import { envNamesByField } from '../shared/env-names.ts';
+import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type StorageResource, type StorageType } from './types.ts';
 
@@ -34,7 +35,12 @@ export function storageLoader(direction: Direction) {
       }
       // A URL-shaped value (s3_endpoint, a Redis host, a description that is a link) is under the one credential rule.
       for (const field of storageFields(direction, type)) {
-        if (typeof spec[field] === 'string') ctx.diagnostics.push(...urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers }));
+        if (typeof spec[field] !== 'string') continue;
+        const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
+        // A link inside text (a description that mentions one) is under the rule too.
+        const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
+        if (found.length === 0 && typeof written === 'string') found.push(...textCredentialErrors(written, field, raw.doc.file, `/spec/${field}`, valuePosition(raw.doc, `/spec/${field}`)));
+        ctx.diagnostics.push(...found);
       }
       if (type === 's3' && (spec.aws_access_key_id === undefined) !== (spec.aws_secret_access_key === undefined)) {
         ctx.diagnostics.push(diag('rule', 'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)', at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id')));

@@ -18,7 +18,7 @@ import { webhookToManifest } from '../../src/kinds/webhook/to-manifest.ts';
 import { toLiveMlBackend } from '../../src/kinds/ml-backend/live.ts';
 import type { LsMlBackend } from '../../src/kinds/ml-backend/types.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
-import { findUrlCredentials, isCredential, isCredentialName, isCredentialValue, literalUrlCredentials, maskUrlCredentials } from '../../src/util/credentials.ts';
+import { findUrlCredentials, isCredential, isCredentialName, isCredentialValue, literalUrlCredentials, maskUrlCredentials, maskUrlsInText } from '../../src/util/credentials.ts';
 import { clearSecrets, redact, registerEnvSecret, showUrl } from '../../src/util/redact.ts';
 import { projectYaml, type CliResult } from '../helpers/cli.ts';
 import { startMlBackend } from '../helpers/ml-backend.ts';
@@ -76,6 +76,21 @@ test('URLs: user info, credential query and fragment parameters, chat webhook pa
     assert.is(findUrlCredentials(masked).length, 0);
   }
   assert.is(maskUrlCredentials('not a url'), 'not a url');
+});
+
+test("links in text: a user info holding ', <, > or a backtick (legal in user info, or taken by URL parsers) is masked whole", () => {
+  const cases: Array<[string, string]> = [
+    ["https://user:pa'ss@minio.example.com/", 'https://(sensitive)@minio.example.com/'],
+    ['endpoint https://us<er:pa`ss@minio.example.com:9000/bucket, then', 'endpoint https://(sensitive)@minio.example.com:9000/bucket, then'],
+    ["(https://u'1:p>w@h)", '(https://(sensitive)@h)'],
+    ["https://us'er@na'me:pw@host/p", 'https://(sensitive)@host/p'],
+    // No @ before the path: a quote still ends the link, and what follows is not touched.
+    ["'https://example.com/a' and 'x@y'", "'https://example.com/a' and 'x@y'"],
+    // A JSON string ends at ": the next field's @ is not a user info.
+    ['{"url":"http://host","email":"a@b.com"}', '{"url":"http://host","email":"a@b.com"}'],
+  ];
+  for (const [text, masked] of cases) assert.is(maskUrlsInText(text), masked, text);
+  assert.is(redact("storage https://user:pa'ss@minio.example.com/ unreachable"), 'storage https://(sensitive)@minio.example.com/ unreachable');
 });
 
 test('URLs as written in a manifest: a credential from ${env:...} is fine, one written in git (or from ${var.}) is not', () => {

@@ -15,6 +15,8 @@
  *   container's name) is fine.
  * - `host-name` (a Redis storage's `host`): a host name or address, not a URL.
  */
+import { replaceReferences } from './interpolate.ts';
+
 export type UrlFormat = 'webhook-url' | 'http-url' | 'env-http-url' | 'host-name';
 
 export const URL_FORMATS: readonly UrlFormat[] = ['webhook-url', 'http-url', 'env-http-url', 'host-name'];
@@ -46,7 +48,7 @@ const REF = '\u{e000}';
  * reference is plain text. `$${` is a literal `${`, judged as written.
  */
 function withPlaceholders(value: string): string {
-  const marked = value.replace(/\$\$\{|\$\{[^}]*\}/g, (ref) => (ref === '$${' ? '${' : REF));
+  const marked = replaceReferences(value, (ref) => (ref === '$${' ? '${' : REF));
   const m = /^([^:/?#]*:\/\/)([^/?#]*)(.*)$/s.exec(marked);
   if (!m) return marked.split(REF).join('x');
   const [, written, authority, rest] = m as unknown as [string, string, string, string];

@@ -143,7 +143,9 @@ export async function launchBrowser(executablePath: string, options: { readonly 
     const asNobody = await unprivilegedLauncher(executablePath, env);
     if (typeof asNobody !== 'string') {
       try {
-        return { browser: await launch(asNobody.wrapper, true), cleanup: asNobody.cleanup };
+        const browser = await launch(asNobody.wrapper, true);
+        asNobody.afterLaunch();
+        return { browser, cleanup: asNobody.cleanup };
       } catch (err) {
         last = err;
         await asNobody.cleanup();
@@ -180,7 +182,7 @@ function firstLine(err: unknown): string {
  * that user with `setpriv`, with an environment of its own (`env -i`: nothing of root's but
  * what `browserEnv` kept, whatever Playwright passes). A string says why there is none.
  */
-async function unprivilegedLauncher(executablePath: string, env: Readonly<Record<string, string>>): Promise<{ wrapper: string; cleanup: () => Promise<void> } | string> {
+async function unprivilegedLauncher(executablePath: string, env: Readonly<Record<string, string>>): Promise<{ wrapper: string; cleanup: () => Promise<void>; afterLaunch: () => void } | string> {
   const nobody = await passwdEntry('nobody');
   if (!nobody) return 'running as root, and there is no user nobody to run the browser as';
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'].find(isExecutable);
@@ -193,12 +195,18 @@ async function unprivilegedLauncher(executablePath: string, env: Readonly<Record
   if (!base) return 'running as root, and no world-writable /tmp for the browser\'s profile as the user nobody';
   const home = await mkdtemp(join(base, 'labelform-browser-'));
   const launchDir = await mkdtemp(join(base, 'labelform-launch-'));
-  // Removed at exit too, should the run end without its cleanup (an exception, Ctrl-C).
+  // Removed at exit too, should the run end without its cleanup (an exception, Ctrl-C): after
+  // Playwright's own exit handler has killed the browser (listeners run in the order they were
+  // added, so it is added again once the browser started), else the browser still writes there.
   const removeNow = () => {
     removeAsUser(setpriv, rmBin, nobody, home);
     rmSync(launchDir, { recursive: true, force: true });
   };
   process.on('exit', removeNow);
+  const afterLaunch = () => {
+    process.off('exit', removeNow);
+    process.on('exit', removeNow);
+  };
   const cleanup = async () => {
     process.off('exit', removeNow);
     removeNow();
@@ -226,7 +234,7 @@ exec ${q(envBin)} -i ${Object.entries(own).map(([k, v]) => q(`${k}=${v}`)).join(
 `,
       { mode: 0o700 },
     );
-    return { wrapper, cleanup };
+    return { wrapper, cleanup, afterLaunch };
   } catch (err) {
     await cleanup();
     throw err;
@@ -238,7 +246,11 @@ exec ${q(envBin)} -i ${Object.entries(own).map(([k, v]) => q(`${k}=${v}`)).join(
  * symbolic link that the user swaps in while the removal runs, and delete root's files.
  */
 function removeAsUser(setpriv: string, rmBin: string, user: { uid: number; gid: number }, path: string): void {
-  spawnSync(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', rmBin, '-rf', '--', path], { stdio: 'ignore', env: {} });
+  // Again when a process that was just killed still wrote a file (rm: "Directory not empty").
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = spawnSync(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', rmBin, '-rf', '--', path], { stdio: 'ignore', env: {} });
+    if (r.status === 0 || r.error) break;
+  }
   // Still there and root's own (it was never handed over): nothing of the user's is inside.
   try {
     if (lstatSync(path).uid === 0) rmSync(path, { recursive: true, force: true });

@@ -76,17 +76,26 @@ linuxOnly('under root, a run that exits without its cleanup leaves no folder of 
   if (process.getuid?.() !== 0) return;
   const ours = () => new Set(readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n)));
   const before = ours();
-  const code = `import { launchBrowser } from ${JSON.stringify(new URL('../../src/preview/browser.ts', import.meta.url).href)};
-const launched = await launchBrowser(${JSON.stringify(browserPath)});
-const made = (await import('node:fs')).readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n));
-console.log(JSON.stringify(made));
+  // The child names its own folders: the ones that appeared while it launched, and the profile's
+  // folder its browser was started with (the other e2e files' browsers are not counted).
+  const code = `import { readdirSync, readFileSync } from 'node:fs';
+import { launchBrowser } from ${JSON.stringify(new URL('../../src/preview/browser.ts', import.meta.url).href)};
+import { browserTree } from ${JSON.stringify(new URL('../../src/preview/memory-watch.ts', import.meta.url).href)};
+const ours = () => readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n));
+const before = new Set(ours());
+const marker = '--labelform-exit-test=' + process.pid;
+const launched = await launchBrowser(${JSON.stringify(browserPath)}, { extraArgs: [marker] });
+const page = await launched.browser.newPage();
+await page.setContent('<p>hi</p>');
+const profiles = (await browserTree(marker)).map((p) => /--user-data-dir=\\/tmp\\/([^\\/\\0]+)\\/profile/.exec(readFileSync('/proc/' + p.pid + '/cmdline', 'latin1'))?.[1]).filter(Boolean);
+console.log(JSON.stringify({ made: ours().filter((n) => !before.has(n)), profiles }));
 process.exit(3);`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
   assert.is(r.status, 3, r.stderr);
-  const made = (JSON.parse(r.stdout.trim().split('\n').pop()!) as string[]).filter((n) => !before.has(n));
-  assert.ok(made.length >= 2, `made: ${made.join(', ')}`);
-  const left = [...ours()].filter((n) => !before.has(n));
-  assert.equal(left, [], 'left behind');
+  const { made, profiles } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { made: string[]; profiles: string[] };
+  assert.ok(profiles.length > 0 && profiles.every((p) => made.includes(p)), `profile folders ${profiles.join(', ')} among ${made.join(', ')}`);
+  assert.ok(made.some((n) => n.startsWith('labelform-launch-')), made.join(', '));
+  assert.equal(made.filter((n) => existsSync(join('/tmp', n))), [], 'left behind');
 });
 
 /** A UDP listener on 127.0.0.1 counting the packets it gets (STUN binding requests). */

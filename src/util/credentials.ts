@@ -181,10 +181,11 @@ export function maskUrlCredentials(url: string): string {
 
 /**
  * A link in text: `http(s)://`, then, when an `@` follows before any whitespace, `/`, `?` or `#`,
- * a user info that may hold what ends a link in prose (`'`, `<`, a backtick: `https://u:pa'ss@host/`
- * was shown whole; not `"` or `\`, which end a JSON string), then the rest of the link.
+ * a user info that may hold what ends a link in prose (`'`, `"`, `<`, `\`, a backtick:
+ * `https://u:pa'ss@host/` was shown whole), though not a `"` that ends a JSON string or an HTML
+ * attribute (`",` `":` `"}` `"]` `">`: a later field's `@` is no user info); then the rest of the link.
  */
-const LINK = /\bhttps?:\/\/(?:[^\s/?#"\\]*@)?[^\s"'<>`\\]+/gi;
+const LINK = /\bhttps?:\/\/(?:(?:[^\s/?#"]|"(?![,:}\]>]))*@)?[^\s"'<>`\\]+/gi;
 
 /** Every `http(s)://…` URL in a text, masked as `maskUrlCredentials` does. */
 export function maskUrlsInText(text: string): string {

@@ -37,6 +37,9 @@ test('1 MB of text that only nearly holds links and headers goes through redact 
   try {
     for (const text of [
       `https://${"'".repeat(1_000_000)}`,
+      `https://${'"a'.repeat(500_000)}`,
+      `http://${'\\"'.repeat(500_000)}`,
+      `http://${'"\\'.repeat(500_000)}`,
       "http://'".repeat(125_000),
       `X-Api-Key:${' '.repeat(1_000_000)}!`,
       `${'a'.repeat(1_000_000)}:`,

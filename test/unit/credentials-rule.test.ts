@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mlBackendToManifest } from '../../src/kinds/ml-backend/to-manifest.ts';
+import { compareStorage } from '../../src/kinds/storage/compare.ts';
 import { toLiveWebhook } from '../../src/kinds/webhook/live.ts';
 import { webhookToManifest } from '../../src/kinds/webhook/to-manifest.ts';
 import { toLiveMlBackend } from '../../src/kinds/ml-backend/live.ts';
@@ -78,7 +79,7 @@ test('URLs: user info, credential query and fragment parameters, chat webhook pa
   assert.is(maskUrlCredentials('not a url'), 'not a url');
 });
 
-test("links in text: a user info holding ', <, > or a backtick (legal in user info, or taken by URL parsers) is masked whole", () => {
+test("links in text: a user info holding ', \", <, >, \\ or a backtick (legal in user info, or taken by URL parsers) is masked whole", () => {
   const cases: Array<[string, string]> = [
     ["https://user:pa'ss@minio.example.com/", 'https://(sensitive)@minio.example.com/'],
     ['endpoint https://us<er:pa`ss@minio.example.com:9000/bucket, then', 'endpoint https://(sensitive)@minio.example.com:9000/bucket, then'],
@@ -86,11 +87,22 @@ test("links in text: a user info holding ', <, > or a backtick (legal in user in
     ["https://us'er@na'me:pw@host/p", 'https://(sensitive)@host/p'],
     // No @ before the path: a quote still ends the link, and what follows is not touched.
     ["'https://example.com/a' and 'x@y'", "'https://example.com/a' and 'x@y'"],
-    // A JSON string ends at ": the next field's @ is not a user info.
+    ['https://us"er:pa\\ss@h/', 'https://(sensitive)@h/'],
+    // A JSON string or an HTML attribute ends at its ": the next field's @ is not a user info.
     ['{"url":"http://host","email":"a@b.com"}', '{"url":"http://host","email":"a@b.com"}'],
+    ['{"url": "http://host", "email": "a@b.com"}', '{"url": "http://host", "email": "a@b.com"}'],
+    ['<a href="http://host">me@example.com</a>', '<a href="http://host">me@example.com</a>'],
   ];
   for (const [text, masked] of cases) assert.is(maskUrlsInText(text), masked, text);
   assert.is(redact("storage https://user:pa'ss@minio.example.com/ unreachable"), 'storage https://(sensitive)@minio.example.com/ unreachable');
+});
+
+test('a live storage URL field is masked as a whole URL in a plan, whatever its user info holds', () => {
+  const desired = { kind: 'ImportStorage', name: 's', file: 's.yaml', doc: {} as never, parent: 'p', spec: { project: 'p', type: 's3', s3_endpoint: 'https://minio.example.com', description: 'd' }, sensitive: new Set<string>() } as const;
+  const live = { id: 1, title: 't', raw: { id: 1, type: 's3', s3_endpoint: 'https://user:pa"ss\\w@minio.example.com', description: 'see https://a:b"c@h/ ok' } } as never;
+  const changes = compareStorage('import', desired as never, live);
+  assert.equal(changes.find((c) => c.field === 's3_endpoint'), { field: 's3_endpoint', before: 'https://(sensitive)@minio.example.com', after: 'https://minio.example.com' });
+  assert.equal(changes.find((c) => c.field === 'description'), { field: 'description', before: 'see https://(sensitive)@h/ ok', after: 'd' });
 });
 
 test('URLs as written in a manifest: a credential from ${env:...} is fine, one written in git (or from ${var.}) is not', () => {

@@ -1,5 +1,5 @@
 import type { FieldChange } from '../../generated/schema-types.ts';
-import { maskUrlsInText } from '../../util/credentials.ts';
+import { maskUrlCredentials, maskUrlsInText } from '../../util/credentials.ts';
 import { compareFields } from '../shared/plan-child.ts';
 import { secretFingerprint, stripDescriptionMarker } from '../shared/description-marker.ts';
 import { secretChange } from '../shared/env-names.ts';
@@ -29,9 +29,11 @@ export function compareStorage(direction: Direction, desired: StorageResource, l
     live && ((f) => live.raw[f]),
     normaliseStorageField,
     // A live URL's credentials (user info, a token parameter: an s3_endpoint made in the UI) are never shown.
+    // A field that is a URL is masked as one, whatever its user info holds (a `"` ends a link in text); then any link in it.
     (f, v) => {
       const shown = f === 'description' ? stripDescriptionMarker(v as string | null) : v;
-      return typeof shown === 'string' ? maskUrlsInText(shown) : shown;
+      if (typeof shown !== 'string') return shown;
+      return maskUrlsInText(f === 'description' ? shown : maskUrlCredentials(shown));
     },
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);

@@ -180,12 +180,13 @@ export function maskUrlCredentials(url: string): string {
 }
 
 /**
- * A link in text: `http(s)://`, then, when an `@` follows before any whitespace, `/`, `?` or `#`,
- * a user info that may hold what ends a link in prose (`'`, `"`, `<`, `\`, a backtick:
- * `https://u:pa'ss@host/` was shown whole), though not a `"` that ends a JSON string or an HTML
- * attribute (`",` `":` `"}` `"]` `">`: a later field's `@` is no user info); then the rest of the link.
+ * A link in text, as validate, plan and pull read one: `http(s)://`, then, when an `@` follows
+ * before any whitespace, `/`, `?` or `#`, a user info that may hold what ends a link in prose
+ * (`'`, `"`, `<`, `\`, a backtick: `https://u:pa'ss@host/` was shown whole), though not a `"`
+ * that ends a JSON string or an HTML attribute (`",` `":` `"}` `"]` `">`: a later field's `@` is
+ * no user info); then the rest of the link.
  */
-const LINK = /\bhttps?:\/\/(?:(?:[^\s/?#"]|"(?![,:}\]>]))*@)?[^\s"'<>`\\]+/gi;
+export const LINK = /\bhttps?:\/\/(?:(?:[^\s/?#"]|"(?![,:}\]>]))*@)?[^\s"'<>`\\]+/gi;
 
 /** Every `http(s)://…` URL in a text, masked as `maskUrlCredentials` does. */
 export function maskUrlsInText(text: string): string {

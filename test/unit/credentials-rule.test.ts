@@ -14,6 +14,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mlBackendToManifest } from '../../src/kinds/ml-backend/to-manifest.ts';
 import { compareStorage } from '../../src/kinds/storage/compare.ts';
+import { urlCredentialAsVariable, urlCredentialLinksAsVariables } from '../../src/kinds/shared/pulled-credentials.ts';
+import { linksInText, literalTextCredentials } from '../../src/kinds/shared/text-credentials.ts';
 import { toLiveWebhook } from '../../src/kinds/webhook/live.ts';
 import { webhookToManifest } from '../../src/kinds/webhook/to-manifest.ts';
 import { toLiveMlBackend } from '../../src/kinds/ml-backend/live.ts';
@@ -95,6 +97,15 @@ test("links in text: a user info holding ', \", <, >, \\ or a backtick (legal in
   ];
   for (const [text, masked] of cases) assert.is(maskUrlsInText(text), masked, text);
   assert.is(redact("storage https://user:pa'ss@minio.example.com/ unreachable"), 'storage https://(sensitive)@minio.example.com/ unreachable');
+});
+
+test("validate and pull read a link in text as plan masks it: a user info holding ' or < is a credential there too", () => {
+  const text = "see https://u:pa'ss@minio.example.com/b and <https://x<y:z@h/>";
+  assert.equal(linksInText(text).map((l) => l.link), ["https://u:pa'ss@minio.example.com/b", 'https://x<y:z@h/']);
+  assert.equal(literalTextCredentials(text).map((c) => text.slice(c.offset, c.offset + c.credential.secretEnd - c.credential.secretStart)), ["pa'ss", 'z']);
+  const variable = () => 'STORAGE_S_DESCRIPTION';
+  assert.is(urlCredentialAsVariable(text, variable, { field: 'description', owner: 'the description' })?.text, '${env:STORAGE_S_DESCRIPTION}');
+  assert.is(urlCredentialLinksAsVariables(text, variable, { field: 'description', owner: 'the description' }).text, 'see ${env:STORAGE_S_DESCRIPTION} and <${env:STORAGE_S_DESCRIPTION}>');
 });
 
 test('a live storage URL field is masked as a whole URL in a plan, whatever its user info holds', () => {

@@ -1,4 +1,4 @@
-import { describeUrlCredential, literalUrlCredentials, maskUrlCredentials } from '../../util/credentials.ts';
+import { describeUrlCredential, LINK, literalUrlCredentials, maskUrlCredentials } from '../../util/credentials.ts';
 
 /**
  * The names pull gives the `${env:NAME}` variables it writes for one resource's credentials:
@@ -26,7 +26,7 @@ export function pulledVariableNames(prefix: string, key: string): (...parts: str
  * "s3_endpoint"); `owner` whose it is ("the webhook's URL", "the s3_endpoint").
  */
 export function urlCredentialAsVariable(text: string, variable: () => string, said: { readonly field: string; readonly owner: string }): { readonly text: string; readonly note: string } | undefined {
-  const found = [text, ...(text.match(/\bhttps?:\/\/[^\s"'<>`\\]+/gi) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
+  const found = [text, ...(text.match(LINK) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
   if (found.length === 0) return undefined;
   const name = variable();
   return {
@@ -45,7 +45,7 @@ export function urlCredentialLinksAsVariables(text: string, variable: () => stri
   const notes: string[] = [];
   let out = '';
   let from = 0;
-  for (const m of text.matchAll(/\bhttps?:\/\/[^\s"'<>`\\]+/gi)) {
+  for (const m of text.matchAll(LINK)) {
     // Punctuation after a link in prose is not part of it (as maskUrlsInText reads it).
     const link = m[0].replace(/[.,;:!?]+$/, '');
     const found = literalUrlCredentials(link);

@@ -1,5 +1,5 @@
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
-import { describeUrlCredential, literalUrlCredentials, type UrlCredential } from '../../util/credentials.ts';
+import { describeUrlCredential, LINK, literalUrlCredentials, type UrlCredential } from '../../util/credentials.ts';
 import { diag, type Diagnostic } from '../../util/diagnostics.ts';
 
 /**
@@ -9,7 +9,7 @@ import { diag, type Diagnostic } from '../../util/diagnostics.ts';
 export function linksInText(text: string): Array<{ readonly link: string; readonly at: number }> {
   if (!text.includes('://')) return [];
   const out: Array<{ link: string; at: number }> = [];
-  for (const m of text.matchAll(/\bhttps?:\/\/[^\s"'<>`\\]+/gi)) {
+  for (const m of text.matchAll(LINK)) {
     const link = m[0];
     // Parentheses counted once, then kept in step while trimming: linear in the link's length.
     let open = 0;

@@ -124,6 +124,9 @@ function isCredentialName(name) {
   if (words.some((w) => CREDENTIAL_WORD.has(w))) return true;
   return CREDENTIAL_PART.test(words.join("-")) || CREDENTIAL_PART.test(words.join(""));
 }
+function isSecretVariableName(name) {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !ORDINARY_VARIABLE.test(name) && isCredentialName(name);
+}
 function isCredentialValue(value) {
   const v = value.trim();
   return AUTH_SCHEME_VALUE.test(v) || TOKEN_FORMATS.some((f) => f.test(v));
@@ -180,19 +183,30 @@ function findUrlCredentials(url2) {
   return out;
 }
 function maskUrlCredentials(url2) {
-  let out = url2;
-  for (const c of [...findUrlCredentials(url2)].reverse()) out = `${out.slice(0, c.start)}${MASK}${out.slice(c.end)}`;
-  return out;
+  const found = findUrlCredentials(url2);
+  if (found.length === 0) return url2;
+  const pieces = [];
+  let from = 0;
+  for (const c of found) {
+    pieces.push(url2.slice(from, c.start), MASK);
+    from = c.end;
+  }
+  pieces.push(url2.slice(from));
+  return pieces.join("");
 }
 function maskUrlsInText(text) {
   if (!text.includes("://")) return text;
-  return text.replace(/\bhttps?:\/\/[^\s"'<>`\\]+/gi, (u) => {
+  return text.replace(LINK, (u) => {
+    const open2 = count(u, "(");
+    let close = count(u, ")");
     let end = u.length;
     for (; ; ) {
       const last2 = u[end - 1];
       if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
-      else if (last2 === ")" && count(u.slice(0, end), "(") < count(u.slice(0, end), ")")) end--;
-      else break;
+      else if (last2 === ")" && open2 < close) {
+        end--;
+        close--;
+      } else break;
     }
     return maskUrlCredentials(u.slice(0, end)) + u.slice(end);
   });
@@ -245,7 +259,7 @@ function safeDecode(s) {
     return s;
   }
 }
-var MASK, CREDENTIAL_PART, CREDENTIAL_WORD, CREDENTIAL_WHOLE, AUTH_SCHEME_VALUE, TOKEN_FORMATS, SECRET_PATH_SERVICES;
+var MASK, CREDENTIAL_PART, CREDENTIAL_WORD, CREDENTIAL_WHOLE, AUTH_SCHEME_VALUE, TOKEN_FORMATS, ORDINARY_VARIABLE, SECRET_PATH_SERVICES, LINK;
 var init_credentials = __esm({
   "src/util/credentials.ts"() {
     "use strict";
@@ -268,6 +282,7 @@ var init_credentials = __esm({
       /^(sk|rk)_(live|test)_[A-Za-z0-9]{10,}$/
       // Stripe
     ];
+    ORDINARY_VARIABLE = /^(PWD|OLDPWD|SSH_AUTH_SOCK|SSH_AGENT_PID|SESSION_MANAGER|DESKTOP_SESSION|KRB5CCNAME|(XDG|DBUS|GPG|GNOME_KEYRING)_[A-Z0-9_]*)$/;
     SECRET_PATH_SERVICES = [
       { name: "Slack", host: /^hooks\.slack(-gov)?\.com$/, from: () => 1 },
       { name: "Discord", host: /^((ptb|canary)\.)?discord(app)?\.com$/, from: (s) => after(s, "webhooks") },
@@ -279,6 +294,7 @@ var init_credentials = __esm({
       } },
       { name: "IFTTT", host: /^maker\.ifttt\.com$/, from: (s) => after(s, "key") }
     ];
+    LINK = /\bhttps?:\/\/(?:(?:[^\s/?#"]|"(?![,:}\]>]))*@)?[^\s"'<>`\\]+/gi;
   }
 });
 
@@ -296,7 +312,7 @@ function redact(text) {
   out = maskUrlsInText(out);
   return out.replace(
     HEADER_VALUE,
-    (all3, name, sep9, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep9}[redacted]` : all3
+    (all3, name, sep10, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep10}[redacted]` : all3
   );
 }
 function looksRandom(value) {
@@ -570,11 +586,97 @@ var init_version = __esm({
   }
 });
 
+// src/kinds/shared/text-credentials.ts
+function linksInText(text) {
+  if (!text.includes("://")) return [];
+  const out = [];
+  for (const m of text.matchAll(LINK)) {
+    const link2 = m[0];
+    let open2 = 0;
+    let close = 0;
+    for (const ch of link2) {
+      if (ch === "(") open2++;
+      else if (ch === ")") close++;
+    }
+    let end = link2.length;
+    for (; ; ) {
+      const last2 = link2[end - 1];
+      if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
+      else if (last2 === ")" && open2 < close) {
+        end--;
+        close--;
+      } else break;
+    }
+    out.push({ link: link2.slice(0, end), at: m.index });
+  }
+  return out;
+}
+function literalTextCredentials(text) {
+  return linksInText(text).flatMap(({ link: link2, at }) => literalUrlCredentials(link2).map((credential) => ({ credential, offset: at + credential.secretStart })));
+}
+function textCredentialErrors(text, field, file, pointer, at) {
+  const out = [];
+  const seen = /* @__PURE__ */ new Set();
+  const lineStarts = [0];
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+  const lineOf = (offset) => {
+    let lo = 0;
+    let hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = lo + hi + 1 >> 1;
+      if (lineStarts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  };
+  for (const { link: l, at: linkAt } of linksInText(text)) {
+    for (const credential of literalUrlCredentials(l)) {
+      const offset = linkAt + credential.secretStart;
+      const what = describeUrlCredential(credential);
+      if (seen.has(`${linkAt} ${what}`)) continue;
+      seen.add(`${linkAt} ${what}`);
+      const index = lineOf(offset);
+      const line2 = index + 1;
+      const col = offset - lineStarts[index] + 1;
+      out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${credential.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file, ...at(line2, col), ...pointer ? { pointer } : {} }));
+    }
+  }
+  return out;
+}
+function valuePosition(doc, pointer) {
+  const info = doc.scalarInfo(pointer);
+  if (info?.positionAt) return info.positionAt;
+  const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
+  return (line2, col) => start.block ? { line: start.line + line2 - 1, col: start.indent + col } : { line: start.line + line2 - 1, col: line2 === 1 ? start.col + col - 1 : col };
+}
+function labelConfigCredentialErrors(doc, pointer, spec, source) {
+  const written = valueAt(doc.value, pointer);
+  if (typeof written === "string") return textCredentialErrors(written, "label_config", doc.file, pointer, valuePosition(doc, pointer));
+  if (source && typeof spec === "object" && spec !== null && "file" in spec) return textCredentialErrors(source.xml, "label_config", source.file, void 0, source.at);
+  return [];
+}
+function valueAt(root, pointer) {
+  let v = root;
+  for (const seg of pointer.split("/").slice(1)) {
+    if (v === null || typeof v !== "object") return void 0;
+    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return v;
+}
+var init_text_credentials = __esm({
+  "src/kinds/shared/text-credentials.ts"() {
+    "use strict";
+    init_credentials();
+    init_diagnostics();
+  }
+});
+
 // src/kinds/label-config/kind.ts
 var labelConfigKind;
 var init_kind = __esm({
   "src/kinds/label-config/kind.ts"() {
     "use strict";
+    init_text_credentials();
     labelConfigKind = {
       kind: "LabelConfig",
       schema: "label-config",
@@ -583,6 +685,7 @@ var init_kind = __esm({
         for (const { raw, value, envPointers } of docs) {
           const spec = value.spec;
           const source = await ctx.loadXml(raw, "/spec/label_config", spec.label_config);
+          ctx.diagnostics.push(...labelConfigCredentialErrors(raw.doc, "/spec/label_config", spec.label_config, source));
           out.push({
             kind: "LabelConfig",
             name: String(value.metadata.name),
@@ -975,9 +1078,11 @@ function compareStorage(direction, desired, live) {
     live && ((f) => live.raw[f]),
     normaliseStorageField,
     // A live URL's credentials (user info, a token parameter: an s3_endpoint made in the UI) are never shown.
+    // A field that is a URL is masked as one, whatever its user info holds (a `"` ends a link in text); then any link in it.
     (f, v) => {
       const shown = f === "description" ? stripDescriptionMarker(v) : v;
-      return typeof shown === "string" ? maskUrlsInText(shown) : shown;
+      if (typeof shown !== "string") return shown;
+      return maskUrlsInText(f === "description" ? shown : maskUrlCredentials(shown));
     }
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== void 0);
@@ -1078,12 +1183,18 @@ var init_sync_state = __esm({
 
 // src/kinds/storage/sync.ts
 async function syncStorage(client, direction, type, id, opts = {}) {
-  const s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, { idempotent: true });
+  let s;
+  try {
+    s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, { idempotent: false, timeoutMs: opts.timeoutMs ?? SYNC_TIMEOUT_MS });
+  } catch (err) {
+    if (!(isApiError(err) && (err.kind === "timeout" || err.kind === "network" && err.code !== "ECONNREFUSED" && err.code !== "ENOTFOUND"))) throw err;
+    s = await client.http.request("GET", itemPath(direction, type, id));
+  }
   return waitForSync(client, direction, s, opts);
 }
 async function waitForSync(client, direction, s, opts = {}) {
   const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-  const end = Date.now() + (opts.timeoutMs ?? 30 * 6e4);
+  const end = Date.now() + (opts.timeoutMs ?? SYNC_TIMEOUT_MS);
   while (syncRunning(s) && Date.now() < end) {
     opts.onProgress?.(s);
     await sleep(opts.pollMs ?? 1e3);
@@ -1092,11 +1203,14 @@ async function waitForSync(client, direction, s, opts = {}) {
   opts.onProgress?.(s);
   return s;
 }
+var SYNC_TIMEOUT_MS;
 var init_sync = __esm({
   "src/kinds/storage/sync.ts"() {
     "use strict";
+    init_errors2();
     init_sync_state();
     init_types();
+    SYNC_TIMEOUT_MS = 30 * 6e4;
   }
 });
 
@@ -1432,7 +1546,7 @@ var init_live = __esm({
 
 // src/kinds/shared/url-credentials.ts
 function urlCredentialErrors(doc, pointer, field, interpolated) {
-  const text = valueAt(doc.value, pointer);
+  const text = valueAt2(doc.value, pointer);
   if (typeof text !== "string") return [];
   const seen = /* @__PURE__ */ new Set();
   const out = [];
@@ -1452,7 +1566,7 @@ function position(doc, pointer, c) {
   const at = info?.positionAt?.(1, c.secretStart + 1);
   return at ?? doc.locate(pointer);
 }
-function valueAt(root, pointer) {
+function valueAt2(root, pointer) {
   let v = root;
   for (const seg of pointer.split("/").slice(1)) {
     if (v === null || typeof v !== "object") return void 0;
@@ -1490,7 +1604,11 @@ function storageLoader(direction) {
         }
       }
       for (const field of storageFields(direction, type)) {
-        if (typeof spec[field] === "string") ctx.diagnostics.push(...urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers }));
+        if (typeof spec[field] !== "string") continue;
+        const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
+        const written = raw.doc.value.spec?.[field];
+        if (found.length === 0 && typeof written === "string") found.push(...textCredentialErrors(written, field, raw.doc.file, `/spec/${field}`, valuePosition(raw.doc, `/spec/${field}`)));
+        ctx.diagnostics.push(...found);
       }
       if (type === "s3" && spec.aws_access_key_id === void 0 !== (spec.aws_secret_access_key === void 0)) {
         ctx.diagnostics.push(diag("rule", "aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)", at(spec.aws_access_key_id === void 0 ? "/spec/aws_secret_access_key" : "/spec/aws_access_key_id")));
@@ -1509,6 +1627,7 @@ var init_load = __esm({
     "use strict";
     init_diagnostics();
     init_env_names();
+    init_text_credentials();
     init_url_credentials();
     init_types();
   }
@@ -1577,7 +1696,7 @@ var require_identity = __commonJS({
     var SCALAR = /* @__PURE__ */ Symbol.for("yaml.scalar");
     var SEQ = /* @__PURE__ */ Symbol.for("yaml.seq");
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
-    var isAlias = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
+    var isAlias2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === ALIAS;
     var isDocument = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === DOC;
     var isMap2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === MAP;
     var isPair2 = (node) => !!node && typeof node === "object" && node[NODE_TYPE] === PAIR;
@@ -1612,7 +1731,7 @@ var require_identity = __commonJS({
     exports.SCALAR = SCALAR;
     exports.SEQ = SEQ;
     exports.hasAnchor = hasAnchor;
-    exports.isAlias = isAlias;
+    exports.isAlias = isAlias2;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
     exports.isMap = isMap2;
@@ -5529,10 +5648,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep9, value } = collItem;
+        const { start, key, sep: sep10, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep9?.[0],
+          next: key ?? sep10?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -5546,7 +5665,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep9) {
+          if (!keyProps.anchor && !keyProps.tag && !sep10) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -5570,7 +5689,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep9 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep10 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -5586,7 +5705,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep9, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep10, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -5677,7 +5796,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep9 = "";
+        let sep10 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -5691,13 +5810,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep9 + cb;
-              sep9 = "";
+                comment += sep10 + cb;
+              sep10 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep9 += source;
+                sep10 += source;
               hasSpace = true;
               break;
             default:
@@ -5740,18 +5859,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep9, value } = collItem;
+        const { start, key, sep: sep10, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep9?.[0],
+          next: key ?? sep10?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep9 && !value) {
+          if (!props.anchor && !props.tag && !sep10 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -5805,8 +5924,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep9 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep9, null, props, onError);
+        if (!isMap2 && !sep10 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep10, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -5818,7 +5937,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep9 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep10 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -5829,8 +5948,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep9)
-                for (const st of sep9) {
+              if (sep10)
+                for (const st of sep10) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -5847,7 +5966,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep9, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep10, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -6027,7 +6146,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep9 = "";
+      let sep10 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -6044,24 +6163,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep9 + indent.slice(trimIndent) + content;
-          sep9 = "\n";
+          value += sep10 + indent.slice(trimIndent) + content;
+          sep10 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep9 === " ")
-            sep9 = "\n";
-          else if (!prevMoreIndented && sep9 === "\n")
-            sep9 = "\n\n";
-          value += sep9 + indent.slice(trimIndent) + content;
-          sep9 = "\n";
+          if (sep10 === " ")
+            sep10 = "\n";
+          else if (!prevMoreIndented && sep10 === "\n")
+            sep10 = "\n\n";
+          value += sep10 + indent.slice(trimIndent) + content;
+          sep10 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep9 === "\n")
+          if (sep10 === "\n")
             value += "\n";
           else
-            sep9 = "\n";
+            sep10 = "\n";
         } else {
-          value += sep9 + content;
-          sep9 = " ";
+          value += sep10 + content;
+          sep10 = " ";
           prevMoreIndented = false;
         }
       }
@@ -6244,25 +6363,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep9 = " ";
+      let sep10 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep9 === "\n")
-            res += sep9;
+          if (sep10 === "\n")
+            res += sep10;
           else
-            sep9 = "\n";
+            sep10 = "\n";
         } else {
-          res += sep9 + lm;
-          sep9 = " ";
+          res += sep10 + lm;
+          sep10 = " ";
         }
         pos = line2.lastIndex;
       }
       const last2 = /[ \t]*(.*)/sy;
       last2.lastIndex = pos;
       match = last2.exec(source);
-      return res + sep9 + (match?.[1] ?? "");
+      return res + sep10 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -7072,14 +7191,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep9, value }) {
+    function stringifyItem({ start, key, sep: sep10, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep9)
-        for (const st of sep9)
+      if (sep10)
+        for (const st of sep10)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -8246,18 +8365,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep9;
+          let sep10;
           if (scalar.end) {
-            sep9 = scalar.end;
-            sep9.push(this.sourceToken);
+            sep10 = scalar.end;
+            sep10.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep9 = [this.sourceToken];
+            sep10 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep9 }]
+            items: [{ start, key: scalar, sep: sep10 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -8410,15 +8529,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep9 = it.sep;
-                  sep9.push(this.sourceToken);
+                  const sep10 = it.sep;
+                  sep10.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep9 }]
+                    items: [{ start: start2, key, sep: sep10 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -8612,13 +8731,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep9 = fc.end.splice(1, fc.end.length);
-            sep9.push(this.sourceToken);
+            const sep10 = fc.end.splice(1, fc.end.length);
+            sep10.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep9 }]
+              items: [{ start, key: fc, sep: sep10 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -8937,9 +9056,15 @@ function parseYamlSource(text, file) {
   docs.forEach((doc, index) => {
     const contents = doc.contents;
     if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null && !contents.source) return;
-    const unknownAlias = findUnknownAlias(doc);
-    if (unknownAlias) {
+    const aliases = checkAliases(doc);
+    if (aliases?.unknown) {
+      const unknownAlias = aliases.unknown;
       diagnostics.push(diag("yaml-unknown-alias", `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      return;
+    }
+    if (aliases?.tooMany) {
+      const { node, what } = aliases.tooMany;
+      diagnostics.push(diag("yaml-aliases", `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`, { file, ...pos(node.range?.[0] ?? doc.range[0]) }));
       return;
     }
     let value;
@@ -8992,16 +9117,35 @@ function parseYamlSource(text, file) {
   }
   return { documents, diagnostics };
 }
-function findUnknownAlias(doc) {
-  let found;
+function checkAliases(doc) {
+  const anchors = /* @__PURE__ */ new Set();
+  let anchorCount = 0;
+  let aliasCount = 0;
+  let result;
   (0, import_yaml.visit)(doc, {
-    Alias: (_, node) => {
-      if (node.resolve(doc) !== void 0) return void 0;
-      found = node;
-      return import_yaml.visit.BREAK;
+    Node: (_, node) => {
+      if ((0, import_yaml.isAlias)(node)) {
+        if (!anchors.has(node.source)) {
+          result = { unknown: node };
+          return import_yaml.visit.BREAK;
+        }
+        if (++aliasCount > MAX_ALIASES) {
+          result = { tooMany: { node, what: "aliases" } };
+          return import_yaml.visit.BREAK;
+        }
+        return void 0;
+      }
+      if (node.anchor) {
+        anchors.add(node.anchor);
+        if (++anchorCount > MAX_ALIASES) {
+          result = { tooMany: { node, what: "anchors" } };
+          return import_yaml.visit.BREAK;
+        }
+      }
+      return void 0;
     }
   });
-  return found;
+  return result;
 }
 function findExcessiveNesting(text, max) {
   if (text.length <= max) return void 0;
@@ -9133,7 +9277,7 @@ function yamlMessage(code2, message) {
   if (code2 === "DUPLICATE_KEY") return `duplicate key in a YAML mapping: ${first}`;
   return `YAML syntax error: ${first}`;
 }
-var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT;
+var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES;
 var init_yaml_source = __esm({
   "src/manifest/yaml-source.ts"() {
     "use strict";
@@ -9141,10 +9285,16 @@ var init_yaml_source = __esm({
     init_diagnostics();
     MAX_NESTING = 64;
     MAX_ALIAS_COUNT = 100;
+    MAX_ALIASES = 1e3;
   }
 });
 
 // src/manifest/interpolate.ts
+function replaceReferences(text, replace) {
+  const end = text.lastIndexOf("}") + 1;
+  const tail = text.slice(end).replace(/\$\$\{/g, (m) => replace(m, void 0));
+  return end === 0 ? tail : text.slice(0, end).replace(REFERENCE, replace) + tail;
+}
 function interpolate(value, ctx) {
   const issues = [];
   const sensitive = [];
@@ -9174,7 +9324,7 @@ function interpolate(value, ctx) {
     let fromEnv = false;
     let pending = false;
     let referencesEnv = false;
-    const out = s.replace(REFERENCE, (match, inner) => {
+    const out = replaceReferences(s, (match, inner) => {
       if (match === "$${") return "${";
       const ref = (inner ?? "").trim();
       const varRef = /^var\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(ref);
@@ -9289,46 +9439,82 @@ var init_pulled = __esm({
   }
 });
 
+// src/kinds/shared/pulled-credentials.ts
+function pulledVariableNames(prefix2, key) {
+  const given = /* @__PURE__ */ new Set();
+  return (...parts) => {
+    const base = [prefix2, key, ...parts].join("_").toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+    let name = base;
+    for (let n = 2; given.has(name); n++) name = `${base}_${n}`;
+    given.add(name);
+    return name;
+  };
+}
+function urlCredentialAsVariable(text, variable, said) {
+  const found = [text, ...(text.match(LINK) ?? []).filter((link2) => link2 !== text)].flatMap(literalUrlCredentials);
+  if (found.length === 0) return void 0;
+  const name = variable();
+  return {
+    text: `\${env:${name}}`,
+    note: `${said.field} holds a credential (${describeUrlCredential(found[0])}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``
+  };
+}
+function urlCredentialLinksAsVariables(text, variable, said) {
+  const notes = [];
+  let out = "";
+  let from = 0;
+  for (const m of text.matchAll(LINK)) {
+    const link2 = m[0].replace(/[.,;:!?]+$/, "");
+    const found = literalUrlCredentials(link2);
+    if (found.length === 0) continue;
+    const name = variable();
+    out += `${text.slice(from, m.index)}\${env:${name}}`;
+    from = m.index + link2.length;
+    notes.push(`${said.field} holds a credential (${describeUrlCredential(found[0])}) in ${maskUrlCredentials(link2)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``);
+  }
+  return { text: out + text.slice(from), notes };
+}
+var init_pulled_credentials = __esm({
+  "src/kinds/shared/pulled-credentials.ts"() {
+    "use strict";
+    init_credentials();
+  }
+});
+
 // src/kinds/storage/to-manifest.ts
 function storageToManifest(direction) {
   return (s, ctx) => {
     const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
     const notes = [];
     const spec = { project: ctx.parentKey, type: s.raw.type };
+    const variable = pulledVariableNames("STORAGE", ctx.key);
     for (const f of storageFields(direction, s.raw.type)) {
       let v = f === "description" ? stripDescriptionMarker(s.raw.description) : s.raw[f];
       if (v === null || v === void 0 || v === "") continue;
       if (typeof v === "string") {
         const back = writeBack(v, ctx.secrets);
         if (!back.ok) return { skipped: `its ${f} holds a secret value` };
-        v = back.text;
-        const inUrl = [back.text, ...back.text.match(/\bhttps?:\/\/[^\s"'<>`\\]+/gi) ?? []].flatMap(literalUrlCredentials);
-        if (inUrl.length > 0) {
-          const variable = envName(ctx.key, f);
-          v = `\${env:${variable}}`;
-          notes.push(`${f} holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the ${f} Label Studio has before \`labelform plan\``);
-        }
+        const inUrl = urlCredentialAsVariable(back.text, () => variable(f), { field: f, owner: `the ${f}` });
+        if (inUrl) notes.push(inUrl.note);
+        v = inUrl?.text ?? back.text;
       }
       spec[f] = v;
     }
     for (const secret of STORAGE_TYPES[s.raw.type].secrets) {
       if (secret === "aws_session_token") continue;
-      const variable = envName(ctx.key, secret);
-      spec[secret] = `\${env:${variable}}`;
-      notes.push(`${secret} cannot be read from the server: written as \${env:${variable}}; set it before \`labelform plan\` (the first apply sends it once)`);
+      const name = variable(secret);
+      spec[secret] = `\${env:${name}}`;
+      notes.push(`${secret} cannot be read from the server: written as \${env:${name}}; set it before \`labelform plan\` (the first apply sends it once)`);
     }
     return { manifest: { apiVersion: "labelform/v1", kind, metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: s.id } } : {} }, notes };
   };
-}
-function envName(key, field) {
-  return `STORAGE_${key}_${field}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
 }
 var init_to_manifest = __esm({
   "src/kinds/storage/to-manifest.ts"() {
     "use strict";
     init_pulled();
-    init_credentials();
     init_description_marker();
+    init_pulled_credentials();
     init_types();
   }
 });
@@ -9701,13 +9887,10 @@ function mlBackendToManifest(b, ctx) {
   const notes = [];
   const url2 = writeBack(r.url, ctx.secrets);
   if (!url2.ok) return { skipped: "its URL holds a secret value" };
-  const spec = { project: ctx.parentKey, url: url2.text };
-  const inUrl = literalUrlCredentials(url2.text);
-  if (inUrl.length > 0) {
-    const variable = envName2(ctx.key, "URL");
-    spec.url = `\${env:${variable}}`;
-    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the backend's URL as Label Studio has it before \`labelform plan\``);
-  }
+  const variable = pulledVariableNames("ML_BACKEND", ctx.key);
+  const inUrl = urlCredentialAsVariable(url2.text, () => variable("URL"), { field: "the URL", owner: "the backend's URL" });
+  if (inUrl) notes.push(inUrl.note);
+  const spec = { project: ctx.parentKey, url: inUrl?.text ?? url2.text };
   const text = (v) => v ? writeBack(v, ctx.secrets) : void 0;
   const title = text(r.title);
   if (title?.ok) spec.title = title.text;
@@ -9717,21 +9900,23 @@ function mlBackendToManifest(b, ctx) {
   if (r.auth_method === "BASIC_AUTH") {
     spec.auth_method = "BASIC_AUTH";
     spec.basic_auth_user = r.basic_auth_user ?? "";
-    const variable = envName2(ctx.key, "PASSWORD");
-    spec.basic_auth_pass = `\${env:${variable}}`;
-    notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${variable}}; set ${variable} before \`labelform plan\` (the first apply sends it once)`);
+    const name = variable("PASSWORD");
+    spec.basic_auth_pass = `\${env:${name}}`;
+    notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${name}}; set ${name} before \`labelform plan\` (the first apply sends it once)`);
   }
   if (r.extra_params && Object.keys(r.extra_params).length) {
     const params = {};
     for (const [name, value] of Object.entries(r.extra_params)) {
       const back = typeof value === "string" ? writeBack(value, ctx.secrets) : void 0;
       if (typeof value !== "string" || back?.ok && (back.refs.length > 0 || !isCredential(name, value))) {
-        params[name] = back?.ok ? back.text : value;
+        const inUrl2 = back?.ok && back.refs.length === 0 ? urlCredentialAsVariable(back.text, () => variable("PARAM", name), { field: `extra_params.${name}`, owner: "its value" }) : void 0;
+        if (inUrl2) notes.push(inUrl2.note);
+        params[name] = inUrl2?.text ?? (back?.ok ? back.text : value);
         continue;
       }
-      const variable = envName2(ctx.key, name);
-      params[name] = `\${env:${variable}}`;
-      notes.push(`extra_params.${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+      const param = variable("PARAM", name);
+      params[name] = `\${env:${param}}`;
+      notes.push(`extra_params.${name} looks like a credential: written as \${env:${param}}; set ${param} to its value before \`labelform plan\``);
     }
     spec.extra_params = params;
   }
@@ -9742,15 +9927,13 @@ function mlBackendToManifest(b, ctx) {
   }
   return { manifest: { apiVersion: "labelform/v1", kind: "MlBackend", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: b.id } } : {} }, notes };
 }
-function envName2(key, part) {
-  return `ML_BACKEND_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-}
 var init_to_manifest2 = __esm({
   "src/kinds/ml-backend/to-manifest.ts"() {
     "use strict";
     init_pulled();
     init_credentials();
     init_description_marker();
+    init_pulled_credentials();
   }
 });
 
@@ -28562,6 +28745,7 @@ function createHttp(opts) {
   });
   let gone;
   let answered = 0;
+  const markGone = (g) => void (gone ??= { ...g, at: now() });
   const goneError = (method, shown, g) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, void 0, g.code);
   let access;
   let refreshing;
@@ -28592,7 +28776,10 @@ function createHttp(opts) {
     let refreshedAfter401 = false;
     const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
-      if (gone) throw goneError(method, shown, gone);
+      if (gone) {
+        if (now() - gone.at < GONE_FOR_MS) throw goneError(method, shown, gone);
+        gone.at = now();
+      }
       const headers = { ...o.headers ?? {} };
       if (!o.anonymous) headers.Authorization = await authHeader();
       const started = now();
@@ -28620,11 +28807,14 @@ function createHttp(opts) {
           await sleep(backoff(attempt));
           continue;
         }
-        if (SERVER_GONE_CODES.has(code2 ?? "") || retryable && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind, ...code2 ? { code: code2 } : {}, detail: detail2 };
+        if (SERVER_GONE_CODES.has(code2 ?? "") || kind !== "timeout" && retryable && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind, ...code2 ? { code: code2 } : {}, detail: detail2 });
         throw new ApiError(kind, method.toUpperCase(), shown, void 0, detail2, void 0, code2);
       }
       const status = res.status;
-      if (!GATEWAY_STATUSES.has(status)) answered++;
+      if (!GATEWAY_STATUSES.has(status)) {
+        answered++;
+        gone = void 0;
+      }
       if (status === 401 && !o.anonymous && scheme === "personal-access-token" && !refreshedAfter401) {
         await drain(res);
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "refresh" });
@@ -28650,7 +28840,7 @@ function createHttp(opts) {
         const body = o.responseType === "stream" ? await readStream2(res.data) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "error" });
         const { detail: detail2, validationErrors } = parseErrorBody(body);
-        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) gone ??= { kind: "http", status, detail: detail2 };
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind: "http", status, detail: detail2 });
         const kind = isHtml(res) && (status === 404 || status === 405) ? "not-label-studio" : "http";
         throw new ApiError(
           kind,
@@ -28735,7 +28925,7 @@ async function readStream2(stream4) {
 function stripUndefined2(params) {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== void 0));
 }
-var RETRY_STATUSES, GATEWAY_STATUSES, RETRY_NETWORK_CODES, SERVER_GONE_CODES;
+var RETRY_STATUSES, GATEWAY_STATUSES, RETRY_NETWORK_CODES, SERVER_GONE_CODES, GONE_FOR_MS;
 var init_http2 = __esm({
   "src/api/http.ts"() {
     "use strict";
@@ -28748,6 +28938,7 @@ var init_http2 = __esm({
     GATEWAY_STATUSES = /* @__PURE__ */ new Set([502, 503, 504]);
     RETRY_NETWORK_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK"]);
     SERVER_GONE_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND"]);
+    GONE_FOR_MS = 2e3;
   }
 });
 
@@ -38309,7 +38500,7 @@ function compareProject(desired, live, release) {
     if (live) {
       const before = liveValue(live, field);
       if ((0, import_fast_deep_equal2.default)(normaliseProjectField(field, after2, "desired", release), normaliseProjectField(field, before, "live", release))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: before ?? null, after: after2 });
+      changes.push(sensitive ? { field, sensitive: true } : { field, before: typeof before === "string" ? maskUrlsInText(before) : before ?? null, after: after2 });
     } else {
       changes.push(sensitive ? { field, sensitive: true } : { field, after: after2 });
     }
@@ -38331,6 +38522,7 @@ var init_compare3 = __esm({
     "use strict";
     import_fast_deep_equal2 = __toESM(require_fast_deep_equal(), 1);
     init_fingerprint();
+    init_credentials();
     init_marker();
     init_normalise();
   }
@@ -43787,9 +43979,9 @@ async function resolveSources(input, format3, cwd, stdin = process.stdin) {
   return [{ path, display: show(path), format: fmt }];
 }
 async function removeTemporarySources(sources) {
-  const { rm: rm8 } = await import("node:fs/promises");
-  const { dirname: dirname14 } = await import("node:path");
-  for (const s of sources) if (s.temporary) await rm8(dirname14(s.path), { recursive: true, force: true });
+  const { rm: rm7 } = await import("node:fs/promises");
+  const { dirname: dirname13 } = await import("node:path");
+  for (const s of sources) if (s.temporary) await rm7(dirname13(s.path), { recursive: true, force: true });
 }
 async function sniffFormat(path) {
   const { createReadStream: createReadStream3 } = await import("node:fs");
@@ -44147,7 +44339,7 @@ function planProject(m, ctx) {
   const fields = compareProject(d, target, ctx.server.version);
   const lcField = fields.find((f) => f.field === "label_config");
   const labelConfig = lcField && d.labelConfig ? maskLabelConfigChange(
-    describeLabelConfigChange(target ? String(target.fields.label_config ?? "") : "", { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
+    describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? "")) : "", { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
     d.sensitive.has("label_config")
   ) : void 0;
   if (labelConfig && d.labelConfig && !d.sensitive.has("label_config")) {
@@ -44160,7 +44352,7 @@ function planProject(m, ctx) {
     file: d.file,
     line: at.line,
     // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
-    ...hideTitle ? {} : title !== void 0 ? { title } : target ? { title: target.title } : {},
+    ...hideTitle ? {} : title !== void 0 ? { title } : target ? { title: maskUrlsInText(target.title) } : {},
     fields,
     ...labelConfig ? { labelConfig } : {},
     ...tasks.length ? { tasks: [...tasks] } : {}
@@ -44194,7 +44386,7 @@ function planProjectPrune(o, ctx) {
   if (o.annotations > 0) {
     ctx.diagnostic({ severity: "warning", code: "prune-annotations", key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, "annotation")}: apply refuses it without --allow-data-loss` });
   }
-  ctx.change({ action: "delete", kind: "Project", key: o.key, id: o.id, title: o.title, fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
+  ctx.change({ action: "delete", kind: "Project", key: o.key, id: o.id, title: maskUrlsInText(o.title), fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
 }
 function checkAnnotationImpact(d, target, facts, push, locateAt) {
   const lc = d.labelConfig;
@@ -44253,7 +44445,7 @@ function planDuplicateRemoval(key, carriers5, ns, warn, hideTitle = false) {
       warn("duplicate-with-data", `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, "task")} and ${plural(p.annotationCount, "annotation")}: left in place (labelform never deletes data); move its data into id ${keep.id} or remove its marker by hand`);
       continue;
     }
-    out.push({ action: "delete", kind: "Project", key, id: p.id, ...hideTitle ? {} : { title: p.title }, fields: [], annotations: 0, duplicateOf: keep.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+    out.push({ action: "delete", kind: "Project", key, id: p.id, ...hideTitle ? {} : { title: maskUrlsInText(p.title) }, fields: [], annotations: 0, duplicateOf: keep.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
   }
   return out;
 }
@@ -44276,6 +44468,7 @@ var init_plan3 = __esm({
     init_datasets();
     init_plural();
     init_python_strip();
+    init_credentials();
     init_redact();
     init_compare3();
     init_fields();
@@ -44624,7 +44817,15 @@ async function loadProjects(docs, ctx) {
         }
       } else {
         labelConfig = await ctx.loadXml(raw, "/spec/label_config", lc);
+        diagnostics.push(...labelConfigCredentialErrors(raw.doc, "/spec/label_config", lc, labelConfig));
       }
+    }
+    for (const [field, v] of Object.entries(rawSpec)) {
+      if (typeof v !== "string" || field === "label_config" || SECRET_FIELDS.has(field)) continue;
+      const pointer = `/spec/${field}`;
+      const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
+      const written = raw.doc.value.spec?.[field];
+      diagnostics.push(...asUrl.length || typeof written !== "string" ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer)));
     }
     const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));
     for (const issue of checkProjectRules(known, labelConfig?.summary)) {
@@ -44683,6 +44884,8 @@ var init_load3 = __esm({
     init_interpolate();
     init_repo_path();
     init_diagnostics();
+    init_url_credentials();
+    init_text_credentials();
     init_rules();
     init_types3();
   }
@@ -44920,17 +45123,17 @@ function checkViewSpec(spec, opts = {}) {
     const column = filter2.slice("filter:tasks:".length);
     const kind = columnKind(column);
     if (kind === void 0) {
-      out.push({ pointer: `${at}/filter`, message: unknownColumn(column, "filters on") });
+      out.push({ pointer: `${at}/filter`, message: unknownColumn(column, "filters on"), answer: 500 });
       return;
     }
     const problem = checkFilterValue({ operator: String(raw.operator ?? ""), type: String(raw.type ?? ""), value: raw.value }, column, kind, show);
-    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message });
+    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
   });
   if (Array.isArray(spec.ordering)) {
     spec.ordering.forEach((entry, i) => {
       if (typeof entry !== "string") return;
-      const column = entry.replace(/^-/, "").replace(/^tasks:/, "");
-      if (entry.replace(/^-/, "").startsWith("tasks:") && columnKind(column) === void 0) out.push({ pointer: `/spec/ordering/${i}`, message: unknownColumn(column, "sorts by") });
+      const problem = orderingProblem(entry, i);
+      if (problem) out.push({ pointer: `/spec/ordering/${i}`, ...problem });
     });
   }
   const hidden2 = spec.hiddenColumns;
@@ -44939,11 +45142,31 @@ function checkViewSpec(spec, opts = {}) {
     if (missing.length === 1) {
       out.push({
         pointer: "/spec/hiddenColumns",
-        message: `hiddenColumns needs both explore and labeling: the server reads both lists whenever it lists the tab's tasks, so without ${missing[0]} the tab answers 500 for everyone (write ${missing[0]}: [] to hide nothing there)`
+        message: `hiddenColumns needs both explore and labeling: the server reads both lists whenever it lists the tab's tasks, so without ${missing[0]} the tab answers 500 for everyone (write ${missing[0]}: [] to hide nothing there)`,
+        answer: 500
       });
     }
   }
   return out;
+}
+function orderingProblem(entry, i) {
+  const unsigned = entry.startsWith("-") ? entry.slice(1) : entry;
+  if (!unsigned.startsWith("tasks:")) return void 0;
+  let column = unsigned.slice("tasks:".length);
+  if (column.startsWith("-") && unsigned === entry) column = column.slice(1);
+  const ignored = i > 0 ? ` The server sorts by the first entry only and ignores this one, but labelform refuses it as it would refuse it first.` : "";
+  if (column.startsWith("-")) {
+    return {
+      message: `"${entry}" sorts descending twice: the server takes one "-" (before or after "tasks:"), so it looks for a column "${column}"${i > 0 ? "" : ` and the tab answers 500 for everyone ("Cannot resolve keyword '${column}'")`}; write "-tasks:${column.replace(/^-+/, "")}".${ignored}`,
+      answer: i > 0 ? 200 : 500
+    };
+  }
+  if (columnKind(column) !== void 0) return void 0;
+  if (TASK_RELATIONS.includes(column)) {
+    return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };
+  }
+  if (i > 0) return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
+  return { message: unknownColumn(column, "sorts by"), answer: 500 };
 }
 function columnKind(column) {
   if (column.startsWith("data.")) return "json";
@@ -44975,7 +45198,7 @@ function checkFilterValue(f, column, kind, describe4) {
   }
   if (kind === "results" && ["equal", "not_equal", "contains", "not_contains"].includes(op)) return void 0;
   if ((column === "annotators" || kind === "model-versions") && op.includes("equal")) {
-    return { field: "operator", message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains` };
+    return { field: "operator", message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`, answer: 400 };
   }
   const values = range ? [v.min, v.max] : Array.isArray(v) && (op === "in_list" || op === "not_in_list") ? v : [v];
   const typeMismatch = (message) => ({ field: "type", message: `${message}; the tab would answer 500 for everyone` });
@@ -45053,7 +45276,7 @@ function shape(x) {
   if (x === null) return "null";
   return `a ${typeof x} (from \${env:...}, not shown)`;
 }
-var TASK_COLUMNS, COLUMN_LIST;
+var TASK_COLUMNS, TASK_RELATIONS, COLUMN_LIST;
 var init_check_filters = __esm({
   "src/kinds/view/check-filters.ts"() {
     "use strict";
@@ -45088,6 +45311,7 @@ var init_check_filters = __esm({
       last_comment_updated_at: "datetime",
       precomputed_agreement: "float"
     };
+    TASK_RELATIONS = ["annotations", "predictions", "drafts", "locks", "project", "project_id", "file_upload_id", "updated_by_id", "comment_authors", "failed_predictions", "fsm_states"];
     COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(", ")}, or data.<key> for the task's data`;
   }
 });
@@ -52048,10 +52272,25 @@ function urlProblem(format3, value) {
       return httpUrlProblem(value);
     case "env-http-url":
       if (/^\s*\$\{/.test(value)) return void 0;
-      return httpUrlProblem(value.replace(/\$\{[^}]*\}/g, "x"));
+      return whitespaceProblem(value, true) ?? httpUrlProblem(withPlaceholders(value));
     case "webhook-url":
       return httpUrlProblem(value) ?? webhookUrlProblem(value);
   }
+}
+function withPlaceholders(value) {
+  const marked = replaceReferences(value, (ref) => ref === "$${" ? "${" : REF);
+  const m = /^([^:/?#]*:\/\/)([^/?#]*)(.*)$/s.exec(marked);
+  if (!m) return marked.split(REF).join("x");
+  const [, written, authority, rest] = m;
+  const scheme = written.includes(REF) ? "http://" : written;
+  const at = authority.lastIndexOf("@");
+  const userInfo = at < 0 ? void 0 : authority.slice(0, at);
+  const hostPort = authority.slice(at + 1);
+  const split = /^(\[[^\]]*\]|[^:]*)(?::(.*))?$/s.exec(hostPort);
+  const host = split?.[1] ?? hostPort;
+  const port = split?.[2];
+  const keep = (part, standIn) => part.includes(REF) ? standIn : part;
+  return scheme + (userInfo === void 0 ? "" : `${keep(userInfo, "x")}@`) + keep(host, "x") + (port === void 0 || port.includes(REF) ? "" : `:${port}`) + rest.split(REF).join("x");
 }
 function whitespaceProblem(value, inUrl) {
   const i = value.search(/[\s\u0000-\u001f\u007f]/);
@@ -52100,11 +52339,13 @@ function hostNameProblem(value) {
   if (/[/?#@]/.test(value)) return 'is not a host name or address (it holds "/", "?", "#" or "@")';
   return void 0;
 }
-var URL_FORMATS, UL, IPV4, IPV6, HOSTNAME, DOMAIN, TLD, DJANGO_URL;
+var URL_FORMATS, REF, UL, IPV4, IPV6, HOSTNAME, DOMAIN, TLD, DJANGO_URL;
 var init_url_rules = __esm({
   "src/manifest/url-rules.ts"() {
     "use strict";
+    init_interpolate();
     URL_FORMATS = ["webhook-url", "http-url", "env-http-url", "host-name"];
+    REF = "\uE000";
     UL = "\\u00a1-\\uffff";
     IPV4 = "(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}";
     IPV6 = "\\[[0-9a-f:.]+\\]";
@@ -52311,11 +52552,17 @@ function viewToManifest(v, ctx) {
     } else spec[f] = value;
   }
   const broken = checkViewSpec(spec);
-  if (broken.length) return { skipped: `the server cannot list its tasks as it is (it answers 500 for this tab): ${broken[0].pointer.replace(/^\/spec\//, "")}: ${broken[0].message.replace(/; the tab would answer 500 for everyone$/, "")}. Fix or delete the tab in Label Studio, then pull again` };
+  if (broken.length) return { skipped: skipReason(broken[0]) };
   const manifest = { apiVersion: "labelform/v1", kind: "View", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: v.id } } : {} };
   const issues = validateAgainstSchema("view", manifest);
   if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0].message})` };
   return { manifest, notes: [] };
+}
+function skipReason(p) {
+  const at = `${p.pointer.replace(/^\/spec\//, "")}: ${p.message.replace(/; the tab would answer 500 for everyone$/, "").replace(/\.$/, "")}`;
+  if (p.answer === 500) return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
+  const why = p.answer === 400 ? "the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)" : "the server lists its tasks, but validate refuses the tab as it is";
+  return `${why}: ${at}. Change the tab in Label Studio, then pull again`;
 }
 var init_to_manifest3 = __esm({
   "src/kinds/view/to-manifest.ts"() {
@@ -52655,23 +52902,22 @@ function webhookToManifest(w, ctx) {
   if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
   const back = writeBack(raw.url, ctx.secrets);
   if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join("}, ${env:")}} and cannot be written without it` };
-  let url2 = back.text;
-  const inUrl = literalUrlCredentials(back.text);
-  if (inUrl.length > 0) {
-    const variable = envName3(ctx.key, "URL");
-    url2 = `\${env:${variable}}`;
-    notes.push(`the URL holds a credential (${describeUrlCredential(inUrl[0])}): written as \${env:${variable}}; set ${variable} to the webhook's URL as Label Studio has it before \`labelform plan\``);
-  }
+  const variable = pulledVariableNames("WEBHOOK", ctx.key);
+  const inUrl = urlCredentialAsVariable(back.text, () => variable("URL"), { field: "the URL", owner: "the webhook's URL" });
+  if (inUrl) notes.push(inUrl.note);
+  const url2 = inUrl?.text ?? back.text;
   const headers = {};
   for (const [name, value] of declared) {
     const hb = writeBack(value, ctx.secrets);
     if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
-      headers[name] = hb.text;
+      const inUrl2 = hb.refs.length === 0 ? urlCredentialAsVariable(hb.text, () => variable("HEADER", name), { field: `header ${name}`, owner: "its value" }) : void 0;
+      if (inUrl2) notes.push(inUrl2.note);
+      headers[name] = inUrl2?.text ?? hb.text;
       continue;
     }
-    const variable = envName3(ctx.key, name);
-    headers[name] = `\${env:${variable}}`;
-    notes.push(`header ${name} looks like a credential: written as \${env:${variable}}; set ${variable} to its value before \`labelform plan\``);
+    const header = variable("HEADER", name);
+    headers[name] = `\${env:${header}}`;
+    notes.push(`header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``);
   }
   const spec = {
     ...ctx.parentKey !== void 0 ? { project: ctx.parentKey } : {},
@@ -52687,15 +52933,13 @@ function webhookToManifest(w, ctx) {
     notes
   };
 }
-function envName3(key, part) {
-  return `WEBHOOK_${key}_${part}`.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
-}
 var HEADER_NAME;
 var init_to_manifest4 = __esm({
   "src/kinds/webhook/to-manifest.ts"() {
     "use strict";
     init_pulled();
     init_credentials();
+    init_pulled_credentials();
     init_marker3();
     init_types5();
     HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
@@ -53621,9 +53865,9 @@ async function loadRepository(dir, opts) {
     }
     if (opts.checkAllEnvironments && config) {
       for (const ref of collectVariableReferences(v)) {
-        for (const [envName4, env2] of Object.entries(config.environments)) {
-          if (envName4 !== selected && !(ref.name in (env2.variables ?? {}))) {
-            diagnostics.push(diag("interpolation-undefined-var", `variable "${ref.name}" is not defined for environment "${envName4}"`, at(ref.pointer)));
+        for (const [envName, env2] of Object.entries(config.environments)) {
+          if (envName !== selected && !(ref.name in (env2.variables ?? {}))) {
+            diagnostics.push(diag("interpolation-undefined-var", `variable "${ref.name}" is not defined for environment "${envName}"`, at(ref.pointer)));
           }
         }
       }
@@ -54020,7 +54264,7 @@ function resolveServerUrl(config, requested, env2) {
   let urlSource;
   if (def.url !== void 0) {
     urlSource = pos(`/environments/${name}/url`);
-    const resolved = interpolate(def.url, { variables: {}, env: env2, requireEnv: true });
+    const resolved = interpolate(def.url, { variables: "variables" in def && def.variables || {}, env: env2, requireEnv: true });
     if (resolved.issues.length > 0) throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0].message}`);
     url2 = String(resolved.value);
   } else {
@@ -61377,7 +61621,7 @@ var init_plan7 = __esm({
 import { execFile as execFile2, spawn } from "node:child_process";
 import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname7, join as join8, relative as relative10, resolve as resolve15 } from "node:path";
+import { dirname as dirname7, join as join8, relative as relative10, resolve as resolve15, sep as sep8 } from "node:path";
 import { promisify } from "node:util";
 async function git(cwd, args, what) {
   try {
@@ -61399,10 +61643,13 @@ async function checkoutAt(dir, ref) {
     const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line2);
     return m && m[1] === "blob" ? [{ oid: m[2], name: m[3] }] : [];
   });
+  const unsafe = entries.find((e) => !isSafeTreePath(e.name));
+  if (unsafe) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`);
   const tmp = await mkdtemp2(join8(tmpdir2(), "labelform-base-"));
   try {
     await catBlobs(top2, entries, what, async (name, body) => {
-      const to = join8(tmp, name);
+      const to = resolve15(tmp, name);
+      if (!to.startsWith(tmp + sep8)) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`);
       await mkdir(dirname7(to), { recursive: true });
       await writeFile3(to, body);
     });
@@ -61411,6 +61658,10 @@ async function checkoutAt(dir, ref) {
     throw err;
   }
   return { dir: join8(tmp, sub), remove: () => rm2(tmp, { recursive: true, force: true }) };
+}
+function isSafeTreePath(name) {
+  if (name === "" || name.startsWith("/") || name.includes("\\") || name.includes("\0")) return false;
+  return name.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".." && seg.toLowerCase() !== ".git");
 }
 async function catBlobs(cwd, entries, what, write) {
   if (entries.length === 0) return;
@@ -61470,9 +61721,10 @@ var init_base2 = __esm({
 });
 
 // src/preview/browser.ts
-import { accessSync, constants, statSync as statSync3 } from "node:fs";
-import { chown, mkdir as mkdir2, mkdtemp as mkdtemp3, readFile as readFile6, rm as rm3, writeFile as writeFile4 } from "node:fs/promises";
-import { delimiter, dirname as dirname8, join as join9 } from "node:path";
+import { spawnSync } from "node:child_process";
+import { accessSync, constants, lstatSync, rmSync, statSync as statSync3 } from "node:fs";
+import { chown, mkdir as mkdir2, mkdtemp as mkdtemp3, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
+import { delimiter, join as join9 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
   if (chosen) {
@@ -61498,17 +61750,27 @@ function isExecutable(path) {
     return false;
   }
 }
+function browserEnv(env2) {
+  const out = {};
+  for (const [name, value] of Object.entries(env2)) {
+    if (value !== void 0 && KEPT_ENV.test(name)) out[name] = value;
+  }
+  return out;
+}
 async function launchBrowser(executablePath, options = {}) {
   const { chromium } = await import("../playwright-core/index.mjs");
   const args = [...FLAGS, ...options.extraArgs ?? []];
-  const launch = (path, sandbox) => chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox });
+  const env2 = browserEnv(process.env);
+  const launch = (path, sandbox) => chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox, env: env2 });
   const none = async () => void 0;
   let last2;
   if (process.platform === "linux" && process.getuid?.() === 0) {
-    const asNobody = await unprivilegedLauncher(executablePath);
+    const asNobody = await unprivilegedLauncher(executablePath, env2);
     if (typeof asNobody !== "string") {
       try {
-        return { browser: await launch(asNobody.wrapper, true), cleanup: asNobody.cleanup };
+        const browser = await launch(asNobody.wrapper, true);
+        asNobody.afterLaunch();
+        return { browser, cleanup: asNobody.cleanup };
       } catch (err) {
         last2 = err;
         await asNobody.cleanup();
@@ -61537,43 +61799,67 @@ async function launchBrowser(executablePath, options = {}) {
 function firstLine(err) {
   return String(err?.message ?? err).split("\n").find((l) => l.trim())?.trim() ?? "unknown error";
 }
-async function unprivilegedLauncher(executablePath) {
+async function unprivilegedLauncher(executablePath, env2) {
   const nobody = await passwdEntry("nobody");
   if (!nobody) return "running as root, and there is no user nobody to run the browser as";
   const setpriv = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find(isExecutable);
   if (!setpriv) return "running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody";
+  const envBin = ["/usr/bin/env", "/bin/env"].find(isExecutable);
+  const rmBin = ["/usr/bin/rm", "/bin/rm"].find(isExecutable);
+  if (!envBin || !rmBin) return "running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody";
   const base = ["/tmp", "/var/tmp", "/dev/shm"].find((d) => isWorldWritableDir(d));
   if (!base) return "running as root, and no world-writable /tmp for the browser's profile as the user nobody";
   const home = await mkdtemp3(join9(base, "labelform-browser-"));
-  const profile = join9(home, "profile");
-  await mkdir2(profile);
-  await chown(home, nobody.uid, nobody.gid);
-  await chown(profile, nobody.uid, nobody.gid);
-  const wrapper = join9(await mkdtemp3(join9(base, "labelform-launch-")), "browser");
-  const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-  await writeFile4(
-    wrapper,
-    `#!/bin/sh
+  const launchDir = await mkdtemp3(join9(base, "labelform-launch-"));
+  const removeNow = () => {
+    removeAsUser(setpriv, rmBin, nobody, home);
+    rmSync(launchDir, { recursive: true, force: true });
+  };
+  process.on("exit", removeNow);
+  const afterLaunch = () => {
+    process.off("exit", removeNow);
+    process.on("exit", removeNow);
+  };
+  const cleanup = async () => {
+    process.off("exit", removeNow);
+    removeNow();
+  };
+  try {
+    const profile = join9(home, "profile");
+    await mkdir2(profile);
+    await chown(home, nobody.uid, nobody.gid);
+    await chown(profile, nobody.uid, nobody.gid);
+    const wrapper = join9(launchDir, "browser");
+    const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+    const own2 = { ...Object.fromEntries(Object.entries(env2).filter(([k]) => !/^XDG_/i.test(k))), HOME: home, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: home, TMPDIR: home };
+    await writeFile4(
+      wrapper,
+      `#!/bin/sh
 # labelform preview: the browser as the user nobody, so that its sandbox works (Chromium refuses it to root).
 for arg do
   shift
   case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
   set -- "$@" "$arg"
 done
-# Its own temporary folder too: root's TMPDIR may be closed to nobody (Chromium puts its profile lock's socket there).
-HOME=${q(home)} XDG_CONFIG_HOME=${q(home)} XDG_CACHE_HOME=${q(home)} TMPDIR=${q(home)}
-export HOME XDG_CONFIG_HOME XDG_CACHE_HOME TMPDIR
-exec ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
+exec ${q(envBin)} -i ${Object.entries(own2).map(([k, v]) => q(`${k}=${v}`)).join(" ")} ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
 `,
-    { mode: 448 }
-  );
-  return {
-    wrapper,
-    cleanup: async () => {
-      await rm3(home, { recursive: true, force: true });
-      await rm3(dirname8(wrapper), { recursive: true, force: true });
-    }
-  };
+      { mode: 448 }
+    );
+    return { wrapper, cleanup, afterLaunch };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+function removeAsUser(setpriv, rmBin, user, path) {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const r = spawnSync(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", rmBin, "-rf", "--", path], { stdio: "ignore", env: {} });
+    if (r.status === 0 || r.error) break;
+  }
+  try {
+    if (lstatSync(path).uid === 0) rmSync(path, { recursive: true, force: true });
+  } catch {
+  }
 }
 async function passwdEntry(name) {
   const text = await readFile6("/etc/passwd", "utf8").catch(() => "");
@@ -61591,7 +61877,7 @@ function isWorldWritableDir(path) {
     return false;
   }
 }
-var KNOWN_PATHS, PATH_NAMES, NETWORK_FLAGS, FLAGS;
+var KNOWN_PATHS, PATH_NAMES, NETWORK_FLAGS, FLAGS, KEPT_ENV;
 var init_browser = __esm({
   "src/preview/browser.ts"() {
     "use strict";
@@ -61612,18 +61898,45 @@ var init_browser = __esm({
       // makes 127.0.0.1 "not found" too.
       "--proxy-server=http://127.0.0.1:9",
       "--proxy-bypass-list=<-loopback>",
-      "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+      // WebRTC: no UDP outside the (closed) proxy. The switch is this one; `--force-webrtc-ip-handling-policy`,
+      // used before, is no Chromium switch: STUN packets still reached a listener on 127.0.0.1.
+      // Chromium has no switch that turns WebRTC off; the pages have no RTCPeerConnection either (renderer.ts).
+      "--webrtc-ip-handling-policy=disable_non_proxied_udp",
       "--dns-prefetch-disable"
     ];
     FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--font-render-hinting=none", "--hide-scrollbars", "--js-flags=--max-old-space-size=512", ...NETWORK_FLAGS];
+    KEPT_ENV = new RegExp(
+      `^(${[
+        "PATH",
+        "HOME",
+        "TMPDIR",
+        "TZ",
+        "LANG",
+        "LANGUAGE",
+        "LC_[A-Z_]+",
+        "FONTCONFIG_[A-Z_]+",
+        "XDG_(CONFIG|CACHE|DATA|RUNTIME)_(HOME|DIRS|DIR)",
+        // Windows and macOS: where the system and the user's folders are.
+        "SYSTEMROOT",
+        "WINDIR",
+        "TEMP",
+        "TMP",
+        "USERPROFILE",
+        "LOCALAPPDATA",
+        "APPDATA",
+        "PROGRAMFILES",
+        "__CF_USER_TEXT_ENCODING"
+      ].join("|")})$`,
+      "i"
+    );
   }
 });
 
 // src/preview/editor-source.ts
-import { spawnSync } from "node:child_process";
+import { spawnSync as spawnSync2 } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile as readFile7 } from "node:fs/promises";
-import { dirname as dirname9, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
+import { dirname as dirname8, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
   return {
@@ -61662,7 +61975,7 @@ function packageEditor(dir) {
     if (path.startsWith("/static/")) return [join10(pkg, "core", "static_build", path.slice("/static/".length)), join10(pkg, "core", "static", path.slice("/static/".length))];
     return [];
   };
-  return cached(`the label-studio package at ${dirname9(pkg)}`, async (path) => {
+  return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
       const body = await readFile7(file).catch(() => void 0);
@@ -61674,7 +61987,7 @@ function packageEditor(dir) {
 function findPackageEditor(env2) {
   if (env2.LABELFORM_EDITOR) return packageEditor(env2.LABELFORM_EDITOR);
   for (const python of ["python3", "python"]) {
-    const run3 = spawnSync(python, ["-c", "import os, label_studio; print(os.path.dirname(label_studio.__file__))"], { encoding: "utf8", timeout: 2e4, env: env2 });
+    const run3 = spawnSync2(python, ["-c", "import os, label_studio; print(os.path.dirname(label_studio.__file__))"], { encoding: "utf8", timeout: 2e4, env: env2 });
     const dir = run3.status === 0 ? run3.stdout.trim() : "";
     if (dir && existsSync(dir)) return packageEditor(dir);
   }
@@ -61744,7 +62057,7 @@ var init_editor_source = __esm({
 // src/preview/publish-branch.ts
 import { execFile as execFile3 } from "node:child_process";
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { mkdtemp as mkdtemp4, rm as rm4 } from "node:fs/promises";
+import { mkdtemp as mkdtemp4, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join11 } from "node:path";
 import { promisify as promisify2 } from "node:util";
@@ -61796,7 +62109,7 @@ async function publishToBranch(req) {
     }
   } finally {
     await git2(["update-ref", "-d", localRef]).catch(() => void 0);
-    await rm4(tmp, { recursive: true, force: true });
+    await rm3(tmp, { recursive: true, force: true });
   }
   const base = req.urlBase.replace(/\/+$/, "");
   return Object.fromEntries(req.files.map((f) => [f, `${base}/${req.folder.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(f)}`]));
@@ -62315,7 +62628,7 @@ function within(step, deadline) {
 function cut(message) {
   return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}\u2026 (${message.length - MAX_ERROR_CHARS} more characters)` : message;
 }
-var VIEWPORT, MAX_SHOT, RENDER_DEADLINE_MS, SHOT_RESERVE_MS, STABLE_WAIT_MS, MAX_ERROR_CHARS, PastDeadline, PreviewRenderer, NAME_HELPER;
+var VIEWPORT, MAX_SHOT, RENDER_DEADLINE_MS, SHOT_RESERVE_MS, STABLE_WAIT_MS, MAX_ERROR_CHARS, PastDeadline, PreviewRenderer, NAME_HELPER, NO_WEBRTC;
 var init_renderer = __esm({
   "src/preview/renderer.ts"() {
     "use strict";
@@ -62427,7 +62740,7 @@ var init_renderer = __esm({
       async newContext() {
         const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: "reduce", locale: "en-US", timezoneId: "UTC", serviceWorkers: "block" });
         await context.route("**/*", (route) => this.answer(route).catch(() => void 0));
-        await context.addInitScript(`${NAME_HELPER} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
+        await context.addInitScript(`${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
         return context;
       }
       /** Every request is answered here: the editor's files, the sample media; nothing leaves the machine. */
@@ -62452,6 +62765,7 @@ var init_renderer = __esm({
       }
     };
     NAME_HELPER = "globalThis.__name ??= (f) => f;";
+    NO_WEBRTC = "for (const n of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport', 'RTCRtpSender', 'RTCRtpReceiver']) { try { delete globalThis[n]; } catch {} }";
   }
 });
 
@@ -62704,7 +63018,7 @@ var preview_exports = {};
 __export(preview_exports, {
   runPreview: () => runPreview
 });
-import { readdir as readdir4, rm as rm5, writeFile as writeFile6 } from "node:fs/promises";
+import { readdir as readdir4, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
 import { join as join14, resolve as resolve17 } from "node:path";
 async function runPreview(io, args) {
   const bases = [args.base !== void 0, args.plan !== void 0, args.live].filter(Boolean).length;
@@ -62759,7 +63073,7 @@ async function runPreview(io, args) {
 }
 async function clearOldImages(outDir) {
   const names = await readdir4(outDir).catch(() => []);
-  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm5(join14(outDir, n), { force: true })));
+  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join14(outDir, n), { force: true })));
 }
 async function readBase(io, args, subjects) {
   if (args.base !== void 0) {
@@ -64898,11 +65212,20 @@ var init_import = __esm({
 function projectToManifest(p, key, adoptId, secrets = []) {
   const notes = [];
   const spec = {};
+  const variable = pulledVariableNames("PROJECT", key);
   const put = (field, value) => {
     const written = writeBack(value, secrets);
     if (written.ok) {
-      spec[field] = written.text;
       if (written.refs.length) notes.push(`${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(", ")}, written as that reference`);
+      if (field === "label_config") {
+        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, "URL"), { field, owner: "the label config" });
+        notes.push(...links.notes);
+        spec[field] = links.text;
+        return;
+      }
+      const inUrl = urlCredentialAsVariable(written.text, () => variable(field), { field, owner: `the ${field}` });
+      if (inUrl) notes.push(inUrl.note);
+      spec[field] = inUrl?.text ?? written.text;
     } else {
       notes.push(`${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(", ")} and a reference would not give it back exactly`);
     }
@@ -64915,12 +65238,12 @@ function projectToManifest(p, key, adoptId, secrets = []) {
   const title = pythonStrip(p.title ?? "");
   const titleLength = [...title].length;
   if (titleLength >= 3 && titleLength <= 50) put("title", title);
-  else notes.push(`title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(p.title)} is not 3-50 characters and was left out`);
+  else notes.push(`title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(maskUrlsInText(p.title ?? ""))} is not 3-50 characters and was left out`);
   const description = stripMarker(p.description);
   if (description) put("description", description);
   const xml = normaliseProjectField("label_config", p.label_config, "live");
   let hasConfig = xml !== "" && xml !== PROJECT_FIELD_DEFAULTS.label_config;
-  if (hasConfig && holdsSecret(xml, secrets)) {
+  if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
     hasConfig = false;
     put("label_config", xml);
     if (spec.label_config !== void 0) notes[notes.length - 1] += " (inline in project.yaml: an .xml file is not interpolated)";
@@ -64979,6 +65302,9 @@ var init_to_manifest5 = __esm({
     init_parse_xml();
     init_pulled();
     init_summarize();
+    init_credentials();
+    init_pulled_credentials();
+    init_text_credentials();
     init_fields();
     init_marker();
     init_normalise();
@@ -64988,21 +65314,21 @@ var init_to_manifest5 = __esm({
 
 // src/manifest/find-root.ts
 import { stat as stat8 } from "node:fs/promises";
-import { dirname as dirname10, join as join15 } from "node:path";
+import { dirname as dirname9, join as join15 } from "node:path";
 async function findRepositoryRoot(start) {
-  for (let dir = start; ; dir = dirname10(dir)) {
+  for (let dir = start; ; dir = dirname9(dir)) {
     for (const name of ROOT_CONFIG_NAMES) {
       if ((await stat8(join15(dir, name)).catch(() => void 0))?.isFile()) return dir;
     }
     if (await stat8(join15(dir, ".git")).catch(() => void 0)) return void 0;
-    if (dirname10(dir) === dir) return void 0;
+    if (dirname9(dir) === dir) return void 0;
   }
 }
 async function findSchemaDir(root) {
-  for (let dir = root; ; dir = dirname10(dir)) {
+  for (let dir = root; ; dir = dirname9(dir)) {
     const candidate = join15(dir, "node_modules", "labelform", "schemas");
     if ((await stat8(join15(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
-    if (dirname10(dir) === dir) break;
+    if (dirname9(dir) === dir) break;
   }
   return join15(root, "node_modules", "labelform", "schemas");
 }
@@ -65019,8 +65345,8 @@ __export(pull_exports, {
   runPull: () => runPull
 });
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir4, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm6, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname11, join as join16, relative as relative11, resolve as resolve18, sep as sep8 } from "node:path";
+import { mkdir as mkdir4, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname10, join as join16, relative as relative11, resolve as resolve18, sep as sep9 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0) throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
   const outDir = resolve18(io.cwd, args.out ?? args.dir);
@@ -65085,7 +65411,7 @@ async function runPull(io, args) {
   const planned = [];
   const skipped = [];
   const pulledChildren = [];
-  const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${t ?? ""}"`;
+  const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? "")}"`;
   const schemaDir = await findSchemaDir(root);
   const inRepository = [];
   try {
@@ -65103,14 +65429,14 @@ async function runPull(io, args) {
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
-      if (!marker && keyHoldsSecret(key, secrets)) key = `project-${p.id}`;
+      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? "").length > 0)) key = `project-${p.id}`;
       if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
       used.add(key);
       const pulled = projectToManifest(p, key, marker ? void 0 : p.id, secrets);
       const dir = join16(staging, key);
       await mkdir4(dir, { recursive: true });
       const finalFile = join16(outDir, key, "project.yaml");
-      const schemaPath = schemaReference(dirname11(finalFile), join16(schemaDir, "project.schema.json"));
+      const schemaPath = schemaReference(dirname10(finalFile), join16(schemaDir, "project.schema.json"));
       await writeFile7(join16(dir, "project.yaml"), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
       if (pulled.xml !== void 0) await writeFile7(join16(dir, "config.xml"), `${pulled.xml}
 `);
@@ -65196,10 +65522,10 @@ namespace: ${namespace}
     }
     for (const name of await readdir5(staging)) await rename2(join16(staging, name), join16(outDir, name));
   } catch (err) {
-    if (createdOutDir) await rm6(outDir, { recursive: true, force: true });
+    if (createdOutDir) await rm5(outDir, { recursive: true, force: true });
     throw err;
   } finally {
-    await rm6(staging, { recursive: true, force: true });
+    await rm5(staging, { recursive: true, force: true });
   }
   for (const p of planned) {
     io.stdout(`${s.green("\u2714")} ${p.key}/project.yaml \u2190 project ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
@@ -65234,7 +65560,7 @@ function pullSecrets(envSecrets2, config, target, env2) {
   add(target.tokenEnv, target.token);
   for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env2[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env2)) {
-    if (isCredentialName(name) && /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
+    if (isSecretVariableName(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
   return out;
 }
@@ -65250,7 +65576,7 @@ function keyHoldsSecret(key, secrets) {
   });
 }
 function schemaReference(fromDir, schemaFile) {
-  const rel = relative11(fromDir, schemaFile).split(sep8).join("/");
+  const rel = relative11(fromDir, schemaFile).split(sep9).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 var init_pull = __esm({
@@ -65260,6 +65586,7 @@ var init_pull = __esm({
     init_fields();
     init_marker();
     init_to_manifest5();
+    init_text_credentials();
     init_pulled();
     init_find_root();
     init_load6();
@@ -67301,12 +67628,12 @@ var init_tasks_list = __esm({
 // src/tasks/download.ts
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
-import { rename as rename3, rm as rm7 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname12, join as join17 } from "node:path";
+import { rename as rename3, rm as rm6 } from "node:fs/promises";
+import { basename as basename3, dirname as dirname11, join as join17 } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function downloadToFile(stream4, path, onBytes) {
-  const part = join17(dirname12(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
+  const part = join17(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
   let total = 0;
   const counter = new Transform2({
     transform(chunk2, _enc, done) {
@@ -67319,7 +67646,7 @@ async function downloadToFile(stream4, path, onBytes) {
     await pipeline2(stream4, counter, createWriteStream2(part, { mode: 420 }));
     await rename3(part, path);
   } catch (err) {
-    await rm7(part, { force: true });
+    await rm6(part, { force: true });
     throw err;
   }
   return total;
@@ -67342,7 +67669,7 @@ __export(export_exports, {
   runExport: () => runExport
 });
 import { stat as stat11 } from "node:fs/promises";
-import { dirname as dirname13, join as join18, resolve as resolve21 } from "node:path";
+import { dirname as dirname12, join as join18, resolve as resolve21 } from "node:path";
 async function runExport(io, args) {
   const { config, target, client } = await openServer(io, args);
   const s = styleFor(io.color);
@@ -67406,8 +67733,8 @@ async function outputPath(cwd, out, suggested) {
   const path = resolve21(cwd, out ?? suggested);
   const st = await stat11(path).catch(() => void 0);
   if (st?.isDirectory()) return join18(path, suggested);
-  const parent = await stat11(dirname13(path)).catch(() => void 0);
-  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname13(path)} does not exist`);
+  const parent = await stat11(dirname12(path)).catch(() => void 0);
+  if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname12(path)} does not exist`);
   return path;
 }
 function pickFormat(formats, wanted) {
@@ -70743,13 +71070,13 @@ function usage(yargs, shim3) {
   };
   self2.stringifiedValues = function stringifiedValues(values, separator) {
     let string = "";
-    const sep9 = separator || ", ";
+    const sep10 = separator || ", ";
     const array = [].concat(values);
     if (!values || !array.length)
       return string;
     array.forEach((value) => {
       if (string.length)
-        string += sep9;
+        string += sep10;
       string += JSON.stringify(value);
     });
     return string;

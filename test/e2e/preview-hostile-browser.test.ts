@@ -74,8 +74,6 @@ linuxOnly('under root, the browser\'s folders as nobody are removed when it clos
 
 linuxOnly('under root, a run that exits without its cleanup leaves no folder of the browser\'s behind', async () => {
   if (process.getuid?.() !== 0) return;
-  const ours = () => new Set(readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n)));
-  const before = ours();
   // The child names its own folders: the ones that appeared while it launched, and the profile's
   // folder its browser was started with (the other e2e files' browsers are not counted).
   const code = `import { readdirSync, readFileSync } from 'node:fs';

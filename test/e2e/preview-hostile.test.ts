@@ -20,6 +20,7 @@ import { MAX_SHOT, PreviewRenderer } from '../../src/preview/renderer.ts';
 import type { PreviewSummary } from '../../src/preview/report.ts';
 import { sampleTaskData } from '../../src/preview/sample-task.ts';
 import { VENV_DIR } from '../../scripts/local-label-studio.ts';
+import { releaseAtLeast } from '../helpers/applicable.ts';
 import { runCli } from '../helpers/cli.ts';
 import { makeRepo, projectManifest, uniqueNamespace } from './support.ts';
 
@@ -149,7 +150,9 @@ test('hostile configs and tasks: each failure is its config\'s error, the rest a
     const png = await readFile(join(out, `${name}.after.png`));
     assert.ok(png.readUInt32BE(16) <= MAX_SHOT.width && png.readUInt32BE(20) <= MAX_SHOT.height, `${name}: ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
   }
-  assert.is(png(await readFile(join(out, 'nospace.after.png'))).width, MAX_SHOT.width, 'a line of 20,000 characters is cut at the image width');
+  // 1.23's editor draws the line past the window, so the cap is what stops it; an older editor
+  // wraps it within the window (1.20.0: 1280 pixels), and the bound above is the whole claim.
+  if (releaseAtLeast('1.23')) assert.is(png(await readFile(join(out, 'nospace.after.png'))).width, MAX_SHOT.width, 'a line of 20,000 characters is cut at the image width');
   const html = await readFile(join(out, 'index.html'), 'utf8');
   assert.ok(html.length < 12 * 1024 * 1024, `index.html is ${html.length} bytes`);
   assert.not.ok(html.includes('word976 lorem word0 lorem'), 'no task text in the report');

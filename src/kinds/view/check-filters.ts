@@ -61,6 +61,18 @@ export interface ViewProblem {
   readonly answer: 500 | 400 | 200;
 }
 
+/**
+ * Task fields that are on the Task model only from a release on (read in each pinned release's
+ * tasks/models.py): a server before it answers 500 for a tab that filters or sorts by them, so
+ * labelform refuses them everywhere (the Data Manager offers neither as a column).
+ */
+const RECENT_TASK_FIELDS: Readonly<Record<string, string>> = { allow_skip: '1.23', precomputed_agreement: '1.23' };
+
+function recentField(column: string, verb: string): string | undefined {
+  const since = Object.hasOwn(RECENT_TASK_FIELDS, column) ? RECENT_TASK_FIELDS[column] : undefined;
+  return since && `"tasks:${column}" is a task field only from Label Studio ${since} and no Data Manager column: a server before ${since} answers 500 for everyone for a tab that ${verb} it, so labelform refuses it`;
+}
+
 /** What the Task model resolves besides its columns (relations, foreign keys): the server sorts by them. */
 const TASK_RELATIONS = ['annotations', 'predictions', 'drafts', 'locks', 'project', 'project_id', 'file_upload_id', 'updated_by_id', 'comment_authors', 'failed_predictions', 'fsm_states'];
 
@@ -82,6 +94,11 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
     const kind = columnKind(column);
     if (kind === undefined) {
       out.push({ pointer: `${at}/filter`, message: unknownColumn(column, 'filters on'), answer: 500 });
+      return;
+    }
+    const recent = recentField(column, 'filters on');
+    if (recent) {
+      out.push({ pointer: `${at}/filter`, message: recent, answer: 200 });
       return;
     }
     const problem = checkFilterValue({ operator: String(raw.operator ?? ''), type: String(raw.type ?? ''), value: raw.value }, column, kind, show);
@@ -126,6 +143,8 @@ function orderingProblem(entry: string, i: number): { message: string; answer: 5
       answer: i > 0 ? 200 : 500,
     };
   }
+  const recent = recentField(column, 'sorts by');
+  if (recent) return { message: recent, answer: 200 };
   if (columnKind(column) !== undefined) return undefined;
   if (TASK_RELATIONS.includes(column)) {
     return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };

@@ -45110,6 +45110,10 @@ var init_live4 = __esm({
 });
 
 // src/kinds/view/check-filters.ts
+function recentField(column, verb) {
+  const since = Object.hasOwn(RECENT_TASK_FIELDS, column) ? RECENT_TASK_FIELDS[column] : void 0;
+  return since && `"tasks:${column}" is a task field only from Label Studio ${since} and no Data Manager column: a server before ${since} answers 500 for everyone for a tab that ${verb} it, so labelform refuses it`;
+}
 function checkViewSpec(spec, opts = {}) {
   const out = [];
   const show = opts.sensitive?.has("filters") ? (x) => shape(x) : describe;
@@ -45124,6 +45128,11 @@ function checkViewSpec(spec, opts = {}) {
     const kind = columnKind(column);
     if (kind === void 0) {
       out.push({ pointer: `${at}/filter`, message: unknownColumn(column, "filters on"), answer: 500 });
+      return;
+    }
+    const recent = recentField(column, "filters on");
+    if (recent) {
+      out.push({ pointer: `${at}/filter`, message: recent, answer: 200 });
       return;
     }
     const problem = checkFilterValue({ operator: String(raw.operator ?? ""), type: String(raw.type ?? ""), value: raw.value }, column, kind, show);
@@ -45161,6 +45170,8 @@ function orderingProblem(entry, i) {
       answer: i > 0 ? 200 : 500
     };
   }
+  const recent = recentField(column, "sorts by");
+  if (recent) return { message: recent, answer: 200 };
   if (columnKind(column) !== void 0) return void 0;
   if (TASK_RELATIONS.includes(column)) {
     return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };
@@ -45276,7 +45287,7 @@ function shape(x) {
   if (x === null) return "null";
   return `a ${typeof x} (from \${env:...}, not shown)`;
 }
-var TASK_COLUMNS, TASK_RELATIONS, COLUMN_LIST;
+var TASK_COLUMNS, RECENT_TASK_FIELDS, TASK_RELATIONS, COLUMN_LIST;
 var init_check_filters = __esm({
   "src/kinds/view/check-filters.ts"() {
     "use strict";
@@ -45311,6 +45322,7 @@ var init_check_filters = __esm({
       last_comment_updated_at: "datetime",
       precomputed_agreement: "float"
     };
+    RECENT_TASK_FIELDS = { allow_skip: "1.23", precomputed_agreement: "1.23" };
     TASK_RELATIONS = ["annotations", "predictions", "drafts", "locks", "project", "project_id", "file_upload_id", "updated_by_id", "comment_authors", "failed_predictions", "fsm_states"];
     COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(", ")}, or data.<key> for the task's data`;
   }

@@ -72,7 +72,7 @@ test('pull of hostile tabs and of UI-made additions to a managed project: files 
   assert.is((await cli(managed, ['apply', '--auto-approve'])).code, 0);
   const managedId = await markedProjectId(ns, 'managed');
   const uiTab = await tab(managedId, { title: 'Made in the UI' });
-  const uiHook = await client.http.request<{ id: number }>('POST', '/api/webhooks/', { data: { project: managedId, url: 'http://127.0.0.1:9/ui-made' } });
+  const uiHook = await client.http.request<{ id: number }>('POST', '/api/webhooks/', { data: { project: managedId, url: 'http://127.0.0.1:99/ui-made' } });
 
   const project = await client.createProject({ title: `Hostile ${ns}`.slice(0, 50) });
   const long = `Review ${'x'.repeat(243)}`;

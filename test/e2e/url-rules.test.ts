@@ -7,12 +7,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ApiError } from '../../src/api/errors.ts';
 import { urlProblem } from '../../src/manifest/url-rules.ts';
+import { onlyFrom } from '../helpers/applicable.ts';
 import { SERVER_TAKES_WEBHOOK_URL, STRICTER_THAN_SERVER } from '../helpers/webhook-urls.ts';
 import { api, uniqueNamespace } from './support.ts';
 
 const client = api();
 
-test('webhook URLs: the server takes exactly what validate takes (and the few validate refuses on purpose)', async () => {
+// The table is what 1.23.2 (Django 5.2) answers; 1.17 and 1.20 answer the same. Before 1.17 Django's
+// older URL pattern refuses more (a one-digit port: test/contract/webhooks.test.ts).
+onlyFrom(test, '1.17', 'the URL table of Django\'s newer URL pattern')('webhook URLs: the server takes exactly what validate takes (and the few validate refuses on purpose)', async () => {
   const project = await client.createProject({ title: `URL rules ${uniqueNamespace('u')}` });
   try {
     const answers: Record<string, number> = {};

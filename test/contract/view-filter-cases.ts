@@ -14,7 +14,7 @@ export interface ViewCase {
   readonly data: Readonly<Record<string, unknown>>;
   readonly server: 200 | 500;
   readonly stricter?: true;
-  /** The release from which the server answers `server`; before it, 500 (a task field it does not have yet). */
+  /** The release from which the server answers `server`; before it, 500 (a field or column it cannot resolve yet). */
   readonly since?: string;
 }
 
@@ -103,7 +103,7 @@ export const VIEW_CASES: readonly ViewCase[] = [
   { name: "unresolved_comment_count", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:unresolved_comment_count", "operator": "greater", "type": "Number", "value": 0}]}}, server: 200 },
   { name: "order-meta", data: {"ordering": ["tasks:meta"]}, server: 200 },
   { name: "order-annotators", data: {"ordering": ["tasks:annotators"]}, server: 200 },
-  { name: "order-storage_filename", data: {"ordering": ["-tasks:storage_filename"]}, server: 200 },
+  { name: "order-storage_filename", data: {"ordering": ["-tasks:storage_filename"]}, server: 200, since: "1.13" },
   { name: "order-file_upload", data: {"ordering": ["tasks:file_upload"]}, server: 200 },
   { name: "order-predictions_score", data: {"ordering": ["tasks:predictions_score"]}, server: 200 },
   { name: "order-pmv", data: {"ordering": ["tasks:predictions_model_versions"]}, server: 200 },
@@ -115,7 +115,7 @@ export const VIEW_CASES: readonly ViewCase[] = [
   { name: "order-updated_by", data: {"ordering": ["tasks:updated_by"]}, server: 200 },
   { name: "order-data-root", data: {"ordering": ["tasks:data"]}, server: 200 },
   { name: "order-annotations-rel", data: {"ordering": ["tasks:annotations"]}, server: 200, stricter: true },
-  { name: "filt-storage_filename", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:storage_filename", "operator": "contains", "type": "String", "value": "x"}]}}, server: 200 },
+  { name: "filt-storage_filename", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:storage_filename", "operator": "contains", "type": "String", "value": "x"}]}}, server: 200, since: "1.13" },
   { name: "filt-file_upload", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:file_upload", "operator": "contains", "type": "String", "value": "x"}]}}, server: 200 },
   { name: "filt-pscore", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:predictions_score", "operator": "greater", "type": "Number", "value": 0.5}]}}, server: 200 },
   { name: "filt-avg", data: {"filters": {"conjunction": "and", "items": [{"filter": "filter:tasks:avg_lead_time", "operator": "greater", "type": "Number", "value": 1}]}}, server: 200 },

@@ -194,20 +194,24 @@ function maskUrlCredentials(url2) {
   pieces.push(url2.slice(from));
   return pieces.join("");
 }
+function linkEnd(u) {
+  const open2 = count(u, "(");
+  let close = count(u, ")");
+  let end = u.length;
+  for (; ; ) {
+    const last2 = u[end - 1];
+    if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
+    else if (last2 === ")" && open2 < close) {
+      end--;
+      close--;
+    } else break;
+  }
+  return end;
+}
 function maskUrlsInText(text) {
   if (!text.includes("://")) return text;
   return text.replace(LINK, (u) => {
-    const open2 = count(u, "(");
-    let close = count(u, ")");
-    let end = u.length;
-    for (; ; ) {
-      const last2 = u[end - 1];
-      if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
-      else if (last2 === ")" && open2 < close) {
-        end--;
-        close--;
-      } else break;
-    }
+    const end = linkEnd(u);
     return maskUrlCredentials(u.slice(0, end)) + u.slice(end);
   });
 }
@@ -586,27 +590,51 @@ var init_version = __esm({
   }
 });
 
+// src/kinds/shared/url-credentials.ts
+function urlCredentialErrors(doc, pointer, field, interpolated) {
+  const text = valueAt(doc.value, pointer);
+  if (typeof text !== "string") return [];
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  let found = literalUrlCredentials(text);
+  const whole = found.length === 0 && interpolated && !interpolated.envPointers.includes(pointer) && typeof interpolated.value === "string" && interpolated.value !== text ? interpolated.value : void 0;
+  if (whole !== void 0) found = findUrlCredentials(whole);
+  for (const c of found) {
+    const what = describeUrlCredential(c);
+    if (seen.has(what)) continue;
+    seen.add(what);
+    out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${c.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file: doc.file, ...whole !== void 0 ? doc.locate(pointer) : position(doc, pointer, c), pointer }));
+  }
+  return out;
+}
+function position(doc, pointer, c) {
+  const info = doc.scalarInfo(pointer);
+  const at = info?.positionAt?.(1, c.secretStart + 1);
+  return at ?? doc.locate(pointer);
+}
+function valueAt(root, pointer) {
+  let v = root;
+  for (const seg of pointer.split("/").slice(1)) {
+    if (v === null || typeof v !== "object") return void 0;
+    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return v;
+}
+var init_url_credentials = __esm({
+  "src/kinds/shared/url-credentials.ts"() {
+    "use strict";
+    init_credentials();
+    init_diagnostics();
+  }
+});
+
 // src/kinds/shared/text-credentials.ts
 function linksInText(text) {
   if (!text.includes("://")) return [];
   const out = [];
   for (const m of text.matchAll(LINK)) {
     const link2 = m[0];
-    let open2 = 0;
-    let close = 0;
-    for (const ch of link2) {
-      if (ch === "(") open2++;
-      else if (ch === ")") close++;
-    }
-    let end = link2.length;
-    for (; ; ) {
-      const last2 = link2[end - 1];
-      if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
-      else if (last2 === ")" && open2 < close) {
-        end--;
-        close--;
-      } else break;
-    }
+    const end = linkEnd(link2);
     out.push({ link: link2.slice(0, end), at: m.index });
   }
   return out;
@@ -655,18 +683,11 @@ function labelConfigCredentialErrors(doc, pointer, spec, source) {
   if (source && typeof spec === "object" && spec !== null && "file" in spec) return textCredentialErrors(source.xml, "label_config", source.file, void 0, source.at);
   return [];
 }
-function valueAt(root, pointer) {
-  let v = root;
-  for (const seg of pointer.split("/").slice(1)) {
-    if (v === null || typeof v !== "object") return void 0;
-    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return v;
-}
 var init_text_credentials = __esm({
   "src/kinds/shared/text-credentials.ts"() {
     "use strict";
     init_credentials();
+    init_url_credentials();
     init_diagnostics();
   }
 });
@@ -1541,44 +1562,6 @@ var init_live = __esm({
     "use strict";
     init_p_limit();
     init_description_marker();
-  }
-});
-
-// src/kinds/shared/url-credentials.ts
-function urlCredentialErrors(doc, pointer, field, interpolated) {
-  const text = valueAt2(doc.value, pointer);
-  if (typeof text !== "string") return [];
-  const seen = /* @__PURE__ */ new Set();
-  const out = [];
-  let found = literalUrlCredentials(text);
-  const whole = found.length === 0 && interpolated && !interpolated.envPointers.includes(pointer) && typeof interpolated.value === "string" && interpolated.value !== text ? interpolated.value : void 0;
-  if (whole !== void 0) found = findUrlCredentials(whole);
-  for (const c of found) {
-    const what = describeUrlCredential(c);
-    if (seen.has(what)) continue;
-    seen.add(what);
-    out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${c.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file: doc.file, ...whole !== void 0 ? doc.locate(pointer) : position(doc, pointer, c), pointer }));
-  }
-  return out;
-}
-function position(doc, pointer, c) {
-  const info = doc.scalarInfo(pointer);
-  const at = info?.positionAt?.(1, c.secretStart + 1);
-  return at ?? doc.locate(pointer);
-}
-function valueAt2(root, pointer) {
-  let v = root;
-  for (const seg of pointer.split("/").slice(1)) {
-    if (v === null || typeof v !== "object") return void 0;
-    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return v;
-}
-var init_url_credentials = __esm({
-  "src/kinds/shared/url-credentials.ts"() {
-    "use strict";
-    init_credentials();
-    init_diagnostics();
   }
 });
 

@@ -1,5 +1,6 @@
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
-import { describeUrlCredential, LINK, literalUrlCredentials, type UrlCredential } from '../../util/credentials.ts';
+import { describeUrlCredential, LINK, linkEnd, literalUrlCredentials, type UrlCredential } from '../../util/credentials.ts';
+import { valueAt } from './url-credentials.ts';
 import { diag, type Diagnostic } from '../../util/diagnostics.ts';
 
 /**
@@ -11,22 +12,7 @@ export function linksInText(text: string): Array<{ readonly link: string; readon
   const out: Array<{ link: string; at: number }> = [];
   for (const m of text.matchAll(LINK)) {
     const link = m[0];
-    // Parentheses counted once, then kept in step while trimming: linear in the link's length.
-    let open = 0;
-    let close = 0;
-    for (const ch of link) {
-      if (ch === '(') open++;
-      else if (ch === ')') close++;
-    }
-    let end = link.length;
-    for (;;) {
-      const last = link[end - 1];
-      if (last !== undefined && '.,;:!?'.includes(last)) end--;
-      else if (last === ')' && open < close) {
-        end--;
-        close--;
-      } else break;
-    }
+    const end = linkEnd(link);
     out.push({ link: link.slice(0, end), at: m.index });
   }
   return out;
@@ -93,13 +79,4 @@ export function labelConfigCredentialErrors(doc: SourceDocument, pointer: string
   if (typeof written === 'string') return textCredentialErrors(written, 'label_config', doc.file, pointer, valuePosition(doc, pointer));
   if (source && typeof spec === 'object' && spec !== null && 'file' in spec) return textCredentialErrors(source.xml, 'label_config', source.file, undefined, source.at);
   return [];
-}
-
-function valueAt(root: unknown, pointer: string): unknown {
-  let v = root;
-  for (const seg of pointer.split('/').slice(1)) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
-  }
-  return v;
 }

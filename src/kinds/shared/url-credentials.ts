@@ -33,7 +33,8 @@ function position(doc: SourceDocument, pointer: string, c: UrlCredential): { lin
   return at ?? doc.locate(pointer);
 }
 
-function valueAt(root: unknown, pointer: string): unknown {
+/** The value at a JSON pointer, or undefined. */
+export function valueAt(root: unknown, pointer: string): unknown {
   let v = root;
   for (const seg of pointer.split('/').slice(1)) {
     if (v === null || typeof v !== 'object') return undefined;

@@ -10,7 +10,7 @@ export interface Cell {
   readonly name: string;
   readonly version: string;
   readonly db: 'sqlite' | 'postgresql';
-  /** The whole of `npm test` (unit tests and the fake as well), not only the real-server suites. */
+  /** The whole of `npm test` (unit and integration tests and the fake as well), not only the real-server suites. */
   readonly full?: boolean;
 }
 

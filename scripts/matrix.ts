@@ -1,9 +1,9 @@
 /**
  * The compatibility matrix (issue 12): the contract and end-to-end suites against every Label
  * Studio release and database teams run, each cell a fresh server started and stopped by the
- * harness (scripts/run-tests.ts). The first cell is `npm test` itself (unit tests and the fake
- * too), alone; the others follow two at a time. Every release is installed into `.venv/` in the
- * background from the start.
+ * harness (scripts/run-tests.ts). The first cell is `npm test` itself (unit and integration
+ * tests and the fake too), alone; the others follow two at a time. Every release is installed
+ * into `.venv/` in the background from the start.
  *
  *   npm run test:matrix                  # every cell; then writes docs/compatibility.json and the README's table
  *   npm run test:matrix -- 1.13.1        # only the cells whose name contains "1.13.1" (merged into the last run)

@@ -1,8 +1,10 @@
 /**
- * The test command. `unit` runs the suites that need no server (unit tests and the contract
- * suite against the in-repo fake). `all` also installs and starts one real, pinned Label Studio
- * for the whole run (global set-up), runs the contract suite against it and the end-to-end
- * tests, then stops it (global tear-down). `server` runs only the suites against the real server
+ * The test command. `unit` runs the suites that need no server: the unit tests (test/unit: pure,
+ * no CLI run and no HTTP server), the integration tests (test/integration: the CLI run in-process,
+ * and the API clients, against the in-repo fakes of Label Studio, GitHub and GitLab on localhost)
+ * and the contract suite against the in-repo fake. `all` also installs and starts one real,
+ * pinned Label Studio for the whole run (global set-up), runs the contract suite against it and
+ * the end-to-end tests, then stops it (global tear-down). `server` runs only the suites against the real server
  * (a cell of the compatibility matrix, scripts/matrix.ts). Prints one closing line: "N passed,
  * N failed" (and "N not applicable": tests whose subject the server's release does not have,
  * test/helpers/applicable.ts, which are never counted as passed).
@@ -81,6 +83,7 @@ let exitCode = 0;
 try {
   const suites: Array<[string, string]> = [
     ['unit', 'test/unit'],
+    ['integration (CLI against the fakes)', 'test/integration'],
     ['contract (fake Label Studio)', 'test/contract'],
   ];
   for (const [name, dir] of suites) {

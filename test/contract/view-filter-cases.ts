@@ -2,7 +2,7 @@
  * Data Manager tabs and what Label Studio 1.23.2 answers when their tasks are listed
  * (`GET /api/tasks/?view=ID`): 200, or 500 for everyone who opens the tab. Measured on the real
  * server; the contract suite (views.test.ts) holds the fake and the real server to this table, and
- * test/unit/view-filters.test.ts holds `labelform validate` to it: every tab that answers 500 is
+ * test/integration/view-filters.test.ts holds `labelform validate` to it: every tab that answers 500 is
  * refused at validate, every other one passes, except the few marked `stricter` (refused although
  * the server lists them: a sort column after the first, which the server ignores, a relation of
  * the Task model, which is no column, an equal operator on a list column, which a server on

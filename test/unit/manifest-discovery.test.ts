@@ -2,15 +2,15 @@
  * Which files are manifests (issue 8): only files with a labelform `apiVersion` (labelform.yaml
  * is always read), so other tools' YAML in the same repository is left alone; `exclude:` globs in
  * labelform.yaml; a file that looks like a manifest with a mistyped apiVersion is an error
- * instead of silence; and a root config with no manifests is a valid, empty desired state.
+ * instead of silence. (A root config with no manifests is a valid, empty desired state: what
+ * validate says of it is in test/integration/validate-summary.test.ts.)
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MANIFEST_KINDS } from '../../src/kinds/registry.ts';
 import { compileExcludes } from '../../src/manifest/exclude.ts';
 import { isEmptyText } from '../../src/manifest/look-alike.ts';
-import { runCli } from '../helpers/cli.ts';
-import { cleanupTrees, load, projectYaml, ROOT_CONFIG, tree } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 
@@ -263,16 +263,6 @@ test('compileExcludes: *, ** and ? on "/"-separated paths', () => {
   assert.ok(lit('[x].yaml'));
   assert.not.ok(lit('aab(c).yaml'));
   assert.not.ok(lit('x.yaml'));
-});
-
-// --- an empty desired state -------------------------------------------------------------------
-
-test('a root config with no manifests is valid: validate exits 0 and says the desired state is empty', async () => {
-  const dir = await tree({ 'labelform.yaml': ROOT_CONFIG, 'README.md': '# nothing\n', 'tasks.json': '[{"data": {"text": "hi"}}]', 'docker-compose.yml': 'services: {}\n' });
-  const r = await runCli(['validate', dir], { cwd: dir });
-  assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /warning: no Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig manifests under \.: the desired state is empty; `apply --prune` would delete every project of namespace "test"/);
-  assert.match(r.stdout, /^✔ 1 manifest file valid: 0 projects, 0 label configs, namespace "test", 1 warning/);
 });
 
 test.run();

@@ -1,6 +1,7 @@
 /**
  * The View kind on its own: comparing after the server's reshaping, what validate says, and the
- * plan cases (a tab found again by its title, only when that is unambiguous).
+ * plan cases (a tab found again by its title, only when that is unambiguous). What the CLI prints
+ * of a repository's kinds is in test/integration/validate-summary.test.ts.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +13,6 @@ import { planChanges } from '../../src/reconcile/plan.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import { live } from './support/plan-fixtures.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
-import { runCli } from '../helpers/cli.ts';
 
 test.after(cleanupTrees);
 
@@ -77,22 +77,6 @@ test('a tab without a title: two in one project validate; plan compares nothing 
   assert.equal(adopted.map((c) => [c.action, c.fields, c.title]), [['no-op', [], undefined], ['no-op', [], undefined]]);
   const unmarked = planOf(repo, [lsView(8, 4, { ordering: ['tasks:id'] })]).changes.filter((c) => c.kind === 'View');
   assert.equal(unmarked.map((c) => c.action), ['create', 'create']);
-});
-
-test('validate counts every kind the repository declares, and --json lists their keys', async () => {
-  const files = {
-    'labelform.yaml': ROOT_CONFIG,
-    'p.yaml': projectYaml('p', '  title: Tabs\n'),
-    'a.yaml': view('a', '  title: Review\n'),
-    'b.yaml': view('b', '  title: Done\n'),
-    'h.yaml': 'apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: hook\nspec:\n  project: p\n  url: https://hooks.example.com/x\n',
-  };
-  const dir = (await load(files)).dir;
-  const text = await runCli(['validate', '-C', dir]);
-  assert.is(text.code, 0, text.stderr);
-  assert.match(text.stdout, /✔ 5 manifest files valid: 1 project, 1 webhook, 2 views, 0 label configs, namespace "test"/);
-  const json = JSON.parse((await runCli(['validate', '--json', '-C', dir])).stdout);
-  assert.equal(json.resources, { Webhook: ['p/hook'], View: ['p/a', 'p/b'] });
 });
 
 test.run();

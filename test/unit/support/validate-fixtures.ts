@@ -1,6 +1,7 @@
 /**
- * Shared set-up for the validate unit suites: throwaway repositories on disk, loaded the way
- * `labelform validate` loads them, with diagnostics reduced to one comparable line each.
+ * Shared set-up for the validate suites (test/unit and test/integration): throwaway repositories
+ * on disk, loaded the way `labelform validate` loads them, with diagnostics reduced to one
+ * comparable line each.
  */
 import { loadRepository, type LoadResult } from '../../../src/manifest/load.ts';
 import { sortDiagnostics, type Diagnostic } from '../../../src/util/diagnostics.ts';

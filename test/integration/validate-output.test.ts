@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatDiagnostic, formatGithubAnnotation } from '../../src/util/diagnostics.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
-import { blockXml, cleanupTrees, projectYaml, ROOT_CONFIG, tree, VALID_XML } from './support/validate-fixtures.ts';
+import { blockXml, cleanupTrees, projectYaml, ROOT_CONFIG, tree, VALID_XML } from '../unit/support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 

@@ -10,7 +10,7 @@ import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { driftFromPlan } from '../../src/reconcile/drift.ts';
 import { hasStackTrace, projectYaml, runCli } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
-import { live, liveState, manifest, plan, repository, SERVER } from './support/plan-fixtures.ts';
+import { live, liveState, manifest, plan, repository, SERVER } from '../unit/support/plan-fixtures.ts';
 
 const actions = (p: ReturnType<typeof plan>) => p.changes.map((c) => [c.action, c.key, c.id ?? null]);
 

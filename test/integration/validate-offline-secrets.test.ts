@@ -8,7 +8,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runCli } from '../helpers/cli.ts';
-import { cleanupTrees, load, ROOT_CONFIG, tree } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, ROOT_CONFIG, tree } from '../unit/support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 

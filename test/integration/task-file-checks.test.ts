@@ -13,7 +13,7 @@ import { DEFAULT_MAX_BATCH_MIB } from '../../src/tasks/limits.ts';
 import { readTaskRecords, type TaskFormat } from '../../src/tasks/read-records.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
-import { manifest } from './support/plan-fixtures.ts';
+import { manifest } from '../unit/support/plan-fixtures.ts';
 
 const MiB = 1024 * 1024;
 const CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
-import { blockXml, cleanupTrees, projectYaml, ROOT_CONFIG, tree } from './support/validate-fixtures.ts';
+import { blockXml, cleanupTrees, projectYaml, ROOT_CONFIG, tree } from '../unit/support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 

@@ -19,7 +19,7 @@ import { clearSecrets } from '../../src/util/redact.ts';
 import { projectYaml, type CliResult } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { filesHoldingSecrets } from '../helpers/secret-scan.ts';
-import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, ROOT_CONFIG } from '../unit/support/validate-fixtures.ts';
 
 const fake = useFakeCli(test, { namespace: 'test' });
 const cli = (dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> => fake.cli(dir, args, { env });

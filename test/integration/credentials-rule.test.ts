@@ -26,7 +26,7 @@ import { clearSecrets, redact, registerEnvSecret, showUrl } from '../../src/util
 import { projectYaml, type CliResult } from '../helpers/cli.ts';
 import { startMlBackend } from '../helpers/ml-backend.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
-import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, ROOT_CONFIG } from '../unit/support/validate-fixtures.ts';
 
 const fake = useFakeCli(test, { namespace: 'test' });
 const cli = (dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> => fake.cli(dir, args, { env });

@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadRepository } from '../../src/manifest/load.ts';
 import { runCli } from '../helpers/cli.ts';
-import { cleanupTrees, projectYaml, tree, VALID_XML } from './support/validate-fixtures.ts';
+import { cleanupTrees, projectYaml, tree, VALID_XML } from '../unit/support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 

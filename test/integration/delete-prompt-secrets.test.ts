@@ -12,7 +12,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { clearSecrets } from '../../src/util/redact.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
-import { projectYaml } from './support/validate-fixtures.ts';
+import { projectYaml } from '../unit/support/validate-fixtures.ts';
 
 const f = useFakeCli(test, { namespace: 'test' });
 test.before.each(() => f.ls.state.storages.clear());

@@ -24,8 +24,8 @@ import type { LiveState } from '../../src/state/live-state.ts';
 import { failNextSyncs } from '../fake/routes-storages.ts';
 import type { FakeAnnotation, FakeStorage } from '../fake/state.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
-import { live } from './support/plan-fixtures.ts';
-import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { live } from '../unit/support/plan-fixtures.ts';
+import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from '../unit/support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 

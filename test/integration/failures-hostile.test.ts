@@ -17,7 +17,7 @@ import { hasStackTrace, projectYaml, removeTree, writeTree } from '../helpers/cl
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { SERVER_TAKES_WEBHOOK_URL, STRICTER_THAN_SERVER } from '../helpers/webhook-urls.ts';
-import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, ROOT_CONFIG } from '../unit/support/validate-fixtures.ts';
 
 const fake = useFakeCli(test);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));

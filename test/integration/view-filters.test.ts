@@ -10,7 +10,7 @@ import { checkViewSpec } from '../../src/kinds/view/check-filters.ts';
 import { VIEW_CASES } from '../contract/view-filter-cases.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { projectYaml } from '../helpers/cli.ts';
-import { cleanupTrees, load, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { cleanupTrees, load, ROOT_CONFIG } from '../unit/support/validate-fixtures.ts';
 
 const fake = useFakeCli(test);
 test.after(cleanupTrees);

@@ -10,19 +10,9 @@ import { onlyFrom, releaseAtLeast } from '../helpers/applicable.ts';
 import { decodeJwtPayload } from '../../src/api/auth.ts';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError } from '../../src/api/errors.ts';
-import { expectApiError, rawRequest, startTarget, targetKind, type Target } from './target.ts';
+import { expectApiError, rawRequest, targetKind, useTarget } from './target.ts';
 
-let t: Target;
-let legacy: LabelStudioClient;
-
-test.before(async () => {
-  t = await startTarget();
-  legacy = t.client();
-});
-
-test.after(async () => {
-  await t.stop();
-});
+const { t, client: legacy } = useTarget(test);
 
 test('a wrong legacy token is a 401 ApiError "Invalid token."', async () => {
   const err = await expectApiError(t.client({ token: 'wrongtoken123' }).whoami());

@@ -7,23 +7,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyFrom } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
-import { SENTIMENT_CONFIG, choice, expectApiError, rawRequest, startTarget, type Target } from './target.ts';
+import { SENTIMENT_CONFIG, choice, expectApiError, rawRequest, useTarget } from './target.ts';
 
 const WITHOUT = (label: string) => SENTIMENT_CONFIG.replace(`<Choice value="${label}"/>`, '');
 
-let t: Target;
-let client: LabelStudioClient;
-
-test.before(async () => {
-  t = await startTarget();
-  client = t.client();
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
-});
+const { t, client } = useTarget(test);
 
 test('global validate: 204 for a good config, without a token too', async () => {
   await client.validateConfig(SENTIMENT_CONFIG);

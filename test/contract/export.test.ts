@@ -5,28 +5,19 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LabelStudioClient } from '../../src/api/client.ts';
-import { releaseAtLeast, SENTIMENT_CONFIG, choice, expectApiError, readAll, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, SENTIMENT_CONFIG, choice, expectApiError, readAll, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 let projectId: number;
 let taskIds: number[];
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   const p = await client.createProject({ title: `${t.prefix} export`, label_config: SENTIMENT_CONFIG });
   projectId = t.track(p.id);
   const imported = await client.importTasks(projectId, [{ text: 'good day' }, { text: 'fine' }, { text: 'bad day' }], { returnTaskIds: true });
   taskIds = [...imported.task_ids!].sort((a, b) => a - b);
   await client.createAnnotation(taskIds[0]!, choice('Positive'));
   await client.createAnnotation(taskIds[2]!, choice('Negative'));
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 test('export formats: objects with name and title; JSON, JSON_MIN, CSV, TSV enabled first', async () => {

@@ -8,26 +8,20 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyFrom } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsMlBackend } from '../../src/kinds/ml-backend/types.ts';
 import { startMlBackend, type MlBackend } from '../helpers/ml-backend.ts';
-import { SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
+import { SENTIMENT_CONFIG, refusal, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 let ml: MlBackend;
 let secured: MlBackend;
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   ml = await startMlBackend({ modelVersion: 'contract-v1' });
   secured = await startMlBackend({ basicAuth: { user: 'bot', pass: 'pw-1234567890' } });
 });
 
 test.after(async () => {
-  await t.cleanup();
-  await t.stop();
   await ml.stop();
   await secured.stop();
 });

@@ -4,26 +4,17 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsPage, LsProject } from '../../src/api/types.ts';
-import { releaseAtLeast, expectApiError, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, expectApiError, useTarget } from './target.ts';
 
 const N = 105;
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 const mine: number[] = [];
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   // One at a time: concurrent creates on a SQLite-backed server can be duplicated by its own
   // "database is locked" retry middleware. Ids only grow, so id order is creation order.
   for (let i = 0; i < N; i++) mine.push(t.track((await client.createProject({ title: `${t.prefix} p${i}` })).id));
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 function page(params: Record<string, string | number>): Promise<LsPage<LsProject>> {

@@ -7,31 +7,22 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsPage, LsProject } from '../../src/api/types.ts';
 import { readProjectsTitled } from '../../src/kinds/project/project-list.ts';
 import { pythonStrip } from '../../src/util/python-strip.ts';
-import { expectApiError, startTarget, targetDatabase, type Target } from './target.ts';
+import { expectApiError, targetDatabase, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 /** This run's projects, oldest first: alpha, bravo (pinned first), charlie, delta (pinned last), echo. */
 let mine: number[];
 const NAMES = ['Alpha', 'Bravo', 'Charlie', 'Delta', 'Echo'] as const;
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   mine = [];
   // One at a time, so creation order is id order (the server can double concurrent creates).
   for (const name of NAMES) mine.push(t.track((await client.createProject({ title: `${t.prefix} ${name}` })).id));
   await client.updateProject(mine[1]!, { pinned_at: '2020-01-01T00:00:00Z' });
   await client.updateProject(mine[3]!, { pinned_at: '2021-01-01T00:00:00Z' });
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 function list(params: Record<string, string | number>): Promise<LsPage<LsProject>> {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import type { LabelStudioClient } from '../../src/api/client.ts';
 import { PROJECT_FIELD_SINCE, PROJECT_FIELDS } from '../../src/kinds/project/fields.ts';
 import { onlyFrom } from '../helpers/applicable.ts';
-import { projectNotFound, releaseAtLeast, SENTIMENT_CONFIG, expectApiError, rawRequest, startTarget, type Target } from './target.ts';
+import { projectNotFound, releaseAtLeast, SENTIMENT_CONFIG, expectApiError, rawRequest, useTarget } from './target.ts';
 
 const KEYS = [
   'id', 'title', 'description', 'label_config', 'expert_instruction', 'show_instruction', 'show_skip_button',
@@ -37,18 +37,7 @@ function expectKeys(p: object): void {
   for (const f of PROJECT_FIELDS) assert.is(keys.includes(f), releaseAtLeast(PROJECT_FIELD_SINCE[f] ?? '0.0.0'), `managed field ${f} in the answer`);
 }
 
-let t: Target;
-let client: LabelStudioClient;
-
-test.before(async () => {
-  t = await startTarget();
-  client = t.client();
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
-});
+const { t, client } = useTarget(test);
 
 async function create(body: Parameters<LabelStudioClient['createProject']>[0]) {
   const p = await client.createProject(body);

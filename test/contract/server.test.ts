@@ -2,20 +2,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { testRelease } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
-import { releaseAtLeast, rawRequest, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, rawRequest, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
-
-test.before(async () => {
-  t = await startTarget();
-  client = t.client();
-});
-
-test.after(async () => {
-  await t.stop();
-});
+const { t, client } = useTarget(test);
 
 test('version: the release under test, Community edition, no auth needed', async () => {
   const v = await client.version();

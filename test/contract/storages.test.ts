@@ -7,31 +7,22 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsStorage } from '../../src/kinds/storage/types.ts';
 import { s3, S3_KEY_ID, S3_SECRET } from '../helpers/s3.ts';
-import { releaseAtLeast, SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, SENTIMENT_CONFIG, refusal, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 let projectId: number;
 let endpoint = 'http://127.0.0.1:9';
 const bucket = `lfct-${Date.now().toString(36)}`;
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   projectId = t.track((await client.createProject({ title: `${t.prefix} storages`, label_config: SENTIMENT_CONFIG })).id);
   if (t.kind === 'real') {
     endpoint = process.env.LABELFORM_TEST_S3_URL ?? '';
     s3.createBucket(bucket);
     s3.put(bucket, 'tasks/a.json', JSON.stringify({ text: 'from the bucket' }));
   }
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 const s3Fields = (extra: Record<string, unknown> = {}) => ({ project: projectId, bucket, s3_endpoint: endpoint, region_name: 'us-east-1', aws_access_key_id: S3_KEY_ID, aws_secret_access_key: S3_SECRET, ...extra });

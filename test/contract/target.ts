@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
+import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import { ApiError, isApiError } from '../../src/api/errors.ts';
@@ -96,6 +97,37 @@ export async function startTarget(): Promise<Target> {
       await fake?.stop();
     },
   };
+}
+
+/**
+ * The set-up every contract file shares: the target started before the file's tests, with a
+ * client holding the admin's legacy token; after them, the projects the file tracked deleted and
+ * the target stopped. `t` and `client` stand for the started target and its client: use them
+ * inside tests and in hooks the file registers after this call (uvu runs hooks in order).
+ */
+export function useTarget(suite: Test): { t: Target; client: LabelStudioClient } {
+  let started: { t: Target; client: LabelStudioClient } | undefined;
+  suite.before(async () => {
+    const t = await startTarget();
+    started = { t, client: t.client() };
+  });
+  suite.after(async () => {
+    if (!started) return;
+    await started.t.cleanup();
+    await started.t.stop();
+  });
+  return { t: onceStarted('target', () => started?.t), client: onceStarted('client', () => started?.client) };
+}
+
+/** Stands for the object `get` returns once the suite's `before` hook ran; an error before that. */
+function onceStarted<T extends object>(what: string, get: () => T | undefined): T {
+  return new Proxy({} as T, {
+    get(_, key) {
+      const value = get();
+      if (!value) throw new Error(`the contract ${what} is not started yet (use it inside a test, or in a hook registered after useTarget)`);
+      return Reflect.get(value, key) as unknown;
+    },
+  });
 }
 
 /** A plain HTTP call, outside the client under test (for set-up and clean-up steps). */

@@ -5,22 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyFrom } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsTask } from '../../src/api/types.ts';
-import { projectNotFound, SENTIMENT_CONFIG, choice, expectApiError, startTarget, type Target } from './target.ts';
+import { projectNotFound, SENTIMENT_CONFIG, choice, expectApiError, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
-
-test.before(async () => {
-  t = await startTarget();
-  client = t.client();
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
-});
+const { t, client } = useTarget(test);
 
 async function project(name: string): Promise<number> {
   const p = await client.createProject({ title: `${t.prefix} ${name}`, label_config: SENTIMENT_CONFIG });

@@ -9,24 +9,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyFrom, releaseAtLeast } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsView } from '../../src/kinds/view/types.ts';
-import { SENTIMENT_CONFIG, refusal, startTarget, targetDatabase, type Target } from './target.ts';
+import { SENTIMENT_CONFIG, refusal, targetDatabase, useTarget } from './target.ts';
 import { VIEW_CASES } from './view-filter-cases.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 let projectId: number;
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   projectId = t.track((await client.createProject({ title: `${t.prefix} views`, label_config: SENTIMENT_CONFIG })).id);
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 const post = (data: Record<string, unknown>) => client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: projectId, data } });

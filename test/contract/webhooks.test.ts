@@ -8,25 +8,16 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyBefore } from '../helpers/applicable.ts';
-import type { LabelStudioClient } from '../../src/api/client.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
-import { releaseAtLeast, SENTIMENT_CONFIG, refusal, startTarget, type Target } from './target.ts';
+import { releaseAtLeast, SENTIMENT_CONFIG, refusal, useTarget } from './target.ts';
 
-let t: Target;
-let client: LabelStudioClient;
+const { t, client } = useTarget(test);
 let projectA: number;
 let projectB: number;
 
 test.before(async () => {
-  t = await startTarget();
-  client = t.client();
   projectA = t.track((await client.createProject({ title: `${t.prefix} hooks A`, label_config: SENTIMENT_CONFIG })).id);
   projectB = t.track((await client.createProject({ title: `${t.prefix} hooks B`, label_config: SENTIMENT_CONFIG })).id);
-});
-
-test.after(async () => {
-  await t.cleanup();
-  await t.stop();
 });
 
 const post = (data: Record<string, unknown>) => client.http.request<LsWebhook>('POST', '/api/webhooks/', { data });

@@ -67,6 +67,7 @@ test('a page past the end, page 0 or a non-number is a 404 "Invalid page."', asy
 
 test('include= trims list items to the named fields', async () => {
   const trimmed = await page({ title: t.prefix, page_size: 2, include: 'id,title' });
+  assert.is(trimmed.results.length, 2, 'a page to check');
   for (const p of trimmed.results) assert.equal(Object.keys(p), ['id', 'title']);
   const empty = await page({ title: t.prefix, page_size: 2, include: '' });
   assert.equal(empty.results, [{}, {}]);

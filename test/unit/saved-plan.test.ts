@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import type { Plan, ResourceChange } from '../../src/generated/schema-types.ts';
 import { readPlanFile, savedPlanDifferences, writePlanFile } from '../../src/state/saved-plan.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { removeTree, writeTree } from '../helpers/cli.ts';
+import { removeTree, writeTree } from '../helpers/files.ts';
 import { choicesXml, live, liveState, manifest, plan, repository, SERVER } from './support/plan-fixtures.ts';
 
 let dir: string;

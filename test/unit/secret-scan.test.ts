@@ -4,7 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { removeTree, writeTree } from '../helpers/cli.ts';
+import { removeTree, writeTree } from '../helpers/files.ts';
 import { filesHoldingSecrets, testRunSecrets } from '../helpers/secret-scan.ts';
 
 test('filesHoldingSecrets names the files that hold a secret, in any folder, and nothing else', async () => {

@@ -17,7 +17,7 @@ import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { checkSecretReferences } from '../../src/manifest/secret-references.ts';
 import { maskLabelConfigChange } from '../../src/reconcile/mask-sensitive.ts';
 import { clearSecrets, findSecret, maskIfSecret, redact, registerEnvSecret, registerSecret, showRequestPath, withholdSecrets } from '../../src/util/redact.ts';
-import { removeTree, writeTree } from '../helpers/cli.ts';
+import { removeTree, writeTree } from '../helpers/files.ts';
 
 test.before.each(() => clearSecrets());
 test.after(() => clearSecrets());

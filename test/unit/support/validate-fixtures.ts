@@ -5,7 +5,7 @@
  */
 import { loadRepository, type LoadResult } from '../../../src/manifest/load.ts';
 import { sortDiagnostics, type Diagnostic } from '../../../src/util/diagnostics.ts';
-import { projectYaml, removeTree, ROOT_CONFIG, writeTree } from '../../helpers/cli.ts';
+import { projectYaml, removeTree, ROOT_CONFIG, writeTree } from '../../helpers/files.ts';
 
 export { ROOT_CONFIG, projectYaml };
 

@@ -231,7 +231,7 @@ if (want('6')) {
   await benchPreviewHostile(say);
 }
 
-console.log('\n(figures above; paste them into the README when they change)');
+console.log('\n(figures above; paste them into docs/behaviour.md (Measured) when they change)');
 
 async function writeTasks(path: string, n: number): Promise<number> {
   const out = createWriteStream(path);

@@ -5,12 +5,12 @@
  * tests and the fake too), alone; the others follow two at a time. Every release is installed
  * into `.venv/` in the background from the start.
  *
- *   npm run test:matrix                  # every cell; then writes docs/compatibility.json and the README's table
+ *   npm run test:matrix                  # every cell; then writes docs/compatibility.json and the table in docs/server-versions.md
  *   npm run test:matrix -- 1.13.1        # only the cells whose name contains "1.13.1" (merged into the last run)
  *   LABEL_STUDIO_VERSION=1.13.1 npm test # one cell, without touching the table
  *
  * A test whose subject a release lacks is "not applicable" there (test/helpers/applicable.ts)
- * and never counted as passed. With CI set, a README table that differs from this run's fails it.
+ * and never counted as passed. With CI set, a table in docs/server-versions.md that differs from this run's fails it.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPAT_ROWS } from '../test/e2e/compat-rows.ts';
-import { CELLS, COMPAT_FILE, README, renderTable, replaceTable, type Cell, type CellRun, type MatrixRun } from './compat-table.ts';
+import { CELLS, COMPAT_FILE, renderTable, replaceTable, TABLE_PAGE, type Cell, type CellRun, type MatrixRun } from './compat-table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -126,11 +126,11 @@ const matrix: MatrixRun = {
   cells: CELLS.map((c) => runs.find((r) => r.name === c.name) ?? previous?.cells.find((p) => p.name === c.name)).filter((c): c is CellRun => c !== undefined),
 };
 writeFileSync(COMPAT_FILE, `${JSON.stringify(matrix, null, 2)}\n`);
-const readme = readFileSync(README, 'utf8');
+const page = readFileSync(TABLE_PAGE, 'utf8');
 const table = renderTable(matrix);
-const updated = replaceTable(readme, table);
-const readmeChanged = updated !== readme;
-if (readmeChanged) writeFileSync(README, updated);
+const updated = replaceTable(page, table);
+const tableChanged = updated !== page;
+if (tableChanged) writeFileSync(TABLE_PAGE, updated);
 
 process.stdout.write(`\n##### compatibility matrix (${Math.round((Date.now() - started) / 60_000)} min) #####\n`);
 let exitCode = 0;
@@ -141,9 +141,9 @@ for (const r of CELLS.map((c) => runs.find((x) => x.name === c.name)).filter((x)
   process.stdout.write(`  ${r.name}: ${count('passed')} passed, ${count('failed')} failed, ${na} not applicable (${Math.round(r.seconds / 60)} min)${failedRows.length ? `; rows failed: ${failedRows.join(', ')}` : ''}\n`);
   if (r.exitCode !== 0 || failedRows.length) exitCode = 1;
 }
-process.stdout.write(`wrote ${COMPAT_FILE.slice(root.length)}${readmeChanged ? ' and the README table (it changed)' : '; the README table is unchanged'}\n`);
-if (readmeChanged && process.env.CI) {
-  process.stdout.write('FAIL: the README\'s compatibility table does not match this run (run `npm run test:matrix` and commit README.md and docs/compatibility.json)\n');
+process.stdout.write(`wrote ${COMPAT_FILE.slice(root.length)}${tableChanged ? ' and the table in docs/server-versions.md (it changed)' : '; the table in docs/server-versions.md is unchanged'}\n`);
+if (tableChanged && process.env.CI) {
+  process.stdout.write('FAIL: the compatibility table in docs/server-versions.md does not match this run (run `npm run test:matrix` and commit docs/server-versions.md and docs/compatibility.json)\n');
   exitCode = 1;
 }
 process.exit(exitCode);

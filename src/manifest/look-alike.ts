@@ -10,7 +10,7 @@ import { closest, loadSchema } from './schemas.ts';
 
 const HINT = '(or list the file under exclude: in labelform.yaml)';
 
-/** The message for a manifest-folder file holding no document (README: The manifests). */
+/** The message for a manifest-folder file holding no document (docs/manifests.md). */
 export const EMPTY_FILE_MESSAGE = 'empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
 
 /**

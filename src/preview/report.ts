@@ -9,7 +9,7 @@ export interface PreviewSummary {
   readonly editor: string;
   /** What "before" is: `git:REF`, `plan:FILE`, `server:URL`, or absent (no comparison). */
   readonly base?: string;
-  /** Whether the browser ran with its sandbox (under root it runs as `nobody` for that; README, previews). */
+  /** Whether the browser ran with its sandbox (under root it runs as `nobody` for that; docs/commands.md, preview). */
   readonly sandboxed?: boolean;
   readonly results: readonly PreviewResult[];
   /** Image URLs by file name, when `--publish-branch` pushed them. */

@@ -22,7 +22,7 @@ export const SENSITIVE_MASK = '(sensitive)';
 
 /**
  * The shortest value `${env:NAME}` may hold. A shorter one could not be told apart from ordinary
- * words when labelform checks a server message or a pulled file for it (see README: Interpolation).
+ * words when labelform checks a server message or a pulled file for it (see docs/manifests.md, Interpolation).
  */
 export const MIN_SECRET_LENGTH = 8;
 

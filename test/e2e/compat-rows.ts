@@ -1,5 +1,5 @@
 /**
- * The rows of the README's compatibility table, in order: each is one test of
+ * The rows of the compatibility table (docs/server-versions.md), in order: each is one test of
  * test/e2e/compat.test.ts, named as the row. scripts/matrix.ts reads a cell's rows from what
  * those tests recorded; a row neither held nor "not applicable" in a cell is a failure there.
  */

@@ -1,5 +1,5 @@
 /**
- * The evidence behind the README's compatibility table (issue 12): one test per row, run against
+ * The evidence behind the compatibility table in docs/server-versions.md (issue 12): one test per row, run against
  * every server of the matrix (scripts/matrix.ts). Each row a server has is exercised through the
  * CLI as a team uses it; each row it lacks is recorded as not applicable with the release it
  * needs, and labelform's refusal there is checked by a test of its own.

@@ -60,7 +60,7 @@ test('installed into an empty folder: --version, and the schemas where editors l
   const expected = (JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.is(version.code, 0, version.stderr);
   assert.is(version.stdout.trim(), expected);
-  // The `# yaml-language-server: $schema=` path the README and `pull` write.
+  // The `# yaml-language-server: $schema=` path docs/manifests.md shows and `pull` writes.
   assert.ok(existsSync(join(installDir, 'node_modules', 'labelform', 'schemas', 'project.schema.json')));
   // npx finds it too, without the registry.
   const npx = await run('npx', ['--no-install', 'labelform', '--version'], installDir);

@@ -109,7 +109,7 @@ test("each template as the server's editor draws it: every label name is visible
     // Drawn again, the same config gives the same picture (media, fonts and canvases settled).
     // Before 1.23 the editor's waveform of the same sound differs a little from one drawing to the
     // next (seen on 1.20.0, 1.13.1 and 1.8.2), so an audio config drawn twice may show a region
-    // there (README, previews).
+    // there (docs/commands.md, preview).
     if (name === 'image-bbox' || (name === 'audio' && releaseAtLeast('1.23'))) {
       const again = await renderer.render(xml, sampleTaskData(parsed.root));
       assert.equal((await renderer.compare(shown.png!, again.png!)).regions, [], `${name} drawn twice differs`);

@@ -2,7 +2,7 @@
  * The CI examples (examples/github, examples/gitlab) and action.yml agree with labelform and with
  * each other: every flag they pass exists on that command, every input and output of the action
  * they use is declared, the jobs that write have the permissions and the queueing they need, and
- * the README's "In CI" section points at files that exist. (The action itself is run step by step
+ * docs/ci.md, the README's "In CI", points at files that exist. (The action itself is run step by step
  * against a real server in test/e2e/action.test.ts.)
  */
 import { spawnSync } from 'node:child_process';
@@ -167,14 +167,15 @@ test('the GitLab example: flags that exist, a resource group on apply, jobs on t
   assert.match(ci.drift!.rules![0]!.if, /schedule/);
 });
 
-test('README "In CI" uses the examples and the action, not a registry package', () => {
-  const readme = read('README.md');
-  const section = /\n### In CI\n([\s\S]*?)\n##? /.exec(readme)?.[1];
-  assert.ok(section, 'README has an "In CI" section');
-  assert.not.match(section!, /run: npx labelform/, 'the package is not on the registry');
-  const links = [...section!.matchAll(/\]\((examples\/[^)#]+)\)/g)].map((m) => m[1]!);
+test('docs/ci.md ("In CI") uses the examples and the action, not a registry package', () => {
+  assert.match(read('README.md'), /\]\(docs\/ci\.md\)/, 'the README links docs/ci.md');
+  const section = read('docs/ci.md');
+  assert.match(section, /^# In CI\n/, 'docs/ci.md is the "In CI" page');
+  assert.not.match(section, /run: npx labelform/, 'the package is not on the registry');
+  // Links are relative to docs/: ../examples/... is examples/... of the repository.
+  const links = [...section.matchAll(/\]\(\.\.\/(examples\/[^)#]+)\)/g)].map((m) => m[1]!);
   for (const f of ['examples/github/labelform-plan.yml', 'examples/github/labelform-apply.yml', 'examples/github/labelform-drift.yml', 'examples/gitlab/.gitlab-ci.yml']) {
-    assert.ok(links.includes(f), `README "In CI" links ${f}`);
+    assert.ok(links.includes(f), `docs/ci.md links ${f}`);
   }
   for (const link of links) assert.ok(existsSync(join(ROOT, link)), `${link} exists`);
 });

@@ -1,17 +1,17 @@
 /**
- * The README's compatibility table is the last matrix run's (docs/compatibility.json), rendered,
+ * The compatibility table in docs/server-versions.md is the last matrix run's (docs/compatibility.json), rendered,
  * never edited by hand; and the record holds every cell and every row.
  */
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CELLS, COMPAT_FILE, currentTable, README, renderTable, replaceTable, type MatrixRun } from '../../scripts/compat-table.ts';
+import { CELLS, COMPAT_FILE, currentTable, renderTable, replaceTable, TABLE_PAGE, type MatrixRun } from '../../scripts/compat-table.ts';
 import { COMPAT_ROWS } from '../e2e/compat-rows.ts';
 
 const run = JSON.parse(readFileSync(COMPAT_FILE, 'utf8')) as MatrixRun;
 
-test('the README table is the last matrix run, rendered', () => {
-  assert.is(currentTable(readFileSync(README, 'utf8')), renderTable(run));
+test('the table in docs/server-versions.md is the last matrix run, rendered', () => {
+  assert.is(currentTable(readFileSync(TABLE_PAGE, 'utf8')), renderTable(run));
 });
 
 test('every cell of the last run is a cell of the matrix, in order, with every row', () => {
@@ -34,11 +34,11 @@ test('a row not applicable shows the release it needs; a failed or missing row s
   assert.match(table, /\| field `title` \| ✘ \|/);
 });
 
-test('replacing the table keeps the rest of the README, and needs the markers', () => {
-  const readme = readFileSync(README, 'utf8');
-  const replaced = replaceTable(readme, '| x |');
+test('replacing the table keeps the rest of the page, and needs the markers', () => {
+  const page = readFileSync(TABLE_PAGE, 'utf8');
+  const replaced = replaceTable(page, '| x |');
   assert.is(currentTable(replaced), '| x |');
-  assert.is(replaced.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''), readme.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''));
+  assert.is(replaced.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''), page.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''));
   assert.throws(() => replaceTable('# no table here', '| x |'), /no compatibility table markers/);
 });
 

@@ -70,7 +70,7 @@ export async function runPreview(io: Io, args: PreviewArgs): Promise<number> {
   await clearOldImages(outDir);
 
   const renderer = await PreviewRenderer.open(browserPath, editor);
-  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (README, previews).\n`);
+  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (docs/commands.md, preview).\n`);
   let summary: PreviewSummary;
   try {
     const results = await previewSubjects(renderer, subjects, {

@@ -250,7 +250,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
 }
 
 /**
- * The values `pull` must not write (README: pull):
+ * The values `pull` must not write (docs/commands.md, pull):
  * - every `${env:NAME}` referenced by the manifests of the repository pulled into, and of the one
  *   pull runs from (-C), whose variable is set: the repository says which variables are secrets;
  * - the API token of the environment used and of every environment in labelform.yaml;

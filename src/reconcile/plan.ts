@@ -2,7 +2,7 @@ import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '
 import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind } from '../kinds/kind.ts';
 import { findResourceKind, orderParentsFirst, RESOURCE_KINDS } from '../kinds/registry.ts';
 import type { Repository } from '../manifest/types.ts';
-import { fingerprintValue } from '../state/fingerprint.ts';
+import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { matchResources } from './match.ts';
 import { isTargeted, parseTarget, type Target } from './targets.ts';

@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 import type { LabelStudioClient } from '../api/client.ts';
 import type { PlanDiagnostic, TaskImport } from '../generated/schema-types.ts';
 import type { DeclaredTaskFile, ProjectResource } from '../manifest/types.ts';
-import { fingerprintValue } from '../state/fingerprint.ts';
+import { fingerprintValue } from '../util/fingerprint.ts';
 import { UserError } from '../util/errors.ts';
 import { checkTask, toTask } from './check-task.ts';
 import { runImport, type DoubledBatch, type ImportProgress } from './import-tasks.ts';

@@ -6,7 +6,7 @@ import { describeLabelConfigChange, removesSomething, summarizeLive } from '../.
 import { maskLabelConfigChange } from '../../reconcile/mask-sensitive.ts';
 import { matchResources } from '../../reconcile/match.ts';
 import { isTargeted, parseTarget } from '../../reconcile/targets.ts';
-import { fingerprintValue } from '../../state/fingerprint.ts';
+import { fingerprintValue } from '../../util/fingerprint.ts';
 import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
 import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';

@@ -1,6 +1,7 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { DEFAULT_KIND } from '../kinds/registry.ts';
-import { plural, resourceName, showChange, showTitle } from './render-values.ts';
+import { plural, resourceName, showChange } from './render-values.ts';
+import { showTitle } from '../util/redact.ts';
 import { summaryLine } from './render-text.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffMarkdown } from './render-label-config.ts';
 

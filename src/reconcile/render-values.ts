@@ -1,6 +1,5 @@
 import type { FieldChange } from '../generated/schema-types.ts';
 import { DEFAULT_KIND, findResourceKind } from '../kinds/registry.ts';
-import { findSecret, SENSITIVE_MASK } from '../util/redact.ts';
 
 /** One value, shown on one line: strings quoted, long ones cut in the middle of nothing important. */
 export function showValue(value: unknown, max = 80): string {
@@ -12,14 +11,6 @@ export function showValue(value: unknown, max = 80): string {
 export function showChange(f: FieldChange, max = 80): { before: string; after: string } {
   if (f.sensitive) return { before: '(sensitive)', after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(', ')})` : '(sensitive, changed)' };
   return { before: 'before' in f ? showValue(f.before, max) : '', after: showValue(f.after, max) };
-}
-
-/**
- * A project title, quoted, or the mask when it holds a secret value: a live title (an orphan's, a
- * duplicate's) can carry what a manifest took from `${env:...}`. Whole titles only, never a part.
- */
-export function showTitle(title: string): string {
-  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
 }
 
 export { plural } from '../util/plural.ts';

@@ -26,9 +26,6 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
 /** The kinds that are resources on the server (planned, applied, checked for drift), parents first. */
 export const RESOURCE_KINDS: readonly ResourceKind[] = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
 
-/** The kind a bare `--target KEY` and other kind-less names mean. */
-export const DEFAULT_KIND = 'Project';
-
 export function isResourceKind(k: ManifestKind): k is ResourceKind {
   return typeof (k as Partial<ResourceKind>).readLive === 'function';
 }

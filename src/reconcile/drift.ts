@@ -8,7 +8,8 @@ import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.ts';
 import { styleFor } from '../util/style.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffLines, labelConfigDiffMarkdown, labelConfigSummaryText } from './render-label-config.ts';
 import { MARKDOWN_LIMIT } from './render-markdown.ts';
-import { plural, resourceName, showChange } from './render-values.ts';
+import { resourceName } from '../model/resource-name.ts';
+import { plural, showChange } from './render-values.ts';
 import { showTitle } from '../util/redact.ts';
 
 export type { ChangeOrigin };

@@ -4,10 +4,9 @@ import { findResourceKind, orderParentsFirst, RESOURCE_KINDS } from '../kinds/re
 import type { Repository } from '../manifest/types.ts';
 import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
+import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';
 import { matchResources } from './match.ts';
 import { isTargeted, parseTarget, type Target } from './targets.ts';
-
-export const PLAN_FORMAT_VERSION = 2;
 
 export interface PlanInput {
   readonly repo: Repository;

@@ -1,5 +1,5 @@
 import type { FieldChange } from '../generated/schema-types.ts';
-import { DEFAULT_KIND, findResourceKind } from '../kinds/registry.ts';
+import { findResourceKind } from '../kinds/registry.ts';
 
 /** One value, shown on one line: strings quoted, long ones cut in the middle of nothing important. */
 export function showValue(value: unknown, max = 80): string {
@@ -14,16 +14,6 @@ export function showChange(f: FieldChange, max = 80): { before: string; after: s
 }
 
 export { plural } from '../util/plural.ts';
-
-/**
- * How a resource is named in output: a project by its key (as always), any other kind as
- * `Kind parent/key`, so a project's webhook reads `Webhook sentiment/train`.
- */
-export function resourceName(r: { readonly kind: string; readonly key: string; readonly parent?: { readonly key: string } | string | undefined }): string {
-  if (r.kind === DEFAULT_KIND) return r.key;
-  const parent = typeof r.parent === 'string' ? r.parent : r.parent?.key;
-  return `${r.kind} ${parent !== undefined ? `${parent}/` : ''}${r.key}`;
-}
 
 /** The word for one resource of a kind ("project"). */
 export function nounOf(kind: string): string {

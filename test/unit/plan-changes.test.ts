@@ -3,7 +3,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { desiredDigest, PLAN_FORMAT_VERSION } from '../../src/reconcile/plan.ts';
+import { desiredDigest } from '../../src/reconcile/plan.ts';
+import { PLAN_FORMAT_VERSION } from '../../src/model/plan-format.ts';
 import { impactChecksNeeded, matchProjects } from '../../src/kinds/project/plan.ts';
 import type { ImpactFacts } from '../../src/kinds/project/plan.ts';
 import { fingerprintValue } from '../../src/util/fingerprint.ts';

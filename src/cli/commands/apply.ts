@@ -1,7 +1,8 @@
 import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
-import { nounFor, nounOf, plural, resourceName } from '../../reconcile/render-values.ts';
+import { nounFor, nounOf, plural } from '../../reconcile/render-values.ts';
+import { resourceName } from '../../model/resource-name.ts';
 import { describeSecret, findSecret, MIN_SECRET_LENGTH, redact } from '../../util/redact.ts';
 import type { ProjectApplyExtras } from '../../kinds/project/apply.ts';
 import { findResourceKind } from '../../kinds/registry.ts';

@@ -1,5 +1,5 @@
 import { findResourceKind } from '../../kinds/registry.ts';
-import { resourceName } from '../../reconcile/render-values.ts';
+import { resourceName } from '../../model/resource-name.ts';
 import { parseTarget } from '../../reconcile/targets.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';

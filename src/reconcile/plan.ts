@@ -5,8 +5,8 @@ import type { Repository } from '../manifest/types.ts';
 import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';
-import { matchResources } from './match.ts';
-import { isTargeted, parseTarget, type Target } from './targets.ts';
+import { matchResources } from '../kinds/shared/match.ts';
+import { isTargeted, parseTarget, type Target } from '../kinds/shared/targets.ts';
 
 export interface PlanInput {
   readonly repo: Repository;

@@ -13,7 +13,7 @@ import { MANIFEST_KINDS, RESOURCE_KINDS, kindNamesForMessages } from '../../src/
 import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { applyPlan, orderSteps, type ApplyEvent } from '../../src/reconcile/apply.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';
-import { parseTarget } from '../../src/reconcile/targets.ts';
+import { parseTarget } from '../../src/kinds/shared/targets.ts';
 import { savedPlanDifferences } from '../../src/state/saved-plan.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import type { Plan, ResourceChange } from '../../src/generated/schema-types.ts';

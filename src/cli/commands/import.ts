@@ -1,6 +1,6 @@
 import { findResourceKind } from '../../kinds/registry.ts';
 import { resourceName } from '../../model/resource-name.ts';
-import { parseTarget } from '../../reconcile/targets.ts';
+import { parseTarget } from '../../kinds/shared/targets.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';

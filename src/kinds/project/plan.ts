@@ -4,8 +4,8 @@ import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
-import { matchResources } from '../../reconcile/match.ts';
-import { isTargeted, parseTarget } from '../../reconcile/targets.ts';
+import { matchResources } from '../shared/match.ts';
+import { isTargeted, parseTarget } from '../shared/targets.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
 import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
 import { plural } from '../../util/plural.ts';

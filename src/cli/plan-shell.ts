@@ -10,9 +10,9 @@ import { liveOf, readLiveState, type LiveState } from '../state/live-state.ts';
 import { UserError } from '../util/errors.ts';
 import { assertTrustedCheckout } from './ci-trust.ts';
 import { connect, resolveEnvironment, withServer, type ResolvedEnvironment } from './connect.ts';
-import type { Io } from './io.ts';
+import type { Io } from '../util/io.ts';
 import { printDiagnostics } from './report.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../util/version.ts';
 
 export interface ShellArgs {
   readonly dir: string;

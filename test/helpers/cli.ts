@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { filesHoldingSecrets, testRunSecrets } from './secret-scan.ts';
 import { dirname, join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import type { Io } from '../../src/util/io.ts';
 
 export interface CliResult {
   readonly code: number;

@@ -9,7 +9,7 @@ import { findResourceKind } from '../../kinds/registry.ts';
 import type { LiveState } from '../../state/live-state.ts';
 import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { openSession, readAndPlan, type PlanOptions, type Session } from '../plan-shell.ts';
 import { execGit, readHead } from '../git.ts';

@@ -4,7 +4,7 @@ import { parseTarget } from '../../kinds/shared/targets.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { openSession } from '../plan-shell.ts';
 
 export interface ImportArgs {

@@ -17,7 +17,7 @@ import { readPlanFile } from '../../state/saved-plan.ts';
 import type { Plan } from '../../generated/schema-types.ts';
 import { UserError } from '../../util/errors.ts';
 import { resolveServerUrl } from '../connect.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../util/io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 
 export interface PreviewArgs {

@@ -20,7 +20,7 @@ import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
 import type { LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 
 export interface PullArgs {
   readonly dir: string;

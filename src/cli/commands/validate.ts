@@ -2,7 +2,7 @@ import { RESOURCE_KINDS } from '../../kinds/registry.ts';
 import type { Repository } from '../../manifest/types.ts';
 import { loadRepository } from '../../manifest/load.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { countSeverities, plural, printDiagnostics } from '../report.ts';
 

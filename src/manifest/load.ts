@@ -8,6 +8,7 @@ import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { describeSecret, findSecret, registerEnvSecret } from '../util/redact.ts';
 import { discoverManifests } from './discover.ts';
 import { limitPerFile } from './limit-diagnostics.ts';
+import type { KnownKinds } from './look-alike.ts';
 import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts';
 
 export { displayPath, loadRootConfig } from './load-root-config.ts';
@@ -20,6 +21,9 @@ import type { LabelConfigResource, ProjectResource, Repository, RootConfig, XmlS
 import type { DesiredResource, LoadContext, ManifestDocument } from '../kinds/kind.ts';
 import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
+
+/** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
+const KNOWN_KINDS: KnownKinds = { names: MANIFEST_KINDS.map((k) => k.kind), schemas: MANIFEST_KINDS.map((k) => k.schema), forMessages: kindNamesForMessages() };
 
 export interface LoadOptions {
   /** `--env`; default: labelform.yaml's defaultEnvironment, its only environment, or `default`. */
@@ -62,7 +66,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   }
 
   // Stage 1: find and parse labelform.yaml and every file with a labelform apiVersion.
-  const discovered = await discoverManifests(root, show);
+  const discovered = await discoverManifests(root, show, KNOWN_KINDS);
   diagnostics.push(...discovered.diagnostics);
   const configPath = discovered.configPath;
   const manifestFiles = discovered.files;

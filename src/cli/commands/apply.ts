@@ -18,7 +18,7 @@ import { readMergedPlan, type MergedPlan } from '../../ci/merged-plan.ts';
 import { renderApplyMarkdown, renderApplyRefusalMarkdown } from '../../ci/render-apply-markdown.ts';
 import { readAppliedFrom } from '../applied-from.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
-import { importDataset } from '../../tasks/datasets.ts';
+import { importDataset } from '../../kinds/project/datasets.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { summarizePlan } from '../../ci/publish-plan.ts';
 import { summarizeApply } from '../../ci/publish-apply.ts';

@@ -7,7 +7,7 @@ import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
 import { matchResources } from '../shared/match.ts';
 import { isTargeted, parseTarget } from '../shared/targets.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
-import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
+import { readDatasetState, toTaskImports } from './datasets.ts';
 import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';

@@ -2,7 +2,7 @@ import type { LabelStudioClient } from '../api/client.ts';
 import type { Plan, PlanDiagnostic } from '../generated/schema-types.ts';
 import { RESOURCE_KINDS } from '../kinds/registry.ts';
 import { loadRepository } from '../manifest/load.ts';
-import type { Repository } from '../manifest/types.ts';
+import type { Repository } from '../kinds/kind.ts';
 import { matchResources } from '../kinds/shared/match.ts';
 import { planChanges, selectDesired } from '../reconcile/plan.ts';
 import { parseTarget } from '../kinds/shared/targets.ts';

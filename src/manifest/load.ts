@@ -17,8 +17,10 @@ import { resolveRepoPath } from './repo-path.ts';
 import { checkSecretReferences } from './secret-references.ts';
 import { validateAgainstSchema } from './schemas.ts';
 import { readTextFile } from './source-file.ts';
-import type { LabelConfigResource, ProjectResource, Repository, RootConfig, XmlSource } from './types.ts';
-import type { DesiredResource, LoadContext, ManifestDocument } from '../kinds/kind.ts';
+import type { LabelConfigResource } from '../kinds/label-config/types.ts';
+import type { ProjectResource } from '../kinds/project/types.ts';
+import type { RootConfig, XmlSource } from './types.ts';
+import type { DesiredResource, LoadContext, ManifestDocument, Repository } from '../kinds/kind.ts';
 import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
 

@@ -1,8 +1,7 @@
 import type { LabelConfigChange, Plan, PlanDiagnostic } from '../generated/schema-types.ts';
-import type { ChangeOrigin } from '../kinds/kind.ts';
+import type { ChangeOrigin, Repository } from '../kinds/kind.ts';
 import { REVIEW_CODES } from '../labelconfig/review.ts';
 import { findResourceKind } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.ts';
 import { styleFor } from '../util/style.ts';

@@ -1,7 +1,6 @@
 import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '../generated/schema-types.ts';
-import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind } from '../kinds/kind.ts';
+import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind, Repository } from '../kinds/kind.ts';
 import { findResourceKind, orderParentsFirst, RESOURCE_KINDS } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
 import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';

@@ -5,7 +5,7 @@ import { cutMarkdown } from '../../ci/fit-markdown.ts';
 import { appendStepSummary } from '../../ci/step-summary.ts';
 import { previewMarkdown } from '../../preview/plan-links.ts';
 import { loadRepository } from '../../manifest/load.ts';
-import type { Repository } from '../../manifest/types.ts';
+import type { Repository } from '../../kinds/kind.ts';
 import { checkoutAt } from '../../preview/base.ts';
 import { findBrowser } from '../../preview/browser.ts';
 import { findPackageEditor, holdsEditor, packageEditor, serverEditor, type EditorSource } from '../../preview/editor-source.ts';

@@ -1,5 +1,5 @@
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
-import type { Repository } from '../../manifest/types.ts';
+import type { Repository } from '../../kinds/kind.ts';
 import { loadRepository } from '../../manifest/load.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
 import { styleFor, type Io } from '../../util/io.ts';

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { relative } from 'node:path';
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { PlanDiagnostic, TaskImport } from '../../generated/schema-types.ts';
-import type { DeclaredTaskFile, ProjectResource } from '../../manifest/types.ts';
+import type { DeclaredTaskFile, ProjectResource } from './types.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
 import { UserError } from '../../util/errors.ts';
 import { checkTask, toTask } from '../../tasks/check-task.ts';

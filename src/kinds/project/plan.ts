@@ -12,14 +12,13 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
-import type { KindPlanContext, Match, PlanRequest } from '../kind.ts';
+import type { KindPlanContext, Match, PlanRequest, Repository } from '../kind.ts';
 import type { AnnotationUsage } from './annotation-usage.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
 import { readImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
-import type { Repository } from '../../manifest/types.ts';
 
 /** What the reads found about a label-config change on a project with annotations. */
 export interface ImpactFacts {

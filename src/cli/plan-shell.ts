@@ -1,7 +1,7 @@
 import type { LabelStudioClient } from '../api/client.ts';
 import type { Plan, PlanDiagnostic } from '../generated/schema-types.ts';
 import { RESOURCE_KINDS } from '../kinds/registry.ts';
-import { loadRepository } from '../manifest/load.ts';
+import { loadRepository } from '../state/load-repository.ts';
 import type { Repository } from '../kinds/kind.ts';
 import { matchResources } from '../kinds/shared/match.ts';
 import { planChanges, selectDesired } from '../reconcile/plan.ts';

@@ -1,7 +1,7 @@
 /**
- * The one list of kinds. It feeds the schema list (`src/manifest/schemas.ts`), type generation
- * (`scripts/gen-types-lib.ts`), the manifest loader (in this order: a kind can use the kinds
- * loaded before it), the planner and the apply order (parents first, deletes in reverse).
+ * The one list of kinds. It feeds type generation (`scripts/gen-types-lib.ts`), the repository
+ * loader (`src/state/load-repository.ts`, in this order: a kind can use the kinds loaded before
+ * it), live-state reading, the planner and the apply order (parents first, deletes in reverse).
  * Adding a kind: a folder under `src/kinds/`, a schema in `schemas/`, and one line here.
  */
 import type { ManifestKind, ResourceKind } from './kind.ts';

@@ -4,7 +4,7 @@ import { readCiContext } from '../../ci/ci-context.ts';
 import { cutMarkdown } from '../../ci/fit-markdown.ts';
 import { appendStepSummary } from '../../ci/step-summary.ts';
 import { previewMarkdown } from '../../preview/plan-links.ts';
-import { loadRepository } from '../../manifest/load.ts';
+import { loadRepository } from '../../state/load-repository.ts';
 import type { Repository } from '../../kinds/kind.ts';
 import { checkoutAt } from '../../preview/base.ts';
 import { findBrowser } from '../../preview/browser.ts';

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { desiredDigest } from '../../src/reconcile/plan.ts';
 import { PLAN_FORMAT_VERSION } from '../../src/model/plan-format.ts';
 import { impactChecksNeeded, matchProjects } from '../../src/kinds/project/plan.ts';
-import type { ImpactFacts } from '../../src/kinds/project/plan.ts';
+import type { ImpactFacts } from '../../src/kinds/project/read-impact.ts';
 import { fingerprintValue } from '../../src/util/fingerprint.ts';
 import { choicesXml, live, liveState, manifest, NS, plan, repository, SERVER } from './support/plan-fixtures.ts';
 

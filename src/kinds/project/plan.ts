@@ -13,20 +13,11 @@ import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
 import type { KindPlanContext, Match, PlanRequest, Repository } from '../kind.ts';
-import type { AnnotationUsage } from './annotation-usage.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
-import { readImpactFacts } from './read-impact.ts';
+import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
-
-/** What the reads found about a label-config change on a project with annotations. */
-export interface ImpactFacts {
-  /** The strict per-project validate endpoint's verdict. */
-  readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
-  /** Label use counted from the annotations (only when the change removes something). */
-  readonly usage?: AnnotationUsage;
-}
 
 /** What Project reads before planning: annotation impact and declared task files, by manifest key. */
 export interface ProjectFacts {

@@ -14,7 +14,7 @@ import type { XmlSource } from '../../../src/manifest/types.ts';
 import type { SourceDocument } from '../../../src/manifest/yaml-source.ts';
 import { planChanges, type PlanInput } from '../../../src/reconcile/plan.ts';
 import { toLiveProject, type LiveProject } from '../../../src/kinds/project/live.ts';
-import type { ImpactFacts } from '../../../src/kinds/project/plan.ts';
+import type { ImpactFacts } from '../../../src/kinds/project/read-impact.ts';
 import type { LiveState } from '../../../src/state/live-state.ts';
 import type { TaskImport } from '../../../src/generated/schema-types.ts';
 

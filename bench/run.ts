@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '../src/api/client.ts';
-import { loadRepository } from '../src/manifest/load.ts';
+import { loadRepository } from '../src/state/load-repository.ts';
 import { LOOKUP_INCLUDE, readAllProjects } from '../src/kinds/project/project-list.ts';
 import { runCli } from '../test/helpers/cli.ts';
 import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';

@@ -75,6 +75,14 @@ export async function bundle(outDir: string = BUNDLE_DIR): Promise<void> {
           b.onResolve({ filter: /^playwright-core$/ }, () => ({ path: '../playwright-core/index.mjs', external: true }));
         },
       },
+      {
+        name: 'no-dev-only-optional-peers',
+        setup(b) {
+          // debug's optional peer: only dev tools (dependency-cruiser's chalk) put it in node_modules,
+          // and the CLI never depends on it; left a runtime require, as when it is not installed.
+          b.onResolve({ filter: /^supports-color$/ }, () => ({ path: 'supports-color', external: true }));
+        },
+      },
     ],
   });
   if (result.errors.length) throw new Error(`esbuild failed: ${result.errors.map((e) => e.text).join('; ')}`);

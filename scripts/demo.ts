@@ -5,7 +5,7 @@
  * The server keeps running at the end (URL and login printed) until Ctrl-C; `--stop` stops it.
  */
 import { main } from '../src/cli/main.ts';
-import { processIo } from '../src/cli/io.ts';
+import { processIo } from '../src/util/io.ts';
 import { startLabelStudio, writeEnvFile } from './local-label-studio.ts';
 
 const stopAtEnd = process.argv.includes('--stop');

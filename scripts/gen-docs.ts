@@ -15,7 +15,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Io } from '../src/cli/io.ts';
+import type { Io } from '../src/util/io.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 /** Width of the help text: the CLI wraps at min(100, the terminal's columns). */

@@ -1,4 +1,4 @@
-import { VERSION } from '../cli/version.ts';
+import { VERSION } from '../util/version.ts';
 import { shortSha, type CiContext, type Commit } from './ci-context.ts';
 import { fitDocument, type Budget, type Fitted } from './fit-markdown.ts';
 import type { MarkerScope } from './marker.ts';

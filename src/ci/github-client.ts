@@ -1,6 +1,6 @@
 import { retry } from '@octokit/plugin-retry';
 import { Octokit } from '@octokit/rest';
-import { VERSION } from '../cli/version.ts';
+import { VERSION } from '../util/version.ts';
 import { UserError } from '../util/errors.ts';
 import { registerSecret, withholdSecrets } from '../util/redact.ts';
 

@@ -1,4 +1,4 @@
-import type { Io } from '../cli/io.ts';
+import type { Io } from '../util/io.ts';
 import type { Plan } from '../generated/schema-types.ts';
 import { UserError } from '../util/errors.ts';
 import { readCiContext, shortSha } from './ci-context.ts';

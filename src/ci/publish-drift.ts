@@ -1,4 +1,4 @@
-import type { Io } from '../cli/io.ts';
+import type { Io } from '../util/io.ts';
 import { renderDriftMarkdown, type DriftReport } from '../reconcile/drift.ts';
 import { UserError } from '../util/errors.ts';
 import { readCiContext, type CiContext } from './ci-context.ts';

@@ -1,6 +1,6 @@
 import type { Plan } from '../generated/schema-types.ts';
-import type { Io } from '../cli/io.ts';
-import { renderFailureDocument } from '../cli/failure-document.ts';
+import type { Io } from '../util/io.ts';
+import { renderFailureDocument } from './failure-document.ts';
 import { renderPlanMarkdown, type MarkdownExtras } from '../reconcile/render-markdown.ts';
 import { isUserError, UserError } from '../util/errors.ts';
 import { readCiContext, type CiContext } from './ci-context.ts';

@@ -1,4 +1,4 @@
-import type { Io } from '../cli/io.ts';
+import type { Io } from '../util/io.ts';
 import { UserError } from '../util/errors.ts';
 
 /** The token for GitHub or GitLab from the variable the user named; a clear error when unset. */

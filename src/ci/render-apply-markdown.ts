@@ -1,7 +1,7 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { StepResult } from '../reconcile/apply.ts';
 import { plural } from '../util/plural.ts';
-import { resourceName } from '../reconcile/render-values.ts';
+import { resourceName } from '../model/resource-name.ts';
 
 const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
 const OUTCOME: Record<StepResult['outcome'], string> = { done: '✅ done', failed: '❌ failed', skipped: '⏭️ skipped' };

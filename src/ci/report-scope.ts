@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Io } from '../cli/io.ts';
+import type { Io } from '../util/io.ts';
 import { loadRootConfig } from '../manifest/load-root-config.ts';
 import type { MarkerScope } from './marker.ts';
 import { repoRelativeDir } from './repo-dir.ts';

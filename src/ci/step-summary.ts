@@ -1,5 +1,5 @@
 import { appendFile, stat } from 'node:fs/promises';
-import type { Io } from '../cli/io.ts';
+import type { Io } from '../util/io.ts';
 import { summaryBudget, type Budget, type Fitted } from './fit-markdown.ts';
 
 /** Below this much room left in the step's summary, a report is not added at all. */

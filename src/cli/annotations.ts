@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { formatGithubAnnotation, type Diagnostic } from '../util/diagnostics.ts';
-import type { Io } from './io.ts';
+import type { Io } from '../util/io.ts';
 
 /** GitHub shows at most this many error and this many warning annotations per step. */
 export const ANNOTATIONS_PER_SEVERITY = 10;

@@ -7,8 +7,8 @@ import { interpolate } from '../manifest/interpolate.ts';
 import { UserError } from '../util/errors.ts';
 import { registerSecret, showRequestPath } from '../util/redact.ts';
 import { assertTokenDestination } from './ci-trust.ts';
-import type { Io } from './io.ts';
-import { VERSION } from './version.ts';
+import type { Io } from '../util/io.ts';
+import { VERSION } from '../util/version.ts';
 
 export const DEFAULT_URL_ENV = 'LABEL_STUDIO_URL';
 export const DEFAULT_TOKEN_ENV = 'LABEL_STUDIO_API_KEY';

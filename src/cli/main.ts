@@ -2,11 +2,11 @@ import yargs, { type Argv } from 'yargs';
 import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from '../tasks/limits.ts';
 import { isUserError, UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
-import { processIo, styleFor, type Io } from './io.ts';
+import { processIo, styleFor, type Io } from '../util/io.ts';
 import { emitAnnotations } from './annotations.ts';
-import { renderFailureDocument, requestedDocument, type DocumentRequest } from './failure-document.ts';
+import { renderFailureDocument, requestedDocument, type DocumentRequest } from '../ci/failure-document.ts';
 import { printDiagnostics } from './report.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../util/version.ts';
 
 
 /**

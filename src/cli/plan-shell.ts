@@ -1,18 +1,18 @@
 import type { LabelStudioClient } from '../api/client.ts';
 import type { Plan, PlanDiagnostic } from '../generated/schema-types.ts';
 import { RESOURCE_KINDS } from '../kinds/registry.ts';
-import { loadRepository } from '../manifest/load.ts';
-import type { Repository } from '../manifest/types.ts';
-import { matchResources } from '../reconcile/match.ts';
+import { loadRepository } from '../state/load-repository.ts';
+import type { Repository } from '../kinds/kind.ts';
+import { matchResources } from '../kinds/shared/match.ts';
 import { planChanges, selectDesired } from '../reconcile/plan.ts';
-import { parseTarget } from '../reconcile/targets.ts';
+import { parseTarget } from '../kinds/shared/targets.ts';
 import { liveOf, readLiveState, type LiveState } from '../state/live-state.ts';
 import { UserError } from '../util/errors.ts';
 import { assertTrustedCheckout } from './ci-trust.ts';
 import { connect, resolveEnvironment, withServer, type ResolvedEnvironment } from './connect.ts';
-import type { Io } from './io.ts';
+import type { Io } from '../util/io.ts';
 import { printDiagnostics } from './report.ts';
-import { VERSION } from './version.ts';
+import { VERSION } from '../util/version.ts';
 
 export interface ShellArgs {
   readonly dir: string;

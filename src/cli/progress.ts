@@ -1,4 +1,4 @@
-import type { Io } from './io.ts';
+import type { Io } from '../util/io.ts';
 
 export interface Progress {
   /** Sets the amount done so far. */

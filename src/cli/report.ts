@@ -1,6 +1,6 @@
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from '../util/diagnostics.ts';
 import { emitAnnotations } from './annotations.ts';
-import { styleFor, type Io } from './io.ts';
+import { styleFor, type Io } from '../util/io.ts';
 
 /** Problems printed per run: past that, a count (the first ones are the ones to fix first). */
 const MAX_PRINTED = 100;

@@ -5,7 +5,7 @@ import { loadRootConfig } from '../manifest/load-root-config.ts';
 import type { RootConfig } from '../manifest/types.ts';
 import { UserError } from '../util/errors.ts';
 import { connect, resolveEnvironment, type ResolvedEnvironment } from './connect.ts';
-import type { Io } from './io.ts';
+import type { Io } from '../util/io.ts';
 
 /** For commands that need a server but not the manifests: labelform.yaml if there is one. */
 export async function openServer(io: Io, args: { dir: string; env?: string; debug?: boolean }): Promise<{ config?: RootConfig; target: ResolvedEnvironment; client: LabelStudioClient }> {

@@ -9,7 +9,9 @@
 import type { LabelStudioClient } from '../api/client.ts';
 import type { CreateChange, DeleteChange, FieldChange, Orphan, PlanDiagnostic, ResourceChange, UpdateChange, AdoptChange } from '../generated/schema-types.ts';
 import type { RawDoc } from '../manifest/load-root-config.ts';
-import type { Repository, XmlSource } from '../manifest/types.ts';
+import type { RootConfig, XmlSource } from '../manifest/types.ts';
+import type { LabelConfigResource } from './label-config/types.ts';
+import type { ProjectResource } from './project/types.ts';
 import type { SourceDocument } from '../manifest/yaml-source.ts';
 import type { Diagnostic } from '../util/diagnostics.ts';
 import type { PullSecret } from '../manifest/pulled.ts';
@@ -25,6 +27,20 @@ export interface DesiredResource {
   readonly parent?: string;
   /** `import: {id}`: adopt this existing resource instead of creating one. */
   readonly importId?: number;
+}
+
+/** The desired state: labelform.yaml and every manifest, loaded by their kinds. */
+export interface Repository {
+  /** Absolute path of the directory holding labelform.yaml. */
+  readonly root: string;
+  readonly config: RootConfig;
+  /** The environment the manifests were interpolated for. */
+  readonly environment: string;
+  /** Every loaded resource, by kind (registry order), each list sorted by key. */
+  readonly resources?: Readonly<Record<string, readonly DesiredResource[]>>;
+  /** The Project resources (the same objects as `resources.Project`). */
+  readonly projects: readonly ProjectResource[];
+  readonly labelConfigs: readonly LabelConfigResource[];
 }
 
 /** Who owns a live resource: labelform's marker, read back from the server. */

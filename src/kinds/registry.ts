@@ -1,7 +1,7 @@
 /**
- * The one list of kinds. It feeds the schema list (`src/manifest/schemas.ts`), type generation
- * (`scripts/gen-types-lib.ts`), the manifest loader (in this order: a kind can use the kinds
- * loaded before it), the planner and the apply order (parents first, deletes in reverse).
+ * The one list of kinds. It feeds type generation (`scripts/gen-types-lib.ts`), the repository
+ * loader (`src/state/load-repository.ts`, in this order: a kind can use the kinds loaded before
+ * it), live-state reading, the planner and the apply order (parents first, deletes in reverse).
  * Adding a kind: a folder under `src/kinds/`, a schema in `schemas/`, and one line here.
  */
 import type { ManifestKind, ResourceKind } from './kind.ts';
@@ -25,9 +25,6 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
 
 /** The kinds that are resources on the server (planned, applied, checked for drift), parents first. */
 export const RESOURCE_KINDS: readonly ResourceKind[] = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
-
-/** The kind a bare `--target KEY` and other kind-less names mean. */
-export const DEFAULT_KIND = 'Project';
 
 export function isResourceKind(k: ManifestKind): k is ResourceKind {
   return typeof (k as Partial<ResourceKind>).readLive === 'function';

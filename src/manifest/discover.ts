@@ -3,7 +3,7 @@ import { join, relative, sep } from 'node:path';
 import pLimit from 'p-limit';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { compileExcludes } from './exclude.ts';
-import { EMPTY_FILE_MESSAGE, findLookAlike, isEmptyText } from './look-alike.ts';
+import { EMPTY_FILE_MESSAGE, findLookAlike, isEmptyText, type KnownKinds } from './look-alike.ts';
 import { decodeUtf8, MAX_MANIFEST_BYTES, readTextFile } from './source-file.ts';
 import { parseYamlSource, type SourceDocument } from './yaml-source.ts';
 
@@ -46,9 +46,10 @@ export interface Suspect {
  * labelform.yaml. Other tools' YAML (docker-compose, CI, Helm) is left alone; an empty file, or
  * one that looks meant as a manifest but has no labelform apiVersion (a typo, a lost first line),
  * is a suspect, not silence (see `findLookAlike`, `isEmptyText`).
- * `show` turns an absolute path into the one shown in messages.
+ * `show` turns an absolute path into the one shown in messages; `known` are the kinds of the
+ * registry, which a look-alike is told of.
  */
-export async function discoverManifests(root: string, show: (path: string) => string): Promise<DiscoveredManifests> {
+export async function discoverManifests(root: string, show: (path: string) => string, known: KnownKinds): Promise<DiscoveredManifests> {
   const diagnostics: Diagnostic[] = [];
   const files: ManifestFile[] = [];
   const suspects: Suspect[] = [];
@@ -76,7 +77,7 @@ export async function discoverManifests(root: string, show: (path: string) => st
 
   // Bounded parallelism keeps file descriptors in check.
   const limit = pLimit(32);
-  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path)))));
+  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path), known))));
   for (const r of read) {
     if (r.kind === 'manifest') files.push(r.file);
     else if (r.kind === 'suspect') suspects.push(r.suspect);
@@ -94,7 +95,7 @@ async function readManifest(path: string, file: string): Promise<ManifestFile> {
 
 type Candidate = { kind: 'manifest'; file: ManifestFile } | { kind: 'suspect'; suspect: Suspect } | { kind: 'other' };
 
-async function readCandidate(path: string, file: string): Promise<Candidate> {
+async function readCandidate(path: string, file: string, known: KnownKinds): Promise<Candidate> {
   const size = (await stat(path).catch(() => undefined))?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     // Only a manifest's size is our business: refuse it (readTextFile says why), skip the rest.
@@ -102,7 +103,7 @@ async function readCandidate(path: string, file: string): Promise<Candidate> {
     if (!head) return { kind: 'other' };
     const text = sniffText(head);
     if (hasLabelformApiVersion(text)) return { kind: 'manifest', file: await readManifest(path, file) };
-    return suspect(path, findLookAlike(text, file));
+    return suspect(path, findLookAlike(text, file, known));
   }
   const bytes = await readFile(path).catch(() => undefined);
   if (!bytes) return { kind: 'manifest', file: await readManifest(path, file) }; // says why it cannot be read
@@ -110,7 +111,7 @@ async function readCandidate(path: string, file: string): Promise<Candidate> {
   if (!hasLabelformApiVersion(text)) {
     // An emptied manifest and a truncated one must stop validate and plan: skipped, --prune would delete what they declared.
     if (isEmptyText(text)) return suspect(path, diag('empty-file', EMPTY_FILE_MESSAGE, { file, line: 1, col: 1 }));
-    return suspect(path, findLookAlike(text, file));
+    return suspect(path, findLookAlike(text, file, known));
   }
   const decoded = decodeUtf8(bytes, file, 'manifest');
   if (!decoded.ok) return { kind: 'manifest', file: { path, docs: [], diagnostics: [decoded.diagnostic] } };

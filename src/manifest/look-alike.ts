@@ -1,4 +1,3 @@
-import { kindNamesForMessages, MANIFEST_KINDS } from '../kinds/registry.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { closest, loadSchema } from './schemas.ts';
 
@@ -7,6 +6,19 @@ import { closest, loadSchema } from './schemas.ts';
  * silence when they were meant as one: skipped, the resource they declared turns into an orphan
  * that `--prune` deletes. This file decides which files those are, from their text alone.
  */
+
+/**
+ * What this file needs to know of the kinds: the loader hands it down from the registry (manifest/
+ * sits below the kinds, which read their manifests with its helpers).
+ */
+export interface KnownKinds {
+  /** Every manifest kind (`Project`, `LabelConfig` ...). */
+  readonly names: readonly string[];
+  /** Their schema stems (`project` for schemas/project.schema.json). */
+  readonly schemas: readonly string[];
+  /** The kinds as a message lists them ("Project, Webhook ... or LabelConfig"). */
+  readonly forMessages: string;
+}
 
 const HINT = '(or list the file under exclude: in labelform.yaml)';
 
@@ -41,7 +53,7 @@ const ANY_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[
  * Another tool's file with its own apiVersion (`project.openshift.io/v1`), and YAML or JSON of
  * other shapes (docker-compose, CI configs, task data) stay silent.
  */
-export function findLookAlike(text: string, file: string): Diagnostic | undefined {
+export function findLookAlike(text: string, file: string, known: KnownKinds): Diagnostic | undefined {
   let sawApiVersion = false;
   for (const m of text.matchAll(ANY_API_VERSION)) {
     sawApiVersion = true;
@@ -55,21 +67,21 @@ export function findLookAlike(text: string, file: string): Diagnostic | undefine
   // Both rules below need one of these words; most data files have neither and are not scanned.
   if (!/\bkind\b/.test(text) && !(text.includes('metadata') && text.includes('spec'))) return undefined;
   const docs = topLevelShapes(text);
-  const kinds = new Set(MANIFEST_KINDS.map((k) => k.kind));
+  const kinds = new Set(known.names);
   for (const doc of docs) {
     const kind = doc.entries.find((e) => e.key === 'kind' && e.scalar !== undefined && kinds.has(e.scalar));
     if (kind) {
       return diag('manifest-look-alike', `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`, { file, ...lineCol(text, kind.valueIndex) });
     }
   }
-  const allowed = manifestTopLevelKeys();
+  const allowed = manifestTopLevelKeys(known.schemas);
   for (const doc of docs) {
     const keys = doc.entries.map((e) => e.key);
     const metadata = doc.entries.find((e) => e.key === 'metadata');
     if (doc.other || !metadata?.childKeys.includes('name') || !keys.includes('spec') || !keys.every((k) => allowed.has(k))) continue;
     return diag(
       'manifest-look-alike',
-      `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${kindNamesForMessages()}) ${HINT}`,
+      `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${known.forMessages}) ${HINT}`,
       { file, ...lineCol(text, metadata.index) },
     );
   }
@@ -222,12 +234,17 @@ interface Token {
   readonly quoted: boolean;
 }
 
-let topLevelKeys: Set<string> | undefined;
+const topLevelKeys = new Map<string, Set<string>>();
 
 /** The top-level keys any kind's manifest may have, from the kinds' schemas (`$schema`, kind, metadata, spec, import, tasks, ...). */
-function manifestTopLevelKeys(): Set<string> {
-  topLevelKeys ??= new Set(MANIFEST_KINDS.flatMap((k) => Object.keys((loadSchema(k.schema) as { properties?: object }).properties ?? {})));
-  return topLevelKeys;
+function manifestTopLevelKeys(schemas: readonly string[]): Set<string> {
+  const key = schemas.join('\n');
+  let keys = topLevelKeys.get(key);
+  if (!keys) {
+    keys = new Set(schemas.flatMap((schema) => Object.keys((loadSchema(schema) as { properties?: object }).properties ?? {})));
+    topLevelKeys.set(key, keys);
+  }
+  return keys;
 }
 
 export function lineCol(text: string, index: number): { line: number; col: number } {

@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { kindSchemas } from '../kinds/registry.ts';
 import { URL_FORMATS, urlProblem, type UrlFormat } from './url-rules.ts';
 
 /** schemas/ sits beside src/ and dist/, so the same relative path works from both. */
 export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas/', import.meta.url));
 
-/** A schema file's stem: `labelform`, `plan`, or a kind's (see the registry). */
+/** A schema file's stem: `labelform`, `plan`, or a kind's (its `schema` in the registry). */
 export type SchemaName = string;
 
 export interface SchemaIssue {
@@ -37,8 +36,10 @@ function getAjv(): Ajv {
   for (const format of URL_FORMATS) ajv.addFormat(format, { type: 'string', validate: (s: string) => urlProblem(format, s) === undefined });
   // A schema annotation carrying the message to show instead of a oneOf's branch errors.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
-  for (const name of ['labelform', ...kindSchemas(), 'plan']) {
-    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, 'utf8')) as object, `${name}.schema.json`);
+  // Every schema of schemas/ (the kinds' refer to project.schema.json's definitions); this module
+  // sits below the kinds, so it reads the folder rather than the registry.
+  for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${file}`, 'utf8')) as object, file);
   }
   return ajv;
 }

@@ -1,14 +1,7 @@
 import type { ReviewFinding } from '../labelconfig/review.ts';
 import type { Environment } from '../generated/schema-types.ts';
-import type { DesiredResource } from '../kinds/kind.ts';
-import type { LabelConfigResource } from '../kinds/label-config/types.ts';
-import type { ProjectResource } from '../kinds/project/types.ts';
 import type { LabelConfigSummary } from '../labelconfig/summarize.ts';
 import type { SourceDocument } from './yaml-source.ts';
-
-export type { DeclaredTaskFile, DesiredProjectSpec, ProjectResource } from '../kinds/project/types.ts';
-export { SECRET_FIELDS } from '../kinds/project/types.ts';
-export type { LabelConfigResource } from '../kinds/label-config/types.ts';
 
 /** The parsed labelform.yaml. */
 export interface RootConfig {
@@ -32,17 +25,4 @@ export interface XmlSource {
   readonly review: readonly ReviewFinding[];
   /** The LabelConfig manifest it came from, for `{ref: NAME}`. */
   readonly ref?: string;
-}
-
-export interface Repository {
-  /** Absolute path of the directory holding labelform.yaml. */
-  readonly root: string;
-  readonly config: RootConfig;
-  /** The environment the manifests were interpolated for. */
-  readonly environment: string;
-  /** Every loaded resource, by kind (registry order), each list sorted by key. */
-  readonly resources?: Readonly<Record<string, readonly DesiredResource[]>>;
-  /** The Project resources (the same objects as `resources.Project`). */
-  readonly projects: readonly ProjectResource[];
-  readonly labelConfigs: readonly LabelConfigResource[];
 }

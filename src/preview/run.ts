@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseLabelConfigXml, type XmlElement } from '../labelconfig/parse-xml.ts';
 import type { ReviewFinding } from '../labelconfig/review.ts';
 import { diffLabelConfigs, summarizeLabelConfig, type ControlChange } from '../labelconfig/summarize.ts';
-import type { Repository } from '../manifest/types.ts';
+import type { Repository } from '../kinds/kind.ts';
 import { formatFromPath, readTaskRecords } from '../tasks/read-records.ts';
 import { toTask } from '../tasks/check-task.ts';
 import type { PreviewRenderer } from './renderer.ts';

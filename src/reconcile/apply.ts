@@ -1,9 +1,8 @@
 import { isApiError } from '../api/errors.ts';
 import type { LabelStudioClient } from '../api/client.ts';
 import type { DeleteChange, Plan, ResourceChange } from '../generated/schema-types.ts';
-import { Refusal, type DesiredResource, type KindApplier, type ResourceKind, type StepDone } from '../kinds/kind.ts';
+import { Refusal, type DesiredResource, type KindApplier, type ResourceKind, type StepDone, type Repository } from '../kinds/kind.ts';
 import { kindDepth, RESOURCE_KINDS } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { isUserError } from '../util/errors.ts';
 

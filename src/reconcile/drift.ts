@@ -1,14 +1,15 @@
 import type { LabelConfigChange, Plan, PlanDiagnostic } from '../generated/schema-types.ts';
-import type { ChangeOrigin } from '../kinds/kind.ts';
+import type { ChangeOrigin, Repository } from '../kinds/kind.ts';
 import { REVIEW_CODES } from '../labelconfig/review.ts';
 import { findResourceKind } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.ts';
 import { styleFor } from '../util/style.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffLines, labelConfigDiffMarkdown, labelConfigSummaryText } from './render-label-config.ts';
 import { MARKDOWN_LIMIT } from './render-markdown.ts';
-import { plural, resourceName, showChange, showTitle } from './render-values.ts';
+import { resourceName } from '../model/resource-name.ts';
+import { plural, showChange } from './render-values.ts';
+import { showTitle } from '../util/redact.ts';
 
 export type { ChangeOrigin };
 

@@ -1,13 +1,11 @@
 import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '../generated/schema-types.ts';
-import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind } from '../kinds/kind.ts';
+import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind, Repository } from '../kinds/kind.ts';
 import { findResourceKind, orderParentsFirst, RESOURCE_KINDS } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
-import { fingerprintValue } from '../state/fingerprint.ts';
+import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
-import { matchResources } from './match.ts';
-import { isTargeted, parseTarget, type Target } from './targets.ts';
-
-export const PLAN_FORMAT_VERSION = 2;
+import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';
+import { matchResources } from '../kinds/shared/match.ts';
+import { isTargeted, parseTarget, type Target } from '../kinds/shared/targets.ts';
 
 export interface PlanInput {
   readonly repo: Repository;

@@ -1,6 +1,8 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
-import { DEFAULT_KIND } from '../kinds/registry.ts';
-import { plural, resourceName, showChange, showTitle } from './render-values.ts';
+import { DEFAULT_KIND } from '../model/kind-names.ts';
+import { resourceName } from '../model/resource-name.ts';
+import { plural, showChange } from './render-values.ts';
+import { showTitle } from '../util/redact.ts';
 import { summaryLine } from './render-text.ts';
 import { labelConfigControlsMarkdown, labelConfigDiffMarkdown } from './render-label-config.ts';
 

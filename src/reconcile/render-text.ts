@@ -1,7 +1,9 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
-import { nounFor, nounOf, plural, resourceName, showChange, showTitle } from './render-values.ts';
+import { resourceName } from '../model/resource-name.ts';
+import { nounFor, nounOf, plural, showChange } from './render-values.ts';
+import { showTitle } from '../util/redact.ts';
 import { labelConfigDiffLines, labelConfigSummaryText } from './render-label-config.ts';
 
 const SYMBOL: Record<ResourceChange['action'], string> = { create: '+', update: '~', adopt: '⇄', delete: '-', 'no-op': '=' };

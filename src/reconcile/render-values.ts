@@ -1,6 +1,5 @@
 import type { FieldChange } from '../generated/schema-types.ts';
-import { DEFAULT_KIND, findResourceKind } from '../kinds/registry.ts';
-import { findSecret, SENSITIVE_MASK } from '../util/redact.ts';
+import { findResourceKind } from '../kinds/registry.ts';
 
 /** One value, shown on one line: strings quoted, long ones cut in the middle of nothing important. */
 export function showValue(value: unknown, max = 80): string {
@@ -14,25 +13,7 @@ export function showChange(f: FieldChange, max = 80): { before: string; after: s
   return { before: 'before' in f ? showValue(f.before, max) : '', after: showValue(f.after, max) };
 }
 
-/**
- * A project title, quoted, or the mask when it holds a secret value: a live title (an orphan's, a
- * duplicate's) can carry what a manifest took from `${env:...}`. Whole titles only, never a part.
- */
-export function showTitle(title: string): string {
-  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
-}
-
 export { plural } from '../util/plural.ts';
-
-/**
- * How a resource is named in output: a project by its key (as always), any other kind as
- * `Kind parent/key`, so a project's webhook reads `Webhook sentiment/train`.
- */
-export function resourceName(r: { readonly kind: string; readonly key: string; readonly parent?: { readonly key: string } | string | undefined }): string {
-  if (r.kind === DEFAULT_KIND) return r.key;
-  const parent = typeof r.parent === 'string' ? r.parent : r.parent?.key;
-  return `${r.kind} ${parent !== undefined ? `${parent}/` : ''}${r.key}`;
-}
 
 /** The word for one resource of a kind ("project"). */
 export function nounOf(kind: string): string {

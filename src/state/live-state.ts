@@ -1,7 +1,6 @@
 import type { LabelStudioClient } from '../api/client.ts';
-import type { LiveResource, ResourceKind } from '../kinds/kind.ts';
+import type { LiveResource, ResourceKind, Repository } from '../kinds/kind.ts';
 import { RESOURCE_KINDS } from '../kinds/registry.ts';
-import type { Repository } from '../manifest/types.ts';
 
 /** What the server has, per kind, as the kinds read it. */
 export interface LiveState {

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import equal from 'fast-deep-equal';
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { validateAgainstSchema } from '../manifest/schemas.ts';
-import { PLAN_FORMAT_VERSION } from '../reconcile/plan.ts';
+import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
 import { UserError } from '../util/errors.ts';
 import { redact } from '../util/redact.ts';
-import { resourceName } from '../reconcile/render-values.ts';
+import { resourceName } from '../model/resource-name.ts';
 
 /** Saves a plan (it holds no secrets, but it describes a server: readable by its owner only). */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {

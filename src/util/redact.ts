@@ -95,6 +95,14 @@ export function showRequestPath(path: string): string {
   return `${path.slice(0, q)}?(query withheld: it contains a secret value)`;
 }
 
+/**
+ * A project title, quoted, or the mask when it holds a secret value: a live title (an orphan's, a
+ * duplicate's) can carry what a manifest took from `${env:...}`. Whole titles only, never a part.
+ */
+export function showTitle(title: string): string {
+  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
+}
+
 /** A value shown whole, or the mask when it contains a secret value. */
 export function maskIfSecret(text: string): string {
   return findSecret(text) ? SENSITIVE_MASK : text;

@@ -1,5 +1,5 @@
 import { main } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import type { Io } from '../../src/util/io.ts';
 
 // Throwaway trees and manifest text, kept importable from here for the CLI tests.
 export { projectYaml, removeTree, ROOT_CONFIG, writeTree } from './files.ts';

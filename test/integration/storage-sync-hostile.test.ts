@@ -15,7 +15,7 @@ import { explainS3Failure } from '../../src/kinds/storage/sync-state.ts';
 import type { LsStorage, StorageResource } from '../../src/kinds/storage/types.ts';
 import { ApiError } from '../../src/api/errors.ts';
 import type { Plan } from '../../src/generated/schema-types.ts';
-import type { Repository } from '../../src/manifest/types.ts';
+import type { Repository } from '../../src/kinds/kind.ts';
 import { driftFromPlan, renderDriftText } from '../../src/reconcile/drift.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';
 import { renderPlanMarkdown } from '../../src/reconcile/render-markdown.ts';

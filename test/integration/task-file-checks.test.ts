@@ -7,8 +7,8 @@
 import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { DeclaredTaskFile, ProjectResource } from '../../src/manifest/types.ts';
-import { readDatasetState } from '../../src/tasks/datasets.ts';
+import type { DeclaredTaskFile, ProjectResource } from '../../src/kinds/project/types.ts';
+import { readDatasetState } from '../../src/kinds/project/datasets.ts';
 import { DEFAULT_MAX_BATCH_MIB } from '../../src/tasks/limits.ts';
 import { readTaskRecords, type TaskFormat } from '../../src/tasks/read-records.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { loadRepository } from '../../src/manifest/load.ts';
+import { loadRepository } from '../../src/state/load-repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { cleanupTrees, projectYaml, tree, VALID_XML } from '../unit/support/validate-fixtures.ts';
 

@@ -16,7 +16,7 @@ import { clearSecrets, registerSecret } from '../../src/util/redact.ts';
 import { carriesMarker, markerFor } from '../../src/ci/marker.ts';
 import { repoRelativeDir } from '../../src/ci/repo-dir.ts';
 import { upsertMarkedComment, type CommentThread, type ThreadComment } from '../../src/ci/upsert-comment.ts';
-import { describeLabelConfigChange } from '../../src/reconcile/label-config-diff.ts';
+import { describeLabelConfigChange } from '../../src/labelconfig/describe-change.ts';
 import { isUserError } from '../../src/util/errors.ts';
 
 test('markers: one per kind, directory and environment; a quoting reply is not ours; odd directories cannot end the comment', () => {

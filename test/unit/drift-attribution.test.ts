@@ -11,7 +11,7 @@ import { PROJECT_FIELD_DEFAULTS } from '../../src/kinds/project/fields.ts';
 import { containsMarker, formatMarker, parseAppliedRecord, parseMarker, stripMarker, withMarker, type AppliedRecord } from '../../src/kinds/project/marker.ts';
 import { readAppliedFrom } from '../../src/cli/applied-from.ts';
 import { driftDiagnostics, driftExitCode, driftFromPlan, failedDriftReport, renderDriftJson, renderDriftMarkdown, renderDriftText, type DriftReport } from '../../src/reconcile/drift.ts';
-import type { ProjectResource } from '../../src/manifest/types.ts';
+import type { ProjectResource } from '../../src/kinds/project/types.ts';
 import { toLiveProject, type LiveProject } from '../../src/kinds/project/live.ts';
 import { pyStrip } from '../fake/python.ts';
 import { choicesXml, liveState, manifest, NS, plan, repository } from './support/plan-fixtures.ts';

@@ -9,11 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SCHEMA_FILES } from '../../scripts/gen-types-lib.ts';
-import { MANIFEST_KINDS, RESOURCE_KINDS, kindNamesForMessages } from '../../src/kinds/registry.ts';
+import { isResourceKind, MANIFEST_KINDS, RESOURCE_KINDS, kindNamesForMessages } from '../../src/kinds/registry.ts';
+import { DEFAULT_KIND } from '../../src/model/kind-names.ts';
 import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { applyPlan, orderSteps, type ApplyEvent } from '../../src/reconcile/apply.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';
-import { parseTarget } from '../../src/reconcile/targets.ts';
+import { parseTarget } from '../../src/kinds/shared/targets.ts';
 import { savedPlanDifferences } from '../../src/state/saved-plan.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import type { Plan, ResourceChange } from '../../src/generated/schema-types.ts';
@@ -26,8 +27,25 @@ test('the registry is the one list of kinds: each has its schema, and types are 
   const schemas = await readdir(join(ROOT, 'schemas'));
   for (const k of MANIFEST_KINDS) assert.ok(schemas.includes(`${k.schema}.schema.json`), `schemas/${k.schema}.schema.json for ${k.kind}`);
   assert.equal([...SCHEMA_FILES], ['labelform.schema.json', ...MANIFEST_KINDS.map((k) => `${k.schema}.schema.json`), 'plan.schema.json']);
-  assert.equal(RESOURCE_KINDS.map((k) => k.kind), ['Project', 'Webhook', 'View', 'MlBackend', 'ImportStorage', 'ExportStorage']);
-  assert.is(kindNamesForMessages(), 'Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig');
+  // The validator registers every file of schemas/: each is the root config's, the plan's or a kind's.
+  assert.equal(schemas.filter((f) => f.endsWith('.schema.json')).sort(), [...SCHEMA_FILES].sort());
+});
+
+test('the kinds, read from the registry: names unique, the default kind among the resources, parents first, messages name each once', () => {
+  const names = MANIFEST_KINDS.map((k) => k.kind);
+  assert.ok(names.length > 1, 'more than one kind');
+  assert.is(new Set(names).size, names.length, `kind names are unique: ${names.join(', ')}`);
+  const resources = MANIFEST_KINDS.filter(isResourceKind);
+  assert.equal(new Set(RESOURCE_KINDS), new Set(resources));
+  assert.ok(RESOURCE_KINDS.some((k) => k.kind === DEFAULT_KIND), `${DEFAULT_KIND} is a resource kind`);
+  for (const [i, k] of RESOURCE_KINDS.entries()) {
+    if (k.parent === undefined) continue;
+    const parent = RESOURCE_KINDS.findIndex((p) => p.kind === k.parent);
+    assert.ok(parent >= 0 && parent < i, `${k.kind} comes after its parent ${k.parent}`);
+  }
+  // Resource kinds first (in planning order), then the others: "A, B or C".
+  const listed = [...RESOURCE_KINDS, ...MANIFEST_KINDS.filter((k) => !isResourceKind(k))].map((k) => k.kind);
+  assert.is(kindNamesForMessages(), `${listed.slice(0, -1).join(', ')} or ${listed.at(-1)}`);
 });
 
 test('the planner, applier, live state, saved plans, renderers and the plan shell name no path in src/kinds/project/ (imports or text)', async () => {
@@ -55,7 +73,7 @@ test('--target: a bare key is a project; Kind/key names the kind; an unknown kin
   assert.is(kinded.desiredDigest, bare.desiredDigest);
   assert.equal(kinded.targets, ['Project/b']);
   const wrong = plan(repo, state, { targets: ['Projekt/b', 'Project/zzz'] });
-  assert.equal(wrong.diagnostics.map((d) => d.message), ['--target Projekt/b: no kind "Projekt" (kinds: Project, Webhook, View, MlBackend, ImportStorage, ExportStorage)', '--target Project/zzz: no Project manifest has metadata.name "zzz"']);
+  assert.equal(wrong.diagnostics.map((d) => d.message), [`--target Projekt/b: no kind "Projekt" (kinds: ${RESOURCE_KINDS.map((k) => k.kind).join(', ')})`, '--target Project/zzz: no Project manifest has metadata.name "zzz"']);
 });
 
 test('a plan is format 2: it validates against the schema, and a create cannot carry an id', () => {

@@ -7,7 +7,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MANIFEST_KINDS } from '../../src/kinds/registry.ts';
+import { kindNamesForMessages, MANIFEST_KINDS } from '../../src/kinds/registry.ts';
 import { compileExcludes } from '../../src/manifest/exclude.ts';
 import { isEmptyText } from '../../src/manifest/look-alike.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
@@ -61,7 +61,7 @@ test('a file with a labelform apiVersion is a manifest, with every error it has'
   });
   assert.equal(lines, [
     'list.yaml:1:1: not-a-manifest: a manifest must be a mapping with apiVersion, kind, metadata and spec',
-    'nokind.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
+    `nokind.yaml:1:1: unknown-kind: missing "kind": expected ${kindNamesForMessages()}`,
     'v2.yaml:1:13: schema: apiVersion must be "labelform/v1", got "labelform/v2"',
   ]);
 });
@@ -186,7 +186,7 @@ test('a manifest that lost its apiVersion and kind lines (metadata.name and spec
     'cut-in-metadata.yaml': 'apiVersion: labelform/v1\nkind: View\nmetadata:\n  na',
   });
   const msg = (at: string) =>
-    `${at}: manifest-look-alike: metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig) (or list the file under exclude: in labelform.yaml)`;
+    `${at}: manifest-look-alike: metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${kindNamesForMessages()}) (or list the file under exclude: in labelform.yaml)`;
   assert.equal(lines, [
     'cut-after-kind.yaml:1:1: schema: missing required field "metadata"',
     'cut-after-kind.yaml:1:1: schema: missing required field "spec"',

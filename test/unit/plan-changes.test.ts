@@ -3,10 +3,11 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { desiredDigest, PLAN_FORMAT_VERSION } from '../../src/reconcile/plan.ts';
+import { desiredDigest } from '../../src/reconcile/plan.ts';
+import { PLAN_FORMAT_VERSION } from '../../src/model/plan-format.ts';
 import { impactChecksNeeded, matchProjects } from '../../src/kinds/project/plan.ts';
-import type { ImpactFacts } from '../../src/kinds/project/plan.ts';
-import { fingerprintValue } from '../../src/state/fingerprint.ts';
+import type { ImpactFacts } from '../../src/kinds/project/read-impact.ts';
+import { fingerprintValue } from '../../src/util/fingerprint.ts';
 import { choicesXml, live, liveState, manifest, NS, plan, repository, SERVER } from './support/plan-fixtures.ts';
 
 const actions = (p: ReturnType<typeof plan>) => p.changes.map((c) => [c.action, c.key, c.id ?? null]);

@@ -15,7 +15,7 @@ import { findRepositoryRoot, findSchemaDir } from '../../src/manifest/find-root.
 import { interpolate } from '../../src/manifest/interpolate.ts';
 import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { checkSecretReferences } from '../../src/manifest/secret-references.ts';
-import { maskLabelConfigChange } from '../../src/reconcile/mask-sensitive.ts';
+import { maskLabelConfigChange } from '../../src/labelconfig/mask-sensitive.ts';
 import { clearSecrets, findSecret, maskIfSecret, redact, registerEnvSecret, registerSecret, showRequestPath, withholdSecrets } from '../../src/util/redact.ts';
 import { removeTree, writeTree } from '../helpers/files.ts';
 

@@ -9,7 +9,7 @@ import { writeBody } from '../../src/kinds/storage/apply.ts';
 import { toLiveStorage } from '../../src/kinds/storage/live.ts';
 import type { LsStorage, StorageResource } from '../../src/kinds/storage/types.ts';
 import { secretFingerprint, withDescriptionMarker } from '../../src/kinds/shared/description-marker.ts';
-import type { Repository } from '../../src/manifest/types.ts';
+import type { Repository } from '../../src/kinds/kind.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';
 import { renderPlanText } from '../../src/reconcile/render-text.ts';
 import type { LiveState } from '../../src/state/live-state.ts';

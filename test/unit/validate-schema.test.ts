@@ -6,6 +6,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { kindNamesForMessages } from '../../src/kinds/registry.ts';
 import { closest, loadSchema, validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG, VALID_XML, withProject } from './support/validate-fixtures.ts';
 
@@ -62,8 +63,8 @@ test('kind is Project or LabelConfig (schema const and loader dispatch)', async 
     'e.yaml': projectYaml('e', '  title: Fine\n'),
   });
   assert.equal(lines, [
-    'a.yaml:2:7: unknown-kind: unknown kind "Projekt": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
-    'b.yaml:1:1: unknown-kind: missing "kind": expected Project, Webhook, View, MlBackend, ImportStorage, ExportStorage or LabelConfig',
+    `a.yaml:2:7: unknown-kind: unknown kind "Projekt": expected ${kindNamesForMessages()}`,
+    `b.yaml:1:1: unknown-kind: missing "kind": expected ${kindNamesForMessages()}`,
     'c.yaml:2:7: misplaced-config: kind Config belongs in labelform.yaml at the repository root',
     'd.yaml:1:1: not-a-manifest: a manifest must be a mapping with apiVersion, kind, metadata and spec',
   ]);

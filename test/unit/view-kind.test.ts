@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { normaliseViewField } from '../../src/kinds/view/compare.ts';
 import { toLiveView } from '../../src/kinds/view/live.ts';
 import type { LsView } from '../../src/kinds/view/types.ts';
-import type { Repository } from '../../src/manifest/types.ts';
+import type { Repository } from '../../src/kinds/kind.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';
 import type { LiveState } from '../../src/state/live-state.ts';
 import { live } from './support/plan-fixtures.ts';

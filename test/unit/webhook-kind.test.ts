@@ -5,7 +5,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Repository } from '../../src/manifest/types.ts';
+import type { Repository } from '../../src/kinds/kind.ts';
 import { toLiveWebhook } from '../../src/kinds/webhook/live.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
 import { planChanges } from '../../src/reconcile/plan.ts';

@@ -1,7 +1,7 @@
 import { driftDiagnostics, driftExitCode, driftFromPlan, failedDriftReport, renderDriftJson, renderDriftMarkdown, renderDriftText, type DriftReport } from '../../reconcile/drift.ts';
 import { isUserError } from '../../util/errors.ts';
 import { emitAnnotations } from '../annotations.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../util/io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 import { publishDrift } from '../../ci/publish-drift.ts';
 

@@ -8,7 +8,7 @@ import { describeFsError, formatBytes } from '../../manifest/source-file.ts';
 import { downloadToFile, suggestedFileName } from '../../tasks/download.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { resolveProject } from '../project-ref.ts';
 import { openServer } from '../server-session.ts';
 

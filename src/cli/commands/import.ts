@@ -1,10 +1,10 @@
 import { findResourceKind } from '../../kinds/registry.ts';
-import { resourceName } from '../../reconcile/render-values.ts';
-import { parseTarget } from '../../reconcile/targets.ts';
+import { resourceName } from '../../model/resource-name.ts';
+import { parseTarget } from '../../kinds/shared/targets.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { openSession } from '../plan-shell.ts';
 
 export interface ImportArgs {

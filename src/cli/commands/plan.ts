@@ -6,7 +6,7 @@ import { writePlanFile } from '../../state/saved-plan.ts';
 import { UserError } from '../../util/errors.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 import { readPlanSource } from '../plan-source.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../util/io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { publishPlanRun, type PlanRun } from '../../ci/publish-plan.ts';
 

@@ -4,8 +4,8 @@ import { readCiContext } from '../../ci/ci-context.ts';
 import { cutMarkdown } from '../../ci/fit-markdown.ts';
 import { appendStepSummary } from '../../ci/step-summary.ts';
 import { previewMarkdown } from '../../preview/plan-links.ts';
-import { loadRepository } from '../../manifest/load.ts';
-import type { Repository } from '../../manifest/types.ts';
+import { loadRepository } from '../../state/load-repository.ts';
+import type { Repository } from '../../kinds/kind.ts';
 import { checkoutAt } from '../../preview/base.ts';
 import { findBrowser } from '../../preview/browser.ts';
 import { findPackageEditor, holdsEditor, packageEditor, serverEditor, type EditorSource } from '../../preview/editor-source.ts';
@@ -17,7 +17,7 @@ import { readPlanFile } from '../../state/saved-plan.ts';
 import type { Plan } from '../../generated/schema-types.ts';
 import { UserError } from '../../util/errors.ts';
 import { resolveServerUrl } from '../connect.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../util/io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
 
 export interface PreviewArgs {

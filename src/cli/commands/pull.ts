@@ -9,7 +9,8 @@ import { projectToManifest } from '../../kinds/project/to-manifest.ts';
 import { literalTextCredentials } from '../../kinds/shared/text-credentials.ts';
 import { holdsSecret, keyFromTitle, manifestYaml, type PullSecret } from '../../manifest/pulled.ts';
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
-import { loadRepository, loadRootConfig } from '../../manifest/load.ts';
+import { loadRepository } from '../../state/load-repository.ts';
+import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import type { RootConfig } from '../../manifest/types.ts';
 import { readLiveProjects } from '../../kinds/project/live.ts';
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
@@ -20,7 +21,7 @@ import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
 import type { LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 
 export interface PullArgs {
   readonly dir: string;

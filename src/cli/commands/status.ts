@@ -6,7 +6,7 @@ import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import { UserError } from '../../util/errors.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, resolveEnvironment, withServer } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 
 export interface StatusArgs {
   readonly dir: string;

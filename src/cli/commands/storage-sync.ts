@@ -5,7 +5,7 @@ import { explainS3Failure, syncOutcome } from '../../kinds/storage/sync-state.ts
 import { liveOf, readLiveState } from '../../state/live-state.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { openSession } from '../plan-shell.ts';
 import { createProgress } from '../progress.ts';
 

@@ -14,7 +14,7 @@ import { countTaggedTasks } from '../../tasks/tagged-tasks.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
 import { openServer } from '../server-session.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { createProgress } from '../progress.ts';
 import { resolveProject } from '../project-ref.ts';
 

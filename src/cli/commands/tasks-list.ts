@@ -1,5 +1,5 @@
 import { withServer } from '../connect.ts';
-import type { Io } from '../io.ts';
+import type { Io } from '../../util/io.ts';
 import { resolveProject } from '../project-ref.ts';
 import { openServer } from '../server-session.ts';
 

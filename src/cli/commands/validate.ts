@@ -1,8 +1,8 @@
 import { RESOURCE_KINDS } from '../../kinds/registry.ts';
-import type { Repository } from '../../manifest/types.ts';
-import { loadRepository } from '../../manifest/load.ts';
+import type { Repository } from '../../kinds/kind.ts';
+import { loadRepository } from '../../state/load-repository.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
-import { styleFor, type Io } from '../io.ts';
+import { styleFor, type Io } from '../../util/io.ts';
 import { emitAnnotations } from '../annotations.ts';
 import { countSeverities, plural, printDiagnostics } from '../report.ts';
 

@@ -1,8 +1,7 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import { showTitle } from '../../reconcile/render-values.ts';
 import { UserError } from '../../util/errors.ts';
-import { showUrl } from '../../util/redact.ts';
+import { showTitle, showUrl } from '../../util/redact.ts';
 import { keepBasicAuth } from './apply.ts';
 import { parseDescriptionMarker, stripDescriptionMarker, withDescriptionMarker } from '../shared/description-marker.ts';
 import type { LsMlBackend, MlBackendResource } from './types.ts';

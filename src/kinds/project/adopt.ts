@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import { showTitle } from '../../reconcile/render-values.ts';
+import { showTitle } from '../../util/redact.ts';
 import { UserError } from '../../util/errors.ts';
 import { findMarkedProjects } from './carriers.ts';
 import { parseMarker, stripMarker, withMarker } from './marker.ts';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ProjectResource } from './types.ts';
 import type { ChangeOrigin } from '../kind.ts';
 import type { LiveProject } from './live.ts';
-import { canonicalJson } from '../../state/fingerprint.ts';
+import { canonicalJson } from '../../util/fingerprint.ts';
 import { liveValue } from './compare.ts';
 import type { ProjectField } from './fields.ts';
 import { parseAppliedRecord, SECRET_HASH, type AppliedRecord } from './marker.ts';

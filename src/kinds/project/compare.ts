@@ -2,7 +2,7 @@ import equal from 'fast-deep-equal';
 import type { FieldChange } from '../../generated/schema-types.ts';
 import type { ProjectResource } from './types.ts';
 import type { LiveProject } from './live.ts';
-import { fingerprintValue } from '../../state/fingerprint.ts';
+import { fingerprintValue } from '../../util/fingerprint.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import type { ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';

@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LsProject } from '../../api/types.ts';
-import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../reconcile/label-config-diff.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { toLiveProject } from './live.ts';
 import { annotationImpactProblems } from './plan.ts';
 import { readImpactFacts } from './read-impact.ts';

@@ -2,32 +2,22 @@ import type { LabelStudioClient } from '../../api/client.ts';
 import { atLeast, showSince } from '../../api/server-versions.ts';
 import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
-import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../reconcile/label-config-diff.ts';
-import { maskLabelConfigChange } from '../../reconcile/mask-sensitive.ts';
-import { matchResources } from '../../reconcile/match.ts';
-import { isTargeted, parseTarget } from '../../reconcile/targets.ts';
-import { fingerprintValue } from '../../state/fingerprint.ts';
-import { readDatasetState, toTaskImports } from '../../tasks/datasets.ts';
+import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
+import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
+import { matchResources } from '../shared/match.ts';
+import { isTargeted, parseTarget } from '../shared/targets.ts';
+import { fingerprintValue } from '../../util/fingerprint.ts';
+import { readDatasetState, toTaskImports } from './datasets.ts';
 import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
-import type { KindPlanContext, Match, PlanRequest } from '../kind.ts';
-import type { AnnotationUsage } from './annotation-usage.ts';
+import type { KindPlanContext, Match, PlanRequest, Repository } from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
-import { readImpactFacts } from './read-impact.ts';
+import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
-import type { Repository } from '../../manifest/types.ts';
-
-/** What the reads found about a label-config change on a project with annotations. */
-export interface ImpactFacts {
-  /** The strict per-project validate endpoint's verdict. */
-  readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
-  /** Label use counted from the annotations (only when the change removes something). */
-  readonly usage?: AnnotationUsage;
-}
 
 /** What Project reads before planning: annotation impact and declared task files, by manifest key. */
 export interface ProjectFacts {

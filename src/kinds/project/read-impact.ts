@@ -1,7 +1,14 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import type { ImpactFacts } from './plan.ts';
 import { readAnnotationUsage, type AnnotationUsage } from './annotation-usage.ts';
+
+/** What the reads found about a label-config change on a project with annotations. */
+export interface ImpactFacts {
+  /** The strict per-project validate endpoint's verdict. */
+  readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
+  /** Label use counted from the annotations (only when the change removes something). */
+  readonly usage?: AnnotationUsage;
+}
 
 /**
  * Reads what the planner needs to judge a label-config change on a project with annotations:

@@ -1,6 +1,6 @@
 import equal from 'fast-deep-equal';
 import type { FieldChange, ResourceChange } from '../../generated/schema-types.ts';
-import { fingerprintValue } from '../../state/fingerprint.ts';
+import { fingerprintValue } from '../../util/fingerprint.ts';
 import type { DesiredResource, KindPlanContext, LiveResource, Match } from '../kind.ts';
 import { secretChange } from './env-names.ts';
 

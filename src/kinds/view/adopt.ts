@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
-import { showTitle } from '../../reconcile/render-values.ts';
+import { showTitle } from '../../util/redact.ts';
 import { UserError } from '../../util/errors.ts';
 import { formatViewMarker, MARKER_KEY, parseViewMarker } from './marker.ts';
 import type { LsView, ViewResource } from './types.ts';

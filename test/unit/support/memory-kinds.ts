@@ -4,8 +4,7 @@
  * parent and a child kind before any real child kind exists. Their "server" is a Map.
  */
 import type { FieldChange } from '../../../src/generated/schema-types.ts';
-import { Refusal, type DesiredResource, type LiveResource, type ResourceKind } from '../../../src/kinds/kind.ts';
-import type { Repository } from '../../../src/manifest/types.ts';
+import { Refusal, type DesiredResource, type LiveResource, type ResourceKind, type Repository } from '../../../src/kinds/kind.ts';
 import { stubDoc } from './plan-fixtures.ts';
 
 export interface MemoryDesired extends DesiredResource {

@@ -8,11 +8,13 @@ import { parseLabelConfigXml } from '../../../src/labelconfig/parse-xml.ts';
 import { reviewLabelConfig } from '../../../src/labelconfig/review.ts';
 import { summarizeLabelConfig } from '../../../src/labelconfig/summarize.ts';
 import { withMarker } from '../../../src/kinds/project/marker.ts';
-import type { DeclaredTaskFile, ProjectResource, Repository, XmlSource } from '../../../src/manifest/types.ts';
+import type { DeclaredTaskFile, ProjectResource } from '../../../src/kinds/project/types.ts';
+import type { Repository } from '../../../src/kinds/kind.ts';
+import type { XmlSource } from '../../../src/manifest/types.ts';
 import type { SourceDocument } from '../../../src/manifest/yaml-source.ts';
 import { planChanges, type PlanInput } from '../../../src/reconcile/plan.ts';
 import { toLiveProject, type LiveProject } from '../../../src/kinds/project/live.ts';
-import type { ImpactFacts } from '../../../src/kinds/project/plan.ts';
+import type { ImpactFacts } from '../../../src/kinds/project/read-impact.ts';
 import type { LiveState } from '../../../src/state/live-state.ts';
 import type { TaskImport } from '../../../src/generated/schema-types.ts';
 

@@ -3,7 +3,7 @@
  * on disk, loaded the way `labelform validate` loads them, with diagnostics reduced to one
  * comparable line each.
  */
-import { loadRepository, type LoadResult } from '../../../src/manifest/load.ts';
+import { loadRepository, type LoadResult } from '../../../src/state/load-repository.ts';
 import { sortDiagnostics, type Diagnostic } from '../../../src/util/diagnostics.ts';
 import { projectYaml, removeTree, ROOT_CONFIG, writeTree } from '../../helpers/files.ts';
 

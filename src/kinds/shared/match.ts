@@ -1,4 +1,4 @@
-import type { DesiredResource, LiveResource, Match, ResourceMarker } from '../kinds/kind.ts';
+import type { DesiredResource, LiveResource, Match, ResourceMarker } from '../kind.ts';
 
 /**
  * Matches manifests to live resources by ownership marker (and `import: {id}`); pure. An identity

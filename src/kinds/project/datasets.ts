@@ -1,18 +1,18 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { relative } from 'node:path';
-import type { LabelStudioClient } from '../api/client.ts';
-import type { PlanDiagnostic, TaskImport } from '../generated/schema-types.ts';
-import type { DeclaredTaskFile, ProjectResource } from '../manifest/types.ts';
-import { fingerprintValue } from '../state/fingerprint.ts';
-import { UserError } from '../util/errors.ts';
-import { checkTask, toTask } from './check-task.ts';
-import { runImport, type DoubledBatch, type ImportProgress } from './import-tasks.ts';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from './limits.ts';
-import { formatFromPath, readTaskRecords, TaskFileError, type TaskRecord } from './read-records.ts';
-import { settleCopies } from './settle-copies.ts';
-import { checkTaskSize } from './sources.ts';
-import { countTaggedTasks, listTaggedMeta } from './tagged-tasks.ts';
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { PlanDiagnostic, TaskImport } from '../../generated/schema-types.ts';
+import type { DeclaredTaskFile, ProjectResource } from './types.ts';
+import { fingerprintValue } from '../../util/fingerprint.ts';
+import { UserError } from '../../util/errors.ts';
+import { checkTask, toTask } from '../../tasks/check-task.ts';
+import { runImport, type DoubledBatch, type ImportProgress } from '../../tasks/import-tasks.ts';
+import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_MIB } from '../../tasks/limits.ts';
+import { formatFromPath, readTaskRecords, TaskFileError, type TaskRecord } from '../../tasks/read-records.ts';
+import { settleCopies } from '../../tasks/settle-copies.ts';
+import { checkTaskSize } from '../../tasks/sources.ts';
+import { countTaggedTasks, listTaggedMeta } from '../../tasks/tagged-tasks.ts';
 
 /**
  * Declared datasets (`tasks: [{file}]` in a Project manifest). Every task labelform imports from

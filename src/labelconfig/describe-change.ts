@@ -1,7 +1,7 @@
 import { createTwoFilesPatch } from 'diff';
 import type { LabelConfigChange } from '../generated/schema-types.ts';
-import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
-import { diffLabelConfigs, summarizeLabelConfig, type LabelConfigSummary } from '../labelconfig/summarize.ts';
+import { parseLabelConfigXml } from './parse-xml.ts';
+import { diffLabelConfigs, summarizeLabelConfig, type LabelConfigSummary } from './summarize.ts';
 import { pythonStrip } from '../util/python-strip.ts';
 
 /** Unified diff of two label configs (live -> desired) plus labels added/removed per control. */

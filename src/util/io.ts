@@ -43,4 +43,4 @@ export function processIo(): Io {
   };
 }
 
-export { styleFor, type Style } from '../util/style.ts';
+export { styleFor, type Style } from './style.ts';

@@ -1,5 +1,5 @@
-import type { DesiredResource } from '../kinds/kind.ts';
-import { DEFAULT_KIND } from '../kinds/registry.ts';
+import type { DesiredResource } from '../kind.ts';
+import { DEFAULT_KIND } from '../../model/kind-names.ts';
 
 /** One `--target`: `Kind/key`, or a bare key, which means a Project. */
 export interface Target {

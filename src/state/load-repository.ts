@@ -6,20 +6,24 @@ import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { describeSecret, findSecret, registerEnvSecret } from '../util/redact.ts';
-import { discoverManifests } from './discover.ts';
-import { limitPerFile } from './limit-diagnostics.ts';
-import { displayPath, readRootConfig, type RawDoc } from './load-root-config.ts';
-
-export { displayPath, loadRootConfig } from './load-root-config.ts';
-import { collectVariableReferences, interpolate, type Scalar } from './interpolate.ts';
-import { resolveRepoPath } from './repo-path.ts';
-import { checkSecretReferences } from './secret-references.ts';
-import { validateAgainstSchema } from './schemas.ts';
-import { readTextFile } from './source-file.ts';
-import type { LabelConfigResource, ProjectResource, Repository, RootConfig, XmlSource } from './types.ts';
-import type { DesiredResource, LoadContext, ManifestDocument } from '../kinds/kind.ts';
+import { discoverManifests } from '../manifest/discover.ts';
+import { limitPerFile } from '../manifest/limit-diagnostics.ts';
+import type { KnownKinds } from '../manifest/look-alike.ts';
+import { displayPath, readRootConfig, type RawDoc } from '../manifest/load-root-config.ts';
+import { collectVariableReferences, interpolate, type Scalar } from '../manifest/interpolate.ts';
+import { resolveRepoPath } from '../manifest/repo-path.ts';
+import { checkSecretReferences } from '../manifest/secret-references.ts';
+import { validateAgainstSchema } from '../manifest/schemas.ts';
+import { readTextFile } from '../manifest/source-file.ts';
+import type { LabelConfigResource } from '../kinds/label-config/types.ts';
+import type { ProjectResource } from '../kinds/project/types.ts';
+import type { RootConfig, XmlSource } from '../manifest/types.ts';
+import type { DesiredResource, LoadContext, ManifestDocument, Repository } from '../kinds/kind.ts';
 import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
+
+/** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
+const KNOWN_KINDS: KnownKinds = { names: MANIFEST_KINDS.map((k) => k.kind), schemas: MANIFEST_KINDS.map((k) => k.schema), forMessages: kindNamesForMessages() };
 
 export interface LoadOptions {
   /** `--env`; default: labelform.yaml's defaultEnvironment, its only environment, or `default`. */
@@ -62,7 +66,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   }
 
   // Stage 1: find and parse labelform.yaml and every file with a labelform apiVersion.
-  const discovered = await discoverManifests(root, show);
+  const discovered = await discoverManifests(root, show, KNOWN_KINDS);
   diagnostics.push(...discovered.diagnostics);
   const configPath = discovered.configPath;
   const manifestFiles = discovered.files;

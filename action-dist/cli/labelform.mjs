@@ -339,6 +339,9 @@ function showRequestPath(path) {
   if (!findSecret(query) && !findSecret(decodeQuery(query))) return path;
   return `${path.slice(0, q)}?(query withheld: it contains a secret value)`;
 }
+function showTitle(title) {
+  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
+}
 function maskIfSecret(text) {
   return findSecret(text) ? SENSITIVE_MASK : text;
 }
@@ -381,7 +384,7 @@ var init_style = __esm({
   }
 });
 
-// src/cli/io.ts
+// src/util/io.ts
 function processIo() {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
   const color = Boolean(process.stdout.isTTY) && process.env.NO_COLOR === void 0 && process.env.TERM !== "dumb";
@@ -406,7 +409,7 @@ function processIo() {
   };
 }
 var init_io = __esm({
-  "src/cli/io.ts"() {
+  "src/util/io.ts"() {
     "use strict";
     init_style();
   }
@@ -486,7 +489,7 @@ var init_annotations = __esm({
   }
 });
 
-// src/cli/failure-document.ts
+// src/ci/failure-document.ts
 function requestedDocument(argv) {
   const command2 = argv.find((a) => !a.startsWith("-"));
   if (!command2 || !DOCUMENT_COMMANDS.has(command2)) return void 0;
@@ -531,7 +534,7 @@ function escapeText(s) {
 }
 var DOCUMENT_COMMANDS, MAX_LISTED;
 var init_failure_document = __esm({
-  "src/cli/failure-document.ts"() {
+  "src/ci/failure-document.ts"() {
     "use strict";
     init_diagnostics();
     DOCUMENT_COMMANDS = /* @__PURE__ */ new Set(["validate", "plan", "status"]);
@@ -580,11 +583,11 @@ var init_report = __esm({
   }
 });
 
-// src/cli/version.ts
+// src/util/version.ts
 import { readFileSync as readFileSync4 } from "node:fs";
 var VERSION;
 var init_version = __esm({
-  "src/cli/version.ts"() {
+  "src/util/version.ts"() {
     "use strict";
     VERSION = JSON.parse(readFileSync4(new URL("../../package.json", import.meta.url), "utf8")).version;
   }
@@ -997,7 +1000,7 @@ var require_fast_deep_equal = __commonJS({
   }
 });
 
-// src/state/fingerprint.ts
+// src/util/fingerprint.ts
 import { createHash as createHash2 } from "node:crypto";
 function fingerprintValue(value) {
   return createHash2("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
@@ -1010,7 +1013,7 @@ function canonicalJson(value) {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 var init_fingerprint = __esm({
-  "src/state/fingerprint.ts"() {
+  "src/util/fingerprint.ts"() {
     "use strict";
   }
 });
@@ -9566,40 +9569,6 @@ var init_kind4 = __esm({
   }
 });
 
-// src/reconcile/render-values.ts
-function showValue(value, max = 80) {
-  if (value === void 0) return "(unset)";
-  const s = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return s.length > max ? `${s.slice(0, max - 12)}\u2026" (${s.length} chars)` : s;
-}
-function showChange(f, max = 80) {
-  if (f.sensitive) return { before: "(sensitive)", after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)" };
-  return { before: "before" in f ? showValue(f.before, max) : "", after: showValue(f.after, max) };
-}
-function showTitle(title) {
-  return findSecret(title) ? SENSITIVE_MASK : `"${title}"`;
-}
-function resourceName(r) {
-  if (r.kind === DEFAULT_KIND) return r.key;
-  const parent = typeof r.parent === "string" ? r.parent : r.parent?.key;
-  return `${r.kind} ${parent !== void 0 ? `${parent}/` : ""}${r.key}`;
-}
-function nounOf(kind) {
-  return findResourceKind(kind)?.noun ?? kind;
-}
-function nounFor(items) {
-  const kinds = new Set(items.map((i) => i.kind));
-  return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
-}
-var init_render_values = __esm({
-  "src/reconcile/render-values.ts"() {
-    "use strict";
-    init_registry();
-    init_redact();
-    init_plural();
-  }
-});
-
 // src/kinds/ml-backend/types.ts
 var ML_FIELDS;
 var init_types2 = __esm({
@@ -9694,7 +9663,6 @@ var init_adopt2 = __esm({
   "src/kinds/ml-backend/adopt.ts"() {
     "use strict";
     init_errors2();
-    init_render_values();
     init_errors();
     init_redact();
     init_apply2();
@@ -29339,7 +29307,7 @@ var init_adopt3 = __esm({
   "src/kinds/project/adopt.ts"() {
     "use strict";
     init_errors2();
-    init_render_values();
+    init_redact();
     init_errors();
     init_carriers();
     init_marker();
@@ -41209,7 +41177,7 @@ var init_summarize = __esm({
   }
 });
 
-// src/reconcile/label-config-diff.ts
+// src/labelconfig/describe-change.ts
 function describeLabelConfigChange(liveXml, desired) {
   const before = pythonStrip(liveXml);
   const after2 = pythonStrip(desired.xml);
@@ -41242,8 +41210,8 @@ function removesSomething(change) {
   return change.controls.some((c) => c.change === "removed" || c.labelsRemoved.length > 0 || c.detail !== void 0);
 }
 var MAX_EDIT_LINES;
-var init_label_config_diff = __esm({
-  "src/reconcile/label-config-diff.ts"() {
+var init_describe_change = __esm({
+  "src/labelconfig/describe-change.ts"() {
     "use strict";
     init_libesm();
     init_parse_xml();
@@ -41324,7 +41292,7 @@ var init_live3 = __esm({
   }
 });
 
-// src/reconcile/mask-sensitive.ts
+// src/labelconfig/mask-sensitive.ts
 function maskLabelConfigChange(change, sensitive) {
   if (!sensitive) return change;
   return {
@@ -41341,14 +41309,14 @@ function maskLabelConfigChange(change, sensitive) {
 }
 var SENSITIVE_DIFF;
 var init_mask_sensitive = __esm({
-  "src/reconcile/mask-sensitive.ts"() {
+  "src/labelconfig/mask-sensitive.ts"() {
     "use strict";
     init_redact();
     SENSITIVE_DIFF = "(not shown: this label_config holds a value from ${env:...})";
   }
 });
 
-// src/reconcile/match.ts
+// src/kinds/shared/match.ts
 function matchResources(desired, live, namespace, identify, opts = {}) {
   const byIdentity = /* @__PURE__ */ new Map();
   for (const l of live) {
@@ -41375,12 +41343,21 @@ function identity(parent, key) {
   return `${parent ?? ""}\0${key}`;
 }
 var init_match = __esm({
-  "src/reconcile/match.ts"() {
+  "src/kinds/shared/match.ts"() {
     "use strict";
   }
 });
 
-// src/reconcile/targets.ts
+// src/model/kind-names.ts
+var DEFAULT_KIND;
+var init_kind_names = __esm({
+  "src/model/kind-names.ts"() {
+    "use strict";
+    DEFAULT_KIND = "Project";
+  }
+});
+
+// src/kinds/shared/targets.ts
 function parseTarget(given) {
   const slash = given.indexOf("/");
   if (slash > 0 && /^[A-Z]/.test(given)) return { given, kind: given.slice(0, slash), key: given.slice(slash + 1) };
@@ -41391,9 +41368,9 @@ function isTargeted(targets, r, parentKind) {
   return targets.some((t) => t.kind === r.kind && t.key === r.name || parentKind !== void 0 && r.parent !== void 0 && t.kind === parentKind && t.key === r.parent);
 }
 var init_targets = __esm({
-  "src/reconcile/targets.ts"() {
+  "src/kinds/shared/targets.ts"() {
     "use strict";
-    init_registry();
+    init_kind_names();
   }
 });
 
@@ -44022,7 +43999,7 @@ var init_sources = __esm({
   }
 });
 
-// src/tasks/datasets.ts
+// src/kinds/project/datasets.ts
 import { createHash as createHash4 } from "node:crypto";
 import { createReadStream as createReadStream2 } from "node:fs";
 import { relative as relative4 } from "node:path";
@@ -44128,7 +44105,7 @@ async function hashFile(path) {
   return hash.digest("hex").slice(0, 16);
 }
 var init_datasets = __esm({
-  "src/tasks/datasets.ts"() {
+  "src/kinds/project/datasets.ts"() {
     "use strict";
     init_fingerprint();
     init_errors();
@@ -44443,7 +44420,7 @@ var init_plan3 = __esm({
   "src/kinds/project/plan.ts"() {
     "use strict";
     init_server_versions();
-    init_label_config_diff();
+    init_describe_change();
     init_mask_sensitive();
     init_match();
     init_targets();
@@ -44476,7 +44453,7 @@ async function checkLabelConfigWriteNow(client, projectId, desired) {
 var init_impact_guard = __esm({
   "src/kinds/project/impact-guard.ts"() {
     "use strict";
-    init_label_config_diff();
+    init_describe_change();
     init_live3();
     init_plan3();
     init_read_impact();
@@ -44963,7 +44940,7 @@ var init_adopt4 = __esm({
   "src/kinds/view/adopt.ts"() {
     "use strict";
     init_errors2();
-    init_render_values();
+    init_redact();
     init_errors();
     init_marker2();
   }
@@ -52355,7 +52332,7 @@ var init_url_rules = __esm({
 });
 
 // src/manifest/schemas.ts
-import { readFileSync as readFileSync5 } from "node:fs";
+import { readdirSync as readdirSync3, readFileSync as readFileSync5 } from "node:fs";
 import { fileURLToPath as fileURLToPath2 } from "node:url";
 function getAjv() {
   if (ajv) return ajv;
@@ -52363,8 +52340,8 @@ function getAjv() {
   ajv.addFormat("date-time", { type: "string", validate: isDateTime });
   for (const format3 of URL_FORMATS) ajv.addFormat(format3, { type: "string", validate: (s) => urlProblem(format3, s) === void 0 });
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
-  for (const name of ["labelform", ...kindSchemas(), "plan"]) {
-    ajv.addSchema(JSON.parse(readFileSync5(`${SCHEMA_DIR}${name}.schema.json`, "utf8")), `${name}.schema.json`);
+  for (const file of readdirSync3(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort()) {
+    ajv.addSchema(JSON.parse(readFileSync5(`${SCHEMA_DIR}${file}`, "utf8")), file);
   }
   return ajv;
 }
@@ -52517,7 +52494,6 @@ var init_schemas = __esm({
   "src/manifest/schemas.ts"() {
     "use strict";
     import_ajv = __toESM(require_ajv(), 1);
-    init_registry();
     init_url_rules();
     SCHEMA_DIR = fileURLToPath2(new URL("../../schemas/", import.meta.url));
     CONTENT_KEYWORDS = /* @__PURE__ */ new Set(["pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]);
@@ -52986,9 +52962,6 @@ function findManifestKind(name) {
 function findResourceKind(name) {
   return RESOURCE_KINDS.find((k) => k.kind === name);
 }
-function kindSchemas() {
-  return MANIFEST_KINDS.map((k) => k.schema);
-}
 function kindNamesForMessages() {
   const names = [...RESOURCE_KINDS.map((k) => k.kind), ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)];
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
@@ -53004,7 +52977,7 @@ function kindDepth(kind, kinds = RESOURCE_KINDS) {
 function orderParentsFirst(kinds) {
   return [...kinds].map((k, i) => ({ k, i, d: kindDepth(k.kind, kinds) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.k);
 }
-var MANIFEST_KINDS, RESOURCE_KINDS, DEFAULT_KIND;
+var MANIFEST_KINDS, RESOURCE_KINDS;
 var init_registry = __esm({
   "src/kinds/registry.ts"() {
     "use strict";
@@ -53025,7 +52998,6 @@ var init_registry = __esm({
       exportStorageKind
     ];
     RESOURCE_KINDS = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
-    DEFAULT_KIND = "Project";
   }
 });
 
@@ -53366,7 +53338,7 @@ function isEmptyText(text) {
   }
   return true;
 }
-function findLookAlike(text, file) {
+function findLookAlike(text, file, known) {
   let sawApiVersion = false;
   for (const m of text.matchAll(ANY_API_VERSION)) {
     sawApiVersion = true;
@@ -53379,21 +53351,21 @@ function findLookAlike(text, file) {
   if (sawApiVersion) return void 0;
   if (!/\bkind\b/.test(text) && !(text.includes("metadata") && text.includes("spec"))) return void 0;
   const docs = topLevelShapes(text);
-  const kinds = new Set(MANIFEST_KINDS.map((k) => k.kind));
+  const kinds = new Set(known.names);
   for (const doc of docs) {
     const kind = doc.entries.find((e) => e.key === "kind" && e.scalar !== void 0 && kinds.has(e.scalar));
     if (kind) {
       return diag("manifest-look-alike", `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`, { file, ...lineCol(text, kind.valueIndex) });
     }
   }
-  const allowed = manifestTopLevelKeys();
+  const allowed = manifestTopLevelKeys(known.schemas);
   for (const doc of docs) {
     const keys = doc.entries.map((e) => e.key);
     const metadata = doc.entries.find((e) => e.key === "metadata");
     if (doc.other || !metadata?.childKeys.includes("name") || !keys.includes("spec") || !keys.every((k) => allowed.has(k))) continue;
     return diag(
       "manifest-look-alike",
-      `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${kindNamesForMessages()}) ${HINT}`,
+      `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${known.forMessages}) ${HINT}`,
       { file, ...lineCol(text, metadata.index) }
     );
   }
@@ -53509,9 +53481,14 @@ function scanFlow(text, start) {
   }
   return doc;
 }
-function manifestTopLevelKeys() {
-  topLevelKeys ??= new Set(MANIFEST_KINDS.flatMap((k) => Object.keys(loadSchema(k.schema).properties ?? {})));
-  return topLevelKeys;
+function manifestTopLevelKeys(schemas) {
+  const key = schemas.join("\n");
+  let keys = topLevelKeys.get(key);
+  if (!keys) {
+    keys = new Set(schemas.flatMap((schema) => Object.keys(loadSchema(schema).properties ?? {})));
+    topLevelKeys.set(key, keys);
+  }
+  return keys;
 }
 function lineCol(text, index) {
   let line2 = 1;
@@ -53526,7 +53503,6 @@ var HINT, EMPTY_FILE_MESSAGE, ANY_API_VERSION, BLOCK_KEY, WORD, topLevelKeys;
 var init_look_alike = __esm({
   "src/manifest/look-alike.ts"() {
     "use strict";
-    init_registry();
     init_diagnostics();
     init_schemas();
     HINT = "(or list the file under exclude: in labelform.yaml)";
@@ -53534,13 +53510,14 @@ var init_look_alike = __esm({
     ANY_API_VERSION = /(?:^[ \t]*(?:-[ \t]+)?|[{,][ \t]*)["']?apiVersion["']?[ \t]*:[ \t]*["']?([^\s"'#,}\]]+)/gm;
     BLOCK_KEY = /^(?:"([^"\n]*)"|'([^'\n]*)'|([A-Za-z_$][\w$.-]*))[ \t]*:(?=[ \t\r]|$)/;
     WORD = /[^\s{}[\],:"']+(?::[^\s{}[\],"']+)*/y;
+    topLevelKeys = /* @__PURE__ */ new Map();
   }
 });
 
 // src/manifest/discover.ts
 import { open, readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
 import { join as join3, relative as relative7, sep as sep4 } from "node:path";
-async function discoverManifests(root, show) {
+async function discoverManifests(root, show, known) {
   const diagnostics = [];
   const files = [];
   const suspects = [];
@@ -53565,7 +53542,7 @@ async function discoverManifests(root, show) {
   for (const d of found.unreadable) diagnostics.push(diag("directory-unreadable", `cannot read directory ${show(d)}`, { file: show(d) }));
   if (found.truncated) diagnostics.push(diag("too-many-files", `more than ${found.files.length} candidate manifest files; stopped reading (exclude: in labelform.yaml skips folders)`, { file: show(root) }));
   const limit = pLimit(32);
-  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path)))));
+  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path), known))));
   for (const r of read) {
     if (r.kind === "manifest") files.push(r.file);
     else if (r.kind === "suspect") suspects.push(r.suspect);
@@ -53578,21 +53555,21 @@ async function readManifest(path, file) {
   const source = parseYamlSource(read.text, file);
   return { path, docs: source.documents, diagnostics: source.diagnostics };
 }
-async function readCandidate(path, file) {
+async function readCandidate(path, file, known) {
   const size = (await stat3(path).catch(() => void 0))?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     const head = await readHead(path, HEAD_BYTES).catch(() => void 0);
     if (!head) return { kind: "other" };
     const text2 = sniffText(head);
     if (hasLabelformApiVersion(text2)) return { kind: "manifest", file: await readManifest(path, file) };
-    return suspect(path, findLookAlike(text2, file));
+    return suspect(path, findLookAlike(text2, file, known));
   }
   const bytes = await readFile2(path).catch(() => void 0);
   if (!bytes) return { kind: "manifest", file: await readManifest(path, file) };
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
     if (isEmptyText(text)) return suspect(path, diag("empty-file", EMPTY_FILE_MESSAGE, { file, line: 1, col: 1 }));
-    return suspect(path, findLookAlike(text, file));
+    return suspect(path, findLookAlike(text, file, known));
   }
   const decoded = decodeUtf8(bytes, file, "manifest");
   if (!decoded.ok) return { kind: "manifest", file: { path, docs: [], diagnostics: [decoded.diagnostic] } };
@@ -53790,7 +53767,7 @@ var init_secret_references = __esm({
   }
 });
 
-// src/manifest/load.ts
+// src/state/load-repository.ts
 import { stat as stat5 } from "node:fs/promises";
 import { dirname as dirname4, resolve as resolve9, sep as sep5 } from "node:path";
 async function loadRepository(dir, opts) {
@@ -53803,7 +53780,7 @@ async function loadRepository(dir, opts) {
     diagnostics.push(diag("no-directory", `${show(root)} is not a directory`, { file: show(root) }));
     return { diagnostics, fileCount: 0 };
   }
-  const discovered = await discoverManifests(root, show);
+  const discovered = await discoverManifests(root, show, KNOWN_KINDS);
   diagnostics.push(...discovered.diagnostics);
   const configPath = discovered.configPath;
   const manifestFiles = discovered.files;
@@ -54046,9 +54023,9 @@ function pick(value, pointer) {
   for (const seg of pointer.split("/").slice(1)) v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   return v;
 }
-var IDENTITY_FIELDS;
-var init_load6 = __esm({
-  "src/manifest/load.ts"() {
+var KNOWN_KINDS, IDENTITY_FIELDS;
+var init_load_repository = __esm({
+  "src/state/load-repository.ts"() {
     "use strict";
     init_check();
     init_review();
@@ -54059,7 +54036,6 @@ var init_load6 = __esm({
     init_discover();
     init_limit_diagnostics();
     init_load_root_config();
-    init_load_root_config();
     init_interpolate();
     init_repo_path();
     init_secret_references();
@@ -54067,6 +54043,7 @@ var init_load6 = __esm({
     init_source_file();
     init_registry();
     init_parse_xml();
+    KNOWN_KINDS = { names: MANIFEST_KINDS.map((k) => k.kind), schemas: MANIFEST_KINDS.map((k) => k.schema), forMessages: kindNamesForMessages() };
     IDENTITY_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata", "spec"]);
   }
 });
@@ -54135,7 +54112,7 @@ var init_validate = __esm({
   "src/cli/commands/validate.ts"() {
     "use strict";
     init_registry();
-    init_load6();
+    init_load_repository();
     init_diagnostics();
     init_io();
     init_annotations();
@@ -54469,6 +54446,44 @@ var init_status = __esm({
   }
 });
 
+// src/model/resource-name.ts
+function resourceName(r) {
+  if (r.kind === DEFAULT_KIND) return r.key;
+  const parent = typeof r.parent === "string" ? r.parent : r.parent?.key;
+  return `${r.kind} ${parent !== void 0 ? `${parent}/` : ""}${r.key}`;
+}
+var init_resource_name = __esm({
+  "src/model/resource-name.ts"() {
+    "use strict";
+    init_kind_names();
+  }
+});
+
+// src/reconcile/render-values.ts
+function showValue(value, max = 80) {
+  if (value === void 0) return "(unset)";
+  const s = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return s.length > max ? `${s.slice(0, max - 12)}\u2026" (${s.length} chars)` : s;
+}
+function showChange(f, max = 80) {
+  if (f.sensitive) return { before: "(sensitive)", after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)" };
+  return { before: "before" in f ? showValue(f.before, max) : "", after: showValue(f.after, max) };
+}
+function nounOf(kind) {
+  return findResourceKind(kind)?.noun ?? kind;
+}
+function nounFor(items) {
+  const kinds = new Set(items.map((i) => i.kind));
+  return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
+}
+var init_render_values = __esm({
+  "src/reconcile/render-values.ts"() {
+    "use strict";
+    init_registry();
+    init_plural();
+  }
+});
+
 // src/reconcile/render-label-config.ts
 function labelConfigSummaryText(lc, isCreate) {
   if (lc.controls.length === 0) return isCreate ? "new" : "layout/attributes only, no labels added or removed";
@@ -54582,7 +54597,9 @@ var init_render_text = __esm({
     "use strict";
     init_style();
     init_diagnostics();
+    init_resource_name();
     init_render_values();
+    init_redact();
     init_render_label_config();
     SYMBOL = { create: "+", update: "~", adopt: "\u21C4", delete: "-", "no-op": "=" };
   }
@@ -54677,8 +54694,10 @@ var MARKDOWN_LIMIT, MAX_DIAGNOSTICS, ICON;
 var init_render_markdown = __esm({
   "src/reconcile/render-markdown.ts"() {
     "use strict";
-    init_registry();
+    init_kind_names();
+    init_resource_name();
     init_render_values();
+    init_redact();
     init_render_text();
     init_render_label_config();
     MARKDOWN_LIMIT = 6e4;
@@ -54687,144 +54706,11 @@ var init_render_markdown = __esm({
   }
 });
 
-// src/state/live-state.ts
-async function readLiveState(client, repo, opts = {}) {
-  const kinds = opts.kinds ?? RESOURCE_KINDS;
-  const resources = {};
-  const version = client.version();
-  version.catch(() => void 0);
-  for (const k of kinds) {
-    const parents = k.parent ? resources[k.parent] ?? [] : void 0;
-    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...opts.all ? { all: true } : {}, ...opts.prune ? { prune: true } : {}, ...parents ? { parents } : {} });
-  }
-  const v = await version;
-  return { serverVersion: typeof v?.release === "string" ? v.release : "unknown", resources };
-}
-function liveOf(live, kind) {
-  return live.resources[kind] ?? [];
-}
-var init_live_state = __esm({
-  "src/state/live-state.ts"() {
-    "use strict";
-    init_registry();
-  }
-});
-
-// src/reconcile/plan.ts
-function planChanges(input) {
-  const { repo, live } = input;
-  const kinds = orderParentsFirst(input.kinds ?? RESOURCE_KINDS);
-  const ns = repo.config.namespace;
-  const diagnostics = [...input.readDiagnostics ?? []];
-  const changes = [];
-  const orphans = [];
-  const targets = input.targets?.map(parseTarget);
-  for (const t of targets ?? []) {
-    const problem = unknownTarget(t, repo, kinds);
-    if (problem) diagnostics.push({ severity: "error", code: "unknown-target", message: problem });
-  }
-  const request3 = {
-    repo,
-    namespace: ns,
-    server: { ...input.server, version: live.serverVersion },
-    allowDuplicateTitle: input.allowDuplicateTitle ?? false,
-    dedupe: input.dedupe ?? false,
-    prune: input.prune ?? false
-  };
-  for (const kind of kinds) {
-    const desired = selectDesired(kind, repo, targets);
-    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes) : liveOf(live, kind.kind);
-    const parentKind = kind.parent;
-    const ctx = {
-      ...request3,
-      live: lives,
-      facts: input.facts?.[kind.kind],
-      change: (c) => changes.push(c),
-      diagnostic: (d) => diagnostics.push(d),
-      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes)
-    };
-    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe })) kind.plan(m, ctx);
-    if (targets?.length) continue;
-    const declared = new Set(kind.desired(repo).map((d) => `${d.parent ?? ""}\0${d.name}`));
-    for (const l of lives) {
-      const marker = kind.identify(l);
-      if (marker?.namespace !== ns || declared.has(`${marker.parent ?? ""}\0${marker.key}`)) continue;
-      const parent = marker.parent !== void 0 ? parentRef(parentKind, marker.parent, liveOf(live, parentKind ?? ""), ns) : void 0;
-      const orphan = { kind: kind.kind, ...parent ? { parent } : {}, ...kind.orphan(l) };
-      orphans.push(orphan);
-      if (input.prune) kind.planPrune(orphan, l, ctx);
-    }
-  }
-  const count3 = (a) => changes.filter((c) => c.action === a).length;
-  return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    labelformVersion: input.labelformVersion,
-    createdAt: input.createdAt,
-    server: { ...input.server, version: live.serverVersion },
-    namespace: ns,
-    ...input.targets?.length ? { targets: [...input.targets] } : {},
-    ...input.prune ? { prune: true } : {},
-    ...input.dedupe ? { dedupe: true } : {},
-    ...input.allowDuplicateTitle ? { allowDuplicateTitle: true } : {},
-    desiredDigest: desiredDigest(repo, input.targets, kinds),
-    changes,
-    orphans,
-    diagnostics,
-    summary: {
-      create: count3("create"),
-      update: count3("update"),
-      adopt: count3("adopt"),
-      delete: count3("delete"),
-      noop: count3("no-op"),
-      errors: diagnostics.filter((x) => x.severity === "error").length,
-      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
-    },
-    stats: { requests: input.stats.requests, durationMs: input.stats.durationMs }
-  };
-}
-function underChosenParents(lives, parentKind, planned) {
-  const chosen = /* @__PURE__ */ new Map();
-  for (const c of planned) if (c.kind === parentKind && c.action !== "delete" && c.action !== "create") chosen.set(c.key, c.id);
-  return lives.filter((l) => {
-    const key = l.marker?.parent;
-    const id = key === void 0 ? void 0 : chosen.get(key);
-    return id === void 0 || l.parentId === id;
-  });
-}
-function selectDesired(kind, repo, targets) {
-  return kind.desired(repo).filter((d) => isTargeted(targets, d, kind.parent));
-}
-function desiredDigest(repo, targets, kinds = RESOURCE_KINDS) {
-  kinds = orderParentsFirst(kinds);
-  const parsed2 = targets?.map(parseTarget);
-  return fingerprintValue(
-    kinds.flatMap(
-      (k) => selectDesired(k, repo, parsed2).map((d) => ({ kind: k.kind, ...d.parent !== void 0 ? { parent: d.parent } : {}, key: d.name, ...k.digest(d, repo.root) }))
-    )
-  );
-}
-function unknownTarget(t, repo, kinds) {
-  const kind = kinds.find((k) => k.kind === t.kind) ?? findResourceKind(t.kind);
-  if (!kind) return `--target ${t.given}: no kind "${t.kind}" (kinds: ${kinds.map((k) => k.kind).join(", ")})`;
-  if (kind.desired(repo).some((d) => d.name === t.key)) return void 0;
-  return `--target ${t.given}: no ${kind.kind} manifest has metadata.name "${t.key}"`;
-}
-function parentRef(kind, key, parents, ns, planned = []) {
-  if (kind === void 0 || key === void 0) return void 0;
-  const own2 = planned.find((c) => c.kind === kind && c.key === key && c.action !== "delete");
-  if (own2) return { kind, key, ...own2.action !== "create" ? { id: own2.id } : {} };
-  const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
-  return { kind, key, ...live.length === 1 ? { id: live[0].id } : {} };
-}
+// src/model/plan-format.ts
 var PLAN_FORMAT_VERSION;
-var init_plan6 = __esm({
-  "src/reconcile/plan.ts"() {
+var init_plan_format = __esm({
+  "src/model/plan-format.ts"() {
     "use strict";
-    init_registry();
-    init_fingerprint();
-    init_live_state();
-    init_match();
-    init_targets();
     PLAN_FORMAT_VERSION = 2;
   }
 });
@@ -54964,11 +54850,152 @@ var init_saved_plan = __esm({
     "use strict";
     import_fast_deep_equal4 = __toESM(require_fast_deep_equal(), 1);
     init_schemas();
-    init_plan6();
+    init_plan_format();
     init_atomic_write();
     init_errors();
     init_redact();
-    init_render_values();
+    init_resource_name();
+  }
+});
+
+// src/state/live-state.ts
+async function readLiveState(client, repo, opts = {}) {
+  const kinds = opts.kinds ?? RESOURCE_KINDS;
+  const resources = {};
+  const version = client.version();
+  version.catch(() => void 0);
+  for (const k of kinds) {
+    const parents = k.parent ? resources[k.parent] ?? [] : void 0;
+    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...opts.all ? { all: true } : {}, ...opts.prune ? { prune: true } : {}, ...parents ? { parents } : {} });
+  }
+  const v = await version;
+  return { serverVersion: typeof v?.release === "string" ? v.release : "unknown", resources };
+}
+function liveOf(live, kind) {
+  return live.resources[kind] ?? [];
+}
+var init_live_state = __esm({
+  "src/state/live-state.ts"() {
+    "use strict";
+    init_registry();
+  }
+});
+
+// src/reconcile/plan.ts
+function planChanges(input) {
+  const { repo, live } = input;
+  const kinds = orderParentsFirst(input.kinds ?? RESOURCE_KINDS);
+  const ns = repo.config.namespace;
+  const diagnostics = [...input.readDiagnostics ?? []];
+  const changes = [];
+  const orphans = [];
+  const targets = input.targets?.map(parseTarget);
+  for (const t of targets ?? []) {
+    const problem = unknownTarget(t, repo, kinds);
+    if (problem) diagnostics.push({ severity: "error", code: "unknown-target", message: problem });
+  }
+  const request3 = {
+    repo,
+    namespace: ns,
+    server: { ...input.server, version: live.serverVersion },
+    allowDuplicateTitle: input.allowDuplicateTitle ?? false,
+    dedupe: input.dedupe ?? false,
+    prune: input.prune ?? false
+  };
+  for (const kind of kinds) {
+    const desired = selectDesired(kind, repo, targets);
+    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes) : liveOf(live, kind.kind);
+    const parentKind = kind.parent;
+    const ctx = {
+      ...request3,
+      live: lives,
+      facts: input.facts?.[kind.kind],
+      change: (c) => changes.push(c),
+      diagnostic: (d) => diagnostics.push(d),
+      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes)
+    };
+    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe })) kind.plan(m, ctx);
+    if (targets?.length) continue;
+    const declared = new Set(kind.desired(repo).map((d) => `${d.parent ?? ""}\0${d.name}`));
+    for (const l of lives) {
+      const marker = kind.identify(l);
+      if (marker?.namespace !== ns || declared.has(`${marker.parent ?? ""}\0${marker.key}`)) continue;
+      const parent = marker.parent !== void 0 ? parentRef(parentKind, marker.parent, liveOf(live, parentKind ?? ""), ns) : void 0;
+      const orphan = { kind: kind.kind, ...parent ? { parent } : {}, ...kind.orphan(l) };
+      orphans.push(orphan);
+      if (input.prune) kind.planPrune(orphan, l, ctx);
+    }
+  }
+  const count3 = (a) => changes.filter((c) => c.action === a).length;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    labelformVersion: input.labelformVersion,
+    createdAt: input.createdAt,
+    server: { ...input.server, version: live.serverVersion },
+    namespace: ns,
+    ...input.targets?.length ? { targets: [...input.targets] } : {},
+    ...input.prune ? { prune: true } : {},
+    ...input.dedupe ? { dedupe: true } : {},
+    ...input.allowDuplicateTitle ? { allowDuplicateTitle: true } : {},
+    desiredDigest: desiredDigest(repo, input.targets, kinds),
+    changes,
+    orphans,
+    diagnostics,
+    summary: {
+      create: count3("create"),
+      update: count3("update"),
+      adopt: count3("adopt"),
+      delete: count3("delete"),
+      noop: count3("no-op"),
+      errors: diagnostics.filter((x) => x.severity === "error").length,
+      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
+    },
+    stats: { requests: input.stats.requests, durationMs: input.stats.durationMs }
+  };
+}
+function underChosenParents(lives, parentKind, planned) {
+  const chosen = /* @__PURE__ */ new Map();
+  for (const c of planned) if (c.kind === parentKind && c.action !== "delete" && c.action !== "create") chosen.set(c.key, c.id);
+  return lives.filter((l) => {
+    const key = l.marker?.parent;
+    const id = key === void 0 ? void 0 : chosen.get(key);
+    return id === void 0 || l.parentId === id;
+  });
+}
+function selectDesired(kind, repo, targets) {
+  return kind.desired(repo).filter((d) => isTargeted(targets, d, kind.parent));
+}
+function desiredDigest(repo, targets, kinds = RESOURCE_KINDS) {
+  kinds = orderParentsFirst(kinds);
+  const parsed2 = targets?.map(parseTarget);
+  return fingerprintValue(
+    kinds.flatMap(
+      (k) => selectDesired(k, repo, parsed2).map((d) => ({ kind: k.kind, ...d.parent !== void 0 ? { parent: d.parent } : {}, key: d.name, ...k.digest(d, repo.root) }))
+    )
+  );
+}
+function unknownTarget(t, repo, kinds) {
+  const kind = kinds.find((k) => k.kind === t.kind) ?? findResourceKind(t.kind);
+  if (!kind) return `--target ${t.given}: no kind "${t.kind}" (kinds: ${kinds.map((k) => k.kind).join(", ")})`;
+  if (kind.desired(repo).some((d) => d.name === t.key)) return void 0;
+  return `--target ${t.given}: no ${kind.kind} manifest has metadata.name "${t.key}"`;
+}
+function parentRef(kind, key, parents, ns, planned = []) {
+  if (kind === void 0 || key === void 0) return void 0;
+  const own2 = planned.find((c) => c.kind === kind && c.key === key && c.action !== "delete");
+  if (own2) return { kind, key, ...own2.action !== "create" ? { id: own2.id } : {} };
+  const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
+  return { kind, key, ...live.length === 1 ? { id: live[0].id } : {} };
+}
+var init_plan6 = __esm({
+  "src/reconcile/plan.ts"() {
+    "use strict";
+    init_registry();
+    init_fingerprint();
+    init_live_state();
+    init_plan_format();
+    init_match();
+    init_targets();
   }
 });
 
@@ -55048,7 +55075,7 @@ var init_plan_shell = __esm({
   "src/cli/plan-shell.ts"() {
     "use strict";
     init_registry();
-    init_load6();
+    init_load_repository();
     init_match();
     init_plan6();
     init_targets();
@@ -63039,7 +63066,7 @@ async function runPreview(io, args) {
   const outDir = resolve17(io.cwd, args.out);
   await clearOldImages(outDir);
   const renderer = await PreviewRenderer.open(browserPath, editor);
-  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (README, previews).
+  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (docs/commands.md, preview).
 `);
   let summary;
   try {
@@ -63155,7 +63182,7 @@ var init_preview = __esm({
     init_fit_markdown();
     init_step_summary();
     init_plan_links();
-    init_load6();
+    init_load_repository();
     init_base2();
     init_browser();
     init_editor_source();
@@ -63470,7 +63497,7 @@ var init_render_apply_markdown = __esm({
   "src/ci/render-apply-markdown.ts"() {
     "use strict";
     init_plural();
-    init_render_values();
+    init_resource_name();
     ICON2 = { create: "\u{1F7E2} create", update: "\u{1F7E1} update", adopt: "\u{1F535} adopt", delete: "\u{1F534} delete", "no-op": "\u26AA no-op" };
     OUTCOME = { done: "\u2705 done", failed: "\u274C failed", skipped: "\u23ED\uFE0F skipped" };
   }
@@ -64689,6 +64716,7 @@ var init_apply7 = __esm({
     init_apply6();
     init_render_text();
     init_render_values();
+    init_resource_name();
     init_redact();
     init_registry();
     init_saved_plan();
@@ -65004,7 +65032,9 @@ var init_drift = __esm({
     init_style();
     init_render_label_config();
     init_render_markdown();
+    init_resource_name();
     init_render_values();
+    init_redact();
     IMPACT_CODES = /* @__PURE__ */ new Set(["orphans-annotations", "server-rejects-config", "impact-unknown"]);
     ORIGIN_TEXT = {
       server: "changed on the server since it was last applied",
@@ -65193,7 +65223,7 @@ var init_import = __esm({
   "src/cli/commands/import.ts"() {
     "use strict";
     init_registry();
-    init_render_values();
+    init_resource_name();
     init_targets();
     init_live_state();
     init_errors();
@@ -65584,7 +65614,8 @@ var init_pull = __esm({
     init_text_credentials();
     init_pulled();
     init_find_root();
-    init_load6();
+    init_load_repository();
+    init_load_root_config();
     init_live3();
     init_registry();
     init_errors();

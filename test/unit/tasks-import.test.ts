@@ -38,7 +38,6 @@ test('reads a JSON array item by item with the line each item starts on', async 
     [2, 5, { c: [1, { d: 2 }] }],
   ]);
   const cut = readTaskRecords(Readable.from(['[{"a": 1},\n{"b"']), 'json', 'cut.json');
-  await assert.not.throws(async () => {});
   let error = '';
   try {
     for await (const _ of cut) void _;

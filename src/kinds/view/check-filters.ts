@@ -221,6 +221,8 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
       if (kind === 'datetime') return typeMismatch(`type Boolean on the date column ${column}`);
       for (const x of values) if (!isBoolish(x) || (typeof x === 'number' && x !== 0 && x !== 1)) return bad(`type Boolean needs true or false, got ${describe(x)}`);
       return undefined;
+    default:
+      break;
   }
   // Any other type (String, Unknown, List, Image, ...) is not converted: the column's field must take the value.
   if (op === 'contains' || op === 'not_contains' || op === 'regex') return undefined;

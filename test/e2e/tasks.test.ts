@@ -44,7 +44,7 @@ test(`${BIG.toLocaleString('en-US')} tasks from JSON Lines: peak memory under 15
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`Imported ${BIG} tasks, 0 annotations, 0 predictions into project \\d+ "Import 100k" in ${BIG / 2500} batches`));
   assert.ok(r.maxRssKiB !== undefined && r.maxRssKiB < 150 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
-  console.log(`  ${BIG} import: peak RSS ${Math.round(r.maxRssKiB! / 1024)} MiB`);
+  console.log(`  ${BIG} import: peak RSS ${Math.round(r.maxRssKiB / 1024)} MiB`);
   assert.is(await taskCount(id), BIG);
   // A second run of the same command refuses instead of duplicating.
   const again = await spawnBuiltCli(dir, ['tasks', 'import', String(id), 'tasks.jsonl']).done;

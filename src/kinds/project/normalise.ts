@@ -71,7 +71,6 @@ const URL_ATTRIBUTES = new Set(['href', 'src']);
 const SAFE_PROTOCOLS = /^(https?|mailto):/i;
 
 type ChildNode = DefaultTreeAdapterMap['childNode'];
-type Element = DefaultTreeAdapterMap['element'];
 
 /** Elements whose content parse5 writes back raw, but bleach writes as escaped text. */
 const RAW_TEXT = new Set(['style', 'script', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes']);
@@ -99,7 +98,7 @@ function sanitiseNodes(nodes: ChildNode[], source: string): void {
       continue;
     }
     if (!('tagName' in node)) continue;
-    const el = node as Element;
+    const el = node;
     if (RAW_TEXT.has(el.tagName)) {
       for (const child of el.childNodes) if (child.nodeName === '#text') (child as { value: string }).value = escapeText((child as { value: string }).value);
     }

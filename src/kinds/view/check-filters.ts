@@ -84,7 +84,7 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
   // Filters holding a value from ${env:...} are described by their shape only, never printed.
   const show = opts.sensitive?.has('filters') ? (x: unknown) => shape(x) : describe;
   const filters = spec.filters as { items?: unknown } | undefined;
-  const items = Array.isArray(filters?.items) ? (filters!.items as unknown[]) : [];
+  const items = Array.isArray(filters?.items) ? (filters.items as unknown[]) : [];
   items.forEach((raw, i) => {
     if (!isObject(raw)) return;
     const at = `/spec/filters/items/${i}`;

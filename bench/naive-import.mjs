@@ -11,7 +11,7 @@ const res = await fetch(`${url}/api/projects/${projectId}/import`, {
   body: JSON.stringify(tasks),
 });
 const text = await res.text();
-let detail = '';
+let detail;
 try {
   detail = JSON.parse(text).detail ?? '';
 } catch {

@@ -32,7 +32,7 @@ export async function startPostgres(opts: { log?: (m: string) => void } = {}): P
   if (asRoot) chownSync(root, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
   const run = (tool: string, args: string[]) => {
     const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
-    const r = spawnSync(cmd as string, argv as string[], { encoding: 'utf8' });
+    const r = spawnSync(cmd, argv, { encoding: 'utf8' });
     if (r.status !== 0) throw new HarnessError(`${tool} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   };
   const port = await freePort();

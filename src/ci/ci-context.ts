@@ -114,7 +114,7 @@ async function readEvent(path: string, read: (path: string) => Promise<string>):
   }
   try {
     const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' ? (value as EventPayload) : {};
+    return value !== null && typeof value === 'object' ? value : {};
   } catch {
     throw new UserError(`GITHUB_EVENT_PATH names ${path}, which is not JSON; it should be the event payload file the runner writes`);
   }

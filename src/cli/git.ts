@@ -6,7 +6,7 @@ export type RunGit = (args: readonly string[], cwd: string) => Promise<string>;
 /** git with no optional locks (a read never blocks a concurrent write of the checkout), 5 s at most. */
 export function execGit(args: readonly string[], cwd: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('git', [...args], { cwd, timeout: 5000, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+    execFile('git', [...args], { cwd, timeout: 5000, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: '0' } }, (err: Error | null, stdout) => (err ? reject(err) : resolve(stdout)));
   });
 }
 

@@ -52,7 +52,7 @@ export function kindNamesForMessages(): string {
 /** How deep a kind sits under its parents (0 for a top-level kind). */
 export function kindDepth(kind: string, kinds: readonly ResourceKind[] = RESOURCE_KINDS): number {
   let depth = 0;
-  for (let k = kinds.find((x) => x.kind === kind); k?.parent; k = kinds.find((x) => x.kind === k!.parent)) {
+  for (let k = kinds.find((x) => x.kind === kind); k?.parent; k = kinds.find((x) => x.kind === k.parent)) {
     depth++;
     if (depth > kinds.length) throw new Error(`kind ${kind}: its parents form a cycle`);
   }

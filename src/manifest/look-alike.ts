@@ -60,7 +60,7 @@ export function findLookAlike(text: string, file: string, known: KnownKinds): Di
     const value = m[1]!;
     const group = value.split('/')[0]!;
     if (closest(group.toLowerCase(), ['labelform']) === undefined) continue;
-    const at = lineCol(text, m.index! + m[0].length - value.length);
+    const at = lineCol(text, m.index + m[0].length - value.length);
     return diag('manifest-look-alike', `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`, { file, ...at });
   }
   if (sawApiVersion) return undefined;

@@ -117,6 +117,7 @@ export function describeFsError(err: unknown): string {
       return 'is a directory';
     case 'ELOOP':
       return 'too many levels of symbolic links';
+    case undefined:
     default:
       return code ?? String((err as Error | undefined)?.message ?? err);
   }

@@ -87,7 +87,7 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
           e.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
           yamlMessage(e.code, e.message),
           { file, ...at },
-          doc.errors.includes(e as never) ? 'error' : 'warning',
+          doc.errors.includes(e) ? 'error' : 'warning',
         ),
       );
     }

@@ -94,7 +94,7 @@ export function packageEditor(dir: string): EditorSource {
 export function findPackageEditor(env: Readonly<Record<string, string | undefined>>): EditorSource | undefined {
   if (env.LABELFORM_EDITOR) return packageEditor(env.LABELFORM_EDITOR);
   for (const python of ['python3', 'python']) {
-    const run = spawnSync(python, ['-c', 'import os, label_studio; print(os.path.dirname(label_studio.__file__))'], { encoding: 'utf8', timeout: 20_000, env: env as NodeJS.ProcessEnv });
+    const run = spawnSync(python, ['-c', 'import os, label_studio; print(os.path.dirname(label_studio.__file__))'], { encoding: 'utf8', timeout: 20_000, env });
     const dir = run.status === 0 ? run.stdout.trim() : '';
     if (dir && existsSync(dir)) return packageEditor(dir);
   }

@@ -9,7 +9,7 @@
 export function readShown(): { text: string; error: string | undefined } {
   const root = document.getElementById('root')!;
   // `ls-errors` in the standalone editor before 1.17, `lsf-errors` after.
-  const errors = root.querySelector('.lsf-errors, .ls-errors') as HTMLElement | null;
+  const errors = root.querySelector<HTMLElement>('.lsf-errors, .ls-errors');
   return { text: root.innerText, error: errors?.innerText.trim() || undefined };
 }
 

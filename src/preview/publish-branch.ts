@@ -46,7 +46,7 @@ export async function publishToBranch(req: PublishRequest): Promise<Record<strin
   };
   const git = async (args: string[]) => {
     try {
-      return (await run('git', args, { cwd: req.cwd, env: env as NodeJS.ProcessEnv, maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
+      return (await run('git', args, { cwd: req.cwd, env, maxBuffer: 64 * 1024 * 1024 })).stdout.trim();
     } catch (err) {
       const e = err as { code?: string | number; stderr?: string };
       if (e.code === 'ENOENT') throw new UserError('--publish-branch needs git, which is not installed');

@@ -130,6 +130,7 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
         case 'delete':
           done = await applier.delete(change);
           break;
+        case 'no-op':
         default:
           continue;
       }

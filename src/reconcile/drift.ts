@@ -397,11 +397,11 @@ function renderLabelConfigDetails(e: DriftEntry): string {
 
 /** A drift field as "server value" (before) and "git value" (after); secrets without values. */
 function showDrift(f: DriftField, max?: number): { before: string; after: string } {
-  return showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server as never, after: f.git as never }, max);
+  return showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server, after: f.git }, max);
 }
 
 function toDiagnostic(d: PlanDiagnostic): Diagnostic {
-  return d as Diagnostic;
+  return d;
 }
 
 function located(d: Diagnostic): string {

@@ -74,5 +74,5 @@ export async function readTaggedTasks(client: LabelStudioClient, projectId: numb
 }
 
 export function tagOf(task: LsTask): string {
-  return String((task.meta as Record<string, unknown> | null | undefined)?.[META_KEY] ?? '');
+  return String(task.meta?.[META_KEY] ?? '');
 }

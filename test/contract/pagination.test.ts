@@ -34,7 +34,7 @@ test('page_size is capped at 100; next keeps the query; newest first', async () 
   assert.is(first.results.length, 100);
   assert.is(first.previous, null);
   assert.ok(first.next);
-  const next = new URL(first.next!);
+  const next = new URL(first.next);
   assert.is(next.searchParams.get('page'), '2');
   assert.is(next.searchParams.get('page_size'), '1000');
   assert.is(next.searchParams.get('title'), t.prefix);
@@ -43,7 +43,7 @@ test('page_size is capped at 100; next keeps the query; newest first', async () 
   assert.equal(second.results.map((p) => p.id), [...mine].reverse().slice(100));
   assert.is(second.next, null);
   assert.ok(second.previous);
-  assert.is(new URL(second.previous!).searchParams.get('page'), null, 'previous of page 2 has no page parameter');
+  assert.is(new URL(second.previous).searchParams.get('page'), null, 'previous of page 2 has no page parameter');
 });
 
 test('default page size is 30; page_size 0 falls back to it; ordering=id works', async () => {

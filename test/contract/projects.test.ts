@@ -120,7 +120,7 @@ test('titles are not unique: the same title twice makes two projects', async () 
 
 test('PATCH changes only what it is given and answers the full object; unknown and read-only fields are ignored', async () => {
   const p = await create({ title: `${t.prefix} patch me`, description: 'keep me', label_config: SENTIMENT_CONFIG });
-  const patched = await client.updateProject(p.id, { title: `${t.prefix} patched`, maximum_annotations: 3, bogus_field: 1, task_number: 5 } as never);
+  const patched = await client.updateProject(p.id, { title: `${t.prefix} patched`, maximum_annotations: 3, bogus_field: 1, task_number: 5 });
   expectKeys(patched);
   assert.is(patched.title, `${t.prefix} patched`);
   assert.is(patched.description, 'keep me');
@@ -239,7 +239,7 @@ test('field rules: choices, datetimes in UTC, no range checks', async () => {
   assert.is(pinned.pinned_at, '2026-01-02T01:04:05.123456Z');
   assert.is(pinned.maximum_annotations, -1);
   assert.is(pinned.overlap_cohort_percentage, 150);
-  const training = await client.updateProject(p.id, { start_training_on_annotation_update: true } as never);
+  const training = await client.updateProject(p.id, { start_training_on_annotation_update: true });
   assert.is(training.min_annotations_to_start_training, 1);
   const unpinned = await client.updateProject(p.id, { pinned_at: null });
   assert.is(unpinned.pinned_at, null);

@@ -95,9 +95,9 @@ test('validate: runs the committed bundle, nothing installed or built; labelform
   const announce = /^labelform validate -C repo\n/m.exec(runStep.output!.map((p) => p.text).join(''));
   assert.ok(announce, 'the run step announces the command');
   let seen = 0;
-  const first = runStep.output!.find((p) => (seen += p.text.length) > announce!.index + announce![0].length);
+  const first = runStep.output!.find((p) => (seen += p.text.length) > announce.index + announce[0].length);
   assert.ok(first, `labelform printed nothing:\n${explain(r)}`);
-  console.log(`    action start → labelform's first output: ${first!.at - r.steps[0]!.startedAt!} ms (run step start → first output: ${first!.at - runStep.startedAt!} ms)`);
+  console.log(`    action start → labelform's first output: ${first.at - r.steps[0]!.startedAt!} ms (run step start → first output: ${first.at - runStep.startedAt!} ms)`);
 
   // The runner's own Node.js is new enough: setup-node is left out, so the job keeps its node.
   assert.is(stepOf(r, 'Set up Node.js').outcome, 'skipped');

@@ -102,7 +102,7 @@ test.before(async () => {
     const changes = (JSON.parse(plan.stdout) as { changes: Array<{ key: string; fields?: Array<{ field: string }> }> }).changes;
     for (const [key, id] of [['compat', projectId], ['draft', draftId]] as const) {
       unsettled.set(key, new Set((changes.find((c) => c.key === key)?.fields ?? []).map((f) => f.field)));
-      live.set(key, (await client.getProject(id)) as unknown as Record<string, unknown>);
+      live.set(key, await client.getProject(id));
     }
   } catch (err) {
     process.stderr.write(`compat set-up failed: ${(err as Error).stack ?? String(err)}\n`);
@@ -178,7 +178,7 @@ test('the plan after apply is empty: apply then plan exits 0', async () => {
 });
 
 test('drift: an edit on the server is reported, exit 2', async () => {
-  await client.updateProject(projectId, { color: '#00AA00' } as never);
+  await client.updateProject(projectId, { color: '#00AA00' });
   const r = await cli(dir, ['drift'], ENV);
   assert.is(r.code, 2, r.stdout + r.stderr);
   assert.match(r.stdout, /color: server has "#00AA00", git has "#AA3366"/);

@@ -57,8 +57,8 @@ test('apply records commit and fingerprint; plan converges and drift is clean de
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   const [p] = await ours();
   assert.ok(p, 'created');
-  assert.is(stripMarker(p!.description), 'Headlines to classify.');
-  const record = parseAppliedRecord(p!.description)!;
+  assert.is(stripMarker(p.description), 'Headlines to classify.');
+  const record = parseAppliedRecord(p.description)!;
   assert.equal([record.commit, record.repository], ['abcdef012345', 'acme/labeling']);
   assert.equal(Object.keys(record.fields).sort(), ['color', 'control_weights', 'description', 'expert_instruction', 'label_config', 'pinned_at', 'title']);
   const plan = await cli(dir, ['plan', '--detailed-exitcode']);
@@ -70,7 +70,7 @@ test('apply records commit and fingerprint; plan converges and drift is clean de
 
 test('an edit on the server: "changed on the server since it was last applied (commit …)", exit 2; apply puts it back', async () => {
   const [p] = await ours();
-  await client.updateProject(p!.id, { color: '#FF0000' } as never);
+  await client.updateProject(p!.id, { color: '#FF0000' });
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /    changed on the server since it was last applied \(commit abcdef012345 of acme\/labeling\):\n      color: server has "#FF0000", git has "#112233"\n/);
@@ -117,7 +117,7 @@ test('the commit comes from the repository\'s git when CI names none (-dirty wit
 
 test('a label-config drift on the server is an XML diff with the labels added and removed', async () => {
   const [p] = await ours();
-  await client.updateProject(p!.id, { label_config: TEXT_CHOICES(['Positive', 'Neutral']), control_weights: { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Neutral: 1 } } } } as never);
+  await client.updateProject(p!.id, { label_config: TEXT_CHOICES(['Positive', 'Neutral']), control_weights: { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Neutral: 1 } } } });
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /changed on the server since it was last applied/);

@@ -131,7 +131,7 @@ async function tryStun(context: BrowserContext, port: number): Promise<string[]>
   await context.route('**/*', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><body><p>page</p></body>' }));
   const page = await context.newPage();
   await page.goto('http://preview.labelform/');
-  const tried = (await page.evaluate(stunScript(port))) as string[];
+  const tried = await page.evaluate<string[]>(stunScript(port));
   // Time for the ICE gathering to send its requests (and retries).
   await page.waitForTimeout(2000);
   return tried;
@@ -190,7 +190,7 @@ test('WebRTC: a page of the preview\'s own context has no RTCPeerConnection and 
     const own = renderer as unknown as { onBlankPage<T>(fn: (page: Page) => Promise<T>): Promise<T> };
     const tried = await own.onBlankPage(async (page) => {
       await page.setContent('<!doctype html><body><p>page</p></body>');
-      const out = (await page.evaluate(stunScript(udp.port))) as string[];
+      const out = await page.evaluate<string[]>(stunScript(udp.port));
       await page.waitForTimeout(2000);
       return out;
     });

@@ -64,7 +64,7 @@ test('kill -9 while the first sync request is in flight (it never reaches the se
   const projectId = await markedProjectId(ns, 'tasks');
   const [made] = await importStorages(projectId);
   assert.ok(made, 'the storage was created before the kill');
-  assert.equal([made!.status, made!.last_sync], ['initialized', null], 'its sync never ran');
+  assert.equal([made.status, made.last_sync], ['initialized', null], 'its sync never ran');
   assert.is((await client.getProject(projectId)).task_number, 0);
 
   const plan = await cli(dir, ['plan', '--detailed-exitcode'], ENV);

@@ -67,8 +67,8 @@ export function spawnCli(dir: string, args: string[], opts: { cwd?: string; env?
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) =>
     child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
   );
@@ -94,8 +94,8 @@ export function spawnBuiltCli(cwd: string, args: string[], extraEnv: Record<stri
   });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; maxRssKiB?: number }>((res) =>
     child.on('close', (code, signal) => {
       const rss = /labelform-maxrss-kib=(\d+)/.exec(stderr)?.[1];

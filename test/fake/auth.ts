@@ -114,7 +114,7 @@ export function jwtSettings(ctx: Ctx): Reply {
   if (ctx.method === 'POST') {
     const body = readObject(ctx);
     for (const key of ['api_tokens_enabled', 'legacy_api_tokens_enabled'] as const) {
-      if (typeof body[key] === 'boolean') ctx.state.jwtSettings[key] = body[key] as boolean;
+      if (typeof body[key] === 'boolean') ctx.state.jwtSettings[key] = body[key];
     }
   }
   return json(200, { ...ctx.state.jwtSettings });

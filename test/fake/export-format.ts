@@ -16,7 +16,7 @@ export function supportedFormats(parsed: ParsedConfig): Set<string> {
   for (const info of Object.values(parsed)) {
     outputs.add(info.type);
     for (const input of info.inputs) {
-      for (const k of ['value', 'valueList']) if (typeof input[k] === 'string') dataKeys.add(input[k]!);
+      for (const k of ['value', 'valueList']) if (typeof input[k] === 'string') dataKeys.add(input[k]);
       if (input.valueList) mig = true;
       if (input.type === 'Text' && input.valueType === 'url') continue;
       inputs.add(String(input.type));

@@ -32,7 +32,8 @@ export interface ReplyThrow {
 }
 
 export function fail(reply: Reply): never {
-  throw { reply } satisfies ReplyThrow;
+  const thrown: ReplyThrow = { reply };
+  throw thrown;
 }
 
 export function isReplyThrow(err: unknown): err is ReplyThrow {

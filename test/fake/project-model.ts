@@ -259,7 +259,7 @@ function pyGet(obj: unknown, key: string, fallback: unknown): unknown {
 function isPyFalsy(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0 || v === '') return true;
   if (Array.isArray(v)) return v.length === 0;
-  return typeof v === 'object' && Object.keys(v as object).length === 0;
+  return typeof v === 'object' && Object.keys(v).length === 0;
 }
 
 /** `Project.save()`: a published project is never a draft. */

@@ -180,6 +180,7 @@ function filterTasks(tasks: FakeTask[], query: DmQuery): FakeTask[] {
         return value === wanted;
       case 'not_equal':
         return value !== wanted;
+      case undefined:
       default:
         return true;
     }

@@ -124,7 +124,7 @@ test('a drift check with errors leaves the open issue alone', async () => {
   const before = github.current.openIssues()[0]!.body;
   // Two projects now carry the marker of "news": the check cannot say what matches.
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG } as never);
+  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
   editOnServer('#112233');
   github.current.requests.length = 0;
   const r = await f.cli(dir, ['drift', '--issue'], { env });

@@ -63,7 +63,7 @@ test('the flags action.yml passes exist on each command', () => {
   const script = action.runs.steps.find((s) => s.run?.includes('args=("$LF_COMMAND"'))?.run;
   assert.ok(script, 'the step that runs labelform');
   // `plan) ... args+=(--detailed-exitcode) ...;;` and the branches for the other commands.
-  const branches = [...script!.matchAll(/^\s*([a-z |]+)\)\n([\s\S]*?);;/gm)];
+  const branches = [...script.matchAll(/^\s*([a-z |]+)\)\n([\s\S]*?);;/gm)];
   const seen = new Set<string>();
   for (const [, labels, body] of branches) {
     const flags = [...body!.matchAll(/args\+=\((--[a-z-]+)/g)].map((m) => m[1]!);
@@ -75,8 +75,8 @@ test('the flags action.yml passes exist on each command', () => {
   }
   assert.equal([...seen].sort(), ['apply', 'drift', 'plan', 'validate']);
   // The pairs the issue asks for: comment → plan --comment, drift --issue; plan-file → plan --out.
-  assert.match(script!, /plan\)[\s\S]*?--out "\$LF_PLAN_FILE"[\s\S]*?--comment[\s\S]*?;;/);
-  assert.match(script!, /args\+=\(--issue\)/);
+  assert.match(script, /plan\)[\s\S]*?--out "\$LF_PLAN_FILE"[\s\S]*?--comment[\s\S]*?;;/);
+  assert.match(script, /args\+=\(--issue\)/);
 });
 
 test('example workflows use only inputs and outputs the action declares, with commands it knows', () => {
@@ -93,7 +93,7 @@ test('example workflows use only inputs and outputs the action declares, with co
         }
         const text = JSON.stringify(step);
         for (const m of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-          if (ours.has(m[1]!)) assert.ok(m[2]! in action.outputs, `${file}: output ${m[2]} is not declared in action.yml`);
+          if (ours.has(m[1])) assert.ok(m[2]! in action.outputs, `${file}: output ${m[2]} is not declared in action.yml`);
         }
       }
     }
@@ -163,7 +163,7 @@ test('the GitLab example: flags that exist, a resource group on apply, jobs on t
   assert.ok(ci.apply?.resource_group);
   assert.match(ci.plan!.script!.join('\n'), /labelform plan --comment/);
   assert.match(ci.plan!.rules![0]!.if, /merge_request_event/);
-  assert.match(ci.apply!.rules![0]!.if, /CI_DEFAULT_BRANCH/);
+  assert.match(ci.apply.rules![0]!.if, /CI_DEFAULT_BRANCH/);
   assert.match(ci.drift!.rules![0]!.if, /schedule/);
 });
 

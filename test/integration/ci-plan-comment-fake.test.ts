@@ -153,7 +153,7 @@ test('a plan with errors posts them at the top, with the plan exit code 1', asyn
   // Two projects carry the marker of one key: a plan error.
   assert.is((await f.cli(dir, ['apply', '--auto-approve'])).code, 0);
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG } as never);
+  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
   const r = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(r.code, 1);
   const body = github.current.commentsOn(pr)[0]!.body;

@@ -49,7 +49,7 @@ test('apply writes what it applied; an apply with nothing to do or a failed plan
 
   await writeFile(summary, '');
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG } as never);
+  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
   const failed = await f.cli(dir, ['apply', '--auto-approve'], { env });
   assert.is(failed.code, 1);
   text = await readFile(summary, 'utf8');

@@ -213,7 +213,7 @@ test('pull: a key is never made from a title holding a secret; a value that cann
   const source = await repo({ 'a.yaml': projectYaml('x', '  title: X for ${env:CLIENT_NAME}\n') });
   const config = '<View><Text name="text" value="$text"/><Choices name="Zephyrine" toName="text"><Choice value="A"/></Choices></View>';
   const p = await fake.client.createProject({ title: 'Zephyrine images', label_config: config });
-  await fake.client.updateProject(p.id, { control_weights: { Zephyrine: { overall: 0.5, type: 'Choices', labels: { A: 1 } } } } as never);
+  await fake.client.updateProject(p.id, { control_weights: { Zephyrine: { overall: 0.5, type: 'Choices', labels: { A: 1 } } } });
   const pulled = await runCli(['pull', '--project', String(p.id), '--out', 'sub'], { env: { LABEL_STUDIO_URL: fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token, ...env }, cwd: source });
   assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
   const files = await listing(join(source, 'sub'));

@@ -77,7 +77,7 @@ test('each example manifest starts with a yaml-language-server $schema line for 
     const first = (await readFile(file, 'utf8')).split('\n', 1)[0]!;
     const m = /^# yaml-language-server: \$schema=(\S+)$/.exec(first);
     assert.ok(m, `${relative(ROOT, file)}: ${first}`);
-    const schema = resolve(dirname(file), m![1]!);
+    const schema = resolve(dirname(file), m[1]!);
     assert.is(relative(ROOT, schema), join('schemas', `${SCHEMA_FOR_KIND[kind]}.schema.json`), relative(ROOT, file));
     assert.ok(existsSync(schema));
   }

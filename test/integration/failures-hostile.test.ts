@@ -34,7 +34,7 @@ async function startFakeProcess(): Promise<{ url: string; token: string; child: 
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-process.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   const first = await new Promise<string>((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     lines.once('line', (l) => resolve(l));
     child.once('exit', (code) => reject(new Error(`the fake server exited (${code}) before it started`)));
   });
@@ -64,13 +64,13 @@ test('the server killed during a plan of 300 projects: the plan stops at the ref
   children.push(cli);
   let stdout = '';
   let stderr = '';
-  cli.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  cli.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   // Every HTTP attempt is one --debug line. The server is killed after 20 backend reads; from then
   // on, attempts are counted, and a client that retries each queued read is stopped at 40.
   const BOUND = 40;
   let backendReads = 0;
   let afterKill: number | undefined;
-  const lines = createInterface({ input: cli.stderr! });
+  const lines = createInterface({ input: cli.stderr });
   lines.on('line', (line) => {
     stderr += `${line}\n`;
     if (!line.startsWith('[http] ')) return;

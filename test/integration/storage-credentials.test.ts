@@ -123,7 +123,7 @@ test('pull: a UI-made storage whose s3_endpoint holds user info, or whose descri
 });
 
 test('to-manifest alone: an endpoint whose credential is already a known ${env:...} value is written back as that reference, not a new variable', () => {
-  const live = toLiveStorage({ id: 3, type: 's3', project: 1, bucket: 'in', s3_endpoint: 'http://minio:envpass123@minio.local:9000' } as LsStorage, [], 'test');
+  const live = toLiveStorage({ id: 3, type: 's3', project: 1, bucket: 'in', s3_endpoint: 'http://minio:envpass123@minio.local:9000' }, [], 'test');
   const m = storageToManifest('import')(live, { key: 'src', parentKey: 'p', adopt: true, secrets: [{ name: 'MINIO_PASS', value: 'envpass123' }] });
   assert.ok('manifest' in m);
   assert.is((m.manifest.spec as Record<string, unknown>).s3_endpoint, 'http://minio:${env:MINIO_PASS}@minio.local:9000');

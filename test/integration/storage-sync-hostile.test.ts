@@ -36,11 +36,11 @@ const MARKED = withDescriptionMarker('', { namespace: 'test', key: 's' });
 async function repoWith(files: Record<string, string>, env: Record<string, string> = {}): Promise<Repository> {
   const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Stored\n'), ...files }, { env });
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository!;
+  return r.result.repository;
 }
 
 function lsStorage(over: Partial<LsStorage> = {}): LsStorage {
-  return { id: 9, type: 's3', project: 4, title: 'Source', description: MARKED, bucket: 'in', prefix: 'tasks/', synchronizable: true, status: 'completed', last_sync: '2025-01-01T00:00:00Z', last_sync_count: 3, traceback: null, ...over } as LsStorage;
+  return { id: 9, type: 's3', project: 4, title: 'Source', description: MARKED, bucket: 'in', prefix: 'tasks/', synchronizable: true, status: 'completed', last_sync: '2025-01-01T00:00:00Z', last_sync_count: 3, traceback: null, ...over };
 }
 
 function planOf(repo: Repository, storages: LsStorage[]): Plan {

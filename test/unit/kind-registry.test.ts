@@ -164,7 +164,7 @@ test('apply: a child whose parent failed to be created is skipped, naming the pa
 
 test('apply order: deletes run after every write, children before their parents', () => {
   const change = (action: ResourceChange['action'], kind: string, key: string): ResourceChange =>
-    (action === 'create' ? { action, kind, key, fields: [] } : { action, kind, key, id: 1, fields: [] }) as ResourceChange;
+    (action === 'create' ? { action, kind, key, fields: [] } : { action, kind, key, id: 1, fields: [] });
   const server = memoryServer();
   const kinds = [memoryKind('Book', server, [], 'Shelf'), memoryKind('Shelf', server, [])];
   const steps = orderSteps(

@@ -36,7 +36,7 @@ test('validate: a literal password, basic auth without its parts, a model_versio
 async function desired(spec: string, env: Record<string, string> = {}): Promise<MlBackendResource> {
   const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Scored\n'), 'm.yaml': manifest(spec) }, { env });
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository!.resources!.MlBackend![0] as MlBackendResource;
+  return r.result.repository.resources!.MlBackend![0] as MlBackendResource;
 }
 
 function lsBackend(over: Partial<LsMlBackend> = {}): LsMlBackend {

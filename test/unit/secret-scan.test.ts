@@ -28,8 +28,8 @@ test('removeTree fails when a file it removes holds the test server token; the m
     const dir = await writeTree({ 'pulled/project.yaml': `description: ${token}\n` });
     const err = await removeTree(dir).then(() => undefined, (e: unknown) => e as Error);
     assert.ok(err, 'removeTree threw');
-    assert.match(err!.message, /files written during the test hold a secret of the test run: .*pulled\/project\.yaml/);
-    assert.not.match(err!.message, new RegExp(token));
+    assert.match(err.message, /files written during the test hold a secret of the test run: .*pulled\/project\.yaml/);
+    assert.not.match(err.message, new RegExp(token));
   } finally {
     if (saved === undefined) delete process.env.LABELFORM_TEST_LS_TOKEN;
     else process.env.LABELFORM_TEST_LS_TOKEN = saved;

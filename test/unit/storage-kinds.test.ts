@@ -43,11 +43,11 @@ test('validate: fields of another type or direction, a literal secret, an S3 key
 async function repoWith(spec: string, env: Record<string, string>): Promise<Repository> {
   const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Stored\n'), 's.yaml': doc('ImportStorage', 's', spec) }, { env });
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository!;
+  return r.result.repository;
 }
 
 function lsStorage(over: Partial<LsStorage> = {}): LsStorage {
-  return { id: 9, type: 's3', project: 4, title: 'Source', description: '', bucket: 'in', prefix: 'tasks/', ...over } as LsStorage;
+  return { id: 9, type: 's3', project: 4, title: 'Source', description: '', bucket: 'in', prefix: 'tasks/', ...over };
 }
 
 const planOf = (repo: Repository, storages: LsStorage[]) => {

@@ -51,7 +51,7 @@ function lsView(id: number, project: number, data: Record<string, unknown>): LsV
 async function repoWith(files: Record<string, string>): Promise<Repository> {
   const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Tabs\n'), ...files });
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository!;
+  return r.result.repository;
 }
 
 const planOf = (repo: Repository, views: LsView[]) => {

@@ -23,7 +23,7 @@ const SECRET = 'tok-5b1e9a0c77d2';
 async function repoWith(files: Record<string, string>, env: Record<string, string> = {}): Promise<Repository> {
   const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Hooked\n'), ...files }, { env });
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository!;
+  return r.result.repository;
 }
 
 test('validate: a missing project, an organization-only action, a literal credential, the marker header, ignored actions', async () => {

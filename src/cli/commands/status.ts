@@ -44,7 +44,7 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
     ...(pat?.exp ? { tokenExpires: new Date(pat.exp * 1000).toISOString() } : {}),
     // What this release has, from labelform's table (src/api/server-versions.ts, project fields.ts).
     supports: Object.fromEntries((Object.keys(FEATURE_SINCE) as Feature[]).map((f) => [f, supports(version.release, f)])),
-    projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE).filter(([, since]) => !atLeast(version.release, since!)).map(([field, since]) => ({ field, since })),
+    projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE).filter(([, since]) => !atLeast(version.release, since)).map(([field, since]) => ({ field, since })),
     requests: client.http.stats.requests,
   };
   if (args.json) {
@@ -59,7 +59,7 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
       `  user:        ${user.email} (id ${user.id})`,
       `  auth:        ${scheme}, from ${target.tokenEnv}${result.tokenExpires ? `; token valid until ${result.tokenExpires}` : ''}`,
       `  supports:    ${(Object.keys(FEATURE_SINCE) as Feature[]).map((f) => `${result.supports[f] ? s.green('✔') : s.red('✘')} ${FEATURE_NAMES[f]} (${showSince(FEATURE_SINCE[f])}+)`).join('\n               ')}`,
-      ...(result.projectFieldsMissing.length ? [`  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since!)}+)`).join(', ')}; a manifest that sets one is a plan error`] : []),
+      ...(result.projectFieldsMissing.length ? [`  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since)}+)`).join(', ')}; a manifest that sets one is a plan error`] : []),
       '',
     ].join('\n'),
   );

@@ -56,7 +56,7 @@ export async function readAnnotationUsage(client: LabelStudioClient, projectId: 
           for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
           for (const key of usedLabels) {
             const [c, l] = key.split('\u0000') as [string, string];
-            (labels[c] ??= {})[l] = (labels[c]![l] ?? 0) + 1;
+            (labels[c] ??= {})[l] = (labels[c][l] ?? 0) + 1;
           }
         }
       }

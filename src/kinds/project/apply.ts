@@ -139,7 +139,8 @@ async function alignProject(client: LabelStudioClient, id: number, desired: Proj
   return fields;
 }
 
-async function whyNotAnEmptyCopy(client: LabelStudioClient, id: number, marker: Marker): Promise<string | 'gone' | undefined> {
+/** Why the copy must stay (or 'gone' when it is no longer there); undefined when it is an empty copy. */
+async function whyNotAnEmptyCopy(client: LabelStudioClient, id: number, marker: Marker): Promise<string | undefined> {
   const now = await readProject(client, id);
   if (!now) return 'gone'; // a racing `apply --dedupe` removed it first
   const m = parseMarker(now.description);

@@ -83,7 +83,7 @@ const FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4
 /** The last marker line: labelform always appends it, so text above it is a person's. */
 function lastMarker(text: string): RegExpExecArray | undefined {
   let last: RegExpExecArray | undefined;
-  for (const m of text.matchAll(MARKER_LINE)) last = m as RegExpExecArray;
+  for (const m of text.matchAll(MARKER_LINE)) last = m;
   return last;
 }
 

@@ -34,6 +34,27 @@ export function normaliseProjectField(field: ProjectField, value: unknown, side:
       const t = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(text) || !/T\d/.test(text) ? text : `${text}Z`);
       return Number.isNaN(t) ? text : new Date(t).toISOString();
     }
+    // The server keeps these as written. A new field is a lint error here until it is placed.
+    case 'annotator_evaluation_enabled':
+    case 'color':
+    case 'control_weights':
+    case 'enable_empty_annotation':
+    case 'evaluate_predictions_automatically':
+    case 'is_draft':
+    case 'is_published':
+    case 'maximum_annotations':
+    case 'min_annotations_to_start_training':
+    case 'overlap_cohort_percentage':
+    case 'reveal_preannotations_interactively':
+    case 'sampling':
+    case 'show_annotation_history':
+    case 'show_collab_predictions':
+    case 'show_ground_truth_first':
+    case 'show_instruction':
+    case 'show_overlap_first':
+    case 'show_skip_button':
+    case 'skip_queue':
+    case 'start_training_on_annotation_update':
     default:
       return value === undefined ? null : value;
   }
@@ -50,7 +71,6 @@ const URL_ATTRIBUTES = new Set(['href', 'src']);
 const SAFE_PROTOCOLS = /^(https?|mailto):/i;
 
 type ChildNode = DefaultTreeAdapterMap['childNode'];
-type Element = DefaultTreeAdapterMap['element'];
 
 /** Elements whose content parse5 writes back raw, but bleach writes as escaped text. */
 const RAW_TEXT = new Set(['style', 'script', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes']);
@@ -78,7 +98,7 @@ function sanitiseNodes(nodes: ChildNode[], source: string): void {
       continue;
     }
     if (!('tagName' in node)) continue;
-    const el = node as Element;
+    const el = node;
     if (RAW_TEXT.has(el.tagName)) {
       for (const child of el.childNodes) if (child.nodeName === '#text') (child as { value: string }).value = escapeText((child as { value: string }).value);
     }

@@ -122,7 +122,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   }
 
   // A field this server's release does not have: an error at its line, not an endless diff.
-  const missing = (Object.keys(d.spec) as ProjectField[]).filter((f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]!));
+  const missing = (Object.keys(d.spec) as ProjectField[]).filter((f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]));
   for (const f of missing) err('field-needs-version', `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`, `/spec/${f}`);
   if (missing.length) return;
 

@@ -45,13 +45,13 @@ export async function readImpactFacts(
 
 /** The larger count per label: the summary can be ahead (drafts) or behind (imported annotations). */
 function mergeUsage(counted: AnnotationUsage, summary: Record<string, Record<string, number>>): AnnotationUsage {
-  const labels: Record<string, Record<string, number>> = structuredClone(counted.labels) as Record<string, Record<string, number>>;
+  const labels: Record<string, Record<string, number>> = structuredClone(counted.labels);
   const controls: Record<string, number> = { ...counted.controls };
   for (const [control, byLabel] of Object.entries(summary)) {
     for (const [label, n] of Object.entries(byLabel ?? {})) {
       const row = (labels[control] ??= {});
       row[label] = Math.max(row[label] ?? 0, Number(n) || 0);
-      controls[control] = Math.max(controls[control] ?? 0, row[label]!);
+      controls[control] = Math.max(controls[control] ?? 0, row[label]);
     }
   }
   return { annotations: counted.annotations, controls, labels };

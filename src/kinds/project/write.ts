@@ -11,7 +11,7 @@ import { stripMarker, withMarker, type Marker } from './marker.ts';
 export function createBody(desired: ProjectResource, marker: Marker, from: AppliedFrom = {}): ProjectWrite {
   const body: Record<string, unknown> = { ...desired.spec };
   body.description = withMarker(desired.spec.description ?? '', marker, recordApplied(desired, from));
-  return body as ProjectWrite;
+  return body;
 }
 
 /**
@@ -26,7 +26,7 @@ export function updateBody(desired: ProjectResource, fields: readonly string[], 
   if (fields.length || addMarker) {
     body.description = withMarker(desired.spec.description ?? stripMarker(liveDescription), marker, recordApplied(desired, from));
   }
-  return body as ProjectWrite;
+  return body;
 }
 
 export interface CreateOutcome {

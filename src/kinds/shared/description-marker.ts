@@ -19,7 +19,7 @@ export interface DescriptionMarker {
 
 function last(text: string): RegExpExecArray | undefined {
   let m: RegExpExecArray | undefined;
-  for (const x of text.matchAll(LINE)) m = x as RegExpExecArray;
+  for (const x of text.matchAll(LINE)) m = x;
   return m;
 }
 

@@ -72,7 +72,7 @@ export function compareFields(
     const before = liveValue?.(field);
     if (liveValue && equal(normalise(field, after), normalise(field, before))) continue;
     if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
-    else changes.push(liveValue ? { field, before: (shown(field, before) ?? null) as FieldChange['before'], after } : { field, after });
+    else changes.push(liveValue ? { field, before: shown(field, before) ?? null, after } : { field, after });
   }
   return changes;
 }

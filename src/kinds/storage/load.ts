@@ -4,7 +4,7 @@ import type { ProjectResource } from '../project/types.ts';
 import { envNamesByField } from '../shared/env-names.ts';
 import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
-import { STORAGE_TYPES, storageFields, type Direction, type StorageResource, type StorageType } from './types.ts';
+import { STORAGE_TYPES, storageFields, type Direction, type StorageResource } from './types.ts';
 
 /**
  * Storage manifests as resources, with what the schema cannot say: the Project exists, every
@@ -23,7 +23,7 @@ export function storageLoader(direction: Direction) {
       const spec = value.spec as StorageResource['spec'];
       const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
       if (!projects.has(spec.project)) ctx.diagnostics.push(diag('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')));
-      const type = spec.type as StorageType;
+      const type = spec.type;
       const allowed = new Set(['project', 'type', ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
       for (const field of Object.keys(spec)) {
         if (!allowed.has(field)) ctx.diagnostics.push(diag('rule', `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true)));

@@ -84,7 +84,7 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
   // Filters holding a value from ${env:...} are described by their shape only, never printed.
   const show = opts.sensitive?.has('filters') ? (x: unknown) => shape(x) : describe;
   const filters = spec.filters as { items?: unknown } | undefined;
-  const items = Array.isArray(filters?.items) ? (filters!.items as unknown[]) : [];
+  const items = Array.isArray(filters?.items) ? (filters.items as unknown[]) : [];
   items.forEach((raw, i) => {
     if (!isObject(raw)) return;
     const at = `/spec/filters/items/${i}`;
@@ -221,6 +221,8 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
       if (kind === 'datetime') return typeMismatch(`type Boolean on the date column ${column}`);
       for (const x of values) if (!isBoolish(x) || (typeof x === 'number' && x !== 0 && x !== 1)) return bad(`type Boolean needs true or false, got ${describe(x)}`);
       return undefined;
+    default:
+      break;
   }
   // Any other type (String, Unknown, List, Image, ...) is not converted: the column's field must take the value.
   if (op === 'contains' || op === 'not_contains' || op === 'regex') return undefined;

@@ -54,7 +54,7 @@ export function writeBody(desired: WebhookResource, live: LsWebhook | undefined,
     if (v !== undefined) body[f] = v;
   }
   body.actions = desired.spec.actions ?? live?.actions ?? [];
-  body.headers = { ...withoutMarker((desired.spec.headers ?? live?.headers ?? {}) as Record<string, string>), [MARKER_HEADER]: markerValue };
+  body.headers = { ...withoutMarker(desired.spec.headers ?? live?.headers ?? {}), [MARKER_HEADER]: markerValue };
   return body;
 }
 

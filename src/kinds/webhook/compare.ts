@@ -2,7 +2,7 @@ import type { FieldChange } from '../../generated/schema-types.ts';
 import { maskCredentialHeaders, maskUrlCredentials } from '../../util/credentials.ts';
 import { compareFields } from '../shared/plan-child.ts';
 import { withoutMarker } from './marker.ts';
-import { WEBHOOK_FIELDS, type LiveWebhook, type LsWebhook, type WebhookField, type WebhookResource } from './types.ts';
+import { WEBHOOK_FIELDS, type LiveWebhook, type WebhookField, type WebhookResource } from './types.ts';
 
 /**
  * A webhook field made comparable: `actions` are a set (the server stores them as rows), the
@@ -16,7 +16,7 @@ export function normaliseWebhookField(field: WebhookField, value: unknown): unkn
 
 /** The live value of a field, from the server's answer. */
 export function liveWebhookValue(live: LiveWebhook, field: WebhookField): unknown {
-  return (live.raw as LsWebhook)[field];
+  return live.raw[field];
 }
 
 /** Field changes for the fields the manifest sets; a field holding a secret carries no values. */

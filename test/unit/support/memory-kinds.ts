@@ -3,7 +3,6 @@
  * contract the way a real kind does, so the generic planner and applier can be tested with a
  * parent and a child kind before any real child kind exists. Their "server" is a Map.
  */
-import type { FieldChange } from '../../../src/generated/schema-types.ts';
 import { Refusal, type DesiredResource, type LiveResource, type ResourceKind, type Repository } from '../../../src/kinds/kind.ts';
 import { stubDoc } from './plan-fixtures.ts';
 
@@ -39,7 +38,7 @@ export function memoryKind(kind: string, server: MemoryServer, desired: readonly
     readLive: async () => [],
     identify: (l) => l.marker,
     normalise: (_f, v) => v,
-    diff: (d, l) => (l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label } as FieldChange]),
+    diff: (d, l) => (l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label }]),
     plan(m, ctx) {
       const d = m.desired;
       const fields = this.diff(d, m.live);

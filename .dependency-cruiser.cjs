@@ -39,18 +39,19 @@ const layerRules = TIERS.flatMap((tier, i) =>
 );
 
 module.exports = {
-
   forbidden: [
     {
       name: 'no-circular',
-      comment: 'No import cycle, counting type-only imports: a cycle ties its files into one unit that cannot be read, tested or moved apart.',
+      comment:
+        'No import cycle, counting type-only imports: a cycle ties its files into one unit that cannot be read, tested or moved apart.',
       severity: 'error',
       from: {},
       to: { circular: true },
     },
     {
       name: 'no-circular-at-runtime',
-      comment: 'No import cycle among the imports that run (ESM evaluates a cycle in an order that leaves one side undefined).',
+      comment:
+        'No import cycle among the imports that run (ESM evaluates a cycle in an order that leaves one side undefined).',
       severity: 'error',
       from: {},
       to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only', 'pre-compilation-only'] } },

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 
 const [url, token, projectId, file] = process.argv.slice(2);
 const started = Date.now();
-const tasks = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+const tasks = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
 const res = await fetch(`${url}/api/projects/${projectId}/import`, {
   method: 'POST',
   headers: { Authorization: `Token ${token}`, 'Content-Type': 'application/json' },
@@ -17,4 +20,12 @@ try {
 } catch {
   detail = text.slice(0, 120);
 }
-console.log(JSON.stringify({ status: res.status, ms: Date.now() - started, tasks: tasks.length, detail, maxRssKiB: process.resourceUsage().maxRSS }));
+console.log(
+  JSON.stringify({
+    status: res.status,
+    ms: Date.now() - started,
+    tasks: tasks.length,
+    detail,
+    maxRssKiB: process.resourceUsage().maxRSS,
+  }),
+);

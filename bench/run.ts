@@ -68,7 +68,9 @@ if (want('1')) {
   say(`| labelform plan (list, page_size=100, include=) | ${planRequests} | ${(planMs / 1000).toFixed(2)} s |`);
   say(`| loop: GET each project, one at a time | ${loopRequests} | ${(loopMs / 1000).toFixed(2)} s |`);
   say(`| loop: GET each project, 4 at a time | 1000 | ${(parallelMs / 1000).toFixed(2)} s |`);
-  say(`ratio: ${(loopRequests / planRequests).toFixed(0)}x fewer requests; ${(loopMs / planMs).toFixed(1)}x faster than the sequential loop, ${(parallelMs / planMs).toFixed(1)}x faster than 4 at a time.`);
+  say(
+    `ratio: ${(loopRequests / planRequests).toFixed(0)}x fewer requests; ${(loopMs / planMs).toFixed(1)}x faster than the sequential loop, ${(parallelMs / planMs).toFixed(1)}x faster than 4 at a time.`,
+  );
 }
 
 if (want('2')) {
@@ -76,10 +78,16 @@ if (want('2')) {
   const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
   await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: bench\n');
   for (let i = 0; i < 10; i++) {
-    await writeFile(join(dir, `lc-${i}.yaml`), `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: lc-${i}\nspec:\n  label_config: |\n    <View>\n      <Text name="text" value="$text"/>\n      <Labels name="ner" toName="text">\n${Array.from({ length: 8 }, (_, k) => `        <Label value="L${k}"/>`).join('\n')}\n      </Labels>\n    </View>\n`);
+    await writeFile(
+      join(dir, `lc-${i}.yaml`),
+      `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: lc-${i}\nspec:\n  label_config: |\n    <View>\n      <Text name="text" value="$text"/>\n      <Labels name="ner" toName="text">\n${Array.from({ length: 8 }, (_, k) => `        <Label value="L${k}"/>`).join('\n')}\n      </Labels>\n    </View>\n`,
+    );
   }
   for (let i = 0; i < 190; i++) {
-    await writeFile(join(dir, `p-${i}.yaml`), `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p-${i}\nspec:\n  title: Project number ${i}\n  color: "#123456"\n  maximum_annotations: 2\n  label_config:\n    ref: lc-${i % 10}\n`);
+    await writeFile(
+      join(dir, `p-${i}.yaml`),
+      `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p-${i}\nspec:\n  title: Project number ${i}\n  color: "#123456"\n  maximum_annotations: 2\n  label_config:\n    ref: lc-${i % 10}\n`,
+    );
   }
   const times: number[] = [];
   for (let run = 0; run < 7; run++) {
@@ -91,33 +99,62 @@ if (want('2')) {
   times.sort((a, b) => a - b);
   const cli = await timeProcess(`${ROOT}bin/labelform.js`, ['validate', dir]);
   await rm(dir, { recursive: true, force: true });
-  say(`in process: median ${times[3]!.toFixed(0)} ms (first run, cold: ${Math.max(...times).toFixed(0)} ms); whole \`labelform validate\` process: ${cli.ms} ms`);
+  say(
+    `in process: median ${times[3]!.toFixed(0)} ms (first run, cold: ${Math.max(...times).toFixed(0)} ms); whole \`labelform validate\` process: ${cli.ms} ms`,
+  );
 }
 
 if (want('3')) {
   say('\n## 3. tasks import into a real Label Studio 1.23.2 with DATA_UPLOAD_MAX_MEMORY_SIZE=10 MiB');
-  const ls = await startLabelStudio({ log: (m) => console.log(`  ${m}`), env: { DATA_UPLOAD_MAX_MEMORY_SIZE: String(10 * 1024 * 1024) } });
+  const ls = await startLabelStudio({
+    log: (m) => console.log(`  ${m}`),
+    env: { DATA_UPLOAD_MAX_MEMORY_SIZE: String(10 * 1024 * 1024) },
+  });
   const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
   try {
     const client = createClient({ baseUrl: ls.url, token: ls.token });
-    const config = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+    const config =
+      '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
     const big = join(dir, 'big.jsonl');
     const small = join(dir, 'small.jsonl');
     const bigBytes = await writeTasks(big, 100_000);
     const smallBytes = await writeTasks(small, 30_000);
-    say(`files: big.jsonl 100,000 tasks (${(bigBytes / 1048576).toFixed(1)} MiB), small.jsonl 30,000 tasks (${(smallBytes / 1048576).toFixed(1)} MiB)`);
+    say(
+      `files: big.jsonl 100,000 tasks (${(bigBytes / 1048576).toFixed(1)} MiB), small.jsonl 30,000 tasks (${(smallBytes / 1048576).toFixed(1)} MiB)`,
+    );
     say('| file | approach | result | wall time | tasks/s | peak RSS |\n|---|---|---|---|---|---|');
-    for (const [name, file, n] of [['small', small, 30_000], ['big', big, 100_000]] as const) {
+    for (const [name, file, n] of [
+      ['small', small, 30_000],
+      ['big', big, 100_000],
+    ] as const) {
       const p1 = (await client.createProject({ title: `bench labelform ${name}`, label_config: config })).id;
-      const lf = await timeProcess(`${ROOT}bin/labelform.js`, ['tasks', 'import', String(p1), file, '--quiet'], { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' });
+      const lf = await timeProcess(`${ROOT}bin/labelform.js`, ['tasks', 'import', String(p1), file, '--quiet'], {
+        LABEL_STUDIO_URL: ls.url,
+        LABEL_STUDIO_API_KEY: ls.token,
+        LABELFORM_REPORT_MAXRSS: '1',
+      });
       const lfRss = Number(/labelform-maxrss-kib=(\d+)/.exec(lf.stderr)?.[1] ?? 0);
       const lfCount = (await client.getProject(p1)).task_number;
-      say(`| ${name} | labelform (batches of 2,500, streamed) | ${lf.code === 0 ? `ok, ${lfCount} tasks` : `exit ${lf.code}`} | ${(lf.ms / 1000).toFixed(1)} s | ${Math.round((n * 1000) / lf.ms)} | ${(lfRss / 1024).toFixed(0)} MiB |`);
+      say(
+        `| ${name} | labelform (batches of 2,500, streamed) | ${lf.code === 0 ? `ok, ${lfCount} tasks` : `exit ${lf.code}`} | ${(lf.ms / 1000).toFixed(1)} s | ${Math.round((n * 1000) / lf.ms)} | ${(lfRss / 1024).toFixed(0)} MiB |`,
+      );
       const p2 = (await client.createProject({ title: `bench naive ${name}`, label_config: config })).id;
-      const naive = await timeProcess(process.execPath, [`${ROOT}bench/naive-import.mjs`, ls.url, ls.token, String(p2), file]);
-      const result = JSON.parse(naive.stdout.trim().split('\n').pop() ?? '{}') as { status: number; detail: string; maxRssKiB: number };
+      const naive = await timeProcess(process.execPath, [
+        `${ROOT}bench/naive-import.mjs`,
+        ls.url,
+        ls.token,
+        String(p2),
+        file,
+      ]);
+      const result = JSON.parse(naive.stdout.trim().split('\n').pop() ?? '{}') as {
+        status: number;
+        detail: string;
+        maxRssKiB: number;
+      };
       const naiveCount = (await client.getProject(p2)).task_number;
-      say(`| ${name} | naive (one request, whole file) | ${result.status === 201 ? `ok, ${naiveCount} tasks` : `refused: HTTP ${result.status} ${JSON.stringify(result.detail).slice(0, 70)}, ${naiveCount} tasks`} | ${(naive.ms / 1000).toFixed(1)} s | ${result.status === 201 ? Math.round((n * 1000) / naive.ms) : '-'} | ${(result.maxRssKiB / 1024).toFixed(0)} MiB |`);
+      say(
+        `| ${name} | naive (one request, whole file) | ${result.status === 201 ? `ok, ${naiveCount} tasks` : `refused: HTTP ${result.status} ${JSON.stringify(result.detail).slice(0, 70)}, ${naiveCount} tasks`} | ${(naive.ms / 1000).toFixed(1)} s | ${result.status === 201 ? Math.round((n * 1000) / naive.ms) : '-'} | ${(result.maxRssKiB / 1024).toFixed(0)} MiB |`,
+      );
       await client.deleteProject(p1);
       await client.deleteProject(p2);
     }
@@ -131,7 +168,9 @@ if (want('4')) {
   say('\n## 4. apply: 200 creates beside 1,000 other projects, 20 ms latency per request (fake Label Studio)');
   const creates = 200;
   const manifests: Record<string, string> = {};
-  for (let i = 0; i < creates; i++) manifests[`p${i}.yaml`] = `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: c${i}\nspec:\n  title: Created ${i}\n`;
+  for (let i = 0; i < creates; i++)
+    manifests[`p${i}.yaml`] =
+      `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: c${i}\nspec:\n  title: Created ${i}\n`;
   const fresh = async () => {
     const ls = await startFakeLabelStudio();
     const seed = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 8 });
@@ -147,55 +186,88 @@ if (want('4')) {
     const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
     await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: bench\n');
     for (const [f, text] of Object.entries(manifests)) await writeFile(join(dir, f), text);
-    const planOnly = await runCli(['plan', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } });
+    const planOnly = await runCli(['plan', '-C', dir], {
+      env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token },
+    });
     if (planOnly.code !== 0) throw new Error(planOnly.stderr);
     const readRequests = ls.requestCount;
     ls.resetRequestCount();
     const t = Date.now();
-    const r = await runCli(['apply', '--auto-approve', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } });
+    const r = await runCli(['apply', '--auto-approve', '-C', dir], {
+      env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token },
+    });
     if (r.code !== 0) throw new Error(r.stdout + r.stderr);
-    rowsOut.push(['labelform apply: POST, then read what is new (settled)', ls.requestCount - readRequests, Date.now() - t - 0, readRequests]);
+    rowsOut.push([
+      'labelform apply: POST, then read what is new (settled)',
+      ls.requestCount - readRequests,
+      Date.now() - t - 0,
+      readRequests,
+    ]);
     await ls.stop();
     await rm(dir, { recursive: true, force: true });
   }
   // Before: one `search=` page (ignored by the server: it returns the 100 newest), then the POST.
   for (const [label, look] of [
-    ['before: a search= page, then POST (misses older projects)', async (c: ReturnType<typeof createClient>, key: string) => {
-      await c.http.request('GET', '/api/projects/', { params: { search: `(namespace: bench, key: ${key})`, page_size: 100, include: 'id,title,description' } });
-    }],
-    ['exact lookup by reading the whole list, then POST', async (c: ReturnType<typeof createClient>) => {
-      await readAllProjects(c, LOOKUP_INCLUDE);
-    }],
+    [
+      'before: a search= page, then POST (misses older projects)',
+      async (c: ReturnType<typeof createClient>, key: string) => {
+        await c.http.request('GET', '/api/projects/', {
+          params: { search: `(namespace: bench, key: ${key})`, page_size: 100, include: 'id,title,description' },
+        });
+      },
+    ],
+    [
+      'exact lookup by reading the whole list, then POST',
+      async (c: ReturnType<typeof createClient>) => {
+        await readAllProjects(c, LOOKUP_INCLUDE);
+      },
+    ],
   ] as const) {
     const ls = await fresh();
     const c = createClient({ baseUrl: ls.url, token: ls.token });
     const t = Date.now();
     for (let i = 0; i < creates; i++) {
       await look(c, `c${i}`);
-      await c.createProject({ title: `Created ${i}`, description: `[labelform] Managed from git (namespace: bench, key: c${i}).` });
+      await c.createProject({
+        title: `Created ${i}`,
+        description: `[labelform] Managed from git (namespace: bench, key: c${i}).`,
+      });
     }
     rowsOut.push([label, ls.requestCount, Date.now() - t, 0]);
     await ls.stop();
   }
   say('| approach | requests for 200 creates | per create | wall time |\n|---|---|---|---|');
-  for (const [label, requests, ms] of rowsOut) say(`| ${label} | ${requests} | ${(requests / creates).toFixed(2)} | ${(ms / 1000).toFixed(1)} s |`);
+  for (const [label, requests, ms] of rowsOut)
+    say(`| ${label} | ${requests} | ${(requests / creates).toFixed(2)} | ${(ms / 1000).toFixed(1)} s |`);
   const [mine, before, exact] = rowsOut;
-  say(`ratio: labelform makes ${(mine![1] / before![1]).toFixed(2)}x the requests of the old lookup (which was wrong past 100 projects) and ${(exact![1] / mine![1]).toFixed(1)}x fewer than an exact whole-list lookup; the plan before the apply read the server in ${mine![3]} requests.`);
+  say(
+    `ratio: labelform makes ${(mine![1] / before![1]).toFixed(2)}x the requests of the old lookup (which was wrong past 100 projects) and ${(exact![1] / mine![1]).toFixed(1)}x fewer than an exact whole-list lookup; the plan before the apply read the server in ${mine![3]} requests.`,
+  );
 }
 
 if (want('5')) {
-  say('\n## 5. preview: 10 changed label configs, before and after (Debian Chromium, the pinned package\'s editor, offline)');
+  say(
+    "\n## 5. preview: 10 changed label configs, before and after (Debian Chromium, the pinned package's editor, offline)",
+  );
   const { PreviewRenderer } = await import('../src/preview/renderer.ts');
   const { packageEditor } = await import('../src/preview/editor-source.ts');
   const { findBrowser } = await import('../src/preview/browser.ts');
   const { previewSubjects } = await import('../src/preview/run.ts');
   const { VENV_DIR } = await import('../scripts/local-label-studio.ts');
   const { readdirSync, existsSync } = await import('node:fs');
-  const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+  const sitePackages = readdirSync(join(VENV_DIR, 'lib'))
+    .map((py) => join(VENV_DIR, 'lib', py, 'site-packages'))
+    .find((p) => existsSync(join(p, 'label_studio')))!;
   const browser = findBrowser(process.env);
   const config = (i: number, extra: boolean) =>
     `<View><Text name="text" value="$text"/><Labels name="ner" toName="text">${Array.from({ length: 4 + (i % 3) }, (_, k) => `<Label value="Entity ${i}-${k}"/>`).join('')}${extra ? '<Label value="Added"/>' : ''}</Labels></View>`;
-  const subjects = Array.from({ length: 10 }, (_, i) => ({ name: `p${i}`, slug: `p${i}`, file: `p${i}.xml`, xml: config(i, true), review: [] }));
+  const subjects = Array.from({ length: 10 }, (_, i) => ({
+    name: `p${i}`,
+    slug: `p${i}`,
+    file: `p${i}.xml`,
+    xml: config(i, true),
+    review: [],
+  }));
   const base = new Map(subjects.map((s, i) => [s.name, config(i, false)]));
   const out = await mkdtemp(join(tmpdir(), 'lf-bench-preview-'));
   const timed: Array<[string, number]> = [];
@@ -222,11 +294,13 @@ if (want('5')) {
   await rm(out, { recursive: true, force: true });
   say('| approach | 10 configs, before + after + side by side | per config |\n|---|---|---|');
   for (const [label, ms] of timed) say(`| ${label} | ${(ms / 1000).toFixed(1)} s | ${(ms / 10000).toFixed(2)} s |`);
-  say(`ratio: one config at a time takes ${(timed[1]![1] / timed[0]![1]).toFixed(2)}x labelform's time, a browser per config ${(timed[2]![1] / timed[0]![1]).toFixed(2)}x; ${changed} of 10 previews show the added label as a changed region.`);
+  say(
+    `ratio: one config at a time takes ${(timed[1]![1] / timed[0]![1]).toFixed(2)}x labelform's time, a browser per config ${(timed[2]![1] / timed[0]![1]).toFixed(2)}x; ${changed} of 10 previews show the added label as a changed region.`,
+  );
 }
 
 if (want('6')) {
-  say('\n## 6. preview of hostile configs, one run each (Debian Chromium, the pinned package\'s editor, offline)');
+  say("\n## 6. preview of hostile configs, one run each (Debian Chromium, the pinned package's editor, offline)");
   const { benchPreviewHostile } = await import('./preview-hostile.ts');
   await benchPreviewHostile(say);
 }
@@ -245,7 +319,11 @@ async function writeTasks(path: string, n: number): Promise<number> {
   return bytes;
 }
 
-function timeProcess(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
+function timeProcess(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; ms: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const t = Date.now();
     const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

@@ -32,7 +32,16 @@ export const BUNDLE_DIR = join(ROOT, 'action-dist');
 export const BUNDLE_ENTRY = 'action-dist/cli/labelform.mjs';
 
 /** What is copied of node_modules/playwright-core: the runtime, its licences, no trace viewer (lib/vite) or CLI tools (lib/tools). */
-const PLAYWRIGHT_FILES = ['package.json', 'LICENSE', 'NOTICE', 'ThirdPartyNotices.txt', 'browsers.json', 'index.js', 'index.mjs', 'lib'];
+const PLAYWRIGHT_FILES = [
+  'package.json',
+  'LICENSE',
+  'NOTICE',
+  'ThirdPartyNotices.txt',
+  'browsers.json',
+  'index.js',
+  'index.mjs',
+  'lib',
+];
 const PLAYWRIGHT_SKIP = new Set(['lib/vite', 'lib/tools']);
 
 const BANNER = [
@@ -72,7 +81,10 @@ export async function bundle(outDir: string = BUNDLE_DIR): Promise<void> {
         name: 'playwright-core-beside-the-bundle',
         setup(b) {
           // `import('playwright-core')` in src/preview/browser.ts loads the copy shipped beside the bundle.
-          b.onResolve({ filter: /^playwright-core$/ }, () => ({ path: '../playwright-core/index.mjs', external: true }));
+          b.onResolve({ filter: /^playwright-core$/ }, () => ({
+            path: '../playwright-core/index.mjs',
+            external: true,
+          }));
         },
       },
       {
@@ -111,7 +123,11 @@ async function licenses(inputs: string[]): Promise<string> {
   }
   const entries: string[] = [];
   for (const root of [...roots].sort()) {
-    const pkg = JSON.parse(await readFile(join(ROOT, root, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+    const pkg = JSON.parse(await readFile(join(ROOT, root, 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+      license?: string;
+    };
     const file = (await readdir(join(ROOT, root))).sort().find((n) => /^licen[cs]e/i.test(n));
     const text = file ? (await readFile(join(ROOT, root, file), 'utf8')).trim() : '(no licence file in the package)';
     entries.push(`${pkg.name}@${pkg.version} (${pkg.license ?? 'no licence field'})\n\n${text}\n`);
@@ -123,10 +139,16 @@ async function licenses(inputs: string[]): Promise<string> {
 export async function snapshot(dir: string): Promise<Map<string, { bytes: Buffer; executable: boolean }>> {
   const files = new Map<string, { bytes: Buffer; executable: boolean }>();
   const walk = async (sub: string): Promise<void> => {
-    for (const entry of (await readdir(join(dir, sub), { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of (await readdir(join(dir, sub), { withFileTypes: true })).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const rel = sub ? `${sub}/${entry.name}` : entry.name;
       if (entry.isDirectory()) await walk(rel);
-      else files.set(rel, { bytes: await readFile(join(dir, rel)), executable: ((await stat(join(dir, rel))).mode & 0o111) !== 0 });
+      else
+        files.set(rel, {
+          bytes: await readFile(join(dir, rel)),
+          executable: ((await stat(join(dir, rel))).mode & 0o111) !== 0,
+        });
     }
   };
   await walk('');
@@ -155,5 +177,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   let size = 0;
   for (const f of files.values()) size += f.bytes.length;
   const own = [...files].filter(([p]) => p.startsWith('cli/')).reduce((n, [, f]) => n + f.bytes.length, 0);
-  console.log(`wrote ${relative(process.cwd(), outDir) || '.'}: ${files.size} files, ${(size / 1e6).toFixed(1)} MB (cli/ ${(own / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${relative(process.cwd(), outDir) || '.'}: ${files.size} files, ${(size / 1e6).toFixed(1)} MB (cli/ ${(own / 1e6).toFixed(1)} MB) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }

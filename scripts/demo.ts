@@ -33,14 +33,28 @@ try {
   await step('Check the manifests offline', ['validate', dir], [0]);
   await step('Check the connection', ['status', '-C', dir], [0]);
   await step('Plan: everything is new', ['plan', '-C', dir], [0]);
-  await step('Apply (in CI you would apply a saved plan; here --auto-approve)', ['apply', '-C', dir, '--auto-approve'], [0]);
-  await step('Plan again: nothing to do (exit 0 with --detailed-exitcode)', ['plan', '-C', dir, '--detailed-exitcode'], [0]);
+  await step(
+    'Apply (in CI you would apply a saved plan; here --auto-approve)',
+    ['apply', '-C', dir, '--auto-approve'],
+    [0],
+  );
+  await step(
+    'Plan again: nothing to do (exit 0 with --detailed-exitcode)',
+    ['plan', '-C', dir, '--detailed-exitcode'],
+    [0],
+  );
 
   say('Someone edits a project in the Label Studio UI (done here through the same API the UI uses)');
   const headers = { Authorization: `Token ${ls.token}`, 'Content-Type': 'application/json' };
-  const list = (await (await fetch(`${ls.url}/api/projects/?page_size=100&include=id,title`, { headers })).json()) as { results: Array<{ id: number; title: string }> };
+  const list = (await (await fetch(`${ls.url}/api/projects/?page_size=100&include=id,title`, { headers })).json()) as {
+    results: Array<{ id: number; title: string }>;
+  };
   const victim = list.results.find((p) => p.title.startsWith('Product images'))!;
-  await fetch(`${ls.url}/api/projects/${victim.id}/`, { method: 'PATCH', headers, body: JSON.stringify({ color: '#000000', maximum_annotations: 5 }) });
+  await fetch(`${ls.url}/api/projects/${victim.id}/`, {
+    method: 'PATCH',
+    headers,
+    body: JSON.stringify({ color: '#000000', maximum_annotations: 5 }),
+  });
   console.log(`  PATCH /api/projects/${victim.id}/ {"color": "#000000", "maximum_annotations": 5}`);
 
   await step('Drift catches it (exit 2)', ['drift', '-C', dir], [2]);

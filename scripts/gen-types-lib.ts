@@ -4,7 +4,9 @@ import { compile, type JSONSchema } from 'json-schema-to-typescript';
 import { kindSchemas } from '../src/kinds/registry.ts';
 
 /** Schemas that get types, in output order: the root config, every kind of the registry, the plan. */
-export const SCHEMA_FILES: readonly string[] = ['labelform', ...kindSchemas(), 'plan'].map((name) => `${name}.schema.json`);
+export const SCHEMA_FILES: readonly string[] = ['labelform', ...kindSchemas(), 'plan'].map(
+  (name) => `${name}.schema.json`,
+);
 
 export async function generateSchemaTypes(root: string): Promise<string> {
   const schemaDir = join(root, 'schemas');

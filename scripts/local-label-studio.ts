@@ -69,17 +69,32 @@ export interface StartOptions {
 export class HarnessError extends Error {}
 
 /** Finds a Python >= 3.10, creates the venv and installs the pinned Label Studio (once). */
-export function ensureLabelStudioInstalled(log: (m: string) => void = () => {}): { bin: string; installedNow: boolean; seconds: number } {
+export function ensureLabelStudioInstalled(log: (m: string) => void = () => {}): {
+  bin: string;
+  installedNow: boolean;
+  seconds: number;
+} {
   const bin = join(VENV_DIR, 'bin', 'label-studio');
-  if (existsSync(INSTALLED_MARKER) && existsSync(bin) && readFileSync(INSTALLED_MARKER, 'utf8') === MARKER_TEXT) return { bin, installedNow: false, seconds: 0 };
+  if (existsSync(INSTALLED_MARKER) && existsSync(bin) && readFileSync(INSTALLED_MARKER, 'utf8') === MARKER_TEXT)
+    return { bin, installedNow: false, seconds: 0 };
   const python = findPython();
   const started = Date.now();
-  log(`installing label-studio==${LABEL_STUDIO_VERSION}${PINS.length ? ` (with ${PINS.join(' ')})` : ''} into ${VENV_DIR} with ${python.path} (Python ${python.version}); the first install takes about a minute`);
+  log(
+    `installing label-studio==${LABEL_STUDIO_VERSION}${PINS.length ? ` (with ${PINS.join(' ')})` : ''} into ${VENV_DIR} with ${python.path} (Python ${python.version}); the first install takes about a minute`,
+  );
   mkdirSync(join(REPO_ROOT, '.venv'), { recursive: true });
   rmSync(VENV_DIR, { recursive: true, force: true });
-  run(python.path, ['-m', 'venv', VENV_DIR], 'creating the virtual environment failed (on Debian/Ubuntu: apt-get install python3-venv)');
+  run(
+    python.path,
+    ['-m', 'venv', VENV_DIR],
+    'creating the virtual environment failed (on Debian/Ubuntu: apt-get install python3-venv)',
+  );
   const pip = join(VENV_DIR, 'bin', 'pip');
-  run(pip, ['install', '--disable-pip-version-check', '--no-input', '-q', `label-studio==${LABEL_STUDIO_VERSION}`, ...PINS], `pip install label-studio==${LABEL_STUDIO_VERSION} ${PINS.join(' ')} failed`);
+  run(
+    pip,
+    ['install', '--disable-pip-version-check', '--no-input', '-q', `label-studio==${LABEL_STUDIO_VERSION}`, ...PINS],
+    `pip install label-studio==${LABEL_STUDIO_VERSION} ${PINS.join(' ')} failed`,
+  );
   if (!existsSync(bin)) throw new HarnessError(`the install finished but ${bin} is missing`);
   writeFileSync(INSTALLED_MARKER, MARKER_TEXT);
   const seconds = (Date.now() - started) / 1000;
@@ -101,7 +116,12 @@ export async function startLabelStudio(opts: StartOptions = {}): Promise<LocalLa
   for (const [k, v] of Object.entries(process.env)) {
     // Label Studio reads LABEL_STUDIO_*, HEARTEX_* and bare names (USERNAME, PASSWORD, ...) as its
     // settings; a stray one from the caller's shell must not leak into the test server.
-    if (v === undefined || /^(LABEL_STUDIO_|HEARTEX_|DJANGO_|POSTGRE_|fflag|ff_)/.test(k) || ['USERNAME', 'PASSWORD', 'USER_TOKEN', 'PORT', 'HOST', 'DEBUG'].includes(k)) continue;
+    if (
+      v === undefined ||
+      /^(LABEL_STUDIO_|HEARTEX_|DJANGO_|POSTGRE_|fflag|ff_)/.test(k) ||
+      ['USERNAME', 'PASSWORD', 'USER_TOKEN', 'PORT', 'HOST', 'DEBUG'].includes(k)
+    )
+      continue;
     env[k] = v;
   }
   Object.assign(env, {
@@ -117,12 +137,18 @@ export async function startLabelStudio(opts: StartOptions = {}): Promise<LocalLa
   const args = [
     'start',
     '--no-browser',
-    '--data-dir', dataDir,
-    '--internal-host', '127.0.0.1',
-    '--port', String(requestedPort),
-    '--username', username,
-    '--password', password,
-    '--user-token', token,
+    '--data-dir',
+    dataDir,
+    '--internal-host',
+    '127.0.0.1',
+    '--port',
+    String(requestedPort),
+    '--username',
+    username,
+    '--password',
+    password,
+    '--user-token',
+    token,
     // From 1.18 legacy tokens are off unless asked for at start; before, the flag does not exist.
     ...(supports(LABEL_STUDIO_VERSION, 'legacyTokenStartFlag') ? ['--enable-legacy-api-token'] : []),
   ];
@@ -149,12 +175,18 @@ export async function startLabelStudio(opts: StartOptions = {}): Promise<LocalLa
     await waitForHealth(url, exit, opts.startTimeoutMs ?? 240_000);
     const startSeconds = (Date.now() - started) / 1000;
     const release = await readRelease(url);
-    if (release !== LABEL_STUDIO_VERSION) throw new HarnessError(`asked for Label Studio ${LABEL_STUDIO_VERSION}, but the server in ${VENV_DIR} says it is ${release}`);
+    if (release !== LABEL_STUDIO_VERSION)
+      throw new HarnessError(
+        `asked for Label Studio ${LABEL_STUDIO_VERSION}, but the server in ${VENV_DIR} says it is ${release}`,
+      );
     // 1.17 has personal access tokens and turns legacy tokens off, with no start flag to turn them
     // on: the admin signs in and switches them on for the organisation.
-    if (supports(release, 'personalAccessTokens') && !supports(release, 'legacyTokenStartFlag')) await enableLegacyTokens(url, username, password);
+    if (supports(release, 'personalAccessTokens') && !supports(release, 'legacyTokenStartFlag'))
+      await enableLegacyTokens(url, username, password);
     if (port !== requestedPort) log(`port ${requestedPort} was taken; Label Studio moved to ${port}`);
-    log(`Label Studio ${LABEL_STUDIO_VERSION} is up at ${url} (started in ${startSeconds.toFixed(1)} s, pid ${child.pid})`);
+    log(
+      `Label Studio ${LABEL_STUDIO_VERSION} is up at ${url} (started in ${startSeconds.toFixed(1)} s, pid ${child.pid})`,
+    );
     return { url, port, username, password, token, dataDir, pid: child.pid!, logFile, startSeconds, release, stop };
   } catch (err) {
     await stop().catch(() => {});
@@ -170,10 +202,15 @@ async function waitForStart(logFile: string, exit: Promise<number | null>, timeo
     const text = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
     const m = /Starting development server at https?:\/\/[^:/]+:(\d+)\//.exec(text);
     if (m) return Number(m[1]);
-    if (exited !== undefined) throw new HarnessError(`Label Studio exited (code ${exited}) before it started. Last lines of ${logFile}:\n${tail(text)}`);
+    if (exited !== undefined)
+      throw new HarnessError(
+        `Label Studio exited (code ${exited}) before it started. Last lines of ${logFile}:\n${tail(text)}`,
+      );
     await delay(250);
   }
-  throw new HarnessError(`Label Studio did not start within ${timeoutMs / 1000} s. Last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'))}`);
+  throw new HarnessError(
+    `Label Studio did not start within ${timeoutMs / 1000} s. Last lines of ${logFile}:\n${tail(readFileSync(logFile, 'utf8'))}`,
+  );
 }
 
 async function waitForHealth(url: string, exit: Promise<number | null>, timeoutMs: number): Promise<void> {
@@ -215,25 +252,39 @@ async function enableLegacyTokens(url: string, username: string, password: strin
   const login = await fetch(`${url}/user/login/`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookieHeader(), Referer: `${url}/user/login/` },
+    headers: {
+      'Content-Type': 'application/x-www-form-urlencoded',
+      Cookie: cookieHeader(),
+      Referer: `${url}/user/login/`,
+    },
     body: new URLSearchParams({ csrfmiddlewaretoken: csrf(), email: username, password }).toString(),
     signal: AbortSignal.timeout(15_000),
   });
   keep(login);
-  if (!cookies.has('sessionid')) throw new HarnessError(`signing in to ${url} as ${username} failed (HTTP ${login.status}, no session)`);
+  if (!cookies.has('sessionid'))
+    throw new HarnessError(`signing in to ${url} as ${username} failed (HTTP ${login.status}, no session)`);
   const res = await fetch(`${url}/api/jwt/settings`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json', Cookie: cookieHeader(), 'X-CSRFToken': csrf(), Referer: `${url}/organization/` },
+    headers: {
+      'Content-Type': 'application/json',
+      Cookie: cookieHeader(),
+      'X-CSRFToken': csrf(),
+      Referer: `${url}/organization/`,
+    },
     body: JSON.stringify({ api_tokens_enabled: true, legacy_api_tokens_enabled: true, api_token_ttl_days: 30 }),
     signal: AbortSignal.timeout(15_000),
   });
-  if (!res.ok) throw new HarnessError(`turning legacy tokens on at ${url}/api/jwt/settings answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok)
+    throw new HarnessError(
+      `turning legacy tokens on at ${url}/api/jwt/settings answered HTTP ${res.status}: ${(await res.text()).slice(0, 300)}`,
+    );
 }
 
 async function readRelease(url: string): Promise<string> {
   const res = await fetch(`${url}/api/version/`, { signal: AbortSignal.timeout(10_000) });
   const body = (await res.json().catch(() => ({}))) as { release?: unknown };
-  if (!res.ok || typeof body.release !== 'string') throw new HarnessError(`${url}/api/version/ answered HTTP ${res.status} without a release`);
+  if (!res.ok || typeof body.release !== 'string')
+    throw new HarnessError(`${url}/api/version/ answered HTTP ${res.status} without a release`);
   return body.release;
 }
 
@@ -324,7 +375,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     } else if (cmd === 'start') {
       const ls = await startLabelStudio({ log, keepData: true });
       const envFile = writeEnvFile(ls);
-      log(`\n  URL:      ${ls.url}\n  login:    ${ls.username} / ${ls.password}\n  data dir: ${ls.dataDir}\n\nThe token is in ${envFile} (not printed). To point labelform at this server:\n  set -a; . ${envFile}; set +a\n\nPress Ctrl-C to stop.`);
+      log(
+        `\n  URL:      ${ls.url}\n  login:    ${ls.username} / ${ls.password}\n  data dir: ${ls.dataDir}\n\nThe token is in ${envFile} (not printed). To point labelform at this server:\n  set -a; . ${envFile}; set +a\n\nPress Ctrl-C to stop.`,
+      );
       const shutdown = () => void ls.stop().then(() => process.exit(0));
       process.on('SIGINT', shutdown);
       process.on('SIGTERM', shutdown);

@@ -19,9 +19,16 @@ export interface LocalPostgres {
 
 function binDir(): string {
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const dir = versions.map((v) => join(root, v, 'bin')).find((d) => existsSync(join(d, 'initdb')));
-  if (!dir) throw new HarnessError('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); on Debian/Ubuntu: apt-get install postgresql');
+  if (!dir)
+    throw new HarnessError(
+      'PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); on Debian/Ubuntu: apt-get install postgresql',
+    );
   return dir;
 }
 
@@ -29,16 +36,33 @@ export async function startPostgres(opts: { log?: (m: string) => void } = {}): P
   const bin = binDir();
   const root = mkdtempSync(join(tmpdir(), 'labelform-pg-'));
   const asRoot = process.getuid?.() === 0;
-  if (asRoot) chownSync(root, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()));
+  if (asRoot)
+    chownSync(
+      root,
+      Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()),
+      Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim()),
+    );
   const run = (tool: string, args: string[]) => {
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]] : [join(bin, tool), args];
+    const [cmd, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]]
+      : [join(bin, tool), args];
     const r = spawnSync(cmd, argv, { encoding: 'utf8' });
-    if (r.status !== 0) throw new HarnessError(`${tool} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+    if (r.status !== 0)
+      throw new HarnessError(`${tool} failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
   };
   const port = await freePort();
   const data = join(root, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--encoding', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', data, '-o', `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`, '-l', join(root, 'postgres.log'), '-w', 'start']);
+  run('pg_ctl', [
+    '-D',
+    data,
+    '-o',
+    `-p ${port} -k ${root} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    '-l',
+    join(root, 'postgres.log'),
+    '-w',
+    'start',
+  ]);
   const stop = async () => {
     try {
       run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
@@ -55,7 +79,14 @@ export async function startPostgres(opts: { log?: (m: string) => void } = {}): P
   opts.log?.(`PostgreSQL (${bin}) is up on 127.0.0.1:${port}`);
   return {
     port,
-    env: { DJANGO_DB: 'default', POSTGRE_NAME: 'labelstudio', POSTGRE_USER: 'postgres', POSTGRE_PASSWORD: '', POSTGRE_HOST: '127.0.0.1', POSTGRE_PORT: String(port) },
+    env: {
+      DJANGO_DB: 'default',
+      POSTGRE_NAME: 'labelstudio',
+      POSTGRE_USER: 'postgres',
+      POSTGRE_PASSWORD: '',
+      POSTGRE_HOST: '127.0.0.1',
+      POSTGRE_PORT: String(port),
+    },
     stop,
   };
 }

@@ -29,7 +29,11 @@ export function ensureMotoInstalled(log: (m: string) => void = () => {}): void {
   mkdirSync(join(REPO_ROOT, '.venv'), { recursive: true });
   rmSync(MOTO_VENV, { recursive: true, force: true });
   run(python.path, ['-m', 'venv', MOTO_VENV], 'creating the virtual environment for moto failed');
-  run(join(MOTO_VENV, 'bin', 'pip'), ['install', '--disable-pip-version-check', '--no-input', '-q', `moto[server]==${MOTO_VERSION}`], `pip install moto[server]==${MOTO_VERSION} failed`);
+  run(
+    join(MOTO_VENV, 'bin', 'pip'),
+    ['install', '--disable-pip-version-check', '--no-input', '-q', `moto[server]==${MOTO_VERSION}`],
+    `pip install moto[server]==${MOTO_VERSION} failed`,
+  );
   writeFileSync(INSTALLED, `${MOTO_VERSION}\n`);
   log(`installed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -37,11 +41,17 @@ export function ensureMotoInstalled(log: (m: string) => void = () => {}): void {
 export async function startS3(opts: { log?: (m: string) => void } = {}): Promise<LocalS3> {
   ensureMotoInstalled(opts.log);
   const port = await freePort();
-  const child = spawn(join(MOTO_VENV, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore', detached: true });
+  const child = spawn(join(MOTO_VENV, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: 'ignore',
+    detached: true,
+  });
   const url = `http://127.0.0.1:${port}`;
   const end = Date.now() + 30_000;
   for (;;) {
-    const up = await fetch(`${url}/moto-api/`).then((r) => r.ok, () => false);
+    const up = await fetch(`${url}/moto-api/`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) break;
     if (Date.now() > end || child.exitCode !== null) throw new HarnessError(`moto did not start on ${url}`);
     await new Promise((r) => setTimeout(r, 200));

@@ -18,7 +18,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMPAT_ROWS } from '../test/e2e/compat-rows.ts';
-import { CELLS, COMPAT_FILE, renderTable, replaceTable, TABLE_PAGE, type Cell, type CellRun, type MatrixRun } from './compat-table.ts';
+import {
+  CELLS,
+  COMPAT_FILE,
+  renderTable,
+  replaceTable,
+  TABLE_PAGE,
+  type Cell,
+  type CellRun,
+  type MatrixRun,
+} from './compat-table.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const filter = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -28,7 +37,12 @@ if (selected.length === 0) {
   process.exit(1);
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false): Promise<{ code: number; output: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  quiet = false,
+): Promise<{ code: number; output: string }> {
   return new Promise((res) => {
     const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -44,7 +58,8 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, quiet = false)
 
 const tsx = join(root, 'node_modules', '.bin', 'tsx');
 /** Installs a release into .venv/ in the background (a no-op when it is there). */
-const install = (version: string) => run(tsx, ['scripts/local-label-studio.ts', 'install'], { LABEL_STUDIO_VERSION: version }, true);
+const install = (version: string) =>
+  run(tsx, ['scripts/local-label-studio.ts', 'install'], { LABEL_STUDIO_VERSION: version }, true);
 
 const scratch = mkdtempSync(join(tmpdir(), 'labelform-matrix-'));
 const runs: CellRun[] = [];
@@ -68,7 +83,8 @@ for (const version of new Set(selected.map((c) => c.version))) {
 
 async function runCell(cell: Cell, index: number, quiet: boolean): Promise<CellRun> {
   const installed = await installs.get(cell.version)!;
-  if (installed.code !== 0) process.stderr.write(`installing Label Studio ${cell.version} failed:\n${installed.output}\n`);
+  if (installed.code !== 0)
+    process.stderr.write(`installing Label Studio ${cell.version} failed:\n${installed.output}\n`);
   const title = `matrix cell ${index + 1}/${selected.length}: Label Studio ${cell.version} on ${cell.db === 'postgresql' ? 'PostgreSQL' : 'SQLite'}`;
   process.stdout.write(`\n##### ${title}${quiet ? ' (started; its output follows when it ends)' : ''} #####\n`);
   const resultsFile = join(scratch, `results-${index}.json`);
@@ -88,11 +104,27 @@ async function runCell(cell: Cell, index: number, quiet: boolean): Promise<CellR
     quiet,
   );
   if (quiet) process.stdout.write(`\n##### ${title}: its output #####\n${r.output}\n`);
-  const results = existsSync(resultsFile) ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<CellRun, 'name' | 'seconds' | 'rows'>) : undefined;
-  const held = new Set(existsSync(rowsFile) ? readFileSync(rowsFile, 'utf8').split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { row: string }).row) : []);
-  const notApplicable = new Map((results?.suites ?? []).flatMap((s) => s.notApplicable).map((na) => [na.name, na.reason] as const));
+  const results = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, 'utf8')) as Omit<CellRun, 'name' | 'seconds' | 'rows'>)
+    : undefined;
+  const held = new Set(
+    existsSync(rowsFile)
+      ? readFileSync(rowsFile, 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => (JSON.parse(l) as { row: string }).row)
+      : [],
+  );
+  const notApplicable = new Map(
+    (results?.suites ?? []).flatMap((s) => s.notApplicable).map((na) => [na.name, na.reason] as const),
+  );
   const rows: CellRun['rows'] = {};
-  for (const row of COMPAT_ROWS) rows[row] = held.has(row) ? { status: 'ok' } : notApplicable.has(row) ? { status: 'n/a', reason: notApplicable.get(row)! } : { status: 'fail' };
+  for (const row of COMPAT_ROWS)
+    rows[row] = held.has(row)
+      ? { status: 'ok' }
+      : notApplicable.has(row)
+        ? { status: 'n/a', reason: notApplicable.get(row)! }
+        : { status: 'fail' };
   return {
     name: cell.name,
     version: cell.version,
@@ -118,12 +150,16 @@ await chain;
 rmSync(scratch, { recursive: true, force: true });
 
 // Merge into the last run: a partial run replaces only its own cells.
-const previous: MatrixRun | undefined = existsSync(COMPAT_FILE) ? (JSON.parse(readFileSync(COMPAT_FILE, 'utf8')) as MatrixRun) : undefined;
+const previous: MatrixRun | undefined = existsSync(COMPAT_FILE)
+  ? (JSON.parse(readFileSync(COMPAT_FILE, 'utf8')) as MatrixRun)
+  : undefined;
 const commit = await run('git', ['rev-parse', '--short=12', 'HEAD'], {}, true);
 const matrix: MatrixRun = {
   ranAt: new Date().toISOString(),
   commit: commit.code === 0 ? commit.output.trim() : 'unknown',
-  cells: CELLS.map((c) => runs.find((r) => r.name === c.name) ?? previous?.cells.find((p) => p.name === c.name)).filter((c): c is CellRun => c !== undefined),
+  cells: CELLS.map((c) => runs.find((r) => r.name === c.name) ?? previous?.cells.find((p) => p.name === c.name)).filter(
+    (c): c is CellRun => c !== undefined,
+  ),
 };
 writeFileSync(COMPAT_FILE, `${JSON.stringify(matrix, null, 2)}\n`);
 const page = readFileSync(TABLE_PAGE, 'utf8');
@@ -137,13 +173,21 @@ let exitCode = 0;
 for (const r of CELLS.map((c) => runs.find((x) => x.name === c.name)).filter((x): x is CellRun => x !== undefined)) {
   const count = (k: 'passed' | 'failed') => r.suites.reduce((n, s) => n + s[k], 0);
   const na = r.suites.reduce((n, s) => n + s.notApplicable.length, 0);
-  const failedRows = Object.entries(r.rows).filter(([, v]) => v.status === 'fail').map(([k]) => k);
-  process.stdout.write(`  ${r.name}: ${count('passed')} passed, ${count('failed')} failed, ${na} not applicable (${Math.round(r.seconds / 60)} min)${failedRows.length ? `; rows failed: ${failedRows.join(', ')}` : ''}\n`);
+  const failedRows = Object.entries(r.rows)
+    .filter(([, v]) => v.status === 'fail')
+    .map(([k]) => k);
+  process.stdout.write(
+    `  ${r.name}: ${count('passed')} passed, ${count('failed')} failed, ${na} not applicable (${Math.round(r.seconds / 60)} min)${failedRows.length ? `; rows failed: ${failedRows.join(', ')}` : ''}\n`,
+  );
   if (r.exitCode !== 0 || failedRows.length) exitCode = 1;
 }
-process.stdout.write(`wrote ${COMPAT_FILE.slice(root.length)}${tableChanged ? ' and the table in docs/server-versions.md (it changed)' : '; the table in docs/server-versions.md is unchanged'}\n`);
+process.stdout.write(
+  `wrote ${COMPAT_FILE.slice(root.length)}${tableChanged ? ' and the table in docs/server-versions.md (it changed)' : '; the table in docs/server-versions.md is unchanged'}\n`,
+);
 if (tableChanged && process.env.CI) {
-  process.stdout.write('FAIL: the compatibility table in docs/server-versions.md does not match this run (run `npm run test:matrix` and commit docs/server-versions.md and docs/compatibility.json)\n');
+  process.stdout.write(
+    'FAIL: the compatibility table in docs/server-versions.md does not match this run (run `npm run test:matrix` and commit docs/server-versions.md and docs/compatibility.json)\n',
+  );
   exitCode = 1;
 }
 process.exit(exitCode);

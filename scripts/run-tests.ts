@@ -60,12 +60,17 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   const skipped = num('Skipped');
   // uvu counts a test recorded as not applicable as passed: it is not.
   const notApplicable = existsSync(naFile)
-    ? readFileSync(naFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { name: string; reason: string })
+    ? readFileSync(naFile, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { name: string; reason: string })
     : [];
   const passed = num('Passed') - notApplicable.length;
   const failed = Math.max(total - num('Passed') - skipped, code === 0 ? 0 : 1);
   const na = notApplicable.length ? `, ${notApplicable.length} not applicable` : '';
-  process.stdout.write(`--- ${name}: ${passed} passed, ${failed} failed${na}, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `--- ${name}: ${passed} passed, ${failed} failed${na}, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   return { name, passed, failed, skipped, notApplicable, code };
 }
 
@@ -96,9 +101,17 @@ try {
     process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
     // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
     // LABELFORM_TEST_DB=postgresql: the same suites against Label Studio on a throwaway PostgreSQL.
-    const postgres = process.env.LABELFORM_TEST_DB === 'postgresql' ? await (await import('./local-postgres.ts')).startPostgres({ log: (m: string) => process.stdout.write(`${m}\n`) }) : undefined;
+    const postgres =
+      process.env.LABELFORM_TEST_DB === 'postgresql'
+        ? await (
+            await import('./local-postgres.ts')
+          ).startPostgres({ log: (m: string) => process.stdout.write(`${m}\n`) })
+        : undefined;
     if (postgres) stopServer = () => postgres.stop();
-    const server = await startLabelStudio({ log: (m: string) => process.stdout.write(`${m}\n`), env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false', ...(postgres?.env ?? {}) } });
+    const server = await startLabelStudio({
+      log: (m: string) => process.stdout.write(`${m}\n`),
+      env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false', ...(postgres?.env ?? {}) },
+    });
     // A real S3-compatible server (moto) for the storage suites, started and stopped like Label Studio.
     const { startS3 } = await import('./local-s3.ts');
     const s3 = await startS3({ log: (m: string) => process.stdout.write(`${m}\n`) });
@@ -146,18 +159,26 @@ try {
 // The last line of defence for "secrets never show": no suite printed the server's token or password.
 const leaked = secrets.filter((secret) => transcript.some((t) => t.includes(secret)));
 if (leaked.length) {
-  process.stdout.write(`\nFAIL: the test output contains ${leaked.length} secret(s) of the test server (token or password)\n`);
+  process.stdout.write(
+    `\nFAIL: the test output contains ${leaked.length} secret(s) of the test server (token or password)\n`,
+  );
   exitCode = 1;
 } else if (secrets.length) {
-  process.stdout.write(`\nchecked: no suite printed the test server's token or password (${transcript.join('').length} characters of output)\n`);
+  process.stdout.write(
+    `\nchecked: no suite printed the test server's token or password (${transcript.join('').length} characters of output)\n`,
+  );
 }
 // And on disk: every file the suites left (repositories, pulled manifests, saved plans, exports).
 const leakingFiles = await filesHoldingSecrets(scratch, secrets);
 if (leakingFiles.length) {
-  process.stdout.write(`\nFAIL: ${leakingFiles.length} file(s) the tests wrote hold a secret of the test server: ${leakingFiles.join(', ')}\n`);
+  process.stdout.write(
+    `\nFAIL: ${leakingFiles.length} file(s) the tests wrote hold a secret of the test server: ${leakingFiles.join(', ')}\n`,
+  );
   exitCode = 1;
 } else if (secrets.length) {
-  process.stdout.write(`checked: no file the suites left in their scratch directory holds the test server's token or password\n`);
+  process.stdout.write(
+    `checked: no file the suites left in their scratch directory holds the test server's token or password\n`,
+  );
 }
 rmSync(scratch, { recursive: true, force: true });
 
@@ -172,12 +193,17 @@ if (passed === 0) {
 process.stdout.write('\n');
 const notApplicable = results.reduce((n, r) => n + r.notApplicable.length, 0);
 for (const r of results) {
-  process.stdout.write(`  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.notApplicable.length ? `, ${r.notApplicable.length} not applicable` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}\n`);
+  process.stdout.write(
+    `  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.notApplicable.length ? `, ${r.notApplicable.length} not applicable` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}\n`,
+  );
   for (const na of r.notApplicable) process.stdout.write(`    n/a  ${na.name} (${na.reason})\n`);
 }
 process.stdout.write(`${passed} passed, ${failed} failed${notApplicable ? `, ${notApplicable} not applicable` : ''}\n`);
 // For the compatibility matrix (scripts/matrix.ts): the same figures, per suite, as JSON.
 if (process.env.LABELFORM_TEST_RESULTS) {
-  writeFileSync(process.env.LABELFORM_TEST_RESULTS, `${JSON.stringify({ exitCode, release: serverRelease, database: process.env.LABELFORM_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite', suites: results.map(({ code: _code, ...r }) => r) }, null, 2)}\n`);
+  writeFileSync(
+    process.env.LABELFORM_TEST_RESULTS,
+    `${JSON.stringify({ exitCode, release: serverRelease, database: process.env.LABELFORM_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite', suites: results.map(({ code: _code, ...r }) => r) }, null, 2)}\n`,
+  );
 }
 process.exit(exitCode);

@@ -135,7 +135,9 @@ function isCredential(name, value) {
   return value !== "" && value !== MASK && (isCredentialName(name) || isCredentialValue(value));
 }
 function maskCredentialHeaders(headers) {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? MASK : v]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? MASK : v])
+  );
 }
 function findUrlCredentials(url2) {
   const m = /^(\s*[a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)/.exec(url2);
@@ -148,7 +150,13 @@ function findUrlCredentials(url2) {
     const info = authority.slice(0, at);
     const colon = colonOutsideReferences(info);
     const secretStart = authorityStart + (colon >= 0 && colon < info.length - 1 ? colon + 1 : 0);
-    out.push({ part: "user-info", start: authorityStart, end: authorityStart + at, secretStart, secretEnd: authorityStart + at });
+    out.push({
+      part: "user-info",
+      start: authorityStart,
+      end: authorityStart + at,
+      secretStart,
+      secretEnd: authorityStart + at
+    });
   }
   const host = authority.slice(at + 1).replace(/:\d*$/, "").toLowerCase();
   let i = authorityStart + authority.length;
@@ -160,7 +168,15 @@ function findUrlCredentials(url2) {
     const from = service.from(segments.map(safeDecode));
     let offset = i + 1;
     for (const [n, seg] of segments.entries()) {
-      if (from !== void 0 && n >= from && seg !== "" && seg !== MASK) out.push({ part: "path", name: service.name, start: offset, end: offset + seg.length, secretStart: offset, secretEnd: offset + seg.length });
+      if (from !== void 0 && n >= from && seg !== "" && seg !== MASK)
+        out.push({
+          part: "path",
+          name: service.name,
+          start: offset,
+          end: offset + seg.length,
+          secretStart: offset,
+          secretEnd: offset + seg.length
+        });
       offset += seg.length + 1;
     }
   }
@@ -173,7 +189,14 @@ function findUrlCredentials(url2) {
       if (eq > 0) {
         const value = pair.slice(eq + 1);
         if (!value.startsWith(MASK) && isCredential(safeDecode(pair.slice(0, eq)), safeDecode(value))) {
-          out.push({ part: "query", name: safeDecode(pair.slice(0, eq)), start: p + eq + 1, end: p + pair.length, secretStart: p + eq + 1, secretEnd: p + pair.length });
+          out.push({
+            part: "query",
+            name: safeDecode(pair.slice(0, eq)),
+            start: p + eq + 1,
+            end: p + pair.length,
+            secretStart: p + eq + 1,
+            secretEnd: p + pair.length
+          });
         }
       }
       p += pair.length + 1;
@@ -290,12 +313,20 @@ var init_credentials = __esm({
     SECRET_PATH_SERVICES = [
       { name: "Slack", host: /^hooks\.slack(-gov)?\.com$/, from: () => 1 },
       { name: "Discord", host: /^((ptb|canary)\.)?discord(app)?\.com$/, from: (s) => after(s, "webhooks") },
-      { name: "Microsoft Teams", host: /(^|\.)webhook\.office\.com$|^outlook\.office(365)?\.com$/, from: (s) => after(s, "webhook") ?? after(s, "webhookb2") },
+      {
+        name: "Microsoft Teams",
+        host: /(^|\.)webhook\.office\.com$|^outlook\.office(365)?\.com$/,
+        from: (s) => after(s, "webhook") ?? after(s, "webhookb2")
+      },
       { name: "Zapier", host: /^hooks\.zapier\.com$/, from: (s) => after(s, "catch") },
-      { name: "Telegram", host: /^api\.telegram\.org$/, from: (s) => {
-        const i = s.findIndex((x) => /^bot./i.test(x));
-        return i < 0 ? void 0 : i;
-      } },
+      {
+        name: "Telegram",
+        host: /^api\.telegram\.org$/,
+        from: (s) => {
+          const i = s.findIndex((x) => /^bot./i.test(x));
+          return i < 0 ? void 0 : i;
+        }
+      },
       { name: "IFTTT", host: /^maker\.ifttt\.com$/, from: (s) => after(s, "key") }
     ];
     LINK = /\bhttps?:\/\/(?:(?:[^\s/?#"]|"(?![,:}\]>]))*@)?[^\s"'<>`\\]+/gi;
@@ -376,7 +407,14 @@ var init_redact = __esm({
 // src/util/style.ts
 function styleFor(color) {
   const wrap = (open2, close) => (s) => color ? `\x1B[${open2}m${s}\x1B[${close}m` : s;
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39)
+  };
 }
 var init_style = __esm({
   "src/util/style.ts"() {
@@ -459,18 +497,26 @@ function githubAnnotations(diagnostics, where) {
   const located2 = diagnostics.map((d) => d.file ? { ...d, file: repositoryPath(d.file, where) } : d);
   const errors = located2.filter((d) => d.severity === "error");
   const warnings = located2.filter((d) => d.severity === "warning");
-  const out = [...errors.slice(0, ANNOTATIONS_PER_SEVERITY), ...warnings.slice(0, ANNOTATIONS_PER_SEVERITY)].map(formatGithubAnnotation);
+  const out = [...errors.slice(0, ANNOTATIONS_PER_SEVERITY), ...warnings.slice(0, ANNOTATIONS_PER_SEVERITY)].map(
+    formatGithubAnnotation
+  );
   const moreErrors = Math.max(0, errors.length - ANNOTATIONS_PER_SEVERITY);
   const moreWarnings = Math.max(0, warnings.length - ANNOTATIONS_PER_SEVERITY);
   if (moreErrors || moreWarnings) {
-    const parts = [moreErrors ? `${moreErrors} more error${moreErrors === 1 ? "" : "s"}` : "", moreWarnings ? `${moreWarnings} more warning${moreWarnings === 1 ? "" : "s"}` : ""].filter(Boolean);
+    const parts = [
+      moreErrors ? `${moreErrors} more error${moreErrors === 1 ? "" : "s"}` : "",
+      moreWarnings ? `${moreWarnings} more warning${moreWarnings === 1 ? "" : "s"}` : ""
+    ].filter(Boolean);
     out.push(`::notice title=labelform::${parts.join(" and ")} than GitHub shows per step: see this step's log`);
   }
   return out;
 }
 function emitAnnotations(io, diagnostics) {
   if (io.env.GITHUB_ACTIONS !== "true" || diagnostics.length === 0) return;
-  const lines = githubAnnotations(diagnostics, { cwd: io.cwd, ...io.env.GITHUB_WORKSPACE ? { workspace: io.env.GITHUB_WORKSPACE } : {} });
+  const lines = githubAnnotations(diagnostics, {
+    cwd: io.cwd,
+    ...io.env.GITHUB_WORKSPACE ? { workspace: io.env.GITHUB_WORKSPACE } : {}
+  });
   io.stderr(`${lines.join("\n")}
 `);
 }
@@ -504,7 +550,11 @@ function renderFailureDocument(request3, failure) {
       {
         ok: false,
         command: request3.command,
-        error: { message: failure.message, ...failure.hint ? { hint: failure.hint } : {}, ...failure.internal ? { internal: true } : {} },
+        error: {
+          message: failure.message,
+          ...failure.hint ? { hint: failure.hint } : {},
+          ...failure.internal ? { internal: true } : {}
+        },
         diagnostics
       },
       null,
@@ -512,12 +562,25 @@ function renderFailureDocument(request3, failure) {
     )}
 `;
   }
-  const lines = [`<!-- labelform:${request3.command} -->`, `### \u274C labelform ${request3.command} failed`, "", `**${escapeText(failure.message)}**`, ""];
+  const lines = [
+    `<!-- labelform:${request3.command} -->`,
+    `### \u274C labelform ${request3.command} failed`,
+    "",
+    `**${escapeText(failure.message)}**`,
+    ""
+  ];
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (diagnostics.length) {
-    lines.push(`${errors.length} error${errors.length === 1 ? "" : "s"}${diagnostics.length > errors.length ? `, ${diagnostics.length - errors.length} warning${diagnostics.length - errors.length === 1 ? "" : "s"}` : ""}:`, "");
-    for (const d of diagnostics.slice(0, MAX_LISTED)) lines.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ""}` : ""}\` ` : ""}${d.severity === "warning" ? "\u26A0\uFE0F " : ""}${escapeText(d.message)}${detail(d)}`);
-    if (diagnostics.length > MAX_LISTED) lines.push(`- \u2026 and ${diagnostics.length - MAX_LISTED} more (see the job log)`);
+    lines.push(
+      `${errors.length} error${errors.length === 1 ? "" : "s"}${diagnostics.length > errors.length ? `, ${diagnostics.length - errors.length} warning${diagnostics.length - errors.length === 1 ? "" : "s"}` : ""}:`,
+      ""
+    );
+    for (const d of diagnostics.slice(0, MAX_LISTED))
+      lines.push(
+        `- ${d.file ? `\`${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ""}` : ""}\` ` : ""}${d.severity === "warning" ? "\u26A0\uFE0F " : ""}${escapeText(d.message)}${detail(d)}`
+      );
+    if (diagnostics.length > MAX_LISTED)
+      lines.push(`- \u2026 and ${diagnostics.length - MAX_LISTED} more (see the job log)`);
     lines.push("");
   }
   if (failure.hint) lines.push(escapeText(failure.hint), "");
@@ -558,10 +621,13 @@ function printDiagnostics(io, diagnostics) {
   const sorted = sortDiagnostics(diagnostics);
   for (const d of sorted.slice(0, MAX_PRINTED)) {
     const line2 = formatDiagnostic(d);
-    io.stderr(`${d.severity === "error" ? line2.replace(": error: ", `: ${style.red("error")}: `) : line2.replace(": warning: ", `: ${style.yellow("warning")}: `)}
-`);
+    io.stderr(
+      `${d.severity === "error" ? line2.replace(": error: ", `: ${style.red("error")}: `) : line2.replace(": warning: ", `: ${style.yellow("warning")}: `)}
+`
+    );
   }
-  if (sorted.length > MAX_PRINTED) io.stderr(`\u2026 and ${sorted.length - MAX_PRINTED} more problems (${sorted.length} in all)
+  if (sorted.length > MAX_PRINTED)
+    io.stderr(`\u2026 and ${sorted.length - MAX_PRINTED} more problems (${sorted.length} in all)
 `);
   emitAnnotations(io, sorted);
 }
@@ -606,7 +672,13 @@ function urlCredentialErrors(doc, pointer, field, interpolated) {
     const what = describeUrlCredential(c);
     if (seen.has(what)) continue;
     seen.add(what);
-    out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${c.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file: doc.file, ...whole !== void 0 ? doc.locate(pointer) : position(doc, pointer, c), pointer }));
+    out.push(
+      diag(
+        "secret-literal",
+        `${field} holds a credential written in git: ${what}. Take ${c.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`,
+        { file: doc.file, ...whole !== void 0 ? doc.locate(pointer) : position(doc, pointer, c), pointer }
+      )
+    );
   }
   return out;
 }
@@ -643,7 +715,9 @@ function linksInText(text) {
   return out;
 }
 function literalTextCredentials(text) {
-  return linksInText(text).flatMap(({ link: link2, at }) => literalUrlCredentials(link2).map((credential) => ({ credential, offset: at + credential.secretStart })));
+  return linksInText(text).flatMap(
+    ({ link: link2, at }) => literalUrlCredentials(link2).map((credential) => ({ credential, offset: at + credential.secretStart }))
+  );
 }
 function textCredentialErrors(text, field, file, pointer, at) {
   const out = [];
@@ -669,7 +743,13 @@ function textCredentialErrors(text, field, file, pointer, at) {
       const index = lineOf(offset);
       const line2 = index + 1;
       const col = offset - lineStarts[index] + 1;
-      out.push(diag("secret-literal", `${field} holds a credential written in git: ${what}. Take ${credential.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file, ...at(line2, col), ...pointer ? { pointer } : {} }));
+      out.push(
+        diag(
+          "secret-literal",
+          `${field} holds a credential written in git: ${what}. Take ${credential.part === "path" ? "the URL" : "it"} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`,
+          { file, ...at(line2, col), ...pointer ? { pointer } : {} }
+        )
+      );
     }
   }
   return out;
@@ -682,8 +762,10 @@ function valuePosition(doc, pointer) {
 }
 function labelConfigCredentialErrors(doc, pointer, spec, source) {
   const written = valueAt(doc.value, pointer);
-  if (typeof written === "string") return textCredentialErrors(written, "label_config", doc.file, pointer, valuePosition(doc, pointer));
-  if (source && typeof spec === "object" && spec !== null && "file" in spec) return textCredentialErrors(source.xml, "label_config", source.file, void 0, source.at);
+  if (typeof written === "string")
+    return textCredentialErrors(written, "label_config", doc.file, pointer, valuePosition(doc, pointer));
+  if (source && typeof spec === "object" && spec !== null && "file" in spec)
+    return textCredentialErrors(source.xml, "label_config", source.file, void 0, source.at);
   return [];
 }
 var init_text_credentials = __esm({
@@ -869,7 +951,11 @@ var init_description_marker = __esm({
 // src/kinds/storage/types.ts
 function storageFields(direction, type) {
   const notFor = new Set(NOT_FOR_TYPE[type] ?? []);
-  return [...COMMON_FIELDS, ...STORAGE_TYPES[type].fields, ...DIRECTION_FIELDS[direction].filter((f) => !notFor.has(f))];
+  return [
+    ...COMMON_FIELDS,
+    ...STORAGE_TYPES[type].fields,
+    ...DIRECTION_FIELDS[direction].filter((f) => !notFor.has(f))
+  ];
 }
 function listPath(direction, type) {
   return direction === "import" ? `/api/storages/${type}/` : `/api/storages/export/${type}`;
@@ -882,7 +968,10 @@ var init_types = __esm({
   "src/kinds/storage/types.ts"() {
     "use strict";
     STORAGE_TYPES = {
-      s3: { fields: ["bucket", "prefix", "region_name", "s3_endpoint", "aws_sse_kms_key_id"], secrets: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"] },
+      s3: {
+        fields: ["bucket", "prefix", "region_name", "s3_endpoint", "aws_sse_kms_key_id"],
+        secrets: ["aws_access_key_id", "aws_secret_access_key", "aws_session_token"]
+      },
       gcs: { fields: ["bucket", "prefix", "google_project_id"], secrets: ["google_application_credentials"] },
       azure: { fields: ["container", "prefix"], secrets: ["account_name", "account_key"] },
       redis: { fields: ["host", "port", "db", "path"], secrets: ["password"] },
@@ -905,15 +994,30 @@ function storageAdopter(direction) {
   return async (client, id, desired, ctx) => {
     const path = itemPath(direction, desired.spec.type, id);
     const s = await client.http.request("GET", path).catch((err) => {
-      if (isApiError(err) && err.status === 404) throw new UserError(`no ${direction} storage of type ${desired.spec.type} with id ${id} on ${client.http.baseUrl}`);
+      if (isApiError(err) && err.status === 404)
+        throw new UserError(
+          `no ${direction} storage of type ${desired.spec.type} with id ${id} on ${client.http.baseUrl}`
+        );
       throw err;
     });
     const title = `${direction} storage ${s.id} (${s.type})`;
     const current = parseDescriptionMarker(s.description);
     if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
     if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);
-    if (s.project !== ctx.parentId) throw new UserError(`${title} belongs to project ${s.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; it cannot move`);
-    await client.http.request("PATCH", path, { data: { project: s.project, description: withDescriptionMarker(stripDescriptionMarker(s.description), { namespace: ctx.namespace, key: desired.name }) }, idempotent: true });
+    if (s.project !== ctx.parentId)
+      throw new UserError(
+        `${title} belongs to project ${s.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; it cannot move`
+      );
+    await client.http.request("PATCH", path, {
+      data: {
+        project: s.project,
+        description: withDescriptionMarker(stripDescriptionMarker(s.description), {
+          namespace: ctx.namespace,
+          key: desired.name
+        })
+      },
+      idempotent: true
+    });
     return { already: false, title };
   };
 }
@@ -956,8 +1060,14 @@ async function createSettled(ports) {
     await ports.remove(copy);
     removed.push(copy.id);
   }
-  if (removed.length) notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(", ")}`);
-  return { id: keep, notes, ...removed.length ? { removedCopies: removed } : {}, ...before.length ? { found: before[0] } : {} };
+  if (removed.length)
+    notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(", ")}`);
+  return {
+    id: keep,
+    notes,
+    ...removed.length ? { removedCopies: removed } : {},
+    ...before.length ? { found: before[0] } : {}
+  };
 }
 var init_create_settled = __esm({
   "src/kinds/shared/create-settled.ts"() {
@@ -1044,15 +1154,39 @@ function startChild(m, ctx, noun) {
   const d = m.desired;
   const parent = ctx.parentOf(d);
   const [keep, ...copies2] = m.duplicates;
-  for (const c of copies2) ctx.change({ action: "delete", kind: d.kind, key: d.name, ...parent ? { parent } : {}, id: c.id, title: c.title, fields: [], duplicateOf: keep.id });
-  const err = (code2, message) => ctx.diagnostic({ severity: "error", code: code2, key: d.name, file: d.file, ...d.doc.locate("/import/id"), pointer: "/import/id", message });
+  for (const c of copies2)
+    ctx.change({
+      action: "delete",
+      kind: d.kind,
+      key: d.name,
+      ...parent ? { parent } : {},
+      id: c.id,
+      title: c.title,
+      fields: [],
+      duplicateOf: keep.id
+    });
+  const err = (code2, message) => ctx.diagnostic({
+    severity: "error",
+    code: code2,
+    key: d.name,
+    file: d.file,
+    ...d.doc.locate("/import/id"),
+    pointer: "/import/id",
+    message
+  });
   if (m.adopt?.marker) {
-    err("import-marked", `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`);
+    err(
+      "import-marked",
+      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`
+    );
     return void 0;
   }
   if (m.adopt && (m.adopt.parentId ?? null) !== (parent?.id ?? null)) {
     const where = (id, key) => id === void 0 && key === void 0 ? "the organization" : `project ${key ?? id}${key !== void 0 && id !== void 0 ? ` (id ${id})` : ""}`;
-    err("import-parent", `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`);
+    err(
+      "import-parent",
+      `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`
+    );
     return void 0;
   }
   const target = m.live ?? keep ?? m.adopt;
@@ -1136,17 +1270,24 @@ function syncRunning(s) {
   return RUNNING.has(String(s.status));
 }
 function sameSource(live, desired) {
-  const place = (x) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map((v) => v === "" ? null : v);
+  const place = (x) => [x.bucket ?? x.container ?? null, x.path ?? null, x.prefix ?? null, x.host ?? null].map(
+    (v) => v === "" ? null : v
+  );
   return live.type === desired.spec.type && JSON.stringify(place(live)) === JSON.stringify(place(desired.spec));
 }
 function twinOf(desired, self2, projectId, live) {
-  return live.find((l) => l.parentId === projectId && !(self2 && l.id === self2.id && l.raw.type === self2.type) && sameSource(l.raw, desired));
+  return live.find(
+    (l) => l.parentId === projectId && !(self2 && l.id === self2.id && l.raw.type === self2.type) && sameSource(l.raw, desired)
+  );
 }
 function pendingSync(direction, desired, target, live) {
   const s = target.raw;
   if ((desired.spec.synchronizable ?? s.synchronizable) === false) return void 0;
   if (direction === "import" && twinOf(desired, s, s.project, live)) return void 0;
-  if (syncRunning(s)) return { running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} ${unitOf(direction)} so far` : ""}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 \xD7 STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one` };
+  if (syncRunning(s))
+    return {
+      running: `a sync of it is running now (status ${String(s.status)}${s.last_sync_count ? `, ${Number(s.last_sync_count)} ${unitOf(direction)} so far` : ""}), so none is planned; Label Studio marks a sync that stopped as failed once it has not progressed for 25 s (5 \xD7 STORAGE_IN_PROGRESS_TIMER), and the next plan then plans one`
+    };
   const why = unsynced(direction, s);
   if (!why) return void 0;
   const sync = { field: SYNC_FIELD, before: String(s.status), after: "completed" };
@@ -1158,15 +1299,27 @@ function syncOutcome(direction, s) {
   const count3 = Number(s.last_sync_count ?? 0);
   const unit = unitOf(direction);
   if (s.status === "completed") return { ok: true, count: `${count3} ${unit}` };
-  if (s.status === "completed_with_errors") return { ok: false, message: `completed with errors: ${count3} ${unit}, and some were refused${tracebackError(s.traceback) ? ` (${tracebackError(s.traceback)})` : ""}; see the storage in the UI` };
-  if (syncRunning(s)) return { ok: false, message: `was still ${String(s.status)} when labelform stopped waiting (${count3} ${unit} so far)` };
+  if (s.status === "completed_with_errors")
+    return {
+      ok: false,
+      message: `completed with errors: ${count3} ${unit}, and some were refused${tracebackError(s.traceback) ? ` (${tracebackError(s.traceback)})` : ""}; see the storage in the UI`
+    };
+  if (syncRunning(s))
+    return {
+      ok: false,
+      message: `was still ${String(s.status)} when labelform stopped waiting (${count3} ${unit} so far)`
+    };
   return { ok: false, message: `ended ${String(s.status)}: ${failureText(direction, s)}` };
 }
 function explainS3Failure(err, desired, direction) {
   if (!(isApiError(err) && err.status === 500 && HIDDEN_S3.test(err.detail))) return void 0;
   const prefix2 = desired.spec.prefix;
   const hasPrefix2 = direction === "import" && typeof prefix2 === "string" && prefix2 !== "";
-  const causes = ["the bucket does not exist", "the credentials are refused", ...hasPrefix2 ? ["no object exists under the prefix (an import storage with a prefix needs at least one)"] : []];
+  const causes = [
+    "the bucket does not exist",
+    "the credentials are refused",
+    ...hasPrefix2 ? ["no object exists under the prefix (an import storage with a prefix needs at least one)"] : []
+  ];
   return `Label Studio could not connect to the S3 bucket, and does not say why for an s3_endpoint outside its S3_TRUSTED_STORAGE_DOMAINS (HTTP 500 to ${err.method} ${err.path}). It refuses when ${causes.join(", or ")}: check ${hasPrefix2 ? "those, or put an object under the prefix first" : "both"}. The server's log shows the real error`;
 }
 function unitOf(direction) {
@@ -1209,9 +1362,13 @@ var init_sync_state = __esm({
 async function syncStorage(client, direction, type, id, opts = {}) {
   let s;
   try {
-    s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, { idempotent: false, timeoutMs: opts.timeoutMs ?? SYNC_TIMEOUT_MS });
+    s = await client.http.request("POST", `${itemPath(direction, type, id)}/sync`, {
+      idempotent: false,
+      timeoutMs: opts.timeoutMs ?? SYNC_TIMEOUT_MS
+    });
   } catch (err) {
-    if (!(isApiError(err) && (err.kind === "timeout" || err.kind === "network" && err.code !== "ECONNREFUSED" && err.code !== "ENOTFOUND"))) throw err;
+    if (!(isApiError(err) && (err.kind === "timeout" || err.kind === "network" && err.code !== "ECONNREFUSED" && err.code !== "ENOTFOUND")))
+      throw err;
     s = await client.http.request("GET", itemPath(direction, type, id));
   }
   return waitForSync(client, direction, s, opts);
@@ -1249,8 +1406,13 @@ function storageApplier(direction) {
         const type = want.spec.type;
         const { found, ...done } = await createSettled({
           carriers: () => carriers(client, direction, parentId, run3.namespace, change.key),
-          create: async () => (await client.http.request("POST", listPath(direction, type), { data: writeBody(direction, want, void 0, run3.namespace, parentId, true) }).catch(explained(want, direction))).id,
-          update: async (s) => void await client.http.request("PATCH", itemPath(direction, s.type, s.id), { data: writeBody(direction, want, s, run3.namespace, parentId, true), idempotent: true }).catch(explained(want, direction)),
+          create: async () => (await client.http.request("POST", listPath(direction, type), {
+            data: writeBody(direction, want, void 0, run3.namespace, parentId, true)
+          }).catch(explained(want, direction))).id,
+          update: async (s) => void await client.http.request("PATCH", itemPath(direction, s.type, s.id), {
+            data: writeBody(direction, want, s, run3.namespace, parentId, true),
+            idempotent: true
+          }).catch(explained(want, direction)),
           remove: (copy) => client.http.request("DELETE", itemPath(direction, copy.type, copy.id)).then(() => void 0, ignore404)
         });
         if (direction === "export") {
@@ -1259,9 +1421,14 @@ function storageApplier(direction) {
           return done;
         }
         const twin = twinOf(want, { id: done.id, type }, parentId, run3.live);
-        if (twin) done.notes.push(`not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`);
+        if (twin)
+          done.notes.push(
+            `not synced: import storage ${twin.id} reads the same objects, and a sync would import them again as new tasks; sync it with \`labelform storage sync\` if that is what you want`
+          );
         else if ((want.spec.synchronizable ?? found?.synchronizable) !== false && (!found || unsynced("import", found) && !syncRunning(found))) {
-          done.notes.push(await syncOnce(client, direction, want, type, done.id, `created as id ${done.id}, but `, run3.sleep));
+          done.notes.push(
+            await syncOnce(client, direction, want, type, done.id, `created as id ${done.id}, but `, run3.sleep)
+          );
         }
         return done;
       },
@@ -1272,17 +1439,33 @@ function storageApplier(direction) {
         const live = await client.http.request("GET", itemPath(direction, want.spec.type, change.id));
         if (written.length || change.action === "adopt") {
           const sendSecrets = written.some((f) => STORAGE_TYPES[want.spec.type].secrets.includes(f.field)) || change.action === "adopt";
-          await client.http.request("PATCH", itemPath(direction, want.spec.type, change.id), { data: writeBody(direction, want, live, run3.namespace, parentId ?? live.project, sendSecrets), idempotent: true }).catch(explained(want, direction));
+          await client.http.request("PATCH", itemPath(direction, want.spec.type, change.id), {
+            data: writeBody(direction, want, live, run3.namespace, parentId ?? live.project, sendSecrets),
+            idempotent: true
+          }).catch(explained(want, direction));
         }
         if (!sync) return { id: change.id };
-        if (syncRunning(live)) return { id: change.id, notes: [`not synced: a sync of it is running now (status ${String(live.status)})`] };
-        if (!unsynced(direction, live)) return { id: change.id, notes: ["not synced: a sync of it finished since the plan"] };
-        const note = await syncOnce(client, direction, want, want.spec.type, change.id, written.length || change.action === "adopt" ? `${change.action === "adopt" ? "adopted" : "updated"}, but ` : "", run3.sleep);
+        if (syncRunning(live))
+          return { id: change.id, notes: [`not synced: a sync of it is running now (status ${String(live.status)})`] };
+        if (!unsynced(direction, live))
+          return { id: change.id, notes: ["not synced: a sync of it finished since the plan"] };
+        const note = await syncOnce(
+          client,
+          direction,
+          want,
+          want.spec.type,
+          change.id,
+          written.length || change.action === "adopt" ? `${change.action === "adopt" ? "adopted" : "updated"}, but ` : "",
+          run3.sleep
+        );
         return { id: change.id, notes: [note] };
       },
       async delete(change) {
-        if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "what was typed back did not match" };
-        const live = run3.live.find((l) => l.id === change.id && l.marker?.namespace === run3.namespace && l.marker.key === change.key);
+        if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
+          return { id: change.id, skipped: "what was typed back did not match" };
+        const live = run3.live.find(
+          (l) => l.id === change.id && l.marker?.namespace === run3.namespace && l.marker.key === change.key
+        );
         if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
         await client.http.request("DELETE", itemPath(direction, live.raw.type, change.id)).catch(ignore404);
         return { id: change.id };
@@ -1292,17 +1475,27 @@ function storageApplier(direction) {
 }
 function writeBody(direction, desired, live, namespace, projectId, sendSecrets) {
   const body = { project: projectId };
-  for (const f of storageFields(direction, desired.spec.type)) if (f !== "description" && desired.spec[f] !== void 0) body[f] = desired.spec[f];
+  for (const f of storageFields(direction, desired.spec.type))
+    if (f !== "description" && desired.spec[f] !== void 0) body[f] = desired.spec[f];
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== void 0);
   if (sendSecrets) for (const s of secrets) body[s] = desired.spec[s];
   const kept = live ? parseDescriptionMarker(live.description)?.secret : void 0;
   const fingerprint = !secrets.length ? void 0 : sendSecrets ? secretFingerprint(namespace, desired.name, declaredSecrets(desired)) : kept;
-  body.description = withDescriptionMarker(String(desired.spec.description ?? stripDescriptionMarker(live?.description ?? "")), { namespace, key: desired.name, ...fingerprint ? { secret: fingerprint } : {} });
+  body.description = withDescriptionMarker(
+    String(desired.spec.description ?? stripDescriptionMarker(live?.description ?? "")),
+    { namespace, key: desired.name, ...fingerprint ? { secret: fingerprint } : {} }
+  );
   return body;
 }
 async function carriers(client, direction, projectId, namespace, key) {
-  const list = await client.http.request("GET", direction === "import" ? "/api/storages/" : "/api/storages/export", { params: { project: projectId } });
-  return list.filter((s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key).sort((a, b) => a.id - b.id);
+  const list = await client.http.request(
+    "GET",
+    direction === "import" ? "/api/storages/" : "/api/storages/export",
+    { params: { project: projectId } }
+  );
+  return list.filter(
+    (s) => s.project === projectId && parseDescriptionMarker(s.description)?.namespace === namespace && parseDescriptionMarker(s.description)?.key === key
+  ).sort((a, b) => a.id - b.id);
 }
 async function syncOnce(client, direction, want, type, id, done, sleep) {
   const synced = await syncStorage(client, direction, type, id, sleep ? { sleep } : {}).catch((err) => {
@@ -1317,18 +1510,22 @@ async function exportSynced(client, want, found, id, sleep) {
   const now = await client.http.request("GET", itemPath("export", type, id));
   if (found) {
     if (syncRunning(now)) return `not synced: a sync of it is running now (status ${String(now.status)})`;
-    if (unsynced("export", now) && (want.spec.synchronizable ?? now.synchronizable) !== false) return syncOnce(client, "export", want, type, id, `found as id ${id}, but `, sleep);
+    if (unsynced("export", now) && (want.spec.synchronizable ?? now.synchronizable) !== false)
+      return syncOnce(client, "export", want, type, id, `found as id ${id}, but `, sleep);
     return void 0;
   }
   const ended = await waitForSync(client, "export", now, sleep ? { sleep } : {});
-  if (ended.status === "initialized" && !ended.last_sync) return "not synced: this server does not sync a new export storage (SYNC_ON_TARGET_STORAGE_CREATION is off), so the project's existing annotations are not in it; `labelform storage sync` writes them (each annotation saved from now on is written as it is saved)";
+  if (ended.status === "initialized" && !ended.last_sync)
+    return "not synced: this server does not sync a new export storage (SYNC_ON_TARGET_STORAGE_CREATION is off), so the project's existing annotations are not in it; `labelform storage sync` writes them (each annotation saved from now on is written as it is saved)";
   return syncedNote("export", want, ended, `created as id ${id}, but the sync Label Studio runs on create `);
 }
 function syncedNote(direction, want, synced, failedPrefix) {
   const outcome = syncOutcome(direction, synced);
   if (!outcome.ok) {
     const planned = unsynced(direction, synced) && (want.spec.synchronizable ?? synced.synchronizable) !== false;
-    throw new Refusal(`${failedPrefix}${outcome.message}${planned ? "; `labelform plan` shows the sync until one completes" : ""}`);
+    throw new Refusal(
+      `${failedPrefix}${outcome.message}${planned ? "; `labelform plan` shows the sync until one completes" : ""}`
+    );
   }
   return direction === "import" ? `synced: ${outcome.count} from it` : `synced: ${outcome.count} to it`;
 }
@@ -1544,7 +1741,9 @@ var init_p_limit = __esm({
 async function readLiveStorages(client, direction, parents, namespace) {
   const limit = pLimit(4);
   const path = direction === "import" ? "/api/storages/" : "/api/storages/export";
-  const lists = await Promise.all(parents.map((p) => limit(() => client.http.request("GET", path, { params: { project: p.id } }))));
+  const lists = await Promise.all(
+    parents.map((p) => limit(() => client.http.request("GET", path, { params: { project: p.id } })))
+  );
   return lists.flat().map((s) => toLiveStorage(s, parents, namespace));
 }
 function toLiveStorage(s, parents, namespace) {
@@ -1577,33 +1776,84 @@ function storageLoader(direction) {
     for (const doc of docs) {
       const { raw, value, sensitive, envPointers } = doc;
       const spec = value.spec;
-      const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
-      if (!projects.has(spec.project)) ctx.diagnostics.push(diag("missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, at("/spec/project")));
+      const at = (pointer, key = false) => ({
+        file: raw.doc.file,
+        ...raw.doc.locate(pointer, { key }),
+        pointer
+      });
+      if (!projects.has(spec.project))
+        ctx.diagnostics.push(
+          diag(
+            "missing-project",
+            `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
+            at("/spec/project")
+          )
+        );
       const type = spec.type;
       const allowed = /* @__PURE__ */ new Set(["project", "type", ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
       for (const field of Object.keys(spec)) {
-        if (!allowed.has(field)) ctx.diagnostics.push(diag("rule", `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true)));
+        if (!allowed.has(field))
+          ctx.diagnostics.push(
+            diag("rule", `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true))
+          );
       }
       for (const secret of STORAGE_TYPES[type].secrets) {
         if (spec[secret] !== void 0 && !envPointers.includes(`/spec/${secret}`)) {
-          ctx.diagnostics.push(diag("secret-literal", `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, at(`/spec/${secret}`)));
+          ctx.diagnostics.push(
+            diag(
+              "secret-literal",
+              `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`,
+              at(`/spec/${secret}`)
+            )
+          );
         }
       }
       for (const field of storageFields(direction, type)) {
         if (typeof spec[field] !== "string") continue;
         const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
         const written = raw.doc.value.spec?.[field];
-        if (found.length === 0 && typeof written === "string") found.push(...textCredentialErrors(written, field, raw.doc.file, `/spec/${field}`, valuePosition(raw.doc, `/spec/${field}`)));
+        if (found.length === 0 && typeof written === "string")
+          found.push(
+            ...textCredentialErrors(
+              written,
+              field,
+              raw.doc.file,
+              `/spec/${field}`,
+              valuePosition(raw.doc, `/spec/${field}`)
+            )
+          );
         ctx.diagnostics.push(...found);
       }
       if (type === "s3" && spec.aws_access_key_id === void 0 !== (spec.aws_secret_access_key === void 0)) {
-        ctx.diagnostics.push(diag("rule", "aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)", at(spec.aws_access_key_id === void 0 ? "/spec/aws_secret_access_key" : "/spec/aws_access_key_id")));
+        ctx.diagnostics.push(
+          diag(
+            "rule",
+            "aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)",
+            at(spec.aws_access_key_id === void 0 ? "/spec/aws_secret_access_key" : "/spec/aws_access_key_id")
+          )
+        );
       }
       if (type === "redis" && spec.db === 0) {
-        ctx.diagnostics.push(diag("rule", `db 0 is refused by Label Studio (it guards the default database; the server only says "Can't connect to Redis server."): use 1 or more`, at("/spec/db")));
+        ctx.diagnostics.push(
+          diag(
+            "rule",
+            `db 0 is refused by Label Studio (it guards the default database; the server only says "Can't connect to Redis server."): use 1 or more`,
+            at("/spec/db")
+          )
+        );
       }
       const importId = value.import?.id;
-      out.push({ kind, name: String(value.metadata.name), file: raw.doc.file, doc: raw.doc, parent: spec.project, ...typeof importId === "number" ? { importId } : {}, spec, sensitive, env: envNamesByField(doc) });
+      out.push({
+        kind,
+        name: String(value.metadata.name),
+        file: raw.doc.file,
+        doc: raw.doc,
+        parent: spec.project,
+        ...typeof importId === "number" ? { importId } : {},
+        spec,
+        sensitive,
+        env: envNamesByField(doc)
+      });
     }
     return out;
   };
@@ -1623,28 +1873,68 @@ var init_load = __esm({
 function storagePlanner(direction) {
   return (match, ctx) => {
     const d = match.desired;
-    const err = (code2, message, pointer) => ctx.diagnostic({ severity: "error", code: code2, key: d.name, file: d.file, ...d.doc.locate(pointer), pointer, message });
+    const err = (code2, message, pointer) => ctx.diagnostic({
+      severity: "error",
+      code: code2,
+      key: d.name,
+      file: d.file,
+      ...d.doc.locate(pointer),
+      pointer,
+      message
+    });
     const parentId = ctx.parentOf(d)?.id;
     const adopt = match.adopt && match.adopt.raw.type !== d.spec.type ? ctx.live.find((l) => l.id === d.importId && l.raw.type === d.spec.type && l.parentId === parentId) : match.adopt;
-    if (match.adopt && !adopt) return err("import-type", `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`, "/import/id");
+    if (match.adopt && !adopt)
+      return err(
+        "import-type",
+        `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`,
+        "/import/id"
+      );
     const start = startChild(adopt === match.adopt ? match : { ...match, adopt }, ctx, `${direction} storage`);
     if (!start) return;
     const { parent, target } = start;
     if (target && target.raw.type !== d.spec.type) {
-      return err("type-change", `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`, "/spec/type");
+      return err(
+        "type-change",
+        `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`,
+        "/spec/type"
+      );
     }
     const title = ["title", "bucket", "container", "path"].some((f) => d.sensitive.has(f)) ? d.name : String(d.spec.title ?? d.spec.bucket ?? d.spec.container ?? d.spec.path ?? d.name);
-    const base = { kind: d.kind, key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, title: `${d.spec.type} ${title}`, fields: compareStorage(direction, d, target) };
+    const base = {
+      kind: d.kind,
+      key: d.name,
+      ...parent ? { parent } : {},
+      file: d.file,
+      line: d.doc.locate("/metadata/name").line,
+      title: `${d.spec.type} ${title}`,
+      fields: compareStorage(direction, d, target)
+    };
     if (!target) {
-      const notes = direction === "export" ? ["the server checks the connection, and creating it syncs the project's existing annotations to it at once (SYNC_ON_TARGET_STORAGE_CREATION)"] : [`the server checks the connection${d.spec.type === "s3" && typeof d.spec.prefix === "string" && d.spec.prefix !== "" ? " (the bucket must exist and hold at least one object under the prefix)" : ""}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`];
+      const notes = direction === "export" ? [
+        "the server checks the connection, and creating it syncs the project's existing annotations to it at once (SYNC_ON_TARGET_STORAGE_CREATION)"
+      ] : [
+        `the server checks the connection${d.spec.type === "s3" && typeof d.spec.prefix === "string" && d.spec.prefix !== "" ? " (the bucket must exist and hold at least one object under the prefix)" : ""}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`
+      ];
       ctx.change({ action: "create", ...base, notes });
       return;
     }
     const managed = storageFields(direction, d.spec.type).filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
     const pending = pendingSync(direction, d, target, ctx.live);
-    if (pending && "running" in pending) ctx.diagnostic({ severity: "warning", code: "storage-syncing", key: d.name, file: d.file, ...d.doc.locate("/metadata/name"), pointer: "/metadata/name", message: `${direction} storage ${parent?.key ?? d.parent}/${d.name} (id ${target.id}): ${pending.running}` });
+    if (pending && "running" in pending)
+      ctx.diagnostic({
+        severity: "warning",
+        code: "storage-syncing",
+        key: d.name,
+        file: d.file,
+        ...d.doc.locate("/metadata/name"),
+        pointer: "/metadata/name",
+        message: `${direction} storage ${parent?.key ?? d.parent}/${d.name} (id ${target.id}): ${pending.running}`
+      });
     const withSync = pending && "sync" in pending ? { ...base, fields: [...base.fields, pending.sync], notes: [pending.note] } : base;
-    ctx.change(existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])));
+    ctx.change(
+      existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f]))
+    );
   };
 }
 var init_plan = __esm({
@@ -1662,7 +1952,9 @@ function readsKind(kind, opts) {
   return Boolean(opts.all || opts.prune || (opts.repo?.resources?.[kind]?.length ?? 0) > 0);
 }
 function parentsToRead(opts) {
-  const adopted = new Set((opts.repo?.projects ?? []).map((p) => p.importId).filter((id) => id !== void 0));
+  const adopted = new Set(
+    (opts.repo?.projects ?? []).map((p) => p.importId).filter((id) => id !== void 0)
+  );
   return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }
 var init_read_scope = __esm({
@@ -9007,7 +9299,13 @@ function parseYamlSource(text, file) {
   if (tooDeep !== void 0) {
     return {
       documents: [],
-      diagnostics: [diag("too-deep", `nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`, { file, ...lineColAt(text, tooDeep) })]
+      diagnostics: [
+        diag(
+          "too-deep",
+          `nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`,
+          { file, ...lineColAt(text, tooDeep) }
+        )
+      ]
     };
   }
   const lineCounter = new import_yaml.LineCounter();
@@ -9045,12 +9343,24 @@ function parseYamlSource(text, file) {
     const aliases = checkAliases(doc);
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
-      diagnostics.push(diag("yaml-unknown-alias", `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      diagnostics.push(
+        diag(
+          "yaml-unknown-alias",
+          `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`,
+          { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }
+        )
+      );
       return;
     }
     if (aliases?.tooMany) {
       const { node, what } = aliases.tooMany;
-      diagnostics.push(diag("yaml-aliases", `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`, { file, ...pos(node.range?.[0] ?? doc.range[0]) }));
+      diagnostics.push(
+        diag(
+          "yaml-aliases",
+          `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`,
+          { file, ...pos(node.range?.[0] ?? doc.range[0]) }
+        )
+      );
       return;
     }
     let value;
@@ -9329,7 +9639,11 @@ function interpolate(value, ctx) {
         const val = ctx.env[name];
         if (val === void 0 || val === "") {
           if (ctx.requireEnv) {
-            issues.push({ pointer, kind: "unset-env", message: `environment variable ${name} is not set (referenced as \${env:${name}})` });
+            issues.push({
+              pointer,
+              kind: "unset-env",
+              message: `environment variable ${name} is not set (referenced as \${env:${name}})`
+            });
           } else {
             pending = true;
           }
@@ -9456,7 +9770,9 @@ function urlCredentialLinksAsVariables(text, variable, said) {
     const name = variable();
     out += `${text.slice(from, m.index)}\${env:${name}}`;
     from = m.index + link2.length;
-    notes.push(`${said.field} holds a credential (${describeUrlCredential(found[0])}) in ${maskUrlCredentials(link2)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``);
+    notes.push(
+      `${said.field} holds a credential (${describeUrlCredential(found[0])}) in ${maskUrlCredentials(link2)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``
+    );
   }
   return { text: out + text.slice(from), notes };
 }
@@ -9490,9 +9806,20 @@ function storageToManifest(direction) {
       if (secret === "aws_session_token") continue;
       const name = variable(secret);
       spec[secret] = `\${env:${name}}`;
-      notes.push(`${secret} cannot be read from the server: written as \${env:${name}}; set it before \`labelform plan\` (the first apply sends it once)`);
+      notes.push(
+        `${secret} cannot be read from the server: written as \${env:${name}}; set it before \`labelform plan\` (the first apply sends it once)`
+      );
     }
-    return { manifest: { apiVersion: "labelform/v1", kind, metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: s.id } } : {} }, notes };
+    return {
+      manifest: {
+        apiVersion: "labelform/v1",
+        kind,
+        metadata: { name: ctx.key },
+        spec,
+        ...ctx.adopt ? { import: { id: s.id } } : {}
+      },
+      notes
+    };
   };
 }
 var init_to_manifest = __esm({
@@ -9526,8 +9853,24 @@ function storageKind(direction) {
     attribute: (field) => field === SYNC_FIELD ? "server" : "unknown",
     plan: storagePlanner(direction),
     orphan: (s) => ({ id: s.id, key: s.marker.key, title: s.title, annotations: 0 }),
-    planPrune: (o, s, ctx) => ctx.change({ action: "delete", kind, key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: s.title, fields: [] }),
-    digest: (s) => ({ spec: Object.fromEntries(Object.entries(s.spec).map(([k, v]) => [k, s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? "(sensitive)" : v])), import: s.importId ?? null }),
+    planPrune: (o, s, ctx) => ctx.change({
+      action: "delete",
+      kind,
+      key: o.key,
+      ...o.parent ? { parent: o.parent } : {},
+      id: o.id,
+      title: s.title,
+      fields: []
+    }),
+    digest: (s) => ({
+      spec: Object.fromEntries(
+        Object.entries(s.spec).map(([k, v]) => [
+          k,
+          s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? "(sensitive)" : v
+        ])
+      ),
+      import: s.importId ?? null
+    }),
     startApply: storageApplier(direction),
     adopt: storageAdopter(direction),
     toManifest: storageToManifest(direction)
@@ -9574,7 +9917,18 @@ var ML_FIELDS;
 var init_types2 = __esm({
   "src/kinds/ml-backend/types.ts"() {
     "use strict";
-    ML_FIELDS = ["url", "title", "description", "is_interactive", "auth_method", "basic_auth_user", "extra_params", "timeout", "auto_update", "model_version"];
+    ML_FIELDS = [
+      "url",
+      "title",
+      "description",
+      "is_interactive",
+      "auth_method",
+      "basic_auth_user",
+      "extra_params",
+      "timeout",
+      "auto_update",
+      "model_version"
+    ];
   }
 });
 
@@ -9587,8 +9941,13 @@ function startMlBackendApply(run3) {
       if (parentId === void 0) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers2(client, parentId, run3.namespace, change.key),
-        create: async () => (await client.http.request("POST", "/api/ml/", { data: writeBody2(want, void 0, run3.namespace, parentId, true) })).id,
-        update: async (found) => void await client.http.request("PATCH", `/api/ml/${found.id}`, { data: writeBody2(want, found, run3.namespace, parentId, true), idempotent: true }),
+        create: async () => (await client.http.request("POST", "/api/ml/", {
+          data: writeBody2(want, void 0, run3.namespace, parentId, true)
+        })).id,
+        update: async (found) => void await client.http.request("PATCH", `/api/ml/${found.id}`, {
+          data: writeBody2(want, found, run3.namespace, parentId, true),
+          idempotent: true
+        }),
         remove: (copy) => client.http.request("DELETE", `/api/ml/${copy.id}`).then(() => void 0, ignore4042)
       });
       return done;
@@ -9597,11 +9956,15 @@ function startMlBackendApply(run3) {
       const want = need2(desired, change.key);
       const live = await client.http.request("GET", `/api/ml/${change.id}`);
       const sendPass = change.fields.some((f) => f.field === "basic_auth_pass");
-      await client.http.request("PATCH", `/api/ml/${change.id}`, { data: writeBody2(want, live, run3.namespace, parentId ?? live.project, sendPass), idempotent: true });
+      await client.http.request("PATCH", `/api/ml/${change.id}`, {
+        data: writeBody2(want, live, run3.namespace, parentId ?? live.project, sendPass),
+        idempotent: true
+      });
       return { id: change.id };
     },
     async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the title typed back did not match" };
+      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
+        return { id: change.id, skipped: "the title typed back did not match" };
       await client.http.request("DELETE", `/api/ml/${change.id}`).catch(ignore4042);
       return { id: change.id };
     }
@@ -9613,9 +9976,20 @@ function writeBody2(desired, live, namespace, projectId, sendPass) {
   const pass = desired.spec.basic_auth_pass;
   const keptPass = live ? parseDescriptionMarker(live.description)?.secret : void 0;
   const fingerprint = pass === void 0 ? void 0 : sendPass ? secretFingerprint(namespace, desired.name, [pass]) : keptPass;
-  body.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), { namespace, key: desired.name, ...fingerprint ? { secret: fingerprint } : {} });
+  body.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), {
+    namespace,
+    key: desired.name,
+    ...fingerprint ? { secret: fingerprint } : {}
+  });
   if (pass !== void 0 && sendPass) body.basic_auth_pass = pass;
-  Object.assign(body, keepBasicAuth(desired.spec.auth_method ?? live?.auth_method, desired.spec.basic_auth_user ?? live?.basic_auth_user, body.basic_auth_pass !== void 0));
+  Object.assign(
+    body,
+    keepBasicAuth(
+      desired.spec.auth_method ?? live?.auth_method,
+      desired.spec.basic_auth_user ?? live?.basic_auth_user,
+      body.basic_auth_pass !== void 0
+    )
+  );
   return body;
 }
 function keepBasicAuth(method, user, passSent) {
@@ -9624,7 +9998,9 @@ function keepBasicAuth(method, user, passSent) {
 }
 async function carriers2(client, projectId, namespace, key) {
   const list = await client.http.request("GET", "/api/ml/", { params: { project: projectId } });
-  return list.filter((b) => b.project === projectId && parseDescriptionMarker(b.description)?.namespace === namespace && parseDescriptionMarker(b.description)?.key === key).sort((a, b) => a.id - b.id);
+  return list.filter(
+    (b) => b.project === projectId && parseDescriptionMarker(b.description)?.namespace === namespace && parseDescriptionMarker(b.description)?.key === key
+  ).sort((a, b) => a.id - b.id);
 }
 function ignore4042(err) {
   if (!(isApiError(err) && err.status === 404)) throw err;
@@ -9647,7 +10023,8 @@ var init_apply2 = __esm({
 // src/kinds/ml-backend/adopt.ts
 async function adoptMlBackend(client, id, desired, ctx) {
   const b = await client.http.request("GET", `/api/ml/${id}`).catch((err) => {
-    if (isApiError(err) && err.status === 404) throw new UserError(`no ML backend with id ${id} on ${client.http.baseUrl}`);
+    if (isApiError(err) && err.status === 404)
+      throw new UserError(`no ML backend with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
   const shown = b.title && !desired.sensitive.has("title") ? showTitle(b.title) : desired.sensitive.has("url") ? void 0 : `(${showUrl(b.url)})`;
@@ -9655,8 +10032,22 @@ async function adoptMlBackend(client, id, desired, ctx) {
   const current = parseDescriptionMarker(b.description);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);
-  if (b.project !== ctx.parentId) throw new UserError(`${title} belongs to project ${b.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; it cannot move`);
-  await client.http.request("PATCH", `/api/ml/${b.id}`, { data: { project: b.project, url: b.url, ...keepBasicAuth(b.auth_method, b.basic_auth_user, false), description: withDescriptionMarker(stripDescriptionMarker(b.description), { namespace: ctx.namespace, key: desired.name }) }, idempotent: true });
+  if (b.project !== ctx.parentId)
+    throw new UserError(
+      `${title} belongs to project ${b.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; it cannot move`
+    );
+  await client.http.request("PATCH", `/api/ml/${b.id}`, {
+    data: {
+      project: b.project,
+      url: b.url,
+      ...keepBasicAuth(b.auth_method, b.basic_auth_user, false),
+      description: withDescriptionMarker(stripDescriptionMarker(b.description), {
+        namespace: ctx.namespace,
+        key: desired.name
+      })
+    },
+    idempotent: true
+  });
   return { already: false, title };
 }
 var init_adopt2 = __esm({
@@ -9698,7 +10089,9 @@ function showLiveMlValue(field, value) {
   if (field === "description") return stripDescriptionMarker(value);
   if (field === "url" && typeof value === "string") return maskUrlCredentials(value);
   if (field === "extra_params" && value !== null && typeof value === "object" && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? "(sensitive)" : v]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === "string" && isCredential(k, v) ? "(sensitive)" : v])
+    );
   }
   return value;
 }
@@ -9731,7 +10124,11 @@ var init_url_title = __esm({
 // src/kinds/ml-backend/live.ts
 async function readLiveMlBackends(client, parents, namespace) {
   const limit = pLimit(PARALLEL);
-  const lists = await Promise.all(parents.map((p) => limit(() => client.http.request("GET", "/api/ml/", { params: { project: p.id } }))));
+  const lists = await Promise.all(
+    parents.map(
+      (p) => limit(() => client.http.request("GET", "/api/ml/", { params: { project: p.id } }))
+    )
+  );
   return lists.flat().map((b) => toLiveMlBackend(b, parents, namespace));
 }
 function toLiveMlBackend(b, parents, namespace) {
@@ -9767,28 +10164,59 @@ async function loadMlBackends(docs, ctx) {
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code2, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code2, message, at(pointer), severity));
-    if (!projects.has(spec.project)) push("missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, "/spec/project");
+    if (!projects.has(spec.project))
+      push(
+        "missing-project",
+        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
+        "/spec/project"
+      );
     if (spec.basic_auth_pass !== void 0 && !envPointers.includes("/spec/basic_auth_pass")) {
-      push("secret-literal", "basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)", "/spec/basic_auth_pass");
+      push(
+        "secret-literal",
+        "basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)",
+        "/spec/basic_auth_pass"
+      );
     }
     ctx.diagnostics.push(...urlCredentialErrors(raw.doc, "/spec/url", "url", { value: spec.url, envPointers }));
     for (const [name, v] of Object.entries(spec.extra_params ?? {})) {
       const pointer = `/spec/extra_params/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
       if (typeof v === "string" && isCredential(name, v) && !envPointers.includes(pointer)) {
-        push("secret-literal", `extra_params.${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, pointer);
+        push(
+          "secret-literal",
+          `extra_params.${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`,
+          pointer
+        );
       }
     }
     if (spec.auth_method === "BASIC_AUTH" && (spec.basic_auth_user === void 0 || spec.basic_auth_pass === void 0)) {
-      push("rule", "auth_method BASIC_AUTH needs basic_auth_user and basic_auth_pass (the server refuses it otherwise)", "/spec/auth_method");
+      push(
+        "rule",
+        "auth_method BASIC_AUTH needs basic_auth_user and basic_auth_pass (the server refuses it otherwise)",
+        "/spec/auth_method"
+      );
     }
     if (spec.auth_method !== "BASIC_AUTH" && spec.basic_auth_pass !== void 0) {
       push("rule", "basic_auth_pass is only used with auth_method: BASIC_AUTH", "/spec/basic_auth_pass");
     }
     if (spec.model_version !== void 0 && spec.auto_update !== false) {
-      push("rule", "model_version is replaced by what the backend reports while auto_update is true (the server default); set auto_update: false", "/spec/model_version");
+      push(
+        "rule",
+        "model_version is replaced by what the backend reports while auto_update is true (the server default); set auto_update: false",
+        "/spec/model_version"
+      );
     }
     const importId = value.import?.id;
-    out.push({ kind: "MlBackend", name: String(value.metadata.name), file: raw.doc.file, doc: raw.doc, parent: spec.project, ...typeof importId === "number" ? { importId } : {}, spec, sensitive, env: envNamesByField(doc) });
+    out.push({
+      kind: "MlBackend",
+      name: String(value.metadata.name),
+      file: raw.doc.file,
+      doc: raw.doc,
+      parent: spec.project,
+      ...typeof importId === "number" ? { importId } : {},
+      spec,
+      sensitive,
+      env: envNamesByField(doc)
+    });
   }
   return out;
 }
@@ -9808,7 +10236,15 @@ function planMlBackend(m, ctx) {
   const start = startChild(m, ctx, "ML backend");
   if (!start) return;
   const { parent, target } = start;
-  const base = { kind: "MlBackend", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...d.sensitive.has("url") || d.sensitive.has("title") ? {} : { title: d.spec.title || urlTitle(d.spec.url) }, fields: compareMlBackend(d, target) };
+  const base = {
+    kind: "MlBackend",
+    key: d.name,
+    ...parent ? { parent } : {},
+    file: d.file,
+    line: d.doc.locate("/metadata/name").line,
+    ...d.sensitive.has("url") || d.sensitive.has("title") ? {} : { title: d.spec.title || urlTitle(d.spec.url) },
+    fields: compareMlBackend(d, target)
+  };
   if (!target) {
     const notes = [
       "the server calls the backend (/health, /setup) while creating it: it must be up",
@@ -9819,7 +10255,15 @@ function planMlBackend(m, ctx) {
     return;
   }
   const managed = ML_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseMlField(f, liveMlValue(target, f))));
+  ctx.change(
+    existingChange(
+      base,
+      target,
+      start.adopting,
+      managed,
+      (f) => normaliseMlField(f, liveMlValue(target, f))
+    )
+  );
 }
 var init_plan2 = __esm({
   "src/kinds/ml-backend/plan.ts"() {
@@ -9839,7 +10283,10 @@ function mlBackendToManifest(b, ctx) {
   const url2 = writeBack(r.url, ctx.secrets);
   if (!url2.ok) return { skipped: "its URL holds a secret value" };
   const variable = pulledVariableNames("ML_BACKEND", ctx.key);
-  const inUrl = urlCredentialAsVariable(url2.text, () => variable("URL"), { field: "the URL", owner: "the backend's URL" });
+  const inUrl = urlCredentialAsVariable(url2.text, () => variable("URL"), {
+    field: "the URL",
+    owner: "the backend's URL"
+  });
   if (inUrl) notes.push(inUrl.note);
   const spec = { project: ctx.parentKey, url: inUrl?.text ?? url2.text };
   const text = (v) => v ? writeBack(v, ctx.secrets) : void 0;
@@ -9853,21 +10300,28 @@ function mlBackendToManifest(b, ctx) {
     spec.basic_auth_user = r.basic_auth_user ?? "";
     const name = variable("PASSWORD");
     spec.basic_auth_pass = `\${env:${name}}`;
-    notes.push(`basic_auth_pass cannot be read from the server: written as \${env:${name}}; set ${name} before \`labelform plan\` (the first apply sends it once)`);
+    notes.push(
+      `basic_auth_pass cannot be read from the server: written as \${env:${name}}; set ${name} before \`labelform plan\` (the first apply sends it once)`
+    );
   }
   if (r.extra_params && Object.keys(r.extra_params).length) {
     const params = {};
     for (const [name, value] of Object.entries(r.extra_params)) {
       const back = typeof value === "string" ? writeBack(value, ctx.secrets) : void 0;
       if (typeof value !== "string" || back?.ok && (back.refs.length > 0 || !isCredential(name, value))) {
-        const inUrl2 = back?.ok && back.refs.length === 0 ? urlCredentialAsVariable(back.text, () => variable("PARAM", name), { field: `extra_params.${name}`, owner: "its value" }) : void 0;
+        const inUrl2 = back?.ok && back.refs.length === 0 ? urlCredentialAsVariable(back.text, () => variable("PARAM", name), {
+          field: `extra_params.${name}`,
+          owner: "its value"
+        }) : void 0;
         if (inUrl2) notes.push(inUrl2.note);
         params[name] = inUrl2?.text ?? (back?.ok ? back.text : value);
         continue;
       }
       const param = variable("PARAM", name);
       params[name] = `\${env:${param}}`;
-      notes.push(`extra_params.${name} looks like a credential: written as \${env:${param}}; set ${param} to its value before \`labelform plan\``);
+      notes.push(
+        `extra_params.${name} looks like a credential: written as \${env:${param}}; set ${param} to its value before \`labelform plan\``
+      );
     }
     spec.extra_params = params;
   }
@@ -9876,7 +10330,16 @@ function mlBackendToManifest(b, ctx) {
     spec.auto_update = false;
     if (r.model_version) spec.model_version = r.model_version;
   }
-  return { manifest: { apiVersion: "labelform/v1", kind: "MlBackend", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: b.id } } : {} }, notes };
+  return {
+    manifest: {
+      apiVersion: "labelform/v1",
+      kind: "MlBackend",
+      metadata: { name: ctx.key },
+      spec,
+      ...ctx.adopt ? { import: { id: b.id } } : {}
+    },
+    notes
+  };
 }
 var init_to_manifest2 = __esm({
   "src/kinds/ml-backend/to-manifest.ts"() {
@@ -9917,8 +10380,21 @@ var init_kind5 = __esm({
       diff: compareMlBackend,
       plan: planMlBackend,
       orphan: (b) => ({ id: b.id, key: b.marker.key, title: b.title, annotations: 0 }),
-      planPrune: (o, b, ctx) => ctx.change({ action: "delete", kind: "MlBackend", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: b.title, fields: [] }),
-      digest: (b) => ({ spec: Object.fromEntries(Object.entries(b.spec).map(([k, v]) => [k, b.sensitive.has(k) || k === "basic_auth_pass" ? "(sensitive)" : v])), import: b.importId ?? null }),
+      planPrune: (o, b, ctx) => ctx.change({
+        action: "delete",
+        kind: "MlBackend",
+        key: o.key,
+        ...o.parent ? { parent: o.parent } : {},
+        id: o.id,
+        title: b.title,
+        fields: []
+      }),
+      digest: (b) => ({
+        spec: Object.fromEntries(
+          Object.entries(b.spec).map(([k, v]) => [k, b.sensitive.has(k) || k === "basic_auth_pass" ? "(sensitive)" : v])
+        ),
+        import: b.importId ?? null
+      }),
       startApply: startMlBackendApply,
       adopt: adoptMlBackend,
       toManifest: mlBackendToManifest
@@ -28703,9 +29179,21 @@ function createHttp(opts) {
   const refreshAccessToken = () => {
     refreshing ??= (async () => {
       try {
-        const body = await send("POST", "/api/token/refresh/", { data: { refresh: token }, anonymous: true, idempotent: true }, "refresh");
+        const body = await send(
+          "POST",
+          "/api/token/refresh/",
+          { data: { refresh: token }, anonymous: true, idempotent: true },
+          "refresh"
+        );
         if (typeof body?.access !== "string") {
-          throw new ApiError("not-label-studio", "POST", "/api/token/refresh/", 200, "the token refresh answered without an access token", void 0);
+          throw new ApiError(
+            "not-label-studio",
+            "POST",
+            "/api/token/refresh/",
+            200,
+            "the token refresh answered without an access token",
+            void 0
+          );
         }
         registerSecret(body.access);
         access = { token: body.access, payload: decodeJwtPayload(body.access) };
@@ -28758,7 +29246,8 @@ function createHttp(opts) {
           await sleep(backoff(attempt));
           continue;
         }
-        if (SERVER_GONE_CODES.has(code2 ?? "") || kind !== "timeout" && retryable && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind, ...code2 ? { code: code2 } : {}, detail: detail2 });
+        if (SERVER_GONE_CODES.has(code2 ?? "") || kind !== "timeout" && retryable && idempotent && attempt > 0 && answered === answeredBefore)
+          markGone({ kind, ...code2 ? { code: code2 } : {}, detail: detail2 });
         throw new ApiError(kind, method.toUpperCase(), shown, void 0, detail2, void 0, code2);
       }
       const status = res.status;
@@ -28791,7 +29280,8 @@ function createHttp(opts) {
         const body = o.responseType === "stream" ? await readStream2(res.data) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "error" });
         const { detail: detail2, validationErrors } = parseErrorBody(body);
-        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind: "http", status, detail: detail2 });
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore)
+          markGone({ kind: "http", status, detail: detail2 });
         const kind = isHtml(res) && (status === 404 || status === 405) ? "not-label-studio" : "http";
         throw new ApiError(
           kind,
@@ -28802,10 +29292,24 @@ function createHttp(opts) {
           validationErrors
         );
       }
-      opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: purpose === "refresh" ? "refresh" : "ok" });
+      opts.onExchange?.({
+        method,
+        path: shown,
+        status,
+        ms: now() - started,
+        attempt,
+        outcome: purpose === "refresh" ? "refresh" : "ok"
+      });
       if (purpose === "stream") return res;
       if ((o.responseType ?? "json") === "json" && status !== 204 && res.data !== "" && (typeof res.data !== "object" || res.data === null)) {
-        throw new ApiError("not-label-studio", method.toUpperCase(), shown, status, isHtml(res) ? `${baseUrl} answered with an HTML page, not Label Studio's JSON API: check the URL` : "the server answered with something that is not JSON", void 0);
+        throw new ApiError(
+          "not-label-studio",
+          method.toUpperCase(),
+          shown,
+          status,
+          isHtml(res) ? `${baseUrl} answered with an HTML page, not Label Studio's JSON API: check the URL` : "the server answered with something that is not JSON",
+          void 0
+        );
       }
       return res.data;
     }
@@ -28835,7 +29339,11 @@ function describeTransportError(err, baseUrl, timeoutMs) {
   const e = err;
   const code2 = e?.code ?? e?.cause?.code;
   if (code2 === "ETIMEDOUT" || code2 === "ECONNABORTED" || /timeout/i.test(e?.message ?? "")) {
-    return { kind: "timeout", code: code2 ?? "ETIMEDOUT", detail: `no answer from ${baseUrl} within ${Math.round(timeoutMs / 1e3)} s` };
+    return {
+      kind: "timeout",
+      code: code2 ?? "ETIMEDOUT",
+      detail: `no answer from ${baseUrl} within ${Math.round(timeoutMs / 1e3)} s`
+    };
   }
   const host = safeHost(baseUrl);
   const detail2 = code2 === "ECONNREFUSED" ? `cannot connect to ${baseUrl}: connection refused (is Label Studio running, and is the URL right?)` : code2 === "ENOTFOUND" || code2 === "EAI_AGAIN" ? `cannot resolve the host ${host} of ${baseUrl}` : code2 === "ECONNRESET" || code2 === "EPIPE" ? `the connection to ${baseUrl} was reset` : code2 === "ERR_INVALID_URL" ? `"${baseUrl}" is not a valid URL` : `cannot reach ${baseUrl}: ${code2 ?? e?.message ?? "unknown network error"}`;
@@ -28887,7 +29395,17 @@ var init_http2 = __esm({
     init_errors2();
     RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
     GATEWAY_STATUSES = /* @__PURE__ */ new Set([502, 503, 504]);
-    RETRY_NETWORK_CODES = /* @__PURE__ */ new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EAI_AGAIN", "ENETUNREACH", "EHOSTUNREACH", "ERR_SOCKET_CONNECTION_TIMEOUT", "ERR_NETWORK"]);
+    RETRY_NETWORK_CODES = /* @__PURE__ */ new Set([
+      "ECONNRESET",
+      "EPIPE",
+      "ETIMEDOUT",
+      "ECONNABORTED",
+      "EAI_AGAIN",
+      "ENETUNREACH",
+      "EHOSTUNREACH",
+      "ERR_SOCKET_CONNECTION_TIMEOUT",
+      "ERR_NETWORK"
+    ]);
     SERVER_GONE_CODES = /* @__PURE__ */ new Set(["ECONNREFUSED", "ENOTFOUND"]);
     GONE_FOR_MS = 2e3;
   }
@@ -28910,10 +29428,17 @@ function createClient(opts) {
   async function listTasksPage(projectId, page, o = {}) {
     try {
       return await req("GET", "/api/tasks/", {
-        params: { project: projectId, page, page_size: o.pageSize ?? 100, ...o.fields ? { fields: o.fields } : {}, ...o.query ? { query: o.query } : {} }
+        params: {
+          project: projectId,
+          page,
+          page_size: o.pageSize ?? 100,
+          ...o.fields ? { fields: o.fields } : {},
+          ...o.query ? { query: o.query } : {}
+        }
       });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && page > 1) return { tasks: [], total: 0, total_annotations: 0, total_predictions: 0 };
+      if (err instanceof ApiError && err.status === 404 && page > 1)
+        return { tasks: [], total: 0, total_annotations: 0, total_predictions: 0 };
       throw err;
     }
   }
@@ -28939,9 +29464,16 @@ function createClient(opts) {
       await req("DELETE", `/api/projects/${id}/`);
     },
     validateConfig: async (labelConfig) => {
-      await req("POST", "/api/projects/validate/", { data: { label_config: labelConfig }, idempotent: true, anonymous: true });
+      await req("POST", "/api/projects/validate/", {
+        data: { label_config: labelConfig },
+        idempotent: true,
+        anonymous: true
+      });
     },
-    validateProjectConfig: (id, labelConfig) => req("POST", `/api/projects/${id}/validate/`, { data: { label_config: labelConfig }, idempotent: true }),
+    validateProjectConfig: (id, labelConfig) => req("POST", `/api/projects/${id}/validate/`, {
+      data: { label_config: labelConfig },
+      idempotent: true
+    }),
     projectSummary: (id) => req("GET", `/api/projects/${id}/summary/`),
     importTasks: (projectId, tasks, o = {}) => req("POST", `/api/projects/${projectId}/import`, {
       data: tasks,
@@ -28956,7 +29488,11 @@ function createClient(opts) {
     deleteTasks: async (projectId, ids, where) => {
       if (ids.length === 0 || where.length === 0) throw new Error("deleteTasks needs task ids and at least one filter");
       const body = { selectedItems: { all: false, included: ids }, filters: { conjunction: "and", items: where } };
-      const result = await req("POST", "/api/dm/actions/", { params: { id: "delete_tasks", project: projectId }, data: body, idempotent: true });
+      const result = await req("POST", "/api/dm/actions/", {
+        params: { id: "delete_tasks", project: projectId },
+        data: body,
+        idempotent: true
+      });
       return Number(result.processed_items ?? 0);
     },
     exportFormats: (projectId) => req("GET", `/api/projects/${projectId}/export/formats`),
@@ -28965,10 +29501,21 @@ function createClient(opts) {
       timeoutMs: o.timeoutMs ?? 6e5
     }),
     // Community edition builds the snapshot inside this request (~33 s for 60,000 tasks, measured).
-    createExportSnapshot: (projectId, body = {}) => req("POST", `/api/projects/${projectId}/exports/`, { data: body, idempotent: false, timeoutMs: 36e5 }),
+    createExportSnapshot: (projectId, body = {}) => req("POST", `/api/projects/${projectId}/exports/`, {
+      data: body,
+      idempotent: false,
+      timeoutMs: 36e5
+    }),
     getExportSnapshot: (projectId, exportId) => req("GET", `/api/projects/${projectId}/exports/${exportId}`),
-    convertExportSnapshot: (projectId, exportId, exportType) => req("POST", `/api/projects/${projectId}/exports/${exportId}/convert`, { data: { export_type: exportType }, idempotent: false, timeoutMs: 36e5 }),
-    downloadExportSnapshot: (projectId, exportId, exportType) => http3.stream("GET", `/api/projects/${projectId}/exports/${exportId}/download`, { params: { exportType }, timeoutMs: 6e5 }),
+    convertExportSnapshot: (projectId, exportId, exportType) => req("POST", `/api/projects/${projectId}/exports/${exportId}/convert`, {
+      data: { export_type: exportType },
+      idempotent: false,
+      timeoutMs: 36e5
+    }),
+    downloadExportSnapshot: (projectId, exportId, exportType) => http3.stream("GET", `/api/projects/${projectId}/exports/${exportId}/download`, {
+      params: { exportType },
+      timeoutMs: 6e5
+    }),
     deleteExportSnapshot: async (projectId, exportId) => {
       await req("DELETE", `/api/projects/${projectId}/exports/${exportId}`);
     },
@@ -28999,7 +29546,12 @@ async function readProjectList(client, include, filter2) {
     if (!first.next) return sortById(first.results);
     const newest = await fetchPage(client, include, filter2, 1, "-id");
     const pageCount = Math.ceil(newest.count / PROJECTS_PAGE_SIZE);
-    const middle = await Promise.all(Array.from({ length: Math.max(0, pageCount - 2) }, (_, i) => fetchPageOrEnd(client, include, filter2, i + 2, "id")));
+    const middle = await Promise.all(
+      Array.from(
+        { length: Math.max(0, pageCount - 2) },
+        (_, i) => fetchPageOrEnd(client, include, filter2, i + 2, "id")
+      )
+    );
     const after2 = await fetchPage(client, "id", filter2, 1, "-id");
     const found = /* @__PURE__ */ new Map();
     for (const p of [...first.results, ...newest.results, ...middle.flatMap((m) => m.results)]) found.set(p.id, p);
@@ -29271,7 +29823,13 @@ async function readProject(client, id) {
 function toCarrier(p) {
   const marker = parseMarker(p.description);
   if (!marker) return void 0;
-  return { id: p.id, title: p.title ?? "", marker, tasks: Number(p.task_number ?? 0) || 0, annotations: Number(p.total_annotations_number ?? 0) || 0 };
+  return {
+    id: p.id,
+    title: p.title ?? "",
+    marker,
+    tasks: Number(p.task_number ?? 0) || 0,
+    annotations: Number(p.total_annotations_number ?? 0) || 0
+  };
 }
 function sameMarker(a, b) {
   return a.namespace === b.namespace && a.key === b.key;
@@ -29291,15 +29849,23 @@ var init_carriers = __esm({
 async function adoptProject(client, id, desired, ctx) {
   const marker = { namespace: ctx.namespace, key: desired.name };
   const project = await client.getProject(id).catch((err) => {
-    if (isApiError(err) && err.status === 404) throw new UserError(`no project with id ${id} on ${client.http.baseUrl}`);
+    if (isApiError(err) && err.status === 404)
+      throw new UserError(`no project with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
   const title = showTitle(project.title ?? "");
   const current = parseMarker(project.description);
-  if (current?.namespace === marker.namespace && current.key === marker.key) return { already: true, title: `project ${project.id} ${title}` };
-  if (current) throw new UserError(`project ${project.id} ${title} is already managed as ${current.namespace}/${current.key}; remove that marker from its description first`);
+  if (current?.namespace === marker.namespace && current.key === marker.key)
+    return { already: true, title: `project ${project.id} ${title}` };
+  if (current)
+    throw new UserError(
+      `project ${project.id} ${title} is already managed as ${current.namespace}/${current.key}; remove that marker from its description first`
+    );
   const holder = (await findMarkedProjects(client, marker)).find((c) => c.id !== project.id);
-  if (holder) throw new UserError(`project ${holder.id} ${showTitle(holder.title ?? "")} already carries the marker of ${marker.key}; one key can manage one project`);
+  if (holder)
+    throw new UserError(
+      `project ${holder.id} ${showTitle(holder.title ?? "")} already carries the marker of ${marker.key}; one key can manage one project`
+    );
   await client.updateProject(project.id, { description: withMarker(stripMarker(project.description), marker) });
   return { already: false, title: `project ${project.id} ${title}` };
 }
@@ -38378,6 +38944,27 @@ function normaliseProjectField(field, value, side, release) {
       const t = Date.parse(/[Zz]|[+-]\d{2}:?\d{2}$/.test(text) || !/T\d/.test(text) ? text : `${text}Z`);
       return Number.isNaN(t) ? text : new Date(t).toISOString();
     }
+    // The server keeps these as written. A new field is a lint error here until it is placed.
+    case "annotator_evaluation_enabled":
+    case "color":
+    case "control_weights":
+    case "enable_empty_annotation":
+    case "evaluate_predictions_automatically":
+    case "is_draft":
+    case "is_published":
+    case "maximum_annotations":
+    case "min_annotations_to_start_training":
+    case "overlap_cohort_percentage":
+    case "reveal_preannotations_interactively":
+    case "sampling":
+    case "show_annotation_history":
+    case "show_collab_predictions":
+    case "show_ground_truth_first":
+    case "show_instruction":
+    case "show_overlap_first":
+    case "show_skip_button":
+    case "skip_queue":
+    case "start_training_on_annotation_update":
     default:
       return value === void 0 ? null : value;
   }
@@ -38398,7 +38985,9 @@ function sanitiseNodes(nodes, source) {
     if (!("tagName" in node)) continue;
     const el = node;
     if (RAW_TEXT.has(el.tagName)) {
-      for (const child of el.childNodes) if (child.nodeName === "#text") child.value = escapeText3(child.value);
+      for (const child of el.childNodes)
+        if (child.nodeName === "#text")
+          child.value = escapeText3(child.value);
     }
     el.attrs = el.attrs.filter(
       (a) => SAFE_ATTRIBUTES.has(a.name) && !(URL_ATTRIBUTES.has(a.name) && /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) && !SAFE_PROTOCOLS.test(a.value.trim()))
@@ -38427,10 +39016,14 @@ var init_normalise = __esm({
     init_python_strip();
     init_server_versions();
     SAFE_TAGS = new Set(
-      "html base head link meta style title body address article aside footer header h1 h2 h3 h4 h5 h6 main nav section blockquote dd div dl dt figcaption figure hr li menu ol p pre ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time u var wbr area audio img map track video embed iframe object picture portal source svg math canvas noscript script del ins caption col colgroup table tbody td tfoot th thead tr button datalist fieldset form input label legend meter optgroup option output progress select textarea details dialog summary slot template".split(" ")
+      "html base head link meta style title body address article aside footer header h1 h2 h3 h4 h5 h6 main nav section blockquote dd div dl dt figcaption figure hr li menu ol p pre ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time u var wbr area audio img map track video embed iframe object picture portal source svg math canvas noscript script del ins caption col colgroup table tbody td tfoot th thead tr button datalist fieldset form input label legend meter optgroup option output progress select textarea details dialog summary slot template".split(
+        " "
+      )
     );
     SAFE_ATTRIBUTES = new Set(
-      "align alink alt bgcolor border cellpadding cellspacing class color cols colspan coords dir face href height hspace ismap lang marginheight marginwidth multiple name nohref noresize noshade nowrap ref rel rev rows rowspan scrolling shape span src summary tabindex title type usemap valign value vlink vspace width".split(" ")
+      "align alink alt bgcolor border cellpadding cellspacing class color cols colspan coords dir face href height hspace ismap lang marginheight marginwidth multiple name nohref noresize noshade nowrap ref rel rev rows rowspan scrolling shape span src summary tabindex title type usemap valign value vlink vspace width".split(
+        " "
+      )
     );
     URL_ATTRIBUTES = /* @__PURE__ */ new Set(["href", "src"]);
     SAFE_PROTOCOLS = /^(https?|mailto):/i;
@@ -38450,8 +39043,14 @@ function compareProject(desired, live, release) {
     const sensitive = desired.sensitive.has(field);
     if (live) {
       const before = liveValue(live, field);
-      if ((0, import_fast_deep_equal2.default)(normaliseProjectField(field, after2, "desired", release), normaliseProjectField(field, before, "live", release))) continue;
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: typeof before === "string" ? maskUrlsInText(before) : before ?? null, after: after2 });
+      if ((0, import_fast_deep_equal2.default)(
+        normaliseProjectField(field, after2, "desired", release),
+        normaliseProjectField(field, before, "live", release)
+      ))
+        continue;
+      changes.push(
+        sensitive ? { field, sensitive: true } : { field, before: typeof before === "string" ? maskUrlsInText(before) : before ?? null, after: after2 }
+      );
     } else {
       changes.push(sensitive ? { field, sensitive: true } : { field, after: after2 });
     }
@@ -38488,7 +39087,11 @@ function recordApplied(desired, from = {}) {
     if (value === void 0) continue;
     fields[field] = desired.sensitive.has(field) ? SECRET_HASH : hashFieldValue(normaliseProjectField(field, value, "desired"));
   }
-  return { ...from.commit ? { commit: from.commit } : {}, ...from.repository ? { repository: from.repository } : {}, fields };
+  return {
+    ...from.commit ? { commit: from.commit } : {},
+    ...from.repository ? { repository: from.repository } : {},
+    fields
+  };
 }
 function hashFieldValue(normalised) {
   return createHash3("sha256").update(canonicalJson(normalised)).digest("base64url").slice(0, 4);
@@ -40976,11 +41579,21 @@ function parseLabelConfigXml(xml) {
   };
   parser2.on("doctype", () => {
     const start = positionOf(xml, xml.lastIndexOf("<!DOCTYPE", parser2.position));
-    stop("xml-doctype", "a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)", start?.line, start?.col);
+    stop(
+      "xml-doctype",
+      "a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)",
+      start?.line,
+      start?.col
+    );
   });
   parser2.on("xmldecl", (decl) => {
     if (decl.encoding !== void 0) {
-      stop("xml-declaration", `remove encoding="${decl.encoding}" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration`, 1, 1);
+      stop(
+        "xml-declaration",
+        `remove encoding="${decl.encoding}" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration`,
+        1,
+        1
+      );
     }
   });
   parser2.on(
@@ -41018,10 +41631,20 @@ function parseLabelConfigXml(xml) {
     const unmatched = /^unmatched closing tag: (.*?)\.?$/.exec(message);
     if (unmatched && (problem === void 0 || blamedAtPosition === parser2.position)) {
       const start = positionOf(xml, xml.lastIndexOf("</", parser2.position - 1));
-      problem = { code: "xml-syntax", message: `XML is not well-formed: </${unmatched[1]}> does not close any open element`, line: start?.line ?? parser2.line, col: start?.col ?? parser2.column };
+      problem = {
+        code: "xml-syntax",
+        message: `XML is not well-formed: </${unmatched[1]}> does not close any open element`,
+        line: start?.line ?? parser2.line,
+        col: start?.col ?? parser2.column
+      };
     } else if (skipped && /^unexpected close tag/.test(message)) {
       if (problem === void 0) blamedAtPosition = parser2.position;
-      stop("xml-syntax", `XML is not well-formed: ${describeOpen(skipped)} is never closed (a later end tag closes its parent)`, skipped.line, skipped.col);
+      stop(
+        "xml-syntax",
+        `XML is not well-formed: ${describeOpen(skipped)} is never closed (a later end tag closes its parent)`,
+        skipped.line,
+        skipped.col
+      );
     } else if (open2 && /^unclosed tag/.test(message)) {
       stop("xml-syntax", `XML is not well-formed: ${describeOpen(open2)} is never closed`, open2.line, open2.col);
     } else {
@@ -41121,7 +41744,15 @@ function summarizeLabelConfig(root) {
     if (name !== void 0 && toName !== void 0 && !NON_RESULT_CONTROLS.has(el.tag)) {
       const labels = [...walkElements(el)].filter((c) => c !== el && LABEL_TAGS.has(c.tag)).map((c) => c.attrs.alias ?? c.attrs.value ?? "").filter((v) => v !== "");
       const dynamic = el.attrs.value !== void 0 || el.attrs.apiUrl !== void 0;
-      controls.push({ name, type: el.tag, toName: toName.split(",").map((s) => s.trim()), labels, dynamic, line: el.line, col: el.col });
+      controls.push({
+        name,
+        type: el.tag,
+        toName: toName.split(",").map((s) => s.trim()),
+        labels,
+        dynamic,
+        line: el.line,
+        col: el.col
+      });
     }
     if (OBJECT_TAGS.has(el.tag)) {
       for (const attr of ["value", "valueList"]) {
@@ -41150,7 +41781,8 @@ function diffLabelConfigs(before, after2) {
     const labelsRemoved = b.labels.filter((l) => !a.labels.includes(l));
     const details = [];
     if (a.type !== b.type) details.push(`type ${b.type} -> ${a.type}`);
-    if (a.toName.join(",") !== b.toName.join(",")) details.push(`toName ${b.toName.join(",")} -> ${a.toName.join(",")}`);
+    if (a.toName.join(",") !== b.toName.join(","))
+      details.push(`toName ${b.toName.join(",")} -> ${a.toName.join(",")}`);
     if (labelsAdded.length || labelsRemoved.length || details.length) {
       changes.push({
         control: a.name,
@@ -41183,11 +41815,18 @@ function describeLabelConfigChange(liveXml, desired) {
   const after2 = pythonStrip(desired.xml);
   const diff = (createTwoFilesPatch("live", "desired", `${before}
 `, `${after2}
-`, "", "", { context: 3, maxEditLength: MAX_EDIT_LINES }) ?? wholeReplacement(before, after2)).split("\n").filter((l) => !/^={10,}$/.test(l)).join("\n").trimEnd();
+`, "", "", {
+    context: 3,
+    maxEditLength: MAX_EDIT_LINES
+  }) ?? wholeReplacement(before, after2)).split("\n").filter((l) => !/^={10,}$/.test(l)).join("\n").trimEnd();
   const liveSummary = before === "" ? { controls: [], dataKeys: [] } : summarizeLive(liveXml);
   return {
     diff,
-    controls: liveSummary ? diffLabelConfigs(liveSummary, desired.summary).map((c) => ({ ...c, labelsAdded: [...c.labelsAdded], labelsRemoved: [...c.labelsRemoved] })) : [],
+    controls: liveSummary ? diffLabelConfigs(liveSummary, desired.summary).map((c) => ({
+      ...c,
+      labelsAdded: [...c.labelsAdded],
+      labelsRemoved: [...c.labelsRemoved]
+    })) : [],
     ...desired.source ? { source: desired.source } : {}
   };
 }
@@ -41365,7 +42004,9 @@ function parseTarget(given) {
 }
 function isTargeted(targets, r, parentKind) {
   if (!targets?.length) return true;
-  return targets.some((t) => t.kind === r.kind && t.key === r.name || parentKind !== void 0 && r.parent !== void 0 && t.kind === parentKind && t.key === r.parent);
+  return targets.some(
+    (t) => t.kind === r.kind && t.key === r.name || parentKind !== void 0 && r.parent !== void 0 && t.kind === parentKind && t.key === r.parent
+  );
 }
 var init_targets = __esm({
   "src/kinds/shared/targets.ts"() {
@@ -41383,7 +42024,8 @@ function toTask(item) {
 }
 function checkTask(item, dataKeys) {
   const task = toTask(item);
-  if (!task) return `a task must be a JSON object, got ${item === null ? "null" : Array.isArray(item) ? "a list" : typeof item}`;
+  if (!task)
+    return `a task must be a JSON object, got ${item === null ? "null" : Array.isArray(item) ? "a list" : typeof item}`;
   for (const k of dataKeys) {
     if (!(k.key in task.data)) {
       const have = Object.keys(task.data);
@@ -41399,7 +42041,8 @@ function checkTask(item, dataKeys) {
     }
   }
   const bad = findUnstorableText(task);
-  if (bad) return `${bad.path} holds ${bad.what}: Label Studio on PostgreSQL refuses the whole batch with an HTTP 500 (JSON in PostgreSQL cannot store it; SQLite does), so it is refused here on every server; remove or replace it`;
+  if (bad)
+    return `${bad.path} holds ${bad.what}: Label Studio on PostgreSQL refuses the whole batch with an HTTP 500 (JSON in PostgreSQL cannot store it; SQLite does), so it is refused here on every server; remove or replace it`;
   return void 0;
 }
 function findUnstorableText(value, path = "the task") {
@@ -41423,7 +42066,11 @@ function findUnstorableText(value, path = "the task") {
     for (const [k, v] of Object.entries(value)) {
       const here = path === "the task" ? k : `${path}.${k}`;
       const wk = what(k);
-      if (wk) return { path: `the key ${JSON.stringify(k.replace(/[\u0000\ud800-\udfff]/g, "?"))} of ${path === "the task" ? "the task" : path}`, what: wk };
+      if (wk)
+        return {
+          path: `the key ${JSON.stringify(k.replace(/[\u0000\ud800-\udfff]/g, "?"))} of ${path === "the task" ? "the task" : path}`,
+          what: wk
+        };
       const found = findUnstorableText(v, here);
       if (found) return found;
     }
@@ -41487,7 +42134,12 @@ async function readTaggedTasks(client, projectId, text, ids) {
   const out = [];
   for (let i = 0; i < ids.length; i += 200) {
     const chunk2 = ids.slice(i, i + 200);
-    for await (const tasks of client.listTasks(projectId, { pageSize: chunk2.length, fields: "all", query: metaQuery(text, chunk2) })) out.push(...tasks);
+    for await (const tasks of client.listTasks(projectId, {
+      pageSize: chunk2.length,
+      fields: "all",
+      query: metaQuery(text, chunk2)
+    }))
+      out.push(...tasks);
   }
   return out;
 }
@@ -41547,7 +42199,10 @@ async function deleteCopies(client, projectId, scope, tasks) {
     const annotations = Number(t.total_annotations ?? 0);
     const cancelled = Number(t.cancelled_annotations ?? 0);
     const key = rows === 0 ? "none" : `${annotations}/${cancelled}`;
-    const where = rows === 0 ? [metaContains(scope), { filter: "filter:tasks:annotations_ids", operator: "empty", type: "String", value: "true" }] : [
+    const where = rows === 0 ? [
+      metaContains(scope),
+      { filter: "filter:tasks:annotations_ids", operator: "empty", type: "String", value: "true" }
+    ] : [
       metaContains(scope),
       { filter: "filter:tasks:total_annotations", operator: "equal", type: "Number", value: annotations },
       { filter: "filter:tasks:cancelled_annotations", operator: "equal", type: "Number", value: cancelled }
@@ -41558,7 +42213,8 @@ async function deleteCopies(client, projectId, scope, tasks) {
   }
   let removed = 0;
   for (const { where, ids } of shapes.values()) {
-    for (let i = 0; i < ids.length; i += 500) removed += await client.deleteTasks(projectId, ids.slice(i, i + 500), where);
+    for (let i = 0; i < ids.length; i += 500)
+      removed += await client.deleteTasks(projectId, ids.slice(i, i + 500), where);
   }
   return removed;
 }
@@ -41574,7 +42230,16 @@ var init_settle_copies = __esm({
 // src/tasks/import-tasks.ts
 import { randomBytes } from "node:crypto";
 async function runImport(run3) {
-  const progress = { records: 0, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [] };
+  const progress = {
+    records: 0,
+    tasks: 0,
+    annotations: 0,
+    predictions: 0,
+    batches: 0,
+    bytes: 0,
+    copiesRemoved: 0,
+    copiesKept: []
+  };
   const sleep = run3.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const runId = run3.runId ?? randomBytes(4).toString("hex");
   let parts = [];
@@ -41615,7 +42280,12 @@ async function runImport(run3) {
     const json = JSON.stringify({ ...task, meta: { ...task.meta ?? {}, [META_KEY]: tag } });
     if (parts.length > 0 && (parts.length >= run3.batchSize || bytes + Buffer.byteLength(json) + 1 > run3.maxBatchBytes)) {
       await flush();
-      const retagged = taskTag(run3.scope, batchName(runId, progress.batches + 1), record.index, run3.tagSuffix?.(task) ?? "");
+      const retagged = taskTag(
+        run3.scope,
+        batchName(runId, progress.batches + 1),
+        record.index,
+        run3.tagSuffix?.(task) ?? ""
+      );
       parts.push(JSON.stringify({ ...task, meta: { ...task.meta ?? {}, [META_KEY]: retagged } }));
     } else parts.push(json);
     bytes += Buffer.byteLength(parts.at(-1)) + 1;
@@ -41644,7 +42314,8 @@ async function sendBatch(run3, body, count3, text, sleep) {
       if (!ambiguous || attempt >= 3) throw err;
       await sleep(1e3 * (attempt + 1));
       const now = await countTaggedTasks(run3.client, run3.projectId, text).catch(() => void 0);
-      if (now !== void 0 && now >= count3) return { task_count: count3, annotation_count: null, prediction_count: null };
+      if (now !== void 0 && now >= count3)
+        return { task_count: count3, annotation_count: null, prediction_count: null };
       if (now !== 0) throw err;
       const answer = err.kind === "http" ? `${err.status} ${err.detail}` : void 0;
       if (answer !== void 0 && answer === previous) throw refusedTwice(err, count3);
@@ -41653,7 +42324,9 @@ async function sendBatch(run3, body, count3, text, sleep) {
   }
 }
 function refusedTwice(err, count3) {
-  const postgresText = /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(err.detail);
+  const postgresText = /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(
+    err.detail
+  );
   return new UserError(
     `the server failed twice in the same way (HTTP ${err.status}) on a batch of ${count3} task${count3 === 1 ? "" : "s"} and stored none of it, so it is not sent again` + (postgresText ? ": its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate" : "; the server's log says why"),
     [],
@@ -41765,6 +42438,7 @@ function describeFsError(err) {
       return "is a directory";
     case "ELOOP":
       return "too many levels of symbolic links";
+    case void 0:
     default:
       return code2 ?? String(err?.message ?? err);
   }
@@ -43765,7 +44439,12 @@ async function* readJsonArray(stream4, file, max) {
       }
       if (isJsonSpace(ch) || ch === "\uFEFF") continue;
       if (state === "before") {
-        if (ch !== "[") throw new TaskFileError(file, line2, "a JSON task file must be an array of tasks ([ ... ]); for one task per line use .jsonl");
+        if (ch !== "[")
+          throw new TaskFileError(
+            file,
+            line2,
+            "a JSON task file must be an array of tasks ([ ... ]); for one task per line use .jsonl"
+          );
         state = "between";
         continue;
       }
@@ -43787,7 +44466,12 @@ async function* readJsonArray(stream4, file, max) {
     }
     if (state === "item") pieces.push(chunk2.slice(from));
   }
-  if (state !== "after") throw new TaskFileError(file, line2, state === "before" ? "the file is empty" : "the JSON array is not closed (the file is cut short?)");
+  if (state !== "after")
+    throw new TaskFileError(
+      file,
+      line2,
+      state === "before" ? "the file is empty" : "the JSON array is not closed (the file is cut short?)"
+    );
 }
 function isJsonSpace(ch) {
   return ch === " " || ch === "\n" || ch === "\r" || ch === "	";
@@ -43805,7 +44489,11 @@ function parseJson(text, file, line2, invalid) {
   const dup = findDuplicateKey(text);
   if (dup) {
     const at = line2 + countNewlines(text, dup.offset);
-    throw new TaskFileError(file, at, `the key ${JSON.stringify(dup.key)} appears twice in one object; JSON keeps only the last value, so fix the file`);
+    throw new TaskFileError(
+      file,
+      at,
+      `the key ${JSON.stringify(dup.key)} appears twice in one object; JSON keeps only the last value, so fix the file`
+    );
   }
   return item;
 }
@@ -43857,12 +44545,23 @@ function checkSize(size, max, file, line2) {
   if (size > max) tooLarge(max, file, line2);
 }
 function tooLarge(max, file, line2) {
-  throw new TaskFileError(file, line2, `this task is larger than ${formatBytes(max)}, the most one import batch holds; a task is sent whole, in one request, so it cannot be imported`);
+  throw new TaskFileError(
+    file,
+    line2,
+    `this task is larger than ${formatBytes(max)}, the most one import batch holds; a task is sent whole, in one request, so it cannot be imported`
+  );
 }
 async function* readDelimited(stream4, file, delimiter2, max) {
   const { parse: parseCsv } = await Promise.resolve().then(() => (init_lib(), lib_exports));
   const parser2 = stream4.pipe(
-    parseCsv({ delimiter: delimiter2, bom: true, info: true, skip_empty_lines: true, relax_column_count: false, ...Number.isFinite(max) ? { max_record_size: max } : {} })
+    parseCsv({
+      delimiter: delimiter2,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      ...Number.isFinite(max) ? { max_record_size: max } : {}
+    })
   );
   const what = delimiter2 === "	" ? "TSV" : "CSV";
   let header;
@@ -43875,7 +44574,11 @@ async function* readDelimited(stream4, file, delimiter2, max) {
         for (const [i, name] of header.entries()) {
           const first = seen.get(name);
           if (first !== void 0) {
-            throw new TaskFileError(file, row2.info.lines, `the header names column ${JSON.stringify(name)} twice (columns ${first + 1} and ${i + 1}); each column becomes a data key, so one would be lost`);
+            throw new TaskFileError(
+              file,
+              row2.info.lines,
+              `the header names column ${JSON.stringify(name)} twice (columns ${first + 1} and ${i + 1}); each column becomes a data key, so one would be lost`
+            );
           }
           seen.set(name, i);
         }
@@ -43931,11 +44634,17 @@ async function resolveSources(input, format3, cwd, stdin = process.stdin) {
   const show = (p) => relative3(cwd, p) || p;
   if (st.isDirectory()) {
     const names = (await readdir(path)).filter((n) => !n.startsWith(".") && !n.endsWith(".labelform-import.json") && formatFromPath(n) !== void 0).sort();
-    if (names.length === 0) throw new UserError(`${input}: no task files (.json, .jsonl, .ndjson, .csv, .tsv) in this directory`);
-    return names.map((n) => ({ path: join2(path, n), display: show(join2(path, n)), format: format3 ?? formatFromPath(n) }));
+    if (names.length === 0)
+      throw new UserError(`${input}: no task files (.json, .jsonl, .ndjson, .csv, .tsv) in this directory`);
+    return names.map((n) => ({
+      path: join2(path, n),
+      display: show(join2(path, n)),
+      format: format3 ?? formatFromPath(n)
+    }));
   }
   const fmt = format3 ?? formatFromPath(path);
-  if (!fmt) throw new UserError(`${input}: cannot tell the format from the extension; pass --format json|jsonl|csv|tsv`);
+  if (!fmt)
+    throw new UserError(`${input}: cannot tell the format from the extension; pass --format json|jsonl|csv|tsv`);
   return [{ path, display: show(path), format: fmt }];
 }
 async function removeTemporarySources(sources) {
@@ -43945,7 +44654,11 @@ async function removeTemporarySources(sources) {
 }
 async function sniffFormat(path) {
   const { createReadStream: createReadStream3 } = await import("node:fs");
-  for await (const chunk2 of createReadStream3(path, { start: 0, end: 4095, encoding: "utf8" })) {
+  for await (const chunk2 of createReadStream3(path, {
+    start: 0,
+    end: 4095,
+    encoding: "utf8"
+  })) {
     const first = chunk2.trimStart()[0];
     if (first === "[") return "json";
     if (first === "{") return "jsonl";
@@ -43956,7 +44669,8 @@ async function sniffFormat(path) {
 async function* readSources(sources, opts = {}) {
   let index = 0;
   for (const s of sources) {
-    for await (const r of readTaskRecords(s.path, s.format, s.display, opts)) yield { ...r, index: index++, file: s.display };
+    for await (const r of readTaskRecords(s.path, s.format, s.display, opts))
+      yield { ...r, index: index++, file: s.display };
   }
 }
 async function scanSources(sources, dataKeys, opts = {}) {
@@ -44021,19 +44735,43 @@ async function readDatasetState(client, projectId, desired, namespace, root, fil
   const format3 = file.format ?? formatFromPath(file.path);
   if (!format3) {
     const at = desired.doc.locate(file.pointer);
-    problems.push({ severity: "error", code: "task-file-format", message: `${file.display}: cannot tell the format from the extension; add format: json|jsonl|csv|tsv`, key: desired.name, file: desired.file, line: at.line, col: at.col, pointer: file.pointer });
+    problems.push({
+      severity: "error",
+      code: "task-file-format",
+      message: `${file.display}: cannot tell the format from the extension; add format: json|jsonl|csv|tsv`,
+      key: desired.name,
+      file: desired.file,
+      line: at.line,
+      col: at.col,
+      pointer: file.pointer
+    });
     return { file, datasetId: id, fileHash, count: 0, missing: 0, problems, hashes };
   }
   try {
     const maxBatchBytes = DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
     for await (const r of readTaskRecords(file.path, format3, file.display, { maxItemBytes: maxBatchBytes })) {
       const message = checkTask(r.item, dataKeys) ?? checkTaskSize(r.item, maxBatchBytes);
-      if (message && problems.length < 20) problems.push({ severity: "error", code: "task-invalid", message: `item ${r.index + 1}: ${message}`, key: desired.name, file: file.display, line: r.line });
+      if (message && problems.length < 20)
+        problems.push({
+          severity: "error",
+          code: "task-invalid",
+          message: `item ${r.index + 1}: ${message}`,
+          key: desired.name,
+          file: file.display,
+          line: r.line
+        });
       hashes.push(taskHash(r.item));
     }
   } catch (err) {
     if (!(err instanceof TaskFileError)) throw err;
-    problems.push({ severity: "error", code: "task-file", message: err.reason, key: desired.name, file: err.file, line: err.line });
+    problems.push({
+      severity: "error",
+      code: "task-file",
+      message: err.reason,
+      key: desired.name,
+      file: err.file,
+      line: err.line
+    });
   }
   let missing = hashes.length;
   if (client && projectId !== void 0 && problems.length === 0) {
@@ -44058,8 +44796,22 @@ async function presentHashes(client, projectId, id) {
 }
 async function importDataset(client, projectId, desired, namespace, root, file, opts = {}) {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
-  if (state.problems.length) throw new UserError(`${state.problems[0].file ?? file.display}:${state.problems[0].line ?? 1}: ${state.problems[0].message}`);
-  const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [], skipped: state.count, notes: [] };
+  if (state.problems.length)
+    throw new UserError(
+      `${state.problems[0].file ?? file.display}:${state.problems[0].line ?? 1}: ${state.problems[0].message}`
+    );
+  const empty = {
+    records: state.count,
+    tasks: 0,
+    annotations: 0,
+    predictions: 0,
+    batches: 0,
+    bytes: 0,
+    copiesRemoved: 0,
+    copiesKept: [],
+    skipped: state.count,
+    notes: []
+  };
   if (state.missing === 0) return empty;
   await opts.onStart?.(state.missing);
   const present = state.missing === state.count ? /* @__PURE__ */ new Set() : await presentHashes(client, projectId, state.datasetId);
@@ -44089,8 +44841,14 @@ async function importDataset(client, projectId, desired, namespace, root, file, 
     kept.push(...settled.kept.filter((id) => !kept.includes(id)));
   }
   const notes = [];
-  if (removed > 0) notes.push(`removed ${removed} duplicate ${removed === 1 ? "copy" : "copies"} (another run imported the same rows, or the server stored a batch twice)`);
-  if (kept.length > 0) notes.push(`${kept.length} duplicate ${kept.length === 1 ? "copy was" : "copies were"} kept because someone worked on ${kept.length === 1 ? "it" : "them"}: task ids ${kept.join(", ")}`);
+  if (removed > 0)
+    notes.push(
+      `removed ${removed} duplicate ${removed === 1 ? "copy" : "copies"} (another run imported the same rows, or the server stored a batch twice)`
+    );
+  if (kept.length > 0)
+    notes.push(
+      `${kept.length} duplicate ${kept.length === 1 ? "copy was" : "copies were"} kept because someone worked on ${kept.length === 1 ? "it" : "them"}: task ids ${kept.join(", ")}`
+    );
   return { ...result, copiesRemoved: removed, copiesKept: kept, skipped: state.count - state.missing, notes };
 }
 function toTaskImports(states, root) {
@@ -44125,7 +44883,11 @@ async function readAnnotationUsage(client, projectId) {
   const controls = {};
   const labels = {};
   try {
-    for await (const tasks of client.listTasks(projectId, { fields: "all", pageSize: 500, query: WITH_ANNOTATIONS_OR_DRAFTS })) {
+    for await (const tasks of client.listTasks(projectId, {
+      fields: "all",
+      pageSize: 500,
+      query: WITH_ANNOTATIONS_OR_DRAFTS
+    })) {
       for (const task of tasks) {
         const items = [...task.annotations ?? [], ...task.drafts ?? []];
         for (const item of items) {
@@ -44202,7 +44964,10 @@ async function readImpactFacts(client, checks) {
         facts.set(c.key, { serverCheck });
         return;
       }
-      const [summary, counted] = await Promise.all([client.projectSummary(c.projectId), readAnnotationUsage(client, c.projectId)]);
+      const [summary, counted] = await Promise.all([
+        client.projectSummary(c.projectId),
+        readAnnotationUsage(client, c.projectId)
+      ]);
       facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}) });
     })
   );
@@ -44240,7 +45005,8 @@ function impactChecksNeeded(matches) {
     const liveXml = String(target.fields.label_config ?? "");
     const change = describeLabelConfigChange(liveXml, lc);
     const removes = removesSomething(change) || summarizeLive(liveXml) === void 0;
-    if (removes || target.annotationCount > 0) out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
+    if (removes || target.annotationCount > 0)
+      out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
   }
   return out;
 }
@@ -44252,7 +45018,9 @@ async function readProjectFacts(client, matches, req) {
     for (const m of matches) {
       if (m.desired.tasks.length === 0) continue;
       const target = m.live ?? m.adopt;
-      const states = await Promise.all(m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, req.namespace, req.repo.root, f)));
+      const states = await Promise.all(
+        m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, req.namespace, req.repo.root, f))
+      );
       taskImports.set(m.desired.name, toTaskImports(states, req.repo.root));
       for (const st of states) diagnostics.push(...st.problems);
     }
@@ -44276,7 +45044,13 @@ function planProject(m, ctx) {
       );
       return;
     }
-    planDuplicateRemoval(d.name, m.duplicates, ns, (code2, message) => ctx.diagnostic({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }), hideTitle).forEach(ctx.change);
+    planDuplicateRemoval(
+      d.name,
+      m.duplicates,
+      ns,
+      (code2, message) => ctx.diagnostic({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }),
+      hideTitle
+    ).forEach(ctx.change);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== void 0 && !m.live && !m.adopt) {
@@ -44290,20 +45064,44 @@ function planProject(m, ctx) {
     });
   }
   if (m.adopt?.marker) {
-    err("import-marked", `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, "/import/id");
+    err(
+      "import-marked",
+      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
+      "/import/id"
+    );
     return;
   }
-  const missing = Object.keys(d.spec).filter((f) => PROJECT_FIELD_SINCE[f] !== void 0 && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]));
-  for (const f of missing) err("field-needs-version", `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f])} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`, `/spec/${f}`);
+  const missing = Object.keys(d.spec).filter(
+    (f) => PROJECT_FIELD_SINCE[f] !== void 0 && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f])
+  );
+  for (const f of missing)
+    err(
+      "field-needs-version",
+      `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f])} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
+      `/spec/${f}`
+    );
   if (missing.length) return;
   const fields = compareProject(d, target, ctx.server.version);
   const lcField = fields.find((f) => f.field === "label_config");
   const labelConfig = lcField && d.labelConfig ? maskLabelConfigChange(
-    describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? "")) : "", { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
+    describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? "")) : "", {
+      ...d.labelConfig,
+      source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file
+    }),
     d.sensitive.has("label_config")
   ) : void 0;
   if (labelConfig && d.labelConfig && !d.sensitive.has("label_config")) {
-    for (const f of d.labelConfig.review) ctx.diagnostic({ severity: "warning", code: f.code, message: f.message, key: d.name, file: d.labelConfig.file, line: f.line, col: f.col, element: f.element });
+    for (const f of d.labelConfig.review)
+      ctx.diagnostic({
+        severity: "warning",
+        code: f.code,
+        message: f.message,
+        key: d.name,
+        file: d.labelConfig.file,
+        line: f.line,
+        col: f.col,
+        element: f.element
+      });
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {
@@ -44326,16 +45124,31 @@ function planProject(m, ctx) {
       );
       return;
     }
-    const elsewhere = ctx.live.find((p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== void 0 && pythonStrip(p.title) === pythonStrip(title));
+    const elsewhere = ctx.live.find(
+      (p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== void 0 && pythonStrip(p.title) === pythonStrip(title)
+    );
     if (elsewhere) {
-      ctx.diagnostic({ severity: "warning", code: "other-namespace", key: d.name, ...at, pointer: "/metadata/name", message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
+      ctx.diagnostic({
+        severity: "warning",
+        code: "other-namespace",
+        key: d.name,
+        ...at,
+        pointer: "/metadata/name",
+        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`
+      });
     }
     ctx.change({ action: "create", ...base });
     return;
   }
   const facts = ctx.facts?.impact.get(d.name);
   if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
-    checkAnnotationImpact(d, target, facts, (x) => ctx.diagnostic(x), (pointer) => locate(d, pointer));
+    checkAnnotationImpact(
+      d,
+      target,
+      facts,
+      (x) => ctx.diagnostic(x),
+      (pointer) => locate(d, pointer)
+    );
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
@@ -44344,24 +45157,53 @@ function planProject(m, ctx) {
 }
 function planProjectPrune(o, ctx) {
   if (o.annotations > 0) {
-    ctx.diagnostic({ severity: "warning", code: "prune-annotations", key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, "annotation")}: apply refuses it without --allow-data-loss` });
+    ctx.diagnostic({
+      severity: "warning",
+      code: "prune-annotations",
+      key: o.key,
+      message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, "annotation")}: apply refuses it without --allow-data-loss`
+    });
   }
-  ctx.change({ action: "delete", kind: "Project", key: o.key, id: o.id, title: maskUrlsInText(o.title), fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
+  ctx.change({
+    action: "delete",
+    kind: "Project",
+    key: o.key,
+    id: o.id,
+    title: maskUrlsInText(o.title),
+    fields: [],
+    annotations: o.annotations,
+    fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) }
+  });
 }
 function checkAnnotationImpact(d, target, facts, push, locateAt) {
   const lc = d.labelConfig;
   for (const p of annotationImpactProblems(target, lc.summary, facts)) {
     const control = p.control === void 0 ? void 0 : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== void 0 ? lc.summary.root : void 0);
-    const where = at ? { file: lc.file, ...lc.at(at.line, at.col), element: control ? `<${control.type} name="${control.name}">` : "<View>" } : { ...locateAt("/spec/label_config"), pointer: "/spec/label_config" };
+    const where = at ? {
+      file: lc.file,
+      ...lc.at(at.line, at.col),
+      element: control ? `<${control.type} name="${control.name}">` : "<View>"
+    } : { ...locateAt("/spec/label_config"), pointer: "/spec/label_config" };
     const hide = d.sensitive.has("label_config");
     const shown = "element" in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
-    push({ severity: "error", code: p.code, message: hide ? withholdSecrets(p.message) : p.message, key: d.name, ...shown });
+    push({
+      severity: "error",
+      code: p.code,
+      message: hide ? withholdSecrets(p.message) : p.message,
+      key: d.name,
+      ...shown
+    });
   }
 }
 function annotationImpactProblems(target, desired, facts) {
   if (!facts) {
-    return [{ code: "impact-unknown", message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, "annotation")}, and its impact was not checked` }];
+    return [
+      {
+        code: "impact-unknown",
+        message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, "annotation")}, and its impact was not checked`
+      }
+    ];
   }
   const orphaned = [];
   const usage2 = facts.usage;
@@ -44371,20 +45213,30 @@ function annotationImpactProblems(target, desired, facts) {
     const now = desired.controls.find((c) => c.name === control);
     const before = live?.controls.find((c) => c.name === control);
     if (!now) {
-      orphaned.push({ control, text: `control "${control}"${before ? ` (${before.type})` : ""} is removed but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}"${before ? ` (${before.type})` : ""} is removed but ${usesIt(used)}`
+      });
       continue;
     }
     if (before && before.type !== now.type) {
-      orphaned.push({ control, text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}`
+      });
       continue;
     }
     if (before && before.toName.join(",") !== now.toName.join(",")) {
-      orphaned.push({ control, text: `control "${control}" changes toName from ${before.toName.join(",")} to ${now.toName.join(",")} but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}" changes toName from ${before.toName.join(",")} to ${now.toName.join(",")} but ${usesIt(used)}`
+      });
       continue;
     }
     if (now.dynamic) continue;
     for (const [label, n] of Object.entries(usage2?.labels[control] ?? {})) {
-      if (n > 0 && !now.labels.includes(label)) orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
+      if (n > 0 && !now.labels.includes(label))
+        orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
     }
   }
   const problems = orphaned.map((o) => ({
@@ -44393,7 +45245,10 @@ function annotationImpactProblems(target, desired, facts) {
     control: o.control
   }));
   if (!facts.serverCheck.ok && orphaned.length === 0) {
-    problems.push({ code: "server-rejects-config", message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}` });
+    problems.push({
+      code: "server-rejects-config",
+      message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`
+    });
   }
   return problems;
 }
@@ -44402,10 +45257,23 @@ function planDuplicateRemoval(key, carriers5, ns, warn, hideTitle = false) {
   const out = [];
   for (const p of extra) {
     if (p.taskCount > 0 || p.annotationCount > 0) {
-      warn("duplicate-with-data", `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, "task")} and ${plural(p.annotationCount, "annotation")}: left in place (labelform never deletes data); move its data into id ${keep.id} or remove its marker by hand`);
+      warn(
+        "duplicate-with-data",
+        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, "task")} and ${plural(p.annotationCount, "annotation")}: left in place (labelform never deletes data); move its data into id ${keep.id} or remove its marker by hand`
+      );
       continue;
     }
-    out.push({ action: "delete", kind: "Project", key, id: p.id, ...hideTitle ? {} : { title: maskUrlsInText(p.title) }, fields: [], annotations: 0, duplicateOf: keep.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+    out.push({
+      action: "delete",
+      kind: "Project",
+      key,
+      id: p.id,
+      ...hideTitle ? {} : { title: maskUrlsInText(p.title) },
+      fields: [],
+      annotations: 0,
+      duplicateOf: keep.id,
+      fingerprint: { marker: fingerprintValue({ namespace: ns, key }) }
+    });
   }
   return out;
 }
@@ -44470,7 +45338,11 @@ function updateBody(desired, fields, liveDescription, marker, addMarker, from = 
   const body = {};
   for (const f of fields) body[f] = desired.spec[f];
   if (fields.length || addMarker) {
-    body.description = withMarker(desired.spec.description ?? stripMarker(liveDescription), marker, recordApplied(desired, from));
+    body.description = withMarker(
+      desired.spec.description ?? stripMarker(liveDescription),
+      marker,
+      recordApplied(desired, from)
+    );
   }
   return body;
 }
@@ -44479,8 +45351,18 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
   const index = ctx.index ?? createMarkerIndex(client, await readAllProjects(client, LOOKUP_INCLUDE));
   const createdAfter = ctx.createdAfter ?? index.highestId;
   const settle4 = async (found, createdId, own2) => {
-    const s = await settleCarriers(client, index.carriers(marker), createdAfter, { index, sleep, ...own2 ? { own: own2 } : {} });
-    return { id: s.winner.id, ...found ? { found } : {}, ...createdId !== void 0 && createdId !== s.winner.id ? { createdId } : {}, removed: s.removed, left: s.left };
+    const s = await settleCarriers(client, index.carriers(marker), createdAfter, {
+      index,
+      sleep,
+      ...own2 ? { own: own2 } : {}
+    });
+    return {
+      id: s.winner.id,
+      ...found ? { found } : {},
+      ...createdId !== void 0 && createdId !== s.winner.id ? { createdId } : {},
+      removed: s.removed,
+      left: s.left
+    };
   };
   if (index.carriers(marker).length > 0) return settle4("before-post");
   const before = index.highestId;
@@ -44499,7 +45381,8 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
         await sleep(400 * (look + 1));
         try {
           await index.refresh();
-          if (index.carriers(marker).length > 0) return await settle4("after-failed-post", void 0, (id) => id > before);
+          if (index.carriers(marker).length > 0)
+            return await settle4("after-failed-post", void 0, (id) => id > before);
           lookedOk = true;
         } catch {
         }
@@ -44529,26 +45412,41 @@ function startProjectApply(run3) {
   let index;
   const created = [];
   const withTasks = async (id, change, desired, notes) => {
-    if (change.tasks?.length && extras.importTasks && desired) notes.push(await extras.importTasks(id, change, desired));
+    if (change.tasks?.length && extras.importTasks && desired)
+      notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
   return {
     async create(change, desired) {
       const marker = { namespace: run3.namespace, key: change.key };
       if (!index) {
-        index = createMarkerIndex(client, run3.live.map((p) => p.fields));
+        index = createMarkerIndex(
+          client,
+          run3.live.map((p) => p.fields)
+        );
         await index.refresh();
       }
       const want = need3(desired, change);
-      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, { index, createdAfter, ...sleep });
+      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
+        index,
+        createdAfter,
+        ...sleep
+      });
       const id = outcome.id;
       created.push(marker);
       const notes = [];
-      if (outcome.found) notes.push(`found id ${id} already carrying the marker (${outcome.found === "before-post" ? "another run created it" : "the answer to the create was lost"})`);
-      if (outcome.createdId !== void 0) notes.push(`kept id ${id}, the lowest carrying the marker, instead of id ${outcome.createdId}`);
+      if (outcome.found)
+        notes.push(
+          `found id ${id} already carrying the marker (${outcome.found === "before-post" ? "another run created it" : "the answer to the create was lost"})`
+        );
+      if (outcome.createdId !== void 0)
+        notes.push(`kept id ${id}, the lowest carrying the marker, instead of id ${outcome.createdId}`);
       if (outcome.removed.length) notes.push(`removed ${copies(outcome.removed)} made during this run`);
       if (outcome.left.length) notes.push(`left ${outcome.left.map((l) => `id ${l.id} (${l.reason})`).join(", ")}`);
-      const settled = { ...outcome.removed.length ? { removedCopies: outcome.removed } : {}, ...outcome.left.length ? { leftCopies: outcome.left } : {} };
+      const settled = {
+        ...outcome.removed.length ? { removedCopies: outcome.removed } : {},
+        ...outcome.left.length ? { leftCopies: outcome.left } : {}
+      };
       if (outcome.found || outcome.createdId !== void 0) {
         const fixed = await alignProject(client, id, want, marker, from);
         if (fixed.length) notes.push(`updated ${fixed.join(", ")} on it`);
@@ -44566,7 +45464,10 @@ function startProjectApply(run3) {
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join("; ")}`);
         }
         const liveDescription = want.spec.description !== void 0 ? "" : await readDescription(client, id);
-        await client.updateProject(id, updateBody(want, fields, liveDescription, marker, change.action === "adopt", from));
+        await client.updateProject(
+          id,
+          updateBody(want, fields, liveDescription, marker, change.action === "adopt", from)
+        );
       }
       return { id, notes: await withTasks(id, change, desired, []) };
     },
@@ -44574,7 +45475,9 @@ function startProjectApply(run3) {
       const id = change.id;
       const marker = { namespace: run3.namespace, key: change.key };
       if ((change.annotations ?? 0) > 0 && !run3.allowDataLoss) {
-        throw new Refusal(`has ${plural(change.annotations ?? 0, "annotation")}; deleting would lose them (pass --allow-data-loss to delete anyway)`);
+        throw new Refusal(
+          `has ${plural(change.annotations ?? 0, "annotation")}; deleting would lose them (pass --allow-data-loss to delete anyway)`
+        );
       }
       if (change.duplicateOf !== void 0) {
         const why = await whyNotAnEmptyCopy(client, id, marker);
@@ -44585,7 +45488,8 @@ function startProjectApply(run3) {
         });
         return { id };
       }
-      if (run3.confirmDelete && !await run3.confirmDelete(change)) return { id, skipped: "the title typed back did not match" };
+      if (run3.confirmDelete && !await run3.confirmDelete(change))
+        return { id, skipped: "the title typed back did not match" };
       await client.deleteProject(id);
       return { id };
     },
@@ -44613,7 +45517,10 @@ async function alignProject(client, id, desired, marker, from) {
   if (fields.length === 0) return [];
   if (fields.includes("label_config")) {
     const problems = await checkLabelConfigWriteNow(client, id, desired);
-    if (problems.length) throw new Refusal(`project ${id} carries the marker but its label_config cannot be changed: ${problems.join("; ")}`);
+    if (problems.length)
+      throw new Refusal(
+        `project ${id} carries the marker but its label_config cannot be changed: ${problems.join("; ")}`
+      );
   }
   await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
   return fields;
@@ -44628,7 +45535,9 @@ async function whyNotAnEmptyCopy(client, id, marker) {
   return tasks || annotations ? `it now holds ${plural(tasks, "task")} and ${plural(annotations, "annotation")}` : void 0;
 }
 async function readDescription(client, id) {
-  const now = await client.http.request("GET", `/api/projects/${id}/`, { params: { include: "id,description" } });
+  const now = await client.http.request("GET", `/api/projects/${id}/`, {
+    params: { include: "id,description" }
+  });
   return now.description ?? "";
 }
 function copies(ids) {
@@ -44658,7 +45567,10 @@ import { realpath } from "node:fs/promises";
 import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative5, resolve as resolve7, sep as sep2 } from "node:path";
 async function resolveRepoPath(root, manifestPath, ref) {
   if (isAbsolute2(ref) || /^[A-Za-z]:[\\/]/.test(ref)) {
-    return { ok: false, message: `"${ref}" is an absolute path; write a path relative to the manifest, inside the repository` };
+    return {
+      ok: false,
+      message: `"${ref}" is an absolute path; write a path relative to the manifest, inside the repository`
+    };
   }
   const path = resolve7(dirname3(manifestPath), ref);
   if (!isInside(root, path)) {
@@ -44672,7 +45584,10 @@ async function resolveRepoPath(root, manifestPath, ref) {
     return { ok: false, message: `"${ref}" cannot be read: ${describeFsError(err)}` };
   }
   if (!isInside(realRoot, real)) {
-    return { ok: false, message: `"${ref}" is a symbolic link to ${real}, outside the repository; copy the file in instead` };
+    return {
+      ok: false,
+      message: `"${ref}" is a symbolic link to ${real}, outside the repository; copy the file in instead`
+    };
   }
   return { ok: true, path };
 }
@@ -44689,27 +45604,59 @@ var init_repo_path = __esm({
 
 // src/kinds/project/rules.ts
 function checkProjectRules(spec, labelConfig) {
-  return [markerInDescription, titleAfterTrimming, draftAndPublished, predictionsAndModelVersion, trainingSwitches, completeControlWeights].flatMap((rule) => rule(spec, labelConfig));
+  return [
+    markerInDescription,
+    titleAfterTrimming,
+    draftAndPublished,
+    predictionsAndModelVersion,
+    trainingSwitches,
+    completeControlWeights
+  ].flatMap((rule) => rule(spec, labelConfig));
 }
 function markerInDescription(spec) {
-  return typeof spec.description === "string" && containsMarker(spec.description) ? [{ pointer: "/spec/description", message: 'spec.description contains a "[labelform] Managed from git (...)" line; labelform writes that line itself, and a copied one would claim the project for another key or namespace. Remove it' }] : [];
+  return typeof spec.description === "string" && containsMarker(spec.description) ? [
+    {
+      pointer: "/spec/description",
+      message: 'spec.description contains a "[labelform] Managed from git (...)" line; labelform writes that line itself, and a copied one would claim the project for another key or namespace. Remove it'
+    }
+  ] : [];
 }
 function titleAfterTrimming(spec) {
   if (typeof spec.title !== "string") return [];
   const length = [...pythonStrip(spec.title)].length;
-  return length >= 3 && length <= 50 ? [] : [{ pointer: "/spec/title", message: `spec.title is ${length} characters once leading and trailing whitespace is removed, as the server does; it must be 3-50` }];
+  return length >= 3 && length <= 50 ? [] : [
+    {
+      pointer: "/spec/title",
+      message: `spec.title is ${length} characters once leading and trailing whitespace is removed, as the server does; it must be 3-50`
+    }
+  ];
 }
 function draftAndPublished(spec) {
-  return spec.is_published === true && spec.is_draft === true ? [{ pointer: "/spec/is_draft", message: "is_draft: true with is_published: true: the server clears is_draft when a project is published" }] : [];
+  return spec.is_published === true && spec.is_draft === true ? [
+    {
+      pointer: "/spec/is_draft",
+      message: "is_draft: true with is_published: true: the server clears is_draft when a project is published"
+    }
+  ] : [];
 }
 function predictionsAndModelVersion(spec) {
-  return spec.show_collab_predictions === false && typeof spec.model_version === "string" && spec.model_version !== "" ? [{ pointer: "/spec/model_version", message: "model_version with show_collab_predictions: false: the server empties model_version when predictions are hidden" }] : [];
+  return spec.show_collab_predictions === false && typeof spec.model_version === "string" && spec.model_version !== "" ? [
+    {
+      pointer: "/spec/model_version",
+      message: "model_version with show_collab_predictions: false: the server empties model_version when predictions are hidden"
+    }
+  ] : [];
 }
 function trainingSwitches(spec) {
   const flag = spec.start_training_on_annotation_update;
   const min = spec.min_annotations_to_start_training;
   if (typeof flag !== "boolean" || typeof min !== "number" || min === (flag ? 1 : 0)) return [];
-  return [{ pointer: "/spec/start_training_on_annotation_update", message: `start_training_on_annotation_update: ${flag} makes the server store min_annotations_to_start_training: ${flag ? 1 : 0}, not ${min} (set only one of them)` }];
+  return [
+    {
+      pointer: "/spec/start_training_on_annotation_update",
+      message: `start_training_on_annotation_update: ${flag} makes the server store min_annotations_to_start_training: ${flag ? 1 : 0}, not ${min} (set only one of them)`
+    }
+  ];
 }
 function completeControlWeights(spec, labelConfig) {
   const weights = spec.control_weights;
@@ -44719,15 +45666,30 @@ function completeControlWeights(spec, labelConfig) {
   for (const c of controls) {
     const w = weights[c.name];
     if (!w) {
-      issues.push({ pointer: "/spec/control_weights", message: `control_weights has no entry for control "${c.name}" (${c.type}); the server would add one, so list every control` });
+      issues.push({
+        pointer: "/spec/control_weights",
+        message: `control_weights has no entry for control "${c.name}" (${c.type}); the server would add one, so list every control`
+      });
       continue;
     }
-    if (w.type !== c.type) issues.push({ pointer: `/spec/control_weights/${c.name}/type`, message: `control_weights.${c.name}.type must be "${c.type}", the control's tag` });
+    if (w.type !== c.type)
+      issues.push({
+        pointer: `/spec/control_weights/${c.name}/type`,
+        message: `control_weights.${c.name}.type must be "${c.type}", the control's tag`
+      });
     const missing = c.labels.filter((l) => !(l in (w.labels ?? {})));
-    if (missing.length) issues.push({ pointer: `/spec/control_weights/${c.name}`, message: `control_weights.${c.name} has no weight for ${missing.map((l) => `"${l}"`).join(", ")}; the server would add 1.0, so list every label` });
+    if (missing.length)
+      issues.push({
+        pointer: `/spec/control_weights/${c.name}`,
+        message: `control_weights.${c.name} has no weight for ${missing.map((l) => `"${l}"`).join(", ")}; the server would add 1.0, so list every label`
+      });
   }
   for (const name of Object.keys(weights)) {
-    if (!controls.some((c) => c.name === name)) issues.push({ pointer: `/spec/control_weights/${name}`, message: `control_weights.${name}: the label config has no control "${name}"; the server would drop it` });
+    if (!controls.some((c) => c.name === name))
+      issues.push({
+        pointer: `/spec/control_weights/${name}`,
+        message: `control_weights.${name}: the label config has no control "${name}"; the server would drop it`
+      });
   }
   return issues;
 }
@@ -44751,7 +45713,9 @@ var init_types3 = __esm({
 // src/kinds/project/load.ts
 async function loadProjects(docs, ctx) {
   const { diagnostics } = ctx;
-  const labelConfigByName = new Map(ctx.loaded("LabelConfig").map((l) => [l.name, l]));
+  const labelConfigByName = new Map(
+    ctx.loaded("LabelConfig").map((l) => [l.name, l])
+  );
   const out = [];
   for (const { raw, value, sensitive, envPointers } of docs) {
     const name = String(value.metadata.name);
@@ -44765,11 +45729,15 @@ async function loadProjects(docs, ctx) {
         if (!target) {
           const known2 = [...labelConfigByName.keys()];
           diagnostics.push(
-            diag("missing-label-config", `no LabelConfig named "${refName}"${known2.length ? ` (defined: ${known2.join(", ")})` : " (no LabelConfig manifests are defined)"}`, {
-              file: raw.doc.file,
-              ...raw.doc.locate("/spec/label_config/ref"),
-              pointer: "/spec/label_config/ref"
-            })
+            diag(
+              "missing-label-config",
+              `no LabelConfig named "${refName}"${known2.length ? ` (defined: ${known2.join(", ")})` : " (no LabelConfig manifests are defined)"}`,
+              {
+                file: raw.doc.file,
+                ...raw.doc.locate("/spec/label_config/ref"),
+                pointer: "/spec/label_config/ref"
+              }
+            )
           );
         } else if (target.source) {
           labelConfig = { ...target.source, ref: refName };
@@ -44785,18 +45753,32 @@ async function loadProjects(docs, ctx) {
       const pointer = `/spec/${field}`;
       const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
       const written = raw.doc.value.spec?.[field];
-      diagnostics.push(...asUrl.length || typeof written !== "string" ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer)));
+      diagnostics.push(
+        ...asUrl.length || typeof written !== "string" ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer))
+      );
     }
-    const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));
+    const known = Object.fromEntries(
+      Object.entries(rawSpec).filter(
+        ([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))
+      )
+    );
     for (const issue of checkProjectRules(known, labelConfig?.summary)) {
-      diagnostics.push(diag("rule", issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
+      diagnostics.push(
+        diag("rule", issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer })
+      );
     }
     for (const field of Object.keys(rawSpec)) {
       if (!SECRET_FIELDS.has(field)) continue;
       sensitive.add(field);
       const pointer = `/spec/${field}`;
       if (typeof rawSpec[field] === "string" && rawSpec[field] !== "" && !envPointers.includes(pointer)) {
-        diagnostics.push(diag("secret-literal", `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        diagnostics.push(
+          diag(
+            "secret-literal",
+            `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`,
+            { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }
+          )
+        );
       }
     }
     const tasks = [];
@@ -44805,7 +45787,9 @@ async function loadProjects(docs, ctx) {
       const pointer = `/tasks/${i}/file`;
       const resolved = await resolveRepoPath(ctx.root, raw.path, t.file);
       if (!resolved.ok) {
-        diagnostics.push(diag("file-reference", resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        diagnostics.push(
+          diag("file-reference", resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer })
+        );
         continue;
       }
       tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
@@ -44831,7 +45815,13 @@ async function loadProjects(docs, ctx) {
     const first = importIds.get(p.importId);
     if (first) {
       const at = first.doc.locate("/import/id");
-      diagnostics.push(diag("duplicate-import", `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`, { file: p.file, ...p.doc.locate("/import/id"), pointer: "/import/id" }));
+      diagnostics.push(
+        diag(
+          "duplicate-import",
+          `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`,
+          { file: p.file, ...p.doc.locate("/import/id"), pointer: "/import/id" }
+        )
+      );
     } else {
       importIds.set(p.importId, p);
     }
@@ -44899,7 +45889,10 @@ var init_kind6 = __esm({
       attribute: (field, desired, live) => attributeChange(field, desired, live),
       lastApplied: (live) => {
         const record = parseAppliedRecord(live.description);
-        return record ? { ...record.commit ? { commit: record.commit } : {}, ...record.repository ? { repository: record.repository } : {} } : void 0;
+        return record ? {
+          ...record.commit ? { commit: record.commit } : {},
+          ...record.repository ? { repository: record.repository } : {}
+        } : void 0;
       }
     };
   }
@@ -44925,15 +45918,21 @@ var init_marker2 = __esm({
 // src/kinds/view/adopt.ts
 async function adoptView(client, id, desired, ctx) {
   const v = await client.http.request("GET", `/api/dm/views/${id}/`).catch((err) => {
-    if (isApiError(err) && err.status === 404) throw new UserError(`no Data Manager tab with id ${id} on ${client.http.baseUrl}`);
+    if (isApiError(err) && err.status === 404)
+      throw new UserError(`no Data Manager tab with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
   const title = `tab ${v.id}${desired.sensitive.has("title") ? "" : ` ${showTitle(String(v.data?.title ?? ""))}`}`;
   const current = parseViewMarker(v);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
   if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}`);
-  if (v.project !== ctx.parentId) throw new UserError(`${title} belongs to project ${v.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; a tab cannot move`);
-  await client.http.request("PATCH", `/api/dm/views/${v.id}/`, { data: { data: { ...v.data ?? {}, [MARKER_KEY]: formatViewMarker(ctx.namespace, desired.name) } } });
+  if (v.project !== ctx.parentId)
+    throw new UserError(
+      `${title} belongs to project ${v.project}, but ${desired.file} declares it for project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : ""}; a tab cannot move`
+    );
+  await client.http.request("PATCH", `/api/dm/views/${v.id}/`, {
+    data: { data: { ...v.data ?? {}, [MARKER_KEY]: formatViewMarker(ctx.namespace, desired.name) } }
+  });
   return { already: false, title };
 }
 var init_adopt4 = __esm({
@@ -44965,8 +45964,12 @@ function startViewApply(run3) {
       if (parentId === void 0) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers3(client, parentId, run3.namespace, change.key),
-        create: async () => (await client.http.request("POST", "/api/dm/views/", { data: { project: parentId, data: writeData(want, void 0, marker(change.key)) } })).id,
-        update: async (found) => void await client.http.request("PATCH", `/api/dm/views/${found.id}/`, { data: { data: writeData(want, found, marker(change.key)) } }),
+        create: async () => (await client.http.request("POST", "/api/dm/views/", {
+          data: { project: parentId, data: writeData(want, void 0, marker(change.key)) }
+        })).id,
+        update: async (found) => void await client.http.request("PATCH", `/api/dm/views/${found.id}/`, {
+          data: { data: writeData(want, found, marker(change.key)) }
+        }),
         remove: (copy) => deleteView(client, copy.id)
       });
       return done;
@@ -44974,11 +45977,14 @@ function startViewApply(run3) {
     async update(change, desired) {
       const want = need4(desired, change.key);
       const live = await client.http.request("GET", `/api/dm/views/${change.id}/`);
-      await client.http.request("PATCH", `/api/dm/views/${change.id}/`, { data: { data: writeData(want, live, marker(change.key)) } });
+      await client.http.request("PATCH", `/api/dm/views/${change.id}/`, {
+        data: { data: writeData(want, live, marker(change.key)) }
+      });
       return { id: change.id };
     },
     async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the title typed back did not match" };
+      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
+        return { id: change.id, skipped: "the title typed back did not match" };
       await deleteView(client, change.id);
       return { id: change.id };
     }
@@ -44992,7 +45998,9 @@ function writeData(desired, live, markerValue) {
 }
 async function carriers3(client, projectId, namespace, key) {
   const list = await client.http.request("GET", "/api/dm/views/", { params: { project: projectId } });
-  return list.filter((v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key).sort((a, b) => a.id - b.id);
+  return list.filter(
+    (v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key
+  ).sort((a, b) => a.id - b.id);
 }
 async function deleteView(client, id) {
   await client.http.request("DELETE", `/api/dm/views/${id}/`).catch((err) => {
@@ -45024,7 +46032,12 @@ function normaliseViewField(field, value) {
       const items = Array.isArray(f.items) ? f.items : [];
       return {
         conjunction: typeof f.conjunction === "string" ? f.conjunction.toLowerCase() : "and",
-        items: items.map((i) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null }))
+        items: items.map((i) => ({
+          filter: i.filter,
+          operator: i.operator,
+          type: i.type,
+          value: i.value ?? null
+        }))
       };
     }
     case "ordering":
@@ -45040,7 +46053,12 @@ function liveViewValue(live, field) {
   return live.raw.data?.[field];
 }
 function compareView(desired, live) {
-  return compareFields(VIEW_FIELDS, desired, live && ((f) => liveViewValue(live, f)), (f, v) => normaliseViewField(f, v));
+  return compareFields(
+    VIEW_FIELDS,
+    desired,
+    live && ((f) => liveViewValue(live, f)),
+    (f, v) => normaliseViewField(f, v)
+  );
 }
 var init_compare4 = __esm({
   "src/kinds/view/compare.ts"() {
@@ -45095,8 +46113,14 @@ function checkViewSpec(spec, opts = {}) {
       out.push({ pointer: `${at}/filter`, message: recent, answer: 200 });
       return;
     }
-    const problem = checkFilterValue({ operator: String(raw.operator ?? ""), type: String(raw.type ?? ""), value: raw.value }, column, kind, show);
-    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
+    const problem = checkFilterValue(
+      { operator: String(raw.operator ?? ""), type: String(raw.type ?? ""), value: raw.value },
+      column,
+      kind,
+      show
+    );
+    if (problem)
+      out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
   });
   if (Array.isArray(spec.ordering)) {
     spec.ordering.forEach((entry, i) => {
@@ -45134,9 +46158,13 @@ function orderingProblem(entry, i) {
   if (recent) return { message: recent, answer: 200 };
   if (columnKind(column) !== void 0) return void 0;
   if (TASK_RELATIONS.includes(column)) {
-    return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };
+    return {
+      message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`,
+      answer: 200
+    };
   }
-  if (i > 0) return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
+  if (i > 0)
+    return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
   return { message: unknownColumn(column, "sorts by"), answer: 500 };
 }
 function columnKind(column) {
@@ -45147,15 +46175,22 @@ function unknownColumn(column, verb) {
   return `"tasks:${column}" is not a task column: a tab that ${verb} it answers 500 for everyone ("Cannot resolve keyword '${column}'"). Task columns: ${COLUMN_LIST}`;
 }
 function checkFilterValue(f, column, kind, describe4) {
-  const bad = (message) => ({ field: "value", message: `${message}; the tab would answer 500 for everyone` });
+  const bad = (message) => ({
+    field: "value",
+    message: `${message}; the tab would answer 500 for everyone`
+  });
   const v = f.value;
   const op = f.operator;
   if (v === null || v === void 0) return bad("a filter needs a value (null is not one)");
   const range = isObject2(v);
-  if (range && !(isScalar2(v.min) && isScalar2(v.max))) return bad("a range value is {min, max}, each a number or a string");
-  if ((op === "in" || op === "not_in") && !range) return bad(`operator ${op} needs a range value {min, max}, got ${describe4(v)}`);
-  if (range && op !== "in" && op !== "not_in") return bad(`a range value {min, max} goes with operator in or not_in, not ${op || "an empty operator"}`);
-  if ((op === "in_list" || op === "not_in_list") && !Array.isArray(v)) return bad(`operator ${op} needs a list value, got ${describe4(v)}`);
+  if (range && !(isScalar2(v.min) && isScalar2(v.max)))
+    return bad("a range value is {min, max}, each a number or a string");
+  if ((op === "in" || op === "not_in") && !range)
+    return bad(`operator ${op} needs a range value {min, max}, got ${describe4(v)}`);
+  if (range && op !== "in" && op !== "not_in")
+    return bad(`a range value {min, max} goes with operator in or not_in, not ${op || "an empty operator"}`);
+  if ((op === "in_list" || op === "not_in_list") && !Array.isArray(v))
+    return bad(`operator ${op} needs a list value, got ${describe4(v)}`);
   if (op === "empty") return isBoolish(v) ? void 0 : bad(`operator empty takes true or false, got ${describe4(v)}`);
   if (kind === "users" && (op === "contains" || op === "not_contains")) {
     return isIntegerLike(v) ? void 0 : bad(`${column} ${op} takes a user id (an integer), got ${describe4(v)}`);
@@ -45169,10 +46204,17 @@ function checkFilterValue(f, column, kind, describe4) {
   }
   if (kind === "results" && ["equal", "not_equal", "contains", "not_contains"].includes(op)) return void 0;
   if ((column === "annotators" || kind === "model-versions") && op.includes("equal")) {
-    return { field: "operator", message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`, answer: 400 };
+    return {
+      field: "operator",
+      message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`,
+      answer: 400
+    };
   }
   const values = range ? [v.min, v.max] : Array.isArray(v) && (op === "in_list" || op === "not_in_list") ? v : [v];
-  const typeMismatch = (message) => ({ field: "type", message: `${message}; the tab would answer 500 for everyone` });
+  const typeMismatch = (message) => ({
+    field: "type",
+    message: `${message}; the tab would answer 500 for everyone`
+  });
   switch (f.type) {
     case "Number":
       if (op === "in_list" || op === "not_in_list") break;
@@ -45181,19 +46223,30 @@ function checkFilterValue(f, column, kind, describe4) {
       return void 0;
     case "Datetime":
       if (op === "in_list" || op === "not_in_list") break;
-      if (kind !== "datetime") return typeMismatch(`type Datetime on ${column}, which is not a date column (${dateColumns()})`);
-      for (const x of values) if (!isDmDatetime(x)) return bad(`type Datetime needs a time written as 2024-01-31T00:00:00.000Z (milliseconds and Z included), got ${describe4(x)}`);
+      if (kind !== "datetime")
+        return typeMismatch(`type Datetime on ${column}, which is not a date column (${dateColumns()})`);
+      for (const x of values)
+        if (!isDmDatetime(x))
+          return bad(
+            `type Datetime needs a time written as 2024-01-31T00:00:00.000Z (milliseconds and Z included), got ${describe4(x)}`
+          );
       return void 0;
     case "Boolean":
       if (op === "in_list" || op === "not_in_list") break;
       if (kind === "datetime") return typeMismatch(`type Boolean on the date column ${column}`);
-      for (const x of values) if (!isBoolish(x) || typeof x === "number" && x !== 0 && x !== 1) return bad(`type Boolean needs true or false, got ${describe4(x)}`);
+      for (const x of values)
+        if (!isBoolish(x) || typeof x === "number" && x !== 0 && x !== 1)
+          return bad(`type Boolean needs true or false, got ${describe4(x)}`);
       return void 0;
+    default:
+      break;
   }
   if (op === "contains" || op === "not_contains" || op === "regex") return void 0;
   for (const x of values) {
-    if (kind === "integer" && !isIntegerLike(x) || kind === "float" && !isNumberLike(x)) return bad(`${column} holds numbers, got ${describe4(x)}`);
-    if (kind === "datetime" && !isDjangoDate(x)) return bad(`${column} holds dates, got ${describe4(x)} (write 2024-01-31 or 2024-01-31T10:00:00Z)`);
+    if (kind === "integer" && !isIntegerLike(x) || kind === "float" && !isNumberLike(x))
+      return bad(`${column} holds numbers, got ${describe4(x)}`);
+    if (kind === "datetime" && !isDjangoDate(x))
+      return bad(`${column} holds dates, got ${describe4(x)} (write 2024-01-31 or 2024-01-31T10:00:00Z)`);
     if (kind === "boolean" && !isDjangoBoolean(x)) return bad(`${column} holds true or false, got ${describe4(x)}`);
   }
   return void 0;
@@ -45209,7 +46262,9 @@ function isScalar2(x) {
 }
 function isNumberLike(x) {
   if (typeof x === "number" || typeof x === "boolean") return true;
-  return typeof x === "string" && /^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?)|(\.\d(_?\d)*))([eE][+-]?\d(_?\d)*)?\s*$|^\s*[+-]?(inf|infinity|nan)\s*$/i.test(x);
+  return typeof x === "string" && /^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?)|(\.\d(_?\d)*))([eE][+-]?\d(_?\d)*)?\s*$|^\s*[+-]?(inf|infinity|nan)\s*$/i.test(
+    x
+  );
 }
 function isIntegerLike(x) {
   if (typeof x === "boolean") return true;
@@ -45217,7 +46272,8 @@ function isIntegerLike(x) {
   return typeof x === "string" && /^\s*[+-]?\d(_?\d)*\s*$/.test(x);
 }
 function isBoolish(x) {
-  if (typeof x === "string") return ["true", "yes", "on", "1", "false", "no", "not", "off", "0"].includes(x.toLowerCase());
+  if (typeof x === "string")
+    return ["true", "yes", "on", "1", "false", "no", "not", "off", "0"].includes(x.toLowerCase());
   return typeof x === "boolean" || typeof x === "number";
 }
 function isDjangoBoolean(x) {
@@ -45230,7 +46286,9 @@ function isDmDatetime(x) {
 }
 function isDjangoDate(x) {
   if (typeof x !== "string") return false;
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(x.trim());
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(
+    x.trim()
+  );
   return m !== null && validDate(+m[1], +m[2], +m[3]) && (m[4] === void 0 || +m[4] < 24 && +m[5] < 60 && (m[6] === void 0 || +m[6] < 60));
 }
 function validDate(y, mo, d) {
@@ -45283,7 +46341,19 @@ var init_check_filters = __esm({
       precomputed_agreement: "float"
     };
     RECENT_TASK_FIELDS = { allow_skip: "1.23", precomputed_agreement: "1.23" };
-    TASK_RELATIONS = ["annotations", "predictions", "drafts", "locks", "project", "project_id", "file_upload_id", "updated_by_id", "comment_authors", "failed_predictions", "fsm_states"];
+    TASK_RELATIONS = [
+      "annotations",
+      "predictions",
+      "drafts",
+      "locks",
+      "project",
+      "project_id",
+      "file_upload_id",
+      "updated_by_id",
+      "comment_authors",
+      "failed_predictions",
+      "fsm_states"
+    ];
     COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(", ")}, or data.<key> for the task's data`;
   }
 });
@@ -45297,7 +46367,13 @@ async function loadViews(docs, ctx) {
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) {
-      ctx.diagnostics.push(diag("missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, at("/spec/project")));
+      ctx.diagnostics.push(
+        diag(
+          "missing-project",
+          `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
+          at("/spec/project")
+        )
+      );
     }
     const importId = value.import?.id;
     const view = {
@@ -45310,13 +46386,20 @@ async function loadViews(docs, ctx) {
       spec,
       sensitive
     };
-    for (const p of checkViewSpec(spec, { sensitive })) ctx.diagnostics.push(diag("view-filter", p.message, at(p.pointer)));
+    for (const p of checkViewSpec(spec, { sensitive }))
+      ctx.diagnostics.push(diag("view-filter", p.message, at(p.pointer)));
     if (spec.title !== void 0) {
       const titleKey = `${spec.project}\0${spec.title.trim()}`;
       const first = titles.get(titleKey);
       if (first) {
         const loc = first.doc.locate("/spec/title");
-        ctx.diagnostics.push(diag("duplicate-title", `project ${spec.project} already has a View titled ${sensitive.has("title") ? "(sensitive)" : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at("/spec/title")));
+        ctx.diagnostics.push(
+          diag(
+            "duplicate-title",
+            `project ${spec.project} already has a View titled ${sensitive.has("title") ? "(sensitive)" : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`,
+            at("/spec/title")
+          )
+        );
       } else titles.set(titleKey, view);
     }
     out.push(view);
@@ -45344,17 +46427,36 @@ function planView(m, ctx) {
     const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
     if (sameTitle.length === 1) {
       target = sameTitle[0];
-      notes.push(`tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`);
+      notes.push(
+        `tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`
+      );
     }
   }
-  const base = { kind: "View", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...title === void 0 || d.sensitive.has("title") ? {} : { title }, fields: compareView(d, target), ...notes.length ? { notes } : {} };
+  const base = {
+    kind: "View",
+    key: d.name,
+    ...parent ? { parent } : {},
+    file: d.file,
+    line: d.doc.locate("/metadata/name").line,
+    ...title === void 0 || d.sensitive.has("title") ? {} : { title },
+    fields: compareView(d, target),
+    ...notes.length ? { notes } : {}
+  };
   if (!target) {
     ctx.change({ action: "create", ...base });
     return;
   }
   const live = target;
   const managed = VIEW_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(existingChange(base, live, start.adopting || !live.marker, managed, (f) => normaliseViewField(f, liveViewValue(live, f))));
+  ctx.change(
+    existingChange(
+      base,
+      live,
+      start.adopting || !live.marker,
+      managed,
+      (f) => normaliseViewField(f, liveViewValue(live, f))
+    )
+  );
 }
 var init_plan4 = __esm({
   "src/kinds/view/plan.ts"() {
@@ -52281,8 +53383,10 @@ function httpUrlProblem(value) {
   const host = m[2].replace(/^.*@/, "").replace(/:\d*$/, "");
   if (host === "" || host === "[]") return "has no host after the scheme";
   const port = /:([^:\]]*)$/.exec(m[2].replace(/^.*@/, ""))?.[1];
-  if (port !== void 0 && !host.startsWith("[") && (!/^\d{0,5}$/.test(port) || Number(port) > 65535)) return `has a port that is not a number from 0 to 65535: ":${port}"`;
-  if (/^[0-9.]+$/.test(host) && !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host)) return `has a host "${host}" that is not a valid IPv4 address`;
+  if (port !== void 0 && !host.startsWith("[") && (!/^\d{0,5}$/.test(port) || Number(port) > 65535))
+    return `has a port that is not a number from 0 to 65535: ":${port}"`;
+  if (/^[0-9.]+$/.test(host) && !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host))
+    return `has a host "${host}" that is not a valid IPv4 address`;
   try {
     new URL(value);
   } catch {
@@ -52297,7 +53401,8 @@ function webhookUrlProblem(value) {
   }
   const authority = /^[^:]*:\/\/([^/?#]*)/.exec(value)?.[1] ?? "";
   const userInfo = /^(.*)@/.exec(authority)?.[1];
-  if (userInfo !== void 0 && !/^[^\s:@/]+(?::[^\s:@/]*)?$/.test(userInfo)) return 'has user information the server refuses (a second "@" or ":")';
+  if (userInfo !== void 0 && !/^[^\s:@/]+(?::[^\s:@/]*)?$/.test(userInfo))
+    return 'has user information the server refuses (a second "@" or ":")';
   const host = authority.replace(/^.*@/, "").replace(/:\d{1,5}$/, "");
   if (/^[a-z0-9-]+$/i.test(host) && host.toLowerCase() !== "localhost") {
     return `has the host "${host}", which the server refuses for a webhook (Django's URLValidator): use a name with a domain (${host}.example.com), localhost or an IP address`;
@@ -52338,7 +53443,8 @@ function getAjv() {
   if (ajv) return ajv;
   ajv = new import_ajv.Ajv({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
   ajv.addFormat("date-time", { type: "string", validate: isDateTime });
-  for (const format3 of URL_FORMATS) ajv.addFormat(format3, { type: "string", validate: (s) => urlProblem(format3, s) === void 0 });
+  for (const format3 of URL_FORMATS)
+    ajv.addFormat(format3, { type: "string", validate: (s) => urlProblem(format3, s) === void 0 });
   ajv.addKeyword({ keyword: "x-error", schemaType: "string" });
   for (const file of readdirSync3(SCHEMA_DIR).filter((f) => f.endsWith(".schema.json")).sort()) {
     ajv.addSchema(JSON.parse(readFileSync5(`${SCHEMA_DIR}${file}`, "utf8")), file);
@@ -52389,9 +53495,17 @@ function toIssue(e, hidden2) {
   const field = fieldName(at);
   switch (e.keyword) {
     case "oneOf":
-      return { pointer: at, atKey: false, message: `${field} ${typeof custom === "string" ? custom : "does not match any allowed form"}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${typeof custom === "string" ? custom : "does not match any allowed form"}`
+      };
     case "required":
-      return { pointer: at, atKey: false, message: `missing required field "${e.params.missingProperty}"${at ? ` in ${field}` : ""}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `missing required field "${e.params.missingProperty}"${at ? ` in ${field}` : ""}`
+      };
     case "additionalProperties": {
       const prop = e.params.additionalProperty;
       const allowed = Object.keys(e.parentSchema?.properties ?? {});
@@ -52403,7 +53517,11 @@ function toIssue(e, hidden2) {
       };
     }
     case "const":
-      return { pointer: at, atKey: false, message: `${field} must be ${JSON.stringify(e.params.allowedValue)}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${JSON.stringify(e.params.allowedValue)}, got ${preview(e.data)}`
+      };
     case "enum":
       return {
         pointer: at,
@@ -52411,26 +53529,51 @@ function toIssue(e, hidden2) {
         message: `${field} must be one of ${e.params.allowedValues.map((v) => JSON.stringify(v)).join(", ")}; got ${preview(e.data)}`
       };
     case "type":
-      return { pointer: at, atKey: false, message: `${field} must be ${article(e.params.type)}, got ${describeType(e.data)}${e.data === null || hidden2 ? "" : ` ${preview(e.data)}`}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${article(e.params.type)}, got ${describeType(e.data)}${e.data === null || hidden2 ? "" : ` ${preview(e.data)}`}`
+      };
     case "pattern":
       if (e.propertyName !== void 0) {
-        return { pointer: `${at}/${e.propertyName.replace(/~/g, "~0").replace(/\//g, "~1")}`, atKey: true, message: `${field} ${patternMessage(at, e.params.pattern)}, got ${preview(e.data)}` };
+        return {
+          pointer: `${at}/${e.propertyName.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+          atKey: true,
+          message: `${field} ${patternMessage(at, e.params.pattern)}, got ${preview(e.data)}`
+        };
       }
-      return { pointer: at, atKey: false, message: `${field} ${patternMessage(at, e.params.pattern)}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${patternMessage(at, e.params.pattern)}, got ${preview(e.data)}`
+      };
     case "minLength":
     case "maxLength":
-      return { pointer: at, atKey: false, message: `${field} must be ${e.keyword === "minLength" ? "at least" : "at most"} ${e.params.limit} character${e.params.limit === 1 ? "" : "s"}, got ${String(e.data).length}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${e.keyword === "minLength" ? "at least" : "at most"} ${e.params.limit} character${e.params.limit === 1 ? "" : "s"}, got ${String(e.data).length}`
+      };
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
     case "exclusiveMaximum":
-      return { pointer: at, atKey: false, message: `${field} ${e.message ?? "is out of range"}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${e.message ?? "is out of range"}, got ${preview(e.data)}`
+      };
     case "propertyNames":
       return void 0;
     // reported by the nested `pattern` error with the key itself
     case "format": {
       const format3 = e.params.format;
-      if (!URL_FORMATS.includes(format3)) return { pointer: at, atKey: false, message: `${field} must be a ${format3} (ISO 8601), got ${preview(e.data)}` };
+      if (!URL_FORMATS.includes(format3))
+        return {
+          pointer: at,
+          atKey: false,
+          message: `${field} must be a ${format3} (ISO 8601), got ${preview(e.data)}`
+        };
       const message = hidden2 ? `${field} must be ${FORMAT_NOUN[format3]}; the value from \${env:...} (not shown) is not` : `${field} ${urlProblem(format3, String(e.data)) ?? "is invalid"}, got ${preview(e.data)}`;
       return Object.assign({ pointer: at, atKey: false, message }, { [FORMAT_ISSUE]: true });
     }
@@ -52451,7 +53594,9 @@ function patternMessage(pointer, pattern2) {
 }
 function article(type) {
   const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => t === "object" ? "a mapping" : t === "array" ? "a list" : t === "integer" ? "an integer" : t === "null" ? "null" : `a ${t}`).join(" or ");
+  return types.map(
+    (t) => t === "object" ? "a mapping" : t === "array" ? "a list" : t === "integer" ? "an integer" : t === "null" ? "null" : `a ${t}`
+  ).join(" or ");
 }
 function describeType(v) {
   if (v === null) return "null";
@@ -52496,10 +53641,24 @@ var init_schemas = __esm({
     import_ajv = __toESM(require_ajv(), 1);
     init_url_rules();
     SCHEMA_DIR = fileURLToPath2(new URL("../../schemas/", import.meta.url));
-    CONTENT_KEYWORDS = /* @__PURE__ */ new Set(["pattern", "format", "minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"]);
+    CONTENT_KEYWORDS = /* @__PURE__ */ new Set([
+      "pattern",
+      "format",
+      "minLength",
+      "maxLength",
+      "minimum",
+      "maximum",
+      "exclusiveMinimum",
+      "exclusiveMaximum"
+    ]);
     compiled = /* @__PURE__ */ new Map();
     FORMAT_ISSUE = /* @__PURE__ */ Symbol("format");
-    FORMAT_NOUN = { "webhook-url": "a URL the server accepts for a webhook", "http-url": "an http(s) URL", "env-http-url": "an http(s) URL", "host-name": "a host name or address" };
+    FORMAT_NOUN = {
+      "webhook-url": "a URL the server accepts for a webhook",
+      "http-url": "an http(s) URL",
+      "env-http-url": "an http(s) URL",
+      "host-name": "a host name or address"
+    };
   }
 });
 
@@ -52512,26 +53671,39 @@ function viewToManifest(v, ctx) {
     if (!title.ok) return { skipped: "its title holds a secret value" };
     spec.title = title.text;
   }
-  if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))) return { skipped: "its filters hold a secret value" };
+  if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value)))
+    return { skipped: "its filters hold a secret value" };
   for (const f of VIEW_FIELDS) {
     if (f === "title") continue;
     const value = v.raw.data?.[f];
     if (value === void 0 || value === null) continue;
     if (f === "filters") {
-      const items = (value.items ?? []).map((i) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null }));
+      const items = (value.items ?? []).map((i) => ({
+        filter: i.filter,
+        operator: i.operator,
+        type: i.type,
+        value: i.value ?? null
+      }));
       spec.filters = { conjunction: value.conjunction ?? "and", items };
     } else spec[f] = value;
   }
   const broken = checkViewSpec(spec);
   if (broken.length) return { skipped: skipReason(broken[0]) };
-  const manifest = { apiVersion: "labelform/v1", kind: "View", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: v.id } } : {} };
+  const manifest = {
+    apiVersion: "labelform/v1",
+    kind: "View",
+    metadata: { name: ctx.key },
+    spec,
+    ...ctx.adopt ? { import: { id: v.id } } : {}
+  };
   const issues = validateAgainstSchema("view", manifest);
   if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0].message})` };
   return { manifest, notes: [] };
 }
 function skipReason(p) {
   const at = `${p.pointer.replace(/^\/spec\//, "")}: ${p.message.replace(/; the tab would answer 500 for everyone$/, "").replace(/\.$/, "")}`;
-  if (p.answer === 500) return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
+  if (p.answer === 500)
+    return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
   const why = p.answer === 400 ? "the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)" : "the server lists its tasks, but validate refuses the tab as it is";
   return `${why}: ${at}. Change the tab in Label Studio, then pull again`;
 }
@@ -52571,7 +53743,15 @@ var init_kind7 = __esm({
       diff: compareView,
       plan: planView,
       orphan: (v) => ({ id: v.id, key: v.marker.key, title: v.title, annotations: 0 }),
-      planPrune: (o, v, ctx) => ctx.change({ action: "delete", kind: "View", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: v.title, fields: [] }),
+      planPrune: (o, v, ctx) => ctx.change({
+        action: "delete",
+        kind: "View",
+        key: o.key,
+        ...o.parent ? { parent: o.parent } : {},
+        id: o.id,
+        title: v.title,
+        fields: []
+      }),
       digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),
       startApply: startViewApply,
       adopt: adoptView,
@@ -52590,7 +53770,9 @@ function parseWebhookMarker(headers) {
   return m ? { namespace: m[1], key: m[2] } : void 0;
 }
 function withoutMarker(headers) {
-  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase())
+  );
 }
 var MARKER_HEADER;
 var init_marker3 = __esm({
@@ -52605,7 +53787,14 @@ var WEBHOOK_FIELDS, ORGANIZATION_ONLY_ACTIONS, MAX_MANIFEST_HEADERS;
 var init_types5 = __esm({
   "src/kinds/webhook/types.ts"() {
     "use strict";
-    WEBHOOK_FIELDS = ["url", "send_payload", "send_for_all_actions", "actions", "headers", "is_active"];
+    WEBHOOK_FIELDS = [
+      "url",
+      "send_payload",
+      "send_for_all_actions",
+      "actions",
+      "headers",
+      "is_active"
+    ];
     ORGANIZATION_ONLY_ACTIONS = /* @__PURE__ */ new Set(["PROJECT_CREATED", "PROJECT_DELETED"]);
     MAX_MANIFEST_HEADERS = 9;
   }
@@ -52614,22 +53803,45 @@ var init_types5 = __esm({
 // src/kinds/webhook/adopt.ts
 async function adoptWebhook(client, id, desired, ctx) {
   const w = await client.http.request("GET", `/api/webhooks/${id}/`).catch((err) => {
-    if (isApiError(err) && err.status === 404) throw new UserError(`no webhook with id ${id} on ${client.http.baseUrl}`);
+    if (isApiError(err) && err.status === 404)
+      throw new UserError(`no webhook with id ${id} on ${client.http.baseUrl}`);
     throw err;
   });
   const title = `webhook ${w.id}${desired.sensitive.has("url") ? "" : ` (${showUrl(w.url)})`}`;
   const current = parseWebhookMarker(w.headers);
   if (current?.namespace === ctx.namespace && current.key === desired.name) return { already: true, title };
-  if (current) throw new UserError(`${title} is already managed as ${current.namespace}/${current.key}; remove its ${MARKER_HEADER} header first`);
+  if (current)
+    throw new UserError(
+      `${title} is already managed as ${current.namespace}/${current.key}; remove its ${MARKER_HEADER} header first`
+    );
   if ((w.project ?? void 0) !== ctx.parentId) {
-    throw new UserError(`${title} belongs to ${w.project === null ? "the organization" : `project ${w.project}`}, but ${desired.file} declares it for ${desired.parent ? `project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : " (not on the server yet)"}` : "the organization"}; a webhook cannot move`);
+    throw new UserError(
+      `${title} belongs to ${w.project === null ? "the organization" : `project ${w.project}`}, but ${desired.file} declares it for ${desired.parent ? `project ${desired.parent}${ctx.parentId ? ` (id ${ctx.parentId})` : " (not on the server yet)"}` : "the organization"}; a webhook cannot move`
+    );
   }
   const headers = Object.keys(withoutMarker(w.headers)).length;
-  if (headers > MAX_MANIFEST_HEADERS) throw new UserError(`${title} has ${headers} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage a webhook with at most ${MAX_MANIFEST_HEADERS}. Remove a header in Label Studio first`);
-  const all3 = await client.http.request("GET", "/api/webhooks/", w.project === null ? {} : { params: { project: w.project } });
-  const holder = all3.find((o) => o.id !== w.id && parseWebhookMarker(o.headers)?.namespace === ctx.namespace && parseWebhookMarker(o.headers)?.key === desired.name && o.project === w.project);
-  if (holder) throw new UserError(`webhook ${holder.id} already carries the marker of ${desired.name}; one key can manage one webhook`);
-  await client.http.request("PATCH", `/api/webhooks/${w.id}/`, { data: { headers: { ...withoutMarker(w.headers), [MARKER_HEADER]: formatWebhookMarker(ctx.namespace, desired.name) }, actions: w.actions } });
+  if (headers > MAX_MANIFEST_HEADERS)
+    throw new UserError(
+      `${title} has ${headers} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage a webhook with at most ${MAX_MANIFEST_HEADERS}. Remove a header in Label Studio first`
+    );
+  const all3 = await client.http.request(
+    "GET",
+    "/api/webhooks/",
+    w.project === null ? {} : { params: { project: w.project } }
+  );
+  const holder = all3.find(
+    (o) => o.id !== w.id && parseWebhookMarker(o.headers)?.namespace === ctx.namespace && parseWebhookMarker(o.headers)?.key === desired.name && o.project === w.project
+  );
+  if (holder)
+    throw new UserError(
+      `webhook ${holder.id} already carries the marker of ${desired.name}; one key can manage one webhook`
+    );
+  await client.http.request("PATCH", `/api/webhooks/${w.id}/`, {
+    data: {
+      headers: { ...withoutMarker(w.headers), [MARKER_HEADER]: formatWebhookMarker(ctx.namespace, desired.name) },
+      actions: w.actions
+    }
+  });
   return { already: false, title };
 }
 var init_adopt5 = __esm({
@@ -52689,8 +53901,12 @@ function startWebhookApply(run3) {
       if (parentId === void 0) throw new Refusal("an organization webhook cannot be created through the API");
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers4(client, parentId, run3.namespace, change.key),
-        create: async () => (await client.http.request("POST", "/api/webhooks/", { data: { project: parentId, ...writeBody3(want, void 0, marker(change.key)) } })).id,
-        update: async (found) => void await client.http.request("PATCH", `/api/webhooks/${found.id}/`, { data: writeBody3(want, found, marker(change.key)) }),
+        create: async () => (await client.http.request("POST", "/api/webhooks/", {
+          data: { project: parentId, ...writeBody3(want, void 0, marker(change.key)) }
+        })).id,
+        update: async (found) => void await client.http.request("PATCH", `/api/webhooks/${found.id}/`, {
+          data: writeBody3(want, found, marker(change.key))
+        }),
         remove: (copy) => deleteWebhook(client, copy.id)
       });
       return done;
@@ -52698,11 +53914,14 @@ function startWebhookApply(run3) {
     async update(change, desired) {
       const want = need5(desired, change.key);
       const live = await client.http.request("GET", `/api/webhooks/${change.id}/`);
-      await client.http.request("PATCH", `/api/webhooks/${change.id}/`, { data: writeBody3(want, live, marker(change.key)) });
+      await client.http.request("PATCH", `/api/webhooks/${change.id}/`, {
+        data: writeBody3(want, live, marker(change.key))
+      });
       return { id: change.id };
     },
     async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change)) return { id: change.id, skipped: "the URL typed back did not match" };
+      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
+        return { id: change.id, skipped: "the URL typed back did not match" };
       await deleteWebhook(client, change.id);
       return { id: change.id };
     }
@@ -52781,24 +54000,49 @@ async function loadWebhooks(docs, ctx) {
     const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors = [];
     if (spec.project !== void 0 && !projects.has(spec.project)) {
-      errors.push(["missing-project", `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`, at("/spec/project")]);
+      errors.push([
+        "missing-project",
+        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
+        at("/spec/project")
+      ]);
     }
     if (spec.project !== void 0) {
       for (const [i, a] of (spec.actions ?? []).entries()) {
-        if (ORGANIZATION_ONLY_ACTIONS.has(a)) errors.push(["rule", `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`, at(`/spec/actions/${i}`)]);
+        if (ORGANIZATION_ONLY_ACTIONS.has(a))
+          errors.push([
+            "rule",
+            `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`,
+            at(`/spec/actions/${i}`)
+          ]);
       }
     }
     for (const [name, v] of Object.entries(spec.headers ?? {})) {
       const pointer = `/spec/headers/${name.replace(/~/g, "~0").replace(/\//g, "~1")}`;
-      if (name.toLowerCase() === MARKER_HEADER.toLowerCase()) errors.push(["rule", `header ${name} is labelform's ownership marker; it is written by labelform`, at(pointer, true)]);
+      if (name.toLowerCase() === MARKER_HEADER.toLowerCase())
+        errors.push([
+          "rule",
+          `header ${name} is labelform's ownership marker; it is written by labelform`,
+          at(pointer, true)
+        ]);
       else if (typeof v === "string" && isCredential(name, v) && !envPointers.includes(pointer)) {
-        errors.push(["secret-literal", `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, at(pointer)]);
+        errors.push([
+          "secret-literal",
+          `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`,
+          at(pointer)
+        ]);
       }
     }
     for (const [code2, message, where] of errors) ctx.diagnostics.push(diag(code2, message, where));
     ctx.diagnostics.push(...urlCredentialErrors(raw.doc, "/spec/url", "url", { value: spec.url, envPointers }));
     if (spec.actions?.length && spec.send_for_all_actions !== false) {
-      ctx.diagnostics.push(diag("rule", "actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false", at("/spec/actions"), "warning"));
+      ctx.diagnostics.push(
+        diag(
+          "rule",
+          "actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false",
+          at("/spec/actions"),
+          "warning"
+        )
+      );
     }
     const importId = value.import?.id;
     out.push({
@@ -52833,10 +54077,26 @@ function planWebhook(m, ctx) {
   const start = startChild(m, ctx, "webhook");
   if (!start) return;
   const { parent, target } = start;
-  const base = { kind: "Webhook", key: d.name, ...parent ? { parent } : {}, file: d.file, line: d.doc.locate("/metadata/name").line, ...d.sensitive.has("url") ? {} : { title: urlTitle(d.spec.url) }, fields: compareWebhook(d, target) };
+  const base = {
+    kind: "Webhook",
+    key: d.name,
+    ...parent ? { parent } : {},
+    file: d.file,
+    line: d.doc.locate("/metadata/name").line,
+    ...d.sensitive.has("url") ? {} : { title: urlTitle(d.spec.url) },
+    fields: compareWebhook(d, target)
+  };
   if (!target) {
     if (!parent) {
-      ctx.diagnostic({ severity: "error", code: "organization-webhook", key: d.name, file: d.file, ...d.doc.locate("/spec"), pointer: "/spec", message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}" });
+      ctx.diagnostic({
+        severity: "error",
+        code: "organization-webhook",
+        key: d.name,
+        file: d.file,
+        ...d.doc.locate("/spec"),
+        pointer: "/spec",
+        message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}"
+      });
       return;
     }
     ctx.change({ action: "create", ...base });
@@ -52844,11 +54104,27 @@ function planWebhook(m, ctx) {
   }
   const kept = Object.keys(withoutMarker(target.raw.headers)).length;
   if (d.spec.headers === void 0 && kept > MAX_MANIFEST_HEADERS) {
-    ctx.diagnostic({ severity: "error", code: "webhook-headers", key: d.name, file: d.file, ...d.doc.locate("/spec"), pointer: "/spec", message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio` });
+    ctx.diagnostic({
+      severity: "error",
+      code: "webhook-headers",
+      key: d.name,
+      file: d.file,
+      ...d.doc.locate("/spec"),
+      pointer: "/spec",
+      message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio`
+    });
     return;
   }
   const managed = WEBHOOK_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseWebhookField(f, liveWebhookValue(target, f))));
+  ctx.change(
+    existingChange(
+      base,
+      target,
+      start.adopting,
+      managed,
+      (f) => normaliseWebhookField(f, liveWebhookValue(target, f))
+    )
+  );
 }
 var init_plan5 = __esm({
   "src/kinds/webhook/plan.ts"() {
@@ -52867,28 +54143,42 @@ function webhookToManifest(w, ctx) {
   const notes = [];
   const declared = Object.entries(withoutMarker(raw.headers));
   if (declared.length > MAX_MANIFEST_HEADERS) {
-    return { skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? "one header" : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again` };
+    return {
+      skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? "one header" : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again`
+    };
   }
   const badName = declared.find(([name]) => !HEADER_NAME.test(name));
-  if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
+  if (badName)
+    return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
   const back = writeBack(raw.url, ctx.secrets);
-  if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join("}, ${env:")}} and cannot be written without it` };
+  if (!back.ok)
+    return {
+      skipped: `its URL holds the value of \${env:${back.names.join("}, ${env:")}} and cannot be written without it`
+    };
   const variable = pulledVariableNames("WEBHOOK", ctx.key);
-  const inUrl = urlCredentialAsVariable(back.text, () => variable("URL"), { field: "the URL", owner: "the webhook's URL" });
+  const inUrl = urlCredentialAsVariable(back.text, () => variable("URL"), {
+    field: "the URL",
+    owner: "the webhook's URL"
+  });
   if (inUrl) notes.push(inUrl.note);
   const url2 = inUrl?.text ?? back.text;
   const headers = {};
   for (const [name, value] of declared) {
     const hb = writeBack(value, ctx.secrets);
     if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
-      const inUrl2 = hb.refs.length === 0 ? urlCredentialAsVariable(hb.text, () => variable("HEADER", name), { field: `header ${name}`, owner: "its value" }) : void 0;
+      const inUrl2 = hb.refs.length === 0 ? urlCredentialAsVariable(hb.text, () => variable("HEADER", name), {
+        field: `header ${name}`,
+        owner: "its value"
+      }) : void 0;
       if (inUrl2) notes.push(inUrl2.note);
       headers[name] = inUrl2?.text ?? hb.text;
       continue;
     }
     const header = variable("HEADER", name);
     headers[name] = `\${env:${header}}`;
-    notes.push(`header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``);
+    notes.push(
+      `header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``
+    );
   }
   const spec = {
     ...ctx.parentKey !== void 0 ? { project: ctx.parentKey } : {},
@@ -52900,7 +54190,13 @@ function webhookToManifest(w, ctx) {
     is_active: raw.is_active
   };
   return {
-    manifest: { apiVersion: "labelform/v1", kind: "Webhook", metadata: { name: ctx.key }, spec, ...ctx.adopt ? { import: { id: w.id } } : {} },
+    manifest: {
+      apiVersion: "labelform/v1",
+      kind: "Webhook",
+      metadata: { name: ctx.key },
+      spec,
+      ...ctx.adopt ? { import: { id: w.id } } : {}
+    },
     notes
   };
 }
@@ -52944,8 +54240,19 @@ var init_kind8 = __esm({
       diff: compareWebhook,
       plan: planWebhook,
       orphan: (w) => ({ id: w.id, key: w.marker.key, title: w.title, annotations: 0 }),
-      planPrune: (o, w, ctx) => ctx.change({ action: "delete", kind: "Webhook", key: o.key, ...o.parent ? { parent: o.parent } : {}, id: o.id, title: w.title, fields: [] }),
-      digest: (w) => ({ spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? "(sensitive)" : v])), import: w.importId ?? null }),
+      planPrune: (o, w, ctx) => ctx.change({
+        action: "delete",
+        kind: "Webhook",
+        key: o.key,
+        ...o.parent ? { parent: o.parent } : {},
+        id: o.id,
+        title: w.title,
+        fields: []
+      }),
+      digest: (w) => ({
+        spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? "(sensitive)" : v])),
+        import: w.importId ?? null
+      }),
       startApply: startWebhookApply,
       adopt: adoptWebhook
     };
@@ -52963,7 +54270,10 @@ function findResourceKind(name) {
   return RESOURCE_KINDS.find((k) => k.kind === name);
 }
 function kindNamesForMessages() {
-  const names = [...RESOURCE_KINDS.map((k) => k.kind), ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)];
+  const names = [
+    ...RESOURCE_KINDS.map((k) => k.kind),
+    ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)
+  ];
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 function kindDepth(kind, kinds = RESOURCE_KINDS) {
@@ -53014,7 +54324,11 @@ function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     if (name === void 0) continue;
     const first = byName.get(name);
     if (first) {
-      report(el, "config-duplicate-name", `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`);
+      report(
+        el,
+        "config-duplicate-name",
+        `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`
+      );
     } else {
       byName.set(name, el);
     }
@@ -53029,19 +54343,32 @@ function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
           report(el, "config-toname", `toName is empty`);
         } else if (!obj) {
           const known = [...byName.values()].filter(isObjectLike).map((o) => o.attrs.name);
-          report(el, "config-toname", `toName="${target}" names no tag; object tags here: ${known.length ? known.join(", ") : "none"}`);
+          report(
+            el,
+            "config-toname",
+            `toName="${target}" names no tag; object tags here: ${known.length ? known.join(", ") : "none"}`
+          );
         } else if (LABEL_TAGS.has(obj.tag)) {
-          report(el, "config-toname", `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`);
+          report(
+            el,
+            "config-toname",
+            `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`
+          );
         }
       }
     }
     if (LABELED_CONTROL_TAGS.has(el.tag)) {
-      if (toName === void 0) report(el, "config-control-toname", `<${el.tag}> needs a toName naming the object tag it labels`);
+      if (toName === void 0)
+        report(el, "config-control-toname", `<${el.tag}> needs a toName naming the object tag it labels`);
       if (el.attrs.name === void 0) report(el, "config-control-name", `<${el.tag}> needs a name`);
       const dynamic = el.attrs.value !== void 0 || el.attrs.apiUrl !== void 0;
       const hasOptions = [...walkElements(el)].some((c) => c !== el && LABEL_TAGS.has(c.tag));
       if (!dynamic && !hasOptions) {
-        report(el, "config-no-labels", `<${el.tag}> has no <${el.tag === "Choices" || el.tag === "Taxonomy" ? "Choice" : "Label"}> children (or a dynamic value="$key")`);
+        report(
+          el,
+          "config-no-labels",
+          `<${el.tag}> has no <${el.tag === "Choices" || el.tag === "Taxonomy" ? "Choice" : "Label"}> children (or a dynamic value="$key")`
+        );
       }
     }
     if (LABEL_TAGS.has(el.tag) && (el.attrs.value === void 0 || el.attrs.value === "") && el.attrs.alias === void 0) {
@@ -53050,7 +54377,11 @@ function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     if (OBJECT_TAGS.has(el.tag)) {
       if (el.attrs.name === void 0) report(el, "config-object-name", `object tag <${el.tag}> needs a name`);
       if (el.attrs.value === void 0 && el.attrs.valueList === void 0) {
-        report(el, "config-object-value", `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`);
+        report(
+          el,
+          "config-object-value",
+          `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`
+        );
       }
     }
   }
@@ -53076,7 +54407,9 @@ function parseCssColor(text) {
   let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
   if (m) {
     const h = m[1];
-    return h.length <= 4 ? hex(h.slice(0, 3).split("").map((c) => c + c).join("")) : hex(h.slice(0, 6));
+    return h.length <= 4 ? hex(
+      h.slice(0, 3).split("").map((c) => c + c).join("")
+    ) : hex(h.slice(0, 6));
   }
   m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
   if (m) return [channel(m[1]), channel(m[2]), channel(m[3])];
@@ -53125,12 +54458,14 @@ function colorDistanceLab([L1, a1, b1], [L2, a2, b2]) {
   const dL = L2 - L1;
   const dC = C2p - C1p;
   let dh = 0;
-  if (C1p * C2p !== 0) dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
+  if (C1p * C2p !== 0)
+    dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
   const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin(dh / 2 * rad);
   const Lm = (L1 + L2) / 2;
   const Cmp = (C1p + C2p) / 2;
   let hm = h1p + h2p;
-  if (C1p * C2p !== 0) hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+  if (C1p * C2p !== 0)
+    hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
   const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
   const th = (hm - 275) / 25;
   const dTheta = 30 * Math.exp(-(th * th));
@@ -53198,7 +54533,12 @@ function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     const key = el.attrs.hotkey?.trim().toLowerCase();
     if (!key) continue;
     const first = byKey.get(key);
-    if (first) report(el, "config-hotkey-clash", `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`);
+    if (first)
+      report(
+        el,
+        "config-hotkey-clash",
+        `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`
+      );
     else byKey.set(key, el);
   }
   for (const control of all3) {
@@ -53227,11 +54567,19 @@ function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     const pair = ({ a, b }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
     if (count3 <= MAX_COLOR_PAIRS_LISTED) {
       for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
-        report(p.b, "config-similar-colors", `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
+        report(
+          p.b,
+          "config-similar-colors",
+          `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`
+        );
       }
     } else {
       const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join("; ");
-      report(control, "config-similar-colors", `${describeElement(control)}: ${count3.toLocaleString("en-US")} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`);
+      report(
+        control,
+        "config-similar-colors",
+        `${describeElement(control)}: ${count3.toLocaleString("en-US")} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`
+      );
     }
   }
   const byName = new Map(all3.filter((el) => el.attrs.name !== void 0).map((el) => [el.attrs.name, el]));
@@ -53241,10 +54589,16 @@ function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     for (const target of control.attrs.toName.split(",").map((s) => s.trim())) {
       const obj = byName.get(target);
       if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
-      const hider = [obj, ...ancestors(obj)].find((el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0));
+      const hider = [obj, ...ancestors(obj)].find(
+        (el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0)
+      );
       if (!hider) continue;
       const why = hidden(hider) ? `is hidden by ${hider === obj ? "its own" : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
-      report(control, "config-hidden-object", `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`);
+      report(
+        control,
+        "config-hidden-object",
+        `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`
+      );
     }
   }
   for (const el of all3) {
@@ -53255,7 +54609,11 @@ function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
     const inline = el.attrs.layout === "inline" || el.attrs.showInline === "true";
     const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
     if (count3 > max) {
-      report(el, "config-long-choices", `${describeElement(el)} has ${count3} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`);
+      report(
+        el,
+        "config-long-choices",
+        `${describeElement(el)} has ${count3} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`
+      );
     }
   }
   return findings.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -53271,7 +54629,12 @@ var init_review = __esm({
     init_colors();
     init_parse_xml();
     init_tags();
-    REVIEW_CODES = /* @__PURE__ */ new Set(["config-hotkey-clash", "config-similar-colors", "config-hidden-object", "config-long-choices"]);
+    REVIEW_CODES = /* @__PURE__ */ new Set([
+      "config-hotkey-clash",
+      "config-similar-colors",
+      "config-hidden-object",
+      "config-long-choices"
+    ]);
     MIN_COLOR_DISTANCE = 10;
     MAX_COLOR_PAIRS_LISTED = 3;
     MAX_STACKED_CHOICES = 12;
@@ -53346,7 +54709,11 @@ function findLookAlike(text, file, known) {
     const group = value.split("/")[0];
     if (closest(group.toLowerCase(), ["labelform"]) === void 0) continue;
     const at = lineCol(text, m.index + m[0].length - value.length);
-    return diag("manifest-look-alike", `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`, { file, ...at });
+    return diag(
+      "manifest-look-alike",
+      `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`,
+      { file, ...at }
+    );
   }
   if (sawApiVersion) return void 0;
   if (!/\bkind\b/.test(text) && !(text.includes("metadata") && text.includes("spec"))) return void 0;
@@ -53355,14 +54722,19 @@ function findLookAlike(text, file, known) {
   for (const doc of docs) {
     const kind = doc.entries.find((e) => e.key === "kind" && e.scalar !== void 0 && kinds.has(e.scalar));
     if (kind) {
-      return diag("manifest-look-alike", `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`, { file, ...lineCol(text, kind.valueIndex) });
+      return diag(
+        "manifest-look-alike",
+        `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`,
+        { file, ...lineCol(text, kind.valueIndex) }
+      );
     }
   }
   const allowed = manifestTopLevelKeys(known.schemas);
   for (const doc of docs) {
     const keys = doc.entries.map((e) => e.key);
     const metadata = doc.entries.find((e) => e.key === "metadata");
-    if (doc.other || !metadata?.childKeys.includes("name") || !keys.includes("spec") || !keys.every((k) => allowed.has(k))) continue;
+    if (doc.other || !metadata?.childKeys.includes("name") || !keys.includes("spec") || !keys.every((k) => allowed.has(k)))
+      continue;
     return diag(
       "manifest-look-alike",
       `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${known.forMessages}) ${HINT}`,
@@ -53418,7 +54790,8 @@ function scanBlock(text) {
     const value = rest.replace(/(^|[ \t]+)#.*$/, "").trim();
     const scalar = /^(?:"([^"]*)"|'([^']*)'|([^\s{[|>&*!"'][^#]*))$/.exec(value);
     if (scalar) current.scalar = (scalar[1] ?? scalar[2] ?? scalar[3]).trim();
-    if (value.startsWith("{")) for (const k of value.matchAll(/[{,][ \t]*["']?([\w$.-]+)["']?[ \t]*:/g)) current.childKeys.push(k[1]);
+    if (value.startsWith("{"))
+      for (const k of value.matchAll(/[{,][ \t]*["']?([\w$.-]+)["']?[ \t]*:/g)) current.childKeys.push(k[1]);
     doc.entries.push(current);
   }
   return docs.filter((d) => d.entries.length > 0 || d.other);
@@ -53485,7 +54858,9 @@ function manifestTopLevelKeys(schemas) {
   const key = schemas.join("\n");
   let keys = topLevelKeys.get(key);
   if (!keys) {
-    keys = new Set(schemas.flatMap((schema) => Object.keys(loadSchema(schema).properties ?? {})));
+    keys = new Set(
+      schemas.flatMap((schema) => Object.keys(loadSchema(schema).properties ?? {}))
+    );
     topLevelKeys.set(key, keys);
   }
   return keys;
@@ -53535,12 +54910,29 @@ async function discoverManifests(root, show, known) {
     files.push(config);
     exclude = excludePatterns(config.docs[0]?.value);
   } else {
-    diagnostics.push(diag("no-root-config", `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`, { file: show(root) }));
+    diagnostics.push(
+      diag(
+        "no-root-config",
+        `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`,
+        { file: show(root) }
+      )
+    );
   }
   const isExcluded = compileExcludes(exclude);
-  const found = await listCandidateFiles(root, (path) => path === configPath || isExcluded(relative7(root, path).split(sep4).join("/")));
-  for (const d of found.unreadable) diagnostics.push(diag("directory-unreadable", `cannot read directory ${show(d)}`, { file: show(d) }));
-  if (found.truncated) diagnostics.push(diag("too-many-files", `more than ${found.files.length} candidate manifest files; stopped reading (exclude: in labelform.yaml skips folders)`, { file: show(root) }));
+  const found = await listCandidateFiles(
+    root,
+    (path) => path === configPath || isExcluded(relative7(root, path).split(sep4).join("/"))
+  );
+  for (const d of found.unreadable)
+    diagnostics.push(diag("directory-unreadable", `cannot read directory ${show(d)}`, { file: show(d) }));
+  if (found.truncated)
+    diagnostics.push(
+      diag(
+        "too-many-files",
+        `more than ${found.files.length} candidate manifest files; stopped reading (exclude: in labelform.yaml skips folders)`,
+        { file: show(root) }
+      )
+    );
   const limit = pLimit(32);
   const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path), known))));
   for (const r of read) {
@@ -53689,7 +55081,11 @@ async function loadRootConfig(dir, cwd = process.cwd()) {
     const source = parseYamlSource(read.text, file);
     const diagnostics = [...source.diagnostics];
     if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
-    const config = readRootConfig(source.documents.map((doc) => ({ path, doc })), file, diagnostics);
+    const config = readRootConfig(
+      source.documents.map((doc) => ({ path, doc })),
+      file,
+      diagnostics
+    );
     return { ...config && !diagnostics.some((d) => d.severity === "error") ? { config } : {}, diagnostics };
   }
   return { diagnostics: [] };
@@ -53699,10 +55095,17 @@ function readRootConfig(docs, file, diagnostics) {
   if (!raw) return void 0;
   const { doc } = raw;
   const at = (pointer, key = false) => ({ file, ...doc.locate(pointer, { key }), pointer });
-  if (docs.length > 1) diagnostics.push(diag("config-multiple-documents", "labelform.yaml must hold a single document", at("")));
+  if (docs.length > 1)
+    diagnostics.push(diag("config-multiple-documents", "labelform.yaml must hold a single document", at("")));
   const v = doc.value;
   if (v === null || typeof v !== "object" || Array.isArray(v)) {
-    diagnostics.push(diag("not-a-manifest", "labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)", at("")));
+    diagnostics.push(
+      diag(
+        "not-a-manifest",
+        "labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)",
+        at("")
+      )
+    );
     return void 0;
   }
   const issues = validateAgainstSchema("labelform", v);
@@ -53715,7 +55118,13 @@ function readRootConfig(docs, file, diagnostics) {
   const names = Object.keys(environments);
   const defaultEnvironment = cfg.defaultEnvironment ?? (names.length === 1 ? names[0] : "default");
   if (!(defaultEnvironment in environments)) {
-    diagnostics.push(diag("unknown-environment", `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(", ")})`, at(cfg.defaultEnvironment ? "/defaultEnvironment" : "/environments")));
+    diagnostics.push(
+      diag(
+        "unknown-environment",
+        `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(", ")})`,
+        at(cfg.defaultEnvironment ? "/defaultEnvironment" : "/environments")
+      )
+    );
   }
   return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
 }
@@ -53752,7 +55161,9 @@ function checkSecretReferences(refs) {
       });
     }
   }
-  return issues.filter((issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.code === issue.code && o.message === issue.message) === i);
+  return issues.filter(
+    (issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.code === issue.code && o.message === issue.message) === i
+  );
 }
 function isSecretPlace(pointer) {
   return pointer.startsWith("/spec/") && pointer !== "/spec/label_config/file" && pointer !== "/spec/label_config/ref";
@@ -53787,11 +55198,19 @@ async function loadRepository(dir, opts) {
   for (const p of manifestFiles) diagnostics.push(...p.diagnostics);
   if (configPath && !manifestFiles.some((p) => p.path !== configPath)) {
     const ns = manifestFiles[0]?.docs[0]?.value?.namespace;
-    diagnostics.push(diag("no-manifests", `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ""))}`, { file: show(root) }, "warning"));
+    diagnostics.push(
+      diag(
+        "no-manifests",
+        `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ""))}`,
+        { file: show(root) },
+        "warning"
+      )
+    );
   }
   const docs = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
   const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
-  for (const s of discovered.suspects) if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep5}`))) diagnostics.push(s.problem);
+  for (const s of discovered.suspects)
+    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep5}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : void 0;
@@ -53809,18 +55228,28 @@ async function loadRepository(dir, opts) {
     const at = (pointer, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
     const v = doc.value;
     if (v === null || typeof v !== "object" || Array.isArray(v)) {
-      diagnostics.push(diag("not-a-manifest", "a manifest must be a mapping with apiVersion, kind, metadata and spec", at("")));
+      diagnostics.push(
+        diag("not-a-manifest", "a manifest must be a mapping with apiVersion, kind, metadata and spec", at(""))
+      );
       continue;
     }
     const kind = v.kind;
     if (kind === "Config") {
-      diagnostics.push(diag("misplaced-config", "kind Config belongs in labelform.yaml at the repository root", at("/kind")));
+      diagnostics.push(
+        diag("misplaced-config", "kind Config belongs in labelform.yaml at the repository root", at("/kind"))
+      );
       continue;
     }
     const manifestKind = typeof kind === "string" ? findManifestKind(kind) : void 0;
     if (!manifestKind) {
       const expected = `expected ${kindNamesForMessages()}`;
-      diagnostics.push(diag("unknown-kind", kind === void 0 ? `missing "kind": ${expected}` : `unknown kind ${JSON.stringify(kind)}: ${expected}`, at(kind === void 0 ? "" : "/kind")));
+      diagnostics.push(
+        diag(
+          "unknown-kind",
+          kind === void 0 ? `missing "kind": ${expected}` : `unknown kind ${JSON.stringify(kind)}: ${expected}`,
+          at(kind === void 0 ? "" : "/kind")
+        )
+      );
       continue;
     }
     const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
@@ -53831,15 +55260,29 @@ async function loadRepository(dir, opts) {
       if (!envSecrets2.some((e) => e.name === ref.name)) envSecrets2.push({ name: ref.name, value: ref.value });
     }
     for (const issue of secretIssues) diagnostics.push(diag(issue.code, issue.message, at(issue.pointer)));
-    for (const issue of interpolated.issues) diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
+    for (const issue of interpolated.issues)
+      diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
     for (const pointer of interpolated.unresolved) {
-      diagnostics.push(diag("env-unset", `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? "an environment variable"} is not set; this value is not checked offline and plan will need it`, at(pointer), "warning"));
+      diagnostics.push(
+        diag(
+          "env-unset",
+          `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? "an environment variable"} is not set; this value is not checked offline and plan will need it`,
+          at(pointer),
+          "warning"
+        )
+      );
     }
     if (opts.checkAllEnvironments && config) {
       for (const ref of collectVariableReferences(v)) {
         for (const [envName, env2] of Object.entries(config.environments)) {
           if (envName !== selected && !(ref.name in (env2.variables ?? {}))) {
-            diagnostics.push(diag("interpolation-undefined-var", `variable "${ref.name}" is not defined for environment "${envName}"`, at(ref.pointer)));
+            diagnostics.push(
+              diag(
+                "interpolation-undefined-var",
+                `variable "${ref.name}" is not defined for environment "${envName}"`,
+                at(ref.pointer)
+              )
+            );
           }
         }
       }
@@ -53848,24 +55291,44 @@ async function loadRepository(dir, opts) {
     const unresolved = /* @__PURE__ */ new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
     unresolvedByDoc.set(raw, unresolved);
     const fromEnv = new Set(interpolated.envPointers);
-    const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
+    const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter(
+      (i) => !unresolved.has(i.pointer)
+    );
     for (const issue of schemaIssues) diagnostics.push(diag("schema", issue.message, at(issue.pointer, issue.atKey)));
     let checked = value;
     const broken = [...schemaIssues, ...interpolated.issues, ...secretIssues];
     if (broken.length > 0) {
       const kept = new Set(schemaIssues.filter((i) => i.wellTyped).map((i) => i.pointer));
-      const rest = withoutFields(value, broken.map((i) => i.pointer).filter((p) => !kept.has(p)));
-      const left2 = rest && validateAgainstSchema(manifestKind.schema, rest.value).filter((i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer)));
+      const rest = withoutFields(
+        value,
+        broken.map((i) => i.pointer).filter((p) => !kept.has(p))
+      );
+      const left2 = rest && validateAgainstSchema(manifestKind.schema, rest.value).filter(
+        (i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer))
+      );
       if (!rest || left2.length > 0) {
         const name = value.metadata?.name;
-        if (typeof name === "string" && !broken.some((i) => i.pointer === "" || i.pointer.startsWith("/metadata"))) unloadable.add(`${manifestKind.kind}/${name}`);
+        if (typeof name === "string" && !broken.some((i) => i.pointer === "" || i.pointer.startsWith("/metadata")))
+          unloadable.add(`${manifestKind.kind}/${name}`);
         continue;
       }
       checked = rest.value;
-      partial.push({ file: doc.file, start: doc.locate("").line, fields: [...rest.fields, ...[...kept].map(topField)] });
+      partial.push({
+        file: doc.file,
+        start: doc.locate("").line,
+        fields: [...rest.fields, ...[...kept].map(topField)]
+      });
     }
-    const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f) => f !== void 0));
-    docsByKind.get(manifestKind.kind).push({ raw, value: checked, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    const sensitive = new Set(
+      interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f) => f !== void 0)
+    );
+    docsByKind.get(manifestKind.kind).push({
+      raw,
+      value: checked,
+      sensitive,
+      envPointers: interpolated.envPointers,
+      envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name }))
+    });
   }
   const seenNames = /* @__PURE__ */ new Map();
   for (const { raw, value } of [...docsByKind.values()].flat()) {
@@ -53875,11 +55338,15 @@ async function loadRepository(dir, opts) {
     if (first) {
       const loc = first.doc.locate("/metadata/name");
       diagnostics.push(
-        diag("duplicate-name", `${String(value.kind)} "${name}" is already defined at ${first.doc.file}:${loc.line}:${loc.col}`, {
-          file: raw.doc.file,
-          ...raw.doc.locate("/metadata/name"),
-          pointer: "/metadata/name"
-        })
+        diag(
+          "duplicate-name",
+          `${String(value.kind)} "${name}" is already defined at ${first.doc.file}:${loc.line}:${loc.col}`,
+          {
+            file: raw.doc.file,
+            ...raw.doc.locate("/metadata/name"),
+            pointer: "/metadata/name"
+          }
+        )
       );
     } else {
       seenNames.set(key, raw);
@@ -53898,14 +55365,26 @@ async function loadRepository(dir, opts) {
     const ref = spec.file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);
     if (!resolved.ok) {
-      diagnostics.push(diag("file-reference", resolved.message, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }));
+      diagnostics.push(
+        diag("file-reference", resolved.message, {
+          file: doc.file,
+          ...doc.locate(`${pointer}/file`),
+          pointer: `${pointer}/file`
+        })
+      );
       return void 0;
     }
     const file = show(resolved.path);
     const read = await readTextFile(resolved.path, file, "label config", MAX_LABEL_CONFIG_BYTES);
     if (!read.ok) {
       const atReference = read.diagnostic.line === void 0;
-      diagnostics.push(atReference ? diag(read.diagnostic.code, `label config "${ref}": ${read.diagnostic.message}`, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }) : read.diagnostic);
+      diagnostics.push(
+        atReference ? diag(read.diagnostic.code, `label config "${ref}": ${read.diagnostic.message}`, {
+          file: doc.file,
+          ...doc.locate(`${pointer}/file`),
+          pointer: `${pointer}/file`
+        }) : read.diagnostic
+      );
       return void 0;
     }
     return checkXml(read.text, file, (line2, col) => ({ line: line2, col }), diagnostics);
@@ -53920,14 +55399,21 @@ async function loadRepository(dir, opts) {
 ${d.element ?? ""}`);
     if (found) {
       const { element: _element, ...rest } = d;
-      diagnostics[i] = { ...rest, message: `this ${d.code} message would show the value of ${describeSecret(found.name)}, so it is withheld; check that value` };
+      diagnostics[i] = {
+        ...rest,
+        message: `this ${d.code} message would show the value of ${describeSecret(found.name)}, so it is withheld; check that value`
+      };
     }
   }
   diagnostics.splice(0, diagnostics.length, ...limitPerFile(diagnostics));
   const fileCount = manifestFiles.length;
-  if (diagnostics.some((d) => d.severity === "error") || !config || !selected) return { diagnostics, fileCount, envSecrets: envSecrets2 };
+  if (diagnostics.some((d) => d.severity === "error") || !config || !selected)
+    return { diagnostics, fileCount, envSecrets: envSecrets2 };
   const resources = Object.fromEntries(
-    RESOURCE_KINDS.map((k) => [k.kind, [...loaded.get(k.kind) ?? []].sort((a, b) => a.name.localeCompare(b.name))])
+    RESOURCE_KINDS.map((k) => [
+      k.kind,
+      [...loaded.get(k.kind) ?? []].sort((a, b) => a.name.localeCompare(b.name))
+    ])
   );
   return {
     diagnostics,
@@ -53951,7 +55437,8 @@ function checkXml(xml, file, at, diagnostics) {
     return void 0;
   }
   const problems = checkLabelConfig(parsed2.root, at);
-  for (const p of problems) diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
+  for (const p of problems)
+    diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return void 0;
   const review = reviewLabelConfig(parsed2.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
   return { xml, file, at, summary: summarizeLabelConfig(parsed2.root), review };
@@ -53960,7 +55447,13 @@ function selectEnvironmentName(config, requested, diagnostics) {
   const name = requested ?? config.defaultEnvironment;
   if (!(name in config.environments)) {
     if (requested !== void 0) {
-      diagnostics.push(diag("unknown-environment", `--env ${requested}: no such environment in labelform.yaml (defined: ${Object.keys(config.environments).join(", ")})`, { file: config.file }));
+      diagnostics.push(
+        diag(
+          "unknown-environment",
+          `--env ${requested}: no such environment in labelform.yaml (defined: ${Object.keys(config.environments).join(", ")})`,
+          { file: config.file }
+        )
+      );
     }
     return void 0;
   }
@@ -54007,7 +55500,9 @@ function dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStart
   const mentions = (message, field) => new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([^\\w]|$)`).test(message);
   const docOf = (d) => Math.max(-1, ...(docStarts.get(d.file ?? "") ?? []).filter((start) => start <= (d.line ?? 0)));
   const valueKey = (d) => `${d.file}\0${docOf(d)}\0${d.pointer}`;
-  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== void 0).map(valueKey));
+  const reportedAt = new Set(
+    diagnostics.slice(0, firstPass).filter((d) => d.pointer !== void 0).map(valueKey)
+  );
   const knockOn = (d) => {
     const missing = /^no (\w+) named "([^"]*)"/.exec(d.message);
     if (missing && d.code.startsWith("missing-") && unloadable.has(`${missing[1]}/${missing[2]}`)) return true;
@@ -54016,11 +55511,16 @@ function dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStart
     if (d.pointer !== void 0 && reportedAt.has(valueKey(d))) return true;
     return d.code === "rule" && mine.some((p) => p.fields.some((f) => mentions(d.message, f)));
   };
-  diagnostics.splice(firstPass, diagnostics.length - firstPass, ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)));
+  diagnostics.splice(
+    firstPass,
+    diagnostics.length - firstPass,
+    ...diagnostics.slice(firstPass).filter((d) => !knockOn(d))
+  );
 }
 function pick(value, pointer) {
   let v = value;
-  for (const seg of pointer.split("/").slice(1)) v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+  for (const seg of pointer.split("/").slice(1))
+    v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   return v;
 }
 var KNOWN_KINDS, IDENTITY_FIELDS;
@@ -54043,7 +55543,11 @@ var init_load_repository = __esm({
     init_source_file();
     init_registry();
     init_parse_xml();
-    KNOWN_KINDS = { names: MANIFEST_KINDS.map((k) => k.kind), schemas: MANIFEST_KINDS.map((k) => k.schema), forMessages: kindNamesForMessages() };
+    KNOWN_KINDS = {
+      names: MANIFEST_KINDS.map((k) => k.kind),
+      schemas: MANIFEST_KINDS.map((k) => k.schema),
+      forMessages: kindNamesForMessages()
+    };
     IDENTITY_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata", "spec"]);
   }
 });
@@ -54096,8 +55600,10 @@ async function runValidate(io, args) {
     );
     return 0;
   }
-  io.stderr(`${style.red("\u2716")} ${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""} in ${plural(result.fileCount, "manifest file")}
-`);
+  io.stderr(
+    `${style.red("\u2716")} ${plural(errors, "error")}${warnings ? `, ${plural(warnings, "warning")}` : ""} in ${plural(result.fileCount, "manifest file")}
+`
+  );
   return 1;
 }
 function others(repo) {
@@ -54106,7 +55612,11 @@ function others(repo) {
 function otherKeys(repo) {
   if (!repo) return {};
   const kinds = RESOURCE_KINDS.filter((k) => k.kind !== "Project" && k.desired(repo).length);
-  return kinds.length ? { resources: Object.fromEntries(kinds.map((k) => [k.kind, k.desired(repo).map((d) => d.parent ? `${d.parent}/${d.name}` : d.name)])) } : {};
+  return kinds.length ? {
+    resources: Object.fromEntries(
+      kinds.map((k) => [k.kind, k.desired(repo).map((d) => d.parent ? `${d.parent}/${d.name}` : d.name)])
+    )
+  } : {};
 }
 var init_validate = __esm({
   "src/cli/commands/validate.ts"() {
@@ -54124,7 +55634,12 @@ var init_validate = __esm({
 import { execFile } from "node:child_process";
 function execGit(args, cwd) {
   return new Promise((resolve22, reject) => {
-    execFile("git", [...args], { cwd, timeout: 5e3, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } }, (err, stdout) => err ? reject(err) : resolve22(stdout));
+    execFile(
+      "git",
+      [...args],
+      { cwd, timeout: 5e3, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } },
+      (err, stdout) => err ? reject(err) : resolve22(stdout)
+    );
   });
 }
 async function isAncestor(runGit, cwd, ancestor, descendant) {
@@ -54136,13 +55651,19 @@ async function isAncestor(runGit, cwd, ancestor, descendant) {
   }
 }
 async function readHead2(runGit, cwd) {
-  const head = await runGit(["rev-parse", "HEAD"], cwd).then((o) => o.trim().toLowerCase(), () => "");
+  const head = await runGit(["rev-parse", "HEAD"], cwd).then(
+    (o) => o.trim().toLowerCase(),
+    () => ""
+  );
   return /^[0-9a-f]{40}$/.test(head) ? head : void 0;
 }
 async function readCheckout(runGit, cwd) {
   const head = await readHead2(runGit, cwd);
   if (!head) return void 0;
-  const status = await runGit(["status", "--porcelain", "--", "."], cwd).then((o) => o, () => void 0);
+  const status = await runGit(["status", "--porcelain", "--", "."], cwd).then(
+    (o) => o,
+    () => void 0
+  );
   return status === void 0 ? void 0 : { head, dirty: status.trim() !== "" };
 }
 var init_git = __esm({
@@ -54189,7 +55710,10 @@ function allowedUrls(env2) {
   const out = [];
   for (const entry of (env2[ALLOWED_URLS_ENV] ?? "").split(/[\s,]+/).filter(Boolean)) {
     const url2 = parseHttpUrl(entry);
-    if (!url2) throw new UserError(`${ALLOWED_URLS_ENV}: "${entry}" is not an http(s) URL; list the Label Studio servers the token may go to, e.g. https://label-studio.example.com`);
+    if (!url2)
+      throw new UserError(
+        `${ALLOWED_URLS_ENV}: "${entry}" is not an http(s) URL; list the Label Studio servers the token may go to, e.g. https://label-studio.example.com`
+      );
     out.push(url2);
   }
   const fromEnv = env2.LABEL_STUDIO_URL ? parseHttpUrl(env2.LABEL_STUDIO_URL.trim()) : void 0;
@@ -54225,7 +55749,9 @@ function resolveServerUrl(config, requested, env2) {
   const name = requested ?? config?.defaultEnvironment ?? "default";
   const def = config ? config.environments[name] : {};
   if (!def) {
-    throw new UserError(`no environment "${name}" in ${config.file} (defined: ${Object.keys(config.environments).join(", ")})`);
+    throw new UserError(
+      `no environment "${name}" in ${config.file} (defined: ${Object.keys(config.environments).join(", ")})`
+    );
   }
   const pos = (pointer) => {
     if (!config) return "";
@@ -54236,8 +55762,13 @@ function resolveServerUrl(config, requested, env2) {
   let urlSource;
   if (def.url !== void 0) {
     urlSource = pos(`/environments/${name}/url`);
-    const resolved = interpolate(def.url, { variables: "variables" in def && def.variables || {}, env: env2, requireEnv: true });
-    if (resolved.issues.length > 0) throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0].message}`);
+    const resolved = interpolate(def.url, {
+      variables: "variables" in def && def.variables || {},
+      env: env2,
+      requireEnv: true
+    });
+    if (resolved.issues.length > 0)
+      throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0].message}`);
     url2 = String(resolved.value);
   } else {
     urlSource = DEFAULT_URL_ENV;
@@ -54254,8 +55785,12 @@ function resolveServerUrl(config, requested, env2) {
     throw new UserError(`${urlSource}: "${url2}" is not an http(s) URL (environment "${name}")`);
   }
   if (/^https?:\/\/[^/@\s]*@/i.test(url2.trim())) {
-    registerSecret(url2.trim().replace(/^https?:\/\//i, "").split("@")[0]);
-    throw new UserError(`${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`);
+    registerSecret(
+      url2.trim().replace(/^https?:\/\//i, "").split("@")[0]
+    );
+    throw new UserError(
+      `${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`
+    );
   }
   return { name, url: url2.trim(), urlSource, def };
 }
@@ -54295,14 +55830,22 @@ function connect(target, io, opts = {}) {
     timeoutMs: target.timeoutMs,
     concurrency: target.concurrency,
     userAgent: `labelform/${VERSION}`,
-    ...opts.debug ? { onExchange: (e) => io.stderr(`[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ""})
-`) } : {}
+    ...opts.debug ? {
+      onExchange: (e) => io.stderr(
+        `[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ""})
+`
+      )
+    } : {}
   });
 }
 function explainApiError(err, target, serverVersion) {
   const detail2 = err.detail ?? "";
   if (err.kind === "network" || err.kind === "timeout") {
-    return new UserError(`cannot reach Label Studio at ${target.url} (${target.urlSource}): ${detail2}`, [], "Check the URL and that the server is running.");
+    return new UserError(
+      `cannot reach Label Studio at ${target.url} (${target.urlSource}): ${detail2}`,
+      [],
+      "Check the URL and that the server is running."
+    );
   }
   if (patRefreshMissing(err)) {
     const since = showSince(FEATURE_SINCE.personalAccessTokens);
@@ -54332,7 +55875,11 @@ function explainApiError(err, target, serverVersion) {
       );
     }
     if (/Invalid token/i.test(detail2)) {
-      return new UserError(`the API token in ${target.tokenEnv} was rejected by ${target.url}: ${detail2}`, [], "Check that the token belongs to this server and has not been reset.");
+      return new UserError(
+        `the API token in ${target.tokenEnv} was rejected by ${target.url}: ${detail2}`,
+        [],
+        "Check that the token belongs to this server and has not been reset."
+      );
     }
     return new UserError(
       `${target.url} refused the credentials from ${target.tokenEnv} (${detail2})`,
@@ -54347,7 +55894,8 @@ async function withServer(target, fn) {
   try {
     return await fn();
   } catch (err) {
-    if (isApiError(err)) throw explainApiError(err, target, patRefreshMissing(err) ? await anonymousVersion(target.url) : void 0);
+    if (isApiError(err))
+      throw explainApiError(err, target, patRefreshMissing(err) ? await anonymousVersion(target.url) : void 0);
     throw err;
   }
 }
@@ -54388,13 +55936,16 @@ __export(status_exports, {
 import { resolve as resolve10 } from "node:path";
 async function runStatus(io, args) {
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
-  if (diagnostics.some((d) => d.severity === "error")) throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
   await assertTrustedCheckout(io.env, resolve10(io.cwd, args.dir));
   const client = connect(target, io, { debug: args.debug });
   const version = await withServer(target, () => client.version());
   if (typeof version?.release !== "string") {
-    throw new UserError(`${target.url} answered /api/version/ without a release: it does not look like a Label Studio server`);
+    throw new UserError(
+      `${target.url} answered /api/version/ without a release: it does not look like a Label Studio server`
+    );
   }
   const user = await withServer(target, () => client.whoami());
   const scheme = client.http.scheme === "personal-access-token" ? "personal access token (JWT, exchanged for short-lived access tokens)" : "legacy token";
@@ -54409,7 +55960,9 @@ async function runStatus(io, args) {
     tokenEnv: target.tokenEnv,
     ...pat?.exp ? { tokenExpires: new Date(pat.exp * 1e3).toISOString() } : {},
     // What this release has, from labelform's table (src/api/server-versions.ts, project fields.ts).
-    supports: Object.fromEntries(Object.keys(FEATURE_SINCE).map((f) => [f, supports(version.release, f)])),
+    supports: Object.fromEntries(
+      Object.keys(FEATURE_SINCE).map((f) => [f, supports(version.release, f)])
+    ),
     projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE).filter(([, since]) => !atLeast(version.release, since)).map(([field, since]) => ({ field, since })),
     requests: client.http.stats.requests
   };
@@ -54426,7 +55979,9 @@ async function runStatus(io, args) {
       `  user:        ${user.email} (id ${user.id})`,
       `  auth:        ${scheme}, from ${target.tokenEnv}${result.tokenExpires ? `; token valid until ${result.tokenExpires}` : ""}`,
       `  supports:    ${Object.keys(FEATURE_SINCE).map((f) => `${result.supports[f] ? s.green("\u2714") : s.red("\u2718")} ${FEATURE_NAMES[f]} (${showSince(FEATURE_SINCE[f])}+)`).join("\n               ")}`,
-      ...result.projectFieldsMissing.length ? [`  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since)}+)`).join(", ")}; a manifest that sets one is a plan error`] : [],
+      ...result.projectFieldsMissing.length ? [
+        `  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since)}+)`).join(", ")}; a manifest that sets one is a plan error`
+      ] : [],
       ""
     ].join("\n")
   );
@@ -54466,7 +56021,11 @@ function showValue(value, max = 80) {
   return s.length > max ? `${s.slice(0, max - 12)}\u2026" (${s.length} chars)` : s;
 }
 function showChange(f, max = 80) {
-  if (f.sensitive) return { before: "(sensitive)", after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)" };
+  if (f.sensitive)
+    return {
+      before: "(sensitive)",
+      after: f.env?.length ? `(sensitive, changed: ${f.env.map((n) => `\${env:${n}}`).join(", ")})` : "(sensitive, changed)"
+    };
   return { before: "before" in f ? showValue(f.before, max) : "", after: showValue(f.after, max) };
 }
 function nounOf(kind) {
@@ -54487,10 +56046,14 @@ var init_render_values = __esm({
 // src/reconcile/render-label-config.ts
 function labelConfigSummaryText(lc, isCreate) {
   if (lc.controls.length === 0) return isCreate ? "new" : "layout/attributes only, no labels added or removed";
-  return lc.controls.map((x) => `${x.control} (${x.type}): ${x.change === "added" ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, "label")}` : ""}` : x.change === "removed" ? "removed" : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ""].filter(Boolean).join(" ")}`).join("; ");
+  return lc.controls.map(
+    (x) => `${x.control} (${x.type}): ${x.change === "added" ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, "label")}` : ""}` : x.change === "removed" ? "removed" : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ""].filter(Boolean).join(" ")}`
+  ).join("; ");
 }
 function labelConfigDiffLines(diff, s) {
-  return diff.split("\n").map((l) => l.startsWith("+") && !l.startsWith("+++") ? s.green(l) : l.startsWith("-") && !l.startsWith("---") ? s.red(l) : l);
+  return diff.split("\n").map(
+    (l) => l.startsWith("+") && !l.startsWith("+++") ? s.green(l) : l.startsWith("-") && !l.startsWith("---") ? s.red(l) : l
+  );
 }
 function labelConfigControlsMarkdown(lc) {
   return lc.controls.map(
@@ -54533,20 +56096,32 @@ var init_render_label_config = __esm({
 function renderPlanText(plan, opts = {}) {
   const s = styleFor(opts.color ?? false);
   const out = [];
-  out.push(s.bold(`Plan for environment "${plan.server.environment}" \u2014 ${plan.server.url} (Label Studio ${plan.server.version ?? "?"}), namespace "${plan.namespace}"${plan.targets ? `, targets: ${plan.targets.join(", ")}` : ""}`));
+  out.push(
+    s.bold(
+      `Plan for environment "${plan.server.environment}" \u2014 ${plan.server.url} (Label Studio ${plan.server.version ?? "?"}), namespace "${plan.namespace}"${plan.targets ? `, targets: ${plan.targets.join(", ")}` : ""}`
+    )
+  );
   out.push("");
   const changed = plan.changes.filter((c) => c.action !== "no-op");
   for (const c of changed) out.push(...renderChange(c, s, opts.showDiff ?? true), "");
   const noop4 = plan.changes.filter((c) => c.action === "no-op");
-  if (noop4.length) out.push(s.dim(`= ${plural(noop4.length, nounFor(noop4))} unchanged: ${noop4.map(resourceName).join(", ")}`), "");
+  if (noop4.length)
+    out.push(s.dim(`= ${plural(noop4.length, nounFor(noop4))} unchanged: ${noop4.map(resourceName).join(", ")}`), "");
   if (plan.orphans.length && !plan.prune) {
-    out.push(s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`));
-    for (const o of plan.orphans) out.push(`  ${resourceName(o)} (id ${o.id}) ${showTitle(o.title)} \u2014 ${plural(o.annotations, "annotation")}, ${plural(o.tasks ?? 0, "task")}`);
+    out.push(
+      s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`)
+    );
+    for (const o of plan.orphans)
+      out.push(
+        `  ${resourceName(o)} (id ${o.id}) ${showTitle(o.title)} \u2014 ${plural(o.annotations, "annotation")}, ${plural(o.tasks ?? 0, "task")}`
+      );
     out.push("");
   }
   const errors = plan.diagnostics.filter((d) => d.severity === "error");
   if (plan.diagnostics.length) {
-    out.push(errors.length ? s.red(`${plural(errors.length, "error")} \u2014 nothing can be applied until they are fixed:`) : s.yellow("Warnings:"));
+    out.push(
+      errors.length ? s.red(`${plural(errors.length, "error")} \u2014 nothing can be applied until they are fixed:`) : s.yellow("Warnings:")
+    );
     for (const d of plan.diagnostics) out.push(`  ${formatDiagnostic(d)}`);
     out.push("");
   }
@@ -54570,9 +56145,16 @@ function renderChange(c, s, showDiff) {
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ""}`) : "";
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ""}${c.title ? ` ${showTitle(c.title)}` : ""}${where}`;
   const lines = [head];
-  if (c.action === "adopt") lines.push(c.kind === "Project" ? "    ownership marker: added to the description (the project becomes managed)" : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`);
-  if (c.action === "delete" && c.duplicateOf !== void 0) lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
-  else if (c.action === "delete") lines.push(`    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, "annotation")}` : ""}`);
+  if (c.action === "adopt")
+    lines.push(
+      c.kind === "Project" ? "    ownership marker: added to the description (the project becomes managed)" : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`
+    );
+  if (c.action === "delete" && c.duplicateOf !== void 0)
+    lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
+  else if (c.action === "delete")
+    lines.push(
+      `    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, "annotation")}` : ""}`
+    );
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
     if (f.field === "label_config" && c.labelConfig) continue;
@@ -54601,7 +56183,13 @@ var init_render_text = __esm({
     init_render_values();
     init_redact();
     init_render_label_config();
-    SYMBOL = { create: "+", update: "~", adopt: "\u21C4", delete: "-", "no-op": "=" };
+    SYMBOL = {
+      create: "+",
+      update: "~",
+      adopt: "\u21C4",
+      delete: "-",
+      "no-op": "="
+    };
   }
 });
 
@@ -54610,29 +56198,48 @@ function renderPlanMarkdown(plan, limit = MARKDOWN_LIMIT, extras = {}) {
   const head = [];
   const errors = plan.diagnostics.filter((d) => d.severity === "error");
   head.push("<!-- labelform:plan -->");
-  head.push(`### ${errors.length ? "\u274C labelform plan failed" : "labelform plan"} \xB7 \`${plan.server.environment}\` \xB7 namespace \`${plan.namespace}\``);
+  head.push(
+    `### ${errors.length ? "\u274C labelform plan failed" : "labelform plan"} \xB7 \`${plan.server.environment}\` \xB7 namespace \`${plan.namespace}\``
+  );
   head.push("");
   head.push(`**${escapeText5(summaryLine(plan))}**`);
   head.push("");
   if (plan.diagnostics.length) {
-    head.push(errors.length ? `#### \u274C ${plural(errors.length, "error")}: nothing will be applied until they are fixed` : "#### \u26A0\uFE0F Warnings");
+    head.push(
+      errors.length ? `#### \u274C ${plural(errors.length, "error")}: nothing will be applied until they are fixed` : "#### \u26A0\uFE0F Warnings"
+    );
     const ordered = [...errors, ...plan.diagnostics.filter((d) => d.severity !== "error")];
-    for (const d of ordered.slice(0, MAX_DIAGNOSTICS)) head.push(`- ${d.severity === "error" ? "" : "\u26A0\uFE0F "}${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ""}\` ` : ""}${escapeText5(d.message)}`);
-    if (plan.diagnostics.length > MAX_DIAGNOSTICS) head.push(`- \u2026 and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
+    for (const d of ordered.slice(0, MAX_DIAGNOSTICS))
+      head.push(
+        `- ${d.severity === "error" ? "" : "\u26A0\uFE0F "}${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ""}\` ` : ""}${escapeText5(d.message)}`
+      );
+    if (plan.diagnostics.length > MAX_DIAGNOSTICS)
+      head.push(`- \u2026 and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
     head.push("");
   }
   const changed = plan.changes.filter((c) => c.action !== "no-op");
   if (changed.length) {
-    head.push(`| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? "Project" : "Resource"} | Id | Changes |`, "|---|---|---|---|");
+    head.push(
+      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? "Project" : "Resource"} | Id | Changes |`,
+      "|---|---|---|---|"
+    );
     for (const c of changed) {
       const what = [...c.fields.map((f) => f.field), ...c.tasks?.length ? ["tasks"] : []];
-      head.push(`| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ""} | ${escapeCell(what.join(", ") || (c.action === "delete" ? c.duplicateOf !== void 0 ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, "annotation")}` : c.action === "adopt" ? "marker" : ""))} |`);
+      head.push(
+        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ""} | ${escapeCell(what.join(", ") || (c.action === "delete" ? c.duplicateOf !== void 0 ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, "annotation")}` : c.action === "adopt" ? "marker" : ""))} |`
+      );
     }
     head.push("");
   }
   if (plan.orphans.length && !plan.prune) {
-    head.push(`<details><summary>${plural(plan.orphans.length, "orphan")} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`, "");
-    for (const o of plan.orphans) head.push(`- \`${resourceName(o)}\` (id ${o.id}) ${escapeText5(showTitle(o.title))}: ${plural(o.annotations, "annotation")}`);
+    head.push(
+      `<details><summary>${plural(plan.orphans.length, "orphan")} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`,
+      ""
+    );
+    for (const o of plan.orphans)
+      head.push(
+        `- \`${resourceName(o)}\` (id ${o.id}) ${escapeText5(showTitle(o.title))}: ${plural(o.annotations, "annotation")}`
+      );
     head.push("", "</details>", "");
   }
   let out = head.join("\n");
@@ -54659,13 +56266,21 @@ function truncationNotice(hidden2, limit) {
 }
 function renderDetails(c, extras) {
   const lines = [];
-  lines.push(`<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ""}: ${plural(c.fields.length, "field")}${c.file ? ` \xB7 <code>${c.file}</code>` : ""}</summary>`, "");
+  lines.push(
+    `<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ""}: ${plural(c.fields.length, "field")}${c.file ? ` \xB7 <code>${c.file}</code>` : ""}</summary>`,
+    ""
+  );
   const rows = c.fields.filter((f) => !(f.field === "label_config" && c.labelConfig));
   if (rows.length) {
-    lines.push(c.action === "create" ? "| Field | Value |" : "| Field | Before | After |", c.action === "create" ? "|---|---|" : "|---|---|---|");
+    lines.push(
+      c.action === "create" ? "| Field | Value |" : "| Field | Before | After |",
+      c.action === "create" ? "|---|---|" : "|---|---|---|"
+    );
     for (const f of rows) {
       const v = showChange(f, 200);
-      lines.push(c.action === "create" ? `| ${f.field} | ${code(v.after)} |` : `| ${f.field} | ${code(v.before)} | ${code(v.after)} |`);
+      lines.push(
+        c.action === "create" ? `| ${f.field} | ${code(v.after)} |` : `| ${f.field} | ${code(v.before)} | ${code(v.after)} |`
+      );
     }
     lines.push("");
   }
@@ -54702,7 +56317,13 @@ var init_render_markdown = __esm({
     init_render_label_config();
     MARKDOWN_LIMIT = 6e4;
     MAX_DIAGNOSTICS = 50;
-    ICON = { create: "\u{1F7E2} create", update: "\u{1F7E1} update", adopt: "\u{1F535} adopt", delete: "\u{1F534} delete", "no-op": "\u26AA no-op" };
+    ICON = {
+      create: "\u{1F7E2} create",
+      update: "\u{1F7E1} update",
+      adopt: "\u{1F535} adopt",
+      delete: "\u{1F534} delete",
+      "no-op": "\u26AA no-op"
+    };
   }
 });
 
@@ -54745,7 +56366,9 @@ async function readPlanFile(path) {
   try {
     text = await readFile3(path, "utf8");
   } catch (err) {
-    throw new UserError(`cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`);
+    throw new UserError(
+      `cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`
+    );
   }
   return parsePlan(text, path);
 }
@@ -54758,10 +56381,15 @@ function parsePlan(text, where) {
   }
   const version = value?.formatVersion;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
+    throw new UserError(
+      `${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`
+    );
   }
   const issues = validateAgainstSchema("plan", value);
-  if (issues.length) throw new UserError(`${where} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || "/"}: ${i.message}`).join("; ")}`);
+  if (issues.length)
+    throw new UserError(
+      `${where} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || "/"}: ${i.message}`).join("; ")}`
+    );
   return value;
 }
 function planText(plan) {
@@ -54770,13 +56398,19 @@ function planText(plan) {
 }
 function savedPlanDifferences(saved, unsaved, here) {
   const fresh = JSON.parse(planText(unsaved));
-  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
-  if (saved.server.environment !== here.environment) return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
-  if (saved.namespace !== fresh.namespace) return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
-  if (saved.diagnostics.some((d) => d.severity === "error")) return ["the plan has errors; fix them and make a new plan"];
+  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url))
+    return [`the plan was made for ${saved.server.url}, not ${here.url}`];
+  if (saved.server.environment !== here.environment)
+    return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
+  if (saved.namespace !== fresh.namespace)
+    return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
+  if (saved.diagnostics.some((d) => d.severity === "error"))
+    return ["the plan has errors; fix them and make a new plan"];
   const freshErrors = fresh.diagnostics.filter((d) => d.severity === "error");
   if (freshErrors.length) {
-    return freshErrors.map((d) => `a fresh plan has an error${d.file ? ` at ${d.file}${d.line ? `:${d.line}` : ""}` : ""}: ${d.message}`);
+    return freshErrors.map(
+      (d) => `a fresh plan has an error${d.file ? ` at ${d.file}${d.line ? `:${d.line}` : ""}` : ""}: ${d.message}`
+    );
   }
   const problems = [];
   if (saved.desiredDigest !== fresh.desiredDigest) problems.push("the manifests changed since the plan was made");
@@ -54813,7 +56447,10 @@ function changeDifferences(saved, fresh) {
   const out = [];
   const who = `${resourceName(saved)}${saved.id !== void 0 ? ` (id ${saved.id})` : ""}`;
   if ((saved.title ?? null) !== (fresh.title ?? null)) out.push(`${who}: the title differs from a fresh plan`);
-  if ((saved.parent?.id ?? null) !== (fresh.parent?.id ?? null)) out.push(`${who}: its ${saved.parent?.kind ?? "parent"} ${saved.parent?.key ?? ""} is now id ${fresh.parent?.id ?? "(none)"}, not id ${saved.parent?.id ?? "(none)"} as the plan says`);
+  if ((saved.parent?.id ?? null) !== (fresh.parent?.id ?? null))
+    out.push(
+      `${who}: its ${saved.parent?.kind ?? "parent"} ${saved.parent?.key ?? ""} is now id ${fresh.parent?.id ?? "(none)"}, not id ${saved.parent?.id ?? "(none)"} as the plan says`
+    );
   const freshFields = new Map(fresh.fields.map((f) => [f.field, f]));
   for (const f of saved.fields) {
     const now = freshFields.get(f.field);
@@ -54822,18 +56459,29 @@ function changeDifferences(saved, fresh) {
       continue;
     }
     if (Boolean(f.sensitive) !== Boolean(now.sensitive)) out.push(`${who}: field ${f.field} differs from a fresh plan`);
-    else if (!(0, import_fast_deep_equal4.default)(f.before ?? null, now.before ?? null)) out.push(`${who}: field ${f.field} changed on the server since the plan`);
-    else if (!(0, import_fast_deep_equal4.default)(f.after ?? null, now.after ?? null)) out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
+    else if (!(0, import_fast_deep_equal4.default)(f.before ?? null, now.before ?? null))
+      out.push(`${who}: field ${f.field} changed on the server since the plan`);
+    else if (!(0, import_fast_deep_equal4.default)(f.after ?? null, now.after ?? null))
+      out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
   }
   for (const f of fresh.fields) {
     if (saved.fields.some((s) => s.field === f.field)) continue;
-    out.push(saved.action === "create" ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`);
+    out.push(
+      saved.action === "create" ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`
+    );
   }
-  if (!(0, import_fast_deep_equal4.default)(stripSource(saved.labelConfig), stripSource(fresh.labelConfig))) out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!(0, import_fast_deep_equal4.default)(saved.tasks ?? [], fresh.tasks ?? [])) out.push(`${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`);
-  if (saved.action === "delete" && (saved.annotations ?? 0) !== (fresh.annotations ?? 0)) out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
-  if (!(0, import_fast_deep_equal4.default)(saved.notes ?? [], fresh.notes ?? [])) out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
-  if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null)) out.push(`${who}: the copy it removes is kept by another project than the plan says`);
+  if (!(0, import_fast_deep_equal4.default)(stripSource(saved.labelConfig), stripSource(fresh.labelConfig)))
+    out.push(`${who}: the label_config change differs from a fresh plan`);
+  if (!(0, import_fast_deep_equal4.default)(saved.tasks ?? [], fresh.tasks ?? []))
+    out.push(
+      `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`
+    );
+  if (saved.action === "delete" && (saved.annotations ?? 0) !== (fresh.annotations ?? 0))
+    out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  if (!(0, import_fast_deep_equal4.default)(saved.notes ?? [], fresh.notes ?? []))
+    out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
+  if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
+    out.push(`${who}: the copy it removes is kept by another project than the plan says`);
   return out;
 }
 function stripSource(lc) {
@@ -54866,7 +56514,13 @@ async function readLiveState(client, repo, opts = {}) {
   version.catch(() => void 0);
   for (const k of kinds) {
     const parents = k.parent ? resources[k.parent] ?? [] : void 0;
-    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...opts.all ? { all: true } : {}, ...opts.prune ? { prune: true } : {}, ...parents ? { parents } : {} });
+    resources[k.kind] = await k.readLive(client, {
+      namespace: repo.config.namespace,
+      repo,
+      ...opts.all ? { all: true } : {},
+      ...opts.prune ? { prune: true } : {},
+      ...parents ? { parents } : {}
+    });
   }
   const v = await version;
   return { serverVersion: typeof v?.release === "string" ? v.release : "unknown", resources };
@@ -54914,7 +56568,8 @@ function planChanges(input) {
       diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes)
     };
-    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe })) kind.plan(m, ctx);
+    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe }))
+      kind.plan(m, ctx);
     if (targets?.length) continue;
     const declared = new Set(kind.desired(repo).map((d) => `${d.parent ?? ""}\0${d.name}`));
     for (const l of lives) {
@@ -54955,7 +56610,8 @@ function planChanges(input) {
 }
 function underChosenParents(lives, parentKind, planned) {
   const chosen = /* @__PURE__ */ new Map();
-  for (const c of planned) if (c.kind === parentKind && c.action !== "delete" && c.action !== "create") chosen.set(c.key, c.id);
+  for (const c of planned)
+    if (c.kind === parentKind && c.action !== "delete" && c.action !== "create") chosen.set(c.key, c.id);
   return lives.filter((l) => {
     const key = l.marker?.parent;
     const id = key === void 0 ? void 0 : chosen.get(key);
@@ -54970,7 +56626,12 @@ function desiredDigest(repo, targets, kinds = RESOURCE_KINDS) {
   const parsed2 = targets?.map(parseTarget);
   return fingerprintValue(
     kinds.flatMap(
-      (k) => selectDesired(k, repo, parsed2).map((d) => ({ kind: k.kind, ...d.parent !== void 0 ? { parent: d.parent } : {}, key: d.name, ...k.digest(d, repo.root) }))
+      (k) => selectDesired(k, repo, parsed2).map((d) => ({
+        kind: k.kind,
+        ...d.parent !== void 0 ? { parent: d.parent } : {},
+        key: d.name,
+        ...k.digest(d, repo.root)
+      }))
     )
   );
 }
@@ -55001,7 +56662,12 @@ var init_plan6 = __esm({
 
 // src/cli/plan-shell.ts
 async function openSession(io, args) {
-  const loaded = await loadRepository(args.dir, { env: io.env, requireEnv: true, cwd: io.cwd, ...args.env ? { environment: args.env } : {} });
+  const loaded = await loadRepository(args.dir, {
+    env: io.env,
+    requireEnv: true,
+    cwd: io.cwd,
+    ...args.env ? { environment: args.env } : {}
+  });
   if (!loaded.repository) {
     throw new UserError("the manifests have errors; nothing was sent to the server", loaded.diagnostics);
   }
@@ -55031,7 +56697,13 @@ async function readAndPlan(io, session, opts) {
     const readDiagnostics = [];
     for (const kind of RESOURCE_KINDS) {
       if (!kind.readFacts) continue;
-      const matches = matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), request3.namespace, (l) => kind.identify(l), { dedupe: request3.dedupe });
+      const matches = matchResources(
+        selectDesired(kind, repo, targets),
+        liveOf(live, kind.kind),
+        request3.namespace,
+        (l) => kind.identify(l),
+        { dedupe: request3.dedupe }
+      );
       const read = await kind.readFacts(client, matches, request3);
       facts[kind.kind] = read.facts;
       readDiagnostics.push(...read.diagnostics);
@@ -55061,7 +56733,12 @@ async function readSettledLiveState(io, client, repo, opts) {
   let before = "";
   for (const ms of SETTLE_WAITS_MS) {
     const copies2 = RESOURCE_KINDS.flatMap(
-      (kind) => matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), repo.config.namespace, (l) => kind.identify(l)).filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => kind.holdsData?.(p) !== true)).flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`))
+      (kind) => matchResources(
+        selectDesired(kind, repo, targets),
+        liveOf(live, kind.kind),
+        repo.config.namespace,
+        (l) => kind.identify(l)
+      ).filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => kind.holdsData?.(p) !== true)).flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`))
     ).join(",");
     if (copies2 === "" || copies2 === before) break;
     before = copies2;
@@ -55113,8 +56790,15 @@ async function readCiContext(env2, read = (p) => readFile4(p, "utf8")) {
     ...event ? { event } : {},
     ...env2.GITHUB_REF ? { ref: env2.GITHUB_REF } : {},
     ...defaultBranch ? { defaultBranch } : {},
-    ...sha ? { commit: { sha, ...base ? { url: number !== void 0 ? `${base}/pull/${number}/commits/${sha}` : `${base}/commit/${sha}` } : {} } } : {},
-    ...base && env2.GITHUB_RUN_ID ? { runUrl: `${base}/actions/runs/${env2.GITHUB_RUN_ID}${env2.GITHUB_RUN_ATTEMPT && env2.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : ""}` } : {}
+    ...sha ? {
+      commit: {
+        sha,
+        ...base ? { url: number !== void 0 ? `${base}/pull/${number}/commits/${sha}` : `${base}/commit/${sha}` } : {}
+      }
+    } : {},
+    ...base && env2.GITHUB_RUN_ID ? {
+      runUrl: `${base}/actions/runs/${env2.GITHUB_RUN_ID}${env2.GITHUB_RUN_ATTEMPT && env2.GITHUB_RUN_ATTEMPT !== "1" ? `/attempts/${env2.GITHUB_RUN_ATTEMPT}` : ""}`
+    } : {}
   };
 }
 function readGitLab(env2) {
@@ -55137,13 +56821,17 @@ async function readEvent(path, read) {
   try {
     text = await read(path);
   } catch (err) {
-    throw new UserError(`GITHUB_EVENT_PATH names ${path}, which cannot be read (${err.code ?? "error"}); it should be the event payload file the runner writes`);
+    throw new UserError(
+      `GITHUB_EVENT_PATH names ${path}, which cannot be read (${err.code ?? "error"}); it should be the event payload file the runner writes`
+    );
   }
   try {
     const value = JSON.parse(text);
     return value !== null && typeof value === "object" ? value : {};
   } catch {
-    throw new UserError(`GITHUB_EVENT_PATH names ${path}, which is not JSON; it should be the event payload file the runner writes`);
+    throw new UserError(
+      `GITHUB_EVENT_PATH names ${path}, which is not JSON; it should be the event payload file the runner writes`
+    );
   }
 }
 function splitRepository(value) {
@@ -55196,7 +56884,10 @@ function fitDocument(parts, budget) {
     if (size <= max) return { text, truncated: true };
     limit = Math.floor(limit * (max - frame) / (size - frame)) - FRAME_SLACK;
   }
-  return { text: `${parts.before}${cutMarkdown(full, Math.max(0, max - frame), measure)}${parts.after(true)}`, truncated: true };
+  return {
+    text: `${parts.before}${cutMarkdown(full, Math.max(0, max - frame), measure)}${parts.after(true)}`,
+    truncated: true
+  };
 }
 function cutMarkdown(text, max, measure = (s) => s.length) {
   if (measure(text) <= max) return text;
@@ -55261,11 +56952,13 @@ function composeReport(parts, budget) {
       before: parts.marker ? `${parts.marker}
 ` : "",
       render: (limit) => redact(parts.render(limit)),
-      after: (truncated) => redact(`${truncated ? `
+      after: (truncated) => redact(
+        `${truncated ? `
 > **Cut to fit.** The complete report: ${parts.fullAt}.
 ` : ""}
 ${renderFooter(parts.context)}
-`)
+`
+      )
     },
     budget
   );
@@ -55275,7 +56968,11 @@ function contextOf(scope, ci) {
   return { scope, ...ci.commit ? { commit: ci.commit } : {}, ...ci.runUrl ? { runUrl: ci.runUrl } : {} };
 }
 function renderFooter(ctx) {
-  const items = [`labelform ${VERSION}`, `directory <code>${escapeHtml(ctx.scope.dir)}</code>`, `environment <code>${escapeHtml(ctx.scope.env)}</code>`];
+  const items = [
+    `labelform ${VERSION}`,
+    `directory <code>${escapeHtml(ctx.scope.dir)}</code>`,
+    `environment <code>${escapeHtml(ctx.scope.env)}</code>`
+  ];
   if (ctx.commit) items.push(`commit ${link(`<code>${shortSha(ctx.commit.sha)}</code>`, ctx.commit.url)}`);
   if (ctx.runUrl) items.push(link("workflow run", ctx.runUrl));
   return `<sub>${items.join(" \xB7 ")}</sub>`;
@@ -55329,7 +57026,10 @@ ${CLOSE}`;
 function decodePlanData(body, where) {
   const start = body.lastIndexOf(`
 ${OPEN} `);
-  if (start < 0) return { problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)` };
+  if (start < 0)
+    return {
+      problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)`
+    };
   const end = body.indexOf(CLOSE, start + OPEN.length + 1);
   if (end < 0) return { problem: `${where}: the saved plan in it is cut off` };
   const [header = "", ...data] = body.slice(start + 1, end).trim().split("\n");
@@ -55340,7 +57040,8 @@ ${OPEN} `);
   } catch {
     return { problem: `${where}: the saved plan in it cannot be read (it was edited by hand?)` };
   }
-  if (!digest || sha256(text) !== digest) return { problem: `${where}: the saved plan in it does not match its checksum (it was edited by hand?)` };
+  if (!digest || sha256(text) !== digest)
+    return { problem: `${where}: the saved plan in it does not match its checksum (it was edited by hand?)` };
   try {
     return { plan: parsePlan(text, `the saved plan in ${where}`) };
   } catch (err) {
@@ -55367,7 +57068,12 @@ var init_plan_data = __esm({
 // src/ci/read-token.ts
 function readToken(io, tokenEnv, flag, hint) {
   const token = io.env[tokenEnv];
-  if (!token) throw new UserError(`${flag}: ${tokenEnv} is not set; labelform writes with the token it holds`, [], `${hint}, or name another variable with ${flag}-token-env.`);
+  if (!token)
+    throw new UserError(
+      `${flag}: ${tokenEnv} is not set; labelform writes with the token it holds`,
+      [],
+      `${hint}, or name another variable with ${flag}-token-env.`
+    );
   return token;
 }
 var init_read_token = __esm({
@@ -55393,7 +57099,11 @@ async function repoRelativeDir(dir, env2, cwd) {
 }
 async function findGitTop(start) {
   for (let dir = start; ; dir = dirname6(dir)) {
-    if (await stat6(join6(dir, ".git")).then(() => true, () => false)) return dir;
+    if (await stat6(join6(dir, ".git")).then(
+      () => true,
+      () => false
+    ))
+      return dir;
     if (dirname6(dir) === dir) return void 0;
   }
 }
@@ -55424,11 +57134,16 @@ import { appendFile, stat as stat7 } from "node:fs/promises";
 async function appendStepSummary(io, compose) {
   const path = io.env.GITHUB_STEP_SUMMARY;
   if (!path) return void 0;
-  const used = await stat7(path).then((s) => s.size, () => 0);
+  const used = await stat7(path).then(
+    (s) => s.size,
+    () => 0
+  );
   const budget = summaryBudget(used + 1);
   if (budget.max < MIN_ROOM_BYTES) {
-    io.stderr(`Warning: the step summary (GITHUB_STEP_SUMMARY) already holds ${used.toLocaleString("en")} bytes of GitHub's 1 MiB per step; labelform's report was not added.
-`);
+    io.stderr(
+      `Warning: the step summary (GITHUB_STEP_SUMMARY) already holds ${used.toLocaleString("en")} bytes of GitHub's 1 MiB per step; labelform's report was not added.
+`
+    );
     return void 0;
   }
   const fitted = compose(budget);
@@ -55436,8 +57151,10 @@ async function appendStepSummary(io, compose) {
     await appendFile(path, `${used > 0 ? "\n" : ""}${fitted.text}`);
     return fitted;
   } catch (err) {
-    io.stderr(`Warning: could not write the step summary to ${path} (GITHUB_STEP_SUMMARY): ${err.code ?? err.message}
-`);
+    io.stderr(
+      `Warning: could not write the step summary to ${path} (GITHUB_STEP_SUMMARY): ${err.code ?? err.message}
+`
+    );
     return void 0;
   }
 }
@@ -55465,7 +57182,14 @@ async function upsertMarkedComment(thread, marker, body) {
   const after2 = ownMarked(await thread.list(), marker, self2);
   const lowest = after2[0];
   if (!lowest || lowest.id >= created.id) {
-    return { action: "created", comment: created, removed: await removeAll(thread, after2.filter((c) => c.id !== created.id)) };
+    return {
+      action: "created",
+      comment: created,
+      removed: await removeAll(
+        thread,
+        after2.filter((c) => c.id !== created.id)
+      )
+    };
   }
   const comment = await thread.update(lowest.id, body);
   const others2 = [...after2.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
@@ -55475,7 +57199,9 @@ function ownMarked(comments, marker, self2) {
   return comments.filter((c) => c.author === self2 && carriesMarker(c.body, marker)).sort((a, b) => a.id - b.id);
 }
 function identityMismatch(created, self2) {
-  return new Error(`the comment just created (${created.id}) is by "${created.author}", but the token reads as "${self2}"; labelform would not find it again`);
+  return new Error(
+    `the comment just created (${created.id}) is by "${created.author}", but the token reads as "${self2}"; labelform would not find it again`
+  );
 }
 async function removeAll(thread, comments) {
   for (const c of comments) await thread.remove(c.id);
@@ -61075,7 +62801,9 @@ function createGitHub(opts) {
         return res;
       } catch (err) {
         const failed = err;
-        opts.debug?.(`GitHub: ${options.method} ${pathOf(failed.request?.url ?? options.url)} \u2192 ${failed.status ?? "no answer"}`);
+        opts.debug?.(
+          `GitHub: ${options.method} ${pathOf(failed.request?.url ?? options.url)} \u2192 ${failed.status ?? "no answer"}`
+        );
         const wait = secondaryLimitWait(err);
         if (wait === void 0 || wait > MAX_WAIT_SECONDS || attempt >= SECONDARY_LIMIT_RETRIES) throw err;
         opts.notice(`GitHub's secondary rate limit: waiting ${wait} s before trying again (Retry-After)`);
@@ -61097,31 +62825,44 @@ function secondaryLimitWait(err) {
   return /secondary rate limit/i.test(err.message) ? 60 : void 0;
 }
 function describeGitHubError(err, action) {
-  if (!isHttpFailure(err)) return new UserError(`cannot ${action.what}: ${oneLine(String(err?.message ?? err))}`);
+  if (!isHttpFailure(err))
+    return new UserError(`cannot ${action.what}: ${oneLine(String(err?.message ?? err))}`);
   const said = oneLine(err.message);
   const headers = err.response?.headers ?? {};
   if (!err.response) {
-    return new UserError(`cannot ${action.what}: GitHub at ${action.apiUrl} did not answer (${said}); check GITHUB_API_URL and the runner's network`);
+    return new UserError(
+      `cannot ${action.what}: GitHub at ${action.apiUrl} did not answer (${said}); check GITHUB_API_URL and the runner's network`
+    );
   }
   switch (err.status) {
     case 401:
-      return new UserError(`cannot ${action.what}: GitHub refused the token in ${action.tokenEnv} (401 ${said}); set ${action.tokenEnv} to a valid token (in a workflow: \`env: ${action.tokenEnv}: \${{ github.token }}\`)`);
+      return new UserError(
+        `cannot ${action.what}: GitHub refused the token in ${action.tokenEnv} (401 ${said}); set ${action.tokenEnv} to a valid token (in a workflow: \`env: ${action.tokenEnv}: \${{ github.token }}\`)`
+      );
     case 403:
     case 429:
       if (String(headers["x-ratelimit-remaining"]) === "0") {
         const reset = Number(headers["x-ratelimit-reset"]);
-        return new UserError(`cannot ${action.what}: the GitHub API rate limit of the token in ${action.tokenEnv} is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1e3).toISOString()}` : ""} (${err.status}); run again later`);
+        return new UserError(
+          `cannot ${action.what}: the GitHub API rate limit of the token in ${action.tokenEnv} is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1e3).toISOString()}` : ""} (${err.status}); run again later`
+        );
       }
       if (secondaryLimitWait(err) !== void 0) {
-        return new UserError(`cannot ${action.what}: GitHub's secondary rate limit still applies after ${SECONDARY_LIMIT_RETRIES} waits (${err.status} ${said}); run again in a few minutes`);
+        return new UserError(
+          `cannot ${action.what}: GitHub's secondary rate limit still applies after ${SECONDARY_LIMIT_RETRIES} waits (${err.status} ${said}); run again in a few minutes`
+        );
       }
       return new UserError(
         `cannot ${action.what}: the token in ${action.tokenEnv} may not do that (403 ${said}); give the workflow \`permissions: ${action.permission}\` (a pull request from a fork gets a read-only token)`
       );
     case 404:
-      return new UserError(`cannot ${action.what}: GitHub answered 404 (${said}); check GITHUB_REPOSITORY and GITHUB_API_URL (${action.apiUrl}), and that the token in ${action.tokenEnv} can read the repository`);
+      return new UserError(
+        `cannot ${action.what}: GitHub answered 404 (${said}); check GITHUB_REPOSITORY and GITHUB_API_URL (${action.apiUrl}), and that the token in ${action.tokenEnv} can read the repository`
+      );
     case 410:
-      return new UserError(`cannot ${action.what}: GitHub answered 410 (${said}); are issues turned off for the repository? (Settings \u2192 General \u2192 Features \u2192 Issues)`);
+      return new UserError(
+        `cannot ${action.what}: GitHub answered 410 (${said}); are issues turned off for the repository? (Settings \u2192 General \u2192 Features \u2192 Issues)`
+      );
     case 422:
       return new UserError(`cannot ${action.what}: GitHub refused the request (422 ${said})`);
     default:
@@ -61129,7 +62870,9 @@ function describeGitHubError(err, action) {
   }
 }
 function oneLine(message) {
-  const text = withholdSecrets(message.replace(/ - https:\/\/docs\.github\.com\S*/g, "").replace(/\s+/g, " ").trim());
+  const text = withholdSecrets(
+    message.replace(/ - https:\/\/docs\.github\.com\S*/g, "").replace(/\s+/g, " ").trim()
+  );
   return text.length > 200 ? `${text.slice(0, 199)}\u2026` : text || "no message";
 }
 function pathOf(url2) {
@@ -61178,12 +62921,22 @@ __export(github_threads_exports, {
 });
 function pullRequestComments(gh, repo, number, settings) {
   const at = { ...repo, issue_number: number };
-  const action = (what) => ({ what: `${what} pull request #${number} of ${repo.owner}/${repo.repo}`, permission: "pull-requests: write", ...settings });
+  const action = (what) => ({
+    what: `${what} pull request #${number} of ${repo.owner}/${repo.repo}`,
+    permission: "pull-requests: write",
+    ...settings
+  });
   return {
     self: once(() => readOwnLogin(gh, { permission: "pull-requests: write", ...settings })),
-    list: () => guard(action("read the comments of"), async () => (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment)),
+    list: () => guard(
+      action("read the comments of"),
+      async () => (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment)
+    ),
     create: (body) => guard(action("comment on"), async () => toComment((await gh.rest.issues.createComment({ ...at, body })).data)),
-    update: (id, body) => guard(action(`update comment ${id} on`), async () => toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body })).data)),
+    update: (id, body) => guard(
+      action(`update comment ${id} on`),
+      async () => toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body })).data)
+    ),
     remove: (id) => guard(action(`remove the extra comment ${id} from`), async () => {
       await gh.rest.issues.deleteComment({ ...repo, comment_id: id }).catch((err) => {
         if (err.status !== 404) throw err;
@@ -61192,15 +62945,27 @@ function pullRequestComments(gh, repo, number, settings) {
   };
 }
 function repositoryIssues(gh, repo, settings) {
-  const action = (what) => ({ what: `${what} in ${repo.owner}/${repo.repo}`, permission: "issues: write", ...settings });
+  const action = (what) => ({
+    what: `${what} in ${repo.owner}/${repo.repo}`,
+    permission: "issues: write",
+    ...settings
+  });
   const self2 = once(() => readOwnLogin(gh, { permission: "issues: write", ...settings }));
   return {
     findOpen: async (marker) => {
       const login = await self2();
       return guard(action("read the open issues"), async () => {
-        const pages = gh.paginate.iterator(gh.rest.issues.listForRepo, { ...repo, state: "open", sort: "created", direction: "asc", per_page: 100 });
+        const pages = gh.paginate.iterator(gh.rest.issues.listForRepo, {
+          ...repo,
+          state: "open",
+          sort: "created",
+          direction: "asc",
+          per_page: 100
+        });
         for await (const page of pages) {
-          const found = page.data.find((i) => !i.pull_request && i.user?.login === login && carriesMarker(i.body, marker));
+          const found = page.data.find(
+            (i) => !i.pull_request && i.user?.login === login && carriesMarker(i.body, marker)
+          );
           if (found) return toIssue2(found);
         }
         return void 0;
@@ -61208,11 +62973,20 @@ function repositoryIssues(gh, repo, settings) {
     },
     open: async (title, body) => {
       const login = await self2();
-      const issue = await guard(action("open an issue"), async () => toIssue2((await gh.rest.issues.create({ ...repo, title, body })).data));
-      if (issue.author !== login) throw new Error(`issue #${issue.number} just opened is by "${issue.author}", but the token reads as "${login}"; labelform would not find it again`);
+      const issue = await guard(
+        action("open an issue"),
+        async () => toIssue2((await gh.rest.issues.create({ ...repo, title, body })).data)
+      );
+      if (issue.author !== login)
+        throw new Error(
+          `issue #${issue.number} just opened is by "${issue.author}", but the token reads as "${login}"; labelform would not find it again`
+        );
       return issue;
     },
-    update: (number, title, body) => guard(action(`update issue #${number}`), async () => toIssue2((await gh.rest.issues.update({ ...repo, issue_number: number, title, body })).data)),
+    update: (number, title, body) => guard(
+      action(`update issue #${number}`),
+      async () => toIssue2((await gh.rest.issues.update({ ...repo, issue_number: number, title, body })).data)
+    ),
     comment: (number, body) => guard(action(`comment on issue #${number}`), async () => {
       await gh.rest.issues.createComment({ ...repo, issue_number: number, body });
     }),
@@ -61222,12 +62996,26 @@ function repositoryIssues(gh, repo, settings) {
   };
 }
 async function mergedPullRequestOf(gh, repo, sha, settings) {
-  const action = { what: `find the pull request merged as commit ${shortSha(sha)} in ${repo.owner}/${repo.repo}`, permission: "pull-requests: read", ...settings };
+  const action = {
+    what: `find the pull request merged as commit ${shortSha(sha)} in ${repo.owner}/${repo.repo}`,
+    permission: "pull-requests: read",
+    ...settings
+  };
   return guard(action, async () => {
-    const pulls = await gh.paginate(gh.rest.repos.listPullRequestsAssociatedWithCommit, { ...repo, commit_sha: sha, per_page: 100 });
+    const pulls = await gh.paginate(gh.rest.repos.listPullRequestsAssociatedWithCommit, {
+      ...repo,
+      commit_sha: sha,
+      per_page: 100
+    });
     const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha?.toLowerCase() === sha.toLowerCase());
     if (!merged) return void 0;
-    return { number: merged.number, headSha: merged.head.sha, baseRef: merged.base.ref, ...merged.merged_at ? { mergedAt: merged.merged_at } : {}, ...merged.html_url ? { url: merged.html_url } : {} };
+    return {
+      number: merged.number,
+      headSha: merged.head.sha,
+      baseRef: merged.base.ref,
+      ...merged.merged_at ? { mergedAt: merged.merged_at } : {},
+      ...merged.html_url ? { url: merged.html_url } : {}
+    };
   });
 }
 async function readOwnLogin(gh, settings) {
@@ -61260,7 +63048,13 @@ function toComment(c) {
   return { id: c.id, body: c.body ?? "", author: c.user?.login ?? "", ...c.html_url ? { url: c.html_url } : {} };
 }
 function toIssue2(i) {
-  return { number: i.number, title: i.title, body: i.body ?? "", author: i.user?.login ?? "", ...i.html_url ? { url: i.html_url } : {} };
+  return {
+    number: i.number,
+    title: i.title,
+    body: i.body ?? "",
+    author: i.user?.login ?? "",
+    ...i.html_url ? { url: i.html_url } : {}
+  };
 }
 var init_github_threads = __esm({
   "src/ci/github-threads.ts"() {
@@ -61287,7 +63081,10 @@ function mergeRequestNotes(opts) {
     self: once(() => readOwnUsername(opts)),
     list: async () => {
       const notes = [];
-      for (const n of await readAllPages((page) => call("read the notes of", "GET", `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`))) notes.push(toComment2(n));
+      for (const n of await readAllPages(
+        (page) => call("read the notes of", "GET", `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`)
+      ))
+        notes.push(toComment2(n));
       return notes;
     },
     create: async (body) => toComment2(await (await call("comment on", "POST", base, { body })).json()),
@@ -61304,21 +63101,38 @@ async function mergedMergeRequestOf(opts, sha) {
   const url2 = `${opts.apiUrl.replace(/\/+$/, "")}/projects/${encodeURIComponent(opts.projectId)}/repository/commits/${encodeURIComponent(sha)}/merge_requests`;
   const what = `find the merge request merged as commit ${shortSha(sha)} in project ${opts.projectId}`;
   const check = `check CI_PROJECT_ID, CI_API_V4_URL and that commit ${shortSha(sha)} is in the project`;
-  const all3 = await readAllPages((page) => request2(opts, what, "GET", `${url2}?per_page=100&page=${page}`, void 0, check));
+  const all3 = await readAllPages(
+    (page) => request2(opts, what, "GET", `${url2}?per_page=100&page=${page}`, void 0, check)
+  );
   const same = (other) => !!other && other.toLowerCase() === sha.toLowerCase();
   const merged = all3.find((mr) => mr.state === "merged" && (same(mr.merge_commit_sha) || same(mr.squash_commit_sha)));
   if (!merged) return void 0;
-  return { number: merged.iid, headSha: merged.sha, baseRef: merged.target_branch, ...merged.merged_at ? { mergedAt: merged.merged_at } : {}, ...merged.web_url ? { url: merged.web_url } : {} };
+  return {
+    number: merged.iid,
+    headSha: merged.sha,
+    baseRef: merged.target_branch,
+    ...merged.merged_at ? { mergedAt: merged.merged_at } : {},
+    ...merged.web_url ? { url: merged.web_url } : {}
+  };
 }
 function toComment2(n) {
   return { id: n.id, body: n.body ?? "", author: n.author?.username ?? "" };
 }
 async function readOwnUsername(opts) {
   const what = `learn which user the token in ${opts.tokenEnv} posts as`;
-  const res = await request2(opts, what, "GET", `${opts.apiUrl.replace(/\/+$/, "")}/user`, void 0, `check CI_API_V4_URL (${opts.apiUrl})`);
+  const res = await request2(
+    opts,
+    what,
+    "GET",
+    `${opts.apiUrl.replace(/\/+$/, "")}/user`,
+    void 0,
+    `check CI_API_V4_URL (${opts.apiUrl})`
+  );
   const username = (await res.json().catch(() => void 0))?.username;
   if (typeof username === "string" && username) return username;
-  throw new UserError(`cannot ${what}: GitLab's GET /user named no username; labelform edits only the notes its own user wrote, so it writes nothing without knowing it`);
+  throw new UserError(
+    `cannot ${what}: GitLab's GET /user named no username; labelform edits only the notes its own user wrote, so it writes nothing without knowing it`
+  );
 }
 async function readAllPages(get) {
   const all3 = [];
@@ -61336,12 +63150,18 @@ async function request2(opts, what, method, url2, body, check = "check CI_PROJEC
     try {
       res = await doFetch(url2, {
         method,
-        headers: { "PRIVATE-TOKEN": opts.token, ...body !== void 0 ? { "Content-Type": "application/json" } : {}, Accept: "application/json" },
+        headers: {
+          "PRIVATE-TOKEN": opts.token,
+          ...body !== void 0 ? { "Content-Type": "application/json" } : {},
+          Accept: "application/json"
+        },
         ...body !== void 0 ? { body: JSON.stringify(body) } : {}
       });
     } catch (err) {
       const cause = err.cause;
-      throw new UserError(`cannot ${what}: GitLab at ${opts.apiUrl} did not answer (${cause?.code ?? cause?.message ?? err.message}); check CI_API_V4_URL and the runner's network`);
+      throw new UserError(
+        `cannot ${what}: GitLab at ${opts.apiUrl} did not answer (${cause?.code ?? cause?.message ?? err.message}); check CI_API_V4_URL and the runner's network`
+      );
     }
     opts.debug?.(`GitLab: ${method} ${new URL(url2).pathname}${new URL(url2).search} \u2192 ${res.status}`);
     if (res.ok) return res;
@@ -61364,13 +63184,21 @@ async function describe3(res, what, opts, check) {
   const said = await messageOf(res);
   switch (res.status) {
     case 401:
-      return new UserError(`cannot ${what}: GitLab refused the token in ${opts.tokenEnv} (401 ${said}); set ${opts.tokenEnv} to a project, group or personal access token with the api scope`);
+      return new UserError(
+        `cannot ${what}: GitLab refused the token in ${opts.tokenEnv} (401 ${said}); set ${opts.tokenEnv} to a project, group or personal access token with the api scope`
+      );
     case 403:
-      return new UserError(`cannot ${what}: the token in ${opts.tokenEnv} may not do that (403 ${said}); it needs the api scope and at least the Reporter role in the project`);
+      return new UserError(
+        `cannot ${what}: the token in ${opts.tokenEnv} may not do that (403 ${said}); it needs the api scope and at least the Reporter role in the project`
+      );
     case 404:
-      return new NotFound(`cannot ${what}: GitLab answered 404 (${said}); ${check}, and that the token in ${opts.tokenEnv} can see the project`);
+      return new NotFound(
+        `cannot ${what}: GitLab answered 404 (${said}); ${check}, and that the token in ${opts.tokenEnv} can see the project`
+      );
     default:
-      return new UserError(`cannot ${what}: GitLab answered ${res.status} (${said})${res.status >= 500 || res.status === 429 ? "; run again later" : ""}`);
+      return new UserError(
+        `cannot ${what}: GitLab answered ${res.status} (${said})${res.status >= 500 || res.status === 429 ? "; run again later" : ""}`
+      );
   }
 }
 async function messageOf(res) {
@@ -61382,7 +63210,9 @@ async function messageOf(res) {
     if (m !== void 0) said = typeof m === "string" ? m : JSON.stringify(m);
   } catch {
   }
-  said = withholdSecrets(said.replace(/\s+/g, " ").trim().replace(/^\d{3} /, ""));
+  said = withholdSecrets(
+    said.replace(/\s+/g, " ").trim().replace(/^\d{3} /, "")
+  );
   return said.length > 200 ? `${said.slice(0, 199)}\u2026` : said || res.statusText || "no message";
 }
 var RETRIES, MAX_WAIT_SECONDS2, NotFound;
@@ -61417,13 +63247,26 @@ async function publishPlanRun(io, opts, run3) {
   }
   const { plan, code: code2 } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
-  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code2, opts.comment ? encodePlanData(plan) : void 0);
+  return publish(
+    io,
+    opts,
+    scope,
+    (limit) => renderPlanMarkdown(plan, limit, opts.extras),
+    code2,
+    opts.comment ? encodePlanData(plan) : void 0
+  );
 }
 async function summarizePlan(io, dir, plan) {
   if (!io.env.GITHUB_STEP_SUMMARY) return;
   const scope = await scopeFor(io, dir, plan.server.environment, void 0);
   const ci = await readCiContext(io.env).catch(() => ({ platform: "none" }));
-  await appendStepSummary(io, (budget) => composeReport({ render: (limit) => renderPlanMarkdown(plan, limit), context: contextOf(scope, ci), fullAt: JOB_LOG }, budget));
+  await appendStepSummary(
+    io,
+    (budget) => composeReport(
+      { render: (limit) => renderPlanMarkdown(plan, limit), context: contextOf(scope, ci), fullAt: JOB_LOG },
+      budget
+    )
+  );
 }
 async function publishFailure(io, opts, err) {
   const failure = isUserError(err) ? { message: err.message, diagnostics: err.diagnostics, ...err.hint ? { hint: err.hint } : {} } : { message: `internal error: ${err?.message ?? String(err)}`, diagnostics: [], internal: true };
@@ -61453,8 +63296,10 @@ async function publish(io, opts, scope, render, code2, data) {
   const text = composeReport({ marker, render: withNote, context, fullAt: commentFullAt }, budget).text;
   const body = carried ? `${text}${text.endsWith("\n") ? "" : "\n"}${carried}` : text;
   const done = await upsertMarkedComment(thread.comments, marker, body);
-  io.stderr(`Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ""}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? "" : "s"})` : ""}.
-`);
+  io.stderr(
+    `Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ""}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? "" : "s"})` : ""}.
+`
+  );
   return code2;
 }
 async function openThread(io, opts, ci) {
@@ -61463,21 +63308,39 @@ async function openThread(io, opts, ci) {
   const sleep = io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   switch (ci.platform) {
     case "none":
-      io.stderr('--comment: not running in GitHub Actions or GitLab CI (neither GITHUB_ACTIONS nor GITLAB_CI is "true"), so there is no pull request to comment on; nothing was posted.\n');
+      io.stderr(
+        '--comment: not running in GitHub Actions or GitLab CI (neither GITHUB_ACTIONS nor GITLAB_CI is "true"), so there is no pull request to comment on; nothing was posted.\n'
+      );
       return void 0;
     case "github": {
       if (!ci.pullRequest) {
-        io.stderr(`--comment: this run is not for a pull request (event ${ci.event ?? "unknown"}; GITHUB_EVENT_PATH has no pull_request); nothing was posted.
-`);
+        io.stderr(
+          `--comment: this run is not for a pull request (event ${ci.event ?? "unknown"}; GITHUB_EVENT_PATH has no pull_request); nothing was posted.
+`
+        );
         return void 0;
       }
-      if (!ci.repository) throw new UserError("--comment: GITHUB_REPOSITORY is not set to owner/name; the runner sets it, so set it when running outside Actions");
+      if (!ci.repository)
+        throw new UserError(
+          "--comment: GITHUB_REPOSITORY is not set to owner/name; the runner sets it, so set it when running outside Actions"
+        );
       const tokenEnv = opts.commentTokenEnv ?? "GITHUB_TOKEN";
-      const token = readToken(io, tokenEnv, "--comment", "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`");
+      const token = readToken(
+        io,
+        tokenEnv,
+        "--comment",
+        "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`"
+      );
       const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
       const { pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-      const gh = createGitHub2({ token, apiUrl: ci.apiUrl, sleep, notice: (line2) => io.stderr(`${line2}
-`), ...debug ? { debug } : {} });
+      const gh = createGitHub2({
+        token,
+        apiUrl: ci.apiUrl,
+        sleep,
+        notice: (line2) => io.stderr(`${line2}
+`),
+        ...debug ? { debug } : {}
+      });
       return {
         comments: pullRequestComments2(gh, ci.repository, ci.pullRequest.number, { tokenEnv, apiUrl: ci.apiUrl }),
         name: `pull request #${ci.pullRequest.number}`
@@ -61485,15 +63348,31 @@ async function openThread(io, opts, ci) {
     }
     case "gitlab": {
       if (!ci.mergeRequestIid) {
-        io.stderr("--comment: this pipeline is not a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing was posted.\n");
+        io.stderr(
+          "--comment: this pipeline is not a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing was posted.\n"
+        );
         return void 0;
       }
-      if (!ci.apiUrl || !ci.projectId) throw new UserError("--comment: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)");
+      if (!ci.apiUrl || !ci.projectId)
+        throw new UserError("--comment: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)");
       const tokenEnv = opts.commentTokenEnv ?? "GITLAB_TOKEN";
-      const token = readToken(io, tokenEnv, "--comment", "Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name");
+      const token = readToken(
+        io,
+        tokenEnv,
+        "--comment",
+        "Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name"
+      );
       const { mergeRequestNotes: mergeRequestNotes2 } = await Promise.resolve().then(() => (init_gitlab_notes(), gitlab_notes_exports));
       return {
-        comments: mergeRequestNotes2({ apiUrl: ci.apiUrl, projectId: ci.projectId, iid: ci.mergeRequestIid, token, tokenEnv, sleep, ...debug ? { debug } : {} }),
+        comments: mergeRequestNotes2({
+          apiUrl: ci.apiUrl,
+          projectId: ci.projectId,
+          iid: ci.mergeRequestIid,
+          token,
+          tokenEnv,
+          sleep,
+          ...debug ? { debug } : {}
+        }),
         name: `merge request !${ci.mergeRequestIid}`
       };
     }
@@ -61536,12 +63415,15 @@ async function previewLinks(dir, cwd, warn) {
     summary = JSON.parse(await readFile5(file, "utf8"));
   } catch (err) {
     if (err.code === "ENOENT") {
-      warn(`--previews ${dir}: no summary.json there (did \`labelform preview --out ${dir}\` run?); the plan shows no previews`);
+      warn(
+        `--previews ${dir}: no summary.json there (did \`labelform preview --out ${dir}\` run?); the plan shows no previews`
+      );
       return /* @__PURE__ */ new Map();
     }
     throw new UserError(`--previews ${dir}: cannot read ${file}: ${err.message}`);
   }
-  if (summary?.version !== 1 || !Array.isArray(summary.results)) throw new UserError(`--previews ${dir}: ${file} is not a labelform preview summary`);
+  if (summary?.version !== 1 || !Array.isArray(summary.results))
+    throw new UserError(`--previews ${dir}: ${file} is not a labelform preview summary`);
   return previewSnippets(summary, dir);
 }
 function previewSnippets(summary, dir) {
@@ -61549,27 +63431,42 @@ function previewSnippets(summary, dir) {
   for (const r of summary.results) {
     if (r.status === "unchanged") continue;
     if (r.status === "error") {
-      links.set(r.name, `**Preview:** \u274C Label Studio's editor cannot draw this config: ${escape3(r.error ?? "unknown error")}`);
+      links.set(
+        r.name,
+        `**Preview:** \u274C Label Studio's editor cannot draw this config: ${escape3(r.error ?? "unknown error")}`
+      );
       continue;
     }
     const image = r.images.sideBySide ?? r.images.after;
     if (!image) continue;
     const caption = r.status === "changed" ? r.visual?.changed ? `before and after, ${r.visual.regions.length} changed region${r.visual.regions.length === 1 ? "" : "s"} outlined` : "before and after: no visible change" : "the labeling interface";
     const url2 = summary.published?.urls[image];
-    links.set(r.name, url2 ? `**Preview** (${caption}):
+    links.set(
+      r.name,
+      url2 ? `**Preview** (${caption}):
 
-[![${r.name}: ${caption}](${url2})](${url2})` : `**Preview** (${caption}): \`${join7(dir, image)}\`, in the run's preview artifact`);
+[![${r.name}: ${caption}](${url2})](${url2})` : `**Preview** (${caption}): \`${join7(dir, image)}\`, in the run's preview artifact`
+    );
   }
   return links;
 }
 function previewMarkdown(summary, dir) {
   const snippets = previewSnippets(summary, dir);
-  const lines = ["### labelform preview", "", `Drawn by Label Studio's editor from ${escape3(summary.editor)}${summary.base ? `; before: \`${summary.base}\`` : ""}.`, ""];
+  const lines = [
+    "### labelform preview",
+    "",
+    `Drawn by Label Studio's editor from ${escape3(summary.editor)}${summary.base ? `; before: \`${summary.base}\`` : ""}.`,
+    ""
+  ];
   for (const r of summary.results) {
     lines.push(`#### \`${r.name}\` \xB7 ${r.status}`, "");
-    for (const c of r.controls) lines.push(`- \`<${c.type} name="${c.control}">\` ${c.change}${c.labelsAdded.length ? `: added ${c.labelsAdded.map((l) => `\`${l}\``).join(", ")}` : ""}${c.labelsRemoved.length ? `; removed ${c.labelsRemoved.map((l) => `\`${l}\``).join(", ")}` : ""}`);
+    for (const c of r.controls)
+      lines.push(
+        `- \`<${c.type} name="${c.control}">\` ${c.change}${c.labelsAdded.length ? `: added ${c.labelsAdded.map((l) => `\`${l}\``).join(", ")}` : ""}${c.labelsRemoved.length ? `; removed ${c.labelsRemoved.map((l) => `\`${l}\``).join(", ")}` : ""}`
+      );
     for (const f of r.findings) lines.push(`- \u26A0\uFE0F \`${r.file}:${f.line}\` ${escape3(f.message)}`);
-    if (r.labelsNotShown.length) lines.push(`- \u26A0\uFE0F not shown on the page: ${r.labelsNotShown.map((l) => `\`${l}\``).join(", ")}`);
+    if (r.labelsNotShown.length)
+      lines.push(`- \u26A0\uFE0F not shown on the page: ${r.labelsNotShown.map((l) => `\`${l}\``).join(", ")}`);
     const snippet = snippets.get(r.name);
     if (snippet) lines.push("", snippet);
     lines.push("");
@@ -61598,13 +63495,26 @@ async function runPlan(io, args) {
   const extras = previews ? { previews } : {};
   return publishPlanRun(
     io,
-    { dir: args.dir, comment: args.comment ?? false, debug: args.debug, extras, ...args.env ? { env: args.env } : {}, ...args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}, ...args.out ? { out: args.out } : {} },
+    {
+      dir: args.dir,
+      comment: args.comment ?? false,
+      debug: args.debug,
+      extras,
+      ...args.env ? { env: args.env } : {},
+      ...args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {},
+      ...args.out ? { out: args.out } : {}
+    },
     () => planAndPrint(io, args, extras)
   );
 }
 async function planAndPrint(io, args, extras) {
   const session = await openSession(io, args);
-  const planned = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
+  const planned = await readAndPlan(io, session, {
+    targets: args.target,
+    allowDuplicateTitle: args.allowDuplicateTitle,
+    prune: args.prune,
+    dedupe: args.dedupe
+  });
   const source = await readPlanSource(io.env, session.repo.root);
   const plan = Object.keys(source).length ? { ...planned.plan, source } : planned.plan;
   if (args.out) {
@@ -61618,7 +63528,8 @@ async function planAndPrint(io, args, extras) {
   else if (args.markdown) io.stdout(renderPlanMarkdown(plan, void 0, extras));
   else io.stdout(renderPlanText(plan, { color: io.color }));
   emitAnnotations(io, plan.diagnostics);
-  if (args.out && !args.json) io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.
+  if (args.out && !args.json)
+    io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.
 `);
   if (plan.summary.errors > 0) return { plan, code: 1 };
   const changes = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
@@ -61651,7 +63562,8 @@ async function git(cwd, args, what) {
     return stdout;
   } catch (err) {
     const e = err;
-    if (e.code === "ENOENT") throw new UserError(`${what}: git is not installed (it is needed to read another revision)`);
+    if (e.code === "ENOENT")
+      throw new UserError(`${what}: git is not installed (it is needed to read another revision)`);
     const said = e.stderr?.toString("utf8").trim().split("\n")[0] ?? String(err);
     throw new UserError(`${what}: ${said}`);
   }
@@ -61659,19 +63571,29 @@ async function git(cwd, args, what) {
 async function checkoutAt(dir, ref) {
   const what = `--base ${ref}`;
   const top2 = (await git(dir, ["rev-parse", "--show-toplevel"], `${what}: ${dir} is not in a git repository`)).toString("utf8").trim();
-  const commit = (await git(top2, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, "")}\` or actions/checkout with fetch-depth: 0)`)).toString("utf8").trim();
+  const commit = (await git(
+    top2,
+    ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`],
+    `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, "")}\` or actions/checkout with fetch-depth: 0)`
+  )).toString("utf8").trim();
   const sub = relative10(top2, resolve15(dir)).split("\\").join("/");
   const entries = (await git(top2, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", sub || "."], what)).toString("utf8").split("\0").filter(Boolean).flatMap((line2) => {
     const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line2);
     return m && m[1] === "blob" ? [{ oid: m[2], name: m[3] }] : [];
   });
   const unsafe = entries.find((e) => !isSafeTreePath(e.name));
-  if (unsafe) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`);
+  if (unsafe)
+    throw new UserError(
+      `${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`
+    );
   const tmp = await mkdtemp2(join8(tmpdir2(), "labelform-base-"));
   try {
     await catBlobs(top2, entries, what, async (name, body) => {
       const to = resolve15(tmp, name);
-      if (!to.startsWith(tmp + sep8)) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`);
+      if (!to.startsWith(tmp + sep8))
+        throw new UserError(
+          `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`
+        );
       await mkdir(dirname7(to), { recursive: true });
       await writeFile3(to, body);
     });
@@ -61691,8 +63613,16 @@ async function catBlobs(cwd, entries, what, write) {
   let stderr = "";
   child.stderr.on("data", (c) => stderr += c.toString("utf8"));
   const exited = new Promise((resolve22, reject) => {
-    child.on("error", (err) => reject(err.code === "ENOENT" ? new UserError(`${what}: git is not installed (it is needed to read another revision)`) : err));
-    child.on("close", (code2) => code2 === 0 ? resolve22() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`)));
+    child.on(
+      "error",
+      (err) => reject(
+        err.code === "ENOENT" ? new UserError(`${what}: git is not installed (it is needed to read another revision)`) : err
+      )
+    );
+    child.on(
+      "close",
+      (code2) => code2 === 0 ? resolve22() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
+    );
   });
   exited.catch(() => void 0);
   child.stdin.on("error", () => void 0);
@@ -61731,7 +63661,8 @@ async function catBlobs(cwd, entries, what, write) {
     }
   }
   await exited;
-  if (index !== entries.length) throw new UserError(`${what}: git cat-file answered ${index} of ${entries.length} files`);
+  if (index !== entries.length)
+    throw new UserError(`${what}: git cat-file answered ${index} of ${entries.length} files`);
 }
 var run;
 var init_base2 = __esm({
@@ -61750,7 +63681,8 @@ import { delimiter, join as join9 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
   if (chosen) {
-    if (!isExecutable(chosen)) throw new UserError(`${explicit ? "--browser" : "LABELFORM_BROWSER"} ${chosen}: no executable there`);
+    if (!isExecutable(chosen))
+      throw new UserError(`${explicit ? "--browser" : "LABELFORM_BROWSER"} ${chosen}: no executable there`);
     return chosen;
   }
   for (const dir of (env2.PATH ?? "").split(delimiter).filter(Boolean)) {
@@ -61811,7 +63743,11 @@ async function launchBrowser(executablePath, options = {}) {
       last2 = err;
     }
     try {
-      return { browser: await launch(executablePath, false), unsandboxed: `the browser did not start with its sandbox here (${firstLine(last2)})`, cleanup: none };
+      return {
+        browser: await launch(executablePath, false),
+        unsandboxed: `the browser did not start with its sandbox here (${firstLine(last2)})`,
+        cleanup: none
+      };
     } catch (err) {
       last2 = err;
     }
@@ -61825,10 +63761,12 @@ async function unprivilegedLauncher(executablePath, env2) {
   const nobody = await passwdEntry("nobody");
   if (!nobody) return "running as root, and there is no user nobody to run the browser as";
   const setpriv = ["/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv"].find(isExecutable);
-  if (!setpriv) return "running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody";
+  if (!setpriv)
+    return "running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody";
   const envBin = ["/usr/bin/env", "/bin/env"].find(isExecutable);
   const rmBin = ["/usr/bin/rm", "/bin/rm"].find(isExecutable);
-  if (!envBin || !rmBin) return "running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody";
+  if (!envBin || !rmBin)
+    return "running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody";
   const base = ["/tmp", "/var/tmp", "/dev/shm"].find((d) => isWorldWritableDir(d));
   if (!base) return "running as root, and no world-writable /tmp for the browser's profile as the user nobody";
   const home = await mkdtemp3(join9(base, "labelform-browser-"));
@@ -61853,7 +63791,13 @@ async function unprivilegedLauncher(executablePath, env2) {
     await chown(profile, nobody.uid, nobody.gid);
     const wrapper = join9(launchDir, "browser");
     const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const own2 = { ...Object.fromEntries(Object.entries(env2).filter(([k]) => !/^XDG_/i.test(k))), HOME: home, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: home, TMPDIR: home };
+    const own2 = {
+      ...Object.fromEntries(Object.entries(env2).filter(([k]) => !/^XDG_/i.test(k))),
+      HOME: home,
+      XDG_CONFIG_HOME: home,
+      XDG_CACHE_HOME: home,
+      TMPDIR: home
+    };
     await writeFile4(
       wrapper,
       `#!/bin/sh
@@ -61863,7 +63807,9 @@ for arg do
   case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
   set -- "$@" "$arg"
 done
-exec ${q(envBin)} -i ${Object.entries(own2).map(([k, v]) => q(`${k}=${v}`)).join(" ")} ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
+exec ${q(envBin)} -i ${Object.entries(own2).map(([k, v]) => q(`${k}=${v}`)).join(
+        " "
+      )} ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
 `,
       { mode: 448 }
     );
@@ -61875,7 +63821,11 @@ exec ${q(envBin)} -i ${Object.entries(own2).map(([k, v]) => q(`${k}=${v}`)).join
 }
 function removeAsUser(setpriv, rmBin, user, path) {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const r = spawnSync(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", rmBin, "-rf", "--", path], { stdio: "ignore", env: {} });
+    const r = spawnSync(
+      setpriv,
+      [`--reuid=${user.uid}`, `--regid=${user.gid}`, "--clear-groups", "--", rmBin, "-rf", "--", path],
+      { stdio: "ignore", env: {} }
+    );
     if (r.status === 0 || r.error) break;
   }
   try {
@@ -61926,7 +63876,18 @@ var init_browser = __esm({
       "--webrtc-ip-handling-policy=disable_non_proxied_udp",
       "--dns-prefetch-disable"
     ];
-    FLAGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--font-render-hinting=none", "--hide-scrollbars", "--js-flags=--max-old-space-size=512", ...NETWORK_FLAGS];
+    FLAGS = [
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--font-render-hinting=none",
+      "--hide-scrollbars",
+      "--js-flags=--max-old-space-size=512",
+      ...NETWORK_FLAGS
+    ];
     KEPT_ENV = new RegExp(
       `^(${[
         "PATH",
@@ -61979,7 +63940,10 @@ function serverEditor(url2, firstTimeoutMs = 6e4) {
     const res = await fetch(`${base}${path}`, { redirect: "follow", signal });
     if (res.status === 404 || res.status === 400) return void 0;
     if (!res.ok) throw new UserError(`could not load the labeling editor from ${base}${path}: HTTP ${res.status}`);
-    return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get("content-type") ?? TYPES[extname2(path)] ?? "application/octet-stream" };
+    return {
+      body: Buffer.from(await res.arrayBuffer()),
+      type: res.headers.get("content-type") ?? TYPES[extname2(path)] ?? "application/octet-stream"
+    };
   });
 }
 function packageEditor(dir) {
@@ -61989,12 +63953,18 @@ function packageEditor(dir) {
   const app = existsSync(join10(web, "main.js")) ? web : join10(frontend, "react-app");
   const editorDir = existsSync(join10(frontend, "lsf")) ? join10(frontend, "lsf") : resolve16(pkg, "..", "web", "dist", "libs", "editor");
   if (!existsSync(join10(web, "main.js")) && !existsSync(join10(frontend, "lsf", "js", "main.js"))) {
-    throw new UserError(`${dir}: no Label Studio web app here (looked for ${join10(web, "main.js")} and ${join10(frontend, "lsf", "js", "main.js")}); give the site-packages directory of an installed label-studio (1.8 or later)`);
+    throw new UserError(
+      `${dir}: no Label Studio web app here (looked for ${join10(web, "main.js")} and ${join10(frontend, "lsf", "js", "main.js")}); give the site-packages directory of an installed label-studio (1.8 or later)`
+    );
   }
   const roots = (path) => {
     if (path.startsWith("/react-app/")) return [join10(app, path.slice("/react-app/".length))];
     if (path.startsWith(STANDALONE_DIR)) return [join10(editorDir, path.slice(STANDALONE_DIR.length))];
-    if (path.startsWith("/static/")) return [join10(pkg, "core", "static_build", path.slice("/static/".length)), join10(pkg, "core", "static", path.slice("/static/".length))];
+    if (path.startsWith("/static/"))
+      return [
+        join10(pkg, "core", "static_build", path.slice("/static/".length)),
+        join10(pkg, "core", "static", path.slice("/static/".length))
+      ];
     return [];
   };
   return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
@@ -62009,25 +63979,42 @@ function packageEditor(dir) {
 function findPackageEditor(env2) {
   if (env2.LABELFORM_EDITOR) return packageEditor(env2.LABELFORM_EDITOR);
   for (const python of ["python3", "python"]) {
-    const run3 = spawnSync2(python, ["-c", "import os, label_studio; print(os.path.dirname(label_studio.__file__))"], { encoding: "utf8", timeout: 2e4, env: env2 });
+    const run3 = spawnSync2(python, ["-c", "import os, label_studio; print(os.path.dirname(label_studio.__file__))"], {
+      encoding: "utf8",
+      timeout: 2e4,
+      env: env2
+    });
     const dir = run3.status === 0 ? run3.stdout.trim() : "";
     if (dir && existsSync(dir)) return packageEditor(dir);
   }
   return void 0;
 }
 async function holdsEditor(source) {
-  for (const path of ["/react-app/runtime.js", `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`]) if (await source.get(path)) return true;
+  for (const path of ["/react-app/runtime.js", `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`])
+    if (await source.get(path)) return true;
   return false;
 }
 async function findEditorEntry(source) {
   const text = async (path) => (await source.get(path))?.body.toString("utf8");
   const [runtime, main2] = await Promise.all([text("/react-app/runtime.js"), text("/react-app/main.js")]);
-  const unsupported = (why) => new UserError(`the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`);
+  const unsupported = (why) => new UserError(
+    `the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`
+  );
   if (!runtime || !main2) {
-    for (const [script, css] of [["js/main.js", "css/main.css"], ["main.js", "main.css"]]) {
+    for (const [script, css] of [
+      ["js/main.js", "css/main.css"],
+      ["main.js", "main.css"]
+    ]) {
       if (!(await text(`${STANDALONE_DIR}${script}`))?.includes("LabelStudio")) continue;
       const styles2 = await source.get(`${STANDALONE_DIR}${css}`) ? [`${STANDALONE_DIR}${css}`] : [];
-      return { standalone: true, chunkArray: "", scripts: [`${STANDALONE_DIR}${script}`], styles: styles2, chunks: [], module: -1 };
+      return {
+        standalone: true,
+        chunkArray: "",
+        scripts: [`${STANDALONE_DIR}${script}`],
+        styles: styles2,
+        chunks: [],
+        module: -1
+      };
     }
     throw unsupported(`no /react-app/runtime.js and /react-app/main.js, and no ${STANDALONE_DIR}main.js`);
   }
@@ -62041,7 +64028,9 @@ async function findEditorEntry(source) {
   for (const c of candidates.values()) {
     const last2 = await text(`/react-app/${c.chunks[c.chunks.length - 1]}.js`);
     if (last2?.includes("window.LabelStudio=")) {
-      const present = await Promise.all(c.chunks.map(async (id) => await source.get(`/react-app/${id}.js`) ? id : void 0));
+      const present = await Promise.all(
+        c.chunks.map(async (id) => await source.get(`/react-app/${id}.js`) ? id : void 0)
+      );
       const vendor = await source.get("/react-app/vendor.js") ? ["/react-app/vendor.js"] : [];
       return {
         chunkArray,
@@ -62084,7 +64073,8 @@ import { tmpdir as tmpdir3 } from "node:os";
 import { join as join11 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 async function publishToBranch(req) {
-  if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes("..")) throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
+  if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes(".."))
+    throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
   const tmp = await mkdtemp4(join11(tmpdir3(), "labelform-publish-"));
   const env2 = {
     ...req.env,
@@ -62112,20 +64102,37 @@ async function publishToBranch(req) {
     for (let attempt = 1; ; attempt++) {
       let parent;
       try {
-        await git2(["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", url2, `+refs/heads/${req.branch}:${localRef}`]);
+        await git2([
+          "fetch",
+          "--quiet",
+          "--no-tags",
+          "--no-write-fetch-head",
+          url2,
+          `+refs/heads/${req.branch}:${localRef}`
+        ]);
         parent = await git2(["rev-parse", localRef]);
       } catch (err) {
-        if (!/couldn't find remote ref|could not find remote ref/i.test(err.message)) throw publishError(req, "fetch", err);
+        if (!/couldn't find remote ref|could not find remote ref/i.test(err.message))
+          throw publishError(req, "fetch", err);
       }
       await git2(parent ? ["read-tree", parent] : ["read-tree", "--empty"]);
-      for (const [f, blob] of blobs) await git2(["update-index", "--add", "--cacheinfo", `100644,${blob},${req.folder}/${f}`]);
+      for (const [f, blob] of blobs)
+        await git2(["update-index", "--add", "--cacheinfo", `100644,${blob},${req.folder}/${f}`]);
       const tree = await git2(["write-tree"]);
-      const commit = await git2(["commit-tree", tree, ...parent ? ["-p", parent] : [], "-m", `labelform preview: ${req.folder}`]);
+      const commit = await git2([
+        "commit-tree",
+        tree,
+        ...parent ? ["-p", parent] : [],
+        "-m",
+        `labelform preview: ${req.folder}`
+      ]);
       try {
         await git2(["push", "--quiet", url2, `${commit}:refs/heads/${req.branch}`]);
         break;
       } catch (err) {
-        const raced = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test(err.message);
+        const raced = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test(
+          err.message
+        );
         if (!raced || attempt >= PUSH_ATTEMPTS) throw publishError(req, "push", err);
       }
     }
@@ -62134,7 +64141,12 @@ async function publishToBranch(req) {
     await rm3(tmp, { recursive: true, force: true });
   }
   const base = req.urlBase.replace(/\/+$/, "");
-  return Object.fromEntries(req.files.map((f) => [f, `${base}/${req.folder.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(f)}`]));
+  return Object.fromEntries(
+    req.files.map((f) => [
+      f,
+      `${base}/${req.folder.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(f)}`
+    ])
+  );
 }
 function publishError(req, step, err) {
   const said = (err.message ?? String(err)).split("\n")[0].replace(/\/\/[^/@\s]+@/g, "//");
@@ -62244,7 +64256,12 @@ function encodePng(width, height, pixel) {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk("IHDR", header), chunk("IDAT", deflateSync(raw)), chunk("IEND", Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0))
+  ]);
 }
 function chunk(type, data) {
   const out = Buffer.alloc(12 + data.length);
@@ -62332,7 +64349,10 @@ async function startEditor(args) {
     require4(args.module);
   }
   return new Promise((resolve22) => {
-    const timer = setTimeout(() => resolve22({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }), args.timeoutMs);
+    const timer = setTimeout(
+      () => resolve22({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }),
+      args.timeoutMs
+    );
     try {
       const lib = w.LabelStudio;
       const Editor = typeof lib === "function" ? lib : lib.LabelStudio ?? lib.default;
@@ -62383,7 +64403,8 @@ async function compareImages(args) {
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      if (Math.abs(pa[i] - pb[i]) + Math.abs(pa[i + 1] - pb[i + 1]) + Math.abs(pa[i + 2] - pb[i + 2]) > 48) changed[Math.floor(y / CELL) * cols + Math.floor(x / CELL)] = 1;
+      if (Math.abs(pa[i] - pb[i]) + Math.abs(pa[i + 1] - pb[i + 1]) + Math.abs(pa[i + 2] - pb[i + 2]) > 48)
+        changed[Math.floor(y / CELL) * cols + Math.floor(x / CELL)] = 1;
     }
   }
   const seen = new Uint8Array(cols * rows);
@@ -62413,7 +64434,12 @@ async function compareImages(args) {
     const pad = 4;
     const x = Math.max(0, x0 * CELL - pad);
     const y = Math.max(0, y0 * CELL - pad);
-    regions.push({ x, y, width: Math.min(width, (x1 + 1) * CELL + pad) - x, height: Math.min(height, (y1 + 1) * CELL + pad) - y });
+    regions.push({
+      x,
+      y,
+      width: Math.min(width, (x1 + 1) * CELL + pad) - x,
+      height: Math.min(height, (y1 + 1) * CELL + pad) - y
+    });
   }
   const GAP = 24;
   const HEAD = 36;
@@ -62424,7 +64450,11 @@ async function compareImages(args) {
   ctx.fillStyle = "#111827";
   ctx.font = "bold 18px sans-serif";
   ctx.fillText("Before", 8, 24);
-  ctx.fillText(regions.length ? `After (${regions.length} changed region${regions.length === 1 ? "" : "s"})` : "After (no visible change)", width + GAP + 8, 24);
+  ctx.fillText(
+    regions.length ? `After (${regions.length} changed region${regions.length === 1 ? "" : "s"})` : "After (no visible change)",
+    width + GAP + 8,
+    24
+  );
   ctx.drawImage(a, 0, HEAD);
   ctx.drawImage(b, width + GAP, HEAD);
   ctx.strokeStyle = "#dc2626";
@@ -62446,7 +64476,8 @@ async function inkOf(b64) {
   ctx.drawImage(img, 0, 0);
   const d = ctx.getImageData(0, 0, img.width, img.height).data;
   let ink = 0;
-  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 48) ink++;
+  for (let i = 0; i < d.length; i += 4)
+    if (Math.abs(d[i] - d[0]) + Math.abs(d[i + 1] - d[1]) + Math.abs(d[i + 2] - d[2]) > 48) ink++;
   return ink / (d.length / 4);
 }
 var init_in_page = __esm({
@@ -62495,7 +64526,8 @@ function valueFor(el, key) {
       const time = el.attrs.timeColumn ?? "time";
       const channels = el.children.filter((c) => c.tag === "Channel").map((c) => c.attrs.column).filter((c) => !!c);
       const series = { [time]: Array.from({ length: 50 }, (_, i) => i) };
-      for (const [n, column] of channels.entries()) series[column] = series[time].map((t) => Math.round(100 * Math.sin(t / (4 + n))) / 100);
+      for (const [n, column] of channels.entries())
+        series[column] = series[time].map((t) => Math.round(100 * Math.sin(t / (4 + n))) / 100);
       return series;
     }
     case "List":
@@ -62515,7 +64547,9 @@ function valueFor(el, key) {
   }
 }
 function byUrl(el) {
-  return Object.entries(el.attrs).some(([name, value]) => name.toLowerCase() === "valuetype" && value.trim().toLowerCase() === "url");
+  return Object.entries(el.attrs).some(
+    ([name, value]) => name.toLowerCase() === "valuetype" && value.trim().toLowerCase() === "url"
+  );
 }
 function urlFor(el) {
   switch (el.tag) {
@@ -62552,13 +64586,22 @@ function sampleDocument(url2) {
     case "/__labelform/sample.html":
       return { type: "text/html; charset=utf-8", body: SAMPLE_HTML };
     case SAMPLE_PARAGRAPHS_PATH:
-      return { type: "application/json", body: JSON.stringify(paragraphs(q.get("name") || "author", q.get("text") || "text")) };
+      return {
+        type: "application/json",
+        body: JSON.stringify(paragraphs(q.get("name") || "author", q.get("text") || "text"))
+      };
     case SAMPLE_TIMESERIES_PATH: {
       const columns = (q.get("columns") ?? "").split(",").filter(Boolean);
-      const rows = Array.from({ length: 50 }, (_, t) => [t, ...columns.map((_2, n) => Math.round(100 * Math.sin(t / (4 + n))) / 100)].join(","));
-      return { type: "text/csv; charset=utf-8", body: `${[q.get("time") || "time", ...columns].join(",")}
+      const rows = Array.from(
+        { length: 50 },
+        (_, t) => [t, ...columns.map((_2, n) => Math.round(100 * Math.sin(t / (4 + n))) / 100)].join(",")
+      );
+      return {
+        type: "text/csv; charset=utf-8",
+        body: `${[q.get("time") || "time", ...columns].join(",")}
 ${rows.join("\n")}
-` };
+`
+      };
     }
     default:
       return void 0;
@@ -62637,7 +64680,13 @@ async function shoot(page, deadline) {
   const size = await page.evaluate(pageSize);
   const width = Math.min(Math.max(size.width, VIEWPORT.width), MAX_SHOT.width);
   const height = Math.min(Math.max(size.height, VIEWPORT.height), MAX_SHOT.height);
-  return page.screenshot({ clip: { x: 0, y: 0, width, height }, fullPage: true, animations: "disabled", caret: "hide", timeout: Math.max(1e3, deadline - Date.now()) });
+  return page.screenshot({
+    clip: { x: 0, y: 0, width, height },
+    fullPage: true,
+    animations: "disabled",
+    caret: "hide",
+    timeout: Math.max(1e3, deadline - Date.now())
+  });
 }
 function within(step, deadline) {
   step.catch(() => void 0);
@@ -62722,7 +64771,15 @@ var init_renderer = __esm({
           await within(page.goto(`${PREVIEW_ORIGIN}/`), deadline);
           const startMs = Math.max(1e3, deadline - SHOT_RESERVE_MS - Date.now());
           const init = await within(
-            page.evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: startMs }).catch((err) => crashed ? Promise.reject(err) : { error: `the editor did not start: ${String(err.message).split("\n")[0]}` }),
+            page.evaluate(startEditor, {
+              config,
+              data,
+              chunks: [...this.entry.chunks],
+              module: this.entry.module,
+              timeoutMs: startMs
+            }).catch(
+              (err) => crashed ? Promise.reject(err) : { error: `the editor did not start: ${String(err.message).split("\n")[0]}` }
+            ),
             deadline
           );
           await settle2(page, traffic, deadline - SHOT_RESERVE_MS);
@@ -62732,17 +64789,29 @@ var init_renderer = __esm({
           return { png, text: shown.text, ...error ? { error: cut(error.replace(/\s+/g, " ")) } : {} };
         } catch (err) {
           if (crashed || /Target crashed|Page crashed/i.test(String(err?.message))) {
-            return { text: "", error: "its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw" };
+            return {
+              text: "",
+              error: "its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw"
+            };
           }
-          if (err instanceof PastDeadline) return { text: "", error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1e3} s, the time preview gives each drawing` };
-          return { text: "", error: cut(`the browser failed to draw it: ${String(err?.message ?? err).split("\n")[0]}`) };
+          if (err instanceof PastDeadline)
+            return {
+              text: "",
+              error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1e3} s, the time preview gives each drawing`
+            };
+          return {
+            text: "",
+            error: cut(`the browser failed to draw it: ${String(err?.message ?? err).split("\n")[0]}`)
+          };
         } finally {
           if (page) await within(page.close(), Date.now() + 1e4).catch(() => void 0);
         }
       }
       /** Before and after compared in the browser's canvas: changed regions, and one image showing both. */
       async compare(before, after2) {
-        const result = await this.onBlankPage((page) => page.evaluate(compareImages, { before: before.toString("base64"), after: after2.toString("base64") }));
+        const result = await this.onBlankPage(
+          (page) => page.evaluate(compareImages, { before: before.toString("base64"), after: after2.toString("base64") })
+        );
         return { changed: result.regions.length > 0, regions: result.regions, png: Buffer.from(result.png, "base64") };
       }
       /** The share of pixels that differ from the background: 0 for a blank image. */
@@ -62760,9 +64829,18 @@ var init_renderer = __esm({
         }
       }
       async newContext() {
-        const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: "reduce", locale: "en-US", timezoneId: "UTC", serviceWorkers: "block" });
+        const context = await this.browser.newContext({
+          viewport: VIEWPORT,
+          deviceScaleFactor: 1,
+          reducedMotion: "reduce",
+          locale: "en-US",
+          timezoneId: "UTC",
+          serviceWorkers: "block"
+        });
         await context.route("**/*", (route) => this.answer(route).catch(() => void 0));
-        await context.addInitScript(`${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
+        await context.addInitScript(
+          `${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`
+        );
         return context;
       }
       /** Every request is answered here: the editor's files, the sample media; nothing leaves the machine. */
@@ -62770,9 +64848,12 @@ var init_renderer = __esm({
         const request3 = route.request();
         const url2 = new URL(request3.url());
         if (url2.origin === PREVIEW_ORIGIN) {
-          if (url2.pathname === "/") return route.fulfill({ contentType: "text/html; charset=utf-8", body: hostPage(this.entry) });
-          if (url2.pathname === "/__labelform/sample.png") return route.fulfill({ contentType: "image/png", body: sampleImagePng() });
-          if (url2.pathname === "/__labelform/sample.wav") return route.fulfill({ contentType: "audio/wav", body: sampleAudioWav() });
+          if (url2.pathname === "/")
+            return route.fulfill({ contentType: "text/html; charset=utf-8", body: hostPage(this.entry) });
+          if (url2.pathname === "/__labelform/sample.png")
+            return route.fulfill({ contentType: "image/png", body: sampleImagePng() });
+          if (url2.pathname === "/__labelform/sample.wav")
+            return route.fulfill({ contentType: "audio/wav", body: sampleAudioWav() });
           const sample = sampleDocument(url2);
           if (sample) return route.fulfill({ contentType: sample.type, body: sample.body });
           if (url2.pathname.startsWith("/react-app/") || url2.pathname.startsWith("/static/") || url2.pathname.startsWith("/label-studio-frontend/")) {
@@ -62781,8 +64862,10 @@ var init_renderer = __esm({
           }
         }
         const type = request3.resourceType();
-        if (type === "image" || /\.(png|jpe?g|gif|webp|bmp|tiff?)$/i.test(url2.pathname)) return route.fulfill({ contentType: "image/png", body: sampleImagePng() });
-        if (type === "media" || /\.(wav|mp3|ogg|flac|m4a|aac)$/i.test(url2.pathname)) return route.fulfill({ contentType: "audio/wav", body: sampleAudioWav() });
+        if (type === "image" || /\.(png|jpe?g|gif|webp|bmp|tiff?)$/i.test(url2.pathname))
+          return route.fulfill({ contentType: "image/png", body: sampleImagePng() });
+        if (type === "media" || /\.(wav|mp3|ogg|flac|m4a|aac)$/i.test(url2.pathname))
+          return route.fulfill({ contentType: "audio/wav", body: sampleAudioWav() });
         return route.fulfill({ status: 404, body: "" });
       }
     };
@@ -62800,7 +64883,11 @@ function summaryText(summary, outDir) {
     const what = r.status === "changed" ? r.visual?.changed ? `changed: ${r.visual.regions.length} region${r.visual.regions.length === 1 ? " of the interface differs" : "s of the interface differ"}` : "changed in the XML only: no visible change" : r.status === "error" ? `ERROR: the editor cannot draw it: ${r.error}` : r.status === "new" ? "new (not in the base)" : r.status;
     lines.push(`${r.name} (${r.file}): ${what}`);
     for (const c of r.controls) {
-      const parts = [c.labelsAdded.length ? `+ ${c.labelsAdded.join(", ")}` : "", c.labelsRemoved.length ? `- ${c.labelsRemoved.join(", ")}` : "", c.detail ?? ""].filter(Boolean);
+      const parts = [
+        c.labelsAdded.length ? `+ ${c.labelsAdded.join(", ")}` : "",
+        c.labelsRemoved.length ? `- ${c.labelsRemoved.join(", ")}` : "",
+        c.detail ?? ""
+      ].filter(Boolean);
       lines.push(`  <${c.type} name="${c.control}"> ${c.change}${parts.length ? `: ${parts.join("; ")}` : ""}`);
     }
     if (r.labelsNotShown.length) lines.push(`  not shown on the page: ${listed(r.labelsNotShown)}`);
@@ -62808,7 +64895,10 @@ function summaryText(summary, outDir) {
     const files = [r.images.sideBySide, r.images.before, r.images.after].filter(Boolean);
     if (files.length) lines.push(`  ${files.map((f) => join12(outDir, f)).join("  ")}`);
   }
-  lines.push("", `Report: ${join12(outDir, "index.html")} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ""})`);
+  lines.push(
+    "",
+    `Report: ${join12(outDir, "index.html")} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ""})`
+  );
   return `${lines.join("\n")}
 `;
 }
@@ -62822,9 +64912,17 @@ async function summaryHtml(summary, outDir) {
   };
   const sections = [];
   for (const r of summary.results) {
-    const controls = r.controls.length ? `<table><tr><th>Control</th><th>Change</th><th>Labels added</th><th>Labels removed</th></tr>${r.controls.map((c) => `<tr><td>&lt;${esc(c.type)} name="${esc(c.control)}"&gt;</td><td>${esc(c.change)}${c.detail ? ` (${esc(c.detail)})` : ""}</td><td class="add">${esc(c.labelsAdded.join(", "))}</td><td class="del">${esc(c.labelsRemoved.join(", "))}</td></tr>`).join("")}</table>` : "";
-    const all3 = [...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`), ...r.labelsNotShown.length ? [`not shown on the page: ${listed(r.labelsNotShown)}`] : []];
-    const warnings = all3.length > MAX_HTML_WARNINGS ? [...all3.slice(0, MAX_HTML_WARNINGS), `and ${all3.length - MAX_HTML_WARNINGS} more warnings (summary.json has them all)`] : all3;
+    const controls = r.controls.length ? `<table><tr><th>Control</th><th>Change</th><th>Labels added</th><th>Labels removed</th></tr>${r.controls.map(
+      (c) => `<tr><td>&lt;${esc(c.type)} name="${esc(c.control)}"&gt;</td><td>${esc(c.change)}${c.detail ? ` (${esc(c.detail)})` : ""}</td><td class="add">${esc(c.labelsAdded.join(", "))}</td><td class="del">${esc(c.labelsRemoved.join(", "))}</td></tr>`
+    ).join("")}</table>` : "";
+    const all3 = [
+      ...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`),
+      ...r.labelsNotShown.length ? [`not shown on the page: ${listed(r.labelsNotShown)}`] : []
+    ];
+    const warnings = all3.length > MAX_HTML_WARNINGS ? [
+      ...all3.slice(0, MAX_HTML_WARNINGS),
+      `and ${all3.length - MAX_HTML_WARNINGS} more warnings (summary.json has them all)`
+    ] : all3;
     const images = r.status === "changed" ? `${await img(r.images.sideBySide, `${r.name}: before and after`)}` : await img(r.images.after, r.name);
     sections.push(`<section id="${esc(r.name)}"><h2>${esc(r.name)} <small>${esc(r.file)}</small> <span class="status ${r.status}">${esc(statusLabel(r))}</span></h2>
 ${r.error ? `<p class="error">The editor cannot draw this config: ${esc(r.error)}</p>` : ""}${controls}${warnings.length ? `<ul class="warn">${warnings.map((w) => `<li>${esc(w)}</li>`).join("")}</ul>` : ""}${images}<p class="task">Task shown: ${esc(r.task)}</p></section>`);
@@ -62842,7 +64940,8 @@ function listed(names) {
   return names.length > 30 ? `${names.slice(0, 30).join(", ")} and ${names.length - 30} more` : names.join(", ");
 }
 function statusLabel(r) {
-  if (r.status === "changed") return r.visual?.changed ? `changed (${r.visual.regions.length} region${r.visual.regions.length === 1 ? "" : "s"})` : "changed, no visible change";
+  if (r.status === "changed")
+    return r.visual?.changed ? `changed (${r.visual.regions.length} region${r.visual.regions.length === 1 ? "" : "s"})` : "changed, no visible change";
   return r.status;
 }
 var esc, MAX_INLINE_IMAGE_BYTES, MAX_HTML_WARNINGS;
@@ -62916,12 +65015,22 @@ function subjectsOf(repo, names) {
   }
   for (const c of repo.labelConfigs) {
     if (!c.source) continue;
-    all3.push({ name: `LabelConfig/${c.name}`, slug: `labelconfig-${slugOf(c.name)}`, file: c.source.file, xml: c.source.xml, review: c.source.review });
+    all3.push({
+      name: `LabelConfig/${c.name}`,
+      slug: `labelconfig-${slugOf(c.name)}`,
+      file: c.source.file,
+      xml: c.source.xml,
+      review: c.source.review
+    });
   }
   if (names.length === 0) return { subjects: all3, unknown: [], withheld };
   const wanted = (s, n) => s.name === n || s.name === `LabelConfig/${n}` || n.startsWith("Project/") && s.name === n.slice("Project/".length);
   const unknown = names.filter((n) => !all3.some((s) => wanted(s, n)));
-  return { subjects: all3.filter((s) => names.some((n) => wanted(s, n))), unknown: unknown.filter((n) => !withheld.includes(n)), withheld: withheld.filter((w) => names.includes(w)) };
+  return {
+    subjects: all3.filter((s) => names.some((n) => wanted(s, n))),
+    unknown: unknown.filter((n) => !withheld.includes(n)),
+    withheld: withheld.filter((w) => names.includes(w))
+  };
 }
 function slugOf(name) {
   return name.replace(/[^A-Za-z0-9._-]+/g, "-");
@@ -62965,12 +65074,33 @@ async function previewOne(renderer, s, opts) {
   const afterFile = `${s.slug}.after.png`;
   if (after2.png) await writeFile5(join13(opts.outDir, afterFile), after2.png);
   const afterImages = after2.png ? { after: afterFile } : {};
-  if (after2.error || !after2.png) return { ...common, status: "error", images: afterImages, labelsNotShown, task, error: after2.error ?? "nothing was drawn" };
+  if (after2.error || !after2.png)
+    return {
+      ...common,
+      status: "error",
+      images: afterImages,
+      labelsNotShown,
+      task,
+      error: after2.error ?? "nothing was drawn"
+    };
   if (before === void 0 || before === null) {
-    return { ...common, status: before === null ? "new" : "current", images: { after: afterFile }, labelsNotShown, task };
+    return {
+      ...common,
+      status: before === null ? "new" : "current",
+      images: { after: afterFile },
+      labelsNotShown,
+      task
+    };
   }
   const old = await renderer.render(before, data);
-  if (!old.png) return { ...common, status: "changed", images: { after: afterFile }, labelsNotShown, task: `${task}; the base config could not be drawn: ${old.error ?? "no image"}` };
+  if (!old.png)
+    return {
+      ...common,
+      status: "changed",
+      images: { after: afterFile },
+      labelsNotShown,
+      task: `${task}; the base config could not be drawn: ${old.error ?? "no image"}`
+    };
   const beforeFile = `${s.slug}.before.png`;
   await writeFile5(join13(opts.outDir, beforeFile), old.png);
   const comparison = await renderer.compare(old.png, after2.png);
@@ -62991,7 +65121,8 @@ async function taskFor(s, root) {
     try {
       for await (const record of readTaskRecords(s.taskFile.path, s.taskFile.format, s.taskFile.display)) {
         const task = toTask(record.item);
-        if (task) found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
+        if (task)
+          found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
         break;
       }
     } catch {
@@ -62999,7 +65130,10 @@ async function taskFor(s, root) {
   }
   found ??= { data: sampleTaskData(root), task: "sample" };
   const bounded = boundTask(found.data, SAMPLE_IMAGE_URL);
-  return { data: bounded.data, task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join("; ")})` : found.task };
+  return {
+    data: bounded.data,
+    task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join("; ")})` : found.task
+  };
 }
 function missingLabels(root, text) {
   const shown = text.replace(/\s+/g, " ");
@@ -63045,19 +65179,31 @@ import { join as join14, resolve as resolve17 } from "node:path";
 async function runPreview(io, args) {
   const bases = [args.base !== void 0, args.plan !== void 0, args.live].filter(Boolean).length;
   if (bases > 1) throw new UserError('give at most one of --base, --plan and --live: each says what "before" is');
-  const loaded = await loadRepository(args.dir, { env: io.env, requireEnv: false, cwd: io.cwd, ...args.env ? { environment: args.env } : {} });
+  const loaded = await loadRepository(args.dir, {
+    env: io.env,
+    requireEnv: false,
+    cwd: io.cwd,
+    ...args.env ? { environment: args.env } : {}
+  });
   if (!loaded.repository) throw new UserError("the manifests have errors; nothing was rendered", loaded.diagnostics);
   const repo = loaded.repository;
   const { subjects, unknown, withheld } = subjectsOf(repo, args.names);
-  for (const name of withheld) io.stderr(`Note: ${name} is not drawn: its label config comes from \${env:...}, a secret, and preview images are shared.
-`);
+  for (const name of withheld)
+    io.stderr(
+      `Note: ${name} is not drawn: its label config comes from \${env:...}, a secret, and preview images are shared.
+`
+    );
   if (unknown.length) {
     const known = subjectsOf(repo, []).subjects.map((s) => s.name);
-    throw new UserError(`no label config named ${unknown.map((n) => `"${n}"`).join(", ")} in ${args.dir} (projects and LabelConfigs with one: ${known.join(", ") || "none"})`);
+    throw new UserError(
+      `no label config named ${unknown.map((n) => `"${n}"`).join(", ")} in ${args.dir} (projects and LabelConfigs with one: ${known.join(", ") || "none"})`
+    );
   }
   if (subjects.length === 0) {
-    io.stderr(`Nothing to draw: no project or LabelConfig in ${args.dir} has a label config${withheld.length ? " that is not a secret" : ""}.
-`);
+    io.stderr(
+      `Nothing to draw: no project or LabelConfig in ${args.dir} has a label config${withheld.length ? " that is not a secret" : ""}.
+`
+    );
     return 0;
   }
   const browserPath = findBrowser(io.env, args.browser);
@@ -63066,17 +65212,28 @@ async function runPreview(io, args) {
   const outDir = resolve17(io.cwd, args.out);
   await clearOldImages(outDir);
   const renderer = await PreviewRenderer.open(browserPath, editor);
-  if (renderer.unsandboxed) io.stderr(`Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (docs/commands.md, preview).
-`);
+  if (renderer.unsandboxed)
+    io.stderr(
+      `Note: the browser runs without its sandbox: ${renderer.unsandboxed}. It still has no network (docs/commands.md, preview).
+`
+    );
   let summary;
   try {
     const results = await previewSubjects(renderer, subjects, {
       outDir,
       ...base ? { base } : {},
-      ...io.stderrIsTTY && !args.json ? { progress: (done, total, name) => io.stderr(`Rendered ${name} (${done}/${total})
-`) } : {}
+      ...io.stderrIsTTY && !args.json ? {
+        progress: (done, total, name) => io.stderr(`Rendered ${name} (${done}/${total})
+`)
+      } : {}
     });
-    summary = { version: 1, editor: editor.description, ...label ? { base: label } : {}, sandboxed: !renderer.unsandboxed, results };
+    summary = {
+      version: 1,
+      editor: editor.description,
+      ...label ? { base: label } : {},
+      sandboxed: !renderer.unsandboxed,
+      results
+    };
   } finally {
     await renderer.close();
   }
@@ -63087,24 +65244,37 @@ async function runPreview(io, args) {
   io.stdout(args.json ? `${JSON.stringify(summary, null, 2)}
 ` : summaryText(summary, args.out));
   const markdown = previewMarkdown(summary, args.out);
-  await appendStepSummary(io, (budget) => ({ text: cutMarkdown(markdown, budget.max, budget.measure), truncated: budget.measure(markdown) > budget.max }));
+  await appendStepSummary(io, (budget) => ({
+    text: cutMarkdown(markdown, budget.max, budget.measure),
+    truncated: budget.measure(markdown) > budget.max
+  }));
   const failed = summary.results.filter((r) => r.status === "error");
-  for (const r of failed) io.stderr(`Error: ${r.name} (${r.file}): Label Studio's editor cannot draw this label config: ${r.error}
+  for (const r of failed)
+    io.stderr(`Error: ${r.name} (${r.file}): Label Studio's editor cannot draw this label config: ${r.error}
 `);
   return failed.length ? 1 : 0;
 }
 async function clearOldImages(outDir) {
   const names = await readdir4(outDir).catch(() => []);
-  await Promise.all(names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join14(outDir, n), { force: true })));
+  await Promise.all(
+    names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join14(outDir, n), { force: true }))
+  );
 }
 async function readBase(io, args, subjects) {
   if (args.base !== void 0) {
     const copy = await checkoutAt(resolve17(io.cwd, args.dir), args.base);
     try {
-      const old = await loadRepository(copy.dir, { env: io.env, requireEnv: false, cwd: copy.dir, ...args.env ? { environment: args.env } : {} });
+      const old = await loadRepository(copy.dir, {
+        env: io.env,
+        requireEnv: false,
+        cwd: copy.dir,
+        ...args.env ? { environment: args.env } : {}
+      });
       if (!old.repository) {
         const first = old.diagnostics.find((d) => d.severity === "error");
-        throw new UserError(`--base ${args.base}: the manifests at that revision do not load${first ? ` (${first.file ?? ""}${first.line ? `:${first.line}` : ""}: ${first.message})` : ""}`);
+        throw new UserError(
+          `--base ${args.base}: the manifests at that revision do not load${first ? ` (${first.file ?? ""}${first.line ? `:${first.line}` : ""}: ${first.message})` : ""}`
+        );
       }
       const before = new Map(subjectsOf(old.repository, []).subjects.map((s) => [s.name, s.xml]));
       return { base: new Map(subjects.map((s) => [s.name, before.get(s.name) ?? null])), label: `git:${args.base}` };
@@ -63112,7 +65282,8 @@ async function readBase(io, args, subjects) {
       await copy.remove();
     }
   }
-  if (args.plan !== void 0) return { base: fromPlan(await readPlanFile(resolve17(io.cwd, args.plan)), subjects), label: `plan:${args.plan}` };
+  if (args.plan !== void 0)
+    return { base: fromPlan(await readPlanFile(resolve17(io.cwd, args.plan)), subjects), label: `plan:${args.plan}` };
   if (args.live) {
     const session = await openSession(io, args);
     const { plan } = await readAndPlan(io, session, { datasets: false });
@@ -63131,7 +65302,8 @@ function fromPlan(plan, subjects) {
   return base;
 }
 async function chooseEditor(io, args, repo) {
-  if (args.editor) return /^https?:\/\//i.test(args.editor) ? serverEditor(args.editor) : packageEditor(resolve17(io.cwd, args.editor));
+  if (args.editor)
+    return /^https?:\/\//i.test(args.editor) ? serverEditor(args.editor) : packageEditor(resolve17(io.cwd, args.editor));
   let url2;
   try {
     url2 = resolveServerUrl(repo.config, args.env ?? repo.environment, io.env).url;
@@ -63145,7 +65317,9 @@ async function chooseEditor(io, args, repo) {
       if (await holdsEditor(server)) return server;
       io.stderr(`Note: ${base} serves no labeling editor (/react-app/runtime.js or /label-studio-frontend/); `);
     } catch (err) {
-      io.stderr(`Note: ${base} did not answer (${err.cause instanceof Error ? err.cause.message : err.message}); `);
+      io.stderr(
+        `Note: ${base} did not answer (${err.cause instanceof Error ? err.cause.message : err.message}); `
+      );
     }
     io.stderr("rendering with an installed label-studio package instead.\n");
   }
@@ -63166,13 +65340,27 @@ async function publish2(io, args, outDir, summary) {
     const server = (io.env.GITHUB_SERVER_URL || "https://github.com").replace(/\/+$/, "");
     urlBase = `${server}/${ci.repository.owner}/${ci.repository.repo}/raw/${branch}`;
   }
-  if (!urlBase) throw new UserError(`--publish-branch ${branch}: outside GitHub Actions, say where the branch's files are served with --publish-url (e.g. https://github.com/OWNER/REPO/raw/${branch})`);
+  if (!urlBase)
+    throw new UserError(
+      `--publish-branch ${branch}: outside GitHub Actions, say where the branch's files are served with --publish-url (e.g. https://github.com/OWNER/REPO/raw/${branch})`
+    );
   const sha = ci.platform !== "none" ? ci.commit?.sha?.slice(0, 12) : void 0;
   const pr = ci.platform === "github" ? ci.pullRequest?.number : void 0;
   const folder = [pr ? `pr-${pr}` : "runs", sha ?? `t${io.now()}`].join("/");
-  const urls = files.length ? await publishToBranch({ cwd: resolve17(io.cwd, args.dir), outDir, files, branch, remote: args.publishRemote, folder, urlBase, env: io.env }) : {};
-  io.stderr(`Published ${files.length} image${files.length === 1 ? "" : "s"} to branch ${branch} of ${args.publishRemote} (${folder}/).
-`);
+  const urls = files.length ? await publishToBranch({
+    cwd: resolve17(io.cwd, args.dir),
+    outDir,
+    files,
+    branch,
+    remote: args.publishRemote,
+    folder,
+    urlBase,
+    env: io.env
+  }) : {};
+  io.stderr(
+    `Published ${files.length} image${files.length === 1 ? "" : "s"} to branch ${branch} of ${args.publishRemote} (${folder}/).
+`
+  );
   return { branch, urls };
 }
 var init_preview = __esm({
@@ -63200,7 +65388,9 @@ var init_preview = __esm({
 // src/reconcile/apply.ts
 function orderSteps(changes, kinds = RESOURCE_KINDS) {
   const depth = (c) => kinds.some((k) => k.kind === c.kind) ? kindDepth(c.kind, kinds) : 0;
-  const writes = changes.filter((c) => c.action !== "no-op" && c.action !== "delete").map((c, i) => ({ c, i })).sort((a, b) => depth(a.c) - depth(b.c) || ACTION_ORDER.indexOf(a.c.action) - ACTION_ORDER.indexOf(b.c.action) || a.i - b.i).map((x) => x.c);
+  const writes = changes.filter((c) => c.action !== "no-op" && c.action !== "delete").map((c, i) => ({ c, i })).sort(
+    (a, b) => depth(a.c) - depth(b.c) || ACTION_ORDER.indexOf(a.c.action) - ACTION_ORDER.indexOf(b.c.action) || a.i - b.i
+  ).map((x) => x.c);
   const deletes = changes.filter((c) => c.action === "delete").map((c, i) => ({ c, i })).sort((a, b) => depth(b.c) - depth(a.c) || a.i - b.i).map((x) => x.c);
   return [...writes, ...deletes];
 }
@@ -63226,7 +65416,8 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   };
   const ids = /* @__PURE__ */ new Map();
   const failedParents = /* @__PURE__ */ new Set();
-  for (const c of plan.changes) if (c.action !== "create" && c.action !== "delete") ids.set(identity3(c.kind, c.parent?.key, c.key), c.id);
+  for (const c of plan.changes)
+    if (c.action !== "create" && c.action !== "delete") ids.set(identity3(c.kind, c.parent?.key, c.key), c.id);
   for (const [i, change] of steps.entries()) {
     ports.progress({ type: "start", change, index: i, total: steps.length });
     const started = ports.now();
@@ -63239,7 +65430,13 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
         parentId = failedParents.has(parentIdentity) ? void 0 : change.parent.id ?? ids.get(parentIdentity);
         if (parentId === void 0) {
           const reason = `its ${change.parent.kind} ${change.parent.key} ${failedParents.has(parentIdentity) ? "failed" : "was not created"}`;
-          results.push({ kind: change.kind, key: change.key, action: change.action, outcome: "skipped", message: reason });
+          results.push({
+            kind: change.kind,
+            key: change.key,
+            action: change.action,
+            outcome: "skipped",
+            message: reason
+          });
           ports.progress({ type: "skipped", change, reason });
           continue;
         }
@@ -63259,21 +65456,52 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
         case "delete":
           done = await applier.delete(change);
           break;
+        case "no-op":
         default:
           continue;
       }
       if (done.skipped) {
-        results.push({ kind: change.kind, key: change.key, action: change.action, outcome: "skipped", id: done.id, message: "not confirmed" });
+        results.push({
+          kind: change.kind,
+          key: change.key,
+          action: change.action,
+          outcome: "skipped",
+          id: done.id,
+          message: "not confirmed"
+        });
         ports.progress({ type: "skipped", change, reason: done.skipped });
         continue;
       }
-      const settled = { ...done.removedCopies ? { removedCopies: done.removedCopies } : {}, ...done.leftCopies ? { leftCopies: done.leftCopies } : {} };
-      results.push({ kind: change.kind, key: change.key, action: change.action, outcome: "done", id: done.id, ...settled });
-      ports.progress({ type: "done", change, id: done.id, ms: ports.now() - started, ...done.notes?.length ? { note: done.notes.join("; ") } : {} });
+      const settled = {
+        ...done.removedCopies ? { removedCopies: done.removedCopies } : {},
+        ...done.leftCopies ? { leftCopies: done.leftCopies } : {}
+      };
+      results.push({
+        kind: change.kind,
+        key: change.key,
+        action: change.action,
+        outcome: "done",
+        id: done.id,
+        ...settled
+      });
+      ports.progress({
+        type: "done",
+        change,
+        id: done.id,
+        ms: ports.now() - started,
+        ...done.notes?.length ? { note: done.notes.join("; ") } : {}
+      });
     } catch (err) {
       const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ""})` : "";
       const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${err?.message ?? String(err)}`}${change.action === "delete" ? "" : where}`;
-      results.push({ kind: change.kind, key: change.key, action: change.action, outcome: "failed", message, ..."id" in change ? { id: change.id } : {} });
+      results.push({
+        kind: change.kind,
+        key: change.key,
+        action: change.action,
+        outcome: "failed",
+        message,
+        ..."id" in change ? { id: change.id } : {}
+      });
       if (change.action !== "delete") failedParents.add(identity3(change.kind, change.parent?.key, change.key));
       ports.progress({ type: "failed", change, message, ms: ports.now() - started });
     }
@@ -63283,7 +65511,12 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
       const i = results.findIndex((r) => r.kind === s.kind && r.key === s.key && r.action === "create");
       if (i >= 0) {
         const r = results[i];
-        results[i] = { ...r, id: s.winner, removedCopies: [...r.removedCopies ?? [], ...s.removed], ...s.left.length ? { leftCopies: [...r.leftCopies ?? [], ...s.left] } : {} };
+        results[i] = {
+          ...r,
+          id: s.winner,
+          removedCopies: [...r.removedCopies ?? [], ...s.removed],
+          ...s.left.length ? { leftCopies: [...r.leftCopies ?? [], ...s.left] } : {}
+        };
       }
       ports.progress({ type: "settled", ...s });
     });
@@ -63347,38 +65580,79 @@ async function readMergedPlan(io, opts) {
 `) : void 0;
   switch (ci.platform) {
     case "none":
-      throw new UserError('--merged applies the plan reviewed in the pull request merged as this commit, so it runs in GitHub Actions or GitLab CI (GITHUB_ACTIONS or GITLAB_CI is "true"); locally, apply a plan file instead');
+      throw new UserError(
+        '--merged applies the plan reviewed in the pull request merged as this commit, so it runs in GitHub Actions or GitLab CI (GITHUB_ACTIONS or GITLAB_CI is "true"); locally, apply a plan file instead'
+      );
     case "github": {
-      if (!ci.repository) throw new UserError("--merged: GITHUB_REPOSITORY is not set to owner/name; the runner sets it");
-      if (!ci.defaultBranch) throw new UserError("--merged: the event payload (GITHUB_EVENT_PATH) does not name the default branch; run it on push or workflow_dispatch");
+      if (!ci.repository)
+        throw new UserError("--merged: GITHUB_REPOSITORY is not set to owner/name; the runner sets it");
+      if (!ci.defaultBranch)
+        throw new UserError(
+          "--merged: the event payload (GITHUB_EVENT_PATH) does not name the default branch; run it on push or workflow_dispatch"
+        );
       if (ci.ref !== `refs/heads/${ci.defaultBranch}`) {
-        throw new UserError(`--merged applies only on the default branch ${ci.defaultBranch}; this run is for ${ci.ref ?? "(GITHUB_REF is not set)"} (event ${ci.event ?? "unknown"}), so nothing was applied`, [], "Merge the change into the default branch through a pull request; its apply job applies the plan reviewed there.");
+        throw new UserError(
+          `--merged applies only on the default branch ${ci.defaultBranch}; this run is for ${ci.ref ?? "(GITHUB_REF is not set)"} (event ${ci.event ?? "unknown"}), so nothing was applied`,
+          [],
+          "Merge the change into the default branch through a pull request; its apply job applies the plan reviewed there."
+        );
       }
       const commit = requireCommit(io.env.GITHUB_SHA, "GITHUB_SHA", opts.head);
       const tokenEnv = opts.tokenEnv ?? "GITHUB_TOKEN";
-      const token = readToken(io, tokenEnv, "--merged", "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`");
+      const token = readToken(
+        io,
+        tokenEnv,
+        "--merged",
+        "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`"
+      );
       const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
       const { mergedPullRequestOf: mergedPullRequestOf2, pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-      const gh = createGitHub2({ token, apiUrl: ci.apiUrl, sleep, notice: (line2) => io.stderr(`${line2}
-`), ...debug ? { debug } : {} });
+      const gh = createGitHub2({
+        token,
+        apiUrl: ci.apiUrl,
+        sleep,
+        notice: (line2) => io.stderr(`${line2}
+`),
+        ...debug ? { debug } : {}
+      });
       const settings = { tokenEnv, apiUrl: ci.apiUrl };
       const change = await mergedPullRequestOf2(gh, ci.repository, commit, settings);
       const thread = change ? pullRequestComments2(gh, ci.repository, change.number, settings) : void 0;
-      return settle3(commit, change, change ? `pull request #${change.number}` : void 0, thread, scope, { ...contextOf(scope, ci), commit: { sha: commit, ...ci.commit?.url ? { url: ci.commit.url } : {} } });
+      return settle3(commit, change, change ? `pull request #${change.number}` : void 0, thread, scope, {
+        ...contextOf(scope, ci),
+        commit: { sha: commit, ...ci.commit?.url ? { url: ci.commit.url } : {} }
+      });
     }
     case "gitlab": {
       if (!ci.defaultBranch || ci.branch !== ci.defaultBranch) {
-        throw new UserError(`--merged applies only on the default branch${ci.defaultBranch ? ` ${ci.defaultBranch}` : ""}; this pipeline is for ${ci.branch ? `branch ${ci.branch}` : "no branch (CI_COMMIT_BRANCH is not set: a tag or merge request pipeline)"}, so nothing was applied`, [], "Merge the change into the default branch through a merge request; its apply job applies the plan reviewed there.");
+        throw new UserError(
+          `--merged applies only on the default branch${ci.defaultBranch ? ` ${ci.defaultBranch}` : ""}; this pipeline is for ${ci.branch ? `branch ${ci.branch}` : "no branch (CI_COMMIT_BRANCH is not set: a tag or merge request pipeline)"}, so nothing was applied`,
+          [],
+          "Merge the change into the default branch through a merge request; its apply job applies the plan reviewed there."
+        );
       }
-      if (!ci.apiUrl || !ci.projectId) throw new UserError("--merged: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)");
+      if (!ci.apiUrl || !ci.projectId)
+        throw new UserError("--merged: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)");
       const commit = requireCommit(io.env.CI_COMMIT_SHA, "CI_COMMIT_SHA", opts.head);
       const tokenEnv = opts.tokenEnv ?? "GITLAB_TOKEN";
-      const token = readToken(io, tokenEnv, "--merged", "Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name");
+      const token = readToken(
+        io,
+        tokenEnv,
+        "--merged",
+        "Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name"
+      );
       const { mergedMergeRequestOf: mergedMergeRequestOf2, mergeRequestNotes: mergeRequestNotes2 } = await Promise.resolve().then(() => (init_gitlab_notes(), gitlab_notes_exports));
       const api = { apiUrl: ci.apiUrl, projectId: ci.projectId, token, tokenEnv, sleep, ...debug ? { debug } : {} };
       const change = await mergedMergeRequestOf2(api, commit);
       const thread = change ? mergeRequestNotes2({ ...api, iid: change.number }) : void 0;
-      return settle3(commit, change, change ? `merge request !${change.number}` : void 0, thread, scope, contextOf(scope, ci));
+      return settle3(
+        commit,
+        change,
+        change ? `merge request !${change.number}` : void 0,
+        thread,
+        scope,
+        contextOf(scope, ci)
+      );
     }
   }
 }
@@ -63391,11 +65665,19 @@ async function settle3(commit, change, changeName, thread, scope, context) {
     return done.comment.url ?? changeName;
   };
   const base = { commit, post, ...change ? { change } : {}, ...changeName ? { changeName } : {} };
-  if (!change || !thread) return { ...base, problem: `commit ${shortSha(commit)} was not merged from a pull request (a direct push?), so no plan of it was reviewed` };
+  if (!change || !thread)
+    return {
+      ...base,
+      problem: `commit ${shortSha(commit)} was not merged from a pull request (a direct push?), so no plan of it was reviewed`
+    };
   const comments = ownMarked(await thread.list(), markerFor("plan", scope), await thread.self());
   const comment = comments[0];
   const where = `labelform's plan comment on ${changeName}`;
-  if (!comment) return { ...base, problem: `${changeName} has no plan comment of labelform for directory ${scope.dir} and environment ${scope.env}, so no plan of it was reviewed` };
+  if (!comment)
+    return {
+      ...base,
+      problem: `${changeName} has no plan comment of labelform for directory ${scope.dir} and environment ${scope.env}, so no plan of it was reviewed`
+    };
   const decoded = decodePlanData(comment.body, where);
   if ("problem" in decoded) return { ...base, problem: decoded.problem };
   const planned = decoded.plan.source?.pullRequest;
@@ -63410,7 +65692,10 @@ async function settle3(commit, change, changeName, thread, scope, context) {
 function requireCommit(value, name, head) {
   const commit = value?.trim().toLowerCase() ?? "";
   if (!/^[0-9a-f]{40}$/.test(commit)) throw new UserError(`--merged: ${name} is not set to a commit; CI sets it`);
-  if (commit !== head) throw new UserError(`--merged: the checkout is commit ${shortSha(head) || "(none: no git repository)"}, not ${shortSha(commit)} that this run is for (${name}); check out the run's commit`);
+  if (commit !== head)
+    throw new UserError(
+      `--merged: the checkout is commit ${shortSha(head) || "(none: no git repository)"}, not ${shortSha(commit)} that this run is for (${name}); check out the run's commit`
+    );
   return commit;
 }
 var init_merged_plan = __esm({
@@ -63435,7 +65720,12 @@ function renderApplyMarkdown(plan, results, limit = Infinity) {
   const skipped = results.filter((r) => r.outcome === "skipped").length;
   const left2 = results.filter((r) => r.leftCopies?.length);
   const ok = failed === 0 && left2.length === 0;
-  const counts = [`${done("create")} created`, `${done("update")} updated`, `${done("adopt")} adopted`, `${done("delete")} deleted`];
+  const counts = [
+    `${done("create")} created`,
+    `${done("update")} updated`,
+    `${done("adopt")} adopted`,
+    `${done("delete")} deleted`
+  ];
   if (skipped) counts.push(`${skipped} skipped`);
   if (failed) counts.push(`${failed} failed`);
   const head = [
@@ -63447,10 +65737,19 @@ function renderApplyMarkdown(plan, results, limit = Infinity) {
   ];
   if (left2.length) {
     head.push(`#### \u274C ${plural(left2.length, "key")} carried by more than one project, copies left in place`);
-    for (const r of left2) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies.map((l) => `id ${l.id} (${escapeText6(l.reason)})`).join(", ")}`);
+    for (const r of left2)
+      head.push(
+        `- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies.map((l) => `id ${l.id} (${escapeText6(l.reason)})`).join(", ")}`
+      );
     head.push("");
   }
-  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action), plan.server.url));
+  const rows = results.map(
+    (r) => row(
+      r,
+      plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action),
+      plan.server.url
+    )
+  );
   let out = [...head, "| | Project | Id | Result |", "|---|---|---|---|"].join("\n");
   let shown = 0;
   for (const line2 of rows) {
@@ -63498,7 +65797,13 @@ var init_render_apply_markdown = __esm({
     "use strict";
     init_plural();
     init_resource_name();
-    ICON2 = { create: "\u{1F7E2} create", update: "\u{1F7E1} update", adopt: "\u{1F535} adopt", delete: "\u{1F534} delete", "no-op": "\u26AA no-op" };
+    ICON2 = {
+      create: "\u{1F7E2} create",
+      update: "\u{1F7E1} update",
+      adopt: "\u{1F535} adopt",
+      delete: "\u{1F534} delete",
+      "no-op": "\u26AA no-op"
+    };
     OUTCOME = { done: "\u2705 done", failed: "\u274C failed", skipped: "\u23ED\uFE0F skipped" };
   }
 });
@@ -63511,11 +65816,17 @@ async function readAppliedFrom(env2, root, runGit = execGit) {
   return checkout ? { commit: `${checkout.head.slice(0, COMMIT_LENGTH)}${checkout.dirty ? "-dirty" : ""}` } : {};
 }
 function ciCommit(env2) {
-  for (const [shaVar, repoVar] of [["GITHUB_SHA", "GITHUB_REPOSITORY"], ["CI_COMMIT_SHA", "CI_PROJECT_PATH"]]) {
+  for (const [shaVar, repoVar] of [
+    ["GITHUB_SHA", "GITHUB_REPOSITORY"],
+    ["CI_COMMIT_SHA", "CI_PROJECT_PATH"]
+  ]) {
     const sha = env2[shaVar]?.trim().toLowerCase();
     if (!sha || !/^[0-9a-f]{40}$/.test(sha)) continue;
     const repository = env2[repoVar]?.trim();
-    return { commit: sha.slice(0, COMMIT_LENGTH), ...repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {} };
+    return {
+      commit: sha.slice(0, COMMIT_LENGTH),
+      ...repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {}
+    };
   }
   return void 0;
 }
@@ -64476,7 +66787,17 @@ async function summarizeApply(io, dir, plan, results) {
   if (!io.env.GITHUB_STEP_SUMMARY) return;
   const scope = await scopeFor(io, dir, plan.server.environment, void 0);
   const ci = await readCiContext(io.env).catch(() => ({ platform: "none" }));
-  await appendStepSummary(io, (budget) => composeReport({ render: (limit) => renderApplyMarkdown(plan, results, limit), context: contextOf(scope, ci), fullAt: "the job log of this run" }, budget));
+  await appendStepSummary(
+    io,
+    (budget) => composeReport(
+      {
+        render: (limit) => renderApplyMarkdown(plan, results, limit),
+        context: contextOf(scope, ci),
+        fullAt: "the job log of this run"
+      },
+      budget
+    )
+  );
 }
 var init_publish_apply = __esm({
   "src/ci/publish-apply.ts"() {
@@ -64496,22 +66817,43 @@ __export(apply_exports, {
 });
 async function runApply(io, args) {
   const s = styleFor(io.color);
-  if (args.merged && args.planFile) throw new UserError("--merged takes the plan reviewed in the merged pull request; give no plan file");
-  if (args.merged && args.target.length) throw new UserError("--target cannot be combined with --merged: the reviewed plan already says what it targets");
+  if (args.merged && args.planFile)
+    throw new UserError("--merged takes the plan reviewed in the merged pull request; give no plan file");
+  if (args.merged && args.target.length)
+    throw new UserError("--target cannot be combined with --merged: the reviewed plan already says what it targets");
   const session = await openSession(io, args);
   if (args.merged) return applyMerged(io, session, args);
   let plan;
   let live;
   if (args.planFile) {
     const saved = await readPlanFile(args.planFile);
-    if (args.target.length) throw new UserError("--target cannot be combined with a saved plan: the plan already says what it targets");
-    if (args.prune && !saved.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
-    if (args.dedupe && !saved.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
+    if (args.target.length)
+      throw new UserError("--target cannot be combined with a saved plan: the plan already says what it targets");
+    if (args.prune && !saved.prune)
+      throw new UserError(
+        `${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`
+      );
+    if (args.dedupe && !saved.dedupe)
+      throw new UserError(
+        `${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`
+      );
     ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
-    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile} does not match a fresh plan`, problems, plan, args.planFile, "Run `labelform plan` again and review the new plan.");
+    if (problems.length)
+      throw savedPlanRefusal(
+        `the saved plan ${args.planFile} does not match a fresh plan`,
+        problems,
+        plan,
+        args.planFile,
+        "Run `labelform plan` again and review the new plan."
+      );
   } else {
-    ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
+    ({ plan, live } = await readAndPlan(io, session, {
+      targets: args.target,
+      allowDuplicateTitle: args.allowDuplicateTitle,
+      prune: args.prune,
+      dedupe: args.dedupe
+    }));
     io.stdout(renderPlanText(plan, { color: io.color }));
     emitAnnotations(io, plan.diagnostics);
     if (plan.summary.errors > 0) {
@@ -64530,10 +66872,16 @@ async function runApply(io, args) {
   await guardRollback(io, session, live, plan, args.allowRollback ?? false);
   if (!args.planFile && !args.autoApprove) {
     if (!io.interactive) {
-      throw new UserError("refusing to apply without confirmation in a non-interactive shell", [], "Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.");
+      throw new UserError(
+        "refusing to apply without confirmation in a non-interactive shell",
+        [],
+        "Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`."
+      );
     }
-    const answer = await io.prompt(`
-Apply ${plural(pending.length, "change")} to ${session.target.url}? Only "yes" is accepted: `);
+    const answer = await io.prompt(
+      `
+Apply ${plural(pending.length, "change")} to ${session.target.url}? Only "yes" is accepted: `
+    );
     if (answer.trim() !== "yes") {
       io.stdout("Apply cancelled; nothing was changed.\n");
       return 1;
@@ -64543,7 +66891,13 @@ Apply ${plural(pending.length, "change")} to ${session.target.url}? Only "yes" i
 }
 async function applyMerged(io, session, args) {
   const head = await readHead2(execGit, session.repo.root) ?? "";
-  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, head, debug: args.debug, ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {} });
+  const merged = await readMergedPlan(io, {
+    dir: args.dir,
+    environment: session.target.name,
+    head,
+    debug: args.debug,
+    ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}
+  });
   const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
   const pending = plan.changes.filter((c) => c.action !== "no-op");
   if (pending.length === 0 && plan.summary.errors === 0) {
@@ -64561,8 +66915,10 @@ async function applyMerged(io, session, args) {
     const what = rollback.length ? "refusing to apply an older or unrelated commit over a newer one" : merged.plan ? `the plan reviewed in ${merged.changeName} does not match a fresh plan of commit ${merged.commit.slice(0, 7)}` : "no reviewed plan to apply";
     throw savedPlanRefusal(what, refusal, plan, void 0, rollback.length ? ROLLBACK_HINT : how);
   }
-  io.stdout(`Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ""} to ${session.target.url}.
-`);
+  io.stdout(
+    `Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ""} to ${session.target.url}.
+`
+  );
   return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
     await postResult(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
   });
@@ -64583,23 +66939,43 @@ function savedOptions(saved) {
 function savedPlanRefusal(what, problems, plan, file, hint) {
   const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join("\n");
   const located2 = [
-    ...file ? [{ severity: "error", code: "saved-plan-differs", message: `does not match a fresh plan: ${problems[0]}`, file }] : [],
+    ...file ? [
+      {
+        severity: "error",
+        code: "saved-plan-differs",
+        message: `does not match a fresh plan: ${problems[0]}`,
+        file
+      }
+    ] : [],
     ...plan.diagnostics.filter((d) => d.severity === "error")
   ];
-  return new UserError(`${what}; nothing was applied:
+  return new UserError(
+    `${what}; nothing was applied:
 ${shown}${problems.length > 20 ? `
-  \u2026 and ${problems.length - 20} more` : ""}`, located2, hint);
+  \u2026 and ${problems.length - 20} more` : ""}`,
+    located2,
+    hint
+  );
 }
 async function guardRollback(io, session, live, plan, allow) {
   const problems = await rollbackProblems(io, session, live, plan, allow);
-  if (problems.length) throw savedPlanRefusal("refusing to apply an older or unrelated commit over a newer one", problems, plan, void 0, ROLLBACK_HINT);
+  if (problems.length)
+    throw savedPlanRefusal(
+      "refusing to apply an older or unrelated commit over a newer one",
+      problems,
+      plan,
+      void 0,
+      ROLLBACK_HINT
+    );
 }
 async function rollbackProblems(io, session, live, plan, allow) {
   const found = await findRollback(session.repo.root, live, plan.namespace);
   if (found.problems.length === 0) return [];
   if (allow) {
-    io.stderr(`Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ""} although ${found.problems.join("; ")}.
-`);
+    io.stderr(
+      `Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ""} although ${found.problems.join("; ")}.
+`
+    );
     return [];
   }
   return [...found.problems];
@@ -64611,14 +66987,29 @@ async function execute(io, session, plan, live, args, report) {
     const notes = [];
     for (const file of desired.tasks) {
       let progress;
-      const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file, {
-        onStart: async (missing) => {
-          progress = await createProgress(io, { label: `  ${desired.name}: importing ${file.display}`, unit: "tasks", total: missing });
-        },
-        onCommitted: (p) => progress?.update(p.tasks)
-      });
+      const r = await importDataset(
+        session.client,
+        projectId,
+        desired,
+        session.repo.config.namespace,
+        session.repo.root,
+        file,
+        {
+          onStart: async (missing) => {
+            progress = await createProgress(io, {
+              label: `  ${desired.name}: importing ${file.display}`,
+              unit: "tasks",
+              total: missing
+            });
+          },
+          onCommitted: (p) => progress?.update(p.tasks)
+        }
+      );
       progress?.stop();
-      notes.push(`${plural(r.tasks, "task")} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ""}`, ...r.notes);
+      notes.push(
+        `${plural(r.tasks, "task")} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ""}`,
+        ...r.notes
+      );
     }
     return notes.join("; ");
   };
@@ -64636,7 +67027,11 @@ async function execute(io, session, plan, live, args, report) {
           const noun = `${findResourceKind(c.kind)?.noun ?? c.kind} ${resourceName(c)} (id ${c.id})`;
           const hidden2 = hiddenTitle(c.title ?? "", io.env);
           if (hidden2) {
-            const typed2 = pythonStrip(await io.prompt(`Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden2}): `));
+            const typed2 = pythonStrip(
+              await io.prompt(
+                `Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden2}): `
+              )
+            );
             return typed2 === c.key || typed2 === String(c.id);
           }
           const typed = await io.prompt(`Type the title of ${noun} to delete it ("${c.title ?? ""}"): `);
@@ -64644,7 +67039,13 @@ async function execute(io, session, plan, live, args, report) {
         }
       } : {}
     },
-    { allowDataLoss: args.allowDataLoss, extras: { appliedFrom: await readAppliedFrom(io.env, session.repo.root), importTasks } }
+    {
+      allowDataLoss: args.allowDataLoss,
+      extras: {
+        appliedFrom: await readAppliedFrom(io.env, session.repo.root),
+        importTasks
+      }
+    }
   );
   const by = (action) => results.filter((r) => r.action === action && r.outcome === "done").length;
   const failed = results.filter((r) => r.outcome === "failed");
@@ -64663,7 +67064,12 @@ ${failed.length ? s.red("Apply finished with failures") : s.green("Apply complet
     [...failed, ...left2].map((f) => {
       const change = plan.changes.find((c) => c.kind === f.kind && c.key === f.key && c.action === f.action);
       const message = f.outcome === "failed" ? `${resourceName(f)}: ${f.action} failed: ${f.message ?? ""}` : `${resourceName(f)}: copies left in place: ${f.leftCopies.map((l) => `id ${l.id} (${l.reason})`).join(", ")}`;
-      return { severity: "error", code: f.outcome === "failed" ? `${f.action}-failed` : "copies-left", message, ...change?.file ? { file: change.file, ...change.line ? { line: change.line } : {} } : {} };
+      return {
+        severity: "error",
+        code: f.outcome === "failed" ? `${f.action}-failed` : "copies-left",
+        message,
+        ...change?.file ? { file: change.file, ...change.line ? { line: change.line } : {} } : {}
+      };
     })
   );
   if (left2.length) {
@@ -64673,8 +67079,10 @@ ${failed.length ? s.red("Apply finished with failures") : s.green("Apply complet
     );
   }
   if (failed.length) {
-    io.stderr(`${s.red("Error:")} ${plural(failed.length, nounFor(failed))} failed: ${failed.map((f) => resourceName(f)).join(", ")}. The others were applied; run \`labelform plan\` to see what is left.
-`);
+    io.stderr(
+      `${s.red("Error:")} ${plural(failed.length, nounFor(failed))} failed: ${failed.map((f) => resourceName(f)).join(", ")}. The others were applied; run \`labelform plan\` to see what is left.
+`
+    );
   }
   return failed.length || left2.length ? 1 : 0;
 }
@@ -64706,7 +67114,9 @@ function hiddenTitle(title, env2) {
   const secret = findSecret(title);
   if (secret) return `the value of ${describeSecret(secret.name)}`;
   if (redact(title) !== title) return "a credential";
-  const variable = Object.entries(env2).find(([, v]) => typeof v === "string" && v.length >= MIN_SECRET_LENGTH && title.includes(v));
+  const variable = Object.entries(env2).find(
+    ([, v]) => typeof v === "string" && v.length >= MIN_SECRET_LENGTH && title.includes(v)
+  );
   return variable ? `the value of the environment variable ${variable[0]}` : void 0;
 }
 var ROLLBACK_HINT;
@@ -64783,14 +67193,38 @@ function driftFromPlan(plan, sources) {
       const message = importId ? `no project on the server carries this key, and its import.id ${importId} names no project (deleted there?)` : "no project on the server carries this key (deleted there, or never applied)";
       entries.push({ ...who, key: c.key, kind: "missing", message, ...at, fields: [] });
     } else if (c.action === "adopt") {
-      entries.push({ ...who, key: c.key, ...c.id ? { id: c.id } : {}, kind: "unmanaged", message: `${kind?.noun ?? c.kind} ${c.id} is named by import.id but does not carry the marker yet`, ...at, fields: [] });
+      entries.push({
+        ...who,
+        key: c.key,
+        ...c.id ? { id: c.id } : {},
+        kind: "unmanaged",
+        message: `${kind?.noun ?? c.kind} ${c.id} is named by import.id but does not carry the marker yet`,
+        ...at,
+        fields: []
+      });
     }
   }
   for (const d of plan.diagnostics.filter((x) => x.code === "adopt-candidate")) {
-    entries.push({ resourceKind: "Project", key: d.key ?? "?", kind: "unmanaged", message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, "")}`, ...d.file ? { file: d.file } : {}, ...d.line ? { line: d.line } : {}, fields: [] });
+    entries.push({
+      resourceKind: "Project",
+      key: d.key ?? "?",
+      kind: "unmanaged",
+      message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, "")}`,
+      ...d.file ? { file: d.file } : {},
+      ...d.line ? { line: d.line } : {},
+      fields: []
+    });
   }
   for (const o of plan.orphans) {
-    entries.push({ resourceKind: o.kind, ...o.parent ? { parent: o.parent.key } : {}, key: o.key, id: o.id, kind: "orphan", message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, "annotation")})`, fields: [] });
+    entries.push({
+      resourceKind: o.kind,
+      ...o.parent ? { parent: o.parent.key } : {},
+      key: o.key,
+      id: o.id,
+      kind: "orphan",
+      message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, "annotation")})`,
+      fields: []
+    });
   }
   const errors = plan.diagnostics.filter((d) => d.severity === "error" && d.code !== "adopt-candidate" && !IMPACT_CODES.has(d.code)).map(toDiagnostic);
   const drift = entries.some((e) => e.kind !== "changed" || e.fields.some((f) => f.origin !== "git"));
@@ -64812,32 +67246,59 @@ function driftFromPlan(plan, sources) {
   };
 }
 function failedDriftReport(errors, where = {}) {
-  return { status: "error", ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0, checkedByKind: {} };
+  return {
+    status: "error",
+    ...where,
+    drift: false,
+    pending: false,
+    entries: [],
+    errors: [...errors],
+    warnings: [],
+    checked: 0,
+    checkedByKind: {}
+  };
 }
 function driftExitCode(r) {
   return r.errors.length ? 1 : r.drift || r.pending ? 2 : 0;
 }
 function driftDiagnostics(r) {
-  const found = r.entries.filter((e) => e.file).map((e) => ({ severity: "warning", code: e.kind === "changed" ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`, message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ""}: ${e.kind === "changed" ? e.message : `${e.kind}: ${e.message}`}`, file: e.file, ...e.line ? { line: e.line } : {} }));
+  const found = r.entries.filter((e) => e.file).map((e) => ({
+    severity: "warning",
+    code: e.kind === "changed" ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
+    message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ""}: ${e.kind === "changed" ? e.message : `${e.kind}: ${e.message}`}`,
+    file: e.file,
+    ...e.line ? { line: e.line } : {}
+  }));
   return [...r.errors, ...r.warnings, ...found];
 }
 function renderDriftText(r, color = false) {
   const s = styleFor(color);
-  const out = [s.bold(`Drift check for environment "${r.environment ?? "?"}"${r.url ? ` \u2014 ${r.url}` : ""}${r.namespace ? `, namespace "${r.namespace}"` : ""}`), ""];
+  const out = [
+    s.bold(
+      `Drift check for environment "${r.environment ?? "?"}"${r.url ? ` \u2014 ${r.url}` : ""}${r.namespace ? `, namespace "${r.namespace}"` : ""}`
+    ),
+    ""
+  ];
   for (const e of r.entries) {
     const where = e.file ? s.dim(`  ${e.file}${e.line ? `:${e.line}` : ""}`) : "";
     if (e.kind !== "changed") {
-      out.push(`${s.yellow("!")} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ""}: ${e.kind} \u2014 ${e.message}${where}`);
+      out.push(
+        `${s.yellow("!")} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ""}: ${e.kind} \u2014 ${e.message}${where}`
+      );
       continue;
     }
-    out.push(`${e.fields.every((f) => f.origin === "git") ? s.cyan("~") : s.yellow("!")} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ""}${where}`);
+    out.push(
+      `${e.fields.every((f) => f.origin === "git") ? s.cyan("~") : s.yellow("!")} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ""}${where}`
+    );
     for (const origin2 of ORIGIN_ORDER) {
       const fields = e.fields.filter((f) => f.origin === origin2);
       if (!fields.length) continue;
       out.push(`    ${originHeading(origin2, e)}:`);
       for (const f of fields) {
         if (f.field === "label_config" && e.labelConfig) {
-          out.push(`      label_config: ${labelConfigSummaryText(e.labelConfig, false)}  ${s.dim("(- server, + git)")}`);
+          out.push(
+            `      label_config: ${labelConfigSummaryText(e.labelConfig, false)}  ${s.dim("(- server, + git)")}`
+          );
           for (const l of labelConfigDiffLines(e.labelConfig.diff, s)) out.push(`        ${l}`);
           continue;
         }
@@ -64870,19 +67331,24 @@ function renderDriftJson(r) {
 function renderDriftMarkdown(r, limit = MARKDOWN_LIMIT) {
   const head = ["<!-- labelform:drift -->"];
   const where = [r.environment ? `\`${r.environment}\`` : "", r.namespace ? `namespace \`${r.namespace}\`` : ""].filter(Boolean).join(" \xB7 ");
-  head.push(`### ${r.errors.length ? "\u274C labelform drift check failed" : "labelform drift"}${where ? ` \xB7 ${where}` : ""}`, "");
+  head.push(
+    `### ${r.errors.length ? "\u274C labelform drift check failed" : "labelform drift"}${where ? ` \xB7 ${where}` : ""}`,
+    ""
+  );
   const icon = r.errors.length ? "\u274C" : r.drift ? "\u26A0\uFE0F" : r.pending ? "\u{1F553}" : "\u2705";
   head.push(`**${icon} ${escapeText7(summaryText2(r))}**`, "");
   if (r.errors.length) {
     head.push(`#### \u274C ${plural(r.errors.length, "error")}: the drift check is incomplete`);
     for (const d of r.errors.slice(0, MAX_LISTED2)) head.push(`- ${located(d)}${escapeText7(d.message)}`);
-    if (r.errors.length > MAX_LISTED2) head.push(`- \u2026 and ${r.errors.length - MAX_LISTED2} more (see the job log or \`drift --json\`)`);
+    if (r.errors.length > MAX_LISTED2)
+      head.push(`- \u2026 and ${r.errors.length - MAX_LISTED2} more (see the job log or \`drift --json\`)`);
     head.push("");
   }
   if (r.warnings.length) {
     head.push("#### \u26A0\uFE0F Warnings");
     for (const d of r.warnings.slice(0, MAX_LISTED2)) head.push(`- ${located(d)}${escapeText7(d.message)}`);
-    if (r.warnings.length > MAX_LISTED2) head.push(`- \u2026 and ${r.warnings.length - MAX_LISTED2} more (see the job log or \`drift --json\`)`);
+    if (r.warnings.length > MAX_LISTED2)
+      head.push(`- \u2026 and ${r.warnings.length - MAX_LISTED2} more (see the job log or \`drift --json\`)`);
     head.push("");
   }
   const rows = [];
@@ -64891,14 +67357,21 @@ function renderDriftMarkdown(r, limit = MARKDOWN_LIMIT) {
       for (const f of e.fields.filter((x) => x.origin === origin2)) {
         if (f.field === "label_config" && e.labelConfig) {
           const sides = labelSides(e.labelConfig);
-          rows.push(`| \`${entryName(e)}\` | ${e.id ?? ""} | ${ORIGIN_SHORT[origin2]} | label_config | ${sides.server} | ${sides.git} |`);
+          rows.push(
+            `| \`${entryName(e)}\` | ${e.id ?? ""} | ${ORIGIN_SHORT[origin2]} | label_config | ${sides.server} | ${sides.git} |`
+          );
           continue;
         }
         const v = showDrift(f, 120);
-        rows.push(`| \`${entryName(e)}\` | ${e.id ?? ""} | ${ORIGIN_SHORT[origin2]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
+        rows.push(
+          `| \`${entryName(e)}\` | ${e.id ?? ""} | ${ORIGIN_SHORT[origin2]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`
+        );
       }
     }
-    if (e.kind !== "changed") rows.push(`| \`${entryName(e)}\` | ${e.id ?? ""} | ${KIND_SHORT[e.kind]} | | ${escapeCell3(escapeText7(e.message))} | |`);
+    if (e.kind !== "changed")
+      rows.push(
+        `| \`${entryName(e)}\` | ${e.id ?? ""} | ${KIND_SHORT[e.kind]} | | ${escapeCell3(escapeText7(e.message))} | |`
+      );
   }
   let out = head.join("\n");
   const notice = (what) => `
@@ -64936,10 +67409,20 @@ function summaryText2(r) {
   const checked = checkedText(r);
   const total = Object.values(r.checkedByKind).reduce((a, b) => a + b, 0);
   if (r.errors.length) parts.push(`Drift check incomplete: ${plural(r.errors.length, "error")}.`);
-  if (drifted.length) parts.push(`Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`);
-  if (pending.length) parts.push(`${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? "has" : "have"} changes in git not yet applied: \`labelform apply\` applies them.`);
-  if (!r.errors.length && !drifted.length) parts.unshift(pending.length ? "No drift on the server." : `No drift: ${total === 1 && r.checked === 1 ? "the managed project matches" : `${checked} match`} git.`);
-  if (r.errors.length && !drifted.length && !pending.length && total > 0) parts.push(`Nothing else differs in the ${checked} that could be checked.`);
+  if (drifted.length)
+    parts.push(
+      `Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`
+    );
+  if (pending.length)
+    parts.push(
+      `${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? "has" : "have"} changes in git not yet applied: \`labelform apply\` applies them.`
+    );
+  if (!r.errors.length && !drifted.length)
+    parts.unshift(
+      pending.length ? "No drift on the server." : `No drift: ${total === 1 && r.checked === 1 ? "the managed project matches" : `${checked} match`} git.`
+    );
+  if (r.errors.length && !drifted.length && !pending.length && total > 0)
+    parts.push(`Nothing else differs in the ${checked} that could be checked.`);
   return parts.join(" ");
 }
 function checkedText(r) {
@@ -64966,7 +67449,9 @@ function originHeading(origin2, e) {
   return origin2 === "git" ? ORIGIN_TEXT.git : `${ORIGIN_TEXT[origin2]}${from}`;
 }
 function describeOrigins(fields) {
-  return ORIGIN_ORDER.filter((o) => fields.some((f) => f.origin === o)).map((o) => `${ORIGIN_TEXT[o]}: ${fields.filter((f) => f.origin === o).map((f) => f.field).join(", ")}`).join("; ");
+  return ORIGIN_ORDER.filter((o) => fields.some((f) => f.origin === o)).map(
+    (o) => `${ORIGIN_TEXT[o]}: ${fields.filter((f) => f.origin === o).map((f) => f.field).join(", ")}`
+  ).join("; ");
 }
 function dominantOrigin(e) {
   return ORIGIN_ORDER.find((o) => e.fields.some((f) => f.origin === o)) ?? "unknown";
@@ -64995,13 +67480,19 @@ function someOf(labels, max = 8) {
 function renderLabelConfigDetails(e) {
   const lc = e.labelConfig;
   const origin2 = e.fields.find((f) => f.field === "label_config")?.origin ?? "unknown";
-  const lines = [`<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ""}: label_config ${ORIGIN_SHORT[origin2]} (<code>-</code> server, <code>+</code> git)</summary>`, ""];
+  const lines = [
+    `<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ""}: label_config ${ORIGIN_SHORT[origin2]} (<code>-</code> server, <code>+</code> git)</summary>`,
+    ""
+  ];
   lines.push(...labelConfigControlsMarkdown(lc));
   lines.push("", ...labelConfigDiffMarkdown(lc.diff), "", "</details>");
   return lines.join("\n");
 }
 function showDrift(f, max) {
-  return showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server, after: f.git }, max);
+  return showChange(
+    f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server, after: f.git },
+    max
+  );
 }
 function toDiagnostic(d) {
   return d;
@@ -65042,9 +67533,18 @@ var init_drift = __esm({
       unknown: "differs from git, origin unknown",
       git: "changed in git, not yet applied"
     };
-    ORIGIN_SHORT = { server: "changed on the server", both: "changed in git and on the server", unknown: "differs (origin unknown)", git: "changed in git, not applied" };
+    ORIGIN_SHORT = {
+      server: "changed on the server",
+      both: "changed in git and on the server",
+      unknown: "differs (origin unknown)",
+      git: "changed in git, not applied"
+    };
     ORIGIN_ORDER = ["server", "both", "unknown", "git"];
-    KIND_SHORT = { missing: "missing on the server", unmanaged: "marker missing", orphan: "orphan (no manifest)" };
+    KIND_SHORT = {
+      missing: "missing on the server",
+      unmanaged: "marker missing",
+      orphan: "orphan (no manifest)"
+    };
     MAX_LISTED2 = 50;
   }
 });
@@ -65078,17 +67578,33 @@ async function publishDrift(io, opts, report, code2) {
   });
   const context = contextOf(scope, ci);
   const render = (limit) => cutMarkdown(renderDriftMarkdown(report, limit), limit);
-  await appendStepSummary(io, (budget) => composeReport({ render, context, fullAt: "the job log of this run, where `labelform drift` prints it whole" }, budget));
+  await appendStepSummary(
+    io,
+    (budget) => composeReport(
+      { render, context, fullAt: "the job log of this run, where `labelform drift` prints it whole" },
+      budget
+    )
+  );
   if (opts.issue) await keepIssue(io, opts, ci, scope, context, report, render);
   return code2;
 }
 async function keepIssue(io, opts, ci, scope, context, report, render) {
-  if (ci.platform === "gitlab") throw new UserError("--issue opens GitHub issues; on GitLab CI, run `labelform drift --markdown` and let the job fail on exit code 2");
+  if (ci.platform === "gitlab")
+    throw new UserError(
+      "--issue opens GitHub issues; on GitLab CI, run `labelform drift --markdown` and let the job fail on exit code 2"
+    );
   if (ci.platform === "none" || !ci.repository) {
-    throw new UserError("--issue: GITHUB_REPOSITORY is not set to owner/name, so there is no repository to open the drift issue in (GitHub Actions sets it)");
+    throw new UserError(
+      "--issue: GITHUB_REPOSITORY is not set to owner/name, so there is no repository to open the drift issue in (GitHub Actions sets it)"
+    );
   }
   const tokenEnv = opts.issueTokenEnv ?? "GITHUB_TOKEN";
-  const token = readToken(io, tokenEnv, "--issue", "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`");
+  const token = readToken(
+    io,
+    tokenEnv,
+    "--issue",
+    "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`"
+  );
   const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
   const { repositoryIssues: repositoryIssues2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
   const gh = createGitHub2({
@@ -65118,8 +67634,10 @@ ${renderFooter(context)}
     case "opened":
     case "updated":
     case "closed":
-      io.stderr(`Drift issue #${outcome.issue.number} ${outcome.action}${outcome.issue.url ? `: ${outcome.issue.url}` : ""}.
-`);
+      io.stderr(
+        `Drift issue #${outcome.issue.number} ${outcome.action}${outcome.issue.url ? `: ${outcome.issue.url}` : ""}.
+`
+      );
       return;
     case "none":
       io.stderr("No drift, and no open drift issue to close.\n");
@@ -65151,7 +67669,13 @@ __export(drift_exports, {
   runDrift: () => runDrift
 });
 async function runDrift(io, args) {
-  const publishing = { dir: args.dir, issue: args.issue ?? false, debug: args.debug, ...args.env ? { env: args.env } : {}, ...args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {} };
+  const publishing = {
+    dir: args.dir,
+    issue: args.issue ?? false,
+    debug: args.debug,
+    ...args.env ? { env: args.env } : {},
+    ...args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {}
+  };
   let report;
   try {
     const session = await openSession(io, args);
@@ -65159,10 +67683,15 @@ async function runDrift(io, args) {
     report = driftFromPlan(plan, { repo: session.repo, live });
   } catch (err) {
     if (!isUserError(err)) throw err;
-    const failed = failedDriftReport(err.diagnostics.length ? err.diagnostics : [{ severity: "error", code: "error", message: err.message }], args.env ? { environment: args.env } : {});
+    const failed = failedDriftReport(
+      err.diagnostics.length ? err.diagnostics : [{ severity: "error", code: "error", message: err.message }],
+      args.env ? { environment: args.env } : {}
+    );
     if (args.json || args.markdown) io.stdout(args.json ? renderDriftJson(failed) : renderDriftMarkdown(failed));
-    await publishDrift(io, publishing, failed, 1).catch((e) => io.stderr(`warning: the failed drift check could not be published: ${e.message}
-`));
+    await publishDrift(io, publishing, failed, 1).catch(
+      (e) => io.stderr(`warning: the failed drift check could not be published: ${e.message}
+`)
+    );
     throw err;
   }
   if (args.json) io.stdout(renderDriftJson(report));
@@ -65192,27 +67721,44 @@ async function runImport2(io, args) {
   const { repo, client, target } = session;
   const wanted = parseTarget(args.name);
   const kind = findResourceKind(wanted.kind);
-  if (!kind?.adopt) throw new UserError(`${wanted.kind} is not a kind labelform can import (${kind ? "it has no marker to write" : "no such kind"})`);
+  if (!kind?.adopt)
+    throw new UserError(
+      `${wanted.kind} is not a kind labelform can import (${kind ? "it has no marker to write" : "no such kind"})`
+    );
   const declared = kind.desired(repo);
   const desired = declared.find((d) => d.name === wanted.key);
-  if (!desired) throw new UserError(`no ${kind.kind} manifest named "${wanted.key}" (defined: ${declared.map((d) => d.name).join(", ") || "none"})`);
+  if (!desired)
+    throw new UserError(
+      `no ${kind.kind} manifest named "${wanted.key}" (defined: ${declared.map((d) => d.name).join(", ") || "none"})`
+    );
   const namespace = repo.config.namespace;
   return withServer(target, async () => {
     let parentId;
     if (kind.parent && desired.parent !== void 0) {
       const parentKind = findResourceKind(kind.parent);
       const live = await readLiveState(client, repo, { kinds: [parentKind] });
-      const holders = liveOf(live, parentKind.kind).filter((p) => p.marker?.namespace === namespace && p.marker.key === desired.parent);
-      if (holders.length !== 1) throw new UserError(`${parentKind.noun} ${desired.parent} ${holders.length ? "is carried by several resources" : "is not on the server (or not managed yet)"}: import or apply it first`);
+      const holders = liveOf(live, parentKind.kind).filter(
+        (p) => p.marker?.namespace === namespace && p.marker.key === desired.parent
+      );
+      if (holders.length !== 1)
+        throw new UserError(
+          `${parentKind.noun} ${desired.parent} ${holders.length ? "is carried by several resources" : "is not on the server (or not managed yet)"}: import or apply it first`
+        );
       parentId = holders[0].id;
     }
-    const done = await kind.adopt(client, args.projectId, desired, { namespace, ...parentId !== void 0 ? { parentId } : {} });
+    const done = await kind.adopt(client, args.projectId, desired, {
+      namespace,
+      ...parentId !== void 0 ? { parentId } : {}
+    });
     const name = resourceName({ kind: kind.kind, key: desired.name, parent: desired.parent });
     const s = styleFor(io.color);
     if (done.already) io.stdout(`${capitalise(done.title)} is already managed as ${name}.
 `);
-    else io.stdout(`${s.green("\u2714")} Adopted ${done.title} as ${name} (namespace ${namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.
-`);
+    else
+      io.stdout(
+        `${s.green("\u2714")} Adopted ${done.title} as ${name} (namespace ${namespace}). Run \`labelform plan\` to see how it differs from ${desired.file}.
+`
+      );
     return 0;
   });
 }
@@ -65241,9 +67787,15 @@ function projectToManifest(p, key, adoptId, secrets = []) {
   const put = (field, value) => {
     const written = writeBack(value, secrets);
     if (written.ok) {
-      if (written.refs.length) notes.push(`${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(", ")}, written as that reference`);
+      if (written.refs.length)
+        notes.push(
+          `${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(", ")}, written as that reference`
+        );
       if (field === "label_config") {
-        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, "URL"), { field, owner: "the label config" });
+        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, "URL"), {
+          field,
+          owner: "the label config"
+        });
         notes.push(...links.notes);
         spec[field] = links.text;
         return;
@@ -65252,18 +67804,24 @@ function projectToManifest(p, key, adoptId, secrets = []) {
       if (inUrl) notes.push(inUrl.note);
       spec[field] = inUrl?.text ?? written.text;
     } else {
-      notes.push(`${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(", ")} and a reference would not give it back exactly`);
+      notes.push(
+        `${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(", ")} and a reference would not give it back exactly`
+      );
     }
   };
   const putStructured = (field, value) => {
     const names = secrets.filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
-    if (names.length) notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(", ")}`);
+    if (names.length)
+      notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(", ")}`);
     else spec[field] = escapeStrings(value);
   };
   const title = pythonStrip(p.title ?? "");
   const titleLength = [...title].length;
   if (titleLength >= 3 && titleLength <= 50) put("title", title);
-  else notes.push(`title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(maskUrlsInText(p.title ?? ""))} is not 3-50 characters and was left out`);
+  else
+    notes.push(
+      `title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(maskUrlsInText(p.title ?? ""))} is not 3-50 characters and was left out`
+    );
   const description = stripMarker(p.description);
   if (description) put("description", description);
   const xml = normaliseProjectField("label_config", p.label_config, "live");
@@ -65271,7 +67829,8 @@ function projectToManifest(p, key, adoptId, secrets = []) {
   if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
     hasConfig = false;
     put("label_config", xml);
-    if (spec.label_config !== void 0) notes[notes.length - 1] += " (inline in project.yaml: an .xml file is not interpolated)";
+    if (spec.label_config !== void 0)
+      notes[notes.length - 1] += " (inline in project.yaml: an .xml file is not interpolated)";
   } else if (hasConfig) {
     spec.label_config = { file: "./config.xml" };
   }
@@ -65289,7 +67848,9 @@ function projectToManifest(p, key, adoptId, secrets = []) {
     else putStructured(field, value);
   }
   if (p.task_data_login || p.task_data_password) {
-    notes.push("task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)");
+    notes.push(
+      "task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)"
+    );
   }
   const manifest = {
     apiVersion: "labelform/v1",
@@ -65303,15 +67864,19 @@ function projectToManifest(p, key, adoptId, secrets = []) {
 function escapeStrings(value) {
   if (typeof value === "string") return escapeInterpolation(value);
   if (Array.isArray(value)) return value.map(escapeStrings);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
   return value;
 }
 function isDerivedWeights(weights, labelConfig) {
   if (weights === null || weights === void 0) return true;
   if (typeof weights !== "object") return false;
   const parsed2 = parseLabelConfigXml(String(labelConfig ?? "").trim());
-  const entries = Object.entries(weights);
-  if (!parsed2.ok) return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
+  const entries = Object.entries(
+    weights
+  );
+  if (!parsed2.ok)
+    return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
   const controls = summarizeLabelConfig(parsed2.root).controls.filter((c) => c.type !== "Filter");
   if (entries.length !== controls.length) return false;
   return entries.every(([name, w]) => {
@@ -65333,7 +67898,13 @@ var init_to_manifest5 = __esm({
     init_fields();
     init_marker();
     init_normalise();
-    NOT_PULLED = /* @__PURE__ */ new Set(["task_data_login", "task_data_password", "start_training_on_annotation_update", "label_config", "description"]);
+    NOT_PULLED = /* @__PURE__ */ new Set([
+      "task_data_login",
+      "task_data_password",
+      "start_training_on_annotation_update",
+      "label_config",
+      "description"
+    ]);
   }
 });
 
@@ -65373,16 +67944,21 @@ import { existsSync as existsSync2 } from "node:fs";
 import { mkdir as mkdir4, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
 import { dirname as dirname10, join as join16, relative as relative11, resolve as resolve18, sep as sep9 } from "node:path";
 async function runPull(io, args) {
-  if (!args.all && args.project.length === 0) throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
+  if (!args.all && args.project.length === 0)
+    throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
   const outDir = resolve18(io.cwd, args.out ?? args.dir);
   const root = await findRepositoryRoot(outDir) ?? outDir;
   const { config, diagnostics } = await loadRootConfig(root, io.cwd);
-  if (diagnostics.some((d) => d.severity === "error")) throw new UserError(`fix labelform.yaml in ${root} first`, diagnostics);
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new UserError(`fix labelform.yaml in ${root} first`, diagnostics);
   const namespace = config?.namespace ?? args.namespace ?? "default";
   if (config && args.namespace && args.namespace !== config.namespace) {
-    throw new UserError(`--namespace ${args.namespace} differs from the namespace "${config.namespace}" in ${config.file}`);
+    throw new UserError(
+      `--namespace ${args.namespace} differs from the namespace "${config.namespace}" in ${config.file}`
+    );
   }
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace)) throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace))
+    throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
   const existingKeys = /* @__PURE__ */ new Set();
   const existingIds = /* @__PURE__ */ new Set();
   const existingFiles = /* @__PURE__ */ new Map();
@@ -65404,7 +67980,10 @@ async function runPull(io, args) {
     }
     for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
       if (kind === "Project") continue;
-      existingChildren.set(kind, { keys: new Set(list.map((r) => r.name)), ids: new Set(list.map((r) => r.importId).filter((id) => id !== void 0)) });
+      existingChildren.set(kind, {
+        keys: new Set(list.map((r) => r.name)),
+        ids: new Set(list.map((r) => r.importId).filter((id) => id !== void 0))
+      });
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
@@ -65454,7 +68033,8 @@ async function runPull(io, args) {
         continue;
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
-      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? "").length > 0)) key = `project-${p.id}`;
+      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? "").length > 0))
+        key = `project-${p.id}`;
       if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
       used.add(key);
       const pulled = projectToManifest(p, key, marker ? void 0 : p.id, secrets);
@@ -65462,12 +68042,19 @@ async function runPull(io, args) {
       await mkdir4(dir, { recursive: true });
       const finalFile = join16(outDir, key, "project.yaml");
       const schemaPath = schemaReference(dirname10(finalFile), join16(schemaDir, "project.schema.json"));
-      await writeFile7(join16(dir, "project.yaml"), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
+      await writeFile7(
+        join16(dir, "project.yaml"),
+        manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`)
+      );
       if (pulled.xml !== void 0) await writeFile7(join16(dir, "config.xml"), `${pulled.xml}
 `);
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
-    const parents = [...planned, ...inRepository].map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
+    const parents = [...planned, ...inRepository].map((p) => ({
+      id: p.id,
+      title: p.key,
+      marker: { namespace, key: p.key }
+    }));
     for (const kind of RESOURCE_KINDS.filter((k) => k.parent === "Project" && k.toManifest)) {
       const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
       const existing = existingChildren.get(kind.kind) ?? { keys: /* @__PURE__ */ new Set(), ids: /* @__PURE__ */ new Set() };
@@ -65479,7 +68066,9 @@ async function runPull(io, args) {
         if (l.parentId === void 0) {
           if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
           if (existing.ids.has(l.id)) continue;
-          skipped.push(`organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? "" : `, with import: {id: ${l.id}}`}`);
+          skipped.push(
+            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? "" : `, with import: {id: ${l.id}}`}`
+          );
           continue;
         }
         const home = inRepository.find((p) => p.id === l.parentId);
@@ -65503,13 +68092,17 @@ async function runPull(io, args) {
           continue;
         }
         if (marker && markerIds.has(marker.key)) {
-          skipped.push(`${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`);
+          skipped.push(
+            `${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`
+          );
           continue;
         }
         const titleKey = kind.kind === "View" && l.title.trim() !== "" ? `${l.parentId}\0${l.title.trim()}` : void 0;
         const sameTitle = titleKey === void 0 ? void 0 : titles.get(titleKey);
         if (sameTitle !== void 0) {
-          skipped.push(`${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle2(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`);
+          skipped.push(
+            `${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle2(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`
+          );
           continue;
         }
         let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
@@ -65526,13 +68119,27 @@ async function runPull(io, args) {
         if (titleKey !== void 0) titles.set(titleKey, l.id);
         const file = `${kind.schema}-${key}.yaml`;
         const schemaPath = schemaReference(join16(outDir, parent.key), join16(schemaDir, `${kind.schema}.schema.json`));
-        await writeFile7(join16(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
-        pulledChildren.push({ path: `${parent.key}/${file}`, kind: kind.kind, noun: kind.noun, id: l.id, notes: pulled.notes, adopt: !marker });
+        await writeFile7(
+          join16(staging, parent.key, file),
+          manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`)
+        );
+        pulledChildren.push({
+          path: `${parent.key}/${file}`,
+          kind: kind.kind,
+          noun: kind.noun,
+          id: l.id,
+          notes: pulled.notes,
+          adopt: !marker
+        });
       }
     }
     const clashes = planned.filter((x) => existsSync2(join16(outDir, x.key)));
     if (clashes.length) {
-      throw new UserError(`these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(", ")}`, [], "Pull into an empty directory with --out, or move them aside.");
+      throw new UserError(
+        `these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(", ")}`,
+        [],
+        "Pull into an empty directory with --out, or move them aside."
+      );
     }
     if (!config) {
       await writeFile7(
@@ -65553,26 +68160,35 @@ namespace: ${namespace}
     await rm5(staging, { recursive: true, force: true });
   }
   for (const p of planned) {
-    io.stdout(`${s.green("\u2714")} ${p.key}/project.yaml \u2190 project ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
-`);
+    io.stdout(
+      `${s.green("\u2714")} ${p.key}/project.yaml \u2190 project ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
+`
+    );
     for (const n of p.notes) io.stdout(`    note: ${n}
 `);
   }
   for (const c of pulledChildren) {
-    io.stdout(`${s.green("\u2714")} ${c.path} \u2190 ${c.noun} ${c.id}${c.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
-`);
+    io.stdout(
+      `${s.green("\u2714")} ${c.path} \u2190 ${c.noun} ${c.id}${c.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
+`
+    );
     for (const n of c.notes) io.stdout(`    note: ${n}
 `);
   }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}
 `);
   const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes("holds the value of ${env:")).length;
-  if (secretNotes) io.stdout(`
+  if (secretNotes)
+    io.stdout(
+      `
 ${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.
-`);
-  io.stdout(`
+`
+    );
+  io.stdout(
+    `
 Pulled ${planned.length} project(s) into ${relative11(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative11(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.
-`);
+`
+  );
   return 0;
 }
 function pullSecrets(envSecrets2, config, target, env2) {
@@ -65583,16 +68199,22 @@ function pullSecrets(envSecrets2, config, target, env2) {
   };
   for (const s of envSecrets2) add(s.name, s.value, false);
   add(target.tokenEnv, target.token);
-  for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env2[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
+  for (const def of Object.values(config?.environments ?? {}))
+    add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env2[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env2)) {
     if (isSecretVariableName(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
   return out;
 }
 function warnUnsetSecrets(io, diagnostics) {
-  const names = new Set(diagnostics.filter((d) => d.code === "env-unset").map((d) => /^([A-Za-z_][A-Za-z0-9_]*) is not set/.exec(d.message)?.[1]).filter((n) => n !== void 0));
-  for (const name of names) io.stderr(`warning: ${name} is not set, so pull cannot recognise its value (\${env:${name}}) in what it writes; set it and pull again if the server may hold it
-`);
+  const names = new Set(
+    diagnostics.filter((d) => d.code === "env-unset").map((d) => /^([A-Za-z_][A-Za-z0-9_]*) is not set/.exec(d.message)?.[1]).filter((n) => n !== void 0)
+  );
+  for (const name of names)
+    io.stderr(
+      `warning: ${name} is not set, so pull cannot recognise its value (\${env:${name}}) in what it writes; set it and pull again if the server may hold it
+`
+    );
 }
 function keyHoldsSecret(key, secrets) {
   return secrets.some((s) => {
@@ -65634,22 +68256,42 @@ __export(storage_sync_exports, {
 });
 async function runStorageSync(io, args) {
   const [projectKey, key] = args.name.split("/");
-  if (!projectKey || !key) throw new UserError(`storage sync takes PROJECT/KEY (the Project's and the storage's metadata.name), not "${args.name}"`);
+  if (!projectKey || !key)
+    throw new UserError(
+      `storage sync takes PROJECT/KEY (the Project's and the storage's metadata.name), not "${args.name}"`
+    );
   const session = await openSession(io, args);
   const { repo, client, target } = session;
   const kinds = (args.export ? ["ExportStorage"] : ["ImportStorage", "ExportStorage"]).map((k) => findResourceKind(k));
-  const matches = kinds.flatMap((k) => k.desired(repo).filter((s) => s.parent === projectKey && s.name === key).map((s) => ({ kind: k, desired: s })));
-  if (!matches.length) throw new UserError(`no ${args.export ? "ExportStorage" : "ImportStorage or ExportStorage"} manifest named "${key}" for project ${projectKey}`);
+  const matches = kinds.flatMap(
+    (k) => k.desired(repo).filter((s) => s.parent === projectKey && s.name === key).map((s) => ({ kind: k, desired: s }))
+  );
+  if (!matches.length)
+    throw new UserError(
+      `no ${args.export ? "ExportStorage" : "ImportStorage or ExportStorage"} manifest named "${key}" for project ${projectKey}`
+    );
   const chosen = matches[0];
   const direction = chosen.kind.kind === "ImportStorage" ? "import" : "export";
   return withServer(target, async () => {
     const project = findResourceKind("Project");
     const live = await readLiveState(client, repo, { kinds: [project, chosen.kind] });
-    const storage = liveOf(live, chosen.kind.kind).find((s2) => s2.marker?.namespace === repo.config.namespace && s2.marker.key === key && s2.marker.parent === projectKey);
-    if (!storage) throw new UserError(`${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`);
+    const storage = liveOf(live, chosen.kind.kind).find(
+      (s2) => s2.marker?.namespace === repo.config.namespace && s2.marker.key === key && s2.marker.parent === projectKey
+    );
+    if (!storage)
+      throw new UserError(
+        `${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`
+      );
     const started = io.now();
-    const progress = await createProgress(io, { label: `  syncing ${direction} storage ${projectKey}/${key}`, unit: direction === "import" ? "tasks" : "annotations", ...args.quiet ? { quiet: true } : {} });
-    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s2) => progress.update(Number(s2.last_sync_count ?? 0)), ...io.sleep ? { sleep: io.sleep } : {} }).catch((err) => {
+    const progress = await createProgress(io, {
+      label: `  syncing ${direction} storage ${projectKey}/${key}`,
+      unit: direction === "import" ? "tasks" : "annotations",
+      ...args.quiet ? { quiet: true } : {}
+    });
+    const done = await syncStorage(client, direction, storage.raw.type, storage.id, {
+      onProgress: (s2) => progress.update(Number(s2.last_sync_count ?? 0)),
+      ...io.sleep ? { sleep: io.sleep } : {}
+    }).catch((err) => {
       progress.stop();
       const why = explainS3Failure(err, chosen.desired, direction);
       throw why ? new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) failed: ${why}`) : err;
@@ -65659,8 +68301,10 @@ async function runStorageSync(io, args) {
     const seconds = ((io.now() - started) / 1e3).toFixed(2);
     const outcome = syncOutcome(direction, done);
     if (outcome.ok) {
-      io.stdout(`${s.green("\u2714")} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)
-`);
+      io.stdout(
+        `${s.green("\u2714")} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)
+`
+      );
       return 0;
     }
     throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ${outcome.message}`);
@@ -67335,7 +69979,11 @@ async function lockSidecar(sidecar, input = sidecar, opts = {}) {
       };
     } catch (err) {
       if (err.code !== "ELOCKED") {
-        throw new UserError(`cannot lock ${input} for this import: ${err.message}`, [], `labelform keeps its progress beside the file (${sidecar}) and locks it with ${path}; the folder must be writable.`);
+        throw new UserError(
+          `cannot lock ${input} for this import: ${err.message}`,
+          [],
+          `labelform keeps its progress beside the file (${sidecar}) and locks it with ${path}; the folder must be writable.`
+        );
       }
       const now = await ageMs() ?? 0;
       if (Date.now() >= deadline) {
@@ -67367,7 +70015,8 @@ var init_sidecar = __esm({
 import { resolve as resolve19 } from "node:path";
 async function openServer(io, args) {
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
-  if (diagnostics.some((d) => d.severity === "error")) throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
   await assertTrustedCheckout(io.env, resolve19(io.cwd, args.dir));
   return { ...config ? { config } : {}, target, client: connect(target, io, { debug: args.debug ?? false }) };
@@ -67396,16 +70045,25 @@ async function resolveProject(client, ref, config) {
   if (config && /^[a-z0-9][a-z0-9-]*$/.test(text)) {
     const marked = await findMarkedProjects(client, { namespace: config.namespace, key: text });
     if (marked.length > 1) {
-      throw new UserError(`${marked.length} projects carry the marker of "${text}" (ids ${marked.map((c) => c.id).join(", ")}); name the project by id, or settle the key with \`labelform apply --dedupe\``);
+      throw new UserError(
+        `${marked.length} projects carry the marker of "${text}" (ids ${marked.map((c) => c.id).join(", ")}); name the project by id, or settle the key with \`labelform apply --dedupe\``
+      );
     }
     if (marked.length === 1) return client.getProject(marked[0].id);
   }
-  const candidates = (await readProjectsTitled(client, text, "id,title", pythonStrip)).map((p) => ({ id: p.id, title: p.title ?? "" }));
+  const candidates = (await readProjectsTitled(client, text, "id,title", pythonStrip)).map((p) => ({
+    id: p.id,
+    title: p.title ?? ""
+  }));
   if (candidates.length === 1) return client.getProject(candidates[0].id);
   if (candidates.length > 1) {
-    throw new UserError(`the title "${text}" is ambiguous: ${candidates.map((c) => `id ${c.id}`).join(", ")} have it; name the project by id`);
+    throw new UserError(
+      `the title "${text}" is ambiguous: ${candidates.map((c) => `id ${c.id}`).join(", ")} have it; name the project by id`
+    );
   }
-  throw new UserError(`no project "${text}": not an id${config ? `, not a manifest key of namespace ${config.namespace}` : ""}, and no project has this exact title`);
+  throw new UserError(
+    `no project "${text}": not an id${config ? `, not a manifest key of namespace ${config.namespace}` : ""}, and no project has this exact title`
+  );
 }
 var init_project_ref = __esm({
   "src/cli/project-ref.ts"() {
@@ -67427,21 +70085,30 @@ import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat10 } from "node:fs/promises";
 import { resolve as resolve20 } from "node:path";
 async function runTasksImport(io, args) {
-  if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 1e5) throw new UserError("--batch-size must be a whole number from 1 to 100000");
-  if (!(args.maxBatchMb > 0 && args.maxBatchMb <= 200)) throw new UserError("--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)");
+  if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 1e5)
+    throw new UserError("--batch-size must be a whole number from 1 to 100000");
+  if (!(args.maxBatchMb > 0 && args.maxBatchMb <= 200))
+    throw new UserError(
+      "--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)"
+    );
   const server = await openServer(io, args);
   const inputPath = args.input === "-" ? void 0 : resolve20(io.cwd, args.input);
-  if (args.resume && !inputPath) throw new UserError("--resume needs a file or directory: standard input cannot be read again");
+  if (args.resume && !inputPath)
+    throw new UserError("--resume needs a file or directory: standard input cannot be read again");
   const sources = await resolveSources(args.input, args.format, io.cwd);
   const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat10(inputPath)).isDirectory()) : void 0;
   let lock;
   try {
-    const onWait = (ageMs) => io.stderr(`Waiting for the lock on ${args.input}: another labelform run holds it (refreshed ${Math.round(ageMs / 1e3)} s ago); a killed run's lock goes stale within ${LOCK_STALE_MS / 1e3} s.
-`);
+    const onWait = (ageMs) => io.stderr(
+      `Waiting for the lock on ${args.input}: another labelform run holds it (refreshed ${Math.round(ageMs / 1e3)} s ago); a killed run's lock goes stale within ${LOCK_STALE_MS / 1e3} s.
+`
+    );
     lock = sidecarFile ? await lockSidecar(sidecarFile, args.input, { onWait }) : void 0;
     if (lock?.tookOverAfterMs !== void 0 && !args.quiet) {
-      io.stderr(`Took over the lock of an import that stopped (${lock.path}, last refreshed ${Math.round(lock.tookOverAfterMs / 1e3)} s ago).
-`);
+      io.stderr(
+        `Took over the lock of an import that stopped (${lock.path}, last refreshed ${Math.round(lock.tookOverAfterMs / 1e3)} s ago).
+`
+      );
     }
     return await importInto(io, args, server, sources, sidecarFile, lock);
   } finally {
@@ -67455,13 +70122,18 @@ async function importInto(io, args, server, sources, sidecarFile, lock) {
   return withServer(target, async () => {
     const project = await resolveProject(client, args.project, config);
     const dataKeys = dataKeysOf(project.label_config);
-    const scan = await scanSources(sources, dataKeys ?? [], { maxBatchBytes: Math.floor(args.maxBatchMb * 1024 * 1024), capSetting: "--max-batch-mb" });
+    const scan = await scanSources(sources, dataKeys ?? [], {
+      maxBatchBytes: Math.floor(args.maxBatchMb * 1024 * 1024),
+      capSetting: "--max-batch-mb"
+    });
     if (scan.problemCount > 0) {
       const shown = scan.problems.map((p) => `  ${p.file}:${p.line}: item ${p.index + 1}: ${p.message}`).join("\n");
       const more = scan.problemCount > scan.problems.length ? `
   \u2026 and ${scan.problemCount - scan.problems.length} more` : "";
-      throw new UserError(`${plural(scan.problemCount, "task")} cannot be imported into project ${project.id} "${project.title}"; nothing was sent:
-${shown}${more}`);
+      throw new UserError(
+        `${plural(scan.problemCount, "task")} cannot be imported into project ${project.id} "${project.title}"; nothing was sent:
+${shown}${more}`
+      );
     }
     if (scan.count === 0) throw new UserError(`no tasks in ${sources.map((x) => x.display).join(", ")}`);
     const described = await describeSources(sources);
@@ -67470,12 +70142,21 @@ ${shown}${more}`);
     let importId = randomBytes4(8).toString("hex");
     let skip = 0;
     if (args.resume) {
-      if (!previous) throw new UserError(`--resume: there is no earlier import of ${args.input} to continue (no ${sidecarFile})`);
-      if (!sameTarget) throw new UserError(`--resume: ${sidecarFile} records an import into project ${previous.projectId} on ${previous.server}, not project ${project.id} on ${target.url}`);
-      if (!sameSources(previous.sources, described)) throw new UserError(`--resume: ${args.input} changed since the import it would continue (size or time differ); delete ${sidecarFile} to import from the start`);
+      if (!previous)
+        throw new UserError(`--resume: there is no earlier import of ${args.input} to continue (no ${sidecarFile})`);
+      if (!sameTarget)
+        throw new UserError(
+          `--resume: ${sidecarFile} records an import into project ${previous.projectId} on ${previous.server}, not project ${project.id} on ${target.url}`
+        );
+      if (!sameSources(previous.sources, described))
+        throw new UserError(
+          `--resume: ${args.input} changed since the import it would continue (size or time differ); delete ${sidecarFile} to import from the start`
+        );
       if (previous.complete) {
-        io.stdout(`Nothing to resume: ${args.input} was imported completely (${plural(previous.committed.tasks, "task")}).
-`);
+        io.stdout(
+          `Nothing to resume: ${args.input} was imported completely (${plural(previous.committed.tasks, "task")}).
+`
+        );
         return 0;
       }
       importId = previous.importId;
@@ -67487,7 +70168,9 @@ ${shown}${more}`);
         skip = await countTaggedTasks(client, project.id, scope2) - settled.kept.length;
       }
       if (skip < previous.committed.records) {
-        throw new UserError(`--resume: the project holds ${skip} tasks of this import but ${previous.committed.records} were committed; were tasks deleted? Delete ${sidecarFile} to import from the start`);
+        throw new UserError(
+          `--resume: the project holds ${skip} tasks of this import but ${previous.committed.records} were committed; were tasks deleted? Delete ${sidecarFile} to import from the start`
+        );
       }
     } else if (previous && sameTarget && previous.complete && sameSources(previous.sources, described)) {
       throw new UserError(
@@ -67515,9 +70198,17 @@ ${shown}${more}`);
       updatedAt: new Date(started).toISOString()
     };
     if (sidecarFile) await writeSidecar(sidecarFile, sidecar);
-    if (skip > 0 && !args.quiet) io.stderr(`Resuming: ${plural(skip, "task")} of this import are already in project ${project.id}; sending the remaining ${scan.count - skip}.
-`);
-    const progress = await createProgress(io, { label: `Importing into project ${project.id}`, unit: "tasks", total: scan.count, quiet: args.quiet });
+    if (skip > 0 && !args.quiet)
+      io.stderr(
+        `Resuming: ${plural(skip, "task")} of this import are already in project ${project.id}; sending the remaining ${scan.count - skip}.
+`
+      );
+    const progress = await createProgress(io, {
+      label: `Importing into project ${project.id}`,
+      unit: "tasks",
+      total: scan.count,
+      quiet: args.quiet
+    });
     progress.update(skip);
     const scope = `labelform-import=${importId}`;
     const result = await runImport({
@@ -67534,7 +70225,13 @@ ${shown}${more}`);
         progress.update(p.records);
         sidecar = {
           ...sidecar,
-          committed: { records: p.records, tasks: skip + p.tasks, annotations: p.annotations, predictions: p.predictions, batches: p.batches },
+          committed: {
+            records: p.records,
+            tasks: skip + p.tasks,
+            annotations: p.annotations,
+            predictions: p.predictions,
+            batches: p.batches
+          },
           updatedAt: new Date(io.now()).toISOString()
         };
         if (sidecarFile) await writeSidecar(sidecarFile, sidecar);
@@ -67550,7 +70247,8 @@ ${shown}${more}`);
       for (const id of settled.kept) kept.add(id);
     }
     lock?.assertHeld();
-    if (sidecarFile) await writeSidecar(sidecarFile, { ...sidecar, complete: true, updatedAt: new Date(io.now()).toISOString() });
+    if (sidecarFile)
+      await writeSidecar(sidecarFile, { ...sidecar, complete: true, updatedAt: new Date(io.now()).toISOString() });
     const secs = (io.now() - started) / 1e3;
     io.stdout(
       `${s.green("\u2714")} Imported ${plural(result.tasks, "task")}, ${plural(result.annotations, "annotation")}, ${plural(result.predictions, "prediction")} into project ${project.id} "${pythonStrip(project.title ?? "")}" in ${plural(result.batches, "batch", "batches")}, ${secs.toFixed(1)} s (${Math.round(result.tasks / Math.max(secs, 1e-3))} tasks/s)${skip ? `; ${skip} were already there` : ""}${removed ? `; removed ${removed} duplicate ${removed === 1 ? "copy" : "copies"} the server made` : ""}.
@@ -67625,7 +70323,10 @@ async function runTasksList(io, args) {
     const project = await resolveProject(client, args.project, config);
     let first = true;
     if (args.json) io.stdout("[");
-    for await (const tasks of client.listTasks(project.id, { pageSize: args.pageSize, ...args.fields ? { fields: args.fields } : {} })) {
+    for await (const tasks of client.listTasks(project.id, {
+      pageSize: args.pageSize,
+      ...args.fields ? { fields: args.fields } : {}
+    })) {
       if (args.json) {
         let chunk2 = "";
         for (const t of tasks) {
@@ -67707,14 +70408,20 @@ async function runExport(io, args) {
 `);
       else {
         const width = Math.max(...formats.map((f) => f.name.length));
-        for (const f of formats) io.stdout(`${f.name.padEnd(width)}  ${f.disabled ? s.dim("(disabled for this project) ") : ""}${f.title}${f.description ? s.dim(` \u2014 ${f.description}`) : ""}
-`);
+        for (const f of formats)
+          io.stdout(
+            `${f.name.padEnd(width)}  ${f.disabled ? s.dim("(disabled for this project) ") : ""}${f.title}${f.description ? s.dim(` \u2014 ${f.description}`) : ""}
+`
+          );
       }
       return 0;
     }
     const format3 = pickFormat(formats, args.format);
-    if (format3.disabled && !args.quiet) io.stderr(`${s.yellow("warning:")} ${format3.name} is marked disabled for this project's label config; the server may produce an empty or partial file.
-`);
+    if (format3.disabled && !args.quiet)
+      io.stderr(
+        `${s.yellow("warning:")} ${format3.name} is marked disabled for this project's label config; the server may produce an empty or partial file.
+`
+      );
     const started = io.now();
     let lastShown = 0;
     const onBytes = (n) => {
@@ -67732,7 +70439,9 @@ async function runExport(io, args) {
       if (format3.name !== "JSON") {
         const release = (await client.version()).release;
         if (typeof release === "string" && !supports(release, "snapshotConvert")) {
-          throw new UserError(`--snapshot --format ${format3.name}: converting an export snapshot needs Label Studio ${showSince(FEATURE_SINCE.snapshotConvert)} or later; this server is ${release}; use --format JSON with --snapshot, or the synchronous export (without --snapshot)`);
+          throw new UserError(
+            `--snapshot --format ${format3.name}: converting an export snapshot needs Label Studio ${showSince(FEATURE_SINCE.snapshotConvert)} or later; this server is ${release}; use --format JSON with --snapshot, or the synchronous export (without --snapshot)`
+          );
         }
       }
       const snap = await waitForSnapshot(io, client, project.id, args);
@@ -67750,8 +70459,10 @@ async function runExport(io, args) {
       throw new UserError(`cannot write ${out}: ${describeFsError(err)}`);
     });
     if (snapshotId !== void 0) await client.deleteExportSnapshot(project.id, snapshotId).catch(() => void 0);
-    io.stdout(`${s.green("\u2714")} Exported project ${project.id} as ${format3.name}${note}: ${out} (${formatBytes(bytes)}, ${((io.now() - started) / 1e3).toFixed(1)} s)
-`);
+    io.stdout(
+      `${s.green("\u2714")} Exported project ${project.id} as ${format3.name}${note}: ${out} (${formatBytes(bytes)}, ${((io.now() - started) / 1e3).toFixed(1)} s)
+`
+    );
     return 0;
   });
 }
@@ -67765,16 +70476,26 @@ async function outputPath(cwd, out, suggested) {
 }
 function pickFormat(formats, wanted) {
   const f = formats.find((x) => x.name.toUpperCase() === wanted.toUpperCase());
-  if (!f) throw new UserError(`the server offers no export format "${wanted}" for this project; --list-formats shows them: ${formats.filter((x) => !x.disabled).map((x) => x.name).join(", ")}`);
+  if (!f)
+    throw new UserError(
+      `the server offers no export format "${wanted}" for this project; --list-formats shows them: ${formats.filter((x) => !x.disabled).map((x) => x.name).join(", ")}`
+    );
   return f;
 }
 async function waitForSnapshot(io, client, projectId, args) {
   const body = args.allTasks ? {} : { task_filter_options: { only_with_annotations: true } };
-  let snap = await client.createExportSnapshot(projectId, { title: `labelform export ${new Date(io.now()).toISOString()}`, ...body });
+  let snap = await client.createExportSnapshot(projectId, {
+    title: `labelform export ${new Date(io.now()).toISOString()}`,
+    ...body
+  });
   const deadline = io.now() + (args.timeoutMs ?? 36e5);
   while (snap.status !== "completed") {
-    if (snap.status === "failed") throw new UserError(`export snapshot ${snap.id} of project ${projectId} failed on the server`);
-    if (io.now() > deadline) throw new UserError(`export snapshot ${snap.id} is still ${snap.status} after ${Math.round((args.timeoutMs ?? 36e5) / 1e3)} s; it keeps going on the server`);
+    if (snap.status === "failed")
+      throw new UserError(`export snapshot ${snap.id} of project ${projectId} failed on the server`);
+    if (io.now() > deadline)
+      throw new UserError(
+        `export snapshot ${snap.id} is still ${snap.status} after ${Math.round((args.timeoutMs ?? 36e5) / 1e3)} s; it keeps going on the server`
+      );
     if (!args.quiet) io.stderr(`  snapshot ${snap.id}: ${snap.status}\u2026
 `);
     await delay(args.pollMs ?? 1e3);
@@ -67793,7 +70514,10 @@ async function waitForConversion(io, client, projectId, snap, format3, args) {
   for (; ; ) {
     const current = converted(await client.getExportSnapshot(projectId, snap.id));
     if (current?.status === "completed") return;
-    if (current?.status === "failed") throw new UserError(`converting snapshot ${snap.id} to ${format3} failed on the server${current.traceback ? `: ${current.traceback.trim().split("\n").pop()}` : ""}`);
+    if (current?.status === "failed")
+      throw new UserError(
+        `converting snapshot ${snap.id} to ${format3} failed on the server${current.traceback ? `: ${current.traceback.trim().split("\n").pop()}` : ""}`
+      );
     if (io.now() > deadline) throw new UserError(`converting snapshot ${snap.id} to ${format3} did not finish in time`);
     if (!args.quiet) io.stderr(`  converting snapshot ${snap.id} to ${format3}: ${current?.status ?? "queued"}\u2026
 `);
@@ -73387,7 +76111,11 @@ async function main(argv, io = processIo()) {
   const run3 = (fn) => async () => {
     exitCode = await guard2(safeIo, fn, document2);
   };
-  const cli = buildCli(argv.map((a) => a === "-" ? STDIN_ARG : a), safeIo, run3);
+  const cli = buildCli(
+    argv.map((a) => a === "-" ? STDIN_ARG : a),
+    safeIo,
+    run3
+  );
   try {
     await cli.parseAsync();
   } catch (err) {
@@ -73403,7 +76131,17 @@ function buildCli(argv, io, run3) {
     default: ".",
     describe: "Directory holding labelform.yaml and the manifests",
     global: true
-  }).option("debug", { type: "boolean", default: false, describe: "Log every HTTP request (never headers or bodies) to stderr", global: true }).option("env", { alias: "e", type: "string", describe: "Environment from labelform.yaml (default: its defaultEnvironment)", global: true }).command(
+  }).option("debug", {
+    type: "boolean",
+    default: false,
+    describe: "Log every HTTP request (never headers or bodies) to stderr",
+    global: true
+  }).option("env", {
+    alias: "e",
+    type: "string",
+    describe: "Environment from labelform.yaml (default: its defaultEnvironment)",
+    global: true
+  }).command(
     "validate [path]",
     "Check every manifest and label config offline (no server). Exit 0 when clean, 1 otherwise.",
     (y) => y.positional("path", { type: "string", describe: "Manifest directory (default: --dir)" }).option("json", { type: "boolean", default: false, describe: "Print diagnostics as JSON" }),
@@ -73418,14 +76156,56 @@ function buildCli(argv, io, run3) {
     "status",
     "Check the URL and token of an environment: server version, user, auth scheme.",
     (y) => y.option("json", { type: "boolean", default: false, describe: "Print the result as JSON" }),
-    (a) => run3(async () => (await Promise.resolve().then(() => (init_status(), status_exports))).runStatus(io, { dir: a.dir, json: a.json, debug: a.debug, ...a.env ? { env: a.env } : {} }))()
+    (a) => run3(
+      async () => (await Promise.resolve().then(() => (init_status(), status_exports))).runStatus(io, {
+        dir: a.dir,
+        json: a.json,
+        debug: a.debug,
+        ...a.env ? { env: a.env } : {}
+      })
+    )()
   ).command(
     "plan",
     "Compare the server with the manifests and show what apply would do. Exit 0 (no changes or changes), 1 error; with --detailed-exitcode 2 when there are changes.",
-    (y) => y.option("out", { type: "string", describe: "Save the plan (JSON) for `labelform apply FILE`" }).option("json", { type: "boolean", default: false, describe: "Print the plan as JSON (schemas/plan.schema.json)" }).option("markdown", { type: "boolean", default: false, describe: "Print the plan as Markdown for a PR comment" }).check((a) => {
+    (y) => y.option("out", { type: "string", describe: "Save the plan (JSON) for `labelform apply FILE`" }).option("json", {
+      type: "boolean",
+      default: false,
+      describe: "Print the plan as JSON (schemas/plan.schema.json)"
+    }).option("markdown", {
+      type: "boolean",
+      default: false,
+      describe: "Print the plan as Markdown for a PR comment"
+    }).check((a) => {
       if (a.json && a.markdown) throw new Error("--json and --markdown cannot be used together");
       return true;
-    }).option("detailed-exitcode", { type: "boolean", default: false, describe: "Exit 2 when there are changes" }).option("target", { type: "string", array: true, default: [], describe: "Plan only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable" }).option("prune", { type: "boolean", default: false, describe: "Plan deletion of orphans (managed by this namespace, no manifest)" }).option("dedupe", { type: "boolean", default: false, describe: "For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)" }).option("allow-duplicate-title", { type: "boolean", default: false, describe: "Create even when an unmanaged project has the same title" }).option("comment", { type: "boolean", default: false, describe: "Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)" }).option("comment-token-env", { type: "string", describe: "Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)" }).option("previews", { type: "string", describe: "Show the label-config previews `labelform preview --out DIR` wrote to DIR in the Markdown plan (comment, step summary)" }),
+    }).option("detailed-exitcode", { type: "boolean", default: false, describe: "Exit 2 when there are changes" }).option("target", {
+      type: "string",
+      array: true,
+      default: [],
+      describe: "Plan only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable"
+    }).option("prune", {
+      type: "boolean",
+      default: false,
+      describe: "Plan deletion of orphans (managed by this namespace, no manifest)"
+    }).option("dedupe", {
+      type: "boolean",
+      default: false,
+      describe: "For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)"
+    }).option("allow-duplicate-title", {
+      type: "boolean",
+      default: false,
+      describe: "Create even when an unmanaged project has the same title"
+    }).option("comment", {
+      type: "boolean",
+      default: false,
+      describe: "Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)"
+    }).option("comment-token-env", {
+      type: "string",
+      describe: "Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)"
+    }).option("previews", {
+      type: "string",
+      describe: "Show the label-config previews `labelform preview --out DIR` wrote to DIR in the Markdown plan (comment, step summary)"
+    }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_plan7(), plan_exports))).runPlan(io, {
         comment: a.comment,
@@ -73447,7 +76227,37 @@ function buildCli(argv, io, run3) {
   ).command(
     "preview [names..]",
     "Draw label configs with Label Studio's own editor (headless Chrome/Chromium) to PNGs and an HTML report; with --base, --plan or --live also before and after, side by side. Never writes to a server. Exit 1 when a config cannot be drawn.",
-    (y) => y.positional("names", { type: "string", array: true, describe: "Projects or LabelConfigs (default: every one with a label config)" }).option("base", { type: "string", describe: "Compare with the configs at this git revision (e.g. origin/main)" }).option("plan", { type: "string", describe: "Compare with the server's configs as this saved plan recorded them" }).option("live", { type: "boolean", default: false, describe: "Compare with the server's current configs (reads the server)" }).option("out", { type: "string", default: "labelform-preview", describe: "Directory for the PNGs, index.html and summary.json" }).option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }).option("browser", { type: "string", describe: "Chrome or Chromium executable (default: LABELFORM_BROWSER, then chromium / google-chrome on PATH)" }).option("editor", { type: "string", describe: "Where the editor comes from: a server URL, or the site-packages directory of an installed label-studio (default: the environment's server, else LABELFORM_EDITOR, else python3's label-studio)" }).option("publish-branch", { type: "string", describe: "Also commit the images to this branch of the repository and push it, for inline images in PR comments" }).option("publish-remote", { type: "string", default: "origin", describe: "Remote for --publish-branch" }).option("publish-url", { type: "string", describe: "Where the branch's files are served (default in GitHub Actions: https://github.com/OWNER/REPO/raw/BRANCH)" }),
+    (y) => y.positional("names", {
+      type: "string",
+      array: true,
+      describe: "Projects or LabelConfigs (default: every one with a label config)"
+    }).option("base", {
+      type: "string",
+      describe: "Compare with the configs at this git revision (e.g. origin/main)"
+    }).option("plan", {
+      type: "string",
+      describe: "Compare with the server's configs as this saved plan recorded them"
+    }).option("live", {
+      type: "boolean",
+      default: false,
+      describe: "Compare with the server's current configs (reads the server)"
+    }).option("out", {
+      type: "string",
+      default: "labelform-preview",
+      describe: "Directory for the PNGs, index.html and summary.json"
+    }).option("json", { type: "boolean", default: false, describe: "Print the summary as JSON" }).option("browser", {
+      type: "string",
+      describe: "Chrome or Chromium executable (default: LABELFORM_BROWSER, then chromium / google-chrome on PATH)"
+    }).option("editor", {
+      type: "string",
+      describe: "Where the editor comes from: a server URL, or the site-packages directory of an installed label-studio (default: the environment's server, else LABELFORM_EDITOR, else python3's label-studio)"
+    }).option("publish-branch", {
+      type: "string",
+      describe: "Also commit the images to this branch of the repository and push it, for inline images in PR comments"
+    }).option("publish-remote", { type: "string", default: "origin", describe: "Remote for --publish-branch" }).option("publish-url", {
+      type: "string",
+      describe: "Where the branch's files are served (default in GitHub Actions: https://github.com/OWNER/REPO/raw/BRANCH)"
+    }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_preview(), preview_exports))).runPreview(io, {
         dir: a.dir,
@@ -73469,7 +76279,38 @@ function buildCli(argv, io, run3) {
   ).command(
     "apply [planfile]",
     "Create and update projects to match the manifests (asks first, unless --auto-approve or a saved plan). Exit 0 done, 1 if anything failed.",
-    (y) => y.positional("planfile", { type: "string", describe: "A plan saved with `plan --out`; refused if the server changed since" }).option("auto-approve", { type: "boolean", default: false, describe: "Do not ask for confirmation" }).option("prune", { type: "boolean", default: false, describe: "Also delete orphans of this namespace" }).option("allow-data-loss", { type: "boolean", default: false, describe: "Let --prune delete projects that have annotations" }).option("dedupe", { type: "boolean", default: false, describe: "For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)" }).option("allow-duplicate-title", { type: "boolean", default: false, describe: "Create even when an unmanaged project has the same title" }).option("target", { type: "string", array: true, default: [], describe: "Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable" }).option("merged", { type: "boolean", default: false, describe: "In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there" }).option("comment-token-env", { type: "string", describe: "For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)" }).option("allow-rollback", { type: "boolean", default: false, describe: "Apply although a managed project was last applied from a commit this checkout does not contain" }),
+    (y) => y.positional("planfile", {
+      type: "string",
+      describe: "A plan saved with `plan --out`; refused if the server changed since"
+    }).option("auto-approve", { type: "boolean", default: false, describe: "Do not ask for confirmation" }).option("prune", { type: "boolean", default: false, describe: "Also delete orphans of this namespace" }).option("allow-data-loss", {
+      type: "boolean",
+      default: false,
+      describe: "Let --prune delete projects that have annotations"
+    }).option("dedupe", {
+      type: "boolean",
+      default: false,
+      describe: "For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)"
+    }).option("allow-duplicate-title", {
+      type: "boolean",
+      default: false,
+      describe: "Create even when an unmanaged project has the same title"
+    }).option("target", {
+      type: "string",
+      array: true,
+      default: [],
+      describe: "Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable"
+    }).option("merged", {
+      type: "boolean",
+      default: false,
+      describe: "In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there"
+    }).option("comment-token-env", {
+      type: "string",
+      describe: "For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)"
+    }).option("allow-rollback", {
+      type: "boolean",
+      default: false,
+      describe: "Apply although a managed project was last applied from a commit this checkout does not contain"
+    }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_apply7(), apply_exports))).runApply(io, {
         merged: a.merged,
@@ -73490,7 +76331,14 @@ function buildCli(argv, io, run3) {
   ).command(
     "drift",
     "Report where the server and git differ, and which side moved since the last apply. Exit 0 none, 2 differs (changed on the server or not yet applied), 1 error.",
-    (y) => y.option("json", { type: "boolean", default: false, describe: "Print the report as JSON" }).option("markdown", { type: "boolean", default: false, describe: "Print the report as Markdown" }).option("issue", { type: "boolean", default: false, describe: "With drift, open or update the drift issue (GitHub); without, close it" }).option("issue-token-env", { type: "string", describe: "Variable holding the token for --issue (default GITHUB_TOKEN)" }).check((a) => {
+    (y) => y.option("json", { type: "boolean", default: false, describe: "Print the report as JSON" }).option("markdown", { type: "boolean", default: false, describe: "Print the report as Markdown" }).option("issue", {
+      type: "boolean",
+      default: false,
+      describe: "With drift, open or update the drift issue (GitHub); without, close it"
+    }).option("issue-token-env", {
+      type: "string",
+      describe: "Variable holding the token for --issue (default GITHUB_TOKEN)"
+    }).check((a) => {
       if (a.json && a.markdown) throw new Error("--json and --markdown cannot be used together");
       return true;
     }),
@@ -73508,12 +76356,33 @@ function buildCli(argv, io, run3) {
   ).command(
     "import <name> <id>",
     "Adopt an existing resource under the manifest NAME (Kind/key, or a bare key for a project); writes the ownership marker only.",
-    (y) => y.positional("name", { type: "string", demandOption: true, describe: "Kind/key of a manifest (a bare key: a Project)" }).positional("id", { type: "string", demandOption: true, describe: "Server id of the resource" }),
-    (a) => run3(async () => (await Promise.resolve().then(() => (init_import(), import_exports))).runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...a.env ? { env: a.env } : {} }))()
+    (y) => y.positional("name", {
+      type: "string",
+      demandOption: true,
+      describe: "Kind/key of a manifest (a bare key: a Project)"
+    }).positional("id", { type: "string", demandOption: true, describe: "Server id of the resource" }),
+    (a) => run3(
+      async () => (await Promise.resolve().then(() => (init_import(), import_exports))).runImport(io, {
+        dir: a.dir,
+        debug: a.debug,
+        name: String(a.name),
+        projectId: checkId(a.id),
+        ...a.env ? { env: a.env } : {}
+      })
+    )()
   ).command(
     "pull",
     "Write manifests and .xml files from live projects (unmanaged ones are adopted on the next apply).",
-    (y) => y.option("project", { type: "number", array: true, default: [], describe: "Project id to pull, repeatable" }).option("all", { type: "boolean", default: false, describe: "Pull every project not managed by another namespace" }).option("out", { type: "string", describe: "Directory to write into (default: --dir)" }).option("namespace", { type: "string", describe: 'Namespace for a new labelform.yaml (default: "default")' }),
+    (y) => y.option("project", {
+      type: "number",
+      array: true,
+      default: [],
+      describe: "Project id to pull, repeatable"
+    }).option("all", {
+      type: "boolean",
+      default: false,
+      describe: "Pull every project not managed by another namespace"
+    }).option("out", { type: "string", describe: "Directory to write into (default: --dir)" }).option("namespace", { type: "string", describe: 'Namespace for a new labelform.yaml (default: "default")' }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_pull(), pull_exports))).runPull(io, {
         dir: a.dir,
@@ -73531,8 +76400,25 @@ function buildCli(argv, io, run3) {
     (y) => y.command(
       "sync <name>",
       "Sync a declared storage now (PROJECT/KEY) and wait for the end, with progress.",
-      (yy) => yy.positional("name", { type: "string", demandOption: true, describe: "PROJECT/KEY: the metadata.name of the Project and of the storage" }).option("export", { type: "boolean", default: false, describe: "The ExportStorage of that key (default: the ImportStorage, or the only one)" }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
-      (a) => run3(async () => (await Promise.resolve().then(() => (init_storage_sync(), storage_sync_exports))).runStorageSync(io, { dir: a.dir, debug: a.debug, name: String(a.name), export: a.export, quiet: a.quiet, ...a.env ? { env: a.env } : {} }))()
+      (yy) => yy.positional("name", {
+        type: "string",
+        demandOption: true,
+        describe: "PROJECT/KEY: the metadata.name of the Project and of the storage"
+      }).option("export", {
+        type: "boolean",
+        default: false,
+        describe: "The ExportStorage of that key (default: the ImportStorage, or the only one)"
+      }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
+      (a) => run3(
+        async () => (await Promise.resolve().then(() => (init_storage_sync(), storage_sync_exports))).runStorageSync(io, {
+          dir: a.dir,
+          debug: a.debug,
+          name: String(a.name),
+          export: a.export,
+          quiet: a.quiet,
+          ...a.env ? { env: a.env } : {}
+        })
+      )()
     ).demandCommand(1, "name a storage command: sync")
   ).command(
     "tasks",
@@ -73540,7 +76426,22 @@ function buildCli(argv, io, run3) {
     (y) => y.command(
       "import <project> <input>",
       "Stream tasks from FILE, DIR or - (stdin) into a project, checked first, in batches, resumable.",
-      (yy) => yy.positional("project", { type: "string", demandOption: true }).positional("input", { type: "string", demandOption: true, describe: "A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin" }).option("format", { choices: ["json", "jsonl", "csv", "tsv"], describe: "Default: from the file extension" }).option("batch-size", { type: "number", default: DEFAULT_BATCH_SIZE, describe: "Tasks per request" }).option("max-batch-mb", { type: "number", default: DEFAULT_MAX_BATCH_MIB, describe: "Largest request body, in MiB (the server refuses bodies over its upload limit)" }).option("resume", { type: "boolean", default: false, describe: "Continue an import that stopped (see the .labelform-import.json sidecar)" }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
+      (yy) => yy.positional("project", { type: "string", demandOption: true }).positional("input", {
+        type: "string",
+        demandOption: true,
+        describe: "A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin"
+      }).option("format", {
+        choices: ["json", "jsonl", "csv", "tsv"],
+        describe: "Default: from the file extension"
+      }).option("batch-size", { type: "number", default: DEFAULT_BATCH_SIZE, describe: "Tasks per request" }).option("max-batch-mb", {
+        type: "number",
+        default: DEFAULT_MAX_BATCH_MIB,
+        describe: "Largest request body, in MiB (the server refuses bodies over its upload limit)"
+      }).option("resume", {
+        type: "boolean",
+        default: false,
+        describe: "Continue an import that stopped (see the .labelform-import.json sidecar)"
+      }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
       (a) => run3(
         async () => (await Promise.resolve().then(() => (init_tasks_import(), tasks_import_exports))).runTasksImport(io, {
           dir: a.dir,
@@ -73558,9 +76459,13 @@ function buildCli(argv, io, run3) {
     ).command(
       "list <project>",
       "Page through the tasks of a project and stream them to stdout (JSON Lines, or --json).",
-      (yy) => yy.positional("project", { type: "string", demandOption: true }).option("page-size", { type: "number", default: 100, describe: "Tasks per request" }).option("fields", { choices: ["all"], describe: "all: include annotations, predictions and drafts" }).option("jsonl", { type: "boolean", default: false, describe: "One task per line (the default)" }).option("json", { type: "boolean", default: false, describe: "One JSON array" }).check((a) => {
+      (yy) => yy.positional("project", { type: "string", demandOption: true }).option("page-size", { type: "number", default: 100, describe: "Tasks per request" }).option("fields", {
+        choices: ["all"],
+        describe: "all: include annotations, predictions and drafts"
+      }).option("jsonl", { type: "boolean", default: false, describe: "One task per line (the default)" }).option("json", { type: "boolean", default: false, describe: "One JSON array" }).check((a) => {
         if (a.json && a.jsonl) throw new Error("--json and --jsonl cannot be used together");
-        if (!Number.isInteger(a["page-size"]) || a["page-size"] < 1) throw new Error("--page-size must be a positive whole number");
+        if (!Number.isInteger(a["page-size"]) || a["page-size"] < 1)
+          throw new Error("--page-size must be a positive whole number");
         return true;
       }),
       (a) => run3(
@@ -73578,7 +76483,18 @@ function buildCli(argv, io, run3) {
   ).command(
     "export <project>",
     "Download annotations: the synchronous export, or --snapshot for large projects; --list-formats.",
-    (y) => y.positional("project", { type: "string", demandOption: true }).option("format", { type: "string", default: "JSON", describe: "Export format name (see --list-formats)" }).option("out", { type: "string", describe: "Output file (default: the server's file name, in the current directory)" }).option("snapshot", { type: "boolean", default: false, describe: "Export through a snapshot (wait, convert, download)" }).option("list-formats", { type: "boolean", default: false, describe: "List the formats the server offers for this project" }).option("all-tasks", { type: "boolean", default: false, describe: "Include tasks without annotations" }).option("json", { type: "boolean", default: false, describe: "With --list-formats: print JSON" }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
+    (y) => y.positional("project", { type: "string", demandOption: true }).option("format", { type: "string", default: "JSON", describe: "Export format name (see --list-formats)" }).option("out", {
+      type: "string",
+      describe: "Output file (default: the server's file name, in the current directory)"
+    }).option("snapshot", {
+      type: "boolean",
+      default: false,
+      describe: "Export through a snapshot (wait, convert, download)"
+    }).option("list-formats", {
+      type: "boolean",
+      default: false,
+      describe: "List the formats the server offers for this project"
+    }).option("all-tasks", { type: "boolean", default: false, describe: "Include tasks without annotations" }).option("json", { type: "boolean", default: false, describe: "With --list-formats: print JSON" }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_export(), export_exports))).runExport(io, {
         dir: a.dir,
@@ -73606,7 +76522,8 @@ var UsageError = class extends Error {
 };
 function checkId(id) {
   const n = Number(id);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`"${String(id)}" is not a project id (a positive whole number)`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UserError(`"${String(id)}" is not a project id (a positive whole number)`);
   return n;
 }
 async function guard2(io, fn, document2) {
@@ -73616,7 +76533,14 @@ async function guard2(io, fn, document2) {
     const style = styleFor(io.color);
     if (err instanceof UsageError) return 1;
     if (isUserError(err)) {
-      if (document2) io.stdout(renderFailureDocument(document2, { message: err.message, diagnostics: err.diagnostics, ...err.hint ? { hint: err.hint } : {} }));
+      if (document2)
+        io.stdout(
+          renderFailureDocument(document2, {
+            message: err.message,
+            diagnostics: err.diagnostics,
+            ...err.hint ? { hint: err.hint } : {}
+          })
+        );
       if (err.diagnostics.length) printDiagnostics(io, err.diagnostics);
       else emitAnnotations(io, [{ severity: "error", code: "error", message: err.message }]);
       io.stderr(`${style.red("Error:")} ${err.message}
@@ -73626,7 +76550,14 @@ async function guard2(io, fn, document2) {
       return 1;
     }
     const e = err;
-    if (document2) io.stdout(renderFailureDocument(document2, { message: `internal error: ${e?.message ?? String(err)}`, diagnostics: [], internal: true }));
+    if (document2)
+      io.stdout(
+        renderFailureDocument(document2, {
+          message: `internal error: ${e?.message ?? String(err)}`,
+          diagnostics: [],
+          internal: true
+        })
+      );
     io.stderr(
       `${style.red("labelform: internal error:")} ${e?.message ?? String(err)}
 ${e?.stack ?? ""}

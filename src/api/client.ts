@@ -62,7 +62,11 @@ export interface LabelStudioClient {
   projectSummary(id: number): Promise<LsProjectSummary>;
 
   /** Tasks as values, or already serialised as one JSON array (batches built as text). Never retried. */
-  importTasks(projectId: number, tasks: readonly unknown[] | string, opts?: { returnTaskIds?: boolean }): Promise<LsImportResult>;
+  importTasks(
+    projectId: number,
+    tasks: readonly unknown[] | string,
+    opts?: { returnTaskIds?: boolean },
+  ): Promise<LsImportResult>;
   /** One page of `/api/tasks/`; past the last page the server answers 404, returned as an empty page. */
   listTasksPage(projectId: number, page: number, opts?: TaskListOptions): Promise<LsTaskPage>;
   /** Every task, page by page. */
@@ -79,11 +83,22 @@ export interface LabelStudioClient {
 
   exportFormats(projectId: number): Promise<LsExportFormat[]>;
   /** The synchronous export as a stream (`GET /api/projects/{id}/export`). */
-  downloadExport(projectId: number, opts: { exportType: string; downloadAllTasks?: boolean; timeoutMs?: number }): Promise<{ stream: Readable; headers: Record<string, string> }>;
+  downloadExport(
+    projectId: number,
+    opts: { exportType: string; downloadAllTasks?: boolean; timeoutMs?: number },
+  ): Promise<{ stream: Readable; headers: Record<string, string> }>;
   createExportSnapshot(projectId: number, body?: Record<string, unknown>): Promise<LsExportSnapshot>;
   getExportSnapshot(projectId: number, exportId: number): Promise<LsExportSnapshot>;
-  convertExportSnapshot(projectId: number, exportId: number, exportType: string): Promise<{ export_type: string; converted_format: number }>;
-  downloadExportSnapshot(projectId: number, exportId: number, exportType: string): Promise<{ stream: Readable; headers: Record<string, string> }>;
+  convertExportSnapshot(
+    projectId: number,
+    exportId: number,
+    exportType: string,
+  ): Promise<{ export_type: string; converted_format: number }>;
+  downloadExportSnapshot(
+    projectId: number,
+    exportId: number,
+    exportType: string,
+  ): Promise<{ stream: Readable; headers: Record<string, string> }>;
   deleteExportSnapshot(projectId: number, exportId: number): Promise<void>;
 
   templates(): Promise<LsTemplate[]>;
@@ -109,11 +124,18 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
   async function listTasksPage(projectId: number, page: number, o: TaskListOptions = {}): Promise<LsTaskPage> {
     try {
       return await req<LsTaskPage>('GET', '/api/tasks/', {
-        params: { project: projectId, page, page_size: o.pageSize ?? 100, ...(o.fields ? { fields: o.fields } : {}), ...(o.query ? { query: o.query } : {}) },
+        params: {
+          project: projectId,
+          page,
+          page_size: o.pageSize ?? 100,
+          ...(o.fields ? { fields: o.fields } : {}),
+          ...(o.query ? { query: o.query } : {}),
+        },
       });
     } catch (err) {
       // An out-of-range page is a 404 from Django's paginator.
-      if (err instanceof ApiError && err.status === 404 && page > 1) return { tasks: [], total: 0, total_annotations: 0, total_predictions: 0 };
+      if (err instanceof ApiError && err.status === 404 && page > 1)
+        return { tasks: [], total: 0, total_annotations: 0, total_predictions: 0 };
       throw err;
     }
   }
@@ -141,10 +163,17 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
       await req<unknown>('DELETE', `/api/projects/${id}/`);
     },
     validateConfig: async (labelConfig) => {
-      await req<unknown>('POST', '/api/projects/validate/', { data: { label_config: labelConfig }, idempotent: true, anonymous: true });
+      await req<unknown>('POST', '/api/projects/validate/', {
+        data: { label_config: labelConfig },
+        idempotent: true,
+        anonymous: true,
+      });
     },
     validateProjectConfig: (id, labelConfig) =>
-      req<LsConfigValidation>('POST', `/api/projects/${id}/validate/`, { data: { label_config: labelConfig }, idempotent: true }),
+      req<LsConfigValidation>('POST', `/api/projects/${id}/validate/`, {
+        data: { label_config: labelConfig },
+        idempotent: true,
+      }),
     projectSummary: (id) => req<LsProjectSummary>('GET', `/api/projects/${id}/summary/`),
 
     importTasks: (projectId, tasks, o = {}) =>
@@ -157,11 +186,16 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
       }),
     listTasksPage,
     listTasks,
-    createAnnotation: (taskId, body) => req<LsAnnotation>('POST', `/api/tasks/${taskId}/annotations/`, { data: body, idempotent: false }),
+    createAnnotation: (taskId, body) =>
+      req<LsAnnotation>('POST', `/api/tasks/${taskId}/annotations/`, { data: body, idempotent: false }),
     deleteTasks: async (projectId, ids, where) => {
       if (ids.length === 0 || where.length === 0) throw new Error('deleteTasks needs task ids and at least one filter');
       const body = { selectedItems: { all: false, included: ids }, filters: { conjunction: 'and', items: where } };
-      const result = await req<{ processed_items?: number }>('POST', '/api/dm/actions/', { params: { id: 'delete_tasks', project: projectId }, data: body, idempotent: true });
+      const result = await req<{ processed_items?: number }>('POST', '/api/dm/actions/', {
+        params: { id: 'delete_tasks', project: projectId },
+        data: body,
+        idempotent: true,
+      });
       return Number(result.processed_items ?? 0);
     },
 
@@ -172,17 +206,31 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
         timeoutMs: o.timeoutMs ?? 600_000,
       }),
     // Community edition builds the snapshot inside this request (~33 s for 60,000 tasks, measured).
-    createExportSnapshot: (projectId, body = {}) => req<LsExportSnapshot>('POST', `/api/projects/${projectId}/exports/`, { data: body, idempotent: false, timeoutMs: 3_600_000 }),
-    getExportSnapshot: (projectId, exportId) => req<LsExportSnapshot>('GET', `/api/projects/${projectId}/exports/${exportId}`),
+    createExportSnapshot: (projectId, body = {}) =>
+      req<LsExportSnapshot>('POST', `/api/projects/${projectId}/exports/`, {
+        data: body,
+        idempotent: false,
+        timeoutMs: 3_600_000,
+      }),
+    getExportSnapshot: (projectId, exportId) =>
+      req<LsExportSnapshot>('GET', `/api/projects/${projectId}/exports/${exportId}`),
     convertExportSnapshot: (projectId, exportId, exportType) =>
-      req('POST', `/api/projects/${projectId}/exports/${exportId}/convert`, { data: { export_type: exportType }, idempotent: false, timeoutMs: 3_600_000 }),
+      req('POST', `/api/projects/${projectId}/exports/${exportId}/convert`, {
+        data: { export_type: exportType },
+        idempotent: false,
+        timeoutMs: 3_600_000,
+      }),
     downloadExportSnapshot: (projectId, exportId, exportType) =>
-      http.stream('GET', `/api/projects/${projectId}/exports/${exportId}/download`, { params: { exportType }, timeoutMs: 600_000 }),
+      http.stream('GET', `/api/projects/${projectId}/exports/${exportId}/download`, {
+        params: { exportType },
+        timeoutMs: 600_000,
+      }),
     deleteExportSnapshot: async (projectId, exportId) => {
       await req<unknown>('DELETE', `/api/projects/${projectId}/exports/${exportId}`);
     },
 
     templates: async () => (await req<{ templates: LsTemplate[] }>('GET', '/api/templates/')).templates,
-    createPersonalAccessToken: async () => (await req<{ token: string }>('POST', '/api/token/', { idempotent: false })).token,
+    createPersonalAccessToken: async () =>
+      (await req<{ token: string }>('POST', '/api/token/', { idempotent: false })).token,
   };
 }

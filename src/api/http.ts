@@ -63,13 +63,27 @@ export interface Http {
   readonly stats: HttpStats;
   request<T>(method: Method, path: string, opts?: RequestOptions): Promise<T>;
   /** A streaming response (downloads); errors are parsed like any other. */
-  stream(method: Method, path: string, opts?: RequestOptions): Promise<{ stream: Readable; headers: Record<string, string> }>;
+  stream(
+    method: Method,
+    path: string,
+    opts?: RequestOptions,
+  ): Promise<{ stream: Readable; headers: Record<string, string> }>;
 }
 
 const RETRY_STATUSES = new Set([429, 502, 503, 504]);
 /** Statuses of a gateway whose server is away (restarting, or gone); 429 is a server that is there. */
 const GATEWAY_STATUSES = new Set([502, 503, 504]);
-const RETRY_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_NETWORK']);
+const RETRY_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+  'ERR_NETWORK',
+]);
 /**
  * Nothing listens there (refused) or the name does not exist: no request reached a server, and
  * asking again will not find one. Not retried, and every later request fails at once.
@@ -143,7 +157,8 @@ export function createHttp(opts: HttpOptions): Http {
   // retries while others were answered met a bad endpoint, not a server that is gone.
   let answered = 0;
   const markGone = (g: Omit<ServerGone, 'at'>) => void (gone ??= { ...g, at: now() });
-  const goneError = (method: Method, shown: string, g: ServerGone) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, undefined, g.code);
+  const goneError = (method: Method, shown: string, g: ServerGone) =>
+    new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, undefined, g.code);
 
   let access: { token: string; payload: JwtPayload | undefined } | undefined;
   let refreshing: Promise<void> | undefined;
@@ -151,9 +166,21 @@ export function createHttp(opts: HttpOptions): Http {
   const refreshAccessToken = (): Promise<void> => {
     refreshing ??= (async () => {
       try {
-        const body = await send<{ access?: string }>('POST', '/api/token/refresh/', { data: { refresh: token }, anonymous: true, idempotent: true }, 'refresh');
+        const body = await send<{ access?: string }>(
+          'POST',
+          '/api/token/refresh/',
+          { data: { refresh: token }, anonymous: true, idempotent: true },
+          'refresh',
+        );
         if (typeof body?.access !== 'string') {
-          throw new ApiError('not-label-studio', 'POST', '/api/token/refresh/', 200, 'the token refresh answered without an access token', undefined);
+          throw new ApiError(
+            'not-label-studio',
+            'POST',
+            '/api/token/refresh/',
+            200,
+            'the token refresh answered without an access token',
+            undefined,
+          );
         }
         registerSecret(body.access);
         access = { token: body.access, payload: decodeJwtPayload(body.access) };
@@ -171,7 +198,12 @@ export function createHttp(opts: HttpOptions): Http {
     return `Bearer ${access!.token}`;
   };
 
-  async function send<T>(method: Method, path: string, o: RequestOptions, purpose: 'call' | 'refresh' | 'stream' = 'call'): Promise<T> {
+  async function send<T>(
+    method: Method,
+    path: string,
+    o: RequestOptions,
+    purpose: 'call' | 'refresh' | 'stream' = 'call',
+  ): Promise<T> {
     const idempotent = o.idempotent ?? ['GET', 'HEAD', 'DELETE', 'OPTIONS'].includes(method.toUpperCase());
     const shown = describePath(path, o.params);
     let refreshedAfter401 = false;
@@ -213,7 +245,11 @@ export function createHttp(opts: HttpOptions): Http {
         // Refused, or the connection still failing after every retry while nothing else was
         // answered: the server is gone, not having a moment. Not a timeout: a slow request
         // (a large project's PATCH) says nothing about the next one.
-        if (SERVER_GONE_CODES.has(code ?? '') || (kind !== 'timeout' && retryable && idempotent && attempt > 0 && answered === answeredBefore)) markGone({ kind, ...(code ? { code } : {}), detail });
+        if (
+          SERVER_GONE_CODES.has(code ?? '') ||
+          (kind !== 'timeout' && retryable && idempotent && attempt > 0 && answered === answeredBefore)
+        )
+          markGone({ kind, ...(code ? { code } : {}), detail });
         throw new ApiError(kind, method.toUpperCase(), shown, undefined, detail, undefined, code);
       }
       const status = res.status;
@@ -250,21 +286,45 @@ export function createHttp(opts: HttpOptions): Http {
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: 'error' });
         const { detail, validationErrors } = parseErrorBody(body);
         // A gateway still answering 502/503/504 after every retry: its server is not coming back soon.
-        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore) markGone({ kind: 'http', status, detail });
+        if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore)
+          markGone({ kind: 'http', status, detail });
         const kind = isHtml(res) && (status === 404 || status === 405) ? 'not-label-studio' : 'http';
         throw new ApiError(
           kind,
           method.toUpperCase(),
           shown,
           status,
-          kind === 'not-label-studio' ? `${baseUrl} answered HTTP ${status} with an HTML page: is this the URL of a Label Studio server?` : detail,
+          kind === 'not-label-studio'
+            ? `${baseUrl} answered HTTP ${status} with an HTML page: is this the URL of a Label Studio server?`
+            : detail,
           validationErrors,
         );
       }
-      opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: purpose === 'refresh' ? 'refresh' : 'ok' });
+      opts.onExchange?.({
+        method,
+        path: shown,
+        status,
+        ms: now() - started,
+        attempt,
+        outcome: purpose === 'refresh' ? 'refresh' : 'ok',
+      });
       if (purpose === 'stream') return res as unknown as T;
-      if ((o.responseType ?? 'json') === 'json' && status !== 204 && res.data !== '' && (typeof res.data !== 'object' || res.data === null)) {
-        throw new ApiError('not-label-studio', method.toUpperCase(), shown, status, isHtml(res) ? `${baseUrl} answered with an HTML page, not Label Studio's JSON API: check the URL` : 'the server answered with something that is not JSON', undefined);
+      if (
+        (o.responseType ?? 'json') === 'json' &&
+        status !== 204 &&
+        res.data !== '' &&
+        (typeof res.data !== 'object' || res.data === null)
+      ) {
+        throw new ApiError(
+          'not-label-studio',
+          method.toUpperCase(),
+          shown,
+          status,
+          isHtml(res)
+            ? `${baseUrl} answered with an HTML page, not Label Studio's JSON API: check the URL`
+            : 'the server answered with something that is not JSON',
+          undefined,
+        );
       }
       return res.data as T;
     }
@@ -280,7 +340,8 @@ export function createHttp(opts: HttpOptions): Http {
     baseUrl,
     scheme,
     stats,
-    request: <T>(method: Method, path: string, o: RequestOptions = {}) => limited(method, () => send<T>(method, path, o)),
+    request: <T>(method: Method, path: string, o: RequestOptions = {}) =>
+      limited(method, () => send<T>(method, path, o)),
     stream: (method, path, o = {}) =>
       limited(method, async () => {
         const res = await send<AxiosResponse>(method, path, { ...o, responseType: 'stream' }, 'stream');
@@ -299,11 +360,19 @@ function describePath(path: string, params?: RequestOptions['params']): string {
   return q ? `${path}?${q}` : path;
 }
 
-function describeTransportError(err: unknown, baseUrl: string, timeoutMs: number): { kind: 'network' | 'timeout'; code?: string; detail: string } {
+function describeTransportError(
+  err: unknown,
+  baseUrl: string,
+  timeoutMs: number,
+): { kind: 'network' | 'timeout'; code?: string; detail: string } {
   const e = err as { code?: string; message?: string; cause?: { code?: string } };
   const code = e?.code ?? e?.cause?.code;
   if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || /timeout/i.test(e?.message ?? '')) {
-    return { kind: 'timeout', code: code ?? 'ETIMEDOUT', detail: `no answer from ${baseUrl} within ${Math.round(timeoutMs / 1000)} s` };
+    return {
+      kind: 'timeout',
+      code: code ?? 'ETIMEDOUT',
+      detail: `no answer from ${baseUrl} within ${Math.round(timeoutMs / 1000)} s`,
+    };
   }
   const host = safeHost(baseUrl);
   const detail =
@@ -358,5 +427,8 @@ async function readStream(stream: Readable): Promise<string> {
 }
 
 function stripUndefined(params: NonNullable<RequestOptions['params']>): Record<string, string | number | boolean> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string | number | boolean
+  >;
 }

@@ -53,7 +53,10 @@ export interface Commit {
  * makes for the check, which appears nowhere in the pull request, so the comment names the head
  * commit the author pushed instead. Other events name `GITHUB_SHA`.
  */
-export async function readCiContext(env: Readonly<Record<string, string | undefined>>, read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8')): Promise<CiContext> {
+export async function readCiContext(
+  env: Readonly<Record<string, string | undefined>>,
+  read: (path: string) => Promise<string> = (p) => readFile(p, 'utf8'),
+): Promise<CiContext> {
   if (env.GITLAB_CI === 'true') return readGitLab(env);
   if (env.GITHUB_ACTIONS !== 'true' && !env.GITHUB_REPOSITORY) return { platform: 'none' };
   const apiUrl = (env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '');
@@ -67,7 +70,8 @@ export async function readCiContext(env: Readonly<Record<string, string | undefi
   // and labelform refuses to send credentials for any other checkout there (ci-trust.ts).
   const headSha = event !== 'pull_request_target' && typeof pr?.head?.sha === 'string' ? pr.head.sha : undefined;
   const sha = headSha ?? (env.GITHUB_SHA || undefined);
-  const defaultBranch = typeof payload?.repository?.default_branch === 'string' ? payload.repository.default_branch : undefined;
+  const defaultBranch =
+    typeof payload?.repository?.default_branch === 'string' ? payload.repository.default_branch : undefined;
   const base = repository ? `${serverUrl}/${repository.owner}/${repository.repo}` : undefined;
   return {
     platform: 'github',
@@ -77,8 +81,21 @@ export async function readCiContext(env: Readonly<Record<string, string | undefi
     ...(event ? { event } : {}),
     ...(env.GITHUB_REF ? { ref: env.GITHUB_REF } : {}),
     ...(defaultBranch ? { defaultBranch } : {}),
-    ...(sha ? { commit: { sha, ...(base ? { url: number !== undefined ? `${base}/pull/${number}/commits/${sha}` : `${base}/commit/${sha}` } : {}) } } : {}),
-    ...(base && env.GITHUB_RUN_ID ? { runUrl: `${base}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}` } : {}),
+    ...(sha
+      ? {
+          commit: {
+            sha,
+            ...(base
+              ? { url: number !== undefined ? `${base}/pull/${number}/commits/${sha}` : `${base}/commit/${sha}` }
+              : {}),
+          },
+        }
+      : {}),
+    ...(base && env.GITHUB_RUN_ID
+      ? {
+          runUrl: `${base}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT && env.GITHUB_RUN_ATTEMPT !== '1' ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`,
+        }
+      : {}),
   };
 }
 
@@ -110,13 +127,17 @@ async function readEvent(path: string, read: (path: string) => Promise<string>):
   try {
     text = await read(path);
   } catch (err) {
-    throw new UserError(`GITHUB_EVENT_PATH names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); it should be the event payload file the runner writes`);
+    throw new UserError(
+      `GITHUB_EVENT_PATH names ${path}, which cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); it should be the event payload file the runner writes`,
+    );
   }
   try {
     const value: unknown = JSON.parse(text);
     return value !== null && typeof value === 'object' ? value : {};
   } catch {
-    throw new UserError(`GITHUB_EVENT_PATH names ${path}, which is not JSON; it should be the event payload file the runner writes`);
+    throw new UserError(
+      `GITHUB_EVENT_PATH names ${path}, which is not JSON; it should be the event payload file the runner writes`,
+    );
   }
 }
 

@@ -33,7 +33,10 @@ export function composeReport(parts: ReportParts, budget: Budget): Fitted {
     {
       before: parts.marker ? `${parts.marker}\n` : '',
       render: (limit) => redact(parts.render(limit)),
-      after: (truncated) => redact(`${truncated ? `\n> **Cut to fit.** The complete report: ${parts.fullAt}.\n` : ''}\n${renderFooter(parts.context)}\n`),
+      after: (truncated) =>
+        redact(
+          `${truncated ? `\n> **Cut to fit.** The complete report: ${parts.fullAt}.\n` : ''}\n${renderFooter(parts.context)}\n`,
+        ),
     },
     budget,
   );
@@ -47,7 +50,11 @@ export function contextOf(scope: MarkerScope, ci: CiContext): ReportContext {
 
 /** `labelform 0.1.0 · directory projects · environment production · commit abc1234 · run` */
 export function renderFooter(ctx: ReportContext): string {
-  const items = [`labelform ${VERSION}`, `directory <code>${escapeHtml(ctx.scope.dir)}</code>`, `environment <code>${escapeHtml(ctx.scope.env)}</code>`];
+  const items = [
+    `labelform ${VERSION}`,
+    `directory <code>${escapeHtml(ctx.scope.dir)}</code>`,
+    `environment <code>${escapeHtml(ctx.scope.env)}</code>`,
+  ];
   if (ctx.commit) items.push(`commit ${link(`<code>${shortSha(ctx.commit.sha)}</code>`, ctx.commit.url)}`);
   if (ctx.runUrl) items.push(link('workflow run', ctx.runUrl));
   return `<sub>${items.join(' · ')}</sub>`;

@@ -41,19 +41,36 @@ export function renderFailureDocument(request: DocumentRequest, failure: Failure
       {
         ok: false,
         command: request.command,
-        error: { message: failure.message, ...(failure.hint ? { hint: failure.hint } : {}), ...(failure.internal ? { internal: true } : {}) },
+        error: {
+          message: failure.message,
+          ...(failure.hint ? { hint: failure.hint } : {}),
+          ...(failure.internal ? { internal: true } : {}),
+        },
         diagnostics,
       },
       null,
       2,
     )}\n`;
   }
-  const lines = [`<!-- labelform:${request.command} -->`, `### ❌ labelform ${request.command} failed`, '', `**${escapeText(failure.message)}**`, ''];
+  const lines = [
+    `<!-- labelform:${request.command} -->`,
+    `### ❌ labelform ${request.command} failed`,
+    '',
+    `**${escapeText(failure.message)}**`,
+    '',
+  ];
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (diagnostics.length) {
-    lines.push(`${errors.length} error${errors.length === 1 ? '' : 's'}${diagnostics.length > errors.length ? `, ${diagnostics.length - errors.length} warning${diagnostics.length - errors.length === 1 ? '' : 's'}` : ''}:`, '');
-    for (const d of diagnostics.slice(0, MAX_LISTED)) lines.push(`- ${d.file ? `\`${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ''}` : ''}\` ` : ''}${d.severity === 'warning' ? '⚠️ ' : ''}${escapeText(d.message)}${detail(d)}`);
-    if (diagnostics.length > MAX_LISTED) lines.push(`- … and ${diagnostics.length - MAX_LISTED} more (see the job log)`);
+    lines.push(
+      `${errors.length} error${errors.length === 1 ? '' : 's'}${diagnostics.length > errors.length ? `, ${diagnostics.length - errors.length} warning${diagnostics.length - errors.length === 1 ? '' : 's'}` : ''}:`,
+      '',
+    );
+    for (const d of diagnostics.slice(0, MAX_LISTED))
+      lines.push(
+        `- ${d.file ? `\`${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ''}` : ''}\` ` : ''}${d.severity === 'warning' ? '⚠️ ' : ''}${escapeText(d.message)}${detail(d)}`,
+      );
+    if (diagnostics.length > MAX_LISTED)
+      lines.push(`- … and ${diagnostics.length - MAX_LISTED} more (see the job log)`);
     lines.push('');
   }
   if (failure.hint) lines.push(escapeText(failure.hint), '');

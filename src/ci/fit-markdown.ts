@@ -58,7 +58,10 @@ export function fitDocument(parts: DocumentParts, budget: Budget): Fitted {
     if (size <= max) return { text, truncated: true };
     limit = Math.floor((limit * (max - frame)) / (size - frame)) - FRAME_SLACK;
   }
-  return { text: `${parts.before}${cutMarkdown(full, Math.max(0, max - frame), measure)}${parts.after(true)}`, truncated: true };
+  return {
+    text: `${parts.before}${cutMarkdown(full, Math.max(0, max - frame), measure)}${parts.after(true)}`,
+    truncated: true,
+  };
 }
 
 /** Room kept for rounding when a renderer's cut lands a little over its limit. */

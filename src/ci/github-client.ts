@@ -47,7 +47,9 @@ export function createGitHub(opts: GitHubOptions): GitHub {
         return res;
       } catch (err) {
         const failed = err as { status?: number; request?: { url?: string } };
-        opts.debug?.(`GitHub: ${options.method} ${pathOf(failed.request?.url ?? options.url)} → ${failed.status ?? 'no answer'}`);
+        opts.debug?.(
+          `GitHub: ${options.method} ${pathOf(failed.request?.url ?? options.url)} → ${failed.status ?? 'no answer'}`,
+        );
         const wait = secondaryLimitWait(err);
         if (wait === undefined || wait > MAX_WAIT_SECONDS || attempt >= SECONDARY_LIMIT_RETRIES) throw err;
         opts.notice(`GitHub's secondary rate limit: waiting ${wait} s before trying again (Retry-After)`);
@@ -96,32 +98,45 @@ export interface GitHubAction {
 
 /** A failed GitHub request as one line naming the setting to fix (no stack, no token). */
 export function describeGitHubError(err: unknown, action: GitHubAction): UserError {
-  if (!isHttpFailure(err)) return new UserError(`cannot ${action.what}: ${oneLine(String((err as Error)?.message ?? err))}`);
+  if (!isHttpFailure(err))
+    return new UserError(`cannot ${action.what}: ${oneLine(String((err as Error)?.message ?? err))}`);
   const said = oneLine(err.message);
   const headers = err.response?.headers ?? {};
   if (!err.response) {
-    return new UserError(`cannot ${action.what}: GitHub at ${action.apiUrl} did not answer (${said}); check GITHUB_API_URL and the runner's network`);
+    return new UserError(
+      `cannot ${action.what}: GitHub at ${action.apiUrl} did not answer (${said}); check GITHUB_API_URL and the runner's network`,
+    );
   }
   switch (err.status) {
     case 401:
-      return new UserError(`cannot ${action.what}: GitHub refused the token in ${action.tokenEnv} (401 ${said}); set ${action.tokenEnv} to a valid token (in a workflow: \`env: ${action.tokenEnv}: \${{ github.token }}\`)`);
+      return new UserError(
+        `cannot ${action.what}: GitHub refused the token in ${action.tokenEnv} (401 ${said}); set ${action.tokenEnv} to a valid token (in a workflow: \`env: ${action.tokenEnv}: \${{ github.token }}\`)`,
+      );
     case 403:
     case 429:
       if (String(headers['x-ratelimit-remaining']) === '0') {
         const reset = Number(headers['x-ratelimit-reset']);
-        return new UserError(`cannot ${action.what}: the GitHub API rate limit of the token in ${action.tokenEnv} is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''} (${err.status}); run again later`);
+        return new UserError(
+          `cannot ${action.what}: the GitHub API rate limit of the token in ${action.tokenEnv} is used up${Number.isFinite(reset) && reset > 0 ? ` until ${new Date(reset * 1000).toISOString()}` : ''} (${err.status}); run again later`,
+        );
       }
       if (secondaryLimitWait(err) !== undefined) {
-        return new UserError(`cannot ${action.what}: GitHub's secondary rate limit still applies after ${SECONDARY_LIMIT_RETRIES} waits (${err.status} ${said}); run again in a few minutes`);
+        return new UserError(
+          `cannot ${action.what}: GitHub's secondary rate limit still applies after ${SECONDARY_LIMIT_RETRIES} waits (${err.status} ${said}); run again in a few minutes`,
+        );
       }
       return new UserError(
         `cannot ${action.what}: the token in ${action.tokenEnv} may not do that (403 ${said}); give the workflow \`permissions: ${action.permission}\` ` +
           '(a pull request from a fork gets a read-only token)',
       );
     case 404:
-      return new UserError(`cannot ${action.what}: GitHub answered 404 (${said}); check GITHUB_REPOSITORY and GITHUB_API_URL (${action.apiUrl}), and that the token in ${action.tokenEnv} can read the repository`);
+      return new UserError(
+        `cannot ${action.what}: GitHub answered 404 (${said}); check GITHUB_REPOSITORY and GITHUB_API_URL (${action.apiUrl}), and that the token in ${action.tokenEnv} can read the repository`,
+      );
     case 410:
-      return new UserError(`cannot ${action.what}: GitHub answered 410 (${said}); are issues turned off for the repository? (Settings → General → Features → Issues)`);
+      return new UserError(
+        `cannot ${action.what}: GitHub answered 410 (${said}); are issues turned off for the repository? (Settings → General → Features → Issues)`,
+      );
     case 422:
       return new UserError(`cannot ${action.what}: GitHub refused the request (422 ${said})`);
     default:
@@ -131,7 +146,12 @@ export function describeGitHubError(err: unknown, action: GitHubAction): UserErr
 
 /** GitHub's message without its documentation link, on one line, at most 200 characters. */
 function oneLine(message: string): string {
-  const text = withholdSecrets(message.replace(/ - https:\/\/docs\.github\.com\S*/g, '').replace(/\s+/g, ' ').trim());
+  const text = withholdSecrets(
+    message
+      .replace(/ - https:\/\/docs\.github\.com\S*/g, '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   return text.length > 200 ? `${text.slice(0, 199)}…` : text || 'no message';
 }
 

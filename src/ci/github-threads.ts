@@ -18,14 +18,30 @@ export interface GitHubSettings {
 }
 
 /** The comments of a pull request (issue comments: the conversation tab), through Octokit. */
-export function pullRequestComments(gh: GitHub, repo: GitHubRepository, number: number, settings: GitHubSettings): CommentThread {
+export function pullRequestComments(
+  gh: GitHub,
+  repo: GitHubRepository,
+  number: number,
+  settings: GitHubSettings,
+): CommentThread {
   const at = { ...repo, issue_number: number };
-  const action = (what: string): GitHubAction => ({ what: `${what} pull request #${number} of ${repo.owner}/${repo.repo}`, permission: 'pull-requests: write', ...settings });
+  const action = (what: string): GitHubAction => ({
+    what: `${what} pull request #${number} of ${repo.owner}/${repo.repo}`,
+    permission: 'pull-requests: write',
+    ...settings,
+  });
   return {
     self: once(() => readOwnLogin(gh, { permission: 'pull-requests: write', ...settings })),
-    list: () => guard(action('read the comments of'), async () => (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment)),
-    create: (body) => guard(action('comment on'), async () => toComment((await gh.rest.issues.createComment({ ...at, body })).data)),
-    update: (id, body) => guard(action(`update comment ${id} on`), async () => toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body })).data)),
+    list: () =>
+      guard(action('read the comments of'), async () =>
+        (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment),
+      ),
+    create: (body) =>
+      guard(action('comment on'), async () => toComment((await gh.rest.issues.createComment({ ...at, body })).data)),
+    update: (id, body) =>
+      guard(action(`update comment ${id} on`), async () =>
+        toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body })).data),
+      ),
     remove: (id) =>
       guard(action(`remove the extra comment ${id} from`), async () => {
         await gh.rest.issues.deleteComment({ ...repo, comment_id: id }).catch((err: { status?: number }) => {
@@ -59,17 +75,29 @@ export interface IssueTracker {
 }
 
 export function repositoryIssues(gh: GitHub, repo: GitHubRepository, settings: GitHubSettings): IssueTracker {
-  const action = (what: string): GitHubAction => ({ what: `${what} in ${repo.owner}/${repo.repo}`, permission: 'issues: write', ...settings });
+  const action = (what: string): GitHubAction => ({
+    what: `${what} in ${repo.owner}/${repo.repo}`,
+    permission: 'issues: write',
+    ...settings,
+  });
   const self = once(() => readOwnLogin(gh, { permission: 'issues: write', ...settings }));
   return {
     findOpen: async (marker) => {
       const login = await self();
       return guard(action('read the open issues'), async () => {
         // Oldest first, so racing runs that each opened one agree on which is the drift issue.
-        const pages = gh.paginate.iterator(gh.rest.issues.listForRepo, { ...repo, state: 'open', sort: 'created', direction: 'asc', per_page: 100 });
+        const pages = gh.paginate.iterator(gh.rest.issues.listForRepo, {
+          ...repo,
+          state: 'open',
+          sort: 'created',
+          direction: 'asc',
+          per_page: 100,
+        });
         for await (const page of pages) {
           // The issues list holds pull requests too.
-          const found = page.data.find((i) => !i.pull_request && i.user?.login === login && carriesMarker(i.body, marker));
+          const found = page.data.find(
+            (i) => !i.pull_request && i.user?.login === login && carriesMarker(i.body, marker),
+          );
           if (found) return toIssue(found);
         }
         return undefined;
@@ -77,12 +105,20 @@ export function repositoryIssues(gh: GitHub, repo: GitHubRepository, settings: G
     },
     open: async (title, body) => {
       const login = await self();
-      const issue = await guard(action('open an issue'), async () => toIssue((await gh.rest.issues.create({ ...repo, title, body })).data));
+      const issue = await guard(action('open an issue'), async () =>
+        toIssue((await gh.rest.issues.create({ ...repo, title, body })).data),
+      );
       // Else every later run would miss it and open one more.
-      if (issue.author !== login) throw new Error(`issue #${issue.number} just opened is by "${issue.author}", but the token reads as "${login}"; labelform would not find it again`);
+      if (issue.author !== login)
+        throw new Error(
+          `issue #${issue.number} just opened is by "${issue.author}", but the token reads as "${login}"; labelform would not find it again`,
+        );
       return issue;
     },
-    update: (number, title, body) => guard(action(`update issue #${number}`), async () => toIssue((await gh.rest.issues.update({ ...repo, issue_number: number, title, body })).data)),
+    update: (number, title, body) =>
+      guard(action(`update issue #${number}`), async () =>
+        toIssue((await gh.rest.issues.update({ ...repo, issue_number: number, title, body })).data),
+      ),
     comment: (number, body) =>
       guard(action(`comment on issue #${number}`), async () => {
         await gh.rest.issues.createComment({ ...repo, issue_number: number, body });
@@ -103,13 +139,32 @@ export type MergedPullRequest = MergedChange;
  * the base branch, so that, with `merged_at` set, tells it apart from open pull requests (and
  * other merged ones) whose branches merely contain the commit.
  */
-export async function mergedPullRequestOf(gh: GitHub, repo: GitHubRepository, sha: string, settings: GitHubSettings): Promise<MergedPullRequest | undefined> {
-  const action: GitHubAction = { what: `find the pull request merged as commit ${shortSha(sha)} in ${repo.owner}/${repo.repo}`, permission: 'pull-requests: read', ...settings };
+export async function mergedPullRequestOf(
+  gh: GitHub,
+  repo: GitHubRepository,
+  sha: string,
+  settings: GitHubSettings,
+): Promise<MergedPullRequest | undefined> {
+  const action: GitHubAction = {
+    what: `find the pull request merged as commit ${shortSha(sha)} in ${repo.owner}/${repo.repo}`,
+    permission: 'pull-requests: read',
+    ...settings,
+  };
   return guard(action, async () => {
-    const pulls = await gh.paginate(gh.rest.repos.listPullRequestsAssociatedWithCommit, { ...repo, commit_sha: sha, per_page: 100 });
+    const pulls = await gh.paginate(gh.rest.repos.listPullRequestsAssociatedWithCommit, {
+      ...repo,
+      commit_sha: sha,
+      per_page: 100,
+    });
     const merged = pulls.find((p) => p.merged_at && p.merge_commit_sha?.toLowerCase() === sha.toLowerCase());
     if (!merged) return undefined;
-    return { number: merged.number, headSha: merged.head.sha, baseRef: merged.base.ref, ...(merged.merged_at ? { mergedAt: merged.merged_at } : {}), ...(merged.html_url ? { url: merged.html_url } : {}) };
+    return {
+      number: merged.number,
+      headSha: merged.head.sha,
+      baseRef: merged.base.ref,
+      ...(merged.merged_at ? { mergedAt: merged.merged_at } : {}),
+      ...(merged.html_url ? { url: merged.html_url } : {}),
+    };
   });
 }
 
@@ -129,7 +184,8 @@ async function readOwnLogin(gh: GitHub, settings: GitHubSettings & { readonly pe
   // An installation token (GITHUB_TOKEN) gets 403 on GET /user and GET /app wants the app's JWT; the viewer names its bot, e.g. github-actions[bot] (github.com/fullsend-ai/fullsend/pull/1953).
   let viewer: string | null | undefined;
   try {
-    viewer = (await gh.graphql<{ viewer?: { login?: string | null } | null }>('query { viewer { login } }')).viewer?.login;
+    viewer = (await gh.graphql<{ viewer?: { login?: string | null } | null }>('query { viewer { login } }')).viewer
+      ?.login;
   } catch (err) {
     throw describeGitHubError(err, action);
   }
@@ -148,10 +204,27 @@ async function guard<T>(action: GitHubAction, fn: () => Promise<T>): Promise<T> 
   }
 }
 
-function toComment(c: { id: number; body?: string | null; html_url?: string; user?: { login?: string } | null }): ThreadComment {
+function toComment(c: {
+  id: number;
+  body?: string | null;
+  html_url?: string;
+  user?: { login?: string } | null;
+}): ThreadComment {
   return { id: c.id, body: c.body ?? '', author: c.user?.login ?? '', ...(c.html_url ? { url: c.html_url } : {}) };
 }
 
-function toIssue(i: { number: number; title: string; body?: string | null; html_url?: string; user?: { login?: string } | null }): Issue {
-  return { number: i.number, title: i.title, body: i.body ?? '', author: i.user?.login ?? '', ...(i.html_url ? { url: i.html_url } : {}) };
+function toIssue(i: {
+  number: number;
+  title: string;
+  body?: string | null;
+  html_url?: string;
+  user?: { login?: string } | null;
+}): Issue {
+  return {
+    number: i.number,
+    title: i.title,
+    body: i.body ?? '',
+    author: i.user?.login ?? '',
+    ...(i.html_url ? { url: i.html_url } : {}),
+  };
 }

@@ -35,16 +35,21 @@ const MAX_WAIT_SECONDS = 120;
 export function mergeRequestNotes(opts: GitLabNotesOptions): CommentThread {
   registerSecret(opts.token);
   const base = `${opts.apiUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(opts.projectId)}/merge_requests/${opts.iid}/notes`;
-  const call = (what: string, method: string, url: string, body?: unknown) => request(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url, body);
+  const call = (what: string, method: string, url: string, body?: unknown) =>
+    request(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url, body);
   return {
     self: once(() => readOwnUsername(opts)),
     list: async () => {
       const notes: ThreadComment[] = [];
-      for (const n of await readAllPages<GitLabNote>((page) => call('read the notes of', 'GET', `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`))) notes.push(toComment(n));
+      for (const n of await readAllPages<GitLabNote>((page) =>
+        call('read the notes of', 'GET', `${base}?per_page=100&page=${page}&sort=asc&order_by=created_at`),
+      ))
+        notes.push(toComment(n));
       return notes;
     },
     create: async (body) => toComment((await (await call('comment on', 'POST', base, { body })).json()) as GitLabNote),
-    update: async (id, body) => toComment((await (await call(`update note ${id} on`, 'PUT', `${base}/${id}`, { body })).json()) as GitLabNote),
+    update: async (id, body) =>
+      toComment((await (await call(`update note ${id} on`, 'PUT', `${base}/${id}`, { body })).json()) as GitLabNote),
     remove: async (id) => {
       await call(`remove the extra note ${id} from`, 'DELETE', `${base}/${id}`, undefined).catch((err: unknown) => {
         if (!(err instanceof NotFound)) throw err;
@@ -62,16 +67,27 @@ export type MergedMergeRequest = MergedChange;
  * (a fast-forward squash merge makes no merge commit). Open merge requests whose branches merely
  * contain the commit are not it.
  */
-export async function mergedMergeRequestOf(opts: GitLabApiOptions, sha: string): Promise<MergedMergeRequest | undefined> {
+export async function mergedMergeRequestOf(
+  opts: GitLabApiOptions,
+  sha: string,
+): Promise<MergedMergeRequest | undefined> {
   registerSecret(opts.token);
   const url = `${opts.apiUrl.replace(/\/+$/, '')}/projects/${encodeURIComponent(opts.projectId)}/repository/commits/${encodeURIComponent(sha)}/merge_requests`;
   const what = `find the merge request merged as commit ${shortSha(sha)} in project ${opts.projectId}`;
   const check = `check CI_PROJECT_ID, CI_API_V4_URL and that commit ${shortSha(sha)} is in the project`;
-  const all = await readAllPages<GitLabMergeRequest>((page) => request(opts, what, 'GET', `${url}?per_page=100&page=${page}`, undefined, check));
+  const all = await readAllPages<GitLabMergeRequest>((page) =>
+    request(opts, what, 'GET', `${url}?per_page=100&page=${page}`, undefined, check),
+  );
   const same = (other: string | null | undefined) => !!other && other.toLowerCase() === sha.toLowerCase();
   const merged = all.find((mr) => mr.state === 'merged' && (same(mr.merge_commit_sha) || same(mr.squash_commit_sha)));
   if (!merged) return undefined;
-  return { number: merged.iid, headSha: merged.sha, baseRef: merged.target_branch, ...(merged.merged_at ? { mergedAt: merged.merged_at } : {}), ...(merged.web_url ? { url: merged.web_url } : {}) };
+  return {
+    number: merged.iid,
+    headSha: merged.sha,
+    baseRef: merged.target_branch,
+    ...(merged.merged_at ? { mergedAt: merged.merged_at } : {}),
+    ...(merged.web_url ? { url: merged.web_url } : {}),
+  };
 }
 
 interface GitLabNote {
@@ -101,16 +117,25 @@ function toComment(n: GitLabNote): ThreadComment {
  */
 async function readOwnUsername(opts: GitLabApiOptions): Promise<string> {
   const what = `learn which user the token in ${opts.tokenEnv} posts as`;
-  const res = await request(opts, what, 'GET', `${opts.apiUrl.replace(/\/+$/, '')}/user`, undefined, `check CI_API_V4_URL (${opts.apiUrl})`);
+  const res = await request(
+    opts,
+    what,
+    'GET',
+    `${opts.apiUrl.replace(/\/+$/, '')}/user`,
+    undefined,
+    `check CI_API_V4_URL (${opts.apiUrl})`,
+  );
   const username = ((await res.json().catch(() => undefined)) as { username?: unknown } | undefined)?.username;
   if (typeof username === 'string' && username) return username;
-  throw new UserError(`cannot ${what}: GitLab's GET /user named no username; labelform edits only the notes its own user wrote, so it writes nothing without knowing it`);
+  throw new UserError(
+    `cannot ${what}: GitLab's GET /user named no username; labelform edits only the notes its own user wrote, so it writes nothing without knowing it`,
+  );
 }
 
 /** Every page of a list, following `x-next-page`. */
 async function readAllPages<T>(get: (page: string) => Promise<Response>): Promise<T[]> {
   const all: T[] = [];
-  for (let page: string | null = '1'; page; ) {
+  for (let page: string | null = '1'; page;) {
     const res = await get(page);
     all.push(...((await res.json()) as T[]));
     page = res.headers.get('x-next-page') || null;
@@ -121,19 +146,32 @@ async function readAllPages<T>(get: (page: string) => Promise<Response>): Promis
 /** A 404, kept apart so a note that is already gone can be ignored. */
 class NotFound extends UserError {}
 
-async function request(opts: GitLabApiOptions, what: string, method: string, url: string, body: unknown, check = 'check CI_PROJECT_ID, CI_MERGE_REQUEST_IID and CI_API_V4_URL'): Promise<Response> {
+async function request(
+  opts: GitLabApiOptions,
+  what: string,
+  method: string,
+  url: string,
+  body: unknown,
+  check = 'check CI_PROJECT_ID, CI_MERGE_REQUEST_IID and CI_API_V4_URL',
+): Promise<Response> {
   const doFetch = opts.fetch ?? fetch;
   for (let attempt = 0; ; attempt++) {
     let res: Response;
     try {
       res = await doFetch(url, {
         method,
-        headers: { 'PRIVATE-TOKEN': opts.token, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), Accept: 'application/json' },
+        headers: {
+          'PRIVATE-TOKEN': opts.token,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          Accept: 'application/json',
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new UserError(`cannot ${what}: GitLab at ${opts.apiUrl} did not answer (${cause?.code ?? cause?.message ?? (err as Error).message}); check CI_API_V4_URL and the runner's network`);
+      throw new UserError(
+        `cannot ${what}: GitLab at ${opts.apiUrl} did not answer (${cause?.code ?? cause?.message ?? (err as Error).message}); check CI_API_V4_URL and the runner's network`,
+      );
     }
     opts.debug?.(`GitLab: ${method} ${new URL(url).pathname}${new URL(url).search} → ${res.status}`);
     if (res.ok) return res;
@@ -158,13 +196,21 @@ async function describe(res: Response, what: string, opts: GitLabApiOptions, che
   const said = await messageOf(res);
   switch (res.status) {
     case 401:
-      return new UserError(`cannot ${what}: GitLab refused the token in ${opts.tokenEnv} (401 ${said}); set ${opts.tokenEnv} to a project, group or personal access token with the api scope`);
+      return new UserError(
+        `cannot ${what}: GitLab refused the token in ${opts.tokenEnv} (401 ${said}); set ${opts.tokenEnv} to a project, group or personal access token with the api scope`,
+      );
     case 403:
-      return new UserError(`cannot ${what}: the token in ${opts.tokenEnv} may not do that (403 ${said}); it needs the api scope and at least the Reporter role in the project`);
+      return new UserError(
+        `cannot ${what}: the token in ${opts.tokenEnv} may not do that (403 ${said}); it needs the api scope and at least the Reporter role in the project`,
+      );
     case 404:
-      return new NotFound(`cannot ${what}: GitLab answered 404 (${said}); ${check}, and that the token in ${opts.tokenEnv} can see the project`);
+      return new NotFound(
+        `cannot ${what}: GitLab answered 404 (${said}); ${check}, and that the token in ${opts.tokenEnv} can see the project`,
+      );
     default:
-      return new UserError(`cannot ${what}: GitLab answered ${res.status} (${said})${res.status >= 500 || res.status === 429 ? '; run again later' : ''}`);
+      return new UserError(
+        `cannot ${what}: GitLab answered ${res.status} (${said})${res.status >= 500 || res.status === 429 ? '; run again later' : ''}`,
+      );
   }
 }
 
@@ -180,6 +226,11 @@ async function messageOf(res: Response): Promise<string> {
     // not JSON: the text itself
   }
   // GitLab's messages repeat the status ("401 Unauthorized"), which the caller shows already.
-  said = withholdSecrets(said.replace(/\s+/g, ' ').trim().replace(/^\d{3} /, ''));
+  said = withholdSecrets(
+    said
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/^\d{3} /, ''),
+  );
   return said.length > 200 ? `${said.slice(0, 199)}…` : said || res.statusText || 'no message';
 }

@@ -52,37 +52,78 @@ export async function readMergedPlan(io: Io, opts: MergedPlanOptions): Promise<M
   const debug = opts.debug ? (line: string) => io.stderr(`${line}\n`) : undefined;
   switch (ci.platform) {
     case 'none':
-      throw new UserError('--merged applies the plan reviewed in the pull request merged as this commit, so it runs in GitHub Actions or GitLab CI (GITHUB_ACTIONS or GITLAB_CI is "true"); locally, apply a plan file instead');
+      throw new UserError(
+        '--merged applies the plan reviewed in the pull request merged as this commit, so it runs in GitHub Actions or GitLab CI (GITHUB_ACTIONS or GITLAB_CI is "true"); locally, apply a plan file instead',
+      );
     case 'github': {
-      if (!ci.repository) throw new UserError('--merged: GITHUB_REPOSITORY is not set to owner/name; the runner sets it');
-      if (!ci.defaultBranch) throw new UserError('--merged: the event payload (GITHUB_EVENT_PATH) does not name the default branch; run it on push or workflow_dispatch');
+      if (!ci.repository)
+        throw new UserError('--merged: GITHUB_REPOSITORY is not set to owner/name; the runner sets it');
+      if (!ci.defaultBranch)
+        throw new UserError(
+          '--merged: the event payload (GITHUB_EVENT_PATH) does not name the default branch; run it on push or workflow_dispatch',
+        );
       if (ci.ref !== `refs/heads/${ci.defaultBranch}`) {
-        throw new UserError(`--merged applies only on the default branch ${ci.defaultBranch}; this run is for ${ci.ref ?? '(GITHUB_REF is not set)'} (event ${ci.event ?? 'unknown'}), so nothing was applied`, [], 'Merge the change into the default branch through a pull request; its apply job applies the plan reviewed there.');
+        throw new UserError(
+          `--merged applies only on the default branch ${ci.defaultBranch}; this run is for ${ci.ref ?? '(GITHUB_REF is not set)'} (event ${ci.event ?? 'unknown'}), so nothing was applied`,
+          [],
+          'Merge the change into the default branch through a pull request; its apply job applies the plan reviewed there.',
+        );
       }
       const commit = requireCommit(io.env.GITHUB_SHA, 'GITHUB_SHA', opts.head);
       const tokenEnv = opts.tokenEnv ?? 'GITHUB_TOKEN';
-      const token = readToken(io, tokenEnv, '--merged', 'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`');
+      const token = readToken(
+        io,
+        tokenEnv,
+        '--merged',
+        'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`',
+      );
       const { createGitHub } = await import('./github-client.ts');
       const { mergedPullRequestOf, pullRequestComments } = await import('./github-threads.ts');
-      const gh = createGitHub({ token, apiUrl: ci.apiUrl, sleep, notice: (line) => io.stderr(`${line}\n`), ...(debug ? { debug } : {}) });
+      const gh = createGitHub({
+        token,
+        apiUrl: ci.apiUrl,
+        sleep,
+        notice: (line) => io.stderr(`${line}\n`),
+        ...(debug ? { debug } : {}),
+      });
       const settings = { tokenEnv, apiUrl: ci.apiUrl };
       const change = await mergedPullRequestOf(gh, ci.repository, commit, settings);
       const thread = change ? pullRequestComments(gh, ci.repository, change.number, settings) : undefined;
-      return settle(commit, change, change ? `pull request #${change.number}` : undefined, thread, scope, { ...contextOf(scope, ci), commit: { sha: commit, ...(ci.commit?.url ? { url: ci.commit.url } : {}) } });
+      return settle(commit, change, change ? `pull request #${change.number}` : undefined, thread, scope, {
+        ...contextOf(scope, ci),
+        commit: { sha: commit, ...(ci.commit?.url ? { url: ci.commit.url } : {}) },
+      });
     }
     case 'gitlab': {
       if (!ci.defaultBranch || ci.branch !== ci.defaultBranch) {
-        throw new UserError(`--merged applies only on the default branch${ci.defaultBranch ? ` ${ci.defaultBranch}` : ''}; this pipeline is for ${ci.branch ? `branch ${ci.branch}` : 'no branch (CI_COMMIT_BRANCH is not set: a tag or merge request pipeline)'}, so nothing was applied`, [], 'Merge the change into the default branch through a merge request; its apply job applies the plan reviewed there.');
+        throw new UserError(
+          `--merged applies only on the default branch${ci.defaultBranch ? ` ${ci.defaultBranch}` : ''}; this pipeline is for ${ci.branch ? `branch ${ci.branch}` : 'no branch (CI_COMMIT_BRANCH is not set: a tag or merge request pipeline)'}, so nothing was applied`,
+          [],
+          'Merge the change into the default branch through a merge request; its apply job applies the plan reviewed there.',
+        );
       }
-      if (!ci.apiUrl || !ci.projectId) throw new UserError('--merged: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)');
+      if (!ci.apiUrl || !ci.projectId)
+        throw new UserError('--merged: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)');
       const commit = requireCommit(io.env.CI_COMMIT_SHA, 'CI_COMMIT_SHA', opts.head);
       const tokenEnv = opts.tokenEnv ?? 'GITLAB_TOKEN';
-      const token = readToken(io, tokenEnv, '--merged', 'Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name');
+      const token = readToken(
+        io,
+        tokenEnv,
+        '--merged',
+        'Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name',
+      );
       const { mergedMergeRequestOf, mergeRequestNotes } = await import('./gitlab-notes.ts');
       const api = { apiUrl: ci.apiUrl, projectId: ci.projectId, token, tokenEnv, sleep, ...(debug ? { debug } : {}) };
       const change = await mergedMergeRequestOf(api, commit);
       const thread = change ? mergeRequestNotes({ ...api, iid: change.number }) : undefined;
-      return settle(commit, change, change ? `merge request !${change.number}` : undefined, thread, scope, contextOf(scope, ci));
+      return settle(
+        commit,
+        change,
+        change ? `merge request !${change.number}` : undefined,
+        thread,
+        scope,
+        contextOf(scope, ci),
+      );
     }
   }
 }
@@ -103,11 +144,19 @@ async function settle(
     return done.comment.url ?? changeName;
   };
   const base = { commit, post, ...(change ? { change } : {}), ...(changeName ? { changeName } : {}) };
-  if (!change || !thread) return { ...base, problem: `commit ${shortSha(commit)} was not merged from a pull request (a direct push?), so no plan of it was reviewed` };
+  if (!change || !thread)
+    return {
+      ...base,
+      problem: `commit ${shortSha(commit)} was not merged from a pull request (a direct push?), so no plan of it was reviewed`,
+    };
   const comments = ownMarked(await thread.list(), markerFor('plan', scope), await thread.self());
   const comment = comments[0];
   const where = `labelform's plan comment on ${changeName}`;
-  if (!comment) return { ...base, problem: `${changeName} has no plan comment of labelform for directory ${scope.dir} and environment ${scope.env}, so no plan of it was reviewed` };
+  if (!comment)
+    return {
+      ...base,
+      problem: `${changeName} has no plan comment of labelform for directory ${scope.dir} and environment ${scope.env}, so no plan of it was reviewed`,
+    };
   const decoded = decodePlanData(comment.body, where);
   if ('problem' in decoded) return { ...base, problem: decoded.problem };
   const planned = decoded.plan.source?.pullRequest;
@@ -124,6 +173,9 @@ async function settle(
 function requireCommit(value: string | undefined, name: string, head: string): string {
   const commit = value?.trim().toLowerCase() ?? '';
   if (!/^[0-9a-f]{40}$/.test(commit)) throw new UserError(`--merged: ${name} is not set to a commit; CI sets it`);
-  if (commit !== head) throw new UserError(`--merged: the checkout is commit ${shortSha(head) || '(none: no git repository)'}, not ${shortSha(commit)} that this run is for (${name}); check out the run's commit`);
+  if (commit !== head)
+    throw new UserError(
+      `--merged: the checkout is commit ${shortSha(head) || '(none: no git repository)'}, not ${shortSha(commit)} that this run is for (${name}); check out the run's commit`,
+    );
   return commit;
 }

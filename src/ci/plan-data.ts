@@ -31,10 +31,16 @@ export type DecodedPlan = { readonly plan: Plan } | { readonly problem: string }
 /** The plan in a comment body's hidden block; a problem when there is none or it does not check out. */
 export function decodePlanData(body: string, where: string): DecodedPlan {
   const start = body.lastIndexOf(`\n${OPEN} `);
-  if (start < 0) return { problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)` };
+  if (start < 0)
+    return {
+      problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)`,
+    };
   const end = body.indexOf(CLOSE, start + OPEN.length + 1);
   if (end < 0) return { problem: `${where}: the saved plan in it is cut off` };
-  const [header = '', ...data] = body.slice(start + 1, end).trim().split('\n');
+  const [header = '', ...data] = body
+    .slice(start + 1, end)
+    .trim()
+    .split('\n');
   const digest = /\ssha256=([0-9a-f]{64})\b/.exec(header)?.[1];
   let text: string;
   try {
@@ -43,7 +49,8 @@ export function decodePlanData(body: string, where: string): DecodedPlan {
   } catch {
     return { problem: `${where}: the saved plan in it cannot be read (it was edited by hand?)` };
   }
-  if (!digest || sha256(text) !== digest) return { problem: `${where}: the saved plan in it does not match its checksum (it was edited by hand?)` };
+  if (!digest || sha256(text) !== digest)
+    return { problem: `${where}: the saved plan in it does not match its checksum (it was edited by hand?)` };
   try {
     return { plan: parsePlan(text, `the saved plan in ${where}`) };
   } catch (err) {

@@ -12,5 +12,14 @@ export async function summarizeApply(io: Io, dir: string, plan: Plan, results: r
   if (!io.env.GITHUB_STEP_SUMMARY) return;
   const scope = await scopeFor(io, dir, plan.server.environment, undefined);
   const ci = await readCiContext(io.env).catch((): CiContext => ({ platform: 'none' }));
-  await appendStepSummary(io, (budget) => composeReport({ render: (limit) => renderApplyMarkdown(plan, results, limit), context: contextOf(scope, ci), fullAt: 'the job log of this run' }, budget));
+  await appendStepSummary(io, (budget) =>
+    composeReport(
+      {
+        render: (limit) => renderApplyMarkdown(plan, results, limit),
+        context: contextOf(scope, ci),
+        fullAt: 'the job log of this run',
+      },
+      budget,
+    ),
+  );
 }

@@ -37,18 +37,41 @@ export async function publishDrift(io: Io, opts: DriftPublishing, report: DriftR
   const context = contextOf(scope, ci);
   // The renderer cuts by rows and says what it cut; cutMarkdown stays as the last resort.
   const render = (limit: number) => cutMarkdown(renderDriftMarkdown(report, limit), limit);
-  await appendStepSummary(io, (budget) => composeReport({ render, context, fullAt: 'the job log of this run, where `labelform drift` prints it whole' }, budget));
+  await appendStepSummary(io, (budget) =>
+    composeReport(
+      { render, context, fullAt: 'the job log of this run, where `labelform drift` prints it whole' },
+      budget,
+    ),
+  );
   if (opts.issue) await keepIssue(io, opts, ci, scope, context, report, render);
   return code;
 }
 
-async function keepIssue(io: Io, opts: DriftPublishing, ci: CiContext, scope: MarkerScope, context: ReportContext, report: DriftReport, render: (limit: number) => string): Promise<void> {
-  if (ci.platform === 'gitlab') throw new UserError('--issue opens GitHub issues; on GitLab CI, run `labelform drift --markdown` and let the job fail on exit code 2');
+async function keepIssue(
+  io: Io,
+  opts: DriftPublishing,
+  ci: CiContext,
+  scope: MarkerScope,
+  context: ReportContext,
+  report: DriftReport,
+  render: (limit: number) => string,
+): Promise<void> {
+  if (ci.platform === 'gitlab')
+    throw new UserError(
+      '--issue opens GitHub issues; on GitLab CI, run `labelform drift --markdown` and let the job fail on exit code 2',
+    );
   if (ci.platform === 'none' || !ci.repository) {
-    throw new UserError('--issue: GITHUB_REPOSITORY is not set to owner/name, so there is no repository to open the drift issue in (GitHub Actions sets it)');
+    throw new UserError(
+      '--issue: GITHUB_REPOSITORY is not set to owner/name, so there is no repository to open the drift issue in (GitHub Actions sets it)',
+    );
   }
   const tokenEnv = opts.issueTokenEnv ?? 'GITHUB_TOKEN';
-  const token = readToken(io, tokenEnv, '--issue', 'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`');
+  const token = readToken(
+    io,
+    tokenEnv,
+    '--issue',
+    'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`',
+  );
   // Loaded only here: a plain `drift` does not pay for Octokit.
   const { createGitHub } = await import('./github-client.ts');
   const { repositoryIssues } = await import('./github-threads.ts');
@@ -74,7 +97,9 @@ async function keepIssue(io: Io, opts: DriftPublishing, ci: CiContext, scope: Ma
     case 'opened':
     case 'updated':
     case 'closed':
-      io.stderr(`Drift issue #${outcome.issue.number} ${outcome.action}${outcome.issue.url ? `: ${outcome.issue.url}` : ''}.\n`);
+      io.stderr(
+        `Drift issue #${outcome.issue.number} ${outcome.action}${outcome.issue.url ? `: ${outcome.issue.url}` : ''}.\n`,
+      );
       return;
     case 'none':
       io.stderr('No drift, and no open drift issue to close.\n');

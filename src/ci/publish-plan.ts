@@ -58,7 +58,14 @@ export async function publishPlanRun(io: Io, opts: PlanPublishing, run: () => Pr
   }
   const { plan, code } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
-  return publish(io, opts, scope, (limit) => renderPlanMarkdown(plan, limit, opts.extras), code, opts.comment ? encodePlanData(plan) : undefined);
+  return publish(
+    io,
+    opts,
+    scope,
+    (limit) => renderPlanMarkdown(plan, limit, opts.extras),
+    code,
+    opts.comment ? encodePlanData(plan) : undefined,
+  );
 }
 
 /** The step summary of an `apply` that applied nothing: its plan (with errors, or no changes). */
@@ -66,7 +73,12 @@ export async function summarizePlan(io: Io, dir: string, plan: Plan): Promise<vo
   if (!io.env.GITHUB_STEP_SUMMARY) return;
   const scope = await scopeFor(io, dir, plan.server.environment, undefined);
   const ci = await readCiContext(io.env).catch((): CiContext => ({ platform: 'none' }));
-  await appendStepSummary(io, (budget) => composeReport({ render: (limit) => renderPlanMarkdown(plan, limit), context: contextOf(scope, ci), fullAt: JOB_LOG }, budget));
+  await appendStepSummary(io, (budget) =>
+    composeReport(
+      { render: (limit) => renderPlanMarkdown(plan, limit), context: contextOf(scope, ci), fullAt: JOB_LOG },
+      budget,
+    ),
+  );
 }
 
 const JOB_LOG = 'the job log of this run, where labelform prints it whole';
@@ -87,7 +99,14 @@ async function publishFailure(io: Io, opts: PlanPublishing, err: unknown): Promi
  */
 const PLAN_DATA_MAX = COMMENT_BUDGET.max - 16_000;
 
-async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render: (limit: number) => string, code: number, data?: string): Promise<number> {
+async function publish(
+  io: Io,
+  opts: PlanPublishing,
+  scope: MarkerScope,
+  render: (limit: number) => string,
+  code: number,
+  data?: string,
+): Promise<number> {
   // The summary does without a commit when the event payload cannot be read; the comment cannot.
   const ci = await readCiContext(io.env).catch((err: unknown) => {
     if (opts.comment) throw err;
@@ -97,18 +116,26 @@ async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render:
   const fullAt = `${JOB_LOG}${opts.out ? ` and the saved plan \`${opts.out}\`` : ''}`;
   const summary = await appendStepSummary(io, (budget) => composeReport({ render, context, fullAt }, budget));
   if (!opts.comment) return code;
-  const commentFullAt = summary && !summary.truncated ? `the step summary of ${ci.platform === 'github' && ci.runUrl ? `[this run](${ci.runUrl})` : 'this run'}` : fullAt;
+  const commentFullAt =
+    summary && !summary.truncated
+      ? `the step summary of ${ci.platform === 'github' && ci.runUrl ? `[this run](${ci.runUrl})` : 'this run'}`
+      : fullAt;
   const thread = await openThread(io, opts, ci);
   if (!thread) return code;
   const marker = markerFor('plan', scope);
   const carried = data !== undefined && data.length <= PLAN_DATA_MAX ? data : undefined;
-  const tooLarge = data !== undefined && !carried ? `\n> ⚠️ **This plan is too large to travel in this comment** (${Math.ceil(data.length / 1024)} KiB compressed; at most ${Math.floor(PLAN_DATA_MAX / 1024)} KiB fit), so \`labelform apply --merged\` will refuse it after merge. Split the change into smaller pull requests.\n` : '';
+  const tooLarge =
+    data !== undefined && !carried
+      ? `\n> ⚠️ **This plan is too large to travel in this comment** (${Math.ceil(data.length / 1024)} KiB compressed; at most ${Math.floor(PLAN_DATA_MAX / 1024)} KiB fit), so \`labelform apply --merged\` will refuse it after merge. Split the change into smaller pull requests.\n`
+      : '';
   const withNote = tooLarge ? (limit: number) => `${render(Math.max(0, limit - tooLarge.length))}${tooLarge}` : render;
   const budget = carried ? { ...COMMENT_BUDGET, max: COMMENT_BUDGET.max - carried.length - 1 } : COMMENT_BUDGET;
   const text = composeReport({ marker, render: withNote, context, fullAt: commentFullAt }, budget).text;
   const body = carried ? `${text}${text.endsWith('\n') ? '' : '\n'}${carried}` : text;
   const done = await upsertMarkedComment(thread.comments, marker, body);
-  io.stderr(`Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ''}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? '' : 's'})` : ''}.\n`);
+  io.stderr(
+    `Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ''}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? '' : 's'})` : ''}.\n`,
+  );
   return code;
 }
 
@@ -116,24 +143,46 @@ async function publish(io: Io, opts: PlanPublishing, scope: MarkerScope, render:
  * The pull request's or merge request's comments, or nothing (said on stderr) outside one. The
  * clients are loaded only here: a plain `plan` does not pay for Octokit.
  */
-async function openThread(io: Io, opts: PlanPublishing, ci: CiContext): Promise<{ comments: CommentThread; name: string } | undefined> {
+async function openThread(
+  io: Io,
+  opts: PlanPublishing,
+  ci: CiContext,
+): Promise<{ comments: CommentThread; name: string } | undefined> {
   const debug = opts.debug ? (line: string) => io.stderr(`${line}\n`) : undefined;
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   switch (ci.platform) {
     case 'none':
-      io.stderr('--comment: not running in GitHub Actions or GitLab CI (neither GITHUB_ACTIONS nor GITLAB_CI is "true"), so there is no pull request to comment on; nothing was posted.\n');
+      io.stderr(
+        '--comment: not running in GitHub Actions or GitLab CI (neither GITHUB_ACTIONS nor GITLAB_CI is "true"), so there is no pull request to comment on; nothing was posted.\n',
+      );
       return undefined;
     case 'github': {
       if (!ci.pullRequest) {
-        io.stderr(`--comment: this run is not for a pull request (event ${ci.event ?? 'unknown'}; GITHUB_EVENT_PATH has no pull_request); nothing was posted.\n`);
+        io.stderr(
+          `--comment: this run is not for a pull request (event ${ci.event ?? 'unknown'}; GITHUB_EVENT_PATH has no pull_request); nothing was posted.\n`,
+        );
         return undefined;
       }
-      if (!ci.repository) throw new UserError('--comment: GITHUB_REPOSITORY is not set to owner/name; the runner sets it, so set it when running outside Actions');
+      if (!ci.repository)
+        throw new UserError(
+          '--comment: GITHUB_REPOSITORY is not set to owner/name; the runner sets it, so set it when running outside Actions',
+        );
       const tokenEnv = opts.commentTokenEnv ?? 'GITHUB_TOKEN';
-      const token = readToken(io, tokenEnv, '--comment', 'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`');
+      const token = readToken(
+        io,
+        tokenEnv,
+        '--comment',
+        'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`',
+      );
       const { createGitHub } = await import('./github-client.ts');
       const { pullRequestComments } = await import('./github-threads.ts');
-      const gh = createGitHub({ token, apiUrl: ci.apiUrl, sleep, notice: (line) => io.stderr(`${line}\n`), ...(debug ? { debug } : {}) });
+      const gh = createGitHub({
+        token,
+        apiUrl: ci.apiUrl,
+        sleep,
+        notice: (line) => io.stderr(`${line}\n`),
+        ...(debug ? { debug } : {}),
+      });
       return {
         comments: pullRequestComments(gh, ci.repository, ci.pullRequest.number, { tokenEnv, apiUrl: ci.apiUrl }),
         name: `pull request #${ci.pullRequest.number}`,
@@ -141,15 +190,31 @@ async function openThread(io: Io, opts: PlanPublishing, ci: CiContext): Promise<
     }
     case 'gitlab': {
       if (!ci.mergeRequestIid) {
-        io.stderr('--comment: this pipeline is not a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing was posted.\n');
+        io.stderr(
+          '--comment: this pipeline is not a merge request pipeline (CI_MERGE_REQUEST_IID is not set); nothing was posted.\n',
+        );
         return undefined;
       }
-      if (!ci.apiUrl || !ci.projectId) throw new UserError('--comment: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)');
+      if (!ci.apiUrl || !ci.projectId)
+        throw new UserError('--comment: CI_API_V4_URL and CI_PROJECT_ID must be set (GitLab CI sets them)');
       const tokenEnv = opts.commentTokenEnv ?? 'GITLAB_TOKEN';
-      const token = readToken(io, tokenEnv, '--comment', 'Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name');
+      const token = readToken(
+        io,
+        tokenEnv,
+        '--comment',
+        'Store a project access token with the api scope (role Reporter or higher) as a masked CI/CD variable of that name',
+      );
       const { mergeRequestNotes } = await import('./gitlab-notes.ts');
       return {
-        comments: mergeRequestNotes({ apiUrl: ci.apiUrl, projectId: ci.projectId, iid: ci.mergeRequestIid, token, tokenEnv, sleep, ...(debug ? { debug } : {}) }),
+        comments: mergeRequestNotes({
+          apiUrl: ci.apiUrl,
+          projectId: ci.projectId,
+          iid: ci.mergeRequestIid,
+          token,
+          tokenEnv,
+          sleep,
+          ...(debug ? { debug } : {}),
+        }),
         name: `merge request !${ci.mergeRequestIid}`,
       };
     }

@@ -3,7 +3,13 @@ import type { StepResult } from '../reconcile/apply.ts';
 import { plural } from '../util/plural.ts';
 import { resourceName } from '../model/resource-name.ts';
 
-const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
+const ICON: Record<ResourceChange['action'], string> = {
+  create: '🟢 create',
+  update: '🟡 update',
+  adopt: '🔵 adopt',
+  delete: '🔴 delete',
+  'no-op': '⚪ no-op',
+};
 const OUTCOME: Record<StepResult['outcome'], string> = { done: '✅ done', failed: '❌ failed', skipped: '⏭️ skipped' };
 
 /**
@@ -16,7 +22,12 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
   const skipped = results.filter((r) => r.outcome === 'skipped').length;
   const left = results.filter((r) => r.leftCopies?.length);
   const ok = failed === 0 && left.length === 0;
-  const counts = [`${done('create')} created`, `${done('update')} updated`, `${done('adopt')} adopted`, `${done('delete')} deleted`];
+  const counts = [
+    `${done('create')} created`,
+    `${done('update')} updated`,
+    `${done('adopt')} adopted`,
+    `${done('delete')} deleted`,
+  ];
   if (skipped) counts.push(`${skipped} skipped`);
   if (failed) counts.push(`${failed} failed`);
   const head = [
@@ -28,10 +39,19 @@ export function renderApplyMarkdown(plan: Plan, results: readonly StepResult[], 
   ];
   if (left.length) {
     head.push(`#### ❌ ${plural(left.length, 'key')} carried by more than one project, copies left in place`);
-    for (const r of left) head.push(`- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id} (${escapeText(l.reason)})`).join(', ')}`);
+    for (const r of left)
+      head.push(
+        `- \`${resourceName(r)}\`: kept id ${r.id}; left ${r.leftCopies!.map((l) => `id ${l.id} (${escapeText(l.reason)})`).join(', ')}`,
+      );
     head.push('');
   }
-  const rows = results.map((r) => row(r, plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action), plan.server.url));
+  const rows = results.map((r) =>
+    row(
+      r,
+      plan.changes.find((c) => c.kind === r.kind && c.key === r.key && c.action === r.action),
+      plan.server.url,
+    ),
+  );
   let out = [...head, '| | Project | Id | Result |', '|---|---|---|---|'].join('\n');
   let shown = 0;
   for (const line of rows) {
@@ -70,7 +90,12 @@ function row(r: StepResult, change: ResourceChange | undefined, serverUrl: strin
       : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ''}`;
   // A link to the project in Label Studio, while it exists (not after a delete).
   const projectId = r.kind === 'Project' ? r.id : change?.parent?.id;
-  const id = r.id === undefined ? '' : projectId !== undefined && !(r.kind === 'Project' && r.action === 'delete' && r.outcome === 'done') ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/projects/${projectId}/)` : String(r.id);
+  const id =
+    r.id === undefined
+      ? ''
+      : projectId !== undefined && !(r.kind === 'Project' && r.action === 'delete' && r.outcome === 'done')
+        ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/projects/${projectId}/)`
+        : String(r.id);
   return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell(what)} |`;
 }
 

@@ -7,7 +7,11 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
  * Without a `.git` above it, relative to the CI checkout (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`),
  * else to the working directory.
  */
-export async function repoRelativeDir(dir: string, env: Readonly<Record<string, string | undefined>>, cwd: string): Promise<string> {
+export async function repoRelativeDir(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string,
+): Promise<string> {
   const abs = await realpath(resolve(cwd, dir)).catch(() => resolve(cwd, dir));
   const tops = [await findGitTop(abs), env.GITHUB_WORKSPACE, env.CI_PROJECT_DIR, cwd];
   for (const top of tops) {
@@ -22,7 +26,13 @@ export async function repoRelativeDir(dir: string, env: Readonly<Record<string, 
 async function findGitTop(start: string): Promise<string | undefined> {
   for (let dir = start; ; dir = dirname(dir)) {
     // A worktree or submodule has a .git file instead of a folder.
-    if (await stat(join(dir, '.git')).then(() => true, () => false)) return dir;
+    if (
+      await stat(join(dir, '.git')).then(
+        () => true,
+        () => false,
+      )
+    )
+      return dir;
     if (dirname(dir) === dir) return undefined;
   }
 }

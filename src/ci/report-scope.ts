@@ -9,7 +9,12 @@ import { repoRelativeDir } from './repo-dir.ts';
  * it got that far; else `-e`, else labelform.yaml's default (when it can still be read), so the
  * report of a failed run lands in the comment or issue a good run updates later.
  */
-export async function scopeFor(io: Io, dir: string, used: string | undefined, given: string | undefined): Promise<MarkerScope> {
+export async function scopeFor(
+  io: Io,
+  dir: string,
+  used: string | undefined,
+  given: string | undefined,
+): Promise<MarkerScope> {
   const relDir = await repoRelativeDir(dir, io.env, io.cwd);
   if (used ?? given) return { dir: relDir, env: (used ?? given)! };
   const { config } = await loadRootConfig(resolve(io.cwd, dir), io.cwd).catch(() => ({ config: undefined }));

@@ -13,10 +13,15 @@ const MIN_ROOM_BYTES = 4096;
 export async function appendStepSummary(io: Io, compose: (budget: Budget) => Fitted): Promise<Fitted | undefined> {
   const path = io.env.GITHUB_STEP_SUMMARY;
   if (!path) return undefined;
-  const used = await stat(path).then((s) => s.size, () => 0);
+  const used = await stat(path).then(
+    (s) => s.size,
+    () => 0,
+  );
   const budget = summaryBudget(used + 1);
   if (budget.max < MIN_ROOM_BYTES) {
-    io.stderr(`Warning: the step summary (GITHUB_STEP_SUMMARY) already holds ${used.toLocaleString('en')} bytes of GitHub's 1 MiB per step; labelform's report was not added.\n`);
+    io.stderr(
+      `Warning: the step summary (GITHUB_STEP_SUMMARY) already holds ${used.toLocaleString('en')} bytes of GitHub's 1 MiB per step; labelform's report was not added.\n`,
+    );
     return undefined;
   }
   const fitted = compose(budget);
@@ -24,7 +29,9 @@ export async function appendStepSummary(io: Io, compose: (budget: Budget) => Fit
     await appendFile(path, `${used > 0 ? '\n' : ''}${fitted.text}`);
     return fitted;
   } catch (err) {
-    io.stderr(`Warning: could not write the step summary to ${path} (GITHUB_STEP_SUMMARY): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    io.stderr(
+      `Warning: could not write the step summary to ${path} (GITHUB_STEP_SUMMARY): ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`,
+    );
     return undefined;
   }
 }

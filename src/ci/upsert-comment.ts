@@ -53,7 +53,14 @@ export async function upsertMarkedComment(thread: CommentThread, marker: string,
   const after = ownMarked(await thread.list(), marker, self);
   const lowest = after[0];
   if (!lowest || lowest.id >= created.id) {
-    return { action: 'created', comment: created, removed: await removeAll(thread, after.filter((c) => c.id !== created.id)) };
+    return {
+      action: 'created',
+      comment: created,
+      removed: await removeAll(
+        thread,
+        after.filter((c) => c.id !== created.id),
+      ),
+    };
   }
   const comment = await thread.update(lowest.id, body);
   // Ours goes too, also when the list did not show it yet.
@@ -71,7 +78,9 @@ export function ownMarked(comments: readonly ThreadComment[], marker: string, se
  * token: every later run would miss it and post one more. Said loudly rather than repeated.
  */
 function identityMismatch(created: ThreadComment, self: string): Error {
-  return new Error(`the comment just created (${created.id}) is by "${created.author}", but the token reads as "${self}"; labelform would not find it again`);
+  return new Error(
+    `the comment just created (${created.id}) is by "${created.author}", but the token reads as "${self}"; labelform would not find it again`,
+  );
 }
 
 async function removeAll(thread: CommentThread, comments: readonly ThreadComment[]): Promise<number[]> {

@@ -11,15 +11,23 @@ export const ANNOTATIONS_PER_SEVERITY = 10;
  * made relative to the repository (`GITHUB_WORKSPACE`), since that is what GitHub matches them
  * against, wherever the command ran from.
  */
-export function githubAnnotations(diagnostics: readonly Diagnostic[], where: { readonly cwd: string; readonly workspace?: string }): string[] {
+export function githubAnnotations(
+  diagnostics: readonly Diagnostic[],
+  where: { readonly cwd: string; readonly workspace?: string },
+): string[] {
   const located = diagnostics.map((d) => (d.file ? { ...d, file: repositoryPath(d.file, where) } : d));
   const errors = located.filter((d) => d.severity === 'error');
   const warnings = located.filter((d) => d.severity === 'warning');
-  const out = [...errors.slice(0, ANNOTATIONS_PER_SEVERITY), ...warnings.slice(0, ANNOTATIONS_PER_SEVERITY)].map(formatGithubAnnotation);
+  const out = [...errors.slice(0, ANNOTATIONS_PER_SEVERITY), ...warnings.slice(0, ANNOTATIONS_PER_SEVERITY)].map(
+    formatGithubAnnotation,
+  );
   const moreErrors = Math.max(0, errors.length - ANNOTATIONS_PER_SEVERITY);
   const moreWarnings = Math.max(0, warnings.length - ANNOTATIONS_PER_SEVERITY);
   if (moreErrors || moreWarnings) {
-    const parts = [moreErrors ? `${moreErrors} more error${moreErrors === 1 ? '' : 's'}` : '', moreWarnings ? `${moreWarnings} more warning${moreWarnings === 1 ? '' : 's'}` : ''].filter(Boolean);
+    const parts = [
+      moreErrors ? `${moreErrors} more error${moreErrors === 1 ? '' : 's'}` : '',
+      moreWarnings ? `${moreWarnings} more warning${moreWarnings === 1 ? '' : 's'}` : '',
+    ].filter(Boolean);
     out.push(`::notice title=labelform::${parts.join(' and ')} than GitHub shows per step: see this step's log`);
   }
   return out;
@@ -33,7 +41,10 @@ export function githubAnnotations(diagnostics: readonly Diagnostic[], where: { r
  */
 export function emitAnnotations(io: Io, diagnostics: readonly Diagnostic[]): void {
   if (io.env.GITHUB_ACTIONS !== 'true' || diagnostics.length === 0) return;
-  const lines = githubAnnotations(diagnostics, { cwd: io.cwd, ...(io.env.GITHUB_WORKSPACE ? { workspace: io.env.GITHUB_WORKSPACE } : {}) });
+  const lines = githubAnnotations(diagnostics, {
+    cwd: io.cwd,
+    ...(io.env.GITHUB_WORKSPACE ? { workspace: io.env.GITHUB_WORKSPACE } : {}),
+  });
   io.stderr(`${lines.join('\n')}\n`);
 }
 

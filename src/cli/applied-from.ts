@@ -10,7 +10,11 @@ export type { RunGit };
  * changes (then the commit alone is not what was applied). Nothing when none of these is known
  * (no git, not a repository): the marker then records the values without a commit.
  */
-export async function readAppliedFrom(env: Readonly<Record<string, string | undefined>>, root: string, runGit: RunGit = execGit): Promise<AppliedFrom> {
+export async function readAppliedFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  root: string,
+  runGit: RunGit = execGit,
+): Promise<AppliedFrom> {
   const fromCi = ciCommit(env);
   if (fromCi) return fromCi;
   const checkout = await readCheckout(runGit, root);
@@ -21,11 +25,17 @@ export async function readAppliedFrom(env: Readonly<Record<string, string | unde
 const COMMIT_LENGTH = 12;
 
 function ciCommit(env: Readonly<Record<string, string | undefined>>): AppliedFrom | undefined {
-  for (const [shaVar, repoVar] of [['GITHUB_SHA', 'GITHUB_REPOSITORY'], ['CI_COMMIT_SHA', 'CI_PROJECT_PATH']] as const) {
+  for (const [shaVar, repoVar] of [
+    ['GITHUB_SHA', 'GITHUB_REPOSITORY'],
+    ['CI_COMMIT_SHA', 'CI_PROJECT_PATH'],
+  ] as const) {
     const sha = env[shaVar]?.trim().toLowerCase();
     if (!sha || !/^[0-9a-f]{40}$/.test(sha)) continue;
     const repository = env[repoVar]?.trim();
-    return { commit: sha.slice(0, COMMIT_LENGTH), ...(repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {}) };
+    return {
+      commit: sha.slice(0, COMMIT_LENGTH),
+      ...(repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(repository) ? { repository } : {}),
+    };
   }
   return undefined;
 }

@@ -25,14 +25,25 @@ export function ciRunner(env: Env): string | undefined {
  * pull request that changes `url:` would have the plan job send the CI secret to its own host.
  * A URL that comes from `LABEL_STUDIO_URL` itself is the job's. Outside CI nothing changes.
  */
-export function assertTokenDestination(target: { readonly name: string; readonly url: string; readonly urlSource: string; readonly tokenEnv: string; readonly fromRepository: boolean }, env: Env): void {
+export function assertTokenDestination(
+  target: {
+    readonly name: string;
+    readonly url: string;
+    readonly urlSource: string;
+    readonly tokenEnv: string;
+    readonly fromRepository: boolean;
+  },
+  env: Env,
+): void {
   if (!target.fromRepository) return;
   const runner = ciRunner(env);
   if (!runner) return;
   const url = new URL(target.url);
   const allowed = allowedUrls(env);
   if (allowed.some((a) => sameServer(url, a))) return;
-  const named = allowed.length ? `it is not among the servers the job names (${ALLOWED_URLS_ENV}${env.LABEL_STUDIO_URL ? ' and LABEL_STUDIO_URL' : ''})` : `the job names no server (neither ${ALLOWED_URLS_ENV} nor LABEL_STUDIO_URL is set)`;
+  const named = allowed.length
+    ? `it is not among the servers the job names (${ALLOWED_URLS_ENV}${env.LABEL_STUDIO_URL ? ' and LABEL_STUDIO_URL' : ''})`
+    : `the job names no server (neither ${ALLOWED_URLS_ENV} nor LABEL_STUDIO_URL is set)`;
   throw new UserError(
     `${target.urlSource}: environment "${target.name}" would send the token in ${target.tokenEnv} to ${url.origin}, a URL taken from the repository, and ${named}; in ${runner} a token goes only to a server the CI job names, so nothing was sent`,
     [],
@@ -51,7 +62,9 @@ export async function assertTrustedCheckout(env: Env, dir: string, runGit: RunGi
   const base = env.GITHUB_SHA?.trim().toLowerCase() ?? '';
   const head = (await readHead(runGit, dir)) ?? '';
   if (head && base && head === base) return;
-  const checkout = head ? `the checkout is ${head.slice(0, 12)}` : 'which commit is checked out cannot be read (no git repository)';
+  const checkout = head
+    ? `the checkout is ${head.slice(0, 12)}`
+    : 'which commit is checked out cannot be read (no git repository)';
   throw new UserError(
     `this job runs on pull_request_target, which gives it the repository's secrets, and ${checkout}, not the base commit ${base ? base.slice(0, 12) : '(GITHUB_SHA is not set)'}: labelform sends no credentials for files a pull request can change; nothing was sent`,
     [],
@@ -64,7 +77,10 @@ function allowedUrls(env: Env): URL[] {
   const out: URL[] = [];
   for (const entry of (env[ALLOWED_URLS_ENV] ?? '').split(/[\s,]+/).filter(Boolean)) {
     const url = parseHttpUrl(entry);
-    if (!url) throw new UserError(`${ALLOWED_URLS_ENV}: "${entry}" is not an http(s) URL; list the Label Studio servers the token may go to, e.g. https://label-studio.example.com`);
+    if (!url)
+      throw new UserError(
+        `${ALLOWED_URLS_ENV}: "${entry}" is not an http(s) URL; list the Label Studio servers the token may go to, e.g. https://label-studio.example.com`,
+      );
     out.push(url);
   }
   const fromEnv = env.LABEL_STUDIO_URL ? parseHttpUrl(env.LABEL_STUDIO_URL.trim()) : undefined;

@@ -28,11 +28,22 @@ export interface ResolvedEnvironment {
  * The environment's server URL alone (no token needed): for what reads only the server's public
  * files, such as `preview` loading the labeling editor.
  */
-export function resolveServerUrl(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): { name: string; url: string; urlSource: string; def: NonNullable<RootConfig['environments'][string]> | Record<string, never> } {
+export function resolveServerUrl(
+  config: RootConfig | undefined,
+  requested: string | undefined,
+  env: Io['env'],
+): {
+  name: string;
+  url: string;
+  urlSource: string;
+  def: NonNullable<RootConfig['environments'][string]> | Record<string, never>;
+} {
   const name = requested ?? config?.defaultEnvironment ?? 'default';
   const def = config ? config.environments[name] : {};
   if (!def) {
-    throw new UserError(`no environment "${name}" in ${config!.file} (defined: ${Object.keys(config!.environments).join(', ')})`);
+    throw new UserError(
+      `no environment "${name}" in ${config!.file} (defined: ${Object.keys(config!.environments).join(', ')})`,
+    );
   }
   const pos = (pointer: string) => {
     if (!config) return '';
@@ -43,8 +54,13 @@ export function resolveServerUrl(config: RootConfig | undefined, requested: stri
   let urlSource: string;
   if (def.url !== undefined) {
     urlSource = pos(`/environments/${name}/url`);
-    const resolved = interpolate(def.url, { variables: ('variables' in def && def.variables) || {}, env, requireEnv: true });
-    if (resolved.issues.length > 0) throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0]!.message}`);
+    const resolved = interpolate(def.url, {
+      variables: ('variables' in def && def.variables) || {},
+      env,
+      requireEnv: true,
+    });
+    if (resolved.issues.length > 0)
+      throw new UserError(`${urlSource}: environment "${name}" url: ${resolved.issues[0]!.message}`);
     url = String(resolved.value);
   } else {
     urlSource = DEFAULT_URL_ENV;
@@ -62,8 +78,15 @@ export function resolveServerUrl(config: RootConfig | undefined, requested: stri
   }
   if (/^https?:\/\/[^/@\s]*@/i.test(url.trim())) {
     // Credentials in the URL would replace the token's Authorization header, and show in errors.
-    registerSecret(url.trim().replace(/^https?:\/\//i, '').split('@')[0]);
-    throw new UserError(`${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`);
+    registerSecret(
+      url
+        .trim()
+        .replace(/^https?:\/\//i, '')
+        .split('@')[0],
+    );
+    throw new UserError(
+      `${urlSource}: the URL of environment "${name}" contains a user name or password; remove it (the API token in ${def.tokenEnv ?? DEFAULT_TOKEN_ENV} is what authenticates)`,
+    );
   }
   return { name, url: url.trim(), urlSource, def };
 }
@@ -74,7 +97,11 @@ export function resolveServerUrl(config: RootConfig | undefined, requested: stri
  * LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY. Each missing or malformed setting is named exactly.
  * In CI, a URL from the repository must be one the job names (`assertTokenDestination`).
  */
-export function resolveEnvironment(config: RootConfig | undefined, requested: string | undefined, env: Io['env']): ResolvedEnvironment {
+export function resolveEnvironment(
+  config: RootConfig | undefined,
+  requested: string | undefined,
+  env: Io['env'],
+): ResolvedEnvironment {
   const { name, url, urlSource, def } = resolveServerUrl(config, requested, env);
   const pos = (pointer: string) => {
     if (!config) return '';
@@ -112,7 +139,14 @@ export function connect(target: ResolvedEnvironment, io: Io, opts: { debug?: boo
     timeoutMs: target.timeoutMs,
     concurrency: target.concurrency,
     userAgent: `labelform/${VERSION}`,
-    ...(opts.debug ? { onExchange: (e: Exchange) => io.stderr(`[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ''})\n`) } : {}),
+    ...(opts.debug
+      ? {
+          onExchange: (e: Exchange) =>
+            io.stderr(
+              `[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ''})\n`,
+            ),
+        }
+      : {}),
   });
 }
 
@@ -123,14 +157,18 @@ export function connect(target: ResolvedEnvironment, io: Io, opts: { debug?: boo
 export function explainApiError(err: ApiError, target: ResolvedEnvironment, serverVersion?: string): UserError {
   const detail = err.detail ?? '';
   if (err.kind === 'network' || err.kind === 'timeout') {
-    return new UserError(`cannot reach Label Studio at ${target.url} (${target.urlSource}): ${detail}`, [], 'Check the URL and that the server is running.');
+    return new UserError(
+      `cannot reach Label Studio at ${target.url} (${target.urlSource}): ${detail}`,
+      [],
+      'Check the URL and that the server is running.',
+    );
   }
   if (patRefreshMissing(err)) {
     const since = showSince(FEATURE_SINCE.personalAccessTokens);
     return new UserError(
       `the token in ${target.tokenEnv} is a personal access token, and personal access tokens need Label Studio ${since} or later; this server ${serverVersion ? `is ${serverVersion}` : `has no token refresh route, so it is older than ${since}`}`,
       [],
-      'Use your account\'s legacy API token instead (Account & Settings → Access Token: a plain hexadecimal string, no dots), or upgrade the server.',
+      "Use your account's legacy API token instead (Account & Settings → Access Token: a plain hexadecimal string, no dots), or upgrade the server.",
     );
   }
   if (err.kind === 'not-label-studio') {
@@ -145,7 +183,11 @@ export function explainApiError(err: ApiError, target: ResolvedEnvironment, serv
       );
     }
     if (err.path.startsWith('/api/token/refresh')) {
-      const why = /blacklisted/i.test(detail) ? 'it has been revoked' : /expired/i.test(detail) ? 'it has expired' : 'the server does not accept it';
+      const why = /blacklisted/i.test(detail)
+        ? 'it has been revoked'
+        : /expired/i.test(detail)
+          ? 'it has expired'
+          : 'the server does not accept it';
       return new UserError(
         `the personal access token in ${target.tokenEnv} cannot be exchanged for an access token: ${why} (${detail})`,
         [],
@@ -153,7 +195,11 @@ export function explainApiError(err: ApiError, target: ResolvedEnvironment, serv
       );
     }
     if (/Invalid token/i.test(detail)) {
-      return new UserError(`the API token in ${target.tokenEnv} was rejected by ${target.url}: ${detail}`, [], 'Check that the token belongs to this server and has not been reset.');
+      return new UserError(
+        `the API token in ${target.tokenEnv} was rejected by ${target.url}: ${detail}`,
+        [],
+        'Check that the token belongs to this server and has not been reset.',
+      );
     }
     return new UserError(
       `${target.url} refused the credentials from ${target.tokenEnv} (${detail})`,
@@ -170,14 +216,18 @@ export async function withServer<T>(target: ResolvedEnvironment, fn: () => Promi
   try {
     return await fn();
   } catch (err) {
-    if (isApiError(err)) throw explainApiError(err, target, patRefreshMissing(err) ? await anonymousVersion(target.url) : undefined);
+    if (isApiError(err))
+      throw explainApiError(err, target, patRefreshMissing(err) ? await anonymousVersion(target.url) : undefined);
     throw err;
   }
 }
 
 /** A personal access token sent to a server without `/api/token/refresh/` (older than 1.17). */
 function patRefreshMissing(err: ApiError): boolean {
-  return err.path.startsWith('/api/token/refresh') && (err.status === 404 || err.status === 405 || (err.kind === 'not-label-studio' && err.status !== 200));
+  return (
+    err.path.startsWith('/api/token/refresh') &&
+    (err.status === 404 || err.status === 405 || (err.kind === 'not-label-studio' && err.status !== 200))
+  );
 }
 
 /** The server's release from `/api/version/` (which needs no credentials), or undefined. */

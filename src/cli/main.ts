@@ -8,7 +8,6 @@ import { renderFailureDocument, requestedDocument, type DocumentRequest } from '
 import { printDiagnostics } from './report.ts';
 import { VERSION } from '../util/version.ts';
 
-
 /**
  * Runs the CLI with the given arguments and returns the exit code: 0 success/no changes,
  * 1 error, 2 changes or drift present (plan --detailed-exitcode, drift).
@@ -21,7 +20,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     exitCode = await guard(safeIo, fn, document);
   };
   // yargs turns a lone "-" into "": keep it recognisable as "standard input".
-  const cli = buildCli(argv.map((a) => (a === '-' ? STDIN_ARG : a)), safeIo, run);
+  const cli = buildCli(
+    argv.map((a) => (a === '-' ? STDIN_ARG : a)),
+    safeIo,
+    run,
+  );
   try {
     await cli.parseAsync();
   } catch (err) {
@@ -47,8 +50,18 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       describe: 'Directory holding labelform.yaml and the manifests',
       global: true,
     })
-    .option('debug', { type: 'boolean', default: false, describe: 'Log every HTTP request (never headers or bodies) to stderr', global: true })
-    .option('env', { alias: 'e', type: 'string', describe: 'Environment from labelform.yaml (default: its defaultEnvironment)', global: true })
+    .option('debug', {
+      type: 'boolean',
+      default: false,
+      describe: 'Log every HTTP request (never headers or bodies) to stderr',
+      global: true,
+    })
+    .option('env', {
+      alias: 'e',
+      type: 'string',
+      describe: 'Environment from labelform.yaml (default: its defaultEnvironment)',
+      global: true,
+    })
     .command(
       'validate [path]',
       'Check every manifest and label config offline (no server). Exit 0 when clean, 1 otherwise.',
@@ -69,7 +82,15 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       'status',
       'Check the URL and token of an environment: server version, user, auth scheme.',
       (y) => y.option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON' }),
-      (a) => run(async () => (await import('./commands/status.ts')).runStatus(io, { dir: a.dir, json: a.json, debug: a.debug, ...(a.env ? { env: a.env } : {}) }))(),
+      (a) =>
+        run(async () =>
+          (await import('./commands/status.ts')).runStatus(io, {
+            dir: a.dir,
+            json: a.json,
+            debug: a.debug,
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
     )
     .command(
       'plan',
@@ -77,20 +98,59 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       (y) =>
         y
           .option('out', { type: 'string', describe: 'Save the plan (JSON) for `labelform apply FILE`' })
-          .option('json', { type: 'boolean', default: false, describe: 'Print the plan as JSON (schemas/plan.schema.json)' })
-          .option('markdown', { type: 'boolean', default: false, describe: 'Print the plan as Markdown for a PR comment' })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'Print the plan as JSON (schemas/plan.schema.json)',
+          })
+          .option('markdown', {
+            type: 'boolean',
+            default: false,
+            describe: 'Print the plan as Markdown for a PR comment',
+          })
           .check((a) => {
             if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
             return true;
           })
           .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 2 when there are changes' })
-          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Plan only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' })
-          .option('prune', { type: 'boolean', default: false, describe: 'Plan deletion of orphans (managed by this namespace, no manifest)' })
-          .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)' })
-          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
-          .option('comment', { type: 'boolean', default: false, describe: 'Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)' })
-          .option('comment-token-env', { type: 'string', describe: 'Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)' })
-          .option('previews', { type: 'string', describe: 'Show the label-config previews `labelform preview --out DIR` wrote to DIR in the Markdown plan (comment, step summary)' }),
+          .option('target', {
+            type: 'string',
+            array: true,
+            default: [] as string[],
+            describe:
+              'Plan only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable',
+          })
+          .option('prune', {
+            type: 'boolean',
+            default: false,
+            describe: 'Plan deletion of orphans (managed by this namespace, no manifest)',
+          })
+          .option('dedupe', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)',
+          })
+          .option('allow-duplicate-title', {
+            type: 'boolean',
+            default: false,
+            describe: 'Create even when an unmanaged project has the same title',
+          })
+          .option('comment', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Create or update the plan comment of the pull request (GitHub Actions) or merge request (GitLab CI)',
+          })
+          .option('comment-token-env', {
+            type: 'string',
+            describe: 'Variable holding the token for --comment (default GITHUB_TOKEN; GITLAB_TOKEN on GitLab)',
+          })
+          .option('previews', {
+            type: 'string',
+            describe:
+              'Show the label-config previews `labelform preview --out DIR` wrote to DIR in the Markdown plan (comment, step summary)',
+          }),
       (a) =>
         run(async () =>
           (await import('./commands/plan.ts')).runPlan(io, {
@@ -113,20 +173,54 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
     )
     .command(
       'preview [names..]',
-      'Draw label configs with Label Studio\'s own editor (headless Chrome/Chromium) to PNGs and an HTML report; with --base, --plan or --live also before and after, side by side. Never writes to a server. Exit 1 when a config cannot be drawn.',
+      "Draw label configs with Label Studio's own editor (headless Chrome/Chromium) to PNGs and an HTML report; with --base, --plan or --live also before and after, side by side. Never writes to a server. Exit 1 when a config cannot be drawn.",
       (y) =>
         y
-          .positional('names', { type: 'string', array: true, describe: 'Projects or LabelConfigs (default: every one with a label config)' })
-          .option('base', { type: 'string', describe: 'Compare with the configs at this git revision (e.g. origin/main)' })
-          .option('plan', { type: 'string', describe: 'Compare with the server\'s configs as this saved plan recorded them' })
-          .option('live', { type: 'boolean', default: false, describe: 'Compare with the server\'s current configs (reads the server)' })
-          .option('out', { type: 'string', default: 'labelform-preview', describe: 'Directory for the PNGs, index.html and summary.json' })
+          .positional('names', {
+            type: 'string',
+            array: true,
+            describe: 'Projects or LabelConfigs (default: every one with a label config)',
+          })
+          .option('base', {
+            type: 'string',
+            describe: 'Compare with the configs at this git revision (e.g. origin/main)',
+          })
+          .option('plan', {
+            type: 'string',
+            describe: "Compare with the server's configs as this saved plan recorded them",
+          })
+          .option('live', {
+            type: 'boolean',
+            default: false,
+            describe: "Compare with the server's current configs (reads the server)",
+          })
+          .option('out', {
+            type: 'string',
+            default: 'labelform-preview',
+            describe: 'Directory for the PNGs, index.html and summary.json',
+          })
           .option('json', { type: 'boolean', default: false, describe: 'Print the summary as JSON' })
-          .option('browser', { type: 'string', describe: 'Chrome or Chromium executable (default: LABELFORM_BROWSER, then chromium / google-chrome on PATH)' })
-          .option('editor', { type: 'string', describe: 'Where the editor comes from: a server URL, or the site-packages directory of an installed label-studio (default: the environment\'s server, else LABELFORM_EDITOR, else python3\'s label-studio)' })
-          .option('publish-branch', { type: 'string', describe: 'Also commit the images to this branch of the repository and push it, for inline images in PR comments' })
+          .option('browser', {
+            type: 'string',
+            describe:
+              'Chrome or Chromium executable (default: LABELFORM_BROWSER, then chromium / google-chrome on PATH)',
+          })
+          .option('editor', {
+            type: 'string',
+            describe:
+              "Where the editor comes from: a server URL, or the site-packages directory of an installed label-studio (default: the environment's server, else LABELFORM_EDITOR, else python3's label-studio)",
+          })
+          .option('publish-branch', {
+            type: 'string',
+            describe:
+              'Also commit the images to this branch of the repository and push it, for inline images in PR comments',
+          })
           .option('publish-remote', { type: 'string', default: 'origin', describe: 'Remote for --publish-branch' })
-          .option('publish-url', { type: 'string', describe: 'Where the branch\'s files are served (default in GitHub Actions: https://github.com/OWNER/REPO/raw/BRANCH)' }),
+          .option('publish-url', {
+            type: 'string',
+            describe:
+              "Where the branch's files are served (default in GitHub Actions: https://github.com/OWNER/REPO/raw/BRANCH)",
+          }),
       (a) =>
         run(async () =>
           (await import('./commands/preview.ts')).runPreview(io, {
@@ -152,16 +246,51 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       'Create and update projects to match the manifests (asks first, unless --auto-approve or a saved plan). Exit 0 done, 1 if anything failed.',
       (y) =>
         y
-          .positional('planfile', { type: 'string', describe: 'A plan saved with `plan --out`; refused if the server changed since' })
+          .positional('planfile', {
+            type: 'string',
+            describe: 'A plan saved with `plan --out`; refused if the server changed since',
+          })
           .option('auto-approve', { type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
           .option('prune', { type: 'boolean', default: false, describe: 'Also delete orphans of this namespace' })
-          .option('allow-data-loss', { type: 'boolean', default: false, describe: 'Let --prune delete projects that have annotations' })
-          .option('dedupe', { type: 'boolean', default: false, describe: 'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)' })
-          .option('allow-duplicate-title', { type: 'boolean', default: false, describe: 'Create even when an unmanaged project has the same title' })
-          .option('target', { type: 'string', array: true, default: [] as string[], describe: 'Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable' })
-          .option('merged', { type: 'boolean', default: false, describe: 'In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there' })
-          .option('comment-token-env', { type: 'string', describe: 'For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)' })
-          .option('allow-rollback', { type: 'boolean', default: false, describe: 'Apply although a managed project was last applied from a commit this checkout does not contain' }),
+          .option('allow-data-loss', {
+            type: 'boolean',
+            default: false,
+            describe: 'Let --prune delete projects that have annotations',
+          })
+          .option('dedupe', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)',
+          })
+          .option('allow-duplicate-title', {
+            type: 'boolean',
+            default: false,
+            describe: 'Create even when an unmanaged project has the same title',
+          })
+          .option('target', {
+            type: 'string',
+            array: true,
+            default: [] as string[],
+            describe:
+              'Apply only these resources: Kind/key, or a bare key for a Project (with its sub-resources); repeatable',
+          })
+          .option('merged', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'In CI on the default branch: apply exactly the plan reviewed in the pull request (merge request) merged as this commit, and post the result there',
+          })
+          .option('comment-token-env', {
+            type: 'string',
+            describe:
+              'For --merged: the variable holding the GitHub or GitLab token (default GITHUB_TOKEN, or GITLAB_TOKEN)',
+          })
+          .option('allow-rollback', {
+            type: 'boolean',
+            default: false,
+            describe: 'Apply although a managed project was last applied from a commit this checkout does not contain',
+          }),
       (a) =>
         run(async () =>
           (await import('./commands/apply.ts')).runApply(io, {
@@ -188,8 +317,15 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
         y
           .option('json', { type: 'boolean', default: false, describe: 'Print the report as JSON' })
           .option('markdown', { type: 'boolean', default: false, describe: 'Print the report as Markdown' })
-          .option('issue', { type: 'boolean', default: false, describe: 'With drift, open or update the drift issue (GitHub); without, close it' })
-          .option('issue-token-env', { type: 'string', describe: 'Variable holding the token for --issue (default GITHUB_TOKEN)' })
+          .option('issue', {
+            type: 'boolean',
+            default: false,
+            describe: 'With drift, open or update the drift issue (GitHub); without, close it',
+          })
+          .option('issue-token-env', {
+            type: 'string',
+            describe: 'Variable holding the token for --issue (default GITHUB_TOKEN)',
+          })
           .check((a) => {
             if (a.json && a.markdown) throw new Error('--json and --markdown cannot be used together');
             return true;
@@ -212,17 +348,39 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
       'Adopt an existing resource under the manifest NAME (Kind/key, or a bare key for a project); writes the ownership marker only.',
       (y) =>
         y
-          .positional('name', { type: 'string', demandOption: true, describe: 'Kind/key of a manifest (a bare key: a Project)' })
+          .positional('name', {
+            type: 'string',
+            demandOption: true,
+            describe: 'Kind/key of a manifest (a bare key: a Project)',
+          })
           .positional('id', { type: 'string', demandOption: true, describe: 'Server id of the resource' }),
-      (a) => run(async () => (await import('./commands/import.ts')).runImport(io, { dir: a.dir, debug: a.debug, name: String(a.name), projectId: checkId(a.id), ...(a.env ? { env: a.env } : {}) }))(),
+      (a) =>
+        run(async () =>
+          (await import('./commands/import.ts')).runImport(io, {
+            dir: a.dir,
+            debug: a.debug,
+            name: String(a.name),
+            projectId: checkId(a.id),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
     )
     .command(
       'pull',
       'Write manifests and .xml files from live projects (unmanaged ones are adopted on the next apply).',
       (y) =>
         y
-          .option('project', { type: 'number', array: true, default: [] as number[], describe: 'Project id to pull, repeatable' })
-          .option('all', { type: 'boolean', default: false, describe: 'Pull every project not managed by another namespace' })
+          .option('project', {
+            type: 'number',
+            array: true,
+            default: [] as number[],
+            describe: 'Project id to pull, repeatable',
+          })
+          .option('all', {
+            type: 'boolean',
+            default: false,
+            describe: 'Pull every project not managed by another namespace',
+          })
           .option('out', { type: 'string', describe: 'Directory to write into (default: --dir)' })
           .option('namespace', { type: 'string', describe: 'Namespace for a new labelform.yaml (default: "default")' }),
       (a) =>
@@ -245,10 +403,28 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           'Sync a declared storage now (PROJECT/KEY) and wait for the end, with progress.',
           (yy) =>
             yy
-              .positional('name', { type: 'string', demandOption: true, describe: 'PROJECT/KEY: the metadata.name of the Project and of the storage' })
-              .option('export', { type: 'boolean', default: false, describe: 'The ExportStorage of that key (default: the ImportStorage, or the only one)' })
+              .positional('name', {
+                type: 'string',
+                demandOption: true,
+                describe: 'PROJECT/KEY: the metadata.name of the Project and of the storage',
+              })
+              .option('export', {
+                type: 'boolean',
+                default: false,
+                describe: 'The ExportStorage of that key (default: the ImportStorage, or the only one)',
+              })
               .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
-          (a) => run(async () => (await import('./commands/storage-sync.ts')).runStorageSync(io, { dir: a.dir, debug: a.debug, name: String(a.name), export: a.export, quiet: a.quiet, ...(a.env ? { env: a.env } : {}) }))(),
+          (a) =>
+            run(async () =>
+              (await import('./commands/storage-sync.ts')).runStorageSync(io, {
+                dir: a.dir,
+                debug: a.debug,
+                name: String(a.name),
+                export: a.export,
+                quiet: a.quiet,
+                ...(a.env ? { env: a.env } : {}),
+              }),
+            )(),
         )
         .demandCommand(1, 'name a storage command: sync'),
     )
@@ -260,11 +436,26 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           (yy) =>
             yy
               .positional('project', { type: 'string', demandOption: true })
-              .positional('input', { type: 'string', demandOption: true, describe: 'A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin' })
-              .option('format', { choices: ['json', 'jsonl', 'csv', 'tsv'] as const, describe: 'Default: from the file extension' })
+              .positional('input', {
+                type: 'string',
+                demandOption: true,
+                describe: 'A .json/.jsonl/.csv/.tsv file, a directory of them, or - for stdin',
+              })
+              .option('format', {
+                choices: ['json', 'jsonl', 'csv', 'tsv'] as const,
+                describe: 'Default: from the file extension',
+              })
               .option('batch-size', { type: 'number', default: DEFAULT_BATCH_SIZE, describe: 'Tasks per request' })
-              .option('max-batch-mb', { type: 'number', default: DEFAULT_MAX_BATCH_MIB, describe: 'Largest request body, in MiB (the server refuses bodies over its upload limit)' })
-              .option('resume', { type: 'boolean', default: false, describe: 'Continue an import that stopped (see the .labelform-import.json sidecar)' })
+              .option('max-batch-mb', {
+                type: 'number',
+                default: DEFAULT_MAX_BATCH_MIB,
+                describe: 'Largest request body, in MiB (the server refuses bodies over its upload limit)',
+              })
+              .option('resume', {
+                type: 'boolean',
+                default: false,
+                describe: 'Continue an import that stopped (see the .labelform-import.json sidecar)',
+              })
               .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
           (a) =>
             run(async () =>
@@ -289,12 +480,16 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             yy
               .positional('project', { type: 'string', demandOption: true })
               .option('page-size', { type: 'number', default: 100, describe: 'Tasks per request' })
-              .option('fields', { choices: ['all'] as const, describe: 'all: include annotations, predictions and drafts' })
+              .option('fields', {
+                choices: ['all'] as const,
+                describe: 'all: include annotations, predictions and drafts',
+              })
               .option('jsonl', { type: 'boolean', default: false, describe: 'One task per line (the default)' })
               .option('json', { type: 'boolean', default: false, describe: 'One JSON array' })
               .check((a) => {
                 if (a.json && a.jsonl) throw new Error('--json and --jsonl cannot be used together');
-                if (!Number.isInteger(a['page-size']) || a['page-size'] < 1) throw new Error('--page-size must be a positive whole number');
+                if (!Number.isInteger(a['page-size']) || a['page-size'] < 1)
+                  throw new Error('--page-size must be a positive whole number');
                 return true;
               }),
           (a) =>
@@ -319,9 +514,20 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
         y
           .positional('project', { type: 'string', demandOption: true })
           .option('format', { type: 'string', default: 'JSON', describe: 'Export format name (see --list-formats)' })
-          .option('out', { type: 'string', describe: "Output file (default: the server's file name, in the current directory)" })
-          .option('snapshot', { type: 'boolean', default: false, describe: 'Export through a snapshot (wait, convert, download)' })
-          .option('list-formats', { type: 'boolean', default: false, describe: 'List the formats the server offers for this project' })
+          .option('out', {
+            type: 'string',
+            describe: "Output file (default: the server's file name, in the current directory)",
+          })
+          .option('snapshot', {
+            type: 'boolean',
+            default: false,
+            describe: 'Export through a snapshot (wait, convert, download)',
+          })
+          .option('list-formats', {
+            type: 'boolean',
+            default: false,
+            describe: 'List the formats the server offers for this project',
+          })
           .option('all-tasks', { type: 'boolean', default: false, describe: 'Include tasks without annotations' })
           .option('json', { type: 'boolean', default: false, describe: 'With --list-formats: print JSON' })
           .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' }),
@@ -363,7 +569,8 @@ class UsageError extends Error {}
 
 function checkId(id: unknown): number {
   const n = Number(id);
-  if (!Number.isInteger(n) || n < 1) throw new UserError(`"${String(id)}" is not a project id (a positive whole number)`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UserError(`"${String(id)}" is not a project id (a positive whole number)`);
   return n;
 }
 
@@ -379,7 +586,14 @@ async function guard(io: Io, fn: () => Promise<number>, document?: DocumentReque
     const style = styleFor(io.color);
     if (err instanceof UsageError) return 1;
     if (isUserError(err)) {
-      if (document) io.stdout(renderFailureDocument(document, { message: err.message, diagnostics: err.diagnostics, ...(err.hint ? { hint: err.hint } : {}) }));
+      if (document)
+        io.stdout(
+          renderFailureDocument(document, {
+            message: err.message,
+            diagnostics: err.diagnostics,
+            ...(err.hint ? { hint: err.hint } : {}),
+          }),
+        );
       if (err.diagnostics.length) printDiagnostics(io, err.diagnostics);
       else emitAnnotations(io, [{ severity: 'error', code: 'error', message: err.message }]);
       io.stderr(`${style.red('Error:')} ${err.message}\n`);
@@ -387,7 +601,14 @@ async function guard(io: Io, fn: () => Promise<number>, document?: DocumentReque
       return 1;
     }
     const e = err as Error;
-    if (document) io.stdout(renderFailureDocument(document, { message: `internal error: ${e?.message ?? String(err)}`, diagnostics: [], internal: true }));
+    if (document)
+      io.stdout(
+        renderFailureDocument(document, {
+          message: `internal error: ${e?.message ?? String(err)}`,
+          diagnostics: [],
+          internal: true,
+        }),
+      );
     io.stderr(
       `${style.red('labelform: internal error:')} ${e?.message ?? String(err)}\n${e?.stack ?? ''}\n` +
         `This is a bug in labelform ${VERSION}; please report it with the command you ran.\n`,

@@ -28,7 +28,12 @@ export interface Session {
 
 /** Loads the manifests (all `${env:...}` required) and connects to the environment. */
 export async function openSession(io: Io, args: ShellArgs): Promise<Session> {
-  const loaded = await loadRepository(args.dir, { env: io.env, requireEnv: true, cwd: io.cwd, ...(args.env ? { environment: args.env } : {}) });
+  const loaded = await loadRepository(args.dir, {
+    env: io.env,
+    requireEnv: true,
+    cwd: io.cwd,
+    ...(args.env ? { environment: args.env } : {}),
+  });
   if (!loaded.repository) {
     throw new UserError('the manifests have errors; nothing was sent to the server', loaded.diagnostics);
   }
@@ -50,7 +55,11 @@ export interface PlanOptions {
 }
 
 /** Read the live state, read the facts each kind needs for its matches, then plan (pure). */
-export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): Promise<{ plan: Plan; live: LiveState }> {
+export async function readAndPlan(
+  io: Io,
+  session: Session,
+  opts: PlanOptions,
+): Promise<{ plan: Plan; live: LiveState }> {
   const { repo, target, client } = session;
   const started = io.now();
   return withServer(target, async () => {
@@ -69,7 +78,13 @@ export async function readAndPlan(io: Io, session: Session, opts: PlanOptions): 
     const readDiagnostics: PlanDiagnostic[] = [];
     for (const kind of RESOURCE_KINDS) {
       if (!kind.readFacts) continue;
-      const matches = matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), request.namespace, (l) => kind.identify(l), { dedupe: request.dedupe });
+      const matches = matchResources(
+        selectDesired(kind, repo, targets),
+        liveOf(live, kind.kind),
+        request.namespace,
+        (l) => kind.identify(l),
+        { dedupe: request.dedupe },
+      );
       const read = await kind.readFacts(client, matches, request);
       facts[kind.kind] = read.facts;
       readDiagnostics.push(...read.diagnostics);
@@ -102,7 +117,12 @@ const SETTLE_WAITS_MS = [500, 1000, 2000];
  * plans against the settled server instead of failing on a duplicate that is about to vanish.
  * Duplicates that stay are reported as before.
  */
-async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Repository, opts: PlanOptions): Promise<LiveState> {
+async function readSettledLiveState(
+  io: Io,
+  client: LabelStudioClient,
+  repo: Repository,
+  opts: PlanOptions,
+): Promise<LiveState> {
   const sleep = io.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   let live = await readLiveState(client, repo, { prune: opts.prune ?? false });
   if (opts.dedupe) return live;
@@ -111,7 +131,9 @@ async function readSettledLiveState(io: Io, client: LabelStudioClient, repo: Rep
   for (const ms of SETTLE_WAITS_MS) {
     // The empty extra copies of doubled identities, as a comparable list of ids.
     const copies = RESOURCE_KINDS.flatMap((kind) =>
-      matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), repo.config.namespace, (l) => kind.identify(l))
+      matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), repo.config.namespace, (l) =>
+        kind.identify(l),
+      )
         .filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => kind.holdsData?.(p) !== true))
         .flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`)),
     ).join(',');

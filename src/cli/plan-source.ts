@@ -8,7 +8,11 @@ import { execGit, readCheckout, type RunGit } from './git.ts';
  * and in a pull request's or merge request's job, that request and its head commit. Nothing of
  * it when there is no git and no CI.
  */
-export async function readPlanSource(env: Readonly<Record<string, string | undefined>>, root: string, runGit: RunGit = execGit): Promise<PlanSource> {
+export async function readPlanSource(
+  env: Readonly<Record<string, string | undefined>>,
+  root: string,
+  runGit: RunGit = execGit,
+): Promise<PlanSource> {
   const checkout = await readCheckout(runGit, root);
   const ci = await readCiContext(env).catch(() => undefined);
   const pullRequest =

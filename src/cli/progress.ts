@@ -10,7 +10,10 @@ export interface Progress {
  * Progress for long transfers: a bar with rate and ETA on a terminal (cli-progress), a plain line
  * every few seconds in CI logs, nothing with --quiet. Written to stderr so stdout stays data.
  */
-export async function createProgress(io: Io, opts: { label: string; unit: string; total?: number; quiet?: boolean; intervalMs?: number }): Promise<Progress> {
+export async function createProgress(
+  io: Io,
+  opts: { label: string; unit: string; total?: number; quiet?: boolean; intervalMs?: number },
+): Promise<Progress> {
   if (opts.quiet) return { update: () => {}, stop: () => {} };
   const started = io.now();
   if (io.stderrIsTTY && opts.total !== undefined) {

@@ -11,9 +11,12 @@ export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[]): vo
   const sorted = sortDiagnostics(diagnostics);
   for (const d of sorted.slice(0, MAX_PRINTED)) {
     const line = formatDiagnostic(d);
-    io.stderr(`${d.severity === 'error' ? line.replace(': error: ', `: ${style.red('error')}: `) : line.replace(': warning: ', `: ${style.yellow('warning')}: `)}\n`);
+    io.stderr(
+      `${d.severity === 'error' ? line.replace(': error: ', `: ${style.red('error')}: `) : line.replace(': warning: ', `: ${style.yellow('warning')}: `)}\n`,
+    );
   }
-  if (sorted.length > MAX_PRINTED) io.stderr(`… and ${sorted.length - MAX_PRINTED} more problems (${sorted.length} in all)\n`);
+  if (sorted.length > MAX_PRINTED)
+    io.stderr(`… and ${sorted.length - MAX_PRINTED} more problems (${sorted.length} in all)\n`);
   emitAnnotations(io, sorted);
 }
 

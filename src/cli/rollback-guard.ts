@@ -19,7 +19,12 @@ export interface RollbackFinding {
  * itself. A commit git does not know (a shallow clone, another repository) cannot be proven
  * older and counts as a problem too: fetch the history, or say `--allow-rollback`.
  */
-export async function findRollback(root: string, live: LiveState, namespace: string, runGit: RunGit = execGit): Promise<RollbackFinding> {
+export async function findRollback(
+  root: string,
+  live: LiveState,
+  namespace: string,
+  runGit: RunGit = execGit,
+): Promise<RollbackFinding> {
   const byCommit = new Map<string, string[]>();
   for (const p of liveOf<LiveProject>(live, 'Project')) {
     if (p.marker?.namespace !== namespace) continue;

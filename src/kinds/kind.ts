@@ -7,7 +7,16 @@
  * label-config change is Project's).
  */
 import type { LabelStudioClient } from '../api/client.ts';
-import type { CreateChange, DeleteChange, FieldChange, Orphan, PlanDiagnostic, ResourceChange, UpdateChange, AdoptChange } from '../generated/schema-types.ts';
+import type {
+  CreateChange,
+  DeleteChange,
+  FieldChange,
+  Orphan,
+  PlanDiagnostic,
+  ResourceChange,
+  UpdateChange,
+  AdoptChange,
+} from '../generated/schema-types.ts';
 import type { RawDoc } from '../manifest/load-root-config.ts';
 import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { LabelConfigResource } from './label-config/types.ts';
@@ -222,7 +231,11 @@ export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
  * A kind of resource labelform manages on the server. `D` is the desired resource, `L` the live
  * one, `F` the facts read between the live read and the (pure) planner.
  */
-export interface ResourceKind<D extends DesiredResource = DesiredResource, L extends LiveResource = LiveResource, F = unknown> extends ManifestKind<D> {
+export interface ResourceKind<
+  D extends DesiredResource = DesiredResource,
+  L extends LiveResource = LiveResource,
+  F = unknown,
+> extends ManifestKind<D> {
   /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
   readonly parent?: string;
   /** The word for one resource in messages ("project"). */
@@ -243,7 +256,11 @@ export interface ResourceKind<D extends DesiredResource = DesiredResource, L ext
   /** Field changes from live to desired (only the fields the manifest sets); secrets carry no values. */
   diff(desired: D, live: L | undefined): FieldChange[];
   /** Reads what the planner needs beyond the live state (may be slow; only for the matches given). */
-  readFacts?(client: LabelStudioClient, matches: readonly Match<D, L>[], req: PlanRequest & { readonly datasets: boolean }): Promise<{ readonly facts: F; readonly diagnostics: readonly PlanDiagnostic[] }>;
+  readFacts?(
+    client: LabelStudioClient,
+    matches: readonly Match<D, L>[],
+    req: PlanRequest & { readonly datasets: boolean },
+  ): Promise<{ readonly facts: F; readonly diagnostics: readonly PlanDiagnostic[] }>;
   /** Decides the change for one matched manifest; pure. */
   plan(match: Match<D, L>, ctx: KindPlanContext<L, F>): void;
   /** A live resource of this namespace with no manifest. */
@@ -261,7 +278,12 @@ export interface ResourceKind<D extends DesiredResource = DesiredResource, L ext
    * nothing else. `parentId` is the server id of the manifest's parent. Refuses a resource that
    * is someone else's, under another parent, or a key another resource already carries.
    */
-  adopt?(client: LabelStudioClient, id: number, desired: D, ctx: { readonly namespace: string; readonly parentId?: number }): Promise<{ readonly already: boolean; readonly title: string }>;
+  adopt?(
+    client: LabelStudioClient,
+    id: number,
+    desired: D,
+    ctx: { readonly namespace: string; readonly parentId?: number },
+  ): Promise<{ readonly already: boolean; readonly title: string }>;
   /** Drift: which side moved since the last apply, per field. */
   attribute?(field: string, desired: D, live: L): ChangeOrigin;
   /** Drift: what the marker records about the last apply. */

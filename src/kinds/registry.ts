@@ -45,7 +45,10 @@ export function kindSchemas(): string[] {
 
 /** "Project or LabelConfig": resource kinds first, for messages that list what a manifest may be. */
 export function kindNamesForMessages(): string {
-  const names = [...RESOURCE_KINDS.map((k) => k.kind), ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)];
+  const names = [
+    ...RESOURCE_KINDS.map((k) => k.kind),
+    ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind),
+  ];
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 
@@ -61,5 +64,8 @@ export function kindDepth(kind: string, kinds: readonly ResourceKind[] = RESOURC
 
 /** Stable order with every kind after its parent kind. */
 export function orderParentsFirst<K extends ResourceKind>(kinds: readonly K[]): K[] {
-  return [...kinds].map((k, i) => ({ k, i, d: kindDepth(k.kind, kinds) })).sort((a, b) => a.d - b.d || a.i - b.i).map((x) => x.k);
+  return [...kinds]
+    .map((k, i) => ({ k, i, d: kindDepth(k.kind, kinds) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .map((x) => x.k);
 }

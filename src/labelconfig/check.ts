@@ -33,7 +33,11 @@ export function checkLabelConfig(
     if (name === undefined) continue;
     const first = byName.get(name);
     if (first) {
-      report(el, 'config-duplicate-name', `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`);
+      report(
+        el,
+        'config-duplicate-name',
+        `name "${name}" is already used by ${describeElement(first)} on line ${at(first.line, first.col).line}; names must be unique`,
+      );
     } else {
       byName.set(name, el);
     }
@@ -49,28 +53,49 @@ export function checkLabelConfig(
           report(el, 'config-toname', `toName is empty`);
         } else if (!obj) {
           const known = [...byName.values()].filter(isObjectLike).map((o) => o.attrs.name);
-          report(el, 'config-toname', `toName="${target}" names no tag; object tags here: ${known.length ? known.join(', ') : 'none'}`);
+          report(
+            el,
+            'config-toname',
+            `toName="${target}" names no tag; object tags here: ${known.length ? known.join(', ') : 'none'}`,
+          );
         } else if (LABEL_TAGS.has(obj.tag)) {
-          report(el, 'config-toname', `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`);
+          report(
+            el,
+            'config-toname',
+            `toName="${target}" names ${describeElement(obj)}, an option of a control, not a tag to label`,
+          );
         }
       }
     }
     if (LABELED_CONTROL_TAGS.has(el.tag)) {
-      if (toName === undefined) report(el, 'config-control-toname', `<${el.tag}> needs a toName naming the object tag it labels`);
+      if (toName === undefined)
+        report(el, 'config-control-toname', `<${el.tag}> needs a toName naming the object tag it labels`);
       if (el.attrs.name === undefined) report(el, 'config-control-name', `<${el.tag}> needs a name`);
       const dynamic = el.attrs.value !== undefined || el.attrs.apiUrl !== undefined;
       const hasOptions = [...walkElements(el)].some((c) => c !== el && LABEL_TAGS.has(c.tag));
       if (!dynamic && !hasOptions) {
-        report(el, 'config-no-labels', `<${el.tag}> has no <${el.tag === 'Choices' || el.tag === 'Taxonomy' ? 'Choice' : 'Label'}> children (or a dynamic value="$key")`);
+        report(
+          el,
+          'config-no-labels',
+          `<${el.tag}> has no <${el.tag === 'Choices' || el.tag === 'Taxonomy' ? 'Choice' : 'Label'}> children (or a dynamic value="$key")`,
+        );
       }
     }
-    if (LABEL_TAGS.has(el.tag) && (el.attrs.value === undefined || el.attrs.value === '') && el.attrs.alias === undefined) {
+    if (
+      LABEL_TAGS.has(el.tag) &&
+      (el.attrs.value === undefined || el.attrs.value === '') &&
+      el.attrs.alias === undefined
+    ) {
       report(el, 'config-label-value', `<${el.tag}> needs a value`);
     }
     if (OBJECT_TAGS.has(el.tag)) {
       if (el.attrs.name === undefined) report(el, 'config-object-name', `object tag <${el.tag}> needs a name`);
       if (el.attrs.value === undefined && el.attrs.valueList === undefined) {
-        report(el, 'config-object-value', `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`);
+        report(
+          el,
+          'config-object-value',
+          `object tag <${el.tag}> needs a value (for example value="$${(el.attrs.name ?? el.tag).toLowerCase()}")`,
+        );
       }
     }
   }

@@ -44,7 +44,15 @@ export function parseCssColor(text: string): Rgb | undefined {
   let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
   if (m) {
     const h = m[1]!;
-    return h.length <= 4 ? hex(h.slice(0, 3).split('').map((c) => c + c).join('')) : hex(h.slice(0, 6));
+    return h.length <= 4
+      ? hex(
+          h
+            .slice(0, 3)
+            .split('')
+            .map((c) => c + c)
+            .join(''),
+        )
+      : hex(h.slice(0, 6));
   }
   m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
   if (m) return [channel(m[1]!), channel(m[2]!), channel(m[3]!)];
@@ -81,7 +89,7 @@ export function toLab([r, g, b]: Rgb): Lab {
   const x = (0.4124564 * R + 0.3575761 * G + 0.1804375 * B) / 0.95047;
   const y = 0.2126729 * R + 0.7151522 * G + 0.072175 * B;
   const z = (0.0193339 * R + 0.119192 * G + 0.9503041 * B) / 1.08883;
-  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116);
+  const f = (t: number) => (t > 216 / 24389 ? Math.cbrt(t) : ((24389 / 27) * t + 16) / 116);
   return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
 }
 
@@ -109,13 +117,20 @@ export function colorDistanceLab([L1, a1, b1]: Lab, [L2, a2, b2]: Lab): number {
   const dL = L2 - L1;
   const dC = C2p - C1p;
   let dh = 0;
-  if (C1p * C2p !== 0) dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
+  if (C1p * C2p !== 0)
+    dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
   const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin((dh / 2) * rad);
   const Lm = (L1 + L2) / 2;
   const Cmp = (C1p + C2p) / 2;
   let hm = h1p + h2p;
-  if (C1p * C2p !== 0) hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
-  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
+  if (C1p * C2p !== 0)
+    hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+  const T =
+    1 -
+    0.17 * Math.cos((hm - 30) * rad) +
+    0.24 * Math.cos(2 * hm * rad) +
+    0.32 * Math.cos((3 * hm + 6) * rad) -
+    0.2 * Math.cos((4 * hm - 63) * rad);
   const th = (hm - 275) / 25;
   const dTheta = 30 * Math.exp(-(th * th));
   const Cmp7 = pow7(Cmp);
@@ -145,7 +160,11 @@ function pow7(v: number): number {
  * so |ΔL| ≥ 1.75 · limit means a difference of at least `limit`. Sorted by lightness, each colour
  * is compared only with those within that window (2,000 label colours: about a third of the pairs).
  */
-export function closePairs(colors: readonly Lab[], limit: number, visit: (i: number, j: number, d: number) => void): void {
+export function closePairs(
+  colors: readonly Lab[],
+  limit: number,
+  visit: (i: number, j: number, d: number) => void,
+): void {
   const order = colors.map((_, i) => i).sort((x, y) => colors[x]![0] - colors[y]![0]);
   const window = 1.75 * limit;
   for (let k = 0; k < order.length; k++) {

@@ -5,10 +5,18 @@ import { diffLabelConfigs, summarizeLabelConfig, type LabelConfigSummary } from 
 import { pythonStrip } from '../util/python-strip.ts';
 
 /** Unified diff of two label configs (live -> desired) plus labels added/removed per control. */
-export function describeLabelConfigChange(liveXml: string, desired: { xml: string; summary: LabelConfigSummary; source?: string }): LabelConfigChange {
+export function describeLabelConfigChange(
+  liveXml: string,
+  desired: { xml: string; summary: LabelConfigSummary; source?: string },
+): LabelConfigChange {
   const before = pythonStrip(liveXml);
   const after = pythonStrip(desired.xml);
-  const diff = (createTwoFilesPatch('live', 'desired', `${before}\n`, `${after}\n`, '', '', { context: 3, maxEditLength: MAX_EDIT_LINES }) ?? wholeReplacement(before, after))
+  const diff = (
+    createTwoFilesPatch('live', 'desired', `${before}\n`, `${after}\n`, '', '', {
+      context: 3,
+      maxEditLength: MAX_EDIT_LINES,
+    }) ?? wholeReplacement(before, after)
+  )
     .split('\n')
     .filter((l) => !/^={10,}$/.test(l))
     .join('\n')
@@ -16,7 +24,13 @@ export function describeLabelConfigChange(liveXml: string, desired: { xml: strin
   const liveSummary = before === '' ? { controls: [], dataKeys: [] } : summarizeLive(liveXml);
   return {
     diff,
-    controls: liveSummary ? diffLabelConfigs(liveSummary, desired.summary).map((c) => ({ ...c, labelsAdded: [...c.labelsAdded], labelsRemoved: [...c.labelsRemoved] })) : [],
+    controls: liveSummary
+      ? diffLabelConfigs(liveSummary, desired.summary).map((c) => ({
+          ...c,
+          labelsAdded: [...c.labelsAdded],
+          labelsRemoved: [...c.labelsRemoved],
+        }))
+      : [],
     ...(desired.source ? { source: desired.source } : {}),
   };
 }

@@ -17,8 +17,7 @@ export interface XmlProblem {
 }
 
 export type XmlParseResult =
-  | { readonly ok: true; readonly root: XmlElement }
-  | { readonly ok: false; readonly problem: XmlProblem };
+  { readonly ok: true; readonly root: XmlElement } | { readonly ok: false; readonly problem: XmlProblem };
 
 /** Label configs are a few KB; a megabyte of XML is a mistake. */
 export const MAX_LABEL_CONFIG_BYTES = 1024 * 1024;
@@ -48,12 +47,22 @@ export function parseLabelConfigXml(xml: string): XmlParseResult {
   // saxes reports a DOCTYPE once it has read all of it: point at where it starts instead.
   parser.on('doctype', () => {
     const start = positionOf(xml, xml.lastIndexOf('<!DOCTYPE', parser.position));
-    stop('xml-doctype', 'a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)', start?.line, start?.col);
+    stop(
+      'xml-doctype',
+      'a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)',
+      start?.line,
+      start?.col,
+    );
   });
   parser.on('xmldecl', (decl) => {
     // Label Studio stores `<?xml version="1.0"?>` as it is, but answers a 500 to an encoding.
     if (decl.encoding !== undefined) {
-      stop('xml-declaration', `remove encoding="${decl.encoding}" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration`, 1, 1);
+      stop(
+        'xml-declaration',
+        `remove encoding="${decl.encoding}" from the <?xml ...?> declaration: Label Studio fails with a 500 on an encoding declaration`,
+        1,
+        1,
+      );
     }
   });
   parser.on('processinginstruction', (pi) =>
@@ -89,14 +98,25 @@ export function parseLabelConfigXml(xml: string): XmlParseResult {
   parser.on('error', (err) => {
     const message = err.message.replace(/^\d+:\d+: /, '');
     const open = stack[stack.length - 1];
-    const skipped = lastClosed && lastClosed.line === parser.line && lastClosed.col === parser.column ? lastClosed.el : undefined;
+    const skipped =
+      lastClosed && lastClosed.line === parser.line && lastClosed.col === parser.column ? lastClosed.el : undefined;
     const unmatched = /^unmatched closing tag: (.*?)\.?$/.exec(message);
     if (unmatched && (problem === undefined || blamedAtPosition === parser.position)) {
       const start = positionOf(xml, xml.lastIndexOf('</', parser.position - 1));
-      problem = { code: 'xml-syntax', message: `XML is not well-formed: </${unmatched[1]}> does not close any open element`, line: start?.line ?? parser.line, col: start?.col ?? parser.column };
+      problem = {
+        code: 'xml-syntax',
+        message: `XML is not well-formed: </${unmatched[1]}> does not close any open element`,
+        line: start?.line ?? parser.line,
+        col: start?.col ?? parser.column,
+      };
     } else if (skipped && /^unexpected close tag/.test(message)) {
       if (problem === undefined) blamedAtPosition = parser.position;
-      stop('xml-syntax', `XML is not well-formed: ${describeOpen(skipped)} is never closed (a later end tag closes its parent)`, skipped.line, skipped.col);
+      stop(
+        'xml-syntax',
+        `XML is not well-formed: ${describeOpen(skipped)} is never closed (a later end tag closes its parent)`,
+        skipped.line,
+        skipped.col,
+      );
     } else if (open && /^unclosed tag/.test(message)) {
       stop('xml-syntax', `XML is not well-formed: ${describeOpen(open)} is never closed`, open.line, open.col);
     } else {
@@ -128,7 +148,12 @@ function positionOf(text: string, offset: number): { line: number; col: number }
 }
 
 function describeOpen(el: XmlElement): string {
-  const attr = el.attrs.name !== undefined ? ` name="${el.attrs.name}"` : el.attrs.value !== undefined ? ` value="${el.attrs.value}"` : '';
+  const attr =
+    el.attrs.name !== undefined
+      ? ` name="${el.attrs.name}"`
+      : el.attrs.value !== undefined
+        ? ` value="${el.attrs.value}"`
+        : '';
   return `<${el.tag}${attr}>`;
 }
 

@@ -6,7 +6,12 @@ import { LABEL_TAGS, OBJECT_TAGS } from './tags.ts';
  * What a reviewer of a label config would miss in the XML: problems annotators hit, which Label
  * Studio accepts without a word. Warnings, never errors: each one is a judgment call.
  */
-export const REVIEW_CODES: ReadonlySet<string> = new Set(['config-hotkey-clash', 'config-similar-colors', 'config-hidden-object', 'config-long-choices']);
+export const REVIEW_CODES: ReadonlySet<string> = new Set([
+  'config-hotkey-clash',
+  'config-similar-colors',
+  'config-hidden-object',
+  'config-long-choices',
+]);
 
 export interface ReviewFinding {
   readonly code: 'config-hotkey-clash' | 'config-similar-colors' | 'config-hidden-object' | 'config-long-choices';
@@ -35,9 +40,13 @@ export const MAX_STACKED_CHOICES = 12;
 /** Inline choices wrap; past this many they fill a screen too. */
 export const MAX_INLINE_CHOICES = 40;
 
-export function reviewLabelConfig(root: XmlElement, at: (line: number, col: number) => { line: number; col: number } = (line, col) => ({ line, col })): ReviewFinding[] {
+export function reviewLabelConfig(
+  root: XmlElement,
+  at: (line: number, col: number) => { line: number; col: number } = (line, col) => ({ line, col }),
+): ReviewFinding[] {
   const findings: ReviewFinding[] = [];
-  const report = (el: XmlElement, code: ReviewFinding['code'], message: string) => findings.push({ code, message, line: el.line, col: el.col, element: describeElement(el) });
+  const report = (el: XmlElement, code: ReviewFinding['code'], message: string) =>
+    findings.push({ code, message, line: el.line, col: el.col, element: describeElement(el) });
   const parents = new Map<XmlElement, XmlElement>();
   const all: XmlElement[] = [];
   (function walk(el: XmlElement) {
@@ -52,7 +61,8 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     for (let p = parents.get(el); p; p = parents.get(p)) out.push(p);
     return out;
   };
-  const label = (el: XmlElement) => (el.attrs.value !== undefined ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el));
+  const label = (el: XmlElement) =>
+    el.attrs.value !== undefined ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el);
 
   // Hotkeys work across the whole labeling screen: one key, two meanings, and only one fires.
   const byKey = new Map<string, XmlElement>();
@@ -60,7 +70,12 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     const key = el.attrs.hotkey?.trim().toLowerCase();
     if (!key) continue;
     const first = byKey.get(key);
-    if (first) report(el, 'config-hotkey-clash', `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`);
+    if (first)
+      report(
+        el,
+        'config-hotkey-clash',
+        `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`,
+      );
     else byKey.set(key, el);
   }
 
@@ -92,14 +107,23 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
         }
       },
     );
-    const pair = ({ a, b }: { a: XmlElement; b: XmlElement }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
+    const pair = ({ a, b }: { a: XmlElement; b: XmlElement }) =>
+      `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
     if (count <= MAX_COLOR_PAIRS_LISTED) {
       for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
-        report(p.b, 'config-similar-colors', `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`);
+        report(
+          p.b,
+          'config-similar-colors',
+          `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`,
+        );
       }
     } else {
       const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join('; ');
-      report(control, 'config-similar-colors', `${describeElement(control)}: ${count.toLocaleString('en-US')} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`);
+      report(
+        control,
+        'config-similar-colors',
+        `${describeElement(control)}: ${count.toLocaleString('en-US')} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`,
+      );
     }
   }
 
@@ -111,10 +135,18 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     for (const target of control.attrs.toName.split(',').map((s) => s.trim())) {
       const obj = byName.get(target);
       if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
-      const hider = [obj, ...ancestors(obj)].find((el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== undefined));
+      const hider = [obj, ...ancestors(obj)].find(
+        (el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== undefined),
+      );
       if (!hider) continue;
-      const why = hidden(hider) ? `is hidden by ${hider === obj ? 'its own' : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
-      report(control, 'config-hidden-object', `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`);
+      const why = hidden(hider)
+        ? `is hidden by ${hider === obj ? 'its own' : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})`
+        : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
+      report(
+        control,
+        'config-hidden-object',
+        `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`,
+      );
     }
   }
 
@@ -127,7 +159,11 @@ export function reviewLabelConfig(root: XmlElement, at: (line: number, col: numb
     const inline = el.attrs.layout === 'inline' || el.attrs.showInline === 'true';
     const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
     if (count > max) {
-      report(el, 'config-long-choices', `${describeElement(el)} has ${count} choices${inline ? ' inline' : ' stacked in a column'}; more than ${max} do not fit on a screen without scrolling: ${inline ? 'split them into groups' : 'use layout="inline", split them into groups, or a <Taxonomy>'}`);
+      report(
+        el,
+        'config-long-choices',
+        `${describeElement(el)} has ${count} choices${inline ? ' inline' : ' stacked in a column'}; more than ${max} do not fit on a screen without scrolling: ${inline ? 'split them into groups' : 'use layout="inline", split them into groups, or a <Taxonomy>'}`,
+      );
     }
   }
   return findings.sort((a, b) => a.line - b.line || a.col - b.col);

@@ -40,7 +40,15 @@ export function summarizeLabelConfig(root: XmlElement): LabelConfigSummary {
         .map((c) => c.attrs.alias ?? c.attrs.value ?? '')
         .filter((v) => v !== '');
       const dynamic = el.attrs.value !== undefined || el.attrs.apiUrl !== undefined;
-      controls.push({ name, type: el.tag, toName: toName.split(',').map((s) => s.trim()), labels, dynamic, line: el.line, col: el.col });
+      controls.push({
+        name,
+        type: el.tag,
+        toName: toName.split(',').map((s) => s.trim()),
+        labels,
+        dynamic,
+        line: el.line,
+        col: el.col,
+      });
     }
     if (OBJECT_TAGS.has(el.tag)) {
       for (const attr of ['value', 'valueList']) {
@@ -83,7 +91,8 @@ export function diffLabelConfigs(before: LabelConfigSummary, after: LabelConfigS
     const labelsRemoved = b.labels.filter((l) => !a.labels.includes(l));
     const details: string[] = [];
     if (a.type !== b.type) details.push(`type ${b.type} -> ${a.type}`);
-    if (a.toName.join(',') !== b.toName.join(',')) details.push(`toName ${b.toName.join(',')} -> ${a.toName.join(',')}`);
+    if (a.toName.join(',') !== b.toName.join(','))
+      details.push(`toName ${b.toName.join(',')} -> ${a.toName.join(',')}`);
     if (labelsAdded.length || labelsRemoved.length || details.length) {
       changes.push({
         control: a.name,

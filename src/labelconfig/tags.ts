@@ -4,15 +4,40 @@
  * tag through `toName`); label tags are the options inside a control.
  */
 export const OBJECT_TAGS: ReadonlySet<string> = new Set([
-  'Image', 'Text', 'HyperText', 'Audio', 'AudioPlus', 'Video', 'TimeSeries', 'Paragraphs',
-  'Table', 'Pdf', 'List', 'Markdown', 'Chat', 'MultiChannel',
+  'Image',
+  'Text',
+  'HyperText',
+  'Audio',
+  'AudioPlus',
+  'Video',
+  'TimeSeries',
+  'Paragraphs',
+  'Table',
+  'Pdf',
+  'List',
+  'Markdown',
+  'Chat',
+  'MultiChannel',
 ]);
 
 /** Controls whose options are child <Label>/<Choice> elements (or dynamic, via `value="$key"`). */
 export const LABELED_CONTROL_TAGS: ReadonlySet<string> = new Set([
-  'Labels', 'Choices', 'Taxonomy', 'RectangleLabels', 'PolygonLabels', 'KeyPointLabels',
-  'BrushLabels', 'EllipseLabels', 'HyperTextLabels', 'ParagraphLabels', 'TimeSeriesLabels',
-  'TimelineLabels', 'VideoRectangleLabels', 'BitmaskLabels', 'VectorLabels', 'PolylineLabels',
+  'Labels',
+  'Choices',
+  'Taxonomy',
+  'RectangleLabels',
+  'PolygonLabels',
+  'KeyPointLabels',
+  'BrushLabels',
+  'EllipseLabels',
+  'HyperTextLabels',
+  'ParagraphLabels',
+  'TimeSeriesLabels',
+  'TimelineLabels',
+  'VideoRectangleLabels',
+  'BitmaskLabels',
+  'VectorLabels',
+  'PolylineLabels',
 ]);
 
 /** Child tags that carry one option of a labeled control in their `value`. */

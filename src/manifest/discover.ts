@@ -49,7 +49,11 @@ export interface Suspect {
  * `show` turns an absolute path into the one shown in messages; `known` are the kinds of the
  * registry, which a look-alike is told of.
  */
-export async function discoverManifests(root: string, show: (path: string) => string, known: KnownKinds): Promise<DiscoveredManifests> {
+export async function discoverManifests(
+  root: string,
+  show: (path: string) => string,
+  known: KnownKinds,
+): Promise<DiscoveredManifests> {
   const diagnostics: Diagnostic[] = [];
   const files: ManifestFile[] = [];
   const suspects: Suspect[] = [];
@@ -67,13 +71,30 @@ export async function discoverManifests(root: string, show: (path: string) => st
     files.push(config);
     exclude = excludePatterns(config.docs[0]?.value);
   } else {
-    diagnostics.push(diag('no-root-config', `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`, { file: show(root) }));
+    diagnostics.push(
+      diag(
+        'no-root-config',
+        `no labelform.yaml in ${show(root)}: it names the namespace and the Label Studio environments (see README)`,
+        { file: show(root) },
+      ),
+    );
   }
 
   const isExcluded = compileExcludes(exclude);
-  const found = await listCandidateFiles(root, (path) => path === configPath || isExcluded(relative(root, path).split(sep).join('/')));
-  for (const d of found.unreadable) diagnostics.push(diag('directory-unreadable', `cannot read directory ${show(d)}`, { file: show(d) }));
-  if (found.truncated) diagnostics.push(diag('too-many-files', `more than ${found.files.length} candidate manifest files; stopped reading (exclude: in labelform.yaml skips folders)`, { file: show(root) }));
+  const found = await listCandidateFiles(
+    root,
+    (path) => path === configPath || isExcluded(relative(root, path).split(sep).join('/')),
+  );
+  for (const d of found.unreadable)
+    diagnostics.push(diag('directory-unreadable', `cannot read directory ${show(d)}`, { file: show(d) }));
+  if (found.truncated)
+    diagnostics.push(
+      diag(
+        'too-many-files',
+        `more than ${found.files.length} candidate manifest files; stopped reading (exclude: in labelform.yaml skips folders)`,
+        { file: show(root) },
+      ),
+    );
 
   // Bounded parallelism keeps file descriptors in check.
   const limit = pLimit(32);
@@ -159,7 +180,10 @@ function excludePatterns(value: unknown): string[] {
  * Lists candidate manifest files under a directory: every .yaml/.yml/.json file, skipping
  * dot-directories, node_modules and excluded paths, without following directory symlinks.
  */
-async function listCandidateFiles(root: string, excluded: (path: string) => boolean): Promise<{ files: string[]; truncated: boolean; unreadable: string[] }> {
+async function listCandidateFiles(
+  root: string,
+  excluded: (path: string) => boolean,
+): Promise<{ files: string[]; truncated: boolean; unreadable: string[] }> {
   const files: string[] = [];
   const unreadable: string[] = [];
   const queue = [root];

@@ -23,7 +23,10 @@ export function compileExcludes(patterns: readonly string[]): (relPath: string) 
 }
 
 function toRegExp(pattern: string): RegExp | undefined {
-  const p = pattern.trim().replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const p = pattern
+    .trim()
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (p === '') return undefined;
   const anchored = p.includes('/');
   let re = '';

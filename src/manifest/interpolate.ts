@@ -111,7 +111,11 @@ export function interpolate(value: unknown, ctx: InterpolationContext): Interpol
         const val = ctx.env[name];
         if (val === undefined || val === '') {
           if (ctx.requireEnv) {
-            issues.push({ pointer, kind: 'unset-env', message: `environment variable ${name} is not set (referenced as \${env:${name}})` });
+            issues.push({
+              pointer,
+              kind: 'unset-env',
+              message: `environment variable ${name} is not set (referenced as \${env:${name}})`,
+            });
           } else {
             pending = true;
           }
@@ -158,7 +162,10 @@ export function holdsUnresolvedEnv(value: unknown): boolean {
 }
 
 /** Names of all `${var.NAME}` references in a value, for checking them against every environment. */
-export function collectVariableReferences(value: unknown, path: Array<string | number> = []): Array<{ name: string; pointer: string }> {
+export function collectVariableReferences(
+  value: unknown,
+  path: Array<string | number> = [],
+): Array<{ name: string; pointer: string }> {
   if (typeof value === 'string') {
     // `$${` is an escaped literal, not a reference: match it first so it is skipped.
     return [...value.matchAll(/\$\$\{|\$\{\s*var\.([A-Za-z_][A-Za-z0-9_]*)\s*\}/g)]

@@ -17,7 +17,10 @@ export interface RawDoc {
  * Reads only labelform.yaml (for commands such as `status` that need the environments but not
  * the manifests). Returns no config and no diagnostics when the file does not exist.
  */
-export async function loadRootConfig(dir: string, cwd: string = process.cwd()): Promise<{ config?: RootConfig; diagnostics: Diagnostic[] }> {
+export async function loadRootConfig(
+  dir: string,
+  cwd: string = process.cwd(),
+): Promise<{ config?: RootConfig; diagnostics: Diagnostic[] }> {
   const root = resolve(cwd, dir);
   for (const name of ROOT_CONFIG_NAMES) {
     const path = join(root, name);
@@ -28,7 +31,11 @@ export async function loadRootConfig(dir: string, cwd: string = process.cwd()): 
     const source = parseYamlSource(read.text, file);
     const diagnostics = [...source.diagnostics];
     if (diagnostics.some((d) => d.severity === 'error')) return { diagnostics };
-    const config = readRootConfig(source.documents.map((doc) => ({ path, doc })), file, diagnostics);
+    const config = readRootConfig(
+      source.documents.map((doc) => ({ path, doc })),
+      file,
+      diagnostics,
+    );
     return { ...(config && !diagnostics.some((d) => d.severity === 'error') ? { config } : {}), diagnostics };
   }
   return { diagnostics: [] };
@@ -39,10 +46,17 @@ export function readRootConfig(docs: RawDoc[], file: string, diagnostics: Diagno
   if (!raw) return undefined; // parse errors were reported already
   const { doc } = raw;
   const at = (pointer: string, key = false) => ({ file, ...doc.locate(pointer, { key }), pointer });
-  if (docs.length > 1) diagnostics.push(diag('config-multiple-documents', 'labelform.yaml must hold a single document', at('')));
+  if (docs.length > 1)
+    diagnostics.push(diag('config-multiple-documents', 'labelform.yaml must hold a single document', at('')));
   const v = doc.value as Record<string, unknown> | null;
   if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-    diagnostics.push(diag('not-a-manifest', 'labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)', at('')));
+    diagnostics.push(
+      diag(
+        'not-a-manifest',
+        'labelform.yaml must be a mapping (apiVersion, kind: Config, namespace, environments)',
+        at(''),
+      ),
+    );
     return undefined;
   }
   // Environment URLs may use ${env:NAME}; they are resolved when a command connects, not here.
@@ -56,7 +70,13 @@ export function readRootConfig(docs: RawDoc[], file: string, diagnostics: Diagno
   const names = Object.keys(environments);
   const defaultEnvironment = cfg.defaultEnvironment ?? (names.length === 1 ? names[0]! : 'default');
   if (!(defaultEnvironment in environments)) {
-    diagnostics.push(diag('unknown-environment', `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(', ')})`, at(cfg.defaultEnvironment ? '/defaultEnvironment' : '/environments')));
+    diagnostics.push(
+      diag(
+        'unknown-environment',
+        `defaultEnvironment "${defaultEnvironment}" is not one of the environments (${names.join(', ')})`,
+        at(cfg.defaultEnvironment ? '/defaultEnvironment' : '/environments'),
+      ),
+    );
   }
   return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
 }

@@ -23,7 +23,8 @@ export interface KnownKinds {
 const HINT = '(or list the file under exclude: in labelform.yaml)';
 
 /** The message for a manifest-folder file holding no document (docs/manifests.md). */
-export const EMPTY_FILE_MESSAGE = 'empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
+export const EMPTY_FILE_MESSAGE =
+  'empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
 
 /**
  * True when the text holds no YAML/JSON document at all: nothing, or only whitespace, `#`
@@ -31,7 +32,10 @@ export const EMPTY_FILE_MESSAGE = 'empty file: a manifest emptied by a bad merge
  * mid-write leaves). `null`, `{}` or `[]` are documents, not empty.
  */
 export function isEmptyText(text: string): boolean {
-  for (const raw of text.replace(/^\uFEFF/, '').replace(/\0/g, '').split('\n')) {
+  for (const raw of text
+    .replace(/^\uFEFF/, '')
+    .replace(/\0/g, '')
+    .split('\n')) {
     const line = raw.replace(/\r$/, '');
     if (/^[ \t]*(#.*)?$/.test(line) || /^(---|\.\.\.)([ \t]+(#.*)?)?$/.test(line) || /^%/.test(line)) continue;
     return false;
@@ -61,7 +65,11 @@ export function findLookAlike(text: string, file: string, known: KnownKinds): Di
     const group = value.split('/')[0]!;
     if (closest(group.toLowerCase(), ['labelform']) === undefined) continue;
     const at = lineCol(text, m.index + m[0].length - value.length);
-    return diag('manifest-look-alike', `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`, { file, ...at });
+    return diag(
+      'manifest-look-alike',
+      `apiVersion "${value}" is not labelform's, so this file would not be read as a manifest; write apiVersion: labelform/v1 ${HINT}`,
+      { file, ...at },
+    );
   }
   if (sawApiVersion) return undefined;
   // Both rules below need one of these words; most data files have neither and are not scanned.
@@ -71,14 +79,24 @@ export function findLookAlike(text: string, file: string, known: KnownKinds): Di
   for (const doc of docs) {
     const kind = doc.entries.find((e) => e.key === 'kind' && e.scalar !== undefined && kinds.has(e.scalar));
     if (kind) {
-      return diag('manifest-look-alike', `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`, { file, ...lineCol(text, kind.valueIndex) });
+      return diag(
+        'manifest-look-alike',
+        `kind: ${kind.scalar} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 ${HINT}`,
+        { file, ...lineCol(text, kind.valueIndex) },
+      );
     }
   }
   const allowed = manifestTopLevelKeys(known.schemas);
   for (const doc of docs) {
     const keys = doc.entries.map((e) => e.key);
     const metadata = doc.entries.find((e) => e.key === 'metadata');
-    if (doc.other || !metadata?.childKeys.includes('name') || !keys.includes('spec') || !keys.every((k) => allowed.has(k))) continue;
+    if (
+      doc.other ||
+      !metadata?.childKeys.includes('name') ||
+      !keys.includes('spec') ||
+      !keys.every((k) => allowed.has(k))
+    )
+      continue;
     return diag(
       'manifest-look-alike',
       `metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${known.forMessages}) ${HINT}`,
@@ -158,7 +176,8 @@ function scanBlock(text: string): DocumentShape[] {
     const value = rest.replace(/(^|[ \t]+)#.*$/, '').trim();
     const scalar = /^(?:"([^"]*)"|'([^']*)'|([^\s{[|>&*!"'][^#]*))$/.exec(value);
     if (scalar) current.scalar = (scalar[1] ?? scalar[2] ?? scalar[3]!).trim();
-    if (value.startsWith('{')) for (const k of value.matchAll(/[{,][ \t]*["']?([\w$.-]+)["']?[ \t]*:/g)) current.childKeys.push(k[1]!);
+    if (value.startsWith('{'))
+      for (const k of value.matchAll(/[{,][ \t]*["']?([\w$.-]+)["']?[ \t]*:/g)) current.childKeys.push(k[1]!);
     doc.entries.push(current);
   }
   return docs.filter((d) => d.entries.length > 0 || d.other);
@@ -241,7 +260,9 @@ function manifestTopLevelKeys(schemas: readonly string[]): Set<string> {
   const key = schemas.join('\n');
   let keys = topLevelKeys.get(key);
   if (!keys) {
-    keys = new Set(schemas.flatMap((schema) => Object.keys((loadSchema(schema) as { properties?: object }).properties ?? {})));
+    keys = new Set(
+      schemas.flatMap((schema) => Object.keys((loadSchema(schema) as { properties?: object }).properties ?? {})),
+    );
     topLevelKeys.set(key, keys);
   }
   return keys;

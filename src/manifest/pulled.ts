@@ -26,7 +26,10 @@ export function holdsSecret(text: string, secrets: readonly PullSecret[]): boole
  * A pulled string as the manifest writes it: escaped, each secret value replaced by its reference,
  * checked by interpolating it back; `ok: false` when that does not give exactly the value.
  */
-export function writeBack(value: string, secrets: readonly PullSecret[]): { ok: true; text: string; refs: string[] } | { ok: false; names: string[] } {
+export function writeBack(
+  value: string,
+  secrets: readonly PullSecret[],
+): { ok: true; text: string; refs: string[] } | { ok: false; names: string[] } {
   let text = escapeInterpolation(value);
   const refs: string[] = [];
   for (const s of [...secrets].sort((a, b) => b.value.length - a.value.length)) {

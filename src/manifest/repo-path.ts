@@ -2,7 +2,8 @@ import { realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
 import { describeFsError } from './source-file.ts';
 
-export type RepoPathResult = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
+export type RepoPathResult =
+  { readonly ok: true; readonly path: string } | { readonly ok: false; readonly message: string };
 
 /**
  * Resolves a file reference written in a manifest, relative to that manifest, and refuses any
@@ -10,7 +11,10 @@ export type RepoPathResult = { readonly ok: true; readonly path: string } | { re
  */
 export async function resolveRepoPath(root: string, manifestPath: string, ref: string): Promise<RepoPathResult> {
   if (isAbsolute(ref) || /^[A-Za-z]:[\\/]/.test(ref)) {
-    return { ok: false, message: `"${ref}" is an absolute path; write a path relative to the manifest, inside the repository` };
+    return {
+      ok: false,
+      message: `"${ref}" is an absolute path; write a path relative to the manifest, inside the repository`,
+    };
   }
   const path = resolve(dirname(manifestPath), ref);
   if (!isInside(root, path)) {
@@ -24,7 +28,10 @@ export async function resolveRepoPath(root: string, manifestPath: string, ref: s
     return { ok: false, message: `"${ref}" cannot be read: ${describeFsError(err)}` };
   }
   if (!isInside(realRoot, real)) {
-    return { ok: false, message: `"${ref}" is a symbolic link to ${real}, outside the repository; copy the file in instead` };
+    return {
+      ok: false,
+      message: `"${ref}" is a symbolic link to ${real}, outside the repository; copy the file in instead`,
+    };
   }
   return { ok: true, path };
 }

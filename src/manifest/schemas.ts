@@ -22,7 +22,16 @@ export interface SchemaIssue {
   readonly wellTyped?: boolean;
 }
 
-const CONTENT_KEYWORDS = new Set(['pattern', 'format', 'minLength', 'maxLength', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum']);
+const CONTENT_KEYWORDS = new Set([
+  'pattern',
+  'format',
+  'minLength',
+  'maxLength',
+  'minimum',
+  'maximum',
+  'exclusiveMinimum',
+  'exclusiveMaximum',
+]);
 
 let ajv: Ajv | undefined;
 const compiled = new Map<SchemaName, ValidateFunction>();
@@ -33,12 +42,15 @@ function getAjv(): Ajv {
   // The formats the schemas use; ajv-formats would load dozens more for these.
   ajv.addFormat('date-time', { type: 'string', validate: isDateTime });
   // URL-typed fields: one rule each for what the server accepts (see url-rules.ts).
-  for (const format of URL_FORMATS) ajv.addFormat(format, { type: 'string', validate: (s: string) => urlProblem(format, s) === undefined });
+  for (const format of URL_FORMATS)
+    ajv.addFormat(format, { type: 'string', validate: (s: string) => urlProblem(format, s) === undefined });
   // A schema annotation carrying the message to show instead of a oneOf's branch errors.
   ajv.addKeyword({ keyword: 'x-error', schemaType: 'string' });
   // Every schema of schemas/ (the kinds' refer to project.schema.json's definitions); this module
   // sits below the kinds, so it reads the folder rather than the registry.
-  for (const file of readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.schema.json')).sort()) {
+  for (const file of readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()) {
     ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${file}`, 'utf8')) as object, file);
   }
   return ajv;
@@ -46,7 +58,10 @@ function getAjv(): Ajv {
 
 /** RFC 3339 date-time, as Label Studio's `pinned_at` takes it. */
 function isDateTime(s: string): boolean {
-  return /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) && !Number.isNaN(Date.parse(s));
+  return (
+    /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/.test(s) &&
+    !Number.isNaN(Date.parse(s))
+  );
 }
 
 export function loadSchema(name: SchemaName): object {
@@ -58,7 +73,11 @@ export function loadSchema(name: SchemaName): object {
  * quote the offending value ("got a string ...") except where `hideValue` says the value is a
  * secret (it came from `${env:...}`).
  */
-export function validateAgainstSchema(name: SchemaName, value: unknown, opts: { hideValue?: (pointer: string) => boolean } = {}): SchemaIssue[] {
+export function validateAgainstSchema(
+  name: SchemaName,
+  value: unknown,
+  opts: { hideValue?: (pointer: string) => boolean } = {},
+): SchemaIssue[] {
   let validate = compiled.get(name);
   if (!validate) {
     validate = getAjv().getSchema(`${name}.schema.json`)!;
@@ -85,7 +104,8 @@ function toIssues(errors: ErrorObject[], hideValue: (pointer: string) => boolean
     if (owner) continue;
     const found = toIssue(e, hideValue(e.instancePath));
     if (!found) continue;
-    const issue = CONTENT_KEYWORDS.has(e.keyword) && e.propertyName === undefined ? { ...found, wellTyped: true } : found;
+    const issue =
+      CONTENT_KEYWORDS.has(e.keyword) && e.propertyName === undefined ? { ...found, wellTyped: true } : found;
     const key = `${issue.pointer}\u0000${issue.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -107,9 +127,17 @@ function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
   const field = fieldName(at);
   switch (e.keyword) {
     case 'oneOf':
-      return { pointer: at, atKey: false, message: `${field} ${typeof custom === 'string' ? custom : 'does not match any allowed form'}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${typeof custom === 'string' ? custom : 'does not match any allowed form'}`,
+      };
     case 'required':
-      return { pointer: at, atKey: false, message: `missing required field "${(e.params as { missingProperty: string }).missingProperty}"${at ? ` in ${field}` : ''}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `missing required field "${(e.params as { missingProperty: string }).missingProperty}"${at ? ` in ${field}` : ''}`,
+      };
     case 'additionalProperties': {
       const prop = (e.params as { additionalProperty: string }).additionalProperty;
       const allowed = Object.keys((e.parentSchema?.properties as object | undefined) ?? {});
@@ -121,34 +149,63 @@ function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
       };
     }
     case 'const':
-      return { pointer: at, atKey: false, message: `${field} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${JSON.stringify((e.params as { allowedValue: unknown }).allowedValue)}, got ${preview(e.data)}`,
+      };
     case 'enum':
       return {
         pointer: at,
         atKey: false,
-        message: `${field} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}; got ${preview(e.data)}`,
+        message: `${field} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}; got ${preview(e.data)}`,
       };
     case 'type':
-      return { pointer: at, atKey: false, message: `${field} must be ${article((e.params as { type: string | string[] }).type)}, got ${describeType(e.data)}${e.data === null || hidden ? '' : ` ${preview(e.data)}`}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${article((e.params as { type: string | string[] }).type)}, got ${describeType(e.data)}${e.data === null || hidden ? '' : ` ${preview(e.data)}`}`,
+      };
     case 'pattern':
       // Under propertyNames the offending value is a key: point at it, not at the whole mapping.
       if (e.propertyName !== undefined) {
-        return { pointer: `${at}/${e.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`, atKey: true, message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}` };
+        return {
+          pointer: `${at}/${e.propertyName.replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          atKey: true,
+          message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}`,
+        };
       }
-      return { pointer: at, atKey: false, message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${patternMessage(at, (e.params as { pattern: string }).pattern)}, got ${preview(e.data)}`,
+      };
     case 'minLength':
     case 'maxLength':
-      return { pointer: at, atKey: false, message: `${field} must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} character${(e.params as { limit: number }).limit === 1 ? '' : 's'}, got ${String(e.data).length}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} must be ${e.keyword === 'minLength' ? 'at least' : 'at most'} ${(e.params as { limit: number }).limit} character${(e.params as { limit: number }).limit === 1 ? '' : 's'}, got ${String(e.data).length}`,
+      };
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { pointer: at, atKey: false, message: `${field} ${e.message ?? 'is out of range'}, got ${preview(e.data)}` };
+      return {
+        pointer: at,
+        atKey: false,
+        message: `${field} ${e.message ?? 'is out of range'}, got ${preview(e.data)}`,
+      };
     case 'propertyNames':
       return undefined; // reported by the nested `pattern` error with the key itself
     case 'format': {
       const format = (e.params as { format: string }).format;
-      if (!(URL_FORMATS as readonly string[]).includes(format)) return { pointer: at, atKey: false, message: `${field} must be a ${format} (ISO 8601), got ${preview(e.data)}` };
+      if (!(URL_FORMATS as readonly string[]).includes(format))
+        return {
+          pointer: at,
+          atKey: false,
+          message: `${field} must be a ${format} (ISO 8601), got ${preview(e.data)}`,
+        };
       // The reason may quote part of the value: not for a value from ${env:...}.
       const message = hidden
         ? `${field} must be ${FORMAT_NOUN[format as UrlFormat]}; the value from \${env:...} (not shown) is not`
@@ -160,11 +217,20 @@ function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
   }
 }
 
-const FORMAT_NOUN: Record<UrlFormat, string> = { 'webhook-url': 'a URL the server accepts for a webhook', 'http-url': 'an http(s) URL', 'env-http-url': 'an http(s) URL', 'host-name': 'a host name or address' };
+const FORMAT_NOUN: Record<UrlFormat, string> = {
+  'webhook-url': 'a URL the server accepts for a webhook',
+  'http-url': 'an http(s) URL',
+  'env-http-url': 'an http(s) URL',
+  'host-name': 'a host name or address',
+};
 
 function fieldName(pointer: string): string {
   if (!pointer) return 'document';
-  return pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
+  return pointer
+    .replace(/^\//, '')
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .join('.');
 }
 
 function patternMessage(pointer: string, pattern: string): string {
@@ -177,7 +243,19 @@ function patternMessage(pointer: string, pattern: string): string {
 
 function article(type: string | string[]): string {
   const types = Array.isArray(type) ? type : [type];
-  return types.map((t) => (t === 'object' ? 'a mapping' : t === 'array' ? 'a list' : t === 'integer' ? 'an integer' : t === 'null' ? 'null' : `a ${t}`)).join(' or ');
+  return types
+    .map((t) =>
+      t === 'object'
+        ? 'a mapping'
+        : t === 'array'
+          ? 'a list'
+          : t === 'integer'
+            ? 'an integer'
+            : t === 'null'
+              ? 'null'
+              : `a ${t}`,
+    )
+    .join(' or ');
 }
 
 function describeType(v: unknown): string {

@@ -34,7 +34,11 @@ export function checkSecretReferences(refs: readonly EnvReference[]): SecretRefe
     }
   }
   // One message per place and variable, however often the variable occurs in the value.
-  return issues.filter((issue, i) => issues.findIndex((o) => o.pointer === issue.pointer && o.code === issue.code && o.message === issue.message) === i);
+  return issues.filter(
+    (issue, i) =>
+      issues.findIndex((o) => o.pointer === issue.pointer && o.code === issue.code && o.message === issue.message) ===
+      i,
+  );
 }
 
 function isSecretPlace(pointer: string): boolean {
@@ -42,5 +46,11 @@ function isSecretPlace(pointer: string): boolean {
 }
 
 function fieldName(pointer: string): string {
-  return pointer.replace(/^\//, '').split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).join('.') || 'the document';
+  return (
+    pointer
+      .replace(/^\//, '')
+      .split('/')
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+      .join('.') || 'the document'
+  );
 }

@@ -5,8 +5,7 @@ import { diag, type Diagnostic } from '../util/diagnostics.ts';
 export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 
 export type TextResult =
-  | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly diagnostic: Diagnostic };
+  { readonly ok: true; readonly text: string } | { readonly ok: false; readonly diagnostic: Diagnostic };
 
 /**
  * Reads a manifest or label-config file as strict UTF-8, refusing oversized, empty and

@@ -73,8 +73,18 @@ function whitespaceProblem(value: string, inUrl: boolean): string | undefined {
   const i = value.search(/[\s\u0000-\u001f\u007f]/);
   if (i < 0) return undefined;
   const c = value[i]!;
-  const what = c === ' ' ? 'a space' : c === '\t' ? 'a tab' : c === '\n' || c === '\r' ? 'a line break' : /\s/.test(c) ? 'a whitespace character' : 'a control character';
-  const where = i === 0 ? 'at its start' : i === value.length - 1 ? 'at its end' : `after "${value.slice(Math.max(0, i - 20), i)}"`;
+  const what =
+    c === ' '
+      ? 'a space'
+      : c === '\t'
+        ? 'a tab'
+        : c === '\n' || c === '\r'
+          ? 'a line break'
+          : /\s/.test(c)
+            ? 'a whitespace character'
+            : 'a control character';
+  const where =
+    i === 0 ? 'at its start' : i === value.length - 1 ? 'at its end' : `after "${value.slice(Math.max(0, i - 20), i)}"`;
   return `contains ${what} ${where}${inUrl && c === ' ' && i > 0 && i < value.length - 1 ? ' (write a space in a path or query as %20)' : ''}`;
 }
 
@@ -87,8 +97,13 @@ function httpUrlProblem(value: string): string | undefined {
   const host = m[2]!.replace(/^.*@/, '').replace(/:\d*$/, '');
   if (host === '' || host === '[]') return 'has no host after the scheme';
   const port = /:([^:\]]*)$/.exec(m[2]!.replace(/^.*@/, ''))?.[1];
-  if (port !== undefined && !host.startsWith('[') && (!/^\d{0,5}$/.test(port) || Number(port) > 65535)) return `has a port that is not a number from 0 to 65535: ":${port}"`;
-  if (/^[0-9.]+$/.test(host) && !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host)) return `has a host "${host}" that is not a valid IPv4 address`;
+  if (port !== undefined && !host.startsWith('[') && (!/^\d{0,5}$/.test(port) || Number(port) > 65535))
+    return `has a port that is not a number from 0 to 65535: ":${port}"`;
+  if (
+    /^[0-9.]+$/.test(host) &&
+    !/^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/.test(host)
+  )
+    return `has a host "${host}" that is not a valid IPv4 address`;
   try {
     new URL(value);
   } catch {
@@ -99,7 +114,8 @@ function httpUrlProblem(value: string): string | undefined {
 
 // Django's URLValidator (5.2), read from its source; matched case-insensitively like Django's.
 const UL = '\\u00a1-\\uffff';
-const IPV4 = '(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}';
+const IPV4 =
+  '(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)(?:\\.(?:0|25[0-5]|2[0-4][0-9]|1[0-9]?[0-9]?|[1-9][0-9]?)){3}';
 const IPV6 = '\\[[0-9a-f:.]+\\]';
 const HOSTNAME = `[a-z${UL}0-9](?:[a-z${UL}0-9-]{0,61}[a-z${UL}0-9])?`;
 const DOMAIN = `(?:\\.(?!-)[a-z${UL}0-9-]{1,63}(?<!-))*`;
@@ -116,12 +132,13 @@ function webhookUrlProblem(value: string): string | undefined {
   }
   const authority = /^[^:]*:\/\/([^/?#]*)/.exec(value)?.[1] ?? '';
   const userInfo = /^(.*)@/.exec(authority)?.[1];
-  if (userInfo !== undefined && !/^[^\s:@/]+(?::[^\s:@/]*)?$/.test(userInfo)) return 'has user information the server refuses (a second "@" or ":")';
+  if (userInfo !== undefined && !/^[^\s:@/]+(?::[^\s:@/]*)?$/.test(userInfo))
+    return 'has user information the server refuses (a second "@" or ":")';
   const host = authority.replace(/^.*@/, '').replace(/:\d{1,5}$/, '');
   if (/^[a-z0-9-]+$/i.test(host) && host.toLowerCase() !== 'localhost') {
     return `has the host "${host}", which the server refuses for a webhook (Django's URLValidator): use a name with a domain (${host}.example.com), localhost or an IP address`;
   }
-  return 'is not a URL the server accepts for a webhook (Django\'s URLValidator)';
+  return "is not a URL the server accepts for a webhook (Django's URLValidator)";
 }
 
 function hostNameProblem(value: string): string | undefined {

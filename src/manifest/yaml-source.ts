@@ -62,7 +62,13 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   if (tooDeep !== undefined) {
     return {
       documents: [],
-      diagnostics: [diag('too-deep', `nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`, { file, ...lineColAt(text, tooDeep) })],
+      diagnostics: [
+        diag(
+          'too-deep',
+          `nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`,
+          { file, ...lineColAt(text, tooDeep) },
+        ),
+      ],
     };
   }
   const lineCounter = new LineCounter();
@@ -102,12 +108,24 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
     const aliases = checkAliases(doc);
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
-      diagnostics.push(diag('yaml-unknown-alias', `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`, { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) }));
+      diagnostics.push(
+        diag(
+          'yaml-unknown-alias',
+          `unknown alias *${unknownAlias.source}: no anchor &${unknownAlias.source} is set before it in this document`,
+          { file, ...pos(unknownAlias.range?.[0] ?? doc.range[0]) },
+        ),
+      );
       return;
     }
     if (aliases?.tooMany) {
       const { node, what } = aliases.tooMany;
-      diagnostics.push(diag('yaml-aliases', `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`, { file, ...pos(node.range?.[0] ?? doc.range[0]) }));
+      diagnostics.push(
+        diag(
+          'yaml-aliases',
+          `YAML aliases expand too far: more than ${MAX_ALIASES} ${what} in this document; no manifest needs that many`,
+          { file, ...pos(node.range?.[0] ?? doc.range[0]) },
+        ),
+      );
       return;
     }
     let value: unknown;
@@ -171,7 +189,9 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
  * (20,000 aliases: 53 s). toJS's own resolution scans every anchor and alias before each alias,
  * and MAX_ALIAS_COUNT bounds the uses of one anchor only: 400 anchors used 50 times each took 10 s.
  */
-function checkAliases(doc: Document.Parsed): { unknown?: Alias; tooMany?: { node: YamlNode; what: string } } | undefined {
+function checkAliases(
+  doc: Document.Parsed,
+): { unknown?: Alias; tooMany?: { node: YamlNode; what: string } } | undefined {
   const anchors = new Set<string>();
   let anchorCount = 0;
   let aliasCount = 0;
@@ -320,7 +340,7 @@ function flowScalarOffsets(source: string, type: string | undefined, value: stri
   if (/[\r\n]/.test(source)) return undefined;
   const offsets: number[] = [];
   if (type === 'QUOTE_DOUBLE') {
-    for (let i = 1; i < source.length - 1; ) {
+    for (let i = 1; i < source.length - 1;) {
       if (source[i] !== '\\') {
         offsets.push(i++);
         continue;

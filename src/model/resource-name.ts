@@ -4,7 +4,11 @@ import { DEFAULT_KIND } from './kind-names.ts';
  * How a resource is named in output: a project by its key (as always), any other kind as
  * `Kind parent/key`, so a project's webhook reads `Webhook sentiment/train`.
  */
-export function resourceName(r: { readonly kind: string; readonly key: string; readonly parent?: { readonly key: string } | string | undefined }): string {
+export function resourceName(r: {
+  readonly kind: string;
+  readonly key: string;
+  readonly parent?: { readonly key: string } | string | undefined;
+}): string {
   if (r.kind === DEFAULT_KIND) return r.key;
   const parent = typeof r.parent === 'string' ? r.parent : r.parent?.key;
   return `${r.kind} ${parent !== undefined ? `${parent}/` : ''}${r.key}`;

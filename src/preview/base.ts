@@ -13,7 +13,8 @@ async function git(cwd: string, args: string[], what: string): Promise<Buffer> {
     return stdout;
   } catch (err) {
     const e = err as { code?: string; stderr?: Buffer };
-    if (e.code === 'ENOENT') throw new UserError(`${what}: git is not installed (it is needed to read another revision)`);
+    if (e.code === 'ENOENT')
+      throw new UserError(`${what}: git is not installed (it is needed to read another revision)`);
     const said = e.stderr?.toString('utf8').trim().split('\n')[0] ?? String(err);
     throw new UserError(`${what}: ${said}`);
   }
@@ -25,8 +26,18 @@ async function git(cwd: string, args: string[], what: string): Promise<Buffer> {
  */
 export async function checkoutAt(dir: string, ref: string): Promise<{ dir: string; remove: () => Promise<void> }> {
   const what = `--base ${ref}`;
-  const top = (await git(dir, ['rev-parse', '--show-toplevel'], `${what}: ${dir} is not in a git repository`)).toString('utf8').trim();
-  const commit = (await git(top, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, '')}\` or actions/checkout with fetch-depth: 0)`)).toString('utf8').trim();
+  const top = (await git(dir, ['rev-parse', '--show-toplevel'], `${what}: ${dir} is not in a git repository`))
+    .toString('utf8')
+    .trim();
+  const commit = (
+    await git(
+      top,
+      ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`],
+      `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, '')}\` or actions/checkout with fetch-depth: 0)`,
+    )
+  )
+    .toString('utf8')
+    .trim();
   const sub = relative(top, resolve(dir)).split('\\').join('/');
   // One `git ls-tree` and one `git cat-file --batch` for the whole tree: a process per file took
   // 12 s more with 3,000 data files (issue 19). Submodules (commits) are not files to copy.
@@ -41,12 +52,18 @@ export async function checkoutAt(dir: string, ref: string): Promise<{ dir: strin
   // A tree made by hand (`git mktree`) may hold an entry named `..`, `.git` or with a backslash:
   // `labels/../../x` would be written outside the temporary folder. Refused before anything is written.
   const unsafe = entries.find((e) => !isSafeTreePath(e.name));
-  if (unsafe) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`);
+  if (unsafe)
+    throw new UserError(
+      `${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`,
+    );
   const tmp = await mkdtemp(join(tmpdir(), 'labelform-base-'));
   try {
     await catBlobs(top, entries, what, async (name, body) => {
       const to = resolve(tmp, name);
-      if (!to.startsWith(tmp + sep)) throw new UserError(`${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`);
+      if (!to.startsWith(tmp + sep))
+        throw new UserError(
+          `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`,
+        );
       await mkdir(dirname(to), { recursive: true });
       await writeFile(to, body);
     });
@@ -67,14 +84,29 @@ export function isSafeTreePath(name: string): boolean {
  * The blobs' contents from one `git cat-file --batch`: object ids in on stdin, `<oid> blob <size>`
  * and the bytes out, in order. Each file is handed over (and written) as it arrives.
  */
-async function catBlobs(cwd: string, entries: ReadonlyArray<{ oid: string; name: string }>, what: string, write: (name: string, body: Buffer) => Promise<void>): Promise<void> {
+async function catBlobs(
+  cwd: string,
+  entries: ReadonlyArray<{ oid: string; name: string }>,
+  what: string,
+  write: (name: string, body: Buffer) => Promise<void>,
+): Promise<void> {
   if (entries.length === 0) return;
   const child = spawn('git', ['cat-file', '--batch'], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
   const exited = new Promise<void>((resolve, reject) => {
-    child.on('error', (err: NodeJS.ErrnoException) => reject(err.code === 'ENOENT' ? new UserError(`${what}: git is not installed (it is needed to read another revision)`) : err));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split('\n')[0] ?? `exit ${code}`}`))));
+    child.on('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'ENOENT'
+          ? new UserError(`${what}: git is not installed (it is needed to read another revision)`)
+          : err,
+      ),
+    );
+    child.on('close', (code) =>
+      code === 0
+        ? resolve()
+        : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split('\n')[0] ?? `exit ${code}`}`)),
+    );
   });
   exited.catch(() => undefined);
   child.stdin.on('error', () => undefined);
@@ -99,7 +131,9 @@ async function catBlobs(cwd: string, entries: ReadonlyArray<{ oid: string; name:
         chunks = [joined];
         const eol = joined.indexOf(10);
         if (eol < 0) break;
-        const header = take(eol + 1).toString('utf8').trim();
+        const header = take(eol + 1)
+          .toString('utf8')
+          .trim();
         const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
         if (!m) throw new UserError(`${what}: git cat-file answered "${header.slice(0, 80)}"`);
         need = Number(m[2]) + 1; // the content and its newline
@@ -113,5 +147,6 @@ async function catBlobs(cwd: string, entries: ReadonlyArray<{ oid: string; name:
     }
   }
   await exited;
-  if (index !== entries.length) throw new UserError(`${what}: git cat-file answered ${index} of ${entries.length} files`);
+  if (index !== entries.length)
+    throw new UserError(`${what}: git cat-file answered ${index} of ${entries.length} files`);
 }

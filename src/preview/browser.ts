@@ -18,10 +18,15 @@ const KNOWN_PATHS = [
 const PATH_NAMES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable', 'chrome'];
 
 /** The browser to drive: `--browser`, then LABELFORM_BROWSER, then `$PATH`, then the usual places. */
-export function findBrowser(env: Readonly<Record<string, string | undefined>>, explicit?: string, known: readonly string[] = KNOWN_PATHS): string {
+export function findBrowser(
+  env: Readonly<Record<string, string | undefined>>,
+  explicit?: string,
+  known: readonly string[] = KNOWN_PATHS,
+): string {
   const chosen = explicit ?? env.LABELFORM_BROWSER;
   if (chosen) {
-    if (!isExecutable(chosen)) throw new UserError(`${explicit ? '--browser' : 'LABELFORM_BROWSER'} ${chosen}: no executable there`);
+    if (!isExecutable(chosen))
+      throw new UserError(`${explicit ? '--browser' : 'LABELFORM_BROWSER'} ${chosen}: no executable there`);
     return chosen;
   }
   for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
@@ -76,7 +81,18 @@ export const NETWORK_FLAGS = [
   '--webrtc-ip-handling-policy=disable_non_proxied_udp',
   '--dns-prefetch-disable',
 ];
-const FLAGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--font-render-hinting=none', '--hide-scrollbars', '--js-flags=--max-old-space-size=512', ...NETWORK_FLAGS];
+const FLAGS = [
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--font-render-hinting=none',
+  '--hide-scrollbars',
+  '--js-flags=--max-old-space-size=512',
+  ...NETWORK_FLAGS,
+];
 
 /**
  * The environment the browser is started with: only what it needs to start and to draw text as
@@ -132,11 +148,15 @@ export interface LaunchedBrowser {
  * its own), where its user-namespace sandbox works; when that is not possible (no `nobody`, no
  * `setpriv`, a kernel without user namespaces) it runs with `--no-sandbox`, and says so.
  */
-export async function launchBrowser(executablePath: string, options: { readonly extraArgs?: readonly string[] } = {}): Promise<LaunchedBrowser> {
+export async function launchBrowser(
+  executablePath: string,
+  options: { readonly extraArgs?: readonly string[] } = {},
+): Promise<LaunchedBrowser> {
   const { chromium } = await import('playwright-core');
   const args = [...FLAGS, ...(options.extraArgs ?? [])];
   const env = browserEnv(process.env);
-  const launch = (path: string, sandbox: boolean) => chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox, env });
+  const launch = (path: string, sandbox: boolean) =>
+    chromium.launch({ executablePath: path, headless: true, args, chromiumSandbox: sandbox, env });
   const none = async () => undefined;
   let last: unknown;
   if (process.platform === 'linux' && process.getuid?.() === 0) {
@@ -151,7 +171,10 @@ export async function launchBrowser(executablePath: string, options: { readonly 
         await asNobody.cleanup();
       }
     }
-    const why = typeof asNobody === 'string' ? asNobody : `running as root, and the browser did not start as the user nobody (${firstLine(last)})`;
+    const why =
+      typeof asNobody === 'string'
+        ? asNobody
+        : `running as root, and the browser did not start as the user nobody (${firstLine(last)})`;
     try {
       return { browser: await launch(executablePath, false), unsandboxed: why, cleanup: none };
     } catch (err) {
@@ -164,7 +187,11 @@ export async function launchBrowser(executablePath: string, options: { readonly 
       last = err;
     }
     try {
-      return { browser: await launch(executablePath, false), unsandboxed: `the browser did not start with its sandbox here (${firstLine(last)})`, cleanup: none };
+      return {
+        browser: await launch(executablePath, false),
+        unsandboxed: `the browser did not start with its sandbox here (${firstLine(last)})`,
+        cleanup: none,
+      };
     } catch (err) {
       last = err;
     }
@@ -173,7 +200,12 @@ export async function launchBrowser(executablePath: string, options: { readonly 
 }
 
 function firstLine(err: unknown): string {
-  return String((err as Error)?.message ?? err).split('\n').find((l) => l.trim())?.trim() ?? 'unknown error';
+  return (
+    String((err as Error)?.message ?? err)
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim() ?? 'unknown error'
+  );
 }
 
 /**
@@ -182,17 +214,22 @@ function firstLine(err: unknown): string {
  * that user with `setpriv`, with an environment of its own (`env -i`: nothing of root's but
  * what `browserEnv` kept, whatever Playwright passes). A string says why there is none.
  */
-async function unprivilegedLauncher(executablePath: string, env: Readonly<Record<string, string>>): Promise<{ wrapper: string; cleanup: () => Promise<void>; afterLaunch: () => void } | string> {
+async function unprivilegedLauncher(
+  executablePath: string,
+  env: Readonly<Record<string, string>>,
+): Promise<{ wrapper: string; cleanup: () => Promise<void>; afterLaunch: () => void } | string> {
   const nobody = await passwdEntry('nobody');
   if (!nobody) return 'running as root, and there is no user nobody to run the browser as';
   const setpriv = ['/usr/bin/setpriv', '/bin/setpriv', '/usr/sbin/setpriv'].find(isExecutable);
-  if (!setpriv) return 'running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody';
+  if (!setpriv)
+    return 'running as root, and setpriv (util-linux) is not installed to run the browser as the user nobody';
   const envBin = ['/usr/bin/env', '/bin/env'].find(isExecutable);
   const rmBin = ['/usr/bin/rm', '/bin/rm'].find(isExecutable);
-  if (!envBin || !rmBin) return 'running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody';
+  if (!envBin || !rmBin)
+    return 'running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody';
   // /tmp is world-writable; a TMPDIR of root's own may not be reachable by nobody.
   const base = ['/tmp', '/var/tmp', '/dev/shm'].find((d) => isWorldWritableDir(d));
-  if (!base) return 'running as root, and no world-writable /tmp for the browser\'s profile as the user nobody';
+  if (!base) return "running as root, and no world-writable /tmp for the browser's profile as the user nobody";
   const home = await mkdtemp(join(base, 'labelform-browser-'));
   const launchDir = await mkdtemp(join(base, 'labelform-launch-'));
   // Removed at exit too, should the run end without its cleanup (an exception, Ctrl-C): after
@@ -220,7 +257,13 @@ async function unprivilegedLauncher(executablePath: string, env: Readonly<Record
     const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
     // Its own home and temporary folder too: root's may be closed to nobody (Chromium puts its
     // profile lock's socket in TMPDIR); root's XDG_RUNTIME_DIR is left out for the same reason.
-    const own: Record<string, string> = { ...Object.fromEntries(Object.entries(env).filter(([k]) => !/^XDG_/i.test(k))), HOME: home, XDG_CONFIG_HOME: home, XDG_CACHE_HOME: home, TMPDIR: home };
+    const own: Record<string, string> = {
+      ...Object.fromEntries(Object.entries(env).filter(([k]) => !/^XDG_/i.test(k))),
+      HOME: home,
+      XDG_CONFIG_HOME: home,
+      XDG_CACHE_HOME: home,
+      TMPDIR: home,
+    };
     await writeFile(
       wrapper,
       `#!/bin/sh
@@ -230,7 +273,11 @@ for arg do
   case "$arg" in --user-data-dir=*) arg=--user-data-dir=${q(profile)} ;; esac
   set -- "$@" "$arg"
 done
-exec ${q(envBin)} -i ${Object.entries(own).map(([k, v]) => q(`${k}=${v}`)).join(' ')} ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
+exec ${q(envBin)} -i ${Object.entries(own)
+        .map(([k, v]) => q(`${k}=${v}`))
+        .join(
+          ' ',
+        )} ${q(setpriv)} --reuid=${nobody.uid} --regid=${nobody.gid} --clear-groups -- ${q(executablePath)} "$@"
 `,
       { mode: 0o700 },
     );
@@ -248,7 +295,11 @@ exec ${q(envBin)} -i ${Object.entries(own).map(([k, v]) => q(`${k}=${v}`)).join(
 function removeAsUser(setpriv: string, rmBin: string, user: { uid: number; gid: number }, path: string): void {
   // Again when a process that was just killed still wrote a file (rm: "Directory not empty").
   for (let attempt = 0; attempt < 5; attempt++) {
-    const r = spawnSync(setpriv, [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', rmBin, '-rf', '--', path], { stdio: 'ignore', env: {} });
+    const r = spawnSync(
+      setpriv,
+      [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', '--', rmBin, '-rf', '--', path],
+      { stdio: 'ignore', env: {} },
+    );
     if (r.status === 0 || r.error) break;
   }
   // Still there and root's own (it was never handed over): nothing of the user's is inside.
@@ -261,7 +312,10 @@ function removeAsUser(setpriv: string, rmBin: string, user: { uid: number; gid: 
 
 async function passwdEntry(name: string): Promise<{ uid: number; gid: number } | undefined> {
   const text = await readFile('/etc/passwd', 'utf8').catch(() => '');
-  const fields = text.split('\n').map((l) => l.split(':')).find((f) => f[0] === name);
+  const fields = text
+    .split('\n')
+    .map((l) => l.split(':'))
+    .find((f) => f[0] === name);
   if (!fields) return undefined;
   const uid = Number(fields[2]);
   const gid = Number(fields[3]);

@@ -23,8 +23,17 @@ export interface EditorFile {
 }
 
 const TYPES: Readonly<Record<string, string>> = {
-  '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff': 'font/woff',
-  '.woff2': 'font/woff2', '.ttf': 'font/ttf', '.json': 'application/json', '.gif': 'image/gif', '.jpg': 'image/jpeg', '.wasm': 'application/wasm',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.json': 'application/json',
+  '.gif': 'image/gif',
+  '.jpg': 'image/jpeg',
+  '.wasm': 'application/wasm',
 };
 
 /** Every file is fetched once per run: each page of a run loads the same few megabytes. */
@@ -52,7 +61,10 @@ export function serverEditor(url: string, firstTimeoutMs = 60_000): EditorSource
     // A file the server does not have is a 404, or a 400 from its manifest-aware static view.
     if (res.status === 404 || res.status === 400) return undefined;
     if (!res.ok) throw new UserError(`could not load the labeling editor from ${base}${path}: HTTP ${res.status}`);
-    return { body: Buffer.from(await res.arrayBuffer()), type: res.headers.get('content-type') ?? TYPES[extname(path)] ?? 'application/octet-stream' };
+    return {
+      body: Buffer.from(await res.arrayBuffer()),
+      type: res.headers.get('content-type') ?? TYPES[extname(path)] ?? 'application/octet-stream',
+    };
   });
 }
 
@@ -67,14 +79,22 @@ export function packageEditor(dir: string): EditorSource {
   const web = resolve(pkg, '..', 'web', 'dist', 'apps', 'labelstudio');
   const frontend = join(pkg, 'frontend', 'dist');
   const app = existsSync(join(web, 'main.js')) ? web : join(frontend, 'react-app');
-  const editorDir = existsSync(join(frontend, 'lsf')) ? join(frontend, 'lsf') : resolve(pkg, '..', 'web', 'dist', 'libs', 'editor');
+  const editorDir = existsSync(join(frontend, 'lsf'))
+    ? join(frontend, 'lsf')
+    : resolve(pkg, '..', 'web', 'dist', 'libs', 'editor');
   if (!existsSync(join(web, 'main.js')) && !existsSync(join(frontend, 'lsf', 'js', 'main.js'))) {
-    throw new UserError(`${dir}: no Label Studio web app here (looked for ${join(web, 'main.js')} and ${join(frontend, 'lsf', 'js', 'main.js')}); give the site-packages directory of an installed label-studio (1.8 or later)`);
+    throw new UserError(
+      `${dir}: no Label Studio web app here (looked for ${join(web, 'main.js')} and ${join(frontend, 'lsf', 'js', 'main.js')}); give the site-packages directory of an installed label-studio (1.8 or later)`,
+    );
   }
   const roots = (path: string): string[] => {
     if (path.startsWith('/react-app/')) return [join(app, path.slice('/react-app/'.length))];
     if (path.startsWith(STANDALONE_DIR)) return [join(editorDir, path.slice(STANDALONE_DIR.length))];
-    if (path.startsWith('/static/')) return [join(pkg, 'core', 'static_build', path.slice('/static/'.length)), join(pkg, 'core', 'static', path.slice('/static/'.length))];
+    if (path.startsWith('/static/'))
+      return [
+        join(pkg, 'core', 'static_build', path.slice('/static/'.length)),
+        join(pkg, 'core', 'static', path.slice('/static/'.length)),
+      ];
     return [];
   };
   return cached(`the label-studio package at ${dirname(pkg)}`, async (path) => {
@@ -94,7 +114,11 @@ export function packageEditor(dir: string): EditorSource {
 export function findPackageEditor(env: Readonly<Record<string, string | undefined>>): EditorSource | undefined {
   if (env.LABELFORM_EDITOR) return packageEditor(env.LABELFORM_EDITOR);
   for (const python of ['python3', 'python']) {
-    const run = spawnSync(python, ['-c', 'import os, label_studio; print(os.path.dirname(label_studio.__file__))'], { encoding: 'utf8', timeout: 20_000, env });
+    const run = spawnSync(python, ['-c', 'import os, label_studio; print(os.path.dirname(label_studio.__file__))'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env,
+    });
     const dir = run.status === 0 ? run.stdout.trim() : '';
     if (dir && existsSync(dir)) return packageEditor(dir);
   }
@@ -125,7 +149,8 @@ export interface EditorEntry {
  * standalone editor (before 1.17). The files read are cached, so loading it later fetches nothing twice.
  */
 export async function holdsEditor(source: EditorSource): Promise<boolean> {
-  for (const path of ['/react-app/runtime.js', `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`]) if (await source.get(path)) return true;
+  for (const path of ['/react-app/runtime.js', `${STANDALONE_DIR}js/main.js`, `${STANDALONE_DIR}main.js`])
+    if (await source.get(path)) return true;
   return false;
 }
 
@@ -138,13 +163,25 @@ export async function findEditorEntry(source: EditorSource): Promise<EditorEntry
   const text = async (path: string) => (await source.get(path))?.body.toString('utf8');
   const [runtime, main] = await Promise.all([text('/react-app/runtime.js'), text('/react-app/main.js')]);
   const unsupported = (why: string) =>
-    new UserError(`the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`);
+    new UserError(
+      `the labeling editor of ${source.description} cannot be loaded for a preview: ${why}; preview supports the web app Label Studio 1.8 and later ship`,
+    );
   if (!runtime || !main) {
     // 1.8.2 serves it as js/main.js and css/main.css, 1.13.1 as main.js and main.css.
-    for (const [script, css] of [['js/main.js', 'css/main.css'], ['main.js', 'main.css']] as const) {
+    for (const [script, css] of [
+      ['js/main.js', 'css/main.css'],
+      ['main.js', 'main.css'],
+    ] as const) {
       if (!(await text(`${STANDALONE_DIR}${script}`))?.includes('LabelStudio')) continue;
       const styles = (await source.get(`${STANDALONE_DIR}${css}`)) ? [`${STANDALONE_DIR}${css}`] : [];
-      return { standalone: true, chunkArray: '', scripts: [`${STANDALONE_DIR}${script}`], styles, chunks: [], module: -1 };
+      return {
+        standalone: true,
+        chunkArray: '',
+        scripts: [`${STANDALONE_DIR}${script}`],
+        styles,
+        chunks: [],
+        module: -1,
+      };
     }
     throw unsupported(`no /react-app/runtime.js and /react-app/main.js, and no ${STANDALONE_DIR}main.js`);
   }
@@ -159,7 +196,9 @@ export async function findEditorEntry(source: EditorSource): Promise<EditorEntry
     const last = await text(`/react-app/${c.chunks[c.chunks.length - 1]}.js`);
     if (last?.includes('window.LabelStudio=')) {
       // Chunks the page already loads (the shared vendor chunk) are skipped: their file names differ.
-      const present = await Promise.all(c.chunks.map(async (id) => ((await source.get(`/react-app/${id}.js`)) ? id : undefined)));
+      const present = await Promise.all(
+        c.chunks.map(async (id) => ((await source.get(`/react-app/${id}.js`)) ? id : undefined)),
+      );
       const vendor = (await source.get('/react-app/vendor.js')) ? ['/react-app/vendor.js'] : [];
       return {
         chunkArray,

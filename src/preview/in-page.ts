@@ -20,7 +20,10 @@ export function pageSize(): { width: number; height: number } {
 
 /** True once images are decoded and no loading message shows. */
 export function isQuiet(): boolean {
-  return [...document.images].every((i) => i.complete) && !/Downloading (image|audio)|Loading/i.test(document.getElementById('root')?.innerText ?? '');
+  return (
+    [...document.images].every((i) => i.complete) &&
+    !/Downloading (image|audio)|Loading/i.test(document.getElementById('root')?.innerText ?? '')
+  );
 }
 
 /**
@@ -51,8 +54,17 @@ export async function nextFrames(): Promise<void> {
 }
 
 /** Runs in the page: load the editor's chunks, start it on the config and a task, open an annotation. */
-export async function startEditor(args: { config: string; data: Record<string, unknown>; chunks: number[]; module: number; timeoutMs: number }): Promise<{ error?: string }> {
-  const w = window as unknown as { __labelformRequire: ((id: number) => unknown) & { e: (id: number) => Promise<unknown> }; LabelStudio: new (el: HTMLElement, opts: unknown) => unknown };
+export async function startEditor(args: {
+  config: string;
+  data: Record<string, unknown>;
+  chunks: number[];
+  module: number;
+  timeoutMs: number;
+}): Promise<{ error?: string }> {
+  const w = window as unknown as {
+    __labelformRequire: ((id: number) => unknown) & { e: (id: number) => Promise<unknown> };
+    LabelStudio: new (el: HTMLElement, opts: unknown) => unknown;
+  };
   // A standalone editor (module -1) has set window.LabelStudio by loading.
   if (args.module >= 0) {
     const require = w.__labelformRequire;
@@ -60,7 +72,10 @@ export async function startEditor(args: { config: string; data: Record<string, u
     require(args.module);
   }
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ error: `the editor did not finish loading in ${args.timeoutMs / 1000} s` }), args.timeoutMs);
+    const timer = setTimeout(
+      () => resolve({ error: `the editor did not finish loading in ${args.timeoutMs / 1000} s` }),
+      args.timeoutMs,
+    );
     try {
       // A standalone bundle (before 1.17) may set the library object, the class inside it.
       const lib = w.LabelStudio as unknown as { LabelStudio?: unknown; default?: unknown };
@@ -70,7 +85,9 @@ export async function startEditor(args: { config: string; data: Record<string, u
         task: { id: 1, annotations: [], predictions: [], data: args.data },
         interfaces: [],
         user: { id: 1, firstName: 'Preview', lastName: '' },
-        onStorageInitialized(store: { annotationStore: { createAnnotation(): { id: string }; selectAnnotation(id: string): void } }) {
+        onStorageInitialized(store: {
+          annotationStore: { createAnnotation(): { id: string }; selectAnnotation(id: string): void };
+        }) {
           setTimeout(() => {
             try {
               const annotation = store.annotationStore.createAnnotation();
@@ -92,7 +109,10 @@ export async function startEditor(args: { config: string; data: Record<string, u
 }
 
 /** Runs in the page: pixel-compares two PNGs in 8-pixel cells and draws them side by side. */
-export async function compareImages(args: { before: string; after: string }): Promise<{ regions: Array<{ x: number; y: number; width: number; height: number }>; png: string }> {
+export async function compareImages(args: {
+  before: string;
+  after: string;
+}): Promise<{ regions: Array<{ x: number; y: number; width: number; height: number }>; png: string }> {
   const load = async (b64: string) => createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
   const [a, b] = await Promise.all([load(args.before), load(args.after)]);
   const width = Math.max(a.width, b.width);
@@ -114,7 +134,8 @@ export async function compareImages(args: { before: string; after: string }): Pr
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = (y * width + x) * 4;
-      if (Math.abs(pa[i]! - pb[i]!) + Math.abs(pa[i + 1]! - pb[i + 1]!) + Math.abs(pa[i + 2]! - pb[i + 2]!) > 48) changed[Math.floor(y / CELL) * cols + Math.floor(x / CELL)] = 1;
+      if (Math.abs(pa[i]! - pb[i]!) + Math.abs(pa[i + 1]! - pb[i + 1]!) + Math.abs(pa[i + 2]! - pb[i + 2]!) > 48)
+        changed[Math.floor(y / CELL) * cols + Math.floor(x / CELL)] = 1;
     }
   }
   // Changed cells within two cells of each other form one region.
@@ -145,7 +166,12 @@ export async function compareImages(args: { before: string; after: string }): Pr
     const pad = 4;
     const x = Math.max(0, x0 * CELL - pad);
     const y = Math.max(0, y0 * CELL - pad);
-    regions.push({ x, y, width: Math.min(width, (x1 + 1) * CELL + pad) - x, height: Math.min(height, (y1 + 1) * CELL + pad) - y });
+    regions.push({
+      x,
+      y,
+      width: Math.min(width, (x1 + 1) * CELL + pad) - x,
+      height: Math.min(height, (y1 + 1) * CELL + pad) - y,
+    });
   }
   const GAP = 24;
   const HEAD = 36;
@@ -156,7 +182,13 @@ export async function compareImages(args: { before: string; after: string }): Pr
   ctx.fillStyle = '#111827';
   ctx.font = 'bold 18px sans-serif';
   ctx.fillText('Before', 8, 24);
-  ctx.fillText(regions.length ? `After (${regions.length} changed region${regions.length === 1 ? '' : 's'})` : 'After (no visible change)', width + GAP + 8, 24);
+  ctx.fillText(
+    regions.length
+      ? `After (${regions.length} changed region${regions.length === 1 ? '' : 's'})`
+      : 'After (no visible change)',
+    width + GAP + 8,
+    24,
+  );
   ctx.drawImage(a, 0, HEAD);
   ctx.drawImage(b, width + GAP, HEAD);
   ctx.strokeStyle = '#dc2626';
@@ -180,6 +212,7 @@ export async function inkOf(b64: string): Promise<number> {
   ctx.drawImage(img, 0, 0);
   const d = ctx.getImageData(0, 0, img.width, img.height).data;
   let ink = 0;
-  for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i]! - d[0]!) + Math.abs(d[i + 1]! - d[1]!) + Math.abs(d[i + 2]! - d[2]!) > 48) ink++;
+  for (let i = 0; i < d.length; i += 4)
+    if (Math.abs(d[i]! - d[0]!) + Math.abs(d[i + 1]! - d[1]!) + Math.abs(d[i + 2]! - d[2]!) > 48) ink++;
   return ink / (d.length / 4);
 }

@@ -9,7 +9,11 @@ import type { PreviewSummary } from './report.ts';
  * (`preview --publish-branch`) are shown inline; otherwise the snippet names the file in DIR,
  * which the example workflow uploads as the run's `labelform-preview` artifact.
  */
-export async function previewLinks(dir: string, cwd: string, warn: (message: string) => void): Promise<ReadonlyMap<string, string>> {
+export async function previewLinks(
+  dir: string,
+  cwd: string,
+  warn: (message: string) => void,
+): Promise<ReadonlyMap<string, string>> {
   const file = join(resolve(cwd, dir), 'summary.json');
   let summary: PreviewSummary;
   try {
@@ -18,12 +22,15 @@ export async function previewLinks(dir: string, cwd: string, warn: (message: str
     // No previews (the preview step failed before writing them): the plan goes on without them,
     // so the pull request still gets its plan.
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      warn(`--previews ${dir}: no summary.json there (did \`labelform preview --out ${dir}\` run?); the plan shows no previews`);
+      warn(
+        `--previews ${dir}: no summary.json there (did \`labelform preview --out ${dir}\` run?); the plan shows no previews`,
+      );
       return new Map();
     }
     throw new UserError(`--previews ${dir}: cannot read ${file}: ${(err as Error).message}`);
   }
-  if (summary?.version !== 1 || !Array.isArray(summary.results)) throw new UserError(`--previews ${dir}: ${file} is not a labelform preview summary`);
+  if (summary?.version !== 1 || !Array.isArray(summary.results))
+    throw new UserError(`--previews ${dir}: ${file} is not a labelform preview summary`);
   return previewSnippets(summary, dir);
 }
 
@@ -33,15 +40,27 @@ export function previewSnippets(summary: PreviewSummary, dir: string): Map<strin
   for (const r of summary.results) {
     if (r.status === 'unchanged') continue;
     if (r.status === 'error') {
-      links.set(r.name, `**Preview:** ❌ Label Studio's editor cannot draw this config: ${escape(r.error ?? 'unknown error')}`);
+      links.set(
+        r.name,
+        `**Preview:** ❌ Label Studio's editor cannot draw this config: ${escape(r.error ?? 'unknown error')}`,
+      );
       continue;
     }
     const image = r.images.sideBySide ?? r.images.after;
     if (!image) continue;
     const caption =
-      r.status === 'changed' ? (r.visual?.changed ? `before and after, ${r.visual.regions.length} changed region${r.visual.regions.length === 1 ? '' : 's'} outlined` : 'before and after: no visible change') : 'the labeling interface';
+      r.status === 'changed'
+        ? r.visual?.changed
+          ? `before and after, ${r.visual.regions.length} changed region${r.visual.regions.length === 1 ? '' : 's'} outlined`
+          : 'before and after: no visible change'
+        : 'the labeling interface';
     const url = summary.published?.urls[image];
-    links.set(r.name, url ? `**Preview** (${caption}):\n\n[![${r.name}: ${caption}](${url})](${url})` : `**Preview** (${caption}): \`${join(dir, image)}\`, in the run's preview artifact`);
+    links.set(
+      r.name,
+      url
+        ? `**Preview** (${caption}):\n\n[![${r.name}: ${caption}](${url})](${url})`
+        : `**Preview** (${caption}): \`${join(dir, image)}\`, in the run's preview artifact`,
+    );
   }
   return links;
 }
@@ -49,12 +68,21 @@ export function previewSnippets(summary: PreviewSummary, dir: string): Map<strin
 /** The step summary of `preview`: each config's result, its warnings, and its image (inline when published). */
 export function previewMarkdown(summary: PreviewSummary, dir: string): string {
   const snippets = previewSnippets(summary, dir);
-  const lines = ['### labelform preview', '', `Drawn by Label Studio's editor from ${escape(summary.editor)}${summary.base ? `; before: \`${summary.base}\`` : ''}.`, ''];
+  const lines = [
+    '### labelform preview',
+    '',
+    `Drawn by Label Studio's editor from ${escape(summary.editor)}${summary.base ? `; before: \`${summary.base}\`` : ''}.`,
+    '',
+  ];
   for (const r of summary.results) {
     lines.push(`#### \`${r.name}\` · ${r.status}`, '');
-    for (const c of r.controls) lines.push(`- \`<${c.type} name="${c.control}">\` ${c.change}${c.labelsAdded.length ? `: added ${c.labelsAdded.map((l) => `\`${l}\``).join(', ')}` : ''}${c.labelsRemoved.length ? `; removed ${c.labelsRemoved.map((l) => `\`${l}\``).join(', ')}` : ''}`);
+    for (const c of r.controls)
+      lines.push(
+        `- \`<${c.type} name="${c.control}">\` ${c.change}${c.labelsAdded.length ? `: added ${c.labelsAdded.map((l) => `\`${l}\``).join(', ')}` : ''}${c.labelsRemoved.length ? `; removed ${c.labelsRemoved.map((l) => `\`${l}\``).join(', ')}` : ''}`,
+      );
     for (const f of r.findings) lines.push(`- ⚠️ \`${r.file}:${f.line}\` ${escape(f.message)}`);
-    if (r.labelsNotShown.length) lines.push(`- ⚠️ not shown on the page: ${r.labelsNotShown.map((l) => `\`${l}\``).join(', ')}`);
+    if (r.labelsNotShown.length)
+      lines.push(`- ⚠️ not shown on the page: ${r.labelsNotShown.map((l) => `\`${l}\``).join(', ')}`);
     const snippet = snippets.get(r.name);
     if (snippet) lines.push('', snippet);
     lines.push('');

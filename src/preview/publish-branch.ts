@@ -33,7 +33,8 @@ const PUSH_ATTEMPTS = 4;
  * Returns each file's URL.
  */
 export async function publishToBranch(req: PublishRequest): Promise<Record<string, string>> {
-  if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes('..')) throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
+  if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes('..'))
+    throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
   const tmp = await mkdtemp(join(tmpdir(), 'labelform-publish-'));
   const env = {
     ...req.env,
@@ -65,20 +66,37 @@ export async function publishToBranch(req: PublishRequest): Promise<Record<strin
     for (let attempt = 1; ; attempt++) {
       let parent: string | undefined;
       try {
-        await git(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', url, `+refs/heads/${req.branch}:${localRef}`]);
+        await git([
+          'fetch',
+          '--quiet',
+          '--no-tags',
+          '--no-write-fetch-head',
+          url,
+          `+refs/heads/${req.branch}:${localRef}`,
+        ]);
         parent = await git(['rev-parse', localRef]);
       } catch (err) {
-        if (!/couldn't find remote ref|could not find remote ref/i.test((err as Error).message)) throw publishError(req, 'fetch', err);
+        if (!/couldn't find remote ref|could not find remote ref/i.test((err as Error).message))
+          throw publishError(req, 'fetch', err);
       }
       await git(parent ? ['read-tree', parent] : ['read-tree', '--empty']);
-      for (const [f, blob] of blobs) await git(['update-index', '--add', '--cacheinfo', `100644,${blob},${req.folder}/${f}`]);
+      for (const [f, blob] of blobs)
+        await git(['update-index', '--add', '--cacheinfo', `100644,${blob},${req.folder}/${f}`]);
       const tree = await git(['write-tree']);
-      const commit = await git(['commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', `labelform preview: ${req.folder}`]);
+      const commit = await git([
+        'commit-tree',
+        tree,
+        ...(parent ? ['-p', parent] : []),
+        '-m',
+        `labelform preview: ${req.folder}`,
+      ]);
       try {
         await git(['push', '--quiet', url, `${commit}:refs/heads/${req.branch}`]);
         break;
       } catch (err) {
-        const raced = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test((err as Error).message);
+        const raced = /non-fast-forward|fetch first|rejected|failed to update ref|cannot lock ref/i.test(
+          (err as Error).message,
+        );
         if (!raced || attempt >= PUSH_ATTEMPTS) throw publishError(req, 'push', err);
       }
     }
@@ -87,7 +105,12 @@ export async function publishToBranch(req: PublishRequest): Promise<Record<strin
     await rm(tmp, { recursive: true, force: true });
   }
   const base = req.urlBase.replace(/\/+$/, '');
-  return Object.fromEntries(req.files.map((f) => [f, `${base}/${req.folder.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(f)}`]));
+  return Object.fromEntries(
+    req.files.map((f) => [
+      f,
+      `${base}/${req.folder.split('/').map(encodeURIComponent).join('/')}/${encodeURIComponent(f)}`,
+    ]),
+  );
 }
 
 function publishError(req: PublishRequest, step: string, err: unknown): UserError {

@@ -4,7 +4,16 @@ import { launchBrowser, type LaunchedBrowser } from './browser.ts';
 import { watchMemory, type MemoryCaps, type MemoryWatch } from './memory-watch.ts';
 import { findEditorEntry, type EditorEntry, type EditorSource } from './editor-source.ts';
 import { sampleAudioWav, sampleImagePng } from './media.ts';
-import { compareImages, inkOf, isQuiet, nextFrames, pageSignature, pageSize, readShown, startEditor } from './in-page.ts';
+import {
+  compareImages,
+  inkOf,
+  isQuiet,
+  nextFrames,
+  pageSignature,
+  pageSize,
+  readShown,
+  startEditor,
+} from './in-page.ts';
 import { PREVIEW_ORIGIN, sampleDocument } from './sample-task.ts';
 
 /** What the editor drew for one config. */
@@ -68,7 +77,11 @@ export class PreviewRenderer {
     private readonly memory: MemoryWatch,
   ) {}
 
-  static async open(browserPath: string, editor: EditorSource, options: { readonly extraArgs?: readonly string[]; readonly memory?: MemoryCaps } = {}): Promise<PreviewRenderer> {
+  static async open(
+    browserPath: string,
+    editor: EditorSource,
+    options: { readonly extraArgs?: readonly string[]; readonly memory?: MemoryCaps } = {},
+  ): Promise<PreviewRenderer> {
     const entry = await findEditorEntry(editor);
     // A switch Chromium ignores, naming this browser among the processes (memory-watch.ts).
     const marker = `--labelform-preview=${process.pid}-${randomUUID()}`;
@@ -113,8 +126,18 @@ export class PreviewRenderer {
       const startMs = Math.max(1000, deadline - SHOT_RESERVE_MS - Date.now());
       const init = await within(
         page
-          .evaluate(startEditor, { config, data, chunks: [...this.entry.chunks], module: this.entry.module, timeoutMs: startMs })
-          .catch((err: Error) => (crashed ? Promise.reject(err) : { error: `the editor did not start: ${String(err.message).split('\n')[0]}` })),
+          .evaluate(startEditor, {
+            config,
+            data,
+            chunks: [...this.entry.chunks],
+            module: this.entry.module,
+            timeoutMs: startMs,
+          })
+          .catch((err: Error) =>
+            crashed
+              ? Promise.reject(err)
+              : { error: `the editor did not start: ${String(err.message).split('\n')[0]}` },
+          ),
         deadline,
       );
       await settle(page, traffic, deadline - SHOT_RESERVE_MS);
@@ -124,10 +147,21 @@ export class PreviewRenderer {
       return { png, text: shown.text, ...(error ? { error: cut(error.replace(/\s+/g, ' ')) } : {}) };
     } catch (err) {
       if (crashed || /Target crashed|Page crashed/i.test(String((err as Error)?.message))) {
-        return { text: '', error: 'its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw' };
+        return {
+          text: '',
+          error:
+            'its page ran out of the memory preview gives a page (or crashed): the config or its task is too large to draw',
+        };
       }
-      if (err instanceof PastDeadline) return { text: '', error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1000} s, the time preview gives each drawing` };
-      return { text: '', error: cut(`the browser failed to draw it: ${String((err as Error)?.message ?? err).split('\n')[0]}`) };
+      if (err instanceof PastDeadline)
+        return {
+          text: '',
+          error: `the page did not finish drawing within ${RENDER_DEADLINE_MS / 1000} s, the time preview gives each drawing`,
+        };
+      return {
+        text: '',
+        error: cut(`the browser failed to draw it: ${String((err as Error)?.message ?? err).split('\n')[0]}`),
+      };
     } finally {
       // A page stuck in a long layout may not answer; it is not waited for long.
       if (page) await within(page.close(), Date.now() + 10_000).catch(() => undefined);
@@ -136,7 +170,9 @@ export class PreviewRenderer {
 
   /** Before and after compared in the browser's canvas: changed regions, and one image showing both. */
   async compare(before: Buffer, after: Buffer): Promise<Comparison> {
-    const result = await this.onBlankPage((page) => page.evaluate(compareImages, { before: before.toString('base64'), after: after.toString('base64') }));
+    const result = await this.onBlankPage((page) =>
+      page.evaluate(compareImages, { before: before.toString('base64'), after: after.toString('base64') }),
+    );
     return { changed: result.regions.length > 0, regions: result.regions, png: Buffer.from(result.png, 'base64') };
   }
 
@@ -157,10 +193,19 @@ export class PreviewRenderer {
   }
 
   private async newContext(): Promise<BrowserContext> {
-    const context = await this.browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1, reducedMotion: 'reduce', locale: 'en-US', timezoneId: 'UTC', serviceWorkers: 'block' });
+    const context = await this.browser.newContext({
+      viewport: VIEWPORT,
+      deviceScaleFactor: 1,
+      reducedMotion: 'reduce',
+      locale: 'en-US',
+      timezoneId: 'UTC',
+      serviceWorkers: 'block',
+    });
     // A page closed at its deadline leaves requests that can no longer be answered.
     await context.route('**/*', (route) => this.answer(route).catch(() => undefined));
-    await context.addInitScript(`${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`);
+    await context.addInitScript(
+      `${NAME_HELPER} ${NO_WEBRTC} try { localStorage.clear(); sessionStorage.clear(); } catch {}`,
+    );
     return context;
   }
 
@@ -169,20 +214,31 @@ export class PreviewRenderer {
     const request = route.request();
     const url = new URL(request.url());
     if (url.origin === PREVIEW_ORIGIN) {
-      if (url.pathname === '/') return route.fulfill({ contentType: 'text/html; charset=utf-8', body: hostPage(this.entry) });
-      if (url.pathname === '/__labelform/sample.png') return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
-      if (url.pathname === '/__labelform/sample.wav') return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
+      if (url.pathname === '/')
+        return route.fulfill({ contentType: 'text/html; charset=utf-8', body: hostPage(this.entry) });
+      if (url.pathname === '/__labelform/sample.png')
+        return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
+      if (url.pathname === '/__labelform/sample.wav')
+        return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
       const sample = sampleDocument(url);
       if (sample) return route.fulfill({ contentType: sample.type, body: sample.body });
-      if (url.pathname.startsWith('/react-app/') || url.pathname.startsWith('/static/') || url.pathname.startsWith('/label-studio-frontend/')) {
+      if (
+        url.pathname.startsWith('/react-app/') ||
+        url.pathname.startsWith('/static/') ||
+        url.pathname.startsWith('/label-studio-frontend/')
+      ) {
         const file = await this.editor.get(url.pathname).catch(() => undefined);
-        return file ? route.fulfill({ contentType: file.type, body: file.body }) : route.fulfill({ status: 404, body: '' });
+        return file
+          ? route.fulfill({ contentType: file.type, body: file.body })
+          : route.fulfill({ status: 404, body: '' });
       }
     }
     // Media a task file points at (S3, the web) is not fetched: a picture or tone stands in.
     const type = request.resourceType();
-    if (type === 'image' || /\.(png|jpe?g|gif|webp|bmp|tiff?)$/i.test(url.pathname)) return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
-    if (type === 'media' || /\.(wav|mp3|ogg|flac|m4a|aac)$/i.test(url.pathname)) return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
+    if (type === 'image' || /\.(png|jpe?g|gif|webp|bmp|tiff?)$/i.test(url.pathname))
+      return route.fulfill({ contentType: 'image/png', body: sampleImagePng() });
+    if (type === 'media' || /\.(wav|mp3|ogg|flac|m4a|aac)$/i.test(url.pathname))
+      return route.fulfill({ contentType: 'audio/wav', body: sampleAudioWav() });
     return route.fulfill({ status: 404, body: '' });
   }
 }
@@ -197,7 +253,8 @@ const NAME_HELPER = 'globalThis.__name ??= (f) => f;';
  * Run in every frame before its own scripts: no WebRTC (the editor uses none). A task's HTML could
  * otherwise send STUN packets to any address; the browser's switch (browser.ts) stops those too.
  */
-export const NO_WEBRTC = "for (const n of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport', 'RTCRtpSender', 'RTCRtpReceiver']) { try { delete globalThis[n]; } catch {} }";
+export const NO_WEBRTC =
+  "for (const n of ['RTCPeerConnection', 'webkitRTCPeerConnection', 'RTCDataChannel', 'RTCIceTransport', 'RTCRtpSender', 'RTCRtpReceiver']) { try { delete globalThis[n]; } catch {} }";
 
 /**
  * The page the editor runs in: the app's runtime, then its shared code and the app itself with
@@ -227,7 +284,10 @@ ${arr}.push([['labelform-preview'], {}, (require) => { window.__labelformRequire
 const push = ${arr}.push;
 ${arr}.push = (chunk) => push([chunk[0], chunk[1]]);
 </script>
-${entry.scripts.slice(1).map((s) => `<script src="${s}"></script>`).join('\n')}
+${entry.scripts
+  .slice(1)
+  .map((s) => `<script src="${s}"></script>`)
+  .join('\n')}
 </body></html>`;
 }
 
@@ -270,7 +330,13 @@ async function shoot(page: Page, deadline: number): Promise<Buffer> {
   const size = await page.evaluate(pageSize);
   const width = Math.min(Math.max(size.width, VIEWPORT.width), MAX_SHOT.width);
   const height = Math.min(Math.max(size.height, VIEWPORT.height), MAX_SHOT.height);
-  return page.screenshot({ clip: { x: 0, y: 0, width, height }, fullPage: true, animations: 'disabled', caret: 'hide', timeout: Math.max(1000, deadline - Date.now()) });
+  return page.screenshot({
+    clip: { x: 0, y: 0, width, height },
+    fullPage: true,
+    animations: 'disabled',
+    caret: 'hide',
+    timeout: Math.max(1000, deadline - Date.now()),
+  });
 }
 
 /**
@@ -287,5 +353,7 @@ function within<T>(step: Promise<T>, deadline: number): Promise<T> {
 }
 
 function cut(message: string): string {
-  return message.length > MAX_ERROR_CHARS ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters)` : message;
+  return message.length > MAX_ERROR_CHARS
+    ? `${message.slice(0, MAX_ERROR_CHARS)}… (${message.length - MAX_ERROR_CHARS} more characters)`
+    : message;
 }

@@ -31,7 +31,11 @@ export function summaryText(summary: PreviewSummary, outDir: string): string {
             : r.status;
     lines.push(`${r.name} (${r.file}): ${what}`);
     for (const c of r.controls) {
-      const parts = [c.labelsAdded.length ? `+ ${c.labelsAdded.join(', ')}` : '', c.labelsRemoved.length ? `- ${c.labelsRemoved.join(', ')}` : '', c.detail ?? ''].filter(Boolean);
+      const parts = [
+        c.labelsAdded.length ? `+ ${c.labelsAdded.join(', ')}` : '',
+        c.labelsRemoved.length ? `- ${c.labelsRemoved.join(', ')}` : '',
+        c.detail ?? '',
+      ].filter(Boolean);
       lines.push(`  <${c.type} name="${c.control}"> ${c.change}${parts.length ? `: ${parts.join('; ')}` : ''}`);
     }
     if (r.labelsNotShown.length) lines.push(`  not shown on the page: ${listed(r.labelsNotShown)}`);
@@ -39,7 +43,10 @@ export function summaryText(summary: PreviewSummary, outDir: string): string {
     const files = [r.images.sideBySide, r.images.before, r.images.after].filter(Boolean);
     if (files.length) lines.push(`  ${files.map((f) => join(outDir, f!)).join('  ')}`);
   }
-  lines.push('', `Report: ${join(outDir, 'index.html')} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ''})`);
+  lines.push(
+    '',
+    `Report: ${join(outDir, 'index.html')} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ''})`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -60,18 +67,31 @@ export async function summaryHtml(summary: PreviewSummary, outDir: string): Prom
     if (!file) return '';
     const body = await readFile(join(outDir, file)).catch(() => undefined);
     if (!body) return '';
-    const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString('base64')}` : encodeURI(file);
+    const src =
+      body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString('base64')}` : encodeURI(file);
     return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
   };
   const sections: string[] = [];
   for (const r of summary.results) {
     const controls = r.controls.length
       ? `<table><tr><th>Control</th><th>Change</th><th>Labels added</th><th>Labels removed</th></tr>${r.controls
-          .map((c) => `<tr><td>&lt;${esc(c.type)} name="${esc(c.control)}"&gt;</td><td>${esc(c.change)}${c.detail ? ` (${esc(c.detail)})` : ''}</td><td class="add">${esc(c.labelsAdded.join(', '))}</td><td class="del">${esc(c.labelsRemoved.join(', '))}</td></tr>`)
+          .map(
+            (c) =>
+              `<tr><td>&lt;${esc(c.type)} name="${esc(c.control)}"&gt;</td><td>${esc(c.change)}${c.detail ? ` (${esc(c.detail)})` : ''}</td><td class="add">${esc(c.labelsAdded.join(', '))}</td><td class="del">${esc(c.labelsRemoved.join(', '))}</td></tr>`,
+          )
           .join('')}</table>`
       : '';
-    const all = [...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`), ...(r.labelsNotShown.length ? [`not shown on the page: ${listed(r.labelsNotShown)}`] : [])];
-    const warnings = all.length > MAX_HTML_WARNINGS ? [...all.slice(0, MAX_HTML_WARNINGS), `and ${all.length - MAX_HTML_WARNINGS} more warnings (summary.json has them all)`] : all;
+    const all = [
+      ...r.findings.map((f) => `${r.file}:${f.line}:${f.col}: ${f.message}`),
+      ...(r.labelsNotShown.length ? [`not shown on the page: ${listed(r.labelsNotShown)}`] : []),
+    ];
+    const warnings =
+      all.length > MAX_HTML_WARNINGS
+        ? [
+            ...all.slice(0, MAX_HTML_WARNINGS),
+            `and ${all.length - MAX_HTML_WARNINGS} more warnings (summary.json has them all)`,
+          ]
+        : all;
     const images =
       r.status === 'changed'
         ? `${await img(r.images.sideBySide, `${r.name}: before and after`)}`
@@ -94,6 +114,9 @@ function listed(names: readonly string[]): string {
 }
 
 function statusLabel(r: PreviewResult): string {
-  if (r.status === 'changed') return r.visual?.changed ? `changed (${r.visual.regions.length} region${r.visual.regions.length === 1 ? '' : 's'})` : 'changed, no visible change';
+  if (r.status === 'changed')
+    return r.visual?.changed
+      ? `changed (${r.visual.regions.length} region${r.visual.regions.length === 1 ? '' : 's'})`
+      : 'changed, no visible change';
   return r.status;
 }

@@ -22,18 +22,25 @@ export interface PreviewSubject {
   readonly xml: string;
   readonly review: readonly ReviewFinding[];
   /** Declared task files of the project: the first task is shown when there is one. */
-  readonly taskFile?: { readonly path: string; readonly display: string; readonly format: 'json' | 'jsonl' | 'csv' | 'tsv' };
+  readonly taskFile?: {
+    readonly path: string;
+    readonly display: string;
+    readonly format: 'json' | 'jsonl' | 'csv' | 'tsv';
+  };
 }
 
 /** Every project with a label config, and every LabelConfig, in the repository; or the named ones. */
-export function subjectsOf(repo: Repository, names: readonly string[]): { subjects: PreviewSubject[]; unknown: string[]; withheld: string[] } {
+export function subjectsOf(
+  repo: Repository,
+  names: readonly string[],
+): { subjects: PreviewSubject[]; unknown: string[]; withheld: string[] } {
   const all: PreviewSubject[] = [];
   const withheld = repo.projects.filter((p) => p.labelConfig && p.sensitive.has('label_config')).map((p) => p.name);
   for (const p of repo.projects) {
     // A config from `${env:...}` is a secret: never drawn into an image that gets uploaded.
     if (!p.labelConfig || p.sensitive.has('label_config')) continue;
     const task = p.tasks[0];
-    const format = task ? task.format ?? formatFromPath(task.path) : undefined;
+    const format = task ? (task.format ?? formatFromPath(task.path)) : undefined;
     all.push({
       name: p.name,
       slug: slugOf(p.name),
@@ -45,12 +52,25 @@ export function subjectsOf(repo: Repository, names: readonly string[]): { subjec
   }
   for (const c of repo.labelConfigs) {
     if (!c.source) continue;
-    all.push({ name: `LabelConfig/${c.name}`, slug: `labelconfig-${slugOf(c.name)}`, file: c.source.file, xml: c.source.xml, review: c.source.review });
+    all.push({
+      name: `LabelConfig/${c.name}`,
+      slug: `labelconfig-${slugOf(c.name)}`,
+      file: c.source.file,
+      xml: c.source.xml,
+      review: c.source.review,
+    });
   }
   if (names.length === 0) return { subjects: all, unknown: [], withheld };
-  const wanted = (s: PreviewSubject, n: string) => s.name === n || s.name === `LabelConfig/${n}` || (n.startsWith('Project/') && s.name === n.slice('Project/'.length));
+  const wanted = (s: PreviewSubject, n: string) =>
+    s.name === n ||
+    s.name === `LabelConfig/${n}` ||
+    (n.startsWith('Project/') && s.name === n.slice('Project/'.length));
   const unknown = names.filter((n) => !all.some((s) => wanted(s, n)));
-  return { subjects: all.filter((s) => names.some((n) => wanted(s, n))), unknown: unknown.filter((n) => !withheld.includes(n)), withheld: withheld.filter((w) => names.includes(w)) };
+  return {
+    subjects: all.filter((s) => names.some((n) => wanted(s, n))),
+    unknown: unknown.filter((n) => !withheld.includes(n)),
+    withheld: withheld.filter((w) => names.includes(w)),
+  };
 }
 
 function slugOf(name: string): string {
@@ -71,7 +91,10 @@ export interface PreviewResult {
   /** Image files written, relative to the output directory. */
   readonly images: { readonly after?: string; readonly before?: string; readonly sideBySide?: string };
   /** For `changed`: whether the drawn interface differs, and where (pixels of the "after" image). */
-  readonly visual?: { readonly changed: boolean; readonly regions: ReadonlyArray<{ x: number; y: number; width: number; height: number }> };
+  readonly visual?: {
+    readonly changed: boolean;
+    readonly regions: ReadonlyArray<{ x: number; y: number; width: number; height: number }>;
+  };
   /** Controls and labels added and removed since the base. */
   readonly controls: readonly ControlChange[];
   /** Label names of the config that the drawn page does not show as text. */
@@ -97,7 +120,11 @@ export interface PreviewOptions {
  * Renders each subject (and its base, when it changed) with one renderer, and writes the images.
  * A config that fails in any way is that config's error; the others are still drawn.
  */
-export async function previewSubjects(renderer: PreviewRenderer, subjects: readonly PreviewSubject[], opts: PreviewOptions): Promise<PreviewResult[]> {
+export async function previewSubjects(
+  renderer: PreviewRenderer,
+  subjects: readonly PreviewSubject[],
+  opts: PreviewOptions,
+): Promise<PreviewResult[]> {
   await mkdir(opts.outDir, { recursive: true });
   const limit = pLimit(opts.concurrency ?? 2);
   let done = 0;
@@ -113,7 +140,9 @@ export async function previewSubjects(renderer: PreviewRenderer, subjects: reado
           labelsNotShown: [],
           findings: s.review,
           task: 'none (not drawn)',
-          error: `preview could not draw it: ${String((err as Error)?.message ?? err).split('\n')[0]!.slice(0, 600)}`,
+          error: `preview could not draw it: ${String((err as Error)?.message ?? err)
+            .split('\n')[0]!
+            .slice(0, 600)}`,
         }));
         opts.progress?.(++done, subjects.length, s.name);
         return result;
@@ -124,7 +153,7 @@ export async function previewSubjects(renderer: PreviewRenderer, subjects: reado
 
 async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: PreviewOptions): Promise<PreviewResult> {
   const root = parsed(s.xml);
-  const before = opts.base ? opts.base.get(s.name) ?? null : undefined;
+  const before = opts.base ? (opts.base.get(s.name) ?? null) : undefined;
   const beforeRoot = typeof before === 'string' ? tryParse(before) : undefined;
   const controls = beforeRoot ? diffLabelConfigs(summarizeLabelConfig(beforeRoot), summarizeLabelConfig(root)) : [];
   const common = { name: s.name, file: s.file, controls, findings: s.review };
@@ -137,14 +166,35 @@ async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: Pr
   const afterFile = `${s.slug}.after.png`;
   if (after.png) await writeFile(join(opts.outDir, afterFile), after.png);
   const afterImages = after.png ? { after: afterFile } : {};
-  if (after.error || !after.png) return { ...common, status: 'error', images: afterImages, labelsNotShown, task, error: after.error ?? 'nothing was drawn' };
+  if (after.error || !after.png)
+    return {
+      ...common,
+      status: 'error',
+      images: afterImages,
+      labelsNotShown,
+      task,
+      error: after.error ?? 'nothing was drawn',
+    };
   if (before === undefined || before === null) {
-    return { ...common, status: before === null ? 'new' : 'current', images: { after: afterFile }, labelsNotShown, task };
+    return {
+      ...common,
+      status: before === null ? 'new' : 'current',
+      images: { after: afterFile },
+      labelsNotShown,
+      task,
+    };
   }
   // The base is drawn with the same task, so only the config differs between the two images.
   // One after the other: the configs themselves are already drawn side by side (concurrency).
   const old = await renderer.render(before, data);
-  if (!old.png) return { ...common, status: 'changed', images: { after: afterFile }, labelsNotShown, task: `${task}; the base config could not be drawn: ${old.error ?? 'no image'}` };
+  if (!old.png)
+    return {
+      ...common,
+      status: 'changed',
+      images: { after: afterFile },
+      labelsNotShown,
+      task: `${task}; the base config could not be drawn: ${old.error ?? 'no image'}`,
+    };
   const beforeFile = `${s.slug}.before.png`;
   await writeFile(join(opts.outDir, beforeFile), old.png);
   const comparison = await renderer.compare(old.png, after.png);
@@ -164,13 +214,17 @@ async function previewOne(renderer: PreviewRenderer, s: PreviewSubject, opts: Pr
  * The first task of the project's first task file, else a sample built from the config; long
  * values cut (bound-task.ts), which the `task` line says.
  */
-export async function taskFor(s: PreviewSubject, root: XmlElement): Promise<{ data: Record<string, unknown>; task: string }> {
+export async function taskFor(
+  s: PreviewSubject,
+  root: XmlElement,
+): Promise<{ data: Record<string, unknown>; task: string }> {
   let found: { data: Record<string, unknown>; task: string } | undefined;
   if (s.taskFile) {
     try {
       for await (const record of readTaskRecords(s.taskFile.path, s.taskFile.format, s.taskFile.display)) {
         const task = toTask(record.item);
-        if (task) found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
+        if (task)
+          found = { data: { ...sampleTaskData(root), ...task.data }, task: `${s.taskFile.display}:${record.line}` };
         break;
       }
     } catch {
@@ -179,7 +233,10 @@ export async function taskFor(s: PreviewSubject, root: XmlElement): Promise<{ da
   }
   found ??= { data: sampleTaskData(root), task: 'sample' };
   const bounded = boundTask(found.data, SAMPLE_IMAGE_URL);
-  return { data: bounded.data, task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join('; ')})` : found.task };
+  return {
+    data: bounded.data,
+    task: bounded.cuts.length ? `${found.task} (cut for the preview: ${bounded.cuts.join('; ')})` : found.task,
+  };
 }
 
 /** Options of the config's controls that the page's text does not contain (dynamic options aside). */

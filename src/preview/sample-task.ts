@@ -10,7 +10,8 @@ export const SAMPLE_HTML_URL = `${PREVIEW_ORIGIN}/__labelform/sample.html`;
 const SAMPLE_PARAGRAPHS_PATH = '/__labelform/paragraphs.json';
 const SAMPLE_TIMESERIES_PATH = '/__labelform/timeseries.csv';
 
-const SAMPLE_TEXT = 'Alice Johnson flew from Paris to Tokyo on Monday to meet the Acme Robotics team about the new warehouse project.';
+const SAMPLE_TEXT =
+  'Alice Johnson flew from Paris to Tokyo on Monday to meet the Acme Robotics team about the new warehouse project.';
 const SAMPLE_HTML = `<div><h3>Sample page</h3><p>${SAMPLE_TEXT}</p></div>`;
 
 /**
@@ -57,9 +58,13 @@ function valueFor(el: XmlElement, key: string): unknown {
       return { city: 'Paris', country: 'France', population: 2102650 };
     case 'TimeSeries': {
       const time = el.attrs.timeColumn ?? 'time';
-      const channels = el.children.filter((c) => c.tag === 'Channel').map((c) => c.attrs.column).filter((c): c is string => !!c);
+      const channels = el.children
+        .filter((c) => c.tag === 'Channel')
+        .map((c) => c.attrs.column)
+        .filter((c): c is string => !!c);
       const series: Record<string, number[]> = { [time]: Array.from({ length: 50 }, (_, i) => i) };
-      for (const [n, column] of channels.entries()) series[column] = series[time]!.map((t) => Math.round(100 * Math.sin(t / (4 + n))) / 100);
+      for (const [n, column] of channels.entries())
+        series[column] = series[time]!.map((t) => Math.round(100 * Math.sin(t / (4 + n))) / 100);
       return series;
     }
     case 'List':
@@ -82,7 +87,9 @@ function valueFor(el: XmlElement, key: string): unknown {
 
 /** `valueType="url"` (any case of the attribute's name): the tag loads its data from the URL in the task. */
 function byUrl(el: XmlElement): boolean {
-  return Object.entries(el.attrs).some(([name, value]) => name.toLowerCase() === 'valuetype' && value.trim().toLowerCase() === 'url');
+  return Object.entries(el.attrs).some(
+    ([name, value]) => name.toLowerCase() === 'valuetype' && value.trim().toLowerCase() === 'url',
+  );
 }
 
 /**
@@ -97,7 +104,10 @@ function urlFor(el: XmlElement): string {
       return `${PREVIEW_ORIGIN}${SAMPLE_PARAGRAPHS_PATH}?${new URLSearchParams({ name: el.attrs.nameKey ?? 'author', text: el.attrs.textKey ?? 'text' })}`;
     case 'TimeSeries': {
       const time = el.attrs.timeColumn ?? 'time';
-      const columns = el.children.filter((c) => c.tag === 'Channel').map((c) => c.attrs.column).filter((c): c is string => !!c);
+      const columns = el.children
+        .filter((c) => c.tag === 'Channel')
+        .map((c) => c.attrs.column)
+        .filter((c): c is string => !!c);
       return `${PREVIEW_ORIGIN}${SAMPLE_TIMESERIES_PATH}?${new URLSearchParams({ time, columns: columns.join(',') })}`;
     }
     case 'Image':
@@ -127,11 +137,19 @@ export function sampleDocument(url: URL): { type: string; body: string } | undef
     case '/__labelform/sample.html':
       return { type: 'text/html; charset=utf-8', body: SAMPLE_HTML };
     case SAMPLE_PARAGRAPHS_PATH:
-      return { type: 'application/json', body: JSON.stringify(paragraphs(q.get('name') || 'author', q.get('text') || 'text')) };
+      return {
+        type: 'application/json',
+        body: JSON.stringify(paragraphs(q.get('name') || 'author', q.get('text') || 'text')),
+      };
     case SAMPLE_TIMESERIES_PATH: {
       const columns = (q.get('columns') ?? '').split(',').filter(Boolean);
-      const rows = Array.from({ length: 50 }, (_, t) => [t, ...columns.map((_, n) => Math.round(100 * Math.sin(t / (4 + n))) / 100)].join(','));
-      return { type: 'text/csv; charset=utf-8', body: `${[q.get('time') || 'time', ...columns].join(',')}\n${rows.join('\n')}\n` };
+      const rows = Array.from({ length: 50 }, (_, t) =>
+        [t, ...columns.map((_, n) => Math.round(100 * Math.sin(t / (4 + n))) / 100)].join(','),
+      );
+      return {
+        type: 'text/csv; charset=utf-8',
+        body: `${[q.get('time') || 'time', ...columns].join(',')}\n${rows.join('\n')}\n`,
+      };
     }
     default:
       return undefined;

@@ -1,18 +1,38 @@
 import { isApiError } from '../api/errors.ts';
 import type { LabelStudioClient } from '../api/client.ts';
 import type { DeleteChange, Plan, ResourceChange } from '../generated/schema-types.ts';
-import { Refusal, type DesiredResource, type KindApplier, type ResourceKind, type StepDone, type Repository } from '../kinds/kind.ts';
+import {
+  Refusal,
+  type DesiredResource,
+  type KindApplier,
+  type ResourceKind,
+  type StepDone,
+  type Repository,
+} from '../kinds/kind.ts';
 import { kindDepth, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { isUserError } from '../util/errors.ts';
 
 export type ApplyEvent =
   | { readonly type: 'start'; readonly change: ResourceChange; readonly index: number; readonly total: number }
-  | { readonly type: 'done'; readonly change: ResourceChange; readonly id: number; readonly ms: number; readonly note?: string }
+  | {
+      readonly type: 'done';
+      readonly change: ResourceChange;
+      readonly id: number;
+      readonly ms: number;
+      readonly note?: string;
+    }
   | { readonly type: 'failed'; readonly change: ResourceChange; readonly message: string; readonly ms: number }
   | { readonly type: 'skipped'; readonly change: ResourceChange; readonly reason: string }
   /** The final check found an identity carried by more than one resource and settled it. */
-  | { readonly type: 'settled'; readonly kind: string; readonly key: string; readonly winner: number; readonly removed: readonly number[]; readonly left: ReadonlyArray<{ id: number; reason: string }> };
+  | {
+      readonly type: 'settled';
+      readonly kind: string;
+      readonly key: string;
+      readonly winner: number;
+      readonly removed: readonly number[];
+      readonly left: ReadonlyArray<{ id: number; reason: string }>;
+    };
 
 export interface StepResult {
   readonly kind: string;
@@ -50,12 +70,18 @@ const ACTION_ORDER: readonly ResourceChange['action'][] = ['create', 'adopt', 'u
  * by kind), then deletes in reverse (children before their parents). Within a group the plan's
  * order stays.
  */
-export function orderSteps(changes: readonly ResourceChange[], kinds: readonly ResourceKind[] = RESOURCE_KINDS): ResourceChange[] {
+export function orderSteps(
+  changes: readonly ResourceChange[],
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+): ResourceChange[] {
   const depth = (c: ResourceChange) => (kinds.some((k) => k.kind === c.kind) ? kindDepth(c.kind, kinds) : 0);
   const writes = changes
     .filter((c) => c.action !== 'no-op' && c.action !== 'delete')
     .map((c, i) => ({ c, i }))
-    .sort((a, b) => depth(a.c) - depth(b.c) || ACTION_ORDER.indexOf(a.c.action) - ACTION_ORDER.indexOf(b.c.action) || a.i - b.i)
+    .sort(
+      (a, b) =>
+        depth(a.c) - depth(b.c) || ACTION_ORDER.indexOf(a.c.action) - ACTION_ORDER.indexOf(b.c.action) || a.i - b.i,
+    )
     .map((x) => x.c);
   const deletes = changes
     .filter((c) => c.action === 'delete')
@@ -71,7 +97,14 @@ export function orderSteps(changes: readonly ResourceChange[], kinds: readonly R
  * the others go on; a resource whose parent was not created is skipped. A child of a resource
  * created in this run gets the new id.
  */
-export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, ports: ApplyPorts, opts: ApplyOptions, kinds: readonly ResourceKind[] = RESOURCE_KINDS): Promise<StepResult[]> {
+export async function applyPlan(
+  plan: Plan,
+  repo: Repository,
+  live: LiveState,
+  ports: ApplyPorts,
+  opts: ApplyOptions,
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+): Promise<StepResult[]> {
   const steps = orderSteps(plan.changes, kinds);
   const results: StepResult[] = [];
   const appliers = new Map<string, KindApplier>();
@@ -95,7 +128,8 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
   const ids = new Map<string, number>();
   // Resources whose write failed: their children are skipped, not written under a stale state.
   const failedParents = new Set<string>();
-  for (const c of plan.changes) if (c.action !== 'create' && c.action !== 'delete') ids.set(identity(c.kind, c.parent?.key, c.key), c.id);
+  for (const c of plan.changes)
+    if (c.action !== 'create' && c.action !== 'delete') ids.set(identity(c.kind, c.parent?.key, c.key), c.id);
 
   for (const [i, change] of steps.entries()) {
     ports.progress({ type: 'start', change, index: i, total: steps.length });
@@ -110,12 +144,20 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
         parentId = failedParents.has(parentIdentity) ? undefined : (change.parent.id ?? ids.get(parentIdentity));
         if (parentId === undefined) {
           const reason = `its ${change.parent.kind} ${change.parent.key} ${failedParents.has(parentIdentity) ? 'failed' : 'was not created'}`;
-          results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'skipped', message: reason });
+          results.push({
+            kind: change.kind,
+            key: change.key,
+            action: change.action,
+            outcome: 'skipped',
+            message: reason,
+          });
           ports.progress({ type: 'skipped', change, reason });
           continue;
         }
       }
-      const desired = kind.desired(repo).find((d: DesiredResource) => d.name === change.key && d.parent === change.parent?.key);
+      const desired = kind
+        .desired(repo)
+        .find((d: DesiredResource) => d.name === change.key && d.parent === change.parent?.key);
       const applier = applierOf(kind);
       let done: StepDone;
       switch (change.action) {
@@ -135,17 +177,47 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
           continue;
       }
       if (done.skipped) {
-        results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'skipped', id: done.id, message: 'not confirmed' });
+        results.push({
+          kind: change.kind,
+          key: change.key,
+          action: change.action,
+          outcome: 'skipped',
+          id: done.id,
+          message: 'not confirmed',
+        });
         ports.progress({ type: 'skipped', change, reason: done.skipped });
         continue;
       }
-      const settled = { ...(done.removedCopies ? { removedCopies: done.removedCopies } : {}), ...(done.leftCopies ? { leftCopies: done.leftCopies } : {}) };
-      results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'done', id: done.id, ...settled });
-      ports.progress({ type: 'done', change, id: done.id, ms: ports.now() - started, ...(done.notes?.length ? { note: done.notes.join('; ') } : {}) });
+      const settled = {
+        ...(done.removedCopies ? { removedCopies: done.removedCopies } : {}),
+        ...(done.leftCopies ? { leftCopies: done.leftCopies } : {}),
+      };
+      results.push({
+        kind: change.kind,
+        key: change.key,
+        action: change.action,
+        outcome: 'done',
+        id: done.id,
+        ...settled,
+      });
+      ports.progress({
+        type: 'done',
+        change,
+        id: done.id,
+        ms: ports.now() - started,
+        ...(done.notes?.length ? { note: done.notes.join('; ') } : {}),
+      });
     } catch (err) {
       const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ''})` : '';
       const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}${change.action === 'delete' ? '' : where}`;
-      results.push({ kind: change.kind, key: change.key, action: change.action, outcome: 'failed', message, ...('id' in change ? { id: change.id } : {}) });
+      results.push({
+        kind: change.kind,
+        key: change.key,
+        action: change.action,
+        outcome: 'failed',
+        message,
+        ...('id' in change ? { id: change.id } : {}),
+      });
       if (change.action !== 'delete') failedParents.add(identity(change.kind, change.parent?.key, change.key));
       ports.progress({ type: 'failed', change, message, ms: ports.now() - started });
     }
@@ -156,7 +228,12 @@ export async function applyPlan(plan: Plan, repo: Repository, live: LiveState, p
       const i = results.findIndex((r) => r.kind === s.kind && r.key === s.key && r.action === 'create');
       if (i >= 0) {
         const r = results[i]!;
-        results[i] = { ...r, id: s.winner, removedCopies: [...(r.removedCopies ?? []), ...s.removed], ...(s.left.length ? { leftCopies: [...(r.leftCopies ?? []), ...s.left] } : {}) };
+        results[i] = {
+          ...r,
+          id: s.winner,
+          removedCopies: [...(r.removedCopies ?? []), ...s.removed],
+          ...(s.left.length ? { leftCopies: [...(r.leftCopies ?? []), ...s.left] } : {}),
+        };
       }
       ports.progress({ type: 'settled', ...s });
     });

@@ -5,7 +5,12 @@ import { findResourceKind } from '../kinds/registry.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { formatDiagnostic, type Diagnostic } from '../util/diagnostics.ts';
 import { styleFor } from '../util/style.ts';
-import { labelConfigControlsMarkdown, labelConfigDiffLines, labelConfigDiffMarkdown, labelConfigSummaryText } from './render-label-config.ts';
+import {
+  labelConfigControlsMarkdown,
+  labelConfigDiffLines,
+  labelConfigDiffMarkdown,
+  labelConfigSummaryText,
+} from './render-label-config.ts';
 import { MARKDOWN_LIMIT } from './render-markdown.ts';
 import { resourceName } from '../model/resource-name.ts';
 import { plural, showChange } from './render-values.ts';
@@ -104,12 +109,15 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
     const kind = findResourceKind(c.kind);
     const who = { resourceKind: c.kind, ...(c.parent ? { parent: c.parent.key } : {}) };
     if (c.action === 'update' && c.fields.length) {
-      const desired = sources && kind?.desired(sources.repo).find((d) => d.name === c.key && d.parent === c.parent?.key);
+      const desired =
+        sources && kind?.desired(sources.repo).find((d) => d.name === c.key && d.parent === c.parent?.key);
       const live = sources && liveOf(sources.live, c.kind).find((l) => l.id === c.id);
       const record = live ? kind?.lastApplied?.(live) : undefined;
       const fields: DriftField[] = c.fields.map((f) => {
         const origin = desired && live && kind?.attribute ? kind.attribute(f.field, desired, live) : 'unknown';
-        return f.sensitive ? { field: f.field, origin, sensitive: true } : { field: f.field, origin, git: f.after, server: f.before };
+        return f.sensitive
+          ? { field: f.field, origin, sensitive: true }
+          : { field: f.field, origin, git: f.after, server: f.before };
       });
       const blocked = c.kind === 'Project' ? blockers.get(c.key) : undefined;
       entries.push({
@@ -132,17 +140,43 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
         : 'no project on the server carries this key (deleted there, or never applied)';
       entries.push({ ...who, key: c.key, kind: 'missing', message, ...at, fields: [] });
     } else if (c.action === 'adopt') {
-      entries.push({ ...who, key: c.key, ...(c.id ? { id: c.id } : {}), kind: 'unmanaged', message: `${kind?.noun ?? c.kind} ${c.id} is named by import.id but does not carry the marker yet`, ...at, fields: [] });
+      entries.push({
+        ...who,
+        key: c.key,
+        ...(c.id ? { id: c.id } : {}),
+        kind: 'unmanaged',
+        message: `${kind?.noun ?? c.kind} ${c.id} is named by import.id but does not carry the marker yet`,
+        ...at,
+        fields: [],
+      });
     }
   }
   // A project whose marker was removed in the UI shows up as an "adopt?" candidate: that is drift.
   for (const d of plan.diagnostics.filter((x) => x.code === 'adopt-candidate')) {
-    entries.push({ resourceKind: 'Project', key: d.key ?? '?', kind: 'unmanaged', message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`, ...(d.file ? { file: d.file } : {}), ...(d.line ? { line: d.line } : {}), fields: [] });
+    entries.push({
+      resourceKind: 'Project',
+      key: d.key ?? '?',
+      kind: 'unmanaged',
+      message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`,
+      ...(d.file ? { file: d.file } : {}),
+      ...(d.line ? { line: d.line } : {}),
+      fields: [],
+    });
   }
   for (const o of plan.orphans) {
-    entries.push({ resourceKind: o.kind, ...(o.parent ? { parent: o.parent.key } : {}), key: o.key, id: o.id, kind: 'orphan', message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, 'annotation')})`, fields: [] });
+    entries.push({
+      resourceKind: o.kind,
+      ...(o.parent ? { parent: o.parent.key } : {}),
+      key: o.key,
+      id: o.id,
+      kind: 'orphan',
+      message: `carries the marker of namespace "${plan.namespace}" but has no manifest (${showTitle(o.title)}, ${plural(o.annotations, 'annotation')})`,
+      fields: [],
+    });
   }
-  const errors = plan.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'adopt-candidate' && !IMPACT_CODES.has(d.code)).map(toDiagnostic);
+  const errors = plan.diagnostics
+    .filter((d) => d.severity === 'error' && d.code !== 'adopt-candidate' && !IMPACT_CODES.has(d.code))
+    .map(toDiagnostic);
   const drift = entries.some((e) => e.kind !== 'changed' || e.fields.some((f) => f.origin !== 'git'));
   const pending = entries.some((e) => e.fields.some((f) => f.origin === 'git'));
   const checkedByKind: Record<string, number> = {};
@@ -166,8 +200,21 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
  * A drift report for a check that failed before it could compare anything (manifests with
  * errors, a server that cannot be read): the same three renderings then say why.
  */
-export function failedDriftReport(errors: readonly Diagnostic[], where: { readonly environment?: string; readonly url?: string; readonly namespace?: string } = {}): DriftReport {
-  return { status: 'error', ...where, drift: false, pending: false, entries: [], errors: [...errors], warnings: [], checked: 0, checkedByKind: {} };
+export function failedDriftReport(
+  errors: readonly Diagnostic[],
+  where: { readonly environment?: string; readonly url?: string; readonly namespace?: string } = {},
+): DriftReport {
+  return {
+    status: 'error',
+    ...where,
+    drift: false,
+    pending: false,
+    entries: [],
+    errors: [...errors],
+    warnings: [],
+    checked: 0,
+    checkedByKind: {},
+  };
 }
 
 /** 0 when the server matches git, 2 when it does not (drift or changes not applied yet), 1 when the check failed. */
@@ -182,7 +229,13 @@ export function driftExitCode(r: DriftReport): number {
 export function driftDiagnostics(r: DriftReport): Diagnostic[] {
   const found: Diagnostic[] = r.entries
     .filter((e) => e.file)
-    .map((e) => ({ severity: 'warning' as const, code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`, message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`, file: e.file!, ...(e.line ? { line: e.line } : {}) }));
+    .map((e) => ({
+      severity: 'warning' as const,
+      code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
+      message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`,
+      file: e.file!,
+      ...(e.line ? { line: e.line } : {}),
+    }));
   return [...r.errors, ...r.warnings, ...found];
 }
 
@@ -192,27 +245,47 @@ const ORIGIN_TEXT: Record<ChangeOrigin, string> = {
   unknown: 'differs from git, origin unknown',
   git: 'changed in git, not yet applied',
 };
-const ORIGIN_SHORT: Record<ChangeOrigin, string> = { server: 'changed on the server', both: 'changed in git and on the server', unknown: 'differs (origin unknown)', git: 'changed in git, not applied' };
+const ORIGIN_SHORT: Record<ChangeOrigin, string> = {
+  server: 'changed on the server',
+  both: 'changed in git and on the server',
+  unknown: 'differs (origin unknown)',
+  git: 'changed in git, not applied',
+};
 const ORIGIN_ORDER: readonly ChangeOrigin[] = ['server', 'both', 'unknown', 'git'];
-const KIND_SHORT: Record<Exclude<DriftEntry['kind'], 'changed'>, string> = { missing: 'missing on the server', unmanaged: 'marker missing', orphan: 'orphan (no manifest)' };
+const KIND_SHORT: Record<Exclude<DriftEntry['kind'], 'changed'>, string> = {
+  missing: 'missing on the server',
+  unmanaged: 'marker missing',
+  orphan: 'orphan (no manifest)',
+};
 
 export function renderDriftText(r: DriftReport, color = false): string {
   const s = styleFor(color);
-  const out: string[] = [s.bold(`Drift check for environment "${r.environment ?? '?'}"${r.url ? ` — ${r.url}` : ''}${r.namespace ? `, namespace "${r.namespace}"` : ''}`), ''];
+  const out: string[] = [
+    s.bold(
+      `Drift check for environment "${r.environment ?? '?'}"${r.url ? ` — ${r.url}` : ''}${r.namespace ? `, namespace "${r.namespace}"` : ''}`,
+    ),
+    '',
+  ];
   for (const e of r.entries) {
     const where = e.file ? s.dim(`  ${e.file}${e.line ? `:${e.line}` : ''}`) : '';
     if (e.kind !== 'changed') {
-      out.push(`${s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}${where}`);
+      out.push(
+        `${s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}: ${e.kind} — ${e.message}${where}`,
+      );
       continue;
     }
-    out.push(`${e.fields.every((f) => f.origin === 'git') ? s.cyan('~') : s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}${where}`);
+    out.push(
+      `${e.fields.every((f) => f.origin === 'git') ? s.cyan('~') : s.yellow('!')} ${s.bold(entryName(e))}${e.id ? ` (id ${e.id})` : ''}${where}`,
+    );
     for (const origin of ORIGIN_ORDER) {
       const fields = e.fields.filter((f) => f.origin === origin);
       if (!fields.length) continue;
       out.push(`    ${originHeading(origin, e)}:`);
       for (const f of fields) {
         if (f.field === 'label_config' && e.labelConfig) {
-          out.push(`      label_config: ${labelConfigSummaryText(e.labelConfig, false)}  ${s.dim('(- server, + git)')}`);
+          out.push(
+            `      label_config: ${labelConfigSummaryText(e.labelConfig, false)}  ${s.dim('(- server, + git)')}`,
+          );
           for (const l of labelConfigDiffLines(e.labelConfig.diff, s)) out.push(`        ${l}`);
           continue;
         }
@@ -245,20 +318,27 @@ export function renderDriftJson(r: DriftReport): string {
 /** For an issue or a comment: the verdict first, then errors, a table of what differs, and the label-config diffs. */
 export function renderDriftMarkdown(r: DriftReport, limit = MARKDOWN_LIMIT): string {
   const head: string[] = ['<!-- labelform:drift -->'];
-  const where = [r.environment ? `\`${r.environment}\`` : '', r.namespace ? `namespace \`${r.namespace}\`` : ''].filter(Boolean).join(' · ');
-  head.push(`### ${r.errors.length ? '❌ labelform drift check failed' : 'labelform drift'}${where ? ` · ${where}` : ''}`, '');
+  const where = [r.environment ? `\`${r.environment}\`` : '', r.namespace ? `namespace \`${r.namespace}\`` : '']
+    .filter(Boolean)
+    .join(' · ');
+  head.push(
+    `### ${r.errors.length ? '❌ labelform drift check failed' : 'labelform drift'}${where ? ` · ${where}` : ''}`,
+    '',
+  );
   const icon = r.errors.length ? '❌' : r.drift ? '⚠️' : r.pending ? '🕓' : '✅';
   head.push(`**${icon} ${escapeText(summaryText(r))}**`, '');
   if (r.errors.length) {
     head.push(`#### ❌ ${plural(r.errors.length, 'error')}: the drift check is incomplete`);
     for (const d of r.errors.slice(0, MAX_LISTED)) head.push(`- ${located(d)}${escapeText(d.message)}`);
-    if (r.errors.length > MAX_LISTED) head.push(`- … and ${r.errors.length - MAX_LISTED} more (see the job log or \`drift --json\`)`);
+    if (r.errors.length > MAX_LISTED)
+      head.push(`- … and ${r.errors.length - MAX_LISTED} more (see the job log or \`drift --json\`)`);
     head.push('');
   }
   if (r.warnings.length) {
     head.push('#### ⚠️ Warnings');
     for (const d of r.warnings.slice(0, MAX_LISTED)) head.push(`- ${located(d)}${escapeText(d.message)}`);
-    if (r.warnings.length > MAX_LISTED) head.push(`- … and ${r.warnings.length - MAX_LISTED} more (see the job log or \`drift --json\`)`);
+    if (r.warnings.length > MAX_LISTED)
+      head.push(`- … and ${r.warnings.length - MAX_LISTED} more (see the job log or \`drift --json\`)`);
     head.push('');
   }
   const rows: string[] = [];
@@ -267,17 +347,25 @@ export function renderDriftMarkdown(r: DriftReport, limit = MARKDOWN_LIMIT): str
       for (const f of e.fields.filter((x) => x.origin === origin)) {
         if (f.field === 'label_config' && e.labelConfig) {
           const sides = labelSides(e.labelConfig);
-          rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | label_config | ${sides.server} | ${sides.git} |`);
+          rows.push(
+            `| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | label_config | ${sides.server} | ${sides.git} |`,
+          );
           continue;
         }
         const v = showDrift(f, 120);
-        rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`);
+        rows.push(
+          `| \`${entryName(e)}\` | ${e.id ?? ''} | ${ORIGIN_SHORT[origin]} | ${f.field} | ${cell(v.before)} | ${cell(v.after)} |`,
+        );
       }
     }
-    if (e.kind !== 'changed') rows.push(`| \`${entryName(e)}\` | ${e.id ?? ''} | ${KIND_SHORT[e.kind]} | | ${escapeCell(escapeText(e.message))} | |`);
+    if (e.kind !== 'changed')
+      rows.push(
+        `| \`${entryName(e)}\` | ${e.id ?? ''} | ${KIND_SHORT[e.kind]} | | ${escapeCell(escapeText(e.message))} | |`,
+      );
   }
   let out = head.join('\n');
-  const notice = (what: string) => `\n> ✂️ Truncated: ${what} not shown to keep this under ${limit.toLocaleString('en')} characters. Run \`labelform drift\` (or see the job log / \`drift --json\`) for the full report.\n`;
+  const notice = (what: string) =>
+    `\n> ✂️ Truncated: ${what} not shown to keep this under ${limit.toLocaleString('en')} characters. Run \`labelform drift\` (or see the job log / \`drift --json\`) for the full report.\n`;
   if (rows.length) {
     out += '\n| Project | Id | Drift | Field | Server | Git |\n|---|---|---|---|---|---|\n';
     let shown = 0;
@@ -310,10 +398,22 @@ function summaryText(r: DriftReport): string {
   const checked = checkedText(r);
   const total = Object.values(r.checkedByKind).reduce((a, b) => a + b, 0);
   if (r.errors.length) parts.push(`Drift check incomplete: ${plural(r.errors.length, 'error')}.`);
-  if (drifted.length) parts.push(`Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`);
-  if (pending.length) parts.push(`${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? 'has' : 'have'} changes in git not yet applied: \`labelform apply\` applies them.`);
-  if (!r.errors.length && !drifted.length) parts.unshift(pending.length ? 'No drift on the server.' : `No drift: ${total === 1 && r.checked === 1 ? 'the managed project matches' : `${checked} match`} git.`);
-  if (r.errors.length && !drifted.length && !pending.length && total > 0) parts.push(`Nothing else differs in the ${checked} that could be checked.`);
+  if (drifted.length)
+    parts.push(
+      `Drift found in ${countByNoun(drifted.map((e) => e.resourceKind))} (${checked} checked). \`labelform apply\` puts git's values back.`,
+    );
+  if (pending.length)
+    parts.push(
+      `${countByNoun(pending.map((e) => e.resourceKind))} ${pending.length === 1 ? 'has' : 'have'} changes in git not yet applied: \`labelform apply\` applies them.`,
+    );
+  if (!r.errors.length && !drifted.length)
+    parts.unshift(
+      pending.length
+        ? 'No drift on the server.'
+        : `No drift: ${total === 1 && r.checked === 1 ? 'the managed project matches' : `${checked} match`} git.`,
+    );
+  if (r.errors.length && !drifted.length && !pending.length && total > 0)
+    parts.push(`Nothing else differs in the ${checked} that could be checked.`);
   return parts.join(' ');
 }
 
@@ -339,7 +439,9 @@ function nounOf(kind: string): string {
 }
 
 function originHeading(origin: ChangeOrigin, e: DriftEntry): string {
-  const from = e.lastApplied?.commit ? ` (commit ${e.lastApplied.commit}${e.lastApplied.repository ? ` of ${e.lastApplied.repository}` : ''})` : '';
+  const from = e.lastApplied?.commit
+    ? ` (commit ${e.lastApplied.commit}${e.lastApplied.repository ? ` of ${e.lastApplied.repository}` : ''})`
+    : '';
   if (origin === 'unknown') {
     return e.lastApplied
       ? `${ORIGIN_TEXT.unknown} (a secret: never fingerprinted)`
@@ -350,7 +452,13 @@ function originHeading(origin: ChangeOrigin, e: DriftEntry): string {
 
 function describeOrigins(fields: readonly DriftField[]): string {
   return ORIGIN_ORDER.filter((o) => fields.some((f) => f.origin === o))
-    .map((o) => `${ORIGIN_TEXT[o]}: ${fields.filter((f) => f.origin === o).map((f) => f.field).join(', ')}`)
+    .map(
+      (o) =>
+        `${ORIGIN_TEXT[o]}: ${fields
+          .filter((f) => f.origin === o)
+          .map((f) => f.field)
+          .join(', ')}`,
+    )
     .join('; ');
 }
 
@@ -377,19 +485,29 @@ function labelSides(lc: LabelConfigChange): { server: string; git: string } {
       if (x.detail) git.push(`${x.control}: ${x.detail}`);
     }
   }
-  const show = (items: string[]) => (items.length ? `only here: ${items.map((i) => cell(i)).join(' ')}` : lc.controls.length ? '' : 'layout/attributes differ');
+  const show = (items: string[]) =>
+    items.length
+      ? `only here: ${items.map((i) => cell(i)).join(' ')}`
+      : lc.controls.length
+        ? ''
+        : 'layout/attributes differ';
   return { server: show(server), git: `${show(git)}${show(git) ? ' ' : ''}(diff below)` };
 }
 
 /** A table cell names the first few labels; the section below has them all. */
 function someOf(labels: readonly string[], max = 8): string {
-  return labels.length > max ? `${labels.slice(0, max).join(', ')}, … (${labels.length - max} more)` : labels.join(', ');
+  return labels.length > max
+    ? `${labels.slice(0, max).join(', ')}, … (${labels.length - max} more)`
+    : labels.join(', ');
 }
 
 function renderLabelConfigDetails(e: DriftEntry): string {
   const lc = e.labelConfig!;
   const origin = e.fields.find((f) => f.field === 'label_config')?.origin ?? 'unknown';
-  const lines = [`<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ''}: label_config ${ORIGIN_SHORT[origin]} (<code>-</code> server, <code>+</code> git)</summary>`, ''];
+  const lines = [
+    `<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ''}: label_config ${ORIGIN_SHORT[origin]} (<code>-</code> server, <code>+</code> git)</summary>`,
+    '',
+  ];
   lines.push(...labelConfigControlsMarkdown(lc));
   lines.push('', ...labelConfigDiffMarkdown(lc.diff), '', '</details>');
   return lines.join('\n');
@@ -397,7 +515,10 @@ function renderLabelConfigDetails(e: DriftEntry): string {
 
 /** A drift field as "server value" (before) and "git value" (after); secrets without values. */
 function showDrift(f: DriftField, max?: number): { before: string; after: string } {
-  return showChange(f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server, after: f.git }, max);
+  return showChange(
+    f.sensitive ? { field: f.field, sensitive: true } : { field: f.field, before: f.server, after: f.git },
+    max,
+  );
 }
 
 function toDiagnostic(d: PlanDiagnostic): Diagnostic {

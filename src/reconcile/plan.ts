@@ -1,5 +1,12 @@
 import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '../generated/schema-types.ts';
-import type { DesiredResource, KindPlanContext, LiveResource, PlanRequest, ResourceKind, Repository } from '../kinds/kind.ts';
+import type {
+  DesiredResource,
+  KindPlanContext,
+  LiveResource,
+  PlanRequest,
+  ResourceKind,
+  Repository,
+} from '../kinds/kind.ts';
 import { findResourceKind, orderParentsFirst, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { fingerprintValue } from '../util/fingerprint.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
@@ -58,7 +65,9 @@ export function planChanges(input: PlanInput): Plan {
 
   for (const kind of kinds) {
     const desired = selectDesired(kind, repo, targets);
-    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes) : liveOf(live, kind.kind);
+    const lives = kind.parent
+      ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes)
+      : liveOf(live, kind.kind);
     const parentKind = kind.parent;
     const ctx: KindPlanContext<LiveResource, unknown> = {
       ...request,
@@ -68,7 +77,8 @@ export function planChanges(input: PlanInput): Plan {
       diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns, changes),
     };
-    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe })) kind.plan(m, ctx);
+    for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe }))
+      kind.plan(m, ctx);
 
     // Orphans are only known from a full plan: a targeted one does not look at the rest.
     if (targets?.length) continue;
@@ -76,7 +86,10 @@ export function planChanges(input: PlanInput): Plan {
     for (const l of lives) {
       const marker = kind.identify(l);
       if (marker?.namespace !== ns || declared.has(`${marker.parent ?? ''}\u0000${marker.key}`)) continue;
-      const parent = marker.parent !== undefined ? parentRef(parentKind, marker.parent, liveOf(live, parentKind ?? ''), ns) : undefined;
+      const parent =
+        marker.parent !== undefined
+          ? parentRef(parentKind, marker.parent, liveOf(live, parentKind ?? ''), ns)
+          : undefined;
       const orphan: Orphan = { kind: kind.kind, ...(parent ? { parent } : {}), ...kind.orphan(l) };
       orphans.push(orphan);
       if (input.prune) kind.planPrune(orphan, l, ctx);
@@ -116,9 +129,14 @@ export function planChanges(input: PlanInput): Plan {
  * carried by several resources and the plan settled on one (--dedupe keeps the lowest id), the
  * children of the other copies are not this key's children (nor its orphans or duplicates).
  */
-function underChosenParents(lives: readonly LiveResource[], parentKind: string, planned: readonly ResourceChange[]): LiveResource[] {
+function underChosenParents(
+  lives: readonly LiveResource[],
+  parentKind: string,
+  planned: readonly ResourceChange[],
+): LiveResource[] {
   const chosen = new Map<string, number>();
-  for (const c of planned) if (c.kind === parentKind && c.action !== 'delete' && c.action !== 'create') chosen.set(c.key, c.id);
+  for (const c of planned)
+    if (c.kind === parentKind && c.action !== 'delete' && c.action !== 'create') chosen.set(c.key, c.id);
   return lives.filter((l) => {
     const key = l.marker?.parent;
     const id = key === undefined ? undefined : chosen.get(key);
@@ -127,17 +145,30 @@ function underChosenParents(lives: readonly LiveResource[], parentKind: string, 
 }
 
 /** The manifests of a kind that the targets select (all of them without targets). */
-export function selectDesired<D extends DesiredResource>(kind: ResourceKind<D, LiveResource, unknown>, repo: Repository, targets: readonly Target[] | undefined): D[] {
+export function selectDesired<D extends DesiredResource>(
+  kind: ResourceKind<D, LiveResource, unknown>,
+  repo: Repository,
+  targets: readonly Target[] | undefined,
+): D[] {
   return kind.desired(repo).filter((d) => isTargeted(targets, d, kind.parent));
 }
 
 /** Hash of what the manifests ask for (secrets by field name only), kind by kind. */
-export function desiredDigest(repo: Repository, targets?: readonly string[], kinds: readonly ResourceKind[] = RESOURCE_KINDS): string {
+export function desiredDigest(
+  repo: Repository,
+  targets?: readonly string[],
+  kinds: readonly ResourceKind[] = RESOURCE_KINDS,
+): string {
   kinds = orderParentsFirst(kinds);
   const parsed = targets?.map(parseTarget);
   return fingerprintValue(
     kinds.flatMap((k) =>
-      selectDesired(k, repo, parsed).map((d) => ({ kind: k.kind, ...(d.parent !== undefined ? { parent: d.parent } : {}), key: d.name, ...(k.digest(d, repo.root) as object) })),
+      selectDesired(k, repo, parsed).map((d) => ({
+        kind: k.kind,
+        ...(d.parent !== undefined ? { parent: d.parent } : {}),
+        key: d.name,
+        ...(k.digest(d, repo.root) as object),
+      })),
     ),
   );
 }
@@ -154,7 +185,13 @@ function unknownTarget(t: Target, repo: Repository, kinds: readonly ResourceKind
  * parent's own change (planned first) says so best, an adoption included; without one (a plan
  * targeted at the child) its marker does.
  */
-function parentRef(kind: string | undefined, key: string | undefined, parents: readonly LiveResource[], ns: string, planned: readonly ResourceChange[] = []): ResourceChange['parent'] {
+function parentRef(
+  kind: string | undefined,
+  key: string | undefined,
+  parents: readonly LiveResource[],
+  ns: string,
+  planned: readonly ResourceChange[] = [],
+): ResourceChange['parent'] {
   if (kind === undefined || key === undefined) return undefined;
   const own = planned.find((c) => c.kind === kind && c.key === key && c.action !== 'delete');
   if (own) return { kind, key, ...(own.action !== 'create' ? { id: own.id } : {}) };

@@ -9,13 +9,20 @@ import { plural } from './render-values.ts';
 export function labelConfigSummaryText(lc: LabelConfigChange, isCreate: boolean): string {
   if (lc.controls.length === 0) return isCreate ? 'new' : 'layout/attributes only, no labels added or removed';
   return lc.controls
-    .map((x) => `${x.control} (${x.type}): ${x.change === 'added' ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, 'label')}` : ''}` : x.change === 'removed' ? 'removed' : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ''].filter(Boolean).join(' ')}`)
+    .map(
+      (x) =>
+        `${x.control} (${x.type}): ${x.change === 'added' ? `added${x.labelsAdded.length ? ` with ${plural(x.labelsAdded.length, 'label')}` : ''}` : x.change === 'removed' ? 'removed' : [...x.labelsAdded.map((l) => `+${l}`), ...x.labelsRemoved.map((l) => `-${l}`), x.detail ?? ''].filter(Boolean).join(' ')}`,
+    )
     .join('; ');
 }
 
 /** The diff's lines, added ones green and removed ones red. */
 export function labelConfigDiffLines(diff: string, s: Style): string[] {
-  return diff.split('\n').map((l) => (l.startsWith('+') && !l.startsWith('+++') ? s.green(l) : l.startsWith('-') && !l.startsWith('---') ? s.red(l) : l));
+  return diff
+    .split('\n')
+    .map((l) =>
+      l.startsWith('+') && !l.startsWith('+++') ? s.green(l) : l.startsWith('-') && !l.startsWith('---') ? s.red(l) : l,
+    );
 }
 
 /**
@@ -43,12 +50,17 @@ export function labelConfigDiffMarkdown(diff: string): string[] {
     '```diff',
     shown.join('\n').replace(/```/g, '`\u200b``'),
     '```',
-    ...(cut ? [`✂️ ${cut.toLocaleString('en')} more lines of the diff not shown here (\`labelform plan\` prints it whole).`] : []),
+    ...(cut
+      ? [`✂️ ${cut.toLocaleString('en')} more lines of the diff not shown here (\`labelform plan\` prints it whole).`]
+      : []),
   ];
 }
 
 function listLabels(labels: readonly string[]): string {
-  const shown = labels.slice(0, MARKDOWN_LABELS_LISTED).map((l) => `\`${escapeInline(l)}\``).join(', ');
+  const shown = labels
+    .slice(0, MARKDOWN_LABELS_LISTED)
+    .map((l) => `\`${escapeInline(l)}\``)
+    .join(', ');
   const more = labels.length - MARKDOWN_LABELS_LISTED;
   return more > 0 ? `${shown} and ${more.toLocaleString('en')} more labels not listed` : shown;
 }

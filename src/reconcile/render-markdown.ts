@@ -9,7 +9,13 @@ import { labelConfigControlsMarkdown, labelConfigDiffMarkdown } from './render-l
 /** GitHub's limit is 65,536 characters per comment; stay well under it. */
 export const MARKDOWN_LIMIT = 60_000;
 const MAX_DIAGNOSTICS = 50;
-const ICON: Record<ResourceChange['action'], string> = { create: '🟢 create', update: '🟡 update', adopt: '🔵 adopt', delete: '🔴 delete', 'no-op': '⚪ no-op' };
+const ICON: Record<ResourceChange['action'], string> = {
+  create: '🟢 create',
+  update: '🟡 update',
+  adopt: '🔵 adopt',
+  delete: '🔴 delete',
+  'no-op': '⚪ no-op',
+};
 
 export interface MarkdownExtras {
   /** Markdown shown under a change's label config (its preview), by resource name. */
@@ -22,30 +28,51 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: M
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   head.push('<!-- labelform:plan -->');
   // A plan that failed says so first: the reason is what a reviewer needs from the comment.
-  head.push(`### ${errors.length ? '❌ labelform plan failed' : 'labelform plan'} · \`${plan.server.environment}\` · namespace \`${plan.namespace}\``);
+  head.push(
+    `### ${errors.length ? '❌ labelform plan failed' : 'labelform plan'} · \`${plan.server.environment}\` · namespace \`${plan.namespace}\``,
+  );
   head.push('');
   head.push(`**${escapeText(summaryLine(plan))}**`);
   head.push('');
   if (plan.diagnostics.length) {
-    head.push(errors.length ? `#### ❌ ${plural(errors.length, 'error')}: nothing will be applied until they are fixed` : '#### ⚠️ Warnings');
+    head.push(
+      errors.length
+        ? `#### ❌ ${plural(errors.length, 'error')}: nothing will be applied until they are fixed`
+        : '#### ⚠️ Warnings',
+    );
     // A comment has room for the first few; the job log and the JSON plan have them all.
     const ordered = [...errors, ...plan.diagnostics.filter((d) => d.severity !== 'error')];
-    for (const d of ordered.slice(0, MAX_DIAGNOSTICS)) head.push(`- ${d.severity === 'error' ? '' : '⚠️ '}${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`);
-    if (plan.diagnostics.length > MAX_DIAGNOSTICS) head.push(`- … and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
+    for (const d of ordered.slice(0, MAX_DIAGNOSTICS))
+      head.push(
+        `- ${d.severity === 'error' ? '' : '⚠️ '}${d.file ? `\`${d.file}${d.line ? `:${d.line}` : ''}\` ` : ''}${escapeText(d.message)}`,
+      );
+    if (plan.diagnostics.length > MAX_DIAGNOSTICS)
+      head.push(`- … and ${plan.diagnostics.length - MAX_DIAGNOSTICS} more (see the job log or the JSON plan)`);
     head.push('');
   }
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   if (changed.length) {
-    head.push(`| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? 'Project' : 'Resource'} | Id | Changes |`, '|---|---|---|---|');
+    head.push(
+      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? 'Project' : 'Resource'} | Id | Changes |`,
+      '|---|---|---|---|',
+    );
     for (const c of changed) {
       const what = [...c.fields.map((f) => f.field), ...(c.tasks?.length ? ['tasks'] : [])];
-      head.push(`| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`);
+      head.push(
+        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`,
+      );
     }
     head.push('');
   }
   if (plan.orphans.length && !plan.prune) {
-    head.push(`<details><summary>${plural(plan.orphans.length, 'orphan')} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`, '');
-    for (const o of plan.orphans) head.push(`- \`${resourceName(o)}\` (id ${o.id}) ${escapeText(showTitle(o.title))}: ${plural(o.annotations, 'annotation')}`);
+    head.push(
+      `<details><summary>${plural(plan.orphans.length, 'orphan')} (managed by namespace <code>${plan.namespace}</code>, no manifest)</summary>`,
+      '',
+    );
+    for (const o of plan.orphans)
+      head.push(
+        `- \`${resourceName(o)}\` (id ${o.id}) ${escapeText(showTitle(o.title))}: ${plural(o.annotations, 'annotation')}`,
+      );
     head.push('', '</details>', '');
   }
   let out = head.join('\n');
@@ -68,13 +95,23 @@ function truncationNotice(hidden: number, limit: number): string {
 
 function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
   const lines: string[] = [];
-  lines.push(`<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`, '');
+  lines.push(
+    `<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`,
+    '',
+  );
   const rows = c.fields.filter((f) => !(f.field === 'label_config' && c.labelConfig));
   if (rows.length) {
-    lines.push(c.action === 'create' ? '| Field | Value |' : '| Field | Before | After |', c.action === 'create' ? '|---|---|' : '|---|---|---|');
+    lines.push(
+      c.action === 'create' ? '| Field | Value |' : '| Field | Before | After |',
+      c.action === 'create' ? '|---|---|' : '|---|---|---|',
+    );
     for (const f of rows) {
       const v = showChange(f, 200);
-      lines.push(c.action === 'create' ? `| ${f.field} | ${code(v.after)} |` : `| ${f.field} | ${code(v.before)} | ${code(v.after)} |`);
+      lines.push(
+        c.action === 'create'
+          ? `| ${f.field} | ${code(v.after)} |`
+          : `| ${f.field} | ${code(v.before)} | ${code(v.after)} |`,
+      );
     }
     lines.push('');
   }
@@ -92,7 +129,9 @@ function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
 }
 
 function code(s: string): string {
-  return s === '' ? '' : `<code>${escapeCell(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))}</code>`;
+  return s === ''
+    ? ''
+    : `<code>${escapeCell(s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;'))}</code>`;
 }
 
 function escapeCell(s: string): string {

@@ -6,26 +6,46 @@ import { nounFor, nounOf, plural, showChange } from './render-values.ts';
 import { showTitle } from '../util/redact.ts';
 import { labelConfigDiffLines, labelConfigSummaryText } from './render-label-config.ts';
 
-const SYMBOL: Record<ResourceChange['action'], string> = { create: '+', update: '~', adopt: '⇄', delete: '-', 'no-op': '=' };
+const SYMBOL: Record<ResourceChange['action'], string> = {
+  create: '+',
+  update: '~',
+  adopt: '⇄',
+  delete: '-',
+  'no-op': '=',
+};
 
 /** The plan for a terminal or a CI log. */
 export function renderPlanText(plan: Plan, opts: { color?: boolean; showDiff?: boolean } = {}): string {
   const s = styleFor(opts.color ?? false);
   const out: string[] = [];
-  out.push(s.bold(`Plan for environment "${plan.server.environment}" — ${plan.server.url} (Label Studio ${plan.server.version ?? '?'}), namespace "${plan.namespace}"${plan.targets ? `, targets: ${plan.targets.join(', ')}` : ''}`));
+  out.push(
+    s.bold(
+      `Plan for environment "${plan.server.environment}" — ${plan.server.url} (Label Studio ${plan.server.version ?? '?'}), namespace "${plan.namespace}"${plan.targets ? `, targets: ${plan.targets.join(', ')}` : ''}`,
+    ),
+  );
   out.push('');
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   for (const c of changed) out.push(...renderChange(c, s, opts.showDiff ?? true), '');
   const noop = plan.changes.filter((c) => c.action === 'no-op');
-  if (noop.length) out.push(s.dim(`= ${plural(noop.length, nounFor(noop))} unchanged: ${noop.map(resourceName).join(', ')}`), '');
+  if (noop.length)
+    out.push(s.dim(`= ${plural(noop.length, nounFor(noop))} unchanged: ${noop.map(resourceName).join(', ')}`), '');
   if (plan.orphans.length && !plan.prune) {
-    out.push(s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`));
-    for (const o of plan.orphans) out.push(`  ${resourceName(o)} (id ${o.id}) ${showTitle(o.title)} — ${plural(o.annotations, 'annotation')}, ${plural(o.tasks ?? 0, 'task')}`);
+    out.push(
+      s.yellow(`Orphans: marked with namespace "${plan.namespace}" but no manifest (\`apply --prune\` deletes them):`),
+    );
+    for (const o of plan.orphans)
+      out.push(
+        `  ${resourceName(o)} (id ${o.id}) ${showTitle(o.title)} — ${plural(o.annotations, 'annotation')}, ${plural(o.tasks ?? 0, 'task')}`,
+      );
     out.push('');
   }
   const errors = plan.diagnostics.filter((d) => d.severity === 'error');
   if (plan.diagnostics.length) {
-    out.push(errors.length ? s.red(`${plural(errors.length, 'error')} — nothing can be applied until they are fixed:`) : s.yellow('Warnings:'));
+    out.push(
+      errors.length
+        ? s.red(`${plural(errors.length, 'error')} — nothing can be applied until they are fixed:`)
+        : s.yellow('Warnings:'),
+    );
     for (const d of plan.diagnostics) out.push(`  ${formatDiagnostic(d)}`);
     out.push('');
   }
@@ -46,13 +66,23 @@ export function summaryLine(plan: Plan): string {
 }
 
 function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] {
-  const color = c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
+  const color =
+    c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
   const lines = [head];
-  if (c.action === 'adopt') lines.push(c.kind === 'Project' ? '    ownership marker: added to the description (the project becomes managed)' : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`);
-  if (c.action === 'delete' && c.duplicateOf !== undefined) lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
-  else if (c.action === 'delete') lines.push(`    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`);
+  if (c.action === 'adopt')
+    lines.push(
+      c.kind === 'Project'
+        ? '    ownership marker: added to the description (the project becomes managed)'
+        : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`,
+    );
+  if (c.action === 'delete' && c.duplicateOf !== undefined)
+    lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
+  else if (c.action === 'delete')
+    lines.push(
+      `    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`,
+    );
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
     if (f.field === 'label_config' && c.labelConfig) continue;

@@ -23,8 +23,14 @@ export async function readLiveState(
   const version = client.version();
   version.catch(() => undefined); // observed below; a failure must not go unhandled meanwhile
   for (const k of kinds) {
-    const parents = k.parent ? resources[k.parent] ?? [] : undefined;
-    resources[k.kind] = await k.readLive(client, { namespace: repo.config.namespace, repo, ...(opts.all ? { all: true } : {}), ...(opts.prune ? { prune: true } : {}), ...(parents ? { parents } : {}) });
+    const parents = k.parent ? (resources[k.parent] ?? []) : undefined;
+    resources[k.kind] = await k.readLive(client, {
+      namespace: repo.config.namespace,
+      repo,
+      ...(opts.all ? { all: true } : {}),
+      ...(opts.prune ? { prune: true } : {}),
+      ...(parents ? { parents } : {}),
+    });
   }
   const v = await version;
   return { serverVersion: typeof v?.release === 'string' ? v.release : 'unknown', resources };

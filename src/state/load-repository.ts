@@ -23,7 +23,11 @@ import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS 
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
 
 /** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
-const KNOWN_KINDS: KnownKinds = { names: MANIFEST_KINDS.map((k) => k.kind), schemas: MANIFEST_KINDS.map((k) => k.schema), forMessages: kindNamesForMessages() };
+const KNOWN_KINDS: KnownKinds = {
+  names: MANIFEST_KINDS.map((k) => k.kind),
+  schemas: MANIFEST_KINDS.map((k) => k.schema),
+  forMessages: kindNamesForMessages(),
+};
 
 export interface LoadOptions {
   /** `--env`; default: labelform.yaml's defaultEnvironment, its only environment, or `default`. */
@@ -46,8 +50,6 @@ export interface LoadResult {
   /** Every `${env:NAME}` the manifests reference whose variable is set, with its value (for `pull`). */
   readonly envSecrets?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
 }
-
-
 
 /**
  * Loads and validates every manifest under `dir` in stages — read, parse, interpolate, schema,
@@ -74,14 +76,22 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   if (configPath && !manifestFiles.some((p) => p.path !== configPath)) {
     // An empty desired state is valid (a repository whose projects were all retired), but say so.
     const ns = (manifestFiles[0]?.docs[0]?.value as { namespace?: unknown } | null)?.namespace;
-    diagnostics.push(diag('no-manifests', `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ''))}`, { file: show(root) }, 'warning'));
+    diagnostics.push(
+      diag(
+        'no-manifests',
+        `no ${kindNamesForMessages()} manifests under ${show(root)}: the desired state is empty; \`apply --prune\` would delete every project of namespace ${JSON.stringify(String(ns ?? ''))}`,
+        { file: show(root) },
+        'warning',
+      ),
+    );
   }
 
   // Stage 2: the root config decides the environment, and with it the variables.
   const docs: RawDoc[] = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
   // Empty files and look-alikes are errors, but a file a manifest names as its data is not a manifest.
   const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
-  for (const s of discovered.suspects) if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep}`))) diagnostics.push(s.problem);
+  for (const s of discovered.suspects)
+    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : undefined;
@@ -105,18 +115,28 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const at = (pointer: string, key = false) => ({ file: doc.file, ...doc.locate(pointer, { key }), pointer });
     const v = doc.value;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      diagnostics.push(diag('not-a-manifest', 'a manifest must be a mapping with apiVersion, kind, metadata and spec', at('')));
+      diagnostics.push(
+        diag('not-a-manifest', 'a manifest must be a mapping with apiVersion, kind, metadata and spec', at('')),
+      );
       continue;
     }
     const kind = (v as Record<string, unknown>).kind;
     if (kind === 'Config') {
-      diagnostics.push(diag('misplaced-config', 'kind Config belongs in labelform.yaml at the repository root', at('/kind')));
+      diagnostics.push(
+        diag('misplaced-config', 'kind Config belongs in labelform.yaml at the repository root', at('/kind')),
+      );
       continue;
     }
     const manifestKind = typeof kind === 'string' ? findManifestKind(kind) : undefined;
     if (!manifestKind) {
       const expected = `expected ${kindNamesForMessages()}`;
-      diagnostics.push(diag('unknown-kind', kind === undefined ? `missing "kind": ${expected}` : `unknown kind ${JSON.stringify(kind)}: ${expected}`, at(kind === undefined ? '' : '/kind')));
+      diagnostics.push(
+        diag(
+          'unknown-kind',
+          kind === undefined ? `missing "kind": ${expected}` : `unknown kind ${JSON.stringify(kind)}: ${expected}`,
+          at(kind === undefined ? '' : '/kind'),
+        ),
+      );
       continue;
     }
     const interpolated = interpolate(v, { variables, env: opts.env, requireEnv: opts.requireEnv });
@@ -128,15 +148,29 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       if (!envSecrets.some((e) => e.name === ref.name)) envSecrets.push({ name: ref.name, value: ref.value });
     }
     for (const issue of secretIssues) diagnostics.push(diag(issue.code, issue.message, at(issue.pointer)));
-    for (const issue of interpolated.issues) diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
+    for (const issue of interpolated.issues)
+      diagnostics.push(diag(`interpolation-${issue.kind}`, issue.message, at(issue.pointer)));
     for (const pointer of interpolated.unresolved) {
-      diagnostics.push(diag('env-unset', `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? 'an environment variable'} is not set; this value is not checked offline and plan will need it`, at(pointer), 'warning'));
+      diagnostics.push(
+        diag(
+          'env-unset',
+          `${/\$\{env:([A-Za-z0-9_]+)\}/.exec(String(pick(v, pointer)))?.[1] ?? 'an environment variable'} is not set; this value is not checked offline and plan will need it`,
+          at(pointer),
+          'warning',
+        ),
+      );
     }
     if (opts.checkAllEnvironments && config) {
       for (const ref of collectVariableReferences(v)) {
         for (const [envName, env] of Object.entries(config.environments)) {
           if (envName !== selected && !(ref.name in (env.variables ?? {}))) {
-            diagnostics.push(diag('interpolation-undefined-var', `variable "${ref.name}" is not defined for environment "${envName}"`, at(ref.pointer)));
+            diagnostics.push(
+              diag(
+                'interpolation-undefined-var',
+                `variable "${ref.name}" is not defined for environment "${envName}"`,
+                at(ref.pointer),
+              ),
+            );
           }
         }
       }
@@ -146,7 +180,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const unresolved = new Set([...interpolated.unresolved, ...interpolated.issues.map((i) => i.pointer)]);
     unresolvedByDoc.set(raw, unresolved);
     const fromEnv = new Set(interpolated.envPointers);
-    const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter((i) => !unresolved.has(i.pointer));
+    const schemaIssues = validateAgainstSchema(manifestKind.schema, value, { hideValue: (p) => fromEnv.has(p) }).filter(
+      (i) => !unresolved.has(i.pointer),
+    );
     for (const issue of schemaIssues) diagnostics.push(diag('schema', issue.message, at(issue.pointer, issue.atKey)));
     let checked = value;
     const broken = [...schemaIssues, ...interpolated.issues, ...secretIssues];
@@ -155,19 +191,39 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       // document: without its fields of the wrong shape, with those whose content alone is
       // refused (a URL with a space) as they are, when that is schema-valid apart from them.
       const kept = new Set(schemaIssues.filter((i) => i.wellTyped).map((i) => i.pointer));
-      const rest = withoutFields(value, broken.map((i) => i.pointer).filter((p) => !kept.has(p)));
-      const left = rest && validateAgainstSchema(manifestKind.schema, rest.value).filter((i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer)));
+      const rest = withoutFields(
+        value,
+        broken.map((i) => i.pointer).filter((p) => !kept.has(p)),
+      );
+      const left =
+        rest &&
+        validateAgainstSchema(manifestKind.schema, rest.value).filter(
+          (i) => !unresolved.has(i.pointer) && !(i.wellTyped && kept.has(i.pointer)),
+        );
       if (!rest || left!.length > 0) {
         const name = (value.metadata as { name?: unknown } | undefined)?.name;
-        if (typeof name === 'string' && !broken.some((i) => i.pointer === '' || i.pointer.startsWith('/metadata'))) unloadable.add(`${manifestKind.kind}/${name}`);
+        if (typeof name === 'string' && !broken.some((i) => i.pointer === '' || i.pointer.startsWith('/metadata')))
+          unloadable.add(`${manifestKind.kind}/${name}`);
         continue;
       }
       checked = rest.value;
-      partial.push({ file: doc.file, start: doc.locate('').line, fields: [...rest.fields, ...[...kept].map(topField)] });
+      partial.push({
+        file: doc.file,
+        start: doc.locate('').line,
+        fields: [...rest.fields, ...[...kept].map(topField)],
+      });
     }
     // What is a secret is what the manifest text says (a `${env:...}` reference), set or not: offline validate has no secrets.
-    const sensitive = new Set(interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined));
-    docsByKind.get(manifestKind.kind)!.push({ raw, value: checked, sensitive, envPointers: interpolated.envPointers, envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })) });
+    const sensitive = new Set(
+      interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
+    );
+    docsByKind.get(manifestKind.kind)!.push({
+      raw,
+      value: checked,
+      sensitive,
+      envPointers: interpolated.envPointers,
+      envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })),
+    });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in
@@ -180,11 +236,15 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     if (first) {
       const loc = first.doc.locate('/metadata/name');
       diagnostics.push(
-        diag('duplicate-name', `${String(value.kind)} "${name}" is already defined at ${first.doc.file}:${loc.line}:${loc.col}`, {
-          file: raw.doc.file,
-          ...raw.doc.locate('/metadata/name'),
-          pointer: '/metadata/name',
-        }),
+        diag(
+          'duplicate-name',
+          `${String(value.kind)} "${name}" is already defined at ${first.doc.file}:${loc.line}:${loc.col}`,
+          {
+            file: raw.doc.file,
+            ...raw.doc.locate('/metadata/name'),
+            pointer: '/metadata/name',
+          },
+        ),
       );
     } else {
       seenNames.set(key, raw);
@@ -199,16 +259,24 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       if (unresolvedByDoc.get(raw)?.has(pointer)) return undefined;
       const info = doc.scalarInfo(pointer);
       const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
-      const at = info?.positionAt ?? ((line: number, col: number) =>
-        start.block
-          ? { line: start.line + line - 1, col: start.indent + col }
-          : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
+      const at =
+        info?.positionAt ??
+        ((line: number, col: number) =>
+          start.block
+            ? { line: start.line + line - 1, col: start.indent + col }
+            : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
       return checkXml(spec, doc.file, at, diagnostics);
     }
     const ref = (spec as { file: string }).file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);
     if (!resolved.ok) {
-      diagnostics.push(diag('file-reference', resolved.message, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }));
+      diagnostics.push(
+        diag('file-reference', resolved.message, {
+          file: doc.file,
+          ...doc.locate(`${pointer}/file`),
+          pointer: `${pointer}/file`,
+        }),
+      );
       return undefined;
     }
     const file = show(resolved.path);
@@ -216,7 +284,15 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     if (!read.ok) {
       // A file that cannot be read at all is the manifest's mistake: point at the reference.
       const atReference = read.diagnostic.line === undefined;
-      diagnostics.push(atReference ? diag(read.diagnostic.code, `label config "${ref}": ${read.diagnostic.message}`, { file: doc.file, ...doc.locate(`${pointer}/file`), pointer: `${pointer}/file` }) : read.diagnostic);
+      diagnostics.push(
+        atReference
+          ? diag(read.diagnostic.code, `label config "${ref}": ${read.diagnostic.message}`, {
+              file: doc.file,
+              ...doc.locate(`${pointer}/file`),
+              pointer: `${pointer}/file`,
+            })
+          : read.diagnostic,
+      );
       return undefined;
     }
     return checkXml(read.text, file, (line, col) => ({ line, col }), diagnostics);
@@ -234,15 +310,22 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const found = findSecret(`${d.message}\n${d.element ?? ''}`);
     if (found) {
       const { element: _element, ...rest } = d;
-      diagnostics[i] = { ...rest, message: `this ${d.code} message would show the value of ${describeSecret(found.name)}, so it is withheld; check that value` };
+      diagnostics[i] = {
+        ...rest,
+        message: `this ${d.code} message would show the value of ${describeSecret(found.name)}, so it is withheld; check that value`,
+      };
     }
   }
 
   diagnostics.splice(0, diagnostics.length, ...limitPerFile(diagnostics));
   const fileCount = manifestFiles.length;
-  if (diagnostics.some((d) => d.severity === 'error') || !config || !selected) return { diagnostics, fileCount, envSecrets };
+  if (diagnostics.some((d) => d.severity === 'error') || !config || !selected)
+    return { diagnostics, fileCount, envSecrets };
   const resources = Object.fromEntries(
-    RESOURCE_KINDS.map((k) => [k.kind, [...((loaded.get(k.kind) ?? []) as DesiredResource[])].sort((a, b) => a.name.localeCompare(b.name))]),
+    RESOURCE_KINDS.map((k) => [
+      k.kind,
+      [...((loaded.get(k.kind) ?? []) as DesiredResource[])].sort((a, b) => a.name.localeCompare(b.name)),
+    ]),
   );
   return {
     diagnostics,
@@ -272,17 +355,28 @@ function checkXml(
     return undefined;
   }
   const problems = checkLabelConfig(parsed.root, at);
-  for (const p of problems) diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
+  for (const p of problems)
+    diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return undefined;
   const review = reviewLabelConfig(parsed.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
   return { xml, file, at, summary: summarizeLabelConfig(parsed.root), review };
 }
 
-function selectEnvironmentName(config: RootConfig, requested: string | undefined, diagnostics: Diagnostic[]): string | undefined {
+function selectEnvironmentName(
+  config: RootConfig,
+  requested: string | undefined,
+  diagnostics: Diagnostic[],
+): string | undefined {
   const name = requested ?? config.defaultEnvironment;
   if (!(name in config.environments)) {
     if (requested !== undefined) {
-      diagnostics.push(diag('unknown-environment', `--env ${requested}: no such environment in labelform.yaml (defined: ${Object.keys(config.environments).join(', ')})`, { file: config.file }));
+      diagnostics.push(
+        diag(
+          'unknown-environment',
+          `--env ${requested}: no such environment in labelform.yaml (defined: ${Object.keys(config.environments).join(', ')})`,
+          { file: config.file },
+        ),
+      );
     }
     return undefined;
   }
@@ -315,13 +409,22 @@ const IDENTITY_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec']);
  * top-level one such as `tasks` or `import`), and their names; undefined when a problem is in
  * what identifies the document (apiVersion, kind, metadata) or in `spec` as a whole.
  */
-function withoutFields(value: Record<string, unknown>, pointers: readonly string[]): { value: Record<string, unknown>; fields: string[] } | undefined {
+function withoutFields(
+  value: Record<string, unknown>,
+  pointers: readonly string[],
+): { value: Record<string, unknown>; fields: string[] } | undefined {
   if (pointers.length === 0) return { value, fields: [] };
-  const spec = value.spec !== null && typeof value.spec === 'object' && !Array.isArray(value.spec) ? { ...(value.spec as Record<string, unknown>) } : undefined;
+  const spec =
+    value.spec !== null && typeof value.spec === 'object' && !Array.isArray(value.spec)
+      ? { ...(value.spec as Record<string, unknown>) }
+      : undefined;
   const rest: Record<string, unknown> = { ...value, ...(spec ? { spec } : {}) };
   const fields: string[] = [];
   for (const pointer of pointers) {
-    const [top, field] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const [top, field] = pointer
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
     if (top === undefined) return undefined;
     if (top === 'spec') {
       if (field === undefined || !spec) return undefined;
@@ -338,7 +441,10 @@ function withoutFields(value: Record<string, unknown>, pointers: readonly string
 
 /** The spec field (or top-level field) a pointer is in: `url` for /spec/url, `tasks` for /tasks/0/file. */
 function topField(pointer: string): string {
-  const [top, field] = pointer.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const [top, field] = pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   return (top === 'spec' ? field : top) ?? '';
 }
 
@@ -348,12 +454,25 @@ function topField(pointer: string): string {
  * value) that names one of them ("BASIC_AUTH needs basic_auth_pass"), and "no Project named x"
  * for an x whose manifest is there but broken.
  */
-function dropKnockOnErrors(diagnostics: Diagnostic[], firstPass: number, partial: ReadonlyArray<{ file: string; start: number; fields: readonly string[] }>, unloadable: ReadonlySet<string>, docStarts: ReadonlyMap<string, readonly number[]>): void {
-  const mentions = (message: string, field: string) => new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(message);
+function dropKnockOnErrors(
+  diagnostics: Diagnostic[],
+  firstPass: number,
+  partial: ReadonlyArray<{ file: string; start: number; fields: readonly string[] }>,
+  unloadable: ReadonlySet<string>,
+  docStarts: ReadonlyMap<string, readonly number[]>,
+): void {
+  const mentions = (message: string, field: string) =>
+    new RegExp(`(^|[^\\w])${field.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^\\w]|$)`).test(message);
   // The document of a file a diagnostic is in (its first line), so that two documents of one file stay apart.
-  const docOf = (d: Diagnostic): number => Math.max(-1, ...(docStarts.get(d.file ?? '') ?? []).filter((start) => start <= (d.line ?? 0)));
+  const docOf = (d: Diagnostic): number =>
+    Math.max(-1, ...(docStarts.get(d.file ?? '') ?? []).filter((start) => start <= (d.line ?? 0)));
   const valueKey = (d: Diagnostic) => `${d.file}\u0000${docOf(d)}\u0000${d.pointer}`;
-  const reportedAt = new Set(diagnostics.slice(0, firstPass).filter((d) => d.pointer !== undefined).map(valueKey));
+  const reportedAt = new Set(
+    diagnostics
+      .slice(0, firstPass)
+      .filter((d) => d.pointer !== undefined)
+      .map(valueKey),
+  );
   const knockOn = (d: Diagnostic): boolean => {
     const missing = /^no (\w+) named "([^"]*)"/.exec(d.message);
     if (missing && d.code.startsWith('missing-') && unloadable.has(`${missing[1]}/${missing[2]}`)) return true;
@@ -363,12 +482,16 @@ function dropKnockOnErrors(diagnostics: Diagnostic[], firstPass: number, partial
     if (d.pointer !== undefined && reportedAt.has(valueKey(d))) return true;
     return d.code === 'rule' && mine.some((p) => p.fields.some((f) => mentions(d.message, f)));
   };
-  diagnostics.splice(firstPass, diagnostics.length - firstPass, ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)));
+  diagnostics.splice(
+    firstPass,
+    diagnostics.length - firstPass,
+    ...diagnostics.slice(firstPass).filter((d) => !knockOn(d)),
+  );
 }
 
 function pick(value: unknown, pointer: string): unknown {
   let v: unknown = value;
-  for (const seg of pointer.split('/').slice(1)) v = (v as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+  for (const seg of pointer.split('/').slice(1))
+    v = (v as Record<string, unknown> | undefined)?.[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
   return v;
 }
-

@@ -18,7 +18,9 @@ export async function readPlanFile(path: string): Promise<Plan> {
   try {
     text = await readFile(path, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read plan file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UserError(
+      `cannot read plan file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
   return parsePlan(text, path);
 }
@@ -33,10 +35,18 @@ export function parsePlan(text: string, where: string): Plan {
   }
   const version = (value as { formatVersion?: unknown } | null)?.formatVersion;
   if (version !== PLAN_FORMAT_VERSION) {
-    throw new UserError(`${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`);
+    throw new UserError(
+      `${where} has plan format ${JSON.stringify(version)}; this labelform reads format ${PLAN_FORMAT_VERSION}. Make a new plan.`,
+    );
   }
   const issues = validateAgainstSchema('plan', value);
-  if (issues.length) throw new UserError(`${where} is not a valid plan: ${issues.slice(0, 3).map((i) => `${i.pointer || '/'}: ${i.message}`).join('; ')}`);
+  if (issues.length)
+    throw new UserError(
+      `${where} is not a valid plan: ${issues
+        .slice(0, 3)
+        .map((i) => `${i.pointer || '/'}: ${i.message}`)
+        .join('; ')}`,
+    );
   return value as Plan;
 }
 
@@ -52,17 +62,27 @@ export function planText(plan: Plan): string {
  * anything a fresh plan would not, and whatever moved since (a field on the server, an
  * annotation relabelled, a task file, the manifests) is named. The first difference comes first.
  */
-export function savedPlanDifferences(saved: Plan, unsaved: Plan, here: { readonly url: string; readonly environment: string }): string[] {
+export function savedPlanDifferences(
+  saved: Plan,
+  unsaved: Plan,
+  here: { readonly url: string; readonly environment: string },
+): string[] {
   // Compared as saved: the saved file went through redact (a credential in a live value, such as
   // a URL's user info in a description, is masked there), so the fresh plan goes through it too.
   const fresh = JSON.parse(planText(unsaved)) as Plan;
-  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
-  if (saved.server.environment !== here.environment) return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
-  if (saved.namespace !== fresh.namespace) return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
-  if (saved.diagnostics.some((d) => d.severity === 'error')) return ['the plan has errors; fix them and make a new plan'];
+  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url))
+    return [`the plan was made for ${saved.server.url}, not ${here.url}`];
+  if (saved.server.environment !== here.environment)
+    return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
+  if (saved.namespace !== fresh.namespace)
+    return [`the plan was made for namespace "${saved.namespace}", but labelform.yaml says "${fresh.namespace}"`];
+  if (saved.diagnostics.some((d) => d.severity === 'error'))
+    return ['the plan has errors; fix them and make a new plan'];
   const freshErrors = fresh.diagnostics.filter((d) => d.severity === 'error');
   if (freshErrors.length) {
-    return freshErrors.map((d) => `a fresh plan has an error${d.file ? ` at ${d.file}${d.line ? `:${d.line}` : ''}` : ''}: ${d.message}`);
+    return freshErrors.map(
+      (d) => `a fresh plan has an error${d.file ? ` at ${d.file}${d.line ? `:${d.line}` : ''}` : ''}: ${d.message}`,
+    );
   }
   const problems: string[] = [];
   if (saved.desiredDigest !== fresh.desiredDigest) problems.push('the manifests changed since the plan was made');
@@ -84,7 +104,11 @@ export function savedPlanDifferences(saved: Plan, unsaved: Plan, here: { readonl
     problems.push(...changeDifferences(c, now));
   }
   for (const c of fresh.changes) {
-    if (!savedKeys.has(identity(c)) && c.action !== 'no-op' && !saved.changes.some((s) => sameResource(s, c) && s.action !== 'no-op')) {
+    if (
+      !savedKeys.has(identity(c)) &&
+      c.action !== 'no-op' &&
+      !saved.changes.some((s) => sameResource(s, c) && s.action !== 'no-op')
+    ) {
       problems.push(`${resourceName(c)}: a fresh plan says ${describe(c)}, which the plan does not have`);
     }
   }
@@ -110,7 +134,10 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
   const out: string[] = [];
   const who = `${resourceName(saved)}${saved.id !== undefined ? ` (id ${saved.id})` : ''}`;
   if ((saved.title ?? null) !== (fresh.title ?? null)) out.push(`${who}: the title differs from a fresh plan`);
-  if ((saved.parent?.id ?? null) !== (fresh.parent?.id ?? null)) out.push(`${who}: its ${saved.parent?.kind ?? 'parent'} ${saved.parent?.key ?? ''} is now id ${fresh.parent?.id ?? '(none)'}, not id ${saved.parent?.id ?? '(none)'} as the plan says`);
+  if ((saved.parent?.id ?? null) !== (fresh.parent?.id ?? null))
+    out.push(
+      `${who}: its ${saved.parent?.kind ?? 'parent'} ${saved.parent?.key ?? ''} is now id ${fresh.parent?.id ?? '(none)'}, not id ${saved.parent?.id ?? '(none)'} as the plan says`,
+    );
   const freshFields = new Map(fresh.fields.map((f) => [f.field, f]));
   for (const f of saved.fields) {
     const now = freshFields.get(f.field);
@@ -119,19 +146,32 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
       continue;
     }
     if (Boolean(f.sensitive) !== Boolean(now.sensitive)) out.push(`${who}: field ${f.field} differs from a fresh plan`);
-    else if (!equal(f.before ?? null, now.before ?? null)) out.push(`${who}: field ${f.field} changed on the server since the plan`);
-    else if (!equal(f.after ?? null, now.after ?? null)) out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
+    else if (!equal(f.before ?? null, now.before ?? null))
+      out.push(`${who}: field ${f.field} changed on the server since the plan`);
+    else if (!equal(f.after ?? null, now.after ?? null))
+      out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
   }
   for (const f of fresh.fields) {
     if (saved.fields.some((s) => s.field === f.field)) continue;
     // Not in the plan, changed now: with the same manifests, the server moved.
-    out.push(saved.action === 'create' ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`);
+    out.push(
+      saved.action === 'create'
+        ? `${who}: a fresh plan also sets field ${f.field}`
+        : `${who}: field ${f.field} changed on the server since the plan`,
+    );
   }
-  if (!equal(stripSource(saved.labelConfig), stripSource(fresh.labelConfig))) out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!equal(saved.tasks ?? [], fresh.tasks ?? [])) out.push(`${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`);
-  if (saved.action === 'delete' && (saved.annotations ?? 0) !== (fresh.annotations ?? 0)) out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
-  if (!equal(saved.notes ?? [], fresh.notes ?? [])) out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
-  if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null)) out.push(`${who}: the copy it removes is kept by another project than the plan says`);
+  if (!equal(stripSource(saved.labelConfig), stripSource(fresh.labelConfig)))
+    out.push(`${who}: the label_config change differs from a fresh plan`);
+  if (!equal(saved.tasks ?? [], fresh.tasks ?? []))
+    out.push(
+      `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`,
+    );
+  if (saved.action === 'delete' && (saved.annotations ?? 0) !== (fresh.annotations ?? 0))
+    out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  if (!equal(saved.notes ?? [], fresh.notes ?? []))
+    out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
+  if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
+    out.push(`${who}: the copy it removes is kept by another project than the plan says`);
   return out;
 }
 

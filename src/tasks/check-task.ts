@@ -30,7 +30,8 @@ const URL_TAGS = new Set(['Image', 'Audio', 'AudioPlus', 'Video', 'Pdf']);
  */
 export function checkTask(item: unknown, dataKeys: readonly DataKey[]): string | undefined {
   const task = toTask(item);
-  if (!task) return `a task must be a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}`;
+  if (!task)
+    return `a task must be a JSON object, got ${item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item}`;
   for (const k of dataKeys) {
     if (!(k.key in task.data)) {
       const have = Object.keys(task.data);
@@ -46,7 +47,8 @@ export function checkTask(item: unknown, dataKeys: readonly DataKey[]): string |
     }
   }
   const bad = findUnstorableText(task);
-  if (bad) return `${bad.path} holds ${bad.what}: Label Studio on PostgreSQL refuses the whole batch with an HTTP 500 (JSON in PostgreSQL cannot store it; SQLite does), so it is refused here on every server; remove or replace it`;
+  if (bad)
+    return `${bad.path} holds ${bad.what}: Label Studio on PostgreSQL refuses the whole batch with an HTTP 500 (JSON in PostgreSQL cannot store it; SQLite does), so it is refused here on every server; remove or replace it`;
   return undefined;
 }
 
@@ -75,7 +77,11 @@ export function findUnstorableText(value: unknown, path = 'the task'): { path: s
     for (const [k, v] of Object.entries(value)) {
       const here = path === 'the task' ? k : `${path}.${k}`;
       const wk = what(k);
-      if (wk) return { path: `the key ${JSON.stringify(k.replace(/[\u0000\ud800-\udfff]/g, '?'))} of ${path === 'the task' ? 'the task' : path}`, what: wk };
+      if (wk)
+        return {
+          path: `the key ${JSON.stringify(k.replace(/[\u0000\ud800-\udfff]/g, '?'))} of ${path === 'the task' ? 'the task' : path}`,
+          what: wk,
+        };
       const found = findUnstorableText(v, here);
       if (found) return found;
     }

@@ -9,7 +9,11 @@ import { pipeline } from 'node:stream/promises';
  * Streams a download into `path` through a file beside it, renamed into place only when the
  * last byte is written: a failure never leaves a half file under the final name.
  */
-export async function downloadToFile(stream: Readable, path: string, onBytes?: (total: number) => void): Promise<number> {
+export async function downloadToFile(
+  stream: Readable,
+  path: string,
+  onBytes?: (total: number) => void,
+): Promise<number> {
   const part = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.part`);
   let total = 0;
   const counter = new Transform({

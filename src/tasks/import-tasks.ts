@@ -67,7 +67,16 @@ export interface ImportRun {
  * the batch landed; it is sent again only when it positively did not.
  */
 export async function runImport(run: ImportRun): Promise<ImportProgress> {
-  const progress: ImportProgress = { records: 0, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [] };
+  const progress: ImportProgress = {
+    records: 0,
+    tasks: 0,
+    annotations: 0,
+    predictions: 0,
+    batches: 0,
+    bytes: 0,
+    copiesRemoved: 0,
+    copiesKept: [],
+  };
   const sleep = run.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const runId = run.runId ?? randomBytes(4).toString('hex');
   let parts: string[] = [];
@@ -108,10 +117,18 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
     const task = toTask(record.item)!;
     const tag = taskTag(run.scope, batchName(runId, progress.batches + 1), record.index, run.tagSuffix?.(task) ?? '');
     const json = JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: tag } });
-    if (parts.length > 0 && (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)) {
+    if (
+      parts.length > 0 &&
+      (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)
+    ) {
       await flush();
       // The batch number is in the tag: a task that starts a new batch is tagged again.
-      const retagged = taskTag(run.scope, batchName(runId, progress.batches + 1), record.index, run.tagSuffix?.(task) ?? '');
+      const retagged = taskTag(
+        run.scope,
+        batchName(runId, progress.batches + 1),
+        record.index,
+        run.tagSuffix?.(task) ?? '',
+      );
       parts.push(JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: retagged } }));
     } else parts.push(json);
     bytes += Buffer.byteLength(parts.at(-1)!) + 1;
@@ -125,7 +142,13 @@ function batchName(runId: string, n: number): string {
   return `${runId}.${n}`;
 }
 
-async function sendBatch(run: ImportRun, body: string, count: number, text: string, sleep: (ms: number) => Promise<void>): Promise<LsImportResult> {
+async function sendBatch(
+  run: ImportRun,
+  body: string,
+  count: number,
+  text: string,
+  sleep: (ms: number) => Promise<void>,
+): Promise<LsImportResult> {
   // The server's last answer to this batch, when it answered with a 5xx: the same answer twice
   // is the server's verdict on the batch, not a lost answer, and is not sent a third time.
   let previous: string | undefined;
@@ -141,12 +164,14 @@ async function sendBatch(run: ImportRun, body: string, count: number, text: stri
           'Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there.',
         );
       }
-      const ambiguous = isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
+      const ambiguous =
+        isApiError(err) && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 3) throw err;
       await sleep(1000 * (attempt + 1));
       const now = await countTaggedTasks(run.client, run.projectId, text).catch(() => undefined);
       // Landed (once or more: the caller counts again and settles copies).
-      if (now !== undefined && now >= count) return { task_count: count, annotation_count: null, prediction_count: null };
+      if (now !== undefined && now >= count)
+        return { task_count: count, annotation_count: null, prediction_count: null };
       if (now !== 0) throw err; // neither landed nor absent: do not guess
       const answer = err.kind === 'http' ? `${err.status} ${err.detail}` : undefined;
       if (answer !== undefined && answer === previous) throw refusedTwice(err, count);
@@ -160,10 +185,15 @@ async function sendBatch(run: ImportRun, body: string, count: number, text: stri
  * server's text of a 500 is often a fragment of its SQL, which helps nobody here; its log has it.
  */
 function refusedTwice(err: ApiError, count: number): UserError {
-  const postgresText = /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(err.detail);
+  const postgresText =
+    /unsupported Unicode escape sequence|\\u0000 cannot be converted to text|invalid input syntax for type json/i.test(
+      err.detail,
+    );
   return new UserError(
     `the server failed twice in the same way (HTTP ${err.status}) on a batch of ${count} task${count === 1 ? '' : 's'} and stored none of it, so it is not sent again` +
-      (postgresText ? ': its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate' : '; the server\'s log says why'),
+      (postgresText
+        ? ': its database (PostgreSQL) cannot store some text in these tasks, such as U+0000 or a lone surrogate'
+        : "; the server's log says why"),
     [],
     'The batches before this one are committed; fix the cause and run the same command with --resume to continue from this batch.',
   );

@@ -46,7 +46,12 @@ export interface ReadOptions {
  * would lose data silently are errors at their line: a JSON object with a key twice, a header
  * naming a column twice.
  */
-export function readTaskRecords(input: Readable | string, format: TaskFormat, file: string, opts: ReadOptions = {}): AsyncGenerator<TaskRecord> {
+export function readTaskRecords(
+  input: Readable | string,
+  format: TaskFormat,
+  file: string,
+  opts: ReadOptions = {},
+): AsyncGenerator<TaskRecord> {
   const stream = typeof input === 'string' ? createReadStream(input) : input;
   const max = opts.maxItemBytes ?? Infinity;
   switch (format) {
@@ -151,7 +156,12 @@ async function* readJsonArray(stream: Readable, file: string, max: number): Asyn
       }
       if (isJsonSpace(ch) || ch === '\ufeff') continue;
       if (state === 'before') {
-        if (ch !== '[') throw new TaskFileError(file, line, 'a JSON task file must be an array of tasks ([ ... ]); for one task per line use .jsonl');
+        if (ch !== '[')
+          throw new TaskFileError(
+            file,
+            line,
+            'a JSON task file must be an array of tasks ([ ... ]); for one task per line use .jsonl',
+          );
         state = 'between';
         continue;
       }
@@ -173,7 +183,12 @@ async function* readJsonArray(stream: Readable, file: string, max: number): Asyn
     }
     if (state === 'item') pieces.push(chunk.slice(from));
   }
-  if (state !== 'after') throw new TaskFileError(file, line, state === 'before' ? 'the file is empty' : 'the JSON array is not closed (the file is cut short?)');
+  if (state !== 'after')
+    throw new TaskFileError(
+      file,
+      line,
+      state === 'before' ? 'the file is empty' : 'the JSON array is not closed (the file is cut short?)',
+    );
 }
 
 function isJsonSpace(ch: string): boolean {
@@ -195,7 +210,11 @@ function parseJson(text: string, file: string, line: number, invalid: string): u
   const dup = findDuplicateKey(text);
   if (dup) {
     const at = line + countNewlines(text, dup.offset);
-    throw new TaskFileError(file, at, `the key ${JSON.stringify(dup.key)} appears twice in one object; JSON keeps only the last value, so fix the file`);
+    throw new TaskFileError(
+      file,
+      at,
+      `the key ${JSON.stringify(dup.key)} appears twice in one object; JSON keeps only the last value, so fix the file`,
+    );
   }
   return item;
 }
@@ -256,13 +275,29 @@ function checkSize(size: number, max: number, file: string, line: number): void 
 }
 
 function tooLarge(max: number, file: string, line: number): never {
-  throw new TaskFileError(file, line, `this task is larger than ${formatBytes(max)}, the most one import batch holds; a task is sent whole, in one request, so it cannot be imported`);
+  throw new TaskFileError(
+    file,
+    line,
+    `this task is larger than ${formatBytes(max)}, the most one import batch holds; a task is sent whole, in one request, so it cannot be imported`,
+  );
 }
 
-async function* readDelimited(stream: Readable, file: string, delimiter: string, max: number): AsyncGenerator<TaskRecord> {
+async function* readDelimited(
+  stream: Readable,
+  file: string,
+  delimiter: string,
+  max: number,
+): AsyncGenerator<TaskRecord> {
   const { parse: parseCsv } = await import('csv-parse');
   const parser = stream.pipe(
-    parseCsv({ delimiter, bom: true, info: true, skip_empty_lines: true, relax_column_count: false, ...(Number.isFinite(max) ? { max_record_size: max } : {}) }),
+    parseCsv({
+      delimiter,
+      bom: true,
+      info: true,
+      skip_empty_lines: true,
+      relax_column_count: false,
+      ...(Number.isFinite(max) ? { max_record_size: max } : {}),
+    }),
   );
   const what = delimiter === '\t' ? 'TSV' : 'CSV';
   let header: string[] | undefined;
@@ -275,7 +310,11 @@ async function* readDelimited(stream: Readable, file: string, delimiter: string,
         for (const [i, name] of header.entries()) {
           const first = seen.get(name);
           if (first !== undefined) {
-            throw new TaskFileError(file, row.info.lines, `the header names column ${JSON.stringify(name)} twice (columns ${first + 1} and ${i + 1}); each column becomes a data key, so one would be lost`);
+            throw new TaskFileError(
+              file,
+              row.info.lines,
+              `the header names column ${JSON.stringify(name)} twice (columns ${first + 1} and ${i + 1}); each column becomes a data key, so one would be lost`,
+            );
           }
           seen.set(name, i);
         }

@@ -75,7 +75,12 @@ export function isUntouchedCopy(copy: LsTask, original: LsTask): boolean {
  * stop updating on 1.23.2 once overlapping project deletes have switched its signals off); a
  * copy imported with annotations can only be guarded by those counters.
  */
-async function deleteCopies(client: LabelStudioClient, projectId: number, scope: string, tasks: readonly LsTask[]): Promise<number> {
+async function deleteCopies(
+  client: LabelStudioClient,
+  projectId: number,
+  scope: string,
+  tasks: readonly LsTask[],
+): Promise<number> {
   const shapes = new Map<string, { where: TaskFilter[]; ids: number[] }>();
   for (const t of tasks) {
     const rows = Array.isArray(t.annotations) ? t.annotations.length : 0;
@@ -84,7 +89,10 @@ async function deleteCopies(client: LabelStudioClient, projectId: number, scope:
     const key = rows === 0 ? 'none' : `${annotations}/${cancelled}`;
     const where: TaskFilter[] =
       rows === 0
-        ? [metaContains(scope), { filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: 'true' }]
+        ? [
+            metaContains(scope),
+            { filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: 'true' },
+          ]
         : [
             metaContains(scope),
             { filter: 'filter:tasks:total_annotations', operator: 'equal', type: 'Number', value: annotations },
@@ -96,7 +104,8 @@ async function deleteCopies(client: LabelStudioClient, projectId: number, scope:
   }
   let removed = 0;
   for (const { where, ids } of shapes.values()) {
-    for (let i = 0; i < ids.length; i += 500) removed += await client.deleteTasks(projectId, ids.slice(i, i + 500), where);
+    for (let i = 0; i < ids.length; i += 500)
+      removed += await client.deleteTasks(projectId, ids.slice(i, i + 500), where);
   }
   return removed;
 }

@@ -52,7 +52,10 @@ export async function describeSources(sources: readonly TaskSource[]): Promise<I
 
 /** True when the files are the ones the sidecar was written for (same names, sizes and times). */
 export function sameSources(a: ImportSidecar['sources'], b: ImportSidecar['sources']): boolean {
-  return a.length === b.length && a.every((x, i) => x.file === b[i]!.file && x.size === b[i]!.size && x.mtimeMs === b[i]!.mtimeMs);
+  return (
+    a.length === b.length &&
+    a.every((x, i) => x.file === b[i]!.file && x.size === b[i]!.size && x.mtimeMs === b[i]!.mtimeMs)
+  );
 }
 
 /** A lock not refreshed for this long belongs to a run that stopped (it is refreshed every 5 s). */
@@ -127,7 +130,11 @@ export async function lockSidecar(sidecar: string, input = sidecar, opts: LockWa
       };
     } catch (err) {
       if ((err as { code?: string }).code !== 'ELOCKED') {
-        throw new UserError(`cannot lock ${input} for this import: ${(err as Error).message}`, [], `labelform keeps its progress beside the file (${sidecar}) and locks it with ${path}; the folder must be writable.`);
+        throw new UserError(
+          `cannot lock ${input} for this import: ${(err as Error).message}`,
+          [],
+          `labelform keeps its progress beside the file (${sidecar}) and locks it with ${path}; the folder must be writable.`,
+        );
       }
       const now = (await ageMs()) ?? 0;
       if (Date.now() >= deadline) {

@@ -8,7 +8,14 @@ import { UserError } from '../util/errors.ts';
 import { formatBytes } from '../manifest/source-file.ts';
 import { checkTask, toTask } from './check-task.ts';
 import { DEFAULT_MAX_BATCH_MIB, TASK_TAG_ALLOWANCE_BYTES } from './limits.ts';
-import { formatFromPath, readTaskRecords, TaskFileError, type ReadOptions, type TaskFormat, type TaskRecord } from './read-records.ts';
+import {
+  formatFromPath,
+  readTaskRecords,
+  TaskFileError,
+  type ReadOptions,
+  type TaskFormat,
+  type TaskRecord,
+} from './read-records.ts';
 
 export interface TaskSource {
   readonly path: string;
@@ -34,7 +41,12 @@ export interface TaskProblem {
  * FILE, DIR (its task files, in name order) or `-` (standard input, spooled to a temporary file
  * so it can be checked in full before anything is sent).
  */
-export async function resolveSources(input: string, format: TaskFormat | undefined, cwd: string, stdin: NodeJS.ReadableStream = process.stdin): Promise<TaskSource[]> {
+export async function resolveSources(
+  input: string,
+  format: TaskFormat | undefined,
+  cwd: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): Promise<TaskSource[]> {
   if (input === '-') {
     const dir = await mkdtemp(join(tmpdir(), 'labelform-stdin-'));
     const path = join(dir, 'stdin');
@@ -47,12 +59,20 @@ export async function resolveSources(input: string, format: TaskFormat | undefin
   if (!st) throw new UserError(`${input}: no such file or directory`);
   const show = (p: string) => relative(cwd, p) || p;
   if (st.isDirectory()) {
-    const names = (await readdir(path)).filter((n) => !n.startsWith('.') && !n.endsWith('.labelform-import.json') && formatFromPath(n) !== undefined).sort();
-    if (names.length === 0) throw new UserError(`${input}: no task files (.json, .jsonl, .ndjson, .csv, .tsv) in this directory`);
-    return names.map((n) => ({ path: join(path, n), display: show(join(path, n)), format: format ?? formatFromPath(n)! }));
+    const names = (await readdir(path))
+      .filter((n) => !n.startsWith('.') && !n.endsWith('.labelform-import.json') && formatFromPath(n) !== undefined)
+      .sort();
+    if (names.length === 0)
+      throw new UserError(`${input}: no task files (.json, .jsonl, .ndjson, .csv, .tsv) in this directory`);
+    return names.map((n) => ({
+      path: join(path, n),
+      display: show(join(path, n)),
+      format: format ?? formatFromPath(n)!,
+    }));
   }
   const fmt = format ?? formatFromPath(path);
-  if (!fmt) throw new UserError(`${input}: cannot tell the format from the extension; pass --format json|jsonl|csv|tsv`);
+  if (!fmt)
+    throw new UserError(`${input}: cannot tell the format from the extension; pass --format json|jsonl|csv|tsv`);
   return [{ path, display: show(path), format: fmt }];
 }
 
@@ -65,7 +85,11 @@ export async function removeTemporarySources(sources: readonly TaskSource[]): Pr
 
 async function sniffFormat(path: string): Promise<TaskFormat> {
   const { createReadStream } = await import('node:fs');
-  for await (const chunk of createReadStream(path, { start: 0, end: 4095, encoding: 'utf8' }) as AsyncIterable<string>) {
+  for await (const chunk of createReadStream(path, {
+    start: 0,
+    end: 4095,
+    encoding: 'utf8',
+  }) as AsyncIterable<string>) {
     const first = chunk.trimStart()[0];
     if (first === '[') return 'json';
     if (first === '{') return 'jsonl';
@@ -75,10 +99,14 @@ async function sniffFormat(path: string): Promise<TaskFormat> {
 }
 
 /** Every record of every source, in order, with one running index. */
-export async function* readSources(sources: readonly TaskSource[], opts: ReadOptions = {}): AsyncGenerator<SourcedRecord> {
+export async function* readSources(
+  sources: readonly TaskSource[],
+  opts: ReadOptions = {},
+): AsyncGenerator<SourcedRecord> {
   let index = 0;
   for (const s of sources) {
-    for await (const r of readTaskRecords(s.path, s.format, s.display, opts)) yield { ...r, index: index++, file: s.display };
+    for await (const r of readTaskRecords(s.path, s.format, s.display, opts))
+      yield { ...r, index: index++, file: s.display };
   }
 }
 
@@ -96,7 +124,11 @@ export interface ScanOptions {
  * bigger than a batch can never go; reading stops at such an item instead of holding it).
  * Returns the number of tasks and the first problems found.
  */
-export async function scanSources(sources: readonly TaskSource[], dataKeys: readonly DataKey[], opts: ScanOptions = {}): Promise<{ count: number; problems: TaskProblem[]; problemCount: number }> {
+export async function scanSources(
+  sources: readonly TaskSource[],
+  dataKeys: readonly DataKey[],
+  opts: ScanOptions = {},
+): Promise<{ count: number; problems: TaskProblem[]; problemCount: number }> {
   const maxProblems = opts.maxProblems ?? 50;
   const maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
   const problems: TaskProblem[] = [];

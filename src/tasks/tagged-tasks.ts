@@ -49,12 +49,22 @@ export async function countTaggedTasks(client: LabelStudioClient, projectId: num
 }
 
 /** The `meta.labelform` strings of every task carrying `text`, page by page. */
-export async function* listTaggedMeta(client: LabelStudioClient, projectId: number, text: string, pageSize = 1000): AsyncGenerator<string[]> {
+export async function* listTaggedMeta(
+  client: LabelStudioClient,
+  projectId: number,
+  text: string,
+  pageSize = 1000,
+): AsyncGenerator<string[]> {
   for await (const tasks of listTagged(client, projectId, text, pageSize)) yield tasks.map((t) => t.tag);
 }
 
 /** Id and tag of every task carrying `text`, page by page. */
-export async function* listTagged(client: LabelStudioClient, projectId: number, text: string, pageSize = 1000): AsyncGenerator<Array<{ id: number; tag: string }>> {
+export async function* listTagged(
+  client: LabelStudioClient,
+  projectId: number,
+  text: string,
+  pageSize = 1000,
+): AsyncGenerator<Array<{ id: number; tag: string }>> {
   for await (const tasks of client.listTasks(projectId, { pageSize, fields: 'task_only', query: metaQuery(text) })) {
     yield tasks.map((t) => ({ id: t.id, tag: tagOf(t) }));
   }
@@ -64,11 +74,21 @@ export async function* listTagged(client: LabelStudioClient, projectId: number, 
  * The tasks with these ids that still carry `text`, with annotations, drafts and comments
  * (`fields=all`). Asked for a few hundred ids at a time: the selection travels in the URL.
  */
-export async function readTaggedTasks(client: LabelStudioClient, projectId: number, text: string, ids: readonly number[]): Promise<LsTask[]> {
+export async function readTaggedTasks(
+  client: LabelStudioClient,
+  projectId: number,
+  text: string,
+  ids: readonly number[],
+): Promise<LsTask[]> {
   const out: LsTask[] = [];
   for (let i = 0; i < ids.length; i += 200) {
     const chunk = ids.slice(i, i + 200);
-    for await (const tasks of client.listTasks(projectId, { pageSize: chunk.length, fields: 'all', query: metaQuery(text, chunk) })) out.push(...tasks);
+    for await (const tasks of client.listTasks(projectId, {
+      pageSize: chunk.length,
+      fields: 'all',
+      query: metaQuery(text, chunk),
+    }))
+      out.push(...tasks);
   }
   return out;
 }

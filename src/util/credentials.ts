@@ -17,7 +17,8 @@
 const MASK = '(sensitive)';
 
 /** Parts of a compound name that make it a credential's name (`clientsecret`, `xauthtoken`, `accesskey`). */
-const CREDENTIAL_PART = /auth(?!or(?!iz))|token|secret|passw(or)?d|passphrase|credential|signature|cookie|session|api-?key|access-?key|private-?key/;
+const CREDENTIAL_PART =
+  /auth(?!or(?!iz))|token|secret|passw(or)?d|passphrase|credential|signature|cookie|session|api-?key|access-?key|private-?key/;
 
 /** Whole words of a name that make it a credential's name (`X-Key`, `pwd`, `sig`); never a part of a word (`monkey`). */
 const CREDENTIAL_WORD = new Set(['key', 'pass', 'pwd', 'sig', 'jwt', 'bearer', 'creds', 'cred', 'otp', 'hmac', 'sid']);
@@ -57,7 +58,8 @@ export function isCredentialName(name: string): boolean {
  * the working directory, `SSH_AUTH_SOCK` a socket path, `XDG_SESSION_ID` a number): their values
  * are ordinary text, and taking them for secrets would rewrite a path wherever it appears.
  */
-const ORDINARY_VARIABLE = /^(PWD|OLDPWD|SSH_AUTH_SOCK|SSH_AGENT_PID|SESSION_MANAGER|DESKTOP_SESSION|KRB5CCNAME|(XDG|DBUS|GPG|GNOME_KEYRING)_[A-Z0-9_]*)$/;
+const ORDINARY_VARIABLE =
+  /^(PWD|OLDPWD|SSH_AUTH_SOCK|SSH_AGENT_PID|SESSION_MANAGER|DESKTOP_SESSION|KRB5CCNAME|(XDG|DBUS|GPG|GNOME_KEYRING)_[A-Z0-9_]*)$/;
 
 /** Whether an environment variable holds a secret by its name (the credential rule, less the session's ordinary variables). */
 export function isSecretVariableName(name: string): boolean {
@@ -77,7 +79,9 @@ export function isCredential(name: string, value: string): boolean {
 
 /** Headers as they may be shown: the value of each one that carries a credential masked. */
 export function maskCredentialHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? MASK : v]));
+  return Object.fromEntries(
+    Object.entries(headers).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? MASK : v]),
+  );
 }
 
 /** A credential inside a URL. Offsets are into the string given, so they also work on manifest text holding `${env:...}`. */
@@ -97,12 +101,27 @@ export interface UrlCredential {
  * Chat and automation webhook URLs whose path is the secret: the host, and from which path
  * segment (counted from 0) every further segment is secret, given the segments before.
  */
-const SECRET_PATH_SERVICES: ReadonlyArray<{ readonly name: string; readonly host: RegExp; readonly from: (segments: readonly string[]) => number | undefined }> = [
+const SECRET_PATH_SERVICES: ReadonlyArray<{
+  readonly name: string;
+  readonly host: RegExp;
+  readonly from: (segments: readonly string[]) => number | undefined;
+}> = [
   { name: 'Slack', host: /^hooks\.slack(-gov)?\.com$/, from: () => 1 },
   { name: 'Discord', host: /^((ptb|canary)\.)?discord(app)?\.com$/, from: (s) => after(s, 'webhooks') },
-  { name: 'Microsoft Teams', host: /(^|\.)webhook\.office\.com$|^outlook\.office(365)?\.com$/, from: (s) => after(s, 'webhook') ?? after(s, 'webhookb2') },
+  {
+    name: 'Microsoft Teams',
+    host: /(^|\.)webhook\.office\.com$|^outlook\.office(365)?\.com$/,
+    from: (s) => after(s, 'webhook') ?? after(s, 'webhookb2'),
+  },
   { name: 'Zapier', host: /^hooks\.zapier\.com$/, from: (s) => after(s, 'catch') },
-  { name: 'Telegram', host: /^api\.telegram\.org$/, from: (s) => { const i = s.findIndex((x) => /^bot./i.test(x)); return i < 0 ? undefined : i; } },
+  {
+    name: 'Telegram',
+    host: /^api\.telegram\.org$/,
+    from: (s) => {
+      const i = s.findIndex((x) => /^bot./i.test(x));
+      return i < 0 ? undefined : i;
+    },
+  },
   { name: 'IFTTT', host: /^maker\.ifttt\.com$/, from: (s) => after(s, 'key') },
 ];
 
@@ -123,9 +142,18 @@ export function findUrlCredentials(url: string): UrlCredential[] {
     const info = authority.slice(0, at);
     const colon = colonOutsideReferences(info);
     const secretStart = authorityStart + (colon >= 0 && colon < info.length - 1 ? colon + 1 : 0);
-    out.push({ part: 'user-info', start: authorityStart, end: authorityStart + at, secretStart, secretEnd: authorityStart + at });
+    out.push({
+      part: 'user-info',
+      start: authorityStart,
+      end: authorityStart + at,
+      secretStart,
+      secretEnd: authorityStart + at,
+    });
   }
-  const host = authority.slice(at + 1).replace(/:\d*$/, '').toLowerCase();
+  const host = authority
+    .slice(at + 1)
+    .replace(/:\d*$/, '')
+    .toLowerCase();
   let i = authorityStart + authority.length;
   const pathEnd = firstOf(url, ['?', '#'], i);
   const path = url.slice(i, pathEnd);
@@ -135,7 +163,15 @@ export function findUrlCredentials(url: string): UrlCredential[] {
     const from = service.from(segments.map(safeDecode));
     let offset = i + 1;
     for (const [n, seg] of segments.entries()) {
-      if (from !== undefined && n >= from && seg !== '' && seg !== MASK) out.push({ part: 'path', name: service.name, start: offset, end: offset + seg.length, secretStart: offset, secretEnd: offset + seg.length });
+      if (from !== undefined && n >= from && seg !== '' && seg !== MASK)
+        out.push({
+          part: 'path',
+          name: service.name,
+          start: offset,
+          end: offset + seg.length,
+          secretStart: offset,
+          secretEnd: offset + seg.length,
+        });
       offset += seg.length + 1;
     }
   }
@@ -149,7 +185,14 @@ export function findUrlCredentials(url: string): UrlCredential[] {
       if (eq > 0) {
         const value = pair.slice(eq + 1);
         if (!value.startsWith(MASK) && isCredential(safeDecode(pair.slice(0, eq)), safeDecode(value))) {
-          out.push({ part: 'query', name: safeDecode(pair.slice(0, eq)), start: p + eq + 1, end: p + pair.length, secretStart: p + eq + 1, secretEnd: p + pair.length });
+          out.push({
+            part: 'query',
+            name: safeDecode(pair.slice(0, eq)),
+            start: p + eq + 1,
+            end: p + pair.length,
+            secretStart: p + eq + 1,
+            secretEnd: p + pair.length,
+          });
         }
       }
       p += pair.length + 1;

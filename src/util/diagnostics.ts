@@ -53,9 +53,7 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
 /** `file:line:col: error: message (at /spec/title)` — the shape editors and CI logs understand. */
 export function formatDiagnostic(d: Diagnostic): string {
   const loc = d.file ? `${d.file}${d.line ? `:${d.line}${d.col ? `:${d.col}` : ''}` : ''}: ` : '';
-  const where = [d.pointer ? `at ${d.pointer}` : '', d.element ? `in ${d.element}` : '']
-    .filter(Boolean)
-    .join(', ');
+  const where = [d.pointer ? `at ${d.pointer}` : '', d.element ? `in ${d.element}` : ''].filter(Boolean).join(', ');
   return `${loc}${d.severity}: ${d.message}${where ? ` (${where})` : ''}`;
 }
 

@@ -55,11 +55,16 @@ export function redact(text: string): string {
   // saved plan), and snake_case ones are its field names (`task_data_password`). The value looks
   // like a token.
   return out.replace(HEADER_VALUE, (all, name: string, sep: string, scheme: string | undefined, value: string) =>
-    (name.includes('-') || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== undefined || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep}[redacted]` : all,
+    (name.includes('-') || ALWAYS_REDACTED.test(name)) &&
+    isCredentialName(name) &&
+    (scheme !== undefined || ALWAYS_REDACTED.test(name) || looksRandom(value))
+      ? `${name}${sep}[redacted]`
+      : all,
   );
 }
 
-const HEADER_VALUE = /(?<![\w-])([A-Za-z][A-Za-z0-9-]*)(["']?\s*[:=]\s*["']?)(?:(Token|Bearer|Basic)\s+)?([A-Za-z0-9._~+/=-]{8,})/gi;
+const HEADER_VALUE =
+  /(?<![\w-])([A-Za-z][A-Za-z0-9-]*)(["']?\s*[:=]\s*["']?)(?:(Token|Bearer|Basic)\s+)?([A-Za-z0-9._~+/=-]{8,})/gi;
 
 /** Headers whose value is redacted whatever it looks like. */
 const ALWAYS_REDACTED = /^(authorization|x-api-key|proxy-authorization|cookie)$/i;

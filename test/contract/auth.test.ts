@@ -32,14 +32,24 @@ test('no credentials: 401 "not provided" with WWW-Authenticate: Token', async ()
   assert.type(body.id, 'string');
 });
 
-onlyFrom(test, '1.13', 'the X-Api-Key header and a lower-case scheme (1.8.2 answers 401)')('legacy token variants: X-Api-Key and a lower-case scheme work', async () => {
+onlyFrom(
+  test,
+  '1.13',
+  'the X-Api-Key header and a lower-case scheme (1.8.2 answers 401)',
+)('legacy token variants: X-Api-Key and a lower-case scheme work', async () => {
   const viaHeader = await rawRequest(t.url, 'GET', '/api/current-user/whoami', { headers: { 'X-Api-Key': t.token } });
   assert.is(viaHeader.status, 200);
-  const lower = await rawRequest(t.url, 'GET', '/api/current-user/whoami', { headers: { Authorization: `token ${t.token}` } });
+  const lower = await rawRequest(t.url, 'GET', '/api/current-user/whoami', {
+    headers: { Authorization: `token ${t.token}` },
+  });
   assert.is(lower.status, 200);
 });
 
-onlyFrom(test, '1.17', 'personal access tokens')('a personal access token created through the API works, and is revoked by the blacklist', async () => {
+onlyFrom(
+  test,
+  '1.17',
+  'personal access tokens',
+)('a personal access token created through the API works, and is revoked by the blacklist', async () => {
   const me = await legacy.whoami();
   const pat = await createPat(legacy);
   let blacklisted = false;
@@ -58,7 +68,9 @@ onlyFrom(test, '1.17', 'personal access tokens')('a personal access token create
     await withPat.version();
     assert.is(withPat.http.stats.refreshes, 1, 'one refresh: the access token lasts minutes');
 
-    const asBearer = await rawRequest(t.url, 'GET', '/api/current-user/whoami', { headers: { Authorization: `Bearer ${pat}` } });
+    const asBearer = await rawRequest(t.url, 'GET', '/api/current-user/whoami', {
+      headers: { Authorization: `Bearer ${pat}` },
+    });
     assert.is(asBearer.status, 401, 'a PAT is not an access token');
     assert.is(JSON.parse(asBearer.text).detail, 'Authentication credentials were not provided.');
     const refreshed = await rawRequest(t.url, 'POST', '/api/token/refresh/', { body: { refresh: pat } });
@@ -68,27 +80,40 @@ onlyFrom(test, '1.17', 'personal access tokens')('a personal access token create
     const wrongType = await rawRequest(t.url, 'POST', '/api/token/refresh/', { body: { refresh: access } });
     assert.is(wrongType.status, 401);
     assert.is(JSON.parse(wrongType.text).detail, 'Token has wrong type');
-    const lowerBearer = await rawRequest(t.url, 'GET', '/api/current-user/whoami', { headers: { Authorization: `bearer ${access}` } });
+    const lowerBearer = await rawRequest(t.url, 'GET', '/api/current-user/whoami', {
+      headers: { Authorization: `bearer ${access}` },
+    });
     assert.is(lowerBearer.status, 401, 'Bearer is case-sensitive');
 
     assert.is(await blacklist(pat), 204);
     blacklisted = true;
     // An access token issued before the blacklist keeps working until it expires.
-    const stillValid = await rawRequest(t.url, 'GET', '/api/current-user/whoami', { headers: { Authorization: `Bearer ${access}` } });
+    const stillValid = await rawRequest(t.url, 'GET', '/api/current-user/whoami', {
+      headers: { Authorization: `Bearer ${access}` },
+    });
     assert.is(stillValid.status, 200);
     const revoked = await expectApiError(t.client({ token: pat }).whoami());
     assert.is(revoked.status, 401);
     assert.is(revoked.detail, 'Token is blacklisted');
-    const again = await rawRequest(t.url, 'POST', '/api/token/blacklist/', { body: { refresh: pat }, headers: { Authorization: `Token ${t.token}` } });
+    const again = await rawRequest(t.url, 'POST', '/api/token/blacklist/', {
+      body: { refresh: pat },
+      headers: { Authorization: `Token ${t.token}` },
+    });
     assert.is(again.status, 404);
     // 1.17.0 says so in other words.
-    assert.equal(JSON.parse(again.text), { detail: releaseAtLeast('1.20') ? 'Token is invalid or already blacklisted.' : 'Token is blacklisted' });
+    assert.equal(JSON.parse(again.text), {
+      detail: releaseAtLeast('1.20') ? 'Token is invalid or already blacklisted.' : 'Token is blacklisted',
+    });
   } finally {
     if (!blacklisted) await blacklist(pat);
   }
 });
 
-onlyFrom(test, '1.17', 'personal access tokens')('refresh errors: garbage is "Token is invalid", a missing field is a 400', async () => {
+onlyFrom(
+  test,
+  '1.17',
+  'personal access tokens',
+)('refresh errors: garbage is "Token is invalid", a missing field is a 400', async () => {
   const garbage = await rawRequest(t.url, 'POST', '/api/token/refresh/', { body: { refresh: 'garbage' } });
   assert.is(garbage.status, 401);
   assert.is(JSON.parse(garbage.text).detail, 'Token is invalid');
@@ -132,7 +157,10 @@ if (targetKind() === 'fake') {
     try {
       const err = await expectApiError(legacy.whoami());
       assert.is(err.status, 401);
-      assert.is(err.detail, 'Authentication token no longer valid: legacy token authentication has been disabled for this organization');
+      assert.is(
+        err.detail,
+        'Authentication token no longer valid: legacy token authentication has been disabled for this organization',
+      );
       const wrong = await expectApiError(t.client({ token: 'wrongtoken123' }).whoami());
       assert.is(wrong.detail, 'Invalid token.');
     } finally {
@@ -154,7 +182,10 @@ async function createPat(client: LabelStudioClient): Promise<string> {
 }
 
 async function blacklist(pat: string): Promise<number> {
-  const res = await rawRequest(t.url, 'POST', '/api/token/blacklist/', { body: { refresh: pat }, headers: { Authorization: `Token ${t.token}` } });
+  const res = await rawRequest(t.url, 'POST', '/api/token/blacklist/', {
+    body: { refresh: pat },
+    headers: { Authorization: `Token ${t.token}` },
+  });
   return res.status;
 }
 

@@ -47,8 +47,16 @@ if (targetKind() === 'fake') {
 
   test('a body over the size limit is the 500 Label Studio gives, and nothing is created', async () => {
     const client = createClient({ baseUrl: fake.url, token: fake.token });
-    const p = await client.createProject({ title: 'body limit', label_config: '<View><Text name="text" value="$text"/></View>' });
-    const err = await expectApiError(client.importTasks(p.id, Array.from({ length: 1000 }, (_, i) => ({ text: `task ${i} with some padding` }))));
+    const p = await client.createProject({
+      title: 'body limit',
+      label_config: '<View><Text name="text" value="$text"/></View>',
+    });
+    const err = await expectApiError(
+      client.importTasks(
+        p.id,
+        Array.from({ length: 1000 }, (_, i) => ({ text: `task ${i} with some padding` })),
+      ),
+    );
     assert.is(err.status, 500);
     assert.is(err.detail, "You cannot access body after reading from request's data stream");
     assert.is((await client.getProject(p.id)).task_number, 0);

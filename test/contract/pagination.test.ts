@@ -28,7 +28,10 @@ test('page_size is capped at 100; next keeps the query; newest first', async () 
   if (!releaseAtLeast('1.23')) {
     // 1.20.0 and older have no cap: page_size=1000 answers all of them (labelform asks for 100).
     assert.equal([first.results.length, first.next, first.previous], [N, null, null]);
-    assert.equal(first.results.map((p) => p.id), [...mine].reverse());
+    assert.equal(
+      first.results.map((p) => p.id),
+      [...mine].reverse(),
+    );
     return;
   }
   assert.is(first.results.length, 100);
@@ -38,9 +41,15 @@ test('page_size is capped at 100; next keeps the query; newest first', async () 
   assert.is(next.searchParams.get('page'), '2');
   assert.is(next.searchParams.get('page_size'), '1000');
   assert.is(next.searchParams.get('title'), t.prefix);
-  assert.equal(first.results.map((p) => p.id), [...mine].reverse().slice(0, 100));
+  assert.equal(
+    first.results.map((p) => p.id),
+    [...mine].reverse().slice(0, 100),
+  );
   const second = await page({ title: t.prefix, page_size: 1000, page: 2, include: 'id' });
-  assert.equal(second.results.map((p) => p.id), [...mine].reverse().slice(100));
+  assert.equal(
+    second.results.map((p) => p.id),
+    [...mine].reverse().slice(100),
+  );
   assert.is(second.next, null);
   assert.ok(second.previous);
   assert.is(new URL(second.previous).searchParams.get('page'), null, 'previous of page 2 has no page parameter');
@@ -52,7 +61,10 @@ test('default page size is 30; page_size 0 falls back to it; ordering=id works',
   const zero = await page({ title: t.prefix, include: 'id', page_size: 0 });
   assert.is(zero.results.length, 30);
   const ascending = await page({ title: t.prefix, include: 'id', ordering: 'id', page_size: 5 });
-  assert.equal(ascending.results.map((p) => p.id), mine.slice(0, 5));
+  assert.equal(
+    ascending.results.map((p) => p.id),
+    mine.slice(0, 5),
+  );
 });
 
 test('a page past the end, page 0 or a non-number is a 404 "Invalid page."', async () => {
@@ -88,7 +100,10 @@ test('listProjects walks every page of 100, trimmed with the fields asked for', 
     assert.ok(sizes[0]! <= 100);
     assert.ok(sizes.length >= 2, `${N} projects need at least two pages`);
     if (mine.every((id) => seen.has(id)) || attempt === 1) {
-      assert.ok(mine.every((id) => seen.has(id)), 'every project of this run was listed');
+      assert.ok(
+        mine.every((id) => seen.has(id)),
+        'every project of this run was listed',
+      );
       break;
     }
   }

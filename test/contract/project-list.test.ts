@@ -26,7 +26,9 @@ test.before(async () => {
 });
 
 function list(params: Record<string, string | number>): Promise<LsPage<LsProject>> {
-  return client.http.request<LsPage<LsProject>>('GET', '/api/projects/', { params: { page_size: 100, include: 'id,title,created_at,pinned_at', ...params } });
+  return client.http.request<LsPage<LsProject>>('GET', '/api/projects/', {
+    params: { page_size: 100, include: 'id,title,created_at,pinned_at', ...params },
+  });
 }
 
 const idsOf = (page: LsPage<LsProject>) => page.results.map((p) => p.id);
@@ -60,7 +62,11 @@ test('title= is a substring match, case-insensitive for ASCII letters, stripped,
   assert.equal(idsOf(await list({ title: `${t.prefix} a`, ordering: 'id' })), at(0), 'a prefix of one title');
   assert.equal(idsOf(await list({ title: 'HARL', ids: mine.join(',') })), at(2), 'the middle of a title');
   assert.equal(idsOf(await list({ title: `  ${t.prefix} Echo  ` })), at(4), 'the query is stripped');
-  assert.equal(idsOf(await list({ title: '   ', ids: mine.join(','), ordering: 'id' })), mine, 'a blank title= filters nothing');
+  assert.equal(
+    idsOf(await list({ title: '   ', ids: mine.join(','), ordering: 'id' })),
+    mine,
+    'a blank title= filters nothing',
+  );
   assert.is((await list({ title: `${t.prefix}%Echo` })).count, 0);
   assert.is((await list({ title: `${t.prefix}_Echo` })).count, 0);
   assert.is((await list({ title: `${t.prefix}  Echo` })).count, 0, 'inner spaces count');
@@ -92,7 +98,10 @@ test('readProjectsTitled: only the exact title, not the titles that contain it o
   const twin = t.track((await client.createProject({ title: `${t.prefix} Alpha ` })).id);
   t.track((await client.createProject({ title: `${t.prefix} ALPHA` })).id);
   const found = await readProjectsTitled(client, `${t.prefix} Alpha`, 'id,title', pythonStrip);
-  assert.equal(found.map((p) => p.id), [mine[0], twin]);
+  assert.equal(
+    found.map((p) => p.id),
+    [mine[0], twin],
+  );
   assert.equal(await readProjectsTitled(client, `${t.prefix} Alph`, 'id,title', pythonStrip), []);
 });
 

@@ -11,19 +11,62 @@ import { onlyFrom } from '../helpers/applicable.ts';
 import { projectNotFound, releaseAtLeast, SENTIMENT_CONFIG, expectApiError, rawRequest, useTarget } from './target.ts';
 
 const KEYS = [
-  'id', 'title', 'description', 'label_config', 'expert_instruction', 'show_instruction', 'show_skip_button',
-  'enable_empty_annotation', 'show_annotation_history', 'organization', 'color', 'maximum_annotations', 'is_published',
-  'model_version', 'is_draft', 'created_by', 'created_at', 'min_annotations_to_start_training',
-  'start_training_on_annotation_update', 'show_collab_predictions', 'num_tasks_with_annotations', 'task_number',
-  'useful_annotation_number', 'ground_truth_number', 'skipped_annotations_number', 'total_annotations_number',
-  'total_predictions_number', 'sampling', 'show_ground_truth_first', 'annotator_evaluation_enabled', 'show_overlap_first',
-  'overlap_cohort_percentage', 'task_data_login', 'task_data_password', 'control_weights', 'parsed_label_config',
-  'evaluate_predictions_automatically', 'config_has_control_tags', 'skip_queue', 'reveal_preannotations_interactively',
-  'pinned_at', 'finished_task_number', 'queue_total', 'queue_done', 'config_suitable_for_bulk_annotation', 'state',
+  'id',
+  'title',
+  'description',
+  'label_config',
+  'expert_instruction',
+  'show_instruction',
+  'show_skip_button',
+  'enable_empty_annotation',
+  'show_annotation_history',
+  'organization',
+  'color',
+  'maximum_annotations',
+  'is_published',
+  'model_version',
+  'is_draft',
+  'created_by',
+  'created_at',
+  'min_annotations_to_start_training',
+  'start_training_on_annotation_update',
+  'show_collab_predictions',
+  'num_tasks_with_annotations',
+  'task_number',
+  'useful_annotation_number',
+  'ground_truth_number',
+  'skipped_annotations_number',
+  'total_annotations_number',
+  'total_predictions_number',
+  'sampling',
+  'show_ground_truth_first',
+  'annotator_evaluation_enabled',
+  'show_overlap_first',
+  'overlap_cohort_percentage',
+  'task_data_login',
+  'task_data_password',
+  'control_weights',
+  'parsed_label_config',
+  'evaluate_predictions_automatically',
+  'config_has_control_tags',
+  'skip_queue',
+  'reveal_preannotations_interactively',
+  'pinned_at',
+  'finished_task_number',
+  'queue_total',
+  'queue_done',
+  'config_suitable_for_bulk_annotation',
+  'state',
 ];
 const COUNTERS = [
-  'num_tasks_with_annotations', 'task_number', 'useful_annotation_number', 'ground_truth_number',
-  'skipped_annotations_number', 'total_annotations_number', 'total_predictions_number', 'finished_task_number',
+  'num_tasks_with_annotations',
+  'task_number',
+  'useful_annotation_number',
+  'ground_truth_number',
+  'skipped_annotations_number',
+  'total_annotations_number',
+  'total_predictions_number',
+  'finished_task_number',
 ];
 
 /**
@@ -34,7 +77,8 @@ const COUNTERS = [
 function expectKeys(p: object): void {
   const keys = Object.keys(p);
   if (releaseAtLeast('1.23')) return assert.equal(keys, KEYS);
-  for (const f of PROJECT_FIELDS) assert.is(keys.includes(f), releaseAtLeast(PROJECT_FIELD_SINCE[f] ?? '0.0.0'), `managed field ${f} in the answer`);
+  for (const f of PROJECT_FIELDS)
+    assert.is(keys.includes(f), releaseAtLeast(PROJECT_FIELD_SINCE[f] ?? '0.0.0'), `managed field ${f} in the answer`);
 }
 
 const { t, client } = useTarget(test);
@@ -101,7 +145,11 @@ test('title too short or too long (after trimming) is a 400 with validation_erro
   assert.equal(patched.validationErrors?.title, ['Ensure this field has at least 3 characters.']);
 });
 
-onlyFrom(test, '1.20', 'the server checking colours (1.17.0 and older store "red")')('colour must be #RRGGBB; the case of a valid one is kept', async () => {
+onlyFrom(
+  test,
+  '1.20',
+  'the server checking colours (1.17.0 and older store "red")',
+)('colour must be #RRGGBB; the case of a valid one is kept', async () => {
   for (const color of ['red', '#abc']) {
     const err = await expectApiError(client.createProject({ title: `${t.prefix} color`, color }));
     assert.is(err.status, 400);
@@ -120,7 +168,12 @@ test('titles are not unique: the same title twice makes two projects', async () 
 
 test('PATCH changes only what it is given and answers the full object; unknown and read-only fields are ignored', async () => {
   const p = await create({ title: `${t.prefix} patch me`, description: 'keep me', label_config: SENTIMENT_CONFIG });
-  const patched = await client.updateProject(p.id, { title: `${t.prefix} patched`, maximum_annotations: 3, bogus_field: 1, task_number: 5 });
+  const patched = await client.updateProject(p.id, {
+    title: `${t.prefix} patched`,
+    maximum_annotations: 3,
+    bogus_field: 1,
+    task_number: 5,
+  });
   expectKeys(patched);
   assert.is(patched.title, `${t.prefix} patched`);
   assert.is(patched.description, 'keep me');
@@ -137,20 +190,37 @@ test('PATCH changes only what it is given and answers the full object; unknown a
 
 test('control_weights: generated from the config, kept verbatim when PATCHed alone, regenerated from {}', async () => {
   const p = await create({ title: `${t.prefix} weights`, label_config: SENTIMENT_CONFIG });
-  assert.equal(p.control_weights, { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Negative: 1, Neutral: 1 } } });
+  assert.equal(p.control_weights, {
+    sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Negative: 1, Neutral: 1 } },
+  });
   const custom = { other: { overall: 0.5, type: 'Labels' } };
   assert.equal((await client.updateProject(p.id, { control_weights: custom })).control_weights, custom);
   assert.equal((await client.getProject(p.id)).control_weights, custom);
   const regenerated = await client.updateProject(p.id, { control_weights: {} });
-  assert.equal(regenerated.control_weights, { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Negative: 1, Neutral: 1 } } });
-  await client.updateProject(p.id, { control_weights: { sentiment: { overall: 0.5, type: 'Choices', labels: { Positive: 0.25 } } } });
-  const merged = await client.updateProject(p.id, { label_config: SENTIMENT_CONFIG.replace('<Choice value="Neutral"/>', '<Choice value="Neutral"/><Choice value="Mixed"/>') });
-  assert.equal(merged.control_weights, { sentiment: { overall: 0.5, type: 'Choices', labels: { Positive: 0.25, Negative: 1, Neutral: 1, Mixed: 1 } } });
+  assert.equal(regenerated.control_weights, {
+    sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Negative: 1, Neutral: 1 } },
+  });
+  await client.updateProject(p.id, {
+    control_weights: { sentiment: { overall: 0.5, type: 'Choices', labels: { Positive: 0.25 } } },
+  });
+  const merged = await client.updateProject(p.id, {
+    label_config: SENTIMENT_CONFIG.replace(
+      '<Choice value="Neutral"/>',
+      '<Choice value="Neutral"/><Choice value="Mixed"/>',
+    ),
+  });
+  assert.equal(merged.control_weights, {
+    sentiment: { overall: 0.5, type: 'Choices', labels: { Positive: 0.25, Negative: 1, Neutral: 1, Mixed: 1 } },
+  });
   const err = await expectApiError(client.updateProject(p.id, { control_weights: null }));
   assert.is(err.status, 500);
 });
 
-onlyFrom(test, '1.13', 'parsed_label_config in the shape of 1.13 and later')('parsed_label_config is derived from the config', async () => {
+onlyFrom(
+  test,
+  '1.13',
+  'parsed_label_config in the shape of 1.13 and later',
+)('parsed_label_config is derived from the config', async () => {
   const p = await create({ title: `${t.prefix} parsed`, label_config: SENTIMENT_CONFIG });
   assert.equal(p.parsed_label_config, {
     sentiment: {
@@ -169,7 +239,8 @@ onlyFrom(test, '1.13', 'parsed_label_config in the shape of 1.13 and later')('pa
 test('expert_instruction is re-serialised: event handlers and javascript: URLs go, <script> stays', async () => {
   const p = await create({
     title: `${t.prefix} instr`,
-    expert_instruction: '<script>alert(1)</script><b>x</b><img src=x onerror=alert(1)><a href="javascript:alert(1)">a</a><p onclick="x">p</p>',
+    expert_instruction:
+      '<script>alert(1)</script><b>x</b><img src=x onerror=alert(1)><a href="javascript:alert(1)">a</a><p onclick="x">p</p>',
   });
   assert.is(p.expert_instruction, '<script>alert(1)</script><b>x</b><img src="x"><a>a</a><p>p</p>');
   const escaped = await client.updateProject(p.id, { expert_instruction: 'a < b & c' });
@@ -185,15 +256,31 @@ test('a malformed config: 400 label_config error on create, bare lxml detail on 
   const onPatch = await expectApiError(client.updateProject(p.id, { label_config: bad }));
   assert.is(onPatch.status, 400);
   assert.is(onPatch.validationErrors, undefined);
-  assert.is(onPatch.detail, 'Opening and ending tag mismatch: Text line 1 and View, line 1, column 40 (<string>, line 1)');
-  const badToName = await expectApiError(client.updateProject(p.id, { label_config: '<View><Text name="text" value="$text"/><Choices name="c" toName="nope"><Choice value="A"/></Choices></View>' }));
-  assert.equal(badToName.validationErrors?.label_config, ['toName="nope" not found in names: [\'c\', \'text\']']);
-  const declared = await expectApiError(client.updateProject(p.id, { label_config: '<?xml version="1.0" encoding="utf-8"?><View></View>' }));
+  assert.is(
+    onPatch.detail,
+    'Opening and ending tag mismatch: Text line 1 and View, line 1, column 40 (<string>, line 1)',
+  );
+  const badToName = await expectApiError(
+    client.updateProject(p.id, {
+      label_config:
+        '<View><Text name="text" value="$text"/><Choices name="c" toName="nope"><Choice value="A"/></Choices></View>',
+    }),
+  );
+  assert.equal(badToName.validationErrors?.label_config, ["toName=\"nope\" not found in names: ['c', 'text']"]);
+  const declared = await expectApiError(
+    client.updateProject(p.id, { label_config: '<?xml version="1.0" encoding="utf-8"?><View></View>' }),
+  );
   assert.is(declared.status, 500);
   assert.match(declared.detail, 'encoding declaration');
-  const doctype = await expectApiError(client.createProject({ title: `${t.prefix} dtd`, label_config: '<!DOCTYPE View [<!ENTITY x "y">]><View></View>' }));
+  const doctype = await expectApiError(
+    client.createProject({ title: `${t.prefix} dtd`, label_config: '<!DOCTYPE View [<!ENTITY x "y">]><View></View>' }),
+  );
   // defusedxml names what it forbids first: the DTD from 1.17, the entity on 1.13.1 and older.
-  assert.equal(doctype.validationErrors?.label_config, [releaseAtLeast('1.17') ? "DTDForbidden(name='View', system_id=None, public_id=None)" : "EntitiesForbidden(name='x', system_id=None, public_id=None)"]);
+  assert.equal(doctype.validationErrors?.label_config, [
+    releaseAtLeast('1.17')
+      ? "DTDForbidden(name='View', system_id=None, public_id=None)"
+      : "EntitiesForbidden(name='x', system_id=None, public_id=None)",
+  ]);
 });
 
 test('DELETE answers 204; the project is then a 404 ApiError', async () => {
@@ -209,11 +296,17 @@ test('DELETE answers 204; the project is then a 404 ApiError', async () => {
 
 test('include= trims a project to the named fields; fields= is ignored', async () => {
   const p = await create({ title: `${t.prefix} include`, label_config: SENTIMENT_CONFIG });
-  const trimmed = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, { params: { include: 'id,title' } });
+  const trimmed = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, {
+    params: { include: 'id,title' },
+  });
   assert.equal(trimmed, { id: p.id, title: `${t.prefix} include` });
-  const ignored = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, { params: { fields: 'id,title' } });
+  const ignored = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, {
+    params: { fields: 'id,title' },
+  });
   expectKeys(ignored);
-  const counter = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, { params: { include: 'task_number' } });
+  const counter = await client.http.request<Record<string, unknown>>('GET', `/api/projects/${p.id}/`, {
+    params: { include: 'task_number' },
+  });
   assert.equal(counter, { task_number: 0 });
 });
 
@@ -235,7 +328,11 @@ test('field rules: choices, datetimes in UTC, no range checks', async () => {
   const p = await create({ title: `${t.prefix} fields` });
   const sampling = await expectApiError(client.updateProject(p.id, { sampling: 'uniform' }));
   assert.equal(sampling.validationErrors?.sampling, ['"uniform" is not a valid choice.']);
-  const pinned = await client.updateProject(p.id, { pinned_at: '2026-01-02T03:04:05.123456+02:00', maximum_annotations: -1, overlap_cohort_percentage: 150 });
+  const pinned = await client.updateProject(p.id, {
+    pinned_at: '2026-01-02T03:04:05.123456+02:00',
+    maximum_annotations: -1,
+    overlap_cohort_percentage: 150,
+  });
   assert.is(pinned.pinned_at, '2026-01-02T01:04:05.123456Z');
   assert.is(pinned.maximum_annotations, -1);
   assert.is(pinned.overlap_cohort_percentage, 150);
@@ -250,10 +347,15 @@ test('title may be null or empty; PUT acts as a partial update; a non-JSON body 
   assert.is(nullTitle.title, null);
   const empty = await create({});
   assert.is(empty.title, '');
-  const put = await client.http.request<{ title: string; description: string }>('PUT', `/api/projects/${empty.id}/`, { data: { title: `${t.prefix} put` } });
+  const put = await client.http.request<{ title: string; description: string }>('PUT', `/api/projects/${empty.id}/`, {
+    data: { title: `${t.prefix} put` },
+  });
   assert.is(put.title, `${t.prefix} put`);
   assert.is(put.description, '');
-  const plain = await rawRequest(t.url, 'POST', '/api/projects/', { body: 'title', headers: { Authorization: `Token ${t.token}`, 'Content-Type': 'text/plain' } });
+  const plain = await rawRequest(t.url, 'POST', '/api/projects/', {
+    body: 'title',
+    headers: { Authorization: `Token ${t.token}`, 'Content-Type': 'text/plain' },
+  });
   assert.is(plain.status, 415);
   assert.is(JSON.parse(plain.text).detail, 'Unsupported media type "text/plain" in request.');
 });

@@ -26,7 +26,9 @@ test('whoami: the token owner', async () => {
     assert.ok((me.permissions as string[]).includes('projects.change'));
   }
   assert.is(me.active_organization, 1);
-  const slash = await rawRequest(t.url, 'GET', '/api/current-user/whoami/', { headers: { Authorization: `Token ${t.token}` } });
+  const slash = await rawRequest(t.url, 'GET', '/api/current-user/whoami/', {
+    headers: { Authorization: `Token ${t.token}` },
+  });
   assert.is(slash.status, 404);
   assert.match(String(slash.headers['content-type']), 'text/html');
 });
@@ -52,7 +54,8 @@ test('templates: title, type, group, image, details, config (no slug); every con
   const templates = await client.templates();
   assert.ok(templates.length > 0);
   for (const tpl of templates) {
-    for (const key of ['title', 'type', 'group', 'image', 'details', 'config']) assert.type(tpl[key], 'string', `${tpl.title}: ${key}`);
+    for (const key of ['title', 'type', 'group', 'image', 'details', 'config'])
+      assert.type(tpl[key], 'string', `${tpl.title}: ${key}`);
     assert.not.ok('slug' in tpl);
   }
   const body = await client.http.request<{ templates: unknown[]; groups: unknown[] }>('GET', '/api/templates/');

@@ -17,7 +17,9 @@ let endpoint = 'http://127.0.0.1:9';
 const bucket = `lfct-${Date.now().toString(36)}`;
 
 test.before(async () => {
-  projectId = t.track((await client.createProject({ title: `${t.prefix} storages`, label_config: SENTIMENT_CONFIG })).id);
+  projectId = t.track(
+    (await client.createProject({ title: `${t.prefix} storages`, label_config: SENTIMENT_CONFIG })).id,
+  );
   if (t.kind === 'real') {
     endpoint = process.env.LABELFORM_TEST_S3_URL ?? '';
     s3.createBucket(bucket);
@@ -25,17 +27,38 @@ test.before(async () => {
   }
 });
 
-const s3Fields = (extra: Record<string, unknown> = {}) => ({ project: projectId, bucket, s3_endpoint: endpoint, region_name: 'us-east-1', aws_access_key_id: S3_KEY_ID, aws_secret_access_key: S3_SECRET, ...extra });
+const s3Fields = (extra: Record<string, unknown> = {}) => ({
+  project: projectId,
+  bucket,
+  s3_endpoint: endpoint,
+  region_name: 'us-east-1',
+  aws_access_key_id: S3_KEY_ID,
+  aws_secret_access_key: S3_SECRET,
+  ...extra,
+});
 
 test('an S3 import storage: secrets never answered; listed with every type of the project; a PATCH without secrets keeps working; sync answers the count', async () => {
-  const made = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: s3Fields({ title: 'Source', description: 'note', prefix: 'tasks/', use_blob_urls: false }) });
-  assert.equal([made.type, made.project, made.title, made.description, made.bucket, made.prefix], ['s3', projectId, 'Source', 'note', bucket, 'tasks/']);
+  const made = await client.http.request<LsStorage>('POST', '/api/storages/s3/', {
+    data: s3Fields({ title: 'Source', description: 'note', prefix: 'tasks/', use_blob_urls: false }),
+  });
+  assert.equal(
+    [made.type, made.project, made.title, made.description, made.bucket, made.prefix],
+    ['s3', projectId, 'Source', 'note', bucket, 'tasks/'],
+  );
   // 1.20.0 and older answer aws_session_token (as sent): labelform's storage kinds never show it (e2e storages).
-  const unanswered = releaseAtLeast('1.23') ? ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] : ['aws_access_key_id', 'aws_secret_access_key'];
+  const unanswered = releaseAtLeast('1.23')
+    ? ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token']
+    : ['aws_access_key_id', 'aws_secret_access_key'];
   for (const secret of unanswered) assert.not.ok(secret in made, `${secret} is not answered`);
   const listed = await client.http.request<LsStorage[]>('GET', '/api/storages/', { params: { project: projectId } });
-  assert.equal(listed.map((s) => [s.id, s.type]), [[made.id, 's3']]);
-  const patched = await client.http.request<LsStorage>('PATCH', `/api/storages/s3/${made.id}`, { data: { project: projectId, title: 'Renamed' }, idempotent: true });
+  assert.equal(
+    listed.map((s) => [s.id, s.type]),
+    [[made.id, 's3']],
+  );
+  const patched = await client.http.request<LsStorage>('PATCH', `/api/storages/s3/${made.id}`, {
+    data: { project: projectId, title: 'Renamed' },
+    idempotent: true,
+  });
   assert.is(patched.title, 'Renamed');
   const synced = await client.http.request<LsStorage>('POST', `/api/storages/s3/${made.id}/sync`, { idempotent: true });
   assert.is(synced.status, 'completed');
@@ -44,22 +67,35 @@ test('an S3 import storage: secrets never answered; listed with every type of th
 
 test('surprises on 1.23.2 (the reference says otherwise): a key id without its secret is taken; a list without a project, or of an unknown one, is empty, not a 404', async () => {
   if (releaseAtLeast('1.13')) {
-    const half = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID } });
+    const half = await client.http.request<LsStorage>('POST', '/api/storages/s3/', {
+      data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID },
+    });
     assert.is(half.type, 's3');
     await client.http.request('DELETE', `/api/storages/s3/${half.id}`);
   } else {
     // 1.8.2 refuses it: "It seems access keys are incorrect: can only concatenate str (not "NoneType") to str".
-    const half = await refusal(client.http.request('POST', '/api/storages/s3/', { data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID } }));
+    const half = await refusal(
+      client.http.request('POST', '/api/storages/s3/', {
+        data: { project: projectId, bucket, s3_endpoint: endpoint, aws_access_key_id: S3_KEY_ID },
+      }),
+    );
     assert.match(half.message, /access keys are incorrect/);
   }
   assert.equal(await client.http.request('GET', '/api/storages/'), []);
-  if (releaseAtLeast('1.20')) assert.equal(await client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }), []);
+  if (releaseAtLeast('1.20'))
+    assert.equal(await client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }), []);
   // 1.17.0 and older fail on it: "can only concatenate list (not "dict") to list".
-  else assert.is((await refusal(client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }))).status, 500);
+  else
+    assert.is(
+      (await refusal(client.http.request('GET', '/api/storages/export', { params: { project: 987654 } }))).status,
+      500,
+    );
   if (t.kind === 'real') {
     // A bucket that does not exist is a 500 with a message that names nothing (not the
     // reference's 400 "Cannot find bucket"): apply reports it as the server's failure.
-    const missing = await refusal(client.http.request('POST', '/api/storages/s3/', { data: s3Fields({ bucket: `${bucket}-nope` }) }));
+    const missing = await refusal(
+      client.http.request('POST', '/api/storages/s3/', { data: s3Fields({ bucket: `${bucket}-nope` }) }),
+    );
     if (releaseAtLeast('1.17')) {
       assert.is(missing.status, 500);
       assert.match(missing.message, /Debugging info is not available for s3 endpoints/);
@@ -71,13 +107,22 @@ test('surprises on 1.23.2 (the reference says otherwise): a key id without its s
 });
 
 test('an S3 export storage: its routes have no trailing slash, and creating one syncs at once', async () => {
-  const made = await client.http.request<LsStorage>('POST', '/api/storages/export/s3', { data: s3Fields({ title: 'Target', prefix: 'ann/' }) });
+  const made = await client.http.request<LsStorage>('POST', '/api/storages/export/s3', {
+    data: s3Fields({ title: 'Target', prefix: 'ann/' }),
+  });
   assert.equal([made.type, made.title], ['s3', 'Target']);
-  const listed = await client.http.request<LsStorage[]>('GET', '/api/storages/export', { params: { project: projectId } });
+  const listed = await client.http.request<LsStorage[]>('GET', '/api/storages/export', {
+    params: { project: projectId },
+  });
   const now = listed.find((s) => s.id === made.id)!;
   assert.is(now.status, 'completed', 'synced on create (SYNC_ON_TARGET_STORAGE_CREATION)');
   await client.http.request('DELETE', `/api/storages/export/s3/${made.id}`);
-  assert.equal((await client.http.request<LsStorage[]>('GET', '/api/storages/export', { params: { project: projectId } })).map((s) => s.id), []);
+  assert.equal(
+    (await client.http.request<LsStorage[]>('GET', '/api/storages/export', { params: { project: projectId } })).map(
+      (s) => s.id,
+    ),
+    [],
+  );
 });
 
 test.run();

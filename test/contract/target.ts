@@ -19,7 +19,8 @@ import { releaseAtLeast } from '../helpers/applicable.ts';
 export { releaseAtLeast };
 
 /** Django's 404 detail for a missing project: its own words from 1.17 (seen on 1.17.0; 1.13.1 and 1.8.2 say "Not found."). */
-export const projectNotFound = (): string => (releaseAtLeast('1.17') ? 'No Project matches the given query.' : 'Not found.');
+export const projectNotFound = (): string =>
+  releaseAtLeast('1.17') ? 'No Project matches the given query.' : 'Not found.';
 
 export type TargetKind = 'fake' | 'real';
 
@@ -124,7 +125,10 @@ function onceStarted<T extends object>(what: string, get: () => T | undefined): 
   return new Proxy({} as T, {
     get(_, key) {
       const value = get();
-      if (!value) throw new Error(`the contract ${what} is not started yet (use it inside a test, or in a hook registered after useTarget)`);
+      if (!value)
+        throw new Error(
+          `the contract ${what} is not started yet (use it inside a test, or in a hook registered after useTarget)`,
+        );
       return Reflect.get(value, key) as unknown;
     },
   });
@@ -145,14 +149,18 @@ export function rawRequest(
       {
         method,
         headers: {
-          ...(body !== undefined ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) } : {}),
+          ...(body !== undefined
+            ? { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) }
+            : {}),
           ...(opts.headers ?? {}),
         },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );

@@ -19,7 +19,11 @@ async function project(name: string): Promise<number> {
 }
 
 const tagged = (tag: string, n: number, extra: Record<string, unknown> = {}) =>
-  Array.from({ length: n }, (_, i) => ({ data: { text: `${tag} ${i}` }, meta: { labelform: `${tag} item=${i}` }, ...extra }));
+  Array.from({ length: n }, (_, i) => ({
+    data: { text: `${tag} ${i}` },
+    meta: { labelform: `${tag} item=${i}` },
+    ...extra,
+  }));
 
 async function ids(projectId: number): Promise<number[]> {
   const out: number[] = [];
@@ -33,7 +37,11 @@ test('meta "contains" tells batch 1 from batch 10 when the batch name ends with 
   await client.importTasks(id, tagged('scope batch=r.10', 3));
   assert.is(await countTaggedTasks(client, id, batchText('scope', 'r.1')), 2);
   assert.is(await countTaggedTasks(client, id, batchText('scope', 'r.10')), 3);
-  assert.is(await countTaggedTasks(client, id, 'scope batch=r.1'), 5, 'without the space, batch 1 also matches batch 10');
+  assert.is(
+    await countTaggedTasks(client, id, 'scope batch=r.1'),
+    5,
+    'without the space, batch 1 also matches batch 10',
+  );
 });
 
 test('delete_tasks deletes the selected ids that match the filters, in one request; the answer counts them', async () => {
@@ -41,14 +49,24 @@ test('delete_tasks deletes the selected ids that match the filters, in one reque
   const a = await client.importTasks(id, tagged('del-a', 4), { returnTaskIds: true });
   const b = await client.importTasks(id, tagged('del-b', 2), { returnTaskIds: true });
   // The selection names a task of another tag: the meta filter keeps it.
-  const deleted = await client.deleteTasks(id, [a.task_ids![2]!, a.task_ids![3]!, b.task_ids![0]!], [metaContains('del-a ')]);
+  const deleted = await client.deleteTasks(
+    id,
+    [a.task_ids![2]!, a.task_ids![3]!, b.task_ids![0]!],
+    [metaContains('del-a ')],
+  );
   assert.is(deleted, 2);
-  assert.equal(await ids(id), [a.task_ids![0]!, a.task_ids![1]!, ...b.task_ids!].sort((x, y) => x - y));
+  assert.equal(
+    await ids(id),
+    [a.task_ids![0]!, a.task_ids![1]!, ...b.task_ids!].sort((x, y) => x - y),
+  );
   // Again: nothing left to delete among those ids.
   assert.is(await client.deleteTasks(id, [a.task_ids![2]!, a.task_ids![3]!], [metaContains('del-a ')]), 0);
   const raw = await rawRequest(t.url, 'POST', `/api/dm/actions/?id=delete_tasks&project=${id}`, {
     headers: { Authorization: `Token ${t.token}` },
-    body: { selectedItems: { all: false, included: [a.task_ids![0]!] }, filters: { conjunction: 'and', items: [metaContains('del-a ')] } },
+    body: {
+      selectedItems: { all: false, included: [a.task_ids![0]!] },
+      filters: { conjunction: 'and', items: [metaContains('del-a ')] },
+    },
   });
   assert.is(raw.status, 200);
   assert.equal(JSON.parse(raw.text), { processed_items: 1, reload: false, detail: 'Deleted 1 tasks' });
@@ -60,7 +78,10 @@ test('delete_tasks with "no annotation rows" as a filter keeps a task someone an
   await client.createAnnotation(r.task_ids![1]!, choice('Positive'));
   await client.createAnnotation(r.task_ids![2]!, { ...choice('Negative'), was_cancelled: true });
   // Rows, not the per-task counters (which a server with its signals switched off stops updating).
-  const where = [metaContains('ann '), { filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: 'true' }];
+  const where = [
+    metaContains('ann '),
+    { filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: 'true' },
+  ];
   assert.is(await client.deleteTasks(id, r.task_ids!, where), 2);
   assert.equal(await ids(id), [r.task_ids![1]!, r.task_ids![2]!]);
 });
@@ -71,7 +92,10 @@ test('an empty `included` selects every task (so the client never sends one); th
   await client.importTasks(id, tagged('gone', 3));
   const raw = await rawRequest(t.url, 'POST', `/api/dm/actions/?id=delete_tasks&project=${id}`, {
     headers: { Authorization: `Token ${t.token}` },
-    body: { selectedItems: { all: false, included: [] }, filters: { conjunction: 'and', items: [metaContains('gone ')] } },
+    body: {
+      selectedItems: { all: false, included: [] },
+      filters: { conjunction: 'and', items: [metaContains('gone ')] },
+    },
   });
   assert.is(raw.status, 200);
   assert.is(JSON.parse(raw.text).processed_items, 3, 'every task matching the filter, not none');
@@ -96,7 +120,10 @@ test('actions: a missing action id is a 422, an unknown one a 500, an unknown pr
   const unknown = await rawRequest(t.url, 'POST', `/api/dm/actions/?id=nope&project=${id}`, { headers: auth, body });
   assert.is(unknown.status, 500);
   assert.is(JSON.parse(unknown.text).detail, "Can't find 'nope' in registered actions");
-  const noProject = await rawRequest(t.url, 'POST', '/api/dm/actions/?id=delete_tasks&project=99999999', { headers: auth, body });
+  const noProject = await rawRequest(t.url, 'POST', '/api/dm/actions/?id=delete_tasks&project=99999999', {
+    headers: auth,
+    body,
+  });
   assert.is(noProject.status, 404);
   assert.is(JSON.parse(noProject.text).detail, projectNotFound());
 });
@@ -106,25 +133,38 @@ test('what tells an imported copy from one someone worked on: updated_by on the 
   const r = await client.importTasks(
     id,
     [
-      { data: { text: 'imported with an annotation' }, annotations: [{ ...choice('Negative'), updated_by: 1 }], meta: { labelform: 'fields item=0' } },
+      {
+        data: { text: 'imported with an annotation' },
+        annotations: [{ ...choice('Negative'), updated_by: 1 }],
+        meta: { labelform: 'fields item=0' },
+      },
       { data: { text: 'annotated later' }, meta: { labelform: 'fields item=1' } },
     ],
     { returnTaskIds: true },
   );
   await client.createAnnotation(r.task_ids![1]!, choice('Positive'));
   // Read back by selection and filter, with annotations, drafts and comments.
-  const tasks = new Map<number, LsTask>((await readTaggedTasks(client, id, 'fields ', r.task_ids!)).map((x) => [x.id, x]));
+  const tasks = new Map<number, LsTask>(
+    (await readTaggedTasks(client, id, 'fields ', r.task_ids!)).map((x) => [x.id, x]),
+  );
   assert.is(tasks.size, 2);
   const imported = tasks.get(r.task_ids![0]!)!;
   const annotated = tasks.get(r.task_ids![1]!)!;
   assert.equal(imported.updated_by, []);
   assert.is(imported.annotations?.length, 1);
-  assert.is(imported.annotations![0]!.updated_by, null, 'an imported annotation has no updated_by, even when the file gave one');
+  assert.is(
+    imported.annotations![0]!.updated_by,
+    null,
+    'an imported annotation has no updated_by, even when the file gave one',
+  );
   assert.equal(imported.drafts, []);
   assert.is(imported.comment_count, 0);
   assert.is(imported.total_annotations, 1);
   assert.is(imported.cancelled_annotations, 0);
-  assert.ok(Array.isArray(annotated.updated_by) && (annotated.updated_by as unknown[]).length === 1, 'annotating a task records who did it');
+  assert.ok(
+    Array.isArray(annotated.updated_by) && (annotated.updated_by as unknown[]).length === 1,
+    'annotating a task records who did it',
+  );
   assert.type(annotated.annotations![0]!.updated_by, 'number');
 });
 

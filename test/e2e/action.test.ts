@@ -21,7 +21,16 @@ import { startFakeGitHub } from '../fake-github/github-fake.ts';
 import { runAction, type ActionResult } from '../helpers/run-action.ts';
 import type { PreviewSummary } from '../../src/preview/report.ts';
 import { VENV_DIR } from '../../scripts/local-label-studio.ts';
-import { api, REPO_ROOT, rootConfig, serverEnv, TEXT_CHOICES, projectManifest, uniqueNamespace, markedProjectId } from './support.ts';
+import {
+  api,
+  REPO_ROOT,
+  rootConfig,
+  serverEnv,
+  TEXT_CHOICES,
+  projectManifest,
+  uniqueNamespace,
+  markedProjectId,
+} from './support.ts';
 
 const client = api();
 const cleanup: number[] = [];
@@ -34,7 +43,10 @@ test.before(async () => {
   actionPath = await copyCheckout();
   shims = await mkdtemp(join(tmpdir(), 'no-build-tools-'));
   for (const tool of BUILD_TOOLS) {
-    await writeFile(join(shims, tool), `#!/bin/sh\necho "${tool} $*" >> "${join(shims, 'calls.log')}"\necho "${tool} is not to be run by the action" >&2\nexit 127\n`);
+    await writeFile(
+      join(shims, tool),
+      `#!/bin/sh\necho "${tool} $*" >> "${join(shims, 'calls.log')}"\necho "${tool} is not to be run by the action" >&2\nexit 127\n`,
+    );
     await chmod(join(shims, tool), 0o755);
   }
 });
@@ -44,13 +56,23 @@ test.after(async () => {
 });
 
 /** Every call the action made to npm, npx, tsc, ... (none is expected). */
-const buildToolCalls = async () => (existsSync(join(shims, 'calls.log')) ? (await readFile(join(shims, 'calls.log'), 'utf8')).trim() : '');
+const buildToolCalls = async () =>
+  existsSync(join(shims, 'calls.log')) ? (await readFile(join(shims, 'calls.log'), 'utf8')).trim() : '';
 
 const manifest = (ns: string, title = `Action ${ns}`) =>
-  projectManifest('reviews', `  title: ${title}\n  label_config: |\n${TEXT_CHOICES(['Good', 'Bad']).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`);
+  projectManifest(
+    'reviews',
+    `  title: ${title}\n  label_config: |\n${TEXT_CHOICES(['Good', 'Bad'])
+      .split('\n')
+      .map((l) => (l ? `    ${l}` : l))
+      .join('\n')}`,
+  );
 
 /** A workspace (the caller's repository) with the manifests in `repo/`. */
-async function workspace(ns: string, files: Record<string, string> = { 'reviews.yaml': manifest(ns) }): Promise<string> {
+async function workspace(
+  ns: string,
+  files: Record<string, string> = { 'reviews.yaml': manifest(ns) },
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'action-workspace-'));
   await mkdir(join(dir, 'repo'));
   await writeFile(join(dir, 'repo', 'labelform.yaml'), rootConfig(ns));
@@ -58,8 +80,19 @@ async function workspace(ns: string, files: Record<string, string> = { 'reviews.
   return dir;
 }
 
-function run(ws: string, inputs: Record<string, string>, extra: { runnerTemp?: string; env?: Record<string, string> } = {}): Promise<ActionResult> {
-  return runAction({ actionPath, workspace: ws, inputs: { directory: 'repo', ...inputs }, env: serverEnv(), path: [shims], ...extra });
+function run(
+  ws: string,
+  inputs: Record<string, string>,
+  extra: { runnerTemp?: string; env?: Record<string, string> } = {},
+): Promise<ActionResult> {
+  return runAction({
+    actionPath,
+    workspace: ws,
+    inputs: { directory: 'repo', ...inputs },
+    env: serverEnv(),
+    path: [shims],
+    ...extra,
+  });
 }
 
 const stepOf = (r: ActionResult, name: string) => {
@@ -71,7 +104,9 @@ const stepOf = (r: ActionResult, name: string) => {
 const explain = (r: ActionResult) => `${r.log}\noutputs: ${JSON.stringify(r.outputs)}`;
 
 test('no run: script of action.yml has an expression in it: inputs reach the shell through env only', async () => {
-  const action = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ name: string; run?: string }> } };
+  const action = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8')) as {
+    runs: { steps: Array<{ name: string; run?: string }> };
+  };
   const runSteps = action.runs.steps.filter((s) => s.run !== undefined);
   assert.ok(runSteps.length >= 3);
   for (const s of runSteps) assert.not.match(s.run!, /\$\{\{/, `step "${s.name}" puts an expression into its script`);
@@ -87,7 +122,10 @@ test('validate: runs the committed bundle, nothing installed or built; labelform
   assert.is(await buildToolCalls(), '', 'the action ran a build tool');
   assert.not.ok(existsSync(join(actionPath, 'node_modules')), 'node_modules appeared in the action checkout');
   assert.not.ok(existsSync(join(actionPath, 'dist')), 'dist/ appeared in the action checkout');
-  assert.equal(r.steps.map((s) => s.name), ['Check Node.js', 'Set up Node.js', 'Put labelform on PATH', 'Run labelform', 'Result']);
+  assert.equal(
+    r.steps.map((s) => s.name),
+    ['Check Node.js', 'Set up Node.js', 'Put labelform on PATH', 'Run labelform', 'Result'],
+  );
   assert.match(r.log, /labelform: .*action-dist\/cli\/labelform\.mjs \(Node\.js v\d+/);
 
   // How long a job waits for labelform: from the action's first step to labelform's first output.
@@ -97,14 +135,19 @@ test('validate: runs the committed bundle, nothing installed or built; labelform
   let seen = 0;
   const first = runStep.output!.find((p) => (seen += p.text.length) > announce.index + announce[0].length);
   assert.ok(first, `labelform printed nothing:\n${explain(r)}`);
-  console.log(`    action start → labelform's first output: ${first.at - r.steps[0]!.startedAt!} ms (run step start → first output: ${first.at - runStep.startedAt!} ms)`);
+  console.log(
+    `    action start → labelform's first output: ${first.at - r.steps[0]!.startedAt!} ms (run step start → first output: ${first.at - runStep.startedAt!} ms)`,
+  );
 
   // The runner's own Node.js is new enough: setup-node is left out, so the job keeps its node.
   assert.is(stepOf(r, 'Set up Node.js').outcome, 'skipped');
 
   // `labelform` on PATH for the job's later steps, with the version of the checkout.
   assert.is(r.path.length, 1);
-  const version = spawnSync('labelform', ['--version'], { env: { PATH: `${r.path[0]}${delimiter}${process.env.PATH}`, HOME: process.env.HOME ?? '' }, encoding: 'utf8' });
+  const version = spawnSync('labelform', ['--version'], {
+    env: { PATH: `${r.path[0]}${delimiter}${process.env.PATH}`, HOME: process.env.HOME ?? '' },
+    encoding: 'utf8',
+  });
   const expected = (JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
   assert.is(version.stdout.trim(), expected, version.stderr);
 });
@@ -125,18 +168,30 @@ test('a checkout without the bundle: one clear error, labelform does not run', a
   const bare = await mkdtemp(join(tmpdir(), 'labelform-action-bare-'));
   await cp(join(actionPath, 'action.yml'), join(bare, 'action.yml'));
   const ws = await workspace(uniqueNamespace('action'));
-  const r = await runAction({ actionPath: bare, workspace: ws, inputs: { command: 'validate', directory: 'repo' }, env: serverEnv(), path: [shims] });
+  const r = await runAction({
+    actionPath: bare,
+    workspace: ws,
+    inputs: { command: 'validate', directory: 'repo' },
+    env: serverEnv(),
+    path: [shims],
+  });
   assert.is(r.conclusion, 'failure');
   assert.match(r.log, /::error title=labelform action::this checkout of the action has no bundle/);
   assert.is(stepOf(r, 'Run labelform').outcome, 'skipped');
 });
 
 test('preview: the bundle drives the browser with the playwright-core shipped beside it', async () => {
-  const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+  const sitePackages = readdirSync(join(VENV_DIR, 'lib'))
+    .map((py) => join(VENV_DIR, 'lib', py, 'site-packages'))
+    .find((p) => existsSync(join(p, 'label_studio')))!;
   const ns = uniqueNamespace('action');
   const ws = await workspace(ns);
   // The editor of the installed label-studio package: no server needed to draw.
-  const r = await run(ws, { command: 'preview', args: '--out preview-out --json' }, { env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages } });
+  const r = await run(
+    ws,
+    { command: 'preview', args: '--out preview-out --json' },
+    { env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages } },
+  );
   assert.is(r.conclusion, 'success', explain(r));
   assert.is(r.outputs.exitcode, '0');
   const summary = JSON.parse(await readFile(join(ws, 'preview-out', 'summary.json'), 'utf8')) as PreviewSummary;
@@ -156,7 +211,11 @@ test('plan → apply the saved plan → plan → drift: exit codes and has-chang
   assert.is(planned.conclusion, 'success', explain(planned));
   assert.is(planned.outputs.exitcode, '2');
   assert.is(planned.outputs['has-changes'], 'true');
-  assert.match(await readFile(planned.outputs['summary-file']!, 'utf8'), /reviews/, 'the plan report is in summary-file');
+  assert.match(
+    await readFile(planned.outputs['summary-file']!, 'utf8'),
+    /reviews/,
+    'the plan report is in summary-file',
+  );
   const saved = JSON.parse(await readFile(join(ws, 'labelform.plan.json'), 'utf8')) as { summary: { create: number } };
   assert.is(saved.summary.create, 1, 'the plan file is saved relative to the workspace');
 
@@ -170,7 +229,11 @@ test('plan → apply the saved plan → plan → drift: exit codes and has-chang
   assert.is(applied.conclusion, 'success', explain(applied));
   assert.is(applied.outputs.exitcode, '0');
   assert.is(applied.outputs['has-changes'], 'true', 'the saved plan had changes');
-  assert.match(await readFile(applied.outputs['summary-file']!, 'utf8'), /reviews/, 'the apply report is in summary-file');
+  assert.match(
+    await readFile(applied.outputs['summary-file']!, 'utf8'),
+    /reviews/,
+    'the apply report is in summary-file',
+  );
   const id = await markedProjectId(ns, 'reviews');
   cleanup.push(id);
   assert.is((await client.getProject(id)).title, `Action ${ns}`);
@@ -201,7 +264,12 @@ test('plan → apply the saved plan → plan → drift: exit codes and has-chang
 test('a plan with an error: exit 1 fails the step, has-changes is empty', async () => {
   const ns = uniqueNamespace('action');
   const ws = await workspace(ns);
-  const r = await runAction({ actionPath, workspace: ws, inputs: { command: 'plan', directory: 'repo' }, env: { LABEL_STUDIO_URL: serverEnv().LABEL_STUDIO_URL! } });
+  const r = await runAction({
+    actionPath,
+    workspace: ws,
+    inputs: { command: 'plan', directory: 'repo' },
+    env: { LABEL_STUDIO_URL: serverEnv().LABEL_STUDIO_URL! },
+  });
   assert.is(r.conclusion, 'failure', explain(r));
   assert.equal([r.outputs.exitcode, r.outputs['has-changes']], ['1', '']);
   assert.match(r.log, /LABEL_STUDIO_API_KEY/);
@@ -212,7 +280,10 @@ test('inputs never become shell code: args are split on whitespace only, directo
   const ws = await workspace(ns);
   const r = await run(ws, { command: 'plan', args: '--target $(touch${IFS}pwned1) `touch${IFS}pwned2` *' });
   assert.not.ok(existsSync(join(ws, 'pwned1')) || existsSync(join(ws, 'pwned2')), 'an argument was run as a command');
-  assert.match(r.log, /labelform plan -C repo --detailed-exitcode --target \$\(touch\$\{IFS\}pwned1\) `touch\$\{IFS\}pwned2` \*\n/);
+  assert.match(
+    r.log,
+    /labelform plan -C repo --detailed-exitcode --target \$\(touch\$\{IFS\}pwned1\) `touch\$\{IFS\}pwned2` \*\n/,
+  );
   assert.is(r.outputs.exitcode, '1', explain(r));
 
   const d = await run(ws, { command: 'validate', directory: 'repo"; touch pwned3; echo "' });
@@ -223,10 +294,19 @@ test('inputs never become shell code: args are split on whitespace only, directo
 test('a wrong input is one clear error and labelform does not run', async () => {
   const ws = await workspace(uniqueNamespace('action'));
   const cases: Array<[Record<string, string>, RegExp]> = [
-    [{ command: 'deploy' }, /::error title=labelform action::input command must be validate, plan, apply, drift or preview, not "deploy"/],
-    [{ command: 'plan', comment: 'yes' }, /::error title=labelform action::input comment must be true or false, not "yes"/],
+    [
+      { command: 'deploy' },
+      /::error title=labelform action::input command must be validate, plan, apply, drift or preview, not "deploy"/,
+    ],
+    [
+      { command: 'plan', comment: 'yes' },
+      /::error title=labelform action::input comment must be true or false, not "yes"/,
+    ],
     [{ command: 'plan', 'fail-on-changes': '1' }, /input fail-on-changes must be true or false, not "1"/],
-    [{ command: 'validate', comment: 'true' }, /input comment works with plan \(the PR comment\) and drift \(the drift issue\), not validate/],
+    [
+      { command: 'validate', comment: 'true' },
+      /input comment works with plan \(the PR comment\) and drift \(the drift issue\), not validate/,
+    ],
     [{ command: 'drift', 'plan-file': 'p.json' }, /input plan-file works with plan and apply, not drift/],
     // A newline in an input cannot start a workflow command of its own.
     [{ command: 'deploy\n::error::injected' }, /not "deploy%0A::error::injected"/],
@@ -298,7 +378,7 @@ test('drift with comment: true opens the drift issue on drift and closes it once
   }
 });
 
-test('node-version: setup-node is asked for that version and not for the caller\'s package manager', async () => {
+test("node-version: setup-node is asked for that version and not for the caller's package manager", async () => {
   const ws = await workspace(uniqueNamespace('action'));
   const r = await run(ws, { command: 'validate', 'node-version': '24' });
   const setup = stepOf(r, 'Set up Node.js');
@@ -317,7 +397,10 @@ test.run();
  */
 async function copyCheckout(): Promise<string> {
   const dest = await mkdtemp(join(tmpdir(), 'labelform-action-'));
-  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const listed = spawnSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   if (listed.status !== 0) throw new Error(`git ls-files failed: ${listed.stderr}`);
   for (const rel of listed.stdout.split('\0').filter(Boolean)) {
     if (!existsSync(join(REPO_ROOT, rel))) continue; // deleted in the working tree
@@ -326,4 +409,3 @@ async function copyCheckout(): Promise<string> {
   }
   return dest;
 }
-

@@ -21,7 +21,8 @@ async function ours(byTitle = false): Promise<number[]> {
   const ids: number[] = [];
   for await (const page of client.listProjects()) {
     for (const p of page) {
-      if (parseMarker(String(p.description ?? ''))?.namespace === ns || (byTitle && String(p.title ?? '').includes(ns))) ids.push(p.id);
+      if (parseMarker(String(p.description ?? ''))?.namespace === ns || (byTitle && String(p.title ?? '').includes(ns)))
+        ids.push(p.id);
     }
   }
   return ids.sort((a, b) => a - b);
@@ -37,7 +38,9 @@ test('import.id of a deleted project: plan creates (exit 2), drift says missing 
   const original = await client.createProject({ title });
   // A busy SQLite server may run the POST twice (issue 8): keep one project with this title.
   for (const id of await ours(true)) if (id !== original.id) await client.deleteProject(id);
-  dir = await makeRepo(ns, { 'legacy.yaml': projectManifest('legacy', `  title: ${title}\n`, `import:\n  id: ${original.id}\n`) });
+  dir = await makeRepo(ns, {
+    'legacy.yaml': projectManifest('legacy', `  title: ${title}\n`, `import:\n  id: ${original.id}\n`),
+  });
 
   const adopt = await cli(dir, ['apply', '--auto-approve']);
   assert.is(adopt.code, 0, adopt.stdout + adopt.stderr);
@@ -47,7 +50,10 @@ test('import.id of a deleted project: plan creates (exit 2), drift says missing 
 
   const planned = await cli(dir, ['plan', '--detailed-exitcode']);
   assert.is(planned.code, 2, planned.stdout + planned.stderr);
-  assert.match(planned.stdout, new RegExp(`legacy\\.yaml:\\d+:\\d+: warning: import\\.id ${original.id}: no project with this id`));
+  assert.match(
+    planned.stdout,
+    new RegExp(`legacy\\.yaml:\\d+:\\d+: warning: import\\.id ${original.id}: no project with this id`),
+  );
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /legacy: missing/);
@@ -65,7 +71,10 @@ test('import.id of a deleted project: plan creates (exit 2), drift says missing 
   const prune = await cli(dir, ['plan', '--prune', '--json']);
   assert.is(prune.code, 0, prune.stderr);
   const plan = JSON.parse(prune.stdout) as { changes: Array<{ action: string; key: string; id?: number }> };
-  assert.equal(plan.changes.map((c) => [c.action, c.key, c.id]), [['delete', 'legacy', created]]);
+  assert.equal(
+    plan.changes.map((c) => [c.action, c.key, c.id]),
+    [['delete', 'legacy', created]],
+  );
   const applied = await cli(dir, ['apply', '--prune', '--auto-approve']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   assert.equal(await ours(), []);

@@ -16,7 +16,10 @@ const legacy = api();
 
 async function status(url: string, token: string, extra: string[] = []): Promise<CliResult> {
   const dir = await makeRepo(uniqueNamespace('status'), {});
-  const r = await runCli(['status', '--debug', ...extra, '-C', dir], { env: { LABEL_STUDIO_URL: url, LABEL_STUDIO_API_KEY: token }, cwd: dir });
+  const r = await runCli(['status', '--debug', ...extra, '-C', dir], {
+    env: { LABEL_STUDIO_URL: url, LABEL_STUDIO_API_KEY: token },
+    cwd: dir,
+  });
   transcript.push(r.stdout, r.stderr);
   return r;
 }
@@ -30,44 +33,62 @@ test('a legacy token works, and status says so', async () => {
   const r = await status(url, token);
   assert.is(r.code, 0, r.stderr);
   // 1.13.1 and older name no edition.
-  assert.ok(r.stdout.includes(`Label Studio ${testRelease()}${releaseAtLeast('1.17') ? ' (Community)' : ' at '}`), r.stdout);
+  assert.ok(
+    r.stdout.includes(`Label Studio ${testRelease()}${releaseAtLeast('1.17') ? ' (Community)' : ' at '}`),
+    r.stdout,
+  );
   assert.match(r.stdout, /auth: +legacy token, from LABEL_STUDIO_API_KEY/);
 });
 
-fromPats('a personal access token created through the API works, and keeps working after its access token expires', async () => {
-  pat = await legacy.createPersonalAccessToken();
-  secrets.push(pat);
-  const r = await status(realServer().url, pat);
-  assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, /auth: +personal access token/);
-  // Access tokens live 5 minutes: move the client's clock past expiry instead of waiting.
-  let skew = 0;
-  const client = createClient({ baseUrl: realServer().url, token: pat, now: () => Date.now() + skew });
-  assert.ok((await client.whoami()).email);
-  assert.is(client.http.stats.refreshes, 1);
-  skew = 6 * 60_000;
-  assert.ok((await client.whoami()).email, 'still works after the access token expired');
-  assert.is(client.http.stats.refreshes, 2, 'a new access token was fetched');
-  const access = await legacy.http.request<{ access: string }>('POST', '/api/token/refresh/', { data: { refresh: pat }, anonymous: true });
-  secrets.push(access.access);
-});
+fromPats(
+  'a personal access token created through the API works, and keeps working after its access token expires',
+  async () => {
+    pat = await legacy.createPersonalAccessToken();
+    secrets.push(pat);
+    const r = await status(realServer().url, pat);
+    assert.is(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /auth: +personal access token/);
+    // Access tokens live 5 minutes: move the client's clock past expiry instead of waiting.
+    let skew = 0;
+    const client = createClient({ baseUrl: realServer().url, token: pat, now: () => Date.now() + skew });
+    assert.ok((await client.whoami()).email);
+    assert.is(client.http.stats.refreshes, 1);
+    skew = 6 * 60_000;
+    assert.ok((await client.whoami()).email, 'still works after the access token expired');
+    assert.is(client.http.stats.refreshes, 2, 'a new access token was fetched');
+    const access = await legacy.http.request<{ access: string }>('POST', '/api/token/refresh/', {
+      data: { refresh: pat },
+      anonymous: true,
+    });
+    secrets.push(access.access);
+  },
+);
 
 fromPats('legacy tokens disabled on the server: its own message, with the fix', async () => {
   const patClient = createClient({ baseUrl: realServer().url, token: pat });
-  await patClient.http.request('POST', '/api/jwt/settings', { data: { api_tokens_enabled: true, legacy_api_tokens_enabled: false } });
+  await patClient.http.request('POST', '/api/jwt/settings', {
+    data: { api_tokens_enabled: true, legacy_api_tokens_enabled: false },
+  });
   try {
     const r = await status(realServer().url, realServer().token);
     assert.is(r.code, 1);
     assert.match(r.stderr, /legacy token authentication is disabled for this organization/);
     assert.match(r.stderr, /Fix: use a personal access token instead/);
     // labelform itself (plan) gives the same message.
-    const dir = await makeRepo(uniqueNamespace('legacyoff'), { 'p.yaml': projectManifest('x', '  title: Legacy off\n') });
-    const plan = await runCli(['plan', '-C', dir], { env: { LABEL_STUDIO_URL: realServer().url, LABEL_STUDIO_API_KEY: realServer().token }, cwd: dir });
+    const dir = await makeRepo(uniqueNamespace('legacyoff'), {
+      'p.yaml': projectManifest('x', '  title: Legacy off\n'),
+    });
+    const plan = await runCli(['plan', '-C', dir], {
+      env: { LABEL_STUDIO_URL: realServer().url, LABEL_STUDIO_API_KEY: realServer().token },
+      cwd: dir,
+    });
     transcript.push(plan.stdout, plan.stderr);
     assert.is(plan.code, 1);
     assert.match(plan.stderr, /legacy token authentication is disabled/);
   } finally {
-    await patClient.http.request('POST', '/api/jwt/settings', { data: { api_tokens_enabled: true, legacy_api_tokens_enabled: true } });
+    await patClient.http.request('POST', '/api/jwt/settings', {
+      data: { api_tokens_enabled: true, legacy_api_tokens_enabled: true },
+    });
   }
   assert.is((await status(realServer().url, realServer().token)).code, 0);
 });
@@ -76,7 +97,10 @@ fromPats('a revoked personal access token: its own message', async () => {
   await legacy.http.request('POST', '/api/token/blacklist/', { data: { refresh: pat } });
   const r = await status(realServer().url, pat);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /personal access token in LABEL_STUDIO_API_KEY cannot be exchanged for an access token: it has been revoked/);
+  assert.match(
+    r.stderr,
+    /personal access token in LABEL_STUDIO_API_KEY cannot be exchanged for an access token: it has been revoked/,
+  );
 });
 
 test('a wrong token, an unreachable URL, something that is not Label Studio: each its own message', async () => {
@@ -87,7 +111,10 @@ test('a wrong token, an unreachable URL, something that is not Label Studio: eac
 
   const down = await status('http://127.0.0.1:9', realServer().token);
   assert.is(down.code, 1);
-  assert.match(down.stderr, /cannot reach Label Studio at http:\/\/127\.0\.0\.1:9 \(LABEL_STUDIO_URL\): .*connection refused/);
+  assert.match(
+    down.stderr,
+    /cannot reach Label Studio at http:\/\/127\.0\.0\.1:9 \(LABEL_STUDIO_URL\): .*connection refused/,
+  );
 
   const html = await htmlServer();
   try {
@@ -111,16 +138,29 @@ test('secrets never show: plans, saved plans, errors and debug output hold no to
   const secret = 'S3cr3t-task-data-pw!';
   secrets.push(secret);
   const dir = await makeRepo(ns, {
-    'p.yaml': projectManifest('secretive', `  title: Secret ${ns}\n  task_data_login: ${'${env:TASK_LOGIN}'}\n  task_data_password: ${'${env:TASK_PASSWORD}'}\n`),
+    'p.yaml': projectManifest(
+      'secretive',
+      `  title: Secret ${ns}\n  task_data_login: ${'${env:TASK_LOGIN}'}\n  task_data_password: ${'${env:TASK_PASSWORD}'}\n`,
+    ),
   });
-  const env = { LABEL_STUDIO_URL: realServer().url, LABEL_STUDIO_API_KEY: realServer().token, TASK_LOGIN: 'annotator-login', TASK_PASSWORD: secret };
+  const env = {
+    LABEL_STUDIO_URL: realServer().url,
+    LABEL_STUDIO_API_KEY: realServer().token,
+    TASK_LOGIN: 'annotator-login',
+    TASK_PASSWORD: secret,
+  };
   secrets.push('annotator-login');
   const run = async (args: string[]) => {
     const r = await runCli([...args, '-C', dir], { env, cwd: dir });
     transcript.push(r.stdout, r.stderr);
     return r;
   };
-  for (const args of [['plan', '--debug'], ['plan', '--json'], ['plan', '--markdown'], ['plan', '--out', join(dir, 'plan.json')]]) {
+  for (const args of [
+    ['plan', '--debug'],
+    ['plan', '--json'],
+    ['plan', '--markdown'],
+    ['plan', '--out', join(dir, 'plan.json')],
+  ]) {
     const r = await run(args);
     assert.is(r.code, 0, r.stderr);
   }
@@ -137,7 +177,9 @@ test('secrets never show: plans, saved plans, errors and debug output hold no to
   assert.is(drift.code, 2);
   assert.match(drift.stdout, /task_data_password: server has \(sensitive\)/);
   // A thrown API error carries method, path and status, never headers.
-  const err = await createClient({ baseUrl: realServer().url, token: 'wrong-token-value-xyz' }).whoami().catch((e: unknown) => e as Error);
+  const err = await createClient({ baseUrl: realServer().url, token: 'wrong-token-value-xyz' })
+    .whoami()
+    .catch((e: unknown) => e as Error);
   secrets.push('wrong-token-value-xyz');
   transcript.push(String(err), (err as Error).stack ?? '', JSON.stringify(err));
 });

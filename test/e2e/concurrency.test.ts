@@ -10,7 +10,16 @@ import { load } from '../helpers/load.ts';
 import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { runCli } from '../helpers/cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import { api, cli, makeRepo, projectManifest, realServer, spawnBuiltCli, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import {
+  api,
+  cli,
+  makeRepo,
+  projectManifest,
+  realServer,
+  spawnBuiltCli,
+  TEXT_CHOICES,
+  uniqueNamespace,
+} from './support.ts';
 
 const client = api();
 
@@ -21,7 +30,10 @@ async function carriers(namespace: string): Promise<Map<string, number[]>> {
     for (const p of page) {
       const m = parseMarker(p.description);
       if (m?.namespace !== namespace) continue;
-      out.set(m.key, [...(out.get(m.key) ?? []), p.id].sort((a, b) => a - b));
+      out.set(
+        m.key,
+        [...(out.get(m.key) ?? []), p.id].sort((a, b) => a - b),
+      );
     }
   }
   return out;
@@ -34,7 +46,10 @@ async function removeNamespace(namespace: string): Promise<void> {
 function repoOf(namespace: string, keys: readonly string[]): Promise<string> {
   const files: Record<string, string> = {};
   for (const k of keys) {
-    files[`${k}/project.yaml`] = projectManifest(k, `  title: Race ${k}\n  color: "#12AB34"\n  label_config:\n    file: ./config.xml\n`);
+    files[`${k}/project.yaml`] = projectManifest(
+      k,
+      `  title: Race ${k}\n  color: "#12AB34"\n  label_config:\n    file: ./config.xml\n`,
+    );
     files[`${k}/config.xml`] = TEXT_CHOICES(['Yes', 'No']);
   }
   return makeRepo(namespace, files);
@@ -55,16 +70,26 @@ for (const runs of [2, 3]) {
       for (const r of results) assert.is(r.code, 0, `round ${round}: ${r.stdout}\n${r.stderr}`);
       const held = await carriers(ns);
       assert.equal([...held.keys()].sort(), KEYS, `round ${round}`);
-      for (const [key, ids] of held) assert.is(ids.length, 1, `round ${round}: ${key} is carried by ids ${ids.join(', ')}`);
+      for (const [key, ids] of held)
+        assert.is(ids.length, 1, `round ${round}: ${key} is carried by ids ${ids.join(', ')}`);
       const plan = await cli(dir, ['plan', '--detailed-exitcode']);
       assert.is(plan.code, 0, `round ${round}: ${plan.stdout}${plan.stderr}`);
-      const removed = results.reduce((n, r) => n + (/(\d+) empty cop(?:y|ies) of created projects removed/.exec(r.stdout)?.[1] ? Number(/(\d+) empty cop/.exec(r.stdout)![1]) : 0), 0);
+      const removed = results.reduce(
+        (n, r) =>
+          n +
+          (/(\d+) empty cop(?:y|ies) of created projects removed/.exec(r.stdout)?.[1]
+            ? Number(/(\d+) empty cop/.exec(r.stdout)![1])
+            : 0),
+        0,
+      );
       const found = results.reduce((n, r) => n + (r.stdout.match(/already carrying the marker/g)?.length ?? 0), 0);
       summary.push(`${removed}/${found}`);
       await removeNamespace(ns);
     }
     // Which run made what differs each round; the outcome may not.
-    process.stdout.write(`\n    ${runs} racing applies, per round "copies removed/creates found already made": ${summary.join(' ')}\n`);
+    process.stdout.write(
+      `\n    ${runs} racing applies, per round "copies removed/creates found already made": ${summary.join(' ')}\n`,
+    );
   });
 }
 
@@ -74,12 +99,20 @@ test('the server runs a create twice (a POST delivered twice): the copy is remov
   const proxy = await startFaultProxy(realServer().url);
   try {
     proxy.inject({ method: 'POST', path: /^\/api\/projects\/$/, times: 1, fault: { kind: 'deliver-twice' } });
-    const r = await runCli(['apply', '--auto-approve', '-C', dir], { env: { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: realServer().token }, cwd: dir });
+    const r = await runCli(['apply', '--auto-approve', '-C', dir], {
+      env: { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: realServer().token },
+      cwd: dir,
+    });
     assert.is(r.code, 0, r.stdout + r.stderr);
     assert.is(proxy.seen.filter((s) => s.fault === 'deliver-twice').length, 1, 'the fault was injected');
     const ids = (await carriers(ns)).get('only') ?? [];
     assert.is(ids.length, 1);
-    assert.match(r.stdout, new RegExp(`only created as id ${ids[0]} .*kept id ${ids[0]}, the lowest carrying the marker, instead of id ${ids[0]! + 1}; removed an empty copy \\(id ${ids[0]! + 1}\\) made during this run`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `only created as id ${ids[0]} .*kept id ${ids[0]}, the lowest carrying the marker, instead of id ${ids[0]! + 1}; removed an empty copy \\(id ${ids[0]! + 1}\\) made during this run`,
+      ),
+    );
     assert.match(r.stdout, /1 empty copy of created projects removed/);
     assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
   } finally {
@@ -94,19 +127,30 @@ test('apply --dedupe: keeps the lowest id, deletes the empty copies, lists and k
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   const [kept] = (await carriers(ns)).get('dup')!;
   const original = await client.getProject(kept!);
-  const copy = (title: string) => client.createProject({ title, description: original.description, label_config: original.label_config });
+  const copy = (title: string) =>
+    client.createProject({ title, description: original.description, label_config: original.label_config });
   const empty = await copy('Race dup');
   const withData = await copy('Race dup with data');
   await client.importTasks(withData.id, [{ text: 'a task someone put here' }]);
 
   const refused = await cli(dir, ['plan']);
   assert.is(refused.code, 1);
-  assert.match(refused.stderr + refused.stdout, new RegExp(`3 projects carry the marker of "dup" \\(ids ${kept}, ${empty.id}, ${withData.id}\\); \`labelform apply --dedupe\` keeps id ${kept} and deletes the empty copy \\(id ${empty.id}\\)`));
+  assert.match(
+    refused.stderr + refused.stdout,
+    new RegExp(
+      `3 projects carry the marker of "dup" \\(ids ${kept}, ${empty.id}, ${withData.id}\\); \`labelform apply --dedupe\` keeps id ${kept} and deletes the empty copy \\(id ${empty.id}\\)`,
+    ),
+  );
 
   const r = await cli(dir, ['apply', '--auto-approve', '--dedupe']);
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, new RegExp(`dup \\(id ${empty.id}\\) deleted \\(an empty copy; id ${kept} keeps the key\\)`));
-  assert.match(r.stdout + r.stderr, new RegExp(`project ${withData.id} "Race dup with data" also carries the marker of "dup" and holds 1 task and 0 annotations: left in place`));
+  assert.match(
+    r.stdout + r.stderr,
+    new RegExp(
+      `project ${withData.id} "Race dup with data" also carries the marker of "dup" and holds 1 task and 0 annotations: left in place`,
+    ),
+  );
   assert.equal((await carriers(ns)).get('dup'), [kept, withData.id]);
   await removeNamespace(ns);
 });
@@ -115,7 +159,8 @@ test('1,000 creates while another client writes to the server: exactly 1,000 mar
   const count = Number(process.env.LABELFORM_TEST_CREATES ?? load(1000, 150));
   const ns = uniqueNamespace('many');
   const files: Record<string, string> = {};
-  for (let i = 0; i < count; i++) files[`p${i}.yaml`] = projectManifest(`p${String(i).padStart(4, '0')}`, `  title: Many ${i}\n`);
+  for (let i = 0; i < count; i++)
+    files[`p${i}.yaml`] = projectManifest(`p${String(i).padStart(4, '0')}`, `  title: Many ${i}\n`);
   const dir = await makeRepo(ns, files);
   // The other writer, two at a time until the apply ends: creates unmanaged projects (up to 20),
   // edits them and imports tasks into them. Every one of those writes takes SQLite's lock.
@@ -145,7 +190,9 @@ test('1,000 creates while another client writes to the server: exactly 1,000 mar
   const doubled = [...held].filter(([, ids]) => ids.length !== 1);
   assert.equal(doubled, [], 'every key is carried by exactly one project');
   const removed = Number(/(\d+) empty cop(?:y|ies) of created projects removed/.exec(r.stdout)?.[1] ?? 0);
-  process.stdout.write(`\n    ${count} creates beside ${writes} writes by another client: ${removed} copies made by the server removed\n`);
+  process.stdout.write(
+    `\n    ${count} creates beside ${writes} writes by another client: ${removed} copies made by the server removed\n`,
+  );
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
   await removeNamespace(ns);
   for (const id of other) await client.deleteProject(id);

@@ -23,7 +23,9 @@ const SHA = 'abcdef0123456789abcdef0123456789abcdef01';
 async function ours(): Promise<Array<{ id: number; description: string }>> {
   const found: Array<{ id: number; description: string }> = [];
   for await (const page of client.listProjects()) {
-    for (const p of page) if (parseMarker(String(p.description ?? ''))?.namespace === ns) found.push({ id: p.id, description: String(p.description) });
+    for (const p of page)
+      if (parseMarker(String(p.description ?? ''))?.namespace === ns)
+        found.push({ id: p.id, description: String(p.description) });
   }
   return found.sort((a, b) => a.id - b.id);
 }
@@ -44,7 +46,10 @@ async function writeProject(color: string, labels?: string[]): Promise<void> {
 }
 
 test.before(async () => {
-  dir = await makeRepo(ns, { 'news/project.yaml': projectManifest('news', spec('#112233')), 'news/config.xml': TEXT_CHOICES(['Positive', 'Negative']) });
+  dir = await makeRepo(ns, {
+    'news/project.yaml': projectManifest('news', spec('#112233')),
+    'news/config.xml': TEXT_CHOICES(['Positive', 'Negative']),
+  });
 });
 
 test.after(async () => {
@@ -52,7 +57,7 @@ test.after(async () => {
   if (dir) await removeTree(dir);
 });
 
-test('apply records commit and fingerprint; plan converges and drift is clean despite the server\'s rewrites', async () => {
+test("apply records commit and fingerprint; plan converges and drift is clean despite the server's rewrites", async () => {
   const applied = await cli(dir, ['apply', '--auto-approve'], { GITHUB_SHA: SHA, GITHUB_REPOSITORY: 'acme/labeling' });
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   const [p] = await ours();
@@ -60,7 +65,15 @@ test('apply records commit and fingerprint; plan converges and drift is clean de
   assert.is(stripMarker(p.description), 'Headlines to classify.');
   const record = parseAppliedRecord(p.description)!;
   assert.equal([record.commit, record.repository], ['abcdef012345', 'acme/labeling']);
-  assert.equal(Object.keys(record.fields).sort(), ['color', 'control_weights', 'description', 'expert_instruction', 'label_config', 'pinned_at', 'title']);
+  assert.equal(Object.keys(record.fields).sort(), [
+    'color',
+    'control_weights',
+    'description',
+    'expert_instruction',
+    'label_config',
+    'pinned_at',
+    'title',
+  ]);
   const plan = await cli(dir, ['plan', '--detailed-exitcode']);
   assert.is(plan.code, 0, plan.stdout + plan.stderr);
   const drift = await cli(dir, ['drift']);
@@ -73,7 +86,10 @@ test('an edit on the server: "changed on the server since it was last applied (c
   await client.updateProject(p!.id, { color: '#FF0000' });
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
-  assert.match(drift.stdout, /    changed on the server since it was last applied \(commit abcdef012345 of acme\/labeling\):\n      color: server has "#FF0000", git has "#112233"\n/);
+  assert.match(
+    drift.stdout,
+    /    changed on the server since it was last applied \(commit abcdef012345 of acme\/labeling\):\n      color: server has "#FF0000", git has "#112233"\n/,
+  );
   assert.not.match(drift.stdout, /not yet applied|origin unknown/);
   const json = JSON.parse((await cli(dir, ['drift', '--json'])).stdout);
   assert.equal([json.status, json.drift, json.pending], ['drift', true, false]);
@@ -85,17 +101,37 @@ test('an edit in git not applied yet: "changed in git, not yet applied", exit 2,
   await writeProject('#445566');
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
-  assert.match(drift.stdout, /    changed in git, not yet applied:\n      color: server has "#112233", git has "#445566"\n/);
+  assert.match(
+    drift.stdout,
+    /    changed in git, not yet applied:\n      color: server has "#112233", git has "#445566"\n/,
+  );
   assert.match(drift.stdout, /No drift on the server\. 1 project has changes in git not yet applied/);
   assert.is(JSON.parse((await cli(dir, ['drift', '--json'])).stdout).status, 'pending');
   const applied = await cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
-  assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0, 'converges after an update that rewrote the marker');
+  assert.is(
+    (await cli(dir, ['plan', '--detailed-exitcode'])).code,
+    0,
+    'converges after an update that rewrote the marker',
+  );
   assert.is((await cli(dir, ['drift'])).code, 0);
 });
 
-test('the commit comes from the repository\'s git when CI names none (-dirty with uncommitted changes)', async () => {
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=labelform test', '-c', 'user.email=test@labelform.invalid', '-c', 'commit.gpgsign=false', ...args], { cwd: dir, stdio: 'pipe' }).toString();
+test("the commit comes from the repository's git when CI names none (-dirty with uncommitted changes)", async () => {
+  const git = (...args: string[]) =>
+    execFileSync(
+      'git',
+      [
+        '-c',
+        'user.name=labelform test',
+        '-c',
+        'user.email=test@labelform.invalid',
+        '-c',
+        'commit.gpgsign=false',
+        ...args,
+      ],
+      { cwd: dir, stdio: 'pipe' },
+    ).toString();
   git('init', '-q');
   git('add', '-A');
   git('commit', '-q', '-m', 'projects');
@@ -117,11 +153,17 @@ test('the commit comes from the repository\'s git when CI names none (-dirty wit
 
 test('a label-config drift on the server is an XML diff with the labels added and removed', async () => {
   const [p] = await ours();
-  await client.updateProject(p!.id, { label_config: TEXT_CHOICES(['Positive', 'Neutral']), control_weights: { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Neutral: 1 } } } });
+  await client.updateProject(p!.id, {
+    label_config: TEXT_CHOICES(['Positive', 'Neutral']),
+    control_weights: { sentiment: { overall: 1, type: 'Choices', labels: { Positive: 1, Neutral: 1 } } },
+  });
   const drift = await cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /changed on the server since it was last applied/);
-  assert.match(drift.stdout, /      label_config: sentiment \(Choices\): \+Negative -Neutral  \(- server, \+ git\)\n        --- server\n        \+\+\+ git\n/);
+  assert.match(
+    drift.stdout,
+    /      label_config: sentiment \(Choices\): \+Negative -Neutral  \(- server, \+ git\)\n        --- server\n        \+\+\+ git\n/,
+  );
   assert.match(drift.stdout, /\n        -    <Choice value="Neutral"\/>\n        \+    <Choice value="Negative"\/>\n/);
   assert.not.match(drift.stdout, /label_config: server has/, 'no cut-off prefixes of the XML');
   const md = (await cli(dir, ['drift', '--markdown'])).stdout;

@@ -20,13 +20,17 @@ test.after(async () => {
 });
 test.before.each(() => proxy.clear());
 
-const viaProxy = (timeoutMs = 10_000) => createClient({ baseUrl: proxy.url, token: realServer().token, backoffMs: 50, maxBackoffMs: 400, timeoutMs });
+const viaProxy = (timeoutMs = 10_000) =>
+  createClient({ baseUrl: proxy.url, token: realServer().token, backoffMs: 50, maxBackoffMs: 400, timeoutMs });
 
 test('connection resets on a GET are retried', async () => {
   proxy.inject({ method: 'GET', path: /^\/api\/version\//, times: 2, fault: { kind: 'reset' } });
   const v = await viaProxy().version();
   assert.is(v.release, testRelease());
-  assert.equal(proxy.seen.map((s) => s.fault ?? 'passed'), ['reset', 'reset', 'passed']);
+  assert.equal(
+    proxy.seen.map((s) => s.fault ?? 'passed'),
+    ['reset', 'reset', 'passed'],
+  );
 });
 
 test('503 on a GET is retried with backoff', async () => {
@@ -76,7 +80,9 @@ test('a POST that creates is never retried blindly: reset and 503 each reach the
 
 test('apply through a proxy that loses the answer to the create: exactly one project, found by its marker', async () => {
   const ns = uniqueNamespace('lost');
-  const dir = await makeRepo(ns, { 'p.yaml': projectManifest('lost-answer', `  title: Lost answer ${ns}\n  color: "#0A0B0C"\n`) });
+  const dir = await makeRepo(ns, {
+    'p.yaml': projectManifest('lost-answer', `  title: Lost answer ${ns}\n  color: "#0A0B0C"\n`),
+  });
   proxy.inject({ method: 'POST', path: /^\/api\/projects\/$/, times: 1, fault: { kind: 'drop-answer' } });
   const env = { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: realServer().token };
   const applied = await runCli(['apply', '--auto-approve', '-C', dir], { env, cwd: dir });
@@ -103,33 +109,46 @@ test('the server goes away during a plan (its port refuses): the plan fails at o
   const N = 30;
   const files: Record<string, string> = {};
   for (let i = 0; i < N; i++) {
-    await direct.createProject({ title: `Gone ${ns} ${i}`, description: withMarker('', { namespace: ns, key: `p${i}` }) });
+    await direct.createProject({
+      title: `Gone ${ns} ${i}`,
+      description: withMarker('', { namespace: ns, key: `p${i}` }),
+    });
     files[`p${i}.yaml`] = projectManifest(`p${i}`, `  title: Gone ${ns} ${i}\n`);
   }
   // One ML backend in the repository: the plan reads the backends of every project, one request each.
-  files['ml.yaml'] = 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
+  files['ml.yaml'] =
+    'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
   const dir = await makeRepo(ns, files);
   const dying = await startFaultProxy(realServer().url);
   let backendReads = 0;
   dying.onRequest = (r) => {
     if (r.path.startsWith('/api/ml/') && ++backendReads === 5) void dying.close();
   };
-  const plan = await runCli(['plan', '--debug', '-C', dir], { env: { LABEL_STUDIO_URL: dying.url, LABEL_STUDIO_API_KEY: realServer().token }, cwd: dir });
+  const plan = await runCli(['plan', '--debug', '-C', dir], {
+    env: { LABEL_STUDIO_URL: dying.url, LABEL_STUDIO_API_KEY: realServer().token },
+    cwd: dir,
+  });
   assert.is(plan.code, 1, plan.stdout + plan.stderr);
   assert.ok(backendReads >= 5);
   // Each attempt is one --debug line; the failed ones are those in flight when it went (at most
   // the client's 4, each tried once more), not the ~25 reads queued behind them, five times each.
-  const failedAttempts = plan.stderr.split('\n').filter((l) => /^\[http\] GET \/api\/ml\/.* -> (error|retry)/.test(l)).length;
+  const failedAttempts = plan.stderr
+    .split('\n')
+    .filter((l) => /^\[http\] GET \/api\/ml\/.* -> (error|retry)/.test(l)).length;
   assert.ok(failedAttempts >= 1 && failedAttempts <= 8, plan.stderr);
   const messages = plan.stderr.split('\n').filter((l) => l && !l.startsWith('[http] '));
-  assert.match(messages[0]!, `cannot reach Label Studio at ${dying.url} (LABEL_STUDIO_URL): cannot connect to ${dying.url}: connection refused`);
+  assert.match(
+    messages[0]!,
+    `cannot reach Label Studio at ${dying.url} (LABEL_STUDIO_URL): cannot connect to ${dying.url}: connection refused`,
+  );
   assert.is(plan.stderr.split('connection refused').length - 1, 1);
   assert.not.match(plan.stderr, /\n\s+at .+:\d+:\d+/);
 });
 
 async function countMarked(ns: string): Promise<number> {
   let n = 0;
-  for await (const page of direct.listProjects()) n += page.filter((p) => parseMarker(p.description)?.namespace === ns).length;
+  for await (const page of direct.listProjects())
+    n += page.filter((p) => parseMarker(p.description)?.namespace === ns).length;
   return n;
 }
 

@@ -21,7 +21,8 @@ const client = api();
 const N = 250;
 const NS = uniqueNamespace('lookup');
 const KEY = 'oldest';
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 
 let oldest: number;
 let newest: number;
@@ -29,10 +30,19 @@ let dir: string;
 
 test.before(async () => {
   // One at a time: on SQLite the server can double a create made alongside others.
-  oldest = (await client.createProject({ title: `${NS} oldest`, description: withMarker('The oldest project', { namespace: NS, key: KEY }), label_config: CONFIG })).id;
+  oldest = (
+    await client.createProject({
+      title: `${NS} oldest`,
+      description: withMarker('The oldest project', { namespace: NS, key: KEY }),
+      label_config: CONFIG,
+    })
+  ).id;
   for (let i = 1; i < N; i++) newest = (await client.createProject({ title: `${NS} p${i}` })).id;
   dir = await makeRepo(NS, {
-    'projects/oldest.yaml': projectManifest(KEY, `  title: ${NS} oldest\n  description: The oldest project\n  label_config: '${CONFIG}'\n`),
+    'projects/oldest.yaml': projectManifest(
+      KEY,
+      `  title: ${NS} oldest\n  description: The oldest project\n  label_config: '${CONFIG}'\n`,
+    ),
     'tasks.jsonl': '{"text": "one"}\n{"text": "two"}\n{"text": "three"}\n',
   });
 });
@@ -43,7 +53,9 @@ test.after(async () => {
   // server switches model signals off process-wide during a delete).
   const mine: number[] = [];
   for (let page = 1; ; page++) {
-    const body = await client.http.request<LsPage<LsProject>>('GET', '/api/projects/', { params: { title: NS, ordering: 'id', page, page_size: 100, include: 'id' } });
+    const body = await client.http.request<LsPage<LsProject>>('GET', '/api/projects/', {
+      params: { title: NS, ordering: 'id', page, page_size: 100, include: 'id' },
+    });
     mine.push(...body.results.map((p) => p.id));
     if (!body.next) break;
   }
@@ -70,11 +82,20 @@ test('tasks import KEY, tasks list KEY and export KEY reach the oldest project',
 
   const listed = await cli(dir, ['tasks', 'list', KEY]);
   assert.is(listed.code, 0, listed.stderr);
-  assert.equal(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).data.text), ['one', 'two', 'three']);
+  assert.equal(
+    listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).data.text),
+    ['one', 'two', 'three'],
+  );
 
   const exported = await cli(dir, ['export', KEY, '--out', 'export.json', '--all-tasks', '--quiet']);
   assert.is(exported.code, 0, exported.stderr);
-  const tasks = JSON.parse(await readFile(join(dir, 'export.json'), 'utf8')) as Array<{ project: number; data: { text: string } }>;
+  const tasks = JSON.parse(await readFile(join(dir, 'export.json'), 'utf8')) as Array<{
+    project: number;
+    data: { text: string };
+  }>;
   assert.equal(tasks.map((t) => t.data.text).sort(), ['one', 'three', 'two']);
   assert.ok(tasks.every((t) => t.project === oldest));
 });
@@ -82,7 +103,10 @@ test('tasks import KEY, tasks list KEY and export KEY reach the oldest project',
 test('import NAME ID refuses a second project for a key held by one beyond the 100 newest', async () => {
   const r = await cli(dir, ['import', KEY, String(newest)]);
   assert.is(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stderr, `project ${oldest} "${NS} oldest" already carries the marker of ${KEY}; one key can manage one project`);
+  assert.match(
+    r.stderr,
+    `project ${oldest} "${NS} oldest" already carries the marker of ${KEY}; one key can manage one project`,
+  );
   assert.is(parseMarker((await client.getProject(newest)).description), undefined, 'nothing was written');
 });
 

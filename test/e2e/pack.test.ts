@@ -43,15 +43,38 @@ test.after(async () => {
 });
 
 test('the package holds bin, dist and schemas, and nothing else', async () => {
-  const allowed = /^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/labelform\.js|dist\/.+\.js|schemas\/[a-z-]+\.schema\.json)$/;
-  assert.equal(files.filter((f) => !allowed.test(f)), [], 'files outside bin/, dist/*.js, schemas/');
-  for (const needed of ['bin/labelform.js', 'dist/cli/bin.js', 'package.json', 'schemas/labelform.schema.json', 'schemas/project.schema.json', 'schemas/plan.schema.json', 'schemas/label-config.schema.json']) {
+  const allowed =
+    /^(package\.json|README\.md|LICENSE(\.\w+)?|bin\/labelform\.js|dist\/.+\.js|schemas\/[a-z-]+\.schema\.json)$/;
+  assert.equal(
+    files.filter((f) => !allowed.test(f)),
+    [],
+    'files outside bin/, dist/*.js, schemas/',
+  );
+  for (const needed of [
+    'bin/labelform.js',
+    'dist/cli/bin.js',
+    'package.json',
+    'schemas/labelform.schema.json',
+    'schemas/project.schema.json',
+    'schemas/plan.schema.json',
+    'schemas/label-config.schema.json',
+  ]) {
     assert.ok(files.includes(needed), `${needed} is missing from the package`);
   }
   // Every compiled file comes from a source file: no leftovers of a deleted one in dist/.
-  const stale = files.filter((f) => f.startsWith('dist/') && !existsSync(join(REPO_ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))));
-  assert.equal(stale, [], 'dist/ holds files no source builds any more; rebuild it from scratch (rm -rf dist && npm run build) before publishing');
-  const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[] };
+  const stale = files.filter(
+    (f) =>
+      f.startsWith('dist/') && !existsSync(join(REPO_ROOT, 'src', f.slice('dist/'.length).replace(/\.js$/, '.ts'))),
+  );
+  assert.equal(
+    stale,
+    [],
+    'dist/ holds files no source builds any more; rebuild it from scratch (rm -rf dist && npm run build) before publishing',
+  );
+  const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+    bin: Record<string, string>;
+    files: string[];
+  };
   assert.equal(manifest.bin, { labelform: 'bin/labelform.js' });
 });
 
@@ -69,11 +92,15 @@ test('installed into an empty folder: --version, and the schemas where editors l
 
 test('installed: validate checks a repository offline, exit 0 clean and 1 with a located problem', async () => {
   const ns = uniqueNamespace('pack');
-  const good = await makeRepo(ns, { 'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']))}`) });
+  const good = await makeRepo(ns, {
+    'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']))}`),
+  });
   const ok = await run(join(installDir, 'node_modules', '.bin', 'labelform'), ['validate', '-C', good], installDir);
   assert.is(ok.code, 0, ok.stdout + ok.stderr);
 
-  const bad = await makeRepo(ns, { 'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: {file: ./missing.xml}\n`) });
+  const bad = await makeRepo(ns, {
+    'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: {file: ./missing.xml}\n`),
+  });
   const failed = await run(join(installDir, 'node_modules', '.bin', 'labelform'), ['validate', '-C', bad], installDir);
   assert.is(failed.code, 1, failed.stdout + failed.stderr);
   assert.match(failed.stdout + failed.stderr, /p\.yaml:\d+:\d+/);
@@ -82,8 +109,15 @@ test('installed: validate checks a repository offline, exit 0 clean and 1 with a
 
 test('installed: plan against the real Label Studio', async () => {
   const ns = uniqueNamespace('pack');
-  const repo = await makeRepo(ns, { 'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']))}`) });
-  const planned = await run(join(installDir, 'node_modules', '.bin', 'labelform'), ['plan', '--detailed-exitcode', '-C', repo], installDir, serverEnv());
+  const repo = await makeRepo(ns, {
+    'p.yaml': projectManifest('reviews', `  title: Pack ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']))}`),
+  });
+  const planned = await run(
+    join(installDir, 'node_modules', '.bin', 'labelform'),
+    ['plan', '--detailed-exitcode', '-C', repo],
+    installDir,
+    serverEnv(),
+  );
   assert.is(planned.code, 2, planned.stdout + planned.stderr);
   assert.match(planned.stdout, /reviews/);
   assert.match(planned.stdout, /create/i);
@@ -91,13 +125,22 @@ test('installed: plan against the real Label Studio', async () => {
 
 test.run();
 
-const indent = (xml: string) => xml.split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
+const indent = (xml: string) =>
+  xml
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : l))
+    .join('\n');
 
 /**
  * A child process with a plain environment: none of the npm_config_* and npm_lifecycle_*
  * variables an `npm test` run passes down, which would change what npm does here.
  */
-function run(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd,

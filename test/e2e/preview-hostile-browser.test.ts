@@ -21,10 +21,13 @@ import { NO_WEBRTC, PreviewRenderer } from '../../src/preview/renderer.ts';
 import { VENV_DIR } from '../../scripts/local-label-studio.ts';
 
 const browserPath = findBrowser(process.env);
-const sitePackages = () => readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+const sitePackages = () =>
+  readdirSync(join(VENV_DIR, 'lib'))
+    .map((py) => join(VENV_DIR, 'lib', py, 'site-packages'))
+    .find((p) => existsSync(join(p, 'label_studio')))!;
 const linuxOnly = process.platform === 'linux' ? test : test.skip;
 
-linuxOnly('the browser\'s processes do not hold labelform\'s environment (/proc/<pid>/environ)', async () => {
+linuxOnly("the browser's processes do not hold labelform's environment (/proc/<pid>/environ)", async () => {
   const secret = `lf-secret-${randomUUID()}`;
   const saved = { key: process.env.LABEL_STUDIO_API_KEY, other: process.env.LABELFORM_TEST_WEBHOOK_TOKEN };
   process.env.LABEL_STUDIO_API_KEY = secret;
@@ -37,7 +40,10 @@ linuxOnly('the browser\'s processes do not hold labelform\'s environment (/proc/
     const page = await launched.browser.newPage();
     await page.setContent('<p>hi</p>');
     const procs = await browserTree(marker);
-    assert.ok(procs.some((p) => p.renderer), `a renderer among ${procs.length} processes`);
+    assert.ok(
+      procs.some((p) => p.renderer),
+      `a renderer among ${procs.length} processes`,
+    );
     let read = 0;
     for (const { pid } of procs) {
       const environ = await readFile(`/proc/${pid}/environ`, 'latin1').catch(() => undefined);
@@ -59,7 +65,7 @@ linuxOnly('the browser\'s processes do not hold labelform\'s environment (/proc/
   }
 });
 
-linuxOnly('under root, the browser\'s folders as nobody are removed when it closes', async () => {
+linuxOnly("under root, the browser's folders as nobody are removed when it closes", async () => {
   if (process.getuid?.() !== 0) return;
   const ours = () => new Set(readdirSync('/tmp').filter((n) => /^labelform-(browser|launch)-/.test(n)));
   const before = ours();
@@ -72,7 +78,7 @@ linuxOnly('under root, the browser\'s folders as nobody are removed when it clos
   for (const n of made) assert.not.ok(existsSync(join('/tmp', n)), `/tmp/${n} left behind`);
 });
 
-linuxOnly('under root, a run that exits without its cleanup leaves no folder of the browser\'s behind', async () => {
+linuxOnly("under root, a run that exits without its cleanup leaves no folder of the browser's behind", async () => {
   if (process.getuid?.() !== 0) return;
   // The child names its own folders: the ones that appeared while it launched, and the profile's
   // folder its browser was started with (the other e2e files' browsers are not counted).
@@ -88,12 +94,25 @@ await page.setContent('<p>hi</p>');
 const profiles = (await browserTree(marker)).map((p) => /--user-data-dir=\\/tmp\\/([^\\/\\0]+)\\/profile/.exec(readFileSync('/proc/' + p.pid + '/cmdline', 'latin1'))?.[1]).filter(Boolean);
 console.log(JSON.stringify({ made: ours().filter((n) => !before.has(n)), profiles }));
 process.exit(3);`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   assert.is(r.status, 3, r.stderr);
   const { made, profiles } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { made: string[]; profiles: string[] };
-  assert.ok(profiles.length > 0 && profiles.every((p) => made.includes(p)), `profile folders ${profiles.join(', ')} among ${made.join(', ')}`);
-  assert.ok(made.some((n) => n.startsWith('labelform-launch-')), made.join(', '));
-  assert.equal(made.filter((n) => existsSync(join('/tmp', n))), [], 'left behind');
+  assert.ok(
+    profiles.length > 0 && profiles.every((p) => made.includes(p)),
+    `profile folders ${profiles.join(', ')} among ${made.join(', ')}`,
+  );
+  assert.ok(
+    made.some((n) => n.startsWith('labelform-launch-')),
+    made.join(', '),
+  );
+  assert.equal(
+    made.filter((n) => existsSync(join('/tmp', n))),
+    [],
+    'left behind',
+  );
 });
 
 /** A UDP listener on 127.0.0.1 counting the packets it gets (STUN binding requests). */
@@ -128,7 +147,9 @@ function stunScript(port: number): string {
 }
 
 async function tryStun(context: BrowserContext, port: number): Promise<string[]> {
-  await context.route('**/*', (route) => route.fulfill({ contentType: 'text/html', body: '<!doctype html><body><p>page</p></body>' }));
+  await context.route('**/*', (route) =>
+    route.fulfill({ contentType: 'text/html', body: '<!doctype html><body><p>page</p></body>' }),
+  );
   const page = await context.newPage();
   await page.goto('http://preview.labelform/');
   const tried = await page.evaluate<string[]>(stunScript(port));
@@ -151,7 +172,7 @@ test('WebRTC: a plain browser sends STUN packets to a listener on 127.0.0.1 (so 
   assert.ok(udp.count() > 0, 'STUN packets seen');
 });
 
-test('WebRTC: the preview browser\'s switches alone send no STUN packet, even with RTCPeerConnection in the page', async () => {
+test("WebRTC: the preview browser's switches alone send no STUN packet, even with RTCPeerConnection in the page", async () => {
   const udp = await udpListener();
   const launched = await launchBrowser(browserPath);
   try {
@@ -165,7 +186,7 @@ test('WebRTC: the preview browser\'s switches alone send no STUN packet, even wi
   assert.is(udp.count(), 0, 'STUN packets seen');
 });
 
-test('WebRTC: the preview\'s page script alone leaves no RTCPeerConnection in the page or a frame it makes', async () => {
+test("WebRTC: the preview's page script alone leaves no RTCPeerConnection in the page or a frame it makes", async () => {
   const udp = await udpListener();
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: browserPath, headless: true, args: ['--no-sandbox'] });
@@ -181,10 +202,12 @@ test('WebRTC: the preview\'s page script alone leaves no RTCPeerConnection in th
   assert.is(udp.count(), 0, 'STUN packets seen');
 });
 
-test('WebRTC: a page of the preview\'s own context has no RTCPeerConnection and sends no STUN packet, with the browser\'s switch undone', async () => {
+test("WebRTC: a page of the preview's own context has no RTCPeerConnection and sends no STUN packet, with the browser's switch undone", async () => {
   const udp = await udpListener();
   // The last value of a switch wins: WebRTC's UDP allowed again, so only the page script stands.
-  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages()), { extraArgs: ['--webrtc-ip-handling-policy=default'] });
+  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages()), {
+    extraArgs: ['--webrtc-ip-handling-policy=default'],
+  });
   try {
     // The context every drawing uses (a blank page of it: task HTML cannot run script in the top frame).
     const own = renderer as unknown as { onBlankPage<T>(fn: (page: Page) => Promise<T>): Promise<T> };

@@ -25,10 +25,14 @@ import { runCli } from '../helpers/cli.ts';
 import { makeRepo, projectManifest, uniqueNamespace } from './support.ts';
 
 const browserPath = findBrowser(process.env);
-const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+const sitePackages = readdirSync(join(VENV_DIR, 'lib'))
+  .map((py) => join(VENV_DIR, 'lib', py, 'site-packages'))
+  .find((p) => existsSync(join(p, 'label_studio')))!;
 
 /** Listeners on 127.0.0.1 that count the connections they are offered. */
-async function listeners(names: readonly string[]): Promise<{ port: Record<string, number>; count: Record<string, number>; close: () => void }> {
+async function listeners(
+  names: readonly string[],
+): Promise<{ port: Record<string, number>; count: Record<string, number>; close: () => void }> {
   const port: Record<string, number> = {};
   const count: Record<string, number> = {};
   const servers: Server[] = [];
@@ -44,7 +48,22 @@ async function listeners(names: readonly string[]): Promise<{ port: Record<strin
   return { port, count, close: () => servers.forEach((s) => s.close()) };
 }
 
-const WAYS = ['object', 'embed', 'meta', 'iframe', 'srcdoc', 'link', 'css', 'srcset', 'img', 'video', 'preconnect', 'ping', 'form', 'svg'] as const;
+const WAYS = [
+  'object',
+  'embed',
+  'meta',
+  'iframe',
+  'srcdoc',
+  'link',
+  'css',
+  'srcset',
+  'img',
+  'video',
+  'preconnect',
+  'ping',
+  'form',
+  'svg',
+] as const;
 
 /** Task HTML reaching out every way the browser allows without script (and with script, in a srcdoc frame). */
 function beaconHtml(port: Record<string, number>): string {
@@ -63,7 +82,8 @@ function beaconHtml(port: Record<string, number>): string {
 <p>Hostile task text</p></div>`;
 }
 
-const HYPERTEXT = '<View><HyperText name="h" value="$html"/><Choices name="c" toName="h"><Choice value="Safe"/></Choices></View>';
+const HYPERTEXT =
+  '<View><HyperText name="h" value="$html"/><Choices name="c" toName="h"><Choice value="Safe"/></Choices></View>';
 
 test('task HTML reaching for the network: no connection to listeners on 127.0.0.1, no host name lookup; the editor still draws', async () => {
   const l = await listeners(WAYS);
@@ -71,12 +91,19 @@ test('task HTML reaching for the network: no connection to listeners on 127.0.0.
   const logDir = mkdtempSync('/tmp/lf-netlog-');
   chmodSync(logDir, 0o777);
   const netLog = join(logDir, 'net.json');
-  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages), { extraArgs: [`--log-net-log=${netLog}`, '--net-log-capture-mode=Everything'] }).catch((err: unknown) => {
+  const renderer = await PreviewRenderer.open(browserPath, packageEditor(sitePackages), {
+    extraArgs: [`--log-net-log=${netLog}`, '--net-log-capture-mode=Everything'],
+  }).catch((err: unknown) => {
     rmSync(logDir, { recursive: true, force: true });
     throw err;
   });
   try {
-    if (process.getuid?.() === 0) assert.is(renderer.unsandboxed, undefined, `under root the browser runs sandboxed as nobody here: ${renderer.unsandboxed}`);
+    if (process.getuid?.() === 0)
+      assert.is(
+        renderer.unsandboxed,
+        undefined,
+        `under root the browser runs sandboxed as nobody here: ${renderer.unsandboxed}`,
+      );
     const shown = await renderer.render(HYPERTEXT, { html: beaconHtml(l.port) });
     assert.is(shown.error, undefined, shown.error);
     // HyperText draws the task in a frame of its own (whose text the page's text leaves out; the
@@ -92,9 +119,13 @@ test('task HTML reaching for the network: no connection to listeners on 127.0.0.
   rmSync(logDir, { recursive: true, force: true });
   assert.equal(l.count, {}, 'connections seen by the listeners');
   const names = Object.fromEntries(Object.entries(log.constants.logEventTypes).map(([k, v]) => [v, k]));
-  const lookups = log.events.filter((e) => names[e.type] === 'HOST_RESOLVER_SYSTEM_TASK' || names[e.type] === 'HOST_RESOLVER_DNS_TASK');
+  const lookups = log.events.filter(
+    (e) => names[e.type] === 'HOST_RESOLVER_SYSTEM_TASK' || names[e.type] === 'HOST_RESOLVER_DNS_TASK',
+  );
   assert.is(lookups.length, 0, 'host name lookups in the net log');
-  const jobs = log.events.filter((e) => names[e.type] === 'HOST_RESOLVER_MANAGER_JOB' && /labelform-test/.test(JSON.stringify(e.params)));
+  const jobs = log.events.filter(
+    (e) => names[e.type] === 'HOST_RESOLVER_MANAGER_JOB' && /labelform-test/.test(JSON.stringify(e.params)),
+  );
   assert.is(jobs.length, 0);
 });
 
@@ -106,7 +137,9 @@ test('the same task HTML in a browser without those settings does connect: the l
     const context = await browser.newContext({ serviceWorkers: 'block' });
     // Request interception alone, answering everything itself: what preview relied on before.
     await context.route('**/*', (route) =>
-      route.request().url() === 'http://preview.labelform/' ? route.fulfill({ contentType: 'text/html', body: `<!doctype html>${beaconHtml(l.port)}` }) : route.fulfill({ status: 404, body: '' }),
+      route.request().url() === 'http://preview.labelform/'
+        ? route.fulfill({ contentType: 'text/html', body: `<!doctype html>${beaconHtml(l.port)}` })
+        : route.fulfill({ status: 404, body: '' }),
     );
     const page = await context.newPage();
     await page.goto('http://preview.labelform/');
@@ -119,40 +152,76 @@ test('the same task HTML in a browser without those settings does connect: the l
   assert.ok(seen.includes('object') && seen.includes('embed'), `listeners that saw a connection: ${seen.join(', ')}`);
 });
 
-test('hostile configs and tasks: each failure is its config\'s error, the rest are drawn, the report is written and bounded', async () => {
+test("hostile configs and tasks: each failure is its config's error, the rest are drawn, the report is written and bounded", async () => {
   const ns = uniqueNamespace('preview-hostile');
   const text = Array.from({ length: 120_000 }, (_, i) => `word${i % 977} lorem`).join(' '); // ~1.6 MB
   const project = (name: string, xml: string, task?: unknown) => ({
     [`${name}/config.xml`]: xml,
-    [`${name}/project.yaml`]: projectManifest(name, `  title: Hostile ${name} ${ns}\n  label_config: {file: config.xml}\n`, task ? 'tasks: [{file: tasks.json}]\n' : ''),
+    [`${name}/project.yaml`]: projectManifest(
+      name,
+      `  title: Hostile ${name} ${ns}\n  label_config: {file: config.xml}\n`,
+      task ? 'tasks: [{file: tasks.json}]\n' : '',
+    ),
     ...(task ? { [`${name}/tasks.json`]: JSON.stringify([task]) } : {}),
   });
   const dir = await makeRepo(ns, {
-    ...project('images', `<View>\n${Array.from({ length: 300 }, (_, i) => `<Image name="img${i}" value="$image${i}"/><RectangleLabels name="box${i}" toName="img${i}"><Label value="Car${i}"/></RectangleLabels>`).join('\n')}\n</View>\n`),
-    ...project('bigtext', '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="l" toName="text"><Label value="PER"/></Labels>\n</View>\n', { text }),
-    ...project('nospace', '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text"><Choice value="A"/></Choices>\n</View>\n', { text: 'x'.repeat(1_000_000) }),
-    ...project('byurl', '<View>\n  <Text name="text" value="$text" valueType="url"/>\n  <HyperText name="h" value="$html" valueType="url"/>\n  <Choices name="c" toName="text"><Choice value="Yes"/></Choices>\n</View>\n'),
+    ...project(
+      'images',
+      `<View>\n${Array.from({ length: 300 }, (_, i) => `<Image name="img${i}" value="$image${i}"/><RectangleLabels name="box${i}" toName="img${i}"><Label value="Car${i}"/></RectangleLabels>`).join('\n')}\n</View>\n`,
+    ),
+    ...project(
+      'bigtext',
+      '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="l" toName="text"><Label value="PER"/></Labels>\n</View>\n',
+      { text },
+    ),
+    ...project(
+      'nospace',
+      '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text"><Choice value="A"/></Choices>\n</View>\n',
+      { text: 'x'.repeat(1_000_000) },
+    ),
+    ...project(
+      'byurl',
+      '<View>\n  <Text name="text" value="$text" valueType="url"/>\n  <HyperText name="h" value="$html" valueType="url"/>\n  <Choices name="c" toName="text"><Choice value="Yes"/></Choices>\n</View>\n',
+    ),
   });
   const out = join(dir, 'out');
-  const r = await runCli(['preview', '-C', dir, '--out', out, '--json'], { env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages, PATH: process.env.PATH ?? '' }, cwd: dir });
+  const r = await runCli(['preview', '-C', dir, '--out', out, '--json'], {
+    env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages, PATH: process.env.PATH ?? '' },
+    cwd: dir,
+  });
   assert.is(r.code, 1, r.stderr);
   assert.not.match(r.stderr, /\n\s+at |please report|internal error/i);
-  assert.match(r.stderr, /Error: images \(.*images\/config\.xml\): Label Studio's editor cannot draw this label config: (its page ran out of the memory|the page did not finish drawing within)/);
+  assert.match(
+    r.stderr,
+    /Error: images \(.*images\/config\.xml\): Label Studio's editor cannot draw this label config: (its page ran out of the memory|the page did not finish drawing within)/,
+  );
   const summary = JSON.parse(r.stdout) as PreviewSummary;
   const by = new Map(summary.results.map((x) => [x.name, x]));
   assert.is(by.get('images')!.status, 'error');
-  for (const name of ['bigtext', 'nospace', 'byurl']) assert.is(by.get(name)!.status, 'current', `${name}: ${by.get(name)!.error}`);
-  assert.match(by.get('bigtext')!.task, /tasks\.json:1 \(cut for the preview: text: [\d,]+ characters, the first 20,000 drawn\)/);
+  for (const name of ['bigtext', 'nospace', 'byurl'])
+    assert.is(by.get(name)!.status, 'current', `${name}: ${by.get(name)!.error}`);
+  assert.match(
+    by.get('bigtext')!.task,
+    /tasks\.json:1 \(cut for the preview: text: [\d,]+ characters, the first 20,000 drawn\)/,
+  );
   assert.match(by.get('nospace')!.task, /text: 1,000,000 characters, the first 20,000 drawn/);
   assert.equal(by.get('byurl')!.labelsNotShown, []);
   // Images within MAX_SHOT (PNG header: width and height at bytes 16 and 20); the report bounded.
   for (const name of ['bigtext', 'nospace']) {
     const png = await readFile(join(out, `${name}.after.png`));
-    assert.ok(png.readUInt32BE(16) <= MAX_SHOT.width && png.readUInt32BE(20) <= MAX_SHOT.height, `${name}: ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`);
+    assert.ok(
+      png.readUInt32BE(16) <= MAX_SHOT.width && png.readUInt32BE(20) <= MAX_SHOT.height,
+      `${name}: ${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`,
+    );
   }
   // 1.23's editor draws the line past the window, so the cap is what stops it; an older editor
   // wraps it within the window (1.20.0: 1280 pixels), and the bound above is the whole claim.
-  if (releaseAtLeast('1.23')) assert.is(png(await readFile(join(out, 'nospace.after.png'))).width, MAX_SHOT.width, 'a line of 20,000 characters is cut at the image width');
+  if (releaseAtLeast('1.23'))
+    assert.is(
+      png(await readFile(join(out, 'nospace.after.png'))).width,
+      MAX_SHOT.width,
+      'a line of 20,000 characters is cut at the image width',
+    );
   const html = await readFile(join(out, 'index.html'), 'utf8');
   assert.ok(html.length < 12 * 1024 * 1024, `index.html is ${html.length} bytes`);
   assert.not.ok(html.includes('word976 lorem word0 lorem'), 'no task text in the report');
@@ -164,7 +233,10 @@ test('hostile configs and tasks: each failure is its config\'s error, the rest a
     const parsed = parseLabelConfigXml('<View><Text name="text" value="$text"/></View>');
     if (!parsed.ok) throw new Error(parsed.problem.message);
     const { boundTask } = await import('../../src/preview/bound-task.ts');
-    const shown = await renderer.render('<View><Text name="text" value="$text"/></View>', boundTask({ ...sampleTaskData(parsed.root), text }, '').data);
+    const shown = await renderer.render(
+      '<View><Text name="text" value="$text"/></View>',
+      boundTask({ ...sampleTaskData(parsed.root), text }, '').data,
+    );
     assert.match(shown.text, /cut by labelform preview: [\d,]+ more characters are not drawn/);
   } finally {
     await renderer.close();

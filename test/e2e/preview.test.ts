@@ -103,7 +103,8 @@ test("each template as the server's editor draws it: every label name is visible
       assert.equal(missingLabels(parsed.root, text), ['Football', 'Tennis', 'Elections']);
       continue;
     }
-    for (const label of labels) assert.ok(text.includes(label), `${name}: "${label}" is not on the page (text: ${text.slice(0, 300)})`);
+    for (const label of labels)
+      assert.ok(text.includes(label), `${name}: "${label}" is not on the page (text: ${text.slice(0, 300)})`);
     const ink = await renderer.ink(shown.png!);
     assert.ok(ink > 0.002, `${name}: the image is blank (${(ink * 100).toFixed(2)} % ink)`);
     // Drawn again, the same config gives the same picture (media, fonts and canvases settled).
@@ -125,10 +126,14 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
   const files: Record<string, string> = {};
   for (const [name, xml] of Object.entries(TEMPLATES)) {
     files[`${name}/config.xml`] = xml;
-    files[`${name}/project.yaml`] = projectManifest(name, `  title: Preview ${name} ${ns}\n  label_config: {file: config.xml}\n`);
+    files[`${name}/project.yaml`] = projectManifest(
+      name,
+      `  title: Preview ${name} ${ns}\n  label_config: {file: config.xml}\n`,
+    );
   }
   const dir = await makeRepo(ns, files);
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: dir, encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   git('add', '.');
   git('commit', '-q', '-m', 'base');
@@ -137,7 +142,10 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
     await writeFile(join(dir, name, 'config.xml'), addLabel(TEMPLATES[name]!, `Added${name.replace(/\W/g, '')}`));
   }
   // Whitespace only: indentation and blank lines, no element or attribute changed.
-  await writeFile(join(dir, 'text-classification', 'config.xml'), TEMPLATES['text-classification']!.replace(/\n {2}/g, '\n      ').replace('</Choices>', '\n\n  </Choices>'));
+  await writeFile(
+    join(dir, 'text-classification', 'config.xml'),
+    TEMPLATES['text-classification']!.replace(/\n {2}/g, '\n      ').replace('</Choices>', '\n\n  </Choices>'),
+  );
 
   const out = join(dir, 'previews');
   const r = await cli(dir, ['preview', '--base', 'HEAD', '--out', out, '--json']);
@@ -151,17 +159,30 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
     assert.is(res.status, 'changed', name);
     // 1.8.2's editor draws the top level of nested choices only; the label added under one is not drawn either.
     const topLevelOnly = name === 'nested-choices' && !releaseAtLeast('1.13');
-    assert.equal(res.labelsNotShown, topLevelOnly ? ['Football', 'Addednestedchoices', 'Tennis', 'Elections'] : [], name);
-    for (const f of [res.images.before, res.images.after, res.images.sideBySide]) assert.ok(f && existsSync(join(out, f)), `${name}: ${f}`);
+    assert.equal(
+      res.labelsNotShown,
+      topLevelOnly ? ['Football', 'Addednestedchoices', 'Tennis', 'Elections'] : [],
+      name,
+    );
+    for (const f of [res.images.before, res.images.after, res.images.sideBySide])
+      assert.ok(f && existsSync(join(out, f)), `${name}: ${f}`);
     if (name === 'text-classification') {
       assert.equal(res.visual, { changed: false, regions: [] }, 'a whitespace-only change draws the same interface');
       assert.equal(res.controls, []);
     } else if (topLevelOnly) {
-      assert.equal(res.controls.map((c) => c.labelsAdded), [['Addednestedchoices']], name);
+      assert.equal(
+        res.controls.map((c) => c.labelsAdded),
+        [['Addednestedchoices']],
+        name,
+      );
     } else {
       assert.is(res.visual?.changed, true, name);
       assert.ok(res.visual!.regions.length >= 1, name);
-      assert.equal(res.controls.map((c) => c.labelsAdded), [[`Added${name.replace(/\W/g, '')}`]], name);
+      assert.equal(
+        res.controls.map((c) => c.labelsAdded),
+        [[`Added${name.replace(/\W/g, '')}`]],
+        name,
+      );
     }
   }
   // Deterministic names, a self-contained report, and the summary plan --previews reads.
@@ -173,7 +194,8 @@ test('preview --base HEAD: one added label changes the "after" image and marks a
 });
 
 test('a config the server accepts but the editor cannot draw: an error naming the project, exit 1', async () => {
-  const broken = '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text" choice="banana">\n    <Choice value="A"/>\n  </Choices>\n</View>\n';
+  const broken =
+    '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text" choice="banana">\n    <Choice value="A"/>\n  </Choices>\n</View>\n';
   // The server's own validation accepts it.
   await api().http.request('POST', '/api/projects/validate/', { data: { label_config: broken } });
   const ns = uniqueNamespace('preview-broken');
@@ -183,23 +205,34 @@ test('a config the server accepts but the editor cannot draw: an error naming th
   });
   const r = await cli(dir, ['preview', '--out', join(dir, 'out'), '--json']);
   assert.is(r.code, 1);
-  assert.match(r.stderr, /Error: banana-project \(.*p\/config\.xml\): Label Studio's editor cannot draw this label config: .*Attribute choice of tag ChoicesModel has invalid type/);
+  assert.match(
+    r.stderr,
+    /Error: banana-project \(.*p\/config\.xml\): Label Studio's editor cannot draw this label config: .*Attribute choice of tag ChoicesModel has invalid type/,
+  );
   const summary = JSON.parse(r.stdout) as PreviewSummary;
   assert.is(summary.results[0]!.status, 'error');
   assert.not.match(r.stderr, /\n\s+at /, 'no stack trace');
 });
 
 test('no server: the installed label-studio package draws the same interface, offline', async () => {
-  const sitePackages = readdirSync(join(VENV_DIR, 'lib')).map((py) => join(VENV_DIR, 'lib', py, 'site-packages')).find((p) => existsSync(join(p, 'label_studio')))!;
+  const sitePackages = readdirSync(join(VENV_DIR, 'lib'))
+    .map((py) => join(VENV_DIR, 'lib', py, 'site-packages'))
+    .find((p) => existsSync(join(p, 'label_studio')))!;
   const ns = uniqueNamespace('preview-offline');
   const dir = await makeRepo(ns, {
     'p/config.xml': TEMPLATES.ner!,
     'p/project.yaml': projectManifest('offline-ner', `  title: Offline ${ns}\n  label_config: {file: config.xml}\n`),
   });
   // The URL points at a port nothing listens on; no token is needed to render.
-  const r = await runCli(['preview', '-C', dir, '--out', join(dir, 'out'), '--json'], { env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages }, cwd: dir });
+  const r = await runCli(['preview', '-C', dir, '--out', join(dir, 'out'), '--json'], {
+    env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABELFORM_EDITOR: sitePackages },
+    cwd: dir,
+  });
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stderr, /Note: http:\/\/127\.0\.0\.1:9 did not answer .*rendering with an installed label-studio package instead/);
+  assert.match(
+    r.stderr,
+    /Note: http:\/\/127\.0\.0\.1:9 did not answer .*rendering with an installed label-studio package instead/,
+  );
   const summary = JSON.parse(r.stdout) as PreviewSummary;
   assert.match(summary.editor, /^the label-studio package at /);
   assert.is(summary.results[0]!.status, 'current');
@@ -214,7 +247,13 @@ test('plan --previews after preview --live: the Markdown plan shows the preview;
   });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   // The change under review adds a choice whose hotkey clashes with another's.
-  await writeFile(join(dir, 'p', 'config.xml'), TEMPLATES['text-classification']!.replace('<Choice value="Positive"/>', '<Choice value="Positive" hotkey="p"/>\n    <Choice value="Partly positive" hotkey="p"/>'));
+  await writeFile(
+    join(dir, 'p', 'config.xml'),
+    TEMPLATES['text-classification']!.replace(
+      '<Choice value="Positive"/>',
+      '<Choice value="Positive" hotkey="p"/>\n    <Choice value="Partly positive" hotkey="p"/>',
+    ),
+  );
   const out = join(dir, 'previews');
   const preview = await cli(dir, ['preview', '--live', '--out', out, '--json']);
   assert.is(preview.code, 0, preview.stderr);
@@ -223,17 +262,35 @@ test('plan --previews after preview --live: the Markdown plan shows the preview;
   const res = summary.results[0]!;
   assert.is(res.status, 'changed');
   assert.is(res.visual?.changed, true);
-  assert.equal(res.findings.map((f) => f.code), ['config-hotkey-clash']);
+  assert.equal(
+    res.findings.map((f) => f.code),
+    ['config-hotkey-clash'],
+  );
 
   const plan = await cli(dir, ['plan', '--markdown', '--previews', out, '--out', join(dir, 'plan.json')]);
   assert.is(plan.code, 0, plan.stderr);
   // The same before, from the live config the saved plan recorded.
-  const fromPlan = await cli(dir, ['preview', '--plan', join(dir, 'plan.json'), '--out', join(dir, 'from-plan'), '--json']);
+  const fromPlan = await cli(dir, [
+    'preview',
+    '--plan',
+    join(dir, 'plan.json'),
+    '--out',
+    join(dir, 'from-plan'),
+    '--json',
+  ]);
   assert.is(fromPlan.code, 0, fromPlan.stderr);
   const planned = (JSON.parse(fromPlan.stdout) as PreviewSummary).results[0]!;
   assert.equal([planned.status, planned.visual?.regions], ['changed', res.visual?.regions]);
-  assert.match(plan.stdout, /\*\*Preview\*\* \(before and after, \d+ changed regions? outlined\): `.*previews\/reviewed\.compare\.png`, in the run's preview artifact/);
-  assert.ok(plan.stdout.includes('⚠️ `p/config.xml:5` hotkey "p" of &lt;Choice value="Partly positive"&gt; is also the hotkey of &lt;Choice value="Positive"&gt; on line 4'), plan.stdout);
+  assert.match(
+    plan.stdout,
+    /\*\*Preview\*\* \(before and after, \d+ changed regions? outlined\): `.*previews\/reviewed\.compare\.png`, in the run's preview artifact/,
+  );
+  assert.ok(
+    plan.stdout.includes(
+      '⚠️ `p/config.xml:5` hotkey "p" of &lt;Choice value="Partly positive"&gt; is also the hotkey of &lt;Choice value="Positive"&gt; on line 4',
+    ),
+    plan.stdout,
+  );
 });
 
 test.run();

@@ -17,10 +17,23 @@ test('every template the server ships, as a project; pull --all; apply the adopt
   const ids: number[] = [];
   for (const [i, t] of templates.entries()) {
     const title = `${String(i + 1).padStart(2, '0')} ${t.title}`.slice(0, 50);
-    ids.push((await client.createProject({ title, label_config: t.config, description: `From the "${t.group ?? ''}" template group.` })).id);
+    ids.push(
+      (
+        await client.createProject({
+          title,
+          label_config: t.config,
+          description: `From the "${t.group ?? ''}" template group.`,
+        })
+      ).id,
+    );
   }
   // Some settings changed away from their defaults, as a team would have done in the UI.
-  await client.updateProject(ids[0]!, { color: '#123456', maximum_annotations: 3, expert_instruction: '<p>Be <b>careful</b> <img src=x onerror=alert(1)></p>', show_skip_button: false });
+  await client.updateProject(ids[0]!, {
+    color: '#123456',
+    maximum_annotations: 3,
+    expert_instruction: '<p>Be <b>careful</b> <img src=x onerror=alert(1)></p>',
+    show_skip_button: false,
+  });
   await client.updateProject(ids[1]!, { sampling: 'Uniform sampling', pinned_at: '2026-01-02T03:04:05.123456+02:00' });
 
   const dir = await writeTree({});

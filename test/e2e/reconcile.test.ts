@@ -4,7 +4,17 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseMarker } from '../../src/kinds/project/marker.ts';
 import { hasStackTrace, writeTree } from '../helpers/cli.ts';
-import { api, cli, makeRepo, projectManifest, REPO_ROOT, resetServer, TEXT_CHOICES, uniqueNamespace, markedProjectId } from './support.ts';
+import {
+  api,
+  cli,
+  makeRepo,
+  projectManifest,
+  REPO_ROOT,
+  resetServer,
+  TEXT_CHOICES,
+  uniqueNamespace,
+  markedProjectId,
+} from './support.ts';
 
 const client = api();
 
@@ -26,7 +36,8 @@ test('the examples: apply, then plan --detailed-exitcode exits 0', async () => {
   assert.match(again.stdout, /No changes\. Plan: 0 to create, 0 to update, 0 to delete, 5 unchanged/);
   // Every created project carries the marker; the UI description says it is managed from git.
   const managed = [];
-  for await (const page of client.listProjects()) managed.push(...page.filter((p) => parseMarker(p.description)?.namespace === 'acme-labeling'));
+  for await (const page of client.listProjects())
+    managed.push(...page.filter((p) => parseMarker(p.description)?.namespace === 'acme-labeling'));
   assert.is(managed.length, 5);
   assert.ok(managed.every((p) => /Managed from git/.test(p.description ?? '')));
 });
@@ -34,7 +45,10 @@ test('the examples: apply, then plan --detailed-exitcode exits 0', async () => {
 test('drift: a field changed through the API is named (exit 2); apply puts it back; plan exits 0', async () => {
   const ns = uniqueNamespace('drift');
   const dir = await makeRepo(ns, {
-    'p.yaml': projectManifest('drifty', `  title: Drift target ${ns}\n  color: "#112233"\n  maximum_annotations: 2\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']), 4)}`),
+    'p.yaml': projectManifest(
+      'drifty',
+      `  title: Drift target ${ns}\n  color: "#112233"\n  maximum_annotations: 2\n  label_config: |\n${indent(TEXT_CHOICES(['A', 'B']), 4)}`,
+    ),
   });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   const id = await markedProjectId(ns, 'drifty');
@@ -59,8 +73,11 @@ test('drift: a field changed through the API is named (exit 2); apply puts it ba
 
 test('a removed label still used by annotations: plan exits 1 naming it and its count; nothing is sent', async () => {
   const ns = uniqueNamespace('impact');
-  const spec = (choices: string[]) => `  title: Sentiment ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(choices), 4)}`;
-  const dir = await makeRepo(ns, { 'p.yaml': projectManifest('sentiment', spec(['Positive', 'Negative', 'Neutral', 'Mixed'])) });
+  const spec = (choices: string[]) =>
+    `  title: Sentiment ${ns}\n  label_config: |\n${indent(TEXT_CHOICES(choices), 4)}`;
+  const dir = await makeRepo(ns, {
+    'p.yaml': projectManifest('sentiment', spec(['Positive', 'Negative', 'Neutral', 'Mixed'])),
+  });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   const id = await markedProjectId(ns, 'sentiment');
   // Two annotations made through the API use Positive, one Negative; an imported one uses Neutral
@@ -68,9 +85,18 @@ test('a removed label still used by annotations: plan exits 1 naming it and its 
   await client.importTasks(id, [{ text: 'good' }, { text: 'great' }, { text: 'bad' }]);
   const tasks = (await client.listTasksPage(id, 1)).tasks;
   for (const [i, label] of ['Positive', 'Positive', 'Negative'].entries()) {
-    await client.createAnnotation(tasks[i]!.id, { result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: [label] } }] });
+    await client.createAnnotation(tasks[i]!.id, {
+      result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: [label] } }],
+    });
   }
-  await client.importTasks(id, [{ data: { text: 'meh' }, annotations: [{ result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Neutral'] } }] }] }]);
+  await client.importTasks(id, [
+    {
+      data: { text: 'meh' },
+      annotations: [
+        { result: [{ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: ['Neutral'] } }] },
+      ],
+    },
+  ]);
   const before = (await client.getProject(id)).label_config;
 
   await writeFile(join(dir, 'p.yaml'), projectManifest('sentiment', spec(['Negative', 'Mixed'])));
@@ -95,15 +121,28 @@ test('a removed label still used by annotations: plan exits 1 naming it and its 
 
 test('aliases, drafts and a live config labelform cannot parse are protected too (found on 1.23.2)', async () => {
   const ns = uniqueNamespace('alias');
-  const config = (labels: string[]) => `<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text">\n${labels.map((l) => `    <Choice value="${l}" alias="${l.slice(0, 3).toLowerCase()}"/>`).join('\n')}\n  </Choices>\n</View>\n`;
-  const spec = (labels: string[]) => `  title: Alias ${ns}\n  label_config: |\n${config(labels).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`;
+  const config = (labels: string[]) =>
+    `<View>\n  <Text name="text" value="$text"/>\n  <Choices name="c" toName="text">\n${labels.map((l) => `    <Choice value="${l}" alias="${l.slice(0, 3).toLowerCase()}"/>`).join('\n')}\n  </Choices>\n</View>\n`;
+  const spec = (labels: string[]) =>
+    `  title: Alias ${ns}\n  label_config: |\n${config(labels)
+      .split('\n')
+      .map((l) => (l ? `    ${l}` : l))
+      .join('\n')}`;
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('aliased', spec(['Positive', 'Negative', 'Neutral'])) });
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   const id = await markedProjectId(ns, 'aliased');
   // An imported annotation stores the alias ("neg"); a draft uses "neu"; the counters see neither as annotations made in the UI.
-  await client.importTasks(id, [{ data: { text: 'a' }, annotations: [{ result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neg'] } }] }] }, { text: 'b' }]);
+  await client.importTasks(id, [
+    {
+      data: { text: 'a' },
+      annotations: [{ result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neg'] } }] }],
+    },
+    { text: 'b' },
+  ]);
   const drafted = (await client.listTasksPage(id, 1)).tasks.find((t) => t.data.text === 'b')!;
-  await client.http.request('POST', `/api/tasks/${drafted.id}/drafts`, { data: { result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neu'] } }] } });
+  await client.http.request('POST', `/api/tasks/${drafted.id}/drafts`, {
+    data: { result: [{ from_name: 'c', to_name: 'text', type: 'choices', value: { choices: ['neu'] } }] },
+  });
   await writeFile(join(dir, 'p.yaml'), projectManifest('aliased', spec(['Positive'])));
   const plan = await cli(dir, ['plan']);
   assert.is(plan.code, 1, plan.stdout + plan.stderr);
@@ -134,7 +173,9 @@ test('a saved plan is refused when the server changed since, naming the project 
   assert.match(refused.stderr, new RegExp(`stale \\(id ${id}\\): field title changed on the server since the plan`));
   assert.is((await client.getProject(id)).color, '#101010', 'nothing applied');
   // Another namespace's repository refuses the plan too.
-  const other = await makeRepo(uniqueNamespace('other'), { 'p.yaml': projectManifest('stale', `  title: Stale ${ns}\n`) });
+  const other = await makeRepo(uniqueNamespace('other'), {
+    'p.yaml': projectManifest('stale', `  title: Stale ${ns}\n`),
+  });
   const wrongNs = await cli(other, ['apply', planFile]);
   assert.is(wrongNs.code, 1);
   assert.match(wrongNs.stderr, /namespace/);
@@ -150,23 +191,36 @@ test('adopt?: an unmanaged project with the same title blocks the create; import
   const ns = uniqueNamespace('adopt');
   const title = `Adopt me ${ns}`;
   const existing = await client.createProject({ title, description: 'made by hand', color: '#ABCDEF' });
-  const dir = await makeRepo(ns, { 'p.yaml': projectManifest('adoptee', `  title: ${title}\n  color: "#ABCDEF"\n  maximum_annotations: 3\n`) });
+  const dir = await makeRepo(ns, {
+    'p.yaml': projectManifest('adoptee', `  title: ${title}\n  color: "#ABCDEF"\n  maximum_annotations: 3\n`),
+  });
   const plan = await cli(dir, ['plan']);
   assert.is(plan.code, 1);
-  assert.match(plan.stdout, new RegExp(`adopt\\? an unmanaged project already has the title "${title}" \\(id ${existing.id}\\)`));
+  assert.match(
+    plan.stdout,
+    new RegExp(`adopt\\? an unmanaged project already has the title "${title}" \\(id ${existing.id}\\)`),
+  );
   assert.match(plan.stdout, new RegExp(`labelform import adoptee ${existing.id}`));
   const imported = await cli(dir, ['import', 'adoptee', String(existing.id)]);
   assert.is(imported.code, 0, imported.stderr);
   const after = await cli(dir, ['plan', '--json']);
   const json = JSON.parse(after.stdout);
-  assert.equal(json.changes.map((c: { action: string; fields: Array<{ field: string }> }) => [c.action, c.fields.map((f) => f.field)]), [['update', ['maximum_annotations']]]);
+  assert.equal(
+    json.changes.map((c: { action: string; fields: Array<{ field: string }> }) => [
+      c.action,
+      c.fields.map((f) => f.field),
+    ]),
+    [['update', ['maximum_annotations']]],
+  );
   const live = await client.getProject(existing.id);
   assert.match(live.description ?? '', /^made by hand\n\n\[labelform\] Managed from git/);
 });
 
-
 function indent(text: string, n: number): string {
-  return text.split('\n').map((l) => (l ? ' '.repeat(n) + l : l)).join('\n');
+  return text
+    .split('\n')
+    .map((l) => (l ? ' '.repeat(n) + l : l))
+    .join('\n');
 }
 
 test.run();

@@ -9,7 +9,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { onlyFrom } from '../helpers/applicable.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
-import { api, cli, makeRepo, projectManifest, serverEnv, TEXT_CHOICES, uniqueNamespace, markedProjectId } from './support.ts';
+import {
+  api,
+  cli,
+  makeRepo,
+  projectManifest,
+  serverEnv,
+  TEXT_CHOICES,
+  uniqueNamespace,
+  markedProjectId,
+} from './support.ts';
 
 const client = api();
 const cleanup: number[] = [];
@@ -18,10 +27,20 @@ test.after(async () => {
   for (const id of cleanup) await client.deleteProject(id).catch(() => undefined);
 });
 
-const spec = (ns: string, choices: string[], extra = '') => `  title: Contract ${ns}\n  color: "#101010"\n${extra}  label_config: |\n${TEXT_CHOICES(choices).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`;
+const spec = (ns: string, choices: string[], extra = '') =>
+  `  title: Contract ${ns}\n  color: "#101010"\n${extra}  label_config: |\n${TEXT_CHOICES(choices)
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : l))
+    .join('\n')}`;
 
 /** A managed project with choices A and B, one task, and one annotation choosing A. */
-async function annotatedProject(): Promise<{ ns: string; dir: string; id: number; taskId: number; annotationId: number }> {
+async function annotatedProject(): Promise<{
+  ns: string;
+  dir: string;
+  id: number;
+  taskId: number;
+  annotationId: number;
+}> {
   const ns = uniqueNamespace('contract');
   const dir = await makeRepo(ns, { 'p.yaml': projectManifest('sentiment', spec(ns, ['A', 'B'])) });
   const applied = await cli(dir, ['apply', '--auto-approve']);
@@ -34,7 +53,12 @@ async function annotatedProject(): Promise<{ ns: string; dir: string; id: number
   return { ns, dir, id, taskId, annotationId: annotation.id };
 }
 
-const choice = (label: string) => ({ from_name: 'sentiment', to_name: 'text', type: 'choices', value: { choices: [label] } });
+const choice = (label: string) => ({
+  from_name: 'sentiment',
+  to_name: 'text',
+  type: 'choices',
+  value: { choices: [label] },
+});
 
 /** Plans removing B (clean: only A is used) and saves it. */
 async function planRemovingB(p: { ns: string; dir: string }): Promise<string> {
@@ -45,7 +69,13 @@ async function planRemovingB(p: { ns: string; dir: string }): Promise<string> {
   return file;
 }
 
-async function assertRefused(dir: string, file: string, cause: RegExp, id: number, configBefore: string): Promise<void> {
+async function assertRefused(
+  dir: string,
+  file: string,
+  cause: RegExp,
+  id: number,
+  configBefore: string,
+): Promise<void> {
   const r = await cli(dir, ['apply', file]);
   assert.is(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stderr, cause);
@@ -57,8 +87,17 @@ test('an annotation relabelled to the removed label after the plan: refused', as
   const p = await annotatedProject();
   const file = await planRemovingB(p);
   const before = (await client.getProject(p.id)).label_config;
-  await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, { data: { result: [choice('B')] }, idempotent: true });
-  await assertRefused(p.dir, file, /does not match a fresh plan; nothing was applied:\n {2}- a fresh plan has an error at .*p\.yaml:\d+: label "B" of Choices "sentiment" is removed but 1 annotation uses it/, p.id, before);
+  await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, {
+    data: { result: [choice('B')] },
+    idempotent: true,
+  });
+  await assertRefused(
+    p.dir,
+    file,
+    /does not match a fresh plan; nothing was applied:\n {2}- a fresh plan has an error at .*p\.yaml:\d+: label "B" of Choices "sentiment" is removed but 1 annotation uses it/,
+    p.id,
+    before,
+  );
 });
 
 test('a draft saved with the removed label after the plan: refused', async () => {
@@ -66,7 +105,13 @@ test('a draft saved with the removed label after the plan: refused', async () =>
   const file = await planRemovingB(p);
   const before = (await client.getProject(p.id)).label_config;
   await client.http.request('POST', `/api/tasks/${p.taskId}/drafts`, { data: { result: [choice('B')] } });
-  await assertRefused(p.dir, file, /a fresh plan has an error at .*p\.yaml:\d+: label "B" of Choices "sentiment" is removed but 1 annotation uses it/, p.id, before);
+  await assertRefused(
+    p.dir,
+    file,
+    /a fresh plan has an error at .*p\.yaml:\d+: label "B" of Choices "sentiment" is removed but 1 annotation uses it/,
+    p.id,
+    before,
+  );
 });
 
 test('hand-edited plan files: a deleted digest, a no-op turned into a delete, an edited value, another environment', async () => {
@@ -84,8 +129,27 @@ test('hand-edited plan files: a deleted digest, a no-op turned into a delete, an
   // An edited value.
   const edited = join(p.dir, 'edited.json');
   const change = saved.changes[0];
-  await writeFile(edited, JSON.stringify({ ...saved, changes: [{ ...change, fields: change.fields.map((f: { field: string }) => (f.field === 'label_config' ? { ...f, after: TEXT_CHOICES(['A', 'Z']) } : f)) }] }));
-  await assertRefused(p.dir, edited, /sentiment \(id \d+\): field label_config would be set to a value other than the plan says/, p.id, before);
+  await writeFile(
+    edited,
+    JSON.stringify({
+      ...saved,
+      changes: [
+        {
+          ...change,
+          fields: change.fields.map((f: { field: string }) =>
+            f.field === 'label_config' ? { ...f, after: TEXT_CHOICES(['A', 'Z']) } : f,
+          ),
+        },
+      ],
+    }),
+  );
+  await assertRefused(
+    p.dir,
+    edited,
+    /sentiment \(id \d+\): field label_config would be set to a value other than the plan says/,
+    p.id,
+    before,
+  );
 
   // Another environment, by name.
   const otherEnv = join(p.dir, 'other-env.json');
@@ -97,9 +161,25 @@ test('hand-edited plan files: a deleted digest, a no-op turned into a delete, an
   const noop = join(p.dir, 'noop.json');
   assert.is((await cli(p.dir, ['plan', '--out', noop])).code, 0);
   const np = JSON.parse(await readFile(noop, 'utf8'));
-  assert.equal(np.changes.map((c: { action: string }) => c.action), ['no-op']);
-  await writeFile(noop, JSON.stringify({ ...np, changes: [{ ...np.changes[0], action: 'delete' }], summary: { ...np.summary, delete: 1, noop: 0 } }));
-  await assertRefused(p.dir, noop, new RegExp(`sentiment: the plan says delete of id ${p.id}, a fresh plan has no such change`), p.id, before);
+  assert.equal(
+    np.changes.map((c: { action: string }) => c.action),
+    ['no-op'],
+  );
+  await writeFile(
+    noop,
+    JSON.stringify({
+      ...np,
+      changes: [{ ...np.changes[0], action: 'delete' }],
+      summary: { ...np.summary, delete: 1, noop: 0 },
+    }),
+  );
+  await assertRefused(
+    p.dir,
+    noop,
+    new RegExp(`sentiment: the plan says delete of id ${p.id}, a fresh plan has no such change`),
+    p.id,
+    before,
+  );
   assert.ok(await client.getProject(p.id), 'the project is still there');
 });
 
@@ -114,26 +194,53 @@ test('a relabel while apply waits at its confirmation prompt is caught right bef
     answers: [
       async () => {
         // The plan was shown (clean: only A is used); someone relabels before "yes" is typed.
-        await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, { data: { result: [choice('B')] }, idempotent: true });
+        await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, {
+          data: { result: [choice('B')] },
+          idempotent: true,
+        });
         return 'yes';
       },
     ],
   });
   assert.is(r.code, 1, r.stdout + r.stderr);
-  assert.match(r.stdout, /sentiment \(id \d+\) update failed: label_config was not sent: label "B" of Choices "sentiment" is removed but 1 annotation uses it/);
+  assert.match(
+    r.stdout,
+    /sentiment \(id \d+\) update failed: label_config was not sent: label "B" of Choices "sentiment" is removed but 1 annotation uses it/,
+  );
   assert.is((await client.getProject(p.id)).label_config, before, 'nothing was sent');
 });
 
-onlyFrom(test, '1.23', 'a counter bug of 1.23.2 (1.8.2 keeps counting the edited annotation)')('pinned on 1.23.2: editing an annotation through the API leaves the task counted as unannotated, and empties the summary', async () => {
-  const p = await annotatedProject();
-  await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, { data: { result: [choice('B')] }, idempotent: true });
-  const counted = (items: unknown[]) =>
-    client.listTasksPage(p.id, 1, { fields: 'task_only', query: JSON.stringify({ filters: { conjunction: 'or', items } }) }).then((page) => page.total);
-  assert.is(await counted([{ filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 }]), 0);
-  assert.is(await counted([{ filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: false }]), 1);
-  assert.equal((await client.projectSummary(p.id)).created_labels, {});
-  assert.is((await client.getProject(p.id)).total_annotations_number, 1, 'the project counter still counts it');
-});
+onlyFrom(
+  test,
+  '1.23',
+  'a counter bug of 1.23.2 (1.8.2 keeps counting the edited annotation)',
+)(
+  'pinned on 1.23.2: editing an annotation through the API leaves the task counted as unannotated, and empties the summary',
+  async () => {
+    const p = await annotatedProject();
+    await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, {
+      data: { result: [choice('B')] },
+      idempotent: true,
+    });
+    const counted = (items: unknown[]) =>
+      client
+        .listTasksPage(p.id, 1, {
+          fields: 'task_only',
+          query: JSON.stringify({ filters: { conjunction: 'or', items } }),
+        })
+        .then((page) => page.total);
+    assert.is(
+      await counted([{ filter: 'filter:tasks:total_annotations', operator: 'greater', type: 'Number', value: 0 }]),
+      0,
+    );
+    assert.is(
+      await counted([{ filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: false }]),
+      1,
+    );
+    assert.equal((await client.projectSummary(p.id)).created_labels, {});
+    assert.is((await client.getProject(p.id)).total_annotations_number, 1, 'the project counter still counts it');
+  },
+);
 
 test('an untouched saved plan applies, and the next plan has no changes', async () => {
   const p = await annotatedProject();
@@ -143,6 +250,5 @@ test('an untouched saved plan applies, and the next plan has no changes', async 
   assert.match(r.stdout, /sentiment \(id \d+\) updated: label_config/);
   assert.is((await cli(p.dir, ['plan', '--detailed-exitcode'])).code, 0);
 });
-
 
 test.run();

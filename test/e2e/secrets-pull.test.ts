@@ -42,10 +42,20 @@ async function filesUnder(dir: string): Promise<string[]> {
 test('apply a repository using ${env:...} in description and label_config, pull into another folder: no secret in any file written; plan is clean', async () => {
   const ns = uniqueNamespace('e2e-secret-pull');
   namespaces.push(ns);
-  const secrets = { E2E_CLIENT_NAME: `Zephyrine-${ns.slice(-6)}`, E2E_MEDIA_HEADER: `https://media.internal/k=${ns.slice(-6)}Q7x9` };
-  const xml = '<View>\n  <Header value="${env:E2E_MEDIA_HEADER}"/>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
+  const secrets = {
+    E2E_CLIENT_NAME: `Zephyrine-${ns.slice(-6)}`,
+    E2E_MEDIA_HEADER: `https://media.internal/k=${ns.slice(-6)}Q7x9`,
+  };
+  const xml =
+    '<View>\n  <Header value="${env:E2E_MEDIA_HEADER}"/>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
   const repo = await makeRepo(ns, {
-    'projects/media/project.yaml': projectManifest('media', `  title: Media ${ns.slice(-6)}\n  description: "For \${env:E2E_CLIENT_NAME}, costs $\${usd}"\n  label_config: |\n${xml.split('\n').map((l) => `    ${l}`).join('\n')}\n`),
+    'projects/media/project.yaml': projectManifest(
+      'media',
+      `  title: Media ${ns.slice(-6)}\n  description: "For \${env:E2E_CLIENT_NAME}, costs $\${usd}"\n  label_config: |\n${xml
+        .split('\n')
+        .map((l) => `    ${l}`)
+        .join('\n')}\n`,
+    ),
   });
   dirs.push(repo);
   const applied = await cli(repo, ['apply', '--auto-approve'], secrets);
@@ -57,19 +67,27 @@ test('apply a repository using ${env:...} in description and label_config, pull 
 
   const other = await writeTree({});
   dirs.push(other);
-  const pulled = await runCli(['pull', '--project', String(carrier.id), '--namespace', ns, '--out', other, '-C', repo], { env: serverEnv(secrets), cwd: repo });
+  const pulled = await runCli(
+    ['pull', '--project', String(carrier.id), '--namespace', ns, '--out', other, '-C', repo],
+    { env: serverEnv(secrets), cwd: repo },
+  );
   assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
   const written = await filesUnder(other);
   assert.equal(written.map((f) => f.slice(other.length + 1)).sort(), ['labelform.yaml', 'media/project.yaml']);
   for (const f of written) {
     const text = await readFile(f, 'utf8');
-    for (const [name, value] of Object.entries(secrets)) assert.not.ok(text.includes(value), `${name}'s value is in ${f}`);
+    for (const [name, value] of Object.entries(secrets))
+      assert.not.ok(text.includes(value), `${name}'s value is in ${f}`);
   }
   for (const value of Object.values(secrets)) assert.not.ok((pulled.stdout + pulled.stderr).includes(value));
   const plan = await cli(other, ['plan', '--json'], secrets);
   assert.is(plan.code, 0, plan.stderr);
   const changes = JSON.parse(plan.stdout).changes as Array<{ key: string; action: string; fields: unknown[] }>;
-  assert.equal(changes.map((c) => [c.key, c.action, c.fields]), [['media', 'no-op', []]], 'the references give the server values back exactly');
+  assert.equal(
+    changes.map((c) => [c.key, c.action, c.fields]),
+    [['media', 'no-op', []]],
+    'the references give the server values back exactly',
+  );
 });
 
 test('plan --out with a secret inside a key and a title: the saved plan keeps both, holds no secret value, and applies', async () => {
@@ -78,7 +96,9 @@ test('plan --out with a secret inside a key and a title: the saved plan keeps bo
   const word = `catalogue${ns.slice(-6)}`;
   const key = `${word}-images`;
   const title = `Zephyr ${word} images`;
-  const repo = await makeRepo(ns, { [`${key}.yaml`]: projectManifest(key, `  title: ${title}\n  description: "Bucket user: \${env:E2E_S3_USER}"\n`) });
+  const repo = await makeRepo(ns, {
+    [`${key}.yaml`]: projectManifest(key, `  title: ${title}\n  description: "Bucket user: \${env:E2E_S3_USER}"\n`),
+  });
   dirs.push(repo);
   assert.is((await cli(repo, ['apply', '--auto-approve'], { E2E_S3_USER: word })).code, 0);
   const changed = { E2E_S3_USER: `${word}-v2` };
@@ -87,7 +107,15 @@ test('plan --out with a secret inside a key and a title: the saved plan keeps bo
   assert.is(planned.code, 0, planned.stderr);
   const saved = await readFile(out, 'utf8');
   const plan = JSON.parse(saved);
-  assert.equal(plan.changes.map((c: { key: string; title: string; action: string; fields: unknown[] }) => [c.key, c.title, c.action, c.fields]), [[key, title, 'update', [{ field: 'description', sensitive: true }]]]);
+  assert.equal(
+    plan.changes.map((c: { key: string; title: string; action: string; fields: unknown[] }) => [
+      c.key,
+      c.title,
+      c.action,
+      c.fields,
+    ]),
+    [[key, title, 'update', [{ field: 'description', sensitive: true }]]],
+  );
   // Apart from the key and title a person wrote, the secret is nowhere, nor is the field's value.
   assert.not.ok(saved.split(key).join('').split(title).join('').includes(word), 'the secret is in the saved plan');
   assert.not.ok(saved.includes('Bucket user'));
@@ -105,20 +133,27 @@ test('pull of UI-made webhooks with credentials in their URLs and headers: writt
   const tag = ns.slice(-6);
   const project = await client.createProject({ title: `Hooks in the UI ${tag}` });
   madeIds.push(project.id);
-  const post = (data: Record<string, unknown>) => client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: project.id, ...data } });
+  const post = (data: Record<string, unknown>) =>
+    client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: project.id, ...data } });
   const secrets = [`hunter2${tag}pass`, `tok${tag}x9Q7`, `Zk${tag}slackTokenQ7x9Lm`, `bearer${tag}4f9a7c`];
   const userinfo = `http://hookuser:${secrets[0]}@hooks.example.com/hook?token=${secrets[1]}&q=1`;
   const slack = `https://hooks.slack.com/services/T0${tag.toUpperCase()}/B0${tag.toUpperCase()}/${secrets[2]}`;
   await post({ url: userinfo, headers: { Authorization: `Bearer ${secrets[3]}`, 'X-Team': 'vision' } });
   await post({ url: slack, send_for_all_actions: false, actions: ['TASKS_CREATED'] });
-  const crowded = await post({ url: 'https://hooks.example.com/crowded', headers: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`X-H${i}`, `v${i}`])) });
+  const crowded = await post({
+    url: 'https://hooks.example.com/crowded',
+    headers: Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`X-H${i}`, `v${i}`])),
+  });
   assert.is(Object.keys(crowded.headers ?? {}).length, 10, 'the server takes 10 headers');
 
   const repo = await makeRepo(ns, {});
   dirs.push(repo);
   const other = await writeTree({});
   dirs.push(other);
-  const pulled = await runCli(['pull', '--project', String(project.id), '--namespace', ns, '--out', other, '-C', repo], { env: serverEnv(), cwd: repo });
+  const pulled = await runCli(
+    ['pull', '--project', String(project.id), '--namespace', ns, '--out', other, '-C', repo],
+    { env: serverEnv(), cwd: repo },
+  );
   assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
   assert.equal(await filesHoldingSecrets(other, secrets), [], 'a pulled file holds a credential');
   for (const s of secrets) assert.not.ok((pulled.stdout + pulled.stderr).includes(s), 'pull printed a credential');
@@ -139,14 +174,23 @@ test('pull of UI-made webhooks with credentials in their URLs and headers: writt
   const plan = await cli(other, ['plan', '--json'], env);
   assert.is(plan.code, 0, plan.stderr);
   const changes = JSON.parse(plan.stdout).changes as Array<{ kind: string; action: string; fields: unknown[] }>;
-  assert.equal(changes.map((c) => [c.kind, c.action, c.fields]).sort(), [['Project', 'adopt', []], ['Webhook', 'adopt', []], ['Webhook', 'adopt', []]]);
+  assert.equal(changes.map((c) => [c.kind, c.action, c.fields]).sort(), [
+    ['Project', 'adopt', []],
+    ['Webhook', 'adopt', []],
+    ['Webhook', 'adopt', []],
+  ]);
   const text = await cli(other, ['plan'], env);
   const applied = await cli(other, ['apply', '--auto-approve'], env);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
-  for (const r of [validated, plan, text, applied]) for (const s of secrets) assert.not.ok((r.stdout + r.stderr).includes(s), 'a credential was printed');
+  for (const r of [validated, plan, text, applied])
+    for (const s of secrets) assert.not.ok((r.stdout + r.stderr).includes(s), 'a credential was printed');
   assert.is((await cli(other, ['plan', '--detailed-exitcode'], env)).code, 0, 're-plans to zero');
   const hooks = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/', { params: { project: project.id } });
-  assert.equal(hooks.map((h) => h.url).sort(), [slack, userinfo, 'https://hooks.example.com/crowded'].sort(), 'the URLs are unchanged');
+  assert.equal(
+    hooks.map((h) => h.url).sort(),
+    [slack, userinfo, 'https://hooks.example.com/crowded'].sort(),
+    'the URLs are unchanged',
+  );
 });
 
 async function collect(): Promise<Array<{ id: number; description?: string | null }>> {

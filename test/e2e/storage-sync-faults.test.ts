@@ -16,7 +16,16 @@ import type { LsStorage } from '../../src/kinds/storage/types.ts';
 import { releaseAtLeast } from '../helpers/applicable.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 import { s3, s3Server, S3_KEY_ID, S3_SECRET } from '../helpers/s3.ts';
-import { api, cli, makeRepo, markedProjectId, projectManifest, realServer, spawnCli, uniqueNamespace } from './support.ts';
+import {
+  api,
+  cli,
+  makeRepo,
+  markedProjectId,
+  projectManifest,
+  realServer,
+  spawnCli,
+  uniqueNamespace,
+} from './support.ts';
 
 const client = api();
 const CONFIG = '<View><Text name="text" value="$text"/></View>';
@@ -26,7 +35,10 @@ const storageYaml = (bucket: string, prefix: string) =>
   `apiVersion: labelform/v1\nkind: ImportStorage\nmetadata:\n  name: source\nspec:\n  project: tasks\n  type: s3\n  bucket: ${bucket}\n  prefix: ${prefix}\n  use_blob_urls: false\n  s3_endpoint: ${s3Server().url}\n  region_name: us-east-1\n  aws_access_key_id: \${env:S3_KEY}\n  aws_secret_access_key: \${env:S3_SECRET}\n`;
 
 async function repoFor(ns: string, bucket: string, prefix = 'tasks/'): Promise<string> {
-  return makeRepo(ns, { 'project.yaml': projectManifest('tasks', `  title: Sync ${ns}\n  label_config: '${CONFIG}'\n`), 'source.yaml': storageYaml(bucket, prefix) });
+  return makeRepo(ns, {
+    'project.yaml': projectManifest('tasks', `  title: Sync ${ns}\n  label_config: '${CONFIG}'\n`),
+    'source.yaml': storageYaml(bucket, prefix),
+  });
 }
 
 async function importStorages(projectId: number): Promise<LsStorage[]> {
@@ -37,7 +49,8 @@ test('kill -9 while the first sync request is in flight (it never reaches the se
   const ns = uniqueNamespace('cutsync');
   const bucket = `${ns}-b`;
   s3.createBucket(bucket);
-  for (const [i, text] of ['one', 'two', 'three'].entries()) s3.put(bucket, `tasks/${i}.json`, JSON.stringify({ text }));
+  for (const [i, text] of ['one', 'two', 'three'].entries())
+    s3.put(bucket, `tasks/${i}.json`, JSON.stringify({ text }));
   const dir = await repoFor(ns, bucket);
   const proxy = await startFaultProxy(realServer().url);
   try {
@@ -69,14 +82,20 @@ test('kill -9 while the first sync request is in flight (it never reaches the se
 
   const plan = await cli(dir, ['plan', '--detailed-exitcode'], ENV);
   assert.is(plan.code, 2, plan.stdout + plan.stderr);
-  assert.match(plan.stdout, /~ update\s+ImportStorage tasks\/source \(id \d+\)[\s\S]*sync\s+"initialized" → "completed"[\s\S]*note: labelform syncs it: it has never been synced/);
+  assert.match(
+    plan.stdout,
+    /~ update\s+ImportStorage tasks\/source \(id \d+\)[\s\S]*sync\s+"initialized" → "completed"[\s\S]*note: labelform syncs it: it has never been synced/,
+  );
   const drift = await cli(dir, ['drift'], ENV);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /sync: server has "initialized", git has "completed"/);
 
   const applied = await cli(dir, ['apply', '--auto-approve'], ENV);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
-  assert.match(applied.stdout, /✔ ImportStorage tasks\/source \(id \d+\) updated: sync .*— synced: 3 task\(s\) from it/);
+  assert.match(
+    applied.stdout,
+    /✔ ImportStorage tasks\/source \(id \d+\) updated: sync .*— synced: 3 task\(s\) from it/,
+  );
   assert.is((await client.getProject(projectId)).task_number, 3);
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'], ENV)).code, 0, 'converged');
   assert.is((await cli(dir, ['drift'], ENV)).code, 0, 'no drift');
@@ -94,9 +113,16 @@ test('a sync the server ends failed part way: apply is ✖ and exit 1, storage s
 
   const applied = await cli(dir, ['apply', '--auto-approve'], ENV);
   assert.is(applied.code, 1, applied.stdout + applied.stderr);
-  assert.match(applied.stdout, /✖ ImportStorage tasks\/source create failed: created as id \d+, but its sync ended failed: status failed[^\n]*`labelform plan` shows the sync until one completes \(source\.yaml:4\)/);
+  assert.match(
+    applied.stdout,
+    /✖ ImportStorage tasks\/source create failed: created as id \d+, but its sync ended failed: status failed[^\n]*`labelform plan` shows the sync until one completes \(source\.yaml:4\)/,
+  );
   // 1.17 and later hide the cause for an endpoint outside S3_TRUSTED_STORAGE_DOMAINS: labelform says what it can be.
-  if (releaseAtLeast('1.17')) assert.match(applied.stdout, /Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file/);
+  if (releaseAtLeast('1.17'))
+    assert.match(
+      applied.stdout,
+      /Label Studio hides the cause for this s3_endpoint: an object that is not a JSON task file/,
+    );
   assert.not.match(applied.stdout, /✔ ImportStorage/);
   const projectId = await markedProjectId(ns, 'tasks');
   const stopped = (await client.getProject(projectId)).task_number ?? 0;
@@ -108,10 +134,16 @@ test('a sync the server ends failed part way: apply is ✖ and exit 1, storage s
 
   const plan = await cli(dir, ['plan', '--detailed-exitcode'], ENV);
   assert.is(plan.code, 2, plan.stdout + plan.stderr);
-  assert.match(plan.stdout, /sync\s+"failed" → "completed"[\s\S]*note: labelform syncs it: its last sync did not finish: status failed/);
+  assert.match(
+    plan.stdout,
+    /sync\s+"failed" → "completed"[\s\S]*note: labelform syncs it: its last sync did not finish: status failed/,
+  );
   const drift = await cli(dir, ['drift'], ENV);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
-  assert.match(drift.stdout, /ImportStorage tasks\/source \(id \d+\)[\s\S]*sync: server has "failed", git has "completed"/);
+  assert.match(
+    drift.stdout,
+    /ImportStorage tasks\/source \(id \d+\)[\s\S]*sync: server has "failed", git has "completed"/,
+  );
   const again = await cli(dir, ['apply', '--auto-approve'], ENV);
   assert.is(again.code, 1, 'still failing: still exit 1');
   assert.match(again.stdout, /✖ ImportStorage tasks\/source \(id \d+\) update failed: its sync ended failed/);
@@ -121,7 +153,8 @@ test('a sync the server ends failed part way: apply is ✖ and exit 1, storage s
   assert.is(fixed.code, 0, fixed.stdout + fixed.stderr);
   assert.match(fixed.stdout, /✔ ImportStorage tasks\/source \(id \d+\) updated: sync/);
   const texts: string[] = [];
-  for await (const page of client.listTasks(projectId, { pageSize: 50 })) texts.push(...page.map((t) => String((t.data as { text: string }).text)));
+  for await (const page of client.listTasks(projectId, { pageSize: 50 }))
+    texts.push(...page.map((t) => String((t.data as { text: string }).text)));
   assert.equal(texts.sort(), ['after the bad one', 'first', 'fixed', 'second'], 'every object once');
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'], ENV)).code, 0, 'converged');
 });
@@ -136,8 +169,18 @@ test('an import storage whose prefix holds no object: Label Studio answers a 500
   assert.is(applied.code, 1, applied.stdout + applied.stderr);
   // 1.13.1 and older say it themselves, before S3 errors were hidden for untrusted endpoints
   // (1.13.1: HTTP 500 "'s3://BUCKET/tasks/ not found.'"), and labelform shows it as it is.
-  if (!releaseAtLeast('1.17')) assert.ok(new RegExp(`✖ ImportStorage tasks/source create failed: POST /api/storages/s3/ failed with HTTP (400|500): .*s3://${bucket}/tasks/ not found`).test(applied.stdout), applied.stdout);
-  else assert.match(applied.stdout, /✖ ImportStorage tasks\/source create failed: Label Studio could not connect to the S3 bucket, and does not say why for an s3_endpoint outside its S3_TRUSTED_STORAGE_DOMAINS \(HTTP 500 to POST \/api\/storages\/s3\/\)\. It refuses when the bucket does not exist, or the credentials are refused, or no object exists under the prefix[^\n]*\(source\.yaml:4\)/);
+  if (!releaseAtLeast('1.17'))
+    assert.ok(
+      new RegExp(
+        `✖ ImportStorage tasks/source create failed: POST /api/storages/s3/ failed with HTTP (400|500): .*s3://${bucket}/tasks/ not found`,
+      ).test(applied.stdout),
+      applied.stdout,
+    );
+  else
+    assert.match(
+      applied.stdout,
+      /✖ ImportStorage tasks\/source create failed: Label Studio could not connect to the S3 bucket, and does not say why for an s3_endpoint outside its S3_TRUSTED_STORAGE_DOMAINS \(HTTP 500 to POST \/api\/storages\/s3\/\)\. It refuses when the bucket does not exist, or the credentials are refused, or no object exists under the prefix[^\n]*\(source\.yaml:4\)/,
+    );
   // An empty prefix is the whole bucket: the server checks only that the bucket exists.
   const whole = await repoFor(`${ns}w`, bucket, '""');
   const ok = await cli(whole, ['apply', '--auto-approve'], ENV);
@@ -149,7 +192,9 @@ test('an export storage: the sync its create runs is read back and counted; a fa
   const ns = uniqueNamespace('exportsync');
   const bucket = `${ns}-out`;
   s3.createBucket(bucket);
-  const dir = await makeRepo(ns, { 'project.yaml': projectManifest('tasks', `  title: Export ${ns}\n  label_config: '${CONFIG}'\n`) });
+  const dir = await makeRepo(ns, {
+    'project.yaml': projectManifest('tasks', `  title: Export ${ns}\n  label_config: '${CONFIG}'\n`),
+  });
   assert.is((await cli(dir, ['apply', '--auto-approve'], ENV)).code, 0);
   const projectId = await markedProjectId(ns, 'tasks');
   const imported = await client.importTasks(projectId, [{ text: 'one' }, { text: 'two' }], { returnTaskIds: true });
@@ -157,7 +202,16 @@ test('an export storage: the sync its create runs is read back and counted; a fa
   assert.is((imported.task_ids ?? []).length, 2);
 
   // What the server answers a create with: the record as its sync was queued, not how the sync ended.
-  const direct = await client.http.request<LsStorage>('POST', '/api/storages/export/s3', { data: { project: projectId, bucket, s3_endpoint: s3Server().url, region_name: 'us-east-1', aws_access_key_id: S3_KEY_ID, aws_secret_access_key: S3_SECRET } });
+  const direct = await client.http.request<LsStorage>('POST', '/api/storages/export/s3', {
+    data: {
+      project: projectId,
+      bucket,
+      s3_endpoint: s3Server().url,
+      region_name: 'us-east-1',
+      aws_access_key_id: S3_KEY_ID,
+      aws_secret_access_key: S3_SECRET,
+    },
+  });
   if (releaseAtLeast('1.17')) assert.equal([direct.status, direct.last_sync_count ?? null], ['queued', null]);
   assert.is((await client.http.request<LsStorage>('GET', `/api/storages/export/s3/${direct.id}`)).status, 'completed');
   await client.http.request('DELETE', `/api/storages/export/s3/${direct.id}`);
@@ -166,25 +220,42 @@ test('an export storage: the sync its create runs is read back and counted; a fa
   await writeFile(join(dir, 'target.yaml'), target);
   const created = await cli(dir, ['apply', '--auto-approve'], ENV);
   assert.is(created.code, 0, created.stdout + created.stderr);
-  assert.match(created.stdout, /✔ ExportStorage tasks\/target created as id \d+ \([^)]*\) — synced: 2 annotation\(s\) to it/);
+  assert.match(
+    created.stdout,
+    /✔ ExportStorage tasks\/target created as id \d+ \([^)]*\) — synced: 2 annotation\(s\) to it/,
+  );
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'], ENV)).code, 0, 'converged');
 
   // The state Label Studio leaves when an export sync stops part way (its process killed: health_check
   // marks it failed 25 s after the last progress). 1.23.2 cannot be made to fail one on demand: a write
   // that S3 refuses is dropped in its thread and the sync still ends completed. So it is written here.
-  const [made] = await client.http.request<LsStorage[]>('GET', '/api/storages/export', { params: { project: projectId } });
-  await client.http.request('PATCH', `/api/storages/export/s3/${made!.id}`, { data: { status: 'failed', traceback: 'It appears the job was failed because the last ping time is too old, and no traceback information is available.' } });
+  const [made] = await client.http.request<LsStorage[]>('GET', '/api/storages/export', {
+    params: { project: projectId },
+  });
+  await client.http.request('PATCH', `/api/storages/export/s3/${made!.id}`, {
+    data: {
+      status: 'failed',
+      traceback:
+        'It appears the job was failed because the last ping time is too old, and no traceback information is available.',
+    },
+  });
   assert.is((await client.http.request<LsStorage>('GET', `/api/storages/export/s3/${made!.id}`)).status, 'failed');
 
   const plan = await cli(dir, ['plan', '--detailed-exitcode'], ENV);
   assert.is(plan.code, 2, plan.stdout + plan.stderr);
-  assert.match(plan.stdout, /~ update\s+ExportStorage tasks\/target \(id \d+\)[\s\S]*sync\s+"failed" → "completed"[\s\S]*note: labelform syncs it: its last sync did not finish: status failed/);
+  assert.match(
+    plan.stdout,
+    /~ update\s+ExportStorage tasks\/target \(id \d+\)[\s\S]*sync\s+"failed" → "completed"[\s\S]*note: labelform syncs it: its last sync did not finish: status failed/,
+  );
   const drift = await cli(dir, ['drift'], ENV);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
   assert.match(drift.stdout, /sync: server has "failed", git has "completed"/);
   const resynced = await cli(dir, ['apply', '--auto-approve'], ENV);
   assert.is(resynced.code, 0, resynced.stdout + resynced.stderr);
-  assert.match(resynced.stdout, /✔ ExportStorage tasks\/target \(id \d+\) updated: sync .*— synced: 2 annotation\(s\) to it/);
+  assert.match(
+    resynced.stdout,
+    /✔ ExportStorage tasks\/target \(id \d+\) updated: sync .*— synced: 2 annotation\(s\) to it/,
+  );
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'], ENV)).code, 0, 'converged');
   assert.is((await cli(dir, ['drift'], ENV)).code, 0, 'no drift');
 });

@@ -15,7 +15,10 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export function realServer(): { url: string; token: string } {
   const url = process.env.LABELFORM_TEST_LS_URL;
   const token = process.env.LABELFORM_TEST_LS_TOKEN;
-  if (!url || !token) throw new Error('the end-to-end suite needs the real Label Studio that `npm test` starts (LABELFORM_TEST_LS_URL/TOKEN are not set)');
+  if (!url || !token)
+    throw new Error(
+      'the end-to-end suite needs the real Label Studio that `npm test` starts (LABELFORM_TEST_LS_URL/TOKEN are not set)',
+    );
   return { url, token };
 }
 
@@ -59,18 +62,29 @@ export function cli(dir: string, args: string[], extraEnv: Record<string, string
  * arguments are relative to `cwd` (default the project root), and `env` goes on top of the real
  * server's (e.g. a URL through a proxy).
  */
-export function spawnCli(dir: string, args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-  const child = spawn(process.execPath, ['--import', `${REPO_ROOT}node_modules/tsx/dist/loader.mjs`, `${REPO_ROOT}src/cli/bin.ts`, ...args, '-C', dir], {
-    cwd: opts.cwd ?? REPO_ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv(), ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnCli(
+  dir: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+} {
+  const child = spawn(
+    process.execPath,
+    ['--import', `${REPO_ROOT}node_modules/tsx/dist/loader.mjs`, `${REPO_ROOT}src/cli/bin.ts`, ...args, '-C', dir],
+    {
+      cwd: opts.cwd ?? REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv(), ...opts.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((res) =>
-    child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })),
   );
   return { child, done };
 }
@@ -86,17 +100,42 @@ export function projectManifest(name: string, spec: string, extra = ''): string 
  * The published entry point (bin/labelform.js, run through its shebang, on dist/ built by
  * `npm test` before the suites) as a child process, with its peak memory.
  */
-export function spawnBuiltCli(cwd: string, args: string[], extraEnv: Record<string, string> = {}): { child: ReturnType<typeof spawn>; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; maxRssKiB?: number }> } {
+export function spawnBuiltCli(
+  cwd: string,
+  args: string[],
+  extraEnv: Record<string, string> = {},
+): {
+  child: ReturnType<typeof spawn>;
+  done: Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    maxRssKiB?: number;
+  }>;
+} {
   const child = spawn(`${REPO_ROOT}bin/labelform.js`, args, {
     cwd,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...serverEnv(), LABELFORM_REPORT_MAXRSS: '1', ...extraEnv },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      ...serverEnv(),
+      LABELFORM_REPORT_MAXRSS: '1',
+      ...extraEnv,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; maxRssKiB?: number }>((res) =>
+  const done = new Promise<{
+    code: number | null;
+    signal: NodeJS.Signals | null;
+    stdout: string;
+    stderr: string;
+    maxRssKiB?: number;
+  }>((res) =>
     child.on('close', (code, signal) => {
       const rss = /labelform-maxrss-kib=(\d+)/.exec(stderr)?.[1];
       res({ code, signal, stdout, stderr, ...(rss ? { maxRssKiB: Number(rss) } : {}) });

@@ -18,7 +18,8 @@ import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { api, cli, makeRepo, projectManifest, realServer, spawnCli, TEXT_CHOICES, uniqueNamespace } from './support.ts';
 
 const client = api();
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 const mine: number[] = [];
 let proxy: FaultProxy;
 
@@ -32,7 +33,9 @@ test.after(async () => {
 test.before.each(() => proxy.clear());
 
 async function newProject(name: string): Promise<number> {
-  const id = (await client.createProject({ title: `${name} ${uniqueNamespace('c')}`.slice(0, 50), label_config: CONFIG })).id;
+  const id = (
+    await client.createProject({ title: `${name} ${uniqueNamespace('c')}`.slice(0, 50), label_config: CONFIG })
+  ).id;
   mine.push(id);
   return id;
 }
@@ -54,9 +57,14 @@ async function distinctTexts(id: number): Promise<number> {
   return n;
 }
 
-async function writeJsonl(path: string, n: number, item: (i: number) => unknown = (i) => ({ text: `Task ${i}: the quick brown fox.` })): Promise<void> {
+async function writeJsonl(
+  path: string,
+  n: number,
+  item: (i: number) => unknown = (i) => ({ text: `Task ${i}: the quick brown fox.` }),
+): Promise<void> {
   const out = createWriteStream(path);
-  for (let i = 0; i < n; i++) if (!out.write(`${JSON.stringify(item(i))}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
+  for (let i = 0; i < n; i++)
+    if (!out.write(`${JSON.stringify(item(i))}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   await new Promise<void>((r) => out.end(() => r()));
 }
 
@@ -64,15 +72,29 @@ test('a batch the real server stores twice is removed again (with its imported a
   const dir = await writeTree({});
   await writeJsonl(join(dir, 't.jsonl'), 300, (i) => ({
     data: { text: `row ${i}` },
-    ...(i % 3 === 0 ? { annotations: [{ result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } }] }] } : {}),
+    ...(i % 3 === 0
+      ? {
+          annotations: [
+            { result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: ['yes'] } }] },
+          ],
+        }
+      : {}),
   }));
   const id = await newProject('Doubled batch');
   proxy.inject({ method: 'POST', path: /\/import/, body: /"row 100"/, times: 1, fault: { kind: 'deliver-twice' } });
-  const r = await cli(dir, ['tasks', 'import', String(id), 't.jsonl', '--batch-size', '100', '--quiet'], { LABEL_STUDIO_URL: proxy.url });
+  const r = await cli(dir, ['tasks', 'import', String(id), 't.jsonl', '--batch-size', '100', '--quiet'], {
+    LABEL_STUDIO_URL: proxy.url,
+  });
   assert.is(r.code, 0, r.stdout + r.stderr);
   assert.is(proxy.seen.filter((s) => s.fault === 'deliver-twice').length, 1, 'one batch was delivered twice');
-  assert.match(r.stderr, /Batch 2 is on the server 2 times \(the server re-ran the import request\): removed 100 extra copies \(ids \d+-\d+\)/);
-  assert.match(r.stdout, /Imported 300 tasks, 100 annotations, 0 predictions .*; removed 100 duplicate copies the server made\./);
+  assert.match(
+    r.stderr,
+    /Batch 2 is on the server 2 times \(the server re-ran the import request\): removed 100 extra copies \(ids \d+-\d+\)/,
+  );
+  assert.match(
+    r.stdout,
+    /Imported 300 tasks, 100 annotations, 0 predictions .*; removed 100 duplicate copies the server made\./,
+  );
   assert.is(await taskCount(id), 300);
   assert.is(await distinctTexts(id), 300);
   assert.is((await client.getProject(id)).total_annotations_number, 100);
@@ -106,7 +128,11 @@ test('two `tasks import --resume` of one file started together: exactly the file
   // The other one waited for the lock: then found the import complete, or gave up naming the lock.
   assert.match(other.stderr, /Waiting for the lock on race\.jsonl/);
   if (other.code === 0) assert.match(other.stdout, /Nothing to resume/);
-  else assert.match(other.stderr, /race\.jsonl is being imported by another labelform run \(lock .*race\.jsonl\.labelform-import\.json\.lock/);
+  else
+    assert.match(
+      other.stderr,
+      /race\.jsonl is being imported by another labelform run \(lock .*race\.jsonl\.labelform-import\.json\.lock/,
+    );
   assert.is(await taskCount(id), 5_000);
   assert.is(await distinctTexts(id), 5_000);
 });
@@ -117,31 +143,59 @@ test('kill -9 while holding the sidecar lock: the lock is left; a --resume start
   const id = await newProject('Killed holding the lock');
   // Slow batches, so the run is killed between two of them, lock held.
   proxy.inject({ method: 'POST', path: /\/import/, times: 1000, fault: { kind: 'delay', ms: 300 } });
-  const run = spawnCli(dir, ['tasks', 'import', String(id), 'k.jsonl', '--batch-size', '200', '--quiet'], { cwd: dir, env: { LABEL_STUDIO_URL: proxy.url } });
+  const run = spawnCli(dir, ['tasks', 'import', String(id), 'k.jsonl', '--batch-size', '200', '--quiet'], {
+    cwd: dir,
+    env: { LABEL_STUDIO_URL: proxy.url },
+  });
   const lockDir = join(dir, 'k.jsonl.labelform-import.json.lock');
   for (let i = 0; i < 600 && (await taskCount(id)) < 600; i++) await new Promise((r) => setTimeout(r, 100));
   run.child.kill('SIGKILL');
   const killed = await run.done;
   assert.is(killed.signal, 'SIGKILL', `the import ended before the kill: ${killed.stdout}${killed.stderr}`);
-  assert.ok(await stat(lockDir).then(() => true, () => false), 'kill -9 leaves the lock behind');
+  assert.ok(
+    await stat(lockDir).then(
+      () => true,
+      () => false,
+    ),
+    'kill -9 leaves the lock behind',
+  );
   const partial = await taskCount(id);
   assert.ok(partial > 0 && partial < 3_000, `after the kill: ${partial}`);
   proxy.clear();
   // Right away, as a CI retry would: the lock is no longer refreshed, so the run waits for it
   // to go stale (within 10 s) and takes it over. Through the proxy again (no faults now): the
   // sidecar records the server by its URL.
-  const resumed = await cli(dir, ['tasks', 'import', String(id), 'k.jsonl', '--resume'], { LABEL_STUDIO_URL: proxy.url });
+  const resumed = await cli(dir, ['tasks', 'import', String(id), 'k.jsonl', '--resume'], {
+    LABEL_STUDIO_URL: proxy.url,
+  });
   assert.is(resumed.code, 0, resumed.stdout + resumed.stderr);
-  assert.match(resumed.stderr, /Took over the lock of an import that stopped \(.*k\.jsonl\.labelform-import\.json\.lock, last refreshed \d+ s ago\)/);
+  assert.match(
+    resumed.stderr,
+    /Took over the lock of an import that stopped \(.*k\.jsonl\.labelform-import\.json\.lock, last refreshed \d+ s ago\)/,
+  );
   assert.is(await taskCount(id), 3_000);
   assert.is(await distinctTexts(id), 3_000);
-  assert.ok(!(await stat(lockDir).then(() => true, () => false)), 'the lock is released at the end');
+  assert.ok(
+    !(await stat(lockDir).then(
+      () => true,
+      () => false,
+    )),
+    'the lock is released at the end',
+  );
 });
 
 test('two applies importing one declared file at once: each task ends up once, and the next plan is clean', async () => {
   const ns = uniqueNamespace('race');
-  const config = TEXT_CHOICES(['a', 'b']).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n');
-  const manifest = (tasks: boolean) => projectManifest('raced', `  title: Raced ${ns}\n  label_config: |\n${config}`, tasks ? 'tasks:\n  - file: ./tasks.jsonl\n' : '');
+  const config = TEXT_CHOICES(['a', 'b'])
+    .split('\n')
+    .map((l) => (l ? `    ${l}` : l))
+    .join('\n');
+  const manifest = (tasks: boolean) =>
+    projectManifest(
+      'raced',
+      `  title: Raced ${ns}\n  label_config: |\n${config}`,
+      tasks ? 'tasks:\n  - file: ./tasks.jsonl\n' : '',
+    );
   const dir = await makeRepo(ns, { 'p.yaml': manifest(false) });
   await writeJsonl(join(dir, 'tasks.jsonl'), 1_200, (i) => ({ text: `dataset row ${i}` }));
   const created = await cli(dir, ['apply', '--auto-approve']);
@@ -153,7 +207,10 @@ test('two applies importing one declared file at once: each task ends up once, a
   // either lands: the race, every time.
   proxy.inject({ method: 'POST', path: /\/import/, times: 2, fault: { kind: 'delay', ms: 4_000 } });
   const env = { LABEL_STUDIO_URL: proxy.url };
-  const [a, b] = await Promise.all([spawnCli(dir, ['apply', '--auto-approve'], { cwd: dir, env }).done, spawnCli(dir, ['apply', '--auto-approve'], { cwd: dir, env }).done]);
+  const [a, b] = await Promise.all([
+    spawnCli(dir, ['apply', '--auto-approve'], { cwd: dir, env }).done,
+    spawnCli(dir, ['apply', '--auto-approve'], { cwd: dir, env }).done,
+  ]);
   assert.is(a.code, 0, a.stdout + a.stderr);
   assert.is(b.code, 0, b.stdout + b.stderr);
   assert.match(a.stdout, /1200 tasks imported from tasks\.jsonl/);

@@ -12,7 +12,8 @@ import { writeTree } from '../helpers/cli.ts';
 import { api, cli, uniqueNamespace } from './support.ts';
 
 const client = api();
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
 const database = process.env.LABELFORM_TEST_DB === 'postgresql' ? 'postgresql' : 'sqlite';
 
 test(`the server itself on ${database}: a task holding U+0000 is ${database === 'postgresql' ? 'a 500' : 'stored'}`, async () => {

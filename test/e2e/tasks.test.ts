@@ -5,10 +5,20 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { load } from '../helpers/load.ts';
 import { writeTree } from '../helpers/cli.ts';
-import { api, cli, makeRepo, projectManifest, resetServer, spawnBuiltCli, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import {
+  api,
+  cli,
+  makeRepo,
+  projectManifest,
+  resetServer,
+  spawnBuiltCli,
+  TEXT_CHOICES,
+  uniqueNamespace,
+} from './support.ts';
 
 const client = api();
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="label" toName="text"><Choice value="yes"/><Choice value="no"/></Choices></View>';
 
 test.before(async () => {
   await resetServer(client);
@@ -25,7 +35,10 @@ async function taskCount(id: number): Promise<number> {
 async function writeJsonl(path: string, n: number, bad?: number): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < n; i++) {
-    const item = i === bad ? { txt: `item ${i}` } : { text: `Task ${i}: the quick brown fox jumps over the lazy dog, again and again.` };
+    const item =
+      i === bad
+        ? { txt: `item ${i}` }
+        : { text: `Task ${i}: the quick brown fox jumps over the lazy dog, again and again.` };
     if (!out.write(`${JSON.stringify(item)}\n`)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
@@ -42,7 +55,12 @@ test(`${BIG.toLocaleString('en-US')} tasks from JSON Lines: peak memory under 15
   const run = spawnBuiltCli(dir, ['tasks', 'import', String(id), 'tasks.jsonl']);
   const r = await run.done;
   assert.is(r.code, 0, r.stdout + r.stderr);
-  assert.match(r.stdout, new RegExp(`Imported ${BIG} tasks, 0 annotations, 0 predictions into project \\d+ "Import 100k" in ${BIG / 2500} batches`));
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `Imported ${BIG} tasks, 0 annotations, 0 predictions into project \\d+ "Import 100k" in ${BIG / 2500} batches`,
+    ),
+  );
   assert.ok(r.maxRssKiB !== undefined && r.maxRssKiB < 150 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
   console.log(`  ${BIG} import: peak RSS ${Math.round(r.maxRssKiB / 1024)} MiB`);
   assert.is(await taskCount(id), BIG);
@@ -106,9 +124,17 @@ test('one bad item among 10,000 is refused before anything is sent, naming its l
 
 test('a declared dataset: apply imports it, a second apply imports nothing, a changed file shows and imports only the new tasks', async () => {
   const ns = uniqueNamespace('dataset');
-  const rows = (n: number) => Array.from({ length: n }, (_, i) => JSON.stringify({ text: `row ${i}` })).join('\n') + '\n';
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => JSON.stringify({ text: `row ${i}` })).join('\n') + '\n';
   const dir = await makeRepo(ns, {
-    'p.yaml': projectManifest('dataset', `  title: Dataset ${ns}\n  label_config: |\n${TEXT_CHOICES(['a', 'b']).split('\n').map((l) => (l ? `    ${l}` : l)).join('\n')}`, 'tasks:\n  - file: ./tasks.jsonl\n'),
+    'p.yaml': projectManifest(
+      'dataset',
+      `  title: Dataset ${ns}\n  label_config: |\n${TEXT_CHOICES(['a', 'b'])
+        .split('\n')
+        .map((l) => (l ? `    ${l}` : l))
+        .join('\n')}`,
+      'tasks:\n  - file: ./tasks.jsonl\n',
+    ),
     'tasks.jsonl': rows(250),
   });
   const plan = await cli(dir, ['plan']);
@@ -125,7 +151,10 @@ test('a declared dataset: apply imports it, a second apply imports nothing, a ch
   assert.is(await taskCount(id), 250, 'a second apply imports nothing');
   // The server keeps labelform's fingerprint in each task's meta.
   const page = await client.listTasksPage(id, 1, { pageSize: 1 });
-  assert.match(String(page.tasks[0]!.meta?.labelform), /^labelform-dataset=[0-9a-f]+ file=[0-9a-f]+ batch=[0-9a-f]+\.\d+ item=\d+ task=[0-9a-f]+$/);
+  assert.match(
+    String(page.tasks[0]!.meta?.labelform),
+    /^labelform-dataset=[0-9a-f]+ file=[0-9a-f]+ batch=[0-9a-f]+\.\d+ item=\d+ task=[0-9a-f]+$/,
+  );
 
   await writeFile(join(dir, 'tasks.jsonl'), rows(260));
   const changed = await cli(dir, ['plan', '--detailed-exitcode']);
@@ -144,22 +173,43 @@ test('a declared dataset: apply imports it, a second apply imports nothing, a ch
 
 test('export: JSON equals tasks list --fields all; every enabled format downloads; a snapshot converts', async () => {
   const id = await newProject('Export me');
-  await client.importTasks(id, Array.from({ length: 12 }, (_, i) => ({ text: `text ${i}` })));
+  await client.importTasks(
+    id,
+    Array.from({ length: 12 }, (_, i) => ({ text: `text ${i}` })),
+  );
   const tasks = (await client.listTasksPage(id, 1)).tasks;
   for (const [i, t] of tasks.entries()) {
-    await client.createAnnotation(t.id, { result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [i % 2 ? 'yes' : 'no'] } }] });
+    await client.createAnnotation(t.id, {
+      result: [{ from_name: 'label', to_name: 'text', type: 'choices', value: { choices: [i % 2 ? 'yes' : 'no'] } }],
+    });
   }
   const dir = await writeTree({});
   const exported = await cli(dir, ['export', String(id), '--out', 'export.json', '--quiet']);
   assert.is(exported.code, 0, exported.stderr);
-  const fromExport = JSON.parse(await readFile(join(dir, 'export.json'), 'utf8')) as Array<{ id: number; data: unknown; annotations: Array<{ id: number; result: unknown }> }>;
-  const listed = (await cli(dir, ['tasks', 'list', String(id), '--fields', 'all', '--page-size', '5'])).stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const fromExport = JSON.parse(await readFile(join(dir, 'export.json'), 'utf8')) as Array<{
+    id: number;
+    data: unknown;
+    annotations: Array<{ id: number; result: unknown }>;
+  }>;
+  const listed = (await cli(dir, ['tasks', 'list', String(id), '--fields', 'all', '--page-size', '5'])).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.is(listed.length, 12);
   const shape = (ts: Array<{ id: number; data: unknown; annotations?: Array<{ id: number; result: unknown }> }>) =>
-    ts.map((t) => ({ id: t.id, data: t.data, annotations: (t.annotations ?? []).map((a) => ({ id: a.id, result: a.result })) })).sort((a, b) => a.id - b.id);
+    ts
+      .map((t) => ({
+        id: t.id,
+        data: t.data,
+        annotations: (t.annotations ?? []).map((a) => ({ id: a.id, result: a.result })),
+      }))
+      .sort((a, b) => a.id - b.id);
   assert.equal(shape(fromExport), shape(listed));
 
-  const formats = JSON.parse((await cli(dir, ['export', String(id), '--list-formats', '--json'])).stdout) as Array<{ name: string; disabled?: boolean }>;
+  const formats = JSON.parse((await cli(dir, ['export', String(id), '--list-formats', '--json'])).stdout) as Array<{
+    name: string;
+    disabled?: boolean;
+  }>;
   const enabled = formats.filter((f) => !f.disabled).map((f) => f.name);
   for (const needed of ['JSON', 'JSON_MIN', 'CSV']) assert.ok(enabled.includes(needed), `${needed} is enabled`);
   const text = (await cli(dir, ['export', String(id), '--list-formats'])).stdout;
@@ -183,7 +233,13 @@ test('export: JSON equals tasks list --fields all; every enabled format download
   const bogus = await cli(dir, ['export', String(id), '--format', 'BOGUS', '--out', 'bogus.out']);
   assert.is(bogus.code, 1);
   assert.match(bogus.stderr, /no export format "BOGUS"/);
-  assert.is(await readFile(join(dir, 'bogus.out')).then(() => 'exists', () => 'absent'), 'absent');
+  assert.is(
+    await readFile(join(dir, 'bogus.out')).then(
+      () => 'exists',
+      () => 'absent',
+    ),
+    'absent',
+  );
 });
 
 test.run();

@@ -15,13 +15,20 @@ const client = api();
 
 // The table is what 1.23.2 (Django 5.2) answers; 1.17 and 1.20 answer the same. Before 1.17 Django's
 // older URL pattern refuses more (a one-digit port: test/contract/webhooks.test.ts).
-onlyFrom(test, '1.17', 'the URL table of Django\'s newer URL pattern')('webhook URLs: the server takes exactly what validate takes (and the few validate refuses on purpose)', async () => {
+onlyFrom(
+  test,
+  '1.17',
+  "the URL table of Django's newer URL pattern",
+)('webhook URLs: the server takes exactly what validate takes (and the few validate refuses on purpose)', async () => {
   const project = await client.createProject({ title: `URL rules ${uniqueNamespace('u')}` });
   try {
     const answers: Record<string, number> = {};
     for (const url of [...Object.keys(SERVER_TAKES_WEBHOOK_URL), ...STRICTER_THAN_SERVER]) {
       try {
-        const hook = await client.http.request<{ id: number }>('POST', '/api/webhooks/', { data: { project: project.id, url, is_active: false }, idempotent: false });
+        const hook = await client.http.request<{ id: number }>('POST', '/api/webhooks/', {
+          data: { project: project.id, url, is_active: false },
+          idempotent: false,
+        });
         answers[url] = 201;
         await client.http.request('DELETE', `/api/webhooks/${hook.id}/`);
       } catch (err) {

@@ -25,7 +25,14 @@ export interface GitHubRunOptions {
 export function githubEnv(gh: FakeGitHub, opts: GitHubRunOptions): Record<string, string> {
   const sha = opts.sha ?? 'a'.repeat(40);
   const event = opts.event ?? (opts.pr !== undefined ? 'pull_request' : 'push');
-  const payload = opts.pr !== undefined ? { action: 'synchronize', number: opts.pr, pull_request: { number: opts.pr, head: { sha }, base: { ref: 'main' } } } : { ref: 'refs/heads/main', after: sha };
+  const payload =
+    opts.pr !== undefined
+      ? {
+          action: 'synchronize',
+          number: opts.pr,
+          pull_request: { number: opts.pr, head: { sha }, base: { ref: 'main' } },
+        }
+      : { ref: 'refs/heads/main', after: sha };
   const eventPath = join(opts.dir, `event-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(eventPath, JSON.stringify(payload));
   return {
@@ -45,7 +52,10 @@ export function githubEnv(gh: FakeGitHub, opts: GitHubRunOptions): Record<string
 }
 
 /** CI_* variables of a merge request pipeline on the fake GitLab. */
-export function gitlabEnv(gl: FakeGitLab, opts: { iid?: number | null; sha?: string; token?: string | null; tokenEnv?: string } = {}): Record<string, string> {
+export function gitlabEnv(
+  gl: FakeGitLab,
+  opts: { iid?: number | null; sha?: string; token?: string | null; tokenEnv?: string } = {},
+): Record<string, string> {
   return {
     GITLAB_CI: 'true',
     CI_API_V4_URL: gl.apiUrl,
@@ -53,7 +63,12 @@ export function gitlabEnv(gl: FakeGitLab, opts: { iid?: number | null; sha?: str
     CI_PROJECT_URL: 'https://gitlab.example.com/acme/labels',
     CI_COMMIT_SHA: opts.sha ?? 'c'.repeat(40),
     CI_JOB_URL: 'https://gitlab.example.com/acme/labels/-/jobs/99',
-    ...(opts.iid === null ? {} : { CI_MERGE_REQUEST_IID: String(opts.iid ?? 7), CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: opts.sha ?? 'c'.repeat(40) }),
+    ...(opts.iid === null
+      ? {}
+      : {
+          CI_MERGE_REQUEST_IID: String(opts.iid ?? 7),
+          CI_MERGE_REQUEST_SOURCE_BRANCH_SHA: opts.sha ?? 'c'.repeat(40),
+        }),
     ...(opts.token === null ? {} : { [opts.tokenEnv ?? 'GITLAB_TOKEN']: opts.token ?? gl.token }),
   };
 }

@@ -91,7 +91,9 @@ const BODY_LIMIT = 65_536;
 /** The login comments made with GITHUB_TOKEN carry. */
 export const ACTIONS_BOT = 'github-actions[bot]';
 
-export async function startFakeGitHub(opts: { owner?: string; repo?: string; token?: string; pat?: string; patLogin?: string } = {}): Promise<FakeGitHub> {
+export async function startFakeGitHub(
+  opts: { owner?: string; repo?: string; token?: string; pat?: string; patLogin?: string } = {},
+): Promise<FakeGitHub> {
   const owner = opts.owner ?? 'acme';
   const repo = opts.repo ?? 'labels';
   const token = opts.token ?? 'ghs_fakeGitHubToken0123456789abcdef';
@@ -108,15 +110,38 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
   // The returned fake, once made: handlers read its readOnly switch.
   let state: { readOnly: boolean } = { readOnly: false };
 
-  const addIssue = (title: string, body: string, pull: boolean, st: 'open' | 'closed' = 'open', user = ACTIONS_BOT, pr?: FakePull) => {
+  const addIssue = (
+    title: string,
+    body: string,
+    pull: boolean,
+    st: 'open' | 'closed' = 'open',
+    user = ACTIONS_BOT,
+    pr?: FakePull,
+  ) => {
     const number = nextNumber++;
-    issues.set(number, { number, title, body, state: st, state_reason: null, pull, created: clock++, user, ...(pr ? { pr } : {}) });
+    issues.set(number, {
+      number,
+      title,
+      body,
+      state: st,
+      state_reason: null,
+      pull,
+      created: clock++,
+      user,
+      ...(pr ? { pr } : {}),
+    });
     return number;
   };
   const addPullRequest = (body = '', o: FakePullOptions = {}) => {
-    const headSha = o.headSha ?? (o.commits?.at(-1) ?? `${nextNumber}`.padStart(40, 'e'));
+    const headSha = o.headSha ?? o.commits?.at(-1) ?? `${nextNumber}`.padStart(40, 'e');
     const merged = o.mergedAt !== undefined;
-    const pr: FakePull = { headSha, commits: [...new Set([...(o.commits ?? []), headSha])], baseRef: o.baseRef ?? 'main', mergedAt: o.mergedAt ?? null, mergeCommitSha: o.mergeCommitSha ?? null };
+    const pr: FakePull = {
+      headSha,
+      commits: [...new Set([...(o.commits ?? []), headSha])],
+      baseRef: o.baseRef ?? 'main',
+      mergedAt: o.mergedAt ?? null,
+      mergeCommitSha: o.mergeCommitSha ?? null,
+    };
     return addIssue('A pull request', body, true, merged ? 'closed' : 'open', o.user ?? 'octocat', pr);
   };
   const addComment = (issue: number, body: string, user = ACTIONS_BOT) => {
@@ -134,7 +159,14 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     html_url: html(i),
     comments: [...comments.values()].filter((c) => c.issue === i.number).length,
     user: { login: i.user },
-    ...(i.pull ? { pull_request: { url: `https://api.github.com/repos/${owner}/${repo}/pulls/${i.number}`, merged_at: i.pr?.mergedAt ?? null } } : {}),
+    ...(i.pull
+      ? {
+          pull_request: {
+            url: `https://api.github.com/repos/${owner}/${repo}/pulls/${i.number}`,
+            merged_at: i.pr?.mergedAt ?? null,
+          },
+        }
+      : {}),
   });
   const pullJson = (i: FakeIssue) => ({
     number: i.number,
@@ -148,7 +180,12 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     merged_at: i.pr!.mergedAt,
     merge_commit_sha: i.pr!.mergeCommitSha,
   });
-  const commentJson = (c: FakeComment) => ({ id: c.id, body: c.body, user: { login: c.user }, html_url: `${html(issues.get(c.issue)!)}#issuecomment-${c.id}` });
+  const commentJson = (c: FakeComment) => ({
+    id: c.id,
+    body: c.body,
+    user: { login: c.user },
+    html_url: `${html(issues.get(c.issue)!)}#issuecomment-${c.id}`,
+  });
 
   const handle = (req: FakeRequest): FakeReply => {
     const auth = String(req.headers.authorization ?? '');
@@ -157,12 +194,21 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     if (!who) return error(401, 'Bad credentials');
     if (req.path === '/user' && req.method === 'GET') {
       // GitHub: an installation token may not read the authenticated user.
-      if (who.kind === 'installation') return { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user', status: '403' } };
+      if (who.kind === 'installation')
+        return {
+          status: 403,
+          body: {
+            message: 'Resource not accessible by integration',
+            documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+            status: '403',
+          },
+        };
       return { status: 200, body: { login: who.login, id: 583231, type: 'User' } };
     }
     if (req.path === '/graphql' && req.method === 'POST') {
       const query = String((req.body as { query?: unknown } | undefined)?.query ?? '');
-      if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query)) return { status: 200, body: { data: { viewer: { login: who.login } } } };
+      if (/^\s*(query\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+        return { status: 200, body: { data: { viewer: { login: who.login } } } };
       return { status: 200, body: { errors: [{ message: 'the fake GitHub answers only { viewer { login } }' }] } };
     }
     const m = /^\/repos\/([^/]+)\/([^/]+)(\/.*)$/.exec(req.path);
@@ -182,7 +228,10 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
       if (req.method === 'POST') {
         const invalid = checkBody(body.body, 'IssueComment');
         if (invalid) return invalid;
-        return { status: 201, body: commentJson(comments.get(addComment(issue.number, String(body.body), who.login))!) };
+        return {
+          status: 201,
+          body: commentJson(comments.get(addComment(issue.number, String(body.body), who.login))!),
+        };
       }
     }
     if ((r = /^\/issues\/comments\/(\d+)$/.exec(rest))) {
@@ -204,14 +253,20 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
       if (req.method === 'GET') {
         const wanted = req.query.get('state') ?? 'open';
         const asc = req.query.get('direction') === 'asc';
-        const all = [...issues.values()].filter((i) => wanted === 'all' || i.state === wanted).sort((a, b) => (asc ? a.created - b.created : b.created - a.created));
+        const all = [...issues.values()]
+          .filter((i) => wanted === 'all' || i.state === wanted)
+          .sort((a, b) => (asc ? a.created - b.created : b.created - a.created));
         return paged(req, all.map(issueJson));
       }
       if (req.method === 'POST') {
-        if (typeof body.title !== 'string' || !body.title) return validation('Issue', 'title', 'missing_field', 'title is missing');
+        if (typeof body.title !== 'string' || !body.title)
+          return validation('Issue', 'title', 'missing_field', 'title is missing');
         const invalid = body.body === undefined ? undefined : checkBody(body.body, 'Issue');
         if (invalid) return invalid;
-        return { status: 201, body: issueJson(issues.get(addIssue(body.title, String(body.body ?? ''), false, 'open', who.login))!) };
+        return {
+          status: 201,
+          body: issueJson(issues.get(addIssue(body.title, String(body.body ?? ''), false, 'open', who.login))!),
+        };
       }
     }
     if ((r = /^\/issues\/(\d+)$/.exec(rest))) {
@@ -232,7 +287,9 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
     }
     if ((r = /^\/commits\/([0-9a-f]{7,40})\/pulls$/i.exec(rest)) && req.method === 'GET') {
       const sha = r[1]!.toLowerCase();
-      const found = [...issues.values()].filter((i) => i.pr && (i.pr.commits.includes(sha) || i.pr.mergeCommitSha === sha)).sort((a, b) => b.number - a.number);
+      const found = [...issues.values()]
+        .filter((i) => i.pr && (i.pr.commits.includes(sha) || i.pr.mergeCommitSha === sha))
+        .sort((a, b) => b.number - a.number);
       return paged(req, found.map(pullJson));
     }
     if ((r = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
@@ -260,7 +317,8 @@ export async function startFakeGitHub(opts: { owner?: string; repo?: string; tok
       Object.assign(pull.pr, { mergeCommitSha, mergedAt });
       pull.state = 'closed';
     },
-    addIssue: (title: string, body: string, o: { state?: 'open' | 'closed'; user?: string } = {}) => addIssue(title, body, false, o.state, o.user),
+    addIssue: (title: string, body: string, o: { state?: 'open' | 'closed'; user?: string } = {}) =>
+      addIssue(title, body, false, o.state, o.user),
     addComment,
     commentsOn: (issue: number) => [...comments.values()].filter((c) => c.issue === issue).sort((a, b) => a.id - b.id),
     openIssues: () => [...issues.values()].filter((i) => !i.pull && i.state === 'open'),
@@ -277,19 +335,31 @@ function paged(req: FakeRequest, all: readonly unknown[]): FakeReply {
     q.set('page', String(n));
     return `<${req.origin}${req.path}?${q}>`;
   };
-  const links = [...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []), ...(page > 1 ? [`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`] : [])];
+  const links = [
+    ...(page < last ? [`${at(page + 1)}; rel="next"`, `${at(last)}; rel="last"`] : []),
+    ...(page > 1 ? [`${at(1)}; rel="first"`, `${at(page - 1)}; rel="prev"`] : []),
+  ];
   return { status: 200, body: items, ...(links.length ? { headers: { link: links.join(', ') } } : {}) };
 }
 
 function checkBody(body: unknown, resource: string): FakeReply | undefined {
   if (typeof body !== 'string') return validation(resource, 'body', 'missing_field', 'body is missing');
   // GitHub counts characters, not UTF-16 units.
-  if ([...body].length > BODY_LIMIT) return validation(resource, 'body', 'custom', `body is too long (maximum is ${BODY_LIMIT} characters)`);
+  if ([...body].length > BODY_LIMIT)
+    return validation(resource, 'body', 'custom', `body is too long (maximum is ${BODY_LIMIT} characters)`);
   return undefined;
 }
 
 function validation(resource: string, field: string, code: string, message: string): FakeReply {
-  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, code, field, message }], documentation_url: 'https://docs.github.com/rest', status: '422' } };
+  return {
+    status: 422,
+    body: {
+      message: 'Validation Failed',
+      errors: [{ resource, code, field, message }],
+      documentation_url: 'https://docs.github.com/rest',
+      status: '422',
+    },
+  };
 }
 
 function error(status: number, message: string): FakeReply {
@@ -301,7 +371,11 @@ export function secondaryRateLimit(retryAfterSeconds: number): FakeReply {
   return {
     status: 403,
     headers: { 'retry-after': String(retryAfterSeconds), 'x-ratelimit-remaining': '4000' },
-    body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+    body: {
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+      status: '403',
+    },
   };
 }
 

@@ -48,7 +48,9 @@ export interface FakeGitLab extends FakeServer {
   addMergeRequest(mr: Partial<FakeMergeRequest> & { readonly iid: number }): FakeMergeRequest;
 }
 
-export async function startFakeGitLab(opts: { projectId?: string; token?: string; username?: string; mergeRequests?: readonly number[] } = {}): Promise<FakeGitLab> {
+export async function startFakeGitLab(
+  opts: { projectId?: string; token?: string; username?: string; mergeRequests?: readonly number[] } = {},
+): Promise<FakeGitLab> {
   const projectId = opts.projectId ?? '4242';
   const token = opts.token ?? 'glpat-fakeGitLabToken0123456789';
   // GitLab names a project access token's user project_<id>_bot_<random>.
@@ -79,7 +81,13 @@ export async function startFakeGitLab(opts: { projectId?: string; token?: string
     return made;
   };
   for (const iid of opts.mergeRequests ?? [7]) addMergeRequest({ iid });
-  const json = (n: FakeNote) => ({ id: n.id, body: n.body, system: n.system, noteable_iid: n.iid, author: { username: n.author } });
+  const json = (n: FakeNote) => ({
+    id: n.id,
+    body: n.body,
+    system: n.system,
+    noteable_iid: n.iid,
+    author: { username: n.author },
+  });
   const mrJson = (mr: FakeMergeRequest) => ({
     iid: mr.iid,
     project_id: 4242,
@@ -96,28 +104,51 @@ export async function startFakeGitLab(opts: { projectId?: string; token?: string
   const handle = (req: FakeRequest): FakeReply => {
     const who = users.get(String(req.headers['private-token'] ?? ''));
     if (!who) return { status: 401, body: { message: '401 Unauthorized' } };
-    if (req.path === '/api/v4/user' && req.method === 'GET') return { status: 200, body: { id: 9001, username: who, name: who, bot: who.includes('_bot_') } };
+    if (req.path === '/api/v4/user' && req.method === 'GET')
+      return { status: 200, body: { id: 9001, username: who, name: who, bot: who.includes('_bot_') } };
     const c = /^\/api\/v4\/projects\/([^/]+)\/repository\/commits\/([^/]+)\/merge_requests$/.exec(req.path);
     if (c && req.method === 'GET') {
       if (decodeURIComponent(c[1]!) !== projectId) return { status: 404, body: { message: '404 Project Not Found' } };
       const sha = decodeURIComponent(c[2]!).toLowerCase();
-      const found = [...mergeRequests.values()].filter((mr) => mr.commits.includes(sha) || mr.mergeCommitSha === sha || mr.squashCommitSha === sha);
+      const found = [...mergeRequests.values()].filter(
+        (mr) => mr.commits.includes(sha) || mr.mergeCommitSha === sha || mr.squashCommitSha === sha,
+      );
       const { items, page, last } = pageOf(found, req.query, 20);
-      return { status: 200, body: items.map(mrJson), headers: { 'x-page': String(page), 'x-total-pages': String(last), 'x-next-page': page < last ? String(page + 1) : '' } };
+      return {
+        status: 200,
+        body: items.map(mrJson),
+        headers: {
+          'x-page': String(page),
+          'x-total-pages': String(last),
+          'x-next-page': page < last ? String(page + 1) : '',
+        },
+      };
     }
     const m = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(req.path);
-    if (!m || decodeURIComponent(m[1]!) !== projectId || !mergeRequests.has(Number(m[2]))) return { status: 404, body: { message: '404 Not found' } };
+    if (!m || decodeURIComponent(m[1]!) !== projectId || !mergeRequests.has(Number(m[2])))
+      return { status: 404, body: { message: '404 Not found' } };
     const iid = Number(m[2]);
     if (req.method !== 'GET' && state.readOnly) return { status: 403, body: { message: '403 Forbidden' } };
     const body = (req.body ?? {}) as { body?: unknown };
     if (!m[3]) {
       if (req.method === 'GET') {
-        const all = [...notes.values()].filter((n) => n.iid === iid).sort((a, b) => (req.query.get('sort') === 'asc' ? a.id - b.id : b.id - a.id));
+        const all = [...notes.values()]
+          .filter((n) => n.iid === iid)
+          .sort((a, b) => (req.query.get('sort') === 'asc' ? a.id - b.id : b.id - a.id));
         const { items, page, last } = pageOf(all, req.query, 20);
-        return { status: 200, body: items.map(json), headers: { 'x-page': String(page), 'x-total-pages': String(last), 'x-next-page': page < last ? String(page + 1) : '' } };
+        return {
+          status: 200,
+          body: items.map(json),
+          headers: {
+            'x-page': String(page),
+            'x-total-pages': String(last),
+            'x-next-page': page < last ? String(page + 1) : '',
+          },
+        };
       }
       if (req.method === 'POST') {
-        if (typeof body.body !== 'string' || !body.body) return { status: 400, body: { message: { body: ["can't be blank"] } } };
+        if (typeof body.body !== 'string' || !body.body)
+          return { status: 400, body: { message: { body: ["can't be blank"] } } };
         return { status: 201, body: json(notes.get(addNote(iid, body.body, false, who))!) };
       }
     } else {

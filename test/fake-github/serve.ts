@@ -62,8 +62,17 @@ export async function serveFake(handle: (req: FakeRequest) => FakeReply): Promis
         body = text;
       }
       const method = req.method ?? 'GET';
-      const request: FakeRequest = { method, path: url.pathname, query: url.searchParams, headers: req.headers, body, origin: `http://${req.headers.host}` };
-      const scripted = failures.find((f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)));
+      const request: FakeRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body,
+        origin: `http://${req.headers.host}`,
+      };
+      const scripted = failures.find(
+        (f) => f.times > 0 && (!f.method || f.method === method) && (!f.path || f.path.test(url.pathname)),
+      );
       let reply: FakeReply;
       if (scripted) {
         scripted.times--;
@@ -76,8 +85,12 @@ export async function serveFake(handle: (req: FakeRequest) => FakeReply): Promis
         }
       }
       requests.push({ method, path: `${url.pathname}${url.search}`, status: reply.status });
-      const payload = reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      res.writeHead(reply.status, { ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}), ...reply.headers });
+      const payload =
+        reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+      res.writeHead(reply.status, {
+        ...(payload ? { 'content-type': 'application/json; charset=utf-8' } : {}),
+        ...reply.headers,
+      });
       res.end(payload);
     });
   });
@@ -93,7 +106,11 @@ export async function serveFake(handle: (req: FakeRequest) => FakeReply): Promis
 }
 
 /** One page of `items` from `page` and `per_page` (GitHub's default 30, at most 100). */
-export function pageOf<T>(items: readonly T[], query: URLSearchParams, defaultSize = 30): { items: T[]; page: number; size: number; last: number } {
+export function pageOf<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  defaultSize = 30,
+): { items: T[]; page: number; size: number; last: number } {
   const size = Math.min(100, Math.max(1, Number(query.get('per_page')) || defaultSize));
   const page = Math.max(1, Number(query.get('page')) || 1);
   const last = Math.max(1, Math.ceil(items.length / size));

@@ -34,7 +34,9 @@ export function authenticate(ctx: Pick<Ctx, 'headers' | 'state'>, mode: AuthMode
       if (rest.length > 1) unauthorized('Invalid token header. Token string should not contain spaces.');
       if (rest[0] !== state.legacyToken) unauthorized('Invalid token.');
       if (!state.jwtSettings.legacy_api_tokens_enabled) {
-        unauthorized('Authentication token no longer valid: legacy token authentication has been disabled for this organization');
+        unauthorized(
+          'Authentication token no longer valid: legacy token authentication has been disabled for this organization',
+        );
       }
       user = state.user;
     } else if (scheme === 'Bearer' && rest.length === 1 && state.jwtSettings.api_tokens_enabled) {
@@ -79,7 +81,12 @@ export function refreshAccess(ctx: Ctx): Reply {
   if (releaseBefore(state.release, [1, 17])) return html404();
   const body = readObject(ctx);
   if (body.refresh === undefined || body.refresh === null || body.refresh === '') {
-    const msg = body.refresh === undefined ? 'This field is required.' : body.refresh === null ? 'This field may not be null.' : 'This field may not be blank.';
+    const msg =
+      body.refresh === undefined
+        ? 'This field is required.'
+        : body.refresh === null
+          ? 'This field may not be null.'
+          : 'This field may not be blank.';
     return envelope(400, 'Validation error', { refresh: [msg] });
   }
   const payload = verifyJwt(state, String(body.refresh));

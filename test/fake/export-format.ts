@@ -28,14 +28,23 @@ export function supportedFormats(parsed: ParsedConfig): Set<string> {
   const drop = (...names: string[]) => names.forEach((n) => all.delete(n));
   if (!doclang) drop('DOCLANG');
   const has = (s: Set<string>, n: string) => s.has(n);
-  if (has(outputs, 'KeyPointLabels') && !has(outputs, 'RectangleLabels')) drop('COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES');
+  if (has(outputs, 'KeyPointLabels') && !has(outputs, 'RectangleLabels'))
+    drop('COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES');
   if (!(has(inputs, 'Text') && has(outputs, 'Labels'))) drop('CONLL2003');
-  if (mig || !(has(inputs, 'Image') && (has(outputs, 'RectangleLabels') || (has(outputs, 'Rectangle') && has(outputs, 'Labels'))))) drop('VOC');
+  if (
+    mig ||
+    !(
+      has(inputs, 'Image') &&
+      (has(outputs, 'RectangleLabels') || (has(outputs, 'Rectangle') && has(outputs, 'Labels')))
+    )
+  )
+    drop('VOC');
   const labels = has(outputs, 'Labels');
   if (
     mig ||
     !(
-      (has(inputs, 'Image') && (has(outputs, 'RectangleLabels') || has(outputs, 'PolygonLabels') || has(outputs, 'KeyPointLabels'))) ||
+      (has(inputs, 'Image') &&
+        (has(outputs, 'RectangleLabels') || has(outputs, 'PolygonLabels') || has(outputs, 'KeyPointLabels'))) ||
       (has(outputs, 'Rectangle') && labels) ||
       (has(outputs, 'PolygonLabels') && labels) ||
       (has(outputs, 'KeyPointLabels') && labels)
@@ -43,7 +52,10 @@ export function supportedFormats(parsed: ParsedConfig): Set<string> {
   ) {
     drop('COCO', 'COCO_WITH_IMAGES', 'YOLO', 'YOLO_WITH_IMAGES', 'YOLO_OBB', 'YOLO_OBB_WITH_IMAGES');
   }
-  if (!(has(inputs, 'Image') && (has(outputs, 'BrushLabels') || has(outputs, 'brushlabels') || (has(outputs, 'Brush') && labels)))) {
+  if (!(
+    has(inputs, 'Image') &&
+    (has(outputs, 'BrushLabels') || has(outputs, 'brushlabels') || (has(outputs, 'Brush') && labels))
+  )) {
     drop('BRUSH_TO_NUMPY', 'BRUSH_TO_PNG', 'BRUSH_TO_COCO');
   }
   if (!((has(inputs, 'Audio') || has(inputs, 'AudioPlus')) && has(outputs, 'TextArea'))) drop('ASR_MANIFEST');
@@ -59,7 +71,11 @@ export function exportFormatList(parsed: ParsedConfig): Array<Record<string, unk
 }
 
 /** File body and extension for a text format; undefined for formats the fake cannot write. */
-export function renderExport(tasks: ReadonlyArray<Record<string, unknown>>, format: string, json: 'compact' | 'python'): { body: string; ext: string } | undefined {
+export function renderExport(
+  tasks: ReadonlyArray<Record<string, unknown>>,
+  format: string,
+  json: 'compact' | 'python',
+): { body: string; ext: string } | undefined {
   switch (format) {
     case 'JSON':
       return { body: json === 'compact' ? JSON.stringify(tasks) : pythonJson(tasks), ext: 'json' };
@@ -78,10 +94,16 @@ export function renderExport(tasks: ReadonlyArray<Record<string, unknown>>, form
 /** Python's `json.dumps` defaults: `", "` and `": "` separators, non-ASCII escaped. */
 export function pythonJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (typeof value === 'string')
+    return JSON.stringify(value).replace(
+      /[\u007f-\uffff]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
   if (typeof value !== 'object') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
-  return `{${Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`).join(', ')}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${pythonJson(k)}: ${pythonJson(v)}`)
+    .join(', ')}}`;
 }
 
 /** One row per annotation (a task without any gives one bare row when `keepEmpty`). */
@@ -97,7 +119,13 @@ function minRows(tasks: ReadonlyArray<Record<string, unknown>>, keepEmpty: boole
         if (!r || typeof r !== 'object' || !r.from_name) continue;
         row[String(r.from_name)] = resultValue(r);
       }
-      Object.assign(row, { annotator: a.completed_by, annotation_id: a.id, created_at: a.created_at, updated_at: a.updated_at, lead_time: a.lead_time ?? null });
+      Object.assign(row, {
+        annotator: a.completed_by,
+        annotation_id: a.id,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+        lead_time: a.lead_time ?? null,
+      });
       rows.push(row);
     }
   }
@@ -121,6 +149,9 @@ function table(rows: ReadonlyArray<Record<string, unknown>>, sep: string): strin
     const text = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     return `"${text.replace(/"/g, '""')}"`;
   };
-  const lines = [columns.map((c) => `"${c}"`).join(sep), ...rows.map((r) => columns.map((c) => cell(c, r[c])).join(sep))];
+  const lines = [
+    columns.map((c) => `"${c}"`).join(sep),
+    ...rows.map((r) => columns.map((c) => cell(c, r[c])).join(sep)),
+  ];
   return `${lines.join('\r\n')}\r\n`;
 }

@@ -23,13 +23,49 @@ export function parseChar(value: unknown, o: CharOptions = {}): Parsed<string | 
   const text = pyStrip(String(value));
   if (text === '') return o.allowBlank ? ok('') : bad('This field may not be blank.');
   const len = pyLen(text);
-  if (o.maxLength !== undefined && len > o.maxLength) return bad(`Ensure this field has no more than ${o.maxLength} characters.`);
-  if (o.minLength !== undefined && len < o.minLength) return bad(`Ensure this field has at least ${o.minLength} characters.`);
+  if (o.maxLength !== undefined && len > o.maxLength)
+    return bad(`Ensure this field has no more than ${o.maxLength} characters.`);
+  if (o.minLength !== undefined && len < o.minLength)
+    return bad(`Ensure this field has at least ${o.minLength} characters.`);
   return ok(text);
 }
 
-const TRUE = new Set<unknown>(['t', 'T', 'y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON', '1', 1, true]);
-const FALSE = new Set<unknown>(['f', 'F', 'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', '0', 0, false]);
+const TRUE = new Set<unknown>([
+  't',
+  'T',
+  'y',
+  'Y',
+  'yes',
+  'Yes',
+  'YES',
+  'true',
+  'True',
+  'TRUE',
+  'on',
+  'On',
+  'ON',
+  '1',
+  1,
+  true,
+]);
+const FALSE = new Set<unknown>([
+  'f',
+  'F',
+  'n',
+  'N',
+  'no',
+  'No',
+  'NO',
+  'false',
+  'False',
+  'FALSE',
+  'off',
+  'Off',
+  'OFF',
+  '0',
+  0,
+  false,
+]);
 
 export function parseBool(value: unknown): Parsed<boolean> {
   if (value === null) return bad('This field may not be null.');
@@ -62,9 +98,14 @@ export function parseDateTime(value: unknown): Parsed<string | null> {
   if (value === null) return ok(null);
   const m =
     typeof value === 'string'
-      ? /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/.exec(value)
+      ? /^\s*(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/.exec(
+          value,
+        )
       : null;
-  if (!m) return bad('Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
+  if (!m)
+    return bad(
+      'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+    );
   const [, y, mo, d, h, mi, sec = '0', frac = '', zone = 'Z'] = m;
   const micro = Number(frac.padEnd(6, '0') || '0');
   let offsetMin = 0;
@@ -73,13 +114,17 @@ export function parseDateTime(value: unknown): Parsed<string | null> {
     offsetMin = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3] ?? 0));
   }
   const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec)) - offsetMin * 60_000;
-  if (Number.isNaN(ms)) return bad('Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].');
+  if (Number.isNaN(ms))
+    return bad(
+      'Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].',
+    );
   const base = new Date(ms).toISOString().slice(0, 19);
   return ok(micro ? `${base}.${String(micro).padStart(6, '0')}Z` : `${base}Z`);
 }
 
 /** `validate_color`: `#` plus something Python's int(x, 16) accepts, 7 characters in all. */
 export function checkColor(value: string): string | undefined {
-  if (value.startsWith('#') && value.length === 7 && /^\s*[+-]?[0-9a-fA-F](?:_?[0-9a-fA-F])*\s*$/.test(value.slice(1))) return undefined;
+  if (value.startsWith('#') && value.length === 7 && /^\s*[+-]?[0-9a-fA-F](?:_?[0-9a-fA-F])*\s*$/.test(value.slice(1)))
+    return undefined;
   return 'Color must be in "#RRGGBB" format';
 }

@@ -37,7 +37,9 @@ export function fail(reply: Reply): never {
 }
 
 export function isReplyThrow(err: unknown): err is ReplyThrow {
-  return typeof err === 'object' && err !== null && 'reply' in err && typeof (err as ReplyThrow).reply?.status === 'number';
+  return (
+    typeof err === 'object' && err !== null && 'reply' in err && typeof (err as ReplyThrow).reply?.status === 'number'
+  );
 }
 
 export function json(status: number, value: unknown, headers: Record<string, string> = {}): Reply {
@@ -49,7 +51,12 @@ export function noContent(): Reply {
 }
 
 /** Label Studio's error envelope (`custom_exception_handler`). */
-export function envelope(status: number, detail: string, validationErrors?: Record<string, unknown>, bodyStatus = status): Reply {
+export function envelope(
+  status: number,
+  detail: string,
+  validationErrors?: Record<string, unknown>,
+  bodyStatus = status,
+): Reply {
   return json(status, {
     id: randomUUID(),
     status_code: bodyStatus,
@@ -84,7 +91,10 @@ export function methodNotAllowed(method: string): Reply {
 /** Parses the request body as DRF would (JSON or form); a 415/400 envelope otherwise. */
 export function readData(ctx: Ctx): unknown {
   if (ctx.rawBody.length === 0) return {};
-  const type = String(ctx.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  const type = String(ctx.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
   const text = ctx.rawBody.toString('utf8');
   if (type === 'application/json' || type.endsWith('+json')) {
     try {
@@ -101,7 +111,13 @@ export function readData(ctx: Ctx): unknown {
 export function readObject(ctx: Ctx): Record<string, unknown> {
   const data = readData(ctx);
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    fail(validationError({ non_field_errors: [`Invalid data. Expected a dictionary, but got ${Array.isArray(data) ? 'list' : typeof data === 'string' ? 'str' : typeof data === 'number' ? 'int' : 'NoneType'}.`] }));
+    fail(
+      validationError({
+        non_field_errors: [
+          `Invalid data. Expected a dictionary, but got ${Array.isArray(data) ? 'list' : typeof data === 'string' ? 'str' : typeof data === 'number' ? 'int' : 'NoneType'}.`,
+        ],
+      }),
+    );
   }
   return data as Record<string, unknown>;
 }
@@ -130,7 +146,12 @@ function quotePlus(s: string): string {
  * Django's paginator: `page` is a positive integer or "last"; anything else, or a page past the
  * end, is a 404 "Invalid page." (page 1 of an empty list is fine).
  */
-export function paginate<T>(ctx: Ctx, items: readonly T[], defaultSize: number, maxSize: number | undefined): { page: number; items: T[]; pages: number } {
+export function paginate<T>(
+  ctx: Ctx,
+  items: readonly T[],
+  defaultSize: number,
+  maxSize: number | undefined,
+): { page: number; items: T[]; pages: number } {
   const rawSize = ctx.query.get('page_size');
   let size = defaultSize;
   if (rawSize !== null && /^\s*[+-]?\d+\s*$/.test(rawSize) && Number(rawSize) > 0) size = Number(rawSize);

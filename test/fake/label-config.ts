@@ -38,7 +38,10 @@ export function checkLabelConfig(config: unknown): ConfigProblem | undefined {
   const doc = parseXml(config);
   if (doc.doctype) {
     const { name, systemId, publicId } = doc.doctype;
-    return { status: 400, message: `DTDForbidden(name=${pyRepr(name)}, system_id=${pyRepr(systemId)}, public_id=${pyRepr(publicId)})` };
+    return {
+      status: 400,
+      message: `DTDForbidden(name=${pyRepr(name)}, system_id=${pyRepr(systemId)}, public_id=${pyRepr(publicId)})`,
+    };
   }
   if (doc.expatError || !doc.root) return { status: 400, message: doc.expatError ?? 'xml is empty or incorrect' };
   const schemaError = checkSchema(doc.root);
@@ -55,7 +58,8 @@ export function checkLabelConfig(config: unknown): ConfigProblem | undefined {
   const known = new Set(names);
   for (const list of toNames) {
     for (const toName of list.split(',')) {
-      if (!known.has(toName)) return { status: 400, message: `toName="${toName}" not found in names: ${pyRepr([...known].sort())}` };
+      if (!known.has(toName))
+        return { status: 400, message: `toName="${toName}" not found in names: ${pyRepr([...known].sort())}` };
     }
   }
   if (doc.encodingDeclared) return { status: 500, message: ENCODING_DECLARATION_ERROR };
@@ -87,7 +91,13 @@ export function parseLabelConfig(config: string | null | undefined): ParsedConfi
     const a = node.attr;
     if (a.indexFlag !== undefined) variables.push(a.indexFlag);
     if (a.name && a.toName && !NOT_CONTROL_TAGS.has(node.tag)) {
-      const info: ControlInfo = { type: node.tag, to_name: a.toName.split(','), inputs: [], labels: [], labels_attrs: {} };
+      const info: ControlInfo = {
+        type: node.tag,
+        to_name: a.toName.split(','),
+        inputs: [],
+        labels: [],
+        labels_attrs: {},
+      };
       for (const v of variables) {
         for (const to of info.to_name) if (to.includes(v)) (info.regex ??= {})[v] = '.*';
       }
@@ -132,7 +142,10 @@ export function extractDataTypes(config: string): Record<string, string> {
   walk(root, (node) => {
     if (node === root || node.attr.value === undefined || !node.attr.name) return;
     const value = node.attr.value;
-    const key = value.length > 1 && value.startsWith('$') ? value.slice(1) : (/\$[\p{L}\p{N}_]+/u.exec(value)?.[0].slice(1) ?? '');
+    const key =
+      value.length > 1 && value.startsWith('$')
+        ? value.slice(1)
+        : (/\$[\p{L}\p{N}_]+/u.exec(value)?.[0].slice(1) ?? '');
     if (key && types[key] !== 'Video') types[key] = node.tag;
   });
   return types;
@@ -140,8 +153,21 @@ export function extractDataTypes(config: string): Record<string, string> {
 
 /** Tags whose presence makes `config_suitable_for_bulk_annotation` false. */
 const NOT_BULK = new Set([
-  'Labels', 'Brush', 'BrushLabels', 'Ellipse', 'EllipseLabels', 'KeyPoint', 'KeyPointLabels', 'Polygon', 'PolygonLabels',
-  'Rectangle', 'RectangleLabels', 'HyperTextLabels', 'ParagraphLabels', 'TimeSeriesLabels', 'VideoRectangle',
+  'Labels',
+  'Brush',
+  'BrushLabels',
+  'Ellipse',
+  'EllipseLabels',
+  'KeyPoint',
+  'KeyPointLabels',
+  'Polygon',
+  'PolygonLabels',
+  'Rectangle',
+  'RectangleLabels',
+  'HyperTextLabels',
+  'ParagraphLabels',
+  'TimeSeriesLabels',
+  'VideoRectangle',
 ]);
 const PER_REGION_CHECKED = new Set(['Choices', 'Taxonomy', 'DateTime', 'Number', 'Rating', 'TextArea']);
 
@@ -153,10 +179,12 @@ export function suitableForBulkAnnotation(config: string): boolean {
     const a = node.attr;
     if (NOT_BULK.has(node.tag)) ok = false;
     if (PER_REGION_CHECKED.has(node.tag)) {
-      if ((a.perRegion ?? 'false').toLowerCase() === 'true' || (a.perItem ?? 'false').toLowerCase() === 'true') ok = false;
+      if ((a.perRegion ?? 'false').toLowerCase() === 'true' || (a.perItem ?? 'false').toLowerCase() === 'true')
+        ok = false;
       if ((node.tag === 'Choices' || node.tag === 'Taxonomy') && 'value' in a) ok = false;
     }
-    if (node.tag === 'Taxonomy' && ((a.labeling ?? 'false').toLowerCase() === 'true' || a.apiUrl !== undefined)) ok = false;
+    if (node.tag === 'Taxonomy' && ((a.labeling ?? 'false').toLowerCase() === 'true' || a.apiUrl !== undefined))
+      ok = false;
   });
   return ok;
 }
@@ -188,7 +216,9 @@ export interface SummaryCounters {
  */
 export function checkAgainstSummary(config: string, summary: SummaryCounters, strict: boolean): string | undefined {
   const parsed = parseLabelConfig(config);
-  const tuples = new Set(Object.entries(parsed).map(([name, info]) => `${name}|${info.to_name.join(',')}|${info.type.toLowerCase()}`));
+  const tuples = new Set(
+    Object.entries(parsed).map(([name, info]) => `${name}|${info.to_name.join(',')}|${info.type.toLowerCase()}`),
+  );
   if (tuples.size === 0) return undefined;
   const types = Object.values(parsed).map((info) => info.type.toLowerCase());
   const diff: string[] = [];
@@ -201,7 +231,8 @@ export function checkAgainstSummary(config: string, summary: SummaryCounters, st
       diff.push(`${count} with from_name=${from}, to_name=${to}, type=${type}`);
     }
   }
-  if (diff.length > 0) return `Created annotations are incompatible with provided labeling schema, we found:\n${diff.join('\n')}`;
+  if (diff.length > 0)
+    return `Created annotations are incompatible with provided labeling schema, we found:\n${diff.join('\n')}`;
 
   const labelsFromData = mergeCounters(summary.created_labels, summary.created_labels_drafts);
   for (const [control, used] of Object.entries(labelsFromData)) {
@@ -213,7 +244,8 @@ export function checkAgainstSummary(config: string, summary: SummaryCounters, st
     }
     const original = originalControlName(parsed, control);
     const inConfig = new Set(parsed[original]?.labels ?? []);
-    if (Object.values(parsed).some((c) => c.type === 'VideoRectangle')) for (const c of Object.values(parsed)) c.labels.forEach((l) => inConfig.add(l));
+    if (Object.values(parsed).some((c) => c.type === 'VideoRectangle'))
+      for (const c of Object.values(parsed)) c.labels.forEach((l) => inConfig.add(l));
     const missing = Object.keys(used).filter((l) => !inConfig.has(l));
     if (missing.length === 0) continue;
     let text = '';
@@ -248,7 +280,8 @@ function checkView(view: XmlNode): string | undefined {
 }
 
 function checkViewChild(node: XmlNode): string | undefined {
-  const has = (key: string) => (key.startsWith('@') ? node.attr[key.slice(1)] !== undefined : node.children.some((c) => c.tag === key));
+  const has = (key: string) =>
+    key.startsWith('@') ? node.attr[key.slice(1)] !== undefined : node.children.some((c) => c.tag === key);
   const firstMissing = (keys: string[]) => keys.find((k) => !has(k));
   const required = (keys: string[]) => {
     const missing = firstMissing(keys);
@@ -260,7 +293,11 @@ function checkViewChild(node: XmlNode): string | undefined {
     case 'Choices':
     case 'Labels': {
       const item = node.tag === 'Choices' ? 'Choice' : 'Label';
-      const alternatives = [['@name', '@toName', item], ['@name', '@toName', '@value'], ['@name', '@toName', 'View']];
+      const alternatives = [
+        ['@name', '@toName', item],
+        ['@name', '@toName', '@value'],
+        ['@name', '@toName', 'View'],
+      ];
       if (!alternatives.some((alt) => !firstMissing(alt))) return required(alternatives[0]!);
       for (const child of node.children) {
         if (child.tag === item && child.attr.value === undefined) return `'value' is a required property`;
@@ -328,7 +365,10 @@ function pick(parsed: ParsedConfig, names: string[]): ParsedConfig {
   return Object.fromEntries(names.map((n) => [n, parsed[n]!]));
 }
 
-function mergeCounters(a: Record<string, Record<string, number>>, b: Record<string, Record<string, number>>): Record<string, Record<string, number>> {
+function mergeCounters(
+  a: Record<string, Record<string, number>>,
+  b: Record<string, Record<string, number>>,
+): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const source of [a, b]) {
     for (const [control, labels] of Object.entries(source)) {

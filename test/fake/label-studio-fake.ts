@@ -17,7 +17,16 @@ import { authenticate, blacklistPat, createPat, jwtSettings, listPats, refreshAc
 import { envelope, html404, isReplyThrow, methodNotAllowed, type Ctx, type Reply } from './http.ts';
 import { convertSnapshot, downloadSnapshot, exportFormats, snapshot, snapshots, syncExport } from './routes-export.ts';
 import { health, legacyToken, templates, version, whoami } from './routes-misc.ts';
-import { getProject, listProjects, patchProject, postProject, projectSummary, removeProject, validateConfig, validateProjectConfigRoute } from './routes-projects.ts';
+import {
+  getProject,
+  listProjects,
+  patchProject,
+  postProject,
+  projectSummary,
+  removeProject,
+  validateConfig,
+  validateProjectConfigRoute,
+} from './routes-projects.ts';
 import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
 import { createMlBackend, listMlBackends, mlBackend } from './routes-ml.ts';
 import { storageRoutes } from './routes-storages.ts';
@@ -67,8 +76,16 @@ const ROUTES: readonly Route[] = [
   { path: '/api/jwt/settings', auth: 'required', methods: { GET: jwtSettings, POST: jwtSettings } },
   { path: '/api/projects/', auth: 'required', methods: { GET: listProjects, POST: postProject } },
   { path: '/api/projects/validate/', auth: 'optional', methods: { POST: validateConfig } },
-  { path: '/api/projects/:id/', auth: 'required', methods: { GET: getProject, PATCH: patchProject, PUT: patchProject, DELETE: removeProject } },
-  { path: '/api/projects/:id/validate/', auth: 'required', methods: { GET: validateProjectConfigRoute, POST: validateProjectConfigRoute } },
+  {
+    path: '/api/projects/:id/',
+    auth: 'required',
+    methods: { GET: getProject, PATCH: patchProject, PUT: patchProject, DELETE: removeProject },
+  },
+  {
+    path: '/api/projects/:id/validate/',
+    auth: 'required',
+    methods: { GET: validateProjectConfigRoute, POST: validateProjectConfigRoute },
+  },
   { path: '/api/projects/:id/summary/', auth: 'required', methods: { GET: projectSummary } },
   { path: '/api/projects/:id/import', auth: 'required', methods: { POST: importTasks } },
   { path: '/api/projects/:id/export/formats', auth: 'required', methods: { GET: exportFormats } },
@@ -83,11 +100,19 @@ const ROUTES: readonly Route[] = [
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
   ...storageRoutes(),
   { path: '/api/ml/', auth: 'required', methods: { GET: listMlBackends, POST: createMlBackend } },
-  { path: '/api/ml/:id', auth: 'required', methods: { GET: mlBackend, PATCH: mlBackend, PUT: mlBackend, DELETE: mlBackend } },
+  {
+    path: '/api/ml/:id',
+    auth: 'required',
+    methods: { GET: mlBackend, PATCH: mlBackend, PUT: mlBackend, DELETE: mlBackend },
+  },
   { path: '/api/dm/views/', auth: 'required', methods: { GET: listViews, POST: createView } },
   { path: '/api/dm/views/:id/', auth: 'required', methods: { GET: view, PATCH: view, PUT: view, DELETE: view } },
   { path: '/api/webhooks/', auth: 'required', methods: { GET: listWebhooks, POST: createWebhook } },
-  { path: '/api/webhooks/:id/', auth: 'required', methods: { GET: webhook, PATCH: webhook, PUT: webhook, DELETE: webhook } },
+  {
+    path: '/api/webhooks/:id/',
+    auth: 'required',
+    methods: { GET: webhook, PATCH: webhook, PUT: webhook, DELETE: webhook },
+  },
 ];
 
 const COMPILED = ROUTES.map((route) => {
@@ -147,12 +172,16 @@ async function handle(state: FakeState, req: IncomingMessage, res: ServerRespons
 
 function route(state: FakeState, req: IncomingMessage, method: string, rawBody: Buffer): Reply | Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://fake');
-  if (url.pathname === '/') return { status: 302, headers: { Location: '/user/login/', 'Content-Type': 'text/html; charset=utf-8' }, body: '' };
+  if (url.pathname === '/')
+    return { status: 302, headers: { Location: '/user/login/', 'Content-Type': 'text/html; charset=utf-8' }, body: '' };
   // Django's APPEND_SLASH, without the redirect: only a missing slash is forgiven.
   const match = findRoute(url.pathname) ?? (url.pathname.endsWith('/') ? undefined : findRoute(`${url.pathname}/`));
   if (!match) return html404();
   const headers = req.headers;
-  const tooBig = state.maxBodyBytes !== undefined && ['POST', 'PUT', 'PATCH'].includes(method) && bodyLength(req, rawBody) > state.maxBodyBytes;
+  const tooBig =
+    state.maxBodyBytes !== undefined &&
+    ['POST', 'PUT', 'PATCH'].includes(method) &&
+    bodyLength(req, rawBody) > state.maxBodyBytes;
   const user = authenticate({ headers, state }, match.route.auth);
   const ctx: Ctx = {
     state,
@@ -166,7 +195,15 @@ function route(state: FakeState, req: IncomingMessage, method: string, rawBody: 
     user,
   };
   const handler = match.route.methods[method] ?? (method === 'HEAD' ? match.route.methods.GET : undefined);
-  if (method === 'OPTIONS') return { status: 200, headers: { Allow: [...Object.keys(match.route.methods), 'OPTIONS'].join(', '), 'Content-Type': 'application/json' }, body: '{}' };
+  if (method === 'OPTIONS')
+    return {
+      status: 200,
+      headers: {
+        Allow: [...Object.keys(match.route.methods), 'OPTIONS'].join(', '),
+        'Content-Type': 'application/json',
+      },
+      body: '{}',
+    };
   if (!handler) return methodNotAllowed(method);
   // Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE; Label Studio's logging
   // middleware swallows that, and DRF then fails with this 500 (checked on 1.23.2).

@@ -14,19 +14,47 @@ import type { FakeProject, FakeState } from './state.ts';
 
 /** The writable fields of ProjectSerializer, in Meta order (errors come back in this order). */
 const WRITABLE = [
-  'title', 'description', 'label_config', 'expert_instruction', 'show_instruction', 'show_skip_button',
-  'enable_empty_annotation', 'show_annotation_history', 'organization', 'color', 'maximum_annotations', 'is_published',
-  'model_version', 'is_draft', 'created_by', 'min_annotations_to_start_training', 'show_collab_predictions', 'sampling',
-  'show_ground_truth_first', 'annotator_evaluation_enabled', 'show_overlap_first', 'overlap_cohort_percentage',
-  'task_data_login', 'task_data_password', 'control_weights', 'evaluate_predictions_automatically', 'skip_queue',
-  'reveal_preannotations_interactively', 'pinned_at',
+  'title',
+  'description',
+  'label_config',
+  'expert_instruction',
+  'show_instruction',
+  'show_skip_button',
+  'enable_empty_annotation',
+  'show_annotation_history',
+  'organization',
+  'color',
+  'maximum_annotations',
+  'is_published',
+  'model_version',
+  'is_draft',
+  'created_by',
+  'min_annotations_to_start_training',
+  'show_collab_predictions',
+  'sampling',
+  'show_ground_truth_first',
+  'annotator_evaluation_enabled',
+  'show_overlap_first',
+  'overlap_cohort_percentage',
+  'task_data_login',
+  'task_data_password',
+  'control_weights',
+  'evaluate_predictions_automatically',
+  'skip_queue',
+  'reveal_preannotations_interactively',
+  'pinned_at',
 ] as const;
 
 /**
  * The validated values of a create (instance undefined) or update body; throws the 400 (errors
  * by field) or 500 reply the server would give. `precheck` is PATCH's lxml parse of a new config.
  */
-export function checkBody(state: FakeState, body: Record<string, unknown>, instance: FakeProject | undefined, precheck = false): Record<string, unknown> {
+export function checkBody(
+  state: FakeState,
+  body: Record<string, unknown>,
+  instance: FakeProject | undefined,
+  precheck = false,
+): Record<string, unknown> {
   if (instance && precheck && typeof body.label_config === 'string' && body.label_config !== '') {
     const problem = checkWithLxml(body.label_config);
     if (problem) fail(envelope(problem.status, problem.message));
@@ -42,10 +70,12 @@ export function checkBody(state: FakeState, body: Record<string, unknown>, insta
     else errors[key] = parsed.errors;
   }
   if (Object.keys(errors).length > 0) fail(validationError(errors));
-  if ('start_training_on_annotation_update' in body) values.min_annotations_to_start_training = pyInt(body.start_training_on_annotation_update);
+  if ('start_training_on_annotation_update' in body)
+    values.min_annotations_to_start_training = pyInt(body.start_training_on_annotation_update);
   if ('expert_instruction' in body) {
     const raw = body.expert_instruction;
-    if (typeof raw !== 'string') fail(envelope(500, `argument cannot be of '${pyTypeName(raw)}' type, must be of text type`));
+    if (typeof raw !== 'string')
+      fail(envelope(500, `argument cannot be of '${pyTypeName(raw)}' type, must be of text type`));
     values.expert_instruction = sanitizeHtml(raw);
   }
   return values;
@@ -69,9 +99,14 @@ function parseField(state: FakeState, key: string, value: unknown, instance: Fak
     }
     case 'model_version': {
       const parsed = parseChar(value, { allowNull: true, allowBlank: true });
-      if (!parsed.ok || !instance || parsed.value === instance.fields.model_version || parsed.value === '') return parsed;
-      const known = instance.taskIds.some((id) => state.tasks.get(id)?.predictions.some((p) => p.model_version === parsed.value));
-      return known ? parsed : { ok: false, errors: ["Model version doesn't exist either as live model or as static predictions."] };
+      if (!parsed.ok || !instance || parsed.value === instance.fields.model_version || parsed.value === '')
+        return parsed;
+      const known = instance.taskIds.some((id) =>
+        state.tasks.get(id)?.predictions.some((p) => p.model_version === parsed.value),
+      );
+      return known
+        ? parsed
+        : { ok: false, errors: ["Model version doesn't exist either as live model or as static predictions."] };
     }
     case 'task_data_login':
     case 'task_data_password':
@@ -90,14 +125,23 @@ function parseField(state: FakeState, key: string, value: unknown, instance: Fak
       return { ok: true, value };
     case 'organization':
       if (value === null) return { ok: true, value: null };
-      if (typeof value === 'boolean' || (typeof value !== 'number' && typeof value !== 'string') || (typeof value === 'string' && !/^\d+$/.test(value))) {
+      if (
+        typeof value === 'boolean' ||
+        (typeof value !== 'number' && typeof value !== 'string') ||
+        (typeof value === 'string' && !/^\d+$/.test(value))
+      ) {
         return { ok: false, errors: [`Incorrect type. Expected pk value, received ${pyTypeName(value)}.`] };
       }
-      return Number(value) === 1 ? { ok: true, value: 1 } : { ok: false, errors: [`Invalid pk "${String(value)}" - object does not exist.`] };
+      return Number(value) === 1
+        ? { ok: true, value: 1 }
+        : { ok: false, errors: [`Invalid pk "${String(value)}" - object does not exist.`] };
     case 'created_by':
       // A nested serializer with a context default: not writable in practice.
       if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-        return { ok: false, errors: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pyTypeName(value)}.`] } };
+        return {
+          ok: false,
+          errors: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pyTypeName(value)}.`] },
+        };
       }
       return { ok: false, errors: ['This field may not be null.'] };
     default:
@@ -123,14 +167,25 @@ function parseLabelConfigField(state: FakeState, value: unknown, instance: FakeP
  * based compatibility check. Resets summary counters the way the server does on the way.
  * Returns the 400 message, throws a 500.
  */
-export function validateProjectConfig(state: FakeState, project: FakeProject, config: unknown, strict: boolean): string | undefined {
+export function validateProjectConfig(
+  state: FakeState,
+  project: FakeProject,
+  config: unknown,
+  strict: boolean,
+): string | undefined {
   const problem = checkLabelConfig(config);
   if (problem?.status === 500) fail(envelope(500, problem.message));
   if (problem) return problem.message;
   const text = config as string;
   const summary = project.summary;
   if (project.taskIds.length === 0) {
-    Object.assign(summary, { all_data_columns: {}, common_data_columns: [], created_annotations: {}, created_labels: {}, created_labels_drafts: {} });
+    Object.assign(summary, {
+      all_data_columns: {},
+      common_data_columns: [],
+      created_annotations: {},
+      created_labels: {},
+      created_labels_drafts: {},
+    });
     return undefined;
   }
   if (Object.keys(extractDataTypes(text)).length === 0) return undefined;
@@ -147,6 +202,7 @@ function pyInt(value: unknown): number {
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return Math.trunc(value);
   if (typeof value === 'string' && /^\s*[+-]?\d+\s*$/.test(value)) return Number.parseInt(value, 10);
-  if (value === null) fail(envelope(500, "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"));
+  if (value === null)
+    fail(envelope(500, "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"));
   fail(envelope(500, `invalid literal for int() with base 10: ${pyRepr(value)}`));
 }

@@ -15,20 +15,63 @@ export const DEFAULT_LABEL_CONFIG = '<View></View>';
 
 /** ProjectSerializer.Meta.fields, in order. */
 export const PROJECT_KEYS = [
-  'id', 'title', 'description', 'label_config', 'expert_instruction', 'show_instruction', 'show_skip_button',
-  'enable_empty_annotation', 'show_annotation_history', 'organization', 'color', 'maximum_annotations', 'is_published',
-  'model_version', 'is_draft', 'created_by', 'created_at', 'min_annotations_to_start_training',
-  'start_training_on_annotation_update', 'show_collab_predictions', 'num_tasks_with_annotations', 'task_number',
-  'useful_annotation_number', 'ground_truth_number', 'skipped_annotations_number', 'total_annotations_number',
-  'total_predictions_number', 'sampling', 'show_ground_truth_first', 'annotator_evaluation_enabled', 'show_overlap_first',
-  'overlap_cohort_percentage', 'task_data_login', 'task_data_password', 'control_weights', 'parsed_label_config',
-  'evaluate_predictions_automatically', 'config_has_control_tags', 'skip_queue', 'reveal_preannotations_interactively',
-  'pinned_at', 'finished_task_number', 'queue_total', 'queue_done', 'config_suitable_for_bulk_annotation', 'state',
+  'id',
+  'title',
+  'description',
+  'label_config',
+  'expert_instruction',
+  'show_instruction',
+  'show_skip_button',
+  'enable_empty_annotation',
+  'show_annotation_history',
+  'organization',
+  'color',
+  'maximum_annotations',
+  'is_published',
+  'model_version',
+  'is_draft',
+  'created_by',
+  'created_at',
+  'min_annotations_to_start_training',
+  'start_training_on_annotation_update',
+  'show_collab_predictions',
+  'num_tasks_with_annotations',
+  'task_number',
+  'useful_annotation_number',
+  'ground_truth_number',
+  'skipped_annotations_number',
+  'total_annotations_number',
+  'total_predictions_number',
+  'sampling',
+  'show_ground_truth_first',
+  'annotator_evaluation_enabled',
+  'show_overlap_first',
+  'overlap_cohort_percentage',
+  'task_data_login',
+  'task_data_password',
+  'control_weights',
+  'parsed_label_config',
+  'evaluate_predictions_automatically',
+  'config_has_control_tags',
+  'skip_queue',
+  'reveal_preannotations_interactively',
+  'pinned_at',
+  'finished_task_number',
+  'queue_total',
+  'queue_done',
+  'config_suitable_for_bulk_annotation',
+  'state',
 ] as const;
 
 const COUNTER_KEYS = new Set([
-  'num_tasks_with_annotations', 'task_number', 'useful_annotation_number', 'ground_truth_number', 'skipped_annotations_number',
-  'total_annotations_number', 'total_predictions_number', 'finished_task_number',
+  'num_tasks_with_annotations',
+  'task_number',
+  'useful_annotation_number',
+  'ground_truth_number',
+  'skipped_annotations_number',
+  'total_annotations_number',
+  'total_predictions_number',
+  'finished_task_number',
 ]);
 
 /** Model defaults of the stored, writable fields. */
@@ -83,7 +126,14 @@ export function createProject(ctx: Ctx): Reply {
     ...derived,
     taskIds: [],
     nextInnerId: 1,
-    summary: { created_at, all_data_columns: {}, common_data_columns: [], created_annotations: {}, created_labels: {}, created_labels_drafts: {} },
+    summary: {
+      created_at,
+      all_data_columns: {},
+      common_data_columns: [],
+      created_annotations: {},
+      created_labels: {},
+      created_labels_drafts: {},
+    },
     exports: new Map(),
   };
   state.projects.set(id, project);
@@ -98,7 +148,9 @@ export function updateProject(ctx: Ctx, project: FakeProject): Reply {
   const fields = { ...project.fields, ...values };
   if (values.show_collab_predictions === false) fields.model_version = '';
   const configChanged = 'label_config' in values && values.label_config !== project.fields.label_config;
-  const derived = configChanged ? deriveConfig(String(fields.label_config ?? '')) : { parsed: project.parsed, dataTypes: project.dataTypes, bulk: project.bulk };
+  const derived = configChanged
+    ? deriveConfig(String(fields.label_config ?? ''))
+    : { parsed: project.parsed, dataTypes: project.dataTypes, bulk: project.bulk };
   if (fields.label_config && (configChanged || isPyFalsy(fields.control_weights))) {
     fields.control_weights = regenerateWeights(fields.control_weights, derived.parsed);
   }
@@ -120,7 +172,9 @@ function nextCreatedAt(state: FakeState): string {
   const previous = lastCreatedAt.get(state);
   const us = Math.max(micros(isoNow(state)), previous === undefined ? 0 : previous + 1);
   lastCreatedAt.set(state, us);
-  return new Date(Math.floor(us / 1000)).toISOString().replace(/\.(\d{3})Z$/, `.$1${String(us % 1000).padStart(3, '0')}Z`);
+  return new Date(Math.floor(us / 1000))
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, `.$1${String(us % 1000).padStart(3, '0')}Z`);
 }
 const lastCreatedAt = new WeakMap<FakeState, number>();
 
@@ -184,8 +238,14 @@ export function isLabeled(task: FakeTask, maximumAnnotations: number): boolean {
 
 function countProject(state: FakeState, project: FakeProject): Record<string, number> {
   const c = {
-    num_tasks_with_annotations: 0, task_number: 0, useful_annotation_number: 0, ground_truth_number: 0,
-    skipped_annotations_number: 0, total_annotations_number: 0, total_predictions_number: 0, finished_task_number: 0,
+    num_tasks_with_annotations: 0,
+    task_number: 0,
+    useful_annotation_number: 0,
+    ground_truth_number: 0,
+    skipped_annotations_number: 0,
+    total_annotations_number: 0,
+    total_predictions_number: 0,
+    finished_task_number: 0,
   };
   const max = Number(project.fields.maximum_annotations) || 1;
   for (const task of projectTasks(state, project)) {
@@ -224,7 +284,11 @@ function queueCounts(state: FakeState, project: FakeProject): { total: number; d
 }
 
 function deriveConfig(config: string): { parsed: ParsedConfig; dataTypes: Record<string, string>; bulk: boolean } {
-  return { parsed: parseLabelConfig(config), dataTypes: extractDataTypes(config), bulk: suitableForBulkAnnotation(config) };
+  return {
+    parsed: parseLabelConfig(config),
+    dataTypes: extractDataTypes(config),
+    bulk: suitableForBulkAnnotation(config),
+  };
 }
 
 /**
@@ -266,4 +330,3 @@ function isPyFalsy(v: unknown): boolean {
 function settle(fields: Record<string, unknown>): void {
   if (fields.is_published && fields.is_draft) fields.is_draft = false;
 }
-

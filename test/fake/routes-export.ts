@@ -42,14 +42,23 @@ export function syncExport(ctx: Ctx): Reply {
 export function snapshots(ctx: Ctx): Reply {
   const { state } = ctx;
   const project = findProject(state, ctx.params.id);
-  if (ctx.method === 'GET') return json(200, [...project.exports.values()].reverse().map((e) => serializeExport(state, e)));
+  if (ctx.method === 'GET')
+    return json(
+      200,
+      [...project.exports.values()].reverse().map((e) => serializeExport(state, e)),
+    );
   const body = readObject(ctx);
-  const onlyAnnotated = Boolean((body.task_filter_options as Record<string, unknown> | undefined)?.only_with_annotations);
+  const onlyAnnotated = Boolean(
+    (body.task_filter_options as Record<string, unknown> | undefined)?.only_with_annotations,
+  );
   const tasks = projectTasks(state, project)
     .filter((t) => !onlyAnnotated || t.annotations.length > 0)
     .map(exportTask);
   const created = isoNow(state);
-  const title = typeof body.title === 'string' && body.title.trim() ? body.title.trim() : `${slugify(String(project.fields.title ?? ''))}-at-${stamp(new Date(created))}`;
+  const title =
+    typeof body.title === 'string' && body.title.trim()
+      ? body.title.trim()
+      : `${slugify(String(project.fields.title ?? ''))}-at-${stamp(new Date(created))}`;
   const snapshot: FakeExport = {
     id: state.nextId.export++,
     title,
@@ -61,7 +70,12 @@ export function snapshots(ctx: Ctx): Reply {
     converted_formats: [],
   };
   project.exports.set(snapshot.id, snapshot);
-  return json(201, { ...serializeExport(state, snapshot), task_filter_options: null, annotation_filter_options: null, serialization_options: null });
+  return json(201, {
+    ...serializeExport(state, snapshot),
+    task_filter_options: null,
+    annotation_filter_options: null,
+    serialization_options: null,
+  });
 }
 
 /** GET / DELETE /api/projects/{id}/exports/{eid} (no trailing slash) */
@@ -81,8 +95,10 @@ export function convertSnapshot(ctx: Ctx): Reply {
   const body = readObject(ctx);
   const type = body.export_type;
   if (type === undefined) fail(validationError({ export_type: ['This field is required.'] }));
-  if (typeof type !== 'string' || !FORMAT_NAMES.has(type)) fail(validationError({ export_type: [`${String(type)} is not supported export format`] }));
-  if (snapshot.converted_formats.some((f) => f.export_type === type)) fail(validationError({ non_field_errors: [`Conversion to ${type} already started`] }));
+  if (typeof type !== 'string' || !FORMAT_NAMES.has(type))
+    fail(validationError({ export_type: [`${String(type)} is not supported export format`] }));
+  if (snapshot.converted_formats.some((f) => f.export_type === type))
+    fail(validationError({ non_field_errors: [`Conversion to ${type} already started`] }));
   const converted = { id: state.nextId.convertedFormat++, export_type: type, status: 'completed' };
   snapshot.converted_formats.push(converted);
   return json(200, { export_type: type, converted_format: converted.id });
@@ -118,7 +134,12 @@ function serializeExport(state: FakeState, e: FakeExport): Record<string, unknow
     status: 'completed',
     md5: e.md5,
     counters: { task_number: e.task_number },
-    converted_formats: e.converted_formats.map((f) => ({ id: f.id, status: f.status, export_type: f.export_type, traceback: null })),
+    converted_formats: e.converted_formats.map((f) => ({
+      id: f.id,
+      status: f.status,
+      export_type: f.export_type,
+      traceback: null,
+    })),
   };
 }
 

@@ -19,7 +19,11 @@ export function version(ctx: Ctx): Reply {
   };
   short('label-studio-frontend');
   short('dm2');
-  return json(200, { ...report, lsf: { ...(report['label-studio-frontend'] as object) }, backend: { commit: String((report['label-studio-os-backend'] as Record<string, unknown>).commit).slice(0, 6) } });
+  return json(200, {
+    ...report,
+    lsf: { ...(report['label-studio-frontend'] as object) },
+    backend: { commit: String((report['label-studio-os-backend'] as Record<string, unknown>).commit).slice(0, 6) },
+  });
 }
 
 /** /health/ answers JSON labelled as HTML. */

@@ -108,14 +108,20 @@ export function projectSummary(ctx: Ctx): Reply {
 /** `?include=a,b` (present but empty trims everything); `fields=` is ignored, as on the server. */
 function includeParam(ctx: Ctx): string[] | undefined {
   const raw = ctx.query.get('include');
-  return raw === null ? undefined : raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return raw === null
+    ? undefined
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 function ordering(raw: string | null): (a: FakeProject, b: FakeProject) => number {
   const field = raw?.replace(/^-/, '');
   if (field && ['id', 'created_at', 'title'].includes(field)) {
     const dir = raw!.startsWith('-') ? -1 : 1;
-    const key = (p: FakeProject) => (field === 'id' ? p.id : field === 'created_at' ? p.created_at : String(p.fields.title ?? ''));
+    const key = (p: FakeProject) =>
+      field === 'id' ? p.id : field === 'created_at' ? p.created_at : String(p.fields.title ?? '');
     return (a, b) => (key(a) < key(b) ? -dir : key(a) > key(b) ? dir : 0);
   }
   return (a, b) => {

@@ -45,11 +45,39 @@ export function storageRoutes(): Array<{ path: string; auth: 'required'; methods
   ];
   for (const type of TYPES) {
     routes.push(
-      { path: `/api/storages/export/${type}`, auth: 'required', methods: { GET: (c) => listType(c, 'export', type), POST: (c) => create(c, 'export', type) } },
-      { path: `/api/storages/export/${type}/:id`, auth: 'required', methods: { GET: (c) => item(c, 'export', type), PATCH: (c) => item(c, 'export', type), DELETE: (c) => item(c, 'export', type) } },
-      { path: `/api/storages/export/${type}/:id/sync`, auth: 'required', methods: { POST: (c) => sync(c, 'export', type) } },
-      { path: `/api/storages/${type}/`, auth: 'required', methods: { GET: (c) => listType(c, 'import', type), POST: (c) => create(c, 'import', type) } },
-      { path: `/api/storages/${type}/:id`, auth: 'required', methods: { GET: (c) => item(c, 'import', type), PATCH: (c) => item(c, 'import', type), DELETE: (c) => item(c, 'import', type) } },
+      {
+        path: `/api/storages/export/${type}`,
+        auth: 'required',
+        methods: { GET: (c) => listType(c, 'export', type), POST: (c) => create(c, 'export', type) },
+      },
+      {
+        path: `/api/storages/export/${type}/:id`,
+        auth: 'required',
+        methods: {
+          GET: (c) => item(c, 'export', type),
+          PATCH: (c) => item(c, 'export', type),
+          DELETE: (c) => item(c, 'export', type),
+        },
+      },
+      {
+        path: `/api/storages/export/${type}/:id/sync`,
+        auth: 'required',
+        methods: { POST: (c) => sync(c, 'export', type) },
+      },
+      {
+        path: `/api/storages/${type}/`,
+        auth: 'required',
+        methods: { GET: (c) => listType(c, 'import', type), POST: (c) => create(c, 'import', type) },
+      },
+      {
+        path: `/api/storages/${type}/:id`,
+        auth: 'required',
+        methods: {
+          GET: (c) => item(c, 'import', type),
+          PATCH: (c) => item(c, 'import', type),
+          DELETE: (c) => item(c, 'import', type),
+        },
+      },
       { path: `/api/storages/${type}/:id/sync`, auth: 'required', methods: { POST: (c) => sync(c, 'import', type) } },
     );
   }
@@ -64,20 +92,46 @@ function projectParam(ctx: Ctx): number {
 
 function listAll(ctx: Ctx, direction: FakeStorage['direction']): Reply {
   const project = projectParam(ctx);
-  return json(200, [...ctx.state.storages.values()].filter((s) => s.direction === direction && s.project === project).sort((a, b) => a.id - b.id).map(serialize));
+  return json(
+    200,
+    [...ctx.state.storages.values()]
+      .filter((s) => s.direction === direction && s.project === project)
+      .sort((a, b) => a.id - b.id)
+      .map(serialize),
+  );
 }
 
 function listType(ctx: Ctx, direction: FakeStorage['direction'], type: string): Reply {
   const project = projectParam(ctx);
-  return json(200, [...ctx.state.storages.values()].filter((s) => s.direction === direction && s.type === type && s.project === project).map(serialize));
+  return json(
+    200,
+    [...ctx.state.storages.values()]
+      .filter((s) => s.direction === direction && s.type === type && s.project === project)
+      .map(serialize),
+  );
 }
 
 function create(ctx: Ctx, direction: FakeStorage['direction'], type: string): Reply {
   const body = object(ctx);
   const project = ctx.state.projects.get(Number(body.project));
-  if (!project) return validationError({ project: [body.project === undefined ? 'This field is required.' : `Invalid pk "${String(body.project)}" - object does not exist.`] });
+  if (!project)
+    return validationError({
+      project: [
+        body.project === undefined
+          ? 'This field is required.'
+          : `Invalid pk "${String(body.project)}" - object does not exist.`,
+      ],
+    });
   const { project: _p, ...fields } = body;
-  const s: FakeStorage = { id: ctx.state.nextId.storage++, direction, type, project: project.id, fields, status: 'initialized', lastSyncCount: null };
+  const s: FakeStorage = {
+    id: ctx.state.nextId.storage++,
+    direction,
+    type,
+    project: project.id,
+    fields,
+    status: 'initialized',
+    lastSyncCount: null,
+  };
   ctx.state.storages.set(s.id, s);
   if (direction !== 'export') return json(201, serialize(s));
   // SYNC_ON_TARGET_STORAGE_CREATION: the sync runs inside the create, and the answer is the record
@@ -87,7 +141,11 @@ function create(ctx: Ctx, direction: FakeStorage['direction'], type: string): Re
   // error status is for a sync request only, so it waits for one.
   const queued = serialize({ ...s, status: 'queued', lastSyncCount: null });
   const faults = syncFaults.get(ctx.state);
-  runSync(ctx, s, faults?.[0]?.kind === 'failed' ? (faults.shift() as Extract<SyncFault, { kind: 'failed' }>) : undefined);
+  runSync(
+    ctx,
+    s,
+    faults?.[0]?.kind === 'failed' ? (faults.shift() as Extract<SyncFault, { kind: 'failed' }>) : undefined,
+  );
   return json(201, queued);
 }
 
@@ -154,6 +212,7 @@ function serialize(s: FakeStorage): Record<string, unknown> {
 
 function object(ctx: Ctx): Record<string, unknown> {
   const body = readData(ctx);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) fail(validationError({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }));
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    fail(validationError({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }));
   return body as Record<string, unknown>;
 }

@@ -3,11 +3,29 @@
  * Data Manager's `delete_tasks` action.
  */
 import { performance } from 'node:perf_hooks';
-import { envelope, fail, html404, json, paginate, readData, readObject, validationError, type Ctx, type Reply } from './http.ts';
+import {
+  envelope,
+  fail,
+  html404,
+  json,
+  paginate,
+  readData,
+  readObject,
+  validationError,
+  type Ctx,
+  type Reply,
+} from './http.ts';
 import { findProject, projectTasks } from './project-model.ts';
 import { pythonJson } from './export-format.ts';
 import type { FakeTask } from './state.ts';
-import { addAnnotation, checkImportItems, createTasks, deleteTasks, serializeAnnotation, serializeTask } from './task-model.ts';
+import {
+  addAnnotation,
+  checkImportItems,
+  createTasks,
+  deleteTasks,
+  serializeAnnotation,
+  serializeTask,
+} from './task-model.ts';
 import { viewTaskListFailure } from './routes-views.ts';
 
 /** POST /api/projects/{id}/import (no trailing slash): JSON list or object, all-or-nothing. */
@@ -25,7 +43,13 @@ export function importTasks(ctx: Ctx): Reply {
   if (errors) fail(validationError({ non_field_errors: errors }));
   const base = { file_upload_ids: [], could_be_tasks_list: false, found_formats: [], data_columns: [] };
   if (!commit) {
-    return json(201, { task_count: items.length, annotation_count: null, prediction_count: null, duration: seconds(started), ...base });
+    return json(201, {
+      task_count: items.length,
+      annotation_count: null,
+      prediction_count: null,
+      duration: seconds(started),
+      ...base,
+    });
   }
   const created = createTasks(state, project, items);
   const returnIds = ['true', '1', 'True'].includes(ctx.query.get('return_task_ids') ?? '');
@@ -48,7 +72,11 @@ export function listTasks(ctx: Ctx): Reply {
   const raw = query.get('project') ?? query.get('view');
   if (raw === null) return json(404, { detail: 'Neither project nor view id specified' });
   if (!/^\d+$/.test(raw)) {
-    fail(envelope(400, 'Validation error', { project: `Incorrect value in key "project" = "${raw}". It should be digit string.` }));
+    fail(
+      envelope(400, 'Validation error', {
+        project: `Incorrect value in key "project" = "${raw}". It should be digit string.`,
+      }),
+    );
   }
   const project = findProject(state, raw);
   // A tab whose filters the server cannot turn into a query answers 500 (routes-views.ts).
@@ -76,7 +104,11 @@ export function taskAnnotations(ctx: Ctx): Reply {
   const { state } = ctx;
   const task = state.tasks.get(Number(ctx.params.id));
   if (!task) fail(envelope(404, 'No Task matches the given query.'));
-  if (ctx.method === 'GET') return json(200, task.annotations.filter((a) => !a.was_cancelled).map((a) => serializeAnnotation(state, task, a)));
+  if (ctx.method === 'GET')
+    return json(
+      200,
+      task.annotations.filter((a) => !a.was_cancelled).map((a) => serializeAnnotation(state, task, a)),
+    );
   const body = readObject(ctx);
   if (typeof body.result === 'string') {
     try {
@@ -104,13 +136,25 @@ export function dmAction(ctx: Ctx): Reply {
   if (action === null) return json(422, { detail: 'No action id "None", use ?id=<action-id>' });
   if (action !== 'delete_tasks') fail(envelope(500, `Can't find '${action}' in registered actions`));
   const body = readObject(ctx) as DmQuery;
-  if (body.selectedItems !== undefined && (typeof body.selectedItems !== 'object' || body.selectedItems === null || Array.isArray(body.selectedItems))) {
-    fail(envelope(500, `selectedItems must be JSON encoded string for dict: {"all": [true|false], "excluded | included": [...task_ids...]}. Found: ${stringOf(body.selectedItems)}`));
+  if (
+    body.selectedItems !== undefined &&
+    (typeof body.selectedItems !== 'object' || body.selectedItems === null || Array.isArray(body.selectedItems))
+  ) {
+    fail(
+      envelope(
+        500,
+        `selectedItems must be JSON encoded string for dict: {"all": [true|false], "excluded | included": [...task_ids...]}. Found: ${stringOf(body.selectedItems)}`,
+      ),
+    );
   }
   const selected = selectTasks(projectTasks(state, project), body);
   deleteTasks(state, project, selected);
   // The server reloads the Data Manager when the project is left without tasks.
-  return json(200, { processed_items: selected.length, reload: project.taskIds.length === 0, detail: `Deleted ${selected.length} tasks` });
+  return json(200, {
+    processed_items: selected.length,
+    reload: project.taskIds.length === 0,
+    detail: `Deleted ${selected.length} tasks`,
+  });
 }
 
 interface DmFilter {
@@ -157,12 +201,17 @@ function selectTasks(tasks: FakeTask[], query: DmQuery): FakeTask[] {
  * filters are ignored.
  */
 function filterTasks(tasks: FakeTask[], query: DmQuery): FakeTask[] {
-  const items = (query.filters?.items ?? []).filter((i) => /^filter:tasks:(meta|data\.|total_annotations$|cancelled_annotations$|annotations_ids$)/.test(i.filter ?? ''));
+  const items = (query.filters?.items ?? []).filter((i) =>
+    /^filter:tasks:(meta|data\.|total_annotations$|cancelled_annotations$|annotations_ids$)/.test(i.filter ?? ''),
+  );
   if (items.length === 0) return tasks;
   const test = (task: FakeTask, item: DmFilter): boolean => {
     const field = item.filter!.slice('filter:tasks:'.length);
     // Annotation rows, cancelled ones included; other operators on it are not modelled.
-    if (field === 'annotations_ids') return item.operator === 'empty' ? (task.annotations.length === 0) === ['true', true, 1, '1'].includes(item.value as string) : true;
+    if (field === 'annotations_ids')
+      return item.operator === 'empty'
+        ? (task.annotations.length === 0) === ['true', true, 1, '1'].includes(item.value as string)
+        : true;
     if (field === 'total_annotations' || field === 'cancelled_annotations') {
       const cancelled = task.annotations.filter((a) => a.was_cancelled).length;
       const n = field === 'cancelled_annotations' ? cancelled : task.annotations.length - cancelled;

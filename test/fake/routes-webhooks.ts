@@ -7,7 +7,20 @@
 import { envelope, fail, json, noContent, readData, validationError, type Ctx, type Reply } from './http.ts';
 import type { FakeWebhook } from './state.ts';
 
-const ACTIONS = new Set(['PROJECT_CREATED', 'PROJECT_UPDATED', 'PROJECT_DELETED', 'TASKS_CREATED', 'TASKS_DELETED', 'ANNOTATION_CREATED', 'ANNOTATIONS_CREATED', 'ANNOTATION_UPDATED', 'ANNOTATIONS_DELETED', 'LABEL_LINK_CREATED', 'LABEL_LINK_UPDATED', 'LABEL_LINK_DELETED']);
+const ACTIONS = new Set([
+  'PROJECT_CREATED',
+  'PROJECT_UPDATED',
+  'PROJECT_DELETED',
+  'TASKS_CREATED',
+  'TASKS_DELETED',
+  'ANNOTATION_CREATED',
+  'ANNOTATIONS_CREATED',
+  'ANNOTATION_UPDATED',
+  'ANNOTATIONS_DELETED',
+  'LABEL_LINK_CREATED',
+  'LABEL_LINK_UPDATED',
+  'LABEL_LINK_DELETED',
+]);
 const ORGANIZATION_ONLY = new Set(['PROJECT_CREATED', 'PROJECT_DELETED']);
 
 export function listWebhooks(ctx: Ctx): Reply {
@@ -15,7 +28,9 @@ export function listWebhooks(ctx: Ctx): Reply {
   if (project !== null && (!/^\d+$/.test(project) || !ctx.state.projects.has(Number(project)))) {
     return validationError({ project: ['Select a valid choice. That choice is not one of the available choices.'] });
   }
-  const list = [...ctx.state.webhooks.values()].filter((w) => project === null || w.project === Number(project)).sort((a, b) => a.id - b.id);
+  const list = [...ctx.state.webhooks.values()]
+    .filter((w) => project === null || w.project === Number(project))
+    .sort((a, b) => a.id - b.id);
   return json(200, list.map(serialize));
 }
 
@@ -23,11 +38,13 @@ export function createWebhook(ctx: Ctx): Reply {
   const body = object(ctx);
   const errors = validate(body, true);
   const project = body.project;
-  if (project !== undefined && project !== null && !ctx.state.projects.has(Number(project))) errors.project = [`Invalid pk "${String(project)}" - object does not exist.`];
+  if (project !== undefined && project !== null && !ctx.state.projects.has(Number(project)))
+    errors.project = [`Invalid pk "${String(project)}" - object does not exist.`];
   if (Object.keys(errors).length) return validationError(errors);
   if (project === undefined || project === null) return envelope(404, 'Project not found.');
   const actions = (body.actions as string[] | undefined) ?? [];
-  if (actions.some((a) => ORGANIZATION_ONLY.has(a))) return validationError({ non_field_errors: ["Project webhook can't contain organization-only action."] });
+  if (actions.some((a) => ORGANIZATION_ONLY.has(a)))
+    return validationError({ non_field_errors: ["Project webhook can't contain organization-only action."] });
   const now = new Date().toISOString();
   const w: FakeWebhook = {
     id: ctx.state.nextId.webhook++,
@@ -57,7 +74,8 @@ export function webhook(ctx: Ctx): Reply {
   const errors = validate(body, ctx.method === 'PUT');
   if (Object.keys(errors).length) return validationError(errors);
   const actions = (body.actions as string[] | undefined) ?? [];
-  if (w.project !== null && actions.some((a) => ORGANIZATION_ONLY.has(a))) return validationError({ non_field_errors: ["Project webhook can't contain organization-only action."] });
+  if (w.project !== null && actions.some((a) => ORGANIZATION_ONLY.has(a)))
+    return validationError({ non_field_errors: ["Project webhook can't contain organization-only action."] });
   if (body.url !== undefined) w.url = String(body.url);
   if (body.send_payload !== undefined) w.send_payload = Boolean(body.send_payload);
   if (body.send_for_all_actions !== undefined) w.send_for_all_actions = Boolean(body.send_for_all_actions);
@@ -70,27 +88,46 @@ export function webhook(ctx: Ctx): Reply {
 }
 
 function serialize(w: FakeWebhook): Record<string, unknown> {
-  return { id: w.id, organization: 1, project: w.project, url: w.url, send_payload: w.send_payload, send_for_all_actions: w.send_for_all_actions, headers: w.headers, is_active: w.is_active, actions: [...w.actions], created_at: w.created_at, updated_at: w.updated_at };
+  return {
+    id: w.id,
+    organization: 1,
+    project: w.project,
+    url: w.url,
+    send_payload: w.send_payload,
+    send_for_all_actions: w.send_for_all_actions,
+    headers: w.headers,
+    is_active: w.is_active,
+    actions: [...w.actions],
+    created_at: w.created_at,
+    updated_at: w.updated_at,
+  };
 }
 
 function object(ctx: Ctx): Record<string, unknown> {
   const body = readData(ctx);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) fail(validationError({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }));
+  if (!body || typeof body !== 'object' || Array.isArray(body))
+    fail(validationError({ non_field_errors: ['Invalid data. Expected a dictionary, but got list.'] }));
   return body as Record<string, unknown>;
 }
 
 function validate(body: Record<string, unknown>, requireUrl: boolean): Record<string, unknown> {
   const errors: Record<string, unknown> = {};
-  if (body.url === undefined ? requireUrl : typeof body.url !== 'string' || !/^https?:\/\/[^\s/]+/.test(body.url)) errors.url = [body.url === undefined ? 'This field is required.' : 'Enter a valid URL.'];
+  if (body.url === undefined ? requireUrl : typeof body.url !== 'string' || !/^https?:\/\/[^\s/]+/.test(body.url))
+    errors.url = [body.url === undefined ? 'This field is required.' : 'Enter a valid URL.'];
   const headers = body.headers;
   if (headers !== undefined) {
-    const ok = headers !== null && typeof headers === 'object' && !Array.isArray(headers) && Object.keys(headers).length <= 10 &&
+    const ok =
+      headers !== null &&
+      typeof headers === 'object' &&
+      !Array.isArray(headers) &&
+      Object.keys(headers).length <= 10 &&
       Object.entries(headers).every(([k, v]) => /^[a-zA-Z0-9-_]+$/.test(k) && typeof v === 'string');
     if (!ok) errors.headers = [`${pythonRepr(headers)} failed JSON schema check`];
   }
   if (body.actions !== undefined) {
     const bad: Record<string, string[]> = {};
-    for (const [i, a] of (Array.isArray(body.actions) ? body.actions : []).entries()) if (!ACTIONS.has(String(a))) bad[String(i)] = [`"${String(a)}" is not a valid choice.`];
+    for (const [i, a] of (Array.isArray(body.actions) ? body.actions : []).entries())
+      if (!ACTIONS.has(String(a))) bad[String(i)] = [`"${String(a)}" is not a valid choice.`];
     if (Object.keys(bad).length) errors.actions = bad;
   }
   return errors;
@@ -98,6 +135,9 @@ function validate(body: Record<string, unknown>, requireUrl: boolean): Record<st
 
 /** Python's repr of a small dict of strings, as the server's message shows it. */
 function pythonRepr(v: unknown): string {
-  if (v && typeof v === 'object' && !Array.isArray(v)) return `{${Object.entries(v).map(([k, x]) => `'${k}': ${typeof x === 'string' ? `'${x}'` : String(x)}`).join(', ')}}`;
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    return `{${Object.entries(v)
+      .map(([k, x]) => `'${k}': ${typeof x === 'string' ? `'${x}'` : String(x)}`)
+      .join(', ')}}`;
   return String(v);
 }

@@ -24,7 +24,21 @@ const SAFE_ATTRIBUTES = new Set(
     'shape span src summary tabindex title type usemap valign value vlink vspace width'
   ).split(' '),
 );
-const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const VOID = new Set([
+  'area',
+  'base',
+  'br',
+  'col',
+  'embed',
+  'hr',
+  'img',
+  'input',
+  'link',
+  'meta',
+  'source',
+  'track',
+  'wbr',
+]);
 // Raw-text elements: Label Studio 1.23.2 (bleach) stores their content escaped (checked: style, script, noscript, iframe).
 const RAW_TEXT = new Set(['script', 'style', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes', 'textarea', 'title']);
 const URL_ATTRIBUTES = new Set(['href', 'src']);
@@ -39,7 +53,10 @@ export function sanitizeHtml(html: string): string {
       i = end < 0 ? html.length : end + 3;
       continue;
     }
-    const tag = /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*(\/?)>/.exec(html.slice(i));
+    const tag =
+      /^<(\/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)*)\s*(\/?)>/.exec(
+        html.slice(i),
+      );
     if (!tag) {
       const next = html.indexOf('<', i + 1);
       const stop = next < 0 ? html.length : next;
@@ -87,7 +104,10 @@ function serialiseAttributes(raw: string): string {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return text
+    .replace(/&(?!(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function decodeEntities(value: string): string {

@@ -165,7 +165,18 @@ export interface FakeState {
   views: Map<number, FakeView>;
   mlBackends: Map<number, FakeMlBackend>;
   storages: Map<number, FakeStorage>;
-  nextId: { project: number; task: number; annotation: number; prediction: number; export: number; convertedFormat: number; webhook: number; view: number; mlBackend: number; storage: number };
+  nextId: {
+    project: number;
+    task: number;
+    annotation: number;
+    prediction: number;
+    export: number;
+    convertedFormat: number;
+    webhook: number;
+    view: number;
+    mlBackend: number;
+    storage: number;
+  };
   versionCalls: number;
 }
 
@@ -202,7 +213,18 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
     views: new Map(),
     mlBackends: new Map(),
     storages: new Map(),
-    nextId: { project: 1, task: 1, annotation: 1, prediction: 1, export: 1, convertedFormat: 1, webhook: 1, view: 1, mlBackend: 1, storage: 1 },
+    nextId: {
+      project: 1,
+      task: 1,
+      annotation: 1,
+      prediction: 1,
+      export: 1,
+      convertedFormat: 1,
+      webhook: 1,
+      view: 1,
+      mlBackend: 1,
+      storage: 1,
+    },
     versionCalls: 0,
   };
 }
@@ -213,5 +235,7 @@ export function nowMs(state: FakeState): number {
 
 /** Django's ISO format: microseconds and `Z`. */
 export function isoNow(state: FakeState): string {
-  return new Date(nowMs(state)).toISOString().replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}Z`);
+  return new Date(nowMs(state))
+    .toISOString()
+    .replace(/\.(\d{3})Z$/, (_, ms: string) => `.${ms}${String(Math.floor(Math.random() * 1000)).padStart(3, '0')}Z`);
 }

@@ -7,7 +7,15 @@
 import { randomUUID } from 'node:crypto';
 import { isLabeled } from './project-model.ts';
 import { pyRepr, pyStr, pyTypeName } from './python.ts';
-import { isoNow, type FakeAnnotation, type FakePrediction, type FakeProject, type FakeState, type FakeSummary, type FakeTask } from './state.ts';
+import {
+  isoNow,
+  type FakeAnnotation,
+  type FakePrediction,
+  type FakeProject,
+  type FakeState,
+  type FakeSummary,
+  type FakeTask,
+} from './state.ts';
 
 /** Django's timesince, with its no-break space. */
 const CREATED_AGO = '0\u00a0minutes';
@@ -42,7 +50,10 @@ const DATA_TYPES: Record<string, string[]> = {
  * One message per import item (`{}` for a valid one, as the server lists them), or undefined
  * when the whole batch is valid. Stops at 100 entries like the server.
  */
-export function checkImportItems(project: FakeProject, items: readonly unknown[]): Array<string | Record<string, never>> | undefined {
+export function checkImportItems(
+  project: FakeProject,
+  items: readonly unknown[],
+): Array<string | Record<string, never>> | undefined {
   const errors: Array<string | Record<string, never>> = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -82,7 +93,9 @@ function checkImportItem(project: FakeProject, item: unknown): string | undefine
 
 /** `TaskValidator.check_data` against the `$vars` of the project's object tags. */
 function checkData(project: FakeProject, data: unknown, dictIsRoot: boolean): string | undefined {
-  const suffix = dictIsRoot ? ' [assume: item as is = task root with values] ' : ' [assume: item["data"] = task root with values]';
+  const suffix = dictIsRoot
+    ? ' [assume: item as is = task root with values] '
+    : ' [assume: item["data"] = task root with values]';
   for (const [rawKey, tag] of Object.entries(project.dataTypes)) {
     const isArray = rawKey.includes('[');
     const key = rawKey.split('[')[0]!;
@@ -107,7 +120,11 @@ function checkData(project: FakeProject, data: unknown, dictIsRoot: boolean): st
 }
 
 /** Stores validated import items as tasks; returns the new task ids. */
-export function createTasks(state: FakeState, project: FakeProject, items: readonly unknown[]): { ids: number[]; annotations: number; predictions: number } {
+export function createTasks(
+  state: FakeState,
+  project: FakeProject,
+  items: readonly unknown[],
+): { ids: number[]; annotations: number; predictions: number } {
   const ids: number[] = [];
   let annotationCount = 0;
   let predictionCount = 0;
@@ -133,7 +150,12 @@ export function createTasks(state: FakeState, project: FakeProject, items: reado
       if (!isDict(a)) continue;
       annotationCount++;
       // Imported annotations come back as ground truth.
-      task.annotations.push(newAnnotation(state, a, { imported: true, ground_truth: a.ground_truth === undefined ? true : Boolean(a.ground_truth) }));
+      task.annotations.push(
+        newAnnotation(state, a, {
+          imported: true,
+          ground_truth: a.ground_truth === undefined ? true : Boolean(a.ground_truth),
+        }),
+      );
     }
     for (const p of (wrapped.predictions as Array<Record<string, unknown>> | undefined) ?? []) {
       if (!isDict(p)) continue;
@@ -167,7 +189,12 @@ export function deleteTasks(state: FakeState, project: FakeProject, tasks: reado
 }
 
 /** POST /api/tasks/{id}/annotations/: the annotation, plus the summary updates imports skip. */
-export function addAnnotation(state: FakeState, project: FakeProject, task: FakeTask, body: Record<string, unknown>): FakeAnnotation {
+export function addAnnotation(
+  state: FakeState,
+  project: FakeProject,
+  task: FakeTask,
+  body: Record<string, unknown>,
+): FakeAnnotation {
   const annotation = newAnnotation(state, body, { imported: false, ground_truth: Boolean(body.ground_truth ?? false) });
   task.annotations.push(annotation);
   task.updated_by = state.user.id;
@@ -222,7 +249,12 @@ function serializePrediction(task: FakeTask, p: FakePrediction): Record<string, 
 }
 
 /** An item of `GET /api/tasks/`: the task-only shape, or with `fields=all` the full one. */
-export function serializeTask(state: FakeState, project: FakeProject, task: FakeTask, all: boolean): Record<string, unknown> {
+export function serializeTask(
+  state: FakeState,
+  project: FakeProject,
+  task: FakeTask,
+  all: boolean,
+): Record<string, unknown> {
   const kept = task.annotations.filter((a) => !a.was_cancelled);
   const common = {
     drafts: [],
@@ -266,9 +298,20 @@ export function serializeTask(state: FakeState, project: FakeProject, task: Fake
     predictions: task.predictions.map((p) => serializePrediction(task, p)),
     annotations: task.annotations.map((a) => serializeAnnotation(state, task, a)),
     ...common,
-    completed_at: task.annotations.length ? task.annotations.map((a) => a.created_at).sort().at(-1) : null,
-    annotations_results: task.annotations.map((a) => flowText(a.result)).filter((t) => t !== '').join(', '),
-    predictions_results: task.predictions.map((p) => flowText(p.result)).filter((t) => t !== '').join(', '),
+    completed_at: task.annotations.length
+      ? task.annotations
+          .map((a) => a.created_at)
+          .sort()
+          .at(-1)
+      : null,
+    annotations_results: task.annotations
+      .map((a) => flowText(a.result))
+      .filter((t) => t !== '')
+      .join(', '),
+    predictions_results: task.predictions
+      .map((p) => flowText(p.result))
+      .filter((t) => t !== '')
+      .join(', '),
     predictions_score: scores.length ? scores.reduce((a, b) => a + b, 0) / scores.length : null,
     file_upload: null,
     storage_filename: null,
@@ -298,7 +341,8 @@ export function exportTask(task: FakeTask): Record<string, unknown> {
       prediction: {},
       // Annotation.save() counts distinct result ids (results without one count once);
       // imports are bulk-created without save(), so theirs stays 0.
-      result_count: a.imported || !Array.isArray(a.result) ? 0 : new Set(a.result.map((r) => (isDict(r) ? r.id : undefined))).size,
+      result_count:
+        a.imported || !Array.isArray(a.result) ? 0 : new Set(a.result.map((r) => (isDict(r) ? r.id : undefined))).size,
       unique_id: a.unique_id,
       import_id: null,
       last_action: null,
@@ -330,7 +374,11 @@ export function exportTask(task: FakeTask): Record<string, unknown> {
   };
 }
 
-function newAnnotation(state: FakeState, body: Record<string, unknown>, o: { imported: boolean; ground_truth: boolean }): FakeAnnotation {
+function newAnnotation(
+  state: FakeState,
+  body: Record<string, unknown>,
+  o: { imported: boolean; ground_truth: boolean },
+): FakeAnnotation {
   const now = isoNow(state);
   return {
     id: state.nextId.annotation++,
@@ -369,7 +417,9 @@ function updateDataColumns(summary: FakeSummary, tasks: readonly FakeTask[]): vo
   }
   const incoming = common ?? new Set<string>();
   summary.common_data_columns =
-    summary.common_data_columns.length === 0 ? [...incoming].sort() : summary.common_data_columns.filter((k) => incoming.has(k)).sort();
+    summary.common_data_columns.length === 0
+      ? [...incoming].sort()
+      : summary.common_data_columns.filter((k) => incoming.has(k)).sort();
 }
 
 /**
@@ -411,7 +461,10 @@ function resultLabels(r: Record<string, unknown>): string[] {
 function flowText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (Array.isArray(value)) return `[${value.map(flowText).join(', ')}]`;
-  if (typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${k}: ${flowText(v)}`).join(', ')}}`;
+  if (typeof value === 'object')
+    return `{${Object.entries(value)
+      .map(([k, v]) => `${k}: ${flowText(v)}`)
+      .join(', ')}}`;
   return String(value);
 }
 

@@ -59,6 +59,9 @@ export function onlyBefore(test: Test, since: string, what: string): (name: stri
   return (name, fn) => {
     const release = testRelease();
     if (!atLeast(release, since)) test(name, fn);
-    else test(name, () => recordNotApplicable(name, `${what}: servers before Label Studio ${since}; this server is ${release}`));
+    else
+      test(name, () =>
+        recordNotApplicable(name, `${what}: servers before Label Studio ${since}; this server is ${release}`),
+      );
   };
 }

@@ -56,10 +56,15 @@ export function useFakeCli(suite: Test, opts: { namespace?: string; emptyEachTes
       return client!;
     },
     tree,
-    repo: (files, namespace = opts.namespace ?? 'test') => tree({ 'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: ${namespace}\n`, ...files }),
+    repo: (files, namespace = opts.namespace ?? 'test') =>
+      tree({ 'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: ${namespace}\n`, ...files }),
     cli: (dir, args, o = {}) => {
       const { url, env, ...rest } = o;
-      return runCli([...args, '-C', dir], { ...rest, env: { LABEL_STUDIO_URL: url ?? started().url, LABEL_STUDIO_API_KEY: started().token, ...env }, cwd: o.cwd ?? dir });
+      return runCli([...args, '-C', dir], {
+        ...rest,
+        env: { LABEL_STUDIO_URL: url ?? started().url, LABEL_STUDIO_API_KEY: started().token, ...env },
+        cwd: o.cwd ?? dir,
+      });
     },
   };
 }

@@ -12,7 +12,13 @@ import type { AddressInfo, Socket } from 'node:net';
 
 export type Fault =
   | { readonly kind: 'reset' }
-  | { readonly kind: 'status'; readonly status: number; readonly retryAfter?: string; readonly body?: string; readonly contentType?: string }
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      readonly retryAfter?: string;
+      readonly body?: string;
+      readonly contentType?: string;
+    }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'drop-answer' }
   | { readonly kind: 'deliver-twice' };
@@ -50,9 +56,20 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
 
-  const forward = (req: IncomingMessage, body: Buffer, onAnswer: (status: number, headers: IncomingMessage['headers'], data: Buffer) => void, onError: () => void) => {
+  const forward = (
+    req: IncomingMessage,
+    body: Buffer,
+    onAnswer: (status: number, headers: IncomingMessage['headers'], data: Buffer) => void,
+    onError: () => void,
+  ) => {
     const upstream = httpRequest(
-      { hostname: targetUrl.hostname, port: targetUrl.port, method: req.method, path: req.url, headers: { ...req.headers, host: targetUrl.host } },
+      {
+        hostname: targetUrl.hostname,
+        port: targetUrl.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: targetUrl.host },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -70,7 +87,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const body = Buffer.concat(chunks);
       const method = req.method ?? 'GET';
       const path = req.url ?? '/';
-      const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === method) && (!r.path || r.path.test(path)) && (!r.body || r.body.test(body.toString('utf8'))));
+      const rule = rules.find(
+        (r) =>
+          r.times > 0 &&
+          (!r.method || r.method === method) &&
+          (!r.path || r.path.test(path)) &&
+          (!r.body || r.body.test(body.toString('utf8'))),
+      );
       if (rule) rule.times--;
       const entry = { method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) };
       seen.push(entry);
@@ -95,19 +118,32 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           req.socket.destroy();
           return;
         case 'status':
-          res.writeHead(fault.status, { 'content-type': fault.contentType ?? 'text/html', ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}) });
+          res.writeHead(fault.status, {
+            'content-type': fault.contentType ?? 'text/html',
+            ...(fault.retryAfter !== undefined ? { 'retry-after': fault.retryAfter } : {}),
+          });
           res.end(fault.body ?? `<html><body>${fault.status}</body></html>`);
           return;
         case 'delay':
           setTimeout(pass, fault.ms);
           return;
         case 'drop-answer':
-          forward(req, body, () => req.socket.destroy(), () => req.socket.destroy());
+          forward(
+            req,
+            body,
+            () => req.socket.destroy(),
+            () => req.socket.destroy(),
+          );
           return;
         case 'deliver-twice':
           // One after the other, as the middleware does: the first run has finished (and
           // committed) before the second starts.
-          forward(req, body, () => pass(), () => res.destroy());
+          forward(
+            req,
+            body,
+            () => pass(),
+            () => res.destroy(),
+          );
           return;
       }
     });

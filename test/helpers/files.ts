@@ -22,7 +22,8 @@ export async function writeTree(files: Record<string, string | Uint8Array>): Pro
 export async function removeTree(dir: string): Promise<void> {
   const leaking = await filesHoldingSecrets(dir, testRunSecrets());
   await rm(dir, { recursive: true, force: true });
-  if (leaking.length) throw new Error(`files written during the test hold a secret of the test run: ${leaking.join(', ')}`);
+  if (leaking.length)
+    throw new Error(`files written during the test hold a secret of the test run: ${leaking.join(', ')}`);
 }
 
 /** A minimal valid labelform.yaml. */

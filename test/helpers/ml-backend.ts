@@ -23,7 +23,15 @@ export interface MlBackend {
   stop(): Promise<void>;
 }
 
-export async function startMlBackend(opts: { modelVersion?: string; basicAuth?: { user: string; pass: string }; choice?: string; fromName?: string; toName?: string } = {}): Promise<MlBackend> {
+export async function startMlBackend(
+  opts: {
+    modelVersion?: string;
+    basicAuth?: { user: string; pass: string };
+    choice?: string;
+    fromName?: string;
+    toName?: string;
+  } = {},
+): Promise<MlBackend> {
   const calls: MlCall[] = [];
   let basicAuth = opts.basicAuth;
   const server: Server = createServer((req, res) => {
@@ -59,7 +67,14 @@ export async function startMlBackend(opts: { modelVersion?: string; basicAuth?: 
             results: tasks.map(() => ({
               model_version: opts.modelVersion ?? 'test-model-1',
               score: 0.9,
-              result: [{ from_name: opts.fromName ?? 'sentiment', to_name: opts.toName ?? 'text', type: 'choices', value: { choices: [opts.choice ?? 'Positive'] } }],
+              result: [
+                {
+                  from_name: opts.fromName ?? 'sentiment',
+                  to_name: opts.toName ?? 'text',
+                  type: 'choices',
+                  value: { choices: [opts.choice ?? 'Positive'] },
+                },
+              ],
             })),
           });
         }

@@ -85,7 +85,8 @@ interface ActionManifest {
 /** Runs the action in `actionPath` and returns its outputs, step records and log. */
 export async function runAction(opts: ActionOptions): Promise<ActionResult> {
   const manifest = parse(await readFile(join(opts.actionPath, 'action.yml'), 'utf8')) as ActionManifest;
-  if (manifest.runs.using !== 'composite') throw new Error(`only composite actions are run here, not ${manifest.runs.using}`);
+  if (manifest.runs.using !== 'composite')
+    throw new Error(`only composite actions are run here, not ${manifest.runs.using}`);
   const runnerTemp = opts.runnerTemp ?? (await mkdtemp(join(tmpdir(), 'runner-temp-')));
   const jobSummaryFile = opts.jobSummary ?? join(runnerTemp, 'job-summary.md');
   await writeFile(jobSummaryFile, '', { flag: 'a' });
@@ -96,14 +97,20 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
   }
 
   const stepsContext: Record<string, { outputs: Record<string, string>; outcome: string; conclusion: string }> = {};
-  const github = { action_path: opts.actionPath, workspace: opts.workspace, token: 'ghs_test-token-of-the-action-runner' };
+  const github = {
+    action_path: opts.actionPath,
+    workspace: opts.workspace,
+    token: 'ghs_test-token-of-the-action-runner',
+  };
   const runner = { os: 'Linux', temp: runnerTemp };
   const jobEnv: Record<string, string> = { ...(opts.env ?? {}) };
   const pathAdditions: string[] = [];
   const base = { github, runner, env: jobEnv };
   const inputs: Record<string, string> = {};
   for (const [name, def] of Object.entries(declared)) {
-    inputs[name] = opts.inputs[name] ?? interpolate(String(def.default ?? ''), { ...base, inputs: {}, steps: {} }, 'default of input ' + name);
+    inputs[name] =
+      opts.inputs[name] ??
+      interpolate(String(def.default ?? ''), { ...base, inputs: {}, steps: {} }, 'default of input ' + name);
   }
 
   const records: StepRecord[] = [];
@@ -114,33 +121,63 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
     const context = { ...base, inputs, steps: stepsContext, status: failed ? 'failure' : 'success' };
     // As the runner does: a condition without a status function only runs after success.
     const written = step.if === undefined ? '' : stripBraces(String(step.if));
-    const condition = !written ? 'success()' : /\b(success|failure|always|cancelled)\(\)/.test(written) ? written : `success() && (${written})`;
+    const condition = !written
+      ? 'success()'
+      : /\b(success|failure|always|cancelled)\(\)/.test(written)
+        ? written
+        : `success() && (${written})`;
     if (!truthy(evaluate(condition, context, `if of "${name}"`))) {
-      records.push({ ...(step.id ? { id: step.id } : {}), name, kind: step.uses ? 'uses' : 'run', ...(step.uses ? { uses: step.uses } : {}), outcome: 'skipped', outputs: {} });
+      records.push({
+        ...(step.id ? { id: step.id } : {}),
+        name,
+        kind: step.uses ? 'uses' : 'run',
+        ...(step.uses ? { uses: step.uses } : {}),
+        outcome: 'skipped',
+        outputs: {},
+      });
       if (step.id) stepsContext[step.id] = { outputs: {}, outcome: 'skipped', conclusion: 'skipped' };
       continue;
     }
     const stepEnv: Record<string, string> = {};
-    for (const [key, value] of Object.entries(step.env ?? {})) stepEnv[key] = interpolate(String(value), context, `env ${key} of "${name}"`);
+    for (const [key, value] of Object.entries(step.env ?? {}))
+      stepEnv[key] = interpolate(String(value), context, `env ${key} of "${name}"`);
 
     const startedAt = Date.now();
     if (step.uses) {
       const withValues: Record<string, string> = {};
-      for (const [key, value] of Object.entries(step.with ?? {})) withValues[key] = interpolate(String(value), context, `with.${key} of "${name}"`);
+      for (const [key, value] of Object.entries(step.with ?? {}))
+        withValues[key] = interpolate(String(value), context, `with.${key} of "${name}"`);
       const outputs = opts.usesOutputs?.[step.uses] ?? {};
-      records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'uses', uses: step.uses, with: withValues, outcome: 'success', outputs, startedAt });
+      records.push({
+        ...(step.id ? { id: step.id } : {}),
+        name,
+        kind: 'uses',
+        uses: step.uses,
+        with: withValues,
+        outcome: 'success',
+        outputs,
+        startedAt,
+      });
       if (step.id) stepsContext[step.id] = { outputs, outcome: 'success', conclusion: 'success' };
       continue;
     }
     if (step.run === undefined) throw new Error(`step "${name}" has neither run nor uses`);
-    if (step.shell !== 'bash') throw new Error(`step "${name}": only shell: bash is run here (composite run steps must name their shell)`);
+    if (step.shell !== 'bash')
+      throw new Error(`step "${name}": only shell: bash is run here (composite run steps must name their shell)`);
 
     const dir = await mkdtemp(join(runnerTemp, 'step-'));
-    const files = { output: join(dir, 'output'), env: join(dir, 'env'), path: join(dir, 'path'), summary: join(dir, 'summary') };
+    const files = {
+      output: join(dir, 'output'),
+      env: join(dir, 'env'),
+      path: join(dir, 'path'),
+      summary: join(dir, 'summary'),
+    };
     for (const file of Object.values(files)) await writeFile(file, '');
     const script = join(dir, 'script.sh');
     await writeFile(script, interpolate(step.run, context, `run of "${name}"`));
-    const cwd = step['working-directory'] ? join(opts.workspace, interpolate(step['working-directory'], context, 'working-directory')) : opts.workspace;
+    const cwd = step['working-directory']
+      ? join(opts.workspace, interpolate(step['working-directory'], context, 'working-directory'))
+      : opts.workspace;
     await mkdir(cwd, { recursive: true });
     const env: Record<string, string> = {
       PATH: [...pathAdditions.slice().reverse(), ...(opts.path ?? []), process.env.PATH ?? ''].join(delimiter),
@@ -163,20 +200,42 @@ export async function runAction(opts: ActionOptions): Promise<ActionResult> {
     log += `::step:: ${name}\n${output}`;
     const outputs = parseFileCommand(await readFile(files.output, 'utf8'));
     Object.assign(jobEnv, parseFileCommand(await readFile(files.env, 'utf8')));
-    for (const line of (await readFile(files.path, 'utf8')).split('\n')) if (line.trim()) pathAdditions.push(line.trim());
+    for (const line of (await readFile(files.path, 'utf8')).split('\n'))
+      if (line.trim()) pathAdditions.push(line.trim());
     const summary = await readFile(files.summary, 'utf8');
     if (summary) await writeFile(jobSummaryFile, summary, { flag: 'a' });
     const outcome = run.code === 0 ? 'success' : 'failure';
     if (outcome === 'failure') failed = true;
-    records.push({ ...(step.id ? { id: step.id } : {}), name, kind: 'run', outcome, exitCode: run.code, outputs, startedAt, output: run.pieces });
+    records.push({
+      ...(step.id ? { id: step.id } : {}),
+      name,
+      kind: 'run',
+      outcome,
+      exitCode: run.code,
+      outputs,
+      startedAt,
+      output: run.pieces,
+    });
     if (step.id) stepsContext[step.id] = { outputs, outcome, conclusion: outcome };
   }
 
   const outputs: Record<string, string> = {};
   for (const [name, def] of Object.entries(manifest.outputs ?? {})) {
-    outputs[name] = interpolate(def.value, { ...base, inputs, steps: stepsContext, status: failed ? 'failure' : 'success' }, `output ${name}`);
+    outputs[name] = interpolate(
+      def.value,
+      { ...base, inputs, steps: stepsContext, status: failed ? 'failure' : 'success' },
+      `output ${name}`,
+    );
   }
-  return { conclusion: failed ? 'failure' : 'success', outputs, steps: records, log, jobSummaryFile, path: [...pathAdditions], runnerTemp };
+  return {
+    conclusion: failed ? 'failure' : 'success',
+    outputs,
+    steps: records,
+    log,
+    jobSummaryFile,
+    path: [...pathAdditions],
+    runnerTemp,
+  };
 }
 
 /** Parses a GITHUB_OUTPUT / GITHUB_ENV file: `name=value` lines and `name<<DELIMITER` blocks. */
@@ -202,9 +261,17 @@ export function parseFileCommand(text: string): Record<string, string> {
   return values;
 }
 
-function spawnBash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; pieces: Array<{ at: number; text: string }> }> {
+function spawnBash(
+  script: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<{ code: number; pieces: Array<{ at: number; text: string }> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+      cwd,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const pieces: Array<{ at: number; text: string }> = [];
     const add = (c: Buffer) => pieces.push({ at: Date.now(), text: c.toString() });
     child.stdout.on('data', add);
@@ -237,7 +304,13 @@ function toText(value: Value): string {
 }
 
 function truthy(value: Value): boolean {
-  return !(value === null || value === false || value === 0 || value === '' || (typeof value === 'number' && Number.isNaN(value)));
+  return !(
+    value === null ||
+    value === false ||
+    value === 0 ||
+    value === '' ||
+    (typeof value === 'number' && Number.isNaN(value))
+  );
 }
 
 /** Evaluates one expression (without `${{ }}`). */
@@ -331,9 +404,12 @@ export function evaluate(expression: string, context: Context, where = 'expressi
       }
       path.push(key);
       // Typos are errors here, where GitHub would quietly give an empty string.
-      if (path.length === 2 && path[0] === 'inputs' && !(key in (value as object))) fail(`input "${key}" is not declared`);
-      if (path.length === 2 && path[0] === 'steps' && !(key in (value as object))) fail(`no step with id "${key}" ran before this`);
-      value = value !== null && typeof value === 'object' && key in value ? (value as Record<string, unknown>)[key] : null;
+      if (path.length === 2 && path[0] === 'inputs' && !(key in (value as object)))
+        fail(`input "${key}" is not declared`);
+      if (path.length === 2 && path[0] === 'steps' && !(key in (value as object)))
+        fail(`no step with id "${key}" ran before this`);
+      value =
+        value !== null && typeof value === 'object' && key in value ? (value as Record<string, unknown>)[key] : null;
     }
     return (value ?? null) as Value;
   };
@@ -347,7 +423,16 @@ export function evaluate(expression: string, context: Context, where = 'expressi
 function looselyEqual(a: Value, b: Value): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a.toLowerCase() === b.toLowerCase();
   if (typeof a === typeof b) return a === b;
-  const num = (v: Value) => (v === null ? 0 : typeof v === 'boolean' ? Number(v) : typeof v === 'string' ? (v.trim() === '' ? 0 : Number(v)) : NaN);
+  const num = (v: Value) =>
+    v === null
+      ? 0
+      : typeof v === 'boolean'
+        ? Number(v)
+        : typeof v === 'string'
+          ? v.trim() === ''
+            ? 0
+            : Number(v)
+          : NaN;
   return num(a) === num(b);
 }
 

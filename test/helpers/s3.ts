@@ -11,7 +11,10 @@ export const S3_SECRET = 'labelform-test-secret-key';
 export function s3Server(): { url: string; python: string } {
   const url = process.env.LABELFORM_TEST_S3_URL;
   const python = process.env.LABELFORM_TEST_S3_PYTHON;
-  if (!url || !python) throw new Error('the storage suites need the S3 server that `npm test` starts (LABELFORM_TEST_S3_URL/PYTHON are not set)');
+  if (!url || !python)
+    throw new Error(
+      'the storage suites need the S3 server that `npm test` starts (LABELFORM_TEST_S3_URL/PYTHON are not set)',
+    );
   return { url, python };
 }
 

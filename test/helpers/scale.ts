@@ -9,7 +9,8 @@ import { writeTree } from './cli.ts';
 export async function thousandManagedProjects(ls: FakeLabelStudio, n = 1000): Promise<string> {
   const dir = await writeTree({ 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: scale\n' });
   const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 8 });
-  const config = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>';
+  const config =
+    '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>';
   await mkdir(join(dir, 'projects'));
   for (let i = 0; i < n; i++) {
     const key = `project-${i}`;
@@ -17,8 +18,12 @@ export async function thousandManagedProjects(ls: FakeLabelStudio, n = 1000): Pr
       join(dir, 'projects', `${key}.yaml`),
       `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: ${key}\nspec:\n  title: Scale project ${i}\n  description: Number ${i}\n  color: "#00AA${String(i % 100).padStart(2, '0')}"\n  label_config: '${config}'\n`,
     );
-    await client.createProject({ title: `Scale project ${i}`, description: withMarker(`Number ${i}`, { namespace: 'scale', key }), color: `#00AA${String(i % 100).padStart(2, '0')}`, label_config: config });
+    await client.createProject({
+      title: `Scale project ${i}`,
+      description: withMarker(`Number ${i}`, { namespace: 'scale', key }),
+      color: `#00AA${String(i % 100).padStart(2, '0')}`,
+      label_config: config,
+    });
   }
   return dir;
 }
-

@@ -12,7 +12,9 @@ const SCAN_BYTES = 1024 * 1024;
 
 /** The secrets of this test run: the real server's token and password, when set. */
 export function testRunSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
-  return [env.LABELFORM_TEST_LS_TOKEN, env.LABELFORM_TEST_LS_PASSWORD].filter((s): s is string => typeof s === 'string' && s.length >= 6);
+  return [env.LABELFORM_TEST_LS_TOKEN, env.LABELFORM_TEST_LS_PASSWORD].filter(
+    (s): s is string => typeof s === 'string' && s.length >= 6,
+  );
 }
 
 /** Files under `dir` (symlinks not followed) that contain one of the secrets; the secrets are not returned. */
@@ -25,7 +27,9 @@ export async function filesHoldingSecrets(dir: string, secrets: readonly string[
     const path = join(e.parentPath, e.name);
     const size = (await stat(path).catch(() => undefined))?.size ?? 0;
     if (size === 0) continue;
-    const text = await readFile(path).then((b) => b.subarray(0, SCAN_BYTES).toString('utf8')).catch(() => '');
+    const text = await readFile(path)
+      .then((b) => b.subarray(0, SCAN_BYTES).toString('utf8'))
+      .catch(() => '');
     if (secrets.some((s) => text.includes(s))) found.push(path);
   }
   return found;

@@ -41,4 +41,8 @@ export const SERVER_TAKES_WEBHOOK_URL: Readonly<Record<string, boolean>> = {
  * URLs the server takes but labelform refuses: a port no connection can use, and spaces around the
  * URL that the server trims away (the stored URL would differ from git's, and plan never settle).
  */
-export const STRICTER_THAN_SERVER: readonly string[] = ['http://hooks.example.com:65536/x', ' http://hooks.example.com/x', 'http://hooks.example.com/x '];
+export const STRICTER_THAN_SERVER: readonly string[] = [
+  'http://hooks.example.com:65536/x',
+  ' http://hooks.example.com/x',
+  'http://hooks.example.com/x ',
+];

@@ -26,7 +26,11 @@ function carriers(): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const p of fake.ls.state.projects.values()) {
     const m = parseMarker(String(p.fields.description ?? ''));
-    if (m?.namespace === NS) out.set(m.key, [...(out.get(m.key) ?? []), p.id].sort((a, b) => a - b));
+    if (m?.namespace === NS)
+      out.set(
+        m.key,
+        [...(out.get(m.key) ?? []), p.id].sort((a, b) => a - b),
+      );
   }
   return out;
 }
@@ -35,7 +39,11 @@ test('three apply runs started together: one project per key, and the next plan 
   const keys = ['a', 'b', 'c', 'd'];
   const dir = await repo(keys);
   fake.ls.setLatency(5); // interleave the runs' requests
-  const runs = await Promise.all([cli(dir, ['apply', '--auto-approve']), cli(dir, ['apply', '--auto-approve']), cli(dir, ['apply', '--auto-approve'])]);
+  const runs = await Promise.all([
+    cli(dir, ['apply', '--auto-approve']),
+    cli(dir, ['apply', '--auto-approve']),
+    cli(dir, ['apply', '--auto-approve']),
+  ]);
   fake.ls.setLatency(0);
   for (const r of runs) assert.is(r.code, 0, r.stdout + r.stderr);
   assert.equal([...carriers().keys()].sort(), keys);
@@ -52,8 +60,16 @@ test('a create the server runs twice: the later copy is removed, the lowest id k
     assert.is(r.code, 0, r.stdout + r.stderr);
     const [id] = carriers().get('only')!;
     assert.equal(carriers().get('only'), [id]);
-    assert.match(r.stdout, new RegExp(`only created as id ${id} .*kept id ${id}, the lowest carrying the marker, instead of id ${id! + 1}; removed an empty copy \\(id ${id! + 1}\\) made during this run`));
-    assert.match(r.stdout, /Apply complete: 1 created, 0 updated, 0 adopted, 0 deleted; 1 empty copy of created projects removed\./);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `only created as id ${id} .*kept id ${id}, the lowest carrying the marker, instead of id ${id! + 1}; removed an empty copy \\(id ${id! + 1}\\) made during this run`,
+      ),
+    );
+    assert.match(
+      r.stdout,
+      /Apply complete: 1 created, 0 updated, 0 adopted, 0 deleted; 1 empty copy of created projects removed\./,
+    );
   } finally {
     await proxy.close();
   }
@@ -69,24 +85,43 @@ test('--dedupe: plan shows it, apply keeps the lowest id, deletes the empty copi
 
   const refused = await cli(dir, ['plan']);
   assert.is(refused.code, 1);
-  assert.match(refused.stdout, new RegExp(`3 projects carry the marker of "dup" \\(ids ${keep.id}, ${empty.id}, ${full.id}\\); \`labelform apply --dedupe\` keeps id ${keep.id} and deletes the empty copy \\(id ${empty.id}\\)`));
+  assert.match(
+    refused.stdout,
+    new RegExp(
+      `3 projects carry the marker of "dup" \\(ids ${keep.id}, ${empty.id}, ${full.id}\\); \`labelform apply --dedupe\` keeps id ${keep.id} and deletes the empty copy \\(id ${empty.id}\\)`,
+    ),
+  );
 
   const planned = await cli(dir, ['plan', '--dedupe', '--detailed-exitcode']);
   assert.is(planned.code, 2, planned.stdout + planned.stderr);
-  assert.match(planned.stdout, new RegExp(`deletes this empty copy \\(no tasks, no annotations\\); id ${keep.id} keeps the key`));
-  assert.match(planned.stdout + planned.stderr, new RegExp(`project ${full.id} "Project dup \\(with data\\)" also carries the marker of "dup" and holds 1 task and 0 annotations: left in place`));
+  assert.match(
+    planned.stdout,
+    new RegExp(`deletes this empty copy \\(no tasks, no annotations\\); id ${keep.id} keeps the key`),
+  );
+  assert.match(
+    planned.stdout + planned.stderr,
+    new RegExp(
+      `project ${full.id} "Project dup \\(with data\\)" also carries the marker of "dup" and holds 1 task and 0 annotations: left in place`,
+    ),
+  );
 
   // A copy that gained data after the plan is not deleted: read again right before the delete.
   const file = `${dir}/plan.json`;
   assert.is((await cli(dir, ['plan', '--dedupe', '--out', file])).code, 0);
   const applied = await cli(dir, ['apply', '--auto-approve', '--dedupe']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
-  assert.match(applied.stdout, new RegExp(`dup \\(id ${empty.id}\\) deleted \\(an empty copy; id ${keep.id} keeps the key\\)`));
+  assert.match(
+    applied.stdout,
+    new RegExp(`dup \\(id ${empty.id}\\) deleted \\(an empty copy; id ${keep.id} keeps the key\\)`),
+  );
   assert.equal(carriers().get('dup'), [keep.id, full.id]);
   // The saved plan's delete is gone from a fresh plan now: refused, nothing else done.
   const stale = await cli(dir, ['apply', file]);
   assert.is(stale.code, 1);
-  assert.match(stale.stderr, new RegExp(`dup: the plan says delete of id ${empty.id}, a fresh plan has no such change`));
+  assert.match(
+    stale.stderr,
+    new RegExp(`dup: the plan says delete of id ${empty.id}, a fresh plan has no such change`),
+  );
   // Without --dedupe the key with a data copy stays an error: a person decides.
   assert.is((await cli(dir, ['plan'])).code, 1);
 });
@@ -113,7 +148,12 @@ test('a --dedupe delete of a copy that received a task since the plan is refused
     });
     assert.ok(fired);
     assert.is(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, new RegExp(`dup \\(id ${copy.id}\\) delete failed: the copy was not deleted: it now holds 1 task and 0 annotations`));
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `dup \\(id ${copy.id}\\) delete failed: the copy was not deleted: it now holds 1 task and 0 annotations`,
+      ),
+    );
     assert.ok(fake.ls.state.projects.has(copy.id));
   }
 });
@@ -127,14 +167,18 @@ test('a duplicate that another run is about to settle: plan reads again and plan
   try {
     const planning = cli(dir, ['plan', '--detailed-exitcode'], proxy.url);
     // The racing run settles right after this run's first read.
-    while (!proxy.seen.some((r) => r.method === 'GET' && r.path.startsWith('/api/projects/?'))) await new Promise((r) => setTimeout(r, 1));
+    while (!proxy.seen.some((r) => r.method === 'GET' && r.path.startsWith('/api/projects/?')))
+      await new Promise((r) => setTimeout(r, 1));
     // Halfway through the plan's first wait (25 ms here: tests wait a twentieth of 0.5 s).
     await new Promise((r) => setTimeout(r, 12));
     await fake.client.deleteProject(copy.id);
     const r = await planning;
     assert.is(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /No changes/);
-    assert.ok(proxy.seen.filter((x) => x.method === 'GET' && x.path.startsWith('/api/projects/?')).length >= 2, 'read again');
+    assert.ok(
+      proxy.seen.filter((x) => x.method === 'GET' && x.path.startsWith('/api/projects/?')).length >= 2,
+      'read again',
+    );
     assert.equal(carriers().get('k'), [first.id]);
   } finally {
     await proxy.close();
@@ -145,7 +189,11 @@ test('a duplicate that another run is about to settle: plan reads again and plan
   const again = await startFaultProxy(fake.ls.url);
   try {
     assert.is((await cli(dir, ['plan'], again.url)).code, 1);
-    assert.is(again.seen.filter((x) => x.method === 'GET' && x.path.startsWith('/api/projects/?')).length, 2, 'one read, one read again');
+    assert.is(
+      again.seen.filter((x) => x.method === 'GET' && x.path.startsWith('/api/projects/?')).length,
+      2,
+      'one read, one read again',
+    );
   } finally {
     await again.close();
   }
@@ -170,7 +218,10 @@ test('an update keeps a description written in the UI after the plan read it (th
   assert.is(r.code, 0, r.stdout + r.stderr);
   const after = await fake.client.getProject(id!);
   assert.is(after.color, '#102030');
-  assert.match(after.description ?? '', /^Notes from the UI\n\n\[labelform\] Managed from git \(namespace: company, key: k\)/);
+  assert.match(
+    after.description ?? '',
+    /^Notes from the UI\n\n\[labelform\] Managed from git \(namespace: company, key: k\)/,
+  );
 });
 
 test.run();

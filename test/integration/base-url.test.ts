@@ -21,10 +21,19 @@ test.before(async () => {
       res.writeHead(404, { 'content-type': 'text/html' }).end('<html>not here</html>');
       return;
     }
-    const upstream = request({ hostname: target.hostname, port: target.port, method: req.method, path: url.slice('/tools/labelstudio'.length), headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
+    const upstream = request(
+      {
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: url.slice('/tools/labelstudio'.length),
+        headers: req.headers,
+      },
+      (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      },
+    );
     req.pipe(upstream);
   });
   await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
@@ -44,7 +53,12 @@ for (const base of ['/tools/labelstudio', '/tools/labelstudio/', '/tools/labelst
     assert.is((await client.getProject(p.id)).title, `Prefix ${base}`);
     await client.importTasks(p.id, [{ text: 'x' }]);
     // Each route keeps its own trailing slash (or none), under the prefix, with no double slash.
-    assert.equal(seen, ['/tools/labelstudio/api/version/', '/tools/labelstudio/api/projects/', `/tools/labelstudio/api/projects/${p.id}/`, `/tools/labelstudio/api/projects/${p.id}/import`]);
+    assert.equal(seen, [
+      '/tools/labelstudio/api/version/',
+      '/tools/labelstudio/api/projects/',
+      `/tools/labelstudio/api/projects/${p.id}/`,
+      `/tools/labelstudio/api/projects/${p.id}/import`,
+    ]);
   });
 }
 

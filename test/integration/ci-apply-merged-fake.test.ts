@@ -19,7 +19,8 @@ import { markerFor } from '../../src/ci/marker.ts';
 const f = useFakeCli(test);
 const github = useFakeGitHub(test);
 
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
 const HEAD = '1234567aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 
 function manifest(title: string): string {
@@ -36,7 +37,17 @@ interface Repo {
 async function gitRepo(files: Record<string, string>): Promise<Repo> {
   const dir = await f.repo(files);
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } }).trim();
+    execFileSync('git', args, {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@t',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@t',
+      },
+    }).trim();
   git('init', '-q', '-b', 'main');
   const commit = (message: string, more: Record<string, string> = {}) => {
     for (const [rel, content] of Object.entries(more)) writeFileSync(join(dir, rel), content);
@@ -52,12 +63,19 @@ async function gitRepo(files: Record<string, string>): Promise<Repo> {
 function pushEnv(dir: string, sha: string, ref = 'refs/heads/main'): Record<string, string> {
   const eventPath = join(dir, `push-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(eventPath, JSON.stringify({ ref, after: sha, repository: { default_branch: 'main' } }));
-  return { ...githubEnv(github.current, { dir, sha, event: 'push' }), GITHUB_EVENT_PATH: eventPath, GITHUB_REF: ref, GITHUB_SHA: sha };
+  return {
+    ...githubEnv(github.current, { dir, sha, event: 'push' }),
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_REF: ref,
+    GITHUB_SHA: sha,
+  };
 }
 
 /** The plan job of pull request `pr` at head `head`, with its plan comment. */
 async function planJob(repo: Repo, pr: number, head = HEAD) {
-  const r = await f.cli(repo.dir, ['plan', '--comment', '--detailed-exitcode'], { env: githubEnv(github.current, { dir: repo.dir, pr, sha: head }) });
+  const r = await f.cli(repo.dir, ['plan', '--comment', '--detailed-exitcode'], {
+    env: githubEnv(github.current, { dir: repo.dir, pr, sha: head }),
+  });
   assert.ok(r.code === 0 || r.code === 2, r.stderr);
   return r;
 }
@@ -67,7 +85,9 @@ function projectsTitled(title: string) {
 }
 
 function applyComments(pr: number) {
-  return github.current.commentsOn(pr).filter((c) => c.body.startsWith(markerFor('apply', { dir: '.', env: 'default' })));
+  return github.current
+    .commentsOn(pr)
+    .filter((c) => c.body.startsWith(markerFor('apply', { dir: '.', env: 'default' })));
 }
 
 test('the plan reviewed in the pull request is applied after merge, and the result is posted there', async () => {
@@ -87,7 +107,8 @@ test('the plan reviewed in the pull request is applied after merge, and the resu
   assert.match(posted[0]!.body, /Apply complete: 1 created/);
   assert.match(posted[0]!.body, new RegExp(`\\[\\d+\\]\\(${f.ls.url.replace(/[.:/]/g, '\\$&')}/projects/\\d+/\\)`));
   assert.not.ok(hasStackTrace(r.stderr));
-  for (const secret of [github.current.token, f.ls.token]) assert.not.ok(r.stdout.includes(secret) || r.stderr.includes(secret) || posted[0]!.body.includes(secret));
+  for (const secret of [github.current.token, f.ls.token])
+    assert.not.ok(r.stdout.includes(secret) || r.stderr.includes(secret) || posted[0]!.body.includes(secret));
   // Re-running the job: nothing left to apply, exit 0.
   const again = await f.cli(repo.dir, ['apply', '--merged'], { env: pushEnv(repo.dir, merged) });
   assert.is(again.code, 0, again.stderr);
@@ -108,7 +129,10 @@ test('a plan that went stale between review and merge is refused, on stderr and 
   github.current.mergePullRequest(pr, merged);
   const r = await f.cli(repo.dir, ['apply', '--merged'], { env: pushEnv(repo.dir, merged) });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /the plan reviewed in pull request #\d+ does not match a fresh plan of commit [0-9a-f]{7}; nothing was applied/);
+  assert.match(
+    r.stderr,
+    /the plan reviewed in pull request #\d+ does not match a fresh plan of commit [0-9a-f]{7}; nothing was applied/,
+  );
   assert.match(r.stderr, /title/);
   assert.is(live.fields.title, 'Renamed in the UI');
   const posted = applyComments(pr);
@@ -126,7 +150,10 @@ test('a push after the last plan, a look-alike comment, no pull request, another
   github.current.mergePullRequest(pr, merged);
   const r = await f.cli(repo.dir, ['apply', '--merged'], { env: pushEnv(repo.dir, merged) });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /is a plan of commit 9999999, but pull request #\d+ was merged at commit 1234567: what was merged was not planned/);
+  assert.match(
+    r.stderr,
+    /is a plan of commit 9999999, but pull request #\d+ was merged at commit 1234567: what was merged was not planned/,
+  );
   assert.is(f.ls.state.projects.size, 0);
 
   // The bot's comment removed; a look-alike by another user carries a plan of the right head.
@@ -170,7 +197,12 @@ test('apply from a commit older than the last applied one is refused (naming bot
   repo.git('checkout', '-q', first);
   const old = await f.cli(repo.dir, ['apply', '--auto-approve']);
   assert.is(old.code, 1);
-  assert.match(old.stderr, new RegExp(`project reviews was last applied from commit ${second.slice(0, 12)}, which this checkout \\(commit ${first.slice(0, 12)}\\) does not contain`));
+  assert.match(
+    old.stderr,
+    new RegExp(
+      `project reviews was last applied from commit ${second.slice(0, 12)}, which this checkout \\(commit ${first.slice(0, 12)}\\) does not contain`,
+    ),
+  );
   assert.match(old.stderr, /--allow-rollback/);
   assert.is(projectsTitled('Reviews v2').length, 1);
   // A side branch is refused the same way.

@@ -15,12 +15,15 @@ import { useFakeGitHub } from '../fake-github/github-fake.ts';
 const f = useFakeCli(test);
 const github = useFakeGitHub(test);
 
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
 const MARKER = '<!-- labelform:drift dir=. env=default -->';
 
 /** A repository with one project, applied, then edited on the server (as a person in the UI would). */
 async function driftedRepo(): Promise<string> {
-  const dir = await f.repo({ 'projects/news.yaml': projectYaml('news', `  title: News\n  color: "#112233"\n  label_config: '${CONFIG}'\n`) });
+  const dir = await f.repo({
+    'projects/news.yaml': projectYaml('news', `  title: News\n  color: "#112233"\n  label_config: '${CONFIG}'\n`),
+  });
   const applied = await f.cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stderr);
   editOnServer('#ABCDEF');
@@ -38,7 +41,8 @@ function isWrite(r: { method: string; path: string }): boolean {
 }
 
 function assertNoToken(r: CliResult): void {
-  for (const secret of [github.current.token, f.ls.token]) assert.not.ok(r.stdout.includes(secret) || r.stderr.includes(secret), 'a token was printed');
+  for (const secret of [github.current.token, f.ls.token])
+    assert.not.ok(r.stdout.includes(secret) || r.stderr.includes(secret), 'a token was printed');
 }
 
 test('drift opens one issue, a second run updates it, and once the server matches git it is closed with a comment', async () => {
@@ -48,7 +52,9 @@ test('drift opens one issue, a second run updates it, and once the server matche
   for (let i = 0; i < 10; i++) github.current.addPullRequest();
   // A pull request whose description was pasted from a drift issue is not the drift issue.
   const pasted = github.current.addPullRequest(`${MARKER}\npasted report`);
-  const old = github.current.addIssue('labelform: drift in environment default', `${MARKER}\nold report`, { state: 'closed' });
+  const old = github.current.addIssue('labelform: drift in environment default', `${MARKER}\nold report`, {
+    state: 'closed',
+  });
   const dir = await driftedRepo();
   const env = githubEnv(github.current, { dir, sha: 'd'.repeat(40), event: 'schedule' });
 
@@ -62,7 +68,10 @@ test('drift opens one issue, a second run updates it, and once the server matche
   assert.match(issue.body, /news/);
   assert.match(issue.body, /color/);
   assert.match(issue.body, /ABCDEF/i);
-  assert.match(issue.body, /commit <a href="https:\/\/github\.com\/acme\/labels\/commit\/d{40}"><code>ddddddd<\/code><\/a>/);
+  assert.match(
+    issue.body,
+    /commit <a href="https:\/\/github\.com\/acme\/labels\/commit\/d{40}"><code>ddddddd<\/code><\/a>/,
+  );
   assert.is(github.current.issues.get(old)!.state, 'closed', 'a closed drift issue is not reopened');
   assert.is(github.current.issues.get(pasted)!.body, `${MARKER}\npasted report`);
 
@@ -75,7 +84,10 @@ test('drift opens one issue, a second run updates it, and once the server matche
   assert.is(ours.length, 1, 'still one issue');
   assert.match(ours[0]!.body, /00FF00/i);
   assert.not.match(ours[0]!.body, /ABCDEF/i);
-  assert.ok(github.current.requests.some((r) => r.method === 'GET' && /\/issues\?.*page=2/.test(r.path)), 'paged past the first 100 issues');
+  assert.ok(
+    github.current.requests.some((r) => r.method === 'GET' && /\/issues\?.*page=2/.test(r.path)),
+    'paged past the first 100 issues',
+  );
 
   const fixed = await f.cli(dir, ['apply', '--auto-approve']);
   assert.is(fixed.code, 0, fixed.stderr);
@@ -99,7 +111,8 @@ test('drift opens one issue, a second run updates it, and once the server matche
 
 test('two environments keep two drift issues', async () => {
   const dir = await f.repo({
-    'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: test\nenvironments:\n  staging: {}\n  production: {}\ndefaultEnvironment: staging\n',
+    'labelform.yaml':
+      'apiVersion: labelform/v1\nkind: Config\nnamespace: test\nenvironments:\n  staging: {}\n  production: {}\ndefaultEnvironment: staging\n',
     'projects/news.yaml': projectYaml('news', `  title: News\n  color: "#112233"\n  label_config: '${CONFIG}'\n`),
   });
   assert.is((await f.cli(dir, ['apply', '--auto-approve'])).code, 0);
@@ -124,12 +137,19 @@ test('a drift check with errors leaves the open issue alone', async () => {
   const before = github.current.openIssues()[0]!.body;
   // Two projects now carry the marker of "news": the check cannot say what matches.
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
+  await f.client.createProject({
+    title: 'News copy',
+    description: String(live.fields.description),
+    label_config: CONFIG,
+  });
   editOnServer('#112233');
   github.current.requests.length = 0;
   const r = await f.cli(dir, ['drift', '--issue'], { env });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /The drift check has errors and found no drift: the drift issue, if one is open, is left as it is\./);
+  assert.match(
+    r.stderr,
+    /The drift check has errors and found no drift: the drift issue, if one is open, is left as it is\./,
+  );
   assert.is(github.current.openIssues().length, 1);
   assert.is(github.current.openIssues()[0]!.body, before);
   assert.not.ok(github.current.requests.some(isWrite));
@@ -162,10 +182,16 @@ test('a look-alike drift issue opened by someone else is never written to: the b
   assert.match(third.stderr, new RegExp(`Drift issue #${ours.number} closed`));
 
   const theirs = github.current.issues.get(lookAlike)!;
-  assert.equal([theirs.title, theirs.body, theirs.state, theirs.user], ['labelform: drift in environment default', fake, 'open', 'mallory'], 'the look-alike is untouched');
+  assert.equal(
+    [theirs.title, theirs.body, theirs.state, theirs.user],
+    ['labelform: drift in environment default', fake, 'open', 'mallory'],
+    'the look-alike is untouched',
+  );
   assert.is(github.current.commentsOn(lookAlike).length, 0);
   assert.not.ok(
-    github.current.requests.some((r) => r.method !== 'GET' && r.path.startsWith(`/repos/acme/labels/issues/${lookAlike}`)),
+    github.current.requests.some(
+      (r) => r.method !== 'GET' && r.path.startsWith(`/repos/acme/labels/issues/${lookAlike}`),
+    ),
     'nothing was written to the look-alike',
   );
 });
@@ -173,9 +199,14 @@ test('a look-alike drift issue opened by someone else is never written to: the b
 test('drift --issue whose token has no identity to learn: one line naming the variable, exit 1, no issue opened', async () => {
   const dir = await driftedRepo();
   github.current.fail({ path: /^\/graphql$/, reply: { status: 200, body: { data: { viewer: { login: '' } } } } });
-  const r = await f.cli(dir, ['drift', '--issue', '--issue-token-env', 'DRIFT_TOKEN'], { env: { ...githubEnv(github.current, { dir, event: 'schedule', token: null }), DRIFT_TOKEN: github.current.token } });
+  const r = await f.cli(dir, ['drift', '--issue', '--issue-token-env', 'DRIFT_TOKEN'], {
+    env: { ...githubEnv(github.current, { dir, event: 'schedule', token: null }), DRIFT_TOKEN: github.current.token },
+  });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^Error: cannot learn which account the token in DRIFT_TOKEN posts as: neither GET \/user nor GraphQL's viewer named a login/m);
+  assert.match(
+    r.stderr,
+    /^Error: cannot learn which account the token in DRIFT_TOKEN posts as: neither GET \/user nor GraphQL's viewer named a login/m,
+  );
   assert.is(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1);
   assert.not.ok(hasStackTrace(r.stderr));
   assertNoToken(r);
@@ -188,7 +219,10 @@ test('no permission, no repository, no token: one line naming the setting, exit 
   const denied = await f.cli(dir, ['drift', '--issue'], { env: githubEnv(github.current, { dir, event: 'schedule' }) });
   github.current.readOnly = false;
   assert.is(denied.code, 1);
-  assert.match(denied.stderr, /Error: cannot open an issue in acme\/labels: the token in GITHUB_TOKEN may not do that \(403 Resource not accessible by integration\); give the workflow `permissions: issues: write`/);
+  assert.match(
+    denied.stderr,
+    /Error: cannot open an issue in acme\/labels: the token in GITHUB_TOKEN may not do that \(403 Resource not accessible by integration\); give the workflow `permissions: issues: write`/,
+  );
 
   const { GITHUB_REPOSITORY: _r, GITHUB_ACTIONS: _a, ...outside } = githubEnv(github.current, { dir });
   const nowhere = await f.cli(dir, ['drift', '--issue'], { env: outside });
@@ -200,7 +234,9 @@ test('no permission, no repository, no token: one line naming the setting, exit 
   assert.match(noToken.stderr, /Error: --issue: GITHUB_TOKEN is not set/);
   assert.match(noToken.stderr, /permissions: issues: write/);
 
-  const named = await f.cli(dir, ['drift', '--issue', '--issue-token-env', 'DRIFT_TOKEN'], { env: { ...githubEnv(github.current, { dir, token: null }), DRIFT_TOKEN: github.current.token } });
+  const named = await f.cli(dir, ['drift', '--issue', '--issue-token-env', 'DRIFT_TOKEN'], {
+    env: { ...githubEnv(github.current, { dir, token: null }), DRIFT_TOKEN: github.current.token },
+  });
   assert.is(named.code, 2, named.stderr);
   assert.is(github.current.openIssues().length, 1);
   for (const r of [denied, nowhere, noToken, named]) {

@@ -45,7 +45,10 @@ const helpCache = new Map<string, Set<string>>();
 function optionsOf(command: string): Set<string> {
   let options = helpCache.get(command);
   if (!options) {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), command, '--help'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/bin.ts'), command, '--help'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     assert.is(r.status, 0, r.stderr);
     options = new Set([...r.stdout.matchAll(/(?:^|\s)(--[a-z][a-z-]*|-[A-Za-z])\b/gm)].map((m) => m[1]!));
     helpCache.set(command, options);
@@ -83,17 +86,27 @@ test('example workflows use only inputs and outputs the action declares, with co
   let uses = 0;
   for (const { file, flow } of workflows) {
     for (const job of Object.values(flow.jobs)) {
-      const ours = new Set(job.steps.filter(isLabelform).map((s) => s.id).filter(Boolean));
+      const ours = new Set(
+        job.steps
+          .filter(isLabelform)
+          .map((s) => s.id)
+          .filter(Boolean),
+      );
       for (const step of job.steps) {
         if (isLabelform(step)) {
           uses++;
-          for (const key of Object.keys(step.with ?? {})) assert.ok(key in action.inputs, `${file}: input ${key} is not declared in action.yml`);
-          assert.ok(['validate', 'plan', 'apply', 'drift', 'preview'].includes(String(step.with?.command)), `${file}: command ${String(step.with?.command)}`);
+          for (const key of Object.keys(step.with ?? {}))
+            assert.ok(key in action.inputs, `${file}: input ${key} is not declared in action.yml`);
+          assert.ok(
+            ['validate', 'plan', 'apply', 'drift', 'preview'].includes(String(step.with?.command)),
+            `${file}: command ${String(step.with?.command)}`,
+          );
           if (step.with?.args) assertFlagsExist(String(step.with.command), String(step.with.args).split(/\s+/), file);
         }
         const text = JSON.stringify(step);
         for (const m of text.matchAll(/steps\.([\w-]+)\.outputs\.([\w-]+)/g)) {
-          if (ours.has(m[1])) assert.ok(m[2]! in action.outputs, `${file}: output ${m[2]} is not declared in action.yml`);
+          if (ours.has(m[1]))
+            assert.ok(m[2]! in action.outputs, `${file}: output ${m[2]} is not declared in action.yml`);
         }
       }
     }
@@ -114,7 +127,11 @@ test('example workflows: permissions for what they write, one apply at a time, p
   assert.equal(apply.permissions, { contents: 'read', 'pull-requests': 'write' });
   assert.is(apply.concurrency?.['cancel-in-progress'], false);
   assert.ok(apply.concurrency?.group);
-  assert.is.not(drift.concurrency?.group, apply.concurrency?.group, 'a drift run waiting in the apply group could replace a waiting apply');
+  assert.is.not(
+    drift.concurrency?.group,
+    apply.concurrency?.group,
+    'a drift run waiting in the apply group could replace a waiting apply',
+  );
   // Apply runs only for the default branch (no workflow_dispatch from any ref), never on pull_request_target.
   const on = (w: Workflow) => (w as unknown as { on: Record<string, unknown> }).on;
   assert.equal(Object.keys(on(apply)), ['push']);
@@ -122,23 +139,42 @@ test('example workflows: permissions for what they write, one apply at a time, p
   assert.equal(Object.keys(on(plan)), ['pull_request']);
 
   const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
-  const withOf = (w: Workflow, command: string) => steps(w).filter(isLabelform).filter((s) => s.with?.command === command).map((s) => s.with!);
-  assert.equal(withOf(plan, 'plan').map((w) => [String(w.comment), Boolean(w['plan-file'])]), [['true', true]]);
+  const withOf = (w: Workflow, command: string) =>
+    steps(w)
+      .filter(isLabelform)
+      .filter((s) => s.with?.command === command)
+      .map((s) => s.with!);
+  assert.equal(
+    withOf(plan, 'plan').map((w) => [String(w.comment), Boolean(w['plan-file'])]),
+    [['true', true]],
+  );
   // validate and preview in a job that needs no secret and runs for forks too (no `if:` on it).
-  assert.equal(plan.jobs.check?.steps.filter(isLabelform).map((s) => s.with?.command), ['validate', 'preview']);
+  assert.equal(
+    plan.jobs.check?.steps.filter(isLabelform).map((s) => s.with?.command),
+    ['validate', 'preview'],
+  );
   assert.is((plan.jobs.check as { if?: string }).if, undefined);
   // The plan job without the token fails visibly instead of being skipped.
   const credentials = plan.jobs.plan!.steps[0]!;
   assert.match(String((credentials as { run?: string }).run), /::error [^\n]*Not planned[\s\S]*exit 1/);
-  assert.equal(withOf(drift, 'drift').map((w) => String(w.comment)), ['true']);
+  assert.equal(
+    withOf(drift, 'drift').map((w) => String(w.comment)),
+    ['true'],
+  );
   // apply: the plan reviewed in the merged pull request, nothing else.
   assert.equal(withOf(apply, 'plan'), []);
-  assert.equal(withOf(apply, 'apply').map((w) => String(w.args)), ['--merged']);
+  assert.equal(
+    withOf(apply, 'apply').map((w) => String(w.args)),
+    ['--merged'],
+  );
   assert.is((apply.jobs.apply!.steps[0]!.with as Record<string, unknown>)['fetch-depth'], 0);
-  const uploads = steps(plan).filter((s) => s.uses?.startsWith('actions/upload-artifact@')).map((s) => s.with?.path);
+  const uploads = steps(plan)
+    .filter((s) => s.uses?.startsWith('actions/upload-artifact@'))
+    .map((s) => s.with?.path);
   assert.ok(uploads.includes('labelform.plan.json'), String(uploads));
   // Every action pinned by a full commit SHA.
-  for (const w of [plan, apply, drift]) for (const st of steps(w)) if (st.uses) assert.match(st.uses, /@[0-9a-f]{40}$/, st.uses);
+  for (const w of [plan, apply, drift])
+    for (const st of steps(w)) if (st.uses) assert.match(st.uses, /@[0-9a-f]{40}$/, st.uses);
   // Pull requests: the previews are drawn from the base branch, kept as an artifact, and the plan comment shows them.
   const [preview] = withOf(plan, 'preview');
   const out = /--out (\S+)/.exec(String(preview?.args))?.[1];
@@ -148,7 +184,10 @@ test('example workflows: permissions for what they write, one apply at a time, p
 });
 
 test('the GitLab example: flags that exist, a resource group on apply, jobs on the right pipelines', () => {
-  const ci = parse(read('examples/gitlab/.gitlab-ci.yml')) as Record<string, { script?: string[]; rules?: Array<{ if: string }>; resource_group?: string }>;
+  const ci = parse(read('examples/gitlab/.gitlab-ci.yml')) as Record<
+    string,
+    { script?: string[]; rules?: Array<{ if: string }>; resource_group?: string }
+  >;
   let commands = 0;
   for (const [name, job] of Object.entries(ci)) {
     for (const line of job.script ?? []) {
@@ -174,7 +213,12 @@ test('docs/ci.md ("In CI") uses the examples and the action, not a registry pack
   assert.not.match(section, /run: npx labelform/, 'the package is not on the registry');
   // Links are relative to docs/: ../examples/... is examples/... of the repository.
   const links = [...section.matchAll(/\]\(\.\.\/(examples\/[^)#]+)\)/g)].map((m) => m[1]!);
-  for (const f of ['examples/github/labelform-plan.yml', 'examples/github/labelform-apply.yml', 'examples/github/labelform-drift.yml', 'examples/gitlab/.gitlab-ci.yml']) {
+  for (const f of [
+    'examples/github/labelform-plan.yml',
+    'examples/github/labelform-apply.yml',
+    'examples/github/labelform-drift.yml',
+    'examples/gitlab/.gitlab-ci.yml',
+  ]) {
     assert.ok(links.includes(f), `docs/ci.md links ${f}`);
   }
   for (const link of links) assert.ok(existsSync(join(ROOT, link)), `${link} exists`);

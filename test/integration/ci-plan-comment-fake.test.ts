@@ -16,7 +16,8 @@ import { secondaryRateLimit, useFakeGitHub } from '../fake-github/github-fake.ts
 const f = useFakeCli(test);
 const github = useFakeGitHub(test);
 
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
 const SHA1 = '1111111aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 const SHA2 = '2222222bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
 
@@ -36,7 +37,12 @@ test('two plan --comment runs on a pull request leave one comment, updated with 
   const dir = await f.repo(project('news', 'News'));
   const first = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(first.code, 0, first.stderr);
-  assert.match(first.stderr, new RegExp(`Plan comment created on pull request #${pr}: https://github\\.com/acme/labels/pull/${pr}#issuecomment-\\d+`));
+  assert.match(
+    first.stderr,
+    new RegExp(
+      `Plan comment created on pull request #${pr}: https://github\\.com/acme/labels/pull/${pr}#issuecomment-\\d+`,
+    ),
+  );
   assert.not.match(first.stdout, /Plan comment|issuecomment/, 'stdout holds the plan only');
   let comments = github.current.commentsOn(pr);
   assert.is(comments.length, 1);
@@ -45,7 +51,12 @@ test('two plan --comment runs on a pull request leave one comment, updated with 
   assert.match(body, /\*\*Plan: 1 to create, 0 to update, 0 to delete, 0 unchanged\./);
   assert.match(body, /<details><summary>🟢 create <code>news<\/code>/);
   // The head commit the author pushed, not GITHUB_SHA (GitHub's merge commit for the check).
-  assert.match(body, new RegExp(`commit <a href="https://github\\.com/acme/labels/pull/${pr}/commits/1111111a+"><code>1111111</code></a>`));
+  assert.match(
+    body,
+    new RegExp(
+      `commit <a href="https://github\\.com/acme/labels/pull/${pr}/commits/1111111a+"><code>1111111</code></a>`,
+    ),
+  );
   assert.not.match(body, /fffffff/);
   assert.match(body, /environment <code>default<\/code>/);
 
@@ -65,7 +76,8 @@ test('two directories, or two environments, of one repository keep two comments'
   const root = await f.tree({
     'labelform/a/labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: a\n',
     ...prefixed('labelform/a/', project('news', 'News A')),
-    'labelform/b/labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: b\nenvironments:\n  staging: {}\n  production: {}\ndefaultEnvironment: staging\n',
+    'labelform/b/labelform.yaml':
+      'apiVersion: labelform/v1\nkind: Config\nnamespace: b\nenvironments:\n  staging: {}\n  production: {}\ndefaultEnvironment: staging\n',
     ...prefixed('labelform/b/', project('news', 'News B')),
   });
   const env = githubEnv(github.current, { pr, sha: SHA1, dir: root, workspace: root });
@@ -97,8 +109,14 @@ test('a pull request with 150 other comments (and a reply quoting ours) still fi
   assert.is(comments.length, 152);
   assert.is(comments.filter((c) => c.body.includes('<code>2222222</code>')).length, 1);
   assert.is(github.current.comments.get(ours.id)!.body.includes('2222222'), true, 'the same comment was updated');
-  assert.ok(github.current.requests.some((r) => r.method === 'GET' && /comments\?.*page=2/.test(r.path)), 'read the second page');
-  assert.not.ok(github.current.requests.some((r) => r.method === 'DELETE'), 'the quoting reply is not ours');
+  assert.ok(
+    github.current.requests.some((r) => r.method === 'GET' && /comments\?.*page=2/.test(r.path)),
+    'read the second page',
+  );
+  assert.not.ok(
+    github.current.requests.some((r) => r.method === 'DELETE'),
+    'the quoting reply is not ours',
+  );
 });
 
 test('two runs that race to create the first comment settle on one', async () => {
@@ -110,15 +128,24 @@ test('two runs that race to create the first comment settle on one', async () =>
   ]);
   assert.is(a.code, 0, a.stderr);
   assert.is(b.code, 0, b.stderr);
-  assert.is(github.current.requests.filter((r) => r.method === 'POST' && /\/comments$/.test(r.path)).length, 2, 'both created one');
+  assert.is(
+    github.current.requests.filter((r) => r.method === 'POST' && /\/comments$/.test(r.path)).length,
+    2,
+    'both created one',
+  );
   assert.is(github.current.commentsOn(pr).length, 1, 'one is left');
 });
 
 test('outside a pull request --comment says so on stderr and keeps the plan exit code', async () => {
   const dir = await f.repo(project('news', 'News'));
-  const push = await f.cli(dir, ['plan', '--comment', '--detailed-exitcode'], { env: githubEnv(github.current, { sha: SHA1, dir }) });
+  const push = await f.cli(dir, ['plan', '--comment', '--detailed-exitcode'], {
+    env: githubEnv(github.current, { sha: SHA1, dir }),
+  });
   assert.is(push.code, 2);
-  assert.match(push.stderr, /--comment: this run is not for a pull request \(event push; GITHUB_EVENT_PATH has no pull_request\); nothing was posted\./);
+  assert.match(
+    push.stderr,
+    /--comment: this run is not for a pull request \(event push; GITHUB_EVENT_PATH has no pull_request\); nothing was posted\./,
+  );
   const local = await f.cli(dir, ['plan', '--comment']);
   assert.is(local.code, 0);
   assert.match(local.stderr, /--comment: not running in GitHub Actions or GitLab CI/);
@@ -127,7 +154,9 @@ test('outside a pull request --comment says so on stderr and keeps the plan exit
 
 test('a plan that fails says why in the comment, and the next good plan updates the same comment', async () => {
   const pr = github.current.addPullRequest();
-  const dir = await f.repo({ 'projects/news.yaml': projectYaml('news', `  title: News\n  label_config: '${CONFIG}'\n  colour: red\n`) });
+  const dir = await f.repo({
+    'projects/news.yaml': projectYaml('news', `  title: News\n  label_config: '${CONFIG}'\n  colour: red\n`),
+  });
   const failed = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(failed.code, 1);
   assert.not.ok(hasStackTrace(failed.stderr));
@@ -153,7 +182,11 @@ test('a plan with errors posts them at the top, with the plan exit code 1', asyn
   // Two projects carry the marker of one key: a plan error.
   assert.is((await f.cli(dir, ['apply', '--auto-approve'])).code, 0);
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
+  await f.client.createProject({
+    title: 'News copy',
+    description: String(live.fields.description),
+    label_config: CONFIG,
+  });
   const r = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
   assert.is(r.code, 1);
   const body = github.current.commentsOn(pr)[0]!.body;
@@ -175,21 +208,32 @@ test('no permission, wrong repository, bad or missing token: one line naming the
     /Error: cannot comment on pull request #\d+ of acme\/labels: the token in GITHUB_TOKEN may not do that \(403 Resource not accessible by integration\); give the workflow `permissions: pull-requests: write`/,
   );
 
-  const elsewhere = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir, repository: 'acme/other' }) });
+  const elsewhere = await f.cli(dir, ['plan', '--comment'], {
+    env: githubEnv(github.current, { pr, sha: SHA1, dir, repository: 'acme/other' }),
+  });
   assert.is(elsewhere.code, 1);
-  assert.match(elsewhere.stderr, /cannot read the comments of pull request #\d+ of acme\/other: GitHub answered 404 \(Not Found\); check GITHUB_REPOSITORY and GITHUB_API_URL/);
+  assert.match(
+    elsewhere.stderr,
+    /cannot read the comments of pull request #\d+ of acme\/other: GitHub answered 404 \(Not Found\); check GITHUB_REPOSITORY and GITHUB_API_URL/,
+  );
 
-  const badToken = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir, token: 'ghs_notTheRightToken000000000000' }) });
+  const badToken = await f.cli(dir, ['plan', '--comment'], {
+    env: githubEnv(github.current, { pr, sha: SHA1, dir, token: 'ghs_notTheRightToken000000000000' }),
+  });
   assert.is(badToken.code, 1);
   assert.match(badToken.stderr, /GitHub refused the token in GITHUB_TOKEN \(401 Bad credentials\)/);
   assert.not.ok(badToken.stderr.includes('ghs_notTheRightToken000000000000'));
 
-  const noToken = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir, token: null }) });
+  const noToken = await f.cli(dir, ['plan', '--comment'], {
+    env: githubEnv(github.current, { pr, sha: SHA1, dir, token: null }),
+  });
   assert.is(noToken.code, 1);
   assert.match(noToken.stderr, /Error: --comment: GITHUB_TOKEN is not set/);
   assert.match(noToken.stderr, /env: GITHUB_TOKEN: \$\{\{ github\.token \}\}/);
 
-  const named = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'PLAN_BOT_TOKEN'], { env: { ...githubEnv(github.current, { pr, sha: SHA1, dir, token: null }), PLAN_BOT_TOKEN: github.current.token } });
+  const named = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'PLAN_BOT_TOKEN'], {
+    env: { ...githubEnv(github.current, { pr, sha: SHA1, dir, token: null }), PLAN_BOT_TOKEN: github.current.token },
+  });
   assert.is(named.code, 0, named.stderr);
 
   for (const r of [denied, elsewhere, badToken, noToken, named]) {
@@ -203,8 +247,14 @@ test('no permission, wrong repository, bad or missing token: one line naming the
 test("GitHub's messages are shown without the token, and with --debug only methods and paths are logged", async () => {
   const pr = github.current.addPullRequest();
   const dir = await f.repo(project('news', 'News'));
-  github.current.fail({ method: 'POST', path: /\/comments$/, reply: { status: 422, body: { message: `Validation Failed for token ${github.current.token}` } } });
-  const r = await f.cli(dir, ['plan', '--comment', '--debug'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
+  github.current.fail({
+    method: 'POST',
+    path: /\/comments$/,
+    reply: { status: 422, body: { message: `Validation Failed for token ${github.current.token}` } },
+  });
+  const r = await f.cli(dir, ['plan', '--comment', '--debug'], {
+    env: githubEnv(github.current, { pr, sha: SHA1, dir }),
+  });
   assert.is(r.code, 1);
   assert.match(r.stderr, /GitHub: GET \/repos\/acme\/labels\/issues\/\d+\/comments\?per_page=100 → 200/);
   assert.match(r.stderr, /cannot comment on pull request #\d+ of acme\/labels: GitHub refused the request \(422 /);
@@ -220,12 +270,18 @@ test('a secondary rate limit is waited out as Retry-After says; one that stays i
   assert.is(waited.code, 0, waited.stderr);
   assert.match(waited.stderr, /GitHub's secondary rate limit: waiting 3 s before trying again/);
   assert.is(github.current.commentsOn(pr).length, 1);
-  assert.equal(github.current.requests.filter((q) => q.method === 'POST' && /\/comments$/.test(q.path)).map((q) => q.status), [403, 201]);
+  assert.equal(
+    github.current.requests.filter((q) => q.method === 'POST' && /\/comments$/.test(q.path)).map((q) => q.status),
+    [403, 201],
+  );
 
   github.current.fail({ method: 'PATCH', reply: secondaryRateLimit(1), times: 10 });
   const gaveUp = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA2, dir }) });
   assert.is(gaveUp.code, 1);
-  assert.match(gaveUp.stderr, /Error: cannot update comment \d+ on pull request #\d+ of acme\/labels: GitHub's secondary rate limit still applies after 3 waits/);
+  assert.match(
+    gaveUp.stderr,
+    /Error: cannot update comment \d+ on pull request #\d+ of acme\/labels: GitHub's secondary rate limit still applies after 3 waits/,
+  );
   assert.is(github.current.requests.filter((q) => q.method === 'PATCH').length, 4);
 });
 
@@ -246,12 +302,18 @@ test('a look-alike comment by someone else (same marker) is never edited or remo
   assert.match(second.stderr, /Plan comment updated on pull request #\d+/);
 
   const comments = github.current.commentsOn(pr);
-  assert.equal(comments.map((c) => c.user), ['mallory', 'github-actions[bot]', 'mallory']);
-  for (const id of [before, after]) assert.is(github.current.comments.get(id)!.body, fake, 'the look-alike is untouched');
+  assert.equal(
+    comments.map((c) => c.user),
+    ['mallory', 'github-actions[bot]', 'mallory'],
+  );
+  for (const id of [before, after])
+    assert.is(github.current.comments.get(id)!.body, fake, 'the look-alike is untouched');
   const ours = comments[1]!;
   assert.match(ours.body, /<code>2222222<\/code>/);
   assert.match(ours.body, /1 to create/);
-  const touched = github.current.requests.filter((r) => r.method === 'PATCH' || r.method === 'DELETE').map((r) => r.path);
+  const touched = github.current.requests
+    .filter((r) => r.method === 'PATCH' || r.method === 'DELETE')
+    .map((r) => r.path);
   assert.equal(touched, [`/repos/acme/labels/issues/comments/${ours.id}`], 'only our own comment was written to');
   assertNoToken(first);
   assertNoToken(second);
@@ -260,29 +322,40 @@ test('a look-alike comment by someone else (same marker) is never edited or remo
 test("the identity is the token's: a personal access token (GET /user) does not adopt the workflow token's comment, and the workflow token asks GraphQL once", async () => {
   const pr = github.current.addPullRequest();
   const dir = await f.repo(project('news', 'News'));
-  const byWorkflow = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA1, dir }) });
+  const byWorkflow = await f.cli(dir, ['plan', '--comment'], {
+    env: githubEnv(github.current, { pr, sha: SHA1, dir }),
+  });
   assert.is(byWorkflow.code, 0, byWorkflow.stderr);
   // GITHUB_TOKEN: GET /user is refused to an installation; the GraphQL viewer names the bot, once.
   assert.equal(
-    github.current.requests.filter((r) => r.path === '/user' || r.path === '/graphql').map((r) => `${r.method} ${r.path} ${r.status}`),
+    github.current.requests
+      .filter((r) => r.path === '/user' || r.path === '/graphql')
+      .map((r) => `${r.method} ${r.path} ${r.status}`),
     ['GET /user 403', 'POST /graphql 200'],
   );
   github.current.requests.length = 0;
-  const byPat = await f.cli(dir, ['plan', '--comment'], { env: githubEnv(github.current, { pr, sha: SHA2, dir, token: github.current.pat }) });
+  const byPat = await f.cli(dir, ['plan', '--comment'], {
+    env: githubEnv(github.current, { pr, sha: SHA2, dir, token: github.current.pat }),
+  });
   assert.is(byPat.code, 0, byPat.stderr);
   assert.match(byPat.stderr, /Plan comment created/);
   assert.equal(
-    github.current.requests.filter((r) => r.path === '/user' || r.path === '/graphql').map((r) => `${r.method} ${r.path} ${r.status}`),
+    github.current.requests
+      .filter((r) => r.path === '/user' || r.path === '/graphql')
+      .map((r) => `${r.method} ${r.path} ${r.status}`),
     ['GET /user 200'],
   );
   const comments = github.current.commentsOn(pr);
-  assert.equal(comments.map((c) => c.user), ['github-actions[bot]', 'labelform-bot']);
+  assert.equal(
+    comments.map((c) => c.user),
+    ['github-actions[bot]', 'labelform-bot'],
+  );
   assert.match(comments[0]!.body, /<code>1111111<\/code>/, "the workflow token's comment is left as it was");
   assert.match(comments[1]!.body, /<code>2222222<\/code>/);
   assert.not.ok(byPat.stderr.includes(github.current.pat));
 });
 
-test('when the token\'s identity cannot be learned: one line naming the variable, exit 1, nothing posted, the look-alike untouched', async () => {
+test("when the token's identity cannot be learned: one line naming the variable, exit 1, nothing posted, the look-alike untouched", async () => {
   const pr = github.current.addPullRequest();
   const fake = '<!-- labelform:plan dir=. env=default -->\nold';
   const lookAlike = github.current.addComment(pr, fake, 'mallory');
@@ -298,19 +371,39 @@ test('when the token\'s identity cannot be learned: one line naming the variable
     /^Error: cannot learn which account the token in GITHUB_TOKEN posts as: neither GET \/user nor GraphQL's viewer named a login; labelform edits only the comments and issues its own account wrote/m,
   );
 
-  github.current.fail({ path: /^\/graphql$/, reply: { status: 200, body: { data: null, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] } } });
-  const refused = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'BOT_TOKEN'], { env: { ...githubEnv(github.current, { pr, sha: SHA1, dir, token: null }), BOT_TOKEN: github.current.token } });
+  github.current.fail({
+    path: /^\/graphql$/,
+    reply: {
+      status: 200,
+      body: { data: null, errors: [{ type: 'FORBIDDEN', message: 'Resource not accessible by integration' }] },
+    },
+  });
+  const refused = await f.cli(dir, ['plan', '--comment', '--comment-token-env', 'BOT_TOKEN'], {
+    env: { ...githubEnv(github.current, { pr, sha: SHA1, dir, token: null }), BOT_TOKEN: github.current.token },
+  });
   assert.is(refused.code, 1);
-  assert.match(refused.stderr, /^Error: cannot learn which account the token in BOT_TOKEN posts as: .*Resource not accessible by integration/m, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^Error: cannot learn which account the token in BOT_TOKEN posts as: .*Resource not accessible by integration/m,
+    refused.stderr,
+  );
 
   for (const r of [nobody, refused]) {
     assert.not.ok(hasStackTrace(r.stderr), r.stderr);
     assert.is(r.stderr.split('\n').filter((l) => l.startsWith('Error:')).length, 1, r.stderr);
     assertNoToken(r);
   }
-  assert.equal(github.current.commentsOn(pr).map((c) => c.id), [lookAlike], 'nothing posted');
+  assert.equal(
+    github.current.commentsOn(pr).map((c) => c.id),
+    [lookAlike],
+    'nothing posted',
+  );
   assert.is(github.current.comments.get(lookAlike)!.body, fake);
-  assert.not.ok(github.current.requests.some((r) => r.method === 'PATCH' || r.method === 'DELETE' || (r.method === 'POST' && r.path !== '/graphql')));
+  assert.not.ok(
+    github.current.requests.some(
+      (r) => r.method === 'PATCH' || r.method === 'DELETE' || (r.method === 'POST' && r.path !== '/graphql'),
+    ),
+  );
 });
 
 function prefixed(prefix: string, files: Record<string, string>): Record<string, string> {

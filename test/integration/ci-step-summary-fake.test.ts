@@ -10,12 +10,28 @@ import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 
 const f = useFakeCli(test);
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="sentiment" toName="text"><Choice value="Positive"/><Choice value="Negative"/></Choices></View>';
 
-async function repoWithSummary(files: Record<string, string> = {}): Promise<{ dir: string; summary: string; env: Record<string, string> }> {
-  const dir = await f.repo({ 'projects/news.yaml': projectYaml('news', `  title: News\n  color: "#112233"\n  label_config: '${CONFIG}'\n`), ...files });
+async function repoWithSummary(
+  files: Record<string, string> = {},
+): Promise<{ dir: string; summary: string; env: Record<string, string> }> {
+  const dir = await f.repo({
+    'projects/news.yaml': projectYaml('news', `  title: News\n  color: "#112233"\n  label_config: '${CONFIG}'\n`),
+    ...files,
+  });
   const summary = join(dir, 'step-summary.md');
-  return { dir, summary, env: { GITHUB_ACTIONS: 'true', GITHUB_STEP_SUMMARY: summary, GITHUB_REPOSITORY: 'acme/labels', GITHUB_RUN_ID: '77', GITHUB_SHA: 'e'.repeat(40) } };
+  return {
+    dir,
+    summary,
+    env: {
+      GITHUB_ACTIONS: 'true',
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_REPOSITORY: 'acme/labels',
+      GITHUB_RUN_ID: '77',
+      GITHUB_SHA: 'e'.repeat(40),
+    },
+  };
 }
 
 test('plan appends its Markdown plan to the step summary, after what the step wrote before', async () => {
@@ -27,7 +43,10 @@ test('plan appends its Markdown plan to the step summary, after what the step wr
   assert.ok(text.startsWith('## Validate\n\nAll good.\n\n'), 'kept what was there');
   assert.match(text, /### labelform plan · `default` · namespace `test`/);
   assert.match(text, /\*\*Plan: 1 to create/);
-  assert.match(text, /<sub>labelform [^<]+ · directory <code>\.<\/code> · environment <code>default<\/code> · commit <a href="https:\/\/github\.com\/acme\/labels\/commit\/e{40}"><code>eeeeeee<\/code><\/a> · <a href="https:\/\/github\.com\/acme\/labels\/actions\/runs\/77">workflow run<\/a><\/sub>/);
+  assert.match(
+    text,
+    /<sub>labelform [^<]+ · directory <code>\.<\/code> · environment <code>default<\/code> · commit <a href="https:\/\/github\.com\/acme\/labels\/commit\/e{40}"><code>eeeeeee<\/code><\/a> · <a href="https:\/\/github\.com\/acme\/labels\/actions\/runs\/77">workflow run<\/a><\/sub>/,
+  );
   assert.not.match(r.stdout, /<sub>/, 'stdout is the text plan only');
 });
 
@@ -39,7 +58,10 @@ test('apply writes what it applied; an apply with nothing to do or a failed plan
   assert.match(text, /### ✅ labelform apply · `default` · namespace `test`/);
   assert.match(text, /\*\*Apply complete: 1 created, 0 updated, 0 adopted, 0 deleted\.\*\*/);
   // The id links to the project in Label Studio.
-  assert.match(text, /\| 🟢 create \| `news` \| \[\d+\]\(http:\/\/127\.0\.0\.1:\d+\/projects\/\d+\/\) \| ✅ done: title, color, label_config \|/);
+  assert.match(
+    text,
+    /\| 🟢 create \| `news` \| \[\d+\]\(http:\/\/127\.0\.0\.1:\d+\/projects\/\d+\/\) \| ✅ done: title, color, label_config \|/,
+  );
 
   await writeFile(summary, '');
   const again = await f.cli(dir, ['apply', '--auto-approve'], { env });
@@ -49,7 +71,11 @@ test('apply writes what it applied; an apply with nothing to do or a failed plan
 
   await writeFile(summary, '');
   const live = [...f.ls.state.projects.values()][0]!;
-  await f.client.createProject({ title: 'News copy', description: String(live.fields.description), label_config: CONFIG });
+  await f.client.createProject({
+    title: 'News copy',
+    description: String(live.fields.description),
+    label_config: CONFIG,
+  });
   const failed = await f.cli(dir, ['apply', '--auto-approve'], { env });
   assert.is(failed.code, 1);
   text = await readFile(summary, 'utf8');
@@ -70,7 +96,9 @@ test('drift appends its report', async () => {
 });
 
 test('a plan that fails before it exists writes why into the summary', async () => {
-  const { dir, summary, env } = await repoWithSummary({ 'projects/bad.yaml': projectYaml('bad', '  title: Bad\n  colour: red\n') });
+  const { dir, summary, env } = await repoWithSummary({
+    'projects/bad.yaml': projectYaml('bad', '  title: Bad\n  colour: red\n'),
+  });
   const r = await f.cli(dir, ['plan'], { env });
   assert.is(r.code, 1);
   const text = await readFile(summary, 'utf8');
@@ -83,7 +111,10 @@ test('a summary already close to 1 MiB gets a warning instead of a report; witho
   await writeFile(summary, 'x'.repeat(1024 * 1024 - 1000));
   const r = await f.cli(dir, ['plan'], { env });
   assert.is(r.code, 0);
-  assert.match(r.stderr, /Warning: the step summary \(GITHUB_STEP_SUMMARY\) already holds 1,047,576 bytes of GitHub's 1 MiB per step; labelform's report was not added\./);
+  assert.match(
+    r.stderr,
+    /Warning: the step summary \(GITHUB_STEP_SUMMARY\) already holds 1,047,576 bytes of GitHub's 1 MiB per step; labelform's report was not added\./,
+  );
   assert.is((await stat(summary)).size, 1024 * 1024 - 1000);
 
   const { GITHUB_STEP_SUMMARY: _unset, ...without } = env;
@@ -94,9 +125,14 @@ test('a summary already close to 1 MiB gets a warning instead of a report; witho
 
 test('a step summary that cannot be written is a warning; the command keeps its exit code', async () => {
   const { dir, env } = await repoWithSummary();
-  const r = await f.cli(dir, ['plan', '--detailed-exitcode'], { env: { ...env, GITHUB_STEP_SUMMARY: join(dir, 'no-such-dir', 'summary.md') } });
+  const r = await f.cli(dir, ['plan', '--detailed-exitcode'], {
+    env: { ...env, GITHUB_STEP_SUMMARY: join(dir, 'no-such-dir', 'summary.md') },
+  });
   assert.is(r.code, 2);
-  assert.match(r.stderr, /Warning: could not write the step summary to .*no-such-dir.* \(GITHUB_STEP_SUMMARY\): ENOENT/);
+  assert.match(
+    r.stderr,
+    /Warning: could not write the step summary to .*no-such-dir.* \(GITHUB_STEP_SUMMARY\): ENOENT/,
+  );
 });
 
 test.run();

@@ -34,7 +34,10 @@ test('a plan with 400 creates: the comment is cut under 65,536 characters and po
   const files: Record<string, string> = {};
   for (let i = 0; i < 400; i++) {
     const key = `project-${String(i).padStart(3, '0')}`;
-    files[`projects/${key}.yaml`] = projectYaml(key, `  title: Project ${i}\n  description: The project number ${i}, for the truncation test.\n  color: "#112233"\n  label_config:\n    file: ../config.xml\n`);
+    files[`projects/${key}.yaml`] = projectYaml(
+      key,
+      `  title: Project ${i}\n  description: The project number ${i}, for the truncation test.\n  color: "#112233"\n  label_config:\n    file: ../config.xml\n`,
+    );
   }
   files['config.xml'] = labelsXml(['Person', 'Place', 'Organisation', 'Date']);
   const dir = await f.repo(files);
@@ -49,7 +52,10 @@ test('a plan with 400 creates: the comment is cut under 65,536 characters and po
   assert.ok(comment.length > COMMENT_LIMIT - 10_000, 'the room is used');
   assert.match(comment, /\*\*Plan: 400 to create/);
   assert.match(comment, /✂️ Truncated: \d+ more projects not shown/);
-  assert.match(comment, /\*\*Cut to fit\.\*\* The complete report: the step summary of \[this run\]\(https:\/\/github\.com\/acme\/labels\/actions\/runs\/4242\)\./);
+  assert.match(
+    comment,
+    /\*\*Cut to fit\.\*\* The complete report: the step summary of \[this run\]\(https:\/\/github\.com\/acme\/labels\/actions\/runs\/4242\)\./,
+  );
   assert.match(comment, /<sub>labelform /, 'the footer survives the cut');
 
   // The step summary has room for the whole plan: nothing cut, every project there.
@@ -60,9 +66,18 @@ test('a plan with 400 creates: the comment is cut under 65,536 characters and po
 });
 
 test('a plan with 10,000 label changes: comment and step summary both cut under their limits, both say what was cut', async () => {
-  const before = Array.from({ length: 10_000 }, (_, i) => `an-entity-label-that-was-there-before-${String(i).padStart(5, '0')}`);
-  const after = Array.from({ length: 10_000 }, (_, i) => `an-entity-label-that-replaces-the-old-one-${String(i).padStart(5, '0')}`);
-  const dir = await f.repo({ 'projects/ner.yaml': projectYaml('ner', '  title: Entities\n  label_config:\n    file: ../config.xml\n'), 'config.xml': labelsXml(before) });
+  const before = Array.from(
+    { length: 10_000 },
+    (_, i) => `an-entity-label-that-was-there-before-${String(i).padStart(5, '0')}`,
+  );
+  const after = Array.from(
+    { length: 10_000 },
+    (_, i) => `an-entity-label-that-replaces-the-old-one-${String(i).padStart(5, '0')}`,
+  );
+  const dir = await f.repo({
+    'projects/ner.yaml': projectYaml('ner', '  title: Entities\n  label_config:\n    file: ../config.xml\n'),
+    'config.xml': labelsXml(before),
+  });
   const applied = await f.cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stderr);
   await writeFile(join(dir, 'config.xml'), labelsXml(after));

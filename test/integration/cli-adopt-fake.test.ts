@@ -14,7 +14,8 @@ import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio
 import { hasStackTrace, projectYaml, removeTree, runCli, writeTree, type CliResult } from '../helpers/cli.ts';
 
 const NS = 'test';
-const CONFIG = '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
+const CONFIG =
+  '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
 
 let ls: FakeLabelStudio;
 let client: LabelStudioClient;
@@ -46,14 +47,27 @@ function cli(dir: string, args: string[]): Promise<CliResult> {
 /** Every file under dir, relative, sorted. */
 async function listing(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(dir.length + 1)).sort();
+  return entries
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1))
+    .sort();
 }
 
 /** Three hand-made projects and one managed by another team. */
 async function existingServer(): Promise<{ legacy: number; bare: number; theirs: number }> {
-  const legacy = await client.createProject({ title: 'Legacy sentiment', description: 'Made by hand', label_config: CONFIG, color: '#ABCDEF', maximum_annotations: 3, show_skip_button: false });
+  const legacy = await client.createProject({
+    title: 'Legacy sentiment',
+    description: 'Made by hand',
+    label_config: CONFIG,
+    color: '#ABCDEF',
+    maximum_annotations: 3,
+    show_skip_button: false,
+  });
   const bare = await client.createProject({ title: 'Bare one' });
-  const theirs = await client.createProject({ title: 'Theirs', description: withMarker('', { namespace: 'other-team', key: 'theirs' }) });
+  const theirs = await client.createProject({
+    title: 'Theirs',
+    description: withMarker('', { namespace: 'other-team', key: 'theirs' }),
+  });
   return { legacy: legacy.id, bare: bare.id, theirs: theirs.id };
 }
 
@@ -62,8 +76,16 @@ test('pull --all writes manifests with import: {id} and config.xml; plan shows o
   const dir = await tree({});
   const pulled = await cli(dir, ['pull', '--all', '--namespace', NS]);
   assert.is(pulled.code, 0, pulled.stdout + pulled.stderr);
-  assert.equal(await listing(dir), ['bare-one/project.yaml', 'labelform.yaml', 'legacy-sentiment/config.xml', 'legacy-sentiment/project.yaml']);
-  assert.match(pulled.stdout, new RegExp(`✔ legacy-sentiment/project.yaml ← project ${ids.legacy} \\(import: adopted on the next apply\\)`));
+  assert.equal(await listing(dir), [
+    'bare-one/project.yaml',
+    'labelform.yaml',
+    'legacy-sentiment/config.xml',
+    'legacy-sentiment/project.yaml',
+  ]);
+  assert.match(
+    pulled.stdout,
+    new RegExp(`✔ legacy-sentiment/project.yaml ← project ${ids.legacy} \\(import: adopted on the next apply\\)`),
+  );
   assert.match(pulled.stdout, new RegExp(`- skipped ${ids.theirs} "Theirs": managed by namespace other-team`));
   assert.match(pulled.stdout, /Pulled 2 project\(s\) into \. \(wrote labelform\.yaml\)/);
 
@@ -74,7 +96,14 @@ test('pull --all writes manifests with import: {id} and config.xml; plan shows o
     apiVersion: 'labelform/v1',
     kind: 'Project',
     metadata: { name: 'legacy-sentiment' },
-    spec: { title: 'Legacy sentiment', description: 'Made by hand', label_config: { file: './config.xml' }, show_skip_button: false, color: '#ABCDEF', maximum_annotations: 3 },
+    spec: {
+      title: 'Legacy sentiment',
+      description: 'Made by hand',
+      label_config: { file: './config.xml' },
+      show_skip_button: false,
+      color: '#ABCDEF',
+      maximum_annotations: 3,
+    },
     import: { id: ids.legacy },
   });
   assert.is(await readFile(join(dir, 'legacy-sentiment/config.xml'), 'utf8'), `${CONFIG}\n`);
@@ -83,17 +112,28 @@ test('pull --all writes manifests with import: {id} and config.xml; plan shows o
   const plan = await cli(dir, ['plan', '--json']);
   assert.is(plan.code, 0, plan.stderr);
   const json = JSON.parse(plan.stdout);
-  assert.equal(json.changes.map((c: { action: string; key: string; id: number; fields: unknown[] }) => [c.action, c.key, c.id, c.fields]), [
-    ['adopt', 'bare-one', ids.bare, []],
-    ['adopt', 'legacy-sentiment', ids.legacy, []],
-  ]);
+  assert.equal(
+    json.changes.map((c: { action: string; key: string; id: number; fields: unknown[] }) => [
+      c.action,
+      c.key,
+      c.id,
+      c.fields,
+    ]),
+    [
+      ['adopt', 'bare-one', ids.bare, []],
+      ['adopt', 'legacy-sentiment', ids.legacy, []],
+    ],
+  );
   assert.equal(json.orphans, []);
   const applied = await cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   assert.match(applied.stdout, /Apply complete: 0 created, 0 updated, 2 adopted, 0 deleted\./);
   // The marker goes after the person's text, with the record of what was applied (see project-compare.test.ts).
   const adopted = String(ls.state.projects.get(ids.legacy)!.fields.description);
-  assert.ok(adopted.startsWith(`Made by hand\n\n${formatMarker({ namespace: NS, key: 'legacy-sentiment' })} [lf1 `), adopted);
+  assert.ok(
+    adopted.startsWith(`Made by hand\n\n${formatMarker({ namespace: NS, key: 'legacy-sentiment' })} [lf1 `),
+    adopted,
+  );
   const again = await cli(dir, ['plan', '--detailed-exitcode']);
   assert.is(again.code, 0, again.stdout);
   assert.is(ls.state.projects.size, 3, 'adoption created nothing');
@@ -116,11 +156,19 @@ test('pull keeps titles as the server counts and trims them (code points, Python
   assert.not.match(pulled.stdout, /note:/);
   const plan = await cli(dir, ['plan', '--json']);
   assert.is(plan.code, 0, plan.stderr);
-  const changes = JSON.parse(plan.stdout).changes as Array<{ action: string; id: number; title: string; fields: unknown[] }>;
-  assert.equal(changes.map((c) => [c.action, c.id, c.title, c.fields]).sort((a, b) => Number(a[1]) - Number(b[1])), [
-    ['adopt', emoji.id, '🚀'.repeat(30), []],
-    ['adopt', bom.id, '\ufeffPasted title\ufeff', []],
-  ]);
+  const changes = JSON.parse(plan.stdout).changes as Array<{
+    action: string;
+    id: number;
+    title: string;
+    fields: unknown[];
+  }>;
+  assert.equal(
+    changes.map((c) => [c.action, c.id, c.title, c.fields]).sort((a, b) => Number(a[1]) - Number(b[1])),
+    [
+      ['adopt', emoji.id, '🚀'.repeat(30), []],
+      ['adopt', bom.id, '\ufeffPasted title\ufeff', []],
+    ],
+  );
   assert.is((await cli(dir, ['apply', '--auto-approve'])).code, 0);
   assert.is((await cli(dir, ['plan', '--detailed-exitcode'])).code, 0);
 });
@@ -134,15 +182,29 @@ test('pull refuses to overwrite existing directories and writes nothing', async 
   const before = await listing(dir);
   const r = await cli(dir, ['pull', '--all']);
   assert.is(r.code, 1, r.stdout);
-  assert.match(r.stderr, new RegExp(`Error: these directories already exist in ${dir}; nothing was written: legacy-sentiment\\nPull into an empty directory with --out, or move them aside\\.`));
+  assert.match(
+    r.stderr,
+    new RegExp(
+      `Error: these directories already exist in ${dir}; nothing was written: legacy-sentiment\\nPull into an empty directory with --out, or move them aside\\.`,
+    ),
+  );
   assert.not.ok(hasStackTrace(r.stderr));
   assert.equal(await listing(dir), before, 'not even the projects without a clash');
-  assert.equal((await readdir(dir)).filter((n) => n.startsWith('.labelform-pull-')), [], 'the staging directory is gone');
+  assert.equal(
+    (await readdir(dir)).filter((n) => n.startsWith('.labelform-pull-')),
+    [],
+    'the staging directory is gone',
+  );
   assert.is(await readFile(join(dir, 'legacy-sentiment/notes.txt'), 'utf8'), 'mine, keep me\n');
 });
 
 test('import NAME ID writes only the marker; plan then shows the real differences', async () => {
-  const existing = await client.createProject({ title: 'Adopt me', description: 'made by hand', color: '#ABCDEF', label_config: CONFIG });
+  const existing = await client.createProject({
+    title: 'Adopt me',
+    description: 'made by hand',
+    color: '#ABCDEF',
+    label_config: CONFIG,
+  });
   const dir = await tree({
     'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: ${NS}\n`,
     'p.yaml': projectYaml('adoptee', '  title: Adopt me\n  color: "#ABCDEF"\n  maximum_annotations: 3\n'),
@@ -155,14 +217,27 @@ test('import NAME ID writes only the marker; plan then shows the real difference
   const before = structuredClone(ls.state.projects.get(existing.id)!.fields);
   const imported = await cli(dir, ['import', 'adoptee', String(existing.id)]);
   assert.is(imported.code, 0, imported.stderr);
-  assert.match(imported.stdout, new RegExp(`✔ Adopted project ${existing.id} "Adopt me" as adoptee \\(namespace test\\)\\.`));
+  assert.match(
+    imported.stdout,
+    new RegExp(`✔ Adopted project ${existing.id} "Adopt me" as adoptee \\(namespace test\\)\\.`),
+  );
   const after = ls.state.projects.get(existing.id)!.fields;
   assert.is(after.description, `made by hand\n\n${formatMarker({ namespace: NS, key: 'adoptee' })}`);
-  assert.equal({ ...after, description: null }, { ...before, description: null }, 'nothing but the description changed');
+  assert.equal(
+    { ...after, description: null },
+    { ...before, description: null },
+    'nothing but the description changed',
+  );
 
   const plan = JSON.parse((await cli(dir, ['plan', '--json'])).stdout);
   assert.equal(
-    plan.changes.map((c: { action: string; key: string; fields: Array<{ field: string; before?: unknown; after?: unknown }> }) => [c.action, c.key, c.fields]),
+    plan.changes.map(
+      (c: { action: string; key: string; fields: Array<{ field: string; before?: unknown; after?: unknown }> }) => [
+        c.action,
+        c.key,
+        c.fields,
+      ],
+    ),
     [
       ['update', 'adoptee', [{ field: 'maximum_annotations', before: 1, after: 3 }]],
       ['create', 'second', [{ field: 'title', after: 'Second' }]],
@@ -174,11 +249,21 @@ test('import NAME ID writes only the marker; plan then shows the real difference
   assert.match(again.stdout, /is already managed as adoptee\./);
   const other = await cli(dir, ['import', 'second', String(existing.id)]);
   assert.is(other.code, 1);
-  assert.match(other.stderr, new RegExp(`project ${existing.id} "Adopt me" is already managed as test/adoptee; remove that marker from its description first`));
+  assert.match(
+    other.stderr,
+    new RegExp(
+      `project ${existing.id} "Adopt me" is already managed as test/adoptee; remove that marker from its description first`,
+    ),
+  );
   const stranger = await client.createProject({ title: 'Stranger' });
   const taken = await cli(dir, ['import', 'adoptee', String(stranger.id)]);
   assert.is(taken.code, 1);
-  assert.match(taken.stderr, new RegExp(`project ${existing.id} "Adopt me" already carries the marker of adoptee; one key can manage one project`));
+  assert.match(
+    taken.stderr,
+    new RegExp(
+      `project ${existing.id} "Adopt me" already carries the marker of adoptee; one key can manage one project`,
+    ),
+  );
   assert.is(parseMarker(String(ls.state.projects.get(stranger.id)!.fields.description)), undefined);
   const unknown = await cli(dir, ['import', 'nope', String(existing.id)]);
   assert.is(unknown.code, 1);

@@ -14,13 +14,17 @@ import { useFakeCli } from '../helpers/fake-cli.ts';
 const fake = useFakeCli(test);
 const SHA_1 = '1111111111aa2222222222bb3333333333cc4444';
 const SHA_2 = '5555555555dd6666666666ee7777777777ff8888';
-const CONFIG = '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
+const CONFIG =
+  '<View>\n  <Text name="text" value="$text"/>\n  <Choices name="sentiment" toName="text">\n    <Choice value="Positive"/>\n    <Choice value="Negative"/>\n  </Choices>\n</View>';
 
-const spec = (color: string, extra = '') => `  title: News sentiment\n  description: Classify each headline.\n  color: "${color}"\n  label_config:\n    file: ./config.xml\n${extra}`;
+const spec = (color: string, extra = '') =>
+  `  title: News sentiment\n  description: Classify each headline.\n  color: "${color}"\n  label_config:\n    file: ./config.xml\n${extra}`;
 
 async function appliedRepo(): Promise<string> {
   const dir = await fake.repo({ 'news/project.yaml': projectYaml('news', spec('#112233')), 'news/config.xml': CONFIG });
-  const applied = await fake.cli(dir, ['apply', '--auto-approve'], { env: { GITHUB_SHA: SHA_1, GITHUB_REPOSITORY: 'acme/labeling' } });
+  const applied = await fake.cli(dir, ['apply', '--auto-approve'], {
+    env: { GITHUB_SHA: SHA_1, GITHUB_REPOSITORY: 'acme/labeling' },
+  });
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   return dir;
 }
@@ -35,7 +39,10 @@ test('apply records the commit, the repository and a hash per managed field; pla
   const description = String(stored().fields.description);
   assert.equal(parseMarker(description), { namespace: 'test', key: 'news' });
   assert.is(stripMarker(description), 'Classify each headline.');
-  assert.match(description, /\n\n\[labelform\] Managed from git \(namespace: test, key: news\)\. Change it there; edits made here are reverted\. Last applied from commit 1111111111aa of acme\/labeling\. \[lf1 ti:\S{4} de:\S{4} lc:\S{4} co:\S{4}\]$/);
+  assert.match(
+    description,
+    /\n\n\[labelform\] Managed from git \(namespace: test, key: news\)\. Change it there; edits made here are reverted\. Last applied from commit 1111111111aa of acme\/labeling\. \[lf1 ti:\S{4} de:\S{4} lc:\S{4} co:\S{4}\]$/,
+  );
   assert.is((await fake.cli(dir, ['plan', '--detailed-exitcode'])).code, 0, 'apply, then plan: no changes');
   const drift = await fake.cli(dir, ['drift']);
   assert.is(drift.code, 0, drift.stdout);
@@ -47,10 +54,16 @@ test('a server edit is "changed on the server since it was last applied", naming
   stored().fields.color = '#FF0000';
   const drift = await fake.cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
-  assert.match(drift.stdout, /    changed on the server since it was last applied \(commit 1111111111aa of acme\/labeling\):\n      color: server has "#FF0000", git has "#112233"\n/);
+  assert.match(
+    drift.stdout,
+    /    changed on the server since it was last applied \(commit 1111111111aa of acme\/labeling\):\n      color: server has "#FF0000", git has "#112233"\n/,
+  );
   assert.not.match(drift.stdout, /not yet applied/);
   const json = JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout);
-  assert.equal([json.status, json.drift, json.pending, json.entries[0].fields[0].origin], ['drift', true, false, 'server']);
+  assert.equal(
+    [json.status, json.drift, json.pending, json.entries[0].fields[0].origin],
+    ['drift', true, false, 'server'],
+  );
 });
 
 test('a git edit not applied yet is "changed in git, not yet applied" (exit 2, status pending); after apply the record follows and drift is clean', async () => {
@@ -58,7 +71,10 @@ test('a git edit not applied yet is "changed in git, not yet applied" (exit 2, s
   await writeFile(join(dir, 'news/project.yaml'), projectYaml('news', spec('#445566')));
   const drift = await fake.cli(dir, ['drift']);
   assert.is(drift.code, 2, drift.stdout + drift.stderr);
-  assert.match(drift.stdout, /~ news \(id \d+\)  news\/project\.yaml:4\n    changed in git, not yet applied:\n      color: server has "#112233", git has "#445566"\n/);
+  assert.match(
+    drift.stdout,
+    /~ news \(id \d+\)  news\/project\.yaml:4\n    changed in git, not yet applied:\n      color: server has "#112233", git has "#445566"\n/,
+  );
   assert.match(drift.stdout, /No drift on the server\. 1 project has changes in git not yet applied/);
   assert.is(JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout).status, 'pending');
 
@@ -81,7 +97,13 @@ test('both sides moved, and a field git started managing after the last apply', 
   stored().fields.maximum_annotations = 4;
   await writeFile(join(dir, 'news/project.yaml'), projectYaml('news', spec('#445566', '  maximum_annotations: 2\n')));
   const json = JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout);
-  assert.equal(json.entries[0].fields.map((f: { field: string; origin: string }) => [f.field, f.origin]), [['color', 'both'], ['maximum_annotations', 'git']]);
+  assert.equal(
+    json.entries[0].fields.map((f: { field: string; origin: string }) => [f.field, f.origin]),
+    [
+      ['color', 'both'],
+      ['maximum_annotations', 'git'],
+    ],
+  );
   assert.equal([json.status, json.drift, json.pending], ['drift', true, true]);
 });
 
@@ -101,7 +123,10 @@ test('label-config drift is an XML diff with the labels each side has', async ()
   stored().fields.label_config = CONFIG.replace('<Choice value="Negative"/>', '<Choice value="Neutral"/>');
   const drift = await fake.cli(dir, ['drift']);
   assert.is(drift.code, 2);
-  assert.match(drift.stdout, /      label_config: sentiment \(Choices\): \+Negative -Neutral  \(- server, \+ git\)\n        --- server\n        \+\+\+ git\n/);
+  assert.match(
+    drift.stdout,
+    /      label_config: sentiment \(Choices\): \+Negative -Neutral  \(- server, \+ git\)\n        --- server\n        \+\+\+ git\n/,
+  );
   assert.match(drift.stdout, /\n        -    <Choice value="Neutral"\/>\n        \+    <Choice value="Negative"\/>\n/);
   const md = (await fake.cli(dir, ['drift', '--markdown'])).stdout;
   assert.match(md, /- `sentiment` \(Choices\): changed, added `Negative`, removed `Neutral`/);
@@ -115,7 +140,10 @@ test('in GitHub Actions: stdout is only the document (JSON parses, Markdown star
   const json = await fake.cli(dir, ['drift', '--json'], { env });
   assert.is(json.code, 2);
   assert.is(JSON.parse(json.stdout).status, 'drift');
-  assert.match(json.stderr, /^::warning file=news\/project\.yaml,line=4,title=labelform drift-server::news \(id \d+\): changed on the server since it was last applied: color$/m);
+  assert.match(
+    json.stderr,
+    /^::warning file=news\/project\.yaml,line=4,title=labelform drift-server::news \(id \d+\): changed on the server since it was last applied: color$/m,
+  );
   const md = await fake.cli(dir, ['drift', '--markdown'], { env });
   assert.ok(md.stdout.startsWith('<!-- labelform:drift -->\n'), md.stdout);
   assert.not.match(md.stdout, /::(warning|error)/);
@@ -132,7 +160,10 @@ test('a plan error: drift says the check is incomplete and lists the error with 
     assert.not.ok(hasStackTrace(r.stdout + r.stderr));
     if (args.includes('--json')) {
       const doc = JSON.parse(r.stdout);
-      assert.equal([doc.status, doc.errors[0].code, doc.errors[0].file, doc.errors[0].line], ['error', 'duplicate-marker', 'news/project.yaml', 4]);
+      assert.equal(
+        [doc.status, doc.errors[0].code, doc.errors[0].file, doc.errors[0].line],
+        ['error', 'duplicate-marker', 'news/project.yaml', 4],
+      );
     } else {
       assert.match(r.stdout, /news\/project\.yaml:4/);
       assert.match(r.stdout, /2 projects carry the marker of "news"/);

@@ -42,29 +42,51 @@ test.after(async () => {
 
 const body = (title = 'Alpha project') => ({ title, description: withMarker('', M) });
 const posts = () => proxy.seen.filter((s) => s.method === 'POST').length;
-const marked = () => [...ls.state.projects.values()].filter((p) => parseMarker(String(p.fields.description))?.key === M.key && parseMarker(String(p.fields.description))?.namespace === M.namespace);
+const marked = () =>
+  [...ls.state.projects.values()].filter(
+    (p) =>
+      parseMarker(String(p.fields.description))?.key === M.key &&
+      parseMarker(String(p.fields.description))?.namespace === M.namespace,
+  );
 
 test('findMarkedProjects: exact namespace and key, not a prefix of either, lowest id first', async () => {
-  await client.createProject({ title: 'Longer key', description: withMarker('', { namespace: 'test', key: 'alpha-2' }) });
-  await client.createProject({ title: 'Longer namespace', description: withMarker('', { namespace: 'test-2', key: 'alpha' }) });
+  await client.createProject({
+    title: 'Longer key',
+    description: withMarker('', { namespace: 'test', key: 'alpha-2' }),
+  });
+  await client.createProject({
+    title: 'Longer namespace',
+    description: withMarker('', { namespace: 'test-2', key: 'alpha' }),
+  });
   await client.createProject({ title: 'Quoted in text', description: 'see (namespace: test, key: alpha) elsewhere' });
   assert.equal(await findMarkedProjects(client, M), []);
   const a = await client.createProject(body());
   const b = await client.createProject(body());
-  assert.equal((await findMarkedProjects(client, M)).map((c) => c.id), [a.id, b.id]);
+  assert.equal(
+    (await findMarkedProjects(client, M)).map((c) => c.id),
+    [a.id, b.id],
+  );
 });
 
 test('a project already carrying the marker is returned, and nothing is posted', async () => {
   const existing = await client.createProject(body('Made by an earlier run'));
   proxy.clear();
-  assert.equal(await createProjectOnce(client, body(), M, { sleep }), { id: existing.id, found: 'before-post', removed: [], left: [] });
+  assert.equal(await createProjectOnce(client, body(), M, { sleep }), {
+    id: existing.id,
+    found: 'before-post',
+    removed: [],
+    left: [],
+  });
   assert.is(posts(), 0);
   assert.is(marked().length, 1);
 });
 
 test('no marked project: one read of the list, one POST, one read of what is new', async () => {
   const outcome = await createProjectOnce(client, body(), M, { sleep });
-  assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST', 'GET']);
+  assert.equal(
+    proxy.seen.map((s) => s.method),
+    ['GET', 'POST', 'GET'],
+  );
   assert.equal(outcome, { id: marked()[0]!.id, removed: [], left: [] });
 });
 
@@ -74,7 +96,11 @@ test('a refused connection sent nothing: the create fails at once, without looki
   const port = (closed.address() as { port: number }).port;
   await new Promise<void>((r) => closed.close(() => r()));
   const gone = createClient({ baseUrl: `http://127.0.0.1:${port}`, token: ls.token, sleep, backoffMs: 1 });
-  const err = await createProjectOnce(gone, body(), M, { index: createMarkerIndex(gone, []), createdAfter: 0, sleep }).then(
+  const err = await createProjectOnce(gone, body(), M, {
+    index: createMarkerIndex(gone, []),
+    createdAfter: 0,
+    sleep,
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -89,9 +115,16 @@ test('with an index kept by the caller: one POST and one read per create', async
   proxy.clear();
   for (const key of ['k1', 'k2', 'k3']) {
     const m = { namespace: 'test', key };
-    await createProjectOnce(client, { title: `Project ${key}`, description: withMarker('', m) }, m, { index, createdAfter: 0, sleep });
+    await createProjectOnce(client, { title: `Project ${key}`, description: withMarker('', m) }, m, {
+      index,
+      createdAfter: 0,
+      sleep,
+    });
   }
-  assert.equal(proxy.seen.map((s) => s.method), ['POST', 'GET', 'POST', 'GET', 'POST', 'GET']);
+  assert.equal(
+    proxy.seen.map((s) => s.method),
+    ['POST', 'GET', 'POST', 'GET', 'POST', 'GET'],
+  );
 });
 
 test('the server runs the POST twice (its SQLite retry middleware): the later copy is removed, the lowest id kept', async () => {
@@ -111,7 +144,10 @@ test('the server runs the POST twice (its SQLite retry middleware): the later co
 });
 
 test('two runs racing on one key settle on the same project and leave exactly one', async () => {
-  const runs = await Promise.all([createProjectOnce(client, body(), M, { sleep }), createProjectOnce(client, body(), M, { sleep })]);
+  const runs = await Promise.all([
+    createProjectOnce(client, body(), M, { sleep }),
+    createProjectOnce(client, body(), M, { sleep }),
+  ]);
   assert.is(marked().length, 1);
   assert.is(runs[0].id, runs[1].id);
   assert.is(runs[0].id, marked()[0]!.id);
@@ -140,10 +176,16 @@ test('a copy that holds tasks, or that existed before the run, is left in place 
   const predates = await client.createProject(body('Empty but old'));
   const again = await settleCarriers(client, await findMarkedProjects(client, M), predates.id, { sleep });
   assert.equal(again.removed, []);
-  assert.equal(again.left.map((l) => [l.id, l.reason]), [[withData.id, 'it existed before this run'], [predates.id, 'it existed before this run']]);
+  assert.equal(
+    again.left.map((l) => [l.id, l.reason]),
+    [
+      [withData.id, 'it existed before this run'],
+      [predates.id, 'it existed before this run'],
+    ],
+  );
 });
 
-test("a copy another run made is left to that run; removed here only when it is still there after the waits", async () => {
+test('a copy another run made is left to that run; removed here only when it is still there after the waits', async () => {
   const winner = await client.createProject(body('Winner'));
   const theirs = await client.createProject(body('Theirs'));
   proxy.clear();
@@ -164,9 +206,15 @@ test("a copy another run made is left to that run; removed here only when it is 
   // This run's own copies (the server ran its POST twice) go at once, without waiting.
   const own = await client.createProject(body('Own copy'));
   sleeps = [];
-  const settledOwn = await settleCarriers(client, await findMarkedProjects(client, M), 0, { sleep, own: (id) => id === own.id });
+  const settledOwn = await settleCarriers(client, await findMarkedProjects(client, M), 0, {
+    sleep,
+    own: (id) => id === own.id,
+  });
   assert.equal([settledOwn.removed, sleeps], [[own.id], []]);
-  assert.equal(marked().map((p) => p.id), [winner.id]);
+  assert.equal(
+    marked().map((p) => p.id),
+    [winner.id],
+  );
 });
 
 test('the answer to the POST is lost: the project is found by its marker, not created twice', async () => {
@@ -203,7 +251,10 @@ test('a 400 is not ambiguous: one POST, no second look', async () => {
   const err = await createProjectOnce(client, body('no'), M, { sleep }).catch((e: unknown) => e);
   assert.instance(err, ApiError);
   assert.match((err as ApiError).message, /HTTP 400: title: Ensure this field has at least 3 characters\./);
-  assert.equal(proxy.seen.map((s) => s.method), ['GET', 'POST']);
+  assert.equal(
+    proxy.seen.map((s) => s.method),
+    ['GET', 'POST'],
+  );
   assert.equal(sleeps, []);
 });
 
@@ -211,10 +262,16 @@ test('a DELETE whose answer is lost is sent again; the 404 that follows means do
   const { id } = await createClient({ baseUrl: ls.url, token: ls.token }).createProject({ title: 'Slow to delete' });
   proxy.inject({ method: 'DELETE', path: /^\/api\/projects\/\d+\/$/, times: 1, fault: { kind: 'drop-answer' } });
   await client.deleteProject(id);
-  assert.equal(proxy.seen.filter((x) => x.method === 'DELETE').map((x) => x.fault ?? 'answered'), ['drop-answer', 'answered']);
+  assert.equal(
+    proxy.seen.filter((x) => x.method === 'DELETE').map((x) => x.fault ?? 'answered'),
+    ['drop-answer', 'answered'],
+  );
   assert.is(ls.state.projects.has(id), false);
   // A first DELETE of something that is not there is still a 404 error.
-  const missing = await client.deleteProject(id).then(() => undefined, (err: unknown) => err);
+  const missing = await client.deleteProject(id).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   assert.ok(missing instanceof ApiError && missing.status === 404);
 });
 

@@ -18,25 +18,39 @@ const f = useFakeCli(test, { namespace: 'test' });
 test.before.each(() => f.ls.state.storages.clear());
 
 const ENV = { TITLE: 'Quarterly secret title' };
-const storageYaml = (name: string, title: string) => `apiVersion: labelform/v1\nkind: ExportStorage\nmetadata:\n  name: ${name}\nspec:\n  project: p\n  type: localfiles\n  title: ${title}\n  path: /data/out\n`;
+const storageYaml = (name: string, title: string) =>
+  `apiVersion: labelform/v1\nkind: ExportStorage\nmetadata:\n  name: ${name}\nspec:\n  project: p\n  type: localfiles\n  title: ${title}\n  path: /data/out\n`;
 
 test('a storage whose title comes from ${env:...}: the prompt names the key and id, not the title; typing the title does not delete it, typing the key does', async () => {
-  const dir = await f.repo({ 'p.yaml': projectYaml('p', '  title: Stored\n'), 's.yaml': storageYaml('old', '${env:TITLE}') });
+  const dir = await f.repo({
+    'p.yaml': projectYaml('p', '  title: Stored\n'),
+    's.yaml': storageYaml('old', '${env:TITLE}'),
+  });
   assert.is((await f.cli(dir, ['apply', '--auto-approve'], { env: ENV })).code, 0);
   const [old] = [...f.ls.state.storages.values()];
   await rename(join(dir, 's.yaml'), join(dir, 'new.yaml'));
   await writeFile(join(dir, 'new.yaml'), storageYaml('new', '${env:TITLE}'));
 
-  const typedTitle = await f.cli(dir, ['apply', '--prune'], { env: ENV, interactive: true, answers: ['yes', ENV.TITLE] });
+  const typedTitle = await f.cli(dir, ['apply', '--prune'], {
+    env: ENV,
+    interactive: true,
+    answers: ['yes', ENV.TITLE],
+  });
   assert.is(typedTitle.code, 0, typedTitle.stdout + typedTitle.stderr);
-  assert.match(typedTitle.stderr, new RegExp(`Type the key of export storage ExportStorage p/old \\(id ${old!.id}\\) to delete it \\("old", or its id ${old!.id}; its title is not shown: it contains the value of \\$\\{env:TITLE\\}\\): `));
+  assert.match(
+    typedTitle.stderr,
+    new RegExp(
+      `Type the key of export storage ExportStorage p/old \\(id ${old!.id}\\) to delete it \\("old", or its id ${old!.id}; its title is not shown: it contains the value of \\$\\{env:TITLE\\}\\): `,
+    ),
+  );
   assert.match(typedTitle.stdout, /delete skipped/);
   assert.ok(f.ls.state.storages.has(old!.id), 'the title is not what was asked for');
 
   const byKey = await f.cli(dir, ['apply', '--prune'], { env: ENV, interactive: true, answers: ['yes', ' old '] });
   assert.is(byKey.code, 0, byKey.stdout + byKey.stderr);
   assert.not.ok(f.ls.state.storages.has(old!.id), 'deleted once its key was typed back');
-  for (const r of [typedTitle, byKey]) assert.not.ok((r.stdout + r.stderr).includes(ENV.TITLE), `the title was printed:\n${r.stdout}${r.stderr}`);
+  for (const r of [typedTitle, byKey])
+    assert.not.ok((r.stdout + r.stderr).includes(ENV.TITLE), `the title was printed:\n${r.stdout}${r.stderr}`);
 });
 
 test('a project whose title comes from ${env:...} is deleted by its id typed back; one with a plain title still asks for the title', async () => {
@@ -47,7 +61,12 @@ test('a project whose title comes from ${env:...} is deleted by its id typed bac
   await writeFile(join(dir, 'p.yaml'), projectYaml('q', '  title: ${env:TITLE}\n'));
   const byId = await f.cli(dir, ['apply', '--prune'], { env: ENV, interactive: true, answers: ['yes', String(id)] });
   assert.is(byId.code, 0, byId.stdout + byId.stderr);
-  assert.match(byId.stderr, new RegExp(`Type the key of project p \\(id ${id}\\) to delete it \\("p", or its id ${id}; its title is not shown: it contains the value of \\$\\{env:TITLE\\}\\)`));
+  assert.match(
+    byId.stderr,
+    new RegExp(
+      `Type the key of project p \\(id ${id}\\) to delete it \\("p", or its id ${id}; its title is not shown: it contains the value of \\$\\{env:TITLE\\}\\)`,
+    ),
+  );
   assert.not.ok(f.ls.state.projects.has(id));
   assert.not.ok((byId.stdout + byId.stderr).includes(ENV.TITLE), 'the title was printed');
 
@@ -57,13 +76,20 @@ test('a project whose title comes from ${env:...} is deleted by its id typed bac
   await writeFile(join(dir, 'p.yaml'), projectYaml('r', '  title: Plain title\n'));
   const gone = await f.cli(dir, ['apply', '--prune'], { env: ENV, interactive: true, answers: ['yes', 'q'] });
   assert.is(gone.code, 0, gone.stdout + gone.stderr);
-  assert.match(gone.stderr + gone.stdout, /Type the key of project q \(id \d+\) to delete it \("q", or its id \d+; its title is not shown: it contains the value of the environment variable TITLE\)/);
+  assert.match(
+    gone.stderr + gone.stdout,
+    /Type the key of project q \(id \d+\) to delete it \("q", or its id \d+; its title is not shown: it contains the value of the environment variable TITLE\)/,
+  );
   assert.match(gone.stdout, /✔ q \(id \d+\) deleted/);
   // (The plan above the prompt shows the live title of the resource pruned: it has no manifest to say it is secret.)
   assert.not.ok(gone.stderr.includes(ENV.TITLE), 'the prompt printed the title');
 
   await writeFile(join(dir, 'p.yaml'), projectYaml('t', '  title: Other\n'));
-  const plain = await f.cli(dir, ['apply', '--prune'], { env: ENV, interactive: true, answers: ['yes', 'Plain title'] });
+  const plain = await f.cli(dir, ['apply', '--prune'], {
+    env: ENV,
+    interactive: true,
+    answers: ['yes', 'Plain title'],
+  });
   assert.is(plain.code, 0, plain.stdout + plain.stderr);
   assert.match(plain.stderr, /Type the title of project r \(id \d+\) to delete it \("Plain title"\): /);
   assert.match(plain.stdout, /✔ r \(id \d+\) deleted/);

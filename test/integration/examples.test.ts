@@ -14,11 +14,18 @@ import { runCli } from '../helpers/cli.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples', 'projects');
-const SCHEMA_FOR_KIND: Record<string, string> = { Config: 'labelform', Project: 'project', LabelConfig: 'label-config' };
+const SCHEMA_FOR_KIND: Record<string, string> = {
+  Config: 'labelform',
+  Project: 'project',
+  LabelConfig: 'label-config',
+};
 
 async function yamlFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => join(e.parentPath, e.name)).sort();
+  return entries
+    .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .sort();
 }
 
 /** kind and metadata.name of every example manifest, read independently of the loader. */
@@ -41,14 +48,26 @@ test('`labelform validate examples/projects` exits 0', async () => {
 
 test('every example project and label config is loaded, in every environment', async () => {
   const all = await declared();
-  const projects = all.filter((d) => d.kind === 'Project').map((d) => d.name!).sort();
-  const labelConfigs = all.filter((d) => d.kind === 'LabelConfig').map((d) => d.name!).sort();
+  const projects = all
+    .filter((d) => d.kind === 'Project')
+    .map((d) => d.name!)
+    .sort();
+  const labelConfigs = all
+    .filter((d) => d.kind === 'LabelConfig')
+    .map((d) => d.name!)
+    .sort();
   assert.ok(projects.length >= 4, 'the issue asks for at least four example projects');
   const base = await loadRepository(EXAMPLES, { env: {}, requireEnv: false, checkAllEnvironments: true, cwd: ROOT });
   const environments = Object.keys(base.repository?.config.environments ?? {});
   assert.ok(environments.length >= 1);
   for (const environment of environments) {
-    const { repository, diagnostics } = await loadRepository(EXAMPLES, { env: {}, requireEnv: false, checkAllEnvironments: true, cwd: ROOT, environment });
+    const { repository, diagnostics } = await loadRepository(EXAMPLES, {
+      env: {},
+      requireEnv: false,
+      checkAllEnvironments: true,
+      cwd: ROOT,
+      environment,
+    });
     assert.equal(diagnostics, [], environment);
     assert.is(repository?.environment, environment);
     assert.equal(repository?.projects.map((p) => p.name).sort(), projects, environment);
@@ -68,8 +87,12 @@ test('every example project and label config is loaded, in every environment', a
 test('one LabelConfig is shared by at least two projects', async () => {
   const { repository } = await loadRepository(EXAMPLES, { env: {}, requireEnv: false, cwd: ROOT });
   const uses = new Map<string, number>();
-  for (const p of repository?.projects ?? []) if (p.labelConfig?.ref) uses.set(p.labelConfig.ref, (uses.get(p.labelConfig.ref) ?? 0) + 1);
-  assert.ok([...uses.values()].some((n) => n >= 2), JSON.stringify([...uses]));
+  for (const p of repository?.projects ?? [])
+    if (p.labelConfig?.ref) uses.set(p.labelConfig.ref, (uses.get(p.labelConfig.ref) ?? 0) + 1);
+  assert.ok(
+    [...uses.values()].some((n) => n >= 2),
+    JSON.stringify([...uses]),
+  );
 });
 
 test('each example manifest starts with a yaml-language-server $schema line for its kind', async () => {

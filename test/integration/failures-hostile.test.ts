@@ -31,7 +31,10 @@ test.after(async () => {
 
 /** The fake Label Studio in a child process, so it can be killed like a real server. */
 async function startFakeProcess(): Promise<{ url: string; token: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-process.ts'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/fake-process.ts'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   const first = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
@@ -50,17 +53,27 @@ test('the server killed during a plan of 300 projects: the plan stops at the ref
   const N = 300;
   const server = await startFakeProcess();
   const seed = createClient({ baseUrl: server.url, token: server.token, concurrency: 8 });
-  const files: Record<string, string> = { 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: dead\n' };
+  const files: Record<string, string> = {
+    'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: dead\n',
+  };
   for (let i = 0; i < N; i++) {
-    await seed.createProject({ title: `Dead server ${i}`, description: withMarker('', { namespace: 'dead', key: `p${i}` }) });
+    await seed.createProject({
+      title: `Dead server ${i}`,
+      description: withMarker('', { namespace: 'dead', key: `p${i}` }),
+    });
     files[`projects/p${i}.yaml`] = projectYaml(`p${i}`, `  title: Dead server ${i}\n`);
   }
   // One ML backend in the repository: the plan reads the backends of each of the 300 projects.
-  files['ml.yaml'] = 'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
+  files['ml.yaml'] =
+    'apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: m\nspec:\n  project: p0\n  url: http://ml.example:9090\n';
   const dir = await writeTree(files);
   trees.push(dir);
 
-  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'plan', '--debug', '-C', dir], { cwd: ROOT, env: cliEnv(server.url, server.token), stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'plan', '--debug', '-C', dir], {
+    cwd: ROOT,
+    env: cliEnv(server.url, server.token),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(cli);
   let stdout = '';
   let stderr = '';
@@ -82,7 +95,9 @@ test('the server killed during a plan of 300 projects: the plan stops at the ref
       afterKill = 0;
     }
   });
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => cli.on('close', (c, s) => r([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+    cli.on('close', (c, s) => r([c, s])),
+  );
 
   assert.ok(afterKill !== undefined, `the server was never killed:\n${stderr}`);
   assert.is(signal, null, `still trying after ${BOUND} attempts past the kill:\n${stderr.slice(-3000)}`);
@@ -92,7 +107,12 @@ test('the server killed during a plan of 300 projects: the plan stops at the ref
   const messages = stderr.split('\n').filter((l) => l && !l.startsWith('[http] '));
   assert.is(hasStackTrace(stderr), false, stderr);
   assert.ok(messages.length >= 1 && messages.length <= 2, messages.join('\n'));
-  assert.match(messages[0]!, new RegExp(`^Error: cannot reach Label Studio at ${server.url.replace(/\./g, '\\.')} \\(LABEL_STUDIO_URL\\): .*connection refused`));
+  assert.match(
+    messages[0]!,
+    new RegExp(
+      `^Error: cannot reach Label Studio at ${server.url.replace(/\./g, '\\.')} \\(LABEL_STUDIO_URL\\): .*connection refused`,
+    ),
+  );
   assert.is(stderr.split('connection refused').length - 1, 1, 'said once');
   assert.is(stdout, '');
 });
@@ -109,7 +129,10 @@ test('a single reset and a proxy answering 503 during a restart are still retrie
     await client.version();
     await client.whoami();
     await client.version();
-    assert.equal(proxy.seen.map((x) => x.fault ?? 'passed'), ['reset', 'passed', 'status', 'status', 'status', 'passed', 'passed']);
+    assert.equal(
+      proxy.seen.map((x) => x.fault ?? 'passed'),
+      ['reset', 'passed', 'status', 'status', 'status', 'passed', 'passed'],
+    );
   } finally {
     await proxy.close();
     await ls.stop();
@@ -126,10 +149,19 @@ test('a gateway answering 502 after every retry: the queued requests fail at onc
     assert.ok(results.every((r) => r.status === 'rejected' && r.reason instanceof ApiError && r.reason.status === 502));
     // One request's five attempts; the 49 behind it are not sent.
     assert.is(proxy.seen.length, 5);
-    assert.match(String((results[49] as PromiseRejectedResult).reason), /^ApiError: GET \/api\/projects\/50\/ failed with HTTP 502/);
+    assert.match(
+      String((results[49] as PromiseRejectedResult).reason),
+      /^ApiError: GET \/api\/projects\/50\/ failed with HTTP 502/,
+    );
     // One endpoint failing while the server answers others is not a server that is gone.
     // (Between two attempts, the same client gets an answer from the server on another request.)
-    const busy: ReturnType<typeof createClient> = createClient({ baseUrl: proxy.url, token: ls.token, sleep: async () => void (await busy.version()), concurrency: 2, maxRetries: 2 });
+    const busy: ReturnType<typeof createClient> = createClient({
+      baseUrl: proxy.url,
+      token: ls.token,
+      sleep: async () => void (await busy.version()),
+      concurrency: 2,
+      maxRetries: 2,
+    });
     proxy.clear();
     proxy.inject({ method: 'GET', path: /^\/api\/projects\/1\//, times: 1000, fault: { kind: 'status', status: 502 } });
     const broken = await busy.getProject(1).catch((e: unknown) => e);
@@ -141,7 +173,10 @@ test('a gateway answering 502 after every retry: the queued requests fail at onc
     proxy.inject({ method: 'GET', times: 2, fault: { kind: 'status', status: 429 } });
     await other.version().catch(() => undefined);
     await other.version();
-    assert.equal(proxy.seen.map((x) => x.fault ?? 'passed'), ['status', 'status', 'passed']);
+    assert.equal(
+      proxy.seen.map((x) => x.fault ?? 'passed'),
+      ['status', 'status', 'passed'],
+    );
   } finally {
     await proxy.close();
     await ls.stop();
@@ -157,7 +192,10 @@ test('a refused connection: not retried, and nothing after it is sent, reads or 
   await proxy.close();
   await ls.stop();
   const before = client.http.stats.requests;
-  const results = await Promise.allSettled([...Array.from({ length: 100 }, (_, i) => client.getProject(i + 1)), client.createProject({ title: 'Never sent' })]);
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 100 }, (_, i) => client.getProject(i + 1)),
+    client.createProject({ title: 'Never sent' }),
+  ]);
   const attempts = client.http.stats.requests - before;
   // At most the four already on their way, each tried once more when it had gone out on a kept-alive
   // connection the server's death reset; none of the 97 queued behind them.
@@ -191,16 +229,24 @@ test('drift: projects counted as projects, their webhooks and tabs as what they 
   const files: Record<string, string> = {};
   for (const k of ['a', 'b', 'c']) {
     files[`${k}.yaml`] = projectYaml(k, `  title: Counted ${k}\n`);
-    files[`${k}-hook.yaml`] = `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${k}-hook\nspec:\n  project: ${k}\n  url: https://hooks.example.com/${k}\n`;
-    files[`${k}-tab.yaml`] = `apiVersion: labelform/v1\nkind: View\nmetadata:\n  name: ${k}-tab\nspec:\n  project: ${k}\n  title: Tab ${k}\n`;
+    files[`${k}-hook.yaml`] =
+      `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${k}-hook\nspec:\n  project: ${k}\n  url: https://hooks.example.com/${k}\n`;
+    files[`${k}-tab.yaml`] =
+      `apiVersion: labelform/v1\nkind: View\nmetadata:\n  name: ${k}-tab\nspec:\n  project: ${k}\n  title: Tab ${k}\n`;
   }
   const dir = await fake.repo(files);
   const applied = await fake.cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   const clean = await fake.cli(dir, ['drift']);
   assert.is(clean.code, 0, clean.stdout + clean.stderr);
-  assert.match(clean.stdout, /\nNo drift: 3 managed projects and 6 other resources \(3 webhooks, 3 views\) match git\.\n$/);
-  const json = JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout) as { checked: number; checkedByKind: Record<string, number> };
+  assert.match(
+    clean.stdout,
+    /\nNo drift: 3 managed projects and 6 other resources \(3 webhooks, 3 views\) match git\.\n$/,
+  );
+  const json = JSON.parse((await fake.cli(dir, ['drift', '--json'])).stdout) as {
+    checked: number;
+    checkedByKind: Record<string, number>;
+  };
   assert.equal([json.checked, json.checkedByKind], [3, { Project: 3, Webhook: 3, View: 3 }]);
 
   // A webhook edited on the server is drift in a webhook, not in a project.
@@ -208,14 +254,20 @@ test('drift: projects counted as projects, their webhooks and tabs as what they 
   hook.url = 'https://hooks.example.com/moved';
   const drifted = await fake.cli(dir, ['drift']);
   assert.is(drifted.code, 2, drifted.stdout + drifted.stderr);
-  assert.match(drifted.stdout, /\nDrift found in 1 webhook \(3 managed projects and 6 other resources \(3 webhooks, 3 views\) checked\)\./);
+  assert.match(
+    drifted.stdout,
+    /\nDrift found in 1 webhook \(3 managed projects and 6 other resources \(3 webhooks, 3 views\) checked\)\./,
+  );
 });
 
 // --- validate: every problem in one run -----------------------------------------------------------
 
-const hook = (name: string, spec: string) => `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
-const ml = (name: string, spec: string) => `apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
-const storage = (kind: 'ImportStorage' | 'ExportStorage', name: string, spec: string) => `apiVersion: labelform/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  project: p\n${spec}`;
+const hook = (name: string, spec: string) =>
+  `apiVersion: labelform/v1\nkind: Webhook\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+const ml = (name: string, spec: string) =>
+  `apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: ${name}\nspec:\n${spec}`;
+const storage = (kind: 'ImportStorage' | 'ExportStorage', name: string, spec: string) =>
+  `apiVersion: labelform/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\nspec:\n  project: p\n${spec}`;
 const BAD_CONFIG = `'<View><Text name="t" value="$t"/><Choices name="c" toName="nope"><Choice value="x"/></Choices></View>'`;
 
 test('schema errors do not hide the second pass: label configs, references and rules of the rest of each document, in one run', async () => {
@@ -251,7 +303,10 @@ test('two documents in one file: a schema error in one hides nothing of the othe
   });
   assert.is(r.lines.length, 2, r.lines.join('\n'));
   assert.match(r.lines[0]!, /^hooks\.yaml:7:8: schema: spec\.url contains a space/);
-  assert.match(r.lines[1]!, /^hooks\.yaml:15:\d+: secret-literal: url holds a credential written in git: its user info/);
+  assert.match(
+    r.lines[1]!,
+    /^hooks\.yaml:15:\d+: secret-literal: url holds a credential written in git: its user info/,
+  );
   assert.not.ok(r.lines.join('\n').includes('hunter2pass'));
 });
 
@@ -283,8 +338,17 @@ test('every URL-typed field refuses a space at its file:line:col, and what the s
 });
 
 test('a URL from ${env:...} that does not fit is refused without showing it', async () => {
-  const r = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', '  title: Project\n'), 'h.yaml': hook('h', '  project: p\n  url: ${env:HOOK_URL}\n') }, { env: { HOOK_URL: 'https://hooks.example.com/secret path-zq81' } });
-  assert.equal(r.lines, ['h.yaml:7:8: schema: spec.url must be a URL the server accepts for a webhook; the value from ${env:...} (not shown) is not']);
+  const r = await load(
+    {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': projectYaml('p', '  title: Project\n'),
+      'h.yaml': hook('h', '  project: p\n  url: ${env:HOOK_URL}\n'),
+    },
+    { env: { HOOK_URL: 'https://hooks.example.com/secret path-zq81' } },
+  );
+  assert.equal(r.lines, [
+    'h.yaml:7:8: schema: spec.url must be a URL the server accepts for a webhook; the value from ${env:...} (not shown) is not',
+  ]);
 });
 
 test('labelform.yaml: a reference in the port, host, user info or scheme of a url is not judged as text ("${env:LS_PORT}" is no bad port)', async () => {
@@ -297,15 +361,23 @@ test('labelform.yaml: a reference in the port, host, user info or scheme of a ur
     digits: 'http://localhost:80${env:LS_PORT_END}',
     scheme: 'http${env:TLS}://localhost:8080',
   };
-  const config = `${ROOT_CONFIG}defaultEnvironment: local\nenvironments:\n${Object.entries(envs).map(([name, url]) => `  ${name}:\n    url: ${url}\n    variables:\n      port: 8080\n`).join('')}`;
+  const config = `${ROOT_CONFIG}defaultEnvironment: local\nenvironments:\n${Object.entries(envs)
+    .map(([name, url]) => `  ${name}:\n    url: ${url}\n    variables:\n      port: 8080\n`)
+    .join('')}`;
   const r = await load({ 'labelform.yaml': config, 'p.yaml': projectYaml('p', '  title: Project\n') });
   assert.equal(r.lines, []);
   for (const url of Object.values(envs)) assert.is(urlProblem('env-http-url', url), undefined, url);
   // What is written out is still judged, and the message quotes it, not a stand-in.
-  assert.is(urlProblem('env-http-url', 'http://999.1.1.1:${env:P}'), 'has a host "999.1.1.1" that is not a valid IPv4 address');
+  assert.is(
+    urlProblem('env-http-url', 'http://999.1.1.1:${env:P}'),
+    'has a host "999.1.1.1" that is not a valid IPv4 address',
+  );
   assert.is(urlProblem('env-http-url', 'ftp://host:${env:P}'), 'must start with http:// or https://, not ftp://');
   assert.is(urlProblem('env-http-url', 'http://:${env:P}'), 'has no host after the scheme');
-  assert.match(urlProblem('env-http-url', 'http://localhost:${env:P}/a b') ?? '', /^contains a space after "[^"]*:\$\{env:P\}\/a"/);
+  assert.match(
+    urlProblem('env-http-url', 'http://localhost:${env:P}/a b') ?? '',
+    /^contains a space after "[^"]*:\$\{env:P\}\/a"/,
+  );
 });
 
 test('URL fields of manifests with ${env:...} inside: not judged while unset, judged whole (and not shown) once set', async () => {
@@ -313,20 +385,30 @@ test('URL fields of manifests with ${env:...} inside: not judged while unset, ju
     'labelform.yaml': ROOT_CONFIG,
     'p.yaml': projectYaml('p', '  title: Project\n'),
     'h.yaml': hook('h', '  project: p\n  url: https://hooks.example.com/in?token=${env:HOOK_TOKEN}\n'),
-    's.yaml': storage('ImportStorage', 's', '  type: s3\n  bucket: b\n  s3_endpoint: http://minio:${env:MINIO_PASS}@minio.internal:9000\n'),
+    's.yaml': storage(
+      'ImportStorage',
+      's',
+      '  type: s3\n  bucket: b\n  s3_endpoint: http://minio:${env:MINIO_PASS}@minio.internal:9000\n',
+    ),
   };
   const unset = await load(files);
-  assert.equal(unset.lines.map((l) => l.replace(/ is not set.*/, '')), ['h.yaml:7:8: warning env-unset: HOOK_TOKEN', 's.yaml:9:16: warning env-unset: MINIO_PASS']);
+  assert.equal(
+    unset.lines.map((l) => l.replace(/ is not set.*/, '')),
+    ['h.yaml:7:8: warning env-unset: HOOK_TOKEN', 's.yaml:9:16: warning env-unset: MINIO_PASS'],
+  );
   // Tokens and passwords as services hand them out (base64, percent-encoded user info) fit.
   const set = await load(files, { env: { HOOK_TOKEN: 'xoxb-1234/abcd+EF==', MINIO_PASS: 'Secr3t%2FPa:ss' } });
   assert.equal(set.lines, []);
   // A password with a raw "/" cuts the authority short for every client: refused, not shown.
   const broken = await load(files, { env: { HOOK_TOKEN: 'xoxb-1234/abcd+EF==', MINIO_PASS: 'Secr3t/Pass' } });
-  assert.equal(broken.lines, ['s.yaml:9:16: schema: spec.s3_endpoint must be an http(s) URL; the value from ${env:...} (not shown) is not']);
+  assert.equal(broken.lines, [
+    's.yaml:9:16: schema: spec.s3_endpoint must be an http(s) URL; the value from ${env:...} (not shown) is not',
+  ]);
 });
 
 test("webhook-url agrees with the server's URLValidator; it is stricter only where the server's answer could never work or settle", () => {
-  for (const [url, accepted] of Object.entries(SERVER_TAKES_WEBHOOK_URL)) assert.is(urlProblem('webhook-url', url) === undefined, accepted, url);
+  for (const [url, accepted] of Object.entries(SERVER_TAKES_WEBHOOK_URL))
+    assert.is(urlProblem('webhook-url', url) === undefined, accepted, url);
   for (const url of STRICTER_THAN_SERVER) assert.ok(urlProblem('webhook-url', url), url);
 });
 

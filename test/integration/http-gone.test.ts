@@ -50,7 +50,14 @@ test('refused: the next request is not sent; after the pause one probe goes, and
   const port = await freePort();
   let clock = 1_000_000;
   const exchanges: Exchange[] = [];
-  const http = createHttp({ baseUrl: `http://127.0.0.1:${port}`, token: 'a-token-of-some-length', now: () => clock, sleep: async () => undefined, backoffMs: 1, onExchange: (e) => exchanges.push(e) });
+  const http = createHttp({
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: 'a-token-of-some-length',
+    now: () => clock,
+    sleep: async () => undefined,
+    backoffMs: 1,
+    onExchange: (e) => exchanges.push(e),
+  });
   const first = await failure(http.request('GET', '/api/projects/'));
   assert.instance(first, ApiError);
   assert.is(first!.code, 'ECONNREFUSED');
@@ -70,7 +77,14 @@ test('refused: the next request is not sent; after the pause one probe goes, and
 test('a request that times out on every attempt does not stop the next one', async () => {
   const port = await freePort();
   const { hits } = await listen(port, 400);
-  const http = createHttp({ baseUrl: `http://127.0.0.1:${port}`, token: 'a-token-of-some-length', timeoutMs: 100, maxRetries: 1, sleep: async () => undefined, backoffMs: 1 });
+  const http = createHttp({
+    baseUrl: `http://127.0.0.1:${port}`,
+    token: 'a-token-of-some-length',
+    timeoutMs: 100,
+    maxRetries: 1,
+    sleep: async () => undefined,
+    backoffMs: 1,
+  });
   const slow = await failure(http.request('GET', '/slow'));
   assert.is(slow!.kind, 'timeout');
   assert.equal(await http.request('GET', '/api/version/'), { ok: true });

@@ -25,7 +25,10 @@ test('import.id naming a project that is gone, no project carries the marker: a 
   const repo = repository([manifest('legacy', { title: 'Legacy', color: '#000000' }, { importId: 12 })]);
   const p = plan(repo, liveState([live(3, 'Someone else')]));
   assert.equal(actions(p), [['create', 'legacy', null]]);
-  assert.equal(p.changes[0]!.fields, [{ field: 'title', after: 'Legacy' }, { field: 'color', after: '#000000' }]);
+  assert.equal(p.changes[0]!.fields, [
+    { field: 'title', after: 'Legacy' },
+    { field: 'color', after: '#000000' },
+  ]);
   assert.equal(p.summary.errors, 0);
   assert.equal(
     p.diagnostics.map((d) => [d.severity, d.code, d.key, d.pointer, d.line]),
@@ -46,13 +49,19 @@ test('a gone id whose title an unmanaged project has: still the adopt? error, no
   const repo = repository([manifest('legacy', { title: 'Legacy' }, { importId: 12 })]);
   const p = plan(repo, liveState([live(13, 'Legacy')]));
   assert.equal(actions(p), []);
-  assert.equal(p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), ['adopt-candidate']);
+  assert.equal(
+    p.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code),
+    ['adopt-candidate'],
+  );
 });
 
 test('import.id of a project managed under another key or namespace stays an error', () => {
   const repo = repository([manifest('legacy', { title: 'Legacy' }, { importId: 12 })]);
   const p = plan(repo, liveState([live(12, 'Legacy', { key: 'other-key', namespace: 'other-team' })]));
-  assert.equal(p.diagnostics.map((d) => [d.severity, d.code]), [['error', 'import-marked']]);
+  assert.equal(
+    p.diagnostics.map((d) => [d.severity, d.code]),
+    [['error', 'import-marked']],
+  );
 });
 
 test('drift: the adopted project is missing (drift, not an error), and the message names the import', () => {
@@ -60,7 +69,10 @@ test('drift: the adopted project is missing (drift, not an error), and the messa
   const report = driftFromPlan(plan(repo, liveState([])));
   assert.is(report.drift, true);
   assert.equal(report.errors, []);
-  assert.equal(report.entries.map((e) => [e.key, e.kind]), [['legacy', 'missing']]);
+  assert.equal(
+    report.entries.map((e) => [e.key, e.kind]),
+    [['legacy', 'missing']],
+  );
   assert.match(report.entries[0]!.message, /import\.id 12/);
 });
 
@@ -92,7 +104,10 @@ test('CLI: adopt, delete the project in the UI, then plan shows a create (exit 2
   assert.is(planned.code, 2, planned.stdout + planned.stderr);
   assert.match(planned.stdout, /legacy/);
   assert.match(planned.stdout, /create/i);
-  assert.match(planned.stdout, new RegExp(`legacy\\.yaml:\\d+:\\d+: warning: import\\.id ${id}: no project with this id`));
+  assert.match(
+    planned.stdout,
+    new RegExp(`legacy\\.yaml:\\d+:\\d+: warning: import\\.id ${id}: no project with this id`),
+  );
   assert.not.match(planned.stdout + planned.stderr, /error/);
 
   const drift = await cli(['drift']);
@@ -102,7 +117,9 @@ test('CLI: adopt, delete the project in the UI, then plan shows a create (exit 2
 
   const again = await cli(['apply', '--auto-approve']);
   assert.is(again.code, 0, again.stderr);
-  const carriers = [...fake.ls.state.projects.values()].filter((p) => parseMarker(String(p.fields.description ?? ''))?.key === 'legacy');
+  const carriers = [...fake.ls.state.projects.values()].filter(
+    (p) => parseMarker(String(p.fields.description ?? ''))?.key === 'legacy',
+  );
   assert.is(carriers.length, 1);
   const converged = await cli(['plan', '--detailed-exitcode']);
   assert.is(converged.code, 0, converged.stdout + converged.stderr);

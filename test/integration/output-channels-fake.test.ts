@@ -15,7 +15,10 @@ const GHA = { GITHUB_ACTIONS: 'true' };
 
 const GOOD = { 'p.yaml': projectYaml('good', '  title: Good project\n  color: "#112233"\n') };
 /** A schema error at p.yaml:6:10 (the title is too short). */
-const BROKEN = { 'p.yaml': projectYaml('good', '  title: Good project\n  color: "#112233"\n'), 'q.yaml': projectYaml('bad', '  title: x\n') };
+const BROKEN = {
+  'p.yaml': projectYaml('good', '  title: Good project\n  color: "#112233"\n'),
+  'q.yaml': projectYaml('bad', '  title: x\n'),
+};
 
 const annotations = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('::'));
 
@@ -43,21 +46,33 @@ for (const command of ['plan', 'drift'] as const) {
       const doc = assertDocument(r.stdout, format);
       // plan prints the generic failure document; drift a drift report with status "error".
       if (format === 'json' && command === 'plan') {
-        const j = doc as { ok: boolean; command: string; diagnostics: Array<{ file: string; line: number; col: number }> };
+        const j = doc as {
+          ok: boolean;
+          command: string;
+          diagnostics: Array<{ file: string; line: number; col: number }>;
+        };
         assert.equal([j.ok, j.command], [false, command]);
-        assert.equal(j.diagnostics.map((d) => [d.file, d.line, d.col]), [['q.yaml', 6, 10]]);
+        assert.equal(
+          j.diagnostics.map((d) => [d.file, d.line, d.col]),
+          [['q.yaml', 6, 10]],
+        );
       }
       if (format === 'json' && command === 'drift') {
         const j = doc as { status: string; drift: boolean; errors: Array<{ file: string; line: number; col: number }> };
         assert.equal([j.status, j.drift], ['error', false]);
-        assert.equal(j.errors.map((d) => [d.file, d.line, d.col]), [['q.yaml', 6, 10]]);
+        assert.equal(
+          j.errors.map((d) => [d.file, d.line, d.col]),
+          [['q.yaml', 6, 10]],
+        );
       }
       if (format === 'markdown') {
         assert.match(r.stdout, new RegExp(`### ❌ labelform ${command}( check)? failed`));
         assert.match(r.stdout, /- `q\.yaml:6(:10)?` spec\.title must be at least 3 characters, got 1/);
         assert.not.match(r.stdout, /No drift/);
       }
-      assert.equal(annotations(r.stderr), ['::error file=q.yaml,line=6,col=10,title=labelform schema::spec.title must be at least 3 characters, got 1']);
+      assert.equal(annotations(r.stderr), [
+        '::error file=q.yaml,line=6,col=10,title=labelform schema::spec.title must be at least 3 characters, got 1',
+      ]);
     });
 
     test(`${command} ${format}: a clean run — the document, and no annotation`, async () => {
@@ -77,7 +92,9 @@ for (const [format, flags] of formats) {
     const description = withMarker('', { namespace: 'chan', key: 'good' });
     await fake.client.createProject({ title: 'Good project', description, color: '#112233' });
     await fake.client.createProject({ title: 'Good project', description, color: '#112233' });
-    await fake.client.importTasks([...fake.ls.state.projects.keys()].at(-1)!, [{ text: 'keeps the copy a duplicate with data' }]);
+    await fake.client.importTasks([...fake.ls.state.projects.keys()].at(-1)!, [
+      { text: 'keeps the copy a duplicate with data' },
+    ]);
     const r = await fake.cli(dir, ['plan', ...flags], { env: GHA });
     assert.is(r.code, 1);
     const doc = assertDocument(r.stdout, format);
@@ -85,7 +102,10 @@ for (const [format, flags] of formats) {
     if (format === 'markdown') assert.match(r.stdout, /^<!-- labelform:plan -->\n### ❌ labelform plan failed/);
     assert.match(r.stdout, /2 projects carry the marker of \\?"good\\?"/);
     const [annotation, ...rest] = annotations(r.stderr);
-    assert.match(annotation!, /^::error file=p\.yaml,line=4,col=\d+,title=labelform duplicate-marker::2 projects carry the marker of "good"/);
+    assert.match(
+      annotation!,
+      /^::error file=p\.yaml,line=4,col=\d+,title=labelform duplicate-marker::2 projects carry the marker of "good"/,
+    );
     assert.equal(rest, []);
   });
 }
@@ -97,7 +117,9 @@ test('validate: text, --json and GITHUB_ACTIONS — annotations only on stderr',
     assert.is(r.code, 1);
     if (flags.length) JSON.parse(r.stdout);
     else assert.is(r.stdout, '');
-    assert.equal(annotations(r.stderr), ['::error file=q.yaml,line=6,col=10,title=labelform schema::spec.title must be at least 3 characters, got 1']);
+    assert.equal(annotations(r.stderr), [
+      '::error file=q.yaml,line=6,col=10,title=labelform schema::spec.title must be at least 3 characters, got 1',
+    ]);
   }
 });
 

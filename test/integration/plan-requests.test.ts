@@ -20,7 +20,9 @@ test.after(async () => {
 
 test('planning 1,000 managed projects makes at most 12 HTTP requests; a loop that GETs each project makes 1,000', async () => {
   ls.resetRequestCount();
-  const plan = await runCli(['plan', '--detailed-exitcode', '--json', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } });
+  const plan = await runCli(['plan', '--detailed-exitcode', '--json', '-C', dir], {
+    env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token },
+  });
   assert.is(plan.code, 0, plan.stderr);
   const json = JSON.parse(plan.stdout);
   assert.is(json.summary.noop, 1000);
@@ -37,9 +39,15 @@ test('one changed project among 1,000: still the same few requests, one update',
   const client = createClient({ baseUrl: ls.url, token: ls.token });
   await client.updateProject(500, { color: '#FFFFFF' });
   ls.resetRequestCount();
-  const plan = JSON.parse((await runCli(['plan', '--json', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } })).stdout);
+  const plan = JSON.parse(
+    (await runCli(['plan', '--json', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token } }))
+      .stdout,
+  );
   assert.is(plan.summary.update, 1);
-  assert.equal(plan.changes.find((c: { action: string }) => c.action === 'update').fields.map((f: { field: string }) => f.field), ['color']);
+  assert.equal(
+    plan.changes.find((c: { action: string }) => c.action === 'update').fields.map((f: { field: string }) => f.field),
+    ['color'],
+  );
   assert.ok(ls.requestCount <= BUDGET, `plan made ${ls.requestCount} requests (budget ${BUDGET})`);
 });
 

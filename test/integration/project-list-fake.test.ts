@@ -11,7 +11,12 @@ import { createClient, type LabelStudioClient } from '../../src/api/client.ts';
 import type { RootConfig } from '../../src/manifest/types.ts';
 import { withMarker } from '../../src/kinds/project/marker.ts';
 import { resolveProject } from '../../src/cli/project-ref.ts';
-import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan, readProjectsTitled } from '../../src/kinds/project/project-list.ts';
+import {
+  LOOKUP_INCLUDE,
+  readAllProjects,
+  readProjectsNewerThan,
+  readProjectsTitled,
+} from '../../src/kinds/project/project-list.ts';
 import { pythonStrip } from '../../src/util/python-strip.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
@@ -19,7 +24,8 @@ import { removeTree, runCli, writeTree } from '../helpers/cli.ts';
 
 const N = 250;
 const NS = 'lookups';
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/><Choice value="b"/></Choices></View>';
 
 let ls: FakeLabelStudio;
 let client: LabelStudioClient;
@@ -34,7 +40,8 @@ test.before.each(async () => {
   ls.state.projects.clear();
   ls.state.tasks.clear();
   ids = [];
-  for (let i = 0; i < N; i++) ids.push((await client.createProject({ title: `Lookup ${String(i).padStart(3, '0')}` })).id);
+  for (let i = 0; i < N; i++)
+    ids.push((await client.createProject({ title: `Lookup ${String(i).padStart(3, '0')}` })).id);
 });
 test.after(async () => {
   await ls.stop();
@@ -49,7 +56,11 @@ type ListParams = Readonly<Record<string, string | number | boolean | undefined>
 function meddling(change: (params: ListParams) => Promise<void> | void): LabelStudioClient {
   const http = {
     ...client.http,
-    request: async <T>(method: Parameters<typeof client.http.request>[0], path: string, opts?: Parameters<typeof client.http.request>[2]): Promise<T> => {
+    request: async <T>(
+      method: Parameters<typeof client.http.request>[0],
+      path: string,
+      opts?: Parameters<typeof client.http.request>[2],
+    ): Promise<T> => {
       if (method === 'GET' && path === '/api/projects/') await change(opts?.params ?? {});
       return client.http.request<T>(method, path, opts);
     },
@@ -62,7 +73,10 @@ function meddling(change: (params: ListParams) => Promise<void> | void): LabelSt
  * every other request `when` picks until the change is made (pages fetched in parallel would
  * otherwise slip past it).
  */
-function changingOnce(when: (p: ListParams) => boolean, change: () => Promise<void>): { client: LabelStudioClient; changed: () => boolean } {
+function changingOnce(
+  when: (p: ListParams) => boolean,
+  change: () => Promise<void>,
+): { client: LabelStudioClient; changed: () => boolean } {
   let made: Promise<void> | undefined;
   return {
     client: meddling(async (p) => {
@@ -83,7 +97,11 @@ function assertHasAll(found: ReadonlyArray<{ id: number }>, expected: readonly n
   const seen = new Set(idsOf(found));
   const missing = expected.filter((id) => !seen.has(id));
   assert.equal(missing, [], `${what}: ${missing.length} project(s) that existed throughout were not listed`);
-  assert.equal(idsOf(found), [...seen].sort((a, b) => a - b), 'ordered by id, each once');
+  assert.equal(
+    idsOf(found),
+    [...seen].sort((a, b) => a - b),
+    'ordered by id, each once',
+  );
 }
 
 test('readAllProjects: every one of 250 projects, by id, in a few requests', async () => {
@@ -106,7 +124,11 @@ test('readAllProjects: a project of page 1 deleted after page 1 was read hides n
   const c = changingOnce(laterPageById, () => client.deleteProject(deleted));
   const all = await readAllProjects(c.client, 'id');
   assert.ok(c.changed(), 'the server changed during the read');
-  assertHasAll(all, ids.filter((id) => id !== deleted), 'one deleted');
+  assertHasAll(
+    all,
+    ids.filter((id) => id !== deleted),
+    'one deleted',
+  );
 });
 
 test('readAllProjects: a deletion hidden by a creation (the count stays the same) hides no other project', async () => {
@@ -117,7 +139,11 @@ test('readAllProjects: a deletion hidden by a creation (the count stays the same
   });
   const all = await readAllProjects(c.client, 'id');
   assert.ok(c.changed(), 'the server changed during the read');
-  assertHasAll(all, ids.filter((id) => id !== deleted), 'one deleted, one created');
+  assertHasAll(
+    all,
+    ids.filter((id) => id !== deleted),
+    'one deleted, one created',
+  );
 });
 
 test('readAllProjects: projects created during the read are fine', async () => {
@@ -141,7 +167,11 @@ test('readAllProjects: a server that changes before every page read still loses 
   });
   const all = await readAllProjects(c, 'id');
   assert.ok(gone.size >= 3, `the server changed ${gone.size} times`);
-  assertHasAll(all, ids.filter((id) => !gone.has(id)), 'constant churn');
+  assertHasAll(
+    all,
+    ids.filter((id) => !gone.has(id)),
+    'constant churn',
+  );
 });
 
 test('seeded random creates and deletes between page reads: no project that was there throughout is missed', async () => {
@@ -150,9 +180,11 @@ test('seeded random creates and deletes between page reads: no project that was 
   for (let round = 0; round < 12; round++) {
     ls.state.projects.clear();
     const made: number[] = [];
-    for (let i = 0, n = 101 + Math.floor(random() * 300); i < n; i++) made.push((await client.createProject({ title: random() < 0.5 ? `Match ${i}` : `Other ${i}` })).id);
+    for (let i = 0, n = 101 + Math.floor(random() * 300); i < n; i++)
+      made.push((await client.createProject({ title: random() < 0.5 ? `Match ${i}` : `Other ${i}` })).id);
     for (const id of made) if (random() < 0.3) await client.deleteProject(id); // ids with holes, as on a used server
-    for (const p of ls.state.projects.values()) if (String(p.fields.title).startsWith('Match ') && random() < 0.5) p.fields.title = 'Match';
+    for (const p of ls.state.projects.values())
+      if (String(p.fields.title).startsWith('Match ') && random() < 0.5) p.fields.title = 'Match';
     const before = [...ls.state.projects.values()];
     const touched = new Set<number>();
     const c = meddling(async () => {
@@ -167,16 +199,29 @@ test('seeded random creates and deletes between page reads: no project that was 
         }
       }
     });
-    const stayed = (keep: (p: (typeof before)[number]) => boolean) => before.filter((p) => keep(p) && !touched.has(p.id)).map((p) => p.id);
+    const stayed = (keep: (p: (typeof before)[number]) => boolean) =>
+      before.filter((p) => keep(p) && !touched.has(p.id)).map((p) => p.id);
     const what = `round ${round}`;
     if (round % 3 === 0) {
-      assertHasAll(await readAllProjects(c, 'id'), stayed(() => true), `${what}, whole list`);
+      assertHasAll(
+        await readAllProjects(c, 'id'),
+        stayed(() => true),
+        `${what}, whole list`,
+      );
     } else if (round % 3 === 1) {
       const highestSeen = before[Math.floor(before.length / 3)]!.id;
       const newer = (await readProjectsNewerThan(c, highestSeen, 'id')).filter((p) => p.id > highestSeen);
-      assertHasAll(newer, stayed((p) => p.id > highestSeen), `${what}, newer than ${highestSeen}`);
+      assertHasAll(
+        newer,
+        stayed((p) => p.id > highestSeen),
+        `${what}, newer than ${highestSeen}`,
+      );
     } else {
-      assertHasAll(await readProjectsTitled(c, 'Match', 'id,title', pythonStrip), stayed((p) => p.fields.title === 'Match'), `${what}, exact title`);
+      assertHasAll(
+        await readProjectsTitled(c, 'Match', 'id,title', pythonStrip),
+        stayed((p) => p.fields.title === 'Match'),
+        `${what}, exact title`,
+      );
     }
   }
 });
@@ -184,16 +229,29 @@ test('seeded random creates and deletes between page reads: no project that was 
 test('readProjectsNewerThan: exactly the projects above the id, across pages', async () => {
   const highestSeen = ids[19]!;
   const newer = await readProjectsNewerThan(client, highestSeen, 'id');
-  assert.equal(idsOf(newer).filter((id) => id > highestSeen), ids.slice(20));
-  assert.equal(idsOf(await readProjectsNewerThan(client, ids.at(-1)!, 'id')).filter((id) => id > ids.at(-1)!), []);
+  assert.equal(
+    idsOf(newer).filter((id) => id > highestSeen),
+    ids.slice(20),
+  );
+  assert.equal(
+    idsOf(await readProjectsNewerThan(client, ids.at(-1)!, 'id')).filter((id) => id > ids.at(-1)!),
+    [],
+  );
 });
 
 test('readProjectsNewerThan: a newer project deleted between page reads hides no other one', async () => {
   const deleted = ids.at(-2)!;
-  const c = changingOnce((p) => p.ordering === '-id' && Number(p.page) > 1, () => client.deleteProject(deleted));
+  const c = changingOnce(
+    (p) => p.ordering === '-id' && Number(p.page) > 1,
+    () => client.deleteProject(deleted),
+  );
   const newer = await readProjectsNewerThan(c.client, ids[9]!, 'id');
   assert.ok(c.changed(), 'the read took more than one page');
-  assertHasAll(newer, ids.slice(10).filter((id) => id !== deleted), 'one deleted');
+  assertHasAll(
+    newer,
+    ids.slice(10).filter((id) => id !== deleted),
+    'one deleted',
+  );
 });
 
 test('readProjectsTitled: the exact title among more than 100 that contain it, whatever the case', async () => {
@@ -210,7 +268,10 @@ const config = { namespace: NS } as RootConfig;
 
 async function manageOldest(): Promise<number> {
   const oldest = ids[0]!;
-  await client.updateProject(oldest, { title: 'The oldest project', description: withMarker('First of all', { namespace: NS, key: 'oldest' }) });
+  await client.updateProject(oldest, {
+    title: 'The oldest project',
+    description: withMarker('First of all', { namespace: NS, key: 'oldest' }),
+  });
   return oldest;
 }
 
@@ -232,12 +293,19 @@ test('resolveProject: key, id and exact title all find the oldest of 250 project
   assert.is((await resolveProject(client, 'The oldest project', config)).id, oldest);
   assert.is((await resolveProject(client, '  The oldest project ', undefined)).id, oldest);
   const bom = await client.createProject({ title: '\uFEFFThe oldest project' });
-  assert.is((await resolveProject(client, '\uFEFFThe oldest project', config)).id, bom.id, 'a title starting with U+FEFF (the server keeps it)');
+  assert.is(
+    (await resolveProject(client, '\uFEFFThe oldest project', config)).id,
+    bom.id,
+    'a title starting with U+FEFF (the server keeps it)',
+  );
 });
 
 test('resolveProject: a key of another namespace, or a prefix of the key, is not a match', async () => {
   await manageOldest();
-  assert.match(await userError(resolveProject(client, 'oldest', { namespace: 'other' } as RootConfig)), 'no project "oldest"');
+  assert.match(
+    await userError(resolveProject(client, 'oldest', { namespace: 'other' } as RootConfig)),
+    'no project "oldest"',
+  );
   assert.match(await userError(resolveProject(client, 'oldes', config)), 'no project "oldes"');
 });
 
@@ -251,21 +319,39 @@ test('resolveProject: an ambiguous title lists both ids; a title that is only pa
 
 test('resolveProject: two projects carrying one key is an error naming both', async () => {
   const oldest = await manageOldest();
-  const copy = await client.createProject({ title: 'A copy', description: withMarker('', { namespace: NS, key: 'oldest' }) });
-  assert.match(await userError(resolveProject(client, 'oldest', config)), `2 projects carry the marker of "oldest" (ids ${oldest}, ${copy.id})`);
+  const copy = await client.createProject({
+    title: 'A copy',
+    description: withMarker('', { namespace: NS, key: 'oldest' }),
+  });
+  assert.match(
+    await userError(resolveProject(client, 'oldest', config)),
+    `2 projects carry the marker of "oldest" (ids ${oldest}, ${copy.id})`,
+  );
 });
 
 test('tasks list KEY and tasks import KEY reach the oldest of 250 projects', async () => {
   const oldest = await manageOldest();
   await client.updateProject(oldest, { label_config: CONFIG });
-  const dir = await writeTree({ 'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: ${NS}\n`, 'tasks.jsonl': '{"text": "one"}\n{"text": "two"}\n' });
+  const dir = await writeTree({
+    'labelform.yaml': `apiVersion: labelform/v1\nkind: Config\nnamespace: ${NS}\n`,
+    'tasks.jsonl': '{"text": "one"}\n{"text": "two"}\n',
+  });
   try {
     const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token };
-    const imported = await runCli(['tasks', 'import', 'oldest', 'tasks.jsonl', '--quiet', '-C', dir], { env, cwd: dir });
+    const imported = await runCli(['tasks', 'import', 'oldest', 'tasks.jsonl', '--quiet', '-C', dir], {
+      env,
+      cwd: dir,
+    });
     assert.is(imported.code, 0, imported.stderr);
     const listed = await runCli(['tasks', 'list', 'oldest', '-C', dir], { env, cwd: dir });
     assert.is(listed.code, 0, listed.stderr);
-    assert.equal(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).data.text), ['one', 'two']);
+    assert.equal(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).data.text),
+      ['one', 'two'],
+    );
   } finally {
     await removeTree(dir);
   }

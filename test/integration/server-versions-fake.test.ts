@@ -12,8 +12,10 @@ import { atLeast, parseVersion, supports } from '../../src/api/server-versions.t
 import { startFakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { hasStackTrace, runCli, writeTree } from '../helpers/cli.ts';
 
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
-const manifest = (extra: string) => `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: evaluated\nspec:\n  title: Evaluated\n  label_config: '${CONFIG}'\n${extra}`;
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+const manifest = (extra: string) =>
+  `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: evaluated\nspec:\n  title: Evaluated\n  label_config: '${CONFIG}'\n${extra}`;
 /** A JWT-shaped refresh token (what Label Studio 1.17+ issues as a personal access token). */
 const PAT = `${Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')}.${Buffer.from(JSON.stringify({ token_type: 'refresh', exp: 4102444800, user_id: 1 })).toString('base64url')}.c2lnbmF0dXJl`;
 
@@ -33,10 +35,16 @@ test('1.20.0: annotator_evaluation_enabled is a plan error at its line naming th
   const ls = await startFakeLabelStudio({ release: '1.20.0' });
   try {
     const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token };
-    const dir = await writeTree({ 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: old\n', 'p.yaml': manifest('  annotator_evaluation_enabled: true\n') });
+    const dir = await writeTree({
+      'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: old\n',
+      'p.yaml': manifest('  annotator_evaluation_enabled: true\n'),
+    });
     const plan = await runCli(['plan', '-C', dir], { env, cwd: dir });
     assert.is(plan.code, 1);
-    assert.match(plan.stdout + plan.stderr, /p\.yaml:8:\d+: error: `annotator_evaluation_enabled` needs Label Studio 1\.23 or later; this server is 1\.20\.0/);
+    assert.match(
+      plan.stdout + plan.stderr,
+      /p\.yaml:8:\d+: error: `annotator_evaluation_enabled` needs Label Studio 1\.23 or later; this server is 1\.20\.0/,
+    );
     assert.not.ok(hasStackTrace(plan.stderr), plan.stderr);
     const applied = await runCli(['apply', '--auto-approve', '-C', dir], { env, cwd: dir });
     assert.is(applied.code, 1, 'apply refuses the same plan');
@@ -48,15 +56,33 @@ test('1.20.0: annotator_evaluation_enabled is a plan error at its line naming th
     assert.is(again.code, 0, again.stdout);
     // The fake drops the field on write and leaves it out of reads, like 1.20.0.
     const [project] = [...ls.state.projects.values()];
-    assert.is((await (await fetch(`${ls.url}/api/projects/${project!.id}/`, { headers: { Authorization: `Token ${ls.token}` } })).json() as Record<string, unknown>).annotator_evaluation_enabled, undefined);
+    assert.is(
+      (
+        (await (
+          await fetch(`${ls.url}/api/projects/${project!.id}/`, { headers: { Authorization: `Token ${ls.token}` } })
+        ).json()) as Record<string, unknown>
+      ).annotator_evaluation_enabled,
+      undefined,
+    );
 
     const status = await runCli(['status', '-C', dir], { env, cwd: dir });
     assert.is(status.code, 0, status.stderr);
     assert.match(status.stdout, /✔ personal access tokens \(1\.17\+\)/);
     assert.match(status.stdout, /✔ the --enable-legacy-api-token start flag \(1\.18\+\)/);
-    assert.match(status.stdout, /not on this server: annotator_evaluation_enabled \(1\.23\+\); a manifest that sets one is a plan error/);
-    const json = JSON.parse((await runCli(['status', '--json', '-C', dir], { env, cwd: dir })).stdout) as { supports: Record<string, boolean>; projectFieldsMissing: unknown[] };
-    assert.equal(json.supports, { expertInstructionSanitised: true, snapshotConvert: true, personalAccessTokens: true, legacyTokenStartFlag: true });
+    assert.match(
+      status.stdout,
+      /not on this server: annotator_evaluation_enabled \(1\.23\+\); a manifest that sets one is a plan error/,
+    );
+    const json = JSON.parse((await runCli(['status', '--json', '-C', dir], { env, cwd: dir })).stdout) as {
+      supports: Record<string, boolean>;
+      projectFieldsMissing: unknown[];
+    };
+    assert.equal(json.supports, {
+      expertInstructionSanitised: true,
+      snapshotConvert: true,
+      personalAccessTokens: true,
+      legacyTokenStartFlag: true,
+    });
     assert.equal(json.projectFieldsMissing, [{ field: 'annotator_evaluation_enabled', since: '1.23.0' }]);
   } finally {
     await ls.stop();
@@ -66,18 +92,35 @@ test('1.20.0: annotator_evaluation_enabled is a plan error at its line naming th
 test('1.13.1: a personal access token is one message saying PATs need 1.17, naming the server version', async () => {
   const ls = await startFakeLabelStudio({ release: '1.13.1' });
   try {
-    const dir = await writeTree({ 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: old\n', 'p.yaml': manifest('') });
+    const dir = await writeTree({
+      'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: old\n',
+      'p.yaml': manifest(''),
+    });
     const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: PAT };
     for (const args of [['status'], ['plan']]) {
       const r = await runCli([...args, '-C', dir], { env, cwd: dir });
       assert.is(r.code, 1);
       const said = r.stderr.split('\n').filter((l) => l.startsWith('Error:'));
-      assert.equal(said, ['Error: the token in LABEL_STUDIO_API_KEY is a personal access token, and personal access tokens need Label Studio 1.17 or later; this server is 1.13.1'], r.stderr);
+      assert.equal(
+        said,
+        [
+          'Error: the token in LABEL_STUDIO_API_KEY is a personal access token, and personal access tokens need Label Studio 1.17 or later; this server is 1.13.1',
+        ],
+        r.stderr,
+      );
       assert.not.match(r.stderr, /does not look like a Label Studio server/);
       assert.not.ok(r.stderr.includes(PAT), 'the token never shows');
     }
     // A legacy token works on the same server.
-    assert.is((await runCli(['plan', '-C', dir], { env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token }, cwd: dir })).code, 0);
+    assert.is(
+      (
+        await runCli(['plan', '-C', dir], {
+          env: { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token },
+          cwd: dir,
+        })
+      ).code,
+      0,
+    );
   } finally {
     await ls.stop();
   }

@@ -27,11 +27,16 @@ test.after(async () => {
 
 test('the answer of a sync is lost: the sync is not posted again, the storage is read and its end reported', async () => {
   const project = await client.createProject({ title: 'Synced once' });
-  const made = await client.http.request<LsStorage>('POST', '/api/storages/s3/', { data: { project: project.id, bucket: 'in', prefix: 'tasks/', title: 'Source' } });
+  const made = await client.http.request<LsStorage>('POST', '/api/storages/s3/', {
+    data: { project: project.id, bucket: 'in', prefix: 'tasks/', title: 'Source' },
+  });
   proxy.clear();
   proxy.inject({ method: 'POST', path: /\/sync$/, times: 1, fault: { kind: 'drop-answer' } });
   const ended = await syncStorage(client, 'import', 's3', made.id, { sleep: async () => undefined, pollMs: 1 });
-  assert.equal(proxy.seen.filter((s) => s.method === 'POST').map((s) => s.path), [`/api/storages/s3/${made.id}/sync`]);
+  assert.equal(
+    proxy.seen.filter((s) => s.method === 'POST').map((s) => s.path),
+    [`/api/storages/s3/${made.id}/sync`],
+  );
   assert.is(ended.id, made.id);
   assert.is(ended.status, 'completed');
 });

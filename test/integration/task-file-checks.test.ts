@@ -16,12 +16,18 @@ import { useFakeCli } from '../helpers/fake-cli.ts';
 import { manifest } from '../unit/support/plan-fixtures.ts';
 
 const MiB = 1024 * 1024;
-const CONFIG = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+const CONFIG =
+  '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
 
-async function readAll(text: string | string[], format: TaskFormat, file = 't'): Promise<{ items: unknown[]; error?: string }> {
+async function readAll(
+  text: string | string[],
+  format: TaskFormat,
+  file = 't',
+): Promise<{ items: unknown[]; error?: string }> {
   const items: unknown[] = [];
   try {
-    for await (const r of readTaskRecords(Readable.from(Array.isArray(text) ? text : [text]), format, file)) items.push(r.item);
+    for await (const r of readTaskRecords(Readable.from(Array.isArray(text) ? text : [text]), format, file))
+      items.push(r.item);
   } catch (err) {
     return { items, error: (err as Error).message };
   }
@@ -31,8 +37,15 @@ async function readAll(text: string | string[], format: TaskFormat, file = 't'):
 // --- duplicate names ----------------------------------------------------------------------------
 
 test('CSV/TSV: a header naming a column twice is an error at line 1, naming the column and both positions', async () => {
-  assert.equal(await readAll('text,text\na,b\n', 'csv', 't.csv'), { items: [], error: 't.csv:1: the header names column "text" twice (columns 1 and 2); each column becomes a data key, so one would be lost' });
-  assert.equal((await readAll('id\ttext\tx\ttext\n1\ta\tb\tc\n', 'tsv', 't.tsv')).error, 't.tsv:1: the header names column "text" twice (columns 2 and 4); each column becomes a data key, so one would be lost');
+  assert.equal(await readAll('text,text\na,b\n', 'csv', 't.csv'), {
+    items: [],
+    error:
+      't.csv:1: the header names column "text" twice (columns 1 and 2); each column becomes a data key, so one would be lost',
+  });
+  assert.equal(
+    (await readAll('id\ttext\tx\ttext\n1\ta\tb\tc\n', 'tsv', 't.tsv')).error,
+    't.tsv:1: the header names column "text" twice (columns 2 and 4); each column becomes a data key, so one would be lost',
+  );
   // A header after a byte-order mark, and distinct columns, still read.
   assert.equal(await readAll('\ufefftext,other\na,b\n', 'csv'), { items: [{ text: 'a', other: 'b' }] });
 });
@@ -43,16 +56,26 @@ test('JSON Lines: a key twice in one object is an error at its line, nested obje
     items: [{ data: { text: 'a' } }],
     error: 't.jsonl:3: the key "text" appears twice in one object; JSON keeps only the last value, so fix the file',
   });
-  const nested = '{"data": {"text": "a"}, "annotations": [{"result": [{"value": {"choices": ["a"], "choices": ["b"]}}]}]}\n';
+  const nested =
+    '{"data": {"text": "a"}, "annotations": [{"result": [{"value": {"choices": ["a"], "choices": ["b"]}}]}]}\n';
   assert.match((await readAll(nested, 'jsonl', 'n.jsonl')).error ?? '', /^n\.jsonl:1: the key "choices" appears twice/);
   // Escapes spell the same key: still a duplicate. The same key in sibling objects is fine.
-  assert.match((await readAll('{"text": 1, "te\\u0078t": 2}\n', 'jsonl', 'e.jsonl')).error ?? '', /the key "text" appears twice/);
-  assert.equal(await readAll('[{"a": {"k": 1}, "b": {"k": 2}}, {"k": "a\\"k\\": 3"}]', 'json'), { items: [{ a: { k: 1 }, b: { k: 2 } }, { k: 'a"k": 3' }] });
+  assert.match(
+    (await readAll('{"text": 1, "te\\u0078t": 2}\n', 'jsonl', 'e.jsonl')).error ?? '',
+    /the key "text" appears twice/,
+  );
+  assert.equal(await readAll('[{"a": {"k": 1}, "b": {"k": 2}}, {"k": "a\\"k\\": 3"}]', 'json'), {
+    items: [{ a: { k: 1 }, b: { k: 2 } }, { k: 'a"k": 3' }],
+  });
 });
 
-test('JSON array: the duplicate key\'s own line, inside a multi-line item', async () => {
-  const text = '[\n  {"data": {"text": "ok"}},\n  {\n    "data": {\n      "text": "a",\n      "text": "b"\n    }\n  }\n]\n';
-  assert.equal((await readAll([text.slice(0, 20), text.slice(20)], 'json', 'a.json')).error, 'a.json:6: the key "text" appears twice in one object; JSON keeps only the last value, so fix the file');
+test("JSON array: the duplicate key's own line, inside a multi-line item", async () => {
+  const text =
+    '[\n  {"data": {"text": "ok"}},\n  {\n    "data": {\n      "text": "a",\n      "text": "b"\n    }\n  }\n]\n';
+  assert.equal(
+    (await readAll([text.slice(0, 20), text.slice(20)], 'json', 'a.json')).error,
+    'a.json:6: the key "text" appears twice in one object; JSON keeps only the last value, so fix the file',
+  );
 });
 
 // --- one task over the batch cap ----------------------------------------------------------------
@@ -71,7 +94,10 @@ test('reading stops as soon as one item passes the size guard: a huge item is ne
         yield '"}}\n';
       })(),
     );
-  for (const [format, open] of [['jsonl', '{"data": {"text": "ok"}}\n{"data": {"text": "'], ['json', '[{"data": {"text": "ok"}},\n {"data": {"text": "']] as const) {
+  for (const [format, open] of [
+    ['jsonl', '{"data": {"text": "ok"}}\n{"data": {"text": "'],
+    ['json', '[{"data": {"text": "ok"}},\n {"data": {"text": "'],
+  ] as const) {
     pulled = 0;
     let error = '';
     try {
@@ -110,7 +136,8 @@ test('tasks import: duplicate columns, duplicate keys and a task over --max-batc
     'euro.jsonl': `{"text": "${'€'.repeat(200 * 1024)}"}\n`,
   });
   const env = { LABEL_STUDIO_URL: fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token };
-  const run = (file: string, extra: string[] = []) => runCli(['tasks', 'import', String(id), file, '--quiet', ...extra], { env, cwd: dir });
+  const run = (file: string, extra: string[] = []) =>
+    runCli(['tasks', 'import', String(id), file, '--quiet', ...extra], { env, cwd: dir });
 
   const csv = await run('dup.csv');
   assert.is(csv.code, 1);
@@ -120,10 +147,16 @@ test('tasks import: duplicate columns, duplicate keys and a task over --max-batc
   assert.match(jsonl.stderr, /dup\.jsonl:2: item 2: the key "text" appears twice in one object/);
   const tooBig = await run('big.jsonl', ['--max-batch-mb', '0.5']);
   assert.is(tooBig.code, 1);
-  assert.match(tooBig.stderr, /big\.jsonl:3: item 3: this task is larger than 512\.0 KiB, the most one import batch holds/);
+  assert.match(
+    tooBig.stderr,
+    /big\.jsonl:3: item 3: this task is larger than 512\.0 KiB, the most one import batch holds/,
+  );
   const euro = await run('euro.jsonl', ['--max-batch-mb', '0.5']);
   assert.is(euro.code, 1);
-  assert.match(euro.stderr, /euro\.jsonl:1: item 1: this task is 600\.\d KiB as sent, over the batch limit of 512\.0 KiB \(--max-batch-mb\)/);
+  assert.match(
+    euro.stderr,
+    /euro\.jsonl:1: item 1: this task is 600\.\d KiB as sent, over the batch limit of 512\.0 KiB \(--max-batch-mb\)/,
+  );
   for (const r of [csv, jsonl, tooBig, euro]) assert.not.ok(hasStackTrace(r.stderr), r.stderr);
   assert.is(Number((await client.getProject(id)).task_number ?? 0), 0, 'nothing was sent');
 
@@ -140,10 +173,22 @@ test('declared datasets: the same checks as plan problems at file:line', async (
     'big.jsonl': `{"text": "small"}\n{"text": "${'y'.repeat(DEFAULT_MAX_BATCH_MIB * MiB)}"}\n`,
   });
   const desired: ProjectResource = manifest('ds', { title: 'Datasets', label_config: CONFIG });
-  const file = (name: string): DeclaredTaskFile => ({ file: `./${name}`, path: `${dir}/${name}`, display: name, pointer: '/tasks/0/file' });
-  const problems = async (name: string) => (await readDatasetState(undefined, undefined, desired, 'test', dir, file(name))).problems.map((p) => `${p.file}:${p.line}: ${p.message}`);
-  assert.equal(await problems('dup.csv'), ['dup.csv:1: the header names column "text" twice (columns 1 and 2); each column becomes a data key, so one would be lost']);
-  assert.equal(await problems('dup.json'), ['dup.json:3: the key "text" appears twice in one object; JSON keeps only the last value, so fix the file']);
+  const file = (name: string): DeclaredTaskFile => ({
+    file: `./${name}`,
+    path: `${dir}/${name}`,
+    display: name,
+    pointer: '/tasks/0/file',
+  });
+  const problems = async (name: string) =>
+    (await readDatasetState(undefined, undefined, desired, 'test', dir, file(name))).problems.map(
+      (p) => `${p.file}:${p.line}: ${p.message}`,
+    );
+  assert.equal(await problems('dup.csv'), [
+    'dup.csv:1: the header names column "text" twice (columns 1 and 2); each column becomes a data key, so one would be lost',
+  ]);
+  assert.equal(await problems('dup.json'), [
+    'dup.json:3: the key "text" appears twice in one object; JSON keeps only the last value, so fix the file',
+  ]);
   const [bigProblem] = await problems('big.jsonl');
   assert.match(bigProblem ?? '', /^big\.jsonl:2: this task is larger than 16\.0 MiB, the most one import batch holds/);
 });

@@ -8,7 +8,8 @@ import { readTaskRecords } from '../../src/tasks/read-records.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { hasStackTrace, runCli, writeTree } from '../helpers/cli.ts';
 
-const CONFIG = '<View><Image name="img" value="$image"/><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+const CONFIG =
+  '<View><Image name="img" value="$image"/><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
 let ls: FakeLabelStudio;
 let env: Record<string, string>;
 
@@ -31,12 +32,16 @@ const row = (i: number) => ({ image: `https://example.com/${i}.jpg`, text: `text
 test('reads a JSON array item by item with the line each item starts on', async () => {
   const text = '[\n  {"a": 1},\n  {"b": "x, ] y"},\n\n  {"c": [1, {"d": 2}]}\n]\n';
   const records = [];
-  for await (const r of readTaskRecords(Readable.from([text.slice(0, 7), text.slice(7)]), 'json', 't.json')) records.push(r);
-  assert.equal(records.map((r) => [r.index, r.line, r.item]), [
-    [0, 2, { a: 1 }],
-    [1, 3, { b: 'x, ] y' }],
-    [2, 5, { c: [1, { d: 2 }] }],
-  ]);
+  for await (const r of readTaskRecords(Readable.from([text.slice(0, 7), text.slice(7)]), 'json', 't.json'))
+    records.push(r);
+  assert.equal(
+    records.map((r) => [r.index, r.line, r.item]),
+    [
+      [0, 2, { a: 1 }],
+      [1, 3, { b: 'x, ] y' }],
+      [2, 5, { c: [1, { d: 2 }] }],
+    ],
+  );
   // A file cut short: the item read before the cut still arrives, then the error names the line.
   const cut = readTaskRecords(Readable.from(['[{"a": 1},\n{"b"']), 'json', 'cut.json');
   const read: unknown[] = [];
@@ -67,15 +72,25 @@ test('JSON, JSON Lines, CSV, TSV, a directory and stdin all import; the counts a
   const all = await runCli(['tasks', 'import', String(id2), '.', '--quiet'], { env, cwd: dir });
   assert.is(all.code, 0, all.stderr);
   assert.match(all.stdout, /Imported 6 tasks, 0 annotations, 0 predictions into project \d+ "From a directory"/);
-  const listed = (await runCli(['tasks', 'list', String(id2), '--page-size', '4'], { env, cwd: dir })).stdout.trim().split('\n').map((l) => JSON.parse(l));
-  assert.equal(listed.map((t: { data: { text: string } }) => t.data.text), ['text 1', 'text 2', 'text 3', 'text 4', 'five, with a comma', 'six']);
+  const listed = (await runCli(['tasks', 'list', String(id2), '--page-size', '4'], { env, cwd: dir })).stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  assert.equal(
+    listed.map((t: { data: { text: string } }) => t.data.text),
+    ['text 1', 'text 2', 'text 3', 'text 4', 'five, with a comma', 'six'],
+  );
   const asJson = JSON.parse((await runCli(['tasks', 'list', String(id2), '--json'], { env, cwd: dir })).stdout);
   assert.is(asJson.length, 6);
   // Standard input, in a real process: spooled, checked, then sent.
   const id3 = await project('From stdin');
   const { spawn } = await import('node:child_process');
   // Asynchronous: the fake server runs in this process and must keep answering.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'tasks', 'import', String(id3), '-', '--quiet'], { env: { ...process.env, ...env } });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src/cli/bin.ts', 'tasks', 'import', String(id3), '-', '--quiet'],
+    { env: { ...process.env, ...env } },
+  );
   let out = '';
   let err = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -90,7 +105,9 @@ test('JSON, JSON Lines, CSV, TSV, a directory and stdin all import; the counts a
 
 test('bad items are refused before anything is sent, each with file:line and the key', async () => {
   const dir = await writeTree({
-    'bad.jsonl': [row(1), { text: 'no image' }, { image: 42, text: 'x' }, row(4), { image: 'u', text: null }].map((x) => JSON.stringify(x)).join('\n'),
+    'bad.jsonl': [row(1), { text: 'no image' }, { image: 42, text: 'x' }, row(4), { image: 'u', text: null }]
+      .map((x) => JSON.stringify(x))
+      .join('\n'),
     'broken.jsonl': `${JSON.stringify(row(1))}\n{"image": "u", "text": \n`,
     'notes.txt': 'hello',
   });
@@ -115,14 +132,33 @@ test('bad items are refused before anything is sent, each with file:line and the
 });
 
 test('batches stay under the byte limit; a server limit smaller than a batch gets a clear message, and --resume continues', async () => {
-  const dir = await writeTree({ 'many.jsonl': Array.from({ length: 400 }, (_, i) => JSON.stringify({ ...row(i), pad: 'x'.repeat(200) })).join('\n') });
+  const dir = await writeTree({
+    'many.jsonl': Array.from({ length: 400 }, (_, i) => JSON.stringify({ ...row(i), pad: 'x'.repeat(200) })).join('\n'),
+  });
   const id = await project('Byte limit');
   // 400 tasks of ~280 bytes: 100 KiB per 400-task batch, over the fake's 64 KiB limit.
-  const over = await runCli(['tasks', 'import', String(id), 'many.jsonl', '--batch-size', '400', '--quiet'], { env, cwd: dir });
+  const over = await runCli(['tasks', 'import', String(id), 'many.jsonl', '--batch-size', '400', '--quiet'], {
+    env,
+    cwd: dir,
+  });
   assert.is(over.code, 1);
   assert.match(over.stderr, /refused a batch of 0\.1 MiB \(400 tasks\): it is over the server's upload limit/);
   assert.is(await count(id), 0);
-  const ok = await runCli(['tasks', 'import', String(id), 'many.jsonl', '--batch-size', '400', '--max-batch-mb', '0.05', '--resume', '--quiet'], { env, cwd: dir });
+  const ok = await runCli(
+    [
+      'tasks',
+      'import',
+      String(id),
+      'many.jsonl',
+      '--batch-size',
+      '400',
+      '--max-batch-mb',
+      '0.05',
+      '--resume',
+      '--quiet',
+    ],
+    { env, cwd: dir },
+  );
   assert.is(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /Imported 400 tasks/);
   assert.is(await count(id), 400);
@@ -134,12 +170,18 @@ test('batches stay under the byte limit; a server limit smaller than a batch get
 test('resume after a partial import sends only the rest; a changed file or another project is refused', async () => {
   const dir = await writeTree({ 'r.jsonl': Array.from({ length: 30 }, (_, i) => JSON.stringify(row(i))).join('\n') });
   const id = await project('Resume');
-  const first = await runCli(['tasks', 'import', String(id), 'r.jsonl', '--batch-size', '10', '--quiet'], { env, cwd: dir });
+  const first = await runCli(['tasks', 'import', String(id), 'r.jsonl', '--batch-size', '10', '--quiet'], {
+    env,
+    cwd: dir,
+  });
   assert.is(first.code, 0);
   // Pretend the run died after two batches: the sidecar says 20, the server holds 30 of them.
   const path = join(dir, 'r.jsonl.labelform-import.json');
   const sidecar = JSON.parse(await readFile(path, 'utf8'));
-  await writeFile(path, JSON.stringify({ ...sidecar, complete: false, committed: { ...sidecar.committed, records: 20, tasks: 20 } }));
+  await writeFile(
+    path,
+    JSON.stringify({ ...sidecar, complete: false, committed: { ...sidecar.committed, records: 20, tasks: 20 } }),
+  );
   const resumed = await runCli(['tasks', 'import', String(id), 'r.jsonl', '--resume'], { env, cwd: dir });
   assert.is(resumed.code, 0, resumed.stderr);
   assert.match(resumed.stderr, /Resuming: 30 tasks of this import are already in project/);
@@ -161,10 +203,20 @@ test('progress: plain periodic lines when not a terminal, nothing with --quiet',
   ls.setLatency(30);
   try {
     let now = 0;
-    const loud = await runCliWithClock(['tasks', 'import', String(id), 'p.jsonl', '--batch-size', '5'], dir, () => (now += 1000));
+    const loud = await runCliWithClock(
+      ['tasks', 'import', String(id), 'p.jsonl', '--batch-size', '5'],
+      dir,
+      () => (now += 1000),
+    );
     assert.match(loud.stderr, /Importing into project \d+: \d+\/50 tasks \(\d+ tasks\/s/);
-    const quietDir = await writeTree({ 'q.jsonl': Array.from({ length: 50 }, (_, i) => JSON.stringify(row(i))).join('\n') });
-    const quiet = await runCliWithClock(['tasks', 'import', String(id), 'q.jsonl', '--batch-size', '5', '--quiet'], quietDir, () => (now += 1000));
+    const quietDir = await writeTree({
+      'q.jsonl': Array.from({ length: 50 }, (_, i) => JSON.stringify(row(i))).join('\n'),
+    });
+    const quiet = await runCliWithClock(
+      ['tasks', 'import', String(id), 'q.jsonl', '--batch-size', '5', '--quiet'],
+      quietDir,
+      () => (now += 1000),
+    );
     assert.is(quiet.stderr, '');
   } finally {
     ls.setLatency(0);

@@ -29,14 +29,32 @@ const head = (kind: string, name: string) => `apiVersion: labelform/v1\nkind: ${
 /** One manifest of every kind of the registry, each in its own file. */
 function manifests(): Record<string, { kind: string; text: string }> {
   return {
-    'shared/label-config.yaml': { kind: 'LabelConfig', text: `${head('LabelConfig', 'choices')}spec:\n  label_config: |\n    <View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>\n` },
+    'shared/label-config.yaml': {
+      kind: 'LabelConfig',
+      text: `${head('LabelConfig', 'choices')}spec:\n  label_config: |\n    <View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="A"/></Choices></View>\n`,
+    },
     'proj-a/project.yaml': { kind: 'Project', text: `${head('Project', 'proj-a')}spec:\n  title: Project A\n` },
-    'proj-b/project.yaml': { kind: 'Project', text: `${head('Project', 'proj-b')}spec:\n  title: Project B\n  label_config: {ref: choices}\n` },
+    'proj-b/project.yaml': {
+      kind: 'Project',
+      text: `${head('Project', 'proj-b')}spec:\n  title: Project B\n  label_config: {ref: choices}\n`,
+    },
     'proj-a/view.yaml': { kind: 'View', text: `${head('View', 'v1')}spec:\n  project: proj-a\n  title: To review\n` },
-    'proj-a/webhook.yaml': { kind: 'Webhook', text: `${head('Webhook', 'w1')}spec:\n  project: proj-a\n  url: https://hooks.example.com/ls\n  send_for_all_actions: false\n  actions: [ANNOTATION_CREATED]\n` },
-    'proj-a/ml.yaml': { kind: 'MlBackend', text: `${head('MlBackend', 'm1')}spec:\n  project: proj-a\n  url: ${ml.url}\n  title: Model\n` },
-    'proj-a/import.yaml': { kind: 'ImportStorage', text: `${head('ImportStorage', 'in')}spec:\n  project: proj-a\n  type: redis\n  host: redis.example.com\n  db: 1\n` },
-    'proj-a/export.yaml': { kind: 'ExportStorage', text: `${head('ExportStorage', 'out')}spec:\n  project: proj-a\n  type: redis\n  host: redis.example.com\n  db: 2\n` },
+    'proj-a/webhook.yaml': {
+      kind: 'Webhook',
+      text: `${head('Webhook', 'w1')}spec:\n  project: proj-a\n  url: https://hooks.example.com/ls\n  send_for_all_actions: false\n  actions: [ANNOTATION_CREATED]\n`,
+    },
+    'proj-a/ml.yaml': {
+      kind: 'MlBackend',
+      text: `${head('MlBackend', 'm1')}spec:\n  project: proj-a\n  url: ${ml.url}\n  title: Model\n`,
+    },
+    'proj-a/import.yaml': {
+      kind: 'ImportStorage',
+      text: `${head('ImportStorage', 'in')}spec:\n  project: proj-a\n  type: redis\n  host: redis.example.com\n  db: 1\n`,
+    },
+    'proj-a/export.yaml': {
+      kind: 'ExportStorage',
+      text: `${head('ExportStorage', 'out')}spec:\n  project: proj-a\n  type: redis\n  host: redis.example.com\n  db: 2\n`,
+    },
   };
 }
 
@@ -47,24 +65,48 @@ const DAMAGES: ReadonlyArray<{ name: string; damage: (text: string) => string | 
   { name: 'only comments', damage: (t) => t.replace(/^/gm, '# '), at: /:1:1: error: empty file/ },
   { name: '`---` only', damage: () => '---\n', at: /:1:1: error: empty file/ },
   { name: 'NUL bytes from a crash', damage: (t) => Buffer.alloc(t.length), at: /:1:1: error: empty file/ },
-  { name: 'lost its apiVersion line', damage: (t) => t.replace(/^apiVersion: .*\n/, ''), at: /:1:7: error: kind: \w+ but no apiVersion/ },
-  { name: 'lost its apiVersion and kind lines', damage: (t) => t.replace(/^apiVersion: .*\nkind: .*\n/, ''), at: /:1:1: error: metadata\.name and spec but no apiVersion or kind/ },
-  { name: 'cut after kind', damage: (t) => t.split('metadata:')[0]!, at: /:1:1: error: missing required field "metadata"/ },
+  {
+    name: 'lost its apiVersion line',
+    damage: (t) => t.replace(/^apiVersion: .*\n/, ''),
+    at: /:1:7: error: kind: \w+ but no apiVersion/,
+  },
+  {
+    name: 'lost its apiVersion and kind lines',
+    damage: (t) => t.replace(/^apiVersion: .*\nkind: .*\n/, ''),
+    at: /:1:1: error: metadata\.name and spec but no apiVersion or kind/,
+  },
+  {
+    name: 'cut after kind',
+    damage: (t) => t.split('metadata:')[0]!,
+    at: /:1:1: error: missing required field "metadata"/,
+  },
 ];
 
 /** What the fake holds: the ids in each of its collections. */
 function serverIds(): Record<string, number[]> {
   const state = f.ls.state as unknown as Record<string, unknown>;
-  return Object.fromEntries(Object.entries(state).filter(([, v]) => v instanceof Map).map(([k, v]) => [k, [...(v as Map<number, unknown>).keys()]]));
+  return Object.fromEntries(
+    Object.entries(state)
+      .filter(([, v]) => v instanceof Map)
+      .map(([k, v]) => [k, [...(v as Map<number, unknown>).keys()]]),
+  );
 }
 
 test('set-up: one manifest of every kind applied; plan --prune then has nothing to do', async () => {
   const m = manifests();
-  assert.equal(new Set(Object.values(m).map((x) => x.kind)), new Set(MANIFEST_KINDS.map((k) => k.kind)), 'every kind of the registry');
+  assert.equal(
+    new Set(Object.values(m).map((x) => x.kind)),
+    new Set(MANIFEST_KINDS.map((k) => k.kind)),
+    'every kind of the registry',
+  );
   dir = await f.repo(Object.fromEntries(Object.entries(m).map(([p, x]) => [p, x.text])));
   const applied = await f.cli(dir, ['apply', '--auto-approve']);
   assert.is(applied.code, 0, applied.stderr + applied.stdout);
-  for (const k of RESOURCE_KINDS) assert.ok(applied.stdout.includes(k.kind === 'Project' ? 'proj-a created' : `${k.kind} proj-a/`), `${k.kind} created:\n${applied.stdout}`);
+  for (const k of RESOURCE_KINDS)
+    assert.ok(
+      applied.stdout.includes(k.kind === 'Project' ? 'proj-a created' : `${k.kind} proj-a/`),
+      `${k.kind} created:\n${applied.stdout}`,
+    );
   const again = await f.cli(dir, ['plan', '--prune', '--detailed-exitcode']);
   assert.is(again.code, 0, again.stdout + again.stderr);
 });

@@ -47,11 +47,16 @@ const CASES: Record<string, BadCase> = {
   },
   'malformed labelform.yaml': {
     files: { 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: [acme\n', 'p.yaml': P(TITLE) },
-    errors: ['labelform.yaml:4:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]'],
+    errors: [
+      'labelform.yaml:4:1: error: YAML syntax error: Flow sequence in block collection must be sufficiently indented and end with a ]',
+    ],
     fileCount: 2,
   },
   'wrong types': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(`${TITLE}  maximum_annotations: two\n  show_skip_button: "false"\n  title_extra: 1\n`) },
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': P(`${TITLE}  maximum_annotations: two\n  show_skip_button: "false"\n  title_extra: 1\n`),
+    },
     errors: [
       'p.yaml:7:24: error: spec.maximum_annotations must be an integer, got a string "two" (at /spec/maximum_annotations)',
       'p.yaml:8:21: error: spec.show_skip_button must be a boolean, got a string "false" (at /spec/show_skip_button)',
@@ -69,9 +74,12 @@ const CASES: Record<string, BadCase> = {
     errors: ['p.yaml:8:3: error: duplicate key in a YAML mapping: Map keys must be unique'],
     fileCount: 2,
   },
-  'XML with a DOCTYPE, inline: the DOCTYPE\'s line in the manifest': {
+  "XML with a DOCTYPE, inline: the DOCTYPE's line in the manifest": {
     // Line 7 is `  label_config: |`; XML line 1 is file line 8, indented by four.
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(`${TITLE}${blockXml('<!-- config -->\n<!DOCTYPE View>\n<View/>')}`) },
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': P(`${TITLE}${blockXml('<!-- config -->\n<!DOCTYPE View>\n<View/>')}`),
+    },
     errors: ['p.yaml:9:5: error: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)'],
     fileCount: 2,
   },
@@ -79,7 +87,8 @@ const CASES: Record<string, BadCase> = {
     files: {
       'labelform.yaml': ROOT_CONFIG,
       'p.yaml': P(`${TITLE}  label_config:\n    file: c.xml\n`),
-      'c.xml': '<!-- shared -->\n<!DOCTYPE lolz [\n  <!ENTITY lol "lol">\n  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n<View><Header value="&lol2;"/></View>\n',
+      'c.xml':
+        '<!-- shared -->\n<!DOCTYPE lolz [\n  <!ENTITY lol "lol">\n  <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">\n]>\n<View><Header value="&lol2;"/></View>\n',
     },
     errors: ['c.xml:2:1: error: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)'],
     fileCount: 2,
@@ -87,34 +96,48 @@ const CASES: Record<string, BadCase> = {
   'XML with an external entity (SYSTEM)': {
     files: {
       'labelform.yaml': ROOT_CONFIG,
-      'p.yaml': P(`${TITLE}${blockXml('<!DOCTYPE View [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<View><Header value="&xxe;"/></View>')}`),
+      'p.yaml': P(
+        `${TITLE}${blockXml('<!DOCTYPE View [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<View><Header value="&xxe;"/></View>')}`,
+      ),
     },
     errors: ['p.yaml:8:5: error: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)'],
     fileCount: 2,
   },
   'XML using an undefined entity': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(`${TITLE}${blockXml('<View>\n  <Header value="&xxe;"/>\n</View>')}`) },
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': P(`${TITLE}${blockXml('<View>\n  <Header value="&xxe;"/>\n</View>')}`),
+    },
     errors: ['p.yaml:9:26: error: XML is not well-formed: undefined entity.'],
     fileCount: 2,
   },
   'an unclosed tag: at the element left open, in the manifest': {
     files: {
       'labelform.yaml': ROOT_CONFIG,
-      'p.yaml': P(`${TITLE}${blockXml('<View>\n  <Text name="t" value="$t"/>\n  <Choices name="c" toName="t">\n    <Choice value="A"/>\n</View>')}`),
+      'p.yaml': P(
+        `${TITLE}${blockXml('<View>\n  <Text name="t" value="$t"/>\n  <Choices name="c" toName="t">\n    <Choice value="A"/>\n</View>')}`,
+      ),
     },
-    errors: ['p.yaml:10:7: error: XML is not well-formed: <Choices name="c"> is never closed (a later end tag closes its parent)'],
+    errors: [
+      'p.yaml:10:7: error: XML is not well-formed: <Choices name="c"> is never closed (a later end tag closes its parent)',
+    ],
     fileCount: 2,
   },
   'a label-config check: toName naming no tag': {
     files: {
       'labelform.yaml': ROOT_CONFIG,
-      'p.yaml': P(`${TITLE}${blockXml('<View>\n  <Image name="img" value="$image"/>\n  <Choices name="c" toName="image">\n    <Choice value="A"/>\n  </Choices>\n</View>')}`),
+      'p.yaml': P(
+        `${TITLE}${blockXml('<View>\n  <Image name="img" value="$image"/>\n  <Choices name="c" toName="image">\n    <Choice value="A"/>\n  </Choices>\n</View>')}`,
+      ),
     },
     errors: ['p.yaml:10:7: error: toName="image" names no tag; object tags here: img (in <Choices name="c">)'],
     fileCount: 2,
   },
   'a 10 MB manifest': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': Buffer.concat([Buffer.from(P(TITLE)), Buffer.alloc(10 * MiB, '#')]) },
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': Buffer.concat([Buffer.from(P(TITLE)), Buffer.alloc(10 * MiB, '#')]),
+    },
     errors: ['p.yaml:1:1: error: manifest is 10.0 MiB, over the 2.0 MiB limit for manifest files'],
     fileCount: 2,
   },
@@ -129,17 +152,29 @@ const CASES: Record<string, BadCase> = {
   },
   'a path escaping the repo': {
     files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P(`${TITLE}  label_config:\n    file: ../outside.xml\n`) },
-    errors: ['p.yaml:8:11: error: "../outside.xml" points outside the repository (<repo>); files must stay inside it (at /spec/label_config/file)'],
+    errors: [
+      'p.yaml:8:11: error: "../outside.xml" points outside the repository (<repo>); files must stay inside it (at /spec/label_config/file)',
+    ],
     fileCount: 2,
   },
   'non-UTF-8 bytes in a manifest: the first bad byte': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': Buffer.concat([nonUtf8Prefix, Buffer.from([0xe9]), Buffer.from(' au lait\n')]) },
-    errors: [`p.yaml:6:13: error: manifest is not valid UTF-8 (byte 0xe9 at offset ${nonUtf8Prefix.length}); save it as UTF-8`],
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': Buffer.concat([nonUtf8Prefix, Buffer.from([0xe9]), Buffer.from(' au lait\n')]),
+    },
+    errors: [
+      `p.yaml:6:13: error: manifest is not valid UTF-8 (byte 0xe9 at offset ${nonUtf8Prefix.length}); save it as UTF-8`,
+    ],
     fileCount: 2,
   },
   'non-UTF-8 bytes after multi-byte characters: the column counts characters': {
-    files: { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': Buffer.concat([Buffer.from(P('  title: Crème brûlée ')), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]) },
-    errors: [`p.yaml:6:23: error: manifest is not valid UTF-8 (byte 0xc3 at offset ${Buffer.from(P('  title: Crème brûlée ')).length}); save it as UTF-8`],
+    files: {
+      'labelform.yaml': ROOT_CONFIG,
+      'p.yaml': Buffer.concat([Buffer.from(P('  title: Crème brûlée ')), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]),
+    },
+    errors: [
+      `p.yaml:6:23: error: manifest is not valid UTF-8 (byte 0xc3 at offset ${Buffer.from(P('  title: Crème brûlée ')).length}); save it as UTF-8`,
+    ],
     fileCount: 2,
   },
   'a UTF-16 label config': {
@@ -184,7 +219,10 @@ for (const [name, c] of Object.entries(CASES)) {
     assert.is(hasStackTrace(r.stderr), false, r.stderr);
     const lines = r.stderr.split(dir).join('<repo>').trimEnd().split('\n');
     const n = c.errors.length;
-    assert.equal(lines, [...c.errors, `✖ ${n} error${n === 1 ? '' : 's'} in ${c.fileCount} manifest file${c.fileCount === 1 ? '' : 's'}`]);
+    assert.equal(lines, [
+      ...c.errors,
+      `✖ ${n} error${n === 1 ? '' : 's'} in ${c.fileCount} manifest file${c.fileCount === 1 ? '' : 's'}`,
+    ]);
   });
 }
 
@@ -220,9 +258,14 @@ test('a real process: exit code 1, every located message, no stack trace', async
     files[file] = typeof content === 'string' ? content.replace('name: p1', `name: ${file[0]}`) : content;
   }
   const dir = await tree(files);
-  const [bad, examples] = await Promise.all([runProcess(['validate', dir]), runProcess(['validate', 'examples/projects'])]);
+  const [bad, examples] = await Promise.all([
+    runProcess(['validate', dir]),
+    runProcess(['validate', 'examples/projects']),
+  ]);
   // Outside the current directory, files are shown by absolute path.
-  const expected = Object.entries(picks).map(([file, name]) => `${dir}/${CASES[name]!.errors[0]!.replace(/^p\.yaml:/, `${file}:`).replace('<repo>', dir)}`);
+  const expected = Object.entries(picks).map(
+    ([file, name]) => `${dir}/${CASES[name]!.errors[0]!.replace(/^p\.yaml:/, `${file}:`).replace('<repo>', dir)}`,
+  );
   assert.is(bad.code, 1);
   assert.is(bad.stdout, '');
   assert.is(hasStackTrace(bad.stderr), false, bad.stderr);
@@ -230,7 +273,10 @@ test('a real process: exit code 1, every located message, no stack trace', async
 
   assert.is(examples.code, 0, examples.stderr);
   assert.is(examples.stderr, '');
-  assert.match(examples.stdout, /^✔ 7 manifest files valid: 5 projects, 1 label config, namespace "acme-labeling" \(\d+ ms\)\n$/);
+  assert.match(
+    examples.stdout,
+    /^✔ 7 manifest files valid: 5 projects, 1 label config, namespace "acme-labeling" \(\d+ ms\)\n$/,
+  );
 });
 
 test.run();

@@ -13,7 +13,8 @@ import { cleanupTrees, load, ROOT_CONFIG, tree } from '../unit/support/validate-
 test.after(cleanupTrees);
 
 const head = (kind: string, name: string) => `apiVersion: labelform/v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n`;
-const XML = "<View><Text name='text' value='$text'/><Choices name='c' toName='text'><Choice value='A'/></Choices></View>";
+const XML =
+  "<View><Text name='text' value='$text'/><Choices name='c' toName='text'><Choice value='A'/></Choices></View>";
 
 /** A repository whose every secret (and a few other values) is a `${env:NAME}`; `secret(name)` writes each. */
 function repository(secret: (name: string) => string): Record<string, string> {
@@ -32,18 +33,30 @@ function repository(secret: (name: string) => string): Record<string, string> {
 }
 
 const REFERENCED = repository((name) => `\${env:${name}}`);
-const NAMES = [...Object.values(REFERENCED).join('\n').matchAll(/\$\{env:([A-Z0-9_]+)\}/g)].map((m) => m[1]!);
+const NAMES = [
+  ...Object.values(REFERENCED)
+    .join('\n')
+    .matchAll(/\$\{env:([A-Z0-9_]+)\}/g),
+].map((m) => m[1]!);
 /** What each variable holds when set: the title's part is short (the unresolved text is longer than a title may be). */
-const valueOf = (name: string) => (name.includes('LABEL_CONFIG') ? XML : name.startsWith('TEAM') ? 'vision-team' : `value-of-${name.toLowerCase()}`);
+const valueOf = (name: string) =>
+  name.includes('LABEL_CONFIG') ? XML : name.startsWith('TEAM') ? 'vision-team' : `value-of-${name.toLowerCase()}`;
 const SET = Object.fromEntries(NAMES.map((n) => [n, valueOf(n)]));
 
 test('${env:...} references with the variables unset: validate exits 0, each value a warning "not checked offline", no credential error', async () => {
   const dir = await tree(REFERENCED);
   const r = await runCli(['validate', dir], { cwd: dir, env: {} });
   assert.is(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^✔ 10 manifest files valid: 2 projects, 1 webhook, 1 ML backend, 2 import storages, 2 export storages, 1 label config, namespace "test", 14 warnings/);
+  assert.match(
+    r.stdout,
+    /^✔ 10 manifest files valid: 2 projects, 1 webhook, 1 ML backend, 2 import storages, 2 export storages, 1 label config, namespace "test", 14 warnings/,
+  );
   assert.not.match(r.stderr, /error/);
-  for (const n of NAMES) assert.match(r.stderr, new RegExp(`warning: ${n} is not set; this value is not checked offline and plan will need it`));
+  for (const n of NAMES)
+    assert.match(
+      r.stderr,
+      new RegExp(`warning: ${n} is not set; this value is not checked offline and plan will need it`),
+    );
 });
 
 test('the same repository with the variables set: valid, no warning', async () => {
@@ -53,25 +66,24 @@ test('the same repository with the variables set: valid, no warning', async () =
 });
 
 test('the same values written literally: every one is a secret-literal error at its line, set variables or not', async () => {
-  const literal = repository((name) => (name.includes('LABEL_CONFIG') ? XML : name.startsWith('TEAM') ? 'vision-team' : `literal-${name.toLowerCase()}`));
+  const literal = repository((name) =>
+    name.includes('LABEL_CONFIG') ? XML : name.startsWith('TEAM') ? 'vision-team' : `literal-${name.toLowerCase()}`,
+  );
   for (const env of [{}, SET]) {
     const { lines } = await load(literal, { env });
-    assert.equal(
-      lines,
-      [
-        'azure.yaml:9:17: secret-literal: account_name is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'azure.yaml:10:16: secret-literal: account_key is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'gcs.yaml:9:35: secret-literal: google_application_credentials is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'ml.yaml:10:20: secret-literal: basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'p.yaml:8:23: secret-literal: task_data_password is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'redis.yaml:10:13: secret-literal: password is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        's3.yaml:9:22: secret-literal: aws_access_key_id is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        's3.yaml:10:26: secret-literal: aws_secret_access_key is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        's3.yaml:11:22: secret-literal: aws_session_token is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
-        'w.yaml:9:19: secret-literal: header X-Hook-Token looks like a credential written in git; take its value from ${env:NAME} (it is then kept out of plans and logs)',
-        'w.yaml:10:20: secret-literal: header Authorization looks like a credential written in git; take its value from ${env:NAME} (it is then kept out of plans and logs)',
-      ],
-    );
+    assert.equal(lines, [
+      'azure.yaml:9:17: secret-literal: account_name is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'azure.yaml:10:16: secret-literal: account_key is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'gcs.yaml:9:35: secret-literal: google_application_credentials is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'ml.yaml:10:20: secret-literal: basic_auth_pass is a password written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'p.yaml:8:23: secret-literal: task_data_password is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'redis.yaml:10:13: secret-literal: password is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      's3.yaml:9:22: secret-literal: aws_access_key_id is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      's3.yaml:10:26: secret-literal: aws_secret_access_key is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      's3.yaml:11:22: secret-literal: aws_session_token is a secret written in git; take it from ${env:NAME} (it is then kept out of plans and logs)',
+      'w.yaml:9:19: secret-literal: header X-Hook-Token looks like a credential written in git; take its value from ${env:NAME} (it is then kept out of plans and logs)',
+      'w.yaml:10:20: secret-literal: header Authorization looks like a credential written in git; take its value from ${env:NAME} (it is then kept out of plans and logs)',
+    ]);
   }
 });
 
@@ -90,9 +102,15 @@ test('text that only looks like a reference is still written in git: $${env:X} (
 test('plan still needs every variable: an error naming it, at the value, before any request', async () => {
   const dir = await tree(REFERENCED);
   // Nothing listens on port 9: the run must stop before it would connect.
-  const r = await runCli(['plan', '-C', dir], { cwd: dir, env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABEL_STUDIO_API_KEY: 'unused-token-123456' } });
+  const r = await runCli(['plan', '-C', dir], {
+    cwd: dir,
+    env: { LABEL_STUDIO_URL: 'http://127.0.0.1:9', LABEL_STUDIO_API_KEY: 'unused-token-123456' },
+  });
   assert.is(r.code, 1);
-  assert.match(r.stderr, /^w\.yaml:9:19: error: environment variable HOOK_SECRET is not set \(referenced as \$\{env:HOOK_SECRET\}\)/m);
+  assert.match(
+    r.stderr,
+    /^w\.yaml:9:19: error: environment variable HOOK_SECRET is not set \(referenced as \$\{env:HOOK_SECRET\}\)/m,
+  );
   for (const n of NAMES) assert.match(r.stderr, new RegExp(`environment variable ${n} is not set`));
   assert.match(r.stderr, /nothing was sent to the server/);
 });

@@ -24,13 +24,17 @@ function generate(): Record<string, string> {
       '  local:\n    variables:\n      team: ML\n      overlap: 1\n  prod:\n    url: https://ls.example.com\n    variables:\n      team: ML\n      overlap: 3\n',
   };
   for (let i = 0; i < LABEL_CONFIGS; i++) {
-    files[`shared/lc-${i}.yaml`] = `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: shared-${i}\nspec:\n  label_config:\n    file: ./lc-${i}.xml\n`;
+    files[`shared/lc-${i}.yaml`] =
+      `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: shared-${i}\nspec:\n  label_config:\n    file: ./lc-${i}.xml\n`;
     files[`shared/lc-${i}.xml`] = VALID_XML.replace('"A"', `"A${i}"`);
   }
   for (let i = 0; i < PROJECTS; i++) {
     const labelConfig =
       i % 3 === 0
-        ? `  label_config: |\n${VALID_XML.trimEnd().split('\n').map((l) => `    ${l}`).join('\n')}\n`
+        ? `  label_config: |\n${VALID_XML.trimEnd()
+            .split('\n')
+            .map((l) => `    ${l}`)
+            .join('\n')}\n`
         : i % 3 === 1
           ? `  label_config:\n    ref: shared-${i % LABEL_CONFIGS}\n`
           : `  label_config:\n    file: ./config.xml\n`;
@@ -55,10 +59,23 @@ test('200 generated manifests validate clean', async () => {
   const r = await runCli(['validate', dir], { cwd: dir });
   assert.is(r.stderr, '');
   assert.is(r.code, 0);
-  assert.match(r.stdout, new RegExp(`^✔ ${PROJECTS + LABEL_CONFIGS + 1} manifest files valid: ${PROJECTS} projects, ${LABEL_CONFIGS} label configs, namespace "scale"`));
-  const { repository } = await loadRepository(dir, { env: {}, requireEnv: false, checkAllEnvironments: true, cwd: dir, environment: 'prod' });
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `^✔ ${PROJECTS + LABEL_CONFIGS + 1} manifest files valid: ${PROJECTS} projects, ${LABEL_CONFIGS} label configs, namespace "scale"`,
+    ),
+  );
+  const { repository } = await loadRepository(dir, {
+    env: {},
+    requireEnv: false,
+    checkAllEnvironments: true,
+    cwd: dir,
+    environment: 'prod',
+  });
   assert.is(repository?.projects.length, PROJECTS);
-  assert.ok(repository?.projects.every((p) => p.spec.maximum_annotations === 3 && p.labelConfig?.summary.controls.length === 1));
+  assert.ok(
+    repository?.projects.every((p) => p.spec.maximum_annotations === 3 && p.labelConfig?.summary.controls.length === 1),
+  );
 });
 
 test('timing: validate on 200 manifests (printed, not asserted)', async () => {
@@ -71,7 +88,9 @@ test('timing: validate on 200 manifests (printed, not asserted)', async () => {
   const processStarted = performance.now();
   const { GITHUB_ACTIONS: _gha, NO_COLOR: _nc, FORCE_COLOR: _fc, ...env } = process.env;
   const code = await new Promise<number>((res) =>
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'validate', dir], { cwd: ROOT, env }, (err) => res(err ? Number(err.code ?? 1) : 0)),
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', 'validate', dir], { cwd: ROOT, env }, (err) =>
+      res(err ? Number(err.code ?? 1) : 0),
+    ),
   );
   const wholeProcess = performance.now() - processStarted;
   assert.is(code, 0);

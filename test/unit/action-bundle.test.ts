@@ -13,12 +13,19 @@ import * as assert from 'uvu/assert';
 import { BUNDLE_DIR, BUNDLE_ENTRY, ROOT, bundle, compareBundles, snapshot } from '../../scripts/bundle.ts';
 
 test('action-dist/ is what `npm run bundle` makes of these sources', async () => {
-  assert.ok(existsSync(join(ROOT, BUNDLE_ENTRY)), `${BUNDLE_ENTRY} is missing: run \`npm run bundle\` and commit action-dist/`);
+  assert.ok(
+    existsSync(join(ROOT, BUNDLE_ENTRY)),
+    `${BUNDLE_ENTRY} is missing: run \`npm run bundle\` and commit action-dist/`,
+  );
   const fresh = await mkdtemp(join(tmpdir(), 'labelform-bundle-'));
   try {
     await bundle(fresh);
     const diffs = await compareBundles(fresh, BUNDLE_DIR);
-    assert.equal(diffs, [], `action-dist/ is stale (${diffs.length} file(s): ${diffs.slice(0, 8).join('; ')}${diffs.length > 8 ? '; …' : ''}): run \`npm run bundle\` and commit action-dist/`);
+    assert.equal(
+      diffs,
+      [],
+      `action-dist/ is stale (${diffs.length} file(s): ${diffs.slice(0, 8).join('; ')}${diffs.length > 8 ? '; …' : ''}): run \`npm run bundle\` and commit action-dist/`,
+    );
   } finally {
     await rm(fresh, { recursive: true, force: true });
   }
@@ -38,7 +45,9 @@ test('the bundle names nothing of the machine that built it and runs with node a
   for (const [path, file] of files) {
     if (!path.startsWith('cli/')) continue;
     // esbuild writes imports as `import … from "x";` at the start of a line and `import("x")`.
-    const bare = [...file.bytes.toString('utf8').matchAll(/^(?:import|export)\b[^;\n]*?\bfrom "([^"]+)";$|\bimport\("([^"]+)"\)/gm)]
+    const bare = [
+      ...file.bytes.toString('utf8').matchAll(/^(?:import|export)\b[^;\n]*?\bfrom "([^"]+)";$|\bimport\("([^"]+)"\)/gm),
+    ]
       .map((m) => m[1] ?? m[2]!)
       .filter((name) => !name.startsWith('.'))
       .filter((name) => !isBuiltin(name));

@@ -14,7 +14,14 @@ function stubClient(total: number): LabelStudioClient {
   return {
     // eslint-disable-next-line require-yield -- a listing that fails when it is read, as the server's does
     async *listTasks() {
-      throw new ApiError('http', 'GET', '/api/tasks/?project=5', 500, "Field 'id' expected a number but got ''.", undefined);
+      throw new ApiError(
+        'http',
+        'GET',
+        '/api/tasks/?project=5',
+        500,
+        "Field 'id' expected a number but got ''.",
+        undefined,
+      );
     },
     listTasksPage: async () => ({ tasks: [], total, total_annotations: 0, total_predictions: 0 }),
   } as unknown as LabelStudioClient;

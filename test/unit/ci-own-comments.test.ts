@@ -20,14 +20,25 @@ test('ownMarked: the marker on the first line and the author self, lowest id fir
     { id: 8, body: `${M}\ndeleted account`, author: '' },
     { id: 1, body: 'hello', author: BOT },
   ];
-  assert.equal(ownMarked(comments, M, BOT).map((c) => c.id), [5, 9]);
-  assert.equal(ownMarked(comments, M, 'mallory').map((c) => c.id), [3]);
+  assert.equal(
+    ownMarked(comments, M, BOT).map((c) => c.id),
+    [5, 9],
+  );
+  assert.equal(
+    ownMarked(comments, M, 'mallory').map((c) => c.id),
+    [3],
+  );
   assert.equal(ownMarked(comments, M, 'nobody'), []);
   assert.equal(ownMarked([], M, BOT), []);
 });
 
 /** A thread in memory posting as `self`; `race` comments appear on the next list after ours is created. */
-function memoryThread(self: string, initial: ThreadComment[], race: ThreadComment[] = [], postAs = self): CommentThread & { all: Map<number, ThreadComment>; log: string[] } {
+function memoryThread(
+  self: string,
+  initial: ThreadComment[],
+  race: ThreadComment[] = [],
+  postAs = self,
+): CommentThread & { all: Map<number, ThreadComment>; log: string[] } {
   const all = new Map(initial.map((c) => [c.id, c]));
   const log: string[] = [];
   let next = 100;
@@ -86,10 +97,14 @@ test('upsert: with only look-alikes it creates its own and leaves them', async (
 
 test('upsert: settling a raced create chooses the lowest id among its own, never a look-alike that appeared meanwhile', async () => {
   // While this run created 100, another run of ours created 50 and someone posted a look-alike as 40.
-  const thread = memoryThread(BOT, [], [
-    { id: 40, body: `${M}\nlook-alike`, author: 'mallory' },
-    { id: 50, body: `${M}\nthe other run`, author: BOT },
-  ]);
+  const thread = memoryThread(
+    BOT,
+    [],
+    [
+      { id: 40, body: `${M}\nlook-alike`, author: 'mallory' },
+      { id: 50, body: `${M}\nthe other run`, author: BOT },
+    ],
+  );
   const r = await upsertMarkedComment(thread, M, `${M}\nthis run`);
   assert.is(r.action, 'updated');
   assert.is(r.comment.id, 50);
@@ -112,7 +127,10 @@ test('upsert: a created comment whose author is not the identity read for the to
     assert.unreachable('should have thrown');
   } catch (err) {
     assert.instance(err, Error);
-    assert.match((err as Error).message, /the comment just created \(100\) is by "github-actions\[bot\]", but the token reads as "github-actions"/);
+    assert.match(
+      (err as Error).message,
+      /the comment just created \(100\) is by "github-actions\[bot\]", but the token reads as "github-actions"/,
+    );
   }
 });
 

@@ -5,7 +5,15 @@
 import { readFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CELLS, COMPAT_FILE, currentTable, renderTable, replaceTable, TABLE_PAGE, type MatrixRun } from '../../scripts/compat-table.ts';
+import {
+  CELLS,
+  COMPAT_FILE,
+  currentTable,
+  renderTable,
+  replaceTable,
+  TABLE_PAGE,
+  type MatrixRun,
+} from '../../scripts/compat-table.ts';
 import { COMPAT_ROWS } from '../e2e/compat-rows.ts';
 
 const run = JSON.parse(readFileSync(COMPAT_FILE, 'utf8')) as MatrixRun;
@@ -16,7 +24,10 @@ test('the table in docs/server-versions.md is the last matrix run, rendered', ()
 
 test('every cell of the last run is a cell of the matrix, in order, with every row', () => {
   const names = CELLS.map((c) => c.name);
-  assert.equal(run.cells.map((c) => c.name), names.filter((n) => run.cells.some((c) => c.name === n)));
+  assert.equal(
+    run.cells.map((c) => c.name),
+    names.filter((n) => run.cells.some((c) => c.name === n)),
+  );
   for (const cell of run.cells) assert.equal(Object.keys(cell.rows), [...COMPAT_ROWS], cell.name);
 });
 
@@ -25,7 +36,21 @@ test('a row not applicable shows the release it needs; a failed or missing row s
     ranAt: '',
     commit: '',
     cells: [
-      { name: 'A', version: '1.13.1', db: 'sqlite', exitCode: 0, suites: [], seconds: 1, rows: { 'auth: legacy token': { status: 'ok' }, 'auth: personal access token': { status: 'n/a', reason: 'personal access tokens: from Label Studio 1.17; this server is 1.13.1' } } },
+      {
+        name: 'A',
+        version: '1.13.1',
+        db: 'sqlite',
+        exitCode: 0,
+        suites: [],
+        seconds: 1,
+        rows: {
+          'auth: legacy token': { status: 'ok' },
+          'auth: personal access token': {
+            status: 'n/a',
+            reason: 'personal access tokens: from Label Studio 1.17; this server is 1.13.1',
+          },
+        },
+      },
     ],
   };
   const table = renderTable(fake);
@@ -38,7 +63,10 @@ test('replacing the table keeps the rest of the page, and needs the markers', ()
   const page = readFileSync(TABLE_PAGE, 'utf8');
   const replaced = replaceTable(page, '| x |');
   assert.is(currentTable(replaced), '| x |');
-  assert.is(replaced.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''), page.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''));
+  assert.is(
+    replaced.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''),
+    page.split(/<!-- compatibility table[^]*?<!-- end of compatibility table -->/).join(''),
+  );
   assert.throws(() => replaceTable('# no table here', '| x |'), /no compatibility table markers/);
 });
 

@@ -24,7 +24,9 @@ test('the comparison notices a schema change', async () => {
   await mkdir(join(copy, 'schemas'));
   for (const f of SCHEMA_FILES) await copyFile(join(ROOT, 'schemas', f), join(copy, 'schemas', f));
   const schemaPath = join(copy, 'schemas', 'project.schema.json');
-  const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as { definitions: { ProjectSpec: { properties: Record<string, unknown> } } };
+  const schema = JSON.parse(await readFile(schemaPath, 'utf8')) as {
+    definitions: { ProjectSpec: { properties: Record<string, unknown> } };
+  };
   schema.definitions.ProjectSpec.properties.brand_new_field = { type: 'string' };
   await writeFile(schemaPath, JSON.stringify(schema));
   const changed = await generateSchemaTypes(copy);

@@ -18,8 +18,17 @@ const ctx = (over: Partial<InterpolationContext> = {}): InterpolationContext => 
 
 // --- the pure function ---------------------------------------------------------------------------
 
-test('${var.NAME} alone keeps the variable\'s type; inside text it becomes text', () => {
-  const r = interpolate({ spec: { maximum_annotations: '${var.overlap}', is_draft: '${var.strict}', title: 'Team ${var.team} x${var.overlap}' } }, ctx());
+test("${var.NAME} alone keeps the variable's type; inside text it becomes text", () => {
+  const r = interpolate(
+    {
+      spec: {
+        maximum_annotations: '${var.overlap}',
+        is_draft: '${var.strict}',
+        title: 'Team ${var.team} x${var.overlap}',
+      },
+    },
+    ctx(),
+  );
   assert.equal(r.value, { spec: { maximum_annotations: 3, is_draft: true, title: 'Team ML x3' } });
   assert.equal([r.issues, r.sensitive, r.unresolved], [[], [], []]);
 });
@@ -32,7 +41,10 @@ test('strings without references, numbers, booleans and null pass through; the i
 });
 
 test('${env:NAME} is read from the process environment and marks the value sensitive', () => {
-  const r = interpolate({ spec: { task_data_password: '${env:TASK_PW}', title: 'at ${env:SITE}' } }, ctx({ env: { TASK_PW: 's3cret', SITE: 'eu' } }));
+  const r = interpolate(
+    { spec: { task_data_password: '${env:TASK_PW}', title: 'at ${env:SITE}' } },
+    ctx({ env: { TASK_PW: 's3cret', SITE: 'eu' } }),
+  );
   assert.equal(r.value, { spec: { task_data_password: 's3cret', title: 'at eu' } });
   assert.equal(r.sensitive, ['/spec/task_data_password', '/spec/title']);
   assert.equal(r.issues, []);
@@ -45,7 +57,11 @@ test('an unset ${env:NAME}: left in place and noted offline; an error when requi
   assert.equal([offline.issues, offline.unresolved], [[], ['/spec/task_data_password']]);
   const required = interpolate(value, ctx({ requireEnv: true }));
   assert.equal(required.issues, [
-    { pointer: '/spec/task_data_password', kind: 'unset-env', message: 'environment variable TASK_PW is not set (referenced as ${env:TASK_PW})' },
+    {
+      pointer: '/spec/task_data_password',
+      kind: 'unset-env',
+      message: 'environment variable TASK_PW is not set (referenced as ${env:TASK_PW})',
+    },
   ]);
 });
 
@@ -54,20 +70,34 @@ test('$${ writes a literal ${', () => {
   assert.equal(r.value, { a: 'cost ${HOME}', b: '${var.team}', c: '${env:X} and ML' });
   assert.equal(r.issues, []);
   // The escape is not a reference either when every environment is checked.
-  assert.equal(collectVariableReferences({ b: '$${var.team}', c: '$${x} ${var.overlap}' }), [{ name: 'overlap', pointer: '/c' }]);
+  assert.equal(collectVariableReferences({ b: '$${var.team}', c: '$${x} ${var.overlap}' }), [
+    { name: 'overlap', pointer: '/c' },
+  ]);
 });
 
-test('an undefined variable is an issue at the value\'s pointer, naming the defined ones', () => {
+test("an undefined variable is an issue at the value's pointer, naming the defined ones", () => {
   const r = interpolate({ spec: { color: '${var.colour}', title: 'x ${var.nope}' } }, ctx());
   assert.equal(r.issues, [
-    { pointer: '/spec/color', kind: 'undefined-var', message: 'variable "colour" is not defined for this environment (defined: team, overlap, strict)' },
-    { pointer: '/spec/title', kind: 'undefined-var', message: 'variable "nope" is not defined for this environment (defined: team, overlap, strict)' },
+    {
+      pointer: '/spec/color',
+      kind: 'undefined-var',
+      message: 'variable "colour" is not defined for this environment (defined: team, overlap, strict)',
+    },
+    {
+      pointer: '/spec/title',
+      kind: 'undefined-var',
+      message: 'variable "nope" is not defined for this environment (defined: team, overlap, strict)',
+    },
   ]);
-  assert.equal(interpolate({ a: '${var.x}' }, ctx({ variables: {} })).issues[0]?.message, 'variable "x" is not defined for this environment (it defines no variables)');
+  assert.equal(
+    interpolate({ a: '${var.x}' }, ctx({ variables: {} })).issues[0]?.message,
+    'variable "x" is not defined for this environment (it defines no variables)',
+  );
 });
 
 test('bad syntax inside ${...} is an issue', () => {
-  const help = 'write ${var.NAME} (labelform.yaml variables) or ${env:NAME} (process environment); $${ writes a literal ${';
+  const help =
+    'write ${var.NAME} (labelform.yaml variables) or ${env:NAME} (process environment); $${ writes a literal ${';
   for (const [text, inner] of [
     ['${oops}', 'oops'],
     ['${var.}', 'var.'],
@@ -76,7 +106,11 @@ test('bad syntax inside ${...} is an issue', () => {
     ['a ${} b', ''],
   ] as const) {
     const r = interpolate({ tasks: [{ file: text }] }, ctx());
-    assert.equal(r.issues, [{ pointer: '/tasks/0/file', kind: 'bad-syntax', message: `cannot interpolate \${${inner}}: ${help}` }], text);
+    assert.equal(
+      r.issues,
+      [{ pointer: '/tasks/0/file', kind: 'bad-syntax', message: `cannot interpolate \${${inner}}: ${help}` }],
+      text,
+    );
   }
   // An unterminated `${` is not a reference at all.
   assert.equal(interpolate({ a: 'half ${var.team' }, ctx()).issues, []);
@@ -103,7 +137,9 @@ test('variables come from the selected environment, typed', async () => {
   const local = await loadSpec('  title: Team ${var.team}\n  maximum_annotations: ${var.overlap}\n');
   assert.equal(local.lines, []);
   assert.equal(local.result.repository?.projects[0]?.spec, { title: 'Team ML', maximum_annotations: 2 });
-  const prod = await loadSpec('  title: Team ${var.team}\n  maximum_annotations: ${var.overlap}\n', { environment: 'prod' });
+  const prod = await loadSpec('  title: Team ${var.team}\n  maximum_annotations: ${var.overlap}\n', {
+    environment: 'prod',
+  });
   assert.equal(prod.result.repository?.projects[0]?.spec, { title: 'Team ML Prod', maximum_annotations: 3 });
 });
 
@@ -124,7 +160,9 @@ test('bad syntax is located at the value', async () => {
 
 test('a variable missing in another environment is an error at the value', async () => {
   const { lines } = await loadSpec('  title: Hello\n  description: Only ${var.only_prod}\n', { environment: 'prod' });
-  assert.equal(lines, ['p.yaml:7:16: interpolation-undefined-var: variable "only_prod" is not defined for environment "local"']);
+  assert.equal(lines, [
+    'p.yaml:7:16: interpolation-undefined-var: variable "only_prod" is not defined for environment "local"',
+  ]);
   // Defined everywhere: fine whichever environment is selected.
   assert.equal((await loadSpec('  title: ${var.team} team\n', { environment: 'prod' })).lines, []);
 });
@@ -135,7 +173,9 @@ test('${env:NAME}: unset is a warning offline (exit stays clean); set, it is use
     'p.yaml:7:23: warning env-unset: TASK_PW is not set; this value is not checked offline and plan will need it',
   ]);
   assert.ok(unset.result.repository, 'warnings do not block');
-  const set = await loadSpec('  title: Hello ${env:SITE}\n  task_data_password: ${env:TASK_PW}\n', { env: { TASK_PW: 'pw-long-enough', SITE: 'eu-west-1' } });
+  const set = await loadSpec('  title: Hello ${env:SITE}\n  task_data_password: ${env:TASK_PW}\n', {
+    env: { TASK_PW: 'pw-long-enough', SITE: 'eu-west-1' },
+  });
   assert.equal(set.lines, []);
   const project = set.result.repository?.projects[0];
   assert.equal(project?.spec, { title: 'Hello eu-west-1', task_data_password: 'pw-long-enough' });

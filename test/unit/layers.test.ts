@@ -17,14 +17,26 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Runs the project's rules over `paths` (relative to `cwd`), returning one line per violation. */
 async function violations(paths: string[], cwd: string): Promise<string[]> {
   const options = await extractDepcruiseOptions(join(ROOT, '.dependency-cruiser.cjs'));
-  const { output } = await cruise(paths, { ...options, baseDir: cwd, validate: true, tsConfig: { fileName: join(ROOT, 'tsconfig.json') } });
+  const { output } = await cruise(paths, {
+    ...options,
+    baseDir: cwd,
+    validate: true,
+    tsConfig: { fileName: join(ROOT, 'tsconfig.json') },
+  });
   const result = output as ICruiseResult;
-  return result.summary.violations.map((v) => `${v.rule.name}: ${v.cycle?.length ? [v.from, ...v.cycle.map((c) => c.name)].join(' -> ') : `${v.from} -> ${v.to}`}`);
+  return result.summary.violations.map(
+    (v) =>
+      `${v.rule.name}: ${v.cycle?.length ? [v.from, ...v.cycle.map((c) => c.name)].join(' -> ') : `${v.from} -> ${v.to}`}`,
+  );
 }
 
 test('src/: every import points to a lower layer, and no cycle, counting type-only imports', async () => {
   const found = await violations(['src'], ROOT);
-  assert.equal(found, [], `${found.length} violation(s) of .dependency-cruiser.cjs (docs/architecture.md says which folder may import which):\n${found.join('\n')}`);
+  assert.equal(
+    found,
+    [],
+    `${found.length} violation(s) of .dependency-cruiser.cjs (docs/architecture.md says which folder may import which):\n${found.join('\n')}`,
+  );
 });
 
 test('the rules catch an upward import and a type-only cycle', async () => {
@@ -33,11 +45,20 @@ test('the rules catch an upward import and a type-only cycle', async () => {
     await mkdir(join(dir, 'src/util'), { recursive: true });
     await mkdir(join(dir, 'src/cli'), { recursive: true });
     await writeFile(join(dir, 'src/cli/io.ts'), 'export interface Io { readonly cwd: string }\n');
-    await writeFile(join(dir, 'src/util/a.ts'), "import type { Io } from '../cli/io.ts';\nimport type { B } from './b.ts';\nexport interface A { readonly io?: Io; readonly b?: B }\n");
-    await writeFile(join(dir, 'src/util/b.ts'), "import type { A } from './a.ts';\nexport interface B { readonly a?: A }\n");
+    await writeFile(
+      join(dir, 'src/util/a.ts'),
+      "import type { Io } from '../cli/io.ts';\nimport type { B } from './b.ts';\nexport interface A { readonly io?: Io; readonly b?: B }\n",
+    );
+    await writeFile(
+      join(dir, 'src/util/b.ts'),
+      "import type { A } from './a.ts';\nexport interface B { readonly a?: A }\n",
+    );
     const found = await violations(['src'], dir);
     assert.ok(found.includes('layer-util: src/util/a.ts -> src/cli/io.ts'), found.join('\n'));
-    assert.ok(found.some((f) => f.startsWith('no-circular: ')), found.join('\n'));
+    assert.ok(
+      found.some((f) => f.startsWith('no-circular: ')),
+      found.join('\n'),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

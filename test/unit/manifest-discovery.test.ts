@@ -17,13 +17,14 @@ test.after(cleanupTrees);
 const MiB = 1024 * 1024;
 const P = (name: string) => projectYaml(name, '  title: Fine title\n');
 
-test('other tools\' YAML is not read: docker-compose, mkdocs, CI, a broken YAML, a big data file, task data', async () => {
+test("other tools' YAML is not read: docker-compose, mkdocs, CI, a broken YAML, a big data file, task data", async () => {
   const { lines, result } = await load({
     'labelform.yaml': ROOT_CONFIG,
     'p.yaml': P('p1'),
     'docker-compose.yml': 'services:\n  web:\n    image: nginx\n',
     'mkdocs.yml': 'site_name: docs\nnav:\n  - Home: index.md\n',
-    'ci/workflow.yml': 'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n',
+    'ci/workflow.yml':
+      'name: ci\non: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: npm test\n',
     'ci/.gitlab-ci.yml': 'stages: [test]\n',
     'ci/drone.yml': 'kind: pipeline\ntype: docker\nname: default\nsteps:\n  - name: test\n',
     'deploy/broken.yaml': 'key: [unclosed\n  - : :\n',
@@ -36,7 +37,10 @@ test('other tools\' YAML is not read: docker-compose, mkdocs, CI, a broken YAML,
   });
   assert.equal(lines, []);
   assert.is(result.fileCount, 2, 'labelform.yaml and p.yaml');
-  assert.equal(result.repository?.projects.map((p) => p.name), ['p1']);
+  assert.equal(
+    result.repository?.projects.map((p) => p.name),
+    ['p1'],
+  );
 });
 
 test('a manifest is recognised however its apiVersion is written: block, quoted, flow, JSON, in a later document', async () => {
@@ -45,11 +49,18 @@ test('a manifest is recognised however its apiVersion is written: block, quoted,
     'a.yaml': P('a'),
     'b.yml': P('b').replace('apiVersion: labelform/v1', 'apiVersion: "labelform/v1"'),
     'c.yaml': '{apiVersion: labelform/v1, kind: Project, metadata: {name: c}, spec: {title: Fine title}}\n',
-    'd.json': JSON.stringify({ apiVersion: 'labelform/v1', kind: 'Project', metadata: { name: 'd' }, spec: { title: 'Fine title' } }, null, 2),
+    'd.json': JSON.stringify(
+      { apiVersion: 'labelform/v1', kind: 'Project', metadata: { name: 'd' }, spec: { title: 'Fine title' } },
+      null,
+      2,
+    ),
     'e.yaml': `# first a comment\n---\n${P('e')}`,
   });
   assert.equal(lines, []);
-  assert.equal(result.repository?.projects.map((p) => p.name), ['a', 'b', 'c', 'd', 'e']);
+  assert.equal(
+    result.repository?.projects.map((p) => p.name),
+    ['a', 'b', 'c', 'd', 'e'],
+  );
 });
 
 test('a file with a labelform apiVersion is a manifest, with every error it has', async () => {
@@ -89,7 +100,12 @@ test('a mistyped apiVersion, or kind: Project with no apiVersion: an error at th
 
 test('a manifest over the size limit is still refused; a big file of another tool is not', async () => {
   const big = Buffer.concat([Buffer.from(P('big')), Buffer.alloc(3 * MiB, '#')]);
-  const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P('p1'), 'big.yaml': big, 'other.yaml': Buffer.alloc(3 * MiB, '#') });
+  const { lines } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': P('p1'),
+    'big.yaml': big,
+    'other.yaml': Buffer.alloc(3 * MiB, '#'),
+  });
   assert.equal(lines, ['big.yaml:1:1: file-too-large: manifest is 3.0 MiB, over the 2.0 MiB limit for manifest files']);
 });
 
@@ -101,7 +117,8 @@ test('a manifest saved as UTF-16 is reported, not skipped', async () => {
 
 // --- empty files ------------------------------------------------------------------------------
 
-const EMPTY = 'empty-file: empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
+const EMPTY =
+  'empty-file: empty file: a manifest emptied by a bad merge would delete its resource with --prune; delete the file or add it to exclude: in labelform.yaml';
 
 test('an empty .yaml/.yml/.json file where manifests live is an error at its path: skipped, --prune would delete what it declared', async () => {
   const { lines, result } = await load({
@@ -119,14 +136,45 @@ test('an empty .yaml/.yml/.json file where manifests live is an error at its pat
     'a/zero.json': '',
     'a/blank.json': '  \n',
   });
-  const names = ['blank.json', 'blank.yml', 'bom.yaml', 'comments.yaml', 'crlf.yaml', 'dashes.yaml', 'disabled.yaml', 'markers.yaml', 'nul.yaml', 'zero.json', 'zero.yaml'];
-  assert.equal(lines, names.map((n) => `a/${n}:1:1: ${EMPTY}`));
+  const names = [
+    'blank.json',
+    'blank.yml',
+    'bom.yaml',
+    'comments.yaml',
+    'crlf.yaml',
+    'dashes.yaml',
+    'disabled.yaml',
+    'markers.yaml',
+    'nul.yaml',
+    'zero.json',
+    'zero.yaml',
+  ];
+  assert.equal(
+    lines,
+    names.map((n) => `a/${n}:1:1: ${EMPTY}`),
+  );
   assert.is(result.repository, undefined, 'no repository to plan from');
 });
 
 test('isEmptyText: no document at all; null, {} and [] are documents', () => {
-  for (const t of ['', ' ', '\n\n', '# c', '  # c\n', '---', '--- \n', '---\n---\n', '...', '%YAML 1.2\n---', '\uFEFF\n', '\0\0\0', '\r\n']) assert.ok(isEmptyText(t), JSON.stringify(t));
-  for (const t of ['null', '~', '{}', '[]', 'a: 1', '--- {}', '---\nx', '#c\nkey:', '"', '- a']) assert.not.ok(isEmptyText(t), JSON.stringify(t));
+  for (const t of [
+    '',
+    ' ',
+    '\n\n',
+    '# c',
+    '  # c\n',
+    '---',
+    '--- \n',
+    '---\n---\n',
+    '...',
+    '%YAML 1.2\n---',
+    '\uFEFF\n',
+    '\0\0\0',
+    '\r\n',
+  ])
+    assert.ok(isEmptyText(t), JSON.stringify(t));
+  for (const t of ['null', '~', '{}', '[]', 'a: 1', '--- {}', '---\nx', '#c\nkey:', '"', '- a'])
+    assert.not.ok(isEmptyText(t), JSON.stringify(t));
 });
 
 test('an empty file is fine where manifests do not live: excluded, in a dot folder or node_modules, or named by a manifest as its task data', async () => {
@@ -140,8 +188,15 @@ test('an empty file is fine where manifests do not live: excluded, in a dot fold
     'more/a.json': '',
   });
   // The task files' own checks happen at plan time; here only: not an empty-manifest error.
-  assert.equal(lines.filter((l) => l.includes('empty-file')), []);
-  assert.equal(lines.filter((l) => !l.includes('file-reference')), [], 'nothing but the missing ../repo-data reference');
+  assert.equal(
+    lines.filter((l) => l.includes('empty-file')),
+    [],
+  );
+  assert.equal(
+    lines.filter((l) => !l.includes('file-reference')),
+    [],
+    'nothing but the missing ../repo-data reference',
+  );
   assert.is(result.fileCount, 2);
 });
 
@@ -158,7 +213,11 @@ const MANIFEST_OF: Record<string, string> = {
 };
 
 test('every kind of the registry: a manifest that lost its apiVersion line is an error at its kind (a skipped one is deleted by --prune)', async () => {
-  assert.equal(Object.keys(MANIFEST_OF).sort(), MANIFEST_KINDS.map((k) => k.kind).sort(), 'this test covers every registered kind');
+  assert.equal(
+    Object.keys(MANIFEST_OF).sort(),
+    MANIFEST_KINDS.map((k) => k.kind).sort(),
+    'this test covers every registered kind',
+  );
   const files: Record<string, string> = { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': P('p1') };
   for (const { kind } of MANIFEST_KINDS) {
     files[`${kind}.yaml`] = `kind: ${kind}\nmetadata:\n  name: x\n${MANIFEST_OF[kind]}`;
@@ -170,35 +229,44 @@ test('every kind of the registry: a manifest that lost its apiVersion line is an
   const { lines } = await load(files);
   const expected = MANIFEST_KINDS.flatMap(({ kind }) => {
     const msg = `manifest-look-alike: kind: ${kind} but no apiVersion, so this file would not be read as a manifest; add apiVersion: labelform/v1 (or list the file under exclude: in labelform.yaml)`;
-    return [`${kind}-cut.json:2:12: ${msg}`, `${kind}-quoted.yaml:2:8: ${msg}`, `${kind}.json:2:12: ${msg}`, `${kind}.yaml:1:7: ${msg}`];
+    return [
+      `${kind}-cut.json:2:12: ${msg}`,
+      `${kind}-quoted.yaml:2:8: ${msg}`,
+      `${kind}.json:2:12: ${msg}`,
+      `${kind}.yaml:1:7: ${msg}`,
+    ];
   });
   assert.equal(lines, expected.sort());
 });
 
-test('a manifest that lost its apiVersion and kind lines (metadata.name and spec left) is an error; a cut in another way that leaves labelform\'s apiVersion is read and fails its schema', async () => {
+test("a manifest that lost its apiVersion and kind lines (metadata.name and spec left) is an error; a cut in another way that leaves labelform's apiVersion is read and fails its schema", async () => {
   const { lines } = await load({
     'labelform.yaml': ROOT_CONFIG,
     'p.yaml': P('p1'),
     'v.yaml': 'metadata:\n  name: v1\nspec:\n  project: p1\n  title: Mine\n',
-    'w.yaml': '# yaml-language-server: $schema=x\n\nmetadata:\n  name: w1\n  description: hook\nimport: {id: 3}\nspec:\n  project: p1\n',
+    'w.yaml':
+      '# yaml-language-server: $schema=x\n\nmetadata:\n  name: w1\n  description: hook\nimport: {id: 3}\nspec:\n  project: p1\n',
     'j.json': '{\n  "metadata": {"name": "j"},\n  "spec": {"project": "p1", "title": "T"}\n}\n',
     'cut-after-kind.yaml': 'apiVersion: labelform/v1\nkind: View\n',
     'cut-in-metadata.yaml': 'apiVersion: labelform/v1\nkind: View\nmetadata:\n  na',
   });
   const msg = (at: string) =>
     `${at}: manifest-look-alike: metadata.name and spec but no apiVersion or kind, so this file would not be read as a manifest (was its top cut off?); add apiVersion: labelform/v1 and its kind (${kindNamesForMessages()}) (or list the file under exclude: in labelform.yaml)`;
-  assert.equal(lines, [
-    'cut-after-kind.yaml:1:1: schema: missing required field "metadata"',
-    'cut-after-kind.yaml:1:1: schema: missing required field "spec"',
-    'cut-in-metadata.yaml:4:3: schema: metadata must be a mapping, got a string "na"',
-    'cut-in-metadata.yaml:1:1: schema: missing required field "spec"',
-    msg('j.json:2:3'),
-    msg('v.yaml:1:1'),
-    msg('w.yaml:3:1'),
-  ].sort());
+  assert.equal(
+    lines,
+    [
+      'cut-after-kind.yaml:1:1: schema: missing required field "metadata"',
+      'cut-after-kind.yaml:1:1: schema: missing required field "spec"',
+      'cut-in-metadata.yaml:4:3: schema: metadata must be a mapping, got a string "na"',
+      'cut-in-metadata.yaml:1:1: schema: missing required field "spec"',
+      msg('j.json:2:3'),
+      msg('v.yaml:1:1'),
+      msg('w.yaml:3:1'),
+    ].sort(),
+  );
 });
 
-test('other tools\' files with a manifest-like shape stay silent: their own apiVersion, a kubectl patch, extra keys, kind in nested data', async () => {
+test("other tools' files with a manifest-like shape stay silent: their own apiVersion, a kubectl patch, extra keys, kind in nested data", async () => {
   const { lines } = await load({
     'labelform.yaml': ROOT_CONFIG,
     'p.yaml': P('p1'),
@@ -231,7 +299,10 @@ test('exclude: globs relative to labelform.yaml; a name without "/" matches at a
     'projects/kept.yaml': P('kept'),
   });
   assert.equal(lines, []);
-  assert.equal(result.repository?.projects.map((p) => p.name), ['kept', 'old10', 'p1']);
+  assert.equal(
+    result.repository?.projects.map((p) => p.name),
+    ['kept', 'old10', 'p1'],
+  );
 });
 
 test('exclude: silences the error of a look-alike file; labelform.yaml itself is always read', async () => {
@@ -253,7 +324,18 @@ test('exclude: must be a list of non-empty strings (schema error at the value)',
 
 test('compileExcludes: *, ** and ? on "/"-separated paths', () => {
   const m = compileExcludes(['*.tmp.yaml', 'a/*/c.yaml', 'deep/**/x.yaml', './lead/**', 'q?.yaml', 'dir/']);
-  const yes = ['x.tmp.yaml', 'sub/x.tmp.yaml', 'a/b/c.yaml', 'deep/x.yaml', 'deep/1/2/x.yaml', 'lead/z.yaml', 'q1.yaml', 'sub/q1.yaml', 'dir', 'sub/dir'];
+  const yes = [
+    'x.tmp.yaml',
+    'sub/x.tmp.yaml',
+    'a/b/c.yaml',
+    'deep/x.yaml',
+    'deep/1/2/x.yaml',
+    'lead/z.yaml',
+    'q1.yaml',
+    'sub/q1.yaml',
+    'dir',
+    'sub/dir',
+  ];
   const no = ['x.yaml', 'a/b/b/c.yaml', 'a/c.yaml', 'deep/x.yml', 'leader/z.yaml', 'q12.yaml', 'q/.yaml', 'dirt'];
   for (const p of yes) assert.ok(m(p), `${p} should be excluded`);
   for (const p of no) assert.not.ok(m(p), `${p} should not be excluded`);

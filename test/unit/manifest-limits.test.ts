@@ -19,7 +19,9 @@ test('a 2 MB JSON manifest of nested [ is one error at the level that passes the
   const text = `${HEAD}${'['.repeat(2 * MiB - HEAD.length - 1)}`;
   const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'deep.json': text });
   const col = HEAD.length + MAX_NESTING - 2; // the document, `{` and `"spec": {` are three levels already
-  assert.equal(lines, [`deep.json:1:${col}: too-deep: nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`]);
+  assert.equal(lines, [
+    `deep.json:1:${col}: too-deep: nesting is deeper than ${MAX_NESTING} levels here; no manifest needs that many, so this file is not read further`,
+  ]);
 });
 
 test('deep nesting in YAML is caught however it is written: flow, compact "- - -", indentation', () => {
@@ -29,7 +31,11 @@ test('deep nesting in YAML is caught however it is written: flow, compact "- - -
   for (const [name, text] of Object.entries({ flow, compact, indented })) {
     const r = parseYamlSource(text, `${name}.yaml`);
     assert.equal(r.documents, [], name);
-    assert.equal(r.diagnostics.map((d) => d.code), ['too-deep'], name);
+    assert.equal(
+      r.diagnostics.map((d) => d.code),
+      ['too-deep'],
+      name,
+    );
     assert.ok((r.diagnostics[0]!.line ?? 0) >= 1, name);
   }
   const sequence = parseYamlSource(`a:\n  ${'- '.repeat(5000)}x\n`, 's.yaml').diagnostics[0]!;
@@ -46,11 +52,18 @@ test('ordinary nesting is untouched: a label config block, flow lists, 20 levels
 
 test('at most 20 problems per file, then one "… and N more" line for that file', async () => {
   const fields = Array.from({ length: 300 }, (_, i) => `  bogus_${String(i).padStart(3, '0')}: 1\n`).join('');
-  const { lines } = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p', `  title: Fine title\n${fields}`), 'q.yaml': projectYaml('q', '  title: x\n') });
+  const { lines } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': projectYaml('p', `  title: Fine title\n${fields}`),
+    'q.yaml': projectYaml('q', '  title: x\n'),
+  });
   const forP = lines.filter((l) => l.startsWith('p.yaml'));
   assert.is(forP.length, 21);
   assert.match(forP[0]!, /^p\.yaml:7:3: schema: unknown field "bogus_000"/);
-  assert.equal(forP.filter((l) => l.includes('more-problems')), ['p.yaml:27:3: more-problems: … and 280 more problems in this file from here on (the first 20 are shown)']);
+  assert.equal(
+    forP.filter((l) => l.includes('more-problems')),
+    ['p.yaml:27:3: more-problems: … and 280 more problems in this file from here on (the first 20 are shown)'],
+  );
   assert.equal(lines.filter((l) => l.startsWith('q.yaml')).length, 1, 'other files keep theirs');
 });
 

@@ -11,8 +11,14 @@ import { choicesXml, live, liveState, manifest, plan, repository } from './suppo
 const where = "labelform's plan comment on pull request #7";
 
 function samplePlan() {
-  const repo = repository([manifest('news', { title: 'News', label_config: choicesXml(['A', 'B']) }), manifest('faq', { title: 'FAQ' })]);
-  return { ...plan(repo, liveState([live(3, 'FAQ old')])), source: { commit: 'a'.repeat(40), pullRequest: { number: 7, headSha: 'b'.repeat(40) } } };
+  const repo = repository([
+    manifest('news', { title: 'News', label_config: choicesXml(['A', 'B']) }),
+    manifest('faq', { title: 'FAQ' }),
+  ]);
+  return {
+    ...plan(repo, liveState([live(3, 'FAQ old')])),
+    source: { commit: 'a'.repeat(40), pullRequest: { number: 7, headSha: 'b'.repeat(40) } },
+  };
 }
 
 test('a plan comes back from the comment exactly as it went in', () => {
@@ -21,7 +27,10 @@ test('a plan comes back from the comment exactly as it went in', () => {
   const back = decodePlanData(body, where);
   assert.ok('plan' in back, JSON.stringify(back));
   assert.equal('plan' in back ? back.plan : undefined, JSON.parse(JSON.stringify(p)));
-  assert.match(encodePlanData(p), /^<!-- labelform:plan-data v1 sha256=[0-9a-f]{64} bytes=\d+\n[A-Za-z0-9+/=\n]+\n-->$/);
+  assert.match(
+    encodePlanData(p),
+    /^<!-- labelform:plan-data v1 sha256=[0-9a-f]{64} bytes=\d+\n[A-Za-z0-9+/=\n]+\n-->$/,
+  );
 });
 
 test('missing, cut off, edited or inflating data is a problem, not a plan', () => {
@@ -39,7 +48,10 @@ test('missing, cut off, edited or inflating data is a problem, not a plan', () =
   const swapped = [lines[0], ...other.split('\n').slice(1)].join('\n');
   assert.match(problem(`x\n${swapped}`), /does not match its checksum/);
   const bomb = gzipSync(Buffer.alloc(80 * 1024 * 1024, 32)).toString('base64');
-  assert.match(problem(`x\n<!-- labelform:plan-data v1 sha256=${'0'.repeat(64)} bytes=1\n${bomb}\n-->`), /cannot be read/);
+  assert.match(
+    problem(`x\n<!-- labelform:plan-data v1 sha256=${'0'.repeat(64)} bytes=1\n${bomb}\n-->`),
+    /cannot be read/,
+  );
   const notAPlan = encodePlanData(samplePlan()).replace(/sha256=\w+/, 'sha256=x');
   assert.match(problem(`x\n${notAPlan}`), /does not match its checksum/);
 });

@@ -4,7 +4,16 @@
  * the work tree's later edits are not seen, and a bad ref is a one-line error.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { test } from 'uvu';
@@ -27,7 +36,8 @@ function files(dir: string): Map<string, Buffer> {
 
 test('the folder at a revision, byte for byte, from one git cat-file process', async () => {
   const top = mkdtempSync(join(tmpdir(), 'lf-base-'));
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: top });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: top });
   try {
     git('init', '-q', '-b', 'main');
     const repo = join(top, 'labels');
@@ -77,7 +87,9 @@ test('the folder at a revision, byte for byte, from one git cat-file process', a
 test('a tree entry that would leave the folder (.., .git, a backslash) is refused, nothing written', async () => {
   const top = mkdtempSync(join(tmpdir(), 'lf-base-evil-'));
   const git = (input: string | undefined, ...args: string[]) =>
-    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: top, input }).toString('utf8').trim();
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd: top, input })
+      .toString('utf8')
+      .trim();
   try {
     git(undefined, 'init', '-q', '-b', 'main');
     const blob = git('owned\n', 'hash-object', '-w', '--stdin');
@@ -96,27 +108,36 @@ test('a tree entry that would leave the folder (.., .git, a backslash) is refuse
     for (const [label, evil] of cases) {
       // The evil entries sit beside the folder that is read (labels-evil), and at the top of the tree too.
       const roots = {
-        beside: tree(`040000 tree ${tree(`100644 blob ${yaml}\tlabelform.yaml`)}\tlabels`, `040000 tree ${evil}\tlabels-evil`),
+        beside: tree(
+          `040000 tree ${tree(`100644 blob ${yaml}\tlabelform.yaml`)}\tlabels`,
+          `040000 tree ${evil}\tlabels-evil`,
+        ),
         top: tree(`100644 blob ${yaml}\tlabelform.yaml`, ...git(undefined, 'ls-tree', evil).split('\n')),
       };
       for (const [where, t] of Object.entries(roots)) {
         const commit = git(undefined, 'commit-tree', t, '-m', `${label} ${where}`);
         git(undefined, 'update-ref', 'refs/heads/evil', commit);
-        const bad = git(undefined, 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit).split('\0').filter((n) => n && !n.endsWith('labelform.yaml'));
+        const bad = git(undefined, 'ls-tree', '-r', '-z', '--name-only', '--full-tree', commit)
+          .split('\0')
+          .filter((n) => n && !n.endsWith('labelform.yaml'));
         assert.equal(bad.length, 1, `${label} ${where}: ${bad.join(', ')}`);
         const before = new Set(readdirSync(tmpdir()).filter((n) => n.startsWith('labelform-base-')));
         const err = await checkoutAt(top, 'evil').catch((e: unknown) => e);
         assert.not.ok(existsSync(escaped), `${label} ${where}: wrote ${escaped}`);
         assert.ok(isUserError(err), `${label} ${where}: ${String(err)}`);
         assert.match((err as Error).message, /^--base evil: /);
-        assert.ok((err as Error).message.includes(JSON.stringify(bad[0]!)), `${label} ${where}: names ${bad[0]}: ${(err as Error).message}`);
+        assert.ok(
+          (err as Error).message.includes(JSON.stringify(bad[0]!)),
+          `${label} ${where}: names ${bad[0]}: ${(err as Error).message}`,
+        );
         const left = readdirSync(tmpdir()).filter((n) => n.startsWith('labelform-base-') && !before.has(n));
         assert.equal(left, [], `${label} ${where}: temporary folder left behind`);
       }
     }
   } finally {
     rmSync(top, { recursive: true, force: true });
-    for (const n of readdirSync(tmpdir())) if (n.startsWith(`lf-escaped-${process.pid}-`)) rmSync(join(tmpdir(), n), { force: true });
+    for (const n of readdirSync(tmpdir()))
+      if (n.startsWith(`lf-escaped-${process.pid}-`)) rmSync(join(tmpdir(), n), { force: true });
   }
 });
 

@@ -9,7 +9,12 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { MAX_DATA_URL_CHARS, MAX_ITEMS, MAX_TEXT_CHARS, boundTask } from '../../src/preview/bound-task.ts';
-import { MAX_HTML_WARNINGS, MAX_INLINE_IMAGE_BYTES, summaryHtml, type PreviewSummary } from '../../src/preview/report.ts';
+import {
+  MAX_HTML_WARNINGS,
+  MAX_INLINE_IMAGE_BYTES,
+  summaryHtml,
+  type PreviewSummary,
+} from '../../src/preview/report.ts';
 import type { PreviewResult } from '../../src/preview/run.ts';
 
 test('long task values are cut, with a note in the value itself and in the report line', () => {
@@ -56,10 +61,20 @@ test('index.html: an image too large to inline is linked; warnings past the cap 
       images: { after: image },
       controls: [],
       labelsNotShown: Array.from({ length: 2000 }, (_, i) => `Label${i}`),
-      findings: Array.from({ length: findings }, (_, i) => ({ code: 'config-hotkey-clash' as const, message: `clash ${i}`, line: i + 1, col: 1, element: '<Label>' })),
+      findings: Array.from({ length: findings }, (_, i) => ({
+        code: 'config-hotkey-clash' as const,
+        message: `clash ${i}`,
+        line: i + 1,
+        col: 1,
+        element: '<Label>',
+      })),
       task: 'sample',
     });
-    const summary: PreviewSummary = { version: 1, editor: 'test', results: [result('big', 'big.after.png', 500), result('small', 'small.after.png', 0)] };
+    const summary: PreviewSummary = {
+      version: 1,
+      editor: 'test',
+      results: [result('big', 'big.after.png', 500), result('small', 'small.after.png', 0)],
+    };
     const html = await summaryHtml(summary, dir);
     assert.match(html, /<img alt="big" src="big\.after\.png">/);
     assert.match(html, /<img alt="small" src="data:image\/png;base64,/);

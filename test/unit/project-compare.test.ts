@@ -16,7 +16,8 @@ import { pyStrip } from '../fake/python.ts';
 import { live, manifest } from './support/plan-fixtures.ts';
 
 const M = { namespace: 'acme-labeling', key: 'ner-news' };
-const FOOTER = '[labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted.';
+const FOOTER =
+  '[labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted.';
 
 // ---- marker ----
 
@@ -31,7 +32,11 @@ test('marker: no marker, a mangled one, or an empty description parse to undefin
   assert.is(parseMarker(null), undefined);
   assert.is(parseMarker(''), undefined);
   assert.is(parseMarker('Managed from git (namespace: acme-labeling, key: ner-news).'), undefined);
-  assert.is(parseMarker('[labelform] Managed from git (namespace: Acme, key: ner-news).'), undefined, 'namespaces are lowercase');
+  assert.is(
+    parseMarker('[labelform] Managed from git (namespace: Acme, key: ner-news).'),
+    undefined,
+    'namespaces are lowercase',
+  );
 });
 
 test('marker: withMarker puts the footer after the person-written part, stripMarker gives that part back', () => {
@@ -101,7 +106,7 @@ test('normalise: pinned_at compares in UTC, whatever the offset; empty means unp
   assert.is(normaliseProjectField('pinned_at', 'not a date', 'desired'), 'not a date');
 });
 
-test('normaliseHtml: sanitises as bleach does with Label Studio\'s allowlist', () => {
+test("normaliseHtml: sanitises as bleach does with Label Studio's allowlist", () => {
   const cases: Array<[string, string]> = [
     ['<script>alert(1)</script>', '<script>alert(1)</script>'],
     ['<p onclick="steal()" class="x">Hi</p>', '<p class="x">Hi</p>'],
@@ -150,7 +155,10 @@ const CONFIG = '<View><Text name="text" value="$text"/></View>';
 
 test('compareProject: only fields in the manifest are compared; omitted fields are unmanaged', () => {
   const desired = manifest('p', { title: 'News', color: '#112233' });
-  const server = live(5, 'News', { key: 'p', fields: { color: '#FFFFFF', maximum_annotations: 9, show_skip_button: false, label_config: CONFIG } });
+  const server = live(5, 'News', {
+    key: 'p',
+    fields: { color: '#FFFFFF', maximum_annotations: 9, show_skip_button: false, label_config: CONFIG },
+  });
   assert.equal(compareProject(desired, server), [{ field: 'color', before: '#FFFFFF', after: '#112233' }]);
 });
 
@@ -167,7 +175,13 @@ test('compareProject: values the server rewrites are not changes', () => {
   const server = live(5, 'News', {
     key: 'p',
     text: 'Hello',
-    fields: { expert_instruction: '<p>Read</p>', task_data_login: null, model_version: '', pinned_at: '2024-05-01T10:00:00.000000Z', label_config: CONFIG },
+    fields: {
+      expert_instruction: '<p>Read</p>',
+      task_data_login: null,
+      model_version: '',
+      pinned_at: '2024-05-01T10:00:00.000000Z',
+      label_config: CONFIG,
+    },
   });
   assert.equal(compareProject(desired, server), []);
 });
@@ -178,18 +192,30 @@ test('compareProject: the description is compared without the marker', () => {
   assert.equal(compareProject(desired, server), [{ field: 'description', before: 'Old text', after: 'New text' }]);
 });
 
-test('compareProject: a live value\'s URL credentials (made in the UI) are masked in the change itself, so no plan holds them', () => {
+test("compareProject: a live value's URL credentials (made in the UI) are masked in the change itself, so no plan holds them", () => {
   const desired = manifest('p', { description: 'New text', expert_instruction: 'Read the guide' });
-  const server = live(5, 'T', { key: 'p', text: 'Files at https://bob:hunter2pw@files.example.com/x', fields: { expert_instruction: 'See https://docs.example.com/?access_token=ghp_abcdefghijklmnopqrstuvwxyz0123456789' } });
+  const server = live(5, 'T', {
+    key: 'p',
+    text: 'Files at https://bob:hunter2pw@files.example.com/x',
+    fields: {
+      expert_instruction: 'See https://docs.example.com/?access_token=ghp_abcdefghijklmnopqrstuvwxyz0123456789',
+    },
+  });
   assert.equal(compareProject(desired, server), [
     { field: 'description', before: 'Files at https://(sensitive)@files.example.com/x', after: 'New text' },
-    { field: 'expert_instruction', before: 'See https://docs.example.com/?access_token=(sensitive)', after: 'Read the guide' },
+    {
+      field: 'expert_instruction',
+      before: 'See https://docs.example.com/?access_token=(sensitive)',
+      after: 'Read the guide',
+    },
   ]);
 });
 
 test('compareProject: a null live value shows as null, and a create has only after values', () => {
   const desired = manifest('p', { title: 'News', task_data_login: 'me' });
-  assert.equal(compareProject(desired, live(5, 'News', { key: 'p', fields: { task_data_login: null } })), [{ field: 'task_data_login', before: null, after: 'me' }]);
+  assert.equal(compareProject(desired, live(5, 'News', { key: 'p', fields: { task_data_login: null } })), [
+    { field: 'task_data_login', before: null, after: 'me' },
+  ]);
   assert.equal(compareProject(desired, undefined), [
     { field: 'title', after: 'News' },
     { field: 'task_data_login', after: 'me' },
@@ -197,14 +223,27 @@ test('compareProject: a null live value shows as null, and a create has only aft
 });
 
 test('compareProject: sensitive fields carry no values, before or after', () => {
-  const desired = manifest('p', { task_data_login: 'login-from-env', task_data_password: 'pw-from-env' }, { sensitive: ['task_data_login', 'task_data_password'] });
-  const changed = compareProject(desired, live(5, 'T', { key: 'p', fields: { task_data_login: 'old-login', task_data_password: 'old-pw' } }));
+  const desired = manifest(
+    'p',
+    { task_data_login: 'login-from-env', task_data_password: 'pw-from-env' },
+    { sensitive: ['task_data_login', 'task_data_password'] },
+  );
+  const changed = compareProject(
+    desired,
+    live(5, 'T', { key: 'p', fields: { task_data_login: 'old-login', task_data_password: 'old-pw' } }),
+  );
   assert.equal(changed, [
     { field: 'task_data_login', sensitive: true },
     { field: 'task_data_password', sensitive: true },
   ]);
   assert.not.match(JSON.stringify(changed), /login-from-env|old-login|pw-from-env|old-pw/);
-  assert.equal(compareProject(desired, live(5, 'T', { key: 'p', fields: { task_data_login: 'login-from-env', task_data_password: 'pw-from-env' } })), []);
+  assert.equal(
+    compareProject(
+      desired,
+      live(5, 'T', { key: 'p', fields: { task_data_login: 'login-from-env', task_data_password: 'pw-from-env' } }),
+    ),
+    [],
+  );
   assert.equal(compareProject(desired, undefined), [
     { field: 'task_data_login', sensitive: true },
     { field: 'task_data_password', sensitive: true },
@@ -212,10 +251,17 @@ test('compareProject: sensitive fields carry no values, before or after', () => 
 });
 
 test('fingerprintProject: one hash per managed field and the marker; secrets left out; moves with the value', () => {
-  const desired = manifest('p', { title: 'T', color: '#111111', task_data_password: 'x' }, { sensitive: ['task_data_password'] });
+  const desired = manifest(
+    'p',
+    { title: 'T', color: '#111111', task_data_password: 'x' },
+    { sensitive: ['task_data_password'] },
+  );
   const a = fingerprintProject(desired, live(5, 'T', { key: 'p', fields: { color: '#111111' } }));
   assert.equal(Object.keys(a).sort(), ['color', 'marker', 'title']);
-  const b = fingerprintProject(desired, live(5, 'T', { key: 'p', fields: { color: '#222222', task_data_password: 'changed' } }));
+  const b = fingerprintProject(
+    desired,
+    live(5, 'T', { key: 'p', fields: { color: '#222222', task_data_password: 'changed' } }),
+  );
   assert.is(b.title, a.title);
   assert.is(b.marker, a.marker);
   assert.is.not(b.color, a.color);
@@ -228,7 +274,11 @@ test('fingerprintProject: one hash per managed field and the marker; secrets lef
 
 test('createBody: every manifest field plus the description with the marker', () => {
   const desired = manifest('ner-news', { title: 'News', color: '#112233', description: 'About news' });
-  assert.equal(createBody(desired, M), { title: 'News', color: '#112233', description: `About news\n\n${formatMarker(M, recordApplied(desired))}` });
+  assert.equal(createBody(desired, M), {
+    title: 'News',
+    color: '#112233',
+    description: `About news\n\n${formatMarker(M, recordApplied(desired))}`,
+  });
   const bare = manifest('ner-news', { title: 'News' });
   assert.equal(createBody(bare, M), { title: 'News', description: formatMarker(M, recordApplied(bare)) });
 });
@@ -236,17 +286,25 @@ test('createBody: every manifest field plus the description with the marker', ()
 test('updateBody: only the changed fields; the marker is kept or added, the live text kept when unmanaged', () => {
   const desired = manifest('ner-news', { title: 'News', color: '#112233' });
   // Whatever is written, the marker's record is rewritten with it, so the description always goes too.
-  assert.equal(updateBody(desired, ['color'], withMarker('UI text', M), M, false), { color: '#112233', description: `UI text\n\n${formatMarker(M, recordApplied(desired))}` });
-  assert.equal(updateBody(desired, [], 'Written in the UI', M, true), { description: `Written in the UI\n\n${formatMarker(M, recordApplied(desired))}` });
+  assert.equal(updateBody(desired, ['color'], withMarker('UI text', M), M, false), {
+    color: '#112233',
+    description: `UI text\n\n${formatMarker(M, recordApplied(desired))}`,
+  });
+  assert.equal(updateBody(desired, [], 'Written in the UI', M, true), {
+    description: `Written in the UI\n\n${formatMarker(M, recordApplied(desired))}`,
+  });
   assert.equal(updateBody(desired, [], withMarker('UI text', M), M, false), {}, 'nothing to write, nothing sent');
   const withDescription = manifest('ner-news', { description: 'From git' });
-  assert.equal(updateBody(withDescription, ['description'], withMarker('UI text', M), M, false), { description: `From git\n\n${formatMarker(M, recordApplied(withDescription))}` });
+  assert.equal(updateBody(withDescription, ['description'], withMarker('UI text', M), M, false), {
+    description: `From git\n\n${formatMarker(M, recordApplied(withDescription))}`,
+  });
 });
 
 // ---- pull: live project -> manifest ----
 
 test('projectToManifest: settings that differ from the defaults, the description without marker, secrets left out', () => {
-  const config = '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
+  const config =
+    '<View><Text name="text" value="$text"/><Choices name="c" toName="text"><Choice value="a"/></Choices></View>';
   const pulled = projectToManifest(
     {
       id: 3,
@@ -269,19 +327,38 @@ test('projectToManifest: settings that differ from the defaults, the description
     apiVersion: 'labelform/v1',
     kind: 'Project',
     metadata: { name: 'support' },
-    spec: { title: 'Support tickets', description: 'Triage queue', label_config: { file: './config.xml' }, show_skip_button: false, maximum_annotations: 2 },
+    spec: {
+      title: 'Support tickets',
+      description: 'Triage queue',
+      label_config: { file: './config.xml' },
+      show_skip_button: false,
+      maximum_annotations: 2,
+    },
     import: { id: 3 },
   });
   assert.is(pulled.xml, config);
-  assert.equal(pulled.notes, ['task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)']);
+  assert.equal(pulled.notes, [
+    'task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)',
+  ]);
   // Weights a person changed are kept.
-  const weighted = projectToManifest({ id: 3, title: 'Weighted', label_config: config, control_weights: { c: { overall: 0.5, type: 'Choices', labels: { a: 1 } } } } as never, 'w');
+  const weighted = projectToManifest(
+    {
+      id: 3,
+      title: 'Weighted',
+      label_config: config,
+      control_weights: { c: { overall: 0.5, type: 'Choices', labels: { a: 1 } } },
+    } as never,
+    'w',
+  );
   assert.equal(weighted.manifest.spec.control_weights, { c: { overall: 0.5, type: 'Choices', labels: { a: 1 } } });
   assert.is(weighted.manifest.import, undefined);
 });
 
 test('projectToManifest: titles are trimmed and counted as the server does', () => {
-  assert.is(projectToManifest({ id: 1, title: '\ufeffBOM\ufeff' } as never, 'k').manifest.spec.title, '\ufeffBOM\ufeff');
+  assert.is(
+    projectToManifest({ id: 1, title: '\ufeffBOM\ufeff' } as never, 'k').manifest.spec.title,
+    '\ufeffBOM\ufeff',
+  );
   assert.is(projectToManifest({ id: 1, title: '🚀'.repeat(50) } as never, 'k').manifest.spec.title, '🚀'.repeat(50));
   const long = projectToManifest({ id: 1, title: 'x'.repeat(51) } as never, 'k');
   assert.is(long.manifest.spec.title, undefined);

@@ -31,7 +31,8 @@ async function refusal(p: Promise<unknown>): Promise<UserError> {
 
 // ---- the file ----
 
-const repoA = () => repository([manifest('a', { title: 'Project A', color: '#111111' }), manifest('b', { title: 'Project B' })]);
+const repoA = () =>
+  repository([manifest('a', { title: 'Project A', color: '#111111' }), manifest('b', { title: 'Project B' })]);
 const liveA = () => liveState([live(1, 'Project A', { key: 'a', fields: { color: '#000000' } })]);
 
 test('writePlanFile / readPlanFile: the same plan back, in a file only its owner can read', async () => {
@@ -49,17 +50,26 @@ test('readPlanFile: another format version is refused with what to do', async ()
   const err = await refusal(readPlanFile(file));
   assert.is(err.message, `${file} has plan format 1; this labelform reads format 2. Make a new plan.`);
   await writeFile(file, JSON.stringify({ changes: [] }));
-  assert.is((await refusal(readPlanFile(file))).message, `${file} has plan format undefined; this labelform reads format 2. Make a new plan.`);
+  assert.is(
+    (await refusal(readPlanFile(file))).message,
+    `${file} has plan format undefined; this labelform reads format 2. Make a new plan.`,
+  );
 });
 
 test('readPlanFile: missing, not JSON, or not a plan', async () => {
-  assert.is((await refusal(readPlanFile(join(dir, 'nope.json')))).message, `cannot read plan file ${join(dir, 'nope.json')}: no such file`);
+  assert.is(
+    (await refusal(readPlanFile(join(dir, 'nope.json')))).message,
+    `cannot read plan file ${join(dir, 'nope.json')}: no such file`,
+  );
   const garbage = join(dir, 'garbage.json');
   await writeFile(garbage, 'not json at all');
   assert.match((await refusal(readPlanFile(garbage))).message, new RegExp(`^${garbage} is not a labelform plan: `));
   const invalid = join(dir, 'invalid.json');
   await writeFile(invalid, JSON.stringify({ ...plan(repoA(), liveA()), changes: 'all of them' }));
-  assert.match((await refusal(readPlanFile(invalid))).message, new RegExp(`^${invalid} is not a valid plan: /changes: `));
+  assert.match(
+    (await refusal(readPlanFile(invalid))).message,
+    new RegExp(`^${invalid} is not a valid plan: /changes: `),
+  );
 });
 
 // ---- a saved plan is a contract: apply goes ahead only when a fresh plan is the same ----
@@ -67,21 +77,38 @@ test('readPlanFile: missing, not JSON, or not a plan', async () => {
 const here = { url: SERVER.url, environment: SERVER.environment };
 /** The saved plan against a fresh plan of (repo, state), made with the saved plan's options. */
 const check = (saved: Plan, repo = repoA(), state = liveA(), at = here, extra: Parameters<typeof plan>[2] = {}) =>
-  savedPlanDifferences(saved, plan(repo, state, { ...(saved.prune ? { prune: true } : {}), ...(saved.dedupe ? { dedupe: true } : {}), ...extra }), at);
+  savedPlanDifferences(
+    saved,
+    plan(repo, state, { ...(saved.prune ? { prune: true } : {}), ...(saved.dedupe ? { dedupe: true } : {}), ...extra }),
+    at,
+  );
 
 test('same: nothing moved since the plan (a trailing slash or case in the URL does not matter)', () => {
   const p = plan(repoA(), liveA());
   assert.equal(check(p), []);
   assert.equal(check(p, repoA(), liveA(), { ...here, url: `${SERVER.url.toUpperCase()}/` }), []);
   // A change the server would normalise away, or an unmanaged field moving, is not a difference.
-  assert.equal(check(p, repoA(), liveState([live(1, 'Project A ', { key: 'a', fields: { color: '#000000', maximum_annotations: 9 } })])), []);
+  assert.equal(
+    check(
+      p,
+      repoA(),
+      liveState([live(1, 'Project A ', { key: 'a', fields: { color: '#000000', maximum_annotations: 9 } })]),
+    ),
+    [],
+  );
 });
 
 test('refused: another server, environment or namespace', () => {
   const p = plan(repoA(), liveA());
-  assert.equal(check(p, repoA(), liveA(), { ...here, url: 'http://other:8080' }), [`the plan was made for ${SERVER.url}, not http://other:8080`]);
-  assert.equal(check(p, repoA(), liveA(), { ...here, environment: 'production' }), ['the plan was made for environment "default", not "production"']);
-  assert.equal(check({ ...p, server: { ...p.server, environment: 'staging' } }), ['the plan was made for environment "staging", not "default"']);
+  assert.equal(check(p, repoA(), liveA(), { ...here, url: 'http://other:8080' }), [
+    `the plan was made for ${SERVER.url}, not http://other:8080`,
+  ]);
+  assert.equal(check(p, repoA(), liveA(), { ...here, environment: 'production' }), [
+    'the plan was made for environment "default", not "production"',
+  ]);
+  assert.equal(check({ ...p, server: { ...p.server, environment: 'staging' } }), [
+    'the plan was made for environment "staging", not "default"',
+  ]);
   const otherNs = repository(repoA().projects, 'someone-else');
   assert.equal(check(p, otherNs), ['the plan was made for namespace "test", but labelform.yaml says "someone-else"']);
 });
@@ -93,13 +120,22 @@ test('refused: a plan with errors is never applied, nor one whose fresh plan has
   const clean = liveState([live(1, 'Dup', { key: 'dup' })]);
   const problems = check(plan(repo, clean), repo, state);
   assert.is(problems.length, 1);
-  assert.match(problems[0]!, /^a fresh plan has an error at projects\/dup\.yaml:4: 2 projects carry the marker of "dup" \(ids 1, 2\)/);
+  assert.match(
+    problems[0]!,
+    /^a fresh plan has an error at projects\/dup\.yaml:4: 2 projects carry the marker of "dup" \(ids 1, 2\)/,
+  );
 });
 
 test('refused: the manifests changed since the plan, naming the field', () => {
   const p = plan(repoA(), liveA());
-  const edited = repository([manifest('a', { title: 'Project A', color: '#222222' }), manifest('b', { title: 'Project B' })]);
-  assert.equal(check(p, edited), ['the manifests changed since the plan was made', 'a (id 1): field color would be set to a value other than the plan says']);
+  const edited = repository([
+    manifest('a', { title: 'Project A', color: '#222222' }),
+    manifest('b', { title: 'Project B' }),
+  ]);
+  assert.equal(check(p, edited), [
+    'the manifests changed since the plan was made',
+    'a (id 1): field color would be set to a value other than the plan says',
+  ]);
 });
 
 test('refused: a field changed on the server since, naming the project and the field', () => {
@@ -115,8 +151,19 @@ test('refused: a field changed on the server since, naming the project and the f
 
 test('same: a credential in a live value, masked in the saved file, is no difference', async () => {
   // The saved file is redacted (a URL's user info is a credential); apply compares it with a fresh plan redacted the same way.
-  const withUrl = () => liveState([live(1, 'Project A', { key: 'a', text: 'hook http://bot:hunter2pass@hooks.example/x', fields: { color: '#000000' } })]);
-  const repo = () => repository([manifest('a', { title: 'Project A', color: '#111111', description: 'no hook' }), manifest('b', { title: 'Project B' })]);
+  const withUrl = () =>
+    liveState([
+      live(1, 'Project A', {
+        key: 'a',
+        text: 'hook http://bot:hunter2pass@hooks.example/x',
+        fields: { color: '#000000' },
+      }),
+    ]);
+  const repo = () =>
+    repository([
+      manifest('a', { title: 'Project A', color: '#111111', description: 'no hook' }),
+      manifest('b', { title: 'Project B' }),
+    ]);
   const file = join(dir, 'credential.json');
   await writePlanFile(file, plan(repo(), withUrl()));
   const saved = await readPlanFile(file);
@@ -124,13 +171,29 @@ test('same: a credential in a live value, masked in the saved file, is no differ
   assert.ok(JSON.stringify(saved).includes('hooks.example'));
   assert.equal(check(saved, repo(), withUrl()), []);
   // A change elsewhere is still found.
-  assert.equal(check(saved, repo(), liveState([live(1, 'Project A', { key: 'a', text: 'hook http://bot:hunter2pass@hooks.example/x', fields: { color: '#333333' } })])), ['a (id 1): field color changed on the server since the plan']);
+  assert.equal(
+    check(
+      saved,
+      repo(),
+      liveState([
+        live(1, 'Project A', {
+          key: 'a',
+          text: 'hook http://bot:hunter2pass@hooks.example/x',
+          fields: { color: '#333333' },
+        }),
+      ]),
+    ),
+    ['a (id 1): field color changed on the server since the plan'],
+  );
 });
 
 test('refused: an updated project lost its marker; a project carrying a planned create appeared', () => {
   const p = plan(repoA(), liveA());
   const unmarked = check(p, repoA(), liveState([live(1, 'Project A', { fields: { color: '#000000' } })]));
-  assert.match(unmarked[0]!, /^a fresh plan has an error at projects\/a\.yaml:4: adopt\? an unmanaged project already has the title "Project A" \(id 1\)/);
+  assert.match(
+    unmarked[0]!,
+    /^a fresh plan has an error at projects\/a\.yaml:4: adopt\? an unmanaged project already has the title "Project A" \(id 1\)/,
+  );
   assert.equal(p.changes.find((c) => c.key === 'b')?.action, 'create');
   const appeared = liveState([...liveA().projects, live(77, 'Project B', { key: 'b' })]);
   assert.equal(check(p, repoA(), appeared), ['b: the plan says create, a fresh plan has no such change']);
@@ -139,47 +202,89 @@ test('refused: an updated project lost its marker; a project carrying a planned 
 test('refused: an adoption whose project was adopted (or deleted) meanwhile', () => {
   const repo = repository([manifest('legacy', { title: 'Legacy' }, { importId: 12 })]);
   const p = plan(repo, liveState([live(12, 'Legacy')]));
-  assert.equal(p.changes.map((c) => c.action), ['adopt']);
-  assert.equal(check(p, repo, liveState([live(12, 'Legacy', { key: 'legacy' })])), ['legacy: the plan says adopt of id 12, a fresh plan has no such change']);
-  assert.match(check(p, repo, liveState([])).join('\n'), /^legacy: the plan says adopt of id 12, a fresh plan says create$/m);
+  assert.equal(
+    p.changes.map((c) => c.action),
+    ['adopt'],
+  );
+  assert.equal(check(p, repo, liveState([live(12, 'Legacy', { key: 'legacy' })])), [
+    'legacy: the plan says adopt of id 12, a fresh plan has no such change',
+  ]);
+  assert.match(
+    check(p, repo, liveState([])).join('\n'),
+    /^legacy: the plan says adopt of id 12, a fresh plan says create$/m,
+  );
 });
 
 test('refused: a delete whose target is gone, unmarked, or has new annotations', () => {
   const repo = repository([]);
   const state = liveState([live(5, 'Old', { key: 'old', annotations: 0 })]);
   const p: Plan = plan(repo, state, { prune: true });
-  assert.equal(p.changes.map((c) => [c.action, c.id]), [['delete', 5]]);
+  assert.equal(
+    p.changes.map((c) => [c.action, c.id]),
+    [['delete', 5]],
+  );
   assert.equal(check(p, repo, state), []);
   assert.equal(check(p, repo, liveState([])), ['old: the plan says delete of id 5, a fresh plan has no such change']);
-  assert.equal(check(p, repo, liveState([live(5, 'Old')])), ['old: the plan says delete of id 5, a fresh plan has no such change']);
-  assert.equal(check(p, repo, liveState([live(5, 'Old', { key: 'old', annotations: 2 })])), ['old (id 5): now has 2 annotations (the plan saw 0)']);
+  assert.equal(check(p, repo, liveState([live(5, 'Old')])), [
+    'old: the plan says delete of id 5, a fresh plan has no such change',
+  ]);
+  assert.equal(check(p, repo, liveState([live(5, 'Old', { key: 'old', annotations: 2 })])), [
+    'old (id 5): now has 2 annotations (the plan saw 0)',
+  ]);
 });
 
 test('refused: a hand-edited plan — a no-op turned into a delete, an edited value, an added change', () => {
   const p = plan(repoA(), liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]));
-  assert.equal(p.changes.map((c) => c.action), ['no-op', 'create']);
+  assert.equal(
+    p.changes.map((c) => c.action),
+    ['no-op', 'create'],
+  );
   const state = liveState([live(1, 'Project A', { key: 'a', fields: { color: '#111111' } })]);
-  const toDelete: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'a' ? ({ ...c, action: 'delete' } as ResourceChange) : c)) };
+  const toDelete: Plan = {
+    ...p,
+    changes: p.changes.map((c) => (c.key === 'a' ? ({ ...c, action: 'delete' } as ResourceChange) : c)),
+  };
   assert.equal(check(toDelete, repoA(), state), ['a: the plan says delete of id 1, a fresh plan has no such change']);
-  const edited: Plan = { ...p, changes: p.changes.map((c) => (c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c)) };
+  const edited: Plan = {
+    ...p,
+    changes: p.changes.map((c) =>
+      c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c,
+    ),
+  };
   assert.equal(check(edited, repoA(), state), ['b: field title would be set to a value other than the plan says']);
-  const extraDelete: Plan = { ...p, changes: [...p.changes, { action: 'delete', kind: 'Project', key: 'zzz', id: 99, fields: [] }] };
-  assert.equal(check(extraDelete, repoA(), state), ['zzz: the plan says delete of id 99, a fresh plan has no such change']);
+  const extraDelete: Plan = {
+    ...p,
+    changes: [...p.changes, { action: 'delete', kind: 'Project', key: 'zzz', id: 99, fields: [] }],
+  };
+  assert.equal(check(extraDelete, repoA(), state), [
+    'zzz: the plan says delete of id 99, a fresh plan has no such change',
+  ]);
   const dropped: Plan = { ...p, changes: p.changes.filter((c) => c.key !== 'b') };
   assert.equal(check(dropped, repoA(), state), ['b: a fresh plan says create, which the plan does not have']);
 });
 
 test('refused: a label relabelled after the plan is caught by the same impact check plan runs', () => {
   const repo = repository([manifest('s', { title: 'Sentiment', label_config: choicesXml(['A']) })]);
-  const before = liveState([live(4, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: choicesXml(['A', 'B']) } })]);
-  const usesA = { serverCheck: { ok: true as const }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { A: 1 } } } };
-  const usesB = { serverCheck: { ok: true as const }, usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { B: 1 } } } };
+  const before = liveState([
+    live(4, 'Sentiment', { key: 's', annotations: 1, fields: { label_config: choicesXml(['A', 'B']) } }),
+  ]);
+  const usesA = {
+    serverCheck: { ok: true as const },
+    usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { A: 1 } } },
+  };
+  const usesB = {
+    serverCheck: { ok: true as const },
+    usage: { annotations: 1, controls: { sentiment: 1 }, labels: { sentiment: { B: 1 } } },
+  };
   const saved = plan(repo, before, { impact: new Map([['s', usesA]]) });
   assert.equal(saved.summary.errors, 0);
   assert.equal(check(saved, repo, before, here, { impact: new Map([['s', usesA]]) }), []);
   const problems = check(saved, repo, before, here, { impact: new Map([['s', usesB]]) });
   assert.is(problems.length, 1);
-  assert.match(problems[0]!, /^a fresh plan has an error at projects\/config\.xml:3: label "B" of Choices "sentiment" is removed but 1 annotation uses it/);
+  assert.match(
+    problems[0]!,
+    /^a fresh plan has an error at projects\/config\.xml:3: label "B" of Choices "sentiment" is removed but 1 annotation uses it/,
+  );
 });
 
 test.run();

@@ -9,10 +9,17 @@ import { filesHoldingSecrets, testRunSecrets } from '../helpers/secret-scan.ts';
 
 test('filesHoldingSecrets names the files that hold a secret, in any folder, and nothing else', async () => {
   const secret = 'tok-0123456789abcdef';
-  const dir = await writeTree({ 'clean.yaml': 'title: fine\n', 'deep/plan.json': `{"token": "${secret}"}`, 'deep/empty.txt': '' });
+  const dir = await writeTree({
+    'clean.yaml': 'title: fine\n',
+    'deep/plan.json': `{"token": "${secret}"}`,
+    'deep/empty.txt': '',
+  });
   try {
     const found = await filesHoldingSecrets(dir, [secret]);
-    assert.equal(found.map((f) => f.slice(dir.length + 1)), ['deep/plan.json']);
+    assert.equal(
+      found.map((f) => f.slice(dir.length + 1)),
+      ['deep/plan.json'],
+    );
     assert.equal(await filesHoldingSecrets(dir, []), []);
   } finally {
     await removeTree(dir);
@@ -24,9 +31,15 @@ test('removeTree fails when a file it removes holds the test server token; the m
   const token = 'test-token-abcdef123456';
   process.env.LABELFORM_TEST_LS_TOKEN = token;
   try {
-    assert.equal(testRunSecrets(), [token, ...(process.env.LABELFORM_TEST_LS_PASSWORD ? [process.env.LABELFORM_TEST_LS_PASSWORD] : [])]);
+    assert.equal(testRunSecrets(), [
+      token,
+      ...(process.env.LABELFORM_TEST_LS_PASSWORD ? [process.env.LABELFORM_TEST_LS_PASSWORD] : []),
+    ]);
     const dir = await writeTree({ 'pulled/project.yaml': `description: ${token}\n` });
-    const err = await removeTree(dir).then(() => undefined, (e: unknown) => e as Error);
+    const err = await removeTree(dir).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
     assert.ok(err, 'removeTree threw');
     assert.match(err.message, /files written during the test hold a secret of the test run: .*pulled\/project\.yaml/);
     assert.not.match(err.message, new RegExp(token));

@@ -16,7 +16,16 @@ import { interpolate } from '../../src/manifest/interpolate.ts';
 import { validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { checkSecretReferences } from '../../src/manifest/secret-references.ts';
 import { maskLabelConfigChange } from '../../src/labelconfig/mask-sensitive.ts';
-import { clearSecrets, findSecret, maskIfSecret, redact, registerEnvSecret, registerSecret, showRequestPath, withholdSecrets } from '../../src/util/redact.ts';
+import {
+  clearSecrets,
+  findSecret,
+  maskIfSecret,
+  redact,
+  registerEnvSecret,
+  registerSecret,
+  showRequestPath,
+  withholdSecrets,
+} from '../../src/util/redact.ts';
 import { removeTree, writeTree } from '../helpers/files.ts';
 
 test.before.each(() => clearSecrets());
@@ -33,14 +42,27 @@ test('redact replaces credentials and Authorization values, and leaves ${env:...
 
 test('text labelform did not write is withheld whole when it holds a secret value; a value is masked whole', () => {
   registerEnvSecret('CLIENT', 'Zephyrine Labs');
-  assert.is(withholdSecrets('Ensure this field has no more than 50 characters.'), 'Ensure this field has no more than 50 characters.');
-  assert.is(withholdSecrets('bad title "Zephyrine Labs images"'), '(message withheld: it contains the value of ${env:CLIENT})');
+  assert.is(
+    withholdSecrets('Ensure this field has no more than 50 characters.'),
+    'Ensure this field has no more than 50 characters.',
+  );
+  assert.is(
+    withholdSecrets('bad title "Zephyrine Labs images"'),
+    '(message withheld: it contains the value of ${env:CLIENT})',
+  );
   assert.is(maskIfSecret('Zephyrine Labs images'), '(sensitive)');
   assert.is(maskIfSecret('Other images'), 'Other images');
   assert.equal(findSecret('for Zephyrine Labs'), { name: 'CLIENT' });
-  assert.is(showRequestPath('/api/projects/?title=Zephyrine%20Labs&page_size=100'), '/api/projects/?(query withheld: it contains a secret value)', 'encoded too');
+  assert.is(
+    showRequestPath('/api/projects/?title=Zephyrine%20Labs&page_size=100'),
+    '/api/projects/?(query withheld: it contains a secret value)',
+    'encoded too',
+  );
   assert.is(showRequestPath('/api/projects/?title=Other&page_size=100'), '/api/projects/?title=Other&page_size=100');
-  assert.is(showRequestPath('/api/projects/?title=Zephyrine Labs'), '/api/projects/?(query withheld: it contains a secret value)');
+  assert.is(
+    showRequestPath('/api/projects/?title=Zephyrine Labs'),
+    '/api/projects/?(query withheld: it contains a secret value)',
+  );
   assert.is(showRequestPath('/api/projects/12/'), '/api/projects/12/');
 });
 
@@ -50,19 +72,45 @@ test('an ApiError withholds each server message that quotes a secret, keeps the 
     label_config: ['Unknown tag near "https://media.internal/k=Q7x9LmZ2"'],
     title: ['Ensure this field has no more than 50 characters.'],
   });
-  assert.is(err.message, 'PATCH /api/projects/3/ failed with HTTP 400: label_config: (message withheld: it contains the value of ${env:HEADER}); title: Ensure this field has no more than 50 characters.');
-  assert.equal(err.validationErrors, { label_config: ['(message withheld: it contains the value of ${env:HEADER})'], title: ['Ensure this field has no more than 50 characters.'] });
-  const detail = new ApiError('http', 'POST', '/api/projects/', 500, 'boom at https://media.internal/k=Q7x9LmZ2', undefined);
+  assert.is(
+    err.message,
+    'PATCH /api/projects/3/ failed with HTTP 400: label_config: (message withheld: it contains the value of ${env:HEADER}); title: Ensure this field has no more than 50 characters.',
+  );
+  assert.equal(err.validationErrors, {
+    label_config: ['(message withheld: it contains the value of ${env:HEADER})'],
+    title: ['Ensure this field has no more than 50 characters.'],
+  });
+  const detail = new ApiError(
+    'http',
+    'POST',
+    '/api/projects/',
+    500,
+    'boom at https://media.internal/k=Q7x9LmZ2',
+    undefined,
+  );
   assert.not.ok(detail.message.includes('Q7x9LmZ2') || detail.detail.includes('Q7x9LmZ2'));
 });
 
 test('schema messages quote a value, except one from ${env:...}', () => {
-  const value = { apiVersion: 'labelform/v1', kind: 'Project', metadata: { name: 'p' }, spec: { title: 'Hello', color: 'hunter2-xyz', sampling: 'secret-sampling' } };
+  const value = {
+    apiVersion: 'labelform/v1',
+    kind: 'Project',
+    metadata: { name: 'p' },
+    spec: { title: 'Hello', color: 'hunter2-xyz', sampling: 'secret-sampling' },
+  };
   const shown = validateAgainstSchema('project', value).map((i) => i.message);
   assert.ok(shown.some((m) => m.includes('"hunter2-xyz"')));
-  const hidden = validateAgainstSchema('project', value, { hideValue: (p) => p === '/spec/color' || p === '/spec/sampling' }).map((i) => i.message);
-  assert.equal(hidden.filter((m) => m.includes('hunter2') || m.includes('secret-sampling')), []);
-  assert.ok(hidden.includes('spec.color must be a color in #RRGGBB form, got a value from ${env:...} (not shown)'), hidden.join('\n'));
+  const hidden = validateAgainstSchema('project', value, {
+    hideValue: (p) => p === '/spec/color' || p === '/spec/sampling',
+  }).map((i) => i.message);
+  assert.equal(
+    hidden.filter((m) => m.includes('hunter2') || m.includes('secret-sampling')),
+    [],
+  );
+  assert.ok(
+    hidden.includes('spec.color must be a color in #RRGGBB form, got a value from ${env:...} (not shown)'),
+    hidden.join('\n'),
+  );
 });
 
 test('checkSecretReferences: short values and places outside spec are issues naming the variable, never the value', () => {
@@ -75,26 +123,51 @@ test('checkSecretReferences: short values and places outside spec are issues nam
     { pointer: '/spec/description', name: 'PW', value: 'hunt2' },
     { pointer: '/spec/description', name: 'PW', value: 'hunt2' },
   ]);
-  assert.equal(issues.map((i) => [i.pointer, i.code]), [
-    ['/spec/task_data_password', 'secret-too-short'],
-    ['/metadata/name', 'secret-outside-spec'],
-    ['/tasks/0/file', 'secret-outside-spec'],
-    ['/spec/label_config/file', 'secret-outside-spec'],
-    ['/spec/description', 'secret-too-short'],
-  ]);
+  assert.equal(
+    issues.map((i) => [i.pointer, i.code]),
+    [
+      ['/spec/task_data_password', 'secret-too-short'],
+      ['/metadata/name', 'secret-outside-spec'],
+      ['/tasks/0/file', 'secret-outside-spec'],
+      ['/spec/label_config/file', 'secret-outside-spec'],
+      ['/spec/description', 'secret-too-short'],
+    ],
+  );
   for (const i of issues) assert.not.ok(/hunt2|secret-key|tasks\.jsonl|secret\.xml/.test(i.message), i.message);
-  assert.match(issues[0]!.message, /the environment variable PW \(\$\{env:PW\}\) holds a value shorter than 8 characters/);
+  assert.match(
+    issues[0]!.message,
+    /the environment variable PW \(\$\{env:PW\}\) holds a value shorter than 8 characters/,
+  );
   // Code points, not UTF-16 units: eight emoji are eight characters.
   assert.equal(checkSecretReferences([{ pointer: '/spec/title', name: 'E', value: '🔑'.repeat(8) }]), []);
 });
 
 test('maskLabelConfigChange: no XML diff, and a name holding a secret masked whole; untouched when not sensitive', () => {
   registerEnvSecret('CLIENT', 'Zephyrine');
-  const change = { diff: '--- live\n+++ desired\n+<Header value="Zephyrine"/>', controls: [{ control: 'Zephyrine', type: 'Choices', change: 'changed' as const, labelsAdded: ['A', 'for Zephyrine'], labelsRemoved: [] }] };
+  const change = {
+    diff: '--- live\n+++ desired\n+<Header value="Zephyrine"/>',
+    controls: [
+      {
+        control: 'Zephyrine',
+        type: 'Choices',
+        change: 'changed' as const,
+        labelsAdded: ['A', 'for Zephyrine'],
+        labelsRemoved: [],
+      },
+    ],
+  };
   assert.equal(maskLabelConfigChange(change, false), change);
   assert.equal(maskLabelConfigChange(change, true), {
     diff: '(not shown: this label_config holds a value from ${env:...})',
-    controls: [{ control: '(sensitive)', type: 'Choices', change: 'changed', labelsAdded: ['A', '(sensitive)'], labelsRemoved: [] }],
+    controls: [
+      {
+        control: '(sensitive)',
+        type: 'Choices',
+        change: 'changed',
+        labelsAdded: ['A', '(sensitive)'],
+        labelsRemoved: [],
+      },
+    ],
   });
 });
 
@@ -105,7 +178,16 @@ test('writeBack: every secret becomes its reference, literal ${ is escaped, and 
     { name: 'DOLLAR', value: 'pa${ss}word' },
   ];
   const env = Object.fromEntries(secrets.map((s) => [s.name, s.value]));
-  const samples = ['plain', 'costs ${x} and $${y} and $$${z}', 'Zephyrine Labs, Zephyrine and pa${ss}word', '${', '$', 'x$', '$${env:LONGER}', 'tail ${env:SHORTER'];
+  const samples = [
+    'plain',
+    'costs ${x} and $${y} and $$${z}',
+    'Zephyrine Labs, Zephyrine and pa${ss}word',
+    '${',
+    '$',
+    'x$',
+    '$${env:LONGER}',
+    'tail ${env:SHORTER',
+  ];
   for (const value of samples) {
     const w = writeBack(value, secrets);
     assert.ok(w.ok, value);
@@ -119,19 +201,48 @@ test('writeBack: every secret becomes its reference, literal ${ is escaped, and 
 });
 
 test('projectToManifest escapes a literal ${ so the pulled manifest gives the server text back', () => {
-  const pulled = projectToManifest({ id: 1, title: 'Costs ${usd}', description: 'Use ${var.team} literally', expert_instruction: '<p>${x}</p>' } as never, 'k');
-  assert.equal(pulled.manifest.spec, { title: 'Costs $${usd}', description: 'Use $${var.team} literally', expert_instruction: '<p>$${x}</p>' });
+  const pulled = projectToManifest(
+    {
+      id: 1,
+      title: 'Costs ${usd}',
+      description: 'Use ${var.team} literally',
+      expert_instruction: '<p>${x}</p>',
+    } as never,
+    'k',
+  );
+  assert.equal(pulled.manifest.spec, {
+    title: 'Costs $${usd}',
+    description: 'Use $${var.team} literally',
+    expert_instruction: '<p>$${x}</p>',
+  });
   const back = interpolate(pulled.manifest.spec, { variables: { team: 'ML' }, env: {}, requireEnv: true });
-  assert.equal([back.value, back.issues], [{ title: 'Costs ${usd}', description: 'Use ${var.team} literally', expert_instruction: '<p>${x}</p>' }, []]);
+  assert.equal(
+    [back.value, back.issues],
+    [{ title: 'Costs ${usd}', description: 'Use ${var.team} literally', expert_instruction: '<p>${x}</p>' }, []],
+  );
 });
 
 test('findRepositoryRoot: the nearest labelform.yaml above, not past a .git directory', async () => {
-  const dir = await writeTree({ 'repo/labelform.yaml': 'x', 'repo/projects/a/keep': '', 'outer/labelform.yaml': 'x', 'outer/inner/.git/HEAD': '', 'outer/inner/src/keep': '' });
+  const dir = await writeTree({
+    'repo/labelform.yaml': 'x',
+    'repo/projects/a/keep': '',
+    'outer/labelform.yaml': 'x',
+    'outer/inner/.git/HEAD': '',
+    'outer/inner/src/keep': '',
+  });
   try {
     assert.is(await findRepositoryRoot(join(dir, 'repo/projects/a')), join(dir, 'repo'));
-    assert.is(await findRepositoryRoot(join(dir, 'repo/projects/not-yet')), join(dir, 'repo'), 'the folder need not exist');
+    assert.is(
+      await findRepositoryRoot(join(dir, 'repo/projects/not-yet')),
+      join(dir, 'repo'),
+      'the folder need not exist',
+    );
     assert.is(await findRepositoryRoot(join(dir, 'repo')), join(dir, 'repo'));
-    assert.is(await findRepositoryRoot(join(dir, 'outer/inner/src')), undefined, 'a labelform.yaml above the git work tree belongs to something else');
+    assert.is(
+      await findRepositoryRoot(join(dir, 'outer/inner/src')),
+      undefined,
+      'a labelform.yaml above the git work tree belongs to something else',
+    );
     await mkdir(join(dir, 'outer/inner/sub'), { recursive: true });
     await writeFile(join(dir, 'outer/inner/labelform.yaml'), 'x');
     assert.is(await findRepositoryRoot(join(dir, 'outer/inner/sub')), join(dir, 'outer/inner'));
@@ -140,8 +251,12 @@ test('findRepositoryRoot: the nearest labelform.yaml above, not past a .git dire
   }
 });
 
-test('findSchemaDir: node_modules/labelform/schemas in the repository or the nearest directory above, else the repository\'s own', async () => {
-  const dir = await writeTree({ 'mono/node_modules/labelform/schemas/project.schema.json': '{}', 'mono/packages/labels/labelform.yaml': 'x', 'alone/labelform.yaml': 'x' });
+test("findSchemaDir: node_modules/labelform/schemas in the repository or the nearest directory above, else the repository's own", async () => {
+  const dir = await writeTree({
+    'mono/node_modules/labelform/schemas/project.schema.json': '{}',
+    'mono/packages/labels/labelform.yaml': 'x',
+    'alone/labelform.yaml': 'x',
+  });
   try {
     assert.is(await findSchemaDir(join(dir, 'mono/packages/labels')), join(dir, 'mono/node_modules/labelform/schemas'));
     assert.is(await findSchemaDir(join(dir, 'alone')), join(dir, 'alone/node_modules/labelform/schemas'));

@@ -9,14 +9,23 @@ import * as assert from 'uvu/assert';
 import { checkLabelConfig } from '../../src/labelconfig/check.ts';
 import { MAX_LABEL_CONFIG_BYTES, parseLabelConfigXml } from '../../src/labelconfig/parse-xml.ts';
 import { summarizeLabelConfig } from '../../src/labelconfig/summarize.ts';
-import { blockXml, cleanupTrees, load, projectYaml, ROOT_CONFIG, VALID_XML, withProject } from './support/validate-fixtures.ts';
+import {
+  blockXml,
+  cleanupTrees,
+  load,
+  projectYaml,
+  ROOT_CONFIG,
+  VALID_XML,
+  withProject,
+} from './support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 
 /** Every problem with an XML, as `line:col code: message [element]` (positions inside the XML). */
 function problems(xml: string): string[] {
   const parsed = parseLabelConfigXml(xml);
-  if (!parsed.ok) return [`${parsed.problem.line}:${parsed.problem.col} ${parsed.problem.code}: ${parsed.problem.message}`];
+  if (!parsed.ok)
+    return [`${parsed.problem.line}:${parsed.problem.col} ${parsed.problem.code}: ${parsed.problem.message}`];
   return checkLabelConfig(parsed.root).map((p) => `${p.line}:${p.col} ${p.code}: ${p.message} [${p.element}]`);
 }
 
@@ -32,7 +41,10 @@ test('well-formed XML passes; elements keep their positions', () => {
   if (!parsed.ok) return;
   const labels = parsed.root.children[1]!;
   assert.equal([parsed.root.tag, parsed.root.line, parsed.root.col], ['View', 1, 1]);
-  assert.equal([labels.tag, labels.line, labels.col, labels.attrs], ['Labels', 3, 3, { name: 'label', toName: 'text' }]);
+  assert.equal(
+    [labels.tag, labels.line, labels.col, labels.attrs],
+    ['Labels', 3, 3, { name: 'label', toName: 'text' }],
+  );
   assert.equal([labels.children[0]!.line, labels.children[0]!.col], [4, 5]);
 });
 
@@ -41,7 +53,9 @@ test('XML that is not well-formed is refused at the offending place', () => {
     '1:7 xml-syntax: XML is not well-formed: <Text name="t"> is never closed (a later end tag closes its parent)',
   ]);
   assert.equal(problems('<View a=1/>'), ['1:9 xml-syntax: XML is not well-formed: unquoted attribute value.']);
-  assert.equal(problems('<View/>\n<View/>'), ['2:6 xml-syntax: XML is not well-formed: documents may contain only one root.']);
+  assert.equal(problems('<View/>\n<View/>'), [
+    '2:6 xml-syntax: XML is not well-formed: documents may contain only one root.',
+  ]);
   assert.equal(problems('hello'), ['1:5 xml-syntax: XML is not well-formed: text data outside of root node.']);
   assert.equal(problems(''), ['1:1 xml-syntax: XML is not well-formed: document must contain a root element.']);
   // A misspelt end tag is blamed, not the element it fails to close.
@@ -77,18 +91,27 @@ test('"billion laughs": entity declarations are refused before anything expands'
   ].join('\n');
   const parsed = parseLabelConfigXml(lol);
   assert.is(parsed.ok, false);
-  assert.equal(problems(lol), ['1:1 xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)']);
+  assert.equal(problems(lol), [
+    '1:1 xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)',
+  ]);
 });
 
 test('external entities (SYSTEM / PUBLIC, general and parameter) are refused', () => {
   const msg = 'xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)';
-  assert.equal(problems('<!DOCTYPE View [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<View><Header value="&xxe;"/></View>'), [`1:1 ${msg}`]);
-  assert.equal(problems('<!DOCTYPE View [<!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]>\n<View/>'), [`1:1 ${msg}`]);
+  assert.equal(
+    problems('<!DOCTYPE View [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<View><Header value="&xxe;"/></View>'),
+    [`1:1 ${msg}`],
+  );
+  assert.equal(problems('<!DOCTYPE View [<!ENTITY % p SYSTEM "http://evil.example/x.dtd"> %p;]>\n<View/>'), [
+    `1:1 ${msg}`,
+  ]);
   assert.equal(problems('<!DOCTYPE View PUBLIC "-//X//EN" "http://evil.example/x.dtd">\n<View/>'), [`1:1 ${msg}`]);
 });
 
 test('undefined entities are refused; the five predefined ones and character references are fine', () => {
-  assert.equal(problems('<View>\n  <Header value="&nope;"/>\n</View>'), ['2:23 xml-syntax: XML is not well-formed: undefined entity.']);
+  assert.equal(problems('<View>\n  <Header value="&nope;"/>\n</View>'), [
+    '2:23 xml-syntax: XML is not well-formed: undefined entity.',
+  ]);
   const ok = parseLabelConfigXml('<View><Header value="A &amp; B &#65;&#x42; &lt;&gt;&quot;&apos;"/></View>');
   assert.ok(ok.ok);
   if (ok.ok) assert.is(ok.root.children[0]!.attrs.value, 'A & B AB <>"\'');
@@ -144,21 +167,33 @@ test('toName must name an existing object tag', () => {
 });
 
 test('toName may name a control (Filter, per-region choices) as Label Studio allows, but not an option', () => {
-  const xml = view(`${TEXT}\n  <Labels name="l" toName="text"><Label value="A"/></Labels>\n  <Filter name="f" toName="l"/>\n  <Choices name="c" toName="l"><Choice value="x"/></Choices>`);
+  const xml = view(
+    `${TEXT}\n  <Labels name="l" toName="text"><Label value="A"/></Labels>\n  <Filter name="f" toName="l"/>\n  <Choices name="c" toName="l"><Choice value="x"/></Choices>`,
+  );
   assert.equal(problems(xml), []);
-  const option = view(`${TEXT}\n  <Labels name="l" toName="text"><Label name="a" value="A"/></Labels>\n  <Choices name="c" toName="a"><Choice value="x"/></Choices>`);
-  assert.equal(problems(option), ['4:3 config-toname: toName="a" names <Label name="a">, an option of a control, not a tag to label [<Choices name="c">]']);
+  const option = view(
+    `${TEXT}\n  <Labels name="l" toName="text"><Label name="a" value="A"/></Labels>\n  <Choices name="c" toName="a"><Choice value="x"/></Choices>`,
+  );
+  assert.equal(problems(option), [
+    '4:3 config-toname: toName="a" names <Label name="a">, an option of a control, not a tag to label [<Choices name="c">]',
+  ]);
 });
 
 test('a lowercase <view> root and an empty control name are accepted, as the server accepts them', () => {
-  assert.equal(problems('<view><Text name="t" value="$t"/><Choices name="" toName="t"><Choice value="x"/></Choices></view>'), []);
+  assert.equal(
+    problems('<view><Text name="t" value="$t"/><Choices name="" toName="t"><Choice value="x"/></Choices></view>'),
+    [],
+  );
 });
 
 test('Labels/Choices need options, or a dynamic value="$key"', () => {
   assert.equal(problems(view(`${TEXT}\n  <Choices name="c" toName="text" value="$options"/>`)), []);
   assert.equal(problems(view(`${TEXT}\n  <Choices name="c" toName="text" apiUrl="https://x.example/opts"/>`)), []);
   // Options may sit inside layout tags within the control.
-  assert.equal(problems(view(`${TEXT}\n  <Choices name="c" toName="text"><View><Choice value="x"/></View></Choices>`)), []);
+  assert.equal(
+    problems(view(`${TEXT}\n  <Choices name="c" toName="text"><View><Choice value="x"/></View></Choices>`)),
+    [],
+  );
   assert.equal(
     problems(
       view(
@@ -175,7 +210,10 @@ test('Labels/Choices need options, or a dynamic value="$key"', () => {
 });
 
 test('each <Label>/<Choice> needs a value (or an alias)', () => {
-  assert.equal(problems(view(`${TEXT}\n  <Labels name="l" toName="text"><Label alias="A"/><Label value="B"/></Labels>`)), []);
+  assert.equal(
+    problems(view(`${TEXT}\n  <Labels name="l" toName="text"><Label alias="A"/><Label value="B"/></Labels>`)),
+    [],
+  );
   assert.equal(problems(view(`${TEXT}\n  <Labels name="l" toName="text">\n    <Label value=""/>\n  </Labels>`)), [
     '4:5 config-label-value: <Label> needs a value [<Label>]',
   ]);
@@ -209,7 +247,9 @@ test('every problem is reported, not the first', () => {
 
 test('summary: controls with their labels, and the task data keys', () => {
   const parsed = parseLabelConfigXml(
-    view('  <Image name="img" value="$image"/>\n  <Text name="t" value="$item.text"/>\n  <RectangleLabels name="box" toName="img"><Label value="Car"/><Label value="Bus"/></RectangleLabels>\n  <Choices name="c" toName="t,img"><Choice value="Yes"/></Choices>'),
+    view(
+      '  <Image name="img" value="$image"/>\n  <Text name="t" value="$item.text"/>\n  <RectangleLabels name="box" toName="img"><Label value="Car"/><Label value="Bus"/></RectangleLabels>\n  <Choices name="c" toName="t,img"><Choice value="Yes"/></Choices>',
+    ),
   );
   assert.ok(parsed.ok);
   if (!parsed.ok) return;
@@ -218,25 +258,35 @@ test('summary: controls with their labels, and the task data keys', () => {
     { name: 'box', type: 'RectangleLabels', toName: ['img'], labels: ['Car', 'Bus'], dynamic: false, line: 4, col: 3 },
     { name: 'c', type: 'Choices', toName: ['t', 'img'], labels: ['Yes'], dynamic: false, line: 5, col: 3 },
   ]);
-  assert.equal(summary.dataKeys.map((k) => [k.key, k.tag, k.line]), [
-    ['image', 'Image', 2],
-    ['item', 'Text', 3],
-  ]);
+  assert.equal(
+    summary.dataKeys.map((k) => [k.key, k.tag, k.line]),
+    [
+      ['image', 'Image', 2],
+      ['item', 'Text', 3],
+    ],
+  );
 });
 
 // --- positions in the file that holds the XML ---------------------------------------------------
 
-const BROKEN_TONAME = '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="l" toName="txt"><Label value="A"/></Labels>\n</View>\n';
+const BROKEN_TONAME =
+  '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="l" toName="txt"><Label value="A"/></Labels>\n</View>\n';
 const TONAME_MSG = 'config-toname: toName="txt" names no tag; object tags here: text';
 
-test('inline XML in a YAML block scalar: the element\'s line and column in the manifest', async () => {
+test("inline XML in a YAML block scalar: the element's line and column in the manifest", async () => {
   // p.yaml: line 6 `  label_config: |`, XML line 1 on line 7, indented by four spaces.
   const { lines } = await load(withProject(blockXml(BROKEN_TONAME)));
   assert.equal(lines, [`p.yaml:9:7: ${TONAME_MSG}`]);
   // Parse errors too: the DOCTYPE's own place, not the document start.
   const doctype = await load(withProject(blockXml(`<!DOCTYPE View [\n  <!ENTITY a "b">\n]>\n${VALID_XML}`)));
-  assert.equal(doctype.lines, ['p.yaml:7:5: xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)']);
-  const unclosed = await load(withProject(`  title: Hello\n${blockXml(`<View>\n  <Text name="t" value="$t"/>\n  <Choices name="c" toName="t">\n    <Choice value="A"/>\n</View>`)}`));
+  assert.equal(doctype.lines, [
+    'p.yaml:7:5: xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)',
+  ]);
+  const unclosed = await load(
+    withProject(
+      `  title: Hello\n${blockXml(`<View>\n  <Text name="t" value="$t"/>\n  <Choices name="c" toName="t">\n    <Choice value="A"/>\n</View>`)}`,
+    ),
+  );
   assert.equal(unclosed.lines, [
     'p.yaml:10:7: xml-syntax: XML is not well-formed: <Choices name="c"> is never closed (a later end tag closes its parent)',
   ]);
@@ -260,22 +310,36 @@ test('a duplicate name cites the first element by its line in the manifest', asy
 });
 
 test('XML in its own file: positions in the .xml file', async () => {
-  const { lines } = await load(withProject('  label_config:\n    file: ./configs/ner.xml\n', { 'configs/ner.xml': BROKEN_TONAME }));
+  const { lines } = await load(
+    withProject('  label_config:\n    file: ./configs/ner.xml\n', { 'configs/ner.xml': BROKEN_TONAME }),
+  );
   assert.equal(lines, [`configs/ner.xml:3:3: ${TONAME_MSG}`]);
   const xxe = await load(
-    withProject('  label_config:\n    file: c.xml\n', { 'c.xml': '<View/>\n<!DOCTYPE View [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n' }),
+    withProject('  label_config:\n    file: c.xml\n', {
+      'c.xml': '<View/>\n<!DOCTYPE View [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n',
+    }),
   );
   // A DOCTYPE after the root is refused by the parser itself (saxes reports it part-way into it).
   assert.is(xxe.lines.length, 1);
-  assert.match(xxe.lines[0]!, /^c\.xml:2:\d+: xml-syntax: XML is not well-formed: inappropriately located doctype declaration\.$/);
-  const first = await load(withProject('  label_config:\n    file: c.xml\n', { 'c.xml': '<!DOCTYPE View [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<View/>\n' }));
-  assert.equal(first.lines, ['c.xml:1:1: xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)']);
+  assert.match(
+    xxe.lines[0]!,
+    /^c\.xml:2:\d+: xml-syntax: XML is not well-formed: inappropriately located doctype declaration\.$/,
+  );
+  const first = await load(
+    withProject('  label_config:\n    file: c.xml\n', {
+      'c.xml': '<!DOCTYPE View [<!ENTITY x SYSTEM "file:///etc/passwd">]>\n<View/>\n',
+    }),
+  );
+  assert.equal(first.lines, [
+    'c.xml:1:1: xml-doctype: a DOCTYPE is not allowed in a label config (no DTDs, no entity declarations)',
+  ]);
 });
 
 test('a shared LabelConfig with a broken XML: one diagnostic, at the XML, whoever references it', async () => {
   const { lines } = await load({
     'labelform.yaml': ROOT_CONFIG,
-    'shared.yaml': 'apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: shared\nspec:\n  label_config:\n    file: shared.xml\n',
+    'shared.yaml':
+      'apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: shared\nspec:\n  label_config:\n    file: shared.xml\n',
     'shared.xml': BROKEN_TONAME,
     'a.yaml': projectYaml('a', '  label_config:\n    ref: shared\n'),
     'b.yaml': projectYaml('b', '  label_config:\n    ref: shared\n'),
@@ -298,7 +362,12 @@ test('inline XML in quoted YAML strings: escapes do not shift the column', async
 
 test('a JSON manifest: XML with \\n and \\" escapes maps back to the JSON line and column', async () => {
   const json = JSON.stringify(
-    { apiVersion: 'labelform/v1', kind: 'Project', metadata: { name: 'j' }, spec: { title: 'From JSON', label_config: BROKEN_TONAME } },
+    {
+      apiVersion: 'labelform/v1',
+      kind: 'Project',
+      metadata: { name: 'j' },
+      spec: { title: 'From JSON', label_config: BROKEN_TONAME },
+    },
     null,
     2,
   );

@@ -7,7 +7,15 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isInside, resolveRepoPath } from '../../src/manifest/repo-path.ts';
-import { cleanupTrees, load, projectYaml, ROOT_CONFIG, tree, VALID_XML, withProject } from './support/validate-fixtures.ts';
+import {
+  cleanupTrees,
+  load,
+  projectYaml,
+  ROOT_CONFIG,
+  tree,
+  VALID_XML,
+  withProject,
+} from './support/validate-fixtures.ts';
 
 test.after(cleanupTrees);
 
@@ -52,19 +60,35 @@ test('duplicate names inside one multi-document file', async () => {
 // --- references to LabelConfigs -------------------------------------------------------------------
 
 test('{ref} must name a LabelConfig manifest', async () => {
-  const ok = await load(withProject('  label_config:\n    ref: shared\n', { 'shared.yaml': labelConfig('shared'), 'shared.xml': VALID_XML }));
+  const ok = await load(
+    withProject('  label_config:\n    ref: shared\n', {
+      'shared.yaml': labelConfig('shared'),
+      'shared.xml': VALID_XML,
+    }),
+  );
   assert.equal(ok.lines, []);
   assert.is(ok.result.repository?.projects[0]?.labelConfig?.ref, 'shared');
-  const typo = await load(withProject('  label_config:\n    ref: shraed\n', { 'shared.yaml': labelConfig('shared'), 'shared.xml': VALID_XML }));
+  const typo = await load(
+    withProject('  label_config:\n    ref: shraed\n', {
+      'shared.yaml': labelConfig('shared'),
+      'shared.xml': VALID_XML,
+    }),
+  );
   assert.equal(typo.lines, ['p.yaml:7:10: missing-label-config: no LabelConfig named "shraed" (defined: shared)']);
   const none = await load(withProject('  label_config:\n    ref: shared\n'));
-  assert.equal(none.lines, ['p.yaml:7:10: missing-label-config: no LabelConfig named "shared" (no LabelConfig manifests are defined)']);
+  assert.equal(none.lines, [
+    'p.yaml:7:10: missing-label-config: no LabelConfig named "shared" (no LabelConfig manifests are defined)',
+  ]);
 });
 
 // --- file references --------------------------------------------------------------------------------
 
 test('{file} must exist; it is read relative to the manifest', async () => {
-  const ok = await load({ 'labelform.yaml': ROOT_CONFIG, 'projects/p.yaml': projectYaml('p1', byFile('../configs/c.xml')), 'configs/c.xml': VALID_XML });
+  const ok = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'projects/p.yaml': projectYaml('p1', byFile('../configs/c.xml')),
+    'configs/c.xml': VALID_XML,
+  });
   assert.equal(ok.lines, []);
   assert.is(ok.result.repository?.projects[0]?.labelConfig?.file, 'configs/c.xml');
   const missing = await load(withProject(byFile('./nope.xml')));
@@ -74,32 +98,53 @@ test('{file} must exist; it is read relative to the manifest', async () => {
 });
 
 test('a `..` path that leaves the repository is refused; one that stays inside is fine', async () => {
-  const inside = await load({ 'labelform.yaml': ROOT_CONFIG, 'a/p.yaml': projectYaml('p1', byFile('../a/../c.xml')), 'c.xml': VALID_XML });
+  const inside = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'a/p.yaml': projectYaml('p1', byFile('../a/../c.xml')),
+    'c.xml': VALID_XML,
+  });
   assert.equal(inside.lines, []);
   const outside = await load({ 'labelform.yaml': ROOT_CONFIG, 'a/p.yaml': projectYaml('p1', byFile('../../c.xml')) });
   assert.equal(outside.lines, [
     'a/p.yaml:7:11: file-reference: "../../c.xml" points outside the repository (<repo>); files must stay inside it',
   ]);
   // Even when the file exists out there.
-  const parent = await tree({ 'secret.xml': VALID_XML, 'repo/labelform.yaml': ROOT_CONFIG, 'repo/p.yaml': projectYaml('p1', byFile('../secret.xml')) });
+  const parent = await tree({
+    'secret.xml': VALID_XML,
+    'repo/labelform.yaml': ROOT_CONFIG,
+    'repo/p.yaml': projectYaml('p1', byFile('../secret.xml')),
+  });
   const sneaky = await load({}, { dir: join(parent, 'repo') });
-  assert.equal(sneaky.lines, ['p.yaml:7:11: file-reference: "../secret.xml" points outside the repository (<repo>); files must stay inside it']);
+  assert.equal(sneaky.lines, [
+    'p.yaml:7:11: file-reference: "../secret.xml" points outside the repository (<repo>); files must stay inside it',
+  ]);
 });
 
 test('an absolute path is refused, even one inside the repository', async () => {
   const dir = await tree({ 'labelform.yaml': ROOT_CONFIG, 'c.xml': VALID_XML });
   await writeFile(join(dir, 'p.yaml'), projectYaml('p1', byFile(join(dir, 'c.xml'))));
   const abs = await load({}, { dir });
-  assert.equal(abs.lines, ['p.yaml:7:11: file-reference: "<repo>/c.xml" is an absolute path; write a path relative to the manifest, inside the repository']);
+  assert.equal(abs.lines, [
+    'p.yaml:7:11: file-reference: "<repo>/c.xml" is an absolute path; write a path relative to the manifest, inside the repository',
+  ]);
   const etc = await load(withProject(byFile('/etc/passwd')));
-  assert.equal(etc.lines, ['p.yaml:7:11: file-reference: "/etc/passwd" is an absolute path; write a path relative to the manifest, inside the repository']);
+  assert.equal(etc.lines, [
+    'p.yaml:7:11: file-reference: "/etc/passwd" is an absolute path; write a path relative to the manifest, inside the repository',
+  ]);
   const windows = await load(withProject(byFile('"C:\\\\labels\\\\c.xml"')));
-  assert.equal(windows.lines, ['p.yaml:7:11: file-reference: "C:\\labels\\c.xml" is an absolute path; write a path relative to the manifest, inside the repository']);
+  assert.equal(windows.lines, [
+    'p.yaml:7:11: file-reference: "C:\\labels\\c.xml" is an absolute path; write a path relative to the manifest, inside the repository',
+  ]);
 });
 
 test('a symlink pointing outside the repository is refused; one inside is fine', async () => {
   const outside = await tree({ 'c.xml': VALID_XML, 'dir/c.xml': VALID_XML });
-  const dir = await tree(withProject(byFile('./link.xml'), { 'real.xml': VALID_XML, 'q.yaml': projectYaml('q1', byFile('./linked-dir/c.xml')) }));
+  const dir = await tree(
+    withProject(byFile('./link.xml'), {
+      'real.xml': VALID_XML,
+      'q.yaml': projectYaml('q1', byFile('./linked-dir/c.xml')),
+    }),
+  );
   await symlink(join(outside, 'c.xml'), join(dir, 'link.xml'));
   await symlink(join(outside, 'dir'), join(dir, 'linked-dir'));
   const bad = await load({}, { dir });

@@ -49,8 +49,12 @@ test('apiVersion and kind of labelform.yaml', async () => {
 test('namespace: required, lowercase letters/digits/"-", at most 40 characters', async () => {
   assert.equal(await rootLines(`${HEADER}namespace: ${'n'.repeat(40)}\n`), []);
   const pattern = 'namespace must be lowercase letters, digits and "-", starting with a letter or digit';
-  assert.equal(await rootLines(`${HEADER}namespace: Team A\n`), [`labelform.yaml:3:12: schema: ${pattern}, got "Team A"`]);
-  assert.equal(await rootLines(`${HEADER}namespace: -team\n`), [`labelform.yaml:3:12: schema: ${pattern}, got "-team"`]);
+  assert.equal(await rootLines(`${HEADER}namespace: Team A\n`), [
+    `labelform.yaml:3:12: schema: ${pattern}, got "Team A"`,
+  ]);
+  assert.equal(await rootLines(`${HEADER}namespace: -team\n`), [
+    `labelform.yaml:3:12: schema: ${pattern}, got "-team"`,
+  ]);
   assert.equal(await rootLines(`${HEADER}namespace: ${'n'.repeat(41)}\n`), [
     'labelform.yaml:3:12: schema: namespace must be at most 40 characters, got 41',
   ]);
@@ -101,7 +105,9 @@ test('variables: identifier names with string, number or boolean values', async 
   const vars = (lines: string) => `${HEADER}namespace: acme\nenvironments:\n  local:\n    variables:\n${lines}`;
   assert.equal(await rootLines(vars('      team: ML\n      _count2: 3\n      on: false\n')), []);
   assert.equal(
-    await rootLines(vars('      team: ML\n      bad-name: 1\n      list: [1]\n      map: {a: 1}\n      nothing: null\n')),
+    await rootLines(
+      vars('      team: ML\n      bad-name: 1\n      list: [1]\n      map: {a: 1}\n      nothing: null\n'),
+    ),
     [
       'labelform.yaml:8:7: schema: environments.local.variables must match ^[A-Za-z_][A-Za-z0-9_]*$, got "bad-name"',
       'labelform.yaml:9:13: schema: environments.local.variables.list must be a string or a number or a boolean, got a list [...]',
@@ -122,7 +128,10 @@ test('defaultEnvironment must name an environment', async () => {
     'labelform.yaml:5:3: unknown-environment: defaultEnvironment "default" is not one of the environments (local, prod)',
   ]);
   // A single environment is the default without saying so.
-  const single = await load({ 'labelform.yaml': `${HEADER}namespace: acme\nenvironments:\n  only: {}\n`, 'p.yaml': PROJECT });
+  const single = await load({
+    'labelform.yaml': `${HEADER}namespace: acme\nenvironments:\n  only: {}\n`,
+    'p.yaml': PROJECT,
+  });
   assert.equal(single.lines, []);
   assert.is(single.result.repository?.environment, 'only');
   // No environments: the implicit `default` may be named.

@@ -29,7 +29,10 @@ async function manySpecs(specs: string[], extra: Record<string, string> = {}): P
 test('a minimal project is valid and loaded', async () => {
   const { lines, result } = await load(withProject('  title: Hello\n'));
   assert.equal(lines, []);
-  assert.equal(result.repository?.projects.map((p) => [p.name, p.spec.title]), [['p1', 'Hello']]);
+  assert.equal(
+    result.repository?.projects.map((p) => [p.name, p.spec.title]),
+    [['p1', 'Hello']],
+  );
 });
 
 test('apiVersion must be labelform/v1', async () => {
@@ -51,7 +54,9 @@ test('kind is Project or LabelConfig (schema const and loader dispatch)', async 
     { pointer: '/kind', atKey: false, message: 'kind must be "Project", got "LabelConfig"' },
   ]);
   assert.equal(
-    validateAgainstSchema('label-config', { ...base, kind: 'Project', spec: { label_config: '<View/>' } }).map((i) => i.message),
+    validateAgainstSchema('label-config', { ...base, kind: 'Project', spec: { label_config: '<View/>' } }).map(
+      (i) => i.message,
+    ),
     ['kind must be "LabelConfig", got "Project"'],
   );
   const { lines } = await load({
@@ -81,7 +86,9 @@ test('metadata.name: lowercase letters, digits and "-", at most 63 characters', 
   assert.equal(ok.result.repository?.projects.map((p) => p.name).sort(), [...good].sort());
 
   const bad = { 'labelform.yaml': ROOT_CONFIG } as Record<string, string>;
-  ['Bad_Name', '-lead', 'has space', 'x'.repeat(64)].forEach((n, i) => (bad[`b${i}.yaml`] = projectYaml(n, '  title: Fine\n')));
+  ['Bad_Name', '-lead', 'has space', 'x'.repeat(64)].forEach(
+    (n, i) => (bad[`b${i}.yaml`] = projectYaml(n, '  title: Fine\n')),
+  );
   const pattern = 'metadata.name must be lowercase letters, digits and "-", starting with a letter or digit';
   assert.equal((await load(bad)).lines, [
     `b0.yaml:4:9: schema: ${pattern}, got "Bad_Name"`,
@@ -96,7 +103,8 @@ test('metadata needs a name and takes only name and description', async () => {
     'labelform.yaml': ROOT_CONFIG,
     'a.yaml': 'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  description: no name\nspec: {}\n',
     'b.yaml': 'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: b\n  labels: x\nspec: {}\n',
-    'c.yaml': 'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: c\n  description: A note for readers.\nspec: {}\n',
+    'c.yaml':
+      'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: c\n  description: A note for readers.\nspec: {}\n',
   });
   assert.equal(lines, [
     'a.yaml:4:3: schema: missing required field "name" in metadata',
@@ -119,7 +127,13 @@ test('color: #RRGGBB', async () => {
   assert.equal(await manySpecs(['  color: "#1E88e5"\n', "  color: '#000000'\n"]), []);
   const rgb = 'spec.color must be a color in #RRGGBB form';
   assert.equal(
-    await manySpecs(['  color: red\n', '  color: "#12345"\n', '  color: "#1234567"\n', '  color: "#GGGGGG"\n', '  color: #1E88E5\n']),
+    await manySpecs([
+      '  color: red\n',
+      '  color: "#12345"\n',
+      '  color: "#1234567"\n',
+      '  color: "#GGGGGG"\n',
+      '  color: #1E88E5\n',
+    ]),
     [
       `p0.yaml:6:10: schema: ${rgb}, got "red"`,
       `p1.yaml:6:10: schema: ${rgb}, got "#12345"`,
@@ -132,14 +146,28 @@ test('color: #RRGGBB', async () => {
 });
 
 test('sampling: one of the three Label Studio values', async () => {
-  assert.equal(await manySpecs(['  sampling: Sequential sampling\n', '  sampling: Uniform sampling\n', '  sampling: Uncertainty sampling\n']), []);
+  assert.equal(
+    await manySpecs([
+      '  sampling: Sequential sampling\n',
+      '  sampling: Uniform sampling\n',
+      '  sampling: Uncertainty sampling\n',
+    ]),
+    [],
+  );
   assert.equal(await specLines('  sampling: Random\n'), [
     'p.yaml:6:13: schema: spec.sampling must be one of "Sequential sampling", "Uniform sampling", "Uncertainty sampling"; got "Random"',
   ]);
 });
 
 test('skip_queue: one of the three Label Studio values', async () => {
-  assert.equal(await manySpecs(['  skip_queue: REQUEUE_FOR_ME\n', '  skip_queue: REQUEUE_FOR_OTHERS\n', '  skip_queue: IGNORE_SKIPPED\n']), []);
+  assert.equal(
+    await manySpecs([
+      '  skip_queue: REQUEUE_FOR_ME\n',
+      '  skip_queue: REQUEUE_FOR_OTHERS\n',
+      '  skip_queue: IGNORE_SKIPPED\n',
+    ]),
+    [],
+  );
   assert.equal(await specLines('  skip_queue: requeue_for_me\n'), [
     'p.yaml:6:15: schema: spec.skip_queue must be one of "REQUEUE_FOR_ME", "REQUEUE_FOR_OTHERS", "IGNORE_SKIPPED"; got "requeue_for_me"',
   ]);
@@ -162,8 +190,12 @@ const BOOLEAN_FIELDS = [
 ];
 
 test('the boolean list above is every boolean field of ProjectSpec', () => {
-  const spec = (loadSchema('project') as { definitions: { ProjectSpec: { properties: Record<string, { type?: unknown }> } } }).definitions.ProjectSpec;
-  const booleans = Object.entries(spec.properties).filter(([, p]) => p.type === 'boolean').map(([k]) => k);
+  const spec = (
+    loadSchema('project') as { definitions: { ProjectSpec: { properties: Record<string, { type?: unknown }> } } }
+  ).definitions.ProjectSpec;
+  const booleans = Object.entries(spec.properties)
+    .filter(([, p]) => p.type === 'boolean')
+    .map(([k]) => k);
   assert.equal([...BOOLEAN_FIELDS].sort(), booleans.sort());
 });
 
@@ -177,17 +209,22 @@ test('boolean fields take true/false only', async () => {
   const bad = await specLines(BOOLEAN_FIELDS.map((f, i) => `  ${f}: ${values[i % 3]}\n`).join(''));
   assert.equal(
     bad,
-    BOOLEAN_FIELDS.map((f, i) => `p.yaml:${6 + i}:${f.length + 5}: schema: spec.${f} must be a boolean, got ${got[i % 3]}`),
+    BOOLEAN_FIELDS.map(
+      (f, i) => `p.yaml:${6 + i}:${f.length + 5}: schema: spec.${f} must be a boolean, got ${got[i % 3]}`,
+    ),
   );
 });
 
 test('maximum_annotations: an integer >= 1', async () => {
   assert.equal(await manySpecs(['  maximum_annotations: 1\n', '  maximum_annotations: 25\n']), []);
-  assert.equal(await manySpecs(['  maximum_annotations: 0\n', '  maximum_annotations: 1.5\n', '  maximum_annotations: "2"\n']), [
-    'p0.yaml:6:24: schema: spec.maximum_annotations must be >= 1, got 0',
-    'p1.yaml:6:24: schema: spec.maximum_annotations must be an integer, got a number 1.5',
-    'p2.yaml:6:24: schema: spec.maximum_annotations must be an integer, got a string "2"',
-  ]);
+  assert.equal(
+    await manySpecs(['  maximum_annotations: 0\n', '  maximum_annotations: 1.5\n', '  maximum_annotations: "2"\n']),
+    [
+      'p0.yaml:6:24: schema: spec.maximum_annotations must be >= 1, got 0',
+      'p1.yaml:6:24: schema: spec.maximum_annotations must be an integer, got a number 1.5',
+      'p2.yaml:6:24: schema: spec.maximum_annotations must be an integer, got a string "2"',
+    ],
+  );
 });
 
 test('overlap_cohort_percentage: an integer from 0 to 100', async () => {
@@ -207,7 +244,11 @@ test('min_annotations_to_start_training: an integer >= 0', async () => {
 
 test('pinned_at: an ISO 8601 date-time or null', async () => {
   assert.equal(
-    await manySpecs(['  pinned_at: 2024-05-01T12:00:00Z\n', '  pinned_at: "2024-05-01T12:00:00.123+02:00"\n', '  pinned_at: null\n']),
+    await manySpecs([
+      '  pinned_at: 2024-05-01T12:00:00Z\n',
+      '  pinned_at: "2024-05-01T12:00:00.123+02:00"\n',
+      '  pinned_at: null\n',
+    ]),
     [],
   );
   assert.equal(await manySpecs(['  pinned_at: 2024-05-01\n', '  pinned_at: yesterday\n', '  pinned_at: 12\n']), [
@@ -219,7 +260,9 @@ test('pinned_at: an ISO 8601 date-time or null', async () => {
 
 test('task_data_login / task_data_password: string or null, at most 256 characters', async () => {
   // A password is taken from ${env:...} (a literal one is a secret-literal error, see validate-offline-secrets).
-  const long = await load(withProject('  task_data_login: null\n  task_data_password: ${env:TASK_PW}\n'), { env: { TASK_PW: 's'.repeat(256) } });
+  const long = await load(withProject('  task_data_login: null\n  task_data_password: ${env:TASK_PW}\n'), {
+    env: { TASK_PW: 's'.repeat(256) },
+  });
   assert.equal(long.lines, []);
   assert.equal(await specLines(`  task_data_login: 5\n  task_data_password: "${'s'.repeat(257)}"\n`), [
     'p.yaml:6:20: schema: spec.task_data_login must be a string or null, got an integer 5',
@@ -228,7 +271,10 @@ test('task_data_login / task_data_password: string or null, at most 256 characte
 });
 
 test('string fields refuse other types', async () => {
-  assert.equal(await specLines('  description: Plain text.\n  expert_instruction: <p>Hi</p>\n  model_version: v1\n'), []);
+  assert.equal(
+    await specLines('  description: Plain text.\n  expert_instruction: <p>Hi</p>\n  model_version: v1\n'),
+    [],
+  );
   assert.equal(await specLines('  description: 5\n  expert_instruction: [a]\n  model_version: {a: 1}\n'), [
     'p.yaml:6:16: schema: spec.description must be a string, got an integer 5',
     'p.yaml:7:23: schema: spec.expert_instruction must be a string, got a list [...]',
@@ -237,7 +283,8 @@ test('string fields refuse other types', async () => {
 });
 
 test('control_weights: per control {overall 0..1, type, labels: {name: 0..1}}', async () => {
-  const good = '  control_weights:\n    sentiment:\n      overall: 0.5\n      type: Choices\n      labels:\n        Positive: 1\n        Negative: 0\n    boxes:\n      overall: 1\n      type: RectangleLabels\n';
+  const good =
+    '  control_weights:\n    sentiment:\n      overall: 0.5\n      type: Choices\n      labels:\n        Positive: 1\n        Negative: 0\n    boxes:\n      overall: 1\n      type: RectangleLabels\n';
   const ok = await load(withProject(good));
   assert.equal(ok.lines, []);
   assert.equal(ok.result.repository?.projects[0]?.spec.control_weights?.sentiment, {
@@ -276,11 +323,17 @@ test('tasks: a list of {file, format?}', async () => {
     'data/more.csv': 'text\nhello\n',
   });
   assert.equal(ok.lines, []);
-  assert.equal(ok.result.repository?.projects[0]?.tasks.map((t) => [t.display, t.format]), [
-    ['tasks.json', undefined],
-    ['data/more.csv', 'csv'],
-  ]);
-  const bad = await load({ 'labelform.yaml': ROOT_CONFIG, 'p.yaml': project('  - format: csv\n  - file: ./t.xml\n    format: xml\n') });
+  assert.equal(
+    ok.result.repository?.projects[0]?.tasks.map((t) => [t.display, t.format]),
+    [
+      ['tasks.json', undefined],
+      ['data/more.csv', 'csv'],
+    ],
+  );
+  const bad = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'p.yaml': project('  - format: csv\n  - file: ./t.xml\n    format: xml\n'),
+  });
   assert.equal(bad.lines, [
     'p.yaml:8:5: schema: missing required field "file" in tasks.0',
     'p.yaml:10:13: schema: tasks.1.format must be one of "json", "jsonl", "csv", "tsv"; got "xml"',
@@ -300,14 +353,20 @@ test('label_config: inline XML, {file}, and {ref} are all accepted', async () =>
   });
   assert.equal(lines, []);
   const projects = result.repository?.projects ?? [];
-  assert.equal(projects.map((p) => [p.name, p.labelConfig?.file, p.labelConfig?.ref]), [
-    ['by-file', 'config.xml', undefined],
-    ['by-ref', 'config.xml', 'shared'],
-    ['inline', 'inline.yaml', undefined],
-  ]);
+  assert.equal(
+    projects.map((p) => [p.name, p.labelConfig?.file, p.labelConfig?.ref]),
+    [
+      ['by-file', 'config.xml', undefined],
+      ['by-ref', 'config.xml', 'shared'],
+      ['inline', 'inline.yaml', undefined],
+    ],
+  );
   // Every form resolves to the XML text the server will get.
   assert.equal(projects.find((p) => p.name === 'by-ref')?.spec.label_config, VALID_XML);
-  assert.equal(projects.find((p) => p.name === 'inline')?.labelConfig?.summary.controls.map((c) => [c.name, c.labels]), [['label', ['A']]]);
+  assert.equal(
+    projects.find((p) => p.name === 'inline')?.labelConfig?.summary.controls.map((c) => [c.name, c.labels]),
+    [['label', ['A']]],
+  );
 });
 
 test('label_config: any other form is one clear error at the value', async () => {
@@ -338,7 +397,9 @@ test('label_config: any other form is one clear error at the value', async () =>
 
 test('unknown fields are located at their key, with a "did you mean" hint when one is close', async () => {
   assert.equal(
-    await specLines('  colour: "#123456"\n  titel: Hello\n  maximum_annotation: 2\n  show_skip: true\n  frobnicate: 1\n'),
+    await specLines(
+      '  colour: "#123456"\n  titel: Hello\n  maximum_annotation: 2\n  show_skip: true\n  frobnicate: 1\n',
+    ),
     [
       'p.yaml:6:3: schema: unknown field "colour" in spec; did you mean "color"?',
       'p.yaml:7:3: schema: unknown field "titel" in spec; did you mean "title"?',
@@ -374,7 +435,10 @@ test('missing required fields are reported at the mapping that lacks them', asyn
 test('all schema errors are reported, not the first', async () => {
   const lines = await specLines('  title: ab\n  color: red\n  sampling: Random\n  maximum_annotations: 0\n');
   assert.is(lines.length, 4);
-  assert.equal(lines.map((l) => l.split(':').slice(0, 2).join(':')), ['p.yaml:6', 'p.yaml:7', 'p.yaml:8', 'p.yaml:9']);
+  assert.equal(
+    lines.map((l) => l.split(':').slice(0, 2).join(':')),
+    ['p.yaml:6', 'p.yaml:7', 'p.yaml:8', 'p.yaml:9'],
+  );
 });
 
 // --- LabelConfig manifests ----------------------------------------------------------------------
@@ -390,10 +454,13 @@ test('LabelConfig: label_config inline or {file}', async () => {
     'b.xml': VALID_XML,
   });
   assert.equal(lines, []);
-  assert.equal(result.repository?.labelConfigs.map((l) => [l.name, l.source?.file]), [
-    ['inline-one', 'a.yaml'],
-    ['file-one', 'b.xml'],
-  ]);
+  assert.equal(
+    result.repository?.labelConfigs.map((l) => [l.name, l.source?.file]),
+    [
+      ['inline-one', 'a.yaml'],
+      ['file-one', 'b.xml'],
+    ],
+  );
 });
 
 test('LabelConfig: needs spec.label_config; takes no {ref} and no other spec fields', async () => {

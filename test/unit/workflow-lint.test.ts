@@ -17,14 +17,22 @@ import { ensureLintTools, type LintTools } from '../../scripts/lint-tools.ts';
 import { ROOT } from '../../scripts/bundle.ts';
 
 let tools: LintTools;
-const workflows = async () => (await readdir(join(ROOT, 'examples', 'github'))).filter((n) => /\.ya?ml$/.test(n)).sort().map((n) => `examples/github/${n}`);
+const workflows = async () =>
+  (await readdir(join(ROOT, 'examples', 'github')))
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => `examples/github/${n}`);
 
 test.before(() => {
   tools = ensureLintTools((m) => console.log(`    ${m}`));
 });
 
 function lint(cmd: string, args: string[]): { code: number; out: string } {
-  const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, PATH: tools.path, NO_COLOR: '1' } });
+  const r = spawnSync(cmd, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PATH: tools.path, NO_COLOR: '1' },
+  });
   if (r.error) throw r.error;
   return { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
 }
@@ -38,13 +46,26 @@ test('actionlint: the example workflows, their scripts through shellcheck', asyn
 
 test('zizmor: action.yml, the example workflows and dependabot.yml have no finding', async () => {
   // --offline: the audits that ask GitHub's API (known-vulnerable actions, impostor commits) need a token and the network.
-  const r = lint(tools.zizmor, ['--offline', '--no-progress', '--format', 'plain', 'action.yml', '.github/dependabot.yml', ...(await workflows())]);
+  const r = lint(tools.zizmor, [
+    '--offline',
+    '--no-progress',
+    '--format',
+    'plain',
+    'action.yml',
+    '.github/dependabot.yml',
+    ...(await workflows()),
+  ]);
   assert.is(r.code, 0, `zizmor found problems:\n${r.out}`);
-  assert.match(r.out, /No findings to report|0 findings|findings \(\d+ suppressed\): 0 informational, 0 low, 0 medium, 0 high/);
+  assert.match(
+    r.out,
+    /No findings to report|0 findings|findings \(\d+ suppressed\): 0 informational, 0 low, 0 medium, 0 high/,
+  );
 });
 
 test('shellcheck: the run scripts of action.yml', async () => {
-  const action = parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as { runs: { steps: Array<{ name: string; run?: string; shell?: string }> } };
+  const action = parse(await readFile(join(ROOT, 'action.yml'), 'utf8')) as {
+    runs: { steps: Array<{ name: string; run?: string; shell?: string }> };
+  };
   const dir = await mkdtemp(join(tmpdir(), 'action-scripts-'));
   try {
     const scripts = action.runs.steps.filter((s) => s.run !== undefined);
@@ -56,7 +77,8 @@ test('shellcheck: the run scripts of action.yml', async () => {
       const file = join(dir, `step-${i + 1}.sh`);
       await writeFile(file, `#!/usr/bin/env bash\nset -eo pipefail\n${step.run}`);
       const r = lint(tools.shellcheck, ['--shell=bash', '--external-sources', '--format=gcc', file]);
-      if (r.code !== 0) problems.push(`step "${step.name}" (line numbers + 2):\n${r.out.replaceAll(file, `step-${i + 1}`)}`);
+      if (r.code !== 0)
+        problems.push(`step "${step.name}" (line numbers + 2):\n${r.out.replaceAll(file, `step-${i + 1}`)}`);
     }
     assert.equal(problems, [], problems.join('\n'));
   } finally {

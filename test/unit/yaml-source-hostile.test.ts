@@ -33,7 +33,10 @@ function aliasFile(anchors: number, perAnchor: number): string {
 test('20,000 aliases of one anchor are refused without resolving each alias', () => {
   const { result, resolves } = countingResolves(() => parseYamlSource(aliasFile(1, 20000), 'm.yaml'));
   assert.equal(result.documents, []);
-  assert.equal(result.diagnostics.map((d) => d.code), ['yaml-aliases']);
+  assert.equal(
+    result.diagnostics.map((d) => d.code),
+    ['yaml-aliases'],
+  );
   assert.match(result.diagnostics[0]!.message, /^YAML aliases expand too far: /);
   assert.ok(resolves <= 1001, `${resolves} alias resolutions`);
 });
@@ -58,7 +61,10 @@ test('many anchors each used under the per-anchor limit: refused past the total,
 test('more anchors than any manifest needs are refused at the first one too many (its node)', () => {
   const text = `${Array.from({ length: 1001 }, (_, i) => `k${i}: &a${i} v`).join('\n')}\n`;
   const { diagnostics } = parseYamlSource(text, 'm.yaml');
-  assert.equal(diagnostics.map((d) => [d.code, d.line, d.col]), [["yaml-aliases", 1001, 15]]);
+  assert.equal(
+    diagnostics.map((d) => [d.code, d.line, d.col]),
+    [['yaml-aliases', 1001, 15]],
+  );
   assert.match(diagnostics[0]!.message, /more than 1000 anchors/);
 });
 
@@ -66,12 +72,22 @@ test('an unknown alias after 20,000 known ones is still found, at its line:col, 
   const text = `a: &a 1\nx: [${Array(20000).fill('*a').join(', ')}]\ny: *b\n`;
   const { result, resolves } = countingResolves(() => parseYamlSource(text, 'm.yaml'));
   // Past the total first, in document order: the 1001st alias.
-  assert.equal(result.diagnostics.map((d) => d.code), ['yaml-aliases']);
+  assert.equal(
+    result.diagnostics.map((d) => d.code),
+    ['yaml-aliases'],
+  );
   assert.ok(resolves <= 1001, `${resolves} alias resolutions`);
   const few = `a: &a 1\nx: [${Array(900).fill('*a').join(', ')}]\ny: *b\n`;
   const counted = countingResolves(() => parseYamlSource(few, 'm.yaml'));
   assert.equal(counted.result.diagnostics, [
-    { severity: 'error', code: 'yaml-unknown-alias', message: 'unknown alias *b: no anchor &b is set before it in this document', file: 'm.yaml', line: 3, col: 4 },
+    {
+      severity: 'error',
+      code: 'yaml-unknown-alias',
+      message: 'unknown alias *b: no anchor &b is set before it in this document',
+      file: 'm.yaml',
+      line: 3,
+      col: 4,
+    },
   ]);
   assert.equal(counted.resolves, 0);
 });

@@ -54,21 +54,40 @@ test('JSON is parsed as YAML, with positions', () => {
 test('several documents: each with its index and its own positions; empty ones skipped', () => {
   const { documents, diagnostics } = parseYamlSource('a: 1\n---\n---\n# only a comment\nb: 2\n---\n', 'm.yaml');
   assert.equal(diagnostics, []);
-  assert.equal(documents.map((d) => [d.index, d.value]), [
-    [0, { a: 1 }],
-    [2, { b: 2 }],
-  ]);
+  assert.equal(
+    documents.map((d) => [d.index, d.value]),
+    [
+      [0, { a: 1 }],
+      [2, { b: 2 }],
+    ],
+  );
   assert.equal(documents[1]!.locate('/b'), { line: 5, col: 4 });
   // An explicit null document is a document (the loader then says it is not a manifest).
-  assert.equal(parseYamlSource('--- null\n', 'm.yaml').documents.map((d) => d.value), [null]);
-  assert.equal(parseYamlSource('---\n', 'm.yaml').diagnostics.map((d) => d.code), ['empty-file']);
+  assert.equal(
+    parseYamlSource('--- null\n', 'm.yaml').documents.map((d) => d.value),
+    [null],
+  );
+  assert.equal(
+    parseYamlSource('---\n', 'm.yaml').diagnostics.map((d) => d.code),
+    ['empty-file'],
+  );
 });
 
 test('duplicate keys are an error at the second key', () => {
-  const { documents, diagnostics } = parseYamlSource('spec:\n  title: One\n  color: "#123456"\n  title: Two\n', 'm.yaml');
+  const { documents, diagnostics } = parseYamlSource(
+    'spec:\n  title: One\n  color: "#123456"\n  title: Two\n',
+    'm.yaml',
+  );
   assert.equal(documents, []);
   assert.equal(diagnostics, [
-    { severity: 'error', code: 'yaml-duplicate-key', message: 'duplicate key in a YAML mapping: Map keys must be unique', file: 'm.yaml', line: 4, col: 3 },
+    {
+      severity: 'error',
+      code: 'yaml-duplicate-key',
+      message: 'duplicate key in a YAML mapping: Map keys must be unique',
+      file: 'm.yaml',
+      line: 4,
+      col: 3,
+    },
   ]);
 });
 
@@ -88,10 +107,17 @@ test('syntax errors are located and carry no source excerpt', () => {
 });
 
 test('an alias bomb ("billion laughs" in YAML) is refused; a few aliases are fine', () => {
-  const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]', ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcde'[i]}`).join(', ')}]`), ''].join('\n');
+  const bomb = [
+    'a: &a [x, x, x, x, x, x, x, x, x, x]',
+    ...'bcdef'.split('').map((k, i) => `${k}: &${k} [${Array(10).fill(`*${'abcde'[i]}`).join(', ')}]`),
+    '',
+  ].join('\n');
   const { documents, diagnostics } = parseYamlSource(bomb, 'm.yaml');
   assert.equal(documents, []);
-  assert.equal(diagnostics.map((d) => [d.code, d.line, d.col]), [['yaml-aliases', 1, 1]]);
+  assert.equal(
+    diagnostics.map((d) => [d.code, d.line, d.col]),
+    [['yaml-aliases', 1, 1]],
+  );
   assert.match(diagnostics[0]!.message, /^YAML aliases expand too far: /);
   const ok = parseYamlSource('base: &b {x: 1}\ncopy: *b\n', 'm.yaml');
   assert.equal(ok.diagnostics, []);
@@ -107,14 +133,34 @@ test('an alias with no anchor is an unknown alias at its own line:col, naming it
   ];
   for (const [text, line, col, name] of cases) {
     const { documents, diagnostics } = parseYamlSource(text, 'm.yaml');
-    assert.equal(diagnostics, [{ severity: 'error', code: 'yaml-unknown-alias', message: `unknown alias *${name}: no anchor &${name} is set before it in this document`, file: 'm.yaml', line, col }], text);
+    assert.equal(
+      diagnostics,
+      [
+        {
+          severity: 'error',
+          code: 'yaml-unknown-alias',
+          message: `unknown alias *${name}: no anchor &${name} is set before it in this document`,
+          file: 'm.yaml',
+          line,
+          col,
+        },
+      ],
+      text,
+    );
     assert.ok(documents.length <= 1);
   }
 });
 
 test('a file with only comments has no documents', () => {
   assert.equal(parseYamlSource('# nothing here\n', 'm.yaml').diagnostics, [
-    { severity: 'error', code: 'empty-file', message: 'manifest has no YAML documents', file: 'm.yaml', line: 1, col: 1 },
+    {
+      severity: 'error',
+      code: 'empty-file',
+      message: 'manifest has no YAML documents',
+      file: 'm.yaml',
+      line: 1,
+      col: 1,
+    },
   ]);
 });
 

@@ -48,24 +48,45 @@ export interface ApplyArgs {
  */
 export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
   const s = styleFor(io.color);
-  if (args.merged && args.planFile) throw new UserError('--merged takes the plan reviewed in the merged pull request; give no plan file');
-  if (args.merged && args.target.length) throw new UserError('--target cannot be combined with --merged: the reviewed plan already says what it targets');
+  if (args.merged && args.planFile)
+    throw new UserError('--merged takes the plan reviewed in the merged pull request; give no plan file');
+  if (args.merged && args.target.length)
+    throw new UserError('--target cannot be combined with --merged: the reviewed plan already says what it targets');
   const session = await openSession(io, args);
   if (args.merged) return applyMerged(io, session, args);
   let plan: Plan;
   let live: LiveState;
   if (args.planFile) {
     const saved = await readPlanFile(args.planFile);
-    if (args.target.length) throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
-    if (args.prune && !saved.prune) throw new UserError(`${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`);
-    if (args.dedupe && !saved.dedupe) throw new UserError(`${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`);
+    if (args.target.length)
+      throw new UserError('--target cannot be combined with a saved plan: the plan already says what it targets');
+    if (args.prune && !saved.prune)
+      throw new UserError(
+        `${args.planFile} was planned without --prune; run \`labelform plan --prune --out FILE\` to plan deletions`,
+      );
+    if (args.dedupe && !saved.dedupe)
+      throw new UserError(
+        `${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`,
+      );
     // The saved plan is a contract: plan again now, with the saved plan's options, and go ahead
     // only when the fresh plan yields exactly the saved changes.
     ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
-    if (problems.length) throw savedPlanRefusal(`the saved plan ${args.planFile} does not match a fresh plan`, problems, plan, args.planFile, 'Run `labelform plan` again and review the new plan.');
+    if (problems.length)
+      throw savedPlanRefusal(
+        `the saved plan ${args.planFile} does not match a fresh plan`,
+        problems,
+        plan,
+        args.planFile,
+        'Run `labelform plan` again and review the new plan.',
+      );
   } else {
-    ({ plan, live } = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe }));
+    ({ plan, live } = await readAndPlan(io, session, {
+      targets: args.target,
+      allowDuplicateTitle: args.allowDuplicateTitle,
+      prune: args.prune,
+      dedupe: args.dedupe,
+    }));
     io.stdout(renderPlanText(plan, { color: io.color }));
     emitAnnotations(io, plan.diagnostics);
     if (plan.summary.errors > 0) {
@@ -83,9 +104,15 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
   await guardRollback(io, session, live, plan, args.allowRollback ?? false);
   if (!args.planFile && !args.autoApprove) {
     if (!io.interactive) {
-      throw new UserError('refusing to apply without confirmation in a non-interactive shell', [], 'Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.');
+      throw new UserError(
+        'refusing to apply without confirmation in a non-interactive shell',
+        [],
+        'Pass --auto-approve, or save a plan with `labelform plan --out plan.json` and run `labelform apply plan.json`.',
+      );
     }
-    const answer = await io.prompt(`\nApply ${plural(pending.length, 'change')} to ${session.target.url}? Only "yes" is accepted: `);
+    const answer = await io.prompt(
+      `\nApply ${plural(pending.length, 'change')} to ${session.target.url}? Only "yes" is accepted: `,
+    );
     if (answer.trim() !== 'yes') {
       io.stdout('Apply cancelled; nothing was changed.\n');
       return 1;
@@ -101,7 +128,13 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
  */
 async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<number> {
   const head = (await readHead(execGit, session.repo.root)) ?? '';
-  const merged = await readMergedPlan(io, { dir: args.dir, environment: session.target.name, head, debug: args.debug, ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}) });
+  const merged = await readMergedPlan(io, {
+    dir: args.dir,
+    environment: session.target.name,
+    head,
+    debug: args.debug,
+    ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}),
+  });
   const { plan, live } = await readAndPlan(io, session, merged.plan ? savedOptions(merged.plan) : {});
   const pending = plan.changes.filter((c) => c.action !== 'no-op');
   if (pending.length === 0 && plan.summary.errors === 0) {
@@ -111,7 +144,9 @@ async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<n
     return 0;
   }
   const how = `To apply commit ${merged.commit.slice(0, 7)}, have a plan of it reviewed: open a pull request into the default branch (an empty commit will do: \`git commit --allow-empty -m "labelform: plan again"\`), let its plan job comment the plan, and merge it; the apply job applies that plan.`;
-  const problems = merged.plan ? savedPlanDifferences(merged.plan, plan, { url: session.target.url, environment: session.target.name }) : [merged.problem ?? 'no reviewed plan was found'];
+  const problems = merged.plan
+    ? savedPlanDifferences(merged.plan, plan, { url: session.target.url, environment: session.target.name })
+    : [merged.problem ?? 'no reviewed plan was found'];
   const rollback = problems.length ? [] : await rollbackProblems(io, session, live, plan, args.allowRollback ?? false);
   const refusal = [...problems, ...rollback];
   if (refusal.length) {
@@ -123,7 +158,9 @@ async function applyMerged(io: Io, session: Session, args: ApplyArgs): Promise<n
         : 'no reviewed plan to apply';
     throw savedPlanRefusal(what, refusal, plan, undefined, rollback.length ? ROLLBACK_HINT : how);
   }
-  io.stdout(`Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ''} to ${session.target.url}.\n`);
+  io.stdout(
+    `Applying the plan reviewed in ${merged.changeName}${merged.change?.url ? ` (${merged.change.url})` : ''} to ${session.target.url}.\n`,
+  );
   return execute(io, session, plan, live, { ...args, autoApprove: true }, async (results) => {
     await postResult(io, merged, (limit) => renderApplyMarkdown(plan, results, limit));
   });
@@ -145,35 +182,80 @@ function savedOptions(saved: Plan): PlanOptions {
   };
 }
 
-function savedPlanRefusal(what: string, problems: readonly string[], plan: Plan, file: string | undefined, hint: string): UserError {
-  const shown = problems.slice(0, 20).map((p) => `  - ${p}`).join('\n');
+function savedPlanRefusal(
+  what: string,
+  problems: readonly string[],
+  plan: Plan,
+  file: string | undefined,
+  hint: string,
+): UserError {
+  const shown = problems
+    .slice(0, 20)
+    .map((p) => `  - ${p}`)
+    .join('\n');
   // Located: the fresh plan's own errors at their manifest lines, and the plan file itself.
   const located = [
-    ...(file ? [{ severity: 'error' as const, code: 'saved-plan-differs', message: `does not match a fresh plan: ${problems[0]}`, file }] : []),
+    ...(file
+      ? [
+          {
+            severity: 'error' as const,
+            code: 'saved-plan-differs',
+            message: `does not match a fresh plan: ${problems[0]}`,
+            file,
+          },
+        ]
+      : []),
     ...plan.diagnostics.filter((d) => d.severity === 'error'),
   ];
-  return new UserError(`${what}; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`, located, hint);
+  return new UserError(
+    `${what}; nothing was applied:\n${shown}${problems.length > 20 ? `\n  … and ${problems.length - 20} more` : ''}`,
+    located,
+    hint,
+  );
 }
 
-const ROLLBACK_HINT = 'Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.';
+const ROLLBACK_HINT =
+  'Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.';
 
 /** Refuses an apply whose checkout does not contain the commit a managed project was last applied from. */
 async function guardRollback(io: Io, session: Session, live: LiveState, plan: Plan, allow: boolean): Promise<void> {
   const problems = await rollbackProblems(io, session, live, plan, allow);
-  if (problems.length) throw savedPlanRefusal('refusing to apply an older or unrelated commit over a newer one', problems, plan, undefined, ROLLBACK_HINT);
+  if (problems.length)
+    throw savedPlanRefusal(
+      'refusing to apply an older or unrelated commit over a newer one',
+      problems,
+      plan,
+      undefined,
+      ROLLBACK_HINT,
+    );
 }
 
-async function rollbackProblems(io: Io, session: Session, live: LiveState, plan: Plan, allow: boolean): Promise<string[]> {
+async function rollbackProblems(
+  io: Io,
+  session: Session,
+  live: LiveState,
+  plan: Plan,
+  allow: boolean,
+): Promise<string[]> {
   const found = await findRollback(session.repo.root, live, plan.namespace);
   if (found.problems.length === 0) return [];
   if (allow) {
-    io.stderr(`Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ''} although ${found.problems.join('; ')}.\n`);
+    io.stderr(
+      `Warning: --allow-rollback: applying commit ${found.head?.slice(0, 12) ?? ''} although ${found.problems.join('; ')}.\n`,
+    );
     return [];
   }
   return [...found.problems];
 }
 
-async function execute(io: Io, session: Session, plan: Plan, live: LiveState, args: ApplyArgs, report?: (results: readonly StepResult[]) => Promise<void>): Promise<number> {
+async function execute(
+  io: Io,
+  session: Session,
+  plan: Plan,
+  live: LiveState,
+  args: ApplyArgs,
+  report?: (results: readonly StepResult[]) => Promise<void>,
+): Promise<number> {
   const s = styleFor(io.color);
   const interactive = io.interactive && !args.autoApprove;
   // Declared task files, imported after a project's create or update (Project's applier calls it).
@@ -181,14 +263,29 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
     const notes: string[] = [];
     for (const file of desired.tasks) {
       let progress: Progress | undefined;
-      const r = await importDataset(session.client, projectId, desired, session.repo.config.namespace, session.repo.root, file, {
-        onStart: async (missing) => {
-          progress = await createProgress(io, { label: `  ${desired.name}: importing ${file.display}`, unit: 'tasks', total: missing });
+      const r = await importDataset(
+        session.client,
+        projectId,
+        desired,
+        session.repo.config.namespace,
+        session.repo.root,
+        file,
+        {
+          onStart: async (missing) => {
+            progress = await createProgress(io, {
+              label: `  ${desired.name}: importing ${file.display}`,
+              unit: 'tasks',
+              total: missing,
+            });
+          },
+          onCommitted: (p) => progress?.update(p.tasks),
         },
-        onCommitted: (p) => progress?.update(p.tasks),
-      });
+      );
       progress?.stop();
-      notes.push(`${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`, ...r.notes);
+      notes.push(
+        `${plural(r.tasks, 'task')} imported from ${file.display}${r.skipped ? ` (${r.skipped} already there)` : ''}`,
+        ...r.notes,
+      );
     }
     return notes.join('; ');
   };
@@ -208,7 +305,11 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
               // A title holding a value from ${env:...} or a credential is never printed: the key (or id) is typed back instead.
               const hidden = hiddenTitle(c.title ?? '', io.env);
               if (hidden) {
-                const typed = pythonStrip(await io.prompt(`Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden}): `));
+                const typed = pythonStrip(
+                  await io.prompt(
+                    `Type the key of ${noun} to delete it ("${c.key}", or its id ${c.id}; its title is not shown: it contains ${hidden}): `,
+                  ),
+                );
                 return typed === c.key || typed === String(c.id);
               }
               const typed = await io.prompt(`Type the title of ${noun} to delete it ("${c.title ?? ''}"): `);
@@ -217,7 +318,13 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
           }
         : {}),
     },
-    { allowDataLoss: args.allowDataLoss, extras: { appliedFrom: await readAppliedFrom(io.env, session.repo.root), importTasks } satisfies ProjectApplyExtras },
+    {
+      allowDataLoss: args.allowDataLoss,
+      extras: {
+        appliedFrom: await readAppliedFrom(io.env, session.repo.root),
+        importTasks,
+      } satisfies ProjectApplyExtras,
+    },
   );
   const by = (action: string) => results.filter((r) => r.action === action && r.outcome === 'done').length;
   const failed = results.filter((r) => r.outcome === 'failed');
@@ -235,8 +342,16 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
     io,
     [...failed, ...left].map((f) => {
       const change = plan.changes.find((c) => c.kind === f.kind && c.key === f.key && c.action === f.action);
-      const message = f.outcome === 'failed' ? `${resourceName(f)}: ${f.action} failed: ${f.message ?? ''}` : `${resourceName(f)}: copies left in place: ${f.leftCopies!.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`;
-      return { severity: 'error' as const, code: f.outcome === 'failed' ? `${f.action}-failed` : 'copies-left', message, ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}) };
+      const message =
+        f.outcome === 'failed'
+          ? `${resourceName(f)}: ${f.action} failed: ${f.message ?? ''}`
+          : `${resourceName(f)}: copies left in place: ${f.leftCopies!.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`;
+      return {
+        severity: 'error' as const,
+        code: f.outcome === 'failed' ? `${f.action}-failed` : 'copies-left',
+        message,
+        ...(change?.file ? { file: change.file, ...(change.line ? { line: change.line } : {}) } : {}),
+      };
     }),
   );
   if (left.length) {
@@ -247,16 +362,20 @@ async function execute(io: Io, session: Session, plan: Plan, live: LiveState, ar
     );
   }
   if (failed.length) {
-    io.stderr(`${s.red('Error:')} ${plural(failed.length, nounFor(failed))} failed: ${failed.map((f) => resourceName(f)).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`);
+    io.stderr(
+      `${s.red('Error:')} ${plural(failed.length, nounFor(failed))} failed: ${failed.map((f) => resourceName(f)).join(', ')}. The others were applied; run \`labelform plan\` to see what is left.\n`,
+    );
   }
   return failed.length || left.length ? 1 : 0;
 }
 
 function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
   if (e.type === 'settled') {
-    return `${s.yellow('!')} ${resourceName(e)} was carried by more than one ${nounOf(e.kind)} after the run: kept id ${e.winner}` +
+    return (
+      `${s.yellow('!')} ${resourceName(e)} was carried by more than one ${nounOf(e.kind)} after the run: kept id ${e.winner}` +
       `${e.removed.length ? `, removed empty ${e.removed.length === 1 ? 'copy' : 'copies'} ${e.removed.map((id) => `id ${id}`).join(', ')}` : ''}` +
-      `${e.left.length ? `, left ${e.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}` : ''}\n`;
+      `${e.left.length ? `, left ${e.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}` : ''}\n`
+    );
   }
   const c = e.change;
   const name = `${resourceName(c)}${c.id ? ` (id ${c.id})` : ''}`;
@@ -264,8 +383,16 @@ function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
     case 'start':
       return '';
     case 'done': {
-      const verb = c.duplicateOf !== undefined ? `deleted (an empty copy; id ${c.duplicateOf} keeps the key)` : { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[c.action];
-      const what = c.action === 'update' || c.action === 'adopt' ? `: ${[...c.fields.map((f) => f.field), ...(c.action === 'adopt' ? ['marker'] : [])].join(', ') || 'tasks'}` : '';
+      const verb =
+        c.duplicateOf !== undefined
+          ? `deleted (an empty copy; id ${c.duplicateOf} keeps the key)`
+          : { create: 'created', update: 'updated', adopt: 'adopted', delete: 'deleted', 'no-op': 'unchanged' }[
+              c.action
+            ];
+      const what =
+        c.action === 'update' || c.action === 'adopt'
+          ? `: ${[...c.fields.map((f) => f.field), ...(c.action === 'adopt' ? ['marker'] : [])].join(', ') || 'tasks'}`
+          : '';
       return `${s.green('✔')} ${name} ${verb}${c.action === 'create' ? ` as id ${e.id}` : ''}${what} (${(e.ms / 1000).toFixed(2)} s)${e.note ? ` — ${e.note}` : ''}\n`;
     }
     case 'failed':
@@ -285,6 +412,8 @@ function hiddenTitle(title: string, env: Readonly<Record<string, string | undefi
   const secret = findSecret(title);
   if (secret) return `the value of ${describeSecret(secret.name)}`;
   if (redact(title) !== title) return 'a credential';
-  const variable = Object.entries(env).find(([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH && title.includes(v));
+  const variable = Object.entries(env).find(
+    ([, v]) => typeof v === 'string' && v.length >= MIN_SECRET_LENGTH && title.includes(v),
+  );
   return variable ? `the value of the environment variable ${variable[0]}` : undefined;
 }

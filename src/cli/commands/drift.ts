@@ -1,4 +1,13 @@
-import { driftDiagnostics, driftExitCode, driftFromPlan, failedDriftReport, renderDriftJson, renderDriftMarkdown, renderDriftText, type DriftReport } from '../../reconcile/drift.ts';
+import {
+  driftDiagnostics,
+  driftExitCode,
+  driftFromPlan,
+  failedDriftReport,
+  renderDriftJson,
+  renderDriftMarkdown,
+  renderDriftText,
+  type DriftReport,
+} from '../../reconcile/drift.ts';
 import { isUserError } from '../../util/errors.ts';
 import { emitAnnotations } from '../annotations.ts';
 import type { Io } from '../../util/io.ts';
@@ -23,7 +32,13 @@ export interface DriftArgs {
  * failed (the report still lists its errors and whatever it could compare).
  */
 export async function runDrift(io: Io, args: DriftArgs): Promise<number> {
-  const publishing = { dir: args.dir, issue: args.issue ?? false, debug: args.debug, ...(args.env ? { env: args.env } : {}), ...(args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {}) };
+  const publishing = {
+    dir: args.dir,
+    issue: args.issue ?? false,
+    debug: args.debug,
+    ...(args.env ? { env: args.env } : {}),
+    ...(args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {}),
+  };
   let report: DriftReport;
   try {
     const session = await openSession(io, args);
@@ -33,10 +48,15 @@ export async function runDrift(io: Io, args: DriftArgs): Promise<number> {
     if (!isUserError(err)) throw err;
     // A check that failed before it could compare (manifests with errors, no server) is still a
     // drift report, in the format asked for, with its errors: never "no drift".
-    const failed = failedDriftReport(err.diagnostics.length ? err.diagnostics : [{ severity: 'error', code: 'error', message: err.message }], args.env ? { environment: args.env } : {});
+    const failed = failedDriftReport(
+      err.diagnostics.length ? err.diagnostics : [{ severity: 'error', code: 'error', message: err.message }],
+      args.env ? { environment: args.env } : {},
+    );
     if (args.json || args.markdown) io.stdout(args.json ? renderDriftJson(failed) : renderDriftMarkdown(failed));
     // Publishing must not hide why the check failed: its own trouble is only a warning here.
-    await publishDrift(io, publishing, failed, 1).catch((e: unknown) => io.stderr(`warning: the failed drift check could not be published: ${(e as Error).message}\n`));
+    await publishDrift(io, publishing, failed, 1).catch((e: unknown) =>
+      io.stderr(`warning: the failed drift check could not be published: ${(e as Error).message}\n`),
+    );
     throw err;
   }
   if (args.json) io.stdout(renderDriftJson(report));

@@ -44,12 +44,18 @@ export async function runExport(io: Io, args: ExportArgs): Promise<number> {
       if (args.json) io.stdout(`${JSON.stringify(formats, null, 2)}\n`);
       else {
         const width = Math.max(...formats.map((f) => f.name.length));
-        for (const f of formats) io.stdout(`${f.name.padEnd(width)}  ${f.disabled ? s.dim('(disabled for this project) ') : ''}${f.title}${f.description ? s.dim(` — ${f.description}`) : ''}\n`);
+        for (const f of formats)
+          io.stdout(
+            `${f.name.padEnd(width)}  ${f.disabled ? s.dim('(disabled for this project) ') : ''}${f.title}${f.description ? s.dim(` — ${f.description}`) : ''}\n`,
+          );
       }
       return 0;
     }
     const format = pickFormat(formats, args.format);
-    if (format.disabled && !args.quiet) io.stderr(`${s.yellow('warning:')} ${format.name} is marked disabled for this project's label config; the server may produce an empty or partial file.\n`);
+    if (format.disabled && !args.quiet)
+      io.stderr(
+        `${s.yellow('warning:')} ${format.name} is marked disabled for this project's label config; the server may produce an empty or partial file.\n`,
+      );
     const started = io.now();
     let lastShown = 0;
     const onBytes = (n: number) => {
@@ -67,7 +73,9 @@ export async function runExport(io: Io, args: ExportArgs): Promise<number> {
       if (format.name !== 'JSON') {
         const release = (await client.version()).release;
         if (typeof release === 'string' && !supports(release, 'snapshotConvert')) {
-          throw new UserError(`--snapshot --format ${format.name}: converting an export snapshot needs Label Studio ${showSince(FEATURE_SINCE.snapshotConvert)} or later; this server is ${release}; use --format JSON with --snapshot, or the synchronous export (without --snapshot)`);
+          throw new UserError(
+            `--snapshot --format ${format.name}: converting an export snapshot needs Label Studio ${showSince(FEATURE_SINCE.snapshotConvert)} or later; this server is ${release}; use --format JSON with --snapshot, or the synchronous export (without --snapshot)`,
+          );
         }
       }
       const snap = await waitForSnapshot(io, client, project.id, args);
@@ -85,7 +93,9 @@ export async function runExport(io: Io, args: ExportArgs): Promise<number> {
       throw new UserError(`cannot write ${out}: ${describeFsError(err)}`);
     });
     if (snapshotId !== undefined) await client.deleteExportSnapshot(project.id, snapshotId).catch(() => undefined);
-    io.stdout(`${s.green('✔')} Exported project ${project.id} as ${format.name}${note}: ${out} (${formatBytes(bytes)}, ${((io.now() - started) / 1000).toFixed(1)} s)\n`);
+    io.stdout(
+      `${s.green('✔')} Exported project ${project.id} as ${format.name}${note}: ${out} (${formatBytes(bytes)}, ${((io.now() - started) / 1000).toFixed(1)} s)\n`,
+    );
     return 0;
   });
 }
@@ -102,17 +112,35 @@ async function outputPath(cwd: string, out: string | undefined, suggested: strin
 
 function pickFormat(formats: readonly LsExportFormat[], wanted: string): LsExportFormat {
   const f = formats.find((x) => x.name.toUpperCase() === wanted.toUpperCase());
-  if (!f) throw new UserError(`the server offers no export format "${wanted}" for this project; --list-formats shows them: ${formats.filter((x) => !x.disabled).map((x) => x.name).join(', ')}`);
+  if (!f)
+    throw new UserError(
+      `the server offers no export format "${wanted}" for this project; --list-formats shows them: ${formats
+        .filter((x) => !x.disabled)
+        .map((x) => x.name)
+        .join(', ')}`,
+    );
   return f;
 }
 
-async function waitForSnapshot(io: Io, client: LabelStudioClient, projectId: number, args: ExportArgs): Promise<LsExportSnapshot> {
+async function waitForSnapshot(
+  io: Io,
+  client: LabelStudioClient,
+  projectId: number,
+  args: ExportArgs,
+): Promise<LsExportSnapshot> {
   const body = args.allTasks ? {} : { task_filter_options: { only_with_annotations: true } };
-  let snap = await client.createExportSnapshot(projectId, { title: `labelform export ${new Date(io.now()).toISOString()}`, ...body });
+  let snap = await client.createExportSnapshot(projectId, {
+    title: `labelform export ${new Date(io.now()).toISOString()}`,
+    ...body,
+  });
   const deadline = io.now() + (args.timeoutMs ?? 3_600_000);
   while (snap.status !== 'completed') {
-    if (snap.status === 'failed') throw new UserError(`export snapshot ${snap.id} of project ${projectId} failed on the server`);
-    if (io.now() > deadline) throw new UserError(`export snapshot ${snap.id} is still ${snap.status} after ${Math.round((args.timeoutMs ?? 3_600_000) / 1000)} s; it keeps going on the server`);
+    if (snap.status === 'failed')
+      throw new UserError(`export snapshot ${snap.id} of project ${projectId} failed on the server`);
+    if (io.now() > deadline)
+      throw new UserError(
+        `export snapshot ${snap.id} is still ${snap.status} after ${Math.round((args.timeoutMs ?? 3_600_000) / 1000)} s; it keeps going on the server`,
+      );
     if (!args.quiet) io.stderr(`  snapshot ${snap.id}: ${snap.status}…\n`);
     await delay(args.pollMs ?? 1000);
     snap = await client.getExportSnapshot(projectId, snap.id);
@@ -120,7 +148,14 @@ async function waitForSnapshot(io: Io, client: LabelStudioClient, projectId: num
   return snap;
 }
 
-async function waitForConversion(io: Io, client: LabelStudioClient, projectId: number, snap: LsExportSnapshot, format: string, args: ExportArgs): Promise<void> {
+async function waitForConversion(
+  io: Io,
+  client: LabelStudioClient,
+  projectId: number,
+  snap: LsExportSnapshot,
+  format: string,
+  args: ExportArgs,
+): Promise<void> {
   const converted = (x: LsExportSnapshot) => x.converted_formats?.find((c) => c.export_type === format);
   if (!converted(snap)) {
     await client.convertExportSnapshot(projectId, snap.id, format).catch((err: unknown) => {
@@ -132,7 +167,10 @@ async function waitForConversion(io: Io, client: LabelStudioClient, projectId: n
   for (;;) {
     const current = converted(await client.getExportSnapshot(projectId, snap.id));
     if (current?.status === 'completed') return;
-    if (current?.status === 'failed') throw new UserError(`converting snapshot ${snap.id} to ${format} failed on the server${current.traceback ? `: ${current.traceback.trim().split('\n').pop()}` : ''}`);
+    if (current?.status === 'failed')
+      throw new UserError(
+        `converting snapshot ${snap.id} to ${format} failed on the server${current.traceback ? `: ${current.traceback.trim().split('\n').pop()}` : ''}`,
+      );
     if (io.now() > deadline) throw new UserError(`converting snapshot ${snap.id} to ${format} did not finish in time`);
     if (!args.quiet) io.stderr(`  converting snapshot ${snap.id} to ${format}: ${current?.status ?? 'queued'}…\n`);
     await delay(args.pollMs ?? 1000);

@@ -35,19 +35,36 @@ export interface PlanArgs {
  * errors; with --detailed-exitcode, 2 when there are changes and 0 when there are none.
  */
 export async function runPlan(io: Io, args: PlanArgs): Promise<number> {
-  const previews = args.previews ? await (await import('../../preview/plan-links.ts')).previewLinks(args.previews, io.cwd, (m) => io.stderr(`Warning: ${m}\n`)) : undefined;
+  const previews = args.previews
+    ? await (
+        await import('../../preview/plan-links.ts')
+      ).previewLinks(args.previews, io.cwd, (m) => io.stderr(`Warning: ${m}\n`))
+    : undefined;
   const extras = previews ? { previews } : {};
   // Also into the step summary and, with --comment, the pull request (see src/ci/).
   return publishPlanRun(
     io,
-    { dir: args.dir, comment: args.comment ?? false, debug: args.debug, extras, ...(args.env ? { env: args.env } : {}), ...(args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}), ...(args.out ? { out: args.out } : {}) },
+    {
+      dir: args.dir,
+      comment: args.comment ?? false,
+      debug: args.debug,
+      extras,
+      ...(args.env ? { env: args.env } : {}),
+      ...(args.commentTokenEnv ? { commentTokenEnv: args.commentTokenEnv } : {}),
+      ...(args.out ? { out: args.out } : {}),
+    },
     () => planAndPrint(io, args, extras),
   );
 }
 
 async function planAndPrint(io: Io, args: PlanArgs, extras: MarkdownExtras): Promise<PlanRun> {
   const session = await openSession(io, args);
-  const planned = await readAndPlan(io, session, { targets: args.target, allowDuplicateTitle: args.allowDuplicateTitle, prune: args.prune, dedupe: args.dedupe });
+  const planned = await readAndPlan(io, session, {
+    targets: args.target,
+    allowDuplicateTitle: args.allowDuplicateTitle,
+    prune: args.prune,
+    dedupe: args.dedupe,
+  });
   const source = await readPlanSource(io.env, session.repo.root);
   const plan = Object.keys(source).length ? { ...planned.plan, source } : planned.plan;
   if (args.out) {
@@ -60,7 +77,8 @@ async function planAndPrint(io: Io, args: PlanArgs, extras: MarkdownExtras): Pro
   else if (args.markdown) io.stdout(renderPlanMarkdown(plan, undefined, extras));
   else io.stdout(renderPlanText(plan, { color: io.color }));
   emitAnnotations(io, plan.diagnostics);
-  if (args.out && !args.json) io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.\n`);
+  if (args.out && !args.json)
+    io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.\n`);
   if (plan.summary.errors > 0) return { plan, code: 1 };
   const changes = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
   return { plan, code: args.detailedExitcode && changes > 0 ? 2 : 0 };

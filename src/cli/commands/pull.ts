@@ -43,16 +43,21 @@ export interface PullArgs {
  * repository's config and namespace. No secret it knows of is written: see `pullSecrets`.
  */
 export async function runPull(io: Io, args: PullArgs): Promise<number> {
-  if (!args.all && args.project.length === 0) throw new UserError('name the projects to pull with --project ID (repeatable), or pass --all');
+  if (!args.all && args.project.length === 0)
+    throw new UserError('name the projects to pull with --project ID (repeatable), or pass --all');
   const outDir = resolve(io.cwd, args.out ?? args.dir);
   const root = (await findRepositoryRoot(outDir)) ?? outDir;
   const { config, diagnostics } = await loadRootConfig(root, io.cwd);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError(`fix labelform.yaml in ${root} first`, diagnostics);
+  if (diagnostics.some((d) => d.severity === 'error'))
+    throw new UserError(`fix labelform.yaml in ${root} first`, diagnostics);
   const namespace = config?.namespace ?? args.namespace ?? 'default';
   if (config && args.namespace && args.namespace !== config.namespace) {
-    throw new UserError(`--namespace ${args.namespace} differs from the namespace "${config.namespace}" in ${config.file}`);
+    throw new UserError(
+      `--namespace ${args.namespace} differs from the namespace "${config.namespace}" in ${config.file}`,
+    );
   }
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace)) throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace))
+    throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
 
   // What the repository already manages, so a second pull adds only what is new.
   const existingKeys = new Set<string>();
@@ -78,7 +83,10 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     }
     for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
       if (kind === 'Project') continue;
-      existingChildren.set(kind, { keys: new Set(list.map((r) => r.name)), ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)) });
+      existingChildren.set(kind, {
+        keys: new Set(list.map((r) => r.name)),
+        ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)),
+      });
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
@@ -112,8 +120,16 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   const staging = await mkdtemp(join(outDir, '.labelform-pull-'));
   const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
   const skipped: string[] = [];
-  const pulledChildren: Array<{ path: string; kind: string; noun: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
-  const showTitle = (t: string | null | undefined) => (holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? '')}"`);
+  const pulledChildren: Array<{
+    path: string;
+    kind: string;
+    noun: string;
+    id: number;
+    notes: readonly string[];
+    adopt: boolean;
+  }> = [];
+  const showTitle = (t: string | null | undefined) =>
+    holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? '')}"`;
   const schemaDir = await findSchemaDir(root);
   /** Requested projects already in the repository: their tabs and webhooks are looked at, to say which are not pulled. */
   const inRepository: Array<{ id: number; key: string; file: string }> = [];
@@ -133,7 +149,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       }
       let key = marker?.key ?? keyFromTitle(p.title, p.id);
       // A key (and its directory name) made from a title that holds a secret (or a URL credential) would hold it too.
-      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? '').length > 0)) key = `project-${p.id}`;
+      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? '').length > 0))
+        key = `project-${p.id}`;
       if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
       used.add(key);
       const pulled = projectToManifest(p, key, marker ? undefined : p.id, secrets);
@@ -141,14 +158,23 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       await mkdir(dir, { recursive: true });
       const finalFile = join(outDir, key, 'project.yaml');
       const schemaPath = schemaReference(dirname(finalFile), join(schemaDir, 'project.schema.json'));
-      await writeFile(join(dir, 'project.yaml'), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`));
+      await writeFile(
+        join(dir, 'project.yaml'),
+        manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`),
+      );
       if (pulled.xml !== undefined) await writeFile(join(dir, 'config.xml'), `${pulled.xml}\n`);
       planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
     // What belongs to each pulled project (its webhooks, ...), beside its project.yaml.
-    const parents: LiveResource[] = [...planned, ...inRepository].map((p) => ({ id: p.id, title: p.key, marker: { namespace, key: p.key } }));
+    const parents: LiveResource[] = [...planned, ...inRepository].map((p) => ({
+      id: p.id,
+      title: p.key,
+      marker: { namespace, key: p.key },
+    }));
     for (const kind of RESOURCE_KINDS.filter((k) => k.parent === 'Project' && k.toManifest)) {
-      const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
+      const lives = parents.length
+        ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents }))
+        : [];
       const existing = existingChildren.get(kind.kind) ?? { keys: new Set<string>(), ids: new Set<number>() };
       const usedKeys = new Set(existing.keys);
       /** Marker keys met in this pull, with the id that wrote them (copies of a marker are skipped). */
@@ -162,7 +188,9 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         if (l.parentId === undefined) {
           if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
           if (existing.ids.has(l.id)) continue;
-          skipped.push(`organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? '' : `, with import: {id: ${l.id}}`}`);
+          skipped.push(
+            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? '' : `, with import: {id: ${l.id}}`}`,
+          );
           continue;
         }
         const home = inRepository.find((p) => p.id === l.parentId);
@@ -189,14 +217,19 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
           continue;
         }
         if (marker && markerIds.has(marker.key)) {
-          skipped.push(`${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`);
+          skipped.push(
+            `${label}: a copy of ${kind.noun} ${markerIds.get(marker.key)} (both carry the marker ${namespace}/${marker.key}); the next apply deletes this copy`,
+          );
           continue;
         }
         // A View's title is unique within its project (load.ts): of two tabs with one title, the second is not written.
-        const titleKey = kind.kind === 'View' && l.title.trim() !== '' ? `${l.parentId}\u0000${l.title.trim()}` : undefined;
+        const titleKey =
+          kind.kind === 'View' && l.title.trim() !== '' ? `${l.parentId}\u0000${l.title.trim()}` : undefined;
         const sameTitle = titleKey === undefined ? undefined : titles.get(titleKey);
         if (sameTitle !== undefined) {
-          skipped.push(`${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`);
+          skipped.push(
+            `${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`,
+          );
           continue;
         }
         let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
@@ -213,13 +246,27 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         if (titleKey !== undefined) titles.set(titleKey, l.id);
         const file = `${kind.schema}-${key}.yaml`;
         const schemaPath = schemaReference(join(outDir, parent.key), join(schemaDir, `${kind.schema}.schema.json`));
-        await writeFile(join(staging, parent.key, file), manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`));
-        pulledChildren.push({ path: `${parent.key}/${file}`, kind: kind.kind, noun: kind.noun, id: l.id, notes: pulled.notes, adopt: !marker });
+        await writeFile(
+          join(staging, parent.key, file),
+          manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`),
+        );
+        pulledChildren.push({
+          path: `${parent.key}/${file}`,
+          kind: kind.kind,
+          noun: kind.noun,
+          id: l.id,
+          notes: pulled.notes,
+          adopt: !marker,
+        });
       }
     }
     const clashes = planned.filter((x) => existsSync(join(outDir, x.key)));
     if (clashes.length) {
-      throw new UserError(`these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(', ')}`, [], 'Pull into an empty directory with --out, or move them aside.');
+      throw new UserError(
+        `these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(', ')}`,
+        [],
+        'Pull into an empty directory with --out, or move them aside.',
+      );
     }
     if (!config) {
       await writeFile(
@@ -236,17 +283,26 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   }
 
   for (const p of planned) {
-    io.stdout(`${s.green('✔')} ${p.key}/project.yaml ← project ${p.id}${p.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`);
+    io.stdout(
+      `${s.green('✔')} ${p.key}/project.yaml ← project ${p.id}${p.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`,
+    );
     for (const n of p.notes) io.stdout(`    note: ${n}\n`);
   }
   for (const c of pulledChildren) {
-    io.stdout(`${s.green('✔')} ${c.path} ← ${c.noun} ${c.id}${c.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`);
+    io.stdout(
+      `${s.green('✔')} ${c.path} ← ${c.noun} ${c.id}${c.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`,
+    );
     for (const n of c.notes) io.stdout(`    note: ${n}\n`);
   }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}\n`);
   const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes('holds the value of ${env:')).length;
-  if (secretNotes) io.stdout(`\n${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.\n`);
-  io.stdout(`\nPulled ${planned.length} project(s) into ${relative(io.cwd, outDir) || '.'}${config ? (root !== outDir ? ` (repository ${relative(io.cwd, root) || '.'}, namespace ${namespace})` : '') : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.\n`);
+  if (secretNotes)
+    io.stdout(
+      `\n${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.\n`,
+    );
+  io.stdout(
+    `\nPulled ${planned.length} project(s) into ${relative(io.cwd, outDir) || '.'}${config ? (root !== outDir ? ` (repository ${relative(io.cwd, root) || '.'}, namespace ${namespace})` : '') : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.\n`,
+  );
   return 0;
 }
 
@@ -261,7 +317,12 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
  * The rest of the process environment (PATH, HOME, USER, ...) holds no secrets and is ignored:
  * treating "root" or "/home/x" as secrets would rewrite ordinary text.
  */
-function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | undefined, target: ResolvedEnvironment, env: Io['env']): PullSecret[] {
+function pullSecrets(
+  envSecrets: readonly PullSecret[],
+  config: RootConfig | undefined,
+  target: ResolvedEnvironment,
+  env: Io['env'],
+): PullSecret[] {
   const out: PullSecret[] = [];
   const add = (name: string, value: string | undefined, trim = true) => {
     const v = trim ? value?.trim() : value;
@@ -269,7 +330,8 @@ function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | und
   };
   for (const s of envSecrets) add(s.name, s.value, false);
   add(target.tokenEnv, target.token);
-  for (const def of Object.values(config?.environments ?? {})) add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
+  for (const def of Object.values(config?.environments ?? {}))
+    add(def.tokenEnv ?? DEFAULT_TOKEN_ENV, env[def.tokenEnv ?? DEFAULT_TOKEN_ENV]);
   for (const [name, value] of Object.entries(env)) {
     if (isSecretVariableName(name) && (value?.trim().length ?? 0) >= MIN_SECRET_LENGTH) add(name, value);
   }
@@ -278,8 +340,16 @@ function pullSecrets(envSecrets: readonly PullSecret[], config: RootConfig | und
 
 /** A referenced variable that is not set: pull cannot recognise its value, so it says so. */
 function warnUnsetSecrets(io: Io, diagnostics: readonly Diagnostic[]): void {
-  const names = new Set(diagnostics.filter((d) => d.code === 'env-unset').map((d) => /^([A-Za-z_][A-Za-z0-9_]*) is not set/.exec(d.message)?.[1]).filter((n): n is string => n !== undefined));
-  for (const name of names) io.stderr(`warning: ${name} is not set, so pull cannot recognise its value (\${env:${name}}) in what it writes; set it and pull again if the server may hold it\n`);
+  const names = new Set(
+    diagnostics
+      .filter((d) => d.code === 'env-unset')
+      .map((d) => /^([A-Za-z_][A-Za-z0-9_]*) is not set/.exec(d.message)?.[1])
+      .filter((n): n is string => n !== undefined),
+  );
+  for (const name of names)
+    io.stderr(
+      `warning: ${name} is not set, so pull cannot recognise its value (\${env:${name}}) in what it writes; set it and pull again if the server may hold it\n`,
+    );
 }
 
 function keyHoldsSecret(key: string, secrets: readonly PullSecret[]): boolean {

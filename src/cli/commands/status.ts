@@ -21,17 +21,23 @@ export interface StatusArgs {
  */
 export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
-  if (diagnostics.some((d) => d.severity === 'error')) throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
+  if (diagnostics.some((d) => d.severity === 'error'))
+    throw new UserError('labelform.yaml is not valid; run `labelform validate`', diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
   await assertTrustedCheckout(io.env, resolve(io.cwd, args.dir));
   const client = connect(target, io, { debug: args.debug });
   // /api/version/ needs no credentials: it separates "not Label Studio" from "wrong token".
   const version = await withServer(target, () => client.version());
   if (typeof version?.release !== 'string') {
-    throw new UserError(`${target.url} answered /api/version/ without a release: it does not look like a Label Studio server`);
+    throw new UserError(
+      `${target.url} answered /api/version/ without a release: it does not look like a Label Studio server`,
+    );
   }
   const user = await withServer(target, () => client.whoami());
-  const scheme = client.http.scheme === 'personal-access-token' ? 'personal access token (JWT, exchanged for short-lived access tokens)' : 'legacy token';
+  const scheme =
+    client.http.scheme === 'personal-access-token'
+      ? 'personal access token (JWT, exchanged for short-lived access tokens)'
+      : 'legacy token';
   const pat = client.http.scheme === 'personal-access-token' ? decodeJwtPayload(target.token) : undefined;
   const result = {
     environment: target.name,
@@ -43,8 +49,12 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
     tokenEnv: target.tokenEnv,
     ...(pat?.exp ? { tokenExpires: new Date(pat.exp * 1000).toISOString() } : {}),
     // What this release has, from labelform's table (src/api/server-versions.ts, project fields.ts).
-    supports: Object.fromEntries((Object.keys(FEATURE_SINCE) as Feature[]).map((f) => [f, supports(version.release, f)])),
-    projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE).filter(([, since]) => !atLeast(version.release, since)).map(([field, since]) => ({ field, since })),
+    supports: Object.fromEntries(
+      (Object.keys(FEATURE_SINCE) as Feature[]).map((f) => [f, supports(version.release, f)]),
+    ),
+    projectFieldsMissing: Object.entries(PROJECT_FIELD_SINCE)
+      .filter(([, since]) => !atLeast(version.release, since))
+      .map(([field, since]) => ({ field, since })),
     requests: client.http.stats.requests,
   };
   if (args.json) {
@@ -59,7 +69,11 @@ export async function runStatus(io: Io, args: StatusArgs): Promise<number> {
       `  user:        ${user.email} (id ${user.id})`,
       `  auth:        ${scheme}, from ${target.tokenEnv}${result.tokenExpires ? `; token valid until ${result.tokenExpires}` : ''}`,
       `  supports:    ${(Object.keys(FEATURE_SINCE) as Feature[]).map((f) => `${result.supports[f] ? s.green('✔') : s.red('✘')} ${FEATURE_NAMES[f]} (${showSince(FEATURE_SINCE[f])}+)`).join('\n               ')}`,
-      ...(result.projectFieldsMissing.length ? [`  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since)}+)`).join(', ')}; a manifest that sets one is a plan error`] : []),
+      ...(result.projectFieldsMissing.length
+        ? [
+            `  not on this server: ${result.projectFieldsMissing.map((m) => `${m.field} (${showSince(m.since)}+)`).join(', ')}; a manifest that sets one is a plan error`,
+          ]
+        : []),
       '',
     ].join('\n'),
   );

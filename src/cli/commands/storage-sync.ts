@@ -27,25 +27,49 @@ export interface StorageSyncArgs {
  */
 export async function runStorageSync(io: Io, args: StorageSyncArgs): Promise<number> {
   const [projectKey, key] = args.name.split('/');
-  if (!projectKey || !key) throw new UserError(`storage sync takes PROJECT/KEY (the Project's and the storage's metadata.name), not "${args.name}"`);
+  if (!projectKey || !key)
+    throw new UserError(
+      `storage sync takes PROJECT/KEY (the Project's and the storage's metadata.name), not "${args.name}"`,
+    );
   const session = await openSession(io, args);
   const { repo, client, target } = session;
   const kinds = (args.export ? ['ExportStorage'] : ['ImportStorage', 'ExportStorage']).map((k) => findResourceKind(k)!);
-  const matches = kinds.flatMap((k) => (k.desired(repo) as readonly StorageResource[]).filter((s) => s.parent === projectKey && s.name === key).map((s) => ({ kind: k, desired: s })));
-  if (!matches.length) throw new UserError(`no ${args.export ? 'ExportStorage' : 'ImportStorage or ExportStorage'} manifest named "${key}" for project ${projectKey}`);
+  const matches = kinds.flatMap((k) =>
+    (k.desired(repo) as readonly StorageResource[])
+      .filter((s) => s.parent === projectKey && s.name === key)
+      .map((s) => ({ kind: k, desired: s })),
+  );
+  if (!matches.length)
+    throw new UserError(
+      `no ${args.export ? 'ExportStorage' : 'ImportStorage or ExportStorage'} manifest named "${key}" for project ${projectKey}`,
+    );
   const chosen = matches[0]!;
   const direction = chosen.kind.kind === 'ImportStorage' ? 'import' : 'export';
   return withServer(target, async () => {
     const project = findResourceKind('Project')!;
     const live = await readLiveState(client, repo, { kinds: [project, chosen.kind] });
-    const storage = (liveOf<LiveStorage>(live, chosen.kind.kind)).find((s) => s.marker?.namespace === repo.config.namespace && s.marker.key === key && s.marker.parent === projectKey);
-    if (!storage) throw new UserError(`${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`);
+    const storage = liveOf<LiveStorage>(live, chosen.kind.kind).find(
+      (s) => s.marker?.namespace === repo.config.namespace && s.marker.key === key && s.marker.parent === projectKey,
+    );
+    if (!storage)
+      throw new UserError(
+        `${direction} storage ${projectKey}/${key} is not on the server yet: run \`labelform apply\` first`,
+      );
     const started = io.now();
-    const progress = await createProgress(io, { label: `  syncing ${direction} storage ${projectKey}/${key}`, unit: direction === 'import' ? 'tasks' : 'annotations', ...(args.quiet ? { quiet: true } : {}) });
-    const done = await syncStorage(client, direction, storage.raw.type, storage.id, { onProgress: (s) => progress.update(Number(s.last_sync_count ?? 0)), ...(io.sleep ? { sleep: io.sleep } : {}) }).catch((err: unknown) => {
+    const progress = await createProgress(io, {
+      label: `  syncing ${direction} storage ${projectKey}/${key}`,
+      unit: direction === 'import' ? 'tasks' : 'annotations',
+      ...(args.quiet ? { quiet: true } : {}),
+    });
+    const done = await syncStorage(client, direction, storage.raw.type, storage.id, {
+      onProgress: (s) => progress.update(Number(s.last_sync_count ?? 0)),
+      ...(io.sleep ? { sleep: io.sleep } : {}),
+    }).catch((err: unknown) => {
       progress.stop();
       const why = explainS3Failure(err, chosen.desired, direction);
-      throw why ? new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) failed: ${why}`) : err;
+      throw why
+        ? new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) failed: ${why}`)
+        : err;
     });
     progress.stop();
     const s = styleFor(io.color);
@@ -53,7 +77,9 @@ export async function runStorageSync(io: Io, args: StorageSyncArgs): Promise<num
     // Named by its key, type and id only: a title or bucket can come from ${env:...}.
     const outcome = syncOutcome(direction, done);
     if (outcome.ok) {
-      io.stdout(`${s.green('✔')} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)\n`);
+      io.stdout(
+        `${s.green('✔')} Synced ${direction} storage ${projectKey}/${key} (${storage.raw.type}, id ${storage.id}): ${outcome.count} (${seconds} s)\n`,
+      );
       return 0;
     }
     throw new UserError(`the sync of ${direction} storage ${projectKey}/${key} (id ${storage.id}) ${outcome.message}`);

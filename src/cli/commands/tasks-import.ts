@@ -8,8 +8,24 @@ import { plural } from '../../reconcile/render-values.ts';
 import { runImport, type DoubledBatch } from '../../tasks/import-tasks.ts';
 import type { TaskFormat } from '../../tasks/read-records.ts';
 import { settleCopies, type SettleReport } from '../../tasks/settle-copies.ts';
-import { LOCK_STALE_MS, describeSources, lockSidecar, readSidecar, sameSources, sidecarPath, writeSidecar, type ImportSidecar, type SidecarLock } from '../../tasks/sidecar.ts';
-import { readSources, removeTemporarySources, resolveSources, scanSources, type TaskSource } from '../../tasks/sources.ts';
+import {
+  LOCK_STALE_MS,
+  describeSources,
+  lockSidecar,
+  readSidecar,
+  sameSources,
+  sidecarPath,
+  writeSidecar,
+  type ImportSidecar,
+  type SidecarLock,
+} from '../../tasks/sidecar.ts';
+import {
+  readSources,
+  removeTemporarySources,
+  resolveSources,
+  scanSources,
+  type TaskSource,
+} from '../../tasks/sources.ts';
 import { countTaggedTasks } from '../../tasks/tagged-tasks.ts';
 import { UserError } from '../../util/errors.ts';
 import { withServer } from '../connect.ts';
@@ -40,11 +56,16 @@ export interface TasksImportArgs {
  * the end.
  */
 export async function runTasksImport(io: Io, args: TasksImportArgs): Promise<number> {
-  if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 100_000) throw new UserError('--batch-size must be a whole number from 1 to 100000');
-  if (!(args.maxBatchMb > 0 && args.maxBatchMb <= 200)) throw new UserError('--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)');
+  if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 100_000)
+    throw new UserError('--batch-size must be a whole number from 1 to 100000');
+  if (!(args.maxBatchMb > 0 && args.maxBatchMb <= 200))
+    throw new UserError(
+      '--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)',
+    );
   const server = await openServer(io, args);
   const inputPath = args.input === '-' ? undefined : resolve(io.cwd, args.input);
-  if (args.resume && !inputPath) throw new UserError('--resume needs a file or directory: standard input cannot be read again');
+  if (args.resume && !inputPath)
+    throw new UserError('--resume needs a file or directory: standard input cannot be read again');
   const sources = await resolveSources(args.input, args.format, io.cwd);
   const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat(inputPath)).isDirectory()) : undefined;
 
@@ -52,10 +73,14 @@ export async function runTasksImport(io: Io, args: TasksImportArgs): Promise<num
   try {
     // Before the sidecar is read: a second run must see what the first one wrote, never race it.
     const onWait = (ageMs: number) =>
-      io.stderr(`Waiting for the lock on ${args.input}: another labelform run holds it (refreshed ${Math.round(ageMs / 1000)} s ago); a killed run's lock goes stale within ${LOCK_STALE_MS / 1000} s.\n`);
+      io.stderr(
+        `Waiting for the lock on ${args.input}: another labelform run holds it (refreshed ${Math.round(ageMs / 1000)} s ago); a killed run's lock goes stale within ${LOCK_STALE_MS / 1000} s.\n`,
+      );
     lock = sidecarFile ? await lockSidecar(sidecarFile, args.input, { onWait }) : undefined;
     if (lock?.tookOverAfterMs !== undefined && !args.quiet) {
-      io.stderr(`Took over the lock of an import that stopped (${lock.path}, last refreshed ${Math.round(lock.tookOverAfterMs / 1000)} s ago).\n`);
+      io.stderr(
+        `Took over the lock of an import that stopped (${lock.path}, last refreshed ${Math.round(lock.tookOverAfterMs / 1000)} s ago).\n`,
+      );
     }
     return await importInto(io, args, server, sources, sidecarFile, lock);
   } finally {
@@ -79,11 +104,17 @@ async function importInto(
     const dataKeys = dataKeysOf(project.label_config);
 
     // 1. Check everything before sending anything.
-    const scan = await scanSources(sources, dataKeys ?? [], { maxBatchBytes: Math.floor(args.maxBatchMb * 1024 * 1024), capSetting: '--max-batch-mb' });
+    const scan = await scanSources(sources, dataKeys ?? [], {
+      maxBatchBytes: Math.floor(args.maxBatchMb * 1024 * 1024),
+      capSetting: '--max-batch-mb',
+    });
     if (scan.problemCount > 0) {
       const shown = scan.problems.map((p) => `  ${p.file}:${p.line}: item ${p.index + 1}: ${p.message}`).join('\n');
-      const more = scan.problemCount > scan.problems.length ? `\n  … and ${scan.problemCount - scan.problems.length} more` : '';
-      throw new UserError(`${plural(scan.problemCount, 'task')} cannot be imported into project ${project.id} "${project.title}"; nothing was sent:\n${shown}${more}`);
+      const more =
+        scan.problemCount > scan.problems.length ? `\n  … and ${scan.problemCount - scan.problems.length} more` : '';
+      throw new UserError(
+        `${plural(scan.problemCount, 'task')} cannot be imported into project ${project.id} "${project.title}"; nothing was sent:\n${shown}${more}`,
+      );
     }
     if (scan.count === 0) throw new UserError(`no tasks in ${sources.map((x) => x.display).join(', ')}`);
 
@@ -94,11 +125,20 @@ async function importInto(
     let importId = randomBytes(8).toString('hex');
     let skip = 0;
     if (args.resume) {
-      if (!previous) throw new UserError(`--resume: there is no earlier import of ${args.input} to continue (no ${sidecarFile})`);
-      if (!sameTarget) throw new UserError(`--resume: ${sidecarFile} records an import into project ${previous.projectId} on ${previous.server}, not project ${project.id} on ${target.url}`);
-      if (!sameSources(previous.sources, described)) throw new UserError(`--resume: ${args.input} changed since the import it would continue (size or time differ); delete ${sidecarFile} to import from the start`);
+      if (!previous)
+        throw new UserError(`--resume: there is no earlier import of ${args.input} to continue (no ${sidecarFile})`);
+      if (!sameTarget)
+        throw new UserError(
+          `--resume: ${sidecarFile} records an import into project ${previous.projectId} on ${previous.server}, not project ${project.id} on ${target.url}`,
+        );
+      if (!sameSources(previous.sources, described))
+        throw new UserError(
+          `--resume: ${args.input} changed since the import it would continue (size or time differ); delete ${sidecarFile} to import from the start`,
+        );
       if (previous.complete) {
-        io.stdout(`Nothing to resume: ${args.input} was imported completely (${plural(previous.committed.tasks, 'task')}).\n`);
+        io.stdout(
+          `Nothing to resume: ${args.input} was imported completely (${plural(previous.committed.tasks, 'task')}).\n`,
+        );
         return 0;
       }
       importId = previous.importId;
@@ -113,7 +153,9 @@ async function importInto(
         skip = (await countTaggedTasks(client, project.id, scope)) - settled.kept.length;
       }
       if (skip < previous.committed.records) {
-        throw new UserError(`--resume: the project holds ${skip} tasks of this import but ${previous.committed.records} were committed; were tasks deleted? Delete ${sidecarFile} to import from the start`);
+        throw new UserError(
+          `--resume: the project holds ${skip} tasks of this import but ${previous.committed.records} were committed; were tasks deleted? Delete ${sidecarFile} to import from the start`,
+        );
       }
     } else if (previous && sameTarget && previous.complete && sameSources(previous.sources, described)) {
       throw new UserError(
@@ -142,10 +184,18 @@ async function importInto(
       updatedAt: new Date(started).toISOString(),
     };
     if (sidecarFile) await writeSidecar(sidecarFile, sidecar);
-    if (skip > 0 && !args.quiet) io.stderr(`Resuming: ${plural(skip, 'task')} of this import are already in project ${project.id}; sending the remaining ${scan.count - skip}.\n`);
+    if (skip > 0 && !args.quiet)
+      io.stderr(
+        `Resuming: ${plural(skip, 'task')} of this import are already in project ${project.id}; sending the remaining ${scan.count - skip}.\n`,
+      );
 
     // 3. Send.
-    const progress = await createProgress(io, { label: `Importing into project ${project.id}`, unit: 'tasks', total: scan.count, quiet: args.quiet });
+    const progress = await createProgress(io, {
+      label: `Importing into project ${project.id}`,
+      unit: 'tasks',
+      total: scan.count,
+      quiet: args.quiet,
+    });
     progress.update(skip);
     const scope = `labelform-import=${importId}`;
     const result = await runImport({
@@ -162,7 +212,13 @@ async function importInto(
         progress.update(p.records);
         sidecar = {
           ...sidecar,
-          committed: { records: p.records, tasks: skip + p.tasks, annotations: p.annotations, predictions: p.predictions, batches: p.batches },
+          committed: {
+            records: p.records,
+            tasks: skip + p.tasks,
+            annotations: p.annotations,
+            predictions: p.predictions,
+            batches: p.batches,
+          },
           updatedAt: new Date(io.now()).toISOString(),
         };
         if (sidecarFile) await writeSidecar(sidecarFile, sidecar);
@@ -179,7 +235,8 @@ async function importInto(
       for (const id of settled.kept) kept.add(id);
     }
     lock?.assertHeld();
-    if (sidecarFile) await writeSidecar(sidecarFile, { ...sidecar, complete: true, updatedAt: new Date(io.now()).toISOString() });
+    if (sidecarFile)
+      await writeSidecar(sidecarFile, { ...sidecar, complete: true, updatedAt: new Date(io.now()).toISOString() });
     const secs = (io.now() - started) / 1000;
     io.stdout(
       `${s.green('✔')} Imported ${plural(result.tasks, 'task')}, ${plural(result.annotations, 'annotation')}, ${plural(result.predictions, 'prediction')} into project ${project.id} "${pythonStrip(project.title ?? '')}" ` +

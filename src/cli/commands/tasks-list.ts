@@ -23,7 +23,10 @@ export async function runTasksList(io: Io, args: TasksListArgs): Promise<number>
     const project = await resolveProject(client, args.project, config);
     let first = true;
     if (args.json) io.stdout('[');
-    for await (const tasks of client.listTasks(project.id, { pageSize: args.pageSize, ...(args.fields ? { fields: args.fields } : {}) })) {
+    for await (const tasks of client.listTasks(project.id, {
+      pageSize: args.pageSize,
+      ...(args.fields ? { fields: args.fields } : {}),
+    })) {
       if (args.json) {
         let chunk = '';
         for (const t of tasks) {

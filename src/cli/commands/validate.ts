@@ -54,7 +54,9 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
     );
     return 0;
   }
-  io.stderr(`${style.red('✖')} ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.fileCount, 'manifest file')}\n`);
+  io.stderr(
+    `${style.red('✖')} ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.fileCount, 'manifest file')}\n`,
+  );
   return 1;
 }
 
@@ -69,5 +71,11 @@ function others(repo: Repository): string {
 function otherKeys(repo: Repository | undefined): { resources?: Record<string, string[]> } {
   if (!repo) return {};
   const kinds = RESOURCE_KINDS.filter((k) => k.kind !== 'Project' && k.desired(repo).length);
-  return kinds.length ? { resources: Object.fromEntries(kinds.map((k) => [k.kind, k.desired(repo).map((d) => (d.parent ? `${d.parent}/${d.name}` : d.name))])) } : {};
+  return kinds.length
+    ? {
+        resources: Object.fromEntries(
+          kinds.map((k) => [k.kind, k.desired(repo).map((d) => (d.parent ? `${d.parent}/${d.name}` : d.name))]),
+        ),
+      }
+    : {};
 }

@@ -2,7 +2,12 @@ import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
 import { createSettled } from '../shared/create-settled.ts';
-import { secretFingerprint, parseDescriptionMarker, stripDescriptionMarker, withDescriptionMarker } from '../shared/description-marker.ts';
+import {
+  secretFingerprint,
+  parseDescriptionMarker,
+  stripDescriptionMarker,
+  withDescriptionMarker,
+} from '../shared/description-marker.ts';
 import { ML_FIELDS, type LiveMlBackend, type LsMlBackend, type MlBackendResource } from './types.ts';
 
 /**
@@ -20,8 +25,17 @@ export function startMlBackendApply(run: ApplyRun<LiveMlBackend>): KindApplier<M
       if (parentId === undefined) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled<LsMlBackend>({
         carriers: () => carriers(client, parentId, run.namespace, change.key),
-        create: async () => (await client.http.request<LsMlBackend>('POST', '/api/ml/', { data: writeBody(want, undefined, run.namespace, parentId, true) })).id,
-        update: async (found) => void (await client.http.request('PATCH', `/api/ml/${found.id}`, { data: writeBody(want, found, run.namespace, parentId, true), idempotent: true })),
+        create: async () =>
+          (
+            await client.http.request<LsMlBackend>('POST', '/api/ml/', {
+              data: writeBody(want, undefined, run.namespace, parentId, true),
+            })
+          ).id,
+        update: async (found) =>
+          void (await client.http.request('PATCH', `/api/ml/${found.id}`, {
+            data: writeBody(want, found, run.namespace, parentId, true),
+            idempotent: true,
+          })),
         remove: (copy) => client.http.request('DELETE', `/api/ml/${copy.id}`).then(() => undefined, ignore404),
       });
       return done;
@@ -30,11 +44,15 @@ export function startMlBackendApply(run: ApplyRun<LiveMlBackend>): KindApplier<M
       const want = need(desired, change.key);
       const live = await client.http.request<LsMlBackend>('GET', `/api/ml/${change.id}`);
       const sendPass = change.fields.some((f) => f.field === 'basic_auth_pass');
-      await client.http.request('PATCH', `/api/ml/${change.id}`, { data: writeBody(want, live, run.namespace, parentId ?? live.project, sendPass), idempotent: true });
+      await client.http.request('PATCH', `/api/ml/${change.id}`, {
+        data: writeBody(want, live, run.namespace, parentId ?? live.project, sendPass),
+        idempotent: true,
+      });
       return { id: change.id };
     },
     async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
+      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
+        return { id: change.id, skipped: 'the title typed back did not match' };
       await client.http.request('DELETE', `/api/ml/${change.id}`).catch(ignore404);
       return { id: change.id };
     },
@@ -42,15 +60,33 @@ export function startMlBackendApply(run: ApplyRun<LiveMlBackend>): KindApplier<M
 }
 
 /** Every managed field; `url` and `project` always; the description with the marker; the password when asked. */
-export function writeBody(desired: MlBackendResource, live: LsMlBackend | undefined, namespace: string, projectId: number, sendPass: boolean): Record<string, unknown> {
+export function writeBody(
+  desired: MlBackendResource,
+  live: LsMlBackend | undefined,
+  namespace: string,
+  projectId: number,
+  sendPass: boolean,
+): Record<string, unknown> {
   const body: Record<string, unknown> = { project: projectId, url: desired.spec.url };
   for (const f of ML_FIELDS) if (desired.spec[f] !== undefined && f !== 'description') body[f] = desired.spec[f];
   const pass = desired.spec.basic_auth_pass;
   const keptPass = live ? parseDescriptionMarker(live.description)?.secret : undefined;
-  const fingerprint = pass === undefined ? undefined : sendPass ? secretFingerprint(namespace, desired.name, [pass]) : keptPass;
-  body.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), { namespace, key: desired.name, ...(fingerprint ? { secret: fingerprint } : {}) });
+  const fingerprint =
+    pass === undefined ? undefined : sendPass ? secretFingerprint(namespace, desired.name, [pass]) : keptPass;
+  body.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), {
+    namespace,
+    key: desired.name,
+    ...(fingerprint ? { secret: fingerprint } : {}),
+  });
   if (pass !== undefined && sendPass) body.basic_auth_pass = pass;
-  Object.assign(body, keepBasicAuth(desired.spec.auth_method ?? live?.auth_method, desired.spec.basic_auth_user ?? live?.basic_auth_user, body.basic_auth_pass !== undefined));
+  Object.assign(
+    body,
+    keepBasicAuth(
+      desired.spec.auth_method ?? live?.auth_method,
+      desired.spec.basic_auth_user ?? live?.basic_auth_user,
+      body.basic_auth_pass !== undefined,
+    ),
+  );
   return body;
 }
 
@@ -59,14 +95,30 @@ export function writeBody(desired: MlBackendResource, live: LsMlBackend | undefi
  * all three keys: the method and user as they are, and an empty password, which keeps the
  * stored one (measured on 1.23.2). Without them a secured backend answers 401 and the update fails.
  */
-export function keepBasicAuth(method: string | undefined, user: string | null | undefined, passSent: boolean): Record<string, unknown> {
+export function keepBasicAuth(
+  method: string | undefined,
+  user: string | null | undefined,
+  passSent: boolean,
+): Record<string, unknown> {
   if (method !== 'BASIC_AUTH') return {};
   return { auth_method: 'BASIC_AUTH', basic_auth_user: user ?? '', ...(passSent ? {} : { basic_auth_pass: '' }) };
 }
 
-async function carriers(client: LabelStudioClient, projectId: number, namespace: string, key: string): Promise<LsMlBackend[]> {
+async function carriers(
+  client: LabelStudioClient,
+  projectId: number,
+  namespace: string,
+  key: string,
+): Promise<LsMlBackend[]> {
   const list = await client.http.request<LsMlBackend[]>('GET', '/api/ml/', { params: { project: projectId } });
-  return list.filter((b) => b.project === projectId && parseDescriptionMarker(b.description)?.namespace === namespace && parseDescriptionMarker(b.description)?.key === key).sort((a, b) => a.id - b.id);
+  return list
+    .filter(
+      (b) =>
+        b.project === projectId &&
+        parseDescriptionMarker(b.description)?.namespace === namespace &&
+        parseDescriptionMarker(b.description)?.key === key,
+    )
+    .sort((a, b) => a.id - b.id);
 }
 
 function ignore404(err: unknown): void {

@@ -30,7 +30,10 @@ export function compareMlBackend(desired: MlBackendResource, live: LiveMlBackend
   );
   const pass = desired.spec.basic_auth_pass;
   // Salted with the live marker's own namespace: without a marker the password is sent again.
-  if (pass !== undefined && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, [pass]))) {
+  if (
+    pass !== undefined &&
+    (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, [pass]))
+  ) {
     changes.push(secretChange('basic_auth_pass', desired.env));
   }
   return changes;
@@ -45,7 +48,9 @@ export function showLiveMlValue(field: string, value: unknown): unknown {
   if (field === 'description') return stripDescriptionMarker(value as string | null);
   if (field === 'url' && typeof value === 'string') return maskUrlCredentials(value);
   if (field === 'extra_params' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? '(sensitive)' : v]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? '(sensitive)' : v]),
+    );
   }
   return value;
 }

@@ -31,8 +31,22 @@ export const mlBackendKind: ResourceKind<MlBackendResource, LiveMlBackend> = {
   diff: compareMlBackend,
   plan: planMlBackend,
   orphan: (b) => ({ id: b.id, key: b.marker!.key, title: b.title, annotations: 0 }),
-  planPrune: (o, b, ctx) => ctx.change({ action: 'delete', kind: 'MlBackend', key: o.key, ...(o.parent ? { parent: o.parent } : {}), id: o.id, title: b.title, fields: [] }),
-  digest: (b) => ({ spec: Object.fromEntries(Object.entries(b.spec).map(([k, v]) => [k, b.sensitive.has(k) || k === 'basic_auth_pass' ? '(sensitive)' : v])), import: b.importId ?? null }),
+  planPrune: (o, b, ctx) =>
+    ctx.change({
+      action: 'delete',
+      kind: 'MlBackend',
+      key: o.key,
+      ...(o.parent ? { parent: o.parent } : {}),
+      id: o.id,
+      title: b.title,
+      fields: [],
+    }),
+  digest: (b) => ({
+    spec: Object.fromEntries(
+      Object.entries(b.spec).map(([k, v]) => [k, b.sensitive.has(k) || k === 'basic_auth_pass' ? '(sensitive)' : v]),
+    ),
+    import: b.importId ?? null,
+  }),
   startApply: startMlBackendApply,
   adopt: adoptMlBackend,
   toManifest: mlBackendToManifest,

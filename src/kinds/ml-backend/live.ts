@@ -14,9 +14,17 @@ const PARALLEL = 4;
  * in parallel and one dead backend costs its project's read at most the server's 1 s health
  * timeout, never the plan.
  */
-export async function readLiveMlBackends(client: LabelStudioClient, parents: readonly LiveResource[], namespace: string): Promise<LiveMlBackend[]> {
+export async function readLiveMlBackends(
+  client: LabelStudioClient,
+  parents: readonly LiveResource[],
+  namespace: string,
+): Promise<LiveMlBackend[]> {
   const limit = pLimit(PARALLEL);
-  const lists = await Promise.all(parents.map((p) => limit(() => client.http.request<LsMlBackend[]>('GET', '/api/ml/', { params: { project: p.id } }))));
+  const lists = await Promise.all(
+    parents.map((p) =>
+      limit(() => client.http.request<LsMlBackend[]>('GET', '/api/ml/', { params: { project: p.id } })),
+    ),
+  );
   return lists.flat().map((b) => toLiveMlBackend(b, parents, namespace));
 }
 

@@ -11,12 +11,23 @@ import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } f
  * what the server will do besides: call the backend, name the project's model_version after it,
  * and add a webhook of its own.
  */
-export function planMlBackend(m: Match<MlBackendResource, LiveMlBackend>, ctx: KindPlanContext<LiveMlBackend, unknown>): void {
+export function planMlBackend(
+  m: Match<MlBackendResource, LiveMlBackend>,
+  ctx: KindPlanContext<LiveMlBackend, unknown>,
+): void {
   const d = m.desired;
   const start = startChild(m, ctx, 'ML backend');
   if (!start) return;
   const { parent, target } = start;
-  const base = { kind: 'MlBackend', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: d.doc.locate('/metadata/name').line, ...(d.sensitive.has('url') || d.sensitive.has('title') ? {} : { title: d.spec.title || urlTitle(d.spec.url) }), fields: compareMlBackend(d, target) };
+  const base = {
+    kind: 'MlBackend',
+    key: d.name,
+    ...(parent ? { parent } : {}),
+    file: d.file,
+    line: d.doc.locate('/metadata/name').line,
+    ...(d.sensitive.has('url') || d.sensitive.has('title') ? {} : { title: d.spec.title || urlTitle(d.spec.url) }),
+    fields: compareMlBackend(d, target),
+  };
   if (!target) {
     const notes = [
       'the server calls the backend (/health, /setup) while creating it: it must be up',
@@ -27,5 +38,9 @@ export function planMlBackend(m: Match<MlBackendResource, LiveMlBackend>, ctx: K
     return;
   }
   const managed = ML_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-  ctx.change(existingChange(base, target, start.adopting, managed, (f) => normaliseMlField(f as MlField, liveMlValue(target, f as MlField))));
+  ctx.change(
+    existingChange(base, target, start.adopting, managed, (f) =>
+      normaliseMlField(f as MlField, liveMlValue(target, f as MlField)),
+    ),
+  );
 }

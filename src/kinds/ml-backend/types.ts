@@ -40,5 +40,16 @@ export interface LiveMlBackend extends LiveResource {
 }
 
 /** Compared and written, in plan order; `basic_auth_pass` is handled by its fingerprint. */
-export const ML_FIELDS = ['url', 'title', 'description', 'is_interactive', 'auth_method', 'basic_auth_user', 'extra_params', 'timeout', 'auto_update', 'model_version'] as const;
+export const ML_FIELDS = [
+  'url',
+  'title',
+  'description',
+  'is_interactive',
+  'auth_method',
+  'basic_auth_user',
+  'extra_params',
+  'timeout',
+  'auto_update',
+  'model_version',
+] as const;
 export type MlField = (typeof ML_FIELDS)[number];

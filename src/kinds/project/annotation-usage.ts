@@ -38,9 +38,13 @@ export async function readAnnotationUsage(client: LabelStudioClient, projectId: 
   const controls: Record<string, number> = {};
   const labels: Record<string, Record<string, number>> = {};
   try {
-    for await (const tasks of client.listTasks(projectId, { fields: 'all', pageSize: 500, query: WITH_ANNOTATIONS_OR_DRAFTS })) {
+    for await (const tasks of client.listTasks(projectId, {
+      fields: 'all',
+      pageSize: 500,
+      query: WITH_ANNOTATIONS_OR_DRAFTS,
+    })) {
       for (const task of tasks) {
-        const items = [...((task.annotations as unknown[]) ?? []), ...(((task.drafts as unknown[]) ?? []))];
+        const items = [...((task.annotations as unknown[]) ?? []), ...((task.drafts as unknown[]) ?? [])];
         for (const item of items) {
           const result = (item as { result?: unknown }).result;
           if (!Array.isArray(result)) continue;

@@ -25,9 +25,15 @@ export function recordApplied(desired: ProjectResource, from: AppliedFrom = {}):
   for (const field of Object.keys(desired.spec) as ProjectField[]) {
     const value = desired.spec[field];
     if (value === undefined) continue;
-    fields[field] = desired.sensitive.has(field) ? SECRET_HASH : hashFieldValue(normaliseProjectField(field, value, 'desired'));
+    fields[field] = desired.sensitive.has(field)
+      ? SECRET_HASH
+      : hashFieldValue(normaliseProjectField(field, value, 'desired'));
   }
-  return { ...(from.commit ? { commit: from.commit } : {}), ...(from.repository ? { repository: from.repository } : {}), fields };
+  return {
+    ...(from.commit ? { commit: from.commit } : {}),
+    ...(from.repository ? { repository: from.repository } : {}),
+    fields,
+  };
 }
 
 /** 24 bits of SHA-256 of the canonical JSON, in 4 base64url characters. */
@@ -37,7 +43,12 @@ export function hashFieldValue(normalised: unknown): string {
 
 export type { ChangeOrigin };
 
-export function attributeChange(field: ProjectField, desired: ProjectResource, live: LiveProject, record: AppliedRecord | undefined = parseAppliedRecord(live.description)): ChangeOrigin {
+export function attributeChange(
+  field: ProjectField,
+  desired: ProjectResource,
+  live: LiveProject,
+  record: AppliedRecord | undefined = parseAppliedRecord(live.description),
+): ChangeOrigin {
   if (!record) return 'unknown';
   const applied = record.fields[field];
   if (applied === SECRET_HASH || desired.sensitive.has(field)) return 'unknown';

@@ -36,8 +36,14 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
   const createdAfter = run.live.reduce((max, p) => Math.max(max, p.id), 0);
   let index: MarkerIndex | undefined;
   const created: Marker[] = [];
-  const withTasks = async (id: number, change: ResourceChange, desired: ProjectResource | undefined, notes: string[]): Promise<string[]> => {
-    if (change.tasks?.length && extras.importTasks && desired) notes.push(await extras.importTasks(id, change, desired));
+  const withTasks = async (
+    id: number,
+    change: ResourceChange,
+    desired: ProjectResource | undefined,
+    notes: string[],
+  ): Promise<string[]> => {
+    if (change.tasks?.length && extras.importTasks && desired)
+      notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
 
@@ -45,19 +51,33 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
     async create(change, desired) {
       const marker = { namespace: run.namespace, key: change.key };
       if (!index) {
-        index = createMarkerIndex(client, run.live.map((p) => p.fields as LsProject));
+        index = createMarkerIndex(
+          client,
+          run.live.map((p) => p.fields as LsProject),
+        );
         await index.refresh();
       }
       const want = need(desired, change);
-      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, { index, createdAfter, ...sleep });
+      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
+        index,
+        createdAfter,
+        ...sleep,
+      });
       const id = outcome.id;
       created.push(marker);
       const notes: string[] = [];
-      if (outcome.found) notes.push(`found id ${id} already carrying the marker (${outcome.found === 'before-post' ? 'another run created it' : 'the answer to the create was lost'})`);
-      if (outcome.createdId !== undefined) notes.push(`kept id ${id}, the lowest carrying the marker, instead of id ${outcome.createdId}`);
+      if (outcome.found)
+        notes.push(
+          `found id ${id} already carrying the marker (${outcome.found === 'before-post' ? 'another run created it' : 'the answer to the create was lost'})`,
+        );
+      if (outcome.createdId !== undefined)
+        notes.push(`kept id ${id}, the lowest carrying the marker, instead of id ${outcome.createdId}`);
       if (outcome.removed.length) notes.push(`removed ${copies(outcome.removed)} made during this run`);
       if (outcome.left.length) notes.push(`left ${outcome.left.map((l) => `id ${l.id} (${l.reason})`).join(', ')}`);
-      const settled = { ...(outcome.removed.length ? { removedCopies: outcome.removed } : {}), ...(outcome.left.length ? { leftCopies: outcome.left } : {}) };
+      const settled = {
+        ...(outcome.removed.length ? { removedCopies: outcome.removed } : {}),
+        ...(outcome.left.length ? { leftCopies: outcome.left } : {}),
+      };
       // The key settled on a project this run did not make: make it match the manifest too.
       if (outcome.found || outcome.createdId !== undefined) {
         const fixed = await alignProject(client, id, want, marker, from);
@@ -80,7 +100,10 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         // the manifest does not manage it, the person-written part is read again right now, so
         // an edit made in the UI since the plan read it is kept, not overwritten.
         const liveDescription = want.spec.description !== undefined ? '' : await readDescription(client, id);
-        await client.updateProject(id, updateBody(want, fields, liveDescription, marker, change.action === 'adopt', from));
+        await client.updateProject(
+          id,
+          updateBody(want, fields, liveDescription, marker, change.action === 'adopt', from),
+        );
       }
       return { id, notes: await withTasks(id, change, desired, []) };
     },
@@ -89,7 +112,9 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       const id = change.id;
       const marker = { namespace: run.namespace, key: change.key };
       if ((change.annotations ?? 0) > 0 && !run.allowDataLoss) {
-        throw new Refusal(`has ${plural(change.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`);
+        throw new Refusal(
+          `has ${plural(change.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`,
+        );
       }
       if (change.duplicateOf !== undefined) {
         // An empty copy (--dedupe): read it again right before deleting; anything that came
@@ -102,7 +127,8 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         });
         return { id };
       }
-      if (run.confirmDelete && !(await run.confirmDelete(change))) return { id, skipped: 'the title typed back did not match' };
+      if (run.confirmDelete && !(await run.confirmDelete(change)))
+        return { id, skipped: 'the title typed back did not match' };
       await client.deleteProject(id);
       return { id };
     },
@@ -127,13 +153,22 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
 }
 
 /** Makes a project the key settled on match the manifest (it was made by another run or an earlier one). */
-async function alignProject(client: LabelStudioClient, id: number, desired: ProjectResource, marker: Marker, from?: AppliedFrom): Promise<string[]> {
+async function alignProject(
+  client: LabelStudioClient,
+  id: number,
+  desired: ProjectResource,
+  marker: Marker,
+  from?: AppliedFrom,
+): Promise<string[]> {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
   if (fields.length === 0) return [];
   if (fields.includes('label_config')) {
     const problems = await checkLabelConfigWriteNow(client, id, desired);
-    if (problems.length) throw new Refusal(`project ${id} carries the marker but its label_config cannot be changed: ${problems.join('; ')}`);
+    if (problems.length)
+      throw new Refusal(
+        `project ${id} carries the marker but its label_config cannot be changed: ${problems.join('; ')}`,
+      );
   }
   await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
   return fields;
@@ -147,11 +182,15 @@ async function whyNotAnEmptyCopy(client: LabelStudioClient, id: number, marker: 
   if (m?.namespace !== marker.namespace || m.key !== marker.key) return 'it no longer carries the marker';
   const tasks = Number(now.task_number ?? 0) || 0;
   const annotations = Number(now.total_annotations_number ?? 0) || 0;
-  return tasks || annotations ? `it now holds ${plural(tasks, 'task')} and ${plural(annotations, 'annotation')}` : undefined;
+  return tasks || annotations
+    ? `it now holds ${plural(tasks, 'task')} and ${plural(annotations, 'annotation')}`
+    : undefined;
 }
 
 async function readDescription(client: LabelStudioClient, id: number): Promise<string> {
-  const now = await client.http.request<LsProject>('GET', `/api/projects/${id}/`, { params: { include: 'id,description' } });
+  const now = await client.http.request<LsProject>('GET', `/api/projects/${id}/`, {
+    params: { include: 'id,description' },
+  });
   return now.description ?? '';
 }
 

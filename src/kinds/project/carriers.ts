@@ -93,7 +93,12 @@ const OTHERS_WAITS_MS = [500, 1000, 2000];
  * switched off process-wide (reference §11; `temporary_disconnect_all_signals` is not reentrant),
  * so racing runs avoid deleting at the same time.
  */
-export async function settleCarriers(client: LabelStudioClient, carriers: readonly Carrier[], createdAfter: number, opts: SettleOptions = {}): Promise<Settlement> {
+export async function settleCarriers(
+  client: LabelStudioClient,
+  carriers: readonly Carrier[],
+  createdAfter: number,
+  opts: SettleOptions = {},
+): Promise<Settlement> {
   const [winner, ...others] = [...carriers].sort((a, b) => a.id - b.id);
   if (!winner) throw new Error('settleCarriers needs at least one carrier');
   const { index } = opts;
@@ -157,7 +162,13 @@ export async function readProject(client: LabelStudioClient, id: number): Promis
 function toCarrier(p: LsProject): Carrier | undefined {
   const marker = parseMarker(p.description);
   if (!marker) return undefined;
-  return { id: p.id, title: p.title ?? '', marker, tasks: Number(p.task_number ?? 0) || 0, annotations: Number(p.total_annotations_number ?? 0) || 0 };
+  return {
+    id: p.id,
+    title: p.title ?? '',
+    marker,
+    tasks: Number(p.task_number ?? 0) || 0,
+    annotations: Number(p.total_annotations_number ?? 0) || 0,
+  };
 }
 
 function sameMarker(a: Marker, b: Marker): boolean {

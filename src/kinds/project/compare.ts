@@ -18,7 +18,11 @@ export function liveValue(live: LiveProject, field: ProjectField): unknown {
  * (omitted means unmanaged), each compared after normalisation, as the server's `release` would
  * store them. Secrets carry no values; a live value's URL credentials are masked.
  */
-export function compareProject(desired: ProjectResource, live: LiveProject | undefined, release?: string): FieldChange[] {
+export function compareProject(
+  desired: ProjectResource,
+  live: LiveProject | undefined,
+  release?: string,
+): FieldChange[] {
   const changes: FieldChange[] = [];
   for (const field of Object.keys(desired.spec) as ProjectField[]) {
     const after = desired.spec[field];
@@ -26,9 +30,19 @@ export function compareProject(desired: ProjectResource, live: LiveProject | und
     const sensitive = desired.sensitive.has(field);
     if (live) {
       const before = liveValue(live, field);
-      if (equal(normaliseProjectField(field, after, 'desired', release), normaliseProjectField(field, before, 'live', release))) continue;
+      if (
+        equal(
+          normaliseProjectField(field, after, 'desired', release),
+          normaliseProjectField(field, before, 'live', release),
+        )
+      )
+        continue;
       // A live URL's credentials (user info, a token parameter: a description or label config made in the UI) are never shown.
-      changes.push(sensitive ? { field, sensitive: true } : { field, before: typeof before === 'string' ? maskUrlsInText(before) : before ?? null, after });
+      changes.push(
+        sensitive
+          ? { field, sensitive: true }
+          : { field, before: typeof before === 'string' ? maskUrlsInText(before) : (before ?? null), after },
+      );
     } else {
       changes.push(sensitive ? { field, sensitive: true } : { field, after });
     }

@@ -65,7 +65,16 @@ export async function readDatasetState(
   const format = file.format ?? formatFromPath(file.path);
   if (!format) {
     const at = desired.doc.locate(file.pointer);
-    problems.push({ severity: 'error', code: 'task-file-format', message: `${file.display}: cannot tell the format from the extension; add format: json|jsonl|csv|tsv`, key: desired.name, file: desired.file, line: at.line, col: at.col, pointer: file.pointer });
+    problems.push({
+      severity: 'error',
+      code: 'task-file-format',
+      message: `${file.display}: cannot tell the format from the extension; add format: json|jsonl|csv|tsv`,
+      key: desired.name,
+      file: desired.file,
+      line: at.line,
+      col: at.col,
+      pointer: file.pointer,
+    });
     return { file, datasetId: id, fileHash, count: 0, missing: 0, problems, hashes };
   }
   try {
@@ -73,12 +82,27 @@ export async function readDatasetState(
     const maxBatchBytes = DEFAULT_MAX_BATCH_MIB * 1024 * 1024;
     for await (const r of readTaskRecords(file.path, format, file.display, { maxItemBytes: maxBatchBytes })) {
       const message = checkTask(r.item, dataKeys) ?? checkTaskSize(r.item, maxBatchBytes);
-      if (message && problems.length < 20) problems.push({ severity: 'error', code: 'task-invalid', message: `item ${r.index + 1}: ${message}`, key: desired.name, file: file.display, line: r.line });
+      if (message && problems.length < 20)
+        problems.push({
+          severity: 'error',
+          code: 'task-invalid',
+          message: `item ${r.index + 1}: ${message}`,
+          key: desired.name,
+          file: file.display,
+          line: r.line,
+        });
       hashes.push(taskHash(r.item));
     }
   } catch (err) {
     if (!(err instanceof TaskFileError)) throw err;
-    problems.push({ severity: 'error', code: 'task-file', message: err.reason, key: desired.name, file: err.file, line: err.line });
+    problems.push({
+      severity: 'error',
+      code: 'task-file',
+      message: err.reason,
+      key: desired.name,
+      file: err.file,
+      line: err.line,
+    });
   }
   let missing = hashes.length;
   if (client && projectId !== undefined && problems.length === 0) {
@@ -134,11 +158,26 @@ export async function importDataset(
   } = {},
 ): Promise<DatasetImport> {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
-  if (state.problems.length) throw new UserError(`${state.problems[0]!.file ?? file.display}:${state.problems[0]!.line ?? 1}: ${state.problems[0]!.message}`);
-  const empty = { records: state.count, tasks: 0, annotations: 0, predictions: 0, batches: 0, bytes: 0, copiesRemoved: 0, copiesKept: [], skipped: state.count, notes: [] };
+  if (state.problems.length)
+    throw new UserError(
+      `${state.problems[0]!.file ?? file.display}:${state.problems[0]!.line ?? 1}: ${state.problems[0]!.message}`,
+    );
+  const empty = {
+    records: state.count,
+    tasks: 0,
+    annotations: 0,
+    predictions: 0,
+    batches: 0,
+    bytes: 0,
+    copiesRemoved: 0,
+    copiesKept: [],
+    skipped: state.count,
+    notes: [],
+  };
   if (state.missing === 0) return empty;
   await opts.onStart?.(state.missing);
-  const present = state.missing === state.count ? new Set<string>() : await presentHashes(client, projectId, state.datasetId);
+  const present =
+    state.missing === state.count ? new Set<string>() : await presentHashes(client, projectId, state.datasetId);
   const format = file.format ?? formatFromPath(file.path)!;
   async function* missingRecords(): AsyncGenerator<TaskRecord> {
     for await (const r of readTaskRecords(file.path, format, file.display)) if (!present.has(taskHash(r.item))) yield r;
@@ -166,14 +205,22 @@ export async function importDataset(
     kept.push(...settled.kept.filter((id) => !kept.includes(id)));
   }
   const notes: string[] = [];
-  if (removed > 0) notes.push(`removed ${removed} duplicate ${removed === 1 ? 'copy' : 'copies'} (another run imported the same rows, or the server stored a batch twice)`);
-  if (kept.length > 0) notes.push(`${kept.length} duplicate ${kept.length === 1 ? 'copy was' : 'copies were'} kept because someone worked on ${kept.length === 1 ? 'it' : 'them'}: task ids ${kept.join(', ')}`);
+  if (removed > 0)
+    notes.push(
+      `removed ${removed} duplicate ${removed === 1 ? 'copy' : 'copies'} (another run imported the same rows, or the server stored a batch twice)`,
+    );
+  if (kept.length > 0)
+    notes.push(
+      `${kept.length} duplicate ${kept.length === 1 ? 'copy was' : 'copies were'} kept because someone worked on ${kept.length === 1 ? 'it' : 'them'}: task ids ${kept.join(', ')}`,
+    );
   return { ...result, copiesRemoved: removed, copiesKept: kept, skipped: state.count - state.missing, notes };
 }
 
 /** The plan's view of the declared files of one project (paths relative to the repository, so a saved plan applies from anywhere). */
 export function toTaskImports(states: readonly DatasetState[], root: string): TaskImport[] {
-  return states.filter((s) => s.missing > 0).map((s) => ({ file: repoRelative(root, s.file.path), fingerprint: s.fileHash, tasks: s.missing }));
+  return states
+    .filter((s) => s.missing > 0)
+    .map((s) => ({ file: repoRelative(root, s.file.path), fingerprint: s.fileHash, tasks: s.missing }));
 }
 
 export function repoRelative(root: string, path: string): string {

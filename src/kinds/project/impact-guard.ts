@@ -13,7 +13,11 @@ import type { ProjectResource } from './types.ts';
  * ETag or If-Match, so this is as small as the window between check and write can be made.
  * Returns the problems (empty: safe to send).
  */
-export async function checkLabelConfigWriteNow(client: LabelStudioClient, projectId: number, desired: ProjectResource): Promise<string[]> {
+export async function checkLabelConfigWriteNow(
+  client: LabelStudioClient,
+  projectId: number,
+  desired: ProjectResource,
+): Promise<string[]> {
   const lc = desired.labelConfig;
   if (!lc) return [];
   const project = await client.http.request<LsProject>('GET', `/api/projects/${projectId}/`, {

@@ -22,7 +22,8 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
   noun: 'project',
   load: loadProjects,
   desired: (repo) => repo.projects,
-  readLive: (client, opts) => readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
+  readLive: (client, opts) =>
+    readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
   identify: (live) => live.marker,
   holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
   normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
@@ -43,7 +44,12 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
   attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),
   lastApplied: (live) => {
     const record = parseAppliedRecord(live.description);
-    return record ? { ...(record.commit ? { commit: record.commit } : {}), ...(record.repository ? { repository: record.repository } : {}) } : undefined;
+    return record
+      ? {
+          ...(record.commit ? { commit: record.commit } : {}),
+          ...(record.repository ? { repository: record.repository } : {}),
+        }
+      : undefined;
   },
 };
 

@@ -23,7 +23,10 @@ export interface LiveProject {
  * 1.23 ignores `fields=`; `include=` both trims and picks the counters to compute), ordered by id
  * and checked for consistency while others write (see readAllProjects).
  */
-export async function readLiveProjects(client: LabelStudioClient, fields: readonly ProjectField[]): Promise<LiveProject[]> {
+export async function readLiveProjects(
+  client: LabelStudioClient,
+  fields: readonly ProjectField[],
+): Promise<LiveProject[]> {
   const include = [...new Set(['id', 'title', 'description', ...fields, ...PROJECT_COUNTERS])].join(',');
   return (await readAllProjects(client, include)).map(toLiveProject);
 }

@@ -18,7 +18,9 @@ import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type Pro
  */
 export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ProjectResource[]> {
   const { diagnostics } = ctx;
-  const labelConfigByName = new Map((ctx.loaded('LabelConfig') as readonly LabelConfigResource[]).map((l) => [l.name, l]));
+  const labelConfigByName = new Map(
+    (ctx.loaded('LabelConfig') as readonly LabelConfigResource[]).map((l) => [l.name, l]),
+  );
   const out: ProjectResource[] = [];
   for (const { raw, value, sensitive, envPointers } of docs) {
     const name = String((value.metadata as { name: string }).name);
@@ -32,11 +34,15 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
         if (!target) {
           const known = [...labelConfigByName.keys()];
           diagnostics.push(
-            diag('missing-label-config', `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(', ')})` : ' (no LabelConfig manifests are defined)'}`, {
-              file: raw.doc.file,
-              ...raw.doc.locate('/spec/label_config/ref'),
-              pointer: '/spec/label_config/ref',
-            }),
+            diag(
+              'missing-label-config',
+              `no LabelConfig named "${refName}"${known.length ? ` (defined: ${known.join(', ')})` : ' (no LabelConfig manifests are defined)'}`,
+              {
+                file: raw.doc.file,
+                ...raw.doc.locate('/spec/label_config/ref'),
+                pointer: '/spec/label_config/ref',
+              },
+            ),
           );
         } else if (target.source) {
           labelConfig = { ...target.source, ref: refName };
@@ -54,12 +60,22 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       const pointer = `/spec/${field}`;
       const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
       const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
-      diagnostics.push(...(asUrl.length || typeof written !== 'string' ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer))));
+      diagnostics.push(
+        ...(asUrl.length || typeof written !== 'string'
+          ? asUrl
+          : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer))),
+      );
     }
     // A value from an unset ${env:...} (offline validate) is unknown: no rule judges it.
-    const known = Object.fromEntries(Object.entries(rawSpec).filter(([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v))));
+    const known = Object.fromEntries(
+      Object.entries(rawSpec).filter(
+        ([field, v]) => !(envPointers.includes(`/spec/${field}`) && holdsUnresolvedEnv(v)),
+      ),
+    );
     for (const issue of checkProjectRules(known, labelConfig?.summary)) {
-      diagnostics.push(diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }));
+      diagnostics.push(
+        diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }),
+      );
     }
     for (const field of Object.keys(rawSpec)) {
       if (!SECRET_FIELDS.has(field)) continue;
@@ -67,7 +83,13 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       // Decided from the text (a `${env:...}` reference), never from whether the variable is set.
       const pointer = `/spec/${field}`;
       if (typeof rawSpec[field] === 'string' && rawSpec[field] !== '' && !envPointers.includes(pointer)) {
-        diagnostics.push(diag('secret-literal', `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        diagnostics.push(
+          diag(
+            'secret-literal',
+            `${field} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`,
+            { file: raw.doc.file, ...raw.doc.locate(pointer), pointer },
+          ),
+        );
       }
     }
     const tasks: DeclaredTaskFile[] = [];
@@ -76,7 +98,9 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       const pointer = `/tasks/${i}/file`;
       const resolved = await resolveRepoPath(ctx.root, raw.path, t.file);
       if (!resolved.ok) {
-        diagnostics.push(diag('file-reference', resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }));
+        diagnostics.push(
+          diag('file-reference', resolved.message, { file: raw.doc.file, ...raw.doc.locate(pointer), pointer }),
+        );
         continue;
       }
       tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
@@ -93,7 +117,9 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       ...(labelConfig ? { labelConfig } : {}),
       sensitive,
       tasks,
-      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number' ? { importId: (value.import as { id: number }).id } : {}),
+      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number'
+        ? { importId: (value.import as { id: number }).id }
+        : {}),
     });
   }
 
@@ -104,7 +130,13 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
     const first = importIds.get(p.importId);
     if (first) {
       const at = first.doc.locate('/import/id');
-      diagnostics.push(diag('duplicate-import', `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`, { file: p.file, ...p.doc.locate('/import/id'), pointer: '/import/id' }));
+      diagnostics.push(
+        diag(
+          'duplicate-import',
+          `import.id ${p.importId} is already adopted by "${first.name}" (${first.file}:${at.line}:${at.col}); one project can be managed by one manifest`,
+          { file: p.file, ...p.doc.locate('/import/id'), pointer: '/import/id' },
+        ),
+      );
     } else {
       importIds.set(p.importId, p);
     }

@@ -76,8 +76,10 @@ const FIELD_CODES: Readonly<Record<ProjectField, string>> = {
 };
 const FIELDS_BY_CODE = new Map(Object.entries(FIELD_CODES).map(([field, code]) => [code, field as ProjectField]));
 
-const MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
-const APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
+const MARKER_LINE =
+  /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
+const APPLIED_FROM =
+  / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
 const FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
 
 /** The last marker line: labelform always appends it, so text above it is a person's. */
@@ -139,8 +141,11 @@ export function withMarker(userPart: string, m: Marker, record?: AppliedRecord):
 
 function formatRecord(r: AppliedRecord): string {
   const commit = r.commit && /^[0-9a-f]{7,40}(-dirty)?$/.test(r.commit) ? r.commit : undefined;
-  const repository = r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : undefined;
+  const repository =
+    r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : undefined;
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ''}.` : '';
-  const pairs = (Object.keys(FIELD_CODES) as ProjectField[]).filter((f) => r.fields[f] !== undefined).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
+  const pairs = (Object.keys(FIELD_CODES) as ProjectField[])
+    .filter((f) => r.fields[f] !== undefined)
+    .map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   return `${from} [${RECORD_TAG}${pairs.join('')}]`;
 }

@@ -14,7 +14,12 @@ export { pythonStrip };
  * - pinned_at comes back in UTC;
  * - null and '' are the same for the nullable strings.
  */
-export function normaliseProjectField(field: ProjectField, value: unknown, side: 'desired' | 'live', release?: string): unknown {
+export function normaliseProjectField(
+  field: ProjectField,
+  value: unknown,
+  side: 'desired' | 'live',
+  release?: string,
+): unknown {
   switch (field) {
     case 'title':
     case 'description':
@@ -62,10 +67,14 @@ export function normaliseProjectField(field: ProjectField, value: unknown, side:
 
 // Label Studio's allowlist for expert_instruction (`label_studio/constants.py`), applied with bleach.
 const SAFE_TAGS = new Set(
-  'html base head link meta style title body address article aside footer header h1 h2 h3 h4 h5 h6 main nav section blockquote dd div dl dt figcaption figure hr li menu ol p pre ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time u var wbr area audio img map track video embed iframe object picture portal source svg math canvas noscript script del ins caption col colgroup table tbody td tfoot th thead tr button datalist fieldset form input label legend meter optgroup option output progress select textarea details dialog summary slot template'.split(' '),
+  'html base head link meta style title body address article aside footer header h1 h2 h3 h4 h5 h6 main nav section blockquote dd div dl dt figcaption figure hr li menu ol p pre ul a abbr b bdi bdo br cite code data dfn em i kbd mark q rp rt ruby s samp small span strong sub sup time u var wbr area audio img map track video embed iframe object picture portal source svg math canvas noscript script del ins caption col colgroup table tbody td tfoot th thead tr button datalist fieldset form input label legend meter optgroup option output progress select textarea details dialog summary slot template'.split(
+    ' ',
+  ),
 );
 const SAFE_ATTRIBUTES = new Set(
-  'align alink alt bgcolor border cellpadding cellspacing class color cols colspan coords dir face href height hspace ismap lang marginheight marginwidth multiple name nohref noresize noshade nowrap ref rel rev rows rowspan scrolling shape span src summary tabindex title type usemap valign value vlink vspace width'.split(' '),
+  'align alink alt bgcolor border cellpadding cellspacing class color cols colspan coords dir face href height hspace ismap lang marginheight marginwidth multiple name nohref noresize noshade nowrap ref rel rev rows rowspan scrolling shape span src summary tabindex title type usemap valign value vlink vspace width'.split(
+    ' ',
+  ),
 );
 const URL_ATTRIBUTES = new Set(['href', 'src']);
 const SAFE_PROTOCOLS = /^(https?|mailto):/i;
@@ -100,10 +109,18 @@ function sanitiseNodes(nodes: ChildNode[], source: string): void {
     if (!('tagName' in node)) continue;
     const el = node;
     if (RAW_TEXT.has(el.tagName)) {
-      for (const child of el.childNodes) if (child.nodeName === '#text') (child as { value: string }).value = escapeText((child as { value: string }).value);
+      for (const child of el.childNodes)
+        if (child.nodeName === '#text')
+          (child as { value: string }).value = escapeText((child as { value: string }).value);
     }
     el.attrs = el.attrs.filter(
-      (a) => SAFE_ATTRIBUTES.has(a.name) && !(URL_ATTRIBUTES.has(a.name) && /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) && !SAFE_PROTOCOLS.test(a.value.trim())),
+      (a) =>
+        SAFE_ATTRIBUTES.has(a.name) &&
+        !(
+          URL_ATTRIBUTES.has(a.name) &&
+          /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) &&
+          !SAFE_PROTOCOLS.test(a.value.trim())
+        ),
     );
     sanitiseNodes(el.childNodes, source);
     if ('content' in el && el.content) sanitiseNodes((el.content as { childNodes: ChildNode[] }).childNodes, source);

@@ -30,10 +30,21 @@ export interface ProjectFacts {
 export type ProjectMatch = Match<ProjectResource, LiveProject>;
 
 /** Projects matched by marker and `import: {id}` (see matchResources); `targets` as given to --target. */
-export function matchProjects(repo: Repository, live: { readonly resources: Readonly<Record<string, readonly unknown[]>> }, targets?: readonly string[], opts: { dedupe?: boolean } = {}): ProjectMatch[] {
+export function matchProjects(
+  repo: Repository,
+  live: { readonly resources: Readonly<Record<string, readonly unknown[]>> },
+  targets?: readonly string[],
+  opts: { dedupe?: boolean } = {},
+): ProjectMatch[] {
   const parsed = targets?.map(parseTarget);
   const desired = repo.projects.filter((d) => isTargeted(parsed, d));
-  return matchResources(desired, (live.resources.Project ?? []) as LiveProject[], repo.config.namespace, (p) => p.marker, opts);
+  return matchResources(
+    desired,
+    (live.resources.Project ?? []) as LiveProject[],
+    repo.config.namespace,
+    (p) => p.marker,
+    opts,
+  );
 }
 
 /**
@@ -43,7 +54,9 @@ export function matchProjects(repo: Repository, live: { readonly resources: Read
  * they leave drafts out — and every change on a project with annotations gets the server's
  * strict check.
  */
-export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ key: string; projectId: number; xml: string; removes: boolean }> {
+export function impactChecksNeeded(
+  matches: readonly ProjectMatch[],
+): Array<{ key: string; projectId: number; xml: string; removes: boolean }> {
   const out: Array<{ key: string; projectId: number; xml: string; removes: boolean }> = [];
   for (const m of matches) {
     const target = m.live ?? m.adopt;
@@ -54,13 +67,18 @@ export function impactChecksNeeded(matches: readonly ProjectMatch[]): Array<{ ke
     const liveXml = String(target.fields.label_config ?? '');
     const change = describeLabelConfigChange(liveXml, lc);
     const removes = removesSomething(change) || summarizeLive(liveXml) === undefined;
-    if (removes || target.annotationCount > 0) out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
+    if (removes || target.annotationCount > 0)
+      out.push({ key: m.desired.name, projectId: target.id, xml: lc.xml, removes });
   }
   return out;
 }
 
 /** Reads the annotation impact of label-config changes and, with `datasets`, the declared task files. */
-export async function readProjectFacts(client: LabelStudioClient, matches: readonly ProjectMatch[], req: PlanRequest & { readonly datasets: boolean }): Promise<{ facts: ProjectFacts; diagnostics: PlanDiagnostic[] }> {
+export async function readProjectFacts(
+  client: LabelStudioClient,
+  matches: readonly ProjectMatch[],
+  req: PlanRequest & { readonly datasets: boolean },
+): Promise<{ facts: ProjectFacts; diagnostics: PlanDiagnostic[] }> {
   const impact = await readImpactFacts(client, impactChecksNeeded(matches));
   const taskImports = new Map<string, TaskImport[]>();
   const diagnostics: PlanDiagnostic[] = [];
@@ -68,7 +86,9 @@ export async function readProjectFacts(client: LabelStudioClient, matches: reado
     for (const m of matches) {
       if (m.desired.tasks.length === 0) continue;
       const target = m.live ?? m.adopt;
-      const states = await Promise.all(m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, req.namespace, req.repo.root, f)));
+      const states = await Promise.all(
+        m.desired.tasks.map((f) => readDatasetState(client, target?.id, m.desired, req.namespace, req.repo.root, f)),
+      );
       taskImports.set(m.desired.name, toTaskImports(states, req.repo.root));
       for (const st of states) diagnostics.push(...st.problems);
     }
@@ -84,7 +104,8 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, '/metadata/name');
-  const err = (code: string, message: string, pointer = '/metadata/name') => ctx.diagnostic({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
+  const err = (code: string, message: string, pointer = '/metadata/name') =>
+    ctx.diagnostic({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
   const title = d.spec.title;
   const hideTitle = d.sensitive.has('title');
   const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
@@ -95,11 +116,20 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       err(
         'duplicate-marker',
         `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); ` +
-          (empty.length ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})` : 'delete or unmark all but one in Label Studio'),
+          (empty.length
+            ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
+            : 'delete or unmark all but one in Label Studio'),
       );
       return;
     }
-    planDuplicateRemoval(d.name, m.duplicates, ns, (code, message) => ctx.diagnostic({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }), hideTitle).forEach(ctx.change);
+    planDuplicateRemoval(
+      d.name,
+      m.duplicates,
+      ns,
+      (code, message) =>
+        ctx.diagnostic({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }),
+      hideTitle,
+    ).forEach(ctx.change);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== undefined && !m.live && !m.adopt) {
@@ -117,27 +147,52 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     });
   }
   if (m.adopt?.marker) {
-    err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`, '/import/id');
+    err(
+      'import-marked',
+      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
+      '/import/id',
+    );
     return;
   }
 
   // A field this server's release does not have: an error at its line, not an endless diff.
-  const missing = (Object.keys(d.spec) as ProjectField[]).filter((f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]));
-  for (const f of missing) err('field-needs-version', `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`, `/spec/${f}`);
+  const missing = (Object.keys(d.spec) as ProjectField[]).filter(
+    (f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]),
+  );
+  for (const f of missing)
+    err(
+      'field-needs-version',
+      `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
+      `/spec/${f}`,
+    );
   if (missing.length) return;
 
   const fields = compareProject(d, target, ctx.server.version);
   const lcField = fields.find((f) => f.field === 'label_config');
   // The diff shows the live XML with its URL credentials masked (a config made in the UI may link one).
-  const labelConfig = lcField && d.labelConfig
-    ? maskLabelConfigChange(
-        describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? '')) : '', { ...d.labelConfig, source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file }),
-        d.sensitive.has('label_config'),
-      )
-    : undefined;
+  const labelConfig =
+    lcField && d.labelConfig
+      ? maskLabelConfigChange(
+          describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? '')) : '', {
+            ...d.labelConfig,
+            source: d.labelConfig.ref ? `LabelConfig ${d.labelConfig.ref}` : d.labelConfig.file,
+          }),
+          d.sensitive.has('label_config'),
+        )
+      : undefined;
   // What annotators would trip over in the new config: warnings for the reviewer, never errors.
   if (labelConfig && d.labelConfig && !d.sensitive.has('label_config')) {
-    for (const f of d.labelConfig.review) ctx.diagnostic({ severity: 'warning', code: f.code, message: f.message, key: d.name, file: d.labelConfig.file, line: f.line, col: f.col, element: f.element });
+    for (const f of d.labelConfig.review)
+      ctx.diagnostic({
+        severity: 'warning',
+        code: f.code,
+        message: f.message,
+        key: d.name,
+        file: d.labelConfig.file,
+        line: f.line,
+        col: f.col,
+        element: f.element,
+      });
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {
@@ -153,7 +208,8 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   };
 
   if (!target) {
-    const sameTitle = title === undefined ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
+    const sameTitle =
+      title === undefined ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
     if (sameTitle.length > 0 && !ctx.allowDuplicateTitle) {
       err(
         'adopt-candidate',
@@ -163,9 +219,23 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       return;
     }
     // A renamed namespace would silently duplicate every project: say so.
-    const elsewhere = ctx.live.find((p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== undefined && pythonStrip(p.title) === pythonStrip(title));
+    const elsewhere = ctx.live.find(
+      (p) =>
+        p.marker &&
+        p.marker.namespace !== ns &&
+        p.marker.key === d.name &&
+        title !== undefined &&
+        pythonStrip(p.title) === pythonStrip(title),
+    );
     if (elsewhere) {
-      ctx.diagnostic({ severity: 'warning', code: 'other-namespace', key: d.name, ...at, pointer: '/metadata/name', message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker` });
+      ctx.diagnostic({
+        severity: 'warning',
+        code: 'other-namespace',
+        key: d.name,
+        ...at,
+        pointer: '/metadata/name',
+        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
+      });
     }
     ctx.change({ action: 'create', ...base });
     return;
@@ -173,7 +243,13 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
 
   const facts = ctx.facts?.impact.get(d.name);
   if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
-    checkAnnotationImpact(d, target, facts, (x) => ctx.diagnostic(x), (pointer) => locate(d, pointer));
+    checkAnnotationImpact(
+      d,
+      target,
+      facts,
+      (x) => ctx.diagnostic(x),
+      (pointer) => locate(d, pointer),
+    );
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
@@ -182,11 +258,28 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
 }
 
 /** With --prune: a project of this namespace with no manifest is planned as a delete. */
-export function planProjectPrune(o: { id: number; key: string; title: string; annotations: number }, ctx: KindPlanContext<LiveProject, ProjectFacts>): void {
+export function planProjectPrune(
+  o: { id: number; key: string; title: string; annotations: number },
+  ctx: KindPlanContext<LiveProject, ProjectFacts>,
+): void {
   if (o.annotations > 0) {
-    ctx.diagnostic({ severity: 'warning', code: 'prune-annotations', key: o.key, message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss` });
+    ctx.diagnostic({
+      severity: 'warning',
+      code: 'prune-annotations',
+      key: o.key,
+      message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss`,
+    });
   }
-  ctx.change({ action: 'delete', kind: 'Project', key: o.key, id: o.id, title: maskUrlsInText(o.title), fields: [], annotations: o.annotations, fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) } });
+  ctx.change({
+    action: 'delete',
+    kind: 'Project',
+    key: o.key,
+    id: o.id,
+    title: maskUrlsInText(o.title),
+    fields: [],
+    annotations: o.annotations,
+    fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) },
+  });
 }
 
 /**
@@ -208,12 +301,22 @@ function checkAnnotationImpact(
     const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
     const where = at
-      ? { file: lc.file, ...lc.at(at.line, at.col), element: control ? `<${control.type} name="${control.name}">` : '<View>' }
+      ? {
+          file: lc.file,
+          ...lc.at(at.line, at.col),
+          element: control ? `<${control.type} name="${control.name}">` : '<View>',
+        }
       : { ...locateAt('/spec/label_config'), pointer: '/spec/label_config' };
     // A config from `${env:...}` may name a label with a secret: such a message or element goes whole.
     const hide = d.sensitive.has('label_config');
     const shown = 'element' in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
-    push({ severity: 'error', code: p.code, message: hide ? withholdSecrets(p.message) : p.message, key: d.name, ...shown });
+    push({
+      severity: 'error',
+      code: p.code,
+      message: hide ? withholdSecrets(p.message) : p.message,
+      key: d.name,
+      ...shown,
+    });
   }
 }
 
@@ -228,7 +331,12 @@ export function annotationImpactProblems(
   facts: ImpactFacts | undefined,
 ): Array<{ code: string; message: string; control?: string }> {
   if (!facts) {
-    return [{ code: 'impact-unknown', message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked` }];
+    return [
+      {
+        code: 'impact-unknown',
+        message: `label_config changes on project ${target.id}, which has ${plural(target.annotationCount, 'annotation')}, and its impact was not checked`,
+      },
+    ];
   }
   const orphaned: Array<{ control: string; text: string }> = [];
   const usage = facts.usage;
@@ -238,20 +346,30 @@ export function annotationImpactProblems(
     const now = desired.controls.find((c) => c.name === control);
     const before = live?.controls.find((c) => c.name === control);
     if (!now) {
-      orphaned.push({ control, text: `control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}"${before ? ` (${before.type})` : ''} is removed but ${usesIt(used)}`,
+      });
       continue;
     }
     if (before && before.type !== now.type) {
-      orphaned.push({ control, text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}" changes from ${before.type} to ${now.type} but ${usesIt(used)}`,
+      });
       continue;
     }
     if (before && before.toName.join(',') !== now.toName.join(',')) {
-      orphaned.push({ control, text: `control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}` });
+      orphaned.push({
+        control,
+        text: `control "${control}" changes toName from ${before.toName.join(',')} to ${now.toName.join(',')} but ${usesIt(used)}`,
+      });
       continue;
     }
     if (now.dynamic) continue; // options come from task data: nothing in the config to lose
     for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
-      if (n > 0 && !now.labels.includes(label)) orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
+      if (n > 0 && !now.labels.includes(label))
+        orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
     }
   }
   const problems: Array<{ code: string; message: string; control?: string }> = orphaned.map((o) => ({
@@ -260,7 +378,10 @@ export function annotationImpactProblems(
     control: o.control,
   }));
   if (!facts.serverCheck.ok && orphaned.length === 0) {
-    problems.push({ code: 'server-rejects-config', message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}` });
+    problems.push({
+      code: 'server-rejects-config',
+      message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`,
+    });
   }
   return problems;
 }
@@ -269,15 +390,34 @@ export function annotationImpactProblems(
  * With --dedupe: the copies of a key beyond the lowest id. Empty ones (no tasks, no annotations)
  * are planned as deletes; copies holding data are never deleted, only listed.
  */
-function planDuplicateRemoval(key: string, carriers: readonly LiveProject[], ns: string, warn: (code: string, message: string) => void, hideTitle = false): ResourceChange[] {
+function planDuplicateRemoval(
+  key: string,
+  carriers: readonly LiveProject[],
+  ns: string,
+  warn: (code: string, message: string) => void,
+  hideTitle = false,
+): ResourceChange[] {
   const [keep, ...extra] = carriers;
   const out: ResourceChange[] = [];
   for (const p of extra) {
     if (p.taskCount > 0 || p.annotationCount > 0) {
-      warn('duplicate-with-data', `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`);
+      warn(
+        'duplicate-with-data',
+        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`,
+      );
       continue;
     }
-    out.push({ action: 'delete', kind: 'Project', key, id: p.id, ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }), fields: [], annotations: 0, duplicateOf: keep!.id, fingerprint: { marker: fingerprintValue({ namespace: ns, key }) } });
+    out.push({
+      action: 'delete',
+      kind: 'Project',
+      key,
+      id: p.id,
+      ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }),
+      fields: [],
+      annotations: 0,
+      duplicateOf: keep!.id,
+      fingerprint: { marker: fingerprintValue({ namespace: ns, key }) },
+    });
   }
   return out;
 }
@@ -290,4 +430,3 @@ export function locate(d: ProjectResource, pointer: string): { file: string; lin
   const p = d.doc.locate(pointer);
   return { file: d.file, line: p.line, col: p.col };
 }
-

@@ -38,7 +38,12 @@ export function readAllProjects(client: LabelStudioClient, include: string): Pro
  * Projects whose title equals `title` after the server's trimming: the `title=` filter
  * (a case-insensitive substring match) narrows the list, the exact match happens here.
  */
-export async function readProjectsTitled(client: LabelStudioClient, title: string, include: string, strip: (s: string) => string): Promise<LsProject[]> {
+export async function readProjectsTitled(
+  client: LabelStudioClient,
+  title: string,
+  include: string,
+  strip: (s: string) => string,
+): Promise<LsProject[]> {
   return (await readProjectList(client, include, { title })).filter((p) => strip(p.title ?? '') === title);
 }
 
@@ -63,7 +68,11 @@ async function readProjectList(client: LabelStudioClient, include: string, filte
     const newest = await fetchPage(client, include, filter, 1, '-id');
     const pageCount = Math.ceil(newest.count / PROJECTS_PAGE_SIZE);
     // The newest page covers the top 100; the pages between it and page 1 come in id order.
-    const middle = await Promise.all(Array.from({ length: Math.max(0, pageCount - 2) }, (_, i) => fetchPageOrEnd(client, include, filter, i + 2, 'id')));
+    const middle = await Promise.all(
+      Array.from({ length: Math.max(0, pageCount - 2) }, (_, i) =>
+        fetchPageOrEnd(client, include, filter, i + 2, 'id'),
+      ),
+    );
     const after = await fetchPage(client, 'id', filter, 1, '-id');
 
     const found = new Map<number, LsProject>();
@@ -95,13 +104,20 @@ async function readProjectList(client: LabelStudioClient, include: string, filte
  * (and hidden a project at its start) when the count went down between two reads; then the
  * ranges between the pages are checked by id.
  */
-export async function readProjectsNewerThan(client: LabelStudioClient, highestSeen: number, include: string): Promise<LsProject[]> {
+export async function readProjectsNewerThan(
+  client: LabelStudioClient,
+  highestSeen: number,
+  include: string,
+): Promise<LsProject[]> {
   const out = new Map<number, LsProject>();
   const covered: Array<readonly [number, number]> = [];
   let previousCount: number | undefined;
   let shrank = false;
   for (let page = 1; ; page++) {
-    const body = page === 1 ? await fetchPage(client, include, {}, 1, '-id') : await fetchPageOrEnd(client, include, {}, page, '-id');
+    const body =
+      page === 1
+        ? await fetchPage(client, include, {}, 1, '-id')
+        : await fetchPageOrEnd(client, include, {}, page, '-id');
     if (previousCount !== undefined && (body.count < previousCount || body.results.length === 0)) shrank = true;
     previousCount = body.count;
     for (const p of body.results) out.set(p.id, p);
@@ -134,7 +150,12 @@ function requestsFor(gaps: ReadonlyArray<readonly [number, number]>): number {
 }
 
 /** The projects matching `filter` whose ids lie in the ranges: `ids=` lists of 100, one page each. */
-async function readIds(client: LabelStudioClient, include: string, filter: Filter, ranges: ReadonlyArray<readonly [number, number]>): Promise<LsProject[]> {
+async function readIds(
+  client: LabelStudioClient,
+  include: string,
+  filter: Filter,
+  ranges: ReadonlyArray<readonly [number, number]>,
+): Promise<LsProject[]> {
   const lists: string[] = [];
   for (const [lo, hi] of ranges) {
     for (let from = lo; from <= hi; from += PROJECTS_PAGE_SIZE) {
@@ -145,14 +166,26 @@ async function readIds(client: LabelStudioClient, include: string, filter: Filte
   return pages.flatMap((p) => p.results);
 }
 
-function fetchPage(client: LabelStudioClient, include: string, filter: Filter, page: number, ordering: 'id' | '-id'): Promise<LsPage<LsProject>> {
+function fetchPage(
+  client: LabelStudioClient,
+  include: string,
+  filter: Filter,
+  page: number,
+  ordering: 'id' | '-id',
+): Promise<LsPage<LsProject>> {
   return client.http.request<LsPage<LsProject>>('GET', '/api/projects/', {
     params: { ...filter, ordering, page, page_size: PROJECTS_PAGE_SIZE, include },
   });
 }
 
 /** A page past the end (the list shrank since its count was read) is Django's 404: an empty page. */
-async function fetchPageOrEnd(client: LabelStudioClient, include: string, filter: Filter, page: number, ordering: 'id' | '-id'): Promise<LsPage<LsProject>> {
+async function fetchPageOrEnd(
+  client: LabelStudioClient,
+  include: string,
+  filter: Filter,
+  page: number,
+  ordering: 'id' | '-id',
+): Promise<LsPage<LsProject>> {
   try {
     return await fetchPage(client, include, filter, page, ordering);
   } catch (err) {

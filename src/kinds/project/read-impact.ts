@@ -36,7 +36,10 @@ export async function readImpactFacts(
         facts.set(c.key, { serverCheck });
         return;
       }
-      const [summary, counted] = await Promise.all([client.projectSummary(c.projectId), readAnnotationUsage(client, c.projectId)]);
+      const [summary, counted] = await Promise.all([
+        client.projectSummary(c.projectId),
+        readAnnotationUsage(client, c.projectId),
+      ]);
       facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}) });
     }),
   );

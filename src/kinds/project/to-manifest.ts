@@ -7,14 +7,24 @@ import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
 import { escapeInterpolation, holdsSecret, writeBack, type PullSecret } from '../../manifest/pulled.ts';
 import { summarizeLabelConfig } from '../../labelconfig/summarize.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
-import { pulledVariableNames, urlCredentialAsVariable, urlCredentialLinksAsVariables } from '../shared/pulled-credentials.ts';
+import {
+  pulledVariableNames,
+  urlCredentialAsVariable,
+  urlCredentialLinksAsVariables,
+} from '../shared/pulled-credentials.ts';
 import { literalTextCredentials } from '../shared/text-credentials.ts';
 import { PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
 import { normaliseProjectField, pythonStrip } from './normalise.ts';
 
 /** Fields `pull` never writes into git: secrets, and values the server derives from others. */
-const NOT_PULLED: ReadonlySet<ProjectField> = new Set(['task_data_login', 'task_data_password', 'start_training_on_annotation_update', 'label_config', 'description']);
+const NOT_PULLED: ReadonlySet<ProjectField> = new Set([
+  'task_data_login',
+  'task_data_password',
+  'start_training_on_annotation_update',
+  'label_config',
+  'description',
+]);
 
 export interface PulledProject {
   readonly manifest: ProjectManifest;
@@ -37,17 +47,28 @@ export interface PulledProject {
  * to set, and each such link of a label config as its own reference, in the XML written inline.
  * No secret value is returned.
  */
-export function projectToManifest(p: LsProject, key: string, adoptId?: number, secrets: readonly PullSecret[] = []): PulledProject {
+export function projectToManifest(
+  p: LsProject,
+  key: string,
+  adoptId?: number,
+  secrets: readonly PullSecret[] = [],
+): PulledProject {
   const notes: string[] = [];
   const spec: Record<string, unknown> = {};
   const variable = pulledVariableNames('PROJECT', key);
   const put = (field: string, value: string): void => {
     const written = writeBack(value, secrets);
     if (written.ok) {
-      if (written.refs.length) notes.push(`${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(', ')}, written as that reference`);
+      if (written.refs.length)
+        notes.push(
+          `${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(', ')}, written as that reference`,
+        );
       if (field === 'label_config') {
         // A link with a credential in the XML becomes its own reference: the rest stays readable.
-        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, 'URL'), { field, owner: 'the label config' });
+        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, 'URL'), {
+          field,
+          owner: 'the label config',
+        });
         notes.push(...links.notes);
         spec[field] = links.text;
         return;
@@ -58,20 +79,28 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number, s
       if (inUrl) notes.push(inUrl.note);
       spec[field] = inUrl?.text ?? written.text;
     } else {
-      notes.push(`${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(', ')} and a reference would not give it back exactly`);
+      notes.push(
+        `${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(', ')} and a reference would not give it back exactly`,
+      );
     }
   };
   // Numbers, switches and mappings (control_weights): a secret in one is left out, not rewritten.
   const putStructured = (field: string, value: unknown): void => {
-    const names = secrets.filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
-    if (names.length) notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(', ')}`);
+    const names = secrets
+      .filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1)))
+      .map((s) => s.name);
+    if (names.length)
+      notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(', ')}`);
     else spec[field] = escapeStrings(value);
   };
   // As the server trims and counts: Python's whitespace (U+FEFF stays) and code points, not UTF-16 units.
   const title = pythonStrip(p.title ?? '');
   const titleLength = [...title].length;
   if (titleLength >= 3 && titleLength <= 50) put('title', title);
-  else notes.push(`title ${holdsSecret(p.title ?? '', secrets) ? '(sensitive)' : JSON.stringify(maskUrlsInText(p.title ?? ''))} is not 3-50 characters and was left out`);
+  else
+    notes.push(
+      `title ${holdsSecret(p.title ?? '', secrets) ? '(sensitive)' : JSON.stringify(maskUrlsInText(p.title ?? ''))} is not 3-50 characters and was left out`,
+    );
   const description = stripMarker(p.description);
   if (description) put('description', description);
   const xml = normaliseProjectField('label_config', p.label_config, 'live') as string;
@@ -80,7 +109,8 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number, s
     // config.xml is read as it is, so a reference (a secret's value, a link with a credential) can only live in the manifest.
     hasConfig = false;
     put('label_config', xml);
-    if (spec.label_config !== undefined) notes[notes.length - 1] += ' (inline in project.yaml: an .xml file is not interpolated)';
+    if (spec.label_config !== undefined)
+      notes[notes.length - 1] += ' (inline in project.yaml: an .xml file is not interpolated)';
   } else if (hasConfig) {
     spec.label_config = { file: './config.xml' };
   }
@@ -98,7 +128,9 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number, s
     else putStructured(field, value);
   }
   if (p.task_data_login || p.task_data_password) {
-    notes.push('task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)');
+    notes.push(
+      'task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)',
+    );
   }
   const manifest = {
     apiVersion: 'labelform/v1' as const,
@@ -113,7 +145,8 @@ export function projectToManifest(p: LsProject, key: string, adoptId?: number, s
 function escapeStrings(value: unknown): unknown {
   if (typeof value === 'string') return escapeInterpolation(value);
   if (Array.isArray(value)) return value.map(escapeStrings);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
   return value;
 }
 
@@ -122,8 +155,11 @@ function isDerivedWeights(weights: unknown, labelConfig: unknown): boolean {
   if (weights === null || weights === undefined) return true;
   if (typeof weights !== 'object') return false;
   const parsed = parseLabelConfigXml(String(labelConfig ?? '').trim());
-  const entries = Object.entries(weights as Record<string, { overall?: unknown; type?: unknown; labels?: Record<string, unknown> }>);
-  if (!parsed.ok) return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
+  const entries = Object.entries(
+    weights as Record<string, { overall?: unknown; type?: unknown; labels?: Record<string, unknown> }>,
+  );
+  if (!parsed.ok)
+    return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
   const controls = summarizeLabelConfig(parsed.root).controls.filter((c) => c.type !== 'Filter');
   if (entries.length !== controls.length) return false;
   return entries.every(([name, w]) => {
@@ -131,4 +167,3 @@ function isDerivedWeights(weights: unknown, labelConfig: unknown): boolean {
     return control !== undefined && w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1);
   });
 }
-

@@ -20,11 +20,22 @@ export function createBody(desired: ProjectResource, marker: Marker, from: Appli
  * for every managed field (after the write the project holds all of them as git has them), so
  * the description is always sent. Nothing to write gives an empty body.
  */
-export function updateBody(desired: ProjectResource, fields: readonly string[], liveDescription: string, marker: Marker, addMarker: boolean, from: AppliedFrom = {}): ProjectWrite {
+export function updateBody(
+  desired: ProjectResource,
+  fields: readonly string[],
+  liveDescription: string,
+  marker: Marker,
+  addMarker: boolean,
+  from: AppliedFrom = {},
+): ProjectWrite {
   const body: Record<string, unknown> = {};
   for (const f of fields) body[f] = desired.spec[f as ProjectField];
   if (fields.length || addMarker) {
-    body.description = withMarker(desired.spec.description ?? stripMarker(liveDescription), marker, recordApplied(desired, from));
+    body.description = withMarker(
+      desired.spec.description ?? stripMarker(liveDescription),
+      marker,
+      recordApplied(desired, from),
+    );
   }
   return body;
 }
@@ -59,13 +70,32 @@ export interface CreateContext {
  * re-runs a POST that hit a locked database (reference §12.2) and a racing apply may have posted
  * too, so more than one project can carry the marker even though this run posted once.
  */
-export async function createProjectOnce(client: LabelStudioClient, body: ProjectWrite, marker: Marker, ctx: CreateContext = {}): Promise<CreateOutcome> {
+export async function createProjectOnce(
+  client: LabelStudioClient,
+  body: ProjectWrite,
+  marker: Marker,
+  ctx: CreateContext = {},
+): Promise<CreateOutcome> {
   const sleep = ctx.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const index = ctx.index ?? createMarkerIndex(client, await readAllProjects(client, LOOKUP_INCLUDE));
   const createdAfter = ctx.createdAfter ?? index.highestId;
-  const settle = async (found?: CreateOutcome['found'], createdId?: number, own?: (id: number) => boolean): Promise<CreateOutcome> => {
-    const s = await settleCarriers(client, index.carriers(marker), createdAfter, { index, sleep, ...(own ? { own } : {}) });
-    return { id: s.winner.id, ...(found ? { found } : {}), ...(createdId !== undefined && createdId !== s.winner.id ? { createdId } : {}), removed: s.removed, left: s.left };
+  const settle = async (
+    found?: CreateOutcome['found'],
+    createdId?: number,
+    own?: (id: number) => boolean,
+  ): Promise<CreateOutcome> => {
+    const s = await settleCarriers(client, index.carriers(marker), createdAfter, {
+      index,
+      sleep,
+      ...(own ? { own } : {}),
+    });
+    return {
+      id: s.winner.id,
+      ...(found ? { found } : {}),
+      ...(createdId !== undefined && createdId !== s.winner.id ? { createdId } : {}),
+      removed: s.removed,
+      left: s.left,
+    };
   };
   if (index.carriers(marker).length > 0) return settle('before-post');
   // Projects above this id and up to the answer's were made by this run's POST: the server may
@@ -79,8 +109,10 @@ export async function createProjectOnce(client: LabelStudioClient, body: Project
       return await settle(undefined, created.id, (id) => id > before && id <= created.id);
     } catch (err) {
       // A refused connection (or a name that does not resolve) sent nothing: there is nothing to look for.
-      const unsent = isApiError(err) && err.kind === 'network' && (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND');
-      const ambiguous = isApiError(err) && !unsent && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
+      const unsent =
+        isApiError(err) && err.kind === 'network' && (err.code === 'ECONNREFUSED' || err.code === 'ENOTFOUND');
+      const ambiguous =
+        isApiError(err) && !unsent && (err.kind === 'network' || err.kind === 'timeout' || (err.status ?? 0) >= 500);
       if (!ambiguous || attempt >= 2) throw err;
       // The server may have created it and only the answer was lost: look before posting again,
       // and post again only when a look positively found nothing.
@@ -89,7 +121,8 @@ export async function createProjectOnce(client: LabelStudioClient, body: Project
         await sleep(400 * (look + 1));
         try {
           await index.refresh();
-          if (index.carriers(marker).length > 0) return await settle('after-failed-post', undefined, (id) => id > before);
+          if (index.carriers(marker).length > 0)
+            return await settle('after-failed-post', undefined, (id) => id > before);
           lookedOk = true;
         } catch {
           // the server is still unreachable; look again

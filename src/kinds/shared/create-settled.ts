@@ -19,7 +19,9 @@ export interface SettledCreatePorts<R extends { readonly id: number }> {
  * copies (a create the server ran twice, a racing run's) are deleted, keeping the lowest id, the
  * one every run settles on. `found` tells the caller what was there before it wrote.
  */
-export async function createSettled<R extends { readonly id: number }>(ports: SettledCreatePorts<R>): Promise<StepDone & { readonly notes: string[]; readonly found?: R }> {
+export async function createSettled<R extends { readonly id: number }>(
+  ports: SettledCreatePorts<R>,
+): Promise<StepDone & { readonly notes: string[]; readonly found?: R }> {
   const before = await ports.carriers();
   const notes: string[] = [];
   let id: number;
@@ -37,6 +39,12 @@ export async function createSettled<R extends { readonly id: number }>(ports: Se
     await ports.remove(copy);
     removed.push(copy.id);
   }
-  if (removed.length) notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(', ')}`);
-  return { id: keep, notes, ...(removed.length ? { removedCopies: removed } : {}), ...(before.length ? { found: before[0]! } : {}) };
+  if (removed.length)
+    notes.push(`kept id ${keep}, the lowest carrying the marker; removed ${removed.map((r) => `id ${r}`).join(', ')}`);
+  return {
+    id: keep,
+    notes,
+    ...(removed.length ? { removedCopies: removed } : {}),
+    ...(before.length ? { found: before[0]! } : {}),
+  };
 }

@@ -8,7 +8,8 @@ import { pythonStripEnd } from '../../util/python-strip.ts';
  *
  *   [labelform] Managed from git (namespace: acme, key: ner-model). Change it there; edits made here are reverted. [lf-secret Xy3k9Q]
  */
-const LINE = /\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.(?: Change it there; edits made here are reverted\.)?(?: \[lf-secret ([A-Za-z0-9_-]{6})\])?[ \t]*$/gm;
+const LINE =
+  /\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.(?: Change it there; edits made here are reverted\.)?(?: \[lf-secret ([A-Za-z0-9_-]{6})\])?[ \t]*$/gm;
 
 export interface DescriptionMarker {
   readonly namespace: string;
@@ -45,5 +46,8 @@ export function withDescriptionMarker(userPart: string, m: DescriptionMarker): s
  * that one changed, too little to recover any, and not comparable across resources.
  */
 export function secretFingerprint(namespace: string, key: string, secrets: readonly string[]): string {
-  return createHash('sha256').update(`labelform-secret\u0000${namespace}/${key}\u0000${secrets.join('\u0000')}`).digest('base64url').slice(0, 6);
+  return createHash('sha256')
+    .update(`labelform-secret\u0000${namespace}/${key}\u0000${secrets.join('\u0000')}`)
+    .digest('base64url')
+    .slice(0, 6);
 }

@@ -13,7 +13,10 @@ export function envNamesByField(doc: Pick<ManifestDocument, 'envNames'>): Readon
 }
 
 /** A sensitive field change, naming where its value comes from when known. */
-export function secretChange(field: string, env: Readonly<Record<string, readonly string[]>> | undefined): { field: string; sensitive: true; env?: string[] } {
+export function secretChange(
+  field: string,
+  env: Readonly<Record<string, readonly string[]>> | undefined,
+): { field: string; sensitive: true; env?: string[] } {
   const names = env?.[field];
   return { field, sensitive: true, ...(names?.length ? { env: [...names] } : {}) };
 }

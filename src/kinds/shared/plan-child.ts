@@ -18,19 +18,51 @@ export interface ChildStart<L extends LiveResource> {
  * stays, the one racing runs settle on), and `import: {id}` must name a resource nobody manages
  * under the manifest's parent. Returns undefined after reporting an error.
  */
-export function startChild<D extends DesiredResource, L extends LiveResource>(m: Match<D, L>, ctx: KindPlanContext<L, unknown>, noun: string): ChildStart<L> | undefined {
+export function startChild<D extends DesiredResource, L extends LiveResource>(
+  m: Match<D, L>,
+  ctx: KindPlanContext<L, unknown>,
+  noun: string,
+): ChildStart<L> | undefined {
   const d = m.desired;
   const parent = ctx.parentOf(d);
   const [keep, ...copies] = m.duplicates;
-  for (const c of copies) ctx.change({ action: 'delete', kind: d.kind, key: d.name, ...(parent ? { parent } : {}), id: c.id, title: c.title, fields: [], duplicateOf: keep!.id });
-  const err = (code: string, message: string) => ctx.diagnostic({ severity: 'error', code, key: d.name, file: d.file, ...d.doc.locate('/import/id'), pointer: '/import/id', message });
+  for (const c of copies)
+    ctx.change({
+      action: 'delete',
+      kind: d.kind,
+      key: d.name,
+      ...(parent ? { parent } : {}),
+      id: c.id,
+      title: c.title,
+      fields: [],
+      duplicateOf: keep!.id,
+    });
+  const err = (code: string, message: string) =>
+    ctx.diagnostic({
+      severity: 'error',
+      code,
+      key: d.name,
+      file: d.file,
+      ...d.doc.locate('/import/id'),
+      pointer: '/import/id',
+      message,
+    });
   if (m.adopt?.marker) {
-    err('import-marked', `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`);
+    err(
+      'import-marked',
+      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
+    );
     return undefined;
   }
   if (m.adopt && (m.adopt.parentId ?? null) !== (parent?.id ?? null)) {
-    const where = (id: number | undefined, key?: string) => (id === undefined && key === undefined ? 'the organization' : `project ${key ?? id}${key !== undefined && id !== undefined ? ` (id ${id})` : ''}`);
-    err('import-parent', `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`);
+    const where = (id: number | undefined, key?: string) =>
+      id === undefined && key === undefined
+        ? 'the organization'
+        : `project ${key ?? id}${key !== undefined && id !== undefined ? ` (id ${id})` : ''}`;
+    err(
+      'import-parent',
+      `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`,
+    );
     return undefined;
   }
   const target = m.live ?? keep ?? m.adopt;
@@ -59,7 +91,11 @@ export function existingChange(
  */
 export function compareFields(
   fields: readonly string[],
-  desired: { readonly spec: object; readonly sensitive: ReadonlySet<string>; readonly env?: Readonly<Record<string, readonly string[]>> },
+  desired: {
+    readonly spec: object;
+    readonly sensitive: ReadonlySet<string>;
+    readonly env?: Readonly<Record<string, readonly string[]>>;
+  },
   liveValue: ((field: string) => unknown) | undefined,
   normalise: (field: string, value: unknown) => unknown,
   shown: (field: string, value: unknown) => unknown = (_f, v) => v,

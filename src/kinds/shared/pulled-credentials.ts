@@ -10,7 +10,10 @@ import { describeUrlCredential, LINK, literalUrlCredentials, maskUrlCredentials 
 export function pulledVariableNames(prefix: string, key: string): (...parts: string[]) => string {
   const given = new Set<string>();
   return (...parts) => {
-    const base = [prefix, key, ...parts].join('_').toUpperCase().replace(/[^A-Z0-9]+/g, '_');
+    const base = [prefix, key, ...parts]
+      .join('_')
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_');
     let name = base;
     for (let n = 2; given.has(name); n++) name = `${base}_${n}`;
     given.add(name);
@@ -25,7 +28,11 @@ export function pulledVariableNames(prefix: string, key: string): (...parts: str
  * has it. Undefined when it holds none. `field` names the value in the note ("the URL",
  * "s3_endpoint"); `owner` whose it is ("the webhook's URL", "the s3_endpoint").
  */
-export function urlCredentialAsVariable(text: string, variable: () => string, said: { readonly field: string; readonly owner: string }): { readonly text: string; readonly note: string } | undefined {
+export function urlCredentialAsVariable(
+  text: string,
+  variable: () => string,
+  said: { readonly field: string; readonly owner: string },
+): { readonly text: string; readonly note: string } | undefined {
   const found = [text, ...(text.match(LINK) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
   if (found.length === 0) return undefined;
   const name = variable();
@@ -41,7 +48,11 @@ export function urlCredentialAsVariable(text: string, variable: () => string, sa
  * its own `${env:NAME}`, with a note per link naming the link masked and what to set: the link as
  * the text writes it. The text is unchanged, with no note, when it links none.
  */
-export function urlCredentialLinksAsVariables(text: string, variable: () => string, said: { readonly field: string; readonly owner: string }): { readonly text: string; readonly notes: readonly string[] } {
+export function urlCredentialLinksAsVariables(
+  text: string,
+  variable: () => string,
+  said: { readonly field: string; readonly owner: string },
+): { readonly text: string; readonly notes: readonly string[] } {
   const notes: string[] = [];
   let out = '';
   let from = 0;
@@ -53,7 +64,9 @@ export function urlCredentialLinksAsVariables(text: string, variable: () => stri
     const name = variable();
     out += `${text.slice(from, m.index)}\${env:${name}}`;
     from = m.index + link.length;
-    notes.push(`${said.field} holds a credential (${describeUrlCredential(found[0]!)}) in ${maskUrlCredentials(link)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``);
+    notes.push(
+      `${said.field} holds a credential (${describeUrlCredential(found[0]!)}) in ${maskUrlCredentials(link)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``,
+    );
   }
   return { text: out + text.slice(from), notes };
 }

@@ -17,6 +17,8 @@ export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
  * are what `import: {id}` in their children names); every project for pull.
  */
 export function parentsToRead(opts: ReadLiveOptions): LiveResource[] {
-  const adopted = new Set((opts.repo?.projects ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined));
+  const adopted = new Set(
+    (opts.repo?.projects ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined),
+  );
   return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }

@@ -19,7 +19,15 @@ export function parseTarget(given: string): Target {
  * Whether a resource is selected by the targets: no targets selects everything; a target selects
  * its resource and, for a parent, every resource under it (a project's webhooks come with it).
  */
-export function isTargeted(targets: readonly Target[] | undefined, r: Pick<DesiredResource, 'kind' | 'name' | 'parent'>, parentKind?: string): boolean {
+export function isTargeted(
+  targets: readonly Target[] | undefined,
+  r: Pick<DesiredResource, 'kind' | 'name' | 'parent'>,
+  parentKind?: string,
+): boolean {
   if (!targets?.length) return true;
-  return targets.some((t) => (t.kind === r.kind && t.key === r.name) || (parentKind !== undefined && r.parent !== undefined && t.kind === parentKind && t.key === r.parent));
+  return targets.some(
+    (t) =>
+      (t.kind === r.kind && t.key === r.name) ||
+      (parentKind !== undefined && r.parent !== undefined && t.kind === parentKind && t.key === r.parent),
+  );
 }

@@ -1,5 +1,11 @@
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
-import { describeUrlCredential, LINK, linkEnd, literalUrlCredentials, type UrlCredential } from '../../util/credentials.ts';
+import {
+  describeUrlCredential,
+  LINK,
+  linkEnd,
+  literalUrlCredentials,
+  type UrlCredential,
+} from '../../util/credentials.ts';
 import { valueAt } from './url-credentials.ts';
 import { diag, type Diagnostic } from '../../util/diagnostics.ts';
 
@@ -19,8 +25,12 @@ export function linksInText(text: string): Array<{ readonly link: string; readon
 }
 
 /** The credentials written in clear in the links of a text (a description, a label config), with their offsets into the text. */
-export function literalTextCredentials(text: string): Array<{ readonly credential: UrlCredential; readonly offset: number }> {
-  return linksInText(text).flatMap(({ link, at }) => literalUrlCredentials(link).map((credential) => ({ credential, offset: at + credential.secretStart })));
+export function literalTextCredentials(
+  text: string,
+): Array<{ readonly credential: UrlCredential; readonly offset: number }> {
+  return linksInText(text).flatMap(({ link, at }) =>
+    literalUrlCredentials(link).map((credential) => ({ credential, offset: at + credential.secretStart })),
+  );
 }
 
 /**
@@ -29,7 +39,13 @@ export function literalTextCredentials(text: string): Array<{ readonly credentia
  * column, worded as `urlCredentialErrors` words it. `at` maps a line and column inside the text
  * to the file's. A credential from `${env:...}` is fine (the text is read before interpolation).
  */
-export function textCredentialErrors(text: string, field: string, file: string, pointer: string | undefined, at: (line: number, col: number) => { line: number; col: number }): Diagnostic[] {
+export function textCredentialErrors(
+  text: string,
+  field: string,
+  file: string,
+  pointer: string | undefined,
+  at: (line: number, col: number) => { line: number; col: number },
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   // Line starts once (a text with many links is read once, not once per credential).
@@ -55,18 +71,30 @@ export function textCredentialErrors(text: string, field: string, file: string, 
       const index = lineOf(offset);
       const line = index + 1;
       const col = offset - lineStarts[index]! + 1;
-      out.push(diag('secret-literal', `${field} holds a credential written in git: ${what}. Take ${credential.part === 'path' ? 'the URL' : 'it'} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`, { file, ...at(line, col), ...(pointer ? { pointer } : {}) }));
+      out.push(
+        diag(
+          'secret-literal',
+          `${field} holds a credential written in git: ${what}. Take ${credential.part === 'path' ? 'the URL' : 'it'} from \${env:NAME} (it is then kept out of plans, logs and saved plans)`,
+          { file, ...at(line, col), ...(pointer ? { pointer } : {}) },
+        ),
+      );
     }
   }
   return out;
 }
 
 /** Line and column inside a YAML string value → the manifest's, as the label config loader maps inline XML. */
-export function valuePosition(doc: SourceDocument, pointer: string): (line: number, col: number) => { line: number; col: number } {
+export function valuePosition(
+  doc: SourceDocument,
+  pointer: string,
+): (line: number, col: number) => { line: number; col: number } {
   const info = doc.scalarInfo(pointer);
   if (info?.positionAt) return info.positionAt;
   const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
-  return (line, col) => (start.block ? { line: start.line + line - 1, col: start.indent + col } : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
+  return (line, col) =>
+    start.block
+      ? { line: start.line + line - 1, col: start.indent + col }
+      : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col };
 }
 
 /**
@@ -74,9 +102,22 @@ export function valuePosition(doc: SourceDocument, pointer: string): (line: numb
  * error at the credential, in the manifest for inline XML (read before interpolation, so one from
  * `${env:...}` passes), in the .xml file for `{file}` (a file is never interpolated).
  */
-export function labelConfigCredentialErrors(doc: SourceDocument, pointer: string, spec: unknown, source: { readonly xml: string; readonly file: string; readonly at: (line: number, col: number) => { line: number; col: number } } | undefined): Diagnostic[] {
+export function labelConfigCredentialErrors(
+  doc: SourceDocument,
+  pointer: string,
+  spec: unknown,
+  source:
+    | {
+        readonly xml: string;
+        readonly file: string;
+        readonly at: (line: number, col: number) => { line: number; col: number };
+      }
+    | undefined,
+): Diagnostic[] {
   const written = valueAt(doc.value, pointer);
-  if (typeof written === 'string') return textCredentialErrors(written, 'label_config', doc.file, pointer, valuePosition(doc, pointer));
-  if (source && typeof spec === 'object' && spec !== null && 'file' in spec) return textCredentialErrors(source.xml, 'label_config', source.file, undefined, source.at);
+  if (typeof written === 'string')
+    return textCredentialErrors(written, 'label_config', doc.file, pointer, valuePosition(doc, pointer));
+  if (source && typeof spec === 'object' && spec !== null && 'file' in spec)
+    return textCredentialErrors(source.xml, 'label_config', source.file, undefined, source.at);
   return [];
 }

@@ -22,7 +22,11 @@ export function declaredSecrets(d: StorageResource): string[] {
  * fingerprint of the declared ones (kept in the marker line) is not the live one, every declared
  * secret is sent again, and each is listed as a sensitive change.
  */
-export function compareStorage(direction: Direction, desired: StorageResource, live: LiveStorage | undefined): FieldChange[] {
+export function compareStorage(
+  direction: Direction,
+  desired: StorageResource,
+  live: LiveStorage | undefined,
+): FieldChange[] {
   const changes = compareFields(
     storageFields(direction, desired.spec.type),
     desired,
@@ -37,7 +41,11 @@ export function compareStorage(direction: Direction, desired: StorageResource, l
     },
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== undefined);
-  if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {
+  if (
+    secrets.length &&
+    (!live?.marker ||
+      live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))
+  ) {
     for (const s of secrets) changes.push(secretChange(s, desired.env));
   }
   return changes;

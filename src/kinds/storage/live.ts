@@ -8,10 +8,17 @@ import type { Direction, LiveStorage, LsStorage } from './types.ts';
  * The storages of the given projects, every type in one request per project
  * (`GET /api/storages/?project=N`, or `/api/storages/export?project=N`); the list needs a project.
  */
-export async function readLiveStorages(client: LabelStudioClient, direction: Direction, parents: readonly LiveResource[], namespace: string): Promise<LiveStorage[]> {
+export async function readLiveStorages(
+  client: LabelStudioClient,
+  direction: Direction,
+  parents: readonly LiveResource[],
+  namespace: string,
+): Promise<LiveStorage[]> {
   const limit = pLimit(4);
   const path = direction === 'import' ? '/api/storages/' : '/api/storages/export';
-  const lists = await Promise.all(parents.map((p) => limit(() => client.http.request<LsStorage[]>('GET', path, { params: { project: p.id } }))));
+  const lists = await Promise.all(
+    parents.map((p) => limit(() => client.http.request<LsStorage[]>('GET', path, { params: { project: p.id } }))),
+  );
   return lists.flat().map((s) => toLiveStorage(s, parents, namespace));
 }
 

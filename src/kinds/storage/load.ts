@@ -21,16 +21,36 @@ export function storageLoader(direction: Direction) {
     for (const doc of docs) {
       const { raw, value, sensitive, envPointers } = doc;
       const spec = value.spec as StorageResource['spec'];
-      const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
-      if (!projects.has(spec.project)) ctx.diagnostics.push(diag('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')));
+      const at = (pointer: string, key = false) => ({
+        file: raw.doc.file,
+        ...raw.doc.locate(pointer, { key }),
+        pointer,
+      });
+      if (!projects.has(spec.project))
+        ctx.diagnostics.push(
+          diag(
+            'missing-project',
+            `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
+            at('/spec/project'),
+          ),
+        );
       const type = spec.type;
       const allowed = new Set(['project', 'type', ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
       for (const field of Object.keys(spec)) {
-        if (!allowed.has(field)) ctx.diagnostics.push(diag('rule', `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true)));
+        if (!allowed.has(field))
+          ctx.diagnostics.push(
+            diag('rule', `${field} does not apply to ${direction} storage of type ${type}`, at(`/spec/${field}`, true)),
+          );
       }
       for (const secret of STORAGE_TYPES[type].secrets) {
         if (spec[secret] !== undefined && !envPointers.includes(`/spec/${secret}`)) {
-          ctx.diagnostics.push(diag('secret-literal', `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`, at(`/spec/${secret}`)));
+          ctx.diagnostics.push(
+            diag(
+              'secret-literal',
+              `${secret} is a secret written in git; take it from \${env:NAME} (it is then kept out of plans and logs)`,
+              at(`/spec/${secret}`),
+            ),
+          );
         }
       }
       // A URL-shaped value (s3_endpoint, a Redis host, a description that is a link) is under the one credential rule.
@@ -39,18 +59,49 @@ export function storageLoader(direction: Direction) {
         const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
         // A link inside text (a description that mentions one) is under the rule too.
         const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
-        if (found.length === 0 && typeof written === 'string') found.push(...textCredentialErrors(written, field, raw.doc.file, `/spec/${field}`, valuePosition(raw.doc, `/spec/${field}`)));
+        if (found.length === 0 && typeof written === 'string')
+          found.push(
+            ...textCredentialErrors(
+              written,
+              field,
+              raw.doc.file,
+              `/spec/${field}`,
+              valuePosition(raw.doc, `/spec/${field}`),
+            ),
+          );
         ctx.diagnostics.push(...found);
       }
       if (type === 's3' && (spec.aws_access_key_id === undefined) !== (spec.aws_secret_access_key === undefined)) {
-        ctx.diagnostics.push(diag('rule', 'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)', at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id')));
+        ctx.diagnostics.push(
+          diag(
+            'rule',
+            'aws_access_key_id and aws_secret_access_key go together (S3 needs both; Label Studio 1.23 stores one without the other and fails only when it syncs)',
+            at(spec.aws_access_key_id === undefined ? '/spec/aws_secret_access_key' : '/spec/aws_access_key_id'),
+          ),
+        );
       }
       if (type === 'redis' && spec.db === 0) {
         // io_storages/redis/models.py refuses db 0 (to guard the default database) and the API says only "Can't connect to Redis server.".
-        ctx.diagnostics.push(diag('rule', 'db 0 is refused by Label Studio (it guards the default database; the server only says "Can\'t connect to Redis server."): use 1 or more', at('/spec/db')));
+        ctx.diagnostics.push(
+          diag(
+            'rule',
+            'db 0 is refused by Label Studio (it guards the default database; the server only says "Can\'t connect to Redis server."): use 1 or more',
+            at('/spec/db'),
+          ),
+        );
       }
       const importId = (value.import as { id?: number } | undefined)?.id;
-      out.push({ kind, name: String((value.metadata as { name: string }).name), file: raw.doc.file, doc: raw.doc, parent: spec.project, ...(typeof importId === 'number' ? { importId } : {}), spec, sensitive, env: envNamesByField(doc) });
+      out.push({
+        kind,
+        name: String((value.metadata as { name: string }).name),
+        file: raw.doc.file,
+        doc: raw.doc,
+        parent: spec.project,
+        ...(typeof importId === 'number' ? { importId } : {}),
+        spec,
+        sensitive,
+        env: envNamesByField(doc),
+      });
     }
     return out;
   };

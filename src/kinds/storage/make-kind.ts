@@ -36,8 +36,25 @@ export function storageKind(direction: Direction): ResourceKind<StorageResource,
     attribute: (field) => (field === SYNC_FIELD ? 'server' : 'unknown'),
     plan: storagePlanner(direction),
     orphan: (s) => ({ id: s.id, key: s.marker!.key, title: s.title, annotations: 0 }),
-    planPrune: (o, s, ctx) => ctx.change({ action: 'delete', kind, key: o.key, ...(o.parent ? { parent: o.parent } : {}), id: o.id, title: s.title, fields: [] }),
-    digest: (s) => ({ spec: Object.fromEntries(Object.entries(s.spec).map(([k, v]) => [k, s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? '(sensitive)' : v])), import: s.importId ?? null }),
+    planPrune: (o, s, ctx) =>
+      ctx.change({
+        action: 'delete',
+        kind,
+        key: o.key,
+        ...(o.parent ? { parent: o.parent } : {}),
+        id: o.id,
+        title: s.title,
+        fields: [],
+      }),
+    digest: (s) => ({
+      spec: Object.fromEntries(
+        Object.entries(s.spec).map(([k, v]) => [
+          k,
+          s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? '(sensitive)' : v,
+        ]),
+      ),
+      import: s.importId ?? null,
+    }),
     startApply: storageApplier(direction),
     adopt: storageAdopter(direction),
     toManifest: storageToManifest(direction),

@@ -32,8 +32,19 @@ export function storageToManifest(direction: Direction) {
       if (secret === 'aws_session_token') continue;
       const name = variable(secret);
       spec[secret] = `\${env:${name}}`;
-      notes.push(`${secret} cannot be read from the server: written as \${env:${name}}; set it before \`labelform plan\` (the first apply sends it once)`);
+      notes.push(
+        `${secret} cannot be read from the server: written as \${env:${name}}; set it before \`labelform plan\` (the first apply sends it once)`,
+      );
     }
-    return { manifest: { apiVersion: 'labelform/v1', kind, metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: s.id } } : {}) }, notes };
+    return {
+      manifest: {
+        apiVersion: 'labelform/v1',
+        kind,
+        metadata: { name: ctx.key },
+        spec,
+        ...(ctx.adopt ? { import: { id: s.id } } : {}),
+      },
+      notes,
+    };
   };
 }

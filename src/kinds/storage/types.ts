@@ -5,8 +5,13 @@ export type Direction = 'import' | 'export';
 export type StorageType = 's3' | 'gcs' | 'azure' | 'redis' | 'localfiles';
 
 /** Per type: the fields that apply and the secrets (which the server never answers). */
-export const STORAGE_TYPES: Readonly<Record<StorageType, { readonly fields: readonly string[]; readonly secrets: readonly string[] }>> = {
-  s3: { fields: ['bucket', 'prefix', 'region_name', 's3_endpoint', 'aws_sse_kms_key_id'], secrets: ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'] },
+export const STORAGE_TYPES: Readonly<
+  Record<StorageType, { readonly fields: readonly string[]; readonly secrets: readonly string[] }>
+> = {
+  s3: {
+    fields: ['bucket', 'prefix', 'region_name', 's3_endpoint', 'aws_sse_kms_key_id'],
+    secrets: ['aws_access_key_id', 'aws_secret_access_key', 'aws_session_token'],
+  },
   gcs: { fields: ['bucket', 'prefix', 'google_project_id'], secrets: ['google_application_credentials'] },
   azure: { fields: ['container', 'prefix'], secrets: ['account_name', 'account_key'] },
   redis: { fields: ['host', 'port', 'db', 'path'], secrets: ['password'] },
@@ -28,7 +33,11 @@ export const NOT_FOR_TYPE: Readonly<Partial<Record<StorageType, readonly string[
 /** The fields of a storage compared and written, for its direction and type (secrets apart). */
 export function storageFields(direction: Direction, type: StorageType): string[] {
   const notFor = new Set(NOT_FOR_TYPE[type] ?? []);
-  return [...COMMON_FIELDS, ...STORAGE_TYPES[type].fields, ...DIRECTION_FIELDS[direction].filter((f) => !notFor.has(f))];
+  return [
+    ...COMMON_FIELDS,
+    ...STORAGE_TYPES[type].fields,
+    ...DIRECTION_FIELDS[direction].filter((f) => !notFor.has(f)),
+  ];
 }
 
 export interface StorageResource {

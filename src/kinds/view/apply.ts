@@ -20,8 +20,16 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
       if (parentId === undefined) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled<LsView>({
         carriers: () => carriers(client, parentId, run.namespace, change.key),
-        create: async () => (await client.http.request<LsView>('POST', '/api/dm/views/', { data: { project: parentId, data: writeData(want, undefined, marker(change.key)) } })).id,
-        update: async (found) => void (await client.http.request('PATCH', `/api/dm/views/${found.id}/`, { data: { data: writeData(want, found, marker(change.key)) } })),
+        create: async () =>
+          (
+            await client.http.request<LsView>('POST', '/api/dm/views/', {
+              data: { project: parentId, data: writeData(want, undefined, marker(change.key)) },
+            })
+          ).id,
+        update: async (found) =>
+          void (await client.http.request('PATCH', `/api/dm/views/${found.id}/`, {
+            data: { data: writeData(want, found, marker(change.key)) },
+          })),
         remove: (copy) => deleteView(client, copy.id),
       });
       return done;
@@ -29,11 +37,14 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
     async update(change, desired) {
       const want = need(desired, change.key);
       const live = await client.http.request<LsView>('GET', `/api/dm/views/${change.id}/`);
-      await client.http.request('PATCH', `/api/dm/views/${change.id}/`, { data: { data: writeData(want, live, marker(change.key)) } });
+      await client.http.request('PATCH', `/api/dm/views/${change.id}/`, {
+        data: { data: writeData(want, live, marker(change.key)) },
+      });
       return { id: change.id };
     },
     async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the title typed back did not match' };
+      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
+        return { id: change.id, skipped: 'the title typed back did not match' };
       await deleteView(client, change.id);
       return { id: change.id };
     },
@@ -41,16 +52,29 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
 }
 
 /** The whole `data` to send: the server's, the managed fields over it, the marker. */
-export function writeData(desired: ViewResource, live: LsView | undefined, markerValue: string): Record<string, unknown> {
+export function writeData(
+  desired: ViewResource,
+  live: LsView | undefined,
+  markerValue: string,
+): Record<string, unknown> {
   const data: Record<string, unknown> = { ...(live?.data ?? {}) };
   for (const f of VIEW_FIELDS) if (desired.spec[f] !== undefined) data[f] = desired.spec[f];
   data[MARKER_KEY] = markerValue;
   return data;
 }
 
-async function carriers(client: LabelStudioClient, projectId: number, namespace: string, key: string): Promise<LsView[]> {
+async function carriers(
+  client: LabelStudioClient,
+  projectId: number,
+  namespace: string,
+  key: string,
+): Promise<LsView[]> {
   const list = await client.http.request<LsView[]>('GET', '/api/dm/views/', { params: { project: projectId } });
-  return list.filter((v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key).sort((a, b) => a.id - b.id);
+  return list
+    .filter(
+      (v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key,
+    )
+    .sort((a, b) => a.id - b.id);
 }
 
 async function deleteView(client: LabelStudioClient, id: number): Promise<void> {

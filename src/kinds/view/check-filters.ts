@@ -9,7 +9,17 @@
  */
 
 /** How the server treats a task column in filters and ordering. */
-type ColumnKind = 'integer' | 'float' | 'datetime' | 'boolean' | 'text' | 'users' | 'results' | 'annotation-ids' | 'model-versions' | 'json';
+type ColumnKind =
+  | 'integer'
+  | 'float'
+  | 'datetime'
+  | 'boolean'
+  | 'text'
+  | 'users'
+  | 'results'
+  | 'annotation-ids'
+  | 'model-versions'
+  | 'json';
 
 /**
  * The task columns of the Data Manager (`data_manager/functions.py` get_all_columns, 1.23.2), then
@@ -70,16 +80,34 @@ const RECENT_TASK_FIELDS: Readonly<Record<string, string>> = { allow_skip: '1.23
 
 function recentField(column: string, verb: string): string | undefined {
   const since = Object.hasOwn(RECENT_TASK_FIELDS, column) ? RECENT_TASK_FIELDS[column] : undefined;
-  return since && `"tasks:${column}" is a task field only from Label Studio ${since} and no Data Manager column: a server before ${since} answers 500 for everyone for a tab that ${verb} it, so labelform refuses it`;
+  return (
+    since &&
+    `"tasks:${column}" is a task field only from Label Studio ${since} and no Data Manager column: a server before ${since} answers 500 for everyone for a tab that ${verb} it, so labelform refuses it`
+  );
 }
 
 /** What the Task model resolves besides its columns (relations, foreign keys): the server sorts by them. */
-const TASK_RELATIONS = ['annotations', 'predictions', 'drafts', 'locks', 'project', 'project_id', 'file_upload_id', 'updated_by_id', 'comment_authors', 'failed_predictions', 'fsm_states'];
+const TASK_RELATIONS = [
+  'annotations',
+  'predictions',
+  'drafts',
+  'locks',
+  'project',
+  'project_id',
+  'file_upload_id',
+  'updated_by_id',
+  'comment_authors',
+  'failed_predictions',
+  'fsm_states',
+];
 
 const COLUMN_LIST = `${Object.keys(TASK_COLUMNS).join(', ')}, or data.<key> for the task's data`;
 
 /** Every problem of a tab's filters, ordering and hidden columns; none for a tab the server can list. */
-export function checkViewSpec(spec: { readonly filters?: unknown; readonly ordering?: unknown; readonly hiddenColumns?: unknown }, opts: { readonly sensitive?: ReadonlySet<string> } = {}): ViewProblem[] {
+export function checkViewSpec(
+  spec: { readonly filters?: unknown; readonly ordering?: unknown; readonly hiddenColumns?: unknown },
+  opts: { readonly sensitive?: ReadonlySet<string> } = {},
+): ViewProblem[] {
   const out: ViewProblem[] = [];
   // Filters holding a value from ${env:...} are described by their shape only, never printed.
   const show = opts.sensitive?.has('filters') ? (x: unknown) => shape(x) : describe;
@@ -101,8 +129,14 @@ export function checkViewSpec(spec: { readonly filters?: unknown; readonly order
       out.push({ pointer: `${at}/filter`, message: recent, answer: 200 });
       return;
     }
-    const problem = checkFilterValue({ operator: String(raw.operator ?? ''), type: String(raw.type ?? ''), value: raw.value }, column, kind, show);
-    if (problem) out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
+    const problem = checkFilterValue(
+      { operator: String(raw.operator ?? ''), type: String(raw.type ?? ''), value: raw.value },
+      column,
+      kind,
+      show,
+    );
+    if (problem)
+      out.push({ pointer: `${at}/${problem.field}`, message: problem.message, answer: problem.answer ?? 500 });
   });
   if (Array.isArray(spec.ordering)) {
     spec.ordering.forEach((entry, i) => {
@@ -136,7 +170,10 @@ function orderingProblem(entry: string, i: number): { message: string; answer: 5
   if (!unsigned.startsWith('tasks:')) return undefined; // the schema says so
   let column = unsigned.slice('tasks:'.length);
   if (column.startsWith('-') && unsigned === entry) column = column.slice(1);
-  const ignored = i > 0 ? ` The server sorts by the first entry only and ignores this one, but labelform refuses it as it would refuse it first.` : '';
+  const ignored =
+    i > 0
+      ? ` The server sorts by the first entry only and ignores this one, but labelform refuses it as it would refuse it first.`
+      : '';
   if (column.startsWith('-')) {
     return {
       message: `"${entry}" sorts descending twice: the server takes one "-" (before or after "tasks:"), so it looks for a column "${column}"${i > 0 ? '' : ` and the tab answers 500 for everyone ("Cannot resolve keyword '${column}'")`}; write "-tasks:${column.replace(/^-+/, '')}".${ignored}`,
@@ -147,9 +184,13 @@ function orderingProblem(entry: string, i: number): { message: string; answer: 5
   if (recent) return { message: recent, answer: 200 };
   if (columnKind(column) !== undefined) return undefined;
   if (TASK_RELATIONS.includes(column)) {
-    return { message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`, answer: 200 };
+    return {
+      message: `"tasks:${column}" is a relation of the Task model, not a task column: the server sorts by it, in no order the tab shows, and labelform refuses it. Task columns: ${COLUMN_LIST}`,
+      answer: 200,
+    };
   }
-  if (i > 0) return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
+  if (i > 0)
+    return { message: `"tasks:${column}" is not a task column. Task columns: ${COLUMN_LIST}.${ignored}`, answer: 200 };
   return { message: unknownColumn(column, 'sorts by'), answer: 500 };
 }
 
@@ -170,18 +211,30 @@ interface FilterItem {
 }
 
 /** The first reason the server cannot apply this filter, following `apply_filters` in data_manager/managers.py. */
-function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, describe: (x: unknown) => string): { field: 'value' | 'type' | 'operator'; message: string; answer?: 400 } | undefined {
-  const bad = (message: string) => ({ field: 'value' as const, message: `${message}; the tab would answer 500 for everyone` });
+function checkFilterValue(
+  f: FilterItem,
+  column: string,
+  kind: ColumnKind,
+  describe: (x: unknown) => string,
+): { field: 'value' | 'type' | 'operator'; message: string; answer?: 400 } | undefined {
+  const bad = (message: string) => ({
+    field: 'value' as const,
+    message: `${message}; the tab would answer 500 for everyone`,
+  });
   const v = f.value;
   const op = f.operator;
   // The server first reads the item into a pydantic model: the value is a number, a boolean, a
   // string, a list or {min, max} of numbers or strings; anything else fails for every operator.
   if (v === null || v === undefined) return bad('a filter needs a value (null is not one)');
   const range = isObject(v);
-  if (range && !(isScalar(v.min) && isScalar(v.max))) return bad('a range value is {min, max}, each a number or a string');
-  if ((op === 'in' || op === 'not_in') && !range) return bad(`operator ${op} needs a range value {min, max}, got ${describe(v)}`);
-  if (range && op !== 'in' && op !== 'not_in') return bad(`a range value {min, max} goes with operator in or not_in, not ${op || 'an empty operator'}`);
-  if ((op === 'in_list' || op === 'not_in_list') && !Array.isArray(v)) return bad(`operator ${op} needs a list value, got ${describe(v)}`);
+  if (range && !(isScalar(v.min) && isScalar(v.max)))
+    return bad('a range value is {min, max}, each a number or a string');
+  if ((op === 'in' || op === 'not_in') && !range)
+    return bad(`operator ${op} needs a range value {min, max}, got ${describe(v)}`);
+  if (range && op !== 'in' && op !== 'not_in')
+    return bad(`a range value {min, max} goes with operator in or not_in, not ${op || 'an empty operator'}`);
+  if ((op === 'in_list' || op === 'not_in_list') && !Array.isArray(v))
+    return bad(`operator ${op} needs a list value, got ${describe(v)}`);
   if (op === 'empty') return isBoolish(v) ? undefined : bad(`operator empty takes true or false, got ${describe(v)}`);
 
   // Columns the server handles apart.
@@ -193,17 +246,26 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
   }
   if (kind === 'annotation-ids' && op.includes('contains')) return undefined;
   if (kind === 'model-versions' && (op === 'contains' || op === 'not_contains')) {
-    return typeof v === 'string' || Array.isArray(v) ? undefined : bad(`${column} ${op} takes a model version or a list of them, got ${describe(v)}`);
+    return typeof v === 'string' || Array.isArray(v)
+      ? undefined
+      : bad(`${column} ${op} takes a model version or a list of them, got ${describe(v)}`);
   }
   if (kind === 'results' && ['equal', 'not_equal', 'contains', 'not_contains'].includes(op)) return undefined;
   // On PostgreSQL these two are arrays, and the server refuses an *equal* operator on an array for
   // every task list of the tab (400 "Not supported filter type"); on SQLite it compares a joined string.
   if ((column === 'annotators' || kind === 'model-versions') && op.includes('equal')) {
-    return { field: 'operator', message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`, answer: 400 };
+    return {
+      field: 'operator',
+      message: `${column} holds a list: operator ${op} makes the tab answer 400 for everyone on a server with PostgreSQL ("Not supported filter type"); use contains or not_contains`,
+      answer: 400,
+    };
   }
 
   const values = range ? [v.min, v.max] : Array.isArray(v) && (op === 'in_list' || op === 'not_in_list') ? v : [v];
-  const typeMismatch = (message: string) => ({ field: 'type' as const, message: `${message}; the tab would answer 500 for everyone` });
+  const typeMismatch = (message: string) => ({
+    field: 'type' as const,
+    message: `${message}; the tab would answer 500 for everyone`,
+  });
   // `cast_value`: the filter's type decides how the value is converted first.
   switch (f.type) {
     case 'Number':
@@ -213,13 +275,20 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
       return undefined;
     case 'Datetime':
       if (op === 'in_list' || op === 'not_in_list') break;
-      if (kind !== 'datetime') return typeMismatch(`type Datetime on ${column}, which is not a date column (${dateColumns()})`);
-      for (const x of values) if (!isDmDatetime(x)) return bad(`type Datetime needs a time written as 2024-01-31T00:00:00.000Z (milliseconds and Z included), got ${describe(x)}`);
+      if (kind !== 'datetime')
+        return typeMismatch(`type Datetime on ${column}, which is not a date column (${dateColumns()})`);
+      for (const x of values)
+        if (!isDmDatetime(x))
+          return bad(
+            `type Datetime needs a time written as 2024-01-31T00:00:00.000Z (milliseconds and Z included), got ${describe(x)}`,
+          );
       return undefined;
     case 'Boolean':
       if (op === 'in_list' || op === 'not_in_list') break;
       if (kind === 'datetime') return typeMismatch(`type Boolean on the date column ${column}`);
-      for (const x of values) if (!isBoolish(x) || (typeof x === 'number' && x !== 0 && x !== 1)) return bad(`type Boolean needs true or false, got ${describe(x)}`);
+      for (const x of values)
+        if (!isBoolish(x) || (typeof x === 'number' && x !== 0 && x !== 1))
+          return bad(`type Boolean needs true or false, got ${describe(x)}`);
       return undefined;
     default:
       break;
@@ -227,8 +296,10 @@ function checkFilterValue(f: FilterItem, column: string, kind: ColumnKind, descr
   // Any other type (String, Unknown, List, Image, ...) is not converted: the column's field must take the value.
   if (op === 'contains' || op === 'not_contains' || op === 'regex') return undefined;
   for (const x of values) {
-    if ((kind === 'integer' && !isIntegerLike(x)) || (kind === 'float' && !isNumberLike(x))) return bad(`${column} holds numbers, got ${describe(x)}`);
-    if (kind === 'datetime' && !isDjangoDate(x)) return bad(`${column} holds dates, got ${describe(x)} (write 2024-01-31 or 2024-01-31T10:00:00Z)`);
+    if ((kind === 'integer' && !isIntegerLike(x)) || (kind === 'float' && !isNumberLike(x)))
+      return bad(`${column} holds numbers, got ${describe(x)}`);
+    if (kind === 'datetime' && !isDjangoDate(x))
+      return bad(`${column} holds dates, got ${describe(x)} (write 2024-01-31 or 2024-01-31T10:00:00Z)`);
     if (kind === 'boolean' && !isDjangoBoolean(x)) return bad(`${column} holds true or false, got ${describe(x)}`);
   }
   return undefined;
@@ -253,7 +324,12 @@ function isScalar(x: unknown): boolean {
 /** What Python's float() takes: a number, a boolean, or a decimal string (spaces and _ allowed). */
 function isNumberLike(x: unknown): boolean {
   if (typeof x === 'number' || typeof x === 'boolean') return true;
-  return typeof x === 'string' && /^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?)|(\.\d(_?\d)*))([eE][+-]?\d(_?\d)*)?\s*$|^\s*[+-]?(inf|infinity|nan)\s*$/i.test(x);
+  return (
+    typeof x === 'string' &&
+    /^\s*[+-]?((\d(_?\d)*(\.(\d(_?\d)*)?)?)|(\.\d(_?\d)*))([eE][+-]?\d(_?\d)*)?\s*$|^\s*[+-]?(inf|infinity|nan)\s*$/i.test(
+      x,
+    )
+  );
 }
 
 /** What Python's int() takes (the server's int(value), Django's IntegerField). */
@@ -265,13 +341,19 @@ function isIntegerLike(x: unknown): boolean {
 
 /** `cast_bool_from_str`: a string must be one of its words; other values pass. */
 function isBoolish(x: unknown): boolean {
-  if (typeof x === 'string') return ['true', 'yes', 'on', '1', 'false', 'no', 'not', 'off', '0'].includes(x.toLowerCase());
+  if (typeof x === 'string')
+    return ['true', 'yes', 'on', '1', 'false', 'no', 'not', 'off', '0'].includes(x.toLowerCase());
   return typeof x === 'boolean' || typeof x === 'number';
 }
 
 /** Django's BooleanField. */
 function isDjangoBoolean(x: unknown): boolean {
-  return typeof x === 'boolean' || x === 0 || x === 1 || (typeof x === 'string' && ['t', 'f', 'True', 'False', 'true', 'false', '1', '0'].includes(x));
+  return (
+    typeof x === 'boolean' ||
+    x === 0 ||
+    x === 1 ||
+    (typeof x === 'string' && ['t', 'f', 'True', 'False', 'true', 'false', '1', '0'].includes(x))
+  );
 }
 
 /** `datetime.strptime(value, '%Y-%m-%dT%H:%M:%S.%fZ')`. */
@@ -284,8 +366,15 @@ function isDmDatetime(x: unknown): boolean {
 /** Django's DateTimeField.to_python on a string: an ISO date, or date and time. */
 function isDjangoDate(x: unknown): boolean {
   if (typeof x !== 'string') return false;
-  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(x.trim());
-  return m !== null && validDate(+m[1]!, +m[2]!, +m[3]!) && (m[4] === undefined || (+m[4] < 24 && +m[5]! < 60 && (m[6] === undefined || +m[6] < 60)));
+  const m =
+    /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(
+      x.trim(),
+    );
+  return (
+    m !== null &&
+    validDate(+m[1]!, +m[2]!, +m[3]!) &&
+    (m[4] === undefined || (+m[4] < 24 && +m[5]! < 60 && (m[6] === undefined || +m[6] < 60)))
+  );
 }
 
 function validDate(y: number, mo: number, d: number): boolean {

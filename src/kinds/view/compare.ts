@@ -17,7 +17,12 @@ export function normaliseViewField(field: ViewField, value: unknown): unknown {
       const items = Array.isArray(f.items) ? f.items : [];
       return {
         conjunction: typeof f.conjunction === 'string' ? f.conjunction.toLowerCase() : 'and',
-        items: items.map((i: Record<string, unknown>) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null })),
+        items: items.map((i: Record<string, unknown>) => ({
+          filter: i.filter,
+          operator: i.operator,
+          type: i.type,
+          value: i.value ?? null,
+        })),
       };
     }
     case 'ordering':
@@ -36,5 +41,7 @@ export function liveViewValue(live: LiveView, field: ViewField): unknown {
 
 /** Field changes for the fields the manifest sets. */
 export function compareView(desired: ViewResource, live: LiveView | undefined): FieldChange[] {
-  return compareFields(VIEW_FIELDS, desired, live && ((f) => liveViewValue(live, f as ViewField)), (f, v) => normaliseViewField(f as ViewField, v));
+  return compareFields(VIEW_FIELDS, desired, live && ((f) => liveViewValue(live, f as ViewField)), (f, v) =>
+    normaliseViewField(f as ViewField, v),
+  );
 }

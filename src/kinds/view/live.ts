@@ -7,7 +7,11 @@ import type { LiveView, LsView } from './types.ts';
  * Every tab of the organization in one request: `GET /api/dm/views/` without `?project=` lists
  * them all (measured on 1.23.2), not paginated. A tab's parent key is its project's marker key.
  */
-export async function readLiveViews(client: LabelStudioClient, parents: readonly LiveResource[], namespace: string): Promise<LiveView[]> {
+export async function readLiveViews(
+  client: LabelStudioClient,
+  parents: readonly LiveResource[],
+  namespace: string,
+): Promise<LiveView[]> {
   const list = await client.http.request<LsView[]>('GET', '/api/dm/views/');
   return list.map((v) => toLiveView(v, parents, namespace));
 }

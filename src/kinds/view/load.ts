@@ -19,7 +19,13 @@ export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadCont
     const spec = value.spec as ViewSpec;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) {
-      ctx.diagnostics.push(diag('missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')));
+      ctx.diagnostics.push(
+        diag(
+          'missing-project',
+          `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
+          at('/spec/project'),
+        ),
+      );
     }
     const importId = (value.import as { id?: number } | undefined)?.id;
     const view: ViewResource = {
@@ -32,14 +38,21 @@ export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadCont
       spec,
       sensitive,
     };
-    for (const p of checkViewSpec(spec, { sensitive })) ctx.diagnostics.push(diag('view-filter', p.message, at(p.pointer)));
+    for (const p of checkViewSpec(spec, { sensitive }))
+      ctx.diagnostics.push(diag('view-filter', p.message, at(p.pointer)));
     // A tab without a title (the server keeps none) is never found again by one.
     if (spec.title !== undefined) {
       const titleKey = `${spec.project}\u0000${spec.title.trim()}`;
       const first = titles.get(titleKey);
       if (first) {
         const loc = first.doc.locate('/spec/title');
-        ctx.diagnostics.push(diag('duplicate-title', `project ${spec.project} already has a View titled ${sensitive.has('title') ? '(sensitive)' : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`, at('/spec/title')));
+        ctx.diagnostics.push(
+          diag(
+            'duplicate-title',
+            `project ${spec.project} already has a View titled ${sensitive.has('title') ? '(sensitive)' : `"${spec.title}"`} (${first.file}:${loc.line}:${loc.col}); tab titles are unique within a project`,
+            at('/spec/title'),
+          ),
+        );
       } else titles.set(titleKey, view);
     }
     out.push(view);

@@ -21,15 +21,30 @@ export function planView(m: Match<ViewResource, LiveView>, ctx: KindPlanContext<
     const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
     if (sameTitle.length === 1) {
       target = sameTitle[0]!;
-      notes.push(`tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`);
+      notes.push(
+        `tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`,
+      );
     }
   }
-  const base = { kind: 'View', key: d.name, ...(parent ? { parent } : {}), file: d.file, line: d.doc.locate('/metadata/name').line, ...(title === undefined || d.sensitive.has('title') ? {} : { title }), fields: compareView(d, target), ...(notes.length ? { notes } : {}) };
+  const base = {
+    kind: 'View',
+    key: d.name,
+    ...(parent ? { parent } : {}),
+    file: d.file,
+    line: d.doc.locate('/metadata/name').line,
+    ...(title === undefined || d.sensitive.has('title') ? {} : { title }),
+    fields: compareView(d, target),
+    ...(notes.length ? { notes } : {}),
+  };
   if (!target) {
     ctx.change({ action: 'create', ...base });
     return;
   }
   const live = target;
   const managed = VIEW_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-  ctx.change(existingChange(base, live, start.adopting || !live.marker, managed, (f) => normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField))));
+  ctx.change(
+    existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
+      normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField)),
+    ),
+  );
 }

@@ -18,19 +18,34 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
     if (!title.ok) return { skipped: 'its title holds a secret value' };
     spec.title = title.text;
   }
-  if (JSON.stringify(v.raw.data ?? {}).length && ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))) return { skipped: 'its filters hold a secret value' };
+  if (
+    JSON.stringify(v.raw.data ?? {}).length &&
+    ctx.secrets.some((s) => JSON.stringify(v.raw.data ?? {}).includes(s.value))
+  )
+    return { skipped: 'its filters hold a secret value' };
   for (const f of VIEW_FIELDS) {
     if (f === 'title') continue;
     const value = v.raw.data?.[f];
     if (value === undefined || value === null) continue;
     if (f === 'filters') {
-      const items = ((value as { items?: Array<Record<string, unknown>> }).items ?? []).map((i) => ({ filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null }));
+      const items = ((value as { items?: Array<Record<string, unknown>> }).items ?? []).map((i) => ({
+        filter: i.filter,
+        operator: i.operator,
+        type: i.type,
+        value: i.value ?? null,
+      }));
       spec.filters = { conjunction: (value as { conjunction?: string }).conjunction ?? 'and', items };
     } else spec[f] = value;
   }
   const broken = checkViewSpec(spec);
   if (broken.length) return { skipped: skipReason(broken[0]!) };
-  const manifest = { apiVersion: 'labelform/v1', kind: 'View', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: v.id } } : {}) };
+  const manifest = {
+    apiVersion: 'labelform/v1',
+    kind: 'View',
+    metadata: { name: ctx.key },
+    spec,
+    ...(ctx.adopt ? { import: { id: v.id } } : {}),
+  };
   const issues = validateAgainstSchema('view', manifest);
   if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0]!.message})` };
   return { manifest, notes: [] };
@@ -39,7 +54,11 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
 /** Why pull skips a tab validate would refuse, in the problem's own words: a 500, a 400 on PostgreSQL, or labelform being stricter. */
 function skipReason(p: ViewProblem): string {
   const at = `${p.pointer.replace(/^\/spec\//, '')}: ${p.message.replace(/; the tab would answer 500 for everyone$/, '').replace(/\.$/, '')}`;
-  if (p.answer === 500) return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
-  const why = p.answer === 400 ? 'the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)' : 'the server lists its tasks, but validate refuses the tab as it is';
+  if (p.answer === 500)
+    return `the server cannot list its tasks as it is (it answers 500 for this tab): ${at}. Fix or delete the tab in Label Studio, then pull again`;
+  const why =
+    p.answer === 400
+      ? 'the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)'
+      : 'the server lists its tasks, but validate refuses the tab as it is';
   return `${why}: ${at}. Change the tab in Label Studio, then pull again`;
 }

@@ -21,8 +21,16 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
       if (parentId === undefined) throw new Refusal('an organization webhook cannot be created through the API');
       const { found: _found, ...done } = await createSettled<LsWebhook>({
         carriers: () => carriers(client, parentId, run.namespace, change.key),
-        create: async () => (await client.http.request<LsWebhook>('POST', '/api/webhooks/', { data: { project: parentId, ...writeBody(want, undefined, marker(change.key)) } })).id,
-        update: async (found) => void (await client.http.request('PATCH', `/api/webhooks/${found.id}/`, { data: writeBody(want, found, marker(change.key)) })),
+        create: async () =>
+          (
+            await client.http.request<LsWebhook>('POST', '/api/webhooks/', {
+              data: { project: parentId, ...writeBody(want, undefined, marker(change.key)) },
+            })
+          ).id,
+        update: async (found) =>
+          void (await client.http.request('PATCH', `/api/webhooks/${found.id}/`, {
+            data: writeBody(want, found, marker(change.key)),
+          })),
         remove: (copy) => deleteWebhook(client, copy.id),
       });
       return done;
@@ -31,12 +39,15 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
     async update(change, desired) {
       const want = need(desired, change.key);
       const live = await client.http.request<LsWebhook>('GET', `/api/webhooks/${change.id}/`);
-      await client.http.request('PATCH', `/api/webhooks/${change.id}/`, { data: writeBody(want, live, marker(change.key)) });
+      await client.http.request('PATCH', `/api/webhooks/${change.id}/`, {
+        data: writeBody(want, live, marker(change.key)),
+      });
       return { id: change.id };
     },
 
     async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change))) return { id: change.id, skipped: 'the URL typed back did not match' };
+      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
+        return { id: change.id, skipped: 'the URL typed back did not match' };
       await deleteWebhook(client, change.id);
       return { id: change.id };
     },
@@ -47,7 +58,11 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
  * What a POST or PATCH sends: every field the manifest sets; for the rest, what the server has
  * (so `actions` and `headers` are never left out); the headers with the marker.
  */
-export function writeBody(desired: WebhookResource, live: LsWebhook | undefined, markerValue: string): Record<string, unknown> {
+export function writeBody(
+  desired: WebhookResource,
+  live: LsWebhook | undefined,
+  markerValue: string,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   for (const f of WEBHOOK_FIELDS) {
     const v = desired.spec[f] ?? (live ? liveWebhookValue({ id: live.id, title: live.url, raw: live }, f) : undefined);
@@ -59,7 +74,12 @@ export function writeBody(desired: WebhookResource, live: LsWebhook | undefined,
 }
 
 /** The webhooks of a project carrying this key's marker, lowest id first. */
-async function carriers(client: LabelStudioClient, projectId: number, namespace: string, key: string): Promise<LsWebhook[]> {
+async function carriers(
+  client: LabelStudioClient,
+  projectId: number,
+  namespace: string,
+  key: string,
+): Promise<LsWebhook[]> {
   const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/', { params: { project: projectId } });
   return list
     .filter((w) => {

@@ -20,15 +20,28 @@ export const webhookKind: ResourceKind<WebhookResource, LiveWebhook> = {
   noun: 'webhook',
   load: loadWebhooks,
   desired: (repo) => (repo.resources?.Webhook ?? []) as readonly WebhookResource[],
-  readLive: (client, opts) => (readsKind('Webhook', opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([])),
+  readLive: (client, opts) =>
+    readsKind('Webhook', opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
   toManifest: webhookToManifest,
   identify: (live) => live.marker,
   normalise: (field, value) => normaliseWebhookField(field as WebhookField, value),
   diff: compareWebhook,
   plan: planWebhook,
   orphan: (w) => ({ id: w.id, key: w.marker!.key, title: w.title, annotations: 0 }),
-  planPrune: (o, w, ctx) => ctx.change({ action: 'delete', kind: 'Webhook', key: o.key, ...(o.parent ? { parent: o.parent } : {}), id: o.id, title: w.title, fields: [] }),
-  digest: (w) => ({ spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? '(sensitive)' : v])), import: w.importId ?? null }),
+  planPrune: (o, w, ctx) =>
+    ctx.change({
+      action: 'delete',
+      kind: 'Webhook',
+      key: o.key,
+      ...(o.parent ? { parent: o.parent } : {}),
+      id: o.id,
+      title: w.title,
+      fields: [],
+    }),
+  digest: (w) => ({
+    spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? '(sensitive)' : v])),
+    import: w.importId ?? null,
+  }),
   startApply: startWebhookApply,
   adopt: adoptWebhook,
 };

@@ -8,7 +8,11 @@ import type { LiveWebhook, LsWebhook } from './types.ts';
  * Every webhook of the organization in one request (`GET /api/webhooks/`: all projects' and the
  * organization's, not paginated). A webhook's parent key is the marker key of its project.
  */
-export async function readLiveWebhooks(client: LabelStudioClient, parents: readonly LiveResource[], namespace: string): Promise<LiveWebhook[]> {
+export async function readLiveWebhooks(
+  client: LabelStudioClient,
+  parents: readonly LiveResource[],
+  namespace: string,
+): Promise<LiveWebhook[]> {
   const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/');
   return list.map((w) => toLiveWebhook(w, parents, namespace));
 }

@@ -8,7 +8,6 @@ import { isCredential } from '../../util/credentials.ts';
 import { MARKER_HEADER } from './marker.ts';
 import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
 
-
 /**
  * Webhook manifests as resources, with the checks the schema cannot make: the Project it names
  * exists, no organization-only action on a project's webhook (the server refuses it), no header
@@ -25,24 +24,49 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
     const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors: Array<[string, string, ReturnType<typeof at>]> = [];
     if (spec.project !== undefined && !projects.has(spec.project)) {
-      errors.push(['missing-project', `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`, at('/spec/project')]);
+      errors.push([
+        'missing-project',
+        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
+        at('/spec/project'),
+      ]);
     }
     if (spec.project !== undefined) {
       for (const [i, a] of (spec.actions ?? []).entries()) {
-        if (ORGANIZATION_ONLY_ACTIONS.has(a)) errors.push(['rule', `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`, at(`/spec/actions/${i}`)]);
+        if (ORGANIZATION_ONLY_ACTIONS.has(a))
+          errors.push([
+            'rule',
+            `${a} is an organization-only action; a project's webhook cannot have it (the server refuses it)`,
+            at(`/spec/actions/${i}`),
+          ]);
       }
     }
     for (const [name, v] of Object.entries(spec.headers ?? {})) {
       const pointer = `/spec/headers/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      if (name.toLowerCase() === MARKER_HEADER.toLowerCase()) errors.push(['rule', `header ${name} is labelform's ownership marker; it is written by labelform`, at(pointer, true)]);
+      if (name.toLowerCase() === MARKER_HEADER.toLowerCase())
+        errors.push([
+          'rule',
+          `header ${name} is labelform's ownership marker; it is written by labelform`,
+          at(pointer, true),
+        ]);
       else if (typeof v === 'string' && isCredential(name, v) && !envPointers.includes(pointer)) {
-        errors.push(['secret-literal', `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`, at(pointer)]);
+        errors.push([
+          'secret-literal',
+          `header ${name} looks like a credential written in git; take its value from \${env:NAME} (it is then kept out of plans and logs)`,
+          at(pointer),
+        ]);
       }
     }
     for (const [code, message, where] of errors) ctx.diagnostics.push(diag(code, message, where));
     ctx.diagnostics.push(...urlCredentialErrors(raw.doc, '/spec/url', 'url', { value: spec.url, envPointers }));
     if (spec.actions?.length && spec.send_for_all_actions !== false) {
-      ctx.diagnostics.push(diag('rule', 'actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false', at('/spec/actions'), 'warning'));
+      ctx.diagnostics.push(
+        diag(
+          'rule',
+          'actions are ignored while send_for_all_actions is true (the server default): the webhook fires for every action. Set send_for_all_actions: false',
+          at('/spec/actions'),
+          'warning',
+        ),
+      );
     }
     const importId = (value.import as { id?: number } | undefined)?.id;
     out.push({

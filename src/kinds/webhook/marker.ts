@@ -13,7 +13,9 @@ export function formatWebhookMarker(namespace: string, key: string): string {
 }
 
 /** The marker in a webhook's headers, if any (header names compared case-insensitively). */
-export function parseWebhookMarker(headers: Readonly<Record<string, string>> | null | undefined): Pick<ResourceMarker, 'namespace' | 'key'> | undefined {
+export function parseWebhookMarker(
+  headers: Readonly<Record<string, string>> | null | undefined,
+): Pick<ResourceMarker, 'namespace' | 'key'> | undefined {
   const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === MARKER_HEADER.toLowerCase());
   const m = entry && /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(entry[1].trim());
   return m ? { namespace: m[1]!, key: m[2]! } : undefined;
@@ -21,5 +23,7 @@ export function parseWebhookMarker(headers: Readonly<Record<string, string>> | n
 
 /** Headers without the marker: what a manifest declares. */
 export function withoutMarker(headers: Readonly<Record<string, string>> | null | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()),
+  );
 }

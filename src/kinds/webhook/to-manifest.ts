@@ -20,15 +20,24 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
   const notes: string[] = [];
   const declared = Object.entries(withoutMarker(raw.headers));
   if (declared.length > MAX_MANIFEST_HEADERS) {
-    return { skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? 'one header' : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again` };
+    return {
+      skipped: `it has ${declared.length} headers; a manifest can declare at most ${MAX_MANIFEST_HEADERS}, because the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}). Remove ${declared.length - MAX_MANIFEST_HEADERS === 1 ? 'one header' : `${declared.length - MAX_MANIFEST_HEADERS} headers`} in Label Studio, then pull again`,
+    };
   }
   const badName = declared.find(([name]) => !HEADER_NAME.test(name));
-  if (badName) return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
+  if (badName)
+    return { skipped: `it has a header whose name a manifest cannot hold (only letters, digits, "-" and "_")` };
   const back = writeBack(raw.url, ctx.secrets);
-  if (!back.ok) return { skipped: `its URL holds the value of \${env:${back.names.join('}, ${env:')}} and cannot be written without it` };
+  if (!back.ok)
+    return {
+      skipped: `its URL holds the value of \${env:${back.names.join('}, ${env:')}} and cannot be written without it`,
+    };
   const variable = pulledVariableNames('WEBHOOK', ctx.key);
   // The whole URL as one reference: what to set is then simply the URL the server has.
-  const inUrl = urlCredentialAsVariable(back.text, () => variable('URL'), { field: 'the URL', owner: "the webhook's URL" });
+  const inUrl = urlCredentialAsVariable(back.text, () => variable('URL'), {
+    field: 'the URL',
+    owner: "the webhook's URL",
+  });
   if (inUrl) notes.push(inUrl.note);
   const url = inUrl?.text ?? back.text;
   const headers: Record<string, string> = {};
@@ -36,14 +45,22 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
     const hb = writeBack(value, ctx.secrets);
     if (hb.ok && (hb.refs.length > 0 || !isCredential(name, value))) {
       // A URL with a credential in it (user info, a token parameter) is one too.
-      const inUrl = hb.refs.length === 0 ? urlCredentialAsVariable(hb.text, () => variable('HEADER', name), { field: `header ${name}`, owner: 'its value' }) : undefined;
+      const inUrl =
+        hb.refs.length === 0
+          ? urlCredentialAsVariable(hb.text, () => variable('HEADER', name), {
+              field: `header ${name}`,
+              owner: 'its value',
+            })
+          : undefined;
       if (inUrl) notes.push(inUrl.note);
       headers[name] = inUrl?.text ?? hb.text;
       continue;
     }
     const header = variable('HEADER', name);
     headers[name] = `\${env:${header}}`;
-    notes.push(`header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``);
+    notes.push(
+      `header ${name} looks like a credential: written as \${env:${header}}; set ${header} to its value before \`labelform plan\``,
+    );
   }
   const spec: Record<string, unknown> = {
     ...(ctx.parentKey !== undefined ? { project: ctx.parentKey } : {}),
@@ -55,7 +72,13 @@ export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManif
     is_active: raw.is_active,
   };
   return {
-    manifest: { apiVersion: 'labelform/v1', kind: 'Webhook', metadata: { name: ctx.key }, spec, ...(ctx.adopt ? { import: { id: w.id } } : {}) },
+    manifest: {
+      apiVersion: 'labelform/v1',
+      kind: 'Webhook',
+      metadata: { name: ctx.key },
+      spec,
+      ...(ctx.adopt ? { import: { id: w.id } } : {}),
+    },
     notes,
   };
 }

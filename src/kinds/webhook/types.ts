@@ -34,7 +34,14 @@ export interface LiveWebhook extends LiveResource {
 }
 
 /** The fields labelform compares and writes, in the order plans list them. */
-export const WEBHOOK_FIELDS = ['url', 'send_payload', 'send_for_all_actions', 'actions', 'headers', 'is_active'] as const;
+export const WEBHOOK_FIELDS = [
+  'url',
+  'send_payload',
+  'send_for_all_actions',
+  'actions',
+  'headers',
+  'is_active',
+] as const;
 export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
 
 /** Actions only an organization's webhook may have (the server refuses them on a project's). */

@@ -3,7 +3,13 @@
  * contract the way a real kind does, so the generic planner and applier can be tested with a
  * parent and a child kind before any real child kind exists. Their "server" is a Map.
  */
-import { Refusal, type DesiredResource, type LiveResource, type ResourceKind, type Repository } from '../../../src/kinds/kind.ts';
+import {
+  Refusal,
+  type DesiredResource,
+  type LiveResource,
+  type ResourceKind,
+  type Repository,
+} from '../../../src/kinds/kind.ts';
 import { stubDoc } from './plan-fixtures.ts';
 
 export interface MemoryDesired extends DesiredResource {
@@ -27,7 +33,12 @@ export function memoryServer(): MemoryServer {
   return { rows: new Map(), calls: [], nextId: 100, failCreate: new Set() };
 }
 
-export function memoryKind(kind: string, server: MemoryServer, desired: readonly MemoryDesired[], parent?: string): ResourceKind<MemoryDesired, MemoryLive> {
+export function memoryKind(
+  kind: string,
+  server: MemoryServer,
+  desired: readonly MemoryDesired[],
+  parent?: string,
+): ResourceKind<MemoryDesired, MemoryLive> {
   return {
     kind,
     schema: 'project',
@@ -38,23 +49,45 @@ export function memoryKind(kind: string, server: MemoryServer, desired: readonly
     readLive: async () => [],
     identify: (l) => l.marker,
     normalise: (_f, v) => v,
-    diff: (d, l) => (l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label }]),
+    diff: (d, l) =>
+      l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label }],
     plan(m, ctx) {
       const d = m.desired;
       const fields = this.diff(d, m.live);
-      const base = { kind, key: d.name, ...(ctx.parentOf(d) ? { parent: ctx.parentOf(d)! } : {}), file: d.file, line: 1, fields };
+      const base = {
+        kind,
+        key: d.name,
+        ...(ctx.parentOf(d) ? { parent: ctx.parentOf(d)! } : {}),
+        file: d.file,
+        line: 1,
+        fields,
+      };
       if (!m.live) ctx.change({ action: 'create', ...base });
       else ctx.change({ action: fields.length ? 'update' : 'no-op', ...base, id: m.live.id });
     },
     orphan: (l) => ({ id: l.id, key: l.marker!.key, title: l.title, annotations: 0 }),
-    planPrune: (o, _l, ctx) => ctx.change({ action: 'delete', kind, key: o.key, ...(o.parent ? { parent: o.parent } : {}), id: o.id, fields: [] }),
+    planPrune: (o, _l, ctx) =>
+      ctx.change({
+        action: 'delete',
+        kind,
+        key: o.key,
+        ...(o.parent ? { parent: o.parent } : {}),
+        id: o.id,
+        fields: [],
+      }),
     digest: (d) => d.spec,
     startApply: (run) => ({
       async create(change, d, parentId) {
         server.calls.push(`create ${kind} ${change.key} under ${parentId ?? '-'}`);
         if (server.failCreate.has(change.key)) throw new Refusal('the server said no');
         const id = server.nextId++;
-        server.rows.set(id, { kind, key: change.key, ...(parentId !== undefined ? { parentId } : {}), label: d!.spec.label, ns: run.namespace });
+        server.rows.set(id, {
+          kind,
+          key: change.key,
+          ...(parentId !== undefined ? { parentId } : {}),
+          label: d!.spec.label,
+          ns: run.namespace,
+        });
         return { id };
       },
       async update(change, d, parentId) {
@@ -72,9 +105,28 @@ export function memoryKind(kind: string, server: MemoryServer, desired: readonly
 }
 
 export function memoryDesired(kind: string, name: string, label: string, parent?: string): MemoryDesired {
-  return { kind, name, file: `${kind.toLowerCase()}s/${name}.yaml`, doc: stubDoc(`${kind.toLowerCase()}s/${name}.yaml`), spec: { label }, ...(parent ? { parent } : {}) };
+  return {
+    kind,
+    name,
+    file: `${kind.toLowerCase()}s/${name}.yaml`,
+    doc: stubDoc(`${kind.toLowerCase()}s/${name}.yaml`),
+    spec: { label },
+    ...(parent ? { parent } : {}),
+  };
 }
 
-export function memoryLive(id: number, key: string, label: string, ns: string, parent?: { key: string; id: number }): MemoryLive {
-  return { id, title: key, label, marker: { namespace: ns, key, ...(parent ? { parent: parent.key } : {}) }, ...(parent ? { parentId: parent.id } : {}) };
+export function memoryLive(
+  id: number,
+  key: string,
+  label: string,
+  ns: string,
+  parent?: { key: string; id: number },
+): MemoryLive {
+  return {
+    id,
+    title: key,
+    label,
+    marker: { namespace: ns, key, ...(parent ? { parent: parent.key } : {}) },
+    ...(parent ? { parentId: parent.id } : {}),
+  };
 }

@@ -22,7 +22,11 @@ export const NS = 'test';
 export const SERVER = { url: 'http://ls.example:8080', environment: 'default' };
 
 /** Where the stub document says each pointer is (line; the column is always 3). */
-export const LINES: Readonly<Record<string, number>> = { '/metadata/name': 4, '/spec/label_config': 9, '/import/id': 20 };
+export const LINES: Readonly<Record<string, number>> = {
+  '/metadata/name': 4,
+  '/spec/label_config': 9,
+  '/import/id': 20,
+};
 
 export function stubDoc(file: string): SourceDocument {
   return {
@@ -38,7 +42,13 @@ export function stubDoc(file: string): SourceDocument {
 export function xmlSource(xml: string, file = 'projects/config.xml'): XmlSource {
   const parsed = parseLabelConfigXml(xml);
   if (!parsed.ok) throw new Error(`fixture XML does not parse: ${parsed.problem.message}`);
-  return { xml, file, at: (line, col) => ({ line, col }), summary: summarizeLabelConfig(parsed.root), review: reviewLabelConfig(parsed.root) };
+  return {
+    xml,
+    file,
+    at: (line, col) => ({ line, col }),
+    summary: summarizeLabelConfig(parsed.root),
+    review: reviewLabelConfig(parsed.root),
+  };
 }
 
 export interface ProjectOptions {
@@ -129,7 +139,9 @@ export function plan(repo: Repository, state: LiveState, extra: Partial<PlanInpu
     stats: { requests: 3, durationMs: 250 },
     createdAt: '2025-01-02T03:04:05.000Z',
     labelformVersion: '0.1.0',
-    ...(impact || taskImports ? { facts: { Project: { impact: impact ?? new Map(), taskImports: taskImports ?? new Map() } } } : {}),
+    ...(impact || taskImports
+      ? { facts: { Project: { impact: impact ?? new Map(), taskImports: taskImports ?? new Map() } } }
+      : {}),
     ...rest,
   });
 }

@@ -51,12 +51,16 @@ export function brief(d: Diagnostic, dir?: string): string {
 }
 
 /** A repository with labelform.yaml and one project `p.yaml` whose spec is `specLines` (spec starts on line 6). */
-export function withProject(specLines: string, extra: Record<string, string | Uint8Array> = {}): Record<string, string | Uint8Array> {
+export function withProject(
+  specLines: string,
+  extra: Record<string, string | Uint8Array> = {},
+): Record<string, string | Uint8Array> {
   return { 'labelform.yaml': ROOT_CONFIG, 'p.yaml': projectYaml('p1', specLines), ...extra };
 }
 
 /** A small valid label config (one object tag, one labeled control). */
-export const VALID_XML = '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="label" toName="text">\n    <Label value="A"/>\n  </Labels>\n</View>\n';
+export const VALID_XML =
+  '<View>\n  <Text name="text" value="$text"/>\n  <Labels name="label" toName="text">\n    <Label value="A"/>\n  </Labels>\n</View>\n';
 
 /** The same XML as a YAML block scalar under `  label_config: |` (content indented by four spaces). */
 export function blockXml(xml: string): string {

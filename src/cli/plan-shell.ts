@@ -134,7 +134,7 @@ async function readSettledLiveState(
       matchResources(selectDesired(kind, repo, targets), liveOf(live, kind.kind), repo.config.namespace, (l) =>
         kind.identify(l),
       )
-        .filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => kind.holdsData?.(p) !== true))
+        .filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => !kind.holdsData(p)))
         .flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`)),
     ).join(',');
     // Nothing settling, or the same copies as a wait ago: an old duplicate, not a run mid-settle.

@@ -228,8 +228,10 @@ export interface SettledEvent {
 export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
 
 /**
- * A kind of resource labelform manages on the server. `D` is the desired resource, `L` the live
- * one, `F` the facts read between the live read and the (pure) planner.
+ * A kind of resource labelform manages on the server, as the engine sees it: every member is
+ * there (`defineKind` supplies the defaults), except those whose absence means something (no
+ * facts to read, no pull, no `labelform import`). `D` is the desired resource, `L` the live one,
+ * `F` the facts read between the live read and the (pure) planner.
  */
 export interface ResourceKind<
   D extends DesiredResource = DesiredResource,
@@ -248,13 +250,16 @@ export interface ResourceKind<
    */
   readLive(client: LabelStudioClient, opts: ReadLiveOptions): Promise<L[]>;
   /** Whether a live resource holds data a delete would lose (a project's tasks); a copy that does is never removed. */
-  holdsData?(live: L): boolean;
+  holdsData(live: L): boolean;
   /** The marker a live resource carries, if any. */
   identify(live: L): ResourceMarker | undefined;
   /** One named function that makes a field's value comparable (both sides go through it). */
   normalise(field: string, value: unknown, side: 'desired' | 'live'): unknown;
-  /** Field changes from live to desired (only the fields the manifest sets); secrets carry no values. */
-  diff(desired: D, live: L | undefined): FieldChange[];
+  /**
+   * Field changes from live to desired (only the fields the manifest sets), each compared after
+   * `normalise`; secrets carry no values. `release`: the server's, when known.
+   */
+  diff(desired: D, live: L | undefined, release?: string): FieldChange[];
   /** Reads what the planner needs beyond the live state (may be slow; only for the matches given). */
   readFacts?(
     client: LabelStudioClient,
@@ -285,10 +290,49 @@ export interface ResourceKind<
     ctx: { readonly namespace: string; readonly parentId?: number },
   ): Promise<{ readonly already: boolean; readonly title: string }>;
   /** Drift: which side moved since the last apply, per field. */
-  attribute?(field: string, desired: D, live: L): ChangeOrigin;
+  attribute(field: string, desired: D, live: L): ChangeOrigin;
   /** Drift: what the marker records about the last apply. */
-  lastApplied?(live: L): { readonly commit?: string; readonly repository?: string } | undefined;
+  lastApplied(live: L): { readonly commit?: string; readonly repository?: string } | undefined;
 }
+
+/** The members `defineKind` supplies when a kind leaves them out. */
+export type DefaultedMember =
+  | 'desired'
+  | 'holdsData'
+  | 'identify'
+  | 'normalise'
+  | 'diff'
+  | 'orphan'
+  | 'planPrune'
+  | 'digest'
+  | 'attribute'
+  | 'lastApplied';
+
+/**
+ * What a kind writes (the pulumi shape: check = `load`, read = `readLive`, diff, and create,
+ * update, delete = `startApply`, plus `plan`, which turns a diff into a change): a small required
+ * core, and whatever differs from the defaults `defineKind` supplies:
+ * - `desired`: the kind's list in the repository; `identify`: the live resource's `marker`;
+ * - `normalise`: the value as it is; `diff`: `fields` compared through `liveValue` and
+ *   `normalise` (`showLive` masks a live value for the plan), or no field changes without them;
+ * - `orphan`, `planPrune`: a resource that holds no data, deleted; `holdsData`: no;
+ * - `digest`: the spec with secrets by name only, and `import`;
+ * - no facts (`readFacts`), no drift attribution (`attribute`: unknown; `lastApplied`: none),
+ *   no pull (`toManifest`), no `labelform import` (`adopt`).
+ */
+export type KindDefinition<
+  D extends DesiredResource = DesiredResource,
+  L extends LiveResource = LiveResource,
+  F = unknown,
+> = Omit<ResourceKind<D, L, F>, DefaultedMember> &
+  Partial<Pick<ResourceKind<D, L, F>, DefaultedMember>> & {
+    /** The fields the default `diff` compares for a manifest, in plan order (only those it sets count). */
+    readonly fields?: (desired: D) => readonly string[];
+    /** A live resource's value of a field, for the default `diff`. */
+    readonly liveValue?: (live: L, field: string) => unknown;
+    /** A live value as a plan may show it (credentials masked), for the default `diff`. */
+    readonly showLive?: (field: string, value: unknown) => unknown;
+  };
 
 /** A step the kind refuses to carry out; its message is shown as it is. */
 export class Refusal extends Error {}

@@ -112,9 +112,9 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
       const desired =
         sources && kind?.desired(sources.repo).find((d) => d.name === c.key && d.parent === c.parent?.key);
       const live = sources && liveOf(sources.live, c.kind).find((l) => l.id === c.id);
-      const record = live ? kind?.lastApplied?.(live) : undefined;
+      const record = live ? kind?.lastApplied(live) : undefined;
       const fields: DriftField[] = c.fields.map((f) => {
-        const origin = desired && live && kind?.attribute ? kind.attribute(f.field, desired, live) : 'unknown';
+        const origin = desired && live && kind ? kind.attribute(f.field, desired, live) : 'unknown';
         return f.sensitive
           ? { field: f.field, origin, sensitive: true }
           : { field: f.field, origin, git: f.after, server: f.before };

@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
-import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { confirmedDelete, deleteIgnoringGone, need } from '../shared/apply-child.ts';
 import { createSettled } from '../shared/create-settled.ts';
 import {
   secretFingerprint,
@@ -36,7 +36,7 @@ export function startMlBackendApply(run: ApplyRun<LiveMlBackend>): KindApplier<M
             data: writeBody(want, found, run.namespace, parentId, true),
             idempotent: true,
           })),
-        remove: (copy) => client.http.request('DELETE', `/api/ml/${copy.id}`).then(() => undefined, ignore404),
+        remove: (copy) => deleteIgnoringGone(() => client.http.request('DELETE', `/api/ml/${copy.id}`)),
       });
       return done;
     },
@@ -50,12 +50,10 @@ export function startMlBackendApply(run: ApplyRun<LiveMlBackend>): KindApplier<M
       });
       return { id: change.id };
     },
-    async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
-        return { id: change.id, skipped: 'the title typed back did not match' };
-      await client.http.request('DELETE', `/api/ml/${change.id}`).catch(ignore404);
-      return { id: change.id };
-    },
+    delete: (change) =>
+      confirmedDelete(run, change, 'the title typed back did not match', () =>
+        client.http.request('DELETE', `/api/ml/${change.id}`),
+      ),
   };
 }
 
@@ -119,13 +117,4 @@ async function carriers(
         parseDescriptionMarker(b.description)?.key === key,
     )
     .sort((a, b) => a.id - b.id);
-}
-
-function ignore404(err: unknown): void {
-  if (!(isApiError(err) && err.status === 404)) throw err;
-}
-
-function need(desired: MlBackendResource | undefined, key: string): MlBackendResource {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
 }

@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
 import { parseDescriptionMarker } from '../shared/description-marker.ts';
+import { parentKeyOf } from '../shared/read-scope.ts';
 import { urlTitle } from '../shared/url-title.ts';
 import type { LiveMlBackend, LsMlBackend } from './types.ts';
 
@@ -30,8 +31,7 @@ export async function readLiveMlBackends(
 
 export function toLiveMlBackend(b: LsMlBackend, parents: readonly LiveResource[], namespace: string): LiveMlBackend {
   const mine = parseDescriptionMarker(b.description);
-  const project = parents.find((p) => p.id === b.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${b.project}`;
+  const parentKey = parentKeyOf(parents, b.project, namespace);
   return {
     id: b.id,
     title: b.title || urlTitle(b.url),

@@ -1,7 +1,7 @@
 import type { MlBackendSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import type { ProjectResource } from '../project/types.ts';
+import { manifestIdentity, parentNames } from '../shared/load-child.ts';
 import { envNamesByField } from '../shared/env-names.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { isCredential } from '../../util/credentials.ts';
@@ -17,7 +17,7 @@ export async function loadMlBackends(
   docs: readonly ManifestDocument[],
   ctx: LoadContext,
 ): Promise<MlBackendResource[]> {
-  const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+  const projects = parentNames(ctx, 'Project');
   const out: MlBackendResource[] = [];
   for (const doc of docs) {
     const { raw, value, sensitive, envPointers } = doc;
@@ -25,12 +25,7 @@ export async function loadMlBackends(
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code: string, message: string, pointer: string, severity: 'error' | 'warning' = 'error') =>
       ctx.diagnostics.push(diag(code, message, at(pointer), severity));
-    if (!projects.has(spec.project))
-      push(
-        'missing-project',
-        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
-        '/spec/project',
-      );
+    if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
     if (spec.basic_auth_pass !== undefined && !envPointers.includes('/spec/basic_auth_pass')) {
       push(
         'secret-literal',
@@ -69,14 +64,11 @@ export async function loadMlBackends(
         '/spec/model_version',
       );
     }
-    const importId = (value.import as { id?: number } | undefined)?.id;
+    const { importId, ...identity } = manifestIdentity('MlBackend', doc);
     out.push({
-      kind: 'MlBackend',
-      name: String((value.metadata as { name: string }).name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity,
       parent: spec.project,
-      ...(typeof importId === 'number' ? { importId } : {}),
+      ...(importId !== undefined ? { importId } : {}),
       spec,
       sensitive,
       env: envNamesByField(doc),

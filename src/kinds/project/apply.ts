@@ -1,5 +1,5 @@
 import type { LabelStudioClient } from '../../api/client.ts';
-import { isApiError } from '../../api/errors.ts';
+import { deleteIgnoringGone } from '../shared/apply-child.ts';
 import type { LsProject } from '../../api/types.ts';
 import type { CreateChange, DeleteChange, ResourceChange } from '../../generated/schema-types.ts';
 import { plural } from '../../util/plural.ts';
@@ -122,9 +122,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         const why = await whyNotAnEmptyCopy(client, id, marker);
         if (why === 'gone') return { id };
         if (why) throw new Refusal(`the copy was not deleted: ${why}`);
-        await client.deleteProject(id).catch((err: unknown) => {
-          if (!(isApiError(err) && err.status === 404)) throw err;
-        });
+        await deleteIgnoringGone(() => client.deleteProject(id));
         return { id };
       }
       if (run.confirmDelete && !(await run.confirmDelete(change)))

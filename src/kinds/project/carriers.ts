@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
+import { deleteIgnoringGone } from '../shared/apply-child.ts';
 import type { LsProject } from '../../api/types.ts';
 import { LOOKUP_INCLUDE, readAllProjects, readProjectsNewerThan } from './project-list.ts';
 import { parseMarker, type Marker } from './marker.ts';
@@ -121,11 +122,7 @@ export async function settleCarriers(
       left.push({ id: copy.id, reason: `it holds ${fresh.tasks} task(s) and ${fresh.annotations} annotation(s)` });
       return;
     }
-    try {
-      await client.deleteProject(copy.id);
-    } catch (err) {
-      if (!(isApiError(err) && err.status === 404)) throw err;
-    }
+    await deleteIgnoringGone(() => client.deleteProject(copy.id));
     index?.forget(copy.id);
     removed.push(copy.id);
   };

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path';
-import type { ResourceKind } from '../kind.ts';
+import { defineKind } from '../define-kind.ts';
 import { adoptProject } from './adopt.ts';
 import { attributeChange } from './applied-record.ts';
 import { startProjectApply } from './apply.ts';
@@ -16,7 +16,7 @@ import type { ProjectResource } from './types.ts';
  * `kind: Project`: a Label Studio project, its settings and label config, and its declared task
  * files. Identity: the ownership marker line at the end of the description.
  */
-export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFacts> = {
+export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts>({
   kind: 'Project',
   schema: 'project',
   noun: 'project',
@@ -24,7 +24,6 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
   desired: (repo) => repo.projects,
   readLive: (client, opts) =>
     readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
-  identify: (live) => live.marker,
   holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
   normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
   diff: compareProject,
@@ -51,7 +50,7 @@ export const projectKind: ResourceKind<ProjectResource, LiveProject, ProjectFact
         }
       : undefined;
   },
-};
+});
 
 /** The fields to read from the server: every field a manifest manages, and the label config. */
 export function fieldsToRead(projects: readonly ProjectResource[]): ProjectField[] {

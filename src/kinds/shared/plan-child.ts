@@ -97,7 +97,7 @@ export function compareFields(
     readonly env?: Readonly<Record<string, readonly string[]>>;
   },
   liveValue: ((field: string) => unknown) | undefined,
-  normalise: (field: string, value: unknown) => unknown,
+  normalise: (field: string, value: unknown, side: 'desired' | 'live') => unknown,
   shown: (field: string, value: unknown) => unknown = (_f, v) => v,
 ): FieldChange[] {
   const spec = desired.spec as Readonly<Record<string, unknown>>;
@@ -106,7 +106,7 @@ export function compareFields(
     const after = spec[field] as FieldChange['after'];
     if (after === undefined) continue;
     const before = liveValue?.(field);
-    if (liveValue && equal(normalise(field, after), normalise(field, before))) continue;
+    if (liveValue && equal(normalise(field, after, 'desired'), normalise(field, before, 'live'))) continue;
     if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
     else changes.push(liveValue ? { field, before: shown(field, before) ?? null, after } : { field, after });
   }

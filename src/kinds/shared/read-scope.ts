@@ -22,3 +22,9 @@ export function parentsToRead(opts: ReadLiveOptions): LiveResource[] {
   );
   return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }
+
+/** The key a live child names its parent by: the parent's marker key in this namespace, or `#id`. */
+export function parentKeyOf(parents: readonly LiveResource[], parentId: number, namespace: string): string {
+  const parent = parents.find((p) => p.id === parentId);
+  return parent?.marker?.namespace === namespace ? parent.marker.key : `#${parentId}`;
+}

@@ -1,6 +1,7 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { confirmedDelete, deleteIgnoringGone, need } from '../shared/apply-child.ts';
 import { createSettled } from '../shared/create-settled.ts';
 import {
   parseDescriptionMarker,
@@ -58,7 +59,7 @@ export function storageApplier(direction: Direction) {
               })
               .catch(explained(want, direction))),
           remove: (copy) =>
-            client.http.request('DELETE', itemPath(direction, copy.type, copy.id)).then(() => undefined, ignore404),
+            deleteIgnoringGone(() => client.http.request('DELETE', itemPath(direction, copy.type, copy.id))),
         });
         if (direction === 'export') {
           const note = await exportSynced(client, want, found, done.id, run.sleep);
@@ -118,18 +119,16 @@ export function storageApplier(direction: Direction) {
         );
         return { id: change.id, notes: [note] };
       },
-      async delete(change) {
-        if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
-          return { id: change.id, skipped: 'what was typed back did not match' };
-        // Ids are counted per storage type: the one to delete is the one with this id that
-        // carries this key's marker (prunes and copies only ever delete marked storages).
-        const live = run.live.find(
-          (l) => l.id === change.id && l.marker?.namespace === run.namespace && l.marker.key === change.key,
-        );
-        if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
-        await client.http.request('DELETE', itemPath(direction, live.raw.type, change.id)).catch(ignore404);
-        return { id: change.id };
-      },
+      delete: (change) =>
+        confirmedDelete(run, change, 'what was typed back did not match', () => {
+          // Ids are counted per storage type: the one to delete is the one with this id that
+          // carries this key's marker (prunes and copies only ever delete marked storages).
+          const live = run.live.find(
+            (l) => l.id === change.id && l.marker?.namespace === run.namespace && l.marker.key === change.key,
+          );
+          if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
+          return client.http.request('DELETE', itemPath(direction, live.raw.type, change.id));
+        }),
     };
   };
 }
@@ -250,13 +249,4 @@ function explained(want: StorageResource, direction: Direction) {
     const why = explainS3Failure(err, want, direction);
     throw why ? new Refusal(why) : err;
   };
-}
-
-function ignore404(err: unknown): void {
-  if (!(isApiError(err) && err.status === 404)) throw err;
-}
-
-function need(desired: StorageResource | undefined, key: string): StorageResource {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
 }

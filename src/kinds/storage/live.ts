@@ -2,6 +2,7 @@ import pLimit from 'p-limit';
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
 import { parseDescriptionMarker } from '../shared/description-marker.ts';
+import { parentKeyOf } from '../shared/read-scope.ts';
 import type { Direction, LiveStorage, LsStorage } from './types.ts';
 
 /**
@@ -24,8 +25,7 @@ export async function readLiveStorages(
 
 export function toLiveStorage(s: LsStorage, parents: readonly LiveResource[], namespace: string): LiveStorage {
   const mine = parseDescriptionMarker(s.description);
-  const project = parents.find((p) => p.id === s.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${s.project}`;
+  const parentKey = parentKeyOf(parents, s.project, namespace);
   return {
     id: s.id,
     title: `${s.type} ${s.title || String(s.bucket ?? s.container ?? s.path ?? s.id)}`,

@@ -1,6 +1,6 @@
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import type { ProjectResource } from '../project/types.ts';
+import { manifestIdentity, parentNames } from '../shared/load-child.ts';
 import { envNamesByField } from '../shared/env-names.ts';
 import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
@@ -16,7 +16,7 @@ import { STORAGE_TYPES, storageFields, type Direction, type StorageResource } fr
 export function storageLoader(direction: Direction) {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
   return async (docs: readonly ManifestDocument[], ctx: LoadContext): Promise<StorageResource[]> => {
-    const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+    const projects = parentNames(ctx, 'Project');
     const out: StorageResource[] = [];
     for (const doc of docs) {
       const { raw, value, sensitive, envPointers } = doc;
@@ -26,14 +26,7 @@ export function storageLoader(direction: Direction) {
         ...raw.doc.locate(pointer, { key }),
         pointer,
       });
-      if (!projects.has(spec.project))
-        ctx.diagnostics.push(
-          diag(
-            'missing-project',
-            `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
-            at('/spec/project'),
-          ),
-        );
+      if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
       const type = spec.type;
       const allowed = new Set(['project', 'type', ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
       for (const field of Object.keys(spec)) {
@@ -90,14 +83,11 @@ export function storageLoader(direction: Direction) {
           ),
         );
       }
-      const importId = (value.import as { id?: number } | undefined)?.id;
+      const { importId, ...identity } = manifestIdentity(kind, doc);
       out.push({
-        kind,
-        name: String((value.metadata as { name: string }).name),
-        file: raw.doc.file,
-        doc: raw.doc,
+        ...identity,
         parent: spec.project,
-        ...(typeof importId === 'number' ? { importId } : {}),
+        ...(importId !== undefined ? { importId } : {}),
         spec,
         sensitive,
         env: envNamesByField(doc),

@@ -1,3 +1,4 @@
+import { defineKind } from '../define-kind.ts';
 import type { ResourceKind } from '../kind.ts';
 import { storageAdopter } from './adopt.ts';
 import { storageApplier } from './apply.ts';
@@ -6,6 +7,7 @@ import { readLiveStorages } from './live.ts';
 import { storageLoader } from './load.ts';
 import { storagePlanner } from './plan.ts';
 import { parentsToRead, readsKind } from '../shared/read-scope.ts';
+import { specDigest } from '../shared/spec-digest.ts';
 import { storageToManifest } from './to-manifest.ts';
 import { SYNC_FIELD } from './sync-state.ts';
 import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource } from './types.ts';
@@ -18,45 +20,24 @@ import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource }
  */
 export function storageKind(direction: Direction): ResourceKind<StorageResource, LiveStorage> {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
-  return {
+  return defineKind<StorageResource, LiveStorage>({
     kind,
     schema: `${direction}-storage`,
     parent: 'Project',
     noun: `${direction} storage`,
     load: storageLoader(direction),
-    desired: (repo) => (repo.resources?.[kind] ?? []) as readonly StorageResource[],
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
       return readLiveStorages(client, direction, parentsToRead(opts), opts.namespace);
     },
-    identify: (live) => live.marker,
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
     // A sync that never finished is the server's side missing data (other fields: no record of the last apply).
     attribute: (field) => (field === SYNC_FIELD ? 'server' : 'unknown'),
     plan: storagePlanner(direction),
-    orphan: (s) => ({ id: s.id, key: s.marker!.key, title: s.title, annotations: 0 }),
-    planPrune: (o, s, ctx) =>
-      ctx.change({
-        action: 'delete',
-        kind,
-        key: o.key,
-        ...(o.parent ? { parent: o.parent } : {}),
-        id: o.id,
-        title: s.title,
-        fields: [],
-      }),
-    digest: (s) => ({
-      spec: Object.fromEntries(
-        Object.entries(s.spec).map(([k, v]) => [
-          k,
-          s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? '(sensitive)' : v,
-        ]),
-      ),
-      import: s.importId ?? null,
-    }),
+    digest: (s) => specDigest(s, (field) => STORAGE_TYPES[s.spec.type].secrets.includes(field)),
     startApply: storageApplier(direction),
     adopt: storageAdopter(direction),
     toManifest: storageToManifest(direction),
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
-import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { confirmedDelete, deleteIgnoringGone, need } from '../shared/apply-child.ts';
 import { createSettled } from '../shared/create-settled.ts';
 import { formatViewMarker, MARKER_KEY, parseViewMarker } from './marker.ts';
 import { VIEW_FIELDS, type LiveView, type LsView, type ViewResource } from './types.ts';
@@ -30,7 +30,7 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
           void (await client.http.request('PATCH', `/api/dm/views/${found.id}/`, {
             data: { data: writeData(want, found, marker(change.key)) },
           })),
-        remove: (copy) => deleteView(client, copy.id),
+        remove: (copy) => deleteIgnoringGone(() => client.http.request('DELETE', `/api/dm/views/${copy.id}/`)),
       });
       return done;
     },
@@ -42,12 +42,10 @@ export function startViewApply(run: ApplyRun<LiveView>): KindApplier<ViewResourc
       });
       return { id: change.id };
     },
-    async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
-        return { id: change.id, skipped: 'the title typed back did not match' };
-      await deleteView(client, change.id);
-      return { id: change.id };
-    },
+    delete: (change) =>
+      confirmedDelete(run, change, 'the title typed back did not match', () =>
+        client.http.request('DELETE', `/api/dm/views/${change.id}/`),
+      ),
   };
 }
 
@@ -75,15 +73,4 @@ async function carriers(
       (v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key,
     )
     .sort((a, b) => a.id - b.id);
-}
-
-async function deleteView(client: LabelStudioClient, id: number): Promise<void> {
-  await client.http.request('DELETE', `/api/dm/views/${id}/`).catch((err: unknown) => {
-    if (!(isApiError(err) && err.status === 404)) throw err;
-  });
-}
-
-function need(desired: ViewResource | undefined, key: string): ViewResource {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
 }

@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
+import { parentKeyOf } from '../shared/read-scope.ts';
 import { parseViewMarker } from './marker.ts';
 import type { LiveView, LsView } from './types.ts';
 
@@ -18,8 +19,7 @@ export async function readLiveViews(
 
 export function toLiveView(v: LsView, parents: readonly LiveResource[], namespace: string): LiveView {
   const mine = parseViewMarker(v);
-  const project = parents.find((p) => p.id === v.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${v.project}`;
+  const parentKey = parentKeyOf(parents, v.project, namespace);
   const title = typeof v.data?.title === 'string' ? v.data.title : '';
   return { id: v.id, title, ...(mine ? { marker: { ...mine, parent: parentKey } } : {}), parentId: v.project, raw: v };
 }

@@ -1,7 +1,7 @@
 import type { ViewSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import type { ProjectResource } from '../project/types.ts';
+import { manifestIdentity, parentNames } from '../shared/load-child.ts';
 import { checkViewSpec } from './check-filters.ts';
 import type { ViewResource } from './types.ts';
 
@@ -12,29 +12,19 @@ import type { ViewResource } from './types.ts';
  * (check-filters.ts).
  */
 export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ViewResource[]> {
-  const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+  const projects = parentNames(ctx, 'Project');
   const out: ViewResource[] = [];
   const titles = new Map<string, ViewResource>();
-  for (const { raw, value, sensitive } of docs) {
+  for (const doc of docs) {
+    const { raw, value, sensitive } = doc;
     const spec = value.spec as ViewSpec;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
-    if (!projects.has(spec.project)) {
-      ctx.diagnostics.push(
-        diag(
-          'missing-project',
-          `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
-          at('/spec/project'),
-        ),
-      );
-    }
-    const importId = (value.import as { id?: number } | undefined)?.id;
+    if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
+    const { importId, ...identity } = manifestIdentity('View', doc);
     const view: ViewResource = {
-      kind: 'View',
-      name: String((value.metadata as { name: string }).name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity,
       parent: spec.project,
-      ...(typeof importId === 'number' ? { importId } : {}),
+      ...(importId !== undefined ? { importId } : {}),
       spec,
       sensitive,
     };

@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
-import { isApiError } from '../../api/errors.ts';
 import { Refusal, type ApplyRun, type KindApplier } from '../kind.ts';
+import { confirmedDelete, deleteIgnoringGone, need } from '../shared/apply-child.ts';
 import { createSettled } from '../shared/create-settled.ts';
 import { liveWebhookValue } from './compare.ts';
 import { formatWebhookMarker, MARKER_HEADER, parseWebhookMarker, withoutMarker } from './marker.ts';
@@ -31,7 +31,7 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
           void (await client.http.request('PATCH', `/api/webhooks/${found.id}/`, {
             data: writeBody(want, found, marker(change.key)),
           })),
-        remove: (copy) => deleteWebhook(client, copy.id),
+        remove: (copy) => deleteIgnoringGone(() => client.http.request('DELETE', `/api/webhooks/${copy.id}/`)),
       });
       return done;
     },
@@ -45,12 +45,10 @@ export function startWebhookApply(run: ApplyRun<LiveWebhook>): KindApplier<Webho
       return { id: change.id };
     },
 
-    async delete(change) {
-      if (run.confirmDelete && change.duplicateOf === undefined && !(await run.confirmDelete(change)))
-        return { id: change.id, skipped: 'the URL typed back did not match' };
-      await deleteWebhook(client, change.id);
-      return { id: change.id };
-    },
+    delete: (change) =>
+      confirmedDelete(run, change, 'the URL typed back did not match', () =>
+        client.http.request('DELETE', `/api/webhooks/${change.id}/`),
+      ),
   };
 }
 
@@ -87,15 +85,4 @@ async function carriers(
       return m?.namespace === namespace && m.key === key && w.project === projectId;
     })
     .sort((a, b) => a.id - b.id);
-}
-
-async function deleteWebhook(client: LabelStudioClient, id: number): Promise<void> {
-  await client.http.request('DELETE', `/api/webhooks/${id}/`).catch((err: unknown) => {
-    if (!(isApiError(err) && err.status === 404)) throw err; // gone already: a racing run removed it
-  });
-}
-
-function need(desired: WebhookResource | undefined, key: string): WebhookResource {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
 }

@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import type { LiveResource } from '../kind.ts';
+import { parentKeyOf } from '../shared/read-scope.ts';
 import { urlTitle } from '../shared/url-title.ts';
 import { parseWebhookMarker } from './marker.ts';
 import type { LiveWebhook, LsWebhook } from './types.ts';
@@ -19,12 +20,12 @@ export async function readLiveWebhooks(
 
 export function toLiveWebhook(w: LsWebhook, parents: readonly LiveResource[], namespace: string): LiveWebhook {
   const mine = parseWebhookMarker(w.headers);
-  const project = w.project === null ? undefined : parents.find((p) => p.id === w.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : undefined;
   return {
     id: w.id,
     title: urlTitle(w.url),
-    ...(mine ? { marker: { ...mine, ...(w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {}) } } : {}),
+    ...(mine
+      ? { marker: { ...mine, ...(w.project !== null ? { parent: parentKeyOf(parents, w.project, namespace) } : {}) } }
+      : {}),
     ...(w.project !== null ? { parentId: w.project } : {}),
     raw: w,
   };

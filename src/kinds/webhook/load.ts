@@ -1,7 +1,7 @@
 import type { WebhookSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import type { ProjectResource } from '../project/types.ts';
+import { manifestIdentity, parentNames } from '../shared/load-child.ts';
 import { envNamesByField } from '../shared/env-names.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { isCredential } from '../../util/credentials.ts';
@@ -16,20 +16,15 @@ import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
  * Slack webhook's path).
  */
 export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<WebhookResource[]> {
-  const projects = new Set((ctx.loaded('Project') as readonly ProjectResource[]).map((p) => p.name));
+  const projects = parentNames(ctx, 'Project');
   const out: WebhookResource[] = [];
   for (const doc of docs) {
     const { raw, value, sensitive, envPointers } = doc;
     const spec = value.spec as WebhookSpec;
     const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors: Array<[string, string, ReturnType<typeof at>]> = [];
-    if (spec.project !== undefined && !projects.has(spec.project)) {
-      errors.push([
-        'missing-project',
-        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(', ')})` : ' (no Project manifests are defined)'}`,
-        at('/spec/project'),
-      ]);
-    }
+    if (spec.project !== undefined && !projects.has(spec.project))
+      ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
     if (spec.project !== undefined) {
       for (const [i, a] of (spec.actions ?? []).entries()) {
         if (ORGANIZATION_ONLY_ACTIONS.has(a))
@@ -68,14 +63,11 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
         ),
       );
     }
-    const importId = (value.import as { id?: number } | undefined)?.id;
+    const { importId, ...identity } = manifestIdentity('Webhook', doc);
     out.push({
-      kind: 'Webhook',
-      name: String((value.metadata as { name: string }).name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity,
       ...(spec.project !== undefined ? { parent: spec.project } : {}),
-      ...(typeof importId === 'number' ? { importId } : {}),
+      ...(importId !== undefined ? { importId } : {}),
       spec,
       sensitive,
       env: envNamesByField(doc),

@@ -3,6 +3,8 @@
  * contract the way a real kind does, so the generic planner and applier can be tested with a
  * parent and a child kind before any real child kind exists. Their "server" is a Map.
  */
+import type { FieldChange } from '../../../src/generated/schema-types.ts';
+import { defineKind } from '../../../src/kinds/define-kind.ts';
 import {
   Refusal,
   type DesiredResource,
@@ -39,7 +41,9 @@ export function memoryKind(
   desired: readonly MemoryDesired[],
   parent?: string,
 ): ResourceKind<MemoryDesired, MemoryLive> {
-  return {
+  const diff = (d: MemoryDesired, l: MemoryLive | undefined): FieldChange[] =>
+    l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label }];
+  return defineKind<MemoryDesired, MemoryLive>({
     kind,
     schema: 'project',
     noun: kind.toLowerCase(),
@@ -49,11 +53,10 @@ export function memoryKind(
     readLive: async () => [],
     identify: (l) => l.marker,
     normalise: (_f, v) => v,
-    diff: (d, l) =>
-      l && l.label === d.spec.label ? [] : [{ field: 'label', ...(l ? { before: l.label } : {}), after: d.spec.label }],
+    diff,
     plan(m, ctx) {
       const d = m.desired;
-      const fields = this.diff(d, m.live);
+      const fields = diff(d, m.live);
       const base = {
         kind,
         key: d.name,
@@ -101,7 +104,7 @@ export function memoryKind(
         return { id: change.id };
       },
     }),
-  };
+  });
 }
 
 export function memoryDesired(kind: string, name: string, label: string, parent?: string): MemoryDesired {

@@ -1,0 +1,42 @@
+import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import { diag, type Diagnostic } from '../../util/diagnostics.ts';
+import type { DesiredResource, LoadContext, ManifestDocument } from '../kind.ts';
+
+/** What every manifest of a kind declares the same way: its name, its file, `import: {id}`. */
+export function manifestIdentity<K extends string>(
+  kind: K,
+  doc: Pick<ManifestDocument, 'raw' | 'value'>,
+): { kind: K; name: string; file: string; doc: SourceDocument; importId?: number } {
+  const { raw, value } = doc;
+  const importId = (value.import as { id?: number } | undefined)?.id;
+  return {
+    kind,
+    name: String((value.metadata as { name: string }).name),
+    file: raw.doc.file,
+    doc: raw.doc,
+    ...(typeof importId === 'number' ? { importId } : {}),
+  };
+}
+
+/**
+ * The names of the parent kind's resources loaded before this kind, and the error for a manifest
+ * naming one that is not there ("no Project named ..."), at `pointer` of its document.
+ */
+export function parentNames(
+  ctx: LoadContext,
+  parentKind: string,
+): {
+  readonly has: (name: string) => boolean;
+  readonly missing: (name: string, doc: SourceDocument, pointer: string) => Diagnostic;
+} {
+  const names = new Set((ctx.loaded(parentKind) as readonly DesiredResource[]).map((p) => p.name));
+  return {
+    has: (name) => names.has(name),
+    missing: (name, doc, pointer) =>
+      diag(
+        `missing-${parentKind.toLowerCase()}`,
+        `no ${parentKind} named "${name}"${names.size ? ` (defined: ${[...names].join(', ')})` : ` (no ${parentKind} manifests are defined)`}`,
+        { file: doc.file, ...doc.locate(pointer), pointer },
+      ),
+  };
+}

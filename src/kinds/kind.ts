@@ -162,14 +162,20 @@ export interface PlanSink {
   readonly diagnostic: (d: PlanDiagnostic) => void;
 }
 
-/** Everything a kind's planner gets for one resource: pure data. */
-export interface KindPlanContext<L extends LiveResource, F> extends PlanRequest, PlanSink {
+/**
+ * Everything a kind's planner gets for one resource: pure data, and the kind's own `diff` as the
+ * engine runs it (normalise → diff → plan: the planner decides the change from that diff).
+ */
+export interface KindPlanContext<L extends LiveResource, F, D extends DesiredResource = DesiredResource>
+  extends PlanRequest, PlanSink {
   /** Every live resource of this kind. */
   readonly live: readonly L[];
   /** The facts the kind read before planning (`readFacts`). */
   readonly facts: F | undefined;
   /** The parent's identity on the plan (`parent` of its changes), when the kind has a parent. */
   readonly parentOf: (desired: DesiredResource) => ResourceChange['parent'];
+  /** The kind's `diff` of a manifest against a live resource (its `normalise` on both sides), for this server's release. */
+  diff(desired: D, live: L | undefined): FieldChange[];
 }
 
 /** The outcome of one step, as the kind reports it. */
@@ -267,11 +273,11 @@ export interface ResourceKind<
     req: PlanRequest & { readonly datasets: boolean },
   ): Promise<{ readonly facts: F; readonly diagnostics: readonly PlanDiagnostic[] }>;
   /** Decides the change for one matched manifest; pure. */
-  plan(match: Match<D, L>, ctx: KindPlanContext<L, F>): void;
+  plan(match: Match<D, L>, ctx: KindPlanContext<L, F, D>): void;
   /** A live resource of this namespace with no manifest. */
   orphan(live: L): Omit<Orphan, 'kind' | 'parent'>;
   /** With --prune: the delete planned for an orphan; pure. */
-  planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F>): void;
+  planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F, D>): void;
   /** What of a manifest goes into the plan's `desiredDigest` (secrets by name only). */
   digest(desired: D, root: string): unknown;
   /** The applier for one run. */

@@ -76,6 +76,8 @@ export function planChanges(input: PlanInput): Plan {
       change: (c) => changes.push(c),
       diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns, changes),
+      // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
+      diff: (d, l) => kind.diff(d, l, live.serverVersion),
     };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe }))
       kind.plan(m, ctx);

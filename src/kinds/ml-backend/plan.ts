@@ -2,7 +2,7 @@ import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
 import { urlTitle } from '../shared/url-title.ts';
 import { maskUrlCredentials } from '../../util/credentials.ts';
-import { compareMlBackend, liveMlValue, normaliseMlField } from './compare.ts';
+import { liveMlValue, normaliseMlField } from './compare.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
 
 /**
@@ -13,7 +13,7 @@ import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } f
  */
 export function planMlBackend(
   m: Match<MlBackendResource, LiveMlBackend>,
-  ctx: KindPlanContext<LiveMlBackend, unknown>,
+  ctx: KindPlanContext<LiveMlBackend, unknown, MlBackendResource>,
 ): void {
   const d = m.desired;
   const start = startChild(m, ctx, 'ML backend');
@@ -26,7 +26,7 @@ export function planMlBackend(
     file: d.file,
     line: d.doc.locate('/metadata/name').line,
     ...(d.sensitive.has('url') || d.sensitive.has('title') ? {} : { title: d.spec.title || urlTitle(d.spec.url) }),
-    fields: compareMlBackend(d, target),
+    fields: ctx.diff(d, target),
   };
   if (!target) {
     const notes = [

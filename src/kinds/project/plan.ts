@@ -100,7 +100,7 @@ export async function readProjectFacts(
  * The change for one Project manifest; pure. Duplicated markers, `import: {id}`, an unmanaged
  * project with the same title ("adopt?"), the annotation impact of a label-config change.
  */
-export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, ProjectFacts>): void {
+export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, ProjectFacts, ProjectResource>): void {
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, '/metadata/name');
@@ -167,7 +167,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     );
   if (missing.length) return;
 
-  const fields = compareProject(d, target, ctx.server.version);
+  const fields = ctx.diff(d, target);
   const lcField = fields.find((f) => f.field === 'label_config');
   // The diff shows the live XML with its URL credentials masked (a config made in the UI may link one).
   const labelConfig =

@@ -1,6 +1,6 @@
 import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
-import { compareStorage, normaliseStorageField } from './compare.ts';
+import { normaliseStorageField } from './compare.ts';
 import { pendingSync } from './sync-state.ts';
 import { storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
@@ -13,7 +13,10 @@ import { storageFields, type Direction, type LiveStorage, type StorageResource }
  * gets the sync as a change of its own (see `pendingSync`).
  */
 export function storagePlanner(direction: Direction) {
-  return (match: Match<StorageResource, LiveStorage>, ctx: KindPlanContext<LiveStorage, unknown>): void => {
+  return (
+    match: Match<StorageResource, LiveStorage>,
+    ctx: KindPlanContext<LiveStorage, unknown, StorageResource>,
+  ): void => {
     const d = match.desired;
     const err = (code: string, message: string, pointer: string) =>
       ctx.diagnostic({
@@ -57,7 +60,7 @@ export function storagePlanner(direction: Direction) {
       file: d.file,
       line: d.doc.locate('/metadata/name').line,
       title: `${d.spec.type} ${title}`,
-      fields: compareStorage(direction, d, target),
+      fields: ctx.diff(d, target),
     };
     if (!target) {
       const notes =

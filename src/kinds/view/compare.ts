@@ -1,6 +1,4 @@
-import type { FieldChange } from '../../generated/schema-types.ts';
-import { compareFields } from '../shared/plan-child.ts';
-import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
+import type { LiveView, ViewField } from './types.ts';
 
 /**
  * A tab's field made comparable after the server's reshaping (reference §6.5, measured): filters
@@ -37,11 +35,4 @@ export function normaliseViewField(field: ViewField, value: unknown): unknown {
 
 export function liveViewValue(live: LiveView, field: ViewField): unknown {
   return live.raw.data?.[field];
-}
-
-/** Field changes for the fields the manifest sets. */
-export function compareView(desired: ViewResource, live: LiveView | undefined): FieldChange[] {
-  return compareFields(VIEW_FIELDS, desired, live && ((f) => liveViewValue(live, f as ViewField)), (f, v) =>
-    normaliseViewField(f as ViewField, v),
-  );
 }

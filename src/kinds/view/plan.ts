@@ -1,6 +1,6 @@
 import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
-import { compareView, liveViewValue, normaliseViewField } from './compare.ts';
+import { liveViewValue, normaliseViewField } from './compare.ts';
 import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
 
 /**
@@ -9,7 +9,10 @@ import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from '.
  * back (`adopt`): saving a tab in the Data Manager rewrites its `data` and can drop the marker,
  * and a second tab of the same name would only confuse annotators.
  */
-export function planView(m: Match<ViewResource, LiveView>, ctx: KindPlanContext<LiveView, unknown>): void {
+export function planView(
+  m: Match<ViewResource, LiveView>,
+  ctx: KindPlanContext<LiveView, unknown, ViewResource>,
+): void {
   const d = m.desired;
   const start = startChild(m, ctx, 'tab');
   if (!start) return;
@@ -33,7 +36,7 @@ export function planView(m: Match<ViewResource, LiveView>, ctx: KindPlanContext<
     file: d.file,
     line: d.doc.locate('/metadata/name').line,
     ...(title === undefined || d.sensitive.has('title') ? {} : { title }),
-    fields: compareView(d, target),
+    fields: ctx.diff(d, target),
     ...(notes.length ? { notes } : {}),
   };
   if (!target) {

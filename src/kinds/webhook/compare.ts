@@ -1,8 +1,6 @@
-import type { FieldChange } from '../../generated/schema-types.ts';
 import { maskCredentialHeaders, maskUrlCredentials } from '../../util/credentials.ts';
-import { compareFields } from '../shared/plan-child.ts';
 import { withoutMarker } from './marker.ts';
-import { WEBHOOK_FIELDS, type LiveWebhook, type WebhookField, type WebhookResource } from './types.ts';
+import type { LiveWebhook, WebhookField } from './types.ts';
 
 /**
  * A webhook field made comparable: `actions` are a set (the server stores them as rows), the
@@ -17,17 +15,6 @@ export function normaliseWebhookField(field: WebhookField, value: unknown): unkn
 /** The live value of a field, from the server's answer. */
 export function liveWebhookValue(live: LiveWebhook, field: WebhookField): unknown {
   return live.raw[field];
-}
-
-/** Field changes for the fields the manifest sets; a field holding a secret carries no values. */
-export function compareWebhook(desired: WebhookResource, live: LiveWebhook | undefined): FieldChange[] {
-  return compareFields(
-    WEBHOOK_FIELDS,
-    desired,
-    live && ((f) => liveWebhookValue(live, f as WebhookField)),
-    (f, v) => normaliseWebhookField(f as WebhookField, v),
-    showLiveWebhookValue,
-  );
 }
 
 /**

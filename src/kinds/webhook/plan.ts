@@ -1,7 +1,7 @@
 import type { KindPlanContext, Match } from '../kind.ts';
 import { existingChange, startChild } from '../shared/plan-child.ts';
 import { urlTitle } from '../shared/url-title.ts';
-import { compareWebhook, liveWebhookValue, normaliseWebhookField } from './compare.ts';
+import { liveWebhookValue, normaliseWebhookField } from './compare.ts';
 import { MARKER_HEADER, withoutMarker } from './marker.ts';
 import {
   MAX_MANIFEST_HEADERS,
@@ -15,7 +15,10 @@ import {
  * The change for one Webhook manifest; pure. Copies and `import: {id}` as every sub-resource
  * (startChild); the API makes no organization webhooks, so one can only be adopted.
  */
-export function planWebhook(m: Match<WebhookResource, LiveWebhook>, ctx: KindPlanContext<LiveWebhook, unknown>): void {
+export function planWebhook(
+  m: Match<WebhookResource, LiveWebhook>,
+  ctx: KindPlanContext<LiveWebhook, unknown, WebhookResource>,
+): void {
   const d = m.desired;
   const start = startChild(m, ctx, 'webhook');
   if (!start) return;
@@ -27,7 +30,7 @@ export function planWebhook(m: Match<WebhookResource, LiveWebhook>, ctx: KindPla
     file: d.file,
     line: d.doc.locate('/metadata/name').line,
     ...(d.sensitive.has('url') ? {} : { title: urlTitle(d.spec.url) }),
-    fields: compareWebhook(d, target),
+    fields: ctx.diff(d, target),
   };
   if (!target) {
     if (!parent) {

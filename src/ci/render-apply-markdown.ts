@@ -2,6 +2,7 @@ import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { StepResult } from '../reconcile/apply.ts';
 import { plural } from '../util/plural.ts';
 import { resourceName } from '../model/resource-name.ts';
+import { DEFAULT_KIND } from '../model/kind-names.ts';
 
 const ICON: Record<ResourceChange['action'], string> = {
   create: '🟢 create',
@@ -89,11 +90,11 @@ function row(r: StepResult, change: ResourceChange | undefined, serverUrl: strin
       ? `${OUTCOME.done}${fields.length ? `: ${fields.join(', ')}` : r.action === 'adopt' ? ': marker' : ''}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? 'copy' : 'copies'} ${r.removedCopies.map((id) => `id ${id}`).join(', ')}` : ''}`
       : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ''}`;
   // A link to the project in Label Studio, while it exists (not after a delete).
-  const projectId = r.kind === 'Project' ? r.id : change?.parent?.id;
+  const projectId = r.kind === DEFAULT_KIND ? r.id : change?.parent?.id;
   const id =
     r.id === undefined
       ? ''
-      : projectId !== undefined && !(r.kind === 'Project' && r.action === 'delete' && r.outcome === 'done')
+      : projectId !== undefined && !(r.kind === DEFAULT_KIND && r.action === 'delete' && r.outcome === 'done')
         ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/projects/${projectId}/)`
         : String(r.id);
   return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell(what)} |`;

@@ -2,6 +2,7 @@ import type { LiveProject } from '../kinds/project/live.ts';
 import { parseAppliedRecord } from '../kinds/project/marker.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { execGit, isAncestor, readHead, type RunGit } from './git.ts';
+import { DEFAULT_KIND } from '../model/kind-names.ts';
 
 /** Why an apply from this checkout would go back in time or sideways, one line per commit; empty when it would not. */
 export interface RollbackFinding {
@@ -26,7 +27,7 @@ export async function findRollback(
   runGit: RunGit = execGit,
 ): Promise<RollbackFinding> {
   const byCommit = new Map<string, string[]>();
-  for (const p of liveOf<LiveProject>(live, 'Project')) {
+  for (const p of liveOf<LiveProject>(live, DEFAULT_KIND)) {
     if (p.marker?.namespace !== namespace) continue;
     const commit = parseAppliedRecord(p.description)?.commit?.replace(/-dirty$/, '');
     if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;

@@ -1,4 +1,10 @@
-import type { DesiredResource, KindDefinition, LiveResource, ResourceKind } from './kind.ts';
+import {
+  resourcesOf,
+  type DesiredResource,
+  type KindDefinition,
+  type LiveResource,
+  type ResourceKind,
+} from './kind.ts';
 import { compareFields } from './shared/plan-child.ts';
 import { specDigest } from './shared/spec-digest.ts';
 
@@ -13,7 +19,7 @@ export function defineKind<D extends DesiredResource, L extends LiveResource, F 
   const { fields, liveValue, showLive, ...own } = def;
   const normalise = def.normalise ?? ((_field: string, value: unknown) => value);
   const kind: ResourceKind<D, L, F> = {
-    desired: (repo) => (repo.resources?.[def.kind] ?? []) as readonly D[],
+    desired: (repo) => resourcesOf(repo, def),
     identify: (live) => live.marker,
     holdsData: () => false,
     normalise,

@@ -19,8 +19,6 @@ import type {
 } from '../generated/schema-types.ts';
 import type { RawDoc } from '../manifest/load-root-config.ts';
 import type { RootConfig, XmlSource } from '../manifest/types.ts';
-import type { LabelConfigResource } from './label-config/types.ts';
-import type { ProjectResource } from './project/types.ts';
 import type { SourceDocument } from '../manifest/yaml-source.ts';
 import type { Diagnostic } from '../util/diagnostics.ts';
 import type { PullSecret } from '../manifest/pulled.ts';
@@ -45,11 +43,20 @@ export interface Repository {
   readonly config: RootConfig;
   /** The environment the manifests were interpolated for. */
   readonly environment: string;
-  /** Every loaded resource, by kind (registry order), each list sorted by key. */
-  readonly resources?: Readonly<Record<string, readonly DesiredResource[]>>;
-  /** The Project resources (the same objects as `resources.Project`). */
-  readonly projects: readonly ProjectResource[];
-  readonly labelConfigs: readonly LabelConfigResource[];
+  /**
+   * Every loaded resource, by kind (registry order), each resource kind's list sorted by key; read
+   * a kind's list, typed, with `resourcesOf` (or the kind's `desired`).
+   */
+  readonly resources: Readonly<Record<string, readonly DesiredResource[]>>;
+}
+
+/** A kind's resources in a repository (none without one), typed as the kind loads them. */
+export function resourcesOf<D>(
+  repo: Repository | undefined,
+  kind: ManifestKind<D> | { readonly kind: string },
+): readonly D[] {
+  // The loader puts under each kind's name what that kind's `load` returned.
+  return (repo?.resources[kind.kind] ?? []) as readonly D[];
 }
 
 /** Who owns a live resource: labelform's marker, read back from the server. */
@@ -100,6 +107,14 @@ export interface ManifestKind<D = unknown> {
   readonly kind: string;
   /** `schemas/<schema>.schema.json` validates its manifests (and types are generated from it). */
   readonly schema: string;
+  /** The word for one resource in messages ("project", "label config"). */
+  readonly noun: string;
+  /**
+   * `validate`: the key of this kind's list of names in `--json` (`projects`), and a count in the
+   * summary line even when there are none. A kind without it is listed under `resources`, and
+   * counted, only when the repository has some.
+   */
+  readonly listedAs?: string;
   /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
   load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
 }
@@ -246,8 +261,8 @@ export interface ResourceKind<
 > extends ManifestKind<D> {
   /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
   readonly parent?: string;
-  /** The word for one resource in messages ("project"). */
-  readonly noun: string;
+  /** Where the ownership marker is written, as a plan's adopt says it ("to the description"); absent: not said. */
+  readonly markerPlace?: string;
   /** The resources a loaded repository declares of this kind. */
   desired(repo: Repository): readonly D[];
   /**

@@ -43,12 +43,14 @@ export function kindSchemas(): string[] {
   return MANIFEST_KINDS.map((k) => k.schema);
 }
 
+/** Every kind in the order messages list them: resource kinds first (parents first), then the others. */
+export function kindsInMessageOrder(): ManifestKind[] {
+  return [...RESOURCE_KINDS, ...MANIFEST_KINDS.filter((k) => !isResourceKind(k))];
+}
+
 /** "Project or LabelConfig": resource kinds first, for messages that list what a manifest may be. */
 export function kindNamesForMessages(): string {
-  const names = [
-    ...RESOURCE_KINDS.map((k) => k.kind),
-    ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind),
-  ];
+  const names = kindsInMessageOrder().map((k) => k.kind);
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
 }
 

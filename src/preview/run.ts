@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { parseLabelConfigXml, type XmlElement } from '../labelconfig/parse-xml.ts';
 import type { ReviewFinding } from '../labelconfig/review.ts';
 import { diffLabelConfigs, summarizeLabelConfig, type ControlChange } from '../labelconfig/summarize.ts';
-import type { Repository } from '../kinds/kind.ts';
+import { resourcesOf, type Repository } from '../kinds/kind.ts';
+import { labelConfigKind } from '../kinds/label-config/kind.ts';
+import { projectKind } from '../kinds/project/kind.ts';
 import { formatFromPath, readTaskRecords } from '../tasks/read-records.ts';
 import { toTask } from '../tasks/check-task.ts';
 import type { PreviewRenderer } from './renderer.ts';
@@ -35,8 +37,9 @@ export function subjectsOf(
   names: readonly string[],
 ): { subjects: PreviewSubject[]; unknown: string[]; withheld: string[] } {
   const all: PreviewSubject[] = [];
-  const withheld = repo.projects.filter((p) => p.labelConfig && p.sensitive.has('label_config')).map((p) => p.name);
-  for (const p of repo.projects) {
+  const projects = projectKind.desired(repo);
+  const withheld = projects.filter((p) => p.labelConfig && p.sensitive.has('label_config')).map((p) => p.name);
+  for (const p of projects) {
     // A config from `${env:...}` is a secret: never drawn into an image that gets uploaded.
     if (!p.labelConfig || p.sensitive.has('label_config')) continue;
     const task = p.tasks[0];
@@ -50,7 +53,7 @@ export function subjectsOf(
       ...(task && format ? { taskFile: { path: task.path, display: task.display, format } } : {}),
     });
   }
-  for (const c of repo.labelConfigs) {
+  for (const c of resourcesOf(repo, labelConfigKind)) {
     if (!c.source) continue;
     all.push({
       name: `LabelConfig/${c.name}`,

@@ -15,6 +15,7 @@ import { MARKDOWN_LIMIT } from './render-markdown.ts';
 import { resourceName } from '../model/resource-name.ts';
 import { plural, showChange } from './render-values.ts';
 import { showTitle } from '../util/redact.ts';
+import { DEFAULT_KIND } from '../model/kind-names.ts';
 
 export type { ChangeOrigin };
 
@@ -119,7 +120,8 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
           ? { field: f.field, origin, sensitive: true }
           : { field: f.field, origin, git: f.after, server: f.before };
       });
-      const blocked = c.kind === 'Project' ? blockers.get(c.key) : undefined;
+      // Impact blockers are the default kind's (a project's label config).
+      const blocked = c.kind === DEFAULT_KIND ? blockers.get(c.key) : undefined;
       entries.push({
         ...who,
         key: c.key,
@@ -154,7 +156,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
   // A project whose marker was removed in the UI shows up as an "adopt?" candidate: that is drift.
   for (const d of plan.diagnostics.filter((x) => x.code === 'adopt-candidate')) {
     entries.push({
-      resourceKind: 'Project',
+      resourceKind: DEFAULT_KIND,
       key: d.key ?? '?',
       kind: 'unmanaged',
       message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, '')}`,
@@ -420,7 +422,7 @@ function summaryText(r: DriftReport): string {
 /** What was compared: "300 managed projects", plus "and 1500 other resources (300 webhooks, …)". */
 function checkedText(r: DriftReport): string {
   const projects = plural(r.checked, 'managed project');
-  const others = Object.entries(r.checkedByKind).filter(([kind, n]) => kind !== 'Project' && n > 0);
+  const others = Object.entries(r.checkedByKind).filter(([kind, n]) => kind !== DEFAULT_KIND && n > 0);
   if (!others.length) return projects;
   const n = others.reduce((a, [, k]) => a + k, 0);
   return `${projects} and ${plural(n, 'other resource')} (${others.map(([kind, k]) => plural(k, nounOf(kind))).join(', ')})`;

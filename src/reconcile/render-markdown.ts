@@ -53,7 +53,7 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: M
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   if (changed.length) {
     head.push(
-      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? 'Project' : 'Resource'} | Id | Changes |`,
+      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? DEFAULT_KIND : 'Resource'} | Id | Changes |`,
       '|---|---|---|---|',
     );
     for (const c of changed) {

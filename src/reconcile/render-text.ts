@@ -2,7 +2,7 @@ import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
 import { resourceName } from '../model/resource-name.ts';
-import { nounFor, nounOf, plural, showChange } from './render-values.ts';
+import { markerPlaceOf, nounFor, nounOf, plural, showChange } from './render-values.ts';
 import { showTitle } from '../util/redact.ts';
 import { labelConfigDiffLines, labelConfigSummaryText } from './render-label-config.ts';
 
@@ -72,11 +72,7 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
   const lines = [head];
   if (c.action === 'adopt')
-    lines.push(
-      c.kind === 'Project'
-        ? '    ownership marker: added to the description (the project becomes managed)'
-        : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`,
-    );
+    lines.push(`    ownership marker: added${markerPlaceOf(c.kind)} (the ${nounOf(c.kind)} becomes managed)`);
   if (c.action === 'delete' && c.duplicateOf !== undefined)
     lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
   else if (c.action === 'delete')

@@ -26,6 +26,12 @@ export function nounOf(kind: string): string {
   return findResourceKind(kind)?.noun ?? kind;
 }
 
+/** Where a kind's ownership marker is written, for an adopt's line (" to the description"), or nothing. */
+export function markerPlaceOf(kind: string): string {
+  const place = findResourceKind(kind)?.markerPlace;
+  return place ? ` ${place}` : '';
+}
+
 /** The word for a list of changes: their kind's noun when they share one, else "resource". */
 export function nounFor(items: ReadonlyArray<{ readonly kind: string }>): string {
   const kinds = new Set(items.map((i) => i.kind));

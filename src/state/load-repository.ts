@@ -15,11 +15,9 @@ import { resolveRepoPath } from '../manifest/repo-path.ts';
 import { checkSecretReferences } from '../manifest/secret-references.ts';
 import { validateAgainstSchema } from '../manifest/schemas.ts';
 import { readTextFile } from '../manifest/source-file.ts';
-import type { LabelConfigResource } from '../kinds/label-config/types.ts';
-import type { ProjectResource } from '../kinds/project/types.ts';
 import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { DesiredResource, LoadContext, ManifestDocument, Repository } from '../kinds/kind.ts';
-import { findManifestKind, kindNamesForMessages, MANIFEST_KINDS, RESOURCE_KINDS } from '../kinds/registry.ts';
+import { findManifestKind, isResourceKind, kindNamesForMessages, MANIFEST_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
 
 /** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
@@ -217,13 +215,15 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const sensitive = new Set(
       interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
     );
-    docsByKind.get(manifestKind.kind)!.push({
-      raw,
-      value: checked,
-      sensitive,
-      envPointers: interpolated.envPointers,
-      envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })),
-    });
+    docsByKind
+      .get(manifestKind.kind)!
+      .push({
+        raw,
+        value: checked,
+        sensitive,
+        envPointers: interpolated.envPointers,
+        envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })),
+      });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in
@@ -321,11 +321,12 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const fileCount = manifestFiles.length;
   if (diagnostics.some((d) => d.severity === 'error') || !config || !selected)
     return { diagnostics, fileCount, envSecrets };
+  // Resource kinds' lists sorted by key; a kind the server does not have (LabelConfig) as loaded.
   const resources = Object.fromEntries(
-    RESOURCE_KINDS.map((k) => [
-      k.kind,
-      [...((loaded.get(k.kind) ?? []) as DesiredResource[])].sort((a, b) => a.name.localeCompare(b.name)),
-    ]),
+    MANIFEST_KINDS.map((k) => {
+      const list = (loaded.get(k.kind) ?? []) as DesiredResource[];
+      return [k.kind, isResourceKind(k) ? [...list].sort((a, b) => a.name.localeCompare(b.name)) : list];
+    }),
   );
   return {
     diagnostics,
@@ -336,8 +337,6 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
       config,
       environment: selected,
       resources,
-      projects: (resources.Project ?? []) as ProjectResource[],
-      labelConfigs: (loaded.get('LabelConfig') ?? []) as LabelConfigResource[],
     },
   };
 }

@@ -11,6 +11,9 @@ import * as assert from 'uvu/assert';
 import { parse } from 'yaml';
 import { loadRepository } from '../../src/state/load-repository.ts';
 import { runCli } from '../helpers/cli.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { labelConfigKind } from '../../src/kinds/label-config/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples', 'projects');
@@ -70,9 +73,21 @@ test('every example project and label config is loaded, in every environment', a
     });
     assert.equal(diagnostics, [], environment);
     assert.is(repository?.environment, environment);
-    assert.equal(repository?.projects.map((p) => p.name).sort(), projects, environment);
-    assert.equal(repository?.labelConfigs.map((l) => l.name).sort(), labelConfigs, environment);
-    for (const p of repository?.projects ?? []) {
+    assert.equal(
+      resourcesOf(repository, projectKind)
+        .map((p) => p.name)
+        .sort(),
+      projects,
+      environment,
+    );
+    assert.equal(
+      resourcesOf(repository, labelConfigKind)
+        .map((l) => l.name)
+        .sort(),
+      labelConfigs,
+      environment,
+    );
+    for (const p of resourcesOf(repository, projectKind)) {
       // Every example has a label config, resolved to XML with controls and task data keys.
       assert.ok(p.labelConfig, p.name);
       assert.is(p.spec.label_config, p.labelConfig?.xml);
@@ -87,7 +102,7 @@ test('every example project and label config is loaded, in every environment', a
 test('one LabelConfig is shared by at least two projects', async () => {
   const { repository } = await loadRepository(EXAMPLES, { env: {}, requireEnv: false, cwd: ROOT });
   const uses = new Map<string, number>();
-  for (const p of repository?.projects ?? [])
+  for (const p of resourcesOf(repository, projectKind))
     if (p.labelConfig?.ref) uses.set(p.labelConfig.ref, (uses.get(p.labelConfig.ref) ?? 0) + 1);
   assert.ok(
     [...uses.values()].some((n) => n >= 2),

@@ -9,6 +9,8 @@ import * as assert from 'uvu/assert';
 import { loadRepository } from '../../src/state/load-repository.ts';
 import { runCli } from '../helpers/cli.ts';
 import { cleanupTrees, projectYaml, tree, VALID_XML } from '../unit/support/validate-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 test.after(cleanupTrees);
 
@@ -72,9 +74,11 @@ test('200 generated manifests validate clean', async () => {
     cwd: dir,
     environment: 'prod',
   });
-  assert.is(repository?.projects.length, PROJECTS);
+  assert.is(resourcesOf(repository, projectKind).length, PROJECTS);
   assert.ok(
-    repository?.projects.every((p) => p.spec.maximum_annotations === 3 && p.labelConfig?.summary.controls.length === 1),
+    resourcesOf(repository, projectKind).every(
+      (p) => p.spec.maximum_annotations === 3 && p.labelConfig?.summary.controls.length === 1,
+    ),
   );
 });
 

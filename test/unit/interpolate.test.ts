@@ -6,6 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { collectVariableReferences, interpolate, type InterpolationContext } from '../../src/manifest/interpolate.ts';
 import { cleanupTrees, load, projectYaml } from './support/validate-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 test.after(cleanupTrees);
 
@@ -136,11 +138,17 @@ async function loadSpec(spec: string, opts: { env?: Record<string, string>; envi
 test('variables come from the selected environment, typed', async () => {
   const local = await loadSpec('  title: Team ${var.team}\n  maximum_annotations: ${var.overlap}\n');
   assert.equal(local.lines, []);
-  assert.equal(local.result.repository?.projects[0]?.spec, { title: 'Team ML', maximum_annotations: 2 });
+  assert.equal(resourcesOf(local.result.repository, projectKind)[0]?.spec, {
+    title: 'Team ML',
+    maximum_annotations: 2,
+  });
   const prod = await loadSpec('  title: Team ${var.team}\n  maximum_annotations: ${var.overlap}\n', {
     environment: 'prod',
   });
-  assert.equal(prod.result.repository?.projects[0]?.spec, { title: 'Team ML Prod', maximum_annotations: 3 });
+  assert.equal(resourcesOf(prod.result.repository, projectKind)[0]?.spec, {
+    title: 'Team ML Prod',
+    maximum_annotations: 3,
+  });
 });
 
 test('an undefined variable is located at the value, and not also blamed by the schema', async () => {
@@ -177,7 +185,7 @@ test('${env:NAME}: unset is a warning offline (exit stays clean); set, it is use
     env: { TASK_PW: 'pw-long-enough', SITE: 'eu-west-1' },
   });
   assert.equal(set.lines, []);
-  const project = set.result.repository?.projects[0];
+  const project = resourcesOf(set.result.repository, projectKind)[0];
   assert.equal(project?.spec, { title: 'Hello eu-west-1', task_data_password: 'pw-long-enough' });
   assert.equal([...(project?.sensitive ?? [])].sort(), ['task_data_password', 'title']);
 });
@@ -195,7 +203,7 @@ test('an unset ${env:NAME} value is not schema-checked offline; a set one is', a
 test('$${ in a manifest is a literal, in every environment', async () => {
   const { lines, result } = await loadSpec('  title: Hello\n  expert_instruction: Use $${var.team} literally\n');
   assert.equal(lines, []);
-  assert.is(result.repository?.projects[0]?.spec.expert_instruction, 'Use ${var.team} literally');
+  assert.is(resourcesOf(result.repository, projectKind)[0]?.spec.expert_instruction, 'Use ${var.team} literally');
 });
 
 test.run();

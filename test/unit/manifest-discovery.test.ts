@@ -11,6 +11,8 @@ import { kindNamesForMessages, MANIFEST_KINDS } from '../../src/kinds/registry.t
 import { compileExcludes } from '../../src/manifest/exclude.ts';
 import { isEmptyText } from '../../src/manifest/look-alike.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG } from './support/validate-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 test.after(cleanupTrees);
 
@@ -38,7 +40,7 @@ test("other tools' YAML is not read: docker-compose, mkdocs, CI, a broken YAML, 
   assert.equal(lines, []);
   assert.is(result.fileCount, 2, 'labelform.yaml and p.yaml');
   assert.equal(
-    result.repository?.projects.map((p) => p.name),
+    resourcesOf(result.repository, projectKind).map((p) => p.name),
     ['p1'],
   );
 });
@@ -58,7 +60,7 @@ test('a manifest is recognised however its apiVersion is written: block, quoted,
   });
   assert.equal(lines, []);
   assert.equal(
-    result.repository?.projects.map((p) => p.name),
+    resourcesOf(result.repository, projectKind).map((p) => p.name),
     ['a', 'b', 'c', 'd', 'e'],
   );
 });
@@ -300,7 +302,7 @@ test('exclude: globs relative to labelform.yaml; a name without "/" matches at a
   });
   assert.equal(lines, []);
   assert.equal(
-    result.repository?.projects.map((p) => p.name),
+    resourcesOf(result.repository, projectKind).map((p) => p.name),
     ['kept', 'old10', 'p1'],
   );
 });

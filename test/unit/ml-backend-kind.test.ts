@@ -44,7 +44,7 @@ async function desired(spec: string, env: Record<string, string> = {}): Promise<
     { env },
   );
   assert.ok(r.result.repository, r.lines.join('\n'));
-  return r.result.repository.resources!.MlBackend![0] as MlBackendResource;
+  return r.result.repository.resources.MlBackend![0] as MlBackendResource;
 }
 
 function lsBackend(over: Partial<LsMlBackend> = {}): LsMlBackend {

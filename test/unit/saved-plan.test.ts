@@ -11,6 +11,7 @@ import { readPlanFile, savedPlanDifferences, writePlanFile } from '../../src/sta
 import { UserError } from '../../src/util/errors.ts';
 import { removeTree, writeTree } from '../helpers/files.ts';
 import { choicesXml, live, liveState, manifest, plan, repository, SERVER } from './support/plan-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
 
 let dir: string;
 test.before(async () => {
@@ -109,7 +110,7 @@ test('refused: another server, environment or namespace', () => {
   assert.equal(check({ ...p, server: { ...p.server, environment: 'staging' } }), [
     'the plan was made for environment "staging", not "default"',
   ]);
-  const otherNs = repository(repoA().projects, 'someone-else');
+  const otherNs = repository(projectKind.desired(repoA()), 'someone-else');
   assert.equal(check(p, otherNs), ['the plan was made for namespace "test", but labelform.yaml says "someone-else"']);
 });
 

@@ -127,7 +127,7 @@ test('plan: a storage cannot change its type; a write sends the secrets only whe
     wrongType.diagnostics.map((d) => d.code),
     ['type-change'],
   );
-  const desired = repo.resources!.ImportStorage![0] as StorageResource;
+  const desired = repo.resources.ImportStorage![0] as StorageResource;
   const sending = writeBody('import', desired, lsStorage(), 'test', 4, true);
   assert.equal([sending.aws_access_key_id, sending.aws_secret_access_key, sending.project], [KEY, SECRET, 4]);
   assert.match(String(sending.description), /\[lf-secret [A-Za-z0-9_-]{6}\]$/);

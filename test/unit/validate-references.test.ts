@@ -16,6 +16,8 @@ import {
   VALID_XML,
   withProject,
 } from './support/validate-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 test.after(cleanupTrees);
 
@@ -67,7 +69,7 @@ test('{ref} must name a LabelConfig manifest', async () => {
     }),
   );
   assert.equal(ok.lines, []);
-  assert.is(ok.result.repository?.projects[0]?.labelConfig?.ref, 'shared');
+  assert.is(resourcesOf(ok.result.repository, projectKind)[0]?.labelConfig?.ref, 'shared');
   const typo = await load(
     withProject('  label_config:\n    ref: shraed\n', {
       'shared.yaml': labelConfig('shared'),
@@ -90,7 +92,7 @@ test('{file} must exist; it is read relative to the manifest', async () => {
     'configs/c.xml': VALID_XML,
   });
   assert.equal(ok.lines, []);
-  assert.is(ok.result.repository?.projects[0]?.labelConfig?.file, 'configs/c.xml');
+  assert.is(resourcesOf(ok.result.repository, projectKind)[0]?.labelConfig?.file, 'configs/c.xml');
   const missing = await load(withProject(byFile('./nope.xml')));
   assert.equal(missing.lines, ['p.yaml:7:11: file-reference: "./nope.xml" cannot be read: no such file']);
   const missingInLabelConfig = await load({ 'labelform.yaml': ROOT_CONFIG, 'l.yaml': labelConfig('l', 'gone.xml') });

@@ -9,6 +9,9 @@ import * as assert from 'uvu/assert';
 import { kindNamesForMessages } from '../../src/kinds/registry.ts';
 import { closest, loadSchema, validateAgainstSchema } from '../../src/manifest/schemas.ts';
 import { cleanupTrees, load, projectYaml, ROOT_CONFIG, VALID_XML, withProject } from './support/validate-fixtures.ts';
+import { projectKind } from '../../src/kinds/project/kind.ts';
+import { labelConfigKind } from '../../src/kinds/label-config/kind.ts';
+import { resourcesOf } from '../../src/kinds/kind.ts';
 
 test.after(cleanupTrees);
 
@@ -30,7 +33,7 @@ test('a minimal project is valid and loaded', async () => {
   const { lines, result } = await load(withProject('  title: Hello\n'));
   assert.equal(lines, []);
   assert.equal(
-    result.repository?.projects.map((p) => [p.name, p.spec.title]),
+    resourcesOf(result.repository, projectKind).map((p) => [p.name, p.spec.title]),
     [['p1', 'Hello']],
   );
 });
@@ -83,7 +86,12 @@ test('metadata.name: lowercase letters, digits and "-", at most 63 characters', 
   good.forEach((n, i) => (files[`g${i}.yaml`] = projectYaml(n, '  title: Fine\n')));
   const ok = await load(files);
   assert.equal(ok.lines, []);
-  assert.equal(ok.result.repository?.projects.map((p) => p.name).sort(), [...good].sort());
+  assert.equal(
+    resourcesOf(ok.result.repository, projectKind)
+      .map((p) => p.name)
+      .sort(),
+    [...good].sort(),
+  );
 
   const bad = { 'labelform.yaml': ROOT_CONFIG } as Record<string, string>;
   ['Bad_Name', '-lead', 'has space', 'x'.repeat(64)].forEach(
@@ -202,7 +210,7 @@ test('the boolean list above is every boolean field of ProjectSpec', () => {
 test('boolean fields take true/false only', async () => {
   const ok = await load(withProject(BOOLEAN_FIELDS.map((f, i) => `  ${f}: ${i % 2 === 0}\n`).join('')));
   assert.equal(ok.lines, []);
-  assert.is(ok.result.repository?.projects[0]?.spec.show_skip_button, false);
+  assert.is(resourcesOf(ok.result.repository, projectKind)[0]?.spec.show_skip_button, false);
   // YAML 1.2: `yes` is a string, not a boolean; quoted "true" is a string too.
   const values = ['yes', '"true"', '1'];
   const got = ['a string "yes"', 'a string "true"', 'an integer 1'];
@@ -287,7 +295,7 @@ test('control_weights: per control {overall 0..1, type, labels: {name: 0..1}}', 
     '  control_weights:\n    sentiment:\n      overall: 0.5\n      type: Choices\n      labels:\n        Positive: 1\n        Negative: 0\n    boxes:\n      overall: 1\n      type: RectangleLabels\n';
   const ok = await load(withProject(good));
   assert.equal(ok.lines, []);
-  assert.equal(ok.result.repository?.projects[0]?.spec.control_weights?.sentiment, {
+  assert.equal(resourcesOf(ok.result.repository, projectKind)[0]?.spec.control_weights?.sentiment, {
     overall: 0.5,
     type: 'Choices',
     labels: { Positive: 1, Negative: 0 },
@@ -324,7 +332,7 @@ test('tasks: a list of {file, format?}', async () => {
   });
   assert.equal(ok.lines, []);
   assert.equal(
-    ok.result.repository?.projects[0]?.tasks.map((t) => [t.display, t.format]),
+    resourcesOf(ok.result.repository, projectKind)[0]?.tasks.map((t) => [t.display, t.format]),
     [
       ['tasks.json', undefined],
       ['data/more.csv', 'csv'],
@@ -352,7 +360,7 @@ test('label_config: inline XML, {file}, and {ref} are all accepted', async () =>
     'shared.yaml': `apiVersion: labelform/v1\nkind: LabelConfig\nmetadata:\n  name: shared\nspec:\n  label_config:\n    file: ./config.xml\n`,
   });
   assert.equal(lines, []);
-  const projects = result.repository?.projects ?? [];
+  const projects = resourcesOf(result.repository, projectKind);
   assert.equal(
     projects.map((p) => [p.name, p.labelConfig?.file, p.labelConfig?.ref]),
     [
@@ -455,7 +463,7 @@ test('LabelConfig: label_config inline or {file}', async () => {
   });
   assert.equal(lines, []);
   assert.equal(
-    result.repository?.labelConfigs.map((l) => [l.name, l.source?.file]),
+    resourcesOf(result.repository, labelConfigKind).map((l) => [l.name, l.source?.file]),
     [
       ['inline-one', 'a.yaml'],
       ['file-one', 'b.xml'],

@@ -25,6 +25,7 @@ import { UserError } from '../../util/errors.ts';
 import { resolveServerUrl } from '../connect.ts';
 import type { Io } from '../../util/io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
+import { DEFAULT_KIND } from '../../model/kind-names.ts';
 
 export interface PreviewArgs {
   readonly dir: string;
@@ -180,7 +181,7 @@ async function readBase(
 function fromPlan(plan: Plan, subjects: readonly PreviewSubject[]): Map<string, string | null> {
   const base = new Map(subjects.map((s) => [s.name, s.xml as string | null]));
   for (const c of plan.changes) {
-    if (c.kind !== 'Project' || !base.has(c.key)) continue;
+    if (c.kind !== DEFAULT_KIND || !base.has(c.key)) continue;
     const field = c.fields.find((f) => f.field === 'label_config');
     if (!field || field.sensitive) continue;
     base.set(c.key, c.action === 'create' ? null : typeof field.before === 'string' ? field.before : null);

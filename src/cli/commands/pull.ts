@@ -18,7 +18,7 @@ import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
 import { isSecretVariableName, maskUrlsInText } from '../../util/credentials.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
-import type { LiveResource } from '../../kinds/kind.ts';
+import { resourcesOf, type DesiredResource, type LiveResource } from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
 import { styleFor, type Io } from '../../util/io.ts';
@@ -73,20 +73,24 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       throw new UserError(`the repository in ${root} has errors; fix them before pulling into it`, repo.diagnostics);
     }
     envSecrets = repo.envSecrets ?? [];
-    for (const p of repo.repository?.projects ?? []) {
-      existingKeys.add(p.name);
-      existingFiles.set(p.name, p.file);
-      if (p.importId !== undefined) {
-        existingIds.add(p.importId);
-        existingFiles.set(p.importId, p.file);
+    for (const kind of RESOURCE_KINDS) {
+      const list = resourcesOf<DesiredResource>(repo.repository, kind);
+      if (kind.parent !== undefined) {
+        existingChildren.set(kind.kind, {
+          keys: new Set(list.map((r) => r.name)),
+          ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)),
+        });
+        continue;
       }
-    }
-    for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
-      if (kind === 'Project') continue;
-      existingChildren.set(kind, {
-        keys: new Set(list.map((r) => r.name)),
-        ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)),
-      });
+      // A top-level kind: the projects pull writes.
+      for (const p of list) {
+        existingKeys.add(p.name);
+        existingFiles.set(p.name, p.file);
+        if (p.importId !== undefined) {
+          existingIds.add(p.importId);
+          existingFiles.set(p.importId, p.file);
+        }
+      }
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
@@ -171,7 +175,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       title: p.key,
       marker: { namespace, key: p.key },
     }));
-    for (const kind of RESOURCE_KINDS.filter((k) => k.parent === 'Project' && k.toManifest)) {
+    for (const kind of RESOURCE_KINDS.filter((k) => k.parent !== undefined && k.toManifest)) {
       const lives = parents.length
         ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents }))
         : [];

@@ -46,8 +46,9 @@ export async function runStorageSync(io: Io, args: StorageSyncArgs): Promise<num
   const chosen = matches[0]!;
   const direction = chosen.kind.kind === 'ImportStorage' ? 'import' : 'export';
   return withServer(target, async () => {
-    const project = findResourceKind('Project')!;
-    const live = await readLiveState(client, repo, { kinds: [project, chosen.kind] });
+    // The storage's parent kind is read first: the storage's marker names its parent by key.
+    const parent = chosen.kind.parent === undefined ? undefined : findResourceKind(chosen.kind.parent);
+    const live = await readLiveState(client, repo, { kinds: [...(parent ? [parent] : []), chosen.kind] });
     const storage = liveOf<LiveStorage>(live, chosen.kind.kind).find(
       (s) => s.marker?.namespace === repo.config.namespace && s.marker.key === key && s.marker.parent === projectKey,
     );

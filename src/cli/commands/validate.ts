@@ -1,5 +1,5 @@
-import { RESOURCE_KINDS } from '../../kinds/registry.ts';
-import type { Repository } from '../../kinds/kind.ts';
+import { kindsInMessageOrder } from '../../kinds/registry.ts';
+import { resourcesOf, type Repository } from '../../kinds/kind.ts';
 import { loadRepository } from '../../state/load-repository.ts';
 import { sortDiagnostics } from '../../util/diagnostics.ts';
 import { styleFor, type Io } from '../../util/io.ts';
@@ -32,9 +32,8 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
           files: result.fileCount,
           errors,
           warnings,
-          projects: repo?.projects.map((p) => p.name) ?? [],
-          labelConfigs: repo?.labelConfigs.map((l) => l.name) ?? [],
-          // Every other kind's keys, by kind (Webhook, View, ...), when the repository has some.
+          // The kinds listed on their own (projects, labelConfigs), then every other kind's keys by kind (Webhook, View, ...), when the repository has some.
+          ...listedKeys(repo),
           ...otherKeys(repo),
           diagnostics: sortDiagnostics(result.diagnostics),
         },
@@ -50,7 +49,7 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
   const ms = io.now() - started;
   if (errors === 0 && repo) {
     io.stdout(
-      `${style.green('✔')} ${plural(result.fileCount, 'manifest file')} valid: ${plural(repo.projects.length, 'project')}, ${others(repo)}${plural(repo.labelConfigs.length, 'label config')}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, 'warning')}` : ''} (${ms} ms)\n`,
+      `${style.green('✔')} ${plural(result.fileCount, 'manifest file')} valid: ${counts(repo)}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, 'warning')}` : ''} (${ms} ms)\n`,
     );
     return 0;
   }
@@ -60,21 +59,39 @@ export async function runValidate(io: Io, args: ValidateArgs): Promise<number> {
   return 1;
 }
 
-/** "2 webhooks, 1 view, " for the kinds other than Project the repository declares (nothing for none). */
-function others(repo: Repository): string {
-  return RESOURCE_KINDS.filter((k) => k.kind !== 'Project' && k.desired(repo).length)
-    .map((k) => `${plural(k.desired(repo).length, k.noun)}, `)
-    .join('');
+/** A resource's key as validate lists it: `parent/name` under a parent. */
+function keyOf(d: { readonly name: string; readonly parent?: string }): string {
+  return d.parent ? `${d.parent}/${d.name}` : d.name;
 }
 
-/** `{resources: {Webhook: ['p/hook'], ...}}` for the kinds other than Project the repository declares; nothing for none. */
+/** "1 project, 2 webhooks, 0 label configs": a kind listed on its own always, any other when the repository declares some. */
+function counts(repo: Repository): string {
+  return kindsInMessageOrder()
+    .map((k) => ({ k, n: resourcesOf(repo, k).length }))
+    .filter(({ k, n }) => k.listedAs !== undefined || n > 0)
+    .map(({ k, n }) => plural(n, k.noun))
+    .join(', ');
+}
+
+/** `{projects: [...], labelConfigs: [...]}`: the keys of each kind listed on its own (empty lists without a repository). */
+function listedKeys(repo: Repository | undefined): Record<string, string[]> {
+  return Object.fromEntries(
+    kindsInMessageOrder().flatMap((k) =>
+      k.listedAs === undefined
+        ? []
+        : [[k.listedAs, resourcesOf<{ name: string; parent?: string }>(repo, k).map(keyOf)]],
+    ),
+  );
+}
+
+/** `{resources: {Webhook: ['p/hook'], ...}}` for the other kinds the repository declares; nothing for none. */
 function otherKeys(repo: Repository | undefined): { resources?: Record<string, string[]> } {
   if (!repo) return {};
-  const kinds = RESOURCE_KINDS.filter((k) => k.kind !== 'Project' && k.desired(repo).length);
+  const kinds = kindsInMessageOrder().filter((k) => k.listedAs === undefined && resourcesOf(repo, k).length);
   return kinds.length
     ? {
         resources: Object.fromEntries(
-          kinds.map((k) => [k.kind, k.desired(repo).map((d) => (d.parent ? `${d.parent}/${d.name}` : d.name))]),
+          kinds.map((k) => [k.kind, resourcesOf<{ name: string; parent?: string }>(repo, k).map(keyOf)]),
         ),
       }
     : {};

@@ -9,6 +9,8 @@ import type { LabelConfigResource } from './types.ts';
 export const labelConfigKind: ManifestKind<LabelConfigResource> = {
   kind: 'LabelConfig',
   schema: 'label-config',
+  noun: 'label config',
+  listedAs: 'labelConfigs',
   async load(docs, ctx) {
     const out: LabelConfigResource[] = [];
     for (const { raw, value, envPointers } of docs) {

@@ -24,7 +24,7 @@ export const mlBackendKind = defineKind<MlBackendResource, LiveMlBackend>({
   load: loadMlBackends,
   readLive: (client, opts) => {
     if (!readsKind('MlBackend', opts)) return Promise.resolve([]);
-    return readLiveMlBackends(client, parentsToRead(opts), opts.namespace);
+    return readLiveMlBackends(client, parentsToRead(opts, 'Project'), opts.namespace);
   },
   normalise: (field, value) => normaliseMlField(field as MlField, value),
   // The password is compared by its fingerprint (see compare.ts).

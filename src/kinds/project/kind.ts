@@ -1,5 +1,6 @@
 import { relative, sep } from 'node:path';
 import { defineKind } from '../define-kind.ts';
+import { resourcesOf } from '../kind.ts';
 import { adoptProject } from './adopt.ts';
 import { attributeChange } from './applied-record.ts';
 import { startProjectApply } from './apply.ts';
@@ -20,10 +21,14 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
   kind: 'Project',
   schema: 'project',
   noun: 'project',
+  listedAs: 'projects',
+  markerPlace: 'to the description',
   load: loadProjects,
-  desired: (repo) => repo.projects,
   readLive: (client, opts) =>
-    readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
+    readLiveProjects(
+      client,
+      opts.all ? PROJECT_FIELDS : fieldsToRead(resourcesOf<ProjectResource>(opts.repo, { kind: 'Project' })),
+    ),
   holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
   normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
   diff: compareProject,

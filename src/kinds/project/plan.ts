@@ -12,7 +12,7 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
-import type { KindPlanContext, Match, PlanRequest, Repository } from '../kind.ts';
+import { resourcesOf, type KindPlanContext, type Match, type PlanRequest, type Repository } from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
@@ -37,7 +37,7 @@ export function matchProjects(
   opts: { dedupe?: boolean } = {},
 ): ProjectMatch[] {
   const parsed = targets?.map(parseTarget);
-  const desired = repo.projects.filter((d) => isTargeted(parsed, d));
+  const desired = resourcesOf<ProjectResource>(repo, { kind: 'Project' }).filter((d) => isTargeted(parsed, d));
   return matchResources(
     desired,
     (live.resources.Project ?? []) as LiveProject[],

@@ -8,7 +8,7 @@ import type { LiveResource, ReadLiveOptions } from '../kind.ts';
  * does not list orphans of a kind the repository no longer declares at all.
  */
 export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
-  return Boolean(opts.all || opts.prune || (opts.repo?.resources?.[kind]?.length ?? 0) > 0);
+  return Boolean(opts.all || opts.prune || (opts.repo?.resources[kind]?.length ?? 0) > 0);
 }
 
 /**
@@ -16,9 +16,9 @@ export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
  * the ones a manifest adopts with `import: {id}` (not marked yet, but their storages and backends
  * are what `import: {id}` in their children names); every project for pull.
  */
-export function parentsToRead(opts: ReadLiveOptions): LiveResource[] {
+export function parentsToRead(opts: ReadLiveOptions, parentKind: string): LiveResource[] {
   const adopted = new Set(
-    (opts.repo?.projects ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined),
+    (opts.repo?.resources[parentKind] ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined),
   );
   return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }

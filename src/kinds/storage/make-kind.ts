@@ -28,7 +28,7 @@ export function storageKind(direction: Direction): ResourceKind<StorageResource,
     load: storageLoader(direction),
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      return readLiveStorages(client, direction, parentsToRead(opts), opts.namespace);
+      return readLiveStorages(client, direction, parentsToRead(opts, 'Project'), opts.namespace);
     },
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),

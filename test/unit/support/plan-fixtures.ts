@@ -87,8 +87,7 @@ export function repository(projects: readonly ProjectResource[], namespace = NS)
       defaultEnvironment: 'default',
     },
     environment: 'default',
-    projects: [...projects].sort((a, b) => a.name.localeCompare(b.name)),
-    labelConfigs: [],
+    resources: { Project: [...projects].sort((a, b) => a.name.localeCompare(b.name)) },
   };
 }
 

@@ -261,6 +261,8 @@ export interface ResourceKind<
 > extends ManifestKind<D> {
   /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
   readonly parent?: string;
+  /** Titles are unique within a parent (a tab that lost its marker is found by its title): pull writes one of a title. */
+  readonly titlesUnique?: boolean;
   /** Where the ownership marker is written, as a plan's adopt says it ("to the description"); absent: not said. */
   readonly markerPlace?: string;
   /** The resources a loaded repository declares of this kind. */

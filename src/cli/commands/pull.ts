@@ -226,9 +226,9 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
           );
           continue;
         }
-        // A View's title is unique within its project (load.ts): of two tabs with one title, the second is not written.
+        // A kind whose titles are unique within a parent (a View, see its load.ts): of two with one title, the second is not written.
         const titleKey =
-          kind.kind === 'View' && l.title.trim() !== '' ? `${l.parentId}\u0000${l.title.trim()}` : undefined;
+          kind.titlesUnique && l.title.trim() !== '' ? `${l.parentId}\u0000${l.title.trim()}` : undefined;
         const sameTitle = titleKey === undefined ? undefined : titles.get(titleKey);
         if (sameTitle !== undefined) {
           skipped.push(

@@ -1,5 +1,7 @@
+import { exportStorageKind } from '../../kinds/export-storage/kind.ts';
+import { importStorageKind } from '../../kinds/import-storage/kind.ts';
 import { findResourceKind } from '../../kinds/registry.ts';
-import type { LiveStorage, StorageResource } from '../../kinds/storage/types.ts';
+import type { LiveStorage } from '../../kinds/storage/types.ts';
 import { syncStorage } from '../../kinds/storage/sync.ts';
 import { explainS3Failure, syncOutcome } from '../../kinds/storage/sync-state.ts';
 import { liveOf, readLiveState } from '../../state/live-state.ts';
@@ -33,18 +35,19 @@ export async function runStorageSync(io: Io, args: StorageSyncArgs): Promise<num
     );
   const session = await openSession(io, args);
   const { repo, client, target } = session;
-  const kinds = (args.export ? ['ExportStorage'] : ['ImportStorage', 'ExportStorage']).map((k) => findResourceKind(k)!);
+  const kinds = args.export ? [exportStorageKind] : [importStorageKind, exportStorageKind];
   const matches = kinds.flatMap((k) =>
-    (k.desired(repo) as readonly StorageResource[])
+    k
+      .desired(repo)
       .filter((s) => s.parent === projectKey && s.name === key)
       .map((s) => ({ kind: k, desired: s })),
   );
   if (!matches.length)
     throw new UserError(
-      `no ${args.export ? 'ExportStorage' : 'ImportStorage or ExportStorage'} manifest named "${key}" for project ${projectKey}`,
+      `no ${args.export ? exportStorageKind.kind : `${importStorageKind.kind} or ${exportStorageKind.kind}`} manifest named "${key}" for project ${projectKey}`,
     );
   const chosen = matches[0]!;
-  const direction = chosen.kind.kind === 'ImportStorage' ? 'import' : 'export';
+  const direction = chosen.kind === importStorageKind ? 'import' : 'export';
   return withServer(target, async () => {
     // The storage's parent kind is read first: the storage's marker names its parent by key.
     const parent = chosen.kind.parent === undefined ? undefined : findResourceKind(chosen.kind.parent);

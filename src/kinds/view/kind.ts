@@ -18,6 +18,7 @@ export const viewKind = defineKind<ViewResource, LiveView>({
   schema: 'view',
   parent: 'Project',
   noun: 'view',
+  titlesUnique: true,
   load: loadViews,
   readLive: (client, opts) =>
     readsKind('View', opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),

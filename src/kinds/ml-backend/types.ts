@@ -1,18 +1,9 @@
 import type { MlBackendSpec } from '../../generated/schema-types.ts';
-import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
 
-export interface MlBackendResource {
-  readonly kind: 'MlBackend';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
+export interface MlBackendResource extends SpecResource<'MlBackend', MlBackendSpec> {
   readonly parent: string;
-  readonly importId?: number;
-  readonly spec: MlBackendSpec;
-  readonly sensitive: ReadonlySet<string>;
-  /** Per spec field, the `${env:...}` variables it comes from. */
-  readonly env?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** An ML backend as the server answers it (`/api/ml/`); `basic_auth_pass` is never in it. */

@@ -40,3 +40,21 @@ export function parentNames(
       ),
   };
 }
+
+/**
+ * A manifest of a kind with a spec, as loaded: its identity, the key of its parent (absent: none,
+ * as an organization's webhook), the spec, and where values from `${env:...}` are.
+ */
+export interface SpecResource<K extends string, S> {
+  readonly kind: K;
+  readonly name: string;
+  readonly file: string;
+  readonly doc: SourceDocument;
+  readonly parent?: string;
+  readonly importId?: number;
+  readonly spec: S;
+  /** spec fields holding a value from `${env:...}`. */
+  readonly sensitive: ReadonlySet<string>;
+  /** Per spec field, the `${env:...}` variables it comes from. */
+  readonly env?: Readonly<Record<string, readonly string[]>>;
+}

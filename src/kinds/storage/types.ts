@@ -1,4 +1,4 @@
-import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
 
 export type Direction = 'import' | 'export';
@@ -40,17 +40,11 @@ export function storageFields(direction: Direction, type: StorageType): string[]
   ];
 }
 
-export interface StorageResource {
-  readonly kind: 'ImportStorage' | 'ExportStorage';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
+export interface StorageResource extends SpecResource<
+  'ImportStorage' | 'ExportStorage',
+  Readonly<Record<string, unknown>> & { readonly project: string; readonly type: StorageType }
+> {
   readonly parent: string;
-  readonly importId?: number;
-  readonly spec: Readonly<Record<string, unknown>> & { readonly project: string; readonly type: StorageType };
-  readonly sensitive: ReadonlySet<string>;
-  /** Per spec field, the `${env:...}` variables it comes from. */
-  readonly env?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** A storage as the server answers it (secrets popped). */

@@ -1,17 +1,10 @@
 import type { ViewSpec } from '../../generated/schema-types.ts';
-import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
 
 /** A View manifest as loaded: a Data Manager tab of the project `parent`. */
-export interface ViewResource {
-  readonly kind: 'View';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
+export interface ViewResource extends SpecResource<'View', ViewSpec> {
   readonly parent: string;
-  readonly importId?: number;
-  readonly spec: ViewSpec;
-  readonly sensitive: ReadonlySet<string>;
 }
 
 /** A tab as the server answers it (`/api/dm/views/`): the UI's state under `data`. */

@@ -1,21 +1,9 @@
 import type { WebhookSpec } from '../../generated/schema-types.ts';
-import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
 
 /** A Webhook manifest as loaded. `parent` is its Project's key (absent: the organization's). */
-export interface WebhookResource {
-  readonly kind: 'Webhook';
-  readonly name: string;
-  readonly file: string;
-  readonly doc: SourceDocument;
-  readonly parent?: string;
-  readonly importId?: number;
-  readonly spec: WebhookSpec;
-  /** spec fields holding a value from `${env:...}` (for a webhook: `headers`, `url`). */
-  readonly sensitive: ReadonlySet<string>;
-  /** Per spec field, the `${env:...}` variables it comes from. */
-  readonly env?: Readonly<Record<string, readonly string[]>>;
-}
+export type WebhookResource = SpecResource<'Webhook', WebhookSpec>;
 
 /** A webhook as the server answers it (`/api/webhooks/`). */
 export interface LsWebhook {

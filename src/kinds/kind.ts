@@ -1,10 +1,10 @@
 /**
- * The contract every resource kind implements (Project today; webhooks, storages, ML backends
- * and views next). The planner, the applier, the saved-plan check, the renderers and the CLI know
- * kinds only through it and through `registry.ts`, the one list of kinds. In the spirit of a
- * Pulumi dynamic provider or a Grizzly handler: check, read live, identify by marker, normalise,
- * diff, plan, create, update, delete, plus optional per-kind facts (the annotation impact of a
- * label-config change is Project's).
+ * The contract every resource kind implements (Project, Webhook, View, MlBackend, the storages).
+ * The planner, the applier, the saved-plan check, the renderers and the CLI know kinds only
+ * through it and through `registry.ts`, the one list of kinds. In the spirit of a Pulumi dynamic
+ * provider or a Grizzly handler with a base handler: a kind writes a small core (`KindDefinition`:
+ * load, read live, plan, create/update/delete) and `defineKind` supplies the rest (identify by
+ * marker, normalise, diff, orphans, digest, no facts, no drift attribution, no pull).
  */
 import type { LabelStudioClient } from '../api/client.ts';
 import type {

@@ -215,15 +215,13 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     const sensitive = new Set(
       interpolated.envPointers.map((p) => /^\/spec\/([^/]+)/.exec(p)?.[1]).filter((f): f is string => f !== undefined),
     );
-    docsByKind
-      .get(manifestKind.kind)!
-      .push({
-        raw,
-        value: checked,
-        sensitive,
-        envPointers: interpolated.envPointers,
-        envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })),
-      });
+    docsByKind.get(manifestKind.kind)!.push({
+      raw,
+      value: checked,
+      sensitive,
+      envPointers: interpolated.envPointers,
+      envNames: interpolated.envRefs.map((r) => ({ pointer: r.pointer, name: r.name })),
+    });
   }
 
   // Stage 4: names across documents (unique per kind), then each kind's own loading, in

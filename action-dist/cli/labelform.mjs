@@ -786,6 +786,8 @@ var init_kind = __esm({
     labelConfigKind = {
       kind: "LabelConfig",
       schema: "label-config",
+      noun: "label config",
+      listedAs: "labelConfigs",
       async load(docs, ctx) {
         const out = [];
         for (const { raw, value, envPointers } of docs) {
@@ -804,6 +806,218 @@ var init_kind = __esm({
         return out;
       }
     };
+  }
+});
+
+// src/kinds/kind.ts
+function resourcesOf(repo, kind) {
+  return repo?.resources[kind.kind] ?? [];
+}
+var Refusal;
+var init_kind2 = __esm({
+  "src/kinds/kind.ts"() {
+    "use strict";
+    Refusal = class extends Error {
+    };
+  }
+});
+
+// node_modules/fast-deep-equal/index.js
+var require_fast_deep_equal = __commonJS({
+  "node_modules/fast-deep-equal/index.js"(exports, module) {
+    "use strict";
+    module.exports = function equal6(a, b) {
+      if (a === b) return true;
+      if (a && b && typeof a == "object" && typeof b == "object") {
+        if (a.constructor !== b.constructor) return false;
+        var length, i, keys;
+        if (Array.isArray(a)) {
+          length = a.length;
+          if (length != b.length) return false;
+          for (i = length; i-- !== 0; )
+            if (!equal6(a[i], b[i])) return false;
+          return true;
+        }
+        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
+        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
+        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
+        keys = Object.keys(a);
+        length = keys.length;
+        if (length !== Object.keys(b).length) return false;
+        for (i = length; i-- !== 0; )
+          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
+        for (i = length; i-- !== 0; ) {
+          var key = keys[i];
+          if (!equal6(a[key], b[key])) return false;
+        }
+        return true;
+      }
+      return a !== a && b !== b;
+    };
+  }
+});
+
+// src/util/fingerprint.ts
+import { createHash } from "node:crypto";
+function fingerprintValue(value) {
+  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
+}
+function canonicalJson(value) {
+  if (value === void 0) return "null";
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+}
+var init_fingerprint = __esm({
+  "src/util/fingerprint.ts"() {
+    "use strict";
+  }
+});
+
+// src/kinds/shared/env-names.ts
+function envNamesByField(doc) {
+  const out = {};
+  for (const { pointer, name } of doc.envNames) {
+    const field = /^\/spec\/([^/]+)/.exec(pointer)?.[1];
+    if (field === void 0) continue;
+    const list = out[field] ??= [];
+    if (!list.includes(name)) list.push(name);
+  }
+  return out;
+}
+function secretChange(field, env2) {
+  const names = env2?.[field];
+  return { field, sensitive: true, ...names?.length ? { env: [...names] } : {} };
+}
+var init_env_names = __esm({
+  "src/kinds/shared/env-names.ts"() {
+    "use strict";
+  }
+});
+
+// src/kinds/shared/plan-child.ts
+function startChild(m, ctx, noun) {
+  const d = m.desired;
+  const parent = ctx.parentOf(d);
+  const [keep, ...copies2] = m.duplicates;
+  for (const c of copies2)
+    ctx.change({
+      action: "delete",
+      kind: d.kind,
+      key: d.name,
+      ...parent ? { parent } : {},
+      id: c.id,
+      title: c.title,
+      fields: [],
+      duplicateOf: keep.id
+    });
+  const err = (code2, message) => ctx.diagnostic({
+    severity: "error",
+    code: code2,
+    key: d.name,
+    file: d.file,
+    ...d.doc.locate("/import/id"),
+    pointer: "/import/id",
+    message
+  });
+  if (m.adopt?.marker) {
+    err(
+      "import-marked",
+      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`
+    );
+    return void 0;
+  }
+  if (m.adopt && (m.adopt.parentId ?? null) !== (parent?.id ?? null)) {
+    const where = (id, key) => id === void 0 && key === void 0 ? "the organization" : `project ${key ?? id}${key !== void 0 && id !== void 0 ? ` (id ${id})` : ""}`;
+    err(
+      "import-parent",
+      `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`
+    );
+    return void 0;
+  }
+  const target = m.live ?? keep ?? m.adopt;
+  return { parent, ...target ? { target } : {}, adopting: m.adopt !== void 0 };
+}
+function existingChange(base, target, adopting, managed, liveComparable) {
+  const fingerprint = Object.fromEntries(managed.map((f) => [f, fingerprintValue(liveComparable(f))]));
+  return { action: adopting ? "adopt" : base.fields.length ? "update" : "no-op", ...base, id: target.id, fingerprint };
+}
+function compareFields(fields, desired, liveValue2, normalise, shown = (_f, v) => v) {
+  const spec = desired.spec;
+  const changes = [];
+  for (const field of fields) {
+    const after2 = spec[field];
+    if (after2 === void 0) continue;
+    const before = liveValue2?.(field);
+    if (liveValue2 && (0, import_fast_deep_equal.default)(normalise(field, after2, "desired"), normalise(field, before, "live"))) continue;
+    if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
+    else changes.push(liveValue2 ? { field, before: shown(field, before) ?? null, after: after2 } : { field, after: after2 });
+  }
+  return changes;
+}
+var import_fast_deep_equal;
+var init_plan_child = __esm({
+  "src/kinds/shared/plan-child.ts"() {
+    "use strict";
+    import_fast_deep_equal = __toESM(require_fast_deep_equal(), 1);
+    init_fingerprint();
+    init_env_names();
+  }
+});
+
+// src/kinds/shared/spec-digest.ts
+function specDigest(d, secret = () => false) {
+  return {
+    spec: Object.fromEntries(
+      Object.entries(d.spec ?? {}).map(([k, v]) => [k, d.sensitive?.has(k) || secret(k) ? "(sensitive)" : v])
+    ),
+    import: d.importId ?? null
+  };
+}
+var init_spec_digest = __esm({
+  "src/kinds/shared/spec-digest.ts"() {
+    "use strict";
+  }
+});
+
+// src/kinds/define-kind.ts
+function defineKind(def) {
+  const { fields, liveValue: liveValue2, showLive, ...own2 } = def;
+  const normalise = def.normalise ?? ((_field, value) => value);
+  const kind = {
+    desired: (repo) => resourcesOf(repo, def),
+    identify: (live) => live.marker,
+    holdsData: () => false,
+    normalise,
+    diff: (desired, live) => fields && liveValue2 ? compareFields(fields(desired), desiredSpec(desired), live && ((f) => liveValue2(live, f)), normalise, showLive) : [],
+    // Called only for a live resource carrying this namespace's marker.
+    orphan: (live) => ({ id: live.id, key: live.marker?.key ?? "", title: live.title, annotations: 0 }),
+    planPrune: (o, live, ctx) => ctx.change({
+      action: "delete",
+      kind: def.kind,
+      key: o.key,
+      ...o.parent ? { parent: o.parent } : {},
+      id: o.id,
+      title: live.title,
+      fields: []
+    }),
+    digest: (desired) => specDigest(desired),
+    attribute: () => "unknown",
+    lastApplied: () => void 0,
+    ...own2
+  };
+  return kind;
+}
+function desiredSpec(d) {
+  return { spec: d.spec ?? {}, sensitive: d.sensitive ?? /* @__PURE__ */ new Set(), ...d.env ? { env: d.env } : {} };
+}
+var init_define_kind = __esm({
+  "src/kinds/define-kind.ts"() {
+    "use strict";
+    init_kind2();
+    init_plan_child();
+    init_spec_digest();
   }
 });
 
@@ -914,7 +1128,7 @@ var init_python_strip = __esm({
 });
 
 // src/kinds/shared/description-marker.ts
-import { createHash } from "node:crypto";
+import { createHash as createHash2 } from "node:crypto";
 function last(text) {
   let m;
   for (const x of text.matchAll(LINE)) m = x;
@@ -937,7 +1151,7 @@ function withDescriptionMarker(userPart, m) {
 ${line2}` : line2;
 }
 function secretFingerprint(namespace, key, secrets) {
-  return createHash("sha256").update(`labelform-secret\0${namespace}/${key}\0${secrets.join("\0")}`).digest("base64url").slice(0, 6);
+  return createHash2("sha256").update(`labelform-secret\0${namespace}/${key}\0${secrets.join("\0")}`).digest("base64url").slice(0, 6);
 }
 var LINE;
 var init_description_marker = __esm({
@@ -1031,13 +1245,28 @@ var init_adopt = __esm({
   }
 });
 
-// src/kinds/kind.ts
-var Refusal;
-var init_kind2 = __esm({
-  "src/kinds/kind.ts"() {
+// src/kinds/shared/apply-child.ts
+function need(desired, key) {
+  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
+  return desired;
+}
+function ignore404(err) {
+  if (!(isApiError(err) && err.status === 404)) throw err;
+}
+async function deleteIgnoringGone(request3) {
+  await request3().then(() => void 0, ignore404);
+}
+async function confirmedDelete(run3, change, mismatch, remove) {
+  if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
+    return { id: change.id, skipped: mismatch };
+  await deleteIgnoringGone(remove);
+  return { id: change.id };
+}
+var init_apply_child = __esm({
+  "src/kinds/shared/apply-child.ts"() {
     "use strict";
-    Refusal = class extends Error {
-    };
+    init_errors2();
+    init_kind2();
   }
 });
 
@@ -1072,150 +1301,6 @@ async function createSettled(ports) {
 var init_create_settled = __esm({
   "src/kinds/shared/create-settled.ts"() {
     "use strict";
-  }
-});
-
-// node_modules/fast-deep-equal/index.js
-var require_fast_deep_equal = __commonJS({
-  "node_modules/fast-deep-equal/index.js"(exports, module) {
-    "use strict";
-    module.exports = function equal6(a, b) {
-      if (a === b) return true;
-      if (a && b && typeof a == "object" && typeof b == "object") {
-        if (a.constructor !== b.constructor) return false;
-        var length, i, keys;
-        if (Array.isArray(a)) {
-          length = a.length;
-          if (length != b.length) return false;
-          for (i = length; i-- !== 0; )
-            if (!equal6(a[i], b[i])) return false;
-          return true;
-        }
-        if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
-        if (a.valueOf !== Object.prototype.valueOf) return a.valueOf() === b.valueOf();
-        if (a.toString !== Object.prototype.toString) return a.toString() === b.toString();
-        keys = Object.keys(a);
-        length = keys.length;
-        if (length !== Object.keys(b).length) return false;
-        for (i = length; i-- !== 0; )
-          if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
-        for (i = length; i-- !== 0; ) {
-          var key = keys[i];
-          if (!equal6(a[key], b[key])) return false;
-        }
-        return true;
-      }
-      return a !== a && b !== b;
-    };
-  }
-});
-
-// src/util/fingerprint.ts
-import { createHash as createHash2 } from "node:crypto";
-function fingerprintValue(value) {
-  return createHash2("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
-}
-function canonicalJson(value) {
-  if (value === void 0) return "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-}
-var init_fingerprint = __esm({
-  "src/util/fingerprint.ts"() {
-    "use strict";
-  }
-});
-
-// src/kinds/shared/env-names.ts
-function envNamesByField(doc) {
-  const out = {};
-  for (const { pointer, name } of doc.envNames) {
-    const field = /^\/spec\/([^/]+)/.exec(pointer)?.[1];
-    if (field === void 0) continue;
-    const list = out[field] ??= [];
-    if (!list.includes(name)) list.push(name);
-  }
-  return out;
-}
-function secretChange(field, env2) {
-  const names = env2?.[field];
-  return { field, sensitive: true, ...names?.length ? { env: [...names] } : {} };
-}
-var init_env_names = __esm({
-  "src/kinds/shared/env-names.ts"() {
-    "use strict";
-  }
-});
-
-// src/kinds/shared/plan-child.ts
-function startChild(m, ctx, noun) {
-  const d = m.desired;
-  const parent = ctx.parentOf(d);
-  const [keep, ...copies2] = m.duplicates;
-  for (const c of copies2)
-    ctx.change({
-      action: "delete",
-      kind: d.kind,
-      key: d.name,
-      ...parent ? { parent } : {},
-      id: c.id,
-      title: c.title,
-      fields: [],
-      duplicateOf: keep.id
-    });
-  const err = (code2, message) => ctx.diagnostic({
-    severity: "error",
-    code: code2,
-    key: d.name,
-    file: d.file,
-    ...d.doc.locate("/import/id"),
-    pointer: "/import/id",
-    message
-  });
-  if (m.adopt?.marker) {
-    err(
-      "import-marked",
-      `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`
-    );
-    return void 0;
-  }
-  if (m.adopt && (m.adopt.parentId ?? null) !== (parent?.id ?? null)) {
-    const where = (id, key) => id === void 0 && key === void 0 ? "the organization" : `project ${key ?? id}${key !== void 0 && id !== void 0 ? ` (id ${id})` : ""}`;
-    err(
-      "import-parent",
-      `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`
-    );
-    return void 0;
-  }
-  const target = m.live ?? keep ?? m.adopt;
-  return { parent, ...target ? { target } : {}, adopting: m.adopt !== void 0 };
-}
-function existingChange(base, target, adopting, managed, liveComparable) {
-  const fingerprint = Object.fromEntries(managed.map((f) => [f, fingerprintValue(liveComparable(f))]));
-  return { action: adopting ? "adopt" : base.fields.length ? "update" : "no-op", ...base, id: target.id, fingerprint };
-}
-function compareFields(fields, desired, liveValue2, normalise, shown = (_f, v) => v) {
-  const spec = desired.spec;
-  const changes = [];
-  for (const field of fields) {
-    const after2 = spec[field];
-    if (after2 === void 0) continue;
-    const before = liveValue2?.(field);
-    if (liveValue2 && (0, import_fast_deep_equal.default)(normalise(field, after2), normalise(field, before))) continue;
-    if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
-    else changes.push(liveValue2 ? { field, before: shown(field, before) ?? null, after: after2 } : { field, after: after2 });
-  }
-  return changes;
-}
-var import_fast_deep_equal;
-var init_plan_child = __esm({
-  "src/kinds/shared/plan-child.ts"() {
-    "use strict";
-    import_fast_deep_equal = __toESM(require_fast_deep_equal(), 1);
-    init_fingerprint();
-    init_env_names();
   }
 });
 
@@ -1413,7 +1498,7 @@ function storageApplier(direction) {
             data: writeBody(direction, want, s, run3.namespace, parentId, true),
             idempotent: true
           }).catch(explained(want, direction)),
-          remove: (copy) => client.http.request("DELETE", itemPath(direction, copy.type, copy.id)).then(() => void 0, ignore404)
+          remove: (copy) => deleteIgnoringGone(() => client.http.request("DELETE", itemPath(direction, copy.type, copy.id)))
         });
         if (direction === "export") {
           const note = await exportSynced(client, want, found, done.id, run3.sleep);
@@ -1460,16 +1545,13 @@ function storageApplier(direction) {
         );
         return { id: change.id, notes: [note] };
       },
-      async delete(change) {
-        if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
-          return { id: change.id, skipped: "what was typed back did not match" };
+      delete: (change) => confirmedDelete(run3, change, "what was typed back did not match", () => {
         const live = run3.live.find(
           (l) => l.id === change.id && l.marker?.namespace === run3.namespace && l.marker.key === change.key
         );
         if (!live) throw new Refusal(`no storage with id ${change.id} carries the marker of ${change.key} any more`);
-        await client.http.request("DELETE", itemPath(direction, live.raw.type, change.id)).catch(ignore404);
-        return { id: change.id };
-      }
+        return client.http.request("DELETE", itemPath(direction, live.raw.type, change.id));
+      })
     };
   };
 }
@@ -1535,18 +1617,12 @@ function explained(want, direction) {
     throw why ? new Refusal(why) : err;
   };
 }
-function ignore404(err) {
-  if (!(isApiError(err) && err.status === 404)) throw err;
-}
-function need(desired, key) {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
-}
 var init_apply = __esm({
   "src/kinds/storage/apply.ts"() {
     "use strict";
     init_errors2();
     init_kind2();
+    init_apply_child();
     init_create_settled();
     init_description_marker();
     init_compare();
@@ -1737,6 +1813,26 @@ var init_p_limit = __esm({
   }
 });
 
+// src/kinds/shared/read-scope.ts
+function readsKind(kind, opts) {
+  return Boolean(opts.all || opts.prune || (opts.repo?.resources[kind]?.length ?? 0) > 0);
+}
+function parentsToRead(opts, parentKind) {
+  const adopted = new Set(
+    (opts.repo?.resources[parentKind] ?? []).map((p) => p.importId).filter((id) => id !== void 0)
+  );
+  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
+}
+function parentKeyOf(parents, parentId, namespace) {
+  const parent = parents.find((p) => p.id === parentId);
+  return parent?.marker?.namespace === namespace ? parent.marker.key : `#${parentId}`;
+}
+var init_read_scope = __esm({
+  "src/kinds/shared/read-scope.ts"() {
+    "use strict";
+  }
+});
+
 // src/kinds/storage/live.ts
 async function readLiveStorages(client, direction, parents, namespace) {
   const limit = pLimit(4);
@@ -1748,8 +1844,7 @@ async function readLiveStorages(client, direction, parents, namespace) {
 }
 function toLiveStorage(s, parents, namespace) {
   const mine = parseDescriptionMarker(s.description);
-  const project = parents.find((p) => p.id === s.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${s.project}`;
+  const parentKey = parentKeyOf(parents, s.project, namespace);
   return {
     id: s.id,
     title: `${s.type} ${s.title || String(s.bucket ?? s.container ?? s.path ?? s.id)}`,
@@ -1764,6 +1859,37 @@ var init_live = __esm({
     "use strict";
     init_p_limit();
     init_description_marker();
+    init_read_scope();
+  }
+});
+
+// src/kinds/shared/load-child.ts
+function manifestIdentity(kind, doc) {
+  const { raw, value } = doc;
+  const importId = value.import?.id;
+  return {
+    kind,
+    name: String(value.metadata.name),
+    file: raw.doc.file,
+    doc: raw.doc,
+    ...typeof importId === "number" ? { importId } : {}
+  };
+}
+function parentNames(ctx, parentKind) {
+  const names = new Set(ctx.loaded(parentKind).map((p) => p.name));
+  return {
+    has: (name) => names.has(name),
+    missing: (name, doc, pointer) => diag(
+      `missing-${parentKind.toLowerCase()}`,
+      `no ${parentKind} named "${name}"${names.size ? ` (defined: ${[...names].join(", ")})` : ` (no ${parentKind} manifests are defined)`}`,
+      { file: doc.file, ...doc.locate(pointer), pointer }
+    )
+  };
+}
+var init_load_child = __esm({
+  "src/kinds/shared/load-child.ts"() {
+    "use strict";
+    init_diagnostics();
   }
 });
 
@@ -1771,7 +1897,7 @@ var init_live = __esm({
 function storageLoader(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
   return async (docs, ctx) => {
-    const projects = new Set(ctx.loaded("Project").map((p) => p.name));
+    const projects = parentNames(ctx, "Project");
     const out = [];
     for (const doc of docs) {
       const { raw, value, sensitive, envPointers } = doc;
@@ -1781,14 +1907,7 @@ function storageLoader(direction) {
         ...raw.doc.locate(pointer, { key }),
         pointer
       });
-      if (!projects.has(spec.project))
-        ctx.diagnostics.push(
-          diag(
-            "missing-project",
-            `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
-            at("/spec/project")
-          )
-        );
+      if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
       const type = spec.type;
       const allowed = /* @__PURE__ */ new Set(["project", "type", ...storageFields(direction, type), ...STORAGE_TYPES[type].secrets]);
       for (const field of Object.keys(spec)) {
@@ -1842,14 +1961,11 @@ function storageLoader(direction) {
           )
         );
       }
-      const importId = value.import?.id;
+      const { importId, ...identity4 } = manifestIdentity(kind, doc);
       out.push({
-        kind,
-        name: String(value.metadata.name),
-        file: raw.doc.file,
-        doc: raw.doc,
+        ...identity4,
         parent: spec.project,
-        ...typeof importId === "number" ? { importId } : {},
+        ...importId !== void 0 ? { importId } : {},
         spec,
         sensitive,
         env: envNamesByField(doc)
@@ -1862,6 +1978,7 @@ var init_load = __esm({
   "src/kinds/storage/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_load_child();
     init_env_names();
     init_text_credentials();
     init_url_credentials();
@@ -1908,7 +2025,7 @@ function storagePlanner(direction) {
       file: d.file,
       line: d.doc.locate("/metadata/name").line,
       title: `${d.spec.type} ${title}`,
-      fields: compareStorage(direction, d, target)
+      fields: ctx.diff(d, target)
     };
     if (!target) {
       const notes = direction === "export" ? [
@@ -1944,22 +2061,6 @@ var init_plan = __esm({
     init_compare();
     init_sync_state();
     init_types();
-  }
-});
-
-// src/kinds/shared/read-scope.ts
-function readsKind(kind, opts) {
-  return Boolean(opts.all || opts.prune || (opts.repo?.resources?.[kind]?.length ?? 0) > 0);
-}
-function parentsToRead(opts) {
-  const adopted = new Set(
-    (opts.repo?.projects ?? []).map((p) => p.importId).filter((id) => id !== void 0)
-  );
-  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
-}
-var init_read_scope = __esm({
-  "src/kinds/shared/read-scope.ts"() {
-    "use strict";
   }
 });
 
@@ -9835,50 +9936,31 @@ var init_to_manifest = __esm({
 // src/kinds/storage/make-kind.ts
 function storageKind(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
-  return {
+  return defineKind({
     kind,
     schema: `${direction}-storage`,
     parent: "Project",
     noun: `${direction} storage`,
     load: storageLoader(direction),
-    desired: (repo) => repo.resources?.[kind] ?? [],
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      return readLiveStorages(client, direction, parentsToRead(opts), opts.namespace);
+      return readLiveStorages(client, direction, parentsToRead(opts, "Project"), opts.namespace);
     },
-    identify: (live) => live.marker,
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
     // A sync that never finished is the server's side missing data (other fields: no record of the last apply).
     attribute: (field) => field === SYNC_FIELD ? "server" : "unknown",
     plan: storagePlanner(direction),
-    orphan: (s) => ({ id: s.id, key: s.marker.key, title: s.title, annotations: 0 }),
-    planPrune: (o, s, ctx) => ctx.change({
-      action: "delete",
-      kind,
-      key: o.key,
-      ...o.parent ? { parent: o.parent } : {},
-      id: o.id,
-      title: s.title,
-      fields: []
-    }),
-    digest: (s) => ({
-      spec: Object.fromEntries(
-        Object.entries(s.spec).map(([k, v]) => [
-          k,
-          s.sensitive.has(k) || STORAGE_TYPES[s.spec.type].secrets.includes(k) ? "(sensitive)" : v
-        ])
-      ),
-      import: s.importId ?? null
-    }),
+    digest: (s) => specDigest(s, (field) => STORAGE_TYPES[s.spec.type].secrets.includes(field)),
     startApply: storageApplier(direction),
     adopt: storageAdopter(direction),
     toManifest: storageToManifest(direction)
-  };
+  });
 }
 var init_make_kind = __esm({
   "src/kinds/storage/make-kind.ts"() {
     "use strict";
+    init_define_kind();
     init_adopt();
     init_apply();
     init_compare();
@@ -9886,6 +9968,7 @@ var init_make_kind = __esm({
     init_load();
     init_plan();
     init_read_scope();
+    init_spec_digest();
     init_to_manifest();
     init_sync_state();
     init_types();
@@ -9937,7 +10020,7 @@ function startMlBackendApply(run3) {
   const { client } = run3;
   return {
     async create(change, desired, parentId) {
-      const want = need2(desired, change.key);
+      const want = need(desired, change.key);
       if (parentId === void 0) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers2(client, parentId, run3.namespace, change.key),
@@ -9948,12 +10031,12 @@ function startMlBackendApply(run3) {
           data: writeBody2(want, found, run3.namespace, parentId, true),
           idempotent: true
         }),
-        remove: (copy) => client.http.request("DELETE", `/api/ml/${copy.id}`).then(() => void 0, ignore4042)
+        remove: (copy) => deleteIgnoringGone(() => client.http.request("DELETE", `/api/ml/${copy.id}`))
       });
       return done;
     },
     async update(change, desired, parentId) {
-      const want = need2(desired, change.key);
+      const want = need(desired, change.key);
       const live = await client.http.request("GET", `/api/ml/${change.id}`);
       const sendPass = change.fields.some((f) => f.field === "basic_auth_pass");
       await client.http.request("PATCH", `/api/ml/${change.id}`, {
@@ -9962,12 +10045,12 @@ function startMlBackendApply(run3) {
       });
       return { id: change.id };
     },
-    async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
-        return { id: change.id, skipped: "the title typed back did not match" };
-      await client.http.request("DELETE", `/api/ml/${change.id}`).catch(ignore4042);
-      return { id: change.id };
-    }
+    delete: (change) => confirmedDelete(
+      run3,
+      change,
+      "the title typed back did not match",
+      () => client.http.request("DELETE", `/api/ml/${change.id}`)
+    )
   };
 }
 function writeBody2(desired, live, namespace, projectId, sendPass) {
@@ -10002,18 +10085,11 @@ async function carriers2(client, projectId, namespace, key) {
     (b) => b.project === projectId && parseDescriptionMarker(b.description)?.namespace === namespace && parseDescriptionMarker(b.description)?.key === key
   ).sort((a, b) => a.id - b.id);
 }
-function ignore4042(err) {
-  if (!(isApiError(err) && err.status === 404)) throw err;
-}
-function need2(desired, key) {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
-}
 var init_apply2 = __esm({
   "src/kinds/ml-backend/apply.ts"() {
     "use strict";
-    init_errors2();
     init_kind2();
+    init_apply_child();
     init_create_settled();
     init_description_marker();
     init_types2();
@@ -10133,8 +10209,7 @@ async function readLiveMlBackends(client, parents, namespace) {
 }
 function toLiveMlBackend(b, parents, namespace) {
   const mine = parseDescriptionMarker(b.description);
-  const project = parents.find((p) => p.id === b.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${b.project}`;
+  const parentKey = parentKeyOf(parents, b.project, namespace);
   return {
     id: b.id,
     title: b.title || urlTitle(b.url),
@@ -10150,6 +10225,7 @@ var init_live2 = __esm({
     "use strict";
     init_p_limit();
     init_description_marker();
+    init_read_scope();
     init_url_title();
     PARALLEL = 4;
   }
@@ -10157,19 +10233,14 @@ var init_live2 = __esm({
 
 // src/kinds/ml-backend/load.ts
 async function loadMlBackends(docs, ctx) {
-  const projects = new Set(ctx.loaded("Project").map((p) => p.name));
+  const projects = parentNames(ctx, "Project");
   const out = [];
   for (const doc of docs) {
     const { raw, value, sensitive, envPointers } = doc;
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code2, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code2, message, at(pointer), severity));
-    if (!projects.has(spec.project))
-      push(
-        "missing-project",
-        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
-        "/spec/project"
-      );
+    if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
     if (spec.basic_auth_pass !== void 0 && !envPointers.includes("/spec/basic_auth_pass")) {
       push(
         "secret-literal",
@@ -10205,14 +10276,11 @@ async function loadMlBackends(docs, ctx) {
         "/spec/model_version"
       );
     }
-    const importId = value.import?.id;
+    const { importId, ...identity4 } = manifestIdentity("MlBackend", doc);
     out.push({
-      kind: "MlBackend",
-      name: String(value.metadata.name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity4,
       parent: spec.project,
-      ...typeof importId === "number" ? { importId } : {},
+      ...importId !== void 0 ? { importId } : {},
       spec,
       sensitive,
       env: envNamesByField(doc)
@@ -10224,6 +10292,7 @@ var init_load2 = __esm({
   "src/kinds/ml-backend/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_load_child();
     init_env_names();
     init_url_credentials();
     init_credentials();
@@ -10243,7 +10312,7 @@ function planMlBackend(m, ctx) {
     file: d.file,
     line: d.doc.locate("/metadata/name").line,
     ...d.sensitive.has("url") || d.sensitive.has("title") ? {} : { title: d.spec.title || urlTitle(d.spec.url) },
-    fields: compareMlBackend(d, target)
+    fields: ctx.diff(d, target)
   };
   if (!target) {
     const notes = [
@@ -10356,6 +10425,7 @@ var mlBackendKind;
 var init_kind5 = __esm({
   "src/kinds/ml-backend/kind.ts"() {
     "use strict";
+    init_define_kind();
     init_adopt2();
     init_apply2();
     init_compare2();
@@ -10363,42 +10433,27 @@ var init_kind5 = __esm({
     init_load2();
     init_plan2();
     init_read_scope();
+    init_spec_digest();
     init_to_manifest2();
-    mlBackendKind = {
+    mlBackendKind = defineKind({
       kind: "MlBackend",
       schema: "ml-backend",
       parent: "Project",
       noun: "ML backend",
       load: loadMlBackends,
-      desired: (repo) => repo.resources?.MlBackend ?? [],
       readLive: (client, opts) => {
         if (!readsKind("MlBackend", opts)) return Promise.resolve([]);
-        return readLiveMlBackends(client, parentsToRead(opts), opts.namespace);
+        return readLiveMlBackends(client, parentsToRead(opts, "Project"), opts.namespace);
       },
-      identify: (live) => live.marker,
       normalise: (field, value) => normaliseMlField(field, value),
+      // The password is compared by its fingerprint (see compare.ts).
       diff: compareMlBackend,
       plan: planMlBackend,
-      orphan: (b) => ({ id: b.id, key: b.marker.key, title: b.title, annotations: 0 }),
-      planPrune: (o, b, ctx) => ctx.change({
-        action: "delete",
-        kind: "MlBackend",
-        key: o.key,
-        ...o.parent ? { parent: o.parent } : {},
-        id: o.id,
-        title: b.title,
-        fields: []
-      }),
-      digest: (b) => ({
-        spec: Object.fromEntries(
-          Object.entries(b.spec).map(([k, v]) => [k, b.sensitive.has(k) || k === "basic_auth_pass" ? "(sensitive)" : v])
-        ),
-        import: b.importId ?? null
-      }),
+      digest: (b) => specDigest(b, (field) => field === "basic_auth_pass"),
       startApply: startMlBackendApply,
       adopt: adoptMlBackend,
       toManifest: mlBackendToManifest
-    };
+    });
   }
 });
 
@@ -29764,7 +29819,7 @@ async function findMarkedProjects(client, marker) {
   return (await readAllProjects(client, LOOKUP_INCLUDE)).map(toCarrier).filter((c) => c !== void 0 && sameMarker(c.marker, marker));
 }
 async function settleCarriers(client, carriers5, createdAfter, opts = {}) {
-  const [winner, ...others2] = [...carriers5].sort((a, b) => a.id - b.id);
+  const [winner, ...others] = [...carriers5].sort((a, b) => a.id - b.id);
   if (!winner) throw new Error("settleCarriers needs at least one carrier");
   const { index } = opts;
   const removed = [];
@@ -29785,15 +29840,11 @@ async function settleCarriers(client, carriers5, createdAfter, opts = {}) {
       left2.push({ id: copy.id, reason: `it holds ${fresh.tasks} task(s) and ${fresh.annotations} annotation(s)` });
       return;
     }
-    try {
-      await client.deleteProject(copy.id);
-    } catch (err) {
-      if (!(isApiError(err) && err.status === 404)) throw err;
-    }
+    await deleteIgnoringGone(() => client.deleteProject(copy.id));
     index?.forget(copy.id);
     removed.push(copy.id);
   };
-  for (const copy of others2) {
+  for (const copy of others) {
     if (copy.id <= createdAfter) left2.push({ id: copy.id, reason: "it existed before this run" });
     else if (opts.own?.(copy.id)) await removeIfEmpty(copy);
     else theirs.push(copy);
@@ -29839,6 +29890,7 @@ var init_carriers = __esm({
   "src/kinds/project/carriers.ts"() {
     "use strict";
     init_errors2();
+    init_apply_child();
     init_project_list();
     init_marker();
     OTHERS_WAITS_MS = [500, 1e3, 2e3];
@@ -45081,7 +45133,7 @@ function planProject(m, ctx) {
       `/spec/${f}`
     );
   if (missing.length) return;
-  const fields = compareProject(d, target, ctx.server.version);
+  const fields = ctx.diff(d, target);
   const lcField = fields.find((f) => f.field === "label_config");
   const labelConfig = lcField && d.labelConfig ? maskLabelConfigChange(
     describeLabelConfigChange(target ? maskUrlsInText(String(target.fields.label_config ?? "")) : "", {
@@ -45298,6 +45350,7 @@ var init_plan3 = __esm({
     init_python_strip();
     init_credentials();
     init_redact();
+    init_kind2();
     init_compare3();
     init_fields();
     init_read_impact();
@@ -45426,7 +45479,7 @@ function startProjectApply(run3) {
         );
         await index.refresh();
       }
-      const want = need3(desired, change);
+      const want = need2(desired, change);
       const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
         index,
         createdAfter,
@@ -45458,7 +45511,7 @@ function startProjectApply(run3) {
       const marker = { namespace: run3.namespace, key: change.key };
       const fields = change.fields.map((f) => f.field);
       if (fields.length || change.action === "adopt") {
-        const want = need3(desired, change);
+        const want = need2(desired, change);
         if (fields.includes("label_config")) {
           const problems = await checkLabelConfigWriteNow(client, id, want);
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join("; ")}`);
@@ -45483,9 +45536,7 @@ function startProjectApply(run3) {
         const why = await whyNotAnEmptyCopy(client, id, marker);
         if (why === "gone") return { id };
         if (why) throw new Refusal(`the copy was not deleted: ${why}`);
-        await client.deleteProject(id).catch((err) => {
-          if (!(isApiError(err) && err.status === 404)) throw err;
-        });
+        await deleteIgnoringGone(() => client.deleteProject(id));
         return { id };
       }
       if (run3.confirmDelete && !await run3.confirmDelete(change))
@@ -45543,14 +45594,14 @@ async function readDescription(client, id) {
 function copies(ids) {
   return `${ids.length === 1 ? "an empty copy" : `${ids.length} empty copies`} (id ${ids.join(", ")})`;
 }
-function need3(desired, change) {
+function need2(desired, change) {
   if (!desired) throw new Refusal(`no manifest for "${change.key}" any more`);
   return desired;
 }
 var init_apply3 = __esm({
   "src/kinds/project/apply.ts"() {
     "use strict";
-    init_errors2();
+    init_apply_child();
     init_plural();
     init_kind2();
     init_carriers();
@@ -45852,6 +45903,8 @@ var projectKind;
 var init_kind6 = __esm({
   "src/kinds/project/kind.ts"() {
     "use strict";
+    init_define_kind();
+    init_kind2();
     init_adopt3();
     init_applied_record();
     init_apply3();
@@ -45862,14 +45915,17 @@ var init_kind6 = __esm({
     init_marker();
     init_normalise();
     init_plan3();
-    projectKind = {
+    projectKind = defineKind({
       kind: "Project",
       schema: "project",
       noun: "project",
+      listedAs: "projects",
+      markerPlace: "to the description",
       load: loadProjects,
-      desired: (repo) => repo.projects,
-      readLive: (client, opts) => readLiveProjects(client, opts.all ? PROJECT_FIELDS : fieldsToRead(opts.repo?.projects ?? [])),
-      identify: (live) => live.marker,
+      readLive: (client, opts) => readLiveProjects(
+        client,
+        opts.all ? PROJECT_FIELDS : fieldsToRead(resourcesOf(opts.repo, { kind: "Project" }))
+      ),
       holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
       normalise: (field, value, side) => normaliseProjectField(field, value, side),
       diff: compareProject,
@@ -45894,7 +45950,7 @@ var init_kind6 = __esm({
           ...record.repository ? { repository: record.repository } : {}
         } : void 0;
       }
-    };
+    });
   }
 });
 
@@ -45960,7 +46016,7 @@ function startViewApply(run3) {
   const marker = (key) => formatViewMarker(run3.namespace, key);
   return {
     async create(change, desired, parentId) {
-      const want = need4(desired, change.key);
+      const want = need(desired, change.key);
       if (parentId === void 0) throw new Refusal(`its project ${want.parent} has no id`);
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers3(client, parentId, run3.namespace, change.key),
@@ -45970,24 +46026,24 @@ function startViewApply(run3) {
         update: async (found) => void await client.http.request("PATCH", `/api/dm/views/${found.id}/`, {
           data: { data: writeData(want, found, marker(change.key)) }
         }),
-        remove: (copy) => deleteView(client, copy.id)
+        remove: (copy) => deleteIgnoringGone(() => client.http.request("DELETE", `/api/dm/views/${copy.id}/`))
       });
       return done;
     },
     async update(change, desired) {
-      const want = need4(desired, change.key);
+      const want = need(desired, change.key);
       const live = await client.http.request("GET", `/api/dm/views/${change.id}/`);
       await client.http.request("PATCH", `/api/dm/views/${change.id}/`, {
         data: { data: writeData(want, live, marker(change.key)) }
       });
       return { id: change.id };
     },
-    async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
-        return { id: change.id, skipped: "the title typed back did not match" };
-      await deleteView(client, change.id);
-      return { id: change.id };
-    }
+    delete: (change) => confirmedDelete(
+      run3,
+      change,
+      "the title typed back did not match",
+      () => client.http.request("DELETE", `/api/dm/views/${change.id}/`)
+    )
   };
 }
 function writeData(desired, live, markerValue) {
@@ -46002,20 +46058,11 @@ async function carriers3(client, projectId, namespace, key) {
     (v) => v.project === projectId && parseViewMarker(v)?.namespace === namespace && parseViewMarker(v)?.key === key
   ).sort((a, b) => a.id - b.id);
 }
-async function deleteView(client, id) {
-  await client.http.request("DELETE", `/api/dm/views/${id}/`).catch((err) => {
-    if (!(isApiError(err) && err.status === 404)) throw err;
-  });
-}
-function need4(desired, key) {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
-}
 var init_apply4 = __esm({
   "src/kinds/view/apply.ts"() {
     "use strict";
-    init_errors2();
     init_kind2();
+    init_apply_child();
     init_create_settled();
     init_marker2();
     init_types4();
@@ -46052,19 +46099,9 @@ function normaliseViewField(field, value) {
 function liveViewValue(live, field) {
   return live.raw.data?.[field];
 }
-function compareView(desired, live) {
-  return compareFields(
-    VIEW_FIELDS,
-    desired,
-    live && ((f) => liveViewValue(live, f)),
-    (f, v) => normaliseViewField(f, v)
-  );
-}
 var init_compare4 = __esm({
   "src/kinds/view/compare.ts"() {
     "use strict";
-    init_plan_child();
-    init_types4();
   }
 });
 
@@ -46075,14 +46112,14 @@ async function readLiveViews(client, parents, namespace) {
 }
 function toLiveView(v, parents, namespace) {
   const mine = parseViewMarker(v);
-  const project = parents.find((p) => p.id === v.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : `#${v.project}`;
+  const parentKey = parentKeyOf(parents, v.project, namespace);
   const title = typeof v.data?.title === "string" ? v.data.title : "";
   return { id: v.id, title, ...mine ? { marker: { ...mine, parent: parentKey } } : {}, parentId: v.project, raw: v };
 }
 var init_live4 = __esm({
   "src/kinds/view/live.ts"() {
     "use strict";
+    init_read_scope();
     init_marker2();
   }
 });
@@ -46360,29 +46397,19 @@ var init_check_filters = __esm({
 
 // src/kinds/view/load.ts
 async function loadViews(docs, ctx) {
-  const projects = new Set(ctx.loaded("Project").map((p) => p.name));
+  const projects = parentNames(ctx, "Project");
   const out = [];
   const titles = /* @__PURE__ */ new Map();
-  for (const { raw, value, sensitive } of docs) {
+  for (const doc of docs) {
+    const { raw, value, sensitive } = doc;
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
-    if (!projects.has(spec.project)) {
-      ctx.diagnostics.push(
-        diag(
-          "missing-project",
-          `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
-          at("/spec/project")
-        )
-      );
-    }
-    const importId = value.import?.id;
+    if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
+    const { importId, ...identity4 } = manifestIdentity("View", doc);
     const view = {
-      kind: "View",
-      name: String(value.metadata.name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity4,
       parent: spec.project,
-      ...typeof importId === "number" ? { importId } : {},
+      ...importId !== void 0 ? { importId } : {},
       spec,
       sensitive
     };
@@ -46410,6 +46437,7 @@ var init_load4 = __esm({
   "src/kinds/view/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_load_child();
     init_check_filters();
   }
 });
@@ -46439,7 +46467,7 @@ function planView(m, ctx) {
     file: d.file,
     line: d.doc.locate("/metadata/name").line,
     ...title === void 0 || d.sensitive.has("title") ? {} : { title },
-    fields: compareView(d, target),
+    fields: ctx.diff(d, target),
     ...notes.length ? { notes } : {}
   };
   if (!target) {
@@ -53722,6 +53750,7 @@ var viewKind;
 var init_kind7 = __esm({
   "src/kinds/view/kind.ts"() {
     "use strict";
+    init_define_kind();
     init_adopt4();
     init_apply4();
     init_compare4();
@@ -53730,33 +53759,25 @@ var init_kind7 = __esm({
     init_plan4();
     init_read_scope();
     init_to_manifest3();
-    viewKind = {
+    init_types4();
+    viewKind = defineKind({
       kind: "View",
       schema: "view",
       parent: "Project",
       noun: "view",
+      titlesUnique: true,
       load: loadViews,
-      desired: (repo) => repo.resources?.View ?? [],
       readLive: (client, opts) => readsKind("View", opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
-      identify: (live) => live.marker,
+      fields: () => VIEW_FIELDS,
+      liveValue: (live, field) => liveViewValue(live, field),
       normalise: (field, value) => normaliseViewField(field, value),
-      diff: compareView,
       plan: planView,
-      orphan: (v) => ({ id: v.id, key: v.marker.key, title: v.title, annotations: 0 }),
-      planPrune: (o, v, ctx) => ctx.change({
-        action: "delete",
-        kind: "View",
-        key: o.key,
-        ...o.parent ? { parent: o.parent } : {},
-        id: o.id,
-        title: v.title,
-        fields: []
-      }),
+      // The spec as written (a tab's title from `${env:...}` is hashed with the rest).
       digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),
       startApply: startViewApply,
       adopt: adoptView,
       toManifest: viewToManifest
-    };
+    });
   }
 });
 
@@ -53864,15 +53885,6 @@ function normaliseWebhookField(field, value) {
 function liveWebhookValue(live, field) {
   return live.raw[field];
 }
-function compareWebhook(desired, live) {
-  return compareFields(
-    WEBHOOK_FIELDS,
-    desired,
-    live && ((f) => liveWebhookValue(live, f)),
-    (f, v) => normaliseWebhookField(f, v),
-    showLiveWebhookValue
-  );
-}
 function showLiveWebhookValue(field, value) {
   if (field === "headers") return maskCredentials(withoutMarker(value));
   if (field === "url" && typeof value === "string") return maskUrlCredentials(value);
@@ -53885,9 +53897,7 @@ var init_compare5 = __esm({
   "src/kinds/webhook/compare.ts"() {
     "use strict";
     init_credentials();
-    init_plan_child();
     init_marker3();
-    init_types5();
   }
 });
 
@@ -53897,7 +53907,7 @@ function startWebhookApply(run3) {
   const marker = (key) => formatWebhookMarker(run3.namespace, key);
   return {
     async create(change, desired, parentId) {
-      const want = need5(desired, change.key);
+      const want = need(desired, change.key);
       if (parentId === void 0) throw new Refusal("an organization webhook cannot be created through the API");
       const { found: _found, ...done } = await createSettled({
         carriers: () => carriers4(client, parentId, run3.namespace, change.key),
@@ -53907,24 +53917,24 @@ function startWebhookApply(run3) {
         update: async (found) => void await client.http.request("PATCH", `/api/webhooks/${found.id}/`, {
           data: writeBody3(want, found, marker(change.key))
         }),
-        remove: (copy) => deleteWebhook(client, copy.id)
+        remove: (copy) => deleteIgnoringGone(() => client.http.request("DELETE", `/api/webhooks/${copy.id}/`))
       });
       return done;
     },
     async update(change, desired) {
-      const want = need5(desired, change.key);
+      const want = need(desired, change.key);
       const live = await client.http.request("GET", `/api/webhooks/${change.id}/`);
       await client.http.request("PATCH", `/api/webhooks/${change.id}/`, {
         data: writeBody3(want, live, marker(change.key))
       });
       return { id: change.id };
     },
-    async delete(change) {
-      if (run3.confirmDelete && change.duplicateOf === void 0 && !await run3.confirmDelete(change))
-        return { id: change.id, skipped: "the URL typed back did not match" };
-      await deleteWebhook(client, change.id);
-      return { id: change.id };
-    }
+    delete: (change) => confirmedDelete(
+      run3,
+      change,
+      "the URL typed back did not match",
+      () => client.http.request("DELETE", `/api/webhooks/${change.id}/`)
+    )
   };
 }
 function writeBody3(desired, live, markerValue) {
@@ -53944,20 +53954,11 @@ async function carriers4(client, projectId, namespace, key) {
     return m?.namespace === namespace && m.key === key && w.project === projectId;
   }).sort((a, b) => a.id - b.id);
 }
-async function deleteWebhook(client, id) {
-  await client.http.request("DELETE", `/api/webhooks/${id}/`).catch((err) => {
-    if (!(isApiError(err) && err.status === 404)) throw err;
-  });
-}
-function need5(desired, key) {
-  if (!desired) throw new Refusal(`no manifest for "${key}" any more`);
-  return desired;
-}
 var init_apply5 = __esm({
   "src/kinds/webhook/apply.ts"() {
     "use strict";
-    init_errors2();
     init_kind2();
+    init_apply_child();
     init_create_settled();
     init_compare5();
     init_marker3();
@@ -53972,12 +53973,10 @@ async function readLiveWebhooks(client, parents, namespace) {
 }
 function toLiveWebhook(w, parents, namespace) {
   const mine = parseWebhookMarker(w.headers);
-  const project = w.project === null ? void 0 : parents.find((p) => p.id === w.project);
-  const parentKey = project?.marker?.namespace === namespace ? project.marker.key : void 0;
   return {
     id: w.id,
     title: urlTitle(w.url),
-    ...mine ? { marker: { ...mine, ...w.project !== null ? { parent: parentKey ?? `#${w.project}` } : {} } } : {},
+    ...mine ? { marker: { ...mine, ...w.project !== null ? { parent: parentKeyOf(parents, w.project, namespace) } : {} } } : {},
     ...w.project !== null ? { parentId: w.project } : {},
     raw: w
   };
@@ -53985,6 +53984,7 @@ function toLiveWebhook(w, parents, namespace) {
 var init_live5 = __esm({
   "src/kinds/webhook/live.ts"() {
     "use strict";
+    init_read_scope();
     init_url_title();
     init_marker3();
   }
@@ -53992,20 +53992,15 @@ var init_live5 = __esm({
 
 // src/kinds/webhook/load.ts
 async function loadWebhooks(docs, ctx) {
-  const projects = new Set(ctx.loaded("Project").map((p) => p.name));
+  const projects = parentNames(ctx, "Project");
   const out = [];
   for (const doc of docs) {
     const { raw, value, sensitive, envPointers } = doc;
     const spec = value.spec;
     const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors = [];
-    if (spec.project !== void 0 && !projects.has(spec.project)) {
-      errors.push([
-        "missing-project",
-        `no Project named "${spec.project}"${projects.size ? ` (defined: ${[...projects].join(", ")})` : " (no Project manifests are defined)"}`,
-        at("/spec/project")
-      ]);
-    }
+    if (spec.project !== void 0 && !projects.has(spec.project))
+      ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
     if (spec.project !== void 0) {
       for (const [i, a] of (spec.actions ?? []).entries()) {
         if (ORGANIZATION_ONLY_ACTIONS.has(a))
@@ -54044,14 +54039,11 @@ async function loadWebhooks(docs, ctx) {
         )
       );
     }
-    const importId = value.import?.id;
+    const { importId, ...identity4 } = manifestIdentity("Webhook", doc);
     out.push({
-      kind: "Webhook",
-      name: String(value.metadata.name),
-      file: raw.doc.file,
-      doc: raw.doc,
+      ...identity4,
       ...spec.project !== void 0 ? { parent: spec.project } : {},
-      ...typeof importId === "number" ? { importId } : {},
+      ...importId !== void 0 ? { importId } : {},
       spec,
       sensitive,
       env: envNamesByField(doc)
@@ -54063,6 +54055,7 @@ var init_load5 = __esm({
   "src/kinds/webhook/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_load_child();
     init_env_names();
     init_url_credentials();
     init_credentials();
@@ -54084,7 +54077,7 @@ function planWebhook(m, ctx) {
     file: d.file,
     line: d.doc.locate("/metadata/name").line,
     ...d.sensitive.has("url") ? {} : { title: urlTitle(d.spec.url) },
-    fields: compareWebhook(d, target)
+    fields: ctx.diff(d, target)
   };
   if (!target) {
     if (!parent) {
@@ -54218,6 +54211,7 @@ var webhookKind;
 var init_kind8 = __esm({
   "src/kinds/webhook/kind.ts"() {
     "use strict";
+    init_define_kind();
     init_adopt5();
     init_apply5();
     init_compare5();
@@ -54226,36 +54220,23 @@ var init_kind8 = __esm({
     init_plan5();
     init_read_scope();
     init_to_manifest4();
-    webhookKind = {
+    init_types5();
+    webhookKind = defineKind({
       kind: "Webhook",
       schema: "webhook",
       parent: "Project",
       noun: "webhook",
       load: loadWebhooks,
-      desired: (repo) => repo.resources?.Webhook ?? [],
       readLive: (client, opts) => readsKind("Webhook", opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
-      toManifest: webhookToManifest,
-      identify: (live) => live.marker,
+      fields: () => WEBHOOK_FIELDS,
+      liveValue: (live, field) => liveWebhookValue(live, field),
       normalise: (field, value) => normaliseWebhookField(field, value),
-      diff: compareWebhook,
+      showLive: showLiveWebhookValue,
       plan: planWebhook,
-      orphan: (w) => ({ id: w.id, key: w.marker.key, title: w.title, annotations: 0 }),
-      planPrune: (o, w, ctx) => ctx.change({
-        action: "delete",
-        kind: "Webhook",
-        key: o.key,
-        ...o.parent ? { parent: o.parent } : {},
-        id: o.id,
-        title: w.title,
-        fields: []
-      }),
-      digest: (w) => ({
-        spec: Object.fromEntries(Object.entries(w.spec).map(([k, v]) => [k, w.sensitive.has(k) ? "(sensitive)" : v])),
-        import: w.importId ?? null
-      }),
       startApply: startWebhookApply,
-      adopt: adoptWebhook
-    };
+      adopt: adoptWebhook,
+      toManifest: webhookToManifest
+    });
   }
 });
 
@@ -54269,11 +54250,11 @@ function findManifestKind(name) {
 function findResourceKind(name) {
   return RESOURCE_KINDS.find((k) => k.kind === name);
 }
+function kindsInMessageOrder() {
+  return [...RESOURCE_KINDS, ...MANIFEST_KINDS.filter((k) => !isResourceKind(k))];
+}
 function kindNamesForMessages() {
-  const names = [
-    ...RESOURCE_KINDS.map((k) => k.kind),
-    ...MANIFEST_KINDS.filter((k) => !isResourceKind(k)).map((k) => k.kind)
-  ];
+  const names = kindsInMessageOrder().map((k) => k.kind);
   return names.length <= 1 ? names.join("") : `${names.slice(0, -1).join(", ")} or ${names.at(-1)}`;
 }
 function kindDepth(kind, kinds = RESOURCE_KINDS) {
@@ -55410,10 +55391,10 @@ ${d.element ?? ""}`);
   if (diagnostics.some((d) => d.severity === "error") || !config || !selected)
     return { diagnostics, fileCount, envSecrets: envSecrets2 };
   const resources = Object.fromEntries(
-    RESOURCE_KINDS.map((k) => [
-      k.kind,
-      [...loaded.get(k.kind) ?? []].sort((a, b) => a.name.localeCompare(b.name))
-    ])
+    MANIFEST_KINDS.map((k) => {
+      const list = loaded.get(k.kind) ?? [];
+      return [k.kind, isResourceKind(k) ? [...list].sort((a, b) => a.name.localeCompare(b.name)) : list];
+    })
   );
   return {
     diagnostics,
@@ -55423,9 +55404,7 @@ ${d.element ?? ""}`);
       root,
       config,
       environment: selected,
-      resources,
-      projects: resources.Project ?? [],
-      labelConfigs: loaded.get("LabelConfig") ?? []
+      resources
     }
   };
 }
@@ -55576,9 +55555,8 @@ async function runValidate(io, args) {
           files: result.fileCount,
           errors,
           warnings,
-          projects: repo?.projects.map((p) => p.name) ?? [],
-          labelConfigs: repo?.labelConfigs.map((l) => l.name) ?? [],
-          // Every other kind's keys, by kind (Webhook, View, ...), when the repository has some.
+          // The kinds listed on their own (projects, labelConfigs), then every other kind's keys by kind (Webhook, View, ...), when the repository has some.
+          ...listedKeys(repo),
           ...otherKeys(repo),
           diagnostics: sortDiagnostics(result.diagnostics)
         },
@@ -55595,7 +55573,7 @@ async function runValidate(io, args) {
   const ms = io.now() - started;
   if (errors === 0 && repo) {
     io.stdout(
-      `${style.green("\u2714")} ${plural(result.fileCount, "manifest file")} valid: ${plural(repo.projects.length, "project")}, ${others(repo)}${plural(repo.labelConfigs.length, "label config")}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, "warning")}` : ""} (${ms} ms)
+      `${style.green("\u2714")} ${plural(result.fileCount, "manifest file")} valid: ${counts(repo)}, namespace "${repo.config.namespace}"${warnings ? `, ${plural(warnings, "warning")}` : ""} (${ms} ms)
 `
     );
     return 0;
@@ -55606,15 +55584,25 @@ async function runValidate(io, args) {
   );
   return 1;
 }
-function others(repo) {
-  return RESOURCE_KINDS.filter((k) => k.kind !== "Project" && k.desired(repo).length).map((k) => `${plural(k.desired(repo).length, k.noun)}, `).join("");
+function keyOf(d) {
+  return d.parent ? `${d.parent}/${d.name}` : d.name;
+}
+function counts(repo) {
+  return kindsInMessageOrder().map((k) => ({ k, n: resourcesOf(repo, k).length })).filter(({ k, n }) => k.listedAs !== void 0 || n > 0).map(({ k, n }) => plural(n, k.noun)).join(", ");
+}
+function listedKeys(repo) {
+  return Object.fromEntries(
+    kindsInMessageOrder().flatMap(
+      (k) => k.listedAs === void 0 ? [] : [[k.listedAs, resourcesOf(repo, k).map(keyOf)]]
+    )
+  );
 }
 function otherKeys(repo) {
   if (!repo) return {};
-  const kinds = RESOURCE_KINDS.filter((k) => k.kind !== "Project" && k.desired(repo).length);
+  const kinds = kindsInMessageOrder().filter((k) => k.listedAs === void 0 && resourcesOf(repo, k).length);
   return kinds.length ? {
     resources: Object.fromEntries(
-      kinds.map((k) => [k.kind, k.desired(repo).map((d) => d.parent ? `${d.parent}/${d.name}` : d.name)])
+      kinds.map((k) => [k.kind, resourcesOf(repo, k).map(keyOf)])
     )
   } : {};
 }
@@ -55622,6 +55610,7 @@ var init_validate = __esm({
   "src/cli/commands/validate.ts"() {
     "use strict";
     init_registry();
+    init_kind2();
     init_load_repository();
     init_diagnostics();
     init_io();
@@ -56031,6 +56020,10 @@ function showChange(f, max = 80) {
 function nounOf(kind) {
   return findResourceKind(kind)?.noun ?? kind;
 }
+function markerPlaceOf(kind) {
+  const place = findResourceKind(kind)?.markerPlace;
+  return place ? ` ${place}` : "";
+}
 function nounFor(items) {
   const kinds = new Set(items.map((i) => i.kind));
   return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
@@ -56146,9 +56139,7 @@ function renderChange(c, s, showDiff) {
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ""}${c.title ? ` ${showTitle(c.title)}` : ""}${where}`;
   const lines = [head];
   if (c.action === "adopt")
-    lines.push(
-      c.kind === "Project" ? "    ownership marker: added to the description (the project becomes managed)" : `    ownership marker: added (the ${nounOf(c.kind)} becomes managed)`
-    );
+    lines.push(`    ownership marker: added${markerPlaceOf(c.kind)} (the ${nounOf(c.kind)} becomes managed)`);
   if (c.action === "delete" && c.duplicateOf !== void 0)
     lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
   else if (c.action === "delete")
@@ -56220,7 +56211,7 @@ function renderPlanMarkdown(plan, limit = MARKDOWN_LIMIT, extras = {}) {
   const changed = plan.changes.filter((c) => c.action !== "no-op");
   if (changed.length) {
     head.push(
-      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? "Project" : "Resource"} | Id | Changes |`,
+      `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? DEFAULT_KIND : "Resource"} | Id | Changes |`,
       "|---|---|---|---|"
     );
     for (const c of changed) {
@@ -56566,7 +56557,9 @@ function planChanges(input) {
       facts: input.facts?.[kind.kind],
       change: (c) => changes.push(c),
       diagnostic: (d) => diagnostics.push(d),
-      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes)
+      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes),
+      // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
+      diff: (d, l) => kind.diff(d, l, live.serverVersion)
     };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe }))
       kind.plan(m, ctx);
@@ -56738,7 +56731,7 @@ async function readSettledLiveState(io, client, repo, opts) {
         liveOf(live, kind.kind),
         repo.config.namespace,
         (l) => kind.identify(l)
-      ).filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => kind.holdsData?.(p) !== true)).flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`))
+      ).filter((m) => m.duplicates.length > 1 && m.duplicates.slice(1).every((p) => !kind.holdsData(p))).flatMap((m) => m.duplicates.slice(1).map((p) => `${kind.kind}:${p.id}`))
     ).join(",");
     if (copies2 === "" || copies2 === before) break;
     before = copies2;
@@ -57192,8 +57185,8 @@ async function upsertMarkedComment(thread, marker, body) {
     };
   }
   const comment = await thread.update(lowest.id, body);
-  const others2 = [...after2.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
-  return { action: "updated", comment, removed: await removeAll(thread, others2) };
+  const others = [...after2.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
+  return { action: "updated", comment, removed: await removeAll(thread, others) };
 }
 function ownMarked(comments, marker, self2) {
   return comments.filter((c) => c.author === self2 && carriesMarker(c.body, marker)).sort((a, b) => a.id - b.id);
@@ -58306,9 +58299,9 @@ var require_light = __commonJS({
             waitForExecuting = (at) => {
               var finished;
               finished = () => {
-                var counts;
-                counts = this._states.counts;
-                return counts[0] + counts[1] + counts[2] + counts[3] === at;
+                var counts2;
+                counts2 = this._states.counts;
+                return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
               return new this.Promise((resolve22, reject) => {
                 if (finished()) {
@@ -63630,7 +63623,7 @@ async function catBlobs(cwd, entries, what, write) {
 `).join(""));
   let chunks = [];
   let have = 0;
-  let need6 = 0;
+  let need3 = 0;
   let index = 0;
   const take = (n) => {
     const all3 = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
@@ -63642,7 +63635,7 @@ async function catBlobs(cwd, entries, what, write) {
     chunks.push(chunk2);
     have += chunk2.length;
     for (; ; ) {
-      if (need6 === 0) {
+      if (need3 === 0) {
         const joined = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, have);
         chunks = [joined];
         const eol = joined.indexOf(10);
@@ -63650,11 +63643,11 @@ async function catBlobs(cwd, entries, what, write) {
         const header = take(eol + 1).toString("utf8").trim();
         const m = /^[0-9a-f]+ (\w+) (\d+)$/.exec(header);
         if (!m) throw new UserError(`${what}: git cat-file answered "${header.slice(0, 80)}"`);
-        need6 = Number(m[2]) + 1;
+        need3 = Number(m[2]) + 1;
       }
-      if (have < need6) break;
-      const body = take(need6).subarray(0, need6 - 1);
-      need6 = 0;
+      if (have < need3) break;
+      const body = take(need3).subarray(0, need3 - 1);
+      need3 = 0;
       const entry = entries[index++];
       if (!entry) throw new UserError(`${what}: git cat-file answered more objects than asked for`);
       await write(entry.name, Buffer.from(body));
@@ -64999,8 +64992,9 @@ import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function subjectsOf(repo, names) {
   const all3 = [];
-  const withheld = repo.projects.filter((p) => p.labelConfig && p.sensitive.has("label_config")).map((p) => p.name);
-  for (const p of repo.projects) {
+  const projects = projectKind.desired(repo);
+  const withheld = projects.filter((p) => p.labelConfig && p.sensitive.has("label_config")).map((p) => p.name);
+  for (const p of projects) {
     if (!p.labelConfig || p.sensitive.has("label_config")) continue;
     const task = p.tasks[0];
     const format3 = task ? task.format ?? formatFromPath(task.path) : void 0;
@@ -65013,7 +65007,7 @@ function subjectsOf(repo, names) {
       ...task && format3 ? { taskFile: { path: task.path, display: task.display, format: format3 } } : {}
     });
   }
-  for (const c of repo.labelConfigs) {
+  for (const c of resourcesOf(repo, labelConfigKind)) {
     if (!c.source) continue;
     all3.push({
       name: `LabelConfig/${c.name}`,
@@ -65162,6 +65156,9 @@ var init_run = __esm({
     init_p_limit();
     init_parse_xml();
     init_summarize();
+    init_kind2();
+    init_kind();
+    init_kind6();
     init_read_records();
     init_check_task();
     init_bound_task();
@@ -65294,7 +65291,7 @@ async function readBase(io, args, subjects) {
 function fromPlan(plan, subjects) {
   const base = new Map(subjects.map((s) => [s.name, s.xml]));
   for (const c of plan.changes) {
-    if (c.kind !== "Project" || !base.has(c.key)) continue;
+    if (c.kind !== DEFAULT_KIND || !base.has(c.key)) continue;
     const field = c.fields.find((f) => f.field === "label_config");
     if (!field || field.sensitive) continue;
     base.set(c.key, c.action === "create" ? null : typeof field.before === "string" ? field.before : null);
@@ -65382,6 +65379,7 @@ var init_preview = __esm({
     init_errors();
     init_connect();
     init_plan_shell();
+    init_kind_names();
   }
 });
 
@@ -65542,7 +65540,7 @@ var init_apply6 = __esm({
 // src/cli/rollback-guard.ts
 async function findRollback(root, live, namespace, runGit = execGit) {
   const byCommit = /* @__PURE__ */ new Map();
-  for (const p of liveOf(live, "Project")) {
+  for (const p of liveOf(live, DEFAULT_KIND)) {
     if (p.marker?.namespace !== namespace) continue;
     const commit = parseAppliedRecord(p.description)?.commit?.replace(/-dirty$/, "");
     if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;
@@ -65568,6 +65566,7 @@ var init_rollback_guard = __esm({
     init_marker();
     init_live_state();
     init_git();
+    init_kind_names();
   }
 });
 
@@ -65720,19 +65719,19 @@ function renderApplyMarkdown(plan, results, limit = Infinity) {
   const skipped = results.filter((r) => r.outcome === "skipped").length;
   const left2 = results.filter((r) => r.leftCopies?.length);
   const ok = failed === 0 && left2.length === 0;
-  const counts = [
+  const counts2 = [
     `${done("create")} created`,
     `${done("update")} updated`,
     `${done("adopt")} adopted`,
     `${done("delete")} deleted`
   ];
-  if (skipped) counts.push(`${skipped} skipped`);
-  if (failed) counts.push(`${failed} failed`);
+  if (skipped) counts2.push(`${skipped} skipped`);
+  if (failed) counts2.push(`${failed} failed`);
   const head = [
     "<!-- labelform:apply -->",
     `### ${ok ? "\u2705 labelform apply" : "\u274C labelform apply finished with failures"} \xB7 \`${plan.server.environment}\` \xB7 namespace \`${plan.namespace}\``,
     "",
-    `**${ok ? "Apply complete" : "Apply finished with failures"}: ${counts.join(", ")}.**`,
+    `**${ok ? "Apply complete" : "Apply finished with failures"}: ${counts2.join(", ")}.**`,
     ""
   ];
   if (left2.length) {
@@ -65781,8 +65780,8 @@ function renderApplyRefusalMarkdown(problems, how, limit = Infinity) {
 function row(r, change, serverUrl) {
   const fields = change ? [...change.fields.map((f) => f.field), ...change.tasks?.length ? ["tasks"] : []] : [];
   const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id2) => `id ${id2}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
-  const projectId = r.kind === "Project" ? r.id : change?.parent?.id;
-  const id = r.id === void 0 ? "" : projectId !== void 0 && !(r.kind === "Project" && r.action === "delete" && r.outcome === "done") ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/projects/${projectId}/)` : String(r.id);
+  const projectId = r.kind === DEFAULT_KIND ? r.id : change?.parent?.id;
+  const id = r.id === void 0 ? "" : projectId !== void 0 && !(r.kind === DEFAULT_KIND && r.action === "delete" && r.outcome === "done") ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/projects/${projectId}/)` : String(r.id);
   return `| ${ICON2[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell2(what)} |`;
 }
 function escapeCell2(s) {
@@ -65797,6 +65796,7 @@ var init_render_apply_markdown = __esm({
     "use strict";
     init_plural();
     init_resource_name();
+    init_kind_names();
     ICON2 = {
       create: "\u{1F7E2} create",
       update: "\u{1F7E1} update",
@@ -67169,12 +67169,12 @@ function driftFromPlan(plan, sources) {
     if (c.action === "update" && c.fields.length) {
       const desired = sources && kind?.desired(sources.repo).find((d) => d.name === c.key && d.parent === c.parent?.key);
       const live = sources && liveOf(sources.live, c.kind).find((l) => l.id === c.id);
-      const record = live ? kind?.lastApplied?.(live) : void 0;
+      const record = live ? kind?.lastApplied(live) : void 0;
       const fields = c.fields.map((f) => {
-        const origin2 = desired && live && kind?.attribute ? kind.attribute(f.field, desired, live) : "unknown";
+        const origin2 = desired && live && kind ? kind.attribute(f.field, desired, live) : "unknown";
         return f.sensitive ? { field: f.field, origin: origin2, sensitive: true } : { field: f.field, origin: origin2, git: f.after, server: f.before };
       });
-      const blocked = c.kind === "Project" ? blockers.get(c.key) : void 0;
+      const blocked = c.kind === DEFAULT_KIND ? blockers.get(c.key) : void 0;
       entries.push({
         ...who,
         key: c.key,
@@ -67206,7 +67206,7 @@ function driftFromPlan(plan, sources) {
   }
   for (const d of plan.diagnostics.filter((x) => x.code === "adopt-candidate")) {
     entries.push({
-      resourceKind: "Project",
+      resourceKind: DEFAULT_KIND,
       key: d.key ?? "?",
       kind: "unmanaged",
       message: `no project carries its marker, but an unmanaged one has its title (marker removed in the UI?): ${d.message.replace(/^adopt\? /, "")}`,
@@ -67427,15 +67427,15 @@ function summaryText2(r) {
 }
 function checkedText(r) {
   const projects = plural(r.checked, "managed project");
-  const others2 = Object.entries(r.checkedByKind).filter(([kind, n2]) => kind !== "Project" && n2 > 0);
-  if (!others2.length) return projects;
-  const n = others2.reduce((a, [, k]) => a + k, 0);
-  return `${projects} and ${plural(n, "other resource")} (${others2.map(([kind, k]) => plural(k, nounOf2(kind))).join(", ")})`;
+  const others = Object.entries(r.checkedByKind).filter(([kind, n2]) => kind !== DEFAULT_KIND && n2 > 0);
+  if (!others.length) return projects;
+  const n = others.reduce((a, [, k]) => a + k, 0);
+  return `${projects} and ${plural(n, "other resource")} (${others.map(([kind, k]) => plural(k, nounOf2(kind))).join(", ")})`;
 }
 function countByNoun(kinds) {
-  const counts = /* @__PURE__ */ new Map();
-  for (const k of kinds) counts.set(k, (counts.get(k) ?? 0) + 1);
-  const parts = [...counts].map(([kind, n]) => plural(n, nounOf2(kind)));
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const k of kinds) counts2.set(k, (counts2.get(k) ?? 0) + 1);
+  const parts = [...counts2].map(([kind, n]) => plural(n, nounOf2(kind)));
   return parts.length <= 1 ? parts.join("") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
 function nounOf2(kind) {
@@ -67526,6 +67526,7 @@ var init_drift = __esm({
     init_resource_name();
     init_render_values();
     init_redact();
+    init_kind_names();
     IMPACT_CODES = /* @__PURE__ */ new Set(["orphans-annotations", "server-rejects-config", "impact-unknown"]);
     ORIGIN_TEXT = {
       server: "changed on the server since it was last applied",
@@ -67970,20 +67971,23 @@ async function runPull(io, args) {
       throw new UserError(`the repository in ${root} has errors; fix them before pulling into it`, repo.diagnostics);
     }
     envSecrets2 = repo.envSecrets ?? [];
-    for (const p of repo.repository?.projects ?? []) {
-      existingKeys.add(p.name);
-      existingFiles.set(p.name, p.file);
-      if (p.importId !== void 0) {
-        existingIds.add(p.importId);
-        existingFiles.set(p.importId, p.file);
+    for (const kind of RESOURCE_KINDS) {
+      const list = resourcesOf(repo.repository, kind);
+      if (kind.parent !== void 0) {
+        existingChildren.set(kind.kind, {
+          keys: new Set(list.map((r) => r.name)),
+          ids: new Set(list.map((r) => r.importId).filter((id) => id !== void 0))
+        });
+        continue;
       }
-    }
-    for (const [kind, list] of Object.entries(repo.repository?.resources ?? {})) {
-      if (kind === "Project") continue;
-      existingChildren.set(kind, {
-        keys: new Set(list.map((r) => r.name)),
-        ids: new Set(list.map((r) => r.importId).filter((id) => id !== void 0))
-      });
+      for (const p of list) {
+        existingKeys.add(p.name);
+        existingFiles.set(p.name, p.file);
+        if (p.importId !== void 0) {
+          existingIds.add(p.importId);
+          existingFiles.set(p.importId, p.file);
+        }
+      }
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
@@ -68055,7 +68059,7 @@ async function runPull(io, args) {
       title: p.key,
       marker: { namespace, key: p.key }
     }));
-    for (const kind of RESOURCE_KINDS.filter((k) => k.parent === "Project" && k.toManifest)) {
+    for (const kind of RESOURCE_KINDS.filter((k) => k.parent !== void 0 && k.toManifest)) {
       const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
       const existing = existingChildren.get(kind.kind) ?? { keys: /* @__PURE__ */ new Set(), ids: /* @__PURE__ */ new Set() };
       const usedKeys = new Set(existing.keys);
@@ -68097,7 +68101,7 @@ async function runPull(io, args) {
           );
           continue;
         }
-        const titleKey = kind.kind === "View" && l.title.trim() !== "" ? `${l.parentId}\0${l.title.trim()}` : void 0;
+        const titleKey = kind.titlesUnique && l.title.trim() !== "" ? `${l.parentId}\0${l.title.trim()}` : void 0;
         const sameTitle = titleKey === void 0 ? void 0 : titles.get(titleKey);
         if (sameTitle !== void 0) {
           skipped.push(
@@ -68243,6 +68247,7 @@ var init_pull = __esm({
     init_errors();
     init_credentials();
     init_redact();
+    init_kind2();
     init_ci_trust();
     init_connect();
     init_io();
@@ -68262,19 +68267,19 @@ async function runStorageSync(io, args) {
     );
   const session = await openSession(io, args);
   const { repo, client, target } = session;
-  const kinds = (args.export ? ["ExportStorage"] : ["ImportStorage", "ExportStorage"]).map((k) => findResourceKind(k));
+  const kinds = args.export ? [exportStorageKind] : [importStorageKind, exportStorageKind];
   const matches = kinds.flatMap(
     (k) => k.desired(repo).filter((s) => s.parent === projectKey && s.name === key).map((s) => ({ kind: k, desired: s }))
   );
   if (!matches.length)
     throw new UserError(
-      `no ${args.export ? "ExportStorage" : "ImportStorage or ExportStorage"} manifest named "${key}" for project ${projectKey}`
+      `no ${args.export ? exportStorageKind.kind : `${importStorageKind.kind} or ${exportStorageKind.kind}`} manifest named "${key}" for project ${projectKey}`
     );
   const chosen = matches[0];
-  const direction = chosen.kind.kind === "ImportStorage" ? "import" : "export";
+  const direction = chosen.kind === importStorageKind ? "import" : "export";
   return withServer(target, async () => {
-    const project = findResourceKind("Project");
-    const live = await readLiveState(client, repo, { kinds: [project, chosen.kind] });
+    const parent = chosen.kind.parent === void 0 ? void 0 : findResourceKind(chosen.kind.parent);
+    const live = await readLiveState(client, repo, { kinds: [...parent ? [parent] : [], chosen.kind] });
     const storage = liveOf(live, chosen.kind.kind).find(
       (s2) => s2.marker?.namespace === repo.config.namespace && s2.marker.key === key && s2.marker.parent === projectKey
     );
@@ -68313,6 +68318,8 @@ async function runStorageSync(io, args) {
 var init_storage_sync = __esm({
   "src/cli/commands/storage-sync.ts"() {
     "use strict";
+    init_kind3();
+    init_kind4();
     init_registry();
     init_sync();
     init_sync_state();
@@ -69219,14 +69226,14 @@ var require_retry_operation = __commonJS({
       if (this._errors.length === 0) {
         return null;
       }
-      var counts = {};
+      var counts2 = {};
       var mainError = null;
       var mainErrorCount = 0;
       for (var i = 0; i < this._errors.length; i++) {
         var error = this._errors[i];
         var message = error.message;
-        var count3 = (counts[message] || 0) + 1;
-        counts[message] = count3;
+        var count3 = (counts2[message] || 0) + 1;
+        counts2[message] = count3;
         if (count3 >= mainErrorCount) {
           mainError = error;
           mainErrorCount = count3;

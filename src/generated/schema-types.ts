@@ -691,6 +691,10 @@ export interface ExportStorageSpec {
  * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
 export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;
+/**
+ * One field's change: its values, or, for a secret, only that it changes (a union: value vs secret).
+ */
+export type FieldChange = ValueFieldChange | SecretFieldChange;
 
 /**
  * What `labelform plan` found and what `apply` would do, as plain data, for every kind of resource. Written by `plan --out FILE` and `plan --json`. formatVersion changes on breaking changes (2: several kinds, identity (kind, parent, key), changes as a union by action); new optional keys may appear at any time. Never holds secret values.
@@ -800,7 +804,10 @@ export interface ParentRef {
   key: string;
   id?: number;
 }
-export interface FieldChange {
+/**
+ * A field whose values may be shown.
+ */
+export interface ValueFieldChange {
   field: string;
   /**
    * Live value (absent for creates and secrets).
@@ -810,14 +817,24 @@ export interface FieldChange {
    * Desired value (absent for secrets).
    */
   after?: string | number | boolean | {} | unknown[] | null;
+  sensitive?: never;
+  env?: never;
+}
+/**
+ * A secret field: values are never written here.
+ */
+export interface SecretFieldChange {
+  field: string;
   /**
    * A secret: values are never written here.
    */
-  sensitive?: boolean;
+  sensitive: true;
   /**
    * For a secret: the environment variables (of ${env:NAME}) its value comes from; names only.
    */
   env?: string[];
+  before?: never;
+  after?: never;
 }
 export interface LabelConfigChange {
   /**

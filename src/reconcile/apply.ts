@@ -12,6 +12,7 @@ import {
 import { kindDepth, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { isUserError } from '../util/errors.ts';
+import { assertNever } from '../util/assert-never.ts';
 
 export type ApplyEvent =
   | { readonly type: 'start'; readonly change: ResourceChange; readonly index: number; readonly total: number }
@@ -173,8 +174,9 @@ export async function applyPlan(
           done = await applier.delete(change);
           break;
         case 'no-op':
-        default:
           continue;
+        default:
+          return assertNever(change, 'plan action');
       }
       if (done.skipped) {
         results.push({

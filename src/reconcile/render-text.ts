@@ -14,6 +14,15 @@ const SYMBOL: Record<ResourceChange['action'], string> = {
   'no-op': '=',
 };
 
+/** The colour of a change's heading, by action. */
+const COLOR: Record<ResourceChange['action'], 'green' | 'yellow' | 'cyan' | 'red'> = {
+  create: 'green',
+  update: 'yellow',
+  adopt: 'cyan',
+  delete: 'red',
+  'no-op': 'yellow',
+};
+
 /** The plan for a terminal or a CI log. */
 export function renderPlanText(plan: Plan, opts: { color?: boolean; showDiff?: boolean } = {}): string {
   const s = styleFor(opts.color ?? false);
@@ -66,8 +75,7 @@ export function summaryLine(plan: Plan): string {
 }
 
 function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] {
-  const color =
-    c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
+  const color = s[COLOR[c.action]];
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
   const lines = [head];

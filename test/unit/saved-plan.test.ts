@@ -249,7 +249,7 @@ test('refused: a hand-edited plan — a no-op turned into a delete, an edited va
   const edited: Plan = {
     ...p,
     changes: p.changes.map((c) =>
-      c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c,
+      c.key === 'b' ? { ...c, fields: c.fields.map((f) => (f.sensitive ? f : { ...f, after: 'Something else' })) } : c,
     ),
   };
   assert.equal(check(edited, repoA(), state), ['b: field title would be set to a value other than the plan says']);

@@ -29,16 +29,19 @@ export function defineKind<D extends DesiredResource, L extends LiveResource, F 
         : [],
     // Called only for a live resource carrying this namespace's marker.
     orphan: (live) => ({ id: live.id, key: live.marker?.key ?? '', title: live.title, annotations: 0 }),
-    planPrune: (o, live, ctx) =>
-      ctx.change({
-        action: 'delete',
-        kind: def.kind,
-        key: o.key,
-        ...(o.parent ? { parent: o.parent } : {}),
-        id: o.id,
-        title: live.title,
-        fields: [],
-      }),
+    planPrune: (o, live) => ({
+      changes: [
+        {
+          action: 'delete',
+          kind: def.kind,
+          key: o.key,
+          ...(o.parent ? { parent: o.parent } : {}),
+          id: o.id,
+          title: live.title,
+          fields: [],
+        },
+      ],
+    }),
     digest: (desired) => specDigest(desired),
     attribute: () => 'unknown',
     lastApplied: () => undefined,

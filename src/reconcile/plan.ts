@@ -1,6 +1,7 @@
 import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '../generated/schema-types.ts';
 import type {
   DesiredResource,
+  KindPlan,
   KindPlanContext,
   LiveResource,
   PlanRequest,
@@ -73,14 +74,18 @@ export function planChanges(input: PlanInput): Plan {
       ...request,
       live: lives,
       facts: input.facts?.[kind.kind],
-      change: (c) => changes.push(c),
-      diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns, changes),
       // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
       diff: (d, l) => kind.diff(d, l, live.serverVersion),
     };
+    // Each kind returns what it decides; the plan takes it in order (a child kind's `parentOf`
+    // reads the changes of its parent kind, planned before it).
+    const collect = (decided: KindPlan) => {
+      changes.push(...decided.changes);
+      diagnostics.push(...(decided.diagnostics ?? []));
+    };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe }))
-      kind.plan(m, ctx);
+      collect(kind.plan(m, ctx));
 
     // Orphans are only known from a full plan: a targeted one does not look at the rest.
     if (targets?.length) continue;
@@ -94,7 +99,7 @@ export function planChanges(input: PlanInput): Plan {
           : undefined;
       const orphan: Orphan = { kind: kind.kind, ...(parent ? { parent } : {}), ...kind.orphan(l) };
       orphans.push(orphan);
-      if (input.prune) kind.planPrune(orphan, l, ctx);
+      if (input.prune) collect(kind.planPrune(orphan, l, ctx));
     }
   }
 

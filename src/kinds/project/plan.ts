@@ -12,7 +12,14 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
-import { resourcesOf, type KindPlanContext, type Match, type PlanRequest, type Repository } from '../kind.ts';
+import {
+  resourcesOf,
+  type KindPlan,
+  type KindPlanContext,
+  type Match,
+  type PlanRequest,
+  type Repository,
+} from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
@@ -100,12 +107,20 @@ export async function readProjectFacts(
  * The change for one Project manifest; pure. Duplicated markers, `import: {id}`, an unmanaged
  * project with the same title ("adopt?"), the annotation impact of a label-config change.
  */
-export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, ProjectFacts, ProjectResource>): void {
+export function planProject(
+  m: ProjectMatch,
+  ctx: KindPlanContext<LiveProject, ProjectFacts, ProjectResource>,
+): KindPlan {
+  // What the planner decides, in order: the deletes of empty copies (with --dedupe) before the
+  // manifest's own change; warnings and errors as they are found.
+  const changes: ResourceChange[] = [];
+  const diagnostics: PlanDiagnostic[] = [];
+  const decided = (): KindPlan => ({ changes, diagnostics });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, '/metadata/name');
   const err = (code: string, message: string, pointer = '/metadata/name') =>
-    ctx.diagnostic({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
+    diagnostics.push({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
   const title = d.spec.title;
   const hideTitle = d.sensitive.has('title');
   const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
@@ -120,16 +135,17 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
             ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
             : 'delete or unmark all but one in Label Studio'),
       );
-      return;
+      return decided();
     }
-    planDuplicateRemoval(
+    const removals = planDuplicateRemoval(
       d.name,
       m.duplicates,
       ns,
       (code, message) =>
-        ctx.diagnostic({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }),
+        diagnostics.push({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }),
       hideTitle,
-    ).forEach(ctx.change);
+    );
+    changes.push(...removals);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== undefined && !m.live && !m.adopt) {
@@ -137,7 +153,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     // not reused): either way no project holds this key, so it is missing and planned as a
     // create, which the plan shows for review. The create path's "adopt?" check still stops a
     // wrong id when an unmanaged project has the title.
-    ctx.diagnostic({
+    diagnostics.push({
       severity: 'warning',
       code: 'import-missing',
       key: d.name,
@@ -152,7 +168,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
       '/import/id',
     );
-    return;
+    return decided();
   }
 
   // A field this server's release does not have: an error at its line, not an endless diff.
@@ -165,7 +181,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
       `/spec/${f}`,
     );
-  if (missing.length) return;
+  if (missing.length) return decided();
 
   const fields = ctx.diff(d, target);
   const lcField = fields.find((f) => f.field === 'label_config');
@@ -183,7 +199,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   // What annotators would trip over in the new config: warnings for the reviewer, never errors.
   if (labelConfig && d.labelConfig && !d.sensitive.has('label_config')) {
     for (const f of d.labelConfig.review)
-      ctx.diagnostic({
+      diagnostics.push({
         severity: 'warning',
         code: f.code,
         message: f.message,
@@ -216,7 +232,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
         `adopt? an unmanaged project already has the title ${quoteTitle(title!)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
           `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
       );
-      return;
+      return decided();
     }
     // A renamed namespace would silently duplicate every project: say so.
     const elsewhere = ctx.live.find(
@@ -228,7 +244,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
         pythonStrip(p.title) === pythonStrip(title),
     );
     if (elsewhere) {
-      ctx.diagnostic({
+      diagnostics.push({
         severity: 'warning',
         code: 'other-namespace',
         key: d.name,
@@ -237,8 +253,8 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
         message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
       });
     }
-    ctx.change({ action: 'create', ...base });
-    return;
+    changes.push({ action: 'create', ...base });
+    return decided();
   }
 
   const facts = ctx.facts?.impact.get(d.name);
@@ -247,30 +263,32 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       d,
       target,
       facts,
-      (x) => ctx.diagnostic(x),
+      (x) => diagnostics.push(x),
       (pointer) => locate(d, pointer),
     );
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
   const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
-  ctx.change({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  changes.push({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  return decided();
 }
 
 /** With --prune: a project of this namespace with no manifest is planned as a delete. */
 export function planProjectPrune(
   o: { id: number; key: string; title: string; annotations: number },
   ctx: KindPlanContext<LiveProject, ProjectFacts>,
-): void {
+): KindPlan {
+  const diagnostics: PlanDiagnostic[] = [];
   if (o.annotations > 0) {
-    ctx.diagnostic({
+    diagnostics.push({
       severity: 'warning',
       code: 'prune-annotations',
       key: o.key,
       message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss`,
     });
   }
-  ctx.change({
+  const change: ResourceChange = {
     action: 'delete',
     kind: 'Project',
     key: o.key,
@@ -279,7 +297,8 @@ export function planProjectPrune(
     fields: [],
     annotations: o.annotations,
     fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) },
-  });
+  };
+  return { changes: [change], diagnostics };
 }
 
 /**

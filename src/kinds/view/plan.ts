@@ -1,5 +1,5 @@
-import type { KindPlanContext, Match } from '../kind.ts';
-import { existingChange, startChild } from '../shared/plan-child.ts';
+import type { KindPlan, KindPlanContext, Match } from '../kind.ts';
+import { childRefused, existingChange, startChild } from '../shared/plan-child.ts';
 import { liveViewValue, normaliseViewField } from './compare.ts';
 import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
 
@@ -12,10 +12,10 @@ import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from '.
 export function planView(
   m: Match<ViewResource, LiveView>,
   ctx: KindPlanContext<LiveView, unknown, ViewResource>,
-): void {
+): KindPlan {
   const d = m.desired;
   const start = startChild(m, ctx, 'tab');
-  if (!start) return;
+  if ('error' in start) return childRefused(start);
   const { parent } = start;
   let target = start.target;
   const notes: string[] = [];
@@ -39,15 +39,15 @@ export function planView(
     fields: ctx.diff(d, target),
     ...(notes.length ? { notes } : {}),
   };
-  if (!target) {
-    ctx.change({ action: 'create', ...base });
-    return;
-  }
+  if (!target) return { changes: [...start.copies, { action: 'create', ...base }] };
   const live = target;
   const managed = VIEW_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
-      normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField)),
-    ),
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
+        normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField)),
+      ),
+    ],
+  };
 }

@@ -130,7 +130,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
         message: describeOrigins(fields),
         ...at,
         fields,
-        ...(c.labelConfig ? { labelConfig: serverToGit(c.labelConfig) } : {}),
+        ...(c.detail?.labelConfig ? { labelConfig: serverToGit(c.detail.labelConfig) } : {}),
         ...(record ? { lastApplied: record } : {}),
         ...(blocked ? { blockers: blocked } : {}),
       });

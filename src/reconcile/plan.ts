@@ -125,7 +125,7 @@ export function planChanges(input: PlanInput): Plan {
       delete: count('delete'),
       noop: count('no-op'),
       errors: diagnostics.filter((x) => x.severity === 'error').length,
-      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0),
+      tasksToImport: changes.reduce((n, c) => n + (c.detail?.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0),
     },
     stats: { requests: input.stats.requests, durationMs: input.stats.durationMs },
   };

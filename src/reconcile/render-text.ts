@@ -85,23 +85,23 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
     lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
   else if (c.action === 'delete')
     lines.push(
-      `    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`,
+      `    deletes the ${nounOf(c.kind)}${c.detail?.annotations ? ` and its ${plural(c.detail.annotations, 'annotation')}` : ''}`,
     );
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
-    if (f.field === 'label_config' && c.labelConfig) continue;
+    if (f.field === 'label_config' && c.detail?.labelConfig) continue;
     const v = showChange(f);
     lines.push(`    ${f.field.padEnd(width)}  ${c.action === 'create' ? v.after : `${v.before} → ${v.after}`}`);
   }
-  if (c.labelConfig) {
-    const lc = c.labelConfig;
+  const lc = c.detail?.labelConfig;
+  if (lc) {
     const summary = labelConfigSummaryText(lc, c.action === 'create');
     lines.push(`    ${'label_config'.padEnd(width)}  ${summary}${lc.source ? s.dim(`  (from ${lc.source})`) : ''}`);
     if (showDiff && c.action !== 'create') {
       for (const l of labelConfigDiffLines(lc.diff, s)) lines.push(`      ${l}`);
     }
   }
-  for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
+  for (const t of c.detail?.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
   for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }

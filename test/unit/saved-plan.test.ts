@@ -49,12 +49,26 @@ test('readPlanFile: another format version is refused with what to do', async ()
   const file = join(dir, 'v1.json');
   await writeFile(file, JSON.stringify({ ...plan(repoA(), liveA()), formatVersion: 1 }));
   const err = await refusal(readPlanFile(file));
-  assert.is(err.message, `${file} has plan format 1; this labelform reads format 2. Make a new plan.`);
+  assert.is(err.message, `${file} has plan format 1; this labelform reads format 3. Make a new plan.`);
   await writeFile(file, JSON.stringify({ changes: [] }));
   assert.is(
     (await refusal(readPlanFile(file))).message,
-    `${file} has plan format undefined; this labelform reads format 2. Make a new plan.`,
+    `${file} has plan format undefined; this labelform reads format 3. Make a new plan.`,
   );
+});
+
+test('readPlanFile: a plan saved by the labelform before `detail` (format 2) is refused, naming its format', async () => {
+  // Format 2 kept a project's label-config diff, tasks and annotations on the change itself.
+  const file = join(dir, 'v2.json');
+  const p = plan(repoA(), liveA());
+  const v2 = {
+    ...p,
+    formatVersion: 2,
+    changes: p.changes.map(({ detail, ...c }) => ({ ...c, ...(detail ? { annotations: detail.annotations } : {}) })),
+  };
+  await writeFile(file, JSON.stringify(v2));
+  const err = await refusal(readPlanFile(file));
+  assert.is(err.message, `${file} has plan format 2; this labelform reads format 3. Make a new plan.`);
 });
 
 test('readPlanFile: missing, not JSON, or not a plan', async () => {

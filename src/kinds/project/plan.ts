@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { atLeast, showSince } from '../../api/server-versions.ts';
-import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
+import type { PlanDiagnostic, ProjectChangeDetail, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
@@ -219,9 +219,9 @@ export function planProject(
     // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
     ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: maskUrlsInText(target.title) } : {}),
     fields,
-    ...(labelConfig ? { labelConfig } : {}),
-    ...(tasks.length ? { tasks: [...tasks] } : {}),
   };
+  // Project's own part of the change: the label-config diff, the tasks to import (and, below, the annotations).
+  const own = { ...(labelConfig ? { labelConfig } : {}), ...(tasks.length ? { tasks: [...tasks] } : {}) };
 
   if (!target) {
     const sameTitle =
@@ -253,7 +253,7 @@ export function planProject(
         message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
       });
     }
-    changes.push({ action: 'create', ...base });
+    changes.push({ action: 'create', ...base, ...(labelConfig || tasks.length ? { detail: projectDetail(own) } : {}) });
     return decided();
   }
 
@@ -270,7 +270,13 @@ export function planProject(
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
   const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
-  changes.push({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  changes.push({
+    action,
+    ...base,
+    id: target.id,
+    fingerprint,
+    detail: projectDetail({ ...own, annotations: target.annotationCount }),
+  });
   return decided();
 }
 
@@ -295,7 +301,7 @@ export function planProjectPrune(
     id: o.id,
     title: maskUrlsInText(o.title),
     fields: [],
-    annotations: o.annotations,
+    detail: projectDetail({ annotations: o.annotations }),
     fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) },
   };
   return { changes: [change], diagnostics };
@@ -433,12 +439,17 @@ function planDuplicateRemoval(
       id: p.id,
       ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }),
       fields: [],
-      annotations: 0,
+      detail: projectDetail({ annotations: 0 }),
       duplicateOf: keep!.id,
       fingerprint: { marker: fingerprintValue({ namespace: ns, key }) },
     });
   }
   return out;
+}
+
+/** A project change's detail (the plan's `detail`, tagged with the kind). */
+export function projectDetail(own: Omit<ProjectChangeDetail, 'kind'>): ProjectChangeDetail {
+  return { kind: 'Project', ...own };
 }
 
 function usesIt(n: number): string {

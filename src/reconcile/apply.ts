@@ -228,8 +228,8 @@ export async function applyPlan(
   for (const kind of kinds) {
     await appliers.get(kind.kind)?.finish?.((s) => {
       const i = results.findIndex((r) => r.kind === s.kind && r.key === s.key && r.action === 'create');
-      if (i >= 0) {
-        const r = results[i]!;
+      const r = results[i];
+      if (r) {
         results[i] = {
           ...r,
           id: s.winner,

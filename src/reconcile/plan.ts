@@ -202,8 +202,8 @@ function parentRef(
   if (kind === undefined || key === undefined) return undefined;
   const own = planned.find((c) => c.kind === kind && c.key === key && c.action !== 'delete');
   if (own) return { kind, key, ...(own.action !== 'create' ? { id: own.id } : {}) };
-  const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
-  return { kind, key, ...(live.length === 1 ? { id: live[0]!.id } : {}) };
+  const [only, ...more] = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
+  return { kind, key, ...(only && more.length === 0 ? { id: only.id } : {}) };
 }
 
 export type { FieldChange };

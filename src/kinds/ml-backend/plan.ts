@@ -3,7 +3,7 @@ import { childRefused, existingChange, startChild } from '../shared/plan-child.t
 import { urlTitle } from '../shared/url-title.ts';
 import { maskUrlCredentials } from '../../util/credentials.ts';
 import { liveMlValue, normaliseMlField } from './compare.ts';
-import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
+import { ML_FIELDS, type LiveMlBackend, type MlBackendResource } from './types.ts';
 
 /**
  * The change for one MlBackend manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -40,9 +40,7 @@ export function planMlBackend(
   return {
     changes: [
       ...start.copies,
-      existingChange(base, target, start.adopting, managed, (f) =>
-        normaliseMlField(f as MlField, liveMlValue(target, f as MlField)),
-      ),
+      existingChange(base, target, start.adopting, managed, (f) => normaliseMlField(f, liveMlValue(target, f))),
     ],
   };
 }

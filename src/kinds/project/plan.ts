@@ -19,6 +19,7 @@ import {
   type Match,
   type PlanRequest,
   type Repository,
+  type ResourceMarker,
 } from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
@@ -125,14 +126,15 @@ export function planProject(
   const hideTitle = d.sensitive.has('title');
   const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
 
-  if (m.duplicates.length > 0) {
+  const [kept] = m.duplicates;
+  if (kept) {
     if (!ctx.dedupe) {
       const empty = m.duplicates.slice(1).filter((p) => p.taskCount === 0 && p.annotationCount === 0);
       err(
         'duplicate-marker',
         `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); ` +
           (empty.length
-            ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
+            ? `\`labelform apply --dedupe\` keeps id ${kept.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
             : 'delete or unmark all but one in Label Studio'),
       );
       return decided();
@@ -172,13 +174,15 @@ export function planProject(
   }
 
   // A field this server's release does not have: an error at its line, not an endless diff.
-  const missing = (Object.keys(d.spec) as ProjectField[]).filter(
-    (f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]),
-  );
-  for (const f of missing)
+  // The manifest's schema admits only project fields as spec keys.
+  const missing = (Object.keys(d.spec) as ProjectField[]).flatMap((f) => {
+    const since = PROJECT_FIELD_SINCE[f];
+    return since !== undefined && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
+  });
+  for (const { f, since } of missing)
     err(
       'field-needs-version',
-      `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
+      `\`${f}\` needs Label Studio ${showSince(since)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
       `/spec/${f}`,
     );
   if (missing.length) return decided();
@@ -226,18 +230,19 @@ export function planProject(
   if (!target) {
     const sameTitle =
       title === undefined ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
-    if (sameTitle.length > 0 && !ctx.allowDuplicateTitle) {
+    const [first] = sameTitle;
+    if (title !== undefined && first && !ctx.allowDuplicateTitle) {
       err(
         'adopt-candidate',
-        `adopt? an unmanaged project already has the title ${quoteTitle(title!)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
-          `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
+        `adopt? an unmanaged project already has the title ${quoteTitle(title)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
+          `Adopt it with \`labelform import ${d.name} ${first.id}\`, or pass --allow-duplicate-title to create a new one`,
       );
       return decided();
     }
     // A renamed namespace would silently duplicate every project: say so.
     const elsewhere = ctx.live.find(
-      (p) =>
-        p.marker &&
+      (p): p is LiveProject & { readonly marker: ResourceMarker } =>
+        p.marker !== undefined &&
         p.marker.namespace !== ns &&
         p.marker.key === d.name &&
         title !== undefined &&
@@ -250,7 +255,7 @@ export function planProject(
         key: d.name,
         ...at,
         pointer: '/metadata/name',
-        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
+        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
       });
     }
     changes.push({ action: 'create', ...base, ...(labelConfig || tasks.length ? { detail: projectDetail(own) } : {}) });
@@ -261,6 +266,7 @@ export function planProject(
   if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
     checkAnnotationImpact(
       d,
+      d.labelConfig,
       target,
       facts,
       (x) => diagnostics.push(x),
@@ -316,12 +322,12 @@ export function planProjectPrune(
  */
 function checkAnnotationImpact(
   d: ProjectResource,
+  lc: NonNullable<ProjectResource['labelConfig']>,
   target: LiveProject,
   facts: ImpactFacts | undefined,
   push: (diagnostic: PlanDiagnostic) => void,
   locateAt: (pointer: string) => { file: string; line: number; col: number },
 ): void {
-  const lc = d.labelConfig!;
   for (const p of annotationImpactProblems(target, lc.summary, facts)) {
     const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
@@ -424,11 +430,12 @@ function planDuplicateRemoval(
 ): ResourceChange[] {
   const [keep, ...extra] = carriers;
   const out: ResourceChange[] = [];
+  if (!keep) return out;
   for (const p of extra) {
     if (p.taskCount > 0 || p.annotationCount > 0) {
       warn(
         'duplicate-with-data',
-        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`,
+        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep.id} or remove its marker by hand`,
       );
       continue;
     }
@@ -440,7 +447,7 @@ function planDuplicateRemoval(
       ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }),
       fields: [],
       detail: projectDetail({ annotations: 0 }),
-      duplicateOf: keep!.id,
+      duplicateOf: keep.id,
       fingerprint: { marker: fingerprintValue({ namespace: ns, key }) },
     });
   }

@@ -35,17 +35,18 @@ export function startChild<D extends DesiredResource, L extends LiveResource>(
   const d = m.desired;
   const parent = ctx.parentOf(d);
   const [keep, ...extra] = m.duplicates;
-  const copies: ResourceChange[] = extra.map((c) => ({
-    action: 'delete',
-    kind: d.kind,
-    key: d.name,
-    ...(parent ? { parent } : {}),
-    id: c.id,
-    title: c.title,
-    fields: [],
-    // `extra` is not empty, so neither is `m.duplicates`: `keep` is there.
-    duplicateOf: keep!.id,
-  }));
+  const copies: ResourceChange[] = keep
+    ? extra.map((c) => ({
+        action: 'delete',
+        kind: d.kind,
+        key: d.name,
+        ...(parent ? { parent } : {}),
+        id: c.id,
+        title: c.title,
+        fields: [],
+        duplicateOf: keep.id,
+      }))
+    : [];
   const err = (code: string, message: string): ChildRefused => ({
     copies,
     error: {
@@ -87,12 +88,12 @@ export function childRefused(r: ChildRefused): KindPlan {
  * The change for a sub-resource that exists: adopt, update or no-op, with the fingerprint of the
  * live value of every managed field that is not a secret (for reference in a saved plan).
  */
-export function existingChange(
+export function existingChange<F extends string>(
   base: Omit<Extract<ResourceChange, { action: 'update' }>, 'action' | 'id' | 'fingerprint'>,
   target: LiveResource,
   adopting: boolean,
-  managed: readonly string[],
-  liveComparable: (field: string) => unknown,
+  managed: readonly F[],
+  liveComparable: (field: F) => unknown,
 ): ResourceChange {
   const fingerprint = Object.fromEntries(managed.map((f) => [f, fingerprintValue(liveComparable(f))]));
   return { action: adopting ? 'adopt' : base.fields.length ? 'update' : 'no-op', ...base, id: target.id, fingerprint };

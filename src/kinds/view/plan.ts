@@ -1,7 +1,7 @@
 import type { KindPlan, KindPlanContext, Match } from '../kind.ts';
 import { childRefused, existingChange, startChild } from '../shared/plan-child.ts';
 import { liveViewValue, normaliseViewField } from './compare.ts';
-import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
+import { VIEW_FIELDS, type LiveView, type ViewResource } from './types.ts';
 
 /**
  * The change for one View manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -22,8 +22,9 @@ export function planView(
   const title = d.spec.title;
   if (!target && parent?.id !== undefined && title !== undefined) {
     const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
-    if (sameTitle.length === 1) {
-      target = sameTitle[0]!;
+    const [only, ...more] = sameTitle;
+    if (only && more.length === 0) {
+      target = only;
       notes.push(
         `tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`,
       );
@@ -46,7 +47,7 @@ export function planView(
     changes: [
       ...start.copies,
       existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
-        normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField)),
+        normaliseViewField(f, liveViewValue(live, f)),
       ),
     ],
   };

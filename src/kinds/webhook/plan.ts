@@ -3,13 +3,7 @@ import { childRefused, existingChange, startChild } from '../shared/plan-child.t
 import { urlTitle } from '../shared/url-title.ts';
 import { liveWebhookValue, normaliseWebhookField } from './compare.ts';
 import { MARKER_HEADER, withoutMarker } from './marker.ts';
-import {
-  MAX_MANIFEST_HEADERS,
-  WEBHOOK_FIELDS,
-  type LiveWebhook,
-  type WebhookField,
-  type WebhookResource,
-} from './types.ts';
+import { MAX_MANIFEST_HEADERS, WEBHOOK_FIELDS, type LiveWebhook, type WebhookResource } from './types.ts';
 
 /**
  * The change for one Webhook manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -76,7 +70,7 @@ export function planWebhook(
     changes: [
       ...start.copies,
       existingChange(base, target, start.adopting, managed, (f) =>
-        normaliseWebhookField(f as WebhookField, liveWebhookValue(target, f as WebhookField)),
+        normaliseWebhookField(f, liveWebhookValue(target, f)),
       ),
     ],
   };

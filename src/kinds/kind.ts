@@ -308,7 +308,7 @@ export interface ResourceKind<
   /** With --prune: the delete planned for an orphan; pure. */
   planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F, D>): KindPlan;
   /** What of a manifest goes into the plan's `desiredDigest` (secrets by name only). */
-  digest(desired: D, root: string): unknown;
+  digest(desired: D, root: string): object;
   /** The applier for one run. */
   startApply(run: ApplyRun<L>): KindApplier<D>;
   /** pull: a manifest for a live resource that plans as no change (no secret value in it); absent when it cannot be written. */

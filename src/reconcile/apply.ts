@@ -211,6 +211,7 @@ export async function applyPlan(
       });
     } catch (err) {
       const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ''})` : '';
+      // Whatever was thrown: its message when it has one (an Error, or an object that carries one).
       const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}${change.action === 'delete' ? '' : where}`;
       results.push({
         kind: change.kind,

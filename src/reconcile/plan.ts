@@ -174,7 +174,7 @@ export function desiredDigest(
         kind: k.kind,
         ...(d.parent !== undefined ? { parent: d.parent } : {}),
         key: d.name,
-        ...(k.digest(d, repo.root) as object),
+        ...k.digest(d, repo.root),
       })),
     ),
   );

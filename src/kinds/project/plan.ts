@@ -48,6 +48,7 @@ export function matchProjects(
   const desired = resourcesOf<ProjectResource>(repo, { kind: 'Project' }).filter((d) => isTargeted(parsed, d));
   return matchResources(
     desired,
+    // The live state keeps under each kind's name what that kind's readLive returned.
     (live.resources.Project ?? []) as LiveProject[],
     repo.config.namespace,
     (p) => p.marker,

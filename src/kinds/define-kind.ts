@@ -13,8 +13,8 @@ import { specDigest } from './shared/spec-digest.ts';
  * are, the defaults for the rest. So a kind's `kind.ts` states only what differs, and the engine
  * calls every member without asking whether the kind has it.
  */
-export function defineKind<D extends DesiredResource, L extends LiveResource, F = unknown>(
-  def: KindDefinition<D, L, F>,
+export function defineKind<D extends DesiredResource, L extends LiveResource, F = unknown, N extends string = string>(
+  def: KindDefinition<D, L, F, N>,
 ): ResourceKind<D, L, F> {
   const { fields, liveValue, showLive, ...own } = def;
   const normalise = def.normalise ?? ((_field: string, value: unknown) => value);

@@ -359,14 +359,16 @@ export type KindDefinition<
   D extends DesiredResource = DesiredResource,
   L extends LiveResource = LiveResource,
   F = unknown,
+  /** The names of the fields the default `diff` compares (`fields`). */
+  N extends string = string,
 > = Omit<ResourceKind<D, L, F>, DefaultedMember> &
   Partial<Pick<ResourceKind<D, L, F>, DefaultedMember>> & {
     /** The fields the default `diff` compares for a manifest, in plan order (only those it sets count). */
-    readonly fields?: (desired: D) => readonly string[];
+    readonly fields?: (desired: D) => readonly N[];
     /** A live resource's value of a field, for the default `diff`. */
-    readonly liveValue?: (live: L, field: string) => unknown;
+    readonly liveValue?: (live: L, field: N) => unknown;
     /** A live value as a plan may show it (credentials masked), for the default `diff`. */
-    readonly showLive?: (field: string, value: unknown) => unknown;
+    readonly showLive?: (field: N, value: unknown) => unknown;
   };
 
 /** A step the kind refuses to carry out; its message is shown as it is. */

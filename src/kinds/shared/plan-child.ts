@@ -104,16 +104,16 @@ export function existingChange<F extends string>(
  * a field holding a value from `${env:...}` carries no values, only the variables it comes from.
  * `shown` turns a live value into what a plan may print (the marker left out, credentials masked).
  */
-export function compareFields(
-  fields: readonly string[],
+export function compareFields<F extends string>(
+  fields: readonly F[],
   desired: {
     readonly spec: object;
     readonly sensitive: ReadonlySet<string>;
     readonly env?: Readonly<Record<string, readonly string[]>>;
   },
-  liveValue: ((field: string) => unknown) | undefined,
-  normalise: (field: string, value: unknown, side: 'desired' | 'live') => unknown,
-  shown: (field: string, value: unknown) => unknown = (_f, v) => v,
+  liveValue: ((field: F) => unknown) | undefined,
+  normalise: (field: F, value: unknown, side: 'desired' | 'live') => unknown,
+  shown: (field: F, value: unknown) => unknown = (_f, v) => v,
 ): FieldChange[] {
   const spec = desired.spec as Readonly<Record<string, unknown>>;
   const changes: FieldChange[] = [];

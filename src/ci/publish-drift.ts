@@ -9,6 +9,7 @@ import { markerFor, type MarkerScope } from './marker.ts';
 import { readToken } from './read-token.ts';
 import { scopeFor } from './report-scope.ts';
 import { appendStepSummary } from './step-summary.ts';
+import { assertNever } from '../util/assert-never.ts';
 
 export interface DriftPublishing {
   /** `-C`: the directory holding labelform.yaml, as given. */
@@ -107,5 +108,7 @@ async function keepIssue(
     case 'left':
       io.stderr('The drift check has errors and found no drift: the drift issue, if one is open, is left as it is.\n');
       return;
+    default:
+      return assertNever(outcome, 'drift issue outcome');
   }
 }

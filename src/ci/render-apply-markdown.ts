@@ -84,7 +84,9 @@ export function renderApplyRefusalMarkdown(problems: readonly string[], how: str
 }
 
 function row(r: StepResult, change: ResourceChange | undefined, serverUrl: string): string {
-  const fields = change ? [...change.fields.map((f) => f.field), ...(change.tasks?.length ? ['tasks'] : [])] : [];
+  const fields = change
+    ? [...change.fields.map((f) => f.field), ...(change.detail?.tasks?.length ? ['tasks'] : [])]
+    : [];
   const what =
     r.outcome === 'done'
       ? `${OUTCOME.done}${fields.length ? `: ${fields.join(', ')}` : r.action === 'adopt' ? ': marker' : ''}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? 'copy' : 'copies'} ${r.removedCopies.map((id) => `id ${id}`).join(', ')}` : ''}`

@@ -691,12 +691,20 @@ export interface ExportStorageSpec {
  * One change, identified by (kind, parent, key) and, but for creates, the server id it acts on. A union by action.
  */
 export type ResourceChange = CreateChange | UpdateChange | AdoptChange | DeleteChange | NoopChange;
+/**
+ * One field's change: its values, or, for a secret, only that it changes (a union: value vs secret).
+ */
+export type FieldChange = ValueFieldChange | SecretFieldChange;
+/**
+ * What a change carries that only its kind has, tagged with the kind (absent when there is nothing).
+ */
+export type ChangeDetail = ProjectChangeDetail;
 
 /**
- * What `labelform plan` found and what `apply` would do, as plain data, for every kind of resource. Written by `plan --out FILE` and `plan --json`. formatVersion changes on breaking changes (2: several kinds, identity (kind, parent, key), changes as a union by action); new optional keys may appear at any time. Never holds secret values.
+ * What `labelform plan` found and what `apply` would do, as plain data, for every kind of resource. Written by `plan --out FILE` and `plan --json`. formatVersion changes on breaking changes (2: several kinds, identity (kind, parent, key), changes as a union by action; 3: what only one kind has, such as a project's label-config diff, tasks and annotations, in the change's `detail`); new optional keys may appear at any time. Never holds secret values.
  */
 export interface Plan {
-  formatVersion: 2;
+  formatVersion: 3;
   labelformVersion: string;
   createdAt: string;
   server: PlanServer;
@@ -781,15 +789,13 @@ export interface CreateChange {
   file?: string;
   line?: number;
   fields: FieldChange[];
-  labelConfig?: LabelConfigChange;
-  tasks?: TaskImport[];
+  detail?: ChangeDetail;
   /**
    * What else the change does on the server, in words (for review).
    */
   notes?: string[];
   id?: never;
   fingerprint?: never;
-  annotations?: never;
   duplicateOf?: never;
 }
 /**
@@ -800,7 +806,10 @@ export interface ParentRef {
   key: string;
   id?: number;
 }
-export interface FieldChange {
+/**
+ * A field whose values may be shown.
+ */
+export interface ValueFieldChange {
   field: string;
   /**
    * Live value (absent for creates and secrets).
@@ -810,14 +819,36 @@ export interface FieldChange {
    * Desired value (absent for secrets).
    */
   after?: string | number | boolean | {} | unknown[] | null;
+  sensitive?: never;
+  env?: never;
+}
+/**
+ * A secret field: values are never written here.
+ */
+export interface SecretFieldChange {
+  field: string;
   /**
    * A secret: values are never written here.
    */
-  sensitive?: boolean;
+  sensitive: true;
   /**
    * For a secret: the environment variables (of ${env:NAME}) its value comes from; names only.
    */
   env?: string[];
+  before?: never;
+  after?: never;
+}
+/**
+ * A project's change: its label-config diff, the tasks it imports, and the annotations it holds.
+ */
+export interface ProjectChangeDetail {
+  kind: 'Project';
+  labelConfig?: LabelConfigChange;
+  tasks?: TaskImport[];
+  /**
+   * Annotations on the live project (absent for a create).
+   */
+  annotations?: number;
 }
 export interface LabelConfigChange {
   /**
@@ -868,10 +899,6 @@ export interface UpdateChange {
     [k: string]: string;
   };
   /**
-   * Annotations on the live project (Project only).
-   */
-  annotations?: number;
-  /**
    * What people call the resource (a project's title), when it is not secret.
    */
   title?: string;
@@ -881,8 +908,7 @@ export interface UpdateChange {
   file?: string;
   line?: number;
   fields: FieldChange[];
-  labelConfig?: LabelConfigChange;
-  tasks?: TaskImport[];
+  detail?: ChangeDetail;
   /**
    * What else the change does on the server, in words (for review).
    */
@@ -911,10 +937,6 @@ export interface AdoptChange {
     [k: string]: string;
   };
   /**
-   * Annotations on the live project (Project only).
-   */
-  annotations?: number;
-  /**
    * What people call the resource (a project's title), when it is not secret.
    */
   title?: string;
@@ -924,8 +946,7 @@ export interface AdoptChange {
   file?: string;
   line?: number;
   fields: FieldChange[];
-  labelConfig?: LabelConfigChange;
-  tasks?: TaskImport[];
+  detail?: ChangeDetail;
   /**
    * What else the change does on the server, in words (for review).
    */
@@ -954,10 +975,6 @@ export interface DeleteChange {
     [k: string]: string;
   };
   /**
-   * Annotations on the live project (Project only).
-   */
-  annotations?: number;
-  /**
    * A delete of an empty copy (with --dedupe): the id of the project that keeps the key.
    */
   duplicateOf?: number;
@@ -971,8 +988,7 @@ export interface DeleteChange {
   file?: string;
   line?: number;
   fields: FieldChange[];
-  labelConfig?: LabelConfigChange;
-  tasks?: TaskImport[];
+  detail?: ChangeDetail;
   /**
    * What else the change does on the server, in words (for review).
    */
@@ -1000,10 +1016,6 @@ export interface NoopChange {
     [k: string]: string;
   };
   /**
-   * Annotations on the live project (Project only).
-   */
-  annotations?: number;
-  /**
    * What people call the resource (a project's title), when it is not secret.
    */
   title?: string;
@@ -1013,8 +1025,7 @@ export interface NoopChange {
   file?: string;
   line?: number;
   fields: FieldChange[];
-  labelConfig?: LabelConfigChange;
-  tasks?: TaskImport[];
+  detail?: ChangeDetail;
   /**
    * What else the change does on the server, in words (for review).
    */

@@ -13,8 +13,8 @@ import { specDigest } from './shared/spec-digest.ts';
  * are, the defaults for the rest. So a kind's `kind.ts` states only what differs, and the engine
  * calls every member without asking whether the kind has it.
  */
-export function defineKind<D extends DesiredResource, L extends LiveResource, F = unknown>(
-  def: KindDefinition<D, L, F>,
+export function defineKind<D extends DesiredResource, L extends LiveResource, F = unknown, N extends string = string>(
+  def: KindDefinition<D, L, F, N>,
 ): ResourceKind<D, L, F> {
   const { fields, liveValue, showLive, ...own } = def;
   const normalise = def.normalise ?? ((_field: string, value: unknown) => value);
@@ -29,16 +29,19 @@ export function defineKind<D extends DesiredResource, L extends LiveResource, F 
         : [],
     // Called only for a live resource carrying this namespace's marker.
     orphan: (live) => ({ id: live.id, key: live.marker?.key ?? '', title: live.title, annotations: 0 }),
-    planPrune: (o, live, ctx) =>
-      ctx.change({
-        action: 'delete',
-        kind: def.kind,
-        key: o.key,
-        ...(o.parent ? { parent: o.parent } : {}),
-        id: o.id,
-        title: live.title,
-        fields: [],
-      }),
+    planPrune: (o, live) => ({
+      changes: [
+        {
+          action: 'delete',
+          kind: def.kind,
+          key: o.key,
+          ...(o.parent ? { parent: o.parent } : {}),
+          id: o.id,
+          title: live.title,
+          fields: [],
+        },
+      ],
+    }),
     digest: (desired) => specDigest(desired),
     attribute: () => 'unknown',
     lastApplied: () => undefined,

@@ -171,18 +171,30 @@ export interface PlanRequest {
   readonly prune: boolean;
 }
 
-/** Where a kind's planner puts what it decides. */
-export interface PlanSink {
-  readonly change: (c: ResourceChange) => void;
-  readonly diagnostic: (d: PlanDiagnostic) => void;
+/**
+ * What a kind's planner decides for one manifest (or, with --prune, one orphan): its changes in
+ * plan order (the deletes of a manifest's duplicate copies before its own change), and the
+ * problems it found. The engine collects them, kind by kind, into the plan.
+ */
+export interface KindPlan {
+  readonly changes: readonly ResourceChange[];
+  readonly diagnostics?: readonly PlanDiagnostic[];
+}
+
+/** Nothing planned, for these reasons (a manifest that cannot be planned: its errors). */
+export function refused(...diagnostics: PlanDiagnostic[]): KindPlan {
+  return { changes: [], diagnostics };
 }
 
 /**
  * Everything a kind's planner gets for one resource: pure data, and the kind's own `diff` as the
  * engine runs it (normalise → diff → plan: the planner decides the change from that diff).
  */
-export interface KindPlanContext<L extends LiveResource, F, D extends DesiredResource = DesiredResource>
-  extends PlanRequest, PlanSink {
+export interface KindPlanContext<
+  L extends LiveResource,
+  F,
+  D extends DesiredResource = DesiredResource,
+> extends PlanRequest {
   /** Every live resource of this kind. */
   readonly live: readonly L[];
   /** The facts the kind read before planning (`readFacts`). */
@@ -289,14 +301,14 @@ export interface ResourceKind<
     matches: readonly Match<D, L>[],
     req: PlanRequest & { readonly datasets: boolean },
   ): Promise<{ readonly facts: F; readonly diagnostics: readonly PlanDiagnostic[] }>;
-  /** Decides the change for one matched manifest; pure. */
-  plan(match: Match<D, L>, ctx: KindPlanContext<L, F, D>): void;
+  /** Decides the change for one matched manifest; pure: it returns what it decided. */
+  plan(match: Match<D, L>, ctx: KindPlanContext<L, F, D>): KindPlan;
   /** A live resource of this namespace with no manifest. */
   orphan(live: L): Omit<Orphan, 'kind' | 'parent'>;
   /** With --prune: the delete planned for an orphan; pure. */
-  planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F, D>): void;
+  planPrune(orphan: Orphan, live: L, ctx: KindPlanContext<L, F, D>): KindPlan;
   /** What of a manifest goes into the plan's `desiredDigest` (secrets by name only). */
-  digest(desired: D, root: string): unknown;
+  digest(desired: D, root: string): object;
   /** The applier for one run. */
   startApply(run: ApplyRun<L>): KindApplier<D>;
   /** pull: a manifest for a live resource that plans as no change (no secret value in it); absent when it cannot be written. */
@@ -347,14 +359,16 @@ export type KindDefinition<
   D extends DesiredResource = DesiredResource,
   L extends LiveResource = LiveResource,
   F = unknown,
+  /** The names of the fields the default `diff` compares (`fields`). */
+  N extends string = string,
 > = Omit<ResourceKind<D, L, F>, DefaultedMember> &
   Partial<Pick<ResourceKind<D, L, F>, DefaultedMember>> & {
     /** The fields the default `diff` compares for a manifest, in plan order (only those it sets count). */
-    readonly fields?: (desired: D) => readonly string[];
+    readonly fields?: (desired: D) => readonly N[];
     /** A live resource's value of a field, for the default `diff`. */
-    readonly liveValue?: (live: L, field: string) => unknown;
+    readonly liveValue?: (live: L, field: N) => unknown;
     /** A live value as a plan may show it (credentials masked), for the default `diff`. */
-    readonly showLive?: (field: string, value: unknown) => unknown;
+    readonly showLive?: (field: N, value: unknown) => unknown;
   };
 
 /** A step the kind refuses to carry out; its message is shown as it is. */

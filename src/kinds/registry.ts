@@ -27,7 +27,7 @@ export const MANIFEST_KINDS: readonly ManifestKind[] = [
 export const RESOURCE_KINDS: readonly ResourceKind[] = orderParentsFirst(MANIFEST_KINDS.filter(isResourceKind));
 
 export function isResourceKind(k: ManifestKind): k is ResourceKind {
-  return typeof (k as Partial<ResourceKind>).readLive === 'function';
+  return 'readLive' in k && typeof k.readLive === 'function';
 }
 
 export function findManifestKind(name: string): ManifestKind | undefined {

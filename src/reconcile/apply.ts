@@ -12,6 +12,7 @@ import {
 import { kindDepth, RESOURCE_KINDS } from '../kinds/registry.ts';
 import { liveOf, type LiveState } from '../state/live-state.ts';
 import { isUserError } from '../util/errors.ts';
+import { assertNever } from '../util/assert-never.ts';
 
 export type ApplyEvent =
   | { readonly type: 'start'; readonly change: ResourceChange; readonly index: number; readonly total: number }
@@ -173,8 +174,9 @@ export async function applyPlan(
           done = await applier.delete(change);
           break;
         case 'no-op':
-        default:
           continue;
+        default:
+          return assertNever(change, 'plan action');
       }
       if (done.skipped) {
         results.push({
@@ -209,6 +211,7 @@ export async function applyPlan(
       });
     } catch (err) {
       const where = change.file ? ` (${change.file}${change.line ? `:${change.line}` : ''})` : '';
+      // Whatever was thrown: its message when it has one (an Error, or an object that carries one).
       const message = `${err instanceof Refusal || isApiError(err) || isUserError(err) ? err.message : `unexpected error: ${(err as Error)?.message ?? String(err)}`}${change.action === 'delete' ? '' : where}`;
       results.push({
         kind: change.kind,
@@ -226,8 +229,8 @@ export async function applyPlan(
   for (const kind of kinds) {
     await appliers.get(kind.kind)?.finish?.((s) => {
       const i = results.findIndex((r) => r.kind === s.kind && r.key === s.key && r.action === 'create');
-      if (i >= 0) {
-        const r = results[i]!;
+      const r = results[i];
+      if (r) {
         results[i] = {
           ...r,
           id: s.winner,

@@ -130,7 +130,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
         message: describeOrigins(fields),
         ...at,
         fields,
-        ...(c.labelConfig ? { labelConfig: serverToGit(c.labelConfig) } : {}),
+        ...(c.detail?.labelConfig ? { labelConfig: serverToGit(c.detail.labelConfig) } : {}),
         ...(record ? { lastApplied: record } : {}),
         ...(blocked ? { blockers: blocked } : {}),
       });
@@ -229,15 +229,19 @@ export function driftExitCode(r: DriftReport): number {
  * per drifted project at its manifest saying what changed and where.
  */
 export function driftDiagnostics(r: DriftReport): Diagnostic[] {
-  const found: Diagnostic[] = r.entries
-    .filter((e) => e.file)
-    .map((e) => ({
-      severity: 'warning' as const,
-      code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
-      message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`,
-      file: e.file!,
-      ...(e.line ? { line: e.line } : {}),
-    }));
+  const found: Diagnostic[] = r.entries.flatMap((e) =>
+    e.file
+      ? [
+          {
+            severity: 'warning' as const,
+            code: e.kind === 'changed' ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
+            message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ''}: ${e.kind === 'changed' ? e.message : `${e.kind}: ${e.message}`}`,
+            file: e.file,
+            ...(e.line ? { line: e.line } : {}),
+          },
+        ]
+      : [],
+  );
   return [...r.errors, ...r.warnings, ...found];
 }
 
@@ -379,7 +383,7 @@ export function renderDriftMarkdown(r: DriftReport, limit = MARKDOWN_LIMIT): str
     if (shown < rows.length) return out + notice(plural(rows.length - shown, 'more row'));
     out += '\n';
   }
-  const sections = r.entries.filter((e) => e.labelConfig).map(renderLabelConfigDetails);
+  const sections = r.entries.flatMap((e) => (e.labelConfig ? [renderLabelConfigDetails(e, e.labelConfig)] : []));
   let shown = 0;
   for (const section of sections) {
     if (out.length + section.length + 2 + notice('').length + 40 > limit) break;
@@ -503,8 +507,7 @@ function someOf(labels: readonly string[], max = 8): string {
     : labels.join(', ');
 }
 
-function renderLabelConfigDetails(e: DriftEntry): string {
-  const lc = e.labelConfig!;
+function renderLabelConfigDetails(e: DriftEntry, lc: LabelConfigChange): string {
   const origin = e.fields.find((f) => f.field === 'label_config')?.origin ?? 'unknown';
   const lines = [
     `<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ''}: label_config ${ORIGIN_SHORT[origin]} (<code>-</code> server, <code>+</code> git)</summary>`,

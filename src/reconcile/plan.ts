@@ -1,6 +1,7 @@
 import type { FieldChange, Orphan, Plan, PlanDiagnostic, ResourceChange } from '../generated/schema-types.ts';
 import type {
   DesiredResource,
+  KindPlan,
   KindPlanContext,
   LiveResource,
   PlanRequest,
@@ -73,14 +74,18 @@ export function planChanges(input: PlanInput): Plan {
       ...request,
       live: lives,
       facts: input.facts?.[kind.kind],
-      change: (c) => changes.push(c),
-      diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ''), ns, changes),
       // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
       diff: (d, l) => kind.diff(d, l, live.serverVersion),
     };
+    // Each kind returns what it decides; the plan takes it in order (a child kind's `parentOf`
+    // reads the changes of its parent kind, planned before it).
+    const collect = (decided: KindPlan) => {
+      changes.push(...decided.changes);
+      diagnostics.push(...(decided.diagnostics ?? []));
+    };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request.dedupe }))
-      kind.plan(m, ctx);
+      collect(kind.plan(m, ctx));
 
     // Orphans are only known from a full plan: a targeted one does not look at the rest.
     if (targets?.length) continue;
@@ -94,7 +99,7 @@ export function planChanges(input: PlanInput): Plan {
           : undefined;
       const orphan: Orphan = { kind: kind.kind, ...(parent ? { parent } : {}), ...kind.orphan(l) };
       orphans.push(orphan);
-      if (input.prune) kind.planPrune(orphan, l, ctx);
+      if (input.prune) collect(kind.planPrune(orphan, l, ctx));
     }
   }
 
@@ -120,7 +125,7 @@ export function planChanges(input: PlanInput): Plan {
       delete: count('delete'),
       noop: count('no-op'),
       errors: diagnostics.filter((x) => x.severity === 'error').length,
-      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0),
+      tasksToImport: changes.reduce((n, c) => n + (c.detail?.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0),
     },
     stats: { requests: input.stats.requests, durationMs: input.stats.durationMs },
   };
@@ -169,7 +174,7 @@ export function desiredDigest(
         kind: k.kind,
         ...(d.parent !== undefined ? { parent: d.parent } : {}),
         key: d.name,
-        ...(k.digest(d, repo.root) as object),
+        ...k.digest(d, repo.root),
       })),
     ),
   );
@@ -197,8 +202,8 @@ function parentRef(
   if (kind === undefined || key === undefined) return undefined;
   const own = planned.find((c) => c.kind === kind && c.key === key && c.action !== 'delete');
   if (own) return { kind, key, ...(own.action !== 'create' ? { id: own.id } : {}) };
-  const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
-  return { kind, key, ...(live.length === 1 ? { id: live[0]!.id } : {}) };
+  const [only, ...more] = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
+  return { kind, key, ...(only && more.length === 0 ? { id: only.id } : {}) };
 }
 
 export type { FieldChange };

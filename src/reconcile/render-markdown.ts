@@ -57,9 +57,9 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: M
       '|---|---|---|---|',
     );
     for (const c of changed) {
-      const what = [...c.fields.map((f) => f.field), ...(c.tasks?.length ? ['tasks'] : [])];
+      const what = [...c.fields.map((f) => f.field), ...(c.detail?.tasks?.length ? ['tasks'] : [])];
       head.push(
-        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`,
+        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.detail?.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`,
       );
     }
     head.push('');
@@ -99,7 +99,8 @@ function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
     `<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ''}: ${plural(c.fields.length, 'field')}${c.file ? ` · <code>${c.file}</code>` : ''}</summary>`,
     '',
   );
-  const rows = c.fields.filter((f) => !(f.field === 'label_config' && c.labelConfig));
+  const lc = c.detail?.labelConfig;
+  const rows = c.fields.filter((f) => !(f.field === 'label_config' && lc));
   if (rows.length) {
     lines.push(
       c.action === 'create' ? '| Field | Value |' : '| Field | Before | After |',
@@ -115,14 +116,14 @@ function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
     }
     lines.push('');
   }
-  if (c.labelConfig) {
-    lines.push(...labelConfigControlsMarkdown(c.labelConfig));
-    if (c.action !== 'create') lines.push('', ...labelConfigDiffMarkdown(c.labelConfig.diff));
+  if (lc) {
+    lines.push(...labelConfigControlsMarkdown(lc));
+    if (c.action !== 'create') lines.push('', ...labelConfigDiffMarkdown(lc.diff));
     lines.push('');
     const preview = extras.previews?.get(resourceName(c));
     if (preview) lines.push(preview, '');
   }
-  for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
+  for (const t of c.detail?.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
   for (const n of c.notes ?? []) lines.push(`- ${escapeText(n)}`);
   lines.push('</details>');
   return lines.join('\n');

@@ -14,6 +14,15 @@ const SYMBOL: Record<ResourceChange['action'], string> = {
   'no-op': '=',
 };
 
+/** The colour of a change's heading, by action. */
+const COLOR: Record<ResourceChange['action'], 'green' | 'yellow' | 'cyan' | 'red'> = {
+  create: 'green',
+  update: 'yellow',
+  adopt: 'cyan',
+  delete: 'red',
+  'no-op': 'yellow',
+};
+
 /** The plan for a terminal or a CI log. */
 export function renderPlanText(plan: Plan, opts: { color?: boolean; showDiff?: boolean } = {}): string {
   const s = styleFor(opts.color ?? false);
@@ -66,8 +75,7 @@ export function summaryLine(plan: Plan): string {
 }
 
 function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] {
-  const color =
-    c.action === 'create' ? s.green : c.action === 'delete' ? s.red : c.action === 'adopt' ? s.cyan : s.yellow;
+  const color = s[COLOR[c.action]];
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ''}`) : '';
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ''}${c.title ? ` ${showTitle(c.title)}` : ''}${where}`;
   const lines = [head];
@@ -77,23 +85,23 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
     lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
   else if (c.action === 'delete')
     lines.push(
-      `    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, 'annotation')}` : ''}`,
+      `    deletes the ${nounOf(c.kind)}${c.detail?.annotations ? ` and its ${plural(c.detail.annotations, 'annotation')}` : ''}`,
     );
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
-    if (f.field === 'label_config' && c.labelConfig) continue;
+    if (f.field === 'label_config' && c.detail?.labelConfig) continue;
     const v = showChange(f);
     lines.push(`    ${f.field.padEnd(width)}  ${c.action === 'create' ? v.after : `${v.before} → ${v.after}`}`);
   }
-  if (c.labelConfig) {
-    const lc = c.labelConfig;
+  const lc = c.detail?.labelConfig;
+  if (lc) {
     const summary = labelConfigSummaryText(lc, c.action === 'create');
     lines.push(`    ${'label_config'.padEnd(width)}  ${summary}${lc.source ? s.dim(`  (from ${lc.source})`) : ''}`);
     if (showDiff && c.action !== 'create') {
       for (const l of labelConfigDiffLines(lc.diff, s)) lines.push(`      ${l}`);
     }
   }
-  for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
+  for (const t of c.detail?.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
   for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }

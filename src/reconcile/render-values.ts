@@ -34,6 +34,6 @@ export function markerPlaceOf(kind: string): string {
 
 /** The word for a list of changes: their kind's noun when they share one, else "resource". */
 export function nounFor(items: ReadonlyArray<{ readonly kind: string }>): string {
-  const kinds = new Set(items.map((i) => i.kind));
-  return kinds.size === 1 ? nounOf([...kinds][0]!) : 'resource';
+  const [only, ...more] = new Set(items.map((i) => i.kind));
+  return only !== undefined && more.length === 0 ? nounOf(only) : 'resource';
 }

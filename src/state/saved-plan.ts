@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import equal from 'fast-deep-equal';
-import type { Plan, ResourceChange } from '../generated/schema-types.ts';
+import type { LabelConfigChange, Plan, ResourceChange } from '../generated/schema-types.ts';
 import { validateAgainstSchema } from '../manifest/schemas.ts';
 import { PLAN_FORMAT_VERSION } from '../model/plan-format.ts';
 import { writeFileAtomic } from '../util/atomic-write.ts';
@@ -160,14 +160,15 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
         : `${who}: field ${f.field} changed on the server since the plan`,
     );
   }
-  if (!equal(stripSource(saved.labelConfig), stripSource(fresh.labelConfig)))
+  if (!equal(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
     out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!equal(saved.tasks ?? [], fresh.tasks ?? []))
+  if (!equal(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
     out.push(
       `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`,
     );
-  if (saved.action === 'delete' && (saved.annotations ?? 0) !== (fresh.annotations ?? 0))
-    out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  const annotations = { saved: saved.detail?.annotations ?? 0, fresh: fresh.detail?.annotations ?? 0 };
+  if (saved.action === 'delete' && annotations.saved !== annotations.fresh)
+    out.push(`${who}: now has ${annotations.fresh} annotations (the plan saw ${annotations.saved})`);
   if (!equal(saved.notes ?? [], fresh.notes ?? []))
     out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
   if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
@@ -176,7 +177,7 @@ function changeDifferences(saved: ResourceChange, fresh: ResourceChange): string
 }
 
 /** `source` names the file as seen from the working directory, which may differ between plan and apply. */
-function stripSource(lc: ResourceChange['labelConfig']): unknown {
+function stripSource(lc: LabelConfigChange | undefined): unknown {
   if (!lc) return null;
   const { source: _source, ...rest } = lc;
   return rest;

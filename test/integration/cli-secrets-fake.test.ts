@@ -170,9 +170,12 @@ test('a label config holding a ${env:...} value: the plan shows labels, not its 
   assert.is(json.code, 0, json.stderr);
   const change = JSON.parse(json.stdout).changes[0];
   assert.equal(change.fields, [{ field: 'label_config', sensitive: true }]);
-  assert.is(change.labelConfig.diff, '(not shown: this label_config holds a value from ${env:...})');
+  assert.is(change.detail.labelConfig.diff, '(not shown: this label_config holds a value from ${env:...})');
   assert.equal(
-    change.labelConfig.controls.map((c: { control: string; labelsAdded: string[] }) => [c.control, c.labelsAdded]),
+    change.detail.labelConfig.controls.map((c: { control: string; labelsAdded: string[] }) => [
+      c.control,
+      c.labelsAdded,
+    ]),
     [['sentiment', ['Mixed']]],
   );
   assert.match(text.stdout, /label_config +sentiment \(Choices\): \+Mixed/);

@@ -243,7 +243,9 @@ test('plan: a description, instruction and label config with URL credentials mad
   assert.ok(
     plan.changes
       .find((c: { key: string }) => c.key === 'p')
-      .labelConfig.diff.includes('-  <Image name="img" value="https://cdn.example.com/a.png?token=(sensitive)"/>'),
+      .detail.labelConfig.diff.includes(
+        '-  <Image name="img" value="https://cdn.example.com/a.png?token=(sensitive)"/>',
+      ),
   );
   const fromPlan = await cli(dir, ['apply', out]);
   assert.is(fromPlan.code, 0, fromPlan.stdout + fromPlan.stderr);

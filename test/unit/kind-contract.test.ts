@@ -35,9 +35,11 @@ const gadgetKind = defineKind<Gadget, LiveGadget>({
   plan(m, ctx) {
     const fields = ctx.diff(m.desired, m.live);
     const base = { kind: 'Gadget', key: m.desired.name, fields };
-    ctx.change(
-      m.live ? { action: fields.length ? 'update' : 'no-op', ...base, id: m.live.id } : { action: 'create', ...base },
-    );
+    return {
+      changes: [
+        m.live ? { action: fields.length ? 'update' : 'no-op', ...base, id: m.live.id } : { action: 'create', ...base },
+      ],
+    };
   },
   startApply: () => ({
     create: () => Promise.resolve({ id: 1 }),

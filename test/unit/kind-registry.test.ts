@@ -89,12 +89,12 @@ test('--target: a bare key is a project; Kind/key names the kind; an unknown kin
   );
 });
 
-test('a plan is format 2: it validates against the schema, and a create cannot carry an id', () => {
+test('a plan is format 3: it validates against the schema, and a create cannot carry an id', () => {
   const p = plan(
     repository([manifest('a', { title: 'Aaa' }), manifest('b', { title: 'Bbb' })]),
     liveState([live(1, 'Aaa', { key: 'a', fields: { color: '#000000' } })]),
   );
-  assert.is(p.formatVersion, 2);
+  assert.is(p.formatVersion, 3);
   assert.equal(validateAgainstSchema('plan', JSON.parse(JSON.stringify(p))), []);
   const forged = { ...p, changes: p.changes.map((c) => (c.action === 'create' ? { ...c, id: 5 } : c)) };
   assert.ok(validateAgainstSchema('plan', forged).length > 0, 'a create with an id is not a valid plan');

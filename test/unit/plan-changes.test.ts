@@ -46,11 +46,11 @@ test('update: only the fields that differ, with before and after, the live finge
   const c = p.changes[0]!;
   assert.is(c.action, 'update');
   assert.is(c.id, 7);
-  assert.is(c.annotations, 4);
+  assert.is(c.detail?.annotations, 4);
   assert.equal(c.fields, [{ field: 'color', before: '#FFFFFF', after: '#112233' }]);
   assert.equal(Object.keys(c.fingerprint ?? {}).sort(), ['color', 'marker', 'maximum_annotations', 'title']);
   assert.is(c.fingerprint?.color, fingerprintValue('#FFFFFF'));
-  assert.is(c.labelConfig, undefined);
+  assert.is(c.detail?.labelConfig, undefined);
   assert.equal(p.summary, { create: 0, update: 1, adopt: 0, delete: 0, noop: 0, errors: 0, tasksToImport: 0 });
 });
 
@@ -133,7 +133,7 @@ test('--prune: orphans become deletes (this namespace only), with their annotati
     id: 2,
     title: 'Gone',
     fields: [],
-    annotations: 3,
+    detail: { kind: 'Project', annotations: 3 },
     fingerprint: { marker: fingerprintValue({ namespace: NS, key: 'gone' }) },
   });
   assert.is(p.summary.delete, 1);
@@ -281,7 +281,7 @@ test('impact: a removed label used by annotations is an error at the label confi
   // The change itself is in the plan (for review), with the per-control summary.
   const c = p.changes[0]!;
   assert.is(c.action, 'update');
-  assert.equal(c.labelConfig?.controls, [
+  assert.equal(c.detail?.labelConfig?.controls, [
     {
       control: 'sentiment',
       type: 'Choices',

@@ -49,12 +49,26 @@ test('readPlanFile: another format version is refused with what to do', async ()
   const file = join(dir, 'v1.json');
   await writeFile(file, JSON.stringify({ ...plan(repoA(), liveA()), formatVersion: 1 }));
   const err = await refusal(readPlanFile(file));
-  assert.is(err.message, `${file} has plan format 1; this labelform reads format 2. Make a new plan.`);
+  assert.is(err.message, `${file} has plan format 1; this labelform reads format 3. Make a new plan.`);
   await writeFile(file, JSON.stringify({ changes: [] }));
   assert.is(
     (await refusal(readPlanFile(file))).message,
-    `${file} has plan format undefined; this labelform reads format 2. Make a new plan.`,
+    `${file} has plan format undefined; this labelform reads format 3. Make a new plan.`,
   );
+});
+
+test('readPlanFile: a plan saved by the labelform before `detail` (format 2) is refused, naming its format', async () => {
+  // Format 2 kept a project's label-config diff, tasks and annotations on the change itself.
+  const file = join(dir, 'v2.json');
+  const p = plan(repoA(), liveA());
+  const v2 = {
+    ...p,
+    formatVersion: 2,
+    changes: p.changes.map(({ detail, ...c }) => ({ ...c, ...(detail ? { annotations: detail.annotations } : {}) })),
+  };
+  await writeFile(file, JSON.stringify(v2));
+  const err = await refusal(readPlanFile(file));
+  assert.is(err.message, `${file} has plan format 2; this labelform reads format 3. Make a new plan.`);
 });
 
 test('readPlanFile: missing, not JSON, or not a plan', async () => {
@@ -249,7 +263,7 @@ test('refused: a hand-edited plan — a no-op turned into a delete, an edited va
   const edited: Plan = {
     ...p,
     changes: p.changes.map((c) =>
-      c.key === 'b' ? { ...c, fields: c.fields.map((f) => ({ ...f, after: 'Something else' })) } : c,
+      c.key === 'b' ? { ...c, fields: c.fields.map((f) => (f.sensitive ? f : { ...f, after: 'Something else' })) } : c,
     ),
   };
   assert.equal(check(edited, repoA(), state), ['b: field title would be set to a value other than the plan says']);

@@ -22,6 +22,7 @@ import { importDataset } from '../../kinds/project/datasets.ts';
 import { createProgress, type Progress } from '../progress.ts';
 import { summarizePlan } from '../../ci/publish-plan.ts';
 import { summarizeApply } from '../../ci/publish-apply.ts';
+import { assertNever } from '../../util/assert-never.ts';
 
 export interface ApplyArgs {
   readonly dir: string;
@@ -399,6 +400,8 @@ function progressLine(e: ApplyEvent, s: ReturnType<typeof styleFor>): string {
       return `${s.red('✖')} ${name} ${c.action} failed: ${e.message}\n`;
     case 'skipped':
       return `${s.yellow('-')} ${name} ${c.action} skipped: ${e.reason}\n`;
+    default:
+      return assertNever(e, 'apply event');
   }
 }
 

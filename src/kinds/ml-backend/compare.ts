@@ -24,8 +24,8 @@ export function compareMlBackend(desired: MlBackendResource, live: LiveMlBackend
   const changes = compareFields(
     ML_FIELDS,
     desired,
-    live && ((f) => liveMlValue(live, f as MlField)),
-    (f, v) => normaliseMlField(f as MlField, v),
+    live && ((f) => liveMlValue(live, f)),
+    (f, v) => normaliseMlField(f, v),
     showLiveMlValue,
   );
   const pass = desired.spec.basic_auth_pass;

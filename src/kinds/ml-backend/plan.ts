@@ -1,9 +1,9 @@
-import type { KindPlanContext, Match } from '../kind.ts';
-import { existingChange, startChild } from '../shared/plan-child.ts';
+import type { KindPlan, KindPlanContext, Match } from '../kind.ts';
+import { childRefused, existingChange, startChild } from '../shared/plan-child.ts';
 import { urlTitle } from '../shared/url-title.ts';
 import { maskUrlCredentials } from '../../util/credentials.ts';
 import { liveMlValue, normaliseMlField } from './compare.ts';
-import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
+import { ML_FIELDS, type LiveMlBackend, type MlBackendResource } from './types.ts';
 
 /**
  * The change for one MlBackend manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -14,10 +14,10 @@ import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } f
 export function planMlBackend(
   m: Match<MlBackendResource, LiveMlBackend>,
   ctx: KindPlanContext<LiveMlBackend, unknown, MlBackendResource>,
-): void {
+): KindPlan {
   const d = m.desired;
   const start = startChild(m, ctx, 'ML backend');
-  if (!start) return;
+  if ('error' in start) return childRefused(start);
   const { parent, target } = start;
   const base = {
     kind: 'MlBackend',
@@ -34,13 +34,13 @@ export function planMlBackend(
       `the server sets project ${d.parent}'s model_version to this backend's title when the project shows predictions and has none`,
       `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has('url') ? 'the backend' : maskUrlCredentials(d.spec.url.replace(/\/+$/, ''))}/webhook for every action (for training); labelform leaves it alone`,
     ];
-    ctx.change({ action: 'create', ...base, notes });
-    return;
+    return { changes: [...start.copies, { action: 'create', ...base, notes }] };
   }
   const managed = ML_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(base, target, start.adopting, managed, (f) =>
-      normaliseMlField(f as MlField, liveMlValue(target, f as MlField)),
-    ),
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(base, target, start.adopting, managed, (f) => normaliseMlField(f, liveMlValue(target, f))),
+    ],
+  };
 }

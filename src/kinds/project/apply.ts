@@ -42,7 +42,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
     desired: ProjectResource | undefined,
     notes: string[],
   ): Promise<string[]> => {
-    if (change.tasks?.length && extras.importTasks && desired)
+    if (change.detail?.tasks?.length && extras.importTasks && desired)
       notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
@@ -111,9 +111,9 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
     async delete(change: DeleteChange): Promise<StepDone> {
       const id = change.id;
       const marker = { namespace: run.namespace, key: change.key };
-      if ((change.annotations ?? 0) > 0 && !run.allowDataLoss) {
+      if ((change.detail?.annotations ?? 0) > 0 && !run.allowDataLoss) {
         throw new Refusal(
-          `has ${plural(change.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`,
+          `has ${plural(change.detail?.annotations ?? 0, 'annotation')}; deleting would lose them (pass --allow-data-loss to delete anyway)`,
         );
       }
       if (change.duplicateOf !== undefined) {

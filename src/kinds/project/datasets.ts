@@ -158,10 +158,8 @@ export async function importDataset(
   } = {},
 ): Promise<DatasetImport> {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
-  if (state.problems.length)
-    throw new UserError(
-      `${state.problems[0]!.file ?? file.display}:${state.problems[0]!.line ?? 1}: ${state.problems[0]!.message}`,
-    );
+  const [problem] = state.problems;
+  if (problem) throw new UserError(`${problem.file ?? file.display}:${problem.line ?? 1}: ${problem.message}`);
   const empty = {
     records: state.count,
     tasks: 0,
@@ -178,6 +176,7 @@ export async function importDataset(
   await opts.onStart?.(state.missing);
   const present =
     state.missing === state.count ? new Set<string>() : await presentHashes(client, projectId, state.datasetId);
+  // readDatasetState, above, refused a file whose format its name does not say.
   const format = file.format ?? formatFromPath(file.path)!;
   async function* missingRecords(): AsyncGenerator<TaskRecord> {
     for await (const r of readTaskRecords(file.path, format, file.display)) if (!present.has(taskHash(r.item))) yield r;

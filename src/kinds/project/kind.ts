@@ -34,7 +34,14 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
   diff: compareProject,
   readFacts: readProjectFacts,
   plan: planProject,
-  orphan: (p) => ({ id: p.id, key: p.marker!.key, title: p.title, annotations: p.annotationCount, tasks: p.taskCount }),
+  // Called only for a live project carrying this namespace's marker (as the default orphan).
+  orphan: (p) => ({
+    id: p.id,
+    key: p.marker?.key ?? '',
+    title: p.title,
+    annotations: p.annotationCount,
+    tasks: p.taskCount,
+  }),
   planPrune: (o, _live, ctx) => planProjectPrune(o, ctx),
   digest: (p, root) => ({
     spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? '(sensitive)' : v])),

@@ -102,6 +102,7 @@ export function formatMarker(m: Marker, record?: AppliedRecord): string {
 
 export function parseMarker(description: string | null | undefined): Marker | undefined {
   const m = lastMarker(description ?? '');
+  // The marker pattern's first two groups are not optional: a match has both.
   return m ? { namespace: m[1]!, key: m[2]! } : undefined;
 }
 
@@ -115,11 +116,13 @@ export function parseAppliedRecord(description: string | null | undefined): Appl
   const fp = FINGERPRINT.exec(rest);
   if (!fp) return undefined;
   const fields: Partial<Record<ProjectField, string>> = {};
+  // FINGERPRINT's group is not optional.
   for (const pair of fp[1]!.trim().split(' ').filter(Boolean)) {
     const field = FIELDS_BY_CODE.get(pair.slice(0, 2));
     if (field) fields[field] = pair.slice(3);
   }
   const from = APPLIED_FROM.exec(rest);
+  // APPLIED_FROM's first group is not optional.
   return { ...(from ? { commit: from[1]! } : {}), ...(from?.[2] ? { repository: from[2] } : {}), fields };
 }
 

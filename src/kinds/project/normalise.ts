@@ -100,7 +100,7 @@ export function normaliseHtml(html: string, sanitise: boolean): string {
 
 function sanitiseNodes(nodes: ChildNode[], source: string): void {
   for (let i = 0; i < nodes.length; i++) {
-    const node = nodes[i]!;
+    const node = nodes[i]!; // i < nodes.length (the loop walks by index: it removes nodes as it goes)
     if (node.nodeName === '#comment') {
       // bleach.clean strips comments by default (strip_comments=True).
       nodes.splice(i--, 1);

@@ -1,6 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { atLeast, showSince } from '../../api/server-versions.ts';
-import type { PlanDiagnostic, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
+import type { PlanDiagnostic, ProjectChangeDetail, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
@@ -12,7 +12,15 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
-import { resourcesOf, type KindPlanContext, type Match, type PlanRequest, type Repository } from '../kind.ts';
+import {
+  resourcesOf,
+  type KindPlan,
+  type KindPlanContext,
+  type Match,
+  type PlanRequest,
+  type Repository,
+  type ResourceMarker,
+} from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
 import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
@@ -40,6 +48,7 @@ export function matchProjects(
   const desired = resourcesOf<ProjectResource>(repo, { kind: 'Project' }).filter((d) => isTargeted(parsed, d));
   return matchResources(
     desired,
+    // The live state keeps under each kind's name what that kind's readLive returned.
     (live.resources.Project ?? []) as LiveProject[],
     repo.config.namespace,
     (p) => p.marker,
@@ -100,36 +109,46 @@ export async function readProjectFacts(
  * The change for one Project manifest; pure. Duplicated markers, `import: {id}`, an unmanaged
  * project with the same title ("adopt?"), the annotation impact of a label-config change.
  */
-export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, ProjectFacts, ProjectResource>): void {
+export function planProject(
+  m: ProjectMatch,
+  ctx: KindPlanContext<LiveProject, ProjectFacts, ProjectResource>,
+): KindPlan {
+  // What the planner decides, in order: the deletes of empty copies (with --dedupe) before the
+  // manifest's own change; warnings and errors as they are found.
+  const changes: ResourceChange[] = [];
+  const diagnostics: PlanDiagnostic[] = [];
+  const decided = (): KindPlan => ({ changes, diagnostics });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, '/metadata/name');
   const err = (code: string, message: string, pointer = '/metadata/name') =>
-    ctx.diagnostic({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
+    diagnostics.push({ severity: 'error', code, message, key: d.name, ...locate(d, pointer), pointer });
   const title = d.spec.title;
   const hideTitle = d.sensitive.has('title');
   const quoteTitle = (t: string) => (hideTitle ? SENSITIVE_MASK : `"${t}"`);
 
-  if (m.duplicates.length > 0) {
+  const [kept] = m.duplicates;
+  if (kept) {
     if (!ctx.dedupe) {
       const empty = m.duplicates.slice(1).filter((p) => p.taskCount === 0 && p.annotationCount === 0);
       err(
         'duplicate-marker',
         `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(', ')}); ` +
           (empty.length
-            ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0]!.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
+            ? `\`labelform apply --dedupe\` keeps id ${kept.id} and deletes the empty ${empty.length === 1 ? 'copy' : 'copies'} (id ${empty.map((p) => p.id).join(', ')})`
             : 'delete or unmark all but one in Label Studio'),
       );
-      return;
+      return decided();
     }
-    planDuplicateRemoval(
+    const removals = planDuplicateRemoval(
       d.name,
       m.duplicates,
       ns,
       (code, message) =>
-        ctx.diagnostic({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }),
+        diagnostics.push({ severity: 'warning', code, message, key: d.name, ...at, pointer: '/metadata/name' }),
       hideTitle,
-    ).forEach(ctx.change);
+    );
+    changes.push(...removals);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== undefined && !m.live && !m.adopt) {
@@ -137,7 +156,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     // not reused): either way no project holds this key, so it is missing and planned as a
     // create, which the plan shows for review. The create path's "adopt?" check still stops a
     // wrong id when an unmanaged project has the title.
-    ctx.diagnostic({
+    diagnostics.push({
       severity: 'warning',
       code: 'import-missing',
       key: d.name,
@@ -152,20 +171,22 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
       `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
       '/import/id',
     );
-    return;
+    return decided();
   }
 
   // A field this server's release does not have: an error at its line, not an endless diff.
-  const missing = (Object.keys(d.spec) as ProjectField[]).filter(
-    (f) => PROJECT_FIELD_SINCE[f] !== undefined && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f]),
-  );
-  for (const f of missing)
+  // The manifest's schema admits only project fields as spec keys.
+  const missing = (Object.keys(d.spec) as ProjectField[]).flatMap((f) => {
+    const since = PROJECT_FIELD_SINCE[f];
+    return since !== undefined && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
+  });
+  for (const { f, since } of missing)
     err(
       'field-needs-version',
-      `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f]!)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
+      `\`${f}\` needs Label Studio ${showSince(since)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
       `/spec/${f}`,
     );
-  if (missing.length) return;
+  if (missing.length) return decided();
 
   const fields = ctx.diff(d, target);
   const lcField = fields.find((f) => f.field === 'label_config');
@@ -183,7 +204,7 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
   // What annotators would trip over in the new config: warnings for the reviewer, never errors.
   if (labelConfig && d.labelConfig && !d.sensitive.has('label_config')) {
     for (const f of d.labelConfig.review)
-      ctx.diagnostic({
+      diagnostics.push({
         severity: 'warning',
         code: f.code,
         message: f.message,
@@ -203,83 +224,94 @@ export function planProject(m: ProjectMatch, ctx: KindPlanContext<LiveProject, P
     // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
     ...(hideTitle ? {} : title !== undefined ? { title } : target ? { title: maskUrlsInText(target.title) } : {}),
     fields,
-    ...(labelConfig ? { labelConfig } : {}),
-    ...(tasks.length ? { tasks: [...tasks] } : {}),
   };
+  // Project's own part of the change: the label-config diff, the tasks to import (and, below, the annotations).
+  const own = { ...(labelConfig ? { labelConfig } : {}), ...(tasks.length ? { tasks: [...tasks] } : {}) };
 
   if (!target) {
     const sameTitle =
       title === undefined ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
-    if (sameTitle.length > 0 && !ctx.allowDuplicateTitle) {
+    const [first] = sameTitle;
+    if (title !== undefined && first && !ctx.allowDuplicateTitle) {
       err(
         'adopt-candidate',
-        `adopt? an unmanaged project already has the title ${quoteTitle(title!)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
-          `Adopt it with \`labelform import ${d.name} ${sameTitle[0]!.id}\`, or pass --allow-duplicate-title to create a new one`,
+        `adopt? an unmanaged project already has the title ${quoteTitle(title)} (id ${sameTitle.map((p) => p.id).join(', ')}); creating would make a duplicate. ` +
+          `Adopt it with \`labelform import ${d.name} ${first.id}\`, or pass --allow-duplicate-title to create a new one`,
       );
-      return;
+      return decided();
     }
     // A renamed namespace would silently duplicate every project: say so.
     const elsewhere = ctx.live.find(
-      (p) =>
-        p.marker &&
+      (p): p is LiveProject & { readonly marker: ResourceMarker } =>
+        p.marker !== undefined &&
         p.marker.namespace !== ns &&
         p.marker.key === d.name &&
         title !== undefined &&
         pythonStrip(p.title) === pythonStrip(title),
     );
     if (elsewhere) {
-      ctx.diagnostic({
+      diagnostics.push({
         severity: 'warning',
         code: 'other-namespace',
         key: d.name,
         ...at,
         pointer: '/metadata/name',
-        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker!.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
+        message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`,
       });
     }
-    ctx.change({ action: 'create', ...base });
-    return;
+    changes.push({ action: 'create', ...base, ...(labelConfig || tasks.length ? { detail: projectDetail(own) } : {}) });
+    return decided();
   }
 
   const facts = ctx.facts?.impact.get(d.name);
   if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
     checkAnnotationImpact(
       d,
+      d.labelConfig,
       target,
       facts,
-      (x) => ctx.diagnostic(x),
+      (x) => diagnostics.push(x),
       (pointer) => locate(d, pointer),
     );
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
   const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
-  ctx.change({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  changes.push({
+    action,
+    ...base,
+    id: target.id,
+    fingerprint,
+    detail: projectDetail({ ...own, annotations: target.annotationCount }),
+  });
+  return decided();
 }
 
 /** With --prune: a project of this namespace with no manifest is planned as a delete. */
 export function planProjectPrune(
   o: { id: number; key: string; title: string; annotations: number },
   ctx: KindPlanContext<LiveProject, ProjectFacts>,
-): void {
+): KindPlan {
+  const diagnostics: PlanDiagnostic[] = [];
   if (o.annotations > 0) {
-    ctx.diagnostic({
+    diagnostics.push({
       severity: 'warning',
       code: 'prune-annotations',
       key: o.key,
       message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, 'annotation')}: apply refuses it without --allow-data-loss`,
     });
   }
-  ctx.change({
+  const change: ResourceChange = {
     action: 'delete',
     kind: 'Project',
     key: o.key,
     id: o.id,
     title: maskUrlsInText(o.title),
     fields: [],
-    annotations: o.annotations,
+    detail: projectDetail({ annotations: o.annotations }),
     fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) },
-  });
+  };
+  return { changes: [change], diagnostics };
 }
 
 /**
@@ -291,12 +323,12 @@ export function planProjectPrune(
  */
 function checkAnnotationImpact(
   d: ProjectResource,
+  lc: NonNullable<ProjectResource['labelConfig']>,
   target: LiveProject,
   facts: ImpactFacts | undefined,
   push: (diagnostic: PlanDiagnostic) => void,
   locateAt: (pointer: string) => { file: string; line: number; col: number },
 ): void {
-  const lc = d.labelConfig!;
   for (const p of annotationImpactProblems(target, lc.summary, facts)) {
     const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
@@ -399,11 +431,12 @@ function planDuplicateRemoval(
 ): ResourceChange[] {
   const [keep, ...extra] = carriers;
   const out: ResourceChange[] = [];
+  if (!keep) return out;
   for (const p of extra) {
     if (p.taskCount > 0 || p.annotationCount > 0) {
       warn(
         'duplicate-with-data',
-        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep!.id} or remove its marker by hand`,
+        `project ${p.id} ${hideTitle ? SENSITIVE_MASK : `"${p.title}"`} also carries the marker of "${key}" and holds ${plural(p.taskCount, 'task')} and ${plural(p.annotationCount, 'annotation')}: left in place (labelform never deletes data); move its data into id ${keep.id} or remove its marker by hand`,
       );
       continue;
     }
@@ -414,12 +447,17 @@ function planDuplicateRemoval(
       id: p.id,
       ...(hideTitle ? {} : { title: maskUrlsInText(p.title) }),
       fields: [],
-      annotations: 0,
-      duplicateOf: keep!.id,
+      detail: projectDetail({ annotations: 0 }),
+      duplicateOf: keep.id,
       fingerprint: { marker: fingerprintValue({ namespace: ns, key }) },
     });
   }
   return out;
+}
+
+/** A project change's detail (the plan's `detail`, tagged with the kind). */
+export function projectDetail(own: Omit<ProjectChangeDetail, 'kind'>): ProjectChangeDetail {
+  return { kind: 'Project', ...own };
 }
 
 function usesIt(n: number): string {

@@ -80,7 +80,7 @@ async function readProjectList(client: LabelStudioClient, include: string, filte
     // What each page proves: every project that existed when it was read and whose id lies in
     // its range is in it. Page 1 starts at the lowest id, the newest page ends at the highest.
     const covered: Array<readonly [number, number]> = [[0, lastId(first.results)]];
-    for (const m of middle) if (m.results.length) covered.push([m.results[0]!.id, lastId(m.results)]);
+    for (const { results } of middle) if (results[0]) covered.push([results[0].id, lastId(results)]);
     if (newest.results.length) covered.push([Math.min(...newest.results.map((p) => p.id)), Infinity]);
     const gaps = idGaps(covered);
 
@@ -195,7 +195,7 @@ async function fetchPageOrEnd(
 }
 
 function lastId(results: readonly LsProject[]): number {
-  return results.length ? results[results.length - 1]!.id : 0;
+  return results.at(-1)?.id ?? 0;
 }
 
 function sortById(projects: LsProject[]): LsProject[] {

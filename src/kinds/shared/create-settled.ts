@@ -22,13 +22,13 @@ export interface SettledCreatePorts<R extends { readonly id: number }> {
 export async function createSettled<R extends { readonly id: number }>(
   ports: SettledCreatePorts<R>,
 ): Promise<StepDone & { readonly notes: string[]; readonly found?: R }> {
-  const before = await ports.carriers();
+  const [found] = await ports.carriers();
   const notes: string[] = [];
   let id: number;
-  if (before.length) {
-    id = before[0]!.id;
+  if (found) {
+    id = found.id;
     notes.push(`found id ${id} already carrying the marker`);
-    await ports.update(before[0]!);
+    await ports.update(found);
   } else {
     id = await ports.create();
   }
@@ -45,6 +45,6 @@ export async function createSettled<R extends { readonly id: number }>(
     id: keep,
     notes,
     ...(removed.length ? { removedCopies: removed } : {}),
-    ...(before.length ? { found: before[0]! } : {}),
+    ...(found ? { found } : {}),
   };
 }

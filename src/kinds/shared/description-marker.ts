@@ -26,6 +26,7 @@ function last(text: string): RegExpExecArray | undefined {
 
 export function parseDescriptionMarker(description: string | null | undefined): DescriptionMarker | undefined {
   const m = last(description ?? '');
+  // The marker pattern's first two groups are not optional: a match has both.
   return m ? { namespace: m[1]!, key: m[2]!, ...(m[3] ? { secret: m[3] } : {}) } : undefined;
 }
 

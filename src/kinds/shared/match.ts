@@ -24,10 +24,11 @@ export function matchResources<D extends DesiredResource, L extends LiveResource
   const byId = new Map(live.map((l) => [l.id, l]));
   return desired.map((d) => {
     const marked = [...(byIdentity.get(identity(d.parent, d.name)) ?? [])].sort((a, b) => a.id - b.id);
+    const [lowest] = marked;
     const adoptCandidate = d.importId !== undefined && marked.length === 0 ? byId.get(d.importId) : undefined;
     return {
       desired: d,
-      ...(marked.length === 1 || (opts.dedupe && marked.length > 1) ? { live: marked[0]! } : {}),
+      ...(lowest && (marked.length === 1 || opts.dedupe) ? { live: lowest } : {}),
       duplicates: marked.length > 1 ? marked : [],
       ...(adoptCandidate ? { adopt: adoptCandidate } : {}),
     };

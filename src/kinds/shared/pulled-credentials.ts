@@ -33,12 +33,12 @@ export function urlCredentialAsVariable(
   variable: () => string,
   said: { readonly field: string; readonly owner: string },
 ): { readonly text: string; readonly note: string } | undefined {
-  const found = [text, ...(text.match(LINK) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
-  if (found.length === 0) return undefined;
+  const [found] = [text, ...(text.match(LINK) ?? []).filter((link) => link !== text)].flatMap(literalUrlCredentials);
+  if (!found) return undefined;
   const name = variable();
   return {
     text: `\${env:${name}}`,
-    note: `${said.field} holds a credential (${describeUrlCredential(found[0]!)}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``,
+    note: `${said.field} holds a credential (${describeUrlCredential(found)}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``,
   };
 }
 
@@ -59,13 +59,13 @@ export function urlCredentialLinksAsVariables(
   for (const m of text.matchAll(LINK)) {
     // Punctuation after a link in prose is not part of it (as maskUrlsInText reads it).
     const link = m[0].replace(/[.,;:!?]+$/, '');
-    const found = literalUrlCredentials(link);
-    if (found.length === 0) continue;
+    const [found] = literalUrlCredentials(link);
+    if (!found) continue;
     const name = variable();
     out += `${text.slice(from, m.index)}\${env:${name}}`;
     from = m.index + link.length;
     notes.push(
-      `${said.field} holds a credential (${describeUrlCredential(found[0]!)}) in ${maskUrlCredentials(link)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``,
+      `${said.field} holds a credential (${describeUrlCredential(found)}) in ${maskUrlCredentials(link)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``,
     );
   }
   return { text: out + text.slice(from), notes };

@@ -5,7 +5,7 @@
 export function specDigest(
   d: { readonly spec?: object; readonly sensitive?: ReadonlySet<string>; readonly importId?: number },
   secret: (field: string) => boolean = () => false,
-): unknown {
+): object {
   return {
     spec: Object.fromEntries(
       Object.entries(d.spec ?? {}).map(([k, v]) => [k, d.sensitive?.has(k) || secret(k) ? '(sensitive)' : v]),

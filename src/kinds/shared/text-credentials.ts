@@ -56,7 +56,8 @@ export function textCredentialErrors(
     let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid]! <= offset) lo = mid;
+      if (lineStarts[mid]! <= offset)
+        lo = mid; // 0 <= mid < lineStarts.length
       else hi = mid - 1;
     }
     return lo;
@@ -70,7 +71,7 @@ export function textCredentialErrors(
       seen.add(`${linkAt} ${what}`);
       const index = lineOf(offset);
       const line = index + 1;
-      const col = offset - lineStarts[index]! + 1;
+      const col = offset - lineStarts[index]! + 1; // lineOf returns an index of lineStarts
       out.push(
         diag(
           'secret-literal',

@@ -1,5 +1,6 @@
-import type { KindPlanContext, Match } from '../kind.ts';
-import { existingChange, startChild } from '../shared/plan-child.ts';
+import type { PlanDiagnostic } from '../../generated/schema-types.ts';
+import { refused, type KindPlan, type KindPlanContext, type Match } from '../kind.ts';
+import { childRefused, existingChange, startChild } from '../shared/plan-child.ts';
 import { normaliseStorageField } from './compare.ts';
 import { pendingSync } from './sync-state.ts';
 import { storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
@@ -16,18 +17,17 @@ export function storagePlanner(direction: Direction) {
   return (
     match: Match<StorageResource, LiveStorage>,
     ctx: KindPlanContext<LiveStorage, unknown, StorageResource>,
-  ): void => {
+  ): KindPlan => {
     const d = match.desired;
-    const err = (code: string, message: string, pointer: string) =>
-      ctx.diagnostic({
-        severity: 'error',
-        code,
-        key: d.name,
-        file: d.file,
-        ...d.doc.locate(pointer),
-        pointer,
-        message,
-      });
+    const err = (code: string, message: string, pointer: string): PlanDiagnostic => ({
+      severity: 'error',
+      code,
+      key: d.name,
+      file: d.file,
+      ...d.doc.locate(pointer),
+      pointer,
+      message,
+    });
     // Ids are counted per storage type: `import: {id}` names the storage of the manifest's type.
     const parentId = ctx.parentOf(d)?.id;
     const adopt =
@@ -35,20 +35,25 @@ export function storagePlanner(direction: Direction) {
         ? ctx.live.find((l) => l.id === d.importId && l.raw.type === d.spec.type && l.parentId === parentId)
         : match.adopt;
     if (match.adopt && !adopt)
-      return err(
-        'import-type',
-        `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`,
-        '/import/id',
+      return refused(
+        err(
+          'import-type',
+          `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`,
+          '/import/id',
+        ),
       );
-    const start = startChild(adopt === match.adopt ? match : { ...match, adopt: adopt! }, ctx, `${direction} storage`);
-    if (!start) return;
+    const start = startChild(adopt === match.adopt ? match : { ...match, adopt }, ctx, `${direction} storage`);
+    if ('error' in start) return childRefused(start);
     const { parent, target } = start;
     if (target && target.raw.type !== d.spec.type) {
-      return err(
-        'type-change',
-        `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`,
-        '/spec/type',
-      );
+      return childRefused({
+        copies: start.copies,
+        error: err(
+          'type-change',
+          `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`,
+          '/spec/type',
+        ),
+      });
     }
     const title = ['title', 'bucket', 'container', 'path'].some((f) => d.sensitive.has(f))
       ? d.name
@@ -71,13 +76,13 @@ export function storagePlanner(direction: Direction) {
           : [
               `the server checks the connection${d.spec.type === 's3' && typeof d.spec.prefix === 'string' && d.spec.prefix !== '' ? ' (the bucket must exist and hold at least one object under the prefix)' : ''}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`,
             ];
-      ctx.change({ action: 'create', ...base, notes });
-      return;
+      return { changes: [...start.copies, { action: 'create', ...base, notes }] };
     }
     const managed = storageFields(direction, d.spec.type).filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
     const pending = pendingSync(direction, d, target, ctx.live);
+    const diagnostics: PlanDiagnostic[] = [];
     if (pending && 'running' in pending)
-      ctx.diagnostic({
+      diagnostics.push({
         severity: 'warning',
         code: 'storage-syncing',
         key: d.name,
@@ -88,8 +93,12 @@ export function storagePlanner(direction: Direction) {
       });
     const withSync =
       pending && 'sync' in pending ? { ...base, fields: [...base.fields, pending.sync], notes: [pending.note] } : base;
-    ctx.change(
-      existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])),
-    );
+    return {
+      changes: [
+        ...start.copies,
+        existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f])),
+      ],
+      diagnostics,
+    };
   };
 }

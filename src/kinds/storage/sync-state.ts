@@ -174,12 +174,12 @@ function tracebackError(traceback: unknown): string | undefined {
     .filter(Boolean);
   if (!lines.length) return undefined;
   let from = lines.length - 1;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(lines[i]!)) {
+  for (const [i, line] of [...lines.entries()].reverse()) {
+    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(line)) {
       from = i;
       break;
     }
-    if (/^File "/.test(lines[i]!)) break;
+    if (/^File "/.test(line)) break;
   }
   const safe = withholdSecrets(lines.slice(from).join(' '));
   return safe.length > 200 ? `${safe.slice(0, 199)}…` : safe;

@@ -360,6 +360,7 @@ function isDjangoBoolean(x: unknown): boolean {
 function isDmDatetime(x: unknown): boolean {
   if (typeof x !== 'string') return false;
   const m = /^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})\.\d{1,6}Z$/.exec(x);
+  // All six groups are not optional: a match has them.
   return m !== null && validDate(+m[1]!, +m[2]!, +m[3]!) && +m[4]! < 24 && +m[5]! < 60 && +m[6]! <= 61;
 }
 
@@ -370,6 +371,7 @@ function isDjangoDate(x: unknown): boolean {
     /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:[.,]\d{1,12})?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/.exec(
       x.trim(),
     );
+  // Groups 1-3 are not optional, and 5 comes with 4.
   return (
     m !== null &&
     validDate(+m[1]!, +m[2]!, +m[3]!) &&

@@ -13,7 +13,7 @@ import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from '.
  * `kind: View`: a Data Manager tab of a project. Identity: a `labelformManaged` key in the tab's
  * `data` (see marker.ts), and its title within the project when a save in the UI dropped it.
  */
-export const viewKind = defineKind<ViewResource, LiveView>({
+export const viewKind = defineKind<ViewResource, LiveView, unknown, ViewField>({
   kind: 'View',
   schema: 'view',
   parent: 'Project',
@@ -23,7 +23,7 @@ export const viewKind = defineKind<ViewResource, LiveView>({
   readLive: (client, opts) =>
     readsKind('View', opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
   fields: () => VIEW_FIELDS,
-  liveValue: (live, field) => liveViewValue(live, field as ViewField),
+  liveValue: liveViewValue,
   normalise: (field, value) => normaliseViewField(field as ViewField, value),
   plan: planView,
   // The spec as written (a tab's title from `${env:...}` is hashed with the rest).

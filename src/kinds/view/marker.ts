@@ -15,5 +15,6 @@ export function formatViewMarker(namespace: string, key: string): string {
 export function parseViewMarker(v: Pick<LsView, 'data'>): { namespace: string; key: string } | undefined {
   const raw = v.data?.[MARKER_KEY];
   const m = typeof raw === 'string' ? /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(raw) : null;
+  // Both groups of the pattern are not optional.
   return m ? { namespace: m[1]!, key: m[2]! } : undefined;
 }

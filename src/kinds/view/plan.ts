@@ -1,7 +1,7 @@
-import type { KindPlanContext, Match } from '../kind.ts';
-import { existingChange, startChild } from '../shared/plan-child.ts';
+import type { KindPlan, KindPlanContext, Match } from '../kind.ts';
+import { childRefused, existingChange, startChild } from '../shared/plan-child.ts';
 import { liveViewValue, normaliseViewField } from './compare.ts';
-import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from './types.ts';
+import { VIEW_FIELDS, type LiveView, type ViewResource } from './types.ts';
 
 /**
  * The change for one View manifest; pure. Copies and `import: {id}` as every sub-resource
@@ -12,18 +12,19 @@ import { VIEW_FIELDS, type LiveView, type ViewField, type ViewResource } from '.
 export function planView(
   m: Match<ViewResource, LiveView>,
   ctx: KindPlanContext<LiveView, unknown, ViewResource>,
-): void {
+): KindPlan {
   const d = m.desired;
   const start = startChild(m, ctx, 'tab');
-  if (!start) return;
+  if ('error' in start) return childRefused(start);
   const { parent } = start;
   let target = start.target;
   const notes: string[] = [];
   const title = d.spec.title;
   if (!target && parent?.id !== undefined && title !== undefined) {
     const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
-    if (sameTitle.length === 1) {
-      target = sameTitle[0]!;
+    const [only, ...more] = sameTitle;
+    if (only && more.length === 0) {
+      target = only;
       notes.push(
         `tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`,
       );
@@ -39,15 +40,15 @@ export function planView(
     fields: ctx.diff(d, target),
     ...(notes.length ? { notes } : {}),
   };
-  if (!target) {
-    ctx.change({ action: 'create', ...base });
-    return;
-  }
+  if (!target) return { changes: [...start.copies, { action: 'create', ...base }] };
   const live = target;
   const managed = VIEW_FIELDS.filter((f) => d.spec[f] !== undefined && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
-      normaliseViewField(f as ViewField, liveViewValue(live, f as ViewField)),
-    ),
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(base, live, start.adopting || !live.marker, managed, (f) =>
+        normaliseViewField(f, liveViewValue(live, f)),
+      ),
+    ],
+  };
 }

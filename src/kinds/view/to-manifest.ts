@@ -37,8 +37,8 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
       spec.filters = { conjunction: (value as { conjunction?: string }).conjunction ?? 'and', items };
     } else spec[f] = value;
   }
-  const broken = checkViewSpec(spec);
-  if (broken.length) return { skipped: skipReason(broken[0]!) };
+  const [broken] = checkViewSpec(spec);
+  if (broken) return { skipped: skipReason(broken) };
   const manifest = {
     apiVersion: 'labelform/v1',
     kind: 'View',
@@ -46,8 +46,8 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
     spec,
     ...(ctx.adopt ? { import: { id: v.id } } : {}),
   };
-  const issues = validateAgainstSchema('view', manifest);
-  if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0]!.message})` };
+  const [issue] = validateAgainstSchema('view', manifest);
+  if (issue) return { skipped: `a View manifest cannot hold it as it is (${issue.message})` };
   return { manifest, notes: [] };
 }
 

@@ -13,7 +13,7 @@ import { WEBHOOK_FIELDS, type LiveWebhook, type WebhookField, type WebhookResour
  * `kind: Webhook`: a project's webhook (`spec.project`), or the organization's. Identity: the
  * `X-Labelform-Managed: <namespace>/<key>` header it carries (see marker.ts).
  */
-export const webhookKind = defineKind<WebhookResource, LiveWebhook>({
+export const webhookKind = defineKind<WebhookResource, LiveWebhook, unknown, WebhookField>({
   kind: 'Webhook',
   schema: 'webhook',
   parent: 'Project',
@@ -22,7 +22,7 @@ export const webhookKind = defineKind<WebhookResource, LiveWebhook>({
   readLive: (client, opts) =>
     readsKind('Webhook', opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
   fields: () => WEBHOOK_FIELDS,
-  liveValue: (live, field) => liveWebhookValue(live, field as WebhookField),
+  liveValue: liveWebhookValue,
   normalise: (field, value) => normaliseWebhookField(field as WebhookField, value),
   showLive: showLiveWebhookValue,
   plan: planWebhook,

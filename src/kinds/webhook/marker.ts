@@ -18,6 +18,7 @@ export function parseWebhookMarker(
 ): Pick<ResourceMarker, 'namespace' | 'key'> | undefined {
   const entry = Object.entries(headers ?? {}).find(([k]) => k.toLowerCase() === MARKER_HEADER.toLowerCase());
   const m = entry && /^([a-z0-9][a-z0-9-]*)\/([a-z0-9][a-z0-9-]*)$/.exec(entry[1].trim());
+  // Both groups of the pattern are not optional.
   return m ? { namespace: m[1]!, key: m[2]! } : undefined;
 }
 

@@ -65,19 +65,22 @@ export function memoryKind(
         line: 1,
         fields,
       };
-      if (!m.live) ctx.change({ action: 'create', ...base });
-      else ctx.change({ action: fields.length ? 'update' : 'no-op', ...base, id: m.live.id });
+      if (!m.live) return { changes: [{ action: 'create', ...base }] };
+      return { changes: [{ action: fields.length ? 'update' : 'no-op', ...base, id: m.live.id }] };
     },
     orphan: (l) => ({ id: l.id, key: l.marker!.key, title: l.title, annotations: 0 }),
-    planPrune: (o, _l, ctx) =>
-      ctx.change({
-        action: 'delete',
-        kind,
-        key: o.key,
-        ...(o.parent ? { parent: o.parent } : {}),
-        id: o.id,
-        fields: [],
-      }),
+    planPrune: (o) => ({
+      changes: [
+        {
+          action: 'delete',
+          kind,
+          key: o.key,
+          ...(o.parent ? { parent: o.parent } : {}),
+          id: o.id,
+          fields: [],
+        },
+      ],
+    }),
     digest: (d) => d.spec,
     startApply: (run) => ({
       async create(change, d, parentId) {

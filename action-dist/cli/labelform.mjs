@@ -729,7 +729,8 @@ function textCredentialErrors(text, field, file, pointer, at) {
     let hi = lineStarts.length - 1;
     while (lo < hi) {
       const mid = lo + hi + 1 >> 1;
-      if (lineStarts[mid] <= offset) lo = mid;
+      if (lineStarts[mid] <= offset)
+        lo = mid;
       else hi = mid - 1;
     }
     return lo;
@@ -812,6 +813,9 @@ var init_kind = __esm({
 // src/kinds/kind.ts
 function resourcesOf(repo, kind) {
   return repo?.resources[kind.kind] ?? [];
+}
+function refused(...diagnostics) {
+  return { changes: [], diagnostics };
 }
 var Refusal;
 var init_kind2 = __esm({
@@ -900,44 +904,47 @@ var init_env_names = __esm({
 function startChild(m, ctx, noun) {
   const d = m.desired;
   const parent = ctx.parentOf(d);
-  const [keep, ...copies2] = m.duplicates;
-  for (const c of copies2)
-    ctx.change({
-      action: "delete",
-      kind: d.kind,
-      key: d.name,
-      ...parent ? { parent } : {},
-      id: c.id,
-      title: c.title,
-      fields: [],
-      duplicateOf: keep.id
-    });
-  const err = (code2, message) => ctx.diagnostic({
-    severity: "error",
-    code: code2,
+  const [keep, ...extra] = m.duplicates;
+  const copies2 = keep ? extra.map((c) => ({
+    action: "delete",
+    kind: d.kind,
     key: d.name,
-    file: d.file,
-    ...d.doc.locate("/import/id"),
-    pointer: "/import/id",
-    message
+    ...parent ? { parent } : {},
+    id: c.id,
+    title: c.title,
+    fields: [],
+    duplicateOf: keep.id
+  })) : [];
+  const err = (code2, message) => ({
+    copies: copies2,
+    error: {
+      severity: "error",
+      code: code2,
+      key: d.name,
+      file: d.file,
+      ...d.doc.locate("/import/id"),
+      pointer: "/import/id",
+      message
+    }
   });
   if (m.adopt?.marker) {
-    err(
+    return err(
       "import-marked",
       `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`
     );
-    return void 0;
   }
   if (m.adopt && (m.adopt.parentId ?? null) !== (parent?.id ?? null)) {
     const where = (id, key) => id === void 0 && key === void 0 ? "the organization" : `project ${key ?? id}${key !== void 0 && id !== void 0 ? ` (id ${id})` : ""}`;
-    err(
+    return err(
       "import-parent",
       `import.id ${m.adopt.id} belongs to ${where(m.adopt.parentId)}, not to ${where(parent?.id, parent?.key)}; a ${noun} cannot move`
     );
-    return void 0;
   }
   const target = m.live ?? keep ?? m.adopt;
-  return { parent, ...target ? { target } : {}, adopting: m.adopt !== void 0 };
+  return { parent, ...target ? { target } : {}, adopting: m.adopt !== void 0, copies: copies2 };
+}
+function childRefused(r) {
+  return { changes: r.copies, diagnostics: [r.error] };
 }
 function existingChange(base, target, adopting, managed, liveComparable) {
   const fingerprint = Object.fromEntries(managed.map((f) => [f, fingerprintValue(liveComparable(f))]));
@@ -993,14 +1000,18 @@ function defineKind(def) {
     diff: (desired, live) => fields && liveValue2 ? compareFields(fields(desired), desiredSpec(desired), live && ((f) => liveValue2(live, f)), normalise, showLive) : [],
     // Called only for a live resource carrying this namespace's marker.
     orphan: (live) => ({ id: live.id, key: live.marker?.key ?? "", title: live.title, annotations: 0 }),
-    planPrune: (o, live, ctx) => ctx.change({
-      action: "delete",
-      kind: def.kind,
-      key: o.key,
-      ...o.parent ? { parent: o.parent } : {},
-      id: o.id,
-      title: live.title,
-      fields: []
+    planPrune: (o, live) => ({
+      changes: [
+        {
+          action: "delete",
+          kind: def.kind,
+          key: o.key,
+          ...o.parent ? { parent: o.parent } : {},
+          id: o.id,
+          title: live.title,
+          fields: []
+        }
+      ]
     }),
     digest: (desired) => specDigest(desired),
     attribute: () => "unknown",
@@ -1272,13 +1283,13 @@ var init_apply_child = __esm({
 
 // src/kinds/shared/create-settled.ts
 async function createSettled(ports) {
-  const before = await ports.carriers();
+  const [found] = await ports.carriers();
   const notes = [];
   let id;
-  if (before.length) {
-    id = before[0].id;
+  if (found) {
+    id = found.id;
     notes.push(`found id ${id} already carrying the marker`);
-    await ports.update(before[0]);
+    await ports.update(found);
   } else {
     id = await ports.create();
   }
@@ -1295,7 +1306,7 @@ async function createSettled(ports) {
     id: keep,
     notes,
     ...removed.length ? { removedCopies: removed } : {},
-    ...before.length ? { found: before[0] } : {}
+    ...found ? { found } : {}
   };
 }
 var init_create_settled = __esm({
@@ -1421,12 +1432,12 @@ function tracebackError(traceback) {
   const lines = traceback.trim().split("\n").map((l) => l.trim()).filter(Boolean);
   if (!lines.length) return void 0;
   let from = lines.length - 1;
-  for (let i = lines.length - 1; i >= 0; i--) {
-    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(lines[i])) {
+  for (const [i, line2] of [...lines.entries()].reverse()) {
+    if (/^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b:?/.test(line2)) {
       from = i;
       break;
     }
-    if (/^File "/.test(lines[i])) break;
+    if (/^File "/.test(line2)) break;
   }
   const safe = withholdSecrets(lines.slice(from).join(" "));
   return safe.length > 200 ? `${safe.slice(0, 199)}\u2026` : safe;
@@ -1990,7 +2001,7 @@ var init_load = __esm({
 function storagePlanner(direction) {
   return (match, ctx) => {
     const d = match.desired;
-    const err = (code2, message, pointer) => ctx.diagnostic({
+    const err = (code2, message, pointer) => ({
       severity: "error",
       code: code2,
       key: d.name,
@@ -2002,20 +2013,25 @@ function storagePlanner(direction) {
     const parentId = ctx.parentOf(d)?.id;
     const adopt = match.adopt && match.adopt.raw.type !== d.spec.type ? ctx.live.find((l) => l.id === d.importId && l.raw.type === d.spec.type && l.parentId === parentId) : match.adopt;
     if (match.adopt && !adopt)
-      return err(
-        "import-type",
-        `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`,
-        "/import/id"
+      return refused(
+        err(
+          "import-type",
+          `import.id ${d.importId}: no ${d.spec.type} storage with this id in project ${d.parent}`,
+          "/import/id"
+        )
       );
     const start = startChild(adopt === match.adopt ? match : { ...match, adopt }, ctx, `${direction} storage`);
-    if (!start) return;
+    if ("error" in start) return childRefused(start);
     const { parent, target } = start;
     if (target && target.raw.type !== d.spec.type) {
-      return err(
-        "type-change",
-        `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`,
-        "/spec/type"
-      );
+      return childRefused({
+        copies: start.copies,
+        error: err(
+          "type-change",
+          `${target.raw.type} storage ${target.id} carries this key, but the manifest says type ${d.spec.type}: a storage cannot change its type. Give the manifest a new metadata.name (and \`apply --prune\` removes the old one)`,
+          "/spec/type"
+        )
+      });
     }
     const title = ["title", "bucket", "container", "path"].some((f) => d.sensitive.has(f)) ? d.name : String(d.spec.title ?? d.spec.bucket ?? d.spec.container ?? d.spec.path ?? d.name);
     const base = {
@@ -2033,13 +2049,13 @@ function storagePlanner(direction) {
       ] : [
         `the server checks the connection${d.spec.type === "s3" && typeof d.spec.prefix === "string" && d.spec.prefix !== "" ? " (the bucket must exist and hold at least one object under the prefix)" : ""}; labelform then syncs it once (tasks appear for its objects); later, \`labelform storage sync\` or the UI syncs it again`
       ];
-      ctx.change({ action: "create", ...base, notes });
-      return;
+      return { changes: [...start.copies, { action: "create", ...base, notes }] };
     }
     const managed = storageFields(direction, d.spec.type).filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
     const pending = pendingSync(direction, d, target, ctx.live);
+    const diagnostics = [];
     if (pending && "running" in pending)
-      ctx.diagnostic({
+      diagnostics.push({
         severity: "warning",
         code: "storage-syncing",
         key: d.name,
@@ -2049,14 +2065,19 @@ function storagePlanner(direction) {
         message: `${direction} storage ${parent?.key ?? d.parent}/${d.name} (id ${target.id}): ${pending.running}`
       });
     const withSync = pending && "sync" in pending ? { ...base, fields: [...base.fields, pending.sync], notes: [pending.note] } : base;
-    ctx.change(
-      existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f]))
-    );
+    return {
+      changes: [
+        ...start.copies,
+        existingChange(withSync, target, start.adopting, managed, (f) => normaliseStorageField(f, target.raw[f]))
+      ],
+      diagnostics
+    };
   };
 }
 var init_plan = __esm({
   "src/kinds/storage/plan.ts"() {
     "use strict";
+    init_kind2();
     init_plan_child();
     init_compare();
     init_sync_state();
@@ -9852,12 +9873,12 @@ function pulledVariableNames(prefix2, key) {
   };
 }
 function urlCredentialAsVariable(text, variable, said) {
-  const found = [text, ...(text.match(LINK) ?? []).filter((link2) => link2 !== text)].flatMap(literalUrlCredentials);
-  if (found.length === 0) return void 0;
+  const [found] = [text, ...(text.match(LINK) ?? []).filter((link2) => link2 !== text)].flatMap(literalUrlCredentials);
+  if (!found) return void 0;
   const name = variable();
   return {
     text: `\${env:${name}}`,
-    note: `${said.field} holds a credential (${describeUrlCredential(found[0])}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``
+    note: `${said.field} holds a credential (${describeUrlCredential(found)}): written as \${env:${name}}; set ${name} to ${said.owner} as Label Studio has it before \`labelform plan\``
   };
 }
 function urlCredentialLinksAsVariables(text, variable, said) {
@@ -9866,13 +9887,13 @@ function urlCredentialLinksAsVariables(text, variable, said) {
   let from = 0;
   for (const m of text.matchAll(LINK)) {
     const link2 = m[0].replace(/[.,;:!?]+$/, "");
-    const found = literalUrlCredentials(link2);
-    if (found.length === 0) continue;
+    const [found] = literalUrlCredentials(link2);
+    if (!found) continue;
     const name = variable();
     out += `${text.slice(from, m.index)}\${env:${name}}`;
     from = m.index + link2.length;
     notes.push(
-      `${said.field} holds a credential (${describeUrlCredential(found[0])}) in ${maskUrlCredentials(link2)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``
+      `${said.field} holds a credential (${describeUrlCredential(found)}) in ${maskUrlCredentials(link2)}: written as \${env:${name}}; set ${name} to that URL as ${said.owner} writes it in Label Studio before \`labelform plan\``
     );
   }
   return { text: out + text.slice(from), notes };
@@ -10303,7 +10324,7 @@ var init_load2 = __esm({
 function planMlBackend(m, ctx) {
   const d = m.desired;
   const start = startChild(m, ctx, "ML backend");
-  if (!start) return;
+  if ("error" in start) return childRefused(start);
   const { parent, target } = start;
   const base = {
     kind: "MlBackend",
@@ -10320,19 +10341,15 @@ function planMlBackend(m, ctx) {
       `the server sets project ${d.parent}'s model_version to this backend's title when the project shows predictions and has none`,
       `the server adds a webhook of its own to project ${d.parent}, to ${d.sensitive.has("url") ? "the backend" : maskUrlCredentials(d.spec.url.replace(/\/+$/, ""))}/webhook for every action (for training); labelform leaves it alone`
     ];
-    ctx.change({ action: "create", ...base, notes });
-    return;
+    return { changes: [...start.copies, { action: "create", ...base, notes }] };
   }
   const managed = ML_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(
-      base,
-      target,
-      start.adopting,
-      managed,
-      (f) => normaliseMlField(f, liveMlValue(target, f))
-    )
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(base, target, start.adopting, managed, (f) => normaliseMlField(f, liveMlValue(target, f)))
+    ]
+  };
 }
 var init_plan2 = __esm({
   "src/kinds/ml-backend/plan.ts"() {
@@ -29611,7 +29628,7 @@ async function readProjectList(client, include, filter2) {
     const found = /* @__PURE__ */ new Map();
     for (const p of [...first.results, ...newest.results, ...middle.flatMap((m) => m.results)]) found.set(p.id, p);
     const covered = [[0, lastId(first.results)]];
-    for (const m of middle) if (m.results.length) covered.push([m.results[0].id, lastId(m.results)]);
+    for (const { results } of middle) if (results[0]) covered.push([results[0].id, lastId(results)]);
     if (newest.results.length) covered.push([Math.min(...newest.results.map((p) => p.id)), Infinity]);
     const gaps = idGaps(covered);
     const highestBefore = newest.results.length ? Math.max(...newest.results.map((p) => p.id)) : 0;
@@ -29682,7 +29699,7 @@ async function fetchPageOrEnd(client, include, filter2, page, ordering) {
   }
 }
 function lastId(results) {
-  return results.length ? results[results.length - 1].id : 0;
+  return results.at(-1)?.id ?? 0;
 }
 function sortById(projects) {
   return [...projects].sort((a, b) => a.id - b.id);
@@ -42021,10 +42038,11 @@ function matchResources(desired, live, namespace, identify, opts = {}) {
   const byId = new Map(live.map((l) => [l.id, l]));
   return desired.map((d) => {
     const marked = [...byIdentity.get(identity(d.parent, d.name)) ?? []].sort((a, b) => a.id - b.id);
+    const [lowest] = marked;
     const adoptCandidate = d.importId !== void 0 && marked.length === 0 ? byId.get(d.importId) : void 0;
     return {
       desired: d,
-      ...marked.length === 1 || opts.dedupe && marked.length > 1 ? { live: marked[0] } : {},
+      ...lowest && (marked.length === 1 || opts.dedupe) ? { live: lowest } : {},
       duplicates: marked.length > 1 ? marked : [],
       ...adoptCandidate ? { adopt: adoptCandidate } : {}
     };
@@ -44848,10 +44866,8 @@ async function presentHashes(client, projectId, id) {
 }
 async function importDataset(client, projectId, desired, namespace, root, file, opts = {}) {
   const state = await readDatasetState(client, projectId, desired, namespace, root, file);
-  if (state.problems.length)
-    throw new UserError(
-      `${state.problems[0].file ?? file.display}:${state.problems[0].line ?? 1}: ${state.problems[0].message}`
-    );
+  const [problem] = state.problems;
+  if (problem) throw new UserError(`${problem.file ?? file.display}:${problem.line ?? 1}: ${problem.message}`);
   const empty = {
     records: state.count,
     tasks: 0,
@@ -45080,33 +45096,38 @@ async function readProjectFacts(client, matches, req) {
   return { facts: { impact, taskImports }, diagnostics };
 }
 function planProject(m, ctx) {
+  const changes = [];
+  const diagnostics = [];
+  const decided = () => ({ changes, diagnostics });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, "/metadata/name");
-  const err = (code2, message, pointer = "/metadata/name") => ctx.diagnostic({ severity: "error", code: code2, message, key: d.name, ...locate(d, pointer), pointer });
+  const err = (code2, message, pointer = "/metadata/name") => diagnostics.push({ severity: "error", code: code2, message, key: d.name, ...locate(d, pointer), pointer });
   const title = d.spec.title;
   const hideTitle = d.sensitive.has("title");
   const quoteTitle = (t) => hideTitle ? SENSITIVE_MASK : `"${t}"`;
-  if (m.duplicates.length > 0) {
+  const [kept] = m.duplicates;
+  if (kept) {
     if (!ctx.dedupe) {
       const empty = m.duplicates.slice(1).filter((p) => p.taskCount === 0 && p.annotationCount === 0);
       err(
         "duplicate-marker",
-        `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(", ")}); ` + (empty.length ? `\`labelform apply --dedupe\` keeps id ${m.duplicates[0].id} and deletes the empty ${empty.length === 1 ? "copy" : "copies"} (id ${empty.map((p) => p.id).join(", ")})` : "delete or unmark all but one in Label Studio")
+        `${m.duplicates.length} projects carry the marker of "${d.name}" (ids ${m.duplicates.map((p) => p.id).join(", ")}); ` + (empty.length ? `\`labelform apply --dedupe\` keeps id ${kept.id} and deletes the empty ${empty.length === 1 ? "copy" : "copies"} (id ${empty.map((p) => p.id).join(", ")})` : "delete or unmark all but one in Label Studio")
       );
-      return;
+      return decided();
     }
-    planDuplicateRemoval(
+    const removals = planDuplicateRemoval(
       d.name,
       m.duplicates,
       ns,
-      (code2, message) => ctx.diagnostic({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }),
+      (code2, message) => diagnostics.push({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }),
       hideTitle
-    ).forEach(ctx.change);
+    );
+    changes.push(...removals);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== void 0 && !m.live && !m.adopt) {
-    ctx.diagnostic({
+    diagnostics.push({
       severity: "warning",
       code: "import-missing",
       key: d.name,
@@ -45121,18 +45142,19 @@ function planProject(m, ctx) {
       `import.id ${m.adopt.id} is already managed as ${m.adopt.marker.namespace}/${m.adopt.marker.key}`,
       "/import/id"
     );
-    return;
+    return decided();
   }
-  const missing = Object.keys(d.spec).filter(
-    (f) => PROJECT_FIELD_SINCE[f] !== void 0 && !atLeast(ctx.server.version, PROJECT_FIELD_SINCE[f])
-  );
-  for (const f of missing)
+  const missing = Object.keys(d.spec).flatMap((f) => {
+    const since = PROJECT_FIELD_SINCE[f];
+    return since !== void 0 && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
+  });
+  for (const { f, since } of missing)
     err(
       "field-needs-version",
-      `\`${f}\` needs Label Studio ${showSince(PROJECT_FIELD_SINCE[f])} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
+      `\`${f}\` needs Label Studio ${showSince(since)} or later; this server is ${ctx.server.version}: remove it from the manifest for this server`,
       `/spec/${f}`
     );
-  if (missing.length) return;
+  if (missing.length) return decided();
   const fields = ctx.diff(d, target);
   const lcField = fields.find((f) => f.field === "label_config");
   const labelConfig = lcField && d.labelConfig ? maskLabelConfigChange(
@@ -45144,7 +45166,7 @@ function planProject(m, ctx) {
   ) : void 0;
   if (labelConfig && d.labelConfig && !d.sensitive.has("label_config")) {
     for (const f of d.labelConfig.review)
-      ctx.diagnostic({
+      diagnostics.push({
         severity: "warning",
         code: f.code,
         message: f.message,
@@ -45163,24 +45185,24 @@ function planProject(m, ctx) {
     line: at.line,
     // A title from ${env:...} is a secret: the plan (and the file it is saved to) leaves it out.
     ...hideTitle ? {} : title !== void 0 ? { title } : target ? { title: maskUrlsInText(target.title) } : {},
-    fields,
-    ...labelConfig ? { labelConfig } : {},
-    ...tasks.length ? { tasks: [...tasks] } : {}
+    fields
   };
+  const own2 = { ...labelConfig ? { labelConfig } : {}, ...tasks.length ? { tasks: [...tasks] } : {} };
   if (!target) {
     const sameTitle = title === void 0 ? [] : ctx.live.filter((p) => !p.marker && pythonStrip(p.title) === pythonStrip(title));
-    if (sameTitle.length > 0 && !ctx.allowDuplicateTitle) {
+    const [first] = sameTitle;
+    if (title !== void 0 && first && !ctx.allowDuplicateTitle) {
       err(
         "adopt-candidate",
-        `adopt? an unmanaged project already has the title ${quoteTitle(title)} (id ${sameTitle.map((p) => p.id).join(", ")}); creating would make a duplicate. Adopt it with \`labelform import ${d.name} ${sameTitle[0].id}\`, or pass --allow-duplicate-title to create a new one`
+        `adopt? an unmanaged project already has the title ${quoteTitle(title)} (id ${sameTitle.map((p) => p.id).join(", ")}); creating would make a duplicate. Adopt it with \`labelform import ${d.name} ${first.id}\`, or pass --allow-duplicate-title to create a new one`
       );
-      return;
+      return decided();
     }
     const elsewhere = ctx.live.find(
-      (p) => p.marker && p.marker.namespace !== ns && p.marker.key === d.name && title !== void 0 && pythonStrip(p.title) === pythonStrip(title)
+      (p) => p.marker !== void 0 && p.marker.namespace !== ns && p.marker.key === d.name && title !== void 0 && pythonStrip(p.title) === pythonStrip(title)
     );
     if (elsewhere) {
-      ctx.diagnostic({
+      diagnostics.push({
         severity: "warning",
         code: "other-namespace",
         key: d.name,
@@ -45189,46 +45211,55 @@ function planProject(m, ctx) {
         message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`
       });
     }
-    ctx.change({ action: "create", ...base });
-    return;
+    changes.push({ action: "create", ...base, ...labelConfig || tasks.length ? { detail: projectDetail(own2) } : {} });
+    return decided();
   }
   const facts = ctx.facts?.impact.get(d.name);
   if (lcField && d.labelConfig && (facts || target.annotationCount > 0)) {
     checkAnnotationImpact(
       d,
+      d.labelConfig,
       target,
       facts,
-      (x) => ctx.diagnostic(x),
+      (x) => diagnostics.push(x),
       (pointer) => locate(d, pointer)
     );
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
   const action = m.adopt ? "adopt" : fields.length > 0 || tasks.length > 0 ? "update" : "no-op";
-  ctx.change({ action, ...base, id: target.id, fingerprint, annotations: target.annotationCount });
+  changes.push({
+    action,
+    ...base,
+    id: target.id,
+    fingerprint,
+    detail: projectDetail({ ...own2, annotations: target.annotationCount })
+  });
+  return decided();
 }
 function planProjectPrune(o, ctx) {
+  const diagnostics = [];
   if (o.annotations > 0) {
-    ctx.diagnostic({
+    diagnostics.push({
       severity: "warning",
       code: "prune-annotations",
       key: o.key,
       message: `deleting ${o.key} (id ${o.id}) would lose its ${plural(o.annotations, "annotation")}: apply refuses it without --allow-data-loss`
     });
   }
-  ctx.change({
+  const change = {
     action: "delete",
     kind: "Project",
     key: o.key,
     id: o.id,
     title: maskUrlsInText(o.title),
     fields: [],
-    annotations: o.annotations,
+    detail: projectDetail({ annotations: o.annotations }),
     fingerprint: { marker: fingerprintValue({ namespace: ctx.namespace, key: o.key }) }
-  });
+  };
+  return { changes: [change], diagnostics };
 }
-function checkAnnotationImpact(d, target, facts, push, locateAt) {
-  const lc = d.labelConfig;
+function checkAnnotationImpact(d, lc, target, facts, push, locateAt) {
   for (const p of annotationImpactProblems(target, lc.summary, facts)) {
     const control = p.control === void 0 ? void 0 : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== void 0 ? lc.summary.root : void 0);
@@ -45307,6 +45338,7 @@ function annotationImpactProblems(target, desired, facts) {
 function planDuplicateRemoval(key, carriers5, ns, warn, hideTitle = false) {
   const [keep, ...extra] = carriers5;
   const out = [];
+  if (!keep) return out;
   for (const p of extra) {
     if (p.taskCount > 0 || p.annotationCount > 0) {
       warn(
@@ -45322,12 +45354,15 @@ function planDuplicateRemoval(key, carriers5, ns, warn, hideTitle = false) {
       id: p.id,
       ...hideTitle ? {} : { title: maskUrlsInText(p.title) },
       fields: [],
-      annotations: 0,
+      detail: projectDetail({ annotations: 0 }),
       duplicateOf: keep.id,
       fingerprint: { marker: fingerprintValue({ namespace: ns, key }) }
     });
   }
   return out;
+}
+function projectDetail(own2) {
+  return { kind: "Project", ...own2 };
 }
 function usesIt(n) {
   return n === 1 ? "1 annotation uses it" : `${n} annotations use it`;
@@ -45465,7 +45500,7 @@ function startProjectApply(run3) {
   let index;
   const created = [];
   const withTasks = async (id, change, desired, notes) => {
-    if (change.tasks?.length && extras.importTasks && desired)
+    if (change.detail?.tasks?.length && extras.importTasks && desired)
       notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
@@ -45527,9 +45562,9 @@ function startProjectApply(run3) {
     async delete(change) {
       const id = change.id;
       const marker = { namespace: run3.namespace, key: change.key };
-      if ((change.annotations ?? 0) > 0 && !run3.allowDataLoss) {
+      if ((change.detail?.annotations ?? 0) > 0 && !run3.allowDataLoss) {
         throw new Refusal(
-          `has ${plural(change.annotations ?? 0, "annotation")}; deleting would lose them (pass --allow-data-loss to delete anyway)`
+          `has ${plural(change.detail?.annotations ?? 0, "annotation")}; deleting would lose them (pass --allow-data-loss to delete anyway)`
         );
       }
       if (change.duplicateOf !== void 0) {
@@ -45931,7 +45966,14 @@ var init_kind6 = __esm({
       diff: compareProject,
       readFacts: readProjectFacts,
       plan: planProject,
-      orphan: (p) => ({ id: p.id, key: p.marker.key, title: p.title, annotations: p.annotationCount, tasks: p.taskCount }),
+      // Called only for a live project carrying this namespace's marker (as the default orphan).
+      orphan: (p) => ({
+        id: p.id,
+        key: p.marker?.key ?? "",
+        title: p.title,
+        annotations: p.annotationCount,
+        tasks: p.taskCount
+      }),
       planPrune: (o, _live, ctx) => planProjectPrune(o, ctx),
       digest: (p, root) => ({
         spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? "(sensitive)" : v])),
@@ -46446,15 +46488,16 @@ var init_load4 = __esm({
 function planView(m, ctx) {
   const d = m.desired;
   const start = startChild(m, ctx, "tab");
-  if (!start) return;
+  if ("error" in start) return childRefused(start);
   const { parent } = start;
   let target = start.target;
   const notes = [];
   const title = d.spec.title;
   if (!target && parent?.id !== void 0 && title !== void 0) {
     const sameTitle = ctx.live.filter((v) => !v.marker && v.parentId === parent.id && v.title.trim() === title.trim());
-    if (sameTitle.length === 1) {
-      target = sameTitle[0];
+    const [only, ...more] = sameTitle;
+    if (only && more.length === 0) {
+      target = only;
       notes.push(
         `tab ${target.id} has this title but no marker (lost when the tab was saved in the UI, or made there): it is taken back, not duplicated`
       );
@@ -46470,21 +46513,21 @@ function planView(m, ctx) {
     fields: ctx.diff(d, target),
     ...notes.length ? { notes } : {}
   };
-  if (!target) {
-    ctx.change({ action: "create", ...base });
-    return;
-  }
+  if (!target) return { changes: [...start.copies, { action: "create", ...base }] };
   const live = target;
   const managed = VIEW_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(
-      base,
-      live,
-      start.adopting || !live.marker,
-      managed,
-      (f) => normaliseViewField(f, liveViewValue(live, f))
-    )
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(
+        base,
+        live,
+        start.adopting || !live.marker,
+        managed,
+        (f) => normaliseViewField(f, liveViewValue(live, f))
+      )
+    ]
+  };
 }
 var init_plan4 = __esm({
   "src/kinds/view/plan.ts"() {
@@ -53715,8 +53758,8 @@ function viewToManifest(v, ctx) {
       spec.filters = { conjunction: value.conjunction ?? "and", items };
     } else spec[f] = value;
   }
-  const broken = checkViewSpec(spec);
-  if (broken.length) return { skipped: skipReason(broken[0]) };
+  const [broken] = checkViewSpec(spec);
+  if (broken) return { skipped: skipReason(broken) };
   const manifest = {
     apiVersion: "labelform/v1",
     kind: "View",
@@ -53724,8 +53767,8 @@ function viewToManifest(v, ctx) {
     spec,
     ...ctx.adopt ? { import: { id: v.id } } : {}
   };
-  const issues = validateAgainstSchema("view", manifest);
-  if (issues.length) return { skipped: `a View manifest cannot hold it as it is (${issues[0].message})` };
+  const [issue] = validateAgainstSchema("view", manifest);
+  if (issue) return { skipped: `a View manifest cannot hold it as it is (${issue.message})` };
   return { manifest, notes: [] };
 }
 function skipReason(p) {
@@ -53769,7 +53812,7 @@ var init_kind7 = __esm({
       load: loadViews,
       readLive: (client, opts) => readsKind("View", opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
       fields: () => VIEW_FIELDS,
-      liveValue: (live, field) => liveViewValue(live, field),
+      liveValue: liveViewValue,
       normalise: (field, value) => normaliseViewField(field, value),
       plan: planView,
       // The spec as written (a tab's title from `${env:...}` is hashed with the rest).
@@ -54068,7 +54111,7 @@ var init_load5 = __esm({
 function planWebhook(m, ctx) {
   const d = m.desired;
   const start = startChild(m, ctx, "webhook");
-  if (!start) return;
+  if ("error" in start) return childRefused(start);
   const { parent, target } = start;
   const base = {
     kind: "Webhook",
@@ -54081,43 +54124,53 @@ function planWebhook(m, ctx) {
   };
   if (!target) {
     if (!parent) {
-      ctx.diagnostic({
-        severity: "error",
-        code: "organization-webhook",
-        key: d.name,
-        file: d.file,
-        ...d.doc.locate("/spec"),
-        pointer: "/spec",
-        message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}"
-      });
-      return;
+      return {
+        changes: start.copies,
+        diagnostics: [
+          {
+            severity: "error",
+            code: "organization-webhook",
+            key: d.name,
+            file: d.file,
+            ...d.doc.locate("/spec"),
+            pointer: "/spec",
+            message: "Label Studio's API cannot create an organization webhook (POST /api/webhooks/ without a project answers 404); set spec.project, or adopt an existing one with import: {id}"
+          }
+        ]
+      };
     }
-    ctx.change({ action: "create", ...base });
-    return;
+    return { changes: [...start.copies, { action: "create", ...base }] };
   }
   const kept = Object.keys(withoutMarker(target.raw.headers)).length;
   if (d.spec.headers === void 0 && kept > MAX_MANIFEST_HEADERS) {
-    ctx.diagnostic({
-      severity: "error",
-      code: "webhook-headers",
-      key: d.name,
-      file: d.file,
-      ...d.doc.locate("/spec"),
-      pointer: "/spec",
-      message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio`
-    });
-    return;
+    return {
+      changes: start.copies,
+      diagnostics: [
+        {
+          severity: "error",
+          code: "webhook-headers",
+          key: d.name,
+          file: d.file,
+          ...d.doc.locate("/spec"),
+          pointer: "/spec",
+          message: `webhook ${target.id} has ${kept} headers; the server allows 10 and labelform needs one for its ownership marker (${MARKER_HEADER}), so it can manage one with at most ${MAX_MANIFEST_HEADERS}. Declare spec.headers (at most ${MAX_MANIFEST_HEADERS}), or remove a header in Label Studio`
+        }
+      ]
+    };
   }
   const managed = WEBHOOK_FIELDS.filter((f) => d.spec[f] !== void 0 && !d.sensitive.has(f));
-  ctx.change(
-    existingChange(
-      base,
-      target,
-      start.adopting,
-      managed,
-      (f) => normaliseWebhookField(f, liveWebhookValue(target, f))
-    )
-  );
+  return {
+    changes: [
+      ...start.copies,
+      existingChange(
+        base,
+        target,
+        start.adopting,
+        managed,
+        (f) => normaliseWebhookField(f, liveWebhookValue(target, f))
+      )
+    ]
+  };
 }
 var init_plan5 = __esm({
   "src/kinds/webhook/plan.ts"() {
@@ -54229,7 +54282,7 @@ var init_kind8 = __esm({
       load: loadWebhooks,
       readLive: (client, opts) => readsKind("Webhook", opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
       fields: () => WEBHOOK_FIELDS,
-      liveValue: (live, field) => liveWebhookValue(live, field),
+      liveValue: liveWebhookValue,
       normalise: (field, value) => normaliseWebhookField(field, value),
       showLive: showLiveWebhookValue,
       plan: planWebhook,
@@ -54242,7 +54295,7 @@ var init_kind8 = __esm({
 
 // src/kinds/registry.ts
 function isResourceKind(k) {
-  return typeof k.readLive === "function";
+  return "readLive" in k && typeof k.readLive === "function";
 }
 function findManifestKind(name) {
   return MANIFEST_KINDS.find((k) => k.kind === name);
@@ -56025,8 +56078,8 @@ function markerPlaceOf(kind) {
   return place ? ` ${place}` : "";
 }
 function nounFor(items) {
-  const kinds = new Set(items.map((i) => i.kind));
-  return kinds.size === 1 ? nounOf([...kinds][0]) : "resource";
+  const [only, ...more] = new Set(items.map((i) => i.kind));
+  return only !== void 0 && more.length === 0 ? nounOf(only) : "resource";
 }
 var init_render_values = __esm({
   "src/reconcile/render-values.ts"() {
@@ -56134,7 +56187,7 @@ function summaryLine(plan) {
   return `${none ? "No changes. " : ""}Plan: ${parts.join(", ")}. Read the server in ${plural(stats.requests, "API request")}, ${(stats.durationMs / 1e3).toFixed(2)} s.`;
 }
 function renderChange(c, s, showDiff) {
-  const color = c.action === "create" ? s.green : c.action === "delete" ? s.red : c.action === "adopt" ? s.cyan : s.yellow;
+  const color = s[COLOR[c.action]];
   const where = c.file ? s.dim(`  ${c.file}${c.line ? `:${c.line}` : ""}`) : "";
   const head = `${color(`${SYMBOL[c.action]} ${c.action.padEnd(6)}`)} ${s.bold(resourceName(c))}${c.id ? ` (id ${c.id})` : ""}${c.title ? ` ${showTitle(c.title)}` : ""}${where}`;
   const lines = [head];
@@ -56144,27 +56197,27 @@ function renderChange(c, s, showDiff) {
     lines.push(`    deletes this empty copy (no tasks, no annotations); id ${c.duplicateOf} keeps the key`);
   else if (c.action === "delete")
     lines.push(
-      `    deletes the ${nounOf(c.kind)}${c.annotations ? ` and its ${plural(c.annotations, "annotation")}` : ""}`
+      `    deletes the ${nounOf(c.kind)}${c.detail?.annotations ? ` and its ${plural(c.detail.annotations, "annotation")}` : ""}`
     );
   const width = Math.max(12, ...c.fields.map((f) => f.field.length));
   for (const f of c.fields) {
-    if (f.field === "label_config" && c.labelConfig) continue;
+    if (f.field === "label_config" && c.detail?.labelConfig) continue;
     const v = showChange(f);
     lines.push(`    ${f.field.padEnd(width)}  ${c.action === "create" ? v.after : `${v.before} \u2192 ${v.after}`}`);
   }
-  if (c.labelConfig) {
-    const lc = c.labelConfig;
+  const lc = c.detail?.labelConfig;
+  if (lc) {
     const summary = labelConfigSummaryText(lc, c.action === "create");
     lines.push(`    ${"label_config".padEnd(width)}  ${summary}${lc.source ? s.dim(`  (from ${lc.source})`) : ""}`);
     if (showDiff && c.action !== "create") {
       for (const l of labelConfigDiffLines(lc.diff, s)) lines.push(`      ${l}`);
     }
   }
-  for (const t of c.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, "task")} to import from ${t.file}`);
+  for (const t of c.detail?.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, "task")} to import from ${t.file}`);
   for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }
-var SYMBOL;
+var SYMBOL, COLOR;
 var init_render_text = __esm({
   "src/reconcile/render-text.ts"() {
     "use strict";
@@ -56180,6 +56233,13 @@ var init_render_text = __esm({
       adopt: "\u21C4",
       delete: "-",
       "no-op": "="
+    };
+    COLOR = {
+      create: "green",
+      update: "yellow",
+      adopt: "cyan",
+      delete: "red",
+      "no-op": "yellow"
     };
   }
 });
@@ -56215,9 +56275,9 @@ function renderPlanMarkdown(plan, limit = MARKDOWN_LIMIT, extras = {}) {
       "|---|---|---|---|"
     );
     for (const c of changed) {
-      const what = [...c.fields.map((f) => f.field), ...c.tasks?.length ? ["tasks"] : []];
+      const what = [...c.fields.map((f) => f.field), ...c.detail?.tasks?.length ? ["tasks"] : []];
       head.push(
-        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ""} | ${escapeCell(what.join(", ") || (c.action === "delete" ? c.duplicateOf !== void 0 ? `empty copy of id ${c.duplicateOf}` : `${plural(c.annotations ?? 0, "annotation")}` : c.action === "adopt" ? "marker" : ""))} |`
+        `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ""} | ${escapeCell(what.join(", ") || (c.action === "delete" ? c.duplicateOf !== void 0 ? `empty copy of id ${c.duplicateOf}` : `${plural(c.detail?.annotations ?? 0, "annotation")}` : c.action === "adopt" ? "marker" : ""))} |`
       );
     }
     head.push("");
@@ -56261,7 +56321,8 @@ function renderDetails(c, extras) {
     `<details><summary>${ICON[c.action]} <code>${resourceName(c)}</code>${c.id ? ` (id ${c.id})` : ""}: ${plural(c.fields.length, "field")}${c.file ? ` \xB7 <code>${c.file}</code>` : ""}</summary>`,
     ""
   );
-  const rows = c.fields.filter((f) => !(f.field === "label_config" && c.labelConfig));
+  const lc = c.detail?.labelConfig;
+  const rows = c.fields.filter((f) => !(f.field === "label_config" && lc));
   if (rows.length) {
     lines.push(
       c.action === "create" ? "| Field | Value |" : "| Field | Before | After |",
@@ -56275,14 +56336,14 @@ function renderDetails(c, extras) {
     }
     lines.push("");
   }
-  if (c.labelConfig) {
-    lines.push(...labelConfigControlsMarkdown(c.labelConfig));
-    if (c.action !== "create") lines.push("", ...labelConfigDiffMarkdown(c.labelConfig.diff));
+  if (lc) {
+    lines.push(...labelConfigControlsMarkdown(lc));
+    if (c.action !== "create") lines.push("", ...labelConfigDiffMarkdown(lc.diff));
     lines.push("");
     const preview = extras.previews?.get(resourceName(c));
     if (preview) lines.push(preview, "");
   }
-  for (const t of c.tasks ?? []) lines.push(`- ${plural(t.tasks, "task")} to import from \`${t.file}\``);
+  for (const t of c.detail?.tasks ?? []) lines.push(`- ${plural(t.tasks, "task")} to import from \`${t.file}\``);
   for (const n of c.notes ?? []) lines.push(`- ${escapeText5(n)}`);
   lines.push("</details>");
   return lines.join("\n");
@@ -56323,7 +56384,7 @@ var PLAN_FORMAT_VERSION;
 var init_plan_format = __esm({
   "src/model/plan-format.ts"() {
     "use strict";
-    PLAN_FORMAT_VERSION = 2;
+    PLAN_FORMAT_VERSION = 3;
   }
 });
 
@@ -56461,14 +56522,15 @@ function changeDifferences(saved, fresh) {
       saved.action === "create" ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`
     );
   }
-  if (!(0, import_fast_deep_equal4.default)(stripSource(saved.labelConfig), stripSource(fresh.labelConfig)))
+  if (!(0, import_fast_deep_equal4.default)(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
     out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!(0, import_fast_deep_equal4.default)(saved.tasks ?? [], fresh.tasks ?? []))
+  if (!(0, import_fast_deep_equal4.default)(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
     out.push(
       `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`
     );
-  if (saved.action === "delete" && (saved.annotations ?? 0) !== (fresh.annotations ?? 0))
-    out.push(`${who}: now has ${fresh.annotations ?? 0} annotations (the plan saw ${saved.annotations ?? 0})`);
+  const annotations = { saved: saved.detail?.annotations ?? 0, fresh: fresh.detail?.annotations ?? 0 };
+  if (saved.action === "delete" && annotations.saved !== annotations.fresh)
+    out.push(`${who}: now has ${annotations.fresh} annotations (the plan saw ${annotations.saved})`);
   if (!(0, import_fast_deep_equal4.default)(saved.notes ?? [], fresh.notes ?? []))
     out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
   if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
@@ -56555,14 +56617,16 @@ function planChanges(input) {
       ...request3,
       live: lives,
       facts: input.facts?.[kind.kind],
-      change: (c) => changes.push(c),
-      diagnostic: (d) => diagnostics.push(d),
       parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes),
       // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
       diff: (d, l) => kind.diff(d, l, live.serverVersion)
     };
+    const collect = (decided) => {
+      changes.push(...decided.changes);
+      diagnostics.push(...decided.diagnostics ?? []);
+    };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe }))
-      kind.plan(m, ctx);
+      collect(kind.plan(m, ctx));
     if (targets?.length) continue;
     const declared = new Set(kind.desired(repo).map((d) => `${d.parent ?? ""}\0${d.name}`));
     for (const l of lives) {
@@ -56571,7 +56635,7 @@ function planChanges(input) {
       const parent = marker.parent !== void 0 ? parentRef(parentKind, marker.parent, liveOf(live, parentKind ?? ""), ns) : void 0;
       const orphan = { kind: kind.kind, ...parent ? { parent } : {}, ...kind.orphan(l) };
       orphans.push(orphan);
-      if (input.prune) kind.planPrune(orphan, l, ctx);
+      if (input.prune) collect(kind.planPrune(orphan, l, ctx));
     }
   }
   const count3 = (a) => changes.filter((c) => c.action === a).length;
@@ -56596,7 +56660,7 @@ function planChanges(input) {
       delete: count3("delete"),
       noop: count3("no-op"),
       errors: diagnostics.filter((x) => x.severity === "error").length,
-      tasksToImport: changes.reduce((n, c) => n + (c.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
+      tasksToImport: changes.reduce((n, c) => n + (c.detail?.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
     },
     stats: { requests: input.stats.requests, durationMs: input.stats.durationMs }
   };
@@ -56638,8 +56702,8 @@ function parentRef(kind, key, parents, ns, planned = []) {
   if (kind === void 0 || key === void 0) return void 0;
   const own2 = planned.find((c) => c.kind === kind && c.key === key && c.action !== "delete");
   if (own2) return { kind, key, ...own2.action !== "create" ? { id: own2.id } : {} };
-  const live = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
-  return { kind, key, ...live.length === 1 ? { id: live[0].id } : {} };
+  const [only, ...more] = parents.filter((p) => p.marker?.namespace === ns && p.marker.key === key);
+  return { kind, key, ...only && more.length === 0 ? { id: only.id } : {} };
 }
 var init_plan6 = __esm({
   "src/reconcile/plan.ts"() {
@@ -65383,6 +65447,16 @@ var init_preview = __esm({
   }
 });
 
+// src/util/assert-never.ts
+function assertNever(value, what = "value") {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}
+var init_assert_never = __esm({
+  "src/util/assert-never.ts"() {
+    "use strict";
+  }
+});
+
 // src/reconcile/apply.ts
 function orderSteps(changes, kinds = RESOURCE_KINDS) {
   const depth = (c) => kinds.some((k) => k.kind === c.kind) ? kindDepth(c.kind, kinds) : 0;
@@ -65455,8 +65529,9 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
           done = await applier.delete(change);
           break;
         case "no-op":
-        default:
           continue;
+        default:
+          return assertNever(change, "plan action");
       }
       if (done.skipped) {
         results.push({
@@ -65506,9 +65581,9 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   }
   for (const kind of kinds) {
     await appliers.get(kind.kind)?.finish?.((s) => {
-      const i = results.findIndex((r) => r.kind === s.kind && r.key === s.key && r.action === "create");
-      if (i >= 0) {
-        const r = results[i];
+      const i = results.findIndex((r2) => r2.kind === s.kind && r2.key === s.key && r2.action === "create");
+      const r = results[i];
+      if (r) {
         results[i] = {
           ...r,
           id: s.winner,
@@ -65533,6 +65608,7 @@ var init_apply6 = __esm({
     init_registry();
     init_live_state();
     init_errors();
+    init_assert_never();
     ACTION_ORDER = ["create", "adopt", "update"];
   }
 });
@@ -65778,7 +65854,7 @@ function renderApplyRefusalMarkdown(problems, how, limit = Infinity) {
 ` : text;
 }
 function row(r, change, serverUrl) {
-  const fields = change ? [...change.fields.map((f) => f.field), ...change.tasks?.length ? ["tasks"] : []] : [];
+  const fields = change ? [...change.fields.map((f) => f.field), ...change.detail?.tasks?.length ? ["tasks"] : []] : [];
   const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id2) => `id ${id2}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
   const projectId = r.kind === DEFAULT_KIND ? r.id : change?.parent?.id;
   const id = r.id === void 0 ? "" : projectId !== void 0 && !(r.kind === DEFAULT_KIND && r.action === "delete" && r.outcome === "done") ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/projects/${projectId}/)` : String(r.id);
@@ -67108,6 +67184,8 @@ function progressLine(e, s) {
     case "skipped":
       return `${s.yellow("-")} ${name} ${c.action} skipped: ${e.reason}
 `;
+    default:
+      return assertNever(e, "apply event");
   }
 }
 function hiddenTitle(title, env2) {
@@ -67144,6 +67222,7 @@ var init_apply7 = __esm({
     init_progress();
     init_publish_plan();
     init_publish_apply();
+    init_assert_never();
     ROLLBACK_HINT = "Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.";
   }
 });
@@ -67183,7 +67262,7 @@ function driftFromPlan(plan, sources) {
         message: describeOrigins(fields),
         ...at,
         fields,
-        ...c.labelConfig ? { labelConfig: serverToGit(c.labelConfig) } : {},
+        ...c.detail?.labelConfig ? { labelConfig: serverToGit(c.detail.labelConfig) } : {},
         ...record ? { lastApplied: record } : {},
         ...blocked ? { blockers: blocked } : {}
       });
@@ -67262,13 +67341,17 @@ function driftExitCode(r) {
   return r.errors.length ? 1 : r.drift || r.pending ? 2 : 0;
 }
 function driftDiagnostics(r) {
-  const found = r.entries.filter((e) => e.file).map((e) => ({
-    severity: "warning",
-    code: e.kind === "changed" ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
-    message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ""}: ${e.kind === "changed" ? e.message : `${e.kind}: ${e.message}`}`,
-    file: e.file,
-    ...e.line ? { line: e.line } : {}
-  }));
+  const found = r.entries.flatMap(
+    (e) => e.file ? [
+      {
+        severity: "warning",
+        code: e.kind === "changed" ? `drift-${dominantOrigin(e)}` : `drift-${e.kind}`,
+        message: `${entryName(e)}${e.id ? ` (id ${e.id})` : ""}: ${e.kind === "changed" ? e.message : `${e.kind}: ${e.message}`}`,
+        file: e.file,
+        ...e.line ? { line: e.line } : {}
+      }
+    ] : []
+  );
   return [...r.errors, ...r.warnings, ...found];
 }
 function renderDriftText(r, color = false) {
@@ -67389,7 +67472,7 @@ function renderDriftMarkdown(r, limit = MARKDOWN_LIMIT) {
     if (shown2 < rows.length) return out + notice(plural(rows.length - shown2, "more row"));
     out += "\n";
   }
-  const sections = r.entries.filter((e) => e.labelConfig).map(renderLabelConfigDetails);
+  const sections = r.entries.flatMap((e) => e.labelConfig ? [renderLabelConfigDetails(e, e.labelConfig)] : []);
   let shown = 0;
   for (const section of sections) {
     if (out.length + section.length + 2 + notice("").length + 40 > limit) break;
@@ -67477,8 +67560,7 @@ function labelSides(lc) {
 function someOf(labels, max = 8) {
   return labels.length > max ? `${labels.slice(0, max).join(", ")}, \u2026 (${labels.length - max} more)` : labels.join(", ");
 }
-function renderLabelConfigDetails(e) {
-  const lc = e.labelConfig;
+function renderLabelConfigDetails(e, lc) {
   const origin2 = e.fields.find((f) => f.field === "label_config")?.origin ?? "unknown";
   const lines = [
     `<details><summary><code>${entryName(e)}</code>${e.id ? ` (id ${e.id})` : ""}: label_config ${ORIGIN_SHORT[origin2]} (<code>-</code> server, <code>+</code> git)</summary>`,
@@ -67646,6 +67728,8 @@ ${renderFooter(context)}
     case "left":
       io.stderr("The drift check has errors and found no drift: the drift issue, if one is open, is left as it is.\n");
       return;
+    default:
+      return assertNever(outcome, "drift issue outcome");
   }
 }
 var init_publish_drift = __esm({
@@ -67661,6 +67745,7 @@ var init_publish_drift = __esm({
     init_read_token();
     init_report_scope();
     init_step_summary();
+    init_assert_never();
   }
 });
 

@@ -1,4 +1,5 @@
 import { closePairs, parseCssColor, toLab } from './colors.ts';
+import { hotkeyMoves, type HotkeyMove } from './hotkeys.ts';
 import { describeElement, type XmlElement } from './parse-xml.ts';
 import { LABEL_TAGS, OBJECT_TAGS } from './tags.ts';
 
@@ -11,10 +12,16 @@ export const REVIEW_CODES: ReadonlySet<string> = new Set([
   'config-similar-colors',
   'config-hidden-object',
   'config-long-choices',
+  'config-hotkey-moved',
 ]);
 
 export interface ReviewFinding {
-  readonly code: 'config-hotkey-clash' | 'config-similar-colors' | 'config-hidden-object' | 'config-long-choices';
+  readonly code:
+    | 'config-hotkey-clash'
+    | 'config-similar-colors'
+    | 'config-hidden-object'
+    | 'config-long-choices'
+    | 'config-hotkey-moved';
   readonly message: string;
   /** Where the element starts in the XML text (1-based). */
   readonly line: number;
@@ -172,4 +179,57 @@ export function reviewLabelConfig(
 function hidden(el: XmlElement): boolean {
   const style = el.attrs.style?.toLowerCase().replace(/\s+/g, '') ?? '';
   return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
+}
+
+/** Moved keys of one control warned about one by one; more make one warning naming this many. */
+export const MAX_HOTKEY_MOVES_LISTED = 3;
+
+/**
+ * Labels whose key on the labeling screen changes from the old config to the new one, also the
+ * keys the editor numbers by itself: annotators press keys from memory, so a moved key puts
+ * regions under another label without anyone noticing. One warning per label, or one per control
+ * past {@link MAX_HOTKEY_MOVES_LISTED} (adding a label at the top renumbers every label below it).
+ */
+export function reviewHotkeyMoves(
+  before: XmlElement,
+  after: XmlElement,
+  at: (line: number, col: number) => { line: number; col: number } = (line, col) => ({ line, col }),
+): ReviewFinding[] {
+  const byControl = new Map<string, HotkeyMove[]>();
+  for (const m of hotkeyMoves(before, after)) byControl.set(m.control, [...(byControl.get(m.control) ?? []), m]);
+  const key = (k: string | undefined) => (k === undefined ? 'none' : `"${k}"`);
+  const one = (m: HotkeyMove) =>
+    `<${m.element.tag} value="${m.element.attrs.value ?? m.stored}"> ${key(m.before)} → ${key(m.after)}`;
+  const why = (moves: readonly HotkeyMove[]) =>
+    moves.some((m) => m.automatic)
+      ? ' (the editor numbers labels without a `hotkey` in order, skipping keys that are taken)'
+      : '';
+  const findings: ReviewFinding[] = [];
+  for (const [control, moves] of byControl) {
+    const [first] = moves;
+    if (!first) continue;
+    const finding = (m: HotkeyMove, message: string): ReviewFinding => ({
+      code: 'config-hotkey-moved',
+      message,
+      ...at(m.element.line, m.element.col),
+      element: describeElement(m.element),
+    });
+    if (moves.length <= MAX_HOTKEY_MOVES_LISTED) {
+      for (const m of moves)
+        findings.push(
+          finding(
+            m,
+            `the hotkey of <${m.element.tag} value="${m.element.attrs.value ?? m.stored}"> in control "${control}" changes from ${key(m.before)} to ${key(m.after)}${why([m])}; annotators used to the old key will pick another label`,
+          ),
+        );
+    } else {
+      findings.push(
+        finding(
+          first,
+          `${moves.length} labels of control "${control}" change hotkey${why(moves)}: ${moves.slice(0, MAX_HOTKEY_MOVES_LISTED).map(one).join(', ')}, …; annotators used to the old keys will pick other labels`,
+        ),
+      );
+    }
+  }
+  return findings;
 }

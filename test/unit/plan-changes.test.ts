@@ -257,7 +257,8 @@ test('impact: a removed label used by annotations is an error at the label confi
     labels: { sentiment: { Positive: 2, Negative: 2, Neutral: 1 } },
   };
   const p = plan(repo, state, { impact: facts({ serverCheck: { ok: false, message: 'labels in use' }, usage }) });
-  assert.equal(codes(p), ['orphans-annotations', 'orphans-annotations']);
+  // Negative moves from key 2 to key 1 (Positive above it is gone): a warning after the errors.
+  assert.equal(codes(p), ['orphans-annotations', 'orphans-annotations', 'config-hotkey-moved']);
   assert.is(
     p.diagnostics[0]!.message,
     'label "Positive" of Choices "sentiment" is removed but 2 annotations use it; Label Studio\'s PATCH would accept this and orphan them. Keep the label, or relabel those annotations first',

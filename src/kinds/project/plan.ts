@@ -4,6 +4,8 @@ import type { PlanDiagnostic, ProjectChangeDetail, ResourceChange, TaskImport } 
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
+import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
+import { reviewHotkeyMoves } from '../../labelconfig/review.ts';
 import { matchResources } from '../shared/match.ts';
 import { isTargeted, parseTarget } from '../shared/targets.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
@@ -117,7 +119,9 @@ export function planProject(
   // manifest's own change; warnings and errors as they are found.
   const changes: ResourceChange[] = [];
   const diagnostics: PlanDiagnostic[] = [];
-  const decided = (): KindPlan => ({ changes, diagnostics });
+  // Warnings about the new config that come after what the plan decided (errors first).
+  const late: PlanDiagnostic[] = [];
+  const decided = (): KindPlan => ({ changes, diagnostics: [...diagnostics, ...late] });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, '/metadata/name');
@@ -214,6 +218,21 @@ export function planProject(
         col: f.col,
         element: f.element,
       });
+    // Keys that move under annotators' hands (also the ones the editor numbers by itself).
+    const before = target ? parseLabelConfigXml(String(target.fields.label_config ?? '')) : undefined;
+    const after = before?.ok ? parseLabelConfigXml(d.labelConfig.xml) : undefined;
+    if (before?.ok && after?.ok)
+      for (const f of reviewHotkeyMoves(before.root, after.root, d.labelConfig.at))
+        late.push({
+          severity: 'warning',
+          code: f.code,
+          message: f.message,
+          key: d.name,
+          file: d.labelConfig.file,
+          line: f.line,
+          col: f.col,
+          element: f.element,
+        });
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {

@@ -42024,6 +42024,344 @@ var init_mask_sensitive = __esm({
   }
 });
 
+// src/labelconfig/colors.ts
+function parseCssColor(text) {
+  const s = text.trim().toLowerCase();
+  const named = NAMED[s];
+  if (named) return hex(named);
+  let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
+  if (m) {
+    const h = m[1];
+    return h.length <= 4 ? hex(
+      h.slice(0, 3).split("").map((c) => c + c).join("")
+    ) : hex(h.slice(0, 6));
+  }
+  m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
+  if (m) return [channel(m[1]), channel(m[2]), channel(m[3])];
+  m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
+  if (m) return hslToRgb(Number(m[1]) % 360, Number(m[2]) / 100, Number(m[3]) / 100);
+  return void 0;
+}
+function hex(h) {
+  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
+}
+function channel(v) {
+  const n = v.endsWith("%") ? Number(v.slice(0, -1)) * 255 / 100 : Number(v);
+  return Math.max(0, Math.min(255, n));
+}
+function hslToRgb(h, s, l) {
+  const k = (n) => (n + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
+  return [f(0) * 255, f(8) * 255, f(4) * 255];
+}
+function toLab([r, g, b]) {
+  const lin = (c) => {
+    const v = c / 255;
+    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const [R, G2, B] = [lin(r), lin(g), lin(b)];
+  const x = (0.4124564 * R + 0.3575761 * G2 + 0.1804375 * B) / 0.95047;
+  const y = 0.2126729 * R + 0.7151522 * G2 + 0.072175 * B;
+  const z = (0.0193339 * R + 0.119192 * G2 + 0.9503041 * B) / 1.08883;
+  const f = (t) => t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
+  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
+}
+function colorDistanceLab([L1, a1, b1], [L2, a2, b2]) {
+  const rad = Math.PI / 180;
+  const C1 = Math.sqrt(a1 * a1 + b1 * b1);
+  const C2 = Math.sqrt(a2 * a2 + b2 * b2);
+  const Cm7 = pow7((C1 + C2) / 2);
+  const G2 = 0.5 * (1 - Math.sqrt(Cm7 / (Cm7 + POW25_7)));
+  const a1p = (1 + G2) * a1;
+  const a2p = (1 + G2) * a2;
+  const C1p = Math.sqrt(a1p * a1p + b1 * b1);
+  const C2p = Math.sqrt(a2p * a2p + b2 * b2);
+  const hue = (x2, y2) => x2 === 0 && y2 === 0 ? 0 : (Math.atan2(y2, x2) / rad + 360) % 360;
+  const h1p = hue(a1p, b1);
+  const h2p = hue(a2p, b2);
+  const dL = L2 - L1;
+  const dC = C2p - C1p;
+  let dh = 0;
+  if (C1p * C2p !== 0)
+    dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
+  const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin(dh / 2 * rad);
+  const Lm = (L1 + L2) / 2;
+  const Cmp = (C1p + C2p) / 2;
+  let hm = h1p + h2p;
+  if (C1p * C2p !== 0)
+    hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
+  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
+  const th = (hm - 275) / 25;
+  const dTheta = 30 * Math.exp(-(th * th));
+  const Cmp7 = pow7(Cmp);
+  const Rc = 2 * Math.sqrt(Cmp7 / (Cmp7 + POW25_7));
+  const l50 = (Lm - 50) * (Lm - 50);
+  const Sl = 1 + 0.015 * l50 / Math.sqrt(20 + l50);
+  const Sc = 1 + 0.045 * Cmp;
+  const Sh = 1 + 0.015 * Cmp * T;
+  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
+  const x = dL / Sl;
+  const y = dC / Sc;
+  const z = dH / Sh;
+  return Math.sqrt(x * x + y * y + z * z + Rt * y * z);
+}
+function pow7(v) {
+  const v2 = v * v;
+  return v2 * v2 * v2 * v;
+}
+function closePairs(colors, limit, visit2) {
+  const order = colors.map((_, i) => i).sort((x, y) => colors[x][0] - colors[y][0]);
+  const window2 = 1.75 * limit;
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k];
+    for (let m = k - 1; m >= 0; m--) {
+      const j = order[m];
+      if (colors[i][0] - colors[j][0] >= window2) break;
+      const d = colorDistanceLab(colors[i], colors[j]);
+      if (d < limit) visit2(Math.max(i, j), Math.min(i, j), d);
+    }
+  }
+}
+var NAMED, POW25_7;
+var init_colors = __esm({
+  "src/labelconfig/colors.ts"() {
+    "use strict";
+    NAMED = Object.fromEntries(
+      "aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000 darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000 greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4 indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5 lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1 lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899 lightslategrey 778899 lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6 magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6 olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9 peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090 slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32".split(" ").reduce((pairs, word, i, words) => i % 2 === 0 ? [...pairs, [word, words[i + 1]]] : pairs, [])
+    );
+    POW25_7 = 25 ** 7;
+  }
+});
+
+// src/labelconfig/hotkeys.ts
+function effectiveHotkeys(root) {
+  const options = [];
+  const bound = /* @__PURE__ */ new Set();
+  (function walk(el, control) {
+    const own2 = el.attrs.hotkey?.trim();
+    const answers = control !== void 0 && (el.tag === "Label" && control.tag !== "Choices" && control.tag !== "Taxonomy" || el.tag === "Choice" && control.tag === "Choices");
+    if (answers) options.push({ control, el });
+    if (own2 && (answers || !(el.tag === "Choice" || el.tag === "Label"))) bound.add(normaliseKey(own2));
+    const next = LABELED_CONTROL_TAGS.has(el.tag) ? el : control;
+    for (const c of el.children) walk(c, next);
+  })(root, void 0);
+  return options.map(({ control, el }) => {
+    const own2 = el.attrs.hotkey?.trim();
+    const stored = el.attrs.alias ?? el.attrs.value ?? "";
+    const name = control.attrs.name ?? describeElement(control);
+    if (own2) return { control: name, stored, element: el, key: normaliseKey(own2), automatic: false };
+    const key = [...AUTO_HOTKEYS].find((k) => !bound.has(k));
+    if (key !== void 0) bound.add(key);
+    return { control: name, stored, element: el, key, automatic: true };
+  });
+}
+function normaliseKey(key) {
+  return key.toLowerCase().replace(/\s/g, "");
+}
+function hotkeyMoves(before, after2) {
+  const id = (h) => `${h.control}\0${h.stored}`;
+  const old = /* @__PURE__ */ new Map();
+  for (const h of effectiveHotkeys(before)) if (!old.has(id(h))) old.set(id(h), h);
+  const moves = [];
+  const seen = /* @__PURE__ */ new Set();
+  for (const h of effectiveHotkeys(after2)) {
+    const was = old.get(id(h));
+    if (!was || seen.has(id(h))) continue;
+    seen.add(id(h));
+    if (was.key !== h.key)
+      moves.push({
+        control: h.control,
+        stored: h.stored,
+        before: was.key,
+        after: h.key,
+        element: h.element,
+        automatic: h.automatic || was.automatic
+      });
+  }
+  return moves;
+}
+var AUTO_HOTKEYS;
+var init_hotkeys = __esm({
+  "src/labelconfig/hotkeys.ts"() {
+    "use strict";
+    init_parse_xml();
+    init_tags();
+    AUTO_HOTKEYS = "1234567890qwetasdfgzxcvbyiopjklnm";
+  }
+});
+
+// src/labelconfig/review.ts
+function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
+  const findings = [];
+  const report = (el, code2, message) => findings.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
+  const parents = /* @__PURE__ */ new Map();
+  const all3 = [];
+  (function walk(el) {
+    all3.push(el);
+    for (const c of el.children) {
+      parents.set(c, el);
+      walk(c);
+    }
+  })(root);
+  const ancestors = (el) => {
+    const out = [];
+    for (let p = parents.get(el); p; p = parents.get(p)) out.push(p);
+    return out;
+  };
+  const label = (el) => el.attrs.value !== void 0 ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el);
+  const byKey = /* @__PURE__ */ new Map();
+  for (const el of all3) {
+    const key = el.attrs.hotkey?.trim().toLowerCase();
+    if (!key) continue;
+    const first = byKey.get(key);
+    if (first)
+      report(
+        el,
+        "config-hotkey-clash",
+        `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`
+      );
+    else byKey.set(key, el);
+  }
+  for (const control of all3) {
+    if (control.attrs.toName === void 0) continue;
+    const options = control.children.flatMap(function options2(c) {
+      return LABEL_TAGS.has(c.tag) ? [c] : c.children.flatMap(options2);
+    });
+    const coloured = options.flatMap((o) => {
+      const rgb = o.attrs.background === void 0 ? void 0 : parseCssColor(o.attrs.background);
+      return rgb ? [{ o, lab: toLab(rgb) }] : [];
+    });
+    const similar = [];
+    let count3 = 0;
+    closePairs(
+      coloured.map((c) => c.lab),
+      MIN_COLOR_DISTANCE,
+      (i, j, d) => {
+        count3++;
+        if (similar.length < MAX_COLOR_PAIRS_LISTED || d < similar[similar.length - 1].d) {
+          similar.push({ a: coloured[j].o, b: coloured[i].o, d });
+          similar.sort((x, y) => x.d - y.d);
+          if (similar.length > MAX_COLOR_PAIRS_LISTED) similar.pop();
+        }
+      }
+    );
+    const pair = ({ a, b }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
+    if (count3 <= MAX_COLOR_PAIRS_LISTED) {
+      for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
+        report(
+          p.b,
+          "config-similar-colors",
+          `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`
+        );
+      }
+    } else {
+      const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join("; ");
+      report(
+        control,
+        "config-similar-colors",
+        `${describeElement(control)}: ${count3.toLocaleString("en-US")} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`
+      );
+    }
+  }
+  const byName = new Map(all3.filter((el) => el.attrs.name !== void 0).map((el) => [el.attrs.name, el]));
+  for (const control of all3) {
+    if (control.attrs.toName === void 0) continue;
+    const controlChain = /* @__PURE__ */ new Set([control, ...ancestors(control)]);
+    for (const target of control.attrs.toName.split(",").map((s) => s.trim())) {
+      const obj = byName.get(target);
+      if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
+      const hider = [obj, ...ancestors(obj)].find(
+        (el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0)
+      );
+      if (!hider) continue;
+      const why = hidden(hider) ? `is hidden by ${hider === obj ? "its own" : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
+      report(
+        control,
+        "config-hidden-object",
+        `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`
+      );
+    }
+  }
+  for (const el of all3) {
+    if (el.tag !== "Choices") continue;
+    const count3 = el.children.flatMap(function options(c) {
+      return c.tag === "Choice" ? [c] : c.children.flatMap(options);
+    }).length;
+    const inline = el.attrs.layout === "inline" || el.attrs.showInline === "true";
+    const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
+    if (count3 > max) {
+      report(
+        el,
+        "config-long-choices",
+        `${describeElement(el)} has ${count3} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`
+      );
+    }
+  }
+  return findings.sort((a, b) => a.line - b.line || a.col - b.col);
+}
+function hidden(el) {
+  const style = el.attrs.style?.toLowerCase().replace(/\s+/g, "") ?? "";
+  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
+}
+function reviewHotkeyMoves(before, after2, at = (line2, col) => ({ line: line2, col })) {
+  const byControl = /* @__PURE__ */ new Map();
+  for (const m of hotkeyMoves(before, after2)) byControl.set(m.control, [...byControl.get(m.control) ?? [], m]);
+  const key = (k) => k === void 0 ? "none" : `"${k}"`;
+  const one = (m) => `<${m.element.tag} value="${m.element.attrs.value ?? m.stored}"> ${key(m.before)} \u2192 ${key(m.after)}`;
+  const why = (moves) => moves.some((m) => m.automatic) ? " (the editor numbers labels without a `hotkey` in order, skipping keys that are taken)" : "";
+  const findings = [];
+  for (const [control, moves] of byControl) {
+    const [first] = moves;
+    if (!first) continue;
+    const finding = (m, message) => ({
+      code: "config-hotkey-moved",
+      message,
+      ...at(m.element.line, m.element.col),
+      element: describeElement(m.element)
+    });
+    if (moves.length <= MAX_HOTKEY_MOVES_LISTED) {
+      for (const m of moves)
+        findings.push(
+          finding(
+            m,
+            `the hotkey of <${m.element.tag} value="${m.element.attrs.value ?? m.stored}"> in control "${control}" changes from ${key(m.before)} to ${key(m.after)}${why([m])}; annotators used to the old key will pick another label`
+          )
+        );
+    } else {
+      findings.push(
+        finding(
+          first,
+          `${moves.length} labels of control "${control}" change hotkey${why(moves)}: ${moves.slice(0, MAX_HOTKEY_MOVES_LISTED).map(one).join(", ")}, \u2026; annotators used to the old keys will pick other labels`
+        )
+      );
+    }
+  }
+  return findings;
+}
+var REVIEW_CODES, MIN_COLOR_DISTANCE, MAX_COLOR_PAIRS_LISTED, MAX_STACKED_CHOICES, MAX_INLINE_CHOICES, MAX_HOTKEY_MOVES_LISTED;
+var init_review = __esm({
+  "src/labelconfig/review.ts"() {
+    "use strict";
+    init_colors();
+    init_hotkeys();
+    init_parse_xml();
+    init_tags();
+    REVIEW_CODES = /* @__PURE__ */ new Set([
+      "config-hotkey-clash",
+      "config-similar-colors",
+      "config-hidden-object",
+      "config-long-choices",
+      "config-hotkey-moved"
+    ]);
+    MIN_COLOR_DISTANCE = 10;
+    MAX_COLOR_PAIRS_LISTED = 3;
+    MAX_STACKED_CHOICES = 12;
+    MAX_INLINE_CHOICES = 40;
+    MAX_HOTKEY_MOVES_LISTED = 3;
+  }
+});
+
 // src/kinds/shared/match.ts
 function matchResources(desired, live, namespace, identify, opts = {}) {
   const byIdentity = /* @__PURE__ */ new Map();
@@ -45098,7 +45436,8 @@ async function readProjectFacts(client, matches, req) {
 function planProject(m, ctx) {
   const changes = [];
   const diagnostics = [];
-  const decided = () => ({ changes, diagnostics });
+  const late = [];
+  const decided = () => ({ changes, diagnostics: [...diagnostics, ...late] });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, "/metadata/name");
@@ -45176,6 +45515,20 @@ function planProject(m, ctx) {
         col: f.col,
         element: f.element
       });
+    const before = target ? parseLabelConfigXml(String(target.fields.label_config ?? "")) : void 0;
+    const after2 = before?.ok ? parseLabelConfigXml(d.labelConfig.xml) : void 0;
+    if (before?.ok && after2?.ok)
+      for (const f of reviewHotkeyMoves(before.root, after2.root, d.labelConfig.at))
+        late.push({
+          severity: "warning",
+          code: f.code,
+          message: f.message,
+          key: d.name,
+          file: d.labelConfig.file,
+          line: f.line,
+          col: f.col,
+          element: f.element
+        });
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {
@@ -45377,6 +45730,8 @@ var init_plan3 = __esm({
     init_server_versions();
     init_describe_change();
     init_mask_sensitive();
+    init_parse_xml();
+    init_review();
     init_match();
     init_targets();
     init_fingerprint();
@@ -54430,249 +54785,6 @@ var init_check = __esm({
     "use strict";
     init_parse_xml();
     init_tags();
-  }
-});
-
-// src/labelconfig/colors.ts
-function parseCssColor(text) {
-  const s = text.trim().toLowerCase();
-  const named = NAMED[s];
-  if (named) return hex(named);
-  let m = /^#([0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})$/.exec(s);
-  if (m) {
-    const h = m[1];
-    return h.length <= 4 ? hex(
-      h.slice(0, 3).split("").map((c) => c + c).join("")
-    ) : hex(h.slice(0, 6));
-  }
-  m = /^rgba?\(\s*([\d.]+%?)[\s,]+([\d.]+%?)[\s,]+([\d.]+%?)(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
-  if (m) return [channel(m[1]), channel(m[2]), channel(m[3])];
-  m = /^hsla?\(\s*([\d.]+)(?:deg)?[\s,]+([\d.]+)%[\s,]+([\d.]+)%(?:\s*[,/]\s*[\d.]+%?)?\s*\)$/.exec(s);
-  if (m) return hslToRgb(Number(m[1]) % 360, Number(m[2]) / 100, Number(m[3]) / 100);
-  return void 0;
-}
-function hex(h) {
-  return [parseInt(h.slice(0, 2), 16), parseInt(h.slice(2, 4), 16), parseInt(h.slice(4, 6), 16)];
-}
-function channel(v) {
-  const n = v.endsWith("%") ? Number(v.slice(0, -1)) * 255 / 100 : Number(v);
-  return Math.max(0, Math.min(255, n));
-}
-function hslToRgb(h, s, l) {
-  const k = (n) => (n + h / 30) % 12;
-  const a = s * Math.min(l, 1 - l);
-  const f = (n) => l - a * Math.max(-1, Math.min(k(n) - 3, 9 - k(n), 1));
-  return [f(0) * 255, f(8) * 255, f(4) * 255];
-}
-function toLab([r, g, b]) {
-  const lin = (c) => {
-    const v = c / 255;
-    return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
-  };
-  const [R, G2, B] = [lin(r), lin(g), lin(b)];
-  const x = (0.4124564 * R + 0.3575761 * G2 + 0.1804375 * B) / 0.95047;
-  const y = 0.2126729 * R + 0.7151522 * G2 + 0.072175 * B;
-  const z = (0.0193339 * R + 0.119192 * G2 + 0.9503041 * B) / 1.08883;
-  const f = (t) => t > 216 / 24389 ? Math.cbrt(t) : (24389 / 27 * t + 16) / 116;
-  return [116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z))];
-}
-function colorDistanceLab([L1, a1, b1], [L2, a2, b2]) {
-  const rad = Math.PI / 180;
-  const C1 = Math.sqrt(a1 * a1 + b1 * b1);
-  const C2 = Math.sqrt(a2 * a2 + b2 * b2);
-  const Cm7 = pow7((C1 + C2) / 2);
-  const G2 = 0.5 * (1 - Math.sqrt(Cm7 / (Cm7 + POW25_7)));
-  const a1p = (1 + G2) * a1;
-  const a2p = (1 + G2) * a2;
-  const C1p = Math.sqrt(a1p * a1p + b1 * b1);
-  const C2p = Math.sqrt(a2p * a2p + b2 * b2);
-  const hue = (x2, y2) => x2 === 0 && y2 === 0 ? 0 : (Math.atan2(y2, x2) / rad + 360) % 360;
-  const h1p = hue(a1p, b1);
-  const h2p = hue(a2p, b2);
-  const dL = L2 - L1;
-  const dC = C2p - C1p;
-  let dh = 0;
-  if (C1p * C2p !== 0)
-    dh = Math.abs(h2p - h1p) <= 180 ? h2p - h1p : h2p - h1p > 180 ? h2p - h1p - 360 : h2p - h1p + 360;
-  const dH = 2 * Math.sqrt(C1p * C2p) * Math.sin(dh / 2 * rad);
-  const Lm = (L1 + L2) / 2;
-  const Cmp = (C1p + C2p) / 2;
-  let hm = h1p + h2p;
-  if (C1p * C2p !== 0)
-    hm = Math.abs(h1p - h2p) <= 180 ? (h1p + h2p) / 2 : h1p + h2p < 360 ? (h1p + h2p + 360) / 2 : (h1p + h2p - 360) / 2;
-  const T = 1 - 0.17 * Math.cos((hm - 30) * rad) + 0.24 * Math.cos(2 * hm * rad) + 0.32 * Math.cos((3 * hm + 6) * rad) - 0.2 * Math.cos((4 * hm - 63) * rad);
-  const th = (hm - 275) / 25;
-  const dTheta = 30 * Math.exp(-(th * th));
-  const Cmp7 = pow7(Cmp);
-  const Rc = 2 * Math.sqrt(Cmp7 / (Cmp7 + POW25_7));
-  const l50 = (Lm - 50) * (Lm - 50);
-  const Sl = 1 + 0.015 * l50 / Math.sqrt(20 + l50);
-  const Sc = 1 + 0.045 * Cmp;
-  const Sh = 1 + 0.015 * Cmp * T;
-  const Rt = -Math.sin(2 * dTheta * rad) * Rc;
-  const x = dL / Sl;
-  const y = dC / Sc;
-  const z = dH / Sh;
-  return Math.sqrt(x * x + y * y + z * z + Rt * y * z);
-}
-function pow7(v) {
-  const v2 = v * v;
-  return v2 * v2 * v2 * v;
-}
-function closePairs(colors, limit, visit2) {
-  const order = colors.map((_, i) => i).sort((x, y) => colors[x][0] - colors[y][0]);
-  const window2 = 1.75 * limit;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    for (let m = k - 1; m >= 0; m--) {
-      const j = order[m];
-      if (colors[i][0] - colors[j][0] >= window2) break;
-      const d = colorDistanceLab(colors[i], colors[j]);
-      if (d < limit) visit2(Math.max(i, j), Math.min(i, j), d);
-    }
-  }
-}
-var NAMED, POW25_7;
-var init_colors = __esm({
-  "src/labelconfig/colors.ts"() {
-    "use strict";
-    NAMED = Object.fromEntries(
-      "aliceblue f0f8ff antiquewhite faebd7 aqua 00ffff aquamarine 7fffd4 azure f0ffff beige f5f5dc bisque ffe4c4 black 000000 blanchedalmond ffebcd blue 0000ff blueviolet 8a2be2 brown a52a2a burlywood deb887 cadetblue 5f9ea0 chartreuse 7fff00 chocolate d2691e coral ff7f50 cornflowerblue 6495ed cornsilk fff8dc crimson dc143c cyan 00ffff darkblue 00008b darkcyan 008b8b darkgoldenrod b8860b darkgray a9a9a9 darkgreen 006400 darkgrey a9a9a9 darkkhaki bdb76b darkmagenta 8b008b darkolivegreen 556b2f darkorange ff8c00 darkorchid 9932cc darkred 8b0000 darksalmon e9967a darkseagreen 8fbc8f darkslateblue 483d8b darkslategray 2f4f4f darkslategrey 2f4f4f darkturquoise 00ced1 darkviolet 9400d3 deeppink ff1493 deepskyblue 00bfff dimgray 696969 dimgrey 696969 dodgerblue 1e90ff firebrick b22222 floralwhite fffaf0 forestgreen 228b22 fuchsia ff00ff gainsboro dcdcdc ghostwhite f8f8ff gold ffd700 goldenrod daa520 gray 808080 green 008000 greenyellow adff2f grey 808080 honeydew f0fff0 hotpink ff69b4 indianred cd5c5c indigo 4b0082 ivory fffff0 khaki f0e68c lavender e6e6fa lavenderblush fff0f5 lawngreen 7cfc00 lemonchiffon fffacd lightblue add8e6 lightcoral f08080 lightcyan e0ffff lightgoldenrodyellow fafad2 lightgray d3d3d3 lightgreen 90ee90 lightgrey d3d3d3 lightpink ffb6c1 lightsalmon ffa07a lightseagreen 20b2aa lightskyblue 87cefa lightslategray 778899 lightslategrey 778899 lightsteelblue b0c4de lightyellow ffffe0 lime 00ff00 limegreen 32cd32 linen faf0e6 magenta ff00ff maroon 800000 mediumaquamarine 66cdaa mediumblue 0000cd mediumorchid ba55d3 mediumpurple 9370db mediumseagreen 3cb371 mediumslateblue 7b68ee mediumspringgreen 00fa9a mediumturquoise 48d1cc mediumvioletred c71585 midnightblue 191970 mintcream f5fffa mistyrose ffe4e1 moccasin ffe4b5 navajowhite ffdead navy 000080 oldlace fdf5e6 olive 808000 olivedrab 6b8e23 orange ffa500 orangered ff4500 orchid da70d6 palegoldenrod eee8aa palegreen 98fb98 paleturquoise afeeee palevioletred db7093 papayawhip ffefd5 peachpuff ffdab9 peru cd853f pink ffc0cb plum dda0dd powderblue b0e0e6 purple 800080 rebeccapurple 663399 red ff0000 rosybrown bc8f8f royalblue 4169e1 saddlebrown 8b4513 salmon fa8072 sandybrown f4a460 seagreen 2e8b57 seashell fff5ee sienna a0522d silver c0c0c0 skyblue 87ceeb slateblue 6a5acd slategray 708090 slategrey 708090 snow fffafa springgreen 00ff7f steelblue 4682b4 tan d2b48c teal 008080 thistle d8bfd8 tomato ff6347 turquoise 40e0d0 violet ee82ee wheat f5deb3 white ffffff whitesmoke f5f5f5 yellow ffff00 yellowgreen 9acd32".split(" ").reduce((pairs, word, i, words) => i % 2 === 0 ? [...pairs, [word, words[i + 1]]] : pairs, [])
-    );
-    POW25_7 = 25 ** 7;
-  }
-});
-
-// src/labelconfig/review.ts
-function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
-  const findings = [];
-  const report = (el, code2, message) => findings.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
-  const parents = /* @__PURE__ */ new Map();
-  const all3 = [];
-  (function walk(el) {
-    all3.push(el);
-    for (const c of el.children) {
-      parents.set(c, el);
-      walk(c);
-    }
-  })(root);
-  const ancestors = (el) => {
-    const out = [];
-    for (let p = parents.get(el); p; p = parents.get(p)) out.push(p);
-    return out;
-  };
-  const label = (el) => el.attrs.value !== void 0 ? `<${el.tag} value="${el.attrs.value}">` : describeElement(el);
-  const byKey = /* @__PURE__ */ new Map();
-  for (const el of all3) {
-    const key = el.attrs.hotkey?.trim().toLowerCase();
-    if (!key) continue;
-    const first = byKey.get(key);
-    if (first)
-      report(
-        el,
-        "config-hotkey-clash",
-        `hotkey "${key}" of ${label(el)} is also the hotkey of ${label(first)} on line ${at(first.line, first.col).line}; pressing it selects only one of them`
-      );
-    else byKey.set(key, el);
-  }
-  for (const control of all3) {
-    if (control.attrs.toName === void 0) continue;
-    const options = control.children.flatMap(function options2(c) {
-      return LABEL_TAGS.has(c.tag) ? [c] : c.children.flatMap(options2);
-    });
-    const coloured = options.flatMap((o) => {
-      const rgb = o.attrs.background === void 0 ? void 0 : parseCssColor(o.attrs.background);
-      return rgb ? [{ o, lab: toLab(rgb) }] : [];
-    });
-    const similar = [];
-    let count3 = 0;
-    closePairs(
-      coloured.map((c) => c.lab),
-      MIN_COLOR_DISTANCE,
-      (i, j, d) => {
-        count3++;
-        if (similar.length < MAX_COLOR_PAIRS_LISTED || d < similar[similar.length - 1].d) {
-          similar.push({ a: coloured[j].o, b: coloured[i].o, d });
-          similar.sort((x, y) => x.d - y.d);
-          if (similar.length > MAX_COLOR_PAIRS_LISTED) similar.pop();
-        }
-      }
-    );
-    const pair = ({ a, b }) => `${label(b)} (background ${b.attrs.background}) looks almost like ${label(a)} (background ${a.attrs.background}) on line ${at(a.line, a.col).line}`;
-    if (count3 <= MAX_COLOR_PAIRS_LISTED) {
-      for (const p of similar.sort((x, y) => x.b.line - y.b.line || x.b.col - y.b.col)) {
-        report(
-          p.b,
-          "config-similar-colors",
-          `${pair(p)}: colour difference ${p.d.toFixed(1)}, below ${MIN_COLOR_DISTANCE} (CIEDE2000); annotators will mix up their regions`
-        );
-      }
-    } else {
-      const examples = similar.map((p) => `${pair(p)} (difference ${p.d.toFixed(1)})`).join("; ");
-      report(
-        control,
-        "config-similar-colors",
-        `${describeElement(control)}: ${count3.toLocaleString("en-US")} pairs of its labels have colours closer than ${MIN_COLOR_DISTANCE} (CIEDE2000), e.g. ${examples}; annotators will mix up their regions`
-      );
-    }
-  }
-  const byName = new Map(all3.filter((el) => el.attrs.name !== void 0).map((el) => [el.attrs.name, el]));
-  for (const control of all3) {
-    if (control.attrs.toName === void 0) continue;
-    const controlChain = /* @__PURE__ */ new Set([control, ...ancestors(control)]);
-    for (const target of control.attrs.toName.split(",").map((s) => s.trim())) {
-      const obj = byName.get(target);
-      if (!obj || !OBJECT_TAGS.has(obj.tag)) continue;
-      const hider = [obj, ...ancestors(obj)].find(
-        (el) => !controlChain.has(el) && (hidden(el) || el.attrs.visibleWhen !== void 0)
-      );
-      if (!hider) continue;
-      const why = hidden(hider) ? `is hidden by ${hider === obj ? "its own" : `${describeElement(hider)}'s`} style="${hider.attrs.style}" (line ${at(hider.line, hider.col).line})` : `is shown only when ${describeElement(hider)} on line ${at(hider.line, hider.col).line} has visibleWhen="${hider.attrs.visibleWhen}", and ${describeElement(control)} is not under that condition`;
-      report(
-        control,
-        "config-hidden-object",
-        `${describeElement(control)} labels ${describeElement(obj)}, which ${why}; annotators may not see what they label`
-      );
-    }
-  }
-  for (const el of all3) {
-    if (el.tag !== "Choices") continue;
-    const count3 = el.children.flatMap(function options(c) {
-      return c.tag === "Choice" ? [c] : c.children.flatMap(options);
-    }).length;
-    const inline = el.attrs.layout === "inline" || el.attrs.showInline === "true";
-    const max = inline ? MAX_INLINE_CHOICES : MAX_STACKED_CHOICES;
-    if (count3 > max) {
-      report(
-        el,
-        "config-long-choices",
-        `${describeElement(el)} has ${count3} choices${inline ? " inline" : " stacked in a column"}; more than ${max} do not fit on a screen without scrolling: ${inline ? "split them into groups" : 'use layout="inline", split them into groups, or a <Taxonomy>'}`
-      );
-    }
-  }
-  return findings.sort((a, b) => a.line - b.line || a.col - b.col);
-}
-function hidden(el) {
-  const style = el.attrs.style?.toLowerCase().replace(/\s+/g, "") ?? "";
-  return /(^|;)display:none/.test(style) || /(^|;)visibility:hidden/.test(style);
-}
-var REVIEW_CODES, MIN_COLOR_DISTANCE, MAX_COLOR_PAIRS_LISTED, MAX_STACKED_CHOICES, MAX_INLINE_CHOICES;
-var init_review = __esm({
-  "src/labelconfig/review.ts"() {
-    "use strict";
-    init_colors();
-    init_parse_xml();
-    init_tags();
-    REVIEW_CODES = /* @__PURE__ */ new Set([
-      "config-hotkey-clash",
-      "config-similar-colors",
-      "config-hidden-object",
-      "config-long-choices"
-    ]);
-    MIN_COLOR_DISTANCE = 10;
-    MAX_COLOR_PAIRS_LISTED = 3;
-    MAX_STACKED_CHOICES = 12;
-    MAX_INLINE_CHOICES = 40;
   }
 });
 

@@ -12,6 +12,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { effectiveHotkeys } from '../../src/labelconfig/hotkeys.ts';
 import { parseLabelConfigXml } from '../../src/labelconfig/parse-xml.ts';
 import { findBrowser } from '../../src/preview/browser.ts';
 import { serverEditor } from '../../src/preview/editor-source.ts';
@@ -119,6 +120,36 @@ test("each template as the server's editor draws it: every label name is visible
   // A blank page has no ink: the measure can fail.
   const blank = await renderer.render('<View><Header value=" "/></View>', {});
   assert.ok((await renderer.ink(blank.png!)) < 0.001);
+});
+
+test("hotkeys: the keys labelform expects the editor to give labels are the keys the server's editor shows", async () => {
+  // Labels without a hotkey are numbered in document order after every explicit key is bound
+  // (a Shortcut's too); a Taxonomy's choices get none; two labels with hotkey 1 push Person to 2.
+  const configs = [
+    `<View><Text name="text" value="$text"/><Taxonomy name="tx" toName="text"><Choice value="Animal"/></Taxonomy><TextArea name="ta" toName="text"><Shortcut value="S" hotkey="1"/></TextArea><Labels name="label" toName="text"><Label value="Person"/><Label value="Org" alias="ORG" hotkey="Q"/><Label value="Loc"/></Labels><Choices name="c" toName="text"><Choice value="Yes"/><Choice value="No" hotkey="w"/><Choice value="Maybe"/></Choices></View>`,
+    `<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="New" hotkey="1"/><Label value="Other" hotkey="1"/><Label value="Person"/><Label value="Org"/></Labels></View>`,
+  ];
+  for (const xml of configs) {
+    const parsed = parseLabelConfigXml(xml);
+    if (!parsed.ok) throw new Error(parsed.problem.message);
+    const shown = await renderer.render(xml, { text: 'Hello world' });
+    assert.is(shown.error, undefined);
+    // The editor writes a label's key on the line after it, a choice's in brackets after it.
+    const lines = shown.text.split('\n').map((l) => l.trim());
+    const onScreen = (value: string) => {
+      const choice = lines.map((l) => /^(.*)\[(.+)\]$/.exec(l)).find((m) => m?.[1] === value);
+      if (choice) return choice[2]!.toLowerCase();
+      const i = lines.indexOf(value);
+      return i >= 0 ? lines[i + 1]?.toLowerCase() : undefined;
+    };
+    const expected = effectiveHotkeys(parsed.root).map((h) => [h.element.attrs.value, h.key]);
+    assert.ok(expected.length >= 4);
+    assert.equal(
+      expected.map(([value]) => [value, onScreen(value!)]),
+      expected,
+      shown.text,
+    );
+  }
 });
 
 test('preview --base HEAD: one added label changes the "after" image and marks a region; whitespace only shows no change', async () => {

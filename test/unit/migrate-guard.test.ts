@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { annotationImpactProblems } from '../../src/kinds/project/plan.ts';
+import { desiredDigest } from '../../src/reconcile/plan.ts';
 import { suggestMigration } from '../../src/kinds/project/migrate/suggest.ts';
 import type { DeclaredMigration } from '../../src/kinds/project/migrate/types.ts';
 import type { ImpactFacts } from '../../src/kinds/project/read-impact.ts';
@@ -224,6 +225,17 @@ test('choicesXml projects (no migrations declared) keep their old behaviour', ()
       'Keep the label, or declare where they go in spec.migrations on control "sentiment": `renamed: {from: Negative, to: LABEL}`, LABEL being a label of the new config; or keep "Negative" as a label\'s alias',
     ],
   );
+});
+
+test('a saved plan is bound to its migrations: another set changes the desired digest, where it was written does not', () => {
+  const digest = (migrations: DeclaredMigration[]) =>
+    desiredDigest(repository([manifest('s', { title: 'Entities', label_config: LIVE }, { migrations })]));
+  const none = digest([]);
+  const one = digest([rename('Org', 'Organization')]);
+  assert.is.not(one, none);
+  assert.is.not(digest([rename('Org', 'Company')]), one);
+  assert.is.not(digest([{ ...rename('Org', 'Organization'), predictions: 'keep' }]), one);
+  assert.is(digest([{ ...rename('Org', 'Organization'), at: at(5) }]), one);
 });
 
 test.run();

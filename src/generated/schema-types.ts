@@ -192,6 +192,10 @@ export interface ProjectSpec {
    * Pin time (ISO 8601); null to unpin.
    */
   pinned_at?: string | null;
+  /**
+   * Declared label migrations (renames and merges) that carry annotations, drafts and predictions over a label-config change. `validate` checks them against the config; `plan` counts what they rewrite; `apply` runs them (expand the config, rewrite, prove by census, contract).
+   */
+  migrations?: LabelMigrationSpec[];
 }
 export interface LabelConfigReference {
   /**
@@ -208,6 +212,53 @@ export interface ControlWeight {
   labels?: {
     [k: string]: number;
   };
+}
+/**
+ * A declared label migration on one control: `renamed` or `merged` (exactly one). Labels are written as results store them: a label's `alias` when it has one, else its `value`. `apply` rewrites the annotations, drafts and (unless `predictions: keep`) predictions of that control, then drops the old labels from the config.
+ */
+export interface LabelMigrationSpec {
+  /**
+   * Unique in the project; recorded in the project's marker once the migration is done, so the entry can stay in git or be removed later.
+   */
+  id: string;
+  /**
+   * The `name` of the labelled control (Labels, a *Labels tag, Choices, Taxonomy) in the label config.
+   */
+  control: string;
+  renamed?: LabelRename;
+  merged?: LabelMerge;
+  /**
+   * `rewrite` (default): predictions are migrated too; `keep`: they are left as the model made them.
+   */
+  predictions?: 'rewrite' | 'keep';
+}
+/**
+ * One label becomes another: `from` is gone from the new config, `to` is in it.
+ */
+export interface LabelRename {
+  /**
+   * The stored value being replaced.
+   */
+  from: string;
+  /**
+   * A label of the control in the new config.
+   */
+  to: string;
+}
+/**
+ * Several labels become one; a region holding more than one of them keeps the target once.
+ */
+export interface LabelMerge {
+  /**
+   * The stored values being merged; all gone from the new config.
+   *
+   * @minItems 1
+   */
+  from: [string, ...string[]];
+  /**
+   * A label of the control in the new config.
+   */
+  into: string;
 }
 /**
  * Adopt an existing project on the next apply instead of creating one (written by `labelform pull`). Once the project carries the ownership marker, this block has no further effect.

@@ -88,19 +88,27 @@ export function validateAgainstSchema(
 }
 
 function toIssues(errors: ErrorObject[], hideValue: (pointer: string) => boolean): SchemaIssue[] {
-  // A failed oneOf with an `x-error` message replaces the errors of its branches.
-  const collapsed = errors.filter((e) => e.keyword === 'oneOf' && typeof e.parentSchema?.['x-error'] === 'string');
+  // A failed oneOf (or if/then/else) with an `x-error` message replaces the errors of its branches.
+  const collapsed = errors.filter(
+    (e) => (e.keyword === 'oneOf' || e.keyword === 'if') && typeof e.parentSchema?.['x-error'] === 'string',
+  );
   const issues: SchemaIssue[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
     // Branch errors sit at or under the oneOf's value; with `$ref` branches their schemaPath is the
-    // referenced definition's, outside the property's own schema.
-    const owner = collapsed.find(
-      (c) =>
-        c !== e &&
-        (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)) &&
-        (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ''))),
-    );
+    // referenced definition's, outside the property's own schema. An if's branches are its siblings
+    // `then` and `else`.
+    const owner = collapsed.find((c) => {
+      if (c === e || !(e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)))
+        return false;
+      if (c.keyword === 'if') {
+        const base = c.schemaPath.replace(/if$/, '');
+        return e.schemaPath.startsWith(`${base}then/`) || e.schemaPath.startsWith(`${base}else/`);
+      }
+      return (
+        e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ''))
+      );
+    });
     if (owner) continue;
     const found = toIssue(e, hideValue(e.instancePath));
     if (!found) continue;
@@ -127,6 +135,7 @@ function toIssue(e: ErrorObject, hidden: boolean): SchemaIssue | undefined {
   const field = fieldName(at);
   switch (e.keyword) {
     case 'oneOf':
+    case 'if':
       return {
         pointer: at,
         atKey: false,

@@ -261,7 +261,7 @@ test('impact: a removed label used by annotations is an error at the label confi
   assert.equal(codes(p), ['orphans-annotations', 'orphans-annotations', 'config-hotkey-moved']);
   assert.is(
     p.diagnostics[0]!.message,
-    'label "Positive" of Choices "sentiment" is removed but 2 annotations use it; Label Studio\'s PATCH would accept this and orphan them. Keep the label, or relabel those annotations first',
+    'label "Positive" of Choices "sentiment" is removed but 2 annotations use it; Label Studio\'s PATCH would accept this and orphan them. Keep the label, or declare the merge in spec.migrations: `- {id: mixed-merged, control: sentiment, merged: {from: [Positive, Neutral], into: Mixed}}`',
   );
   assert.match(
     p.diagnostics[1]!.message,

@@ -1,6 +1,7 @@
 import type { ProjectSpec } from '../../generated/schema-types.ts';
 
-export type ProjectField = keyof ProjectSpec;
+/** A project setting on the server; `migrations` is labelform's own (it moves data, it is not a setting). */
+export type ProjectField = Exclude<keyof ProjectSpec, 'migrations'>;
 
 /**
  * Every writable project setting labelform manages, with the server's default (Label Studio

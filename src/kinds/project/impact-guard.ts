@@ -28,5 +28,8 @@ export async function checkLabelConfigWriteNow(
   const removes = removesSomething(describeLabelConfigChange(liveXml, lc)) || summarizeLive(liveXml) === undefined;
   if (!removes && live.annotationCount === 0) return [];
   const facts = await readImpactFacts(client, [{ key: desired.name, projectId, xml: lc.xml, removes }]);
-  return annotationImpactProblems(live, lc.summary, facts.get(desired.name)).map((p) => p.message);
+  // Strict: a label may leave the config only once no annotation holds it, migration declared or not.
+  return annotationImpactProblems(live, lc.summary, facts.get(desired.name), desired.migrations, 'write').map(
+    (p) => p.message,
+  );
 }

@@ -49,6 +49,8 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
     // saved from one directory must still apply from another.
     tasks: p.tasks.map((t) => relative(root, t.path).split(sep).join('/')),
     import: p.importId ?? null,
+    // A saved plan was reviewed with these migrations: another set is another plan.
+    ...(p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}),
   }),
   startApply: startProjectApply,
   adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),

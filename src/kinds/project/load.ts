@@ -1,3 +1,4 @@
+import type { LabelMigrationSpec } from '../../generated/schema-types.ts';
 import { holdsUnresolvedEnv } from '../../manifest/interpolate.ts';
 import { resolveRepoPath } from '../../manifest/repo-path.ts';
 import type { XmlSource } from '../../manifest/types.ts';
@@ -6,7 +7,10 @@ import type { LoadContext, ManifestDocument } from '../kind.ts';
 import type { LabelConfigResource } from '../label-config/types.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { labelConfigCredentialErrors, textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
+import { checkMigrations, type MigrationConfig } from './migrate/check.ts';
+import type { DeclaredMigration } from './migrate/types.ts';
 import { checkProjectRules } from './rules.ts';
+import type { SourceDocument } from '../../manifest/yaml-source.ts';
 import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type ProjectResource } from './types.ts';
 
 /**
@@ -92,6 +96,19 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
         );
       }
     }
+    const migrations = declaredMigrations(rawSpec.migrations, raw.doc);
+    const config: MigrationConfig = labelConfig
+      ? { state: 'known', summary: labelConfig.summary }
+      : { state: lc === undefined ? 'absent' : 'unreadable' };
+    for (const issue of checkMigrations(migrations, config, (pointer) => raw.doc.locate(pointer))) {
+      diagnostics.push(
+        diag('migration', issue.message, {
+          file: raw.doc.file,
+          ...raw.doc.locate(issue.pointer),
+          pointer: issue.pointer,
+        }),
+      );
+    }
     const tasks: DeclaredTaskFile[] = [];
     const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
     for (const [i, t] of declared.entries()) {
@@ -108,6 +125,7 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
     const spec: DesiredProjectSpec = { ...(rawSpec as DesiredProjectSpec) };
     if (labelConfig) spec.label_config = labelConfig.xml;
     else delete spec.label_config;
+    delete (spec as { migrations?: unknown }).migrations;
     out.push({
       kind: 'Project',
       name,
@@ -117,6 +135,7 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       ...(labelConfig ? { labelConfig } : {}),
       sensitive,
       tasks,
+      migrations,
       ...(typeof (value.import as { id?: number } | undefined)?.id === 'number'
         ? { importId: (value.import as { id: number }).id }
         : {}),
@@ -142,4 +161,23 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
     }
   }
   return out;
+}
+
+/**
+ * `spec.migrations` as written (the schema has checked its shape: an id, a control, exactly one of
+ * `renamed` / `merged`), `predictions` defaulted to `rewrite`, each with where it was written.
+ */
+function declaredMigrations(value: unknown, doc: SourceDocument): DeclaredMigration[] {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry: LabelMigrationSpec, i) => {
+    const pointer = `/spec/migrations/${i}`;
+    return {
+      id: entry.id,
+      control: entry.control,
+      ...(entry.renamed ? { renamed: { from: entry.renamed.from, to: entry.renamed.to } } : {}),
+      ...(entry.merged && !entry.renamed ? { merged: { from: [...entry.merged.from], into: entry.merged.into } } : {}),
+      predictions: entry.predictions ?? 'rewrite',
+      at: { file: doc.file, ...doc.locate(pointer), pointer },
+    };
+  });
 }

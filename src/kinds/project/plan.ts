@@ -28,6 +28,8 @@ import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
 import type { LiveProject } from './live.ts';
 import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
+import { suggestMigration, type OrphanedControl } from './migrate/suggest.ts';
+import { migrationSources, migrationTarget, type LabelMigration } from './migrate/types.ts';
 
 /** What Project reads before planning: annotation impact and declared task files, by manifest key. */
 export interface ProjectFacts {
@@ -348,7 +350,7 @@ function checkAnnotationImpact(
   push: (diagnostic: PlanDiagnostic) => void,
   locateAt: (pointer: string) => { file: string; line: number; col: number },
 ): void {
-  for (const p of annotationImpactProblems(target, lc.summary, facts)) {
+  for (const p of annotationImpactProblems(target, lc.summary, facts, d.migrations)) {
     const control = p.control === undefined ? undefined : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== undefined ? lc.summary.root : undefined);
     const where = at
@@ -362,7 +364,7 @@ function checkAnnotationImpact(
     const hide = d.sensitive.has('label_config');
     const shown = 'element' in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
     push({
-      severity: 'error',
+      severity: p.severity ?? 'error',
       code: p.code,
       message: hide ? withholdSecrets(p.message) : p.message,
       key: d.name,
@@ -375,12 +377,21 @@ function checkAnnotationImpact(
  * Why a label-config change would orphan annotations or drafts (empty when it would not); pure.
  * Used by the planner, and by apply right before it sends the change. `control` names the
  * control a problem is about.
+ *
+ * A label the change removes while annotations use it is refused, with the `spec.migrations`
+ * entry (or the `alias`) that would make it safe. At plan time (`when: 'plan'`) a label that one
+ * of `migrations` moves is no longer refused: the migration carries its annotations, and the
+ * server's strict check of the final config, which still sees them, is only a warning (apply
+ * checks the config again, with `when: 'write'`, before it sends it). Right before the write a
+ * declared migration excuses nothing: the config may drop a label only once no annotation holds it.
  */
 export function annotationImpactProblems(
   target: LiveProject,
   desired: LabelConfigSummary,
   facts: ImpactFacts | undefined,
-): Array<{ code: string; message: string; control?: string }> {
+  migrations: readonly LabelMigration[] = [],
+  when: 'plan' | 'write' = 'plan',
+): Array<{ code: string; message: string; control?: string; severity?: 'warning' }> {
   if (!facts) {
     return [
       {
@@ -389,7 +400,8 @@ export function annotationImpactProblems(
       },
     ];
   }
-  const orphaned: Array<{ control: string; text: string }> = [];
+  const orphaned: Array<{ control: string; text: string; label?: string; migration?: string }> = [];
+  let carried = 0;
   const usage = facts.usage;
   const live = summarizeLive(String(target.fields.label_config ?? ''));
   for (const [control, used] of Object.entries(usage?.controls ?? {})) {
@@ -419,22 +431,72 @@ export function annotationImpactProblems(
     }
     if (now.dynamic) continue; // options come from task data: nothing in the config to lose
     for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
-      if (n > 0 && !now.labels.includes(label))
-        orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
+      if (n === 0 || now.labels.includes(label)) continue;
+      const moved = migrations.find((m) => m.control === control && migrationSources(m).includes(label));
+      if (moved && when === 'plan') {
+        carried++;
+        continue;
+      }
+      orphaned.push({
+        control,
+        label,
+        text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}`,
+        ...(moved ? { migration: moved.id } : {}),
+      });
     }
   }
-  const problems: Array<{ code: string; message: string; control?: string }> = orphaned.map((o) => ({
-    code: 'orphans-annotations',
-    message: `${o.text}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`,
-    control: o.control,
-  }));
+  const problems: Array<{ code: string; message: string; control?: string; severity?: 'warning' }> = orphaned.map(
+    (o) => ({
+      code: 'orphans-annotations',
+      message: `${o.text}; Label Studio's PATCH would accept this and orphan them. ${
+        o.migration
+          ? `Migration "${o.migration}" must move them before the config drops the label`
+          : o.label === undefined
+            ? 'Keep the control, or relabel those annotations first'
+            : `Keep the label, or ${suggestMigration(orphanedControl(o.control, orphaned, desired, live, migrations))}`
+      }`,
+      control: o.control,
+    }),
+  );
   if (!facts.serverCheck.ok && orphaned.length === 0) {
-    problems.push({
-      code: 'server-rejects-config',
-      message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`,
-    });
+    problems.push(
+      carried > 0
+        ? {
+            code: 'server-rejects-config',
+            severity: 'warning',
+            message: `Label Studio refuses this label_config for project ${target.id} while annotations still hold the labels that spec.migrations moves (${facts.serverCheck.message}); apply migrates them first and has the config checked again before it sends it`,
+          }
+        : {
+            code: 'server-rejects-config',
+            message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`,
+          },
+    );
   }
   return problems;
+}
+
+/**
+ * One control's orphaned labels and the labels the change adds to it, for the suggestion (a label
+ * a declared migration already moves data into is not offered again as the obvious target).
+ */
+function orphanedControl(
+  control: string,
+  orphaned: ReadonlyArray<{ control: string; label?: string; migration?: string }>,
+  desired: LabelConfigSummary,
+  live: LabelConfigSummary | undefined,
+  migrations: readonly LabelMigration[],
+): OrphanedControl {
+  const now = desired.controls.find((c) => c.name === control);
+  const before = live?.controls.find((c) => c.name === control);
+  const targeted = new Set(migrations.filter((m) => m.control === control).map(migrationTarget));
+  return {
+    control,
+    type: now?.type ?? '',
+    orphaned: orphaned.flatMap((o) =>
+      o.control === control && o.label !== undefined && o.migration === undefined ? [o.label] : [],
+    ),
+    added: before && now ? now.labels.filter((l) => !before.labels.includes(l) && !targeted.has(l)) : undefined,
+  };
 }
 
 /**

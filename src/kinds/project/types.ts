@@ -1,9 +1,13 @@
 import type { ProjectSpec, TaskFile } from '../../generated/schema-types.ts';
 import type { XmlSource } from '../../manifest/types.ts';
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import type { DeclaredMigration } from './migrate/types.ts';
 
-/** The desired spec, with `label_config` resolved to its XML text. */
-export type DesiredProjectSpec = Omit<ProjectSpec, 'label_config'> & { label_config?: string };
+/**
+ * The desired spec, with `label_config` resolved to its XML text; the project's settings only
+ * (`migrations` moves data and is kept apart, in `ProjectResource.migrations`).
+ */
+export type DesiredProjectSpec = Omit<ProjectSpec, 'label_config' | 'migrations'> & { label_config?: string };
 
 export interface DeclaredTaskFile extends TaskFile {
   /** Absolute path. */
@@ -23,6 +27,8 @@ export interface ProjectResource {
   /** spec fields whose value came from `${env:...}` or that are secrets by nature. */
   readonly sensitive: ReadonlySet<string>;
   readonly tasks: readonly DeclaredTaskFile[];
+  /** `spec.migrations`, in order, with where each entry was written (empty when none). */
+  readonly migrations: readonly DeclaredMigration[];
   /** `import: {id}`: adopt this existing project instead of creating one. */
   readonly importId?: number;
 }

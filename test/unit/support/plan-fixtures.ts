@@ -9,6 +9,7 @@ import { reviewLabelConfig } from '../../../src/labelconfig/review.ts';
 import { summarizeLabelConfig } from '../../../src/labelconfig/summarize.ts';
 import { withMarker } from '../../../src/kinds/project/marker.ts';
 import type { DeclaredTaskFile, ProjectResource } from '../../../src/kinds/project/types.ts';
+import type { DeclaredMigration } from '../../../src/kinds/project/migrate/types.ts';
 import type { Repository } from '../../../src/kinds/kind.ts';
 import type { XmlSource } from '../../../src/manifest/types.ts';
 import type { SourceDocument } from '../../../src/manifest/yaml-source.ts';
@@ -56,6 +57,7 @@ export interface ProjectOptions {
   readonly importId?: number;
   readonly file?: string;
   readonly tasks?: readonly DeclaredTaskFile[];
+  readonly migrations?: readonly DeclaredMigration[];
 }
 
 /** A Project manifest as loaded; a string `label_config` becomes a resolved XmlSource. */
@@ -71,6 +73,7 @@ export function manifest(name: string, spec: Record<string, unknown>, opts: Proj
     ...(typeof lc === 'string' ? { labelConfig: xmlSource(lc) } : {}),
     sensitive: new Set(opts.sensitive ?? []),
     tasks: opts.tasks ?? [],
+    migrations: opts.migrations ?? [],
     ...(opts.importId !== undefined ? { importId: opts.importId } : {}),
   };
 }

@@ -890,7 +890,7 @@ export interface SecretFieldChange {
   after?: never;
 }
 /**
- * A project's change: its label-config diff, the tasks it imports, and the annotations it holds.
+ * A project's change: its label-config diff, the tasks it imports, the annotations it holds, and the label migrations it runs.
  */
 export interface ProjectChangeDetail {
   kind: 'Project';
@@ -900,6 +900,10 @@ export interface ProjectChangeDetail {
    * Annotations on the live project (absent for a create).
    */
   annotations?: number;
+  /**
+   * Declared label migrations not yet done on this project, with what each rewrites (read from the annotations, drafts and predictions themselves).
+   */
+  migrations?: MigrationPlan[];
 }
 export interface LabelConfigChange {
   /**
@@ -927,6 +931,56 @@ export interface TaskImport {
    * Tasks in the file, to import.
    */
   tasks: number;
+}
+/**
+ * One declared label migration (`spec.migrations`) and the data it rewrites on the live project.
+ */
+export interface MigrationPlan {
+  id: string;
+  /**
+   * The control whose results are rewritten; no other control is touched.
+   */
+  control: string;
+  /**
+   * The stored label values it replaces.
+   */
+  from: string[];
+  /**
+   * The stored label value they become.
+   */
+  to: string;
+  /**
+   * Regions rewritten (annotations, drafts, and predictions unless kept).
+   */
+  regions: number;
+  /**
+   * Annotations rewritten.
+   */
+  annotations: number;
+  /**
+   * Tasks holding a rewritten annotation, draft or prediction.
+   */
+  tasks: number;
+  /**
+   * Drafts rewritten.
+   */
+  drafts: number;
+  /**
+   * Predictions rewritten, by model version ("" for none); empty with `predictions: keep`.
+   */
+  predictions: {
+    [k: string]: number;
+  };
+  /**
+   * Annotations it cannot rewrite safely: a draft is attached, which Label Studio deletes when the annotation is written (`apply --delete-drafts` writes them and drops those drafts).
+   */
+  skipped: number;
+  /**
+   * Other controls holding the same label names, which stay as they are: control name to regions.
+   */
+  untouched: {
+    [k: string]: number;
+  };
 }
 export interface UpdateChange {
   action: 'update';

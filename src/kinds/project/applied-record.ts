@@ -20,7 +20,11 @@ export interface AppliedFrom {
  * trimmed text, sanitised HTML, a UTC time — hashes as it will be read back). Secrets are
  * listed but never hashed.
  */
-export function recordApplied(desired: ProjectResource, from: AppliedFrom = {}): AppliedRecord {
+export function recordApplied(
+  desired: ProjectResource,
+  from: AppliedFrom = {},
+  doneMigrations: readonly string[] = [],
+): AppliedRecord {
   const fields: Partial<Record<ProjectField, string>> = {};
   for (const field of Object.keys(desired.spec) as ProjectField[]) {
     const value = desired.spec[field];
@@ -33,7 +37,19 @@ export function recordApplied(desired: ProjectResource, from: AppliedFrom = {}):
     ...(from.commit ? { commit: from.commit } : {}),
     ...(from.repository ? { repository: from.repository } : {}),
     fields,
+    ...(doneMigrations.length ? { migrations: [...new Set(doneMigrations.map(migrationHash))].sort() } : {}),
   };
+}
+
+/** How the marker records a done migration: 4 characters of the hash of its id. */
+export function migrationHash(id: string): string {
+  return hashFieldValue(`migration:${id}`);
+}
+
+/** The ids of the declared migrations the marker records as done on this project. */
+export function doneMigrations(desired: ProjectResource, record: AppliedRecord | undefined): string[] {
+  const done = new Set(record?.migrations ?? []);
+  return (desired.migrations ?? []).filter((m) => done.has(migrationHash(m.id))).map((m) => m.id);
 }
 
 /** 24 bits of SHA-256 of the canonical JSON, in 4 base64url characters. */

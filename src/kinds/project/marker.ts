@@ -32,6 +32,12 @@ export interface AppliedRecord {
    * `SECRET_HASH` for a secret, whose value is never hashed.
    */
   readonly fields: Readonly<Partial<Record<ProjectField, string>>>;
+  /**
+   * The declared label migrations (`spec.migrations`) done on this project, each as a
+   * 4-character hash of its id: a done migration can stay in git (or be removed) and is not
+   * planned again.
+   */
+  readonly migrations?: readonly string[];
 }
 
 /** Stands in for the hash of a field whose value is a secret (it is not hashed at all). */
@@ -81,6 +87,8 @@ const MARKER_LINE =
 const APPLIED_FROM =
   / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
 const FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
+/** Done migrations, a bracket of its own after the fingerprint (a reader that predates it ignores it). */
+const MIGRATIONS = /\[mg((?: [A-Za-z0-9_-]{4})+)\]/;
 
 /** The last marker line: labelform always appends it, so text above it is a person's. */
 function lastMarker(text: string): RegExpExecArray | undefined {
@@ -122,8 +130,14 @@ export function parseAppliedRecord(description: string | null | undefined): Appl
     if (field) fields[field] = pair.slice(3);
   }
   const from = APPLIED_FROM.exec(rest);
+  const done = MIGRATIONS.exec(rest)?.[1]?.trim().split(' ');
   // APPLIED_FROM's first group is not optional.
-  return { ...(from ? { commit: from[1]! } : {}), ...(from?.[2] ? { repository: from[2] } : {}), fields };
+  return {
+    ...(from ? { commit: from[1]! } : {}),
+    ...(from?.[2] ? { repository: from[2] } : {}),
+    fields,
+    ...(done ? { migrations: done } : {}),
+  };
 }
 
 /** The description without the marker line and the blank line before it: what a person wrote. */
@@ -150,5 +164,6 @@ function formatRecord(r: AppliedRecord): string {
   const pairs = (Object.keys(FIELD_CODES) as ProjectField[])
     .filter((f) => r.fields[f] !== undefined)
     .map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
-  return `${from} [${RECORD_TAG}${pairs.join('')}]`;
+  const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));
+  return `${from} [${RECORD_TAG}${pairs.join('')}]${done.length ? ` [mg ${done.join(' ')}]` : ''}`;
 }

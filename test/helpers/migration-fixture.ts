@@ -55,10 +55,16 @@ export async function buildMigrationProject(
   const items: string[] = [];
   for (let i = 0; i < o.tasks; i++) {
     const a = annotationResult(i, 'i');
-    if (a.regions) (annotations++, (regions += a.regions));
+    if (a.regions) {
+      annotations++;
+      regions += a.regions;
+    }
     const version = i % 2 === 0 ? 'model-a' : 'model-b';
     const predicted = i % 4 !== 3;
-    if (predicted) ((predictions[version] = (predictions[version] ?? 0) + 1), regions++);
+    if (predicted) {
+      predictions[version] = (predictions[version] ?? 0) + 1;
+      regions++;
+    }
     const prediction = predicted ? region(`q${i}`, 'label', 'Org', 0) : region(`q${i}`, 'label', 'Person', 0);
     items.push(
       `{"data":{"text":"abc task ${i}"},"annotations":[{"result":${a.text}}],"predictions":[{"model_version":"${version}","score":0.5,"result":[${prediction}]}]}`,
@@ -74,7 +80,10 @@ export async function buildMigrationProject(
     const task = taskIds[k % taskIds.length]!;
     const created = await client.createAnnotation(task, { result: JSON.parse(a.text) as unknown[] });
     made.push({ id: created.id, task, i });
-    if (a.regions) (annotations++, (regions += a.regions));
+    if (a.regions) {
+      annotations++;
+      regions += a.regions;
+    }
   }
   // Drafts attached to API annotations holding Org (those annotations are skipped), and loose ones.
   const withDraft: Array<{ annotation: number; draft: number }> = [];
@@ -85,13 +94,16 @@ export async function buildMigrationProject(
     const d = await client.createDraft(m.task, { result: JSON.parse(a.text) as unknown[] }, m.id);
     withDraft.push({ annotation: m.id, draft: d.id });
     const own = annotationResult(m.i, 'a');
-    (annotations--, (regions -= own.regions), skipped++);
-    (drafts++, (regions += a.regions));
+    annotations--;
+    regions += a.regions - own.regions;
+    skipped++;
+    drafts++;
   }
   for (let k = 0; k < Math.floor(o.drafts / 2); k++) {
     const a = annotationResult(k * 3 + 1, 'x');
     await client.createDraft(taskIds[k % taskIds.length]!, { result: JSON.parse(a.text) as unknown[] });
-    (drafts++, (regions += a.regions));
+    drafts++;
+    regions += a.regions;
   }
   return { projectId, taskIds, withDraft, expected: { annotations, drafts, predictions, regions, skipped } };
 }

@@ -47,7 +47,7 @@ export interface JournalContents {
 
 export interface Journal {
   readonly path: string;
-  /** Appends one entry and fsyncs it; entries from concurrent callers never interleave. */
+  /** Appends one entry and resolves once it is fsynced; entries from concurrent callers never interleave. */
   append(entry: JournalEntry): Promise<void>;
   close(): Promise<void>;
 }
@@ -97,19 +97,34 @@ export async function openJournal(path: string): Promise<Journal> {
   } catch (err) {
     throw new UserError(`cannot write the migration journal ${path}: ${(err as Error).message}`);
   }
-  let queue: Promise<void> = Promise.resolve();
+  // Group commit: entries appended while a write + fsync is under way go out together in the
+  // next one, so concurrent writers share fsyncs (each append still resolves only once its line
+  // is on disk).
+  let pending: Array<{ line: string; resolve: () => void; reject: (err: unknown) => void }> = [];
+  let flushing: Promise<void> | undefined;
+  const flush = async (): Promise<void> => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await fh.write(batch.map((b) => b.line).join(''));
+        await fh.sync();
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    flushing = undefined;
+  };
   return {
     path,
-    append: (entry) => {
-      const next = queue.then(async () => {
-        await fh.write(`${JSON.stringify(entry)}\n`);
-        await fh.sync();
-      });
-      queue = next.catch(() => undefined);
-      return next;
-    },
+    append: (entry) =>
+      new Promise<void>((resolve, reject) => {
+        pending.push({ line: `${JSON.stringify(entry)}\n`, resolve, reject });
+        flushing ??= flush();
+      }),
     close: async () => {
-      await queue;
+      await flushing;
       await fh.close();
     },
   };

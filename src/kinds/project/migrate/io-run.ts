@@ -231,7 +231,12 @@ async function migrateOne(
   skipped: Array<ObjectRef & { drafts: number[] }>,
 ): Promise<void> {
   const ref: ObjectRef = { type: c.type, id: c.id, task: c.task };
-  const current = await readCurrent(client, ref, s);
+  // An annotation's drafts are asked at the same time as the annotation (one round trip, not two):
+  // a draft made since the listing would go with this write.
+  const [current, attached] = await Promise.all([
+    readCurrent(client, ref, s),
+    c.type === 'annotation' ? draftsAttached(client, c) : Promise.resolve([]),
+  ]);
   if (!current) return;
   const result = parseResult(current.resultText);
   const mapped = result ? o.map(result) : undefined;
@@ -242,8 +247,6 @@ async function migrateOne(
   }
   if (moved) s.changedMeanwhile.push({ ...ref, outcome: 'remapped' });
   if (c.type === 'annotation') {
-    // A draft made since the listing would go with this write.
-    const attached = await draftsAttached(client, c);
     if (attached === undefined) return void s.gone.push(ref);
     if (attached.length > 0 && !o.deleteDrafts) return void skipped.push({ ...ref, drafts: attached });
     if (attached.length > 0) s.draftsDeleted.push(...attached);

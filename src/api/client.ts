@@ -1,8 +1,14 @@
 import type { Readable } from 'node:stream';
 import { ApiError } from './errors.ts';
 import { createHttp, type Http, type HttpOptions } from './http.ts';
+import { topLevelText } from '../util/json-text.ts';
 import type {
   LsAnnotation,
+  LsDraft,
+  LsExportTask,
+  LsPrediction,
+  LsResultHolder,
+  ResultHolderType,
   LsConfigValidation,
   LsExportFormat,
   LsExportSnapshot,
@@ -81,6 +87,39 @@ export interface LabelStudioClient {
    */
   deleteTasks(projectId: number, ids: readonly number[], where: readonly TaskFilter[]): Promise<number>;
 
+  /**
+   * Every task's annotations (cancelled ones too) and drafts (every user's), in full: the JSON
+   * export with `download_all_tasks=true`. The task list's `drafts` holds only the calling
+   * user's drafts (`DataManagerTaskSerializer.get_drafts`), so it cannot list them all.
+   */
+  exportAnnotationsAndDrafts(projectId: number): Promise<LsExportTask[]>;
+  /** Every prediction of a project, with `model_version` (`GET /api/predictions/?project=`, one unpaginated list). */
+  listPredictions(projectId: number): Promise<LsPrediction[]>;
+  /** A draft of the calling user on a task, or on one of its annotations. Never retried. */
+  createDraft(
+    taskId: number,
+    body: { result: unknown[]; [key: string]: unknown },
+    annotationId?: number,
+  ): Promise<LsDraft>;
+  /** Every draft of a task, of every user (`GET /api/tasks/{id}/drafts`). */
+  listTaskDrafts(taskId: number): Promise<LsDraft[]>;
+  getAnnotation(id: number): Promise<LsAnnotation>;
+  getDraft(id: number): Promise<LsDraft>;
+  getPrediction(id: number): Promise<LsPrediction>;
+  /** One annotation, draft or prediction with the exact text of its `result`. */
+  readResult(type: ResultHolderType, id: number): Promise<LsResultHolder<LsAnnotation | LsDraft | LsPrediction>>;
+  /**
+   * Replaces the `result` of one annotation, draft or prediction with `resultText` (JSON text,
+   * sent as it is, so that `10.0` stays a float). Safe to repeat, and may run beside other such
+   * writes. A PATCH of an annotation deletes the drafts attached to it (`tasks/models.py`
+   * `delete_draft`, measured on 1.23.2); it sets `updated_by` to the caller.
+   */
+  writeResult(
+    type: ResultHolderType,
+    id: number,
+    resultText: string,
+  ): Promise<LsResultHolder<LsAnnotation | LsDraft | LsPrediction>>;
+
   exportFormats(projectId: number): Promise<LsExportFormat[]>;
   /** The synchronous export as a stream (`GET /api/projects/{id}/export`). */
   downloadExport(
@@ -149,6 +188,28 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     }
   }
 
+  async function readResult(
+    type: ResultHolderType,
+    id: number,
+  ): Promise<LsResultHolder<LsAnnotation | LsDraft | LsPrediction>> {
+    return holderOf(await req<string>('GET', holderPath(type, id), { responseType: 'text' }));
+  }
+
+  async function writeResult(
+    type: ResultHolderType,
+    id: number,
+    resultText: string,
+  ): Promise<LsResultHolder<LsAnnotation | LsDraft | LsPrediction>> {
+    const text = await req<string>('PATCH', holderPath(type, id), {
+      data: `{"result": ${resultText}}`,
+      headers: { 'Content-Type': 'application/json' },
+      responseType: 'text',
+      idempotent: true,
+      concurrentWrite: true,
+    });
+    return holderOf(text);
+  }
+
   return {
     http,
     version: () => req<LsVersion>('GET', '/api/version/'),
@@ -199,6 +260,41 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
       return Number(result.processed_items ?? 0);
     },
 
+    exportAnnotationsAndDrafts: async (projectId) => {
+      const { stream } = await http.stream('GET', `/api/projects/${projectId}/export`, {
+        params: { exportType: 'JSON', download_all_tasks: true },
+        timeoutMs: 600_000,
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+      const tasks = JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+      if (!Array.isArray(tasks))
+        throw new ApiError(
+          'not-label-studio',
+          'GET',
+          `/api/projects/${projectId}/export`,
+          200,
+          'the JSON export is not a list of tasks',
+          undefined,
+        );
+      return (tasks as LsExportTask[]).map((t) => ({ ...t, annotations: t.annotations ?? [], drafts: t.drafts ?? [] }));
+    },
+    listPredictions: (projectId) => req<LsPrediction[]>('GET', '/api/predictions/', { params: { project: projectId } }),
+    createDraft: (taskId, body, annotationId) =>
+      req<LsDraft>(
+        'POST',
+        annotationId === undefined
+          ? `/api/tasks/${taskId}/drafts`
+          : `/api/tasks/${taskId}/annotations/${annotationId}/drafts`,
+        { data: body, idempotent: false },
+      ),
+    listTaskDrafts: (taskId) => req<LsDraft[]>('GET', `/api/tasks/${taskId}/drafts`),
+    getAnnotation: (id) => req<LsAnnotation>('GET', holderPath('annotation', id)),
+    getDraft: (id) => req<LsDraft>('GET', holderPath('draft', id)),
+    getPrediction: (id) => req<LsPrediction>('GET', holderPath('prediction', id)),
+    readResult,
+    writeResult,
+
     exportFormats: (projectId) => req<LsExportFormat[]>('GET', `/api/projects/${projectId}/export/formats`),
     downloadExport: (projectId, o) =>
       http.stream('GET', `/api/projects/${projectId}/export`, {
@@ -233,4 +329,20 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     createPersonalAccessToken: async () =>
       (await req<{ token: string }>('POST', '/api/token/', { idempotent: false })).token,
   };
+}
+
+function holderPath(type: ResultHolderType, id: number): string {
+  switch (type) {
+    case 'annotation':
+      return `/api/annotations/${id}/`;
+    case 'draft':
+      return `/api/drafts/${id}/`;
+    case 'prediction':
+      return `/api/predictions/${id}/`;
+  }
+}
+
+function holderOf<T>(text: string): LsResultHolder<T> {
+  const object = JSON.parse(text) as T;
+  return { object, resultText: topLevelText(text, 'result') ?? 'null' };
 }

@@ -48,6 +48,12 @@ export interface RequestOptions {
   readonly headers?: Record<string, string>;
   /** Send without credentials (the global config validator and the token refresh need none). */
   readonly anonymous?: boolean;
+  /**
+   * A write that may run beside other writes (within the concurrency limit) instead of one at a
+   * time: for updates of one existing row that create nothing and switch off no signals (the
+   * PATCH of one annotation's result). Creates and deletes never set it.
+   */
+  readonly concurrentWrite?: boolean;
 }
 
 export interface HttpStats {
@@ -135,8 +141,10 @@ export function createHttp(opts: HttpOptions): Http {
   // database is locked (so parallel creates can make duplicates), and a project delete switches
   // off model signals process-wide without nesting (so parallel deletes can leave them off).
   const writeLimit = pLimit(1);
-  const limited = <T>(method: Method, fn: () => Promise<T>): Promise<T> =>
-    ['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) ? limit(fn) : writeLimit(() => limit(fn));
+  const limited = <T>(method: Method, fn: () => Promise<T>, concurrentWrite = false): Promise<T> =>
+    concurrentWrite || ['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase())
+      ? limit(fn)
+      : writeLimit(() => limit(fn));
   const stats: HttpStats = { requests: 0, retries: 0, refreshes: 0 };
   const agentOptions = { keepAlive: true, maxSockets: (opts.concurrency ?? 4) + 2 };
   const ax: AxiosInstance = axios.create({
@@ -341,7 +349,7 @@ export function createHttp(opts: HttpOptions): Http {
     scheme,
     stats,
     request: <T>(method: Method, path: string, o: RequestOptions = {}) =>
-      limited(method, () => send<T>(method, path, o)),
+      limited(method, () => send<T>(method, path, o), o.concurrentWrite),
     stream: (method, path, o = {}) =>
       limited(method, async () => {
         const res = await send<AxiosResponse>(method, path, { ...o, responseType: 'stream' }, 'stream');

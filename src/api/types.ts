@@ -139,3 +139,42 @@ export interface LsTemplate {
   readonly slug?: string;
   readonly [key: string]: unknown;
 }
+
+/** What holds a labelled `result`: an annotation, a draft (of an annotation or of a task), a prediction. */
+export type ResultHolderType = 'annotation' | 'draft' | 'prediction';
+
+/** `GET /api/drafts/{id}/`, and a draft in an export (`AnnotationDraftSerializer`, every field). */
+export interface LsDraft {
+  readonly id: number;
+  readonly result: unknown[];
+  /** The annotation this draft edits (a PATCH of that annotation deletes the draft), or null. */
+  readonly annotation: number | null;
+  readonly task: number;
+  readonly user: number | string;
+  readonly [key: string]: unknown;
+}
+
+/** `GET /api/predictions/{id}/` and an item of `GET /api/predictions/?project=`. */
+export interface LsPrediction {
+  readonly id: number;
+  readonly result: unknown[];
+  readonly model_version: string;
+  readonly task: number;
+  readonly project?: number | null;
+  readonly [key: string]: unknown;
+}
+
+/** A task of the JSON export with `download_all_tasks=true`: annotations and drafts in full, predictions as ids. */
+export interface LsExportTask {
+  readonly id: number;
+  readonly annotations: LsAnnotation[];
+  readonly drafts: LsDraft[];
+  readonly predictions: number[];
+  readonly [key: string]: unknown;
+}
+
+/** An object read with the exact text of its `result` (numbers and key order as the server wrote them). */
+export interface LsResultHolder<T> {
+  readonly object: T;
+  readonly resultText: string;
+}

@@ -428,6 +428,45 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
         )
         .demandCommand(1, 'name a storage command: sync'),
     )
+    .command('migrations', 'Work with the label migrations of a project.', (y) =>
+      y
+        .command(
+          'revert',
+          'Write back, byte for byte, what a label migration replaced, from its journal (resumable).',
+          (yy) =>
+            yy
+              .option('journal', {
+                type: 'string',
+                demandOption: true,
+                describe: 'The journal the migration wrote (one JSON entry a line)',
+              })
+              .option('delete-drafts', {
+                type: 'boolean',
+                default: false,
+                describe: 'Also write annotations that have a draft attached (the server deletes such drafts)',
+              })
+              .option('concurrency', { type: 'number', default: 4, describe: 'Writes at once' })
+              .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress output' })
+              .check((a) => {
+                if (!Number.isInteger(a.concurrency) || a.concurrency < 1)
+                  throw new Error('--concurrency must be a positive whole number');
+                return true;
+              }),
+          (a) =>
+            run(async () =>
+              (await import('./commands/migrations-revert.ts')).runMigrationsRevert(io, {
+                dir: a.dir,
+                debug: a.debug,
+                journal: String(a.journal),
+                deleteDrafts: a['delete-drafts'],
+                concurrency: a.concurrency,
+                quiet: a.quiet,
+                ...(a.env ? { env: a.env } : {}),
+              }),
+            )(),
+        )
+        .demandCommand(1, 'Name a migrations command: revert.'),
+    )
     .command('tasks', 'Import and list tasks of a project (PROJECT: manifest key, id, or exact title).', (y) =>
       y
         .command(

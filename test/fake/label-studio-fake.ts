@@ -28,6 +28,7 @@ import {
   validateProjectConfigRoute,
 } from './routes-projects.ts';
 import { dmAction, importTasks, listTasks, taskAnnotations } from './routes-tasks.ts';
+import { annotationRoute, draftRoute, listPredictions, predictionRoute, taskDrafts } from './routes-results.ts';
 import { createMlBackend, listMlBackends, mlBackend } from './routes-ml.ts';
 import { storageRoutes } from './routes-storages.ts';
 import { createView, listViews, view } from './routes-views.ts';
@@ -96,6 +97,24 @@ const ROUTES: readonly Route[] = [
   { path: '/api/projects/:id/exports/:eid/download', auth: 'required', methods: { GET: downloadSnapshot } },
   { path: '/api/tasks/', auth: 'required', methods: { GET: listTasks } },
   { path: '/api/tasks/:id/annotations/', auth: 'required', methods: { GET: taskAnnotations, POST: taskAnnotations } },
+  { path: '/api/tasks/:id/drafts', auth: 'required', methods: { GET: taskDrafts, POST: taskDrafts } },
+  { path: '/api/tasks/:id/annotations/:aid/drafts', auth: 'required', methods: { GET: taskDrafts, POST: taskDrafts } },
+  {
+    path: '/api/annotations/:id/',
+    auth: 'required',
+    methods: { GET: annotationRoute, PATCH: annotationRoute, PUT: annotationRoute, DELETE: annotationRoute },
+  },
+  {
+    path: '/api/drafts/:id/',
+    auth: 'required',
+    methods: { GET: draftRoute, PATCH: draftRoute, PUT: draftRoute, DELETE: draftRoute },
+  },
+  { path: '/api/predictions/', auth: 'required', methods: { GET: listPredictions } },
+  {
+    path: '/api/predictions/:id/',
+    auth: 'required',
+    methods: { GET: predictionRoute, PATCH: predictionRoute, PUT: predictionRoute, DELETE: predictionRoute },
+  },
   { path: '/api/dm/actions/', auth: 'required', methods: { POST: dmAction } },
   { path: '/api/templates/', auth: 'required', methods: { GET: templates } },
   ...storageRoutes(),

@@ -30,7 +30,7 @@ export function syncExport(ctx: Ctx): Reply {
   const tasks = projectTasks(state, project)
     .filter((t) => ids.size === 0 || ids.has(t.id))
     .filter((t) => all || t.annotations.length > 0)
-    .map(exportTask);
+    .map((t) => exportTask(state, t));
   if (!FORMAT_NAMES.has(format)) fail(envelope(500, ''));
   const file = renderExport(tasks, format, 'compact');
   if (!file) fail(envelope(500, `the fake Label Studio does not convert to ${format}`));
@@ -53,7 +53,7 @@ export function snapshots(ctx: Ctx): Reply {
   );
   const tasks = projectTasks(state, project)
     .filter((t) => !onlyAnnotated || t.annotations.length > 0)
-    .map(exportTask);
+    .map((t) => exportTask(state, t));
   const created = isoNow(state);
   const title =
     typeof body.title === 'string' && body.title.trim()

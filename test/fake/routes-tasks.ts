@@ -27,6 +27,7 @@ import {
   serializeTask,
 } from './task-model.ts';
 import { viewTaskListFailure } from './routes-views.ts';
+import { keepResultTexts, postedResultText } from './routes-results.ts';
 
 /** POST /api/projects/{id}/import (no trailing slash): JSON list or object, all-or-nothing. */
 export function importTasks(ctx: Ctx): Reply {
@@ -52,6 +53,10 @@ export function importTasks(ctx: Ctx): Reply {
     });
   }
   const created = createTasks(state, project, items);
+  keepResultTexts(
+    ctx.rawBody,
+    created.ids.map((id) => state.tasks.get(id)!),
+  );
   const returnIds = ['true', '1', 'True'].includes(ctx.query.get('return_task_ids') ?? '');
   return json(201, {
     task_count: created.ids.length,
@@ -119,6 +124,7 @@ export function taskAnnotations(ctx: Ctx): Reply {
   }
   const project = state.projects.get(task.project)!;
   const annotation = addAnnotation(state, project, task, body);
+  if (Array.isArray(body.result)) annotation.resultText = postedResultText(ctx.rawBody);
   return json(201, serializeAnnotation(state, task, annotation));
 }
 

@@ -26,6 +26,21 @@ export interface FakeAnnotation {
   /** Came in through `/import` (the summary never counts those). */
   readonly imported: boolean;
   readonly unique_id: string;
+  /** The exact text of `result` when it was last written by a PATCH (Python keeps `10.0` a float). */
+  resultText?: string;
+}
+
+/** A draft (`AnnotationDraft`): of a task, or of one annotation (`annotation` set). */
+export interface FakeDraft {
+  readonly id: number;
+  result: unknown;
+  resultText?: string;
+  readonly annotation: number | null;
+  readonly user: number;
+  lead_time: number | null;
+  was_postponed: boolean;
+  readonly created_at: string;
+  updated_at: string;
 }
 
 export interface FakePrediction {
@@ -35,6 +50,7 @@ export interface FakePrediction {
   score: number | null;
   created_at: string;
   updated_at: string;
+  resultText?: string;
 }
 
 export interface FakeTask {
@@ -48,6 +64,8 @@ export interface FakeTask {
   updated_by: number | null;
   annotations: FakeAnnotation[];
   predictions: FakePrediction[];
+  /** Drafts of every user (absent = none). */
+  drafts?: FakeDraft[];
 }
 
 export interface FakeSummary {
@@ -170,6 +188,7 @@ export interface FakeState {
     task: number;
     annotation: number;
     prediction: number;
+    draft: number;
     export: number;
     convertedFormat: number;
     webhook: number;
@@ -218,6 +237,7 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
       task: 1,
       annotation: 1,
       prediction: 1,
+      draft: 1,
       export: 1,
       convertedFormat: 1,
       webhook: 1,

@@ -10,6 +10,7 @@ import { pyRepr, pyStr, pyTypeName } from './python.ts';
 import {
   isoNow,
   type FakeAnnotation,
+  type FakeDraft,
   type FakePrediction,
   type FakeProject,
   type FakeState,
@@ -229,7 +230,7 @@ export function serializeAnnotation(state: FakeState, task: FakeTask, a: FakeAnn
   };
 }
 
-function serializePrediction(task: FakeTask, p: FakePrediction): Record<string, unknown> {
+export function serializePrediction(task: FakeTask, p: FakePrediction): Record<string, unknown> {
   return {
     id: p.id,
     result: p.result,
@@ -245,6 +246,24 @@ function serializePrediction(task: FakeTask, p: FakePrediction): Record<string, 
     model_run: null,
     task: task.id,
     project: task.project,
+  };
+}
+
+/** A draft as `AnnotationDraftSerializer` writes it (every field; `user` is the email). */
+export function serializeDraft(state: FakeState, task: FakeTask, d: FakeDraft): Record<string, unknown> {
+  return {
+    id: d.id,
+    user: state.user.email,
+    created_username: `${state.user.email}, ${d.user}`,
+    created_ago: CREATED_AGO,
+    result: d.result,
+    lead_time: d.lead_time,
+    was_postponed: d.was_postponed,
+    import_id: null,
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+    task: task.id,
+    annotation: d.annotation,
   };
 }
 
@@ -324,7 +343,7 @@ export function serializeTask(
 }
 
 /** A task as the JSON export (and snapshots) write it. */
-export function exportTask(task: FakeTask): Record<string, unknown> {
+export function exportTask(state: FakeState, task: FakeTask): Record<string, unknown> {
   const kept = task.annotations.filter((a) => !a.was_cancelled);
   return {
     id: task.id,
@@ -354,7 +373,7 @@ export function exportTask(task: FakeTask): Record<string, unknown> {
       parent_annotation: null,
       last_created_by: null,
     })),
-    drafts: [],
+    drafts: (task.drafts ?? []).map((d) => serializeDraft(state, task, d)),
     predictions: task.predictions.map((p) => p.id),
     data: task.data,
     meta: task.meta,

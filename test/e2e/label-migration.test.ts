@@ -1,0 +1,183 @@
+/**
+ * A label migration on a real Label Studio: a project holding a few hundred annotations (imported
+ * with the tasks and made through the API), drafts and predictions of two model versions, `Org`
+ * renamed to `Organization` on one control while another control holding `Org` stays untouched.
+ *
+ * - Counts, byte-identical untouched text, ids and regions unchanged, the annotations with a draft
+ *   skipped and their drafts kept; a person's edit made during the run survives (in-process).
+ * - `kill -9` of the runner (a child process, through a proxy that counts the PATCHes) at random
+ *   points, then a rerun: it converges, and no object is written twice.
+ * - The revert restores every byte.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { readJournal } from '../../src/kinds/project/migrate/io-journal.ts';
+import { revertMigration, runMigration, type ResultMapping } from '../../src/kinds/project/migrate/io-run.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { renameLabel } from '../helpers/label-rename.ts';
+import { buildMigrationProject, snapshotResults } from '../helpers/migration-fixture.ts';
+import { api, realServer, REPO_ROOT, resetServer } from './support.ts';
+
+const client = api();
+const map: ResultMapping = renameLabel('label', 'Org', 'Organization');
+let dir: string;
+
+/** What the rename must make of an object's text: `label`'s Org renamed, every other byte kept. */
+const renamedText = (text: string) =>
+  text.replace(/("from_name":"label"[^}]*"labels":\[)"Org"\]/g, '$1"Organization"]');
+
+test.before(async () => {
+  await resetServer(client);
+  dir = await mkdtemp(join(tmpdir(), 'lf-e2e-migrate-'));
+});
+test.after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test('run on the real server: counts, bytes, drafts kept, a concurrent edit survives, a rerun writes nothing, revert', async () => {
+  const f = await buildMigrationProject(client, {
+    title: 'e2e migrate counts',
+    tasks: 40,
+    apiAnnotations: 12,
+    drafts: 4,
+  });
+  const before = await snapshotResults(client, f.projectId);
+  const listed = (await client.exportAnnotationsAndDrafts(f.projectId)).flatMap((t) => t.annotations);
+  const edited = listed
+    .filter((a) => map(a.result) !== undefined && !f.withDraft.some((w) => w.annotation === a.id))
+    .sort((a, b) => b.id - a.id)[0]!;
+  let editedText = '';
+  const journalPath = join(dir, 'counts.jsonl');
+  let editing: Promise<void> | undefined;
+  const report = await runMigration(client, {
+    projectId: f.projectId,
+    map,
+    predictions: 'rewrite',
+    deleteDrafts: false,
+    journalPath,
+    concurrency: 1,
+    onProgress: (p) => {
+      if (p.done !== 1 || editing) return;
+      // A person adds a region to an annotation the run has listed but not reached yet.
+      editing = (async () => {
+        const now = await client.readResult('annotation', edited.id);
+        const added = `{"id":"person","from_name":"label","to_name":"text","type":"labels","value":{"start":50,"end":53.0,"text":"abc","labels":["Org"]}}`;
+        editedText = (await client.writeResult('annotation', edited.id, `${now.resultText.slice(0, -1)},${added}]`))
+          .resultText;
+      })();
+    },
+  });
+  await editing;
+  assert.equal(report.failed, []);
+  assert.equal(report.changedMeanwhile, [
+    { type: 'annotation', id: edited.id, task: Number(edited.task), outcome: 'remapped' },
+  ]);
+  assert.is(report.counts.annotations, f.expected.annotations);
+  assert.is(report.counts.drafts, f.expected.drafts);
+  assert.equal(report.counts.predictions, f.expected.predictions);
+  assert.is(report.counts.regions, f.expected.regions + 1, 'the person’s region too');
+  assert.is(report.counts.skipped, f.expected.skipped);
+
+  const after = await snapshotResults(client, f.projectId);
+  assert.equal([...after.keys()].sort(), [...before.keys()].sort(), 'same annotation, draft and prediction ids');
+  const skipped = new Set(report.skipped.map((s) => `annotation:${s.id}`));
+  for (const [key, text] of before) {
+    if (key === `annotation:${edited.id}`) assert.is(after.get(key), renamedText(editedText), 'the edit survives');
+    else assert.is(after.get(key), skipped.has(key) ? text : renamedText(text), key);
+  }
+  const rerun = await runMigration(client, {
+    projectId: f.projectId,
+    map,
+    predictions: 'rewrite',
+    deleteDrafts: false,
+    journalPath,
+  });
+  assert.is(rerun.candidates, 0);
+
+  const reverted = await revertMigration(client, { journalPath, deleteDrafts: false });
+  assert.equal([reverted.conflicts, reverted.failed, reverted.skipped], [[], [], []]);
+  const restored = await snapshotResults(client, f.projectId);
+  for (const [key, text] of before)
+    assert.is(restored.get(key), key === `annotation:${edited.id}` ? editedText : text, key);
+});
+
+test('kill -9 at random points, then a rerun: converges, no object written twice, revert restores every byte', async () => {
+  const f = await buildMigrationProject(client, {
+    title: 'e2e migrate kill',
+    tasks: 200,
+    apiAnnotations: 40,
+    drafts: 8,
+  });
+  const before = await snapshotResults(client, f.projectId);
+  const proxy = await startFaultProxy(realServer().url);
+  const journalPath = join(dir, 'kill.jsonl');
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  try {
+    let finished = false;
+    for (let round = 0; round < 8 && !finished; round++) {
+      const killAt = round < 6 ? 1 + Math.floor(random() * 40) : Infinity;
+      const run = runChild(proxy.url, [String(f.projectId), journalPath, 'label', 'Org', 'Organization', '4'], killAt);
+      const { code, signal, stdout, stderr } = await run;
+      if (signal === 'SIGKILL') continue;
+      assert.is(code, 0, stderr);
+      finished = true;
+      const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+        failed: unknown[];
+        counts: { skipped: number };
+      };
+      assert.equal(report.failed, []);
+      assert.is(report.counts.skipped, f.expected.skipped);
+    }
+    assert.ok(finished, 'a run finished');
+    const patches = proxy.seen.filter((r) => r.method === 'PATCH').map((r) => r.path);
+    assert.is(new Set(patches).size, patches.length, 'no object written twice');
+    const changed =
+      f.expected.annotations + f.expected.drafts + Object.values(f.expected.predictions).reduce((a, b) => a + b, 0);
+    assert.is(patches.length, changed);
+
+    const after = await snapshotResults(client, f.projectId);
+    assert.equal([...after.keys()].sort(), [...before.keys()].sort());
+    const skipped = new Set(f.withDraft.map((w) => `annotation:${w.annotation}`));
+    for (const [key, text] of before) assert.is(after.get(key), skipped.has(key) ? text : renamedText(text), key);
+    const writes = (await readJournal(journalPath)).entries.filter((e) => e.op === 'write');
+    assert.ok(writes.length >= changed, 'every write journaled before it was made');
+  } finally {
+    await proxy.close();
+  }
+  const reverted = await revertMigration(client, { journalPath, deleteDrafts: false, concurrency: 4 });
+  assert.equal([reverted.conflicts, reverted.failed], [[], []]);
+  assert.equal(await snapshotResults(client, f.projectId), before);
+});
+
+/** The runner as a child process, killed with SIGKILL once it reported `killAt` objects done. */
+function runChild(
+  url: string,
+  args: string[],
+  killAt: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/migrate-child.ts'), ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH ?? '', LABEL_STUDIO_URL: url, LABEL_STUDIO_API_KEY: realServer().token },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString();
+    const m = /progress (\d+)\/\d+\n$/.exec(stdout);
+    if (m && Number(m[1]) >= killAt) child.kill('SIGKILL');
+  });
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+}
+
+test.run();

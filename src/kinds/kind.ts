@@ -147,6 +147,8 @@ export interface PullContext {
 export interface PulledManifest {
   readonly manifest: Record<string, unknown>;
   readonly notes: readonly string[];
+  /** Files written beside the manifest, by name (a project's `config.xml`), with their text. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** A manifest matched with what the server has for its identity. */
@@ -314,6 +316,13 @@ export interface ResourceKind<
   /** pull: a manifest for a live resource that plans as no change (no secret value in it); absent when it cannot be written. */
   toManifest?(live: L, ctx: PullContext): PulledManifest | { readonly skipped: string };
   /**
+   * pull: where the manifest of a resource with this key goes, relative to the folder pulled into
+   * (`parentKey`: its parent's key; the files of `toManifest` go beside it).
+   */
+  pullPath(key: string, parentKey?: string): string;
+  /** `pull --project ID`: one resource read by its server id, with every field (the API's 404 when there is none); absent: not pulled by id. */
+  readOne?(client: LabelStudioClient, id: number): Promise<L>;
+  /**
    * `labelform import Kind/key ID`: marks an existing resource as this manifest's, changing
    * nothing else. `parentId` is the server id of the manifest's parent. Refuses a resource that
    * is someone else's, under another parent, or a key another resource already carries.
@@ -341,7 +350,8 @@ export type DefaultedMember =
   | 'planPrune'
   | 'digest'
   | 'attribute'
-  | 'lastApplied';
+  | 'lastApplied'
+  | 'pullPath';
 
 /**
  * What a kind writes (the pulumi shape: check = `load`, read = `readLive`, diff, and create,
@@ -352,8 +362,10 @@ export type DefaultedMember =
  *   `normalise` (`showLive` masks a live value for the plan), or no field changes without them;
  * - `orphan`, `planPrune`: a resource that holds no data, deleted; `holdsData`: no;
  * - `digest`: the spec with secrets by name only, and `import`;
+ * - `pullPath`: `<key>/<schema>.yaml` for a top-level kind, `<parent>/<schema>-<key>.yaml` beside
+ *   the parent's manifest for a child kind;
  * - no facts (`readFacts`), no drift attribution (`attribute`: unknown; `lastApplied`: none),
- *   no pull (`toManifest`), no `labelform import` (`adopt`).
+ *   no pull (`toManifest`; `readOne`: not by id), no `labelform import` (`adopt`).
  */
 export type KindDefinition<
   D extends DesiredResource = DesiredResource,

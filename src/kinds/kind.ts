@@ -22,6 +22,7 @@ import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { SourceDocument } from '../manifest/yaml-source.ts';
 import type { Diagnostic } from '../util/diagnostics.ts';
 import type { PullSecret } from '../manifest/pulled.ts';
+import type { ReviewFinding } from '../labelconfig/review.ts';
 
 /** A resource as its manifest declares it, after loading. */
 export interface DesiredResource {
@@ -117,6 +118,26 @@ export interface ManifestKind<D = unknown> {
   readonly listedAs?: string;
   /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
   load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
+  /** `preview`: the label configs this kind's resources hold, in their order; absent: none to draw. */
+  previewConfigs?(resources: readonly D[]): readonly PreviewConfig[];
+}
+
+/** A label config a resource holds, as `preview` draws it. */
+export interface PreviewConfig {
+  /** The resource's key (its kind names it in `preview NAME`). */
+  readonly key: string;
+  /** The file holding the XML, and the XML. */
+  readonly file: string;
+  readonly xml: string;
+  readonly review: readonly ReviewFinding[];
+  /** The config comes from `${env:...}`, a secret: never drawn into an image that gets uploaded. */
+  readonly withheld: boolean;
+  /** A declared task file: its first task is shown. */
+  readonly taskFile?: {
+    readonly path: string;
+    readonly display: string;
+    readonly format: 'json' | 'jsonl' | 'csv' | 'tsv';
+  };
 }
 
 /** What a kind's live read is told. */

@@ -9,6 +9,7 @@ import { PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { readLiveProjects, toLiveProject, type LiveProject } from './live.ts';
 import { projectToManifest } from './to-manifest.ts';
 import type { LsProject } from '../../api/types.ts';
+import { formatFromPath } from '../../tasks/read-records.ts';
 import { loadProjects } from './load.ts';
 import { parseAppliedRecord } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
@@ -53,6 +54,22 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
     import: p.importId ?? null,
   }),
   startApply: startProjectApply,
+  previewConfigs: (projects) =>
+    projects.flatMap((p) => {
+      if (!p.labelConfig) return [];
+      const task = p.tasks[0];
+      const format = task ? (task.format ?? formatFromPath(task.path)) : undefined;
+      return [
+        {
+          key: p.name,
+          file: p.labelConfig.file,
+          xml: p.labelConfig.xml,
+          review: p.labelConfig.review,
+          withheld: p.sensitive.has('label_config'),
+          ...(task && format ? { taskFile: { path: task.path, display: task.display, format } } : {}),
+        },
+      ];
+    }),
   toManifest: (live, ctx) => {
     // Pull reads every field (`all`, or `readOne`): `fields` is the whole project as the API answers it.
     const pulled = projectToManifest(live.fields as LsProject, ctx.key, ctx.adopt ? live.id : undefined, ctx.secrets);

@@ -341,6 +341,8 @@ export interface ResourceKind<
    * (`parentKey`: its parent's key; the files of `toManifest` go beside it).
    */
   pullPath(key: string, parentKey?: string): string;
+  /** Its page in Label Studio's web app, relative to the server's URL (`projects/7/`); absent: its parent's page. */
+  page?(id: number): string;
   /** `pull --project ID`: one resource read by its server id, with every field (the API's 404 when there is none); absent: not pulled by id. */
   readOne?(client: LabelStudioClient, id: number): Promise<L>;
   /**
@@ -386,7 +388,9 @@ export type DefaultedMember =
  * - `pullPath`: `<key>/<schema>.yaml` for a top-level kind, `<parent>/<schema>-<key>.yaml` beside
  *   the parent's manifest for a child kind;
  * - no facts (`readFacts`), no drift attribution (`attribute`: unknown; `lastApplied`: none),
- *   no pull (`toManifest`; `readOne`: not by id), no `labelform import` (`adopt`).
+ *   no pull (`toManifest`; `readOne`: not by id), no `labelform import` (`adopt`), no page of
+ *   its own in the web app (`page`: links go to its parent's);
+ * - no label configs to draw (`previewConfigs`).
  */
 export type KindDefinition<
   D extends DesiredResource = DesiredResource,

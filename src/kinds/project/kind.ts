@@ -79,6 +79,7 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
       ...(pulled.xml !== undefined ? { files: { 'config.xml': `${pulled.xml}\n` } } : {}),
     };
   },
+  page: (id) => `projects/${id}/`,
   readOne: async (client, id) => toLiveProject(await client.getProject(id)),
   adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),
   attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),

@@ -286,7 +286,7 @@ export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
 /**
  * A kind of resource labelform manages on the server, as the engine sees it: every member is
  * there (`defineKind` supplies the defaults), except those whose absence means something (no
- * facts to read, no pull, no `labelform import`). `D` is the desired resource, `L` the live one,
+ * facts to read, no pull, no pull by id, no `labelform import`, no page of its own). `D` is the desired resource, `L` the live one,
  * `F` the facts read between the live read and the (pure) planner.
  */
 export interface ResourceKind<

@@ -805,7 +805,11 @@ var init_kind = __esm({
           });
         }
         return out;
-      }
+      },
+      // Drawn as written, like every shared config with a source.
+      previewConfigs: (configs) => configs.flatMap(
+        (c) => c.source ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: false }] : []
+      )
     };
   }
 });
@@ -1016,6 +1020,8 @@ function defineKind(def) {
     digest: (desired) => specDigest(desired),
     attribute: () => "unknown",
     lastApplied: () => void 0,
+    // A top-level resource gets a folder of its own; a child's manifest goes into its parent's.
+    pullPath: (key, parentKey) => parentKey === void 0 ? `${key}/${def.schema}.yaml` : `${parentKey}/${def.schema}-${key}.yaml`,
     ...own2
   };
   return kind;
@@ -1897,10 +1903,23 @@ function parentNames(ctx, parentKind) {
     )
   };
 }
+function specResource(kind, doc, resource) {
+  const { importId, ...identity4 } = manifestIdentity(kind, doc);
+  return {
+    ...identity4,
+    ...resource.parent !== void 0 ? { parent: resource.parent } : {},
+    ...importId !== void 0 ? { importId } : {},
+    spec: resource.spec,
+    sensitive: doc.sensitive,
+    ...resource.env ? { env: envNamesByField(doc) } : {}
+    // The spread leaves `parent` out exactly when P is undefined, which TypeScript cannot follow.
+  };
+}
 var init_load_child = __esm({
   "src/kinds/shared/load-child.ts"() {
     "use strict";
     init_diagnostics();
+    init_env_names();
   }
 });
 
@@ -1911,7 +1930,7 @@ function storageLoader(direction) {
     const projects = parentNames(ctx, "Project");
     const out = [];
     for (const doc of docs) {
-      const { raw, value, sensitive, envPointers } = doc;
+      const { raw, value, envPointers } = doc;
       const spec = value.spec;
       const at = (pointer, key = false) => ({
         file: raw.doc.file,
@@ -1972,15 +1991,7 @@ function storageLoader(direction) {
           )
         );
       }
-      const { importId, ...identity4 } = manifestIdentity(kind, doc);
-      out.push({
-        ...identity4,
-        parent: spec.project,
-        ...importId !== void 0 ? { importId } : {},
-        spec,
-        sensitive,
-        env: envNamesByField(doc)
-      });
+      out.push(specResource(kind, doc, { parent: spec.project, spec, env: true }));
     }
     return out;
   };
@@ -1990,7 +2001,6 @@ var init_load = __esm({
     "use strict";
     init_diagnostics();
     init_load_child();
-    init_env_names();
     init_text_credentials();
     init_url_credentials();
     init_types();
@@ -10257,7 +10267,7 @@ async function loadMlBackends(docs, ctx) {
   const projects = parentNames(ctx, "Project");
   const out = [];
   for (const doc of docs) {
-    const { raw, value, sensitive, envPointers } = doc;
+    const { raw, value, envPointers } = doc;
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code2, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code2, message, at(pointer), severity));
@@ -10297,15 +10307,7 @@ async function loadMlBackends(docs, ctx) {
         "/spec/model_version"
       );
     }
-    const { importId, ...identity4 } = manifestIdentity("MlBackend", doc);
-    out.push({
-      ...identity4,
-      parent: spec.project,
-      ...importId !== void 0 ? { importId } : {},
-      spec,
-      sensitive,
-      env: envNamesByField(doc)
-    });
+    out.push(specResource("MlBackend", doc, { parent: spec.project, spec, env: true }));
   }
   return out;
 }
@@ -10314,7 +10316,6 @@ var init_load2 = __esm({
     "use strict";
     init_diagnostics();
     init_load_child();
-    init_env_names();
     init_url_credentials();
     init_credentials();
   }
@@ -46003,6 +46004,135 @@ var init_apply3 = __esm({
   }
 });
 
+// src/kinds/project/to-manifest.ts
+function projectToManifest(p, key, adoptId, secrets = []) {
+  const notes = [];
+  const spec = {};
+  const variable = pulledVariableNames("PROJECT", key);
+  const put = (field, value) => {
+    const written = writeBack(value, secrets);
+    if (written.ok) {
+      if (written.refs.length)
+        notes.push(
+          `${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(", ")}, written as that reference`
+        );
+      if (field === "label_config") {
+        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, "URL"), {
+          field,
+          owner: "the label config"
+        });
+        notes.push(...links.notes);
+        spec[field] = links.text;
+        return;
+      }
+      const inUrl = urlCredentialAsVariable(written.text, () => variable(field), { field, owner: `the ${field}` });
+      if (inUrl) notes.push(inUrl.note);
+      spec[field] = inUrl?.text ?? written.text;
+    } else {
+      notes.push(
+        `${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(", ")} and a reference would not give it back exactly`
+      );
+    }
+  };
+  const putStructured = (field, value) => {
+    const names = secrets.filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
+    if (names.length)
+      notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(", ")}`);
+    else spec[field] = escapeStrings(value);
+  };
+  const title = pythonStrip(p.title ?? "");
+  const titleLength = [...title].length;
+  if (titleLength >= 3 && titleLength <= 50) put("title", title);
+  else
+    notes.push(
+      `title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(maskUrlsInText(p.title ?? ""))} is not 3-50 characters and was left out`
+    );
+  const description = stripMarker(p.description);
+  if (description) put("description", description);
+  const xml = normaliseProjectField("label_config", p.label_config, "live");
+  let hasConfig = xml !== "" && xml !== PROJECT_FIELD_DEFAULTS.label_config;
+  if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
+    hasConfig = false;
+    put("label_config", xml);
+    if (spec.label_config !== void 0)
+      notes[notes.length - 1] += " (inline in project.yaml: an .xml file is not interpolated)";
+  } else if (hasConfig) {
+    spec.label_config = { file: "./config.xml" };
+  }
+  for (const field of PROJECT_FIELDS) {
+    if (NOT_PULLED.has(field) || field === "title") continue;
+    const value = p[field];
+    if (value === void 0) continue;
+    if (field === "control_weights") {
+      if (!isDerivedWeights(value, p.label_config)) putStructured(field, value);
+      continue;
+    }
+    const norm = normaliseProjectField(field, value, "live");
+    if ((0, import_fast_deep_equal4.default)(norm, normaliseProjectField(field, PROJECT_FIELD_DEFAULTS[field], "live"))) continue;
+    if (typeof value === "string") put(field, value);
+    else putStructured(field, value);
+  }
+  if (p.task_data_login || p.task_data_password) {
+    notes.push(
+      "task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)"
+    );
+  }
+  const manifest = {
+    apiVersion: "labelform/v1",
+    kind: "Project",
+    metadata: { name: key },
+    spec,
+    ...adoptId !== void 0 ? { import: { id: adoptId } } : {}
+  };
+  return { manifest, ...hasConfig ? { xml } : {}, notes };
+}
+function escapeStrings(value) {
+  if (typeof value === "string") return escapeInterpolation(value);
+  if (Array.isArray(value)) return value.map(escapeStrings);
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
+  return value;
+}
+function isDerivedWeights(weights, labelConfig) {
+  if (weights === null || weights === void 0) return true;
+  if (typeof weights !== "object") return false;
+  const parsed2 = parseLabelConfigXml(String(labelConfig ?? "").trim());
+  const entries = Object.entries(
+    weights
+  );
+  if (!parsed2.ok)
+    return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
+  const controls = summarizeLabelConfig(parsed2.root).controls.filter((c) => c.type !== "Filter");
+  if (entries.length !== controls.length) return false;
+  return entries.every(([name, w]) => {
+    const control = controls.find((c) => c.name === name);
+    return control !== void 0 && w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1);
+  });
+}
+var import_fast_deep_equal4, NOT_PULLED;
+var init_to_manifest3 = __esm({
+  "src/kinds/project/to-manifest.ts"() {
+    "use strict";
+    import_fast_deep_equal4 = __toESM(require_fast_deep_equal(), 1);
+    init_parse_xml();
+    init_pulled();
+    init_summarize();
+    init_credentials();
+    init_pulled_credentials();
+    init_text_credentials();
+    init_fields();
+    init_marker();
+    init_normalise();
+    NOT_PULLED = /* @__PURE__ */ new Set([
+      "task_data_login",
+      "task_data_password",
+      "start_training_on_annotation_update",
+      "label_config",
+      "description"
+    ]);
+  }
+});
+
 // src/manifest/repo-path.ts
 import { realpath } from "node:fs/promises";
 import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative5, resolve as resolve7, sep as sep2 } from "node:path";
@@ -46301,6 +46431,8 @@ var init_kind6 = __esm({
     init_compare3();
     init_fields();
     init_live3();
+    init_to_manifest3();
+    init_read_records();
     init_load3();
     init_marker();
     init_normalise();
@@ -46338,6 +46470,32 @@ var init_kind6 = __esm({
         import: p.importId ?? null
       }),
       startApply: startProjectApply,
+      previewConfigs: (projects) => projects.flatMap((p) => {
+        if (!p.labelConfig) return [];
+        const task = p.tasks[0];
+        const format3 = task ? task.format ?? formatFromPath(task.path) : void 0;
+        return [
+          {
+            key: p.name,
+            file: p.labelConfig.file,
+            xml: p.labelConfig.xml,
+            review: p.labelConfig.review,
+            withheld: p.sensitive.has("label_config"),
+            ...task && format3 ? { taskFile: { path: task.path, display: task.display, format: format3 } } : {}
+          }
+        ];
+      }),
+      toManifest: (live, ctx) => {
+        const pulled = projectToManifest(live.fields, ctx.key, ctx.adopt ? live.id : void 0, ctx.secrets);
+        return {
+          manifest: { ...pulled.manifest },
+          notes: pulled.notes,
+          ...pulled.xml !== void 0 ? { files: { "config.xml": `${pulled.xml}
+` } } : {}
+        };
+      },
+      page: (id) => `projects/${id}/`,
+      readOne: async (client, id) => toLiveProject(await client.getProject(id)),
       adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),
       attribute: (field, desired, live) => attributeChange(field, desired, live),
       lastApplied: (live) => {
@@ -46802,14 +46960,7 @@ async function loadViews(docs, ctx) {
     const spec = value.spec;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
-    const { importId, ...identity4 } = manifestIdentity("View", doc);
-    const view = {
-      ...identity4,
-      parent: spec.project,
-      ...importId !== void 0 ? { importId } : {},
-      spec,
-      sensitive
-    };
+    const view = specResource("View", doc, { parent: spec.project, spec, env: false });
     for (const p of checkViewSpec(spec, { sensitive }))
       ctx.diagnostics.push(diag("view-filter", p.message, at(p.pointer)));
     if (spec.title !== void 0) {
@@ -54133,7 +54284,7 @@ function skipReason(p) {
   const why = p.answer === 400 ? "the server cannot list its tasks on PostgreSQL (it answers 400 for this tab there)" : "the server lists its tasks, but validate refuses the tab as it is";
   return `${why}: ${at}. Change the tab in Label Studio, then pull again`;
 }
-var init_to_manifest3 = __esm({
+var init_to_manifest4 = __esm({
   "src/kinds/view/to-manifest.ts"() {
     "use strict";
     init_pulled();
@@ -54156,7 +54307,7 @@ var init_kind7 = __esm({
     init_load4();
     init_plan4();
     init_read_scope();
-    init_to_manifest3();
+    init_to_manifest4();
     init_types4();
     viewKind = defineKind({
       kind: "View",
@@ -54393,7 +54544,7 @@ async function loadWebhooks(docs, ctx) {
   const projects = parentNames(ctx, "Project");
   const out = [];
   for (const doc of docs) {
-    const { raw, value, sensitive, envPointers } = doc;
+    const { raw, value, envPointers } = doc;
     const spec = value.spec;
     const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors = [];
@@ -54437,15 +54588,7 @@ async function loadWebhooks(docs, ctx) {
         )
       );
     }
-    const { importId, ...identity4 } = manifestIdentity("Webhook", doc);
-    out.push({
-      ...identity4,
-      ...spec.project !== void 0 ? { parent: spec.project } : {},
-      ...importId !== void 0 ? { importId } : {},
-      spec,
-      sensitive,
-      env: envNamesByField(doc)
-    });
+    out.push(specResource("Webhook", doc, { parent: spec.project, spec, env: true }));
   }
   return out;
 }
@@ -54454,7 +54597,6 @@ var init_load5 = __esm({
     "use strict";
     init_diagnostics();
     init_load_child();
-    init_env_names();
     init_url_credentials();
     init_credentials();
     init_marker3();
@@ -54602,7 +54744,7 @@ function webhookToManifest(w, ctx) {
   };
 }
 var HEADER_NAME;
-var init_to_manifest4 = __esm({
+var init_to_manifest5 = __esm({
   "src/kinds/webhook/to-manifest.ts"() {
     "use strict";
     init_pulled();
@@ -54627,7 +54769,7 @@ var init_kind8 = __esm({
     init_load5();
     init_plan5();
     init_read_scope();
-    init_to_manifest4();
+    init_to_manifest5();
     init_types5();
     webhookKind = defineKind({
       kind: "Webhook",
@@ -56156,6 +56298,9 @@ var init_status = __esm({
 });
 
 // src/model/resource-name.ts
+function targetName(r) {
+  return r.kind === DEFAULT_KIND ? r.key : `${r.kind}/${r.key}`;
+}
 function resourceName(r) {
   if (r.kind === DEFAULT_KIND) return r.key;
   const parent = typeof r.parent === "string" ? r.parent : r.parent?.key;
@@ -56623,9 +56768,9 @@ function changeDifferences(saved, fresh) {
       continue;
     }
     if (Boolean(f.sensitive) !== Boolean(now.sensitive)) out.push(`${who}: field ${f.field} differs from a fresh plan`);
-    else if (!(0, import_fast_deep_equal4.default)(f.before ?? null, now.before ?? null))
+    else if (!(0, import_fast_deep_equal5.default)(f.before ?? null, now.before ?? null))
       out.push(`${who}: field ${f.field} changed on the server since the plan`);
-    else if (!(0, import_fast_deep_equal4.default)(f.after ?? null, now.after ?? null))
+    else if (!(0, import_fast_deep_equal5.default)(f.after ?? null, now.after ?? null))
       out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
   }
   for (const f of fresh.fields) {
@@ -56634,16 +56779,16 @@ function changeDifferences(saved, fresh) {
       saved.action === "create" ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`
     );
   }
-  if (!(0, import_fast_deep_equal4.default)(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
+  if (!(0, import_fast_deep_equal5.default)(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
     out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!(0, import_fast_deep_equal4.default)(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
+  if (!(0, import_fast_deep_equal5.default)(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
     out.push(
       `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`
     );
   const annotations = { saved: saved.detail?.annotations ?? 0, fresh: fresh.detail?.annotations ?? 0 };
   if (saved.action === "delete" && annotations.saved !== annotations.fresh)
     out.push(`${who}: now has ${annotations.fresh} annotations (the plan saw ${annotations.saved})`);
-  if (!(0, import_fast_deep_equal4.default)(saved.notes ?? [], fresh.notes ?? []))
+  if (!(0, import_fast_deep_equal5.default)(saved.notes ?? [], fresh.notes ?? []))
     out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
   if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
     out.push(`${who}: the copy it removes is kept by another project than the plan says`);
@@ -56657,11 +56802,11 @@ function stripSource(lc) {
 function normaliseUrl(url2) {
   return url2.trim().replace(/\/+$/, "").toLowerCase();
 }
-var import_fast_deep_equal4;
+var import_fast_deep_equal5;
 var init_saved_plan = __esm({
   "src/state/saved-plan.ts"() {
     "use strict";
-    import_fast_deep_equal4 = __toESM(require_fast_deep_equal(), 1);
+    import_fast_deep_equal5 = __toESM(require_fast_deep_equal(), 1);
     init_schemas();
     init_plan_format();
     init_atomic_write();
@@ -65168,36 +65313,33 @@ import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function subjectsOf(repo, names) {
   const all3 = [];
-  const projects = projectKind.desired(repo);
-  const withheld = projects.filter((p) => p.labelConfig && p.sensitive.has("label_config")).map((p) => p.name);
-  for (const p of projects) {
-    if (!p.labelConfig || p.sensitive.has("label_config")) continue;
-    const task = p.tasks[0];
-    const format3 = task ? task.format ?? formatFromPath(task.path) : void 0;
-    all3.push({
-      name: p.name,
-      slug: slugOf(p.name),
-      file: p.labelConfig.file,
-      xml: p.labelConfig.xml,
-      review: p.labelConfig.review,
-      ...task && format3 ? { taskFile: { path: task.path, display: task.display, format: format3 } } : {}
-    });
+  const withheld = [];
+  for (const kind of kindsInMessageOrder()) {
+    for (const c of kind.previewConfigs?.(resourcesOf(repo, kind)) ?? []) {
+      const name = targetName({ kind: kind.kind, key: c.key });
+      if (c.withheld) {
+        withheld.push(name);
+        continue;
+      }
+      all3.push({
+        kind: kind.kind,
+        key: c.key,
+        name,
+        // A resource named by its key alone gets its key as the slug; others the kind's name before it.
+        slug: name === c.key ? slugOf(c.key) : `${kind.kind.toLowerCase()}-${slugOf(c.key)}`,
+        file: c.file,
+        xml: c.xml,
+        review: c.review,
+        ...c.taskFile ? { taskFile: c.taskFile } : {}
+      });
+    }
   }
-  for (const c of resourcesOf(repo, labelConfigKind)) {
-    if (!c.source) continue;
-    all3.push({
-      name: `LabelConfig/${c.name}`,
-      slug: `labelconfig-${slugOf(c.name)}`,
-      file: c.source.file,
-      xml: c.source.xml,
-      review: c.source.review
-    });
-  }
-  if (names.length === 0) return { subjects: all3, unknown: [], withheld };
-  const wanted = (s, n) => s.name === n || s.name === `LabelConfig/${n}` || n.startsWith("Project/") && s.name === n.slice("Project/".length);
+  const wanted = (s, n) => n === s.key || n === `${s.kind}/${s.key}`;
+  const subject = ({ kind: _kind, key: _key, ...s }) => s;
+  if (names.length === 0) return { subjects: all3.map(subject), unknown: [], withheld };
   const unknown = names.filter((n) => !all3.some((s) => wanted(s, n)));
   return {
-    subjects: all3.filter((s) => names.some((n) => wanted(s, n))),
+    subjects: all3.filter((s) => names.some((n) => wanted(s, n))).map(subject),
     unknown: unknown.filter((n) => !withheld.includes(n)),
     withheld: withheld.filter((w) => names.includes(w))
   };
@@ -65333,8 +65475,8 @@ var init_run = __esm({
     init_parse_xml();
     init_summarize();
     init_kind2();
-    init_kind();
-    init_kind6();
+    init_registry();
+    init_resource_name();
     init_read_records();
     init_check_task();
     init_bound_task();
@@ -65467,10 +65609,11 @@ async function readBase(io, args, subjects) {
 function fromPlan(plan, subjects) {
   const base = new Map(subjects.map((s) => [s.name, s.xml]));
   for (const c of plan.changes) {
-    if (c.kind !== DEFAULT_KIND || !base.has(c.key)) continue;
+    const name = targetName(c);
+    if (!base.has(name)) continue;
     const field = c.fields.find((f) => f.field === "label_config");
     if (!field || field.sensitive) continue;
-    base.set(c.key, c.action === "create" ? null : typeof field.before === "string" ? field.before : null);
+    base.set(name, c.action === "create" ? null : typeof field.before === "string" ? field.before : null);
   }
   return base;
 }
@@ -65555,7 +65698,7 @@ var init_preview = __esm({
     init_errors();
     init_connect();
     init_plan_shell();
-    init_kind_names();
+    init_resource_name();
   }
 });
 
@@ -65728,20 +65871,27 @@ var init_apply6 = __esm({
 // src/cli/rollback-guard.ts
 async function findRollback(root, live, namespace, runGit = execGit) {
   const byCommit = /* @__PURE__ */ new Map();
-  for (const p of liveOf(live, DEFAULT_KIND)) {
-    if (p.marker?.namespace !== namespace) continue;
-    const commit = parseAppliedRecord(p.description)?.commit?.replace(/-dirty$/, "");
-    if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;
-    byCommit.set(commit, [...byCommit.get(commit) ?? [], p.marker.key]);
+  for (const kind of RESOURCE_KINDS) {
+    for (const l of liveOf(live, kind.kind)) {
+      const marker = kind.identify(l);
+      if (marker?.namespace !== namespace) continue;
+      const commit = kind.lastApplied(l)?.commit?.replace(/-dirty$/, "");
+      if (!commit || !/^[0-9a-f]{7,40}$/.test(commit)) continue;
+      const name = resourceName({ kind: kind.kind, key: marker.key, parent: marker.parent });
+      byCommit.set(commit, [...byCommit.get(commit) ?? [], { noun: kind.noun, name }]);
+    }
   }
   if (byCommit.size === 0) return { problems: [] };
   const head = await readHead2(runGit, root);
   if (!head) return { problems: [] };
   const problems = [];
-  for (const [commit, keys] of byCommit) {
+  for (const [commit, resources] of byCommit) {
     const contained = await isAncestor(runGit, root, commit, head);
     if (contained === true) continue;
-    const who = `${keys.length === 1 ? "project" : "projects"} ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
+    const keys = resources.map((r) => r.name);
+    const nouns = new Set(resources.map((r) => r.noun));
+    const noun = nouns.size === 1 ? [...nouns].join("") : "resource";
+    const who = `${keys.length === 1 ? noun : `${noun}s`} ${keys.slice(0, 5).join(", ")}${keys.length > 5 ? ` and ${keys.length - 5} more` : ""}`;
     problems.push(
       contained === false ? `${who} ${keys.length === 1 ? "was" : "were"} last applied from commit ${commit}, which this checkout (commit ${head.slice(0, 12)}) does not contain: it is newer, or on another branch` : `${who} ${keys.length === 1 ? "was" : "were"} last applied from commit ${commit}, which this clone does not know (a shallow clone, or another repository), so it cannot be shown to be older than commit ${head.slice(0, 12)}`
     );
@@ -65751,10 +65901,10 @@ async function findRollback(root, live, namespace, runGit = execGit) {
 var init_rollback_guard = __esm({
   "src/cli/rollback-guard.ts"() {
     "use strict";
-    init_marker();
+    init_registry();
+    init_resource_name();
     init_live_state();
     init_git();
-    init_kind_names();
   }
 });
 
@@ -65968,8 +66118,10 @@ function renderApplyRefusalMarkdown(problems, how, limit = Infinity) {
 function row(r, change, serverUrl) {
   const fields = change ? [...change.fields.map((f) => f.field), ...change.detail?.tasks?.length ? ["tasks"] : []] : [];
   const what = r.outcome === "done" ? `${OUTCOME.done}${fields.length ? `: ${fields.join(", ")}` : r.action === "adopt" ? ": marker" : ""}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? "copy" : "copies"} ${r.removedCopies.map((id2) => `id ${id2}`).join(", ")}` : ""}` : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ""}`;
-  const projectId = r.kind === DEFAULT_KIND ? r.id : change?.parent?.id;
-  const id = r.id === void 0 ? "" : projectId !== void 0 && !(r.kind === DEFAULT_KIND && r.action === "delete" && r.outcome === "done") ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/projects/${projectId}/)` : String(r.id);
+  const kind = findResourceKind(r.kind);
+  const parentKind = kind?.parent === void 0 ? void 0 : findResourceKind(kind.parent);
+  const page = kind?.page ? r.id !== void 0 && !(r.action === "delete" && r.outcome === "done") ? kind.page(r.id) : void 0 : change?.parent?.id !== void 0 ? parentKind?.page?.(change.parent.id) : void 0;
+  const id = r.id === void 0 ? "" : page !== void 0 ? `[${r.id}](${serverUrl.replace(/\/+$/, "")}/${page})` : String(r.id);
   return `| ${ICON2[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell2(what)} |`;
 }
 function escapeCell2(s) {
@@ -65984,7 +66136,7 @@ var init_render_apply_markdown = __esm({
     "use strict";
     init_plural();
     init_resource_name();
-    init_kind_names();
+    init_registry();
     ICON2 = {
       create: "\u{1F7E2} create",
       update: "\u{1F7E1} update",
@@ -67432,7 +67584,8 @@ function driftFromPlan(plan, sources) {
     entries,
     errors,
     warnings,
-    checked: checkedByKind.Project ?? 0,
+    // The report's `checked` counts the default kind's resources ("managed projects"), as it always has.
+    checked: checkedByKind[DEFAULT_KIND] ?? 0,
     checkedByKind
   };
 }
@@ -67977,135 +68130,6 @@ var init_import = __esm({
   }
 });
 
-// src/kinds/project/to-manifest.ts
-function projectToManifest(p, key, adoptId, secrets = []) {
-  const notes = [];
-  const spec = {};
-  const variable = pulledVariableNames("PROJECT", key);
-  const put = (field, value) => {
-    const written = writeBack(value, secrets);
-    if (written.ok) {
-      if (written.refs.length)
-        notes.push(
-          `${field}: holds the value of ${written.refs.map((n) => `\${env:${n}}`).join(", ")}, written as that reference`
-        );
-      if (field === "label_config") {
-        const links = urlCredentialLinksAsVariables(written.text, () => variable(field, "URL"), {
-          field,
-          owner: "the label config"
-        });
-        notes.push(...links.notes);
-        spec[field] = links.text;
-        return;
-      }
-      const inUrl = urlCredentialAsVariable(written.text, () => variable(field), { field, owner: `the ${field}` });
-      if (inUrl) notes.push(inUrl.note);
-      spec[field] = inUrl?.text ?? written.text;
-    } else {
-      notes.push(
-        `${field}: left out, it holds the value of ${written.names.map((n) => `\${env:${n}}`).join(", ")} and a reference would not give it back exactly`
-      );
-    }
-  };
-  const putStructured = (field, value) => {
-    const names = secrets.filter((s) => JSON.stringify(value ?? null).includes(JSON.stringify(s.value).slice(1, -1))).map((s) => s.name);
-    if (names.length)
-      notes.push(`${field}: left out, it holds the value of ${names.map((n) => `\${env:${n}}`).join(", ")}`);
-    else spec[field] = escapeStrings(value);
-  };
-  const title = pythonStrip(p.title ?? "");
-  const titleLength = [...title].length;
-  if (titleLength >= 3 && titleLength <= 50) put("title", title);
-  else
-    notes.push(
-      `title ${holdsSecret(p.title ?? "", secrets) ? "(sensitive)" : JSON.stringify(maskUrlsInText(p.title ?? ""))} is not 3-50 characters and was left out`
-    );
-  const description = stripMarker(p.description);
-  if (description) put("description", description);
-  const xml = normaliseProjectField("label_config", p.label_config, "live");
-  let hasConfig = xml !== "" && xml !== PROJECT_FIELD_DEFAULTS.label_config;
-  if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
-    hasConfig = false;
-    put("label_config", xml);
-    if (spec.label_config !== void 0)
-      notes[notes.length - 1] += " (inline in project.yaml: an .xml file is not interpolated)";
-  } else if (hasConfig) {
-    spec.label_config = { file: "./config.xml" };
-  }
-  for (const field of PROJECT_FIELDS) {
-    if (NOT_PULLED.has(field) || field === "title") continue;
-    const value = p[field];
-    if (value === void 0) continue;
-    if (field === "control_weights") {
-      if (!isDerivedWeights(value, p.label_config)) putStructured(field, value);
-      continue;
-    }
-    const norm = normaliseProjectField(field, value, "live");
-    if ((0, import_fast_deep_equal5.default)(norm, normaliseProjectField(field, PROJECT_FIELD_DEFAULTS[field], "live"))) continue;
-    if (typeof value === "string") put(field, value);
-    else putStructured(field, value);
-  }
-  if (p.task_data_login || p.task_data_password) {
-    notes.push(
-      "task_data_login/task_data_password are set on the server and were left out (secrets stay out of git; manage them with ${env:NAME} if you want)"
-    );
-  }
-  const manifest = {
-    apiVersion: "labelform/v1",
-    kind: "Project",
-    metadata: { name: key },
-    spec,
-    ...adoptId !== void 0 ? { import: { id: adoptId } } : {}
-  };
-  return { manifest, ...hasConfig ? { xml } : {}, notes };
-}
-function escapeStrings(value) {
-  if (typeof value === "string") return escapeInterpolation(value);
-  if (Array.isArray(value)) return value.map(escapeStrings);
-  if (value !== null && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeStrings(v)]));
-  return value;
-}
-function isDerivedWeights(weights, labelConfig) {
-  if (weights === null || weights === void 0) return true;
-  if (typeof weights !== "object") return false;
-  const parsed2 = parseLabelConfigXml(String(labelConfig ?? "").trim());
-  const entries = Object.entries(
-    weights
-  );
-  if (!parsed2.ok)
-    return entries.every(([, w]) => w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1));
-  const controls = summarizeLabelConfig(parsed2.root).controls.filter((c) => c.type !== "Filter");
-  if (entries.length !== controls.length) return false;
-  return entries.every(([name, w]) => {
-    const control = controls.find((c) => c.name === name);
-    return control !== void 0 && w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1);
-  });
-}
-var import_fast_deep_equal5, NOT_PULLED;
-var init_to_manifest5 = __esm({
-  "src/kinds/project/to-manifest.ts"() {
-    "use strict";
-    import_fast_deep_equal5 = __toESM(require_fast_deep_equal(), 1);
-    init_parse_xml();
-    init_pulled();
-    init_summarize();
-    init_credentials();
-    init_pulled_credentials();
-    init_text_credentials();
-    init_fields();
-    init_marker();
-    init_normalise();
-    NOT_PULLED = /* @__PURE__ */ new Set([
-      "task_data_login",
-      "task_data_password",
-      "start_training_on_annotation_update",
-      "label_config",
-      "description"
-    ]);
-  }
-});
-
 // src/manifest/find-root.ts
 import { stat as stat8 } from "node:fs/promises";
 import { dirname as dirname9, join as join15 } from "node:path";
@@ -68157,10 +68181,7 @@ async function runPull(io, args) {
   }
   if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace))
     throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
-  const existingKeys = /* @__PURE__ */ new Set();
-  const existingIds = /* @__PURE__ */ new Set();
-  const existingFiles = /* @__PURE__ */ new Map();
-  const existingChildren = /* @__PURE__ */ new Map();
+  const existing = /* @__PURE__ */ new Map();
   let envSecrets2 = [];
   if (config) {
     const repo = await loadRepository(root, { env: io.env, requireEnv: false, cwd: io.cwd });
@@ -68169,20 +68190,13 @@ async function runPull(io, args) {
     }
     envSecrets2 = repo.envSecrets ?? [];
     for (const kind of RESOURCE_KINDS) {
-      const list = resourcesOf(repo.repository, kind);
-      if (kind.parent !== void 0) {
-        existingChildren.set(kind.kind, {
-          keys: new Set(list.map((r) => r.name)),
-          ids: new Set(list.map((r) => r.importId).filter((id) => id !== void 0))
-        });
-        continue;
-      }
-      for (const p of list) {
-        existingKeys.add(p.name);
-        existingFiles.set(p.name, p.file);
-        if (p.importId !== void 0) {
-          existingIds.add(p.importId);
-          existingFiles.set(p.importId, p.file);
+      const had = existingOf(existing, kind.kind);
+      for (const r of resourcesOf(repo.repository, kind)) {
+        had.keys.add(r.name);
+        had.files.set(r.name, r.file);
+        if (r.importId !== void 0) {
+          had.ids.add(r.importId);
+          had.files.set(r.importId, r.file);
         }
       }
     }
@@ -68198,97 +68212,120 @@ async function runPull(io, args) {
   await assertTrustedCheckout(io.env, resolve18(io.cwd, args.dir));
   const secrets = pullSecrets(envSecrets2, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
-  const projects = await withServer(target, async () => {
-    if (args.all) return (await readLiveProjects(client, PROJECT_FIELDS)).map((p) => p.fields);
-    return Promise.all(
-      args.project.map(
-        (id) => client.getProject(id).catch((err) => {
-          if (isApiError(err) && err.status === 404) throw new UserError(`no project with id ${id} on ${target.url}`);
-          throw err;
-        })
-      )
-    );
-  });
+  const kinds = RESOURCE_KINDS.filter((k) => k.toManifest);
+  const topLevel = kinds.filter((k) => k.parent === void 0);
+  const topLives = await withServer(
+    target,
+    () => Promise.all(
+      topLevel.map(async (kind) => {
+        if (args.all) return kind.readLive(client, { namespace, all: true });
+        const readOne = kind.kind === DEFAULT_KIND ? kind.readOne?.bind(kind) : void 0;
+        if (!readOne) return [];
+        return Promise.all(
+          args.project.map(
+            (id) => readOne(client, id).catch((err) => {
+              if (isApiError(err) && err.status === 404)
+                throw new UserError(`no ${kind.noun} with id ${id} on ${target.url}`);
+              throw err;
+            })
+          )
+        );
+      })
+    )
+  );
   const s = styleFor(io.color);
   const createdOutDir = !existsSync2(outDir);
   if (createdOutDir) await mkdir4(outDir, { recursive: true });
   const staging = await mkdtemp5(join16(outDir, ".labelform-pull-"));
-  const planned = [];
+  const pulled = [];
   const skipped = [];
-  const pulledChildren = [];
   const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? "")}"`;
   const schemaDir = await findSchemaDir(root);
   const inRepository = [];
+  const write = async (kind, path, manifest, what) => {
+    const file = join16(staging, path);
+    await mkdir4(dirname10(file), { recursive: true });
+    const schemaPath = schemaReference(dirname10(join16(outDir, path)), join16(schemaDir, `${kind.schema}.schema.json`));
+    await writeFile7(
+      file,
+      manifestYaml(manifest.manifest, schemaPath, `Pulled from ${target.url} ${what} by labelform pull.`)
+    );
+    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile7(join16(dirname10(file), name), text);
+  };
   try {
-    const used = new Set(existingKeys);
-    for (const p of projects) {
-      const marker = parseMarker(p.description);
-      if (marker && marker.namespace !== namespace) {
-        skipped.push(`${p.id} ${showTitle2(p.title)}: managed by namespace ${marker.namespace}`);
-        continue;
+    for (const [i, kind] of topLevel.entries()) {
+      const had = existingOf(existing, kind.kind);
+      const used = new Set(had.keys);
+      for (const l of topLives[i] ?? []) {
+        const marker = kind.identify(l);
+        if (marker && marker.namespace !== namespace) {
+          skipped.push(`${l.id} ${showTitle2(l.title)}: managed by namespace ${marker.namespace}`);
+          continue;
+        }
+        if (marker && had.keys.has(marker.key) || had.ids.has(l.id)) {
+          const file = marker && had.files.get(marker.key) || had.files.get(l.id) || "";
+          skipped.push(`${l.id} ${showTitle2(l.title)}: already in the repository${file ? ` (${file})` : ""}`);
+          inRepository.push({ kind: kind.kind, id: l.id, key: marker?.key ?? `#${l.id}`, file });
+          continue;
+        }
+        let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
+        if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(l.title).length > 0))
+          key = `${kind.schema}-${l.id}`;
+        if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
+        used.add(key);
+        const label = `${kind.noun} ${l.id}`;
+        const manifest = kind.toManifest(l, { key, adopt: !marker, secrets });
+        if ("skipped" in manifest) {
+          skipped.push(`${label}: ${manifest.skipped}`);
+          continue;
+        }
+        const path = kind.pullPath(key);
+        await write(kind, path, manifest, label);
+        pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
-      if (marker && existingKeys.has(marker.key) || existingIds.has(p.id)) {
-        const file = marker && existingFiles.get(marker.key) || existingFiles.get(p.id) || "";
-        skipped.push(`${p.id} ${showTitle2(p.title)}: already in the repository${file ? ` (${file})` : ""}`);
-        inRepository.push({ id: p.id, key: marker?.key ?? `#${p.id}`, file });
-        continue;
-      }
-      let key = marker?.key ?? keyFromTitle(p.title, p.id);
-      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? "").length > 0))
-        key = `project-${p.id}`;
-      if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
-      used.add(key);
-      const pulled = projectToManifest(p, key, marker ? void 0 : p.id, secrets);
-      const dir = join16(staging, key);
-      await mkdir4(dir, { recursive: true });
-      const finalFile = join16(outDir, key, "project.yaml");
-      const schemaPath = schemaReference(dirname10(finalFile), join16(schemaDir, "project.schema.json"));
-      await writeFile7(
-        join16(dir, "project.yaml"),
-        manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`)
-      );
-      if (pulled.xml !== void 0) await writeFile7(join16(dir, "config.xml"), `${pulled.xml}
-`);
-      planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
-    const parents = [...planned, ...inRepository].map((p) => ({
-      id: p.id,
-      title: p.key,
-      marker: { namespace, key: p.key }
-    }));
-    for (const kind of RESOURCE_KINDS.filter((k) => k.parent !== void 0 && k.toManifest)) {
+    for (const kind of kinds.filter((k) => k.parent !== void 0)) {
+      const parentKind = kind.parent ?? "";
+      const parentNoun = findResourceKind(parentKind)?.noun ?? parentKind;
+      const ofParent = pulled.filter((p) => p.kind.kind === parentKind);
+      const parentsInRepository = inRepository.filter((p) => p.kind === parentKind);
+      const parents = [...ofParent, ...parentsInRepository].map((p) => ({
+        id: p.id,
+        title: p.key,
+        marker: { namespace, key: p.key }
+      }));
       const lives = parents.length ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents })) : [];
-      const existing = existingChildren.get(kind.kind) ?? { keys: /* @__PURE__ */ new Set(), ids: /* @__PURE__ */ new Set() };
-      const usedKeys = new Set(existing.keys);
+      const had = existingOf(existing, kind.kind);
+      const usedKeys = new Set(had.keys);
       const markerIds = /* @__PURE__ */ new Map();
       const titles = /* @__PURE__ */ new Map();
       for (const l of [...lives].sort((a, b) => Number(!kind.identify(a)) - Number(!kind.identify(b)) || a.id - b.id)) {
         const marker = kind.identify(l);
         if (l.parentId === void 0) {
-          if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
-          if (existing.ids.has(l.id)) continue;
+          if (marker?.namespace === namespace && had.keys.has(marker.key)) continue;
+          if (had.ids.has(l.id)) continue;
           skipped.push(
-            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? "" : `, with import: {id: ${l.id}}`}`
+            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the ${parentNoun}s it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? "" : `, with import: {id: ${l.id}}`}`
           );
           continue;
         }
-        const home = inRepository.find((p) => p.id === l.parentId);
+        const home = parentsInRepository.find((p) => p.id === l.parentId);
         if (home) {
-          if (marker?.namespace === namespace && existing.keys.has(marker.key) || existing.ids.has(l.id)) continue;
+          if (marker?.namespace === namespace && had.keys.has(marker.key) || had.ids.has(l.id)) continue;
           const where = home.file ? ` (${home.file})` : "";
           skipped.push(
-            marker && marker.namespace !== namespace ? `${kind.noun} ${l.id} of project ${home.id}: managed by namespace ${marker.namespace}` : `${kind.noun} ${l.id} of project ${home.id}: not pulled, its project is already in the repository${where} and pull writes a project's ${kind.noun}s only with the project; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`
+            marker && marker.namespace !== namespace ? `${kind.noun} ${l.id} of ${parentNoun} ${home.id}: managed by namespace ${marker.namespace}` : `${kind.noun} ${l.id} of ${parentNoun} ${home.id}: not pulled, its ${parentNoun} is already in the repository${where} and pull writes a ${parentNoun}'s ${kind.noun}s only with the ${parentNoun}; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`
           );
           continue;
         }
-        const parent = planned.find((p) => p.id === l.parentId);
+        const parent = ofParent.find((p) => p.id === l.parentId);
         if (!parent) continue;
-        const label = `${kind.noun} ${l.id} of project ${parent.id}`;
+        const label = `${kind.noun} ${l.id} of ${parentNoun} ${parent.id}`;
         if (marker && marker.namespace !== namespace) {
           skipped.push(`${label}: managed by namespace ${marker.namespace}`);
           continue;
         }
-        if (marker && existing.keys.has(marker.key) || existing.ids.has(l.id)) {
+        if (marker && had.keys.has(marker.key) || had.ids.has(l.id)) {
           skipped.push(`${label}: already in the repository`);
           continue;
         }
@@ -68302,7 +68339,7 @@ async function runPull(io, args) {
         const sameTitle = titleKey === void 0 ? void 0 : titles.get(titleKey);
         if (sameTitle !== void 0) {
           skipped.push(
-            `${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle2(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`
+            `${label}: ${kind.noun} ${sameTitle} of this ${parentNoun} has the same title ${showTitle2(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a ${parentNoun}; rename one of them in Label Studio, then pull again`
           );
           continue;
         }
@@ -68310,34 +68347,23 @@ async function runPull(io, args) {
         if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.schema}-${l.id}`;
         if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
         for (let n = 2; !marker && usedKeys.has(key); n++) key = `${kind.schema}-${l.id}-${n}`;
-        const pulled = kind.toManifest(l, { key, parentKey: parent.key, adopt: !marker, secrets });
-        if ("skipped" in pulled) {
-          skipped.push(`${label}: ${pulled.skipped}`);
+        const manifest = kind.toManifest(l, { key, parentKey: parent.key, adopt: !marker, secrets });
+        if ("skipped" in manifest) {
+          skipped.push(`${label}: ${manifest.skipped}`);
           continue;
         }
         usedKeys.add(key);
         if (marker) markerIds.set(marker.key, l.id);
         if (titleKey !== void 0) titles.set(titleKey, l.id);
-        const file = `${kind.schema}-${key}.yaml`;
-        const schemaPath = schemaReference(join16(outDir, parent.key), join16(schemaDir, `${kind.schema}.schema.json`));
-        await writeFile7(
-          join16(staging, parent.key, file),
-          manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`)
-        );
-        pulledChildren.push({
-          path: `${parent.key}/${file}`,
-          kind: kind.kind,
-          noun: kind.noun,
-          id: l.id,
-          notes: pulled.notes,
-          adopt: !marker
-        });
+        const path = kind.pullPath(key, parent.key);
+        await write(kind, path, manifest, label);
+        pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
     }
-    const clashes = planned.filter((x) => existsSync2(join16(outDir, x.key)));
+    const clashes = pulled.filter((p) => p.kind.parent === void 0).map((p) => p.path.split("/")[0] ?? p.key).filter((top2) => existsSync2(join16(outDir, top2)));
     if (clashes.length) {
       throw new UserError(
-        `these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(", ")}`,
+        `these directories already exist in ${outDir}; nothing was written: ${clashes.join(", ")}`,
         [],
         "Pull into an empty directory with --out, or move them aside."
       );
@@ -68360,37 +68386,36 @@ namespace: ${namespace}
   } finally {
     await rm5(staging, { recursive: true, force: true });
   }
-  for (const p of planned) {
+  for (const p of pulled) {
     io.stdout(
-      `${s.green("\u2714")} ${p.key}/project.yaml \u2190 project ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
+      `${s.green("\u2714")} ${p.path} \u2190 ${p.kind.noun} ${p.id}${p.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
 `
     );
     for (const n of p.notes) io.stdout(`    note: ${n}
 `);
   }
-  for (const c of pulledChildren) {
-    io.stdout(
-      `${s.green("\u2714")} ${c.path} \u2190 ${c.noun} ${c.id}${c.adopt ? " (import: adopted on the next apply)" : " (already carries the marker)"}
-`
-    );
-    for (const n of c.notes) io.stdout(`    note: ${n}
-`);
-  }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}
 `);
-  const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes("holds the value of ${env:")).length;
+  const secretNotes = pulled.flatMap((p) => p.notes).filter((n) => n.includes("holds the value of ${env:")).length;
   if (secretNotes)
     io.stdout(
       `
 ${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.
 `
     );
+  const counts2 = topLevel.map((k) => `${pulled.filter((p) => p.kind === k).length} ${k.noun}(s)`).join(", ");
+  const nouns = topLevel.map((k) => `${k.noun}s`).join(" and ");
   io.stdout(
     `
-Pulled ${planned.length} project(s) into ${relative11(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative11(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.
+Pulled ${counts2} into ${relative11(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative11(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
 `
   );
   return 0;
+}
+function existingOf(existing, kind) {
+  let had = existing.get(kind);
+  if (!had) existing.set(kind, had = { keys: /* @__PURE__ */ new Set(), ids: /* @__PURE__ */ new Set(), files: /* @__PURE__ */ new Map() });
+  return had;
 }
 function pullSecrets(envSecrets2, config, target, env2) {
   const out = [];
@@ -68431,16 +68456,13 @@ var init_pull = __esm({
   "src/cli/commands/pull.ts"() {
     "use strict";
     init_errors2();
-    init_fields();
-    init_marker();
-    init_to_manifest5();
     init_text_credentials();
     init_pulled();
     init_find_root();
     init_load_repository();
     init_load_root_config();
-    init_live3();
     init_registry();
+    init_kind_names();
     init_errors();
     init_credentials();
     init_redact();

@@ -2,7 +2,7 @@ import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import type { StepResult } from '../reconcile/apply.ts';
 import { plural } from '../util/plural.ts';
 import { resourceName } from '../model/resource-name.ts';
-import { DEFAULT_KIND } from '../model/kind-names.ts';
+import { findResourceKind } from '../kinds/registry.ts';
 
 const ICON: Record<ResourceChange['action'], string> = {
   create: '🟢 create',
@@ -91,14 +91,18 @@ function row(r: StepResult, change: ResourceChange | undefined, serverUrl: strin
     r.outcome === 'done'
       ? `${OUTCOME.done}${fields.length ? `: ${fields.join(', ')}` : r.action === 'adopt' ? ': marker' : ''}${r.removedCopies?.length ? `; removed empty ${r.removedCopies.length === 1 ? 'copy' : 'copies'} ${r.removedCopies.map((id) => `id ${id}`).join(', ')}` : ''}`
       : `${OUTCOME[r.outcome]}${r.message ? `: ${r.message}` : ''}`;
-  // A link to the project in Label Studio, while it exists (not after a delete).
-  const projectId = r.kind === DEFAULT_KIND ? r.id : change?.parent?.id;
+  // A link to the resource's page in Label Studio while it exists (not after a delete), or to its parent's.
+  const kind = findResourceKind(r.kind);
+  const parentKind = kind?.parent === undefined ? undefined : findResourceKind(kind.parent);
+  const page = kind?.page
+    ? r.id !== undefined && !(r.action === 'delete' && r.outcome === 'done')
+      ? kind.page(r.id)
+      : undefined
+    : change?.parent?.id !== undefined
+      ? parentKind?.page?.(change.parent.id)
+      : undefined;
   const id =
-    r.id === undefined
-      ? ''
-      : projectId !== undefined && !(r.kind === DEFAULT_KIND && r.action === 'delete' && r.outcome === 'done')
-        ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/projects/${projectId}/)`
-        : String(r.id);
+    r.id === undefined ? '' : page !== undefined ? `[${r.id}](${serverUrl.replace(/\/+$/, '')}/${page})` : String(r.id);
   return `| ${ICON[r.action]} | \`${resourceName(r)}\` | ${id} | ${escapeCell(what)} |`;
 }
 

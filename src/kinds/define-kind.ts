@@ -45,6 +45,9 @@ export function defineKind<D extends DesiredResource, L extends LiveResource, F 
     digest: (desired) => specDigest(desired),
     attribute: () => 'unknown',
     lastApplied: () => undefined,
+    // A top-level resource gets a folder of its own; a child's manifest goes into its parent's.
+    pullPath: (key, parentKey) =>
+      parentKey === undefined ? `${key}/${def.schema}.yaml` : `${parentKey}/${def.schema}-${key}.yaml`,
     ...own,
   };
   return kind;

@@ -22,6 +22,7 @@ import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { SourceDocument } from '../manifest/yaml-source.ts';
 import type { Diagnostic } from '../util/diagnostics.ts';
 import type { PullSecret } from '../manifest/pulled.ts';
+import type { ReviewFinding } from '../labelconfig/review.ts';
 
 /** A resource as its manifest declares it, after loading. */
 export interface DesiredResource {
@@ -117,6 +118,26 @@ export interface ManifestKind<D = unknown> {
   readonly listedAs?: string;
   /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
   load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
+  /** `preview`: the label configs this kind's resources hold, in their order; absent: none to draw. */
+  previewConfigs?(resources: readonly D[]): readonly PreviewConfig[];
+}
+
+/** A label config a resource holds, as `preview` draws it. */
+export interface PreviewConfig {
+  /** The resource's key (its kind names it in `preview NAME`). */
+  readonly key: string;
+  /** The file holding the XML, and the XML. */
+  readonly file: string;
+  readonly xml: string;
+  readonly review: readonly ReviewFinding[];
+  /** The config comes from `${env:...}`, a secret: never drawn into an image that gets uploaded. */
+  readonly withheld: boolean;
+  /** A declared task file: its first task is shown. */
+  readonly taskFile?: {
+    readonly path: string;
+    readonly display: string;
+    readonly format: 'json' | 'jsonl' | 'csv' | 'tsv';
+  };
 }
 
 /** What a kind's live read is told. */
@@ -147,6 +168,8 @@ export interface PullContext {
 export interface PulledManifest {
   readonly manifest: Record<string, unknown>;
   readonly notes: readonly string[];
+  /** Files written beside the manifest, by name (a project's `config.xml`), with their text. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 /** A manifest matched with what the server has for its identity. */
@@ -263,7 +286,7 @@ export type ChangeOrigin = 'server' | 'git' | 'both' | 'unknown';
 /**
  * A kind of resource labelform manages on the server, as the engine sees it: every member is
  * there (`defineKind` supplies the defaults), except those whose absence means something (no
- * facts to read, no pull, no `labelform import`). `D` is the desired resource, `L` the live one,
+ * facts to read, no pull, no pull by id, no `labelform import`, no page of its own). `D` is the desired resource, `L` the live one,
  * `F` the facts read between the live read and the (pure) planner.
  */
 export interface ResourceKind<
@@ -314,6 +337,15 @@ export interface ResourceKind<
   /** pull: a manifest for a live resource that plans as no change (no secret value in it); absent when it cannot be written. */
   toManifest?(live: L, ctx: PullContext): PulledManifest | { readonly skipped: string };
   /**
+   * pull: where the manifest of a resource with this key goes, relative to the folder pulled into
+   * (`parentKey`: its parent's key; the files of `toManifest` go beside it).
+   */
+  pullPath(key: string, parentKey?: string): string;
+  /** Its page in Label Studio's web app, relative to the server's URL (`projects/7/`); absent: its parent's page. */
+  page?(id: number): string;
+  /** `pull --project ID`: one resource read by its server id, with every field (the API's 404 when there is none); absent: not pulled by id. */
+  readOne?(client: LabelStudioClient, id: number): Promise<L>;
+  /**
    * `labelform import Kind/key ID`: marks an existing resource as this manifest's, changing
    * nothing else. `parentId` is the server id of the manifest's parent. Refuses a resource that
    * is someone else's, under another parent, or a key another resource already carries.
@@ -341,7 +373,8 @@ export type DefaultedMember =
   | 'planPrune'
   | 'digest'
   | 'attribute'
-  | 'lastApplied';
+  | 'lastApplied'
+  | 'pullPath';
 
 /**
  * What a kind writes (the pulumi shape: check = `load`, read = `readLive`, diff, and create,
@@ -352,8 +385,12 @@ export type DefaultedMember =
  *   `normalise` (`showLive` masks a live value for the plan), or no field changes without them;
  * - `orphan`, `planPrune`: a resource that holds no data, deleted; `holdsData`: no;
  * - `digest`: the spec with secrets by name only, and `import`;
+ * - `pullPath`: `<key>/<schema>.yaml` for a top-level kind, `<parent>/<schema>-<key>.yaml` beside
+ *   the parent's manifest for a child kind;
  * - no facts (`readFacts`), no drift attribution (`attribute`: unknown; `lastApplied`: none),
- *   no pull (`toManifest`), no `labelform import` (`adopt`).
+ *   no pull (`toManifest`; `readOne`: not by id), no `labelform import` (`adopt`), no page of
+ *   its own in the web app (`page`: links go to its parent's);
+ * - no label configs to draw (`previewConfigs`).
  */
 export type KindDefinition<
   D extends DesiredResource = DesiredResource,

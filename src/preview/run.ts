@@ -5,9 +5,9 @@ import { parseLabelConfigXml, type XmlElement } from '../labelconfig/parse-xml.t
 import type { ReviewFinding } from '../labelconfig/review.ts';
 import { diffLabelConfigs, summarizeLabelConfig, type ControlChange } from '../labelconfig/summarize.ts';
 import { resourcesOf, type Repository } from '../kinds/kind.ts';
-import { labelConfigKind } from '../kinds/label-config/kind.ts';
-import { projectKind } from '../kinds/project/kind.ts';
-import { formatFromPath, readTaskRecords } from '../tasks/read-records.ts';
+import { kindsInMessageOrder } from '../kinds/registry.ts';
+import { targetName } from '../model/resource-name.ts';
+import { readTaskRecords } from '../tasks/read-records.ts';
 import { toTask } from '../tasks/check-task.ts';
 import type { PreviewRenderer } from './renderer.ts';
 import { boundTask } from './bound-task.ts';
@@ -31,46 +31,42 @@ export interface PreviewSubject {
   };
 }
 
-/** Every project with a label config, and every LabelConfig, in the repository; or the named ones. */
+/** Every resource with a label config (a project, a LabelConfig), in the repository; or the named ones. */
 export function subjectsOf(
   repo: Repository,
   names: readonly string[],
 ): { subjects: PreviewSubject[]; unknown: string[]; withheld: string[] } {
-  const all: PreviewSubject[] = [];
-  const projects = projectKind.desired(repo);
-  const withheld = projects.filter((p) => p.labelConfig && p.sensitive.has('label_config')).map((p) => p.name);
-  for (const p of projects) {
-    // A config from `${env:...}` is a secret: never drawn into an image that gets uploaded.
-    if (!p.labelConfig || p.sensitive.has('label_config')) continue;
-    const task = p.tasks[0];
-    const format = task ? (task.format ?? formatFromPath(task.path)) : undefined;
-    all.push({
-      name: p.name,
-      slug: slugOf(p.name),
-      file: p.labelConfig.file,
-      xml: p.labelConfig.xml,
-      review: p.labelConfig.review,
-      ...(task && format ? { taskFile: { path: task.path, display: task.display, format } } : {}),
-    });
+  const all: Array<PreviewSubject & { readonly kind: string; readonly key: string }> = [];
+  const withheld: string[] = [];
+  // Resource kinds first (parents first), then the kinds that live only in git.
+  for (const kind of kindsInMessageOrder()) {
+    for (const c of kind.previewConfigs?.(resourcesOf(repo, kind)) ?? []) {
+      const name = targetName({ kind: kind.kind, key: c.key });
+      // A config from `${env:...}` is a secret: never drawn into an image that gets uploaded.
+      if (c.withheld) {
+        withheld.push(name);
+        continue;
+      }
+      all.push({
+        kind: kind.kind,
+        key: c.key,
+        name,
+        // A resource named by its key alone gets its key as the slug; others the kind's name before it.
+        slug: name === c.key ? slugOf(c.key) : `${kind.kind.toLowerCase()}-${slugOf(c.key)}`,
+        file: c.file,
+        xml: c.xml,
+        review: c.review,
+        ...(c.taskFile ? { taskFile: c.taskFile } : {}),
+      });
+    }
   }
-  for (const c of resourcesOf(repo, labelConfigKind)) {
-    if (!c.source) continue;
-    all.push({
-      name: `LabelConfig/${c.name}`,
-      slug: `labelconfig-${slugOf(c.name)}`,
-      file: c.source.file,
-      xml: c.source.xml,
-      review: c.source.review,
-    });
-  }
-  if (names.length === 0) return { subjects: all, unknown: [], withheld };
-  const wanted = (s: PreviewSubject, n: string) =>
-    s.name === n ||
-    s.name === `LabelConfig/${n}` ||
-    (n.startsWith('Project/') && s.name === n.slice('Project/'.length));
+  // A name is a key, or `Kind/key`.
+  const wanted = (s: { kind: string; key: string }, n: string) => n === s.key || n === `${s.kind}/${s.key}`;
+  const subject = ({ kind: _kind, key: _key, ...s }: (typeof all)[number]): PreviewSubject => s;
+  if (names.length === 0) return { subjects: all.map(subject), unknown: [], withheld };
   const unknown = names.filter((n) => !all.some((s) => wanted(s, n)));
   return {
-    subjects: all.filter((s) => names.some((n) => wanted(s, n))),
+    subjects: all.filter((s) => names.some((n) => wanted(s, n))).map(subject),
     unknown: unknown.filter((n) => !withheld.includes(n)),
     withheld: withheld.filter((w) => names.includes(w)),
   };

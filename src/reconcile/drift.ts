@@ -120,7 +120,9 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
           ? { field: f.field, origin, sensitive: true }
           : { field: f.field, origin, git: f.after, server: f.before };
       });
-      // Impact blockers are the default kind's (a project's label config).
+      // About the default kind by nature: a plan diagnostic names its resource by key alone (no
+      // kind in the plan's JSON), and a key alone means the default kind, as a bare --target does;
+      // the impact checks are its planner's (a project's label config over its annotations).
       const blocked = c.kind === DEFAULT_KIND ? blockers.get(c.key) : undefined;
       entries.push({
         ...who,
@@ -154,6 +156,7 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
     }
   }
   // A project whose marker was removed in the UI shows up as an "adopt?" candidate: that is drift.
+  // Its diagnostic names it by key alone, which means the default kind (see the blockers above).
   for (const d of plan.diagnostics.filter((x) => x.code === 'adopt-candidate')) {
     entries.push({
       resourceKind: DEFAULT_KIND,
@@ -193,7 +196,8 @@ export function driftFromPlan(plan: Plan, sources?: DriftSources): DriftReport {
     entries,
     errors,
     warnings,
-    checked: checkedByKind.Project ?? 0,
+    // The report's `checked` counts the default kind's resources ("managed projects"), as it always has.
+    checked: checkedByKind[DEFAULT_KIND] ?? 0,
     checkedByKind,
   };
 }
@@ -426,6 +430,7 @@ function summaryText(r: DriftReport): string {
 /** What was compared: "300 managed projects", plus "and 1500 other resources (300 webhooks, …)". */
 function checkedText(r: DriftReport): string {
   const projects = plural(r.checked, 'managed project');
+  // `checked` is the default kind's count (see driftFromPlan): every other kind is counted after it.
   const others = Object.entries(r.checkedByKind).filter(([kind, n]) => kind !== DEFAULT_KIND && n > 0);
   if (!others.length) return projects;
   const n = others.reduce((a, [, k]) => a + k, 0);

@@ -52,6 +52,8 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: M
   }
   const changed = plan.changes.filter((c) => c.action !== 'no-op');
   if (changed.length) {
+    // About the default kind by nature: a row names a resource as `resourceName` does, which leaves
+    // the default kind out (a project is its key alone), so then the header says what they are.
     head.push(
       `| | ${changed.every((c) => c.kind === DEFAULT_KIND) ? DEFAULT_KIND : 'Resource'} | Id | Changes |`,
       '|---|---|---|---|',

@@ -1,7 +1,8 @@
 /**
  * The kind contract's defaults: a kind that writes only the required core (`defineKind`) gets
  * the rest, and the engine plans it through normalise → diff → plan. And no code outside
- * src/kinds/ names a kind: the names are read from the registry.
+ * src/kinds/ names a kind (the names are read from the registry), branches on the default kind
+ * except where that is what it is about, or reaches into a kind's own folder.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -91,8 +92,14 @@ test('defineKind: a kind writing only the core gets the defaults', () => {
   ]);
   assert.equal(gadgetKind.diff(gadget('a', { color: 'Red' }), undefined), [{ field: 'color', after: 'Red' }]);
   assert.is(gadgetKind.toManifest, undefined, 'no pull');
+  assert.is(gadgetKind.readOne, undefined, 'not pulled by id');
   assert.is(gadgetKind.adopt, undefined, 'no import');
   assert.is(gadgetKind.readFacts, undefined, 'no facts');
+  assert.is(gadgetKind.page, undefined, "no page of its own: links go to its parent's");
+  assert.is(gadgetKind.previewConfigs, undefined, 'no label config to draw');
+  // Where pull writes: a folder of its own at the top, beside its parent's manifest as a child.
+  assert.is(gadgetKind.pullPath('a'), 'a/gadget.yaml');
+  assert.is(gadgetKind.pullPath('a', 'p'), 'p/gadget-a.yaml');
 });
 
 test('the engine plans a kind through its diff, and prunes an orphan with the default delete', () => {
@@ -124,10 +131,44 @@ test('the engine plans a kind through its diff, and prunes an orphan with the de
 });
 
 test('no file of src/ outside src/kinds/ names a kind: kinds are read from the registry (the default kind from src/model/)', async () => {
-  const root = fileURLToPath(new URL('../../src/', import.meta.url));
   const names = MANIFEST_KINDS.map((k) => k.kind);
-  const literal = new RegExp(`['"\`](${names.join('|')})['"\`]`);
-  const found: string[] = [];
+  // As a string ('Project') or as a property (`byKind.Project`).
+  const named = new RegExp(`['"\`](${names.join('|')})['"\`]|\\.(${names.join('|')})\\b`);
+  const found = (await genericLines()).filter((l) => named.test(l.text) && l.file !== 'model/kind-names.ts');
+  assert.equal(
+    found.map((l) => l.at),
+    [],
+  );
+});
+
+test('generic code branches on the default kind only where it is about the default kind by nature', async () => {
+  /** Each file allowed to name DEFAULT_KIND, and why (the file says so where it does). */
+  const allowed: Record<string, string> = {
+    'model/kind-names.ts': 'defines it',
+    'model/resource-name.ts': 'a resource of the default kind is named by its key alone',
+    'cli/commands/pull.ts': '`pull --project ID` names resources of the default kind',
+    'reconcile/drift.ts':
+      "a plan diagnostic names its resource by key alone; the report's `checked` counts the default kind",
+    'reconcile/render-markdown.ts': 'the plan table names its kind when every row is named by its key alone',
+  };
+  const users = new Set((await genericLines()).filter((l) => /\bDEFAULT_KIND\b/.test(l.text)).map((l) => l.file));
+  assert.equal([...users].sort(), Object.keys(allowed).sort());
+});
+
+test("generic code imports no kind's own modules: only the contract, the registry and kinds/shared/", async () => {
+  const own = /from '[./]*kinds\/(?!shared\/|kind\.ts|registry\.ts|define-kind\.ts)[^']+'/;
+  // cli/ composes everything (Project's task import, its applied-from record, `tasks` by project).
+  const found = (await genericLines()).filter((l) => !l.file.startsWith('cli/') && own.test(l.text));
+  assert.equal(
+    found.map((l) => l.at),
+    [],
+  );
+});
+
+/** Every line of code (not comments) of the .ts files of src/ outside src/kinds/ and src/generated/. */
+async function genericLines(): Promise<Array<{ file: string; at: string; text: string }>> {
+  const root = fileURLToPath(new URL('../../src/', import.meta.url));
+  const out: Array<{ file: string; at: string; text: string }> = [];
   const walk = async (dir: string): Promise<void> => {
     for (const e of await readdir(join(root, dir), { withFileTypes: true })) {
       const rel = dir ? `${dir}/${e.name}` : e.name;
@@ -135,16 +176,16 @@ test('no file of src/ outside src/kinds/ names a kind: kinds are read from the r
         if (rel !== 'kinds' && rel !== 'generated') await walk(rel);
         continue;
       }
-      if (!rel.endsWith('.ts') || rel === 'model/kind-names.ts') continue;
-      for (const [i, line] of (await readFile(join(root, rel), 'utf8')).split('\n').entries()) {
+      if (!rel.endsWith('.ts')) continue;
+      for (const [i, text] of (await readFile(join(root, rel), 'utf8')).split('\n').entries()) {
         // Code, not prose: a comment may name a kind as an example.
-        if (/^\s*(\/\/|\/\*|\*)/.test(line)) continue;
-        if (literal.test(line)) found.push(`src/${rel}:${i + 1}`);
+        if (/^\s*(\/\/|\/\*|\*)/.test(text)) continue;
+        out.push({ file: rel, at: `src/${rel}:${i + 1}`, text });
       }
     }
   };
   await walk('');
-  assert.equal(found, []);
-});
+  return out;
+}
 
 test.run();

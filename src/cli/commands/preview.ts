@@ -25,7 +25,7 @@ import { UserError } from '../../util/errors.ts';
 import { resolveServerUrl } from '../connect.ts';
 import type { Io } from '../../util/io.ts';
 import { openSession, readAndPlan } from '../plan-shell.ts';
-import { DEFAULT_KIND } from '../../model/kind-names.ts';
+import { targetName } from '../../model/resource-name.ts';
 
 export interface PreviewArgs {
   readonly dir: string;
@@ -181,10 +181,12 @@ async function readBase(
 function fromPlan(plan: Plan, subjects: readonly PreviewSubject[]): Map<string, string | null> {
   const base = new Map(subjects.map((s) => [s.name, s.xml as string | null]));
   for (const c of plan.changes) {
-    if (c.kind !== DEFAULT_KIND || !base.has(c.key)) continue;
+    // A subject is named as a person types it, so a change names its own subject the same way.
+    const name = targetName(c);
+    if (!base.has(name)) continue;
     const field = c.fields.find((f) => f.field === 'label_config');
     if (!field || field.sensitive) continue;
-    base.set(c.key, c.action === 'create' ? null : typeof field.before === 'string' ? field.before : null);
+    base.set(name, c.action === 'create' ? null : typeof field.before === 'string' ? field.before : null);
   }
   return base;
 }

@@ -2,23 +2,25 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { isApiError } from '../../api/errors.ts';
-import type { LsProject } from '../../api/types.ts';
-import { PROJECT_FIELDS } from '../../kinds/project/fields.ts';
-import { parseMarker } from '../../kinds/project/marker.ts';
-import { projectToManifest } from '../../kinds/project/to-manifest.ts';
 import { literalTextCredentials } from '../../kinds/shared/text-credentials.ts';
 import { holdsSecret, keyFromTitle, manifestYaml, type PullSecret } from '../../manifest/pulled.ts';
 import { findRepositoryRoot, findSchemaDir } from '../../manifest/find-root.ts';
 import { loadRepository } from '../../state/load-repository.ts';
 import { loadRootConfig } from '../../manifest/load-root-config.ts';
 import type { RootConfig } from '../../manifest/types.ts';
-import { readLiveProjects } from '../../kinds/project/live.ts';
-import { RESOURCE_KINDS } from '../../kinds/registry.ts';
+import { findResourceKind, RESOURCE_KINDS } from '../../kinds/registry.ts';
+import { DEFAULT_KIND } from '../../model/kind-names.ts';
 import { UserError } from '../../util/errors.ts';
 import type { Diagnostic } from '../../util/diagnostics.ts';
 import { isSecretVariableName, maskUrlsInText } from '../../util/credentials.ts';
 import { MIN_SECRET_LENGTH, SENSITIVE_MASK } from '../../util/redact.ts';
-import { resourcesOf, type DesiredResource, type LiveResource } from '../../kinds/kind.ts';
+import {
+  resourcesOf,
+  type DesiredResource,
+  type LiveResource,
+  type PulledManifest,
+  type ResourceKind,
+} from '../../kinds/kind.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, DEFAULT_TOKEN_ENV, resolveEnvironment, withServer, type ResolvedEnvironment } from '../connect.ts';
 import { styleFor, type Io } from '../../util/io.ts';
@@ -59,13 +61,8 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(namespace))
     throw new UserError(`--namespace "${namespace}" must be lowercase letters, digits and "-"`);
 
-  // What the repository already manages, so a second pull adds only what is new.
-  const existingKeys = new Set<string>();
-  const existingIds = new Set<number>();
-  /** Where each project already in the repository is declared (as shown from the working directory), by its key and by its adopted id. */
-  const existingFiles = new Map<string | number, string>();
-  /** Other kinds' keys and adopted ids already in the repository. */
-  const existingChildren = new Map<string, { keys: Set<string>; ids: Set<number> }>();
+  // What the repository already manages, by kind, so a second pull adds only what is new.
+  const existing = new Map<string, Existing>();
   let envSecrets: readonly PullSecret[] = [];
   if (config) {
     const repo = await loadRepository(root, { env: io.env, requireEnv: false, cwd: io.cwd });
@@ -74,21 +71,13 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     }
     envSecrets = repo.envSecrets ?? [];
     for (const kind of RESOURCE_KINDS) {
-      const list = resourcesOf<DesiredResource>(repo.repository, kind);
-      if (kind.parent !== undefined) {
-        existingChildren.set(kind.kind, {
-          keys: new Set(list.map((r) => r.name)),
-          ids: new Set(list.map((r) => r.importId).filter((id): id is number => id !== undefined)),
-        });
-        continue;
-      }
-      // A top-level kind: the projects pull writes.
-      for (const p of list) {
-        existingKeys.add(p.name);
-        existingFiles.set(p.name, p.file);
-        if (p.importId !== undefined) {
-          existingIds.add(p.importId);
-          existingFiles.set(p.importId, p.file);
+      const had = existingOf(existing, kind.kind);
+      for (const r of resourcesOf<DesiredResource>(repo.repository, kind)) {
+        had.keys.add(r.name);
+        had.files.set(r.name, r.file);
+        if (r.importId !== undefined) {
+          had.ids.add(r.importId);
+          had.files.set(r.importId, r.file);
         }
       }
     }
@@ -106,81 +95,102 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
   await assertTrustedCheckout(io.env, resolve(io.cwd, args.dir));
   const secrets = pullSecrets(envSecrets, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
-  const projects: LsProject[] = await withServer(target, async () => {
-    if (args.all) return (await readLiveProjects(client, PROJECT_FIELDS)).map((p) => p.fields as LsProject);
-    return Promise.all(
-      args.project.map((id) =>
-        client.getProject(id).catch((err: unknown) => {
-          if (isApiError(err) && err.status === 404) throw new UserError(`no project with id ${id} on ${target.url}`);
-          throw err;
-        }),
-      ),
-    );
-  });
+  // Every kind pull can write, parents first: the top-level ones are read here, each child kind
+  // for the parents pulled (or already in the repository), in the loop below.
+  const kinds = RESOURCE_KINDS.filter((k) => k.toManifest);
+  const topLevel = kinds.filter((k) => k.parent === undefined);
+  const topLives = await withServer(target, () =>
+    Promise.all(
+      topLevel.map(async (kind): Promise<readonly LiveResource[]> => {
+        if (args.all) return kind.readLive(client, { namespace, all: true });
+        // `--project ID` names resources of the default kind (its option is named for it).
+        const readOne = kind.kind === DEFAULT_KIND ? kind.readOne?.bind(kind) : undefined;
+        if (!readOne) return [];
+        return Promise.all(
+          args.project.map((id) =>
+            readOne(client, id).catch((err: unknown) => {
+              if (isApiError(err) && err.status === 404)
+                throw new UserError(`no ${kind.noun} with id ${id} on ${target.url}`);
+              throw err;
+            }),
+          ),
+        );
+      }),
+    ),
+  );
 
   const s = styleFor(io.color);
   const createdOutDir = !existsSync(outDir);
   if (createdOutDir) await mkdir(outDir, { recursive: true });
   const staging = await mkdtemp(join(outDir, '.labelform-pull-'));
-  const planned: Array<{ key: string; id: number; notes: readonly string[]; adopt: boolean }> = [];
+  /** What was written, kind by kind (parents first). */
+  const pulled: Pulled[] = [];
   const skipped: string[] = [];
-  const pulledChildren: Array<{
-    path: string;
-    kind: string;
-    noun: string;
-    id: number;
-    notes: readonly string[];
-    adopt: boolean;
-  }> = [];
   const showTitle = (t: string | null | undefined) =>
     holdsSecret(t ?? '', secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? '')}"`;
   const schemaDir = await findSchemaDir(root);
-  /** Requested projects already in the repository: their tabs and webhooks are looked at, to say which are not pulled. */
-  const inRepository: Array<{ id: number; key: string; file: string }> = [];
+  /** Requested top-level resources already in the repository: what belongs to them is looked at, to say what is not pulled. */
+  const inRepository: Array<{ kind: string; id: number; key: string; file: string }> = [];
+  /** Writes a pulled manifest (and the files beside it) into the staging folder. */
+  const write = async (kind: ResourceKind, path: string, manifest: PulledManifest, what: string) => {
+    const file = join(staging, path);
+    await mkdir(dirname(file), { recursive: true });
+    const schemaPath = schemaReference(dirname(join(outDir, path)), join(schemaDir, `${kind.schema}.schema.json`));
+    await writeFile(
+      file,
+      manifestYaml(manifest.manifest, schemaPath, `Pulled from ${target.url} ${what} by labelform pull.`),
+    );
+    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile(join(dirname(file), name), text);
+  };
   try {
-    const used = new Set(existingKeys);
-    for (const p of projects) {
-      const marker = parseMarker(p.description);
-      if (marker && marker.namespace !== namespace) {
-        skipped.push(`${p.id} ${showTitle(p.title)}: managed by namespace ${marker.namespace}`);
-        continue;
+    for (const [i, kind] of topLevel.entries()) {
+      const had = existingOf(existing, kind.kind);
+      const used = new Set(had.keys);
+      for (const l of topLives[i] ?? []) {
+        const marker = kind.identify(l);
+        if (marker && marker.namespace !== namespace) {
+          skipped.push(`${l.id} ${showTitle(l.title)}: managed by namespace ${marker.namespace}`);
+          continue;
+        }
+        if ((marker && had.keys.has(marker.key)) || had.ids.has(l.id)) {
+          const file = (marker && had.files.get(marker.key)) || had.files.get(l.id) || '';
+          skipped.push(`${l.id} ${showTitle(l.title)}: already in the repository${file ? ` (${file})` : ''}`);
+          inRepository.push({ kind: kind.kind, id: l.id, key: marker?.key ?? `#${l.id}`, file });
+          continue;
+        }
+        let key = marker?.key ?? keyFromTitle(l.title, l.id, kind.schema);
+        // A key (and its directory name) made from a title that holds a secret (or a URL credential) would hold it too.
+        if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(l.title).length > 0))
+          key = `${kind.schema}-${l.id}`;
+        if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
+        used.add(key);
+        const label = `${kind.noun} ${l.id}`;
+        const manifest = kind.toManifest!(l, { key, adopt: !marker, secrets });
+        if ('skipped' in manifest) {
+          skipped.push(`${label}: ${manifest.skipped}`);
+          continue;
+        }
+        const path = kind.pullPath(key);
+        await write(kind, path, manifest, label);
+        pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
-      if ((marker && existingKeys.has(marker.key)) || existingIds.has(p.id)) {
-        const file = (marker && existingFiles.get(marker.key)) || existingFiles.get(p.id) || '';
-        skipped.push(`${p.id} ${showTitle(p.title)}: already in the repository${file ? ` (${file})` : ''}`);
-        inRepository.push({ id: p.id, key: marker?.key ?? `#${p.id}`, file });
-        continue;
-      }
-      let key = marker?.key ?? keyFromTitle(p.title, p.id);
-      // A key (and its directory name) made from a title that holds a secret (or a URL credential) would hold it too.
-      if (!marker && (keyHoldsSecret(key, secrets) || literalTextCredentials(p.title ?? '').length > 0))
-        key = `project-${p.id}`;
-      if (!marker && used.has(key)) key = `${key.slice(0, 50)}-${p.id}`;
-      used.add(key);
-      const pulled = projectToManifest(p, key, marker ? undefined : p.id, secrets);
-      const dir = join(staging, key);
-      await mkdir(dir, { recursive: true });
-      const finalFile = join(outDir, key, 'project.yaml');
-      const schemaPath = schemaReference(dirname(finalFile), join(schemaDir, 'project.schema.json'));
-      await writeFile(
-        join(dir, 'project.yaml'),
-        manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} project ${p.id} by labelform pull.`),
-      );
-      if (pulled.xml !== undefined) await writeFile(join(dir, 'config.xml'), `${pulled.xml}\n`);
-      planned.push({ key, id: p.id, notes: pulled.notes, adopt: !marker });
     }
-    // What belongs to each pulled project (its webhooks, ...), beside its project.yaml.
-    const parents: LiveResource[] = [...planned, ...inRepository].map((p) => ({
-      id: p.id,
-      title: p.key,
-      marker: { namespace, key: p.key },
-    }));
-    for (const kind of RESOURCE_KINDS.filter((k) => k.parent !== undefined && k.toManifest)) {
+    // What belongs to each pulled resource (a project's webhooks, ...), beside its manifest.
+    for (const kind of kinds.filter((k) => k.parent !== undefined)) {
+      const parentKind = kind.parent ?? '';
+      const parentNoun = findResourceKind(parentKind)?.noun ?? parentKind;
+      const ofParent = pulled.filter((p) => p.kind.kind === parentKind);
+      const parentsInRepository = inRepository.filter((p) => p.kind === parentKind);
+      const parents: LiveResource[] = [...ofParent, ...parentsInRepository].map((p) => ({
+        id: p.id,
+        title: p.key,
+        marker: { namespace, key: p.key },
+      }));
       const lives = parents.length
         ? await withServer(target, () => kind.readLive(client, { namespace, all: true, parents }))
         : [];
-      const existing = existingChildren.get(kind.kind) ?? { keys: new Set<string>(), ids: new Set<number>() };
-      const usedKeys = new Set(existing.keys);
+      const had = existingOf(existing, kind.kind);
+      const usedKeys = new Set(had.keys);
       /** Marker keys met in this pull, with the id that wrote them (copies of a marker are skipped). */
       const markerIds = new Map<string, number>();
       /** Titles of the tabs pulled per project (a View's title is unique within its project). */
@@ -190,33 +200,33 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
       for (const l of [...lives].sort((a, b) => Number(!kind.identify(a)) - Number(!kind.identify(b)) || a.id - b.id)) {
         const marker = kind.identify(l);
         if (l.parentId === undefined) {
-          if (marker?.namespace === namespace && existing.keys.has(marker.key)) continue;
-          if (existing.ids.has(l.id)) continue;
+          if (marker?.namespace === namespace && had.keys.has(marker.key)) continue;
+          if (had.ids.has(l.id)) continue;
           skipped.push(
-            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the projects it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? '' : `, with import: {id: ${l.id}}`}`,
+            `organization ${kind.noun} ${l.id} (${holdsSecret(l.title, secrets) ? SENSITIVE_MASK : l.title}): not pulled, pull writes what belongs to the ${parentNoun}s it pulls; declare it in a ${kind.kind} manifest without spec.project${marker ? '' : `, with import: {id: ${l.id}}`}`,
           );
           continue;
         }
-        const home = inRepository.find((p) => p.id === l.parentId);
+        const home = parentsInRepository.find((p) => p.id === l.parentId);
         if (home) {
           // A tab or webhook made in the UI for a project the repository already has.
-          if ((marker?.namespace === namespace && existing.keys.has(marker.key)) || existing.ids.has(l.id)) continue;
+          if ((marker?.namespace === namespace && had.keys.has(marker.key)) || had.ids.has(l.id)) continue;
           const where = home.file ? ` (${home.file})` : '';
           skipped.push(
             marker && marker.namespace !== namespace
-              ? `${kind.noun} ${l.id} of project ${home.id}: managed by namespace ${marker.namespace}`
-              : `${kind.noun} ${l.id} of project ${home.id}: not pulled, its project is already in the repository${where} and pull writes a project's ${kind.noun}s only with the project; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`,
+              ? `${kind.noun} ${l.id} of ${parentNoun} ${home.id}: managed by namespace ${marker.namespace}`
+              : `${kind.noun} ${l.id} of ${parentNoun} ${home.id}: not pulled, its ${parentNoun} is already in the repository${where} and pull writes a ${parentNoun}'s ${kind.noun}s only with the ${parentNoun}; declare it in a ${kind.kind} manifest${marker ? ` named ${marker.key} (it carries that marker)` : ` with import: {id: ${l.id}}`}`,
           );
           continue;
         }
-        const parent = planned.find((p) => p.id === l.parentId);
+        const parent = ofParent.find((p) => p.id === l.parentId);
         if (!parent) continue;
-        const label = `${kind.noun} ${l.id} of project ${parent.id}`;
+        const label = `${kind.noun} ${l.id} of ${parentNoun} ${parent.id}`;
         if (marker && marker.namespace !== namespace) {
           skipped.push(`${label}: managed by namespace ${marker.namespace}`);
           continue;
         }
-        if ((marker && existing.keys.has(marker.key)) || existing.ids.has(l.id)) {
+        if ((marker && had.keys.has(marker.key)) || had.ids.has(l.id)) {
           skipped.push(`${label}: already in the repository`);
           continue;
         }
@@ -232,7 +242,7 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         const sameTitle = titleKey === undefined ? undefined : titles.get(titleKey);
         if (sameTitle !== undefined) {
           skipped.push(
-            `${label}: ${kind.noun} ${sameTitle} of this project has the same title ${showTitle(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a project; rename one of them in Label Studio, then pull again`,
+            `${label}: ${kind.noun} ${sameTitle} of this ${parentNoun} has the same title ${showTitle(l.title)}, and labelform finds a tab that lost its marker by its title, so titles are unique within a ${parentNoun}; rename one of them in Label Studio, then pull again`,
           );
           continue;
         }
@@ -240,34 +250,27 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
         if (!marker && (keyHoldsSecret(key, secrets) || key.length > 40)) key = `${kind.schema}-${l.id}`;
         if (!marker && usedKeys.has(key)) key = `${key.slice(0, 50)}-${l.id}`;
         for (let n = 2; !marker && usedKeys.has(key); n++) key = `${kind.schema}-${l.id}-${n}`;
-        const pulled = kind.toManifest!(l, { key, parentKey: parent.key, adopt: !marker, secrets });
-        if ('skipped' in pulled) {
-          skipped.push(`${label}: ${pulled.skipped}`);
+        const manifest = kind.toManifest!(l, { key, parentKey: parent.key, adopt: !marker, secrets });
+        if ('skipped' in manifest) {
+          skipped.push(`${label}: ${manifest.skipped}`);
           continue;
         }
         usedKeys.add(key);
         if (marker) markerIds.set(marker.key, l.id);
         if (titleKey !== undefined) titles.set(titleKey, l.id);
-        const file = `${kind.schema}-${key}.yaml`;
-        const schemaPath = schemaReference(join(outDir, parent.key), join(schemaDir, `${kind.schema}.schema.json`));
-        await writeFile(
-          join(staging, parent.key, file),
-          manifestYaml(pulled.manifest, schemaPath, `Pulled from ${target.url} ${label} by labelform pull.`),
-        );
-        pulledChildren.push({
-          path: `${parent.key}/${file}`,
-          kind: kind.kind,
-          noun: kind.noun,
-          id: l.id,
-          notes: pulled.notes,
-          adopt: !marker,
-        });
+        const path = kind.pullPath(key, parent.key);
+        await write(kind, path, manifest, label);
+        pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
     }
-    const clashes = planned.filter((x) => existsSync(join(outDir, x.key)));
+    // A top-level resource's folder (its key) must be new; a child's manifest goes into its parent's.
+    const clashes = pulled
+      .filter((p) => p.kind.parent === undefined)
+      .map((p) => p.path.split('/')[0] ?? p.key)
+      .filter((top) => existsSync(join(outDir, top)));
     if (clashes.length) {
       throw new UserError(
-        `these directories already exist in ${outDir}; nothing was written: ${clashes.map((c) => c.key).join(', ')}`,
+        `these directories already exist in ${outDir}; nothing was written: ${clashes.join(', ')}`,
         [],
         'Pull into an empty directory with --out, or move them aside.',
       );
@@ -286,28 +289,47 @@ export async function runPull(io: Io, args: PullArgs): Promise<number> {
     await rm(staging, { recursive: true, force: true });
   }
 
-  for (const p of planned) {
+  for (const p of pulled) {
     io.stdout(
-      `${s.green('✔')} ${p.key}/project.yaml ← project ${p.id}${p.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`,
+      `${s.green('✔')} ${p.path} ← ${p.kind.noun} ${p.id}${p.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`,
     );
     for (const n of p.notes) io.stdout(`    note: ${n}\n`);
   }
-  for (const c of pulledChildren) {
-    io.stdout(
-      `${s.green('✔')} ${c.path} ← ${c.noun} ${c.id}${c.adopt ? ' (import: adopted on the next apply)' : ' (already carries the marker)'}\n`,
-    );
-    for (const n of c.notes) io.stdout(`    note: ${n}\n`);
-  }
   for (const k of skipped) io.stdout(`${s.dim(`- skipped ${k}`)}\n`);
-  const secretNotes = planned.flatMap((p) => p.notes).filter((n) => n.includes('holds the value of ${env:')).length;
+  const secretNotes = pulled.flatMap((p) => p.notes).filter((n) => n.includes('holds the value of ${env:')).length;
   if (secretNotes)
     io.stdout(
       `\n${secretNotes} value(s) held a secret from the environment: written as \${env:NAME} references or left out, as noted above; no secret value was written.\n`,
     );
+  const counts = topLevel.map((k) => `${pulled.filter((p) => p.kind === k).length} ${k.noun}(s)`).join(', ');
+  const nouns = topLevel.map((k) => `${k.noun}s`).join(' and ');
   io.stdout(
-    `\nPulled ${planned.length} project(s) into ${relative(io.cwd, outDir) || '.'}${config ? (root !== outDir ? ` (repository ${relative(io.cwd, root) || '.'}, namespace ${namespace})` : '') : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the projects as managed.\n`,
+    `\nPulled ${counts} into ${relative(io.cwd, outDir) || '.'}${config ? (root !== outDir ? ` (repository ${relative(io.cwd, root) || '.'}, namespace ${namespace})` : '') : ' (wrote labelform.yaml)'}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.\n`,
   );
   return 0;
+}
+
+/** A kind's resources already in the repository: their keys, adopted ids, and files (by key and by id). */
+interface Existing {
+  readonly keys: Set<string>;
+  readonly ids: Set<number>;
+  readonly files: Map<string | number, string>;
+}
+
+function existingOf(existing: Map<string, Existing>, kind: string): Existing {
+  let had = existing.get(kind);
+  if (!had) existing.set(kind, (had = { keys: new Set(), ids: new Set(), files: new Map() }));
+  return had;
+}
+
+/** A manifest pull wrote (the path relative to the folder pulled into). */
+interface Pulled {
+  readonly kind: ResourceKind;
+  readonly key: string;
+  readonly path: string;
+  readonly id: number;
+  readonly notes: readonly string[];
+  readonly adopt: boolean;
 }
 
 /**

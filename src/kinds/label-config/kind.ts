@@ -29,4 +29,11 @@ export const labelConfigKind: ManifestKind<LabelConfigResource> = {
     }
     return out;
   },
+  // Drawn as written, like every shared config with a source.
+  previewConfigs: (configs) =>
+    configs.flatMap((c) =>
+      c.source
+        ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: false }]
+        : [],
+    ),
 };

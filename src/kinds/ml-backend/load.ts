@@ -1,8 +1,7 @@
 import type { MlBackendSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import { manifestIdentity, parentNames } from '../shared/load-child.ts';
-import { envNamesByField } from '../shared/env-names.ts';
+import { parentNames, specResource } from '../shared/load-child.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { isCredential } from '../../util/credentials.ts';
 import type { MlBackendResource } from './types.ts';
@@ -20,7 +19,7 @@ export async function loadMlBackends(
   const projects = parentNames(ctx, 'Project');
   const out: MlBackendResource[] = [];
   for (const doc of docs) {
-    const { raw, value, sensitive, envPointers } = doc;
+    const { raw, value, envPointers } = doc;
     const spec = value.spec as MlBackendSpec;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code: string, message: string, pointer: string, severity: 'error' | 'warning' = 'error') =>
@@ -64,15 +63,7 @@ export async function loadMlBackends(
         '/spec/model_version',
       );
     }
-    const { importId, ...identity } = manifestIdentity('MlBackend', doc);
-    out.push({
-      ...identity,
-      parent: spec.project,
-      ...(importId !== undefined ? { importId } : {}),
-      spec,
-      sensitive,
-      env: envNamesByField(doc),
-    });
+    out.push(specResource('MlBackend', doc, { parent: spec.project, spec, env: true }));
   }
   return out;
 }

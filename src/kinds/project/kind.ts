@@ -6,7 +6,10 @@ import { attributeChange } from './applied-record.ts';
 import { startProjectApply } from './apply.ts';
 import { compareProject } from './compare.ts';
 import { PROJECT_FIELDS, type ProjectField } from './fields.ts';
-import { readLiveProjects, type LiveProject } from './live.ts';
+import { readLiveProjects, toLiveProject, type LiveProject } from './live.ts';
+import { projectToManifest } from './to-manifest.ts';
+import type { LsProject } from '../../api/types.ts';
+import { formatFromPath } from '../../tasks/read-records.ts';
 import { loadProjects } from './load.ts';
 import { parseAppliedRecord } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
@@ -53,6 +56,33 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
     ...(p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}),
   }),
   startApply: startProjectApply,
+  previewConfigs: (projects) =>
+    projects.flatMap((p) => {
+      if (!p.labelConfig) return [];
+      const task = p.tasks[0];
+      const format = task ? (task.format ?? formatFromPath(task.path)) : undefined;
+      return [
+        {
+          key: p.name,
+          file: p.labelConfig.file,
+          xml: p.labelConfig.xml,
+          review: p.labelConfig.review,
+          withheld: p.sensitive.has('label_config'),
+          ...(task && format ? { taskFile: { path: task.path, display: task.display, format } } : {}),
+        },
+      ];
+    }),
+  toManifest: (live, ctx) => {
+    // Pull reads every field (`all`, or `readOne`): `fields` is the whole project as the API answers it.
+    const pulled = projectToManifest(live.fields as LsProject, ctx.key, ctx.adopt ? live.id : undefined, ctx.secrets);
+    return {
+      manifest: { ...pulled.manifest },
+      notes: pulled.notes,
+      ...(pulled.xml !== undefined ? { files: { 'config.xml': `${pulled.xml}\n` } } : {}),
+    };
+  },
+  page: (id) => `projects/${id}/`,
+  readOne: async (client, id) => toLiveProject(await client.getProject(id)),
   adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),
   attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),
   lastApplied: (live) => {

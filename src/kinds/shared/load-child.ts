@@ -1,6 +1,7 @@
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
 import { diag, type Diagnostic } from '../../util/diagnostics.ts';
 import type { DesiredResource, LoadContext, ManifestDocument } from '../kind.ts';
+import { envNamesByField } from './env-names.ts';
 
 /** What every manifest of a kind declares the same way: its name, its file, `import: {id}`. */
 export function manifestIdentity<K extends string>(
@@ -57,4 +58,27 @@ export interface SpecResource<K extends string, S> {
   readonly sensitive: ReadonlySet<string>;
   /** Per spec field, the `${env:...}` variables it comes from. */
   readonly env?: Readonly<Record<string, readonly string[]>>;
+}
+
+/**
+ * A manifest of a kind with a spec, as its loader returns it: its identity (`manifestIdentity`),
+ * the key of its parent (absent for none, as an organization's webhook), the spec, the spec fields
+ * from `${env:...}`, and with `env`, the variables each comes from (names only).
+ */
+export function specResource<K extends string, S, P extends string | undefined>(
+  kind: K,
+  doc: ManifestDocument,
+  resource: { readonly parent: P; readonly spec: S; readonly env: boolean },
+): SpecResource<K, S> & { readonly parent: P } {
+  const { importId, ...identity } = manifestIdentity(kind, doc);
+  // Built in this order (identity, parent, import, spec, secrets), as every loader wrote it.
+  return {
+    ...identity,
+    ...(resource.parent !== undefined ? { parent: resource.parent } : {}),
+    ...(importId !== undefined ? { importId } : {}),
+    spec: resource.spec,
+    sensitive: doc.sensitive,
+    ...(resource.env ? { env: envNamesByField(doc) } : {}),
+    // The spread leaves `parent` out exactly when P is undefined, which TypeScript cannot follow.
+  } as SpecResource<K, S> & { readonly parent: P };
 }

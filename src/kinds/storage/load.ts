@@ -1,7 +1,6 @@
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import { manifestIdentity, parentNames } from '../shared/load-child.ts';
-import { envNamesByField } from '../shared/env-names.ts';
+import { parentNames, specResource } from '../shared/load-child.ts';
 import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type StorageResource } from './types.ts';
@@ -19,7 +18,7 @@ export function storageLoader(direction: Direction) {
     const projects = parentNames(ctx, 'Project');
     const out: StorageResource[] = [];
     for (const doc of docs) {
-      const { raw, value, sensitive, envPointers } = doc;
+      const { raw, value, envPointers } = doc;
       const spec = value.spec as StorageResource['spec'];
       const at = (pointer: string, key = false) => ({
         file: raw.doc.file,
@@ -83,15 +82,7 @@ export function storageLoader(direction: Direction) {
           ),
         );
       }
-      const { importId, ...identity } = manifestIdentity(kind, doc);
-      out.push({
-        ...identity,
-        parent: spec.project,
-        ...(importId !== undefined ? { importId } : {}),
-        spec,
-        sensitive,
-        env: envNamesByField(doc),
-      });
+      out.push(specResource(kind, doc, { parent: spec.project, spec, env: true }));
     }
     return out;
   };

@@ -1,7 +1,7 @@
 import type { ViewSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import { manifestIdentity, parentNames } from '../shared/load-child.ts';
+import { parentNames, specResource } from '../shared/load-child.ts';
 import { checkViewSpec } from './check-filters.ts';
 import type { ViewResource } from './types.ts';
 
@@ -20,14 +20,7 @@ export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadCont
     const spec = value.spec as ViewSpec;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
-    const { importId, ...identity } = manifestIdentity('View', doc);
-    const view: ViewResource = {
-      ...identity,
-      parent: spec.project,
-      ...(importId !== undefined ? { importId } : {}),
-      spec,
-      sensitive,
-    };
+    const view: ViewResource = specResource('View', doc, { parent: spec.project, spec, env: false });
     for (const p of checkViewSpec(spec, { sensitive }))
       ctx.diagnostics.push(diag('view-filter', p.message, at(p.pointer)));
     // A tab without a title (the server keeps none) is never found again by one.

@@ -1,8 +1,7 @@
 import type { WebhookSpec } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import { manifestIdentity, parentNames } from '../shared/load-child.ts';
-import { envNamesByField } from '../shared/env-names.ts';
+import { parentNames, specResource } from '../shared/load-child.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { isCredential } from '../../util/credentials.ts';
 import { MARKER_HEADER } from './marker.ts';
@@ -19,7 +18,7 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
   const projects = parentNames(ctx, 'Project');
   const out: WebhookResource[] = [];
   for (const doc of docs) {
-    const { raw, value, sensitive, envPointers } = doc;
+    const { raw, value, envPointers } = doc;
     const spec = value.spec as WebhookSpec;
     const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors: Array<[string, string, ReturnType<typeof at>]> = [];
@@ -63,15 +62,7 @@ export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadC
         ),
       );
     }
-    const { importId, ...identity } = manifestIdentity('Webhook', doc);
-    out.push({
-      ...identity,
-      ...(spec.project !== undefined ? { parent: spec.project } : {}),
-      ...(importId !== undefined ? { importId } : {}),
-      spec,
-      sensitive,
-      env: envNamesByField(doc),
-    });
+    out.push(specResource('Webhook', doc, { parent: spec.project, spec, env: true }));
   }
   return out;
 }

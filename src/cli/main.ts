@@ -131,6 +131,12 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             describe:
               'For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)',
           })
+          .option('delete-drafts', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Label migrations also rewrite annotations that have a draft attached; Label Studio deletes those drafts (without it such annotations are left and counted as skipped)',
+          })
           .option('allow-duplicate-title', {
             type: 'boolean',
             default: false,
@@ -165,6 +171,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             target: a.target,
             prune: a.prune,
             dedupe: a.dedupe,
+            deleteDrafts: a['delete-drafts'],
             allowDuplicateTitle: a['allow-duplicate-title'],
             ...(a.out ? { out: a.out } : {}),
             ...(a.env ? { env: a.env } : {}),
@@ -263,6 +270,18 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             describe:
               'For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)',
           })
+          .option('delete-drafts', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Label migrations also rewrite annotations that have a draft attached; Label Studio deletes those drafts (with a saved plan: only when it was planned with --delete-drafts)',
+          })
+          .option('journal-dir', {
+            type: 'string',
+            default: '.labelform/journal',
+            describe:
+              'Where label migrations keep their journal (what each rewritten object held before), relative to the repository; `labelform migrations revert --journal FILE` undoes one from it',
+          })
           .option('allow-duplicate-title', {
             type: 'boolean',
             default: false,
@@ -304,6 +323,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             allowDataLoss: a['allow-data-loss'],
             allowDuplicateTitle: a['allow-duplicate-title'],
             dedupe: a.dedupe,
+            deleteDrafts: a['delete-drafts'],
+            journalDir: a['journal-dir'],
             target: a.target,
             ...(a.planfile ? { planFile: a.planfile } : {}),
             ...(a.env ? { env: a.env } : {}),

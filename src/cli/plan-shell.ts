@@ -50,6 +50,8 @@ export interface PlanOptions {
   readonly allowDuplicateTitle?: boolean;
   readonly prune?: boolean;
   readonly dedupe?: boolean;
+  /** Label migrations also write annotations with a draft attached (deleting those drafts). */
+  readonly deleteDrafts?: boolean;
   /** Read declared task files and count what the server holds of them (plan and apply do). */
   readonly datasets?: boolean;
 }
@@ -71,6 +73,7 @@ export async function readAndPlan(
       allowDuplicateTitle: opts.allowDuplicateTitle ?? false,
       dedupe: opts.dedupe ?? false,
       prune: opts.prune ?? false,
+      deleteDrafts: opts.deleteDrafts ?? false,
       datasets: opts.datasets ?? true,
     };
     const targets = opts.targets?.map(parseTarget);
@@ -97,6 +100,7 @@ export async function readAndPlan(
       allowDuplicateTitle: request.allowDuplicateTitle,
       prune: request.prune,
       dedupe: request.dedupe,
+      deleteDrafts: request.deleteDrafts,
       facts,
       readDiagnostics,
       stats: { requests: client.http.stats.requests, durationMs: io.now() - started },

@@ -774,6 +774,10 @@ export interface Plan {
    */
   dedupe?: boolean;
   /**
+   * Planned with --delete-drafts: label migrations also write annotations that have a draft attached, and Label Studio deletes those drafts.
+   */
+  deleteDrafts?: boolean;
+  /**
    * True when planned with --allow-duplicate-title.
    */
   allowDuplicateTitle?: boolean;

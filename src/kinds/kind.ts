@@ -192,6 +192,11 @@ export interface PlanRequest {
   readonly allowDuplicateTitle: boolean;
   readonly dedupe: boolean;
   readonly prune: boolean;
+  /**
+   * `--delete-drafts`: a label migration also writes annotations that have a draft attached,
+   * which Label Studio deletes with the write (without it they are left and counted as skipped).
+   */
+  readonly deleteDrafts: boolean;
 }
 
 /**

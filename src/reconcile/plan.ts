@@ -25,6 +25,8 @@ export interface PlanInput {
   readonly prune?: boolean;
   /** Settle identities carried by several resources: keep the lowest id, delete the empty copies. */
   readonly dedupe?: boolean;
+  /** Label migrations also write annotations with a draft attached, deleting those drafts. */
+  readonly deleteDrafts?: boolean;
   /** What each kind read before planning (its `readFacts`), by kind name. */
   readonly facts?: Readonly<Record<string, unknown>>;
   /** Problems found by the reads (for example invalid tasks in a declared file). */
@@ -62,6 +64,7 @@ export function planChanges(input: PlanInput): Plan {
     allowDuplicateTitle: input.allowDuplicateTitle ?? false,
     dedupe: input.dedupe ?? false,
     prune: input.prune ?? false,
+    deleteDrafts: input.deleteDrafts ?? false,
   };
 
   for (const kind of kinds) {
@@ -113,6 +116,7 @@ export function planChanges(input: PlanInput): Plan {
     ...(input.targets?.length ? { targets: [...input.targets] } : {}),
     ...(input.prune ? { prune: true } : {}),
     ...(input.dedupe ? { dedupe: true } : {}),
+    ...(input.deleteDrafts ? { deleteDrafts: true } : {}),
     ...(input.allowDuplicateTitle ? { allowDuplicateTitle: true } : {}),
     desiredDigest: desiredDigest(repo, input.targets, kinds),
     changes,

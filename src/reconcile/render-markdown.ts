@@ -1,3 +1,4 @@
+import { migrationsMarkdown } from './render-migrations.ts';
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { DEFAULT_KIND } from '../model/kind-names.ts';
 import { resourceName } from '../model/resource-name.ts';
@@ -59,7 +60,11 @@ export function renderPlanMarkdown(plan: Plan, limit = MARKDOWN_LIMIT, extras: M
       '|---|---|---|---|',
     );
     for (const c of changed) {
-      const what = [...c.fields.map((f) => f.field), ...(c.detail?.tasks?.length ? ['tasks'] : [])];
+      const what = [
+        ...c.fields.map((f) => f.field),
+        ...(c.detail?.tasks?.length ? ['tasks'] : []),
+        ...(c.detail?.migrations?.length ? [plural(c.detail.migrations.length, 'label migration')] : []),
+      ];
       head.push(
         `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ''} | ${escapeCell(what.join(', ') || (c.action === 'delete' ? (c.duplicateOf !== undefined ? `empty copy of id ${c.duplicateOf}` : `${plural(c.detail?.annotations ?? 0, 'annotation')}`) : c.action === 'adopt' ? 'marker' : ''))} |`,
       );
@@ -126,6 +131,7 @@ function renderDetails(c: ResourceChange, extras: MarkdownExtras): string {
     if (preview) lines.push(preview, '');
   }
   for (const t of c.detail?.tasks ?? []) lines.push(`- ${plural(t.tasks, 'task')} to import from \`${t.file}\``);
+  if (c.detail?.migrations?.length) lines.push('', ...migrationsMarkdown(c.detail.migrations), '');
   for (const n of c.notes ?? []) lines.push(`- ${escapeText(n)}`);
   lines.push('</details>');
   return lines.join('\n');

@@ -1,3 +1,4 @@
+import { migrationLine } from './render-migrations.ts';
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { styleFor, type Style } from '../util/style.ts';
 import { formatDiagnostic } from '../util/diagnostics.ts';
@@ -102,6 +103,7 @@ function renderChange(c: ResourceChange, s: Style, showDiff: boolean): string[] 
     }
   }
   for (const t of c.detail?.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, 'task')} to import from ${t.file}`);
+  for (const m of c.detail?.migrations ?? []) lines.push(`    ${migrationLine(m)}`);
   for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }

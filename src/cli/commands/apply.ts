@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
@@ -5,6 +6,7 @@ import { nounFor, nounOf, plural } from '../../reconcile/render-values.ts';
 import { resourceName } from '../../model/resource-name.ts';
 import { describeSecret, findSecret, MIN_SECRET_LENGTH, redact } from '../../util/redact.ts';
 import type { ProjectApplyExtras } from '../../kinds/project/apply.ts';
+import { DEFAULT_JOURNAL_DIR } from '../../kinds/project/migrate/apply-migrations.ts';
 import { findResourceKind } from '../../kinds/registry.ts';
 import type { LiveState } from '../../state/live-state.ts';
 import { readPlanFile, savedPlanDifferences } from '../../state/saved-plan.ts';
@@ -34,6 +36,10 @@ export interface ApplyArgs {
   readonly allowDataLoss: boolean;
   readonly allowDuplicateTitle: boolean;
   readonly dedupe: boolean;
+  /** Label migrations also write annotations with a draft attached (Label Studio deletes the drafts). */
+  readonly deleteDrafts?: boolean;
+  /** Where label migrations write their journal, relative to the repository (default `.labelform/journal`). */
+  readonly journalDir?: string;
   readonly target: readonly string[];
   /** Apply the plan reviewed in the pull request merged as this commit (CI, default branch). */
   readonly merged?: boolean;
@@ -69,6 +75,10 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
       throw new UserError(
         `${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`,
       );
+    if (args.deleteDrafts && !saved.deleteDrafts)
+      throw new UserError(
+        `${args.planFile} was planned without --delete-drafts; run \`labelform plan --delete-drafts --out FILE\` to plan rewriting annotations that have drafts (and deleting those drafts)`,
+      );
     // The saved plan is a contract: plan again now, with the saved plan's options, and go ahead
     // only when the fresh plan yields exactly the saved changes.
     ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
@@ -87,6 +97,7 @@ export async function runApply(io: Io, args: ApplyArgs): Promise<number> {
       allowDuplicateTitle: args.allowDuplicateTitle,
       prune: args.prune,
       dedupe: args.dedupe,
+      deleteDrafts: args.deleteDrafts ?? false,
     }));
     io.stdout(renderPlanText(plan, { color: io.color }));
     emitAnnotations(io, plan.diagnostics);
@@ -180,6 +191,7 @@ function savedOptions(saved: Plan): PlanOptions {
     allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
     prune: saved.prune ?? false,
     dedupe: saved.dedupe ?? false,
+    deleteDrafts: saved.deleteDrafts ?? false,
   };
 }
 
@@ -324,6 +336,12 @@ async function execute(
       extras: {
         appliedFrom: await readAppliedFrom(io.env, session.repo.root),
         importTasks,
+        // What the plan was made with: a migration deletes drafts only when the reviewed plan said so.
+        migrations: {
+          deleteDrafts: plan.deleteDrafts ?? false,
+          journalDir: resolve(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR),
+          progress: (line) => io.stdout(`  ${line}\n`),
+        },
       } satisfies ProjectApplyExtras,
     },
   );

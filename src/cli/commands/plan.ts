@@ -22,6 +22,8 @@ export interface PlanArgs {
   readonly allowDuplicateTitle: boolean;
   readonly prune: boolean;
   readonly dedupe: boolean;
+  /** Label migrations also write annotations with a draft attached (Label Studio deletes the drafts). */
+  readonly deleteDrafts?: boolean;
   /** Create or update the pull request's plan comment (GitHub) or merge request note (GitLab). */
   readonly comment?: boolean;
   /** The variable holding the token for --comment (default GITHUB_TOKEN, or GITLAB_TOKEN). */
@@ -64,6 +66,7 @@ async function planAndPrint(io: Io, args: PlanArgs, extras: MarkdownExtras): Pro
     allowDuplicateTitle: args.allowDuplicateTitle,
     prune: args.prune,
     dedupe: args.dedupe,
+    deleteDrafts: args.deleteDrafts ?? false,
   });
   const source = await readPlanSource(io.env, session.repo.root);
   const plan = Object.keys(source).length ? { ...planned.plan, source } : planned.plan;

@@ -9,7 +9,9 @@ import { createMarkerIndex, readProject, settleCarriers, type MarkerIndex } from
 import { compareProject } from './compare.ts';
 import { checkLabelConfigWriteNow } from './impact-guard.ts';
 import { toLiveProject, type LiveProject } from './live.ts';
-import { parseMarker, type Marker } from './marker.ts';
+import { parseAppliedRecord, parseMarker, type Marker } from './marker.ts';
+import { doneMigrations } from './applied-record.ts';
+import { applyMigrations, DEFAULT_JOURNAL_DIR, type MigrationApplyOptions } from './migrate/apply-migrations.ts';
 import type { ProjectResource } from './types.ts';
 import { createBody, createProjectOnce, updateBody } from './write.ts';
 
@@ -19,6 +21,8 @@ export interface ProjectApplyExtras {
   readonly appliedFrom?: AppliedFrom;
   /** Imports declared task files after a create or update; returns a note for the progress line. */
   readonly importTasks?: (projectId: number, change: ResourceChange, desired: ProjectResource) => Promise<string>;
+  /** How label migrations run (the plan's --delete-drafts, the journal directory, progress). */
+  readonly migrations?: MigrationApplyOptions;
 }
 
 /**
@@ -90,7 +94,25 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       const id = change.id;
       const marker = { namespace: run.namespace, key: change.key };
       const fields = change.fields.map((f) => f.field);
-      if (fields.length || change.action === 'adopt') {
+      const notes: string[] = [];
+      // Label migrations first (expand, migrate, census); the final config is written below.
+      const planned = change.detail?.migrations ?? [];
+      let done: string[] = [];
+      if (planned.length) {
+        const want = need(desired, change);
+        const ran = await applyMigrations(client, id, want, planned, run.namespace, {
+          deleteDrafts: false,
+          journalDir: DEFAULT_JOURNAL_DIR,
+          ...extras.migrations,
+        });
+        notes.push(...ran.notes);
+        done = ran.done;
+        // The expanded config is on the server now: the final one goes back even if the plan had no config change.
+        if (ran.expanded && !fields.includes('label_config')) fields.push('label_config');
+      }
+      // Migrations the marker already records as done stay recorded.
+      const recorded = desired?.migrations.length ? await alreadyDone(client, id, desired) : [];
+      if (fields.length || change.action === 'adopt' || done.length) {
         const want = need(desired, change);
         if (fields.includes('label_config')) {
           const problems = await checkLabelConfigWriteNow(client, id, want);
@@ -102,10 +124,13 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         const liveDescription = want.spec.description !== undefined ? '' : await readDescription(client, id);
         await client.updateProject(
           id,
-          updateBody(want, fields, liveDescription, marker, change.action === 'adopt', from),
+          updateBody(want, fields, liveDescription, marker, change.action === 'adopt' || done.length > 0, from, [
+            ...recorded,
+            ...done,
+          ]),
         );
       }
-      return { id, notes: await withTasks(id, change, desired, []) };
+      return { id, notes: await withTasks(id, change, desired, notes) };
     },
 
     async delete(change: DeleteChange): Promise<StepDone> {
@@ -183,6 +208,11 @@ async function whyNotAnEmptyCopy(client: LabelStudioClient, id: number, marker: 
   return tasks || annotations
     ? `it now holds ${plural(tasks, 'task')} and ${plural(annotations, 'annotation')}`
     : undefined;
+}
+
+/** The declared migrations the project's marker records as done (read now: the record is rewritten with every write). */
+async function alreadyDone(client: LabelStudioClient, id: number, desired: ProjectResource): Promise<string[]> {
+  return doneMigrations(desired, parseAppliedRecord(await readDescription(client, id)));
 }
 
 async function readDescription(client: LabelStudioClient, id: number): Promise<string> {

@@ -1,6 +1,12 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { atLeast, showSince } from '../../api/server-versions.ts';
-import type { PlanDiagnostic, ProjectChangeDetail, ResourceChange, TaskImport } from '../../generated/schema-types.ts';
+import type {
+  MigrationPlan,
+  PlanDiagnostic,
+  ProjectChangeDetail,
+  ResourceChange,
+  TaskImport,
+} from '../../generated/schema-types.ts';
 import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
@@ -30,12 +36,25 @@ import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
 import { suggestMigration, type OrphanedControl } from './migrate/suggest.ts';
 import { migrationSources, migrationTarget, type LabelMigration } from './migrate/types.ts';
+import { controlTypesOf } from './migrate/map.ts';
+import { countMigration, readMigrationData } from './migrate/survey.ts';
+import { doneMigrations } from './applied-record.ts';
+import { parseAppliedRecord } from './marker.ts';
 
 /** What Project reads before planning: annotation impact and declared task files, by manifest key. */
 export interface ProjectFacts {
   readonly impact: ReadonlyMap<string, ImpactFacts>;
   /** Declared task files not yet on the server. */
   readonly taskImports: ReadonlyMap<string, readonly TaskImport[]>;
+  /** Declared label migrations not yet done, with what each rewrites, by project key. */
+  readonly migrations?: ReadonlyMap<string, readonly MigrationPlan[]>;
+}
+
+/** The declared migrations the live project's marker does not record as done, in order. */
+export function pendingMigrations(desired: ProjectResource, live: LiveProject): LabelMigration[] {
+  if (desired.migrations.length === 0) return [];
+  const done = new Set(doneMigrations(desired, parseAppliedRecord(live.description)));
+  return desired.migrations.filter((m) => !done.has(m.id));
 }
 
 /** A manifest matched with what the server has for its key. */
@@ -106,7 +125,24 @@ export async function readProjectFacts(
       for (const st of states) diagnostics.push(...st.problems);
     }
   }
-  return { facts: { impact, taskImports }, diagnostics };
+  // Label migrations not yet done: what each would rewrite, read from the data itself.
+  const migrations = new Map<string, MigrationPlan[]>();
+  for (const m of matches) {
+    const target = m.live ?? m.adopt;
+    const pending = target ? pendingMigrations(m.desired, target) : [];
+    if (!target || pending.length === 0 || !m.desired.labelConfig) continue;
+    const data = await readMigrationData(
+      client,
+      target.id,
+      pending.some((x) => x.predictions === 'rewrite'),
+    );
+    const types = controlTypesOf(m.desired.labelConfig.summary);
+    migrations.set(
+      m.desired.name,
+      pending.map((x) => countMigration(data, x, types, req.deleteDrafts)),
+    );
+  }
+  return { facts: { impact, taskImports, migrations }, diagnostics };
 }
 
 /**
@@ -297,13 +333,31 @@ export function planProject(
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
-  const action = m.adopt ? 'adopt' : fields.length > 0 || tasks.length > 0 ? 'update' : 'no-op';
+  const migrations = ctx.facts?.migrations?.get(d.name) ?? [];
+  for (const mp of migrations)
+    if (mp.skipped > 0)
+      late.push({
+        severity: 'warning',
+        code: 'migration-skips-annotations',
+        key: d.name,
+        ...locate(d, `/spec/migrations/${d.migrations.findIndex((x) => x.id === mp.id)}`),
+        message: `migration ${mp.id}: ${plural(mp.skipped, 'annotation')} with a draft attached would be left unchanged (writing an annotation makes Label Studio delete its draft), so apply keeps the old labels in the config until they are submitted; plan and apply with --delete-drafts to rewrite them and delete those drafts`,
+      });
+  const action = m.adopt
+    ? 'adopt'
+    : fields.length > 0 || tasks.length > 0 || migrations.length > 0
+      ? 'update'
+      : 'no-op';
   changes.push({
     action,
     ...base,
     id: target.id,
     fingerprint,
-    detail: projectDetail({ ...own, annotations: target.annotationCount }),
+    detail: projectDetail({
+      ...own,
+      annotations: target.annotationCount,
+      ...(migrations.length ? { migrations: [...migrations] } : {}),
+    }),
   });
   return decided();
 }

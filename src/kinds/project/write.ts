@@ -10,7 +10,16 @@ import { stripMarker, withMarker, type Marker } from './marker.ts';
 /** The POST body for a new project: every field the manifest sets, and the marker with the record of what was applied. */
 export function createBody(desired: ProjectResource, marker: Marker, from: AppliedFrom = {}): ProjectWrite {
   const body: Record<string, unknown> = { ...desired.spec };
-  body.description = withMarker(desired.spec.description ?? '', marker, recordApplied(desired, from));
+  // A new project has no annotations: every declared migration is done on it from the start.
+  body.description = withMarker(
+    desired.spec.description ?? '',
+    marker,
+    recordApplied(
+      desired,
+      from,
+      desired.migrations.map((m) => m.id),
+    ),
+  );
   return body;
 }
 
@@ -27,6 +36,7 @@ export function updateBody(
   marker: Marker,
   addMarker: boolean,
   from: AppliedFrom = {},
+  doneMigrations: readonly string[] = [],
 ): ProjectWrite {
   const body: Record<string, unknown> = {};
   for (const f of fields) body[f] = desired.spec[f as ProjectField];
@@ -34,7 +44,7 @@ export function updateBody(
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
-      recordApplied(desired, from),
+      recordApplied(desired, from, doneMigrations),
     );
   }
   return body;

@@ -115,7 +115,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       if (fields.length || change.action === 'adopt' || done.length) {
         const want = need(desired, change);
         if (fields.includes('label_config')) {
-          const problems = await checkLabelConfigWriteNow(client, id, want);
+          const problems = await checkLabelConfigWriteNow(client, id, want, new Set(done));
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join('; ')}`);
         }
         // The description is always sent (it carries the marker and its applied record). When

@@ -17,6 +17,8 @@ export async function checkLabelConfigWriteNow(
   client: LabelStudioClient,
   projectId: number,
   desired: ProjectResource,
+  /** Migrations whose census this apply just took (see annotationImpactProblems). */
+  proven: ReadonlySet<string> = new Set(),
 ): Promise<string[]> {
   const lc = desired.labelConfig;
   if (!lc) return [];
@@ -28,8 +30,10 @@ export async function checkLabelConfigWriteNow(
   const removes = removesSomething(describeLabelConfigChange(liveXml, lc)) || summarizeLive(liveXml) === undefined;
   if (!removes && live.annotationCount === 0) return [];
   const facts = await readImpactFacts(client, [{ key: desired.name, projectId, xml: lc.xml, removes }]);
-  // Strict: a label may leave the config only once no annotation holds it, migration declared or not.
-  return annotationImpactProblems(live, lc.summary, facts.get(desired.name), desired.migrations, 'write').map(
-    (p) => p.message,
-  );
+  // Strict: a label may leave the config only once no annotation holds it, migration declared or
+  // not; a migration proven by its census is judged by the annotations alone (the server's own
+  // check reads a summary that older releases leave stale: a warning, not a refusal, then).
+  return annotationImpactProblems(live, lc.summary, facts.get(desired.name), desired.migrations, 'write', proven)
+    .filter((p) => p.severity !== 'warning')
+    .map((p) => p.message);
 }

@@ -445,6 +445,12 @@ export function annotationImpactProblems(
   facts: ImpactFacts | undefined,
   migrations: readonly LabelMigration[] = [],
   when: 'plan' | 'write' = 'plan',
+  /**
+   * At write time: migrations whose census (read from the data, just now) found no moved label
+   * left. For their labels the count from the annotations themselves decides, not the project
+   * summary, which Label Studio before 1.23 does not update when an annotation is rewritten.
+   */
+  proven: ReadonlySet<string> = new Set(),
 ): Array<{ code: string; message: string; control?: string; severity?: 'warning' }> {
   if (!facts) {
     return [
@@ -487,7 +493,7 @@ export function annotationImpactProblems(
     for (const [label, n] of Object.entries(usage?.labels[control] ?? {})) {
       if (n === 0 || now.labels.includes(label)) continue;
       const moved = migrations.find((m) => m.control === control && migrationSources(m).includes(label));
-      if (moved && when === 'plan') {
+      if (moved && (when === 'plan' || (proven.has(moved.id) && !(facts.counted?.labels[control]?.[label] ?? 0)))) {
         carried++;
         continue;
       }

@@ -8,6 +8,8 @@ export interface ImpactFacts {
   readonly serverCheck: { readonly ok: true } | { readonly ok: false; readonly message: string };
   /** Label use counted from the annotations (only when the change removes something). */
   readonly usage?: AnnotationUsage;
+  /** Label use counted from the annotations and drafts alone (without the project summary). */
+  readonly counted?: AnnotationUsage;
 }
 
 /**
@@ -40,7 +42,7 @@ export async function readImpactFacts(
         client.projectSummary(c.projectId),
         readAnnotationUsage(client, c.projectId),
       ]);
-      facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}) });
+      facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}), counted });
     }),
   );
   return facts;

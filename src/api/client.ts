@@ -93,7 +93,11 @@ export interface LabelStudioClient {
    * user's drafts (`DataManagerTaskSerializer.get_drafts`), so it cannot list them all.
    */
   exportAnnotationsAndDrafts(projectId: number): Promise<LsExportTask[]>;
-  /** Every prediction of a project, with `model_version` (`GET /api/predictions/?project=`, one unpaginated list). */
+  /**
+   * Every prediction of a project, with `model_version` (`GET /api/predictions/?task__project=`,
+   * one unpaginated list). `task__project`, not `project`: before 1.13 the list has no `project`
+   * filter and ignores it, answering with every prediction of the organization.
+   */
   listPredictions(projectId: number): Promise<LsPrediction[]>;
   /** A draft of the calling user on a task, or on one of its annotations. Never retried. */
   createDraft(
@@ -279,7 +283,8 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
         );
       return (tasks as LsExportTask[]).map((t) => ({ ...t, annotations: t.annotations ?? [], drafts: t.drafts ?? [] }));
     },
-    listPredictions: (projectId) => req<LsPrediction[]>('GET', '/api/predictions/', { params: { project: projectId } }),
+    listPredictions: (projectId) =>
+      req<LsPrediction[]>('GET', '/api/predictions/', { params: { task__project: projectId } }),
     createDraft: (taskId, body, annotationId) =>
       req<LsDraft>(
         'POST',

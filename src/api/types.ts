@@ -154,7 +154,7 @@ export interface LsDraft {
   readonly [key: string]: unknown;
 }
 
-/** `GET /api/predictions/{id}/` and an item of `GET /api/predictions/?project=`. */
+/** `GET /api/predictions/{id}/` and an item of `GET /api/predictions/?task__project=`. */
 export interface LsPrediction {
   readonly id: number;
   readonly result: unknown[];

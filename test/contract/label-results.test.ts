@@ -1,14 +1,16 @@
 /**
  * What a label migration relies on when it reads and rewrites results: the JSON export with
  * `download_all_tasks` (annotations, cancelled ones too, and every draft in full; predictions as
- * ids), the predictions list (`?project=`, one list, with `model_version`), one annotation, draft
- * or prediction read and PATCHed by id (the result's text as written: `10.0` stays a float), and
- * the trap: a PATCH of an annotation deletes the draft attached to it, and only that one.
+ * ids), the predictions list (`?task__project=`: one list of that project alone, with
+ * `model_version`; before 1.13 `?project=` is ignored), one annotation, draft or prediction read
+ * and PATCHed by id (the result's text as written: `10.0` stays a float), and the trap: a PATCH of
+ * an annotation deletes the draft attached to it, and only that one (every release: a post_save
+ * receiver of Annotation in `tasks/models.py`).
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { LsAnnotation, LsDraft, LsPrediction } from '../../src/api/types.ts';
-import { expectApiError, useTarget } from './target.ts';
+import { expectApiError, notFoundDetail, useTarget } from './target.ts';
 
 const { t, client } = useTarget(test);
 
@@ -131,7 +133,7 @@ test('PATCH of an annotation deletes the draft attached to it, and no other draf
   await client.writeResult('annotation', target.id, `[${regionText('a2', 'Organization')}]`);
   const gone = await expectApiError(client.getDraft(attached.id));
   assert.is(gone.status, 404);
-  assert.is(gone.detail, 'No AnnotationDraft matches the given query.');
+  assert.is(gone.detail, notFoundDetail('AnnotationDraft'));
   const left: LsDraft[] = await client.listTaskDrafts(taskIds[2]!);
   assert.equal(
     left.map((d) => d.id).sort((a, b) => a - b),
@@ -143,14 +145,8 @@ test('PATCH of an annotation deletes the draft attached to it, and no other draf
 });
 
 test('a missing annotation, draft or prediction is a 404 with the server words', async () => {
-  assert.is(
-    (await expectApiError(client.readResult('annotation', 987654321))).detail,
-    'No Annotation matches the given query.',
-  );
-  assert.is(
-    (await expectApiError(client.readResult('draft', 987654321))).detail,
-    'No AnnotationDraft matches the given query.',
-  );
+  assert.is((await expectApiError(client.readResult('annotation', 987654321))).detail, notFoundDetail('Annotation'));
+  assert.is((await expectApiError(client.readResult('draft', 987654321))).detail, notFoundDetail('AnnotationDraft'));
   assert.is((await expectApiError(client.readResult('prediction', 987654321))).status, 404);
 });
 

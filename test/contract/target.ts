@@ -18,9 +18,15 @@ import { releaseAtLeast } from '../helpers/applicable.ts';
 
 export { releaseAtLeast };
 
-/** Django's 404 detail for a missing project: its own words from 1.17 (seen on 1.17.0; 1.13.1 and 1.8.2 say "Not found."). */
-export const projectNotFound = (): string =>
-  releaseAtLeast('1.17') ? 'No Project matches the given query.' : 'Not found.';
+/**
+ * The 404 detail for a missing object of a model: Django's own words from 1.17 (Django REST
+ * framework 3.15 passes them on; 1.13.1 and 1.8.2, on 3.13, say "Not found.").
+ */
+export const notFoundDetail = (model: string): string =>
+  releaseAtLeast('1.17') ? `No ${model} matches the given query.` : 'Not found.';
+
+/** The 404 detail for a missing project (seen on 1.17.0; 1.13.1 and 1.8.2 say "Not found."). */
+export const projectNotFound = (): string => notFoundDetail('Project');
 
 export type TargetKind = 'fake' | 'real';
 

@@ -122,8 +122,71 @@ test('deleteDrafts: annotations with a draft are written and their drafts go; pr
   const drafts = (await client.exportAnnotationsAndDrafts(f.projectId)).flatMap((t) => t.drafts.map((d) => d.id));
   for (const w of f.withDraft) assert.not.ok(drafts.includes(w.draft), `draft ${w.draft} deleted with its annotation`);
   assert.is(drafts.length, f.expected.drafts - f.withDraft.length);
+  // Read again after the writes: seen gone, so counted as deleted, not rewritten.
+  assert.equal(
+    [...report.draftsDeleted].sort((a, b) => a - b),
+    f.withDraft.map((w) => w.draft).sort((a, b) => a - b),
+  );
+  assert.is(report.counts.drafts, f.expected.drafts - f.withDraft.length);
+  assert.equal(report.gone, []);
   for (const p of await client.listPredictions(f.projectId))
     assert.not.ok(JSON.stringify(p.result).includes('Organization'), 'predictions kept');
+});
+
+test('deleteDrafts on a server that keeps the draft of a written annotation: the draft is read again and rewritten', async () => {
+  const f = await fixture('drafts kept');
+  // Every release from 1.8.2 deletes it; a server that does not must not leave an old label behind.
+  const keeping: LabelStudioClient = {
+    ...client,
+    writeResult: async (type, id, text) => {
+      const task =
+        type === 'annotation'
+          ? [...ls.state.tasks.values()].find((t) => t.annotations.some((a) => a.id === id))
+          : undefined;
+      const kept = task?.drafts?.filter((d) => d.annotation === id) ?? [];
+      const written = await client.writeResult(type, id, text);
+      if (task && kept.length) task.drafts = [...(task.drafts ?? []), ...kept];
+      return written;
+    },
+  };
+  const report = await runMigration(keeping, {
+    projectId: f.projectId,
+    map,
+    predictions: 'keep',
+    deleteDrafts: true,
+    journalPath: join(dir, 'drafts-kept.jsonl'),
+  });
+  assert.equal(report.failed, []);
+  assert.equal(report.draftsDeleted, []);
+  assert.is(report.counts.drafts, f.expected.drafts);
+  for (const w of f.withDraft) {
+    const d = await client.getDraft(w.draft);
+    assert.ok(JSON.stringify(d.result).includes('Organization'), `draft ${w.draft} rewritten`);
+    assert.is(map(d.result), undefined, `draft ${w.draft}: no Org left in "label"`);
+  }
+});
+
+test('a server that ignores the project filter of the predictions list: no prediction of another project is written', async () => {
+  const f = await fixture('own predictions');
+  const other = await fixture('other predictions');
+  const otherBefore = await snapshotResults(client, other.projectId);
+  // Label Studio before 1.13 has no `project` filter there and answers with the organization's predictions.
+  const everyProject: LabelStudioClient = {
+    ...client,
+    listPredictions: async () => [
+      ...(await client.listPredictions(f.projectId)),
+      ...(await client.listPredictions(other.projectId)),
+    ],
+  };
+  const report = await runMigration(everyProject, {
+    projectId: f.projectId,
+    map,
+    predictions: 'rewrite',
+    deleteDrafts: false,
+    journalPath: join(dir, 'own-predictions.jsonl'),
+  });
+  assert.equal(report.counts.predictions, f.expected.predictions);
+  assert.equal(await snapshotResults(client, other.projectId), otherBefore);
 });
 
 test('a person editing an annotation during the run: the edit survives (remapped), or is reported', async () => {

@@ -71,7 +71,6 @@ export async function applyMigrations(
 
   const withPredictions = migrations.some((m) => m.predictions === 'rewrite');
   const before = await readMigrationData(client, projectId, withPredictions);
-  const withDrafts = !o.deleteDrafts;
 
   // 2. Migrate, one migration at a time (each on its own control, each with its own journal).
   const reports: Array<{ m: LabelMigration; report: MigrationRunReport }> = [];
@@ -113,8 +112,9 @@ export async function applyMigrations(
   // 3. Census.
   const after = await readMigrationData(client, projectId, withPredictions);
   for (const { m, report } of reports) {
-    const was = migrationCensus(before, m, withDrafts);
-    const now = migrationCensus(after, m, withDrafts);
+    const deleted = new Set(reports.flatMap((r) => r.report.draftsDeleted));
+    const was = migrationCensus(before, m, deleted);
+    const now = migrationCensus(after, m);
     if (now.leftOld > 0) {
       const skipped = report.skipped.length;
       throw new Refusal(

@@ -12,7 +12,10 @@
  * - a rerun lists the server again: an object already migrated maps to nothing and is not written
  *   again, so no object is written twice;
  * - an annotation with a draft attached is not written (Label Studio's annotation PATCH deletes
- *   that draft) unless `deleteDrafts` is set; it is reported as skipped.
+ *   that draft) unless `deleteDrafts` is set; it is reported as skipped;
+ * - with `deleteDrafts`, the drafts attached to the annotations written are read again once those
+ *   writes are done: a 404 proves the server deleted it (every release from 1.8.2 does, a
+ *   post_save receiver of Annotation), one still there is rewritten like any other draft.
  */
 import equal from 'fast-deep-equal';
 import pLimit from 'p-limit';
@@ -88,7 +91,10 @@ export interface MigrationRunReport {
    * their new content; `no-longer-applies` needed nothing any more (a person, or another run).
    */
   readonly changedMeanwhile: ReadonlyArray<ObjectRef & { readonly outcome: 'remapped' | 'no-longer-applies' }>;
-  /** Drafts the server deleted with their annotation's write (only with `deleteDrafts`). */
+  /**
+   * Drafts the server deleted with their annotation's write, seen gone (404) when read again after
+   * it (only with `deleteDrafts`).
+   */
   readonly draftsDeleted: readonly number[];
   /** Objects gone (404) before their write. */
   readonly gone: readonly ObjectRef[];
@@ -97,8 +103,11 @@ export interface MigrationRunReport {
 }
 
 interface Candidate extends ObjectRef {
-  readonly listed: unknown[];
+  /** The result when listed; undefined for a draft found attached only at its annotation's write. */
+  readonly listed: unknown[] | undefined;
   readonly modelVersion?: string;
+  /** A draft attached to an annotation this run wrote: a 404 means the server deleted it with that write. */
+  readonly attachedTo?: number;
 }
 
 /** Reads the project, then rewrites every object whose result the mapping changes. */
@@ -108,7 +117,7 @@ export async function runMigration(client: LabelStudioClient, o: MigrationRunOpt
   try {
     await journal.append({ op: 'run', project: o.projectId, action: 'migrate', at: new Date(now()).toISOString() });
     const tasks = await client.exportAnnotationsAndDrafts(o.projectId);
-    const predictions = o.predictions === 'rewrite' ? await client.listPredictions(o.projectId) : [];
+    const predictions = o.predictions === 'rewrite' ? ofTasks(await client.listPredictions(o.projectId), tasks) : [];
     const annotations = tasks.flatMap((t) => t.annotations.map((a) => ({ ...a, task: t.id })));
     const drafts = tasks.flatMap((t) => t.drafts.map((d) => ({ ...d, task: t.id })));
 
@@ -128,10 +137,12 @@ export async function runMigration(client: LabelStudioClient, o: MigrationRunOpt
         written.add(a.id);
       }
     }
+    // A draft attached to an annotation written here waits for that write (second phase, below).
+    const afterWrites = new Map<number, Candidate>();
     for (const d of drafts) {
-      // Its annotation's write deletes it: nothing to rewrite.
-      if (d.annotation !== null && written.has(d.annotation)) continue;
-      if (changes(o.map, d.result)) candidates.push({ type: 'draft', id: d.id, task: d.task, listed: d.result });
+      if (d.annotation !== null && written.has(d.annotation))
+        afterWrites.set(d.id, { type: 'draft', id: d.id, task: d.task, listed: d.result, attachedTo: d.annotation });
+      else if (changes(o.map, d.result)) candidates.push({ type: 'draft', id: d.id, task: d.task, listed: d.result });
     }
     for (const p of predictions)
       if (changes(o.map, p.result))
@@ -146,32 +157,43 @@ export async function runMigration(client: LabelStudioClient, o: MigrationRunOpt
     const state = newRunState();
     const started = now();
     let done = 0;
+    const total = () => candidates.length + afterWrites.size;
     const limit = pLimit(o.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
     const progress = () => {
       const elapsedMs = now() - started;
       o.onProgress?.({
         done,
-        total: candidates.length,
+        total: total(),
         written: state.writes,
         elapsedMs,
-        etaMs: done === 0 ? undefined : Math.round((elapsedMs / done) * (candidates.length - done)),
+        etaMs: done === 0 ? undefined : Math.round((elapsedMs / done) * (total() - done)),
       });
     };
+    const handle = (batch: readonly Candidate[]) =>
+      Promise.all(
+        batch.map((c) =>
+          limit(async () => {
+            try {
+              const attached = await migrateOne(client, journal, o, c, state, skipped);
+              // Drafts attached at the write, not listed: read again in the second phase too.
+              for (const id of attached)
+                if (!afterWrites.has(id))
+                  afterWrites.set(id, { type: 'draft', id, task: c.task, listed: undefined, attachedTo: c.id });
+            } catch (err) {
+              // A read that failed (the write's own failure is journaled in migrateOne): nothing written.
+              state.failed.push({ type: c.type, id: c.id, task: c.task, error: errorText(err) });
+            }
+            done++;
+            progress();
+          }),
+        ),
+      );
     progress();
-    await Promise.all(
-      candidates.map((c) =>
-        limit(async () => {
-          try {
-            await migrateOne(client, journal, o, c, state, skipped);
-          } catch (err) {
-            // A read that failed (the write's own failure is journaled in migrateOne): nothing written.
-            state.failed.push({ type: c.type, id: c.id, task: c.task, error: errorText(err) });
-          }
-          done++;
-          progress();
-        }),
-      ),
-    );
+    await handle(candidates);
+    // Second phase: the drafts attached to the annotations written, read again. The server deleted
+    // them with the write (404), or they are rewritten; one whose annotation was not written (it
+    // failed, or needed nothing any more) is an ordinary draft.
+    await handle([...afterWrites.values()]);
     return {
       counts: {
         regions: state.regions,
@@ -201,6 +223,8 @@ interface RunState {
   drafts: number;
   predictions: Record<string, number>;
   tasks: Set<number>;
+  /** Annotations this run wrote. */
+  wrote: Set<number>;
   changedMeanwhile: Array<ObjectRef & { outcome: 'remapped' | 'no-longer-applies' }>;
   draftsDeleted: number[];
   gone: ObjectRef[];
@@ -215,6 +239,7 @@ function newRunState(): RunState {
     drafts: 0,
     predictions: {},
     tasks: new Set(),
+    wrote: new Set(),
     changedMeanwhile: [],
     draftsDeleted: [],
     gone: [],
@@ -229,27 +254,36 @@ async function migrateOne(
   c: Candidate,
   s: RunState,
   skipped: Array<ObjectRef & { drafts: number[] }>,
-): Promise<void> {
+): Promise<readonly number[]> {
   const ref: ObjectRef = { type: c.type, id: c.id, task: c.task };
   // An annotation's drafts are asked at the same time as the annotation (one round trip, not two):
   // a draft made since the listing would go with this write.
   const [current, attached] = await Promise.all([
-    readCurrent(client, ref, s),
+    readCurrent(client, ref, c.attachedTo !== undefined ? { gone: [] } : s),
     c.type === 'annotation' ? draftsAttached(client, c) : Promise.resolve([]),
   ]);
-  if (!current) return;
+  if (!current) {
+    if (c.attachedTo !== undefined && s.wrote.has(c.attachedTo)) s.draftsDeleted.push(c.id);
+    else if (c.attachedTo !== undefined) s.gone.push(ref);
+    return [];
+  }
   const result = parseResult(current.resultText);
   const mapped = result ? o.map(result) : undefined;
-  const moved = !equal(result, c.listed);
+  const moved = c.listed !== undefined && !equal(result, c.listed);
   if (!mapped || !result || equal(mapped.result, result)) {
     if (moved) s.changedMeanwhile.push({ ...ref, outcome: 'no-longer-applies' });
-    return;
+    return [];
   }
   if (moved) s.changedMeanwhile.push({ ...ref, outcome: 'remapped' });
   if (c.type === 'annotation') {
-    if (attached === undefined) return void s.gone.push(ref);
-    if (attached.length > 0 && !o.deleteDrafts) return void skipped.push({ ...ref, drafts: attached });
-    if (attached.length > 0) s.draftsDeleted.push(...attached);
+    if (attached === undefined) {
+      s.gone.push(ref);
+      return [];
+    }
+    if (attached.length > 0 && !o.deleteDrafts) {
+      skipped.push({ ...ref, drafts: attached });
+      return [];
+    }
   }
   const after = stringifyLike(mapped.result, current.resultText);
   await journal.append({ op: 'write', type: c.type, id: c.id, task: c.task, before: current.resultText, after });
@@ -259,9 +293,10 @@ async function migrateOne(
     const error = errorText(err);
     s.failed.push({ ...ref, error });
     await journal.append({ op: 'failed', type: c.type, id: c.id, error });
-    return;
+    return [];
   }
   await journal.append({ op: 'done', type: c.type, id: c.id });
+  if (c.type === 'annotation') s.wrote.add(c.id);
   s.writes++;
   s.regions += mapped.regions;
   s.tasks.add(c.task);
@@ -276,6 +311,20 @@ async function migrateOne(
       s.predictions[c.modelVersion ?? ''] = (s.predictions[c.modelVersion ?? ''] ?? 0) + 1;
       break;
   }
+  return attached ?? [];
+}
+
+/**
+ * The predictions of the project's tasks only: the list is asked by project, and before 1.13 a
+ * filter it does not know is ignored (every prediction of the organization); never write another
+ * project's prediction.
+ */
+export function ofTasks<P extends { readonly task: number }>(
+  predictions: readonly P[],
+  tasks: ReadonlyArray<{ readonly id: number }>,
+): P[] {
+  const ids = new Set(tasks.map((t) => t.id));
+  return predictions.filter((p) => ids.has(p.task));
 }
 
 export interface RevertOptions {

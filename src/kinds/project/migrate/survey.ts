@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../../api/client.ts';
 import type { MigrationPlan } from '../../../generated/schema-types.ts';
+import { ofTasks } from './io-run.ts';
 import { census, migrateResult, regionCount, type ControlTypes } from './map.ts';
 import { migrationSources, migrationTarget, type LabelMigration } from './types.ts';
 
@@ -39,7 +40,7 @@ export async function readMigrationData(
     drafts: tasks.flatMap((t) =>
       t.drafts.map((d) => ({ id: d.id, task: t.id, annotation: d.annotation ?? null, result: listOf(d.result) })),
     ),
-    predictions: predictions.map((p) => ({
+    predictions: ofTasks(predictions, tasks).map((p) => ({
       id: p.id,
       task: p.task,
       modelVersion: p.model_version ?? '',
@@ -51,7 +52,9 @@ export async function readMigrationData(
 /**
  * What one migration rewrites in the data (the plan's counts), by the same pure mapping apply
  * uses. An annotation with a draft attached is counted as skipped unless `deleteDrafts` (Label
- * Studio deletes that draft when the annotation is written); its draft is rewritten either way.
+ * Studio deletes that draft when the annotation is written). A draft is counted as rewritten
+ * unless `deleteDrafts` and the annotation it is attached to is rewritten: then the server deletes
+ * it with that write (apply reads it again after, and rewrites it should it still be there).
  */
 export function countMigration(
   data: MigrationData,
@@ -64,6 +67,7 @@ export function countMigration(
   let regions = 0;
   let annotations = 0;
   let skipped = 0;
+  const rewritten = new Set<number>();
   for (const a of data.annotations) {
     const mapped = migrateResult(a.result, [m], controlTypes);
     if (!mapped) continue;
@@ -71,6 +75,7 @@ export function countMigration(
       skipped++;
       continue;
     }
+    rewritten.add(a.id);
     annotations++;
     regions += mapped.regions;
     tasks.add(a.task);
@@ -78,8 +83,8 @@ export function countMigration(
   let drafts = 0;
   for (const d of data.drafts) {
     const mapped = migrateResult(d.result, [m], controlTypes);
-    // With --delete-drafts a draft attached to a rewritten annotation is deleted, not rewritten.
-    if (!mapped || (deleteDrafts && d.annotation !== null)) continue;
+    // A draft attached to a rewritten annotation (only with --delete-drafts) is deleted, not rewritten.
+    if (!mapped || (d.annotation !== null && rewritten.has(d.annotation))) continue;
     drafts++;
     regions += mapped.regions;
     tasks.add(d.task);
@@ -120,17 +125,18 @@ export function countMigration(
 
 /**
  * The proof after a migration: how many regions of the control, and how many still hold a source
- * label, over the annotations, the predictions it rewrites and — unless `--delete-drafts` removes
- * some of them — the drafts. Before and after, the region counts are equal; after, no source is left.
+ * label, over the annotations, the drafts and the predictions it rewrites. `deletedDrafts` (the
+ * drafts the server deleted with their annotation's write, seen gone) are left out, so that before
+ * and after the region counts are equal; after, no source is left.
  */
 export function migrationCensus(
   data: MigrationData,
   m: LabelMigration,
-  withDrafts: boolean,
+  deletedDrafts: ReadonlySet<number> = new Set(),
 ): { readonly regions: number; readonly leftOld: number } {
   const results = [
     ...data.annotations,
-    ...(withDrafts ? data.drafts : []),
+    ...data.drafts.filter((d) => !deletedDrafts.has(d.id)),
     ...(m.predictions === 'rewrite' ? data.predictions : []),
   ].map((x) => x.result);
   const sources = new Set(migrationSources(m));

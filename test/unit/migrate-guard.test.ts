@@ -181,6 +181,41 @@ test('right before the write, a declared migration excuses nothing: the label ma
   assert.equal(annotationImpactProblems(target, desired, migrated, migrations, 'write'), []);
 });
 
+test('at the write, a summary of drafts left stale (a draft deleted with its annotation before 1.23): the proven migration is a warning', () => {
+  const target = live(8, 'Entities', { key: 's', annotations: 10, fields: { label_config: LIVE } });
+  const desired = xmlSource(labelsXml(['Organization', 'City', 'Country', 'Person'])).summary;
+  const migrations = [rename('Org', 'Organization')];
+  const migrated = {
+    ...USAGE,
+    labels: { ...USAGE.labels, label: { Organization: 3, City: 2, Country: 1, Person: 4 } },
+  };
+  const facts: ImpactFacts = {
+    serverCheck: { ok: false, message: 'These labels still exist in annotations or drafts: Org (1 annotations).' },
+    usage: migrated,
+    counted: migrated,
+    draftSummary: { label: { Org: 1 } },
+  };
+  const proven = annotationImpactProblems(target, desired, facts, migrations, 'write', new Set(['org-renamed']));
+  assert.equal(
+    proven.map((p) => [p.code, p.severity]),
+    [['server-rejects-config', 'warning']],
+  );
+  // Not proven by this apply's census: the server's refusal stands.
+  assert.equal(
+    annotationImpactProblems(target, desired, facts, migrations, 'write').map((p) => [p.code, p.severity]),
+    [['server-rejects-config', undefined]],
+  );
+  // A draft that still holds the label (counted from the drafts themselves) is never excused.
+  const held = { ...facts, counted: { ...migrated, labels: { ...migrated.labels, label: { Org: 1 } } } };
+  assert.equal(
+    annotationImpactProblems(target, desired, held, migrations, 'write', new Set(['org-renamed'])).map((p) => [
+      p.code,
+      p.severity,
+    ]),
+    [['server-rejects-config', undefined]],
+  );
+});
+
 test('suggestMigration: Choices and Taxonomy options are <Choice>; odd names are quoted so the YAML reads back', () => {
   assert.is(
     suggestMigration({ control: 'sentiment', type: 'Choices', orphaned: ['Pos'], added: ['Positive'] }),

@@ -505,6 +505,18 @@ export function annotationImpactProblems(
       });
     }
   }
+  // The summary of drafts, which the server's check reads as well: a moved label it still counts
+  // is carried by the migration (plan), or proven gone by the census and the count (write).
+  for (const [control, byLabel] of Object.entries(facts.draftSummary ?? {})) {
+    const now = desired.controls.find((c) => c.name === control);
+    if (!now || now.dynamic) continue;
+    for (const [label, n] of Object.entries(byLabel ?? {})) {
+      if (!(Number(n) > 0) || now.labels.includes(label) || usage?.labels[control]?.[label]) continue;
+      const moved = migrations.find((m) => m.control === control && migrationSources(m).includes(label));
+      if (moved && (when === 'plan' || (proven.has(moved.id) && !(facts.counted?.labels[control]?.[label] ?? 0))))
+        carried++;
+    }
+  }
   const problems: Array<{ code: string; message: string; control?: string; severity?: 'warning' }> = orphaned.map(
     (o) => ({
       code: 'orphans-annotations',

@@ -10,6 +10,11 @@ export interface ImpactFacts {
   readonly usage?: AnnotationUsage;
   /** Label use counted from the annotations and drafts alone (without the project summary). */
   readonly counted?: AnnotationUsage;
+  /**
+   * The project summary's label use of drafts (`created_labels_drafts`), which the server's strict
+   * check reads too; before 1.23 it is left stale when a draft goes with its annotation's write.
+   */
+  readonly draftSummary?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**
@@ -42,7 +47,12 @@ export async function readImpactFacts(
         client.projectSummary(c.projectId),
         readAnnotationUsage(client, c.projectId),
       ]);
-      facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}), counted });
+      facts.set(c.key, {
+        serverCheck,
+        usage: mergeUsage(counted, summary.created_labels ?? {}),
+        counted,
+        draftSummary: summary.created_labels_drafts ?? {},
+      });
     }),
   );
   return facts;

@@ -81,7 +81,7 @@ test('rename: plan count = apply count = census difference; untouched bytes, ids
   assert.is(applied.code, 0, applied.stdout + applied.stderr);
   const reported = /migration org-renamed: (\d+) regions? rewritten in (\d+) annotations?/.exec(applied.stdout);
   assert.ok(reported, applied.stdout);
-  assert.equal([Number(reported![1]), Number(reported![2])], [m!.regions, m!.annotations]);
+  assert.equal([Number(reported[1]), Number(reported[2])], [m!.regions, m!.annotations]);
 
   const after = await snapshotResults(client, f.projectId);
   assert.is(census(before, 'label', 'Org') - census(after, 'label', 'Org'), m!.regions);
@@ -109,6 +109,7 @@ test('an annotation with a draft attached is left and the config keeps both labe
   assert.match(
     first.stdout + first.stderr,
     /1 annotation with a draft attached, left so that the draft is not deleted/,
+    first.stdout + first.stderr,
   );
   const expanded = String((await client.getProject(f.projectId)).label_config);
   assert.ok(expanded.includes('<Label value="Org"/></Labels><Labels name="other"'), expanded);

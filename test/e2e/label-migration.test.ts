@@ -18,7 +18,7 @@ import * as assert from 'uvu/assert';
 import { readJournal } from '../../src/kinds/project/migrate/io-journal.ts';
 import { revertMigration, runMigration, type ResultMapping } from '../../src/kinds/project/migrate/io-run.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
-import { renameLabel } from '../helpers/label-rename.ts';
+import { renameLabel, renamedOrgText } from '../helpers/label-rename.ts';
 import { buildMigrationProject, snapshotResults } from '../helpers/migration-fixture.ts';
 import { api, realServer, REPO_ROOT, resetServer } from './support.ts';
 
@@ -27,8 +27,7 @@ const map: ResultMapping = renameLabel('label', 'Org', 'Organization');
 let dir: string;
 
 /** What the rename must make of an object's text: `label`'s Org renamed, every other byte kept. */
-const renamedText = (text: string) =>
-  text.replace(/("from_name":"label"[^}]*"labels":\[)"Org"\]/g, '$1"Organization"]');
+const renamedText = renamedOrgText;
 
 test.before(async () => {
   await resetServer(client);

@@ -35,3 +35,19 @@ export function renameLabel(control: string, from: string, to: string): ResultMa
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * A stored result's text with `label`'s Org renamed to Organization and every other byte kept,
+ * whichever the key order: as sent (SQLite keeps it: `from_name` before `value`) or PostgreSQL's
+ * jsonb order (shorter keys first: `value` before `from_name`).
+ */
+export function renamedOrgText(text: string): string {
+  return text
+    .replace(/("from_name":"label"[^}]*"labels":\[)"Org"\]/g, '$1"Organization"]')
+    .replace(/("labels":\[)"Org"(\]\}[^{}]*"from_name":"label")/g, '$1"Organization"$2');
+}
+
+/** Whether a stored result's text holds `label`'s Org (either key order, as renamedOrgText). */
+export function holdsOrgText(text: string): boolean {
+  return renamedOrgText(text) !== text;
+}

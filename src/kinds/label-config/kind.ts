@@ -29,11 +29,12 @@ export const labelConfigKind: ManifestKind<LabelConfigResource> = {
     }
     return out;
   },
-  // Drawn as written, like every shared config with a source.
+  // Drawn as written, like every shared config with a source; one holding a `${env:...}` value is a
+  // secret, never drawn into an image that gets uploaded (as a project's).
   previewConfigs: (configs) =>
     configs.flatMap((c) =>
       c.source
-        ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: false }]
+        ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: c.sensitive }]
         : [],
     ),
 };

@@ -28,3 +28,8 @@ export function typedKeys<T extends object>(o: T): Array<keyof T & string> {
   // objects this is for carry none (see above), so its keys are the type's.
   return Object.keys(o) as Array<keyof T & string>;
 }
+
+/** `x` is one of `values` (a field name one of a kind's fields). */
+export function isOneOf<T extends string>(values: readonly T[], x: string): x is T {
+  return values.some((v) => v === x);
+}

@@ -5,7 +5,7 @@ import { secretChange } from '../shared/env-names.ts';
 import { isCredential, maskUrlCredentials } from '../../util/credentials.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
 
-export function normaliseMlField(field: MlField, value: unknown): unknown {
+export function normaliseMlField(field: string, value: unknown): unknown {
   if (field === 'description') return stripDescriptionMarker(value as string | null);
   if (field === 'extra_params') return value ?? {};
   if (field === 'title' || field === 'basic_auth_user') return value ?? '';

@@ -14,6 +14,7 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
+import { typedKeys } from '../../util/narrow.ts';
 import {
   resourcesOf,
   type KindPlan,
@@ -24,7 +25,7 @@ import {
   type ResourceMarker,
 } from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
-import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
+import { PROJECT_FIELD_SINCE } from './fields.ts';
 import type { LiveProject } from './live.ts';
 import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
@@ -180,7 +181,7 @@ export function planProject(
 
   // A field this server's release does not have: an error at its line, not an endless diff.
   // The manifest's schema admits only project fields as spec keys.
-  const missing = (Object.keys(d.spec) as ProjectField[]).flatMap((f) => {
+  const missing = typedKeys(d.spec).flatMap((f) => {
     const since = PROJECT_FIELD_SINCE[f];
     return since !== undefined && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
   });

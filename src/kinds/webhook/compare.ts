@@ -6,7 +6,7 @@ import type { LiveWebhook, WebhookField } from './types.ts';
  * A webhook field made comparable: `actions` are a set (the server stores them as rows), the
  * marker header is labelform's, not the manifest's.
  */
-export function normaliseWebhookField(field: WebhookField, value: unknown): unknown {
+export function normaliseWebhookField(field: string, value: unknown): unknown {
   if (field === 'actions') return [...((value as string[] | null) ?? [])].sort();
   if (field === 'headers') return withoutMarker(value as Record<string, string> | null);
   return value ?? null;

@@ -9,7 +9,10 @@ export function isRecord(x: unknown): x is Readonly<Record<string, unknown>> {
 }
 
 /** An object with a string at `key` (`hasString(r, 'from_name')`). */
-export function hasString<K extends string>(x: unknown, key: K): x is Readonly<Record<K, string>> {
+export function hasString<K extends string>(
+  x: unknown,
+  key: K,
+): x is Readonly<Record<string, unknown> & Record<K, string>> {
   return isRecord(x) && typeof x[key] === 'string';
 }
 

@@ -29,6 +29,7 @@ export interface ProjectApplyExtras {
  */
 export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<ProjectResource> {
   const { client } = run;
+  // Project's extras are built by the apply command, `satisfies ProjectApplyExtras` (cli/commands/apply.ts).
   const extras = run.extras as ProjectApplyExtras;
   const from = extras.appliedFrom;
   const sleep = run.sleep ? { sleep: run.sleep } : {};
@@ -53,6 +54,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       if (!index) {
         index = createMarkerIndex(
           client,
+          // Every live read includes id, title, description and the counters: what the marker index reads.
           run.live.map((p) => p.fields as LsProject),
         );
         await index.refresh();

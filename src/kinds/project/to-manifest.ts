@@ -136,7 +136,7 @@ export function projectToManifest(
     apiVersion: 'labelform/v1' as const,
     kind: 'Project' as const,
     metadata: { name: key },
-    // Each field was put in as the API answers it, which is the schema's type for it; the manifest is validated below.
+    // Each field was put in under its API name with the API's value, the type ProjectSpec gives that name.
     spec: spec as ProjectSpec,
     ...(adoptId !== undefined ? { import: { id: adoptId } } : {}),
   };
@@ -156,7 +156,7 @@ function isDerivedWeights(weights: unknown, labelConfig: unknown): boolean {
   if (weights === null || weights === undefined) return true;
   if (typeof weights !== 'object') return false;
   const parsed = parseLabelConfigXml(String(labelConfig ?? '').trim());
-  // The server's control_weights: {control: {overall, type, labels: {label: weight}}}, each read as it is.
+  // The server's {control: {overall, type, labels}}; each value is read with ?. and compared, so another shape reads as not derived.
   const entries = Object.entries(
     weights as Record<string, { overall?: unknown; type?: unknown; labels?: Record<string, unknown> }>,
   );

@@ -45538,31 +45538,22 @@ function planProject(m, ctx) {
     d.sensitive.has("label_config")
   ) : void 0;
   if (labelConfig && d.labelConfig && !d.sensitive.has("label_config")) {
-    for (const f of d.labelConfig.review)
-      diagnostics.push({
-        severity: "warning",
-        code: f.code,
-        message: f.message,
-        key: d.name,
-        file: d.labelConfig.file,
-        line: f.line,
-        col: f.col,
-        element: f.element
-      });
+    const file = d.labelConfig.file;
+    const warning = (f) => ({
+      severity: "warning",
+      code: f.code,
+      message: f.message,
+      key: d.name,
+      file,
+      line: f.line,
+      col: f.col,
+      element: f.element
+    });
+    diagnostics.push(...d.labelConfig.review.map(warning));
     const before = target ? parseLabelConfigXml(String(target.fields.label_config ?? "")) : void 0;
     const after2 = before?.ok ? parseLabelConfigXml(d.labelConfig.xml) : void 0;
     if (before?.ok && after2?.ok)
-      for (const f of reviewHotkeyMoves(before.root, after2.root, d.labelConfig.at))
-        late.push({
-          severity: "warning",
-          code: f.code,
-          message: f.message,
-          key: d.name,
-          file: d.labelConfig.file,
-          line: f.line,
-          col: f.col,
-          element: f.element
-        });
+      late.push(...reviewHotkeyMoves(before.root, after2.root, d.labelConfig.at).map(warning));
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {

@@ -691,7 +691,7 @@ function valueAt(root, pointer) {
   let v = root;
   for (const seg of pointer.split("/").slice(1)) {
     if (v === null || typeof v !== "object") return void 0;
-    v = v[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
+    v = Reflect.get(v, seg.replace(/~1/g, "/").replace(/~0/g, "~"));
   }
   return v;
 }
@@ -792,7 +792,7 @@ var init_kind = __esm({
       async load(docs, ctx) {
         const out = [];
         for (const { raw, value, envPointers } of docs) {
-          const spec = value.spec;
+          const { spec } = value;
           const source = await ctx.loadXml(raw, "/spec/label_config", spec.label_config);
           ctx.diagnostics.push(...labelConfigCredentialErrors(raw.doc, "/spec/label_config", spec.label_config, source));
           out.push({
@@ -806,9 +806,10 @@ var init_kind = __esm({
         }
         return out;
       },
-      // Drawn as written, like every shared config with a source.
+      // Drawn as written, like every shared config with a source; one holding a `${env:...}` value is a
+      // secret, never drawn into an image that gets uploaded (as a project's).
       previewConfigs: (configs) => configs.flatMap(
-        (c) => c.source ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: false }] : []
+        (c) => c.source ? [{ key: c.name, file: c.source.file, xml: c.source.xml, review: c.source.review, withheld: c.sensitive }] : []
       )
     };
   }
@@ -1156,7 +1157,7 @@ function parseDescriptionMarker(description) {
   return m ? { namespace: m[1], key: m[2], ...m[3] ? { secret: m[3] } : {} } : void 0;
 }
 function stripDescriptionMarker(description) {
-  const text = description ?? "";
+  const text = typeof description === "string" ? description : "";
   const m = last(text);
   return m ? pythonStripEnd(text.slice(0, m.index) + text.slice(m.index + m[0].length)) : text;
 }
@@ -1880,6 +1881,29 @@ var init_live = __esm({
   }
 });
 
+// src/util/narrow.ts
+function isRecord(x) {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+function hasString(x, key) {
+  return isRecord(x) && typeof x[key] === "string";
+}
+function arrayAt(x, key) {
+  const v = isRecord(x) ? x[key] : void 0;
+  return Array.isArray(v) ? v : [];
+}
+function typedKeys(o) {
+  return Object.keys(o);
+}
+function isOneOf(values, x) {
+  return values.some((v) => v === x);
+}
+var init_narrow = __esm({
+  "src/util/narrow.ts"() {
+    "use strict";
+  }
+});
+
 // src/kinds/shared/load-child.ts
 function manifestIdentity(kind, doc) {
   const { raw, value } = doc;
@@ -1915,9 +1939,14 @@ function specResource(kind, doc, resource) {
     // The spread leaves `parent` out exactly when P is undefined, which TypeScript cannot follow.
   };
 }
+function writtenSpecValue(raw, field) {
+  const spec = isRecord(raw.doc.value) ? raw.doc.value.spec : void 0;
+  return isRecord(spec) ? spec[field] : void 0;
+}
 var init_load_child = __esm({
   "src/kinds/shared/load-child.ts"() {
     "use strict";
+    init_narrow();
     init_diagnostics();
     init_env_names();
   }
@@ -1931,7 +1960,7 @@ function storageLoader(direction) {
     const out = [];
     for (const doc of docs) {
       const { raw, value, envPointers } = doc;
-      const spec = value.spec;
+      const { spec } = value;
       const at = (pointer, key = false) => ({
         file: raw.doc.file,
         ...raw.doc.locate(pointer, { key }),
@@ -1960,7 +1989,7 @@ function storageLoader(direction) {
       for (const field of storageFields(direction, type)) {
         if (typeof spec[field] !== "string") continue;
         const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
-        const written = raw.doc.value.spec?.[field];
+        const written = writtenSpecValue(raw, field);
         if (found.length === 0 && typeof written === "string")
           found.push(
             ...textCredentialErrors(
@@ -10268,7 +10297,7 @@ async function loadMlBackends(docs, ctx) {
   const out = [];
   for (const doc of docs) {
     const { raw, value, envPointers } = doc;
-    const spec = value.spec;
+    const { spec } = value;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code2, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code2, message, at(pointer), severity));
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
@@ -10463,7 +10492,7 @@ var init_kind5 = __esm({
         if (!readsKind("MlBackend", opts)) return Promise.resolve([]);
         return readLiveMlBackends(client, parentsToRead(opts, "Project"), opts.namespace);
       },
-      normalise: (field, value) => normaliseMlField(field, value),
+      normalise: normaliseMlField,
       // The password is compared by its fingerprint (see compare.ts).
       diff: compareMlBackend,
       plan: planMlBackend,
@@ -29763,13 +29792,14 @@ function formatRecord(r) {
   const commit = r.commit && /^[0-9a-f]{7,40}(-dirty)?$/.test(r.commit) ? r.commit : void 0;
   const repository = r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : void 0;
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ""}.` : "";
-  const pairs = Object.keys(FIELD_CODES).filter((f) => r.fields[f] !== void 0).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
+  const pairs = typedKeys(FIELD_CODES).filter((f) => r.fields[f] !== void 0).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   return `${from} [${RECORD_TAG}${pairs.join("")}]`;
 }
 var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT;
 var init_marker = __esm({
   "src/kinds/project/marker.ts"() {
     "use strict";
+    init_narrow();
     init_python_strip();
     SECRET_HASH = "*";
     RECORD_TAG = "lf1";
@@ -29803,7 +29833,7 @@ var init_marker = __esm({
       reveal_preannotations_interactively: "rp",
       pinned_at: "pa"
     };
-    FIELDS_BY_CODE = new Map(Object.entries(FIELD_CODES).map(([field, code2]) => [code2, field]));
+    FIELDS_BY_CODE = new Map(typedKeys(FIELD_CODES).map((field) => [FIELD_CODES[field], field]));
     MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
     APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
     FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
@@ -39056,8 +39086,7 @@ function sanitiseNodes(nodes, source) {
     const el = node;
     if (RAW_TEXT.has(el.tagName)) {
       for (const child of el.childNodes)
-        if (child.nodeName === "#text")
-          child.value = escapeText3(child.value);
+        if (child.nodeName === "#text" && "value" in child) child.value = escapeText3(child.value);
     }
     el.attrs = el.attrs.filter(
       (a) => SAFE_ATTRIBUTES.has(a.name) && !(URL_ATTRIBUTES.has(a.name) && /^\s*[a-z][a-z0-9+.-]*:/i.test(a.value) && !SAFE_PROTOCOLS.test(a.value.trim()))
@@ -39107,7 +39136,7 @@ function liveValue(live, field) {
 }
 function compareProject(desired, live, release) {
   const changes = [];
-  for (const field of Object.keys(desired.spec)) {
+  for (const field of typedKeys(desired.spec)) {
     const after2 = desired.spec[field];
     if (after2 === void 0) continue;
     const sensitive = desired.sensitive.has(field);
@@ -39129,7 +39158,7 @@ function compareProject(desired, live, release) {
 }
 function fingerprintProject(desired, live) {
   const out = {};
-  for (const field of Object.keys(desired.spec)) {
+  for (const field of typedKeys(desired.spec)) {
     if (desired.sensitive.has(field)) continue;
     out[field] = fingerprintValue(normaliseProjectField(field, liveValue(live, field), "live"));
   }
@@ -39143,8 +39172,57 @@ var init_compare3 = __esm({
     import_fast_deep_equal2 = __toESM(require_fast_deep_equal(), 1);
     init_fingerprint();
     init_credentials();
+    init_narrow();
     init_marker();
     init_normalise();
+  }
+});
+
+// src/kinds/project/fields.ts
+function isProjectField(field) {
+  return isOneOf(PROJECT_FIELDS, field);
+}
+var PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, PROJECT_FIELD_SINCE, PROJECT_COUNTERS;
+var init_fields = __esm({
+  "src/kinds/project/fields.ts"() {
+    "use strict";
+    init_narrow();
+    PROJECT_FIELD_DEFAULTS = {
+      title: "",
+      description: "",
+      label_config: "<View></View>",
+      expert_instruction: "",
+      show_instruction: false,
+      show_skip_button: true,
+      enable_empty_annotation: true,
+      show_annotation_history: false,
+      color: "#FFFFFF",
+      maximum_annotations: 1,
+      is_published: false,
+      is_draft: false,
+      model_version: "",
+      min_annotations_to_start_training: 0,
+      start_training_on_annotation_update: false,
+      show_collab_predictions: true,
+      sampling: "Sequential sampling",
+      show_ground_truth_first: false,
+      annotator_evaluation_enabled: false,
+      show_overlap_first: false,
+      overlap_cohort_percentage: 100,
+      task_data_login: null,
+      task_data_password: null,
+      control_weights: null,
+      evaluate_predictions_automatically: false,
+      skip_queue: "REQUEUE_FOR_OTHERS",
+      reveal_preannotations_interactively: false,
+      pinned_at: null
+    };
+    PROJECT_FIELDS = typedKeys(PROJECT_FIELD_DEFAULTS);
+    PROJECT_FIELD_SINCE = {
+      // projects/migrations/0034_project_annotator_evaluation_enabled.py; not in 1.22's serializer.
+      annotator_evaluation_enabled: "1.23.0"
+    };
+    PROJECT_COUNTERS = ["task_number", "total_annotations_number"];
   }
 });
 
@@ -39152,7 +39230,7 @@ var init_compare3 = __esm({
 import { createHash as createHash3 } from "node:crypto";
 function recordApplied(desired, from = {}) {
   const fields = {};
-  for (const field of Object.keys(desired.spec)) {
+  for (const field of typedKeys(desired.spec)) {
     const value = desired.spec[field];
     if (value === void 0) continue;
     fields[field] = desired.sensitive.has(field) ? SECRET_HASH : hashFieldValue(normaliseProjectField(field, value, "desired"));
@@ -39168,9 +39246,9 @@ function hashFieldValue(normalised) {
 }
 function attributeChange(field, desired, live, record = parseAppliedRecord(live.description)) {
   if (!record) return "unknown";
-  const applied = record.fields[field];
+  const applied = isProjectField(field) ? record.fields[field] : void 0;
   if (applied === SECRET_HASH || desired.sensitive.has(field)) return "unknown";
-  if (applied === void 0) return "git";
+  if (applied === void 0 || !isProjectField(field)) return "git";
   const gitMoved = hashFieldValue(normaliseProjectField(field, desired.spec[field], "desired")) !== applied;
   const serverMoved = hashFieldValue(normaliseProjectField(field, liveValue(live, field), "live")) !== applied;
   if (gitMoved && serverMoved) return "both";
@@ -39183,6 +39261,8 @@ var init_applied_record = __esm({
     "use strict";
     init_fingerprint();
     init_compare3();
+    init_fields();
+    init_narrow();
     init_marker();
     init_normalise();
   }
@@ -41927,50 +42007,6 @@ var init_describe_change = __esm({
     init_summarize();
     init_python_strip();
     MAX_EDIT_LINES = 2e3;
-  }
-});
-
-// src/kinds/project/fields.ts
-var PROJECT_FIELD_DEFAULTS, PROJECT_FIELDS, PROJECT_FIELD_SINCE, PROJECT_COUNTERS;
-var init_fields = __esm({
-  "src/kinds/project/fields.ts"() {
-    "use strict";
-    PROJECT_FIELD_DEFAULTS = {
-      title: "",
-      description: "",
-      label_config: "<View></View>",
-      expert_instruction: "",
-      show_instruction: false,
-      show_skip_button: true,
-      enable_empty_annotation: true,
-      show_annotation_history: false,
-      color: "#FFFFFF",
-      maximum_annotations: 1,
-      is_published: false,
-      is_draft: false,
-      model_version: "",
-      min_annotations_to_start_training: 0,
-      start_training_on_annotation_update: false,
-      show_collab_predictions: true,
-      sampling: "Sequential sampling",
-      show_ground_truth_first: false,
-      annotator_evaluation_enabled: false,
-      show_overlap_first: false,
-      overlap_cohort_percentage: 100,
-      task_data_login: null,
-      task_data_password: null,
-      control_weights: null,
-      evaluate_predictions_automatically: false,
-      skip_queue: "REQUEUE_FOR_OTHERS",
-      reveal_preannotations_interactively: false,
-      pinned_at: null
-    };
-    PROJECT_FIELDS = Object.keys(PROJECT_FIELD_DEFAULTS);
-    PROJECT_FIELD_SINCE = {
-      // projects/migrations/0034_project_annotator_evaluation_enabled.py; not in 1.22's serializer.
-      annotator_evaluation_enabled: "1.23.0"
-    };
-    PROJECT_COUNTERS = ["task_number", "total_annotations_number"];
   }
 });
 
@@ -45296,24 +45332,20 @@ async function readAnnotationUsage(client, projectId) {
       query: WITH_ANNOTATIONS_OR_DRAFTS
     })) {
       for (const task of tasks) {
-        const items = [...task.annotations ?? [], ...task.drafts ?? []];
-        for (const item of items) {
-          const result = item.result;
+        for (const item of [...arrayAt(task, "annotations"), ...arrayAt(task, "drafts")]) {
+          const result = isRecord(item) ? item.result : void 0;
           if (!Array.isArray(result)) continue;
           annotations++;
           const usedControls = /* @__PURE__ */ new Set();
-          const usedLabels = /* @__PURE__ */ new Set();
+          const usedLabels = /* @__PURE__ */ new Map();
           for (const r of result) {
+            if (!hasString(r, "from_name")) continue;
             const from = r.from_name;
-            if (typeof from !== "string") continue;
             usedControls.add(from);
-            for (const label of labelsOf(r.value)) usedLabels.add(`${from}\0${label}`);
+            for (const label of labelsOf(r.value)) usedLabels.set(`${from}\0${label}`, [from, label]);
           }
           for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
-          for (const key of usedLabels) {
-            const [c, l] = key.split("\0");
-            (labels[c] ??= {})[l] = (labels[c][l] ?? 0) + 1;
-          }
+          for (const [c, l] of usedLabels.values()) (labels[c] ??= {})[l] = (labels[c][l] ?? 0) + 1;
         }
       }
     }
@@ -45339,6 +45371,7 @@ var init_annotation_usage = __esm({
   "src/kinds/project/annotation-usage.ts"() {
     "use strict";
     init_errors2();
+    init_narrow();
     WITH_ANNOTATIONS_OR_DRAFTS = JSON.stringify({
       filters: {
         conjunction: "or",
@@ -45484,7 +45517,7 @@ function planProject(m, ctx) {
     );
     return decided();
   }
-  const missing = Object.keys(d.spec).flatMap((f) => {
+  const missing = typedKeys(d.spec).flatMap((f) => {
     const since = PROJECT_FIELD_SINCE[f];
     return since !== void 0 && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
   });
@@ -45505,31 +45538,22 @@ function planProject(m, ctx) {
     d.sensitive.has("label_config")
   ) : void 0;
   if (labelConfig && d.labelConfig && !d.sensitive.has("label_config")) {
-    for (const f of d.labelConfig.review)
-      diagnostics.push({
-        severity: "warning",
-        code: f.code,
-        message: f.message,
-        key: d.name,
-        file: d.labelConfig.file,
-        line: f.line,
-        col: f.col,
-        element: f.element
-      });
+    const file = d.labelConfig.file;
+    const warning = (f) => ({
+      severity: "warning",
+      code: f.code,
+      message: f.message,
+      key: d.name,
+      file,
+      line: f.line,
+      col: f.col,
+      element: f.element
+    });
+    diagnostics.push(...d.labelConfig.review.map(warning));
     const before = target ? parseLabelConfigXml(String(target.fields.label_config ?? "")) : void 0;
     const after2 = before?.ok ? parseLabelConfigXml(d.labelConfig.xml) : void 0;
     if (before?.ok && after2?.ok)
-      for (const f of reviewHotkeyMoves(before.root, after2.root, d.labelConfig.at))
-        late.push({
-          severity: "warning",
-          code: f.code,
-          message: f.message,
-          key: d.name,
-          file: d.labelConfig.file,
-          line: f.line,
-          col: f.col,
-          element: f.element
-        });
+      late.push(...reviewHotkeyMoves(before.root, after2.root, d.labelConfig.at).map(warning));
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {
@@ -45741,6 +45765,7 @@ var init_plan3 = __esm({
     init_python_strip();
     init_credentials();
     init_redact();
+    init_narrow();
     init_kind2();
     init_compare3();
     init_fields();
@@ -45780,7 +45805,7 @@ function createBody(desired, marker, from = {}) {
 }
 function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}) {
   const body = {};
-  for (const f of fields) body[f] = desired.spec[f];
+  for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : void 0;
   if (fields.length || addMarker) {
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
@@ -45841,6 +45866,7 @@ var init_write = __esm({
     init_errors2();
     init_project_list();
     init_carriers();
+    init_fields();
     init_applied_record();
     init_marker();
   }
@@ -45866,6 +45892,7 @@ function startProjectApply(run3) {
       if (!index) {
         index = createMarkerIndex(
           client,
+          // Every live read includes id, title, description and the counters: what the marker index reads.
           run3.live.map((p) => p.fields)
         );
         await index.refresh();
@@ -46049,7 +46076,7 @@ function projectToManifest(p, key, adoptId, secrets = []) {
     );
   const description = stripMarker(p.description);
   if (description) put("description", description);
-  const xml = normaliseProjectField("label_config", p.label_config, "live");
+  const xml = String(normaliseProjectField("label_config", p.label_config, "live"));
   let hasConfig = xml !== "" && xml !== PROJECT_FIELD_DEFAULTS.label_config;
   if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
     hasConfig = false;
@@ -46081,6 +46108,7 @@ function projectToManifest(p, key, adoptId, secrets = []) {
     apiVersion: "labelform/v1",
     kind: "Project",
     metadata: { name: key },
+    // Each field was put in under its API name with the API's value, the type ProjectSpec gives that name.
     spec,
     ...adoptId !== void 0 ? { import: { id: adoptId } } : {}
   };
@@ -46170,6 +46198,16 @@ var init_repo_path = __esm({
   "src/manifest/repo-path.ts"() {
     "use strict";
     init_source_file();
+  }
+});
+
+// src/kinds/label-config/types.ts
+function isLabelConfig(r) {
+  return r.kind === "LabelConfig";
+}
+var init_types3 = __esm({
+  "src/kinds/label-config/types.ts"() {
+    "use strict";
   }
 });
 
@@ -46274,7 +46312,7 @@ var init_rules = __esm({
 
 // src/kinds/project/types.ts
 var SECRET_FIELDS;
-var init_types3 = __esm({
+var init_types4 = __esm({
   "src/kinds/project/types.ts"() {
     "use strict";
     SECRET_FIELDS = /* @__PURE__ */ new Set(["task_data_password"]);
@@ -46285,7 +46323,7 @@ var init_types3 = __esm({
 async function loadProjects(docs, ctx) {
   const { diagnostics } = ctx;
   const labelConfigByName = new Map(
-    ctx.loaded("LabelConfig").map((l) => [l.name, l])
+    ctx.loaded("LabelConfig").filter(isLabelConfig).map((l) => [l.name, l])
   );
   const out = [];
   for (const { raw, value, sensitive, envPointers } of docs) {
@@ -46323,7 +46361,7 @@ async function loadProjects(docs, ctx) {
       if (typeof v !== "string" || field === "label_config" || SECRET_FIELDS.has(field)) continue;
       const pointer = `/spec/${field}`;
       const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
-      const written = raw.doc.value.spec?.[field];
+      const written = writtenSpecValue(raw, field);
       diagnostics.push(
         ...asUrl.length || typeof written !== "string" ? asUrl : textCredentialErrors(written, field, raw.doc.file, pointer, valuePosition(raw.doc, pointer))
       );
@@ -46338,11 +46376,11 @@ async function loadProjects(docs, ctx) {
         diag("rule", issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer })
       );
     }
-    for (const field of Object.keys(rawSpec)) {
+    for (const [field, v] of Object.entries(rawSpec)) {
       if (!SECRET_FIELDS.has(field)) continue;
       sensitive.add(field);
       const pointer = `/spec/${field}`;
-      if (typeof rawSpec[field] === "string" && rawSpec[field] !== "" && !envPointers.includes(pointer)) {
+      if (typeof v === "string" && v !== "" && !envPointers.includes(pointer)) {
         diagnostics.push(
           diag(
             "secret-literal",
@@ -46365,9 +46403,8 @@ async function loadProjects(docs, ctx) {
       }
       tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
     }
-    const spec = { ...rawSpec };
-    if (labelConfig) spec.label_config = labelConfig.xml;
-    else delete spec.label_config;
+    const spec = { ...rawSpec, label_config: labelConfig?.xml };
+    if (!labelConfig) delete spec.label_config;
     out.push({
       kind: "Project",
       name,
@@ -46405,10 +46442,12 @@ var init_load3 = __esm({
     init_interpolate();
     init_repo_path();
     init_diagnostics();
+    init_types3();
+    init_load_child();
     init_url_credentials();
     init_text_credentials();
     init_rules();
-    init_types3();
+    init_types4();
   }
 });
 
@@ -46416,7 +46455,7 @@ var init_load3 = __esm({
 import { relative as relative6, sep as sep3 } from "node:path";
 function fieldsToRead(projects) {
   const fields = /* @__PURE__ */ new Set(["label_config"]);
-  for (const p of projects) for (const f of Object.keys(p.spec)) fields.add(f);
+  for (const p of projects) for (const f of typedKeys(p.spec)) fields.add(f);
   return [...fields];
 }
 var projectKind;
@@ -46433,6 +46472,7 @@ var init_kind6 = __esm({
     init_live3();
     init_to_manifest3();
     init_read_records();
+    init_narrow();
     init_load3();
     init_marker();
     init_normalise();
@@ -46449,7 +46489,8 @@ var init_kind6 = __esm({
         opts.all ? PROJECT_FIELDS : fieldsToRead(resourcesOf(opts.repo, { kind: "Project" }))
       ),
       holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
-      normalise: (field, value, side) => normaliseProjectField(field, value, side),
+      // A field a project does not have is kept as it is (null for none), as the server keeps most fields.
+      normalise: (field, value, side) => isProjectField(field) ? normaliseProjectField(field, value, side) : value ?? null,
       diff: compareProject,
       readFacts: readProjectFacts,
       plan: planProject,
@@ -46558,7 +46599,7 @@ var init_adopt4 = __esm({
 
 // src/kinds/view/types.ts
 var VIEW_FIELDS;
-var init_types4 = __esm({
+var init_types5 = __esm({
   "src/kinds/view/types.ts"() {
     "use strict";
     VIEW_FIELDS = ["title", "filters", "ordering", "hiddenColumns"];
@@ -46620,7 +46661,7 @@ var init_apply4 = __esm({
     init_apply_child();
     init_create_settled();
     init_marker2();
-    init_types4();
+    init_types5();
   }
 });
 
@@ -46630,7 +46671,7 @@ function normaliseViewField(field, value) {
     case "title":
       return typeof value === "string" ? value : null;
     case "filters": {
-      const f = value ?? {};
+      const f = isRecord(value) ? value : {};
       const items = Array.isArray(f.items) ? f.items : [];
       return {
         conjunction: typeof f.conjunction === "string" ? f.conjunction.toLowerCase() : "and",
@@ -46645,7 +46686,7 @@ function normaliseViewField(field, value) {
     case "ordering":
       return Array.isArray(value) ? value : [];
     case "hiddenColumns": {
-      const h = value ?? {};
+      const h = isRecord(value) ? value : {};
       const set = (x) => Array.isArray(x) ? [...x].map(String).sort() : [];
       return { explore: set(h.explore), labeling: set(h.labeling) };
     }
@@ -46657,6 +46698,7 @@ function liveViewValue(live, field) {
 var init_compare4 = __esm({
   "src/kinds/view/compare.ts"() {
     "use strict";
+    init_narrow();
   }
 });
 
@@ -46687,9 +46729,7 @@ function recentField(column, verb) {
 function checkViewSpec(spec, opts = {}) {
   const out = [];
   const show = opts.sensitive?.has("filters") ? (x) => shape(x) : describe;
-  const filters = spec.filters;
-  const items = Array.isArray(filters?.items) ? filters.items : [];
-  items.forEach((raw, i) => {
+  arrayAt(spec.filters, "items").forEach((raw, i) => {
     if (!isObject2(raw)) return;
     const at = `/spec/filters/items/${i}`;
     const filter2 = typeof raw.filter === "string" ? raw.filter : void 0;
@@ -46901,6 +46941,7 @@ var TASK_COLUMNS, RECENT_TASK_FIELDS, TASK_RELATIONS, COLUMN_LIST;
 var init_check_filters = __esm({
   "src/kinds/view/check-filters.ts"() {
     "use strict";
+    init_narrow();
     TASK_COLUMNS = {
       id: "integer",
       inner_id: "integer",
@@ -46957,7 +46998,7 @@ async function loadViews(docs, ctx) {
   const titles = /* @__PURE__ */ new Map();
   for (const doc of docs) {
     const { raw, value, sensitive } = doc;
-    const spec = value.spec;
+    const { spec } = value;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
     const view = specResource("View", doc, { parent: spec.project, spec, env: false });
@@ -47040,7 +47081,7 @@ var init_plan4 = __esm({
     "use strict";
     init_plan_child();
     init_compare4();
-    init_types4();
+    init_types5();
   }
 });
 
@@ -54255,13 +54296,11 @@ function viewToManifest(v, ctx) {
     const value = v.raw.data?.[f];
     if (value === void 0 || value === null) continue;
     if (f === "filters") {
-      const items = (value.items ?? []).map((i) => ({
-        filter: i.filter,
-        operator: i.operator,
-        type: i.type,
-        value: i.value ?? null
-      }));
-      spec.filters = { conjunction: value.conjunction ?? "and", items };
+      const items = arrayAt(value, "items").map((item) => {
+        const i = isRecord(item) ? item : {};
+        return { filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null };
+      });
+      spec.filters = { conjunction: (isRecord(value) ? value.conjunction : void 0) ?? "and", items };
     } else spec[f] = value;
   }
   const [broken] = checkViewSpec(spec);
@@ -54288,9 +54327,10 @@ var init_to_manifest4 = __esm({
   "src/kinds/view/to-manifest.ts"() {
     "use strict";
     init_pulled();
+    init_narrow();
     init_schemas();
     init_check_filters();
-    init_types4();
+    init_types5();
   }
 });
 
@@ -54299,6 +54339,7 @@ var viewKind;
 var init_kind7 = __esm({
   "src/kinds/view/kind.ts"() {
     "use strict";
+    init_narrow();
     init_define_kind();
     init_adopt4();
     init_apply4();
@@ -54308,7 +54349,7 @@ var init_kind7 = __esm({
     init_plan4();
     init_read_scope();
     init_to_manifest4();
-    init_types4();
+    init_types5();
     viewKind = defineKind({
       kind: "View",
       schema: "view",
@@ -54319,7 +54360,8 @@ var init_kind7 = __esm({
       readLive: (client, opts) => readsKind("View", opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
       fields: () => VIEW_FIELDS,
       liveValue: liveViewValue,
-      normalise: (field, value) => normaliseViewField(field, value),
+      // A field a View does not have has no comparable value.
+      normalise: (field, value) => isOneOf(VIEW_FIELDS, field) ? normaliseViewField(field, value) : void 0,
       plan: planView,
       // The spec as written (a tab's title from `${env:...}` is hashed with the rest).
       digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),
@@ -54354,7 +54396,7 @@ var init_marker3 = __esm({
 
 // src/kinds/webhook/types.ts
 var WEBHOOK_FIELDS, ORGANIZATION_ONLY_ACTIONS, MAX_MANIFEST_HEADERS;
-var init_types5 = __esm({
+var init_types6 = __esm({
   "src/kinds/webhook/types.ts"() {
     "use strict";
     WEBHOOK_FIELDS = [
@@ -54421,21 +54463,21 @@ var init_adopt5 = __esm({
     init_errors();
     init_redact();
     init_marker3();
-    init_types5();
+    init_types6();
   }
 });
 
 // src/kinds/webhook/compare.ts
 function normaliseWebhookField(field, value) {
-  if (field === "actions") return [...value ?? []].sort();
-  if (field === "headers") return withoutMarker(value);
+  if (field === "actions") return Array.isArray(value) ? [...value].sort() : [];
+  if (field === "headers") return withoutMarker(isRecord(value) ? value : null);
   return value ?? null;
 }
 function liveWebhookValue(live, field) {
   return live.raw[field];
 }
 function showLiveWebhookValue(field, value) {
-  if (field === "headers") return maskCredentials(withoutMarker(value));
+  if (field === "headers") return maskCredentials(withoutMarker(isRecord(value) ? value : null));
   if (field === "url" && typeof value === "string") return maskUrlCredentials(value);
   return value;
 }
@@ -54446,6 +54488,7 @@ var init_compare5 = __esm({
   "src/kinds/webhook/compare.ts"() {
     "use strict";
     init_credentials();
+    init_narrow();
     init_marker3();
   }
 });
@@ -54511,7 +54554,7 @@ var init_apply5 = __esm({
     init_create_settled();
     init_compare5();
     init_marker3();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -54545,7 +54588,7 @@ async function loadWebhooks(docs, ctx) {
   const out = [];
   for (const doc of docs) {
     const { raw, value, envPointers } = doc;
-    const spec = value.spec;
+    const { spec } = value;
     const at = (pointer, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors = [];
     if (spec.project !== void 0 && !projects.has(spec.project))
@@ -54600,7 +54643,7 @@ var init_load5 = __esm({
     init_url_credentials();
     init_credentials();
     init_marker3();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -54676,7 +54719,7 @@ var init_plan5 = __esm({
     init_url_title();
     init_compare5();
     init_marker3();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -54751,7 +54794,7 @@ var init_to_manifest5 = __esm({
     init_credentials();
     init_pulled_credentials();
     init_marker3();
-    init_types5();
+    init_types6();
     HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
   }
 });
@@ -54770,7 +54813,7 @@ var init_kind8 = __esm({
     init_plan5();
     init_read_scope();
     init_to_manifest5();
-    init_types5();
+    init_types6();
     webhookKind = defineKind({
       kind: "Webhook",
       schema: "webhook",
@@ -54780,7 +54823,7 @@ var init_kind8 = __esm({
       readLive: (client, opts) => readsKind("Webhook", opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
       fields: () => WEBHOOK_FIELDS,
       liveValue: liveWebhookValue,
-      normalise: (field, value) => normaliseWebhookField(field, value),
+      normalise: normaliseWebhookField,
       showLive: showLiveWebhookValue,
       plan: planWebhook,
       startApply: startWebhookApply,
@@ -55504,7 +55547,9 @@ async function loadRepository(dir, opts) {
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : void 0;
   const selected = config ? selectEnvironmentName(config, opts.environment, diagnostics) : void 0;
   const variables = selected && config?.environments[selected]?.variables || {};
-  const docsByKind = new Map(MANIFEST_KINDS.map((k) => [k.kind, []]));
+  const docsByKind = new Map(
+    MANIFEST_KINDS.map((k) => [k.kind, []])
+  );
   const unresolvedByDoc = /* @__PURE__ */ new Map();
   const envSecrets2 = [];
   const partial = [];
@@ -55908,9 +55953,7 @@ function otherKeys(repo) {
   if (!repo) return {};
   const kinds = kindsInMessageOrder().filter((k) => k.listedAs === void 0 && resourcesOf(repo, k).length);
   return kinds.length ? {
-    resources: Object.fromEntries(
-      kinds.map((k) => [k.kind, resourcesOf(repo, k).map(keyOf)])
-    )
+    resources: Object.fromEntries(kinds.map((k) => [k.kind, resourcesOf(repo, k).map(keyOf)]))
   } : {};
 }
 var init_validate = __esm({

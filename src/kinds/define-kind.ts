@@ -13,12 +13,16 @@ import { specDigest } from './shared/spec-digest.ts';
  * are, the defaults for the rest. So a kind's `kind.ts` states only what differs, and the engine
  * calls every member without asking whether the kind has it.
  */
-export function defineKind<D extends DesiredResource, L extends LiveResource, F = unknown, N extends string = string>(
-  def: KindDefinition<D, L, F, N>,
-): ResourceKind<D, L, F> {
+export function defineKind<
+  D extends DesiredResource,
+  L extends LiveResource,
+  F = unknown,
+  N extends string = string,
+  M = unknown,
+>(def: KindDefinition<D, L, F, N, M>): ResourceKind<D, L, F, M> {
   const { fields, liveValue, showLive, ...own } = def;
   const normalise = def.normalise ?? ((_field: string, value: unknown) => value);
-  const kind: ResourceKind<D, L, F> = {
+  const kind: ResourceKind<D, L, F, M> = {
     desired: (repo) => resourcesOf(repo, def),
     identify: (live) => live.marker,
     holdsData: () => false,

@@ -52,7 +52,7 @@ export interface Repository {
 }
 
 /** A kind's resources in a repository (none without one), typed as the kind loads them. */
-export function resourcesOf<D>(
+export function resourcesOf<D extends DesiredResource>(
   repo: Repository | undefined,
   kind: ManifestKind<D> | { readonly kind: string },
 ): readonly D[] {
@@ -78,10 +78,16 @@ export interface LiveResource {
   readonly parentId?: number;
 }
 
-/** One manifest document of a kind, schema-valid and interpolated, ready for the kind's `load`. */
-export interface ManifestDocument {
+/**
+ * One manifest document of a kind, schema-valid and interpolated, ready for the kind's `load`.
+ * `M` is the document's shape as the kind's schema says it (`ProjectManifest` from
+ * src/generated/schema-types.ts): the loader hands a kind only documents its schema accepted (a
+ * value still holding an unset `${env:...}`, in offline validate, is the one exception, and is
+ * not judged by the kinds' rules).
+ */
+export interface ManifestDocument<M = unknown> {
   readonly raw: RawDoc;
-  readonly value: Record<string, unknown>;
+  readonly value: M;
   /** Top-level spec fields whose value came from `${env:...}`. */
   readonly sensitive: Set<string>;
   /** JSON pointers of every value that came from `${env:...}`. */
@@ -97,13 +103,13 @@ export interface LoadContext {
   readonly show: (path: string) => string;
   readonly diagnostics: Diagnostic[];
   /** Resources of a kind loaded earlier in registry order. */
-  readonly loaded: (kind: string) => readonly unknown[];
+  readonly loaded: (kind: string) => readonly DesiredResource[];
   /** Reads and checks a label config given inline or as `{file}` at `pointer`. */
   readonly loadXml: (raw: RawDoc, pointer: string, spec: unknown) => Promise<Omit<XmlSource, 'ref'> | undefined>;
 }
 
-/** The manifest side of a kind: its schema and how its documents become resources. */
-export interface ManifestKind<D = unknown> {
+/** The manifest side of a kind: its schema and how its documents become resources (`M`: a document's shape). */
+export interface ManifestKind<D extends DesiredResource = DesiredResource, M = unknown> {
   /** The manifest's `kind:`, and the plan's. */
   readonly kind: string;
   /** `schemas/<schema>.schema.json` validates its manifests (and types are generated from it). */
@@ -117,7 +123,7 @@ export interface ManifestKind<D = unknown> {
    */
   readonly listedAs?: string;
   /** Turns this kind's documents into resources; problems go to `ctx.diagnostics`. */
-  load(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<D[]>;
+  load(docs: readonly ManifestDocument<M>[], ctx: LoadContext): Promise<D[]>;
   /** `preview`: the label configs this kind's resources hold, in their order; absent: none to draw. */
   previewConfigs?(resources: readonly D[]): readonly PreviewConfig[];
 }
@@ -298,7 +304,8 @@ export interface ResourceKind<
   D extends DesiredResource = DesiredResource,
   L extends LiveResource = LiveResource,
   F = unknown,
-> extends ManifestKind<D> {
+  M = unknown,
+> extends ManifestKind<D, M> {
   /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
   readonly parent?: string;
   /** Titles are unique within a parent (a tab that lost its marker is found by its title): pull writes one of a title. */
@@ -403,8 +410,10 @@ export type KindDefinition<
   F = unknown,
   /** The names of the fields the default `diff` compares (`fields`). */
   N extends string = string,
-> = Omit<ResourceKind<D, L, F>, DefaultedMember> &
-  Partial<Pick<ResourceKind<D, L, F>, DefaultedMember>> & {
+  /** A manifest document's shape, as the kind's schema says it. */
+  M = unknown,
+> = Omit<ResourceKind<D, L, F, M>, DefaultedMember> &
+  Partial<Pick<ResourceKind<D, L, F, M>, DefaultedMember>> & {
     /** The fields the default `diff` compares for a manifest, in plan order (only those it sets count). */
     readonly fields?: (desired: D) => readonly N[];
     /** A live resource's value of a field, for the default `diff`. */

@@ -97,7 +97,9 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   const variables: Record<string, Scalar> = (selected && config?.environments[selected]?.variables) || {};
 
   // Stage 3: every other document — kind, interpolation, schema.
-  const docsByKind = new Map<string, ManifestDocument[]>(MANIFEST_KINDS.map((k) => [k.kind, []]));
+  const docsByKind = new Map<string, ManifestDocument<Record<string, unknown>>[]>(
+    MANIFEST_KINDS.map((k) => [k.kind, []]),
+  );
   // Values still holding a `${env:NAME}` whose variable is unset (offline validate): not checked.
   const unresolvedByDoc = new Map<RawDoc, ReadonlySet<string>>();
   const envSecrets: Array<{ name: string; value: string }> = [];
@@ -296,9 +298,12 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     return checkXml(read.text, file, (line, col) => ({ line, col }), diagnostics);
   };
 
-  const loaded = new Map<string, unknown[]>();
+  const loaded = new Map<string, DesiredResource[]>();
   const context: LoadContext = { root, show, diagnostics, loaded: (kind) => loaded.get(kind) ?? [], loadXml };
   const firstPass = diagnostics.length;
+  // Each kind gets the documents its own schema accepted (stage 3), so they have the shape its
+  // `load` declares (`ManifestDocument<M>`, M generated from that schema): `load` is a method, so
+  // the registry's `ManifestKind` (M unknown) takes every kind's without a cast.
   for (const k of MANIFEST_KINDS) loaded.set(k.kind, await k.load(docsByKind.get(k.kind) ?? [], context));
   dropKnockOnErrors(diagnostics, firstPass, partial, unloadable, docStarts);
 
@@ -322,7 +327,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   // Resource kinds' lists sorted by key; a kind the server does not have (LabelConfig) as loaded.
   const resources = Object.fromEntries(
     MANIFEST_KINDS.map((k) => {
-      const list = (loaded.get(k.kind) ?? []) as DesiredResource[];
+      const list = loaded.get(k.kind) ?? [];
       return [k.kind, isResourceKind(k) ? [...list].sort((a, b) => a.name.localeCompare(b.name)) : list];
     }),
   );

@@ -78,7 +78,7 @@ export function isCredential(name: string, value: string): boolean {
 }
 
 /** Headers as they may be shown: the value of each one that carries a credential masked. */
-export function maskCredentialHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+export function maskCredentialHeaders<V>(headers: Readonly<Record<string, V>>): Record<string, V | string> {
   return Object.fromEntries(
     Object.entries(headers).map(([k, v]) => [k, typeof v === 'string' && isCredential(k, v) ? MASK : v]),
   );

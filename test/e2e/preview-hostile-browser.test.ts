@@ -80,8 +80,9 @@ linuxOnly("under root, the browser's folders as nobody are removed when it close
 
 linuxOnly("under root, a run that exits without its cleanup leaves no folder of the browser's behind", async () => {
   if (process.getuid?.() !== 0) return;
-  // The child names its own folders: the ones that appeared while it launched, and the profile's
-  // folder its browser was started with (the other e2e files' browsers are not counted).
+  // The child names its own folders: the ones that appeared while it launched and belong to its
+  // browser (its profile's folder, and the launch folder whose wrapper names that profile); other
+  // runs' browsers, started meanwhile, are not counted.
   const code = `import { readdirSync, readFileSync } from 'node:fs';
 import { launchBrowser } from ${JSON.stringify(new URL('../../src/preview/browser.ts', import.meta.url).href)};
 import { browserTree } from ${JSON.stringify(new URL('../../src/preview/memory-watch.ts', import.meta.url).href)};
@@ -92,7 +93,13 @@ const launched = await launchBrowser(${JSON.stringify(browserPath)}, { extraArgs
 const page = await launched.browser.newPage();
 await page.setContent('<p>hi</p>');
 const profiles = (await browserTree(marker)).map((p) => /--user-data-dir=\\/tmp\\/([^\\/\\0]+)\\/profile/.exec(readFileSync('/proc/' + p.pid + '/cmdline', 'latin1'))?.[1]).filter(Boolean);
-console.log(JSON.stringify({ made: ours().filter((n) => !before.has(n)), profiles }));
+// Other runs (a matrix cell beside this one) make folders of the same names meanwhile: ours are the
+// profile's and the launch folder whose wrapper names that profile.
+const mine = (n) => {
+  if (profiles.includes(n)) return true;
+  try { return n.startsWith('labelform-launch-') && profiles.some((p) => readFileSync('/tmp/' + n + '/browser', 'utf8').includes('/tmp/' + p + '/')); } catch { return false; }
+};
+console.log(JSON.stringify({ made: ours().filter((n) => !before.has(n) && mine(n)), profiles }));
 process.exit(3);`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
     encoding: 'utf8',

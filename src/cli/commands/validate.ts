@@ -77,9 +77,7 @@ function counts(repo: Repository): string {
 function listedKeys(repo: Repository | undefined): Record<string, string[]> {
   return Object.fromEntries(
     kindsInMessageOrder().flatMap((k) =>
-      k.listedAs === undefined
-        ? []
-        : [[k.listedAs, resourcesOf<{ name: string; parent?: string }>(repo, k).map(keyOf)]],
+      k.listedAs === undefined ? [] : [[k.listedAs, resourcesOf(repo, k).map(keyOf)]],
     ),
   );
 }
@@ -90,9 +88,7 @@ function otherKeys(repo: Repository | undefined): { resources?: Record<string, s
   const kinds = kindsInMessageOrder().filter((k) => k.listedAs === undefined && resourcesOf(repo, k).length);
   return kinds.length
     ? {
-        resources: Object.fromEntries(
-          kinds.map((k) => [k.kind, resourcesOf<{ name: string; parent?: string }>(repo, k).map(keyOf)]),
-        ),
+        resources: Object.fromEntries(kinds.map((k) => [k.kind, resourcesOf(repo, k).map(keyOf)])),
       }
     : {};
 }

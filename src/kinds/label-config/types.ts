@@ -11,3 +11,8 @@ export interface LabelConfigResource {
   /** Its XML holds a value from `${env:...}`: a secret in every project that uses it. */
   readonly sensitive: boolean;
 }
+
+/** A loaded resource of kind LabelConfig (only the LabelConfig kind's loader makes one). */
+export function isLabelConfig(r: { readonly kind: string }): r is LabelConfigResource {
+  return r.kind === 'LabelConfig';
+}

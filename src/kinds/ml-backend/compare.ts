@@ -5,8 +5,8 @@ import { secretChange } from '../shared/env-names.ts';
 import { isCredential, maskUrlCredentials } from '../../util/credentials.ts';
 import { ML_FIELDS, type LiveMlBackend, type MlBackendResource, type MlField } from './types.ts';
 
-export function normaliseMlField(field: MlField, value: unknown): unknown {
-  if (field === 'description') return stripDescriptionMarker(value as string | null);
+export function normaliseMlField(field: string, value: unknown): unknown {
+  if (field === 'description') return stripDescriptionMarker(value);
   if (field === 'extra_params') return value ?? {};
   if (field === 'title' || field === 'basic_auth_user') return value ?? '';
   return value ?? null;
@@ -45,7 +45,7 @@ export function compareMlBackend(desired: MlBackendResource, live: LiveMlBackend
  * Masked in the plan's data, so every renderer and a saved plan show the same.
  */
 export function showLiveMlValue(field: string, value: unknown): unknown {
-  if (field === 'description') return stripDescriptionMarker(value as string | null);
+  if (field === 'description') return stripDescriptionMarker(value);
   if (field === 'url' && typeof value === 'string') return maskUrlCredentials(value);
   if (field === 'extra_params' && value !== null && typeof value === 'object' && !Array.isArray(value)) {
     return Object.fromEntries(

@@ -8,7 +8,7 @@ import { planMlBackend } from './plan.ts';
 import { parentsToRead, readsKind } from '../shared/read-scope.ts';
 import { specDigest } from '../shared/spec-digest.ts';
 import { mlBackendToManifest } from './to-manifest.ts';
-import type { LiveMlBackend, MlBackendResource, MlField } from './types.ts';
+import type { LiveMlBackend, MlBackendResource } from './types.ts';
 
 /**
  * `kind: MlBackend`: an ML backend connected to a project. Identity: a marker line in its
@@ -26,7 +26,7 @@ export const mlBackendKind = defineKind<MlBackendResource, LiveMlBackend>({
     if (!readsKind('MlBackend', opts)) return Promise.resolve([]);
     return readLiveMlBackends(client, parentsToRead(opts, 'Project'), opts.namespace);
   },
-  normalise: (field, value) => normaliseMlField(field as MlField, value),
+  normalise: normaliseMlField,
   // The password is compared by its fingerprint (see compare.ts).
   diff: compareMlBackend,
   plan: planMlBackend,

@@ -1,4 +1,4 @@
-import type { MlBackendSpec } from '../../generated/schema-types.ts';
+import type { MlBackendManifest } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import { parentNames, specResource } from '../shared/load-child.ts';
@@ -13,14 +13,14 @@ import type { MlBackendResource } from './types.ts';
  * declared only with auto_update: false (the server overwrites it from the backend otherwise).
  */
 export async function loadMlBackends(
-  docs: readonly ManifestDocument[],
+  docs: readonly ManifestDocument<MlBackendManifest>[],
   ctx: LoadContext,
 ): Promise<MlBackendResource[]> {
   const projects = parentNames(ctx, 'Project');
   const out: MlBackendResource[] = [];
   for (const doc of docs) {
     const { raw, value, envPointers } = doc;
-    const spec = value.spec as MlBackendSpec;
+    const { spec } = value;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     const push = (code: string, message: string, pointer: string, severity: 'error' | 'warning' = 'error') =>
       ctx.diagnostics.push(diag(code, message, at(pointer), severity));

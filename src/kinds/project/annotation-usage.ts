@@ -1,5 +1,6 @@
 import type { LabelStudioClient } from '../../api/client.ts';
 import { isApiError } from '../../api/errors.ts';
+import { arrayAt, hasString, isRecord } from '../../util/narrow.ts';
 
 /** How many annotations (and drafts) use each control tag and each of its labels. */
 export interface AnnotationUsage {
@@ -44,24 +45,21 @@ export async function readAnnotationUsage(client: LabelStudioClient, projectId: 
       query: WITH_ANNOTATIONS_OR_DRAFTS,
     })) {
       for (const task of tasks) {
-        const items = [...((task.annotations as unknown[]) ?? []), ...((task.drafts as unknown[]) ?? [])];
-        for (const item of items) {
-          const result = (item as { result?: unknown }).result;
+        for (const item of [...arrayAt(task, 'annotations'), ...arrayAt(task, 'drafts')]) {
+          const result = isRecord(item) ? item.result : undefined;
           if (!Array.isArray(result)) continue;
           annotations++;
           const usedControls = new Set<string>();
-          const usedLabels = new Set<string>();
+          // Each (control, label) pair once per annotation, by a key joining the two.
+          const usedLabels = new Map<string, readonly [string, string]>();
           for (const r of result) {
-            const from = (r as { from_name?: unknown }).from_name;
-            if (typeof from !== 'string') continue;
+            if (!hasString(r, 'from_name')) continue;
+            const from = r.from_name;
             usedControls.add(from);
-            for (const label of labelsOf((r as { value?: unknown }).value)) usedLabels.add(`${from}\u0000${label}`);
+            for (const label of labelsOf(r.value)) usedLabels.set(`${from}\u0000${label}`, [from, label]);
           }
           for (const c of usedControls) controls[c] = (controls[c] ?? 0) + 1;
-          for (const key of usedLabels) {
-            const [c, l] = key.split('\u0000') as [string, string];
-            (labels[c] ??= {})[l] = (labels[c][l] ?? 0) + 1;
-          }
+          for (const [c, l] of usedLabels.values()) (labels[c] ??= {})[l] = (labels[c][l] ?? 0) + 1;
         }
       }
     }
@@ -75,7 +73,7 @@ export async function readAnnotationUsage(client: LabelStudioClient, projectId: 
 function labelsOf(value: unknown): string[] {
   if (!value || typeof value !== 'object') return [];
   const out: string[] = [];
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+  for (const [key, v] of Object.entries(value)) {
     if (key === 'text' || !Array.isArray(v)) continue; // free text (TextArea) is not a label
     for (const item of v.flat(3)) if (typeof item === 'string') out.push(item);
   }

@@ -4,7 +4,8 @@ import type { ChangeOrigin } from '../kind.ts';
 import type { LiveProject } from './live.ts';
 import { canonicalJson } from '../../util/fingerprint.ts';
 import { liveValue } from './compare.ts';
-import type { ProjectField } from './fields.ts';
+import { isProjectField, type ProjectField } from './fields.ts';
+import { typedKeys } from '../../util/narrow.ts';
 import { parseAppliedRecord, SECRET_HASH, type AppliedRecord } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
 
@@ -26,7 +27,7 @@ export function recordApplied(
   doneMigrations: readonly string[] = [],
 ): AppliedRecord {
   const fields: Partial<Record<ProjectField, string>> = {};
-  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+  for (const field of typedKeys(desired.spec)) {
     const value = desired.spec[field];
     if (value === undefined) continue;
     fields[field] = desired.sensitive.has(field)
@@ -60,15 +61,16 @@ export function hashFieldValue(normalised: unknown): string {
 export type { ChangeOrigin };
 
 export function attributeChange(
-  field: ProjectField,
+  field: string,
   desired: ProjectResource,
   live: LiveProject,
   record: AppliedRecord | undefined = parseAppliedRecord(live.description),
 ): ChangeOrigin {
   if (!record) return 'unknown';
-  const applied = record.fields[field];
+  // A field a project does not have was never applied, as one the manifest did not manage then.
+  const applied = isProjectField(field) ? record.fields[field] : undefined;
   if (applied === SECRET_HASH || desired.sensitive.has(field)) return 'unknown';
-  if (applied === undefined) return 'git';
+  if (applied === undefined || !isProjectField(field)) return 'git';
   const gitMoved = hashFieldValue(normaliseProjectField(field, desired.spec[field], 'desired')) !== applied;
   const serverMoved = hashFieldValue(normaliseProjectField(field, liveValue(live, field), 'live')) !== applied;
   if (gitMoved && serverMoved) return 'both';

@@ -33,6 +33,7 @@ export interface ProjectApplyExtras {
  */
 export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<ProjectResource> {
   const { client } = run;
+  // Project's extras are built by the apply command, `satisfies ProjectApplyExtras` (cli/commands/apply.ts).
   const extras = run.extras as ProjectApplyExtras;
   const from = extras.appliedFrom;
   const sleep = run.sleep ? { sleep: run.sleep } : {};
@@ -57,6 +58,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       if (!index) {
         index = createMarkerIndex(
           client,
+          // Every live read includes id, title, description and the counters: what the marker index reads.
           run.live.map((p) => p.fields as LsProject),
         );
         await index.refresh();

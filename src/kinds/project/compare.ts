@@ -4,6 +4,7 @@ import type { ProjectResource } from './types.ts';
 import type { LiveProject } from './live.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
+import { typedKeys } from '../../util/narrow.ts';
 import type { ProjectField } from './fields.ts';
 import { stripMarker } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
@@ -24,7 +25,7 @@ export function compareProject(
   release?: string,
 ): FieldChange[] {
   const changes: FieldChange[] = [];
-  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+  for (const field of typedKeys(desired.spec)) {
     const after = desired.spec[field];
     if (after === undefined) continue;
     const sensitive = desired.sensitive.has(field);
@@ -53,7 +54,7 @@ export function compareProject(
 /** Per managed field, a hash of the normalised live value (secrets excluded), for stale-plan checks. */
 export function fingerprintProject(desired: ProjectResource, live: LiveProject): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const field of Object.keys(desired.spec) as ProjectField[]) {
+  for (const field of typedKeys(desired.spec)) {
     if (desired.sensitive.has(field)) continue;
     out[field] = fingerprintValue(normaliseProjectField(field, liveValue(live, field), 'live'));
   }

@@ -228,6 +228,7 @@ export function repoRelative(root: string, path: string): string {
 
 export async function hashFile(path: string): Promise<string> {
   const hash = createHash('sha256');
+  // A file stream opened without an encoding yields Buffers.
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex').slice(0, 16);
 }

@@ -1,4 +1,5 @@
 import type { ProjectSpec } from '../../generated/schema-types.ts';
+import { isOneOf, typedKeys } from '../../util/narrow.ts';
 
 /** A project setting on the server; `migrations` is labelform's own (it moves data, it is not a setting). */
 export type ProjectField = Exclude<keyof ProjectSpec, 'migrations'>;
@@ -38,7 +39,12 @@ export const PROJECT_FIELD_DEFAULTS: Readonly<Record<ProjectField, unknown>> = {
   pinned_at: null,
 };
 
-export const PROJECT_FIELDS = Object.keys(PROJECT_FIELD_DEFAULTS) as ProjectField[];
+export const PROJECT_FIELDS = typedKeys(PROJECT_FIELD_DEFAULTS);
+
+/** A project field labelform manages (a field name from generic code: a plan, a diff). */
+export function isProjectField(field: string): field is ProjectField {
+  return isOneOf(PROJECT_FIELDS, field);
+}
 
 /**
  * The first Label Studio release whose project API has a field; the others are in every release

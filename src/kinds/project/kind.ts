@@ -5,11 +5,12 @@ import { adoptProject } from './adopt.ts';
 import { attributeChange } from './applied-record.ts';
 import { startProjectApply } from './apply.ts';
 import { compareProject } from './compare.ts';
-import { PROJECT_FIELDS, type ProjectField } from './fields.ts';
+import { isProjectField, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { readLiveProjects, toLiveProject, type LiveProject } from './live.ts';
 import { projectToManifest } from './to-manifest.ts';
 import type { LsProject } from '../../api/types.ts';
 import { formatFromPath } from '../../tasks/read-records.ts';
+import { typedKeys } from '../../util/narrow.ts';
 import { loadProjects } from './load.ts';
 import { parseAppliedRecord } from './marker.ts';
 import { normaliseProjectField } from './normalise.ts';
@@ -33,7 +34,9 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
       opts.all ? PROJECT_FIELDS : fieldsToRead(resourcesOf<ProjectResource>(opts.repo, { kind: 'Project' })),
     ),
   holdsData: (live) => live.taskCount > 0 || live.annotationCount > 0,
-  normalise: (field, value, side) => normaliseProjectField(field as ProjectField, value, side),
+  // A field a project does not have is kept as it is (null for none), as the server keeps most fields.
+  normalise: (field, value, side) =>
+    isProjectField(field) ? normaliseProjectField(field, value, side) : (value ?? null),
   diff: compareProject,
   readFacts: readProjectFacts,
   plan: planProject,
@@ -84,7 +87,7 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
   page: (id) => `projects/${id}/`,
   readOne: async (client, id) => toLiveProject(await client.getProject(id)),
   adopt: (client, id, desired, ctx) => adoptProject(client, id, desired, ctx),
-  attribute: (field, desired, live) => attributeChange(field as ProjectField, desired, live),
+  attribute: (field, desired, live) => attributeChange(field, desired, live),
   lastApplied: (live) => {
     const record = parseAppliedRecord(live.description);
     return record
@@ -99,6 +102,6 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
 /** The fields to read from the server: every field a manifest manages, and the label config. */
 export function fieldsToRead(projects: readonly ProjectResource[]): ProjectField[] {
   const fields = new Set<ProjectField>(['label_config']);
-  for (const p of projects) for (const f of Object.keys(p.spec)) fields.add(f as ProjectField);
+  for (const p of projects) for (const f of typedKeys(p.spec)) fields.add(f);
   return [...fields];
 }

@@ -1,10 +1,11 @@
-import type { LabelMigrationSpec } from '../../generated/schema-types.ts';
+import type { LabelMigrationSpec, ProjectManifest } from '../../generated/schema-types.ts';
 import { holdsUnresolvedEnv } from '../../manifest/interpolate.ts';
 import { resolveRepoPath } from '../../manifest/repo-path.ts';
 import type { XmlSource } from '../../manifest/types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import type { LabelConfigResource } from '../label-config/types.ts';
+import { isLabelConfig } from '../label-config/types.ts';
+import { writtenSpecValue } from '../shared/load-child.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
 import { labelConfigCredentialErrors, textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { checkMigrations, type MigrationConfig } from './migrate/check.ts';
@@ -20,20 +21,26 @@ import { SECRET_FIELDS, type DeclaredTaskFile, type DesiredProjectSpec, type Pro
  * parameter in a text field, a link in it or the label config: an error at the credential),
  * declared task files resolved inside the repository, and one `import.id` per existing project.
  */
-export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ProjectResource[]> {
+export async function loadProjects(
+  docs: readonly ManifestDocument<ProjectManifest>[],
+  ctx: LoadContext,
+): Promise<ProjectResource[]> {
   const { diagnostics } = ctx;
   const labelConfigByName = new Map(
-    (ctx.loaded('LabelConfig') as readonly LabelConfigResource[]).map((l) => [l.name, l]),
+    ctx
+      .loaded('LabelConfig')
+      .filter(isLabelConfig)
+      .map((l) => [l.name, l]),
   );
   const out: ProjectResource[] = [];
   for (const { raw, value, sensitive, envPointers } of docs) {
-    const name = String((value.metadata as { name: string }).name);
-    const rawSpec = value.spec as Record<string, unknown>;
+    const name = String(value.metadata.name);
+    const rawSpec = value.spec;
     let labelConfig: XmlSource | undefined;
     const lc = rawSpec.label_config;
     if (lc !== undefined) {
       if (typeof lc === 'object' && lc !== null && 'ref' in lc) {
-        const refName = String((lc as { ref: string }).ref);
+        const refName = String(lc.ref);
         const target = labelConfigByName.get(refName);
         if (!target) {
           const known = [...labelConfigByName.keys()];
@@ -63,7 +70,7 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       if (typeof v !== 'string' || field === 'label_config' || SECRET_FIELDS.has(field)) continue;
       const pointer = `/spec/${field}`;
       const asUrl = urlCredentialErrors(raw.doc, pointer, field, { value: v, envPointers });
-      const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
+      const written = writtenSpecValue(raw, field);
       diagnostics.push(
         ...(asUrl.length || typeof written !== 'string'
           ? asUrl
@@ -81,12 +88,12 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
         diag('rule', issue.message, { file: raw.doc.file, ...raw.doc.locate(issue.pointer), pointer: issue.pointer }),
       );
     }
-    for (const field of Object.keys(rawSpec)) {
+    for (const [field, v] of Object.entries(rawSpec)) {
       if (!SECRET_FIELDS.has(field)) continue;
       sensitive.add(field);
       // Decided from the text (a `${env:...}` reference), never from whether the variable is set.
       const pointer = `/spec/${field}`;
-      if (typeof rawSpec[field] === 'string' && rawSpec[field] !== '' && !envPointers.includes(pointer)) {
+      if (typeof v === 'string' && v !== '' && !envPointers.includes(pointer)) {
         diagnostics.push(
           diag(
             'secret-literal',
@@ -110,7 +117,7 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       );
     }
     const tasks: DeclaredTaskFile[] = [];
-    const declared = (value.tasks as Array<{ file: string; format?: DeclaredTaskFile['format'] }> | undefined) ?? [];
+    const declared = value.tasks ?? [];
     for (const [i, t] of declared.entries()) {
       const pointer = `/tasks/${i}/file`;
       const resolved = await resolveRepoPath(ctx.root, raw.path, t.file);
@@ -122,10 +129,10 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       }
       tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
     }
-    const spec: DesiredProjectSpec = { ...(rawSpec as DesiredProjectSpec) };
-    if (labelConfig) spec.label_config = labelConfig.xml;
-    else delete spec.label_config;
-    delete (spec as { migrations?: unknown }).migrations;
+    // `migrations` moves data and is kept apart (ProjectResource.migrations), never compared or sent.
+    const { migrations: _migrations, ...fields } = rawSpec;
+    const spec: DesiredProjectSpec = { ...fields, label_config: labelConfig?.xml };
+    if (!labelConfig) delete spec.label_config;
     out.push({
       kind: 'Project',
       name,
@@ -136,9 +143,7 @@ export async function loadProjects(docs: readonly ManifestDocument[], ctx: LoadC
       sensitive,
       tasks,
       migrations,
-      ...(typeof (value.import as { id?: number } | undefined)?.id === 'number'
-        ? { importId: (value.import as { id: number }).id }
-        : {}),
+      ...(typeof value.import?.id === 'number' ? { importId: value.import.id } : {}),
     });
   }
 

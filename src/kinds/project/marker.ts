@@ -1,3 +1,4 @@
+import { typedKeys } from '../../util/narrow.ts';
 import { pythonStripEnd } from '../../util/python-strip.ts';
 import type { ProjectField } from './fields.ts';
 
@@ -80,7 +81,7 @@ const FIELD_CODES: Readonly<Record<ProjectField, string>> = {
   reveal_preannotations_interactively: 'rp',
   pinned_at: 'pa',
 };
-const FIELDS_BY_CODE = new Map(Object.entries(FIELD_CODES).map(([field, code]) => [code, field as ProjectField]));
+const FIELDS_BY_CODE = new Map(typedKeys(FIELD_CODES).map((field) => [FIELD_CODES[field], field]));
 
 const MARKER_LINE =
   /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
@@ -161,7 +162,7 @@ function formatRecord(r: AppliedRecord): string {
   const repository =
     r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : undefined;
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ''}.` : '';
-  const pairs = (Object.keys(FIELD_CODES) as ProjectField[])
+  const pairs = typedKeys(FIELD_CODES)
     .filter((f) => r.fields[f] !== undefined)
     .map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));

@@ -80,6 +80,7 @@ const URL_ATTRIBUTES = new Set(['href', 'src']);
 const SAFE_PROTOCOLS = /^(https?|mailto):/i;
 
 type ChildNode = DefaultTreeAdapterMap['childNode'];
+type TextNode = DefaultTreeAdapterMap['textNode'];
 
 /** Elements whose content parse5 writes back raw, but bleach writes as escaped text. */
 const RAW_TEXT = new Set(['style', 'script', 'noscript', 'iframe', 'xmp', 'noembed', 'noframes']);
@@ -110,8 +111,7 @@ function sanitiseNodes(nodes: ChildNode[], source: string): void {
     const el = node;
     if (RAW_TEXT.has(el.tagName)) {
       for (const child of el.childNodes)
-        if (child.nodeName === '#text')
-          (child as { value: string }).value = escapeText((child as { value: string }).value);
+        if (child.nodeName === '#text' && 'value' in child) child.value = escapeText(child.value);
     }
     el.attrs = el.attrs.filter(
       (a) =>
@@ -123,13 +123,13 @@ function sanitiseNodes(nodes: ChildNode[], source: string): void {
         ),
     );
     sanitiseNodes(el.childNodes, source);
-    if ('content' in el && el.content) sanitiseNodes((el.content as { childNodes: ChildNode[] }).childNodes, source);
+    if ('content' in el && el.content) sanitiseNodes(el.content.childNodes, source);
     if (!SAFE_TAGS.has(el.tagName)) {
       // bleach escapes a disallowed element's tags as written (`<x a="1"/>` stays `/>`) and keeps its children.
       const loc = el.sourceCodeLocation;
       const open = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
       const close = loc?.endTag ? source.slice(loc.endTag.startOffset, loc.endTag.endOffset) : '';
-      const text = (value: string) => ({ nodeName: '#text', value, parentNode: el.parentNode }) as unknown as ChildNode;
+      const text = (value: string): TextNode => ({ nodeName: '#text', value, parentNode: el.parentNode });
       const replacement = [text(open), ...el.childNodes, ...(close ? [text(close)] : [])];
       nodes.splice(i, 1, ...replacement);
       i += replacement.length - 1;

@@ -11,7 +11,7 @@ import type { LabelConfigSummary } from '../../labelconfig/summarize.ts';
 import { describeLabelConfigChange, removesSomething, summarizeLive } from '../../labelconfig/describe-change.ts';
 import { maskLabelConfigChange } from '../../labelconfig/mask-sensitive.ts';
 import { parseLabelConfigXml } from '../../labelconfig/parse-xml.ts';
-import { reviewHotkeyMoves } from '../../labelconfig/review.ts';
+import { reviewHotkeyMoves, type ReviewFinding } from '../../labelconfig/review.ts';
 import { matchResources } from '../shared/match.ts';
 import { isTargeted, parseTarget } from '../shared/targets.ts';
 import { fingerprintValue } from '../../util/fingerprint.ts';
@@ -20,6 +20,7 @@ import { plural } from '../../util/plural.ts';
 import { pythonStrip } from '../../util/python-strip.ts';
 import { maskUrlsInText } from '../../util/credentials.ts';
 import { maskIfSecret, SENSITIVE_MASK, withholdSecrets } from '../../util/redact.ts';
+import { typedKeys } from '../../util/narrow.ts';
 import {
   resourcesOf,
   type KindPlan,
@@ -30,7 +31,7 @@ import {
   type ResourceMarker,
 } from '../kind.ts';
 import { compareProject, fingerprintProject } from './compare.ts';
-import { PROJECT_FIELD_SINCE, type ProjectField } from './fields.ts';
+import { PROJECT_FIELD_SINCE } from './fields.ts';
 import type { LiveProject } from './live.ts';
 import { readImpactFacts, type ImpactFacts } from './read-impact.ts';
 import type { ProjectResource } from './types.ts';
@@ -218,7 +219,7 @@ export function planProject(
 
   // A field this server's release does not have: an error at its line, not an endless diff.
   // The manifest's schema admits only project fields as spec keys.
-  const missing = (Object.keys(d.spec) as ProjectField[]).flatMap((f) => {
+  const missing = typedKeys(d.spec).flatMap((f) => {
     const since = PROJECT_FIELD_SINCE[f];
     return since !== undefined && !atLeast(ctx.server.version, since) ? [{ f, since }] : [];
   });
@@ -245,32 +246,23 @@ export function planProject(
       : undefined;
   // What annotators would trip over in the new config: warnings for the reviewer, never errors.
   if (labelConfig && d.labelConfig && !d.sensitive.has('label_config')) {
-    for (const f of d.labelConfig.review)
-      diagnostics.push({
-        severity: 'warning',
-        code: f.code,
-        message: f.message,
-        key: d.name,
-        file: d.labelConfig.file,
-        line: f.line,
-        col: f.col,
-        element: f.element,
-      });
+    const file = d.labelConfig.file;
+    const warning = (f: ReviewFinding): PlanDiagnostic => ({
+      severity: 'warning',
+      code: f.code,
+      message: f.message,
+      key: d.name,
+      file,
+      line: f.line,
+      col: f.col,
+      element: f.element,
+    });
+    diagnostics.push(...d.labelConfig.review.map(warning));
     // Keys that move under annotators' hands (also the ones the editor numbers by itself).
     const before = target ? parseLabelConfigXml(String(target.fields.label_config ?? '')) : undefined;
     const after = before?.ok ? parseLabelConfigXml(d.labelConfig.xml) : undefined;
     if (before?.ok && after?.ok)
-      for (const f of reviewHotkeyMoves(before.root, after.root, d.labelConfig.at))
-        late.push({
-          severity: 'warning',
-          code: f.code,
-          message: f.message,
-          key: d.name,
-          file: d.labelConfig.file,
-          line: f.line,
-          col: f.col,
-          element: f.element,
-        });
+      late.push(...reviewHotkeyMoves(before.root, after.root, d.labelConfig.at).map(warning));
   }
   const tasks = ctx.facts?.taskImports.get(d.name) ?? [];
   const base = {

@@ -103,6 +103,7 @@ function completeControlWeights(
   spec: Readonly<Record<string, unknown>>,
   labelConfig: LabelConfigSummary | undefined,
 ): RuleIssue[] {
+  // The schema checked control_weights' shape (ControlWeight per control) before any rule runs.
   const weights = spec.control_weights as
     Record<string, { labels?: Record<string, number>; type?: string }> | undefined;
   if (!weights || !labelConfig) return [];

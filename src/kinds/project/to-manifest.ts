@@ -103,7 +103,7 @@ export function projectToManifest(
     );
   const description = stripMarker(p.description);
   if (description) put('description', description);
-  const xml = normaliseProjectField('label_config', p.label_config, 'live') as string;
+  const xml = String(normaliseProjectField('label_config', p.label_config, 'live'));
   let hasConfig = xml !== '' && xml !== PROJECT_FIELD_DEFAULTS.label_config;
   if (hasConfig && (holdsSecret(xml, secrets) || literalTextCredentials(xml).length > 0)) {
     // config.xml is read as it is, so a reference (a secret's value, a link with a credential) can only live in the manifest.
@@ -136,6 +136,7 @@ export function projectToManifest(
     apiVersion: 'labelform/v1' as const,
     kind: 'Project' as const,
     metadata: { name: key },
+    // Each field was put in under its API name with the API's value, the type ProjectSpec gives that name.
     spec: spec as ProjectSpec,
     ...(adoptId !== undefined ? { import: { id: adoptId } } : {}),
   };
@@ -155,6 +156,7 @@ function isDerivedWeights(weights: unknown, labelConfig: unknown): boolean {
   if (weights === null || weights === undefined) return true;
   if (typeof weights !== 'object') return false;
   const parsed = parseLabelConfigXml(String(labelConfig ?? '').trim());
+  // The server's {control: {overall, type, labels}}; each value is read with ?. and compared, so another shape reads as not derived.
   const entries = Object.entries(
     weights as Record<string, { overall?: unknown; type?: unknown; labels?: Record<string, unknown> }>,
   );

@@ -3,7 +3,7 @@ import { isApiError } from '../../api/errors.ts';
 import { LOOKUP_INCLUDE, readAllProjects } from './project-list.ts';
 import { createMarkerIndex, settleCarriers, type MarkerIndex, type Settlement } from './carriers.ts';
 import type { ProjectResource } from './types.ts';
-import type { ProjectField } from './fields.ts';
+import { isProjectField } from './fields.ts';
 import { recordApplied, type AppliedFrom } from './applied-record.ts';
 import { stripMarker, withMarker, type Marker } from './marker.ts';
 
@@ -39,7 +39,8 @@ export function updateBody(
   doneMigrations: readonly string[] = [],
 ): ProjectWrite {
   const body: Record<string, unknown> = {};
-  for (const f of fields) body[f] = desired.spec[f as ProjectField];
+  // A name that is not a project field (none comes from a plan) has no value, as before.
+  for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : undefined;
   if (fields.length || addMarker) {
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),

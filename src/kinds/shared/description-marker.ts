@@ -30,8 +30,9 @@ export function parseDescriptionMarker(description: string | null | undefined): 
   return m ? { namespace: m[1]!, key: m[2]!, ...(m[3] ? { secret: m[3] } : {}) } : undefined;
 }
 
-export function stripDescriptionMarker(description: string | null | undefined): string {
-  const text = description ?? '';
+export function stripDescriptionMarker(description: unknown): string {
+  // A description is text (null or none when empty); anything else has no marker to strip.
+  const text = typeof description === 'string' ? description : '';
   const m = last(text);
   return m ? pythonStripEnd(text.slice(0, m.index) + text.slice(m.index + m[0].length)) : text;
 }

@@ -1,18 +1,27 @@
+import type { Metadata } from '../../generated/schema-types.ts';
+import type { RawDoc } from '../../manifest/load-root-config.ts';
 import type { SourceDocument } from '../../manifest/yaml-source.ts';
+import { isRecord } from '../../util/narrow.ts';
 import { diag, type Diagnostic } from '../../util/diagnostics.ts';
-import type { DesiredResource, LoadContext, ManifestDocument } from '../kind.ts';
+import type { LoadContext, ManifestDocument } from '../kind.ts';
 import { envNamesByField } from './env-names.ts';
+
+/** What every kind's manifest has, as its schema says: `metadata.name` and an optional `import: {id}`. */
+export interface IdentifiedManifest {
+  readonly metadata: Metadata;
+  readonly import?: { readonly id: number };
+}
 
 /** What every manifest of a kind declares the same way: its name, its file, `import: {id}`. */
 export function manifestIdentity<K extends string>(
   kind: K,
-  doc: Pick<ManifestDocument, 'raw' | 'value'>,
+  doc: Pick<ManifestDocument<IdentifiedManifest>, 'raw' | 'value'>,
 ): { kind: K; name: string; file: string; doc: SourceDocument; importId?: number } {
   const { raw, value } = doc;
-  const importId = (value.import as { id?: number } | undefined)?.id;
+  const importId = value.import?.id;
   return {
     kind,
-    name: String((value.metadata as { name: string }).name),
+    name: String(value.metadata.name),
     file: raw.doc.file,
     doc: raw.doc,
     ...(typeof importId === 'number' ? { importId } : {}),
@@ -30,7 +39,7 @@ export function parentNames(
   readonly has: (name: string) => boolean;
   readonly missing: (name: string, doc: SourceDocument, pointer: string) => Diagnostic;
 } {
-  const names = new Set((ctx.loaded(parentKind) as readonly DesiredResource[]).map((p) => p.name));
+  const names = new Set(ctx.loaded(parentKind).map((p) => p.name));
   return {
     has: (name) => names.has(name),
     missing: (name, doc, pointer) =>
@@ -67,7 +76,7 @@ export interface SpecResource<K extends string, S> {
  */
 export function specResource<K extends string, S, P extends string | undefined>(
   kind: K,
-  doc: ManifestDocument,
+  doc: ManifestDocument<IdentifiedManifest>,
   resource: { readonly parent: P; readonly spec: S; readonly env: boolean },
 ): SpecResource<K, S> & { readonly parent: P } {
   const { importId, ...identity } = manifestIdentity(kind, doc);
@@ -81,4 +90,10 @@ export function specResource<K extends string, S, P extends string | undefined>(
     ...(resource.env ? { env: envNamesByField(doc) } : {}),
     // The spread leaves `parent` out exactly when P is undefined, which TypeScript cannot follow.
   } as SpecResource<K, S> & { readonly parent: P };
+}
+
+/** A spec field as the file writes it (before `${...}` is interpolated), if the document has a spec. */
+export function writtenSpecValue(raw: RawDoc, field: string): unknown {
+  const spec = isRecord(raw.doc.value) ? raw.doc.value.spec : undefined;
+  return isRecord(spec) ? spec[field] : undefined;
 }

@@ -115,10 +115,11 @@ export function compareFields<F extends string>(
   normalise: (field: F, value: unknown, side: 'desired' | 'live') => unknown,
   shown: (field: F, value: unknown) => unknown = (_f, v) => v,
 ): FieldChange[] {
+  // Fields are read by name from the spec of the kind that names them; a name it lacks reads undefined.
   const spec = desired.spec as Readonly<Record<string, unknown>>;
   const changes: FieldChange[] = [];
   for (const field of fields) {
-    const after = spec[field] as FieldChange['after'];
+    const after = spec[field];
     if (after === undefined) continue;
     const before = liveValue?.(field);
     if (liveValue && equal(normalise(field, after, 'desired'), normalise(field, before, 'live'))) continue;

@@ -61,7 +61,7 @@ export function valueAt(root: unknown, pointer: string): unknown {
   let v = root;
   for (const seg of pointer.split('/').slice(1)) {
     if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string, unknown>)[seg.replace(/~1/g, '/').replace(/~0/g, '~')];
+    v = Reflect.get(v, seg.replace(/~1/g, '/').replace(/~0/g, '~'));
   }
   return v;
 }

@@ -6,7 +6,7 @@ import { secretChange } from '../shared/env-names.ts';
 import { STORAGE_TYPES, storageFields, type Direction, type LiveStorage, type StorageResource } from './types.ts';
 
 export function normaliseStorageField(field: string, value: unknown): unknown {
-  if (field === 'description') return stripDescriptionMarker(value as string | null);
+  if (field === 'description') return stripDescriptionMarker(value);
   if (field === 'title') return value ?? '';
   if (field === 'port' && typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
   return value ?? null;
@@ -35,7 +35,7 @@ export function compareStorage(
     // A live URL's credentials (user info, a token parameter: an s3_endpoint made in the UI) are never shown.
     // A field that is a URL is masked as one, whatever its user info holds (a `"` ends a link in text); then any link in it.
     (f, v) => {
-      const shown = f === 'description' ? stripDescriptionMarker(v as string | null) : v;
+      const shown = f === 'description' ? stripDescriptionMarker(v) : v;
       if (typeof shown !== 'string') return shown;
       return maskUrlsInText(f === 'description' ? shown : maskUrlCredentials(shown));
     },

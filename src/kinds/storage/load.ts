@@ -1,9 +1,9 @@
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
-import { parentNames, specResource } from '../shared/load-child.ts';
+import { parentNames, specResource, writtenSpecValue } from '../shared/load-child.ts';
 import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
 import { urlCredentialErrors } from '../shared/url-credentials.ts';
-import { STORAGE_TYPES, storageFields, type Direction, type StorageResource } from './types.ts';
+import { STORAGE_TYPES, storageFields, type Direction, type StorageManifest, type StorageResource } from './types.ts';
 
 /**
  * Storage manifests as resources, with what the schema cannot say: the Project exists, every
@@ -14,12 +14,12 @@ import { STORAGE_TYPES, storageFields, type Direction, type StorageResource } fr
  */
 export function storageLoader(direction: Direction) {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
-  return async (docs: readonly ManifestDocument[], ctx: LoadContext): Promise<StorageResource[]> => {
+  return async (docs: readonly ManifestDocument<StorageManifest>[], ctx: LoadContext): Promise<StorageResource[]> => {
     const projects = parentNames(ctx, 'Project');
     const out: StorageResource[] = [];
     for (const doc of docs) {
       const { raw, value, envPointers } = doc;
-      const spec = value.spec as StorageResource['spec'];
+      const { spec } = value;
       const at = (pointer: string, key = false) => ({
         file: raw.doc.file,
         ...raw.doc.locate(pointer, { key }),
@@ -50,7 +50,7 @@ export function storageLoader(direction: Direction) {
         if (typeof spec[field] !== 'string') continue;
         const found = urlCredentialErrors(raw.doc, `/spec/${field}`, field, { value: spec[field], envPointers });
         // A link inside text (a description that mentions one) is under the rule too.
-        const written = (raw.doc.value as { spec?: Record<string, unknown> }).spec?.[field];
+        const written = writtenSpecValue(raw, field);
         if (found.length === 0 && typeof written === 'string')
           found.push(
             ...textCredentialErrors(

@@ -1,4 +1,4 @@
-import type { SpecResource } from '../shared/load-child.ts';
+import type { IdentifiedManifest, SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
 
 export type Direction = 'import' | 'export';
@@ -38,6 +38,14 @@ export function storageFields(direction: Direction, type: StorageType): string[]
     ...STORAGE_TYPES[type].fields,
     ...DIRECTION_FIELDS[direction].filter((f) => !notFor.has(f)),
   ];
+}
+
+/**
+ * An ImportStorage or ExportStorage manifest, as both schemas say it: its identity, the Project
+ * and type of its spec, and the rest of its fields by name (which apply depends on the type).
+ */
+export interface StorageManifest extends IdentifiedManifest {
+  readonly spec: StorageResource['spec'];
 }
 
 export interface StorageResource extends SpecResource<

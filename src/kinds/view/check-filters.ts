@@ -8,6 +8,8 @@
  * was measured on 1.23.2 (test/e2e/view-filters.test.ts pins the 500s).
  */
 
+import { arrayAt } from '../../util/narrow.ts';
+
 /** How the server treats a task column in filters and ordering. */
 type ColumnKind =
   | 'integer'
@@ -111,9 +113,7 @@ export function checkViewSpec(
   const out: ViewProblem[] = [];
   // Filters holding a value from ${env:...} are described by their shape only, never printed.
   const show = opts.sensitive?.has('filters') ? (x: unknown) => shape(x) : describe;
-  const filters = spec.filters as { items?: unknown } | undefined;
-  const items = Array.isArray(filters?.items) ? (filters.items as unknown[]) : [];
-  items.forEach((raw, i) => {
+  arrayAt(spec.filters, 'items').forEach((raw, i) => {
     if (!isObject(raw)) return;
     const at = `/spec/filters/items/${i}`;
     const filter = typeof raw.filter === 'string' ? raw.filter : undefined;

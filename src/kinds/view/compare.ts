@@ -1,3 +1,4 @@
+import { isRecord } from '../../util/narrow.ts';
 import type { LiveView, ViewField } from './types.ts';
 
 /**
@@ -11,7 +12,7 @@ export function normaliseViewField(field: ViewField, value: unknown): unknown {
     case 'title':
       return typeof value === 'string' ? value : null;
     case 'filters': {
-      const f = (value ?? {}) as { conjunction?: unknown; items?: unknown };
+      const f = isRecord(value) ? value : {};
       const items = Array.isArray(f.items) ? f.items : [];
       return {
         conjunction: typeof f.conjunction === 'string' ? f.conjunction.toLowerCase() : 'and',
@@ -26,7 +27,7 @@ export function normaliseViewField(field: ViewField, value: unknown): unknown {
     case 'ordering':
       return Array.isArray(value) ? value : [];
     case 'hiddenColumns': {
-      const h = (value ?? {}) as { explore?: unknown; labeling?: unknown };
+      const h = isRecord(value) ? value : {};
       const set = (x: unknown) => (Array.isArray(x) ? [...x].map(String).sort() : []);
       return { explore: set(h.explore), labeling: set(h.labeling) };
     }

@@ -1,3 +1,4 @@
+import { isOneOf } from '../../util/narrow.ts';
 import { defineKind } from '../define-kind.ts';
 import { adoptView } from './adopt.ts';
 import { startViewApply } from './apply.ts';
@@ -24,7 +25,8 @@ export const viewKind = defineKind<ViewResource, LiveView, unknown, ViewField>({
     readsKind('View', opts) ? readLiveViews(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
   fields: () => VIEW_FIELDS,
   liveValue: liveViewValue,
-  normalise: (field, value) => normaliseViewField(field as ViewField, value),
+  // A field a View does not have has no comparable value.
+  normalise: (field, value) => (isOneOf(VIEW_FIELDS, field) ? normaliseViewField(field, value) : undefined),
   plan: planView,
   // The spec as written (a tab's title from `${env:...}` is hashed with the rest).
   digest: (v) => ({ spec: v.spec, import: v.importId ?? null }),

@@ -1,4 +1,4 @@
-import type { ViewSpec } from '../../generated/schema-types.ts';
+import type { ViewManifest } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import { parentNames, specResource } from '../shared/load-child.ts';
@@ -11,13 +11,16 @@ import type { ViewResource } from './types.ts';
  * ambiguous), and nothing in the filters, ordering or hidden columns would make the tab answer 500
  * (check-filters.ts).
  */
-export async function loadViews(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<ViewResource[]> {
+export async function loadViews(
+  docs: readonly ManifestDocument<ViewManifest>[],
+  ctx: LoadContext,
+): Promise<ViewResource[]> {
   const projects = parentNames(ctx, 'Project');
   const out: ViewResource[] = [];
   const titles = new Map<string, ViewResource>();
   for (const doc of docs) {
     const { raw, value, sensitive } = doc;
-    const spec = value.spec as ViewSpec;
+    const { spec } = value;
     const at = (pointer: string) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, '/spec/project'));
     const view: ViewResource = specResource('View', doc, { parent: spec.project, spec, env: false });

@@ -1,4 +1,5 @@
 import { writeBack } from '../../manifest/pulled.ts';
+import { arrayAt, isRecord } from '../../util/narrow.ts';
 import { validateAgainstSchema } from '../../manifest/schemas.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { checkViewSpec, type ViewProblem } from './check-filters.ts';
@@ -28,13 +29,11 @@ export function viewToManifest(v: LiveView, ctx: PullContext): PulledManifest | 
     const value = v.raw.data?.[f];
     if (value === undefined || value === null) continue;
     if (f === 'filters') {
-      const items = ((value as { items?: Array<Record<string, unknown>> }).items ?? []).map((i) => ({
-        filter: i.filter,
-        operator: i.operator,
-        type: i.type,
-        value: i.value ?? null,
-      }));
-      spec.filters = { conjunction: (value as { conjunction?: string }).conjunction ?? 'and', items };
+      const items = arrayAt(value, 'items').map((item) => {
+        const i = isRecord(item) ? item : {};
+        return { filter: i.filter, operator: i.operator, type: i.type, value: i.value ?? null };
+      });
+      spec.filters = { conjunction: (isRecord(value) ? value.conjunction : undefined) ?? 'and', items };
     } else spec[f] = value;
   }
   const [broken] = checkViewSpec(spec);

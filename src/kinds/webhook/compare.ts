@@ -1,4 +1,5 @@
 import { maskCredentialHeaders, maskUrlCredentials } from '../../util/credentials.ts';
+import { isRecord } from '../../util/narrow.ts';
 import { withoutMarker } from './marker.ts';
 import type { LiveWebhook, WebhookField } from './types.ts';
 
@@ -6,9 +7,9 @@ import type { LiveWebhook, WebhookField } from './types.ts';
  * A webhook field made comparable: `actions` are a set (the server stores them as rows), the
  * marker header is labelform's, not the manifest's.
  */
-export function normaliseWebhookField(field: WebhookField, value: unknown): unknown {
-  if (field === 'actions') return [...((value as string[] | null) ?? [])].sort();
-  if (field === 'headers') return withoutMarker(value as Record<string, string> | null);
+export function normaliseWebhookField(field: string, value: unknown): unknown {
+  if (field === 'actions') return Array.isArray(value) ? [...value].sort() : [];
+  if (field === 'headers') return withoutMarker(isRecord(value) ? value : null);
   return value ?? null;
 }
 
@@ -25,12 +26,12 @@ export function liveWebhookValue(live: LiveWebhook, field: WebhookField): unknow
  * equals a fresh one (the fingerprint, not the shown value, says whether the server moved).
  */
 export function showLiveWebhookValue(field: string, value: unknown): unknown {
-  if (field === 'headers') return maskCredentials(withoutMarker(value as Record<string, string>));
+  if (field === 'headers') return maskCredentials(withoutMarker(isRecord(value) ? value : null));
   if (field === 'url' && typeof value === 'string') return maskUrlCredentials(value);
   return value;
 }
 
 /** The server's headers as a plan may show them: the value of each that carries a credential masked. */
-export function maskCredentials(headers: Record<string, string>): Record<string, string> {
+export function maskCredentials<V>(headers: Readonly<Record<string, V>>): Record<string, V | string> {
   return maskCredentialHeaders(headers);
 }

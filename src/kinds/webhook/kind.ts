@@ -23,7 +23,7 @@ export const webhookKind = defineKind<WebhookResource, LiveWebhook, unknown, Web
     readsKind('Webhook', opts) ? readLiveWebhooks(client, opts.parents ?? [], opts.namespace) : Promise.resolve([]),
   fields: () => WEBHOOK_FIELDS,
   liveValue: liveWebhookValue,
-  normalise: (field, value) => normaliseWebhookField(field as WebhookField, value),
+  normalise: normaliseWebhookField,
   showLive: showLiveWebhookValue,
   plan: planWebhook,
   startApply: startWebhookApply,

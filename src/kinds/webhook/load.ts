@@ -1,4 +1,4 @@
-import type { WebhookSpec } from '../../generated/schema-types.ts';
+import type { WebhookManifest } from '../../generated/schema-types.ts';
 import { diag } from '../../util/diagnostics.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import { parentNames, specResource } from '../shared/load-child.ts';
@@ -14,12 +14,15 @@ import { ORGANIZATION_ONLY_ACTIONS, type WebhookResource } from './types.ts';
  * its name or its value, see util/credentials.ts) or in the URL (user info, a token parameter, a
  * Slack webhook's path).
  */
-export async function loadWebhooks(docs: readonly ManifestDocument[], ctx: LoadContext): Promise<WebhookResource[]> {
+export async function loadWebhooks(
+  docs: readonly ManifestDocument<WebhookManifest>[],
+  ctx: LoadContext,
+): Promise<WebhookResource[]> {
   const projects = parentNames(ctx, 'Project');
   const out: WebhookResource[] = [];
   for (const doc of docs) {
     const { raw, value, envPointers } = doc;
-    const spec = value.spec as WebhookSpec;
+    const { spec } = value;
     const at = (pointer: string, key = false) => ({ file: raw.doc.file, ...raw.doc.locate(pointer, { key }), pointer });
     const errors: Array<[string, string, ReturnType<typeof at>]> = [];
     if (spec.project !== undefined && !projects.has(spec.project))

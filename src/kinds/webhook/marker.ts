@@ -23,7 +23,7 @@ export function parseWebhookMarker(
 }
 
 /** Headers without the marker: what a manifest declares. */
-export function withoutMarker(headers: Readonly<Record<string, string>> | null | undefined): Record<string, string> {
+export function withoutMarker<V>(headers: Readonly<Record<string, V>> | null | undefined): Record<string, V> {
   return Object.fromEntries(
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase()),
   );

@@ -15,7 +15,8 @@
  *   6. preview of hostile configs (bench/preview-hostile.ts): time and peak PSS of the whole
  *      process tree per config; `--base` with 3,000 data files.
  *   7. label migration writes: the runner (read again, journal with fsync, PATCH; 4 at a time)
- *      against a one-at-a-time loop of PATCHes, on the fake with 20 ms per request.
+ *      against itself 1 at a time and a bare one-at-a-time loop of PATCHes, on the fake with 20 ms
+ *      per request and on the real Label Studio on SQLite and on PostgreSQL.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -308,58 +309,31 @@ if (want('6')) {
 }
 
 if (want('7')) {
-  say('\n## 7. label migration: 300 annotations rewritten, 20 ms latency per request (fake Label Studio)');
-  const { runMigration } = await import('../src/kinds/project/migrate/io-run.ts');
-  const { renameLabel } = await import('../test/helpers/label-rename.ts');
-  const ls = await startFakeLabelStudio();
-  const setup = createClient({ baseUrl: ls.url, token: ls.token });
-  const config =
-    '<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="Org"/><Label value="Organization"/></Labels></View>';
-  const region = (label: string) =>
-    `{"id":"r","from_name":"label","to_name":"text","type":"labels","value":{"start":0,"end":3.0,"labels":["${label}"]}}`;
-  const project = async (name: string) => {
-    const id = (await setup.createProject({ title: name, label_config: config })).id;
-    const tasks = Array.from(
-      { length: 300 },
-      (_, i) => `{"data":{"text":"t${i}"},"annotations":[{"result":[${region('Org')}]}]}`,
-    );
-    await setup.importTasks(id, `[${tasks.join(',')}]`);
-    return id;
-  };
-  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
-  const rows7: Array<[string, number]> = [];
-  ls.setLatency(20);
-  for (const concurrency of [4, 1]) {
-    const id = await project(`runner ${concurrency}`);
-    const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency });
-    const t = Date.now();
-    const report = await runMigration(client, {
-      projectId: id,
-      map: renameLabel('label', 'Org', 'Organization'),
-      predictions: 'keep',
-      deleteDrafts: false,
-      journalPath: join(dir, `j${concurrency}.jsonl`),
-      concurrency,
-    });
-    if (report.counts.annotations !== 300) throw new Error('the bench migration did not write 300 annotations');
-    rows7.push([`labelform runner, ${concurrency} at a time (read again, journal + fsync, PATCH)`, Date.now() - t]);
-  }
+  say('\n## 7. label migration: annotations rewritten, writes per second');
   {
-    const id = await project('loop');
-    const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 1 });
-    const t = Date.now();
-    const tasks = await client.exportAnnotationsAndDrafts(id);
-    for (const a of tasks.flatMap((x) => x.annotations))
-      await client.writeResult('annotation', a.id, `[${region('Organization')}]`);
-    rows7.push(['loop: PATCH each annotation, one at a time (no re-read, no journal)', Date.now() - t]);
+    const ls = await startFakeLabelStudio();
+    ls.setLatency(20);
+    await benchMigration('fake Label Studio, 20 ms per request', ls, 300);
+    await ls.stop();
   }
-  await ls.stop();
-  await rm(dir, { recursive: true, force: true });
-  say('| approach | 300 writes | writes/s |\n|---|---|---|');
-  for (const [label, ms] of rows7) say(`| ${label} | ${(ms / 1000).toFixed(2)} s | ${(300_000 / ms).toFixed(1)} |`);
-  say(
-    `ratio: the runner 4 at a time is ${(rows7[2]![1] / rows7[0]![1]).toFixed(2)}x the one-at-a-time loop's rate, ${(rows7[1]![1] / rows7[0]![1]).toFixed(2)}x its own rate one at a time.`,
-  );
+  const ls = await startLabelStudio({ log: (m) => console.log(`  ${m}`) });
+  try {
+    await benchMigration(`real Label Studio ${ls.release} on SQLite`, ls, 200);
+  } finally {
+    await ls.stop();
+  }
+  const { startPostgres } = await import('../scripts/local-postgres.ts');
+  const pg = await startPostgres({ log: (m) => console.log(`  ${m}`) });
+  try {
+    const lsPg = await startLabelStudio({ log: (m) => console.log(`  ${m}`), env: pg.env });
+    try {
+      await benchMigration(`real Label Studio ${lsPg.release} on PostgreSQL`, lsPg, 200);
+    } finally {
+      await lsPg.stop();
+    }
+  } finally {
+    await pg.stop();
+  }
 }
 
 console.log('\n(figures above; paste them into docs/behaviour.md (Measured) when they change)');
@@ -390,4 +364,65 @@ function timeProcess(
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => res({ code, ms: Date.now() - t, stdout, stderr }));
   });
+}
+
+/**
+ * Section 7 on one server: `n` imported annotations with `Org` renamed, by the runner 4 at a time
+ * and 1 at a time (read again, journal with fsync, PATCH), against a bare loop of PATCHes one at a
+ * time (no re-read, no journal).
+ */
+async function benchMigration(where: string, server: { url: string; token: string }, n: number): Promise<void> {
+  const { runMigration } = await import('../src/kinds/project/migrate/io-run.ts');
+  const { renameLabel } = await import('../test/helpers/label-rename.ts');
+  const setup = createClient({ baseUrl: server.url, token: server.token });
+  const config =
+    '<View><Text name="text" value="$text"/><Labels name="label" toName="text"><Label value="Org"/><Label value="Organization"/></Labels></View>';
+  const region = (label: string) =>
+    `{"id":"r","from_name":"label","to_name":"text","type":"labels","value":{"start":0,"end":3.0,"labels":["${label}"]}}`;
+  const project = async (name: string) => {
+    const id = (await setup.createProject({ title: `bench migration ${name}`, label_config: config })).id;
+    const tasks = Array.from(
+      { length: n },
+      (_, i) => `{"data":{"text":"t${i}"},"annotations":[{"result":[${region('Org')}]}]}`,
+    );
+    await setup.importTasks(id, `[${tasks.join(',')}]`);
+    return id;
+  };
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  const rows7: Array<[string, number]> = [];
+  try {
+    for (const concurrency of [4, 1]) {
+      const id = await project(`runner ${concurrency}`);
+      const client = createClient({ baseUrl: server.url, token: server.token, concurrency });
+      const t = Date.now();
+      const report = await runMigration(client, {
+        projectId: id,
+        map: renameLabel('label', 'Org', 'Organization'),
+        predictions: 'keep',
+        deleteDrafts: false,
+        journalPath: join(dir, `j${concurrency}.jsonl`),
+        concurrency,
+      });
+      if (report.counts.annotations !== n || report.failed.length > 0)
+        throw new Error(`the bench migration wrote ${report.counts.annotations} of ${n} annotations`);
+      rows7.push([`labelform runner, ${concurrency} at a time (read again, journal + fsync, PATCH)`, Date.now() - t]);
+      await setup.deleteProject(id);
+    }
+    const id = await project('loop');
+    const client = createClient({ baseUrl: server.url, token: server.token, concurrency: 1 });
+    const t = Date.now();
+    const tasks = await client.exportAnnotationsAndDrafts(id);
+    for (const a of tasks.flatMap((x) => x.annotations))
+      await client.writeResult('annotation', a.id, `[${region('Organization')}]`);
+    rows7.push(['loop: PATCH each annotation, one at a time (no re-read, no journal)', Date.now() - t]);
+    await setup.deleteProject(id);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  say(`\n${where}, ${n} annotations:`);
+  say(`| approach | ${n} writes | writes/s |\n|---|---|---|`);
+  for (const [label, ms] of rows7) say(`| ${label} | ${(ms / 1000).toFixed(2)} s | ${((n * 1000) / ms).toFixed(1)} |`);
+  say(
+    `ratio: the runner 4 at a time writes ${(rows7[2]![1] / rows7[0]![1]).toFixed(2)}x as fast as the one-at-a-time loop, ${(rows7[1]![1] / rows7[0]![1]).toFixed(2)}x as fast as itself one at a time.`,
+  );
 }

@@ -5,8 +5,8 @@
  *
  * - Counts, byte-identical untouched text, ids and regions unchanged, the annotations with a draft
  *   skipped and their drafts kept; a person's edit made during the run survives (in-process).
- * - `kill -9` of the runner (a child process, through a proxy that counts the PATCHes) at random
- *   points, then a rerun: it converges, and no object is written twice.
+ * - `kill -9` of the runner (a child process, through a proxy that counts the PATCHes) at ten
+ *   random points, then a rerun: it converges, and no object is written twice.
  * - The revert restores every byte.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +17,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readJournal } from '../../src/kinds/project/migrate/io-journal.ts';
 import { revertMigration, runMigration, type ResultMapping } from '../../src/kinds/project/migrate/io-run.ts';
-import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts';
 import { renameLabel, renamedOrgText } from '../helpers/label-rename.ts';
 import { buildMigrationProject, snapshotResults } from '../helpers/migration-fixture.ts';
 import { api, realServer, REPO_ROOT, resetServer } from './support.ts';
@@ -105,7 +105,7 @@ test('run on the real server: counts, bytes, drafts kept, a concurrent edit surv
     assert.is(restored.get(key), key === `annotation:${edited.id}` ? editedText : text, key);
 });
 
-test('kill -9 at random points, then a rerun: converges, no object written twice, revert restores every byte', async () => {
+test('kill -9 at ten random points, then a rerun: converges, no object written twice, revert restores every byte', async () => {
   const f = await buildMigrationProject(client, {
     title: 'e2e migrate kill',
     tasks: 200,
@@ -117,13 +117,25 @@ test('kill -9 at random points, then a rerun: converges, no object written twice
   const journalPath = join(dir, 'kill.jsonl');
   let seed = 11;
   const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  let kills = 0;
   try {
     let finished = false;
-    for (let round = 0; round < 8 && !finished; round++) {
-      const killAt = round < 6 ? 1 + Math.floor(random() * 40) : Infinity;
-      const run = runChild(proxy.url, [String(f.projectId), journalPath, 'label', 'Org', 'Organization', '4'], killAt);
+    // Ten kills: the first three at a random moment after the run's first request (the listing,
+    // the first writes, a journal line half written), then seven once a random share (up to a quarter) of
+    // what that run found to do is done. Then a run to the end.
+    for (let round = 0; round < 11 && !finished; round++) {
+      const kill: KillAt =
+        round >= 10
+          ? { never: true }
+          : round < 3
+            ? { afterMs: Math.floor(random() * 1500) }
+            : { share: 0.01 + random() * 0.24 };
+      const run = runChild(proxy, [String(f.projectId), journalPath, 'label', 'Org', 'Organization', '4'], kill);
       const { code, signal, stdout, stderr } = await run;
-      if (signal === 'SIGKILL') continue;
+      if (signal === 'SIGKILL') {
+        kills++;
+        continue;
+      }
       assert.is(code, 0, stderr);
       finished = true;
       const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
@@ -133,8 +145,12 @@ test('kill -9 at random points, then a rerun: converges, no object written twice
       assert.equal(report.failed, []);
       assert.is(report.counts.skipped, f.expected.skipped);
     }
+    assert.is(kills, 10, 'killed ten times before the run to the end');
     assert.ok(finished, 'a run finished');
-    const patches = proxy.seen.filter((r) => r.method === 'PATCH').map((r) => r.path);
+    // Written = answered 2xx by the server (a 500 that the runner found unwritten and sent again is not a write).
+    const patches = proxy.seen
+      .filter((r) => r.method === 'PATCH' && r.status !== undefined && r.status < 300)
+      .map((r) => r.path);
     assert.is(new Set(patches).size, patches.length, 'no object written twice');
     const changed =
       f.expected.annotations + f.expected.drafts + Object.values(f.expected.predictions).reduce((a, b) => a + b, 0);
@@ -154,30 +170,43 @@ test('kill -9 at random points, then a rerun: converges, no object written twice
   assert.equal(await snapshotResults(client, f.projectId), before);
 });
 
-/** The runner as a child process, killed with SIGKILL once it reported `killAt` objects done. */
+type KillAt = { readonly never: true } | { readonly afterMs: number } | { readonly share: number };
+
+/**
+ * The runner as a child process, killed with SIGKILL a time after its first request reached the
+ * proxy, or once it reported a share of its objects done.
+ */
 function runChild(
-  url: string,
+  proxy: FaultProxy,
   args: string[],
-  killAt: number,
+  kill: KillAt,
 ): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(REPO_ROOT, 'test/helpers/migrate-child.ts'), ...args],
     {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH ?? '', LABEL_STUDIO_URL: url, LABEL_STUDIO_API_KEY: realServer().token },
+      env: { PATH: process.env.PATH ?? '', LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: realServer().token },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let stdout = '';
   let stderr = '';
+  let timer: NodeJS.Timeout | undefined;
+  if ('afterMs' in kill) proxy.onRequest = () => (timer ??= setTimeout(() => child.kill('SIGKILL'), kill.afterMs));
   child.stdout.on('data', (c: Buffer) => {
     stdout += c.toString();
-    const m = /progress (\d+)\/\d+\n$/.exec(stdout);
-    if (m && Number(m[1]) >= killAt) child.kill('SIGKILL');
+    const m = /progress (\d+)\/(\d+)\n$/.exec(stdout);
+    if (m && 'share' in kill && Number(m[1]) >= Math.ceil(Number(m[2]) * kill.share)) child.kill('SIGKILL');
   });
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr })));
+  return new Promise((res) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      proxy.onRequest = undefined;
+      res({ code, signal, stdout, stderr });
+    }),
+  );
 }
 
 test.run();

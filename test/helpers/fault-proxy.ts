@@ -2,7 +2,7 @@
  * A fault-injecting HTTP proxy for 127.0.0.1: forwards to a target server and, for requests that
  * match a rule, resets the connection, answers an error status (with Retry-After), answers slower
  * than a client's timeout, forwards the request and then drops the answer (the server acted,
- * the client never hears), or delivers the request twice and answers with the second answer (what
+ * the client never hears), forwards it and answers an error status instead of the server's answer, or delivers the request twice and answers with the second answer (what
  * Label Studio's `DatabaseIsLockedRetryMiddleware` does on SQLite when a write hits a locked
  * database: the request runs again, and the client only sees the last answer). Closed, its port
  * refuses connections: a server that died.
@@ -21,6 +21,8 @@ export type Fault =
     }
   | { readonly kind: 'delay'; readonly ms: number }
   | { readonly kind: 'drop-answer' }
+  /** Forwards the request, then answers this status instead of the server's answer (a view that failed after its write). */
+  | { readonly kind: 'status-after-forward'; readonly status: number }
   | { readonly kind: 'deliver-twice' };
 
 export interface Rule {
@@ -38,6 +40,8 @@ export interface SeenRequest {
   readonly path: string;
   readonly at: number;
   readonly fault?: Fault['kind'];
+  /** The server's answer, once it came back through the proxy (not set for a fault's own answer). */
+  status?: number;
 }
 
 export interface FaultProxy {
@@ -95,7 +99,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           (!r.body || r.body.test(body.toString('utf8'))),
       );
       if (rule) rule.times--;
-      const entry = { method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) };
+      const entry: SeenRequest = { method, path, at: Date.now(), ...(rule ? { fault: rule.fault.kind } : {}) };
       seen.push(entry);
       proxy.onRequest?.(entry);
       const fault = rule?.fault;
@@ -104,6 +108,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
           req,
           body,
           (status, headers, data) => {
+            entry.status = status;
             const h = { ...headers };
             delete h['transfer-encoding'];
             h['content-length'] = String(data.length);
@@ -133,6 +138,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
             body,
             () => req.socket.destroy(),
             () => req.socket.destroy(),
+          );
+          return;
+        case 'status-after-forward':
+          forward(
+            req,
+            body,
+            () => {
+              res.writeHead(fault.status, { 'content-type': 'text/html' });
+              res.end(`<html><body>${fault.status}</body></html>`);
+            },
+            () => res.destroy(),
           );
           return;
         case 'deliver-twice':

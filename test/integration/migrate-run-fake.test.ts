@@ -1,8 +1,9 @@
 /**
  * The label-migration runner and its revert against the fake Label Studio: counts, byte-identical
  * untouched text, annotations with a draft skipped (or written with `deleteDrafts`), a rerun that
- * writes nothing, a person's edit between the listing and the write, a failed write journaled and
- * retried by the rerun, predictions kept, and a revert that restores every byte.
+ * writes nothing, a person's edit between the listing and the write, a 500 checked and sent again
+ * (or found written), a write that keeps failing journaled and retried by the rerun, predictions
+ * kept, and a revert that restores every byte.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -238,31 +239,86 @@ test('a person editing an annotation during the run: the edit survives (remapped
   assert.equal((await client.getAnnotation(emptied!.id)).result, []);
 });
 
-test('a failed write is data in the report and the journal; the rerun writes it, nothing twice', async () => {
+const noWait = () => Promise.resolve();
+
+test('a 500 before the server wrote: the object is read again and sent again, once landed it is done', async () => {
+  const f = await fixture('500 not written');
+  const proxy = await startFaultProxy(ls.url);
+  try {
+    const viaProxy = createClient({ baseUrl: proxy.url, token: ls.token, maxRetries: 0 });
+    proxy.inject({ method: 'PATCH', path: /^\/api\/annotations\//, times: 2, fault: { kind: 'status', status: 500 } });
+    const report = await runMigration(viaProxy, {
+      projectId: f.projectId,
+      map,
+      predictions: 'rewrite',
+      deleteDrafts: false,
+      journalPath: join(dir, '500-not-written.jsonl'),
+      sleep: noWait,
+    });
+    assert.equal(report.failed, []);
+    assert.is(report.counts.annotations, f.expected.annotations);
+    const refused = proxy.seen.filter((r) => r.method === 'PATCH' && r.fault !== undefined);
+    assert.is(refused.length, 2);
+    const landed = proxy.seen.filter((r) => r.method === 'PATCH' && r.fault === undefined).map((r) => r.path);
+    assert.is(new Set(landed).size, landed.length, 'no object written twice');
+    for (const r of refused) assert.ok(landed.includes(r.path), `${r.path} sent again after its 500`);
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a 500 after the server wrote: read again, found written, not sent a second time', async () => {
+  const f = await fixture('500 written');
+  const proxy = await startFaultProxy(ls.url);
+  try {
+    const viaProxy = createClient({ baseUrl: proxy.url, token: ls.token, maxRetries: 0 });
+    proxy.inject({
+      method: 'PATCH',
+      path: /^\/api\/annotations\//,
+      times: 1,
+      fault: { kind: 'status-after-forward', status: 500 },
+    });
+    const report = await runMigration(viaProxy, {
+      projectId: f.projectId,
+      map,
+      predictions: 'rewrite',
+      deleteDrafts: false,
+      journalPath: join(dir, '500-written.jsonl'),
+      sleep: noWait,
+    });
+    assert.equal(report.failed, []);
+    assert.is(report.counts.annotations, f.expected.annotations);
+    const patches = proxy.seen.filter((r) => r.method === 'PATCH').map((r) => r.path);
+    assert.is(new Set(patches).size, patches.length, 'no object sent twice');
+  } finally {
+    await proxy.close();
+  }
+});
+
+test('a write that keeps failing is data in the report and the journal; the rerun writes it, nothing twice', async () => {
   const f = await fixture('failed write');
   const proxy = await startFaultProxy(ls.url);
   try {
     const viaProxy = createClient({ baseUrl: proxy.url, token: ls.token, maxRetries: 0 });
-    proxy.inject({ method: 'PATCH', path: /^\/api\/annotations\//, times: 1, fault: { kind: 'status', status: 500 } });
+    proxy.inject({ method: 'PATCH', path: /^\/api\/annotations\//, times: 3, fault: { kind: 'status', status: 500 } });
     const journalPath = join(dir, 'failed.jsonl');
-    const first = await runMigration(viaProxy, {
+    const options = {
       projectId: f.projectId,
       map,
       predictions: 'rewrite',
       deleteDrafts: false,
       journalPath,
-    });
+      sleep: noWait,
+      concurrency: 1, // one object at a time: the three 500s all meet the first one
+    } as const;
+    const first = await runMigration(viaProxy, options);
     assert.is(first.failed.length, 1);
     assert.match(first.failed[0]!.error, /PATCH \/api\/annotations\/\d+\/ failed with HTTP 500/);
+    const refused = proxy.seen.filter((r) => r.method === 'PATCH' && r.fault !== undefined).map((r) => r.path);
+    assert.equal(refused, [refused[0], refused[0], refused[0]], 'one object, sent three times in all');
     const entries = (await readJournal(journalPath)).entries;
     assert.ok(entries.some((e) => e.op === 'failed' && e.id === first.failed[0]!.id));
-    const second = await runMigration(viaProxy, {
-      projectId: f.projectId,
-      map,
-      predictions: 'rewrite',
-      deleteDrafts: false,
-      journalPath,
-    });
+    const second = await runMigration(viaProxy, options);
     assert.is(second.candidates, 1);
     assert.is(second.counts.annotations, 1);
     const patches = proxy.seen.filter((r) => r.method === 'PATCH' && r.fault === undefined).map((r) => r.path);

@@ -56,6 +56,8 @@ export interface MigrationRunOptions {
   readonly concurrency?: number;
   readonly onProgress?: (p: MigrationProgress) => void;
   readonly now?: () => number;
+  /** The wait before a write answered with a server error is checked and sent again (tests pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** What one run wrote (a rerun after a kill counts only what it wrote itself). */
@@ -288,7 +290,7 @@ async function migrateOne(
   const after = stringifyLike(mapped.result, current.resultText);
   await journal.append({ op: 'write', type: c.type, id: c.id, task: c.task, before: current.resultText, after });
   try {
-    await client.writeResult(c.type, c.id, after);
+    await writeVerified(client, ref, current.resultText, after, o.deleteDrafts, o.sleep);
   } catch (err) {
     const error = errorText(err);
     s.failed.push({ ...ref, error });
@@ -334,6 +336,8 @@ export interface RevertOptions {
   readonly concurrency?: number;
   readonly onProgress?: (p: MigrationProgress) => void;
   readonly now?: () => number;
+  /** The wait before a write answered with a server error is checked and sent again (tests pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface RevertReport {
@@ -435,7 +439,7 @@ async function revertOne(
     revert: true,
   });
   try {
-    await client.writeResult(x.type, x.id, target);
+    await writeVerified(client, ref, current.resultText, target, o.deleteDrafts, o.sleep);
   } catch (err) {
     const error = errorText(err);
     report.failed.push({ ...ref, error });
@@ -460,6 +464,44 @@ export function revertTarget(x: Pick<JournalObject, 'writes'>): string {
     if (!equal(b, parseResult(prev.after)) && !equal(b, parseResult(prev.before))) target = cur.before;
   }
   return target;
+}
+
+/** How many times a write answered with a server error is sent again when the object shows it never landed. */
+const WRITE_TRIES = 3;
+
+/**
+ * Writes `after` over an object that held `before`. A 5xx answer does not say whether the server
+ * wrote: 1.23.2 on SQLite answers 500 "database is locked" from a middleware that runs before the
+ * view (nothing written), and a view may fail after its write. So the object is read again: still
+ * `before` → sent again, backing off, at most {@link WRITE_TRIES} times in all; already `after` →
+ * done, without a second write; anything else (a person's edit, or a draft attached to the
+ * annotation since, unless drafts may go) → the server's error, for the report and the journal.
+ */
+async function writeVerified(
+  client: LabelStudioClient,
+  ref: ObjectRef,
+  before: string,
+  after: string,
+  deleteDrafts: boolean,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.writeResult(ref.type, ref.id, after);
+      return;
+    } catch (err) {
+      if (!isApiError(err) || err.status === undefined || err.status < 500) throw err;
+      await sleep(200 * 3 ** (attempt - 1));
+      const now = await client.readResult(ref.type, ref.id).catch(() => undefined);
+      const held = now && parseResult(now.resultText);
+      if (held && equal(held, parseResult(after))) return;
+      if (attempt >= WRITE_TRIES || !held || !equal(held, parseResult(before))) throw err;
+      if (ref.type === 'annotation' && !deleteDrafts) {
+        const attached = await draftsAttached(client, ref).catch(() => undefined);
+        if (attached === undefined || attached.length > 0) throw err;
+      }
+    }
+  }
 }
 
 async function readCurrent(

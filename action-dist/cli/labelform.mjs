@@ -218,13 +218,13 @@ function maskUrlCredentials(url2) {
   return pieces.join("");
 }
 function linkEnd(u) {
-  const open2 = count(u, "(");
+  const open3 = count(u, "(");
   let close = count(u, ")");
   let end = u.length;
   for (; ; ) {
     const last2 = u[end - 1];
     if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
-    else if (last2 === ")" && open2 < close) {
+    else if (last2 === ")" && open3 < close) {
       end--;
       close--;
     } else break;
@@ -406,7 +406,7 @@ var init_redact = __esm({
 
 // src/util/style.ts
 function styleFor(color) {
-  const wrap = (open2, close) => (s) => color ? `\x1B[${open2}m${s}\x1B[${close}m` : s;
+  const wrap = (open3, close) => (s) => color ? `\x1B[${open3}m${s}\x1B[${close}m` : s;
   return {
     bold: wrap(1, 22),
     dim: wrap(2, 22),
@@ -835,7 +835,7 @@ var init_kind2 = __esm({
 var require_fast_deep_equal = __commonJS({
   "node_modules/fast-deep-equal/index.js"(exports, module) {
     "use strict";
-    module.exports = function equal6(a, b) {
+    module.exports = function equal8(a, b) {
       if (a === b) return true;
       if (a && b && typeof a == "object" && typeof b == "object") {
         if (a.constructor !== b.constructor) return false;
@@ -844,7 +844,7 @@ var require_fast_deep_equal = __commonJS({
           length = a.length;
           if (length != b.length) return false;
           for (i = length; i-- !== 0; )
-            if (!equal6(a[i], b[i])) return false;
+            if (!equal8(a[i], b[i])) return false;
           return true;
         }
         if (a.constructor === RegExp) return a.source === b.source && a.flags === b.flags;
@@ -857,7 +857,7 @@ var require_fast_deep_equal = __commonJS({
           if (!Object.prototype.hasOwnProperty.call(b, keys[i])) return false;
         for (i = length; i-- !== 0; ) {
           var key = keys[i];
-          if (!equal6(a[key], b[key])) return false;
+          if (!equal8(a[key], b[key])) return false;
         }
         return true;
       }
@@ -957,16 +957,16 @@ function existingChange(base, target, adopting, managed, liveComparable) {
 }
 function compareFields(fields, desired, liveValue2, normalise, shown = (_f, v) => v) {
   const spec = desired.spec;
-  const changes = [];
+  const changes2 = [];
   for (const field of fields) {
     const after2 = spec[field];
     if (after2 === void 0) continue;
     const before = liveValue2?.(field);
     if (liveValue2 && (0, import_fast_deep_equal.default)(normalise(field, after2, "desired"), normalise(field, before, "live"))) continue;
-    if (desired.sensitive.has(field)) changes.push(secretChange(field, desired.env));
-    else changes.push(liveValue2 ? { field, before: shown(field, before) ?? null, after: after2 } : { field, after: after2 });
+    if (desired.sensitive.has(field)) changes2.push(secretChange(field, desired.env));
+    else changes2.push(liveValue2 ? { field, before: shown(field, before) ?? null, after: after2 } : { field, after: after2 });
   }
-  return changes;
+  return changes2;
 }
 var import_fast_deep_equal;
 var init_plan_child = __esm({
@@ -1333,7 +1333,7 @@ function declaredSecrets(d) {
   return STORAGE_TYPES[d.spec.type].secrets.map((s) => d.spec[s] === void 0 ? "" : String(d.spec[s]));
 }
 function compareStorage(direction, desired, live) {
-  const changes = compareFields(
+  const changes2 = compareFields(
     storageFields(direction, desired.spec.type),
     desired,
     live && ((f) => live.raw[f]),
@@ -1348,9 +1348,9 @@ function compareStorage(direction, desired, live) {
   );
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== void 0);
   if (secrets.length && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, declaredSecrets(desired)))) {
-    for (const s of secrets) changes.push(secretChange(s, desired.env));
+    for (const s of secrets) changes2.push(secretChange(s, desired.env));
   }
-  return changes;
+  return changes2;
 }
 var init_compare = __esm({
   "src/kinds/storage/compare.ts"() {
@@ -1744,27 +1744,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run3 = async (function_, resolve22, arguments_) => {
+  const run3 = async (function_, resolve24, arguments_) => {
     const result = (async () => function_(...arguments_))();
-    resolve22(result);
+    resolve24(result);
     try {
       await result;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve22, reject, arguments_) => {
+  const enqueue = (function_, resolve24, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run3.bind(void 0, function_, resolve22, arguments_));
+    }).then(run3.bind(void 0, function_, resolve24, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve22, reject) => {
-    enqueue(function_, resolve22, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve24, reject) => {
+    enqueue(function_, resolve24, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -10208,7 +10208,7 @@ function liveMlValue(live, field) {
   return live.raw[field];
 }
 function compareMlBackend(desired, live) {
-  const changes = compareFields(
+  const changes2 = compareFields(
     ML_FIELDS,
     desired,
     live && ((f) => liveMlValue(live, f)),
@@ -10217,9 +10217,9 @@ function compareMlBackend(desired, live) {
   );
   const pass = desired.spec.basic_auth_pass;
   if (pass !== void 0 && (!live?.marker || live.secretFingerprint !== secretFingerprint(live.marker.namespace, desired.name, [pass]))) {
-    changes.push(secretChange("basic_auth_pass", desired.env));
+    changes2.push(secretChange("basic_auth_pass", desired.env));
   }
-  return changes;
+  return changes2;
 }
 function showLiveMlValue(field, value) {
   if (field === "description") return stripDescriptionMarker(value);
@@ -22901,10 +22901,10 @@ var init_CanceledError = __esm({
 });
 
 // node_modules/axios/lib/core/settle.js
-function settle(resolve22, reject, response) {
+function settle(resolve24, reject, response) {
   const validateStatus2 = response.config.validateStatus;
   if (!response.status || !validateStatus2 || validateStatus2(response.status)) {
-    resolve22(response);
+    resolve24(response);
   } else {
     reject(new AxiosError_default(
       "Request failed with status code " + response.status,
@@ -23759,12 +23759,12 @@ var require_promisify = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify3(fn) {
       return function(req, opts) {
-        return new Promise((resolve22, reject) => {
+        return new Promise((resolve24, reject) => {
           fn.call(this, req, opts, (err, rtn) => {
             if (err) {
               reject(err);
             } else {
-              resolve22(rtn);
+              resolve24(rtn);
             }
           });
         });
@@ -23968,7 +23968,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug = debug_1.default("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve22, reject) => {
+      return new Promise((resolve24, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read() {
@@ -24008,7 +24008,7 @@ var require_parse_proxy_response = __commonJS({
           const firstLine2 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
           const statusCode = +firstLine2.split(" ")[1];
           debug("got proxy server response: %o", firstLine2);
-          resolve22({
+          resolve24({
             statusCode,
             buffered
           });
@@ -24029,11 +24029,11 @@ var require_agent = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve22) {
-          resolve22(value);
+        return value instanceof P ? value : new P(function(resolve24) {
+          resolve24(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve22, reject) {
+      return new (P || (P = Promise))(function(resolve24, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24049,7 +24049,7 @@ var require_agent = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve22(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve24(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -26169,7 +26169,7 @@ var init_http = __esm({
     http2Sessions = new Http2Sessions_default();
     isHttpAdapterSupported = typeof process !== "undefined" && utils_default.kindOf(process) === "process";
     wrapAsync = (asyncExecutor) => {
-      return new Promise((resolve22, reject) => {
+      return new Promise((resolve24, reject) => {
         let onDone;
         let isDone;
         const done = (value, isRejected) => {
@@ -26179,7 +26179,7 @@ var init_http = __esm({
         };
         const _resolve = (value) => {
           done(value);
-          resolve22(value);
+          resolve24(value);
         };
         const _reject = (reason) => {
           done(reason, true);
@@ -26250,7 +26250,7 @@ var init_http = __esm({
       }
     };
     http_default = isHttpAdapterSupported && function httpAdapter(config) {
-      return wrapAsync(async function dispatchHttpRequest(resolve22, reject, onDone) {
+      return wrapAsync(async function dispatchHttpRequest(resolve24, reject, onDone) {
         const own2 = (key) => utils_default.getSafeProp(config, key);
         const transitional2 = own2("transitional") || transitional_default;
         let data = own2("data");
@@ -26387,7 +26387,7 @@ var init_http = __esm({
           }
           let convertedData;
           if (method !== "GET") {
-            return settle(resolve22, reject, {
+            return settle(resolve24, reject, {
               status: 405,
               statusText: "method not allowed",
               headers: {},
@@ -26418,7 +26418,7 @@ var init_http = __esm({
           } else if (responseType === "stream") {
             convertedData = stream3.Readable.from(convertedData);
           }
-          return settle(resolve22, reject, {
+          return settle(resolve24, reject, {
             data: convertedData,
             status: 200,
             statusText: "OK",
@@ -26793,7 +26793,7 @@ var init_http = __esm({
               });
             }
             response.data = responseStream;
-            settle(resolve22, reject, response);
+            settle(resolve24, reject, response);
           } else {
             const responseBuffer = [];
             let totalResponseBytes = 0;
@@ -26844,7 +26844,7 @@ var init_http = __esm({
               } catch (err) {
                 return reject(AxiosError_default.from(err, null, config, response.request, response));
               }
-              settle(resolve22, reject, response);
+              settle(resolve24, reject, response);
             });
           }
           abortEmitter.once("abort", (err) => {
@@ -27391,7 +27391,7 @@ var init_xhr = __esm({
     init_sanitizeHeaderValue();
     isXHRAdapterSupported = typeof XMLHttpRequest !== "undefined";
     xhr_default = isXHRAdapterSupported && function(config) {
-      return new Promise(function dispatchXhrRequest(resolve22, reject) {
+      return new Promise(function dispatchXhrRequest(resolve24, reject) {
         let useAsyncXsrf;
         try {
           const store = platform_default.hasStandardBrowserEnv && typeof window !== "undefined" && window.cookieStore;
@@ -27480,7 +27480,7 @@ var init_xhr = __esm({
           };
           settle(
             function _resolve(value) {
-              resolve22(value);
+              resolve24(value);
               done();
             },
             function _reject(err) {
@@ -28331,8 +28331,8 @@ var init_fetch = __esm({
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
-          return await new Promise((resolve22, reject) => {
-            settle(resolve22, reject, {
+          return await new Promise((resolve24, reject) => {
+            settle(resolve24, reject, {
               data: responseData,
               headers: AxiosHeaders_default.from(response.headers),
               status: response.status,
@@ -28919,8 +28919,8 @@ var init_CancelToken = __esm({
           throw new TypeError("executor must be a function.");
         }
         let resolvePromise;
-        this.promise = new Promise(function promiseExecutor(resolve22) {
-          resolvePromise = resolve22;
+        this.promise = new Promise(function promiseExecutor(resolve24) {
+          resolvePromise = resolve24;
         });
         const token = this;
         this.promise.then((cancel) => {
@@ -28933,9 +28933,9 @@ var init_CancelToken = __esm({
         });
         this.promise.then = (onfulfilled) => {
           let _resolve;
-          const promise = new Promise((resolve22) => {
-            token.subscribe(resolve22);
-            _resolve = resolve22;
+          const promise = new Promise((resolve24) => {
+            token.subscribe(resolve24);
+            _resolve = resolve24;
           }).then(onfulfilled);
           promise.cancel = function reject() {
             token.unsubscribe(_resolve);
@@ -29257,7 +29257,7 @@ function createHttp(opts) {
   const random = opts.random ?? Math.random;
   const limit = pLimit(opts.concurrency ?? 4);
   const writeLimit = pLimit(1);
-  const limited = (method, fn) => ["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase()) ? limit(fn) : writeLimit(() => limit(fn));
+  const limited = (method, fn, concurrentWrite = false) => concurrentWrite || ["GET", "HEAD", "OPTIONS"].includes(method.toUpperCase()) ? limit(fn) : writeLimit(() => limit(fn));
   const stats = { requests: 0, retries: 0, refreshes: 0 };
   const agentOptions = { keepAlive: true, maxSockets: (opts.concurrency ?? 4) + 2 };
   const ax = axios_default.create({
@@ -29276,7 +29276,7 @@ function createHttp(opts) {
   let answered = 0;
   const markGone = (g) => void (gone ??= { ...g, at: now() });
   const goneError = (method, shown, g) => new ApiError(g.kind, method.toUpperCase(), shown, g.status, g.detail, void 0, g.code);
-  let access;
+  let access2;
   let refreshing;
   const refreshAccessToken = () => {
     refreshing ??= (async () => {
@@ -29298,7 +29298,7 @@ function createHttp(opts) {
           );
         }
         registerSecret(body.access);
-        access = { token: body.access, payload: decodeJwtPayload(body.access) };
+        access2 = { token: body.access, payload: decodeJwtPayload(body.access) };
         stats.refreshes++;
       } finally {
         refreshing = void 0;
@@ -29308,8 +29308,8 @@ function createHttp(opts) {
   };
   const authHeader = async () => {
     if (scheme === "legacy-token") return `Token ${token}`;
-    if (!access || !accessTokenIsFresh(access.payload, now())) await refreshAccessToken();
-    return `Bearer ${access.token}`;
+    if (!access2 || !accessTokenIsFresh(access2.payload, now())) await refreshAccessToken();
+    return `Bearer ${access2.token}`;
   };
   async function send(method, path, o, purpose = "call") {
     const idempotent = o.idempotent ?? ["GET", "HEAD", "DELETE", "OPTIONS"].includes(method.toUpperCase());
@@ -29361,7 +29361,7 @@ function createHttp(opts) {
         await drain(res);
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "refresh" });
         refreshedAfter401 = true;
-        access = void 0;
+        access2 = void 0;
         attempt--;
         continue;
       }
@@ -29424,7 +29424,7 @@ function createHttp(opts) {
     baseUrl,
     scheme,
     stats,
-    request: (method, path, o = {}) => limited(method, () => send(method, path, o)),
+    request: (method, path, o = {}) => limited(method, () => send(method, path, o), o.concurrentWrite),
     stream: (method, path, o = {}) => limited(method, async () => {
       const res = await send(method, path, { ...o, responseType: "stream" }, "stream");
       const headers = Object.fromEntries(Object.entries(res.headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
@@ -29513,6 +29513,131 @@ var init_http2 = __esm({
   }
 });
 
+// src/util/json-text.ts
+function parseJsonNodes(text) {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && " 	\n\r".includes(text[i])) i++;
+  };
+  const fail3 = (what) => {
+    throw new SyntaxError(`JSON: ${what} at offset ${i}`);
+  };
+  const str = () => {
+    const start = i;
+    i++;
+    while (i < text.length && text[i] !== '"') i += text[i] === "\\" ? 2 : 1;
+    if (i >= text.length) fail3("unterminated string");
+    i++;
+    return JSON.parse(text.slice(start, i));
+  };
+  const value = () => {
+    ws();
+    const start = i;
+    const c = text[i];
+    if (c === "{") {
+      i++;
+      const entries = [];
+      ws();
+      if (text[i] === "}") return { kind: "object", start, end: ++i, entries };
+      for (; ; ) {
+        ws();
+        if (text[i] !== '"') fail3("expected a key");
+        const key = str();
+        ws();
+        if (text[i++] !== ":") fail3('expected ":"');
+        entries.push({ key, node: value() });
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "}") return { kind: "object", start, end: ++i, entries };
+        fail3('expected "," or "}"');
+      }
+    }
+    if (c === "[") {
+      i++;
+      const items = [];
+      ws();
+      if (text[i] === "]") return { kind: "array", start, end: ++i, items };
+      for (; ; ) {
+        items.push(value());
+        ws();
+        if (text[i] === ",") {
+          i++;
+          continue;
+        }
+        if (text[i] === "]") return { kind: "array", start, end: ++i, items };
+        fail3('expected "," or "]"');
+      }
+    }
+    if (c === '"') {
+      str();
+      return { kind: "scalar", start, end: i };
+    }
+    const m = /^(?:-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 400));
+    if (!m) fail3("unexpected character");
+    i += m[0].length;
+    return { kind: "scalar", start, end: i };
+  };
+  const root = value();
+  ws();
+  if (i !== text.length) fail3("trailing text");
+  return root;
+}
+function topLevelText(text, key) {
+  const root = parseJsonNodes(text);
+  if (root.kind !== "object") return void 0;
+  const entry = root.entries.find((e) => e.key === key);
+  return entry ? text.slice(entry.node.start, entry.node.end) : void 0;
+}
+function stringifyLike(value, before) {
+  return write(value, before, parseJsonNodes(before));
+}
+function write(value, text, node) {
+  if (value === void 0) return "null";
+  if (!node) return JSON.stringify(value);
+  const raw = text.slice(node.start, node.end);
+  if ((0, import_fast_deep_equal2.default)(value, JSON.parse(raw))) return raw;
+  if (Array.isArray(value) && node.kind === "array") {
+    const byId = /* @__PURE__ */ new Map();
+    for (const item of node.items) {
+      const id = item.kind === "object" ? idOf(text, item) : void 0;
+      if (id !== void 0 && !byId.has(id)) byId.set(id, item);
+    }
+    return `[${value.map((v, k) => {
+      const id = isRecord2(v) ? v.id : void 0;
+      const old = id !== void 0 && (typeof id === "string" || typeof id === "number") && byId.get(id) || node.items[k];
+      return write(v, text, old);
+    }).join(", ")}]`;
+  }
+  if (isRecord2(value) && node.kind === "object") {
+    const old = new Map(node.entries.map((e) => [e.key, e.node]));
+    const keys = [
+      ...node.entries.map((e) => e.key).filter((k) => Object.hasOwn(value, k) && value[k] !== void 0),
+      ...Object.keys(value).filter((k) => !old.has(k) && value[k] !== void 0)
+    ];
+    return `{${keys.map((k) => `${JSON.stringify(k)}: ${write(value[k], text, old.get(k))}`).join(", ")}}`;
+  }
+  return JSON.stringify(value);
+}
+function idOf(text, node) {
+  const entry = node.entries.find((e) => e.key === "id");
+  if (!entry || entry.node.kind !== "scalar") return void 0;
+  const id = JSON.parse(text.slice(entry.node.start, entry.node.end));
+  return typeof id === "string" || typeof id === "number" ? id : void 0;
+}
+function isRecord2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var import_fast_deep_equal2;
+var init_json_text = __esm({
+  "src/util/json-text.ts"() {
+    "use strict";
+    import_fast_deep_equal2 = __toESM(require_fast_deep_equal(), 1);
+  }
+});
+
 // src/api/client.ts
 function createClient(opts) {
   const http3 = createHttp(opts);
@@ -29551,6 +29676,19 @@ function createClient(opts) {
       if (body.tasks.length > 0) yield body.tasks;
       if (body.tasks.length < pageSize2 || page * pageSize2 >= body.total) return;
     }
+  }
+  async function readResult(type, id) {
+    return holderOf(await req("GET", holderPath(type, id), { responseType: "text" }));
+  }
+  async function writeResult(type, id, resultText) {
+    const text = await req("PATCH", holderPath(type, id), {
+      data: `{"result": ${resultText}}`,
+      headers: { "Content-Type": "application/json" },
+      responseType: "text",
+      idempotent: true,
+      concurrentWrite: true
+    });
+    return holderOf(text);
   }
   return {
     http: http3,
@@ -29597,6 +29735,37 @@ function createClient(opts) {
       });
       return Number(result.processed_items ?? 0);
     },
+    exportAnnotationsAndDrafts: async (projectId) => {
+      const { stream: stream4 } = await http3.stream("GET", `/api/projects/${projectId}/export`, {
+        params: { exportType: "JSON", download_all_tasks: true },
+        timeoutMs: 6e5
+      });
+      const chunks = [];
+      for await (const chunk2 of stream4) chunks.push(Buffer.isBuffer(chunk2) ? chunk2 : Buffer.from(chunk2));
+      const tasks = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      if (!Array.isArray(tasks))
+        throw new ApiError(
+          "not-label-studio",
+          "GET",
+          `/api/projects/${projectId}/export`,
+          200,
+          "the JSON export is not a list of tasks",
+          void 0
+        );
+      return tasks.map((t) => ({ ...t, annotations: t.annotations ?? [], drafts: t.drafts ?? [] }));
+    },
+    listPredictions: (projectId) => req("GET", "/api/predictions/", { params: { task__project: projectId } }),
+    createDraft: (taskId, body, annotationId) => req(
+      "POST",
+      annotationId === void 0 ? `/api/tasks/${taskId}/drafts` : `/api/tasks/${taskId}/annotations/${annotationId}/drafts`,
+      { data: body, idempotent: false }
+    ),
+    listTaskDrafts: (taskId) => req("GET", `/api/tasks/${taskId}/drafts`),
+    getAnnotation: (id) => req("GET", holderPath("annotation", id)),
+    getDraft: (id) => req("GET", holderPath("draft", id)),
+    getPrediction: (id) => req("GET", holderPath("prediction", id)),
+    readResult,
+    writeResult,
     exportFormats: (projectId) => req("GET", `/api/projects/${projectId}/export/formats`),
     downloadExport: (projectId, o) => http3.stream("GET", `/api/projects/${projectId}/export`, {
       params: { exportType: o.exportType, ...o.downloadAllTasks ? { download_all_tasks: true } : {} },
@@ -29625,12 +29794,27 @@ function createClient(opts) {
     createPersonalAccessToken: async () => (await req("POST", "/api/token/", { idempotent: false })).token
   };
 }
+function holderPath(type, id) {
+  switch (type) {
+    case "annotation":
+      return `/api/annotations/${id}/`;
+    case "draft":
+      return `/api/drafts/${id}/`;
+    case "prediction":
+      return `/api/predictions/${id}/`;
+  }
+}
+function holderOf(text) {
+  const object = JSON.parse(text);
+  return { object, resultText: topLevelText(text, "result") ?? "null" };
+}
 var PROJECTS_PAGE_SIZE;
 var init_client = __esm({
   "src/api/client.ts"() {
     "use strict";
     init_errors2();
     init_http2();
+    init_json_text();
     PROJECTS_PAGE_SIZE = 100;
   }
 });
@@ -29665,9 +29849,9 @@ async function readProjectList(client, include, filter2) {
     const created = after2.results.filter((p) => p.id > highestBefore).length;
     const countedAll = created < after2.results.length || !after2.next;
     const quiet = countedAll && newest.count + created === after2.count;
-    const open2 = quiet ? gaps.filter(([lo]) => lo === lastId(first.results) + 1) : gaps;
-    if (!quiet && attempt < READ_ATTEMPTS && requestsFor(open2) > pageCount) continue;
-    for (const p of await readIds(client, include, filter2, open2)) found.set(p.id, p);
+    const open3 = quiet ? gaps.filter(([lo]) => lo === lastId(first.results) + 1) : gaps;
+    if (!quiet && attempt < READ_ATTEMPTS && requestsFor(open3) > pageCount) continue;
+    for (const p of await readIds(client, include, filter2, open3)) found.set(p.id, p);
     return sortById([...found.values()]);
   }
 }
@@ -29773,7 +29957,13 @@ function parseAppliedRecord(description) {
     if (field) fields[field] = pair.slice(3);
   }
   const from = APPLIED_FROM.exec(rest);
-  return { ...from ? { commit: from[1] } : {}, ...from?.[2] ? { repository: from[2] } : {}, fields };
+  const done = MIGRATIONS.exec(rest)?.[1]?.trim().split(" ");
+  return {
+    ...from ? { commit: from[1] } : {},
+    ...from?.[2] ? { repository: from[2] } : {},
+    fields,
+    ...done ? { migrations: done } : {}
+  };
 }
 function stripMarker(description) {
   const text = description ?? "";
@@ -29793,9 +29983,10 @@ function formatRecord(r) {
   const repository = r.repository && /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/.test(r.repository) ? r.repository : void 0;
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ""}.` : "";
   const pairs = typedKeys(FIELD_CODES).filter((f) => r.fields[f] !== void 0).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
-  return `${from} [${RECORD_TAG}${pairs.join("")}]`;
+  const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));
+  return `${from} [${RECORD_TAG}${pairs.join("")}]${done.length ? ` [mg ${done.join(" ")}]` : ""}`;
 }
-var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT;
+var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT, MIGRATIONS;
 var init_marker = __esm({
   "src/kinds/project/marker.ts"() {
     "use strict";
@@ -29837,6 +30028,7 @@ var init_marker = __esm({
     MARKER_LINE = /^\[labelform\] Managed from git \(namespace: ([a-z0-9][a-z0-9-]*), key: ([a-z0-9][a-z0-9-]*)\)\.([^\n]*)$/gm;
     APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
     FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
+    MIGRATIONS = /\[mg((?: [A-Za-z0-9_-]{4})+)\]/;
   }
 });
 
@@ -34472,15 +34664,15 @@ var init_open_element_stack = __esm({
         this.current = document2;
       }
       /** The slot of an open element, or -1. */
-      _indexOf(element) {
+      _indexOf(element2) {
         if (this.indexed) {
-          const idx = this.formattingSlots.get(element);
+          const idx = this.formattingSlots.get(element2);
           if (idx !== void 0)
             return idx;
-          if (FORMATTING_TAGS[getTagID(this.treeAdapter.getTagName(element))])
+          if (FORMATTING_TAGS[getTagID(this.treeAdapter.getTagName(element2))])
             return -1;
         }
-        return this.items.lastIndexOf(element, this.stackTop);
+        return this.items.lastIndexOf(element2, this.stackTop);
       }
       /** The slot of the open element below the one at `idx`, or -1. */
       slotBelow(idx) {
@@ -34526,12 +34718,12 @@ var init_open_element_stack = __esm({
       }
       /** Indexes the element at `slot`, above the open element at `belowIdx`. */
       _index(slot, belowIdx) {
-        const element = this.items[slot];
+        const element2 = this.items[slot];
         const tagID = this.tagIDs[slot];
-        const ns = this.treeAdapter.getNamespaceURI(element);
+        const ns = this.treeAdapter.getNamespaceURI(element2);
         let key = tagKey(ns, tagID);
         if (key === -1)
-          key = this._nameKey(ns, this.treeAdapter.getTagName(element), true);
+          key = this._nameKey(ns, this.treeAdapter.getTagName(element2), true);
         const keyPrev = this.keyTops[key];
         this.keys[slot] = key;
         this.keyPrev[slot] = keyPrev;
@@ -34542,7 +34734,7 @@ var init_open_element_stack = __esm({
         this.above[slot] = -1;
         this._link(slot, belowIdx, ns === NS.HTML);
         if (FORMATTING_TAGS[tagID])
-          this.formattingSlots.set(element, slot);
+          this.formattingSlots.set(element2, slot);
       }
       /** Puts the indexed element at `slot` above the one at `belowIdx`, and counts the elements of each class. */
       _link(slot, belowIdx, isHtml2) {
@@ -34578,11 +34770,11 @@ var init_open_element_stack = __esm({
       }
       /** Moves the indexed element at `from` down to the free slot `to`, keeping its key chain in order. */
       _move(from, to) {
-        const element = this.items[from];
+        const element2 = this.items[from];
         const key = this.keys[from];
         const keyPrev = this.keyPrev[from];
         const keyNext = this.keyNext[from];
-        this.items[to] = element;
+        this.items[to] = element2;
         this.tagIDs[to] = this.tagIDs[from];
         this.keys[to] = key;
         this.keyPrev[to] = keyPrev;
@@ -34594,7 +34786,7 @@ var init_open_element_stack = __esm({
         else
           this.keyPrev[keyNext] = to;
         if (FORMATTING_TAGS[this.tagIDs[to]])
-          this.formattingSlots.set(element, to);
+          this.formattingSlots.set(element2, to);
       }
       //Search by tag
       /** The slot of the topmost open HTML element with this tag, or -1. */
@@ -34632,8 +34824,8 @@ var init_open_element_stack = __esm({
           return key === -1 ? -1 : this.keyTops[key];
         }
         for (let i = this.stackTop; i >= 0; i--) {
-          const element = this.items[i];
-          if (this.treeAdapter.getTagName(element) === tagName && this.treeAdapter.getNamespaceURI(element) === ns) {
+          const element2 = this.items[i];
+          if (this.treeAdapter.getTagName(element2) === tagName && this.treeAdapter.getNamespaceURI(element2) === ns) {
             return i;
           }
         }
@@ -34666,12 +34858,12 @@ var init_open_element_stack = __esm({
         return this.indexed ? this.listItemBoundaries[this.stackTop] !== this.listItemBoundaries[idx] : this._hasAbove(idx, LIST_ITEM_BOUNDARY);
       }
       //Mutations
-      push(element, tagID) {
+      push(element2, tagID) {
         const belowIdx = this.stackTop;
         this.stackTop++;
         this.depth++;
-        this.items[this.stackTop] = element;
-        this.current = element;
+        this.items[this.stackTop] = element2;
+        this.current = element2;
         this.tagIDs[this.stackTop] = tagID;
         this.currentTagId = tagID;
         if (this.indexed)
@@ -34681,7 +34873,7 @@ var init_open_element_stack = __esm({
         if (this._isInTemplate()) {
           this.tmplCount++;
         }
-        this.handler.onItemPush(element, tagID, true);
+        this.handler.onItemPush(element2, tagID, true);
       }
       /** Pops the current element without calling the handler. */
       _popCurrent() {
@@ -34722,13 +34914,13 @@ var init_open_element_stack = __esm({
        * `element` takes the furthest block's slot. No open element above the furthest block moves, and as all these
        * elements are HTML elements and only the furthest block is special, the counts above it stay the same.
        */
-      replaceFormattingElement(formattingIdx, furthestBlockIdx, element, tagID) {
+      replaceFormattingElement(formattingIdx, furthestBlockIdx, element2, tagID) {
         const formattingElement = this.items[formattingIdx];
         if (!this.indexed) {
           this.items.splice(formattingIdx, 1);
           this.tagIDs.splice(formattingIdx, 1);
           this.handler.onItemPop(formattingElement, false);
-          this.items.splice(furthestBlockIdx, 0, element);
+          this.items.splice(furthestBlockIdx, 0, element2);
           this.tagIDs.splice(furthestBlockIdx, 0, tagID);
           if (furthestBlockIdx === this.stackTop)
             this._updateCurrentElement();
@@ -34755,7 +34947,7 @@ var init_open_element_stack = __esm({
         for (let i = free + 1; i <= furthestBlockIdx; i++)
           this._move(i, i - 1);
         const keyPrev = keyNext === -1 ? this.keyTops[key] : this.keyPrev[keyNext];
-        this.items[furthestBlockIdx] = element;
+        this.items[furthestBlockIdx] = element2;
         this.tagIDs[furthestBlockIdx] = tagID;
         this.keys[furthestBlockIdx] = key;
         this.keyPrev[furthestBlockIdx] = keyPrev;
@@ -34767,7 +34959,7 @@ var init_open_element_stack = __esm({
         else
           this.keyPrev[keyNext] = furthestBlockIdx;
         if (FORMATTING_TAGS[tagID])
-          this.formattingSlots.set(element, furthestBlockIdx);
+          this.formattingSlots.set(element2, furthestBlockIdx);
         let prev = belowIdx;
         for (const i of kept) {
           this._link(i, prev, true);
@@ -34794,8 +34986,8 @@ var init_open_element_stack = __esm({
           this.handler.onItemPop(popped, this.stackTop < idx);
         }
       }
-      popUntilElementPopped(element) {
-        const idx = this._indexOf(element);
+      popUntilElementPopped(element2) {
+        const idx = this._indexOf(element2);
         this.shortenToLength(Math.max(idx, 0));
       }
       popUntilNumberedHeaderPopped() {
@@ -34817,8 +35009,8 @@ var init_open_element_stack = __esm({
       clearBackToTableRowContext() {
         this.shortenToLength(this.indexOfTopmostOf(TABLE_ROW_CONTEXT) + 1);
       }
-      remove(element) {
-        const idx = this._indexOf(element);
+      remove(element2) {
+        const idx = this._indexOf(element2);
         if (idx !== -1)
           this.removeAt(idx);
       }
@@ -34828,7 +35020,7 @@ var init_open_element_stack = __esm({
           this.pop();
           return;
         }
-        const element = this.items[idx];
+        const element2 = this.items[idx];
         this.depth--;
         if (this.indexed) {
           const classes = this.keys[idx] < NAME_KEYS ? KEY_CLASSES[this.keys[idx]] : 0;
@@ -34856,17 +35048,17 @@ var init_open_element_stack = __esm({
           this.stackTop--;
           this._updateCurrentElement();
         }
-        this.handler.onItemPop(element, false);
+        this.handler.onItemPop(element2, false);
       }
       //Search
       tryPeekProperlyNestedBodyElement() {
         return this.stackTop >= 1 && this.tagIDs[1] === TAG_ID.BODY ? this.items[1] : null;
       }
-      contains(element) {
-        return this._indexOf(element) > -1;
+      contains(element2) {
+        return this._indexOf(element2) > -1;
       }
-      getCommonAncestor(element) {
-        const idx = this._indexOf(element);
+      getCommonAncestor(element2) {
+        const idx = this._indexOf(element2);
         const belowIdx = idx === -1 ? -1 : this.slotBelow(idx);
         return belowIdx === -1 ? null : this.items[belowIdx];
       }
@@ -34901,12 +35093,12 @@ var init_open_element_stack = __esm({
        * On a stack that is not indexed: whether an HTML element with the tag, or one of the tags, and if passed the element
        * itself, is open above every element of the `scope` class; true if neither is open.
        */
-      _scanScope(tagID, tagIDs, scope, element) {
+      _scanScope(tagID, tagIDs, scope, element2) {
         for (let i = this.stackTop; i >= 0; i--) {
           const key = tagKey(this.treeAdapter.getNamespaceURI(this.items[i]), this.tagIDs[i]);
           if (key === -1)
             continue;
-          if ((tagIDs ? tagIDs.includes(key) : key === tagID) && (!element || this.items[i] === element))
+          if ((tagIDs ? tagIDs.includes(key) : key === tagID) && (!element2 || this.items[i] === element2))
             return true;
           if (KEY_CLASSES[key] & scope)
             return false;
@@ -34914,10 +35106,10 @@ var init_open_element_stack = __esm({
         return true;
       }
       /** If `element` is passed, only that element (which has to be a `tagName` element) is looked for. */
-      hasInScope(tagName, element) {
+      hasInScope(tagName, element2) {
         if (!this.indexed)
-          return this._scanScope(tagName, null, SCOPE, element);
-        return this._isInScope(element ? this._indexOf(element) : this.keyTops[tagName], SCOPE);
+          return this._scanScope(tagName, null, SCOPE, element2);
+        return this._isInScope(element2 ? this._indexOf(element2) : this.keyTops[tagName], SCOPE);
       }
       hasInListItemScope(tagName) {
         return this.indexed ? this._isInScope(this.keyTops[tagName], LIST_ITEM_SCOPE) : this._scanScope(tagName, null, LIST_ITEM_SCOPE);
@@ -34992,11 +35184,11 @@ var init_formatting_element_list = __esm({
         this.elementEntries = /* @__PURE__ */ new Map();
       }
       /** Returns the entry's ark, or null if the entries after the last marker are not indexed. */
-      _insertElementEntry(element, token, older) {
+      _insertElementEntry(element2, token, older) {
         const newer = older === null ? null : older.newer;
         const entry = {
           type: EntryType.Element,
-          element,
+          element: element2,
           token,
           older,
           newer,
@@ -35057,7 +35249,7 @@ var init_formatting_element_list = __esm({
         this.newest = marker;
         this.index = null;
       }
-      pushElement(element, token) {
+      pushElement(element2, token) {
         if (this.index === null) {
           let oldest = null;
           let count3 = 0;
@@ -35072,15 +35264,15 @@ var init_formatting_element_list = __esm({
             }
           }
         }
-        const ark = this._insertElementEntry(element, token, this.newest);
+        const ark = this._insertElementEntry(element2, token, this.newest);
         if (ark !== null && ark.entries.length > NOAH_ARK_CAPACITY) {
           this.removeEntry(ark.entries[0]);
         }
       }
-      insertElementAfterBookmark(element, token) {
+      insertElementAfterBookmark(element2, token) {
         const { bookmark } = this;
         this.bookmark = null;
-        this._insertElementEntry(element, token, bookmark);
+        this._insertElementEntry(element2, token, bookmark);
       }
       removeEntry(entry) {
         var _a2;
@@ -35109,11 +35301,11 @@ var init_formatting_element_list = __esm({
           }
         }
       }
-      replaceElement(entry, element) {
+      replaceElement(entry, element2) {
         if (this.elementEntries.delete(entry.element)) {
-          this.elementEntries.set(element, entry);
+          this.elementEntries.set(element2, entry);
         }
-        entry.element = element;
+        entry.element = element2;
       }
       /**
        * Clears the list of formatting elements up to the last marker.
@@ -35144,15 +35336,15 @@ var init_formatting_element_list = __esm({
         }
         return null;
       }
-      getElementEntry(element) {
+      getElementEntry(element2) {
         if (this.index === null) {
           for (let entry = this.newest; entry !== null && entry.type === EntryType.Element; entry = entry.older) {
-            if (entry.element === element) {
+            if (entry.element === element2) {
               return entry;
             }
           }
         }
-        return this.elementEntries.get(element);
+        return this.elementEntries.get(element2);
       }
     };
   }
@@ -35318,15 +35510,15 @@ var init_default = __esm({
       getParentNode(node) {
         return node.parentNode;
       },
-      getAttrList(element) {
-        return element.attrs;
+      getAttrList(element2) {
+        return element2.attrs;
       },
       //Node data
-      getTagName(element) {
-        return element.tagName;
+      getTagName(element2) {
+        return element2.tagName;
       },
-      getNamespaceURI(element) {
-        return element.namespaceURI;
+      getNamespaceURI(element2) {
+        return element2.namespaceURI;
       },
       getTextNodeContent(textNode) {
         return textNode.value;
@@ -35746,9 +35938,9 @@ function aaInnerLoop(p, furthestBlockIdx, formattingElement) {
   let nextIdx = p.openElements.slotBelow(furthestBlockIdx);
   const intendedParent = p.openElements.getCommonAncestor(formattingElement);
   for (let i = 0, idx = nextIdx; p.openElements.items[idx] !== formattingElement; i++, idx = nextIdx) {
-    let element = p.openElements.items[idx];
+    let element2 = p.openElements.items[idx];
     nextIdx = p.openElements.slotBelow(idx);
-    const elementEntry = p.activeFormattingElements.getElementEntry(element);
+    const elementEntry = p.activeFormattingElements.getElementEntry(element2);
     const counterOverflow = elementEntry && i >= AA_INNER_LOOP_ITER;
     const shouldRemoveFromOpenElements = !elementEntry || counterOverflow;
     if (shouldRemoveFromOpenElements) {
@@ -35757,13 +35949,13 @@ function aaInnerLoop(p, furthestBlockIdx, formattingElement) {
       }
       p.openElements.removeAt(idx);
     } else {
-      element = aaRecreateElementFromEntry(p, elementEntry, intendedParent);
+      element2 = aaRecreateElementFromEntry(p, elementEntry, intendedParent);
       if (lastElement === furthestBlock) {
         p.activeFormattingElements.bookmark = elementEntry;
       }
       p.treeAdapter.detachNode(lastElement);
-      p.treeAdapter.appendChild(element, lastElement);
-      lastElement = element;
+      p.treeAdapter.appendChild(element2, lastElement);
+      lastElement = element2;
     }
   }
   return lastElement;
@@ -37889,18 +38081,18 @@ var init_parser = __esm({
         }
       }
       /** @protected */
-      _attachElementToTree(element, location, insertionLocation) {
+      _attachElementToTree(element2, location, insertionLocation) {
         if (this.options.sourceCodeLocationInfo) {
           const loc = location && {
             ...location,
             startTag: location
           };
-          this.treeAdapter.setNodeSourceCodeLocation(element, loc);
+          this.treeAdapter.setNodeSourceCodeLocation(element2, loc);
         }
         if (insertionLocation.beforeElement) {
-          this.treeAdapter.insertBefore(insertionLocation.parent, element, insertionLocation.beforeElement);
+          this.treeAdapter.insertBefore(insertionLocation.parent, element2, insertionLocation.beforeElement);
         } else {
-          this.treeAdapter.appendChild(insertionLocation.parent, element);
+          this.treeAdapter.appendChild(insertionLocation.parent, element2);
         }
       }
       /** @protected */
@@ -37917,13 +38109,13 @@ var init_parser = __esm({
       /** @protected */
       _createElement(tagName, namespaceURI, attrs, intendedParent) {
         var _a2, _b2;
-        const element = this.treeAdapter.createElement(tagName, namespaceURI, attrs);
-        (_b2 = (_a2 = this.treeAdapter).onElementCreated) === null || _b2 === void 0 ? void 0 : _b2.call(_a2, element, {
+        const element2 = this.treeAdapter.createElement(tagName, namespaceURI, attrs);
+        (_b2 = (_a2 = this.treeAdapter).onElementCreated) === null || _b2 === void 0 ? void 0 : _b2.call(_a2, element2, {
           intendedParent,
           formElement: this.formElement,
           isInTemplate: this.openElements.tmplCount > 0
         });
-        return element;
+        return element2;
       }
       /**
        * For self-closing tags. Add an element to the tree, but skip adding it
@@ -37932,22 +38124,22 @@ var init_parser = __esm({
       /** @protected */
       _appendElement(token, namespaceURI) {
         const insertionLocation = this._getInsertionLocation();
-        const element = this._createElement(token.tagName, namespaceURI, token.attrs, insertionLocation.parent);
-        this._attachElementToTree(element, token.location, insertionLocation);
+        const element2 = this._createElement(token.tagName, namespaceURI, token.attrs, insertionLocation.parent);
+        this._attachElementToTree(element2, token.location, insertionLocation);
       }
       /** @protected */
       _insertElement(token, namespaceURI) {
         const insertionLocation = this._getInsertionLocation();
-        const element = this._createElement(token.tagName, namespaceURI, token.attrs, insertionLocation.parent);
-        this._attachElementToTree(element, token.location, insertionLocation);
-        this.openElements.push(element, token.tagID);
+        const element2 = this._createElement(token.tagName, namespaceURI, token.attrs, insertionLocation.parent);
+        this._attachElementToTree(element2, token.location, insertionLocation);
+        this.openElements.push(element2, token.tagID);
       }
       /** @protected */
       _insertFakeElement(tagName, tagID) {
         const insertionLocation = this._getInsertionLocation();
-        const element = this._createElement(tagName, NS.HTML, [], insertionLocation.parent);
-        this._attachElementToTree(element, null, insertionLocation);
-        this.openElements.push(element, tagID);
+        const element2 = this._createElement(tagName, NS.HTML, [], insertionLocation.parent);
+        this._attachElementToTree(element2, null, insertionLocation);
+        this.openElements.push(element2, tagID);
       }
       /** @protected */
       _insertTemplate(token) {
@@ -37962,11 +38154,11 @@ var init_parser = __esm({
       }
       /** @protected */
       _insertFakeRootElement() {
-        const element = this._createElement(TAG_NAMES.HTML, NS.HTML, [], this.document);
+        const element2 = this._createElement(TAG_NAMES.HTML, NS.HTML, [], this.document);
         if (this.options.sourceCodeLocationInfo)
-          this.treeAdapter.setNodeSourceCodeLocation(element, null);
-        this.treeAdapter.appendChild(this.document, element);
-        this.openElements.push(element, TAG_ID.HTML);
+          this.treeAdapter.setNodeSourceCodeLocation(element2, null);
+        this.treeAdapter.appendChild(this.document, element2);
+        this.openElements.push(element2, TAG_ID.HTML);
       }
       /** @protected */
       _appendCommentNode(token, parent) {
@@ -38015,10 +38207,10 @@ var init_parser = __esm({
         }
       }
       /** @protected */
-      _setEndLocation(element, closingToken) {
-        if (this.treeAdapter.getNodeSourceCodeLocation(element) && closingToken.location) {
+      _setEndLocation(element2, closingToken) {
+        if (this.treeAdapter.getNodeSourceCodeLocation(element2) && closingToken.location) {
           const ctLoc = closingToken.location;
-          const tn = this.treeAdapter.getTagName(element);
+          const tn = this.treeAdapter.getTagName(element2);
           const endLoc = (
             // NOTE: For cases like <p> <p> </p> - First 'p' closes without a closing
             // tag and for cases like <td> <p> </td> - 'p' closes without a closing tag.
@@ -38033,7 +38225,7 @@ var init_parser = __esm({
               endOffset: ctLoc.startOffset
             }
           );
-          this.treeAdapter.updateNodeSourceCodeLocation(element, endLoc);
+          this.treeAdapter.updateNodeSourceCodeLocation(element2, endLoc);
         }
       }
       //Token processing
@@ -38096,15 +38288,15 @@ var init_parser = __esm({
         }
       }
       /** @protected */
-      _isIntegrationPoint(tid, element, foreignNS) {
+      _isIntegrationPoint(tid, element2, foreignNS) {
         var _a2;
-        const ns = this.treeAdapter.getNamespaceURI(element);
+        const ns = this.treeAdapter.getNamespaceURI(element2);
         if (tid === TAG_ID.ANNOTATION_XML && ns === NS.MATHML && foreignNS !== NS.MATHML) {
           const verdicts = (_a2 = this.annotationXmlIntegrationPoints) !== null && _a2 !== void 0 ? _a2 : this.annotationXmlIntegrationPoints = /* @__PURE__ */ new Map();
-          let isIntegrationPoint2 = verdicts.get(element);
+          let isIntegrationPoint2 = verdicts.get(element2);
           if (isIntegrationPoint2 === void 0) {
-            isIntegrationPoint2 = isIntegrationPoint(tid, ns, this.treeAdapter.getAttrList(element));
-            verdicts.set(element, isIntegrationPoint2);
+            isIntegrationPoint2 = isIntegrationPoint(tid, ns, this.treeAdapter.getAttrList(element2));
+            verdicts.set(element2, isIntegrationPoint2);
           }
           return isIntegrationPoint2;
         }
@@ -38246,18 +38438,18 @@ var init_parser = __esm({
         return { parent: openElements.items[0], beforeElement: null };
       }
       /** @protected */
-      _fosterParentElement(element) {
+      _fosterParentElement(element2) {
         const location = this._findFosterParentingLocation();
         if (location.beforeElement) {
-          this.treeAdapter.insertBefore(location.parent, element, location.beforeElement);
+          this.treeAdapter.insertBefore(location.parent, element2, location.beforeElement);
         } else {
-          this.treeAdapter.appendChild(location.parent, element);
+          this.treeAdapter.appendChild(location.parent, element2);
         }
       }
       //Special elements
       /** @protected */
-      _isSpecialElement(element, id) {
-        const ns = this.treeAdapter.getNamespaceURI(element);
+      _isSpecialElement(element2, id) {
+        const ns = this.treeAdapter.getNamespaceURI(element2);
         return SPECIAL_ELEMENTS[ns].has(id);
       }
       /** @internal */
@@ -39095,10 +39287,10 @@ function sanitiseNodes(nodes, source) {
     if ("content" in el && el.content) sanitiseNodes(el.content.childNodes, source);
     if (!SAFE_TAGS.has(el.tagName)) {
       const loc = el.sourceCodeLocation;
-      const open2 = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
+      const open3 = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
       const close = loc?.endTag ? source.slice(loc.endTag.startOffset, loc.endTag.endOffset) : "";
       const text = (value) => ({ nodeName: "#text", value, parentNode: el.parentNode });
-      const replacement = [text(open2), ...el.childNodes, ...close ? [text(close)] : []];
+      const replacement = [text(open3), ...el.childNodes, ...close ? [text(close)] : []];
       nodes.splice(i, 1, ...replacement);
       i += replacement.length - 1;
     }
@@ -39135,26 +39327,26 @@ function liveValue(live, field) {
   return field === "description" ? stripMarker(live.description) : live.fields[field];
 }
 function compareProject(desired, live, release) {
-  const changes = [];
+  const changes2 = [];
   for (const field of typedKeys(desired.spec)) {
     const after2 = desired.spec[field];
     if (after2 === void 0) continue;
     const sensitive = desired.sensitive.has(field);
     if (live) {
       const before = liveValue(live, field);
-      if ((0, import_fast_deep_equal2.default)(
+      if ((0, import_fast_deep_equal3.default)(
         normaliseProjectField(field, after2, "desired", release),
         normaliseProjectField(field, before, "live", release)
       ))
         continue;
-      changes.push(
+      changes2.push(
         sensitive ? { field, sensitive: true } : { field, before: typeof before === "string" ? maskUrlsInText(before) : before ?? null, after: after2 }
       );
     } else {
-      changes.push(sensitive ? { field, sensitive: true } : { field, after: after2 });
+      changes2.push(sensitive ? { field, sensitive: true } : { field, after: after2 });
     }
   }
-  return changes;
+  return changes2;
 }
 function fingerprintProject(desired, live) {
   const out = {};
@@ -39165,11 +39357,11 @@ function fingerprintProject(desired, live) {
   out.marker = fingerprintValue(live.marker ?? null);
   return out;
 }
-var import_fast_deep_equal2;
+var import_fast_deep_equal3;
 var init_compare3 = __esm({
   "src/kinds/project/compare.ts"() {
     "use strict";
-    import_fast_deep_equal2 = __toESM(require_fast_deep_equal(), 1);
+    import_fast_deep_equal3 = __toESM(require_fast_deep_equal(), 1);
     init_fingerprint();
     init_credentials();
     init_narrow();
@@ -39228,7 +39420,7 @@ var init_fields = __esm({
 
 // src/kinds/project/applied-record.ts
 import { createHash as createHash3 } from "node:crypto";
-function recordApplied(desired, from = {}) {
+function recordApplied(desired, from = {}, doneMigrations2 = []) {
   const fields = {};
   for (const field of typedKeys(desired.spec)) {
     const value = desired.spec[field];
@@ -39238,8 +39430,16 @@ function recordApplied(desired, from = {}) {
   return {
     ...from.commit ? { commit: from.commit } : {},
     ...from.repository ? { repository: from.repository } : {},
-    fields
+    fields,
+    ...doneMigrations2.length ? { migrations: [...new Set(doneMigrations2.map(migrationHash))].sort() } : {}
   };
+}
+function migrationHash(id) {
+  return hashFieldValue(`migration:${id}`);
+}
+function doneMigrations(desired, record) {
+  const done = new Set(record?.migrations ?? []);
+  return (desired.migrations ?? []).filter((m) => done.has(migrationHash(m.id))).map((m) => m.id);
 }
 function hashFieldValue(normalised) {
   return createHash3("sha256").update(canonicalJson(normalised)).digest("base64url").slice(0, 4);
@@ -40094,7 +40294,7 @@ var require_saxes = __commonJS({
       end: "endHandler",
       ready: "readyHandler"
     };
-    var SaxesParser2 = class {
+    var SaxesParser3 = class {
       /**
        * @param opt The parser options.
        */
@@ -41709,7 +41909,7 @@ var require_saxes = __commonJS({
         return String.fromCodePoint(num);
       }
     };
-    exports.SaxesParser = SaxesParser2;
+    exports.SaxesParser = SaxesParser3;
   }
 });
 
@@ -41776,7 +41976,7 @@ function parseLabelConfigXml(xml) {
   let blamedAtPosition;
   parser2.on("error", (err) => {
     const message = err.message.replace(/^\d+:\d+: /, "");
-    const open2 = stack[stack.length - 1];
+    const open3 = stack[stack.length - 1];
     const skipped = lastClosed && lastClosed.line === parser2.line && lastClosed.col === parser2.column ? lastClosed.el : void 0;
     const unmatched = /^unmatched closing tag: (.*?)\.?$/.exec(message);
     if (unmatched && (problem === void 0 || blamedAtPosition === parser2.position)) {
@@ -41795,8 +41995,8 @@ function parseLabelConfigXml(xml) {
         skipped.line,
         skipped.col
       );
-    } else if (open2 && /^unclosed tag/.test(message)) {
-      stop("xml-syntax", `XML is not well-formed: ${describeOpen(open2)} is never closed`, open2.line, open2.col);
+    } else if (open3 && /^unclosed tag/.test(message)) {
+      stop("xml-syntax", `XML is not well-formed: ${describeOpen(open3)} is never closed`, open3.line, open3.col);
     } else {
       stop("xml-syntax", `XML is not well-formed: ${message}`);
     }
@@ -41918,13 +42118,13 @@ function dataKeyOf(value) {
   return m?.[1];
 }
 function diffLabelConfigs(before, after2) {
-  const changes = [];
+  const changes2 = [];
   const afterByName = new Map(after2.controls.map((c) => [c.name, c]));
   const beforeByName = new Map(before.controls.map((c) => [c.name, c]));
   for (const b of before.controls) {
     const a = afterByName.get(b.name);
     if (!a) {
-      changes.push({ control: b.name, type: b.type, change: "removed", labelsAdded: [], labelsRemoved: [...b.labels] });
+      changes2.push({ control: b.name, type: b.type, change: "removed", labelsAdded: [], labelsRemoved: [...b.labels] });
       continue;
     }
     const labelsAdded = a.labels.filter((l) => !b.labels.includes(l));
@@ -41934,7 +42134,7 @@ function diffLabelConfigs(before, after2) {
     if (a.toName.join(",") !== b.toName.join(","))
       details.push(`toName ${b.toName.join(",")} -> ${a.toName.join(",")}`);
     if (labelsAdded.length || labelsRemoved.length || details.length) {
-      changes.push({
+      changes2.push({
         control: a.name,
         type: a.type,
         change: "changed",
@@ -41946,10 +42146,10 @@ function diffLabelConfigs(before, after2) {
   }
   for (const a of after2.controls) {
     if (!beforeByName.has(a.name)) {
-      changes.push({ control: a.name, type: a.type, change: "added", labelsAdded: [...a.labels], labelsRemoved: [] });
+      changes2.push({ control: a.name, type: a.type, change: "added", labelsAdded: [...a.labels], labelsRemoved: [] });
     }
   }
-  return changes;
+  return changes2;
 }
 var init_summarize = __esm({
   "src/labelconfig/summarize.ts"() {
@@ -42185,12 +42385,12 @@ function effectiveHotkeys(root) {
   })(root, void 0);
   return options.map(({ control, el }) => {
     const own2 = el.attrs.hotkey?.trim();
-    const stored = el.attrs.alias ?? el.attrs.value ?? "";
+    const stored2 = el.attrs.alias ?? el.attrs.value ?? "";
     const name = control.attrs.name ?? describeElement(control);
-    if (own2) return { control: name, stored, element: el, key: normaliseKey(own2), automatic: false };
+    if (own2) return { control: name, stored: stored2, element: el, key: normaliseKey(own2), automatic: false };
     const key = [...AUTO_HOTKEYS].find((k) => !bound.has(k));
     if (key !== void 0) bound.add(key);
-    return { control: name, stored, element: el, key, automatic: true };
+    return { control: name, stored: stored2, element: el, key, automatic: true };
   });
 }
 function normaliseKey(key) {
@@ -42635,7 +42835,7 @@ function isUntouchedCopy(copy, original) {
   if (Number(copy.comment_count ?? 0) > 0) return false;
   if (list(copy.updated_by).length > 0) return false;
   if (list(copy.annotations).some((a) => a.updated_by != null)) return false;
-  return (0, import_fast_deep_equal3.default)(copy.data, original.data);
+  return (0, import_fast_deep_equal4.default)(copy.data, original.data);
 }
 async function deleteCopies(client, projectId, scope, tasks) {
   const shapes = /* @__PURE__ */ new Map();
@@ -42663,11 +42863,11 @@ async function deleteCopies(client, projectId, scope, tasks) {
   }
   return removed;
 }
-var import_fast_deep_equal3;
+var import_fast_deep_equal4;
 var init_settle_copies = __esm({
   "src/tasks/settle-copies.ts"() {
     "use strict";
-    import_fast_deep_equal3 = __toESM(require_fast_deep_equal(), 1);
+    import_fast_deep_equal4 = __toESM(require_fast_deep_equal(), 1);
     init_tagged_tasks();
   }
 });
@@ -45408,7 +45608,12 @@ async function readImpactFacts(client, checks) {
         client.projectSummary(c.projectId),
         readAnnotationUsage(client, c.projectId)
       ]);
-      facts.set(c.key, { serverCheck, usage: mergeUsage(counted, summary.created_labels ?? {}) });
+      facts.set(c.key, {
+        serverCheck,
+        usage: mergeUsage(counted, summary.created_labels ?? {}),
+        counted,
+        draftSummary: summary.created_labels_drafts ?? {}
+      });
     })
   );
   return facts;
@@ -45433,7 +45638,739 @@ var init_read_impact = __esm({
   }
 });
 
+// src/kinds/project/migrate/suggest.ts
+function suggestMigration(c) {
+  const [first] = c.orphaned;
+  if (first === void 0) return "";
+  const added = c.added ?? [];
+  const [only] = added;
+  if (only !== void 0 && added.length === 1) {
+    if (c.orphaned.length === 1)
+      return `declare the rename in spec.migrations: \`- {id: ${idFor(first, "renamed")}, control: ${yamlScalar(c.control)}, renamed: {from: ${yamlScalar(first)}, to: ${yamlScalar(only)}}}\`, or keep the stored value as the new label's alias (\`<${optionTag(c.type)} value="${xmlAttr(only)}" alias="${xmlAttr(first)}"/>\`, no annotation changes)`;
+    return `declare the merge in spec.migrations: \`- {id: ${idFor(only, "merged")}, control: ${yamlScalar(c.control)}, merged: {from: [${c.orphaned.map(yamlScalar).join(", ")}], into: ${yamlScalar(only)}}}\``;
+  }
+  const candidates = added.length ? ` (added: ${added.map((a) => `"${a}"`).join(", ")})` : "";
+  const merge3 = c.orphaned.length > 1 ? ` or \`merged: {from: [${c.orphaned.map(yamlScalar).join(", ")}], into: LABEL}\`` : "";
+  return `declare where they go in spec.migrations on control "${c.control}": \`renamed: {from: ${yamlScalar(first)}, to: LABEL}\`${merge3}, LABEL being a label of the new config${candidates}; or keep "${first}" as a label's alias`;
+}
+function optionTag(type) {
+  return type === "Choices" || type === "Taxonomy" ? "Choice" : "Label";
+}
+function idFor(label, suffix) {
+  const slug = label.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63 - suffix.length - 1);
+  return `${slug || "label"}-${suffix}`;
+}
+function yamlScalar(s) {
+  return /^[A-Za-z_][A-Za-z0-9_ .-]*$/.test(s) && !/ $/.test(s) && !/^(true|false|null|yes|no|on|off|~)$/i.test(s) ? s : JSON.stringify(s);
+}
+function xmlAttr(s) {
+  return s.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+}
+var init_suggest = __esm({
+  "src/kinds/project/migrate/suggest.ts"() {
+    "use strict";
+  }
+});
+
+// src/kinds/project/migrate/types.ts
+function migrationSources(m) {
+  return m.renamed ? [m.renamed.from] : m.merged?.from ?? [];
+}
+function migrationTarget(m) {
+  return m.renamed ? m.renamed.to : m.merged?.into ?? "";
+}
+var init_types3 = __esm({
+  "src/kinds/project/migrate/types.ts"() {
+    "use strict";
+  }
+});
+
+// src/kinds/project/migrate/map.ts
+function controlTypesOf(summary) {
+  return Object.fromEntries(summary.controls.map((c) => [c.name, c.type]));
+}
+function migrateResult(result, migrations, controlTypes) {
+  const byControl = mappingsByControl(migrations, controlTypes);
+  if (byControl.size === 0 || !Array.isArray(result)) return void 0;
+  let regions = 0;
+  const out = result.map((region) => {
+    if (!isPlainObject2(region) || typeof region.from_name !== "string") return region;
+    const mapping = byControl.get(region.from_name);
+    if (!mapping || !isPlainObject2(region.value)) return region;
+    const value = mapValue(region.value, mapping);
+    if (!value) return region;
+    regions++;
+    return { ...region, value };
+  });
+  return regions === 0 ? void 0 : { result: out, regions };
+}
+function census(results, control) {
+  const counts2 = /* @__PURE__ */ new Map();
+  for (const region of regionsOf(results, control)) {
+    for (const label of labelsOfValue(region.value)) counts2.set(label, (counts2.get(label) ?? 0) + 1);
+  }
+  return counts2;
+}
+function regionCount(results, control) {
+  let n = 0;
+  for (const _ of regionsOf(results, control)) n++;
+  return n;
+}
+function mappingsByControl(migrations, controlTypes) {
+  const out = /* @__PURE__ */ new Map();
+  for (const m of migrations) {
+    const type = controlTypes[m.control];
+    if (type !== void 0 && !LABELED_CONTROL_TAGS.has(type)) continue;
+    const mapping = out.get(m.control) ?? /* @__PURE__ */ new Map();
+    out.set(m.control, mapping);
+    const target = m.renamed ? m.renamed.to : m.merged?.into;
+    const sources = m.renamed ? [m.renamed.from] : m.merged?.from ?? [];
+    if (target === void 0) continue;
+    for (const s of sources) if (s !== target) mapping.set(s, target);
+  }
+  for (const [control, mapping] of out) {
+    if (mapping.size === 0) out.delete(control);
+    for (const target of mapping.values())
+      if (mapping.has(target))
+        throw new Error(`migrations of control "${control}" chain through "${target}" (validate refuses this)`);
+  }
+  return out;
+}
+function mapValue(value, mapping) {
+  let changed = false;
+  const entries = Object.entries(value).map(([key, v]) => {
+    if (!isLabelKey(key) || !Array.isArray(v)) return [key, v];
+    const mapped = key === "taxonomy" ? mapPaths(v, mapping) : mapList(v, mapping);
+    if (!mapped) return [key, v];
+    changed = true;
+    return [key, mapped];
+  });
+  return changed ? Object.fromEntries(entries) : void 0;
+}
+function mapList(list, mapping) {
+  const written = new Set(list.flatMap((l) => typeof l === "string" && mapping.has(l) ? [mapping.get(l)] : []));
+  if (written.size === 0) return void 0;
+  const seen = /* @__PURE__ */ new Set();
+  const out = [];
+  for (const item of list) {
+    const next = typeof item === "string" ? mapping.get(item) ?? item : item;
+    if (written.has(next)) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+    }
+    out.push(next);
+  }
+  return out;
+}
+function mapPaths(paths, mapping) {
+  const written = /* @__PURE__ */ new Set();
+  const mapped = paths.map((path) => {
+    if (!Array.isArray(path) || !path.some((l) => typeof l === "string" && mapping.has(l))) return path;
+    return path.map((l) => {
+      const target = typeof l === "string" ? mapping.get(l) : void 0;
+      if (target === void 0) return l;
+      written.add(target);
+      return target;
+    });
+  });
+  if (written.size === 0) return void 0;
+  const seen = /* @__PURE__ */ new Set();
+  return mapped.filter((path) => {
+    if (!Array.isArray(path) || !path.some((l) => typeof l === "string" && written.has(l))) return true;
+    const key = JSON.stringify(path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+function isLabelKey(key) {
+  return key === "choices" || key === "taxonomy" || key.endsWith("labels");
+}
+function* regionsOf(results, control) {
+  for (const result of results) {
+    if (!Array.isArray(result)) continue;
+    for (const region of result) {
+      if (isPlainObject2(region) && region.from_name === control)
+        yield { value: isPlainObject2(region.value) ? region.value : {} };
+    }
+  }
+}
+function labelsOfValue(value) {
+  const out = /* @__PURE__ */ new Set();
+  for (const [key, v] of Object.entries(value)) {
+    if (!isLabelKey(key) || !Array.isArray(v)) continue;
+    for (const item of v) {
+      if (typeof item === "string") out.add(item);
+      else if (key === "taxonomy" && Array.isArray(item)) {
+        for (const l of item) if (typeof l === "string") out.add(l);
+      }
+    }
+  }
+  return out;
+}
+function isPlainObject2(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+var init_map = __esm({
+  "src/kinds/project/migrate/map.ts"() {
+    "use strict";
+    init_tags();
+  }
+});
+
+// src/kinds/project/migrate/io-journal.ts
+import { open, readFile as readFile2, truncate } from "node:fs/promises";
+async function readJournal(path) {
+  let text;
+  try {
+    text = await readFile2(path, "utf8");
+  } catch (err) {
+    if (err.code === "ENOENT") return { entries: [], torn: false, validBytes: 0 };
+    throw new UserError(`cannot read the migration journal ${path}: ${err.message}`);
+  }
+  return parseJournal(text, path);
+}
+function parseJournal(text, path) {
+  const entries = [];
+  const lines = text.split("\n");
+  const tail = lines.pop() ?? "";
+  let offset = 0;
+  lines.forEach((line2, i) => {
+    offset += Buffer.byteLength(line2) + 1;
+    if (line2.trim() === "") return;
+    const entry = parseEntry(line2);
+    if (!entry)
+      throw new UserError(
+        `${path}:${i + 1}:1: not an entry of a labelform migration journal; the file was changed by hand or is another file`
+      );
+    entries.push(entry);
+  });
+  return { entries, torn: tail.trim() !== "", validBytes: offset };
+}
+async function openJournal(path) {
+  const contents = await readJournal(path);
+  if (contents.torn) await truncate(path, contents.validBytes);
+  let fh;
+  try {
+    fh = await open(path, "a");
+  } catch (err) {
+    throw new UserError(`cannot write the migration journal ${path}: ${err.message}`);
+  }
+  let pending = [];
+  let flushing;
+  const flush = async () => {
+    while (pending.length > 0) {
+      const batch = pending;
+      pending = [];
+      try {
+        await fh.write(batch.map((b) => b.line).join(""));
+        await fh.sync();
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        for (const b of batch) b.reject(err);
+      }
+    }
+    flushing = void 0;
+  };
+  return {
+    path,
+    append: (entry) => new Promise((resolve24, reject) => {
+      pending.push({ line: `${JSON.stringify(entry)}
+`, resolve: resolve24, reject });
+      flushing ??= flush();
+    }),
+    close: async () => {
+      await flushing;
+      await fh.close();
+    }
+  };
+}
+function journalObjects(entries) {
+  const byKey = /* @__PURE__ */ new Map();
+  for (const e of entries) {
+    if (e.op === "run") continue;
+    const key = `${e.type}:${e.id}`;
+    if (e.op === "write") {
+      const o2 = byKey.get(key) ?? { type: e.type, id: e.id, task: e.task, writes: [], reverts: [] };
+      byKey.set(key, o2);
+      (e.revert ? o2.reverts : o2.writes).push({ before: e.before, after: e.after, done: false });
+      continue;
+    }
+    const o = byKey.get(key);
+    const list = e.revert ? o?.reverts : o?.writes;
+    const last2 = list?.at(-1);
+    if (last2 && e.op === "done") last2.done = true;
+  }
+  return [...byKey.values()];
+}
+function parseEntry(line2) {
+  let v;
+  try {
+    v = JSON.parse(line2);
+  } catch {
+    return void 0;
+  }
+  if (!v || typeof v !== "object") return void 0;
+  const o = v;
+  const typed = o.type === "annotation" || o.type === "draft" || o.type === "prediction";
+  switch (o.op) {
+    case "run":
+      return typeof o.project === "number" && (o.action === "migrate" || o.action === "revert") ? o : void 0;
+    case "write":
+      return typed && typeof o.id === "number" && typeof o.task === "number" && typeof o.before === "string" && typeof o.after === "string" ? o : void 0;
+    case "done":
+      return typed && typeof o.id === "number" ? o : void 0;
+    case "failed":
+      return typed && typeof o.id === "number" && typeof o.error === "string" ? o : void 0;
+    default:
+      return void 0;
+  }
+}
+var init_io_journal = __esm({
+  "src/kinds/project/migrate/io-journal.ts"() {
+    "use strict";
+    init_errors();
+  }
+});
+
+// src/kinds/project/migrate/io-run.ts
+async function runMigration(client, o) {
+  const now = o.now ?? Date.now;
+  const journal = await openJournal(o.journalPath);
+  try {
+    await journal.append({ op: "run", project: o.projectId, action: "migrate", at: new Date(now()).toISOString() });
+    const tasks = await client.exportAnnotationsAndDrafts(o.projectId);
+    const predictions = o.predictions === "rewrite" ? ofTasks(await client.listPredictions(o.projectId), tasks) : [];
+    const annotations = tasks.flatMap((t) => t.annotations.map((a) => ({ ...a, task: t.id })));
+    const drafts = tasks.flatMap((t) => t.drafts.map((d) => ({ ...d, task: t.id })));
+    const draftsOf = /* @__PURE__ */ new Map();
+    for (const d of drafts)
+      if (d.annotation !== null) draftsOf.set(d.annotation, [...draftsOf.get(d.annotation) ?? [], d.id]);
+    const skipped = [];
+    const candidates = [];
+    const written = /* @__PURE__ */ new Set();
+    for (const a of annotations) {
+      if (!changes(o.map, a.result)) continue;
+      const attached = draftsOf.get(a.id);
+      if (attached && !o.deleteDrafts) skipped.push({ type: "annotation", id: a.id, task: a.task, drafts: attached });
+      else {
+        candidates.push({ type: "annotation", id: a.id, task: a.task, listed: a.result });
+        written.add(a.id);
+      }
+    }
+    const afterWrites = /* @__PURE__ */ new Map();
+    for (const d of drafts) {
+      if (d.annotation !== null && written.has(d.annotation))
+        afterWrites.set(d.id, { type: "draft", id: d.id, task: d.task, listed: d.result, attachedTo: d.annotation });
+      else if (changes(o.map, d.result)) candidates.push({ type: "draft", id: d.id, task: d.task, listed: d.result });
+    }
+    for (const p of predictions)
+      if (changes(o.map, p.result))
+        candidates.push({
+          type: "prediction",
+          id: p.id,
+          task: p.task,
+          listed: p.result,
+          modelVersion: p.model_version
+        });
+    const state = newRunState();
+    const started = now();
+    let done = 0;
+    const total = () => candidates.length + afterWrites.size;
+    const limit = pLimit(o.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
+    const progress = () => {
+      const elapsedMs = now() - started;
+      o.onProgress?.({
+        done,
+        total: total(),
+        written: state.writes,
+        elapsedMs,
+        etaMs: done === 0 ? void 0 : Math.round(elapsedMs / done * (total() - done))
+      });
+    };
+    const handle = (batch) => Promise.all(
+      batch.map(
+        (c) => limit(async () => {
+          try {
+            const attached = await migrateOne(client, journal, o, c, state, skipped);
+            for (const id of attached)
+              if (!afterWrites.has(id))
+                afterWrites.set(id, { type: "draft", id, task: c.task, listed: void 0, attachedTo: c.id });
+          } catch (err) {
+            state.failed.push({ type: c.type, id: c.id, task: c.task, error: errorText(err) });
+          }
+          done++;
+          progress();
+        })
+      )
+    );
+    progress();
+    await handle(candidates);
+    await handle([...afterWrites.values()]);
+    return {
+      counts: {
+        regions: state.regions,
+        annotations: state.annotations,
+        tasks: state.tasks.size,
+        drafts: state.drafts,
+        predictions: state.predictions,
+        skipped: skipped.length
+      },
+      read: { annotations: annotations.length, drafts: drafts.length, predictions: predictions.length },
+      candidates: candidates.length,
+      skipped,
+      changedMeanwhile: state.changedMeanwhile,
+      draftsDeleted: state.draftsDeleted,
+      gone: state.gone,
+      failed: state.failed
+    };
+  } finally {
+    await journal.close();
+  }
+}
+function newRunState() {
+  return {
+    writes: 0,
+    regions: 0,
+    annotations: 0,
+    drafts: 0,
+    predictions: {},
+    tasks: /* @__PURE__ */ new Set(),
+    wrote: /* @__PURE__ */ new Set(),
+    changedMeanwhile: [],
+    draftsDeleted: [],
+    gone: [],
+    failed: []
+  };
+}
+async function migrateOne(client, journal, o, c, s, skipped) {
+  const ref = { type: c.type, id: c.id, task: c.task };
+  const [current, attached] = await Promise.all([
+    readCurrent(client, ref, c.attachedTo !== void 0 ? { gone: [] } : s),
+    c.type === "annotation" ? draftsAttached(client, c) : Promise.resolve([])
+  ]);
+  if (!current) {
+    if (c.attachedTo !== void 0 && s.wrote.has(c.attachedTo)) s.draftsDeleted.push(c.id);
+    else if (c.attachedTo !== void 0) s.gone.push(ref);
+    return [];
+  }
+  const result = parseResult(current.resultText);
+  const mapped = result ? o.map(result) : void 0;
+  const moved = c.listed !== void 0 && !(0, import_fast_deep_equal5.default)(result, c.listed);
+  if (!mapped || !result || (0, import_fast_deep_equal5.default)(mapped.result, result)) {
+    if (moved) s.changedMeanwhile.push({ ...ref, outcome: "no-longer-applies" });
+    return [];
+  }
+  if (moved) s.changedMeanwhile.push({ ...ref, outcome: "remapped" });
+  if (c.type === "annotation") {
+    if (attached === void 0) {
+      s.gone.push(ref);
+      return [];
+    }
+    if (attached.length > 0 && !o.deleteDrafts) {
+      skipped.push({ ...ref, drafts: attached });
+      return [];
+    }
+  }
+  const after2 = stringifyLike(mapped.result, current.resultText);
+  await journal.append({ op: "write", type: c.type, id: c.id, task: c.task, before: current.resultText, after: after2 });
+  try {
+    await writeVerified(client, ref, current.resultText, after2, o.deleteDrafts, o.sleep);
+  } catch (err) {
+    const error = errorText(err);
+    s.failed.push({ ...ref, error });
+    await journal.append({ op: "failed", type: c.type, id: c.id, error });
+    return [];
+  }
+  await journal.append({ op: "done", type: c.type, id: c.id });
+  if (c.type === "annotation") s.wrote.add(c.id);
+  s.writes++;
+  s.regions += mapped.regions;
+  s.tasks.add(c.task);
+  switch (c.type) {
+    case "annotation":
+      s.annotations++;
+      break;
+    case "draft":
+      s.drafts++;
+      break;
+    case "prediction":
+      s.predictions[c.modelVersion ?? ""] = (s.predictions[c.modelVersion ?? ""] ?? 0) + 1;
+      break;
+  }
+  return attached ?? [];
+}
+function ofTasks(predictions, tasks) {
+  const ids = new Set(tasks.map((t) => t.id));
+  return predictions.filter((p) => ids.has(p.task));
+}
+async function revertMigration(client, o) {
+  const now = o.now ?? Date.now;
+  const { entries } = await readJournal(o.journalPath);
+  const project = entries.find((e) => e.op === "run")?.project;
+  const objects = journalObjects(entries).filter((x) => x.writes.length > 0);
+  const journal = await openJournal(o.journalPath);
+  const report = {
+    reverted: [],
+    unchanged: [],
+    conflicts: [],
+    skipped: [],
+    gone: [],
+    failed: []
+  };
+  try {
+    if (project !== void 0)
+      await journal.append({ op: "run", project, action: "revert", at: new Date(now()).toISOString() });
+    const started = now();
+    let done = 0;
+    const limit = pLimit(o.concurrency ?? DEFAULT_WRITE_CONCURRENCY);
+    await Promise.all(
+      objects.map(
+        (x) => limit(async () => {
+          try {
+            await revertOne(client, journal, o, x, report);
+          } catch (err) {
+            report.failed.push({ type: x.type, id: x.id, task: x.task, error: errorText(err) });
+          }
+          done++;
+          const elapsedMs = now() - started;
+          o.onProgress?.({
+            done,
+            total: objects.length,
+            written: report.reverted.length,
+            elapsedMs,
+            etaMs: Math.round(elapsedMs / done * (objects.length - done))
+          });
+        })
+      )
+    );
+  } finally {
+    await journal.close();
+  }
+  return report;
+}
+async function revertOne(client, journal, o, x, report) {
+  const ref = { type: x.type, id: x.id, task: x.task };
+  const target = revertTarget(x);
+  const current = await readCurrent(client, ref, { gone: report.gone });
+  if (!current) return;
+  const now = parseResult(current.resultText);
+  if ((0, import_fast_deep_equal5.default)(now, parseResult(target))) return void report.unchanged.push(ref);
+  if (!x.writes.some((w) => (0, import_fast_deep_equal5.default)(now, parseResult(w.after)))) return void report.conflicts.push(ref);
+  if (x.type === "annotation") {
+    const attached = await draftsAttached(client, ref);
+    if (attached === void 0) return void report.gone.push(ref);
+    if (attached.length > 0 && !o.deleteDrafts) return void report.skipped.push({ ...ref, drafts: attached });
+  }
+  await journal.append({
+    op: "write",
+    type: x.type,
+    id: x.id,
+    task: x.task,
+    before: current.resultText,
+    after: target,
+    revert: true
+  });
+  try {
+    await writeVerified(client, ref, current.resultText, target, o.deleteDrafts, o.sleep);
+  } catch (err) {
+    const error = errorText(err);
+    report.failed.push({ ...ref, error });
+    await journal.append({ op: "failed", type: x.type, id: x.id, error, revert: true });
+    return;
+  }
+  await journal.append({ op: "done", type: x.type, id: x.id, revert: true });
+  report.reverted.push(ref);
+}
+function revertTarget(x) {
+  let target = x.writes[0].before;
+  for (let i = 1; i < x.writes.length; i++) {
+    const prev = x.writes[i - 1];
+    const cur = x.writes[i];
+    const b = parseResult(cur.before);
+    if (!(0, import_fast_deep_equal5.default)(b, parseResult(prev.after)) && !(0, import_fast_deep_equal5.default)(b, parseResult(prev.before))) target = cur.before;
+  }
+  return target;
+}
+async function writeVerified(client, ref, before, after2, deleteDrafts, sleep = (ms) => new Promise((r) => setTimeout(r, ms))) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.writeResult(ref.type, ref.id, after2);
+      return;
+    } catch (err) {
+      if (!isApiError(err) || err.status === void 0 || err.status < 500) throw err;
+      await sleep(200 * 3 ** (attempt - 1));
+      const now = await client.readResult(ref.type, ref.id).catch(() => void 0);
+      const held = now && parseResult(now.resultText);
+      if (held && (0, import_fast_deep_equal5.default)(held, parseResult(after2))) return;
+      if (attempt >= WRITE_TRIES || !held || !(0, import_fast_deep_equal5.default)(held, parseResult(before))) throw err;
+      if (ref.type === "annotation" && !deleteDrafts) {
+        const attached = await draftsAttached(client, ref).catch(() => void 0);
+        if (attached === void 0 || attached.length > 0) throw err;
+      }
+    }
+  }
+}
+async function readCurrent(client, ref, s) {
+  try {
+    return await client.readResult(ref.type, ref.id);
+  } catch (err) {
+    if (isApiError(err) && err.status === 404) {
+      s.gone.push(ref);
+      return void 0;
+    }
+    throw err;
+  }
+}
+async function draftsAttached(client, ref) {
+  try {
+    return (await client.listTaskDrafts(ref.task)).filter((d) => d.annotation === ref.id).map((d) => d.id);
+  } catch (err) {
+    if (isApiError(err) && err.status === 404) return void 0;
+    throw err;
+  }
+}
+function changes(map, result) {
+  if (!Array.isArray(result)) return false;
+  const mapped = map(result);
+  return mapped !== void 0 && !(0, import_fast_deep_equal5.default)(mapped.result, result);
+}
+function parseResult(text) {
+  const v = JSON.parse(text);
+  return Array.isArray(v) ? v : void 0;
+}
+function errorText(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+var import_fast_deep_equal5, DEFAULT_WRITE_CONCURRENCY, WRITE_TRIES;
+var init_io_run = __esm({
+  "src/kinds/project/migrate/io-run.ts"() {
+    "use strict";
+    import_fast_deep_equal5 = __toESM(require_fast_deep_equal(), 1);
+    init_p_limit();
+    init_errors2();
+    init_json_text();
+    init_io_journal();
+    DEFAULT_WRITE_CONCURRENCY = 4;
+    WRITE_TRIES = 3;
+  }
+});
+
+// src/kinds/project/migrate/survey.ts
+async function readMigrationData(client, projectId, withPredictions) {
+  const [tasks, predictions] = await Promise.all([
+    client.exportAnnotationsAndDrafts(projectId),
+    withPredictions ? client.listPredictions(projectId) : Promise.resolve([])
+  ]);
+  return {
+    annotations: tasks.flatMap((t) => t.annotations.map((a) => ({ id: a.id, task: t.id, result: listOf(a.result) }))),
+    drafts: tasks.flatMap(
+      (t) => t.drafts.map((d) => ({ id: d.id, task: t.id, annotation: d.annotation ?? null, result: listOf(d.result) }))
+    ),
+    predictions: ofTasks(predictions, tasks).map((p) => ({
+      id: p.id,
+      task: p.task,
+      modelVersion: p.model_version ?? "",
+      result: listOf(p.result)
+    }))
+  };
+}
+function countMigration(data, m, controlTypes, deleteDrafts) {
+  const withDraft = new Set(data.drafts.flatMap((d) => d.annotation === null ? [] : [d.annotation]));
+  const tasks = /* @__PURE__ */ new Set();
+  let regions = 0;
+  let annotations = 0;
+  let skipped = 0;
+  const rewritten = /* @__PURE__ */ new Set();
+  for (const a of data.annotations) {
+    const mapped = migrateResult(a.result, [m], controlTypes);
+    if (!mapped) continue;
+    if (withDraft.has(a.id) && !deleteDrafts) {
+      skipped++;
+      continue;
+    }
+    rewritten.add(a.id);
+    annotations++;
+    regions += mapped.regions;
+    tasks.add(a.task);
+  }
+  let drafts = 0;
+  for (const d of data.drafts) {
+    const mapped = migrateResult(d.result, [m], controlTypes);
+    if (!mapped || d.annotation !== null && rewritten.has(d.annotation)) continue;
+    drafts++;
+    regions += mapped.regions;
+    tasks.add(d.task);
+  }
+  const predictions = {};
+  if (m.predictions === "rewrite")
+    for (const p of data.predictions) {
+      const mapped = migrateResult(p.result, [m], controlTypes);
+      if (!mapped) continue;
+      predictions[p.modelVersion] = (predictions[p.modelVersion] ?? 0) + 1;
+      regions += mapped.regions;
+      tasks.add(p.task);
+    }
+  const sources = new Set(migrationSources(m));
+  const untouched = {};
+  const results = [...data.annotations, ...data.drafts, ...data.predictions].map((x) => x.result);
+  for (const control of controlsIn(results)) {
+    if (control === m.control) continue;
+    let n = 0;
+    for (const [label, count3] of census(results, control)) if (sources.has(label)) n += count3;
+    if (n > 0) untouched[control] = n;
+  }
+  return {
+    id: m.id,
+    control: m.control,
+    from: [...migrationSources(m)],
+    to: migrationTarget(m),
+    regions,
+    annotations,
+    tasks: tasks.size,
+    drafts,
+    predictions,
+    skipped,
+    untouched
+  };
+}
+function migrationCensus(data, m, deletedDrafts = /* @__PURE__ */ new Set()) {
+  const results = [
+    ...data.annotations,
+    ...data.drafts.filter((d) => !deletedDrafts.has(d.id)),
+    ...m.predictions === "rewrite" ? data.predictions : []
+  ].map((x) => x.result);
+  const sources = new Set(migrationSources(m));
+  let leftOld = 0;
+  for (const [label, n] of census(results, m.control)) if (sources.has(label)) leftOld += n;
+  return { regions: regionCount(results, m.control), leftOld };
+}
+function controlsIn(results) {
+  const out = /* @__PURE__ */ new Set();
+  for (const r of results)
+    for (const region of r)
+      if (region && typeof region === "object" && "from_name" in region && typeof region.from_name === "string")
+        out.add(region.from_name);
+  return out;
+}
+function listOf(result) {
+  return Array.isArray(result) ? result : [];
+}
+var init_survey = __esm({
+  "src/kinds/project/migrate/survey.ts"() {
+    "use strict";
+    init_io_run();
+    init_map();
+    init_types3();
+  }
+});
+
 // src/kinds/project/plan.ts
+function pendingMigrations(desired, live) {
+  if (desired.migrations.length === 0) return [];
+  const done = new Set(doneMigrations(desired, parseAppliedRecord(live.description)));
+  return desired.migrations.filter((m) => !done.has(m.id));
+}
 function impactChecksNeeded(matches) {
   const out = [];
   for (const m of matches) {
@@ -45465,13 +46402,29 @@ async function readProjectFacts(client, matches, req) {
       for (const st of states) diagnostics.push(...st.problems);
     }
   }
-  return { facts: { impact, taskImports }, diagnostics };
+  const migrations = /* @__PURE__ */ new Map();
+  for (const m of matches) {
+    const target = m.live ?? m.adopt;
+    const pending = target ? pendingMigrations(m.desired, target) : [];
+    if (!target || pending.length === 0 || !m.desired.labelConfig) continue;
+    const data = await readMigrationData(
+      client,
+      target.id,
+      pending.some((x) => x.predictions === "rewrite")
+    );
+    const types = controlTypesOf(m.desired.labelConfig.summary);
+    migrations.set(
+      m.desired.name,
+      pending.map((x) => countMigration(data, x, types, req.deleteDrafts))
+    );
+  }
+  return { facts: { impact, taskImports, migrations }, diagnostics };
 }
 function planProject(m, ctx) {
-  const changes = [];
+  const changes2 = [];
   const diagnostics = [];
   const late = [];
-  const decided = () => ({ changes, diagnostics: [...diagnostics, ...late] });
+  const decided = () => ({ changes: changes2, diagnostics: [...diagnostics, ...late] });
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, "/metadata/name");
@@ -45496,7 +46449,7 @@ function planProject(m, ctx) {
       (code2, message) => diagnostics.push({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }),
       hideTitle
     );
-    changes.push(...removals);
+    changes2.push(...removals);
   }
   const target = m.live ?? m.adopt;
   if (d.importId !== void 0 && !m.live && !m.adopt) {
@@ -45589,7 +46542,7 @@ function planProject(m, ctx) {
         message: `project ${elsewhere.id} ${quoteTitle(elsewhere.title)} has this key and title but belongs to namespace "${elsewhere.marker.namespace}"; if the namespace was renamed, adopt it with \`labelform import ${d.name} ${elsewhere.id}\` after removing its old marker`
       });
     }
-    changes.push({ action: "create", ...base, ...labelConfig || tasks.length ? { detail: projectDetail(own2) } : {} });
+    changes2.push({ action: "create", ...base, ...labelConfig || tasks.length ? { detail: projectDetail(own2) } : {} });
     return decided();
   }
   const facts = ctx.facts?.impact.get(d.name);
@@ -45605,13 +46558,27 @@ function planProject(m, ctx) {
   }
   const fingerprint = fingerprintProject(d, target);
   if (labelConfig) fingerprint.annotations = fingerprintValue(target.annotationCount);
-  const action = m.adopt ? "adopt" : fields.length > 0 || tasks.length > 0 ? "update" : "no-op";
-  changes.push({
+  const migrations = ctx.facts?.migrations?.get(d.name) ?? [];
+  for (const mp of migrations)
+    if (mp.skipped > 0)
+      late.push({
+        severity: "warning",
+        code: "migration-skips-annotations",
+        key: d.name,
+        ...locate(d, `/spec/migrations/${d.migrations.findIndex((x) => x.id === mp.id)}`),
+        message: `migration ${mp.id}: ${plural(mp.skipped, "annotation")} with a draft attached would be left unchanged (writing an annotation makes Label Studio delete its draft), so apply keeps the old labels in the config until they are submitted; plan and apply with --delete-drafts to rewrite them and delete those drafts`
+      });
+  const action = m.adopt ? "adopt" : fields.length > 0 || tasks.length > 0 || migrations.length > 0 ? "update" : "no-op";
+  changes2.push({
     action,
     ...base,
     id: target.id,
     fingerprint,
-    detail: projectDetail({ ...own2, annotations: target.annotationCount })
+    detail: projectDetail({
+      ...own2,
+      annotations: target.annotationCount,
+      ...migrations.length ? { migrations: [...migrations] } : {}
+    })
   });
   return decided();
 }
@@ -45638,7 +46605,7 @@ function planProjectPrune(o, ctx) {
   return { changes: [change], diagnostics };
 }
 function checkAnnotationImpact(d, lc, target, facts, push, locateAt) {
-  for (const p of annotationImpactProblems(target, lc.summary, facts)) {
+  for (const p of annotationImpactProblems(target, lc.summary, facts, d.migrations)) {
     const control = p.control === void 0 ? void 0 : lc.summary.controls.find((c) => c.name === p.control);
     const at = control ?? (p.control !== void 0 ? lc.summary.root : void 0);
     const where = at ? {
@@ -45649,7 +46616,7 @@ function checkAnnotationImpact(d, lc, target, facts, push, locateAt) {
     const hide = d.sensitive.has("label_config");
     const shown = "element" in where && hide ? { ...where, element: maskIfSecret(where.element) } : where;
     push({
-      severity: "error",
+      severity: p.severity ?? "error",
       code: p.code,
       message: hide ? withholdSecrets(p.message) : p.message,
       key: d.name,
@@ -45657,7 +46624,7 @@ function checkAnnotationImpact(d, lc, target, facts, push, locateAt) {
     });
   }
 }
-function annotationImpactProblems(target, desired, facts) {
+function annotationImpactProblems(target, desired, facts, migrations = [], when = "plan", proven = /* @__PURE__ */ new Set()) {
   if (!facts) {
     return [
       {
@@ -45667,6 +46634,7 @@ function annotationImpactProblems(target, desired, facts) {
     ];
   }
   const orphaned = [];
+  let carried = 0;
   const usage2 = facts.usage;
   const live = summarizeLive(String(target.fields.label_config ?? ""));
   for (const [control, used] of Object.entries(usage2?.controls ?? {})) {
@@ -45696,22 +46664,63 @@ function annotationImpactProblems(target, desired, facts) {
     }
     if (now.dynamic) continue;
     for (const [label, n] of Object.entries(usage2?.labels[control] ?? {})) {
-      if (n > 0 && !now.labels.includes(label))
-        orphaned.push({ control, text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}` });
+      if (n === 0 || now.labels.includes(label)) continue;
+      const moved = migrations.find((m) => m.control === control && migrationSources(m).includes(label));
+      if (moved && (when === "plan" || proven.has(moved.id) && !(facts.counted?.labels[control]?.[label] ?? 0))) {
+        carried++;
+        continue;
+      }
+      orphaned.push({
+        control,
+        label,
+        text: `label "${label}" of ${now.type} "${control}" is removed but ${usesIt(n)}`,
+        ...moved ? { migration: moved.id } : {}
+      });
     }
   }
-  const problems = orphaned.map((o) => ({
-    code: "orphans-annotations",
-    message: `${o.text}; Label Studio's PATCH would accept this and orphan them. Keep the label, or relabel those annotations first`,
-    control: o.control
-  }));
+  for (const [control, byLabel] of Object.entries(facts.draftSummary ?? {})) {
+    const now = desired.controls.find((c) => c.name === control);
+    if (!now || now.dynamic) continue;
+    for (const [label, n] of Object.entries(byLabel ?? {})) {
+      if (!(Number(n) > 0) || now.labels.includes(label) || usage2?.labels[control]?.[label]) continue;
+      const moved = migrations.find((m) => m.control === control && migrationSources(m).includes(label));
+      if (moved && (when === "plan" || proven.has(moved.id) && !(facts.counted?.labels[control]?.[label] ?? 0)))
+        carried++;
+    }
+  }
+  const problems = orphaned.map(
+    (o) => ({
+      code: "orphans-annotations",
+      message: `${o.text}; Label Studio's PATCH would accept this and orphan them. ${o.migration ? `Migration "${o.migration}" must move them before the config drops the label` : o.label === void 0 ? "Keep the control, or relabel those annotations first" : `Keep the label, or ${suggestMigration(orphanedControl(o.control, orphaned, desired, live, migrations))}`}`,
+      control: o.control
+    })
+  );
   if (!facts.serverCheck.ok && orphaned.length === 0) {
-    problems.push({
-      code: "server-rejects-config",
-      message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`
-    });
+    problems.push(
+      carried > 0 ? {
+        code: "server-rejects-config",
+        severity: "warning",
+        message: `Label Studio refuses this label_config for project ${target.id} while annotations still hold the labels that spec.migrations moves (${facts.serverCheck.message}); apply migrates them first and has the config checked again before it sends it`
+      } : {
+        code: "server-rejects-config",
+        message: `Label Studio refuses this label_config for project ${target.id} with annotations: ${facts.serverCheck.message}`
+      }
+    );
   }
   return problems;
+}
+function orphanedControl(control, orphaned, desired, live, migrations) {
+  const now = desired.controls.find((c) => c.name === control);
+  const before = live?.controls.find((c) => c.name === control);
+  const targeted = new Set(migrations.filter((m) => m.control === control).map(migrationTarget));
+  return {
+    control,
+    type: now?.type ?? "",
+    orphaned: orphaned.flatMap(
+      (o) => o.control === control && o.label !== void 0 && o.migration === void 0 ? [o.label] : []
+    ),
+    added: before && now ? now.labels.filter((l) => !before.labels.includes(l) && !targeted.has(l)) : void 0
+  };
 }
 function planDuplicateRemoval(key, carriers5, ns, warn, hideTitle = false) {
   const [keep, ...extra] = carriers5;
@@ -45770,11 +46779,17 @@ var init_plan3 = __esm({
     init_compare3();
     init_fields();
     init_read_impact();
+    init_suggest();
+    init_types3();
+    init_map();
+    init_survey();
+    init_applied_record();
+    init_marker();
   }
 });
 
 // src/kinds/project/impact-guard.ts
-async function checkLabelConfigWriteNow(client, projectId, desired) {
+async function checkLabelConfigWriteNow(client, projectId, desired, proven = /* @__PURE__ */ new Set()) {
   const lc = desired.labelConfig;
   if (!lc) return [];
   const project = await client.http.request("GET", `/api/projects/${projectId}/`, {
@@ -45785,7 +46800,7 @@ async function checkLabelConfigWriteNow(client, projectId, desired) {
   const removes = removesSomething(describeLabelConfigChange(liveXml, lc)) || summarizeLive(liveXml) === void 0;
   if (!removes && live.annotationCount === 0) return [];
   const facts = await readImpactFacts(client, [{ key: desired.name, projectId, xml: lc.xml, removes }]);
-  return annotationImpactProblems(live, lc.summary, facts.get(desired.name)).map((p) => p.message);
+  return annotationImpactProblems(live, lc.summary, facts.get(desired.name), desired.migrations, "write", proven).filter((p) => p.severity !== "warning").map((p) => p.message);
 }
 var init_impact_guard = __esm({
   "src/kinds/project/impact-guard.ts"() {
@@ -45797,20 +46812,190 @@ var init_impact_guard = __esm({
   }
 });
 
+// src/kinds/project/migrate/expand.ts
+function expandConfig(desiredXml, liveXml, migrations) {
+  const desired = parseLabelConfigXml(desiredXml);
+  if (!desired.ok) return desiredXml;
+  const live = parseLabelConfigXml(liveXml);
+  const liveControls = live.ok ? controlsByName(live.root) : /* @__PURE__ */ new Map();
+  const desiredControls = controlsByName(desired.root);
+  const additions = /* @__PURE__ */ new Map();
+  for (const m of migrations) {
+    const control = desiredControls.get(m.control);
+    if (!control) continue;
+    const present = new Set(optionsOf(control).map(stored));
+    for (const source of migrationSources(m)) {
+      if (present.has(source)) continue;
+      present.add(source);
+      const old = liveControls.get(m.control);
+      const copy = old ? optionsOf(old).find((o) => stored(o) === source) : void 0;
+      const tag = copy?.tag ?? (control.tag === "Choices" || control.tag === "Taxonomy" ? "Choice" : "Label");
+      const attrs = copy ? copy.attrs : { value: source };
+      additions.set(m.control, [...additions.get(m.control) ?? [], element(tag, attrs)]);
+    }
+  }
+  if (additions.size === 0) return desiredXml;
+  const inserts = [];
+  const parser2 = new import_saxes2.SaxesParser({ position: true });
+  const open3 = [];
+  parser2.on("opentag", (t) => {
+    const name = LABELED_CONTROL_TAGS.has(t.name) ? String(t.attributes.name ?? "") : void 0;
+    open3.push({ ...name !== void 0 ? { name } : {}, tag: t.name, selfClosing: t.isSelfClosing });
+  });
+  parser2.on("closetag", () => {
+    const el = open3.pop();
+    const added = el?.name !== void 0 ? additions.get(el.name) : void 0;
+    if (!el || !added) return;
+    additions.delete(el.name);
+    const end = parser2.position;
+    const text = added.join("");
+    if (el.selfClosing) {
+      const slash = desiredXml.lastIndexOf("/>", end);
+      inserts.push({ at: slash, text: `>${text}</${el.tag}>`, selfClosing: true });
+    } else {
+      inserts.push({ at: desiredXml.lastIndexOf("</", end), text, selfClosing: false });
+    }
+  });
+  parser2.write(desiredXml).close();
+  let out = desiredXml;
+  for (const i of inserts.sort((a, b) => b.at - a.at)) {
+    out = out.slice(0, i.at) + i.text + out.slice(i.selfClosing ? i.at + 2 : i.at);
+  }
+  return out;
+}
+function controlsByName(root) {
+  const out = /* @__PURE__ */ new Map();
+  for (const el of walkElements(root))
+    if (LABELED_CONTROL_TAGS.has(el.tag) && el.attrs.name !== void 0 && !out.has(el.attrs.name))
+      out.set(el.attrs.name, el);
+  return out;
+}
+function optionsOf(control) {
+  return [...walkElements(control)].filter((el) => el !== control && (el.tag === "Label" || el.tag === "Choice"));
+}
+function stored(el) {
+  return el.attrs.alias ?? el.attrs.value ?? "";
+}
+function element(tag, attrs) {
+  const text = Object.entries(attrs).map(([k, v]) => ` ${k}="${v.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;")}"`).join("");
+  return `<${tag}${text}/>`;
+}
+var import_saxes2;
+var init_expand = __esm({
+  "src/kinds/project/migrate/expand.ts"() {
+    "use strict";
+    import_saxes2 = __toESM(require_saxes(), 1);
+    init_parse_xml();
+    init_tags();
+    init_types3();
+  }
+});
+
+// src/kinds/project/migrate/apply-migrations.ts
+import { mkdir } from "node:fs/promises";
+import { join as join3 } from "node:path";
+function journalPath(dir, namespace, key, id) {
+  return join3(dir, `${namespace}--${key}--${id.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`);
+}
+async function applyMigrations(client, projectId, desired, planned, namespace, o) {
+  const migrations = planned.flatMap((p) => desired.migrations.filter((m) => m.id === p.id));
+  const desiredXml = desired.spec.label_config;
+  if (migrations.length === 0 || desiredXml === void 0 || !desired.labelConfig)
+    return { done: [], expanded: false, notes: [] };
+  const types = controlTypesOf(desired.labelConfig.summary);
+  const notes = [];
+  await mkdir(o.journalDir, { recursive: true });
+  const live = await client.getProject(projectId);
+  const liveXml = String(live.label_config ?? "");
+  const expandedXml = expandConfig(desiredXml, liveXml, migrations);
+  const expanded = pythonStrip(expandedXml) !== pythonStrip(liveXml);
+  if (expanded) await client.updateProject(projectId, { label_config: expandedXml });
+  const withPredictions = migrations.some((m) => m.predictions === "rewrite");
+  const before = await readMigrationData(client, projectId, withPredictions);
+  const reports = [];
+  for (const m of migrations) {
+    const report = await runMigration(client, {
+      projectId,
+      map: (result) => migrateResult(result, [m], types),
+      predictions: m.predictions,
+      deleteDrafts: o.deleteDrafts,
+      journalPath: journalPath(o.journalDir, namespace, desired.name, m.id),
+      ...o.concurrency ? { concurrency: o.concurrency } : {},
+      ...o.progress ? {
+        onProgress: (p) => {
+          if (p.total > 0 && (p.done === p.total || p.done % 100 === 0))
+            o.progress?.(
+              `migration ${m.id}: ${p.done}/${p.total} objects${p.etaMs !== void 0 && p.done < p.total ? `, about ${Math.ceil(p.etaMs / 1e3)} s left` : ""}`
+            );
+        }
+      } : {}
+    });
+    reports.push({ m, report });
+    const c = report.counts;
+    const versions = Object.entries(c.predictions).map(([v, n]) => `${n} of ${v || "(no model version)"}`).join(", ");
+    notes.push(
+      `migration ${m.id}: ${plural(c.regions, "region")} rewritten in ${plural(c.annotations, "annotation")}, ${plural(c.drafts, "draft")}${versions ? `, predictions ${versions}` : ""} (${plural(c.tasks, "task")})${report.changedMeanwhile.length ? `; ${plural(report.changedMeanwhile.length, "object")} changed by someone meanwhile, mapped from the new content` : ""}`
+    );
+    if (report.failed.length)
+      throw new Refusal(
+        `migration ${m.id}: ${plural(report.failed.length, "write")} failed (first: ${report.failed[0]?.type} ${report.failed[0]?.id}: ${report.failed[0]?.error}); the project keeps the old and new labels, run apply again to carry on`
+      );
+  }
+  const after2 = await readMigrationData(client, projectId, withPredictions);
+  for (const { m, report } of reports) {
+    const deleted = new Set(reports.flatMap((r) => r.report.draftsDeleted));
+    const was = migrationCensus(before, m, deleted);
+    const now = migrationCensus(after2, m);
+    if (now.leftOld > 0) {
+      const skipped = report.skipped.length;
+      throw new Refusal(
+        `migration ${m.id}: ${plural(now.leftOld, "region")} of control "${m.control}" still ${now.leftOld === 1 ? "holds" : "hold"} an old label` + (skipped ? ` (${plural(skipped, "annotation")} with a draft attached, left so that the draft is not deleted: have the drafts submitted, or plan and apply with --delete-drafts)` : " (written by someone during the migration?)") + "; the project keeps the old and new labels until a rerun finds none left"
+      );
+    }
+    if (now.regions !== was.regions && report.changedMeanwhile.length === 0)
+      throw new Refusal(
+        `migration ${m.id}: control "${m.control}" held ${plural(was.regions, "region")} before and ${now.regions} after; nothing else wrote meanwhile, so this is a fault: the config was left with the old and new labels, and the journal ${journalPath(o.journalDir, namespace, desired.name, m.id)} can revert it`
+      );
+  }
+  return { done: migrations.map((m) => m.id), expanded, notes };
+}
+var DEFAULT_JOURNAL_DIR;
+var init_apply_migrations = __esm({
+  "src/kinds/project/migrate/apply-migrations.ts"() {
+    "use strict";
+    init_plural();
+    init_python_strip();
+    init_kind2();
+    init_expand();
+    init_io_run();
+    init_map();
+    init_survey();
+    DEFAULT_JOURNAL_DIR = ".labelform/journal";
+  }
+});
+
 // src/kinds/project/write.ts
 function createBody(desired, marker, from = {}) {
   const body = { ...desired.spec };
-  body.description = withMarker(desired.spec.description ?? "", marker, recordApplied(desired, from));
+  body.description = withMarker(
+    desired.spec.description ?? "",
+    marker,
+    recordApplied(
+      desired,
+      from,
+      desired.migrations.map((m) => m.id)
+    )
+  );
   return body;
 }
-function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}) {
+function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = []) {
   const body = {};
   for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : void 0;
   if (fields.length || addMarker) {
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
-      recordApplied(desired, from)
+      recordApplied(desired, from, doneMigrations2)
     );
   }
   return body;
@@ -45928,19 +47113,37 @@ function startProjectApply(run3) {
       const id = change.id;
       const marker = { namespace: run3.namespace, key: change.key };
       const fields = change.fields.map((f) => f.field);
-      if (fields.length || change.action === "adopt") {
+      const notes = [];
+      const planned = change.detail?.migrations ?? [];
+      let done = [];
+      if (planned.length) {
+        const want = need2(desired, change);
+        const ran = await applyMigrations(client, id, want, planned, run3.namespace, {
+          deleteDrafts: false,
+          journalDir: DEFAULT_JOURNAL_DIR,
+          ...extras.migrations
+        });
+        notes.push(...ran.notes);
+        done = ran.done;
+        if (ran.expanded && !fields.includes("label_config")) fields.push("label_config");
+      }
+      const recorded = desired?.migrations.length ? await alreadyDone(client, id, desired) : [];
+      if (fields.length || change.action === "adopt" || done.length) {
         const want = need2(desired, change);
         if (fields.includes("label_config")) {
-          const problems = await checkLabelConfigWriteNow(client, id, want);
+          const problems = await checkLabelConfigWriteNow(client, id, want, new Set(done));
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join("; ")}`);
         }
         const liveDescription = want.spec.description !== void 0 ? "" : await readDescription(client, id);
         await client.updateProject(
           id,
-          updateBody(want, fields, liveDescription, marker, change.action === "adopt", from)
+          updateBody(want, fields, liveDescription, marker, change.action === "adopt" || done.length > 0, from, [
+            ...recorded,
+            ...done
+          ])
         );
       }
-      return { id, notes: await withTasks(id, change, desired, []) };
+      return { id, notes: await withTasks(id, change, desired, notes) };
     },
     async delete(change) {
       const id = change.id;
@@ -46003,6 +47206,9 @@ async function whyNotAnEmptyCopy(client, id, marker) {
   const annotations = Number(now.total_annotations_number ?? 0) || 0;
   return tasks || annotations ? `it now holds ${plural(tasks, "task")} and ${plural(annotations, "annotation")}` : void 0;
 }
+async function alreadyDone(client, id, desired) {
+  return doneMigrations(desired, parseAppliedRecord(await readDescription(client, id)));
+}
 async function readDescription(client, id) {
   const now = await client.http.request("GET", `/api/projects/${id}/`, {
     params: { include: "id,description" }
@@ -46027,6 +47233,8 @@ var init_apply3 = __esm({
     init_impact_guard();
     init_live3();
     init_marker();
+    init_applied_record();
+    init_apply_migrations();
     init_write();
   }
 });
@@ -46095,7 +47303,7 @@ function projectToManifest(p, key, adoptId, secrets = []) {
       continue;
     }
     const norm = normaliseProjectField(field, value, "live");
-    if ((0, import_fast_deep_equal4.default)(norm, normaliseProjectField(field, PROJECT_FIELD_DEFAULTS[field], "live"))) continue;
+    if ((0, import_fast_deep_equal6.default)(norm, normaliseProjectField(field, PROJECT_FIELD_DEFAULTS[field], "live"))) continue;
     if (typeof value === "string") put(field, value);
     else putStructured(field, value);
   }
@@ -46137,11 +47345,11 @@ function isDerivedWeights(weights, labelConfig) {
     return control !== void 0 && w?.overall === 1 && Object.values(w.labels ?? {}).every((v) => v === 1);
   });
 }
-var import_fast_deep_equal4, NOT_PULLED;
+var import_fast_deep_equal6, NOT_PULLED;
 var init_to_manifest3 = __esm({
   "src/kinds/project/to-manifest.ts"() {
     "use strict";
-    import_fast_deep_equal4 = __toESM(require_fast_deep_equal(), 1);
+    import_fast_deep_equal6 = __toESM(require_fast_deep_equal(), 1);
     init_parse_xml();
     init_pulled();
     init_summarize();
@@ -46205,9 +47413,121 @@ var init_repo_path = __esm({
 function isLabelConfig(r) {
   return r.kind === "LabelConfig";
 }
-var init_types3 = __esm({
+var init_types4 = __esm({
   "src/kinds/label-config/types.ts"() {
     "use strict";
+  }
+});
+
+// src/kinds/project/migrate/check.ts
+function checkMigrations(migrations, config, locate2 = () => ({ line: 0, col: 0 })) {
+  const issues = [];
+  const at = (i, ...rest) => ["/spec/migrations", i, ...rest].join("/");
+  const where = (pointer) => {
+    const p = locate2(pointer);
+    return p.line > 0 ? ` at line ${p.line}` : "";
+  };
+  const firstById = /* @__PURE__ */ new Map();
+  for (const [i, m] of migrations.entries()) {
+    const first = firstById.get(m.id);
+    if (first === void 0) firstById.set(m.id, i);
+    else
+      issues.push({
+        pointer: at(i, "id"),
+        message: `migration id "${m.id}" is already used by spec.migrations[${first}]${where(at(first, "id"))}; ids are unique in a project (done ones are recorded by id)`
+      });
+  }
+  if (config.state === "absent" && migrations.length > 0) {
+    issues.push({
+      pointer: "/spec/migrations",
+      message: "spec.migrations needs spec.label_config: a migration moves annotations to the labels of the config this manifest declares"
+    });
+  }
+  const sources = /* @__PURE__ */ new Map();
+  const targets = /* @__PURE__ */ new Map();
+  const key = (control, label) => `${control}\0${label}`;
+  for (const [i, m] of migrations.entries()) {
+    const labelled = config.state === "known" ? checkControl(config.summary, m, at(i, "control"), issues) : void 0;
+    const declared = declaredLabels(m, i, at);
+    for (const s of declared.sources) {
+      if (s.label === declared.target.label) {
+        issues.push({
+          pointer: s.pointer,
+          message: `"${s.label}" is both the source and the target of migration "${m.id}"; nothing would change`
+        });
+        continue;
+      }
+      const again = sources.get(key(m.control, s.label));
+      if (again)
+        issues.push({
+          pointer: s.pointer,
+          message: `"${s.label}" of control "${m.control}" is already migrated by spec.migrations[${again.i}]${where(again.pointer)}; a label can move to one place only`
+        });
+      else sources.set(key(m.control, s.label), { i, pointer: s.pointer });
+      const asTarget = targets.get(key(m.control, s.label));
+      if (asTarget) issues.push(chainIssue(s, m.control, asTarget, where));
+      if (labelled && !labelled.dynamic && labelled.labels.includes(s.label))
+        issues.push({
+          pointer: s.pointer,
+          message: `"${s.label}" is still a label of ${labelled.type} "${labelled.name}" in the new config, and migration "${m.id}" moves every region away from it; remove it from the config, or drop the migration (a label whose text changes while its alias keeps the stored value needs none)`
+        });
+    }
+    const t = declared.target;
+    const asSource = sources.get(key(m.control, t.label));
+    if (asSource && asSource.i !== i) issues.push(chainIssue(t, m.control, asSource, where));
+    if (!targets.has(key(m.control, t.label))) targets.set(key(m.control, t.label), { i, pointer: t.pointer });
+    if (labelled && !labelled.dynamic && !labelled.labels.includes(t.label))
+      issues.push({
+        pointer: t.pointer,
+        message: `"${t.label}" is not a label of ${labelled.type} "${labelled.name}" in the new config (${listLabels(labelled)}); the target must be there, written as results store it (its alias when it has one, else its value)`
+      });
+  }
+  return issues;
+}
+function checkControl(summary, m, pointer, issues) {
+  const control = summary.controls.find((c) => c.name === m.control);
+  if (!control) {
+    const labelled = summary.controls.filter((c) => LABELED_CONTROL_TAGS.has(c.type)).map((c) => `"${c.name}"`);
+    issues.push({
+      pointer,
+      message: `control "${m.control}" is not in the label config (${labelled.length ? `labelled controls: ${labelled.join(", ")}` : "it has no labelled control"}); a migration names the control whose labels it moves`
+    });
+    return void 0;
+  }
+  if (LABELED_CONTROL_TAGS.has(control.type)) return control;
+  issues.push({
+    pointer,
+    message: `control "${m.control}" is a ${control.type}, which stores no label values; migrations apply to Labels, the *Labels tags, Choices and Taxonomy`
+  });
+  return void 0;
+}
+function declaredLabels(m, i, at) {
+  if (m.renamed)
+    return {
+      sources: [{ label: m.renamed.from, pointer: at(i, "renamed", "from") }],
+      target: { label: m.renamed.to, pointer: at(i, "renamed", "to") }
+    };
+  const merged = m.merged ?? { from: [], into: "" };
+  return {
+    sources: merged.from.map((label, k) => ({ label, pointer: at(i, "merged", "from", k) })),
+    target: { label: merged.into, pointer: at(i, "merged", "into") }
+  };
+}
+function chainIssue(here, control, other, where) {
+  return {
+    pointer: here.pointer,
+    message: `"${here.label}" of control "${control}" is both a label migrated away and a migration target (see spec.migrations[${other.i}]${where(other.pointer)}); chains and cycles are not allowed: map each old label straight to its final one`
+  };
+}
+function listLabels(c) {
+  if (c.labels.length === 0) return "it has no labels";
+  const shown = c.labels.slice(0, 12).map((l) => `"${l}"`);
+  return `labels: ${shown.join(", ")}${c.labels.length > shown.length ? `, \u2026 ${c.labels.length - shown.length} more` : ""}`;
+}
+var init_check = __esm({
+  "src/kinds/project/migrate/check.ts"() {
+    "use strict";
+    init_tags();
   }
 });
 
@@ -46312,7 +47632,7 @@ var init_rules = __esm({
 
 // src/kinds/project/types.ts
 var SECRET_FIELDS;
-var init_types4 = __esm({
+var init_types5 = __esm({
   "src/kinds/project/types.ts"() {
     "use strict";
     SECRET_FIELDS = /* @__PURE__ */ new Set(["task_data_password"]);
@@ -46390,6 +47710,17 @@ async function loadProjects(docs, ctx) {
         );
       }
     }
+    const migrations = declaredMigrations(rawSpec.migrations, raw.doc);
+    const config = labelConfig ? { state: "known", summary: labelConfig.summary } : { state: lc === void 0 ? "absent" : "unreadable" };
+    for (const issue of checkMigrations(migrations, config, (pointer) => raw.doc.locate(pointer))) {
+      diagnostics.push(
+        diag("migration", issue.message, {
+          file: raw.doc.file,
+          ...raw.doc.locate(issue.pointer),
+          pointer: issue.pointer
+        })
+      );
+    }
     const tasks = [];
     const declared = value.tasks ?? [];
     for (const [i, t] of declared.entries()) {
@@ -46403,7 +47734,8 @@ async function loadProjects(docs, ctx) {
       }
       tasks.push({ ...t, path: resolved.path, display: ctx.show(resolved.path), pointer });
     }
-    const spec = { ...rawSpec, label_config: labelConfig?.xml };
+    const { migrations: _migrations, ...fields } = rawSpec;
+    const spec = { ...fields, label_config: labelConfig?.xml };
     if (!labelConfig) delete spec.label_config;
     out.push({
       kind: "Project",
@@ -46414,6 +47746,7 @@ async function loadProjects(docs, ctx) {
       ...labelConfig ? { labelConfig } : {},
       sensitive,
       tasks,
+      migrations,
       ...typeof value.import?.id === "number" ? { importId: value.import.id } : {}
     });
   }
@@ -46436,18 +47769,33 @@ async function loadProjects(docs, ctx) {
   }
   return out;
 }
+function declaredMigrations(value, doc) {
+  if (!Array.isArray(value)) return [];
+  return value.map((entry, i) => {
+    const pointer = `/spec/migrations/${i}`;
+    return {
+      id: entry.id,
+      control: entry.control,
+      ...entry.renamed ? { renamed: { from: entry.renamed.from, to: entry.renamed.to } } : {},
+      ...entry.merged && !entry.renamed ? { merged: { from: [...entry.merged.from], into: entry.merged.into } } : {},
+      predictions: entry.predictions ?? "rewrite",
+      at: { file: doc.file, ...doc.locate(pointer), pointer }
+    };
+  });
+}
 var init_load3 = __esm({
   "src/kinds/project/load.ts"() {
     "use strict";
     init_interpolate();
     init_repo_path();
     init_diagnostics();
-    init_types3();
+    init_types4();
     init_load_child();
     init_url_credentials();
     init_text_credentials();
+    init_check();
     init_rules();
-    init_types4();
+    init_types5();
   }
 });
 
@@ -46508,7 +47856,9 @@ var init_kind6 = __esm({
         // Relative to the repository, not to the working directory (display paths are): a plan
         // saved from one directory must still apply from another.
         tasks: p.tasks.map((t) => relative6(root, t.path).split(sep3).join("/")),
-        import: p.importId ?? null
+        import: p.importId ?? null,
+        // A saved plan was reviewed with these migrations: another set is another plan.
+        ...p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}
       }),
       startApply: startProjectApply,
       previewConfigs: (projects) => projects.flatMap((p) => {
@@ -46599,7 +47949,7 @@ var init_adopt4 = __esm({
 
 // src/kinds/view/types.ts
 var VIEW_FIELDS;
-var init_types5 = __esm({
+var init_types6 = __esm({
   "src/kinds/view/types.ts"() {
     "use strict";
     VIEW_FIELDS = ["title", "filters", "ordering", "hiddenColumns"];
@@ -46661,7 +48011,7 @@ var init_apply4 = __esm({
     init_apply_child();
     init_create_settled();
     init_marker2();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -47081,7 +48431,7 @@ var init_plan4 = __esm({
     "use strict";
     init_plan_child();
     init_compare4();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -49187,7 +50537,7 @@ var require_resolve = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     exports.getSchemaRefs = exports.resolveUrl = exports.normalizeId = exports._getFullPath = exports.getFullPath = exports.inlineRef = void 0;
     var util_1 = require_util();
-    var equal6 = require_fast_deep_equal();
+    var equal8 = require_fast_deep_equal();
     var traverse = require_json_schema_traverse();
     var SIMPLE_INLINED = /* @__PURE__ */ new Set([
       "type",
@@ -49325,7 +50675,7 @@ var require_resolve = __commonJS({
       });
       return localRefs;
       function checkAmbiguosRef(sch1, sch2, ref) {
-        if (sch2 !== void 0 && !equal6(sch1, sch2))
+        if (sch2 !== void 0 && !equal8(sch1, sch2))
           throw ambiguos(ref);
       }
       function ambiguos(ref) {
@@ -50001,7 +51351,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve22.call(this, root, ref);
+      let _sch = resolve24.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -50028,7 +51378,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve22(root, ref) {
+    function resolve24(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -50892,7 +52242,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve22(baseURI, relativeURI, options) {
+    function resolve24(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -50982,7 +52332,7 @@ var require_fast_uri = __commonJS({
       target.fragment = relative12.fragment;
       return target;
     }
-    function equal6(uriA, uriB, options) {
+    function equal8(uriA, uriB, options) {
       const normalizedA = normalizeComparableURI(uriA, options);
       const normalizedB = normalizeComparableURI(uriB, options);
       return normalizedA !== void 0 && normalizedB !== void 0 && normalizedA === normalizedB;
@@ -51283,9 +52633,9 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve22,
+      resolve: resolve24,
       resolveComponent,
-      equal: equal6,
+      equal: equal8,
       serialize: serialize2,
       parse: parse4
     };
@@ -52375,9 +53725,9 @@ var require_equal = __commonJS({
   "node_modules/ajv/dist/runtime/equal.js"(exports) {
     "use strict";
     Object.defineProperty(exports, "__esModule", { value: true });
-    var equal6 = require_fast_deep_equal();
-    equal6.code = 'require("ajv/dist/runtime/equal").default';
-    exports.default = equal6;
+    var equal8 = require_fast_deep_equal();
+    equal8.code = 'require("ajv/dist/runtime/equal").default';
+    exports.default = equal8;
   }
 });
 
@@ -54085,13 +55435,21 @@ function validateAgainstSchema(name, value, opts = {}) {
   return toIssues(validate2.errors ?? [], opts.hideValue ?? (() => false));
 }
 function toIssues(errors, hideValue) {
-  const collapsed = errors.filter((e) => e.keyword === "oneOf" && typeof e.parentSchema?.["x-error"] === "string");
+  const collapsed = errors.filter(
+    (e) => (e.keyword === "oneOf" || e.keyword === "if") && typeof e.parentSchema?.["x-error"] === "string"
+  );
   const issues = [];
   const seen = /* @__PURE__ */ new Set();
   for (const e of errors) {
-    const owner = collapsed.find(
-      (c) => c !== e && (e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)) && (e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, "")))
-    );
+    const owner = collapsed.find((c) => {
+      if (c === e || !(e.instancePath === c.instancePath || e.instancePath.startsWith(`${c.instancePath}/`)))
+        return false;
+      if (c.keyword === "if") {
+        const base = c.schemaPath.replace(/if$/, "");
+        return e.schemaPath.startsWith(`${base}then/`) || e.schemaPath.startsWith(`${base}else/`);
+      }
+      return e.schemaPath.startsWith(`${c.schemaPath}/`) || !e.schemaPath.startsWith(c.schemaPath.replace(/oneOf$/, ""));
+    });
     if (owner) continue;
     const found = toIssue(e, hideValue(e.instancePath));
     if (!found) continue;
@@ -54113,6 +55471,7 @@ function toIssue(e, hidden2) {
   const field = fieldName(at);
   switch (e.keyword) {
     case "oneOf":
+    case "if":
       return {
         pointer: at,
         atKey: false,
@@ -54330,7 +55689,7 @@ var init_to_manifest4 = __esm({
     init_narrow();
     init_schemas();
     init_check_filters();
-    init_types5();
+    init_types6();
   }
 });
 
@@ -54349,7 +55708,7 @@ var init_kind7 = __esm({
     init_plan4();
     init_read_scope();
     init_to_manifest4();
-    init_types5();
+    init_types6();
     viewKind = defineKind({
       kind: "View",
       schema: "view",
@@ -54396,7 +55755,7 @@ var init_marker3 = __esm({
 
 // src/kinds/webhook/types.ts
 var WEBHOOK_FIELDS, ORGANIZATION_ONLY_ACTIONS, MAX_MANIFEST_HEADERS;
-var init_types6 = __esm({
+var init_types7 = __esm({
   "src/kinds/webhook/types.ts"() {
     "use strict";
     WEBHOOK_FIELDS = [
@@ -54463,7 +55822,7 @@ var init_adopt5 = __esm({
     init_errors();
     init_redact();
     init_marker3();
-    init_types6();
+    init_types7();
   }
 });
 
@@ -54554,7 +55913,7 @@ var init_apply5 = __esm({
     init_create_settled();
     init_compare5();
     init_marker3();
-    init_types6();
+    init_types7();
   }
 });
 
@@ -54643,7 +56002,7 @@ var init_load5 = __esm({
     init_url_credentials();
     init_credentials();
     init_marker3();
-    init_types6();
+    init_types7();
   }
 });
 
@@ -54719,7 +56078,7 @@ var init_plan5 = __esm({
     init_url_title();
     init_compare5();
     init_marker3();
-    init_types6();
+    init_types7();
   }
 });
 
@@ -54794,7 +56153,7 @@ var init_to_manifest5 = __esm({
     init_credentials();
     init_pulled_credentials();
     init_marker3();
-    init_types6();
+    init_types7();
     HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
   }
 });
@@ -54813,7 +56172,7 @@ var init_kind8 = __esm({
     init_plan5();
     init_read_scope();
     init_to_manifest5();
-    init_types6();
+    init_types7();
     webhookKind = defineKind({
       kind: "Webhook",
       schema: "webhook",
@@ -54965,7 +56324,7 @@ function isObjectLike(el) {
   if (OBJECT_TAGS.has(el.tag)) return true;
   return el.attrs.toName === void 0 && !LABEL_TAGS.has(el.tag) && !LABELED_CONTROL_TAGS.has(el.tag);
 }
-var init_check = __esm({
+var init_check2 = __esm({
   "src/labelconfig/check.ts"() {
     "use strict";
     init_parse_xml();
@@ -55221,15 +56580,15 @@ var init_look_alike = __esm({
 });
 
 // src/manifest/discover.ts
-import { open, readdir as readdir2, readFile as readFile2, stat as stat3 } from "node:fs/promises";
-import { join as join3, relative as relative7, sep as sep4 } from "node:path";
+import { open as open2, readdir as readdir2, readFile as readFile3, stat as stat3 } from "node:fs/promises";
+import { join as join4, relative as relative7, sep as sep4 } from "node:path";
 async function discoverManifests(root, show, known) {
   const diagnostics = [];
   const files = [];
   const suspects = [];
   let configPath;
   for (const name of ROOT_CONFIG_NAMES) {
-    const path = join3(root, name);
+    const path = join4(root, name);
     if ((await stat3(path).catch(() => void 0))?.isFile()) {
       configPath = path;
       break;
@@ -55287,7 +56646,7 @@ async function readCandidate(path, file, known) {
     if (hasLabelformApiVersion(text2)) return { kind: "manifest", file: await readManifest(path, file) };
     return suspect(path, findLookAlike(text2, file, known));
   }
-  const bytes = await readFile2(path).catch(() => void 0);
+  const bytes = await readFile3(path).catch(() => void 0);
   if (!bytes) return { kind: "manifest", file: await readManifest(path, file) };
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
@@ -55311,7 +56670,7 @@ function sniffText(bytes) {
   return bytes.toString("utf8");
 }
 async function readHead(path, bytes) {
-  const handle = await open(path, "r");
+  const handle = await open2(path, "r");
   try {
     const buf = Buffer.alloc(bytes);
     const { bytesRead } = await handle.read(buf, 0, bytes, 0);
@@ -55337,7 +56696,7 @@ async function listCandidateFiles(root, excluded) {
     entries.sort((a, b) => a.name.localeCompare(b.name));
     for (const e of entries) {
       if (e.name.startsWith(".") || e.name === "node_modules") continue;
-      const path = join3(dir, e.name);
+      const path = join4(dir, e.name);
       if (excluded(path)) continue;
       if (e.isDirectory()) {
         queue.push(path);
@@ -55400,11 +56759,11 @@ var init_limit_diagnostics = __esm({
 
 // src/manifest/load-root-config.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join4, relative as relative8, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join5, relative as relative8, resolve as resolve8 } from "node:path";
 async function loadRootConfig(dir, cwd = process.cwd()) {
   const root = resolve8(cwd, dir);
   for (const name of ROOT_CONFIG_NAMES) {
-    const path = join4(root, name);
+    const path = join5(root, name);
     if (!(await stat4(path).catch(() => void 0))?.isFile()) continue;
     const file = displayPath(cwd, path);
     const read = await readTextFile(path, file);
@@ -55858,7 +57217,7 @@ var KNOWN_KINDS, IDENTITY_FIELDS;
 var init_load_repository = __esm({
   "src/state/load-repository.ts"() {
     "use strict";
-    init_check();
+    init_check2();
     init_review();
     init_parse_xml();
     init_summarize();
@@ -55972,12 +57331,12 @@ var init_validate = __esm({
 // src/cli/git.ts
 import { execFile } from "node:child_process";
 function execGit(args, cwd) {
-  return new Promise((resolve22, reject) => {
+  return new Promise((resolve24, reject) => {
     execFile(
       "git",
       [...args],
       { cwd, timeout: 5e3, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } },
-      (err, stdout) => err ? reject(err) : resolve22(stdout)
+      (err, stdout) => err ? reject(err) : resolve24(stdout)
     );
   });
 }
@@ -56340,6 +57699,36 @@ var init_status = __esm({
   }
 });
 
+// src/reconcile/render-migrations.ts
+function migrationLine(m) {
+  const versions = predictionsText(m);
+  const untouched = untouchedText(m);
+  return `migration ${m.id} (${m.control}: ${m.from.join(", ")} \u2192 ${m.to}): ` + (m.regions === 0 && m.skipped === 0 ? "nothing to rewrite" : `${plural(m.regions, "region")} rewritten in ${plural(m.annotations, "annotation")}, ${plural(m.drafts, "draft")}${versions ? `, predictions ${versions}` : ""} (${plural(m.tasks, "task")})`) + `${m.skipped ? `; ${plural(m.skipped, "annotation")} with a draft attached left as ${m.skipped === 1 ? "it is" : "they are"}` : ""}${untouched ? `; untouched: ${untouched}` : ""}`;
+}
+function migrationsMarkdown(migrations) {
+  if (migrations.length === 0) return [];
+  const cell2 = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  return [
+    "| Migration | Control | Labels | Regions | Annotations | Drafts | Predictions | Tasks | Left (draft attached) | Same labels elsewhere, untouched |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...migrations.map(
+      (m) => `| \`${cell2(m.id)}\` | \`${cell2(m.control)}\` | ${cell2(`${m.from.join(", ")} \u2192 ${m.to}`)} | ${m.regions} | ${m.annotations} | ${m.drafts} | ${cell2(predictionsText(m) || "0")} | ${m.tasks} | ${m.skipped} | ${cell2(untouchedText(m) || "\u2014")} |`
+    )
+  ];
+}
+function predictionsText(m) {
+  return Object.entries(m.predictions).sort(([a], [b]) => a.localeCompare(b)).map(([v, n]) => `${n} of ${v || "(no model version)"}`).join(", ");
+}
+function untouchedText(m) {
+  return Object.entries(m.untouched).sort(([a], [b]) => a.localeCompare(b)).map(([c, n]) => `${c} (${plural(n, "region")})`).join(", ");
+}
+var init_render_migrations = __esm({
+  "src/reconcile/render-migrations.ts"() {
+    "use strict";
+    init_plural();
+  }
+});
+
 // src/model/resource-name.ts
 function targetName(r) {
   return r.kind === DEFAULT_KIND ? r.key : `${r.kind}/${r.key}`;
@@ -56403,7 +57792,7 @@ function labelConfigDiffLines(diff, s) {
 }
 function labelConfigControlsMarkdown(lc) {
   return lc.controls.map(
-    (x) => `- \`${x.control}\` (${x.type}): ${x.change}${x.labelsAdded.length ? `, added ${listLabels(x.labelsAdded)}` : ""}${x.labelsRemoved.length ? `, removed ${listLabels(x.labelsRemoved)}` : ""}${x.detail ? ` (${escapeText4(x.detail)})` : ""}`
+    (x) => `- \`${x.control}\` (${x.type}): ${x.change}${x.labelsAdded.length ? `, added ${listLabels2(x.labelsAdded)}` : ""}${x.labelsRemoved.length ? `, removed ${listLabels2(x.labelsRemoved)}` : ""}${x.detail ? ` (${escapeText4(x.detail)})` : ""}`
   );
 }
 function labelConfigDiffMarkdown(diff) {
@@ -56417,7 +57806,7 @@ function labelConfigDiffMarkdown(diff) {
     ...cut2 ? [`\u2702\uFE0F ${cut2.toLocaleString("en")} more lines of the diff not shown here (\`labelform plan\` prints it whole).`] : []
   ];
 }
-function listLabels(labels) {
+function listLabels2(labels) {
   const shown = labels.slice(0, MARKDOWN_LABELS_LISTED).map((l) => `\`${escapeInline(l)}\``).join(", ");
   const more = labels.length - MARKDOWN_LABELS_LISTED;
   return more > 0 ? `${shown} and ${more.toLocaleString("en")} more labels not listed` : shown;
@@ -56514,6 +57903,7 @@ function renderChange(c, s, showDiff) {
     }
   }
   for (const t of c.detail?.tasks ?? []) lines.push(`    tasks: ${plural(t.tasks, "task")} to import from ${t.file}`);
+  for (const m of c.detail?.migrations ?? []) lines.push(`    ${migrationLine(m)}`);
   for (const n of c.notes ?? []) lines.push(`    note: ${n}`);
   return lines;
 }
@@ -56521,6 +57911,7 @@ var SYMBOL, COLOR;
 var init_render_text = __esm({
   "src/reconcile/render-text.ts"() {
     "use strict";
+    init_render_migrations();
     init_style();
     init_diagnostics();
     init_resource_name();
@@ -56575,7 +57966,11 @@ function renderPlanMarkdown(plan, limit = MARKDOWN_LIMIT, extras = {}) {
       "|---|---|---|---|"
     );
     for (const c of changed) {
-      const what = [...c.fields.map((f) => f.field), ...c.detail?.tasks?.length ? ["tasks"] : []];
+      const what = [
+        ...c.fields.map((f) => f.field),
+        ...c.detail?.tasks?.length ? ["tasks"] : [],
+        ...c.detail?.migrations?.length ? [plural(c.detail.migrations.length, "label migration")] : []
+      ];
       head.push(
         `| ${ICON[c.action]} | \`${resourceName(c)}\` | ${c.id ?? ""} | ${escapeCell(what.join(", ") || (c.action === "delete" ? c.duplicateOf !== void 0 ? `empty copy of id ${c.duplicateOf}` : `${plural(c.detail?.annotations ?? 0, "annotation")}` : c.action === "adopt" ? "marker" : ""))} |`
       );
@@ -56644,6 +58039,7 @@ function renderDetails(c, extras) {
     if (preview) lines.push(preview, "");
   }
   for (const t of c.detail?.tasks ?? []) lines.push(`- ${plural(t.tasks, "task")} to import from \`${t.file}\``);
+  if (c.detail?.migrations?.length) lines.push("", ...migrationsMarkdown(c.detail.migrations), "");
   for (const n of c.notes ?? []) lines.push(`- ${escapeText5(n)}`);
   lines.push("</details>");
   return lines.join("\n");
@@ -56661,6 +58057,7 @@ var MARKDOWN_LIMIT, MAX_DIAGNOSTICS, ICON;
 var init_render_markdown = __esm({
   "src/reconcile/render-markdown.ts"() {
     "use strict";
+    init_render_migrations();
     init_kind_names();
     init_resource_name();
     init_render_values();
@@ -56691,9 +58088,9 @@ var init_plan_format = __esm({
 // src/util/atomic-write.ts
 import { randomBytes as randomBytes2 } from "node:crypto";
 import { rename, rm, writeFile as writeFile2 } from "node:fs/promises";
-import { basename as basename2, dirname as dirname5, join as join5 } from "node:path";
+import { basename as basename2, dirname as dirname5, join as join6 } from "node:path";
 async function writeFileAtomic(path, data, mode = 420) {
-  const tmp = join5(dirname5(path), `.${basename2(path)}.${randomBytes2(4).toString("hex")}.tmp`);
+  const tmp = join6(dirname5(path), `.${basename2(path)}.${randomBytes2(4).toString("hex")}.tmp`);
   try {
     await writeFile2(tmp, data, { mode });
     await rename(tmp, path);
@@ -56709,14 +58106,14 @@ var init_atomic_write = __esm({
 });
 
 // src/state/saved-plan.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 async function writePlanFile(path, plan) {
   await writeFileAtomic(path, planText(plan), 384);
 }
 async function readPlanFile(path) {
   let text;
   try {
-    text = await readFile3(path, "utf8");
+    text = await readFile4(path, "utf8");
   } catch (err) {
     throw new UserError(
       `cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`
@@ -56811,9 +58208,9 @@ function changeDifferences(saved, fresh) {
       continue;
     }
     if (Boolean(f.sensitive) !== Boolean(now.sensitive)) out.push(`${who}: field ${f.field} differs from a fresh plan`);
-    else if (!(0, import_fast_deep_equal5.default)(f.before ?? null, now.before ?? null))
+    else if (!(0, import_fast_deep_equal7.default)(f.before ?? null, now.before ?? null))
       out.push(`${who}: field ${f.field} changed on the server since the plan`);
-    else if (!(0, import_fast_deep_equal5.default)(f.after ?? null, now.after ?? null))
+    else if (!(0, import_fast_deep_equal7.default)(f.after ?? null, now.after ?? null))
       out.push(`${who}: field ${f.field} would be set to a value other than the plan says`);
   }
   for (const f of fresh.fields) {
@@ -56822,16 +58219,16 @@ function changeDifferences(saved, fresh) {
       saved.action === "create" ? `${who}: a fresh plan also sets field ${f.field}` : `${who}: field ${f.field} changed on the server since the plan`
     );
   }
-  if (!(0, import_fast_deep_equal5.default)(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
+  if (!(0, import_fast_deep_equal7.default)(stripSource(saved.detail?.labelConfig), stripSource(fresh.detail?.labelConfig)))
     out.push(`${who}: the label_config change differs from a fresh plan`);
-  if (!(0, import_fast_deep_equal5.default)(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
+  if (!(0, import_fast_deep_equal7.default)(saved.detail?.tasks ?? [], fresh.detail?.tasks ?? []))
     out.push(
       `${who}: the task files to import differ from a fresh plan (a file changed, or tasks were imported since)`
     );
   const annotations = { saved: saved.detail?.annotations ?? 0, fresh: fresh.detail?.annotations ?? 0 };
   if (saved.action === "delete" && annotations.saved !== annotations.fresh)
     out.push(`${who}: now has ${annotations.fresh} annotations (the plan saw ${annotations.saved})`);
-  if (!(0, import_fast_deep_equal5.default)(saved.notes ?? [], fresh.notes ?? []))
+  if (!(0, import_fast_deep_equal7.default)(saved.notes ?? [], fresh.notes ?? []))
     out.push(`${who}: what the change does besides its fields differs from a fresh plan`);
   if ((saved.duplicateOf ?? null) !== (fresh.duplicateOf ?? null))
     out.push(`${who}: the copy it removes is kept by another project than the plan says`);
@@ -56845,11 +58242,11 @@ function stripSource(lc) {
 function normaliseUrl(url2) {
   return url2.trim().replace(/\/+$/, "").toLowerCase();
 }
-var import_fast_deep_equal5;
+var import_fast_deep_equal7;
 var init_saved_plan = __esm({
   "src/state/saved-plan.ts"() {
     "use strict";
-    import_fast_deep_equal5 = __toESM(require_fast_deep_equal(), 1);
+    import_fast_deep_equal7 = __toESM(require_fast_deep_equal(), 1);
     init_schemas();
     init_plan_format();
     init_atomic_write();
@@ -56894,7 +58291,7 @@ function planChanges(input) {
   const kinds = orderParentsFirst(input.kinds ?? RESOURCE_KINDS);
   const ns = repo.config.namespace;
   const diagnostics = [...input.readDiagnostics ?? []];
-  const changes = [];
+  const changes2 = [];
   const orphans = [];
   const targets = input.targets?.map(parseTarget);
   for (const t of targets ?? []) {
@@ -56907,22 +58304,23 @@ function planChanges(input) {
     server: { ...input.server, version: live.serverVersion },
     allowDuplicateTitle: input.allowDuplicateTitle ?? false,
     dedupe: input.dedupe ?? false,
-    prune: input.prune ?? false
+    prune: input.prune ?? false,
+    deleteDrafts: input.deleteDrafts ?? false
   };
   for (const kind of kinds) {
     const desired = selectDesired(kind, repo, targets);
-    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes) : liveOf(live, kind.kind);
+    const lives = kind.parent ? underChosenParents(liveOf(live, kind.kind), kind.parent, changes2) : liveOf(live, kind.kind);
     const parentKind = kind.parent;
     const ctx = {
       ...request3,
       live: lives,
       facts: input.facts?.[kind.kind],
-      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes),
+      parentOf: (d) => parentRef(parentKind, d.parent, liveOf(live, parentKind ?? ""), ns, changes2),
       // normalise → diff, the kind's own, for the server's release: the kind's planner turns it into a change.
       diff: (d, l) => kind.diff(d, l, live.serverVersion)
     };
     const collect = (decided) => {
-      changes.push(...decided.changes);
+      changes2.push(...decided.changes);
       diagnostics.push(...decided.diagnostics ?? []);
     };
     for (const m of matchResources(desired, lives, ns, (l) => kind.identify(l), { dedupe: request3.dedupe }))
@@ -56938,7 +58336,7 @@ function planChanges(input) {
       if (input.prune) collect(kind.planPrune(orphan, l, ctx));
     }
   }
-  const count3 = (a) => changes.filter((c) => c.action === a).length;
+  const count3 = (a) => changes2.filter((c) => c.action === a).length;
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     labelformVersion: input.labelformVersion,
@@ -56948,9 +58346,10 @@ function planChanges(input) {
     ...input.targets?.length ? { targets: [...input.targets] } : {},
     ...input.prune ? { prune: true } : {},
     ...input.dedupe ? { dedupe: true } : {},
+    ...input.deleteDrafts ? { deleteDrafts: true } : {},
     ...input.allowDuplicateTitle ? { allowDuplicateTitle: true } : {},
     desiredDigest: desiredDigest(repo, input.targets, kinds),
-    changes,
+    changes: changes2,
     orphans,
     diagnostics,
     summary: {
@@ -56960,7 +58359,7 @@ function planChanges(input) {
       delete: count3("delete"),
       noop: count3("no-op"),
       errors: diagnostics.filter((x) => x.severity === "error").length,
-      tasksToImport: changes.reduce((n, c) => n + (c.detail?.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
+      tasksToImport: changes2.reduce((n, c) => n + (c.detail?.tasks ?? []).reduce((k, t) => k + t.tasks, 0), 0)
     },
     stats: { requests: input.stats.requests, durationMs: input.stats.durationMs }
   };
@@ -57047,6 +58446,7 @@ async function readAndPlan(io, session, opts) {
       allowDuplicateTitle: opts.allowDuplicateTitle ?? false,
       dedupe: opts.dedupe ?? false,
       prune: opts.prune ?? false,
+      deleteDrafts: opts.deleteDrafts ?? false,
       datasets: opts.datasets ?? true
     };
     const targets = opts.targets?.map(parseTarget);
@@ -57073,6 +58473,7 @@ async function readAndPlan(io, session, opts) {
       allowDuplicateTitle: request3.allowDuplicateTitle,
       prune: request3.prune,
       dedupe: request3.dedupe,
+      deleteDrafts: request3.deleteDrafts,
       facts,
       readDiagnostics,
       stats: { requests: client.http.stats.requests, durationMs: io.now() - started },
@@ -57124,8 +58525,8 @@ var init_plan_shell = __esm({
 });
 
 // src/ci/ci-context.ts
-import { readFile as readFile4 } from "node:fs/promises";
-async function readCiContext(env2, read = (p) => readFile4(p, "utf8")) {
+import { readFile as readFile5 } from "node:fs/promises";
+async function readCiContext(env2, read = (p) => readFile5(p, "utf8")) {
   if (env2.GITLAB_CI === "true") return readGitLab(env2);
   if (env2.GITHUB_ACTIONS !== "true" && !env2.GITHUB_REPOSITORY) return { platform: "none" };
   const apiUrl = (env2.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
@@ -57442,7 +58843,7 @@ var init_read_token = __esm({
 
 // src/ci/repo-dir.ts
 import { stat as stat6, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname6, isAbsolute as isAbsolute4, join as join6, relative as relative9, resolve as resolve11, sep as sep6 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute4, join as join7, relative as relative9, resolve as resolve11, sep as sep6 } from "node:path";
 async function repoRelativeDir(dir, env2, cwd) {
   const abs = await realpath2(resolve11(cwd, dir)).catch(() => resolve11(cwd, dir));
   const tops = [await findGitTop(abs), env2.GITHUB_WORKSPACE, env2.CI_PROJECT_DIR, cwd];
@@ -57456,7 +58857,7 @@ async function repoRelativeDir(dir, env2, cwd) {
 }
 async function findGitTop(start) {
   for (let dir = start; ; dir = dirname6(dir)) {
-    if (await stat6(join6(dir, ".git")).then(
+    if (await stat6(join7(dir, ".git")).then(
       () => true,
       () => false
     ))
@@ -58025,8 +59426,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve22, reject) {
-            return setTimeout(resolve22, t);
+          return new this.Promise(function(resolve24, reject) {
+            return setTimeout(resolve24, t);
           });
         }
         computePenalty() {
@@ -58237,15 +59638,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve22, returned, task;
+          var args, cb, error, reject, resolve24, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve22, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve24, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve22(returned);
+                  return resolve24(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -58260,13 +59661,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve22;
-          resolve22 = reject = null;
+          var promise, reject, resolve24;
+          resolve24 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve22 = _resolve;
+            resolve24 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve22, reject });
+          this._queue.push({ task, args, resolve: resolve24, reject });
           this._tryToRun();
           return promise;
         }
@@ -58667,14 +60068,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve22, reject) => {
+              return new this.Promise((resolve24, reject) => {
                 if (finished()) {
-                  return resolve22();
+                  return resolve24();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve22();
+                      return resolve24();
                     }
                   });
                 }
@@ -58767,9 +60168,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve22, reject) {
+              return new this.Promise(function(resolve24, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve22)(args3);
+                  return (args3[0] != null ? reject : resolve24)(args3);
                 });
               });
             };
@@ -59173,7 +60574,7 @@ function lowercaseKeys(object) {
     return newObj;
   }, {});
 }
-function isPlainObject2(value) {
+function isPlainObject3(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -59184,7 +60585,7 @@ function isPlainObject2(value) {
 function mergeDeep2(defaults2, options) {
   const result = Object.assign({}, defaults2);
   Object.keys(options).forEach((key) => {
-    if (isPlainObject2(options[key])) {
+    if (isPlainObject3(options[key])) {
       if (!(key in defaults2)) Object.assign(result, { [key]: options[key] });
       else result[key] = mergeDeep2(defaults2[key], options[key]);
     } else {
@@ -59964,7 +61365,7 @@ var init_json_with_bigint = __esm({
 });
 
 // node_modules/@octokit/request/dist-bundle/index.js
-function isPlainObject3(value) {
+function isPlainObject4(value) {
   if (typeof value !== "object" || value === null) return false;
   if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto = Object.getPrototypeOf(value);
@@ -59981,7 +61382,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject3(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -63763,13 +65164,13 @@ __export(plan_links_exports, {
   previewMarkdown: () => previewMarkdown,
   previewSnippets: () => previewSnippets
 });
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join7, resolve as resolve13 } from "node:path";
+import { readFile as readFile6 } from "node:fs/promises";
+import { join as join8, resolve as resolve13 } from "node:path";
 async function previewLinks(dir, cwd, warn) {
-  const file = join7(resolve13(cwd, dir), "summary.json");
+  const file = join8(resolve13(cwd, dir), "summary.json");
   let summary;
   try {
-    summary = JSON.parse(await readFile5(file, "utf8"));
+    summary = JSON.parse(await readFile6(file, "utf8"));
   } catch (err) {
     if (err.code === "ENOENT") {
       warn(
@@ -63802,7 +65203,7 @@ function previewSnippets(summary, dir) {
       r.name,
       url2 ? `**Preview** (${caption}):
 
-[![${r.name}: ${caption}](${url2})](${url2})` : `**Preview** (${caption}): \`${join7(dir, image)}\`, in the run's preview artifact`
+[![${r.name}: ${caption}](${url2})](${url2})` : `**Preview** (${caption}): \`${join8(dir, image)}\`, in the run's preview artifact`
     );
   }
   return links;
@@ -63870,7 +65271,8 @@ async function planAndPrint(io, args, extras) {
     targets: args.target,
     allowDuplicateTitle: args.allowDuplicateTitle,
     prune: args.prune,
-    dedupe: args.dedupe
+    dedupe: args.dedupe,
+    deleteDrafts: args.deleteDrafts ?? false
   });
   const source = await readPlanSource(io.env, session.repo.root);
   const plan = Object.keys(source).length ? { ...planned.plan, source } : planned.plan;
@@ -63889,8 +65291,8 @@ async function planAndPrint(io, args, extras) {
     io.stderr(`Saved the plan to ${args.out}; apply it with \`labelform apply ${args.out}\`.
 `);
   if (plan.summary.errors > 0) return { plan, code: 1 };
-  const changes = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
-  return { plan, code: args.detailedExitcode && changes > 0 ? 2 : 0 };
+  const changes2 = plan.summary.create + plan.summary.update + plan.summary.adopt + plan.summary.delete;
+  return { plan, code: args.detailedExitcode && changes2 > 0 ? 2 : 0 };
 }
 var init_plan7 = __esm({
   "src/cli/commands/plan.ts"() {
@@ -63909,9 +65311,9 @@ var init_plan7 = __esm({
 
 // src/preview/base.ts
 import { execFile as execFile2, spawn } from "node:child_process";
-import { mkdir, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
+import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname7, join as join8, relative as relative10, resolve as resolve15, sep as sep8 } from "node:path";
+import { dirname as dirname7, join as join9, relative as relative10, resolve as resolve15, sep as sep8 } from "node:path";
 import { promisify } from "node:util";
 async function git(cwd, args, what) {
   try {
@@ -63943,7 +65345,7 @@ async function checkoutAt(dir, ref) {
     throw new UserError(
       `${what}: the commit holds a file named ${JSON.stringify(unsafe.name)}, refused (a name with "..", ".", ".git", a backslash or a leading "/" could write outside the copy); nothing was written`
     );
-  const tmp = await mkdtemp2(join8(tmpdir2(), "labelform-base-"));
+  const tmp = await mkdtemp2(join9(tmpdir2(), "labelform-base-"));
   try {
     await catBlobs(top2, entries, what, async (name, body) => {
       const to = resolve15(tmp, name);
@@ -63951,25 +65353,25 @@ async function checkoutAt(dir, ref) {
         throw new UserError(
           `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`
         );
-      await mkdir(dirname7(to), { recursive: true });
+      await mkdir2(dirname7(to), { recursive: true });
       await writeFile3(to, body);
     });
   } catch (err) {
     await rm2(tmp, { recursive: true, force: true });
     throw err;
   }
-  return { dir: join8(tmp, sub), remove: () => rm2(tmp, { recursive: true, force: true }) };
+  return { dir: join9(tmp, sub), remove: () => rm2(tmp, { recursive: true, force: true }) };
 }
 function isSafeTreePath(name) {
   if (name === "" || name.startsWith("/") || name.includes("\\") || name.includes("\0")) return false;
   return name.split("/").every((seg) => seg !== "" && seg !== "." && seg !== ".." && seg.toLowerCase() !== ".git");
 }
-async function catBlobs(cwd, entries, what, write) {
+async function catBlobs(cwd, entries, what, write2) {
   if (entries.length === 0) return;
   const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (c) => stderr += c.toString("utf8"));
-  const exited = new Promise((resolve22, reject) => {
+  const exited = new Promise((resolve24, reject) => {
     child.on(
       "error",
       (err) => reject(
@@ -63978,7 +65380,7 @@ async function catBlobs(cwd, entries, what, write) {
     );
     child.on(
       "close",
-      (code2) => code2 === 0 ? resolve22() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
+      (code2) => code2 === 0 ? resolve24() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
     );
   });
   exited.catch(() => void 0);
@@ -64014,7 +65416,7 @@ async function catBlobs(cwd, entries, what, write) {
       need3 = 0;
       const entry = entries[index++];
       if (!entry) throw new UserError(`${what}: git cat-file answered more objects than asked for`);
-      await write(entry.name, Buffer.from(body));
+      await write2(entry.name, Buffer.from(body));
     }
   }
   await exited;
@@ -64033,8 +65435,8 @@ var init_base2 = __esm({
 // src/preview/browser.ts
 import { spawnSync } from "node:child_process";
 import { accessSync, constants, lstatSync, rmSync, statSync as statSync3 } from "node:fs";
-import { chown, mkdir as mkdir2, mkdtemp as mkdtemp3, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
-import { delimiter, join as join9 } from "node:path";
+import { chown, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile7, writeFile as writeFile4 } from "node:fs/promises";
+import { delimiter, join as join10 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
   if (chosen) {
@@ -64043,7 +65445,7 @@ function findBrowser(env2, explicit, known = KNOWN_PATHS) {
     return chosen;
   }
   for (const dir of (env2.PATH ?? "").split(delimiter).filter(Boolean)) {
-    for (const name of PATH_NAMES) if (isExecutable(join9(dir, name))) return join9(dir, name);
+    for (const name of PATH_NAMES) if (isExecutable(join10(dir, name))) return join10(dir, name);
   }
   const found = known.find(isExecutable);
   if (found) return found;
@@ -64126,8 +65528,8 @@ async function unprivilegedLauncher(executablePath, env2) {
     return "running as root, and env or rm (coreutils) is not installed to run the browser as the user nobody";
   const base = ["/tmp", "/var/tmp", "/dev/shm"].find((d) => isWorldWritableDir(d));
   if (!base) return "running as root, and no world-writable /tmp for the browser's profile as the user nobody";
-  const home = await mkdtemp3(join9(base, "labelform-browser-"));
-  const launchDir = await mkdtemp3(join9(base, "labelform-launch-"));
+  const home = await mkdtemp3(join10(base, "labelform-browser-"));
+  const launchDir = await mkdtemp3(join10(base, "labelform-launch-"));
   const removeNow = () => {
     removeAsUser(setpriv, rmBin, nobody, home);
     rmSync(launchDir, { recursive: true, force: true });
@@ -64142,11 +65544,11 @@ async function unprivilegedLauncher(executablePath, env2) {
     removeNow();
   };
   try {
-    const profile = join9(home, "profile");
-    await mkdir2(profile);
+    const profile = join10(home, "profile");
+    await mkdir3(profile);
     await chown(home, nobody.uid, nobody.gid);
     await chown(profile, nobody.uid, nobody.gid);
-    const wrapper = join9(launchDir, "browser");
+    const wrapper = join10(launchDir, "browser");
     const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
     const own2 = {
       ...Object.fromEntries(Object.entries(env2).filter(([k]) => !/^XDG_/i.test(k))),
@@ -64191,7 +65593,7 @@ function removeAsUser(setpriv, rmBin, user, path) {
   }
 }
 async function passwdEntry(name) {
-  const text = await readFile6("/etc/passwd", "utf8").catch(() => "");
+  const text = await readFile7("/etc/passwd", "utf8").catch(() => "");
   const fields = text.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
   if (!fields) return void 0;
   const uid = Number(fields[2]);
@@ -64275,8 +65677,8 @@ var init_browser = __esm({
 // src/preview/editor-source.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile as readFile7 } from "node:fs/promises";
-import { dirname as dirname8, extname as extname2, join as join10, resolve as resolve16 } from "node:path";
+import { readFile as readFile8 } from "node:fs/promises";
+import { dirname as dirname8, extname as extname2, join as join11, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
   return {
@@ -64304,30 +65706,30 @@ function serverEditor(url2, firstTimeoutMs = 6e4) {
   });
 }
 function packageEditor(dir) {
-  const pkg = existsSync(join10(dir, "label_studio", "core")) ? join10(dir, "label_studio") : dir;
+  const pkg = existsSync(join11(dir, "label_studio", "core")) ? join11(dir, "label_studio") : dir;
   const web = resolve16(pkg, "..", "web", "dist", "apps", "labelstudio");
-  const frontend = join10(pkg, "frontend", "dist");
-  const app = existsSync(join10(web, "main.js")) ? web : join10(frontend, "react-app");
-  const editorDir = existsSync(join10(frontend, "lsf")) ? join10(frontend, "lsf") : resolve16(pkg, "..", "web", "dist", "libs", "editor");
-  if (!existsSync(join10(web, "main.js")) && !existsSync(join10(frontend, "lsf", "js", "main.js"))) {
+  const frontend = join11(pkg, "frontend", "dist");
+  const app = existsSync(join11(web, "main.js")) ? web : join11(frontend, "react-app");
+  const editorDir = existsSync(join11(frontend, "lsf")) ? join11(frontend, "lsf") : resolve16(pkg, "..", "web", "dist", "libs", "editor");
+  if (!existsSync(join11(web, "main.js")) && !existsSync(join11(frontend, "lsf", "js", "main.js"))) {
     throw new UserError(
-      `${dir}: no Label Studio web app here (looked for ${join10(web, "main.js")} and ${join10(frontend, "lsf", "js", "main.js")}); give the site-packages directory of an installed label-studio (1.8 or later)`
+      `${dir}: no Label Studio web app here (looked for ${join11(web, "main.js")} and ${join11(frontend, "lsf", "js", "main.js")}); give the site-packages directory of an installed label-studio (1.8 or later)`
     );
   }
   const roots = (path) => {
-    if (path.startsWith("/react-app/")) return [join10(app, path.slice("/react-app/".length))];
-    if (path.startsWith(STANDALONE_DIR)) return [join10(editorDir, path.slice(STANDALONE_DIR.length))];
+    if (path.startsWith("/react-app/")) return [join11(app, path.slice("/react-app/".length))];
+    if (path.startsWith(STANDALONE_DIR)) return [join11(editorDir, path.slice(STANDALONE_DIR.length))];
     if (path.startsWith("/static/"))
       return [
-        join10(pkg, "core", "static_build", path.slice("/static/".length)),
-        join10(pkg, "core", "static", path.slice("/static/".length))
+        join11(pkg, "core", "static_build", path.slice("/static/".length)),
+        join11(pkg, "core", "static", path.slice("/static/".length))
       ];
     return [];
   };
   return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
-      const body = await readFile7(file).catch(() => void 0);
+      const body = await readFile8(file).catch(() => void 0);
       if (body) return { body, type: TYPES[extname2(file)] ?? "application/octet-stream" };
     }
     return void 0;
@@ -64427,15 +65829,15 @@ import { execFile as execFile3 } from "node:child_process";
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { mkdtemp as mkdtemp4, rm as rm3 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 import { promisify as promisify2 } from "node:util";
 async function publishToBranch(req) {
   if (!/^[A-Za-z0-9._/-]+$/.test(req.branch) || req.branch.includes(".."))
     throw new UserError(`--publish-branch ${req.branch}: not a usable branch name`);
-  const tmp = await mkdtemp4(join11(tmpdir3(), "labelform-publish-"));
+  const tmp = await mkdtemp4(join12(tmpdir3(), "labelform-publish-"));
   const env2 = {
     ...req.env,
-    GIT_INDEX_FILE: join11(tmp, "index"),
+    GIT_INDEX_FILE: join12(tmp, "index"),
     GIT_AUTHOR_NAME: "labelform preview",
     GIT_AUTHOR_EMAIL: "labelform-preview@users.noreply.github.com",
     GIT_COMMITTER_NAME: "labelform preview",
@@ -64455,7 +65857,7 @@ async function publishToBranch(req) {
   try {
     const url2 = await git2(["remote", "get-url", req.remote]).catch(() => req.remote);
     const blobs = /* @__PURE__ */ new Map();
-    for (const f of req.files) blobs.set(f, await git2(["hash-object", "-w", join11(req.outDir, f)]));
+    for (const f of req.files) blobs.set(f, await git2(["hash-object", "-w", join12(req.outDir, f)]));
     for (let attempt = 1; ; attempt++) {
       let parent;
       try {
@@ -64524,7 +65926,7 @@ var init_publish_branch = __esm({
 });
 
 // src/preview/memory-watch.ts
-import { readdir as readdir3, readFile as readFile8 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile9 } from "node:fs/promises";
 function watchMemory(marker, caps = DEFAULT_MEMORY_CAPS) {
   const killed = [];
   if (process.platform !== "linux") return { stop: () => void 0, killed };
@@ -64564,7 +65966,7 @@ async function browserTree(marker) {
   const children = /* @__PURE__ */ new Map();
   for (const name of await readdir3("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    const stat12 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const stat12 = await readFile9(`/proc/${name}/stat`, "utf8").catch(() => "");
     const ppid = Number(stat12.slice(stat12.lastIndexOf(")") + 2).split(" ")[1]);
     if (!Number.isInteger(ppid)) continue;
     const list = children.get(ppid) ?? [];
@@ -64574,7 +65976,7 @@ async function browserTree(marker) {
   const out = [];
   let inside = false;
   const walk = async (pid, under) => {
-    const cmdline = await readFile8(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile9(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
     const here = under || cmdline.includes(marker);
     if (here) out.push({ pid, renderer: cmdline.includes("--type=renderer") });
     inside ||= here;
@@ -64584,7 +65986,7 @@ async function browserTree(marker) {
   return inside ? out : [];
 }
 async function pss(pid) {
-  const text = await readFile8(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+  const text = await readFile9(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
   return Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
 }
 var DEFAULT_MEMORY_CAPS;
@@ -64705,9 +66107,9 @@ async function startEditor(args) {
     await Promise.all(args.chunks.map((c) => require4.e(c)));
     require4(args.module);
   }
-  return new Promise((resolve22) => {
+  return new Promise((resolve24) => {
     const timer = setTimeout(
-      () => resolve22({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }),
+      () => resolve24({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }),
       args.timeoutMs
     );
     try {
@@ -64724,17 +66126,17 @@ async function startEditor(args) {
               const annotation = store.annotationStore.createAnnotation();
               store.annotationStore.selectAnnotation(annotation.id);
               clearTimeout(timer);
-              resolve22({});
+              resolve24({});
             } catch (err) {
               clearTimeout(timer);
-              resolve22({ error: String(err?.message ?? err) });
+              resolve24({ error: String(err?.message ?? err) });
             }
           });
         }
       });
     } catch (err) {
       clearTimeout(timer);
-      resolve22({ error: String(err?.message ?? err) });
+      resolve24({ error: String(err?.message ?? err) });
     }
   });
 }
@@ -65232,8 +66634,8 @@ var init_renderer = __esm({
 });
 
 // src/preview/report.ts
-import { readFile as readFile9 } from "node:fs/promises";
-import { join as join12 } from "node:path";
+import { readFile as readFile10 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 function summaryText(summary, outDir) {
   const lines = [];
   for (const r of summary.results) {
@@ -65250,11 +66652,11 @@ function summaryText(summary, outDir) {
     if (r.labelsNotShown.length) lines.push(`  not shown on the page: ${listed(r.labelsNotShown)}`);
     for (const f of r.findings) lines.push(`  warning: ${r.file}:${f.line}:${f.col}: ${f.message} [${f.code}]`);
     const files = [r.images.sideBySide, r.images.before, r.images.after].filter(Boolean);
-    if (files.length) lines.push(`  ${files.map((f) => join12(outDir, f)).join("  ")}`);
+    if (files.length) lines.push(`  ${files.map((f) => join13(outDir, f)).join("  ")}`);
   }
   lines.push(
     "",
-    `Report: ${join12(outDir, "index.html")} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ""})`
+    `Report: ${join13(outDir, "index.html")} (editor: ${summary.editor}${summary.base ? `; before: ${summary.base}` : ""})`
   );
   return `${lines.join("\n")}
 `;
@@ -65262,7 +66664,7 @@ function summaryText(summary, outDir) {
 async function summaryHtml(summary, outDir) {
   const img = async (file, alt) => {
     if (!file) return "";
-    const body = await readFile9(join12(outDir, file)).catch(() => void 0);
+    const body = await readFile10(join13(outDir, file)).catch(() => void 0);
     if (!body) return "";
     const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString("base64")}` : encodeURI(file);
     return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
@@ -65352,8 +66754,8 @@ var init_bound_task = __esm({
 });
 
 // src/preview/run.ts
-import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
+import { join as join14 } from "node:path";
 function subjectsOf(repo, names) {
   const all3 = [];
   const withheld = [];
@@ -65391,7 +66793,7 @@ function slugOf(name) {
   return name.replace(/[^A-Za-z0-9._-]+/g, "-");
 }
 async function previewSubjects(renderer, subjects, opts) {
-  await mkdir3(opts.outDir, { recursive: true });
+  await mkdir4(opts.outDir, { recursive: true });
   const limit = pLimit(opts.concurrency ?? 2);
   let done = 0;
   return Promise.all(
@@ -65427,7 +66829,7 @@ async function previewOne(renderer, s, opts) {
   const after2 = await renderer.render(s.xml, data);
   const labelsNotShown = after2.error && !after2.text ? [] : missingLabels(root, after2.text);
   const afterFile = `${s.slug}.after.png`;
-  if (after2.png) await writeFile5(join13(opts.outDir, afterFile), after2.png);
+  if (after2.png) await writeFile5(join14(opts.outDir, afterFile), after2.png);
   const afterImages = after2.png ? { after: afterFile } : {};
   if (after2.error || !after2.png)
     return {
@@ -65457,10 +66859,10 @@ async function previewOne(renderer, s, opts) {
       task: `${task}; the base config could not be drawn: ${old.error ?? "no image"}`
     };
   const beforeFile = `${s.slug}.before.png`;
-  await writeFile5(join13(opts.outDir, beforeFile), old.png);
+  await writeFile5(join14(opts.outDir, beforeFile), old.png);
   const comparison = await renderer.compare(old.png, after2.png);
   const sideBySide = `${s.slug}.compare.png`;
-  await writeFile5(join13(opts.outDir, sideBySide), comparison.png);
+  await writeFile5(join14(opts.outDir, sideBySide), comparison.png);
   return {
     ...common,
     status: "changed",
@@ -65533,7 +66935,7 @@ __export(preview_exports, {
   runPreview: () => runPreview
 });
 import { readdir as readdir4, rm as rm4, writeFile as writeFile6 } from "node:fs/promises";
-import { join as join14, resolve as resolve17 } from "node:path";
+import { join as join15, resolve as resolve17 } from "node:path";
 async function runPreview(io, args) {
   const bases = [args.base !== void 0, args.plan !== void 0, args.live].filter(Boolean).length;
   if (bases > 1) throw new UserError('give at most one of --base, --plan and --live: each says what "before" is');
@@ -65596,9 +66998,9 @@ async function runPreview(io, args) {
     await renderer.close();
   }
   if (args.publishBranch) summary = { ...summary, published: await publish2(io, args, outDir, summary) };
-  await writeFile6(join14(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}
+  await writeFile6(join15(outDir, "summary.json"), `${JSON.stringify(summary, null, 2)}
 `);
-  await writeFile6(join14(outDir, "index.html"), await summaryHtml(summary, outDir));
+  await writeFile6(join15(outDir, "index.html"), await summaryHtml(summary, outDir));
   io.stdout(args.json ? `${JSON.stringify(summary, null, 2)}
 ` : summaryText(summary, args.out));
   const markdown = previewMarkdown(summary, args.out);
@@ -65615,7 +67017,7 @@ async function runPreview(io, args) {
 async function clearOldImages(outDir) {
   const names = await readdir4(outDir).catch(() => []);
   await Promise.all(
-    names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join14(outDir, n), { force: true }))
+    names.filter((n) => /\.(after|before|compare)\.png$/.test(n)).map((n) => rm4(join15(outDir, n), { force: true }))
   );
 }
 async function readBase(io, args, subjects) {
@@ -65756,12 +67158,12 @@ var init_assert_never = __esm({
 });
 
 // src/reconcile/apply.ts
-function orderSteps(changes, kinds = RESOURCE_KINDS) {
+function orderSteps(changes2, kinds = RESOURCE_KINDS) {
   const depth = (c) => kinds.some((k) => k.kind === c.kind) ? kindDepth(c.kind, kinds) : 0;
-  const writes = changes.filter((c) => c.action !== "no-op" && c.action !== "delete").map((c, i) => ({ c, i })).sort(
+  const writes = changes2.filter((c) => c.action !== "no-op" && c.action !== "delete").map((c, i) => ({ c, i })).sort(
     (a, b) => depth(a.c) - depth(b.c) || ACTION_ORDER.indexOf(a.c.action) - ACTION_ORDER.indexOf(b.c.action) || a.i - b.i
   ).map((x) => x.c);
-  const deletes = changes.filter((c) => c.action === "delete").map((c, i) => ({ c, i })).sort((a, b) => depth(b.c) - depth(a.c) || a.i - b.i).map((x) => x.c);
+  const deletes = changes2.filter((c) => c.action === "delete").map((c, i) => ({ c, i })).sort((a, b) => depth(b.c) - depth(a.c) || a.i - b.i).map((x) => x.c);
   return [...writes, ...deletes];
 }
 async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) {
@@ -67198,6 +68600,7 @@ var apply_exports = {};
 __export(apply_exports, {
   runApply: () => runApply
 });
+import { resolve as resolve18 } from "node:path";
 async function runApply(io, args) {
   const s = styleFor(io.color);
   if (args.merged && args.planFile)
@@ -67220,6 +68623,10 @@ async function runApply(io, args) {
       throw new UserError(
         `${args.planFile} was planned without --dedupe; run \`labelform plan --dedupe --out FILE\` to plan the removal of copies`
       );
+    if (args.deleteDrafts && !saved.deleteDrafts)
+      throw new UserError(
+        `${args.planFile} was planned without --delete-drafts; run \`labelform plan --delete-drafts --out FILE\` to plan rewriting annotations that have drafts (and deleting those drafts)`
+      );
     ({ plan, live } = await readAndPlan(io, session, savedOptions(saved)));
     const problems = savedPlanDifferences(saved, plan, { url: session.target.url, environment: session.target.name });
     if (problems.length)
@@ -67235,7 +68642,8 @@ async function runApply(io, args) {
       targets: args.target,
       allowDuplicateTitle: args.allowDuplicateTitle,
       prune: args.prune,
-      dedupe: args.dedupe
+      dedupe: args.dedupe,
+      deleteDrafts: args.deleteDrafts ?? false
     }));
     io.stdout(renderPlanText(plan, { color: io.color }));
     emitAnnotations(io, plan.diagnostics);
@@ -67316,7 +68724,8 @@ function savedOptions(saved) {
     ...saved.targets?.length ? { targets: saved.targets } : {},
     allowDuplicateTitle: saved.allowDuplicateTitle ?? false,
     prune: saved.prune ?? false,
-    dedupe: saved.dedupe ?? false
+    dedupe: saved.dedupe ?? false,
+    deleteDrafts: saved.deleteDrafts ?? false
   };
 }
 function savedPlanRefusal(what, problems, plan, file, hint) {
@@ -67426,7 +68835,14 @@ async function execute(io, session, plan, live, args, report) {
       allowDataLoss: args.allowDataLoss,
       extras: {
         appliedFrom: await readAppliedFrom(io.env, session.repo.root),
-        importTasks
+        importTasks,
+        // What the plan was made with: a migration deletes drafts only when the reviewed plan said so.
+        migrations: {
+          deleteDrafts: plan.deleteDrafts ?? false,
+          journalDir: resolve18(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR),
+          progress: (line2) => io.stdout(`  ${line2}
+`)
+        }
       }
     }
   );
@@ -67513,6 +68929,7 @@ var init_apply7 = __esm({
     init_render_values();
     init_resource_name();
     init_redact();
+    init_apply_migrations();
     init_registry();
     init_saved_plan();
     init_errors();
@@ -67943,15 +69360,15 @@ var init_drift = __esm({
 // src/ci/drift-issue.ts
 async function syncDriftIssue(tracker, input) {
   if (!input.drift && input.errors) return { action: "left" };
-  const open2 = await tracker.findOpen(input.marker);
+  const open3 = await tracker.findOpen(input.marker);
   if (input.drift) {
-    if (open2) return { action: "updated", issue: await tracker.update(open2.number, input.title, input.body) };
+    if (open3) return { action: "updated", issue: await tracker.update(open3.number, input.title, input.body) };
     return { action: "opened", issue: await tracker.open(input.title, input.body) };
   }
-  if (!open2) return { action: "none" };
-  await tracker.comment(open2.number, input.closingComment);
-  await tracker.close(open2.number);
-  return { action: "closed", issue: open2 };
+  if (!open3) return { action: "none" };
+  await tracker.comment(open3.number, input.closingComment);
+  await tracker.close(open3.number);
+  return { action: "closed", issue: open3 };
 }
 var init_drift_issue = __esm({
   "src/ci/drift-issue.ts"() {
@@ -68175,23 +69592,23 @@ var init_import = __esm({
 
 // src/manifest/find-root.ts
 import { stat as stat8 } from "node:fs/promises";
-import { dirname as dirname9, join as join15 } from "node:path";
+import { dirname as dirname9, join as join16 } from "node:path";
 async function findRepositoryRoot(start) {
   for (let dir = start; ; dir = dirname9(dir)) {
     for (const name of ROOT_CONFIG_NAMES) {
-      if ((await stat8(join15(dir, name)).catch(() => void 0))?.isFile()) return dir;
+      if ((await stat8(join16(dir, name)).catch(() => void 0))?.isFile()) return dir;
     }
-    if (await stat8(join15(dir, ".git")).catch(() => void 0)) return void 0;
+    if (await stat8(join16(dir, ".git")).catch(() => void 0)) return void 0;
     if (dirname9(dir) === dir) return void 0;
   }
 }
 async function findSchemaDir(root) {
   for (let dir = root; ; dir = dirname9(dir)) {
-    const candidate = join15(dir, "node_modules", "labelform", "schemas");
-    if ((await stat8(join15(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
+    const candidate = join16(dir, "node_modules", "labelform", "schemas");
+    if ((await stat8(join16(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
     if (dirname9(dir) === dir) break;
   }
-  return join15(root, "node_modules", "labelform", "schemas");
+  return join16(root, "node_modules", "labelform", "schemas");
 }
 var init_find_root = __esm({
   "src/manifest/find-root.ts"() {
@@ -68206,12 +69623,12 @@ __export(pull_exports, {
   runPull: () => runPull
 });
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir4, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname10, join as join16, relative as relative11, resolve as resolve18, sep as sep9 } from "node:path";
+import { mkdir as mkdir5, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname10, join as join17, relative as relative11, resolve as resolve19, sep as sep9 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0)
     throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
-  const outDir = resolve18(io.cwd, args.out ?? args.dir);
+  const outDir = resolve19(io.cwd, args.out ?? args.dir);
   const root = await findRepositoryRoot(outDir) ?? outDir;
   const { config, diagnostics } = await loadRootConfig(root, io.cwd);
   if (diagnostics.some((d) => d.severity === "error"))
@@ -68245,14 +69662,14 @@ async function runPull(io, args) {
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
-  const dirRoot = await findRepositoryRoot(resolve18(io.cwd, args.dir));
+  const dirRoot = await findRepositoryRoot(resolve19(io.cwd, args.dir));
   if (dirRoot && dirRoot !== root) {
     const other = await loadRepository(dirRoot, { env: io.env, requireEnv: false, cwd: io.cwd });
     envSecrets2 = [...envSecrets2, ...other.envSecrets ?? []];
     warnUnsetSecrets(io, other.diagnostics);
   }
   const target = resolveEnvironment(config, args.env, io.env);
-  await assertTrustedCheckout(io.env, resolve18(io.cwd, args.dir));
+  await assertTrustedCheckout(io.env, resolve19(io.cwd, args.dir));
   const secrets = pullSecrets(envSecrets2, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
   const kinds = RESOURCE_KINDS.filter((k) => k.toManifest);
@@ -68278,22 +69695,22 @@ async function runPull(io, args) {
   );
   const s = styleFor(io.color);
   const createdOutDir = !existsSync2(outDir);
-  if (createdOutDir) await mkdir4(outDir, { recursive: true });
-  const staging = await mkdtemp5(join16(outDir, ".labelform-pull-"));
+  if (createdOutDir) await mkdir5(outDir, { recursive: true });
+  const staging = await mkdtemp5(join17(outDir, ".labelform-pull-"));
   const pulled = [];
   const skipped = [];
   const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? "")}"`;
   const schemaDir = await findSchemaDir(root);
   const inRepository = [];
-  const write = async (kind, path, manifest, what) => {
-    const file = join16(staging, path);
-    await mkdir4(dirname10(file), { recursive: true });
-    const schemaPath = schemaReference(dirname10(join16(outDir, path)), join16(schemaDir, `${kind.schema}.schema.json`));
+  const write2 = async (kind, path, manifest, what) => {
+    const file = join17(staging, path);
+    await mkdir5(dirname10(file), { recursive: true });
+    const schemaPath = schemaReference(dirname10(join17(outDir, path)), join17(schemaDir, `${kind.schema}.schema.json`));
     await writeFile7(
       file,
       manifestYaml(manifest.manifest, schemaPath, `Pulled from ${target.url} ${what} by labelform pull.`)
     );
-    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile7(join16(dirname10(file), name), text);
+    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile7(join17(dirname10(file), name), text);
   };
   try {
     for (const [i, kind] of topLevel.entries()) {
@@ -68323,7 +69740,7 @@ async function runPull(io, args) {
           continue;
         }
         const path = kind.pullPath(key);
-        await write(kind, path, manifest, label);
+        await write2(kind, path, manifest, label);
         pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
     }
@@ -68399,11 +69816,11 @@ async function runPull(io, args) {
         if (marker) markerIds.set(marker.key, l.id);
         if (titleKey !== void 0) titles.set(titleKey, l.id);
         const path = kind.pullPath(key, parent.key);
-        await write(kind, path, manifest, label);
+        await write2(kind, path, manifest, label);
         pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
     }
-    const clashes = pulled.filter((p) => p.kind.parent === void 0).map((p) => p.path.split("/")[0] ?? p.key).filter((top2) => existsSync2(join16(outDir, top2)));
+    const clashes = pulled.filter((p) => p.kind.parent === void 0).map((p) => p.path.split("/")[0] ?? p.key).filter((top2) => existsSync2(join17(outDir, top2)));
     if (clashes.length) {
       throw new UserError(
         `these directories already exist in ${outDir}; nothing was written: ${clashes.join(", ")}`,
@@ -68413,8 +69830,8 @@ async function runPull(io, args) {
     }
     if (!config) {
       await writeFile7(
-        join16(staging, "labelform.yaml"),
-        `# yaml-language-server: $schema=${schemaReference(outDir, join16(schemaDir, "labelform.schema.json"))}
+        join17(staging, "labelform.yaml"),
+        `# yaml-language-server: $schema=${schemaReference(outDir, join17(schemaDir, "labelform.schema.json"))}
 apiVersion: labelform/v1
 kind: Config
 namespace: ${namespace}
@@ -68422,7 +69839,7 @@ namespace: ${namespace}
 `
       );
     }
-    for (const name of await readdir5(staging)) await rename2(join16(staging, name), join16(outDir, name));
+    for (const name of await readdir5(staging)) await rename2(join17(staging, name), join17(outDir, name));
   } catch (err) {
     if (createdOutDir) await rm5(outDir, { recursive: true, force: true });
     throw err;
@@ -68591,6 +70008,83 @@ var init_storage_sync = __esm({
     init_io();
     init_plan_shell();
     init_progress();
+  }
+});
+
+// src/cli/server-session.ts
+import { resolve as resolve20 } from "node:path";
+async function openServer(io, args) {
+  const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
+  if (diagnostics.some((d) => d.severity === "error"))
+    throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
+  const target = resolveEnvironment(config, args.env, io.env);
+  await assertTrustedCheckout(io.env, resolve20(io.cwd, args.dir));
+  return { ...config ? { config } : {}, target, client: connect(target, io, { debug: args.debug ?? false }) };
+}
+var init_server_session = __esm({
+  "src/cli/server-session.ts"() {
+    "use strict";
+    init_ci_trust();
+    init_load_root_config();
+    init_errors();
+    init_connect();
+  }
+});
+
+// src/cli/commands/migrations-revert.ts
+var migrations_revert_exports = {};
+__export(migrations_revert_exports, {
+  runMigrationsRevert: () => runMigrationsRevert
+});
+import { resolve as resolve21 } from "node:path";
+import { access } from "node:fs/promises";
+async function runMigrationsRevert(io, args) {
+  const journalPath2 = resolve21(io.cwd, args.journal);
+  try {
+    await access(journalPath2);
+  } catch {
+    throw new UserError(`--journal ${args.journal}: no such file`);
+  }
+  const { target, client } = await openServer(io, args);
+  return withServer(target, async () => {
+    const report = await revertMigration(client, {
+      journalPath: journalPath2,
+      deleteDrafts: args.deleteDrafts,
+      concurrency: args.concurrency,
+      now: io.now,
+      ...args.quiet ? {} : {
+        onProgress: (p) => io.stderr(
+          `\rreverting ${p.done}/${p.total}${p.etaMs === void 0 ? "" : `, about ${Math.ceil(p.etaMs / 1e3)} s left`}${p.done === p.total ? "\n" : ""}`
+        )
+      }
+    });
+    io.stdout(
+      `Reverted ${report.reverted.length} object(s); ${report.unchanged.length} already held their old result.
+`
+    );
+    const list = (refs) => refs.map((r) => `${r.type} ${r.id} (task ${r.task})`).join(", ");
+    if (report.conflicts.length)
+      io.stdout(`Changed since the migration, left as they are: ${list(report.conflicts)}
+`);
+    if (report.skipped.length)
+      io.stdout(
+        `Not written, a draft is attached (a write would delete it; --delete-drafts to write anyway): ${list(report.skipped)}
+`
+      );
+    if (report.gone.length) io.stdout(`Deleted on the server: ${list(report.gone)}
+`);
+    for (const f of report.failed) io.stdout(`Failed: ${f.type} ${f.id}: ${f.error}
+`);
+    return report.conflicts.length + report.skipped.length + report.failed.length > 0 ? 1 : 0;
+  });
+}
+var init_migrations_revert = __esm({
+  "src/cli/commands/migrations-revert.ts"() {
+    "use strict";
+    init_io_run();
+    init_errors();
+    init_connect();
+    init_server_session();
   }
 });
 
@@ -69089,8 +70583,8 @@ var require_graceful_fs = __commonJS({
       fs2.createReadStream = createReadStream3;
       fs2.createWriteStream = createWriteStream3;
       var fs$readFile = fs2.readFile;
-      fs2.readFile = readFile11;
-      function readFile11(path, options, cb) {
+      fs2.readFile = readFile12;
+      function readFile12(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$readFile(path, options, cb);
@@ -69266,7 +70760,7 @@ var require_graceful_fs = __commonJS({
       }
       function ReadStream$open() {
         var that = this;
-        open2(that.path, that.flags, that.mode, function(err, fd) {
+        open3(that.path, that.flags, that.mode, function(err, fd) {
           if (err) {
             if (that.autoClose)
               that.destroy();
@@ -69286,7 +70780,7 @@ var require_graceful_fs = __commonJS({
       }
       function WriteStream$open() {
         var that = this;
-        open2(that.path, that.flags, that.mode, function(err, fd) {
+        open3(that.path, that.flags, that.mode, function(err, fd) {
           if (err) {
             that.destroy();
             that.emit("error", err);
@@ -69303,8 +70797,8 @@ var require_graceful_fs = __commonJS({
         return new fs2.WriteStream(path, options);
       }
       var fs$open = fs2.open;
-      fs2.open = open2;
-      function open2(path, flags, mode, cb) {
+      fs2.open = open3;
+      function open3(path, flags, mode, cb) {
         if (typeof mode === "function")
           cb = mode, mode = null;
         return go$open(path, flags, mode, cb);
@@ -70101,12 +71595,12 @@ var require_adapter = __commonJS({
       return newFs;
     }
     function toPromise(method) {
-      return (...args) => new Promise((resolve22, reject) => {
+      return (...args) => new Promise((resolve24, reject) => {
         args.push((err, result) => {
           if (err) {
             reject(err);
           } else {
-            resolve22(result);
+            resolve24(result);
           }
         });
         method(...args);
@@ -70180,13 +71674,13 @@ var require_proper_lockfile = __commonJS({
 });
 
 // src/tasks/sidecar.ts
-import { readFile as readFile10, stat as stat9 } from "node:fs/promises";
+import { readFile as readFile11, stat as stat9 } from "node:fs/promises";
 function sidecarPath(input, isDirectory) {
   return isDirectory ? `${input.replace(/\/+$/, "")}/.labelform-import.json` : `${input}.labelform-import.json`;
 }
 async function readSidecar(path) {
   try {
-    const value = JSON.parse(await readFile10(path, "utf8"));
+    const value = JSON.parse(await readFile11(path, "utf8"));
     return value.version === 1 ? value : void 0;
   } catch {
     return void 0;
@@ -70280,26 +71774,6 @@ var init_sidecar = __esm({
   }
 });
 
-// src/cli/server-session.ts
-import { resolve as resolve19 } from "node:path";
-async function openServer(io, args) {
-  const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
-  if (diagnostics.some((d) => d.severity === "error"))
-    throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
-  const target = resolveEnvironment(config, args.env, io.env);
-  await assertTrustedCheckout(io.env, resolve19(io.cwd, args.dir));
-  return { ...config ? { config } : {}, target, client: connect(target, io, { debug: args.debug ?? false }) };
-}
-var init_server_session = __esm({
-  "src/cli/server-session.ts"() {
-    "use strict";
-    init_ci_trust();
-    init_load_root_config();
-    init_errors();
-    init_connect();
-  }
-});
-
 // src/cli/project-ref.ts
 async function resolveProject(client, ref, config) {
   const text = pythonStrip(ref);
@@ -70352,7 +71826,7 @@ __export(tasks_import_exports, {
 });
 import { randomBytes as randomBytes4 } from "node:crypto";
 import { stat as stat10 } from "node:fs/promises";
-import { resolve as resolve20 } from "node:path";
+import { resolve as resolve22 } from "node:path";
 async function runTasksImport(io, args) {
   if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 1e5)
     throw new UserError("--batch-size must be a whole number from 1 to 100000");
@@ -70361,7 +71835,7 @@ async function runTasksImport(io, args) {
       "--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)"
     );
   const server = await openServer(io, args);
-  const inputPath = args.input === "-" ? void 0 : resolve20(io.cwd, args.input);
+  const inputPath = args.input === "-" ? void 0 : resolve22(io.cwd, args.input);
   if (args.resume && !inputPath)
     throw new UserError("--resume needs a file or directory: standard input cannot be read again");
   const sources = await resolveSources(args.input, args.format, io.cwd);
@@ -70625,11 +72099,11 @@ var init_tasks_list = __esm({
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { rename as rename3, rm as rm6 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname11, join as join17 } from "node:path";
+import { basename as basename3, dirname as dirname11, join as join18 } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function downloadToFile(stream4, path, onBytes) {
-  const part = join17(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
+  const part = join18(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
   let total = 0;
   const counter = new Transform2({
     transform(chunk2, _enc, done) {
@@ -70665,7 +72139,7 @@ __export(export_exports, {
   runExport: () => runExport
 });
 import { stat as stat11 } from "node:fs/promises";
-import { dirname as dirname12, join as join18, resolve as resolve21 } from "node:path";
+import { dirname as dirname12, join as join19, resolve as resolve23 } from "node:path";
 async function runExport(io, args) {
   const { config, target, client } = await openServer(io, args);
   const s = styleFor(io.color);
@@ -70736,9 +72210,9 @@ async function runExport(io, args) {
   });
 }
 async function outputPath(cwd, out, suggested) {
-  const path = resolve21(cwd, out ?? suggested);
+  const path = resolve23(cwd, out ?? suggested);
   const st = await stat11(path).catch(() => void 0);
-  if (st?.isDirectory()) return join18(path, suggested);
+  if (st?.isDirectory()) return join19(path, suggested);
   const parent = await stat11(dirname12(path)).catch(() => void 0);
   if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname12(path)} does not exist`);
   return path;
@@ -75314,12 +76788,12 @@ var YargsInstance = class {
   async getCompletion(args, done) {
     argsert("<array> [function]", [args, done], arguments.length);
     if (!done) {
-      return new Promise((resolve22, reject) => {
+      return new Promise((resolve24, reject) => {
         __classPrivateFieldGet(this, _YargsInstance_completion, "f").getCompletion(args, (err, completions) => {
           if (err)
             reject(err);
           else
-            resolve22(completions);
+            resolve24(completions);
         });
       });
     } else {
@@ -76460,6 +77934,10 @@ function buildCli(argv, io, run3) {
       type: "boolean",
       default: false,
       describe: "For a key carried by several projects: keep the lowest id, plan deleting the empty copies (copies with data are listed, never deleted)"
+    }).option("delete-drafts", {
+      type: "boolean",
+      default: false,
+      describe: "Label migrations also rewrite annotations that have a draft attached; Label Studio deletes those drafts (without it such annotations are left and counted as skipped)"
     }).option("allow-duplicate-title", {
       type: "boolean",
       default: false,
@@ -76488,6 +77966,7 @@ function buildCli(argv, io, run3) {
         target: a.target,
         prune: a.prune,
         dedupe: a.dedupe,
+        deleteDrafts: a["delete-drafts"],
         allowDuplicateTitle: a["allow-duplicate-title"],
         ...a.out ? { out: a.out } : {},
         ...a.env ? { env: a.env } : {}
@@ -76559,6 +78038,14 @@ function buildCli(argv, io, run3) {
       type: "boolean",
       default: false,
       describe: "For a key carried by several projects: keep the lowest id and delete the empty copies (copies with data are listed, never deleted)"
+    }).option("delete-drafts", {
+      type: "boolean",
+      default: false,
+      describe: "Label migrations also rewrite annotations that have a draft attached; Label Studio deletes those drafts (with a saved plan: only when it was planned with --delete-drafts)"
+    }).option("journal-dir", {
+      type: "string",
+      default: ".labelform/journal",
+      describe: "Where label migrations keep their journal (what each rewritten object held before), relative to the repository; `labelform migrations revert --journal FILE` undoes one from it"
     }).option("allow-duplicate-title", {
       type: "boolean",
       default: false,
@@ -76592,6 +78079,8 @@ function buildCli(argv, io, run3) {
         allowDataLoss: a["allow-data-loss"],
         allowDuplicateTitle: a["allow-duplicate-title"],
         dedupe: a.dedupe,
+        deleteDrafts: a["delete-drafts"],
+        journalDir: a["journal-dir"],
         target: a.target,
         ...a.planfile ? { planFile: a.planfile } : {},
         ...a.env ? { env: a.env } : {}
@@ -76689,6 +78178,37 @@ function buildCli(argv, io, run3) {
         })
       )()
     ).demandCommand(1, "name a storage command: sync")
+  ).command(
+    "migrations",
+    "Work with the label migrations of a project.",
+    (y) => y.command(
+      "revert",
+      "Write back, byte for byte, what a label migration replaced, from its journal (resumable).",
+      (yy) => yy.option("journal", {
+        type: "string",
+        demandOption: true,
+        describe: "The journal the migration wrote (one JSON entry a line)"
+      }).option("delete-drafts", {
+        type: "boolean",
+        default: false,
+        describe: "Also write annotations that have a draft attached (the server deletes such drafts)"
+      }).option("concurrency", { type: "number", default: 4, describe: "Writes at once" }).option("quiet", { alias: "q", type: "boolean", default: false, describe: "No progress output" }).check((a) => {
+        if (!Number.isInteger(a.concurrency) || a.concurrency < 1)
+          throw new Error("--concurrency must be a positive whole number");
+        return true;
+      }),
+      (a) => run3(
+        async () => (await Promise.resolve().then(() => (init_migrations_revert(), migrations_revert_exports))).runMigrationsRevert(io, {
+          dir: a.dir,
+          debug: a.debug,
+          journal: String(a.journal),
+          deleteDrafts: a["delete-drafts"],
+          concurrency: a.concurrency,
+          quiet: a.quiet,
+          ...a.env ? { env: a.env } : {}
+        })
+      )()
+    ).demandCommand(1, "Name a migrations command: revert.")
   ).command(
     "tasks",
     "Import and list tasks of a project (PROJECT: manifest key, id, or exact title).",

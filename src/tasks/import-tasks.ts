@@ -3,6 +3,7 @@ import type { LabelStudioClient } from '../api/client.ts';
 import { isApiError, type ApiError } from '../api/errors.ts';
 import { UserError } from '../util/errors.ts';
 import type { LsImportResult } from '../api/types.ts';
+import { BatchBody } from './batch-body.ts';
 import { toTask, type TaskItem } from './check-task.ts';
 import type { TaskRecord } from './read-records.ts';
 import { settleCopies, type SettleReport } from './settle-copies.ts';
@@ -83,7 +84,9 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
   const sleep = run.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const runId = run.runId ?? randomBytes(4).toString('hex');
   const sent: SentBatch[] = [];
-  let parts: string[] = [];
+  // Two buffers: one in flight, one being filled (batch-body.ts).
+  let filling = new BatchBody();
+  let spare = new BatchBody();
   let bytes = 2;
   let pendingRecords = 0;
   // Batches built so far: the one being built is number `built + 1`, whatever is in flight.
@@ -98,7 +101,7 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
     if (failure) throw failure.error;
   };
 
-  const send = async (batch: SentBatch, body: string, batchBytes: number, records: number) => {
+  const send = async (batch: SentBatch, body: Buffer, batchBytes: number, records: number) => {
     const result = await sendBatch(run, body, batch.size, batch.text, sleep);
     sent.push(batch);
     progress.tasks += result.task_count ?? batch.size;
@@ -111,19 +114,21 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
   };
 
   const flush = async () => {
-    if (parts.length === 0) return;
+    if (filling.count === 0) return;
     const n = ++built;
-    const batch = { n, size: parts.length, text: batchText(run.scope, batchName(runId, n)) };
-    const body = `[${parts.join(',')}]`;
+    const batch = { n, size: filling.count, text: batchText(run.scope, batchName(runId, n)) };
+    const body = filling.finish();
     const batchBytes = bytes;
     const records = pendingRecords;
-    parts = [];
     bytes = 2;
     pendingRecords = 0;
+    // The request before ends first: its buffer is the one filled next.
     await settleInFlight();
     inFlight = send(batch, body, batchBytes, records).catch((error: unknown) => {
       failure = { error };
     });
+    [filling, spare] = [spare, filling];
+    filling.reset();
   };
 
   for await (const record of run.records) {
@@ -136,14 +141,14 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
     const suffix = run.tagSuffix?.(task) ?? '';
     let json = tagged(task, taskTag(run.scope, batchName(runId, built + 1), record.index, suffix));
     if (
-      parts.length > 0 &&
-      (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)
+      filling.count > 0 &&
+      (filling.count >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)
     ) {
       await flush();
       // The batch number is in the tag: a task that starts a new batch is tagged again.
       json = tagged(task, taskTag(run.scope, batchName(runId, built + 1), record.index, suffix));
     }
-    parts.push(json);
+    filling.add(json);
     bytes += Buffer.byteLength(json) + 1;
     pendingRecords++;
   }
@@ -193,7 +198,7 @@ function batchName(runId: string, n: number): string {
 
 async function sendBatch(
   run: ImportRun,
-  body: string,
+  body: Buffer,
   count: number,
   text: string,
   sleep: (ms: number) => Promise<void>,
@@ -208,7 +213,7 @@ async function sendBatch(
       if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
         // Django's answer to a body over DATA_UPLOAD_MAX_MEMORY_SIZE (nothing was created).
         throw new UserError(
-          `the server refused a batch of ${(Buffer.byteLength(body) / 1048576).toFixed(1)} MiB (${count} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
+          `the server refused a batch of ${(body.length / 1048576).toFixed(1)} MiB (${count} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
           [],
           'Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there.',
         );

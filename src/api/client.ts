@@ -67,10 +67,10 @@ export interface LabelStudioClient {
   validateProjectConfig(id: number, labelConfig: string): Promise<LsConfigValidation>;
   projectSummary(id: number): Promise<LsProjectSummary>;
 
-  /** Tasks as values, or already serialised as one JSON array (batches built as text). Never retried. */
+  /** Tasks as values, or already serialised as one JSON array (batches built as text or bytes). Never retried. */
   importTasks(
     projectId: number,
-    tasks: readonly unknown[] | string,
+    tasks: readonly unknown[] | string | Uint8Array,
     opts?: { returnTaskIds?: boolean },
   ): Promise<LsImportResult>;
   /** One page of `/api/tasks/`; past the last page the server answers 404, returned as an empty page. */
@@ -244,7 +244,9 @@ export function createClient(opts: HttpOptions): LabelStudioClient {
     importTasks: (projectId, tasks, o = {}) =>
       req<LsImportResult>('POST', `/api/projects/${projectId}/import`, {
         data: tasks,
-        ...(typeof tasks === 'string' ? { headers: { 'Content-Type': 'application/json' } } : {}),
+        ...(typeof tasks === 'string' || tasks instanceof Uint8Array
+          ? { headers: { 'Content-Type': 'application/json' } }
+          : {}),
         idempotent: false,
         params: o.returnTaskIds ? { return_task_ids: true } : undefined,
         timeoutMs: 600_000,

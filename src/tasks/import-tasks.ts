@@ -3,10 +3,11 @@ import type { LabelStudioClient } from '../api/client.ts';
 import { isApiError, type ApiError } from '../api/errors.ts';
 import { UserError } from '../util/errors.ts';
 import type { LsImportResult } from '../api/types.ts';
+import { BatchBody } from './batch-body.ts';
 import { toTask, type TaskItem } from './check-task.ts';
 import type { TaskRecord } from './read-records.ts';
 import { settleCopies, type SettleReport } from './settle-copies.ts';
-import { META_KEY, batchText, countTaggedTasks, taskTag } from './tagged-tasks.ts';
+import { META_KEY, batchText, countTaggedTasks, runText, taskTag } from './tagged-tasks.ts';
 
 export interface ImportProgress {
   /** Records of the file consumed so far (skipped ones included). */
@@ -59,12 +60,15 @@ export interface ImportRun {
 
 /**
  * Sends tasks in batches that stay inside the server's limits (tasks per request and bytes per
- * request), in file order, one batch at a time. Each batch carries its own tag, so after each
- * one the server's count of that tag says how many times it was stored: Label Studio on SQLite
- * re-runs a request that hit a locked database, and an import that was committed before the
- * lock is then committed twice while the client sees one answer. Extra copies are settled at
- * once (settle-copies.ts). After a failure whose answer was lost, the same count says whether
- * the batch landed; it is sent again only when it positively did not.
+ * request), in file order, one request at a time; the next batch is read and built while the
+ * server stores the last one (never more than one ahead, so memory stays flat). Each batch
+ * carries its own tag, and every tag of the run starts the same way, so one count at the end says
+ * whether the server stored any batch more than once: Label Studio on SQLite re-runs a request
+ * that hit a locked database, and an import that was committed before the lock is then committed
+ * twice while the client sees one answer. Only when that count is more than the run sent are the
+ * batches counted one by one, and the extra copies of each doubled one settled
+ * (settle-copies.ts). After a failure whose answer was lost, the batch's count says whether it
+ * landed; it is sent again only when it positively did not.
  */
 export async function runImport(run: ImportRun): Promise<ImportProgress> {
   const progress: ImportProgress = {
@@ -79,34 +83,52 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
   };
   const sleep = run.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const runId = run.runId ?? randomBytes(4).toString('hex');
-  let parts: string[] = [];
+  const sent: SentBatch[] = [];
+  // Two buffers: one in flight, one being filled (batch-body.ts).
+  let filling = new BatchBody();
+  let spare = new BatchBody();
   let bytes = 2;
   let pendingRecords = 0;
+  // Batches built so far: the one being built is number `built + 1`, whatever is in flight.
+  let built = 0;
+  // The request in flight (at most one), and how it failed: a failure is kept, not left as an
+  // unhandled rejection while the next batch is read, and thrown before anything else is sent.
+  let inFlight: Promise<void> | undefined;
+  let failure: { error: unknown } | undefined;
+  const settleInFlight = async () => {
+    await inFlight;
+    inFlight = undefined;
+    if (failure) throw failure.error;
+  };
 
-  const flush = async () => {
-    if (parts.length === 0) return;
-    const body = `[${parts.join(',')}]`;
-    const count = parts.length;
-    const n = progress.batches + 1;
-    const text = batchText(run.scope, batchName(runId, n));
-    const result = await sendBatch(run, body, count, text, sleep);
-    const found = await countTaggedTasks(run.client, run.projectId, text);
-    if (found > count) {
-      const settled = await settleCopies(run.client, run.projectId, text);
-      progress.copiesRemoved += settled.removed;
-      progress.copiesKept.push(...settled.kept);
-      run.onDoubled?.({ ...settled, batch: n, size: count, found });
-    }
-    progress.tasks += result.task_count ?? count;
+  const send = async (batch: SentBatch, body: Buffer, batchBytes: number, records: number) => {
+    const result = await sendBatch(run, body, batch.size, batch.text, sleep);
+    sent.push(batch);
+    progress.tasks += result.task_count ?? batch.size;
     progress.annotations += Number(result.annotation_count ?? 0);
     progress.predictions += Number(result.prediction_count ?? 0);
-    progress.batches = n;
-    progress.bytes += bytes;
-    progress.records += pendingRecords;
-    parts = [];
+    progress.batches = batch.n;
+    progress.bytes += batchBytes;
+    progress.records += records;
+    await run.onCommitted?.(progress);
+  };
+
+  const flush = async () => {
+    if (filling.count === 0) return;
+    const n = ++built;
+    const batch = { n, size: filling.count, text: batchText(run.scope, batchName(runId, n)) };
+    const body = filling.finish();
+    const batchBytes = bytes;
+    const records = pendingRecords;
     bytes = 2;
     pendingRecords = 0;
-    await run.onCommitted?.(progress);
+    // The request before ends first: its buffer is the one filled next.
+    await settleInFlight();
+    inFlight = send(batch, body, batchBytes, records).catch((error: unknown) => {
+      failure = { error };
+    });
+    [filling, spare] = [spare, filling];
+    filling.reset();
   };
 
   for await (const record of run.records) {
@@ -114,28 +136,60 @@ export async function runImport(run: ImportRun): Promise<ImportProgress> {
       progress.records++;
       continue;
     }
+    if (failure) break;
     const task = toTask(record.item)!;
-    const tag = taskTag(run.scope, batchName(runId, progress.batches + 1), record.index, run.tagSuffix?.(task) ?? '');
-    const json = JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: tag } });
+    const suffix = run.tagSuffix?.(task) ?? '';
+    let json = tagged(task, taskTag(run.scope, batchName(runId, built + 1), record.index, suffix));
     if (
-      parts.length > 0 &&
-      (parts.length >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)
+      filling.count > 0 &&
+      (filling.count >= run.batchSize || bytes + Buffer.byteLength(json) + 1 > run.maxBatchBytes)
     ) {
       await flush();
       // The batch number is in the tag: a task that starts a new batch is tagged again.
-      const retagged = taskTag(
-        run.scope,
-        batchName(runId, progress.batches + 1),
-        record.index,
-        run.tagSuffix?.(task) ?? '',
-      );
-      parts.push(JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: retagged } }));
-    } else parts.push(json);
-    bytes += Buffer.byteLength(parts.at(-1)!) + 1;
+      json = tagged(task, taskTag(run.scope, batchName(runId, built + 1), record.index, suffix));
+    }
+    filling.add(json);
+    bytes += Buffer.byteLength(json) + 1;
     pendingRecords++;
   }
   await flush();
+  await settleInFlight();
+  await settleDoubled(run, runId, sent, progress);
   return progress;
+}
+
+/** A batch the server answered for: its number, its tasks, and the text only its tasks carry. */
+interface SentBatch {
+  readonly n: number;
+  readonly size: number;
+  readonly text: string;
+}
+
+/**
+ * One count of every task this run sent. When the server holds more (it stored a batch twice),
+ * each batch is counted and the doubled ones settled, as they are reported: by batch.
+ */
+async function settleDoubled(
+  run: ImportRun,
+  runId: string,
+  sent: readonly SentBatch[],
+  progress: ImportProgress,
+): Promise<void> {
+  if (sent.length === 0) return;
+  const expected = sent.reduce((n, b) => n + b.size, 0);
+  if ((await countTaggedTasks(run.client, run.projectId, runText(run.scope, runId))) <= expected) return;
+  for (const batch of sent) {
+    const found = await countTaggedTasks(run.client, run.projectId, batch.text);
+    if (found <= batch.size) continue;
+    const settled = await settleCopies(run.client, run.projectId, batch.text);
+    progress.copiesRemoved += settled.removed;
+    progress.copiesKept.push(...settled.kept);
+    run.onDoubled?.({ ...settled, batch: batch.n, size: batch.size, found });
+  }
+}
+
+function tagged(task: TaskItem, tag: string): string {
+  return JSON.stringify({ ...task, meta: { ...(task.meta ?? {}), [META_KEY]: tag } });
 }
 
 function batchName(runId: string, n: number): string {
@@ -144,7 +198,7 @@ function batchName(runId: string, n: number): string {
 
 async function sendBatch(
   run: ImportRun,
-  body: string,
+  body: Buffer,
   count: number,
   text: string,
   sleep: (ms: number) => Promise<void>,
@@ -159,7 +213,7 @@ async function sendBatch(
       if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
         // Django's answer to a body over DATA_UPLOAD_MAX_MEMORY_SIZE (nothing was created).
         throw new UserError(
-          `the server refused a batch of ${(Buffer.byteLength(body) / 1048576).toFixed(1)} MiB (${count} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
+          `the server refused a batch of ${(body.length / 1048576).toFixed(1)} MiB (${count} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
           [],
           'Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there.',
         );

@@ -24,6 +24,11 @@ export function batchText(scope: string, batch: string): string {
   return `${scope} batch=${batch} `;
 }
 
+/** The text all tasks of one run (every batch it sent) carry and no other task does. */
+export function runText(scope: string, runId: string): string {
+  return `${scope} batch=${runId}.`;
+}
+
 /** The file position a tag names, or undefined for a tag written before tags had one. */
 export function itemOf(tag: string): number | undefined {
   const m = / item=(\d+)(?: |$)/.exec(tag);

@@ -52,8 +52,8 @@ export interface TasksImportArgs {
  * config before sending anything, then streams batches with progress, recording each committed
  * batch in a sidecar so that --resume continues after a failure or a kill with no duplicate.
  * The sidecar is locked for the whole run, so two imports of one file cannot both send it; a
- * batch the server stored twice is settled after that batch, and the whole import once more at
- * the end.
+ * batch the server stored twice is found by a count of the whole run after its last batch and
+ * settled, and the whole import is counted once more at the end.
  */
 export async function runTasksImport(io: Io, args: TasksImportArgs): Promise<number> {
   if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 100_000)

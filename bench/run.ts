@@ -19,6 +19,8 @@
  *   7. label migration writes: the runner (read again, journal with fsync, PATCH; 4 at a time)
  *      against itself 1 at a time and a bare one-at-a-time loop of PATCHes, on the fake with 20 ms
  *      per request and on the real Label Studio on SQLite and on PostgreSQL.
+ *   8. 10,000 managed projects: `plan`, `plan --prune` and `validate` as whole processes
+ *      (requests, wall time, peak RSS), on the fake with 20 ms per request.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -296,6 +298,29 @@ if (want('7')) {
   } finally {
     await pg.stop();
   }
+}
+
+if (want('8')) {
+  say('\n## 8. 10,000 managed projects: plan (fake Label Studio, 20 ms per request) and validate');
+  const ls = await startFakeLabelStudio();
+  const dir = await thousandManagedProjects(ls, 10_000);
+  ls.setLatency(20);
+  const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' };
+  say('| command | requests | wall time (whole process) | peak RSS |\n|---|---|---|---|');
+  for (const [name, args] of [
+    ['plan', ['plan', '--json', '-C', dir]],
+    ['plan --prune', ['plan', '--prune', '--json', '-C', dir]],
+    ['validate', ['validate', dir]],
+  ] as const) {
+    ls.resetRequestCount();
+    const r = await timeProcess(`${ROOT}bin/labelform.js`, [...args], env);
+    if (r.code !== 0) throw new Error(`${name}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
+    const rss = Number(/labelform-maxrss-kib=(\d+)/.exec(r.stderr)?.[1] ?? 0);
+    say(`| ${name} | ${ls.requestCount} | ${(r.ms / 1000).toFixed(2)} s | ${(rss / 1024).toFixed(0)} MiB |`);
+  }
+  await ls.stop();
+  await rm(dir, { recursive: true, force: true });
+  say('(the list pages alone: 100 requests of 100 projects)');
 }
 
 console.log('\n(figures above; paste them into docs/behaviour.md (Measured) when they change)');

@@ -7,7 +7,6 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { onlyFrom } from '../helpers/applicable.ts';
 import { hasStackTrace, runCli } from '../helpers/cli.ts';
 import {
   api,
@@ -209,36 +208,6 @@ test('a relabel while apply waits at its confirmation prompt is caught right bef
   );
   assert.is((await client.getProject(p.id)).label_config, before, 'nothing was sent');
 });
-
-onlyFrom(
-  test,
-  '1.23',
-  'a summary bug of 1.23.2 (1.8.2 keeps counting the edited annotation)',
-)(
-  'pinned on 1.23.2: editing an annotation through the API empties the summary (the annotation is still there)',
-  async () => {
-    const p = await annotatedProject();
-    await client.http.request('PATCH', `/api/annotations/${p.annotationId}/`, {
-      data: { result: [choice('B')] },
-      idempotent: true,
-    });
-    // The task's own counter (`total_annotations`, the Data Manager's "Annotations" filter) was
-    // 0 after this edit in most runs and 1 in one run of the matrix under load (the SQLite
-    // middleware may have run the PATCH twice): it is not pinned, and labelform never reads it.
-    const page = await client.listTasksPage(p.id, 1, {
-      fields: 'task_only',
-      query: JSON.stringify({
-        filters: {
-          conjunction: 'or',
-          items: [{ filter: 'filter:tasks:annotations_ids', operator: 'empty', type: 'String', value: false }],
-        },
-      }),
-    });
-    assert.is(page.total, 1, 'the task still has its annotation');
-    assert.equal((await client.projectSummary(p.id)).created_labels, {});
-    assert.is((await client.getProject(p.id)).total_annotations_number, 1, 'the project counter still counts it');
-  },
-);
 
 test('an untouched saved plan applies, and the next plan has no changes', async () => {
   const p = await annotatedProject();

@@ -24,6 +24,7 @@ import { isApiError } from '../../../api/errors.ts';
 import type { LsAnnotation, LsDraft, LsPrediction, ResultHolderType } from '../../../api/types.ts';
 import { stringifyLike } from '../../../util/json-text.ts';
 import { journalObjects, openJournal, readJournal, type Journal, type JournalObject } from './io-journal.ts';
+import type { MigrationTally } from './types.ts';
 
 /**
  * A pure mapping of one result: the new result and how many regions it rewrote, or undefined when
@@ -61,18 +62,7 @@ export interface MigrationRunOptions {
 }
 
 /** What one run wrote (a rerun after a kill counts only what it wrote itself). */
-export interface MigrationRunCounts {
-  /** Regions rewritten, over annotations, drafts and predictions. */
-  readonly regions: number;
-  readonly annotations: number;
-  /** Tasks with at least one object written. */
-  readonly tasks: number;
-  readonly drafts: number;
-  /** Predictions written, by `model_version` (`''` for none). */
-  readonly predictions: Readonly<Record<string, number>>;
-  /** Annotations not written because a draft is attached (see `skipped`). */
-  readonly skipped: number;
-}
+export type MigrationRunCounts = MigrationTally;
 
 export interface ObjectRef {
   readonly type: ResultHolderType;

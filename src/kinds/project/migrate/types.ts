@@ -44,13 +44,8 @@ export function migrationTarget(m: LabelMigration): string {
   return m.renamed ? m.renamed.to : (m.merged?.into ?? '');
 }
 
-/**
- * What a migration touches on a server, for the plan (JSON, Markdown, PR comment). A typed
- * placeholder: counting and rendering are wired by the lead once both halves land.
- */
-export interface MigrationCounts {
-  readonly id: string;
-  readonly control: string;
+/** What a migration rewrites: planned (`MigrationCounts`) or written by one run of the runner. */
+export interface MigrationTally {
   /** Regions whose labels the mapping rewrites (annotations, drafts, and predictions when rewritten). */
   readonly regions: number;
   /** Annotations with at least one rewritten region. */
@@ -62,6 +57,12 @@ export interface MigrationCounts {
   readonly predictions: Readonly<Record<string, number>>;
   /** Annotations left alone because a draft is attached (an annotation PATCH deletes its draft). */
   readonly skipped: number;
+}
+
+/** What a migration touches on a server, for the plan (JSON, Markdown, PR comment). */
+export interface MigrationCounts extends MigrationTally {
+  readonly id: string;
+  readonly control: string;
   /** Other controls that hold the same label names and stay untouched: control name → regions. */
   readonly untouched: Readonly<Record<string, number>>;
 }

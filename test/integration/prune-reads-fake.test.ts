@@ -146,4 +146,35 @@ test('the record is written before the child: a create that fails leaves its kin
   await unlink(join(dir, 'projects', 'ml9.yaml'));
 });
 
+test('a declared child given the marker by hand, under a project that records none of its kind, is recorded by the next apply that has anything to do', async () => {
+  const id = projectId('project-11');
+  ls.state.storages.set(9002, {
+    id: 9002,
+    direction: 'import',
+    type: 's3',
+    project: id,
+    fields: {
+      title: 'Source',
+      bucket: 'in',
+      prefix: 's11/',
+      description: withDescriptionMarker('', { namespace: 'scale', key: 's11' }),
+    },
+    status: 'completed',
+    lastSyncCount: 0,
+  });
+  await writeFile(join(dir, 'projects', 's11.yaml'), storageYaml('s11', 'project-11'));
+  const plan = await counted(['plan', '--detailed-exitcode', '--json']);
+  assert.is(plan.code, 0, 'declared and there: no change');
+  assert.equal(parseChildKinds(descriptionOf('project-11')), []);
+  // An apply with nothing to do writes nothing; one with something to do (any resource) records it.
+  ls.state.projects.get(projectId('project-12'))!.fields.color = '#FFFFFF';
+  const applied = await cli(['apply', '--auto-approve']);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  assert.equal(parseChildKinds(descriptionOf('project-11')), ['is']);
+  // Git stops declaring it: --prune finds it through the record.
+  await unlink(join(dir, 'projects', 's11.yaml'));
+  const pruned = await counted(['plan', '--prune', '--json']);
+  assert.ok(pruned.json!.changes.some((c) => c.action === 'delete' && c.key === 's11'));
+});
+
 test.run();

@@ -44,6 +44,8 @@ test('children apply created and git no longer declares are pruned; --prune read
   const { url } = s3Server();
   const bucket = `${ns}-tasks`;
   s3.createBucket(bucket);
+  // An import storage with a prefix needs an object under it to be created.
+  s3.put(bucket, 'tasks/0.json', JSON.stringify({ text: 'one' }));
   const projects: Record<string, string> = {};
   for (let i = 0; i < 8; i++)
     projects[`p${i}.yaml`] = projectManifest(`p${i}`, `  title: Recorded ${ns} ${i}\n  label_config: '${CONFIG}'\n`);

@@ -141,7 +141,7 @@ export async function applyPlan(
   for (const c of plan.changes) {
     if (c.action !== 'no-op' || c.parent?.id === undefined) continue;
     try {
-      await records.ensure(c.kind, c.parent.id);
+      await records.ensure(c.kind, c.parent.id, { onlyRecorded: true });
     } catch {
       // Only a record: the step it belongs to has nothing to do, and the next apply tries again.
     }
@@ -309,13 +309,19 @@ function childRecords(
     created(parentKind: string, key: string, id: number): void {
       for (const code of declaredUnder(parentKind, key)) listed.add(`${parentKind}\u0000${id}\u0000${code}`);
     },
-    /** Makes the parent's record list a child's kind before the child is written. */
-    async ensure(childKind: string, parentId: number): Promise<void> {
+    /**
+     * Makes the parent's record list a child's kind before the child is written. `onlyRecorded`:
+     * not for a parent whose marker recorded no children when the plan read it (one request
+     * that would write nothing: such a parent is read for every kind anyway).
+     */
+    async ensure(childKind: string, parentId: number, opts: { onlyRecorded?: boolean } = {}): Promise<void> {
       const kind = kinds.find((k) => k.kind === childKind);
       const parentKind = kinds.find((k) => k.kind === kind?.parent);
       if (!kind?.recordedAs || !parentKind?.recordChild) return;
       const id = `${parentKind.kind}\u0000${parentId}\u0000${kind.recordedAs}`;
       if (listed.has(id)) return;
+      if (opts.onlyRecorded && liveOf(live, parentKind.kind).find((p) => p.id === parentId)?.childKinds === undefined)
+        return;
       await parentKind.recordChild(client, parentId, kind.recordedAs);
       listed.add(id);
     },

@@ -35,6 +35,7 @@ import { LOOKUP_INCLUDE, readAllProjects } from '../src/kinds/project/project-li
 import { runCli } from '../test/helpers/cli.ts';
 import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';
 import { thousandManagedProjects } from '../test/helpers/scale.ts';
+import { parseMarker, stripMarker, withMarker } from '../src/kinds/project/marker.ts';
 import { startLabelStudio, VENV_DIR } from '../scripts/local-label-studio.ts';
 import { startPostgres } from '../scripts/local-postgres.ts';
 
@@ -303,21 +304,29 @@ if (want('7')) {
 if (want('8')) {
   say('\n## 8. 10,000 managed projects: plan (fake Label Studio, 20 ms per request) and validate');
   const ls = await startFakeLabelStudio();
-  const dir = await thousandManagedProjects(ls, 10_000);
+  // Markers as this version's apply writes them: each records the kinds of children it carries (none here).
+  const dir = await thousandManagedProjects(ls, 10_000, { record: true });
   ls.setLatency(20);
   const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' };
   say('| command | requests | wall time (whole process) | peak RSS |\n|---|---|---|---|');
-  for (const [name, args] of [
-    ['plan', ['plan', '--json', '-C', dir]],
-    ['plan --prune', ['plan', '--prune', '--json', '-C', dir]],
-    ['validate', ['validate', dir]],
-  ] as const) {
+  const run = async (name: string, args: readonly string[]) => {
     ls.resetRequestCount();
     const r = await timeProcess(`${ROOT}bin/labelform.js`, [...args], env);
     if (r.code !== 0) throw new Error(`${name}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
     const rss = Number(/labelform-maxrss-kib=(\d+)/.exec(r.stderr)?.[1] ?? 0);
     say(`| ${name} | ${ls.requestCount} | ${(r.ms / 1000).toFixed(2)} s | ${(rss / 1024).toFixed(0)} MiB |`);
+  };
+  await run('plan', ['plan', '--json', '-C', dir]);
+  await run('plan --prune', ['plan', '--prune', '--json', '-C', dir]);
+  await run('validate', ['validate', dir]);
+  // The same projects with markers older than the record of children (or written by `labelform
+  // import`): --prune reads ML backends, import and export storages of each, as before.
+  for (const p of ls.state.projects.values()) {
+    const description = String(p.fields.description ?? '');
+    const marker = parseMarker(description);
+    if (marker) p.fields.description = withMarker(stripMarker(description), marker);
   }
+  await run('plan --prune, older markers', ['plan', '--prune', '--json', '-C', dir]);
   await ls.stop();
   await rm(dir, { recursive: true, force: true });
   say('(the list pages alone: 100 requests of 100 projects)');

@@ -76,6 +76,12 @@ export interface LiveResource {
   readonly marker?: ResourceMarker;
   /** Server id of the resource that owns this one. */
   readonly parentId?: number;
+  /**
+   * A parent that records its children (a project's marker): the codes (`recordedAs`) of the
+   * child kinds labelform last applied to it; absent when it records none (an older marker):
+   * children of every kind may be there.
+   */
+  readonly childKinds?: readonly string[];
 }
 
 /**
@@ -264,6 +270,17 @@ export interface ApplyRun<L extends LiveResource = LiveResource> {
   readonly confirmDelete?: (change: DeleteChange) => Promise<boolean>;
   /** Kind-specific ports and options from the CLI, passed through untouched (Project: applied-from record, task import). */
   readonly extras: Readonly<Record<string, unknown>>;
+  /**
+   * For a parent kind: the codes (`recordedAs`) of the recorded child kinds the manifests declare
+   * under the resource with this key, which it records when it writes that resource.
+   */
+  readonly childKindsOf?: (key: string) => readonly string[];
+  /**
+   * For a parent kind: reads the recorded child kinds under one of its resources now and gives
+   * the codes of those with a resource carrying this namespace's marker there (for a resource
+   * whose record is older than the record of children).
+   */
+  readonly childKindsFound?: (parent: LiveResource) => Promise<readonly string[]>;
 }
 
 /** Carries out one kind's steps of a plan; made once per run, so it can keep state across steps. */
@@ -308,6 +325,19 @@ export interface ResourceKind<
 > extends ManifestKind<D, M> {
   /** The kind whose resources own these (`Project` for a project's webhooks); absent for top level. */
   readonly parent?: string;
+  /**
+   * A child kind the server lists one parent at a time (a project's ML backends, its storages):
+   * the code under which a parent's record (`childKinds`, `recordChild`) says it carries managed
+   * ones, so that a read visits only the parents that do, or that the manifests give some.
+   */
+  readonly recordedAs?: string;
+  /**
+   * A parent kind that records its children: makes the record of one of its resources list a
+   * child kind (`recordedAs`), before a child of that kind is written under it, so that no
+   * managed child is ever left under a parent that does not record it. Nothing is written when
+   * the record lists it already, or when the resource records no children at all (read anyway).
+   */
+  recordChild?(client: LabelStudioClient, parentId: number, code: string): Promise<void>;
   /** Titles are unique within a parent (a tab that lost its marker is found by its title): pull writes one of a title. */
   readonly titlesUnique?: boolean;
   /** Where the ownership marker is written, as a plan's adopt says it ("to the description"); absent: not said. */

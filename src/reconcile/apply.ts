@@ -5,6 +5,7 @@ import {
   Refusal,
   type DesiredResource,
   type KindApplier,
+  type LiveResource,
   type ResourceKind,
   type StepDone,
   type Repository,
@@ -109,6 +110,7 @@ export async function applyPlan(
   const steps = orderSteps(plan.changes, kinds);
   const results: StepResult[] = [];
   const appliers = new Map<string, KindApplier>();
+  const records = childRecords(plan, repo, live, ports.client, kinds);
   const applierOf = (kind: ResourceKind): KindApplier => {
     let a = appliers.get(kind.kind);
     if (!a) {
@@ -118,6 +120,8 @@ export async function applyPlan(
         live: liveOf(live, kind.kind),
         allowDataLoss: opts.allowDataLoss,
         extras: opts.extras ?? {},
+        childKindsOf: (key) => records.declaredUnder(kind.kind, key),
+        childKindsFound: (parent) => records.found(kind.kind, parent),
         ...(ports.sleep ? { sleep: ports.sleep } : {}),
         ...(ports.confirmDelete ? { confirmDelete: ports.confirmDelete } : {}),
       });
@@ -131,6 +135,17 @@ export async function applyPlan(
   const failedParents = new Set<string>();
   for (const c of plan.changes)
     if (c.action !== 'create' && c.action !== 'delete') ids.set(identity(c.kind, c.parent?.key, c.key), c.id);
+  // A declared child already there under a parent whose record leaves its kind out (made by
+  // hand with a copied marker, or recorded by a run that lost a race): recorded now, so that
+  // --prune still finds it once git stops declaring it. Nothing is sent when the records agree.
+  for (const c of plan.changes) {
+    if (c.action !== 'no-op' || c.parent?.id === undefined) continue;
+    try {
+      await records.ensure(c.kind, c.parent.id, { onlyRecorded: true });
+    } catch {
+      // Only a record: the step it belongs to has nothing to do, and the next apply tries again.
+    }
+  }
 
   for (const [i, change] of steps.entries()) {
     ports.progress({ type: 'start', change, index: i, total: steps.length });
@@ -160,11 +175,15 @@ export async function applyPlan(
         .desired(repo)
         .find((d: DesiredResource) => d.name === change.key && d.parent === change.parent?.key);
       const applier = applierOf(kind);
+      // The parent records a child's kind before the child is written: a run that dies between
+      // the two leaves a record of a kind with nothing there (one read too many), never the reverse.
+      if (parentId !== undefined && change.action !== 'delete') await records.ensure(change.kind, parentId);
       let done: StepDone;
       switch (change.action) {
         case 'create':
           done = await applier.create(change, desired, parentId);
           ids.set(identity(change.kind, change.parent?.key, change.key), done.id);
+          if (kind.recordChild) records.created(kind.kind, change.key, done.id);
           break;
         case 'adopt':
         case 'update':
@@ -242,6 +261,71 @@ export async function applyPlan(
     });
   }
   return results;
+}
+
+/**
+ * The records of children (see `ResourceKind.recordedAs`) through one run: which kinds git
+ * declares under each parent, which a parent's record already lists (as the plan read it, or as
+ * this run wrote it), and the writes that make a parent's record list a kind before a child of it
+ * is written.
+ */
+function childRecords(
+  plan: Plan,
+  repo: Repository,
+  live: LiveState,
+  client: LabelStudioClient,
+  kinds: readonly ResourceKind[],
+) {
+  const recordedKinds = (parentKind: string) => kinds.filter((k) => k.parent === parentKind && k.recordedAs);
+  /** `parentKind \0 parentId \0 code` of every record known to list the code. */
+  const listed = new Set<string>();
+  for (const k of kinds) {
+    if (!k.recordChild) continue;
+    for (const p of liveOf(live, k.kind))
+      for (const code of p.childKinds ?? []) listed.add(`${k.kind}\u0000${p.id}\u0000${code}`);
+  }
+  const declaredUnder = (parentKind: string, key: string): string[] =>
+    recordedKinds(parentKind)
+      .filter((k) => k.desired(repo).some((d) => d.parent === key))
+      .map((k) => k.recordedAs!);
+  return {
+    declaredUnder,
+    /** The codes of recorded child kinds with a resource of this namespace under the parent, read now. */
+    async found(parentKind: string, parent: LiveResource): Promise<string[]> {
+      const codes: string[] = [];
+      for (const k of recordedKinds(parentKind)) {
+        const lives = await k.readLive(client, {
+          namespace: plan.namespace,
+          repo,
+          prune: true,
+          parents: [{ ...parent, childKinds: undefined }],
+        });
+        if (lives.some((l) => l.parentId === parent.id && l.marker?.namespace === plan.namespace))
+          codes.push(k.recordedAs!);
+      }
+      return codes;
+    },
+    /** A parent created in this run recorded what git declares under it. */
+    created(parentKind: string, key: string, id: number): void {
+      for (const code of declaredUnder(parentKind, key)) listed.add(`${parentKind}\u0000${id}\u0000${code}`);
+    },
+    /**
+     * Makes the parent's record list a child's kind before the child is written. `onlyRecorded`:
+     * not for a parent whose marker recorded no children when the plan read it (one request
+     * that would write nothing: such a parent is read for every kind anyway).
+     */
+    async ensure(childKind: string, parentId: number, opts: { onlyRecorded?: boolean } = {}): Promise<void> {
+      const kind = kinds.find((k) => k.kind === childKind);
+      const parentKind = kinds.find((k) => k.kind === kind?.parent);
+      if (!kind?.recordedAs || !parentKind?.recordChild) return;
+      const id = `${parentKind.kind}\u0000${parentId}\u0000${kind.recordedAs}`;
+      if (listed.has(id)) return;
+      if (opts.onlyRecorded && liveOf(live, parentKind.kind).find((p) => p.id === parentId)?.childKinds === undefined)
+        return;
+      await parentKind.recordChild(client, parentId, kind.recordedAs);
+      listed.add(id);
+    },
+  };
 }
 
 function identity(kind: string, parent: string | undefined, key: string): string {

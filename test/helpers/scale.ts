@@ -5,8 +5,16 @@ import { withMarker } from '../../src/kinds/project/marker.ts';
 import type { FakeLabelStudio } from '../fake/label-studio-fake.ts';
 import { writeTree } from './cli.ts';
 
-/** 1,000 manifests and, on the fake server, the 1,000 projects they manage. */
-export async function thousandManagedProjects(ls: FakeLabelStudio, n = 1000): Promise<string> {
+/**
+ * 1,000 manifests and, on the fake server, the 1,000 projects they manage. `record`: each
+ * marker carries a record, as this version's apply writes it (`[ch]`: no children); without it,
+ * a bare marker as `labelform import` or older versions left it.
+ */
+export async function thousandManagedProjects(
+  ls: FakeLabelStudio,
+  n = 1000,
+  opts: { readonly record?: boolean } = {},
+): Promise<string> {
   const dir = await writeTree({ 'labelform.yaml': 'apiVersion: labelform/v1\nkind: Config\nnamespace: scale\n' });
   const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 8 });
   const config =
@@ -20,7 +28,11 @@ export async function thousandManagedProjects(ls: FakeLabelStudio, n = 1000): Pr
     );
     await client.createProject({
       title: `Scale project ${i}`,
-      description: withMarker(`Number ${i}`, { namespace: 'scale', key }),
+      description: withMarker(
+        `Number ${i}`,
+        { namespace: 'scale', key },
+        opts.record ? { fields: {}, children: [] } : undefined,
+      ),
       color: `#00AA${String(i % 100).padStart(2, '0')}`,
       label_config: config,
     });

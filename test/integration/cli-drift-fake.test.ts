@@ -41,7 +41,7 @@ test('apply records the commit, the repository and a hash per managed field; pla
   assert.is(stripMarker(description), 'Classify each headline.');
   assert.match(
     description,
-    /\n\n\[labelform\] Managed from git \(namespace: test, key: news\)\. Change it there; edits made here are reverted\. Last applied from commit 1111111111aa of acme\/labeling\. \[lf1 ti:\S{4} de:\S{4} lc:\S{4} co:\S{4}\]$/,
+    /\n\n\[labelform\] Managed from git \(namespace: test, key: news\)\. Change it there; edits made here are reverted\. Last applied from commit 1111111111aa of acme\/labeling\. \[lf1 ti:\S{4} de:\S{4} lc:\S{4} co:\S{4}\] \[ch\]$/,
   );
   assert.is((await fake.cli(dir, ['plan', '--detailed-exitcode'])).code, 0, 'apply, then plan: no changes');
   const drift = await fake.cli(dir, ['drift']);

@@ -277,10 +277,13 @@ test('createBody: every manifest field plus the description with the marker', ()
   assert.equal(createBody(desired, M), {
     title: 'News',
     color: '#112233',
-    description: `About news\n\n${formatMarker(M, recordApplied(desired))}`,
+    description: `About news\n\n${formatMarker(M, recordApplied(desired, {}, [], []))}`,
   });
   const bare = manifest('ner-news', { title: 'News' });
-  assert.equal(createBody(bare, M), { title: 'News', description: formatMarker(M, recordApplied(bare)) });
+  assert.equal(createBody(bare, M), { title: 'News', description: formatMarker(M, recordApplied(bare, {}, [], [])) });
+  // A new project records no children ([ch]), or the kinds about to be created under it.
+  assert.ok(String(createBody(bare, M).description).endsWith('] [ch]'));
+  assert.ok(String(createBody(bare, M, {}, ['ml', 'is']).description).endsWith('] [ch is ml]'));
 });
 
 test('updateBody: only the changed fields; the marker is kept or added, the live text kept when unmanaged', () => {

@@ -50,6 +50,8 @@ export async function runImport(io: Io, args: ImportArgs): Promise<number> {
           `${parentKind.noun} ${desired.parent} ${holders.length ? 'is carried by several resources' : 'is not on the server (or not managed yet)'}: import or apply it first`,
         );
       parentId = holders[0]!.id;
+      // The parent records the child's kind first, so that --prune finds it once git stops declaring it.
+      if (kind.recordedAs) await parentKind.recordChild?.(client, parentId, kind.recordedAs);
     }
     const done = await kind.adopt!(client, args.projectId, desired, {
       namespace,

@@ -19,12 +19,14 @@ export interface AppliedFrom {
  * The record an apply writes into the marker: every field the manifest manages, hashed in the
  * form the server stores it (the normalised desired value, so a value the server rewrites —
  * trimmed text, sanitised HTML, a UTC time — hashes as it will be read back). Secrets are
- * listed but never hashed.
+ * listed but never hashed. `children`: the kinds of children to record (see
+ * `AppliedRecord.children`); absent: none recorded (every kind is read for the project).
  */
 export function recordApplied(
   desired: ProjectResource,
   from: AppliedFrom = {},
   doneMigrations: readonly string[] = [],
+  children?: readonly string[],
 ): AppliedRecord {
   const fields: Partial<Record<ProjectField, string>> = {};
   for (const field of typedKeys(desired.spec)) {
@@ -39,6 +41,7 @@ export function recordApplied(
     ...(from.repository ? { repository: from.repository } : {}),
     fields,
     ...(doneMigrations.length ? { migrations: [...new Set(doneMigrations.map(migrationHash))].sort() } : {}),
+    ...(children ? { children } : {}),
   };
 }
 

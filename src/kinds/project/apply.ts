@@ -9,7 +9,7 @@ import { createMarkerIndex, readProject, settleCarriers, type MarkerIndex } from
 import { compareProject } from './compare.ts';
 import { checkLabelConfigWriteNow } from './impact-guard.ts';
 import { toLiveProject, type LiveProject } from './live.ts';
-import { parseAppliedRecord, parseMarker, type Marker } from './marker.ts';
+import { parseAppliedRecord, parseChildKinds, parseMarker, withChildKind, type Marker } from './marker.ts';
 import { doneMigrations } from './applied-record.ts';
 import { applyMigrations, DEFAULT_JOURNAL_DIR, type MigrationApplyOptions } from './migrate/apply-migrations.ts';
 import type { ProjectResource } from './types.ts';
@@ -52,6 +52,24 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
     return notes;
   };
 
+  /**
+   * The kinds of children the record of a project being written lists: what it recorded (read
+   * just now when `description` is given, else as the plan read it) and what git declares under
+   * it. A project whose marker records no children (older than that record) has its children read
+   * now, once, so that the record it gets is true; without that port it stays unrecorded.
+   */
+  const childrenToRecord = async (
+    id: number,
+    key: string,
+    description: string | undefined,
+  ): Promise<string[] | undefined> => {
+    const declared = run.childKindsOf?.(key) ?? [];
+    const before = run.live.find((p) => p.id === id);
+    let had = description !== undefined ? parseChildKinds(description) : before?.childKinds;
+    if (had === undefined && before && run.childKindsFound) had = await run.childKindsFound(before);
+    return had === undefined ? undefined : [...new Set([...had, ...declared])];
+  };
+
   return {
     async create(change, desired) {
       const marker = { namespace: run.namespace, key: change.key };
@@ -64,7 +82,9 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         await index.refresh();
       }
       const want = need(desired, change);
-      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
+      // The kinds of children about to be created under it are recorded with the project itself.
+      const children = run.childKindsOf?.(change.key) ?? [];
+      const outcome = await createProjectOnce(client, createBody(want, marker, from, children), marker, {
         index,
         createdAfter,
         ...sleep,
@@ -86,7 +106,7 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
       };
       // The key settled on a project this run did not make: make it match the manifest too.
       if (outcome.found || outcome.createdId !== undefined) {
-        const fixed = await alignProject(client, id, want, marker, from);
+        const fixed = await alignProject(client, id, want, marker, from, children);
         if (fixed.length) notes.push(`updated ${fixed.join(', ')} on it`);
       }
       return { id, ...settled, notes: await withTasks(id, change, desired, notes) };
@@ -124,12 +144,19 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
         // the manifest does not manage it, the person-written part is read again right now, so
         // an edit made in the UI since the plan read it is kept, not overwritten.
         const liveDescription = want.spec.description !== undefined ? '' : await readDescription(client, id);
+        const children = await childrenToRecord(id, change.key, liveDescription || undefined);
         await client.updateProject(
           id,
-          updateBody(want, fields, liveDescription, marker, change.action === 'adopt' || done.length > 0, from, [
-            ...recorded,
-            ...done,
-          ]),
+          updateBody(
+            want,
+            fields,
+            liveDescription,
+            marker,
+            change.action === 'adopt' || done.length > 0,
+            from,
+            [...recorded, ...done],
+            children,
+          ),
         );
       }
       return { id, notes: await withTasks(id, change, desired, notes) };
@@ -177,17 +204,24 @@ export function startProjectApply(run: ApplyRun<LiveProject>): KindApplier<Proje
   };
 }
 
-/** Makes a project the key settled on match the manifest (it was made by another run or an earlier one). */
+/**
+ * Makes a project the key settled on match the manifest (it was made by another run or an
+ * earlier one), and its record list the kinds of children about to be created under it.
+ */
 async function alignProject(
   client: LabelStudioClient,
   id: number,
   desired: ProjectResource,
   marker: Marker,
-  from?: AppliedFrom,
+  from: AppliedFrom | undefined,
+  children: readonly string[],
 ): Promise<string[]> {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
-  if (fields.length === 0) return [];
+  if (fields.length === 0) {
+    for (const code of children) await recordChildKind(client, id, code);
+    return [];
+  }
   if (fields.includes('label_config')) {
     const problems = await checkLabelConfigWriteNow(client, id, desired);
     if (problems.length)
@@ -195,8 +229,20 @@ async function alignProject(
         `project ${id} carries the marker but its label_config cannot be changed: ${problems.join('; ')}`,
       );
   }
-  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
+  const had = live.childKinds;
+  const record = had === undefined ? undefined : [...new Set([...had, ...children])];
+  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from, [], record));
   return fields;
+}
+
+/**
+ * Makes a project's record of children list a kind (its code), read right before it is written:
+ * nothing is written when it lists it already, or when the marker records no children at all
+ * (every kind is read for such a project).
+ */
+export async function recordChildKind(client: LabelStudioClient, id: number, code: string): Promise<void> {
+  const next = withChildKind(await readDescription(client, id), code);
+  if (next !== undefined) await client.updateProject(id, { description: next });
 }
 
 /** Why the copy must stay (or 'gone' when it is no longer there); undefined when it is an empty copy. */

@@ -3,7 +3,7 @@ import { defineKind } from '../define-kind.ts';
 import { resourcesOf } from '../kind.ts';
 import { adoptProject } from './adopt.ts';
 import { attributeChange } from './applied-record.ts';
-import { startProjectApply } from './apply.ts';
+import { recordChildKind, startProjectApply } from './apply.ts';
 import { compareProject } from './compare.ts';
 import { isProjectField, PROJECT_FIELDS, type ProjectField } from './fields.ts';
 import { readLiveProjects, toLiveProject, type LiveProject } from './live.ts';
@@ -59,6 +59,7 @@ export const projectKind = defineKind<ProjectResource, LiveProject, ProjectFacts
     ...(p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}),
   }),
   startApply: startProjectApply,
+  recordChild: recordChildKind,
   previewConfigs: (projects) =>
     projects.flatMap((p) => {
       if (!p.labelConfig) return [];

@@ -2,7 +2,7 @@ import type { LabelStudioClient } from '../../api/client.ts';
 import type { LsProject } from '../../api/types.ts';
 import { readAllProjects } from './project-list.ts';
 import { PROJECT_COUNTERS, type ProjectField } from './fields.ts';
-import { parseMarker, type Marker } from './marker.ts';
+import { parseChildKinds, parseMarker, type Marker } from './marker.ts';
 
 /** One project as the server has it, with the ownership marker read out of its description. */
 export interface LiveProject {
@@ -11,6 +11,8 @@ export interface LiveProject {
   /** The raw description, marker included. */
   readonly description: string;
   readonly marker?: Marker;
+  /** The kinds of children its marker records (see `AppliedRecord.children`); absent: unrecorded. */
+  readonly childKinds?: readonly string[];
   /** Raw values of the fields that were read. */
   readonly fields: Readonly<Record<string, unknown>>;
   readonly taskCount: number;
@@ -34,11 +36,13 @@ export async function readLiveProjects(
 export function toLiveProject(p: LsProject): LiveProject {
   const description = p.description ?? '';
   const marker = parseMarker(description);
+  const childKinds = marker ? parseChildKinds(description) : undefined;
   return {
     id: p.id,
     title: p.title ?? '',
     description,
     ...(marker ? { marker } : {}),
+    ...(childKinds ? { childKinds } : {}),
     fields: p,
     taskCount: Number(p.task_number ?? 0) || 0,
     annotationCount: Number(p.total_annotations_number ?? 0) || 0,

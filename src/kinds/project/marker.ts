@@ -8,7 +8,11 @@ import type { ProjectField } from './fields.ts';
  * labelform records what it applied, the line goes on with where it was applied from and a
  * fingerprint of the values it applied:
  *
- *   [labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted. Last applied from commit 3f9a2c1d0b7e of acme/labeling. [lf1 ti:Ab3x lc:P0aa co:x1y2]
+ *   [labelform] Managed from git (namespace: acme-labeling, key: ner-news). Change it there; edits made here are reverted. Last applied from commit 3f9a2c1d0b7e of acme/labeling. [lf1 ti:Ab3x lc:P0aa co:x1y2] [ch ml]
+ *
+ * `[ch ml]` records the kinds of children read one project at a time that labelform applied to
+ * the project (here ML backends), so that a plan knows from the project list alone which
+ * projects to read them for.
  *
  * A line without the record (written before, or by `labelform import`) still parses; so does a
  * line with a record written by a later version (what follows the identity is read leniently).
@@ -39,6 +43,13 @@ export interface AppliedRecord {
    * planned again.
    */
   readonly migrations?: readonly string[];
+  /**
+   * The kinds of children read one project at a time (ML backends, storages) that labelform
+   * applied to this project and may still carry its marker there, by their codes (`ml`): a plan
+   * reads a project's children of a kind only when it records that kind (or git declares some
+   * under it). Absent: a marker older than this record, which says nothing (every kind is read).
+   */
+  readonly children?: readonly string[];
 }
 
 /** Stands in for the hash of a field whose value is a secret (it is not hashed at all). */
@@ -90,6 +101,8 @@ const APPLIED_FROM =
 const FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
 /** Done migrations, a bracket of its own after the fingerprint (a reader that predates it ignores it). */
 const MIGRATIONS = /\[mg((?: [A-Za-z0-9_-]{4})+)\]/;
+/** The recorded kinds of children, a bracket of its own (`[ch]` when none; a reader that predates it ignores it). */
+const CHILDREN = /\[ch((?: [a-z]{2})*)\]/;
 
 /** The last marker line: labelform always appends it, so text above it is a person's. */
 function lastMarker(text: string): RegExpExecArray | undefined {
@@ -132,13 +145,49 @@ export function parseAppliedRecord(description: string | null | undefined): Appl
   }
   const from = APPLIED_FROM.exec(rest);
   const done = MIGRATIONS.exec(rest)?.[1]?.trim().split(' ');
+  const children = parseChildren(rest);
   // APPLIED_FROM's first group is not optional.
   return {
     ...(from ? { commit: from[1]! } : {}),
     ...(from?.[2] ? { repository: from[2] } : {}),
     fields,
     ...(done ? { migrations: done } : {}),
+    ...(children ? { children } : {}),
   };
+}
+
+/**
+ * The kinds of children the marker records (see `AppliedRecord.children`); undefined when it
+ * records none at all (an older marker, or one written by `labelform import`): any may be there.
+ */
+export function parseChildKinds(description: string | null | undefined): string[] | undefined {
+  const m = lastMarker(description ?? '');
+  return m ? parseChildren(m[3] ?? '') : undefined;
+}
+
+function parseChildren(rest: string): string[] | undefined {
+  const m = CHILDREN.exec(rest);
+  return m ? (m[1] ?? '').trim().split(' ').filter(Boolean) : undefined;
+}
+
+/**
+ * The description with its marker's record of children listing `code` too; undefined when
+ * there is nothing to write: no marker, a marker that records no children at all (every kind is
+ * read for it anyway), or one that lists the code already.
+ */
+export function withChildKind(description: string, code: string): string | undefined {
+  const m = lastMarker(description);
+  if (!m) return undefined;
+  const line = m[0];
+  const had = parseChildren(m[3] ?? '');
+  if (!had || had.includes(code)) return undefined;
+  const next = line.replace(CHILDREN, formatChildren([...had, code]));
+  return description.slice(0, m.index) + next + description.slice(m.index + line.length);
+}
+
+function formatChildren(codes: readonly string[]): string {
+  const valid = [...new Set(codes.filter((c) => /^[a-z]{2}$/.test(c)))].sort();
+  return `[ch${valid.map((c) => ` ${c}`).join('')}]`;
 }
 
 /** The description without the marker line and the blank line before it: what a person wrote. */
@@ -166,5 +215,6 @@ function formatRecord(r: AppliedRecord): string {
     .filter((f) => r.fields[f] !== undefined)
     .map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));
-  return `${from} [${RECORD_TAG}${pairs.join('')}]${done.length ? ` [mg ${done.join(' ')}]` : ''}`;
+  const children = r.children ? ` ${formatChildren(r.children)}` : '';
+  return `${from} [${RECORD_TAG}${pairs.join('')}]${done.length ? ` [mg ${done.join(' ')}]` : ''}${children}`;
 }

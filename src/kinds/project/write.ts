@@ -7,8 +7,16 @@ import { isProjectField } from './fields.ts';
 import { recordApplied, type AppliedFrom } from './applied-record.ts';
 import { stripMarker, withMarker, type Marker } from './marker.ts';
 
-/** The POST body for a new project: every field the manifest sets, and the marker with the record of what was applied. */
-export function createBody(desired: ProjectResource, marker: Marker, from: AppliedFrom = {}): ProjectWrite {
+/**
+ * The POST body for a new project: every field the manifest sets, and the marker with the record
+ * of what was applied, with the kinds of children about to be created under it (`children`).
+ */
+export function createBody(
+  desired: ProjectResource,
+  marker: Marker,
+  from: AppliedFrom = {},
+  children: readonly string[] = [],
+): ProjectWrite {
   const body: Record<string, unknown> = { ...desired.spec };
   // A new project has no annotations: every declared migration is done on it from the start.
   body.description = withMarker(
@@ -18,6 +26,7 @@ export function createBody(desired: ProjectResource, marker: Marker, from: Appli
       desired,
       from,
       desired.migrations.map((m) => m.id),
+      children,
     ),
   );
   return body;
@@ -27,7 +36,8 @@ export function createBody(desired: ProjectResource, marker: Marker, from: Appli
  * The PATCH body for an existing project: the given fields, and the description with the marker
  * after the person-written part. Whenever anything is written the marker's record is rewritten
  * for every managed field (after the write the project holds all of them as git has them), so
- * the description is always sent. Nothing to write gives an empty body.
+ * the description is always sent. Nothing to write gives an empty body. `children`: the kinds of
+ * children the record lists (absent: a record of no children at all, as an older marker's).
  */
 export function updateBody(
   desired: ProjectResource,
@@ -37,6 +47,7 @@ export function updateBody(
   addMarker: boolean,
   from: AppliedFrom = {},
   doneMigrations: readonly string[] = [],
+  children?: readonly string[],
 ): ProjectWrite {
   const body: Record<string, unknown> = {};
   // A name that is not a project field (none comes from a plan) has no value, as before.
@@ -45,7 +56,7 @@ export function updateBody(
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
-      recordApplied(desired, from, doneMigrations),
+      recordApplied(desired, from, doneMigrations, children),
     );
   }
   return body;

@@ -15,12 +15,27 @@ export function readsKind(kind: string, opts: ReadLiveOptions): boolean {
  * The parents whose sub-resources a per-project read covers: the projects of this namespace and
  * the ones a manifest adopts with `import: {id}` (not marked yet, but their storages and backends
  * are what `import: {id}` in their children names); every project for pull.
+ *
+ * A child kind the parents record (`child`, with its `recordedAs` code) is read only under the
+ * parents that may carry managed ones: a parent whose record lists the kind, one whose marker
+ * records no children at all (older than the record: anything may be there), one the manifests
+ * declare children of this kind under, and an adopted one. A parent whose record leaves the kind
+ * out costs no request; a managed child made there by hand (a copied marker) is not seen.
  */
-export function parentsToRead(opts: ReadLiveOptions, parentKind: string): LiveResource[] {
+export function parentsToRead(
+  opts: ReadLiveOptions,
+  parentKind: string,
+  child?: { readonly kind: string; readonly recordedAs: string },
+): LiveResource[] {
   const adopted = new Set(
     (opts.repo?.resources[parentKind] ?? []).map((p) => p.importId).filter((id): id is number => id !== undefined),
   );
-  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
+  const declaredUnder = new Set((child ? (opts.repo?.resources[child.kind] ?? []) : []).map((d) => d.parent));
+  const mayCarry = (p: LiveResource, key: string): boolean =>
+    !child || p.childKinds === undefined || p.childKinds.includes(child.recordedAs) || declaredUnder.has(key);
+  return (opts.parents ?? []).filter(
+    (p) => opts.all || adopted.has(p.id) || (p.marker?.namespace === opts.namespace && mayCarry(p, p.marker.key)),
+  );
 }
 
 /** The key a live child names its parent by: the parent's marker key in this namespace, or `#id`. */

@@ -16,19 +16,28 @@ import { STORAGE_TYPES, type Direction, type LiveStorage, type StorageResource }
  * One storage kind per direction (ImportStorage, ExportStorage), each in its own folder with one
  * line, made here from the code they share. Identity: a marker line in the storage's
  * description, which also keeps the fingerprint of its secrets. Storages are read per managed
- * project only when the repository declares some of the kind, with --prune, or for pull.
+ * project only when the repository declares some of the kind, with --prune, or for pull, and
+ * then only for the projects that may carry some (see parentsToRead).
  */
 export function storageKind(direction: Direction): ResourceKind<StorageResource, LiveStorage> {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
+  // How a project's marker records that it carries managed storages of this kind (never change them: markers hold them).
+  const code = direction === 'import' ? 'is' : 'es';
   return defineKind<StorageResource, LiveStorage>({
     kind,
     schema: `${direction}-storage`,
     parent: 'Project',
     noun: `${direction} storage`,
+    recordedAs: code,
     load: storageLoader(direction),
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      return readLiveStorages(client, direction, parentsToRead(opts, 'Project'), opts.namespace);
+      return readLiveStorages(
+        client,
+        direction,
+        parentsToRead(opts, 'Project', { kind, recordedAs: code }),
+        opts.namespace,
+      );
     },
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),

@@ -73,18 +73,9 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   }
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
-  const parsed = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    keepSourceTokens: false,
-  });
+  const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-  const pos = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
+  const pos = linePosOf(lineCounter);
   for (const doc of docs) {
     for (const e of [...doc.errors, ...doc.warnings]) {
       const at = pos(e.pos[0]);
@@ -140,45 +131,104 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       );
       return;
     }
-    const root = doc.contents as YamlNode;
-    const find = (pointer: string, key: boolean): { line: number; col: number } => {
-      const node = findNode(root, pointerSegments(pointer), key);
-      return pos(node?.range?.[0] ?? doc.range[0]);
-    };
-    documents.push({
-      file,
-      index,
-      value,
-      locate: (pointer, opts) => find(pointer, opts?.key ?? false),
-      scalarInfo: (pointer) => {
-        const node = findNode(root, pointerSegments(pointer), false);
-        if (!node || !isScalar(node) || !node.range) return undefined;
-        const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-        const start = pos(node.range[0]);
-        if (!block) {
-          const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
-          const contentStart = { ...start, col: start.col + (node.type === 'PLAIN' ? 0 : 1) };
-          const positionAt = (line: number, col: number) => {
-            if (!offsets) return contentStart;
-            const index = indexOfLineCol(String(node.value), line, col);
-            return pos(node.range![0] + (offsets[Math.min(index, offsets.length - 1)] ?? 0));
-          };
-          return { ...contentStart, block, indent: 0, positionAt };
-        }
-        // A block scalar's content starts on the line after its header; its indentation is that
-        // of its first non-blank line.
-        const contentLine = start.line + 1;
-        const lines = text.split('\n');
-        const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== '') ?? '';
-        const indent = lineText.length - lineText.trimStart().length;
-        return { line: contentLine, col: indent + 1, block, indent };
-      },
-    });
+    documents.push(sourceDocument(text, file, index, value, doc, pos));
   });
   if (documents.length === 0 && diagnostics.length === 0) {
     diagnostics.push(diag('empty-file', 'manifest has no YAML documents', { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
+}
+
+/** The options every manifest is parsed with (again the same when its syntax tree is needed later). */
+const PARSE_OPTIONS = {
+  uniqueKeys: true,
+  prettyErrors: false,
+  strict: true,
+  keepSourceTokens: false,
+} as const;
+
+/**
+ * A document that keeps its value and its file's text, not its syntax tree: 10,000 trees held
+ * ~63 MB. The positions that loading and
+ * planning ask of every document are kept (where it starts, where its name is); any other is found in the tree parsed again
+ * from the text (the same text and options give the same tree), once per document, on first use
+ * (a message or an inline label config's position mapping, rarely needed when all is well).
+ */
+function sourceDocument(
+  text: string,
+  file: string,
+  index: number,
+  value: unknown,
+  parsed: Document.Parsed,
+  parsedPos: (offset: number) => { line: number; col: number },
+): SourceDocument {
+  const start = findIn(parsed, parsedPos, '', false);
+  const name = findIn(parsed, parsedPos, '/metadata/name', false);
+  let tree: { doc: Document.Parsed; pos: (offset: number) => { line: number; col: number } } | undefined;
+  const syntaxTree = () => {
+    if (!tree) {
+      const lineCounter = new LineCounter();
+      const all = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
+      const doc = (Array.isArray(all) ? all : [])[index];
+      if (!doc) throw new Error(`internal: document ${index} of ${file} did not parse again`);
+      tree = { doc, pos: linePosOf(lineCounter) };
+    }
+    return tree;
+  };
+  return {
+    file,
+    index,
+    value,
+    locate: (pointer, opts) => {
+      const key = opts?.key ?? false;
+      if (!key && pointer === '') return { ...start };
+      if (!key && pointer === '/metadata/name') return { ...name };
+      const { doc, pos } = syntaxTree();
+      return findIn(doc, pos, pointer, key);
+    },
+    scalarInfo: (pointer) => {
+      const { doc, pos } = syntaxTree();
+      const node = findNode(doc.contents, pointerSegments(pointer), false);
+      if (!node || !isScalar(node) || !node.range) return undefined;
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      const begin = pos(node.range[0]);
+      if (!block) {
+        const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
+        const contentStart = { ...begin, col: begin.col + (node.type === 'PLAIN' ? 0 : 1) };
+        const positionAt = (line: number, col: number) => {
+          if (!offsets) return contentStart;
+          const unit = indexOfLineCol(String(node.value), line, col);
+          return pos(node.range![0] + (offsets[Math.min(unit, offsets.length - 1)] ?? 0));
+        };
+        return { ...contentStart, block, indent: 0, positionAt };
+      }
+      // A block scalar's content starts on the line after its header; its indentation is that
+      // of its first non-blank line.
+      const contentLine = begin.line + 1;
+      const lines = text.split('\n');
+      const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== '') ?? '';
+      const indent = lineText.length - lineText.trimStart().length;
+      return { line: contentLine, col: indent + 1, block, indent };
+    },
+  };
+}
+
+function linePosOf(lineCounter: LineCounter): (offset: number) => { line: number; col: number } {
+  return (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+}
+
+/** Line/column of the node (or mapping key) at `pointer`, or of the deepest node on its way. */
+function findIn(
+  doc: Document.Parsed,
+  pos: (offset: number) => { line: number; col: number },
+  pointer: string,
+  key: boolean,
+): { line: number; col: number } {
+  const node = findNode(doc.contents, pointerSegments(pointer), key);
+  return pos(node?.range?.[0] ?? doc.range[0]);
 }
 
 /**

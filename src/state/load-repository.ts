@@ -19,6 +19,7 @@ import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { DesiredResource, LoadContext, ManifestDocument, Repository } from '../kinds/kind.ts';
 import { findManifestKind, isResourceKind, kindNamesForMessages, MANIFEST_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
+import { valuePosition } from '../kinds/shared/text-credentials.ts';
 
 /** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
 const KNOWN_KINDS: KnownKinds = {
@@ -257,15 +258,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     if (typeof spec === 'string') {
       // XML from an unset ${env:...} is unknown offline (the env-unset warning says so).
       if (unresolvedByDoc.get(raw)?.has(pointer)) return undefined;
-      const info = doc.scalarInfo(pointer);
-      const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
-      const at =
-        info?.positionAt ??
-        ((line: number, col: number) =>
-          start.block
-            ? { line: start.line + line - 1, col: start.indent + col }
-            : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
-      return checkXml(spec, doc.file, at, diagnostics);
+      return checkXml(spec, doc.file, valuePosition(doc, pointer), diagnostics);
     }
     const ref = (spec as { file: string }).file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);

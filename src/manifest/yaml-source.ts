@@ -92,11 +92,13 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   if (diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
 
   const documents: SourceDocument[] = [];
+  const mayHoldAliases = text.includes('&') || text.includes('*');
   docs.forEach((doc, index) => {
     // An empty document (a trailing `---`, or two in a row) parses as an empty null scalar.
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) return;
-    const aliases = checkAliases(doc);
+    // An anchor is written with `&`, an alias with `*`: a text without either has neither.
+    const aliases = mayHoldAliases ? checkAliases(doc) : undefined;
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
       diagnostics.push(
@@ -282,6 +284,7 @@ function checkAliases(
 function findExcessiveNesting(text: string, max: number): number | undefined {
   // Fewer characters than levels: nothing to measure.
   if (text.length <= max) return undefined;
+  if (nestingBound(text) <= max) return undefined;
   const indents: number[] = [];
   let flow = 0;
   let indicators = 0;
@@ -335,6 +338,36 @@ function findExcessiveNesting(text: string, max: number): number | undefined {
     if (indents.length + indicators + flow > max) return at;
   }
   return undefined;
+}
+
+/**
+ * An upper bound of what findExcessiveNesting measures, from characters alone (one pass, no
+ * lexer): its indentation levels are distinct widths of leading blanks on a line (so at most the
+ * widest plus one), its `-` / `?` indicators and its flow brackets are each one such character.
+ * Manifests are far below MAX_NESTING by this bound, and are then not lexed a second time.
+ */
+function nestingBound(text: string): number {
+  let widest = 0;
+  let blanks = 0;
+  let atLineStart = true;
+  let marks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      atLineStart = true;
+      blanks = 0;
+      continue;
+    }
+    // A carriage return among leading blanks counts as one: a bound may only be too high.
+    if (atLineStart && (c === 0x20 || c === 0x09 || c === 0x0d)) {
+      if (++blanks > widest) widest = blanks;
+      continue;
+    }
+    atLineStart = false;
+    // - ? [ {
+    if (c === 0x2d || c === 0x3f || c === 0x5b || c === 0x7b) marks++;
+  }
+  return widest + 1 + marks;
 }
 
 function lineColAt(text: string, offset: number): { line: number; col: number } {

@@ -73,18 +73,9 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   }
   const lineCounter = new LineCounter();
   const diagnostics: Diagnostic[] = [];
-  const parsed = parseAllDocuments(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    keepSourceTokens: false,
-  });
+  const parsed = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const docs: Document.Parsed[] = Array.isArray(parsed) ? parsed : [];
-  const pos = (offset: number) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
+  const pos = linePosOf(lineCounter);
   for (const doc of docs) {
     for (const e of [...doc.errors, ...doc.warnings]) {
       const at = pos(e.pos[0]);
@@ -101,11 +92,13 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
   if (diagnostics.some((d) => d.severity === 'error')) return { documents: [], diagnostics };
 
   const documents: SourceDocument[] = [];
+  const mayHoldAliases = text.includes('&') || text.includes('*');
   docs.forEach((doc, index) => {
     // An empty document (a trailing `---`, or two in a row) parses as an empty null scalar.
     const contents = doc.contents;
     if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) return;
-    const aliases = checkAliases(doc);
+    // An anchor is written with `&`, an alias with `*`: a text without either has neither.
+    const aliases = mayHoldAliases ? checkAliases(doc) : undefined;
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
       diagnostics.push(
@@ -140,45 +133,104 @@ export function parseYamlSource(text: string, file: string): ParsedSource {
       );
       return;
     }
-    const root = doc.contents as YamlNode;
-    const find = (pointer: string, key: boolean): { line: number; col: number } => {
-      const node = findNode(root, pointerSegments(pointer), key);
-      return pos(node?.range?.[0] ?? doc.range[0]);
-    };
-    documents.push({
-      file,
-      index,
-      value,
-      locate: (pointer, opts) => find(pointer, opts?.key ?? false),
-      scalarInfo: (pointer) => {
-        const node = findNode(root, pointerSegments(pointer), false);
-        if (!node || !isScalar(node) || !node.range) return undefined;
-        const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
-        const start = pos(node.range[0]);
-        if (!block) {
-          const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
-          const contentStart = { ...start, col: start.col + (node.type === 'PLAIN' ? 0 : 1) };
-          const positionAt = (line: number, col: number) => {
-            if (!offsets) return contentStart;
-            const index = indexOfLineCol(String(node.value), line, col);
-            return pos(node.range![0] + (offsets[Math.min(index, offsets.length - 1)] ?? 0));
-          };
-          return { ...contentStart, block, indent: 0, positionAt };
-        }
-        // A block scalar's content starts on the line after its header; its indentation is that
-        // of its first non-blank line.
-        const contentLine = start.line + 1;
-        const lines = text.split('\n');
-        const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== '') ?? '';
-        const indent = lineText.length - lineText.trimStart().length;
-        return { line: contentLine, col: indent + 1, block, indent };
-      },
-    });
+    documents.push(sourceDocument(text, file, index, value, doc, pos));
   });
   if (documents.length === 0 && diagnostics.length === 0) {
     diagnostics.push(diag('empty-file', 'manifest has no YAML documents', { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
+}
+
+/** The options every manifest is parsed with (again the same when its syntax tree is needed later). */
+const PARSE_OPTIONS = {
+  uniqueKeys: true,
+  prettyErrors: false,
+  strict: true,
+  keepSourceTokens: false,
+} as const;
+
+/**
+ * A document that keeps its value and its file's text, not its syntax tree: 10,000 trees held
+ * ~63 MB. The positions that loading and
+ * planning ask of every document are kept (where it starts, where its name is); any other is found in the tree parsed again
+ * from the text (the same text and options give the same tree), once per document, on first use
+ * (a message or an inline label config's position mapping, rarely needed when all is well).
+ */
+function sourceDocument(
+  text: string,
+  file: string,
+  index: number,
+  value: unknown,
+  parsed: Document.Parsed,
+  parsedPos: (offset: number) => { line: number; col: number },
+): SourceDocument {
+  const start = findIn(parsed, parsedPos, '', false);
+  const name = findIn(parsed, parsedPos, '/metadata/name', false);
+  let tree: { doc: Document.Parsed; pos: (offset: number) => { line: number; col: number } } | undefined;
+  const syntaxTree = () => {
+    if (!tree) {
+      const lineCounter = new LineCounter();
+      const all = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
+      const doc = (Array.isArray(all) ? all : [])[index];
+      if (!doc) throw new Error(`internal: document ${index} of ${file} did not parse again`);
+      tree = { doc, pos: linePosOf(lineCounter) };
+    }
+    return tree;
+  };
+  return {
+    file,
+    index,
+    value,
+    locate: (pointer, opts) => {
+      const key = opts?.key ?? false;
+      if (!key && pointer === '') return { ...start };
+      if (!key && pointer === '/metadata/name') return { ...name };
+      const { doc, pos } = syntaxTree();
+      return findIn(doc, pos, pointer, key);
+    },
+    scalarInfo: (pointer) => {
+      const { doc, pos } = syntaxTree();
+      const node = findNode(doc.contents, pointerSegments(pointer), false);
+      if (!node || !isScalar(node) || !node.range) return undefined;
+      const block = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED';
+      const begin = pos(node.range[0]);
+      if (!block) {
+        const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
+        const contentStart = { ...begin, col: begin.col + (node.type === 'PLAIN' ? 0 : 1) };
+        const positionAt = (line: number, col: number) => {
+          if (!offsets) return contentStart;
+          const unit = indexOfLineCol(String(node.value), line, col);
+          return pos(node.range![0] + (offsets[Math.min(unit, offsets.length - 1)] ?? 0));
+        };
+        return { ...contentStart, block, indent: 0, positionAt };
+      }
+      // A block scalar's content starts on the line after its header; its indentation is that
+      // of its first non-blank line.
+      const contentLine = begin.line + 1;
+      const lines = text.split('\n');
+      const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== '') ?? '';
+      const indent = lineText.length - lineText.trimStart().length;
+      return { line: contentLine, col: indent + 1, block, indent };
+    },
+  };
+}
+
+function linePosOf(lineCounter: LineCounter): (offset: number) => { line: number; col: number } {
+  return (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+}
+
+/** Line/column of the node (or mapping key) at `pointer`, or of the deepest node on its way. */
+function findIn(
+  doc: Document.Parsed,
+  pos: (offset: number) => { line: number; col: number },
+  pointer: string,
+  key: boolean,
+): { line: number; col: number } {
+  const node = findNode(doc.contents, pointerSegments(pointer), key);
+  return pos(node?.range?.[0] ?? doc.range[0]);
 }
 
 /**
@@ -232,6 +284,7 @@ function checkAliases(
 function findExcessiveNesting(text: string, max: number): number | undefined {
   // Fewer characters than levels: nothing to measure.
   if (text.length <= max) return undefined;
+  if (nestingBound(text) <= max) return undefined;
   const indents: number[] = [];
   let flow = 0;
   let indicators = 0;
@@ -285,6 +338,36 @@ function findExcessiveNesting(text: string, max: number): number | undefined {
     if (indents.length + indicators + flow > max) return at;
   }
   return undefined;
+}
+
+/**
+ * An upper bound of what findExcessiveNesting measures, from characters alone (one pass, no
+ * lexer): its indentation levels are distinct widths of leading blanks on a line (so at most the
+ * widest plus one), its `-` / `?` indicators and its flow brackets are each one such character.
+ * Manifests are far below MAX_NESTING by this bound, and are then not lexed a second time.
+ */
+function nestingBound(text: string): number {
+  let widest = 0;
+  let blanks = 0;
+  let atLineStart = true;
+  let marks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a) {
+      atLineStart = true;
+      blanks = 0;
+      continue;
+    }
+    // A carriage return among leading blanks counts as one: a bound may only be too high.
+    if (atLineStart && (c === 0x20 || c === 0x09 || c === 0x0d)) {
+      if (++blanks > widest) widest = blanks;
+      continue;
+    }
+    atLineStart = false;
+    // - ? [ {
+    if (c === 0x2d || c === 0x3f || c === 0x5b || c === 0x7b) marks++;
+  }
+  return widest + 1 + marks;
 }
 
 function lineColAt(text: string, offset: number): { line: number; col: number } {

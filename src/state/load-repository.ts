@@ -3,7 +3,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { checkLabelConfig } from '../labelconfig/check.ts';
 import { reviewLabelConfig } from '../labelconfig/review.ts';
 import { parseLabelConfigXml } from '../labelconfig/parse-xml.ts';
-import { summarizeLabelConfig } from '../labelconfig/summarize.ts';
+import { summarizeLabelConfig, type LabelConfigSummary } from '../labelconfig/summarize.ts';
 import { diag, type Diagnostic } from '../util/diagnostics.ts';
 import { describeSecret, findSecret, registerEnvSecret } from '../util/redact.ts';
 import { discoverManifests } from '../manifest/discover.ts';
@@ -19,6 +19,7 @@ import type { RootConfig, XmlSource } from '../manifest/types.ts';
 import type { DesiredResource, LoadContext, ManifestDocument, Repository } from '../kinds/kind.ts';
 import { findManifestKind, isResourceKind, kindNamesForMessages, MANIFEST_KINDS } from '../kinds/registry.ts';
 import { MAX_LABEL_CONFIG_BYTES } from '../labelconfig/parse-xml.ts';
+import { valuePosition } from '../kinds/shared/text-credentials.ts';
 
 /** The registry's kinds, as manifest discovery names them to a file that looks meant as a manifest. */
 const KNOWN_KINDS: KnownKinds = {
@@ -257,15 +258,7 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
     if (typeof spec === 'string') {
       // XML from an unset ${env:...} is unknown offline (the env-unset warning says so).
       if (unresolvedByDoc.get(raw)?.has(pointer)) return undefined;
-      const info = doc.scalarInfo(pointer);
-      const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
-      const at =
-        info?.positionAt ??
-        ((line: number, col: number) =>
-          start.block
-            ? { line: start.line + line - 1, col: start.indent + col }
-            : { line: start.line + line - 1, col: line === 1 ? start.col + col - 1 : col });
-      return checkXml(spec, doc.file, at, diagnostics);
+      return checkXml(spec, doc.file, valuePosition(doc, pointer), diagnostics);
     }
     const ref = (spec as { file: string }).file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);
@@ -344,12 +337,24 @@ export async function loadRepository(dir: string, opts: LoadOptions): Promise<Lo
   };
 }
 
+/**
+ * The summaries of label configs that parsed and checked clean, by their text: a repository of
+ * 10,000 projects often holds a few configs many times over, parsed and checked once each here.
+ * Whether a config is clean does not depend on where it is (positions only go into messages), and
+ * summaries are read-only. Module-wide: a text's summary does not change between loads.
+ */
+const cleanConfigs = new Map<string, LabelConfigSummary>();
+/** Texts past this many are checked every time (the cache holds only what fits in memory easily). */
+const MAX_CACHED_CONFIGS = 1000;
+
 function checkXml(
   xml: string,
   file: string,
   at: XmlSource['at'],
   diagnostics: Diagnostic[],
 ): Omit<XmlSource, 'ref'> | undefined {
+  const clean = cleanConfigs.get(xml);
+  if (clean) return { xml, file, at, summary: clean, review: [] };
   const parsed = parseLabelConfigXml(xml);
   if (!parsed.ok) {
     const { line, col } = at(parsed.problem.line, parsed.problem.col);
@@ -361,7 +366,9 @@ function checkXml(
     diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return undefined;
   const review = reviewLabelConfig(parsed.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
-  return { xml, file, at, summary: summarizeLabelConfig(parsed.root), review };
+  const summary = summarizeLabelConfig(parsed.root);
+  if (review.length === 0 && cleanConfigs.size < MAX_CACHED_CONFIGS) cleanConfigs.set(xml, summary);
+  return { xml, file, at, summary, review };
 }
 
 function selectEnvironmentName(

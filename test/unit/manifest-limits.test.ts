@@ -42,6 +42,24 @@ test('deep nesting in YAML is caught however it is written: flow, compact "- - -
   assert.equal([sequence.line, sequence.col], [2, 3 + 2 * (MAX_NESTING - 2)]); // `a:` and the line's own level count too
 });
 
+test('nesting just past the cap is caught in every style, with CRLF line ends too (no shortcut skips it)', () => {
+  const levels = MAX_NESTING + 1;
+  const half = Math.ceil(levels / 2);
+  const texts = {
+    flow: `a: ${'['.repeat(levels)}1${']'.repeat(levels)}\n`,
+    compact: `a:\n  ${'- '.repeat(levels)}x\n`,
+    indented: `${Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')} 1\n`,
+    crlf: `${Array.from({ length: levels }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\r\n')} 1\r\n`,
+    mixed: `${Array.from({ length: half }, (_, i) => `${' '.repeat(i)}k${i}:`).join('\n')}\n${' '.repeat(half)}${'- '.repeat(half)}x\n`,
+  };
+  for (const [name, text] of Object.entries(texts))
+    assert.equal(
+      parseYamlSource(text, `${name}.yaml`).diagnostics.map((d) => d.code),
+      ['too-deep'],
+      name,
+    );
+});
+
 test('ordinary nesting is untouched: a label config block, flow lists, 20 levels of mappings', () => {
   const twenty = `${Array.from({ length: 20 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n')} [1, [2, [3, {x: [4]}]]]\n`;
   const r = parseYamlSource(twenty, 'ok.yaml');

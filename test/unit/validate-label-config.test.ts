@@ -377,4 +377,58 @@ test('a JSON manifest: XML with \\n and \\" escapes maps back to the JSON line a
   assert.equal(lines, [`p.json:${lineNo + 1}:${col}: ${TONAME_MSG}`]);
 });
 
+// --- the same config in many manifests (checked once while it checks clean) ---------------------
+
+test("the same label config in several manifests: problems and review findings at each one's own place, summaries alike", async () => {
+  const clash = view(
+    `${TEXT}\n  <Labels name="l" toName="text"><Label value="A" hotkey="a"/><Label value="B" hotkey="a"/></Labels>`,
+  );
+  const broken = view(`${TEXT}\n  <Labels name="l" toName="nowhere"><Label value="A"/></Labels>`);
+  const { lines } = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'a.yaml': projectYaml('a', blockXml(VALID_XML)),
+    'b.yaml': projectYaml('b', `  title: Bee\n${blockXml(VALID_XML)}`),
+    'c.yaml': projectYaml('c', blockXml(clash)),
+    'd.yaml': projectYaml('d', `  title: Dee\n  description: moved two lines down\n${blockXml(clash)}`),
+    'e.yaml': projectYaml('e', blockXml(broken)),
+    'f.yaml': projectYaml('f', `  title: Eff\n${blockXml(broken)}`),
+  });
+  // The broken config is reported in both files, one line apart (f's spec has a title first).
+  const toName = lines.filter((l) => /toName/.test(l));
+  assert.equal(toName.length, 2, lines.join('\n'));
+  assert.equal(
+    toName.map((l) => l.split(':').slice(0, 3).join(':')),
+    ['e.yaml:9:7', 'f.yaml:10:7'],
+  );
+  // Loaded with errors: check the clean and the reviewed configs alone.
+  const ok = await load({
+    'labelform.yaml': ROOT_CONFIG,
+    'a.yaml': projectYaml('a', blockXml(VALID_XML)),
+    'b.yaml': projectYaml('b', `  title: Bee\n${blockXml(VALID_XML)}`),
+    'c.yaml': projectYaml('c', blockXml(clash)),
+    'd.yaml': projectYaml('d', `  title: Dee\n  description: moved two lines down\n${blockXml(clash)}`),
+  });
+  assert.ok(ok.result.repository, ok.lines.join('\n'));
+  const projects = ok.result.repository.resources.Project as unknown as ReadonlyArray<{
+    name: string;
+    labelConfig?: { file: string; summary: unknown; review: ReadonlyArray<{ code: string; line: number }> };
+  }>;
+  const byName = new Map(projects.map((p) => [p.name, p.labelConfig!]));
+  assert.equal(byName.get('a')!.summary, summarizeOf(VALID_XML));
+  assert.equal(byName.get('b')!.summary, summarizeOf(VALID_XML));
+  assert.equal(byName.get('a')!.review, []);
+  assert.equal(
+    ['c', 'd'].map((n) =>
+      byName.get(n)!.review.map((f) => `${byName.get(n)!.file.split('/').pop()}:${f.line} ${f.code}`),
+    ),
+    [['c.yaml:9 config-hotkey-clash'], ['d.yaml:11 config-hotkey-clash']],
+  );
+});
+
+function summarizeOf(xml: string): unknown {
+  const parsed = parseLabelConfigXml(xml);
+  assert.ok(parsed.ok);
+  return parsed.ok ? summarizeLabelConfig(parsed.root) : undefined;
+}
+
 test.run();

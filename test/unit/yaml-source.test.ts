@@ -37,6 +37,22 @@ test('locate: values and keys by JSON pointer', () => {
   assert.equal(doc.locate(''), { line: 1, col: 1 });
 });
 
+test('locate: the start and the name kept from the first parse agree with the tree parsed again', () => {
+  // The second document of a file, one without metadata.name, and a flow mapping.
+  const text = 'kind: A\n---\nkind: B\nmetadata:\n  other: 1\n---\n{ kind: C, metadata: { name: c } }\n';
+  const [, b, c] = parseYamlSource(text, 'm.yaml').documents;
+  assert.equal(b!.locate(''), { line: 3, col: 1 });
+  assert.equal(b!.locate('/metadata/name'), { line: 5, col: 3 }, 'the deepest node: the metadata mapping');
+  assert.equal(b!.locate('/metadata/other'), { line: 5, col: 10 });
+  assert.equal(c!.locate('/metadata/name'), { line: 7, col: 30 });
+  assert.equal(c!.locate('/metadata/name', { key: true }), { line: 7, col: 24 });
+  assert.equal(c!.locate(''), { line: 7, col: 1 });
+  // Each answer is a fresh object: changing one changes no later answer.
+  const at = c!.locate('/metadata/name');
+  at.line = 99;
+  assert.equal(c!.locate('/metadata/name'), { line: 7, col: 30 });
+});
+
 test('locate: a pointer that goes past what exists stops at the deepest node', () => {
   const doc = parseYamlSource(SAMPLE, 'm.yaml').documents[0]!;
   assert.equal(doc.locate('/spec/missing'), { line: 5, col: 3 }); // the spec mapping

@@ -84,8 +84,20 @@ export function textCredentialErrors(
   return out;
 }
 
-/** Line and column inside a YAML string value → the manifest's, as the label config loader maps inline XML. */
+/**
+ * Line and column inside a YAML string value → the manifest's, as the label config loader maps
+ * inline XML. Worked out on first use: a value with nothing to report never needs it (the
+ * document's syntax tree is then not parsed again, see `parseYamlSource`).
+ */
 export function valuePosition(
+  doc: SourceDocument,
+  pointer: string,
+): (line: number, col: number) => { line: number; col: number } {
+  let mapping: ((line: number, col: number) => { line: number; col: number }) | undefined;
+  return (line, col) => (mapping ??= positionMapping(doc, pointer))(line, col);
+}
+
+function positionMapping(
   doc: SourceDocument,
   pointer: string,
 ): (line: number, col: number) => { line: number; col: number } {

@@ -347,7 +347,7 @@ function redact(text) {
   out = maskUrlsInText(out);
   return out.replace(
     HEADER_VALUE,
-    (all3, name, sep10, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep10}[redacted]` : all3
+    (all3, name, sep11, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep11}[redacted]` : all3
   );
 }
 function looksRandom(value) {
@@ -6087,10 +6087,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep10, value } = collItem;
+        const { start, key, sep: sep11, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep10?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -6104,7 +6104,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep10) {
+          if (!keyProps.anchor && !keyProps.tag && !sep11) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -6128,7 +6128,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep10 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep11 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -6144,7 +6144,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep10, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep11, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -6235,7 +6235,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep10 = "";
+        let sep11 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -6249,13 +6249,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep10 + cb;
-              sep10 = "";
+                comment += sep11 + cb;
+              sep11 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep10 += source;
+                sep11 += source;
               hasSpace = true;
               break;
             default:
@@ -6298,18 +6298,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep10, value } = collItem;
+        const { start, key, sep: sep11, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep10?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep10 && !value) {
+          if (!props.anchor && !props.tag && !sep11 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -6363,8 +6363,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep10 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep10, null, props, onError);
+        if (!isMap2 && !sep11 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep11, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -6376,7 +6376,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep10 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep11 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -6387,8 +6387,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep10)
-                for (const st of sep10) {
+              if (sep11)
+                for (const st of sep11) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -6405,7 +6405,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep10, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep11, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -6585,7 +6585,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep10 = "";
+      let sep11 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -6602,24 +6602,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep10 + indent.slice(trimIndent) + content;
-          sep10 = "\n";
+          value += sep11 + indent.slice(trimIndent) + content;
+          sep11 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep10 === " ")
-            sep10 = "\n";
-          else if (!prevMoreIndented && sep10 === "\n")
-            sep10 = "\n\n";
-          value += sep10 + indent.slice(trimIndent) + content;
-          sep10 = "\n";
+          if (sep11 === " ")
+            sep11 = "\n";
+          else if (!prevMoreIndented && sep11 === "\n")
+            sep11 = "\n\n";
+          value += sep11 + indent.slice(trimIndent) + content;
+          sep11 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep10 === "\n")
+          if (sep11 === "\n")
             value += "\n";
           else
-            sep10 = "\n";
+            sep11 = "\n";
         } else {
-          value += sep10 + content;
-          sep10 = " ";
+          value += sep11 + content;
+          sep11 = " ";
           prevMoreIndented = false;
         }
       }
@@ -6802,25 +6802,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep10 = " ";
+      let sep11 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep10 === "\n")
-            res += sep10;
+          if (sep11 === "\n")
+            res += sep11;
           else
-            sep10 = "\n";
+            sep11 = "\n";
         } else {
-          res += sep10 + lm;
-          sep10 = " ";
+          res += sep11 + lm;
+          sep11 = " ";
         }
         pos = line2.lastIndex;
       }
       const last2 = /[ \t]*(.*)/sy;
       last2.lastIndex = pos;
       match = last2.exec(source);
-      return res + sep10 + (match?.[1] ?? "");
+      return res + sep11 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -7630,14 +7630,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep10, value }) {
+    function stringifyItem({ start, key, sep: sep11, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep10)
-        for (const st of sep10)
+      if (sep11)
+        for (const st of sep11)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -8804,18 +8804,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep10;
+          let sep11;
           if (scalar.end) {
-            sep10 = scalar.end;
-            sep10.push(this.sourceToken);
+            sep11 = scalar.end;
+            sep11.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep10 = [this.sourceToken];
+            sep11 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep10 }]
+            items: [{ start, key: scalar, sep: sep11 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -8968,15 +8968,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep10 = it.sep;
-                  sep10.push(this.sourceToken);
+                  const sep11 = it.sep;
+                  sep11.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep10 }]
+                    items: [{ start: start2, key, sep: sep11 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -9170,13 +9170,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep10 = fc.end.splice(1, fc.end.length);
-            sep10.push(this.sourceToken);
+            const sep11 = fc.end.splice(1, fc.end.length);
+            sep11.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep10 }]
+              items: [{ start, key: fc, sep: sep11 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -24648,8 +24648,8 @@ var require_follow_redirects = __commonJS({
       }
       return parsed2;
     }
-    function resolveUrl(relative12, base) {
-      return useNativeURL ? new URL2(relative12, base) : parseUrl3(url2.resolve(base, relative12));
+    function resolveUrl(relative13, base) {
+      return useNativeURL ? new URL2(relative13, base) : parseUrl3(url2.resolve(base, relative13));
     }
     function validateUrl(input) {
       if (/^\[/.test(input.hostname) && !/^\[[:0-9a-f]+\]$/i.test(input.hostname)) {
@@ -46958,8 +46958,8 @@ var init_expand = __esm({
 });
 
 // src/kinds/project/migrate/apply-migrations.ts
-import { mkdir } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { lstat, mkdir } from "node:fs/promises";
+import { join as join3, relative as relative5, sep as sep2 } from "node:path";
 function journalPath(dir, namespace, key, id) {
   return join3(dir, `${namespace}--${key}--${id.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`);
 }
@@ -46970,6 +46970,7 @@ async function applyMigrations(client, projectId, desired, planned, namespace, o
     return { done: [], expanded: false, notes: [] };
   const types = controlTypesOf(desired.labelConfig.summary);
   const notes = [];
+  if (o.root !== void 0) await refuseLinks(o.root, o.journalDir, namespace, desired.name, migrations);
   await mkdir(o.journalDir, { recursive: true });
   const live = await client.getProject(projectId);
   const liveXml = String(live.label_config ?? "");
@@ -47024,6 +47025,19 @@ async function applyMigrations(client, projectId, desired, planned, namespace, o
       );
   }
   return { done: migrations.map((m) => m.id), expanded, notes };
+}
+async function refuseLinks(root, dir, namespace, key, migrations) {
+  const rel = relative5(root, dir);
+  const parts = rel === "" ? [] : rel.split(sep2);
+  const paths = parts.map((_, i) => join3(root, ...parts.slice(0, i + 1)));
+  for (const m of migrations) paths.push(journalPath(dir, namespace, key, m.id));
+  for (const path of paths) {
+    const st = await lstat(path).catch(() => void 0);
+    if (st?.isSymbolicLink())
+      throw new Refusal(
+        `${relative5(root, path)} is a symbolic link: the migration journal is written only to a real folder in the checkout (or to --journal-dir); nothing was sent`
+      );
+  }
 }
 var DEFAULT_JOURNAL_DIR;
 var init_apply_migrations = __esm({
@@ -47437,7 +47451,7 @@ var init_to_manifest3 = __esm({
 
 // src/manifest/repo-path.ts
 import { realpath } from "node:fs/promises";
-import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative5, resolve as resolve7, sep as sep2 } from "node:path";
+import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative6, resolve as resolve7, sep as sep3 } from "node:path";
 async function resolveRepoPath(root, manifestPath, ref) {
   if (isAbsolute2(ref) || /^[A-Za-z]:[\\/]/.test(ref)) {
     return {
@@ -47465,8 +47479,8 @@ async function resolveRepoPath(root, manifestPath, ref) {
   return { ok: true, path };
 }
 function isInside(root, path) {
-  const rel = relative5(root, path);
-  return rel === "" || !rel.startsWith(`..${sep2}`) && rel !== ".." && !isAbsolute2(rel);
+  const rel = relative6(root, path);
+  return rel === "" || !rel.startsWith(`..${sep3}`) && rel !== ".." && !isAbsolute2(rel);
 }
 var init_repo_path = __esm({
   "src/manifest/repo-path.ts"() {
@@ -47866,7 +47880,7 @@ var init_load3 = __esm({
 });
 
 // src/kinds/project/kind.ts
-import { relative as relative6, sep as sep3 } from "node:path";
+import { relative as relative7, sep as sep4 } from "node:path";
 function fieldsToRead(projects) {
   const fields = /* @__PURE__ */ new Set(["label_config"]);
   for (const p of projects) for (const f of typedKeys(p.spec)) fields.add(f);
@@ -47921,7 +47935,7 @@ var init_kind6 = __esm({
         spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? "(sensitive)" : v])),
         // Relative to the repository, not to the working directory (display paths are): a plan
         // saved from one directory must still apply from another.
-        tasks: p.tasks.map((t) => relative6(root, t.path).split(sep3).join("/")),
+        tasks: p.tasks.map((t) => relative7(root, t.path).split(sep4).join("/")),
         import: p.importId ?? null,
         // A saved plan was reviewed with these migrations: another set is another plan.
         ...p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}
@@ -52344,50 +52358,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative12, options, skipNormalization) {
+    function resolveComponent(base, relative13, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse4(serialize2(base, options), options);
-        relative12 = parse4(serialize2(relative12, options), options);
+        relative13 = parse4(serialize2(relative13, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative12.scheme) {
-        target.scheme = relative12.scheme;
-        target.userinfo = relative12.userinfo;
-        target.host = relative12.host;
-        target.port = relative12.port;
-        target.path = removeDotSegments(relative12.path || "");
-        target.query = relative12.query;
+      if (!options.tolerant && relative13.scheme) {
+        target.scheme = relative13.scheme;
+        target.userinfo = relative13.userinfo;
+        target.host = relative13.host;
+        target.port = relative13.port;
+        target.path = removeDotSegments(relative13.path || "");
+        target.query = relative13.query;
       } else {
-        if (relative12.userinfo !== void 0 || relative12.host !== void 0 || relative12.port !== void 0) {
-          target.userinfo = relative12.userinfo;
-          target.host = relative12.host;
-          target.port = relative12.port;
-          target.path = removeDotSegments(relative12.path || "");
-          target.query = relative12.query;
+        if (relative13.userinfo !== void 0 || relative13.host !== void 0 || relative13.port !== void 0) {
+          target.userinfo = relative13.userinfo;
+          target.host = relative13.host;
+          target.port = relative13.port;
+          target.path = removeDotSegments(relative13.path || "");
+          target.query = relative13.query;
         } else {
-          if (!relative12.path) {
+          if (!relative13.path) {
             target.path = base.path;
-            if (relative12.query !== void 0) {
-              target.query = relative12.query;
+            if (relative13.query !== void 0) {
+              target.query = relative13.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative12.path[0] === "/") {
-              target.path = removeDotSegments(relative12.path);
+            if (relative13.path[0] === "/") {
+              target.path = removeDotSegments(relative13.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative12.path;
+                target.path = "/" + relative13.path;
               } else if (!base.path) {
-                target.path = relative12.path;
+                target.path = relative13.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative12.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative13.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative12.query;
+            target.query = relative13.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -52395,7 +52409,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative12.fragment;
+      target.fragment = relative13.fragment;
       return target;
     }
     function equal8(uriA, uriB, options) {
@@ -56647,7 +56661,7 @@ var init_look_alike = __esm({
 
 // src/manifest/discover.ts
 import { open as open2, readdir as readdir2, readFile as readFile3, stat as stat3 } from "node:fs/promises";
-import { join as join4, relative as relative7, sep as sep4 } from "node:path";
+import { join as join4, relative as relative8, sep as sep5 } from "node:path";
 async function discoverManifests(root, show, known) {
   const diagnostics = [];
   const files = [];
@@ -56677,7 +56691,7 @@ async function discoverManifests(root, show, known) {
   const isExcluded = compileExcludes(exclude);
   const found = await listCandidateFiles(
     root,
-    (path) => path === configPath || isExcluded(relative7(root, path).split(sep4).join("/"))
+    (path) => path === configPath || isExcluded(relative8(root, path).split(sep5).join("/"))
   );
   for (const d of found.unreadable)
     diagnostics.push(diag("directory-unreadable", `cannot read directory ${show(d)}`, { file: show(d) }));
@@ -56825,7 +56839,7 @@ var init_limit_diagnostics = __esm({
 
 // src/manifest/load-root-config.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join5, relative as relative8, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join5, relative as relative9, resolve as resolve8 } from "node:path";
 async function loadRootConfig(dir, cwd = process.cwd()) {
   const root = resolve8(cwd, dir);
   for (const name of ROOT_CONFIG_NAMES) {
@@ -56885,7 +56899,7 @@ function readRootConfig(docs, file, diagnostics) {
   return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
 }
 function displayPath(cwd, path) {
-  const rel = relative8(cwd, path);
+  const rel = relative9(cwd, path);
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute3(rel) ? path : rel;
 }
 var init_load_root_config = __esm({
@@ -56936,7 +56950,7 @@ var init_secret_references = __esm({
 
 // src/state/load-repository.ts
 import { stat as stat5 } from "node:fs/promises";
-import { dirname as dirname4, resolve as resolve9, sep as sep5 } from "node:path";
+import { dirname as dirname4, resolve as resolve9, sep as sep6 } from "node:path";
 async function loadRepository(dir, opts) {
   const cwd = opts.cwd ?? process.cwd();
   const root = resolve9(cwd, dir);
@@ -56966,7 +56980,7 @@ async function loadRepository(dir, opts) {
   const docs = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
   const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
   for (const s of discovered.suspects)
-    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep5}`))) diagnostics.push(s.problem);
+    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep6}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : void 0;
@@ -58909,17 +58923,17 @@ var init_read_token = __esm({
 
 // src/ci/repo-dir.ts
 import { stat as stat6, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname6, isAbsolute as isAbsolute4, join as join7, relative as relative9, resolve as resolve11, sep as sep6 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute4, join as join7, relative as relative10, resolve as resolve11, sep as sep7 } from "node:path";
 async function repoRelativeDir(dir, env2, cwd) {
   const abs = await realpath2(resolve11(cwd, dir)).catch(() => resolve11(cwd, dir));
   const tops = [await findGitTop(abs), env2.GITHUB_WORKSPACE, env2.CI_PROJECT_DIR, cwd];
   for (const top2 of tops) {
     if (!top2) continue;
-    const rel = relative9(await realpath2(top2).catch(() => top2), abs);
+    const rel = relative10(await realpath2(top2).catch(() => top2), abs);
     if (rel === "") return ".";
-    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep6).join("/");
+    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep7).join("/");
   }
-  return abs.split(sep6).join("/");
+  return abs.split(sep7).join("/");
 }
 async function findGitTop(start) {
   for (let dir = start; ; dir = dirname6(dir)) {
@@ -61767,13 +61781,13 @@ async function hook(token, request3, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
   return request3(endpoint2);
 }
-var b64url, sep7, jwtRE, isJWT, createTokenAuth;
+var b64url, sep8, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     "use strict";
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep7 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep7}${b64url}${sep7}${b64url}$`);
+    sep8 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep8}${b64url}${sep8}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -65379,7 +65393,7 @@ var init_plan7 = __esm({
 import { execFile as execFile2, spawn } from "node:child_process";
 import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname7, join as join9, relative as relative10, resolve as resolve15, sep as sep8 } from "node:path";
+import { dirname as dirname7, join as join9, relative as relative11, resolve as resolve15, sep as sep9 } from "node:path";
 import { promisify } from "node:util";
 async function git(cwd, args, what) {
   try {
@@ -65401,7 +65415,7 @@ async function checkoutAt(dir, ref) {
     ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`],
     `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, "")}\` or actions/checkout with fetch-depth: 0)`
   )).toString("utf8").trim();
-  const sub = relative10(top2, resolve15(dir)).split("\\").join("/");
+  const sub = relative11(top2, resolve15(dir)).split("\\").join("/");
   const entries = (await git(top2, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", sub || "."], what)).toString("utf8").split("\0").filter(Boolean).flatMap((line2) => {
     const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line2);
     return m && m[1] === "blob" ? [{ oid: m[2], name: m[3] }] : [];
@@ -65415,7 +65429,7 @@ async function checkoutAt(dir, ref) {
   try {
     await catBlobs(top2, entries, what, async (name, body) => {
       const to = resolve15(tmp, name);
-      if (!to.startsWith(tmp + sep8))
+      if (!to.startsWith(tmp + sep9))
         throw new UserError(
           `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`
         );
@@ -68871,6 +68885,7 @@ async function execute(io, session, plan, live, args, report) {
     }
     return notes.join("; ");
   };
+  const journalDir = resolve18(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR);
   const results = await applyPlan(
     plan,
     session.repo,
@@ -68905,7 +68920,9 @@ async function execute(io, session, plan, live, args, report) {
         // What the plan was made with: a migration deletes drafts only when the reviewed plan said so.
         migrations: {
           deleteDrafts: plan.deleteDrafts ?? false,
-          journalDir: resolve18(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR),
+          journalDir,
+          // A journal in the checkout, which a pull request writes: no link there may lead out of it.
+          ...isInside(session.repo.root, journalDir) ? { root: session.repo.root } : {},
           progress: (line2) => io.stdout(`  ${line2}
 `)
         }
@@ -68990,6 +69007,7 @@ var ROLLBACK_HINT;
 var init_apply7 = __esm({
   "src/cli/commands/apply.ts"() {
     "use strict";
+    init_repo_path();
     init_apply6();
     init_render_text();
     init_render_values();
@@ -69690,7 +69708,7 @@ __export(pull_exports, {
 });
 import { existsSync as existsSync2 } from "node:fs";
 import { mkdir as mkdir5, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname10, join as join17, relative as relative11, resolve as resolve19, sep as sep9 } from "node:path";
+import { dirname as dirname10, join as join17, relative as relative12, resolve as resolve19, sep as sep10 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0)
     throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
@@ -69933,7 +69951,7 @@ ${secretNotes} value(s) held a secret from the environment: written as \${env:NA
   const nouns = topLevel.map((k) => `${k.noun}s`).join(" and ");
   io.stdout(
     `
-Pulled ${counts2} into ${relative11(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative11(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
+Pulled ${counts2} into ${relative12(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative12(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
 `
   );
   return 0;
@@ -69975,7 +69993,7 @@ function keyHoldsSecret(key, secrets) {
   });
 }
 function schemaReference(fromDir, schemaFile) {
-  const rel = relative11(fromDir, schemaFile).split(sep9).join("/");
+  const rel = relative12(fromDir, schemaFile).split(sep10).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 var init_pull = __esm({
@@ -75629,13 +75647,13 @@ function usage(yargs, shim3) {
   };
   self2.stringifiedValues = function stringifiedValues(values, separator) {
     let string = "";
-    const sep10 = separator || ", ";
+    const sep11 = separator || ", ";
     const array = [].concat(values);
     if (!values || !array.length)
       return string;
     array.forEach((value) => {
       if (string.length)
-        string += sep10;
+        string += sep11;
       string += JSON.stringify(value);
     });
     return string;

@@ -347,7 +347,7 @@ function redact(text) {
   out = maskUrlsInText(out);
   return out.replace(
     HEADER_VALUE,
-    (all3, name, sep10, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep10}[redacted]` : all3
+    (all3, name, sep11, scheme, value) => (name.includes("-") || ALWAYS_REDACTED.test(name)) && isCredentialName(name) && (scheme !== void 0 || ALWAYS_REDACTED.test(name) || looksRandom(value)) ? `${name}${sep11}[redacted]` : all3
   );
 }
 function looksRandom(value) {
@@ -756,10 +756,6 @@ function textCredentialErrors(text, field, file, pointer, at) {
   return out;
 }
 function valuePosition(doc, pointer) {
-  let mapping;
-  return (line2, col) => (mapping ??= positionMapping(doc, pointer))(line2, col);
-}
-function positionMapping(doc, pointer) {
   const info = doc.scalarInfo(pointer);
   if (info?.positionAt) return info.positionAt;
   const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
@@ -873,49 +869,18 @@ var require_fast_deep_equal = __commonJS({
 // src/util/fingerprint.ts
 import { createHash } from "node:crypto";
 function fingerprintValue(value) {
-  const hash = createHash("sha256");
-  let pending = "";
-  writeCanonicalJson(value, (s) => {
-    pending += s;
-    if (pending.length >= FLUSH_CHARS) {
-      hash.update(pending);
-      pending = "";
-    }
-  });
-  return finish(hash, pending);
-}
-function finish(hash, pending) {
-  return hash.update(pending).digest("hex").slice(0, 16);
+  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
 }
 function canonicalJson(value) {
-  const parts = [];
-  writeCanonicalJson(value, (s) => parts.push(s));
-  return parts.join("");
-}
-function writeCanonicalJson(value, write2) {
-  if (value === void 0) return write2("null");
-  if (value === null || typeof value !== "object") return write2(JSON.stringify(value));
-  if (Array.isArray(value)) {
-    write2("[");
-    for (let i = 0; i < value.length; i++) {
-      if (i > 0) write2(",");
-      if (i in value) writeCanonicalJson(value[i], write2);
-    }
-    return write2("]");
-  }
+  if (value === void 0) return "null";
+  if (value === null || typeof value !== "object") return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
   const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  write2("{");
-  entries.forEach(([k, v], i) => {
-    write2(`${i > 0 ? "," : ""}${JSON.stringify(k)}:`);
-    writeCanonicalJson(v, write2);
-  });
-  write2("}");
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
-var FLUSH_CHARS;
 var init_fingerprint = __esm({
   "src/util/fingerprint.ts"() {
     "use strict";
-    FLUSH_CHARS = 64 * 1024;
   }
 });
 
@@ -1870,15 +1835,11 @@ var init_p_limit = __esm({
 function readsKind(kind, opts) {
   return Boolean(opts.all || opts.prune || (opts.repo?.resources[kind]?.length ?? 0) > 0);
 }
-function parentsToRead(opts, parentKind, child) {
+function parentsToRead(opts, parentKind) {
   const adopted = new Set(
     (opts.repo?.resources[parentKind] ?? []).map((p) => p.importId).filter((id) => id !== void 0)
   );
-  const declaredUnder = new Set((child ? opts.repo?.resources[child.kind] ?? [] : []).map((d) => d.parent));
-  const mayCarry = (p, key) => !child || p.childKinds === void 0 || p.childKinds.includes(child.recordedAs) || declaredUnder.has(key);
-  return (opts.parents ?? []).filter(
-    (p) => opts.all || adopted.has(p.id) || p.marker?.namespace === opts.namespace && mayCarry(p, p.marker.key)
-  );
+  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
 }
 function parentKeyOf(parents, parentId, namespace) {
   const parent = parents.find((p) => p.id === parentId);
@@ -6126,10 +6087,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep10, value } = collItem;
+        const { start, key, sep: sep11, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep10?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -6143,7 +6104,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep10) {
+          if (!keyProps.anchor && !keyProps.tag && !sep11) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map.comment)
@@ -6167,7 +6128,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep10 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep11 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -6183,7 +6144,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep10, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep11, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -6274,7 +6235,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep10 = "";
+        let sep11 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -6288,13 +6249,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep10 + cb;
-              sep10 = "";
+                comment += sep11 + cb;
+              sep11 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep10 += source;
+                sep11 += source;
               hasSpace = true;
               break;
             default:
@@ -6337,18 +6298,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep10, value } = collItem;
+        const { start, key, sep: sep11, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep10?.[0],
+          next: key ?? sep11?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep10 && !value) {
+          if (!props.anchor && !props.tag && !sep11 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -6402,8 +6363,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep10 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep10, null, props, onError);
+        if (!isMap2 && !sep11 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep11, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -6415,7 +6376,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep10 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep11 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -6426,8 +6387,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep10)
-                for (const st of sep10) {
+              if (sep11)
+                for (const st of sep11) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -6444,7 +6405,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep10, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep11, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -6624,7 +6585,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep10 = "";
+      let sep11 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -6641,24 +6602,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep10 + indent.slice(trimIndent) + content;
-          sep10 = "\n";
+          value += sep11 + indent.slice(trimIndent) + content;
+          sep11 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep10 === " ")
-            sep10 = "\n";
-          else if (!prevMoreIndented && sep10 === "\n")
-            sep10 = "\n\n";
-          value += sep10 + indent.slice(trimIndent) + content;
-          sep10 = "\n";
+          if (sep11 === " ")
+            sep11 = "\n";
+          else if (!prevMoreIndented && sep11 === "\n")
+            sep11 = "\n\n";
+          value += sep11 + indent.slice(trimIndent) + content;
+          sep11 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep10 === "\n")
+          if (sep11 === "\n")
             value += "\n";
           else
-            sep10 = "\n";
+            sep11 = "\n";
         } else {
-          value += sep10 + content;
-          sep10 = " ";
+          value += sep11 + content;
+          sep11 = " ";
           prevMoreIndented = false;
         }
       }
@@ -6841,25 +6802,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep10 = " ";
+      let sep11 = " ";
       let pos = line2.lastIndex;
       while (match = line2.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep10 === "\n")
-            res += sep10;
+          if (sep11 === "\n")
+            res += sep11;
           else
-            sep10 = "\n";
+            sep11 = "\n";
         } else {
-          res += sep10 + lm;
-          sep10 = " ";
+          res += sep11 + lm;
+          sep11 = " ";
         }
         pos = line2.lastIndex;
       }
       const last2 = /[ \t]*(.*)/sy;
       last2.lastIndex = pos;
       match = last2.exec(source);
-      return res + sep10 + (match?.[1] ?? "");
+      return res + sep11 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -7669,14 +7630,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep10, value }) {
+    function stringifyItem({ start, key, sep: sep11, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep10)
-        for (const st of sep10)
+      if (sep11)
+        for (const st of sep11)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -8843,18 +8804,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep10;
+          let sep11;
           if (scalar.end) {
-            sep10 = scalar.end;
-            sep10.push(this.sourceToken);
+            sep11 = scalar.end;
+            sep11.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep10 = [this.sourceToken];
+            sep11 = [this.sourceToken];
           const map = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep10 }]
+            items: [{ start, key: scalar, sep: sep11 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map;
@@ -9007,15 +8968,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep10 = it.sep;
-                  sep10.push(this.sourceToken);
+                  const sep11 = it.sep;
+                  sep11.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep10 }]
+                    items: [{ start: start2, key, sep: sep11 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -9209,13 +9170,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep10 = fc.end.splice(1, fc.end.length);
-            sep10.push(this.sourceToken);
+            const sep11 = fc.end.splice(1, fc.end.length);
+            sep11.push(this.sourceToken);
             const map = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep10 }]
+              items: [{ start, key: fc, sep: sep11 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map;
@@ -9510,9 +9471,18 @@ function parseYamlSource(text, file) {
   }
   const lineCounter = new import_yaml.LineCounter();
   const diagnostics = [];
-  const parsed2 = (0, import_yaml.parseAllDocuments)(text, { lineCounter, ...PARSE_OPTIONS });
+  const parsed2 = (0, import_yaml.parseAllDocuments)(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    keepSourceTokens: false
+  });
   const docs = Array.isArray(parsed2) ? parsed2 : [];
-  const pos = linePosOf(lineCounter);
+  const pos = (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
   for (const doc of docs) {
     for (const e of [...doc.errors, ...doc.warnings]) {
       const at = pos(e.pos[0]);
@@ -9528,11 +9498,10 @@ function parseYamlSource(text, file) {
   }
   if (diagnostics.some((d) => d.severity === "error")) return { documents: [], diagnostics };
   const documents = [];
-  const mayHoldAliases = text.includes("&") || text.includes("*");
   docs.forEach((doc, index) => {
     const contents = doc.contents;
     if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null && !contents.source) return;
-    const aliases = mayHoldAliases ? checkAliases(doc) : void 0;
+    const aliases = checkAliases(doc);
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
       diagnostics.push(
@@ -9567,71 +9536,43 @@ function parseYamlSource(text, file) {
       );
       return;
     }
-    documents.push(sourceDocument(text, file, index, value, doc, pos));
+    const root = doc.contents;
+    const find = (pointer, key) => {
+      const node = findNode(root, pointerSegments(pointer), key);
+      return pos(node?.range?.[0] ?? doc.range[0]);
+    };
+    documents.push({
+      file,
+      index,
+      value,
+      locate: (pointer, opts) => find(pointer, opts?.key ?? false),
+      scalarInfo: (pointer) => {
+        const node = findNode(root, pointerSegments(pointer), false);
+        if (!node || !(0, import_yaml.isScalar)(node) || !node.range) return void 0;
+        const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+        const start = pos(node.range[0]);
+        if (!block) {
+          const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
+          const contentStart = { ...start, col: start.col + (node.type === "PLAIN" ? 0 : 1) };
+          const positionAt = (line2, col) => {
+            if (!offsets) return contentStart;
+            const index2 = indexOfLineCol(String(node.value), line2, col);
+            return pos(node.range[0] + (offsets[Math.min(index2, offsets.length - 1)] ?? 0));
+          };
+          return { ...contentStart, block, indent: 0, positionAt };
+        }
+        const contentLine = start.line + 1;
+        const lines = text.split("\n");
+        const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== "") ?? "";
+        const indent = lineText.length - lineText.trimStart().length;
+        return { line: contentLine, col: indent + 1, block, indent };
+      }
+    });
   });
   if (documents.length === 0 && diagnostics.length === 0) {
     diagnostics.push(diag("empty-file", "manifest has no YAML documents", { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
-}
-function sourceDocument(text, file, index, value, parsed2, parsedPos) {
-  const start = findIn(parsed2, parsedPos, "", false);
-  const name = findIn(parsed2, parsedPos, "/metadata/name", false);
-  let tree;
-  const syntaxTree = () => {
-    if (!tree) {
-      const lineCounter = new import_yaml.LineCounter();
-      const all3 = (0, import_yaml.parseAllDocuments)(text, { lineCounter, ...PARSE_OPTIONS });
-      const doc = (Array.isArray(all3) ? all3 : [])[index];
-      if (!doc) throw new Error(`internal: document ${index} of ${file} did not parse again`);
-      tree = { doc, pos: linePosOf(lineCounter) };
-    }
-    return tree;
-  };
-  return {
-    file,
-    index,
-    value,
-    locate: (pointer, opts) => {
-      const key = opts?.key ?? false;
-      if (!key && pointer === "") return { ...start };
-      if (!key && pointer === "/metadata/name") return { ...name };
-      const { doc, pos } = syntaxTree();
-      return findIn(doc, pos, pointer, key);
-    },
-    scalarInfo: (pointer) => {
-      const { doc, pos } = syntaxTree();
-      const node = findNode(doc.contents, pointerSegments(pointer), false);
-      if (!node || !(0, import_yaml.isScalar)(node) || !node.range) return void 0;
-      const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-      const begin = pos(node.range[0]);
-      if (!block) {
-        const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
-        const contentStart = { ...begin, col: begin.col + (node.type === "PLAIN" ? 0 : 1) };
-        const positionAt = (line2, col) => {
-          if (!offsets) return contentStart;
-          const unit = indexOfLineCol(String(node.value), line2, col);
-          return pos(node.range[0] + (offsets[Math.min(unit, offsets.length - 1)] ?? 0));
-        };
-        return { ...contentStart, block, indent: 0, positionAt };
-      }
-      const contentLine = begin.line + 1;
-      const lines = text.split("\n");
-      const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== "") ?? "";
-      const indent = lineText.length - lineText.trimStart().length;
-      return { line: contentLine, col: indent + 1, block, indent };
-    }
-  };
-}
-function linePosOf(lineCounter) {
-  return (offset) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
-}
-function findIn(doc, pos, pointer, key) {
-  const node = findNode(doc.contents, pointerSegments(pointer), key);
-  return pos(node?.range?.[0] ?? doc.range[0]);
 }
 function checkAliases(doc) {
   const anchors = /* @__PURE__ */ new Set();
@@ -9665,7 +9606,6 @@ function checkAliases(doc) {
 }
 function findExcessiveNesting(text, max) {
   if (text.length <= max) return void 0;
-  if (nestingBound(text) <= max) return void 0;
   const indents = [];
   let flow = 0;
   let indicators = 0;
@@ -9717,27 +9657,6 @@ function findExcessiveNesting(text, max) {
     if (indents.length + indicators + flow > max) return at;
   }
   return void 0;
-}
-function nestingBound(text) {
-  let widest = 0;
-  let blanks = 0;
-  let atLineStart = true;
-  let marks = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 10) {
-      atLineStart = true;
-      blanks = 0;
-      continue;
-    }
-    if (atLineStart && (c === 32 || c === 9 || c === 13)) {
-      if (++blanks > widest) widest = blanks;
-      continue;
-    }
-    atLineStart = false;
-    if (c === 45 || c === 63 || c === 91 || c === 123) marks++;
-  }
-  return widest + 1 + marks;
 }
 function lineColAt(text, offset) {
   let line2 = 1;
@@ -9815,7 +9734,7 @@ function yamlMessage(code2, message) {
   if (code2 === "DUPLICATE_KEY") return `duplicate key in a YAML mapping: ${first}`;
   return `YAML syntax error: ${first}`;
 }
-var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES, PARSE_OPTIONS;
+var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES;
 var init_yaml_source = __esm({
   "src/manifest/yaml-source.ts"() {
     "use strict";
@@ -9824,12 +9743,6 @@ var init_yaml_source = __esm({
     MAX_NESTING = 64;
     MAX_ALIAS_COUNT = 100;
     MAX_ALIASES = 1e3;
-    PARSE_OPTIONS = {
-      uniqueKeys: true,
-      prettyErrors: false,
-      strict: true,
-      keepSourceTokens: false
-    };
   }
 });
 
@@ -10083,22 +9996,15 @@ var init_to_manifest = __esm({
 // src/kinds/storage/make-kind.ts
 function storageKind(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
-  const code2 = direction === "import" ? "is" : "es";
   return defineKind({
     kind,
     schema: `${direction}-storage`,
     parent: "Project",
     noun: `${direction} storage`,
-    recordedAs: code2,
     load: storageLoader(direction),
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      return readLiveStorages(
-        client,
-        direction,
-        parentsToRead(opts, "Project", { kind, recordedAs: code2 }),
-        opts.namespace
-      );
+      return readLiveStorages(client, direction, parentsToRead(opts, "Project"), opts.namespace);
     },
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
@@ -10562,7 +10468,7 @@ var init_to_manifest2 = __esm({
 });
 
 // src/kinds/ml-backend/kind.ts
-var ML_BACKEND_CODE, mlBackendKind;
+var mlBackendKind;
 var init_kind5 = __esm({
   "src/kinds/ml-backend/kind.ts"() {
     "use strict";
@@ -10576,21 +10482,15 @@ var init_kind5 = __esm({
     init_read_scope();
     init_spec_digest();
     init_to_manifest2();
-    ML_BACKEND_CODE = "ml";
     mlBackendKind = defineKind({
       kind: "MlBackend",
       schema: "ml-backend",
       parent: "Project",
       noun: "ML backend",
-      recordedAs: ML_BACKEND_CODE,
       load: loadMlBackends,
       readLive: (client, opts) => {
         if (!readsKind("MlBackend", opts)) return Promise.resolve([]);
-        return readLiveMlBackends(
-          client,
-          parentsToRead(opts, "Project", { kind: "MlBackend", recordedAs: ML_BACKEND_CODE }),
-          opts.namespace
-        );
+        return readLiveMlBackends(client, parentsToRead(opts, "Project"), opts.namespace);
       },
       normalise: normaliseMlField,
       // The password is compared by its fingerprint (see compare.ts).
@@ -24748,8 +24648,8 @@ var require_follow_redirects = __commonJS({
       }
       return parsed2;
     }
-    function resolveUrl(relative12, base) {
-      return useNativeURL ? new URL2(relative12, base) : parseUrl3(url2.resolve(base, relative12));
+    function resolveUrl(relative13, base) {
+      return useNativeURL ? new URL2(relative13, base) : parseUrl3(url2.resolve(base, relative13));
     }
     function validateUrl(input) {
       if (/^\[/.test(input.hostname) && !/^\[[:0-9a-f]+\]$/i.test(input.hostname)) {
@@ -30058,35 +29958,12 @@ function parseAppliedRecord(description) {
   }
   const from = APPLIED_FROM.exec(rest);
   const done = MIGRATIONS.exec(rest)?.[1]?.trim().split(" ");
-  const children = parseChildren(rest);
   return {
     ...from ? { commit: from[1] } : {},
     ...from?.[2] ? { repository: from[2] } : {},
     fields,
-    ...done ? { migrations: done } : {},
-    ...children ? { children } : {}
+    ...done ? { migrations: done } : {}
   };
-}
-function parseChildKinds(description) {
-  const m = lastMarker(description ?? "");
-  return m ? parseChildren(m[3] ?? "") : void 0;
-}
-function parseChildren(rest) {
-  const m = CHILDREN.exec(rest);
-  return m ? (m[1] ?? "").trim().split(" ").filter(Boolean) : void 0;
-}
-function withChildKind(description, code2) {
-  const m = lastMarker(description);
-  if (!m) return void 0;
-  const line2 = m[0];
-  const had = parseChildren(m[3] ?? "");
-  if (!had || had.includes(code2)) return void 0;
-  const next = line2.replace(CHILDREN, formatChildren([...had, code2]));
-  return description.slice(0, m.index) + next + description.slice(m.index + line2.length);
-}
-function formatChildren(codes) {
-  const valid = [...new Set(codes.filter((c) => /^[a-z]{2}$/.test(c)))].sort();
-  return `[ch${valid.map((c) => ` ${c}`).join("")}]`;
 }
 function stripMarker(description) {
   const text = description ?? "";
@@ -30107,10 +29984,9 @@ function formatRecord(r) {
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ""}.` : "";
   const pairs = typedKeys(FIELD_CODES).filter((f) => r.fields[f] !== void 0).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));
-  const children = r.children ? ` ${formatChildren(r.children)}` : "";
-  return `${from} [${RECORD_TAG}${pairs.join("")}]${done.length ? ` [mg ${done.join(" ")}]` : ""}${children}`;
+  return `${from} [${RECORD_TAG}${pairs.join("")}]${done.length ? ` [mg ${done.join(" ")}]` : ""}`;
 }
-var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT, MIGRATIONS, CHILDREN;
+var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT, MIGRATIONS;
 var init_marker = __esm({
   "src/kinds/project/marker.ts"() {
     "use strict";
@@ -30153,7 +30029,6 @@ var init_marker = __esm({
     APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
     FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
     MIGRATIONS = /\[mg((?: [A-Za-z0-9_-]{4})+)\]/;
-    CHILDREN = /\[ch((?: [a-z]{2})*)\]/;
   }
 });
 
@@ -39545,7 +39420,7 @@ var init_fields = __esm({
 
 // src/kinds/project/applied-record.ts
 import { createHash as createHash3 } from "node:crypto";
-function recordApplied(desired, from = {}, doneMigrations2 = [], children) {
+function recordApplied(desired, from = {}, doneMigrations2 = []) {
   const fields = {};
   for (const field of typedKeys(desired.spec)) {
     const value = desired.spec[field];
@@ -39556,8 +39431,7 @@ function recordApplied(desired, from = {}, doneMigrations2 = [], children) {
     ...from.commit ? { commit: from.commit } : {},
     ...from.repository ? { repository: from.repository } : {},
     fields,
-    ...doneMigrations2.length ? { migrations: [...new Set(doneMigrations2.map(migrationHash))].sort() } : {},
-    ...children ? { children } : {}
+    ...doneMigrations2.length ? { migrations: [...new Set(doneMigrations2.map(migrationHash))].sort() } : {}
   };
 }
 function migrationHash(id) {
@@ -42344,13 +42218,11 @@ async function readLiveProjects(client, fields) {
 function toLiveProject(p) {
   const description = p.description ?? "";
   const marker = parseMarker(description);
-  const childKinds = marker ? parseChildKinds(description) : void 0;
   return {
     id: p.id,
     title: p.title ?? "",
     description,
     ...marker ? { marker } : {},
-    ...childKinds ? { childKinds } : {},
     fields: p,
     taskCount: Number(p.task_number ?? 0) || 0,
     annotationCount: Number(p.total_annotations_number ?? 0) || 0
@@ -45201,7 +45073,7 @@ async function* readJsonLines(stream4, file, max) {
   let index = 0;
   let pieces = [];
   let length = 0;
-  const finish2 = (text) => {
+  const finish = (text) => {
     line2++;
     const trimmed = text.trim();
     if (trimmed === "") return void 0;
@@ -45212,7 +45084,7 @@ async function* readJsonLines(stream4, file, max) {
     for (let nl2 = chunk2.indexOf("\n"); nl2 !== -1; nl2 = chunk2.indexOf("\n", start)) {
       const piece = chunk2.slice(start, nl2);
       checkSize(length + piece.length, max, file, line2 + 1);
-      const record = finish2(pieces.length ? pieces.join("") + piece : piece);
+      const record = finish(pieces.length ? pieces.join("") + piece : piece);
       pieces = [];
       length = 0;
       start = nl2 + 1;
@@ -45226,7 +45098,7 @@ async function* readJsonLines(stream4, file, max) {
     }
   }
   if (pieces.length) {
-    const record = finish2(pieces.join(""));
+    const record = finish(pieces.join(""));
     if (record) yield record;
   }
 }
@@ -47086,8 +46958,8 @@ var init_expand = __esm({
 });
 
 // src/kinds/project/migrate/apply-migrations.ts
-import { mkdir } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { lstat, mkdir } from "node:fs/promises";
+import { join as join3, relative as relative5, sep as sep2 } from "node:path";
 function journalPath(dir, namespace, key, id) {
   return join3(dir, `${namespace}--${key}--${id.replace(/[^A-Za-z0-9._-]/g, "_")}.jsonl`);
 }
@@ -47098,6 +46970,7 @@ async function applyMigrations(client, projectId, desired, planned, namespace, o
     return { done: [], expanded: false, notes: [] };
   const types = controlTypesOf(desired.labelConfig.summary);
   const notes = [];
+  if (o.root !== void 0) await refuseLinks(o.root, o.journalDir, namespace, desired.name, migrations);
   await mkdir(o.journalDir, { recursive: true });
   const live = await client.getProject(projectId);
   const liveXml = String(live.label_config ?? "");
@@ -47153,6 +47026,19 @@ async function applyMigrations(client, projectId, desired, planned, namespace, o
   }
   return { done: migrations.map((m) => m.id), expanded, notes };
 }
+async function refuseLinks(root, dir, namespace, key, migrations) {
+  const rel = relative5(root, dir);
+  const parts = rel === "" ? [] : rel.split(sep2);
+  const paths = parts.map((_, i) => join3(root, ...parts.slice(0, i + 1)));
+  for (const m of migrations) paths.push(journalPath(dir, namespace, key, m.id));
+  for (const path of paths) {
+    const st = await lstat(path).catch(() => void 0);
+    if (st?.isSymbolicLink())
+      throw new Refusal(
+        `${relative5(root, path)} is a symbolic link: the migration journal is written only to a real folder in the checkout (or to --journal-dir); nothing was sent`
+      );
+  }
+}
 var DEFAULT_JOURNAL_DIR;
 var init_apply_migrations = __esm({
   "src/kinds/project/migrate/apply-migrations.ts"() {
@@ -47169,7 +47055,7 @@ var init_apply_migrations = __esm({
 });
 
 // src/kinds/project/write.ts
-function createBody(desired, marker, from = {}, children = []) {
+function createBody(desired, marker, from = {}) {
   const body = { ...desired.spec };
   body.description = withMarker(
     desired.spec.description ?? "",
@@ -47177,20 +47063,19 @@ function createBody(desired, marker, from = {}, children = []) {
     recordApplied(
       desired,
       from,
-      desired.migrations.map((m) => m.id),
-      children
+      desired.migrations.map((m) => m.id)
     )
   );
   return body;
 }
-function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = [], children) {
+function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = []) {
   const body = {};
   for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : void 0;
   if (fields.length || addMarker) {
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
-      recordApplied(desired, from, doneMigrations2, children)
+      recordApplied(desired, from, doneMigrations2)
     );
   }
   return body;
@@ -47266,13 +47151,6 @@ function startProjectApply(run3) {
       notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
-  const childrenToRecord = async (id, key, description) => {
-    const declared = run3.childKindsOf?.(key) ?? [];
-    const before = run3.live.find((p) => p.id === id);
-    let had = description !== void 0 ? parseChildKinds(description) : before?.childKinds;
-    if (had === void 0 && before && run3.childKindsFound) had = await run3.childKindsFound(before);
-    return had === void 0 ? void 0 : [.../* @__PURE__ */ new Set([...had, ...declared])];
-  };
   return {
     async create(change, desired) {
       const marker = { namespace: run3.namespace, key: change.key };
@@ -47285,8 +47163,7 @@ function startProjectApply(run3) {
         await index.refresh();
       }
       const want = need2(desired, change);
-      const children = run3.childKindsOf?.(change.key) ?? [];
-      const outcome = await createProjectOnce(client, createBody(want, marker, from, children), marker, {
+      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
         index,
         createdAfter,
         ...sleep
@@ -47307,7 +47184,7 @@ function startProjectApply(run3) {
         ...outcome.left.length ? { leftCopies: outcome.left } : {}
       };
       if (outcome.found || outcome.createdId !== void 0) {
-        const fixed = await alignProject(client, id, want, marker, from, children);
+        const fixed = await alignProject(client, id, want, marker, from);
         if (fixed.length) notes.push(`updated ${fixed.join(", ")} on it`);
       }
       return { id, ...settled, notes: await withTasks(id, change, desired, notes) };
@@ -47338,19 +47215,12 @@ function startProjectApply(run3) {
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join("; ")}`);
         }
         const liveDescription = want.spec.description !== void 0 ? "" : await readDescription(client, id);
-        const children = await childrenToRecord(id, change.key, liveDescription || void 0);
         await client.updateProject(
           id,
-          updateBody(
-            want,
-            fields,
-            liveDescription,
-            marker,
-            change.action === "adopt" || done.length > 0,
-            from,
-            [...recorded, ...done],
-            children
-          )
+          updateBody(want, fields, liveDescription, marker, change.action === "adopt" || done.length > 0, from, [
+            ...recorded,
+            ...done
+          ])
         );
       }
       return { id, notes: await withTasks(id, change, desired, notes) };
@@ -47393,13 +47263,10 @@ function startProjectApply(run3) {
     }
   };
 }
-async function alignProject(client, id, desired, marker, from, children) {
+async function alignProject(client, id, desired, marker, from) {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
-  if (fields.length === 0) {
-    for (const code2 of children) await recordChildKind(client, id, code2);
-    return [];
-  }
+  if (fields.length === 0) return [];
   if (fields.includes("label_config")) {
     const problems = await checkLabelConfigWriteNow(client, id, desired);
     if (problems.length)
@@ -47407,14 +47274,8 @@ async function alignProject(client, id, desired, marker, from, children) {
         `project ${id} carries the marker but its label_config cannot be changed: ${problems.join("; ")}`
       );
   }
-  const had = live.childKinds;
-  const record = had === void 0 ? void 0 : [.../* @__PURE__ */ new Set([...had, ...children])];
-  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from, [], record));
+  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
   return fields;
-}
-async function recordChildKind(client, id, code2) {
-  const next = withChildKind(await readDescription(client, id), code2);
-  if (next !== void 0) await client.updateProject(id, { description: next });
 }
 async function whyNotAnEmptyCopy(client, id, marker) {
   const now = await readProject(client, id);
@@ -47590,7 +47451,7 @@ var init_to_manifest3 = __esm({
 
 // src/manifest/repo-path.ts
 import { realpath } from "node:fs/promises";
-import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative5, resolve as resolve7, sep as sep2 } from "node:path";
+import { dirname as dirname3, isAbsolute as isAbsolute2, relative as relative6, resolve as resolve7, sep as sep3 } from "node:path";
 async function resolveRepoPath(root, manifestPath, ref) {
   if (isAbsolute2(ref) || /^[A-Za-z]:[\\/]/.test(ref)) {
     return {
@@ -47618,8 +47479,8 @@ async function resolveRepoPath(root, manifestPath, ref) {
   return { ok: true, path };
 }
 function isInside(root, path) {
-  const rel = relative5(root, path);
-  return rel === "" || !rel.startsWith(`..${sep2}`) && rel !== ".." && !isAbsolute2(rel);
+  const rel = relative6(root, path);
+  return rel === "" || !rel.startsWith(`..${sep3}`) && rel !== ".." && !isAbsolute2(rel);
 }
 var init_repo_path = __esm({
   "src/manifest/repo-path.ts"() {
@@ -48019,7 +47880,7 @@ var init_load3 = __esm({
 });
 
 // src/kinds/project/kind.ts
-import { relative as relative6, sep as sep3 } from "node:path";
+import { relative as relative7, sep as sep4 } from "node:path";
 function fieldsToRead(projects) {
   const fields = /* @__PURE__ */ new Set(["label_config"]);
   for (const p of projects) for (const f of typedKeys(p.spec)) fields.add(f);
@@ -48074,13 +47935,12 @@ var init_kind6 = __esm({
         spec: Object.fromEntries(Object.entries(p.spec).map(([k, v]) => [k, p.sensitive.has(k) ? "(sensitive)" : v])),
         // Relative to the repository, not to the working directory (display paths are): a plan
         // saved from one directory must still apply from another.
-        tasks: p.tasks.map((t) => relative6(root, t.path).split(sep3).join("/")),
+        tasks: p.tasks.map((t) => relative7(root, t.path).split(sep4).join("/")),
         import: p.importId ?? null,
         // A saved plan was reviewed with these migrations: another set is another plan.
         ...p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}
       }),
       startApply: startProjectApply,
-      recordChild: recordChildKind,
       previewConfigs: (projects) => projects.flatMap((p) => {
         if (!p.labelConfig) return [];
         const task = p.tasks[0];
@@ -52498,50 +52358,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative12, options, skipNormalization) {
+    function resolveComponent(base, relative13, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse4(serialize2(base, options), options);
-        relative12 = parse4(serialize2(relative12, options), options);
+        relative13 = parse4(serialize2(relative13, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative12.scheme) {
-        target.scheme = relative12.scheme;
-        target.userinfo = relative12.userinfo;
-        target.host = relative12.host;
-        target.port = relative12.port;
-        target.path = removeDotSegments(relative12.path || "");
-        target.query = relative12.query;
+      if (!options.tolerant && relative13.scheme) {
+        target.scheme = relative13.scheme;
+        target.userinfo = relative13.userinfo;
+        target.host = relative13.host;
+        target.port = relative13.port;
+        target.path = removeDotSegments(relative13.path || "");
+        target.query = relative13.query;
       } else {
-        if (relative12.userinfo !== void 0 || relative12.host !== void 0 || relative12.port !== void 0) {
-          target.userinfo = relative12.userinfo;
-          target.host = relative12.host;
-          target.port = relative12.port;
-          target.path = removeDotSegments(relative12.path || "");
-          target.query = relative12.query;
+        if (relative13.userinfo !== void 0 || relative13.host !== void 0 || relative13.port !== void 0) {
+          target.userinfo = relative13.userinfo;
+          target.host = relative13.host;
+          target.port = relative13.port;
+          target.path = removeDotSegments(relative13.path || "");
+          target.query = relative13.query;
         } else {
-          if (!relative12.path) {
+          if (!relative13.path) {
             target.path = base.path;
-            if (relative12.query !== void 0) {
-              target.query = relative12.query;
+            if (relative13.query !== void 0) {
+              target.query = relative13.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative12.path[0] === "/") {
-              target.path = removeDotSegments(relative12.path);
+            if (relative13.path[0] === "/") {
+              target.path = removeDotSegments(relative13.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative12.path;
+                target.path = "/" + relative13.path;
               } else if (!base.path) {
-                target.path = relative12.path;
+                target.path = relative13.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative12.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative13.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative12.query;
+            target.query = relative13.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -52549,7 +52409,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative12.fragment;
+      target.fragment = relative13.fragment;
       return target;
     }
     function equal8(uriA, uriB, options) {
@@ -56800,9 +56660,8 @@ var init_look_alike = __esm({
 });
 
 // src/manifest/discover.ts
-import { readFileSync as readFileSync6, statSync as statSync3 } from "node:fs";
-import { open as open2, readdir as readdir2, stat as stat3 } from "node:fs/promises";
-import { join as join4, relative as relative7, sep as sep4 } from "node:path";
+import { open as open2, readdir as readdir2, readFile as readFile3, stat as stat3 } from "node:fs/promises";
+import { join as join4, relative as relative8, sep as sep5 } from "node:path";
 async function discoverManifests(root, show, known) {
   const diagnostics = [];
   const files = [];
@@ -56832,7 +56691,7 @@ async function discoverManifests(root, show, known) {
   const isExcluded = compileExcludes(exclude);
   const found = await listCandidateFiles(
     root,
-    (path) => path === configPath || isExcluded(relative7(root, path).split(sep4).join("/"))
+    (path) => path === configPath || isExcluded(relative8(root, path).split(sep5).join("/"))
   );
   for (const d of found.unreadable)
     diagnostics.push(diag("directory-unreadable", `cannot read directory ${show(d)}`, { file: show(d) }));
@@ -56844,8 +56703,9 @@ async function discoverManifests(root, show, known) {
         { file: show(root) }
       )
     );
-  for (const path of found.files) {
-    const r = await readCandidate(path, show(path), known);
+  const limit = pLimit(32);
+  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path), known))));
+  for (const r of read) {
     if (r.kind === "manifest") files.push(r.file);
     else if (r.kind === "suspect") suspects.push(r.suspect);
   }
@@ -56858,7 +56718,7 @@ async function readManifest(path, file) {
   return { path, docs: source.documents, diagnostics: source.diagnostics };
 }
 async function readCandidate(path, file, known) {
-  const size = statOrUndefined(path)?.size ?? 0;
+  const size = (await stat3(path).catch(() => void 0))?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     const head = await readHead(path, HEAD_BYTES).catch(() => void 0);
     if (!head) return { kind: "other" };
@@ -56866,7 +56726,7 @@ async function readCandidate(path, file, known) {
     if (hasLabelformApiVersion(text2)) return { kind: "manifest", file: await readManifest(path, file) };
     return suspect(path, findLookAlike(text2, file, known));
   }
-  const bytes = readOrUndefined(path);
+  const bytes = await readFile3(path).catch(() => void 0);
   if (!bytes) return { kind: "manifest", file: await readManifest(path, file) };
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
@@ -56877,20 +56737,6 @@ async function readCandidate(path, file, known) {
   if (!decoded.ok) return { kind: "manifest", file: { path, docs: [], diagnostics: [decoded.diagnostic] } };
   const source = parseYamlSource(decoded.text, file);
   return { kind: "manifest", file: { path, docs: source.documents, diagnostics: source.diagnostics } };
-}
-function statOrUndefined(path) {
-  try {
-    return statSync3(path);
-  } catch {
-    return void 0;
-  }
-}
-function readOrUndefined(path) {
-  try {
-    return readFileSync6(path);
-  } catch {
-    return void 0;
-  }
 }
 function suspect(path, problem) {
   return problem ? { kind: "suspect", suspect: { path, problem } } : { kind: "other" };
@@ -56947,6 +56793,7 @@ var ROOT_CONFIG_NAMES, MAX_FILES, HEAD_BYTES, LABELFORM_API_VERSION;
 var init_discover = __esm({
   "src/manifest/discover.ts"() {
     "use strict";
+    init_p_limit();
     init_diagnostics();
     init_exclude();
     init_look_alike();
@@ -56992,7 +56839,7 @@ var init_limit_diagnostics = __esm({
 
 // src/manifest/load-root-config.ts
 import { stat as stat4 } from "node:fs/promises";
-import { isAbsolute as isAbsolute3, join as join5, relative as relative8, resolve as resolve8 } from "node:path";
+import { isAbsolute as isAbsolute3, join as join5, relative as relative9, resolve as resolve8 } from "node:path";
 async function loadRootConfig(dir, cwd = process.cwd()) {
   const root = resolve8(cwd, dir);
   for (const name of ROOT_CONFIG_NAMES) {
@@ -57052,7 +56899,7 @@ function readRootConfig(docs, file, diagnostics) {
   return { file, doc, namespace: cfg.namespace, environments, implicitEnvironment, defaultEnvironment };
 }
 function displayPath(cwd, path) {
-  const rel = relative8(cwd, path);
+  const rel = relative9(cwd, path);
   return rel === "" ? "." : rel.startsWith("..") || isAbsolute3(rel) ? path : rel;
 }
 var init_load_root_config = __esm({
@@ -57103,7 +56950,7 @@ var init_secret_references = __esm({
 
 // src/state/load-repository.ts
 import { stat as stat5 } from "node:fs/promises";
-import { dirname as dirname4, resolve as resolve9, sep as sep5 } from "node:path";
+import { dirname as dirname4, resolve as resolve9, sep as sep6 } from "node:path";
 async function loadRepository(dir, opts) {
   const cwd = opts.cwd ?? process.cwd();
   const root = resolve9(cwd, dir);
@@ -57133,7 +56980,7 @@ async function loadRepository(dir, opts) {
   const docs = manifestFiles.flatMap((p) => p.docs.map((doc) => ({ path: p.path, doc })));
   const data = dataFileReferences(docs.filter((d) => d.path !== configPath));
   for (const s of discovered.suspects)
-    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep5}`))) diagnostics.push(s.problem);
+    if (!data.some((ref) => s.path === ref || s.path.startsWith(`${ref}${sep6}`))) diagnostics.push(s.problem);
   const configDocs = docs.filter((d) => d.path === configPath);
   const otherDocs = docs.filter((d) => d.path !== configPath);
   const config = configPath ? readRootConfig(configDocs, show(configPath), diagnostics) : void 0;
@@ -57282,7 +57129,10 @@ async function loadRepository(dir, opts) {
     const { doc } = raw;
     if (typeof spec === "string") {
       if (unresolvedByDoc.get(raw)?.has(pointer)) return void 0;
-      return checkXml(spec, doc.file, valuePosition(doc, pointer), diagnostics);
+      const info = doc.scalarInfo(pointer);
+      const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
+      const at = info?.positionAt ?? ((line2, col) => start.block ? { line: start.line + line2 - 1, col: start.indent + col } : { line: start.line + line2 - 1, col: line2 === 1 ? start.col + col - 1 : col });
+      return checkXml(spec, doc.file, at, diagnostics);
     }
     const ref = spec.file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);
@@ -57350,8 +57200,6 @@ ${d.element ?? ""}`);
   };
 }
 function checkXml(xml, file, at, diagnostics) {
-  const clean = cleanConfigs.get(xml);
-  if (clean) return { xml, file, at, summary: clean, review: [] };
   const parsed2 = parseLabelConfigXml(xml);
   if (!parsed2.ok) {
     const { line: line2, col } = at(parsed2.problem.line, parsed2.problem.col);
@@ -57363,9 +57211,7 @@ function checkXml(xml, file, at, diagnostics) {
     diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return void 0;
   const review = reviewLabelConfig(parsed2.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
-  const summary = summarizeLabelConfig(parsed2.root);
-  if (review.length === 0 && cleanConfigs.size < MAX_CACHED_CONFIGS) cleanConfigs.set(xml, summary);
-  return { xml, file, at, summary, review };
+  return { xml, file, at, summary: summarizeLabelConfig(parsed2.root), review };
 }
 function selectEnvironmentName(config, requested, diagnostics) {
   const name = requested ?? config.defaultEnvironment;
@@ -57447,7 +57293,7 @@ function pick(value, pointer) {
     v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   return v;
 }
-var KNOWN_KINDS, cleanConfigs, MAX_CACHED_CONFIGS, IDENTITY_FIELDS;
+var KNOWN_KINDS, IDENTITY_FIELDS;
 var init_load_repository = __esm({
   "src/state/load-repository.ts"() {
     "use strict";
@@ -57467,14 +57313,11 @@ var init_load_repository = __esm({
     init_source_file();
     init_registry();
     init_parse_xml();
-    init_text_credentials();
     KNOWN_KINDS = {
       names: MANIFEST_KINDS.map((k) => k.kind),
       schemas: MANIFEST_KINDS.map((k) => k.schema),
       forMessages: kindNamesForMessages()
     };
-    cleanConfigs = /* @__PURE__ */ new Map();
-    MAX_CACHED_CONFIGS = 1e3;
     IDENTITY_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata", "spec"]);
   }
 });
@@ -58343,14 +58186,14 @@ var init_atomic_write = __esm({
 });
 
 // src/state/saved-plan.ts
-import { readFile as readFile3 } from "node:fs/promises";
+import { readFile as readFile4 } from "node:fs/promises";
 async function writePlanFile(path, plan) {
   await writeFileAtomic(path, planText(plan), 384);
 }
 async function readPlanFile(path) {
   let text;
   try {
-    text = await readFile3(path, "utf8");
+    text = await readFile4(path, "utf8");
   } catch (err) {
     throw new UserError(
       `cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`
@@ -58762,8 +58605,8 @@ var init_plan_shell = __esm({
 });
 
 // src/ci/ci-context.ts
-import { readFile as readFile4 } from "node:fs/promises";
-async function readCiContext(env2, read = (p) => readFile4(p, "utf8")) {
+import { readFile as readFile5 } from "node:fs/promises";
+async function readCiContext(env2, read = (p) => readFile5(p, "utf8")) {
   if (env2.GITLAB_CI === "true") return readGitLab(env2);
   if (env2.GITHUB_ACTIONS !== "true" && !env2.GITHUB_REPOSITORY) return { platform: "none" };
   const apiUrl = (env2.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
@@ -59080,17 +58923,17 @@ var init_read_token = __esm({
 
 // src/ci/repo-dir.ts
 import { stat as stat6, realpath as realpath2 } from "node:fs/promises";
-import { dirname as dirname6, isAbsolute as isAbsolute4, join as join7, relative as relative9, resolve as resolve11, sep as sep6 } from "node:path";
+import { dirname as dirname6, isAbsolute as isAbsolute4, join as join7, relative as relative10, resolve as resolve11, sep as sep7 } from "node:path";
 async function repoRelativeDir(dir, env2, cwd) {
   const abs = await realpath2(resolve11(cwd, dir)).catch(() => resolve11(cwd, dir));
   const tops = [await findGitTop(abs), env2.GITHUB_WORKSPACE, env2.CI_PROJECT_DIR, cwd];
   for (const top2 of tops) {
     if (!top2) continue;
-    const rel = relative9(await realpath2(top2).catch(() => top2), abs);
+    const rel = relative10(await realpath2(top2).catch(() => top2), abs);
     if (rel === "") return ".";
-    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep6).join("/");
+    if (!rel.startsWith("..") && !isAbsolute4(rel)) return rel.split(sep7).join("/");
   }
-  return abs.split(sep6).join("/");
+  return abs.split(sep7).join("/");
 }
 async function findGitTop(start) {
   for (let dir = start; ; dir = dirname6(dir)) {
@@ -61938,13 +61781,13 @@ async function hook(token, request3, route, parameters) {
   endpoint2.headers.authorization = withAuthorizationPrefix(token);
   return request3(endpoint2);
 }
-var b64url, sep7, jwtRE, isJWT, createTokenAuth;
+var b64url, sep8, jwtRE, isJWT, createTokenAuth;
 var init_dist_bundle5 = __esm({
   "node_modules/@octokit/auth-token/dist-bundle/index.js"() {
     "use strict";
     b64url = "(?:[a-zA-Z0-9_-]+)";
-    sep7 = "\\.";
-    jwtRE = new RegExp(`^${b64url}${sep7}${b64url}${sep7}${b64url}$`);
+    sep8 = "\\.";
+    jwtRE = new RegExp(`^${b64url}${sep8}${b64url}${sep8}${b64url}$`);
     isJWT = jwtRE.test.bind(jwtRE);
     createTokenAuth = function createTokenAuth2(token) {
       if (!token) {
@@ -65401,13 +65244,13 @@ __export(plan_links_exports, {
   previewMarkdown: () => previewMarkdown,
   previewSnippets: () => previewSnippets
 });
-import { readFile as readFile5 } from "node:fs/promises";
+import { readFile as readFile6 } from "node:fs/promises";
 import { join as join8, resolve as resolve13 } from "node:path";
 async function previewLinks(dir, cwd, warn) {
   const file = join8(resolve13(cwd, dir), "summary.json");
   let summary;
   try {
-    summary = JSON.parse(await readFile5(file, "utf8"));
+    summary = JSON.parse(await readFile6(file, "utf8"));
   } catch (err) {
     if (err.code === "ENOENT") {
       warn(
@@ -65550,7 +65393,7 @@ var init_plan7 = __esm({
 import { execFile as execFile2, spawn } from "node:child_process";
 import { mkdir as mkdir2, mkdtemp as mkdtemp2, rm as rm2, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { dirname as dirname7, join as join9, relative as relative10, resolve as resolve15, sep as sep8 } from "node:path";
+import { dirname as dirname7, join as join9, relative as relative11, resolve as resolve15, sep as sep9 } from "node:path";
 import { promisify } from "node:util";
 async function git(cwd, args, what) {
   try {
@@ -65572,7 +65415,7 @@ async function checkoutAt(dir, ref) {
     ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`],
     `${what}: no such commit, branch or tag (in CI, fetch it first, e.g. \`git fetch origin ${ref.replace(/^origin\//, "")}\` or actions/checkout with fetch-depth: 0)`
   )).toString("utf8").trim();
-  const sub = relative10(top2, resolve15(dir)).split("\\").join("/");
+  const sub = relative11(top2, resolve15(dir)).split("\\").join("/");
   const entries = (await git(top2, ["ls-tree", "-r", "-z", "--full-tree", commit, "--", sub || "."], what)).toString("utf8").split("\0").filter(Boolean).flatMap((line2) => {
     const m = /^\d+ (\w+) ([0-9a-f]+)\t(.*)$/s.exec(line2);
     return m && m[1] === "blob" ? [{ oid: m[2], name: m[3] }] : [];
@@ -65586,7 +65429,7 @@ async function checkoutAt(dir, ref) {
   try {
     await catBlobs(top2, entries, what, async (name, body) => {
       const to = resolve15(tmp, name);
-      if (!to.startsWith(tmp + sep8))
+      if (!to.startsWith(tmp + sep9))
         throw new UserError(
           `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`
         );
@@ -65671,8 +65514,8 @@ var init_base2 = __esm({
 
 // src/preview/browser.ts
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, lstatSync, rmSync, statSync as statSync4 } from "node:fs";
-import { chown, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
+import { accessSync, constants, lstatSync, rmSync, statSync as statSync3 } from "node:fs";
+import { chown, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile7, writeFile as writeFile4 } from "node:fs/promises";
 import { delimiter, join as join10 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
@@ -65830,7 +65673,7 @@ function removeAsUser(setpriv, rmBin, user, path) {
   }
 }
 async function passwdEntry(name) {
-  const text = await readFile6("/etc/passwd", "utf8").catch(() => "");
+  const text = await readFile7("/etc/passwd", "utf8").catch(() => "");
   const fields = text.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
   if (!fields) return void 0;
   const uid = Number(fields[2]);
@@ -65839,7 +65682,7 @@ async function passwdEntry(name) {
 }
 function isWorldWritableDir(path) {
   try {
-    const st = statSync4(path);
+    const st = statSync3(path);
     return st.isDirectory() && (st.mode & 1023) === 1023;
   } catch {
     return false;
@@ -65914,7 +65757,7 @@ var init_browser = __esm({
 // src/preview/editor-source.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile as readFile7 } from "node:fs/promises";
+import { readFile as readFile8 } from "node:fs/promises";
 import { dirname as dirname8, extname as extname2, join as join11, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
@@ -65966,7 +65809,7 @@ function packageEditor(dir) {
   return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
-      const body = await readFile7(file).catch(() => void 0);
+      const body = await readFile8(file).catch(() => void 0);
       if (body) return { body, type: TYPES[extname2(file)] ?? "application/octet-stream" };
     }
     return void 0;
@@ -66163,7 +66006,7 @@ var init_publish_branch = __esm({
 });
 
 // src/preview/memory-watch.ts
-import { readdir as readdir3, readFile as readFile8 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile9 } from "node:fs/promises";
 function watchMemory(marker, caps = DEFAULT_MEMORY_CAPS) {
   const killed = [];
   if (process.platform !== "linux") return { stop: () => void 0, killed };
@@ -66203,7 +66046,7 @@ async function browserTree(marker) {
   const children = /* @__PURE__ */ new Map();
   for (const name of await readdir3("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    const stat12 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const stat12 = await readFile9(`/proc/${name}/stat`, "utf8").catch(() => "");
     const ppid = Number(stat12.slice(stat12.lastIndexOf(")") + 2).split(" ")[1]);
     if (!Number.isInteger(ppid)) continue;
     const list = children.get(ppid) ?? [];
@@ -66213,7 +66056,7 @@ async function browserTree(marker) {
   const out = [];
   let inside = false;
   const walk = async (pid, under) => {
-    const cmdline = await readFile8(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile9(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
     const here = under || cmdline.includes(marker);
     if (here) out.push({ pid, renderer: cmdline.includes("--type=renderer") });
     inside ||= here;
@@ -66223,7 +66066,7 @@ async function browserTree(marker) {
   return inside ? out : [];
 }
 async function pss(pid) {
-  const text = await readFile8(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+  const text = await readFile9(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
   return Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
 }
 var DEFAULT_MEMORY_CAPS;
@@ -66871,7 +66714,7 @@ var init_renderer = __esm({
 });
 
 // src/preview/report.ts
-import { readFile as readFile9 } from "node:fs/promises";
+import { readFile as readFile10 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function summaryText(summary, outDir) {
   const lines = [];
@@ -66901,7 +66744,7 @@ function summaryText(summary, outDir) {
 async function summaryHtml(summary, outDir) {
   const img = async (file, alt) => {
     if (!file) return "";
-    const body = await readFile9(join13(outDir, file)).catch(() => void 0);
+    const body = await readFile10(join13(outDir, file)).catch(() => void 0);
     if (!body) return "";
     const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString("base64")}` : encodeURI(file);
     return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
@@ -67407,7 +67250,6 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   const steps = orderSteps(plan.changes, kinds);
   const results = [];
   const appliers = /* @__PURE__ */ new Map();
-  const records = childRecords(plan, repo, live, ports.client, kinds);
   const applierOf = (kind) => {
     let a = appliers.get(kind.kind);
     if (!a) {
@@ -67417,8 +67259,6 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
         live: liveOf(live, kind.kind),
         allowDataLoss: opts.allowDataLoss,
         extras: opts.extras ?? {},
-        childKindsOf: (key) => records.declaredUnder(kind.kind, key),
-        childKindsFound: (parent) => records.found(kind.kind, parent),
         ...ports.sleep ? { sleep: ports.sleep } : {},
         ...ports.confirmDelete ? { confirmDelete: ports.confirmDelete } : {}
       });
@@ -67430,13 +67270,6 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   const failedParents = /* @__PURE__ */ new Set();
   for (const c of plan.changes)
     if (c.action !== "create" && c.action !== "delete") ids.set(identity3(c.kind, c.parent?.key, c.key), c.id);
-  for (const c of plan.changes) {
-    if (c.action !== "no-op" || c.parent?.id === void 0) continue;
-    try {
-      await records.ensure(c.kind, c.parent.id, { onlyRecorded: true });
-    } catch {
-    }
-  }
   for (const [i, change] of steps.entries()) {
     ports.progress({ type: "start", change, index: i, total: steps.length });
     const started = ports.now();
@@ -67462,13 +67295,11 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
       }
       const desired = kind.desired(repo).find((d) => d.name === change.key && d.parent === change.parent?.key);
       const applier = applierOf(kind);
-      if (parentId !== void 0 && change.action !== "delete") await records.ensure(change.kind, parentId);
       let done;
       switch (change.action) {
         case "create":
           done = await applier.create(change, desired, parentId);
           ids.set(identity3(change.kind, change.parent?.key, change.key), done.id);
-          if (kind.recordChild) records.created(kind.kind, change.key, done.id);
           break;
         case "adopt":
         case "update":
@@ -67544,54 +67375,6 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
     });
   }
   return results;
-}
-function childRecords(plan, repo, live, client, kinds) {
-  const recordedKinds = (parentKind) => kinds.filter((k) => k.parent === parentKind && k.recordedAs);
-  const listed2 = /* @__PURE__ */ new Set();
-  for (const k of kinds) {
-    if (!k.recordChild) continue;
-    for (const p of liveOf(live, k.kind))
-      for (const code2 of p.childKinds ?? []) listed2.add(`${k.kind}\0${p.id}\0${code2}`);
-  }
-  const declaredUnder = (parentKind, key) => recordedKinds(parentKind).filter((k) => k.desired(repo).some((d) => d.parent === key)).map((k) => k.recordedAs);
-  return {
-    declaredUnder,
-    /** The codes of recorded child kinds with a resource of this namespace under the parent, read now. */
-    async found(parentKind, parent) {
-      const codes = [];
-      for (const k of recordedKinds(parentKind)) {
-        const lives = await k.readLive(client, {
-          namespace: plan.namespace,
-          repo,
-          prune: true,
-          parents: [{ ...parent, childKinds: void 0 }]
-        });
-        if (lives.some((l) => l.parentId === parent.id && l.marker?.namespace === plan.namespace))
-          codes.push(k.recordedAs);
-      }
-      return codes;
-    },
-    /** A parent created in this run recorded what git declares under it. */
-    created(parentKind, key, id) {
-      for (const code2 of declaredUnder(parentKind, key)) listed2.add(`${parentKind}\0${id}\0${code2}`);
-    },
-    /**
-     * Makes the parent's record list a child's kind before the child is written. `onlyRecorded`:
-     * not for a parent whose marker recorded no children when the plan read it (one request
-     * that would write nothing: such a parent is read for every kind anyway).
-     */
-    async ensure(childKind, parentId, opts = {}) {
-      const kind = kinds.find((k) => k.kind === childKind);
-      const parentKind = kinds.find((k) => k.kind === kind?.parent);
-      if (!kind?.recordedAs || !parentKind?.recordChild) return;
-      const id = `${parentKind.kind}\0${parentId}\0${kind.recordedAs}`;
-      if (listed2.has(id)) return;
-      if (opts.onlyRecorded && liveOf(live, parentKind.kind).find((p) => p.id === parentId)?.childKinds === void 0)
-        return;
-      await parentKind.recordChild(client, parentId, kind.recordedAs);
-      listed2.add(id);
-    }
-  };
 }
 function identity3(kind, parent, key) {
   return `${kind}\0${parent ?? ""}\0${key}`;
@@ -69102,6 +68885,7 @@ async function execute(io, session, plan, live, args, report) {
     }
     return notes.join("; ");
   };
+  const journalDir = resolve18(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR);
   const results = await applyPlan(
     plan,
     session.repo,
@@ -69136,7 +68920,9 @@ async function execute(io, session, plan, live, args, report) {
         // What the plan was made with: a migration deletes drafts only when the reviewed plan said so.
         migrations: {
           deleteDrafts: plan.deleteDrafts ?? false,
-          journalDir: resolve18(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR),
+          journalDir,
+          // A journal in the checkout, which a pull request writes: no link there may lead out of it.
+          ...isInside(session.repo.root, journalDir) ? { root: session.repo.root } : {},
           progress: (line2) => io.stdout(`  ${line2}
 `)
         }
@@ -69221,6 +69007,7 @@ var ROLLBACK_HINT;
 var init_apply7 = __esm({
   "src/cli/commands/apply.ts"() {
     "use strict";
+    init_repo_path();
     init_apply6();
     init_render_text();
     init_render_values();
@@ -69853,7 +69640,6 @@ async function runImport2(io, args) {
           `${parentKind.noun} ${desired.parent} ${holders.length ? "is carried by several resources" : "is not on the server (or not managed yet)"}: import or apply it first`
         );
       parentId = holders[0].id;
-      if (kind.recordedAs) await parentKind.recordChild?.(client, parentId, kind.recordedAs);
     }
     const done = await kind.adopt(client, args.projectId, desired, {
       namespace,
@@ -69922,7 +69708,7 @@ __export(pull_exports, {
 });
 import { existsSync as existsSync2 } from "node:fs";
 import { mkdir as mkdir5, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname10, join as join17, relative as relative11, resolve as resolve19, sep as sep9 } from "node:path";
+import { dirname as dirname10, join as join17, relative as relative12, resolve as resolve19, sep as sep10 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0)
     throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
@@ -70165,7 +69951,7 @@ ${secretNotes} value(s) held a secret from the environment: written as \${env:NA
   const nouns = topLevel.map((k) => `${k.noun}s`).join(" and ");
   io.stdout(
     `
-Pulled ${counts2} into ${relative11(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative11(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
+Pulled ${counts2} into ${relative12(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative12(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
 `
   );
   return 0;
@@ -70207,7 +69993,7 @@ function keyHoldsSecret(key, secrets) {
   });
 }
 function schemaReference(fromDir, schemaFile) {
-  const rel = relative11(fromDir, schemaFile).split(sep9).join("/");
+  const rel = relative12(fromDir, schemaFile).split(sep10).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 var init_pull = __esm({
@@ -70881,8 +70667,8 @@ var require_graceful_fs = __commonJS({
       fs2.createReadStream = createReadStream3;
       fs2.createWriteStream = createWriteStream3;
       var fs$readFile = fs2.readFile;
-      fs2.readFile = readFile11;
-      function readFile11(path, options, cb) {
+      fs2.readFile = readFile12;
+      function readFile12(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$readFile(path, options, cb);
@@ -71972,13 +71758,13 @@ var require_proper_lockfile = __commonJS({
 });
 
 // src/tasks/sidecar.ts
-import { readFile as readFile10, stat as stat9 } from "node:fs/promises";
+import { readFile as readFile11, stat as stat9 } from "node:fs/promises";
 function sidecarPath(input, isDirectory) {
   return isDirectory ? `${input.replace(/\/+$/, "")}/.labelform-import.json` : `${input}.labelform-import.json`;
 }
 async function readSidecar(path) {
   try {
-    const value = JSON.parse(await readFile10(path, "utf8"));
+    const value = JSON.parse(await readFile11(path, "utf8"));
     return value.version === 1 ? value : void 0;
   } catch {
     return void 0;
@@ -75861,13 +75647,13 @@ function usage(yargs, shim3) {
   };
   self2.stringifiedValues = function stringifiedValues(values, separator) {
     let string = "";
-    const sep10 = separator || ", ";
+    const sep11 = separator || ", ";
     const array = [].concat(values);
     if (!values || !array.length)
       return string;
     array.forEach((value) => {
       if (string.length)
-        string += sep10;
+        string += sep11;
       string += JSON.stringify(value);
     });
     return string;

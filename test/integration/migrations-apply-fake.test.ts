@@ -4,7 +4,8 @@
  * left alone), apply expands, migrates, takes the census and contracts, records the migration in
  * the marker, and the next plan has nothing to do; the journal reverts it.
  */
-import { readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -152,6 +153,36 @@ test('with the migration removed from git after it ran, nothing is planned; a mi
   assert.ok(
     (await labelsOf(id)).annotations.every((a) => !a.includes('Positive,') && !a.startsWith('sentiment:Positive')),
   );
+});
+
+test('a .labelform committed as a symbolic link: apply refuses before anything is sent, and writes nothing where it points', async () => {
+  const id = await project();
+  const dir = await fake.repo({
+    'p.yaml': projectYaml('sentiment', `  title: Sentiment\n  label_config: {file: config.xml}\n${MIGRATION}`),
+    'config.xml': config(['Good', 'Negative']),
+  });
+  const outside = await mkdtemp(join(tmpdir(), 'lf-outside-'));
+  try {
+    await mkdir(join(outside, 'journal'));
+    await symlink(outside, join(dir, '.labelform'));
+    const before = await fake.client.getProject(id);
+    const applied = await fake.cli(dir, ['apply', '--auto-approve']);
+    assert.is(applied.code, 1, applied.stdout + applied.stderr);
+    assert.match(
+      applied.stdout + applied.stderr,
+      /\.labelform is a symbolic link: the migration journal is written only to a real folder/,
+    );
+    assert.not.ok(hasStackTrace(applied.stderr));
+    assert.equal(await readdir(join(outside, 'journal')), [], 'nothing written outside the checkout');
+    const after = await fake.client.getProject(id);
+    assert.is(after.label_config, before.label_config, 'the config was not expanded');
+    assert.equal(
+      (await labelsOf(id)).annotations.filter((a) => a.includes('sentiment:Good')),
+      [],
+    );
+  } finally {
+    await rm(outside, { recursive: true, force: true });
+  }
 });
 
 test.run();

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isInside } from '../../manifest/repo-path.ts';
 import type { Plan } from '../../generated/schema-types.ts';
 import { applyPlan, type ApplyEvent, type StepResult } from '../../reconcile/apply.ts';
 import { renderPlanText } from '../../reconcile/render-text.ts';
@@ -302,6 +303,7 @@ async function execute(
     }
     return notes.join('; ');
   };
+  const journalDir = resolve(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR);
   const results: StepResult[] = await applyPlan(
     plan,
     session.repo,
@@ -339,7 +341,9 @@ async function execute(
         // What the plan was made with: a migration deletes drafts only when the reviewed plan said so.
         migrations: {
           deleteDrafts: plan.deleteDrafts ?? false,
-          journalDir: resolve(session.repo.root, args.journalDir ?? DEFAULT_JOURNAL_DIR),
+          journalDir,
+          // A journal in the checkout, which a pull request writes: no link there may lead out of it.
+          ...(isInside(session.repo.root, journalDir) ? { root: session.repo.root } : {}),
           progress: (line) => io.stdout(`  ${line}\n`),
         },
       } satisfies ProjectApplyExtras,

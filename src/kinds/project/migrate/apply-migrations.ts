@@ -1,5 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, mkdir } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
 import type { LabelStudioClient } from '../../../api/client.ts';
 import type { MigrationPlan } from '../../../generated/schema-types.ts';
 import { plural } from '../../../util/plural.ts';
@@ -20,6 +20,12 @@ export interface MigrationApplyOptions {
   readonly deleteDrafts: boolean;
   /** An absolute directory: one journal file per project and migration. */
   readonly journalDir: string;
+  /**
+   * The checkout, when the journal goes to its default place in it: every folder from here down
+   * to the journal, and no journal file, may be a symbolic link (a pull request could commit
+   * `.labelform` as a link and have apply write outside the repository).
+   */
+  readonly root?: string;
   /** A line of progress (objects done, ETA). */
   readonly progress?: (line: string) => void;
   readonly concurrency?: number;
@@ -60,6 +66,7 @@ export async function applyMigrations(
     return { done: [], expanded: false, notes: [] };
   const types = controlTypesOf(desired.labelConfig.summary);
   const notes: string[] = [];
+  if (o.root !== undefined) await refuseLinks(o.root, o.journalDir, namespace, desired.name, migrations);
   await mkdir(o.journalDir, { recursive: true });
 
   // 1. Expand.
@@ -131,4 +138,25 @@ export async function applyMigrations(
       );
   }
   return { done: migrations.map((m) => m.id), expanded, notes };
+}
+
+/** Refuses (before anything is written) a journal path under `root` that passes through a symbolic link. */
+async function refuseLinks(
+  root: string,
+  dir: string,
+  namespace: string,
+  key: string,
+  migrations: readonly LabelMigration[],
+): Promise<void> {
+  const rel = relative(root, dir);
+  const parts = rel === '' ? [] : rel.split(sep);
+  const paths = parts.map((_, i) => join(root, ...parts.slice(0, i + 1)));
+  for (const m of migrations) paths.push(journalPath(dir, namespace, key, m.id));
+  for (const path of paths) {
+    const st = await lstat(path).catch(() => undefined);
+    if (st?.isSymbolicLink())
+      throw new Refusal(
+        `${relative(root, path)} is a symbolic link: the migration journal is written only to a real folder in the checkout (or to --journal-dir); nothing was sent`,
+      );
+  }
 }

@@ -45,20 +45,24 @@ export interface MigrationProgress {
   readonly etaMs: number | undefined;
 }
 
-export interface MigrationRunOptions {
-  readonly projectId: number;
-  readonly map: ResultMapping;
-  /** `keep` leaves predictions alone (not even read). */
-  readonly predictions: 'rewrite' | 'keep';
-  /** Write annotations that have a draft attached, which deletes those drafts. */
-  readonly deleteDrafts: boolean;
+/** What a migration run and a revert both take. */
+interface WriterOptions {
   readonly journalPath: string;
+  /** Write annotations that have a draft attached (now), which deletes those drafts. */
+  readonly deleteDrafts: boolean;
   /** Objects handled at once (default 4); the client's own limit applies too. */
   readonly concurrency?: number;
   readonly onProgress?: (p: MigrationProgress) => void;
   readonly now?: () => number;
   /** The wait before a write answered with a server error is checked and sent again (tests pass a fake). */
   readonly sleep?: (ms: number) => Promise<void>;
+}
+
+export interface MigrationRunOptions extends WriterOptions {
+  readonly projectId: number;
+  readonly map: ResultMapping;
+  /** `keep` leaves predictions alone (not even read). */
+  readonly predictions: 'rewrite' | 'keep';
 }
 
 /** What one run wrote (a rerun after a kill counts only what it wrote itself). */
@@ -319,16 +323,7 @@ export function ofTasks<P extends { readonly task: number }>(
   return predictions.filter((p) => ids.has(p.task));
 }
 
-export interface RevertOptions {
-  readonly journalPath: string;
-  /** Write back annotations that have a draft attached now, which deletes those drafts. */
-  readonly deleteDrafts: boolean;
-  readonly concurrency?: number;
-  readonly onProgress?: (p: MigrationProgress) => void;
-  readonly now?: () => number;
-  /** The wait before a write answered with a server error is checked and sent again (tests pass a fake). */
-  readonly sleep?: (ms: number) => Promise<void>;
-}
+export type RevertOptions = WriterOptions;
 
 export interface RevertReport {
   /** Objects written back to what they held before the migration. */

@@ -756,6 +756,10 @@ function textCredentialErrors(text, field, file, pointer, at) {
   return out;
 }
 function valuePosition(doc, pointer) {
+  let mapping;
+  return (line2, col) => (mapping ??= positionMapping(doc, pointer))(line2, col);
+}
+function positionMapping(doc, pointer) {
   const info = doc.scalarInfo(pointer);
   if (info?.positionAt) return info.positionAt;
   const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
@@ -869,18 +873,49 @@ var require_fast_deep_equal = __commonJS({
 // src/util/fingerprint.ts
 import { createHash } from "node:crypto";
 function fingerprintValue(value) {
-  return createHash("sha256").update(canonicalJson(value)).digest("hex").slice(0, 16);
+  const hash = createHash("sha256");
+  let pending = "";
+  writeCanonicalJson(value, (s) => {
+    pending += s;
+    if (pending.length >= FLUSH_CHARS) {
+      hash.update(pending);
+      pending = "";
+    }
+  });
+  return finish(hash, pending);
+}
+function finish(hash, pending) {
+  return hash.update(pending).digest("hex").slice(0, 16);
 }
 function canonicalJson(value) {
-  if (value === void 0) return "null";
-  if (value === null || typeof value !== "object") return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  const parts = [];
+  writeCanonicalJson(value, (s) => parts.push(s));
+  return parts.join("");
 }
+function writeCanonicalJson(value, write2) {
+  if (value === void 0) return write2("null");
+  if (value === null || typeof value !== "object") return write2(JSON.stringify(value));
+  if (Array.isArray(value)) {
+    write2("[");
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) write2(",");
+      if (i in value) writeCanonicalJson(value[i], write2);
+    }
+    return write2("]");
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== void 0).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0);
+  write2("{");
+  entries.forEach(([k, v], i) => {
+    write2(`${i > 0 ? "," : ""}${JSON.stringify(k)}:`);
+    writeCanonicalJson(v, write2);
+  });
+  write2("}");
+}
+var FLUSH_CHARS;
 var init_fingerprint = __esm({
   "src/util/fingerprint.ts"() {
     "use strict";
+    FLUSH_CHARS = 64 * 1024;
   }
 });
 
@@ -1835,11 +1870,15 @@ var init_p_limit = __esm({
 function readsKind(kind, opts) {
   return Boolean(opts.all || opts.prune || (opts.repo?.resources[kind]?.length ?? 0) > 0);
 }
-function parentsToRead(opts, parentKind) {
+function parentsToRead(opts, parentKind, child) {
   const adopted = new Set(
     (opts.repo?.resources[parentKind] ?? []).map((p) => p.importId).filter((id) => id !== void 0)
   );
-  return (opts.parents ?? []).filter((p) => opts.all || p.marker?.namespace === opts.namespace || adopted.has(p.id));
+  const declaredUnder = new Set((child ? opts.repo?.resources[child.kind] ?? [] : []).map((d) => d.parent));
+  const mayCarry = (p, key) => !child || p.childKinds === void 0 || p.childKinds.includes(child.recordedAs) || declaredUnder.has(key);
+  return (opts.parents ?? []).filter(
+    (p) => opts.all || adopted.has(p.id) || p.marker?.namespace === opts.namespace && mayCarry(p, p.marker.key)
+  );
 }
 function parentKeyOf(parents, parentId, namespace) {
   const parent = parents.find((p) => p.id === parentId);
@@ -9471,18 +9510,9 @@ function parseYamlSource(text, file) {
   }
   const lineCounter = new import_yaml.LineCounter();
   const diagnostics = [];
-  const parsed2 = (0, import_yaml.parseAllDocuments)(text, {
-    lineCounter,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    keepSourceTokens: false
-  });
+  const parsed2 = (0, import_yaml.parseAllDocuments)(text, { lineCounter, ...PARSE_OPTIONS });
   const docs = Array.isArray(parsed2) ? parsed2 : [];
-  const pos = (offset) => {
-    const p = lineCounter.linePos(offset);
-    return { line: p.line, col: p.col };
-  };
+  const pos = linePosOf(lineCounter);
   for (const doc of docs) {
     for (const e of [...doc.errors, ...doc.warnings]) {
       const at = pos(e.pos[0]);
@@ -9498,10 +9528,11 @@ function parseYamlSource(text, file) {
   }
   if (diagnostics.some((d) => d.severity === "error")) return { documents: [], diagnostics };
   const documents = [];
+  const mayHoldAliases = text.includes("&") || text.includes("*");
   docs.forEach((doc, index) => {
     const contents = doc.contents;
     if (contents === null || (0, import_yaml.isScalar)(contents) && contents.value === null && !contents.source) return;
-    const aliases = checkAliases(doc);
+    const aliases = mayHoldAliases ? checkAliases(doc) : void 0;
     if (aliases?.unknown) {
       const unknownAlias = aliases.unknown;
       diagnostics.push(
@@ -9536,43 +9567,71 @@ function parseYamlSource(text, file) {
       );
       return;
     }
-    const root = doc.contents;
-    const find = (pointer, key) => {
-      const node = findNode(root, pointerSegments(pointer), key);
-      return pos(node?.range?.[0] ?? doc.range[0]);
-    };
-    documents.push({
-      file,
-      index,
-      value,
-      locate: (pointer, opts) => find(pointer, opts?.key ?? false),
-      scalarInfo: (pointer) => {
-        const node = findNode(root, pointerSegments(pointer), false);
-        if (!node || !(0, import_yaml.isScalar)(node) || !node.range) return void 0;
-        const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
-        const start = pos(node.range[0]);
-        if (!block) {
-          const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
-          const contentStart = { ...start, col: start.col + (node.type === "PLAIN" ? 0 : 1) };
-          const positionAt = (line2, col) => {
-            if (!offsets) return contentStart;
-            const index2 = indexOfLineCol(String(node.value), line2, col);
-            return pos(node.range[0] + (offsets[Math.min(index2, offsets.length - 1)] ?? 0));
-          };
-          return { ...contentStart, block, indent: 0, positionAt };
-        }
-        const contentLine = start.line + 1;
-        const lines = text.split("\n");
-        const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== "") ?? "";
-        const indent = lineText.length - lineText.trimStart().length;
-        return { line: contentLine, col: indent + 1, block, indent };
-      }
-    });
+    documents.push(sourceDocument(text, file, index, value, doc, pos));
   });
   if (documents.length === 0 && diagnostics.length === 0) {
     diagnostics.push(diag("empty-file", "manifest has no YAML documents", { file, line: 1, col: 1 }));
   }
   return { documents, diagnostics };
+}
+function sourceDocument(text, file, index, value, parsed2, parsedPos) {
+  const start = findIn(parsed2, parsedPos, "", false);
+  const name = findIn(parsed2, parsedPos, "/metadata/name", false);
+  let tree;
+  const syntaxTree = () => {
+    if (!tree) {
+      const lineCounter = new import_yaml.LineCounter();
+      const all3 = (0, import_yaml.parseAllDocuments)(text, { lineCounter, ...PARSE_OPTIONS });
+      const doc = (Array.isArray(all3) ? all3 : [])[index];
+      if (!doc) throw new Error(`internal: document ${index} of ${file} did not parse again`);
+      tree = { doc, pos: linePosOf(lineCounter) };
+    }
+    return tree;
+  };
+  return {
+    file,
+    index,
+    value,
+    locate: (pointer, opts) => {
+      const key = opts?.key ?? false;
+      if (!key && pointer === "") return { ...start };
+      if (!key && pointer === "/metadata/name") return { ...name };
+      const { doc, pos } = syntaxTree();
+      return findIn(doc, pos, pointer, key);
+    },
+    scalarInfo: (pointer) => {
+      const { doc, pos } = syntaxTree();
+      const node = findNode(doc.contents, pointerSegments(pointer), false);
+      if (!node || !(0, import_yaml.isScalar)(node) || !node.range) return void 0;
+      const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+      const begin = pos(node.range[0]);
+      if (!block) {
+        const offsets = flowScalarOffsets(text.slice(node.range[0], node.range[1]), node.type, String(node.value));
+        const contentStart = { ...begin, col: begin.col + (node.type === "PLAIN" ? 0 : 1) };
+        const positionAt = (line2, col) => {
+          if (!offsets) return contentStart;
+          const unit = indexOfLineCol(String(node.value), line2, col);
+          return pos(node.range[0] + (offsets[Math.min(unit, offsets.length - 1)] ?? 0));
+        };
+        return { ...contentStart, block, indent: 0, positionAt };
+      }
+      const contentLine = begin.line + 1;
+      const lines = text.split("\n");
+      const lineText = lines.slice(contentLine - 1).find((l) => l.trim() !== "") ?? "";
+      const indent = lineText.length - lineText.trimStart().length;
+      return { line: contentLine, col: indent + 1, block, indent };
+    }
+  };
+}
+function linePosOf(lineCounter) {
+  return (offset) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+}
+function findIn(doc, pos, pointer, key) {
+  const node = findNode(doc.contents, pointerSegments(pointer), key);
+  return pos(node?.range?.[0] ?? doc.range[0]);
 }
 function checkAliases(doc) {
   const anchors = /* @__PURE__ */ new Set();
@@ -9606,6 +9665,7 @@ function checkAliases(doc) {
 }
 function findExcessiveNesting(text, max) {
   if (text.length <= max) return void 0;
+  if (nestingBound(text) <= max) return void 0;
   const indents = [];
   let flow = 0;
   let indicators = 0;
@@ -9657,6 +9717,27 @@ function findExcessiveNesting(text, max) {
     if (indents.length + indicators + flow > max) return at;
   }
   return void 0;
+}
+function nestingBound(text) {
+  let widest = 0;
+  let blanks = 0;
+  let atLineStart = true;
+  let marks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      atLineStart = true;
+      blanks = 0;
+      continue;
+    }
+    if (atLineStart && (c === 32 || c === 9 || c === 13)) {
+      if (++blanks > widest) widest = blanks;
+      continue;
+    }
+    atLineStart = false;
+    if (c === 45 || c === 63 || c === 91 || c === 123) marks++;
+  }
+  return widest + 1 + marks;
 }
 function lineColAt(text, offset) {
   let line2 = 1;
@@ -9734,7 +9815,7 @@ function yamlMessage(code2, message) {
   if (code2 === "DUPLICATE_KEY") return `duplicate key in a YAML mapping: ${first}`;
   return `YAML syntax error: ${first}`;
 }
-var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES;
+var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES, PARSE_OPTIONS;
 var init_yaml_source = __esm({
   "src/manifest/yaml-source.ts"() {
     "use strict";
@@ -9743,6 +9824,12 @@ var init_yaml_source = __esm({
     MAX_NESTING = 64;
     MAX_ALIAS_COUNT = 100;
     MAX_ALIASES = 1e3;
+    PARSE_OPTIONS = {
+      uniqueKeys: true,
+      prettyErrors: false,
+      strict: true,
+      keepSourceTokens: false
+    };
   }
 });
 
@@ -9996,15 +10083,22 @@ var init_to_manifest = __esm({
 // src/kinds/storage/make-kind.ts
 function storageKind(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
+  const code2 = direction === "import" ? "is" : "es";
   return defineKind({
     kind,
     schema: `${direction}-storage`,
     parent: "Project",
     noun: `${direction} storage`,
+    recordedAs: code2,
     load: storageLoader(direction),
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
-      return readLiveStorages(client, direction, parentsToRead(opts, "Project"), opts.namespace);
+      return readLiveStorages(
+        client,
+        direction,
+        parentsToRead(opts, "Project", { kind, recordedAs: code2 }),
+        opts.namespace
+      );
     },
     normalise: (field, value) => normaliseStorageField(field, value),
     diff: (d, l) => compareStorage(direction, d, l),
@@ -10468,7 +10562,7 @@ var init_to_manifest2 = __esm({
 });
 
 // src/kinds/ml-backend/kind.ts
-var mlBackendKind;
+var ML_BACKEND_CODE, mlBackendKind;
 var init_kind5 = __esm({
   "src/kinds/ml-backend/kind.ts"() {
     "use strict";
@@ -10482,15 +10576,21 @@ var init_kind5 = __esm({
     init_read_scope();
     init_spec_digest();
     init_to_manifest2();
+    ML_BACKEND_CODE = "ml";
     mlBackendKind = defineKind({
       kind: "MlBackend",
       schema: "ml-backend",
       parent: "Project",
       noun: "ML backend",
+      recordedAs: ML_BACKEND_CODE,
       load: loadMlBackends,
       readLive: (client, opts) => {
         if (!readsKind("MlBackend", opts)) return Promise.resolve([]);
-        return readLiveMlBackends(client, parentsToRead(opts, "Project"), opts.namespace);
+        return readLiveMlBackends(
+          client,
+          parentsToRead(opts, "Project", { kind: "MlBackend", recordedAs: ML_BACKEND_CODE }),
+          opts.namespace
+        );
       },
       normalise: normaliseMlField,
       // The password is compared by its fingerprint (see compare.ts).
@@ -29958,12 +30058,35 @@ function parseAppliedRecord(description) {
   }
   const from = APPLIED_FROM.exec(rest);
   const done = MIGRATIONS.exec(rest)?.[1]?.trim().split(" ");
+  const children = parseChildren(rest);
   return {
     ...from ? { commit: from[1] } : {},
     ...from?.[2] ? { repository: from[2] } : {},
     fields,
-    ...done ? { migrations: done } : {}
+    ...done ? { migrations: done } : {},
+    ...children ? { children } : {}
   };
+}
+function parseChildKinds(description) {
+  const m = lastMarker(description ?? "");
+  return m ? parseChildren(m[3] ?? "") : void 0;
+}
+function parseChildren(rest) {
+  const m = CHILDREN.exec(rest);
+  return m ? (m[1] ?? "").trim().split(" ").filter(Boolean) : void 0;
+}
+function withChildKind(description, code2) {
+  const m = lastMarker(description);
+  if (!m) return void 0;
+  const line2 = m[0];
+  const had = parseChildren(m[3] ?? "");
+  if (!had || had.includes(code2)) return void 0;
+  const next = line2.replace(CHILDREN, formatChildren([...had, code2]));
+  return description.slice(0, m.index) + next + description.slice(m.index + line2.length);
+}
+function formatChildren(codes) {
+  const valid = [...new Set(codes.filter((c) => /^[a-z]{2}$/.test(c)))].sort();
+  return `[ch${valid.map((c) => ` ${c}`).join("")}]`;
 }
 function stripMarker(description) {
   const text = description ?? "";
@@ -29984,9 +30107,10 @@ function formatRecord(r) {
   const from = commit ? ` Last applied from commit ${commit}${repository ? ` of ${repository}` : ""}.` : "";
   const pairs = typedKeys(FIELD_CODES).filter((f) => r.fields[f] !== void 0).map((f) => ` ${FIELD_CODES[f]}:${r.fields[f]}`);
   const done = (r.migrations ?? []).filter((h) => /^[A-Za-z0-9_-]{4}$/.test(h));
-  return `${from} [${RECORD_TAG}${pairs.join("")}]${done.length ? ` [mg ${done.join(" ")}]` : ""}`;
+  const children = r.children ? ` ${formatChildren(r.children)}` : "";
+  return `${from} [${RECORD_TAG}${pairs.join("")}]${done.length ? ` [mg ${done.join(" ")}]` : ""}${children}`;
 }
-var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT, MIGRATIONS;
+var SECRET_HASH, RECORD_TAG, FIELD_CODES, FIELDS_BY_CODE, MARKER_LINE, APPLIED_FROM, FINGERPRINT, MIGRATIONS, CHILDREN;
 var init_marker = __esm({
   "src/kinds/project/marker.ts"() {
     "use strict";
@@ -30029,6 +30153,7 @@ var init_marker = __esm({
     APPLIED_FROM = / Last applied from commit ([0-9a-f]{7,40}(?:-dirty)?)(?: of ([A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)+))?\./;
     FINGERPRINT = new RegExp(`\\[${RECORD_TAG}((?: [a-z]{2}:(?:[A-Za-z0-9_-]{4}|\\*))*)\\]`);
     MIGRATIONS = /\[mg((?: [A-Za-z0-9_-]{4})+)\]/;
+    CHILDREN = /\[ch((?: [a-z]{2})*)\]/;
   }
 });
 
@@ -39420,7 +39545,7 @@ var init_fields = __esm({
 
 // src/kinds/project/applied-record.ts
 import { createHash as createHash3 } from "node:crypto";
-function recordApplied(desired, from = {}, doneMigrations2 = []) {
+function recordApplied(desired, from = {}, doneMigrations2 = [], children) {
   const fields = {};
   for (const field of typedKeys(desired.spec)) {
     const value = desired.spec[field];
@@ -39431,7 +39556,8 @@ function recordApplied(desired, from = {}, doneMigrations2 = []) {
     ...from.commit ? { commit: from.commit } : {},
     ...from.repository ? { repository: from.repository } : {},
     fields,
-    ...doneMigrations2.length ? { migrations: [...new Set(doneMigrations2.map(migrationHash))].sort() } : {}
+    ...doneMigrations2.length ? { migrations: [...new Set(doneMigrations2.map(migrationHash))].sort() } : {},
+    ...children ? { children } : {}
   };
 }
 function migrationHash(id) {
@@ -42218,11 +42344,13 @@ async function readLiveProjects(client, fields) {
 function toLiveProject(p) {
   const description = p.description ?? "";
   const marker = parseMarker(description);
+  const childKinds = marker ? parseChildKinds(description) : void 0;
   return {
     id: p.id,
     title: p.title ?? "",
     description,
     ...marker ? { marker } : {},
+    ...childKinds ? { childKinds } : {},
     fields: p,
     taskCount: Number(p.task_number ?? 0) || 0,
     annotationCount: Number(p.total_annotations_number ?? 0) || 0
@@ -45073,7 +45201,7 @@ async function* readJsonLines(stream4, file, max) {
   let index = 0;
   let pieces = [];
   let length = 0;
-  const finish = (text) => {
+  const finish2 = (text) => {
     line2++;
     const trimmed = text.trim();
     if (trimmed === "") return void 0;
@@ -45084,7 +45212,7 @@ async function* readJsonLines(stream4, file, max) {
     for (let nl2 = chunk2.indexOf("\n"); nl2 !== -1; nl2 = chunk2.indexOf("\n", start)) {
       const piece = chunk2.slice(start, nl2);
       checkSize(length + piece.length, max, file, line2 + 1);
-      const record = finish(pieces.length ? pieces.join("") + piece : piece);
+      const record = finish2(pieces.length ? pieces.join("") + piece : piece);
       pieces = [];
       length = 0;
       start = nl2 + 1;
@@ -45098,7 +45226,7 @@ async function* readJsonLines(stream4, file, max) {
     }
   }
   if (pieces.length) {
-    const record = finish(pieces.join(""));
+    const record = finish2(pieces.join(""));
     if (record) yield record;
   }
 }
@@ -47055,7 +47183,7 @@ var init_apply_migrations = __esm({
 });
 
 // src/kinds/project/write.ts
-function createBody(desired, marker, from = {}) {
+function createBody(desired, marker, from = {}, children = []) {
   const body = { ...desired.spec };
   body.description = withMarker(
     desired.spec.description ?? "",
@@ -47063,19 +47191,20 @@ function createBody(desired, marker, from = {}) {
     recordApplied(
       desired,
       from,
-      desired.migrations.map((m) => m.id)
+      desired.migrations.map((m) => m.id),
+      children
     )
   );
   return body;
 }
-function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = []) {
+function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = [], children) {
   const body = {};
   for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : void 0;
   if (fields.length || addMarker) {
     body.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
-      recordApplied(desired, from, doneMigrations2)
+      recordApplied(desired, from, doneMigrations2, children)
     );
   }
   return body;
@@ -47151,6 +47280,13 @@ function startProjectApply(run3) {
       notes.push(await extras.importTasks(id, change, desired));
     return notes;
   };
+  const childrenToRecord = async (id, key, description) => {
+    const declared = run3.childKindsOf?.(key) ?? [];
+    const before = run3.live.find((p) => p.id === id);
+    let had = description !== void 0 ? parseChildKinds(description) : before?.childKinds;
+    if (had === void 0 && before && run3.childKindsFound) had = await run3.childKindsFound(before);
+    return had === void 0 ? void 0 : [.../* @__PURE__ */ new Set([...had, ...declared])];
+  };
   return {
     async create(change, desired) {
       const marker = { namespace: run3.namespace, key: change.key };
@@ -47163,7 +47299,8 @@ function startProjectApply(run3) {
         await index.refresh();
       }
       const want = need2(desired, change);
-      const outcome = await createProjectOnce(client, createBody(want, marker, from), marker, {
+      const children = run3.childKindsOf?.(change.key) ?? [];
+      const outcome = await createProjectOnce(client, createBody(want, marker, from, children), marker, {
         index,
         createdAfter,
         ...sleep
@@ -47184,7 +47321,7 @@ function startProjectApply(run3) {
         ...outcome.left.length ? { leftCopies: outcome.left } : {}
       };
       if (outcome.found || outcome.createdId !== void 0) {
-        const fixed = await alignProject(client, id, want, marker, from);
+        const fixed = await alignProject(client, id, want, marker, from, children);
         if (fixed.length) notes.push(`updated ${fixed.join(", ")} on it`);
       }
       return { id, ...settled, notes: await withTasks(id, change, desired, notes) };
@@ -47215,12 +47352,19 @@ function startProjectApply(run3) {
           if (problems.length) throw new Refusal(`label_config was not sent: ${problems.join("; ")}`);
         }
         const liveDescription = want.spec.description !== void 0 ? "" : await readDescription(client, id);
+        const children = await childrenToRecord(id, change.key, liveDescription || void 0);
         await client.updateProject(
           id,
-          updateBody(want, fields, liveDescription, marker, change.action === "adopt" || done.length > 0, from, [
-            ...recorded,
-            ...done
-          ])
+          updateBody(
+            want,
+            fields,
+            liveDescription,
+            marker,
+            change.action === "adopt" || done.length > 0,
+            from,
+            [...recorded, ...done],
+            children
+          )
         );
       }
       return { id, notes: await withTasks(id, change, desired, notes) };
@@ -47263,10 +47407,13 @@ function startProjectApply(run3) {
     }
   };
 }
-async function alignProject(client, id, desired, marker, from) {
+async function alignProject(client, id, desired, marker, from, children) {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
-  if (fields.length === 0) return [];
+  if (fields.length === 0) {
+    for (const code2 of children) await recordChildKind(client, id, code2);
+    return [];
+  }
   if (fields.includes("label_config")) {
     const problems = await checkLabelConfigWriteNow(client, id, desired);
     if (problems.length)
@@ -47274,8 +47421,14 @@ async function alignProject(client, id, desired, marker, from) {
         `project ${id} carries the marker but its label_config cannot be changed: ${problems.join("; ")}`
       );
   }
-  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from));
+  const had = live.childKinds;
+  const record = had === void 0 ? void 0 : [.../* @__PURE__ */ new Set([...had, ...children])];
+  await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from, [], record));
   return fields;
+}
+async function recordChildKind(client, id, code2) {
+  const next = withChildKind(await readDescription(client, id), code2);
+  if (next !== void 0) await client.updateProject(id, { description: next });
 }
 async function whyNotAnEmptyCopy(client, id, marker) {
   const now = await readProject(client, id);
@@ -47941,6 +48094,7 @@ var init_kind6 = __esm({
         ...p.migrations.length ? { migrations: p.migrations.map(({ at: _at, ...m }) => m) } : {}
       }),
       startApply: startProjectApply,
+      recordChild: recordChildKind,
       previewConfigs: (projects) => projects.flatMap((p) => {
         if (!p.labelConfig) return [];
         const task = p.tasks[0];
@@ -56660,7 +56814,8 @@ var init_look_alike = __esm({
 });
 
 // src/manifest/discover.ts
-import { open as open2, readdir as readdir2, readFile as readFile3, stat as stat3 } from "node:fs/promises";
+import { readFileSync as readFileSync6, statSync as statSync3 } from "node:fs";
+import { open as open2, readdir as readdir2, stat as stat3 } from "node:fs/promises";
 import { join as join4, relative as relative8, sep as sep5 } from "node:path";
 async function discoverManifests(root, show, known) {
   const diagnostics = [];
@@ -56703,9 +56858,8 @@ async function discoverManifests(root, show, known) {
         { file: show(root) }
       )
     );
-  const limit = pLimit(32);
-  const read = await Promise.all(found.files.map((path) => limit(() => readCandidate(path, show(path), known))));
-  for (const r of read) {
+  for (const path of found.files) {
+    const r = await readCandidate(path, show(path), known);
     if (r.kind === "manifest") files.push(r.file);
     else if (r.kind === "suspect") suspects.push(r.suspect);
   }
@@ -56718,7 +56872,7 @@ async function readManifest(path, file) {
   return { path, docs: source.documents, diagnostics: source.diagnostics };
 }
 async function readCandidate(path, file, known) {
-  const size = (await stat3(path).catch(() => void 0))?.size ?? 0;
+  const size = statOrUndefined(path)?.size ?? 0;
   if (size > MAX_MANIFEST_BYTES) {
     const head = await readHead(path, HEAD_BYTES).catch(() => void 0);
     if (!head) return { kind: "other" };
@@ -56726,7 +56880,7 @@ async function readCandidate(path, file, known) {
     if (hasLabelformApiVersion(text2)) return { kind: "manifest", file: await readManifest(path, file) };
     return suspect(path, findLookAlike(text2, file, known));
   }
-  const bytes = await readFile3(path).catch(() => void 0);
+  const bytes = readOrUndefined(path);
   if (!bytes) return { kind: "manifest", file: await readManifest(path, file) };
   const text = sniffText(bytes);
   if (!hasLabelformApiVersion(text)) {
@@ -56737,6 +56891,20 @@ async function readCandidate(path, file, known) {
   if (!decoded.ok) return { kind: "manifest", file: { path, docs: [], diagnostics: [decoded.diagnostic] } };
   const source = parseYamlSource(decoded.text, file);
   return { kind: "manifest", file: { path, docs: source.documents, diagnostics: source.diagnostics } };
+}
+function statOrUndefined(path) {
+  try {
+    return statSync3(path);
+  } catch {
+    return void 0;
+  }
+}
+function readOrUndefined(path) {
+  try {
+    return readFileSync6(path);
+  } catch {
+    return void 0;
+  }
 }
 function suspect(path, problem) {
   return problem ? { kind: "suspect", suspect: { path, problem } } : { kind: "other" };
@@ -56793,7 +56961,6 @@ var ROOT_CONFIG_NAMES, MAX_FILES, HEAD_BYTES, LABELFORM_API_VERSION;
 var init_discover = __esm({
   "src/manifest/discover.ts"() {
     "use strict";
-    init_p_limit();
     init_diagnostics();
     init_exclude();
     init_look_alike();
@@ -57129,10 +57296,7 @@ async function loadRepository(dir, opts) {
     const { doc } = raw;
     if (typeof spec === "string") {
       if (unresolvedByDoc.get(raw)?.has(pointer)) return void 0;
-      const info = doc.scalarInfo(pointer);
-      const start = info ?? { ...doc.locate(pointer), block: false, indent: 0 };
-      const at = info?.positionAt ?? ((line2, col) => start.block ? { line: start.line + line2 - 1, col: start.indent + col } : { line: start.line + line2 - 1, col: line2 === 1 ? start.col + col - 1 : col });
-      return checkXml(spec, doc.file, at, diagnostics);
+      return checkXml(spec, doc.file, valuePosition(doc, pointer), diagnostics);
     }
     const ref = spec.file;
     const resolved = await resolveRepoPath(root_, raw.path, ref);
@@ -57200,6 +57364,8 @@ ${d.element ?? ""}`);
   };
 }
 function checkXml(xml, file, at, diagnostics) {
+  const clean = cleanConfigs.get(xml);
+  if (clean) return { xml, file, at, summary: clean, review: [] };
   const parsed2 = parseLabelConfigXml(xml);
   if (!parsed2.ok) {
     const { line: line2, col } = at(parsed2.problem.line, parsed2.problem.col);
@@ -57211,7 +57377,9 @@ function checkXml(xml, file, at, diagnostics) {
     diagnostics.push(diag(p.code, p.message, { file, ...at(p.line, p.col), element: p.element }));
   if (problems.length > 0) return void 0;
   const review = reviewLabelConfig(parsed2.root, at).map((f) => ({ ...f, ...at(f.line, f.col) }));
-  return { xml, file, at, summary: summarizeLabelConfig(parsed2.root), review };
+  const summary = summarizeLabelConfig(parsed2.root);
+  if (review.length === 0 && cleanConfigs.size < MAX_CACHED_CONFIGS) cleanConfigs.set(xml, summary);
+  return { xml, file, at, summary, review };
 }
 function selectEnvironmentName(config, requested, diagnostics) {
   const name = requested ?? config.defaultEnvironment;
@@ -57293,7 +57461,7 @@ function pick(value, pointer) {
     v = v?.[seg.replace(/~1/g, "/").replace(/~0/g, "~")];
   return v;
 }
-var KNOWN_KINDS, IDENTITY_FIELDS;
+var KNOWN_KINDS, cleanConfigs, MAX_CACHED_CONFIGS, IDENTITY_FIELDS;
 var init_load_repository = __esm({
   "src/state/load-repository.ts"() {
     "use strict";
@@ -57313,11 +57481,14 @@ var init_load_repository = __esm({
     init_source_file();
     init_registry();
     init_parse_xml();
+    init_text_credentials();
     KNOWN_KINDS = {
       names: MANIFEST_KINDS.map((k) => k.kind),
       schemas: MANIFEST_KINDS.map((k) => k.schema),
       forMessages: kindNamesForMessages()
     };
+    cleanConfigs = /* @__PURE__ */ new Map();
+    MAX_CACHED_CONFIGS = 1e3;
     IDENTITY_FIELDS = /* @__PURE__ */ new Set(["apiVersion", "kind", "metadata", "spec"]);
   }
 });
@@ -58186,14 +58357,14 @@ var init_atomic_write = __esm({
 });
 
 // src/state/saved-plan.ts
-import { readFile as readFile4 } from "node:fs/promises";
+import { readFile as readFile3 } from "node:fs/promises";
 async function writePlanFile(path, plan) {
   await writeFileAtomic(path, planText(plan), 384);
 }
 async function readPlanFile(path) {
   let text;
   try {
-    text = await readFile4(path, "utf8");
+    text = await readFile3(path, "utf8");
   } catch (err) {
     throw new UserError(
       `cannot read plan file ${path}: ${err.code === "ENOENT" ? "no such file" : err.message}`
@@ -58605,8 +58776,8 @@ var init_plan_shell = __esm({
 });
 
 // src/ci/ci-context.ts
-import { readFile as readFile5 } from "node:fs/promises";
-async function readCiContext(env2, read = (p) => readFile5(p, "utf8")) {
+import { readFile as readFile4 } from "node:fs/promises";
+async function readCiContext(env2, read = (p) => readFile4(p, "utf8")) {
   if (env2.GITLAB_CI === "true") return readGitLab(env2);
   if (env2.GITHUB_ACTIONS !== "true" && !env2.GITHUB_REPOSITORY) return { platform: "none" };
   const apiUrl = (env2.GITHUB_API_URL || "https://api.github.com").replace(/\/+$/, "");
@@ -65244,13 +65415,13 @@ __export(plan_links_exports, {
   previewMarkdown: () => previewMarkdown,
   previewSnippets: () => previewSnippets
 });
-import { readFile as readFile6 } from "node:fs/promises";
+import { readFile as readFile5 } from "node:fs/promises";
 import { join as join8, resolve as resolve13 } from "node:path";
 async function previewLinks(dir, cwd, warn) {
   const file = join8(resolve13(cwd, dir), "summary.json");
   let summary;
   try {
-    summary = JSON.parse(await readFile6(file, "utf8"));
+    summary = JSON.parse(await readFile5(file, "utf8"));
   } catch (err) {
     if (err.code === "ENOENT") {
       warn(
@@ -65514,8 +65685,8 @@ var init_base2 = __esm({
 
 // src/preview/browser.ts
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, lstatSync, rmSync, statSync as statSync3 } from "node:fs";
-import { chown, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile7, writeFile as writeFile4 } from "node:fs/promises";
+import { accessSync, constants, lstatSync, rmSync, statSync as statSync4 } from "node:fs";
+import { chown, mkdir as mkdir3, mkdtemp as mkdtemp3, readFile as readFile6, writeFile as writeFile4 } from "node:fs/promises";
 import { delimiter, join as join10 } from "node:path";
 function findBrowser(env2, explicit, known = KNOWN_PATHS) {
   const chosen = explicit ?? env2.LABELFORM_BROWSER;
@@ -65673,7 +65844,7 @@ function removeAsUser(setpriv, rmBin, user, path) {
   }
 }
 async function passwdEntry(name) {
-  const text = await readFile7("/etc/passwd", "utf8").catch(() => "");
+  const text = await readFile6("/etc/passwd", "utf8").catch(() => "");
   const fields = text.split("\n").map((l) => l.split(":")).find((f) => f[0] === name);
   if (!fields) return void 0;
   const uid = Number(fields[2]);
@@ -65682,7 +65853,7 @@ async function passwdEntry(name) {
 }
 function isWorldWritableDir(path) {
   try {
-    const st = statSync3(path);
+    const st = statSync4(path);
     return st.isDirectory() && (st.mode & 1023) === 1023;
   } catch {
     return false;
@@ -65757,7 +65928,7 @@ var init_browser = __esm({
 // src/preview/editor-source.ts
 import { spawnSync as spawnSync2 } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile as readFile8 } from "node:fs/promises";
+import { readFile as readFile7 } from "node:fs/promises";
 import { dirname as dirname8, extname as extname2, join as join11, resolve as resolve16 } from "node:path";
 function cached(description, load) {
   const files = /* @__PURE__ */ new Map();
@@ -65809,7 +65980,7 @@ function packageEditor(dir) {
   return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
-      const body = await readFile8(file).catch(() => void 0);
+      const body = await readFile7(file).catch(() => void 0);
       if (body) return { body, type: TYPES[extname2(file)] ?? "application/octet-stream" };
     }
     return void 0;
@@ -66006,7 +66177,7 @@ var init_publish_branch = __esm({
 });
 
 // src/preview/memory-watch.ts
-import { readdir as readdir3, readFile as readFile9 } from "node:fs/promises";
+import { readdir as readdir3, readFile as readFile8 } from "node:fs/promises";
 function watchMemory(marker, caps = DEFAULT_MEMORY_CAPS) {
   const killed = [];
   if (process.platform !== "linux") return { stop: () => void 0, killed };
@@ -66046,7 +66217,7 @@ async function browserTree(marker) {
   const children = /* @__PURE__ */ new Map();
   for (const name of await readdir3("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    const stat12 = await readFile9(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const stat12 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
     const ppid = Number(stat12.slice(stat12.lastIndexOf(")") + 2).split(" ")[1]);
     if (!Number.isInteger(ppid)) continue;
     const list = children.get(ppid) ?? [];
@@ -66056,7 +66227,7 @@ async function browserTree(marker) {
   const out = [];
   let inside = false;
   const walk = async (pid, under) => {
-    const cmdline = await readFile9(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    const cmdline = await readFile8(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
     const here = under || cmdline.includes(marker);
     if (here) out.push({ pid, renderer: cmdline.includes("--type=renderer") });
     inside ||= here;
@@ -66066,7 +66237,7 @@ async function browserTree(marker) {
   return inside ? out : [];
 }
 async function pss(pid) {
-  const text = await readFile9(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
+  const text = await readFile8(`/proc/${pid}/smaps_rollup`, "utf8").catch(() => "");
   return Number(/^Pss:\s+(\d+)/m.exec(text)?.[1] ?? 0);
 }
 var DEFAULT_MEMORY_CAPS;
@@ -66714,7 +66885,7 @@ var init_renderer = __esm({
 });
 
 // src/preview/report.ts
-import { readFile as readFile10 } from "node:fs/promises";
+import { readFile as readFile9 } from "node:fs/promises";
 import { join as join13 } from "node:path";
 function summaryText(summary, outDir) {
   const lines = [];
@@ -66744,7 +66915,7 @@ function summaryText(summary, outDir) {
 async function summaryHtml(summary, outDir) {
   const img = async (file, alt) => {
     if (!file) return "";
-    const body = await readFile10(join13(outDir, file)).catch(() => void 0);
+    const body = await readFile9(join13(outDir, file)).catch(() => void 0);
     if (!body) return "";
     const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString("base64")}` : encodeURI(file);
     return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
@@ -67250,6 +67421,7 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   const steps = orderSteps(plan.changes, kinds);
   const results = [];
   const appliers = /* @__PURE__ */ new Map();
+  const records = childRecords(plan, repo, live, ports.client, kinds);
   const applierOf = (kind) => {
     let a = appliers.get(kind.kind);
     if (!a) {
@@ -67259,6 +67431,8 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
         live: liveOf(live, kind.kind),
         allowDataLoss: opts.allowDataLoss,
         extras: opts.extras ?? {},
+        childKindsOf: (key) => records.declaredUnder(kind.kind, key),
+        childKindsFound: (parent) => records.found(kind.kind, parent),
         ...ports.sleep ? { sleep: ports.sleep } : {},
         ...ports.confirmDelete ? { confirmDelete: ports.confirmDelete } : {}
       });
@@ -67270,6 +67444,13 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
   const failedParents = /* @__PURE__ */ new Set();
   for (const c of plan.changes)
     if (c.action !== "create" && c.action !== "delete") ids.set(identity3(c.kind, c.parent?.key, c.key), c.id);
+  for (const c of plan.changes) {
+    if (c.action !== "no-op" || c.parent?.id === void 0) continue;
+    try {
+      await records.ensure(c.kind, c.parent.id, { onlyRecorded: true });
+    } catch {
+    }
+  }
   for (const [i, change] of steps.entries()) {
     ports.progress({ type: "start", change, index: i, total: steps.length });
     const started = ports.now();
@@ -67295,11 +67476,13 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
       }
       const desired = kind.desired(repo).find((d) => d.name === change.key && d.parent === change.parent?.key);
       const applier = applierOf(kind);
+      if (parentId !== void 0 && change.action !== "delete") await records.ensure(change.kind, parentId);
       let done;
       switch (change.action) {
         case "create":
           done = await applier.create(change, desired, parentId);
           ids.set(identity3(change.kind, change.parent?.key, change.key), done.id);
+          if (kind.recordChild) records.created(kind.kind, change.key, done.id);
           break;
         case "adopt":
         case "update":
@@ -67375,6 +67558,54 @@ async function applyPlan(plan, repo, live, ports, opts, kinds = RESOURCE_KINDS) 
     });
   }
   return results;
+}
+function childRecords(plan, repo, live, client, kinds) {
+  const recordedKinds = (parentKind) => kinds.filter((k) => k.parent === parentKind && k.recordedAs);
+  const listed2 = /* @__PURE__ */ new Set();
+  for (const k of kinds) {
+    if (!k.recordChild) continue;
+    for (const p of liveOf(live, k.kind))
+      for (const code2 of p.childKinds ?? []) listed2.add(`${k.kind}\0${p.id}\0${code2}`);
+  }
+  const declaredUnder = (parentKind, key) => recordedKinds(parentKind).filter((k) => k.desired(repo).some((d) => d.parent === key)).map((k) => k.recordedAs);
+  return {
+    declaredUnder,
+    /** The codes of recorded child kinds with a resource of this namespace under the parent, read now. */
+    async found(parentKind, parent) {
+      const codes = [];
+      for (const k of recordedKinds(parentKind)) {
+        const lives = await k.readLive(client, {
+          namespace: plan.namespace,
+          repo,
+          prune: true,
+          parents: [{ ...parent, childKinds: void 0 }]
+        });
+        if (lives.some((l) => l.parentId === parent.id && l.marker?.namespace === plan.namespace))
+          codes.push(k.recordedAs);
+      }
+      return codes;
+    },
+    /** A parent created in this run recorded what git declares under it. */
+    created(parentKind, key, id) {
+      for (const code2 of declaredUnder(parentKind, key)) listed2.add(`${parentKind}\0${id}\0${code2}`);
+    },
+    /**
+     * Makes the parent's record list a child's kind before the child is written. `onlyRecorded`:
+     * not for a parent whose marker recorded no children when the plan read it (one request
+     * that would write nothing: such a parent is read for every kind anyway).
+     */
+    async ensure(childKind, parentId, opts = {}) {
+      const kind = kinds.find((k) => k.kind === childKind);
+      const parentKind = kinds.find((k) => k.kind === kind?.parent);
+      if (!kind?.recordedAs || !parentKind?.recordChild) return;
+      const id = `${parentKind.kind}\0${parentId}\0${kind.recordedAs}`;
+      if (listed2.has(id)) return;
+      if (opts.onlyRecorded && liveOf(live, parentKind.kind).find((p) => p.id === parentId)?.childKinds === void 0)
+        return;
+      await parentKind.recordChild(client, parentId, kind.recordedAs);
+      listed2.add(id);
+    }
+  };
 }
 function identity3(kind, parent, key) {
   return `${kind}\0${parent ?? ""}\0${key}`;
@@ -69640,6 +69871,7 @@ async function runImport2(io, args) {
           `${parentKind.noun} ${desired.parent} ${holders.length ? "is carried by several resources" : "is not on the server (or not managed yet)"}: import or apply it first`
         );
       parentId = holders[0].id;
+      if (kind.recordedAs) await parentKind.recordChild?.(client, parentId, kind.recordedAs);
     }
     const done = await kind.adopt(client, args.projectId, desired, {
       namespace,
@@ -70667,8 +70899,8 @@ var require_graceful_fs = __commonJS({
       fs2.createReadStream = createReadStream3;
       fs2.createWriteStream = createWriteStream3;
       var fs$readFile = fs2.readFile;
-      fs2.readFile = readFile12;
-      function readFile12(path, options, cb) {
+      fs2.readFile = readFile11;
+      function readFile11(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         return go$readFile(path, options, cb);
@@ -71758,13 +71990,13 @@ var require_proper_lockfile = __commonJS({
 });
 
 // src/tasks/sidecar.ts
-import { readFile as readFile11, stat as stat9 } from "node:fs/promises";
+import { readFile as readFile10, stat as stat9 } from "node:fs/promises";
 function sidecarPath(input, isDirectory) {
   return isDirectory ? `${input.replace(/\/+$/, "")}/.labelform-import.json` : `${input}.labelform-import.json`;
 }
 async function readSidecar(path) {
   try {
-    const value = JSON.parse(await readFile11(path, "utf8"));
+    const value = JSON.parse(await readFile10(path, "utf8"));
     return value.version === 1 ? value : void 0;
   } catch {
     return void 0;

@@ -21,11 +21,19 @@
  *      per request and on the real Label Studio on SQLite and on PostgreSQL.
  *   8. 10,000 managed projects: `plan`, `plan --prune` and `validate` as whole processes
  *      (requests, wall time, peak RSS), on the fake with 20 ms per request.
+ *   9. apply of 1,000 creates into a real Label Studio (SQLite and PostgreSQL;
+ *      LABELFORM_BENCH_DB for one): `labelform apply` as whole processes (its plan's reads, the
+ *      POSTs, the checks after each create, the last look) against a loop of raw
+ *      `POST /api/projects/` with the same bodies and no checks, in interleaved rounds on one server.
+ *  10. `plan --prune` and `drift` of 1,000 managed projects beside 300 others on a real Label
+ *      Studio (SQLite): requests and time, against reading each project's ML backends, import and
+ *      export storages (what they cost before the marker recorded children); then with ML
+ *      backends declared under 3 projects, and their deletion planned once git drops them.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +43,7 @@ import { LOOKUP_INCLUDE, readAllProjects } from '../src/kinds/project/project-li
 import { runCli } from '../test/helpers/cli.ts';
 import { startFakeLabelStudio } from '../test/fake/label-studio-fake.ts';
 import { thousandManagedProjects } from '../test/helpers/scale.ts';
+import { startFaultProxy } from '../test/helpers/fault-proxy.ts';
 import { parseMarker, stripMarker, withMarker } from '../src/kinds/project/marker.ts';
 import { startLabelStudio, VENV_DIR } from '../scripts/local-label-studio.ts';
 import { startPostgres } from '../scripts/local-postgres.ts';
@@ -166,7 +175,7 @@ if (want('4')) {
     });
     if (r.code !== 0) throw new Error(r.stdout + r.stderr);
     rowsOut.push([
-      'labelform apply: POST, then read what is new (settled)',
+      'labelform apply: POST; what is new read only after an id that leaves a gap (settled)',
       ls.requestCount - readRequests,
       Date.now() - t - 0,
       readRequests,
@@ -330,6 +339,19 @@ if (want('8')) {
   await ls.stop();
   await rm(dir, { recursive: true, force: true });
   say('(the list pages alone: 100 requests of 100 projects)');
+}
+
+if (want('9')) {
+  say('\n## 9. apply: 1,000 creates on a real Label Studio, against a loop of raw POSTs');
+  const dbs = (process.env.LABELFORM_BENCH_DB ? [process.env.LABELFORM_BENCH_DB] : ['sqlite', 'postgresql']) as Array<
+    'sqlite' | 'postgresql'
+  >;
+  for (const db of dbs) await benchCreates(db, Number(process.env.LABELFORM_BENCH_CREATES ?? 1000));
+}
+
+if (want('10')) {
+  say('\n## 10. plan --prune and drift of 1,000 managed projects on a real Label Studio (SQLite)');
+  await benchPruneReads(Number(process.env.LABELFORM_BENCH_PROJECTS ?? 1000));
 }
 
 console.log('\n(figures above; paste them into docs/behaviour.md (Measured) when they change)');
@@ -546,4 +568,170 @@ async function benchMigration(where: string, server: { url: string; token: strin
   say(
     `ratio: the runner 4 at a time (the default) writes ${(rows7[3]![1] / rows7[0]![1]).toFixed(2)}x as fast as the bare one-at-a-time loop, ${(rows7[2]![1] / rows7[0]![1]).toFixed(2)}x as fast as itself one at a time; 8 at a time ${(rows7[3]![1] / rows7[1]![1]).toFixed(2)}x the loop.`,
   );
+}
+
+/**
+ * Section 9 on one server holding 300 projects nobody manages: `creates` projects made by
+ * `labelform apply` (a whole process per round: the plan's reads, then each POST and the check
+ * after it, then the last look) and by a loop of raw `POST /api/projects/` one at a time with the
+ * same bodies (title and the marker in the description) and no checks: the server's own create,
+ * the floor. Four rounds of a quarter each, in the order apply, loop, loop, apply, so that the
+ * table growing under them weighs on both alike.
+ */
+async function benchCreates(db: 'sqlite' | 'postgresql', creates: number): Promise<void> {
+  const pg = db === 'postgresql' ? await startPostgres({ log: (m) => console.log(`  ${m}`) }) : undefined;
+  const ls = await startLabelStudio({ log: (m) => console.log(`  ${m}`), env: { ...(pg?.env ?? {}) } });
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  try {
+    const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 1 });
+    for (let i = 0; i < 300; i++) await client.createProject({ title: `Someone else's ${i}` });
+    const quarter = Math.ceil(creates / 4);
+    const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token, LABELFORM_REPORT_MAXRSS: '1' };
+    const total = { apply: 0, loop: 0 };
+    let made = 0;
+    for (const [round, how] of (['apply', 'loop', 'loop', 'apply'] as const).entries()) {
+      const namespace = `bench-${round}`;
+      const title = (i: number) => `Round ${round} project ${i}`;
+      if (how === 'apply') {
+        const repo = join(dir, namespace);
+        await rm(repo, { recursive: true, force: true });
+        await mkdir(repo, { recursive: true });
+        await writeFile(
+          join(repo, 'labelform.yaml'),
+          `apiVersion: labelform/v1\nkind: Config\nnamespace: ${namespace}\n`,
+        );
+        for (let i = 0; i < quarter; i++)
+          await writeFile(
+            join(repo, `p${i}.yaml`),
+            `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p${i}\nspec:\n  title: ${title(i)}\n`,
+          );
+        const r = await timeProcess(`${ROOT}bin/labelform.js`, ['apply', '--auto-approve', '-C', repo], env);
+        if (r.code !== 0) throw new Error(`apply: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
+        total.apply += r.ms;
+      } else {
+        const t = Date.now();
+        for (let i = 0; i < quarter; i++)
+          await client.createProject({
+            title: title(i),
+            description: withMarker('', { namespace, key: `p${i}` }),
+          });
+        total.loop += Date.now() - t;
+      }
+      made += quarter;
+      console.log(`  round ${round + 1} (${how}): ${made} made`);
+    }
+    const all = await readAllProjects(client, LOOKUP_INCLUDE);
+    const carried = all.filter((p) => parseMarker(String(p.description ?? ''))?.namespace.startsWith('bench-')).length;
+    if (carried !== quarter * 4) throw new Error(`expected ${quarter * 4} projects made, found ${carried}`);
+    say(`\nreal Label Studio ${ls.release} on ${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, 300 other projects:`);
+    say(`| approach | ${2 * quarter} creates | per create |\n|---|---|---|`);
+    say(
+      `| labelform apply (2 processes: plan reads, POSTs, a read after any create whose id leaves a gap, last look) | ${(total.apply / 1000).toFixed(1)} s | ${(total.apply / (2 * quarter)).toFixed(0)} ms |`,
+    );
+    say(
+      `| loop: raw POST /api/projects/, one at a time, no checks | ${(total.loop / 1000).toFixed(1)} s | ${(total.loop / (2 * quarter)).toFixed(0)} ms |`,
+    );
+    say(`ratio: labelform apply takes ${(total.apply / total.loop).toFixed(2)}x the time of the raw POST loop`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await ls.stop();
+    await pg?.stop();
+  }
+}
+
+/**
+ * Section 10: 1,000 projects applied in one namespace beside 300 that nobody manages, on the real
+ * Label Studio. `plan --prune` and `drift` (whole processes; requests from their JSON) against the
+ * reads they made before the marker recorded children (ML backends, import and export storages of
+ * every managed project, 4 at a time as the client allows); then 3 ML backends declared and
+ * applied, measured again, and dropped from git: `plan --prune` must plan all 3 deletions.
+ */
+async function benchPruneReads(count: number): Promise<void> {
+  const { startMlBackend } = await import('../test/helpers/ml-backend.ts');
+  // The ML backends run on 127.0.0.1: the server's SSRF checks would refuse them (as in the tests).
+  const ls = await startLabelStudio({
+    log: (m) => console.log(`  ${m}`),
+    env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false' },
+  });
+  const ml = await startMlBackend();
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  const proxies: Array<{ close(): Promise<void> }> = [];
+  try {
+    const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 4 });
+    for (let i = 0; i < 300; i++) await client.createProject({ title: `Someone else's ${i}` });
+    await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: scale\n');
+    for (let i = 0; i < count; i++)
+      await writeFile(
+        join(dir, `p${i}.yaml`),
+        `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p${i}\nspec:\n  title: Scale ${i}\n`,
+      );
+    // Requests are counted by a pass-through proxy in front of the server.
+    const proxy = await startFaultProxy(ls.url);
+    proxies.push(proxy);
+    const env = { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: ls.token };
+    const applied = await timeProcess(`${ROOT}bin/labelform.js`, ['apply', '--auto-approve', '-C', dir], env);
+    if (applied.code !== 0) throw new Error(`apply: exit ${applied.code}: ${applied.stderr.slice(0, 400)}`);
+    say(
+      `(the ${count} projects made by one apply in ${(applied.ms / 1000).toFixed(1)} s, ${proxy.seen.length} requests)`,
+    );
+    const measure = async (args: string[]): Promise<[number, number, string]> => {
+      proxy.clear();
+      const r = await timeProcess(`${ROOT}bin/labelform.js`, [...args, '--json', '-C', dir], env);
+      if (r.code !== 0 && r.code !== 2) throw new Error(`${args.join(' ')}: exit ${r.code}: ${r.stderr.slice(0, 400)}`);
+      return [proxy.seen.length, r.ms, r.stdout];
+    };
+    const table: Array<[string, number, number]> = [];
+    const row = async (label: string, args: string[]) => {
+      const [requests, ms] = await measure(args);
+      table.push([label, requests, ms]);
+    };
+    await row('plan', ['plan']);
+    await row('plan --prune', ['plan', '--prune']);
+    await row('drift', ['drift']);
+    // Before the record of children: three reads for every managed project.
+    const ids = (await readAllProjects(client, LOOKUP_INCLUDE))
+      .filter((p) => parseMarker(String(p.description ?? ''))?.namespace === 'scale')
+      .map((p) => p.id);
+    const t = Date.now();
+    await Promise.all(
+      ids.flatMap((id) => [
+        client.http.request('GET', '/api/ml/', { params: { project: id } }),
+        client.http.request('GET', '/api/storages/', { params: { project: id } }),
+        client.http.request('GET', '/api/storages/export', { params: { project: id } }),
+      ]),
+    );
+    table.push([
+      'naive: the per-project reads of ML backends and storages alone, 4 at a time',
+      ids.length * 3,
+      Date.now() - t,
+    ]);
+    for (let i = 0; i < 3; i++)
+      await writeFile(
+        join(dir, `ml${i}.yaml`),
+        `apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: model-${i}\nspec:\n  project: p${i * 7}\n  url: ${ml.url}\n  title: Model ${i}\n`,
+      );
+    const withMl = await timeProcess(`${ROOT}bin/labelform.js`, ['apply', '--auto-approve', '-C', dir], env);
+    if (withMl.code !== 0) throw new Error(`apply: exit ${withMl.code}: ${withMl.stderr.slice(0, 400)}`);
+    await row('plan --prune, 3 ML backends declared', ['plan', '--prune']);
+    await row('drift, 3 ML backends declared', ['drift']);
+    for (let i = 0; i < 3; i++) await rm(join(dir, `ml${i}.yaml`));
+    const [requests, ms, out] = await measure(['plan', '--prune']);
+    table.push(['plan --prune, the 3 ML backends gone from git', requests, ms]);
+    const deletes = (JSON.parse(out) as { changes: Array<{ action: string; kind: string }> }).changes.filter(
+      (c) => c.action === 'delete' && c.kind === 'MlBackend',
+    ).length;
+    if (deletes !== 3) throw new Error(`plan --prune planned ${deletes} of the 3 ML backend deletions`);
+    say(`| command (${count} managed, 300 others) | requests | wall time (whole process) |\n|---|---|---|`);
+    for (const [label, r, msTaken] of table) say(`| ${label} | ${r} | ${(msTaken / 1000).toFixed(2)} s |`);
+    const pruneRow = table[1]!;
+    const naive = table[3]!;
+    say(
+      `ratio: plan --prune sends ${(naive[1] / pruneRow[1]).toFixed(0)}x fewer requests than the per-project reads alone, in ${(pruneRow[2] / naive[2]).toFixed(2)}x their time; the 3 ML backends dropped from git: 3 deletions planned`,
+    );
+  } finally {
+    for (const p of proxies) await p.close();
+    await rm(dir, { recursive: true, force: true });
+    await ml.stop();
+    await ls.stop();
+  }
 }

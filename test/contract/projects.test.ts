@@ -166,6 +166,16 @@ test('titles are not unique: the same title twice makes two projects', async () 
   assert.is(a.title, b.title);
 });
 
+test('ids only grow: creates one after the other get consecutive ids, and a deleted highest id is not given again', async () => {
+  // apply skips its read after a create when the answer's id follows the highest one it knows.
+  const a = await create({ title: `${t.prefix} id a` });
+  const b = await create({ title: `${t.prefix} id b` });
+  assert.is(b.id, a.id + 1);
+  await client.deleteProject(b.id);
+  const c = await create({ title: `${t.prefix} id c` });
+  assert.is(c.id, b.id + 1, 'the deleted id is not reused');
+});
+
 test('PATCH changes only what it is given and answers the full object; unknown and read-only fields are ignored', async () => {
   const p = await create({ title: `${t.prefix} patch me`, description: 'keep me', label_config: SENTIMENT_CONFIG });
   const patched = await client.updateProject(p.id, {

@@ -109,7 +109,8 @@ test('a refused connection sent nothing: the create fails at once, without looki
   assert.equal(sleeps, []);
 });
 
-test('with an index kept by the caller: one POST and one read per create', async () => {
+test('with an index kept by the caller: one POST per create while each id follows the highest known', async () => {
+  await client.createProject({ title: 'Someone else' });
   const index = createMarkerIndex(client, []);
   await index.refresh();
   proxy.clear();
@@ -123,11 +124,29 @@ test('with an index kept by the caller: one POST and one read per create', async
   }
   assert.equal(
     proxy.seen.map((s) => s.method),
-    ['POST', 'GET', 'POST', 'GET', 'POST', 'GET'],
+    ['POST', 'POST', 'POST'],
   );
 });
 
+test('a project made by someone else between: the id leaves a gap, and what is new is read after the POST', async () => {
+  await client.createProject({ title: 'Someone else' });
+  const index = createMarkerIndex(client, []);
+  await index.refresh();
+  const other = createClient({ baseUrl: ls.url, token: ls.token });
+  const between = await other.createProject({ title: 'Made between', description: withMarker('', M) });
+  proxy.clear();
+  const outcome = await createProjectOnce(client, body(), M, { index, createdAfter: 0, sleep });
+  assert.equal(
+    proxy.seen.map((s) => s.method).slice(0, 3),
+    ['POST', 'GET', 'GET'],
+    'the POST, the read of what is new, then the copy read again before its delete',
+  );
+  assert.is(outcome.id, between.id, 'the key settles on the project made between (the lowest id)');
+  assert.is(marked().length, 1);
+});
+
 test('the server runs the POST twice (its SQLite retry middleware): the later copy is removed, the lowest id kept', async () => {
+  await client.createProject({ title: 'Someone else' }); // the index knows the highest id
   const twice: LabelStudioClient = {
     ...client,
     createProject: async (b) => {

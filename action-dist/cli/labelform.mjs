@@ -47233,6 +47233,8 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
     try {
       const created = await client.createProject(body);
       index.add(created);
+      if (created.id === before + 1 && index.carriers(marker).length === 1)
+        return { id: created.id, removed: [], left: [] };
       await index.refresh();
       return await settle4(void 0, created.id, (id) => id > before && id <= created.id);
     } catch (err) {

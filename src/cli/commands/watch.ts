@@ -78,6 +78,10 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
     await checkout.load(await checkoutState(checkout.root(io), io.now()), { first: true });
     await assertTrustedCheckout(io.env, checkout.repo.root);
 
+    // With --json, --debug's line per HTTP exchange is a JSON log line too.
+    const httpIo: Io = args.json
+      ? { ...io, stderr: (t) => log.debug('http', { exchange: t.trim().replace(/^\[http\] /, '') }) }
+      : io;
     let requestsOfClosed = 0;
     let client: LabelStudioClient | undefined;
     let clientOf: ResolvedEnvironment | undefined;
@@ -92,7 +96,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       const { repo, target } = checkout;
       if (!client || clientOf !== target) {
         dropClient();
-        client = connect(target, io, { debug: args.debug, signal });
+        client = connect(target, httpIo, { debug: args.debug, signal });
         clientOf = target;
       }
       try {

@@ -64,7 +64,11 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
   const stop = new AbortController();
   const signal = hooks.signal ?? stop.signal;
   const onSignal = (name: string) => () => {
-    if (stop.signal.aborted) return;
+    if (stop.signal.aborted) {
+      // A second signal while stopping: whoever sent it does not want to wait.
+      log.warn(`${name} again: exiting now`);
+      process.exit(130);
+    }
     log.info(`${name}: stopping`);
     stop.abort();
   };

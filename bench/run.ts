@@ -375,11 +375,15 @@ async function benchImport(db: 'sqlite' | 'postgresql', file: string, fileBytes:
   };
   const python = join(VENV_DIR, 'bin', 'python');
   const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token };
+  // LABELFORM_BENCH_IMPORT_SIZES=a,b: labelform's two batch sizes (default 2,500 and 10,000);
+  // LABELFORM_BENCH_ROUNDS: rounds (default 3).
+  const importSizes = (process.env.LABELFORM_BENCH_IMPORT_SIZES ?? '2500,10000').split(',').map(Number).slice(0, 2);
+  const rounds = Number(process.env.LABELFORM_BENCH_ROUNDS ?? 3);
   const approaches: Array<{
     label: string;
     run: (project: number) => Promise<{ code: number | null; ms: number; rssKiB: number; tasks: number; note: string }>;
   }> = [
-    ...[2500, 10_000].map((size) => ({
+    ...importSizes.map((size) => ({
       label: `labelform tasks import (batches of ${size.toLocaleString('en')})`,
       run: async (project: number) => {
         const r = await timeProcess(
@@ -434,7 +438,7 @@ async function benchImport(db: 'sqlite' | 'postgresql', file: string, fileBytes:
   const loadBefore = load();
   let sdkVersion = '';
   try {
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < approaches.length; k++) {
         const i = (k + round) % approaches.length;
         const a = approaches[i]!;
@@ -459,7 +463,7 @@ async function benchImport(db: 'sqlite' | 'postgresql', file: string, fileBytes:
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   say(
-    `\n## 3. tasks import of 100,000 tasks (JSON Lines, ${(fileBytes / 1048576).toFixed(1)} MiB) into Label Studio ${ls.release} on ${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: labelform against the SDK (label-studio-sdk ${sdkVersion}), 3 rounds, interleaved`,
+    `\n## 3. tasks import of 100,000 tasks (JSON Lines, ${(fileBytes / 1048576).toFixed(1)} MiB) into Label Studio ${ls.release} on ${db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: labelform against the SDK (label-studio-sdk ${sdkVersion}), ${rounds} round(s), interleaved`,
   );
   say(
     `load average before ${loadBefore}, after ${load()} (${cpus().length} cores, shared with other work; this run at nice ${getPriority()})`,
@@ -477,7 +481,7 @@ async function benchImport(db: 'sqlite' | 'postgresql', file: string, fileBytes:
     cpu: median(r.map((x) => x.cpu)),
   }));
   say(
-    `ratio (median wall time of the SDK / labelform's, above 1 is labelform faster): ${(single!.ms / lf!.ms).toFixed(2)}x the SDK's one call (${(single!.ms / lf10k!.ms).toFixed(2)}x with batches of 10,000), ${(batched!.ms / lf!.ms).toFixed(2)}x its batches of 2,500; peak memory ${(lf!.rss / single!.rss).toFixed(2)} of the one call's, ${(lf!.rss / batched!.rss).toFixed(2)} of the batched calls'; server CPU ${(lf!.cpu / single!.cpu).toFixed(2)} of the one call's.`,
+    `ratio (median wall time of the SDK / labelform's, above 1 is labelform faster): ${(single!.ms / lf!.ms).toFixed(2)}x the SDK's one call (${(single!.ms / lf10k!.ms).toFixed(2)}x with batches of ${importSizes[1]!.toLocaleString('en')}), ${(batched!.ms / lf!.ms).toFixed(2)}x its batches of 2,500; peak memory ${(lf!.rss / single!.rss).toFixed(2)} of the one call's, ${(lf!.rss / batched!.rss).toFixed(2)} of the batched calls'; server CPU ${(lf!.cpu / single!.cpu).toFixed(2)} of the one call's.`,
   );
 }
 

@@ -30075,13 +30075,13 @@ function parseChildren(rest) {
   const m = CHILDREN.exec(rest);
   return m ? (m[1] ?? "").trim().split(" ").filter(Boolean) : void 0;
 }
-function withChildKind(description, code2) {
+function withChildKinds(description, codes) {
   const m = lastMarker(description);
   if (!m) return void 0;
   const line2 = m[0];
   const had = parseChildren(m[3] ?? "");
-  if (!had || had.includes(code2)) return void 0;
-  const next = line2.replace(CHILDREN, formatChildren([...had, code2]));
+  if (!had || codes.every((c) => had.includes(c))) return void 0;
+  const next = line2.replace(CHILDREN, formatChildren([...had, ...codes]));
   return description.slice(0, m.index) + next + description.slice(m.index + line2.length);
 }
 function formatChildren(codes) {
@@ -47413,7 +47413,8 @@ async function alignProject(client, id, desired, marker, from, children) {
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
   if (fields.length === 0) {
-    for (const code2 of children) await recordChildKind(client, id, code2);
+    const next = withChildKinds(live.description, children);
+    if (next !== void 0) await client.updateProject(id, { description: next });
     return [];
   }
   if (fields.includes("label_config")) {
@@ -47429,7 +47430,7 @@ async function alignProject(client, id, desired, marker, from, children) {
   return fields;
 }
 async function recordChildKind(client, id, code2) {
-  const next = withChildKind(await readDescription(client, id), code2);
+  const next = withChildKinds(await readDescription(client, id), [code2]);
   if (next !== void 0) await client.updateProject(id, { description: next });
 }
 async function whyNotAnEmptyCopy(client, id, marker) {

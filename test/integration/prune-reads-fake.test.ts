@@ -15,6 +15,8 @@ import { runCli, removeTree } from '../helpers/cli.ts';
 import { startMlBackend, type MlBackend } from '../helpers/ml-backend.ts';
 import { thousandManagedProjects } from '../helpers/scale.ts';
 import { startFakeLabelStudio, type FakeLabelStudio } from '../fake/label-studio-fake.ts';
+import { startFaultProxy } from '../helpers/fault-proxy.ts';
+import { createClient } from '../../src/api/client.ts';
 
 /** The version and the project list (10 pages of 100): what `plan` without children costs. */
 const BUDGET = 12;
@@ -175,6 +177,54 @@ test('a declared child given the marker by hand, under a project that records no
   await unlink(join(dir, 'projects', 's11.yaml'));
   const pruned = await counted(['plan', '--prune', '--json']);
   assert.ok(pruned.json!.changes.some((c) => c.action === 'delete' && c.key === 's11'));
+});
+
+test('a project another run made while this one was about to create it: its record gets every declared kind in one write', async () => {
+  await writeFile(
+    join(dir, 'projects', 'late.yaml'),
+    'apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: late\nspec:\n  title: Late project\n',
+  );
+  await writeFile(
+    join(dir, 'projects', 'late-ml.yaml'),
+    `apiVersion: labelform/v1\nkind: MlBackend\nmetadata:\n  name: late-ml\nspec:\n  project: late\n  url: ${backend.url}\n`,
+  );
+  await writeFile(join(dir, 'projects', 'late-src.yaml'), storageYaml('late-src', 'late'));
+  const proxy = await startFaultProxy(ls.url);
+  // The other run's project appears while this run's first look before its create is held back;
+  // its record lists no children (that run's repository declared none under it).
+  proxy.inject({
+    method: 'GET',
+    path: /include=id,title,description,task_number/,
+    times: 1,
+    fault: { kind: 'delay', ms: 400 },
+  });
+  let made: Promise<unknown> | undefined;
+  proxy.onRequest = (r) => {
+    if (!made && r.method === 'GET' && /include=id,title,description,task_number/.test(r.path))
+      made = createClient({ baseUrl: ls.url, token: ls.token }).createProject({
+        title: 'Late project',
+        description: withMarker('', { namespace: 'scale', key: 'late' }, { fields: {}, children: [] }),
+      });
+  };
+  try {
+    const applied = await runCli(['apply', '--auto-approve', '-C', dir], {
+      env: { LABEL_STUDIO_URL: proxy.url, LABEL_STUDIO_API_KEY: ls.token },
+    });
+    assert.is(applied.code, 0, applied.stdout + applied.stderr);
+    assert.ok(made, 'the other run made its project during the look');
+    assert.match(applied.stdout, /already carrying the marker/);
+    const id = projectId('late');
+    assert.equal(parseChildKinds(descriptionOf('late')), ['is', 'ml']);
+    const own = proxy.seen.filter((r) => r.path.startsWith(`/api/projects/${id}/`));
+    assert.equal(
+      own.map((r) => r.method),
+      ['GET', 'PATCH'],
+      'read once (to compare), written once for both kinds',
+    );
+    assert.is(proxy.seen.filter((r) => r.method === 'POST' && r.path === '/api/projects/').length, 0);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test.run();

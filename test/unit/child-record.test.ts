@@ -10,7 +10,7 @@ import {
   parseChildKinds,
   parseMarker,
   stripMarker,
-  withChildKind,
+  withChildKinds,
   withMarker,
 } from '../../src/kinds/project/marker.ts';
 import { parentsToRead } from '../../src/kinds/shared/read-scope.ts';
@@ -33,16 +33,26 @@ test('a record of no children is [ch]; a marker without it records nothing (unde
   assert.equal(parseMarker(some), M);
 });
 
-test('withChildKind adds one kind in place; nothing to write when it is there, or when nothing is recorded', () => {
+test('withChildKinds adds one kind in place; nothing to write when it is there, or when nothing is recorded', () => {
   const line = withMarker('Headlines.', M, { commit: 'abcdef123456', fields: { title: 'Ab3x' }, children: ['ml'] });
-  const added = withChildKind(line, 'is')!;
+  const added = withChildKinds(line, ['is'])!;
   assert.is(added, line.replace('[ch ml]', '[ch is ml]'));
-  assert.is(withChildKind(added, 'ml'), undefined);
-  assert.is(withChildKind(withMarker('Headlines.', M, { fields: {} }), 'ml'), undefined, 'older marker: read anyway');
-  assert.is(withChildKind('no marker', 'ml'), undefined);
+  assert.is(withChildKinds(added, ['ml']), undefined);
+  assert.is(
+    withChildKinds(line, ['is', 'es', 'ml']),
+    line.replace('[ch ml]', '[ch es is ml]'),
+    'several kinds in one write',
+  );
+  assert.is(withChildKinds(added, ['is', 'ml']), undefined);
+  assert.is(
+    withChildKinds(withMarker('Headlines.', M, { fields: {} }), ['ml']),
+    undefined,
+    'older marker: read anyway',
+  );
+  assert.is(withChildKinds('no marker', ['ml']), undefined);
   // Only the last marker line (the one labelform appends) is changed.
   const quoted = `An example: ${withMarker('', { namespace: 'x', key: 'y' }, { fields: {}, children: [] })}\n\n${withMarker('', M, { fields: {}, children: [] })}`;
-  const once = withChildKind(quoted, 'es')!;
+  const once = withChildKinds(quoted, ['es'])!;
   assert.is(once.split('[ch es]').length, 2);
   assert.ok(once.endsWith('[lf1] [ch es]'));
 });

@@ -9,7 +9,7 @@ import { createMarkerIndex, readProject, settleCarriers, type MarkerIndex } from
 import { compareProject } from './compare.ts';
 import { checkLabelConfigWriteNow } from './impact-guard.ts';
 import { toLiveProject, type LiveProject } from './live.ts';
-import { parseAppliedRecord, parseChildKinds, parseMarker, withChildKind, type Marker } from './marker.ts';
+import { parseAppliedRecord, parseChildKinds, parseMarker, withChildKinds, type Marker } from './marker.ts';
 import { doneMigrations } from './applied-record.ts';
 import { applyMigrations, DEFAULT_JOURNAL_DIR, type MigrationApplyOptions } from './migrate/apply-migrations.ts';
 import type { ProjectResource } from './types.ts';
@@ -219,7 +219,9 @@ async function alignProject(
   const live = toLiveProject(await client.getProject(id));
   const fields = compareProject(desired, live).map((f) => f.field);
   if (fields.length === 0) {
-    for (const code of children) await recordChildKind(client, id, code);
+    // The description was read just now: one write, only when the record lacks a kind.
+    const next = withChildKinds(live.description, children);
+    if (next !== undefined) await client.updateProject(id, { description: next });
     return [];
   }
   if (fields.includes('label_config')) {
@@ -241,7 +243,7 @@ async function alignProject(
  * (every kind is read for such a project).
  */
 export async function recordChildKind(client: LabelStudioClient, id: number, code: string): Promise<void> {
-  const next = withChildKind(await readDescription(client, id), code);
+  const next = withChildKinds(await readDescription(client, id), [code]);
   if (next !== undefined) await client.updateProject(id, { description: next });
 }
 

@@ -171,17 +171,17 @@ function parseChildren(rest: string): string[] | undefined {
 }
 
 /**
- * The description with its marker's record of children listing `code` too; undefined when
+ * The description with its marker's record of children listing `codes` too; undefined when
  * there is nothing to write: no marker, a marker that records no children at all (every kind is
- * read for it anyway), or one that lists the code already.
+ * read for it anyway), or one that lists every code already.
  */
-export function withChildKind(description: string, code: string): string | undefined {
+export function withChildKinds(description: string, codes: readonly string[]): string | undefined {
   const m = lastMarker(description);
   if (!m) return undefined;
   const line = m[0];
   const had = parseChildren(m[3] ?? '');
-  if (!had || had.includes(code)) return undefined;
-  const next = line.replace(CHILDREN, formatChildren([...had, code]));
+  if (!had || codes.every((c) => had.includes(c))) return undefined;
+  const next = line.replace(CHILDREN, formatChildren([...had, ...codes]));
   return description.slice(0, m.index) + next + description.slice(m.index + line.length);
 }
 

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import pLimit from 'p-limit';
 import { registerSecret } from '../util/redact.ts';
+import { sleepUnlessAborted } from '../util/sleep.ts';
 import { accessTokenIsFresh, decodeJwtPayload, detectAuthScheme, type AuthScheme, type JwtPayload } from './auth.ts';
 import { ApiError, parseErrorBody } from './errors.ts';
 
@@ -142,7 +143,7 @@ export function createHttp(opts: HttpOptions): Http {
   const signal = opts.signal;
   // A wait between two attempts ends early (its timer cleared) when the client is abandoned.
   const sleep = (ms: number): Promise<void> =>
-    opts.sleep ? (signal ? untilAborted(opts.sleep(ms), signal) : opts.sleep(ms)) : timer(ms, signal);
+    opts.sleep ? (signal ? untilAborted(opts.sleep(ms), signal) : opts.sleep(ms)) : sleepUnlessAborted(ms, signal);
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const limit = pLimit(opts.concurrency ?? 4);
@@ -391,20 +392,6 @@ function abandoned(method: Method, shown: string): ApiError {
     undefined,
     'ABORTED',
   );
-}
-
-/** A real wait of `ms`, over at once (and its timer cleared) when `signal` aborts. */
-function timer(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal?.addEventListener('abort', done);
-  });
 }
 
 /** Resolves with `p`, or as soon as `signal` aborts (the caller then checks the signal). */

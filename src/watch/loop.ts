@@ -1,5 +1,6 @@
 import { driftExitCode, type DriftReport } from '../reconcile/drift.ts';
 import { showDuration } from '../util/duration.ts';
+import { sleepUnlessAborted } from '../util/sleep.ts';
 import { ChangeTracker, type CycleOutcome, type ErrorKind, type WatchEvent } from './events.ts';
 import type { WatchLog } from './log.ts';
 import type { Health, WatchMetrics } from './metrics.ts';
@@ -181,19 +182,5 @@ function unlessAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
         reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
-  });
-}
-
-/** A real wait, cut short (and its timer cleared) when `signal` aborts. */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done);
   });
 }

@@ -6,6 +6,7 @@
  * cycles from the `afterCycle` hook and stops the loop through its signal, so nothing depends on
  * how long anything takes.
  */
+import { getEventListeners } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -14,6 +15,7 @@ import { runWatch, type WatchArgs, type WatchHooks } from '../../src/cli/command
 import type { CycleInfo } from '../../src/watch/loop.ts';
 import type { WatchEvent } from '../../src/watch/events.ts';
 import type { Io } from '../../src/util/io.ts';
+import { sleepUnlessAborted } from '../../src/util/sleep.ts';
 import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
@@ -50,7 +52,7 @@ interface Run {
  */
 async function watch(
   dir: string,
-  step: (n: number, info: CycleInfo) => boolean | Promise<boolean>,
+  step: (n: number, info: CycleInfo, signal: AbortSignal) => boolean | Promise<boolean>,
   opts: { url?: string; args?: Partial<WatchArgs>; hooks?: WatchHooks } = {},
 ): Promise<Run> {
   let stdout = '';
@@ -78,7 +80,7 @@ async function watch(
       ...opts.hooks,
       afterCycle: async (info) => {
         cycles.push([...info.events]);
-        if (!(await step(info.n, info))) stop.abort();
+        if (!(await step(info.n, info, stop.signal))) stop.abort();
       },
     },
   );
@@ -316,20 +318,32 @@ test('--metrics: /healthz 503 before the first cycle and 200 after it; /metrics 
   await rejects(() => fetch(`${url}/healthz`));
 });
 
-test('200 fast cycles with drift coming and going: what the loop keeps does not grow', async () => {
+test('200 fast cycles with drift coming and going: what the loop keeps does not grow, nor the listeners on its signal', async () => {
   const dir = await appliedRepo();
   const retained: string[] = [];
+  const listeners: number[] = [];
   let events = 0;
-  await watch(dir, (n, info) => {
-    events += info.events.length;
-    // Every 10th cycle edits the server, every 10th + 5 undoes it: 20 drifts and 20 resolutions.
-    if (n % 10 === 0) stored().fields.color = `#${String(n).padStart(6, '0')}`;
-    if (n % 10 === 5) stored().fields.color = '#112233';
-    if (n % 10 === 9) retained.push(JSON.stringify(info.retained));
-    return n < 200;
-  });
+  const r = await watch(
+    dir,
+    (n, info, signal) => {
+      events += info.events.length;
+      // Every 10th cycle edits the server, every 10th + 5 undoes it: 20 drifts and 20 resolutions.
+      if (n % 10 === 0) stored().fields.color = `#${String(n).padStart(6, '0')}`;
+      if (n % 10 === 5) stored().fields.color = '#112233';
+      if (n % 10 === 9) {
+        retained.push(JSON.stringify(info.retained));
+        // One signal serves every cycle, its requests and its waits: each must take its listener away.
+        listeners.push(getEventListeners(signal, 'abort').length);
+      }
+      return n < 200;
+    },
+    // The real wait (shortened), so that its listener is counted too.
+    { hooks: { wait: (_ms, signal) => sleepUnlessAborted(1, signal) } },
+  );
+  assert.is(r.code, 0, r.stderr);
   assert.is(events, 38, 'each edit reported once (19) and each undo once (19)');
   assert.is(new Set(retained).size, 1, retained.join(' '));
+  assert.is(new Set(listeners).size, 1, listeners.join(' '));
 });
 
 test.run();

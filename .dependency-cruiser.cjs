@@ -17,6 +17,7 @@ const TIERS = [
   ['state'],
   ['reconcile', 'preview'],
   ['ci'],
+  ['watch'],
   ['cli'],
 ];
 

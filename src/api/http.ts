@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import pLimit from 'p-limit';
 import { registerSecret } from '../util/redact.ts';
+import { sleepUnlessAborted } from '../util/sleep.ts';
 import { accessTokenIsFresh, decodeJwtPayload, detectAuthScheme, type AuthScheme, type JwtPayload } from './auth.ts';
 import { ApiError, parseErrorBody } from './errors.ts';
 
@@ -27,6 +28,12 @@ export interface HttpOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
   readonly random?: () => number;
+  /**
+   * Abandons every request of this client once aborted (a long-running `watch` shutting down):
+   * the one in flight is cut, one waiting in the queue or between two attempts is not sent, and
+   * each fails at once with a `network` error saying so. Never retried, never "server gone".
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface Exchange {
@@ -133,7 +140,10 @@ export function createHttp(opts: HttpOptions): Http {
   const maxRetries = opts.maxRetries ?? 4;
   const backoffMs = opts.backoffMs ?? 300;
   const maxBackoffMs = opts.maxBackoffMs ?? 15_000;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const signal = opts.signal;
+  // A wait between two attempts ends early (its timer cleared) when the client is abandoned.
+  const sleep = (ms: number): Promise<void> =>
+    opts.sleep ? (signal ? untilAborted(opts.sleep(ms), signal) : opts.sleep(ms)) : sleepUnlessAborted(ms, signal);
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const limit = pLimit(opts.concurrency ?? 4);
@@ -217,6 +227,7 @@ export function createHttp(opts: HttpOptions): Http {
     let refreshedAfter401 = false;
     const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw abandoned(method, shown);
       // Checked before every attempt: a request waiting in the queue or between two attempts
       // when the server went away is not sent; once the state is old, this one goes as a probe.
       if (gone) {
@@ -239,8 +250,10 @@ export function createHttp(opts: HttpOptions): Http {
           responseType: o.responseType === 'stream' ? 'stream' : o.responseType === 'text' ? 'text' : 'json',
           // Keep JSON.parse failures visible instead of silently returning text.
           transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+          ...(signal ? { signal } : {}),
         });
       } catch (err) {
+        if (signal?.aborted) throw abandoned(method, shown);
         const { kind, code, detail } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
         const retryable = kind === 'timeout' || RETRY_NETWORK_CODES.has(code ?? '');
         const retry = idempotent && attempt < maxRetries && retryable;
@@ -366,6 +379,32 @@ function describePath(path: string, params?: RequestOptions['params']): string {
     .map(([k, v]) => `${k}=${String(v)}`)
     .join('&');
   return q ? `${path}?${q}` : path;
+}
+
+/** The error of a request cut or never sent because its client was abandoned (`HttpOptions.signal`). */
+function abandoned(method: Method, shown: string): ApiError {
+  return new ApiError(
+    'network',
+    method.toUpperCase(),
+    shown,
+    undefined,
+    'abandoned: the run is stopping',
+    undefined,
+    'ABORTED',
+  );
+}
+
+/** Resolves with `p`, or as soon as `signal` aborts (the caller then checks the signal). */
+function untilAborted(p: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done);
+    p.then(done, done);
+  });
 }
 
 function describeTransportError(

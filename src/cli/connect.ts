@@ -132,13 +132,18 @@ export function resolveEnvironment(
   };
 }
 
-export function connect(target: ResolvedEnvironment, io: Io, opts: { debug?: boolean } = {}): LabelStudioClient {
+export function connect(
+  target: ResolvedEnvironment,
+  io: Io,
+  opts: { debug?: boolean; signal?: AbortSignal } = {},
+): LabelStudioClient {
   return createClient({
     baseUrl: target.url,
     token: target.token,
     timeoutMs: target.timeoutMs,
     concurrency: target.concurrency,
     userAgent: `labelform/${VERSION}`,
+    ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.debug
       ? {
           onExchange: (e: Exchange) =>

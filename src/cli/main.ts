@@ -365,6 +365,43 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
         )(),
     )
     .command(
+      'watch',
+      'Run drift in a loop and report each change once: a resource that starts or stops differing from git (and which side moved), an error and its end. Runs until SIGTERM/SIGINT (exit 0); --once: one cycle, exit codes as drift.',
+      (y) =>
+        y
+          .option('interval', {
+            type: 'string',
+            default: '60s',
+            describe: 'Time between two cycles, with ±10% jitter: 60 (seconds), 90s, 500ms, 5m',
+          })
+          .option('once', {
+            type: 'boolean',
+            default: false,
+            describe: 'One cycle, then exit: 0 server matches git, 2 differs, 1 error',
+          })
+          .option('json', {
+            type: 'boolean',
+            default: false,
+            describe: 'Events as JSON Lines on stdout, logs as JSON Lines on stderr',
+          })
+          .option('metrics', {
+            type: 'string',
+            describe: 'Serve /healthz and /metrics (Prometheus) on HOST:PORT, e.g. 127.0.0.1:9464',
+          }),
+      (a) =>
+        run(async () =>
+          (await import('./commands/watch.ts')).runWatch(io, {
+            dir: a.dir,
+            debug: a.debug,
+            json: a.json,
+            interval: a.interval,
+            once: a.once,
+            ...(a.metrics !== undefined ? { metrics: a.metrics } : {}),
+            ...(a.env ? { env: a.env } : {}),
+          }),
+        )(),
+    )
+    .command(
       'import <name> <id>',
       'Adopt an existing resource under the manifest NAME (Kind/key, or a bare key for a project); writes the ownership marker only.',
       (y) =>

@@ -54,7 +54,8 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** `port`: listen there (a proxy started again where a closed one was: the server is back). */
+export async function startFaultProxy(target: string, opts: { port?: number } = {}): Promise<FaultProxy> {
   const targetUrl = new URL(target);
   const rules: Rule[] = [];
   const seen: SeenRequest[] = [];
@@ -168,7 +169,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   const proxy: FaultProxy = {
     url: `http://127.0.0.1:${port}`,

@@ -1,0 +1,245 @@
+import { resolve } from 'node:path';
+import type { LabelStudioClient } from '../../api/client.ts';
+import type { Repository } from '../../kinds/kind.ts';
+import { driftFromPlan } from '../../reconcile/drift.ts';
+import { loadRepository } from '../../state/load-repository.ts';
+import { formatDiagnostic } from '../../util/diagnostics.ts';
+import { parseDuration, showDuration } from '../../util/duration.ts';
+import { isUserError, UserError } from '../../util/errors.ts';
+import type { Io } from '../../util/io.ts';
+import { checkoutState } from '../../watch/checkout.ts';
+import { desiredIds } from '../../watch/desired.ts';
+import type { WatchEvent } from '../../watch/events.ts';
+import { createLog, type WatchLog } from '../../watch/log.ts';
+import { createWatchLoop, CycleFailure, type CycleInfo, type CycleResult } from '../../watch/loop.ts';
+import { createWatchMetrics, parseListenAddress, serveMetrics, type MetricsServer } from '../../watch/metrics.ts';
+import { renderEventJson, renderEventText } from '../../watch/render.ts';
+import { assertTrustedCheckout } from '../ci-trust.ts';
+import { connect, resolveEnvironment, type ResolvedEnvironment } from '../connect.ts';
+import { readAndPlan } from '../plan-shell.ts';
+
+export interface WatchArgs {
+  readonly dir: string;
+  readonly env?: string;
+  readonly debug: boolean;
+  readonly json: boolean;
+  /** Between cycles: `60` (seconds), `90s`, `500ms`, `5m`. */
+  readonly interval: string;
+  readonly once: boolean;
+  /** `HOST:PORT` for `/healthz` and `/metrics`. */
+  readonly metrics?: string;
+}
+
+/** What tests (and, later, an embedding service) control; the CLI passes none. */
+export interface WatchHooks {
+  /** Stop the loop; without it, SIGTERM and SIGINT do. */
+  readonly signal?: AbortSignal;
+  readonly afterCycle?: (info: CycleInfo) => void | Promise<void>;
+  /** Told the metrics server's URL once it listens (with `--metrics 127.0.0.1:0`). */
+  readonly onMetrics?: (url: string) => void | Promise<void>;
+  readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** Default interval between two cycles. */
+export const DEFAULT_INTERVAL = '60s';
+
+/**
+ * `labelform watch`: `drift` in a loop for one checkout and one environment, reporting each
+ * change of state once (see src/watch/). The checkout is read again when its files change, so a
+ * `git pull` shows as "changed in git, not applied yet" and an edit in the UI as "changed on the
+ * server". `--once`: one cycle, exit codes as `drift`'s. Otherwise it runs until SIGTERM or SIGINT
+ * and exits 0. Manifests that do not load at start, or a bad option, exit 1 at once; later, the
+ * same is an `error` event, and the loop goes on.
+ */
+export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}): Promise<number> {
+  const intervalMs = parseDuration(args.interval);
+  if (intervalMs === undefined)
+    throw new UserError(`--interval "${args.interval}" is not a duration (e.g. 60, 90s, 500ms, 5m)`);
+  const address = args.metrics === undefined ? undefined : parseListenAddress(args.metrics);
+  if (args.metrics !== undefined && !address)
+    throw new UserError(`--metrics "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464)`);
+  const log = createLog(io.stderr, { json: args.json, debug: args.debug, now: io.now });
+
+  const stop = new AbortController();
+  const signal = hooks.signal ?? stop.signal;
+  const onSignal = (name: string) => () => {
+    if (stop.signal.aborted) {
+      // A second signal while stopping: whoever sent it does not want to wait.
+      log.warn(`${name} again: exiting now`);
+      process.exit(130);
+    }
+    log.info(`${name}: stopping`);
+    stop.abort();
+  };
+  const handlers = hooks.signal ? [] : (['SIGTERM', 'SIGINT'] as const).map((n) => [n, onSignal(n)] as const);
+  for (const [name, handler] of handlers) process.on(name, handler);
+
+  let server: MetricsServer | undefined;
+  try {
+    const checkout = new Checkout(io, args, log);
+    // At start, manifests that do not load and a missing URL or token are mistakes to fix first.
+    await checkout.load(await checkoutState(checkout.root(io), io.now()), { first: true });
+    await assertTrustedCheckout(io.env, checkout.repo.root);
+
+    // With --json, --debug's line per HTTP exchange is a JSON log line too.
+    const httpIo: Io = args.json
+      ? { ...io, stderr: (t) => log.debug('http', { exchange: t.trim().replace(/^\[http\] /, '') }) }
+      : io;
+    let requestsOfClosed = 0;
+    let client: LabelStudioClient | undefined;
+    let clientOf: ResolvedEnvironment | undefined;
+    const requests = () => requestsOfClosed + (client?.http.stats.requests ?? 0);
+    const dropClient = () => {
+      requestsOfClosed += client?.http.stats.requests ?? 0;
+      client = undefined;
+    };
+
+    const cycle = async (): Promise<CycleResult> => {
+      await checkout.refresh();
+      const { repo, target } = checkout;
+      if (!client || clientOf !== target) {
+        dropClient();
+        client = connect(target, httpIo, { debug: args.debug, signal });
+        clientOf = target;
+      }
+      try {
+        const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
+        return { report: driftFromPlan(plan, { repo, live }), desired: checkout.desired };
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        // A fresh client next time: the old one may hold a "server gone" state for a while.
+        dropClient();
+        throw new CycleFailure('server', err.message);
+      }
+    };
+
+    const metrics = address ? createWatchMetrics() : undefined;
+    const loop = createWatchLoop({
+      intervalMs,
+      once: args.once,
+      cycle,
+      requests,
+      emit: (events: readonly WatchEvent[]) => {
+        for (const e of events) io.stdout(args.json ? renderEventJson(e) : renderEventText(e, io.color));
+      },
+      log,
+      ...(metrics ? { metrics } : {}),
+      signal,
+      now: io.now,
+      ...(hooks.random ? { random: hooks.random } : {}),
+      ...(hooks.wait ? { wait: hooks.wait } : {}),
+      ...(hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}),
+    });
+    if (address && metrics) {
+      server = await serveMetrics(address, metrics, loop.health);
+      await hooks.onMetrics?.(server.url);
+      log.info('serving /healthz and /metrics', { url: server.url });
+    }
+    if (!args.once)
+      log.info(`watching environment "${checkout.target.name}" every ${showDuration(intervalMs)}`, {
+        url: checkout.target.url,
+        namespace: checkout.repo.config.namespace,
+        resources: checkout.desired.size,
+      });
+    const code = await loop.run();
+    if (!args.once) log.info('stopped');
+    return code;
+  } finally {
+    for (const [name, handler] of handlers) process.off(name, handler);
+    await server?.close();
+  }
+}
+
+/**
+ * The checkout as the loop sees it: the repository loaded from it and the environment it names,
+ * read again when its files change (`checkoutState`), and the failure of a load kept for as long
+ * as the files stay as they were (a broken manifest is reported once, not read every cycle).
+ */
+class Checkout {
+  #repo: Repository | undefined;
+  #target: ResolvedEnvironment | undefined;
+  #desired: Set<string> = new Set();
+  #fingerprint = '';
+  #recent = false;
+  #failure: CycleFailure | undefined;
+
+  constructor(
+    private readonly io: Io,
+    private readonly args: WatchArgs,
+    private readonly log: WatchLog,
+  ) {}
+
+  /** The directory holding labelform.yaml, as `loadRepository` resolves it. */
+  root(io: Io): string {
+    return resolve(io.cwd, this.args.dir);
+  }
+
+  get repo(): Repository {
+    return this.#repo!;
+  }
+
+  get target(): ResolvedEnvironment {
+    return this.#target!;
+  }
+
+  get desired(): ReadonlySet<string> {
+    return this.#desired;
+  }
+
+  /** Loads the checkout again when its files changed since the last load (or changed just before it). */
+  async refresh(): Promise<void> {
+    const state = await checkoutState(this.#repo?.root ?? this.root(this.io), this.io.now());
+    if (state.fingerprint === this.#fingerprint && !this.#recent) {
+      if (this.#failure) throw this.#failure;
+      return;
+    }
+    await this.load(state, { first: false });
+  }
+
+  async load(state: { fingerprint: string; recent: boolean }, opts: { first: boolean }): Promise<void> {
+    const changed = state.fingerprint !== this.#fingerprint;
+    this.#fingerprint = state.fingerprint;
+    this.#recent = state.recent;
+    try {
+      const loaded = await loadRepository(this.args.dir, {
+        env: this.io.env,
+        requireEnv: true,
+        cwd: this.io.cwd,
+        ...(this.args.env ? { environment: this.args.env } : {}),
+      });
+      if (!loaded.repository) {
+        const errors = loaded.diagnostics.filter((d) => d.severity === 'error');
+        throw new UserError(
+          `the manifests have errors; the server is not compared until they load: ${errors.map(formatDiagnostic).slice(0, 3).join('; ')}${errors.length > 3 ? `; … (${errors.length} errors, \`labelform validate\` lists them)` : ''}`,
+          loaded.diagnostics,
+        );
+      }
+      const repo = loaded.repository;
+      const target = resolveEnvironment(repo.config, repo.environment, this.io.env);
+      if (changed || opts.first)
+        for (const w of loaded.diagnostics.filter((d) => d.severity === 'warning'))
+          this.log.warn(formatDiagnostic(w), { code: w.code });
+      if (changed && !opts.first) this.log.info('the checkout changed: manifests read again');
+      this.#repo = repo;
+      // The same environment keeps its client (and its connections).
+      if (!this.#target || !sameTarget(this.#target, target)) this.#target = target;
+      this.#desired = desiredIds(repo);
+      this.#failure = undefined;
+    } catch (err) {
+      if (opts.first || !isUserError(err)) throw err;
+      this.#failure = new CycleFailure('git', err.message);
+      throw this.#failure;
+    }
+  }
+}
+
+function sameTarget(a: ResolvedEnvironment, b: ResolvedEnvironment): boolean {
+  return (
+    a.name === b.name &&
+    a.url === b.url &&
+    a.token === b.token &&
+    a.timeoutMs === b.timeoutMs &&
+    a.concurrency === b.concurrency
+  );
+}

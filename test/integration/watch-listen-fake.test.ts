@@ -4,7 +4,7 @@
  * the API (as the UI saves) is reported at once although the interval is an hour; the webhooks
  * follow the projects git declares; a webhook deleted on the server is put back.
  */
-import { writeFile, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -105,11 +105,11 @@ test('an edit through the API is reported at once through the webhook, with an i
     if (n === 1) {
       const [h] = hooks();
       assert.ok(h, 'a webhook on the managed project');
-      assert.is(h!.project, id);
-      assert.equal(h!.actions, ['PROJECT_UPDATED']);
-      assert.is(h!.send_payload, false);
-      assert.match(h!.url, /^http:\/\/127\.0\.0\.1:\d+\/labelform\/hooks\/\d+$/);
-      assert.match(h!.headers[SECRET_HEADER]!, /^[0-9a-f]{64}$/);
+      assert.is(h.project, id);
+      assert.equal(h.actions, ['PROJECT_UPDATED']);
+      assert.is(h.send_payload, false);
+      assert.match(h.url, /^http:\/\/127\.0\.0\.1:\d+\/labelform\/hooks\/\d+$/);
+      assert.match(h.headers[SECRET_HEADER]!, /^[0-9a-f]{64}$/);
       await patch(id, { title: 'Renamed in the UI' });
       return true;
     }

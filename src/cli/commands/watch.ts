@@ -135,6 +135,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       }
     };
 
+    const metrics = address ? createWatchMetrics() : undefined;
     // --listen: the receiver first (a webhook must not call a port nobody listens on), then its
     // webhooks, kept in step with the managed projects at the end of every cycle.
     const waker = new Waker();
@@ -187,6 +188,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       receiver = await serveHooks(listen, {
         path: listenPath,
         secret: () => (hooks_ ? hookSecret(checkout.target.token, checkout.repo.config.namespace, hooks_.base) : ''),
+        onOutcome: (outcome) => metrics?.delivery(outcome),
         onDelivery: (projectId) => {
           if (hooks_?.managed.has(projectId)) waker.poke();
         },
@@ -197,7 +199,6 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       log.info('receiving webhooks', { url: receiver.url, base });
     }
 
-    const metrics = address ? createWatchMetrics() : undefined;
     const loop = createWatchLoop({
       intervalMs,
       once: args.once,

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LabelStudioClient } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
+import { WATCH_HEADER } from '../kinds/webhook/marker.ts';
 import type { LsWebhook } from '../kinds/webhook/types.ts';
 
 /**
@@ -26,7 +27,7 @@ import type { LsWebhook } from '../kinds/webhook/types.ts';
  * webhooks can read it, as they could send PROJECT_UPDATED's cause themselves: a forged delivery
  * only brings a read forward.
  */
-export const WATCH_HEADER = 'X-Labelform-Watch';
+export { WATCH_HEADER };
 export const SECRET_HEADER = 'X-Labelform-Watch-Secret';
 export const HOOK_ACTIONS: readonly string[] = ['PROJECT_UPDATED'];
 /** Deliveries within this time of the first one are one wake-up (a save in the UI can be several PATCHes). */

@@ -4,6 +4,8 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { toLiveWebhook } from '../../src/kinds/webhook/live.ts';
+import { webhookToManifest } from '../../src/kinds/webhook/to-manifest.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
 import {
   hookSecret,
@@ -61,6 +63,18 @@ test('planHooks: one right webhook per managed project; wrong ones rewritten, ex
     [...planHooks(list, target, new Set()).remove].sort((a, b) => a - b),
     [1, 2, 3, 4, 5, 6],
   );
+});
+
+test('pull never writes a manifest for a webhook of the watcher', () => {
+  const pulled = webhookToManifest(toLiveWebhook(hook(1, 10), [], 'team'), {
+    key: 'w',
+    parentKey: 'p',
+    adopt: true,
+    secrets: [],
+  });
+  assert.ok('skipped' in pulled);
+  assert.match(pulled.skipped, /watch --listen/);
+  assert.not.match(JSON.stringify(pulled), new RegExp(target.secret));
 });
 
 test('hookSecret: the same for the same token, namespace and URL; another for any other; never the token', () => {

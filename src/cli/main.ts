@@ -387,6 +387,16 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
           .option('metrics', {
             type: 'string',
             describe: 'Serve /healthz and /metrics (Prometheus) on HOST:PORT, e.g. 127.0.0.1:9464',
+          })
+          .option('listen', {
+            type: 'string',
+            describe:
+              'Receive Label Studio webhooks on HOST:PORT: watch keeps a PROJECT_UPDATED webhook on each managed project, and a delivery brings the next cycle forward',
+          })
+          .option('listen-url', {
+            type: 'string',
+            describe:
+              'How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)',
           }),
       (a) =>
         run(async () =>
@@ -397,6 +407,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             interval: a.interval,
             once: a.once,
             ...(a.metrics !== undefined ? { metrics: a.metrics } : {}),
+            ...(a.listen !== undefined ? { listen: a.listen } : {}),
+            ...(a['listen-url'] !== undefined ? { listenUrl: a['listen-url'] } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

@@ -14,6 +14,8 @@ export interface WatchMetrics {
   failed(kind: ErrorKind): void;
   drifted(bySide: Readonly<Record<WatchSide, number>>): void;
   succeeded(atMs: number): void;
+  /** A request to the webhooks' receiver (`watch --listen`), by what became of it. */
+  delivery(outcome: 'accepted' | 'refused' | 'ignored'): void;
 }
 
 export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): WatchMetrics {
@@ -52,6 +54,13 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
     help: 'How long the last cycle took',
     registers,
   });
+  const deliveries = new Counter({
+    name: 'labelform_watch_webhook_deliveries_total',
+    help: 'Requests to the webhooks receiver (--listen): accepted (right secret), refused (wrong or no secret), ignored (not a delivery)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of ['accepted', 'refused', 'ignored'] as const) deliveries.labels(outcome).inc(0);
   // Every series exists from the start at 0: a rate() over a counter that appears late loses its first increase.
   for (const outcome of ['ok', 'error'] as const) cycles.labels(outcome).inc(0);
   for (const kind of ['server', 'git', 'check'] as const) errors.labels(kind).inc(0);
@@ -70,6 +79,7 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
       for (const [side, n] of Object.entries(bySide)) drifted.labels(side).set(n);
     },
     succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1000)),
+    delivery: (outcome) => deliveries.labels(outcome).inc(),
   };
 }
 

@@ -6,6 +6,7 @@ import { validateProjectConfig } from './project-body.ts';
 import { pyRepr, pyStrip } from './python.ts';
 import { createProject, deleteProject, findProject, serializeProject, updateProject } from './project-model.ts';
 import type { FakeProject } from './state.ts';
+import { emitWebhooks } from './routes-webhooks.ts';
 
 /**
  * GET /api/projects/, as 1.23.2 on SQLite answers it (reference §12.1): pinned first, then newest
@@ -46,8 +47,15 @@ export function postProject(ctx: Ctx): Reply {
   return createProject(ctx);
 }
 
-export function patchProject(ctx: Ctx): Reply {
-  return updateProject(ctx, findProject(ctx.state, ctx.params.id));
+/** PATCH and PUT; a 200 fires PROJECT_UPDATED to the project's and the organization's webhooks, before the answer, as the server does. */
+export async function patchProject(ctx: Ctx): Promise<Reply> {
+  const project = findProject(ctx.state, ctx.params.id);
+  const reply = updateProject(ctx, project);
+  if (reply.status === 200)
+    await emitWebhooks(ctx.state, project.id, 'PROJECT_UPDATED', () => ({
+      project: serializeProject(ctx.state, project, { counters: false, include: undefined }),
+    }));
+  return reply;
 }
 
 export function removeProject(ctx: Ctx): Reply {

@@ -5,7 +5,7 @@
  * `headers` replaced whole, `project` read-only after create.
  */
 import { envelope, fail, json, noContent, readData, validationError, type Ctx, type Reply } from './http.ts';
-import type { FakeWebhook } from './state.ts';
+import type { FakeState, FakeWebhook } from './state.ts';
 
 const ACTIONS = new Set([
   'PROJECT_CREATED',
@@ -42,6 +42,8 @@ export function createWebhook(ctx: Ctx): Reply {
     errors.project = [`Invalid pk "${String(project)}" - object does not exist.`];
   if (Object.keys(errors).length) return validationError(errors);
   if (project === undefined || project === null) return envelope(404, 'Project not found.');
+  if (ctx.state.refuseWebhookUrls && /^https?:\/\/(127\.|localhost[:/])/.test(String(body.url)))
+    return envelope(403, 'URL resolves to a reserved network address (block: 127.0.0.0/8)');
   const actions = (body.actions as string[] | undefined) ?? [];
   if (actions.some((a) => ORGANIZATION_ONLY.has(a)))
     return validationError({ non_field_errors: ["Project webhook can't contain organization-only action."] });
@@ -140,4 +142,35 @@ function pythonRepr(v: unknown): string {
       .map(([k, x]) => `'${k}': ${typeof x === 'string' ? `'${x}'` : String(x)}`)
       .join(', ')}}`;
   return String(v);
+}
+
+/**
+ * Runs the active webhooks of a project (and of the organization) for an action, one after
+ * another, as the server does inside the request that caused it: a POST of `{"action", …payload}`
+ * (the payload only with `send_payload`) with the webhook's headers, a 1 s timeout
+ * (WEBHOOK_TIMEOUT), no retry, every failure swallowed.
+ */
+export async function emitWebhooks(
+  state: FakeState,
+  projectId: number,
+  action: string,
+  payload: () => Record<string, unknown>,
+): Promise<void> {
+  const hooks = [...state.webhooks.values()]
+    .filter((w) => (w.project === projectId || w.project === null) && w.is_active)
+    .filter((w) => w.send_for_all_actions || w.actions.includes(action))
+    .sort((a, b) => a.id - b.id);
+  for (const w of hooks) {
+    const body = JSON.stringify({ action, ...(w.send_payload ? payload() : {}) });
+    try {
+      await fetch(w.url, {
+        method: 'POST',
+        headers: { ...w.headers, 'Content-Type': 'application/json' },
+        body,
+        signal: AbortSignal.timeout(1000),
+      });
+    } catch {
+      // The server logs and goes on.
+    }
+  }
 }

@@ -180,6 +180,8 @@ export interface FakeState {
   projects: Map<number, FakeProject>;
   tasks: Map<number, FakeTask>;
   webhooks: Map<number, FakeWebhook>;
+  /** As a server with its SSRF checks on (the default): a webhook to a loopback address is a 403. */
+  refuseWebhookUrls: boolean;
   views: Map<number, FakeView>;
   mlBackends: Map<number, FakeMlBackend>;
   storages: Map<number, FakeStorage>;
@@ -229,6 +231,7 @@ export function createState(opts: FakeStateOptions = {}): FakeState {
     projects: new Map(),
     tasks: new Map(),
     webhooks: new Map(),
+    refuseWebhookUrls: false,
     views: new Map(),
     mlBackends: new Map(),
     storages: new Map(),

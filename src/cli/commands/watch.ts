@@ -1,7 +1,9 @@
 import { resolve } from 'node:path';
 import type { LabelStudioClient } from '../../api/client.ts';
+import { ApiError } from '../../api/errors.ts';
 import type { Repository } from '../../kinds/kind.ts';
 import { driftFromPlan } from '../../reconcile/drift.ts';
+import { liveOf, type LiveState } from '../../state/live-state.ts';
 import { loadRepository } from '../../state/load-repository.ts';
 import { formatDiagnostic } from '../../util/diagnostics.ts';
 import { parseDuration, showDuration } from '../../util/duration.ts';
@@ -9,10 +11,11 @@ import { isUserError, UserError } from '../../util/errors.ts';
 import type { Io } from '../../util/io.ts';
 import { checkoutState } from '../../watch/checkout.ts';
 import { desiredIds } from '../../watch/desired.ts';
-import type { WatchEvent } from '../../watch/events.ts';
+import { resourceId, type WatchEvent } from '../../watch/events.ts';
 import { createLog, type WatchLog } from '../../watch/log.ts';
 import { createWatchLoop, CycleFailure, type CycleInfo, type CycleResult } from '../../watch/loop.ts';
 import { createWatchMetrics, parseListenAddress, serveMetrics, type MetricsServer } from '../../watch/metrics.ts';
+import { hookSecret, serveHooks, syncHooks, Waker, type HookReceiver } from '../../watch/hooks.ts';
 import { renderEventJson, renderEventText } from '../../watch/render.ts';
 import { assertTrustedCheckout } from '../ci-trust.ts';
 import { connect, resolveEnvironment, type ResolvedEnvironment } from '../connect.ts';
@@ -28,6 +31,10 @@ export interface WatchArgs {
   readonly once: boolean;
   /** `HOST:PORT` for `/healthz` and `/metrics`. */
   readonly metrics?: string;
+  /** `HOST:PORT` for the webhooks' receiver. */
+  readonly listen?: string;
+  /** The receiver's URL as the server reaches it (default: `http://HOST:PORT/labelform/hooks`). */
+  readonly listenUrl?: string;
 }
 
 /** What tests (and, later, an embedding service) control; the CLI passes none. */
@@ -37,6 +44,8 @@ export interface WatchHooks {
   readonly afterCycle?: (info: CycleInfo) => void | Promise<void>;
   /** Told the metrics server's URL once it listens (with `--metrics 127.0.0.1:0`). */
   readonly onMetrics?: (url: string) => void | Promise<void>;
+  /** Told the webhooks' receiver URL once it listens (with `--listen 127.0.0.1:0`). */
+  readonly onListen?: (url: string) => void | Promise<void>;
   readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
   readonly random?: () => number;
 }
@@ -59,6 +68,15 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
   const address = args.metrics === undefined ? undefined : parseListenAddress(args.metrics);
   if (args.metrics !== undefined && !address)
     throw new UserError(`--metrics "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464)`);
+  const listen = args.listen === undefined ? undefined : parseListenAddress(args.listen);
+  if (args.listen !== undefined && !listen)
+    throw new UserError(`--listen "${args.listen}" is not HOST:PORT (e.g. 0.0.0.0:9465, 127.0.0.1:9465)`);
+  if (args.listenUrl !== undefined && !listen) throw new UserError('--listen-url needs --listen');
+  const listenPath = listen ? hookBasePath(args.listenUrl) : undefined;
+  if (listen && args.listenUrl === undefined && /^(0\.0\.0\.0|::|)$/.test(listen.host))
+    throw new UserError(
+      `--listen ${args.listen} binds every address: say how Label Studio reaches this process with --listen-url (e.g. http://labelform-watch:9465/labelform/hooks)`,
+    );
   const log = createLog(io.stderr, { json: args.json, debug: args.debug, now: io.now });
 
   const stop = new AbortController();
@@ -76,6 +94,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
   for (const [name, handler] of handlers) process.on(name, handler);
 
   let server: MetricsServer | undefined;
+  let receiver: HookReceiver | undefined;
   try {
     const checkout = new Checkout(io, args, log);
     // At start, manifests that do not load and a missing URL or token are mistakes to fix first.
@@ -105,7 +124,9 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       }
       try {
         const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
-        return { report: driftFromPlan(plan, { repo, live }), desired: checkout.desired };
+        const report = driftFromPlan(plan, { repo, live });
+        if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
+        return { report, desired: checkout.desired };
       } catch (err) {
         if (!isUserError(err)) throw err;
         // A fresh client next time: the old one may hold a "server gone" state for a while.
@@ -115,6 +136,69 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
     };
 
     const metrics = address ? createWatchMetrics() : undefined;
+    // --listen: the receiver first (a webhook must not call a port nobody listens on), then its
+    // webhooks, kept in step with the managed projects at the end of every cycle.
+    const waker = new Waker();
+    let hooks_: { base: string; managed: ReadonlySet<number> } | undefined;
+    const warned = new Set<string>();
+    const warnOnce = (text: string, fields?: Record<string, unknown>) => {
+      if (warned.has(text)) return;
+      warned.add(text);
+      log.warn(text, fields);
+    };
+    const keepHooks = async (
+      c: LabelStudioClient,
+      namespace: string,
+      token: string,
+      live: LiveState,
+      declared: ReadonlySet<string>,
+    ) => {
+      // The projects git declares that carry their marker (not an orphan: git no longer wants it).
+      const managed = new Set(
+        liveOf(live, 'Project')
+          .filter(
+            (p) =>
+              p.marker?.namespace === namespace && declared.has(resourceId({ kind: 'Project', key: p.marker.key })),
+          )
+          .map((p) => p.id),
+      );
+      const base = hooks_!.base;
+      hooks_ = { base, managed };
+      try {
+        const done = await syncHooks(c, { namespace, base, secret: hookSecret(token, namespace, base) }, managed);
+        if (done.refused)
+          warnOnce(
+            `Label Studio refused the webhook to ${base}/…: ${done.refused}. It refuses private and loopback addresses unless it runs with SSRF_PROTECTION_ENABLED=false; give --listen-url an address it allows. Until then changes are seen at each --interval`,
+          );
+        else if (done.create.length || done.update.length || done.remove.length)
+          log.info('webhooks kept on the managed projects', {
+            created: done.create.length,
+            updated: done.update.length,
+            removed: done.remove.length,
+            kept: done.kept,
+          });
+      } catch (err) {
+        if (!isUserError(err) && !(err instanceof ApiError)) throw err;
+        warnOnce(
+          `could not keep the webhooks on the managed projects (changes are seen at each --interval): ${err.message}`,
+        );
+      }
+    };
+    if (listen && listenPath !== undefined && !args.once) {
+      receiver = await serveHooks(listen, {
+        path: listenPath,
+        secret: () => (hooks_ ? hookSecret(checkout.target.token, checkout.repo.config.namespace, hooks_.base) : ''),
+        onOutcome: (outcome) => metrics?.delivery(outcome),
+        onDelivery: (projectId) => {
+          if (hooks_?.managed.has(projectId)) waker.poke();
+        },
+      });
+      const base = (args.listenUrl ?? `${receiver.url}${listenPath}`).replace(/\/+$/, '');
+      hooks_ = { base, managed: new Set() };
+      await hooks.onListen?.(receiver.url);
+      log.info('receiving webhooks', { url: receiver.url, base });
+    }
+
     const loop = createWatchLoop({
       intervalMs,
       once: args.once,
@@ -128,7 +212,11 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       signal,
       now: io.now,
       ...(hooks.random ? { random: hooks.random } : {}),
-      ...(hooks.wait ? { wait: hooks.wait } : {}),
+      ...(hooks.wait
+        ? { wait: hooks.wait }
+        : receiver
+          ? { wait: (ms: number, sig: AbortSignal) => waker.wait(ms, sig) }
+          : {}),
       ...(hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}),
     });
     if (address && metrics) {
@@ -148,7 +236,24 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
   } finally {
     for (const [name, handler] of handlers) process.off(name, handler);
     await server?.close();
+    await receiver?.close();
   }
+}
+
+/** The path of `--listen-url` (default `/labelform/hooks`), without a trailing slash. */
+function hookBasePath(listenUrl: string | undefined): string {
+  if (listenUrl === undefined) return '/labelform/hooks';
+  let url: URL;
+  try {
+    url = new URL(listenUrl);
+  } catch {
+    throw new UserError(`--listen-url "${listenUrl}" is not a URL (e.g. http://labelform-watch:9465/labelform/hooks)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UserError(`--listen-url "${listenUrl}" must be http:// or https://`);
+  if (url.search || url.hash || url.username || url.password)
+    throw new UserError(`--listen-url "${listenUrl}" must hold no query, fragment or credentials`);
+  return url.pathname.replace(/\/+$/, '');
 }
 
 /**

@@ -2,7 +2,7 @@ import { writeBack } from '../../manifest/pulled.ts';
 import { isCredential } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { pulledVariableNames, urlCredentialAsVariable } from '../shared/pulled-credentials.ts';
-import { MARKER_HEADER, withoutMarker } from './marker.ts';
+import { MARKER_HEADER, WATCH_HEADER, withoutMarker } from './marker.ts';
 import { MAX_MANIFEST_HEADERS, type LiveWebhook } from './types.ts';
 
 /** Header names the server and the schema accept. */
@@ -18,6 +18,10 @@ const HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
 export function webhookToManifest(w: LiveWebhook, ctx: PullContext): PulledManifest | { skipped: string } {
   const raw = w.raw;
   const notes: string[] = [];
+  if (raw.headers?.[WATCH_HEADER] !== undefined)
+    return {
+      skipped: `it is one that \`labelform watch --listen\` keeps (${WATCH_HEADER}), not one to declare in git`,
+    };
   const declared = Object.entries(withoutMarker(raw.headers));
   if (declared.length > MAX_MANIFEST_HEADERS) {
     return {

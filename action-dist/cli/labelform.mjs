@@ -1095,9 +1095,9 @@ function formatApiError(kind, method, path, status, detail2, validationErrors) {
       return `${head}: ${detail2}`;
   }
 }
-function parseErrorBody(body) {
-  if (typeof body === "string") {
-    const trimmed = body.trim();
+function parseErrorBody(body2) {
+  if (typeof body2 === "string") {
+    const trimmed = body2.trim();
     if (trimmed.startsWith("{")) {
       try {
         return parseErrorBody(JSON.parse(trimmed));
@@ -1107,9 +1107,9 @@ function parseErrorBody(body) {
     if (/<html|<!doctype/i.test(trimmed)) return { detail: "the server answered with an HTML page" };
     return { detail: trimmed.slice(0, 300) || "no details in the response" };
   }
-  if (Buffer.isBuffer(body)) return parseErrorBody(body.toString("utf8"));
-  if (!body || typeof body !== "object") return { detail: "no details in the response" };
-  const o = body;
+  if (Buffer.isBuffer(body2)) return parseErrorBody(body2.toString("utf8"));
+  if (!body2 || typeof body2 !== "object") return { detail: "no details in the response" };
+  const o = body2;
   const validation2 = normaliseFieldErrors(o.validation_errors);
   if (typeof o.detail === "string" && (o.detail !== "Validation error" || !validation2)) {
     return { detail: o.detail, ...validation2 ? { validationErrors: validation2 } : {} };
@@ -1198,8 +1198,8 @@ function stripDescriptionMarker(description) {
 }
 function withDescriptionMarker(userPart, m) {
   const line2 = `[labelform] Managed from git (namespace: ${m.namespace}, key: ${m.key}). Change it there; edits made here are reverted.${m.secret ? ` [lf-secret ${m.secret}]` : ""}`;
-  const body = pythonStripEnd(userPart);
-  return body ? `${body}
+  const body2 = pythonStripEnd(userPart);
+  return body2 ? `${body2}
 
 ${line2}` : line2;
 }
@@ -1609,18 +1609,18 @@ function storageApplier(direction) {
   };
 }
 function writeBody(direction, desired, live, namespace, projectId, sendSecrets) {
-  const body = { project: projectId };
+  const body2 = { project: projectId };
   for (const f of storageFields(direction, desired.spec.type))
-    if (f !== "description" && desired.spec[f] !== void 0) body[f] = desired.spec[f];
+    if (f !== "description" && desired.spec[f] !== void 0) body2[f] = desired.spec[f];
   const secrets = STORAGE_TYPES[desired.spec.type].secrets.filter((s) => desired.spec[s] !== void 0);
-  if (sendSecrets) for (const s of secrets) body[s] = desired.spec[s];
+  if (sendSecrets) for (const s of secrets) body2[s] = desired.spec[s];
   const kept = live ? parseDescriptionMarker(live.description)?.secret : void 0;
   const fingerprint = !secrets.length ? void 0 : sendSecrets ? secretFingerprint(namespace, desired.name, declaredSecrets(desired)) : kept;
-  body.description = withDescriptionMarker(
+  body2.description = withDescriptionMarker(
     String(desired.spec.description ?? stripDescriptionMarker(live?.description ?? "")),
     { namespace, key: desired.name, ...fingerprint ? { secret: fingerprint } : {} }
   );
-  return body;
+  return body2;
 }
 async function carriers(client, direction, projectId, namespace, key) {
   const list = await client.http.request(
@@ -1779,27 +1779,27 @@ function pLimit(concurrency) {
     activeCount--;
     resumeNext();
   };
-  const run3 = async (function_, resolve24, arguments_) => {
+  const run3 = async (function_, resolve25, arguments_) => {
     const result = (async () => function_(...arguments_))();
-    resolve24(result);
+    resolve25(result);
     try {
       await result;
     } catch {
     }
     next();
   };
-  const enqueue = (function_, resolve24, reject, arguments_) => {
+  const enqueue = (function_, resolve25, reject, arguments_) => {
     const queueItem = { reject };
     new Promise((internalResolve) => {
       queueItem.run = internalResolve;
       queue.enqueue(queueItem);
-    }).then(run3.bind(void 0, function_, resolve24, arguments_));
+    }).then(run3.bind(void 0, function_, resolve25, arguments_));
     if (activeCount < concurrency) {
       resumeNext();
     }
   };
-  const generator = (function_, ...arguments_) => new Promise((resolve24, reject) => {
-    enqueue(function_, resolve24, reject, arguments_);
+  const generator = (function_, ...arguments_) => new Promise((resolve25, reject) => {
+    enqueue(function_, resolve25, reject, arguments_);
   });
   Object.defineProperties(generator, {
     activeCount: {
@@ -3466,10 +3466,10 @@ ${indent}`) + "'";
             literalFallback = true;
           };
         }
-        const body = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
+        const body2 = foldFlowLines.foldFlowLines(`${start}${foldedValue}${end}`, indent, foldFlowLines.FOLD_BLOCK, foldOptions);
         if (!literalFallback)
           return `>${header}
-${indent}${body}`;
+${indent}${body2}`;
       }
       value = value.replace(/\n+/g, `$&${indent}`);
       return `|${header}
@@ -5485,13 +5485,13 @@ var require_stringifyDocument = __commonJS({
           contentComment = doc.contents.comment;
         }
         const onChompKeep = contentComment ? void 0 : () => chompKeep = true;
-        let body = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
+        let body2 = stringify2.stringify(doc.contents, ctx, () => contentComment = null, onChompKeep);
         if (contentComment)
-          body += stringifyComment.lineComment(body, "", commentString(contentComment));
-        if ((body[0] === "|" || body[0] === ">") && lines[lines.length - 1] === "---") {
-          lines[lines.length - 1] = `--- ${body}`;
+          body2 += stringifyComment.lineComment(body2, "", commentString(contentComment));
+        if ((body2[0] === "|" || body2[0] === ">") && lines[lines.length - 1] === "---") {
+          lines[lines.length - 1] = `--- ${body2}`;
         } else
-          lines.push(body);
+          lines.push(body2);
       } else {
         lines.push(stringify2.stringify(doc.contents, ctx));
       }
@@ -7484,13 +7484,13 @@ var require_cst_scalar = __commonJS({
         case ">": {
           const he = source.indexOf("\n");
           const head = source.substring(0, he);
-          const body = source.substring(he + 1) + "\n";
+          const body2 = source.substring(he + 1) + "\n";
           const props = [
             { type: "block-scalar-header", offset, indent, source: head }
           ];
           if (!addEndtoBlockProps(props, end))
             props.push({ type: "newline", offset: -1, indent, source: "\n" });
-          return { type: "block-scalar", offset, indent, props, source: body };
+          return { type: "block-scalar", offset, indent, props, source: body2 };
         }
         case '"':
           return { type: "double-quoted-scalar", offset, indent, source, end };
@@ -7547,13 +7547,13 @@ var require_cst_scalar = __commonJS({
     function setBlockScalarValue(token, source) {
       const he = source.indexOf("\n");
       const head = source.substring(0, he);
-      const body = source.substring(he + 1) + "\n";
+      const body2 = source.substring(he + 1) + "\n";
       if (token.type === "block-scalar") {
         const header = token.props[0];
         if (header.type !== "block-scalar-header")
           throw new Error("Invalid block scalar header");
         header.source = head;
-        token.source = body;
+        token.source = body2;
       } else {
         const { offset } = token;
         const indent = "indent" in token ? token.indent : -1;
@@ -7565,7 +7565,7 @@ var require_cst_scalar = __commonJS({
         for (const key of Object.keys(token))
           if (key !== "type" && key !== "offset")
             delete token[key];
-        Object.assign(token, { type: "block-scalar", indent, props, source: body });
+        Object.assign(token, { type: "block-scalar", indent, props, source: body2 });
       }
     }
     function addEndtoBlockProps(props, end) {
@@ -9969,10 +9969,10 @@ function writeBack(value, secrets) {
   return exact ? { ok: true, text, refs } : { ok: false, names: refs };
 }
 function manifestYaml(manifest, schemaPath, header) {
-  const body = (0, import_yaml2.stringify)(manifest, { lineWidth: 0, blockQuote: "literal" });
+  const body2 = (0, import_yaml2.stringify)(manifest, { lineWidth: 0, blockQuote: "literal" });
   return `# yaml-language-server: $schema=${schemaPath}
 ${header ? `# ${header}
-` : ""}${body}`;
+` : ""}${body2}`;
 }
 function keyFromTitle(title, id, noun = "project") {
   const slug = (title ?? "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50).replace(/-+$/, "");
@@ -10208,26 +10208,26 @@ function startMlBackendApply(run3) {
   };
 }
 function writeBody2(desired, live, namespace, projectId, sendPass) {
-  const body = { project: projectId, url: desired.spec.url };
-  for (const f of ML_FIELDS) if (desired.spec[f] !== void 0 && f !== "description") body[f] = desired.spec[f];
+  const body2 = { project: projectId, url: desired.spec.url };
+  for (const f of ML_FIELDS) if (desired.spec[f] !== void 0 && f !== "description") body2[f] = desired.spec[f];
   const pass = desired.spec.basic_auth_pass;
   const keptPass = live ? parseDescriptionMarker(live.description)?.secret : void 0;
   const fingerprint = pass === void 0 ? void 0 : sendPass ? secretFingerprint(namespace, desired.name, [pass]) : keptPass;
-  body.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), {
+  body2.description = withDescriptionMarker(desired.spec.description ?? stripDescriptionMarker(live?.description), {
     namespace,
     key: desired.name,
     ...fingerprint ? { secret: fingerprint } : {}
   });
-  if (pass !== void 0 && sendPass) body.basic_auth_pass = pass;
+  if (pass !== void 0 && sendPass) body2.basic_auth_pass = pass;
   Object.assign(
-    body,
+    body2,
     keepBasicAuth(
       desired.spec.auth_method ?? live?.auth_method,
       desired.spec.basic_auth_user ?? live?.basic_auth_user,
-      body.basic_auth_pass !== void 0
+      body2.basic_auth_pass !== void 0
     )
   );
-  return body;
+  return body2;
 }
 function keepBasicAuth(method, user, passSent) {
   if (method !== "BASIC_AUTH") return {};
@@ -11035,9 +11035,9 @@ var init_utils = __esm({
       const descriptors = Object.getOwnPropertyDescriptors(obj);
       const reducedDescriptors = {};
       forEach(descriptors, (descriptor, name) => {
-        let ret;
-        if ((ret = reducer(descriptor, name, obj)) !== false) {
-          reducedDescriptors[name] = ret || descriptor;
+        let ret2;
+        if ((ret2 = reducer(descriptor, name, obj)) !== false) {
+          reducedDescriptors[name] = ret2 || descriptor;
         }
       });
       Object.defineProperties(obj, reducedDescriptors);
@@ -21917,12 +21917,12 @@ var require_form_data = __commonJS({
         if (value.end != void 0 && value.end != Infinity && value.start != void 0) {
           callback(null, value.end + 1 - (value.start ? value.start : 0));
         } else {
-          fs.stat(value.path, function(err, stat12) {
+          fs.stat(value.path, function(err, stat13) {
             if (err) {
               callback(err);
               return;
             }
-            var fileSize = stat12.size - (value.start ? value.start : 0);
+            var fileSize = stat13.size - (value.start ? value.start : 0);
             callback(null, fileSize);
           });
         }
@@ -23001,10 +23001,10 @@ var init_CanceledError = __esm({
 });
 
 // node_modules/axios/lib/core/settle.js
-function settle(resolve24, reject, response) {
+function settle(resolve25, reject, response) {
   const validateStatus2 = response.config.validateStatus;
   if (!response.status || !validateStatus2 || validateStatus2(response.status)) {
-    resolve24(response);
+    resolve25(response);
   } else {
     reject(new AxiosError_default(
       "Request failed with status code " + response.status,
@@ -23859,12 +23859,12 @@ var require_promisify = __commonJS({
     Object.defineProperty(exports, "__esModule", { value: true });
     function promisify3(fn) {
       return function(req, opts) {
-        return new Promise((resolve24, reject) => {
+        return new Promise((resolve25, reject) => {
           fn.call(this, req, opts, (err, rtn) => {
             if (err) {
               reject(err);
             } else {
-              resolve24(rtn);
+              resolve25(rtn);
             }
           });
         });
@@ -24068,7 +24068,7 @@ var require_parse_proxy_response = __commonJS({
     var debug_1 = __importDefault(require_src());
     var debug = debug_1.default("https-proxy-agent:parse-proxy-response");
     function parseProxyResponse(socket) {
-      return new Promise((resolve24, reject) => {
+      return new Promise((resolve25, reject) => {
         let buffersLength = 0;
         const buffers = [];
         function read() {
@@ -24108,7 +24108,7 @@ var require_parse_proxy_response = __commonJS({
           const firstLine2 = buffered.toString("ascii", 0, buffered.indexOf("\r\n"));
           const statusCode = +firstLine2.split(" ")[1];
           debug("got proxy server response: %o", firstLine2);
-          resolve24({
+          resolve25({
             statusCode,
             buffered
           });
@@ -24129,11 +24129,11 @@ var require_agent = __commonJS({
     "use strict";
     var __awaiter = exports && exports.__awaiter || function(thisArg, _arguments, P, generator) {
       function adopt(value) {
-        return value instanceof P ? value : new P(function(resolve24) {
-          resolve24(value);
+        return value instanceof P ? value : new P(function(resolve25) {
+          resolve25(value);
         });
       }
-      return new (P || (P = Promise))(function(resolve24, reject) {
+      return new (P || (P = Promise))(function(resolve25, reject) {
         function fulfilled(value) {
           try {
             step(generator.next(value));
@@ -24149,7 +24149,7 @@ var require_agent = __commonJS({
           }
         }
         function step(result) {
-          result.done ? resolve24(result.value) : adopt(result.value).then(fulfilled, rejected);
+          result.done ? resolve25(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
         step((generator = generator.apply(thisArg, _arguments || [])).next());
       });
@@ -24271,14 +24271,14 @@ var require_agent = __commonJS({
       return typeof protocol === "string" ? /^https:?$/i.test(protocol) : false;
     }
     function omit2(obj, ...keys) {
-      const ret = {};
+      const ret2 = {};
       let key;
       for (key in obj) {
         if (!keys.includes(key)) {
-          ret[key] = obj[key];
+          ret2[key] = obj[key];
         }
       }
-      return ret;
+      return ret2;
     }
   }
 });
@@ -24748,8 +24748,8 @@ var require_follow_redirects = __commonJS({
       }
       return parsed2;
     }
-    function resolveUrl(relative13, base) {
-      return useNativeURL ? new URL2(relative13, base) : parseUrl3(url2.resolve(base, relative13));
+    function resolveUrl(relative14, base) {
+      return useNativeURL ? new URL2(relative14, base) : parseUrl3(url2.resolve(base, relative14));
     }
     function validateUrl(input) {
       if (/^\[/.test(input.hostname) && !/^\[[:0-9a-f]+\]$/i.test(input.hostname)) {
@@ -24874,7 +24874,7 @@ function fromDataURI(uri, asBlob, options) {
     const type = match[1];
     const params = match[2];
     const encoding = match[3] ? "base64" : "utf8";
-    const body = match[4];
+    const body2 = match[4];
     let mime = "";
     if (type) {
       mime = params ? type + params : type;
@@ -24882,9 +24882,9 @@ function fromDataURI(uri, asBlob, options) {
       mime = "text/plain" + params;
     }
     const buffer = encoding === "base64" ? Buffer.from(
-      body.replace(/%([\da-f]{2})/gi, (_, hex2) => String.fromCharCode(parseInt(hex2, 16))),
+      body2.replace(/%([\da-f]{2})/gi, (_, hex2) => String.fromCharCode(parseInt(hex2, 16))),
       "base64"
-    ) : Buffer.from(decodeURIComponent(body), encoding);
+    ) : Buffer.from(decodeURIComponent(body2), encoding);
     if (asBlob) {
       if (!_Blob) {
         throw new AxiosError_default("Blob is not supported", AxiosError_default.ERR_NOT_SUPPORT);
@@ -25829,28 +25829,28 @@ var init_estimateDataURLDecodedBytes = __esm({
       const remainder = significant % 4;
       return groups * 3 + (remainder === 2 ? 1 : remainder === 3 ? 2 : 0);
     };
-    estimateBase64BufferAllocation = (body) => {
-      const len = body.length;
+    estimateBase64BufferAllocation = (body2) => {
+      const len = body2.length;
       let padding = 0;
-      if (len > 0 && body.charCodeAt(len - 1) === 61) {
+      if (len > 0 && body2.charCodeAt(len - 1) === 61) {
         padding++;
-        if (len > 1 && body.charCodeAt(len - 2) === 61) {
+        if (len > 1 && body2.charCodeAt(len - 2) === 61) {
           padding++;
         }
       }
       return Math.floor((len - padding) * 3 / 4);
     };
-    estimatePercentDecodedBase64BufferAllocation = (body) => {
-      if (body.indexOf("%") === -1) {
-        return estimateBase64BufferAllocation(body);
+    estimatePercentDecodedBase64BufferAllocation = (body2) => {
+      if (body2.indexOf("%") === -1) {
+        return estimateBase64BufferAllocation(body2);
       }
       let length = 0;
       let previous = 0;
       let last2 = 0;
-      for (let i = 0, len = body.length; i < len; i++) {
-        let code2 = body.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body, i, len)) {
-          code2 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
+      for (let i = 0, len = body2.length; i < len; i++) {
+        let code2 = body2.charCodeAt(i);
+        if (code2 === 37 && isPercentEncodedByte(body2, i, len)) {
+          code2 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
           i += 2;
         }
         length++;
@@ -25860,15 +25860,15 @@ var init_estimateDataURLDecodedBytes = __esm({
       const padding = last2 === 61 ? previous === 61 ? 2 : 1 : 0;
       return Math.floor((length - padding) * 3 / 4);
     };
-    estimatePercentDecodedBase64Bytes = (body) => {
-      const len = body.length;
+    estimatePercentDecodedBase64Bytes = (body2) => {
+      const len = body2.length;
       let significant = 0;
       let padding = 0;
       let invalid = false;
       for (let i = 0; i < len; i++) {
-        let code2 = body.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body, i, len)) {
-          code2 = hexValue(body.charCodeAt(i + 1)) * 16 + hexValue(body.charCodeAt(i + 2));
+        let code2 = body2.charCodeAt(i);
+        if (code2 === 37 && isPercentEncodedByte(body2, i, len)) {
+          code2 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
           i += 2;
         }
         if (isBase64Whitespace(code2)) {
@@ -25885,7 +25885,7 @@ var init_estimateDataURLDecodedBytes = __esm({
         significant++;
       }
       if (invalid || padding > 2 || padding > 0 && (significant + padding) % 4 !== 0 || significant % 4 === 1) {
-        return estimateBase64BufferAllocation(body);
+        return estimateBase64BufferAllocation(body2);
       }
       return base64Bytes(significant);
     };
@@ -25895,15 +25895,15 @@ var init_estimateDataURLDecodedBytes = __esm({
       const comma = url2.indexOf(",");
       if (comma < 0) return 0;
       const meta = url2.slice(5, comma);
-      const body = url2.slice(comma + 1);
+      const body2 = url2.slice(comma + 1);
       const isBase64 = base64Pattern.test(meta);
       if (isBase64) {
-        return estimateBase64(body);
+        return estimateBase64(body2);
       }
       let bytes = 0;
-      for (let i = 0, len = body.length; i < len; i++) {
-        const c = body.charCodeAt(i);
-        if (c === 37 && isPercentEncodedByte(body, i, len)) {
+      for (let i = 0, len = body2.length; i < len; i++) {
+        const c = body2.charCodeAt(i);
+        if (c === 37 && isPercentEncodedByte(body2, i, len)) {
           bytes += 1;
           i += 2;
         } else if (c < 128) {
@@ -25911,7 +25911,7 @@ var init_estimateDataURLDecodedBytes = __esm({
         } else if (c < 2048) {
           bytes += 2;
         } else if (c >= 55296 && c <= 56319 && i + 1 < len) {
-          const next = body.charCodeAt(i + 1);
+          const next = body2.charCodeAt(i + 1);
           if (next >= 56320 && next <= 57343) {
             bytes += 4;
             i++;
@@ -26269,7 +26269,7 @@ var init_http = __esm({
     http2Sessions = new Http2Sessions_default();
     isHttpAdapterSupported = typeof process !== "undefined" && utils_default.kindOf(process) === "process";
     wrapAsync = (asyncExecutor) => {
-      return new Promise((resolve24, reject) => {
+      return new Promise((resolve25, reject) => {
         let onDone;
         let isDone;
         const done = (value, isRejected) => {
@@ -26279,7 +26279,7 @@ var init_http = __esm({
         };
         const _resolve = (value) => {
           done(value);
-          resolve24(value);
+          resolve25(value);
         };
         const _reject = (reason) => {
           done(reason, true);
@@ -26350,7 +26350,7 @@ var init_http = __esm({
       }
     };
     http_default = isHttpAdapterSupported && function httpAdapter(config) {
-      return wrapAsync(async function dispatchHttpRequest(resolve24, reject, onDone) {
+      return wrapAsync(async function dispatchHttpRequest(resolve25, reject, onDone) {
         const own2 = (key) => utils_default.getSafeProp(config, key);
         const transitional2 = own2("transitional") || transitional_default;
         let data = own2("data");
@@ -26487,7 +26487,7 @@ var init_http = __esm({
           }
           let convertedData;
           if (method !== "GET") {
-            return settle(resolve24, reject, {
+            return settle(resolve25, reject, {
               status: 405,
               statusText: "method not allowed",
               headers: {},
@@ -26518,7 +26518,7 @@ var init_http = __esm({
           } else if (responseType === "stream") {
             convertedData = stream3.Readable.from(convertedData);
           }
-          return settle(resolve24, reject, {
+          return settle(resolve25, reject, {
             data: convertedData,
             status: 200,
             statusText: "OK",
@@ -26893,7 +26893,7 @@ var init_http = __esm({
               });
             }
             response.data = responseStream;
-            settle(resolve24, reject, response);
+            settle(resolve25, reject, response);
           } else {
             const responseBuffer = [];
             let totalResponseBytes = 0;
@@ -26944,7 +26944,7 @@ var init_http = __esm({
               } catch (err) {
                 return reject(AxiosError_default.from(err, null, config, response.request, response));
               }
-              settle(resolve24, reject, response);
+              settle(resolve25, reject, response);
             });
           }
           abortEmitter.once("abort", (err) => {
@@ -27491,7 +27491,7 @@ var init_xhr = __esm({
     init_sanitizeHeaderValue();
     isXHRAdapterSupported = typeof XMLHttpRequest !== "undefined";
     xhr_default = isXHRAdapterSupported && function(config) {
-      return new Promise(function dispatchXhrRequest(resolve24, reject) {
+      return new Promise(function dispatchXhrRequest(resolve25, reject) {
         let useAsyncXsrf;
         try {
           const store = platform_default.hasStandardBrowserEnv && typeof window !== "undefined" && window.cookieStore;
@@ -27580,7 +27580,7 @@ var init_xhr = __esm({
           };
           settle(
             function _resolve(value) {
-              resolve24(value);
+              resolve25(value);
               done();
             },
             function _reject(err) {
@@ -28135,26 +28135,26 @@ var init_fetch = __esm({
           });
         });
       })();
-      const getBodyLength = async (body) => {
-        if (body == null) {
+      const getBodyLength = async (body2) => {
+        if (body2 == null) {
           return 0;
         }
-        if (utils_default.isBlob(body)) {
-          return body.size;
+        if (utils_default.isBlob(body2)) {
+          return body2.size;
         }
-        if (utils_default.isArrayBufferView(body) || utils_default.isArrayBuffer(body)) {
-          return body.byteLength;
+        if (utils_default.isArrayBufferView(body2) || utils_default.isArrayBuffer(body2)) {
+          return body2.byteLength;
         }
-        if (utils_default.isURLSearchParams(body)) {
-          body = body + "";
+        if (utils_default.isURLSearchParams(body2)) {
+          body2 = body2 + "";
         }
-        if (utils_default.isString(body)) {
-          return (await encodeText(body)).byteLength;
+        if (utils_default.isString(body2)) {
+          return (await encodeText(body2)).byteLength;
         }
       };
-      const resolveBodyLength = async (headers, body) => {
+      const resolveBodyLength = async (headers, body2) => {
         const length = utils_default.toFiniteNumber(headers.getContentLength());
-        return length == null ? getBodyLength(body) : length;
+        return length == null ? getBodyLength(body2) : length;
       };
       return async (config) => {
         let {
@@ -28431,8 +28431,8 @@ var init_fetch = __esm({
             }
           }
           !isStreamResponse && unsubscribe && unsubscribe();
-          return await new Promise((resolve24, reject) => {
-            settle(resolve24, reject, {
+          return await new Promise((resolve25, reject) => {
+            settle(resolve25, reject, {
               data: responseData,
               headers: AxiosHeaders_default.from(response.headers),
               status: response.status,
@@ -29019,8 +29019,8 @@ var init_CancelToken = __esm({
           throw new TypeError("executor must be a function.");
         }
         let resolvePromise;
-        this.promise = new Promise(function promiseExecutor(resolve24) {
-          resolvePromise = resolve24;
+        this.promise = new Promise(function promiseExecutor(resolve25) {
+          resolvePromise = resolve25;
         });
         const token = this;
         this.promise.then((cancel) => {
@@ -29033,9 +29033,9 @@ var init_CancelToken = __esm({
         });
         this.promise.then = (onfulfilled) => {
           let _resolve;
-          const promise = new Promise((resolve24) => {
-            token.subscribe(resolve24);
-            _resolve = resolve24;
+          const promise = new Promise((resolve25) => {
+            token.subscribe(resolve25);
+            _resolve = resolve25;
           }).then(onfulfilled);
           promise.cancel = function reject() {
             token.unsubscribe(_resolve);
@@ -29313,6 +29313,25 @@ var init_axios2 = __esm({
   }
 });
 
+// src/util/sleep.ts
+function sleepUnlessAborted(ms, signal) {
+  if (signal?.aborted) return Promise.resolve();
+  return new Promise((resolve25) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve25();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener("abort", done);
+  });
+}
+var init_sleep = __esm({
+  "src/util/sleep.ts"() {
+    "use strict";
+  }
+});
+
 // src/api/auth.ts
 function detectAuthScheme(token) {
   return decodeJwtPayload(token) ? "personal-access-token" : "legacy-token";
@@ -29352,7 +29371,8 @@ function createHttp(opts) {
   const maxRetries = opts.maxRetries ?? 4;
   const backoffMs = opts.backoffMs ?? 300;
   const maxBackoffMs = opts.maxBackoffMs ?? 15e3;
-  const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  const signal = opts.signal;
+  const sleep = (ms) => opts.sleep ? signal ? untilAborted(opts.sleep(ms), signal) : opts.sleep(ms) : sleepUnlessAborted(ms, signal);
   const now = opts.now ?? Date.now;
   const random = opts.random ?? Math.random;
   const limit = pLimit(opts.concurrency ?? 4);
@@ -29381,13 +29401,13 @@ function createHttp(opts) {
   const refreshAccessToken = () => {
     refreshing ??= (async () => {
       try {
-        const body = await send(
+        const body2 = await send(
           "POST",
           "/api/token/refresh/",
           { data: { refresh: token }, anonymous: true, idempotent: true },
           "refresh"
         );
-        if (typeof body?.access !== "string") {
+        if (typeof body2?.access !== "string") {
           throw new ApiError(
             "not-label-studio",
             "POST",
@@ -29397,8 +29417,8 @@ function createHttp(opts) {
             void 0
           );
         }
-        registerSecret(body.access);
-        access2 = { token: body.access, payload: decodeJwtPayload(body.access) };
+        registerSecret(body2.access);
+        access2 = { token: body2.access, payload: decodeJwtPayload(body2.access) };
         stats.refreshes++;
       } finally {
         refreshing = void 0;
@@ -29417,6 +29437,7 @@ function createHttp(opts) {
     let refreshedAfter401 = false;
     const answeredBefore = answered;
     for (let attempt = 0; ; attempt++) {
+      if (signal?.aborted) throw abandoned(method, shown);
       if (gone) {
         if (now() - gone.at < GONE_FOR_MS) throw goneError(method, shown, gone);
         gone.at = now();
@@ -29436,9 +29457,11 @@ function createHttp(opts) {
           timeout: o.timeoutMs ?? timeoutMs,
           responseType: o.responseType === "stream" ? "stream" : o.responseType === "text" ? "text" : "json",
           // Keep JSON.parse failures visible instead of silently returning text.
-          transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true }
+          transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: true },
+          ...signal ? { signal } : {}
         });
       } catch (err) {
+        if (signal?.aborted) throw abandoned(method, shown);
         const { kind, code: code2, detail: detail2 } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
         const retryable = kind === "timeout" || RETRY_NETWORK_CODES.has(code2 ?? "");
         const retry2 = idempotent && attempt < maxRetries && retryable;
@@ -29479,9 +29502,9 @@ function createHttp(opts) {
         return void 0;
       }
       if (status >= 400) {
-        const body = o.responseType === "stream" ? await readStream2(res.data) : res.data;
+        const body2 = o.responseType === "stream" ? await readStream2(res.data) : res.data;
         opts.onExchange?.({ method, path: shown, status, ms: now() - started, attempt, outcome: "error" });
-        const { detail: detail2, validationErrors } = parseErrorBody(body);
+        const { detail: detail2, validationErrors } = parseErrorBody(body2);
         if (GATEWAY_STATUSES.has(status) && idempotent && attempt > 0 && answered === answeredBefore)
           markGone({ kind: "http", status, detail: detail2 });
         const kind = isHtml(res) && (status === 404 || status === 405) ? "not-label-studio" : "http";
@@ -29536,6 +29559,28 @@ function describePath(path, params) {
   if (!params) return path;
   const q = Object.entries(params).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${String(v)}`).join("&");
   return q ? `${path}?${q}` : path;
+}
+function abandoned(method, shown) {
+  return new ApiError(
+    "network",
+    method.toUpperCase(),
+    shown,
+    void 0,
+    "abandoned: the run is stopping",
+    void 0,
+    "ABORTED"
+  );
+}
+function untilAborted(p, signal) {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve25) => {
+    const done = () => {
+      signal.removeEventListener("abort", done);
+      resolve25();
+    };
+    signal.addEventListener("abort", done);
+    p.then(done, done);
+  });
 }
 function describeTransportError(err, baseUrl, timeoutMs) {
   const e = err;
@@ -29593,6 +29638,7 @@ var init_http2 = __esm({
     init_axios2();
     init_p_limit();
     init_redact();
+    init_sleep();
     init_auth();
     init_errors2();
     RETRY_STATUSES = /* @__PURE__ */ new Set([429, 502, 503, 504]);
@@ -29745,11 +29791,11 @@ function createClient(opts) {
   async function* listProjects(o = {}) {
     const pageSize2 = Math.min(o.pageSize ?? PROJECTS_PAGE_SIZE, PROJECTS_PAGE_SIZE);
     for (let page = 1; ; page++) {
-      const body = await req("GET", "/api/projects/", {
+      const body2 = await req("GET", "/api/projects/", {
         params: { page, page_size: pageSize2, ...o.fields ? { include: o.fields.join(",") } : {} }
       });
-      yield body.results;
-      if (!body.next || body.results.length === 0 || page * pageSize2 >= body.count) return;
+      yield body2.results;
+      if (!body2.next || body2.results.length === 0 || page * pageSize2 >= body2.count) return;
     }
   }
   async function listTasksPage(projectId, page, o = {}) {
@@ -29772,9 +29818,9 @@ function createClient(opts) {
   async function* listTasks(projectId, o = {}) {
     const pageSize2 = o.pageSize ?? 100;
     for (let page = 1; ; page++) {
-      const body = await listTasksPage(projectId, page, { ...o, pageSize: pageSize2 });
-      if (body.tasks.length > 0) yield body.tasks;
-      if (body.tasks.length < pageSize2 || page * pageSize2 >= body.total) return;
+      const body2 = await listTasksPage(projectId, page, { ...o, pageSize: pageSize2 });
+      if (body2.tasks.length > 0) yield body2.tasks;
+      if (body2.tasks.length < pageSize2 || page * pageSize2 >= body2.total) return;
     }
   }
   async function readResult(type, id) {
@@ -29798,8 +29844,8 @@ function createClient(opts) {
     getProject: (id) => req("GET", `/api/projects/${id}/`),
     // Creating is never retried blindly: a lost answer could mean a project was made. The
     // reconciler looks for its ownership marker before trying again.
-    createProject: (body) => req("POST", "/api/projects/", { data: body, idempotent: false }),
-    updateProject: (id, body) => req("PATCH", `/api/projects/${id}/`, { data: body, idempotent: true }),
+    createProject: (body2) => req("POST", "/api/projects/", { data: body2, idempotent: false }),
+    updateProject: (id, body2) => req("PATCH", `/api/projects/${id}/`, { data: body2, idempotent: true }),
     deleteProject: async (id) => {
       await req("DELETE", `/api/projects/${id}/`);
     },
@@ -29824,13 +29870,13 @@ function createClient(opts) {
     }),
     listTasksPage,
     listTasks,
-    createAnnotation: (taskId, body) => req("POST", `/api/tasks/${taskId}/annotations/`, { data: body, idempotent: false }),
+    createAnnotation: (taskId, body2) => req("POST", `/api/tasks/${taskId}/annotations/`, { data: body2, idempotent: false }),
     deleteTasks: async (projectId, ids, where) => {
       if (ids.length === 0 || where.length === 0) throw new Error("deleteTasks needs task ids and at least one filter");
-      const body = { selectedItems: { all: false, included: ids }, filters: { conjunction: "and", items: where } };
+      const body2 = { selectedItems: { all: false, included: ids }, filters: { conjunction: "and", items: where } };
       const result = await req("POST", "/api/dm/actions/", {
         params: { id: "delete_tasks", project: projectId },
-        data: body,
+        data: body2,
         idempotent: true
       });
       return Number(result.processed_items ?? 0);
@@ -29855,10 +29901,10 @@ function createClient(opts) {
       return tasks.map((t) => ({ ...t, annotations: t.annotations ?? [], drafts: t.drafts ?? [] }));
     },
     listPredictions: (projectId) => req("GET", "/api/predictions/", { params: { task__project: projectId } }),
-    createDraft: (taskId, body, annotationId) => req(
+    createDraft: (taskId, body2, annotationId) => req(
       "POST",
       annotationId === void 0 ? `/api/tasks/${taskId}/drafts` : `/api/tasks/${taskId}/annotations/${annotationId}/drafts`,
-      { data: body, idempotent: false }
+      { data: body2, idempotent: false }
     ),
     listTaskDrafts: (taskId) => req("GET", `/api/tasks/${taskId}/drafts`),
     getAnnotation: (id) => req("GET", holderPath("annotation", id)),
@@ -29872,8 +29918,8 @@ function createClient(opts) {
       timeoutMs: o.timeoutMs ?? 6e5
     }),
     // Community edition builds the snapshot inside this request (~33 s for 60,000 tasks, measured).
-    createExportSnapshot: (projectId, body = {}) => req("POST", `/api/projects/${projectId}/exports/`, {
-      data: body,
+    createExportSnapshot: (projectId, body2 = {}) => req("POST", `/api/projects/${projectId}/exports/`, {
+      data: body2,
       idempotent: false,
       timeoutMs: 36e5
     }),
@@ -29961,15 +30007,15 @@ async function readProjectsNewerThan(client, highestSeen, include) {
   let previousCount;
   let shrank = false;
   for (let page = 1; ; page++) {
-    const body = page === 1 ? await fetchPage(client, include, {}, 1, "-id") : await fetchPageOrEnd(client, include, {}, page, "-id");
-    if (previousCount !== void 0 && (body.count < previousCount || body.results.length === 0)) shrank = true;
-    previousCount = body.count;
-    for (const p of body.results) out.set(p.id, p);
-    if (body.results.length === 0) break;
-    const ids = body.results.map((p) => p.id);
+    const body2 = page === 1 ? await fetchPage(client, include, {}, 1, "-id") : await fetchPageOrEnd(client, include, {}, page, "-id");
+    if (previousCount !== void 0 && (body2.count < previousCount || body2.results.length === 0)) shrank = true;
+    previousCount = body2.count;
+    for (const p of body2.results) out.set(p.id, p);
+    if (body2.results.length === 0) break;
+    const ids = body2.results.map((p) => p.id);
     const lowest = Math.min(...ids);
     covered.push([lowest, page === 1 ? Infinity : Math.max(...ids)]);
-    if (!body.next || lowest <= highestSeen) break;
+    if (!body2.next || lowest <= highestSeen) break;
   }
   if (shrank) {
     covered.push([0, highestSeen]);
@@ -30095,9 +30141,9 @@ function stripMarker(description) {
   return pythonStripEnd(text.slice(0, m.index) + text.slice(m.index + m[0].length));
 }
 function withMarker(userPart, m, record) {
-  const body = pythonStripEnd(userPart);
+  const body2 = pythonStripEnd(userPart);
   const line2 = formatMarker(m, record);
-  return body ? `${body}
+  return body2 ? `${body2}
 
 ${line2}` : line2;
 }
@@ -39691,9 +39737,9 @@ var init_base = __esm({
           })();
         } else {
           while (editLength <= maxEditLength && Date.now() <= abortAfterTimestamp) {
-            const ret = execEditLength();
-            if (ret) {
-              return ret;
+            const ret2 = execEditLength();
+            if (ret2) {
+              return ret2;
             }
           }
         }
@@ -39737,13 +39783,13 @@ var init_base = __esm({
         }
       }
       removeEmpty(array) {
-        const ret = [];
+        const ret2 = [];
         for (let i = 0; i < array.length; i++) {
           if (array[i]) {
-            ret.push(array[i]);
+            ret2.push(array[i]);
           }
         }
-        return ret;
+        return ret2;
       }
       // eslint-disable-next-line @typescript-eslint/no-unused-vars
       castInput(value, options) {
@@ -40020,7 +40066,7 @@ function formatPatch(patch, headerOptions) {
     }
     return patch.map((p) => formatPatch(p, headerOptions)).join("\n");
   }
-  const ret = [];
+  const ret2 = [];
   if (patch.isGit) {
     headerOptions = INCLUDE_HEADERS;
     if (!patch.oldFileName) {
@@ -40036,48 +40082,48 @@ function formatPatch(patch, headerOptions) {
     } else if (patch.isDelete && gitNewName === "/dev/null") {
       gitNewName = gitOldName.replace(/^a\//, "b/");
     }
-    ret.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
+    ret2.push("diff --git " + quoteFileNameIfNeeded(gitOldName) + " " + quoteFileNameIfNeeded(gitNewName));
     if (patch.isDelete) {
-      ret.push("deleted file mode " + ((_a2 = patch.oldMode) !== null && _a2 !== void 0 ? _a2 : "100644"));
+      ret2.push("deleted file mode " + ((_a2 = patch.oldMode) !== null && _a2 !== void 0 ? _a2 : "100644"));
     }
     if (patch.isCreate) {
-      ret.push("new file mode " + ((_b2 = patch.newMode) !== null && _b2 !== void 0 ? _b2 : "100644"));
+      ret2.push("new file mode " + ((_b2 = patch.newMode) !== null && _b2 !== void 0 ? _b2 : "100644"));
     }
     if (patch.oldMode && patch.newMode && !patch.isDelete && !patch.isCreate) {
-      ret.push("old mode " + patch.oldMode);
-      ret.push("new mode " + patch.newMode);
+      ret2.push("old mode " + patch.oldMode);
+      ret2.push("new mode " + patch.newMode);
     }
     if (patch.isRename) {
-      ret.push("rename from " + quoteFileNameIfNeeded(((_c2 = patch.oldFileName) !== null && _c2 !== void 0 ? _c2 : "").replace(/^a\//, "")));
-      ret.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
+      ret2.push("rename from " + quoteFileNameIfNeeded(((_c2 = patch.oldFileName) !== null && _c2 !== void 0 ? _c2 : "").replace(/^a\//, "")));
+      ret2.push("rename to " + quoteFileNameIfNeeded(((_d = patch.newFileName) !== null && _d !== void 0 ? _d : "").replace(/^b\//, "")));
     }
     if (patch.isCopy) {
-      ret.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
-      ret.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
+      ret2.push("copy from " + quoteFileNameIfNeeded(((_e = patch.oldFileName) !== null && _e !== void 0 ? _e : "").replace(/^a\//, "")));
+      ret2.push("copy to " + quoteFileNameIfNeeded(((_f = patch.newFileName) !== null && _f !== void 0 ? _f : "").replace(/^b\//, "")));
     }
   } else {
     if (headerOptions.includeIndex && patch.oldFileName == patch.newFileName && patch.oldFileName !== void 0) {
-      ret.push("Index: " + patch.oldFileName);
+      ret2.push("Index: " + patch.oldFileName);
     }
     if (headerOptions.includeUnderline) {
-      ret.push("===================================================================");
+      ret2.push("===================================================================");
     }
   }
   const hasHunks = patch.hunks.length > 0;
   if (headerOptions.includeFileHeaders && patch.oldFileName !== void 0 && patch.newFileName !== void 0 && (!patch.isGit || hasHunks)) {
-    ret.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
-    ret.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
+    ret2.push("--- " + quoteFileNameIfNeeded(patch.oldFileName) + (patch.oldHeader ? "	" + patch.oldHeader : ""));
+    ret2.push("+++ " + quoteFileNameIfNeeded(patch.newFileName) + (patch.newHeader ? "	" + patch.newHeader : ""));
   }
   for (let i = 0; i < patch.hunks.length; i++) {
     const hunk = patch.hunks[i];
     const oldStart = hunk.oldLines === 0 ? hunk.oldStart - 1 : hunk.oldStart;
     const newStart = hunk.newLines === 0 ? hunk.newStart - 1 : hunk.newStart;
-    ret.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
+    ret2.push("@@ -" + oldStart + "," + hunk.oldLines + " +" + newStart + "," + hunk.newLines + " @@");
     for (const line2 of hunk.lines) {
-      ret.push(line2);
+      ret2.push(line2);
     }
   }
-  return ret.join("\n") + "\n";
+  return ret2.join("\n") + "\n";
 }
 function createTwoFilesPatch(oldFileName, newFileName, oldStr, newStr, oldHeader, newHeader, options) {
   if (typeof options === "function") {
@@ -43067,8 +43113,8 @@ async function runImport(run3) {
     inFlight = void 0;
     if (failure) throw failure.error;
   };
-  const send = async (batch, body, batchBytes, records) => {
-    const result = await sendBatch(run3, body, batch.size, batch.text, sleep);
+  const send = async (batch, body2, batchBytes, records) => {
+    const result = await sendBatch(run3, body2, batch.size, batch.text, sleep);
     sent.push(batch);
     progress.tasks += result.task_count ?? batch.size;
     progress.annotations += Number(result.annotation_count ?? 0);
@@ -43082,13 +43128,13 @@ async function runImport(run3) {
     if (filling.count === 0) return;
     const n = ++built;
     const batch = { n, size: filling.count, text: batchText(run3.scope, batchName(runId, n)) };
-    const body = filling.finish();
+    const body2 = filling.finish();
     const batchBytes = bytes;
     const records = pendingRecords;
     bytes = 2;
     pendingRecords = 0;
     await settleInFlight();
-    inFlight = send(batch, body, batchBytes, records).catch((error) => {
+    inFlight = send(batch, body2, batchBytes, records).catch((error) => {
       failure = { error };
     });
     [filling, spare] = [spare, filling];
@@ -43135,15 +43181,15 @@ function tagged(task, tag) {
 function batchName(runId, n) {
   return `${runId}.${n}`;
 }
-async function sendBatch(run3, body, count3, text, sleep) {
+async function sendBatch(run3, body2, count3, text, sleep) {
   let previous;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await run3.client.importTasks(run3.projectId, body);
+      return await run3.client.importTasks(run3.projectId, body2);
     } catch (err) {
       if (isApiError(err) && err.status === 500 && /cannot access body after reading/i.test(err.detail)) {
         throw new UserError(
-          `the server refused a batch of ${(body.length / 1048576).toFixed(1)} MiB (${count3} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
+          `the server refused a batch of ${(body2.length / 1048576).toFixed(1)} MiB (${count3} tasks): it is over the server's upload limit (DATA_UPLOAD_MAX_MEMORY_SIZE)`,
           [],
           "Pass a smaller --max-batch-mb (or --batch-size); the tasks sent so far are committed, and --resume continues from there."
         );
@@ -46068,9 +46114,9 @@ async function openJournal(path) {
   };
   return {
     path,
-    append: (entry) => new Promise((resolve24, reject) => {
+    append: (entry) => new Promise((resolve25, reject) => {
       pending.push({ line: `${JSON.stringify(entry)}
-`, resolve: resolve24, reject });
+`, resolve: resolve25, reject });
       flushing ??= flush();
     }),
     close: async () => {
@@ -47184,8 +47230,8 @@ var init_apply_migrations = __esm({
 
 // src/kinds/project/write.ts
 function createBody(desired, marker, from = {}, children = []) {
-  const body = { ...desired.spec };
-  body.description = withMarker(
+  const body2 = { ...desired.spec };
+  body2.description = withMarker(
     desired.spec.description ?? "",
     marker,
     recordApplied(
@@ -47195,21 +47241,21 @@ function createBody(desired, marker, from = {}, children = []) {
       children
     )
   );
-  return body;
+  return body2;
 }
 function updateBody(desired, fields, liveDescription, marker, addMarker, from = {}, doneMigrations2 = [], children) {
-  const body = {};
-  for (const f of fields) body[f] = isProjectField(f) ? desired.spec[f] : void 0;
+  const body2 = {};
+  for (const f of fields) body2[f] = isProjectField(f) ? desired.spec[f] : void 0;
   if (fields.length || addMarker) {
-    body.description = withMarker(
+    body2.description = withMarker(
       desired.spec.description ?? stripMarker(liveDescription),
       marker,
       recordApplied(desired, from, doneMigrations2, children)
     );
   }
-  return body;
+  return body2;
 }
-async function createProjectOnce(client, body, marker, ctx = {}) {
+async function createProjectOnce(client, body2, marker, ctx = {}) {
   const sleep = ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const index = ctx.index ?? createMarkerIndex(client, await readAllProjects(client, LOOKUP_INCLUDE));
   const createdAfter = ctx.createdAfter ?? index.highestId;
@@ -47231,7 +47277,7 @@ async function createProjectOnce(client, body, marker, ctx = {}) {
   const before = index.highestId;
   for (let attempt = 0; ; attempt++) {
     try {
-      const created = await client.createProject(body);
+      const created = await client.createProject(body2);
       index.add(created);
       if (created.id === before + 1 && index.carriers(marker).length === 1)
         return { id: created.id, removed: [], left: [] };
@@ -49559,10 +49605,10 @@ var require_codegen = __commonJS({
         return this._leafNode(new Throw(error));
       }
       // start self-balancing block
-      block(body, nodeCount) {
+      block(body2, nodeCount) {
         this._blockStarts.push(this._nodes.length);
-        if (body)
-          this.code(body).endBlock(nodeCount);
+        if (body2)
+          this.code(body2).endBlock(nodeCount);
         return this;
       }
       // end the current self-balancing block
@@ -50952,15 +50998,15 @@ var require_validate = __commonJS({
       validateFunction(it, () => (0, boolSchema_1.topBoolOrEmptySchema)(it));
     }
     exports.validateFunctionCode = validateFunctionCode;
-    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body) {
+    function validateFunction({ gen, validateName, schema, schemaEnv, opts }, body2) {
       if (opts.code.es5) {
         gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${names_1.default.valCxt}`, schemaEnv.$async, () => {
           gen.code((0, codegen_1._)`"use strict"; ${funcSourceUrl(schema, opts)}`);
           destructureValCxtES5(gen, opts);
-          gen.code(body);
+          gen.code(body2);
         });
       } else {
-        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body));
+        gen.func(validateName, (0, codegen_1._)`${names_1.default.data}, ${destructureValCxt(opts)}`, schemaEnv.$async, () => gen.code(funcSourceUrl(schema, opts)).code(body2));
       }
     }
     function destructureValCxt(opts) {
@@ -51588,7 +51634,7 @@ var require_compile = __commonJS({
       const schOrFunc = root.refs[ref];
       if (schOrFunc)
         return schOrFunc;
-      let _sch = resolve24.call(this, root, ref);
+      let _sch = resolve25.call(this, root, ref);
       if (_sch === void 0) {
         const schema = (_a2 = root.localRefs) === null || _a2 === void 0 ? void 0 : _a2[ref];
         const { schemaId } = this.opts;
@@ -51615,7 +51661,7 @@ var require_compile = __commonJS({
     function sameSchemaEnv(s1, s2) {
       return s1.schema === s2.schema && s1.root === s2.root && s1.baseId === s2.baseId;
     }
-    function resolve24(root, ref) {
+    function resolve25(root, ref) {
       let sch;
       while (typeof (sch = this.refs[ref]) == "string")
         ref = sch;
@@ -52479,7 +52525,7 @@ var require_fast_uri = __commonJS({
       }
       return uri;
     }
-    function resolve24(baseURI, relativeURI, options) {
+    function resolve25(baseURI, relativeURI, options) {
       const schemelessOptions = options ? Object.assign({ scheme: "null" }, options) : { scheme: "null" };
       const {
         parsed: baseParsed,
@@ -52515,50 +52561,50 @@ var require_fast_uri = __commonJS({
       schemelessOptions.skipEscape = true;
       return serialize2(resolved, schemelessOptions);
     }
-    function resolveComponent(base, relative13, options, skipNormalization) {
+    function resolveComponent(base, relative14, options, skipNormalization) {
       const target = {};
       if (!skipNormalization) {
         base = parse4(serialize2(base, options), options);
-        relative13 = parse4(serialize2(relative13, options), options);
+        relative14 = parse4(serialize2(relative14, options), options);
       }
       options = options || {};
-      if (!options.tolerant && relative13.scheme) {
-        target.scheme = relative13.scheme;
-        target.userinfo = relative13.userinfo;
-        target.host = relative13.host;
-        target.port = relative13.port;
-        target.path = removeDotSegments(relative13.path || "");
-        target.query = relative13.query;
+      if (!options.tolerant && relative14.scheme) {
+        target.scheme = relative14.scheme;
+        target.userinfo = relative14.userinfo;
+        target.host = relative14.host;
+        target.port = relative14.port;
+        target.path = removeDotSegments(relative14.path || "");
+        target.query = relative14.query;
       } else {
-        if (relative13.userinfo !== void 0 || relative13.host !== void 0 || relative13.port !== void 0) {
-          target.userinfo = relative13.userinfo;
-          target.host = relative13.host;
-          target.port = relative13.port;
-          target.path = removeDotSegments(relative13.path || "");
-          target.query = relative13.query;
+        if (relative14.userinfo !== void 0 || relative14.host !== void 0 || relative14.port !== void 0) {
+          target.userinfo = relative14.userinfo;
+          target.host = relative14.host;
+          target.port = relative14.port;
+          target.path = removeDotSegments(relative14.path || "");
+          target.query = relative14.query;
         } else {
-          if (!relative13.path) {
+          if (!relative14.path) {
             target.path = base.path;
-            if (relative13.query !== void 0) {
-              target.query = relative13.query;
+            if (relative14.query !== void 0) {
+              target.query = relative14.query;
             } else {
               target.query = base.query;
             }
           } else {
-            if (relative13.path[0] === "/") {
-              target.path = removeDotSegments(relative13.path);
+            if (relative14.path[0] === "/") {
+              target.path = removeDotSegments(relative14.path);
             } else {
               const baseHasAuthority = base.userinfo !== void 0 || base.host !== void 0 || base.port !== void 0;
               if (baseHasAuthority && !base.path) {
-                target.path = "/" + relative13.path;
+                target.path = "/" + relative14.path;
               } else if (!base.path) {
-                target.path = relative13.path;
+                target.path = relative14.path;
               } else {
-                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative13.path;
+                target.path = base.path.slice(0, base.path.lastIndexOf("/") + 1) + relative14.path;
               }
               target.path = base.scheme === void 0 && !baseHasAuthority && target.path[0] !== "/" ? removeDotSegmentsRelative(target.path) : removeDotSegments(target.path);
             }
-            target.query = relative13.query;
+            target.query = relative14.query;
           }
           target.userinfo = base.userinfo;
           target.host = base.host;
@@ -52566,7 +52612,7 @@ var require_fast_uri = __commonJS({
         }
         target.scheme = base.scheme;
       }
-      target.fragment = relative13.fragment;
+      target.fragment = relative14.fragment;
       return target;
     }
     function equal8(uriA, uriB, options) {
@@ -52870,7 +52916,7 @@ var require_fast_uri = __commonJS({
     var fastUri = {
       SCHEMES,
       normalize: normalize2,
-      resolve: resolve24,
+      resolve: resolve25,
       resolveComponent,
       equal: equal8,
       serialize: serialize2,
@@ -55982,11 +56028,12 @@ function withoutMarker(headers) {
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase())
   );
 }
-var MARKER_HEADER;
+var MARKER_HEADER, WATCH_HEADER;
 var init_marker3 = __esm({
   "src/kinds/webhook/marker.ts"() {
     "use strict";
     MARKER_HEADER = "X-Labelform-Managed";
+    WATCH_HEADER = "X-Labelform-Watch";
   }
 });
 
@@ -56126,14 +56173,14 @@ function startWebhookApply(run3) {
   };
 }
 function writeBody3(desired, live, markerValue) {
-  const body = {};
+  const body2 = {};
   for (const f of WEBHOOK_FIELDS) {
     const v = desired.spec[f] ?? (live ? liveWebhookValue({ id: live.id, title: live.url, raw: live }, f) : void 0);
-    if (v !== void 0) body[f] = v;
+    if (v !== void 0) body2[f] = v;
   }
-  body.actions = desired.spec.actions ?? live?.actions ?? [];
-  body.headers = { ...withoutMarker(desired.spec.headers ?? live?.headers ?? {}), [MARKER_HEADER]: markerValue };
-  return body;
+  body2.actions = desired.spec.actions ?? live?.actions ?? [];
+  body2.headers = { ...withoutMarker(desired.spec.headers ?? live?.headers ?? {}), [MARKER_HEADER]: markerValue };
+  return body2;
 }
 async function carriers4(client, projectId, namespace, key) {
   const list = await client.http.request("GET", "/api/webhooks/", { params: { project: projectId } });
@@ -56323,6 +56370,10 @@ var init_plan5 = __esm({
 function webhookToManifest(w, ctx) {
   const raw = w.raw;
   const notes = [];
+  if (raw.headers?.[WATCH_HEADER] !== void 0)
+    return {
+      skipped: `it is one that \`labelform watch --listen\` keeps (${WATCH_HEADER}), not one to declare in git`
+    };
   const declared = Object.entries(withoutMarker(raw.headers));
   if (declared.length > MAX_MANIFEST_HEADERS) {
     return {
@@ -56671,10 +56722,10 @@ function findLookAlike(text, file, known) {
   return void 0;
 }
 function topLevelShapes(text) {
-  const body = text.replace(/^\uFEFF/, "");
-  const first = /^(?:[ \t\r\n]|#[^\n]*)*/.exec(body)[0].length;
-  if (body[first] === "[") return [];
-  return body[first] === "{" ? [scanFlow(body, first)] : scanBlock(body);
+  const body2 = text.replace(/^\uFEFF/, "");
+  const first = /^(?:[ \t\r\n]|#[^\n]*)*/.exec(body2)[0].length;
+  if (body2[first] === "[") return [];
+  return body2[first] === "{" ? [scanFlow(body2, first)] : scanBlock(body2);
 }
 function scanBlock(text) {
   const docs = [{ entries: [], other: false }];
@@ -57585,12 +57636,12 @@ var init_validate = __esm({
 // src/cli/git.ts
 import { execFile } from "node:child_process";
 function execGit(args, cwd) {
-  return new Promise((resolve24, reject) => {
+  return new Promise((resolve25, reject) => {
     execFile(
       "git",
       [...args],
       { cwd, timeout: 5e3, windowsHide: true, env: { ...process.env, GIT_OPTIONAL_LOCKS: "0" } },
-      (err, stdout) => err ? reject(err) : resolve24(stdout)
+      (err, stdout) => err ? reject(err) : resolve25(stdout)
     );
   });
 }
@@ -57782,6 +57833,7 @@ function connect(target, io, opts = {}) {
     timeoutMs: target.timeoutMs,
     concurrency: target.concurrency,
     userAgent: `labelform/${VERSION}`,
+    ...opts.signal ? { signal: opts.signal } : {},
     ...opts.debug ? {
       onExchange: (e) => io.stderr(
         `[http] ${e.method} ${showRequestPath(e.path)} -> ${e.status ?? e.outcome} (${e.ms} ms${e.attempt ? `, attempt ${e.attempt + 1}` : ""})
@@ -57857,8 +57909,8 @@ function patRefreshMissing(err) {
 async function anonymousVersion(url2) {
   try {
     const res = await fetch(`${url2.replace(/\/+$/, "")}/api/version/`, { signal: AbortSignal.timeout(5e3) });
-    const body = await res.json();
-    return typeof body.release === "string" ? body.release : void 0;
+    const body2 = await res.json();
+    return typeof body2.release === "string" ? body2.release : void 0;
   } catch {
     return void 0;
   }
@@ -59009,10 +59061,10 @@ var init_compose_report = __esm({
 function markerFor(kind, scope) {
   return `<!-- labelform:${kind} dir=${encodeValue(scope.dir)} env=${encodeValue(scope.env)} -->`;
 }
-function carriesMarker(body, marker) {
-  if (!body) return false;
-  const end = body.indexOf("\n");
-  return (end < 0 ? body : body.slice(0, end)).trim() === marker;
+function carriesMarker(body2, marker) {
+  if (!body2) return false;
+  const end = body2.indexOf("\n");
+  return (end < 0 ? body2 : body2.slice(0, end)).trim() === marker;
 }
 function encodeValue(value) {
   return value.replace(/[^A-Za-z0-9._~/-]/g, (c) => encodeURIComponent(c));
@@ -59035,16 +59087,16 @@ function encodePlanData(plan) {
 ${lines.join("\n")}
 ${CLOSE}`;
 }
-function decodePlanData(body, where) {
-  const start = body.lastIndexOf(`
+function decodePlanData(body2, where) {
+  const start = body2.lastIndexOf(`
 ${OPEN} `);
   if (start < 0)
     return {
       problem: `${where} holds no saved plan (it was written by an older labelform, or the plan was too large to carry, or could not be made)`
     };
-  const end = body.indexOf(CLOSE, start + OPEN.length + 1);
+  const end = body2.indexOf(CLOSE, start + OPEN.length + 1);
   if (end < 0) return { problem: `${where}: the saved plan in it is cut off` };
-  const [header = "", ...data] = body.slice(start + 1, end).trim().split("\n");
+  const [header = "", ...data] = body2.slice(start + 1, end).trim().split("\n");
   const digest = /\ssha256=([0-9a-f]{64})\b/.exec(header)?.[1];
   let text;
   try {
@@ -59180,16 +59232,16 @@ var init_step_summary = __esm({
 });
 
 // src/ci/upsert-comment.ts
-async function upsertMarkedComment(thread, marker, body) {
+async function upsertMarkedComment(thread, marker, body2) {
   const comments = await thread.list();
   const self2 = await thread.self();
   const mine = ownMarked(comments, marker, self2);
   const first = mine[0];
   if (first) {
-    const comment2 = await thread.update(first.id, body);
+    const comment2 = await thread.update(first.id, body2);
     return { action: "updated", comment: comment2, removed: await removeAll(thread, mine.slice(1)) };
   }
-  const created = await thread.create(body);
+  const created = await thread.create(body2);
   if (created.author !== self2) throw identityMismatch(created, self2);
   const after2 = ownMarked(await thread.list(), marker, self2);
   const lowest = after2[0];
@@ -59203,7 +59255,7 @@ async function upsertMarkedComment(thread, marker, body) {
       )
     };
   }
-  const comment = await thread.update(lowest.id, body);
+  const comment = await thread.update(lowest.id, body2);
   const others = [...after2.filter((c) => c.id !== lowest.id && c.id !== created.id), created];
   return { action: "updated", comment, removed: await removeAll(thread, others) };
 }
@@ -59680,8 +59732,8 @@ var require_light = __commonJS({
           return this.Promise.resolve();
         }
         yieldLoop(t = 0) {
-          return new this.Promise(function(resolve24, reject) {
-            return setTimeout(resolve24, t);
+          return new this.Promise(function(resolve25, reject) {
+            return setTimeout(resolve25, t);
           });
         }
         computePenalty() {
@@ -59892,15 +59944,15 @@ var require_light = __commonJS({
           return this._queue.length === 0;
         }
         async _tryToRun() {
-          var args, cb, error, reject, resolve24, returned, task;
+          var args, cb, error, reject, resolve25, returned, task;
           if (this._running < 1 && this._queue.length > 0) {
             this._running++;
-            ({ task, args, resolve: resolve24, reject } = this._queue.shift());
+            ({ task, args, resolve: resolve25, reject } = this._queue.shift());
             cb = await (async function() {
               try {
                 returned = await task(...args);
                 return function() {
-                  return resolve24(returned);
+                  return resolve25(returned);
                 };
               } catch (error1) {
                 error = error1;
@@ -59915,13 +59967,13 @@ var require_light = __commonJS({
           }
         }
         schedule(task, ...args) {
-          var promise, reject, resolve24;
-          resolve24 = reject = null;
+          var promise, reject, resolve25;
+          resolve25 = reject = null;
           promise = new this.Promise(function(_resolve, _reject) {
-            resolve24 = _resolve;
+            resolve25 = _resolve;
             return reject = _reject;
           });
-          this._queue.push({ task, args, resolve: resolve24, reject });
+          this._queue.push({ task, args, resolve: resolve25, reject });
           this._tryToRun();
           return promise;
         }
@@ -60097,9 +60149,9 @@ var require_light = __commonJS({
             return this._resetPromise();
           }
           add(data) {
-            var ret;
+            var ret2;
             this._arr.push(data);
-            ret = this._promise;
+            ret2 = this._promise;
             if (this._arr.length === this.maxSize) {
               this._flush();
             } else if (this.maxTime != null && this._arr.length === 1) {
@@ -60107,7 +60159,7 @@ var require_light = __commonJS({
                 return this._flush();
               }, this.maxTime);
             }
-            return ret;
+            return ret2;
           }
         }
         Batcher2.prototype.defaults = {
@@ -60322,14 +60374,14 @@ var require_light = __commonJS({
                 counts2 = this._states.counts;
                 return counts2[0] + counts2[1] + counts2[2] + counts2[3] === at;
               };
-              return new this.Promise((resolve24, reject) => {
+              return new this.Promise((resolve25, reject) => {
                 if (finished()) {
-                  return resolve24();
+                  return resolve25();
                 } else {
                   return this.on("done", () => {
                     if (finished()) {
                       this.removeAllListeners("done");
-                      return resolve24();
+                      return resolve25();
                     }
                   });
                 }
@@ -60422,9 +60474,9 @@ var require_light = __commonJS({
               options = parser$5.load(options, this.jobDefaults);
             }
             task = (...args2) => {
-              return new this.Promise(function(resolve24, reject) {
+              return new this.Promise(function(resolve25, reject) {
                 return fn(...args2, function(...args3) {
-                  return (args3[0] != null ? reject : resolve24)(args3);
+                  return (args3[0] != null ? reject : resolve25)(args3);
                 });
               });
             };
@@ -61043,7 +61095,7 @@ function parse2(options) {
   let method = options.method.toUpperCase();
   let url2 = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
   let headers = Object.assign({}, options.headers);
-  let body;
+  let body2;
   let parameters = omit(options, [
     "method",
     "baseUrl",
@@ -61083,22 +61135,22 @@ function parse2(options) {
     url2 = addQueryParameters(url2, remainingParameters);
   } else {
     if ("data" in remainingParameters) {
-      body = remainingParameters.data;
+      body2 = remainingParameters.data;
     } else {
       if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
+        body2 = remainingParameters;
       }
     }
   }
-  if (!headers["content-type"] && typeof body !== "undefined") {
+  if (!headers["content-type"] && typeof body2 !== "undefined") {
     headers["content-type"] = "application/json; charset=utf-8";
   }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
+  if (["PATCH", "PUT"].includes(method) && typeof body2 === "undefined") {
+    body2 = "";
   }
   return Object.assign(
     { method, url: url2, headers },
-    typeof body !== "undefined" ? { body } : null,
+    typeof body2 !== "undefined" ? { body: body2 } : null,
     options.request ? { request: options.request } : null
   );
 }
@@ -61636,7 +61688,7 @@ async function fetchWrapper(requestOptions) {
   }
   const log = requestOptions.request?.log || console;
   const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
+  const body2 = isPlainObject4(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
   const requestHeaders = Object.fromEntries(
     Object.entries(requestOptions.headers).map(([name, value]) => [
       name,
@@ -61647,7 +61699,7 @@ async function fetchWrapper(requestOptions) {
   try {
     fetchResponse = await fetch2(requestOptions.url, {
       method: requestOptions.method,
-      body,
+      body: body2,
       redirect: requestOptions.request?.redirect,
       headers: requestHeaders,
       signal: requestOptions.request?.signal,
@@ -64944,10 +64996,10 @@ function pullRequestComments(gh, repo, number, settings) {
       action("read the comments of"),
       async () => (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment)
     ),
-    create: (body) => guard(action("comment on"), async () => toComment((await gh.rest.issues.createComment({ ...at, body })).data)),
-    update: (id, body) => guard(
+    create: (body2) => guard(action("comment on"), async () => toComment((await gh.rest.issues.createComment({ ...at, body: body2 })).data)),
+    update: (id, body2) => guard(
       action(`update comment ${id} on`),
-      async () => toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body })).data)
+      async () => toComment((await gh.rest.issues.updateComment({ ...repo, comment_id: id, body: body2 })).data)
     ),
     remove: (id) => guard(action(`remove the extra comment ${id} from`), async () => {
       await gh.rest.issues.deleteComment({ ...repo, comment_id: id }).catch((err) => {
@@ -64983,11 +65035,11 @@ function repositoryIssues(gh, repo, settings) {
         return void 0;
       });
     },
-    open: async (title, body) => {
+    open: async (title, body2) => {
       const login = await self2();
       const issue = await guard(
         action("open an issue"),
-        async () => toIssue2((await gh.rest.issues.create({ ...repo, title, body })).data)
+        async () => toIssue2((await gh.rest.issues.create({ ...repo, title, body: body2 })).data)
       );
       if (issue.author !== login)
         throw new Error(
@@ -64995,12 +65047,12 @@ function repositoryIssues(gh, repo, settings) {
         );
       return issue;
     },
-    update: (number, title, body) => guard(
+    update: (number, title, body2) => guard(
       action(`update issue #${number}`),
-      async () => toIssue2((await gh.rest.issues.update({ ...repo, issue_number: number, title, body })).data)
+      async () => toIssue2((await gh.rest.issues.update({ ...repo, issue_number: number, title, body: body2 })).data)
     ),
-    comment: (number, body) => guard(action(`comment on issue #${number}`), async () => {
-      await gh.rest.issues.createComment({ ...repo, issue_number: number, body });
+    comment: (number, body2) => guard(action(`comment on issue #${number}`), async () => {
+      await gh.rest.issues.createComment({ ...repo, issue_number: number, body: body2 });
     }),
     close: (number) => guard(action(`close issue #${number}`), async () => {
       await gh.rest.issues.update({ ...repo, issue_number: number, state: "closed", state_reason: "completed" });
@@ -65088,7 +65140,7 @@ __export(gitlab_notes_exports, {
 function mergeRequestNotes(opts) {
   registerSecret(opts.token);
   const base = `${opts.apiUrl.replace(/\/+$/, "")}/projects/${encodeURIComponent(opts.projectId)}/merge_requests/${opts.iid}/notes`;
-  const call = (what, method, url2, body) => request2(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url2, body);
+  const call = (what, method, url2, body2) => request2(opts, `${what} merge request !${opts.iid} of project ${opts.projectId}`, method, url2, body2);
   return {
     self: once(() => readOwnUsername(opts)),
     list: async () => {
@@ -65099,8 +65151,8 @@ function mergeRequestNotes(opts) {
         notes.push(toComment2(n));
       return notes;
     },
-    create: async (body) => toComment2(await (await call("comment on", "POST", base, { body })).json()),
-    update: async (id, body) => toComment2(await (await call(`update note ${id} on`, "PUT", `${base}/${id}`, { body })).json()),
+    create: async (body2) => toComment2(await (await call("comment on", "POST", base, { body: body2 })).json()),
+    update: async (id, body2) => toComment2(await (await call(`update note ${id} on`, "PUT", `${base}/${id}`, { body: body2 })).json()),
     remove: async (id) => {
       await call(`remove the extra note ${id} from`, "DELETE", `${base}/${id}`, void 0).catch((err) => {
         if (!(err instanceof NotFound)) throw err;
@@ -65155,7 +65207,7 @@ async function readAllPages(get) {
   }
   return all3;
 }
-async function request2(opts, what, method, url2, body, check = "check CI_PROJECT_ID, CI_MERGE_REQUEST_IID and CI_API_V4_URL") {
+async function request2(opts, what, method, url2, body2, check = "check CI_PROJECT_ID, CI_MERGE_REQUEST_IID and CI_API_V4_URL") {
   const doFetch = opts.fetch ?? fetch;
   for (let attempt = 0; ; attempt++) {
     let res;
@@ -65164,10 +65216,10 @@ async function request2(opts, what, method, url2, body, check = "check CI_PROJEC
         method,
         headers: {
           "PRIVATE-TOKEN": opts.token,
-          ...body !== void 0 ? { "Content-Type": "application/json" } : {},
+          ...body2 !== void 0 ? { "Content-Type": "application/json" } : {},
           Accept: "application/json"
         },
-        ...body !== void 0 ? { body: JSON.stringify(body) } : {}
+        ...body2 !== void 0 ? { body: JSON.stringify(body2) } : {}
       });
     } catch (err) {
       const cause = err.cause;
@@ -65306,8 +65358,8 @@ async function publish(io, opts, scope, render, code2, data) {
   const withNote = tooLarge2 ? (limit) => `${render(Math.max(0, limit - tooLarge2.length))}${tooLarge2}` : render;
   const budget = carried ? { ...COMMENT_BUDGET, max: COMMENT_BUDGET.max - carried.length - 1 } : COMMENT_BUDGET;
   const text = composeReport({ marker, render: withNote, context, fullAt: commentFullAt }, budget).text;
-  const body = carried ? `${text}${text.endsWith("\n") ? "" : "\n"}${carried}` : text;
-  const done = await upsertMarkedComment(thread.comments, marker, body);
+  const body2 = carried ? `${text}${text.endsWith("\n") ? "" : "\n"}${carried}` : text;
+  const done = await upsertMarkedComment(thread.comments, marker, body2);
   io.stderr(
     `Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ""}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? "" : "s"})` : ""}.
 `
@@ -65601,14 +65653,14 @@ async function checkoutAt(dir, ref) {
     );
   const tmp = await mkdtemp2(join9(tmpdir2(), "labelform-base-"));
   try {
-    await catBlobs(top2, entries, what, async (name, body) => {
+    await catBlobs(top2, entries, what, async (name, body2) => {
       const to = resolve15(tmp, name);
       if (!to.startsWith(tmp + sep9))
         throw new UserError(
           `${what}: the commit holds a file named ${JSON.stringify(name)}, which is outside the copy; refused`
         );
       await mkdir2(dirname7(to), { recursive: true });
-      await writeFile3(to, body);
+      await writeFile3(to, body2);
     });
   } catch (err) {
     await rm2(tmp, { recursive: true, force: true });
@@ -65625,7 +65677,7 @@ async function catBlobs(cwd, entries, what, write2) {
   const child = spawn("git", ["cat-file", "--batch"], { cwd, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (c) => stderr += c.toString("utf8"));
-  const exited = new Promise((resolve24, reject) => {
+  const exited = new Promise((resolve25, reject) => {
     child.on(
       "error",
       (err) => reject(
@@ -65634,7 +65686,7 @@ async function catBlobs(cwd, entries, what, write2) {
     );
     child.on(
       "close",
-      (code2) => code2 === 0 ? resolve24() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
+      (code2) => code2 === 0 ? resolve25() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
     );
   });
   exited.catch(() => void 0);
@@ -65666,11 +65718,11 @@ async function catBlobs(cwd, entries, what, write2) {
         need3 = Number(m[2]) + 1;
       }
       if (have < need3) break;
-      const body = take(need3).subarray(0, need3 - 1);
+      const body2 = take(need3).subarray(0, need3 - 1);
       need3 = 0;
       const entry = entries[index++];
       if (!entry) throw new UserError(`${what}: git cat-file answered more objects than asked for`);
-      await write2(entry.name, Buffer.from(body));
+      await write2(entry.name, Buffer.from(body2));
     }
   }
   await exited;
@@ -65983,8 +66035,8 @@ function packageEditor(dir) {
   return cached(`the label-studio package at ${dirname8(pkg)}`, async (path) => {
     if (path.includes("..")) return void 0;
     for (const file of roots(path)) {
-      const body = await readFile7(file).catch(() => void 0);
-      if (body) return { body, type: TYPES[extname2(file)] ?? "application/octet-stream" };
+      const body2 = await readFile7(file).catch(() => void 0);
+      if (body2) return { body: body2, type: TYPES[extname2(file)] ?? "application/octet-stream" };
     }
     return void 0;
   });
@@ -66220,8 +66272,8 @@ async function browserTree(marker) {
   const children = /* @__PURE__ */ new Map();
   for (const name of await readdir3("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    const stat12 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
-    const ppid = Number(stat12.slice(stat12.lastIndexOf(")") + 2).split(" ")[1]);
+    const stat13 = await readFile8(`/proc/${name}/stat`, "utf8").catch(() => "");
+    const ppid = Number(stat13.slice(stat13.lastIndexOf(")") + 2).split(" ")[1]);
     if (!Number.isInteger(ppid)) continue;
     const list = children.get(ppid) ?? [];
     list.push(Number(name));
@@ -66361,9 +66413,9 @@ async function startEditor(args) {
     await Promise.all(args.chunks.map((c) => require4.e(c)));
     require4(args.module);
   }
-  return new Promise((resolve24) => {
+  return new Promise((resolve25) => {
     const timer = setTimeout(
-      () => resolve24({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }),
+      () => resolve25({ error: `the editor did not finish loading in ${args.timeoutMs / 1e3} s` }),
       args.timeoutMs
     );
     try {
@@ -66380,17 +66432,17 @@ async function startEditor(args) {
               const annotation = store.annotationStore.createAnnotation();
               store.annotationStore.selectAnnotation(annotation.id);
               clearTimeout(timer);
-              resolve24({});
+              resolve25({});
             } catch (err) {
               clearTimeout(timer);
-              resolve24({ error: String(err?.message ?? err) });
+              resolve25({ error: String(err?.message ?? err) });
             }
           });
         }
       });
     } catch (err) {
       clearTimeout(timer);
-      resolve24({ error: String(err?.message ?? err) });
+      resolve25({ error: String(err?.message ?? err) });
     }
   });
 }
@@ -66918,9 +66970,9 @@ function summaryText(summary, outDir) {
 async function summaryHtml(summary, outDir) {
   const img = async (file, alt) => {
     if (!file) return "";
-    const body = await readFile9(join13(outDir, file)).catch(() => void 0);
-    if (!body) return "";
-    const src = body.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body.toString("base64")}` : encodeURI(file);
+    const body2 = await readFile9(join13(outDir, file)).catch(() => void 0);
+    if (!body2) return "";
+    const src = body2.length <= MAX_INLINE_IMAGE_BYTES ? `data:image/png;base64,${body2.toString("base64")}` : encodeURI(file);
     return `<figure><img alt="${esc(alt)}" src="${esc(src)}"><figcaption>${esc(file)}</figcaption></figure>`;
   };
   const sections = [];
@@ -67756,8 +67808,8 @@ async function settle3(commit, change, changeName, thread, scope, context) {
   const post = async (render) => {
     if (!thread) return void 0;
     const marker = markerFor("apply", scope);
-    const body = composeReport({ marker, render, context, fullAt: "the job log of this run" }, COMMENT_BUDGET).text;
-    const done = await upsertMarkedComment(thread, marker, body);
+    const body2 = composeReport({ marker, render, context, fullAt: "the job log of this run" }, COMMENT_BUDGET).text;
+    const done = await upsertMarkedComment(thread, marker, body2);
     return done.comment.url ?? changeName;
   };
   const base = { commit, post, ...change ? { change } : {}, ...changeName ? { changeName } : {} };
@@ -69840,6 +69892,6014 @@ var init_drift2 = __esm({
   }
 });
 
+// src/util/duration.ts
+function parseDuration(text) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
+  if (!m) return void 0;
+  const unit = (m[2] ?? "s").toLowerCase();
+  const ms = Number(m[1]) * { ms: 1, s: 1e3, m: 6e4, h: 36e5 }[unit];
+  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : void 0;
+}
+function showDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${Number((ms / 1e3).toFixed(1))} s`;
+  if (ms < 36e5) return `${Number((ms / 6e4).toFixed(1))} min`;
+  return `${Number((ms / 36e5).toFixed(1))} h`;
+}
+var init_duration = __esm({
+  "src/util/duration.ts"() {
+    "use strict";
+  }
+});
+
+// src/watch/checkout.ts
+import { createHash as createHash6 } from "node:crypto";
+import { readdir as readdir5, stat as stat8 } from "node:fs/promises";
+import { join as join16, relative as relative12 } from "node:path";
+async function checkoutState(root, now = Date.now()) {
+  const hash = createHash6("sha256");
+  let recent = false;
+  const queue = [root];
+  while (queue.length > 0) {
+    const dir = queue.shift();
+    const entries = await readdir5(dir, { withFileTypes: true }).catch(() => []);
+    entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+    for (const e of entries) {
+      if (e.name.startsWith(".") || e.name === "node_modules") continue;
+      const path = join16(dir, e.name);
+      if (e.isDirectory()) {
+        queue.push(path);
+        continue;
+      }
+      const s = await stat8(path).catch(() => void 0);
+      if (!s || s.isDirectory()) continue;
+      hash.update(`${relative12(root, path)}\0${s.size}\0${s.mtimeMs}\0${s.ctimeMs}\0${s.ino}
+`);
+      if (now - Math.max(s.mtimeMs, s.ctimeMs) < RACY_MS) recent = true;
+    }
+  }
+  return { fingerprint: hash.digest("hex").slice(0, 16), recent };
+}
+var RACY_MS;
+var init_checkout = __esm({
+  "src/watch/checkout.ts"() {
+    "use strict";
+    RACY_MS = 3e3;
+  }
+});
+
+// src/watch/events.ts
+function resourceId(r) {
+  return `${r.kind}\0${r.parent ?? ""}\0${r.key}`;
+}
+function sideOfFields(fields) {
+  const origins = new Set(fields.map((f) => f.origin));
+  if (origins.size === 1) return [...origins][0];
+  if (origins.size === 0 || origins.has("unknown")) return "unknown";
+  return "both";
+}
+function sideOfPresence(e, id, before, now) {
+  if (e.kind === "unmanaged") return "server";
+  if (!before) return "unknown";
+  const declaredBefore = before.has(id);
+  if (e.kind === "missing") return declaredBefore && now.has(id) ? "server" : "git";
+  return declaredBefore ? "git" : "server";
+}
+function resolvedMessage(t) {
+  switch (t.change) {
+    case "changed":
+      return `matches git again (${t.fields.join(", ")})`;
+    case "missing":
+      return "present on the server again, or no longer declared in git";
+    case "unmanaged":
+      return "carries its marker again, or no longer declared in git";
+    case "orphan":
+      return "no longer an orphan (deleted on the server, unmarked, or declared in git again)";
+  }
+}
+var ChangeTracker, RECOVERED;
+var init_events = __esm({
+  "src/watch/events.ts"() {
+    "use strict";
+    init_diagnostics();
+    init_fingerprint();
+    ChangeTracker = class {
+      #drifted = /* @__PURE__ */ new Map();
+      #errors = /* @__PURE__ */ new Map();
+      #desired;
+      observe(outcome, at) {
+        const events = [];
+        if (!outcome.ok) {
+          if (outcome.kind === "server") events.push(...this.#recover(["git", "internal"], at));
+          const key = outcome.key ?? (outcome.kind === "check" ? "internal" : outcome.kind);
+          if (!this.#errors.has(key)) {
+            this.#errors.set(key, { kind: outcome.kind, message: outcome.message });
+            events.push({ event: "error", at, kind: outcome.kind, key, message: outcome.message });
+          }
+          return events;
+        }
+        const { report, desired } = outcome;
+        events.push(...this.#recover(["git", "server", "internal"], at));
+        const current = new Map(report.errors.map((d) => [formatDiagnostic(d), d]));
+        for (const [key, e] of this.#errors) {
+          if (e.kind !== "check" || key === "internal" || current.has(key)) continue;
+          this.#errors.delete(key);
+          events.push({ event: "resolved", at, kind: "check", key, message: `no longer found: ${e.message}` });
+        }
+        for (const [key, d] of current) {
+          if (this.#errors.has(key)) continue;
+          this.#errors.set(key, { kind: "check", message: d.message });
+          events.push({
+            event: "error",
+            at,
+            kind: "check",
+            key,
+            message: d.message,
+            ...d.file ? { file: d.file } : {},
+            ...d.line ? { line: d.line } : {}
+          });
+        }
+        const previousDesired = this.#desired;
+        const seen = /* @__PURE__ */ new Set();
+        for (const e of report.entries) {
+          const id = resourceId({ kind: e.resourceKind, key: e.key, ...e.parent ? { parent: e.parent } : {} });
+          seen.add(id);
+          const signature = fingerprintValue({ change: e.kind, fields: e.fields });
+          const before = this.#drifted.get(id);
+          if (before?.signature === signature) continue;
+          const side = e.kind === "changed" ? sideOfFields(e.fields) : sideOfPresence(e, id, previousDesired, desired);
+          const ref = {
+            kind: e.resourceKind,
+            key: e.key,
+            ...e.parent ? { parent: e.parent } : {},
+            ...e.id ? { id: e.id } : {}
+          };
+          this.#drifted.set(id, { ...ref, signature, side, change: e.kind, fields: e.fields.map((f) => f.field) });
+          events.push({
+            event: "drift",
+            at,
+            ...ref,
+            change: e.kind,
+            side,
+            fields: e.fields,
+            message: e.message,
+            ...e.file ? { file: e.file } : {},
+            ...e.line ? { line: e.line } : {},
+            ...before ? { again: true } : {}
+          });
+        }
+        if (!report.errors.length) {
+          for (const [id, t] of this.#drifted) {
+            if (seen.has(id)) continue;
+            this.#drifted.delete(id);
+            const { signature: _signature, ...rest } = t;
+            events.push({ event: "resolved", at, ...rest, message: resolvedMessage(t) });
+          }
+        }
+        this.#desired = desired;
+        return events;
+      }
+      /** What the tracker holds, for the memory checks: it must not grow with the number of cycles. */
+      retained() {
+        return { drifted: this.#drifted.size, errors: this.#errors.size, desired: this.#desired?.size ?? 0 };
+      }
+      /** How many resources differ now, by side (for the metrics). */
+      driftedBySide() {
+        const counts2 = { server: 0, git: 0, both: 0, unknown: 0 };
+        for (const t of this.#drifted.values()) counts2[t.side]++;
+        return counts2;
+      }
+      #recover(keys, at) {
+        const events = [];
+        for (const key of keys) {
+          const e = this.#errors.get(key);
+          if (!e) continue;
+          this.#errors.delete(key);
+          events.push({ event: "resolved", at, kind: e.kind, key, message: RECOVERED[key] ?? `recovered: ${e.message}` });
+        }
+        return events;
+      }
+    };
+    RECOVERED = {
+      server: "the server answers again",
+      git: "the manifests load again",
+      internal: "a check completed again"
+    };
+  }
+});
+
+// src/watch/desired.ts
+function desiredIds(repo) {
+  const ids = /* @__PURE__ */ new Set();
+  for (const kind of RESOURCE_KINDS) {
+    for (const d of kind.desired(repo))
+      ids.add(resourceId({ kind: kind.kind, key: d.name, ...d.parent ? { parent: d.parent } : {} }));
+  }
+  return ids;
+}
+var init_desired = __esm({
+  "src/watch/desired.ts"() {
+    "use strict";
+    init_registry();
+    init_events();
+  }
+});
+
+// src/watch/log.ts
+function createLog(write2, opts) {
+  const line2 = (level, msg, fields = {}) => {
+    if (opts.json) {
+      write2(`${JSON.stringify({ level, at: new Date(opts.now()).toISOString(), msg, ...fields })}
+`);
+      return;
+    }
+    const shown = Object.entries(fields).filter(([, v]) => v !== void 0).map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`);
+    write2(
+      `labelform watch: ${level === "info" ? "" : `${level}: `}${msg}${shown.length ? ` (${shown.join(", ")})` : ""}
+`
+    );
+  };
+  return {
+    info: (msg, fields) => line2("info", msg, fields),
+    warn: (msg, fields) => line2("warn", msg, fields),
+    debug: (msg, fields) => {
+      if (opts.debug) line2("debug", msg, fields);
+    }
+  };
+}
+var init_log = __esm({
+  "src/watch/log.ts"() {
+    "use strict";
+  }
+});
+
+// src/watch/loop.ts
+function createWatchLoop(opts) {
+  const tracker = new ChangeTracker();
+  const random = opts.random ?? Math.random;
+  const jitter = opts.jitter ?? 0.1;
+  const wait = opts.wait ?? sleepUnlessAborted;
+  let lastSuccessAt;
+  let cycles = 0;
+  let failuresInARow = 0;
+  const health = () => {
+    const now = opts.now();
+    const ok = lastSuccessAt !== void 0 && now - lastSuccessAt <= 3 * opts.intervalMs;
+    return {
+      ok,
+      body: {
+        status: ok ? "ok" : lastSuccessAt === void 0 ? "starting" : "failing",
+        lastSuccessAt: lastSuccessAt === void 0 ? null : new Date(lastSuccessAt).toISOString(),
+        cycles,
+        failuresInARow
+      }
+    };
+  };
+  const run3 = async () => {
+    const { signal, log } = opts;
+    while (!signal.aborted) {
+      cycles++;
+      const started = opts.now();
+      const requestsBefore = opts.requests();
+      let outcome;
+      let code2;
+      try {
+        const result = await unlessAborted(opts.cycle(), signal);
+        outcome = { ok: true, report: result.report, desired: result.desired };
+        code2 = driftExitCode(result.report);
+      } catch (err) {
+        if (signal.aborted) break;
+        if (err instanceof CycleFailure) {
+          outcome = { ok: false, kind: err.kind, message: err.message };
+        } else {
+          const e = err instanceof Error ? err : new Error(String(err));
+          log.debug("unexpected error in a cycle", { stack: e.stack });
+          outcome = { ok: false, kind: "check", key: "internal", message: `internal error: ${e.message}` };
+        }
+        code2 = 1;
+      }
+      const finished = opts.now();
+      const events = tracker.observe(outcome, new Date(finished).toISOString());
+      opts.emit(events);
+      const requests = opts.requests() - requestsBefore;
+      opts.metrics?.cycle(outcome.ok ? "ok" : "error", requests, finished - started);
+      if (!outcome.ok) opts.metrics?.failed(outcome.kind);
+      else if (outcome.report.errors.length) opts.metrics?.failed("check");
+      if (outcome.ok) {
+        lastSuccessAt = finished;
+        opts.metrics?.succeeded(finished);
+      }
+      opts.metrics?.drifted(tracker.driftedBySide());
+      if (opts.once) return code2;
+      failuresInARow = outcome.ok ? 0 : failuresInARow + 1;
+      const base = failuresInARow ? Math.min(opts.intervalMs, BACKOFF_START_MS * 2 ** Math.min(failuresInARow - 1, 30)) : opts.intervalMs;
+      const waitMs = Math.max(0, Math.round(base * (1 + (random() * 2 - 1) * jitter)));
+      log.debug("cycle", {
+        n: cycles,
+        ok: outcome.ok,
+        requests,
+        durationMs: finished - started,
+        events: events.length,
+        nextInMs: waitMs
+      });
+      if (failuresInARow) log.debug(`retrying in ${showDuration(waitMs)}`, { failuresInARow });
+      await opts.afterCycle?.({
+        n: cycles,
+        ok: outcome.ok,
+        events,
+        requests,
+        waitMs,
+        retained: tracker.retained()
+      });
+      if (signal.aborted) break;
+      await wait(waitMs, signal);
+    }
+    return 0;
+  };
+  return { run: run3, health, tracker };
+}
+function unlessAborted(p, signal) {
+  p.catch(() => {
+  });
+  if (signal.aborted) return Promise.reject(new Error("aborted"));
+  return new Promise((resolve25, reject) => {
+    const stop = () => reject(new Error("aborted"));
+    signal.addEventListener("abort", stop, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener("abort", stop);
+        resolve25(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", stop);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    );
+  });
+}
+var CycleFailure, BACKOFF_START_MS;
+var init_loop = __esm({
+  "src/watch/loop.ts"() {
+    "use strict";
+    init_drift();
+    init_duration();
+    init_sleep();
+    init_events();
+    CycleFailure = class extends Error {
+      constructor(kind, message) {
+        super(message);
+        this.kind = kind;
+      }
+      kind;
+    };
+    BACKOFF_START_MS = 1e3;
+  }
+});
+
+// node_modules/prom-client/lib/util.js
+var require_util2 = __commonJS({
+  "node_modules/prom-client/lib/util.js"(exports) {
+    "use strict";
+    exports.getValueAsString = function getValueString(value) {
+      if (Number.isNaN(value)) {
+        return "Nan";
+      } else if (!Number.isFinite(value)) {
+        if (value < 0) {
+          return "-Inf";
+        } else {
+          return "+Inf";
+        }
+      } else {
+        return `${value}`;
+      }
+    };
+    exports.removeLabels = function removeLabels(hashMap, labels, sortedLabelNames) {
+      const hash = hashObject(labels, sortedLabelNames);
+      delete hashMap[hash];
+    };
+    exports.setValue = function setValue(hashMap, value, labels) {
+      const hash = hashObject(labels);
+      hashMap[hash] = {
+        value: typeof value === "number" ? value : 0,
+        labels: labels || {}
+      };
+      return hashMap;
+    };
+    exports.setValueDelta = function setValueDelta(hashMap, deltaValue, labels, hash = "") {
+      const value = typeof deltaValue === "number" ? deltaValue : 0;
+      if (hashMap[hash]) {
+        hashMap[hash].value += value;
+      } else {
+        hashMap[hash] = { value, labels };
+      }
+      return hashMap;
+    };
+    exports.getLabels = function(labelNames2, args) {
+      if (typeof args[0] === "object") {
+        return args[0];
+      }
+      if (labelNames2.length !== args.length) {
+        throw new Error(
+          `Invalid number of arguments (${args.length}): "${args.join(
+            ", "
+          )}" for label names (${labelNames2.length}): "${labelNames2.join(", ")}".`
+        );
+      }
+      const acc = {};
+      for (let i = 0; i < labelNames2.length; i++) {
+        acc[labelNames2[i]] = args[i];
+      }
+      return acc;
+    };
+    function fastHashObject(keys, labels) {
+      if (keys.length === 0) {
+        return "";
+      }
+      let hash = "";
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        const value = labels[key];
+        if (value === void 0) continue;
+        hash += `${key}:${value},`;
+      }
+      return hash;
+    }
+    function hashObject(labels, labelNames2) {
+      if (labelNames2) {
+        return fastHashObject(labelNames2, labels);
+      }
+      const keys = Object.keys(labels);
+      if (keys.length > 1) {
+        keys.sort();
+      }
+      return fastHashObject(keys, labels);
+    }
+    exports.hashObject = hashObject;
+    exports.isObject = function isObject3(obj) {
+      return obj !== null && typeof obj === "object";
+    };
+    exports.nowTimestamp = function nowTimestamp() {
+      return Date.now() / 1e3;
+    };
+    var Grouper = class extends Map {
+      /**
+       * Adds the `value` to the `key`'s array of values.
+       * @param {*} key Key to set.
+       * @param {*} value Value to add to `key`'s array.
+       * @returns {undefined} undefined.
+       */
+      add(key, value) {
+        if (this.has(key)) {
+          this.get(key).push(value);
+        } else {
+          this.set(key, [value]);
+        }
+      }
+    };
+    exports.Grouper = Grouper;
+  }
+});
+
+// node_modules/prom-client/lib/registry.js
+var require_registry = __commonJS({
+  "node_modules/prom-client/lib/registry.js"(exports, module) {
+    "use strict";
+    var { getValueAsString } = require_util2();
+    var Registry2 = class _Registry {
+      static get PROMETHEUS_CONTENT_TYPE() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+      }
+      static get OPENMETRICS_CONTENT_TYPE() {
+        return "application/openmetrics-text; version=1.0.0; charset=utf-8";
+      }
+      constructor(regContentType = _Registry.PROMETHEUS_CONTENT_TYPE) {
+        this._metrics = {};
+        this._collectors = [];
+        this._defaultLabels = {};
+        if (regContentType !== _Registry.PROMETHEUS_CONTENT_TYPE && regContentType !== _Registry.OPENMETRICS_CONTENT_TYPE) {
+          throw new TypeError(`Content type ${regContentType} is unsupported`);
+        }
+        this._contentType = regContentType;
+      }
+      getMetricsAsArray() {
+        return Object.values(this._metrics);
+      }
+      async getMetricsAsString(metrics) {
+        const metric = typeof metrics.getForPromString === "function" ? await metrics.getForPromString() : await metrics.get();
+        const name = escapeString(metric.name);
+        const help = `# HELP ${name} ${escapeString(metric.help)}`;
+        const type = `# TYPE ${name} ${metric.type}`;
+        const values = [help, type];
+        const defaultLabels = Object.keys(this._defaultLabels).length > 0 ? this._defaultLabels : null;
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        for (const val of metric.values || []) {
+          let { metricName = name, labels = {} } = val;
+          const { sharedLabels = {} } = val;
+          if (isOpenMetrics && metric.type === "counter") {
+            metricName = `${metricName}_total`;
+          }
+          if (defaultLabels) {
+            labels = { ...labels, ...defaultLabels, ...labels };
+          }
+          const formattedLabels = formatLabels(labels, sharedLabels);
+          const flattenedShared = flattenSharedLabels(sharedLabels);
+          const labelParts = [...formattedLabels, flattenedShared].filter(Boolean);
+          const labelsString = labelParts.length ? `{${labelParts.join(",")}}` : "";
+          let fullMetricLine = `${metricName}${labelsString} ${getValueAsString(
+            val.value
+          )}`;
+          const { exemplar } = val;
+          if (exemplar && isOpenMetrics) {
+            const formattedExemplars = formatLabels(exemplar.labelSet);
+            fullMetricLine += ` # {${formattedExemplars.join(
+              ","
+            )}} ${getValueAsString(exemplar.value)} ${exemplar.timestamp}`;
+          }
+          values.push(fullMetricLine);
+        }
+        return values.join("\n");
+      }
+      async metrics() {
+        const isOpenMetrics = this.contentType === _Registry.OPENMETRICS_CONTENT_TYPE;
+        const promises = this.getMetricsAsArray().map((metric) => {
+          if (isOpenMetrics && metric.type === "counter") {
+            metric.name = standardizeCounterName(metric.name);
+          }
+          return this.getMetricsAsString(metric);
+        });
+        const resolves = await Promise.all(promises);
+        return isOpenMetrics ? `${resolves.join("\n")}
+# EOF
+` : `${resolves.join("\n\n")}
+`;
+      }
+      registerMetric(metric) {
+        if (this._metrics[metric.name] && this._metrics[metric.name] !== metric) {
+          throw new Error(
+            `A metric with the name ${metric.name} has already been registered.`
+          );
+        }
+        this._metrics[metric.name] = metric;
+      }
+      clear() {
+        this._metrics = {};
+        this._defaultLabels = {};
+      }
+      async getMetricsAsJSON() {
+        const metrics = [];
+        const defaultLabelNames = Object.keys(this._defaultLabels);
+        const promises = [];
+        for (const metric of this.getMetricsAsArray()) {
+          promises.push(metric.get());
+        }
+        const resolves = await Promise.all(promises);
+        for (const item of resolves) {
+          if (item.values && defaultLabelNames.length > 0) {
+            for (const val of item.values) {
+              val.labels = Object.assign({}, val.labels);
+              for (const labelName of defaultLabelNames) {
+                val.labels[labelName] = val.labels[labelName] || this._defaultLabels[labelName];
+              }
+            }
+          }
+          metrics.push(item);
+        }
+        return metrics;
+      }
+      removeSingleMetric(name) {
+        delete this._metrics[name];
+      }
+      getSingleMetricAsString(name) {
+        return this.getMetricsAsString(this._metrics[name]);
+      }
+      getSingleMetric(name) {
+        return this._metrics[name];
+      }
+      setDefaultLabels(labels) {
+        this._defaultLabels = labels;
+      }
+      resetMetrics() {
+        for (const metric in this._metrics) {
+          this._metrics[metric].reset();
+        }
+      }
+      get contentType() {
+        return this._contentType;
+      }
+      setContentType(metricsContentType) {
+        if (metricsContentType === _Registry.OPENMETRICS_CONTENT_TYPE || metricsContentType === _Registry.PROMETHEUS_CONTENT_TYPE) {
+          this._contentType = metricsContentType;
+        } else {
+          throw new Error(`Content type ${metricsContentType} is unsupported`);
+        }
+      }
+      static merge(registers) {
+        const regType = registers[0].contentType;
+        for (const reg of registers) {
+          if (reg.contentType !== regType) {
+            throw new Error(
+              "Registers can only be merged if they have the same content type"
+            );
+          }
+        }
+        const mergedRegistry = new _Registry(regType);
+        const metricsToMerge = registers.reduce(
+          (acc, reg) => acc.concat(reg.getMetricsAsArray()),
+          []
+        );
+        metricsToMerge.forEach(mergedRegistry.registerMetric, mergedRegistry);
+        return mergedRegistry;
+      }
+    };
+    function formatLabels(labels, exclude) {
+      const { hasOwnProperty: hasOwnProperty2 } = Object.prototype;
+      const formatted = [];
+      for (const [name, value] of Object.entries(labels)) {
+        if (!exclude || !hasOwnProperty2.call(exclude, name)) {
+          formatted.push(`${name}="${escapeLabelValue(value)}"`);
+        }
+      }
+      return formatted;
+    }
+    var sharedLabelCache = /* @__PURE__ */ new WeakMap();
+    function flattenSharedLabels(labels) {
+      const cached2 = sharedLabelCache.get(labels);
+      if (cached2) {
+        return cached2;
+      }
+      const formattedLabels = formatLabels(labels);
+      const flattened = formattedLabels.join(",");
+      sharedLabelCache.set(labels, flattened);
+      return flattened;
+    }
+    function escapeLabelValue(str) {
+      if (typeof str !== "string") {
+        return str;
+      }
+      return escapeString(str).replace(/"/g, '\\"');
+    }
+    function escapeString(str) {
+      return str.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+    }
+    function standardizeCounterName(name) {
+      return name.replace(/_total$/, "");
+    }
+    module.exports = Registry2;
+    module.exports.globalRegistry = new Registry2();
+  }
+});
+
+// node_modules/prom-client/lib/validation.js
+var require_validation2 = __commonJS({
+  "node_modules/prom-client/lib/validation.js"(exports) {
+    "use strict";
+    var util4 = __require("util");
+    var metricRegexp = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+    var labelRegexp = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+    exports.validateMetricName = function(name) {
+      return metricRegexp.test(name);
+    };
+    exports.validateLabelName = function(names = []) {
+      return names.every((name) => labelRegexp.test(name));
+    };
+    exports.validateLabel = function validateLabel(savedLabels, labels) {
+      for (const label in labels) {
+        if (!savedLabels.includes(label)) {
+          throw new Error(
+            `Added label "${label}" is not included in initial labelset: ${util4.inspect(
+              savedLabels
+            )}`
+          );
+        }
+      }
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metric.js
+var require_metric = __commonJS({
+  "node_modules/prom-client/lib/metric.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { isObject: isObject3 } = require_util2();
+    var { validateMetricName, validateLabelName } = require_validation2();
+    var Metric = class {
+      constructor(config, defaults2 = {}) {
+        if (!isObject3(config)) {
+          throw new TypeError("constructor expected a config object");
+        }
+        Object.assign(
+          this,
+          {
+            labelNames: [],
+            registers: [Registry2.globalRegistry],
+            aggregator: "sum",
+            enableExemplars: false
+          },
+          defaults2,
+          config
+        );
+        if (!this.registers) {
+          this.registers = [Registry2.globalRegistry];
+        }
+        if (!this.help) {
+          throw new Error("Missing mandatory help parameter");
+        }
+        if (!this.name) {
+          throw new Error("Missing mandatory name parameter");
+        }
+        if (!validateMetricName(this.name)) {
+          throw new Error("Invalid metric name");
+        }
+        if (!validateLabelName(this.labelNames)) {
+          throw new Error("Invalid label name");
+        }
+        if (this.collect && typeof this.collect !== "function") {
+          throw new Error('Optional "collect" parameter must be a function');
+        }
+        if (this.labelNames) {
+          this.sortedLabelNames = [...this.labelNames].sort();
+        } else {
+          this.sortedLabelNames = [];
+        }
+        this.reset();
+        for (const register2 of this.registers) {
+          if (this.enableExemplars && register2.contentType === Registry2.PROMETHEUS_CONTENT_TYPE) {
+            throw new TypeError(
+              "Exemplars are supported only on OpenMetrics registries"
+            );
+          }
+          register2.registerMetric(this);
+        }
+      }
+      reset() {
+      }
+    };
+    module.exports = { Metric };
+  }
+});
+
+// node_modules/prom-client/lib/exemplar.js
+var require_exemplar = __commonJS({
+  "node_modules/prom-client/lib/exemplar.js"(exports, module) {
+    "use strict";
+    var Exemplar = class {
+      constructor(labelSet = {}, value = null) {
+        this.labelSet = labelSet;
+        this.value = value;
+      }
+      /**
+       * Validation for the label set format.
+       * https://github.com/OpenObservability/OpenMetrics/blob/d99b705f611b75fec8f450b05e344e02eea6921d/specification/OpenMetrics.md#exemplars
+       *
+       * @param {object} labelSet - Exemplar labels.
+       * @throws {RangeError}
+       * @return {void}
+       */
+      validateExemplarLabelSet(labelSet) {
+        let res = "";
+        for (const [labelName, labelValue] of Object.entries(labelSet)) {
+          res += `${labelName}${labelValue}`;
+        }
+        if (res.length > 128) {
+          throw new RangeError(
+            "Label set size must be smaller than 128 UTF-8 chars"
+          );
+        }
+      }
+    };
+    module.exports = Exemplar;
+  }
+});
+
+// node_modules/prom-client/lib/counter.js
+var require_counter = __commonJS({
+  "node_modules/prom-client/lib/counter.js"(exports, module) {
+    "use strict";
+    var util4 = __require("util");
+    var {
+      hashObject,
+      isObject: isObject3,
+      getLabels,
+      removeLabels,
+      nowTimestamp
+    } = require_util2();
+    var { validateLabel } = require_validation2();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Counter2 = class extends Metric {
+      constructor(config) {
+        super(config);
+        this.type = "counter";
+        this.defaultLabels = {};
+        this.defaultValue = 1;
+        this.defaultExemplarLabelSet = {};
+        if (config.enableExemplars) {
+          this.enableExemplars = true;
+          this.inc = this.incWithExemplar;
+        } else {
+          this.inc = this.incWithoutExemplar;
+        }
+      }
+      /**
+       * Increment counter
+       * @param {object} labels - What label you want to be incremented
+       * @param {Number} value - Value to increment, if omitted increment with 1
+       * @returns {object} results - object with information about the inc operation
+       * @returns {string} results.labelHash - hash representation of the labels
+       */
+      incWithoutExemplar(labels, value) {
+        let hash = "";
+        if (isObject3(labels)) {
+          hash = hashObject(labels, this.sortedLabelNames);
+          validateLabel(this.labelNames, labels);
+        } else {
+          value = labels;
+          labels = {};
+        }
+        if (value && !Number.isFinite(value)) {
+          throw new TypeError(`Value is not a valid number: ${util4.format(value)}`);
+        }
+        if (value < 0) {
+          throw new Error("It is not possible to decrease a counter");
+        }
+        if (value === null || value === void 0) value = 1;
+        setValue(this.hashMap, value, labels, hash);
+        return { labelHash: hash };
+      }
+      /**
+       * Increment counter with exemplar, same as inc but accepts labels for an
+       * exemplar.
+       * If no label is provided the current exemplar labels are kept unchanged
+       * (defaults to empty set).
+       *
+       * @param {object} incOpts - Object with options about what metric to increase
+       * @param {object} incOpts.labels - What label you want to be incremented,
+       *                                  defaults to null (metric with no labels)
+       * @param {Number} incOpts.value - Value to increment, defaults to 1
+       * @param {object} incOpts.exemplarLabels - Key-value  labels for the
+       *                                          exemplar, defaults to empty set {}
+       * @returns {void}
+       */
+      incWithExemplar({
+        labels = this.defaultLabels,
+        value = this.defaultValue,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        const res = this.incWithoutExemplar(labels, value);
+        this.updateExemplar(exemplarLabels, value, res.labelHash);
+      }
+      updateExemplar(exemplarLabels, value, hash) {
+        if (exemplarLabels === this.defaultExemplarLabelSet) return;
+        if (!isObject3(this.hashMap[hash].exemplar)) {
+          this.hashMap[hash].exemplar = new Exemplar();
+        }
+        this.hashMap[hash].exemplar.validateExemplarLabelSet(exemplarLabels);
+        this.hashMap[hash].exemplar.labelSet = exemplarLabels;
+        this.hashMap[hash].exemplar.value = value ? value : 1;
+        this.hashMap[hash].exemplar.timestamp = nowTimestamp();
+      }
+      /**
+       * Reset counter
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0);
+        }
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        return {
+          inc: this.inc.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args) || {};
+        validateLabel(this.labelNames, labels);
+        return removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function setValue(hashMap, value, labels = {}, hash = "") {
+      if (hashMap[hash]) {
+        hashMap[hash].value += value;
+      } else {
+        hashMap[hash] = { value, labels };
+      }
+      return hashMap;
+    }
+    module.exports = Counter2;
+  }
+});
+
+// node_modules/prom-client/lib/gauge.js
+var require_gauge = __commonJS({
+  "node_modules/prom-client/lib/gauge.js"(exports, module) {
+    "use strict";
+    var util4 = __require("util");
+    var {
+      setValue,
+      setValueDelta,
+      getLabels,
+      hashObject,
+      isObject: isObject3,
+      removeLabels
+    } = require_util2();
+    var { validateLabel } = require_validation2();
+    var { Metric } = require_metric();
+    var Gauge2 = class extends Metric {
+      constructor(config) {
+        super(config);
+        this.type = "gauge";
+      }
+      /**
+       * Set a gauge to a value
+       * @param {object} labels - Object with labels and their values
+       * @param {Number} value - Value to set the gauge to, must be positive
+       * @returns {void}
+       */
+      set(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        set(this, labels, value);
+      }
+      /**
+       * Reset gauge
+       * @returns {void}
+       */
+      reset() {
+        this.hashMap = {};
+        if (this.labelNames.length === 0) {
+          setValue(this.hashMap, 0, {});
+        }
+      }
+      /**
+       * Increment a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to increment - if omitted, increment with 1
+       * @returns {void}
+       */
+      inc(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, value);
+      }
+      /**
+       * Decrement a gauge value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to decrement - if omitted, decrement with 1
+       * @returns {void}
+       */
+      dec(labels, value) {
+        value = getValueArg(labels, value);
+        labels = getLabelArg(labels);
+        if (value === void 0) value = 1;
+        setDelta(this, labels, -value);
+      }
+      /**
+       * Set the gauge to current unix epoch
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      setToCurrentTime(labels) {
+        const now = Date.now() / 1e3;
+        if (labels === void 0) {
+          this.set(now);
+        } else {
+          this.set(labels, now);
+        }
+      }
+      /**
+       * Start a timer
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Invoke this function to set the duration in seconds since you started the timer.
+       * @example
+       * var done = gauge.startTimer();
+       * makeXHRRequest(function(err, response) {
+       *	done(); //Duration of the request will be saved
+       * });
+       */
+      startTimer(labels) {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.set(Object.assign({}, labels, endLabels), value);
+          return value;
+        };
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        return {
+          help: this.help,
+          name: this.name,
+          type: this.type,
+          values: Object.values(this.hashMap),
+          aggregator: this.aggregator
+        };
+      }
+      _getValue(labels) {
+        const hash = hashObject(labels || {}, this.sortedLabelNames);
+        return this.hashMap[hash] ? this.hashMap[hash].value : 0;
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          inc: this.inc.bind(this, labels),
+          dec: this.dec.bind(this, labels),
+          set: this.set.bind(this, labels),
+          setToCurrentTime: this.setToCurrentTime.bind(this, labels),
+          startTimer: this.startTimer.bind(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function set(gauge, labels, value) {
+      if (typeof value !== "number") {
+        throw new TypeError(`Value is not a valid number: ${util4.format(value)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      setValue(gauge.hashMap, value, labels);
+    }
+    function setDelta(gauge, labels, delta) {
+      if (typeof delta !== "number") {
+        throw new TypeError(`Delta is not a valid number: ${util4.format(delta)}`);
+      }
+      validateLabel(gauge.labelNames, labels);
+      const hash = hashObject(labels, gauge.sortedLabelNames);
+      setValueDelta(gauge.hashMap, delta, labels, hash);
+    }
+    function getLabelArg(labels) {
+      return isObject3(labels) ? labels : {};
+    }
+    function getValueArg(labels, value) {
+      return isObject3(labels) ? value : labels;
+    }
+    module.exports = Gauge2;
+  }
+});
+
+// node_modules/prom-client/lib/histogram.js
+var require_histogram = __commonJS({
+  "node_modules/prom-client/lib/histogram.js"(exports, module) {
+    "use strict";
+    var util4 = __require("util");
+    var {
+      getLabels,
+      hashObject,
+      isObject: isObject3,
+      removeLabels,
+      nowTimestamp
+    } = require_util2();
+    var { validateLabel } = require_validation2();
+    var { Metric } = require_metric();
+    var Exemplar = require_exemplar();
+    var Histogram = class extends Metric {
+      constructor(config) {
+        super(config, {
+          buckets: [5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+        });
+        this.type = "histogram";
+        this.defaultLabels = {};
+        this.defaultExemplarLabelSet = {};
+        this.enableExemplars = false;
+        for (const label of this.labelNames) {
+          if (label === "le") {
+            throw new Error("le is a reserved label keyword");
+          }
+        }
+        this.upperBounds = this.buckets;
+        this.bucketValues = this.upperBounds.reduce((acc, upperBound) => {
+          acc[upperBound] = 0;
+          return acc;
+        }, {});
+        if (config.enableExemplars) {
+          this.enableExemplars = true;
+          this.bucketExemplars = this.upperBounds.reduce((acc, upperBound) => {
+            acc[upperBound] = null;
+            return acc;
+          }, {});
+          Object.freeze(this.bucketExemplars);
+          this.observe = this.observeWithExemplar;
+        } else {
+          this.observe = this.observeWithoutExemplar;
+        }
+        Object.freeze(this.bucketValues);
+        Object.freeze(this.upperBounds);
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: createBaseValues(
+              {},
+              this.bucketValues,
+              this.bucketExemplars
+            )
+          };
+        }
+      }
+      /**
+       * Observe a value in histogram
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe in the histogram
+       * @returns {void}
+       */
+      observeWithoutExemplar(labels, value) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      observeWithExemplar({
+        labels = this.defaultLabels,
+        value,
+        exemplarLabels = this.defaultExemplarLabelSet
+      } = {}) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+        this.updateExemplar(labels, value, exemplarLabels);
+      }
+      updateExemplar(labels, value, exemplarLabels) {
+        if (Object.keys(exemplarLabels).length === 0) return;
+        const hash = hashObject(labels, this.sortedLabelNames);
+        const bound = findBound(this.upperBounds, value);
+        const { bucketExemplars } = this.hashMap[hash];
+        let exemplar = bucketExemplars[bound];
+        if (!isObject3(exemplar)) {
+          exemplar = new Exemplar();
+          bucketExemplars[bound] = exemplar;
+        }
+        exemplar.validateExemplarLabelSet(exemplarLabels);
+        exemplar.labelSet = exemplarLabels;
+        exemplar.value = value;
+        exemplar.timestamp = nowTimestamp();
+      }
+      async get() {
+        const data = await this.getForPromString();
+        data.values = data.values.map(splayLabels);
+        return data;
+      }
+      async getForPromString() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const data = Object.values(this.hashMap);
+        const values = data.map(extractBucketValuesForExport(this)).reduce(addSumAndCountForExport(this), []);
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        this.hashMap = {};
+      }
+      /**
+       * Initialize the metrics for the given combination of labels to zero
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {void}
+       */
+      zero(labels) {
+        const hash = hashObject(labels, this.sortedLabelNames);
+        this.hashMap[hash] = createBaseValues(
+          labels,
+          this.bucketValues,
+          this.bucketExemplars
+        );
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {object} exemplarLabels - Object with labels for exemplar where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = histogram.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       * 	const duration = end(); //Observe the duration of expensiveXHRRequest and returns duration in seconds
+       * 	console.log('Duration', duration);
+       * });
+       */
+      startTimer(labels, exemplarLabels) {
+        return this.enableExemplars ? startTimerWithExemplar.call(this, labels, exemplarLabels)() : startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function startTimerWithExemplar(startLabels, startExemplarLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels, endExemplarLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe({
+            labels: Object.assign({}, startLabels, endLabels),
+            value,
+            exemplarLabels: Object.assign(
+              {},
+              startExemplarLabels,
+              endExemplarLabels
+            )
+          });
+          return value;
+        };
+      };
+    }
+    function setValuePair(labels, value, metricName, exemplar, sharedLabels = {}) {
+      return {
+        labels,
+        sharedLabels,
+        value,
+        metricName,
+        exemplar
+      };
+    }
+    function findBound(upperBounds, value) {
+      for (let i = 0; i < upperBounds.length; i++) {
+        const bound = upperBounds[i];
+        if (value <= bound) {
+          return bound;
+        }
+      }
+      return -1;
+    }
+    function observe(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labelValuePair.labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util4.format(labelValuePair.value)}`
+          );
+        }
+        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let valueFromMap = this.hashMap[hash];
+        if (!valueFromMap) {
+          valueFromMap = createBaseValues(
+            labelValuePair.labels,
+            this.bucketValues,
+            this.bucketExemplars
+          );
+        }
+        const b = findBound(this.upperBounds, labelValuePair.value);
+        valueFromMap.sum += labelValuePair.value;
+        valueFromMap.count += 1;
+        if (Object.prototype.hasOwnProperty.call(valueFromMap.bucketValues, b)) {
+          valueFromMap.bucketValues[b] += 1;
+        }
+        this.hashMap[hash] = valueFromMap;
+      };
+    }
+    function createBaseValues(labels, bucketValues, bucketExemplars) {
+      const result = {
+        labels,
+        bucketValues: { ...bucketValues },
+        sum: 0,
+        count: 0
+      };
+      if (bucketExemplars) {
+        result.bucketExemplars = { ...bucketExemplars };
+      }
+      return result;
+    }
+    function convertLabelsAndValues(labels, value) {
+      return isObject3(labels) ? {
+        labels,
+        value
+      } : {
+        value: labels,
+        labels: {}
+      };
+    }
+    function extractBucketValuesForExport(histogram) {
+      const name = `${histogram.name}_bucket`;
+      return (bucketData) => {
+        let acc = 0;
+        const buckets = histogram.upperBounds.map((upperBound) => {
+          acc += bucketData.bucketValues[upperBound];
+          return setValuePair(
+            { le: upperBound },
+            acc,
+            name,
+            bucketData.bucketExemplars ? bucketData.bucketExemplars[upperBound] : null,
+            bucketData.labels
+          );
+        });
+        return { buckets, data: bucketData };
+      };
+    }
+    function addSumAndCountForExport(histogram) {
+      return (acc, d) => {
+        acc.push(...d.buckets);
+        const infLabel = { le: "+Inf" };
+        acc.push(
+          setValuePair(
+            infLabel,
+            d.data.count,
+            `${histogram.name}_bucket`,
+            d.data.bucketExemplars ? d.data.bucketExemplars["-1"] : null,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.sum,
+            `${histogram.name}_sum`,
+            void 0,
+            d.data.labels
+          ),
+          setValuePair(
+            {},
+            d.data.count,
+            `${histogram.name}_count`,
+            void 0,
+            d.data.labels
+          )
+        );
+        return acc;
+      };
+    }
+    function splayLabels(bucket) {
+      const { sharedLabels, labels, ...newBucket } = bucket;
+      for (const label of Object.keys(sharedLabels)) {
+        labels[label] = sharedLabels[label];
+      }
+      newBucket.labels = labels;
+      return newBucket;
+    }
+    module.exports = Histogram;
+  }
+});
+
+// node_modules/bintrees/lib/treebase.js
+var require_treebase = __commonJS({
+  "node_modules/bintrees/lib/treebase.js"(exports, module) {
+    "use strict";
+    function TreeBase() {
+    }
+    TreeBase.prototype.clear = function() {
+      this._root = null;
+      this.size = 0;
+    };
+    TreeBase.prototype.find = function(data) {
+      var res = this._root;
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          return res.data;
+        } else {
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.findIter = function(data) {
+      var res = this._root;
+      var iter = this.iterator();
+      while (res !== null) {
+        var c = this._comparator(data, res.data);
+        if (c === 0) {
+          iter._cursor = res;
+          return iter;
+        } else {
+          iter._ancestors.push(res);
+          res = res.get_child(c > 0);
+        }
+      }
+      return null;
+    };
+    TreeBase.prototype.lowerBound = function(item) {
+      var cur = this._root;
+      var iter = this.iterator();
+      var cmp = this._comparator;
+      while (cur !== null) {
+        var c = cmp(item, cur.data);
+        if (c === 0) {
+          iter._cursor = cur;
+          return iter;
+        }
+        iter._ancestors.push(cur);
+        cur = cur.get_child(c > 0);
+      }
+      for (var i = iter._ancestors.length - 1; i >= 0; --i) {
+        cur = iter._ancestors[i];
+        if (cmp(item, cur.data) < 0) {
+          iter._cursor = cur;
+          iter._ancestors.length = i;
+          return iter;
+        }
+      }
+      iter._ancestors.length = 0;
+      return iter;
+    };
+    TreeBase.prototype.upperBound = function(item) {
+      var iter = this.lowerBound(item);
+      var cmp = this._comparator;
+      while (iter.data() !== null && cmp(iter.data(), item) === 0) {
+        iter.next();
+      }
+      return iter;
+    };
+    TreeBase.prototype.min = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.left !== null) {
+        res = res.left;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.max = function() {
+      var res = this._root;
+      if (res === null) {
+        return null;
+      }
+      while (res.right !== null) {
+        res = res.right;
+      }
+      return res.data;
+    };
+    TreeBase.prototype.iterator = function() {
+      return new Iterator(this);
+    };
+    TreeBase.prototype.each = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.next()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    TreeBase.prototype.reach = function(cb) {
+      var it = this.iterator(), data;
+      while ((data = it.prev()) !== null) {
+        if (cb(data) === false) {
+          return;
+        }
+      }
+    };
+    function Iterator(tree) {
+      this._tree = tree;
+      this._ancestors = [];
+      this._cursor = null;
+    }
+    Iterator.prototype.data = function() {
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.next = function() {
+      if (this._cursor === null) {
+        var root = this._tree._root;
+        if (root !== null) {
+          this._minNode(root);
+        }
+      } else {
+        if (this._cursor.right === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.right === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._minNode(this._cursor.right);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype.prev = function() {
+      if (this._cursor === null) {
+        var root = this._tree._root;
+        if (root !== null) {
+          this._maxNode(root);
+        }
+      } else {
+        if (this._cursor.left === null) {
+          var save;
+          do {
+            save = this._cursor;
+            if (this._ancestors.length) {
+              this._cursor = this._ancestors.pop();
+            } else {
+              this._cursor = null;
+              break;
+            }
+          } while (this._cursor.left === save);
+        } else {
+          this._ancestors.push(this._cursor);
+          this._maxNode(this._cursor.left);
+        }
+      }
+      return this._cursor !== null ? this._cursor.data : null;
+    };
+    Iterator.prototype._minNode = function(start) {
+      while (start.left !== null) {
+        this._ancestors.push(start);
+        start = start.left;
+      }
+      this._cursor = start;
+    };
+    Iterator.prototype._maxNode = function(start) {
+      while (start.right !== null) {
+        this._ancestors.push(start);
+        start = start.right;
+      }
+      this._cursor = start;
+    };
+    module.exports = TreeBase;
+  }
+});
+
+// node_modules/bintrees/lib/rbtree.js
+var require_rbtree = __commonJS({
+  "node_modules/bintrees/lib/rbtree.js"(exports, module) {
+    "use strict";
+    var TreeBase = require_treebase();
+    function Node2(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+      this.red = true;
+    }
+    Node2.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node2.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function RBTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    RBTree.prototype = new TreeBase();
+    RBTree.prototype.insert = function(data) {
+      var ret2 = false;
+      if (this._root === null) {
+        this._root = new Node2(data);
+        ret2 = true;
+        this.size++;
+      } else {
+        var head = new Node2(void 0);
+        var dir = 0;
+        var last2 = 0;
+        var gp = null;
+        var ggp = head;
+        var p = null;
+        var node = this._root;
+        ggp.right = this._root;
+        while (true) {
+          if (node === null) {
+            node = new Node2(data);
+            p.set_child(dir, node);
+            ret2 = true;
+            this.size++;
+          } else if (is_red(node.left) && is_red(node.right)) {
+            node.red = true;
+            node.left.red = false;
+            node.right.red = false;
+          }
+          if (is_red(node) && is_red(p)) {
+            var dir2 = ggp.right === gp;
+            if (node === p.get_child(last2)) {
+              ggp.set_child(dir2, single_rotate(gp, !last2));
+            } else {
+              ggp.set_child(dir2, double_rotate(gp, !last2));
+            }
+          }
+          var cmp = this._comparator(node.data, data);
+          if (cmp === 0) {
+            break;
+          }
+          last2 = dir;
+          dir = cmp < 0;
+          if (gp !== null) {
+            ggp = gp;
+          }
+          gp = p;
+          p = node;
+          node = node.get_child(dir);
+        }
+        this._root = head.right;
+      }
+      this._root.red = false;
+      return ret2;
+    };
+    RBTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head = new Node2(void 0);
+      var node = head;
+      node.right = this._root;
+      var p = null;
+      var gp = null;
+      var found = null;
+      var dir = 1;
+      while (node.get_child(dir) !== null) {
+        var last2 = dir;
+        gp = p;
+        p = node;
+        node = node.get_child(dir);
+        var cmp = this._comparator(data, node.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node;
+        }
+        if (!is_red(node) && !is_red(node.get_child(dir))) {
+          if (is_red(node.get_child(!dir))) {
+            var sr = single_rotate(node, dir);
+            p.set_child(last2, sr);
+            p = sr;
+          } else if (!is_red(node.get_child(!dir))) {
+            var sibling = p.get_child(!last2);
+            if (sibling !== null) {
+              if (!is_red(sibling.get_child(!last2)) && !is_red(sibling.get_child(last2))) {
+                p.red = false;
+                sibling.red = true;
+                node.red = true;
+              } else {
+                var dir2 = gp.right === p;
+                if (is_red(sibling.get_child(last2))) {
+                  gp.set_child(dir2, double_rotate(p, last2));
+                } else if (is_red(sibling.get_child(!last2))) {
+                  gp.set_child(dir2, single_rotate(p, last2));
+                }
+                var gpc = gp.get_child(dir2);
+                gpc.red = true;
+                node.red = true;
+                gpc.left.red = false;
+                gpc.right.red = false;
+              }
+            }
+          }
+        }
+      }
+      if (found !== null) {
+        found.data = node.data;
+        p.set_child(p.right === node, node.get_child(node.left === null));
+        this.size--;
+      }
+      this._root = head.right;
+      if (this._root !== null) {
+        this._root.red = false;
+      }
+      return found !== null;
+    };
+    function is_red(node) {
+      return node !== null && node.red;
+    }
+    function single_rotate(root, dir) {
+      var save = root.get_child(!dir);
+      root.set_child(!dir, save.get_child(dir));
+      save.set_child(dir, root);
+      root.red = true;
+      save.red = false;
+      return save;
+    }
+    function double_rotate(root, dir) {
+      root.set_child(!dir, single_rotate(root.get_child(!dir), !dir));
+      return single_rotate(root, dir);
+    }
+    module.exports = RBTree;
+  }
+});
+
+// node_modules/bintrees/lib/bintree.js
+var require_bintree = __commonJS({
+  "node_modules/bintrees/lib/bintree.js"(exports, module) {
+    "use strict";
+    var TreeBase = require_treebase();
+    function Node2(data) {
+      this.data = data;
+      this.left = null;
+      this.right = null;
+    }
+    Node2.prototype.get_child = function(dir) {
+      return dir ? this.right : this.left;
+    };
+    Node2.prototype.set_child = function(dir, val) {
+      if (dir) {
+        this.right = val;
+      } else {
+        this.left = val;
+      }
+    };
+    function BinTree(comparator) {
+      this._root = null;
+      this._comparator = comparator;
+      this.size = 0;
+    }
+    BinTree.prototype = new TreeBase();
+    BinTree.prototype.insert = function(data) {
+      if (this._root === null) {
+        this._root = new Node2(data);
+        this.size++;
+        return true;
+      }
+      var dir = 0;
+      var p = null;
+      var node = this._root;
+      while (true) {
+        if (node === null) {
+          node = new Node2(data);
+          p.set_child(dir, node);
+          ret = true;
+          this.size++;
+          return true;
+        }
+        if (this._comparator(node.data, data) === 0) {
+          return false;
+        }
+        dir = this._comparator(node.data, data) < 0;
+        p = node;
+        node = node.get_child(dir);
+      }
+    };
+    BinTree.prototype.remove = function(data) {
+      if (this._root === null) {
+        return false;
+      }
+      var head = new Node2(void 0);
+      var node = head;
+      node.right = this._root;
+      var p = null;
+      var found = null;
+      var dir = 1;
+      while (node.get_child(dir) !== null) {
+        p = node;
+        node = node.get_child(dir);
+        var cmp = this._comparator(data, node.data);
+        dir = cmp > 0;
+        if (cmp === 0) {
+          found = node;
+        }
+      }
+      if (found !== null) {
+        found.data = node.data;
+        p.set_child(p.right === node, node.get_child(node.left === null));
+        this._root = head.right;
+        this.size--;
+        return true;
+      } else {
+        return false;
+      }
+    };
+    module.exports = BinTree;
+  }
+});
+
+// node_modules/bintrees/index.js
+var require_bintrees = __commonJS({
+  "node_modules/bintrees/index.js"(exports, module) {
+    "use strict";
+    module.exports = {
+      RBTree: require_rbtree(),
+      BinTree: require_bintree()
+    };
+  }
+});
+
+// node_modules/tdigest/tdigest.js
+var require_tdigest = __commonJS({
+  "node_modules/tdigest/tdigest.js"(exports, module) {
+    "use strict";
+    var RBTree = require_bintrees().RBTree;
+    function TDigest(delta, K, CX) {
+      this.discrete = delta === false;
+      this.delta = delta || 0.01;
+      this.K = K === void 0 ? 25 : K;
+      this.CX = CX === void 0 ? 1.1 : CX;
+      this.centroids = new RBTree(compare_centroid_means);
+      this.nreset = 0;
+      this.reset();
+    }
+    TDigest.prototype.reset = function() {
+      this.centroids.clear();
+      this.n = 0;
+      this.nreset += 1;
+      this.last_cumulate = 0;
+    };
+    TDigest.prototype.size = function() {
+      return this.centroids.size;
+    };
+    TDigest.prototype.toArray = function(everything) {
+      var result = [];
+      if (everything) {
+        this._cumulate(true);
+        this.centroids.each(function(c) {
+          result.push(c);
+        });
+      } else {
+        this.centroids.each(function(c) {
+          result.push({ mean: c.mean, n: c.n });
+        });
+      }
+      return result;
+    };
+    TDigest.prototype.summary = function() {
+      var approx = this.discrete ? "exact " : "approximating ";
+      var s = [
+        approx + this.n + " samples using " + this.size() + " centroids",
+        "min = " + this.percentile(0),
+        "Q1  = " + this.percentile(0.25),
+        "Q2  = " + this.percentile(0.5),
+        "Q3  = " + this.percentile(0.75),
+        "max = " + this.percentile(1)
+      ];
+      return s.join("\n");
+    };
+    function compare_centroid_means(a, b) {
+      return a.mean > b.mean ? 1 : a.mean < b.mean ? -1 : 0;
+    }
+    function compare_centroid_mean_cumns(a, b) {
+      return a.mean_cumn - b.mean_cumn;
+    }
+    TDigest.prototype.push = function(x, n) {
+      n = n || 1;
+      x = Array.isArray(x) ? x : [x];
+      for (var i = 0; i < x.length; i++) {
+        this._digest(x[i], n);
+      }
+    };
+    TDigest.prototype.push_centroid = function(c) {
+      c = Array.isArray(c) ? c : [c];
+      for (var i = 0; i < c.length; i++) {
+        this._digest(c[i].mean, c[i].n);
+      }
+    };
+    TDigest.prototype._cumulate = function(exact) {
+      if (this.n === this.last_cumulate || !exact && this.CX && this.CX > this.n / this.last_cumulate) {
+        return;
+      }
+      var cumn = 0;
+      this.centroids.each(function(c) {
+        c.mean_cumn = cumn + c.n / 2;
+        cumn = c.cumn = cumn + c.n;
+      });
+      this.n = this.last_cumulate = cumn;
+    };
+    TDigest.prototype.find_nearest = function(x) {
+      if (this.size() === 0) {
+        return null;
+      }
+      var iter = this.centroids.lowerBound({ mean: x });
+      var c = iter.data() === null ? iter.prev() : iter.data();
+      if (c.mean === x || this.discrete) {
+        return c;
+      }
+      var prev = iter.prev();
+      if (prev && Math.abs(prev.mean - x) < Math.abs(c.mean - x)) {
+        return prev;
+      } else {
+        return c;
+      }
+    };
+    TDigest.prototype._new_centroid = function(x, n, cumn) {
+      var c = { mean: x, n, cumn };
+      this.centroids.insert(c);
+      this.n += n;
+      return c;
+    };
+    TDigest.prototype._addweight = function(nearest, x, n) {
+      if (x !== nearest.mean) {
+        nearest.mean += n * (x - nearest.mean) / (nearest.n + n);
+      }
+      nearest.cumn += n;
+      nearest.mean_cumn += n / 2;
+      nearest.n += n;
+      this.n += n;
+    };
+    TDigest.prototype._digest = function(x, n) {
+      var min = this.centroids.min();
+      var max = this.centroids.max();
+      var nearest = this.find_nearest(x);
+      if (nearest && nearest.mean === x) {
+        this._addweight(nearest, x, n);
+      } else if (nearest === min) {
+        this._new_centroid(x, n, 0);
+      } else if (nearest === max) {
+        this._new_centroid(x, n, this.n);
+      } else if (this.discrete) {
+        this._new_centroid(x, n, nearest.cumn);
+      } else {
+        var p = nearest.mean_cumn / this.n;
+        var max_n = Math.floor(4 * this.n * this.delta * p * (1 - p));
+        if (max_n - nearest.n >= n) {
+          this._addweight(nearest, x, n);
+        } else {
+          this._new_centroid(x, n, nearest.cumn);
+        }
+      }
+      this._cumulate(false);
+      if (!this.discrete && this.K && this.size() > this.K / this.delta) {
+        this.compress();
+      }
+    };
+    TDigest.prototype.bound_mean = function(x) {
+      var iter = this.centroids.upperBound({ mean: x });
+      var lower = iter.prev();
+      var upper = lower.mean === x ? lower : iter.next();
+      return [lower, upper];
+    };
+    TDigest.prototype.p_rank = function(x_or_xlist) {
+      var xs = Array.isArray(x_or_xlist) ? x_or_xlist : [x_or_xlist];
+      var ps = xs.map(this._p_rank, this);
+      return Array.isArray(x_or_xlist) ? ps : ps[0];
+    };
+    TDigest.prototype._p_rank = function(x) {
+      if (this.size() === 0) {
+        return void 0;
+      } else if (x < this.centroids.min().mean) {
+        return 0;
+      } else if (x > this.centroids.max().mean) {
+        return 1;
+      }
+      this._cumulate(true);
+      var bound = this.bound_mean(x);
+      var lower = bound[0], upper = bound[1];
+      if (this.discrete) {
+        return lower.cumn / this.n;
+      } else {
+        var cumn = lower.mean_cumn;
+        if (lower !== upper) {
+          cumn += (x - lower.mean) * (upper.mean_cumn - lower.mean_cumn) / (upper.mean - lower.mean);
+        }
+        return cumn / this.n;
+      }
+    };
+    TDigest.prototype.bound_mean_cumn = function(cumn) {
+      this.centroids._comparator = compare_centroid_mean_cumns;
+      var iter = this.centroids.upperBound({ mean_cumn: cumn });
+      this.centroids._comparator = compare_centroid_means;
+      var lower = iter.prev();
+      var upper = lower && lower.mean_cumn === cumn ? lower : iter.next();
+      return [lower, upper];
+    };
+    TDigest.prototype.percentile = function(p_or_plist) {
+      var ps = Array.isArray(p_or_plist) ? p_or_plist : [p_or_plist];
+      var qs = ps.map(this._percentile, this);
+      return Array.isArray(p_or_plist) ? qs : qs[0];
+    };
+    TDigest.prototype._percentile = function(p) {
+      if (this.size() === 0) {
+        return void 0;
+      }
+      this._cumulate(true);
+      var h = this.n * p;
+      var bound = this.bound_mean_cumn(h);
+      var lower = bound[0], upper = bound[1];
+      if (upper === lower || lower === null || upper === null) {
+        return (lower || upper).mean;
+      } else if (!this.discrete) {
+        return lower.mean + (h - lower.mean_cumn) * (upper.mean - lower.mean) / (upper.mean_cumn - lower.mean_cumn);
+      } else if (h <= lower.cumn) {
+        return lower.mean;
+      } else {
+        return upper.mean;
+      }
+    };
+    function pop_random(choices) {
+      var idx = Math.floor(Math.random() * choices.length);
+      return choices.splice(idx, 1)[0];
+    }
+    TDigest.prototype.compress = function() {
+      if (this.compressing) {
+        return;
+      }
+      var points = this.toArray();
+      this.reset();
+      this.compressing = true;
+      while (points.length > 0) {
+        this.push_centroid(pop_random(points));
+      }
+      this._cumulate(true);
+      this.compressing = false;
+    };
+    function Digest(config) {
+      this.config = config || {};
+      this.mode = this.config.mode || "auto";
+      TDigest.call(this, this.mode === "cont" ? config.delta : false);
+      this.digest_ratio = this.config.ratio || 0.9;
+      this.digest_thresh = this.config.thresh || 1e3;
+      this.n_unique = 0;
+    }
+    Digest.prototype = Object.create(TDigest.prototype);
+    Digest.prototype.constructor = Digest;
+    Digest.prototype.push = function(x_or_xlist) {
+      TDigest.prototype.push.call(this, x_or_xlist);
+      this.check_continuous();
+    };
+    Digest.prototype._new_centroid = function(x, n, cumn) {
+      this.n_unique += 1;
+      TDigest.prototype._new_centroid.call(this, x, n, cumn);
+    };
+    Digest.prototype._addweight = function(nearest, x, n) {
+      if (nearest.n === 1) {
+        this.n_unique -= 1;
+      }
+      TDigest.prototype._addweight.call(this, nearest, x, n);
+    };
+    Digest.prototype.check_continuous = function() {
+      if (this.mode !== "auto" || this.size() < this.digest_thresh) {
+        return false;
+      }
+      if (this.n_unique / this.size() > this.digest_ratio) {
+        this.mode = "cont";
+        this.discrete = false;
+        this.delta = this.config.delta || 0.01;
+        this.compress();
+        return true;
+      }
+      return false;
+    };
+    module.exports = {
+      "TDigest": TDigest,
+      "Digest": Digest
+    };
+  }
+});
+
+// node_modules/prom-client/lib/timeWindowQuantiles.js
+var require_timeWindowQuantiles = __commonJS({
+  "node_modules/prom-client/lib/timeWindowQuantiles.js"(exports, module) {
+    "use strict";
+    var { TDigest } = require_tdigest();
+    var TimeWindowQuantiles = class {
+      constructor(maxAgeSeconds, ageBuckets) {
+        this.maxAgeSeconds = maxAgeSeconds || 0;
+        this.ageBuckets = ageBuckets || 0;
+        this.shouldRotate = maxAgeSeconds && ageBuckets;
+        this.ringBuffer = Array(ageBuckets).fill(new TDigest());
+        this.currentBuffer = 0;
+        this.lastRotateTimestampMillis = Date.now();
+        this.durationBetweenRotatesMillis = maxAgeSeconds * 1e3 / ageBuckets || Infinity;
+      }
+      size() {
+        const bucket = rotate.call(this);
+        return bucket.size();
+      }
+      percentile(quantile) {
+        const bucket = rotate.call(this);
+        return bucket.percentile(quantile);
+      }
+      push(value) {
+        rotate.call(this);
+        this.ringBuffer.forEach((bucket) => {
+          bucket.push(value);
+        });
+      }
+      reset() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.reset();
+        });
+      }
+      compress() {
+        this.ringBuffer.forEach((bucket) => {
+          bucket.compress();
+        });
+      }
+    };
+    function rotate() {
+      let timeSinceLastRotateMillis = Date.now() - this.lastRotateTimestampMillis;
+      while (timeSinceLastRotateMillis > this.durationBetweenRotatesMillis && this.shouldRotate) {
+        this.ringBuffer[this.currentBuffer] = new TDigest();
+        if (++this.currentBuffer >= this.ringBuffer.length) {
+          this.currentBuffer = 0;
+        }
+        timeSinceLastRotateMillis -= this.durationBetweenRotatesMillis;
+        this.lastRotateTimestampMillis += this.durationBetweenRotatesMillis;
+      }
+      return this.ringBuffer[this.currentBuffer];
+    }
+    module.exports = TimeWindowQuantiles;
+  }
+});
+
+// node_modules/prom-client/lib/summary.js
+var require_summary = __commonJS({
+  "node_modules/prom-client/lib/summary.js"(exports, module) {
+    "use strict";
+    var util4 = __require("util");
+    var { getLabels, hashObject, removeLabels } = require_util2();
+    var { validateLabel } = require_validation2();
+    var { Metric } = require_metric();
+    var timeWindowQuantiles = require_timeWindowQuantiles();
+    var DEFAULT_COMPRESS_COUNT = 1e3;
+    var Summary = class extends Metric {
+      constructor(config) {
+        super(config, {
+          percentiles: [0.01, 0.05, 0.5, 0.9, 0.95, 0.99, 0.999],
+          compressCount: DEFAULT_COMPRESS_COUNT,
+          hashMap: {}
+        });
+        this.type = "summary";
+        for (const label of this.labelNames) {
+          if (label === "quantile")
+            throw new Error("quantile is a reserved label keyword");
+        }
+        if (this.labelNames.length === 0) {
+          this.hashMap = {
+            [hashObject({})]: {
+              labels: {},
+              td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+              count: 0,
+              sum: 0
+            }
+          };
+        }
+      }
+      /**
+       * Observe a value
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @param {Number} value - Value to observe
+       * @returns {void}
+       */
+      observe(labels, value) {
+        observe.call(this, labels === 0 ? 0 : labels || {})(value);
+      }
+      async get() {
+        if (this.collect) {
+          const v = this.collect();
+          if (v instanceof Promise) await v;
+        }
+        const hashKeys = Object.keys(this.hashMap);
+        const values = [];
+        hashKeys.forEach((hashKey) => {
+          const s = this.hashMap[hashKey];
+          if (s) {
+            if (this.pruneAgedBuckets && s.td.size() === 0) {
+              delete this.hashMap[hashKey];
+            } else {
+              extractSummariesForExport(s, this.percentiles).forEach((v) => {
+                values.push(v);
+              });
+              values.push(getSumForExport(s, this));
+              values.push(getCountForExport(s, this));
+            }
+          }
+        });
+        return {
+          name: this.name,
+          help: this.help,
+          type: this.type,
+          values,
+          aggregator: this.aggregator
+        };
+      }
+      reset() {
+        const data = Object.values(this.hashMap);
+        data.forEach((s) => {
+          s.td.reset();
+          s.count = 0;
+          s.sum = 0;
+        });
+      }
+      /**
+       * Start a timer that could be used to logging durations
+       * @param {object} labels - Object with labels where key is the label key and value is label value. Can only be one level deep
+       * @returns {function} - Function to invoke when you want to stop the timer and observe the duration in seconds
+       * @example
+       * var end = summary.startTimer();
+       * makeExpensiveXHRRequest(function(err, res) {
+       *	end(); //Observe the duration of expensiveXHRRequest
+       * });
+       */
+      startTimer(labels) {
+        return startTimer.call(this, labels)();
+      }
+      labels(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        return {
+          observe: observe.call(this, labels),
+          startTimer: startTimer.call(this, labels)
+        };
+      }
+      remove(...args) {
+        const labels = getLabels(this.labelNames, args);
+        validateLabel(this.labelNames, labels);
+        removeLabels.call(this, this.hashMap, labels, this.sortedLabelNames);
+      }
+    };
+    function extractSummariesForExport(summaryOfLabels, percentiles) {
+      summaryOfLabels.td.compress();
+      return percentiles.map((percentile) => {
+        const percentileValue = summaryOfLabels.td.percentile(percentile);
+        return {
+          labels: Object.assign({ quantile: percentile }, summaryOfLabels.labels),
+          value: percentileValue ? percentileValue : 0
+        };
+      });
+    }
+    function getCountForExport(value, summary) {
+      return {
+        metricName: `${summary.name}_count`,
+        labels: value.labels,
+        value: value.count
+      };
+    }
+    function getSumForExport(value, summary) {
+      return {
+        metricName: `${summary.name}_sum`,
+        labels: value.labels,
+        value: value.sum
+      };
+    }
+    function startTimer(startLabels) {
+      return () => {
+        const start = process.hrtime();
+        return (endLabels) => {
+          const delta = process.hrtime(start);
+          const value = delta[0] + delta[1] / 1e9;
+          this.observe(Object.assign({}, startLabels, endLabels), value);
+          return value;
+        };
+      };
+    }
+    function observe(labels) {
+      return (value) => {
+        const labelValuePair = convertLabelsAndValues(labels, value);
+        validateLabel(this.labelNames, labels);
+        if (!Number.isFinite(labelValuePair.value)) {
+          throw new TypeError(
+            `Value is not a valid number: ${util4.format(labelValuePair.value)}`
+          );
+        }
+        const hash = hashObject(labelValuePair.labels, this.sortedLabelNames);
+        let summaryOfLabel = this.hashMap[hash];
+        if (!summaryOfLabel) {
+          summaryOfLabel = {
+            labels: labelValuePair.labels,
+            td: new timeWindowQuantiles(this.maxAgeSeconds, this.ageBuckets),
+            count: 0,
+            sum: 0
+          };
+        }
+        summaryOfLabel.td.push(labelValuePair.value);
+        summaryOfLabel.count++;
+        if (summaryOfLabel.count % this.compressCount === 0) {
+          summaryOfLabel.td.compress();
+        }
+        summaryOfLabel.sum += labelValuePair.value;
+        this.hashMap[hash] = summaryOfLabel;
+      };
+    }
+    function convertLabelsAndValues(labels, value) {
+      if (value === void 0) {
+        return {
+          value: labels,
+          labels: {}
+        };
+      }
+      return {
+        labels,
+        value
+      };
+    }
+    module.exports = Summary;
+  }
+});
+
+// node_modules/prom-client/lib/pushgateway.js
+var require_pushgateway = __commonJS({
+  "node_modules/prom-client/lib/pushgateway.js"(exports, module) {
+    "use strict";
+    var url2 = __require("url");
+    var http3 = __require("http");
+    var https2 = __require("https");
+    var { gzipSync: gzipSync2 } = __require("zlib");
+    var { globalRegistry } = require_registry();
+    var Pushgateway = class {
+      constructor(gatewayUrl, options, registry) {
+        if (!registry) {
+          registry = globalRegistry;
+        }
+        this.registry = registry;
+        this.gatewayUrl = gatewayUrl;
+        const { requireJobName, ...requestOptions } = {
+          requireJobName: true,
+          ...options
+        };
+        this.requireJobName = requireJobName;
+        this.requestOptions = requestOptions;
+      }
+      pushAdd(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "POST", params.jobName, params.groupings);
+      }
+      push(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "PUT", params.jobName, params.groupings);
+      }
+      delete(params = {}) {
+        if (this.requireJobName && !params.jobName) {
+          throw new Error("Missing jobName parameter");
+        }
+        return useGateway.call(this, "DELETE", params.jobName, params.groupings);
+      }
+    };
+    async function useGateway(method, job, groupings) {
+      const gatewayUrlParsed = url2.parse(this.gatewayUrl);
+      const gatewayUrlPath = gatewayUrlParsed.pathname && gatewayUrlParsed.pathname !== "/" ? gatewayUrlParsed.pathname : "";
+      const jobPath = job ? `/job/${encodeURIComponent(job)}${generateGroupings(groupings)}` : "";
+      const path = `${gatewayUrlPath}/metrics${jobPath}`;
+      const target = url2.resolve(this.gatewayUrl, path);
+      const requestParams = url2.parse(target);
+      const httpModule = isHttps2(requestParams.href) ? https2 : http3;
+      const options = Object.assign(requestParams, this.requestOptions, {
+        method
+      });
+      return new Promise((resolve25, reject) => {
+        if (method === "DELETE" && options.headers) {
+          delete options.headers["Content-Encoding"];
+        }
+        const req = httpModule.request(options, (resp) => {
+          let body2 = "";
+          resp.setEncoding("utf8");
+          resp.on("data", (chunk2) => {
+            body2 += chunk2;
+          });
+          resp.on("end", () => {
+            if (resp.statusCode >= 400) {
+              reject(
+                new Error(`push failed with status ${resp.statusCode}, ${body2}`)
+              );
+            } else {
+              resolve25({ resp, body: body2 });
+            }
+          });
+        });
+        req.on("error", (err) => {
+          reject(err);
+        });
+        req.on("timeout", () => {
+          req.destroy(new Error("Pushgateway request timed out"));
+        });
+        if (method !== "DELETE") {
+          this.registry.metrics().then((metrics) => {
+            if (options.headers && options.headers["Content-Encoding"] === "gzip") {
+              metrics = gzipSync2(metrics);
+            }
+            req.write(metrics);
+            req.end();
+          }).catch((err) => {
+            reject(err);
+          });
+        } else {
+          req.end();
+        }
+      });
+    }
+    function generateGroupings(groupings) {
+      if (!groupings) {
+        return "";
+      }
+      return Object.keys(groupings).map(
+        (key) => `/${encodeURIComponent(key)}/${encodeURIComponent(groupings[key])}`
+      ).join("");
+    }
+    function isHttps2(href) {
+      return href.search(/^https/) !== -1;
+    }
+    module.exports = Pushgateway;
+  }
+});
+
+// node_modules/prom-client/lib/bucketGenerators.js
+var require_bucketGenerators = __commonJS({
+  "node_modules/prom-client/lib/bucketGenerators.js"(exports) {
+    "use strict";
+    exports.linearBuckets = (start, width, count3) => {
+      if (count3 < 1) {
+        throw new Error("Linear buckets needs a positive count");
+      }
+      const buckets = new Array(count3);
+      for (let i = 0; i < count3; i++) {
+        buckets[i] = start + i * width;
+      }
+      return buckets;
+    };
+    exports.exponentialBuckets = (start, factor, count3) => {
+      if (start <= 0) {
+        throw new Error("Exponential buckets needs a positive start");
+      }
+      if (count3 < 1) {
+        throw new Error("Exponential buckets needs a positive count");
+      }
+      if (factor <= 1) {
+        throw new Error("Exponential buckets needs a factor greater than 1");
+      }
+      const buckets = new Array(count3);
+      for (let i = 0; i < count3; i++) {
+        buckets[i] = start;
+        start *= factor;
+      }
+      return buckets;
+    };
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/types.cjs
+var require_types2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/types.cjs"(exports) {
+    "use strict";
+    var DiagLogLevel = /* @__PURE__ */ (function(DiagLogLevel2) {
+      DiagLogLevel2[DiagLogLevel2["NONE"] = 0] = "NONE";
+      DiagLogLevel2[DiagLogLevel2["ERROR"] = 30] = "ERROR";
+      DiagLogLevel2[DiagLogLevel2["WARN"] = 50] = "WARN";
+      DiagLogLevel2[DiagLogLevel2["INFO"] = 60] = "INFO";
+      DiagLogLevel2[DiagLogLevel2["DEBUG"] = 70] = "DEBUG";
+      DiagLogLevel2[DiagLogLevel2["VERBOSE"] = 80] = "VERBOSE";
+      DiagLogLevel2[DiagLogLevel2["ALL"] = 9999] = "ALL";
+      return DiagLogLevel2;
+    })({});
+    exports.DiagLogLevel = DiagLogLevel;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/version.cjs
+var require_version = __commonJS({
+  "node_modules/@opentelemetry/api/dist/version.cjs"(exports) {
+    "use strict";
+    var VERSION13 = "1.10.0";
+    exports.VERSION = VERSION13;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/semver.cjs
+var require_semver = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/semver.cjs"(exports) {
+    "use strict";
+    var require_version3 = require_version();
+    var re = /^(\d+)\.(\d+)\.(\d+)(-(.+))?$/;
+    function _makeCompatibilityCheck(ownVersion) {
+      const acceptedVersions = /* @__PURE__ */ new Set([ownVersion]);
+      const rejectedVersions = /* @__PURE__ */ new Set();
+      const myVersionMatch = ownVersion.match(re);
+      if (!myVersionMatch) return () => false;
+      const ownVersionParsed = {
+        major: +myVersionMatch[1],
+        minor: +myVersionMatch[2],
+        patch: +myVersionMatch[3],
+        prerelease: myVersionMatch[4]
+      };
+      if (ownVersionParsed.prerelease != null) return function isExactmatch(globalVersion) {
+        return globalVersion === ownVersion;
+      };
+      function _reject(v) {
+        rejectedVersions.add(v);
+        return false;
+      }
+      function _accept(v) {
+        acceptedVersions.add(v);
+        return true;
+      }
+      return function isCompatible2(globalVersion) {
+        if (acceptedVersions.has(globalVersion)) return true;
+        if (rejectedVersions.has(globalVersion)) return false;
+        const globalVersionMatch = globalVersion.match(re);
+        if (!globalVersionMatch) return _reject(globalVersion);
+        const globalVersionParsed = {
+          major: +globalVersionMatch[1],
+          minor: +globalVersionMatch[2],
+          patch: +globalVersionMatch[3],
+          prerelease: globalVersionMatch[4]
+        };
+        if (globalVersionParsed.prerelease != null) return _reject(globalVersion);
+        if (ownVersionParsed.major !== globalVersionParsed.major) return _reject(globalVersion);
+        if (ownVersionParsed.major === 0) {
+          if (ownVersionParsed.minor === globalVersionParsed.minor && ownVersionParsed.patch <= globalVersionParsed.patch) return _accept(globalVersion);
+          return _reject(globalVersion);
+        }
+        if (ownVersionParsed.minor <= globalVersionParsed.minor) return _accept(globalVersion);
+        return _reject(globalVersion);
+      };
+    }
+    var isCompatible = _makeCompatibilityCheck(require_version3.VERSION);
+    exports._makeCompatibilityCheck = _makeCompatibilityCheck;
+    exports.isCompatible = isCompatible;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/internal/global-utils.cjs
+var require_global_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/internal/global-utils.cjs"(exports) {
+    "use strict";
+    var require_version3 = require_version();
+    var require_semver2 = require_semver();
+    var major = require_version3.VERSION.split(".")[0];
+    var GLOBAL_OPENTELEMETRY_API_KEY = /* @__PURE__ */ Symbol.for(`opentelemetry.js.api.${major}`);
+    var _global2 = typeof globalThis === "object" ? globalThis : typeof self === "object" ? self : typeof window === "object" ? window : typeof global === "object" ? global : {};
+    function _makeGlobalApi() {
+      return Object.defineProperty({}, "version", {
+        value: require_version3.VERSION,
+        enumerable: true,
+        writable: false,
+        configurable: false
+      });
+    }
+    function registerGlobal(type, instance, diag2, allowOverride = false) {
+      var _global$GLOBAL_OPENTE;
+      const api = _global2[GLOBAL_OPENTELEMETRY_API_KEY] = (_global$GLOBAL_OPENTE = _global2[GLOBAL_OPENTELEMETRY_API_KEY]) !== null && _global$GLOBAL_OPENTE !== void 0 ? _global$GLOBAL_OPENTE : _makeGlobalApi();
+      if (!allowOverride && api[type]) {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Attempted duplicate registration of API: ${type}`);
+        diag2.error(err.stack || err.message);
+        return false;
+      }
+      if (api.version !== "1.10.0") {
+        const err = /* @__PURE__ */ new Error(`@opentelemetry/api: Registration of version v${api.version} for ${type} does not match previously registered API v${require_version3.VERSION}`);
+        diag2.error(err.stack || err.message);
+        return false;
+      }
+      api[type] = instance;
+      diag2.debug(`@opentelemetry/api: Registered a global for ${type} v${require_version3.VERSION}.`);
+      return true;
+    }
+    var _compatibleGlobalApi;
+    function getGlobal2(type) {
+      const api = _global2[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api == null) return;
+      if (api !== _compatibleGlobalApi) {
+        if (!api.version || !require_semver2.isCompatible(api.version)) return;
+        _compatibleGlobalApi = api;
+      }
+      return api[type];
+    }
+    function unregisterGlobal(type, diag2) {
+      diag2.debug(`@opentelemetry/api: Unregistering a global for ${type} v${require_version3.VERSION}.`);
+      const api = _global2[GLOBAL_OPENTELEMETRY_API_KEY];
+      if (api) delete api[type];
+    }
+    exports.getGlobal = getGlobal2;
+    exports.registerGlobal = registerGlobal;
+    exports.unregisterGlobal = unregisterGlobal;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs
+var require_ComponentLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/ComponentLogger.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var DiagComponentLogger = class {
+      constructor(props) {
+        this._namespace = props.namespace || "DiagComponentLogger";
+      }
+      debug(...args) {
+        return logProxy("debug", this._namespace, args);
+      }
+      error(...args) {
+        return logProxy("error", this._namespace, args);
+      }
+      info(...args) {
+        return logProxy("info", this._namespace, args);
+      }
+      warn(...args) {
+        return logProxy("warn", this._namespace, args);
+      }
+      verbose(...args) {
+        return logProxy("verbose", this._namespace, args);
+      }
+    };
+    function logProxy(funcName, namespace, args) {
+      const logger = require_global_utils2.getGlobal("diag");
+      if (!logger) return;
+      return logger[funcName](namespace, ...args);
+    }
+    exports.DiagComponentLogger = DiagComponentLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs
+var require_logLevelLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/internal/logLevelLogger.cjs"(exports) {
+    "use strict";
+    require_types2();
+    function createLogLevelDiagLogger(maxLevel, logger) {
+      if (maxLevel < 0) maxLevel = 0;
+      else if (maxLevel > 9999) maxLevel = 9999;
+      logger = logger || {};
+      function _filterFunc(funcName, theLevel) {
+        const theFunc = logger[funcName];
+        if (typeof theFunc === "function" && maxLevel >= theLevel) return theFunc.bind(logger);
+        return function() {
+        };
+      }
+      return {
+        error: _filterFunc("error", 30),
+        warn: _filterFunc("warn", 50),
+        info: _filterFunc("info", 60),
+        debug: _filterFunc("debug", 70),
+        verbose: _filterFunc("verbose", 80)
+      };
+    }
+    exports.createLogLevelDiagLogger = createLogLevelDiagLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/diag.cjs
+var require_diag = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/diag.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_ComponentLogger2 = require_ComponentLogger();
+    require_types2();
+    var require_logLevelLogger2 = require_logLevelLogger();
+    var API_NAME = "diag";
+    var DiagAPI = class DiagAPI2 {
+      /** Get the singleton instance of the DiagAPI API */
+      static instance() {
+        if (!this._instance) this._instance = new DiagAPI2();
+        return this._instance;
+      }
+      /**
+      * Private internal constructor
+      * @private
+      */
+      constructor() {
+        function _logProxy(funcName) {
+          return function(...args) {
+            const logger = require_global_utils2.getGlobal("diag");
+            if (!logger) return;
+            return logger[funcName](...args);
+          };
+        }
+        const self2 = this;
+        const setLogger = (logger, optionsOrLogLevel = { logLevel: 60 }) => {
+          var _optionsOrLogLevel$lo;
+          if (logger === self2) {
+            var _err$stack;
+            const err = /* @__PURE__ */ new Error("Cannot use diag as the logger for itself. Please use a DiagLogger implementation like ConsoleDiagLogger or a custom implementation");
+            self2.error((_err$stack = err.stack) !== null && _err$stack !== void 0 ? _err$stack : err.message);
+            return false;
+          }
+          if (typeof optionsOrLogLevel === "number") optionsOrLogLevel = { logLevel: optionsOrLogLevel };
+          const oldLogger = require_global_utils2.getGlobal("diag");
+          const newLogger = require_logLevelLogger2.createLogLevelDiagLogger((_optionsOrLogLevel$lo = optionsOrLogLevel.logLevel) !== null && _optionsOrLogLevel$lo !== void 0 ? _optionsOrLogLevel$lo : 60, logger);
+          if (oldLogger && !optionsOrLogLevel.suppressOverrideMessage) {
+            var _Error$stack;
+            const stack = (_Error$stack = (/* @__PURE__ */ new Error()).stack) !== null && _Error$stack !== void 0 ? _Error$stack : "<failed to generate stacktrace>";
+            oldLogger.warn(`Current logger will be overwritten from ${stack}`);
+            newLogger.warn(`Current logger will overwrite one already registered from ${stack}`);
+          }
+          return require_global_utils2.registerGlobal("diag", newLogger, self2, true);
+        };
+        self2.setLogger = setLogger;
+        self2.disable = () => {
+          require_global_utils2.unregisterGlobal(API_NAME, self2);
+        };
+        self2.createComponentLogger = (options) => {
+          return new require_ComponentLogger2.DiagComponentLogger(options);
+        };
+        self2.verbose = _logProxy("verbose");
+        self2.debug = _logProxy("debug");
+        self2.info = _logProxy("info");
+        self2.warn = _logProxy("warn");
+        self2.error = _logProxy("error");
+      }
+    };
+    exports.DiagAPI = DiagAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs
+var require_baggage_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/baggage-impl.cjs"(exports) {
+    "use strict";
+    var BaggageImpl = class BaggageImpl2 {
+      constructor(entries) {
+        this._entries = entries ? new Map(entries) : /* @__PURE__ */ new Map();
+      }
+      getEntry(key) {
+        const entry = this._entries.get(key);
+        if (!entry) return;
+        return Object.assign({}, entry);
+      }
+      getAllEntries() {
+        return Array.from(this._entries.entries());
+      }
+      setEntry(key, entry) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.set(key, entry);
+        return newBaggage;
+      }
+      removeEntry(key) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      removeEntries(...keys) {
+        const newBaggage = new BaggageImpl2(this._entries);
+        for (const key of keys) newBaggage._entries.delete(key);
+        return newBaggage;
+      }
+      clear() {
+        return new BaggageImpl2();
+      }
+    };
+    exports.BaggageImpl = BaggageImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs
+var require_symbol = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/internal/symbol.cjs"(exports) {
+    "use strict";
+    var baggageEntryMetadataSymbol = /* @__PURE__ */ Symbol("BaggageEntryMetadata");
+    exports.baggageEntryMetadataSymbol = baggageEntryMetadataSymbol;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/utils.cjs
+var require_utils2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/utils.cjs"(exports) {
+    "use strict";
+    var require_diag2 = require_diag();
+    var require_baggage_impl2 = require_baggage_impl();
+    var require_symbol2 = require_symbol();
+    var diag2 = require_diag2.DiagAPI.instance();
+    function createBaggage(entries = {}) {
+      return new require_baggage_impl2.BaggageImpl(new Map(Object.entries(entries)));
+    }
+    function baggageEntryMetadataFromString(str) {
+      if (typeof str !== "string") {
+        diag2.error(`Cannot create baggage metadata from unknown type: ${typeof str}`);
+        str = "";
+      }
+      return {
+        __TYPE__: require_symbol2.baggageEntryMetadataSymbol,
+        toString() {
+          return str;
+        }
+      };
+    }
+    exports.baggageEntryMetadataFromString = baggageEntryMetadataFromString;
+    exports.createBaggage = createBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/context.cjs
+var require_context = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/context.cjs"(exports) {
+    "use strict";
+    function createContextKey(description) {
+      return Symbol.for(description);
+    }
+    var ROOT_CONTEXT = new class BaseContext {
+      /**
+      * Construct a new context which inherits values from an optional parent context.
+      *
+      * @param parentContext a context from which to inherit values
+      */
+      constructor(parentContext) {
+        const self2 = this;
+        self2._currentContext = parentContext ? new Map(parentContext) : /* @__PURE__ */ new Map();
+        self2.getValue = (key) => self2._currentContext.get(key);
+        self2.setValue = (key, value) => {
+          const context = new BaseContext(self2._currentContext);
+          context._currentContext.set(key, value);
+          return context;
+        };
+        self2.deleteValue = (key) => {
+          const context = new BaseContext(self2._currentContext);
+          context._currentContext.delete(key);
+          return context;
+        };
+      }
+    }();
+    exports.ROOT_CONTEXT = ROOT_CONTEXT;
+    exports.createContextKey = createContextKey;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs
+var require_consoleLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag/consoleLogger.cjs"(exports) {
+    "use strict";
+    var consoleMap = [
+      {
+        n: "error",
+        c: "error"
+      },
+      {
+        n: "warn",
+        c: "warn"
+      },
+      {
+        n: "info",
+        c: "info"
+      },
+      {
+        n: "debug",
+        c: "debug"
+      },
+      {
+        n: "verbose",
+        c: "trace"
+      }
+    ];
+    var _originalConsoleMethods = {};
+    if (typeof console !== "undefined") {
+      for (const key of [
+        "error",
+        "warn",
+        "info",
+        "debug",
+        "trace",
+        "log"
+      ]) if (typeof console[key] === "function") _originalConsoleMethods[key] = console[key];
+    }
+    var DiagConsoleLogger = class {
+      constructor() {
+        function _consoleFunc(funcName) {
+          return function(...args) {
+            let theFunc = _originalConsoleMethods[funcName];
+            if (typeof theFunc !== "function") theFunc = _originalConsoleMethods["log"];
+            if (typeof theFunc !== "function" && console) {
+              theFunc = console[funcName];
+              if (typeof theFunc !== "function") theFunc = console.log;
+            }
+            if (typeof theFunc === "function") return theFunc.apply(console, args);
+          };
+        }
+        for (let i = 0; i < consoleMap.length; i++) this[consoleMap[i].n] = _consoleFunc(consoleMap[i].c);
+      }
+    };
+    exports.DiagConsoleLogger = DiagConsoleLogger;
+    exports._originalConsoleMethods = _originalConsoleMethods;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs
+var require_NoopMeter = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeter.cjs"(exports) {
+    "use strict";
+    var NoopMeter = class {
+      constructor() {
+      }
+      /**
+      * @see {@link Meter.createGauge}
+      */
+      createGauge(_name, _options) {
+        return NOOP_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createHistogram}
+      */
+      createHistogram(_name, _options) {
+        return NOOP_HISTOGRAM_METRIC;
+      }
+      /**
+      * @see {@link Meter.createCounter}
+      */
+      createCounter(_name, _options) {
+        return NOOP_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createUpDownCounter}
+      */
+      createUpDownCounter(_name, _options) {
+        return NOOP_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableGauge}
+      */
+      createObservableGauge(_name, _options) {
+        return NOOP_OBSERVABLE_GAUGE_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableCounter}
+      */
+      createObservableCounter(_name, _options) {
+        return NOOP_OBSERVABLE_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.createObservableUpDownCounter}
+      */
+      createObservableUpDownCounter(_name, _options) {
+        return NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+      }
+      /**
+      * @see {@link Meter.addBatchObservableCallback}
+      */
+      addBatchObservableCallback(_callback, _observables) {
+      }
+      /**
+      * @see {@link Meter.removeBatchObservableCallback}
+      */
+      removeBatchObservableCallback(_callback) {
+      }
+    };
+    var NoopMetric = class {
+    };
+    var NoopCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopUpDownCounterMetric = class extends NoopMetric {
+      add(_value, _attributes) {
+      }
+    };
+    var NoopGaugeMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopHistogramMetric = class extends NoopMetric {
+      record(_value, _attributes) {
+      }
+    };
+    var NoopObservableMetric = class {
+      addCallback(_callback) {
+      }
+      removeCallback(_callback) {
+      }
+    };
+    var NoopObservableCounterMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableGaugeMetric = class extends NoopObservableMetric {
+    };
+    var NoopObservableUpDownCounterMetric = class extends NoopObservableMetric {
+    };
+    var NOOP_METER = new NoopMeter();
+    var NOOP_COUNTER_METRIC = new NoopCounterMetric();
+    var NOOP_GAUGE_METRIC = new NoopGaugeMetric();
+    var NOOP_HISTOGRAM_METRIC = new NoopHistogramMetric();
+    var NOOP_UP_DOWN_COUNTER_METRIC = new NoopUpDownCounterMetric();
+    var NOOP_OBSERVABLE_COUNTER_METRIC = new NoopObservableCounterMetric();
+    var NOOP_OBSERVABLE_GAUGE_METRIC = new NoopObservableGaugeMetric();
+    var NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = new NoopObservableUpDownCounterMetric();
+    function createNoopMeter() {
+      return NOOP_METER;
+    }
+    exports.NOOP_COUNTER_METRIC = NOOP_COUNTER_METRIC;
+    exports.NOOP_GAUGE_METRIC = NOOP_GAUGE_METRIC;
+    exports.NOOP_HISTOGRAM_METRIC = NOOP_HISTOGRAM_METRIC;
+    exports.NOOP_METER = NOOP_METER;
+    exports.NOOP_OBSERVABLE_COUNTER_METRIC = NOOP_OBSERVABLE_COUNTER_METRIC;
+    exports.NOOP_OBSERVABLE_GAUGE_METRIC = NOOP_OBSERVABLE_GAUGE_METRIC;
+    exports.NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC = NOOP_OBSERVABLE_UP_DOWN_COUNTER_METRIC;
+    exports.NOOP_UP_DOWN_COUNTER_METRIC = NOOP_UP_DOWN_COUNTER_METRIC;
+    exports.NoopCounterMetric = NoopCounterMetric;
+    exports.NoopGaugeMetric = NoopGaugeMetric;
+    exports.NoopHistogramMetric = NoopHistogramMetric;
+    exports.NoopMeter = NoopMeter;
+    exports.NoopMetric = NoopMetric;
+    exports.NoopObservableCounterMetric = NoopObservableCounterMetric;
+    exports.NoopObservableGaugeMetric = NoopObservableGaugeMetric;
+    exports.NoopObservableMetric = NoopObservableMetric;
+    exports.NoopObservableUpDownCounterMetric = NoopObservableUpDownCounterMetric;
+    exports.NoopUpDownCounterMetric = NoopUpDownCounterMetric;
+    exports.createNoopMeter = createNoopMeter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/Metric.cjs
+var require_Metric = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/Metric.cjs"(exports) {
+    "use strict";
+    var ValueType = /* @__PURE__ */ (function(ValueType2) {
+      ValueType2[ValueType2["INT"] = 0] = "INT";
+      ValueType2[ValueType2["DOUBLE"] = 1] = "DOUBLE";
+      return ValueType2;
+    })({});
+    exports.ValueType = ValueType;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs
+var require_NoopLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLogger.cjs"(exports) {
+    "use strict";
+    var NoopLogger = class {
+      emit(_logRecord) {
+      }
+      enabled() {
+        return false;
+      }
+    };
+    var NOOP_LOGGER = new NoopLogger();
+    function createNoopLogger() {
+      return NOOP_LOGGER;
+    }
+    exports.NOOP_LOGGER = NOOP_LOGGER;
+    exports.NoopLogger = NoopLogger;
+    exports.createNoopLogger = createNoopLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs
+var require_LogRecord = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/LogRecord.cjs"(exports) {
+    "use strict";
+    var SeverityNumber = /* @__PURE__ */ (function(SeverityNumber2) {
+      SeverityNumber2[SeverityNumber2["UNSPECIFIED"] = 0] = "UNSPECIFIED";
+      SeverityNumber2[SeverityNumber2["TRACE"] = 1] = "TRACE";
+      SeverityNumber2[SeverityNumber2["TRACE2"] = 2] = "TRACE2";
+      SeverityNumber2[SeverityNumber2["TRACE3"] = 3] = "TRACE3";
+      SeverityNumber2[SeverityNumber2["TRACE4"] = 4] = "TRACE4";
+      SeverityNumber2[SeverityNumber2["DEBUG"] = 5] = "DEBUG";
+      SeverityNumber2[SeverityNumber2["DEBUG2"] = 6] = "DEBUG2";
+      SeverityNumber2[SeverityNumber2["DEBUG3"] = 7] = "DEBUG3";
+      SeverityNumber2[SeverityNumber2["DEBUG4"] = 8] = "DEBUG4";
+      SeverityNumber2[SeverityNumber2["INFO"] = 9] = "INFO";
+      SeverityNumber2[SeverityNumber2["INFO2"] = 10] = "INFO2";
+      SeverityNumber2[SeverityNumber2["INFO3"] = 11] = "INFO3";
+      SeverityNumber2[SeverityNumber2["INFO4"] = 12] = "INFO4";
+      SeverityNumber2[SeverityNumber2["WARN"] = 13] = "WARN";
+      SeverityNumber2[SeverityNumber2["WARN2"] = 14] = "WARN2";
+      SeverityNumber2[SeverityNumber2["WARN3"] = 15] = "WARN3";
+      SeverityNumber2[SeverityNumber2["WARN4"] = 16] = "WARN4";
+      SeverityNumber2[SeverityNumber2["ERROR"] = 17] = "ERROR";
+      SeverityNumber2[SeverityNumber2["ERROR2"] = 18] = "ERROR2";
+      SeverityNumber2[SeverityNumber2["ERROR3"] = 19] = "ERROR3";
+      SeverityNumber2[SeverityNumber2["ERROR4"] = 20] = "ERROR4";
+      SeverityNumber2[SeverityNumber2["FATAL"] = 21] = "FATAL";
+      SeverityNumber2[SeverityNumber2["FATAL2"] = 22] = "FATAL2";
+      SeverityNumber2[SeverityNumber2["FATAL3"] = 23] = "FATAL3";
+      SeverityNumber2[SeverityNumber2["FATAL4"] = 24] = "FATAL4";
+      return SeverityNumber2;
+    })({});
+    exports.SeverityNumber = SeverityNumber;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs
+var require_TextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/TextMapPropagator.cjs"(exports) {
+    "use strict";
+    var defaultTextMapGetter = {
+      get(carrier, key) {
+        if (carrier == null) return;
+        return carrier[key];
+      },
+      keys(carrier) {
+        if (carrier == null) return [];
+        return Object.keys(carrier);
+      }
+    };
+    var defaultTextMapSetter = { set(carrier, key, value) {
+      if (carrier == null) return;
+      carrier[key] = value;
+    } };
+    exports.defaultTextMapGetter = defaultTextMapGetter;
+    exports.defaultTextMapSetter = defaultTextMapSetter;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs
+var require_trace_flags = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/trace_flags.cjs"(exports) {
+    "use strict";
+    var TraceFlags = /* @__PURE__ */ (function(TraceFlags2) {
+      TraceFlags2[TraceFlags2["NONE"] = 0] = "NONE";
+      TraceFlags2[TraceFlags2["SAMPLED"] = 1] = "SAMPLED";
+      return TraceFlags2;
+    })({});
+    exports.TraceFlags = TraceFlags;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs
+var require_invalid_span_constants = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/invalid-span-constants.cjs"(exports) {
+    "use strict";
+    require_trace_flags();
+    var INVALID_SPANID = "0000000000000000";
+    var INVALID_TRACEID = "00000000000000000000000000000000";
+    var INVALID_SPAN_CONTEXT = {
+      traceId: INVALID_TRACEID,
+      spanId: INVALID_SPANID,
+      traceFlags: 0
+    };
+    exports.INVALID_SPANID = INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = INVALID_TRACEID;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs
+var require_NonRecordingSpan = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NonRecordingSpan.cjs"(exports) {
+    "use strict";
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var NonRecordingSpan = class {
+      constructor(spanContext = require_invalid_span_constants2.INVALID_SPAN_CONTEXT) {
+        this._spanContext = spanContext;
+      }
+      spanContext() {
+        return this._spanContext;
+      }
+      setAttribute(_key, _value) {
+        return this;
+      }
+      setAttributes(_attributes) {
+        return this;
+      }
+      addEvent(_name, _attributes) {
+        return this;
+      }
+      addLink(_link) {
+        return this;
+      }
+      addLinks(_links) {
+        return this;
+      }
+      setStatus(_status) {
+        return this;
+      }
+      updateName(_name) {
+        return this;
+      }
+      end(_endTime) {
+      }
+      isRecording() {
+        return false;
+      }
+      recordException(_exception, _time) {
+      }
+    };
+    exports.NonRecordingSpan = NonRecordingSpan;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs
+var require_spancontext_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/spancontext-utils.cjs"(exports) {
+    "use strict";
+    require_invalid_span_constants();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var isHex = new Uint8Array([
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      0,
+      1,
+      1,
+      1,
+      1,
+      1,
+      1
+    ]);
+    function isValidHex(id, length) {
+      if (typeof id !== "string" || id.length !== length) return false;
+      let r = 0;
+      for (let i = 0; i < id.length; i += 4) r += (isHex[id.charCodeAt(i)] | 0) + (isHex[id.charCodeAt(i + 1)] | 0) + (isHex[id.charCodeAt(i + 2)] | 0) + (isHex[id.charCodeAt(i + 3)] | 0);
+      return r === length;
+    }
+    function isValidTraceId(traceId) {
+      return isValidHex(traceId, 32) && traceId !== "00000000000000000000000000000000";
+    }
+    function isValidSpanId(spanId) {
+      return isValidHex(spanId, 16) && spanId !== "0000000000000000";
+    }
+    function isSpanContextValid(spanContext) {
+      return isValidTraceId(spanContext.traceId) && isValidSpanId(spanContext.spanId);
+    }
+    function wrapSpanContext(spanContext) {
+      return new require_NonRecordingSpan2.NonRecordingSpan(spanContext);
+    }
+    exports.isSpanContextValid = isSpanContextValid;
+    exports.isValidSpanId = isValidSpanId;
+    exports.isValidTraceId = isValidTraceId;
+    exports.wrapSpanContext = wrapSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs
+var require_NoopContextManager = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context/NoopContextManager.cjs"(exports) {
+    "use strict";
+    var require_context3 = require_context();
+    var NoopContextManager = class {
+      active() {
+        return require_context3.ROOT_CONTEXT;
+      }
+      with(_context, fn, thisArg, ...args) {
+        return fn.call(thisArg, ...args);
+      }
+      bind(_context, target) {
+        return target;
+      }
+      enable() {
+        return this;
+      }
+      disable() {
+        return this;
+      }
+      /** @experimental This API is experimental and may change in minor releases without prior notice. */
+      attach(_context) {
+        return { dispose() {
+        } };
+      }
+    };
+    exports.NoopContextManager = NoopContextManager;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/context.cjs
+var require_context2 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/context.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopContextManager2 = require_NoopContextManager();
+    var API_NAME = "context";
+    var NOOP_CONTEXT_MANAGER = new require_NoopContextManager2.NoopContextManager();
+    var NOOP_TOKEN = Object.freeze({ dispose: () => {
+    } });
+    var ContextAPI = class ContextAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._attachUnsupportedWarned = false;
+      }
+      /** Get the singleton instance of the Context API */
+      static getInstance() {
+        if (!this._instance) this._instance = new ContextAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current context manager.
+      *
+      * @returns true if the context manager was successfully registered, else false
+      */
+      setGlobalContextManager(contextManager) {
+        return require_global_utils2.registerGlobal(API_NAME, contextManager, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Get the currently active context
+      */
+      active() {
+        return this._getContextManager().active();
+      }
+      /**
+      * Execute a function with an active context
+      *
+      * @param context context to be active during function execution
+      * @param fn function to execute in a context
+      * @param thisArg optional receiver to be used for calling fn
+      * @param args optional arguments forwarded to fn
+      */
+      with(context, fn, thisArg, ...args) {
+        return this._getContextManager().with(context, fn, thisArg, ...args);
+      }
+      /**
+      * Bind a context to a target function or event emitter
+      *
+      * @param context context to bind to the event emitter or function. Defaults to the currently active context
+      * @param target function or event emitter to bind
+      */
+      bind(context, target) {
+        return this._getContextManager().bind(context, target);
+      }
+      /**
+      * Imperatively sets `context` as active, returning a {@link ContextManagementToken} whose
+      * {@link ContextManagementToken.dispose} restores the previous context.
+      *
+      * This is a delicate, low-level API - prefer {@link with}/{@link bind}, which
+      * restore context automatically. Use `attach` only to bridge callback
+      * boundaries that `with` cannot wrap. Call `token.dispose()` when the
+      * operation is done.
+      *
+      * **Caveat for async functions:** If called inside an async function before
+      * the first `await`, the context change may leak into the caller's context
+      * and remain active there. Prefer {@link with} for async code.
+      *
+      * Support is best-effort and varies by the active ContextManager (see
+      * {@link ContextManager.attach}); if it does not implement `attach`, this logs
+      * a warning and returns a no-op token.
+      *
+      * @param context The Context to attach
+      * @returns A {@link ContextManagementToken} whose dispose() restores the previous Context
+      * @since 1.10.0
+      * @experimental This API is experimental and may change in minor releases without prior notice.
+      */
+      attach(context) {
+        const contextManager = this._getContextManager();
+        if (contextManager.attach) return contextManager.attach(context);
+        if (!this._attachUnsupportedWarned) {
+          this._attachUnsupportedWarned = true;
+          require_diag2.DiagAPI.instance().warn("The current ContextManager does not implement attach(). The context will not be attached. Use a ContextManager that supports attach() (e.g. AsyncLocalStorageContextManager) or use with()/bind() instead.");
+        }
+        return NOOP_TOKEN;
+      }
+      _getContextManager() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_CONTEXT_MANAGER;
+      }
+      /** Disable and remove the global context manager */
+      disable() {
+        this._getContextManager().disable();
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.ContextAPI = ContextAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/context-utils.cjs
+var require_context_utils = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/context-utils.cjs"(exports) {
+    "use strict";
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var SPAN_KEY = require_context3.createContextKey("OpenTelemetry Context Key SPAN");
+    function getSpan(context) {
+      return context.getValue(SPAN_KEY) || void 0;
+    }
+    function getActiveSpan() {
+      return getSpan(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setSpan(context, span) {
+      return context.setValue(SPAN_KEY, span);
+    }
+    function deleteSpan(context) {
+      return context.deleteValue(SPAN_KEY);
+    }
+    function setSpanContext(context, spanContext) {
+      return setSpan(context, new require_NonRecordingSpan2.NonRecordingSpan(spanContext));
+    }
+    function getSpanContext(context) {
+      var _getSpan;
+      return (_getSpan = getSpan(context)) === null || _getSpan === void 0 ? void 0 : _getSpan.spanContext();
+    }
+    exports.deleteSpan = deleteSpan;
+    exports.getActiveSpan = getActiveSpan;
+    exports.getSpan = getSpan;
+    exports.getSpanContext = getSpanContext;
+    exports.setSpan = setSpan;
+    exports.setSpanContext = setSpanContext;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs
+var require_NoopTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracer.cjs"(exports) {
+    "use strict";
+    var require_context3 = require_context2();
+    var require_NonRecordingSpan2 = require_NonRecordingSpan();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var contextApi = require_context3.ContextAPI.getInstance();
+    var NoopTracer = class {
+      startSpan(name, options, context = contextApi.active()) {
+        if (Boolean(options === null || options === void 0 ? void 0 : options.root)) return new require_NonRecordingSpan2.NonRecordingSpan();
+        const parentFromContext = context && require_context_utils2.getSpanContext(context);
+        if (isSpanContext(parentFromContext) && require_spancontext_utils2.isSpanContextValid(parentFromContext)) return new require_NonRecordingSpan2.NonRecordingSpan(parentFromContext);
+        else return new require_NonRecordingSpan2.NonRecordingSpan();
+      }
+      startActiveSpan(name, arg2, arg3, arg4) {
+        var _ctx;
+        let opts;
+        let ctx;
+        let fn;
+        if (arguments.length < 2) return;
+        else if (arguments.length === 2) fn = arg2;
+        else if (arguments.length === 3) {
+          opts = arg2;
+          fn = arg3;
+        } else {
+          opts = arg2;
+          ctx = arg3;
+          fn = arg4;
+        }
+        const parentContext = (_ctx = ctx) !== null && _ctx !== void 0 ? _ctx : contextApi.active();
+        const span = this.startSpan(name, opts, parentContext);
+        const contextWithSpanSet = require_context_utils2.setSpan(parentContext, span);
+        return contextApi.with(contextWithSpanSet, fn, void 0, span);
+      }
+    };
+    function isSpanContext(spanContext) {
+      return spanContext !== null && typeof spanContext === "object" && "spanId" in spanContext && typeof spanContext["spanId"] === "string" && "traceId" in spanContext && typeof spanContext["traceId"] === "string" && "traceFlags" in spanContext && typeof spanContext["traceFlags"] === "number";
+    }
+    exports.NoopTracer = NoopTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs
+var require_ProxyTracer = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracer.cjs"(exports) {
+    "use strict";
+    var NOOP_TRACER = new (require_NoopTracer()).NoopTracer();
+    var ProxyTracer = class {
+      constructor(provider, name, version, options) {
+        this._provider = provider;
+        this.name = name;
+        this.version = version;
+        this.options = options;
+      }
+      startSpan(name, options, context) {
+        return this._getTracer().startSpan(name, options, context);
+      }
+      startActiveSpan(_name, _options, _context, _fn) {
+        const tracer = this._getTracer();
+        return Reflect.apply(tracer.startActiveSpan, tracer, arguments);
+      }
+      /**
+      * Try to get a tracer from the proxy tracer provider.
+      * If the proxy tracer provider has no delegate, return a noop tracer.
+      */
+      _getTracer() {
+        if (this._delegate) return this._delegate;
+        const tracer = this._provider.getDelegateTracer(this.name, this.version, this.options);
+        if (!tracer) return NOOP_TRACER;
+        this._delegate = tracer;
+        return this._delegate;
+      }
+    };
+    exports.ProxyTracer = ProxyTracer;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/span_kind.cjs
+var require_span_kind = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/span_kind.cjs"(exports) {
+    "use strict";
+    var SpanKind = /* @__PURE__ */ (function(SpanKind2) {
+      SpanKind2[SpanKind2["INTERNAL"] = 0] = "INTERNAL";
+      SpanKind2[SpanKind2["SERVER"] = 1] = "SERVER";
+      SpanKind2[SpanKind2["CLIENT"] = 2] = "CLIENT";
+      SpanKind2[SpanKind2["PRODUCER"] = 3] = "PRODUCER";
+      SpanKind2[SpanKind2["CONSUMER"] = 4] = "CONSUMER";
+      return SpanKind2;
+    })({});
+    exports.SpanKind = SpanKind;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/status.cjs
+var require_status = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/status.cjs"(exports) {
+    "use strict";
+    var SpanStatusCode = /* @__PURE__ */ (function(SpanStatusCode2) {
+      SpanStatusCode2[SpanStatusCode2["UNSET"] = 0] = "UNSET";
+      SpanStatusCode2[SpanStatusCode2["OK"] = 1] = "OK";
+      SpanStatusCode2[SpanStatusCode2["ERROR"] = 2] = "ERROR";
+      return SpanStatusCode2;
+    })({});
+    exports.SpanStatusCode = SpanStatusCode;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs
+var require_tracestate_validators = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-validators.cjs"(exports) {
+    "use strict";
+    var VALID_KEY_CHAR_RANGE = "[_0-9a-z-*/]";
+    var VALID_KEY_REGEX = new RegExp(`^(?:${`[a-z]${VALID_KEY_CHAR_RANGE}{0,255}`}|${`[a-z0-9]${VALID_KEY_CHAR_RANGE}{0,240}@[a-z]${VALID_KEY_CHAR_RANGE}{0,13}`})$`);
+    var VALID_VALUE_BASE_REGEX = /^[ -~]{0,255}[!-~]$/;
+    var INVALID_VALUE_COMMA_EQUAL_REGEX = /,|=/;
+    function validateKey(key) {
+      return VALID_KEY_REGEX.test(key);
+    }
+    function validateValue(value) {
+      return VALID_VALUE_BASE_REGEX.test(value) && !INVALID_VALUE_COMMA_EQUAL_REGEX.test(value);
+    }
+    exports.validateKey = validateKey;
+    exports.validateValue = validateValue;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs
+var require_tracestate_impl = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/tracestate-impl.cjs"(exports) {
+    "use strict";
+    var require_tracestate_validators2 = require_tracestate_validators();
+    var MAX_TRACE_STATE_ITEMS = 32;
+    var MAX_TRACE_STATE_LEN = 512;
+    var LIST_MEMBERS_SEPARATOR = ",";
+    var LIST_MEMBER_KEY_VALUE_SPLITTER = "=";
+    var TraceStateImpl = class TraceStateImpl2 {
+      constructor(rawTraceState) {
+        this._internalState = /* @__PURE__ */ new Map();
+        if (rawTraceState) this._parse(rawTraceState);
+      }
+      set(key, value) {
+        const currValue = this._internalState.get(key);
+        let newLength = this.serialize().length;
+        if (typeof currValue === "string") newLength += value.length - currValue.length;
+        else {
+          if (this._internalState.size >= MAX_TRACE_STATE_ITEMS) return this;
+          newLength += key.length + value.length + (this._internalState.size > 0 ? 2 : 1);
+        }
+        if (newLength > MAX_TRACE_STATE_LEN) return this;
+        const traceState = this._clone();
+        if (traceState._internalState.has(key)) traceState._internalState.delete(key);
+        traceState._internalState.set(key, value);
+        return traceState;
+      }
+      unset(key) {
+        const traceState = this._clone();
+        traceState._internalState.delete(key);
+        return traceState;
+      }
+      get(key) {
+        return this._internalState.get(key);
+      }
+      serialize() {
+        return Array.from(this._internalState.keys()).reduceRight((agg, key) => {
+          agg.push(key + LIST_MEMBER_KEY_VALUE_SPLITTER + this.get(key));
+          return agg;
+        }, []).join(LIST_MEMBERS_SEPARATOR);
+      }
+      _parse(rawTraceState) {
+        if (rawTraceState.length > MAX_TRACE_STATE_LEN) return;
+        this._internalState = rawTraceState.split(LIST_MEMBERS_SEPARATOR).reduceRight((agg, part) => {
+          const listMember = part.trim();
+          const i = listMember.indexOf(LIST_MEMBER_KEY_VALUE_SPLITTER);
+          if (i !== -1) {
+            const key = listMember.slice(0, i);
+            const value = listMember.slice(i + 1, part.length);
+            if (require_tracestate_validators2.validateKey(key) && require_tracestate_validators2.validateValue(value)) agg.set(key, value);
+          }
+          return agg;
+        }, /* @__PURE__ */ new Map());
+        if (this._internalState.size > MAX_TRACE_STATE_ITEMS) this._internalState = new Map(Array.from(this._internalState.entries()).reverse().slice(0, MAX_TRACE_STATE_ITEMS));
+      }
+      _keys() {
+        return Array.from(this._internalState.keys()).reverse();
+      }
+      _clone() {
+        const traceState = new TraceStateImpl2();
+        traceState._internalState = new Map(this._internalState);
+        return traceState;
+      }
+    };
+    exports.TraceStateImpl = TraceStateImpl;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs
+var require_utils3 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/internal/utils.cjs"(exports) {
+    "use strict";
+    var require_tracestate_impl2 = require_tracestate_impl();
+    function createTraceState(rawTraceState) {
+      return new require_tracestate_impl2.TraceStateImpl(rawTraceState);
+    }
+    exports.createTraceState = createTraceState;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs
+var require_NoopTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/NoopTracerProvider.cjs"(exports) {
+    "use strict";
+    var require_NoopTracer2 = require_NoopTracer();
+    var NoopTracerProvider = class {
+      getTracer(_name, _version, _options) {
+        return new require_NoopTracer2.NoopTracer();
+      }
+    };
+    exports.NoopTracerProvider = NoopTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs
+var require_ProxyTracerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/ProxyTracerProvider.cjs"(exports) {
+    "use strict";
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var NOOP_TRACER_PROVIDER = new (require_NoopTracerProvider()).NoopTracerProvider();
+    var ProxyTracerProvider = class {
+      /**
+      * Get a {@link ProxyTracer}
+      */
+      getTracer(name, version, options) {
+        var _this$getDelegateTrac;
+        return (_this$getDelegateTrac = this.getDelegateTracer(name, version, options)) !== null && _this$getDelegateTrac !== void 0 ? _this$getDelegateTrac : new require_ProxyTracer2.ProxyTracer(this, name, version, options);
+      }
+      getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : NOOP_TRACER_PROVIDER;
+      }
+      /**
+      * Set the delegate tracer provider
+      */
+      setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      getDelegateTracer(name, version, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getTracer(name, version, options);
+      }
+    };
+    exports.ProxyTracerProvider = ProxyTracerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs
+var require_SamplingResult = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace/SamplingResult.cjs"(exports) {
+    "use strict";
+    var SamplingDecision = /* @__PURE__ */ (function(SamplingDecision2) {
+      SamplingDecision2[SamplingDecision2["NOT_RECORD"] = 0] = "NOT_RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD"] = 1] = "RECORD";
+      SamplingDecision2[SamplingDecision2["RECORD_AND_SAMPLED"] = 2] = "RECORD_AND_SAMPLED";
+      return SamplingDecision2;
+    })({});
+    exports.SamplingDecision = SamplingDecision;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/context-api.cjs
+var require_context_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/context-api.cjs"(exports) {
+    "use strict";
+    var context = require_context2().ContextAPI.getInstance();
+    exports.context = context;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/diag-api.cjs
+var require_diag_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/diag-api.cjs"(exports) {
+    "use strict";
+    var diag2 = require_diag().DiagAPI.instance();
+    exports.diag = diag2;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs
+var require_NoopLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/NoopLoggerProvider.cjs"(exports) {
+    "use strict";
+    var require_NoopLogger2 = require_NoopLogger();
+    var NoopLoggerProvider = class {
+      getLogger(_name, _version, _options) {
+        return new require_NoopLogger2.NoopLogger();
+      }
+    };
+    var NOOP_LOGGER_PROVIDER = new NoopLoggerProvider();
+    exports.NOOP_LOGGER_PROVIDER = NOOP_LOGGER_PROVIDER;
+    exports.NoopLoggerProvider = NoopLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs
+var require_ProxyLogger = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLogger.cjs"(exports) {
+    "use strict";
+    var require_NoopLogger2 = require_NoopLogger();
+    var ProxyLogger = class {
+      constructor(provider, name, version, options) {
+        this._provider = provider;
+        this.name = name;
+        this.version = version;
+        this.options = options;
+      }
+      /**
+      * Emit a log record. This method should only be used by log appenders.
+      *
+      * @param logRecord
+      */
+      emit(logRecord) {
+        this._getLogger().emit(logRecord);
+      }
+      enabled(options) {
+        return this._getLogger().enabled(options);
+      }
+      /**
+      * Try to get a logger from the proxy logger provider.
+      * If the proxy logger provider has no delegate, return a noop logger.
+      */
+      _getLogger() {
+        if (this._delegate) return this._delegate;
+        const logger = this._provider._getDelegateLogger(this.name, this.version, this.options);
+        if (!logger) return require_NoopLogger2.NOOP_LOGGER;
+        this._delegate = logger;
+        return this._delegate;
+      }
+    };
+    exports.ProxyLogger = ProxyLogger;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs
+var require_ProxyLoggerProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs/ProxyLoggerProvider.cjs"(exports) {
+    "use strict";
+    var require_NoopLoggerProvider2 = require_NoopLoggerProvider();
+    var require_ProxyLogger2 = require_ProxyLogger();
+    var ProxyLoggerProvider = class {
+      getLogger(name, version, options) {
+        var _this$_getDelegateLog;
+        return (_this$_getDelegateLog = this._getDelegateLogger(name, version, options)) !== null && _this$_getDelegateLog !== void 0 ? _this$_getDelegateLog : new require_ProxyLogger2.ProxyLogger(this, name, version, options);
+      }
+      /**
+      * Get the delegate logger provider.
+      * Used by tests only.
+      * @internal
+      */
+      _getDelegate() {
+        var _this$_delegate;
+        return (_this$_delegate = this._delegate) !== null && _this$_delegate !== void 0 ? _this$_delegate : require_NoopLoggerProvider2.NOOP_LOGGER_PROVIDER;
+      }
+      /**
+      * Set the delegate logger provider
+      * @internal
+      */
+      _setDelegate(delegate) {
+        this._delegate = delegate;
+      }
+      /**
+      * @internal
+      */
+      _getDelegateLogger(name, version, options) {
+        var _this$_delegate2;
+        return (_this$_delegate2 = this._delegate) === null || _this$_delegate2 === void 0 ? void 0 : _this$_delegate2.getLogger(name, version, options);
+      }
+    };
+    exports.ProxyLoggerProvider = ProxyLoggerProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/logs.cjs
+var require_logs = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/logs.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_ProxyLoggerProvider2 = require_ProxyLoggerProvider();
+    var API_NAME = "logs";
+    var LogsAPI = class LogsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+      /** Get the singleton instance of the Logs API */
+      static getInstance() {
+        if (!this._instance) this._instance = new LogsAPI2();
+        return this._instance;
+      }
+      setGlobalLoggerProvider(provider) {
+        const success = require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+        if (success) this._proxyLoggerProvider._setDelegate(provider);
+        return success;
+      }
+      /**
+      * Returns the global logger provider.
+      *
+      * @returns LoggerProvider
+      */
+      getLoggerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyLoggerProvider;
+      }
+      /**
+      * Returns a Logger, creating one if one with the given name, version,
+      * schemaUrl, and attributes is not already created.
+      *
+      * Getting a Logger may be expensive, especially when `attributes` are
+      * provided. Reuse Logger instances where possible instead of calling
+      * `getLogger()` on hot paths.
+      *
+      * @param name The name of the logger or instrumentation library.
+      * @param version The version of the logger or instrumentation library.
+      * @param options The options of the logger or instrumentation library.
+      * @returns {@link Logger}
+      */
+      getLogger(name, version, options) {
+        return this.getLoggerProvider().getLogger(name, version, options);
+      }
+      /** Remove the global logger provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyLoggerProvider = new require_ProxyLoggerProvider2.ProxyLoggerProvider();
+      }
+    };
+    exports.LogsAPI = LogsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/logs-api.cjs
+var require_logs_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/logs-api.cjs"(exports) {
+    "use strict";
+    var logs = require_logs().LogsAPI.getInstance();
+    exports.logs = logs;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs
+var require_NoopMeterProvider = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics/NoopMeterProvider.cjs"(exports) {
+    "use strict";
+    var require_NoopMeter2 = require_NoopMeter();
+    var NoopMeterProvider = class {
+      getMeter(_name, _version, _options) {
+        return require_NoopMeter2.NOOP_METER;
+      }
+    };
+    var NOOP_METER_PROVIDER = new NoopMeterProvider();
+    exports.NOOP_METER_PROVIDER = NOOP_METER_PROVIDER;
+    exports.NoopMeterProvider = NoopMeterProvider;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/metrics.cjs
+var require_metrics = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/metrics.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_NoopMeterProvider2 = require_NoopMeterProvider();
+    var API_NAME = "metrics";
+    var MetricsAPI = class MetricsAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+      }
+      /** Get the singleton instance of the Metrics API */
+      static getInstance() {
+        if (!this._instance) this._instance = new MetricsAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global meter provider.
+      * Returns true if the meter provider was successfully registered, else false.
+      */
+      setGlobalMeterProvider(provider) {
+        return require_global_utils2.registerGlobal(API_NAME, provider, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Returns the global meter provider.
+      */
+      getMeterProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || require_NoopMeterProvider2.NOOP_METER_PROVIDER;
+      }
+      /**
+      * Returns a meter from the global meter provider.
+      */
+      getMeter(name, version, options) {
+        return this.getMeterProvider().getMeter(name, version, options);
+      }
+      /** Remove the global meter provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+    };
+    exports.MetricsAPI = MetricsAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/metrics-api.cjs
+var require_metrics_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/metrics-api.cjs"(exports) {
+    "use strict";
+    var metrics = require_metrics().MetricsAPI.getInstance();
+    exports.metrics = metrics;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs
+var require_NoopTextMapPropagator = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation/NoopTextMapPropagator.cjs"(exports) {
+    "use strict";
+    var NoopTextMapPropagator = class {
+      /** Noop inject function does nothing */
+      inject(_context, _carrier) {
+      }
+      /** Noop extract function does nothing and returns the input context */
+      extract(context, _carrier) {
+        return context;
+      }
+      fields() {
+        return [];
+      }
+    };
+    exports.NoopTextMapPropagator = NoopTextMapPropagator;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs
+var require_context_helpers = __commonJS({
+  "node_modules/@opentelemetry/api/dist/baggage/context-helpers.cjs"(exports) {
+    "use strict";
+    var require_context3 = require_context();
+    var require_context$1 = require_context2();
+    var BAGGAGE_KEY = require_context3.createContextKey("OpenTelemetry Baggage Key");
+    function getBaggage(context) {
+      return context.getValue(BAGGAGE_KEY) || void 0;
+    }
+    function getActiveBaggage() {
+      return getBaggage(require_context$1.ContextAPI.getInstance().active());
+    }
+    function setBaggage(context, baggage) {
+      return context.setValue(BAGGAGE_KEY, baggage);
+    }
+    function deleteBaggage(context) {
+      return context.deleteValue(BAGGAGE_KEY);
+    }
+    exports.deleteBaggage = deleteBaggage;
+    exports.getActiveBaggage = getActiveBaggage;
+    exports.getBaggage = getBaggage;
+    exports.setBaggage = setBaggage;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/propagation.cjs
+var require_propagation = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/propagation.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_utils4 = require_utils2();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_NoopTextMapPropagator2 = require_NoopTextMapPropagator();
+    var require_context_helpers2 = require_context_helpers();
+    var API_NAME = "propagation";
+    var NOOP_TEXT_MAP_PROPAGATOR = new require_NoopTextMapPropagator2.NoopTextMapPropagator();
+    var PropagationAPI = class PropagationAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this.createBaggage = require_utils4.createBaggage;
+        this.getBaggage = require_context_helpers2.getBaggage;
+        this.getActiveBaggage = require_context_helpers2.getActiveBaggage;
+        this.setBaggage = require_context_helpers2.setBaggage;
+        this.deleteBaggage = require_context_helpers2.deleteBaggage;
+      }
+      /** Get the singleton instance of the Propagator API */
+      static getInstance() {
+        if (!this._instance) this._instance = new PropagationAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current propagator.
+      *
+      * @returns true if the propagator was successfully registered, else false
+      */
+      setGlobalPropagator(propagator) {
+        return require_global_utils2.registerGlobal(API_NAME, propagator, require_diag2.DiagAPI.instance());
+      }
+      /**
+      * Inject context into a carrier to be propagated inter-process
+      *
+      * @param context Context carrying tracing data to inject
+      * @param carrier carrier to inject context into
+      * @param setter Function used to set values on the carrier
+      */
+      inject(context, carrier, setter = require_TextMapPropagator2.defaultTextMapSetter) {
+        return this._getGlobalPropagator().inject(context, carrier, setter);
+      }
+      /**
+      * Extract context from a carrier
+      *
+      * @param context Context which the newly created context will inherit from
+      * @param carrier Carrier to extract context from
+      * @param getter Function used to extract keys from a carrier
+      */
+      extract(context, carrier, getter = require_TextMapPropagator2.defaultTextMapGetter) {
+        return this._getGlobalPropagator().extract(context, carrier, getter);
+      }
+      /**
+      * Return a list of all fields which may be used by the propagator.
+      */
+      fields() {
+        return this._getGlobalPropagator().fields();
+      }
+      /** Remove the global propagator */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+      }
+      _getGlobalPropagator() {
+        return require_global_utils2.getGlobal(API_NAME) || NOOP_TEXT_MAP_PROPAGATOR;
+      }
+    };
+    exports.PropagationAPI = PropagationAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/propagation-api.cjs
+var require_propagation_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/propagation-api.cjs"(exports) {
+    "use strict";
+    var propagation = require_propagation().PropagationAPI.getInstance();
+    exports.propagation = propagation;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/api/trace.cjs
+var require_trace = __commonJS({
+  "node_modules/@opentelemetry/api/dist/api/trace.cjs"(exports) {
+    "use strict";
+    var require_global_utils2 = require_global_utils();
+    var require_diag2 = require_diag();
+    var require_context_utils2 = require_context_utils();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var API_NAME = "trace";
+    var TraceAPI = class TraceAPI2 {
+      /** Empty private constructor prevents end users from constructing a new instance of the API */
+      constructor() {
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+        this.wrapSpanContext = require_spancontext_utils2.wrapSpanContext;
+        this.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+        this.deleteSpan = require_context_utils2.deleteSpan;
+        this.getSpan = require_context_utils2.getSpan;
+        this.getActiveSpan = require_context_utils2.getActiveSpan;
+        this.getSpanContext = require_context_utils2.getSpanContext;
+        this.setSpan = require_context_utils2.setSpan;
+        this.setSpanContext = require_context_utils2.setSpanContext;
+      }
+      /** Get the singleton instance of the Trace API */
+      static getInstance() {
+        if (!this._instance) this._instance = new TraceAPI2();
+        return this._instance;
+      }
+      /**
+      * Set the current global tracer.
+      *
+      * @returns true if the tracer provider was successfully registered, else false
+      */
+      setGlobalTracerProvider(provider) {
+        const success = require_global_utils2.registerGlobal(API_NAME, this._proxyTracerProvider, require_diag2.DiagAPI.instance());
+        if (success) this._proxyTracerProvider.setDelegate(provider);
+        return success;
+      }
+      /**
+      * Returns the global tracer provider.
+      */
+      getTracerProvider() {
+        return require_global_utils2.getGlobal(API_NAME) || this._proxyTracerProvider;
+      }
+      /**
+      * Returns a tracer from the global tracer provider.
+      */
+      getTracer(name, version) {
+        return this.getTracerProvider().getTracer(name, version);
+      }
+      /** Remove the global tracer provider */
+      disable() {
+        require_global_utils2.unregisterGlobal(API_NAME, require_diag2.DiagAPI.instance());
+        this._proxyTracerProvider = new require_ProxyTracerProvider2.ProxyTracerProvider();
+      }
+    };
+    exports.TraceAPI = TraceAPI;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/trace-api.cjs
+var require_trace_api = __commonJS({
+  "node_modules/@opentelemetry/api/dist/trace-api.cjs"(exports) {
+    "use strict";
+    var trace = require_trace().TraceAPI.getInstance();
+    exports.trace = trace;
+  }
+});
+
+// node_modules/@opentelemetry/api/dist/index.cjs
+var require_dist4 = __commonJS({
+  "node_modules/@opentelemetry/api/dist/index.cjs"(exports) {
+    "use strict";
+    Object.defineProperties(exports, {
+      __esModule: { value: true },
+      [Symbol.toStringTag]: { value: "Module" }
+    });
+    var require_types3 = require_types2();
+    var require_utils4 = require_utils2();
+    var require_context3 = require_context();
+    var require_consoleLogger2 = require_consoleLogger();
+    var require_NoopMeter2 = require_NoopMeter();
+    var require_Metric2 = require_Metric();
+    var require_NoopLogger2 = require_NoopLogger();
+    var require_LogRecord2 = require_LogRecord();
+    var require_TextMapPropagator2 = require_TextMapPropagator();
+    var require_trace_flags2 = require_trace_flags();
+    var require_invalid_span_constants2 = require_invalid_span_constants();
+    var require_spancontext_utils2 = require_spancontext_utils();
+    var require_ProxyTracer2 = require_ProxyTracer();
+    var require_span_kind2 = require_span_kind();
+    var require_status2 = require_status();
+    var require_utils$1 = require_utils3();
+    var require_ProxyTracerProvider2 = require_ProxyTracerProvider();
+    var require_SamplingResult2 = require_SamplingResult();
+    var require_context_api2 = require_context_api();
+    var require_diag_api2 = require_diag_api();
+    var require_logs_api2 = require_logs_api();
+    var require_metrics_api2 = require_metrics_api();
+    var require_propagation_api2 = require_propagation_api();
+    var require_trace_api2 = require_trace_api();
+    var src_default = {
+      context: require_context_api2.context,
+      diag: require_diag_api2.diag,
+      logs: require_logs_api2.logs,
+      metrics: require_metrics_api2.metrics,
+      propagation: require_propagation_api2.propagation,
+      trace: require_trace_api2.trace
+    };
+    exports.DiagConsoleLogger = require_consoleLogger2.DiagConsoleLogger;
+    exports.DiagLogLevel = require_types3.DiagLogLevel;
+    exports.INVALID_SPANID = require_invalid_span_constants2.INVALID_SPANID;
+    exports.INVALID_SPAN_CONTEXT = require_invalid_span_constants2.INVALID_SPAN_CONTEXT;
+    exports.INVALID_TRACEID = require_invalid_span_constants2.INVALID_TRACEID;
+    exports.ProxyTracer = require_ProxyTracer2.ProxyTracer;
+    exports.ProxyTracerProvider = require_ProxyTracerProvider2.ProxyTracerProvider;
+    exports.ROOT_CONTEXT = require_context3.ROOT_CONTEXT;
+    exports.SamplingDecision = require_SamplingResult2.SamplingDecision;
+    exports.SeverityNumber = require_LogRecord2.SeverityNumber;
+    exports.SpanKind = require_span_kind2.SpanKind;
+    exports.SpanStatusCode = require_status2.SpanStatusCode;
+    exports.TraceFlags = require_trace_flags2.TraceFlags;
+    exports.ValueType = require_Metric2.ValueType;
+    exports.baggageEntryMetadataFromString = require_utils4.baggageEntryMetadataFromString;
+    exports.context = require_context_api2.context;
+    exports.createContextKey = require_context3.createContextKey;
+    exports.createNoopLogger = require_NoopLogger2.createNoopLogger;
+    exports.createNoopMeter = require_NoopMeter2.createNoopMeter;
+    exports.createTraceState = require_utils$1.createTraceState;
+    exports.default = src_default;
+    exports.defaultTextMapGetter = require_TextMapPropagator2.defaultTextMapGetter;
+    exports.defaultTextMapSetter = require_TextMapPropagator2.defaultTextMapSetter;
+    exports.diag = require_diag_api2.diag;
+    exports.isSpanContextValid = require_spancontext_utils2.isSpanContextValid;
+    exports.isValidSpanId = require_spancontext_utils2.isValidSpanId;
+    exports.isValidTraceId = require_spancontext_utils2.isValidTraceId;
+    exports.logs = require_logs_api2.logs;
+    exports.metrics = require_metrics_api2.metrics;
+    exports.propagation = require_propagation_api2.propagation;
+    exports.trace = require_trace_api2.trace;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processCpuTotal.js
+var require_processCpuTotal = __commonJS({
+  "node_modules/prom-client/lib/metrics/processCpuTotal.js"(exports, module) {
+    "use strict";
+    var OtelApi = require_dist4();
+    var Counter2 = require_counter();
+    var PROCESS_CPU_USER_SECONDS = "process_cpu_user_seconds_total";
+    var PROCESS_CPU_SYSTEM_SECONDS = "process_cpu_system_seconds_total";
+    var PROCESS_CPU_SECONDS = "process_cpu_seconds_total";
+    module.exports = (registry, config = {}) => {
+      const registers = registry ? [registry] : void 0;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const exemplars = config.enableExemplars ? config.enableExemplars : false;
+      const labelNames2 = Object.keys(labels);
+      let lastCpuUsage = process.cpuUsage();
+      const cpuUserUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_USER_SECONDS,
+        help: "Total user CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames: labelNames2,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          const cpuUsage = process.cpuUsage();
+          const userUsageMicros = cpuUsage.user - lastCpuUsage.user;
+          const systemUsageMicros = cpuUsage.system - lastCpuUsage.system;
+          lastCpuUsage = cpuUsage;
+          if (this.enableExemplars) {
+            let exemplarLabels = {};
+            const currentSpan = OtelApi.trace.getSpan(OtelApi.context.active());
+            if (currentSpan) {
+              exemplarLabels = {
+                traceId: currentSpan.spanContext().traceId,
+                spanId: currentSpan.spanContext().spanId
+              };
+            }
+            cpuUserUsageCounter.inc({
+              labels,
+              value: userUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuSystemUsageCounter.inc({
+              labels,
+              value: systemUsageMicros / 1e6,
+              exemplarLabels
+            });
+            cpuUsageCounter.inc({
+              labels,
+              value: (userUsageMicros + systemUsageMicros) / 1e6,
+              exemplarLabels
+            });
+          } else {
+            cpuUserUsageCounter.inc(labels, userUsageMicros / 1e6);
+            cpuSystemUsageCounter.inc(labels, systemUsageMicros / 1e6);
+            cpuUsageCounter.inc(
+              labels,
+              (userUsageMicros + systemUsageMicros) / 1e6
+            );
+          }
+        }
+      });
+      const cpuSystemUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SYSTEM_SECONDS,
+        help: "Total system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames: labelNames2
+      });
+      const cpuUsageCounter = new Counter2({
+        name: namePrefix + PROCESS_CPU_SECONDS,
+        help: "Total user and system CPU time spent in seconds.",
+        enableExemplars: exemplars,
+        registers,
+        labelNames: labelNames2
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_CPU_USER_SECONDS,
+      PROCESS_CPU_SYSTEM_SECONDS,
+      PROCESS_CPU_SECONDS
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processStartTime.js
+var require_processStartTime = __commonJS({
+  "node_modules/prom-client/lib/metrics/processStartTime.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var startInSeconds = Math.round(Date.now() / 1e3 - process.uptime());
+    var PROCESS_START_TIME = "process_start_time_seconds";
+    module.exports = (registry, config = {}) => {
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_START_TIME,
+        help: "Start time of the process since unix epoch in seconds.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        aggregator: "omit",
+        collect() {
+          this.set(labels, startInSeconds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_START_TIME];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js
+var require_osMemoryHeapLinux = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeapLinux.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs = __require("fs");
+    var values = ["VmSize", "VmRSS", "VmData"];
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    var PROCESS_VIRTUAL_MEMORY = "process_virtual_memory_bytes";
+    var PROCESS_HEAP = "process_heap_bytes";
+    function structureOutput(input) {
+      return input.split("\n").reduce((acc, string) => {
+        if (!values.some((value2) => string.startsWith(value2))) {
+          return acc;
+        }
+        const split = string.split(":");
+        let value = split[1].trim();
+        value = value.substr(0, value.length - 3);
+        value = Number(value) * 1024;
+        acc[split[0]] = value;
+        return acc;
+      }, {});
+    }
+    module.exports = (registry, config = {}) => {
+      const registers = registry ? [registry] : void 0;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      const residentMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers,
+        labelNames: labelNames2,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect() {
+          try {
+            const stat13 = fs.readFileSync("/proc/self/status", "utf8");
+            const structuredOutput = structureOutput(stat13);
+            residentMemGauge.set(labels, structuredOutput.VmRSS);
+            virtualMemGauge.set(labels, structuredOutput.VmSize);
+            heapSizeMemGauge.set(labels, structuredOutput.VmData);
+          } catch {
+          }
+        }
+      });
+      const virtualMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_VIRTUAL_MEMORY,
+        help: "Virtual memory size in bytes.",
+        registers,
+        labelNames: labelNames2
+      });
+      const heapSizeMemGauge = new Gauge2({
+        name: namePrefix + PROCESS_HEAP,
+        help: "Process heap size in bytes.",
+        registers,
+        labelNames: labelNames2
+      });
+    };
+    module.exports.metricNames = [
+      PROCESS_RESIDENT_MEMORY,
+      PROCESS_VIRTUAL_MEMORY,
+      PROCESS_HEAP
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js
+var require_safeMemoryUsage = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/safeMemoryUsage.js"(exports, module) {
+    "use strict";
+    function safeMemoryUsage() {
+      try {
+        return process.memoryUsage();
+      } catch {
+        return;
+      }
+    }
+    module.exports = safeMemoryUsage;
+  }
+});
+
+// node_modules/prom-client/lib/metrics/osMemoryHeap.js
+var require_osMemoryHeap = __commonJS({
+  "node_modules/prom-client/lib/metrics/osMemoryHeap.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var linuxVariant = require_osMemoryHeapLinux();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var PROCESS_RESIDENT_MEMORY = "process_resident_memory_bytes";
+    function notLinuxVariant(registry, config = {}) {
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_RESIDENT_MEMORY,
+        help: "Resident memory size in bytes.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        collect() {
+          const memUsage = safeMemoryUsage();
+          if (memUsage) {
+            this.set(labels, memUsage.rss);
+          }
+        }
+      });
+    }
+    module.exports = (registry, config) => process.platform === "linux" ? linuxVariant(registry, config) : notLinuxVariant(registry, config);
+    module.exports.metricNames = process.platform === "linux" ? linuxVariant.metricNames : [PROCESS_RESIDENT_MEMORY];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js
+var require_processOpenFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processOpenFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs = __require("fs");
+    var process2 = __require("process");
+    var PROCESS_OPEN_FDS = "process_open_fds";
+    module.exports = (registry, config = {}) => {
+      if (process2.platform !== "linux") {
+        return;
+      }
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_OPEN_FDS,
+        help: "Number of open file descriptors.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        collect() {
+          try {
+            const fds = fs.readdirSync("/proc/self/fd");
+            this.set(labels, fds.length - 1);
+          } catch {
+          }
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_OPEN_FDS];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js
+var require_processMaxFileDescriptors = __commonJS({
+  "node_modules/prom-client/lib/metrics/processMaxFileDescriptors.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var fs = __require("fs");
+    var PROCESS_MAX_FDS = "process_max_fds";
+    var maxFds;
+    module.exports = (registry, config = {}) => {
+      if (maxFds === void 0) {
+        try {
+          const limits = fs.readFileSync("/proc/self/limits", "utf8");
+          const lines = limits.split("\n");
+          for (const line2 of lines) {
+            if (line2.startsWith("Max open files")) {
+              const parts = line2.split(/  +/);
+              maxFds = Number(parts[1]);
+              break;
+            }
+          }
+        } catch {
+          return;
+        }
+      }
+      if (maxFds === void 0) return;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + PROCESS_MAX_FDS,
+        help: "Maximum number of open file descriptors.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        collect() {
+          if (maxFds !== void 0) this.set(labels, maxFds);
+        }
+      });
+    };
+    module.exports.metricNames = [PROCESS_MAX_FDS];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/eventLoopLag.js
+var require_eventLoopLag = __commonJS({
+  "node_modules/prom-client/lib/metrics/eventLoopLag.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var perf_hooks;
+    try {
+      perf_hooks = __require("perf_hooks");
+    } catch {
+    }
+    var NODEJS_EVENTLOOP_LAG = "nodejs_eventloop_lag_seconds";
+    var NODEJS_EVENTLOOP_LAG_MIN = "nodejs_eventloop_lag_min_seconds";
+    var NODEJS_EVENTLOOP_LAG_MAX = "nodejs_eventloop_lag_max_seconds";
+    var NODEJS_EVENTLOOP_LAG_MEAN = "nodejs_eventloop_lag_mean_seconds";
+    var NODEJS_EVENTLOOP_LAG_STDDEV = "nodejs_eventloop_lag_stddev_seconds";
+    var NODEJS_EVENTLOOP_LAG_P50 = "nodejs_eventloop_lag_p50_seconds";
+    var NODEJS_EVENTLOOP_LAG_P90 = "nodejs_eventloop_lag_p90_seconds";
+    var NODEJS_EVENTLOOP_LAG_P99 = "nodejs_eventloop_lag_p99_seconds";
+    function reportEventloopLag(start, gauge, labels) {
+      const delta = process.hrtime(start);
+      const nanosec = delta[0] * 1e9 + delta[1];
+      const seconds = nanosec / 1e9;
+      gauge.set(labels, seconds);
+    }
+    module.exports = (registry, config = {}) => {
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      const registers = registry ? [registry] : void 0;
+      let collect = () => {
+        const start = process.hrtime();
+        setImmediate(reportEventloopLag, start, lag, labels);
+      };
+      if (perf_hooks && perf_hooks.monitorEventLoopDelay) {
+        try {
+          const histogram = perf_hooks.monitorEventLoopDelay({
+            resolution: config.eventLoopMonitoringPrecision
+          });
+          histogram.enable();
+          collect = () => {
+            const start = process.hrtime();
+            setImmediate(reportEventloopLag, start, lag, labels);
+            lagMin.set(labels, histogram.min / 1e9);
+            lagMax.set(labels, histogram.max / 1e9);
+            lagMean.set(labels, histogram.mean / 1e9);
+            lagStddev.set(labels, histogram.stddev / 1e9);
+            lagP50.set(labels, histogram.percentile(50) / 1e9);
+            lagP90.set(labels, histogram.percentile(90) / 1e9);
+            lagP99.set(labels, histogram.percentile(99) / 1e9);
+            histogram.reset();
+          };
+        } catch (e) {
+          if (e.code === "ERR_NOT_IMPLEMENTED") {
+            return;
+          }
+          throw e;
+        }
+      }
+      const lag = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG,
+        help: "Lag of event loop in seconds.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average",
+        // Use this one metric's `collect` to set all metrics' values.
+        collect
+      });
+      const lagMin = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MIN,
+        help: "The minimum recorded event loop delay.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "min"
+      });
+      const lagMax = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MAX,
+        help: "The maximum recorded event loop delay.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "max"
+      });
+      const lagMean = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_MEAN,
+        help: "The mean of the recorded event loop delays.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average"
+      });
+      const lagStddev = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_STDDEV,
+        help: "The standard deviation of the recorded event loop delays.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average"
+      });
+      const lagP50 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P50,
+        help: "The 50th percentile of the recorded event loop delays.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average"
+      });
+      const lagP90 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P90,
+        help: "The 90th percentile of the recorded event loop delays.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average"
+      });
+      const lagP99 = new Gauge2({
+        name: namePrefix + NODEJS_EVENTLOOP_LAG_P99,
+        help: "The 99th percentile of the recorded event loop delays.",
+        registers,
+        labelNames: labelNames2,
+        aggregator: "average"
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_EVENTLOOP_LAG,
+      NODEJS_EVENTLOOP_LAG_MIN,
+      NODEJS_EVENTLOOP_LAG_MAX,
+      NODEJS_EVENTLOOP_LAG_MEAN,
+      NODEJS_EVENTLOOP_LAG_STDDEV,
+      NODEJS_EVENTLOOP_LAG_P50,
+      NODEJS_EVENTLOOP_LAG_P90,
+      NODEJS_EVENTLOOP_LAG_P99
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js
+var require_processMetricsHelpers = __commonJS({
+  "node_modules/prom-client/lib/metrics/helpers/processMetricsHelpers.js"(exports, module) {
+    "use strict";
+    function aggregateByObjectName(list) {
+      const data = {};
+      for (let i = 0; i < list.length; i++) {
+        const listElement = list[i];
+        if (!listElement || typeof listElement.constructor === "undefined") {
+          continue;
+        }
+        if (Object.hasOwnProperty.call(data, listElement.constructor.name)) {
+          data[listElement.constructor.name] += 1;
+        } else {
+          data[listElement.constructor.name] = 1;
+        }
+      }
+      return data;
+    }
+    function updateMetrics(gauge, data, labels) {
+      gauge.reset();
+      for (const key in data) {
+        gauge.set(Object.assign({ type: key }, labels || {}), data[key]);
+      }
+    }
+    module.exports = {
+      aggregateByObjectName,
+      updateMetrics
+    };
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processHandles.js
+var require_processHandles = __commonJS({
+  "node_modules/prom-client/lib/metrics/processHandles.js"(exports, module) {
+    "use strict";
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var Gauge2 = require_gauge();
+    var NODEJS_ACTIVE_HANDLES = "nodejs_active_handles";
+    var NODEJS_ACTIVE_HANDLES_TOTAL = "nodejs_active_handles_total";
+    module.exports = (registry, config = {}) => {
+      if (typeof process._getActiveHandles !== "function") {
+        return;
+      }
+      const registers = registry ? [registry] : void 0;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES,
+        help: "Number of active libuv handles grouped by handle type. Every handle type is C++ class name.",
+        labelNames: ["type", ...labelNames2],
+        registers,
+        collect() {
+          const handles = process._getActiveHandles();
+          updateMetrics(this, aggregateByObjectName(handles), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_HANDLES_TOTAL,
+        help: "Total number of active handles.",
+        registers,
+        labelNames: labelNames2,
+        collect() {
+          const handles = process._getActiveHandles();
+          this.set(labels, handles.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_HANDLES,
+      NODEJS_ACTIVE_HANDLES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processRequests.js
+var require_processRequests = __commonJS({
+  "node_modules/prom-client/lib/metrics/processRequests.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { aggregateByObjectName } = require_processMetricsHelpers();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_REQUESTS = "nodejs_active_requests";
+    var NODEJS_ACTIVE_REQUESTS_TOTAL = "nodejs_active_requests_total";
+    module.exports = (registry, config = {}) => {
+      if (typeof process._getActiveRequests !== "function") {
+        return;
+      }
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS,
+        help: "Number of active libuv requests grouped by request type. Every request type is C++ class name.",
+        labelNames: ["type", ...labelNames2],
+        registers: registry ? [registry] : void 0,
+        collect() {
+          const requests = process._getActiveRequests();
+          updateMetrics(this, aggregateByObjectName(requests), labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_REQUESTS_TOTAL,
+        help: "Total number of active requests.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        collect() {
+          const requests = process._getActiveRequests();
+          this.set(labels, requests.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_REQUESTS,
+      NODEJS_ACTIVE_REQUESTS_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/processResources.js
+var require_processResources = __commonJS({
+  "node_modules/prom-client/lib/metrics/processResources.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var { updateMetrics } = require_processMetricsHelpers();
+    var NODEJS_ACTIVE_RESOURCES = "nodejs_active_resources";
+    var NODEJS_ACTIVE_RESOURCES_TOTAL = "nodejs_active_resources_total";
+    module.exports = (registry, config = {}) => {
+      if (typeof process.getActiveResourcesInfo !== "function") {
+        return;
+      }
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES,
+        help: "Number of active resources that are currently keeping the event loop alive, grouped by async resource type.",
+        labelNames: ["type", ...labelNames2],
+        registers: registry ? [registry] : void 0,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          const data = {};
+          for (let i = 0; i < resources.length; i++) {
+            const resource = resources[i];
+            if (Object.hasOwn(data, resource)) {
+              data[resource] += 1;
+            } else {
+              data[resource] = 1;
+            }
+          }
+          updateMetrics(this, data, labels);
+        }
+      });
+      new Gauge2({
+        name: namePrefix + NODEJS_ACTIVE_RESOURCES_TOTAL,
+        help: "Total number of active resources.",
+        registers: registry ? [registry] : void 0,
+        labelNames: labelNames2,
+        collect() {
+          const resources = process.getActiveResourcesInfo();
+          this.set(labels, resources.length);
+        }
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_ACTIVE_RESOURCES,
+      NODEJS_ACTIVE_RESOURCES_TOTAL
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSizeAndUsed.js
+var require_heapSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var safeMemoryUsage = require_safeMemoryUsage();
+    var NODEJS_HEAP_SIZE_TOTAL = "nodejs_heap_size_total_bytes";
+    var NODEJS_HEAP_SIZE_USED = "nodejs_heap_size_used_bytes";
+    var NODEJS_EXTERNAL_MEMORY = "nodejs_external_memory_bytes";
+    module.exports = (registry, config = {}) => {
+      if (typeof process.memoryUsage !== "function") {
+        return;
+      }
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      const registers = registry ? [registry] : void 0;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const collect = () => {
+        const memUsage = safeMemoryUsage();
+        if (memUsage) {
+          heapSizeTotal.set(labels, memUsage.heapTotal);
+          heapSizeUsed.set(labels, memUsage.heapUsed);
+          if (memUsage.external !== void 0) {
+            externalMemUsed.set(labels, memUsage.external);
+          }
+        }
+      };
+      const heapSizeTotal = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_TOTAL,
+        help: "Process heap size from Node.js in bytes.",
+        registers,
+        labelNames: labelNames2,
+        // Use this one metric's `collect` to set all metrics' values.
+        collect
+      });
+      const heapSizeUsed = new Gauge2({
+        name: namePrefix + NODEJS_HEAP_SIZE_USED,
+        help: "Process heap size used from Node.js in bytes.",
+        registers,
+        labelNames: labelNames2
+      });
+      const externalMemUsed = new Gauge2({
+        name: namePrefix + NODEJS_EXTERNAL_MEMORY,
+        help: "Node.js external memory size in bytes.",
+        registers,
+        labelNames: labelNames2
+      });
+    };
+    module.exports.metricNames = [
+      NODEJS_HEAP_SIZE_TOTAL,
+      NODEJS_HEAP_SIZE_USED,
+      NODEJS_EXTERNAL_MEMORY
+    ];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js
+var require_heapSpacesSizeAndUsed = __commonJS({
+  "node_modules/prom-client/lib/metrics/heapSpacesSizeAndUsed.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var v8 = __require("v8");
+    var METRICS = ["total", "used", "available"];
+    var NODEJS_HEAP_SIZE = {};
+    METRICS.forEach((metricType) => {
+      NODEJS_HEAP_SIZE[metricType] = `nodejs_heap_space_size_${metricType}_bytes`;
+    });
+    module.exports = (registry, config = {}) => {
+      try {
+        v8.getHeapSpaceStatistics();
+      } catch (e) {
+        if (e.code === "ERR_NOT_IMPLEMENTED") {
+          return;
+        }
+        throw e;
+      }
+      const registers = registry ? [registry] : void 0;
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = ["space", ...Object.keys(labels)];
+      const gauges = {};
+      METRICS.forEach((metricType) => {
+        gauges[metricType] = new Gauge2({
+          name: namePrefix + NODEJS_HEAP_SIZE[metricType],
+          help: `Process heap space size ${metricType} from Node.js in bytes.`,
+          labelNames: labelNames2,
+          registers
+        });
+      });
+      gauges.total.collect = () => {
+        for (const space of v8.getHeapSpaceStatistics()) {
+          const spaceName = space.space_name.substr(
+            0,
+            space.space_name.indexOf("_space")
+          );
+          gauges.total.set({ space: spaceName, ...labels }, space.space_size);
+          gauges.used.set({ space: spaceName, ...labels }, space.space_used_size);
+          gauges.available.set(
+            { space: spaceName, ...labels },
+            space.space_available_size
+          );
+        }
+      };
+    };
+    module.exports.metricNames = Object.values(NODEJS_HEAP_SIZE);
+  }
+});
+
+// node_modules/prom-client/lib/metrics/version.js
+var require_version2 = __commonJS({
+  "node_modules/prom-client/lib/metrics/version.js"(exports, module) {
+    "use strict";
+    var Gauge2 = require_gauge();
+    var version = process.version;
+    var versionSegments = version.slice(1).split(".").map(Number);
+    var NODE_VERSION_INFO = "nodejs_version_info";
+    module.exports = (registry, config = {}) => {
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      new Gauge2({
+        name: namePrefix + NODE_VERSION_INFO,
+        help: "Node.js version info.",
+        labelNames: ["version", "major", "minor", "patch", ...labelNames2],
+        registers: registry ? [registry] : void 0,
+        aggregator: "first",
+        collect() {
+          this.labels(
+            version,
+            versionSegments[0],
+            versionSegments[1],
+            versionSegments[2],
+            ...Object.values(labels)
+          ).set(1);
+        }
+      });
+    };
+    module.exports.metricNames = [NODE_VERSION_INFO];
+  }
+});
+
+// node_modules/prom-client/lib/metrics/gc.js
+var require_gc = __commonJS({
+  "node_modules/prom-client/lib/metrics/gc.js"(exports, module) {
+    "use strict";
+    var Histogram = require_histogram();
+    var perf_hooks;
+    try {
+      perf_hooks = __require("perf_hooks");
+    } catch {
+    }
+    var NODEJS_GC_DURATION_SECONDS = "nodejs_gc_duration_seconds";
+    var DEFAULT_GC_DURATION_BUCKETS = [1e-3, 0.01, 0.1, 1, 2, 5];
+    var kinds = [];
+    if (perf_hooks && perf_hooks.constants) {
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MAJOR] = "major";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_MINOR] = "minor";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_INCREMENTAL] = "incremental";
+      kinds[perf_hooks.constants.NODE_PERFORMANCE_GC_WEAKCB] = "weakcb";
+    }
+    module.exports = (registry, config = {}) => {
+      if (!perf_hooks) {
+        return;
+      }
+      const namePrefix = config.prefix ? config.prefix : "";
+      const labels = config.labels ? config.labels : {};
+      const labelNames2 = Object.keys(labels);
+      const buckets = config.gcDurationBuckets ? config.gcDurationBuckets : DEFAULT_GC_DURATION_BUCKETS;
+      const gcHistogram = new Histogram({
+        name: namePrefix + NODEJS_GC_DURATION_SECONDS,
+        help: "Garbage collection duration by kind, one of major, minor, incremental or weakcb.",
+        labelNames: ["kind", ...labelNames2],
+        enableExemplars: false,
+        buckets,
+        registers: registry ? [registry] : void 0
+      });
+      const obs = new perf_hooks.PerformanceObserver((list) => {
+        const entry = list.getEntries()[0];
+        const kind = entry.detail ? kinds[entry.detail.kind] : kinds[entry.kind];
+        gcHistogram.observe(Object.assign({ kind }, labels), entry.duration / 1e3);
+      });
+      obs.observe({ entryTypes: ["gc"] });
+    };
+    module.exports.metricNames = [NODEJS_GC_DURATION_SECONDS];
+  }
+});
+
+// node_modules/prom-client/lib/defaultMetrics.js
+var require_defaultMetrics = __commonJS({
+  "node_modules/prom-client/lib/defaultMetrics.js"(exports, module) {
+    "use strict";
+    var { isObject: isObject3 } = require_util2();
+    var processCpuTotal = require_processCpuTotal();
+    var processStartTime = require_processStartTime();
+    var osMemoryHeap = require_osMemoryHeap();
+    var processOpenFileDescriptors = require_processOpenFileDescriptors();
+    var processMaxFileDescriptors = require_processMaxFileDescriptors();
+    var eventLoopLag = require_eventLoopLag();
+    var processHandles = require_processHandles();
+    var processRequests = require_processRequests();
+    var processResources = require_processResources();
+    var heapSizeAndUsed = require_heapSizeAndUsed();
+    var heapSpacesSizeAndUsed = require_heapSpacesSizeAndUsed();
+    var version = require_version2();
+    var gc = require_gc();
+    var metrics = {
+      processCpuTotal,
+      processStartTime,
+      osMemoryHeap,
+      processOpenFileDescriptors,
+      processMaxFileDescriptors,
+      eventLoopLag,
+      ...typeof process.getActiveResourcesInfo === "function" ? { processResources } : {},
+      processHandles,
+      processRequests,
+      heapSizeAndUsed,
+      heapSpacesSizeAndUsed,
+      version,
+      gc
+    };
+    var metricsList = Object.keys(metrics);
+    module.exports = function collectDefaultMetrics2(config) {
+      if (config !== null && config !== void 0 && !isObject3(config)) {
+        throw new TypeError("config must be null, undefined, or an object");
+      }
+      config = { eventLoopMonitoringPrecision: 10, ...config };
+      for (const metric of Object.values(metrics)) {
+        metric(config.register, config);
+      }
+    };
+    module.exports.metricsList = metricsList;
+  }
+});
+
+// node_modules/prom-client/lib/metricAggregators.js
+var require_metricAggregators = __commonJS({
+  "node_modules/prom-client/lib/metricAggregators.js"(exports) {
+    "use strict";
+    var { Grouper, hashObject } = require_util2();
+    function AggregatorFactory(aggregatorFn) {
+      return (metrics) => {
+        if (metrics.length === 0) return;
+        const result = {
+          help: metrics[0].help,
+          name: metrics[0].name,
+          type: metrics[0].type,
+          values: [],
+          aggregator: metrics[0].aggregator
+        };
+        const byLabels = new Grouper();
+        metrics.forEach((metric) => {
+          metric.values.forEach((value) => {
+            const key = hashObject(value.labels);
+            byLabels.add(`${value.metricName}_${key}`, value);
+          });
+        });
+        byLabels.forEach((values) => {
+          if (values.length === 0) return;
+          const valObj = {
+            value: aggregatorFn(values),
+            labels: values[0].labels
+          };
+          if (values[0].metricName) {
+            valObj.metricName = values[0].metricName;
+          }
+          result.values.push(valObj);
+        });
+        return result;
+      };
+    }
+    exports.AggregatorFactory = AggregatorFactory;
+    exports.aggregators = {
+      /**
+       * @return The sum of values.
+       */
+      sum: AggregatorFactory((v) => v.reduce((p, c) => p + c.value, 0)),
+      /**
+       * @return The first value.
+       */
+      first: AggregatorFactory((v) => v[0].value),
+      /**
+       * @return {undefined} Undefined; omits the metric.
+       */
+      omit: () => {
+      },
+      /**
+       * @return The arithmetic mean of the values.
+       */
+      average: AggregatorFactory(
+        (v) => v.reduce((p, c) => p + c.value, 0) / v.length
+      ),
+      /**
+       * @return The minimum of the values.
+       */
+      min: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.min(p, c.value), Infinity)
+      ),
+      /**
+       * @return The maximum of the values.
+       */
+      max: AggregatorFactory(
+        (v) => v.reduce((p, c) => Math.max(p, c.value), -Infinity)
+      )
+    };
+  }
+});
+
+// node_modules/prom-client/lib/cluster.js
+var require_cluster = __commonJS({
+  "node_modules/prom-client/lib/cluster.js"(exports, module) {
+    "use strict";
+    var Registry2 = require_registry();
+    var { Grouper } = require_util2();
+    var { aggregators } = require_metricAggregators();
+    var cluster = () => {
+      const data = __require("cluster");
+      cluster = () => data;
+      return data;
+    };
+    var GET_METRICS_REQ = "prom-client:getMetricsReq";
+    var GET_METRICS_RES = "prom-client:getMetricsRes";
+    var registries = [Registry2.globalRegistry];
+    var requestCtr = 0;
+    var listenersAdded = false;
+    var requests = /* @__PURE__ */ new Map();
+    var AggregatorRegistry = class extends Registry2 {
+      constructor(regContentType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        super(regContentType);
+        addListeners();
+      }
+      /**
+       * Gets aggregated metrics for all workers. The optional callback and
+       * returned Promise resolve with the same value; either may be used.
+       * @return {Promise<string>} Promise that resolves with the aggregated
+       *   metrics.
+       */
+      clusterMetrics() {
+        const requestId = requestCtr++;
+        return new Promise((resolve25, reject) => {
+          let settled = false;
+          function done(err, result) {
+            if (settled) return;
+            settled = true;
+            if (err) reject(err);
+            else resolve25(result);
+          }
+          const request3 = {
+            responses: [],
+            pending: 0,
+            done,
+            errorTimeout: setTimeout(() => {
+              const err = new Error("Operation timed out.");
+              request3.done(err);
+            }, 5e3)
+          };
+          requests.set(requestId, request3);
+          const message = {
+            type: GET_METRICS_REQ,
+            requestId
+          };
+          for (const id in cluster().workers) {
+            if (cluster().workers[id].isConnected()) {
+              cluster().workers[id].send(message);
+              request3.pending++;
+            }
+          }
+          if (request3.pending === 0) {
+            clearTimeout(request3.errorTimeout);
+            process.nextTick(() => done(null, ""));
+          }
+        });
+      }
+      get contentType() {
+        return super.contentType;
+      }
+      /**
+       * Creates a new Registry instance from an array of metrics that were
+       * created by `registry.getMetricsAsJSON()`. Metrics are aggregated using
+       * the method specified by their `aggregator` property, or by summation if
+       * `aggregator` is undefined.
+       * @param {Array} metricsArr Array of metrics, each of which created by
+       *   `registry.getMetricsAsJSON()`.
+       * @param {string} registryType content type of the new registry. Defaults
+       * to PROMETHEUS_CONTENT_TYPE.
+       * @return {Registry} aggregated registry.
+       */
+      static aggregate(metricsArr, registryType = Registry2.PROMETHEUS_CONTENT_TYPE) {
+        const aggregatedRegistry = new Registry2();
+        const metricsByName = new Grouper();
+        aggregatedRegistry.setContentType(registryType);
+        metricsArr.forEach((metrics) => {
+          metrics.forEach((metric) => {
+            metricsByName.add(metric.name, metric);
+          });
+        });
+        metricsByName.forEach((metrics) => {
+          const aggregatorName = metrics[0].aggregator;
+          const aggregatorFn = aggregators[aggregatorName];
+          if (typeof aggregatorFn !== "function") {
+            throw new Error(`'${aggregatorName}' is not a defined aggregator.`);
+          }
+          const aggregatedMetric = aggregatorFn(metrics);
+          if (aggregatedMetric) {
+            const aggregatedMetricWrapper = Object.assign(
+              {
+                get: () => aggregatedMetric
+              },
+              aggregatedMetric
+            );
+            aggregatedRegistry.registerMetric(aggregatedMetricWrapper);
+          }
+        });
+        return aggregatedRegistry;
+      }
+      /**
+       * Sets the registry or registries to be aggregated. Call from workers to
+       * use a registry/registries other than the default global registry.
+       * @param {Array<Registry>|Registry} regs Registry or registries to be
+       *   aggregated.
+       * @return {void}
+       */
+      static setRegistries(regs) {
+        if (!Array.isArray(regs)) regs = [regs];
+        regs.forEach((reg) => {
+          if (!(reg instanceof Registry2)) {
+            throw new TypeError(`Expected Registry, got ${typeof reg}`);
+          }
+        });
+        registries = regs;
+      }
+    };
+    function addListeners() {
+      if (listenersAdded) return;
+      listenersAdded = true;
+      if (cluster().isMaster) {
+        cluster().on("message", (worker, message) => {
+          if (message.type === GET_METRICS_RES) {
+            const request3 = requests.get(message.requestId);
+            if (message.error) {
+              request3.done(new Error(message.error));
+              return;
+            }
+            message.metrics.forEach((registry) => request3.responses.push(registry));
+            request3.pending--;
+            if (request3.pending === 0) {
+              requests.delete(message.requestId);
+              clearTimeout(request3.errorTimeout);
+              const registry = AggregatorRegistry.aggregate(request3.responses);
+              const promString = registry.metrics();
+              request3.done(null, promString);
+            }
+          }
+        });
+      }
+      if (cluster().isWorker) {
+        process.on("message", (message) => {
+          if (message.type === GET_METRICS_REQ) {
+            Promise.all(registries.map((r) => r.getMetricsAsJSON())).then((metrics) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message.requestId,
+                metrics
+              });
+            }).catch((error) => {
+              process.send({
+                type: GET_METRICS_RES,
+                requestId: message.requestId,
+                error: error.message
+              });
+            });
+          }
+        });
+      }
+    }
+    module.exports = AggregatorRegistry;
+  }
+});
+
+// node_modules/prom-client/index.js
+var require_prom_client = __commonJS({
+  "node_modules/prom-client/index.js"(exports) {
+    "use strict";
+    exports.register = require_registry().globalRegistry;
+    exports.Registry = require_registry();
+    Object.defineProperty(exports, "contentType", {
+      configurable: false,
+      enumerable: true,
+      get() {
+        return exports.register.contentType;
+      },
+      set(value) {
+        exports.register.setContentType(value);
+      }
+    });
+    exports.prometheusContentType = exports.Registry.PROMETHEUS_CONTENT_TYPE;
+    exports.openMetricsContentType = exports.Registry.OPENMETRICS_CONTENT_TYPE;
+    exports.validateMetricName = require_validation2().validateMetricName;
+    exports.Counter = require_counter();
+    exports.Gauge = require_gauge();
+    exports.Histogram = require_histogram();
+    exports.Summary = require_summary();
+    exports.Pushgateway = require_pushgateway();
+    exports.linearBuckets = require_bucketGenerators().linearBuckets;
+    exports.exponentialBuckets = require_bucketGenerators().exponentialBuckets;
+    exports.collectDefaultMetrics = require_defaultMetrics();
+    exports.aggregators = require_metricAggregators().aggregators;
+    exports.AggregatorRegistry = require_cluster();
+  }
+});
+
+// src/watch/metrics.ts
+import { createServer } from "node:http";
+function createWatchMetrics(opts = {}) {
+  const registry = new import_prom_client.Registry();
+  const registers = [registry];
+  const cycles = new import_prom_client.Counter({
+    name: "labelform_watch_cycles_total",
+    help: "Cycles run (a cycle reads what drift reads), by outcome",
+    labelNames: ["outcome"],
+    registers
+  });
+  const requests = new import_prom_client.Counter({
+    name: "labelform_watch_requests_total",
+    help: "HTTP requests sent to Label Studio (retries and token refreshes included)",
+    registers
+  });
+  const drifted = new import_prom_client.Gauge({
+    name: "labelform_watch_drifted_resources",
+    help: "Resources that differ from git after the last successful cycle, by the side that moved (git: changed in git, not applied yet)",
+    labelNames: ["side"],
+    registers
+  });
+  const errors = new import_prom_client.Counter({
+    name: "labelform_watch_errors_total",
+    help: "Failed cycles and check errors, by what failed (server: could not read it; git: the manifests do not load; check: the comparison found an error)",
+    labelNames: ["kind"],
+    registers
+  });
+  const lastSuccess = new import_prom_client.Gauge({
+    name: "labelform_watch_last_success_timestamp_seconds",
+    help: "Unix time of the end of the last successful cycle (0: none yet)",
+    registers
+  });
+  const duration = new import_prom_client.Gauge({
+    name: "labelform_watch_cycle_duration_seconds",
+    help: "How long the last cycle took",
+    registers
+  });
+  const deliveries = new import_prom_client.Counter({
+    name: "labelform_watch_webhook_deliveries_total",
+    help: "Requests to the webhooks receiver (--listen): accepted (right secret), refused (wrong or no secret), ignored (not a delivery)",
+    labelNames: ["outcome"],
+    registers
+  });
+  for (const outcome of ["accepted", "refused", "ignored"]) deliveries.labels(outcome).inc(0);
+  for (const outcome of ["ok", "error"]) cycles.labels(outcome).inc(0);
+  for (const kind of ["server", "git", "check"]) errors.labels(kind).inc(0);
+  for (const side of ["server", "git", "both", "unknown"]) drifted.labels(side).set(0);
+  lastSuccess.set(0);
+  if (opts.defaultMetrics ?? true) (0, import_prom_client.collectDefaultMetrics)({ register: registry });
+  return {
+    registry,
+    cycle: (outcome, n, ms) => {
+      cycles.labels(outcome).inc();
+      requests.inc(n);
+      duration.set(ms / 1e3);
+    },
+    failed: (kind) => errors.labels(kind).inc(),
+    drifted: (bySide) => {
+      for (const [side, n] of Object.entries(bySide)) drifted.labels(side).set(n);
+    },
+    succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1e3)),
+    delivery: (outcome) => deliveries.labels(outcome).inc()
+  };
+}
+function parseListenAddress(text) {
+  const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]\s]*)):(\d{1,5})$/i.exec(text.trim());
+  if (!m) return void 0;
+  const port = Number(m[3]);
+  if (port > 65535) return void 0;
+  return { host: m[1] ?? (m[2] || "127.0.0.1"), port };
+}
+async function serveMetrics(address, metrics, health) {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" }).end();
+      return;
+    }
+    if (path === "/healthz") {
+      const h = health();
+      res.writeHead(h.ok ? 200 : 503, { "Content-Type": "application/json" });
+      res.end(req.method === "HEAD" ? void 0 : `${JSON.stringify(h.body)}
+`);
+      return;
+    }
+    if (path === "/metrics") {
+      metrics.registry.metrics().then(
+        (text) => {
+          res.writeHead(200, { "Content-Type": metrics.registry.contentType });
+          res.end(req.method === "HEAD" ? void 0 : text);
+        },
+        (err) => {
+          res.writeHead(500, { "Content-Type": "text/plain" });
+          res.end(`${err.message}
+`);
+        }
+      );
+      return;
+    }
+    res.writeHead(404, { "Content-Type": "text/plain" }).end("not found: try /healthz or /metrics\n");
+  });
+  server.keepAliveTimeout = 5e3;
+  await new Promise((resolve25, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => resolve25());
+  });
+  const bound = server.address();
+  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  return {
+    url: `http://${host}:${bound.port}`,
+    close: () => new Promise((resolve25) => {
+      server.close(() => resolve25());
+      server.closeAllConnections();
+    })
+  };
+}
+var import_prom_client;
+var init_metrics = __esm({
+  "src/watch/metrics.ts"() {
+    "use strict";
+    import_prom_client = __toESM(require_prom_client(), 1);
+  }
+});
+
+// src/watch/hooks.ts
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { createServer as createServer2 } from "node:http";
+function hookSecret(token, namespace, base) {
+  return createHmac("sha256", token).update(`labelform watch\0${namespace}\0${base}`).digest("hex");
+}
+function hookUrl(base, projectId) {
+  return `${base}/${projectId}`;
+}
+function planHooks(list, target, projects) {
+  const mine = list.filter((w) => w.headers?.[WATCH_HEADER] === target.namespace && w.url.startsWith(`${target.base}/`)).sort((a, b) => a.id - b.id);
+  const byProject = /* @__PURE__ */ new Map();
+  const remove = [];
+  for (const w of mine) {
+    if (w.project === null || !projects.has(w.project)) remove.push(w.id);
+    else byProject.set(w.project, [...byProject.get(w.project) ?? [], w]);
+  }
+  const create2 = [];
+  const update = [];
+  let kept = 0;
+  for (const p of [...projects].sort((a, b) => a - b)) {
+    const found = byProject.get(p) ?? [];
+    const right2 = found.find((w) => isRight(w, target, p));
+    if (right2) kept++;
+    else if (found[0]) update.push({ id: found[0].id, project: p });
+    else create2.push(p);
+    const keep = right2 ?? found[0];
+    for (const w of found) if (w !== keep) remove.push(w.id);
+  }
+  return { create: create2, update, remove, kept };
+}
+function isRight(w, target, project) {
+  const headers = w.headers ?? {};
+  return w.url === hookUrl(target.base, project) && w.is_active && !w.send_payload && !w.send_for_all_actions && w.actions.length === HOOK_ACTIONS.length && HOOK_ACTIONS.every((a) => w.actions.includes(a)) && Object.keys(headers).length === 2 && headers[SECRET_HEADER] === target.secret;
+}
+function body(target, project) {
+  return {
+    url: hookUrl(target.base, project),
+    send_payload: false,
+    send_for_all_actions: false,
+    is_active: true,
+    actions: [...HOOK_ACTIONS],
+    headers: { [WATCH_HEADER]: target.namespace, [SECRET_HEADER]: target.secret }
+  };
+}
+async function syncHooks(client, target, projects) {
+  const list = await client.http.request("GET", "/api/webhooks/");
+  const plan = planHooks(list, target, projects);
+  let refused2;
+  await Promise.all([
+    ...plan.remove.map(
+      (id) => client.http.request("DELETE", `/api/webhooks/${id}/`).catch((err) => {
+        if (!(err instanceof ApiError && err.status === 404)) throw err;
+      })
+    ),
+    ...plan.update.map(
+      (u) => client.http.request("PATCH", `/api/webhooks/${u.id}/`, { data: body(target, u.project), concurrentWrite: true })
+    ),
+    ...plan.create.map(async (project) => {
+      if (refused2) return;
+      try {
+        await client.http.request("POST", "/api/webhooks/", { data: { project, ...body(target, project) } });
+      } catch (err) {
+        if (err instanceof ApiError && (err.status === 403 || err.status === 400 && /url/i.test(err.message))) {
+          refused2 ??= err.message;
+          return;
+        }
+        throw err;
+      }
+    })
+  ]);
+  return { ...plan, ...refused2 ? { refused: refused2 } : {} };
+}
+async function serveHooks(address, opts) {
+  const prefix2 = `${opts.path.replace(/\/+$/, "")}/`;
+  const server = createServer2((req, res) => {
+    const answer = (status, outcome, text) => {
+      opts.onOutcome?.(outcome);
+      res.writeHead(status, text ? { "Content-Type": "text/plain" } : {}).end(text);
+    };
+    const path = (req.url ?? "/").split("?")[0];
+    const id = path.startsWith(prefix2) ? path.slice(prefix2.length) : "";
+    if (!/^[1-9]\d{0,15}$/.test(id)) return answer(404, "ignored", "not found\n");
+    if (req.method !== "POST") {
+      res.setHeader("Allow", "POST");
+      return answer(405, "ignored");
+    }
+    const secret = Buffer.from(opts.secret());
+    const given = Buffer.from(String(req.headers[SECRET_HEADER.toLowerCase()] ?? ""));
+    if (secret.length === 0 || given.length !== secret.length || !timingSafeEqual(given, secret))
+      return answer(401, "refused");
+    let size = 0;
+    let tooLarge2 = false;
+    req.on("data", (chunk2) => {
+      size += chunk2.length;
+      if (size > MAX_BODY_BYTES && !tooLarge2) {
+        tooLarge2 = true;
+        answer(413, "ignored");
+        req.destroy();
+      }
+    });
+    req.on("end", () => {
+      if (tooLarge2) return;
+      answer(204, "accepted");
+      opts.onDelivery(Number(id));
+    });
+    req.on("error", () => {
+    });
+  });
+  server.keepAliveTimeout = 5e3;
+  server.headersTimeout = 1e4;
+  server.requestTimeout = 1e4;
+  await new Promise((resolve25, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => resolve25());
+  });
+  const bound = server.address();
+  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  return {
+    url: `http://${host}:${bound.port}`,
+    close: () => new Promise((resolve25) => {
+      server.close(() => resolve25());
+      server.closeAllConnections();
+    })
+  };
+}
+var SECRET_HEADER, HOOK_ACTIONS, COALESCE_MS, MAX_BODY_BYTES, Waker;
+var init_hooks = __esm({
+  "src/watch/hooks.ts"() {
+    "use strict";
+    init_errors2();
+    init_marker3();
+    SECRET_HEADER = "X-Labelform-Watch-Secret";
+    HOOK_ACTIONS = ["PROJECT_UPDATED"];
+    COALESCE_MS = 250;
+    MAX_BODY_BYTES = 64 * 1024;
+    Waker = class {
+      constructor(coalesceMs = COALESCE_MS) {
+        this.coalesceMs = coalesceMs;
+      }
+      coalesceMs;
+      #pending = false;
+      #woken;
+      poke() {
+        const woken = this.#woken;
+        this.#woken = void 0;
+        if (woken) woken();
+        else this.#pending = true;
+      }
+      /** Waits `ms`, less when poked, none when `signal` aborts. */
+      wait(ms, signal) {
+        return new Promise((resolve25) => {
+          let soon;
+          const finish2 = () => {
+            clearTimeout(timer);
+            clearTimeout(soon);
+            signal.removeEventListener("abort", finish2);
+            if (this.#woken === woken) this.#woken = void 0;
+            resolve25();
+          };
+          const timer = setTimeout(finish2, ms);
+          const woken = () => {
+            soon ??= setTimeout(finish2, this.coalesceMs);
+          };
+          if (signal.aborted) return finish2();
+          signal.addEventListener("abort", finish2, { once: true });
+          if (this.#pending) {
+            this.#pending = false;
+            woken();
+          } else this.#woken = woken;
+        });
+      }
+    };
+  }
+});
+
+// src/watch/render.ts
+function renderEventJson(e) {
+  return `${JSON.stringify(e)}
+`;
+}
+function renderEventText(e, color = false) {
+  const s = styleFor(color);
+  if (e.event === "error") {
+    const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ""})` : "";
+    return `${e.at} ${s.red("error")} ${e.kind}: ${e.message}${where}
+`;
+  }
+  if (!("change" in e)) return `${e.at} ${s.green("resolved")} ${e.kind}: ${e.message}
+`;
+  const name = `${resourceName(e)}${e.id ? ` (id ${e.id})` : ""}`;
+  if (e.event === "resolved") return `${e.at} ${s.green("resolved")} ${s.bold(name)}: ${e.message}
+`;
+  const head = `${e.at} ${e.side === "git" ? s.cyan("drift") : s.yellow("drift")} ${s.bold(name)}`;
+  const again = e.again ? " (changed again)" : "";
+  if (e.change !== "changed") return `${head}: ${CHANGE_TEXT[e.change]}, ${SIDE_TEXT[e.side]}${again}: ${e.message}
+`;
+  return `${head}: ${SIDE_TEXT[e.side]}${again}: ${e.fields.map(showField).join("; ")}
+`;
+}
+function showField(f) {
+  const side = f.origin === "unknown" ? " (origin unknown)" : "";
+  if (f.sensitive) return `${f.field}${side} (sensitive: values not shown)`;
+  if (f.field === "label_config") return `${f.field}${side} (\`labelform drift\` shows the XML diff)`;
+  return `${f.field}${side}: server ${showValue(f.server, 60)}, git ${showValue(f.git, 60)}`;
+}
+var SIDE_TEXT, CHANGE_TEXT;
+var init_render = __esm({
+  "src/watch/render.ts"() {
+    "use strict";
+    init_render_values();
+    init_resource_name();
+    init_style();
+    SIDE_TEXT = {
+      server: "changed on the server",
+      git: "changed in git, not applied yet",
+      both: "changed in git and on the server",
+      unknown: "differs from git, origin unknown"
+    };
+    CHANGE_TEXT = {
+      missing: "missing on the server",
+      unmanaged: "marker missing",
+      orphan: "orphan (no manifest)"
+    };
+  }
+});
+
+// src/cli/commands/watch.ts
+var watch_exports = {};
+__export(watch_exports, {
+  DEFAULT_INTERVAL: () => DEFAULT_INTERVAL,
+  runWatch: () => runWatch
+});
+import { resolve as resolve19 } from "node:path";
+async function runWatch(io, args, hooks = {}) {
+  const intervalMs = parseDuration(args.interval);
+  if (intervalMs === void 0)
+    throw new UserError(`--interval "${args.interval}" is not a duration (e.g. 60, 90s, 500ms, 5m)`);
+  const address = args.metrics === void 0 ? void 0 : parseListenAddress(args.metrics);
+  if (args.metrics !== void 0 && !address)
+    throw new UserError(`--metrics "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464)`);
+  const listen = args.listen === void 0 ? void 0 : parseListenAddress(args.listen);
+  if (args.listen !== void 0 && !listen)
+    throw new UserError(`--listen "${args.listen}" is not HOST:PORT (e.g. 0.0.0.0:9465, 127.0.0.1:9465)`);
+  if (args.listenUrl !== void 0 && !listen) throw new UserError("--listen-url needs --listen");
+  const listenPath = listen ? hookBasePath(args.listenUrl) : void 0;
+  if (listen && args.listenUrl === void 0 && /^(0\.0\.0\.0|::|)$/.test(listen.host))
+    throw new UserError(
+      `--listen ${args.listen} binds every address: say how Label Studio reaches this process with --listen-url (e.g. http://labelform-watch:9465/labelform/hooks)`
+    );
+  const log = createLog(io.stderr, { json: args.json, debug: args.debug, now: io.now });
+  const stop = new AbortController();
+  const signal = hooks.signal ?? stop.signal;
+  const onSignal = (name) => () => {
+    if (stop.signal.aborted) {
+      log.warn(`${name} again: exiting now`);
+      process.exit(130);
+    }
+    log.info(`${name}: stopping`);
+    stop.abort();
+  };
+  const handlers = hooks.signal ? [] : ["SIGTERM", "SIGINT"].map((n) => [n, onSignal(n)]);
+  for (const [name, handler2] of handlers) process.on(name, handler2);
+  let server;
+  let receiver;
+  try {
+    const checkout = new Checkout(io, args, log);
+    await checkout.load(await checkoutState(checkout.root(io), io.now()), { first: true });
+    await assertTrustedCheckout(io.env, checkout.repo.root);
+    const httpIo = args.json ? { ...io, stderr: (t) => log.debug("http", { exchange: t.trim().replace(/^\[http\] /, "") }) } : io;
+    let requestsOfClosed = 0;
+    let client;
+    let clientOf;
+    const requests = () => requestsOfClosed + (client?.http.stats.requests ?? 0);
+    const dropClient = () => {
+      requestsOfClosed += client?.http.stats.requests ?? 0;
+      client = void 0;
+    };
+    const cycle = async () => {
+      await checkout.refresh();
+      const { repo, target } = checkout;
+      if (!client || clientOf !== target) {
+        dropClient();
+        client = connect(target, httpIo, { debug: args.debug, signal });
+        clientOf = target;
+      }
+      try {
+        const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
+        const report = driftFromPlan(plan, { repo, live });
+        if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
+        return { report, desired: checkout.desired };
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        dropClient();
+        throw new CycleFailure("server", err.message);
+      }
+    };
+    const metrics = address ? createWatchMetrics() : void 0;
+    const waker = new Waker();
+    let hooks_;
+    const warned = /* @__PURE__ */ new Set();
+    const warnOnce = (text, fields) => {
+      if (warned.has(text)) return;
+      warned.add(text);
+      log.warn(text, fields);
+    };
+    const keepHooks = async (c, namespace, token, live, declared) => {
+      const managed = new Set(
+        liveOf(live, "Project").filter(
+          (p) => p.marker?.namespace === namespace && declared.has(resourceId({ kind: "Project", key: p.marker.key }))
+        ).map((p) => p.id)
+      );
+      const base = hooks_.base;
+      hooks_ = { base, managed };
+      try {
+        const done = await syncHooks(c, { namespace, base, secret: hookSecret(token, namespace, base) }, managed);
+        if (done.refused)
+          warnOnce(
+            `Label Studio refused the webhook to ${base}/\u2026: ${done.refused}. It refuses private and loopback addresses unless it runs with SSRF_PROTECTION_ENABLED=false; give --listen-url an address it allows. Until then changes are seen at each --interval`
+          );
+        else if (done.create.length || done.update.length || done.remove.length)
+          log.info("webhooks kept on the managed projects", {
+            created: done.create.length,
+            updated: done.update.length,
+            removed: done.remove.length,
+            kept: done.kept
+          });
+      } catch (err) {
+        if (!isUserError(err) && !(err instanceof ApiError)) throw err;
+        warnOnce(
+          `could not keep the webhooks on the managed projects (changes are seen at each --interval): ${err.message}`
+        );
+      }
+    };
+    if (listen && listenPath !== void 0 && !args.once) {
+      receiver = await serveHooks(listen, {
+        path: listenPath,
+        secret: () => hooks_ ? hookSecret(checkout.target.token, checkout.repo.config.namespace, hooks_.base) : "",
+        onOutcome: (outcome) => metrics?.delivery(outcome),
+        onDelivery: (projectId) => {
+          if (hooks_?.managed.has(projectId)) waker.poke();
+        }
+      });
+      const base = (args.listenUrl ?? `${receiver.url}${listenPath}`).replace(/\/+$/, "");
+      hooks_ = { base, managed: /* @__PURE__ */ new Set() };
+      await hooks.onListen?.(receiver.url);
+      log.info("receiving webhooks", { url: receiver.url, base });
+    }
+    const loop = createWatchLoop({
+      intervalMs,
+      once: args.once,
+      cycle,
+      requests,
+      emit: (events) => {
+        for (const e of events) io.stdout(args.json ? renderEventJson(e) : renderEventText(e, io.color));
+      },
+      log,
+      ...metrics ? { metrics } : {},
+      signal,
+      now: io.now,
+      ...hooks.random ? { random: hooks.random } : {},
+      ...hooks.wait ? { wait: hooks.wait } : receiver ? { wait: (ms, sig) => waker.wait(ms, sig) } : {},
+      ...hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}
+    });
+    if (address && metrics) {
+      server = await serveMetrics(address, metrics, loop.health);
+      await hooks.onMetrics?.(server.url);
+      log.info("serving /healthz and /metrics", { url: server.url });
+    }
+    if (!args.once)
+      log.info(`watching environment "${checkout.target.name}" every ${showDuration(intervalMs)}`, {
+        url: checkout.target.url,
+        namespace: checkout.repo.config.namespace,
+        resources: checkout.desired.size
+      });
+    const code2 = await loop.run();
+    if (!args.once) log.info("stopped");
+    return code2;
+  } finally {
+    for (const [name, handler2] of handlers) process.off(name, handler2);
+    await server?.close();
+    await receiver?.close();
+  }
+}
+function hookBasePath(listenUrl) {
+  if (listenUrl === void 0) return "/labelform/hooks";
+  let url2;
+  try {
+    url2 = new URL(listenUrl);
+  } catch {
+    throw new UserError(`--listen-url "${listenUrl}" is not a URL (e.g. http://labelform-watch:9465/labelform/hooks)`);
+  }
+  if (url2.protocol !== "http:" && url2.protocol !== "https:")
+    throw new UserError(`--listen-url "${listenUrl}" must be http:// or https://`);
+  if (url2.search || url2.hash || url2.username || url2.password)
+    throw new UserError(`--listen-url "${listenUrl}" must hold no query, fragment or credentials`);
+  return url2.pathname.replace(/\/+$/, "");
+}
+function sameTarget(a, b) {
+  return a.name === b.name && a.url === b.url && a.token === b.token && a.timeoutMs === b.timeoutMs && a.concurrency === b.concurrency;
+}
+var DEFAULT_INTERVAL, Checkout;
+var init_watch = __esm({
+  "src/cli/commands/watch.ts"() {
+    "use strict";
+    init_errors2();
+    init_drift();
+    init_live_state();
+    init_load_repository();
+    init_diagnostics();
+    init_duration();
+    init_errors();
+    init_checkout();
+    init_desired();
+    init_events();
+    init_log();
+    init_loop();
+    init_metrics();
+    init_hooks();
+    init_render();
+    init_ci_trust();
+    init_connect();
+    init_plan_shell();
+    DEFAULT_INTERVAL = "60s";
+    Checkout = class {
+      constructor(io, args, log) {
+        this.io = io;
+        this.args = args;
+        this.log = log;
+      }
+      io;
+      args;
+      log;
+      #repo;
+      #target;
+      #desired = /* @__PURE__ */ new Set();
+      #fingerprint = "";
+      #recent = false;
+      #failure;
+      /** The directory holding labelform.yaml, as `loadRepository` resolves it. */
+      root(io) {
+        return resolve19(io.cwd, this.args.dir);
+      }
+      get repo() {
+        return this.#repo;
+      }
+      get target() {
+        return this.#target;
+      }
+      get desired() {
+        return this.#desired;
+      }
+      /** Loads the checkout again when its files changed since the last load (or changed just before it). */
+      async refresh() {
+        const state = await checkoutState(this.#repo?.root ?? this.root(this.io), this.io.now());
+        if (state.fingerprint === this.#fingerprint && !this.#recent) {
+          if (this.#failure) throw this.#failure;
+          return;
+        }
+        await this.load(state, { first: false });
+      }
+      async load(state, opts) {
+        const changed = state.fingerprint !== this.#fingerprint;
+        this.#fingerprint = state.fingerprint;
+        this.#recent = state.recent;
+        try {
+          const loaded = await loadRepository(this.args.dir, {
+            env: this.io.env,
+            requireEnv: true,
+            cwd: this.io.cwd,
+            ...this.args.env ? { environment: this.args.env } : {}
+          });
+          if (!loaded.repository) {
+            const errors = loaded.diagnostics.filter((d) => d.severity === "error");
+            throw new UserError(
+              `the manifests have errors; the server is not compared until they load: ${errors.map(formatDiagnostic).slice(0, 3).join("; ")}${errors.length > 3 ? `; \u2026 (${errors.length} errors, \`labelform validate\` lists them)` : ""}`,
+              loaded.diagnostics
+            );
+          }
+          const repo = loaded.repository;
+          const target = resolveEnvironment(repo.config, repo.environment, this.io.env);
+          if (changed || opts.first)
+            for (const w of loaded.diagnostics.filter((d) => d.severity === "warning"))
+              this.log.warn(formatDiagnostic(w), { code: w.code });
+          if (changed && !opts.first) this.log.info("the checkout changed: manifests read again");
+          this.#repo = repo;
+          if (!this.#target || !sameTarget(this.#target, target)) this.#target = target;
+          this.#desired = desiredIds(repo);
+          this.#failure = void 0;
+        } catch (err) {
+          if (opts.first || !isUserError(err)) throw err;
+          this.#failure = new CycleFailure("git", err.message);
+          throw this.#failure;
+        }
+      }
+    };
+  }
+});
+
 // src/cli/commands/import.ts
 var import_exports = {};
 __export(import_exports, {
@@ -69910,24 +75970,24 @@ var init_import = __esm({
 });
 
 // src/manifest/find-root.ts
-import { stat as stat8 } from "node:fs/promises";
-import { dirname as dirname9, join as join16 } from "node:path";
+import { stat as stat9 } from "node:fs/promises";
+import { dirname as dirname9, join as join17 } from "node:path";
 async function findRepositoryRoot(start) {
   for (let dir = start; ; dir = dirname9(dir)) {
     for (const name of ROOT_CONFIG_NAMES) {
-      if ((await stat8(join16(dir, name)).catch(() => void 0))?.isFile()) return dir;
+      if ((await stat9(join17(dir, name)).catch(() => void 0))?.isFile()) return dir;
     }
-    if (await stat8(join16(dir, ".git")).catch(() => void 0)) return void 0;
+    if (await stat9(join17(dir, ".git")).catch(() => void 0)) return void 0;
     if (dirname9(dir) === dir) return void 0;
   }
 }
 async function findSchemaDir(root) {
   for (let dir = root; ; dir = dirname9(dir)) {
-    const candidate = join16(dir, "node_modules", "labelform", "schemas");
-    if ((await stat8(join16(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
+    const candidate = join17(dir, "node_modules", "labelform", "schemas");
+    if ((await stat9(join17(candidate, "project.schema.json")).catch(() => void 0))?.isFile()) return candidate;
     if (dirname9(dir) === dir) break;
   }
-  return join16(root, "node_modules", "labelform", "schemas");
+  return join17(root, "node_modules", "labelform", "schemas");
 }
 var init_find_root = __esm({
   "src/manifest/find-root.ts"() {
@@ -69942,12 +76002,12 @@ __export(pull_exports, {
   runPull: () => runPull
 });
 import { existsSync as existsSync2 } from "node:fs";
-import { mkdir as mkdir5, mkdtemp as mkdtemp5, readdir as readdir5, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
-import { dirname as dirname10, join as join17, relative as relative12, resolve as resolve19, sep as sep10 } from "node:path";
+import { mkdir as mkdir5, mkdtemp as mkdtemp5, readdir as readdir6, rename as rename2, rm as rm5, writeFile as writeFile7 } from "node:fs/promises";
+import { dirname as dirname10, join as join18, relative as relative13, resolve as resolve20, sep as sep10 } from "node:path";
 async function runPull(io, args) {
   if (!args.all && args.project.length === 0)
     throw new UserError("name the projects to pull with --project ID (repeatable), or pass --all");
-  const outDir = resolve19(io.cwd, args.out ?? args.dir);
+  const outDir = resolve20(io.cwd, args.out ?? args.dir);
   const root = await findRepositoryRoot(outDir) ?? outDir;
   const { config, diagnostics } = await loadRootConfig(root, io.cwd);
   if (diagnostics.some((d) => d.severity === "error"))
@@ -69981,14 +76041,14 @@ async function runPull(io, args) {
     }
     warnUnsetSecrets(io, repo.diagnostics);
   }
-  const dirRoot = await findRepositoryRoot(resolve19(io.cwd, args.dir));
+  const dirRoot = await findRepositoryRoot(resolve20(io.cwd, args.dir));
   if (dirRoot && dirRoot !== root) {
     const other = await loadRepository(dirRoot, { env: io.env, requireEnv: false, cwd: io.cwd });
     envSecrets2 = [...envSecrets2, ...other.envSecrets ?? []];
     warnUnsetSecrets(io, other.diagnostics);
   }
   const target = resolveEnvironment(config, args.env, io.env);
-  await assertTrustedCheckout(io.env, resolve19(io.cwd, args.dir));
+  await assertTrustedCheckout(io.env, resolve20(io.cwd, args.dir));
   const secrets = pullSecrets(envSecrets2, config, target, io.env);
   const client = connect(target, io, { debug: args.debug });
   const kinds = RESOURCE_KINDS.filter((k) => k.toManifest);
@@ -70015,21 +76075,21 @@ async function runPull(io, args) {
   const s = styleFor(io.color);
   const createdOutDir = !existsSync2(outDir);
   if (createdOutDir) await mkdir5(outDir, { recursive: true });
-  const staging = await mkdtemp5(join17(outDir, ".labelform-pull-"));
+  const staging = await mkdtemp5(join18(outDir, ".labelform-pull-"));
   const pulled = [];
   const skipped = [];
   const showTitle2 = (t) => holdsSecret(t ?? "", secrets) ? SENSITIVE_MASK : `"${maskUrlsInText(t ?? "")}"`;
   const schemaDir = await findSchemaDir(root);
   const inRepository = [];
   const write2 = async (kind, path, manifest, what) => {
-    const file = join17(staging, path);
+    const file = join18(staging, path);
     await mkdir5(dirname10(file), { recursive: true });
-    const schemaPath = schemaReference(dirname10(join17(outDir, path)), join17(schemaDir, `${kind.schema}.schema.json`));
+    const schemaPath = schemaReference(dirname10(join18(outDir, path)), join18(schemaDir, `${kind.schema}.schema.json`));
     await writeFile7(
       file,
       manifestYaml(manifest.manifest, schemaPath, `Pulled from ${target.url} ${what} by labelform pull.`)
     );
-    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile7(join17(dirname10(file), name), text);
+    for (const [name, text] of Object.entries(manifest.files ?? {})) await writeFile7(join18(dirname10(file), name), text);
   };
   try {
     for (const [i, kind] of topLevel.entries()) {
@@ -70139,7 +76199,7 @@ async function runPull(io, args) {
         pulled.push({ kind, key, path, id: l.id, notes: manifest.notes, adopt: !marker });
       }
     }
-    const clashes = pulled.filter((p) => p.kind.parent === void 0).map((p) => p.path.split("/")[0] ?? p.key).filter((top2) => existsSync2(join17(outDir, top2)));
+    const clashes = pulled.filter((p) => p.kind.parent === void 0).map((p) => p.path.split("/")[0] ?? p.key).filter((top2) => existsSync2(join18(outDir, top2)));
     if (clashes.length) {
       throw new UserError(
         `these directories already exist in ${outDir}; nothing was written: ${clashes.join(", ")}`,
@@ -70149,8 +76209,8 @@ async function runPull(io, args) {
     }
     if (!config) {
       await writeFile7(
-        join17(staging, "labelform.yaml"),
-        `# yaml-language-server: $schema=${schemaReference(outDir, join17(schemaDir, "labelform.schema.json"))}
+        join18(staging, "labelform.yaml"),
+        `# yaml-language-server: $schema=${schemaReference(outDir, join18(schemaDir, "labelform.schema.json"))}
 apiVersion: labelform/v1
 kind: Config
 namespace: ${namespace}
@@ -70158,7 +76218,7 @@ namespace: ${namespace}
 `
       );
     }
-    for (const name of await readdir5(staging)) await rename2(join17(staging, name), join17(outDir, name));
+    for (const name of await readdir6(staging)) await rename2(join18(staging, name), join18(outDir, name));
   } catch (err) {
     if (createdOutDir) await rm5(outDir, { recursive: true, force: true });
     throw err;
@@ -70186,7 +76246,7 @@ ${secretNotes} value(s) held a secret from the environment: written as \${env:NA
   const nouns = topLevel.map((k) => `${k.noun}s`).join(" and ");
   io.stdout(
     `
-Pulled ${counts2} into ${relative12(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative12(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
+Pulled ${counts2} into ${relative13(io.cwd, outDir) || "."}${config ? root !== outDir ? ` (repository ${relative13(io.cwd, root) || "."}, namespace ${namespace})` : "" : " (wrote labelform.yaml)"}. Next: \`labelform plan\` shows the adoptions; \`labelform apply\` marks the ${nouns} as managed.
 `
   );
   return 0;
@@ -70228,7 +76288,7 @@ function keyHoldsSecret(key, secrets) {
   });
 }
 function schemaReference(fromDir, schemaFile) {
-  const rel = relative12(fromDir, schemaFile).split(sep10).join("/");
+  const rel = relative13(fromDir, schemaFile).split(sep10).join("/");
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 var init_pull = __esm({
@@ -70331,13 +76391,13 @@ var init_storage_sync = __esm({
 });
 
 // src/cli/server-session.ts
-import { resolve as resolve20 } from "node:path";
+import { resolve as resolve21 } from "node:path";
 async function openServer(io, args) {
   const { config, diagnostics } = await loadRootConfig(args.dir, io.cwd);
   if (diagnostics.some((d) => d.severity === "error"))
     throw new UserError("labelform.yaml is not valid; run `labelform validate`", diagnostics);
   const target = resolveEnvironment(config, args.env, io.env);
-  await assertTrustedCheckout(io.env, resolve20(io.cwd, args.dir));
+  await assertTrustedCheckout(io.env, resolve21(io.cwd, args.dir));
   return { ...config ? { config } : {}, target, client: connect(target, io, { debug: args.debug ?? false }) };
 }
 var init_server_session = __esm({
@@ -70355,10 +76415,10 @@ var migrations_revert_exports = {};
 __export(migrations_revert_exports, {
   runMigrationsRevert: () => runMigrationsRevert
 });
-import { resolve as resolve21 } from "node:path";
+import { resolve as resolve22 } from "node:path";
 import { access } from "node:fs/promises";
 async function runMigrationsRevert(io, args) {
-  const journalPath2 = resolve21(io.cwd, args.journal);
+  const journalPath2 = resolve22(io.cwd, args.journal);
   try {
     await access(journalPath2);
   } catch {
@@ -70555,9 +76615,9 @@ var require_polyfills = __commonJS({
         fs2.lchmodSync = function(path, mode) {
           var fd = fs2.openSync(path, constants2.O_WRONLY | constants2.O_SYMLINK, mode);
           var threw = true;
-          var ret;
+          var ret2;
           try {
-            ret = fs2.fchmodSync(fd, mode);
+            ret2 = fs2.fchmodSync(fd, mode);
             threw = false;
           } finally {
             if (threw) {
@@ -70569,7 +76629,7 @@ var require_polyfills = __commonJS({
               fs2.closeSync(fd);
             }
           }
-          return ret;
+          return ret2;
         };
       }
       function patchLutimes(fs2) {
@@ -70589,10 +76649,10 @@ var require_polyfills = __commonJS({
           };
           fs2.lutimesSync = function(path, at, mt) {
             var fd = fs2.openSync(path, constants2.O_SYMLINK);
-            var ret;
+            var ret2;
             var threw = true;
             try {
-              ret = fs2.futimesSync(fd, at, mt);
+              ret2 = fs2.futimesSync(fd, at, mt);
               threw = false;
             } finally {
               if (threw) {
@@ -70604,7 +76664,7 @@ var require_polyfills = __commonJS({
                 fs2.closeSync(fd);
               }
             }
-            return ret;
+            return ret2;
           };
         } else if (fs2.futimes) {
           fs2.lutimes = function(_a2, _b2, _c2, cb) {
@@ -70974,9 +77034,9 @@ var require_graceful_fs = __commonJS({
         }
       }
       var fs$readdir = fs2.readdir;
-      fs2.readdir = readdir6;
+      fs2.readdir = readdir7;
       var noReaddirOptionVersions = /^v[0-5]\./;
-      function readdir6(path, options, cb) {
+      function readdir7(path, options, cb) {
         if (typeof options === "function")
           cb = options, options = null;
         var go$readdir = noReaddirOptionVersions.test(process.version) ? function go$readdir2(path2, options2, cb2, startTime) {
@@ -71586,10 +77646,10 @@ var require_signal_exit = __commonJS({
           if (arg !== void 0) {
             process2.exitCode = arg;
           }
-          var ret = originalProcessEmit.apply(this, arguments);
+          var ret2 = originalProcessEmit.apply(this, arguments);
           emit("exit", process2.exitCode, null);
           emit("afterexit", process2.exitCode, null);
-          return ret;
+          return ret2;
         } else {
           return originalProcessEmit.apply(this, arguments);
         }
@@ -71620,11 +77680,11 @@ var require_mtime_precision = __commonJS({
     function probe(file, fs, callback) {
       const cachedPrecision = fs[cacheSymbol];
       if (cachedPrecision) {
-        return fs.stat(file, (err, stat12) => {
+        return fs.stat(file, (err, stat13) => {
           if (err) {
             return callback(err);
           }
-          callback(null, stat12.mtime, cachedPrecision);
+          callback(null, stat13.mtime, cachedPrecision);
         });
       }
       const mtime = new Date(Math.ceil(Date.now() / 1e3) * 1e3 + 5);
@@ -71632,13 +77692,13 @@ var require_mtime_precision = __commonJS({
         if (err) {
           return callback(err);
         }
-        fs.stat(file, (err2, stat12) => {
+        fs.stat(file, (err2, stat13) => {
           if (err2) {
             return callback(err2);
           }
-          const precision = stat12.mtime.getTime() % 1e3 === 0 ? "s" : "ms";
+          const precision = stat13.mtime.getTime() % 1e3 === 0 ? "s" : "ms";
           Object.defineProperty(fs, cacheSymbol, { value: precision });
-          callback(null, stat12.mtime, precision);
+          callback(null, stat13.mtime, precision);
         });
       });
     }
@@ -71692,14 +77752,14 @@ var require_lockfile = __commonJS({
         if (options.stale <= 0) {
           return callback(Object.assign(new Error("Lock file is already being held"), { code: "ELOCKED", file }));
         }
-        options.fs.stat(lockfilePath, (err2, stat12) => {
+        options.fs.stat(lockfilePath, (err2, stat13) => {
           if (err2) {
             if (err2.code === "ENOENT") {
               return acquireLock(file, { ...options, stale: 0 }, callback);
             }
             return callback(err2);
           }
-          if (!isLockStale(stat12, options)) {
+          if (!isLockStale(stat13, options)) {
             return callback(Object.assign(new Error("Lock file is already being held"), { code: "ELOCKED", file }));
           }
           removeLock(file, options, (err3) => {
@@ -71711,8 +77771,8 @@ var require_lockfile = __commonJS({
         });
       });
     }
-    function isLockStale(stat12, options) {
-      return stat12.mtime.getTime() < Date.now() - options.stale;
+    function isLockStale(stat13, options) {
+      return stat13.mtime.getTime() < Date.now() - options.stale;
     }
     function removeLock(file, options, callback) {
       options.fs.rmdir(getLockFile(file, options), (err) => {
@@ -71730,7 +77790,7 @@ var require_lockfile = __commonJS({
       lock2.updateDelay = lock2.updateDelay || options.update;
       lock2.updateTimeout = setTimeout(() => {
         lock2.updateTimeout = null;
-        options.fs.stat(lock2.lockfilePath, (err, stat12) => {
+        options.fs.stat(lock2.lockfilePath, (err, stat13) => {
           const isOverThreshold = lock2.lastUpdate + options.stale < Date.now();
           if (err) {
             if (err.code === "ENOENT" || isOverThreshold) {
@@ -71739,7 +77799,7 @@ var require_lockfile = __commonJS({
             lock2.updateDelay = 1e3;
             return updateLock(file, options);
           }
-          const isMtimeOurs = lock2.mtime.getTime() === stat12.mtime.getTime();
+          const isMtimeOurs = lock2.mtime.getTime() === stat13.mtime.getTime();
           if (!isMtimeOurs) {
             return setLockAsCompromised(
               file,
@@ -71864,11 +77924,11 @@ var require_lockfile = __commonJS({
         if (err) {
           return callback(err);
         }
-        options.fs.stat(getLockFile(file2, options), (err2, stat12) => {
+        options.fs.stat(getLockFile(file2, options), (err2, stat13) => {
           if (err2) {
             return err2.code === "ENOENT" ? callback(null, false) : callback(err2);
           }
-          return callback(null, !isLockStale(stat12, options));
+          return callback(null, !isLockStale(stat13, options));
         });
       });
     }
@@ -71902,24 +77962,24 @@ var require_adapter = __commonJS({
       methods.forEach((method) => {
         newFs[method] = (...args) => {
           const callback = args.pop();
-          let ret;
+          let ret2;
           try {
-            ret = fs2[`${method}Sync`](...args);
+            ret2 = fs2[`${method}Sync`](...args);
           } catch (err) {
             return callback(err);
           }
-          callback(null, ret);
+          callback(null, ret2);
         };
       });
       return newFs;
     }
     function toPromise(method) {
-      return (...args) => new Promise((resolve24, reject) => {
+      return (...args) => new Promise((resolve25, reject) => {
         args.push((err, result) => {
           if (err) {
             reject(err);
           } else {
-            resolve24(result);
+            resolve25(result);
           }
         });
         method(...args);
@@ -71993,7 +78053,7 @@ var require_proper_lockfile = __commonJS({
 });
 
 // src/tasks/sidecar.ts
-import { readFile as readFile10, stat as stat9 } from "node:fs/promises";
+import { readFile as readFile10, stat as stat10 } from "node:fs/promises";
 function sidecarPath(input, isDirectory) {
   return isDirectory ? `${input.replace(/\/+$/, "")}/.labelform-import.json` : `${input}.labelform-import.json`;
 }
@@ -72012,7 +78072,7 @@ async function writeSidecar(path, sidecar) {
 async function describeSources(sources) {
   return Promise.all(
     sources.map(async (s) => {
-      const st = await stat9(s.path);
+      const st = await stat10(s.path);
       return { file: s.path, size: st.size, mtimeMs: Math.round(st.mtimeMs) };
     })
   );
@@ -72025,7 +78085,7 @@ async function lockSidecar(sidecar, input = sidecar, opts = {}) {
   const sleep = opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (opts.waitMs ?? LOCK_WAIT_MS);
   const ageMs = async () => {
-    const st = await stat9(path).catch(() => void 0);
+    const st = await stat10(path).catch(() => void 0);
     return st ? Math.max(0, Date.now() - st.mtimeMs) : void 0;
   };
   let lost;
@@ -72144,8 +78204,8 @@ __export(tasks_import_exports, {
   runTasksImport: () => runTasksImport
 });
 import { randomBytes as randomBytes4 } from "node:crypto";
-import { stat as stat10 } from "node:fs/promises";
-import { resolve as resolve22 } from "node:path";
+import { stat as stat11 } from "node:fs/promises";
+import { resolve as resolve23 } from "node:path";
 async function runTasksImport(io, args) {
   if (!Number.isInteger(args.batchSize) || args.batchSize < 1 || args.batchSize > 1e5)
     throw new UserError("--batch-size must be a whole number from 1 to 100000");
@@ -72154,11 +78214,11 @@ async function runTasksImport(io, args) {
       "--max-batch-mb must be more than 0 and at most 200 (the server refuses requests over its upload limit, 250 MiB by default)"
     );
   const server = await openServer(io, args);
-  const inputPath = args.input === "-" ? void 0 : resolve22(io.cwd, args.input);
+  const inputPath = args.input === "-" ? void 0 : resolve23(io.cwd, args.input);
   if (args.resume && !inputPath)
     throw new UserError("--resume needs a file or directory: standard input cannot be read again");
   const sources = await resolveSources(args.input, args.format, io.cwd);
-  const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat10(inputPath)).isDirectory()) : void 0;
+  const sidecarFile = inputPath ? sidecarPath(inputPath, (await stat11(inputPath)).isDirectory()) : void 0;
   let lock;
   try {
     const onWait = (ageMs) => io.stderr(
@@ -72200,13 +78260,13 @@ ${shown}${more}`
     if (scan.count === 0) throw new UserError(`no tasks in ${sources.map((x) => x.display).join(", ")}`);
     const described = await describeSources(sources);
     const previous = sidecarFile ? await readSidecar(sidecarFile) : void 0;
-    const sameTarget = previous && previous.server === target.url && previous.projectId === project.id;
+    const sameTarget2 = previous && previous.server === target.url && previous.projectId === project.id;
     let importId = randomBytes4(8).toString("hex");
     let skip = 0;
     if (args.resume) {
       if (!previous)
         throw new UserError(`--resume: there is no earlier import of ${args.input} to continue (no ${sidecarFile})`);
-      if (!sameTarget)
+      if (!sameTarget2)
         throw new UserError(
           `--resume: ${sidecarFile} records an import into project ${previous.projectId} on ${previous.server}, not project ${project.id} on ${target.url}`
         );
@@ -72234,13 +78294,13 @@ ${shown}${more}`
           `--resume: the project holds ${skip} tasks of this import but ${previous.committed.records} were committed; were tasks deleted? Delete ${sidecarFile} to import from the start`
         );
       }
-    } else if (previous && sameTarget && previous.complete && sameSources(previous.sources, described)) {
+    } else if (previous && sameTarget2 && previous.complete && sameSources(previous.sources, described)) {
       throw new UserError(
         `${args.input} was already imported into project ${project.id} (${plural(previous.committed.tasks, "task")}, ${previous.updatedAt}); importing it again would duplicate those tasks`,
         [],
         `Delete ${sidecarFile} to import it again anyway.`
       );
-    } else if (previous && sameTarget && !previous.complete) {
+    } else if (previous && sameTarget2 && !previous.complete) {
       throw new UserError(
         `an import of ${args.input} into project ${project.id} stopped after ${plural(previous.committed.tasks, "task")} (${sidecarFile})`,
         [],
@@ -72418,11 +78478,11 @@ var init_tasks_list = __esm({
 import { randomBytes as randomBytes5 } from "node:crypto";
 import { createWriteStream as createWriteStream2 } from "node:fs";
 import { rename as rename3, rm as rm6 } from "node:fs/promises";
-import { basename as basename3, dirname as dirname11, join as join18 } from "node:path";
+import { basename as basename3, dirname as dirname11, join as join19 } from "node:path";
 import { Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 async function downloadToFile(stream4, path, onBytes) {
-  const part = join18(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
+  const part = join19(dirname11(path), `.${basename3(path)}.${randomBytes5(4).toString("hex")}.part`);
   let total = 0;
   const counter = new Transform2({
     transform(chunk2, _enc, done) {
@@ -72457,8 +78517,8 @@ var export_exports = {};
 __export(export_exports, {
   runExport: () => runExport
 });
-import { stat as stat11 } from "node:fs/promises";
-import { dirname as dirname12, join as join19, resolve as resolve23 } from "node:path";
+import { stat as stat12 } from "node:fs/promises";
+import { dirname as dirname12, join as join20, resolve as resolve24 } from "node:path";
 async function runExport(io, args) {
   const { config, target, client } = await openServer(io, args);
   const s = styleFor(io.color);
@@ -72529,10 +78589,10 @@ async function runExport(io, args) {
   });
 }
 async function outputPath(cwd, out, suggested) {
-  const path = resolve23(cwd, out ?? suggested);
-  const st = await stat11(path).catch(() => void 0);
-  if (st?.isDirectory()) return join19(path, suggested);
-  const parent = await stat11(dirname12(path)).catch(() => void 0);
+  const path = resolve24(cwd, out ?? suggested);
+  const st = await stat12(path).catch(() => void 0);
+  if (st?.isDirectory()) return join20(path, suggested);
+  const parent = await stat12(dirname12(path)).catch(() => void 0);
   if (!parent?.isDirectory()) throw new UserError(`--out ${out}: the directory ${dirname12(path)} does not exist`);
   return path;
 }
@@ -72545,10 +78605,10 @@ function pickFormat(formats, wanted) {
   return f;
 }
 async function waitForSnapshot(io, client, projectId, args) {
-  const body = args.allTasks ? {} : { task_filter_options: { only_with_annotations: true } };
+  const body2 = args.allTasks ? {} : { task_filter_options: { only_with_annotations: true } };
   let snap = await client.createExportSnapshot(projectId, {
     title: `labelform export ${new Date(io.now()).toISOString()}`,
-    ...body
+    ...body2
   });
   const deadline = io.now() + (args.timeoutMs ?? 36e5);
   while (snap.status !== "completed") {
@@ -77107,12 +83167,12 @@ var YargsInstance = class {
   async getCompletion(args, done) {
     argsert("<array> [function]", [args, done], arguments.length);
     if (!done) {
-      return new Promise((resolve24, reject) => {
+      return new Promise((resolve25, reject) => {
         __classPrivateFieldGet(this, _YargsInstance_completion, "f").getCompletion(args, (err, completions) => {
           if (err)
             reject(err);
           else
-            resolve24(completions);
+            resolve25(completions);
         });
       });
     } else {
@@ -78427,6 +84487,44 @@ function buildCli(argv, io, run3) {
         markdown: a.markdown,
         issue: a.issue,
         ...a["issue-token-env"] ? { issueTokenEnv: a["issue-token-env"] } : {},
+        ...a.env ? { env: a.env } : {}
+      })
+    )()
+  ).command(
+    "watch",
+    "Run drift in a loop and report each change once: a resource that starts or stops differing from git (and which side moved), an error and its end. Runs until SIGTERM/SIGINT (exit 0); --once: one cycle, exit codes as drift.",
+    (y) => y.option("interval", {
+      type: "string",
+      default: "60s",
+      describe: "Time between two cycles, with \xB110% jitter: 60 (seconds), 90s, 500ms, 5m"
+    }).option("once", {
+      type: "boolean",
+      default: false,
+      describe: "One cycle, then exit: 0 server matches git, 2 differs, 1 error"
+    }).option("json", {
+      type: "boolean",
+      default: false,
+      describe: "Events as JSON Lines on stdout, logs as JSON Lines on stderr"
+    }).option("metrics", {
+      type: "string",
+      describe: "Serve /healthz and /metrics (Prometheus) on HOST:PORT, e.g. 127.0.0.1:9464"
+    }).option("listen", {
+      type: "string",
+      describe: "Receive Label Studio webhooks on HOST:PORT: watch keeps a PROJECT_UPDATED webhook on each managed project, and a delivery brings the next cycle forward"
+    }).option("listen-url", {
+      type: "string",
+      describe: "How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)"
+    }),
+    (a) => run3(
+      async () => (await Promise.resolve().then(() => (init_watch(), watch_exports))).runWatch(io, {
+        dir: a.dir,
+        debug: a.debug,
+        json: a.json,
+        interval: a.interval,
+        once: a.once,
+        ...a.metrics !== void 0 ? { metrics: a.metrics } : {},
+        ...a.listen !== void 0 ? { listen: a.listen } : {},
+        ...a["listen-url"] !== void 0 ? { listenUrl: a["listen-url"] } : {},
         ...a.env ? { env: a.env } : {}
       })
     )()

@@ -393,6 +393,12 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             describe:
               'Receive Label Studio webhooks on HOST:PORT: watch keeps a PROJECT_UPDATED webhook on each managed project, and a delivery brings the next cycle forward',
           })
+          .option('git-pull', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Before a cycle, at most once per --interval: git pull --ff-only in the checkout (no hooks run, no prompt); a failure is said once and the checkout as it is is compared',
+          })
           .option('listen-url', {
             type: 'string',
             describe:
@@ -409,6 +415,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             ...(a.metrics !== undefined ? { metrics: a.metrics } : {}),
             ...(a.listen !== undefined ? { listen: a.listen } : {}),
             ...(a['listen-url'] !== undefined ? { listenUrl: a['listen-url'] } : {}),
+            ...(a['git-pull'] ? { gitPull: true } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

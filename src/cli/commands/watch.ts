@@ -10,6 +10,7 @@ import { parseDuration, showDuration } from '../../util/duration.ts';
 import { isUserError, UserError } from '../../util/errors.ts';
 import type { Io } from '../../util/io.ts';
 import { checkoutState } from '../../watch/checkout.ts';
+import { gitPull } from '../../watch/git-pull.ts';
 import { desiredIds } from '../../watch/desired.ts';
 import { resourceId, type WatchEvent } from '../../watch/events.ts';
 import { createLog, type WatchLog } from '../../watch/log.ts';
@@ -35,6 +36,8 @@ export interface WatchArgs {
   readonly listen?: string;
   /** The receiver's URL as the server reaches it (default: `http://HOST:PORT/labelform/hooks`). */
   readonly listenUrl?: string;
+  /** `git pull --ff-only` in the checkout before a cycle, at most once per interval. */
+  readonly gitPull?: boolean;
 }
 
 /** What tests (and, later, an embedding service) control; the CLI passes none. */
@@ -114,7 +117,26 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       client = undefined;
     };
 
+    // --git-pull: before a cycle, at most once per interval (a cycle a webhook brings forward
+    // does not pull again); a failed pull is said once and the checkout as it is is compared.
+    let pulledAt = -Infinity;
+    let pullFailing = false;
+    const maybePull = async () => {
+      if (!args.gitPull || io.now() - pulledAt < intervalMs * 0.85) return;
+      pulledAt = io.now();
+      const r = await gitPull(checkout.repo.root);
+      if (!r.ok) {
+        if (!pullFailing) log.warn(`git pull --ff-only failed; the checkout as it is is compared: ${r.message}`);
+        pullFailing = true;
+        return;
+      }
+      if (pullFailing) log.info('git pull works again');
+      pullFailing = false;
+      if (r.changed) log.debug('git pull brought new commits');
+    };
+
     const cycle = async (): Promise<CycleResult> => {
+      await maybePull();
       await checkout.refresh();
       const { repo, target } = checkout;
       if (!client || clientOf !== target) {

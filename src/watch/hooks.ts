@@ -3,8 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LabelStudioClient } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
-import { WATCH_HEADER } from '../kinds/webhook/marker.ts';
-import type { LsWebhook } from '../kinds/webhook/types.ts';
+import { WATCH_HEADER } from '../kinds/shared/watch-header.ts';
 
 /**
  * `watch --listen`: the webhooks the watcher keeps on the managed projects, the receiver they
@@ -28,6 +27,18 @@ import type { LsWebhook } from '../kinds/webhook/types.ts';
  * only brings a read forward.
  */
 export { WATCH_HEADER };
+
+/** A webhook as `GET /api/webhooks/` lists it (the fields the watcher reads). */
+export interface ServerWebhook {
+  readonly id: number;
+  readonly project: number | null;
+  readonly url: string;
+  readonly send_payload: boolean;
+  readonly send_for_all_actions: boolean;
+  readonly headers: Readonly<Record<string, string>> | null;
+  readonly is_active: boolean;
+  readonly actions: readonly string[];
+}
 export const SECRET_HEADER = 'X-Labelform-Watch-Secret';
 export const HOOK_ACTIONS: readonly string[] = ['PROJECT_UPDATED'];
 /** Deliveries within this time of the first one are one wake-up (a save in the UI can be several PATCHes). */
@@ -63,11 +74,11 @@ export interface HookTarget {
  * each managed project and none elsewhere. Webhooks of other watchers (another base URL) and
  * everyone else's are left alone.
  */
-export function planHooks(list: readonly LsWebhook[], target: HookTarget, projects: ReadonlySet<number>): HookPlan {
+export function planHooks(list: readonly ServerWebhook[], target: HookTarget, projects: ReadonlySet<number>): HookPlan {
   const mine = list
     .filter((w) => w.headers?.[WATCH_HEADER] === target.namespace && w.url.startsWith(`${target.base}/`))
     .sort((a, b) => a.id - b.id);
-  const byProject = new Map<number, LsWebhook[]>();
+  const byProject = new Map<number, ServerWebhook[]>();
   const remove: number[] = [];
   for (const w of mine) {
     if (w.project === null || !projects.has(w.project)) remove.push(w.id);
@@ -88,7 +99,7 @@ export function planHooks(list: readonly LsWebhook[], target: HookTarget, projec
   return { create, update, remove, kept };
 }
 
-function isRight(w: LsWebhook, target: HookTarget, project: number): boolean {
+function isRight(w: ServerWebhook, target: HookTarget, project: number): boolean {
   const headers = w.headers ?? {};
   return (
     w.url === hookUrl(target.base, project) &&
@@ -128,7 +139,7 @@ export async function syncHooks(
   target: HookTarget,
   projects: ReadonlySet<number>,
 ): Promise<HookSync> {
-  const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/');
+  const list = await client.http.request<ServerWebhook[]>('GET', '/api/webhooks/');
   const plan = planHooks(list, target, projects);
   let refused: string | undefined;
   await Promise.all([

@@ -147,6 +147,8 @@ test('generic code branches on the default kind only where it is about the defau
     'model/kind-names.ts': 'defines it',
     'model/resource-name.ts': 'a resource of the default kind is named by its key alone',
     'cli/commands/pull.ts': '`pull --project ID` names resources of the default kind',
+    'cli/commands/watch.ts':
+      "`--listen` keeps a webhook on each project: Label Studio's PROJECT_UPDATED is about the default kind",
     'reconcile/drift.ts':
       "a plan diagnostic names its resource by key alone; the report's `checked` counts the default kind",
     'reconcile/render-markdown.ts': 'the plan table names its kind when every row is named by its key alone',

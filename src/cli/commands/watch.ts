@@ -3,6 +3,7 @@ import type { LabelStudioClient } from '../../api/client.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { Repository } from '../../kinds/kind.ts';
 import { driftFromPlan } from '../../reconcile/drift.ts';
+import { DEFAULT_KIND } from '../../model/kind-names.ts';
 import { liveOf, type LiveState } from '../../state/live-state.ts';
 import { loadRepository } from '../../state/load-repository.ts';
 import { formatDiagnostic } from '../../util/diagnostics.ts';
@@ -176,11 +177,12 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       declared: ReadonlySet<string>,
     ) => {
       // The projects git declares that carry their marker (not an orphan: git no longer wants it).
+      // About the default kind by nature: Label Studio's PROJECT_UPDATED is about projects.
       const managed = new Set(
-        liveOf(live, 'Project')
+        liveOf(live, DEFAULT_KIND)
           .filter(
             (p) =>
-              p.marker?.namespace === namespace && declared.has(resourceId({ kind: 'Project', key: p.marker.key })),
+              p.marker?.namespace === namespace && declared.has(resourceId({ kind: DEFAULT_KIND, key: p.marker.key })),
           )
           .map((p) => p.id),
       );

@@ -7,11 +7,6 @@ import type { ResourceMarker } from '../kind.ts';
  * webhook belongs to is the server's own `project` field.
  */
 export const MARKER_HEADER = 'X-Labelform-Managed';
-/**
- * The header of the webhooks `labelform watch --listen` keeps on the managed projects (its value
- * the namespace). They are the watcher's, not git's: never pulled into a manifest.
- */
-export const WATCH_HEADER = 'X-Labelform-Watch';
 
 export function formatWebhookMarker(namespace: string, key: string): string {
   return `${namespace}/${key}`;

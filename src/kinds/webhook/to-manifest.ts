@@ -2,7 +2,8 @@ import { writeBack } from '../../manifest/pulled.ts';
 import { isCredential } from '../../util/credentials.ts';
 import type { PullContext, PulledManifest } from '../kind.ts';
 import { pulledVariableNames, urlCredentialAsVariable } from '../shared/pulled-credentials.ts';
-import { MARKER_HEADER, WATCH_HEADER, withoutMarker } from './marker.ts';
+import { WATCH_HEADER } from '../shared/watch-header.ts';
+import { MARKER_HEADER, withoutMarker } from './marker.ts';
 import { MAX_MANIFEST_HEADERS, type LiveWebhook } from './types.ts';
 
 /** Header names the server and the schema accept. */

@@ -56028,12 +56028,11 @@ function withoutMarker(headers) {
     Object.entries(headers ?? {}).filter(([k]) => k.toLowerCase() !== MARKER_HEADER.toLowerCase())
   );
 }
-var MARKER_HEADER, WATCH_HEADER;
+var MARKER_HEADER;
 var init_marker3 = __esm({
   "src/kinds/webhook/marker.ts"() {
     "use strict";
     MARKER_HEADER = "X-Labelform-Managed";
-    WATCH_HEADER = "X-Labelform-Watch";
   }
 });
 
@@ -56366,6 +56365,15 @@ var init_plan5 = __esm({
   }
 });
 
+// src/kinds/shared/watch-header.ts
+var WATCH_HEADER;
+var init_watch_header = __esm({
+  "src/kinds/shared/watch-header.ts"() {
+    "use strict";
+    WATCH_HEADER = "X-Labelform-Watch";
+  }
+});
+
 // src/kinds/webhook/to-manifest.ts
 function webhookToManifest(w, ctx) {
   const raw = w.raw;
@@ -56440,6 +56448,7 @@ var init_to_manifest5 = __esm({
     init_pulled();
     init_credentials();
     init_pulled_credentials();
+    init_watch_header();
     init_marker3();
     init_types7();
     HEADER_NAME = /^[a-zA-Z0-9_-]+$/;
@@ -69948,6 +69957,47 @@ var init_checkout = __esm({
   }
 });
 
+// src/watch/git-pull.ts
+import { execFile as execFile4 } from "node:child_process";
+function gitPull(cwd) {
+  const git2 = (args) => new Promise((resolve25) => {
+    execFile4(
+      "git",
+      ["-c", "core.hooksPath=/dev/null", ...args],
+      {
+        cwd,
+        timeout: PULL_TIMEOUT_MS,
+        windowsHide: true,
+        env: { ...process.env, GIT_TERMINAL_PROMPT: "0", GIT_ASKPASS: "", SSH_ASKPASS: "", LC_ALL: "C" }
+      },
+      (err, stdout, stderr) => resolve25({
+        code: err ? typeof err.code === "number" ? Number(err.code) : 1 : 0,
+        stdout: String(stdout),
+        stderr: String(stderr) || (err ? err.message : "")
+      })
+    );
+  });
+  return (async () => {
+    const before = await git2(["rev-parse", "HEAD"]);
+    const pulled = await git2(["pull", "--ff-only", "--quiet", "--no-rebase"]);
+    if (pulled.code !== 0) {
+      const said = pulled.stderr.split("\n").map((l) => l.trim()).filter(Boolean).slice(0, 3).join(" ");
+      return { ok: false, message: redact(maskUrlsInText(said || `git exited with ${pulled.code}`)).slice(0, 500) };
+    }
+    const after2 = await git2(["rev-parse", "HEAD"]);
+    return { ok: true, changed: before.stdout.trim() !== after2.stdout.trim() };
+  })();
+}
+var PULL_TIMEOUT_MS;
+var init_git_pull = __esm({
+  "src/watch/git-pull.ts"() {
+    "use strict";
+    init_credentials();
+    init_redact();
+    PULL_TIMEOUT_MS = 6e4;
+  }
+});
+
 // src/watch/events.ts
 function resourceId(r) {
   return `${r.kind}\0${r.parent ?? ""}\0${r.key}`;
@@ -75532,7 +75582,7 @@ var init_hooks = __esm({
   "src/watch/hooks.ts"() {
     "use strict";
     init_errors2();
-    init_marker3();
+    init_watch_header();
     SECRET_HEADER = "X-Labelform-Watch-Secret";
     HOOK_ACTIONS = ["PROJECT_UPDATED"];
     COALESCE_MS = 250;
@@ -75679,7 +75729,23 @@ async function runWatch(io, args, hooks = {}) {
       requestsOfClosed += client?.http.stats.requests ?? 0;
       client = void 0;
     };
+    let pulledAt = -Infinity;
+    let pullFailing = false;
+    const maybePull = async () => {
+      if (!args.gitPull || io.now() - pulledAt < intervalMs * 0.85) return;
+      pulledAt = io.now();
+      const r = await gitPull(checkout.repo.root);
+      if (!r.ok) {
+        if (!pullFailing) log.warn(`git pull --ff-only failed; the checkout as it is is compared: ${r.message}`);
+        pullFailing = true;
+        return;
+      }
+      if (pullFailing) log.info("git pull works again");
+      pullFailing = false;
+      if (r.changed) log.debug("git pull brought new commits");
+    };
     const cycle = async () => {
+      await maybePull();
       await checkout.refresh();
       const { repo, target } = checkout;
       if (!client || clientOf !== target) {
@@ -75709,8 +75775,8 @@ async function runWatch(io, args, hooks = {}) {
     };
     const keepHooks = async (c, namespace, token, live, declared) => {
       const managed = new Set(
-        liveOf(live, "Project").filter(
-          (p) => p.marker?.namespace === namespace && declared.has(resourceId({ kind: "Project", key: p.marker.key }))
+        liveOf(live, DEFAULT_KIND).filter(
+          (p) => p.marker?.namespace === namespace && declared.has(resourceId({ kind: DEFAULT_KIND, key: p.marker.key }))
         ).map((p) => p.id)
       );
       const base = hooks_.base;
@@ -75808,12 +75874,14 @@ var init_watch = __esm({
     "use strict";
     init_errors2();
     init_drift();
+    init_kind_names();
     init_live_state();
     init_load_repository();
     init_diagnostics();
     init_duration();
     init_errors();
     init_checkout();
+    init_git_pull();
     init_desired();
     init_events();
     init_log();
@@ -84511,6 +84579,10 @@ function buildCli(argv, io, run3) {
     }).option("listen", {
       type: "string",
       describe: "Receive Label Studio webhooks on HOST:PORT: watch keeps a PROJECT_UPDATED webhook on each managed project, and a delivery brings the next cycle forward"
+    }).option("git-pull", {
+      type: "boolean",
+      default: false,
+      describe: "Before a cycle, at most once per --interval: git pull --ff-only in the checkout (no hooks run, no prompt); a failure is said once and the checkout as it is is compared"
     }).option("listen-url", {
       type: "string",
       describe: "How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)"
@@ -84525,6 +84597,7 @@ function buildCli(argv, io, run3) {
         ...a.metrics !== void 0 ? { metrics: a.metrics } : {},
         ...a.listen !== void 0 ? { listen: a.listen } : {},
         ...a["listen-url"] !== void 0 ? { listenUrl: a["listen-url"] } : {},
+        ...a["git-pull"] ? { gitPull: true } : {},
         ...a.env ? { env: a.env } : {}
       })
     )()

@@ -399,6 +399,12 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             describe:
               'Before a cycle, at most once per --interval: git pull --ff-only in the checkout (no hooks run, no prompt); a failure is said once and the checkout as it is is compared',
           })
+          .option('self-heal', {
+            type: 'boolean',
+            default: false,
+            describe:
+              "Put git's values back on what changed on the server only (never what the annotation guard refuses, never git's own unapplied changes), at most once per resource per 5 minutes; after that, report it",
+          })
           .option('listen-url', {
             type: 'string',
             describe:
@@ -416,6 +422,7 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             ...(a.listen !== undefined ? { listen: a.listen } : {}),
             ...(a['listen-url'] !== undefined ? { listenUrl: a['listen-url'] } : {}),
             ...(a['git-pull'] ? { gitPull: true } : {}),
+            ...(a['self-heal'] ? { selfHeal: true } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

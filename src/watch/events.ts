@@ -68,7 +68,16 @@ export interface RecoveredEvent {
   readonly message: string;
 }
 
-export type WatchEvent = DriftEvent | ResolvedEvent | ErrorEvent | RecoveredEvent;
+/** `--self-heal` put git's values back on a resource changed on the server (its `resolved` follows next cycle). */
+export interface HealedEvent extends ResourceRef {
+  readonly event: 'healed';
+  readonly at: string;
+  /** The fields written back. */
+  readonly fields: readonly string[];
+  readonly message: string;
+}
+
+export type WatchEvent = DriftEvent | ResolvedEvent | ErrorEvent | RecoveredEvent | HealedEvent;
 
 /** A cycle, as the tracker sees it. */
 export type CycleOutcome =

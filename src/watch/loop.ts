@@ -51,6 +51,8 @@ export interface WatchLoopOptions {
   readonly random?: () => number;
   /** The wait between cycles; over early when `signal` aborts. Default: a real timer. */
   readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /** `--self-heal`: puts git's values back where the report allows it; its events are emitted after the cycle's. */
+  readonly heal?: (report: DriftReport) => Promise<readonly WatchEvent[]>;
   /** Called after each cycle, before the wait (tests look and act here). */
   readonly afterCycle?: (info: CycleInfo) => void | Promise<void>;
 }
@@ -121,8 +123,13 @@ export function createWatchLoop(opts: WatchLoopOptions): WatchLoop {
         code = 1;
       }
       const finished = opts.now();
-      const events = tracker.observe(outcome, new Date(finished).toISOString());
-      opts.emit(events);
+      const observed = tracker.observe(outcome, new Date(finished).toISOString());
+      opts.emit(observed);
+      // --self-heal: after the drift is reported, and not abandoned on SIGTERM (a heal in flight
+      // finishes: a write is not cut half-way); none starts once stopping.
+      const healed = outcome.ok && opts.heal && !signal.aborted ? await opts.heal(outcome.report) : [];
+      opts.emit(healed);
+      const events = [...observed, ...healed];
       const requests = opts.requests() - requestsBefore;
       opts.metrics?.cycle(outcome.ok ? 'ok' : 'error', requests, finished - started);
       if (!outcome.ok) opts.metrics?.failed(outcome.kind);

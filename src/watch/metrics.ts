@@ -14,6 +14,8 @@ export interface WatchMetrics {
   failed(kind: ErrorKind): void;
   drifted(bySide: Readonly<Record<WatchSide, number>>): void;
   succeeded(atMs: number): void;
+  /** A resource `--self-heal` put back (healed), would not (refused: its plan or apply said no), or left alone (skipped). */
+  heal(outcome: 'healed' | 'refused' | 'skipped'): void;
   /** A request to the webhooks' receiver (`watch --listen`), by what became of it. */
   delivery(outcome: 'accepted' | 'refused' | 'ignored'): void;
 }
@@ -61,6 +63,13 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
     registers,
   });
   for (const outcome of ['accepted', 'refused', 'ignored'] as const) deliveries.labels(outcome).inc(0);
+  const heals = new Counter({
+    name: 'labelform_watch_heals_total',
+    help: 'Resources --self-heal put back (healed), could not (refused: its plan or apply said no), or left alone (skipped: not only changed on the server, blocked by the annotation guard, or healed within 5 minutes)',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of ['healed', 'refused', 'skipped'] as const) heals.labels(outcome).inc(0);
   // Every series exists from the start at 0: a rate() over a counter that appears late loses its first increase.
   for (const outcome of ['ok', 'error'] as const) cycles.labels(outcome).inc(0);
   for (const kind of ['server', 'git', 'check'] as const) errors.labels(kind).inc(0);
@@ -80,6 +89,7 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
     },
     succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1000)),
     delivery: (outcome) => deliveries.labels(outcome).inc(),
+    heal: (outcome) => heals.labels(outcome).inc(),
   };
 }
 

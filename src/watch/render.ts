@@ -29,6 +29,8 @@ export function renderEventText(e: WatchEvent, color = false): string {
     const where = e.file ? ` (${e.file}${e.line ? `:${e.line}` : ''})` : '';
     return `${e.at} ${s.red('error')} ${e.kind}: ${e.message}${where}\n`;
   }
+  if (e.event === 'healed')
+    return `${e.at} ${s.green('healed')} ${s.bold(`${resourceName(e)}${e.id ? ` (id ${e.id})` : ''}`)}: ${e.message}\n`;
   if (!('change' in e)) return `${e.at} ${s.green('resolved')} ${e.kind}: ${e.message}\n`;
   const name = `${resourceName(e)}${e.id ? ` (id ${e.id})` : ''}`;
   if (e.event === 'resolved') return `${e.at} ${s.green('resolved')} ${s.bold(name)}: ${e.message}\n`;

@@ -12,6 +12,8 @@ import { isUserError, UserError } from '../../util/errors.ts';
 import type { Io } from '../../util/io.ts';
 import { checkoutState } from '../../watch/checkout.ts';
 import { gitPull } from '../../watch/git-pull.ts';
+import { HEAL_EVERY_MS, healResource, notHealable } from './watch-heal.ts';
+import type { DriftReport } from '../../reconcile/drift.ts';
 import { desiredIds } from '../../watch/desired.ts';
 import { resourceId, type WatchEvent } from '../../watch/events.ts';
 import { createLog, type WatchLog } from '../../watch/log.ts';
@@ -39,6 +41,8 @@ export interface WatchArgs {
   readonly listenUrl?: string;
   /** `git pull --ff-only` in the checkout before a cycle, at most once per interval. */
   readonly gitPull?: boolean;
+  /** Put git's values back on what changed on the server (once per resource per 5 minutes). */
+  readonly selfHeal?: boolean;
 }
 
 /** What tests (and, later, an embedding service) control; the CLI passes none. */
@@ -80,6 +84,10 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
   if (listen && args.listenUrl === undefined && /^(0\.0\.0\.0|::|)$/.test(listen.host))
     throw new UserError(
       `--listen ${args.listen} binds every address: say how Label Studio reaches this process with --listen-url (e.g. http://labelform-watch:9465/labelform/hooks)`,
+    );
+  if (args.selfHeal && args.once)
+    throw new UserError(
+      '--self-heal needs a running watcher (it remembers for 5 minutes what it healed); leave out --once',
     );
   const log = createLog(io.stderr, { json: args.json, debug: args.debug, now: io.now });
 
@@ -159,6 +167,70 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
     };
 
     const metrics = address ? createWatchMetrics() : undefined;
+
+    // --self-heal: git's values put back on what changed on the server only (watch-heal.ts says
+    // what qualifies), at most once per resource per HEAL_EVERY_MS; after that, reported and left
+    // to the person changing it. Each heal has a client of its own, not cut by SIGTERM.
+    const healedAt = new Map<string, number>();
+    const saidNotHealed = new Map<string, string>();
+    const applyIo: Io = {
+      ...io,
+      stdout: (t) => log.debug('self-heal', { output: t.trimEnd() }),
+      stderr: (t) => log.debug('self-heal', { output: t.trimEnd() }),
+      interactive: false,
+      color: false,
+    };
+    const heal = async (report: DriftReport): Promise<readonly WatchEvent[]> => {
+      const out: WatchEvent[] = [];
+      const now = io.now();
+      for (const [id, at] of healedAt) if (now - at >= HEAL_EVERY_MS) healedAt.delete(id);
+      const drifting = new Set<string>();
+      for (const e of report.entries) {
+        const id = resourceId({ kind: e.resourceKind, key: e.key, ...(e.parent ? { parent: e.parent } : {}) });
+        drifting.add(id);
+        const last = healedAt.get(id);
+        const why =
+          notHealable(e) ??
+          (last !== undefined
+            ? `healed ${showDuration(now - last)} ago, and changed again: someone is changing it, so it is reported, not undone, until ${showDuration(HEAL_EVERY_MS)} after the heal`
+            : undefined);
+        if (why) {
+          if (saidNotHealed.get(id) !== why) log.warn(`not healed: ${e.resourceKind}/${e.key}: ${why}`);
+          saidNotHealed.set(id, why);
+          metrics?.heal('skipped');
+          continue;
+        }
+        if (signal.aborted) break;
+        const session = {
+          repo: checkout.repo,
+          target: checkout.target,
+          client: connect(checkout.target, httpIo, { debug: args.debug }),
+        };
+        const r = await healResource(applyIo, session, e, args.dir);
+        requestsOfClosed += session.client.http.stats.requests;
+        if (r.healed) {
+          healedAt.set(id, io.now());
+          saidNotHealed.delete(id);
+          metrics?.heal('healed');
+          out.push({
+            event: 'healed',
+            at: new Date(io.now()).toISOString(),
+            kind: e.resourceKind,
+            key: e.key,
+            ...(e.parent ? { parent: e.parent } : {}),
+            ...(e.id ? { id: e.id } : {}),
+            fields: r.fields,
+            message: `git's values put back: ${r.fields.join(', ')}`,
+          });
+        } else {
+          if (saidNotHealed.get(id) !== r.reason) log.warn(`not healed: ${e.resourceKind}/${e.key}: ${r.reason}`);
+          saidNotHealed.set(id, r.reason);
+          metrics?.heal('refused');
+        }
+      }
+      for (const id of saidNotHealed.keys()) if (!drifting.has(id)) saidNotHealed.delete(id);
+      return out;
+    };
     // --listen: the receiver first (a webhook must not call a port nobody listens on), then its
     // webhooks, kept in step with the managed projects at the end of every cycle.
     const waker = new Waker();
@@ -242,6 +314,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
           ? { wait: (ms: number, sig: AbortSignal) => waker.wait(ms, sig) }
           : {}),
       ...(hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}),
+      ...(args.selfHeal ? { heal } : {}),
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);

@@ -10,7 +10,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { SECRET_HEADER, WATCH_HEADER } from '../../src/watch/hooks.ts';
 import type { LsWebhook } from '../../src/kinds/webhook/types.ts';
-import { api, cli, makeRepo, projectManifest, spawnCli, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import { api, cli, makeRepo, projectManifest, TEXT_CHOICES, uniqueNamespace } from './support.ts';
+import { startWatch } from './watch-process.ts';
 
 const client = api();
 
@@ -27,32 +28,6 @@ async function appliedProject(): Promise<{ dir: string; id: number; namespace: s
     if (p) return { dir, id: p.id, namespace };
   }
   throw new Error('the applied project is not on the server');
-}
-
-/** A running `watch`, its stdout events (JSON lines) and stderr log lines as they come. */
-function startWatch(dir: string, args: string[]) {
-  const w = spawnCli(dir, ['watch', '--json', ...args]);
-  const events: Array<{ at: number; e: Record<string, unknown> }> = [];
-  let out = '';
-  let err = '';
-  w.child.stdout!.on('data', (c: Buffer) => {
-    out += c.toString();
-    let nl: number;
-    while ((nl = out.indexOf('\n')) >= 0) {
-      const line = out.slice(0, nl);
-      out = out.slice(nl + 1);
-      if (line.trim()) events.push({ at: Date.now(), e: JSON.parse(line) as Record<string, unknown> });
-    }
-  });
-  w.child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const until = async (what: string, cond: () => boolean, ms: number) => {
-    const end = Date.now() + ms;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms; stderr:\n${err.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return { ...w, events, stderr: () => err, until };
 }
 
 test('a label config changed through the API is reported within 5 s in at least 19 of 20 trials (interval 10 minutes)', async () => {

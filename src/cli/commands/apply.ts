@@ -232,7 +232,13 @@ const ROLLBACK_HINT =
   'Apply from a checkout that holds the newest applied commit (git pull; in CI fetch the whole history: actions/checkout with fetch-depth: 0, GitLab GIT_DEPTH: 0). If going back is what you mean, revert in git and merge the revert, or pass --allow-rollback.';
 
 /** Refuses an apply whose checkout does not contain the commit a managed project was last applied from. */
-export async function guardRollback(io: Io, session: Session, live: LiveState, plan: Plan, allow: boolean): Promise<void> {
+export async function guardRollback(
+  io: Io,
+  session: Session,
+  live: LiveState,
+  plan: Plan,
+  allow: boolean,
+): Promise<void> {
   const problems = await rollbackProblems(io, session, live, plan, allow);
   if (problems.length)
     throw savedPlanRefusal(

@@ -68973,6 +68973,8 @@ var init_publish_apply = __esm({
 // src/cli/commands/apply.ts
 var apply_exports = {};
 __export(apply_exports, {
+  execute: () => execute,
+  guardRollback: () => guardRollback,
   runApply: () => runApply
 });
 import { resolve as resolve18 } from "node:path";
@@ -69998,6 +70000,70 @@ var init_git_pull = __esm({
   }
 });
 
+// src/cli/commands/watch-heal.ts
+function notHealable(e) {
+  if (e.kind !== "changed")
+    return `it is ${e.kind === "missing" ? "missing on the server" : e.kind}; only changed fields are healed`;
+  if (e.blockers?.length) return `apply would refuse it: ${e.blockers.join("; ")}`;
+  const notServer = e.fields.filter((f) => f.origin !== "server");
+  if (notServer.length)
+    return `${notServer.map((f) => f.field).join(", ")} ${notServer.length === 1 ? "is" : "are"} not only changed on the server (${[...new Set(notServer.map((f) => f.origin))].join(", ")}): that is for a reviewed apply`;
+  return void 0;
+}
+async function healResource(io, session, e, dir) {
+  const target = `${e.resourceKind}/${e.key}`;
+  try {
+    const { plan, live } = await readAndPlan(io, session, { targets: [target], datasets: false });
+    if (plan.summary.errors > 0)
+      return {
+        healed: false,
+        reason: `its plan has errors: ${plan.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).slice(0, 2).join("; ")}`
+      };
+    const pending = plan.changes.filter((c) => c.action !== "no-op");
+    const [change] = pending;
+    const mine = pending.length === 1 && change.action === "update" && change.kind === e.resourceKind && change.key === e.key && (change.parent?.key ?? void 0) === e.parent;
+    if (!mine) {
+      if (pending.length === 0) return { healed: false, reason: "it matches git again" };
+      return {
+        healed: false,
+        reason: `its plan would change more than it (${pending.map((c) => `${c.action} ${resourceName(c)}`).join(", ")}): that is for a reviewed apply`
+      };
+    }
+    const fields = change.fields.map((f) => f.field);
+    const drifted = new Set(e.fields.map((f) => f.field));
+    const extra = fields.filter((f) => !drifted.has(f));
+    if (extra.length)
+      return { healed: false, reason: `its plan would also write ${extra.join(", ")}, which git changed` };
+    await guardRollback(io, session, live, plan, false);
+    const code2 = await execute(io, session, plan, live, {
+      dir,
+      debug: false,
+      autoApprove: true,
+      prune: false,
+      allowDataLoss: false,
+      allowDuplicateTitle: false,
+      dedupe: false,
+      target: [target]
+    });
+    return code2 === 0 ? { healed: true, fields } : { healed: false, reason: `apply exited with ${code2}` };
+  } catch (err) {
+    if (!isUserError(err)) throw err;
+    return { healed: false, reason: redact(err.message) };
+  }
+}
+var HEAL_EVERY_MS;
+var init_watch_heal = __esm({
+  "src/cli/commands/watch-heal.ts"() {
+    "use strict";
+    init_resource_name();
+    init_errors();
+    init_redact();
+    init_plan_shell();
+    init_apply7();
+    HEAL_EVERY_MS = 5 * 6e4;
+  }
+});
+
 // src/watch/events.ts
 function resourceId(r) {
   return `${r.kind}\0${r.parent ?? ""}\0${r.key}`;
@@ -70229,8 +70295,11 @@ function createWatchLoop(opts) {
         code2 = 1;
       }
       const finished = opts.now();
-      const events = tracker.observe(outcome, new Date(finished).toISOString());
-      opts.emit(events);
+      const observed = tracker.observe(outcome, new Date(finished).toISOString());
+      opts.emit(observed);
+      const healed = outcome.ok && opts.heal && !signal.aborted ? await opts.heal(outcome.report) : [];
+      opts.emit(healed);
+      const events = [...observed, ...healed];
       const requests = opts.requests() - requestsBefore;
       opts.metrics?.cycle(outcome.ok ? "ok" : "error", requests, finished - started);
       if (!outcome.ok) opts.metrics?.failed(outcome.kind);
@@ -75371,6 +75440,13 @@ function createWatchMetrics(opts = {}) {
     registers
   });
   for (const outcome of ["accepted", "refused", "ignored"]) deliveries.labels(outcome).inc(0);
+  const heals = new import_prom_client.Counter({
+    name: "labelform_watch_heals_total",
+    help: "Resources --self-heal put back (healed), could not (refused: its plan or apply said no), or left alone (skipped: not only changed on the server, blocked by the annotation guard, or healed within 5 minutes)",
+    labelNames: ["outcome"],
+    registers
+  });
+  for (const outcome of ["healed", "refused", "skipped"]) heals.labels(outcome).inc(0);
   for (const outcome of ["ok", "error"]) cycles.labels(outcome).inc(0);
   for (const kind of ["server", "git", "check"]) errors.labels(kind).inc(0);
   for (const side of ["server", "git", "both", "unknown"]) drifted.labels(side).set(0);
@@ -75388,7 +75464,8 @@ function createWatchMetrics(opts = {}) {
       for (const [side, n] of Object.entries(bySide)) drifted.labels(side).set(n);
     },
     succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1e3)),
-    delivery: (outcome) => deliveries.labels(outcome).inc()
+    delivery: (outcome) => deliveries.labels(outcome).inc(),
+    heal: (outcome) => heals.labels(outcome).inc()
   };
 }
 function parseListenAddress(text) {
@@ -75639,6 +75716,9 @@ function renderEventText(e, color = false) {
     return `${e.at} ${s.red("error")} ${e.kind}: ${e.message}${where}
 `;
   }
+  if (e.event === "healed")
+    return `${e.at} ${s.green("healed")} ${s.bold(`${resourceName(e)}${e.id ? ` (id ${e.id})` : ""}`)}: ${e.message}
+`;
   if (!("change" in e)) return `${e.at} ${s.green("resolved")} ${e.kind}: ${e.message}
 `;
   const name = `${resourceName(e)}${e.id ? ` (id ${e.id})` : ""}`;
@@ -75700,6 +75780,10 @@ async function runWatch(io, args, hooks = {}) {
   if (listen && args.listenUrl === void 0 && /^(0\.0\.0\.0|::|)$/.test(listen.host))
     throw new UserError(
       `--listen ${args.listen} binds every address: say how Label Studio reaches this process with --listen-url (e.g. http://labelform-watch:9465/labelform/hooks)`
+    );
+  if (args.selfHeal && args.once)
+    throw new UserError(
+      "--self-heal needs a running watcher (it remembers for 5 minutes what it healed); leave out --once"
     );
   const log = createLog(io.stderr, { json: args.json, debug: args.debug, now: io.now });
   const stop = new AbortController();
@@ -75765,6 +75849,62 @@ async function runWatch(io, args, hooks = {}) {
       }
     };
     const metrics = address ? createWatchMetrics() : void 0;
+    const healedAt = /* @__PURE__ */ new Map();
+    const saidNotHealed = /* @__PURE__ */ new Map();
+    const applyIo = {
+      ...io,
+      stdout: (t) => log.debug("self-heal", { output: t.trimEnd() }),
+      stderr: (t) => log.debug("self-heal", { output: t.trimEnd() }),
+      interactive: false,
+      color: false
+    };
+    const heal = async (report) => {
+      const out = [];
+      const now = io.now();
+      for (const [id, at] of healedAt) if (now - at >= HEAL_EVERY_MS) healedAt.delete(id);
+      const drifting = /* @__PURE__ */ new Set();
+      for (const e of report.entries) {
+        const id = resourceId({ kind: e.resourceKind, key: e.key, ...e.parent ? { parent: e.parent } : {} });
+        drifting.add(id);
+        const last2 = healedAt.get(id);
+        const why = notHealable(e) ?? (last2 !== void 0 ? `healed ${showDuration(now - last2)} ago, and changed again: someone is changing it, so it is reported, not undone, until ${showDuration(HEAL_EVERY_MS)} after the heal` : void 0);
+        if (why) {
+          if (saidNotHealed.get(id) !== why) log.warn(`not healed: ${e.resourceKind}/${e.key}: ${why}`);
+          saidNotHealed.set(id, why);
+          metrics?.heal("skipped");
+          continue;
+        }
+        if (signal.aborted) break;
+        const session = {
+          repo: checkout.repo,
+          target: checkout.target,
+          client: connect(checkout.target, httpIo, { debug: args.debug })
+        };
+        const r = await healResource(applyIo, session, e, args.dir);
+        requestsOfClosed += session.client.http.stats.requests;
+        if (r.healed) {
+          healedAt.set(id, io.now());
+          saidNotHealed.delete(id);
+          metrics?.heal("healed");
+          out.push({
+            event: "healed",
+            at: new Date(io.now()).toISOString(),
+            kind: e.resourceKind,
+            key: e.key,
+            ...e.parent ? { parent: e.parent } : {},
+            ...e.id ? { id: e.id } : {},
+            fields: r.fields,
+            message: `git's values put back: ${r.fields.join(", ")}`
+          });
+        } else {
+          if (saidNotHealed.get(id) !== r.reason) log.warn(`not healed: ${e.resourceKind}/${e.key}: ${r.reason}`);
+          saidNotHealed.set(id, r.reason);
+          metrics?.heal("refused");
+        }
+      }
+      for (const id of saidNotHealed.keys()) if (!drifting.has(id)) saidNotHealed.delete(id);
+      return out;
+    };
     const waker = new Waker();
     let hooks_;
     const warned = /* @__PURE__ */ new Set();
@@ -75829,7 +75969,8 @@ async function runWatch(io, args, hooks = {}) {
       now: io.now,
       ...hooks.random ? { random: hooks.random } : {},
       ...hooks.wait ? { wait: hooks.wait } : receiver ? { wait: (ms, sig) => waker.wait(ms, sig) } : {},
-      ...hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}
+      ...hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {},
+      ...args.selfHeal ? { heal } : {}
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);
@@ -75882,6 +76023,7 @@ var init_watch = __esm({
     init_errors();
     init_checkout();
     init_git_pull();
+    init_watch_heal();
     init_desired();
     init_events();
     init_log();
@@ -84583,6 +84725,10 @@ function buildCli(argv, io, run3) {
       type: "boolean",
       default: false,
       describe: "Before a cycle, at most once per --interval: git pull --ff-only in the checkout (no hooks run, no prompt); a failure is said once and the checkout as it is is compared"
+    }).option("self-heal", {
+      type: "boolean",
+      default: false,
+      describe: "Put git's values back on what changed on the server only (never what the annotation guard refuses, never git's own unapplied changes), at most once per resource per 5 minutes; after that, report it"
     }).option("listen-url", {
       type: "string",
       describe: "How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)"
@@ -84598,6 +84744,7 @@ function buildCli(argv, io, run3) {
         ...a.listen !== void 0 ? { listen: a.listen } : {},
         ...a["listen-url"] !== void 0 ? { listenUrl: a["listen-url"] } : {},
         ...a["git-pull"] ? { gitPull: true } : {},
+        ...a["self-heal"] ? { selfHeal: true } : {},
         ...a.env ? { env: a.env } : {}
       })
     )()

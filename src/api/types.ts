@@ -178,3 +178,15 @@ export interface LsResultHolder<T> {
   readonly object: T;
   readonly resultText: string;
 }
+
+/** A webhook as the server answers it (`/api/webhooks/`). */
+export interface LsWebhook {
+  readonly id: number;
+  readonly project: number | null;
+  readonly url: string;
+  readonly send_payload: boolean;
+  readonly send_for_all_actions: boolean;
+  readonly headers: Readonly<Record<string, string>> | null;
+  readonly is_active: boolean;
+  readonly actions: readonly string[];
+}

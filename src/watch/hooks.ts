@@ -1,8 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type Listening } from './http-listen.ts';
 import type { LabelStudioClient } from '../api/client.ts';
 import { ApiError } from '../api/errors.ts';
+import type { LsWebhook } from '../api/types.ts';
 import { WATCH_HEADER } from '../kinds/shared/watch-header.ts';
 
 /**
@@ -28,17 +29,6 @@ import { WATCH_HEADER } from '../kinds/shared/watch-header.ts';
  */
 export { WATCH_HEADER };
 
-/** A webhook as `GET /api/webhooks/` lists it (the fields the watcher reads). */
-export interface ServerWebhook {
-  readonly id: number;
-  readonly project: number | null;
-  readonly url: string;
-  readonly send_payload: boolean;
-  readonly send_for_all_actions: boolean;
-  readonly headers: Readonly<Record<string, string>> | null;
-  readonly is_active: boolean;
-  readonly actions: readonly string[];
-}
 export const SECRET_HEADER = 'X-Labelform-Watch-Secret';
 export const HOOK_ACTIONS: readonly string[] = ['PROJECT_UPDATED'];
 /** Deliveries within this time of the first one are one wake-up (a save in the UI can be several PATCHes). */
@@ -74,11 +64,11 @@ export interface HookTarget {
  * each managed project and none elsewhere. Webhooks of other watchers (another base URL) and
  * everyone else's are left alone.
  */
-export function planHooks(list: readonly ServerWebhook[], target: HookTarget, projects: ReadonlySet<number>): HookPlan {
+export function planHooks(list: readonly LsWebhook[], target: HookTarget, projects: ReadonlySet<number>): HookPlan {
   const mine = list
     .filter((w) => w.headers?.[WATCH_HEADER] === target.namespace && w.url.startsWith(`${target.base}/`))
     .sort((a, b) => a.id - b.id);
-  const byProject = new Map<number, ServerWebhook[]>();
+  const byProject = new Map<number, LsWebhook[]>();
   const remove: number[] = [];
   for (const w of mine) {
     if (w.project === null || !projects.has(w.project)) remove.push(w.id);
@@ -99,7 +89,7 @@ export function planHooks(list: readonly ServerWebhook[], target: HookTarget, pr
   return { create, update, remove, kept };
 }
 
-function isRight(w: ServerWebhook, target: HookTarget, project: number): boolean {
+function isRight(w: LsWebhook, target: HookTarget, project: number): boolean {
   const headers = w.headers ?? {};
   return (
     w.url === hookUrl(target.base, project) &&
@@ -139,7 +129,7 @@ export async function syncHooks(
   target: HookTarget,
   projects: ReadonlySet<number>,
 ): Promise<HookSync> {
-  const list = await client.http.request<ServerWebhook[]>('GET', '/api/webhooks/');
+  const list = await client.http.request<LsWebhook[]>('GET', '/api/webhooks/');
   const plan = planHooks(list, target, projects);
   let refused: string | undefined;
   await Promise.all([
@@ -167,11 +157,7 @@ export async function syncHooks(
   return { ...plan, ...(refused ? { refused } : {}) };
 }
 
-export interface HookReceiver {
-  /** `http://HOST:PORT` as bound (port 0 picks a free one). */
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type HookReceiver = Listening;
 
 export type DeliveryOutcome = 'accepted' | 'refused' | 'ignored';
 
@@ -227,20 +213,7 @@ export async function serveHooks(
   server.keepAliveTimeout = 5_000;
   server.headersTimeout = 10_000;
   server.requestTimeout = 10_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(address.port, address.host, () => resolve());
-  });
-  const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  return {
-    url: `http://${host}:${bound.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, address);
 }
 
 /**

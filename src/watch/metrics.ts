@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, type Listening } from './http-listen.ts';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { ErrorKind, WatchSide } from './events.ts';
 
@@ -98,11 +98,7 @@ export interface Health {
   readonly body: Readonly<Record<string, unknown>>;
 }
 
-export interface MetricsServer {
-  /** `http://HOST:PORT` as bound (port 0 picks a free one). */
-  readonly url: string;
-  close(): Promise<void>;
-}
+export type MetricsServer = Listening;
 
 /** Parses `HOST:PORT` (`:9464`, `0.0.0.0:9464`, `[::1]:9464`); undefined when it is not one. */
 export function parseListenAddress(text: string): { host: string; port: number } | undefined {
@@ -150,18 +146,5 @@ export async function serveMetrics(
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found: try /healthz or /metrics\n');
   });
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(address.port, address.host, () => resolve());
-  });
-  const bound = server.address() as AddressInfo;
-  const host = bound.family === 'IPv6' ? `[${bound.address}]` : bound.address;
-  return {
-    url: `http://${host}:${bound.port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listen(server, address);
 }

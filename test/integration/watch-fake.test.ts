@@ -14,10 +14,10 @@ import * as assert from 'uvu/assert';
 import { runWatch, type WatchArgs, type WatchHooks } from '../../src/cli/commands/watch.ts';
 import type { CycleInfo } from '../../src/watch/loop.ts';
 import type { WatchEvent } from '../../src/watch/events.ts';
-import type { Io } from '../../src/util/io.ts';
 import { sleepUnlessAborted } from '../../src/util/sleep.ts';
 import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
+import { watchIo } from '../helpers/watch-io.ts';
 import { startFaultProxy } from '../helpers/fault-proxy.ts';
 
 const fake = useFakeCli(test);
@@ -57,18 +57,13 @@ async function watch(
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const io: Io = {
+  const io = watchIo({
+    cwd: dir,
+    url: opts.url ?? fake.ls.url,
+    token: fake.ls.token,
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    env: { LABEL_STUDIO_URL: opts.url ?? fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token },
-    cwd: dir,
-    interactive: false,
-    stderrIsTTY: false,
-    color: false,
-    prompt: async () => '',
-    now: () => Date.now(),
-    sleep: async () => {},
-  };
+  });
   const stop = new AbortController();
   const cycles: WatchEvent[][] = [];
   const code = await runWatch(

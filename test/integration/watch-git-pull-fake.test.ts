@@ -13,9 +13,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { runWatch, type WatchArgs } from '../../src/cli/commands/watch.ts';
 import type { CycleInfo } from '../../src/watch/loop.ts';
-import type { Io } from '../../src/util/io.ts';
 import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
+import { watchIo } from '../helpers/watch-io.ts';
 
 const fake = useFakeCli(test);
 const CONFIG =
@@ -62,18 +62,7 @@ async function watch(
 ): Promise<{ code: number; stderr: string; events: string[] }> {
   let stderr = '';
   const events: string[] = (seen = []);
-  const io: Io = {
-    stdout: () => {},
-    stderr: (t) => void (stderr += t),
-    env: { LABEL_STUDIO_URL: fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token },
-    cwd: dir,
-    interactive: false,
-    stderrIsTTY: false,
-    color: false,
-    prompt: async () => '',
-    now: () => Date.now(),
-    sleep: async () => {},
-  };
+  const io = watchIo({ cwd: dir, url: fake.ls.url, token: fake.ls.token, stderr: (t) => void (stderr += t) });
   const stop = new AbortController();
   const code = await runWatch(
     io,

@@ -11,9 +11,9 @@ import * as assert from 'uvu/assert';
 import { createClient } from '../../src/api/client.ts';
 import { runWatch, type WatchArgs } from '../../src/cli/commands/watch.ts';
 import type { CycleInfo } from '../../src/watch/loop.ts';
-import type { Io } from '../../src/util/io.ts';
 import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
+import { watchIo } from '../helpers/watch-io.ts';
 
 const fake = useFakeCli(test);
 const CONFIG =
@@ -42,19 +42,13 @@ async function watch(
 ): Promise<{ code: number; stderr: string; cycles: string[][] }> {
   let stderr = '';
   const cycles: string[][] = [];
-  const io: Io = {
-    stdout: () => {},
-    stderr: (t) => void (stderr += t),
-    env: { LABEL_STUDIO_URL: fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token },
+  const io = watchIo({
     cwd: dir,
-    interactive: false,
-    stderrIsTTY: false,
-    color: false,
-    prompt: async () => '',
-    // A clock the test moves (the 5 minutes between heals).
+    url: fake.ls.url,
+    token: fake.ls.token,
+    stderr: (t) => void (stderr += t),
     now: () => clock,
-    sleep: async () => {},
-  };
+  });
   const stop = new AbortController();
   const code = await runWatch(
     io,

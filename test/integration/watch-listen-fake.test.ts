@@ -11,9 +11,9 @@ import * as assert from 'uvu/assert';
 import { runWatch, type WatchArgs } from '../../src/cli/commands/watch.ts';
 import type { CycleInfo } from '../../src/watch/loop.ts';
 import { SECRET_HEADER, WATCH_HEADER } from '../../src/watch/hooks.ts';
-import type { Io } from '../../src/util/io.ts';
 import { projectYaml } from '../helpers/cli.ts';
 import { useFakeCli } from '../helpers/fake-cli.ts';
+import { watchIo } from '../helpers/watch-io.ts';
 
 const fake = useFakeCli(test);
 const CONFIG =
@@ -50,18 +50,13 @@ async function watch(
   let stdout = '';
   let stderr = '';
   let listen = '';
-  const io: Io = {
+  const io = watchIo({
+    cwd: dir,
+    url: fake.ls.url,
+    token: fake.ls.token,
     stdout: (t) => void (stdout += t),
     stderr: (t) => void (stderr += t),
-    env: { LABEL_STUDIO_URL: fake.ls.url, LABEL_STUDIO_API_KEY: fake.ls.token },
-    cwd: dir,
-    interactive: false,
-    stderrIsTTY: false,
-    color: false,
-    prompt: async () => '',
-    now: () => Date.now(),
-    sleep: async () => {},
-  };
+  });
   const stop = new AbortController();
   // Without a delivery the next cycle is an hour away: give up after 20 s instead.
   let timedOut = false;

@@ -1,3 +1,4 @@
+import type { LsWebhook } from '../../api/types.ts';
 import type { WebhookSpec } from '../../generated/schema-types.ts';
 import type { SpecResource } from '../shared/load-child.ts';
 import type { LiveResource } from '../kind.ts';
@@ -5,17 +6,8 @@ import type { LiveResource } from '../kind.ts';
 /** A Webhook manifest as loaded. `parent` is its Project's key (absent: the organization's). */
 export type WebhookResource = SpecResource<'Webhook', WebhookSpec>;
 
-/** A webhook as the server answers it (`/api/webhooks/`). */
-export interface LsWebhook {
-  readonly id: number;
-  readonly project: number | null;
-  readonly url: string;
-  readonly send_payload: boolean;
-  readonly send_for_all_actions: boolean;
-  readonly headers: Readonly<Record<string, string>> | null;
-  readonly is_active: boolean;
-  readonly actions: readonly string[];
-}
+/** A webhook as the server answers it (src/api/types.ts: the watcher reads it too). */
+export type { LsWebhook };
 
 export interface LiveWebhook extends LiveResource {
   readonly raw: LsWebhook;

@@ -70375,6 +70375,28 @@ var init_loop = __esm({
   }
 });
 
+// src/watch/http-listen.ts
+async function listen(server, address) {
+  await new Promise((resolve25, reject) => {
+    server.once("error", reject);
+    server.listen(address.port, address.host, () => resolve25());
+  });
+  const bound = server.address();
+  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
+  return {
+    url: `http://${host}:${bound.port}`,
+    close: () => new Promise((resolve25) => {
+      server.close(() => resolve25());
+      server.closeAllConnections();
+    })
+  };
+}
+var init_http_listen = __esm({
+  "src/watch/http-listen.ts"() {
+    "use strict";
+  }
+});
+
 // node_modules/prom-client/lib/util.js
 var require_util2 = __commonJS({
   "node_modules/prom-client/lib/util.js"(exports) {
@@ -75506,24 +75528,13 @@ async function serveMetrics(address, metrics, health) {
     res.writeHead(404, { "Content-Type": "text/plain" }).end("not found: try /healthz or /metrics\n");
   });
   server.keepAliveTimeout = 5e3;
-  await new Promise((resolve25, reject) => {
-    server.once("error", reject);
-    server.listen(address.port, address.host, () => resolve25());
-  });
-  const bound = server.address();
-  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
-  return {
-    url: `http://${host}:${bound.port}`,
-    close: () => new Promise((resolve25) => {
-      server.close(() => resolve25());
-      server.closeAllConnections();
-    })
-  };
+  return listen(server, address);
 }
 var import_prom_client;
 var init_metrics = __esm({
   "src/watch/metrics.ts"() {
     "use strict";
+    init_http_listen();
     import_prom_client = __toESM(require_prom_client(), 1);
   }
 });
@@ -75640,24 +75651,13 @@ async function serveHooks(address, opts) {
   server.keepAliveTimeout = 5e3;
   server.headersTimeout = 1e4;
   server.requestTimeout = 1e4;
-  await new Promise((resolve25, reject) => {
-    server.once("error", reject);
-    server.listen(address.port, address.host, () => resolve25());
-  });
-  const bound = server.address();
-  const host = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
-  return {
-    url: `http://${host}:${bound.port}`,
-    close: () => new Promise((resolve25) => {
-      server.close(() => resolve25());
-      server.closeAllConnections();
-    })
-  };
+  return listen(server, address);
 }
 var SECRET_HEADER, HOOK_ACTIONS, COALESCE_MS, MAX_BODY_BYTES, Waker;
 var init_hooks = __esm({
   "src/watch/hooks.ts"() {
     "use strict";
+    init_http_listen();
     init_errors2();
     init_watch_header();
     SECRET_HEADER = "X-Labelform-Watch-Secret";
@@ -75772,12 +75772,12 @@ async function runWatch(io, args, hooks = {}) {
   const address = args.metrics === void 0 ? void 0 : parseListenAddress(args.metrics);
   if (args.metrics !== void 0 && !address)
     throw new UserError(`--metrics "${args.metrics}" is not HOST:PORT (e.g. 127.0.0.1:9464, :9464)`);
-  const listen = args.listen === void 0 ? void 0 : parseListenAddress(args.listen);
-  if (args.listen !== void 0 && !listen)
+  const listen2 = args.listen === void 0 ? void 0 : parseListenAddress(args.listen);
+  if (args.listen !== void 0 && !listen2)
     throw new UserError(`--listen "${args.listen}" is not HOST:PORT (e.g. 0.0.0.0:9465, 127.0.0.1:9465)`);
-  if (args.listenUrl !== void 0 && !listen) throw new UserError("--listen-url needs --listen");
-  const listenPath = listen ? hookBasePath(args.listenUrl) : void 0;
-  if (listen && args.listenUrl === void 0 && /^(0\.0\.0\.0|::|)$/.test(listen.host))
+  if (args.listenUrl !== void 0 && !listen2) throw new UserError("--listen-url needs --listen");
+  const listenPath = listen2 ? hookBasePath(args.listenUrl) : void 0;
+  if (listen2 && args.listenUrl === void 0 && /^(0\.0\.0\.0|::|)$/.test(listen2.host))
     throw new UserError(
       `--listen ${args.listen} binds every address: say how Label Studio reaches this process with --listen-url (e.g. http://labelform-watch:9465/labelform/hooks)`
     );
@@ -75941,8 +75941,8 @@ async function runWatch(io, args, hooks = {}) {
         );
       }
     };
-    if (listen && listenPath !== void 0 && !args.once) {
-      receiver = await serveHooks(listen, {
+    if (listen2 && listenPath !== void 0 && !args.once) {
+      receiver = await serveHooks(listen2, {
         path: listenPath,
         secret: () => hooks_ ? hookSecret(checkout.target.token, checkout.repo.config.namespace, hooks_.base) : "",
         onOutcome: (outcome) => metrics?.delivery(outcome),

@@ -29,6 +29,10 @@
  *      Studio (SQLite): requests and time, against reading each project's ML backends, import and
  *      export storages (what they cost before the marker recorded children); then with ML
  *      backends declared under 3 projects, and their deletion planned once git drops them.
+ *  11. `watch` soak on a real Label Studio (SQLite): 100 managed projects, a person-like editor
+ *      changing titles at random for a few minutes (LABELFORM_BENCH_SOAK_MINUTES, default 3), two
+ *      watchers side by side: `--listen` (webhooks) and polling alone, the same interval (30 s);
+ *      detection latency percentiles of each, requests per cycle, memory at start and end.
  * Pass section numbers to run only some: `npm run bench -- 1 2`.
  */
 import { spawn } from 'node:child_process';
@@ -352,6 +356,11 @@ if (want('9')) {
 if (want('10')) {
   say('\n## 10. plan --prune and drift of 1,000 managed projects on a real Label Studio (SQLite)');
   await benchPruneReads(Number(process.env.LABELFORM_BENCH_PROJECTS ?? 1000));
+}
+
+if (want('11')) {
+  say('\n## 11. watch soak: a person-like editor, --listen against polling alone, on a real Label Studio (SQLite)');
+  await benchWatchSoak(Number(process.env.LABELFORM_BENCH_SOAK_MINUTES ?? 3));
 }
 
 console.log('\n(figures above; paste them into docs/behaviour.md (Measured) when they change)');
@@ -737,5 +746,144 @@ async function benchPruneReads(count: number): Promise<void> {
     await rm(dir, { recursive: true, force: true });
     await ml.stop();
     await ls.stop();
+  }
+}
+
+/**
+ * Section 11: two `watch --json --metrics` processes on one checkout of 100 managed projects, one
+ * with `--listen` and one polling, both every 30 s; an editor changes a random project's title
+ * every 1-5 s (to an edited one, or back to git's), and each watcher's latency is the time from
+ * the PATCH to its event naming that project (`drift` or `resolved`). At the end: percentiles, what
+ * was never seen within 60 s, requests per cycle and the resident memory after the first cycle and
+ * at the end (from each watcher's /metrics).
+ */
+async function benchWatchSoak(minutes: number): Promise<void> {
+  const ls = await startLabelStudio({
+    log: (m) => console.log(`  ${m}`),
+    env: { SSRF_PROTECTION_ENABLED: 'false' },
+  });
+  const dir = await mkdtemp(join(tmpdir(), 'labelform-bench-'));
+  const count = 100;
+  const watchers: Array<ReturnType<typeof spawn>> = [];
+  try {
+    await writeFile(join(dir, 'labelform.yaml'), 'apiVersion: labelform/v1\nkind: Config\nnamespace: soak\n');
+    for (let i = 0; i < count; i++)
+      await writeFile(
+        join(dir, `p${i}.yaml`),
+        `apiVersion: labelform/v1\nkind: Project\nmetadata:\n  name: p${i}\nspec:\n  title: Soak ${i}\n`,
+      );
+    const env = { LABEL_STUDIO_URL: ls.url, LABEL_STUDIO_API_KEY: ls.token };
+    const applied = await timeProcess(`${ROOT}bin/labelform.js`, ['apply', '--auto-approve', '-C', dir], env);
+    if (applied.code !== 0) throw new Error(`apply: exit ${applied.code}: ${applied.stderr.slice(0, 400)}`);
+    const client = createClient({ baseUrl: ls.url, token: ls.token, concurrency: 4 });
+    const ids = new Map<string, number>();
+    for (const p of await readAllProjects(client, LOOKUP_INCLUDE)) {
+      const m = parseMarker(String(p.description ?? ''));
+      if (m?.namespace === 'soak') ids.set(m.key, p.id);
+    }
+    interface Watcher {
+      readonly label: string;
+      readonly seen: Array<{ key: string; at: number }>;
+      metricsUrl: string;
+      ready: boolean;
+    }
+    const start = (label: string, extra: string[]): Watcher => {
+      const w: Watcher = { label, seen: [], metricsUrl: '', ready: false };
+      const child = spawn(
+        `${ROOT}bin/labelform.js`,
+        ['watch', '--json', '--interval', '30s', '--metrics', '127.0.0.1:0', ...extra, '-C', dir],
+        {
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      watchers.push(child);
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+          const e = JSON.parse(out.slice(0, nl)) as { key?: string };
+          out = out.slice(nl + 1);
+          if (e.key) w.seen.push({ key: e.key, at: Date.now() });
+        }
+      });
+      let err = '';
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString();
+        for (let nl = err.indexOf('\n'); nl >= 0; nl = err.indexOf('\n')) {
+          const line = JSON.parse(err.slice(0, nl)) as { msg?: string; url?: string };
+          err = err.slice(nl + 1);
+          if (line.msg === 'serving /healthz and /metrics' && line.url) w.metricsUrl = line.url;
+          // Ready: the listening one once its webhooks are on the projects, the other once it runs.
+          const readyWhen = extra.length ? 'webhooks kept on the managed projects' : 'watching';
+          if ((line.msg ?? '').startsWith(readyWhen)) w.ready = true;
+        }
+      });
+      return w;
+    };
+    const listening = start('--listen (webhooks)', ['--listen', '127.0.0.1:0']);
+    const polling = start('polling alone', []);
+    const metric = async (w: Watcher, name: string) => {
+      const text = await (await fetch(`${w.metricsUrl}/metrics`)).text();
+      return text
+        .split('\n')
+        .filter((l) => l.startsWith(name))
+        .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+    };
+    const deadline = Date.now() + 120_000;
+    while (!(listening.ready && polling.ready && listening.metricsUrl && polling.metricsUrl)) {
+      if (Date.now() > deadline) throw new Error('the watchers did not start within 2 minutes');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    // Let the polling watcher finish its first cycle too.
+    await new Promise((r) => setTimeout(r, 3_000));
+    const rss0 = [
+      await metric(listening, 'process_resident_memory_bytes'),
+      await metric(polling, 'process_resident_memory_bytes'),
+    ];
+    const edits: Array<{ key: string; at: number }> = [];
+    const edited = new Set<string>();
+    const end = Date.now() + minutes * 60_000;
+    while (Date.now() < end) {
+      const i = Math.floor(Math.random() * count);
+      const key = `p${i}`;
+      // Never the same project twice within 60 s: each edit gets an event of its own.
+      if (edits.some((e) => e.key === key && Date.now() - e.at < 60_000)) continue;
+      const back = edited.has(key);
+      await client.updateProject(ids.get(key)!, { title: back ? `Soak ${i}` : `Soak ${i} (edited)` });
+      if (back) edited.delete(key);
+      else edited.add(key);
+      edits.push({ key, at: Date.now() });
+      await new Promise((r) => setTimeout(r, 1_000 + Math.random() * 4_000));
+    }
+    await new Promise((r) => setTimeout(r, 60_000));
+    const rss1 = [
+      await metric(listening, 'process_resident_memory_bytes'),
+      await metric(polling, 'process_resident_memory_bytes'),
+    ];
+    say(`${edits.length} edits in ${minutes} min on ${count} managed projects; interval 30 s for both`);
+    say(
+      '| watcher | p50 | p90 | p99 | max | not seen in 60 s | requests per cycle | RSS after the first cycle → end |',
+    );
+    say('|---|---|---|---|---|---|---|---|');
+    for (const [k, w] of [listening, polling].entries()) {
+      const lat = edits
+        .map((e) => w.seen.find((s) => s.key === e.key && s.at >= e.at && s.at - e.at <= 60_000)?.at ?? Infinity)
+        .map((at, j) => at - edits[j]!.at)
+        .sort((a, b) => a - b);
+      const q = (p: number) => {
+        const v = lat[Math.min(lat.length - 1, Math.floor(p * lat.length))]!;
+        return Number.isFinite(v) ? `${(v / 1000).toFixed(2)} s` : '—';
+      };
+      const cycles = await metric(w, 'labelform_watch_cycles_total');
+      const requests = await metric(w, 'labelform_watch_requests_total');
+      say(
+        `| ${w.label} | ${q(0.5)} | ${q(0.9)} | ${q(0.99)} | ${q(1)} | ${lat.filter((v) => !Number.isFinite(v)).length} | ${(requests / cycles).toFixed(1)} (${cycles} cycles) | ${(rss0[k]! / 1048576).toFixed(0)} → ${(rss1[k]! / 1048576).toFixed(0)} MiB |`,
+      );
+    }
+  } finally {
+    for (const w of watchers) w.kill('SIGTERM');
+    await ls.stop();
+    await rm(dir, { recursive: true, force: true });
   }
 }

@@ -491,6 +491,7 @@ export interface ImportStorageManifest {
   kind: 'ImportStorage';
   metadata: Metadata;
   import?: ImportStorageImportBlock;
+  sync?: ImportStorageSyncBlock;
   spec: ImportStorageSpec;
 }
 /**
@@ -498,6 +499,15 @@ export interface ImportStorageManifest {
  */
 export interface ImportStorageImportBlock {
   id: number;
+}
+/**
+ * Sync on a schedule: `labelform watch` syncs this storage when its last sync (the server's last_sync) is older than `every`. Not a field of the server: plan and apply leave it out.
+ */
+export interface ImportStorageSyncBlock {
+  /**
+   * How often, at least 1m: 15m, 1h, 90s.
+   */
+  every: string;
 }
 export interface ImportStorageSpec {
   /**

@@ -16,6 +16,8 @@ export interface WatchMetrics {
   succeeded(atMs: number): void;
   /** A resource `--self-heal` put back (healed), would not (refused: its plan or apply said no), or left alone (skipped). */
   heal(outcome: 'healed' | 'refused' | 'skipped'): void;
+  /** A scheduled storage sync (`sync: {every}`) that ended. */
+  storageSync(outcome: 'ok' | 'failed'): void;
   /** A request to the webhooks' receiver (`watch --listen`), by what became of it. */
   delivery(outcome: 'accepted' | 'refused' | 'ignored'): void;
 }
@@ -70,6 +72,13 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
     registers,
   });
   for (const outcome of ['healed', 'refused', 'skipped'] as const) heals.labels(outcome).inc(0);
+  const storageSyncs = new Counter({
+    name: 'labelform_watch_storage_syncs_total',
+    help: 'Scheduled syncs of import storages (sync: {every}) that ended, by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  for (const outcome of ['ok', 'failed'] as const) storageSyncs.labels(outcome).inc(0);
   // Every series exists from the start at 0: a rate() over a counter that appears late loses its first increase.
   for (const outcome of ['ok', 'error'] as const) cycles.labels(outcome).inc(0);
   for (const kind of ['server', 'git', 'check'] as const) errors.labels(kind).inc(0);
@@ -90,6 +99,7 @@ export function createWatchMetrics(opts: { defaultMetrics?: boolean } = {}): Wat
     succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1000)),
     delivery: (outcome) => deliveries.labels(outcome).inc(),
     heal: (outcome) => heals.labels(outcome).inc(),
+    storageSync: (outcome) => storageSyncs.labels(outcome).inc(),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Io } from '../../util/io.ts';
 import { checkoutState } from '../../watch/checkout.ts';
 import { gitPull } from '../../watch/git-pull.ts';
 import { HEAL_EVERY_MS, healResource, notHealable } from './watch-heal.ts';
+import { createSyncScheduler } from './watch-sync.ts';
 import type { DriftReport } from '../../reconcile/drift.ts';
 import { desiredIds } from '../../watch/desired.ts';
 import { resourceId, type WatchEvent } from '../../watch/events.ts';
@@ -156,6 +157,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       try {
         const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
         const report = driftFromPlan(plan, { repo, live });
+        syncs.start(repo, live, client);
         if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
         return { report, desired: checkout.desired };
       } catch (err) {
@@ -167,6 +169,8 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
     };
 
     const metrics = address ? createWatchMetrics() : undefined;
+
+    const syncs = createSyncScheduler({ log, now: io.now, onResult: (r) => metrics?.storageSync(r) });
 
     // --self-heal: git's values put back on what changed on the server only (watch-heal.ts says
     // what qualifies), at most once per resource per HEAL_EVERY_MS; after that, reported and left

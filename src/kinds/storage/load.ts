@@ -1,4 +1,5 @@
 import { diag } from '../../util/diagnostics.ts';
+import { parseDuration } from '../../util/duration.ts';
 import type { LoadContext, ManifestDocument } from '../kind.ts';
 import { parentNames, specResource, writtenSpecValue } from '../shared/load-child.ts';
 import { textCredentialErrors, valuePosition } from '../shared/text-credentials.ts';
@@ -12,6 +13,9 @@ import { STORAGE_TYPES, storageFields, type Direction, type StorageManifest, typ
  * no credential written in git (user info, a token parameter: an error at the credential), and
  * S3 keys come as a pair (S3 needs both).
  */
+/** The shortest `sync.every`: each sync lists the whole bucket or prefix. */
+export const MIN_SYNC_EVERY_MS = 60_000;
+
 export function storageLoader(direction: Direction) {
   const kind = direction === 'import' ? 'ImportStorage' : 'ExportStorage';
   return async (docs: readonly ManifestDocument<StorageManifest>[], ctx: LoadContext): Promise<StorageResource[]> => {
@@ -82,7 +86,21 @@ export function storageLoader(direction: Direction) {
           ),
         );
       }
-      out.push(specResource(kind, doc, { parent: spec.project, spec, env: true }));
+      // `sync: {every}` (import storages: the schema allows it nowhere else): watch's schedule.
+      const every = (value as { sync?: { every?: string } }).sync?.every;
+      const everyMs = every === undefined ? undefined : parseDuration(every);
+      if (every !== undefined && (everyMs === undefined || everyMs < MIN_SYNC_EVERY_MS))
+        ctx.diagnostics.push(
+          diag(
+            'rule',
+            `sync.every "${every}" is too often: at least 1m (a sync lists the whole bucket)`,
+            at('/sync/every'),
+          ),
+        );
+      const resource = specResource(kind, doc, { parent: spec.project, spec, env: true });
+      out.push(
+        everyMs !== undefined && everyMs >= MIN_SYNC_EVERY_MS ? { ...resource, syncEveryMs: everyMs } : resource,
+      );
     }
     return out;
   };

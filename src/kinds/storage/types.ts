@@ -53,6 +53,8 @@ export interface StorageResource extends SpecResource<
   Readonly<Record<string, unknown>> & { readonly project: string; readonly type: StorageType }
 > {
   readonly parent: string;
+  /** `sync: {every}` of an import storage: `labelform watch` syncs it when its last sync is older. */
+  readonly syncEveryMs?: number;
 }
 
 /** A storage as the server answers it (secrets popped). */

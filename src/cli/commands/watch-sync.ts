@@ -32,9 +32,7 @@ export function createSyncScheduler(opts: {
   return {
     /** Starts the syncs that are due; returns how many it started. */
     start(repo: Repository, live: LiveState, client: LabelStudioClient): number {
-      const declared = (importStorageKind.desired(repo)).filter(
-        (d) => d.syncEveryMs !== undefined,
-      );
+      const declared = importStorageKind.desired(repo).filter((d) => d.syncEveryMs !== undefined);
       if (!declared.length) return 0;
       const lives = liveOf<LiveStorage>(live, importStorageKind.kind);
       const now = opts.now();

@@ -405,6 +405,16 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             describe:
               "Put git's values back on what changed on the server only (never what the annotation guard refuses, never git's own unapplied changes), at most once per resource per 5 minutes; after that, report it",
           })
+          .option('issue', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Keep the drift issue in step, as drift --issue does (GitHub: GITHUB_REPOSITORY and a token with issues: write), at start and whenever the state changes',
+          })
+          .option('issue-token-env', {
+            type: 'string',
+            describe: 'The variable holding the token for --issue (default GITHUB_TOKEN)',
+          })
           .option('listen-url', {
             type: 'string',
             describe:
@@ -423,6 +433,8 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             ...(a['listen-url'] !== undefined ? { listenUrl: a['listen-url'] } : {}),
             ...(a['git-pull'] ? { gitPull: true } : {}),
             ...(a['self-heal'] ? { selfHeal: true } : {}),
+            ...(a.issue ? { issue: true } : {}),
+            ...(a['issue-token-env'] ? { issueTokenEnv: a['issue-token-env'] } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

@@ -51,8 +51,12 @@ export interface WatchLoopOptions {
   readonly random?: () => number;
   /** The wait between cycles; over early when `signal` aborts. Default: a real timer. */
   readonly wait?: (ms: number, signal: AbortSignal) => Promise<void>;
-  /** `--self-heal`: puts git's values back where the report allows it; its events are emitted after the cycle's. */
-  readonly heal?: (report: DriftReport) => Promise<readonly WatchEvent[]>;
+  /**
+   * After a successful cycle's events are out: `--self-heal` (its events are emitted after the
+   * cycle's) and `--issue`. Given the report and the events the cycle emitted; not abandoned on
+   * SIGTERM (a write in flight finishes), and not started once stopping.
+   */
+  readonly afterReport?: (report: DriftReport, emitted: readonly WatchEvent[]) => Promise<readonly WatchEvent[]>;
   /** Called after each cycle, before the wait (tests look and act here). */
   readonly afterCycle?: (info: CycleInfo) => void | Promise<void>;
 }
@@ -125,9 +129,10 @@ export function createWatchLoop(opts: WatchLoopOptions): WatchLoop {
       const finished = opts.now();
       const observed = tracker.observe(outcome, new Date(finished).toISOString());
       opts.emit(observed);
-      // --self-heal: after the drift is reported, and not abandoned on SIGTERM (a heal in flight
-      // finishes: a write is not cut half-way); none starts once stopping.
-      const healed = outcome.ok && opts.heal && !signal.aborted ? await opts.heal(outcome.report) : [];
+      // After the drift is reported, and not abandoned on SIGTERM (a heal in flight finishes: a
+      // write is not cut half-way); none starts once stopping.
+      const healed =
+        outcome.ok && opts.afterReport && !signal.aborted ? await opts.afterReport(outcome.report, observed) : [];
       opts.emit(healed);
       const events = [...observed, ...healed];
       const requests = opts.requests() - requestsBefore;

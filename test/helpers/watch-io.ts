@@ -12,11 +12,13 @@ export function watchIo(opts: {
   readonly stdout?: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly now?: () => number;
+  /** More environment (a CI's variables). */
+  readonly env?: Readonly<Record<string, string>>;
 }): Io {
   return {
     stdout: opts.stdout ?? (() => {}),
     stderr: opts.stderr,
-    env: { LABEL_STUDIO_URL: opts.url, LABEL_STUDIO_API_KEY: opts.token },
+    env: { LABEL_STUDIO_URL: opts.url, LABEL_STUDIO_API_KEY: opts.token, ...opts.env },
     cwd: opts.cwd,
     interactive: false,
     stderrIsTTY: false,

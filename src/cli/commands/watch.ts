@@ -14,6 +14,7 @@ import { checkoutState } from '../../watch/checkout.ts';
 import { gitPull } from '../../watch/git-pull.ts';
 import { HEAL_EVERY_MS, healResource, notHealable } from './watch-heal.ts';
 import { createSyncScheduler } from './watch-sync.ts';
+import { publishDrift } from '../../ci/publish-drift.ts';
 import type { DriftReport } from '../../reconcile/drift.ts';
 import { desiredIds } from '../../watch/desired.ts';
 import { resourceId, type WatchEvent } from '../../watch/events.ts';
@@ -44,6 +45,10 @@ export interface WatchArgs {
   readonly gitPull?: boolean;
   /** Put git's values back on what changed on the server (once per resource per 5 minutes). */
   readonly selfHeal?: boolean;
+  /** Keep the drift issue (GitHub) in step, as `drift --issue`. */
+  readonly issue?: boolean;
+  /** The variable holding the token for --issue (default GITHUB_TOKEN). */
+  readonly issueTokenEnv?: string;
 }
 
 /** What tests (and, later, an embedding service) control; the CLI passes none. */
@@ -235,6 +240,44 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       for (const id of saidNotHealed.keys()) if (!drifting.has(id)) saidNotHealed.delete(id);
       return out;
     };
+
+    // --issue: the drift issue (GitHub) kept in step, as `drift --issue` keeps it, at the first
+    // cycle and whenever the state changed; not in a cycle that healed (the next one tells).
+    // What it says goes to the log; a failure is said once and the loop goes on.
+    let published = false;
+    const publishIo: Io = {
+      ...io,
+      stdout: (t) => log.info(t.trim()),
+      stderr: (t) => log.info(t.trim()),
+      interactive: false,
+      color: false,
+      env: { ...io.env, GITHUB_STEP_SUMMARY: '' },
+    };
+    const publish = async (report: DriftReport) => {
+      try {
+        await publishDrift(
+          publishIo,
+          {
+            dir: args.dir,
+            debug: args.debug,
+            issue: true,
+            ...(args.env ? { env: args.env } : {}),
+            ...(args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {}),
+          },
+          report,
+          0,
+        );
+        published = true;
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        warnOnce(`could not keep the drift issue (the loop goes on): ${err.message}`);
+      }
+    };
+    const afterReport = async (report: DriftReport, emitted: readonly WatchEvent[]): Promise<readonly WatchEvent[]> => {
+      const healed = args.selfHeal ? await heal(report) : [];
+      if (args.issue && !healed.length && (!published || emitted.length)) await publish(report);
+      return healed;
+    };
     // --listen: the receiver first (a webhook must not call a port nobody listens on), then its
     // webhooks, kept in step with the managed projects at the end of every cycle.
     const waker = new Waker();
@@ -318,7 +361,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
           ? { wait: (ms: number, sig: AbortSignal) => waker.wait(ms, sig) }
           : {}),
       ...(hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}),
-      ...(args.selfHeal ? { heal } : {}),
+      ...(args.selfHeal || args.issue ? { afterReport } : {}),
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);

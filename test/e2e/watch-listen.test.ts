@@ -3,8 +3,9 @@
  * runs, so a webhook may call 127.0.0.1): the label config changed through the API, as the UI
  * saves it, is reported within 5 s in at least 19 of 20 trials although the interval is ten
  * minutes (PROJECT_UPDATED brings the cycle forward); with every delivery lost (the webhooks call
- * a port nobody listens on), a change is still reported within the interval + 10 s; SIGTERM stops
- * the watcher with exit 0.
+ * a port nobody listens on), a change is still reported within the interval + 10 s; a view (tab)
+ * changed, for which the server fires no webhook, is reported within the interval + 10 s; SIGTERM
+ * stops the watcher with exit 0.
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -91,6 +92,51 @@ test('with every delivery lost, a change is still reported within the interval +
     await w.until('the drift', () => w.events.some((x) => x.e.event === 'drift'), 13_000);
     console.log(
       `    with deliveries lost: reported after ${w.events.find((x) => x.e.event === 'drift')!.at - t0} ms (interval 3 s)`,
+    );
+  } finally {
+    w.child.kill('SIGTERM');
+  }
+  assert.is((await w.done).code, 0);
+});
+
+test('a view changed (no webhook fires for views) is reported within the interval + 10 s', async () => {
+  const namespace = uniqueNamespace('watchview');
+  const dir = await makeRepo(namespace, {
+    'news/project.yaml': projectManifest('news', `  title: ${namespace}\n  label_config:\n    file: ./config.xml\n`),
+    'news/config.xml': TEXT_CHOICES(['Positive', 'Negative']),
+    'news/todo.yaml':
+      'apiVersion: labelform/v1\nkind: View\nmetadata:\n  name: todo\nspec:\n  project: news\n  title: To do\n  filters:\n    conjunction: and\n    items:\n      - filter: "filter:tasks:total_annotations"\n        operator: equal\n        type: Number\n        value: 0\n',
+  });
+  const applied = await cli(dir, ['apply', '--auto-approve']);
+  assert.is(applied.code, 0, applied.stdout + applied.stderr);
+  const w = startWatch(dir, ['--listen', '127.0.0.1:0', '--interval', '5s']);
+  try {
+    await w.until('the webhooks kept', () => /webhooks kept on the managed projects/.test(w.stderr()), 60_000);
+    let projectId = 0;
+    for await (const page of client.listProjects()) projectId ||= page.find((x) => x.title === namespace)?.id ?? 0;
+    const views = await client.http.request<Array<{ id: number; data?: Record<string, unknown> }>>(
+      'GET',
+      '/api/dm/views/',
+      {
+        params: { project: projectId },
+      },
+    );
+    const todo = views.find((v) => v.data?.title === 'To do')!;
+    const t0 = Date.now();
+    await client.http.request('PATCH', `/api/dm/views/${todo.id}/`, {
+      data: {
+        data: {
+          ...todo.data,
+          filters: {
+            conjunction: 'and',
+            items: [{ filter: 'filter:tasks:total_annotations', operator: 'equal', type: 'Number', value: 5 }],
+          },
+        },
+      },
+    });
+    await w.until('the view drift', () => w.events.some((x) => x.e.event === 'drift' && x.e.kind === 'View'), 15_000);
+    console.log(
+      `    a view changed: reported after ${w.events.find((x) => x.e.kind === 'View')!.at - t0} ms (interval 5 s)`,
     );
   } finally {
     w.child.kill('SIGTERM');

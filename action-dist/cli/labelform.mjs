@@ -1920,6 +1920,26 @@ var init_live = __esm({
   }
 });
 
+// src/util/duration.ts
+function parseDuration(text) {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
+  if (!m) return void 0;
+  const unit = (m[2] ?? "s").toLowerCase();
+  const ms = Number(m[1]) * { ms: 1, s: 1e3, m: 6e4, h: 36e5 }[unit];
+  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : void 0;
+}
+function showDuration(ms) {
+  if (ms < 1e3) return `${Math.round(ms)} ms`;
+  if (ms < 6e4) return `${Number((ms / 1e3).toFixed(1))} s`;
+  if (ms < 36e5) return `${Number((ms / 6e4).toFixed(1))} min`;
+  return `${Number((ms / 36e5).toFixed(1))} h`;
+}
+var init_duration = __esm({
+  "src/util/duration.ts"() {
+    "use strict";
+  }
+});
+
 // src/util/narrow.ts
 function isRecord(x) {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -2059,19 +2079,35 @@ function storageLoader(direction) {
           )
         );
       }
-      out.push(specResource(kind, doc, { parent: spec.project, spec, env: true }));
+      const every = value.sync?.every;
+      const everyMs = every === void 0 ? void 0 : parseDuration(every);
+      if (every !== void 0 && (everyMs === void 0 || everyMs < MIN_SYNC_EVERY_MS))
+        ctx.diagnostics.push(
+          diag(
+            "rule",
+            `sync.every "${every}" is too often: at least 1m (a sync lists the whole bucket)`,
+            at("/sync/every")
+          )
+        );
+      const resource = specResource(kind, doc, { parent: spec.project, spec, env: true });
+      out.push(
+        everyMs !== void 0 && everyMs >= MIN_SYNC_EVERY_MS ? { ...resource, syncEveryMs: everyMs } : resource
+      );
     }
     return out;
   };
 }
+var MIN_SYNC_EVERY_MS;
 var init_load = __esm({
   "src/kinds/storage/load.ts"() {
     "use strict";
     init_diagnostics();
+    init_duration();
     init_load_child();
     init_text_credentials();
     init_url_credentials();
     init_types();
+    MIN_SYNC_EVERY_MS = 6e4;
   }
 });
 
@@ -69903,26 +69939,6 @@ var init_drift2 = __esm({
   }
 });
 
-// src/util/duration.ts
-function parseDuration(text) {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(String(text));
-  if (!m) return void 0;
-  const unit = (m[2] ?? "s").toLowerCase();
-  const ms = Number(m[1]) * { ms: 1, s: 1e3, m: 6e4, h: 36e5 }[unit];
-  return ms > 0 && Number.isFinite(ms) ? Math.round(ms) : void 0;
-}
-function showDuration(ms) {
-  if (ms < 1e3) return `${Math.round(ms)} ms`;
-  if (ms < 6e4) return `${Number((ms / 1e3).toFixed(1))} s`;
-  if (ms < 36e5) return `${Number((ms / 6e4).toFixed(1))} min`;
-  return `${Number((ms / 36e5).toFixed(1))} h`;
-}
-var init_duration = __esm({
-  "src/util/duration.ts"() {
-    "use strict";
-  }
-});
-
 // src/watch/checkout.ts
 import { createHash as createHash6 } from "node:crypto";
 import { readdir as readdir5, stat as stat8 } from "node:fs/promises";
@@ -70061,6 +70077,68 @@ var init_watch_heal = __esm({
     init_plan_shell();
     init_apply7();
     HEAL_EVERY_MS = 5 * 6e4;
+  }
+});
+
+// src/cli/commands/watch-sync.ts
+function createSyncScheduler(opts) {
+  const attempted = /* @__PURE__ */ new Map();
+  const running = /* @__PURE__ */ new Map();
+  return {
+    /** Starts the syncs that are due; returns how many it started. */
+    start(repo, live, client) {
+      const declared = importStorageKind.desired(repo).filter((d) => d.syncEveryMs !== void 0);
+      if (!declared.length) return 0;
+      const lives = liveOf(live, importStorageKind.kind);
+      const now = opts.now();
+      let started = 0;
+      for (const d of declared) {
+        const l = lives.find(
+          (s) => s.marker?.namespace === repo.config.namespace && s.marker.key === d.name && s.marker.parent === d.parent
+        );
+        if (!l || running.has(l.id) || syncRunning(l.raw)) continue;
+        const last2 = Math.max(Date.parse(l.raw.last_sync ?? "") || 0, attempted.get(l.id) ?? 0);
+        if (now - last2 < d.syncEveryMs) continue;
+        attempted.set(l.id, now);
+        const name = `${d.parent}/${d.name}`;
+        const done = syncStorage(client, "import", l.raw.type, l.id).then((s) => {
+          const outcome = syncOutcome("import", s);
+          if (outcome.ok) {
+            opts.log.info(`scheduled sync of import storage ${name} done: ${outcome.count}`, {
+              storage: name,
+              id: l.id
+            });
+            opts.onResult?.("ok");
+          } else {
+            opts.log.warn(`scheduled sync of import storage ${name} (id ${l.id}) ${outcome.message}`);
+            opts.onResult?.("failed");
+          }
+        }).catch((err) => {
+          const why = explainS3Failure(err, d, "import") ?? (isUserError(err) || isApiError(err) ? redact(err.message) : `internal error: ${String(err)}`);
+          opts.log.warn(`scheduled sync of import storage ${name} (id ${l.id}) failed: ${why}`);
+          opts.onResult?.("failed");
+        }).finally(() => running.delete(l.id));
+        running.set(l.id, done);
+        started++;
+      }
+      return started;
+    },
+    /** Resolves when the syncs started so far have ended (tests; a stopping watcher does not wait). */
+    async idle() {
+      while (running.size) await Promise.all([...running.values()]);
+    }
+  };
+}
+var init_watch_sync = __esm({
+  "src/cli/commands/watch-sync.ts"() {
+    "use strict";
+    init_errors2();
+    init_kind4();
+    init_sync();
+    init_sync_state();
+    init_live_state();
+    init_errors();
+    init_redact();
   }
 });
 
@@ -70297,7 +70375,7 @@ function createWatchLoop(opts) {
       const finished = opts.now();
       const observed = tracker.observe(outcome, new Date(finished).toISOString());
       opts.emit(observed);
-      const healed = outcome.ok && opts.heal && !signal.aborted ? await opts.heal(outcome.report) : [];
+      const healed = outcome.ok && opts.afterReport && !signal.aborted ? await opts.afterReport(outcome.report, observed) : [];
       opts.emit(healed);
       const events = [...observed, ...healed];
       const requests = opts.requests() - requestsBefore;
@@ -75469,6 +75547,13 @@ function createWatchMetrics(opts = {}) {
     registers
   });
   for (const outcome of ["healed", "refused", "skipped"]) heals.labels(outcome).inc(0);
+  const storageSyncs = new import_prom_client.Counter({
+    name: "labelform_watch_storage_syncs_total",
+    help: "Scheduled syncs of import storages (sync: {every}) that ended, by outcome",
+    labelNames: ["outcome"],
+    registers
+  });
+  for (const outcome of ["ok", "failed"]) storageSyncs.labels(outcome).inc(0);
   for (const outcome of ["ok", "error"]) cycles.labels(outcome).inc(0);
   for (const kind of ["server", "git", "check"]) errors.labels(kind).inc(0);
   for (const side of ["server", "git", "both", "unknown"]) drifted.labels(side).set(0);
@@ -75487,7 +75572,8 @@ function createWatchMetrics(opts = {}) {
     },
     succeeded: (atMs) => lastSuccess.set(Math.floor(atMs / 1e3)),
     delivery: (outcome) => deliveries.labels(outcome).inc(),
-    heal: (outcome) => heals.labels(outcome).inc()
+    heal: (outcome) => heals.labels(outcome).inc(),
+    storageSync: (outcome) => storageSyncs.labels(outcome).inc()
   };
 }
 function parseListenAddress(text) {
@@ -75840,6 +75926,7 @@ async function runWatch(io, args, hooks = {}) {
       try {
         const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
         const report = driftFromPlan(plan, { repo, live });
+        syncs.start(repo, live, client);
         if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
         return { report, desired: checkout.desired };
       } catch (err) {
@@ -75849,6 +75936,7 @@ async function runWatch(io, args, hooks = {}) {
       }
     };
     const metrics = address ? createWatchMetrics() : void 0;
+    const syncs = createSyncScheduler({ log, now: io.now, onResult: (r) => metrics?.storageSync(r) });
     const healedAt = /* @__PURE__ */ new Map();
     const saidNotHealed = /* @__PURE__ */ new Map();
     const applyIo = {
@@ -75904,6 +75992,40 @@ async function runWatch(io, args, hooks = {}) {
       }
       for (const id of saidNotHealed.keys()) if (!drifting.has(id)) saidNotHealed.delete(id);
       return out;
+    };
+    let published = false;
+    const publishIo = {
+      ...io,
+      stdout: (t) => log.info(t.trim()),
+      stderr: (t) => log.info(t.trim()),
+      interactive: false,
+      color: false,
+      env: { ...io.env, GITHUB_STEP_SUMMARY: "" }
+    };
+    const publish3 = async (report) => {
+      try {
+        await publishDrift(
+          publishIo,
+          {
+            dir: args.dir,
+            debug: args.debug,
+            issue: true,
+            ...args.env ? { env: args.env } : {},
+            ...args.issueTokenEnv ? { issueTokenEnv: args.issueTokenEnv } : {}
+          },
+          report,
+          0
+        );
+        published = true;
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        warnOnce(`could not keep the drift issue (the loop goes on): ${err.message}`);
+      }
+    };
+    const afterReport = async (report, emitted) => {
+      const healed = args.selfHeal ? await heal(report) : [];
+      if (args.issue && !healed.length && (!published || emitted.length)) await publish3(report);
+      return healed;
     };
     const waker = new Waker();
     let hooks_;
@@ -75970,7 +76092,7 @@ async function runWatch(io, args, hooks = {}) {
       ...hooks.random ? { random: hooks.random } : {},
       ...hooks.wait ? { wait: hooks.wait } : receiver ? { wait: (ms, sig) => waker.wait(ms, sig) } : {},
       ...hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {},
-      ...args.selfHeal ? { heal } : {}
+      ...args.selfHeal || args.issue ? { afterReport } : {}
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);
@@ -76024,6 +76146,8 @@ var init_watch = __esm({
     init_checkout();
     init_git_pull();
     init_watch_heal();
+    init_watch_sync();
+    init_publish_drift();
     init_desired();
     init_events();
     init_log();
@@ -84729,6 +84853,13 @@ function buildCli(argv, io, run3) {
       type: "boolean",
       default: false,
       describe: "Put git's values back on what changed on the server only (never what the annotation guard refuses, never git's own unapplied changes), at most once per resource per 5 minutes; after that, report it"
+    }).option("issue", {
+      type: "boolean",
+      default: false,
+      describe: "Keep the drift issue in step, as drift --issue does (GitHub: GITHUB_REPOSITORY and a token with issues: write), at start and whenever the state changes"
+    }).option("issue-token-env", {
+      type: "string",
+      describe: "The variable holding the token for --issue (default GITHUB_TOKEN)"
     }).option("listen-url", {
       type: "string",
       describe: "How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)"
@@ -84745,6 +84876,8 @@ function buildCli(argv, io, run3) {
         ...a["listen-url"] !== void 0 ? { listenUrl: a["listen-url"] } : {},
         ...a["git-pull"] ? { gitPull: true } : {},
         ...a["self-heal"] ? { selfHeal: true } : {},
+        ...a.issue ? { issue: true } : {},
+        ...a["issue-token-env"] ? { issueTokenEnv: a["issue-token-env"] } : {},
         ...a.env ? { env: a.env } : {}
       })
     )()

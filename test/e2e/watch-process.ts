@@ -13,8 +13,8 @@ export interface WatchProcess extends ReturnType<typeof spawnCli> {
   onEvent?: (e: Record<string, unknown>) => void;
 }
 
-export function startWatch(dir: string, args: string[]): WatchProcess {
-  const w = spawnCli(dir, ['watch', '--json', ...args]);
+export function startWatch(dir: string, args: string[], env: Record<string, string> = {}): WatchProcess {
+  const w = spawnCli(dir, ['watch', '--json', ...args], { env });
   let out = '';
   let err = '';
   const p: WatchProcess = {

@@ -76,12 +76,12 @@ test('a label config changed through the API is reported within 5 s in at least 
 
 test('with every delivery lost, a change is still reported within the interval + 10 s', async () => {
   const { dir, id } = await appliedProject();
-  // The webhooks call port 9, where nobody listens: the server's delivery fails and is forgotten.
+  // The webhooks call port 39, where nobody listens (two digits: Label Studio before 1.17 refuses a one-digit port): the server's delivery fails and is forgotten.
   const w = startWatch(dir, [
     '--listen',
     '127.0.0.1:0',
     '--listen-url',
-    'http://127.0.0.1:9/labelform/hooks',
+    'http://127.0.0.1:39/labelform/hooks',
     '--interval',
     '3s',
   ]);

@@ -168,6 +168,34 @@ export async function mergedPullRequestOf(
   });
 }
 
+/** An open pull request, as `watch --comment` looks at it. */
+export interface OpenPullRequest {
+  readonly number: number;
+  /** When anything on it last changed (a comment, a push): a pull request that did not change is not read again. */
+  readonly updatedAt: string;
+  readonly headSha: string;
+}
+
+/** The repository's open pull requests, all pages. */
+export async function openPullRequests(
+  gh: GitHub,
+  repo: GitHubRepository,
+  settings: GitHubSettings,
+): Promise<OpenPullRequest[]> {
+  const action: GitHubAction = {
+    what: `list the open pull requests of ${repo.owner}/${repo.repo}`,
+    permission: 'pull-requests: read',
+    ...settings,
+  };
+  return guard(action, async () =>
+    (await gh.paginate(gh.rest.pulls.list, { ...repo, state: 'open', per_page: 100 })).map((p) => ({
+      number: p.number,
+      updatedAt: p.updated_at,
+      headSha: p.head.sha,
+    })),
+  );
+}
+
 /**
  * The login the token posts as, the author of every comment and issue labelform writes with it:
  * `GET /user` for a personal access token, else GraphQL's `viewer`. Never guessed: no answer is

@@ -1,5 +1,5 @@
-/** What a marker tags: the plan comment of a pull request, the apply result posted to a merged one, or the drift issue. */
-export type MarkerKind = 'plan' | 'drift' | 'apply';
+/** What a marker tags: the plan comment of a pull request, the apply result posted to a merged one, the drift issue, or the note `watch --comment` leaves on a pull request whose plan went stale. */
+export type MarkerKind = 'plan' | 'drift' | 'apply' | 'stale';
 
 /** The repository directory (labelform.yaml's, relative to the repository's top) and environment. */
 export interface MarkerScope {

@@ -419,6 +419,21 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             type: 'string',
             describe:
               'How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)',
+          })
+          .option('comment', {
+            type: 'boolean',
+            default: false,
+            describe:
+              'Tell each open pull request whose plan comment the server moved under (its apply would be refused): a note of its own, removed once the plan matches again (GitHub: GITHUB_REPOSITORY and a token with pull-requests: write)',
+          })
+          .option('comment-token-env', {
+            type: 'string',
+            describe: 'The variable holding the token for --comment (default GITHUB_TOKEN)',
+          })
+          .option('comment-author', {
+            type: 'string',
+            describe:
+              "The account that writes the plan comments (default: --comment's token's own); github-actions[bot] when the plan job comments with the workflow token",
           }),
       (a) =>
         run(async () =>
@@ -435,6 +450,9 @@ function buildCli(argv: readonly string[], io: Io, run: Runner): Argv {
             ...(a['self-heal'] ? { selfHeal: true } : {}),
             ...(a.issue ? { issue: true } : {}),
             ...(a['issue-token-env'] ? { issueTokenEnv: a['issue-token-env'] } : {}),
+            ...(a.comment ? { comment: true } : {}),
+            ...(a['comment-token-env'] ? { commentTokenEnv: a['comment-token-env'] } : {}),
+            ...(a['comment-author'] ? { commentAuthor: a['comment-author'] } : {}),
             ...(a.env ? { env: a.env } : {}),
           }),
         )(),

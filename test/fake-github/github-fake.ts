@@ -11,7 +11,8 @@ import type { Test } from 'uvu';
  * integration" and GraphQL's `viewer` with its bot, `github-actions[bot]`; `pat` is a personal
  * access token (`ghp_…`) that both answer with its user's login. Comments and issues are written
  * by the account of the token that made them. Pull requests carry a head, a base and, once merged,
- * `merged_at` and `merge_commit_sha`, and are found from a commit (`commits/{sha}/pulls`).
+ * `merged_at` and `merge_commit_sha`, are found from a commit (`commits/{sha}/pulls`) and listed
+ * (`pulls?state=open`, with an `updated_at` every comment written, edited or removed moves).
  */
 import { pageOf, serveFake, type FakeReply, type FakeRequest, type FakeServer } from './serve.ts';
 
@@ -24,6 +25,8 @@ export interface FakeIssue {
   /** Set for a pull request (GitHub lists them among the issues). */
   readonly pull: boolean;
   readonly created: number;
+  /** Bumped by every comment written, edited or removed on it (GitHub's `updated_at`). */
+  updated: number;
   /** The login of who opened it. */
   readonly user: string;
   /** A pull request's branch and merge, when `pull`. */
@@ -126,7 +129,8 @@ export async function startFakeGitHub(
       state: st,
       state_reason: null,
       pull,
-      created: clock++,
+      created: clock,
+      updated: clock++,
       user,
       ...(pr ? { pr } : {}),
     });
@@ -144,9 +148,14 @@ export async function startFakeGitHub(
     };
     return addIssue('A pull request', body, true, merged ? 'closed' : 'open', o.user ?? 'octocat', pr);
   };
+  const touch = (issue: number) => {
+    const i = issues.get(issue);
+    if (i) i.updated = clock++;
+  };
   const addComment = (issue: number, body: string, user = ACTIONS_BOT) => {
     const id = nextCommentId++;
     comments.set(id, { id, issue, body, user });
+    touch(issue);
     return id;
   };
   const html = (i: FakeIssue) => `https://github.com/${owner}/${repo}/${i.pull ? 'pull' : 'issues'}/${i.number}`;
@@ -179,6 +188,7 @@ export async function startFakeGitHub(
     base: { ref: i.pr!.baseRef },
     merged_at: i.pr!.mergedAt,
     merge_commit_sha: i.pr!.mergeCommitSha,
+    updated_at: new Date(Date.UTC(2026, 0, 1) + i.updated * 1000).toISOString().replace('.000Z', 'Z'),
   });
   const commentJson = (c: FakeComment) => ({
     id: c.id,
@@ -241,10 +251,12 @@ export async function startFakeGitHub(
         const invalid = checkBody(body.body, 'IssueComment');
         if (invalid) return invalid;
         comment.body = String(body.body);
+        touch(comment.issue);
         return { status: 200, body: commentJson(comment) };
       }
       if (req.method === 'DELETE') {
         comments.delete(comment.id);
+        touch(comment.issue);
         return { status: 204 };
       }
       if (req.method === 'GET') return { status: 200, body: commentJson(comment) };
@@ -291,6 +303,13 @@ export async function startFakeGitHub(
         .filter((i) => i.pr && (i.pr.commits.includes(sha) || i.pr.mergeCommitSha === sha))
         .sort((a, b) => b.number - a.number);
       return paged(req, found.map(pullJson));
+    }
+    if (rest === '/pulls' && req.method === 'GET') {
+      const wanted = req.query.get('state') ?? 'open';
+      const all = [...issues.values()]
+        .filter((i) => i.pull && (wanted === 'all' || i.state === wanted))
+        .sort((a, b) => b.created - a.created);
+      return paged(req, all.map(pullJson));
     }
     if ((r = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
       const pull = issues.get(Number(r[1]));

@@ -15,6 +15,8 @@ import { gitPull } from '../../watch/git-pull.ts';
 import { HEAL_EVERY_MS, healResource, notHealable } from './watch-heal.ts';
 import { createSyncScheduler } from './watch-sync.ts';
 import { publishDrift } from '../../ci/publish-drift.ts';
+import { createStaleNotes } from '../../ci/stale-notes.ts';
+import type { Plan } from '../../generated/schema-types.ts';
 import type { DriftReport } from '../../reconcile/drift.ts';
 import { desiredIds } from '../../watch/desired.ts';
 import { resourceId, type WatchEvent } from '../../watch/events.ts';
@@ -49,6 +51,12 @@ export interface WatchArgs {
   readonly issue?: boolean;
   /** The variable holding the token for --issue (default GITHUB_TOKEN). */
   readonly issueTokenEnv?: string;
+  /** Tell the open pull requests whose plan comment the server moved under (GitHub). */
+  readonly comment?: boolean;
+  /** The variable holding the token for --comment (default GITHUB_TOKEN). */
+  readonly commentTokenEnv?: string;
+  /** The account whose plan comments are read (default: the token's own). */
+  readonly commentAuthor?: string;
 }
 
 /** What tests (and, later, an embedding service) control; the CLI passes none. */
@@ -150,6 +158,8 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       if (r.changed) log.debug('git pull brought new commits');
     };
 
+    /** The plan of the last cycle that read the server (for --comment). */
+    let lastPlan: Plan | undefined;
     const cycle = async (): Promise<CycleResult> => {
       await maybePull();
       await checkout.refresh();
@@ -161,6 +171,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
       }
       try {
         const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
+        lastPlan = plan;
         const report = driftFromPlan(plan, { repo, live });
         syncs.start(repo, live, client);
         if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
@@ -273,9 +284,35 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
         warnOnce(`could not keep the drift issue (the loop goes on): ${err.message}`);
       }
     };
+    // --comment: the open pull requests whose plan comment the server moved under get a note
+    // (src/ci/stale-notes.ts), from the plan this cycle made; not in a cycle that healed.
+    const notes = args.comment
+      ? createStaleNotes(publishIo, {
+          dir: args.dir,
+          debug: args.debug,
+          ...(args.env ? { env: args.env } : {}),
+          ...(args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {}),
+          ...(args.commentAuthor ? { author: args.commentAuthor } : {}),
+        })
+      : undefined;
+    const keepNotes = async (plan: Plan) => {
+      try {
+        for (const o of await notes!.check(plan))
+          log.info(
+            o.action === 'noted'
+              ? `pull request #${o.number}: its plan is stale (the server moved ${o.moved.length} of its resources); noted there`
+              : `pull request #${o.number}: its plan matches the server again; the note is removed`,
+            { pr: o.number, ...(o.url ? { url: o.url } : {}) },
+          );
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        warnOnce(`could not tell the open pull requests about stale plans (the loop goes on): ${err.message}`);
+      }
+    };
     const afterReport = async (report: DriftReport, emitted: readonly WatchEvent[]): Promise<readonly WatchEvent[]> => {
       const healed = args.selfHeal ? await heal(report) : [];
       if (args.issue && !healed.length && (!published || emitted.length)) await publish(report);
+      if (notes && lastPlan && !healed.length) await keepNotes(lastPlan);
       return healed;
     };
     // --listen: the receiver first (a webhook must not call a port nobody listens on), then its
@@ -361,7 +398,7 @@ export async function runWatch(io: Io, args: WatchArgs, hooks: WatchHooks = {}):
           ? { wait: (ms: number, sig: AbortSignal) => waker.wait(ms, sig) }
           : {}),
       ...(hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {}),
-      ...(args.selfHeal || args.issue ? { afterReport } : {}),
+      ...(args.selfHeal || args.issue || args.comment ? { afterReport } : {}),
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);

@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { COMPAT_ROWS } from '../test/e2e/compat-rows.ts';
+import type { CellScope } from '../test/e2e/matrix-scope.ts';
 
 export interface Cell {
   readonly name: string;
@@ -12,16 +13,21 @@ export interface Cell {
   readonly db: 'sqlite' | 'postgresql';
   /** The whole of `npm test` (unit and integration tests and the fake as well), not only the real-server suites. */
   readonly full?: boolean;
+  /**
+   * Which end-to-end files it runs (test/e2e/matrix-scope.ts): `all` for npm test's own cell,
+   * `database` for the pinned release on another database, `release` for another release.
+   */
+  readonly scope: CellScope;
 }
 
 /** Newest first; the first is `npm test`'s own (the pinned release on SQLite). */
 export const CELLS: readonly Cell[] = [
-  { name: '1.23.2 SQLite', version: '1.23.2', db: 'sqlite', full: true },
-  { name: '1.23.2 PostgreSQL', version: '1.23.2', db: 'postgresql' },
-  { name: '1.20.0 SQLite', version: '1.20.0', db: 'sqlite' },
-  { name: '1.17.0 SQLite', version: '1.17.0', db: 'sqlite' },
-  { name: '1.13.1 SQLite', version: '1.13.1', db: 'sqlite' },
-  { name: '1.8.2 SQLite', version: '1.8.2', db: 'sqlite' },
+  { name: '1.23.2 SQLite', version: '1.23.2', db: 'sqlite', full: true, scope: 'all' },
+  { name: '1.23.2 PostgreSQL', version: '1.23.2', db: 'postgresql', scope: 'database' },
+  { name: '1.20.0 SQLite', version: '1.20.0', db: 'sqlite', scope: 'release' },
+  { name: '1.17.0 SQLite', version: '1.17.0', db: 'sqlite', scope: 'release' },
+  { name: '1.13.1 SQLite', version: '1.13.1', db: 'sqlite', scope: 'release' },
+  { name: '1.8.2 SQLite', version: '1.8.2', db: 'sqlite', scope: 'release' },
 ];
 
 export type RowResult = { status: 'ok' } | { status: 'n/a'; reason: string } | { status: 'fail' };
@@ -32,6 +38,8 @@ export interface SuiteRun {
   failed: number;
   skipped: number;
   notApplicable: Array<{ name: string; reason: string }>;
+  /** Files this cell left to the pinned release (test/e2e/matrix-scope.ts). */
+  leftOut?: string[];
 }
 
 export interface CellRun {

@@ -10,10 +10,11 @@
  * test/helpers/applicable.ts, which are never counted as passed).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { filesHoldingSecrets } from '../test/helpers/secret-scan.ts';
+import { runsIn, type CellScope } from '../test/e2e/matrix-scope.ts';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +23,13 @@ const mode = process.argv[2] === 'unit' ? 'unit' : process.argv[2] === 'server' 
 const only = process.argv[3]; // optional: a single suite folder, e.g. `e2e`
 /** Which test files of a suite run: all by default; LABELFORM_TEST_PATTERN narrows it (a regular expression on file names). */
 const PATTERN = process.env.LABELFORM_TEST_PATTERN || '.test.ts$';
+/**
+ * A cell of the compatibility matrix other than npm test's own runs the end-to-end files of its
+ * scope only (LABELFORM_TEST_SCOPE `database` or `release`; test/e2e/matrix-scope.ts says which).
+ */
+const SCOPE: CellScope = ((s) => (s === 'database' || s === 'release' ? s : 'all'))(
+  process.env.LABELFORM_TEST_SCOPE?.trim(),
+);
 
 interface SuiteResult {
   name: string;
@@ -30,15 +38,33 @@ interface SuiteResult {
   skipped: number;
   /** Tests whose subject this server's release does not have (test/helpers/applicable.ts). */
   notApplicable: Array<{ name: string; reason: string }>;
+  /** Files of the suite this cell leaves to the pinned release (test/e2e/matrix-scope.ts). */
+  leftOut?: string[];
   code: number;
 }
 
-async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Promise<SuiteResult> {
+async function runSuite(
+  name: string,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  scope: CellScope = 'all',
+): Promise<SuiteResult> {
   if (!existsSync(`${root}${dir}`)) return { name, passed: 0, failed: 0, skipped: 0, notApplicable: [], code: 0 };
   process.stdout.write(`\n=== ${name} (${dir}) ===\n`);
+  let pattern = PATTERN;
+  let leftOut: string[] = [];
+  if (scope !== 'all') {
+    const files = readdirSync(`${root}${dir}`).filter((f) => new RegExp(PATTERN).test(f));
+    leftOut = files.filter((f) => !runsIn(f, scope));
+    const kept = files.filter((f) => runsIn(f, scope));
+    pattern = `^(${kept.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)'})$`;
+    process.stdout.write(
+      `(${leftOut.length} file(s) left to the pinned release in this ${scope} cell: ${leftOut.join(', ')})\n`,
+    );
+  }
   const started = Date.now();
   const naFile = join(scratch, `not-applicable-${results.length}.jsonl`);
-  const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, PATTERN], {
+  const child = spawn(process.execPath, ['--import', 'tsx', `${root}node_modules/uvu/bin.js`, dir, pattern], {
     cwd: root,
     env: { ...process.env, ...env, TMPDIR: scratch, FORCE_COLOR: '0', LABELFORM_TEST_NA_FILE: naFile },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -71,7 +97,7 @@ async function runSuite(name: string, dir: string, env: NodeJS.ProcessEnv): Prom
   process.stdout.write(
     `--- ${name}: ${passed} passed, ${failed} failed${na}, ${skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
-  return { name, passed, failed, skipped, notApplicable, code };
+  return { name, passed, failed, skipped, notApplicable, ...(leftOut.length ? { leftOut } : {}), code };
 }
 
 // Every suite writes its temporary files under one scratch directory, searched for the test
@@ -143,7 +169,7 @@ try {
       ['end-to-end (real Label Studio)', 'test/e2e'],
     ] as const) {
       if (only && !dir.endsWith(only)) continue;
-      results.push(await runSuite(name, dir, env));
+      results.push(await runSuite(name, dir, env, dir === 'test/e2e' ? SCOPE : 'all'));
     }
   }
 } catch (err) {
@@ -194,7 +220,7 @@ process.stdout.write('\n');
 const notApplicable = results.reduce((n, r) => n + r.notApplicable.length, 0);
 for (const r of results) {
   process.stdout.write(
-    `  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.notApplicable.length ? `, ${r.notApplicable.length} not applicable` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}\n`,
+    `  ${r.name}: ${r.passed} passed, ${r.failed} failed${r.notApplicable.length ? `, ${r.notApplicable.length} not applicable` : ''}${r.skipped ? `, ${r.skipped} skipped` : ''}${r.leftOut ? ` (${r.leftOut.length} file(s) left to the pinned release)` : ''}\n`,
   );
   for (const na of r.notApplicable) process.stdout.write(`    n/a  ${na.name} (${na.reason})\n`);
 }

@@ -17,12 +17,16 @@ export interface GitHubSettings {
   readonly apiUrl: string;
 }
 
-/** The comments of a pull request (issue comments: the conversation tab), through Octokit. */
+/**
+ * The comments of a pull request (issue comments: the conversation tab), through Octokit. `self`
+ * shares one lookup of the token's account among the threads of a run that reads many.
+ */
 export function pullRequestComments(
   gh: GitHub,
   repo: GitHubRepository,
   number: number,
   settings: GitHubSettings,
+  self?: () => Promise<string>,
 ): CommentThread {
   const at = { ...repo, issue_number: number };
   const action = (what: string): GitHubAction => ({
@@ -31,7 +35,7 @@ export function pullRequestComments(
     ...settings,
   });
   return {
-    self: once(() => readOwnLogin(gh, { permission: 'pull-requests: write', ...settings })),
+    self: self ?? ownLogin(gh, settings),
     list: () =>
       guard(action('read the comments of'), async () =>
         (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment),
@@ -194,6 +198,11 @@ export async function openPullRequests(
       headSha: p.head.sha,
     })),
   );
+}
+
+/** The token's account, looked up once when first asked (see readOwnLogin). */
+export function ownLogin(gh: GitHub, settings: GitHubSettings): () => Promise<string> {
+  return once(() => readOwnLogin(gh, { permission: 'pull-requests: write', ...settings }));
 }
 
 /**

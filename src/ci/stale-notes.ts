@@ -101,7 +101,7 @@ async function open(io: Io, opts: StaleNotesOptions, environment: string): Promi
   );
   const scope = await scopeFor(io, opts.dir, environment, opts.env);
   const { createGitHub } = await import('./github-client.ts');
-  const { openPullRequests, pullRequestComments } = await import('./github-threads.ts');
+  const { openPullRequests, ownLogin, pullRequestComments } = await import('./github-threads.ts');
   const gh = createGitHub({
     token,
     apiUrl: ci.apiUrl,
@@ -110,13 +110,14 @@ async function open(io: Io, opts: StaleNotesOptions, environment: string): Promi
     ...(opts.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
   });
   const settings = { tokenEnv, apiUrl: ci.apiUrl };
+  const own = ownLogin(gh, settings);
   const planMarker = markerFor('plan', scope);
   const noteMarker = markerFor('stale', scope);
   const footer = renderFooter(contextOf(scope, { platform: 'none' }));
   return {
     openPullRequests: () => openPullRequests(gh, repository, settings),
     keep: async (number, fresh) => {
-      const thread = pullRequestComments(gh, repository, number, settings);
+      const thread = pullRequestComments(gh, repository, number, settings, own);
       const comments = await thread.list();
       const self = await thread.self();
       const planComment = ownMarked(comments, planMarker, opts.author ?? self)[0];

@@ -72,6 +72,7 @@ const writes = () => github.current.requests.filter((r) => r.method !== 'GET' &&
 
 test('a plan the server moved under gets one note, and the note goes when the server is put back', async () => {
   const { main, branch, pr, live } = await setUp();
+  const before = github.current.requests.length;
   const seen: Array<{ notes: number; writes: number }> = [];
   let refusal = '';
   const r = await watch(main, service(), async (n) => {
@@ -105,6 +106,15 @@ test('a plan the server moved under gets one note, and the note goes when the se
   assert.match(r.stderr, new RegExp(`pull request #${pr}: its plan matches the server again`));
   assert.not.ok(r.stderr.includes(github.current.token) || r.stderr.includes(f.ls.token));
   assert.is(live.fields.title, 'News', 'watch --comment writes nothing to Label Studio');
+  const during = github.current.requests.slice(before);
+  assert.is(during.filter((q) => q.path === '/graphql').length, 1, "the token's account is looked up once");
+  // Per cycle one list of the open pull requests. The comments are read when the server or the
+  // pull request changed: cycles 1, 2 (and twice more to create the note: the upsert lists, writes,
+  // lists), 3 (the note moved updated_at), 5 (the server put back) and 6 (the removal moved it);
+  // not in cycle 4, when nothing changed.
+  const gets = (re: RegExp) => during.filter((q) => q.method === 'GET' && re.test(q.path)).length;
+  assert.is(gets(/\/pulls(\?|$)/), 6);
+  assert.is(gets(/\/comments(\?|$)/), 7, during.map((q) => `${q.method} ${q.path}`).join('\n'));
 });
 
 test('the note names what moved; a plan made again clears it; the plan comment itself is never touched', async () => {

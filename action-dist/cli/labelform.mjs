@@ -218,13 +218,13 @@ function maskUrlCredentials(url2) {
   return pieces.join("");
 }
 function linkEnd(u) {
-  const open3 = count(u, "(");
+  const open4 = count(u, "(");
   let close = count(u, ")");
   let end = u.length;
   for (; ; ) {
     const last2 = u[end - 1];
     if (last2 !== void 0 && ".,;:!?".includes(last2)) end--;
-    else if (last2 === ")" && open3 < close) {
+    else if (last2 === ")" && open4 < close) {
       end--;
       close--;
     } else break;
@@ -406,7 +406,7 @@ var init_redact = __esm({
 
 // src/util/style.ts
 function styleFor(color) {
-  const wrap = (open3, close) => (s) => color ? `\x1B[${open3}m${s}\x1B[${close}m` : s;
+  const wrap = (open4, close) => (s) => color ? `\x1B[${open4}m${s}\x1B[${close}m` : s;
   return {
     bold: wrap(1, 22),
     dim: wrap(2, 22),
@@ -454,8 +454,8 @@ var init_io = __esm({
 });
 
 // src/util/diagnostics.ts
-function diag(code2, message, where = {}, severity = "error") {
-  return { severity, code: code2, message, ...stripUndefined(where) };
+function diag(code3, message, where = {}, severity = "error") {
+  return { severity, code: code3, message, ...stripUndefined(where) };
 }
 function sortDiagnostics(diagnostics) {
   return [...diagnostics].sort(
@@ -955,11 +955,11 @@ function startChild(m, ctx, noun) {
     fields: [],
     duplicateOf: keep.id
   })) : [];
-  const err = (code2, message) => ({
+  const err = (code3, message) => ({
     copies: copies2,
     error: {
       severity: "error",
-      code: code2,
+      code: code3,
       key: d.name,
       file: d.file,
       ...d.doc.locate("/import/id"),
@@ -1137,7 +1137,7 @@ var init_errors2 = __esm({
     "use strict";
     init_redact();
     ApiError = class extends Error {
-      constructor(kind, method, path, status, detail2, validationErrors, code2) {
+      constructor(kind, method, path, status, detail2, validationErrors, code3) {
         const safeDetail = withholdSecrets(detail2);
         const safeErrors = validationErrors && withholdFieldErrors(validationErrors);
         super(redact(formatApiError(kind, method, showRequestPath(path), status, safeDetail, safeErrors)));
@@ -1145,7 +1145,7 @@ var init_errors2 = __esm({
         this.method = method;
         this.path = path;
         this.status = status;
-        this.code = code2;
+        this.code = code3;
         this.detail = safeDetail;
         this.validationErrors = safeErrors;
       }
@@ -2115,9 +2115,9 @@ var init_load = __esm({
 function storagePlanner(direction) {
   return (match, ctx) => {
     const d = match.desired;
-    const err = (code2, message, pointer) => ({
+    const err = (code3, message, pointer) => ({
       severity: "error",
-      code: code2,
+      code: code3,
       key: d.name,
       file: d.file,
       ...d.doc.locate(pointer),
@@ -3346,8 +3346,8 @@ var require_stringifyString = __commonJS({
             case "u":
               {
                 str += json.slice(start, i);
-                const code2 = json.substr(i + 2, 4);
-                switch (code2) {
+                const code3 = json.substr(i + 2, 4);
+                switch (code3) {
                   case "0000":
                     str += "\\0";
                     break;
@@ -3373,8 +3373,8 @@ var require_stringifyString = __commonJS({
                     str += "\\P";
                     break;
                   default:
-                    if (code2.substr(0, 2) === "00")
-                      str += "\\x" + code2.substr(2);
+                    if (code3.substr(0, 2) === "00")
+                      str += "\\x" + code3.substr(2);
                     else
                       str += json.substr(i, 6);
                 }
@@ -5873,22 +5873,22 @@ var require_errors = __commonJS({
   "node_modules/yaml/dist/errors.js"(exports) {
     "use strict";
     var YAMLError = class extends Error {
-      constructor(name, pos, code2, message) {
+      constructor(name, pos, code3, message) {
         super();
         this.name = name;
-        this.code = code2;
+        this.code = code3;
         this.message = message;
         this.pos = pos;
       }
     };
     var YAMLParseError = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLParseError", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLParseError", pos, code3, message);
       }
     };
     var YAMLWarning = class extends YAMLError {
-      constructor(pos, code2, message) {
-        super("YAMLWarning", pos, code2, message);
+      constructor(pos, code3, message) {
+        super("YAMLWarning", pos, code3, message);
       }
     };
     var prettifyError = (src, lc) => (error) => {
@@ -6797,7 +6797,7 @@ var require_resolve_flow_scalar = __commonJS({
       const { offset, type, source, end } = scalar;
       let _type;
       let value;
-      const _onError = (rel, code2, msg) => onError(offset + rel, code2, msg);
+      const _onError = (rel, code3, msg) => onError(offset + rel, code3, msg);
       switch (type) {
         case "scalar":
           _type = Scalar.Scalar.PLAIN;
@@ -6995,9 +6995,9 @@ var require_resolve_flow_scalar = __commonJS({
     function parseCharCode(source, offset, length, onError) {
       const cc = source.substr(offset, length);
       const ok = cc.length === length && /^[0-9a-fA-F]+$/.test(cc);
-      const code2 = ok ? parseInt(cc, 16) : NaN;
+      const code3 = ok ? parseInt(cc, 16) : NaN;
       try {
-        return String.fromCodePoint(code2);
+        return String.fromCodePoint(code3);
       } catch {
         const raw = source.substr(offset - 2, length + 2);
         onError(offset - 2, "BAD_DQ_ESCAPE", `Invalid escape sequence ${raw}`);
@@ -7319,12 +7319,12 @@ var require_composer = __commonJS({
         this.prelude = [];
         this.errors = [];
         this.warnings = [];
-        this.onError = (source, code2, message, warning) => {
+        this.onError = (source, code3, message, warning) => {
           const pos = getErrorPos(source);
           if (warning)
-            this.warnings.push(new errors.YAMLWarning(pos, code2, message));
+            this.warnings.push(new errors.YAMLWarning(pos, code3, message));
           else
-            this.errors.push(new errors.YAMLParseError(pos, code2, message));
+            this.errors.push(new errors.YAMLParseError(pos, code3, message));
         };
         this.directives = new directives.Directives({ version: options.version || "1.2" });
         this.options = options;
@@ -7486,12 +7486,12 @@ var require_cst_scalar = __commonJS({
     var stringifyString = require_stringifyString();
     function resolveAsScalar(token, strict = true, onError) {
       if (token) {
-        const _onError = (pos, code2, message) => {
+        const _onError = (pos, code3, message) => {
           const offset = typeof pos === "number" ? pos : Array.isArray(pos) ? pos[0] : pos.offset;
           if (onError)
-            onError(offset, code2, message);
+            onError(offset, code3, message);
           else
-            throw new errors.YAMLParseError([offset, offset + 1], code2, message);
+            throw new errors.YAMLParseError([offset, offset + 1], code3, message);
         };
         switch (token.type) {
           case "scalar":
@@ -9846,9 +9846,9 @@ function indexOfLineCol(text, line2, col) {
   }
   return index + col - 1;
 }
-function yamlMessage(code2, message) {
+function yamlMessage(code3, message) {
   const first = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-  if (code2 === "DUPLICATE_KEY") return `duplicate key in a YAML mapping: ${first}`;
+  if (code3 === "DUPLICATE_KEY") return `duplicate key in a YAML mapping: ${first}`;
   return `YAML syntax error: ${first}`;
 }
 var import_yaml, MAX_NESTING, MAX_ALIAS_COUNT, MAX_ALIASES, PARSE_OPTIONS;
@@ -10119,20 +10119,20 @@ var init_to_manifest = __esm({
 // src/kinds/storage/make-kind.ts
 function storageKind(direction) {
   const kind = direction === "import" ? "ImportStorage" : "ExportStorage";
-  const code2 = direction === "import" ? "is" : "es";
+  const code3 = direction === "import" ? "is" : "es";
   return defineKind({
     kind,
     schema: `${direction}-storage`,
     parent: "Project",
     noun: `${direction} storage`,
-    recordedAs: code2,
+    recordedAs: code3,
     load: storageLoader(direction),
     readLive: (client, opts) => {
       if (!readsKind(kind, opts)) return Promise.resolve([]);
       return readLiveStorages(
         client,
         direction,
-        parentsToRead(opts, "Project", { kind, recordedAs: code2 }),
+        parentsToRead(opts, "Project", { kind, recordedAs: code3 }),
         opts.namespace
       );
     },
@@ -10429,7 +10429,7 @@ async function loadMlBackends(docs, ctx) {
     const { raw, value, envPointers } = doc;
     const { spec } = value;
     const at = (pointer) => ({ file: raw.doc.file, ...raw.doc.locate(pointer), pointer });
-    const push = (code2, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code2, message, at(pointer), severity));
+    const push = (code3, message, pointer, severity = "error") => ctx.diagnostics.push(diag(code3, message, at(pointer), severity));
     if (!projects.has(spec.project)) ctx.diagnostics.push(projects.missing(spec.project, raw.doc, "/spec/project"));
     if (spec.basic_auth_pass !== void 0 && !envPointers.includes("/spec/basic_auth_pass")) {
       push(
@@ -11298,15 +11298,15 @@ function trimSPorHTAB(str) {
   let start = 0;
   let end = str.length;
   while (start < end) {
-    const code2 = str.charCodeAt(start);
-    if (code2 !== 9 && code2 !== 32) {
+    const code3 = str.charCodeAt(start);
+    if (code3 !== 9 && code3 !== 32) {
       break;
     }
     start += 1;
   }
   while (end > start) {
-    const code2 = str.charCodeAt(end - 1);
-    if (code2 !== 9 && code2 !== 32) {
+    const code3 = str.charCodeAt(end - 1);
+    if (code3 !== 9 && code3 !== 32) {
       break;
     }
     end -= 1;
@@ -11361,15 +11361,15 @@ function trimOWS(value) {
   let start = 0;
   let end = value.length;
   while (start < end) {
-    const code2 = value.charCodeAt(start);
-    if (code2 !== 9 && code2 !== 32) {
+    const code3 = value.charCodeAt(start);
+    if (code3 !== 9 && code3 !== 32) {
       break;
     }
     start += 1;
   }
   while (end > start) {
-    const code2 = value.charCodeAt(end - 1);
-    if (code2 !== 9 && code2 !== 32) {
+    const code3 = value.charCodeAt(end - 1);
+    if (code3 !== 9 && code3 !== 32) {
       break;
     }
     end -= 1;
@@ -11383,11 +11383,11 @@ function decodeQuotedString(value) {
   }
   let decoded = "";
   for (let i = 1; i < last2; i++) {
-    const code2 = value.charCodeAt(i);
-    if (code2 === 34) {
+    const code3 = value.charCodeAt(i);
+    if (code3 === 34) {
       return value;
     }
-    if (code2 === 92) {
+    if (code3 === 92) {
       i += 1;
       if (i >= last2) {
         return value;
@@ -11421,18 +11421,18 @@ function parseParameters(value) {
     parameters[normalizedName] = decodeQuotedString(parameterValue);
   }
   for (let i = 0; i < str.length; i++) {
-    const code2 = str.charCodeAt(i);
+    const code3 = str.charCodeAt(i);
     if (quoted) {
       if (escaped) {
         escaped = false;
-      } else if (code2 === 92) {
+      } else if (code3 === 92) {
         escaped = true;
-      } else if (code2 === 34) {
+      } else if (code3 === 34) {
         quoted = false;
       }
-    } else if (code2 === 34) {
+    } else if (code3 === 34) {
       quoted = true;
-    } else if (code2 === 44 || code2 === 59) {
+    } else if (code3 === 44 || code3 === 59) {
       parseParameter(i);
       start = i + 1;
     }
@@ -11781,12 +11781,12 @@ var init_AxiosError = __esm({
     CAUSED_BY_SEPARATOR = "\nCaused by: ";
     $causeStack = /* @__PURE__ */ Symbol("causeStack");
     AxiosError = class _AxiosError extends Error {
-      static from(error, code2, config, request3, response, customProps) {
+      static from(error, code3, config, request3, response, customProps) {
         let message = error.message;
         if (!message && utils_default.isArray(error.errors) && error.errors.length) {
           message = aggregateErrorMessage(error);
         }
-        const axiosError = new _AxiosError(message, code2 || error.code, config, request3, response);
+        const axiosError = new _AxiosError(message, code3 || error.code, config, request3, response);
         Object.defineProperty(axiosError, "cause", {
           __proto__: null,
           value: error,
@@ -11813,7 +11813,7 @@ var init_AxiosError = __esm({
        *
        * @returns {Error} The created error.
        */
-      constructor(message, code2, config, request3, response) {
+      constructor(message, code3, config, request3, response) {
         super(message);
         Object.defineProperty(this, "message", {
           // Null-proto descriptor so a polluted Object.prototype.get cannot turn
@@ -11826,7 +11826,7 @@ var init_AxiosError = __esm({
         });
         this.name = "AxiosError";
         this.isAxiosError = true;
-        code2 && (this.code = code2);
+        code3 && (this.code = code3);
         config && (this.config = config);
         request3 && (this.request = request3);
         if (response) {
@@ -24820,13 +24820,13 @@ var require_follow_redirects = __commonJS({
       }
       return lastValue === null || typeof lastValue === "undefined" ? void 0 : String(lastValue).trim();
     }
-    function createErrorType(code2, message, baseClass) {
+    function createErrorType(code3, message, baseClass) {
       function CustomError(properties) {
         if (isFunction4(Error.captureStackTrace)) {
           Error.captureStackTrace(this, this.constructor);
         }
         Object.assign(this, properties || {});
-        this.code = code2;
+        this.code = code3;
         this.message = this.cause ? message + ": " + this.cause.message : message;
       }
       CustomError.prototype = new (baseClass || Error)();
@@ -24836,7 +24836,7 @@ var require_follow_redirects = __commonJS({
           enumerable: false
         },
         name: {
-          value: "Error [" + code2 + "]",
+          value: "Error [" + code3 + "]",
           enumerable: false
         }
       });
@@ -25884,14 +25884,14 @@ var init_estimateDataURLDecodedBytes = __esm({
       let previous = 0;
       let last2 = 0;
       for (let i = 0, len = body2.length; i < len; i++) {
-        let code2 = body2.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body2, i, len)) {
-          code2 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
+        let code3 = body2.charCodeAt(i);
+        if (code3 === 37 && isPercentEncodedByte(body2, i, len)) {
+          code3 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
           i += 2;
         }
         length++;
         previous = last2;
-        last2 = code2;
+        last2 = code3;
       }
       const padding = last2 === 61 ? previous === 61 ? 2 : 1 : 0;
       return Math.floor((length - padding) * 3 / 4);
@@ -25902,19 +25902,19 @@ var init_estimateDataURLDecodedBytes = __esm({
       let padding = 0;
       let invalid = false;
       for (let i = 0; i < len; i++) {
-        let code2 = body2.charCodeAt(i);
-        if (code2 === 37 && isPercentEncodedByte(body2, i, len)) {
-          code2 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
+        let code3 = body2.charCodeAt(i);
+        if (code3 === 37 && isPercentEncodedByte(body2, i, len)) {
+          code3 = hexValue(body2.charCodeAt(i + 1)) * 16 + hexValue(body2.charCodeAt(i + 2));
           i += 2;
         }
-        if (isBase64Whitespace(code2)) {
+        if (isBase64Whitespace(code3)) {
           continue;
         }
-        if (code2 === 61) {
+        if (code3 === 61) {
           padding++;
           continue;
         }
-        if (!isBase64Char(code2) || padding > 0) {
+        if (!isBase64Char(code3) || padding > 0) {
           invalid = true;
           continue;
         }
@@ -27980,15 +27980,15 @@ var init_formDataToBlob = __esm({
     stringBytes = (value, normalize2) => {
       let length = 0;
       for (let i = 0; i < value.length; i++) {
-        const code2 = value.charCodeAt(i);
-        if (normalize2 && (code2 === 13 || code2 === 10)) {
-          if (code2 === 13 && value.charCodeAt(i + 1) === 10) i++;
+        const code3 = value.charCodeAt(i);
+        if (normalize2 && (code3 === 13 || code3 === 10)) {
+          if (code3 === 13 && value.charCodeAt(i + 1) === 10) i++;
           length += 2;
-        } else if (code2 < 128) {
+        } else if (code3 < 128) {
           length++;
-        } else if (code2 < 2048) {
+        } else if (code3 < 2048) {
           length += 2;
-        } else if (code2 >= 55296 && code2 <= 56319 && value.charCodeAt(i + 1) >= 56320 && value.charCodeAt(i + 1) <= 57343) {
+        } else if (code3 >= 55296 && code3 <= 56319 && value.charCodeAt(i + 1) >= 56320 && value.charCodeAt(i + 1) <= 57343) {
           length += 4;
           i++;
         } else {
@@ -28029,8 +28029,8 @@ function createMultipartBody(form, Blob2, limit, limitError, boundary) {
     return formDataToBlob(form, Blob2, limit, limitError, boundary);
   } catch (error) {
     if (error instanceof FormDataError) {
-      const code2 = error.reason === "boundary" ? AxiosError_default.ERR_BAD_OPTION_VALUE : AxiosError_default.ERR_BAD_REQUEST;
-      throw new AxiosError_default(error.message, code2);
+      const code3 = error.reason === "boundary" ? AxiosError_default.ERR_BAD_OPTION_VALUE : AxiosError_default.ERR_BAD_REQUEST;
+      throw new AxiosError_default(error.message, code3);
     }
     throw error;
   }
@@ -29498,8 +29498,8 @@ function createHttp(opts) {
         });
       } catch (err) {
         if (signal?.aborted) throw abandoned(method, shown);
-        const { kind, code: code2, detail: detail2 } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
-        const retryable = kind === "timeout" || RETRY_NETWORK_CODES.has(code2 ?? "");
+        const { kind, code: code3, detail: detail2 } = describeTransportError(err, baseUrl, o.timeoutMs ?? timeoutMs);
+        const retryable = kind === "timeout" || RETRY_NETWORK_CODES.has(code3 ?? "");
         const retry2 = idempotent && attempt < maxRetries && retryable;
         opts.onExchange?.({ method, path: shown, ms: now() - started, attempt, outcome: retry2 ? "retry" : "error" });
         if (retry2) {
@@ -29507,9 +29507,9 @@ function createHttp(opts) {
           await sleep(backoff(attempt));
           continue;
         }
-        if (SERVER_GONE_CODES.has(code2 ?? "") || kind !== "timeout" && retryable && idempotent && attempt > 0 && answered === answeredBefore)
-          markGone({ kind, ...code2 ? { code: code2 } : {}, detail: detail2 });
-        throw new ApiError(kind, method.toUpperCase(), shown, void 0, detail2, void 0, code2);
+        if (SERVER_GONE_CODES.has(code3 ?? "") || kind !== "timeout" && retryable && idempotent && attempt > 0 && answered === answeredBefore)
+          markGone({ kind, ...code3 ? { code: code3 } : {}, detail: detail2 });
+        throw new ApiError(kind, method.toUpperCase(), shown, void 0, detail2, void 0, code3);
       }
       const status = res.status;
       if (!GATEWAY_STATUSES.has(status)) {
@@ -29620,17 +29620,17 @@ function untilAborted(p, signal) {
 }
 function describeTransportError(err, baseUrl, timeoutMs) {
   const e = err;
-  const code2 = e?.code ?? e?.cause?.code;
-  if (code2 === "ETIMEDOUT" || code2 === "ECONNABORTED" || /timeout/i.test(e?.message ?? "")) {
+  const code3 = e?.code ?? e?.cause?.code;
+  if (code3 === "ETIMEDOUT" || code3 === "ECONNABORTED" || /timeout/i.test(e?.message ?? "")) {
     return {
       kind: "timeout",
-      code: code2 ?? "ETIMEDOUT",
+      code: code3 ?? "ETIMEDOUT",
       detail: `no answer from ${baseUrl} within ${Math.round(timeoutMs / 1e3)} s`
     };
   }
   const host = safeHost(baseUrl);
-  const detail2 = code2 === "ECONNREFUSED" ? `cannot connect to ${baseUrl}: connection refused (is Label Studio running, and is the URL right?)` : code2 === "ENOTFOUND" || code2 === "EAI_AGAIN" ? `cannot resolve the host ${host} of ${baseUrl}` : code2 === "ECONNRESET" || code2 === "EPIPE" ? `the connection to ${baseUrl} was reset` : code2 === "ERR_INVALID_URL" ? `"${baseUrl}" is not a valid URL` : `cannot reach ${baseUrl}: ${code2 ?? e?.message ?? "unknown network error"}`;
-  return { kind: "network", ...code2 ? { code: code2 } : {}, detail: detail2 };
+  const detail2 = code3 === "ECONNREFUSED" ? `cannot connect to ${baseUrl}: connection refused (is Label Studio running, and is the URL right?)` : code3 === "ENOTFOUND" || code3 === "EAI_AGAIN" ? `cannot resolve the host ${host} of ${baseUrl}` : code3 === "ECONNRESET" || code3 === "EPIPE" ? `the connection to ${baseUrl} was reset` : code3 === "ERR_INVALID_URL" ? `"${baseUrl}" is not a valid URL` : `cannot reach ${baseUrl}: ${code3 ?? e?.message ?? "unknown network error"}`;
+  return { kind: "network", ...code3 ? { code: code3 } : {}, detail: detail2 };
 }
 function safeHost(url2) {
   try {
@@ -30031,9 +30031,9 @@ async function readProjectList(client, include, filter2) {
     const created = after2.results.filter((p) => p.id > highestBefore).length;
     const countedAll = created < after2.results.length || !after2.next;
     const quiet = countedAll && newest.count + created === after2.count;
-    const open3 = quiet ? gaps.filter(([lo]) => lo === lastId(first.results) + 1) : gaps;
-    if (!quiet && attempt < READ_ATTEMPTS && requestsFor(open3) > pageCount) continue;
-    for (const p of await readIds(client, include, filter2, open3)) found.set(p.id, p);
+    const open4 = quiet ? gaps.filter(([lo]) => lo === lastId(first.results) + 1) : gaps;
+    if (!quiet && attempt < READ_ATTEMPTS && requestsFor(open4) > pageCount) continue;
+    for (const p of await readIds(client, include, filter2, open4)) found.set(p.id, p);
     return sortById([...found.values()]);
   }
 }
@@ -30582,12 +30582,12 @@ var init_preprocessor = __esm({
       get offset() {
         return this.droppedBufferSize + this.codePointStart;
       }
-      getError(code2, cpOffset) {
+      getError(code3, cpOffset) {
         const { line: line2, col, offset } = this;
         const startCol = col + cpOffset;
         const startOffset = offset + cpOffset;
         return {
-          code: code2,
+          code: code3,
           startLine: line2,
           endLine: line2,
           startCol,
@@ -30596,10 +30596,10 @@ var init_preprocessor = __esm({
           endOffset: startOffset
         };
       }
-      _err(code2) {
+      _err(code3) {
         if (this.handler.onParseError && this.lastErrOffset !== this.offset) {
           this.lastErrOffset = this.offset;
-          this.handler.onParseError(this.getError(code2, 0));
+          this.handler.onParseError(this.getError(code3, 0));
         }
       }
       _addGap() {
@@ -30676,8 +30676,8 @@ var init_preprocessor = __esm({
           this.endOfChunkHit = !this.lastChunkWritten;
           return CODE_POINTS.EOF;
         }
-        const code2 = this.html.charCodeAt(pos);
-        return code2 === CODE_POINTS.CARRIAGE_RETURN ? CODE_POINTS.LINE_FEED : code2;
+        const code3 = this.html.charCodeAt(pos);
+        return code3 === CODE_POINTS.CARRIAGE_RETURN ? CODE_POINTS.LINE_FEED : code3;
       }
       advance() {
         this.pos++;
@@ -30912,26 +30912,26 @@ var init_decode_data_format = __esm({
     PAIR_TABLE_SIZE = 1024;
     CHAR_REMAP = (() => {
       const remap = new Uint8Array(128);
-      for (let code2 = 48; code2 <= 57; code2++)
-        remap[code2] = code2 - 47;
-      for (let code2 = 65; code2 <= 90; code2++)
-        remap[code2] = code2 - 54;
-      for (let code2 = 97; code2 <= 122; code2++)
-        remap[code2] = code2 - 60;
+      for (let code3 = 48; code3 <= 57; code3++)
+        remap[code3] = code3 - 47;
+      for (let code3 = 65; code3 <= 90; code3++)
+        remap[code3] = code3 - 54;
+      for (let code3 = 97; code3 <= 122; code3++)
+        remap[code3] = code3 - 60;
       return remap;
     })();
   }
 });
 
 // node_modules/entities/dist/decode.js
-function isNumber2(code2) {
-  return code2 - CHAR_ZERO >>> 0 <= 9;
+function isNumber2(code3) {
+  return code3 - CHAR_ZERO >>> 0 <= 9;
 }
-function isAlphaNumeric(code2) {
-  return isNumber2(code2) || (code2 | TO_LOWER_BIT) - CHAR_LOWER_A >>> 0 <= 25;
+function isAlphaNumeric(code3) {
+  return isNumber2(code3) || (code3 | TO_LOWER_BIT) - CHAR_LOWER_A >>> 0 <= 25;
 }
-function isEntityInAttributeInvalidEnd(code2) {
-  return code2 === CHAR_EQUALS || isAlphaNumeric(code2);
+function isEntityInAttributeInvalidEnd(code3) {
+  return code3 === CHAR_EQUALS || isAlphaNumeric(code3);
 }
 function findSlotHtml(text, start, length) {
   const c0 = text.charCodeAt(start);
@@ -31944,16 +31944,16 @@ function isWhitespace(cp) {
 function isScriptDataDoubleEscapeSequenceEnd(cp) {
   return isWhitespace(cp) || cp === CODE_POINTS.SOLIDUS || cp === CODE_POINTS.GREATER_THAN_SIGN;
 }
-function getErrorForNumericCharacterReference(code2) {
-  if (code2 === CODE_POINTS.NULL) {
+function getErrorForNumericCharacterReference(code3) {
+  if (code3 === CODE_POINTS.NULL) {
     return ERR.nullCharacterReference;
-  } else if (code2 > 1114111) {
+  } else if (code3 > 1114111) {
     return ERR.characterReferenceOutsideUnicodeRange;
-  } else if (isSurrogate(code2)) {
+  } else if (isSurrogate(code3)) {
     return ERR.surrogateCharacterReference;
-  } else if (isUndefinedCodePoint(code2)) {
+  } else if (isUndefinedCodePoint(code3)) {
     return ERR.noncharacterCharacterReference;
-  } else if (isControlCodePoint(code2) || code2 === CODE_POINTS.CARRIAGE_RETURN) {
+  } else if (isControlCodePoint(code3) || code3 === CODE_POINTS.CARRIAGE_RETURN) {
     return ERR.controlCharacterReference;
   }
   return null;
@@ -32088,17 +32088,17 @@ var init_tokenizer = __esm({
           absenceOfDigitsInNumericCharacterReference: (consumed) => {
             this._err(ERR.absenceOfDigitsInNumericCharacterReference, this.entityStartPos - this.preprocessor.pos + consumed);
           },
-          validateNumericCharacterReference: (code2) => {
-            const error = getErrorForNumericCharacterReference(code2);
+          validateNumericCharacterReference: (code3) => {
+            const error = getErrorForNumericCharacterReference(code3);
             if (error)
               this._err(error, 1);
           }
         } : void 0);
       }
       //Errors
-      _err(code2, cpOffset = 0) {
+      _err(code3, cpOffset = 0) {
         var _a2, _b2;
-        (_b2 = (_a2 = this.handler).onParseError) === null || _b2 === void 0 ? void 0 : _b2.call(_a2, this.preprocessor.getError(code2, cpOffset));
+        (_b2 = (_a2 = this.handler).onParseError) === null || _b2 === void 0 ? void 0 : _b2.call(_a2, this.preprocessor.getError(code3, cpOffset));
       }
       // NOTE: `offset` may never run across line boundaries.
       getCurrentLocation(offset) {
@@ -38165,13 +38165,13 @@ var init_parser = __esm({
       }
       //Errors
       /** @internal */
-      _err(token, code2, beforeToken) {
+      _err(token, code3, beforeToken) {
         var _a2;
         if (!this.onParseError)
           return;
         const loc = (_a2 = token.location) !== null && _a2 !== void 0 ? _a2 : BASE_LOC;
         const err = {
-          code: code2,
+          code: code3,
           startLine: loc.startLine,
           startCol: loc.startCol,
           startOffset: loc.startOffset,
@@ -39494,10 +39494,10 @@ function sanitiseNodes(nodes, source) {
     if ("content" in el && el.content) sanitiseNodes(el.content.childNodes, source);
     if (!SAFE_TAGS.has(el.tagName)) {
       const loc = el.sourceCodeLocation;
-      const open3 = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
+      const open4 = loc?.startTag ? source.slice(loc.startTag.startOffset, loc.startTag.endOffset) : `<${el.tagName}>`;
       const close = loc?.endTag ? source.slice(loc.endTag.startOffset, loc.endTag.endOffset) : "";
       const text = (value) => ({ nodeName: "#text", value, parentNode: el.parentNode });
-      const replacement = [text(open3), ...el.childNodes, ...close ? [text(close)] : []];
+      const replacement = [text(open4), ...el.childNodes, ...close ? [text(close)] : []];
       nodes.splice(i, 1, ...replacement);
       i += replacement.length - 1;
     }
@@ -40788,13 +40788,13 @@ var require_saxes = __commonJS({
         if (i >= chunk2.length) {
           return EOC;
         }
-        const code2 = chunk2.charCodeAt(i);
+        const code3 = chunk2.charCodeAt(i);
         this.column++;
-        if (code2 < 55296) {
-          if (code2 >= SPACE || code2 === TAB) {
-            return code2;
+        if (code3 < 55296) {
+          if (code3 >= SPACE || code3 === TAB) {
+            return code3;
           }
-          switch (code2) {
+          switch (code3) {
             case NL:
               this.line++;
               this.column = 0;
@@ -40810,16 +40810,16 @@ var require_saxes = __commonJS({
               return NL_LIKE;
             default:
               this.fail("disallowed character.");
-              return code2;
+              return code3;
           }
         }
-        if (code2 > 56319) {
-          if (!(code2 >= 57344 && code2 <= 65533)) {
+        if (code3 > 56319) {
+          if (!(code3 >= 57344 && code3 <= 65533)) {
             this.fail("disallowed character.");
           }
-          return code2;
+          return code3;
         }
-        const final = 65536 + (code2 - 55296) * 1024 + (chunk2.charCodeAt(i + 1) - 56320);
+        const final = 65536 + (code3 - 55296) * 1024 + (chunk2.charCodeAt(i + 1) - 56320);
         this.i = i + 2;
         if (final > 1114111) {
           this.fail("disallowed character.");
@@ -40841,13 +40841,13 @@ var require_saxes = __commonJS({
         if (i >= chunk2.length) {
           return EOC;
         }
-        const code2 = chunk2.charCodeAt(i);
+        const code3 = chunk2.charCodeAt(i);
         this.column++;
-        if (code2 < 55296) {
-          if (code2 > 31 && code2 < 127 || code2 > 159 && code2 !== LS || code2 === TAB) {
-            return code2;
+        if (code3 < 55296) {
+          if (code3 > 31 && code3 < 127 || code3 > 159 && code3 !== LS || code3 === TAB) {
+            return code3;
           }
-          switch (code2) {
+          switch (code3) {
             case NL:
               this.line++;
               this.column = 0;
@@ -40869,16 +40869,16 @@ var require_saxes = __commonJS({
               return NL_LIKE;
             default:
               this.fail("disallowed character.");
-              return code2;
+              return code3;
           }
         }
-        if (code2 > 56319) {
-          if (!(code2 >= 57344 && code2 <= 65533)) {
+        if (code3 > 56319) {
+          if (!(code3 >= 57344 && code3 <= 65533)) {
             this.fail("disallowed character.");
           }
-          return code2;
+          return code3;
         }
-        const final = 65536 + (code2 - 55296) * 1024 + (chunk2.charCodeAt(i + 1) - 56320);
+        const final = 65536 + (code3 - 55296) * 1024 + (chunk2.charCodeAt(i + 1) - 56320);
         this.i = i + 2;
         if (final > 1114111) {
           this.fail("disallowed character.");
@@ -41808,8 +41808,8 @@ var require_saxes = __commonJS({
         let nonSpace = false;
         outRootLoop:
           while (true) {
-            const code2 = this.getCode();
-            switch (code2) {
+            const code3 = this.getCode();
+            switch (code3) {
               case LESS: {
                 this.state = S_OPEN_WAKA;
                 if (handler2 !== void 0) {
@@ -41845,7 +41845,7 @@ var require_saxes = __commonJS({
                 }
                 break outRootLoop;
               default:
-                if (!isS(code2)) {
+                if (!isS(code3)) {
                   nonSpace = true;
                 }
             }
@@ -42132,8 +42132,8 @@ function parseLabelConfigXml(xml) {
   let problem;
   let tagLine = 1;
   let tagCol = 1;
-  const stop = (code2, message, line2 = parser2.line, col = Math.max(1, parser2.column)) => {
-    problem ??= { code: code2, message, line: line2, col };
+  const stop = (code3, message, line2 = parser2.line, col = Math.max(1, parser2.column)) => {
+    problem ??= { code: code3, message, line: line2, col };
   };
   parser2.on("doctype", () => {
     const start = positionOf(xml, xml.lastIndexOf("<!DOCTYPE", parser2.position));
@@ -42184,7 +42184,7 @@ function parseLabelConfigXml(xml) {
   let blamedAtPosition;
   parser2.on("error", (err) => {
     const message = err.message.replace(/^\d+:\d+: /, "");
-    const open3 = stack[stack.length - 1];
+    const open4 = stack[stack.length - 1];
     const skipped = lastClosed && lastClosed.line === parser2.line && lastClosed.col === parser2.column ? lastClosed.el : void 0;
     const unmatched = /^unmatched closing tag: (.*?)\.?$/.exec(message);
     if (unmatched && (problem === void 0 || blamedAtPosition === parser2.position)) {
@@ -42203,8 +42203,8 @@ function parseLabelConfigXml(xml) {
         skipped.line,
         skipped.col
       );
-    } else if (open3 && /^unclosed tag/.test(message)) {
-      stop("xml-syntax", `XML is not well-formed: ${describeOpen(open3)} is never closed`, open3.line, open3.col);
+    } else if (open4 && /^unclosed tag/.test(message)) {
+      stop("xml-syntax", `XML is not well-formed: ${describeOpen(open4)} is never closed`, open4.line, open4.col);
     } else {
       stop("xml-syntax", `XML is not well-formed: ${message}`);
     }
@@ -42219,8 +42219,8 @@ function parseLabelConfigXml(xml) {
   if (!root) return fail("xml-empty", "label config has no root element", 1, 1);
   return { ok: true, root };
 }
-function fail(code2, message, line2, col) {
-  return { ok: false, problem: { code: code2, message, line: line2, col } };
+function fail(code3, message, line2, col) {
+  return { ok: false, problem: { code: code3, message, line: line2, col } };
 }
 function positionOf(text, offset) {
   if (offset < 0) return void 0;
@@ -42641,7 +42641,7 @@ var init_hotkeys = __esm({
 // src/labelconfig/review.ts
 function reviewLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
   const findings = [];
-  const report = (el, code2, message) => findings.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
+  const report = (el, code3, message) => findings.push({ code: code3, message, line: el.line, col: el.col, element: describeElement(el) });
   const parents = /* @__PURE__ */ new Map();
   const all3 = [];
   (function walk(el) {
@@ -43348,8 +43348,8 @@ function formatBytes(n) {
   return `${n} bytes`;
 }
 function describeFsError(err) {
-  const code2 = err?.code;
-  switch (code2) {
+  const code3 = err?.code;
+  switch (code3) {
     case "ENOENT":
       return "no such file";
     case "EACCES":
@@ -43361,7 +43361,7 @@ function describeFsError(err) {
       return "too many levels of symbolic links";
     case void 0:
     default:
-      return code2 ?? String(err?.message ?? err);
+      return code3 ?? String(err?.message ?? err);
   }
 }
 var MAX_MANIFEST_BYTES;
@@ -43390,13 +43390,13 @@ var init_CsvError = __esm({
   "node_modules/csv-parse/lib/api/CsvError.js"() {
     "use strict";
     CsvError = class _CsvError extends Error {
-      constructor(code2, message, options, ...contexts) {
+      constructor(code3, message, options, ...contexts) {
         if (Array.isArray(message)) message = message.join(" ").trim();
         super(message);
         if (Error.captureStackTrace !== void 0) {
           Error.captureStackTrace(this, _CsvError);
         }
-        this.code = code2;
+        this.code = code3;
         for (const context of contexts) {
           for (const key in context) {
             const value = context[key];
@@ -44275,9 +44275,9 @@ var init_delimiter_discover = __esm({
       const info = Array(127).fill().map(() => ({ lines: [] }));
       records.map(([record], line2) => {
         for (let i = 0, l = record.length; i < l; i++) {
-          const code2 = record.charCodeAt(i);
-          if (info[code2].lines[line2] === void 0) info[code2].lines[line2] = 0;
-          info[code2].lines[line2]++;
+          const code3 = record.charCodeAt(i);
+          if (info[code3].lines[line2] === void 0) info[code3].lines[line2] = 0;
+          info[code3].lines[line2]++;
         }
       });
       info.map((info2, i) => {
@@ -46704,7 +46704,7 @@ function planProject(m, ctx) {
   const ns = ctx.namespace;
   const d = m.desired;
   const at = locate(d, "/metadata/name");
-  const err = (code2, message, pointer = "/metadata/name") => diagnostics.push({ severity: "error", code: code2, message, key: d.name, ...locate(d, pointer), pointer });
+  const err = (code3, message, pointer = "/metadata/name") => diagnostics.push({ severity: "error", code: code3, message, key: d.name, ...locate(d, pointer), pointer });
   const title = d.spec.title;
   const hideTitle = d.sensitive.has("title");
   const quoteTitle = (t) => hideTitle ? SENSITIVE_MASK : `"${t}"`;
@@ -46722,7 +46722,7 @@ function planProject(m, ctx) {
       d.name,
       m.duplicates,
       ns,
-      (code2, message) => diagnostics.push({ severity: "warning", code: code2, message, key: d.name, ...at, pointer: "/metadata/name" }),
+      (code3, message) => diagnostics.push({ severity: "warning", code: code3, message, key: d.name, ...at, pointer: "/metadata/name" }),
       hideTitle
     );
     changes2.push(...removals);
@@ -47113,13 +47113,13 @@ function expandConfig(desiredXml, liveXml, migrations) {
   if (additions.size === 0) return desiredXml;
   const inserts = [];
   const parser2 = new import_saxes2.SaxesParser({ position: true });
-  const open3 = [];
+  const open4 = [];
   parser2.on("opentag", (t) => {
     const name = LABELED_CONTROL_TAGS.has(t.name) ? String(t.attributes.name ?? "") : void 0;
-    open3.push({ ...name !== void 0 ? { name } : {}, tag: t.name, selfClosing: t.isSelfClosing });
+    open4.push({ ...name !== void 0 ? { name } : {}, tag: t.name, selfClosing: t.isSelfClosing });
   });
   parser2.on("closetag", () => {
-    const el = open3.pop();
+    const el = open4.pop();
     const added = el?.name !== void 0 ? additions.get(el.name) : void 0;
     if (!el || !added) return;
     additions.delete(el.name);
@@ -47511,8 +47511,8 @@ async function alignProject(client, id, desired, marker, from, children) {
   await client.updateProject(id, updateBody(desired, fields, live.description, marker, false, from, [], record));
   return fields;
 }
-async function recordChildKind(client, id, code2) {
-  const next = withChildKinds(await readDescription(client, id), [code2]);
+async function recordChildKind(client, id, code3) {
+  const next = withChildKinds(await readDescription(client, id), [code3]);
   if (next !== void 0) await client.updateProject(id, { description: next });
 }
 async function whyNotAnEmptyCopy(client, id, marker) {
@@ -48783,9 +48783,9 @@ var require_code = __commonJS({
     };
     exports.Name = Name;
     var _Code = class extends _CodeOrName {
-      constructor(code2) {
+      constructor(code3) {
         super();
-        this._items = typeof code2 === "string" ? [code2] : code2;
+        this._items = typeof code3 === "string" ? [code3] : code3;
       }
       toString() {
         return this.str;
@@ -48812,13 +48812,13 @@ var require_code = __commonJS({
     exports._Code = _Code;
     exports.nil = new _Code("");
     function _(strs, ...args) {
-      const code2 = [strs[0]];
+      const code3 = [strs[0]];
       let i = 0;
       while (i < args.length) {
-        addCodeArg(code2, args[i]);
-        code2.push(strs[++i]);
+        addCodeArg(code3, args[i]);
+        code3.push(strs[++i]);
       }
-      return new _Code(code2);
+      return new _Code(code3);
     }
     exports._ = _;
     var plus = new _Code("+");
@@ -48834,13 +48834,13 @@ var require_code = __commonJS({
       return new _Code(expr);
     }
     exports.str = str;
-    function addCodeArg(code2, arg) {
+    function addCodeArg(code3, arg) {
       if (arg instanceof _Code)
-        code2.push(...arg._items);
+        code3.push(...arg._items);
       else if (arg instanceof Name)
-        code2.push(arg);
+        code3.push(arg);
       else
-        code2.push(interpolate2(arg));
+        code3.push(interpolate2(arg));
     }
     exports.addCodeArg = addCodeArg;
     function optimize(expr) {
@@ -49024,7 +49024,7 @@ var require_scope = __commonJS({
         }, usedValues, getCode);
       }
       _reduceValues(values, valueCode, usedValues = {}, getCode) {
-        let code2 = code_1.nil;
+        let code3 = code_1.nil;
         for (const prefix2 in values) {
           const vs = values[prefix2];
           if (!vs)
@@ -49037,16 +49037,16 @@ var require_scope = __commonJS({
             let c = valueCode(name);
             if (c) {
               const def = this.opts.es5 ? exports.varKinds.var : exports.varKinds.const;
-              code2 = (0, code_1._)`${code2}${def} ${name} = ${c};${this.opts._n}`;
+              code3 = (0, code_1._)`${code3}${def} ${name} = ${c};${this.opts._n}`;
             } else if (c = getCode === null || getCode === void 0 ? void 0 : getCode(name)) {
-              code2 = (0, code_1._)`${code2}${c}${this.opts._n}`;
+              code3 = (0, code_1._)`${code3}${c}${this.opts._n}`;
             } else {
               throw new ValueError(name);
             }
             nameSet.set(name, UsedValueState.Completed);
           });
         }
-        return code2;
+        return code3;
       }
     };
     exports.ValueScope = ValueScope;
@@ -49206,9 +49206,9 @@ var require_codegen = __commonJS({
       }
     };
     var AnyCode = class extends Node2 {
-      constructor(code2) {
+      constructor(code3) {
         super();
-        this.code = code2;
+        this.code = code3;
       }
       render({ _n }) {
         return `${this.code};` + _n;
@@ -49230,7 +49230,7 @@ var require_codegen = __commonJS({
         this.nodes = nodes;
       }
       render(opts) {
-        return this.nodes.reduce((code2, n) => code2 + n.render(opts), "");
+        return this.nodes.reduce((code3, n) => code3 + n.render(opts), "");
       }
       optimizeNodes() {
         const { nodes } = this;
@@ -49278,10 +49278,10 @@ var require_codegen = __commonJS({
         this.condition = condition;
       }
       render(opts) {
-        let code2 = `if(${this.condition})` + super.render(opts);
+        let code3 = `if(${this.condition})` + super.render(opts);
         if (this.else)
-          code2 += "else " + this.else.render(opts);
-        return code2;
+          code3 += "else " + this.else.render(opts);
+        return code3;
       }
       optimizeNodes() {
         super.optimizeNodes();
@@ -49402,12 +49402,12 @@ var require_codegen = __commonJS({
     Return.kind = "return";
     var Try = class extends BlockNode {
       render(opts) {
-        let code2 = "try" + super.render(opts);
+        let code3 = "try" + super.render(opts);
         if (this.catch)
-          code2 += this.catch.render(opts);
+          code3 += this.catch.render(opts);
         if (this.finally)
-          code2 += this.finally.render(opts);
-        return code2;
+          code3 += this.finally.render(opts);
+        return code3;
       }
       optimizeNodes() {
         var _a2, _b2;
@@ -49524,18 +49524,18 @@ var require_codegen = __commonJS({
       }
       // returns code for object literal for the passed argument list of key-value pairs
       object(...keyValues) {
-        const code2 = ["{"];
+        const code3 = ["{"];
         for (const [key, value] of keyValues) {
-          if (code2.length > 1)
-            code2.push(",");
-          code2.push(key);
+          if (code3.length > 1)
+            code3.push(",");
+          code3.push(key);
           if (key !== value || this.opts.es5) {
-            code2.push(":");
-            (0, code_1.addCodeArg)(code2, value);
+            code3.push(":");
+            (0, code_1.addCodeArg)(code3, value);
           }
         }
-        code2.push("}");
-        return new code_1._Code(code2);
+        code3.push("}");
+        return new code_1._Code(code3);
       }
       // `if` clause (or statement if `thenBody` and, optionally, `elseBody` are passed)
       if(condition, thenBody, elseBody) {
@@ -51819,22 +51819,22 @@ var require_utils = __commonJS({
     }
     function stringArrayToHexStripped(input) {
       let acc = "";
-      let code2 = 0;
+      let code3 = 0;
       let i = 0;
       for (i = 0; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (code2 === 48) {
+        code3 = input[i].charCodeAt(0);
+        if (code3 === 48) {
           continue;
         }
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
           return "";
         }
         acc += input[i];
         break;
       }
       for (i += 1; i < input.length; i++) {
-        code2 = input[i].charCodeAt(0);
-        if (!(code2 >= 48 && code2 <= 57 || code2 >= 65 && code2 <= 70 || code2 >= 97 && code2 <= 102)) {
+        code3 = input[i].charCodeAt(0);
+        if (!(code3 >= 48 && code3 <= 57 || code3 >= 65 && code3 <= 70 || code3 >= 97 && code3 <= 102)) {
           return "";
         }
         acc += input[i];
@@ -52107,15 +52107,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code3 = input.charCodeAt(i);
+          if (code3 < 128) {
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -52146,15 +52146,15 @@ var require_utils = __commonJS({
         if (isPathCharacter(ch) && (ch !== ":" || !firstSegment)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code3 = input.charCodeAt(i);
+          if (code3 < 128) {
+            output += BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -52181,15 +52181,15 @@ var require_utils = __commonJS({
         if (isAllowed(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code3 = input.charCodeAt(i);
+          if (code3 < 128) {
+            output += BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -52234,15 +52234,15 @@ var require_utils = __commonJS({
         if (isQueryFragmentCharacter(ch)) {
           output += ch;
         } else {
-          const code2 = input.charCodeAt(i);
-          if (code2 < 128) {
-            output += isEscapeSafe(code2) ? ch : BYTE_HEX[code2];
-          } else if (code2 < 55296 || code2 > 57343) {
-            output += percentEncodeNonAscii(code2);
-          } else if (code2 <= 56319 && i + 1 < input.length) {
+          const code3 = input.charCodeAt(i);
+          if (code3 < 128) {
+            output += isEscapeSafe(code3) ? ch : BYTE_HEX[code3];
+          } else if (code3 < 55296 || code3 > 57343) {
+            output += percentEncodeNonAscii(code3);
+          } else if (code3 <= 56319 && i + 1 < input.length) {
             const low = input.charCodeAt(i + 1);
             if (low >= 56320 && low <= 57343) {
-              output += percentEncodeNonAscii(65536 + (code2 - 55296 << 10) + (low - 56320));
+              output += percentEncodeNonAscii(65536 + (code3 - 55296 << 10) + (low - 56320));
               i++;
             } else {
               output += percentEncodeNonAscii(65533);
@@ -55200,8 +55200,8 @@ var require_format = __commonJS({
             }
           }
           function getFormat(fmtDef) {
-            const code2 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
-            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code2 });
+            const code3 = fmtDef instanceof RegExp ? (0, codegen_1.regexpCode)(fmtDef) : opts.code.formats ? (0, codegen_1._)`${opts.code.formats}${(0, codegen_1.getProperty)(schema)}` : void 0;
+            const fmt = gen.scopeValue("formats", { key: schema, ref: fmtDef, code: code3 });
             if (typeof fmtDef == "object" && !(fmtDef instanceof RegExp)) {
               return [fmtDef.type || "string", fmtDef.validate, (0, codegen_1._)`${fmt}.validate`];
             }
@@ -56297,7 +56297,7 @@ async function loadWebhooks(docs, ctx) {
         ]);
       }
     }
-    for (const [code2, message, where] of errors) ctx.diagnostics.push(diag(code2, message, where));
+    for (const [code3, message, where] of errors) ctx.diagnostics.push(diag(code3, message, where));
     ctx.diagnostics.push(...urlCredentialErrors(raw.doc, "/spec/url", "url", { value: spec.url, envPointers }));
     if (spec.actions?.length && spec.send_for_all_actions !== false) {
       ctx.diagnostics.push(
@@ -56580,7 +56580,7 @@ var init_registry = __esm({
 // src/labelconfig/check.ts
 function checkLabelConfig(root, at = (line2, col) => ({ line: line2, col })) {
   const problems = [];
-  const report = (el, code2, message) => problems.push({ code: code2, message, line: el.line, col: el.col, element: describeElement(el) });
+  const report = (el, code3, message) => problems.push({ code: code3, message, line: el.line, col: el.col, element: describeElement(el) });
   if (root.tag.toLowerCase() !== "view") {
     report(root, "config-root", `the root element must be <View>, not <${root.tag}>`);
   }
@@ -61296,12 +61296,12 @@ var require_dist3 = __commonJS({
         index = skipOWS(header, index + 1, len);
         const keyStart = index;
         while (index < len) {
-          const code2 = header.charCodeAt(index);
-          if (code2 === stopChar)
+          const code3 = header.charCodeAt(index);
+          if (code3 === stopChar)
             break parameter;
-          if (code2 === SEMI)
+          if (code3 === SEMI)
             continue parameter;
-          if (code2 === EQ) {
+          if (code3 === EQ) {
             const keyEnd = trailingOWS(header, keyStart, index);
             const key = header.slice(keyStart, keyEnd).toLowerCase();
             index = skipOWS(header, index + 1, len);
@@ -61309,18 +61309,18 @@ var require_dist3 = __commonJS({
               index++;
               let value = "";
               while (index < len) {
-                const code3 = header.charCodeAt(index++);
-                if (code3 === DQUOTE) {
+                const code4 = header.charCodeAt(index++);
+                if (code4 === DQUOTE) {
                   index = skipValue(header, index, len, stopChar);
                   if (parameters[key] === void 0)
                     parameters[key] = value;
                   break;
                 }
-                if (code3 === BSLASH && index < len) {
+                if (code4 === BSLASH && index < len) {
                   value += header[index++];
                   continue;
                 }
-                value += String.fromCharCode(code3);
+                value += String.fromCharCode(code4);
               }
               continue parameter;
             }
@@ -61339,8 +61339,8 @@ var require_dist3 = __commonJS({
     }
     function skipValue(str, index, len, stopChar) {
       while (index < len) {
-        const code2 = str.charCodeAt(index);
-        if (code2 === SEMI || code2 === stopChar)
+        const code3 = str.charCodeAt(index);
+        if (code3 === SEMI || code3 === stopChar)
           break;
         index++;
       }
@@ -65025,10 +65025,12 @@ var init_once = __esm({
 var github_threads_exports = {};
 __export(github_threads_exports, {
   mergedPullRequestOf: () => mergedPullRequestOf,
+  openPullRequests: () => openPullRequests,
+  ownLogin: () => ownLogin,
   pullRequestComments: () => pullRequestComments,
   repositoryIssues: () => repositoryIssues
 });
-function pullRequestComments(gh, repo, number, settings) {
+function pullRequestComments(gh, repo, number, settings, self2) {
   const at = { ...repo, issue_number: number };
   const action = (what) => ({
     what: `${what} pull request #${number} of ${repo.owner}/${repo.repo}`,
@@ -65036,7 +65038,7 @@ function pullRequestComments(gh, repo, number, settings) {
     ...settings
   });
   return {
-    self: once(() => readOwnLogin(gh, { permission: "pull-requests: write", ...settings })),
+    self: self2 ?? ownLogin(gh, settings),
     list: () => guard(
       action("read the comments of"),
       async () => (await gh.paginate(gh.rest.issues.listComments, { ...at, per_page: 100 })).map(toComment)
@@ -65126,6 +65128,24 @@ async function mergedPullRequestOf(gh, repo, sha, settings) {
       ...merged.html_url ? { url: merged.html_url } : {}
     };
   });
+}
+async function openPullRequests(gh, repo, settings) {
+  const action = {
+    what: `list the open pull requests of ${repo.owner}/${repo.repo}`,
+    permission: "pull-requests: read",
+    ...settings
+  };
+  return guard(
+    action,
+    async () => (await gh.paginate(gh.rest.pulls.list, { ...repo, state: "open", per_page: 100 })).map((p) => ({
+      number: p.number,
+      updatedAt: p.updated_at,
+      headSha: p.head.sha
+    }))
+  );
+}
+function ownLogin(gh, settings) {
+  return once(() => readOwnLogin(gh, { permission: "pull-requests: write", ...settings }));
 }
 async function readOwnLogin(gh, settings) {
   const action = { what: `learn which account the token in ${settings.tokenEnv} posts as`, ...settings };
@@ -65354,14 +65374,14 @@ async function publishPlanRun(io, opts, run3) {
     }
     throw err;
   }
-  const { plan, code: code2 } = result;
+  const { plan, code: code3 } = result;
   const scope = await scopeFor(io, opts.dir, plan.server.environment, opts.env);
   return publish(
     io,
     opts,
     scope,
     (limit) => renderPlanMarkdown(plan, limit, opts.extras),
-    code2,
+    code3,
     opts.comment ? encodePlanData(plan) : void 0
   );
 }
@@ -65383,7 +65403,7 @@ async function publishFailure(io, opts, err) {
   const scope = await scopeFor(io, opts.dir, void 0, opts.env);
   await publish(io, opts, scope, (limit) => cutMarkdown(markdown, limit), 1);
 }
-async function publish(io, opts, scope, render, code2, data) {
+async function publish(io, opts, scope, render, code3, data) {
   const ci = await readCiContext(io.env).catch((err) => {
     if (opts.comment) throw err;
     return { platform: "none" };
@@ -65391,10 +65411,10 @@ async function publish(io, opts, scope, render, code2, data) {
   const context = contextOf(scope, ci);
   const fullAt = `${JOB_LOG}${opts.out ? ` and the saved plan \`${opts.out}\`` : ""}`;
   const summary = await appendStepSummary(io, (budget2) => composeReport({ render, context, fullAt }, budget2));
-  if (!opts.comment) return code2;
+  if (!opts.comment) return code3;
   const commentFullAt = summary && !summary.truncated ? `the step summary of ${ci.platform === "github" && ci.runUrl ? `[this run](${ci.runUrl})` : "this run"}` : fullAt;
   const thread = await openThread(io, opts, ci);
-  if (!thread) return code2;
+  if (!thread) return code3;
   const marker = markerFor("plan", scope);
   const carried = data !== void 0 && data.length <= PLAN_DATA_MAX ? data : void 0;
   const tooLarge2 = data !== void 0 && !carried ? `
@@ -65409,7 +65429,7 @@ async function publish(io, opts, scope, render, code2, data) {
     `Plan comment ${done.action} on ${thread.name}${done.comment.url ? `: ${done.comment.url}` : ""}${done.removed.length ? ` (removed ${done.removed.length} duplicate${done.removed.length === 1 ? "" : "s"})` : ""}.
 `
   );
-  return code2;
+  return code3;
 }
 async function openThread(io, opts, ci) {
   const debug = opts.debug ? (line2) => io.stderr(`${line2}
@@ -65731,7 +65751,7 @@ async function catBlobs(cwd, entries, what, write2) {
     );
     child.on(
       "close",
-      (code2) => code2 === 0 ? resolve25() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code2}`}`))
+      (code3) => code3 === 0 ? resolve25() : reject(new UserError(`${what}: git cat-file failed: ${stderr.trim().split("\n")[0] ?? `exit ${code3}`}`))
     );
   });
   exited.catch(() => void 0);
@@ -67665,7 +67685,7 @@ function childRecords(plan, repo, live, client, kinds) {
   for (const k of kinds) {
     if (!k.recordChild) continue;
     for (const p of liveOf(live, k.kind))
-      for (const code2 of p.childKinds ?? []) listed2.add(`${k.kind}\0${p.id}\0${code2}`);
+      for (const code3 of p.childKinds ?? []) listed2.add(`${k.kind}\0${p.id}\0${code3}`);
   }
   const declaredUnder = (parentKind, key) => recordedKinds(parentKind).filter((k) => k.desired(repo).some((d) => d.parent === key)).map((k) => k.recordedAs);
   return {
@@ -67687,7 +67707,7 @@ function childRecords(plan, repo, live, client, kinds) {
     },
     /** A parent created in this run recorded what git declares under it. */
     created(parentKind, key, id) {
-      for (const code2 of declaredUnder(parentKind, key)) listed2.add(`${parentKind}\0${id}\0${code2}`);
+      for (const code3 of declaredUnder(parentKind, key)) listed2.add(`${parentKind}\0${id}\0${code3}`);
     },
     /**
      * Makes the parent's record list a child's kind before the child is written. `onlyRecorded`:
@@ -68287,17 +68307,17 @@ var require_string_width = __commonJS({
       string = string.replace(emojiRegex3(), "  ");
       let width = 0;
       for (let i = 0; i < string.length; i++) {
-        const code2 = string.codePointAt(i);
-        if (code2 <= 31 || code2 >= 127 && code2 <= 159) {
+        const code3 = string.codePointAt(i);
+        if (code3 <= 31 || code3 >= 127 && code3 <= 159) {
           continue;
         }
-        if (code2 >= 768 && code2 <= 879) {
+        if (code3 >= 768 && code3 <= 879) {
           continue;
         }
-        if (code2 > 65535) {
+        if (code3 > 65535) {
           i++;
         }
-        width += isFullwidthCodePoint(code2) ? 2 : 1;
+        width += isFullwidthCodePoint(code3) ? 2 : 1;
       }
       return width;
     };
@@ -69777,15 +69797,15 @@ var init_drift = __esm({
 // src/ci/drift-issue.ts
 async function syncDriftIssue(tracker, input) {
   if (!input.drift && input.errors) return { action: "left" };
-  const open3 = await tracker.findOpen(input.marker);
+  const open4 = await tracker.findOpen(input.marker);
   if (input.drift) {
-    if (open3) return { action: "updated", issue: await tracker.update(open3.number, input.title, input.body) };
+    if (open4) return { action: "updated", issue: await tracker.update(open4.number, input.title, input.body) };
     return { action: "opened", issue: await tracker.open(input.title, input.body) };
   }
-  if (!open3) return { action: "none" };
-  await tracker.comment(open3.number, input.closingComment);
-  await tracker.close(open3.number);
-  return { action: "closed", issue: open3 };
+  if (!open4) return { action: "none" };
+  await tracker.comment(open4.number, input.closingComment);
+  await tracker.close(open4.number);
+  return { action: "closed", issue: open4 };
 }
 var init_drift_issue = __esm({
   "src/ci/drift-issue.ts"() {
@@ -69794,8 +69814,8 @@ var init_drift_issue = __esm({
 });
 
 // src/ci/publish-drift.ts
-async function publishDrift(io, opts, report, code2) {
-  if (!opts.issue && !io.env.GITHUB_STEP_SUMMARY) return code2;
+async function publishDrift(io, opts, report, code3) {
+  if (!opts.issue && !io.env.GITHUB_STEP_SUMMARY) return code3;
   const scope = await scopeFor(io, opts.dir, report.environment, opts.env);
   const ci = await readCiContext(io.env).catch((err) => {
     if (opts.issue) throw err;
@@ -69811,7 +69831,7 @@ async function publishDrift(io, opts, report, code2) {
     )
   );
   if (opts.issue) await keepIssue(io, opts, ci, scope, context, report, render);
-  return code2;
+  return code3;
 }
 async function keepIssue(io, opts, ci, scope, context, report, render) {
   if (ci.platform === "gitlab")
@@ -70051,7 +70071,7 @@ async function healResource(io, session, e, dir) {
     if (extra.length)
       return { healed: false, reason: `its plan would also write ${extra.join(", ")}, which git changed` };
     await guardRollback(io, session, live, plan, false);
-    const code2 = await execute(io, session, plan, live, {
+    const code3 = await execute(io, session, plan, live, {
       dir,
       debug: false,
       autoApprove: true,
@@ -70061,7 +70081,7 @@ async function healResource(io, session, e, dir) {
       dedupe: false,
       target: [target]
     });
-    return code2 === 0 ? { healed: true, fields } : { healed: false, reason: `apply exited with ${code2}` };
+    return code3 === 0 ? { healed: true, fields } : { healed: false, reason: `apply exited with ${code3}` };
   } catch (err) {
     if (!isUserError(err)) throw err;
     return { healed: false, reason: redact(err.message) };
@@ -70139,6 +70159,179 @@ var init_watch_sync = __esm({
     init_live_state();
     init_errors();
     init_redact();
+  }
+});
+
+// src/ci/stale-plan.ts
+function movedSince(saved, fresh) {
+  if (normaliseUrl2(saved.server.url) !== normaliseUrl2(fresh.server.url)) return [];
+  if (saved.server.environment !== fresh.server.environment || saved.namespace !== fresh.namespace) return [];
+  const byResource = /* @__PURE__ */ new Map();
+  for (const c of fresh.changes) {
+    const id = resourceOf(c);
+    byResource.set(id, [...byResource.get(id) ?? [], c]);
+  }
+  const out = [];
+  for (const s of saved.changes) {
+    if (s.action === "create" || s.id === void 0) continue;
+    const same = byResource.get(resourceOf(s)) ?? [];
+    if (!same.length) continue;
+    const now = same.find((c) => c.id === s.id);
+    const base = { kind: s.kind, key: s.key, ...s.parent ? { parent: s.parent.key } : {}, id: s.id };
+    if (!now) {
+      if (same.every((c) => c.action === "create")) out.push({ ...base, fields: [], gone: true });
+      continue;
+    }
+    const before = fingerprintOf(s);
+    const after2 = fingerprintOf(now);
+    const fields = Object.keys(before).filter((f) => f !== "marker" && after2[f] !== void 0 && after2[f] !== before[f]).sort();
+    if (fields.length) out.push({ ...base, fields, gone: false });
+  }
+  return out;
+}
+function renderStaleNote(marker, moved, at) {
+  const rows = moved.slice(0, 50).map((m) => {
+    const name = resourceName({ kind: m.kind, key: m.key, ...m.parent !== void 0 ? { parent: m.parent } : {} });
+    return `| ${code2(name)} | ${m.id} | ${m.gone ? "deleted on the server" : m.fields.map(code2).join(", ")} |`;
+  });
+  if (moved.length > rows.length) rows.push(`| \u2026 | | and ${moved.length - rows.length} more |`);
+  return [
+    marker,
+    `\u26A0\uFE0F **The server changed after this pull request's plan was made** (environment ${code2(at.environment)}, seen by \`labelform watch\`).`,
+    "",
+    "The plan above no longer matches the server: once this is merged, `apply --merged` will refuse it and apply nothing. Make the plan again (push a commit, or re-run the plan job) and review what it says now. If the change on the server was a mistake, put it back: this note goes away when the plan matches again.",
+    "",
+    "| Resource | Id | What moved |",
+    "| --- | --- | --- |",
+    ...rows,
+    "",
+    at.footer,
+    ""
+  ].join("\n");
+}
+function resourceOf(c) {
+  return `${c.kind}/${c.parent?.key ?? ""}/${c.key}`;
+}
+function fingerprintOf(c) {
+  return "fingerprint" in c && c.fingerprint ? c.fingerprint : {};
+}
+function code2(s) {
+  return `<code>${s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
+}
+function normaliseUrl2(url2) {
+  return url2.trim().replace(/\/+$/, "").toLowerCase();
+}
+var init_stale_plan = __esm({
+  "src/ci/stale-plan.ts"() {
+    "use strict";
+    init_resource_name();
+  }
+});
+
+// src/ci/stale-notes.ts
+import { createHash as createHash7 } from "node:crypto";
+function createStaleNotes(io, opts) {
+  const seen = /* @__PURE__ */ new Map();
+  let session;
+  return {
+    check: async (fresh) => {
+      session ??= open3(io, opts, fresh.server.environment).catch((err) => {
+        session = void 0;
+        throw err;
+      });
+      const s = await session;
+      const state = stateOf(fresh);
+      const pulls = await s.openPullRequests();
+      const out = [];
+      for (const id of seen.keys()) if (!pulls.some((p) => p.number === id)) seen.delete(id);
+      for (const pull of pulls) {
+        const last2 = seen.get(pull.number);
+        if (last2 && last2.updatedAt === pull.updatedAt && last2.state === state) continue;
+        const outcome = await s.keep(pull.number, fresh);
+        seen.set(pull.number, { updatedAt: pull.updatedAt, state });
+        if (outcome) out.push(outcome);
+      }
+      return out;
+    }
+  };
+}
+async function open3(io, opts, environment) {
+  const ci = await readCiContext(io.env);
+  if (ci.platform === "gitlab")
+    throw new UserError("--comment of watch writes to GitHub pull requests; on GitLab it is not available yet");
+  if (ci.platform === "none" || !ci.repository)
+    throw new UserError(
+      "--comment: GITHUB_REPOSITORY is not set to owner/name, so there are no pull requests to look at"
+    );
+  const repository = ci.repository;
+  const tokenEnv = opts.tokenEnv ?? "GITHUB_TOKEN";
+  const token = readToken(
+    io,
+    tokenEnv,
+    "--comment",
+    "Give watch a token that can read pull requests and write their comments (pull-requests: write)"
+  );
+  const scope = await scopeFor(io, opts.dir, environment, opts.env);
+  const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+  const { openPullRequests: openPullRequests2, ownLogin: ownLogin2, pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
+  const gh = createGitHub2({
+    token,
+    apiUrl: ci.apiUrl,
+    sleep: io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    notice: (line2) => io.stderr(`${line2}
+`),
+    ...opts.debug ? { debug: (line2) => io.stderr(`${line2}
+`) } : {}
+  });
+  const settings = { tokenEnv, apiUrl: ci.apiUrl };
+  const own2 = ownLogin2(gh, settings);
+  const planMarker = markerFor("plan", scope);
+  const noteMarker = markerFor("stale", scope);
+  const footer = renderFooter(contextOf(scope, { platform: "none" }));
+  return {
+    openPullRequests: () => openPullRequests2(gh, repository, settings),
+    keep: async (number, fresh) => {
+      const thread = pullRequestComments2(gh, repository, number, settings, own2);
+      const comments = await thread.list();
+      const self2 = await thread.self();
+      const planComment = ownMarked(comments, planMarker, opts.author ?? self2)[0];
+      const decoded = planComment ? decodePlanData(planComment.body, `the plan comment of #${number}`) : void 0;
+      const moved = decoded && "plan" in decoded ? movedSince(decoded.plan, fresh) : [];
+      const notes = ownMarked(comments, noteMarker, self2);
+      if (moved.length) {
+        const body2 = renderStaleNote(noteMarker, moved, { environment: scope.env, footer });
+        if (notes.length === 1 && notes[0].body.trim() === body2.trim()) return void 0;
+        const r = await upsertMarkedComment(thread, noteMarker, body2);
+        return { number, action: "noted", moved, ...r.comment.url ? { url: r.comment.url } : {} };
+      }
+      if (!notes.length) return void 0;
+      for (const n of notes) await thread.remove(n.id);
+      return { number, action: "cleared", moved: [] };
+    }
+  };
+}
+function stateOf(fresh) {
+  const parts = fresh.changes.map((c) => [
+    c.kind,
+    c.parent?.key ?? "",
+    c.key,
+    c.id ?? null,
+    "fingerprint" in c && c.fingerprint ? c.fingerprint : null
+  ]);
+  return createHash7("sha256").update(JSON.stringify([fresh.server.url, parts])).digest("hex");
+}
+var init_stale_notes = __esm({
+  "src/ci/stale-notes.ts"() {
+    "use strict";
+    init_errors();
+    init_ci_context();
+    init_compose_report();
+    init_marker4();
+    init_plan_data();
+    init_read_token();
+    init_report_scope();
+    init_stale_plan();
+    init_upsert_comment();
   }
 });
 
@@ -70356,11 +70549,11 @@ function createWatchLoop(opts) {
       const started = opts.now();
       const requestsBefore = opts.requests();
       let outcome;
-      let code2;
+      let code3;
       try {
         const result = await unlessAborted(opts.cycle(), signal);
         outcome = { ok: true, report: result.report, desired: result.desired };
-        code2 = driftExitCode(result.report);
+        code3 = driftExitCode(result.report);
       } catch (err) {
         if (signal.aborted) break;
         if (err instanceof CycleFailure) {
@@ -70370,7 +70563,7 @@ function createWatchLoop(opts) {
           log.debug("unexpected error in a cycle", { stack: e.stack });
           outcome = { ok: false, kind: "check", key: "internal", message: `internal error: ${e.message}` };
         }
-        code2 = 1;
+        code3 = 1;
       }
       const finished = opts.now();
       const observed = tracker.observe(outcome, new Date(finished).toISOString());
@@ -70387,7 +70580,7 @@ function createWatchLoop(opts) {
         opts.metrics?.succeeded(finished);
       }
       opts.metrics?.drifted(tracker.driftedBySide());
-      if (opts.once) return code2;
+      if (opts.once) return code3;
       failuresInARow = outcome.ok ? 0 : failuresInARow + 1;
       const base = failuresInARow ? Math.min(opts.intervalMs, BACKOFF_START_MS * 2 ** Math.min(failuresInARow - 1, 30)) : opts.intervalMs;
       const waitMs = Math.max(0, Math.round(base * (1 + (random() * 2 - 1) * jitter)));
@@ -75914,6 +76107,7 @@ async function runWatch(io, args, hooks = {}) {
       pullFailing = false;
       if (r.changed) log.debug("git pull brought new commits");
     };
+    let lastPlan;
     const cycle = async () => {
       await maybePull();
       await checkout.refresh();
@@ -75925,6 +76119,7 @@ async function runWatch(io, args, hooks = {}) {
       }
       try {
         const { plan, live } = await readAndPlan(io, { repo, target, client }, { datasets: false });
+        lastPlan = plan;
         const report = driftFromPlan(plan, { repo, live });
         syncs.start(repo, live, client);
         if (hooks_) await keepHooks(client, repo.config.namespace, target.token, live, checkout.desired);
@@ -76022,9 +76217,29 @@ async function runWatch(io, args, hooks = {}) {
         warnOnce(`could not keep the drift issue (the loop goes on): ${err.message}`);
       }
     };
+    const notes = args.comment ? createStaleNotes(publishIo, {
+      dir: args.dir,
+      debug: args.debug,
+      ...args.env ? { env: args.env } : {},
+      ...args.commentTokenEnv ? { tokenEnv: args.commentTokenEnv } : {},
+      ...args.commentAuthor ? { author: args.commentAuthor } : {}
+    }) : void 0;
+    const keepNotes = async (plan) => {
+      try {
+        for (const o of await notes.check(plan))
+          log.info(
+            o.action === "noted" ? `pull request #${o.number}: its plan is stale (the server moved ${o.moved.length} of its resources); noted there` : `pull request #${o.number}: its plan matches the server again; the note is removed`,
+            { pr: o.number, ...o.url ? { url: o.url } : {} }
+          );
+      } catch (err) {
+        if (!isUserError(err)) throw err;
+        warnOnce(`could not tell the open pull requests about stale plans (the loop goes on): ${err.message}`);
+      }
+    };
     const afterReport = async (report, emitted) => {
       const healed = args.selfHeal ? await heal(report) : [];
       if (args.issue && !healed.length && (!published || emitted.length)) await publish3(report);
+      if (notes && lastPlan && !healed.length) await keepNotes(lastPlan);
       return healed;
     };
     const waker = new Waker();
@@ -76092,7 +76307,7 @@ async function runWatch(io, args, hooks = {}) {
       ...hooks.random ? { random: hooks.random } : {},
       ...hooks.wait ? { wait: hooks.wait } : receiver ? { wait: (ms, sig) => waker.wait(ms, sig) } : {},
       ...hooks.afterCycle ? { afterCycle: hooks.afterCycle } : {},
-      ...args.selfHeal || args.issue ? { afterReport } : {}
+      ...args.selfHeal || args.issue || args.comment ? { afterReport } : {}
     });
     if (address && metrics) {
       server = await serveMetrics(address, metrics, loop.health);
@@ -76105,9 +76320,9 @@ async function runWatch(io, args, hooks = {}) {
         namespace: checkout.repo.config.namespace,
         resources: checkout.desired.size
       });
-    const code2 = await loop.run();
+    const code3 = await loop.run();
     if (!args.once) log.info("stopped");
-    return code2;
+    return code3;
   } finally {
     for (const [name, handler2] of handlers) process.off(name, handler2);
     await server?.close();
@@ -76148,6 +76363,7 @@ var init_watch = __esm({
     init_watch_heal();
     init_watch_sync();
     init_publish_drift();
+    init_stale_notes();
     init_desired();
     init_events();
     init_log();
@@ -77473,7 +77689,7 @@ var require_graceful_fs = __commonJS({
       }
       function ReadStream$open() {
         var that = this;
-        open3(that.path, that.flags, that.mode, function(err, fd) {
+        open4(that.path, that.flags, that.mode, function(err, fd) {
           if (err) {
             if (that.autoClose)
               that.destroy();
@@ -77493,7 +77709,7 @@ var require_graceful_fs = __commonJS({
       }
       function WriteStream$open() {
         var that = this;
-        open3(that.path, that.flags, that.mode, function(err, fd) {
+        open4(that.path, that.flags, that.mode, function(err, fd) {
           if (err) {
             that.destroy();
             that.emit("error", err);
@@ -77510,8 +77726,8 @@ var require_graceful_fs = __commonJS({
         return new fs2.WriteStream(path, options);
       }
       var fs$open = fs2.open;
-      fs2.open = open3;
-      function open3(path, flags, mode, cb) {
+      fs2.open = open4;
+      function open4(path, flags, mode, cb) {
         if (typeof mode === "function")
           cb = mode, mode = null;
         return go$open(path, flags, mode, cb);
@@ -77916,12 +78132,12 @@ var require_signal_exit = __commonJS({
         emitter.count -= 1;
       };
       module.exports.unload = unload;
-      emit = function emit2(event, code2, signal) {
+      emit = function emit2(event, code3, signal) {
         if (emitter.emitted[event]) {
           return;
         }
         emitter.emitted[event] = true;
-        emitter.emit(event, code2, signal);
+        emitter.emit(event, code3, signal);
       };
       sigListeners = {};
       signals.forEach(function(sig) {
@@ -77964,11 +78180,11 @@ var require_signal_exit = __commonJS({
       };
       module.exports.load = load;
       originalProcessReallyExit = process2.reallyExit;
-      processReallyExit = function processReallyExit2(code2) {
+      processReallyExit = function processReallyExit2(code3) {
         if (!processOk(global.process)) {
           return;
         }
-        process2.exitCode = code2 || /* istanbul ignore next */
+        process2.exitCode = code3 || /* istanbul ignore next */
         0;
         emit("exit", process2.exitCode, null);
         emit("afterexit", process2.exitCode, null);
@@ -79466,8 +79682,8 @@ function stringWidth2(string, options = {}) {
 
 // node_modules/ansi-styles/index.js
 var ANSI_BACKGROUND_OFFSET = 10;
-var wrapAnsi16 = (offset = 0) => (code2) => `\x1B[${code2 + offset}m`;
-var wrapAnsi256 = (offset = 0) => (code2) => `\x1B[${38 + offset};5;${code2}m`;
+var wrapAnsi16 = (offset = 0) => (code3) => `\x1B[${code3 + offset}m`;
+var wrapAnsi256 = (offset = 0) => (code3) => `\x1B[${38 + offset};5;${code3}m`;
 var wrapAnsi16m = (offset = 0) => (red, green, blue) => `\x1B[${38 + offset};2;${red};${green};${blue}m`;
 var styles = {
   modifier: {
@@ -79603,24 +79819,24 @@ function assembleStyles() {
       enumerable: false
     },
     ansi256ToAnsi: {
-      value(code2) {
-        if (code2 < 8) {
-          return 30 + code2;
+      value(code3) {
+        if (code3 < 8) {
+          return 30 + code3;
         }
-        if (code2 < 16) {
-          return 90 + (code2 - 8);
+        if (code3 < 16) {
+          return 90 + (code3 - 8);
         }
         let red;
         let green;
         let blue;
-        if (code2 >= 232) {
-          red = ((code2 - 232) * 10 + 8) / 255;
+        if (code3 >= 232) {
+          red = ((code3 - 232) * 10 + 8) / 255;
           green = red;
           blue = red;
         } else {
-          code2 -= 16;
-          const remainder = code2 % 36;
-          red = Math.floor(code2 / 36) / 5;
+          code3 -= 16;
+          const remainder = code3 % 36;
+          red = Math.floor(code3 / 36) / 5;
           green = Math.floor(remainder / 6) / 5;
           blue = remainder % 6 / 5;
         }
@@ -79661,7 +79877,7 @@ var ANSI_CSI = "[";
 var ANSI_OSC = "]";
 var ANSI_SGR_TERMINATOR = "m";
 var ANSI_ESCAPE_LINK = `${ANSI_OSC}8;;`;
-var wrapAnsiCode = (code2) => `${ESCAPES.values().next().value}${ANSI_CSI}${code2}${ANSI_SGR_TERMINATOR}`;
+var wrapAnsiCode = (code3) => `${ESCAPES.values().next().value}${ANSI_CSI}${code3}${ANSI_SGR_TERMINATOR}`;
 var wrapAnsiHyperlink = (url2) => `${ESCAPES.values().next().value}${ANSI_ESCAPE_LINK}${url2}${ANSI_ESCAPE_BELL}`;
 var wordLengths = (string) => string.split(" ").map((character) => stringWidth2(character));
 var wrapWord = (rows, word, columns) => {
@@ -79775,22 +79991,22 @@ var exec = (string, columns, options = {}) => {
     if (ESCAPES.has(character)) {
       const { groups } = new RegExp(`(?:\\${ANSI_CSI}(?<code>\\d+)m|\\${ANSI_ESCAPE_LINK}(?<uri>.*)${ANSI_ESCAPE_BELL})`).exec(preString.slice(preStringIndex)) || { groups: {} };
       if (groups.code !== void 0) {
-        const code3 = Number.parseFloat(groups.code);
-        escapeCode = code3 === END_CODE ? void 0 : code3;
+        const code4 = Number.parseFloat(groups.code);
+        escapeCode = code4 === END_CODE ? void 0 : code4;
       } else if (groups.uri !== void 0) {
         escapeUrl = groups.uri.length === 0 ? void 0 : groups.uri;
       }
     }
-    const code2 = ansi_styles_default.codes.get(Number(escapeCode));
+    const code3 = ansi_styles_default.codes.get(Number(escapeCode));
     if (pre[index + 1] === "\n") {
       if (escapeUrl) {
         returnValue += wrapAnsiHyperlink("");
       }
-      if (escapeCode && code2) {
-        returnValue += wrapAnsiCode(code2);
+      if (escapeCode && code3) {
+        returnValue += wrapAnsiCode(code3);
       }
     } else if (character === "\n") {
-      if (escapeCode && code2) {
+      if (escapeCode && code3) {
         returnValue += wrapAnsiCode(escapeCode);
       }
       if (escapeUrl) {
@@ -81183,8 +81399,8 @@ var esm_default = {
     cwd: process.cwd,
     emitWarning: (warning, type) => process.emitWarning(warning, type),
     execPath: () => process.execPath,
-    exit: (code2) => {
-      process.exit(code2);
+    exit: (code3) => {
+      process.exit(code3);
     },
     nextTick: process.nextTick,
     stdColumns: typeof process.stdout.columns !== "undefined" ? process.stdout.columns : null
@@ -83476,11 +83692,11 @@ var YargsInstance = class {
     }
     return this;
   }
-  exit(code2, err) {
+  exit(code3, err) {
     __classPrivateFieldSet(this, _YargsInstance_hasOutput, true, "f");
     __classPrivateFieldSet(this, _YargsInstance_exitError, err, "f");
     if (__classPrivateFieldGet(this, _YargsInstance_exitProcess, "f"))
-      __classPrivateFieldGet(this, _YargsInstance_shim, "f").process.exit(code2);
+      __classPrivateFieldGet(this, _YargsInstance_shim, "f").process.exit(code3);
   }
   exitProcess(enabled = true) {
     argsert("[boolean]", [enabled], arguments.length);
@@ -84863,6 +85079,16 @@ function buildCli(argv, io, run3) {
     }).option("listen-url", {
       type: "string",
       describe: "How Label Studio reaches --listen (default http://HOST:PORT/labelform/hooks; needed when HOST is 0.0.0.0)"
+    }).option("comment", {
+      type: "boolean",
+      default: false,
+      describe: "Tell each open pull request whose plan comment the server moved under (its apply would be refused): a note of its own, removed once the plan matches again (GitHub: GITHUB_REPOSITORY and a token with pull-requests: write)"
+    }).option("comment-token-env", {
+      type: "string",
+      describe: "The variable holding the token for --comment (default GITHUB_TOKEN)"
+    }).option("comment-author", {
+      type: "string",
+      describe: "The account that writes the plan comments (default: --comment's token's own); github-actions[bot] when the plan job comments with the workflow token"
     }),
     (a) => run3(
       async () => (await Promise.resolve().then(() => (init_watch(), watch_exports))).runWatch(io, {
@@ -84878,6 +85104,9 @@ function buildCli(argv, io, run3) {
         ...a["self-heal"] ? { selfHeal: true } : {},
         ...a.issue ? { issue: true } : {},
         ...a["issue-token-env"] ? { issueTokenEnv: a["issue-token-env"] } : {},
+        ...a.comment ? { comment: true } : {},
+        ...a["comment-token-env"] ? { commentTokenEnv: a["comment-token-env"] } : {},
+        ...a["comment-author"] ? { commentAuthor: a["comment-author"] } : {},
         ...a.env ? { env: a.env } : {}
       })
     )()

@@ -3,8 +3,8 @@
  * no CLI run and no HTTP server), the integration tests (test/integration: the CLI run in-process,
  * and the API clients, against the in-repo fakes of Label Studio, GitHub and GitLab on localhost)
  * and the contract suite against the in-repo fake. `all` also installs and starts one real,
- * pinned Label Studio for the whole run (global set-up), runs the contract suite against it and
- * the end-to-end tests, then stops it (global tear-down). `server` runs only the suites against the real server
+ * pinned Label Studio for the whole run (global set-up, while those suites run), runs the
+ * contract suite against it and the end-to-end tests, then stops it (global tear-down). `server` runs only the suites against the real server
  * (a cell of the compatibility matrix, scripts/matrix.ts). Prints one closing line: "N passed,
  * N failed" (and "N not applicable": tests whose subject the server's release does not have,
  * test/helpers/applicable.ts, which are never counted as passed).
@@ -107,51 +107,48 @@ const results: SuiteResult[] = [];
 /** Everything every suite printed: searched for the test server's secrets at the end. */
 const transcript: string[] = [];
 const secrets: string[] = [];
-let stopServer: (() => Promise<void>) | undefined;
+/** Stops what was started, newest first (Redis, S3, Label Studio, PostgreSQL). */
+const stops: Array<() => Promise<void>> = [];
 /** The release the real server reported (`/api/version/`). */
 let serverRelease: string | undefined;
 let exitCode = 0;
-try {
-  const suites: Array<[string, string]> = [
-    ['unit', 'test/unit'],
-    ['integration (CLI against the fakes)', 'test/integration'],
-    ['contract (fake Label Studio)', 'test/contract'],
-  ];
-  for (const [name, dir] of suites) {
-    if (only && !dir.endsWith(only)) continue;
-    if (mode === 'server') continue;
-    results.push(await runSuite(name, dir, { LABELFORM_TEST_TARGET: 'fake' }));
-  }
-  if (mode !== 'unit') {
-    const { startLabelStudio } = await import('./local-label-studio.ts');
-    process.stdout.write('\n=== starting a real Label Studio for the contract and end-to-end suites ===\n');
-    // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
-    // LABELFORM_TEST_DB=postgresql: the same suites against Label Studio on a throwaway PostgreSQL.
-    const postgres =
-      process.env.LABELFORM_TEST_DB === 'postgresql'
-        ? await (
-            await import('./local-postgres.ts')
-          ).startPostgres({ log: (m: string) => process.stdout.write(`${m}\n`) })
-        : undefined;
-    if (postgres) stopServer = () => postgres.stop();
-    const server = await startLabelStudio({
-      log: (m: string) => process.stdout.write(`${m}\n`),
-      env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false', ...(postgres?.env ?? {}) },
-    });
-    // A real S3-compatible server (moto) for the storage suites, started and stopped like Label Studio.
-    const { startS3 } = await import('./local-s3.ts');
-    const s3 = await startS3({ log: (m: string) => process.stdout.write(`${m}\n`) });
-    const { startRedis } = await import('./local-redis.ts');
-    const redis = await startRedis({ log: (m: string) => process.stdout.write(`${m}\n`) });
-    stopServer = async () => {
-      await redis.stop();
-      await s3.stop();
-      await server.stop();
-      await postgres?.stop();
-    };
-    secrets.push(server.token, server.password);
-    serverRelease = server.release;
-    const env = {
+
+/** What the suites against the real server are given. */
+interface Servers {
+  readonly env: Record<string, string>;
+  readonly release: string;
+  readonly secrets: readonly string[];
+}
+
+/**
+ * Starts the real Label Studio (on a throwaway PostgreSQL with LABELFORM_TEST_DB=postgresql), a
+ * real S3-compatible server (moto) and Redis for the storage suites. Started while the suites
+ * that need no server run (Label Studio's start-up is a minute of migrations on the other core);
+ * what it says is kept and printed when the suites against it begin.
+ */
+async function startServers(log: (m: string) => void): Promise<Servers> {
+  const { startLabelStudio } = await import('./local-label-studio.ts');
+  const postgres =
+    process.env.LABELFORM_TEST_DB === 'postgresql'
+      ? await (await import('./local-postgres.ts')).startPostgres({ log })
+      : undefined;
+  if (postgres) stops.unshift(() => postgres.stop());
+  // Webhook receivers and ML backends run on 127.0.0.1 in the tests: the server's SSRF checks would refuse them.
+  const server = await startLabelStudio({
+    log,
+    env: { SSRF_PROTECTION_ENABLED: 'false', ML_BLOCK_LOCAL_IP: 'false', ...(postgres?.env ?? {}) },
+  });
+  stops.unshift(() => server.stop());
+  const { startS3 } = await import('./local-s3.ts');
+  const s3 = await startS3({ log });
+  stops.unshift(() => s3.stop());
+  const { startRedis } = await import('./local-redis.ts');
+  const redis = await startRedis({ log });
+  stops.unshift(() => redis.stop());
+  return {
+    release: server.release,
+    secrets: [server.token, server.password],
+    env: {
       LABELFORM_TEST_S3_URL: s3.url,
       LABELFORM_TEST_S3_PYTHON: s3.python,
       LABELFORM_TEST_REDIS_PORT: String(redis.port),
@@ -163,22 +160,51 @@ try {
       LABELFORM_TEST_LS_PASSWORD: server.password,
       LABELFORM_TEST_LS_DATA_DIR: server.dataDir,
       LABELFORM_TEST_LS_VERSION: server.release,
-    };
+    },
+  };
+}
+
+try {
+  const setupLog: string[] = [];
+  const servers =
+    mode === 'unit'
+      ? undefined
+      : startServers((m) => setupLog.push(m)).then(
+          (s) => ({ ok: true as const, s }),
+          (err: unknown) => ({ ok: false as const, err }),
+        );
+  const suites: Array<[string, string]> = [
+    ['unit', 'test/unit'],
+    ['integration (CLI against the fakes)', 'test/integration'],
+    ['contract (fake Label Studio)', 'test/contract'],
+  ];
+  for (const [name, dir] of suites) {
+    if (only && !dir.endsWith(only)) continue;
+    if (mode === 'server') continue;
+    results.push(await runSuite(name, dir, { LABELFORM_TEST_TARGET: 'fake' }));
+  }
+  if (servers) {
+    process.stdout.write('\n=== a real Label Studio for the contract and end-to-end suites ===\n');
+    const started = await servers;
+    for (const m of setupLog) process.stdout.write(`${m}\n`);
+    if (!started.ok) throw started.err;
+    secrets.push(...started.s.secrets);
+    serverRelease = started.s.release;
     for (const [name, dir] of [
       ['contract (real Label Studio)', 'test/contract'],
       ['end-to-end (real Label Studio)', 'test/e2e'],
     ] as const) {
       if (only && !dir.endsWith(only)) continue;
-      results.push(await runSuite(name, dir, env, dir === 'test/e2e' ? SCOPE : 'all'));
+      results.push(await runSuite(name, dir, started.s.env, dir === 'test/e2e' ? SCOPE : 'all'));
     }
   }
 } catch (err) {
   process.stderr.write(`test run failed to set up: ${(err as Error).stack ?? String(err)}\n`);
   exitCode = 1;
 } finally {
-  if (stopServer) {
+  if (stops.length) {
     process.stdout.write('\n=== stopping Label Studio ===\n');
-    await stopServer();
+    for (const stop of stops) await stop();
   }
 }
 

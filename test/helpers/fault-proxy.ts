@@ -42,6 +42,8 @@ export interface SeenRequest {
   readonly fault?: Fault['kind'];
   /** The server's answer, once it came back through the proxy (not set for a fault's own answer). */
   status?: number;
+  /** When that answer came back (ms since the epoch, as `at`). */
+  doneAt?: number;
 }
 
 export interface FaultProxy {
@@ -110,6 +112,7 @@ export async function startFaultProxy(target: string, opts: { port?: number } = 
           body,
           (status, headers, data) => {
             entry.status = status;
+            entry.doneAt = Date.now();
             const h = { ...headers };
             delete h['transfer-encoding'];
             h['content-length'] = String(data.length);

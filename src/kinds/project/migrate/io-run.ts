@@ -10,7 +10,8 @@
  * - the journal entry (the result before, as the server's exact text) is appended and fsynced
  *   before the PATCH, and its completion after;
  * - a rerun lists the server again: an object already migrated maps to nothing and is not written
- *   again, so no object is written twice;
+ *   again, so no object is written twice (a write in flight when the run was killed may still
+ *   reach the server after the rerun read the object: the same text, written again);
  * - an annotation with a draft attached is not written (Label Studio's annotation PATCH deletes
  *   that draft) unless `deleteDrafts` is set; it is reported as skipped;
  * - with `deleteDrafts`, the drafts attached to the annotations written are read again once those

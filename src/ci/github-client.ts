@@ -1,3 +1,4 @@
+import type { Io } from '../util/io.ts';
 import { retry } from '@octokit/plugin-retry';
 import { Octokit } from '@octokit/rest';
 import { VERSION } from '../util/version.ts';
@@ -58,6 +59,20 @@ export function createGitHub(opts: GitHubOptions): GitHub {
     }
   });
   return octokit;
+}
+
+/**
+ * The client for one command's run: it waits through the run's `Io` (tests pass a fake clock),
+ * says its notices on stderr and, with `--debug`, each request.
+ */
+export function gitHubFor(io: Io, token: string, apiUrl: string, debug: boolean): GitHub {
+  return createGitHub({
+    token,
+    apiUrl,
+    sleep: io.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))),
+    notice: (line) => io.stderr(`${line}\n`),
+    ...(debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
+  });
 }
 
 interface HttpFailure {

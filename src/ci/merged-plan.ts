@@ -77,15 +77,9 @@ export async function readMergedPlan(io: Io, opts: MergedPlanOptions): Promise<M
         '--merged',
         'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`',
       );
-      const { createGitHub } = await import('./github-client.ts');
+      const { gitHubFor } = await import('./github-client.ts');
       const { mergedPullRequestOf, pullRequestComments } = await import('./github-threads.ts');
-      const gh = createGitHub({
-        token,
-        apiUrl: ci.apiUrl,
-        sleep,
-        notice: (line) => io.stderr(`${line}\n`),
-        ...(debug ? { debug } : {}),
-      });
+      const gh = gitHubFor(io, token, ci.apiUrl, opts.debug);
       const settings = { tokenEnv, apiUrl: ci.apiUrl };
       const change = await mergedPullRequestOf(gh, ci.repository, commit, settings);
       const thread = change ? pullRequestComments(gh, ci.repository, change.number, settings) : undefined;

@@ -74,15 +74,9 @@ async function keepIssue(
     'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`',
   );
   // Loaded only here: a plain `drift` does not pay for Octokit.
-  const { createGitHub } = await import('./github-client.ts');
+  const { gitHubFor } = await import('./github-client.ts');
   const { repositoryIssues } = await import('./github-threads.ts');
-  const gh = createGitHub({
-    token,
-    apiUrl: ci.apiUrl,
-    sleep: io.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))),
-    notice: (line) => io.stderr(`${line}\n`),
-    ...(opts.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
-  });
+  const gh = gitHubFor(io, token, ci.apiUrl, opts.debug);
   const marker = markerFor('drift', scope);
   const outcome = await syncDriftIssue(repositoryIssues(gh, ci.repository, { tokenEnv, apiUrl: ci.apiUrl }), {
     marker,

@@ -174,15 +174,9 @@ async function openThread(
         '--comment',
         'Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`',
       );
-      const { createGitHub } = await import('./github-client.ts');
+      const { gitHubFor } = await import('./github-client.ts');
       const { pullRequestComments } = await import('./github-threads.ts');
-      const gh = createGitHub({
-        token,
-        apiUrl: ci.apiUrl,
-        sleep,
-        notice: (line) => io.stderr(`${line}\n`),
-        ...(debug ? { debug } : {}),
-      });
+      const gh = gitHubFor(io, token, ci.apiUrl, opts.debug);
       return {
         comments: pullRequestComments(gh, ci.repository, ci.pullRequest.number, { tokenEnv, apiUrl: ci.apiUrl }),
         name: `pull request #${ci.pullRequest.number}`,

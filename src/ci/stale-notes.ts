@@ -100,15 +100,9 @@ async function open(io: Io, opts: StaleNotesOptions, environment: string): Promi
     'Give watch a token that can read pull requests and write their comments (pull-requests: write)',
   );
   const scope = await scopeFor(io, opts.dir, environment, opts.env);
-  const { createGitHub } = await import('./github-client.ts');
+  const { gitHubFor } = await import('./github-client.ts');
   const { openPullRequests, ownLogin, pullRequestComments } = await import('./github-threads.ts');
-  const gh = createGitHub({
-    token,
-    apiUrl: ci.apiUrl,
-    sleep: io.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))),
-    notice: (line) => io.stderr(`${line}\n`),
-    ...(opts.debug ? { debug: (line: string) => io.stderr(`${line}\n`) } : {}),
-  });
+  const gh = gitHubFor(io, token, ci.apiUrl, opts.debug);
   const settings = { tokenEnv, apiUrl: ci.apiUrl };
   const own = ownLogin(gh, settings);
   const planMarker = markerFor('plan', scope);

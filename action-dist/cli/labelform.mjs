@@ -64886,6 +64886,7 @@ var github_client_exports = {};
 __export(github_client_exports, {
   createGitHub: () => createGitHub,
   describeGitHubError: () => describeGitHubError,
+  gitHubFor: () => gitHubFor,
   secondaryLimitWait: () => secondaryLimitWait
 });
 function createGitHub(opts) {
@@ -64921,6 +64922,17 @@ function createGitHub(opts) {
     }
   });
   return octokit;
+}
+function gitHubFor(io, token, apiUrl, debug) {
+  return createGitHub({
+    token,
+    apiUrl,
+    sleep: io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
+    notice: (line2) => io.stderr(`${line2}
+`),
+    ...debug ? { debug: (line2) => io.stderr(`${line2}
+`) } : {}
+  });
 }
 function isHttpFailure(err) {
   return err instanceof Error && typeof err.status === "number";
@@ -65460,16 +65472,9 @@ async function openThread(io, opts, ci) {
         "--comment",
         "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`"
       );
-      const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+      const { gitHubFor: gitHubFor2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
       const { pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-      const gh = createGitHub2({
-        token,
-        apiUrl: ci.apiUrl,
-        sleep,
-        notice: (line2) => io.stderr(`${line2}
-`),
-        ...debug ? { debug } : {}
-      });
+      const gh = gitHubFor2(io, token, ci.apiUrl, opts.debug);
       return {
         comments: pullRequestComments2(gh, ci.repository, ci.pullRequest.number, { tokenEnv, apiUrl: ci.apiUrl }),
         name: `pull request #${ci.pullRequest.number}`
@@ -67818,16 +67823,9 @@ async function readMergedPlan(io, opts) {
         "--merged",
         "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: pull-requests: write`"
       );
-      const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+      const { gitHubFor: gitHubFor2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
       const { mergedPullRequestOf: mergedPullRequestOf2, pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-      const gh = createGitHub2({
-        token,
-        apiUrl: ci.apiUrl,
-        sleep,
-        notice: (line2) => io.stderr(`${line2}
-`),
-        ...debug ? { debug } : {}
-      });
+      const gh = gitHubFor2(io, token, ci.apiUrl, opts.debug);
       const settings = { tokenEnv, apiUrl: ci.apiUrl };
       const change = await mergedPullRequestOf2(gh, ci.repository, commit, settings);
       const thread = change ? pullRequestComments2(gh, ci.repository, change.number, settings) : void 0;
@@ -69850,17 +69848,9 @@ async function keepIssue(io, opts, ci, scope, context, report, render) {
     "--issue",
     "Pass the workflow token to the step (`env: GITHUB_TOKEN: ${{ github.token }}`) and give the job `permissions: issues: write`"
   );
-  const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+  const { gitHubFor: gitHubFor2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
   const { repositoryIssues: repositoryIssues2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-  const gh = createGitHub2({
-    token,
-    apiUrl: ci.apiUrl,
-    sleep: io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    notice: (line2) => io.stderr(`${line2}
-`),
-    ...opts.debug ? { debug: (line2) => io.stderr(`${line2}
-`) } : {}
-  });
+  const gh = gitHubFor2(io, token, ci.apiUrl, opts.debug);
   const marker = markerFor("drift", scope);
   const outcome = await syncDriftIssue(repositoryIssues2(gh, ci.repository, { tokenEnv, apiUrl: ci.apiUrl }), {
     marker,
@@ -70272,17 +70262,9 @@ async function open3(io, opts, environment) {
     "Give watch a token that can read pull requests and write their comments (pull-requests: write)"
   );
   const scope = await scopeFor(io, opts.dir, environment, opts.env);
-  const { createGitHub: createGitHub2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
+  const { gitHubFor: gitHubFor2 } = await Promise.resolve().then(() => (init_github_client(), github_client_exports));
   const { openPullRequests: openPullRequests2, ownLogin: ownLogin2, pullRequestComments: pullRequestComments2 } = await Promise.resolve().then(() => (init_github_threads(), github_threads_exports));
-  const gh = createGitHub2({
-    token,
-    apiUrl: ci.apiUrl,
-    sleep: io.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    notice: (line2) => io.stderr(`${line2}
-`),
-    ...opts.debug ? { debug: (line2) => io.stderr(`${line2}
-`) } : {}
-  });
+  const gh = gitHubFor2(io, token, ci.apiUrl, opts.debug);
   const settings = { tokenEnv, apiUrl: ci.apiUrl };
   const own2 = ownLogin2(gh, settings);
   const planMarker = markerFor("plan", scope);

@@ -69,3 +69,13 @@ export async function startS3(opts: { log?: (m: string) => void } = {}): Promise
     },
   };
 }
+
+// CLI: install (the compatibility matrix installs moto once, before its cells start side by side).
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1] && process.argv[2] === 'install') {
+  try {
+    ensureMotoInstalled((m) => console.log(m));
+  } catch (err) {
+    console.error(err instanceof Error ? err.message : String(err));
+    process.exit(1);
+  }
+}

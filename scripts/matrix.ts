@@ -73,9 +73,12 @@ const started = Date.now();
 const JOBS = Math.max(1, Number(process.env.LABELFORM_MATRIX_JOBS ?? 2) || 1);
 
 // Every release is installed once, one pip at a time, in the background from the start; a cell
-// waits for its own.
+// waits for its own. Moto (the storage suites' S3) first: every cell uses it, and cells that run
+// side by side must not both create its virtual environment.
 const installs = new Map<string, Promise<{ code: number; output: string }>>();
-let chain: Promise<unknown> = Promise.resolve();
+let chain: Promise<unknown> = run(tsx, ['scripts/local-s3.ts', 'install'], {}, true).then((r) => {
+  if (r.code !== 0) process.stderr.write(`installing moto failed:\n${r.output}\n`);
+});
 for (const version of new Set(selected.map((c) => c.version))) {
   const done = chain.then(() => install(version));
   installs.set(version, done);

@@ -58498,8 +58498,7 @@ function planText(plan) {
 }
 function savedPlanDifferences(saved, unsaved, here) {
   const fresh = JSON.parse(planText(unsaved));
-  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url))
-    return [`the plan was made for ${saved.server.url}, not ${here.url}`];
+  if (!sameServerUrl(saved.server.url, here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
   if (saved.server.environment !== here.environment)
     return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
   if (saved.namespace !== fresh.namespace)
@@ -58589,6 +58588,9 @@ function stripSource(lc) {
   if (!lc) return null;
   const { source: _source, ...rest } = lc;
   return rest;
+}
+function sameServerUrl(a, b) {
+  return normaliseUrl(a) === normaliseUrl(b);
 }
 function normaliseUrl(url2) {
   return url2.trim().replace(/\/+$/, "").toLowerCase();
@@ -70154,7 +70156,7 @@ var init_watch_sync = __esm({
 
 // src/ci/stale-plan.ts
 function movedSince(saved, fresh) {
-  if (normaliseUrl2(saved.server.url) !== normaliseUrl2(fresh.server.url)) return [];
+  if (!sameServerUrl(saved.server.url, fresh.server.url)) return [];
   if (saved.server.environment !== fresh.server.environment || saved.namespace !== fresh.namespace) return [];
   const byResource = /* @__PURE__ */ new Map();
   for (const c of fresh.changes) {
@@ -70208,13 +70210,11 @@ function fingerprintOf(c) {
 function code2(s) {
   return `<code>${s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "&#124;").replace(/\r?\n/g, " ")}</code>`;
 }
-function normaliseUrl2(url2) {
-  return url2.trim().replace(/\/+$/, "").toLowerCase();
-}
 var init_stale_plan = __esm({
   "src/ci/stale-plan.ts"() {
     "use strict";
     init_resource_name();
+    init_saved_plan();
   }
 });
 
@@ -70293,13 +70293,7 @@ async function open3(io, opts, environment) {
   };
 }
 function stateOf(fresh) {
-  const parts = fresh.changes.map((c) => [
-    c.kind,
-    c.parent?.key ?? "",
-    c.key,
-    c.id ?? null,
-    "fingerprint" in c && c.fingerprint ? c.fingerprint : null
-  ]);
+  const parts = fresh.changes.map((c) => [c.kind, c.parent?.key ?? "", c.key, c.id ?? null, fingerprintOf(c)]);
   return createHash7("sha256").update(JSON.stringify([fresh.server.url, parts])).digest("hex");
 }
 var init_stale_notes = __esm({

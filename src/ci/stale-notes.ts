@@ -8,7 +8,7 @@ import { markerFor } from './marker.ts';
 import { decodePlanData } from './plan-data.ts';
 import { readToken } from './read-token.ts';
 import { scopeFor } from './report-scope.ts';
-import { movedSince, renderStaleNote, type MovedResource } from './stale-plan.ts';
+import { fingerprintOf, movedSince, renderStaleNote, type MovedResource } from './stale-plan.ts';
 import { ownMarked, upsertMarkedComment } from './upsert-comment.ts';
 
 export interface StaleNotesOptions {
@@ -133,13 +133,7 @@ async function open(io: Io, opts: StaleNotesOptions, environment: string): Promi
 
 /** The live state a fresh plan was made against, as far as the notes go: every change's resource, id and hashes. */
 function stateOf(fresh: Plan): string {
-  const parts = fresh.changes.map((c) => [
-    c.kind,
-    c.parent?.key ?? '',
-    c.key,
-    c.id ?? null,
-    'fingerprint' in c && c.fingerprint ? c.fingerprint : null,
-  ]);
+  const parts = fresh.changes.map((c) => [c.kind, c.parent?.key ?? '', c.key, c.id ?? null, fingerprintOf(c)]);
   return createHash('sha256')
     .update(JSON.stringify([fresh.server.url, parts]))
     .digest('hex');

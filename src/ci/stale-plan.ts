@@ -1,5 +1,6 @@
 import type { Plan, ResourceChange } from '../generated/schema-types.ts';
 import { resourceName } from '../model/resource-name.ts';
+import { sameServerUrl } from '../state/saved-plan.ts';
 
 /** A resource of a saved plan that the server moved since the plan was made. */
 export interface MovedResource {
@@ -25,7 +26,7 @@ export interface MovedResource {
  * values moves it, and a saved plan does not depend on it.
  */
 export function movedSince(saved: Plan, fresh: Plan): MovedResource[] {
-  if (normaliseUrl(saved.server.url) !== normaliseUrl(fresh.server.url)) return [];
+  if (!sameServerUrl(saved.server.url, fresh.server.url)) return [];
   if (saved.server.environment !== fresh.server.environment || saved.namespace !== fresh.namespace) return [];
   const byResource = new Map<string, ResourceChange[]>();
   for (const c of fresh.changes) {
@@ -88,14 +89,11 @@ function resourceOf(c: ResourceChange): string {
   return `${c.kind}/${c.parent?.key ?? ''}/${c.key}`;
 }
 
-function fingerprintOf(c: ResourceChange): Readonly<Record<string, string>> {
+/** Per managed field, the hash of the live value a change was planned against (none for a create). */
+export function fingerprintOf(c: ResourceChange): Readonly<Record<string, string>> {
   return 'fingerprint' in c && c.fingerprint ? c.fingerprint : {};
 }
 
 function code(s: string): string {
   return `<code>${s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '&#124;').replace(/\r?\n/g, ' ')}</code>`;
-}
-
-function normaliseUrl(url: string): string {
-  return url.trim().replace(/\/+$/, '').toLowerCase();
 }

@@ -70,8 +70,7 @@ export function savedPlanDifferences(
   // Compared as saved: the saved file went through redact (a credential in a live value, such as
   // a URL's user info in a description, is masked there), so the fresh plan goes through it too.
   const fresh = JSON.parse(planText(unsaved)) as Plan;
-  if (normaliseUrl(saved.server.url) !== normaliseUrl(here.url))
-    return [`the plan was made for ${saved.server.url}, not ${here.url}`];
+  if (!sameServerUrl(saved.server.url, here.url)) return [`the plan was made for ${saved.server.url}, not ${here.url}`];
   if (saved.server.environment !== here.environment)
     return [`the plan was made for environment "${saved.server.environment}", not "${here.environment}"`];
   if (saved.namespace !== fresh.namespace)
@@ -181,6 +180,11 @@ function stripSource(lc: LabelConfigChange | undefined): unknown {
   if (!lc) return null;
   const { source: _source, ...rest } = lc;
   return rest;
+}
+
+/** Two server URLs that name the same server as plans compare them (case, spaces, trailing slashes aside). */
+export function sameServerUrl(a: string, b: string): boolean {
+  return normaliseUrl(a) === normaliseUrl(b);
 }
 
 function normaliseUrl(url: string): string {
